@@ -1,0 +1,116 @@
+package dev.tape.format;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Writes the primitive encodings of the format into a growable buffer. LEB128 output is always
+ * canonical (minimal), as the reference encoder writes it.
+ */
+public final class ByteWriter {
+    private byte[] buf;
+    private int len;
+
+    /** Creates an empty writer. */
+    public ByteWriter() {
+        buf = new byte[64];
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+        }
+    }
+
+    /** @return the number of bytes written so far */
+    public int size() {
+        return len;
+    }
+
+    /** @param b a byte, only the low 8 bits are written */
+    public void u8(int b) {
+        ensure(1);
+        buf[len++] = (byte) b;
+    }
+
+    /** @param v a 16-bit value written little-endian */
+    public void u16le(int v) {
+        u8(v);
+        u8(v >>> 8);
+    }
+
+    /** @param v a 64-bit value written as eight little-endian bytes */
+    public void u64le(long v) {
+        for (int i = 0; i < 8; i++) {
+            u8((int) (v >>> (8 * i)));
+        }
+    }
+
+    /** @param v an unsigned 64-bit value (two's-complement bits) written as canonical ULEB128 */
+    public void uleb(long v) {
+        do {
+            int b = (int) (v & 0x7F);
+            v >>>= 7;
+            u8(v != 0 ? b | 0x80 : b);
+        } while (v != 0);
+    }
+
+    /**
+     * Writes an unsigned value as ULEB128 padded to exactly {@code width} bytes (a non-canonical
+     * encoding the format allows, used for patchable branch targets).
+     *
+     * @param v the value, non-negative
+     * @param width the number of bytes, 1 to 10, large enough for {@code v}
+     */
+    public void ulebPadded(long v, int width) {
+        for (int i = 0; i < width; i++) {
+            int b = (int) (v & 0x7F);
+            v >>>= 7;
+            u8(i + 1 < width ? b | 0x80 : b);
+        }
+    }
+
+    /** @param v a signed 64-bit value written as canonical SLEB128 */
+    public void sleb(long v) {
+        while (true) {
+            int b = (int) (v & 0x7F);
+            v >>= 7;
+            boolean done = (v == 0 && (b & 0x40) == 0) || (v == -1 && (b & 0x40) != 0);
+            u8(done ? b : b | 0x80);
+            if (done) {
+                return;
+            }
+        }
+    }
+
+    /** @param b bytes written as they are */
+    public void bytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+    }
+
+    /** @param s a string written as a ULEB128 byte length followed by its UTF-8 bytes */
+    public void utf8(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        uleb(b.length);
+        bytes(b);
+    }
+
+    /** @return a copy of the bytes written */
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buf, len);
+    }
+
+    /**
+     * @param v an unsigned value
+     * @return how many bytes its canonical ULEB128 encoding takes, 1 to 10
+     */
+    public static int ulebSize(long v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.tape.format;
+
+/**
+ * A {@code .tape} file, or part of one, is malformed. It names the section being read (or
+ * {@code "header"}) and the byte offset from the start of the input where the problem was found.
+ */
+public final class DecodeException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final String section;
+    private final long offset;
+    private final String reason;
+
+    /**
+     * @param section the section being read, for example {@code "const_pool"} or {@code "header"}
+     * @param offset the byte offset of the problem from the start of the input, 0 or more
+     * @param reason what is wrong, in words a person can act on
+     */
+    public DecodeException(String section, long offset, String reason) {
+        super("decode error in " + section + " at byte " + offset + ": " + reason);
+        this.section = section;
+        this.offset = offset;
+        this.reason = reason;
+    }
+
+    /** @return the section being read when the problem was found */
+    public String section() {
+        return section;
+    }
+
+    /** @return the byte offset of the problem, from the start of the input */
+    public long offset() {
+        return offset;
+    }
+
+    /** @return what is wrong, without the section and offset */
+    public String reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.tape.format;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One decoded instruction: its opcode, its byte offset and length in the function's bytecode, and
+ * its operand values in schema order ({@link Opcode#operands()}).
+ *
+ * <p>A scalar operand (register, immediate, id, pc) is read with {@link #value(int)} (or
+ * {@link #reg(int)} for a register); a register list with {@link #list(int)}. Each operand also
+ * remembers how many bytes it took, so that a padded (non-canonical) LEB128 encoding can be
+ * written back byte for byte. Instances are immutable.
+ */
+public final class Instruction {
+    private final Opcode opcode;
+    private final int pc;
+    private final int length;
+    private final long[] values;
+    private final int[][] lists;
+    private final int[] widths;
+
+    private Instruction(Opcode opcode, int pc, int length, long[] values, int[][] lists, int[] widths) {
+        this.opcode = opcode;
+        this.pc = pc;
+        this.length = length;
+        this.values = values;
+        this.lists = lists;
+        this.widths = widths;
+    }
+
+    /**
+     * Makes an instruction to encode, with canonical operand widths.
+     *
+     * @param opcode the opcode
+     * @param operands one value per schema operand: a {@link Number} (or {@link Boolean} for
+     *     {@code imm_bool}) for a scalar, an {@code int[]} for a register list
+     * @return the instruction, with pc 0 and its encoded length
+     * @throws IllegalArgumentException when the operands do not match the schema in count or kind,
+     *     or a value is out of its encoding's range
+     */
+    public static Instruction of(Opcode opcode, Object... operands) {
+        List<Operand> schema = opcode.operands();
+        if (operands.length != schema.size()) {
+            throw new IllegalArgumentException(opcode.mnemonic() + " takes " + schema.size() + " operands, got "
+                    + operands.length);
+        }
+        long[] values = new long[schema.size()];
+        int[][] lists = new int[schema.size()][];
+        int[] widths = new int[schema.size()];
+        for (int i = 0; i < operands.length; i++) {
+            Operand op = schema.get(i);
+            Object o = operands[i];
+            if (op.kind() == OperandKind.REG_LIST) {
+                if (!(o instanceof int[])) {
+                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs an int[]");
+                }
+                int[] l = ((int[]) o).clone();
+                for (int r : l) {
+                    if (r < 0) {
+                        throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": negative register");
+                    }
+                }
+                lists[i] = l;
+                values[i] = l.length;
+            } else if (o instanceof Boolean b) {
+                values[i] = b ? 1 : 0;
+            } else if (o instanceof Number n) {
+                values[i] = n.longValue();
+            } else {
+                throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs a number");
+            }
+            checkRange(opcode, op, values[i]);
+            widths[i] = canonicalWidth(op.encoding(), values[i]);
+        }
+        return new Instruction(opcode, 0, 0, values, lists, widths).withLength();
+    }
+
+    private Instruction withLength() {
+        int n = 1;
+        for (int i = 0; i < values.length; i++) {
+            n += widths[i];
+            if (lists[i] != null) {
+                for (int r : lists[i]) {
+                    n += ByteWriter.ulebSize(r);
+                }
+            }
+        }
+        return new Instruction(opcode, pc, n, values, lists, widths);
+    }
+
+    static void checkRange(Opcode opcode, Operand op, long v) {
+        switch (op.encoding()) {
+            case ULEB32, ULEB32_COUNT_THEN_ULEB32 -> {
+                if ((v >>> 32) != 0) {
+                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": " + v
+                            + " is not a u32");
+                }
+            }
+            case U8 -> {
+                if (v < 0 || v > 255) {
+                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": " + v + " is not a u8");
+                }
+            }
+            case U8_BOOL -> {
+                if (v < 0 || v > 255) {
+                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": not a boolean byte");
+                }
+            }
+            default -> { }
+        }
+    }
+
+    static int canonicalWidth(OperandEncoding e, long v) {
+        return switch (e) {
+            case ULEB32, ULEB64, ULEB32_COUNT_THEN_ULEB32 -> ByteWriter.ulebSize(v);
+            case SLEB64 -> slebSize(v);
+            case U64_LE -> 8;
+            case U8, U8_BOOL -> 1;
+        };
+    }
+
+    static int slebSize(long v) {
+        int n = 0;
+        while (true) {
+            int b = (int) (v & 0x7F);
+            v >>= 7;
+            n++;
+            if ((v == 0 && (b & 0x40) == 0) || (v == -1 && (b & 0x40) != 0)) {
+                return n;
+            }
+        }
+    }
+
+    static Instruction decoded(Opcode opcode, int pc, int length, long[] values, int[][] lists, int[] widths) {
+        return new Instruction(opcode, pc, length, values, lists, widths);
+    }
+
+    /**
+     * Returns a copy of this instruction with one operand replaced (used to patch branch targets).
+     *
+     * @param index the operand's position in the schema
+     * @param value the new scalar value
+     * @param width the encoded width in bytes; 0 for canonical
+     * @return the new instruction (its pc is kept, its length recomputed)
+     * @throws IllegalArgumentException when the operand is a register list, the value is out of
+     *     range, or the width is too small for the value
+     */
+    public Instruction withOperand(int index, long value, int width) {
+        Operand op = opcode.operands().get(index);
+        if (op.kind() == OperandKind.REG_LIST) {
+            throw new IllegalArgumentException("cannot replace a register list");
+        }
+        checkRange(opcode, op, value);
+        int canonical = canonicalWidth(op.encoding(), value);
+        int w = width == 0 ? canonical : width;
+        if (w < canonical || w > 10) {
+            throw new IllegalArgumentException("width " + w + " cannot hold " + value);
+        }
+        long[] v = values.clone();
+        int[] ws = widths.clone();
+        v[index] = value;
+        ws[index] = w;
+        return new Instruction(opcode, pc, 0, v, lists, ws).withLength();
+    }
+
+    /**
+     * @param pc the byte offset to record
+     * @return a copy of this instruction at another byte offset
+     */
+    public Instruction at(int pc) {
+        return new Instruction(opcode, pc, length, values, lists, widths);
+    }
+
+    /** @return the opcode */
+    public Opcode opcode() {
+        return opcode;
+    }
+
+    /** @return the byte offset of the instruction in its function's bytecode */
+    public int pc() {
+        return pc;
+    }
+
+    /** @return the encoded length in bytes, opcode byte included */
+    public int length() {
+        return length;
+    }
+
+    /** @return the byte offset just past this instruction */
+    public int nextPc() {
+        return pc + length;
+    }
+
+    /** @return the number of operands in the schema */
+    public int operandCount() {
+        return values.length;
+    }
+
+    /**
+     * @param i the operand's position in the schema
+     * @return the scalar value (for a register list, its length); unsigned encodings give their
+     *     two's-complement bits
+     */
+    public long value(int i) {
+        return values[i];
+    }
+
+    /**
+     * @param i the position of a {@code reg} operand
+     * @return the register index, 0 to {@code Integer.MAX_VALUE}... (values above that are
+     *     returned as negative numbers and fail every bounds check)
+     */
+    public int reg(int i) {
+        long v = values[i];
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
+    }
+
+    /**
+     * @param i the position of a {@code reg_list} operand
+     * @return a copy of the register indices (an index above {@code Integer.MAX_VALUE} appears as
+     *     -1)
+     */
+    public int[] list(int i) {
+        return lists[i] == null ? null : lists[i].clone();
+    }
+
+    /**
+     * @param i the operand's position in the schema
+     * @return the number of bytes the operand's value takes (for a list, its count)
+     */
+    public int width(int i) {
+        return widths[i];
+    }
+
+    /**
+     * @param name an operand name from the schema, for example {@code "dst"}
+     * @return its position, or -1 when the opcode has no such operand
+     */
+    public int indexOf(String name) {
+        List<Operand> ops = opcode.operands();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Instruction other)) {
+            return false;
+        }
+        return opcode == other.opcode && pc == other.pc && length == other.length
+                && Arrays.equals(values, other.values) && Arrays.deepEquals(lists, other.lists)
+                && Arrays.equals(widths, other.widths);
+    }
+
+    @Override
+    public int hashCode() {
+        return (opcode.hashCode() * 31 + pc) * 31 + Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(opcode.mnemonic());
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? " " : ", ");
+            if (lists[i] != null) {
+                b.append(Arrays.toString(lists[i]));
+            } else {
+                b.append(values[i]);
+            }
+        }
+        return b.append(" @").append(pc).toString();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tape.format;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes and encodes instructions by walking each opcode's operand schema
+ * ({@link Opcode#operands()}, generated from {@code spec/opcodes.json}); spec section
+ * "Instruction encoding (v1)".
+ */
+public final class InstructionCodec {
+    private InstructionCodec() {}
+
+    /**
+     * Decodes the instruction starting at byte {@code pc} of a function's bytecode.
+     *
+     * @param code the function's bytecode
+     * @param pc the byte offset of the opcode, 0 to {@code code.length - 1}
+     * @return the instruction
+     * @throws DecodeException (section {@code "bytecode"}, offset relative to the start of
+     *     {@code code}) on an unknown opcode byte, a truncated operand, a value too large for its
+     *     encoding, or a boolean byte other than 0 or 1
+     */
+    public static Instruction decode(byte[] code, int pc) throws DecodeException {
+        ByteReader r = new ByteReader(code, pc, code.length, 0, "bytecode");
+        int b = r.u8();
+        Opcode op = Opcode.fromByte(b);
+        if (op == null) {
+            throw r.errorAt(pc, String.format("unknown opcode byte 0x%02x", b));
+        }
+        List<Operand> schema = op.operands();
+        int n = schema.size();
+        long[] values = new long[n];
+        int[][] lists = new int[n][];
+        int[] widths = new int[n];
+        for (int i = 0; i < n; i++) {
+            Operand o = schema.get(i);
+            int start = r.position();
+            switch (o.encoding()) {
+                case ULEB32 -> values[i] = r.uleb32();
+                case ULEB64 -> values[i] = r.uleb64();
+                case SLEB64 -> values[i] = r.sleb64();
+                case U64_LE -> values[i] = r.u64le();
+                case U8 -> values[i] = r.u8();
+                case U8_BOOL -> values[i] = r.u8(); // any non-zero byte is true, as in the reference
+                case ULEB32_COUNT_THEN_ULEB32 -> {
+                    int count = r.count(op.mnemonic() + "." + o.name(), 1);
+                    widths[i] = r.position() - start;
+                    int[] regs = new int[count];
+                    for (int k = 0; k < count; k++) {
+                        long v = r.uleb32();
+                        regs[k] = v > Integer.MAX_VALUE ? -1 : (int) v;
+                    }
+                    values[i] = count;
+                    lists[i] = regs;
+                    continue;
+                }
+            }
+            widths[i] = r.position() - start;
+        }
+        return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths);
+    }
+
+    /**
+     * Decodes a whole function body.
+     *
+     * @param code the function's bytecode
+     * @return its instructions in order, each with its pc
+     * @throws DecodeException as {@link #decode(byte[], int)} does, for the first bad instruction
+     */
+    public static List<Instruction> decodeAll(byte[] code) throws DecodeException {
+        List<Instruction> out = new ArrayList<>();
+        int pc = 0;
+        while (pc < code.length) {
+            Instruction ins = decode(code, pc);
+            out.add(ins);
+            pc = ins.nextPc();
+        }
+        return out;
+    }
+
+    /**
+     * Appends an instruction's encoding, keeping each operand's recorded width (padded LEB128
+     * where the instruction was decoded from a padded encoding, canonical otherwise).
+     *
+     * @param ins the instruction
+     * @param out where to write
+     */
+    public static void encode(Instruction ins, ByteWriter out) {
+        Opcode op = ins.opcode();
+        out.u8(op.toByte());
+        List<Operand> schema = op.operands();
+        for (int i = 0; i < schema.size(); i++) {
+            Operand o = schema.get(i);
+            long v = ins.value(i);
+            int w = ins.width(i);
+            switch (o.encoding()) {
+                case ULEB32, ULEB64 -> writeUleb(out, v, w);
+                case SLEB64 -> writeSleb(out, v, w);
+                case U64_LE -> out.u64le(v);
+                case U8, U8_BOOL -> out.u8((int) v);
+                case ULEB32_COUNT_THEN_ULEB32 -> {
+                    writeUleb(out, v, w);
+                    for (int r : ins.list(i)) {
+                        out.uleb(r & 0xFFFFFFFFL);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * @param instructions instructions in order
+     * @return their concatenated encoding
+     */
+    public static byte[] encodeAll(List<Instruction> instructions) {
+        ByteWriter w = new ByteWriter();
+        for (Instruction ins : instructions) {
+            encode(ins, w);
+        }
+        return w.toByteArray();
+    }
+
+    private static void writeUleb(ByteWriter out, long v, int width) {
+        if (width <= ByteWriter.ulebSize(v)) {
+            out.uleb(v);
+        } else {
+            out.ulebPadded(v, width);
+        }
+    }
+
+    private static void writeSleb(ByteWriter out, long v, int width) {
+        int canonical = Instruction.slebSize(v);
+        if (width <= canonical) {
+            out.sleb(v);
+            return;
+        }
+        for (int i = 0; i < width; i++) {
+            int b = (int) (v & 0x7F);
+            v >>= 7;
+            out.u8(i + 1 < width ? b | 0x80 : b);
+        }
+    }
+}

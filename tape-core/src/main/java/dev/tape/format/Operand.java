@@ -1,0 +1,11 @@
+package dev.tape.format;
+
+/**
+ * One operand in an opcode's schema, as listed in {@code spec/opcodes.json}.
+ *
+ * @param name the operand's name, for example {@code "dst"} or {@code "args"}
+ * @param kind what the operand means
+ * @param encoding how it is laid out in bytecode
+ * @param access whether a register operand is read or written ({@link Access#NONE} otherwise)
+ */
+public record Operand(String name, OperandKind kind, OperandEncoding encoding, Access access) {}

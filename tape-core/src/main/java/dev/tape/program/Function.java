@@ -1,0 +1,92 @@
+package dev.tape.program;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One function of a program: its function-table entry resolved against the bytecode blobs, span
+ * tables and function signatures (spec sections "Function table", "Bytecode blobs", "Span
+ * tables", "Function signatures (typed)"). Immutable: the bytecode is copied in and out.
+ */
+public final class Function {
+    private final int argCount;
+    private final int retCount;
+    private final int regCount;
+    private final byte[] code;
+    private final List<SpanEntry> spans;
+    private final FunctionSig sig;
+
+    /**
+     * @param argCount value arguments from the function table (the effect token not counted)
+     * @param retCount value results from the function table
+     * @param regCount registers from the function table, r0 included
+     * @param code the bytecode (copied)
+     * @param spans the span table entries, in order
+     * @param sig the typed signature; the verifier checks it agrees with the counts
+     * @throws IllegalArgumentException when a count is negative or an argument is null
+     */
+    public Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig) {
+        if (argCount < 0 || retCount < 0 || regCount < 0) {
+            throw new IllegalArgumentException("function counts must not be negative");
+        }
+        this.argCount = argCount;
+        this.retCount = retCount;
+        this.regCount = regCount;
+        this.code = Objects.requireNonNull(code, "code").clone();
+        this.spans = List.copyOf(spans);
+        this.sig = Objects.requireNonNull(sig, "sig");
+    }
+
+    /** @return value arguments (table entry) */
+    public int argCount() {
+        return argCount;
+    }
+
+    /** @return value results (table entry) */
+    public int retCount() {
+        return retCount;
+    }
+
+    /** @return registers, r0 included (table entry) */
+    public int regCount() {
+        return regCount;
+    }
+
+    /** @return a copy of the bytecode */
+    public byte[] code() {
+        return code.clone();
+    }
+
+    /** @return the bytecode length in bytes */
+    public int codeLength() {
+        return code.length;
+    }
+
+    /** @return the span table entries */
+    public List<SpanEntry> spans() {
+        return spans;
+    }
+
+    /** @return the typed signature */
+    public FunctionSig sig() {
+        return sig;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Function f && argCount == f.argCount && retCount == f.retCount && regCount == f.regCount
+                && Arrays.equals(code, f.code) && spans.equals(f.spans) && sig.equals(f.sig);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(argCount, retCount, regCount, Arrays.hashCode(code), spans, sig);
+    }
+
+    @Override
+    public String toString() {
+        return "Function[args=" + argCount + ", rets=" + retCount + ", regs=" + regCount + ", code="
+                + code.length + " bytes, sig=" + sig + "]";
+    }
+}

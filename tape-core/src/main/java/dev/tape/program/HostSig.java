@@ -1,0 +1,74 @@
+package dev.tape.program;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A host-call target (spec section "Host signatures"): a symbol, the signature hash, and the
+ * argument and result types.
+ *
+ * @param symbolId index into the symbol table; must be non-zero
+ * @param sigHash the FNV-1a signature hash (see {@link #hash(List, List)})
+ * @param args argument types
+ * @param rets result types
+ */
+public record HostSig(int symbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+    private static final byte[] DOMAIN = "execution_tape:v1".getBytes(StandardCharsets.US_ASCII);
+
+    /** Copies the lists. */
+    public HostSig {
+        args = List.copyOf(args);
+        rets = List.copyOf(rets);
+    }
+
+    /**
+     * Makes a host signature whose hash is computed from its types.
+     *
+     * @param symbolId the symbol id
+     * @param args argument types
+     * @param rets result types
+     * @return the signature
+     */
+    public static HostSig of(int symbolId, List<ValueType> args, List<ValueType> rets) {
+        return new HostSig(symbolId, hash(args, rets), args, rets);
+    }
+
+    /**
+     * Computes the signature hash: FNV-1a 64 over {@code "execution_tape:v1"}, a NUL byte, the
+     * argument count (u32le), each argument's type tag (an {@code obj} followed by its host type
+     * id as u64le), the result count (u32le) and each result's type ({@code reference/README.md},
+     * "Host signature hash").
+     *
+     * @param args argument types
+     * @param rets result types
+     * @return the 64-bit hash
+     */
+    public static long hash(List<ValueType> args, List<ValueType> rets) {
+        long h = FNV_OFFSET;
+        for (byte b : DOMAIN) {
+            h = (h ^ (b & 0xFF)) * FNV_PRIME;
+        }
+        h = (h ^ 0) * FNV_PRIME;
+        h = hashTypes(h, args);
+        h = hashTypes(h, rets);
+        return h;
+    }
+
+    private static long hashTypes(long h, List<ValueType> types) {
+        int n = types.size();
+        for (int i = 0; i < 4; i++) {
+            h = (h ^ ((n >>> (8 * i)) & 0xFF)) * FNV_PRIME;
+        }
+        for (ValueType t : types) {
+            h = (h ^ t.kind().tag()) * FNV_PRIME;
+            if (t.kind() == ValueKind.OBJ) {
+                for (int i = 0; i < 8; i++) {
+                    h = (h ^ ((t.hostType() >>> (8 * i)) & 0xFF)) * FNV_PRIME;
+                }
+            }
+        }
+        return h;
+    }
+}

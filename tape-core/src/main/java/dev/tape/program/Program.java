@@ -1,0 +1,71 @@
+package dev.tape.program;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A decoded {@code execution_tape} v1 program: the container model, before verification (spec
+ * section "Container format (sections)"). Immutable and safe to share between threads.
+ *
+ * <p>Make one with {@link ProgramDecoder#decode(byte[])}, with {@link ProgramBuilder}, or with the
+ * text assembler; turn it into bytes with {@link ProgramEncoder#encode(Program)}. Nothing here is
+ * checked beyond what decoding checks: run the verifier before executing.
+ *
+ * @param symbols the symbol table; symbol 0 is the empty string
+ * @param constants the constant pool
+ * @param types the type table
+ * @param functions the functions; a function id is a position in this list
+ * @param hostSigs the host signatures; a host signature id is a position
+ * @param callSigs the call signatures (optional section; empty when absent)
+ * @param argShapes aggregate shapes of {@code agg} arguments (section 11; empty when absent)
+ * @param names debug names (optional section; {@link Names#NONE} when absent)
+ */
+public record Program(List<String> symbols, List<Constant> constants, TypeTable types, List<Function> functions,
+                      List<HostSig> hostSigs, List<CallSig> callSigs, List<AggShape.ArgShape> argShapes,
+                      Names names) {
+    /**
+     * Copies the lists.
+     *
+     * @throws IllegalArgumentException when symbols is empty or symbol 0 is not the empty string
+     */
+    public Program {
+        symbols = List.copyOf(symbols);
+        constants = List.copyOf(constants);
+        types = Objects.requireNonNull(types, "types");
+        functions = List.copyOf(functions);
+        hostSigs = List.copyOf(hostSigs);
+        callSigs = List.copyOf(callSigs);
+        argShapes = List.copyOf(argShapes);
+        names = Objects.requireNonNull(names, "names");
+        if (symbols.isEmpty() || !symbols.get(0).isEmpty()) {
+            throw new IllegalArgumentException("symbol 0 must exist and be the empty string");
+        }
+    }
+
+    /**
+     * @param funcId a function id
+     * @return the function's name from the names section, or {@code null} when it has none or the
+     *     id is out of range
+     */
+    public String functionName(int funcId) {
+        for (Names.FunctionName n : names.functions()) {
+            if (n.funcId() == funcId && n.nameSymbol() >= 0 && n.nameSymbol() < symbols.size()) {
+                return symbols.get(n.nameSymbol());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param name a function name from the names section
+     * @return the id of the first function with that name, or -1
+     */
+    public int functionId(String name) {
+        for (Names.FunctionName n : names.functions()) {
+            if (n.nameSymbol() >= 0 && n.nameSymbol() < symbols.size() && symbols.get(n.nameSymbol()).equals(name)) {
+                return n.funcId();
+            }
+        }
+        return -1;
+    }
+}

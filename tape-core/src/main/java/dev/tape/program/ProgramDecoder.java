@@ -1,0 +1,418 @@
+package dev.tape.program;
+
+import dev.tape.format.ByteReader;
+import dev.tape.format.DecodeException;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes the {@code execution_tape} v1 container (spec section "Container format (sections)").
+ *
+ * <p>Checks made here, each a {@link DecodeException} with the section and absolute byte offset:
+ * the magic {@code EXTAPE\0\0} and version 0.1; a known section appearing twice; a missing
+ * required section (1 to 8); truncated data; LEB128 values that overflow; invalid UTF-8 in
+ * symbols, string constants and field names; unknown constant, value-type and shape tags; flag
+ * bytes other than 0 or 1; symbol 0 not empty; a field-name id out of range; function-table
+ * bytecode and span-table indices out of range; a function-signature count that differs from the
+ * function count; a zero span id; a zero or out-of-range name symbol; section 9 and 11 entries
+ * naming missing functions, arguments or pcs past the end of the code; trailing bytes in sections
+ * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
+ * agreement, host signature hashes) is the verifier's job, as in the reference implementation.
+ *
+ * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
+ * that remain, so a hostile file cannot exhaust memory.
+ */
+public final class ProgramDecoder {
+    private static final byte[] MAGIC = {'E', 'X', 'T', 'A', 'P', 'E', 0, 0};
+
+    private ProgramDecoder() {}
+
+    private record FuncRow(int argCount, int retCount, int regCount, long bytecodeIndex, long spanIndex, long at) {}
+
+    /**
+     * Decodes a whole file.
+     *
+     * @param data the file's bytes
+     * @return the program
+     * @throws DecodeException when the bytes are not a well-formed v1 container
+     */
+    public static Program decode(byte[] data) throws DecodeException {
+        ByteReader r = new ByteReader(data, "header");
+        if (data.length < MAGIC.length) {
+            throw r.error("file is " + data.length + " bytes, shorter than the 8-byte magic");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (data[i] != MAGIC[i]) {
+                throw r.errorAt(i, "bad magic: not an execution_tape file (expected \"EXTAPE\\0\\0\")");
+            }
+        }
+        r.bytes(MAGIC.length);
+        int major = r.u16le();
+        int minor = r.u16le();
+        if (major != 0 || minor != 1) {
+            throw r.errorAt(8, "unsupported version " + major + "." + minor + " (this decoder reads 0.1)");
+        }
+        Map<SectionTag, int[]> sections = new EnumMap<>(SectionTag.class);
+        while (!r.atEnd()) {
+            r.section("section header");
+            int tagAt = r.position();
+            int tag = r.u8();
+            long len = r.uleb64();
+            if (len < 0 || len > r.remaining()) {
+                throw r.errorAt(tagAt, "section " + tag + " declares " + Long.toUnsignedString(len)
+                        + " bytes but only " + r.remaining() + " remain");
+            }
+            int start = r.position();
+            r.bytes((int) len);
+            SectionTag t = SectionTag.fromTag(tag);
+            if (t == null) {
+                continue;
+            }
+            if (sections.containsKey(t)) {
+                throw r.errorAt(tagAt, "duplicate section " + t.label() + " (tag " + tag + ")");
+            }
+            sections.put(t, new int[] {start, start + (int) len});
+        }
+        for (SectionTag t : new SectionTag[] {SectionTag.SYMBOLS, SectionTag.CONST_POOL, SectionTag.TYPES,
+                SectionTag.FUNCTION_SIGS, SectionTag.FUNCTION_TABLE, SectionTag.BYTECODE_BLOBS,
+                SectionTag.SPAN_TABLES, SectionTag.HOST_SIGS}) {
+            if (!sections.containsKey(t)) {
+                throw new DecodeException(t.label(), data.length, "required section " + t.label() + " (tag "
+                        + t.tag() + ") is missing");
+            }
+        }
+        List<String> symbols = symbols(reader(data, sections, SectionTag.SYMBOLS));
+        List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
+        TypeTable types = types(reader(data, sections, SectionTag.TYPES));
+        List<byte[]> blobs = blobs(reader(data, sections, SectionTag.BYTECODE_BLOBS));
+        List<List<SpanEntry>> spans = spanTables(reader(data, sections, SectionTag.SPAN_TABLES));
+        ByteReader fr = reader(data, sections, SectionTag.FUNCTION_TABLE);
+        List<FuncRow> rows = functionTable(fr);
+        for (FuncRow row : rows) {
+            if (row.bytecodeIndex >= blobs.size() || row.bytecodeIndex < 0) {
+                throw new DecodeException("function_table", row.at, "bytecode index " + row.bytecodeIndex
+                        + " is out of range (" + blobs.size() + " blobs)");
+            }
+            if (row.spanIndex >= spans.size() || row.spanIndex < 0) {
+                throw new DecodeException("function_table", row.at, "span table index " + row.spanIndex
+                        + " is out of range (" + spans.size() + " span tables)");
+            }
+        }
+        ByteReader sr = reader(data, sections, SectionTag.FUNCTION_SIGS);
+        List<FunctionSig> sigs = functionSigs(sr, symbols.size());
+        if (sigs.size() != rows.size()) {
+            throw new DecodeException("function_sigs", sectionStart(sections, SectionTag.FUNCTION_SIGS),
+                    sigs.size() + " function signatures for " + rows.size() + " functions");
+        }
+        List<Function> functions = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            FuncRow row = rows.get(i);
+            functions.add(new Function(row.argCount, row.retCount, row.regCount, blobs.get((int) row.bytecodeIndex),
+                    spans.get((int) row.spanIndex), sigs.get(i)));
+        }
+        List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
+        List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
+                ? callSigs(reader(data, sections, SectionTag.CALL_SIGS)) : List.of();
+        List<AggShape.ArgShape> shapes = sections.containsKey(SectionTag.FUNCTION_ARG_AGG_SHAPES)
+                ? argShapes(reader(data, sections, SectionTag.FUNCTION_ARG_AGG_SHAPES), functions) : List.of();
+        Names names = sections.containsKey(SectionTag.NAMES)
+                ? names(reader(data, sections, SectionTag.NAMES), symbols.size(), functions) : Names.NONE;
+        return new Program(symbols, constants, types, functions, hostSigs, callSigs, shapes, names);
+    }
+
+    private static long sectionStart(Map<SectionTag, int[]> sections, SectionTag t) {
+        return sections.get(t)[0];
+    }
+
+    private static ByteReader reader(byte[] data, Map<SectionTag, int[]> sections, SectionTag t) {
+        int[] range = sections.get(t);
+        return new ByteReader(data, range[0], range[1], 0, t.label());
+    }
+
+    private static List<String> symbols(ByteReader r) throws DecodeException {
+        int n = r.count("symbol", 1);
+        if (n == 0) {
+            throw r.error("the symbol table must hold at least symbol 0 (the empty string)");
+        }
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long at = r.offset();
+            String s = r.utf8();
+            if (i == 0 && !s.isEmpty()) {
+                throw new DecodeException("symbols", at, "symbol 0 is reserved and must be the empty string");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static List<Constant> constants(ByteReader r) throws DecodeException {
+        int n = r.count("constant", 1);
+        List<Constant> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int at = r.position();
+            int tag = r.u8();
+            out.add(switch (tag) {
+                case 0 -> new Constant.Unit();
+                case 1 -> new Constant.Bool(r.u8() != 0);
+                case 2 -> new Constant.I64(r.sleb64());
+                case 3 -> new Constant.U64(r.uleb64());
+                case 4 -> new Constant.F64(r.u64le());
+                case 5 -> {
+                    long m = r.sleb64();
+                    yield new Constant.Decimal(m, r.u8());
+                }
+                case 6 -> new Constant.Bytes(r.bytes(r.index("bytes length")));
+                case 7 -> new Constant.Str(r.utf8());
+                default -> throw r.errorAt(at, "unknown constant tag " + tag + " (expected 0 to 7)");
+            });
+        }
+        return out;
+    }
+
+    static ValueType valueType(ByteReader r) throws DecodeException {
+        int at = r.position();
+        int tag = r.u8();
+        ValueKind k = ValueKind.fromTag(tag);
+        if (k == null) {
+            throw r.errorAt(at, "unknown value type tag " + tag + " (expected 0 to 11)");
+        }
+        return k == ValueKind.OBJ ? ValueType.obj(r.u64le()) : ValueType.of(k);
+    }
+
+    private static List<ValueType> valueTypes(ByteReader r, String what) throws DecodeException {
+        int n = r.count(what, 1);
+        List<ValueType> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(valueType(r));
+        }
+        return out;
+    }
+
+    private static TypeTable types(ByteReader r) throws DecodeException {
+        int nNames = r.count("field name", 1);
+        List<String> names = new ArrayList<>(nNames);
+        for (int i = 0; i < nNames; i++) {
+            names.add(r.utf8());
+        }
+        int nStructs = r.count("struct", 1);
+        // Field names are re-interned in order of first use, as the reference decoder does.
+        Map<String, Integer> interned = new LinkedHashMap<>();
+        List<StructType> structs = new ArrayList<>(nStructs);
+        for (int s = 0; s < nStructs; s++) {
+            int nFields = r.count("field", 2);
+            List<StructType.Field> fields = new ArrayList<>(nFields);
+            for (int f = 0; f < nFields; f++) {
+                int at = r.position();
+                int nameId = r.index("field name id");
+                if (nameId >= names.size()) {
+                    throw r.errorAt(at, "field name id " + nameId + " is out of range (" + names.size() + " names)");
+                }
+                String name = names.get(nameId);
+                Integer id = interned.get(name);
+                if (id == null) {
+                    id = interned.size();
+                    interned.put(name, id);
+                }
+                fields.add(new StructType.Field(id, valueType(r)));
+            }
+            structs.add(new StructType(fields));
+        }
+        List<ValueType> elems = valueTypes(r, "array element type");
+        return new TypeTable(new ArrayList<>(interned.keySet()), structs, elems);
+    }
+
+    private static List<byte[]> blobs(ByteReader r) throws DecodeException {
+        int n = r.count("bytecode blob", 1);
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(r.bytes(r.index("bytecode length")));
+        }
+        return out;
+    }
+
+    private static List<List<SpanEntry>> spanTables(ByteReader r) throws DecodeException {
+        int n = r.count("span table", 1);
+        List<List<SpanEntry>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int entries = r.count("span entry", 2);
+            List<SpanEntry> table = new ArrayList<>(entries);
+            for (int e = 0; e < entries; e++) {
+                long delta = r.uleb64();
+                int at = r.position();
+                long span = r.uleb64();
+                if (span == 0) {
+                    throw r.errorAt(at, "span id 0 is reserved (span ids are non-zero)");
+                }
+                table.add(new SpanEntry(delta, span));
+            }
+            out.add(table);
+        }
+        return out;
+    }
+
+    private static List<FuncRow> functionTable(ByteReader r) throws DecodeException {
+        int n = r.count("function", 5);
+        List<FuncRow> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long at = r.offset();
+            int argc = r.index("arg_count");
+            int retc = r.index("ret_count");
+            int regs = r.index("reg_count");
+            long bc = r.uleb64();
+            long sp = r.uleb64();
+            out.add(new FuncRow(argc, retc, regs, bc, sp, at));
+        }
+        return out;
+    }
+
+    private static List<Integer> nameIds(ByteReader r, int n, int symbolCount) throws DecodeException {
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int at = r.position();
+            int id = r.index("name symbol id");
+            if (id != 0 && id >= symbolCount) {
+                throw r.errorAt(at, "name symbol id " + id + " is out of range (" + symbolCount + " symbols)");
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static boolean flag(ByteReader r, String what) throws DecodeException {
+        int at = r.position();
+        int b = r.u8();
+        if (b > 1) {
+            throw r.errorAt(at, what + " must be 0 or 1, found " + b);
+        }
+        return b == 1;
+    }
+
+    private static List<FunctionSig> functionSigs(ByteReader r, int symbolCount) throws DecodeException {
+        int n = r.count("function signature", 4);
+        List<FunctionSig> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<ValueType> args = valueTypes(r, "argument type");
+            List<Integer> argNames = flag(r, "has_arg_names") ? nameIds(r, args.size(), symbolCount) : null;
+            List<ValueType> rets = valueTypes(r, "result type");
+            List<Integer> retNames = flag(r, "has_ret_names") ? nameIds(r, rets.size(), symbolCount) : null;
+            out.add(new FunctionSig(args, argNames, rets, retNames));
+        }
+        return out;
+    }
+
+    private static List<HostSig> hostSigs(ByteReader r) throws DecodeException {
+        int n = r.count("host signature", 11);
+        List<HostSig> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int at = r.position();
+            int symbol = r.index("host symbol id");
+            if (symbol == 0) {
+                throw r.errorAt(at, "host signature " + i + " uses symbol 0, which is reserved");
+            }
+            long hash = r.u64le();
+            List<ValueType> args = valueTypes(r, "argument type");
+            List<ValueType> rets = valueTypes(r, "result type");
+            out.add(new HostSig(symbol, hash, args, rets));
+        }
+        return out;
+    }
+
+    private static List<CallSig> callSigs(ByteReader r) throws DecodeException {
+        int n = r.count("call signature", 2);
+        List<CallSig> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<ValueType> args = valueTypes(r, "argument type");
+            out.add(new CallSig(args, valueTypes(r, "result type")));
+        }
+        return out;
+    }
+
+    private static List<AggShape.ArgShape> argShapes(ByteReader r, List<Function> functions) throws DecodeException {
+        int n = r.count("argument shape", 3);
+        List<AggShape.ArgShape> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int at = r.position();
+            int func = r.index("function id");
+            int arg = r.index("argument index");
+            if (func >= functions.size()) {
+                throw r.errorAt(at, "function id " + func + " is out of range (" + functions.size() + " functions)");
+            }
+            if (arg >= functions.get(func).argCount()) {
+                throw r.errorAt(at, "argument " + arg + " is out of range: function " + func + " takes "
+                        + functions.get(func).argCount());
+            }
+            int tagAt = r.position();
+            int tag = r.u8();
+            AggShape shape = switch (tag) {
+                case 1 -> {
+                    int elems = r.count("tuple element", 1);
+                    List<ValueType> types = new ArrayList<>(elems);
+                    for (int e = 0; e < elems; e++) {
+                        types.add(flag(r, "tuple element has-type flag") ? valueType(r) : null);
+                    }
+                    yield new AggShape.Tuple(types);
+                }
+                case 2 -> new AggShape.Struct(r.index("struct type id"));
+                case 3 -> new AggShape.Array(r.index("array element type id"));
+                default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
+            };
+            out.add(new AggShape.ArgShape(func, arg, shape));
+        }
+        if (!r.atEnd()) {
+            throw r.error(r.remaining() + " unexpected bytes after the last entry");
+        }
+        return out;
+    }
+
+    private static Names names(ByteReader r, int symbolCount, List<Function> functions) throws DecodeException {
+        int program = -1;
+        if (flag(r, "has_program_name")) {
+            program = symbolRef(r, symbolCount);
+        }
+        int nf = r.count("function name", 2);
+        List<Names.FunctionName> fns = new ArrayList<>(nf);
+        for (int i = 0; i < nf; i++) {
+            int func = funcRef(r, functions.size());
+            fns.add(new Names.FunctionName(func, symbolRef(r, symbolCount)));
+        }
+        int nl = r.count("label name", 3);
+        List<Names.LabelName> labels = new ArrayList<>(nl);
+        for (int i = 0; i < nl; i++) {
+            int func = funcRef(r, functions.size());
+            int at = r.position();
+            int pc = r.index("label pc");
+            if (pc > functions.get(func).codeLength()) {
+                throw r.errorAt(at, "label pc " + pc + " is past the end of function " + func + " ("
+                        + functions.get(func).codeLength() + " bytes)");
+            }
+            labels.add(new Names.LabelName(func, pc, symbolRef(r, symbolCount)));
+        }
+        if (!r.atEnd()) {
+            throw r.error(r.remaining() + " unexpected bytes after the last entry");
+        }
+        return new Names(program, fns, labels);
+    }
+
+    private static int symbolRef(ByteReader r, int symbolCount) throws DecodeException {
+        int at = r.position();
+        int id = r.index("symbol id");
+        if (id == 0 || id >= symbolCount) {
+            throw r.errorAt(at, "symbol id " + id + " is out of range (1 to " + (symbolCount - 1) + ")");
+        }
+        return id;
+    }
+
+    private static int funcRef(ByteReader r, int functionCount) throws DecodeException {
+        int at = r.position();
+        int id = r.index("function id");
+        if (id >= functionCount) {
+            throw r.errorAt(at, "function id " + id + " is out of range (" + functionCount + " functions)");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.tape.program;
+
+/**
+ * A value type as the container encodes it: a kind, and for {@link ValueKind#OBJ} the host type
+ * id (spec section "ValueType encoding (v1)").
+ *
+ * @param kind the value kind
+ * @param hostType the host type id (an unsigned 64-bit number) for {@code OBJ}; 0 otherwise
+ */
+public record ValueType(ValueKind kind, long hostType) {
+    /** The unit type. */
+    public static final ValueType UNIT = new ValueType(ValueKind.UNIT, 0);
+    /** The bool type. */
+    public static final ValueType BOOL = new ValueType(ValueKind.BOOL, 0);
+    /** The i64 type. */
+    public static final ValueType I64 = new ValueType(ValueKind.I64, 0);
+    /** The u64 type. */
+    public static final ValueType U64 = new ValueType(ValueKind.U64, 0);
+    /** The f64 type. */
+    public static final ValueType F64 = new ValueType(ValueKind.F64, 0);
+    /** The decimal type. */
+    public static final ValueType DECIMAL = new ValueType(ValueKind.DECIMAL, 0);
+    /** The bytes type. */
+    public static final ValueType BYTES = new ValueType(ValueKind.BYTES, 0);
+    /** The str type. */
+    public static final ValueType STR = new ValueType(ValueKind.STR, 0);
+    /** The aggregate type. */
+    public static final ValueType AGG = new ValueType(ValueKind.AGG, 0);
+    /** The function reference type. */
+    public static final ValueType FUNC = new ValueType(ValueKind.FUNC, 0);
+    /** The closure type. */
+    public static final ValueType CLOSURE = new ValueType(ValueKind.CLOSURE, 0);
+
+    /**
+     * @throws IllegalArgumentException when {@code kind} is null, or a non-OBJ type has a host type
+     */
+    public ValueType {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind is null");
+        }
+        if (kind != ValueKind.OBJ && hostType != 0) {
+            throw new IllegalArgumentException("only obj types have a host type id");
+        }
+    }
+
+    /**
+     * @param kind a kind other than {@code OBJ}
+     * @return the type of that kind
+     * @throws IllegalArgumentException for {@code OBJ}, which needs a host type: use {@link #obj(long)}
+     */
+    public static ValueType of(ValueKind kind) {
+        return switch (kind) {
+            case UNIT -> UNIT;
+            case BOOL -> BOOL;
+            case I64 -> I64;
+            case U64 -> U64;
+            case F64 -> F64;
+            case DECIMAL -> DECIMAL;
+            case BYTES -> BYTES;
+            case STR -> STR;
+            case AGG -> AGG;
+            case FUNC -> FUNC;
+            case CLOSURE -> CLOSURE;
+            case OBJ -> throw new IllegalArgumentException("obj needs a host type id");
+        };
+    }
+
+    /**
+     * @param hostType the host type id, an unsigned 64-bit number
+     * @return the {@code obj} type of that host type
+     */
+    public static ValueType obj(long hostType) {
+        return new ValueType(ValueKind.OBJ, hostType);
+    }
+
+    /** @return {@code i64}, {@code obj<7>} and so on, as the assembler writes types */
+    @Override
+    public String toString() {
+        return kind == ValueKind.OBJ ? "obj<" + Long.toUnsignedString(hostType) + ">" : kind.keyword();
+    }
+}
