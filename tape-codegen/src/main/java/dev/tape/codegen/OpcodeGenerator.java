@@ -78,6 +78,7 @@ public final class OpcodeGenerator {
         ops.sort((a, b) -> Integer.compare(a.code, b.code));
         Map<String, String> out = new LinkedHashMap<>();
         String dir = PACKAGE.replace('.', '/') + "/";
+        out.put(dir + "Op.java", opConstants(ops));
         out.put(dir + "Opcode.java", opcodeEnum(ops));
         return out;
     }
@@ -186,6 +187,25 @@ public final class OpcodeGenerator {
         s.append("    public List<Operand> operands() {\n");
         s.append("        return operands;\n");
         s.append("    }\n");
+        s.append("}\n");
+        return s.toString();
+    }
+
+    private static String opConstants(List<Op> ops) {
+        StringBuilder s = new StringBuilder();
+        s.append(HEADER);
+        s.append("package ").append(PACKAGE).append(";\n\n");
+        s.append("/**\n");
+        s.append(" * The opcode bytes as compile-time constants, for {@code switch} statements in the\n");
+        s.append(" * interpreter. {@link Opcode} holds the full schema.\n");
+        s.append(" */\n");
+        s.append("public final class Op {\n");
+        s.append("    private Op() {}\n");
+        for (Op op : ops) {
+            s.append("\n    /** The byte of {@code ").append(op.mnemonic).append("}. */\n");
+            s.append("    public static final int ").append(op.constant()).append(" = 0x").append(hex2(op.code))
+                    .append(";\n");
+        }
         s.append("}\n");
         return s.toString();
     }

@@ -1,0 +1,166 @@
+package dev.tape.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tape.format.DecodeException;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.VerifyException;
+import dev.tape.vm.Limits;
+import dev.tape.vm.Trap;
+import dev.tape.vm.Vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs {@code tape-conformance-v1} manifests ({@code conformance/README.md}): decodes, verifies and
+ * runs each case with the {@link ConformanceHost}, and compares the outcome exactly with the
+ * expectation: result values (f64 by bits), trap kind, function, pc and span, and the stage of a
+ * rejection.
+ */
+public final class ConformanceRunner {
+    private ConformanceRunner() {}
+
+    /**
+     * Reads a manifest.
+     *
+     * @param dir the folder holding {@code manifest.json} and the programs
+     * @return its cases, in file order
+     * @throws IOException when the manifest cannot be read or is malformed
+     */
+    public static List<ConformanceCase> load(Path dir) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        if (root == null || !"tape-conformance-v1".equals(root.path("format").asText())) {
+            throw new IOException(dir.resolve("manifest.json") + " is not a tape-conformance-v1 manifest");
+        }
+        List<ConformanceCase> out = new ArrayList<>();
+        for (JsonNode c : root.path("cases")) {
+            List<String> args = new ArrayList<>();
+            c.path("args").forEach(a -> args.add(a.asText()));
+            JsonNode lim = c.path("limits");
+            JsonNode e = c.path("expect");
+            List<String> returns = null;
+            if (e.has("returns")) {
+                returns = new ArrayList<>();
+                for (JsonNode v : e.get("returns")) {
+                    returns.add(v.asText());
+                }
+            }
+            Long span = e.hasNonNull("span") ? e.get("span").asLong() : null;
+            ConformanceCase.Expect expect = new ConformanceCase.Expect(returns,
+                    e.hasNonNull("trap") ? e.get("trap").asText() : null, e.path("func").asInt(), e.path("pc").asInt(),
+                    span, e.hasNonNull("reject") ? e.get("reject").asText() : null,
+                    e.hasNonNull("detail") ? e.get("detail").asText() : null);
+            out.add(new ConformanceCase(c.path("name").asText(), c.path("program").asText(), c.path("entry").asInt(),
+                    args, lim.path("fuel").asLong(Limits.DEFAULT_FUEL),
+                    lim.path("max_call_depth").asInt(Limits.DEFAULT_CALL_DEPTH),
+                    lim.path("max_host_calls").asLong(Limits.DEFAULT_HOST_CALLS), expect));
+        }
+        return out;
+    }
+
+    /**
+     * Runs one case.
+     *
+     * @param dir the manifest's folder
+     * @param c the case
+     * @return the outcome
+     */
+    public static ConformanceResult run(Path dir, ConformanceCase c) {
+        String actual;
+        try {
+            byte[] bytes = Files.readAllBytes(dir.resolve(c.program()));
+            Program p;
+            try {
+                p = ProgramDecoder.decode(bytes);
+            } catch (DecodeException e) {
+                return judge(c, "reject decode (" + e.getMessage() + ")", "decode", null, null);
+            }
+            VerifiedProgram vp;
+            try {
+                vp = Verifier.verify(p);
+            } catch (VerifyException e) {
+                return judge(c, "reject verify (" + e.getMessage() + ")", "verify", null, null);
+            }
+            List<Value> args = new ArrayList<>();
+            for (String a : c.args()) {
+                args.add(ValueLiteral.parse(a));
+            }
+            Limits limits = Limits.of(c.fuel(), Math.max(1, c.maxCallDepth()), c.maxHostCalls());
+            try {
+                List<Value> out = new Vm(vp, new ConformanceHost()).run(c.entry(), args, limits);
+                StringBuilder b = new StringBuilder("returns [");
+                for (int i = 0; i < out.size(); i++) {
+                    b.append(i > 0 ? ", " : "").append(ValueLiteral.format(out.get(i)));
+                }
+                actual = b.append(']').toString();
+                return judge(c, actual, null, out, null);
+            } catch (Trap t) {
+                actual = "trap " + t.label() + " func " + t.func() + " pc " + t.pc() + " span "
+                        + (t.span() < 0 ? "null" : Long.toUnsignedString(t.span()));
+                return judge(c, actual, null, null, t);
+            }
+        } catch (IOException | RuntimeException e) {
+            return new ConformanceResult(c, false, "error " + e, "the runner failed: " + e);
+        }
+    }
+
+    private static ConformanceResult judge(ConformanceCase c, String actual, String rejectStage, List<Value> out,
+                                           Trap trap) {
+        ConformanceCase.Expect e = c.expect();
+        String why = null;
+        if (e.reject() != null) {
+            if (!e.reject().equals(rejectStage)) {
+                why = "expected a " + e.reject() + " rejection (" + e.detail() + ")";
+            }
+        } else if (e.trap() != null) {
+            if (trap == null) {
+                why = "expected trap " + e.trap() + " at func " + e.func() + " pc " + e.pc();
+            } else {
+                long span = e.span() == null ? -1 : e.span();
+                if (!trap.label().equals(e.trap()) || trap.func() != e.func() || trap.pc() != e.pc()
+                        || trap.span() != span) {
+                    why = "expected trap " + e.trap() + " func " + e.func() + " pc " + e.pc() + " span " + e.span();
+                }
+            }
+        } else if (e.returns() != null) {
+            if (out == null) {
+                why = "expected returns " + e.returns();
+            } else {
+                List<Value> want = new ArrayList<>();
+                for (String s : e.returns()) {
+                    want.add(ValueLiteral.parse(s));
+                }
+                if (!want.equals(out)) {
+                    why = "expected returns " + e.returns();
+                }
+            }
+        } else {
+            why = "the case has no expectation";
+        }
+        return new ConformanceResult(c, why == null, actual, why);
+    }
+
+    /**
+     * Runs every case of a manifest.
+     *
+     * @param dir the manifest's folder
+     * @return the outcomes, in manifest order
+     * @throws IOException when the manifest cannot be read
+     */
+    public static List<ConformanceResult> runAll(Path dir) throws IOException {
+        List<ConformanceResult> out = new ArrayList<>();
+        for (ConformanceCase c : load(dir)) {
+            out.add(run(dir, c));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.tape.host;
+
+import dev.tape.program.ValueType;
+
+import java.util.List;
+
+/**
+ * The embedder's side of the host-call ABI (spec section "Host ABI"). The VM resolves each host
+ * signature of a program once, when a VM is made for it, by symbol and signature hash; calls then
+ * go straight to the resolved function.
+ */
+@FunctionalInterface
+public interface Host {
+    /**
+     * Resolves a host-call target.
+     *
+     * @param symbol the symbol, for example {@code "math.add"}
+     * @param sigHash the signature hash the program declares (verified to match the types)
+     * @param args the argument types
+     * @param rets the result types
+     * @return the function, or {@code null} when this host does not provide it (every call to it
+     *     then traps {@code host_call_failed})
+     */
+    HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets);
+
+    /** A host that provides nothing: every host call traps {@code host_call_failed}. */
+    Host NONE = (symbol, sigHash, args, rets) -> null;
+}

@@ -1,0 +1,36 @@
+package dev.tape.host;
+
+import dev.tape.value.Value;
+
+/**
+ * A host function bound to one (symbol, signature). The VM passes the arguments in the order and
+ * types of the signature, and result slots pre-filled with {@link Value#UNIT}; the function writes
+ * one value per declared result. The VM checks each result against the declared type afterwards
+ * (a mismatch traps {@code type_mismatch}).
+ *
+ * <p>Any exception the function throws, checked or not, becomes a {@code host_call_failed} trap
+ * carrying the symbol, the signature hash and the exception's message; it never reaches the
+ * embedder that called {@code run}.
+ */
+@FunctionalInterface
+public interface HostFunction {
+    /**
+     * @param args the arguments (do not modify the array)
+     * @param results the result slots, one per declared result
+     * @param ctx the call's context; valid only during the call
+     * @throws Exception to fail the call
+     */
+    void call(Value[] args, Value[] results, HostContext ctx) throws Exception;
+
+    /** A host function that only maps arguments to results. */
+    @FunctionalInterface
+    interface Simple {
+        /**
+         * @param args the arguments
+         * @return the results, as many as the signature declares (another count traps
+         *     {@code host_return_arity_mismatch}); {@code null} is the same as no results
+         * @throws Exception to fail the call
+         */
+        Value[] apply(Value[] args) throws Exception;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.tape.host;
+
+/**
+ * Thrown by a host bridge when a host function returns another number of results than its
+ * signature declares; the VM turns it into a {@code host_return_arity_mismatch} trap.
+ */
+public final class HostReturnArityException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int expected;
+    private final int actual;
+
+    /**
+     * @param expected results the signature declares
+     * @param actual results the function gave
+     */
+    public HostReturnArityException(int expected, int actual) {
+        super("the host function returned " + actual + " values; its signature declares " + expected);
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    /** @return results the signature declares */
+    public int expected() {
+        return expected;
+    }
+
+    /** @return results the function gave */
+    public int actual() {
+        return actual;
+    }
+}

@@ -1,0 +1,361 @@
+package dev.tape.value;
+
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A value of the v1 value model (spec section "Value kinds"), as an embedder passes it to a run,
+ * receives it from a run, and sees it in a host call. Every value is immutable.
+ *
+ * <p>Bytes and strings wrap arrays that are never mutated after construction; the factory methods
+ * copy what they are given. Aggregates ({@link Aggregate}) are deep and read-only.
+ */
+public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U64, Value.F64, Value.Decimal,
+        Value.Bytes, Value.Str, Value.Obj, Value.Func, Value.Closure, Aggregate {
+
+    /** @return the value's type; {@code agg} for every aggregate */
+    ValueType type();
+
+    /** @return the value's kind */
+    default ValueKind kind() {
+        return type().kind();
+    }
+
+    /** The unit value. */
+    Unit UNIT = new Unit();
+
+    /** @return the unit value */
+    static Unit unit() {
+        return UNIT;
+    }
+
+    /** @param v the boolean @return a bool value */
+    static Bool bool(boolean v) {
+        return v ? Bool.TRUE : Bool.FALSE;
+    }
+
+    /** @param v the integer @return an i64 value */
+    static I64 i64(long v) {
+        return new I64(v);
+    }
+
+    /** @param v the unsigned integer as two's-complement bits @return a u64 value */
+    static U64 u64(long v) {
+        return new U64(v);
+    }
+
+    /** @param v the number @return an f64 value with {@code v}'s exact bits */
+    static F64 f64(double v) {
+        return new F64(Double.doubleToRawLongBits(v));
+    }
+
+    /** @param bits IEEE-754 bits @return the f64 value with those bits (NaN payloads kept) */
+    static F64 f64Bits(long bits) {
+        return new F64(bits);
+    }
+
+    /**
+     * @param mantissa the mantissa
+     * @param scale decimal places, 0 to 255
+     * @return a decimal value
+     * @throws IllegalArgumentException when the scale is out of range
+     */
+    static Decimal decimal(long mantissa, int scale) {
+        return new Decimal(mantissa, scale);
+    }
+
+    /** @param b the bytes (copied) @return a bytes value */
+    static Bytes bytes(byte[] b) {
+        return new Bytes(b.clone());
+    }
+
+    /** @param s the string @return a str value */
+    static Str str(String s) {
+        return new Str(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @param id a function id @return a func value */
+    static Func func(int id) {
+        return new Func(id);
+    }
+
+    /** The unit value. */
+    final class Unit implements Value {
+        private Unit() {}
+
+        @Override
+        public ValueType type() {
+            return ValueType.UNIT;
+        }
+
+        @Override
+        public String toString() {
+            return "unit";
+        }
+    }
+
+    /** A boolean. @param value the boolean */
+    record Bool(boolean value) implements Value {
+        static final Bool TRUE = new Bool(true);
+        static final Bool FALSE = new Bool(false);
+
+        @Override
+        public ValueType type() {
+            return ValueType.BOOL;
+        }
+    }
+
+    /** A signed 64-bit integer. @param value the integer */
+    record I64(long value) implements Value {
+        @Override
+        public ValueType type() {
+            return ValueType.I64;
+        }
+    }
+
+    /** An unsigned 64-bit integer. @param value its two's-complement bits */
+    record U64(long value) implements Value {
+        @Override
+        public ValueType type() {
+            return ValueType.U64;
+        }
+
+        @Override
+        public String toString() {
+            return "U64[" + Long.toUnsignedString(value) + "]";
+        }
+    }
+
+    /** An f64. Equality compares bits. @param bits the IEEE-754 bits */
+    record F64(long bits) implements Value {
+        /** @return the number */
+        public double value() {
+            return Double.longBitsToDouble(bits);
+        }
+
+        @Override
+        public ValueType type() {
+            return ValueType.F64;
+        }
+
+        @Override
+        public String toString() {
+            return "F64[" + value() + "]";
+        }
+    }
+
+    /**
+     * A decimal: {@code mantissa * 10^-scale}.
+     *
+     * @param mantissa the mantissa
+     * @param scale decimal places, 0 to 255
+     */
+    record Decimal(long mantissa, int scale) implements Value {
+        /** @throws IllegalArgumentException when the scale is not 0 to 255 */
+        public Decimal {
+            if (scale < 0 || scale > 255) {
+                throw new IllegalArgumentException("decimal scale must be 0 to 255, got " + scale);
+            }
+        }
+
+        @Override
+        public ValueType type() {
+            return ValueType.DECIMAL;
+        }
+    }
+
+    /** A byte string. The array is never exposed for writing. */
+    final class Bytes implements Value {
+        private final byte[] data;
+
+        /** Wraps an array the caller will not mutate (package-level trust; use {@link Value#bytes}). */
+        Bytes(byte[] data) {
+            this.data = data;
+        }
+
+        /**
+         * Wraps an array without copying. For the VM and host bridges: the caller promises never to
+         * mutate {@code data} afterwards.
+         *
+         * @param data the bytes
+         * @return the value
+         */
+        public static Bytes wrap(byte[] data) {
+            return new Bytes(Objects.requireNonNull(data));
+        }
+
+        /** @return a copy of the bytes */
+        public byte[] toByteArray() {
+            return data.clone();
+        }
+
+        /** @return the array itself, which the caller must not mutate (for the VM) */
+        public byte[] unsafeArray() {
+            return data;
+        }
+
+        /** @return the length in bytes */
+        public int length() {
+            return data.length;
+        }
+
+        /** @param i an index, 0 to length - 1 @return the byte, 0 to 255 */
+        public int get(int i) {
+            return data[i] & 0xFF;
+        }
+
+        @Override
+        public ValueType type() {
+            return ValueType.BYTES;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes b && Arrays.equals(data, b.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Bytes[" + HexFormat.of().formatHex(data) + "]";
+        }
+    }
+
+    /** A UTF-8 string, held as its UTF-8 bytes (lengths and slices count bytes). */
+    final class Str implements Value {
+        private final byte[] utf8;
+
+        Str(byte[] utf8) {
+            this.utf8 = utf8;
+        }
+
+        /**
+         * Wraps UTF-8 bytes without copying or validating. For the VM: the caller promises the bytes
+         * are valid UTF-8 and will not be mutated.
+         *
+         * @param utf8 the bytes
+         * @return the value
+         */
+        public static Str wrapUtf8(byte[] utf8) {
+            return new Str(Objects.requireNonNull(utf8));
+        }
+
+        /**
+         * @param utf8 bytes that must be valid UTF-8 (copied)
+         * @return the string value
+         * @throws IllegalArgumentException when the bytes are not valid UTF-8
+         */
+        public static Str fromUtf8(byte[] utf8) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("not valid UTF-8");
+            }
+            return new Str(utf8.clone());
+        }
+
+        /** @return the string */
+        public String value() {
+            return new String(utf8, StandardCharsets.UTF_8);
+        }
+
+        /** @return a copy of the UTF-8 bytes */
+        public byte[] toUtf8() {
+            return utf8.clone();
+        }
+
+        /** @return the UTF-8 array itself, which the caller must not mutate (for the VM) */
+        public byte[] unsafeUtf8() {
+            return utf8;
+        }
+
+        /** @return the length in UTF-8 bytes */
+        public int length() {
+            return utf8.length;
+        }
+
+        @Override
+        public ValueType type() {
+            return ValueType.STR;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Str s && Arrays.equals(utf8, s.utf8);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(utf8);
+        }
+
+        @Override
+        public String toString() {
+            return "Str[" + value() + "]";
+        }
+    }
+
+    /**
+     * An opaque host object (spec section "Host objects (Obj)").
+     *
+     * @param hostType the host type id (unsigned 64-bit)
+     * @param handle the embedder's handle (unsigned 64-bit)
+     */
+    record Obj(long hostType, long handle) implements Value {
+        @Override
+        public ValueType type() {
+            return ValueType.obj(hostType);
+        }
+    }
+
+    /** A first-class function reference. @param id the function id */
+    record Func(int id) implements Value {
+        @Override
+        public ValueType type() {
+            return ValueType.FUNC;
+        }
+    }
+
+    /**
+     * A function paired with a captured environment aggregate (spec section "Functions and
+     * closures"); {@code call.indirect} passes {@code env} as the callee's first argument.
+     *
+     * @param func the function id
+     * @param env the environment aggregate
+     */
+    record Closure(int func, Aggregate env) implements Value {
+        /** @throws IllegalArgumentException when env is null */
+        public Closure {
+            if (env == null) {
+                throw new IllegalArgumentException("closure environment is null");
+            }
+        }
+
+        @Override
+        public ValueType type() {
+            return ValueType.CLOSURE;
+        }
+    }
+
+    /**
+     * @param values values
+     * @return a tuple of them
+     */
+    static Aggregate tuple(List<Value> values) {
+        return Aggregate.of(Aggregate.Kind.TUPLE, 0, values);
+    }
+}

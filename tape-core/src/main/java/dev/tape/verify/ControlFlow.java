@@ -1,0 +1,166 @@
+package dev.tape.verify;
+
+import dev.tape.format.DecodeException;
+import dev.tape.format.Instruction;
+import dev.tape.format.InstructionCodec;
+import dev.tape.format.Opcode;
+import dev.tape.format.OperandKind;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Decodes one function's bytecode and builds its control-flow graph: jump targets on instruction
+ * boundaries, basic blocks that each end in a terminator, and reachability from pc 0 (spec
+ * section "Implemented verifier rules (v1, current)": bytecode decode, CFG targets, no fallthrough
+ * between blocks, reachability).
+ */
+final class ControlFlow {
+    final int func;
+    final List<Instruction> instrs;
+    /** instruction index for each byte pc that starts an instruction, else -1; length code + 1 */
+    final int[] indexAtPc;
+    /** first instruction index of each block */
+    final int[] blockStart;
+    /** one past the last instruction index of each block */
+    final int[] blockEnd;
+    /** block index of each instruction */
+    final int[] blockOf;
+    /** successor block indices of each block */
+    final int[][] successors;
+    final boolean[] reachable;
+    /** reachable blocks in reverse post-order */
+    final int[] order;
+
+    private ControlFlow(int func, List<Instruction> instrs, int[] indexAtPc, int[] blockStart, int[] blockEnd,
+                        int[] blockOf, int[][] successors, boolean[] reachable, int[] order) {
+        this.func = func;
+        this.instrs = instrs;
+        this.indexAtPc = indexAtPc;
+        this.blockStart = blockStart;
+        this.blockEnd = blockEnd;
+        this.blockOf = blockOf;
+        this.successors = successors;
+        this.reachable = reachable;
+        this.order = order;
+    }
+
+    static List<Instruction> decode(int func, byte[] code) throws VerifyException {
+        try {
+            return InstructionCodec.decodeAll(code);
+        } catch (DecodeException e) {
+            throw new VerifyException("BytecodeDecode", func, (int) e.offset(), null,
+                    "bytecode does not decode: " + e.reason());
+        }
+    }
+
+    static int[] targetOperands(Opcode op) {
+        if (op == Opcode.BR) {
+            return new int[] {1, 2};
+        }
+        if (op == Opcode.JMP) {
+            return new int[] {0};
+        }
+        return new int[0];
+    }
+
+    static ControlFlow build(int func, List<Instruction> instrs, int codeLength) throws VerifyException {
+        int[] indexAtPc = new int[codeLength + 1];
+        Arrays.fill(indexAtPc, -1);
+        for (int i = 0; i < instrs.size(); i++) {
+            indexAtPc[instrs.get(i).pc()] = i;
+        }
+        int n = instrs.size();
+        boolean[] starts = new boolean[n + 1];
+        if (n > 0) {
+            starts[0] = true;
+        }
+        for (int i = 0; i < n; i++) {
+            Instruction ins = instrs.get(i);
+            for (int k : targetOperands(ins.opcode())) {
+                long target = ins.value(k);
+                if (target >= codeLength) {
+                    throw new VerifyException("InvalidJumpTarget", func, ins.pc(), ins.opcode().mnemonic(),
+                            "jump target " + target + " is out of range (the bytecode is " + codeLength
+                                    + " bytes) [OutOfRange]");
+                }
+                int idx = indexAtPc[(int) target];
+                if (idx < 0) {
+                    throw new VerifyException("InvalidJumpTarget", func, ins.pc(), ins.opcode().mnemonic(),
+                            "jump target " + target + " is not the start of an instruction [NotInstructionBoundary]");
+                }
+                starts[idx] = true;
+            }
+            if (ins.opcode().isTerminator()) {
+                starts[i + 1] = true;
+            }
+        }
+        List<Integer> bs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (starts[i]) {
+                bs.add(i);
+            }
+        }
+        int nb = bs.size();
+        int[] blockStart = new int[nb];
+        int[] blockEnd = new int[nb];
+        int[] blockOf = new int[n];
+        for (int b = 0; b < nb; b++) {
+            blockStart[b] = bs.get(b);
+            blockEnd[b] = b + 1 < nb ? bs.get(b + 1) : n;
+            for (int i = blockStart[b]; i < blockEnd[b]; i++) {
+                blockOf[i] = b;
+            }
+            Instruction last = instrs.get(blockEnd[b] - 1);
+            if (!last.opcode().isTerminator()) {
+                throw new VerifyException("MissingTerminator", func, last.pc(), last.opcode().mnemonic(),
+                        "the block ends without a terminator (ret, trap, br or jmp): execution would fall "
+                                + (blockEnd[b] == n ? "off the end of the function" : "through into a jump target"));
+            }
+        }
+        if (n == 0) {
+            throw new VerifyException("MissingTerminator", func, 0, null, "the function has no instructions");
+        }
+        int[][] succ = new int[nb][];
+        for (int b = 0; b < nb; b++) {
+            Instruction last = instrs.get(blockEnd[b] - 1);
+            int[] ops = targetOperands(last.opcode());
+            succ[b] = new int[ops.length];
+            for (int k = 0; k < ops.length; k++) {
+                succ[b][k] = blockOf[indexAtPc[(int) last.value(ops[k])]];
+            }
+        }
+        boolean[] reachable = new boolean[nb];
+        // iterative DFS for reverse post-order
+        List<Integer> post = new ArrayList<>();
+        int[] stack = new int[nb];
+        int[] next = new int[nb];
+        int sp = 0;
+        stack[sp++] = 0;
+        reachable[0] = true;
+        while (sp > 0) {
+            int b = stack[sp - 1];
+            if (next[b] < succ[b].length) {
+                int s = succ[b][next[b]++];
+                if (!reachable[s]) {
+                    reachable[s] = true;
+                    stack[sp++] = s;
+                }
+            } else {
+                post.add(b);
+                sp--;
+            }
+        }
+        int[] order = new int[post.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = post.get(post.size() - 1 - i);
+        }
+        return new ControlFlow(func, instrs, indexAtPc, blockStart, blockEnd, blockOf, succ, reachable, order);
+    }
+
+    static boolean isIdOperand(OperandKind k) {
+        return k == OperandKind.CONST_ID || k == OperandKind.FUNC_ID || k == OperandKind.HOST_SIG_ID
+                || k == OperandKind.CALL_SIG_ID || k == OperandKind.TYPE_ID || k == OperandKind.ELEM_TYPE_ID;
+    }
+}

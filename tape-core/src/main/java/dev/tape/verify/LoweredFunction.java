@@ -1,0 +1,127 @@
+package dev.tape.verify;
+
+import dev.tape.program.SpanEntry;
+import dev.tape.program.ValueType;
+
+import java.util.List;
+
+/**
+ * A verified function in execution form (see {@code ARCHITECTURE.md}, "The pipeline"): pre-decoded
+ * instructions in one {@code int[]}, branch targets resolved to indices into that array, constants
+ * in side pools, and the byte pc of every instruction kept so traps report byte pcs and spans.
+ *
+ * <p>Instruction layouts ({@code op} is a v1 opcode byte or an {@link LOp} constant; registers are
+ * frame-relative indices; {@code T} are code indices):
+ * <ul>
+ *   <li>simple arithmetic, comparison, conversion, bytes and string ops: [op, dst, operands...] with
+ *       register and immediate operands in schema order;</li>
+ *   <li>{@code nop} [op]; {@code trap} [op, code]; {@code br} [op, cond, T_true, T_false];
+ *       {@code jmp} [op, T];</li>
+ *   <li>{@code call} [op, func, argc, args..., retc, rets...]; {@code ret} [op, retc, rets...];
+ *       {@code host_call} [op, hostSig, argc, args..., retc, rets...];
+ *       {@code call.indirect} [op, callSig, callee, argc, args..., retc, rets...];</li>
+ *   <li>{@code tuple.new} [op, dst, tags, n, regs...]; {@code struct.new} and {@code array.new}
+ *       [op, dst, typeId, tags, n, regs...] where {@code tags} indexes {@link #tags()};</li>
+ *   <li>projections [op, dst, agg, index (immediate or register), expected tag].</li>
+ * </ul>
+ * Instances are immutable once built and shared between threads; the arrays returned by the
+ * accessors must not be modified.
+ */
+public final class LoweredFunction {
+    private final int id;
+    private final int[] code;
+    private final int[] pcOf;
+    private final long[] words;
+    private final Object[] refs;
+    private final byte[][] tags;
+    private final int regCount;
+    private final int argCount;
+    private final ValueType[] regTypes;
+    private final List<SpanEntry> spans;
+    private final int instructionCount;
+
+    LoweredFunction(int id, int[] code, int[] pcOf, long[] words, Object[] refs, byte[][] tags, int regCount,
+                    int argCount, ValueType[] regTypes, List<SpanEntry> spans, int instructionCount) {
+        this.id = id;
+        this.code = code;
+        this.pcOf = pcOf;
+        this.words = words;
+        this.refs = refs;
+        this.tags = tags;
+        this.regCount = regCount;
+        this.argCount = argCount;
+        this.regTypes = regTypes;
+        this.spans = spans;
+        this.instructionCount = instructionCount;
+    }
+
+    /** @return the function id */
+    public int id() {
+        return id;
+    }
+
+    /** @return the lowered instruction stream (do not modify) */
+    public int[] code() {
+        return code;
+    }
+
+    /** @return for each code index that starts an instruction, its byte pc (do not modify) */
+    public int[] pcOf() {
+        return pcOf;
+    }
+
+    /** @return the 64-bit word constants (do not modify) */
+    public long[] words() {
+        return words;
+    }
+
+    /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */
+    public Object[] refs() {
+        return refs;
+    }
+
+    /** @return element kind-tag lists for aggregate construction (do not modify) */
+    public byte[][] tags() {
+        return tags;
+    }
+
+    /** @return registers per frame, r0 included */
+    public int regCount() {
+        return regCount;
+    }
+
+    /** @return value arguments (in r1..rN) */
+    public int argCount() {
+        return argCount;
+    }
+
+    /** @param r a register index @return the register's fixed type */
+    public ValueType regType(int r) {
+        return regTypes[r];
+    }
+
+    /** @return the number of v1 instructions in the function */
+    public int instructionCount() {
+        return instructionCount;
+    }
+
+    /**
+     * Finds the span in force at a byte pc: the last span-table entry whose cumulative pc is at
+     * most {@code pc} (spec section "Span table encoding (compact)").
+     *
+     * @param pc a byte offset in the function
+     * @return the span id, or -1 when no entry covers the pc
+     */
+    public long spanAt(int pc) {
+        long at = 0;
+        long span = -1;
+        for (SpanEntry e : spans) {
+            at += e.pcDelta();
+            if (at > pc) {
+                break;
+            }
+            span = e.spanId();
+        }
+        return span;
+    }
+}

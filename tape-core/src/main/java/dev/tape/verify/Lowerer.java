@@ -1,0 +1,331 @@
+package dev.tape.verify;
+
+import dev.tape.format.Instruction;
+import dev.tape.format.Opcode;
+import dev.tape.format.OperandKind;
+import dev.tape.program.Constant;
+import dev.tape.program.Function;
+import dev.tape.program.Program;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Value;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Lowers a type-checked function to its execution form ({@link LoweredFunction}). Every
+ * instruction is lowered, reachable or not, and must fit the fixed classes of its registers, as in
+ * the reference's lowering step.
+ */
+final class Lowerer {
+    static final int UNIT = 0;
+    static final int WORD = 1;
+    static final int REF = 2;
+
+    private final Program program;
+    private final int func;
+    private final ControlFlow cfg;
+    private final ValueType[] regTypes;
+    private int[] out = new int[64];
+    private int len;
+    private final List<Long> words = new ArrayList<>();
+    private final List<Object> refs = new ArrayList<>();
+    private final List<byte[]> tags = new ArrayList<>();
+    private final List<int[]> fixups = new ArrayList<>();
+
+    Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes) {
+        this.program = program;
+        this.func = func;
+        this.cfg = cfg;
+        this.regTypes = regTypes;
+    }
+
+    static int classOf(ValueType t) {
+        return switch (t.kind()) {
+            case UNIT -> UNIT;
+            case BOOL, I64, U64, F64, FUNC -> WORD;
+            default -> REF;
+        };
+    }
+
+    private int cls(int r) {
+        return classOf(regTypes[r]);
+    }
+
+    private void emit(int v) {
+        if (len == out.length) {
+            out = Arrays.copyOf(out, len * 2);
+        }
+        out[len++] = v;
+    }
+
+    private static int clampU32(long v) {
+        return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v;
+    }
+
+    private int word(long v) {
+        words.add(v);
+        return words.size() - 1;
+    }
+
+    private int ref(Object o) {
+        refs.add(o);
+        return refs.size() - 1;
+    }
+
+    private int tagsOf(int[] regs) {
+        byte[] t = new byte[regs.length];
+        for (int i = 0; i < regs.length; i++) {
+            t[i] = (byte) regTypes[regs[i]].kind().tag();
+        }
+        tags.add(t);
+        return tags.size() - 1;
+    }
+
+    private void list(int[] regs) {
+        emit(regs.length);
+        for (int r : regs) {
+            emit(r);
+        }
+    }
+
+    private VerifyException unstable(Instruction ins, int r, String why) {
+        return new VerifyException("UnstableRegTypeAt", func, ins.pc(), ins.opcode().mnemonic(),
+                "r" + r + " has type " + regTypes[r] + " in this function, " + why);
+    }
+
+    /** Checks the class fit of a simple op's registers (matters for unreachable code only). */
+    private void checkSimple(Instruction ins, ValueType[] sig) throws VerifyException {
+        Opcode op = ins.opcode();
+        int k = 0;
+        for (int i = 1; i < op.operands().size() && k < sig.length - 1; i++) {
+            if (op.operands().get(i).kind() == OperandKind.REG) {
+                int r = ins.reg(i);
+                if (cls(r) != classOf(sig[k])) {
+                    throw unstable(ins, r, "but " + op.mnemonic() + " reads it as " + sig[k]);
+                }
+                k++;
+            }
+        }
+        int d = ins.reg(0);
+        if (cls(d) != classOf(sig[sig.length - 1])) {
+            throw unstable(ins, d, "but " + op.mnemonic() + " writes " + sig[sig.length - 1]);
+        }
+    }
+
+    LoweredFunction lower() throws VerifyException {
+        List<Instruction> instrs = cfg.instrs;
+        int n = instrs.size();
+        int[] startOf = new int[n];
+        List<Integer> pcs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instruction ins = instrs.get(i);
+            startOf[i] = len;
+            pcs.add(len);
+            lowerOne(ins);
+        }
+        for (int[] f : fixups) {
+            out[f[0]] = startOf[f[1]];
+        }
+        int[] code = Arrays.copyOf(out, len);
+        int[] pcOf = new int[len];
+        Arrays.fill(pcOf, -1);
+        for (int i = 0; i < n; i++) {
+            pcOf[startOf[i]] = instrs.get(i).pc();
+        }
+        long[] w = new long[words.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = words.get(i);
+        }
+        Function fn = program.functions().get(func);
+        return new LoweredFunction(func, code, pcOf, w, refs.toArray(), tags.toArray(new byte[0][]), fn.regCount(),
+                fn.argCount(), regTypes.clone(), fn.spans(), n);
+    }
+
+    private void target(long pc) {
+        fixups.add(new int[] {len, cfg.indexAtPc[(int) pc]});
+        emit(-1);
+    }
+
+    private void lowerOne(Instruction ins) throws VerifyException {
+        Opcode op = ins.opcode();
+        ValueType[] sig = TypeChecker.simpleSignature(op);
+        if (sig != null) {
+            checkSimple(ins, sig);
+            emit(op.toByte());
+            for (int i = 0; i < op.operands().size(); i++) {
+                emit(clampU32(ins.value(i)));
+            }
+            return;
+        }
+        switch (op) {
+            case NOP, CONST_UNIT -> emit(Opcode.NOP.toByte());
+            case TRAP -> {
+                emit(op.toByte());
+                emit((int) ins.value(0));
+            }
+            case MOV -> {
+                int d = ins.reg(0);
+                int s = ins.reg(1);
+                if (cls(d) != cls(s)) {
+                    throw unstable(ins, d, "but the source r" + s + " has type " + regTypes[s]);
+                }
+                if (cls(d) == UNIT) {
+                    emit(Opcode.NOP.toByte());
+                } else {
+                    emit(cls(d) == WORD ? LOp.MOV_W : LOp.MOV_R);
+                    emit(d);
+                    emit(s);
+                }
+            }
+            case SELECT -> {
+                int d = ins.reg(0);
+                if (cls(ins.reg(1)) != WORD || cls(ins.reg(2)) != cls(d) || cls(ins.reg(3)) != cls(d)) {
+                    throw unstable(ins, d, "but the select operands have other types");
+                }
+                if (cls(d) == UNIT) {
+                    emit(Opcode.NOP.toByte());
+                } else {
+                    emit(cls(d) == WORD ? LOp.SELECT_W : LOp.SELECT_R);
+                    emit(d);
+                    emit(ins.reg(1));
+                    emit(ins.reg(2));
+                    emit(ins.reg(3));
+                }
+            }
+            case CONST_BOOL -> constWord(ins, ValueType.BOOL, ins.value(1) != 0 ? 1 : 0);
+            case CONST_I64 -> constWord(ins, ValueType.I64, ins.value(1));
+            case CONST_U64 -> constWord(ins, ValueType.U64, ins.value(1));
+            case CONST_F64 -> constWord(ins, ValueType.F64, ins.value(1));
+            case CONST_FUNC -> constWord(ins, ValueType.FUNC, ins.value(1));
+            case CONST_DECIMAL -> constRef(ins, ValueType.DECIMAL, Value.decimal(ins.value(1), (int) ins.value(2)));
+            case CONST_POOL -> {
+                Constant c = program.constants().get((int) ins.value(1));
+                if (c instanceof Constant.Unit) {
+                    if (cls(ins.reg(0)) != UNIT) {
+                        throw unstable(ins, ins.reg(0), "but the constant is unit");
+                    }
+                    emit(Opcode.NOP.toByte());
+                } else if (c instanceof Constant.Bool b) {
+                    constWord(ins, c.type(), b.value() ? 1 : 0);
+                } else if (c instanceof Constant.I64 i) {
+                    constWord(ins, c.type(), i.value());
+                } else if (c instanceof Constant.U64 u) {
+                    constWord(ins, c.type(), u.value());
+                } else if (c instanceof Constant.F64 f) {
+                    constWord(ins, c.type(), f.bits());
+                } else if (c instanceof Constant.Decimal d) {
+                    constRef(ins, c.type(), Value.decimal(d.mantissa(), d.scale()));
+                } else if (c instanceof Constant.Bytes b) {
+                    constRef(ins, c.type(), Value.Bytes.wrap(b.value()));
+                } else if (c instanceof Constant.Str s) {
+                    constRef(ins, c.type(), Value.str(s.value()));
+                }
+            }
+            case BR -> {
+                if (cls(ins.reg(0)) != WORD) {
+                    throw unstable(ins, ins.reg(0), "but br needs a bool condition");
+                }
+                emit(op.toByte());
+                emit(ins.reg(0));
+                target(ins.value(1));
+                target(ins.value(2));
+            }
+            case JMP -> {
+                emit(op.toByte());
+                target(ins.value(0));
+            }
+            case CALL -> {
+                emit(op.toByte());
+                emit((int) ins.value(1));
+                list(ins.list(3));
+                list(ins.list(4));
+            }
+            case HOST_CALL -> {
+                emit(op.toByte());
+                emit((int) ins.value(1));
+                list(ins.list(3));
+                list(ins.list(4));
+            }
+            case CALL_INDIRECT -> {
+                int callee = ins.reg(2);
+                ValueKind k = regTypes[callee].kind();
+                if (k != ValueKind.FUNC && k != ValueKind.CLOSURE) {
+                    throw unstable(ins, callee, "but call.indirect needs a func or closure");
+                }
+                emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
+                emit((int) ins.value(1));
+                emit(callee);
+                list(ins.list(4));
+                list(ins.list(5));
+            }
+            case RET -> {
+                emit(op.toByte());
+                list(ins.list(1));
+            }
+            case CLOSURE_NEW -> {
+                emit(op.toByte());
+                emit(ins.reg(0));
+                emit(ins.reg(1));
+                emit(ins.reg(2));
+            }
+            case TUPLE_NEW -> {
+                emit(op.toByte());
+                emit(ins.reg(0));
+                int[] vals = ins.list(1);
+                emit(tagsOf(vals));
+                list(vals);
+            }
+            case STRUCT_NEW, ARRAY_NEW -> {
+                emit(op.toByte());
+                emit(ins.reg(0));
+                emit((int) ins.value(1));
+                int[] vals = ins.list(2);
+                emit(tagsOf(vals));
+                list(vals);
+            }
+            case TUPLE_GET -> project(ins, LOp.TUPLE_GET_W, LOp.TUPLE_GET_R);
+            case STRUCT_GET -> project(ins, LOp.STRUCT_GET_W, LOp.STRUCT_GET_R);
+            case ARRAY_GET -> project(ins, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R);
+            case ARRAY_GET_IMM -> project(ins, LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R);
+            case TUPLE_LEN, STRUCT_FIELD_COUNT, ARRAY_LEN -> {
+                emit(op.toByte());
+                emit(ins.reg(0));
+                emit(ins.reg(1));
+            }
+            default -> throw new VerifyException("InternalOpcodeSchemaMismatch", func, ins.pc(), op.mnemonic(),
+                    "no lowering for " + op.mnemonic());
+        }
+    }
+
+    private void project(Instruction ins, int wordOp, int refOp) {
+        int d = ins.reg(0);
+        emit(cls(d) == WORD ? wordOp : refOp);
+        emit(d);
+        emit(ins.reg(1));
+        emit(clampU32(ins.value(2)));
+        emit(regTypes[d].kind().tag());
+    }
+
+    private void constWord(Instruction ins, ValueType t, long v) throws VerifyException {
+        int d = ins.reg(0);
+        if (!regTypes[d].equals(t) && cls(d) != WORD) {
+            throw unstable(ins, d, "but the constant is " + t);
+        }
+        emit(LOp.CONST_W);
+        emit(d);
+        emit(word(v));
+    }
+
+    private void constRef(Instruction ins, ValueType t, Object v) throws VerifyException {
+        int d = ins.reg(0);
+        if (cls(d) != REF) {
+            throw unstable(ins, d, "but the constant is " + t);
+        }
+        emit(LOp.CONST_R);
+        emit(d);
+        emit(ref(v));
+    }
+}

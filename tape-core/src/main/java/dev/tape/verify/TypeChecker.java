@@ -1,0 +1,602 @@
+package dev.tape.verify;
+
+import dev.tape.format.Instruction;
+import dev.tape.format.Opcode;
+import dev.tape.program.AggShape;
+import dev.tape.program.CallSig;
+import dev.tape.program.Constant;
+import dev.tape.program.Function;
+import dev.tape.program.HostSig;
+import dev.tape.program.Program;
+import dev.tape.program.StructType;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Register initialisation and type discipline for one function (spec section "Verification
+ * (normative)": init-before-use, type discipline, call/return/host-call arity and types).
+ *
+ * <p>A forward must-analysis gives each register, at each program point, one of: not yet visited
+ * (top), uninitialised, ambiguous (two paths disagree), or a concrete {@link ValueType}; aggregate
+ * registers also carry a shape when one is known. As in the reference verifier, a register ends
+ * up with one fixed type for the whole function, which is what the VM's split register files need.
+ */
+final class TypeChecker {
+    static final int TOP = -3;
+    static final int UNINIT = -2;
+    static final int AMBIG = -1;
+
+    private final Program program;
+    private final int func;
+    private final Function fn;
+    private final ControlFlow cfg;
+    private final int regCount;
+    private final List<ValueType> typeList = new ArrayList<>();
+    private final Map<ValueType, Integer> typeIds = new HashMap<>();
+    private final AggShape[] argShapes;
+
+    /** fixed type of each register after {@link #run()} */
+    ValueType[] regTypes;
+
+    TypeChecker(Program program, int func, ControlFlow cfg, AggShape[] argShapes) {
+        this.program = program;
+        this.func = func;
+        this.fn = program.functions().get(func);
+        this.cfg = cfg;
+        this.regCount = fn.regCount();
+        this.argShapes = argShapes;
+    }
+
+    private int id(ValueType t) {
+        Integer i = typeIds.get(t);
+        if (i == null) {
+            i = typeList.size();
+            typeList.add(t);
+            typeIds.put(t, i);
+        }
+        return i;
+    }
+
+    private ValueType type(int id) {
+        return typeList.get(id);
+    }
+
+    private VerifyException err(String kind, Instruction ins, String reason) {
+        return new VerifyException(kind, func, ins == null ? -1 : ins.pc(), ins == null ? null
+                : ins.opcode().mnemonic(), reason);
+    }
+
+    private String show(int state) {
+        return switch (state) {
+            case TOP, UNINIT -> "uninitialised";
+            case AMBIG -> "ambiguous (different types on different paths)";
+            default -> type(state).toString();
+        };
+    }
+
+    void run() throws VerifyException {
+        int nb = cfg.blockStart.length;
+        int[][] in = new int[nb][];
+        AggShape[][] inMeta = new AggShape[nb][];
+        int[] entry = new int[regCount];
+        Arrays.fill(entry, UNINIT);
+        AggShape[] entryMeta = new AggShape[regCount];
+        entry[0] = id(ValueType.UNIT);
+        List<ValueType> args = fn.sig().args();
+        for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
+            entry[a + 1] = id(args.get(a));
+            entryMeta[a + 1] = argShapes[a];
+        }
+        in[0] = entry;
+        inMeta[0] = entryMeta;
+        // fixpoint over reachable blocks, in reverse post-order
+        boolean changed = true;
+        int[] st = new int[regCount];
+        AggShape[] meta = new AggShape[regCount];
+        while (changed) {
+            changed = false;
+            for (int b : cfg.order) {
+                if (in[b] == null) {
+                    continue;
+                }
+                System.arraycopy(in[b], 0, st, 0, regCount);
+                System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+                for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
+                    step(cfg.instrs.get(i), st, meta, false);
+                }
+                for (int s : cfg.successors[b]) {
+                    if (in[s] == null) {
+                        in[s] = st.clone();
+                        inMeta[s] = meta.clone();
+                        changed = true;
+                    } else if (join(in[s], inMeta[s], st, meta)) {
+                        changed = true;
+                    }
+                }
+            }
+        }
+        // checking pass, reachable blocks in block order
+        ValueType[] fixed = new ValueType[regCount];
+        fixed[0] = ValueType.UNIT;
+        for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
+            fixed[a + 1] = args.get(a);
+        }
+        for (int b = 0; b < nb; b++) {
+            if (!cfg.reachable[b]) {
+                continue;
+            }
+            System.arraycopy(in[b], 0, st, 0, regCount);
+            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
+                Instruction ins = cfg.instrs.get(i);
+                step(ins, st, meta, true);
+                for (int r : writes(ins)) {
+                    int s = st[r];
+                    if (s < 0) {
+                        throw err("UnstableRegTypeAt", ins, "r" + r + " is written with an " + show(s) + " value");
+                    }
+                    ValueType t = type(s);
+                    if (fixed[r] == null) {
+                        fixed[r] = t;
+                    } else if (!fixed[r].equals(t)) {
+                        throw err("UnstableRegTypeAt", ins, "r" + r + " already holds " + fixed[r]
+                                + " in this function and cannot also hold " + t
+                                + " (a register keeps one type for the whole function)");
+                    }
+                }
+            }
+            checkStable(in[b]);
+            checkStable(st);
+        }
+        for (int r = 0; r < regCount; r++) {
+            if (fixed[r] == null) {
+                fixed[r] = ValueType.UNIT;
+            }
+        }
+        regTypes = fixed;
+    }
+
+    private void checkStable(int[] st) throws VerifyException {
+        for (int r = 0; r < regCount; r++) {
+            if (st[r] == AMBIG) {
+                throw new VerifyException("UnstableRegType", func, -1, null, "r" + r
+                        + " holds different types on different paths into a block");
+            }
+        }
+    }
+
+    private boolean join(int[] into, AggShape[] intoMeta, int[] st, AggShape[] meta) {
+        boolean changed = false;
+        for (int r = 0; r < regCount; r++) {
+            int a = into[r];
+            int b = st[r];
+            int m;
+            if (a == TOP) {
+                m = b;
+            } else if (b == TOP) {
+                m = a;
+            } else if (a == UNINIT || b == UNINIT) {
+                m = UNINIT;
+            } else if (a == AMBIG || b == AMBIG) {
+                m = AMBIG;
+            } else {
+                m = a == b ? a : AMBIG;
+            }
+            AggShape mm = intoMeta[r] != null && intoMeta[r].equals(meta[r]) ? intoMeta[r] : null;
+            if (m != a || mm != intoMeta[r]) {
+                into[r] = m;
+                intoMeta[r] = mm;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    static int[] writes(Instruction ins) {
+        List<dev.tape.format.Operand> ops = ins.opcode().operands();
+        int n = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
+                n += ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST ? (int) ins.value(i) : 1;
+            }
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
+                if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
+                    for (int r : ins.list(i)) {
+                        out[k++] = r;
+                    }
+                } else {
+                    out[k++] = ins.reg(i);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- per-instruction transfer and checks ------------------------------------------------
+
+    private int readAny(Instruction ins, int[] st, int r, boolean check) throws VerifyException {
+        int s = st[r];
+        if (check && (s == UNINIT || s == TOP)) {
+            throw err("UninitializedRead", ins, "r" + r + " is read before it is written on some path");
+        }
+        return s;
+    }
+
+    private void read(Instruction ins, int[] st, int r, ValueType expected, boolean check) throws VerifyException {
+        int s = readAny(ins, st, r, check);
+        if (!check) {
+            return;
+        }
+        if (s == AMBIG) {
+            throw err("UnknownTypeAtUse", ins, "r" + r + " must be " + expected
+                    + " but its type differs between paths (or comes from an aggregate of unknown shape)");
+        }
+        if (!type(s).equals(expected)) {
+            throw err("TypeMismatch", ins, "r" + r + " must be " + expected + " but holds " + type(s));
+        }
+    }
+
+    private void assignable(Instruction ins, int[] st, int r, ValueType t, boolean check) throws VerifyException {
+        if (!check) {
+            return;
+        }
+        int s = st[r];
+        if (s == AMBIG) {
+            throw err("UnknownTypeAtUse", ins, "result register r" + r + " has an ambiguous type");
+        }
+        if (s >= 0 && !type(s).equals(t)) {
+            throw err("TypeMismatch", ins, "result register r" + r + " holds " + type(s) + " but receives " + t);
+        }
+    }
+
+    private static void set(int[] st, AggShape[] meta, int r, int type, AggShape shape, boolean keepMeta) {
+        st[r] = type;
+        if (!keepMeta) {
+            meta[r] = shape;
+        }
+    }
+
+    private void write(int[] st, AggShape[] meta, int r, ValueType t) {
+        // An agg result without a shape keeps the register's previous shape, as the reference does.
+        set(st, meta, r, id(t), null, t.kind() == ValueKind.AGG);
+    }
+
+    private static ValueType[] simple(Opcode op) {
+        ValueType I = ValueType.I64;
+        ValueType U = ValueType.U64;
+        ValueType F = ValueType.F64;
+        ValueType B = ValueType.BOOL;
+        ValueType D = ValueType.DECIMAL;
+        ValueType BY = ValueType.BYTES;
+        ValueType S = ValueType.STR;
+        return switch (op) {
+            case I64_ADD, I64_SUB, I64_MUL, I64_AND, I64_OR, I64_XOR, I64_SHL, I64_SHR, I64_DIV, I64_REM ->
+                    new ValueType[] {I, I, I};
+            case U64_ADD, U64_SUB, U64_MUL, U64_AND, U64_OR, U64_XOR, U64_SHL, U64_SHR, U64_DIV, U64_REM ->
+                    new ValueType[] {U, U, U};
+            case I64_EQ, I64_LT, I64_GT, I64_LE, I64_GE -> new ValueType[] {I, I, B};
+            case U64_EQ, U64_LT, U64_GT, U64_LE, U64_GE -> new ValueType[] {U, U, B};
+            case F64_ADD, F64_SUB, F64_MUL, F64_DIV, F64_MIN, F64_MAX, F64_MIN_NUM, F64_MAX_NUM, F64_REM ->
+                    new ValueType[] {F, F, F};
+            case F64_EQ, F64_LT, F64_GT, F64_LE, F64_GE -> new ValueType[] {F, F, B};
+            case F64_NEG, F64_ABS -> new ValueType[] {F, F};
+            case F64_TO_BITS -> new ValueType[] {F, U};
+            case F64_FROM_BITS -> new ValueType[] {U, F};
+            case DEC_ADD, DEC_SUB, DEC_MUL -> new ValueType[] {D, D, D};
+            case BOOL_NOT -> new ValueType[] {B, B};
+            case BOOL_AND, BOOL_OR, BOOL_XOR -> new ValueType[] {B, B, B};
+            case U64_TO_I64 -> new ValueType[] {U, I};
+            case I64_TO_U64 -> new ValueType[] {I, U};
+            case I64_TO_F64 -> new ValueType[] {I, F};
+            case U64_TO_F64 -> new ValueType[] {U, F};
+            case F64_TO_I64 -> new ValueType[] {F, I};
+            case F64_TO_U64 -> new ValueType[] {F, U};
+            case DEC_TO_I64 -> new ValueType[] {D, I};
+            case DEC_TO_U64 -> new ValueType[] {D, U};
+            case I64_TO_DEC -> new ValueType[] {I, D};
+            case U64_TO_DEC -> new ValueType[] {U, D};
+            case BYTES_EQ -> new ValueType[] {BY, BY, B};
+            case STR_EQ -> new ValueType[] {S, S, B};
+            case BYTES_CONCAT -> new ValueType[] {BY, BY, BY};
+            case STR_CONCAT -> new ValueType[] {S, S, S};
+            case BYTES_LEN -> new ValueType[] {BY, U};
+            case STR_LEN -> new ValueType[] {S, U};
+            case BYTES_GET -> new ValueType[] {BY, U, U};
+            case BYTES_GET_IMM -> new ValueType[] {BY, U};
+            case BYTES_SLICE -> new ValueType[] {BY, U, U, BY};
+            case STR_SLICE -> new ValueType[] {S, U, U, S};
+            case STR_TO_BYTES -> new ValueType[] {S, BY};
+            case BYTES_TO_STR -> new ValueType[] {BY, S};
+            default -> null;
+        };
+    }
+
+    /**
+     * The register operand types of a simple (table-driven) opcode: the types read in operand
+     * order, then the type written to {@code dst}; {@code null} for the other opcodes.
+     */
+    static ValueType[] simpleSignature(Opcode op) {
+        return simple(op);
+    }
+
+    private void step(Instruction ins, int[] st, AggShape[] meta, boolean check) throws VerifyException {
+        Opcode op = ins.opcode();
+        ValueType[] sig = simple(op);
+        if (sig != null) {
+            // operand 0 is dst; register reads follow in order (immediates are skipped)
+            int k = 0;
+            for (int i = 1; i < op.operands().size() && k < sig.length - 1; i++) {
+                if (op.operands().get(i).kind() == dev.tape.format.OperandKind.REG) {
+                    read(ins, st, ins.reg(i), sig[k++], check);
+                }
+            }
+            write(st, meta, ins.reg(0), sig[sig.length - 1]);
+            return;
+        }
+        switch (op) {
+            case NOP, TRAP, JMP -> { }
+            case MOV -> {
+                int s = readAny(ins, st, ins.reg(1), check);
+                int d = ins.reg(0);
+                st[d] = s;
+                meta[d] = meta[ins.reg(1)];
+            }
+            case SELECT -> {
+                read(ins, st, ins.reg(1), ValueType.BOOL, check);
+                int a = readAny(ins, st, ins.reg(2), check);
+                int b = readAny(ins, st, ins.reg(3), check);
+                if (check) {
+                    if (a == AMBIG && b == AMBIG) {
+                        throw err("UnknownTypeAtSelect", ins, "both operands of select have ambiguous types");
+                    }
+                    if (a == AMBIG) {
+                        throw err("UnknownTypeAtUse", ins, "r" + ins.reg(2) + " has an ambiguous type");
+                    }
+                    if (b == AMBIG) {
+                        throw err("UnknownTypeAtUse", ins, "r" + ins.reg(3) + " has an ambiguous type");
+                    }
+                    if (a != b) {
+                        throw err("TypeMismatch", ins, "select operands differ: " + show(a) + " and " + show(b));
+                    }
+                }
+                int d = ins.reg(0);
+                set(st, meta, d, a, null, a >= 0 && type(a).kind() == ValueKind.AGG);
+            }
+            case CONST_UNIT -> write(st, meta, ins.reg(0), ValueType.UNIT);
+            case CONST_BOOL -> write(st, meta, ins.reg(0), ValueType.BOOL);
+            case CONST_I64 -> write(st, meta, ins.reg(0), ValueType.I64);
+            case CONST_U64 -> write(st, meta, ins.reg(0), ValueType.U64);
+            case CONST_F64 -> write(st, meta, ins.reg(0), ValueType.F64);
+            case CONST_DECIMAL -> write(st, meta, ins.reg(0), ValueType.DECIMAL);
+            case CONST_POOL -> {
+                Constant c = program.constants().get((int) ins.value(1));
+                write(st, meta, ins.reg(0), c.type());
+            }
+            case CONST_FUNC -> write(st, meta, ins.reg(0), ValueType.FUNC);
+            case BR -> read(ins, st, ins.reg(0), ValueType.BOOL, check);
+            case CALL -> {
+                Function callee = program.functions().get((int) ins.value(1));
+                checkEffects(ins, 2, 0, check);
+                int[] args = ins.list(3);
+                int[] rets = ins.list(4);
+                if (check && (args.length != callee.argCount() || rets.length != callee.retCount())) {
+                    throw err("CallArityMismatch", ins, "function " + ins.value(1) + " takes " + callee.argCount()
+                            + " arguments and returns " + callee.retCount() + " values; the call passes "
+                            + args.length + " and expects " + rets.length);
+                }
+                callTypes(ins, st, meta, args, rets, callee.sig().args(), callee.sig().rets(), check);
+            }
+            case CALL_INDIRECT -> {
+                CallSig cs = program.callSigs().get((int) ins.value(1));
+                checkEffects(ins, 3, 0, check);
+                int callee = ins.reg(2);
+                int s = readAny(ins, st, callee, check);
+                int[] args = ins.list(4);
+                int[] rets = ins.list(5);
+                if (check) {
+                    if (args.length != cs.args().size() || rets.length != cs.rets().size()) {
+                        throw err("CallArityMismatch", ins, "call signature " + ins.value(1) + " has "
+                                + cs.args().size() + " arguments and " + cs.rets().size() + " results; the call has "
+                                + args.length + " and " + rets.length);
+                    }
+                    if (s == AMBIG) {
+                        throw err("UnknownTypeAtUse", ins, "callee r" + callee + " has an ambiguous type");
+                    }
+                    ValueKind k = type(s).kind();
+                    if (k != ValueKind.FUNC && k != ValueKind.CLOSURE) {
+                        throw err("TypeMismatch", ins, "callee r" + callee + " must be func or closure but holds "
+                                + type(s));
+                    }
+                }
+                callTypes(ins, st, meta, args, rets, cs.args(), cs.rets(), check);
+            }
+            case HOST_CALL -> {
+                HostSig hs = program.hostSigs().get((int) ins.value(1));
+                checkEffects(ins, 2, 0, check);
+                int[] args = ins.list(3);
+                int[] rets = ins.list(4);
+                if (check && (args.length != hs.args().size() || rets.length != hs.rets().size())) {
+                    throw err("HostCallArityMismatch", ins, "host signature " + ins.value(1) + " has "
+                            + hs.args().size() + " arguments and " + hs.rets().size() + " results; the call has "
+                            + args.length + " and " + rets.length);
+                }
+                callTypes(ins, st, meta, args, rets, hs.args(), hs.rets(), check);
+            }
+            case RET -> {
+                checkEffects(ins, 0, -1, check);
+                int[] rets = ins.list(1);
+                if (check && rets.length != fn.retCount()) {
+                    throw err("ReturnArityMismatch", ins, "the function returns " + fn.retCount()
+                            + " values but ret lists " + rets.length);
+                }
+                List<ValueType> types = fn.sig().rets();
+                for (int i = 0; i < rets.length; i++) {
+                    if (i < types.size()) {
+                        read(ins, st, rets[i], types.get(i), check);
+                    } else {
+                        readAny(ins, st, rets[i], check);
+                    }
+                }
+            }
+            case CLOSURE_NEW -> {
+                read(ins, st, ins.reg(1), ValueType.FUNC, check);
+                read(ins, st, ins.reg(2), ValueType.AGG, check);
+                write(st, meta, ins.reg(0), ValueType.CLOSURE);
+            }
+            case TUPLE_NEW -> {
+                int[] vals = ins.list(1);
+                List<ValueType> elems = new ArrayList<>(vals.length);
+                for (int r : vals) {
+                    int s = readAny(ins, st, r, check);
+                    elems.add(s >= 0 ? type(s) : null);
+                }
+                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Tuple(elems), false);
+            }
+            case STRUCT_NEW -> {
+                int typeId = (int) ins.value(1);
+                StructType t = program.types().structs().get(typeId);
+                int[] vals = ins.list(2);
+                if (check && vals.length != t.fields().size()) {
+                    throw err("StructArityMismatch", ins, "struct type " + typeId + " has " + t.fields().size()
+                            + " fields but " + vals.length + " values are given");
+                }
+                for (int i = 0; i < vals.length; i++) {
+                    if (i < t.fields().size()) {
+                        read(ins, st, vals[i], t.fields().get(i).type(), check);
+                    } else {
+                        readAny(ins, st, vals[i], check);
+                    }
+                }
+                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Struct(typeId), false);
+            }
+            case ARRAY_NEW -> {
+                int elemId = (int) ins.value(1);
+                ValueType et = program.types().arrayElems().get(elemId);
+                for (int r : ins.list(2)) {
+                    read(ins, st, r, et, check);
+                }
+                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Array(elemId), false);
+            }
+            case TUPLE_GET -> {
+                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Tuple.class, "tuple", check);
+                int d = ins.reg(0);
+                long idx = ins.value(2);
+                if (shape instanceof AggShape.Tuple t) {
+                    if (check && idx >= t.elems().size()) {
+                        throw err("TupleIndexOutOfBounds", ins, "index " + idx + " is out of range for a tuple of "
+                                + t.elems().size());
+                    }
+                    ValueType et = idx < t.elems().size() ? t.elems().get((int) idx) : null;
+                    projected(st, meta, d, et);
+                } else {
+                    projected(st, meta, d, null);
+                }
+            }
+            case STRUCT_GET -> {
+                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Struct.class, "struct", check);
+                long idx = ins.value(2);
+                if (shape instanceof AggShape.Struct s) {
+                    List<StructType.Field> fields = program.types().structs().get(s.typeId()).fields();
+                    if (check && idx >= fields.size()) {
+                        throw err("StructFieldIndexOutOfBounds", ins, "field " + idx + " is out of range: struct type "
+                                + s.typeId() + " has " + fields.size() + " fields");
+                    }
+                    projected(st, meta, ins.reg(0), idx < fields.size() ? fields.get((int) idx).type() : null);
+                } else {
+                    projected(st, meta, ins.reg(0), null);
+                }
+            }
+            case ARRAY_GET, ARRAY_GET_IMM -> {
+                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Array.class, "array", check);
+                if (op == Opcode.ARRAY_GET) {
+                    read(ins, st, ins.reg(2), ValueType.U64, check);
+                }
+                if (shape instanceof AggShape.Array a) {
+                    projected(st, meta, ins.reg(0), program.types().arrayElems().get(a.elemTypeId()));
+                } else {
+                    projected(st, meta, ins.reg(0), null);
+                }
+            }
+            case TUPLE_LEN -> {
+                aggRead(ins, st, meta, ins.reg(1), AggShape.Tuple.class, "tuple", check);
+                write(st, meta, ins.reg(0), ValueType.U64);
+            }
+            case STRUCT_FIELD_COUNT -> {
+                aggRead(ins, st, meta, ins.reg(1), AggShape.Struct.class, "struct", check);
+                write(st, meta, ins.reg(0), ValueType.U64);
+            }
+            case ARRAY_LEN -> {
+                aggRead(ins, st, meta, ins.reg(1), AggShape.Array.class, "array", check);
+                write(st, meta, ins.reg(0), ValueType.U64);
+            }
+            default -> throw err("InternalOpcodeSchemaMismatch", ins, "no type rule for " + op.mnemonic());
+        }
+    }
+
+    private void projected(int[] st, AggShape[] meta, int d, ValueType t) {
+        if (t == null) {
+            st[d] = AMBIG;
+            meta[d] = null;
+        } else {
+            write(st, meta, d, t);
+        }
+    }
+
+    private AggShape aggRead(Instruction ins, int[] st, AggShape[] meta, int r, Class<? extends AggShape> want,
+                             String wantName, boolean check) throws VerifyException {
+        read(ins, st, r, ValueType.AGG, check);
+        AggShape shape = meta[r];
+        if (check && shape != null && !want.isInstance(shape)) {
+            throw err("AggKindMismatch", ins, "r" + r + " holds a " + kindName(shape) + ", not a " + wantName);
+        }
+        return want.isInstance(shape) ? shape : null;
+    }
+
+    private static String kindName(AggShape s) {
+        return s instanceof AggShape.Tuple ? "tuple" : s instanceof AggShape.Struct ? "struct" : "array";
+    }
+
+    private void checkEffects(Instruction ins, int effIn, int effOut, boolean check) throws VerifyException {
+        if (!check) {
+            return;
+        }
+        if (ins.reg(effIn) != 0) {
+            throw err("EffectInNotR0", ins, "the effect input must be r0, found r" + ins.reg(effIn));
+        }
+        if (effOut >= 0 && ins.reg(effOut) != 0) {
+            throw err("EffectOutNotR0", ins, "the effect output must be r0, found r" + ins.reg(effOut));
+        }
+    }
+
+    private void callTypes(Instruction ins, int[] st, AggShape[] meta, int[] args, int[] rets,
+                           List<ValueType> argTypes, List<ValueType> retTypes, boolean check) throws VerifyException {
+        for (int i = 0; i < args.length; i++) {
+            if (i < argTypes.size()) {
+                read(ins, st, args[i], argTypes.get(i), check);
+            } else {
+                readAny(ins, st, args[i], check);
+            }
+        }
+        for (int i = 0; i < rets.length && i < retTypes.size(); i++) {
+            assignable(ins, st, rets[i], retTypes.get(i), check);
+        }
+        st[0] = id(ValueType.UNIT);
+        for (int i = 0; i < rets.length; i++) {
+            if (i < retTypes.size()) {
+                write(st, meta, rets[i], retTypes.get(i));
+            } else {
+                st[rets[i]] = AMBIG;
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tape.verify;
+
+import dev.tape.program.Program;
+
+import java.util.List;
+
+/**
+ * A program that passed verification, with every function lowered to its execution form. This is
+ * the only thing the VM runs. Immutable and thread-safe: many VMs on many threads may share one.
+ */
+public final class VerifiedProgram {
+    private final Program program;
+    private final LoweredFunction[] functions;
+    private final int[] funcSigKey;
+    private final int[] closureSigKey;
+    private final int[] callSigKey;
+
+    VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
+                    int[] callSigKey) {
+        this.program = program;
+        this.functions = functions;
+        this.funcSigKey = funcSigKey;
+        this.closureSigKey = closureSigKey;
+        this.callSigKey = callSigKey;
+    }
+
+    /** @return the verified container model */
+    public Program program() {
+        return program;
+    }
+
+    /** @return the number of functions */
+    public int functionCount() {
+        return functions.length;
+    }
+
+    /**
+     * @param id a function id, 0 to {@link #functionCount()} - 1
+     * @return the function in execution form
+     * @throws IndexOutOfBoundsException when the id is out of range
+     */
+    public LoweredFunction function(int id) {
+        return functions[id];
+    }
+
+    /** @return all functions in execution form, by id */
+    public List<LoweredFunction> functions() {
+        return List.of(functions);
+    }
+
+    /**
+     * @param func a function id
+     * @return a key equal to {@link #callSigKey(int)} exactly when the function's signature equals
+     *     that call signature (for {@code call.indirect} on a func)
+     */
+    public int funcSigKey(int func) {
+        return funcSigKey[func];
+    }
+
+    /**
+     * @param func a function id
+     * @return a key equal to {@link #callSigKey(int)} exactly when the function takes an {@code agg}
+     *     first and the rest of its signature equals that call signature (for a closure); -2 when
+     *     its first argument is not an aggregate
+     */
+    public int closureSigKey(int func) {
+        return closureSigKey[func];
+    }
+
+    /** @param callSig a call signature id @return its key */
+    public int callSigKey(int callSig) {
+        return callSigKey[callSig];
+    }
+}

@@ -1,0 +1,279 @@
+package dev.tape.verify;
+
+import dev.tape.format.Instruction;
+import dev.tape.format.Operand;
+import dev.tape.format.OperandKind;
+import dev.tape.program.AggShape;
+import dev.tape.program.CallSig;
+import dev.tape.program.Function;
+import dev.tape.program.HostSig;
+import dev.tape.program.Program;
+import dev.tape.program.SpanEntry;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The verifier (spec section "Verification (normative)"): checks a decoded {@link Program} and
+ * lowers it into a {@link VerifiedProgram}. The checks, in order, follow the reference verifier:
+ * host signatures (symbol in range, hash), value names, section-11 argument shapes; then for each
+ * function: register count limit, signature counts, span table, bytecode decoding, id operands,
+ * argument registers, jump targets, terminators, register bounds, initialisation and types, one
+ * type per register, and lowering. The first problem found is thrown.
+ */
+public final class Verifier {
+    /** The default maximum registers per function, as in the reference (65,536). */
+    public static final int DEFAULT_MAX_REGS = 65_536;
+
+    private final int maxRegs;
+
+    /** A verifier with the default limits. */
+    public Verifier() {
+        this(DEFAULT_MAX_REGS);
+    }
+
+    /**
+     * @param maxRegs the most registers a function may declare, 1 or more
+     * @throws IllegalArgumentException when {@code maxRegs} is below 1
+     */
+    public Verifier(int maxRegs) {
+        if (maxRegs < 1) {
+            throw new IllegalArgumentException("maxRegs must be at least 1");
+        }
+        this.maxRegs = maxRegs;
+    }
+
+    /**
+     * Verifies with the default limits.
+     *
+     * @param program the program
+     * @return the verified, lowered program
+     * @throws VerifyException when the program breaks a rule
+     */
+    public static VerifiedProgram verify(Program program) throws VerifyException {
+        return new Verifier().check(program);
+    }
+
+    /**
+     * @param program the program
+     * @return the verified, lowered program
+     * @throws VerifyException when the program breaks a rule
+     */
+    public VerifiedProgram check(Program program) throws VerifyException {
+        List<String> symbols = program.symbols();
+        for (int i = 0; i < program.hostSigs().size(); i++) {
+            HostSig h = program.hostSigs().get(i);
+            if (h.symbolId() <= 0 || h.symbolId() >= symbols.size()) {
+                throw new VerifyException("HostSigMalformed", -1, -1, null, "host signature " + i + " names symbol "
+                        + h.symbolId() + ", which does not exist (" + symbols.size() + " symbols)");
+            }
+            long expect = HostSig.hash(h.args(), h.rets());
+            if (expect != h.sigHash()) {
+                throw new VerifyException("HostSigHashMismatch", -1, -1, null, String.format(
+                        "host signature %d (%s) has hash 0x%016x but its types hash to 0x%016x", i,
+                        symbols.get(h.symbolId()), h.sigHash(), expect));
+            }
+        }
+        List<Function> fns = program.functions();
+        for (int f = 0; f < fns.size(); f++) {
+            checkNames(f, fns.get(f).sig().argNames(), symbols, "argument");
+            checkNames(f, fns.get(f).sig().retNames(), symbols, "result");
+        }
+        AggShape[][] shapes = new AggShape[fns.size()][];
+        for (int f = 0; f < fns.size(); f++) {
+            shapes[f] = new AggShape[fns.get(f).sig().args().size()];
+        }
+        for (AggShape.ArgShape s : program.argShapes()) {
+            int f = s.funcId();
+            if (f < 0 || f >= fns.size()) {
+                throw new VerifyException("FunctionArgAggShapeFuncOutOfBounds", f, -1, null,
+                        "an argument shape names function " + f + ", which does not exist");
+            }
+            List<ValueType> args = fns.get(f).sig().args();
+            if (s.arg() < 0 || s.arg() >= args.size()) {
+                throw new VerifyException("FunctionArgAggShapeArgOutOfBounds", f, -1, null,
+                        "an argument shape names argument " + s.arg() + " of a function with " + args.size());
+            }
+            if (shapes[f][s.arg()] != null) {
+                throw new VerifyException("FunctionArgAggShapeDuplicate", f, -1, null,
+                        "argument " + s.arg() + " has two shapes");
+            }
+            if (args.get(s.arg()).kind() != ValueKind.AGG) {
+                throw new VerifyException("FunctionArgAggShapeOnNonAggArg", f, -1, null, "argument " + s.arg()
+                        + " has type " + args.get(s.arg()) + ", so it cannot have an aggregate shape");
+            }
+            if (s.shape() instanceof AggShape.Struct st && st.typeId() >= program.types().structs().size()) {
+                throw new VerifyException("FunctionArgAggShapeStructTypeOutOfBounds", f, -1, null,
+                        "argument " + s.arg() + " names struct type " + st.typeId() + ", which does not exist");
+            }
+            if (s.shape() instanceof AggShape.Array a && a.elemTypeId() >= program.types().arrayElems().size()) {
+                throw new VerifyException("FunctionArgAggShapeArrayElemTypeOutOfBounds", f, -1, null,
+                        "argument " + s.arg() + " names array element type " + a.elemTypeId() + ", which does not exist");
+            }
+            shapes[f][s.arg()] = s.shape();
+        }
+        LoweredFunction[] lowered = new LoweredFunction[fns.size()];
+        for (int f = 0; f < fns.size(); f++) {
+            lowered[f] = function(program, f, shapes[f]);
+        }
+        Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
+        int[] funcKey = new int[fns.size()];
+        int[] closureKey = new int[fns.size()];
+        for (int f = 0; f < fns.size(); f++) {
+            List<ValueType> args = fns.get(f).sig().args();
+            List<ValueType> rets = fns.get(f).sig().rets();
+            funcKey[f] = key(keys, args, rets);
+            closureKey[f] = !args.isEmpty() && args.get(0).kind() == ValueKind.AGG
+                    ? key(keys, args.subList(1, args.size()), rets) : -2;
+        }
+        int[] callKey = new int[program.callSigs().size()];
+        for (int s = 0; s < callKey.length; s++) {
+            CallSig cs = program.callSigs().get(s);
+            callKey[s] = key(keys, cs.args(), cs.rets());
+        }
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
+    }
+
+    private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
+        return keys.computeIfAbsent(List.of(List.copyOf(args), List.copyOf(rets)), k -> keys.size());
+    }
+
+    private static void checkNames(int f, List<Integer> ids, List<String> symbols, String what)
+            throws VerifyException {
+        if (ids == null) {
+            return;
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            if (id == 0) {
+                continue;
+            }
+            if (id >= symbols.size() || symbols.get(id).isEmpty()) {
+                throw new VerifyException(what.equals("argument") ? "FunctionInputNameEmpty" : "FunctionOutputNameEmpty",
+                        f, -1, null, what + " " + i + " has an empty name");
+            }
+            if (!seen.add(id)) {
+                throw new VerifyException(what.equals("argument") ? "FunctionInputNameDuplicate"
+                        : "FunctionOutputNameDuplicate", f, -1, null, "two " + what + "s are named '"
+                        + symbols.get(id) + "'");
+            }
+        }
+    }
+
+    private LoweredFunction function(Program program, int f, AggShape[] argShapes) throws VerifyException {
+        Function fn = program.functions().get(f);
+        if (fn.regCount() > maxRegs) {
+            throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.regCount()
+                    + " registers; the limit is " + maxRegs);
+        }
+        if (fn.sig().args().size() != fn.argCount() || fn.sig().rets().size() != fn.retCount()) {
+            throw new VerifyException("FunctionSigCountMismatch", f, -1, null, "the function table says "
+                    + fn.argCount() + " arguments and " + fn.retCount() + " results but the signature has "
+                    + fn.sig().args().size() + " and " + fn.sig().rets().size());
+        }
+        long at = 0;
+        List<SpanEntry> spans = fn.spans();
+        for (int i = 0; i < spans.size(); i++) {
+            long d = spans.get(i).pcDelta();
+            if ((i > 0 && d == 0) || d < 0 || at + d > fn.codeLength()) {
+                throw new VerifyException("BadSpanDeltas", f, -1, null, "span table entry " + i
+                        + " has pc delta " + Long.toUnsignedString(d) + " (deltas after the first must be non-zero"
+                        + " and stay within the " + fn.codeLength() + "-byte bytecode)");
+            }
+            at += d;
+        }
+        byte[] code = fn.code();
+        List<Instruction> instrs = ControlFlow.decode(f, code);
+        for (Instruction ins : instrs) {
+            checkIds(program, f, ins);
+        }
+        if (fn.regCount() == 0 || (long) fn.argCount() + 1 > fn.regCount()) {
+            throw new VerifyException("ArgCountExceedsRegs", f, -1, null, "the function takes " + fn.argCount()
+                    + " arguments (in r1..r" + fn.argCount() + ") but declares only " + fn.regCount() + " registers");
+        }
+        ControlFlow cfg = ControlFlow.build(f, instrs, code.length);
+        for (Instruction ins : instrs) {
+            List<Operand> ops = ins.opcode().operands();
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i).kind() == OperandKind.REG) {
+                    checkReg(f, ins, ins.reg(i), fn.regCount());
+                } else if (ops.get(i).kind() == OperandKind.REG_LIST) {
+                    for (int r : ins.list(i)) {
+                        checkReg(f, ins, r, fn.regCount());
+                    }
+                }
+            }
+        }
+        TypeChecker types = new TypeChecker(program, f, cfg, argShapes);
+        types.run();
+        return new Lowerer(program, f, cfg, types.regTypes).lower();
+    }
+
+    private static void checkReg(int f, Instruction ins, int r, int regCount) throws VerifyException {
+        if (r < 0 || r >= regCount) {
+            throw new VerifyException("RegOutOfBounds", f, ins.pc(), ins.opcode().mnemonic(),
+                    "register r" + (r < 0 ? "(>2^31)" : String.valueOf(r)) + " is out of range (the function has "
+                            + regCount + " registers)");
+        }
+    }
+
+    private static void checkIds(Program p, int f, Instruction ins) throws VerifyException {
+        List<Operand> ops = ins.opcode().operands();
+        // the reference's order: const, host sig, struct type, array elem type, func, call sig
+        OperandKind[] order = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID, OperandKind.TYPE_ID,
+            OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
+        for (OperandKind k : order) {
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i).kind() != k) {
+                    continue;
+                }
+                long v = ins.value(i);
+                int size;
+                String kind;
+                String what;
+                switch (k) {
+                    case CONST_ID -> {
+                        size = p.constants().size();
+                        kind = "ConstOutOfBounds";
+                        what = "constant";
+                    }
+                    case HOST_SIG_ID -> {
+                        size = p.hostSigs().size();
+                        kind = "HostSigOutOfBounds";
+                        what = "host signature";
+                    }
+                    case TYPE_ID -> {
+                        size = p.types().structs().size();
+                        kind = "StructTypeOutOfBounds";
+                        what = "struct type";
+                    }
+                    case ELEM_TYPE_ID -> {
+                        size = p.types().arrayElems().size();
+                        kind = "ArrayElemTypeOutOfBounds";
+                        what = "array element type";
+                    }
+                    case FUNC_ID -> {
+                        size = p.functions().size();
+                        kind = "FuncIdOutOfBounds";
+                        what = "function";
+                    }
+                    default -> {
+                        size = p.callSigs().size();
+                        kind = "CallSigOutOfBounds";
+                        what = "call signature";
+                    }
+                }
+                if (v < 0 || v >= size) {
+                    throw new VerifyException(kind, f, ins.pc(), ins.opcode().mnemonic(), what + " " + v
+                            + " does not exist (the program has " + size + ")");
+                }
+            }
+        }
+    }
+}

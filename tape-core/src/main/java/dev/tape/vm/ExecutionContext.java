@@ -1,0 +1,106 @@
+package dev.tape.vm;
+
+import dev.tape.trace.TraceSink;
+
+import java.util.Arrays;
+
+/**
+ * The mutable state of one run: register files, the frame stack, fuel and counters. A context can
+ * be reused for many runs, one after another, to avoid reallocating its arrays; it must not be
+ * used by two threads at once. A {@link Vm} is shared; contexts are not.
+ *
+ * <p>All loop state lives here, not on the Java stack, so a run can stop between instructions
+ * (for tracing, and later for suspension) and continue where it stopped.
+ */
+public final class ExecutionContext {
+    long[] w = new long[256];
+    Object[] r = new Object[256];
+    int[] frameFunc = new int[16];
+    int[] frameBase = new int[16];
+    int[] frameCallIp = new int[16];
+    int[] frameRetPos = new int[16];
+    /** frames live, the current one included */
+    int depth;
+    int func;
+    int ip;
+    int base;
+    long fuel;
+    long hostCalls;
+    long extraUnapplied;
+    long heapBytes;
+    Limits limits = Limits.DEFAULT;
+    TraceSink sink;
+    int mask;
+    VmTrap trap;
+
+    /** Creates an empty context. */
+    public ExecutionContext() {}
+
+    /** @return fuel left after the last run, in fuel units */
+    public long fuelRemaining() {
+        return fuel;
+    }
+
+    /** @return host calls made by the last run */
+    public long hostCallsMade() {
+        return hostCalls;
+    }
+
+    /** @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds) */
+    public long heapBytesAllocated() {
+        return heapBytes;
+    }
+
+    void reset(Limits limits, TraceSink sink, int mask) {
+        this.limits = limits;
+        this.sink = sink;
+        this.mask = mask;
+        this.fuel = limits.fuel();
+        this.hostCalls = 0;
+        this.extraUnapplied = 0;
+        this.heapBytes = 0;
+        this.depth = 0;
+        this.trap = null;
+        Arrays.fill(r, null);
+    }
+
+    /** Counts an allocation against the heap limit. */
+    void allocate(long bytes) {
+        heapBytes += bytes;
+        if (heapBytes > limits.maxHeapBytes() || heapBytes < 0) {
+            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run allocated more than "
+                    + limits.maxHeapBytes() + " bytes");
+        }
+    }
+
+    /** Makes room for registers up to {@code need}, within the register limit. */
+    void ensureRegisters(int need) {
+        if (need < 0 || need > limits.maxRegisters()) {
+            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run needs more than " + limits.maxRegisters()
+                    + " registers across its frames");
+        }
+        if (need > w.length) {
+            int n = (int) Math.min(Math.max((long) w.length * 2, need), limits.maxRegisters());
+            w = Arrays.copyOf(w, n);
+            r = Arrays.copyOf(r, n);
+        }
+    }
+
+    /** Makes room for one more frame record. */
+    void ensureFrames() {
+        if (depth >= frameFunc.length) {
+            int n = frameFunc.length * 2;
+            frameFunc = Arrays.copyOf(frameFunc, n);
+            frameBase = Arrays.copyOf(frameBase, n);
+            frameCallIp = Arrays.copyOf(frameCallIp, n);
+            frameRetPos = Arrays.copyOf(frameRetPos, n);
+        }
+    }
+
+    /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */
+    void consume(long used) {
+        long f = fuel - used - extraUnapplied;
+        extraUnapplied = 0;
+        fuel = f < 0 ? 0 : f;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.tape.vm;
+
+import dev.tape.value.Value;
+
+/**
+ * Numeric semantics that the conformance vectors pin down ({@code reference/README.md},
+ * "Execution semantics"): float min/max with canonical NaN, float-to-int ranges, unsigned
+ * conversions, decimal arithmetic.
+ */
+final class Numerics {
+    private Numerics() {}
+
+    static final long CANONICAL_NAN = 0x7ff8000000000000L;
+    private static final double TWO_63 = 9.223372036854775808E18;
+    private static final double TWO_64 = 1.8446744073709551616E19;
+
+    static long min(long abits, long bbits, boolean numberFavoring) {
+        double a = Double.longBitsToDouble(abits);
+        double b = Double.longBitsToDouble(bbits);
+        boolean an = a != a;
+        boolean bn = b != b;
+        if (an || bn) {
+            if (numberFavoring && !(an && bn)) {
+                return an ? bbits : abits;
+            }
+            return CANONICAL_NAN;
+        }
+        if (a < b) {
+            return abits;
+        }
+        if (b < a) {
+            return bbits;
+        }
+        if (a == 0.0) {
+            return (abits | bbits); // -0.0 if either is -0.0
+        }
+        return abits;
+    }
+
+    static long max(long abits, long bbits, boolean numberFavoring) {
+        double a = Double.longBitsToDouble(abits);
+        double b = Double.longBitsToDouble(bbits);
+        boolean an = a != a;
+        boolean bn = b != b;
+        if (an || bn) {
+            if (numberFavoring && !(an && bn)) {
+                return an ? bbits : abits;
+            }
+            return CANONICAL_NAN;
+        }
+        if (a > b) {
+            return abits;
+        }
+        if (b > a) {
+            return bbits;
+        }
+        if (a == 0.0) {
+            return (abits & bbits); // +0.0 if either is +0.0
+        }
+        return abits;
+    }
+
+    static long toI64(long bits) {
+        double a = Double.longBitsToDouble(bits);
+        if (Double.isNaN(a) || Double.isInfinite(a)) {
+            throw new VmTrap(TrapKind.FLOAT_TO_INT_INVALID, "f64 " + a + " has no integer value");
+        }
+        if (a < -TWO_63 || a > TWO_63) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "f64 " + a + " is out of the i64 range");
+        }
+        return (long) a;
+    }
+
+    static long toU64(long bits) {
+        double a = Double.longBitsToDouble(bits);
+        if (Double.isNaN(a) || Double.isInfinite(a)) {
+            throw new VmTrap(TrapKind.FLOAT_TO_INT_INVALID, "f64 " + a + " has no integer value");
+        }
+        if (a < 0.0 || a > TWO_64) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "f64 " + a + " is out of the u64 range");
+        }
+        if (a >= TWO_64) {
+            return -1L;
+        }
+        if (a >= TWO_63) {
+            return ((long) (a - TWO_63)) ^ Long.MIN_VALUE;
+        }
+        return (long) a;
+    }
+
+    static double u64ToF64(long v) {
+        if (v >= 0) {
+            return (double) v;
+        }
+        // round to nearest even: halve keeping the sticky bit, convert, double
+        return ((double) ((v >>> 1) | (v & 1))) * 2.0;
+    }
+
+    static long u64ToI64(long v) {
+        if (v < 0) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "u64 " + Long.toUnsignedString(v) + " exceeds i64 max");
+        }
+        return v;
+    }
+
+    static long i64ToU64(long v) {
+        if (v < 0) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "i64 " + v + " is negative");
+        }
+        return v;
+    }
+
+    static long i64Div(long a, long b) {
+        if (b == 0) {
+            throw new VmTrap(TrapKind.DIV_BY_ZERO, "i64 division by zero");
+        }
+        if (a == Long.MIN_VALUE && b == -1) {
+            throw new VmTrap(TrapKind.INT_DIV_OVERFLOW, "i64 MIN / -1 overflows");
+        }
+        return a / b;
+    }
+
+    static long i64Rem(long a, long b) {
+        if (b == 0) {
+            throw new VmTrap(TrapKind.DIV_BY_ZERO, "i64 remainder by zero");
+        }
+        if (a == Long.MIN_VALUE && b == -1) {
+            throw new VmTrap(TrapKind.INT_DIV_OVERFLOW, "i64 MIN % -1 overflows");
+        }
+        return a % b;
+    }
+
+    static long u64Div(long a, long b) {
+        if (b == 0) {
+            throw new VmTrap(TrapKind.DIV_BY_ZERO, "u64 division by zero");
+        }
+        return Long.divideUnsigned(a, b);
+    }
+
+    static long u64Rem(long a, long b) {
+        if (b == 0) {
+            throw new VmTrap(TrapKind.DIV_BY_ZERO, "u64 remainder by zero");
+        }
+        return Long.remainderUnsigned(a, b);
+    }
+
+    static Value.Decimal decAdd(Object x, Object y, boolean subtract) {
+        Value.Decimal a = (Value.Decimal) x;
+        Value.Decimal b = (Value.Decimal) y;
+        if (a.scale() != b.scale()) {
+            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal scales " + a.scale() + " and " + b.scale()
+                    + " differ");
+        }
+        try {
+            long m = subtract ? Math.subtractExact(a.mantissa(), b.mantissa())
+                    : Math.addExact(a.mantissa(), b.mantissa());
+            return new Value.Decimal(m, a.scale());
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
+        }
+    }
+
+    static Value.Decimal decMul(Object x, Object y) {
+        Value.Decimal a = (Value.Decimal) x;
+        Value.Decimal b = (Value.Decimal) y;
+        long m;
+        try {
+            m = Math.multiplyExact(a.mantissa(), b.mantissa());
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
+        }
+        int scale = a.scale() + b.scale();
+        if (scale > 255) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal scale " + scale + " exceeds 255");
+        }
+        return new Value.Decimal(m, scale);
+    }
+
+    static long decToI64(Object x) {
+        Value.Decimal a = (Value.Decimal) x;
+        if (a.scale() != 0) {
+            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal has scale " + a.scale() + ", not 0");
+        }
+        return a.mantissa();
+    }
+
+    static long decToU64(Object x) {
+        long m = decToI64(x);
+        if (m < 0) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "decimal " + m + " is negative");
+        }
+        return m;
+    }
+
+    private static long pow10(int scale) {
+        long f = 1;
+        for (int i = 0; i < scale; i++) {
+            try {
+                f = Math.multiplyExact(f, 10L);
+            } catch (ArithmeticException e) {
+                throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "10^" + scale + " overflows i64");
+            }
+        }
+        return f;
+    }
+
+    static Value.Decimal i64ToDec(long a, int scale) {
+        long f = pow10(scale);
+        try {
+            return new Value.Decimal(Math.multiplyExact(a, f), scale);
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, a + " * 10^" + scale + " overflows i64");
+        }
+    }
+
+    static Value.Decimal u64ToDec(long a, int scale) {
+        long f = pow10(scale);
+        if (a < 0) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " exceeds the i64 mantissa");
+        }
+        try {
+            return new Value.Decimal(Math.multiplyExact(a, f), scale);
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " * 10^" + scale + " overflows i64");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.tape.vm;
+
+import dev.tape.format.Op;
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+import dev.tape.verify.LOp;
+import dev.tape.verify.LoweredFunction;
+
+/**
+ * The instructions kept out of the hot dispatch method: float edge cases, division, conversions,
+ * decimals, bytes and strings, aggregates and closures. Each returns the next code index.
+ */
+final class Ops {
+    private Ops() {}
+
+    private static double d(long bits) {
+        return Double.longBitsToDouble(bits);
+    }
+
+    private static long b(double v) {
+        return Double.doubleToRawLongBits(v);
+    }
+
+    static int slow(Vm vm, ExecutionContext c, LoweredFunction fn, int[] code, int ip, int base) {
+        long[] w = c.w;
+        Object[] r = c.r;
+        int op = code[ip];
+        int dst = base + code[ip + 1];
+        switch (op) {
+            case Op.F64_EQ -> w[dst] = d(w[base + code[ip + 2]]) == d(w[base + code[ip + 3]]) ? 1 : 0;
+            case Op.F64_GT -> w[dst] = d(w[base + code[ip + 2]]) > d(w[base + code[ip + 3]]) ? 1 : 0;
+            case Op.F64_LE -> w[dst] = d(w[base + code[ip + 2]]) <= d(w[base + code[ip + 3]]) ? 1 : 0;
+            case Op.F64_GE -> w[dst] = d(w[base + code[ip + 2]]) >= d(w[base + code[ip + 3]]) ? 1 : 0;
+            case Op.F64_REM -> w[dst] = b(d(w[base + code[ip + 2]]) % d(w[base + code[ip + 3]]));
+            case Op.F64_MIN -> w[dst] = Numerics.min(w[base + code[ip + 2]], w[base + code[ip + 3]], false);
+            case Op.F64_MAX -> w[dst] = Numerics.max(w[base + code[ip + 2]], w[base + code[ip + 3]], false);
+            case Op.F64_MIN_NUM -> w[dst] = Numerics.min(w[base + code[ip + 2]], w[base + code[ip + 3]], true);
+            case Op.F64_MAX_NUM -> w[dst] = Numerics.max(w[base + code[ip + 2]], w[base + code[ip + 3]], true);
+            case Op.F64_NEG -> {
+                w[dst] = w[base + code[ip + 2]] ^ Long.MIN_VALUE;
+                return ip + 3;
+            }
+            case Op.F64_ABS -> {
+                w[dst] = w[base + code[ip + 2]] & Long.MAX_VALUE;
+                return ip + 3;
+            }
+            case Op.F64_TO_BITS, Op.F64_FROM_BITS -> {
+                w[dst] = w[base + code[ip + 2]];
+                return ip + 3;
+            }
+            case Op.I64_DIV -> w[dst] = Numerics.i64Div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+            case Op.I64_REM -> w[dst] = Numerics.i64Rem(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+            case Op.U64_DIV -> w[dst] = Numerics.u64Div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+            case Op.U64_REM -> w[dst] = Numerics.u64Rem(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+            case Op.U64_TO_I64 -> {
+                w[dst] = Numerics.u64ToI64(w[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.I64_TO_U64 -> {
+                w[dst] = Numerics.i64ToU64(w[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.U64_TO_F64 -> {
+                w[dst] = b(Numerics.u64ToF64(w[base + code[ip + 2]]));
+                return ip + 3;
+            }
+            case Op.F64_TO_I64 -> {
+                w[dst] = Numerics.toI64(w[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.F64_TO_U64 -> {
+                w[dst] = Numerics.toU64(w[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.DEC_ADD -> {
+                c.allocate(24);
+                r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
+            }
+            case Op.DEC_SUB -> {
+                c.allocate(24);
+                r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
+            }
+            case Op.DEC_MUL -> {
+                c.allocate(24);
+                r[dst] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
+            }
+            case Op.DEC_TO_I64 -> {
+                w[dst] = Numerics.decToI64(r[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.DEC_TO_U64 -> {
+                w[dst] = Numerics.decToU64(r[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.I64_TO_DEC -> {
+                c.allocate(24);
+                r[dst] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
+            }
+            case Op.U64_TO_DEC -> {
+                c.allocate(24);
+                r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
+            }
+            case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
+            case Op.BYTES_CONCAT -> r[dst] = Value.Bytes.wrap(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
+            case Op.STR_CONCAT -> r[dst] = Value.Str.wrapUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
+            case Op.BYTES_LEN, Op.STR_LEN -> {
+                w[dst] = Texts.bytesOf(r[base + code[ip + 2]]).length;
+                return ip + 3;
+            }
+            case Op.BYTES_GET -> w[dst] = Texts.get(r[base + code[ip + 2]], w[base + code[ip + 3]]);
+            case Op.BYTES_GET_IMM -> w[dst] = Texts.get(r[base + code[ip + 2]], code[ip + 3] & 0xFFFFFFFFL);
+            case Op.BYTES_SLICE -> {
+                r[dst] = Texts.bytesSlice(c, r[base + code[ip + 2]], w[base + code[ip + 3]], w[base + code[ip + 4]]);
+                return ip + 5;
+            }
+            case Op.STR_SLICE -> {
+                r[dst] = Texts.strSlice(c, r[base + code[ip + 2]], w[base + code[ip + 3]], w[base + code[ip + 4]]);
+                return ip + 5;
+            }
+            case Op.STR_TO_BYTES -> {
+                r[dst] = Texts.toBytes(c, r[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.BYTES_TO_STR -> {
+                r[dst] = Texts.toStr(c, r[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            case Op.CLOSURE_NEW -> {
+                c.allocate(24);
+                Object env = r[base + code[ip + 3]];
+                r[dst] = new Value.Closure((int) w[base + code[ip + 2]], (Aggregate) env);
+            }
+            case Op.TUPLE_NEW -> {
+                int n = code[ip + 3];
+                r[dst] = build(c, Aggregate.Kind.TUPLE, 0, fn.tags()[code[ip + 2]], code, ip + 4, n, base);
+                return ip + 4 + n;
+            }
+            case Op.STRUCT_NEW, Op.ARRAY_NEW -> {
+                int n = code[ip + 4];
+                r[dst] = build(c, op == Op.STRUCT_NEW ? Aggregate.Kind.STRUCT : Aggregate.Kind.ARRAY, code[ip + 2],
+                        fn.tags()[code[ip + 3]], code, ip + 5, n, base);
+                return ip + 5 + n;
+            }
+            case Op.TUPLE_LEN -> {
+                w[dst] = agg(r[base + code[ip + 2]], Aggregate.Kind.TUPLE).size();
+                return ip + 3;
+            }
+            case Op.STRUCT_FIELD_COUNT -> {
+                w[dst] = agg(r[base + code[ip + 2]], Aggregate.Kind.STRUCT).size();
+                return ip + 3;
+            }
+            case Op.ARRAY_LEN -> {
+                w[dst] = agg(r[base + code[ip + 2]], Aggregate.Kind.ARRAY).size();
+                return ip + 3;
+            }
+            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> {
+                project(c, code, ip, base, Aggregate.Kind.TUPLE, code[ip + 3] & 0xFFFFFFFFL, op == LOp.TUPLE_GET_W);
+                return ip + 5;
+            }
+            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> {
+                project(c, code, ip, base, Aggregate.Kind.STRUCT, code[ip + 3] & 0xFFFFFFFFL, op == LOp.STRUCT_GET_W);
+                return ip + 5;
+            }
+            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> {
+                project(c, code, ip, base, Aggregate.Kind.ARRAY, code[ip + 3] & 0xFFFFFFFFL, op == LOp.ARRAY_GET_IMM_W);
+                return ip + 5;
+            }
+            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> {
+                project(c, code, ip, base, Aggregate.Kind.ARRAY, w[base + code[ip + 3]], op == LOp.ARRAY_GET_W);
+                return ip + 5;
+            }
+            case Op.I64_TO_F64 -> {
+                w[dst] = b((double) w[base + code[ip + 2]]);
+                return ip + 3;
+            }
+            default -> throw new VmTrap(TrapKind.INTERNAL_ERROR, "no implementation for lowered op " + op);
+        }
+        return ip + 4;
+    }
+
+    private static Aggregate agg(Object o, Aggregate.Kind kind) {
+        if (!(o instanceof Aggregate a)) {
+            throw new VmTrap(TrapKind.AGG_ERROR, "the register does not hold an aggregate");
+        }
+        if (a.aggKind() != kind) {
+            throw new VmTrap(TrapKind.AGG_ERROR, "expected a " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", found a " + a.aggKind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return a;
+    }
+
+    private static void project(ExecutionContext c, int[] code, int ip, int base, Aggregate.Kind kind, long index,
+                                boolean word) {
+        Aggregate a = agg(c.r[base + code[ip + 2]], kind);
+        if (Long.compareUnsigned(index, a.size()) >= 0) {
+            throw new VmTrap(TrapKind.AGG_ERROR, "index " + Long.toUnsignedString(index) + " is out of range for "
+                    + a.size() + " elements");
+        }
+        int i = (int) index;
+        if (a.tag(i) != code[ip + 4]) {
+            throw new VmTrap(TrapKind.TYPE_MISMATCH, "element " + i + " is " + a.elementKind(i)
+                    + ", not the type the verifier expected");
+        }
+        int dst = base + code[ip + 1];
+        if (word) {
+            c.w[dst] = a.word(i);
+        } else {
+            c.r[dst] = a.ref(i);
+        }
+    }
+
+    private static Aggregate build(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, int[] code, int at,
+                                   int n, int base) {
+        c.allocate(32 + 9L * n);
+        long[] bits = new long[n];
+        Object[] refs = null;
+        for (int i = 0; i < n; i++) {
+            int reg = base + code[at + i];
+            int t = tags[i];
+            if (t == 1 || t == 2 || t == 3 || t == 4 || t == 10) {
+                bits[i] = c.w[reg];
+            } else if (t != 0) {
+                if (refs == null) {
+                    refs = new Object[n];
+                    c.allocate(8L * n);
+                }
+                refs[i] = c.r[reg];
+            }
+        }
+        return new Aggregate(kind, typeId, tags, bits, refs);
+    }
+}

@@ -1,0 +1,287 @@
+package dev.tape.vm;
+
+import dev.tape.host.Host;
+import dev.tape.host.HostFunction;
+import dev.tape.program.HostSig;
+import dev.tape.program.Program;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.VerifiedProgram;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The interpreter for a {@link VerifiedProgram} bound to a {@link Host} (spec section "Execution
+ * model (v1)"). Making a VM resolves every host signature once. A VM holds no run state, so one VM
+ * may run on many threads at once, each run with its own {@link ExecutionContext}.
+ *
+ * <p>Frames live on the heap, never on the Java stack: recursion is bounded by
+ * {@link Limits#maxCallDepth()} and {@link Limits#maxRegisters()}, never by a
+ * {@code StackOverflowError}. No Java exception escapes {@code run}: every failure of the
+ * program, a host function or a trace sink is a {@link Trap}.
+ */
+public final class Vm {
+    final VerifiedProgram verified;
+    final Program program;
+    final LoweredFunction[] funcs;
+    final HostFunction[] hostFns;
+    final String[] hostSymbols;
+    final HostSig[] hostSigs;
+
+    /**
+     * @param program the verified program
+     * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
+     * @throws IllegalArgumentException when an argument is null
+     */
+    public Vm(VerifiedProgram program, Host host) {
+        if (program == null || host == null) {
+            throw new IllegalArgumentException("program and host are required");
+        }
+        this.verified = program;
+        this.program = program.program();
+        this.funcs = program.functions().toArray(new LoweredFunction[0]);
+        List<HostSig> sigs = this.program.hostSigs();
+        this.hostFns = new HostFunction[sigs.size()];
+        this.hostSymbols = new String[sigs.size()];
+        this.hostSigs = sigs.toArray(new HostSig[0]);
+        for (int i = 0; i < sigs.size(); i++) {
+            HostSig s = sigs.get(i);
+            hostSymbols[i] = this.program.symbols().get(s.symbolId());
+            try {
+                hostFns[i] = host.resolve(hostSymbols[i], s.sigHash(), s.args(), s.rets());
+            } catch (RuntimeException e) {
+                hostFns[i] = null;
+            }
+        }
+    }
+
+    /** @return the program this VM runs */
+    public VerifiedProgram program() {
+        return verified;
+    }
+
+    /**
+     * Runs a function with a fresh context and no tracing.
+     *
+     * @param entry the function id
+     * @param args the arguments, matching the function's signature
+     * @param limits the run's limits
+     * @return the function's results, in order
+     * @throws Trap when the run traps, or the entry or arguments do not fit the function
+     */
+    public List<Value> run(int entry, List<Value> args, Limits limits) throws Trap {
+        return run(new ExecutionContext(), entry, args, limits, null);
+    }
+
+    /**
+     * Runs a function.
+     *
+     * @param ctx the context to run in (its previous state is discarded)
+     * @param entry the function id, 0 to functionCount - 1 (another id traps {@code invalid_entry})
+     * @param args the arguments: as many as the function takes (else {@code arity_mismatch}), each
+     *     of exactly the declared type (else {@code type_mismatch}); both trap at pc 0
+     * @param limits the run's limits
+     * @param sink a trace sink, or {@code null} for none
+     * @return the function's results, in order
+     * @throws Trap when the run traps
+     */
+    public List<Value> run(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink)
+            throws Trap {
+        int mask = 0;
+        if (sink != null) {
+            try {
+                mask = sink.mask();
+            } catch (RuntimeException e) {
+                mask = 0;
+            }
+        }
+        ctx.reset(limits, sink, mask);
+        try {
+            if ((mask & TraceMask.RUN) != 0) {
+                sink.runStart(program, entry, args == null ? 0 : args.size());
+            }
+            List<Value> out = start(ctx, entry, args);
+            if ((mask & TraceMask.RUN) != 0) {
+                sink.runEnd(program, false, limits.fuel() - ctx.fuel);
+            }
+            return out;
+        } catch (Trap t) {
+            if ((mask & TraceMask.RUN) != 0) {
+                try {
+                    sink.runEnd(program, true, limits.fuel() - ctx.fuel);
+                } catch (RuntimeException e) {
+                    // the trap already describes the run
+                }
+            }
+            throw t;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw internal(ctx, e);
+        } catch (OutOfMemoryError e) {
+            throw simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory");
+        }
+    }
+
+    private Trap internal(ExecutionContext ctx, Throwable e) {
+        return simpleTrap(ctx, TrapKind.INTERNAL_ERROR, e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    private Trap simpleTrap(ExecutionContext ctx, TrapKind kind, String detail) {
+        int func = ctx.depth > 0 ? ctx.func : 0;
+        int pc = 0;
+        if (ctx.depth > 0 && func < funcs.length && ctx.ip < funcs[func].pcOf().length) {
+            pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
+        }
+        return new Trap(kind, 0, func, program.functionName(func), pc, -1, null, 0, detail, List.of(), ctx.fuel);
+    }
+
+    private Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
+        return new Trap(kind, 0, entry, entry >= 0 && entry < funcs.length ? program.functionName(entry) : null, 0, -1,
+                null, 0, detail, List.of(), ctx.fuel);
+    }
+
+    private List<Value> start(ExecutionContext ctx, int entry, List<Value> args) throws Trap {
+        if (entry < 0 || entry >= funcs.length) {
+            throw entryTrap(ctx, TrapKind.INVALID_ENTRY, entry, "function " + entry + " does not exist (the program has "
+                    + funcs.length + ")");
+        }
+        LoweredFunction fn = funcs[entry];
+        List<ValueType> types = program.functions().get(entry).sig().args();
+        int n = args == null ? 0 : args.size();
+        if (n != types.size()) {
+            throw entryTrap(ctx, TrapKind.ARITY_MISMATCH, entry, "function " + entry + " takes " + types.size()
+                    + " arguments, " + n + " given");
+        }
+        for (int i = 0; i < n; i++) {
+            Value v = args.get(i);
+            if (v == null || !v.type().equals(types.get(i))) {
+                throw entryTrap(ctx, TrapKind.TYPE_MISMATCH, entry, "argument " + i + " must be " + types.get(i)
+                        + ", got " + (v == null ? "null" : v.type()));
+            }
+        }
+        try {
+            ctx.ensureRegisters(fn.regCount());
+        } catch (VmTrap t) {
+            throw entryTrap(ctx, t.kind, entry, t.getMessage());
+        }
+        for (int i = 0; i < n; i++) {
+            store(ctx, 1 + i, args.get(i));
+        }
+        ctx.depth = 1;
+        ctx.func = entry;
+        ctx.ip = 0;
+        ctx.base = 0;
+        if ((ctx.mask & TraceMask.CALL) != 0) {
+            ctx.sink.callEnter(entry, 1);
+        }
+        boolean stepping = (ctx.mask & TraceMask.INSTR) != 0;
+        while (true) {
+            int status;
+            if (stepping) {
+                if (ctx.fuel == 0) {
+                    status = Interpreter.OUT_OF_FUEL;
+                } else {
+                    LoweredFunction cur = funcs[ctx.func];
+                    int pc = cur.pcOf()[ctx.ip];
+                    ctx.sink.instr(ctx.func, pc, cur.spanAt(pc), instrByte(cur, ctx.ip));
+                    status = Interpreter.execute(this, ctx, 1);
+                    if (status == Interpreter.OUT_OF_FUEL) {
+                        continue;
+                    }
+                }
+            } else {
+                status = Interpreter.execute(this, ctx, ctx.fuel);
+            }
+            switch (status) {
+                case Interpreter.DONE:
+                    return results(ctx);
+                case Interpreter.OUT_OF_FUEL:
+                    throw trap(ctx, new VmTrap(TrapKind.FUEL_EXCEEDED, "the fuel budget of " + ctx.limits.fuel()
+                            + " is used up"));
+                default:
+                    throw trap(ctx, ctx.trap);
+            }
+        }
+    }
+
+    private static int instrByte(LoweredFunction f, int ip) {
+        int op = f.code()[ip];
+        return switch (op) {
+            case dev.tape.verify.LOp.MOV_W, dev.tape.verify.LOp.MOV_R -> dev.tape.format.Op.MOV;
+            case dev.tape.verify.LOp.SELECT_W, dev.tape.verify.LOp.SELECT_R -> dev.tape.format.Op.SELECT;
+            case dev.tape.verify.LOp.CALL_INDIRECT_FUNC, dev.tape.verify.LOp.CALL_INDIRECT_CLOSURE ->
+                    dev.tape.format.Op.CALL_INDIRECT;
+            case dev.tape.verify.LOp.TUPLE_GET_W, dev.tape.verify.LOp.TUPLE_GET_R -> dev.tape.format.Op.TUPLE_GET;
+            case dev.tape.verify.LOp.STRUCT_GET_W, dev.tape.verify.LOp.STRUCT_GET_R -> dev.tape.format.Op.STRUCT_GET;
+            case dev.tape.verify.LOp.ARRAY_GET_W, dev.tape.verify.LOp.ARRAY_GET_R -> dev.tape.format.Op.ARRAY_GET;
+            case dev.tape.verify.LOp.ARRAY_GET_IMM_W, dev.tape.verify.LOp.ARRAY_GET_IMM_R ->
+                    dev.tape.format.Op.ARRAY_GET_IMM;
+            case dev.tape.verify.LOp.CONST_W, dev.tape.verify.LOp.CONST_R -> dev.tape.format.Op.CONST_POOL;
+            default -> op;
+        };
+    }
+
+    private void store(ExecutionContext ctx, int reg, Value v) {
+        ValueKind k = v.kind();
+        if (Aggregate.isWord(k)) {
+            ctx.w[ctx.base + reg] = Aggregate.wordOf(v);
+        } else if (k != ValueKind.UNIT) {
+            ctx.r[ctx.base + reg] = v;
+        }
+    }
+
+    private List<Value> results(ExecutionContext ctx) {
+        // the entry frame's ret: [RET, n, regs...] at ctx.ip, registers at base 0
+        LoweredFunction fn = funcs[ctx.func];
+        int[] code = fn.code();
+        int n = code[ctx.ip + 1];
+        List<Value> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int reg = code[ctx.ip + 2 + i];
+            out.add(load(ctx, fn.regType(reg), reg));
+        }
+        return out;
+    }
+
+    Value load(ExecutionContext ctx, ValueType t, int reg) {
+        ValueKind k = t.kind();
+        if (k == ValueKind.UNIT) {
+            return Value.UNIT;
+        }
+        if (Aggregate.isWord(k)) {
+            return Aggregate.fromWord(k, ctx.w[ctx.base + reg]);
+        }
+        return (Value) ctx.r[ctx.base + reg];
+    }
+
+    Trap trap(ExecutionContext ctx, VmTrap t) {
+        List<Trap.Frame> stack = new ArrayList<>();
+        LoweredFunction cur = funcs[ctx.func];
+        int pc = cur.pcOf()[ctx.ip];
+        long span = cur.spanAt(pc);
+        stack.add(new Trap.Frame(ctx.func, program.functionName(ctx.func), pc, span));
+        for (int d = ctx.depth - 2; d >= 0; d--) {
+            LoweredFunction f = funcs[ctx.frameFunc[d]];
+            int cpc = f.pcOf()[ctx.frameCallIp[d]];
+            stack.add(new Trap.Frame(ctx.frameFunc[d], program.functionName(ctx.frameFunc[d]), cpc, f.spanAt(cpc)));
+        }
+        return new Trap(t.kind, t.code, ctx.func, program.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
+                t.getMessage(), stack, ctx.fuel);
+    }
+
+    /**
+     * Finds a function by its name in the names section.
+     *
+     * @param name a function name
+     * @return its id, or -1
+     */
+    public int functionId(String name) {
+        return program.functionId(name);
+    }
+}
