@@ -18,10 +18,13 @@ public final class InstructionCodec {
      * @param pc the byte offset of the opcode, 0 to {@code code.length - 1}
      * @return the instruction
      * @throws DecodeException (section {@code "bytecode"}, offset relative to the start of
-     *     {@code code}) on an unknown opcode byte, a truncated operand, a value too large for its
-     *     encoding, or a boolean byte other than 0 or 1
+     *     {@code code}) when {@code pc} is not inside the code, on an unknown opcode byte, a
+     *     truncated operand, or a value too large for its encoding
      */
     public static Instruction decode(byte[] code, int pc) throws DecodeException {
+        if (pc < 0 || pc >= code.length) {
+            throw new DecodeException("bytecode", pc, "pc " + pc + " is outside the " + code.length + " bytes of code");
+        }
         ByteReader r = new ByteReader(code, pc, code.length, 0, "bytecode");
         int b = r.u8();
         Opcode op = Opcode.fromByte(b);
