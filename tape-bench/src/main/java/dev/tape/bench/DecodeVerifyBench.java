@@ -1,0 +1,58 @@
+package dev.tape.bench;
+
+import dev.tape.format.DecodeException;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.program.ProgramEncoder;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.VerifyException;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/** Decoding and verifying (type check and lowering) a program of {@value BigProgram#FUNCTIONS} functions. */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Benchmark)
+public class DecodeVerifyBench {
+    private byte[] bytes;
+    private Program program;
+
+    /** Builds and encodes the program once. */
+    @Setup
+    public void setup() {
+        program = BigProgram.build(BigProgram.FUNCTIONS);
+        bytes = ProgramEncoder.encode(program);
+    }
+
+    /** @return the decoded program @throws DecodeException never */
+    @Benchmark
+    public Program decode() throws DecodeException {
+        return ProgramDecoder.decode(bytes);
+    }
+
+    /** @return the verified program @throws VerifyException never */
+    @Benchmark
+    public VerifiedProgram verify() throws VerifyException {
+        return Verifier.verify(program);
+    }
+
+    /** @return the verified program @throws DecodeException never @throws VerifyException never */
+    @Benchmark
+    public VerifiedProgram decodeVerify() throws DecodeException, VerifyException {
+        return Verifier.verify(ProgramDecoder.decode(bytes));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tape.bench;
+
+import dev.tape.value.Value;
+import dev.tape.vm.Trap;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The six workloads, untraced and with fuel metering on ({@code tape}), against their hand-written
+ * Java versions ({@code java}). One operation is one whole run of the entry function.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Benchmark)
+public class InterpreterBench {
+    /** The workload, by {@link Workload#label()}. */
+    @Param({"sum_loop", "fib", "call_loop", "host_loop", "f64_loop", "tuple_loop"})
+    public String workload;
+
+    private Workload w;
+    private long n;
+    private TapeRun run;
+
+    /** Verifies the program and binds its host, once. */
+    @Setup
+    public void setup() {
+        w = Workload.of(workload);
+        n = w.n();
+        run = new TapeRun(w, n, null);
+    }
+
+    /** @return the tape program's result @throws Trap never */
+    @Benchmark
+    public Value tape() throws Trap {
+        return run.run();
+    }
+
+    /** @return the Java version's result */
+    @Benchmark
+    public Value java() {
+        return w.java(n);
+    }
+}

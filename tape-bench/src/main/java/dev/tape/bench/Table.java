@@ -1,0 +1,77 @@
+package dev.tape.bench;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs JMH with the given command-line options (the same as {@code java -jar benchmarks.jar}) and
+ * prints one table of medians: workload, tape ms, Java ms, ratio, target. Used by {@code bench/run}.
+ */
+public final class Table {
+    private Table() {}
+
+    /** Targets for the untraced workloads, in ms (median, fuel on), from issue #5. */
+    static final Map<String, Double> TARGETS = Map.of("sum_loop", 11.0, "fib", 6.0, "call_loop", 28.0,
+            "host_loop", 26.0, "f64_loop", 22.0, "tuple_loop", 9.0);
+
+    /**
+     * @param args JMH options
+     * @throws RunnerException when JMH fails
+     * @throws CommandLineOptionException when an option is malformed
+     */
+    public static void main(String[] args) throws RunnerException, CommandLineOptionException {
+        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        List<String> other = new ArrayList<>();
+        for (RunResult r : results) {
+            String bench = r.getParams().getBenchmark();
+            String method = bench.substring(bench.lastIndexOf('.') + 1);
+            String cls = bench.substring(0, bench.lastIndexOf('.'));
+            cls = cls.substring(cls.lastIndexOf('.') + 1);
+            double median = r.getPrimaryResult().getStatistics().getPercentile(50.0);
+            String unit = r.getPrimaryResult().getScoreUnit();
+            if (cls.equals("InterpreterBench")) {
+                String w = r.getParams().getParam("workload");
+                double[] row = rows.computeIfAbsent(w, k -> new double[] {Double.NaN, Double.NaN});
+                row[method.equals("tape") ? 0 : 1] = median;
+            } else {
+                String key = cls + "." + method;
+                for (String p : r.getParams().getParamsKeys()) {
+                    key += " " + r.getParams().getParam(p);
+                }
+                other.add(String.format(Locale.ROOT, "| %-36s | %10.3f %-6s |", key, median, unit));
+            }
+        }
+        System.out.println();
+        System.out.println("Medians of the measurement iterations (ms per run, fuel metering on).");
+        System.out.println();
+        if (!rows.isEmpty()) {
+            System.out.println("| workload   |  tape ms |  Java ms |   ratio | target ms | met |");
+            System.out.println("|------------|---------:|---------:|--------:|----------:|-----|");
+            for (Map.Entry<String, double[]> e : rows.entrySet()) {
+                double tape = e.getValue()[0];
+                double java = e.getValue()[1];
+                Double target = TARGETS.get(e.getKey());
+                System.out.println(String.format(Locale.ROOT, "| %-10s | %8.3f | %8.3f | %7.1f | %9s | %-3s |",
+                        e.getKey(), tape, java, tape / java, target == null ? "-" : String.format(Locale.ROOT, "%.0f", target),
+                        target == null || Double.isNaN(tape) ? "-" : tape <= target ? "yes" : "NO"));
+            }
+            System.out.println();
+        }
+        if (!other.isEmpty()) {
+            System.out.println("| benchmark                            |     median        |");
+            System.out.println("|--------------------------------------|------------------:|");
+            other.forEach(System.out::println);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.tape.bench;
+
+import dev.tape.host.Host;
+import dev.tape.host.HostFunction;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.FunctionBuilder.Label;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.program.ValueType;
+import dev.tape.format.Opcode;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.VerifyException;
+
+import java.util.List;
+
+import static dev.tape.program.ValueType.F64;
+import static dev.tape.program.ValueType.I64;
+
+/**
+ * The benchmark workloads: each is a tape program whose entry function takes {@code n: i64}, and a
+ * hand-written Java method that computes the same result. The instruction count per iteration of
+ * each tape loop is given so that times can be read as nanoseconds per instruction.
+ *
+ * <p>Loops are written as a compiler writes them: the test sits at the bottom of the body
+ * ({@code lt}, {@code br}), with one guard before the loop, so no iteration runs a {@code jmp}.
+ */
+public enum Workload {
+    /** Sum of 0..n-1 with a counter: 4 instructions per iteration. */
+    SUM_LOOP("sum_loop", 1_000_000L, 4),
+    /** Recursive Fibonacci: 4 instructions per leaf call, 10 per inner call. */
+    FIB("fib", 25L, 0),
+    /** n calls of a 3-instruction add-one function: 4 + 3 instructions per iteration. */
+    CALL_LOOP("call_loop", 1_000_000L, 7),
+    /** n host calls of an identity i64 function: 5 instructions per iteration. */
+    HOST_LOOP("host_loop", 1_000_000L, 5),
+    /** n iterations of 9 float and integer instructions. */
+    F64_LOOP("f64_loop", 1_000_000L, 9),
+    /** n iterations building a 2-tuple and reading both elements back: 7 instructions per iteration. */
+    TUPLE_LOOP("tuple_loop", 200_000L, 7);
+
+    /** The host symbol of the identity function {@link #HOST_LOOP} calls. */
+    public static final String HOST_ID = "bench.id_i64";
+
+    private final String label;
+    private final long n;
+    private final int perIteration;
+
+    Workload(String label, long n, int perIteration) {
+        this.label = label;
+        this.n = n;
+        this.perIteration = perIteration;
+    }
+
+    /** @return the workload's name, for example {@code sum_loop} */
+    public String label() {
+        return label;
+    }
+
+    /** @return the benchmark's argument n */
+    public long n() {
+        return n;
+    }
+
+    /**
+     * @param label a name from {@link #label()}
+     * @return the workload
+     * @throws IllegalArgumentException when there is none by that name
+     */
+    public static Workload of(String label) {
+        for (Workload w : values()) {
+            if (w.label.equals(label)) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("no workload " + label);
+    }
+
+    /** @return the tape instructions one run executes, for n = {@link #n()} */
+    public long instructions() {
+        if (this == FIB) {
+            // leaves (n < 2) run 4 instructions, inner calls 10
+            long[] calls = fibCalls((int) n);
+            return calls[0] * 4 + calls[1] * 10;
+        }
+        // guard: 3 constants (4 for f64_loop with its extra constants), lt, br; ret at the end
+        return n * perIteration + setupInstructions();
+    }
+
+    private int setupInstructions() {
+        return switch (this) {
+            case F64_LOOP -> 7 + 1;
+            default -> 5 + 1;
+        };
+    }
+
+    private static long[] fibCalls(int n) {
+        if (n < 2) {
+            return new long[] {1, 0};
+        }
+        long[] a = fibCalls(n - 1);
+        long[] b = fibCalls(n - 2);
+        return new long[] {a[0] + b[0], a[1] + b[1] + 1};
+    }
+
+    /** @return the program; its entry is function 0 */
+    public Program program() {
+        ProgramBuilder pb = new ProgramBuilder();
+        switch (this) {
+            case SUM_LOOP -> sumLoop(pb);
+            case FIB -> fib(pb);
+            case CALL_LOOP -> callLoop(pb);
+            case HOST_LOOP -> hostLoop(pb);
+            case F64_LOOP -> f64Loop(pb);
+            case TUPLE_LOOP -> tupleLoop(pb);
+            default -> throw new AssertionError(this);
+        }
+        pb.functionName(0, label);
+        return pb.build();
+    }
+
+    /** @return the verified program */
+    public VerifiedProgram verified() {
+        try {
+            return Verifier.verify(program());
+        } catch (VerifyException e) {
+            throw new IllegalStateException(label + " does not verify: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the host the program needs ({@link Host#NONE} when it makes no host calls) */
+    public Host host() {
+        if (this != HOST_LOOP) {
+            return Host.NONE;
+        }
+        return new HostRegistry().register(HOST_ID, Signature.of(List.of(I64), List.of(I64)),
+                (HostFunction) (args, results, ctx) -> results[0] = args[0]);
+    }
+
+    /**
+     * Runs the hand-written Java version.
+     *
+     * @param n the argument
+     * @return the result, as the tape program's result value
+     */
+    public Value java(long n) {
+        return switch (this) {
+            case SUM_LOOP -> Value.i64(JavaBaselines.sumLoop(n));
+            case FIB -> Value.i64(JavaBaselines.fib(n));
+            case CALL_LOOP -> Value.i64(JavaBaselines.callLoop(n));
+            case HOST_LOOP -> Value.i64(JavaBaselines.hostLoop(n));
+            case F64_LOOP -> Value.f64(JavaBaselines.f64Loop(n));
+            case TUPLE_LOOP -> Value.i64(JavaBaselines.tupleLoop(n));
+        };
+    }
+
+    // r1 = n, r2 = acc, r3 = i, r4 = 1, r5 = i < n
+    private static FunctionBuilder loopHead(ProgramBuilder pb, ValueType result) {
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(result));
+        return f;
+    }
+
+    private static void sumLoop(ProgramBuilder pb) {
+        FunctionBuilder f = loopHead(pb, I64);
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(body)
+                .i64Add(2, 2, 3)
+                .i64Add(3, 3, 4)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(done).ret(0, 2);
+    }
+
+    private static void fib(ProgramBuilder pb) {
+        int id = pb.declareFunction(List.of(I64), List.of(I64));
+        FunctionBuilder f = pb.function(id);
+        Label base = f.newLabel();
+        Label rec = f.newLabel();
+        f.constI64(2, 2).i64Lt(3, 1, 2).br(3, base, rec);
+        f.place(base).ret(0, 1);
+        f.place(rec)
+                .constI64(4, 1)
+                .i64Sub(5, 1, 4)
+                .call(0, id, 0, new int[] {5}, new int[] {6})
+                .i64Sub(7, 1, 2)
+                .call(0, id, 0, new int[] {7}, new int[] {8})
+                .i64Add(9, 6, 8)
+                .ret(0, 9);
+    }
+
+    private static void callLoop(ProgramBuilder pb) {
+        FunctionBuilder f = loopHead(pb, I64);
+        int addOne = pb.declareFunction(List.of(I64), List.of(I64));
+        pb.function(addOne).constI64(2, 1).i64Add(3, 1, 2).ret(0, 3);
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(body)
+                .call(0, addOne, 0, new int[] {2}, new int[] {2})
+                .i64Add(3, 3, 4)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(done).ret(0, 2);
+    }
+
+    private static void hostLoop(ProgramBuilder pb) {
+        FunctionBuilder f = loopHead(pb, I64);
+        int sig = pb.hostSig(HOST_ID, List.of(I64), List.of(I64));
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(body)
+                .hostCall(0, sig, 0, new int[] {3}, new int[] {6})
+                .i64Add(2, 2, 6)
+                .i64Add(3, 3, 4)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(done).ret(0, 2);
+    }
+
+    private static void f64Loop(ProgramBuilder pb) {
+        FunctionBuilder f = loopHead(pb, F64);
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        // r2 acc (f64), r3 i, r4 1, r5 0.5, r6 1.5, r7 i < n
+        f.constF64(2, 0.0).constI64(3, 0).constI64(4, 1).constF64(5, 0.5).constF64(6, 1.5)
+                .i64Lt(7, 3, 1).br(7, body, done);
+        f.place(body)
+                .unary(Opcode.I64_TO_F64, 8, 3)
+                .binary(Opcode.F64_MUL, 9, 8, 5)
+                .binary(Opcode.F64_ADD, 10, 9, 6)
+                .binary(Opcode.F64_DIV, 11, 10, 6)
+                .binary(Opcode.F64_SUB, 12, 11, 5)
+                .binary(Opcode.F64_ADD, 2, 2, 12)
+                .i64Add(3, 3, 4)
+                .i64Lt(7, 3, 1).br(7, body, done);
+        f.place(done).ret(0, 2);
+    }
+
+    private static void tupleLoop(ProgramBuilder pb) {
+        FunctionBuilder f = loopHead(pb, I64);
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(body)
+                .tupleNew(6, 3, 2)
+                .tupleGet(7, 6, 0)
+                .tupleGet(8, 6, 1)
+                .i64Add(2, 7, 8)
+                .i64Add(3, 3, 4)
+                .i64Lt(5, 3, 1).br(5, body, done);
+        f.place(done).ret(0, 2);
+    }
+}
