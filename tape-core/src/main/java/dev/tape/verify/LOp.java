@@ -2,46 +2,106 @@ package dev.tape.verify;
 
 /**
  * Opcodes of the lowered execution form. Instructions whose semantics do not depend on register
- * classes keep their v1 opcode byte (0x00 to 0xFF, see {@link dev.tape.format.Opcode}); the ones
- * specialised by the class of their registers (64-bit word, reference, or unit) use numbers from
- * 0x100 up. Each instruction is the op followed by its operands in an {@code int[]}; the layouts
- * are documented on {@link LoweredFunction}.
+ * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
+ * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
+ * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
+ * extension range 0xC0 to 0xEF. The numbering is dense on purpose: the interpreter's {@code switch}
+ * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
+ * Each instruction is the op followed by its operands in an {@code int[]}; the layouts are
+ * documented on {@link LoweredFunction}.
  */
 public final class LOp {
     private LOp() {}
 
     /** {@code mov} between word registers: [op, dst, src]. */
-    public static final int MOV_W = 0x100;
+    public static final int MOV_W = 0xA0;
     /** {@code mov} between reference registers: [op, dst, src]. */
-    public static final int MOV_R = 0x101;
+    public static final int MOV_R = 0xA1;
     /** A word constant: [op, dst, index into {@link LoweredFunction#words}]. */
-    public static final int CONST_W = 0x102;
+    public static final int CONST_W = 0xA2;
     /** A reference constant: [op, dst, index into {@link LoweredFunction#refs}]. */
-    public static final int CONST_R = 0x103;
+    public static final int CONST_R = 0xA3;
     /** {@code select} of words: [op, dst, cond, a, b]. */
-    public static final int SELECT_W = 0x104;
+    public static final int SELECT_W = 0xA4;
     /** {@code select} of references: [op, dst, cond, a, b]. */
-    public static final int SELECT_R = 0x105;
+    public static final int SELECT_R = 0xA5;
     /** {@code call.indirect} on a Func register: [op, callSig, callee, argc, args..., retc, rets...]. */
-    public static final int CALL_INDIRECT_FUNC = 0x106;
+    public static final int CALL_INDIRECT_FUNC = 0xA6;
     /** {@code call.indirect} on a Closure register: same layout. */
-    public static final int CALL_INDIRECT_CLOSURE = 0x107;
+    public static final int CALL_INDIRECT_CLOSURE = 0xA7;
     /** Aggregate projection into a word register: [op, dst, agg, index-or-index-reg, expected tag]. */
-    public static final int TUPLE_GET_W = 0x108;
+    public static final int TUPLE_GET_W = 0xA8;
     /** Aggregate projection into a reference register: as {@link #TUPLE_GET_W}. */
-    public static final int TUPLE_GET_R = 0x109;
+    public static final int TUPLE_GET_R = 0xA9;
     /** As {@link #TUPLE_GET_W}, for structs. */
-    public static final int STRUCT_GET_W = 0x10A;
+    public static final int STRUCT_GET_W = 0xAA;
     /** As {@link #TUPLE_GET_R}, for structs. */
-    public static final int STRUCT_GET_R = 0x10B;
+    public static final int STRUCT_GET_R = 0xAB;
     /** As {@link #TUPLE_GET_W}, for arrays with an index register. */
-    public static final int ARRAY_GET_W = 0x10C;
+    public static final int ARRAY_GET_W = 0xAC;
     /** As {@link #TUPLE_GET_R}, for arrays with an index register. */
-    public static final int ARRAY_GET_R = 0x10D;
+    public static final int ARRAY_GET_R = 0xAD;
     /** As {@link #TUPLE_GET_W}, for arrays with an immediate index. */
-    public static final int ARRAY_GET_IMM_W = 0x10E;
+    public static final int ARRAY_GET_IMM_W = 0xAE;
     /** As {@link #TUPLE_GET_R}, for arrays with an immediate index. */
-    public static final int ARRAY_GET_IMM_R = 0x10F;
+    public static final int ARRAY_GET_IMM_R = 0xAF;
+    /**
+     * {@code tuple.new} whose elements all live in word registers: [op, dst, tags, n, regs...], as
+     * {@code tuple.new}.
+     */
+    public static final int TUPLE_NEW_W = 0xB0;
+
+    /*
+     * Fused compare-and-branch. A compare whose result is the condition of the br right after it, in
+     * the same block, is lowered as [CMP_BR, dst, a, b] followed by the br, unchanged:
+     * [BR, cond, T_true, T_false]. The fused op writes dst, and when there is fuel for both
+     * instructions it also takes the branch (2 fuel units); with fuel for one only it acts as the
+     * plain compare and the br after it runs (and traps fuel_exceeded) on its own. Both
+     * instructions keep their code index, byte pc and fuel unit, so fuel, traps and tracing are
+     * exactly as without fusion.
+     */
+    /** Fused {@code i64.lt} + {@code br}. */
+    public static final int I64_LT_BR = 0xB1;
+    /** Fused {@code i64.le} + {@code br}. */
+    public static final int I64_LE_BR = 0xB2;
+    /** Fused {@code i64.gt} + {@code br}. */
+    public static final int I64_GT_BR = 0xB3;
+    /** Fused {@code i64.ge} + {@code br}. */
+    public static final int I64_GE_BR = 0xB4;
+    /** Fused {@code i64.eq} + {@code br}. */
+    public static final int I64_EQ_BR = 0xB5;
+    /** Fused {@code u64.lt} + {@code br}. */
+    public static final int U64_LT_BR = 0xB6;
+    /** Fused {@code f64.lt} + {@code br}. */
+    public static final int F64_LT_BR = 0xB7;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0x110;
+    public static final int LIMIT = 0xB8;
+
+    /**
+     * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
+     * stored as {@code reg << 2 | class}, class being {@link #UNIT_CLASS}, {@link #WORD_CLASS} or
+     * {@link #REF_CLASS}, so a call copies each value from the one register file it lives in.
+     */
+    public static final int UNIT_CLASS = 0;
+    /** A register in the word file ({@code long[]}): bool, i64, u64, f64, func. */
+    public static final int WORD_CLASS = 1;
+    /** A register in the reference file ({@code Object[]}). */
+    public static final int REF_CLASS = 2;
+
+    /**
+     * @param op a lowered op
+     * @return the compare op a fused compare-and-branch op stands for, or {@code op} itself
+     */
+    public static int unfused(int op) {
+        return switch (op) {
+            case I64_LT_BR -> dev.tape.format.Op.I64_LT;
+            case I64_LE_BR -> dev.tape.format.Op.I64_LE;
+            case I64_GT_BR -> dev.tape.format.Op.I64_GT;
+            case I64_GE_BR -> dev.tape.format.Op.I64_GE;
+            case I64_EQ_BR -> dev.tape.format.Op.I64_EQ;
+            case U64_LT_BR -> dev.tape.format.Op.U64_LT;
+            case F64_LT_BR -> dev.tape.format.Op.F64_LT;
+            default -> op;
+        };
+    }
 }

@@ -11,15 +11,19 @@ import java.util.List;
  * in side pools, and the byte pc of every instruction kept so traps report byte pcs and spans.
  *
  * <p>Instruction layouts ({@code op} is a v1 opcode byte or an {@link LOp} constant; registers are
- * frame-relative indices; {@code T} are code indices):
+ * frame-relative indices; {@code T} are code indices; {@code c(r)} is a register with its class,
+ * {@code r << 2 | class}, see {@link LOp#WORD_CLASS}):
  * <ul>
  *   <li>simple arithmetic, comparison, conversion, bytes and string ops: [op, dst, operands...] with
- *       register and immediate operands in schema order;</li>
+ *       register and immediate operands in schema order; a compare fused with the br after it
+ *       ({@link LOp#I64_LT_BR} and the like) keeps this layout, and the br follows unchanged;</li>
  *   <li>{@code nop} [op]; {@code trap} [op, code]; {@code br} [op, cond, T_true, T_false];
  *       {@code jmp} [op, T];</li>
- *   <li>{@code call} [op, func, argc, args..., retc, rets...]; {@code ret} [op, retc, rets...];
- *       {@code host_call} [op, hostSig, argc, args..., retc, rets...];
- *       {@code call.indirect} [op, callSig, callee, argc, args..., retc, rets...];</li>
+ *   <li>word constants [CONST_W, dst, low 32 bits, high 32 bits]; reference constants
+ *       [CONST_R, dst, index into {@link #refs()}];</li>
+ *   <li>{@code call} [op, func, argc, c(args)..., retc, rets...]; {@code ret} [op, retc,
+ *       c(rets)...]; {@code host_call} [op, hostSig, argc, args..., retc, rets...];
+ *       {@code call.indirect} [op, callSig, callee, argc, c(args)..., retc, rets...];</li>
  *   <li>{@code tuple.new} [op, dst, tags, n, regs...]; {@code struct.new} and {@code array.new}
  *       [op, dst, typeId, tags, n, regs...] where {@code tags} indexes {@link #tags()};</li>
  *   <li>projections [op, dst, agg, index (immediate or register), expected tag].</li>
@@ -31,7 +35,7 @@ public final class LoweredFunction {
     private final int id;
     private final int[] code;
     private final int[] pcOf;
-    private final long[] words;
+    private final byte[] opcodeOf;
     private final Object[] refs;
     private final byte[][] tags;
     private final int regCount;
@@ -40,12 +44,12 @@ public final class LoweredFunction {
     private final List<SpanEntry> spans;
     private final int instructionCount;
 
-    LoweredFunction(int id, int[] code, int[] pcOf, long[] words, Object[] refs, byte[][] tags, int regCount,
+    LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags, int regCount,
                     int argCount, ValueType[] regTypes, List<SpanEntry> spans, int instructionCount) {
         this.id = id;
         this.code = code;
         this.pcOf = pcOf;
-        this.words = words;
+        this.opcodeOf = opcodeOf;
         this.refs = refs;
         this.tags = tags;
         this.regCount = regCount;
@@ -70,9 +74,13 @@ public final class LoweredFunction {
         return pcOf;
     }
 
-    /** @return the 64-bit word constants (do not modify) */
-    public long[] words() {
-        return words;
+    /**
+     * @param ip a code index that starts an instruction
+     * @return the v1 opcode byte of the instruction there (as written in the bytecode: a lowered
+     *     {@code nop} may stand for {@code const.unit}, a fused op for a compare, and so on)
+     */
+    public int opcodeAt(int ip) {
+        return opcodeOf[ip] & 0xFF;
     }
 
     /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */

@@ -30,7 +30,6 @@ final class Lowerer {
     private final ValueType[] regTypes;
     private int[] out = new int[64];
     private int len;
-    private final List<Long> words = new ArrayList<>();
     private final List<Object> refs = new ArrayList<>();
     private final List<byte[]> tags = new ArrayList<>();
     private final List<int[]> fixups = new ArrayList<>();
@@ -63,11 +62,6 @@ final class Lowerer {
 
     private static int clampU32(long v) {
         return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v;
-    }
-
-    private int word(long v) {
-        words.add(v);
-        return words.size() - 1;
     }
 
     private int ref(Object o) {
@@ -125,23 +119,60 @@ final class Lowerer {
             startOf[i] = len;
             pcs.add(len);
             lowerOne(ins);
+            if (i + 1 < n && cfg.blockOf[i] == cfg.blockOf[i + 1]) {
+                fuse(ins, instrs.get(i + 1), startOf[i]);
+            }
         }
         for (int[] f : fixups) {
             out[f[0]] = startOf[f[1]];
         }
         int[] code = Arrays.copyOf(out, len);
         int[] pcOf = new int[len];
+        byte[] opcodeOf = new byte[len];
         Arrays.fill(pcOf, -1);
         for (int i = 0; i < n; i++) {
             pcOf[startOf[i]] = instrs.get(i).pc();
-        }
-        long[] w = new long[words.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = words.get(i);
+            opcodeOf[startOf[i]] = (byte) instrs.get(i).opcode().toByte();
         }
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, code, pcOf, w, refs.toArray(), tags.toArray(new byte[0][]), fn.regCount(),
+        return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]), fn.regCount(),
                 fn.argCount(), regTypes.clone(), fn.spans(), n);
+    }
+
+    /**
+     * Turns a compare at {@code at} into a fused compare-and-branch when the next instruction, in
+     * the same block, is a br on the compare's result (see {@link LOp#I64_LT_BR}). The compare's
+     * layout [op, dst, a, b] is kept; only its op changes.
+     */
+    private void fuse(Instruction cmp, Instruction next, int at) {
+        if (next.opcode() != Opcode.BR || next.reg(0) != cmp.reg(0) || out[at] != cmp.opcode().toByte()) {
+            return;
+        }
+        int fused = switch (cmp.opcode()) {
+            case I64_LT -> LOp.I64_LT_BR;
+            case I64_LE -> LOp.I64_LE_BR;
+            case I64_GT -> LOp.I64_GT_BR;
+            case I64_GE -> LOp.I64_GE_BR;
+            case I64_EQ -> LOp.I64_EQ_BR;
+            case U64_LT -> LOp.U64_LT_BR;
+            case F64_LT -> LOp.F64_LT_BR;
+            default -> -1;
+        };
+        if (fused >= 0) {
+            out[at] = fused;
+        }
+    }
+
+    /** A register list whose entries carry their register class: {@code reg << 2 | class}. */
+    private void classedList(Instruction ins, int[] regs) throws VerifyException {
+        emit(regs.length);
+        for (int r : regs) {
+            if (r > Integer.MAX_VALUE >> 2) {
+                throw new VerifyException("RegOutOfBounds", func, ins.pc(), ins.opcode().mnemonic(),
+                        "register r" + r + " is too large for the execution form");
+            }
+            emit(r << 2 | cls(r));
+        }
     }
 
     private void target(long pc) {
@@ -240,7 +271,7 @@ final class Lowerer {
             case CALL -> {
                 emit(op.toByte());
                 emit((int) ins.value(1));
-                list(ins.list(3));
+                classedList(ins, ins.list(3));
                 list(ins.list(4));
             }
             case HOST_CALL -> {
@@ -258,12 +289,12 @@ final class Lowerer {
                 emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
                 emit((int) ins.value(1));
                 emit(callee);
-                list(ins.list(4));
+                classedList(ins, ins.list(4));
                 list(ins.list(5));
             }
             case RET -> {
                 emit(op.toByte());
-                list(ins.list(1));
+                classedList(ins, ins.list(1));
             }
             case CLOSURE_NEW -> {
                 emit(op.toByte());
@@ -272,9 +303,13 @@ final class Lowerer {
                 emit(ins.reg(2));
             }
             case TUPLE_NEW -> {
-                emit(op.toByte());
-                emit(ins.reg(0));
                 int[] vals = ins.list(1);
+                boolean words = true;
+                for (int v : vals) {
+                    words &= cls(v) == WORD;
+                }
+                emit(words ? LOp.TUPLE_NEW_W : op.toByte());
+                emit(ins.reg(0));
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -316,7 +351,8 @@ final class Lowerer {
         }
         emit(LOp.CONST_W);
         emit(d);
-        emit(word(v));
+        emit((int) v);
+        emit((int) (v >>> 32));
     }
 
     private void constRef(Instruction ins, ValueType t, Object v) throws VerifyException {

@@ -11,6 +11,8 @@ import dev.tape.program.ValueType;
 import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
+import dev.tape.verify.LOp;
+import dev.tape.verify.LoweredFunction;
 
 import java.util.List;
 
@@ -64,22 +66,78 @@ final class Calls {
         }
     }
 
-    private static final class Context implements HostContext {
+    static VmTrap depthTrap(int depth, int maxDepth) {
+        return new VmTrap(TrapKind.CALL_DEPTH_EXCEEDED, "a call would make " + (depth + 1)
+                + " frames; the limit is " + maxDepth);
+    }
+
+    /**
+     * Copies call arguments into a new frame: entries {@code code[at..at+n)} are source registers
+     * with their class ({@code reg << 2 | class}, {@link LOp#WORD_CLASS}), relative to {@code from};
+     * the values go to registers {@code to, to+1, ...} of the same class. Unit values have no
+     * storage and are skipped.
+     */
+    static void copy(long[] w, Object[] r, int[] code, int at, int n, int from, int to) {
+        // most calls pass one or two values: no loop for them (a one-trip loop costs C2's loop set-up)
+        if (n > 0) {
+            copyOne(w, r, code[at], from, to);
+            if (n > 1) {
+                copyOne(w, r, code[at + 1], from, to + 1);
+                for (int i = 2; i < n; i++) {
+                    copyOne(w, r, code[at + i], from, to + i);
+                }
+            }
+        }
+    }
+
+    private static void copyOne(long[] w, Object[] r, int e, int from, int dst) {
+        int cls = e & 3;
+        int src = from + (e >>> 2);
+        if (cls == LOp.WORD_CLASS) {
+            w[dst] = w[src];
+        } else if (cls == LOp.REF_CLASS) {
+            r[dst] = r[src];
+        }
+    }
+
+    /**
+     * Copies {@code ret} values back to the caller: entries {@code code[at..at+n)} are the callee's
+     * registers with their class, relative to {@code from}; {@code callerCode[dstAt..dstAt+n)} are
+     * the caller's destination registers (plain), relative to {@code to}.
+     */
+    static void copyBack(long[] w, Object[] r, int[] code, int at, int n, int from, int[] callerCode, int dstAt,
+                         int to) {
+        if (n > 0) {
+            copyOne(w, r, code[at], from, to + callerCode[dstAt]);
+            for (int i = 1; i < n; i++) {
+                copyOne(w, r, code[at + i], from, to + callerCode[dstAt + i]);
+            }
+        }
+    }
+
+    /**
+     * The {@link HostContext} of host calls made from one {@link ExecutionContext}, one per host
+     * signature, reused from call to call together with the argument and result arrays (see
+     * {@link HostFunction}: a host must not keep them after it returns). The caller's pc is
+     * looked up only when asked for.
+     */
+    static final class Site implements HostContext {
         final Program program;
         final String symbol;
         final long sigHash;
-        final int func;
-        final int pc;
-        final long fuel;
+        final Value[] args;
+        final Value[] results;
+        LoweredFunction fn;
+        int ip;
+        long fuel;
         long charged;
 
-        Context(Program program, String symbol, long sigHash, int func, int pc, long fuel) {
+        Site(Program program, String symbol, long sigHash, int argc, int retc) {
             this.program = program;
             this.symbol = symbol;
             this.sigHash = sigHash;
-            this.func = func;
-            this.pc = pc;
-            this.fuel = fuel;
+            this.args = new Value[argc];
+            this.results = new Value[retc];
         }
 
         @Override
@@ -99,12 +157,12 @@ final class Calls {
 
         @Override
         public int callerFunction() {
-            return func;
+            return fn.id();
         }
 
         @Override
         public int callerPc() {
-            return pc;
+            return fn.pcOf()[ip];
         }
 
         @Override
@@ -125,71 +183,87 @@ final class Calls {
     /**
      * Runs a {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip}).
      *
+     * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)
      * @return the extra fuel the host charged
      */
-    static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, int at) {
+    static long host(Vm vm, ExecutionContext c, LoweredFunction caller, int[] code, int ip, int base, long fuelLeft) {
         int sigId = code[ip + 1];
         HostSig sig = vm.hostSigs[sigId];
-        String symbol = vm.hostSymbols[sigId];
         if (c.hostCalls >= c.limits.maxHostCalls()) {
             throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
-                    + " host calls, the limit", symbol, sig.sigHash());
+                    + " host calls, the limit", vm.hostSymbols[sigId], sig.sigHash());
         }
         c.hostCalls++;
+        Site site = c.site(vm, sigId);
+        long[] w = c.w;
+        Object[] r = c.r;
         int argc = code[ip + 2];
-        Value[] args = new Value[argc];
-        List<ValueType> argTypes = sig.args();
+        Value[] args = site.args;
+        ValueKind[] kinds = vm.hostArgKinds[sigId];
         for (int i = 0; i < argc; i++) {
-            args[i] = vm.load(c, argTypes.get(i), code[ip + 3 + i]);
+            ValueKind k = kinds[i];
+            int reg = base + code[ip + 3 + i];
+            args[i] = k == ValueKind.UNIT ? Value.UNIT
+                    : Aggregate.isWord(k) ? Aggregate.fromWord(k, w[reg]) : (Value) r[reg];
         }
-        int retc = code[ip + 3 + argc];
-        Value[] results = new Value[retc];
-        java.util.Arrays.fill(results, Value.UNIT);
+        Value[] results = site.results;
+        int retc = results.length;
+        for (int i = 0; i < retc; i++) {
+            results[i] = Value.UNIT;
+        }
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, "the host does not provide " + symbol, symbol,
+            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, "the host does not provide " + site.symbol, site.symbol,
                     sig.sigHash());
         }
-        int pc = vm.funcs[c.func].pcOf()[at];
-        Context ctx = new Context(vm.program, symbol, sig.sigHash(), c.func, pc, c.fuel);
+        site.fn = caller;
+        site.ip = ip;
+        site.fuel = fuelLeft < 0 ? 0 : fuelLeft;
+        site.charged = 0;
         boolean traced = (c.mask & TraceMask.HOST) != 0;
         if (traced) {
-            c.sink.hostEnter(sigId, symbol, c.func, pc);
+            c.sink.hostEnter(sigId, site.symbol, caller.id(), site.callerPc());
         }
         try {
-            fn.call(args, results, ctx);
+            fn.call(args, results, site);
         } catch (HostReturnArityException e) {
-            throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), symbol, sig.sigHash());
+            throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, sig.sigHash());
         } catch (VmTrap e) {
             throw e;
         } catch (Throwable e) {
             String msg = e.getMessage();
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
-                    symbol, sig.sigHash());
+                    site.symbol, sig.sigHash());
+        } finally {
+            for (int i = 0; i < argc; i++) {
+                args[i] = null;
+            }
         }
         if (traced) {
-            c.sink.hostExit(sigId, symbol);
+            c.sink.hostExit(sigId, site.symbol);
         }
-        List<ValueType> retTypes = sig.rets();
+        ValueType[] retTypes = vm.hostRetTypes[sigId];
         for (int i = 0; i < retc; i++) {
             Value v = results[i];
-            ValueType t = retTypes.get(i);
-            if (v == null || !v.type().equals(t)) {
-                c.extraUnapplied += ctx.charged;
+            ValueType t = retTypes[i];
+            ValueType vt = v == null ? null : v.type();
+            if (vt != t && (vt == null || !vt.equals(t))) {
+                c.extraUnapplied += site.charged;
                 throw new VmTrap(TrapKind.TYPE_MISMATCH, 0, "host result " + i + " must be " + t + ", got "
-                        + (v == null ? "null" : v.type()), symbol, sig.sigHash());
+                        + (v == null ? "null" : vt), site.symbol, sig.sigHash());
             }
         }
         for (int i = 0; i < retc; i++) {
             int reg = base + code[ip + 4 + argc + i];
             Value v = results[i];
-            ValueKind k = v.kind();
+            results[i] = null;
+            ValueKind k = retTypes[i].kind();
             if (Aggregate.isWord(k)) {
-                c.w[reg] = Aggregate.wordOf(v);
+                w[reg] = Aggregate.wordOf(v);
             } else if (k != ValueKind.UNIT) {
-                c.r[reg] = v;
+                r[reg] = v;
             }
         }
-        return ctx.charged;
+        return site.charged;
     }
 }

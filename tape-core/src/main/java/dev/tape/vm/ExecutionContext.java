@@ -15,10 +15,14 @@ import java.util.Arrays;
 public final class ExecutionContext {
     long[] w = new long[256];
     Object[] r = new Object[256];
-    int[] frameFunc = new int[16];
-    int[] frameBase = new int[16];
-    int[] frameCallIp = new int[16];
-    int[] frameRetPos = new int[16];
+    /** ints per frame record in {@link #frames} */
+    static final int FRAME = 4;
+    /**
+     * One record of {@link #FRAME} ints per caller frame, frame d (0 = entry) at {@code d * FRAME}:
+     * its function id, its register base, the code index of its pending call, and the code index
+     * of that call's result count (the result registers follow it).
+     */
+    int[] frames = new int[16 * FRAME];
     /** frames live, the current one included */
     int depth;
     int func;
@@ -31,6 +35,11 @@ public final class ExecutionContext {
     Limits limits = Limits.DEFAULT;
     TraceSink sink;
     int mask;
+    /** whether the mask asks for call events, read by the loop at each call and return */
+    boolean traceCalls;
+    /** reusable host-call contexts and arrays, per host signature of {@link #sitesOwner} */
+    private Calls.Site[] sites = new Calls.Site[0];
+    private Vm sitesOwner;
     VmTrap trap;
 
     /** Creates an empty context. */
@@ -55,6 +64,7 @@ public final class ExecutionContext {
         this.limits = limits;
         this.sink = sink;
         this.mask = mask;
+        this.traceCalls = (mask & dev.tape.trace.TraceMask.CALL) != 0;
         this.fuel = limits.fuel();
         this.hostCalls = 0;
         this.extraUnapplied = 0;
@@ -86,15 +96,28 @@ public final class ExecutionContext {
         }
     }
 
-    /** Makes room for one more frame record. */
-    void ensureFrames() {
-        if (depth >= frameFunc.length) {
-            int n = frameFunc.length * 2;
-            frameFunc = Arrays.copyOf(frameFunc, n);
-            frameBase = Arrays.copyOf(frameBase, n);
-            frameCallIp = Arrays.copyOf(frameCallIp, n);
-            frameRetPos = Arrays.copyOf(frameRetPos, n);
+    /** Doubles the frame records. @return the new array */
+    int[] growFrames() {
+        frames = Arrays.copyOf(frames, frames.length * 2);
+        return frames;
+    }
+
+    /**
+     * The reusable host-call context of one host signature (contexts are per run state, so a
+     * context used with another VM starts a fresh set).
+     */
+    Calls.Site site(Vm vm, int sigId) {
+        if (sitesOwner != vm) {
+            sites = new Calls.Site[vm.hostSigs.length];
+            sitesOwner = vm;
         }
+        Calls.Site s = sites[sigId];
+        if (s == null) {
+            s = new Calls.Site(vm.program, vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash(),
+                    vm.hostArgKinds[sigId].length, vm.hostRetTypes[sigId].length);
+            sites[sigId] = s;
+        }
+        return s;
     }
 
     /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */

@@ -1,7 +1,6 @@
 package dev.tape.vm;
 
 import dev.tape.format.Op;
-import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.LOp;
@@ -11,11 +10,17 @@ import dev.tape.verify.LoweredFunction;
  * The dispatch loop: one {@code switch} over the lowered opcode inside one loop, registers in flat
  * {@code long[]}/{@code Object[]} files addressed {@code base + index}, calls that push heap
  * frames. Rare or bulky instructions live in static helpers so that this method stays small
- * enough for HotSpot to compile ({@code ARCHITECTURE.md}, "Interpreter rules").
+ * enough for HotSpot to compile ({@code ARCHITECTURE.md}, "Interpreter rules"; see
+ * {@code docs/PERFORMANCE.md} for the rules this loop follows and why).
  *
  * <p>The loop runs until its budget runs out, the entry frame returns, or an instruction traps.
  * The budget is the fuel (or 1 when the driver steps for tracing): each instruction checks it
- * before running and takes 1 from it.
+ * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
+ * otherwise it runs as the plain compare and leaves the br to the next turn of the loop.
+ *
+ * <p>While the loop runs, {@code ip}, {@code base}, the current function, the depth and the register
+ * files live in locals, and are written back to the context whenever the loop returns or throws. A
+ * trapping instruction leaves {@code ip} at its own start, which is where the trap is reported.
  */
 final class Interpreter {
     private Interpreter() {}
@@ -24,22 +29,23 @@ final class Interpreter {
     static final int OUT_OF_FUEL = 1;
     static final int TRAPPED = 2;
 
-    @SuppressWarnings("fallthrough")
     static int execute(Vm vm, ExecutionContext c, long budget) {
         final long start = budget;
         final LoweredFunction[] funcs = vm.funcs;
+        final int maxDepth = c.limits.maxCallDepth();
         LoweredFunction fn = funcs[c.func];
         int[] code = fn.code();
         long[] w = c.w;
         Object[] r = c.r;
         int base = c.base;
         int ip = c.ip;
-        int at = ip;
+        int depth = c.depth;
         try {
             while (true) {
-                at = ip;
                 if (budget == 0) {
-                    c.ip = at;
+                    c.depth = depth;
+                    c.func = fn.id();
+                    c.ip = ip;
                     c.base = base;
                     c.consume(start - budget);
                     return OUT_OF_FUEL;
@@ -56,8 +62,8 @@ final class Interpreter {
                         ip += 3;
                     }
                     case LOp.CONST_W -> {
-                        w[base + code[ip + 1]] = fn.words()[code[ip + 2]];
-                        ip += 3;
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        ip += 4;
                     }
                     case LOp.CONST_R -> {
                         r[base + code[ip + 1]] = fn.refs()[code[ip + 2]];
@@ -124,21 +130,6 @@ final class Interpreter {
                                 ? 1 : 0;
                         ip += 4;
                     }
-                    case Op.U64_GT -> {
-                        w[base + code[ip + 1]] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) > 0
-                                ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.U64_LE -> {
-                        w[base + code[ip + 1]] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) <= 0
-                                ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.U64_GE -> {
-                        w[base + code[ip + 1]] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) >= 0
-                                ? 1 : 0;
-                        ip += 4;
-                    }
                     case Op.BOOL_NOT -> {
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ 1;
                         ip += 3;
@@ -174,6 +165,78 @@ final class Interpreter {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // fused compare-and-branch: [cmp, dst, a, b][BR, dst, T, F]; see LOp.I64_LT_BR
+                    case LOp.I64_LT_BR -> {
+                        boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_LE_BR -> {
+                        boolean t = w[base + code[ip + 2]] <= w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_GT_BR -> {
+                        boolean t = w[base + code[ip + 2]] > w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_GE_BR -> {
+                        boolean t = w[base + code[ip + 2]] >= w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_EQ_BR -> {
+                        boolean t = w[base + code[ip + 2]] == w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.U64_LT_BR -> {
+                        boolean t = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) < 0;
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.F64_LT_BR -> {
+                        boolean t = Double.longBitsToDouble(w[base + code[ip + 2]])
+                                < Double.longBitsToDouble(w[base + code[ip + 3]]);
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
                     case LOp.SELECT_W -> {
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                         ip += 5;
@@ -183,11 +246,10 @@ final class Interpreter {
                         ip += 5;
                     }
                     case Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
-                        int op = code[ip];
-                        if (c.depth >= c.limits.maxCallDepth()) {
-                            throw new VmTrap(TrapKind.CALL_DEPTH_EXCEEDED, "a call would make " + (c.depth + 1)
-                                    + " frames; the limit is " + c.limits.maxCallDepth());
+                        if (depth >= maxDepth) {
+                            throw Calls.depthTrap(depth, maxDepth);
                         }
+                        int op = code[ip];
                         int callee;
                         int argsAt;
                         Value.Closure closure = null;
@@ -217,59 +279,53 @@ final class Interpreter {
                         if (closure != null) {
                             r[to++] = closure.env();
                         }
-                        for (int i = 0; i < argc; i++) {
-                            int from = base + code[argsAt + 1 + i];
-                            w[to + i] = w[from];
-                            r[to + i] = r[from];
+                        Calls.copy(w, r, code, argsAt + 1, argc, base, to);
+                        int fp = (depth - 1) * ExecutionContext.FRAME;
+                        int[] frames = c.frames;
+                        if (fp + ExecutionContext.FRAME > frames.length) {
+                            frames = c.growFrames();
                         }
-                        c.ensureFrames();
-                        int d = c.depth - 1;
-                        c.frameFunc[d] = fn.id();
-                        c.frameBase[d] = base;
-                        c.frameCallIp[d] = at;
-                        c.frameRetPos[d] = argsAt + 1 + argc;
-                        c.depth++;
+                        frames[fp] = fn.id();
+                        frames[fp + 1] = base;
+                        frames[fp + 2] = ip;
+                        frames[fp + 3] = argsAt + 1 + argc;
+                        ++depth;
                         fn = cf;
                         code = cf.code();
                         base = nb;
                         ip = 0;
-                        c.func = callee;
-                        if ((c.mask & TraceMask.CALL) != 0) {
-                            c.sink.callEnter(callee, c.depth);
+                        if (c.traceCalls) {
+                            c.sink.callEnter(callee, depth);
                         }
                     }
                     case Op.RET -> {
-                        if ((c.mask & TraceMask.CALL) != 0) {
-                            c.sink.callExit(c.func, c.depth);
+                        if (c.traceCalls) {
+                            c.sink.callExit(fn.id(), depth);
                         }
-                        if (c.depth == 1) {
-                            c.ip = at;
+                        if (depth == 1) {
+                            c.depth = depth;
+                            c.func = fn.id();
+                            c.ip = ip;
                             c.base = base;
                             c.consume(start - budget);
                             return DONE;
                         }
-                        int n = code[ip + 1];
-                        int d = c.depth - 2;
-                        int callerBase = c.frameBase[d];
-                        LoweredFunction caller = funcs[c.frameFunc[d]];
+                        int fp = (depth - 2) * ExecutionContext.FRAME;
+                        int[] frames = c.frames;
+                        LoweredFunction caller = funcs[frames[fp]];
+                        int callerBase = frames[fp + 1];
+                        int pos = frames[fp + 3];
                         int[] callerCode = caller.code();
-                        int pos = c.frameRetPos[d];
-                        for (int i = 0; i < n; i++) {
-                            int from = base + code[ip + 2 + i];
-                            int to = callerBase + callerCode[pos + 1 + i];
-                            w[to] = w[from];
-                            r[to] = r[from];
-                        }
-                        c.depth--;
+                        int n = code[ip + 1];
+                        Calls.copyBack(w, r, code, ip + 2, n, base, callerCode, pos + 1, callerBase);
+                        --depth;
                         fn = caller;
                         code = callerCode;
                         base = callerBase;
                         ip = pos + 1 + n;
-                        c.func = fn.id();
                     }
                     case Op.HOST_CALL -> {
-                        c.base = base;
-                        long extra = Calls.host(vm, c, code, ip, base, at);
+                        long extra = Calls.host(vm, c, fn, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
                         if (extra != 0) {
                             long charge = Math.min(extra, budget);
                             budget -= charge;
@@ -280,17 +336,44 @@ final class Interpreter {
                         int argc = code[ip + 2];
                         ip += 4 + argc + code[ip + 3 + argc];
                     }
+                    case LOp.TUPLE_NEW_W -> {
+                        int n = code[ip + 3];
+                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, fn.tags()[code[ip + 2]], w, code, ip + 4, n, base);
+                        ip += 4 + n;
+                    }
+                    case LOp.TUPLE_GET_W -> {
+                        Object o = r[base + code[ip + 2]];
+                        int i = code[ip + 3];
+                        if (o instanceof Aggregate a && a.aggKind() == Aggregate.Kind.TUPLE && i < a.size()
+                                && a.tag(i) == code[ip + 4]) {
+                            w[base + code[ip + 1]] = a.word(i);
+                        } else {
+                            Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
+                        }
+                        ip += 5;
+                    }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
                     default -> ip = Ops.slow(vm, c, fn, code, ip, base);
                 }
             }
         } catch (VmTrap t) {
+            c.depth = depth;
+            c.func = fn.id();
             c.trap = t;
-            c.ip = at;
+            c.ip = ip;
             c.base = base;
             c.consume(start - budget);
             return TRAPPED;
+        } catch (RuntimeException e) {
+            // not a trap of the program (a failing trace sink, or a bug): leave the state where it
+            // happened so the driver reports it there
+            c.depth = depth;
+            c.func = fn.id();
+            c.ip = ip;
+            c.base = base;
+            c.consume(start - budget);
+            throw e;
         }
     }
 }

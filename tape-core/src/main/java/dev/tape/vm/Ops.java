@@ -27,6 +27,9 @@ final class Ops {
         int op = code[ip];
         int dst = base + code[ip + 1];
         switch (op) {
+            case Op.U64_GT -> w[dst] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) > 0 ? 1 : 0;
+            case Op.U64_LE -> w[dst] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) <= 0 ? 1 : 0;
+            case Op.U64_GE -> w[dst] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) >= 0 ? 1 : 0;
             case Op.F64_EQ -> w[dst] = d(w[base + code[ip + 2]]) == d(w[base + code[ip + 3]]) ? 1 : 0;
             case Op.F64_GT -> w[dst] = d(w[base + code[ip + 2]]) > d(w[base + code[ip + 3]]) ? 1 : 0;
             case Op.F64_LE -> w[dst] = d(w[base + code[ip + 2]]) <= d(w[base + code[ip + 3]]) ? 1 : 0;
@@ -189,7 +192,7 @@ final class Ops {
         return a;
     }
 
-    private static void project(ExecutionContext c, int[] code, int ip, int base, Aggregate.Kind kind, long index,
+    static void project(ExecutionContext c, int[] code, int ip, int base, Aggregate.Kind kind, long index,
                                 boolean word) {
         Aggregate a = agg(c.r[base + code[ip + 2]], kind);
         if (Long.compareUnsigned(index, a.size()) >= 0) {
@@ -207,6 +210,19 @@ final class Ops {
         } else {
             c.r[dst] = a.ref(i);
         }
+    }
+
+    /**
+     * {@code tuple.new} of word-register elements only ({@link dev.tape.verify.LOp#TUPLE_NEW_W}):
+     * the same aggregate and heap charge as {@link #build}, without the per-element class test.
+     */
+    static Aggregate tupleOfWords(ExecutionContext c, byte[] tags, long[] w, int[] code, int at, int n, int base) {
+        c.allocate(32 + 9L * n);
+        long[] bits = new long[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = w[base + code[at + i]];
+        }
+        return new Aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
     private static Aggregate build(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, int[] code, int at,

@@ -33,6 +33,10 @@ public final class Vm {
     final HostFunction[] hostFns;
     final String[] hostSymbols;
     final HostSig[] hostSigs;
+    /** per host signature: argument kinds */
+    final ValueKind[][] hostArgKinds;
+    /** per host signature: result types */
+    final ValueType[][] hostRetTypes;
 
     /**
      * @param program the verified program
@@ -50,8 +54,12 @@ public final class Vm {
         this.hostFns = new HostFunction[sigs.size()];
         this.hostSymbols = new String[sigs.size()];
         this.hostSigs = sigs.toArray(new HostSig[0]);
+        this.hostArgKinds = new ValueKind[sigs.size()][];
+        this.hostRetTypes = new ValueType[sigs.size()][];
         for (int i = 0; i < sigs.size(); i++) {
             HostSig s = sigs.get(i);
+            hostArgKinds[i] = s.args().stream().map(ValueType::kind).toArray(ValueKind[]::new);
+            hostRetTypes[i] = s.rets().toArray(new ValueType[0]);
             hostSymbols[i] = this.program.symbols().get(s.symbolId());
             try {
                 hostFns[i] = host.resolve(hostSymbols[i], s.sigHash(), s.args(), s.rets());
@@ -189,7 +197,7 @@ public final class Vm {
                 } else {
                     LoweredFunction cur = funcs[ctx.func];
                     int pc = cur.pcOf()[ctx.ip];
-                    ctx.sink.instr(ctx.func, pc, cur.spanAt(pc), instrByte(cur, ctx.ip));
+                    ctx.sink.instr(ctx.func, pc, cur.spanAt(pc), cur.opcodeAt(ctx.ip));
                     status = Interpreter.execute(this, ctx, 1);
                     if (status == Interpreter.OUT_OF_FUEL) {
                         continue;
@@ -210,23 +218,6 @@ public final class Vm {
         }
     }
 
-    private static int instrByte(LoweredFunction f, int ip) {
-        int op = f.code()[ip];
-        return switch (op) {
-            case dev.tape.verify.LOp.MOV_W, dev.tape.verify.LOp.MOV_R -> dev.tape.format.Op.MOV;
-            case dev.tape.verify.LOp.SELECT_W, dev.tape.verify.LOp.SELECT_R -> dev.tape.format.Op.SELECT;
-            case dev.tape.verify.LOp.CALL_INDIRECT_FUNC, dev.tape.verify.LOp.CALL_INDIRECT_CLOSURE ->
-                    dev.tape.format.Op.CALL_INDIRECT;
-            case dev.tape.verify.LOp.TUPLE_GET_W, dev.tape.verify.LOp.TUPLE_GET_R -> dev.tape.format.Op.TUPLE_GET;
-            case dev.tape.verify.LOp.STRUCT_GET_W, dev.tape.verify.LOp.STRUCT_GET_R -> dev.tape.format.Op.STRUCT_GET;
-            case dev.tape.verify.LOp.ARRAY_GET_W, dev.tape.verify.LOp.ARRAY_GET_R -> dev.tape.format.Op.ARRAY_GET;
-            case dev.tape.verify.LOp.ARRAY_GET_IMM_W, dev.tape.verify.LOp.ARRAY_GET_IMM_R ->
-                    dev.tape.format.Op.ARRAY_GET_IMM;
-            case dev.tape.verify.LOp.CONST_W, dev.tape.verify.LOp.CONST_R -> dev.tape.format.Op.CONST_POOL;
-            default -> op;
-        };
-    }
-
     private void store(ExecutionContext ctx, int reg, Value v) {
         ValueKind k = v.kind();
         if (Aggregate.isWord(k)) {
@@ -237,13 +228,13 @@ public final class Vm {
     }
 
     private List<Value> results(ExecutionContext ctx) {
-        // the entry frame's ret: [RET, n, regs...] at ctx.ip, registers at base 0
+        // the entry frame's ret: [RET, n, classed regs...] at ctx.ip, registers at base 0
         LoweredFunction fn = funcs[ctx.func];
         int[] code = fn.code();
         int n = code[ctx.ip + 1];
         List<Value> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int reg = code[ctx.ip + 2 + i];
+            int reg = code[ctx.ip + 2 + i] >>> 2;
             out.add(load(ctx, fn.regType(reg), reg));
         }
         return out;
@@ -267,9 +258,10 @@ public final class Vm {
         long span = cur.spanAt(pc);
         stack.add(new Trap.Frame(ctx.func, program.functionName(ctx.func), pc, span));
         for (int d = ctx.depth - 2; d >= 0; d--) {
-            LoweredFunction f = funcs[ctx.frameFunc[d]];
-            int cpc = f.pcOf()[ctx.frameCallIp[d]];
-            stack.add(new Trap.Frame(ctx.frameFunc[d], program.functionName(ctx.frameFunc[d]), cpc, f.spanAt(cpc)));
+            int id = ctx.frames[d * ExecutionContext.FRAME];
+            LoweredFunction f = funcs[id];
+            int cpc = f.pcOf()[ctx.frames[d * ExecutionContext.FRAME + 2]];
+            stack.add(new Trap.Frame(id, program.functionName(id), cpc, f.spanAt(cpc)));
         }
         return new Trap(t.kind, t.code, ctx.func, program.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
                 t.getMessage(), stack, ctx.fuel);

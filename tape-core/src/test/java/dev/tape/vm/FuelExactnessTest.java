@@ -1,0 +1,143 @@
+package dev.tape.vm;
+
+import dev.tape.format.Opcode;
+import dev.tape.host.HostFunction;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.FunctionBuilder.Label;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.tape.program.ValueType.F64;
+import static dev.tape.program.ValueType.I64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fast loop (fused compare-and-branch, calls, host calls) spends fuel exactly as one
+ * instruction at a time does: for every fuel budget, an untraced run and a run stepped one
+ * instruction at a time (INSTR tracing) end the same way, at the same pc, with the same fuel left.
+ */
+class FuelExactnessTest {
+    private static final String CHARGE = "test.charge";
+
+    /** Sums i for i < n with every fused compare shape; calls a helper; a host call charges fuel. */
+    private static VerifiedProgram program() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64));
+        int helper = pb.declareFunction(List.of(I64, F64), List.of(I64));
+        int sig = pb.hostSig(CHARGE, List.of(I64), List.of(I64));
+        Label body = f.newLabel();
+        Label b2 = f.newLabel();
+        Label b3 = f.newLabel();
+        Label b4 = f.newLabel();
+        Label latch = f.newLabel();
+        Label exit = f.newLabel();
+        f.constI64(2, 0).constI64(3, 0).constI64(4, 1).constF64(9, 2.5)
+                .i64Lt(5, 3, 1).br(5, body, exit);
+        f.place(body)
+                .call(0, helper, 0, new int[] {3, 9}, new int[] {6})
+                .i64Add(2, 2, 6)
+                .i64Le(5, 3, 4).br(5, b2, b2);
+        f.place(b2).i64Gt(5, 3, 4).br(5, b3, b3);
+        f.place(b3).hostCall(0, sig, 0, new int[] {3}, new int[] {7})
+                .i64Add(2, 2, 7)
+                .i64Ge(5, 3, 1).br(5, b4, b4);
+        f.place(b4).i64Eq(5, 3, 1).br(5, latch, latch);
+        f.place(latch).i64Add(3, 3, 4).i64Lt(5, 3, 1).br(5, body, exit);
+        f.place(exit).ret(0, 2);
+        FunctionBuilder h = pb.function(helper);
+        Label small = h.newLabel();
+        Label big = h.newLabel();
+        h.unary(Opcode.I64_TO_F64, 3, 1).binary(Opcode.F64_LT, 4, 3, 2).br(4, small, big);
+        h.place(small).ret(0, 1);
+        h.place(big).constI64(5, 2).i64Mul(6, 1, 5).ret(0, 6);
+        return Verifier.verify(pb.build());
+    }
+
+    private static final class Steps implements TraceSink {
+        final List<Integer> pcs = new ArrayList<>();
+
+        @Override
+        public int mask() {
+            return TraceMask.INSTR;
+        }
+
+        @Override
+        public void instr(int func, int pc, long span, int opcode) {
+            pcs.add(func << 16 | pc);
+        }
+    }
+
+    private static String outcome(Vm vm, long fuel, TraceSink sink, List<Long> seenFuel) {
+        ExecutionContext ctx = new ExecutionContext();
+        seenFuel.clear();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(5)), Limits.DEFAULT.withFuel(fuel), sink);
+            return "ok " + out + " fuel " + ctx.fuelRemaining() + " host " + seenFuel;
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " host " + seenFuel;
+        }
+    }
+
+    @Test
+    void everyBudgetEndsAsWhenSteppingOneInstructionAtATime() throws Exception {
+        VerifiedProgram p = program();
+        List<Long> seen = new ArrayList<>();
+        HostRegistry host = new HostRegistry().register(CHARGE, Signature.of(List.of(I64), List.of(I64)),
+                (HostFunction) (args, results, ctx) -> {
+                    seen.add(ctx.fuelRemaining());
+                    ctx.chargeFuel(3);
+                    results[0] = args[0];
+                });
+        Vm vm = new Vm(p, host);
+        Steps all = new Steps();
+        String full = outcome(vm, 1_000_000, all, seen);
+        assertTrue(full.startsWith("ok"), full);
+        int total = all.pcs.size();
+        assertTrue(total > 100, "the program runs " + total + " instructions");
+        int fuelTraps = 0;
+        for (long fuel = 0; fuel <= total + 40; fuel++) {
+            String stepped = outcome(vm, fuel, new Steps(), seen);
+            String fast = outcome(vm, fuel, null, seen);
+            assertEquals(stepped, fast, "fuel " + fuel);
+            if (fast.startsWith("FUEL_EXCEEDED")) {
+                fuelTraps++;
+            }
+        }
+        assertTrue(fuelTraps > total / 2, "most budgets run out of fuel somewhere: " + fuelTraps);
+    }
+
+    @Test
+    void hostSeesTheFuelLeftAfterPayingForItsHostCall() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        int sig = pb.hostSig(CHARGE, List.of(I64), List.of(I64));
+        pb.addFunction(List.of(I64), List.of(I64))
+                .constI64(2, 7)
+                .i64Add(3, 1, 2)
+                .hostCall(0, sig, 0, new int[] {3}, new int[] {4})
+                .hostCall(0, sig, 0, new int[] {4}, new int[] {5})
+                .ret(0, 5);
+        List<Long> seen = new ArrayList<>();
+        HostRegistry host = new HostRegistry().register(CHARGE, Signature.of(List.of(I64), List.of(I64)),
+                (HostFunction) (args, results, ctx) -> {
+                    seen.add(ctx.fuelRemaining());
+                    ctx.chargeFuel(10);
+                    results[0] = args[0];
+                });
+        Vm vm = new Vm(Verifier.verify(pb.build()), host);
+        ExecutionContext ctx = new ExecutionContext();
+        assertEquals(List.of(Value.i64(8)), vm.run(ctx, 0, List.of(Value.i64(1)), Limits.DEFAULT.withFuel(100), null));
+        assertEquals(List.of(97L, 86L), seen, "3 instructions, then 1 more plus the 10 charged");
+        assertEquals(100 - 5 - 20, ctx.fuelRemaining());
+    }
+}
