@@ -8,6 +8,13 @@ import dev.tape.value.Value;
  * one value per declared result. The VM checks each result against the declared type afterwards
  * (a mismatch traps {@code type_mismatch}).
  *
+ * <p><b>Borrowed arrays.</b> The {@code args} and {@code results} arrays and the {@code ctx} are
+ * lent for the duration of one call: the VM reuses them for later calls of the same host
+ * signature from the same {@link dev.tape.vm.ExecutionContext}, so that a host call allocates
+ * nothing but the boxed argument values. A function must not keep a reference to them after it
+ * returns (copy what it needs; the {@link Value}s themselves are immutable and may be kept), and
+ * must not call back into a run of the same execution context.
+ *
  * <p>Any exception the function throws, checked or not, becomes a {@code host_call_failed} trap
  * carrying the symbol, the signature hash and the exception's message; it never reaches the
  * embedder that called {@code run}.
