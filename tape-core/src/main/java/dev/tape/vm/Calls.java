@@ -180,6 +180,29 @@ final class Calls {
         }
     }
 
+    private static Value arg(ValueKind k, long[] w, Object[] r, int reg) {
+        return k == ValueKind.UNIT ? Value.UNIT : Aggregate.isWord(k) ? Aggregate.fromWord(k, w[reg]) : (Value) r[reg];
+    }
+
+    /** Checks result {@code i} against its declared type (else traps type_mismatch) and stores it. */
+    private static void result(ExecutionContext c, Site site, HostSig sig, ValueType t, Value[] results, int i,
+                               long[] w, Object[] r, int reg) {
+        Value v = results[i];
+        results[i] = null;
+        ValueType vt = v == null ? null : v.type();
+        if (vt != t && (vt == null || !vt.equals(t))) {
+            c.extraUnapplied += site.charged;
+            throw new VmTrap(TrapKind.TYPE_MISMATCH, 0, "host result " + i + " must be " + t + ", got "
+                    + (v == null ? "null" : vt), site.symbol, sig.sigHash());
+        }
+        ValueKind k = t.kind();
+        if (Aggregate.isWord(k)) {
+            w[reg] = Aggregate.wordOf(v);
+        } else if (k != ValueKind.UNIT) {
+            r[reg] = v;
+        }
+    }
+
     /**
      * Runs a {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip}).
      *
@@ -200,16 +223,21 @@ final class Calls {
         int argc = code[ip + 2];
         Value[] args = site.args;
         ValueKind[] kinds = vm.hostArgKinds[sigId];
-        for (int i = 0; i < argc; i++) {
-            ValueKind k = kinds[i];
-            int reg = base + code[ip + 3 + i];
-            args[i] = k == ValueKind.UNIT ? Value.UNIT
-                    : Aggregate.isWord(k) ? Aggregate.fromWord(k, w[reg]) : (Value) r[reg];
+        // Loops below peel their first trip: most host calls pass one or two values, and C2's
+        // set-up for a loop costs more than the one trip it runs.
+        if (argc > 0) {
+            args[0] = arg(kinds[0], w, r, base + code[ip + 3]);
+            for (int i = 1; i < argc; i++) {
+                args[i] = arg(kinds[i], w, r, base + code[ip + 3 + i]);
+            }
         }
         Value[] results = site.results;
         int retc = results.length;
-        for (int i = 0; i < retc; i++) {
-            results[i] = Value.UNIT;
+        if (retc > 0) {
+            results[0] = Value.UNIT;
+            for (int i = 1; i < retc; i++) {
+                results[i] = Value.UNIT;
+            }
         }
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
@@ -235,33 +263,23 @@ final class Calls {
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
                     site.symbol, sig.sigHash());
         } finally {
-            for (int i = 0; i < argc; i++) {
-                args[i] = null;
+            if (argc > 0) {
+                args[0] = null;
+                for (int i = 1; i < argc; i++) {
+                    args[i] = null;
+                }
             }
         }
         if (traced) {
             c.sink.hostExit(sigId, site.symbol);
         }
-        ValueType[] retTypes = vm.hostRetTypes[sigId];
-        for (int i = 0; i < retc; i++) {
-            Value v = results[i];
-            ValueType t = retTypes[i];
-            ValueType vt = v == null ? null : v.type();
-            if (vt != t && (vt == null || !vt.equals(t))) {
-                c.extraUnapplied += site.charged;
-                throw new VmTrap(TrapKind.TYPE_MISMATCH, 0, "host result " + i + " must be " + t + ", got "
-                        + (v == null ? "null" : vt), site.symbol, sig.sigHash());
-            }
-        }
-        for (int i = 0; i < retc; i++) {
-            int reg = base + code[ip + 4 + argc + i];
-            Value v = results[i];
-            results[i] = null;
-            ValueKind k = retTypes[i].kind();
-            if (Aggregate.isWord(k)) {
-                w[reg] = Aggregate.wordOf(v);
-            } else if (k != ValueKind.UNIT) {
-                r[reg] = v;
+        // check and store in one pass: a trap ends the run, so registers stored before it are never read
+        if (retc > 0) {
+            ValueType[] retTypes = vm.hostRetTypes[sigId];
+            int at = ip + 4 + argc;
+            result(c, site, sig, retTypes[0], results, 0, w, r, base + code[at]);
+            for (int i = 1; i < retc; i++) {
+                result(c, site, sig, retTypes[i], results, i, w, r, base + code[at + i]);
             }
         }
         return site.charged;
