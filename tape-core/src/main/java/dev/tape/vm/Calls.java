@@ -66,6 +66,22 @@ final class Calls {
         }
     }
 
+    /**
+     * The callee of a {@code call.indirect} ([op, callSig, callee, ...] at {@code ip}), checked
+     * against the call signature (traps at the call.indirect when it does not fit).
+     */
+    static int indirectCallee(Vm vm, ExecutionContext c, int[] code, int ip, int base) {
+        int callee;
+        boolean closure = code[ip] == LOp.CALL_INDIRECT_CLOSURE;
+        if (closure) {
+            callee = ((Value.Closure) c.r[base + code[ip + 2]]).func();
+        } else {
+            callee = (int) c.w[base + code[ip + 2]];
+        }
+        checkIndirect(vm, code[ip + 1], callee, closure);
+        return callee;
+    }
+
     static VmTrap depthTrap(int depth, int maxDepth) {
         return new VmTrap(TrapKind.CALL_DEPTH_EXCEEDED, "a call would make " + (depth + 1)
                 + " frames; the limit is " + maxDepth);

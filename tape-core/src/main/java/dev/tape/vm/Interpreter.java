@@ -40,6 +40,7 @@ final class Interpreter {
         int base = c.base;
         int ip = c.ip;
         int depth = c.depth;
+        int[] frames = c.frames;
         try {
             while (true) {
                 if (budget == 0) {
@@ -249,39 +250,32 @@ final class Interpreter {
                         if (depth >= maxDepth) {
                             throw Calls.depthTrap(depth, maxDepth);
                         }
-                        int op = code[ip];
                         int callee;
                         int argsAt;
-                        Value.Closure closure = null;
-                        if (op == Op.CALL) {
+                        int to;
+                        if (code[ip] == Op.CALL) {
                             callee = code[ip + 1];
                             argsAt = ip + 2;
+                            to = base + fn.regCount() + 1;
                         } else {
+                            // indirect: check the callee, make room, and pass a closure's environment
+                            callee = Calls.indirectCallee(vm, c, code, ip, base);
                             argsAt = ip + 3;
-                            if (op == LOp.CALL_INDIRECT_FUNC) {
-                                callee = (int) w[base + code[ip + 2]];
-                            } else {
-                                closure = (Value.Closure) r[base + code[ip + 2]];
-                                callee = closure.func();
-                            }
-                            Calls.checkIndirect(vm, code[ip + 1], callee, closure != null);
+                            to = base + fn.regCount() + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         }
                         LoweredFunction cf = funcs[callee];
                         int nb = base + fn.regCount();
-                        int need = nb + cf.regCount();
-                        if (need > w.length) {
-                            c.ensureRegisters(need);
+                        if (nb + cf.regCount() > w.length) {
+                            c.ensureRegisters(nb + cf.regCount());
                             w = c.w;
                             r = c.r;
                         }
-                        int argc = code[argsAt];
-                        int to = nb + 1;
-                        if (closure != null) {
-                            r[to++] = closure.env();
+                        if (to == nb + 2) {
+                            r[nb + 1] = ((Value.Closure) r[base + code[ip + 2]]).env();
                         }
+                        int argc = code[argsAt];
                         Calls.copy(w, r, code, argsAt + 1, argc, base, to);
                         int fp = (depth - 1) * ExecutionContext.FRAME;
-                        int[] frames = c.frames;
                         if (fp + ExecutionContext.FRAME > frames.length) {
                             frames = c.growFrames();
                         }
@@ -311,7 +305,6 @@ final class Interpreter {
                             return DONE;
                         }
                         int fp = (depth - 2) * ExecutionContext.FRAME;
-                        int[] frames = c.frames;
                         LoweredFunction caller = funcs[frames[fp]];
                         int callerBase = frames[fp + 1];
                         int pos = frames[fp + 3];
