@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /** Decoding and verifying (type check and lowering) a program of {@value BigProgram#FUNCTIONS} functions. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 @State(Scope.Benchmark)

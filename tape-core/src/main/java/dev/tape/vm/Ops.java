@@ -219,8 +219,15 @@ final class Ops {
     static Aggregate tupleOfWords(ExecutionContext c, byte[] tags, long[] w, int[] code, int at, int n, int base) {
         c.allocate(32 + 9L * n);
         long[] bits = new long[n];
-        for (int i = 0; i < n; i++) {
-            bits[i] = w[base + code[at + i]];
+        // pairs are the common case: no loop for the first two (see Calls.copy)
+        if (n > 0) {
+            bits[0] = w[base + code[at]];
+            if (n > 1) {
+                bits[1] = w[base + code[at + 1]];
+                for (int i = 2; i < n; i++) {
+                    bits[i] = w[base + code[at + i]];
+                }
+            }
         }
         return new Aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
