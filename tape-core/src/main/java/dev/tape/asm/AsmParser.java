@@ -680,13 +680,13 @@ final class AsmParser {
             throw s.expected(full);
         }
         switch (o.kind()) {
-            case REG -> r.value = register(what, 32);
+            case REG -> r.value = register("for " + what, 32);
             case REG_LIST -> {
                 s.expect('[', "'[' to start " + full);
                 List<Integer> regs = new ArrayList<>();
                 if (!s.accept(']')) {
                     while (true) {
-                        regs.add((int) register("a register in " + what, 31));
+                        regs.add((int) register("in " + what, 31));
                         if (s.accept(']')) {
                             break;
                         }
@@ -704,9 +704,9 @@ final class AsmParser {
                     default -> r.value = unsigned(w, r.pos, 8, "true, false or a raw byte 0 to 255 for " + what);
                 }
             }
-            case IMM_I64 -> r.value = signed(word(what), r.pos, what);
+            case IMM_I64 -> r.value = signed(word(what), r.pos, "for " + what);
             case IMM_U64 -> r.value = unsigned(word(what), r.pos, 64, "an unsigned 64-bit integer for " + what);
-            case IMM_F64 -> r.value = f64(word(what), r.pos, what);
+            case IMM_F64 -> r.value = f64(word(what), r.pos, "for " + what);
             case IMM_U8 -> r.value = unsigned(word(what), r.pos, 8, "an integer 0 to 255 for " + what);
             case IMM_U32, TRAP_CODE -> r.value = unsigned(word(what), r.pos, 32,
                     "an unsigned 32-bit integer (0 to 4294967295) for " + what);
@@ -764,16 +764,16 @@ final class AsmParser {
         }
     }
 
-    private long register(String what, int bits) throws AsmException {
+    private long register(String where, int bits) throws AsmException {
+        String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
         Pos p = s.mark();
-        String w = word(what);
-        String max = bits == 32 ? "r4294967295" : "r2147483647";
+        String w = word(expect);
         if (w.length() < 2 || w.charAt(0) != 'r' || !w.substring(1).chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw s.error(p, "expected a register (r0 to " + max + ") for " + what + ", found '" + w + "'");
+            throw s.error(p, "expected " + expect + ", found '" + w + "'");
         }
         BigInteger v = new BigInteger(w.substring(1));
         if (v.bitLength() > bits) {
-            throw s.error(p, "expected a register (r0 to " + max + ") for " + what + ", found '" + w + "'");
+            throw s.error(p, "expected " + expect + ", found '" + w + "', which is out of range");
         }
         return v.longValue();
     }
@@ -830,14 +830,14 @@ final class AsmParser {
         return v.longValue();
     }
 
-    private long signed(String w, Pos p, String what) throws AsmException {
+    private long signed(String w, Pos p, String where) throws AsmException {
         String body = w.startsWith("-") || w.startsWith("+") ? w.substring(1) : w;
         boolean neg = w.startsWith("-");
         BigInteger v;
         boolean hex = body.startsWith("0x") || body.startsWith("0X");
         String digits = hex ? body.substring(2) : body;
         if (digits.isEmpty() || !digits.chars().allMatch(c -> hex ? Scanner.isHex(c) : c >= '0' && c <= '9')) {
-            throw s.error(p, "expected a signed 64-bit integer for " + what + ", found '" + w + "'");
+            throw s.error(p, "expected a signed 64-bit integer " + where + ", found '" + w + "'");
         }
         v = new BigInteger(digits, hex ? 16 : 10);
         if (hex && body.equals(w) && v.bitLength() <= 64) {
@@ -847,13 +847,13 @@ final class AsmParser {
             v = v.negate();
         }
         if (v.compareTo(I64_MIN) < 0 || v.compareTo(I64_MAX) > 0) {
-            throw s.error(p, "expected a signed 64-bit integer (-9223372036854775808 to 9223372036854775807) for "
-                    + what + ", found '" + w + "', which is out of range");
+            throw s.error(p, "expected a signed 64-bit integer (-9223372036854775808 to 9223372036854775807) "
+                    + where + ", found '" + w + "', which is out of range");
         }
         return v.longValue();
     }
 
-    private long f64(String w, Pos p, String what) throws AsmException {
+    private long f64(String w, Pos p, String where) throws AsmException {
         switch (w) {
             case "inf", "+inf" -> {
                 return Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
@@ -872,13 +872,13 @@ final class AsmParser {
         if (FLOAT.matcher(w).matches()) {
             double d = Double.parseDouble(w);
             if (Double.isInfinite(d)) {
-                throw s.error(p, "expected a finite f64 for " + what + " (write inf or -inf for infinity), found '"
+                throw s.error(p, "expected a finite f64 " + where + " (write inf or -inf for infinity), found '"
                         + w + "', which is out of range");
             }
             return Double.doubleToRawLongBits(d);
         }
         throw s.error(p, "expected an f64 (like 1.5, -2e10, inf, nan or 16 hex digits of bits like"
-                + " 0x3ff8000000000000) for " + what + ", found '" + w + "'");
+                + " 0x3ff8000000000000) " + where + ", found '" + w + "'");
     }
 
     /** Parses a value literal: {@code unit}, {@code bool:true}, {@code i64:-5}, {@code str:"hi"} ... */
@@ -897,7 +897,7 @@ final class AsmParser {
         }
         Pos vp = s.here();
         String v = w.equals("str") ? "" : s.wordHere();
-        String lit = "a " + w + " literal";
+        String lit = "after " + w + ":";
         switch (w) {
             case "bool" -> {
                 if (v.equals("true") || v.equals("false")) {
@@ -1127,7 +1127,8 @@ final class AsmParser {
             FuncDecl f = funcs.get(fid);
             if (d.arg() >= argCount(f)) {
                 throw s.error(d.argPos(), "expected an argument index below " + argCount(f) + " (function "
-                        + f.display + " takes " + argCount(f) + " arguments), found " + d.arg());
+                        + f.display + " takes " + argCount(f) + (argCount(f) == 1 ? " argument" : " arguments") + "), found "
+                        + d.arg());
             }
             AggShape shape;
             if (d.spec() instanceof TupleSpec t) {

@@ -206,12 +206,12 @@ final class Scanner {
             }
             return "'" + src.substring(pos, end + 1) + "'";
         }
+        if (src.startsWith("->", pos)) {
+            return "'->'";
+        }
         if (!isDelimiter(c)) {
             String w = peekWord();
             return "'" + (w.length() > 40 ? w.substring(0, 40) + "..." : w) + "'";
-        }
-        if (src.startsWith("->", pos)) {
-            return "'->'";
         }
         return "'" + c + "'";
     }
