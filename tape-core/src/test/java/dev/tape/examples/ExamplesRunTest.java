@@ -73,6 +73,26 @@ class ExamplesRunTest {
     }
 
     @Test
+    void theCompleteExampleInTheAssemblyGuide() throws Exception {
+        Path guide = examples().resolveSibling("docs").resolve("ASSEMBLY.md");
+        String md = Files.readString(guide, StandardCharsets.UTF_8);
+        int section = md.indexOf("## A complete example");
+        int start = md.indexOf("```\n", section) + 4;
+        String src = md.substring(start, md.indexOf("```\n", start));
+        List<String> printed = new ArrayList<>();
+        HostRegistry host = new HostRegistry().register("std.print_i64",
+                Signature.of(List.of(ValueType.I64), List.of()), a -> {
+                    printed.add(ValueLiteral.format(a[0]));
+                    return null;
+                });
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(src, "ASSEMBLY.md")), host);
+        List<String> out = vm.run(vm.functionId("main"), List.of(), Limits.DEFAULT).stream()
+                .map(ValueLiteral::format).collect(Collectors.toList());
+        assertEquals(List.of("i64:3060"), out);
+        assertEquals(List.of("i64:3060"), printed);
+    }
+
+    @Test
     void hostCalls() throws Exception {
         List<String> printed = new ArrayList<>();
         HostRegistry host = new HostRegistry()
