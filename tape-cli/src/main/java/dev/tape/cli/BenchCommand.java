@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
  * exits 1.
  */
 @Command(name = "bench", sortOptions = false,
-        description = {"Run a function repeatedly in one JVM after a warm-up and print the median wall-clock time:",
-            "'median: X ms over N runs (min A, max B)' (milliseconds)."})
+        description = {"Time a function: the median wall-clock time of repeated runs after a warm-up.",
+            "Runs in one JVM with one VM and prints 'median: X ms over N runs (min A, max B)' (milliseconds)."})
 public final class BenchCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its options. */
     public BenchCommand() {}

@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
  * 0 when no case failed, 1 when some did, 2 when the manifest cannot be read.
  */
 @Command(name = "conformance",
-        description = {"Run a conformance manifest folder (DIR/manifest.json): one line per failing case,",
-            "then 'N passed, M failed'. Exits 0 only when nothing failed."})
+        description = {"Run every case of a conformance manifest folder and report 'N passed, M failed'.",
+            "Reads DIR/manifest.json; prints one line per failing case, then the totals alone on the last line.",
+            "Exits 0 only when nothing failed."})
 public final class ConformanceCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its parameters. */
     public ConformanceCommand() {}
