@@ -16,10 +16,17 @@ final class Scanner {
     private int pos;
     private int line = 1;
     private int lineStart;
+    /** A column already counted on the current line, so that long lines are not recounted. */
+    private int colPos = -1;
+    private int colValue;
 
     Scanner(String src, String file) {
         this.src = src;
         this.file = file;
+        if (src.startsWith("\uFEFF")) {
+            pos = 1; // a byte-order mark is not part of the text
+            lineStart = 1;
+        }
     }
 
     String file() {
@@ -36,6 +43,7 @@ final class Scanner {
         pos = state[0];
         line = state[1];
         lineStart = state[2];
+        colPos = -1;
     }
 
     /** @return the current place, after skipping blanks and comments */
@@ -46,7 +54,13 @@ final class Scanner {
 
     /** @return the current place, without skipping anything */
     Pos here() {
-        return new Pos(line, src.codePointCount(lineStart, pos) + 1);
+        if (colPos < lineStart || colPos > pos) {
+            colPos = lineStart;
+            colValue = 1;
+        }
+        colValue += src.codePointCount(colPos, pos);
+        colPos = pos;
+        return new Pos(line, colValue);
     }
 
     boolean eof() {
@@ -241,7 +255,7 @@ final class Scanner {
         pos++;
         StringBuilder b = new StringBuilder();
         while (true) {
-            if (pos >= src.length() || src.charAt(pos) == '\n') {
+            if (pos >= src.length() || src.charAt(pos) == '\n' || src.startsWith("\r\n", pos)) {
                 throw error(here(), "expected '\"' to close the string opened at column " + open.column()
                         + ", found " + (pos >= src.length() ? "end of file" : "end of line"));
             }

@@ -3,6 +3,8 @@ package dev.tape.asm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tape.program.Function;
 import dev.tape.program.Program;
@@ -226,6 +228,17 @@ class AssemblerBytesTest {
         byte[] file = ProgramEncoder.encode(p);
         assertArrayEquals(hex("01 03 00 09 00 00"), section(file, 4));
         assertArrayEquals(hex("01 01 64 05"), section(file, 6));
+    }
+
+    @Test
+    void aVeryLongLineIsReadInLinearTime() throws Exception {
+        String line = "    .bytes" + " 00".repeat(300_000);
+        Program p = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> asm("func @0() -> () {\n" + line + "\n}\n"));
+        assertEquals(300_000, p.functions().get(0).codeLength());
+        AsmException e = assertThrows(AsmException.class, () -> asm("func @0() -> () {\n" + line + " zz\n}\n"));
+        assertEquals(2, e.line());
+        assertEquals(line.length() + 2, e.column());
     }
 
     @Test

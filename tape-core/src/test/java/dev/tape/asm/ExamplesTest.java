@@ -73,6 +73,9 @@ class ExamplesTest {
         }
         Program back = Assembler.assemble(Disassembler.disassemble(p), "again.tasm");
         assertArrayEquals(bytes, ProgramEncoder.encode(back));
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        Program crlf = Assembler.assemble("\uFEFF" + text.replace("\n", "\r\n"), "crlf.tasm");
+        assertArrayEquals(bytes, ProgramEncoder.encode(crlf), "Windows line ends and a byte-order mark");
         assertTrue(p.names().programName() > 0, "every example names its program");
     }
 
