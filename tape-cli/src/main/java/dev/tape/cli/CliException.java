@@ -8,6 +8,7 @@ package dev.tape.cli;
 public final class CliException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The process exit code, 1 to 255. */
     private final int exitCode;
 
     /**
