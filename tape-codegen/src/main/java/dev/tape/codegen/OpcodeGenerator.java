@@ -438,6 +438,9 @@ public final class OpcodeGenerator {
                     return b.toString();
                 }
                 if (c == '\\') {
+                    if (i >= s.length()) {
+                        throw err("unterminated escape");
+                    }
                     char e = s.charAt(i++);
                     switch (e) {
                         case 'n' -> b.append('\n');
@@ -445,11 +448,15 @@ public final class OpcodeGenerator {
                         case 'r' -> b.append('\r');
                         case 'b' -> b.append('\b');
                         case 'f' -> b.append('\f');
+                        case '"', '\\', '/' -> b.append(e);
                         case 'u' -> {
+                            if (i + 4 > s.length() || !s.substring(i, i + 4).matches("[0-9a-fA-F]{4}")) {
+                                throw err("\\u needs four hex digits");
+                            }
                             b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
                             i += 4;
                         }
-                        default -> b.append(e);
+                        default -> throw err("unknown escape \\" + e);
                     }
                 } else {
                     b.append(c);

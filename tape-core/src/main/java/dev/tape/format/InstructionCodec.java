@@ -34,8 +34,9 @@ public final class InstructionCodec {
         List<Operand> schema = op.operands();
         int n = schema.size();
         long[] values = new long[n];
-        int[][] lists = new int[n][];
+        long[][] lists = new long[n][];
         int[] widths = new int[n];
+        int[][] listWidths = new int[n][];
         for (int i = 0; i < n; i++) {
             Operand o = schema.get(i);
             int start = r.position();
@@ -49,19 +50,22 @@ public final class InstructionCodec {
                 case ULEB32_COUNT_THEN_ULEB32 -> {
                     int count = r.count(op.mnemonic() + "." + o.name(), 1);
                     widths[i] = r.position() - start;
-                    int[] regs = new int[count];
+                    long[] regs = new long[count];
+                    int[] regWidths = new int[count];
                     for (int k = 0; k < count; k++) {
-                        long v = r.uleb32();
-                        regs[k] = v > Integer.MAX_VALUE ? -1 : (int) v;
+                        int at = r.position();
+                        regs[k] = r.uleb32();
+                        regWidths[k] = r.position() - at;
                     }
                     values[i] = count;
                     lists[i] = regs;
+                    listWidths[i] = regWidths;
                     continue;
                 }
             }
             widths[i] = r.position() - start;
         }
-        return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths);
+        return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths, listWidths);
     }
 
     /**
@@ -83,8 +87,9 @@ public final class InstructionCodec {
     }
 
     /**
-     * Appends an instruction's encoding, keeping each operand's recorded width (padded LEB128
-     * where the instruction was decoded from a padded encoding, canonical otherwise).
+     * Appends an instruction's encoding, keeping each operand's and each listed register's recorded
+     * width (padded LEB128 where the instruction was decoded from a padded encoding, canonical
+     * otherwise), so decoding then encoding gives back the same bytes.
      *
      * @param ins the instruction
      * @param out where to write
@@ -104,8 +109,8 @@ public final class InstructionCodec {
                 case U8, U8_BOOL -> out.u8((int) v);
                 case ULEB32_COUNT_THEN_ULEB32 -> {
                     writeUleb(out, v, w);
-                    for (int r : ins.list(i)) {
-                        out.uleb(r & 0xFFFFFFFFL);
+                    for (int k = 0; k < v; k++) {
+                        writeUleb(out, ins.listValue(i, k), ins.listWidth(i, k));
                     }
                 }
             }

@@ -14,7 +14,7 @@ public enum OperandEncoding {
     U64_LE,
     /** One raw byte. */
     U8,
-    /** One raw byte that must be 0 (false) or 1 (true). */
+    /** One raw byte: 0 is false, any other value true (the reference accepts any byte; encoders write 0 or 1). */
     U8_BOOL,
     /** A ULEB32 count followed by that many ULEB32 values. */
     ULEB32_COUNT_THEN_ULEB32

@@ -33,9 +33,12 @@ public final class Function {
         this.argCount = argCount;
         this.retCount = retCount;
         this.regCount = regCount;
-        this.code = Objects.requireNonNull(code, "code").clone();
+        if (code == null || spans == null || sig == null) {
+            throw new IllegalArgumentException("function code, spans and signature are required");
+        }
+        this.code = code.clone();
         this.spans = List.copyOf(spans);
-        this.sig = Objects.requireNonNull(sig, "sig");
+        this.sig = sig;
     }
 
     /** @return value arguments (table entry) */

@@ -143,7 +143,7 @@ public final class FunctionBuilder {
      *
      * @param name the label's name
      * @return the label
-     * @throws IllegalArgumentException when {@code name} is null
+     * @throws IllegalArgumentException when {@code name} is null or has an unpaired surrogate
      */
     public Label namedLabel(String name) {
         if (name == null) {

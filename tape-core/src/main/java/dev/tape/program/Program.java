@@ -1,7 +1,6 @@
 package dev.tape.program;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A decoded {@code execution_tape} v1 program: the container model, before verification (spec
@@ -26,17 +25,20 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
     /**
      * Copies the lists.
      *
-     * @throws IllegalArgumentException when symbols is empty or symbol 0 is not the empty string
+     * @throws IllegalArgumentException when a component is null, symbols is empty or symbol 0 is not
+     *     the empty string
      */
     public Program {
+        if (symbols == null || constants == null || types == null || functions == null || hostSigs == null
+                || callSigs == null || argShapes == null || names == null) {
+            throw new IllegalArgumentException("every program component is required (use empty lists and Names.NONE)");
+        }
         symbols = List.copyOf(symbols);
         constants = List.copyOf(constants);
-        types = Objects.requireNonNull(types, "types");
         functions = List.copyOf(functions);
         hostSigs = List.copyOf(hostSigs);
         callSigs = List.copyOf(callSigs);
         argShapes = List.copyOf(argShapes);
-        names = Objects.requireNonNull(names, "names");
         if (symbols.isEmpty() || !symbols.get(0).isEmpty()) {
             throw new IllegalArgumentException("symbol 0 must exist and be the empty string");
         }

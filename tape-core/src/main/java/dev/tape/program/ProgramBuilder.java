@@ -76,6 +76,24 @@ public final class ProgramBuilder {
         return v;
     }
 
+    /**
+     * Text must be valid Unicode: an unpaired surrogate has no UTF-8 form, and Java would silently
+     * write it as {@code ?}.
+     */
+    private static String text(String s, String what) {
+        nonNull(s, what);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " has an unpaired surrogate at index " + i
+                        + ", which has no UTF-8 encoding");
+            }
+        }
+        return s;
+    }
+
     private static List<ValueType> types(List<ValueType> types, String what) {
         nonNull(types, what);
         for (ValueType t : types) {
@@ -89,12 +107,13 @@ public final class ProgramBuilder {
     /**
      * Interns a symbol (a host-call name or a debug name).
      *
-     * @param s the text, any string (the empty string too: it gets its own non-zero id)
+     * @param s the text, any valid Unicode string (the empty string too: it gets its own non-zero
+     *     id)
      * @return its symbol id, 1 or more; the same id for the same text
-     * @throws IllegalArgumentException when {@code s} is null
+     * @throws IllegalArgumentException when {@code s} is null or has an unpaired surrogate
      */
     public int symbol(String s) {
-        nonNull(s, "symbol");
+        text(s, "symbol");
         Integer id = symbolIds.get(s);
         if (id == null) {
             id = symbols.size();
@@ -109,7 +128,7 @@ public final class ProgramBuilder {
      *
      * @param name the name, interned as a symbol
      * @return its symbol id
-     * @throws IllegalArgumentException when {@code name} is null
+     * @throws IllegalArgumentException when {@code name} is null or has an unpaired surrogate
      */
     public int programName(String name) {
         programName = symbol(nonNull(name, "program name"));
@@ -122,10 +141,14 @@ public final class ProgramBuilder {
      *
      * @param c the constant
      * @return its constant id, 0 or more
-     * @throws IllegalArgumentException when {@code c} is null
+     * @throws IllegalArgumentException when {@code c} is null, or a string constant has an unpaired
+     *     surrogate
      */
     public int constant(Constant c) {
         nonNull(c, "constant");
+        if (c instanceof Constant.Str str) {
+            text(str.value(), "string constant");
+        }
         Integer id = constantIds.get(c);
         if (id == null) {
             id = constants.size();
@@ -142,13 +165,14 @@ public final class ProgramBuilder {
      * @param fields the fields in declaration order: (name, type) pairs, for example
      *     {@code List.of(Map.entry("x", ValueType.I64))}
      * @return the struct's type id, 0 or more; the same id for an equal field list
-     * @throws IllegalArgumentException when the list, an entry, a name or a type is null
+     * @throws IllegalArgumentException when the list, an entry, a name or a type is null, or a name
+     *     has an unpaired surrogate
      */
     public int structType(List<? extends Map.Entry<String, ValueType>> fields) {
         nonNull(fields, "struct fields");
         for (Map.Entry<String, ValueType> f : fields) {
             nonNull(f, "struct field");
-            nonNull(f.getKey(), "struct field name");
+            text(f.getKey(), "struct field name");
             nonNull(f.getValue(), "struct field type");
         }
         // An equal struct can only exist when every field name is already interned.
@@ -235,7 +259,8 @@ public final class ProgramBuilder {
      * @param args argument types
      * @param rets result types
      * @return its host signature id
-     * @throws IllegalArgumentException when an argument is or contains null
+     * @throws IllegalArgumentException when an argument is or contains null, or the symbol has an
+     *     unpaired surrogate
      */
     public int hostSig(String symbol, List<ValueType> args, List<ValueType> rets) {
         return hostSig(symbol(nonNull(symbol, "host symbol")), args, rets);
@@ -321,7 +346,8 @@ public final class ProgramBuilder {
      * @param funcId a declared function id
      * @param name the name, interned as a symbol
      * @return the name's symbol id
-     * @throws IllegalArgumentException when no function has that id or the name is null
+     * @throws IllegalArgumentException when no function has that id, or the name is null or has an
+     *     unpaired surrogate
      */
     public int functionName(int funcId, String name) {
         checkFunc(funcId);
@@ -339,8 +365,8 @@ public final class ProgramBuilder {
      * @param arg the argument's position, 0 to its argument count - 1
      * @param name the name, interned as a symbol
      * @return the name's symbol id
-     * @throws IllegalArgumentException when the function or argument does not exist or the name is
-     *     null
+     * @throws IllegalArgumentException when the function or argument does not exist, or the name is
+     *     null or has an unpaired surrogate
      */
     public int argName(int funcId, int arg, String name) {
         Decl d = checkFunc(funcId);
@@ -360,8 +386,8 @@ public final class ProgramBuilder {
      * @param ret the result's position, 0 to its result count - 1
      * @param name the name, interned as a symbol
      * @return the name's symbol id
-     * @throws IllegalArgumentException when the function or result does not exist or the name is
-     *     null
+     * @throws IllegalArgumentException when the function or result does not exist, or the name is
+     *     null or has an unpaired surrogate
      */
     public int retName(int funcId, int ret, String name) {
         Decl d = checkFunc(funcId);

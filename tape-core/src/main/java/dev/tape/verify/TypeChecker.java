@@ -121,7 +121,31 @@ final class TypeChecker {
                 }
             }
         }
-        // checking pass, reachable blocks in block order
+        // checking pass over reachable blocks in block order (types, as the reference's step 12)
+        for (int b = 0; b < nb; b++) {
+            if (!cfg.reachable[b]) {
+                continue;
+            }
+            System.arraycopy(in[b], 0, st, 0, regCount);
+            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
+                step(cfg.instrs.get(i), st, meta, true);
+            }
+        }
+        // no ambiguous register in any reachable block's in or out state (step 13)
+        for (int b = 0; b < nb; b++) {
+            if (!cfg.reachable[b]) {
+                continue;
+            }
+            checkStable(in[b]);
+            System.arraycopy(in[b], 0, st, 0, regCount);
+            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
+                step(cfg.instrs.get(i), st, meta, false);
+            }
+            checkStable(st);
+        }
+        // one type per register for the whole function (step 14)
         ValueType[] fixed = new ValueType[regCount];
         fixed[0] = ValueType.UNIT;
         for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
@@ -135,7 +159,7 @@ final class TypeChecker {
             System.arraycopy(inMeta[b], 0, meta, 0, regCount);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                 Instruction ins = cfg.instrs.get(i);
-                step(ins, st, meta, true);
+                step(ins, st, meta, false);
                 for (int r : writes(ins)) {
                     int s = st[r];
                     if (s < 0) {
@@ -151,8 +175,6 @@ final class TypeChecker {
                     }
                 }
             }
-            checkStable(in[b]);
-            checkStable(st);
         }
         for (int r = 0; r < regCount; r++) {
             if (fixed[r] == null) {

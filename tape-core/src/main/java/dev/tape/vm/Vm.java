@@ -178,13 +178,13 @@ public final class Vm {
         } catch (VmTrap t) {
             throw entryTrap(ctx, t.kind, entry, t.getMessage());
         }
+        ctx.base = 0;
         for (int i = 0; i < n; i++) {
             store(ctx, 1 + i, args.get(i));
         }
         ctx.depth = 1;
         ctx.func = entry;
         ctx.ip = 0;
-        ctx.base = 0;
         if ((ctx.mask & TraceMask.CALL) != 0) {
             ctx.sink.callEnter(entry, 1);
         }

@@ -41,4 +41,24 @@ class InstructionCodecTest {
         assertEquals(5, ins.get(0).width(0));
         assertArrayEquals(jmp, InstructionCodec.encodeAll(ins));
     }
+
+    @Test
+    void paddedAndLargeRegistersInListsAreKeptOnReEncode() throws DecodeException {
+        // ret r0, [r0 as "80 00", r2^31 as a 5-byte ULEB]
+        byte[] ret = {0x51, 0x00, 0x02, (byte) 0x80, 0x00, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+        Instruction ins = InstructionCodec.decode(ret, 0);
+        assertEquals(ret.length, ins.length());
+        assertArrayEquals(new int[] {0, -1}, ins.list(1), "a register above Integer.MAX_VALUE reads as -1");
+        assertArrayEquals(ret, InstructionCodec.encodeAll(List.of(ins)));
+        assertEquals(ins, InstructionCodec.decode(InstructionCodec.encodeAll(List.of(ins)), 0));
+    }
+
+    @Test
+    void instructionsMadeInCodeEqualTheirDecoding() throws DecodeException {
+        Instruction made = Instruction.of(Opcode.CALL, 0, 3, 0, new int[] {1, 200}, new int[] {5});
+        byte[] bytes = InstructionCodec.encodeAll(List.of(made));
+        assertEquals("50 00 03 00 02 01 c8 01 01 05", java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
+        assertEquals(bytes.length, made.length());
+        assertEquals(made, InstructionCodec.decode(bytes, 0));
+    }
 }

@@ -423,4 +423,18 @@ class ProgramBuilderTest {
                 List.of()));
         assertEquals(0, pb.functionCount());
     }
+
+    @Test
+    void textWithoutAUtf8FormIsRejected() {
+        ProgramBuilder pb = new ProgramBuilder();
+        String lone = "a\ud800b";
+        assertThrows(IllegalArgumentException.class, () -> pb.symbol(lone));
+        assertThrows(IllegalArgumentException.class, () -> pb.symbol("\udc00"));
+        assertThrows(IllegalArgumentException.class, () -> pb.constant(new Constant.Str(lone)));
+        assertThrows(IllegalArgumentException.class, () -> pb.structType(List.of(Map.entry(lone, I64))));
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        assertThrows(IllegalArgumentException.class, () -> f.namedLabel(lone));
+        assertThrows(IllegalArgumentException.class, () -> pb.functionName(f.funcId(), lone));
+        assertEquals(1, pb.symbol("\ud83c\udf89"), "a proper surrogate pair is fine");
+    }
 }

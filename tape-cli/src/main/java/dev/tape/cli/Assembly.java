@@ -1,0 +1,48 @@
+package dev.tape.cli;
+
+import dev.tape.asm.AsmException;
+import dev.tape.asm.Assembler;
+import dev.tape.asm.Disassembler;
+import dev.tape.program.Program;
+
+import java.nio.file.Path;
+
+/** The commands' bridge to the text assembler and disassembler, with one-line errors. */
+final class Assembly {
+    private Assembly() {}
+
+    /**
+     * Assembles a {@code .tasm} file.
+     *
+     * @param file the file; its path as given names it in error messages
+     * @return the program
+     * @throws CliException (exit 2) when the file cannot be read, or with the assembler's
+     *     {@code file:line:column: message} when the text has a mistake
+     */
+    static Program assemble(Path file) throws CliException {
+        String source = ProgramFiles.readText(file);
+        try {
+            return Assembler.assemble(source, file.toString());
+        } catch (AsmException e) {
+            throw new CliException(ProgramFiles.oneLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw new CliException(file + ": assembler error: " + ProgramFiles.describe(e));
+        }
+    }
+
+    /**
+     * Disassembles a program.
+     *
+     * @param file the file the program came from, for messages
+     * @param program the program
+     * @return its text assembly, lines ending in {@code \n}
+     * @throws CliException (exit 2) when the program cannot be written as text
+     */
+    static String disassemble(Path file, Program program) throws CliException {
+        try {
+            return Disassembler.disassemble(program);
+        } catch (RuntimeException e) {
+            throw new CliException(file + ": cannot disassemble: " + ProgramFiles.describe(e));
+        }
+    }
+}

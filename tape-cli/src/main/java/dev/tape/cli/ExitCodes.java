@@ -1,0 +1,16 @@
+package dev.tape.cli;
+
+/** The exit codes of every {@code tape} command. */
+public final class ExitCodes {
+    private ExitCodes() {}
+
+    /** The command did what was asked: a run returned, a program verified, every case passed. */
+    public static final int OK = 0;
+    /** The program ran and trapped, or a conformance case or benchmark run failed. */
+    public static final int FAILED = 1;
+    /**
+     * The command could not do its work: a bad option or argument, a missing or malformed file, a
+     * program the decoder, assembler or verifier refuses, or an unexpected internal error.
+     */
+    public static final int ERROR = 2;
+}

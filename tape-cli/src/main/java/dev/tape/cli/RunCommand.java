@@ -1,0 +1,53 @@
+package dev.tape.cli;
+
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Trap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tape run FILE [options]}: verifies a program, runs one function and prints each returned
+ * value on its own line as a value literal ({@code i64:6765}). A trap prints its report on stderr
+ * ({@link TrapReport}) and exits 1; a file, option or argument problem prints one line on stderr
+ * and exits 2.
+ */
+@Command(name = "run", sortOptions = false,
+        description = {"Run a function of a program and print each returned value on its own line.",
+            "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
+public final class RunCommand implements Callable<Integer> {
+    /** Creates the command; picocli fills in its options. */
+    public RunCommand() {}
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions options;
+
+    @Override
+    public Integer call() throws CliException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RunOptions.Prepared p = options.prepare(out, err);
+        List<Value> results;
+        try {
+            results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
+        } catch (Trap t) {
+            out.flush();
+            TrapReport.print(err, t);
+            return ExitCodes.FAILED;
+        }
+        for (Value v : results) {
+            out.println(ValueLiteral.format(v));
+        }
+        return ExitCodes.OK;
+    }
+}

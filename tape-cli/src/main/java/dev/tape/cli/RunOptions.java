@@ -1,0 +1,170 @@
+package dev.tape.cli;
+
+import dev.tape.conformance.ConformanceHost;
+import dev.tape.host.Host;
+import dev.tape.program.Function;
+import dev.tape.program.Program;
+import dev.tape.program.ValueType;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.Limits;
+import dev.tape.vm.Vm;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options {@code tape run} and {@code tape bench} share (a picocli mixin): the program file,
+ * the entry function and its arguments, the limits, the host and tracing.
+ */
+public final class RunOptions {
+    /** Creates the options with their defaults; picocli fills them in. */
+    public RunOptions() {}
+
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "The program: a binary .tape file, or text assembly when the name ends in .tasm.")
+    Path file;
+
+    @Option(names = "--entry", paramLabel = "ID|NAME",
+            description = "The function to run: its id, or its name from the names section (default: 0).")
+    String entry;
+
+    @Option(names = "--arg", paramLabel = "LITERAL",
+            description = "An argument to the entry function, as a value literal such as i64:20, f64:1.5, "
+                    + "str:\"hi\" or tuple(i64:1, bool:true); repeat for each argument, in order.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--fuel", paramLabel = "N",
+            description = "Fuel budget in fuel units; every instruction costs 1 (default: ${DEFAULT-VALUE}).")
+    long fuel = Limits.DEFAULT_FUEL;
+
+    @Option(names = "--max-call-depth", paramLabel = "N",
+            description = "Most frames at once, the entry frame included (default: ${DEFAULT-VALUE}).")
+    int maxCallDepth = Limits.DEFAULT_CALL_DEPTH;
+
+    @Option(names = "--max-host-calls", paramLabel = "N",
+            description = "Most host calls in the run (default: ${DEFAULT-VALUE}).")
+    long maxHostCalls = Limits.DEFAULT_HOST_CALLS;
+
+    @Option(names = "--host", paramLabel = "std|test",
+            description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
+                    + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    HostChoice host = HostChoice.std;
+
+    @Option(names = "--trace", paramLabel = "GROUP", split = ",",
+            description = "Trace events to stderr, one line each: run, call, host, instr or all; "
+                    + "repeat or separate with commas.")
+    List<TraceGroup> trace = new ArrayList<>();
+
+    /**
+     * A program ready to run: the VM, the entry, its arguments, the limits and the trace sink.
+     *
+     * @param file the program file
+     * @param vm the VM
+     * @param entry the entry function id
+     * @param args the arguments, checked against the entry's signature
+     * @param limits the limits
+     * @param sink the trace sink, or {@code null} for none
+     */
+    record Prepared(Path file, Vm vm, int entry, List<Value> args, Limits limits, TraceSink sink) {}
+
+    /**
+     * Loads, verifies and binds the program, and checks the options against it.
+     *
+     * @param out the command's stdout (where the std host prints)
+     * @param err the command's stderr (where traces go)
+     * @return the prepared run
+     * @throws CliException (exit 2) when the file cannot be loaded or verified, the entry does not
+     *     exist, an argument is not a literal or does not fit the entry's signature, or a limit is
+     *     out of range
+     */
+    Prepared prepare(PrintWriter out, PrintWriter err) throws CliException {
+        Limits limits;
+        try {
+            limits = Limits.of(fuel, maxCallDepth, maxHostCalls);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("tape: --fuel and --max-host-calls must be 0 or more, --max-call-depth 1 or more");
+        }
+        List<Value> values = new ArrayList<>();
+        for (String a : args) {
+            try {
+                values.add(ValueLiteral.parse(a));
+            } catch (IllegalArgumentException e) {
+                throw new CliException("tape: --arg '" + a + "' is not a value literal: "
+                        + ProgramFiles.oneLine(e.getMessage()));
+            }
+        }
+        Program program = ProgramFiles.load(file);
+        VerifiedProgram verified = ProgramFiles.verify(file, program);
+        int id = entryId(program);
+        checkArgs(program, id, values);
+        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out);
+        int mask = 0;
+        for (TraceGroup g : trace) {
+            mask |= g.mask();
+        }
+        TraceSink sink = mask == 0 ? null : new TextTrace(err, mask, program);
+        return new Prepared(file, new Vm(verified, h), id, values, limits, sink);
+    }
+
+    private int entryId(Program program) throws CliException {
+        int count = program.functions().size();
+        if (entry == null) {
+            if (count == 0) {
+                throw new CliException(file + ": the program has no functions to run");
+            }
+            return 0;
+        }
+        if (entry.matches("[0-9]+")) {
+            int id;
+            try {
+                id = Integer.parseInt(entry);
+            } catch (NumberFormatException e) {
+                id = -1;
+            }
+            if (id < 0 || id >= count) {
+                throw new CliException("tape: --entry " + entry + ": no such function (the program has " + count
+                        + (count == 1 ? " function" : " functions") + ")");
+            }
+            return id;
+        }
+        int id = program.functionId(entry);
+        if (id < 0 || id >= count) {
+            throw new CliException("tape: --entry " + entry + ": no function has that name");
+        }
+        return id;
+    }
+
+    private static void checkArgs(Program program, int id, List<Value> values) throws CliException {
+        Function fn = program.functions().get(id);
+        List<ValueType> types = fn.sig().args();
+        String name = program.functionName(id);
+        String who = "function " + id + (name == null ? "" : " (" + name + ")");
+        if (types.size() != values.size()) {
+            throw new CliException("tape: " + who + " takes " + types.size()
+                    + (types.size() == 1 ? " argument " : " arguments ") + typeList(types) + ", "
+                    + values.size() + " given with --arg");
+        }
+        for (int i = 0; i < types.size(); i++) {
+            if (!values.get(i).type().equals(types.get(i))) {
+                throw new CliException("tape: argument " + (i + 1) + " of " + who + " must be " + types.get(i)
+                        + ", got " + ValueLiteral.format(values.get(i)));
+            }
+        }
+    }
+
+    private static String typeList(List<ValueType> types) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < types.size(); i++) {
+            b.append(i > 0 ? ", " : "").append(types.get(i));
+        }
+        return b.append(')').toString();
+    }
+}

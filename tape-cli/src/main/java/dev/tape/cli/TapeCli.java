@@ -1,0 +1,118 @@
+package dev.tape.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code tape} command: run, verify, assemble, disassemble, benchmark and conformance-test
+ * {@code execution_tape} v1 programs.
+ *
+ * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
+ * failed; 2 anything that stopped the command from doing its work (bad option, missing or
+ * malformed file, verification failure, internal error). Every error is one line on stderr; no
+ * Java stack trace is ever printed.
+ */
+@Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
+        description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
+        subcommands = {RunCommand.class, VerifyCommand.class, DisasmCommand.class, AsmCommand.class,
+            ConformanceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
+            "2:bad usage, unreadable or invalid program, or internal error"})
+public final class TapeCli implements Callable<Integer> {
+    /** Creates the top-level command; picocli fills in its options. */
+    public TapeCli() {}
+
+    @Spec
+    CommandSpec spec;
+
+    /** Prints the usage on stderr: {@code tape} needs a subcommand. */
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println("tape: missing a command (run, verify, disasm, asm, conformance, bench); see 'tape --help'");
+        return ExitCodes.ERROR;
+    }
+
+    /** Reports the version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TapeCli.class.getPackage().getImplementationVersion();
+            return new String[] {"tape " + (v == null ? "(development build)" : v)};
+        }
+    }
+
+    /**
+     * Builds the command line with its error handling: a bad option or argument prints one line
+     * naming the command and exits 2; an expected failure ({@link CliException}) prints its line
+     * and exits with its code; any other exception prints one line and exits 2.
+     *
+     * @param out the standard output for results and help
+     * @param err the standard error for errors, traps and traces
+     * @return the command line, ready for {@link CommandLine#execute(String...)}
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new TapeCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            cl.getErr().println(name + ": " + ProgramFiles.oneLine(ex.getMessage()) + " (see '" + name
+                    + " --help')");
+            return ExitCodes.ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            cl.getOut().flush();
+            if (ex instanceof CliException c) {
+                cl.getErr().println(c.getMessage());
+                return c.exitCode();
+            }
+            cl.getErr().println("tape: internal error: " + ProgramFiles.describe(ex));
+            return ExitCodes.ERROR;
+        });
+        return cl;
+    }
+
+    /**
+     * Runs the command line and flushes both streams. Even a {@link Throwable} that escapes picocli
+     * (say, {@link OutOfMemoryError}) becomes one line on {@code err} and exit code 2.
+     *
+     * @param out the standard output
+     * @param err the standard error
+     * @param args the command-line arguments
+     * @return the exit code: 0, 1 or 2 ({@link ExitCodes})
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } catch (Throwable t) {
+            out.flush();
+            err.println("tape: internal error: " + ProgramFiles.describe(t));
+            code = ExitCodes.ERROR;
+        }
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /**
+     * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
+     * {@link #execute(PrintWriter, PrintWriter, String...)}.
+     *
+     * @param args the command-line arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.exit(execute(out, err, args));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.tape.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+import static dev.tape.cli.Cli.run;
+import static dev.tape.cli.Cli.vector;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every user error is one line on stderr and exit 2; nothing prints a stack trace. */
+class ErrorHandlingTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void missingFile() {
+        String line = run("run", tmp.resolve("nope.tape").toString()).oneErrorLine(2);
+        assertEquals(tmp.resolve("nope.tape") + ": no such file", line);
+        assertEquals(line, run("verify", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
+        assertEquals(line, run("disasm", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
+        assertEquals(line, run("bench", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
+    }
+
+    @Test
+    void directoryInsteadOfFile() {
+        assertEquals(tmp + ": is a directory, not a file", run("run", tmp.toString()).oneErrorLine(2));
+    }
+
+    @Test
+    void randomBytes() throws IOException {
+        Random rnd = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            byte[] junk = new byte[rnd.nextInt(200)];
+            rnd.nextBytes(junk);
+            Path f = tmp.resolve("junk" + i + ".tape");
+            Files.write(f, junk);
+            String line = run("run", f.toString()).oneErrorLine(2);
+            assertTrue(line.startsWith(f + ": decode error in "), line);
+            assertEquals(line, run("verify", f.toString()).oneErrorLine(2));
+        }
+    }
+
+    @Test
+    void corruptedVectorsNeverEscapeAsExceptions() throws IOException {
+        // flip bytes in real programs: decode, verify or run may fail, but always in a controlled way
+        Random rnd = new Random(7);
+        String[] names = {"fib_20.tape", "aggregates.tape", "closure_call_indirect.tape", "host_reads_tuple.tape",
+            "call_multi_ret.tape", "trap_reports_span.tape"};
+        for (int i = 0; i < 300; i++) {
+            byte[] bytes = Files.readAllBytes(Path.of(vector(names[i % names.length])));
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                bytes[rnd.nextInt(bytes.length)] = (byte) rnd.nextInt(256);
+            }
+            Path f = tmp.resolve("c" + i + ".tape");
+            Files.write(f, bytes);
+            Cli.Result r = run("run", f.toString(), "--fuel", "100000", "--host", "test");
+            r.assertNoStackTrace();
+            assertTrue(r.code() >= 0 && r.code() <= 2, r.err());
+            if (r.code() == 2) {
+                assertEquals(1, r.errLines().size(), r.err());
+                assertTrue(!r.err().contains("internal error"), r.err());
+            }
+            if (r.code() == 1) {
+                assertTrue(r.err().startsWith("trap: "), r.err());
+            }
+        }
+    }
+
+    @Test
+    void verifyFailure() {
+        String file = vector("reject_uninit_read.tape");
+        String line = run("run", file).oneErrorLine(2);
+        assertTrue(line.startsWith(file + ": verify error in function 0"), line);
+        assertTrue(line.endsWith("[UninitializedRead]"), line);
+    }
+
+    @Test
+    void badLiteral() {
+        String line = run("run", vector("fib_20.tape"), "--arg", "i64:twenty").oneErrorLine(2);
+        assertTrue(line.startsWith("tape: --arg 'i64:twenty' is not a value literal: "), line);
+    }
+
+    @Test
+    void argumentsThatDoNotFitTheEntry() {
+        assertEquals("tape: function 0 takes 1 argument (i64), 0 given with --arg",
+                run("run", vector("fib_20.tape")).oneErrorLine(2));
+        assertEquals("tape: argument 1 of function 0 must be i64, got u64:20",
+                run("run", vector("fib_20.tape"), "--arg", "u64:20").oneErrorLine(2));
+    }
+
+    @Test
+    void unknownEntry() {
+        assertEquals("tape: --entry 5: no such function (the program has 1 function)",
+                run("run", vector("fib_20.tape"), "--entry", "5", "--arg", "i64:1").oneErrorLine(2));
+        assertEquals("tape: --entry main: no function has that name",
+                run("run", vector("fib_20.tape"), "--entry", "main", "--arg", "i64:1").oneErrorLine(2));
+    }
+
+    @Test
+    void badOptions() {
+        assertEquals("tape run: Unknown option: '--bogus' (see 'tape run --help')",
+                run("run", vector("fib_20.tape"), "--bogus").oneErrorLine(2));
+        assertEquals("tape run: Invalid value for option '--fuel': 'lots' is not a long (see 'tape run --help')",
+                run("run", vector("fib_20.tape"), "--fuel", "lots").oneErrorLine(2));
+        assertTrue(run("run", vector("fib_20.tape"), "--host", "posix").oneErrorLine(2)
+                .startsWith("tape run: Invalid value for option '--host'"));
+        assertTrue(run("run", vector("fib_20.tape"), "--trace", "everything").oneErrorLine(2)
+                .startsWith("tape run: Invalid value for option '--trace'"));
+        assertEquals("tape run: Missing required parameter: 'FILE' (see 'tape run --help')",
+                run("run").oneErrorLine(2));
+        assertEquals("tape: --fuel and --max-host-calls must be 0 or more, --max-call-depth 1 or more",
+                run("run", vector("fib_20.tape"), "--arg", "i64:1", "--max-call-depth", "0").oneErrorLine(2));
+        assertEquals("tape asm: Missing required option: '--output=OUT.tape' (see 'tape asm --help')",
+                run("asm", "x.tasm").oneErrorLine(2));
+        assertTrue(run("frobnicate").oneErrorLine(2).startsWith("tape: Unmatched argument at index 0: 'frobnicate'"));
+        assertEquals("tape: missing a command (run, verify, disasm, asm, conformance, bench); see 'tape --help'",
+                run().oneErrorLine(2));
+    }
+
+    @Test
+    void helpAndVersionGoToStdout() {
+        Cli.Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("run") && help.out().contains("conformance"), help.out());
+        Cli.Result runHelp = run("run", "--help");
+        assertEquals(0, runHelp.code());
+        assertTrue(runHelp.out().contains("--max-call-depth=N"), runHelp.out());
+        Cli.Result version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("tape "), version.out());
+    }
+
+    /** A command that fails in a way no command expects. */
+    @CommandLine.Command(name = "boom")
+    static final class Boom implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("kaboom\nsecond line");
+        }
+    }
+
+    @Test
+    void unexpectedExceptionsAreOneLineAndExit2() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = TapeCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        cl.addSubcommand("boom", new Boom());
+        int code = cl.execute("boom");
+        assertEquals(2, code);
+        assertEquals("tape: internal error: IllegalStateException: kaboom second line\n", err.toString());
+    }
+}

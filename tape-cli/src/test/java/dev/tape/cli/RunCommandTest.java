@@ -1,0 +1,182 @@
+package dev.tape.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.tape.cli.Cli.run;
+import static dev.tape.cli.Cli.vector;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tape run}: results, traps, hosts, entries, limits and tracing, end to end. */
+class RunCommandTest {
+    /** A program with names, a std host call, a call and a trap in a callee under a span. */
+    static final String PROGRAM = """
+            host print = "std.print_i64" (i64) -> ()
+
+            func main(n: i64) -> (i64) {
+                call r0, double, r0, [r1] -> [r2]
+                host_call r0, print, r0, [r2] -> []
+                ret r0, [r2]
+            }
+
+            func double(x: i64) -> (i64) {
+                i64.add r2, r1, r1
+                ret r0, [r2]
+            }
+
+            func divide(a: i64, b: i64) -> (i64) {
+                .span 7
+                i64.div r3, r1, r2
+                ret r0, [r3]
+            }
+
+            func calls_divide(a: i64) -> (i64) {
+                const.i64 r2, 0
+                call r0, divide, r0, [r1, r2] -> [r3]
+                ret r0, [r3]
+            }
+
+            func many(a: i64, b: f64, c: bool) -> (bool, f64, i64, str) {
+                const.pool r4, str:"hé"
+                ret r0, [r3, r2, r1, r4]
+            }
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private String program() throws IOException {
+        Path p = tmp.resolve("prog.tasm");
+        Files.writeString(p, PROGRAM);
+        return p.toString();
+    }
+
+    @Test
+    void printsReturnedValueOfABinaryProgram() {
+        Cli.Result r = run("run", vector("fib_20.tape"), "--arg", "i64:20");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("i64:6765\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void printsEachValueOnItsOwnLineAsALiteral() throws IOException {
+        Cli.Result r = run("run", program(), "--entry", "many", "--arg", "i64:-3", "--arg", "f64:1.5",
+                "--arg", "bool:true");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("bool:true", "f64:0x3ff8000000000000", "i64:-3", "str:\"hé\""), r.outLines());
+    }
+
+    @Test
+    void runsTextAssemblyAndTheStdHostPrintsToStdout() throws IOException {
+        Cli.Result r = run("run", program(), "--arg", "i64:21");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("42\ni64:42\n", r.out(), "std.print_i64 prints first, then the result");
+    }
+
+    @Test
+    void entryByIdOrName() throws IOException {
+        assertEquals("i64:8\n", run("run", program(), "--entry", "1", "--arg", "i64:4").out());
+        assertEquals("i64:8\n", run("run", program(), "--entry", "double", "--arg", "i64:4").out());
+    }
+
+    @Test
+    void trapPrintsKindPlaceAndStackAndExits1() throws IOException {
+        Cli.Result r = run("run", program(), "--entry", "calls_divide", "--arg", "i64:21");
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals(List.of("trap: div_by_zero at 2 (divide) pc 0 span 7", "  at 2 (divide) pc 0 span 7",
+                "  at 3 (calls_divide) pc 3 span none"), r.errLines());
+    }
+
+    @Test
+    void trapInAnUnnamedFunctionOmitsTheName() {
+        Cli.Result r = run("run", vector("trap_reports_span.tape"), "--arg", "i64:9");
+        assertEquals(1, r.code());
+        assertEquals(List.of("trap: div_by_zero at 0 pc 3 span 42", "  at 0 pc 3 span 42"), r.errLines());
+    }
+
+    @Test
+    void limitsApply() {
+        Cli.Result depth = run("run", vector("fib_20.tape"), "--arg", "i64:20", "--max-call-depth", "3");
+        assertEquals(1, depth.code());
+        assertEquals("trap: call_depth_exceeded at 0 pc 30 span none", depth.errLines().get(0));
+        assertEquals(1 + 3, depth.errLines().size(), "the trap line and one line per frame");
+        assertTrue(depth.errLines().subList(1, 4).stream().allMatch("  at 0 pc 30 span none"::equals), depth.err());
+
+        Cli.Result fuel = run("run", vector("fuel_exact_loop.tape"), "--arg", "i64:10", "--fuel", "56");
+        assertEquals(1, fuel.code());
+        assertEquals("trap: fuel_exceeded at 0 pc 45 span none", fuel.errLines().get(0));
+        assertEquals("i64:45\n", run("run", vector("fuel_exact_loop.tape"), "--arg", "i64:10", "--fuel", "57").out());
+
+        Cli.Result hosts = run("run", vector("host_call_limit.tape"), "--arg", "i64:100", "--host", "test",
+                "--max-host-calls", "50");
+        assertEquals(1, hosts.code());
+        assertEquals("trap: host_call_limit_exceeded at 0 pc 31 span none", hosts.errLines().get(0));
+    }
+
+    @Test
+    void defaultLimitsAllowDeepRecursionUpTo1024Frames() {
+        assertEquals("i64:1000\n", run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:1000").out());
+        Cli.Result r = run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:10000");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("trap: call_depth_exceeded at 0 pc 30 span none\n"), r.err());
+        assertEquals(1 + 1024, r.errLines().size());
+    }
+
+    @Test
+    void testHostProvidesTheConformanceFunctions() {
+        assertEquals("i64:42\n", run("run", vector("host_add.tape"), "--host", "test", "--arg", "i64:40",
+                "--arg", "i64:2").out());
+        Cli.Result std = run("run", vector("host_add.tape"), "--arg", "i64:40", "--arg", "i64:2");
+        assertEquals(1, std.code(), "the std host has no test.add_i64");
+        assertEquals("trap: host_call_failed at 0 pc 0 span none", std.errLines().get(0));
+    }
+
+    @Test
+    void stdHostPrintsEachType() throws IOException {
+        Path p = tmp.resolve("print.tasm");
+        Files.writeString(p, """
+                host ps = "std.print_str" (str) -> ()
+                host pi = "std.print_i64" (i64) -> ()
+                host pu = "std.print_u64" (u64) -> ()
+                host pf = "std.print_f64" (f64) -> ()
+                host pb = "std.print_bool" (bool) -> ()
+
+                func main(s: str, i: i64, u: u64, f: f64, b: bool) {
+                    host_call r0, ps, r0, [r1] -> []
+                    host_call r0, pi, r0, [r2] -> []
+                    host_call r0, pu, r0, [r3] -> []
+                    host_call r0, pf, r0, [r4] -> []
+                    host_call r0, pb, r0, [r5] -> []
+                    ret r0, []
+                }
+                """);
+        Cli.Result r = run("run", p.toString(), "--arg", "str:\"héllo\\nworld\"", "--arg", "i64:-7",
+                "--arg", "u64:18446744073709551615", "--arg", "f64:-0.25", "--arg", "bool:false");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("héllo", "world", "-7", "18446744073709551615", "-0.25", "false"), r.outLines());
+    }
+
+    @Test
+    void traceWritesOneLinePerEventToStderr() throws IOException {
+        Cli.Result r = run("run", program(), "--entry", "double", "--arg", "i64:4", "--trace", "run,call",
+                "--trace", "instr");
+        assertEquals(0, r.code());
+        assertEquals("i64:8\n", r.out());
+        assertEquals(List.of("trace run start entry 1 args 1", "trace call enter func 1 (double) depth 1",
+                "trace instr func 1 (double) pc 0 span none i64.add", "trace instr func 1 (double) pc 4 span none ret",
+                "trace call exit func 1 (double) depth 1", "trace run end ok fuel_used 2"), r.errLines());
+
+        Cli.Result host = run("run", program(), "--arg", "i64:1", "--trace", "host");
+        assertEquals("2\ni64:2\n", host.out());
+        assertEquals(List.of("trace host enter std.print_i64 sig 0 from func 0 (main) pc 8",
+                "trace host exit std.print_i64 sig 0"), host.errLines());
+    }
+}

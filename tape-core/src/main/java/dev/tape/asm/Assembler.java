@@ -1,0 +1,42 @@
+package dev.tape.asm;
+
+import dev.tape.program.Program;
+
+import java.util.Objects;
+
+/**
+ * Turns text assembly ({@code .tasm}, described in {@code docs/ASSEMBLY.md}) into a {@link Program}.
+ *
+ * <p>The assembler checks the text, not the program: it resolves names, lays out bytecode and
+ * builds every table, but leaves typing and control-flow rules to the verifier. Indices written as
+ * {@code @N} in instructions are taken as they are, so a file can describe a program the verifier
+ * will reject.
+ */
+public final class Assembler {
+    private Assembler() {}
+
+    /**
+     * Assembles a whole program.
+     *
+     * @param source the text of a {@code .tasm} file
+     * @param fileName the name to put in error messages; {@code null} gives {@code <input>}
+     * @return the program, ready for {@link dev.tape.program.ProgramEncoder#encode(Program)}
+     * @throws AsmException on any mistake in the text: a malformed line, an unknown mnemonic, an
+     *     operand of the wrong kind or out of range, an undefined or duplicate name or label, a bad
+     *     literal, a missing {@code }} ...; it gives the file, line and column of the mistake
+     * @throws NullPointerException when {@code source} is null
+     */
+    public static Program assemble(String source, String fileName) throws AsmException {
+        Objects.requireNonNull(source, "source");
+        String file = fileName == null ? "<input>" : fileName;
+        AsmParser parser = new AsmParser(source, file);
+        try {
+            return parser.parse();
+        } catch (RuntimeException e) {
+            // Not expected: every mistake should be caught above. Still report it as a mistake at
+            // the place the parser had reached, rather than let another exception escape.
+            Scanner.Pos at = parser.position();
+            throw new AsmException(file, at.line(), at.column(), "internal assembler error (please report): " + e);
+        }
+    }
+}
