@@ -38,12 +38,20 @@ public final class Table {
             String method = bench.substring(bench.lastIndexOf('.') + 1);
             String cls = bench.substring(0, bench.lastIndexOf('.'));
             cls = cls.substring(cls.lastIndexOf('.') + 1);
-            double median = r.getPrimaryResult().getStatistics().getPercentile(50.0);
+            var stats = r.getPrimaryResult().getStatistics();
+            double median = stats.getPercentile(50.0);
             String unit = r.getPrimaryResult().getScoreUnit();
             if (cls.equals("InterpreterBench")) {
                 String w = r.getParams().getParam("workload");
-                double[] row = rows.computeIfAbsent(w, k -> new double[] {Double.NaN, Double.NaN});
-                row[method.equals("tape") ? 0 : 1] = median;
+                double[] row = rows.computeIfAbsent(w, k -> new double[] {Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN});
+                if (method.equals("tape")) {
+                    row[0] = median;
+                    row[2] = stats.getMin();
+                    row[3] = stats.getMax();
+                } else {
+                    row[1] = median;
+                }
             } else {
                 String key = cls + "." + method;
                 for (String p : r.getParams().getParamsKeys()) {
@@ -56,15 +64,16 @@ public final class Table {
         System.out.println("Medians of the measurement iterations (ms per run, fuel metering on).");
         System.out.println();
         if (!rows.isEmpty()) {
-            System.out.println("| workload   |  tape ms |  Java ms |   ratio | target ms | met |");
-            System.out.println("|------------|---------:|---------:|--------:|----------:|-----|");
+            System.out.println("| workload   |  tape ms |  Java ms |   ratio | target ms | met | tape min..max ms  |");
+            System.out.println("|------------|---------:|---------:|--------:|----------:|-----|------------------:|");
             for (Map.Entry<String, double[]> e : rows.entrySet()) {
                 double tape = e.getValue()[0];
                 double java = e.getValue()[1];
                 Double target = TARGETS.get(e.getKey());
-                System.out.println(String.format(Locale.ROOT, "| %-10s | %8.3f | %8.3f | %7.1f | %9s | %-3s |",
+                System.out.println(String.format(Locale.ROOT, "| %-10s | %8.3f | %8.3f | %7.1f | %9s | %-3s | %7.3f..%-7.3f |",
                         e.getKey(), tape, java, tape / java, target == null ? "-" : String.format(Locale.ROOT, "%.0f", target),
-                        target == null || Double.isNaN(tape) ? "-" : tape <= target ? "yes" : "NO"));
+                        target == null || Double.isNaN(tape) ? "-" : tape <= target ? "yes" : "NO",
+                        e.getValue()[2], e.getValue()[3]));
             }
             System.out.println();
         }
