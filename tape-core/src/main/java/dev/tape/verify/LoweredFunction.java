@@ -43,6 +43,12 @@ public final class LoweredFunction {
     private final ValueType[] regTypes;
     private final List<SpanEntry> spans;
     private final int instructionCount;
+    /** code positions holding a code index (branch targets), for {@link CodeImage} */
+    int[] targetSlots;
+    /** code positions holding an index into {@link #refs()} */
+    int[] refSlots;
+    /** code positions holding an index into {@link #tags()} */
+    int[] tagSlots;
 
     LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags, int regCount,
                     int argCount, ValueType[] regTypes, List<SpanEntry> spans, int instructionCount) {

@@ -33,6 +33,9 @@ final class Lowerer {
     private final List<Object> refs = new ArrayList<>();
     private final List<byte[]> tags = new ArrayList<>();
     private final List<int[]> fixups = new ArrayList<>();
+    /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link CodeImage} */
+    private final List<Integer> refSlots = new ArrayList<>();
+    private final List<Integer> tagSlots = new ArrayList<>();
 
     Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes) {
         this.program = program;
@@ -135,8 +138,16 @@ final class Lowerer {
             opcodeOf[startOf[i]] = (byte) instrs.get(i).opcode().toByte();
         }
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]), fn.regCount(),
-                fn.argCount(), regTypes.clone(), fn.spans(), n);
+        int[] targetSlots = new int[fixups.size()];
+        for (int i = 0; i < targetSlots.length; i++) {
+            targetSlots[i] = fixups.get(i)[0];
+        }
+        LoweredFunction lf = new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
+                fn.regCount(), fn.argCount(), regTypes.clone(), fn.spans(), n);
+        lf.targetSlots = targetSlots;
+        lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
+        lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
+        return lf;
     }
 
     /**
@@ -310,6 +321,7 @@ final class Lowerer {
                 }
                 emit(words ? LOp.TUPLE_NEW_W : op.toByte());
                 emit(ins.reg(0));
+                tagSlots.add(len);
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -318,6 +330,7 @@ final class Lowerer {
                 emit(ins.reg(0));
                 emit((int) ins.value(1));
                 int[] vals = ins.list(2);
+                tagSlots.add(len);
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -362,6 +375,7 @@ final class Lowerer {
         }
         emit(LOp.CONST_R);
         emit(d);
+        refSlots.add(len);
         emit(ref(v));
     }
 }

@@ -14,6 +14,7 @@ public final class VerifiedProgram {
     private final int[] funcSigKey;
     private final int[] closureSigKey;
     private final int[] callSigKey;
+    private final CodeImage image;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
                     int[] callSigKey) {
@@ -22,11 +23,17 @@ public final class VerifiedProgram {
         this.funcSigKey = funcSigKey;
         this.closureSigKey = closureSigKey;
         this.callSigKey = callSigKey;
+        this.image = new CodeImage(functions);
     }
 
     /** @return the verified container model */
     public Program program() {
         return program;
+    }
+
+    /** @return all functions' code in one relocated array, as the interpreter runs it */
+    public CodeImage image() {
+        return image;
     }
 
     /** @return the number of functions */

@@ -12,7 +12,6 @@ import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
 
 import java.util.List;
 
@@ -143,7 +142,8 @@ final class Calls {
         final long sigHash;
         final Value[] args;
         final Value[] results;
-        LoweredFunction fn;
+        Vm vm;
+        /** the host_call's global ip in the program's code image */
         int ip;
         long fuel;
         long charged;
@@ -173,12 +173,13 @@ final class Calls {
 
         @Override
         public int callerFunction() {
-            return fn.id();
+            return vm.image.funcAt(ip);
         }
 
         @Override
         public int callerPc() {
-            return fn.pcOf()[ip];
+            int f = vm.image.funcAt(ip);
+            return vm.funcs[f].pcOf()[ip - vm.image.entry(f)];
         }
 
         @Override
@@ -225,7 +226,7 @@ final class Calls {
      * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)
      * @return the extra fuel the host charged
      */
-    static long host(Vm vm, ExecutionContext c, LoweredFunction caller, int[] code, int ip, int base, long fuelLeft) {
+    static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft) {
         int sigId = code[ip + 1];
         HostSig sig = vm.hostSigs[sigId];
         if (c.hostCalls >= c.limits.maxHostCalls()) {
@@ -260,13 +261,13 @@ final class Calls {
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, "the host does not provide " + site.symbol, site.symbol,
                     sig.sigHash());
         }
-        site.fn = caller;
+        site.vm = vm;
         site.ip = ip;
         site.fuel = fuelLeft < 0 ? 0 : fuelLeft;
         site.charged = 0;
         boolean traced = (c.mask & TraceMask.HOST) != 0;
         if (traced) {
-            c.sink.hostEnter(sigId, site.symbol, caller.id(), site.callerPc());
+            c.sink.hostEnter(sigId, site.symbol, site.callerFunction(), site.callerPc());
         }
         try {
             fn.call(args, results, site);

@@ -19,8 +19,10 @@ public final class ExecutionContext {
     static final int FRAME = 4;
     /**
      * One record of {@link #FRAME} ints per caller frame, frame d (0 = entry) at {@code d * FRAME}:
-     * its function id, its register base, the code index of its pending call, and the code index
-     * of that call's result count (the result registers follow it).
+     * its register count, its register base, the global ip (in the program's
+     * {@link dev.tape.verify.CodeImage}) of its pending call, and the global ip of that call's
+     * result count (the result registers follow it). The frame's function is the one whose code
+     * holds the call.
      */
     int[] frames = new int[16 * FRAME];
     /** frames live, the current one included */

@@ -3,8 +3,8 @@ package dev.tape.vm;
 import dev.tape.format.Op;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
+import dev.tape.verify.CodeImage;
 import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
 
 /**
  * The dispatch loop: one {@code switch} over the lowered opcode inside one loop, registers in flat
@@ -18,9 +18,12 @@ import dev.tape.verify.LoweredFunction;
  * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
  * otherwise it runs as the plain compare and leaves the br to the next turn of the loop.
  *
- * <p>While the loop runs, {@code ip}, {@code base}, the current function, the depth and the register
- * files live in locals, and are written back to the context whenever the loop returns or throws. A
- * trapping instruction leaves {@code ip} at its own start, which is where the trap is reported.
+ * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
+ * and returns change only {@code ip}, the register base and the register count. While the loop
+ * runs, these, the depth and the register files live in locals; they are written back to the
+ * context (as a function id and that function's own code index) whenever the loop returns or
+ * throws. A trapping instruction leaves {@code ip} at its own start, which is where the trap is
+ * reported.
  */
 final class Interpreter {
     private Interpreter() {}
@@ -31,24 +34,22 @@ final class Interpreter {
 
     static int execute(Vm vm, ExecutionContext c, long budget) {
         final long start = budget;
-        final LoweredFunction[] funcs = vm.funcs;
+        final CodeImage image = vm.image;
+        final int[] code = image.code();
+        final int[] entry = image.entries();
+        final int[] regCounts = image.regCounts();
         final int maxDepth = c.limits.maxCallDepth();
-        LoweredFunction fn = funcs[c.func];
-        int[] code = fn.code();
+        int regs = regCounts[c.func];
         long[] w = c.w;
         Object[] r = c.r;
         int base = c.base;
-        int ip = c.ip;
+        int ip = entry[c.func] + c.ip;
         int depth = c.depth;
         int[] frames = c.frames;
         try {
             while (true) {
                 if (budget == 0) {
-                    c.depth = depth;
-                    c.func = fn.id();
-                    c.ip = ip;
-                    c.base = base;
-                    c.consume(start - budget);
+                    save(c, image, ip, base, depth, start - budget);
                     return OUT_OF_FUEL;
                 }
                 budget--;
@@ -67,7 +68,7 @@ final class Interpreter {
                         ip += 4;
                     }
                     case LOp.CONST_R -> {
-                        r[base + code[ip + 1]] = fn.refs()[code[ip + 2]];
+                        r[base + code[ip + 1]] = image.refs()[code[ip + 2]];
                         ip += 3;
                     }
                     case Op.I64_ADD, Op.U64_ADD -> {
@@ -250,23 +251,24 @@ final class Interpreter {
                         if (depth >= maxDepth) {
                             throw Calls.depthTrap(depth, maxDepth);
                         }
+                        int nb = base + regs;
                         int callee;
                         int argsAt;
                         int to;
                         if (code[ip] == Op.CALL) {
                             callee = code[ip + 1];
                             argsAt = ip + 2;
-                            to = base + fn.regCount() + 1;
+                            to = nb + 1;
                         } else {
-                            // indirect: check the callee, make room, and pass a closure's environment
+                            // indirect: check the callee against the call signature; a closure's
+                            // environment goes first
                             callee = Calls.indirectCallee(vm, c, code, ip, base);
                             argsAt = ip + 3;
-                            to = base + fn.regCount() + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
+                            to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         }
-                        LoweredFunction cf = funcs[callee];
-                        int nb = base + fn.regCount();
-                        if (nb + cf.regCount() > w.length) {
-                            c.ensureRegisters(nb + cf.regCount());
+                        int calleeRegs = regCounts[callee];
+                        if (nb + calleeRegs > w.length) {
+                            c.ensureRegisters(nb + calleeRegs);
                             w = c.w;
                             r = c.r;
                         }
@@ -279,46 +281,38 @@ final class Interpreter {
                         if (fp + ExecutionContext.FRAME > frames.length) {
                             frames = c.growFrames();
                         }
-                        frames[fp] = fn.id();
+                        frames[fp] = regs;
                         frames[fp + 1] = base;
                         frames[fp + 2] = ip;
                         frames[fp + 3] = argsAt + 1 + argc;
                         ++depth;
-                        fn = cf;
-                        code = cf.code();
+                        regs = calleeRegs;
                         base = nb;
-                        ip = 0;
+                        ip = entry[callee];
                         if (c.traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
                     }
                     case Op.RET -> {
                         if (c.traceCalls) {
-                            c.sink.callExit(fn.id(), depth);
+                            c.sink.callExit(image.funcAt(ip), depth);
                         }
                         if (depth == 1) {
-                            c.depth = depth;
-                            c.func = fn.id();
-                            c.ip = ip;
-                            c.base = base;
-                            c.consume(start - budget);
+                            save(c, image, ip, base, depth, start - budget);
                             return DONE;
                         }
                         int fp = (depth - 2) * ExecutionContext.FRAME;
-                        LoweredFunction caller = funcs[frames[fp]];
                         int callerBase = frames[fp + 1];
                         int pos = frames[fp + 3];
-                        int[] callerCode = caller.code();
                         int n = code[ip + 1];
-                        Calls.copyBack(w, r, code, ip + 2, n, base, callerCode, pos + 1, callerBase);
+                        Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
                         --depth;
-                        fn = caller;
-                        code = callerCode;
+                        regs = frames[fp];
                         base = callerBase;
                         ip = pos + 1 + n;
                     }
                     case Op.HOST_CALL -> {
-                        long extra = Calls.host(vm, c, fn, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
+                        long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
                         if (extra != 0) {
                             long charge = Math.min(extra, budget);
                             budget -= charge;
@@ -331,7 +325,7 @@ final class Interpreter {
                     }
                     case LOp.TUPLE_NEW_W -> {
                         int n = code[ip + 3];
-                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, fn.tags()[code[ip + 2]], w, code, ip + 4, n, base);
+                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n, base);
                         ip += 4 + n;
                     }
                     case LOp.TUPLE_GET_W -> {
@@ -347,26 +341,28 @@ final class Interpreter {
                     }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
-                    default -> ip = Ops.slow(vm, c, fn, code, ip, base);
+                    default -> ip = Ops.slow(vm, c, code, ip, base);
                 }
             }
         } catch (VmTrap t) {
-            c.depth = depth;
-            c.func = fn.id();
             c.trap = t;
-            c.ip = ip;
-            c.base = base;
-            c.consume(start - budget);
+            save(c, image, ip, base, depth, start - budget);
             return TRAPPED;
         } catch (RuntimeException e) {
             // not a trap of the program (a failing trace sink, or a bug): leave the state where it
             // happened so the driver reports it there
-            c.depth = depth;
-            c.func = fn.id();
-            c.ip = ip;
-            c.base = base;
-            c.consume(start - budget);
+            save(c, image, ip, base, depth, start - budget);
             throw e;
         }
+    }
+
+    /** Writes the loop's state back: the function and its own code index for the global ip. */
+    private static void save(ExecutionContext c, CodeImage image, int ip, int base, int depth, long used) {
+        int f = image.funcAt(ip);
+        c.func = f;
+        c.ip = ip - image.entry(f);
+        c.base = base;
+        c.depth = depth;
+        c.consume(used);
     }
 }

@@ -4,7 +4,6 @@ import dev.tape.format.Op;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
 
 /**
  * The instructions kept out of the hot dispatch method: float edge cases, division, conversions,
@@ -21,7 +20,8 @@ final class Ops {
         return Double.doubleToRawLongBits(v);
     }
 
-    static int slow(Vm vm, ExecutionContext c, LoweredFunction fn, int[] code, int ip, int base) {
+    static int slow(Vm vm, ExecutionContext c, int[] code, int ip, int base) {
+        byte[][] tags = vm.image.tags();
         long[] w = c.w;
         Object[] r = c.r;
         int op = code[ip];
@@ -135,13 +135,13 @@ final class Ops {
             }
             case Op.TUPLE_NEW -> {
                 int n = code[ip + 3];
-                r[dst] = build(c, Aggregate.Kind.TUPLE, 0, fn.tags()[code[ip + 2]], code, ip + 4, n, base);
+                r[dst] = build(c, Aggregate.Kind.TUPLE, 0, tags[code[ip + 2]], code, ip + 4, n, base);
                 return ip + 4 + n;
             }
             case Op.STRUCT_NEW, Op.ARRAY_NEW -> {
                 int n = code[ip + 4];
                 r[dst] = build(c, op == Op.STRUCT_NEW ? Aggregate.Kind.STRUCT : Aggregate.Kind.ARRAY, code[ip + 2],
-                        fn.tags()[code[ip + 3]], code, ip + 5, n, base);
+                        tags[code[ip + 3]], code, ip + 5, n, base);
                 return ip + 5 + n;
             }
             case Op.TUPLE_LEN -> {

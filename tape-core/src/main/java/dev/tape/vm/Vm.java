@@ -10,6 +10,7 @@ import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
+import dev.tape.verify.CodeImage;
 import dev.tape.verify.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
 
@@ -30,6 +31,8 @@ public final class Vm {
     final VerifiedProgram verified;
     final Program program;
     final LoweredFunction[] funcs;
+    /** all functions' code in one array: what the interpreter runs */
+    final CodeImage image;
     final HostFunction[] hostFns;
     final String[] hostSymbols;
     final HostSig[] hostSigs;
@@ -50,6 +53,7 @@ public final class Vm {
         this.verified = program;
         this.program = program.program();
         this.funcs = program.functions().toArray(new LoweredFunction[0]);
+        this.image = program.image();
         List<HostSig> sigs = this.program.hostSigs();
         this.hostFns = new HostFunction[sigs.size()];
         this.hostSymbols = new String[sigs.size()];
@@ -258,9 +262,10 @@ public final class Vm {
         long span = cur.spanAt(pc);
         stack.add(new Trap.Frame(ctx.func, program.functionName(ctx.func), pc, span));
         for (int d = ctx.depth - 2; d >= 0; d--) {
-            int id = ctx.frames[d * ExecutionContext.FRAME];
+            int callIp = ctx.frames[d * ExecutionContext.FRAME + 2];
+            int id = image.funcAt(callIp);
             LoweredFunction f = funcs[id];
-            int cpc = f.pcOf()[ctx.frames[d * ExecutionContext.FRAME + 2]];
+            int cpc = f.pcOf()[callIp - image.entry(id)];
             stack.add(new Trap.Frame(id, program.functionName(id), cpc, f.spanAt(cpc)));
         }
         return new Trap(t.kind, t.code, ctx.func, program.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
