@@ -8,25 +8,30 @@ import java.util.List;
  * its operand values in schema order ({@link Opcode#operands()}).
  *
  * <p>A scalar operand (register, immediate, id, pc) is read with {@link #value(int)} (or
- * {@link #reg(int)} for a register); a register list with {@link #list(int)}. Each operand also
- * remembers how many bytes it took, so that a padded (non-canonical) LEB128 encoding can be
- * written back byte for byte. Instances are immutable.
+ * {@link #reg(int)} for a register); a register list with {@link #list(int)}. Each operand, and
+ * each register of a list, also remembers how many bytes it took, so that a padded
+ * (non-canonical) LEB128 encoding can be written back byte for byte. Instances are immutable.
  */
 public final class Instruction {
     private final Opcode opcode;
     private final int pc;
     private final int length;
     private final long[] values;
-    private final int[][] lists;
+    /** Register lists as their u32 values (null for scalar operands). */
+    private final long[][] lists;
     private final int[] widths;
+    /** The encoded width of each register of each list (null for scalar operands). */
+    private final int[][] listWidths;
 
-    private Instruction(Opcode opcode, int pc, int length, long[] values, int[][] lists, int[] widths) {
+    private Instruction(Opcode opcode, int pc, int length, long[] values, long[][] lists, int[] widths,
+                        int[][] listWidths) {
         this.opcode = opcode;
         this.pc = pc;
         this.length = length;
         this.values = values;
         this.lists = lists;
         this.widths = widths;
+        this.listWidths = listWidths;
     }
 
     /**
@@ -46,8 +51,9 @@ public final class Instruction {
                     + operands.length);
         }
         long[] values = new long[schema.size()];
-        int[][] lists = new int[schema.size()][];
+        long[][] lists = new long[schema.size()][];
         int[] widths = new int[schema.size()];
+        int[][] listWidths = new int[schema.size()][];
         for (int i = 0; i < operands.length; i++) {
             Operand op = schema.get(i);
             Object o = operands[i];
@@ -55,13 +61,16 @@ public final class Instruction {
                 if (!(o instanceof int[])) {
                     throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs an int[]");
                 }
-                int[] l = ((int[]) o).clone();
-                for (int r : l) {
-                    if (r < 0) {
+                int[] l = (int[]) o;
+                lists[i] = new long[l.length];
+                listWidths[i] = new int[l.length];
+                for (int k = 0; k < l.length; k++) {
+                    if (l[k] < 0) {
                         throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": negative register");
                     }
+                    lists[i][k] = l[k];
+                    listWidths[i][k] = ByteWriter.ulebSize(l[k]);
                 }
-                lists[i] = l;
                 values[i] = l.length;
             } else if (o instanceof Boolean b) {
                 values[i] = b ? 1 : 0;
@@ -73,20 +82,20 @@ public final class Instruction {
             checkRange(opcode, op, values[i]);
             widths[i] = canonicalWidth(op.encoding(), values[i]);
         }
-        return new Instruction(opcode, 0, 0, values, lists, widths).withLength();
+        return new Instruction(opcode, 0, 0, values, lists, widths, listWidths).withLength();
     }
 
     private Instruction withLength() {
         int n = 1;
         for (int i = 0; i < values.length; i++) {
             n += widths[i];
-            if (lists[i] != null) {
-                for (int r : lists[i]) {
-                    n += ByteWriter.ulebSize(r);
+            if (listWidths[i] != null) {
+                for (int w : listWidths[i]) {
+                    n += w;
                 }
             }
         }
-        return new Instruction(opcode, pc, n, values, lists, widths);
+        return new Instruction(opcode, pc, n, values, lists, widths, listWidths);
     }
 
     static void checkRange(Opcode opcode, Operand op, long v) {
@@ -132,8 +141,9 @@ public final class Instruction {
         }
     }
 
-    static Instruction decoded(Opcode opcode, int pc, int length, long[] values, int[][] lists, int[] widths) {
-        return new Instruction(opcode, pc, length, values, lists, widths);
+    static Instruction decoded(Opcode opcode, int pc, int length, long[] values, long[][] lists, int[] widths,
+                               int[][] listWidths) {
+        return new Instruction(opcode, pc, length, values, lists, widths, listWidths);
     }
 
     /**
@@ -161,7 +171,7 @@ public final class Instruction {
         int[] ws = widths.clone();
         v[index] = value;
         ws[index] = w;
-        return new Instruction(opcode, pc, 0, v, lists, ws).withLength();
+        return new Instruction(opcode, pc, 0, v, lists, ws, listWidths).withLength();
     }
 
     /**
@@ -169,7 +179,7 @@ public final class Instruction {
      * @return a copy of this instruction at another byte offset
      */
     public Instruction at(int pc) {
-        return new Instruction(opcode, pc, length, values, lists, widths);
+        return new Instruction(opcode, pc, length, values, lists, widths, listWidths);
     }
 
     /** @return the opcode */
@@ -222,7 +232,24 @@ public final class Instruction {
      *     -1)
      */
     public int[] list(int i) {
-        return lists[i] == null ? null : lists[i].clone();
+        if (lists[i] == null) {
+            return null;
+        }
+        int[] out = new int[lists[i].length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = lists[i][k] > Integer.MAX_VALUE ? -1 : (int) lists[i][k];
+        }
+        return out;
+    }
+
+    /** @return register {@code k} of list operand {@code i} as its u32 value */
+    long listValue(int i, int k) {
+        return lists[i][k];
+    }
+
+    /** @return the encoded width of register {@code k} of list operand {@code i} */
+    int listWidth(int i, int k) {
+        return listWidths[i][k];
     }
 
     /**
@@ -254,7 +281,7 @@ public final class Instruction {
         }
         return opcode == other.opcode && pc == other.pc && length == other.length
                 && Arrays.equals(values, other.values) && Arrays.deepEquals(lists, other.lists)
-                && Arrays.equals(widths, other.widths);
+                && Arrays.equals(widths, other.widths) && Arrays.deepEquals(listWidths, other.listWidths);
     }
 
     @Override

@@ -18,10 +18,13 @@ public final class InstructionCodec {
      * @param pc the byte offset of the opcode, 0 to {@code code.length - 1}
      * @return the instruction
      * @throws DecodeException (section {@code "bytecode"}, offset relative to the start of
-     *     {@code code}) on an unknown opcode byte, a truncated operand, a value too large for its
-     *     encoding, or a boolean byte other than 0 or 1
+     *     {@code code}) when {@code pc} is not inside the code, on an unknown opcode byte, a
+     *     truncated operand, or a value too large for its encoding
      */
     public static Instruction decode(byte[] code, int pc) throws DecodeException {
+        if (pc < 0 || pc >= code.length) {
+            throw new DecodeException("bytecode", pc, "pc " + pc + " is outside the " + code.length + " bytes of code");
+        }
         ByteReader r = new ByteReader(code, pc, code.length, 0, "bytecode");
         int b = r.u8();
         Opcode op = Opcode.fromByte(b);
@@ -31,8 +34,9 @@ public final class InstructionCodec {
         List<Operand> schema = op.operands();
         int n = schema.size();
         long[] values = new long[n];
-        int[][] lists = new int[n][];
+        long[][] lists = new long[n][];
         int[] widths = new int[n];
+        int[][] listWidths = new int[n][];
         for (int i = 0; i < n; i++) {
             Operand o = schema.get(i);
             int start = r.position();
@@ -46,19 +50,22 @@ public final class InstructionCodec {
                 case ULEB32_COUNT_THEN_ULEB32 -> {
                     int count = r.count(op.mnemonic() + "." + o.name(), 1);
                     widths[i] = r.position() - start;
-                    int[] regs = new int[count];
+                    long[] regs = new long[count];
+                    int[] regWidths = new int[count];
                     for (int k = 0; k < count; k++) {
-                        long v = r.uleb32();
-                        regs[k] = v > Integer.MAX_VALUE ? -1 : (int) v;
+                        int at = r.position();
+                        regs[k] = r.uleb32();
+                        regWidths[k] = r.position() - at;
                     }
                     values[i] = count;
                     lists[i] = regs;
+                    listWidths[i] = regWidths;
                     continue;
                 }
             }
             widths[i] = r.position() - start;
         }
-        return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths);
+        return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths, listWidths);
     }
 
     /**
@@ -80,8 +87,9 @@ public final class InstructionCodec {
     }
 
     /**
-     * Appends an instruction's encoding, keeping each operand's recorded width (padded LEB128
-     * where the instruction was decoded from a padded encoding, canonical otherwise).
+     * Appends an instruction's encoding, keeping each operand's and each listed register's recorded
+     * width (padded LEB128 where the instruction was decoded from a padded encoding, canonical
+     * otherwise), so decoding then encoding gives back the same bytes.
      *
      * @param ins the instruction
      * @param out where to write
@@ -101,8 +109,8 @@ public final class InstructionCodec {
                 case U8, U8_BOOL -> out.u8((int) v);
                 case ULEB32_COUNT_THEN_ULEB32 -> {
                     writeUleb(out, v, w);
-                    for (int r : ins.list(i)) {
-                        out.uleb(r & 0xFFFFFFFFL);
+                    for (int k = 0; k < v; k++) {
+                        writeUleb(out, ins.listValue(i, k), ins.listWidth(i, k));
                     }
                 }
             }

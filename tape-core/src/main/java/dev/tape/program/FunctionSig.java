@@ -13,7 +13,9 @@ import java.util.List;
 public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<ValueType> rets,
                           List<Integer> retNames) {
     /**
-     * Copies the lists.
+     * Copies the lists. An empty names list (for an empty types list) becomes {@code null}: the
+     * reference encoder writes the has-names flag only for a non-empty range, so a file with the
+     * flag set and no values decodes as "no names" and re-encodes with the flag clear.
      *
      * @throws IllegalArgumentException when a names list is present with a length other than its
      *     types list
@@ -28,6 +30,13 @@ public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<Val
         }
         if (retNames != null && retNames.size() != rets.size()) {
             throw new IllegalArgumentException("result names must match the result count");
+        }
+        // With no values there is nothing to name: the reference writes (and reads back) "no names".
+        if (argNames != null && argNames.isEmpty()) {
+            argNames = null;
+        }
+        if (retNames != null && retNames.isEmpty()) {
+            retNames = null;
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.tape.format;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class InstructionCodecTest {
+    private static final byte[] RET_R0 = {0x51, 0x00, 0x00};
+
+    @Test
+    void pcOutsideTheCodeIsADecodeException() {
+        DecodeException neg = assertThrows(DecodeException.class, () -> InstructionCodec.decode(RET_R0, -1));
+        assertEquals("bytecode", neg.section());
+        assertEquals(-1, neg.offset());
+        DecodeException past = assertThrows(DecodeException.class, () -> InstructionCodec.decode(RET_R0, 3));
+        assertEquals(3, past.offset());
+        assertThrows(DecodeException.class, () -> InstructionCodec.decode(new byte[0], 0));
+    }
+
+    @Test
+    void unknownOpcodeAndTruncatedOperandAreReportedAtTheirOffsets() {
+        // The two hand-made reject vectors: blob "ee 51 00 00" and "12 80".
+        DecodeException unknown = assertThrows(DecodeException.class,
+                () -> InstructionCodec.decode(new byte[] {(byte) 0xee, 0x51, 0, 0}, 0));
+        assertEquals(0, unknown.offset());
+        DecodeException truncated = assertThrows(DecodeException.class,
+                () -> InstructionCodec.decodeAll(new byte[] {0x12, (byte) 0x80}));
+        assertEquals(1, truncated.offset());
+    }
+
+    @Test
+    void paddedOperandsAreKeptOnReEncode() throws DecodeException {
+        byte[] jmp = {0x41, (byte) 0x8f, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x00};
+        List<Instruction> ins = InstructionCodec.decodeAll(jmp);
+        assertEquals(1, ins.size());
+        assertEquals(15, ins.get(0).value(0));
+        assertEquals(5, ins.get(0).width(0));
+        assertArrayEquals(jmp, InstructionCodec.encodeAll(ins));
+    }
+
+    @Test
+    void paddedAndLargeRegistersInListsAreKeptOnReEncode() throws DecodeException {
+        // ret r0, [r0 as "80 00", r2^31 as a 5-byte ULEB]
+        byte[] ret = {0x51, 0x00, 0x02, (byte) 0x80, 0x00, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+        Instruction ins = InstructionCodec.decode(ret, 0);
+        assertEquals(ret.length, ins.length());
+        assertArrayEquals(new int[] {0, -1}, ins.list(1), "a register above Integer.MAX_VALUE reads as -1");
+        assertArrayEquals(ret, InstructionCodec.encodeAll(List.of(ins)));
+        assertEquals(ins, InstructionCodec.decode(InstructionCodec.encodeAll(List.of(ins)), 0));
+    }
+
+    @Test
+    void instructionsMadeInCodeEqualTheirDecoding() throws DecodeException {
+        Instruction made = Instruction.of(Opcode.CALL, 0, 3, 0, new int[] {1, 200}, new int[] {5});
+        byte[] bytes = InstructionCodec.encodeAll(List.of(made));
+        assertEquals("50 00 03 00 02 01 c8 01 01 05", java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
+        assertEquals(bytes.length, made.length());
+        assertEquals(made, InstructionCodec.decode(bytes, 0));
+    }
+}
