@@ -1,0 +1,209 @@
+package dev.tape.hostile;
+
+import dev.tape.format.Opcode;
+import dev.tape.program.Constant;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.program.ProgramEncoder;
+import dev.tape.program.TapeBytes;
+import dev.tape.program.ValueType;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Programs (and non-programs) an attacker might hand the VM, built with {@link ProgramBuilder}.
+ * {@link HostileProgramsTest} checks that each ends cleanly (a result, a {@code DecodeException},
+ * a {@code VerifyException} or a trap: never a Java error), and {@link #files()} is what
+ * {@code examples/hostile/} holds (regenerate with
+ * {@code mvn -B -o test -pl tape-core -Dtest=HostileExamplesTest -Dtape.hostile.write=true}).
+ */
+public final class HostilePrograms {
+    private HostilePrograms() {}
+
+    /** Levels of {@link #deepRecursion()}: {@code rec(1,000,000)} calls down to {@code rec(0)}. */
+    public static final int RECURSION_LEVELS = 1_000_000;
+    /**
+     * Frames {@link #deepRecursion()} needs: the entry, then {@code rec(n)} for n = 1,000,000 down
+     * to 0.
+     */
+    public static final int RECURSION_FRAMES = RECURSION_LEVELS + 2;
+    /** Registers of one {@code rec} frame: r0 effect, r1 n, r2 constant, r3 condition. */
+    public static final int RECURSION_FRAME_REGS = 4;
+    /** Functions in {@link #manyFunctions()}. */
+    public static final int MANY_FUNCTIONS = 100_000;
+
+    /**
+     * {@code s = "ab"; loop { s = s ++ s }}: the string doubles every two instructions, so generous
+     * fuel lets it reach any size. The heap limit stops it (64 MiB by default: after 25 doublings),
+     * long before the JVM could run out of memory.
+     */
+    public static Program stringDoubling() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "double_forever");
+        FunctionBuilder.Label loop = f.newLabel();
+        f.constPool(1, pb.constant(new Constant.Str("ab")));
+        f.jmp(loop);
+        f.place(loop);
+        f.emit(Opcode.STR_CONCAT, 1, 1, 1);
+        f.jmp(loop);
+        return pb.build();
+    }
+
+    /**
+     * {@code main() = rec(1,000,000)} where {@code rec(n) = n == 0 ? 0 : rec(n - 1) + 1}: 1,000,002
+     * frames of 4 registers ({@link #RECURSION_FRAME_REGS}) at the deepest point, about 8 million
+     * instructions. With a call depth limit of {@link #RECURSION_FRAMES} and the default fuel and
+     * register limits it returns 1,000,000; with the default call depth (1,024) it traps
+     * {@code call_depth_exceeded}.
+     */
+    public static Program deepRecursion() {
+        return deepRecursion(RECURSION_FRAME_REGS);
+    }
+
+    /**
+     * @param frameRegs the register count of {@code rec}, 4 or more (more makes each frame bigger)
+     * @return {@link #deepRecursion()} with that frame size
+     */
+    public static Program deepRecursion(int frameRegs) {
+        ProgramBuilder pb = new ProgramBuilder();
+        int main = pb.declareFunction(List.of(), List.of(ValueType.I64));
+        int rec = pb.declareFunction(List.of(ValueType.I64), List.of(ValueType.I64));
+        pb.functionName(main, "main");
+        pb.functionName(rec, "rec");
+        pb.function(main)
+                .constI64(1, RECURSION_LEVELS)
+                .call(0, rec, 0, new int[] {1}, new int[] {1})
+                .ret(0, 1);
+        FunctionBuilder f = pb.function(rec);
+        FunctionBuilder.Label done = f.newLabel();
+        FunctionBuilder.Label more = f.newLabel();
+        f.constI64(2, 0).i64Eq(3, 1, 2).br(3, done, more);
+        f.place(done).ret(0, 2);
+        f.place(more)
+                .constI64(2, 1)
+                .i64Sub(1, 1, 2)
+                .call(0, rec, 0, new int[] {1}, new int[] {1})
+                .i64Add(1, 1, 2)
+                .ret(0, 1);
+        f.regCount(frameRegs);
+        return pb.build();
+    }
+
+    /**
+     * 100,000 functions: function i calls function i + 1 and returns its result + 1; the last
+     * returns 0. Every function runs once, 100,000 frames deep, so it returns 99,999 with a call
+     * depth limit of 100,000 and traps {@code call_depth_exceeded} with the default 1,024.
+     */
+    public static Program manyFunctions() {
+        ProgramBuilder pb = new ProgramBuilder();
+        for (int i = 0; i < MANY_FUNCTIONS; i++) {
+            pb.declareFunction(List.of(), List.of(ValueType.I64));
+        }
+        pb.functionName(0, "chain");
+        for (int i = 0; i < MANY_FUNCTIONS; i++) {
+            FunctionBuilder f = pb.function(i);
+            if (i == MANY_FUNCTIONS - 1) {
+                f.constI64(1, 0).ret(0, 1);
+            } else {
+                f.call(0, i + 1, 0, new int[0], new int[] {1}).constI64(2, 1).i64Add(1, 1, 2).ret(0, 1);
+            }
+        }
+        return pb.build();
+    }
+
+    /** {@code loop {}}: traps {@code fuel_exceeded} at any fuel. */
+    public static Program infiniteLoop() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "spin");
+        FunctionBuilder.Label loop = f.newLabel();
+        f.jmp(loop).place(loop).jmp(loop);
+        return pb.build();
+    }
+
+    /**
+     * {@code f() = f()} where f declares 65,536 registers (the verifier's most): each frame takes
+     * 65,536 registers, so the default register limit (8,388,608) is reached at frame 128, well
+     * before the call depth limit: it traps {@code heap_limit_exceeded}.
+     */
+    public static Program registerBomb() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "fat_frames");
+        f.call(0, 0, 0, new int[0], new int[0]).ret(0);
+        f.regCount(65_536);
+        return pb.build();
+    }
+
+    /**
+     * {@code t = (); loop { t = (t, t) }}: every iteration allocates a tuple that shares the last
+     * one twice (a DAG of depth n describing 2^n leaves). The heap limit counts each allocation, so
+     * it traps {@code heap_limit_exceeded}; results are never expanded.
+     */
+    public static Program tupleBomb() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "nest_forever");
+        FunctionBuilder.Label loop = f.newLabel();
+        f.tupleNew(1).jmp(loop);
+        f.place(loop).tupleNew(1, 1, 1).jmp(loop);
+        return pb.build();
+    }
+
+    /**
+     * A program that reads an i64 register as a string ({@code str.len} of an i64): the verifier
+     * refuses it ({@code TypeMismatch}), so it never runs.
+     */
+    public static Program typeConfusion() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of(ValueType.U64));
+        f.constI64(1, 0x4141_4141L).emit(Opcode.STR_LEN, 2, 1).ret(0, 2);
+        return pb.buildUnchecked();
+    }
+
+    /**
+     * @param seed the seed
+     * @param n how many bytes
+     * @return random bytes that do not start with the container magic, so decoding fails at once
+     */
+    public static byte[] randomBytes(long seed, int n) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        if (n > 0) {
+            b[0] = (byte) 0x7f; // never 'E', so never the magic "EXTAPE\0\0"
+        }
+        return b;
+    }
+
+    /**
+     * The minimal program ({@code ret r0}) with its symbols section claiming 4,294,967,295 symbols in
+     * 5 bytes: the decoder must refuse the count from the bytes left, without trying to allocate
+     * for it.
+     */
+    public static byte[] hugeCount() {
+        return TapeBytes.minimal("ff ff ff ff 0f", TapeBytes.CONSTS, TapeBytes.TYPES, TapeBytes.BLOBS, TapeBytes.SPANS,
+                TapeBytes.FUNCS, TapeBytes.SIGS, TapeBytes.HOSTS);
+    }
+
+    /**
+     * @return the contents of {@code examples/hostile/}, by file name, in a stable order
+     */
+    public static Map<String, byte[]> files() {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        out.put("string_doubling.tape", ProgramEncoder.encode(stringDoubling()));
+        out.put("deep_recursion.tape", ProgramEncoder.encode(deepRecursion()));
+        out.put("many_functions.tape", ProgramEncoder.encode(manyFunctions()));
+        out.put("infinite_loop.tape", ProgramEncoder.encode(infiniteLoop()));
+        out.put("register_bomb.tape", ProgramEncoder.encode(registerBomb()));
+        out.put("tuple_bomb.tape", ProgramEncoder.encode(tupleBomb()));
+        out.put("type_confusion.tape", ProgramEncoder.encode(typeConfusion()));
+        out.put("random_bytes.tape", randomBytes(20261122L, 4096));
+        out.put("huge_count.tape", hugeCount());
+        return out;
+    }
+}
