@@ -27,15 +27,32 @@ public final class Function {
      * @throws IllegalArgumentException when a count is negative or an argument is null
      */
     public Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig) {
+        this(argCount, retCount, regCount, Objects.requireNonNull(code, "code").clone(), spans, sig, true);
+    }
+
+    private Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig,
+                     boolean owned) {
         if (argCount < 0 || retCount < 0 || regCount < 0) {
             throw new IllegalArgumentException("function counts must not be negative");
         }
         this.argCount = argCount;
         this.retCount = retCount;
         this.regCount = regCount;
-        this.code = Objects.requireNonNull(code, "code").clone();
+        this.code = code;
         this.spans = List.copyOf(spans);
         this.sig = Objects.requireNonNull(sig, "sig");
+    }
+
+    /**
+     * For the decoder: a function that keeps {@code code} without copying it, so that functions
+     * sharing one bytecode blob (spec: several function-table rows may name the same blob) share
+     * one array. Otherwise a small file could name one large blob from many rows and make the
+     * decoded program rows x blob bytes large. The caller must never change {@code code}; pass an
+     * immutable {@code spans} list (from {@link List#copyOf}) to share it too.
+     */
+    static Function sharing(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans,
+                            FunctionSig sig) {
+        return new Function(argCount, retCount, regCount, Objects.requireNonNull(code, "code"), spans, sig, true);
     }
 
     /** @return value arguments (table entry) */

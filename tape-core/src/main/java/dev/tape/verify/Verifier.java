@@ -31,10 +31,12 @@ public final class Verifier {
     public static final int DEFAULT_MAX_REGS = 65_536;
 
     /**
-     * The default analysis budget: 16,777,216 register states (reachable blocks x registers, summed
-     * over all functions and fixpoint passes). This bounds verification to a few hundred MB and
-     * about a second however the file is shaped; the reference has no such bound. A program over
-     * it is refused with {@code AnalysisBudgetExceeded}.
+     * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
+     * its span entries, and (reachable blocks x registers) for every fixpoint pass of its type
+     * analysis, summed over all functions (a blob or span table shared by several functions counts
+     * for each). This bounds verification to a few hundred MB and a few seconds however the file
+     * is shaped; the reference has no such bound. A program over it is refused with
+     * {@code AnalysisBudgetExceeded}.
      */
     public static final long DEFAULT_ANALYSIS_BUDGET = 1L << 24;
 
@@ -56,8 +58,8 @@ public final class Verifier {
 
     /**
      * @param maxRegs the most registers a function may declare, 1 or more
-     * @param analysisBudget the most register states verification may track (see
-     *     {@link #DEFAULT_ANALYSIS_BUDGET}), 1 or more
+     * @param analysisBudget the most work verification may do, in the units of
+     *     {@link #DEFAULT_ANALYSIS_BUDGET}, 1 or more
      * @throws IllegalArgumentException when a limit is below 1
      */
     public Verifier(int maxRegs, long analysisBudget) {
@@ -202,6 +204,8 @@ public final class Verifier {
                     + fn.argCount() + " arguments and " + fn.retCount() + " results but the signature has "
                     + fn.sig().args().size() + " and " + fn.sig().rets().size());
         }
+        // rows may share one blob and span table, so charge each function's share of the work
+        budget.charge((long) fn.codeLength() + fn.spans().size(), f);
         long at = 0;
         List<SpanEntry> spans = fn.spans();
         for (int i = 0; i < spans.size(); i++) {
