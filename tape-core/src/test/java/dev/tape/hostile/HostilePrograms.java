@@ -167,6 +167,38 @@ public final class HostilePrograms {
     }
 
     /**
+     * One function declaring 65,536 registers whose body is 5,000 blocks of {@code jmp next} (a
+     * 25 KB file): the type analysis would track 5,000 x 65,536 register states, so the verifier
+     * refuses it quickly ({@code AnalysisBudgetExceeded}) instead of running out of memory.
+     */
+    public static Program jumpMaze() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        FunctionBuilder.Label next = f.newLabel();
+        for (int i = 0; i < 5_000; i++) {
+            f.jmp(next);
+            f.place(next);
+            next = f.newLabel();
+        }
+        f.ret(0);
+        f.regCount(65_536);
+        return pb.build();
+    }
+
+    /**
+     * 1,000 functions of one instruction ({@code ret r0}), each declaring 65,536 registers (a 10 KB
+     * file): the verifier refuses it ({@code AnalysisBudgetExceeded}) instead of building 256 MB of
+     * per-register tables.
+     */
+    public static Program fatFunctions() {
+        ProgramBuilder pb = new ProgramBuilder();
+        for (int i = 0; i < 1_000; i++) {
+            pb.addFunction(List.of(), List.of()).ret(0).regCount(65_536);
+        }
+        return pb.build();
+    }
+
+    /**
      * @param seed the seed
      * @param n how many bytes
      * @return random bytes that do not start with the container magic, so decoding fails at once
@@ -202,6 +234,8 @@ public final class HostilePrograms {
         out.put("register_bomb.tape", ProgramEncoder.encode(registerBomb()));
         out.put("tuple_bomb.tape", ProgramEncoder.encode(tupleBomb()));
         out.put("type_confusion.tape", ProgramEncoder.encode(typeConfusion()));
+        out.put("jump_maze.tape", ProgramEncoder.encode(jumpMaze()));
+        out.put("fat_functions.tape", ProgramEncoder.encode(fatFunctions()));
         out.put("random_bytes.tape", randomBytes(20261122L, 4096));
         out.put("huge_count.tape", hugeCount());
         return out;

@@ -16,10 +16,12 @@ import dev.tape.vm.TrapKind;
 import dev.tape.vm.Vm;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each hostile program of {@link HostilePrograms} ends cleanly: a result, a rejection or a trap. */
@@ -126,6 +128,15 @@ class HostileProgramsTest {
         Program p = HostilePrograms.typeConfusion();
         VerifyException e = assertThrows(VerifyException.class, () -> load(p));
         assertEquals("TypeMismatch", e.kind());
+    }
+
+    @Test
+    void verificationBombsAreRefusedQuickly() {
+        for (Program p : List.of(HostilePrograms.jumpMaze(), HostilePrograms.fatFunctions())) {
+            VerifyException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(VerifyException.class, () -> load(p)));
+            assertEquals("AnalysisBudgetExceeded", e.kind());
+        }
     }
 
     @Test
