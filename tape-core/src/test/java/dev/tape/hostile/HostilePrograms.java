@@ -55,6 +55,30 @@ public final class HostilePrograms {
     }
 
     /**
+     * Builds two equal 8 MiB strings (22 doublings of "ab", then a copy; 32 MiB allocated in all),
+     * then compares them forever: {@code loop { str.eq a b }}. Each comparison costs 1 fuel but
+     * reads 8 MiB, so 10 million fuel would mean hours of work; the comparison scan budget (64 x
+     * the heap limit: 4 GiB by default) stops it with {@code heap_limit_exceeded} in well under a
+     * second.
+     */
+    public static Program stringCompareLoop() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "compare_forever");
+        FunctionBuilder.Label head = f.newLabel();
+        FunctionBuilder.Label body = f.newLabel();
+        FunctionBuilder.Label done = f.newLabel();
+        FunctionBuilder.Label cmp = f.newLabel();
+        f.constPool(1, pb.constant(new Constant.Str("ab"))).constPool(2, pb.constant(new Constant.Str("")))
+                .constI64(3, 22).constI64(4, 0).constI64(5, 1).jmp(head);
+        f.place(head).i64Gt(6, 3, 4).br(6, body, done);
+        f.place(body).emit(Opcode.STR_CONCAT, 1, 1, 1).i64Sub(3, 3, 5).jmp(head);
+        f.place(done).emit(Opcode.STR_CONCAT, 7, 1, 2).jmp(cmp);
+        f.place(cmp).emit(Opcode.STR_EQ, 8, 1, 7).jmp(cmp);
+        return pb.build();
+    }
+
+    /**
      * {@code main() = rec(1,000,000)} where {@code rec(n) = n == 0 ? 0 : rec(n - 1) + 1}: 1,000,002
      * frames of 4 registers ({@link #RECURSION_FRAME_REGS}) at the deepest point, about 8 million
      * instructions. With a call depth limit of {@link #RECURSION_FRAMES} and the default fuel and
@@ -228,6 +252,7 @@ public final class HostilePrograms {
     public static Map<String, byte[]> files() {
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("string_doubling.tape", ProgramEncoder.encode(stringDoubling()));
+        out.put("string_compare.tape", ProgramEncoder.encode(stringCompareLoop()));
         out.put("deep_recursion.tape", ProgramEncoder.encode(deepRecursion()));
         out.put("many_functions.tape", ProgramEncoder.encode(manyFunctions()));
         out.put("infinite_loop.tape", ProgramEncoder.encode(infiniteLoop()));

@@ -57,6 +57,16 @@ class HostileProgramsTest {
     }
 
     @Test
+    void stringCompareLoopStopsAtTheScanBudget() throws Exception {
+        Trap t = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> trap(HostilePrograms.stringCompareLoop(), Limits.DEFAULT));
+        assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, t.kind(), t.getMessage());
+        assertTrue(t.detail().contains("comparisons"), t.detail());
+        // 120 set-up instructions, then 512 comparisons (4 GiB / 8 MiB) and their jumps; the 513th traps
+        assertEquals(Limits.DEFAULT_FUEL - 120 - 2 * 512 - 1, t.fuelRemaining());
+    }
+
+    @Test
     void millionDeepRecursionReturnsWithAMatchingDepthLimit() throws Exception {
         Vm vm = new Vm(load(HostilePrograms.deepRecursion()), Host.NONE);
         ExecutionContext ctx = new ExecutionContext();
