@@ -180,6 +180,38 @@ public final class HostilePrograms {
     }
 
     /**
+     * {@code t = (); repeat 60 { t = (t, t) }; return t}: 60 small allocations make a result whose
+     * literal would have 2^60 leaves. It returns (the run is cheap); rendering it must be bounded
+     * ({@code ValueLiteral.format}).
+     */
+    public static Program tupleDag() {
+        return repeatTuple(60, 2);
+    }
+
+    /**
+     * {@code t = (); repeat 1,000,000 { t = (t) }; return t}: a result nested a million deep (about
+     * 41 MB of heap, 5 million fuel). Rendering it must not overflow the Java stack.
+     */
+    public static Program deepTuple() {
+        return repeatTuple(1_000_000, 1);
+    }
+
+    private static Program repeatTuple(int times, int width) {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of(ValueType.AGG));
+        FunctionBuilder.Label head = f.newLabel();
+        FunctionBuilder.Label body = f.newLabel();
+        FunctionBuilder.Label done = f.newLabel();
+        int[] elems = new int[width];
+        java.util.Arrays.fill(elems, 1);
+        f.tupleNew(1).constI64(2, times).constI64(3, 0).constI64(4, 1).jmp(head);
+        f.place(head).i64Gt(5, 2, 3).br(5, body, done);
+        f.place(body).tupleNew(1, elems).i64Sub(2, 2, 4).jmp(head);
+        f.place(done).ret(0, 1);
+        return pb.build();
+    }
+
+    /**
      * A program that reads an i64 register as a string ({@code str.len} of an i64): the verifier
      * refuses it ({@code TypeMismatch}), so it never runs.
      */

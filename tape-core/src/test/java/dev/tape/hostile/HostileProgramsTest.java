@@ -6,6 +6,7 @@ import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
 import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
@@ -131,6 +132,21 @@ class HostileProgramsTest {
     void tupleBombHitsTheHeapLimit() throws Exception {
         Trap t = trap(HostilePrograms.tupleBomb(), Limits.DEFAULT.withFuel(Long.MAX_VALUE));
         assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, t.kind(), t.getMessage());
+    }
+
+    @Test
+    void hugeResultsRenderWithinBounds() throws Exception {
+        for (Program p : List.of(HostilePrograms.tupleDag(), HostilePrograms.deepTuple())) {
+            Vm vm = new Vm(load(p), Host.NONE);
+            List<Value> out = vm.run(0, List.of(), Limits.DEFAULT);
+            Value v = out.get(0);
+            IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(IllegalArgumentException.class, () -> ValueLiteral.format(v)));
+            assertTrue(e.getMessage().startsWith("value too large to format"), e.getMessage());
+            String shown = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ValueLiteral.format(v, 200));
+            assertEquals(203, shown.length(), shown);
+            assertTrue(shown.startsWith("tuple(tuple(") && shown.endsWith("..."), shown);
+        }
     }
 
     @Test
