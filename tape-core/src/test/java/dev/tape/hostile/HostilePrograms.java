@@ -211,6 +211,22 @@ public final class HostilePrograms {
         return pb.build();
     }
 
+    /** The name {@link #evilNames()} gives its function: a newline, a carriage return and ANSI escapes. */
+    public static final String EVIL_NAME = "main\ntrap: fake line\r\u001b[2K\u001b[31mred\u001b[0m";
+
+    /**
+     * A function whose name (from the names section, chosen by the program's author) holds a
+     * newline, a carriage return and terminal escape sequences, and that traps at once with code
+     * 1. The trap's message names the function, so whatever prints it must escape it to stay on
+     * one line.
+     */
+    public static Program evilNames() {
+        ProgramBuilder pb = new ProgramBuilder();
+        pb.addFunction(List.of(), List.of()).trap(1);
+        pb.functionName(0, EVIL_NAME);
+        return pb.build();
+    }
+
     /**
      * A program that reads an i64 register as a string ({@code str.len} of an i64): the verifier
      * refuses it ({@code TypeMismatch}), so it never runs.
@@ -293,6 +309,7 @@ public final class HostilePrograms {
         out.put("type_confusion.tape", ProgramEncoder.encode(typeConfusion()));
         out.put("jump_maze.tape", ProgramEncoder.encode(jumpMaze()));
         out.put("fat_functions.tape", ProgramEncoder.encode(fatFunctions()));
+        out.put("evil_names.tape", ProgramEncoder.encode(evilNames()));
         out.put("random_bytes.tape", randomBytes(20261122L, 4096));
         out.put("huge_count.tape", hugeCount());
         return out;

@@ -150,6 +150,16 @@ class HostileProgramsTest {
     }
 
     @Test
+    void evilNamesReachTheTrapVerbatim() throws Exception {
+        // the core reports the name as the program gave it; printing it safely is the printer's job
+        Trap t = trap(HostilePrograms.evilNames(), Limits.DEFAULT);
+        assertEquals(TrapKind.TRAP_CODE, t.kind());
+        assertEquals(1, t.code());
+        assertEquals(HostilePrograms.EVIL_NAME, t.funcName());
+        assertTrue(t.getMessage().contains("\n"));
+    }
+
+    @Test
     void typeConfusionIsRejectedByTheVerifier() {
         Program p = HostilePrograms.typeConfusion();
         VerifyException e = assertThrows(VerifyException.class, () -> load(p));
