@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Properties of the programs {@link ValidPrograms} generates: they verify, end, and end the same way. */
-class GeneratedProgramsProperties {
+class GeneratedProgramsPropertiesTest {
     static final Limits LIMITS = new Limits(200_000, 64, 1_000, 4 << 20, 1 << 16);
 
     /** How a run ended: results or the trap's kind, place and stack; and the fuel left. */
