@@ -27,6 +27,11 @@ public final class Function {
      * @throws IllegalArgumentException when a count is negative or an argument is null
      */
     public Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig) {
+        this(argCount, retCount, regCount, code == null ? null : code.clone(), spans, sig, true);
+    }
+
+    private Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig,
+                     boolean owned) {
         if (argCount < 0 || retCount < 0 || regCount < 0) {
             throw new IllegalArgumentException("function counts must not be negative");
         }
@@ -36,9 +41,21 @@ public final class Function {
         if (code == null || spans == null || sig == null) {
             throw new IllegalArgumentException("function code, spans and signature are required");
         }
-        this.code = code.clone();
+        this.code = code;
         this.spans = List.copyOf(spans);
         this.sig = sig;
+    }
+
+    /**
+     * For the decoder: a function that keeps {@code code} without copying it, so that functions
+     * sharing one bytecode blob (spec: several function-table rows may name the same blob) share
+     * one array. Otherwise a small file could name one large blob from many rows and make the
+     * decoded program rows x blob bytes large. The caller must never change {@code code}; pass an
+     * immutable {@code spans} list (from {@link List#copyOf}) to share it too.
+     */
+    static Function sharing(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans,
+                            FunctionSig sig) {
+        return new Function(argCount, retCount, regCount, code, spans, sig, true);
     }
 
     /** @return value arguments (table entry) */

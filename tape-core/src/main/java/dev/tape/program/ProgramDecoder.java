@@ -111,8 +111,9 @@ public final class ProgramDecoder {
         List<Function> functions = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             FuncRow row = rows.get(i);
-            functions.add(new Function(row.argCount, row.retCount, row.regCount, blobs.get((int) row.bytecodeIndex),
-                    spans.get((int) row.spanIndex), sigs.get(i)));
+            // rows may share a blob or span table: share the decoded arrays, never copy them per row
+            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount,
+                    blobs.get((int) row.bytecodeIndex), spans.get((int) row.spanIndex), sigs.get(i)));
         }
         List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
         List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
@@ -250,7 +251,7 @@ public final class ProgramDecoder {
                 }
                 table.add(new SpanEntry(delta, span));
             }
-            out.add(table);
+            out.add(List.copyOf(table));
         }
         return out;
     }

@@ -204,8 +204,9 @@ public final class Aggregate implements Value {
         return elements().hashCode() * 31 + kind.hashCode() + typeId;
     }
 
+    /** @return the literal, cut after 4,096 chars (a program's aggregates can be huge to render) */
     @Override
     public String toString() {
-        return ValueLiteral.format(this);
+        return ValueLiteral.format(this, 4096);
     }
 }

@@ -19,19 +19,69 @@ import java.util.List;
 public final class ValueLiteral {
     private ValueLiteral() {}
 
+    /** The deepest aggregate and closure nesting {@link #format(Value)} renders. */
+    public static final int MAX_DEPTH = 1_000;
+    /** The longest literal, in chars, {@link #format(Value)} makes (16 Mi). */
+    public static final int MAX_LENGTH = 1 << 24;
+
+    /** Thrown inside the formatter when the output would break a bound. */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String what) {
+            super(what, null, false, false);
+        }
+    }
+
     /**
      * Formats a value; f64 as its 16 hex digits of bits, aggregates deeply.
      *
+     * <p>A program can return aggregates that are cheap to build and huge to render: a chain
+     * {@code t = (t)} a million deep, or a tuple that holds the same tuple twice at each of 60
+     * levels (2^60 leaves). So this refuses values nested deeper than {@link #MAX_DEPTH} or whose
+     * literal would exceed {@link #MAX_LENGTH} chars; {@link #format(Value, int)} truncates instead.
+     *
      * @param v the value
      * @return the literal
+     * @throws IllegalArgumentException when the value is nested too deeply or its literal is too long
      */
     public static String format(Value v) {
         StringBuilder b = new StringBuilder();
-        format(v, b);
+        try {
+            format(v, b, 0, MAX_LENGTH);
+        } catch (TooLarge e) {
+            throw new IllegalArgumentException("value too large to format: " + e.getMessage());
+        }
         return b.toString();
     }
 
-    private static void format(Value v, StringBuilder b) {
+    /**
+     * Formats a value as {@link #format(Value)} does, but never fails on size: a literal longer
+     * than {@code maxChars}, or nested deeper than {@link #MAX_DEPTH}, is cut there and ends with
+     * {@code "..."}. For showing results a program chose (for example on a command line).
+     *
+     * @param v the value
+     * @param maxChars the most chars to keep before the {@code "..."}, 0 or more
+     * @return the literal, or its start followed by {@code "..."}
+     */
+    public static String format(Value v, int maxChars) {
+        StringBuilder b = new StringBuilder();
+        try {
+            format(v, b, 0, Math.max(0, maxChars));
+        } catch (TooLarge e) {
+            b.setLength(Math.min(b.length(), Math.max(0, maxChars)));
+            b.append("...");
+        }
+        return b.toString();
+    }
+
+    private static void format(Value v, StringBuilder b, int depth, int maxChars) {
+        if (depth > MAX_DEPTH) {
+            throw new TooLarge("nested more than " + MAX_DEPTH + " deep");
+        }
+        if (b.length() > maxChars) {
+            throw new TooLarge("longer than " + maxChars + " chars");
+        }
         if (v instanceof Value.Unit) {
             b.append("unit");
         } else if (v instanceof Value.Bool x) {
@@ -56,7 +106,7 @@ public final class ValueLiteral {
             b.append("func:").append(x.id());
         } else if (v instanceof Value.Closure x) {
             b.append("closure:").append(x.func()).append('(');
-            format(x.env(), b);
+            format(x.env(), b, depth + 1, maxChars);
             b.append(')');
         } else if (v instanceof Aggregate a) {
             switch (a.aggKind()) {
@@ -68,9 +118,12 @@ public final class ValueLiteral {
                 if (i > 0) {
                     b.append(", ");
                 }
-                format(a.get(i), b);
+                format(a.get(i), b, depth + 1, maxChars);
             }
             b.append(')');
+        }
+        if (b.length() > maxChars) {
+            throw new TooLarge("longer than " + maxChars + " chars");
         }
     }
 

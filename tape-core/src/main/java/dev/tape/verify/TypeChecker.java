@@ -43,6 +43,10 @@ final class TypeChecker {
 
     /** fixed type of each register after {@link #run()} */
     ValueType[] regTypes;
+    /** register states one fixpoint pass tracks (reachable blocks x registers) */
+    long passCost;
+    /** charged {@link #passCost} for each fixpoint pass after the first; null for no bound */
+    AnalysisBudget budget;
 
     TypeChecker(Program program, int func, ControlFlow cfg, AggShape[] argShapes) {
         this.program = program;
@@ -99,8 +103,13 @@ final class TypeChecker {
         boolean changed = true;
         int[] st = new int[regCount];
         AggShape[] meta = new AggShape[regCount];
+        boolean firstPass = true;
         while (changed) {
             changed = false;
+            if (!firstPass && budget != null) {
+                budget.charge(passCost, func);
+            }
+            firstPass = false;
             for (int b : cfg.order) {
                 if (in[b] == null) {
                     continue;

@@ -30,7 +30,18 @@ public final class Verifier {
     /** The default maximum registers per function, as in the reference (65,536). */
     public static final int DEFAULT_MAX_REGS = 65_536;
 
+    /**
+     * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
+     * its span entries, and (reachable blocks x registers) for every fixpoint pass of its type
+     * analysis, summed over all functions (a blob or span table shared by several functions counts
+     * for each). This bounds verification to a few hundred MB and a few seconds however the file
+     * is shaped; the reference has no such bound. A program over it is refused with
+     * {@code AnalysisBudgetExceeded}.
+     */
+    public static final long DEFAULT_ANALYSIS_BUDGET = 1L << 24;
+
     private final int maxRegs;
+    private final long analysisBudget;
 
     /** A verifier with the default limits. */
     public Verifier() {
@@ -42,10 +53,24 @@ public final class Verifier {
      * @throws IllegalArgumentException when {@code maxRegs} is below 1
      */
     public Verifier(int maxRegs) {
+        this(maxRegs, DEFAULT_ANALYSIS_BUDGET);
+    }
+
+    /**
+     * @param maxRegs the most registers a function may declare, 1 or more
+     * @param analysisBudget the most work verification may do, in the units of
+     *     {@link #DEFAULT_ANALYSIS_BUDGET}, 1 or more
+     * @throws IllegalArgumentException when a limit is below 1
+     */
+    public Verifier(int maxRegs, long analysisBudget) {
         if (maxRegs < 1) {
             throw new IllegalArgumentException("maxRegs must be at least 1");
         }
+        if (analysisBudget < 1) {
+            throw new IllegalArgumentException("analysisBudget must be at least 1");
+        }
         this.maxRegs = maxRegs;
+        this.analysisBudget = analysisBudget;
     }
 
     /**
@@ -118,8 +143,9 @@ public final class Verifier {
             shapes[f][s.arg()] = s.shape();
         }
         LoweredFunction[] lowered = new LoweredFunction[fns.size()];
+        AnalysisBudget budget = new AnalysisBudget(analysisBudget);
         for (int f = 0; f < fns.size(); f++) {
-            lowered[f] = function(program, f, shapes[f]);
+            lowered[f] = function(program, f, shapes[f], budget);
         }
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
@@ -166,7 +192,8 @@ public final class Verifier {
         }
     }
 
-    private LoweredFunction function(Program program, int f, AggShape[] argShapes) throws VerifyException {
+    private LoweredFunction function(Program program, int f, AggShape[] argShapes, AnalysisBudget budget)
+            throws VerifyException {
         Function fn = program.functions().get(f);
         if (fn.regCount() > maxRegs) {
             throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.regCount()
@@ -177,6 +204,8 @@ public final class Verifier {
                     + fn.argCount() + " arguments and " + fn.retCount() + " results but the signature has "
                     + fn.sig().args().size() + " and " + fn.sig().rets().size());
         }
+        // rows may share one blob and span table, so charge each function's share of the work
+        budget.charge((long) fn.codeLength() + fn.spans().size(), f);
         long at = 0;
         List<SpanEntry> spans = fn.spans();
         for (int i = 0; i < spans.size(); i++) {
@@ -211,6 +240,9 @@ public final class Verifier {
             }
         }
         TypeChecker types = new TypeChecker(program, f, cfg, argShapes);
+        types.passCost = (long) Math.max(1, cfg.order.length) * fn.regCount();
+        types.budget = budget;
+        budget.charge(types.passCost, f);
         types.run();
         return new Lowerer(program, f, cfg, types.regTypes).lower();
     }

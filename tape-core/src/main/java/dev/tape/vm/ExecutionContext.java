@@ -34,6 +34,7 @@ public final class ExecutionContext {
     long hostCalls;
     long extraUnapplied;
     long heapBytes;
+    long scannedBytes;
     Limits limits = Limits.DEFAULT;
     TraceSink sink;
     int mask;
@@ -71,6 +72,7 @@ public final class ExecutionContext {
         this.hostCalls = 0;
         this.extraUnapplied = 0;
         this.heapBytes = 0;
+        this.scannedBytes = 0;
         this.depth = 0;
         this.trap = null;
         Arrays.fill(r, null);
@@ -82,6 +84,25 @@ public final class ExecutionContext {
         if (heapBytes > limits.maxHeapBytes() || heapBytes < 0) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run allocated more than "
                     + limits.maxHeapBytes() + " bytes");
+        }
+    }
+
+    /** How many times the heap limit (at least 1 MiB) a run's string comparisons may read. */
+    static final long SCAN_FACTOR = 64;
+
+    /**
+     * Counts bytes read by a string comparison against the scan budget: {@link #SCAN_FACTOR} times
+     * the heap limit (at least 1 MiB), 4 GiB with the default limits. Over it, the run traps
+     * {@code heap_limit_exceeded}. Comparisons cost 1 fuel whatever their length, as in the
+     * reference, so this bound is what keeps their total work in proportion to the run's limits.
+     */
+    void scan(long bytes) {
+        scannedBytes += bytes;
+        long budget = Math.max(limits.maxHeapBytes(), 1L << 20);
+        budget = budget > Long.MAX_VALUE / SCAN_FACTOR ? Long.MAX_VALUE : budget * SCAN_FACTOR;
+        if (scannedBytes > budget || scannedBytes < 0) {
+            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run's string comparisons read more than " + budget
+                    + " bytes (" + SCAN_FACTOR + " times its heap limit)");
         }
     }
 

@@ -8,7 +8,9 @@ package dev.tape.vm;
  * @param maxCallDepth the most frames at once, the entry frame included; 1 or more
  * @param maxHostCalls the most host calls in the run; 0 or more
  * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, decimals,
- *     closures and aggregates (an estimate of their size); 0 or more
+ *     closures and aggregates (an estimate of their size); 0 or more. String and byte-string
+ *     comparisons may read at most 64 times this (at least 64 MiB) in one run
+ *     ({@code heap_limit_exceeded} beyond)
  * @param maxRegisters the most registers live at once across all frames; 1 or more
  */
 public record Limits(long fuel, int maxCallDepth, long maxHostCalls, long maxHeapBytes, int maxRegisters) {

@@ -103,7 +103,7 @@ final class Ops {
                 c.allocate(24);
                 r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
             }
-            case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
+            case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(c, r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
             case Op.BYTES_CONCAT -> r[dst] = Value.Bytes.wrap(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
             case Op.STR_CONCAT -> r[dst] = Value.Str.wrapUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
             case Op.BYTES_LEN, Op.STR_LEN -> {

@@ -16,8 +16,23 @@ final class Texts {
         return o instanceof Value.Bytes b ? b.unsafeArray() : ((Value.Str) o).unsafeUtf8();
     }
 
-    static boolean eq(Object a, Object b) {
-        return Arrays.equals(bytesOf(a), bytesOf(b));
+    /**
+     * {@code bytes.eq}/{@code str.eq}. A comparison costs 1 fuel but reads up to the whole string,
+     * so the bytes read by comparisons of equal-length strings count against the run's scan budget
+     * ({@link ExecutionContext#scan}); otherwise a loop comparing two 16 MB strings would run for
+     * hours on 10 million fuel.
+     */
+    static boolean eq(ExecutionContext c, Object a, Object b) {
+        byte[] x = bytesOf(a);
+        byte[] y = bytesOf(b);
+        if (x == y) {
+            return true;
+        }
+        if (x.length != y.length) {
+            return false;
+        }
+        c.scan(x.length);
+        return Arrays.equals(x, y);
     }
 
     static byte[] concat(ExecutionContext c, Object a, Object b) {

@@ -1,0 +1,37 @@
+package dev.tape.verify;
+
+/**
+ * How much work one verification may do. The type analysis keeps, per function, one state per
+ * register for every reachable block, and the lowered program keeps per-register tables; both grow
+ * as (reachable blocks x registers), which a small file can make huge (a few thousand two-byte
+ * jumps in a function declaring 65,536 registers, or many functions sharing a one-instruction
+ * body, each declaring 65,536). Decoding and lowering bytecode costs its length, and many
+ * function-table rows may name one large blob or span table. So every function is charged its
+ * bytecode bytes and span entries, then {@code max(1, reachable blocks) x registers} before its
+ * type analysis and again for every further fixpoint pass, against one budget for the whole
+ * program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification time and
+ * memory stay bounded by the budget, not by what a hostile file declares.
+ */
+final class AnalysisBudget {
+    private final long limit;
+    private long used;
+
+    AnalysisBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * @param cells register states about to be tracked
+     * @param func the function being verified
+     * @throws VerifyException when the budget would be exceeded
+     */
+    void charge(long cells, int func) throws VerifyException {
+        used += cells;
+        if (used > limit || used < 0) {
+            throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "verifying the program would take more "
+                    + "than " + limit + " units of work (bytecode bytes, span entries, and reachable blocks x"
+                    + " registers per fixpoint pass, summed over functions); the verifier's analysis budget is "
+                    + limit);
+        }
+    }
+}
