@@ -156,7 +156,7 @@ final class Lowerer {
      * layout [op, dst, a, b] is kept; only its op changes.
      */
     private void fuse(Instruction cmp, Instruction next, int at) {
-        if (next.opcode() != Opcode.BR || next.reg(0) != cmp.reg(0) || out[at] != cmp.opcode().toByte()) {
+        if (next.opcode() != Opcode.BR) {
             return;
         }
         int fused = switch (cmp.opcode()) {
@@ -169,7 +169,8 @@ final class Lowerer {
             case F64_LT -> LOp.F64_LT_BR;
             default -> -1;
         };
-        if (fused >= 0) {
+        // only a compare whose result is the br's condition fuses (operand 0 of both is that register)
+        if (fused >= 0 && next.reg(0) == cmp.reg(0) && out[at] == cmp.opcode().toByte()) {
             out[at] = fused;
         }
     }

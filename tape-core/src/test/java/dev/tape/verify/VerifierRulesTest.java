@@ -271,4 +271,17 @@ class VerifierRulesTest {
         assertEquals(7, vp.function(0).spanAt(3));
         assertEquals(9, vp.function(0).spanAt(4));
     }
+
+    @Test
+    void aBranchAfterAnInstructionWithoutOperandsIsNotFused() throws Exception {
+        // regression: compare-and-branch fusion once read operand 0 of any instruction before a br
+        MiniAsm.Body b = MiniAsm.body()
+                .op(Opcode.NOP)
+                .op(Opcode.BR, 1, "t", "f")
+                .label("t").op(Opcode.RET, 0, new int[] {1})
+                .label("f").op(Opcode.RET, 0, new int[] {1});
+        VerifiedProgram vp = Verifier.verify(single(List.of(BOOL), List.of(BOOL), 2, b));
+        assertEquals(List.of(dev.tape.value.Value.bool(true)), new dev.tape.vm.Vm(vp, dev.tape.host.Host.NONE)
+                .run(0, List.of(dev.tape.value.Value.bool(true)), dev.tape.vm.Limits.DEFAULT));
+    }
 }
