@@ -23,6 +23,9 @@ import java.util.concurrent.Callable;
         description = {"Run a function of a program and print each returned value on its own line.",
             "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {
+    /** The most characters printed for one result; a longer literal is cut and ends with "...". */
+    static final int MAX_RESULT_CHARS = 1 << 20;
+
     /** Creates the command; picocli fills in its options. */
     public RunCommand() {}
 
@@ -46,7 +49,7 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         for (Value v : results) {
-            out.println(ValueLiteral.format(v));
+            out.println(ValueLiteral.format(v, MAX_RESULT_CHARS));
         }
         return ExitCodes.OK;
     }

@@ -3,6 +3,7 @@ package dev.tape.cli;
 import dev.tape.vm.Trap;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * Prints a trap the way every command reports it on stderr:
@@ -27,13 +28,41 @@ final class TrapReport {
      */
     static void print(PrintWriter err, Trap t) {
         err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()));
-        for (Trap.Frame f : t.stack()) {
+        List<Trap.Frame> stack = t.stack();
+        int n = stack.size();
+        for (int i = 0; i < n; i++) {
+            if (n > 2 * STACK_EDGE && i == STACK_EDGE) {
+                err.println("  ... " + (n - 2 * STACK_EDGE) + " more frames ...");
+                i = n - STACK_EDGE - 1;
+                continue;
+            }
+            Trap.Frame f = stack.get(i);
             err.println("  at " + where(f.func(), f.name(), f.pc(), f.span()));
         }
     }
 
+    /** Frames shown at each end of a long call stack (a deep trap carries one frame per level). */
+    static final int STACK_EDGE = 16;
+
     private static String where(int func, String name, int pc, long span) {
-        return func + (name == null ? "" : " (" + name + ")") + " pc " + pc + " span "
+        return func + (name == null ? "" : " (" + printable(name) + ")") + " pc " + pc + " span "
                 + (span < 0 ? "none" : Long.toUnsignedString(span));
+    }
+
+    /**
+     * Names come from the program file verbatim; control characters (newlines, escape sequences)
+     * are shown as a backslash-u escape with four hex digits, so a trap always prints as the documented lines.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == (char) 0x2028 || c == (char) 0x2029) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

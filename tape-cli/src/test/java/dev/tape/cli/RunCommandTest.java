@@ -127,7 +127,14 @@ class RunCommandTest {
         Cli.Result r = run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:10000");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("trap: call_depth_exceeded at 0 pc 30 span none\n"), r.err());
-        assertEquals(1 + 1024, r.errLines().size());
+        // 1,024 frames: the first and last 16 are printed, with one line for the 992 between
+        assertEquals(1 + 2 * TrapReport.STACK_EDGE + 1, r.errLines().size());
+        assertEquals("  ... 992 more frames ...", r.errLines().get(1 + TrapReport.STACK_EDGE));
+    }
+
+    @Test
+    void controlCharactersInNamesAreEscaped() {
+        assertEquals("main\\u000ax\\u001b[0m", TrapReport.printable("main\nx\u001b[0m"));
     }
 
     @Test
