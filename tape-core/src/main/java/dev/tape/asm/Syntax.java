@@ -148,24 +148,7 @@ final class Syntax {
 
     /** @return the number of bytes the value takes in its canonical (minimal) encoding */
     static int canonicalWidth(OperandEncoding e, long v) {
-        return switch (e) {
-            case ULEB32, ULEB64, ULEB32_COUNT_THEN_ULEB32 -> ByteWriter.ulebSize(v);
-            case SLEB64 -> slebSize(v);
-            case U64_LE -> 8;
-            case U8, U8_BOOL -> 1;
-        };
-    }
-
-    static int slebSize(long v) {
-        int n = 0;
-        while (true) {
-            int b = (int) (v & 0x7F);
-            v >>= 7;
-            n++;
-            if ((v == 0 && (b & 0x40) == 0) || (v == -1 && (b & 0x40) != 0)) {
-                return n;
-            }
-        }
+        return Instruction.canonicalWidth(e, v);
     }
 
     /** @return the width an operand written without a suffix gets: 5 for a pc, canonical otherwise */

@@ -120,7 +120,12 @@ public final class Instruction {
         }
     }
 
-    static int canonicalWidth(OperandEncoding e, long v) {
+    /**
+     * @param e an operand encoding
+     * @param v a value in that encoding's range
+     * @return the bytes the value takes in its canonical (minimal) encoding, 1 to 10
+     */
+    public static int canonicalWidth(OperandEncoding e, long v) {
         return switch (e) {
             case ULEB32, ULEB64, ULEB32_COUNT_THEN_ULEB32 -> ByteWriter.ulebSize(v);
             case SLEB64 -> slebSize(v);
