@@ -2,7 +2,6 @@ package dev.tape.bench;
 
 import dev.tape.format.Opcode;
 import dev.tape.program.FunctionBuilder;
-import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramBuilder;
 
@@ -34,35 +33,18 @@ public final class BigProgram {
         for (int i = 0; i < functions; i++) {
             FunctionBuilder f = pb.function(i);
             switch (i % 5) {
-                case 0 -> counterLoop(f);
-                case 1 -> recursive(f, i);
+                case 0 -> Workload.emitSumLoop(f);
+                case 1 -> Workload.emitFib(f, i);
                 case 2 -> chain(f, i - 1);
-                case 3 -> floatLoop(f);
+                case 3 -> {
+                    Workload.emitF64Loop(f);
+                    f.unary(Opcode.F64_TO_I64, 13, 2).ret(0, 13);
+                }
                 default -> tupleLoop(f, sig);
             }
             pb.functionName(i, "f" + i);
         }
         return pb.build();
-    }
-
-    private static void counterLoop(FunctionBuilder f) {
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1).i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body).i64Add(2, 2, 3).i64Add(3, 3, 4).i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
-    }
-
-    private static void recursive(FunctionBuilder f, int self) {
-        Label base = f.newLabel();
-        Label rec = f.newLabel();
-        f.constI64(2, 2).i64Lt(3, 1, 2).br(3, base, rec);
-        f.place(base).ret(0, 1);
-        f.place(rec).constI64(4, 1).i64Sub(5, 1, 4)
-                .call(0, self, 0, new int[] {5}, new int[] {6})
-                .i64Sub(7, 1, 2)
-                .call(0, self, 0, new int[] {7}, new int[] {8})
-                .i64Add(9, 6, 8).ret(0, 9);
     }
 
     private static void chain(FunctionBuilder f, int callee) {
@@ -74,35 +56,14 @@ public final class BigProgram {
                 .ret(0, 9);
     }
 
-    private static void floatLoop(FunctionBuilder f) {
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constF64(2, 0.0).constI64(3, 0).constI64(4, 1).constF64(5, 0.5).constF64(6, 1.5)
-                .i64Lt(7, 3, 1).br(7, body, done);
-        f.place(body)
-                .unary(Opcode.I64_TO_F64, 8, 3)
-                .binary(Opcode.F64_MUL, 9, 8, 5)
-                .binary(Opcode.F64_ADD, 10, 9, 6)
-                .binary(Opcode.F64_DIV, 11, 10, 6)
-                .binary(Opcode.F64_SUB, 12, 11, 5)
-                .binary(Opcode.F64_ADD, 2, 2, 12)
-                .i64Add(3, 3, 4)
-                .i64Lt(7, 3, 1).br(7, body, done);
-        f.place(done).unary(Opcode.F64_TO_I64, 13, 2).ret(0, 13);
-    }
-
     private static void tupleLoop(FunctionBuilder f, int hostSig) {
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1).i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body)
+        f.constI64(2, 0);
+        Workload.countedLoop(f, 5, b -> b
                 .tupleNew(6, 3, 2)
                 .tupleGet(7, 6, 0)
                 .tupleGet(8, 6, 1)
                 .hostCall(0, hostSig, 0, new int[] {7}, new int[] {9})
-                .i64Add(2, 9, 8)
-                .i64Add(3, 3, 4)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
+                .i64Add(2, 9, 8));
+        f.ret(0, 2);
     }
 }

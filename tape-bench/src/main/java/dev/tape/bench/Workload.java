@@ -16,6 +16,7 @@ import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import static dev.tape.program.ValueType.F64;
 import static dev.tape.program.ValueType.I64;
@@ -157,28 +158,35 @@ public enum Workload {
         };
     }
 
-    // r1 = n, r2 = acc, r3 = i, r4 = 1, r5 = i < n
-    private static FunctionBuilder loopHead(ProgramBuilder pb, ValueType result) {
-        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(result));
-        return f;
-    }
+    // Register conventions of the loops: r1 = n, r2 = accumulator, r3 = i, r4 = 1, cond = i < n.
 
-    private static void sumLoop(ProgramBuilder pb) {
-        FunctionBuilder f = loopHead(pb, I64);
-        Label body = f.newLabel();
+    /**
+     * Emits a counted loop {@code for (i = 0; i < n; i++) body} with the guard tested before the
+     * first trip and at the bottom (no jmp per iteration), leaving the builder after the loop.
+     *
+     * @param f the function; r1 holds n
+     * @param cond the register for {@code i < n}
+     * @param body emits one iteration's work
+     */
+    static void countedLoop(FunctionBuilder f, int cond, Consumer<FunctionBuilder> body) {
+        Label top = f.newLabel();
         Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body)
-                .i64Add(2, 2, 3)
-                .i64Add(3, 3, 4)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
+        f.constI64(3, 0).constI64(4, 1).i64Lt(cond, 3, 1).br(cond, top, done);
+        f.place(top);
+        body.accept(f);
+        f.i64Add(3, 3, 4).i64Lt(cond, 3, 1).br(cond, top, done);
+        f.place(done);
     }
 
-    private static void fib(ProgramBuilder pb) {
-        int id = pb.declareFunction(List.of(I64), List.of(I64));
-        FunctionBuilder f = pb.function(id);
+    /** @param f a function (i64) -> i64: emits sum of 0..n-1 and its ret */
+    static void emitSumLoop(FunctionBuilder f) {
+        f.constI64(2, 0);
+        countedLoop(f, 5, b -> b.i64Add(2, 2, 3));
+        f.ret(0, 2);
+    }
+
+    /** @param f a function (i64) -> i64 @param self its own id: emits recursive fib */
+    static void emitFib(FunctionBuilder f, int self) {
         Label base = f.newLabel();
         Label rec = f.newLabel();
         f.constI64(2, 2).i64Lt(3, 1, 2).br(3, base, rec);
@@ -186,75 +194,61 @@ public enum Workload {
         f.place(rec)
                 .constI64(4, 1)
                 .i64Sub(5, 1, 4)
-                .call(0, id, 0, new int[] {5}, new int[] {6})
+                .call(0, self, 0, new int[] {5}, new int[] {6})
                 .i64Sub(7, 1, 2)
-                .call(0, id, 0, new int[] {7}, new int[] {8})
+                .call(0, self, 0, new int[] {7}, new int[] {8})
                 .i64Add(9, 6, 8)
                 .ret(0, 9);
     }
 
-    private static void callLoop(ProgramBuilder pb) {
-        FunctionBuilder f = loopHead(pb, I64);
-        int addOne = pb.declareFunction(List.of(I64), List.of(I64));
-        pb.function(addOne).constI64(2, 1).i64Add(3, 1, 2).ret(0, 3);
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body)
-                .call(0, addOne, 0, new int[] {2}, new int[] {2})
-                .i64Add(3, 3, 4)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
-    }
-
-    private static void hostLoop(ProgramBuilder pb) {
-        FunctionBuilder f = loopHead(pb, I64);
-        int sig = pb.hostSig(HOST_ID, List.of(I64), List.of(I64));
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body)
-                .hostCall(0, sig, 0, new int[] {3}, new int[] {6})
-                .i64Add(2, 2, 6)
-                .i64Add(3, 3, 4)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
-    }
-
-    private static void f64Loop(ProgramBuilder pb) {
-        FunctionBuilder f = loopHead(pb, F64);
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        // r2 acc (f64), r3 i, r4 1, r5 0.5, r6 1.5, r7 i < n
-        f.constF64(2, 0.0).constI64(3, 0).constI64(4, 1).constF64(5, 0.5).constF64(6, 1.5)
-                .i64Lt(7, 3, 1).br(7, body, done);
-        f.place(body)
+    /** @param f a function taking n in r1: emits the f64 loop, leaving the f64 accumulator in r2 (no ret) */
+    static void emitF64Loop(FunctionBuilder f) {
+        f.constF64(2, 0.0).constF64(5, 0.5).constF64(6, 1.5);
+        countedLoop(f, 7, b -> b
                 .unary(Opcode.I64_TO_F64, 8, 3)
                 .binary(Opcode.F64_MUL, 9, 8, 5)
                 .binary(Opcode.F64_ADD, 10, 9, 6)
                 .binary(Opcode.F64_DIV, 11, 10, 6)
                 .binary(Opcode.F64_SUB, 12, 11, 5)
-                .binary(Opcode.F64_ADD, 2, 2, 12)
-                .i64Add(3, 3, 4)
-                .i64Lt(7, 3, 1).br(7, body, done);
-        f.place(done).ret(0, 2);
+                .binary(Opcode.F64_ADD, 2, 2, 12));
+    }
+
+    private static void sumLoop(ProgramBuilder pb) {
+        emitSumLoop(pb.addFunction(List.of(I64), List.of(I64)));
+    }
+
+    private static void fib(ProgramBuilder pb) {
+        int id = pb.declareFunction(List.of(I64), List.of(I64));
+        emitFib(pb.function(id), id);
+    }
+
+    private static void callLoop(ProgramBuilder pb) {
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64));
+        int addOne = pb.declareFunction(List.of(I64), List.of(I64));
+        pb.function(addOne).constI64(2, 1).i64Add(3, 1, 2).ret(0, 3);
+        f.constI64(2, 0);
+        countedLoop(f, 5, b -> b.call(0, addOne, 0, new int[] {2}, new int[] {2}));
+        f.ret(0, 2);
+    }
+
+    private static void hostLoop(ProgramBuilder pb) {
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64));
+        int sig = pb.hostSig(HOST_ID, List.of(I64), List.of(I64));
+        f.constI64(2, 0);
+        countedLoop(f, 5, b -> b.hostCall(0, sig, 0, new int[] {3}, new int[] {6}).i64Add(2, 2, 6));
+        f.ret(0, 2);
+    }
+
+    private static void f64Loop(ProgramBuilder pb) {
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(F64));
+        emitF64Loop(f);
+        f.ret(0, 2);
     }
 
     private static void tupleLoop(ProgramBuilder pb) {
-        FunctionBuilder f = loopHead(pb, I64);
-        Label body = f.newLabel();
-        Label done = f.newLabel();
-        f.constI64(2, 0).constI64(3, 0).constI64(4, 1)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(body)
-                .tupleNew(6, 3, 2)
-                .tupleGet(7, 6, 0)
-                .tupleGet(8, 6, 1)
-                .i64Add(2, 7, 8)
-                .i64Add(3, 3, 4)
-                .i64Lt(5, 3, 1).br(5, body, done);
-        f.place(done).ret(0, 2);
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64));
+        f.constI64(2, 0);
+        countedLoop(f, 5, b -> b.tupleNew(6, 3, 2).tupleGet(7, 6, 0).tupleGet(8, 6, 1).i64Add(2, 7, 8));
+        f.ret(0, 2);
     }
 }
