@@ -15,29 +15,19 @@ final class Numerics {
     private static final double TWO_64 = 1.8446744073709551616E19;
 
     static long min(long abits, long bbits, boolean numberFavoring) {
-        double a = Double.longBitsToDouble(abits);
-        double b = Double.longBitsToDouble(bbits);
-        boolean an = a != a;
-        boolean bn = b != b;
-        if (an || bn) {
-            if (numberFavoring && !(an && bn)) {
-                return an ? bbits : abits;
-            }
-            return CANONICAL_NAN;
-        }
-        if (a < b) {
-            return abits;
-        }
-        if (b < a) {
-            return bbits;
-        }
-        if (a == 0.0) {
-            return (abits | bbits); // -0.0 if either is -0.0
-        }
-        return abits;
+        return pick(abits, bbits, numberFavoring, false);
     }
 
     static long max(long abits, long bbits, boolean numberFavoring) {
+        return pick(abits, bbits, numberFavoring, true);
+    }
+
+    /**
+     * f64 min/max on bits: a NaN input gives the canonical NaN (or, when number-favoring and only
+     * one input is NaN, the other input); between zeros of different signs min gives -0.0 and max
+     * +0.0; otherwise the smaller (larger) input, {@code a} when they are equal.
+     */
+    private static long pick(long abits, long bbits, boolean numberFavoring, boolean max) {
         double a = Double.longBitsToDouble(abits);
         double b = Double.longBitsToDouble(bbits);
         boolean an = a != a;
@@ -48,14 +38,11 @@ final class Numerics {
             }
             return CANONICAL_NAN;
         }
-        if (a > b) {
-            return abits;
-        }
-        if (b > a) {
-            return bbits;
+        if (a != b) {
+            return (a < b) != max ? abits : bbits;
         }
         if (a == 0.0) {
-            return (abits & bbits); // +0.0 if either is +0.0
+            return max ? (abits & bbits) : (abits | bbits);
         }
         return abits;
     }
