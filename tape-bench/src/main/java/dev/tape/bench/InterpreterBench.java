@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The six workloads, untraced and with fuel metering on ({@code tape}), against their hand-written
- * Java versions ({@code java}). One operation is one whole run of the entry function.
+ * Java versions ({@code java}); {@code compiled} runs the same programs on the compiled tier
+ * ({@code tape-jit}). One operation is one whole run of the entry function.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -34,6 +35,7 @@ public class InterpreterBench {
     private Workload w;
     private long n;
     private TapeRun run;
+    private TapeRun compiledRun;
 
     /** Verifies the program and binds its host, once. */
     @Setup
@@ -41,12 +43,19 @@ public class InterpreterBench {
         w = Workload.of(workload);
         n = w.n();
         run = new TapeRun(w, n, null);
+        compiledRun = new TapeRun(w, n, null, true);
     }
 
     /** @return the tape program's result @throws Trap never */
     @Benchmark
     public Value tape() throws Trap {
         return run.run();
+    }
+
+    /** @return the tape program's result on the compiled tier @throws Trap never */
+    @Benchmark
+    public Value compiled() throws Trap {
+        return compiledRun.run();
     }
 
     /** @return the Java version's result */

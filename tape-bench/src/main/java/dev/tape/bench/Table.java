@@ -44,13 +44,15 @@ public final class Table {
             if (cls.equals("InterpreterBench")) {
                 String w = r.getParams().getParam("workload");
                 double[] row = rows.computeIfAbsent(w, k -> new double[] {Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN});
-                if (method.equals("tape")) {
-                    row[0] = median;
-                    row[2] = stats.getMin();
-                    row[3] = stats.getMax();
-                } else {
-                    row[1] = median;
+                    Double.NaN, Double.NaN});
+                switch (method) {
+                    case "tape" -> {
+                        row[0] = median;
+                        row[2] = stats.getMin();
+                        row[3] = stats.getMax();
+                    }
+                    case "compiled" -> row[4] = median;
+                    default -> row[1] = median;
                 }
             } else {
                 String key = cls + "." + method;
@@ -64,16 +66,20 @@ public final class Table {
         System.out.println("Medians of the measurement iterations (ms per run, fuel metering on).");
         System.out.println();
         if (!rows.isEmpty()) {
-            System.out.println("| workload   |  tape ms |  Java ms |   ratio | target ms | met | tape min..max ms  |");
-            System.out.println("|------------|---------:|---------:|--------:|----------:|-----|------------------:|");
+            System.out.println("| workload   | interp ms | compiled ms |  Java ms | compiled/Java | target ms | interp met "
+                    + "| compiled met | interp min..max ms |");
+            System.out.println("|------------|----------:|------------:|---------:|--------------:|----------:|------------"
+                    + "|--------------|-------------------:|");
             for (Map.Entry<String, double[]> e : rows.entrySet()) {
                 double tape = e.getValue()[0];
                 double java = e.getValue()[1];
+                double compiled = e.getValue()[4];
                 Double target = TARGETS.get(e.getKey());
-                System.out.println(String.format(Locale.ROOT, "| %-10s | %8.3f | %8.3f | %7.1f | %9s | %-3s | %7.3f..%-7.3f |",
-                        e.getKey(), tape, java, tape / java, target == null ? "-" : String.format(Locale.ROOT, "%.0f", target),
-                        target == null || Double.isNaN(tape) ? "-" : tape <= target ? "yes" : "NO",
-                        e.getValue()[2], e.getValue()[3]));
+                System.out.println(String.format(Locale.ROOT,
+                        "| %-10s | %9.3f | %11.3f | %8.3f | %13.1f | %9s | %-10s | %-12s | %8.3f..%-8.3f |",
+                        e.getKey(), tape, compiled, java, compiled / java,
+                        target == null ? "-" : String.format(Locale.ROOT, "%.0f", target), met(tape, target),
+                        met(compiled, target), e.getValue()[2], e.getValue()[3]));
             }
             System.out.println();
         }
@@ -82,5 +88,9 @@ public final class Table {
             System.out.println("|--------------------------------------|------------------:|");
             other.forEach(System.out::println);
         }
+    }
+
+    private static String met(double ms, Double target) {
+        return target == null || Double.isNaN(ms) ? "-" : ms <= target ? "yes" : "NO";
     }
 }

@@ -3,6 +3,7 @@ package dev.tape.bench;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.Vm;
@@ -29,7 +30,17 @@ public final class TapeRun {
      * @param sink a trace sink, or null for an untraced run
      */
     public TapeRun(Workload workload, long n, TraceSink sink) {
-        this.vm = new Vm(workload.verified(), workload.host());
+        this(workload, n, sink, false);
+    }
+
+    /**
+     * @param workload the workload
+     * @param n its argument
+     * @param sink a trace sink, or null for an untraced run
+     * @param compiled whether to run on the compiled tier ({@link Jit}) instead of the interpreter
+     */
+    public TapeRun(Workload workload, long n, TraceSink sink, boolean compiled) {
+        this.vm = compiled ? Jit.compile(workload.verified(), workload.host()) : new Vm(workload.verified(), workload.host());
         this.args = List.of(Value.i64(n));
         this.sink = sink;
     }

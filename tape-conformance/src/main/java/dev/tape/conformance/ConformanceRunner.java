@@ -10,6 +10,7 @@ import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
+import dev.tape.vm.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.Vm;
@@ -75,6 +76,18 @@ public final class ConformanceRunner {
      * @return the outcome
      */
     public static ConformanceResult run(Path dir, ConformanceCase c) {
+        return run(dir, c, false);
+    }
+
+    /**
+     * Runs one case on the interpreter or on the compiled tier ({@link Jit}).
+     *
+     * @param dir the manifest's folder
+     * @param c the case
+     * @param compiled whether the run executes compiled code
+     * @return the outcome
+     */
+    public static ConformanceResult run(Path dir, ConformanceCase c, boolean compiled) {
         String actual;
         try {
             byte[] bytes = Files.readAllBytes(dir.resolve(c.program()));
@@ -96,7 +109,9 @@ public final class ConformanceRunner {
             }
             Limits limits = Limits.of(c.fuel(), Math.max(1, c.maxCallDepth()), c.maxHostCalls());
             try {
-                List<Value> out = new Vm(vp, new ConformanceHost()).run(c.entry(), args, limits);
+                ConformanceHost host = new ConformanceHost();
+                Vm vm = compiled ? Jit.compile(vp, host) : new Vm(vp, host);
+                List<Value> out = vm.run(c.entry(), args, limits);
                 StringBuilder b = new StringBuilder("returns [");
                 for (int i = 0; i < out.size(); i++) {
                     b.append(i > 0 ? ", " : "").append(ValueLiteral.format(out.get(i)));

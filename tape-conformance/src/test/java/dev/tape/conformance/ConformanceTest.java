@@ -37,4 +37,11 @@ class ConformanceTest {
         ConformanceResult r = ConformanceRunner.run(dir(), c);
         Assertions.assertTrue(r.passed(), () -> c.name() + ": " + r.mismatch() + "; got " + r.actual());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compiledTierMatchesReference(ConformanceCase c) {
+        ConformanceResult r = ConformanceRunner.run(dir(), c, true);
+        Assertions.assertTrue(r.passed(), () -> c.name() + " (compiled): " + r.mismatch() + "; got " + r.actual());
+    }
 }

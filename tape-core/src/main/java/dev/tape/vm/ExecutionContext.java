@@ -44,6 +44,10 @@ public final class ExecutionContext {
     private Calls.Site[] sites = new Calls.Site[0];
     private Vm sitesOwner;
     VmTrap trap;
+    /** compiled tier: results of a return that are not passed as the method's value, and its run status */
+    long[] retW = new long[0];
+    Object[] retR = new Object[0];
+    int tierStatus;
 
     /** Creates an empty context. */
     public ExecutionContext() {}
@@ -76,6 +80,7 @@ public final class ExecutionContext {
         this.depth = 0;
         this.trap = null;
         Arrays.fill(r, null);
+        Arrays.fill(retR, null);
     }
 
     /** Counts an allocation against the heap limit. */

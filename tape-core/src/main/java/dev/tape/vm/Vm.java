@@ -40,6 +40,8 @@ public final class Vm {
     final ValueKind[][] hostArgKinds;
     /** per host signature: result types */
     final ValueType[][] hostRetTypes;
+    /** a compiled tier (set once by {@code tape-jit} before the VM is shared), or null */
+    CompiledTier tier;
 
     /**
      * @param program the verified program
@@ -193,6 +195,17 @@ public final class Vm {
             ctx.sink.callEnter(entry, 1);
         }
         boolean stepping = (ctx.mask & TraceMask.INSTR) != 0;
+        CompiledTier t = tier;
+        if (t != null && (ctx.mask & ~TraceMask.RUN) == 0 && t.compiled(entry)) {
+            int status = t.run(this, ctx, entry);
+            if (status == Interpreter.DONE) {
+                return results(ctx);
+            }
+            if (status == Interpreter.TRAPPED) {
+                throw trap(ctx, ctx.trap);
+            }
+            // HANDOVER: the interpreter finishes the run from the state the compiled code left
+        }
         while (true) {
             int status;
             if (stepping) {

@@ -1,0 +1,32 @@
+package dev.tape.vm;
+
+/**
+ * A compiled tier that a {@link Vm} may run instead of the interpreter: the plug-in point for
+ * {@code tape-jit}, which turns verified functions into JVM bytecode. A tier works on the same
+ * {@link ExecutionContext} state as the interpreter (register files at {@code base + index}, the
+ * frame records, {@code fuel}), so a compiled run can stop at any instruction and hand the rest of
+ * the run to the interpreter ({@link #HANDOVER}), which then finishes it exactly as if it had run
+ * from the start (same results, traps, pcs and fuel; {@code ARCHITECTURE.md}, "Interpreter rules").
+ *
+ * <p>Package-private on purpose: a tier reads and writes the context's internals. It is used only
+ * for runs without call or instruction tracing.
+ */
+abstract class CompiledTier {
+    /** {@link #run} status: the rest of the run is the interpreter's, from the context's state. */
+    static final int HANDOVER = 3;
+
+    /**
+     * @param func a function id
+     * @return whether the function has compiled code (a run can start there)
+     */
+    abstract boolean compiled(int func);
+
+    /**
+     * Runs the entry function of a prepared context (arguments stored, depth 1, ip 0).
+     *
+     * @return {@link Interpreter#DONE} with the context at the entry frame's {@code ret},
+     *     {@link Interpreter#TRAPPED} with {@code c.trap} and the trap's position saved, or
+     *     {@link #HANDOVER} with the position the interpreter continues from
+     */
+    abstract int run(Vm vm, ExecutionContext c, int entry);
+}

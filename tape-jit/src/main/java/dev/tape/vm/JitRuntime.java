@@ -1,0 +1,158 @@
+package dev.tape.vm;
+
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The static helpers that compiled code calls: frame set-up for calls, the hand-over to the
+ * interpreter, trap placement and the rare instruction paths. Everything here mirrors what
+ * {@link Interpreter} does for the same instruction, on the same {@link ExecutionContext} state, so
+ * that compiled and interpreted runs are indistinguishable (same results, traps, pcs and fuel).
+ */
+final class JitRuntime {
+    private JitRuntime() {}
+
+    /**
+     * How many frames deep a compiled run calls on the Java stack: a call that would go deeper hands
+     * the rest of the run to the interpreter (heap frames), so recursion is bounded by
+     * {@link Limits#maxCallDepth()} only, never by the thread's stack size.
+     */
+    static final int MAX_NESTING = 200;
+
+    /**
+     * Unwinds the compiled frames of a run once its outcome is in the context
+     * ({@link ExecutionContext#tierStatus}). Not a {@link VmTrap}, so compiled trap handlers let it
+     * pass. Preallocated, without a stack trace: it is control flow.
+     */
+    static final class Unwind extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Unwind INSTANCE = new Unwind();
+
+        private Unwind() {
+            super("compiled run unwinding", null, false, false);
+        }
+    }
+
+    /**
+     * Stops compiled execution before the instruction at {@code ip} (function-relative) of function
+     * {@code func}, whose frame is at {@code base} and {@code depth}: the interpreter goes on from
+     * there. Used when a block's fuel is short (the interpreter then meters it instruction by
+     * instruction), at a call to a function without compiled code, and past {@link #MAX_NESTING}.
+     */
+    static Unwind handover(ExecutionContext c, int func, int ip, int base, int depth) {
+        c.func = func;
+        c.ip = ip;
+        c.base = base;
+        c.depth = depth;
+        c.tierStatus = CompiledTier.HANDOVER;
+        return Unwind.INSTANCE;
+    }
+
+    /**
+     * Records a trap raised by the instruction at {@code ip} of {@code func}: the position, and the
+     * fuel of the block's instructions after it, which were charged at the block's start but never
+     * ran ({@code refund}).
+     */
+    static Unwind trapped(VmTrap t, ExecutionContext c, int func, int ip, int base, int depth, int refund) {
+        c.trap = t;
+        c.func = func;
+        c.ip = ip;
+        c.base = base;
+        c.depth = depth;
+        c.fuel += refund;
+        c.tierStatus = Interpreter.TRAPPED;
+        return Unwind.INSTANCE;
+    }
+
+    /** The entry frame returned from the {@code ret} at {@code ip} of {@code func}. */
+    static void returned(ExecutionContext c, int func, int ip, int base) {
+        c.func = func;
+        c.ip = ip;
+        c.base = base;
+        c.depth = 1;
+    }
+
+    /**
+     * Sets up a call from a frame at {@code base} and {@code depth} with {@code regs} registers:
+     * checks the depth limit, makes room for the callee's {@code calleeRegs} registers and writes
+     * the caller's frame record exactly as the interpreter does (so the interpreter can return into
+     * it after a hand-over, and traps list it).
+     *
+     * @param callIp global ip of the call instruction
+     * @param pos global ip of the call's result count
+     * @return the callee's register base
+     */
+    static int enter(ExecutionContext c, int depth, int base, int regs, int calleeRegs, int callIp, int pos) {
+        int max = c.limits.maxCallDepth();
+        if (depth >= max) {
+            throw Calls.depthTrap(depth, max);
+        }
+        int nb = base + regs;
+        if (nb + calleeRegs > c.w.length) {
+            c.ensureRegisters(nb + calleeRegs);
+        }
+        int fp = (depth - 1) * ExecutionContext.FRAME;
+        int[] frames = c.frames;
+        if (fp + ExecutionContext.FRAME > frames.length) {
+            frames = c.growFrames();
+        }
+        frames[fp] = regs;
+        frames[fp + 1] = base;
+        frames[fp + 2] = callIp;
+        frames[fp + 3] = pos;
+        return nb;
+    }
+
+    /** {@link #enter} for a callee known only at run time. */
+    static int enterIndirect(Vm vm, ExecutionContext c, int depth, int base, int regs, int callee, int callIp,
+                             int pos) {
+        return enter(c, depth, base, regs, vm.image.regCount(callee), callIp, pos);
+    }
+
+    /** @return a closure's environment (the verifier guarantees the register holds a closure) */
+    static Object env(Object closure) {
+        return ((Value.Closure) closure).env();
+    }
+
+    /**
+     * Calls {@code callee} (frame at {@code nb}, the caller at {@code depth}) through its compiled
+     * method, or hands over to the interpreter when it has none or the Java stack is deep enough.
+     */
+    static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth) {
+        MethodHandle h = ((JitTier) vm.tier).handles[callee];
+        if (h == null || depth >= MAX_NESTING) {
+            throw handover(c, callee, 0, nb, depth + 1);
+        }
+        try {
+            return (long) h.invokeExact(vm, c, nb, depth + 1);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Applies a host's extra fuel charge, saturating at 0 as {@link ExecutionContext#consume} does. */
+    static void charge(ExecutionContext c, long extra) {
+        long f = c.fuel - extra;
+        c.fuel = f < 0 || extra < 0 ? 0 : f;
+    }
+
+    /** The {@code trap} instruction's trap. */
+    static VmTrap trapInstruction(int code) {
+        return new VmTrap(TrapKind.TRAP_CODE, code & 0xFFFFFFFFL, "trap instruction", null, 0);
+    }
+
+    /** {@code tuple.get} into a word register ([op, dst, agg, index, tag] at {@code ip}). */
+    static long tupleGetW(ExecutionContext c, Object o, int[] code, int ip, int base) {
+        int i = code[ip + 3];
+        if (o instanceof Aggregate a && a.aggKind() == Aggregate.Kind.TUPLE && i < a.size()
+                && a.tag(i) == code[ip + 4]) {
+            return a.word(i);
+        }
+        Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
+        return c.w[base + code[ip + 1]];
+    }
+}
