@@ -4,7 +4,6 @@ import dev.tape.host.HostContext;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostReturnArityException;
 import dev.tape.program.CallSig;
-import dev.tape.program.HostSig;
 import dev.tape.program.Program;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
@@ -132,28 +131,25 @@ final class Calls {
 
     /**
      * The {@link HostContext} of host calls made from one {@link ExecutionContext}, one per host
-     * signature, reused from call to call together with the argument and result arrays (see
-     * {@link HostFunction}: a host must not keep them after it returns). The caller's pc is
-     * looked up only when asked for.
+     * signature, reused from call to call. The caller's pc is looked up only when asked for.
      */
     static final class Site implements HostContext {
         final Program program;
         final String symbol;
         final long sigHash;
-        final Value[] args;
-        final Value[] results;
+        /** the signature's result count */
+        final int retc;
         Vm vm;
         /** the host_call's global ip in the program's code image */
         int ip;
         long fuel;
         long charged;
 
-        Site(Program program, String symbol, long sigHash, int argc, int retc) {
+        Site(Program program, String symbol, long sigHash, int retc) {
             this.program = program;
             this.symbol = symbol;
             this.sigHash = sigHash;
-            this.args = new Value[argc];
-            this.results = new Value[retc];
+            this.retc = retc;
         }
 
         @Override
@@ -201,16 +197,21 @@ final class Calls {
         return k == ValueKind.UNIT ? Value.UNIT : Aggregate.isWord(k) ? Aggregate.fromWord(k, w[reg]) : (Value) r[reg];
     }
 
-    /** Checks result {@code i} against its declared type (else traps type_mismatch) and stores it. */
-    private static void result(ExecutionContext c, Site site, HostSig sig, ValueType t, Value[] results, int i,
-                               long[] w, Object[] r, int reg) {
+    /**
+     * The last step, per result: checks result {@code i} against its declared type
+     * (else traps type_mismatch, with the host's fuel charge applied) and stores it in register
+     * {@code reg} (absolute) of its file.
+     */
+    static void result(Vm vm, ExecutionContext c, Site site, int sigId, Value[] results, int i, long[] w, Object[] r,
+                       int reg) {
+        ValueType t = vm.hostRetTypes[sigId][i];
         Value v = results[i];
         results[i] = null;
         ValueType vt = v == null ? null : v.type();
         if (vt != t && (vt == null || !vt.equals(t))) {
             c.extraUnapplied += site.charged;
             throw new VmTrap(TrapKind.TYPE_MISMATCH, 0, "host result " + i + " must be " + t + ", got "
-                    + (v == null ? "null" : vt), site.symbol, sig.sigHash());
+                    + (v == null ? "null" : vt), site.symbol, site.sigHash);
         }
         ValueKind k = t.kind();
         if (Aggregate.isWord(k)) {
@@ -228,17 +229,14 @@ final class Calls {
      */
     static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft) {
         int sigId = code[ip + 1];
-        HostSig sig = vm.hostSigs[sigId];
-        if (c.hostCalls >= c.limits.maxHostCalls()) {
-            throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
-                    + " host calls, the limit", vm.hostSymbols[sigId], sig.sigHash());
-        }
-        c.hostCalls++;
-        Site site = c.site(vm, sigId);
+        Site site = begin(vm, c, sigId);
         long[] w = c.w;
         Object[] r = c.r;
         int argc = code[ip + 2];
-        Value[] args = site.args;
+        // fresh arrays each call: storing new boxes into a long-lived array costs a GC write
+        // barrier's slow path (G1's card marking) on every call; into a new array it does not
+        Value[] args = argc == 0 ? NO_VALUES : new Value[argc];
+        Value[] results = site.retc == 0 ? NO_VALUES : new Value[site.retc];
         ValueKind[] kinds = vm.hostArgKinds[sigId];
         // Loops below peel their first trip: most host calls pass one or two values, and C2's
         // set-up for a loop costs more than the one trip it runs.
@@ -248,7 +246,45 @@ final class Calls {
                 args[i] = arg(kinds[i], w, r, base + code[ip + 3 + i]);
             }
         }
-        Value[] results = site.results;
+        invoke(vm, c, site, sigId, ip, fuelLeft, args, results);
+        // check and store in one pass: a trap ends the run, so registers stored before it are never read
+        int retc = results.length;
+        if (retc > 0) {
+            int at = ip + 4 + argc;
+            result(vm, c, site, sigId, results, 0, w, r, base + code[at]);
+            for (int i = 1; i < retc; i++) {
+                result(vm, c, site, sigId, results, i, w, r, base + code[at + i]);
+            }
+        }
+        return site.charged;
+    }
+
+    /**
+     * The first step of a host call: checks and counts it against the host-call limit, and gives
+     * the signature's reusable site.
+     */
+    /** The arguments or results of a host call that has none. */
+    static final Value[] NO_VALUES = new Value[0];
+
+    static Site begin(Vm vm, ExecutionContext c, int sigId) {
+        if (c.hostCalls >= c.limits.maxHostCalls()) {
+            throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
+                    + " host calls, the limit", vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash());
+        }
+        c.hostCalls++;
+        return c.site(vm, sigId);
+    }
+
+    /**
+     * The second step: calls the host function with the arguments (one per declared argument, in a
+     * fresh array) and leaves its results in {@code results} (a fresh array, one slot per declared
+     * result); whatever the host throws becomes a trap.
+     *
+     * @param ip the host_call's global ip
+     * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)
+     */
+    static void invoke(Vm vm, ExecutionContext c, Site site, int sigId, int ip, long fuelLeft, Value[] args,
+                       Value[] results) {
         int retc = results.length;
         if (retc > 0) {
             results[0] = Value.UNIT;
@@ -259,7 +295,7 @@ final class Calls {
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, "the host does not provide " + site.symbol, site.symbol,
-                    sig.sigHash());
+                    site.sigHash);
         }
         site.vm = vm;
         site.ip = ip;
@@ -272,33 +308,16 @@ final class Calls {
         try {
             fn.call(args, results, site);
         } catch (HostReturnArityException e) {
-            throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, sig.sigHash());
+            throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, site.sigHash);
         } catch (VmTrap e) {
             throw e;
         } catch (Throwable e) {
             String msg = e.getMessage();
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
-                    site.symbol, sig.sigHash());
-        } finally {
-            if (argc > 0) {
-                args[0] = null;
-                for (int i = 1; i < argc; i++) {
-                    args[i] = null;
-                }
-            }
+                    site.symbol, site.sigHash);
         }
         if (traced) {
             c.sink.hostExit(sigId, site.symbol);
         }
-        // check and store in one pass: a trap ends the run, so registers stored before it are never read
-        if (retc > 0) {
-            ValueType[] retTypes = vm.hostRetTypes[sigId];
-            int at = ip + 4 + argc;
-            result(c, site, sig, retTypes[0], results, 0, w, r, base + code[at]);
-            for (int i = 1; i < retc; i++) {
-                result(c, site, sig, retTypes[i], results, i, w, r, base + code[at + i]);
-            }
-        }
-        return site.charged;
     }
 }

@@ -26,6 +26,13 @@ import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
 import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.DUP;
+import static org.objectweb.asm.Opcodes.NEWARRAY;
+import static org.objectweb.asm.Opcodes.T_LONG;
+import static org.objectweb.asm.Opcodes.ANEWARRAY;
+import static org.objectweb.asm.Opcodes.ACONST_NULL;
+import static org.objectweb.asm.Opcodes.CHECKCAST;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
 import static org.objectweb.asm.Opcodes.BIPUSH;
@@ -122,6 +129,17 @@ final class JitCompiler {
     private static final int TMP = 9; // a long: slots 9 and 10
     private static final int NB = 11;
     private static final int CALLEE = 12;
+    private static final int SITE = 13;
+    private static final int ARGS = 14;
+    private static final int RESULTS = 15;
+    /** the first local slot of the registers */
+    private static final int FIRST_REGISTER = 16;
+
+    private static final String CALLS = "dev/tape/vm/Calls";
+    private static final String SITE_N = "dev/tape/vm/Calls$Site";
+    private static final String SITE_T = "L" + SITE_N + ";";
+    private static final String VALUE = "dev/tape/value/Value";
+    private static final String VALUES = "[L" + VALUE + ";";
 
     /**
      * Compiles every function that fits into one hidden class.
@@ -213,7 +231,15 @@ final class JitCompiler {
         return rets.size() == 1 && Aggregate.isWord(rets.get(0).kind());
     }
 
-    /** One function's method. */
+    /**
+     * One function's method. Registers live in JVM locals while the method runs (a word register in
+     * a {@code long} local, a reference register in an {@code Object} local), so C2 keeps them in
+     * machine registers and storing a new object into one costs no GC write barrier. They go to the
+     * context's register files only where the interpreter's state must be exact: arguments for a
+     * callee, the operands of an instruction left to {@code Ops.slow}, the entry frame's results,
+     * and, through a handler for {@link JitRuntime.Unwind}, every register when the run is handed
+     * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
+     */
     private static final class Method {
         private final Vm vm;
         private final CodeImage image;
@@ -225,6 +251,10 @@ final class JitCompiler {
         private final MethodVisitor mv;
         private final Label[] labels;
         private final Label end = new Label();
+        /** per register: its local slot, or -1 for a unit register (no storage) */
+        private final int[] slot;
+        /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
+        private final int[] cls;
 
         Method(Vm vm, ClassWriter cw, int f, boolean[] compiled) {
             this.vm = vm;
@@ -236,6 +266,25 @@ final class JitCompiler {
             this.compiled = compiled;
             this.mv = cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null);
             this.labels = new Label[fn.code().length];
+            int n = fn.regCount();
+            slot = new int[n];
+            cls = new int[n];
+            int next = FIRST_REGISTER;
+            for (int i = 0; i < n; i++) {
+                ValueType t = fn.regType(i);
+                ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+                if (k == ValueKind.UNIT) {
+                    cls[i] = LOp.UNIT_CLASS;
+                    slot[i] = -1;
+                } else if (Aggregate.isWord(k)) {
+                    cls[i] = LOp.WORD_CLASS;
+                    slot[i] = next;
+                    next += 2;
+                } else {
+                    cls[i] = LOp.REF_CLASS;
+                    slot[i] = next++;
+                }
+            }
         }
 
         private boolean isStart(int i) {
@@ -280,12 +329,7 @@ final class JitCompiler {
                 }
             }
             mv.visitCode();
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "w", "[J");
-            mv.visitVarInsn(ASTORE, W);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "r", "[Ljava/lang/Object;");
-            mv.visitVarInsn(ASTORE, R);
+            reloadFiles();
             mv.visitVarInsn(ALOAD, VM);
             mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
             mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "code", "()[I", false);
@@ -300,10 +344,33 @@ final class JitCompiler {
             mv.visitVarInsn(ISTORE, NB);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, CALLEE);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, SITE);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, ARGS);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, RESULTS);
+            // arguments (r1..rN) from the register files, every other register zero or null
+            for (int reg = 0; reg < slot.length; reg++) {
+                if (slot[reg] < 0) {
+                    continue;
+                }
+                if (reg >= 1 && reg <= fn.argCount()) {
+                    reload(reg);
+                } else if (cls[reg] == LOp.WORD_CLASS) {
+                    mv.visitInsn(LCONST_0);
+                    mv.visitVarInsn(LSTORE, slot[reg]);
+                } else {
+                    mv.visitInsn(ACONST_NULL);
+                    mv.visitVarInsn(ASTORE, slot[reg]);
+                }
+            }
             Label tryStart = new Label();
             Label tryEnd = new Label();
-            Label handler = new Label();
-            mv.visitTryCatchBlock(tryStart, tryEnd, handler, "dev/tape/vm/VmTrap");
+            Label trapHandler = new Label();
+            Label unwindHandler = new Label();
+            mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "dev/tape/vm/VmTrap");
+            mv.visitTryCatchBlock(tryStart, tryEnd, unwindHandler, "dev/tape/vm/JitRuntime$Unwind");
             mv.visitLabel(tryStart);
             int blockLen = 0;
             int k = 0;
@@ -321,7 +388,8 @@ final class JitCompiler {
                 k++;
             }
             mv.visitLabel(tryEnd);
-            mv.visitLabel(handler);
+            // a trap: record where, give back the block's unrun fuel, unwind (registers are not needed)
+            mv.visitLabel(trapHandler);
             mv.visitVarInsn(ALOAD, C);
             push(f);
             mv.visitVarInsn(ILOAD, IP);
@@ -330,6 +398,13 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, REFUND);
             mv.visitMethodInsn(INVOKESTATIC, RT, "trapped", "(Ldev/tape/vm/VmTrap;L" + CTX + ";IIIII)" + UNWIND,
                     false);
+            mv.visitInsn(ATHROW);
+            // a hand-over (here or in a callee): the interpreter will run this frame, so it gets the registers
+            mv.visitLabel(unwindHandler);
+            reloadFiles();
+            for (int reg = 0; reg < slot.length; reg++) {
+                spill(reg);
+            }
             mv.visitInsn(ATHROW);
             mv.visitLabel(end);
             mv.visitMaxs(0, 0);
@@ -349,19 +424,22 @@ final class JitCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, ok);
-            handover(f, i, () -> mv.visitVarInsn(ILOAD, BASE), false);
+            handover(f, i, BASE, false);
             mv.visitLabel(ok);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
         }
 
-        /** Throws the hand-over at function {@code func}, ip {@code ip}, base from {@code base}. */
-        private void handover(int func, int ip, Runnable base, boolean deeper) {
+        /**
+         * Throws the hand-over at function {@code func}, ip {@code ip}, with the register base in
+         * local {@code baseSlot} (one frame deeper when {@code deeper}).
+         */
+        private void handover(int func, int ip, int baseSlot, boolean deeper) {
             mv.visitVarInsn(ALOAD, C);
             push(func);
             push(ip);
-            base.run();
+            mv.visitVarInsn(ILOAD, baseSlot);
             mv.visitVarInsn(ILOAD, DEPTH);
             if (deeper) {
                 mv.visitInsn(ICONST_1);
@@ -392,9 +470,11 @@ final class JitCompiler {
         }
 
         private void loadW(int reg) {
-            mv.visitVarInsn(ALOAD, W);
-            index(reg);
-            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LLOAD, slot[reg]);
+        }
+
+        private void storeW(int reg) {
+            mv.visitVarInsn(LSTORE, slot[reg]);
         }
 
         private void loadD(int reg) {
@@ -403,20 +483,47 @@ final class JitCompiler {
         }
 
         private void loadR(int reg) {
-            mv.visitVarInsn(ALOAD, R);
-            index(reg);
-            mv.visitInsn(AALOAD);
+            mv.visitVarInsn(ALOAD, slot[reg]);
         }
 
-        /** Pushes the word file and a slot: a value and LASTORE follow. */
-        private void atW(int reg) {
-            mv.visitVarInsn(ALOAD, W);
-            index(reg);
+        private void storeR(int reg) {
+            mv.visitVarInsn(ASTORE, slot[reg]);
         }
 
-        private void atR(int reg) {
-            mv.visitVarInsn(ALOAD, R);
-            index(reg);
+        /** Writes a register's local to the register file (nothing for a unit register). */
+        private void spill(int reg) {
+            if (reg < 0 || reg >= slot.length || slot[reg] < 0) {
+                return;
+            }
+            if (cls[reg] == LOp.WORD_CLASS) {
+                mv.visitVarInsn(ALOAD, W);
+                index(reg);
+                loadW(reg);
+                mv.visitInsn(LASTORE);
+            } else {
+                mv.visitVarInsn(ALOAD, R);
+                index(reg);
+                loadR(reg);
+                mv.visitInsn(AASTORE);
+            }
+        }
+
+        /** Reads a register's local back from the register file (nothing for a unit register). */
+        private void reload(int reg) {
+            if (slot[reg] < 0) {
+                return;
+            }
+            if (cls[reg] == LOp.WORD_CLASS) {
+                mv.visitVarInsn(ALOAD, W);
+                index(reg);
+                mv.visitInsn(LALOAD);
+                storeW(reg);
+            } else {
+                mv.visitVarInsn(ALOAD, R);
+                index(reg);
+                mv.visitInsn(AALOAD);
+                storeR(reg);
+            }
         }
 
         private void reloadFiles() {
@@ -437,33 +544,30 @@ final class JitCompiler {
         }
 
         private void binary(int g, int insn) {
-            atW(code[g + 1]);
             loadW(code[g + 2]);
             loadW(code[g + 3]);
             mv.visitInsn(insn);
-            mv.visitInsn(LASTORE);
+            storeW(code[g + 1]);
         }
 
         private void shift(int g, int insn) {
-            atW(code[g + 1]);
             loadW(code[g + 2]);
             loadW(code[g + 3]);
             mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
             mv.visitInsn(insn);
-            mv.visitInsn(LASTORE);
+            storeW(code[g + 1]);
         }
 
         private void f64(int g, int insn) {
-            atW(code[g + 1]);
             loadD(code[g + 2]);
             loadD(code[g + 3]);
             mv.visitInsn(insn);
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
-            mv.visitInsn(LASTORE);
+            storeW(code[g + 1]);
         }
 
-        /** Stores 1 or 0 by a jump on the int on the stack ({@code jump} taken means 1). */
-        private void bool(int jump) {
+        /** Stores 1 or 0 into word register {@code dst} by a jump on the int on the stack. */
+        private void bool(int jump, int dst) {
             Label one = new Label();
             Label done = new Label();
             mv.visitJumpInsn(jump, one);
@@ -472,15 +576,14 @@ final class JitCompiler {
             mv.visitLabel(one);
             mv.visitInsn(LCONST_1);
             mv.visitLabel(done);
-            mv.visitInsn(LASTORE);
+            storeW(dst);
         }
 
         private void compare(int g, int jump) {
-            atW(code[g + 1]);
             loadW(code[g + 2]);
             loadW(code[g + 3]);
             mv.visitInsn(LCMP);
-            bool(jump);
+            bool(jump, code[g + 1]);
         }
 
         private void instruction(int i, int refund) {
@@ -490,29 +593,25 @@ final class JitCompiler {
                 case Op.NOP -> {
                 }
                 case LOp.MOV_W -> {
-                    atW(code[g + 1]);
                     loadW(code[g + 2]);
-                    mv.visitInsn(LASTORE);
+                    storeW(code[g + 1]);
                 }
                 case LOp.MOV_R -> {
-                    atR(code[g + 1]);
                     loadR(code[g + 2]);
-                    mv.visitInsn(AASTORE);
+                    storeR(code[g + 1]);
                 }
                 case LOp.CONST_W -> {
-                    atW(code[g + 1]);
                     mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    mv.visitInsn(LASTORE);
+                    storeW(code[g + 1]);
                 }
                 case LOp.CONST_R -> {
-                    atR(code[g + 1]);
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "refs", "()[Ljava/lang/Object;",
                             false);
                     push(code[g + 2]);
                     mv.visitInsn(AALOAD);
-                    mv.visitInsn(AASTORE);
+                    storeR(code[g + 1]);
                 }
                 case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD);
                 case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB);
@@ -529,36 +628,32 @@ final class JitCompiler {
                 case Op.I64_LE, LOp.I64_LE_BR -> compare(g, IFLE);
                 case Op.I64_GE, LOp.I64_GE_BR -> compare(g, IFGE);
                 case Op.U64_LT, LOp.U64_LT_BR -> {
-                    atW(code[g + 1]);
                     loadW(code[g + 2]);
                     loadW(code[g + 3]);
                     mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
-                    bool(IFLT);
+                    bool(IFLT, code[g + 1]);
                 }
                 case Op.F64_LT, LOp.F64_LT_BR -> {
-                    atW(code[g + 1]);
                     loadD(code[g + 2]);
                     loadD(code[g + 3]);
                     mv.visitInsn(DCMPG); // NaN gives 1: not less
-                    bool(IFLT);
+                    bool(IFLT, code[g + 1]);
                 }
                 case Op.BOOL_NOT -> {
-                    atW(code[g + 1]);
                     loadW(code[g + 2]);
                     mv.visitInsn(LCONST_1);
                     mv.visitInsn(LXOR);
-                    mv.visitInsn(LASTORE);
+                    storeW(code[g + 1]);
                 }
                 case Op.F64_ADD -> f64(g, DADD);
                 case Op.F64_SUB -> f64(g, DSUB);
                 case Op.F64_MUL -> f64(g, DMUL);
                 case Op.F64_DIV -> f64(g, DDIV);
                 case Op.I64_TO_F64 -> {
-                    atW(code[g + 1]);
                     loadW(code[g + 2]);
                     mv.visitInsn(L2D);
                     mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
-                    mv.visitInsn(LASTORE);
+                    storeW(code[g + 1]);
                 }
                 case Op.BR -> {
                     loadW(code[g + 1]);
@@ -569,136 +664,40 @@ final class JitCompiler {
                 }
                 case Op.JMP -> mv.visitJumpInsn(GOTO, labels[code[g + 1] - entry]);
                 case LOp.SELECT_W, LOp.SELECT_R -> select(g, op == LOp.SELECT_W);
-                case Op.CALL -> {
-                    at(i, refund);
-                    int callee = code[g + 1];
-                    int argc = code[g + 2];
-                    int pos = g + 3 + argc;
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ILOAD, DEPTH);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    push(fn.regCount());
-                    push(image.regCount(callee));
-                    push(g);
-                    push(pos);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
-                    mv.visitVarInsn(ISTORE, NB);
-                    reloadFiles();
-                    arguments(g + 3, argc, 1);
-                    if (!compiled[callee]) {
-                        handover(callee, 0, () -> mv.visitVarInsn(ILOAD, NB), true);
-                        return;
-                    }
-                    Label go = new Label();
-                    mv.visitVarInsn(ILOAD, DEPTH);
-                    push(JitRuntime.MAX_NESTING);
-                    mv.visitJumpInsn(IF_ICMPLT, go);
-                    handover(callee, 0, () -> mv.visitVarInsn(ILOAD, NB), true);
-                    mv.visitLabel(go);
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ILOAD, NB);
-                    mv.visitVarInsn(ILOAD, DEPTH);
-                    mv.visitInsn(ICONST_1);
-                    mv.visitInsn(IADD);
-                    mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + callee, DESC, false);
-                    results(pos, direct(vm.program.functions().get(callee).sig().rets()));
-                }
-                case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
-                    at(i, refund);
-                    boolean closure = op == LOp.CALL_INDIRECT_CLOSURE;
-                    int argc = code[g + 3];
-                    int pos = g + 4 + argc;
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ALOAD, CODE);
-                    push(g);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Calls", "indirectCallee",
-                            "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
-                    mv.visitVarInsn(ISTORE, CALLEE);
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ILOAD, DEPTH);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    push(fn.regCount());
-                    mv.visitVarInsn(ILOAD, CALLEE);
-                    push(g);
-                    push(pos);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I",
-                            false);
-                    mv.visitVarInsn(ISTORE, NB);
-                    reloadFiles();
-                    if (closure) {
-                        mv.visitVarInsn(ALOAD, R);
-                        mv.visitVarInsn(ILOAD, NB);
-                        mv.visitInsn(ICONST_1);
-                        mv.visitInsn(IADD);
-                        loadR(code[g + 2]);
-                        mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-                        mv.visitInsn(AASTORE);
-                    }
-                    arguments(g + 4, argc, closure ? 2 : 1);
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ILOAD, CALLEE);
-                    mv.visitVarInsn(ILOAD, NB);
-                    mv.visitVarInsn(ILOAD, DEPTH);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";III)J", false);
-                    results(pos, direct(vm.program.callSigs().get(code[g + 1]).rets()));
-                }
+                case Op.CALL -> call(i, g, refund);
+                case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> callIndirect(i, g, refund,
+                        op == LOp.CALL_INDIRECT_CLOSURE);
                 case Op.RET -> ret(i, g);
-                case Op.HOST_CALL -> {
-                    at(i, refund);
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ALOAD, CODE);
-                    push(g);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Calls", "host",
-                            "(Ldev/tape/vm/Vm;L" + CTX + ";[IIIJ)J", false);
-                    mv.visitVarInsn(LSTORE, TMP);
-                    Label none = new Label();
-                    mv.visitVarInsn(LLOAD, TMP);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFEQ, none);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(LLOAD, TMP);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
-                    mv.visitLabel(none);
-                    reloadFiles();
-                }
+                case Op.HOST_CALL -> host(i, g, refund);
                 case LOp.TUPLE_NEW_W -> {
                     at(i, refund);
-                    atR(code[g + 1]);
+                    int n = code[g + 3];
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "tags", "()[[B", false);
                     push(code[g + 2]);
                     mv.visitInsn(AALOAD);
-                    mv.visitVarInsn(ALOAD, W);
-                    mv.visitVarInsn(ALOAD, CODE);
-                    push(g + 4);
-                    push(code[g + 3]);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "tupleOfWords",
-                            "(L" + CTX + ";[B[J[IIII)Ldev/tape/value/Aggregate;", false);
-                    mv.visitInsn(AASTORE);
+                    push(n);
+                    mv.visitIntInsn(NEWARRAY, T_LONG);
+                    for (int j = 0; j < n; j++) {
+                        mv.visitInsn(DUP);
+                        push(j);
+                        loadW(code[g + 4 + j]);
+                        mv.visitInsn(LASTORE);
+                    }
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;", false);
+                    storeR(code[g + 1]);
                 }
                 case LOp.TUPLE_GET_W -> {
                     at(i, refund);
-                    atW(code[g + 1]);
                     mv.visitVarInsn(ALOAD, C);
                     loadR(code[g + 2]);
                     mv.visitVarInsn(ALOAD, CODE);
                     push(g);
                     mv.visitVarInsn(ILOAD, BASE);
                     mv.visitMethodInsn(INVOKESTATIC, RT, "tupleGetW", "(L" + CTX + ";Ljava/lang/Object;[III)J", false);
-                    mv.visitInsn(LASTORE);
+                    storeW(code[g + 1]);
                 }
                 case Op.TRAP -> {
                     at(i, refund);
@@ -706,18 +705,238 @@ final class JitCompiler {
                     mv.visitMethodInsn(INVOKESTATIC, RT, "trapInstruction", "(I)Ldev/tape/vm/VmTrap;", false);
                     mv.visitInsn(ATHROW);
                 }
-                default -> {
-                    // everything the interpreter leaves to Ops.slow, through the same helper
-                    at(i, refund);
+                default -> slow(i, g, refund);
+            }
+        }
+
+        /**
+         * An instruction the interpreter leaves to {@code Ops.slow}, through the same helper: every
+         * operand slot that could name a register is written to the register files first (writing
+         * a register's current value is harmless even when the slot is an immediate), and the
+         * destination, operand 1 of every such instruction, is read back after.
+         */
+        private void slow(int i, int g, int refund) {
+            at(i, refund);
+            int len = next(i) - i;
+            for (int p = 2; p < len; p++) {
+                spill(code[g + p]);
+            }
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, CODE);
+            push(g);
+            mv.visitVarInsn(ILOAD, BASE);
+            mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "slow", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
+            mv.visitInsn(POP);
+            reloadFiles();
+            int dst = code[g + 1];
+            if (dst >= 0 && dst < slot.length) {
+                reload(dst);
+            }
+        }
+
+        /** A direct call: frame record, arguments to the callee's registers, the call, results. */
+        private void call(int i, int g, int refund) {
+            at(i, refund);
+            int callee = code[g + 1];
+            int argc = code[g + 2];
+            int pos = g + 3 + argc;
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitVarInsn(ILOAD, BASE);
+            push(fn.regCount());
+            push(image.regCount(callee));
+            push(g);
+            push(pos);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
+            mv.visitVarInsn(ISTORE, NB);
+            reloadFiles();
+            arguments(g + 3, argc, 1);
+            if (!compiled[callee]) {
+                handover(callee, 0, NB, true);
+                return;
+            }
+            Label go = new Label();
+            mv.visitVarInsn(ILOAD, DEPTH);
+            push(JitRuntime.MAX_NESTING);
+            mv.visitJumpInsn(IF_ICMPLT, go);
+            handover(callee, 0, NB, true);
+            mv.visitLabel(go);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IADD);
+            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + callee, DESC, false);
+            results(pos, direct(vm.program.functions().get(callee).sig().rets()));
+        }
+
+        /** {@code call.indirect}: the callee is checked at run time, then called through its handle. */
+        private void callIndirect(int i, int g, int refund, boolean closure) {
+            at(i, refund);
+            int argc = code[g + 3];
+            int pos = g + 4 + argc;
+            int calleeReg = code[g + 2];
+            spill(calleeReg); // Calls.indirectCallee reads it from the register file
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, CODE);
+            push(g);
+            mv.visitVarInsn(ILOAD, BASE);
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "indirectCallee", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
+            mv.visitVarInsn(ISTORE, CALLEE);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitVarInsn(ILOAD, BASE);
+            push(fn.regCount());
+            mv.visitVarInsn(ILOAD, CALLEE);
+            push(g);
+            push(pos);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
+            mv.visitVarInsn(ISTORE, NB);
+            reloadFiles();
+            if (closure) {
+                mv.visitVarInsn(ALOAD, R);
+                mv.visitVarInsn(ILOAD, NB);
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IADD);
+                loadR(calleeReg);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                mv.visitInsn(AASTORE);
+            }
+            arguments(g + 4, argc, closure ? 2 : 1);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, CALLEE);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";III)J", false);
+            results(pos, direct(vm.program.callSigs().get(code[g + 1]).rets()));
+        }
+
+        /**
+         * A host call, specialised to its signature: each argument is boxed by its static kind, then
+         * the interpreter's own steps run ({@code Calls.begin}, {@code invoke}, {@code result}).
+         */
+        private void host(int i, int g, int refund) {
+            at(i, refund);
+            int sig = code[g + 1];
+            int argc = code[g + 2];
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            push(sig);
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+            mv.visitVarInsn(ASTORE, SITE);
+            ValueKind[] kinds = vm.hostArgKinds[sig];
+            int at = g + 3 + argc;
+            int retc = code[at];
+            // fresh argument and result arrays, as Calls.host uses (no GC card marking per call)
+            values(argc, ARGS);
+            for (int j = 0; j < argc; j++) {
+                mv.visitVarInsn(ALOAD, ARGS);
+                push(j);
+                box(kinds[j], code[g + 3 + j]);
+                mv.visitInsn(AASTORE);
+            }
+            values(retc, RESULTS);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, SITE);
+            push(sig);
+            push(g);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            mv.visitVarInsn(ALOAD, ARGS);
+            mv.visitVarInsn(ALOAD, RESULTS);
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
+                    "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
+            for (int j = 0; j < retc; j++) {
+                int dst = code[at + 1 + j];
+                ValueType t = vm.hostRetTypes[sig][j];
+                String word = t.equals(ValueType.I64) ? "resultI64" : t.equals(ValueType.U64) ? "resultU64"
+                        : t.equals(ValueType.F64) ? "resultF64" : null;
+                if (word != null && cls[dst] == LOp.WORD_CLASS) {
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ALOAD, CODE);
-                    push(g);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "slow",
-                            "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
-                    mv.visitInsn(POP);
-                    reloadFiles();
+                    mv.visitVarInsn(ALOAD, SITE);
+                    push(sig);
+                    mv.visitVarInsn(ALOAD, RESULTS);
+                    push(j);
+                    index(dst);
+                    mv.visitMethodInsn(INVOKESTATIC, RT, word,
+                            "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "II)J", false);
+                    storeW(dst);
+                    continue;
+                }
+                // the interpreter's check and store into the register files, then back into the local
+                mv.visitVarInsn(ALOAD, VM);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(ALOAD, SITE);
+                push(sig);
+                mv.visitVarInsn(ALOAD, RESULTS);
+                push(j);
+                reloadFiles();
+                mv.visitVarInsn(ALOAD, W);
+                mv.visitVarInsn(ALOAD, R);
+                index(dst);
+                mv.visitMethodInsn(INVOKESTATIC, CALLS, "result",
+                        "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "I[J[Ljava/lang/Object;I)V", false);
+                if (dst < slot.length) {
+                    reload(dst);
+                }
+            }
+            Label none = new Label();
+            mv.visitVarInsn(ALOAD, SITE);
+            mv.visitFieldInsn(GETFIELD, SITE_N, "charged", "J");
+            mv.visitVarInsn(LSTORE, TMP);
+            mv.visitVarInsn(LLOAD, TMP);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFEQ, none);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, TMP);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
+            mv.visitLabel(none);
+        }
+
+        /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */
+        private void values(int n, int local) {
+            if (n == 0) {
+                mv.visitFieldInsn(GETSTATIC, CALLS, "NO_VALUES", VALUES);
+            } else {
+                push(n);
+                mv.visitTypeInsn(ANEWARRAY, VALUE);
+            }
+            mv.visitVarInsn(ASTORE, local);
+        }
+
+        /** Pushes register {@code reg}, of kind {@code k}, as a {@code Value}. */
+        private void box(ValueKind k, int reg) {
+            switch (k) {
+                case I64 -> {
+                    loadW(reg);
+                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "i64", "(J)Ldev/tape/value/Value$I64;", true);
+                }
+                case U64 -> {
+                    loadW(reg);
+                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "u64", "(J)Ldev/tape/value/Value$U64;", true);
+                }
+                case F64 -> {
+                    loadW(reg);
+                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "f64Bits", "(J)Ldev/tape/value/Value$F64;", true);
+                }
+                case BOOL, FUNC -> {
+                    mv.visitFieldInsn(GETSTATIC, "dev/tape/program/ValueKind", k.name(), "Ldev/tape/program/ValueKind;");
+                    loadW(reg);
+                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/value/Aggregate", "fromWord",
+                            "(Ldev/tape/program/ValueKind;J)L" + VALUE + ";", false);
+                }
+                case UNIT -> mv.visitFieldInsn(GETSTATIC, VALUE, "UNIT", "Ldev/tape/value/Value$Unit;");
+                default -> {
+                    loadR(reg);
+                    mv.visitTypeInsn(CHECKCAST, VALUE);
                 }
             }
         }
@@ -725,11 +944,6 @@ final class JitCompiler {
         private void select(int g, boolean word) {
             Label second = new Label();
             Label done = new Label();
-            if (word) {
-                atW(code[g + 1]);
-            } else {
-                atR(code[g + 1]);
-            }
             loadW(code[g + 2]);
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
@@ -747,22 +961,26 @@ final class JitCompiler {
                 loadR(code[g + 4]);
             }
             mv.visitLabel(done);
-            mv.visitInsn(word ? LASTORE : AASTORE);
+            if (word) {
+                storeW(code[g + 1]);
+            } else {
+                storeR(code[g + 1]);
+            }
         }
 
         /** Copies call arguments (classed registers at {@code code[at..at+n)}) to {@code NB + to + i}. */
         private void arguments(int at, int n, int to) {
             for (int j = 0; j < n; j++) {
                 int e = code[at + j];
-                int cls = e & 3;
-                if (cls == LOp.UNIT_CLASS) {
+                int c = e & 3;
+                if (c == LOp.UNIT_CLASS) {
                     continue;
                 }
-                mv.visitVarInsn(ALOAD, cls == LOp.WORD_CLASS ? W : R);
+                mv.visitVarInsn(ALOAD, c == LOp.WORD_CLASS ? W : R);
                 mv.visitVarInsn(ILOAD, NB);
                 push(to + j);
                 mv.visitInsn(IADD);
-                if (cls == LOp.WORD_CLASS) {
+                if (c == LOp.WORD_CLASS) {
                     loadW(e >>> 2);
                     mv.visitInsn(LASTORE);
                 } else {
@@ -780,15 +998,9 @@ final class JitCompiler {
             } else {
                 mv.visitInsn(POP2);
             }
-            reloadFiles();
             for (int j = 0; j < retc; j++) {
                 int dst = code[pos + 1 + j];
-                ValueKind k = fn.regType(dst).kind();
-                if (k == ValueKind.UNIT) {
-                    continue;
-                }
-                if (Aggregate.isWord(k)) {
-                    atW(dst);
+                if (cls[dst] == LOp.WORD_CLASS) {
                     if (direct) {
                         mv.visitVarInsn(LLOAD, TMP);
                     } else {
@@ -797,23 +1009,27 @@ final class JitCompiler {
                         push(j);
                         mv.visitInsn(LALOAD);
                     }
-                    mv.visitInsn(LASTORE);
-                } else {
-                    atR(dst);
+                    storeW(dst);
+                } else if (cls[dst] == LOp.REF_CLASS) {
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
                     push(j);
                     mv.visitInsn(AALOAD);
-                    mv.visitInsn(AASTORE);
+                    storeR(dst);
                 }
             }
         }
 
         private void ret(int i, int g) {
             Label callee = new Label();
+            int n = code[g + 1];
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitInsn(ICONST_1);
             mv.visitJumpInsn(IF_ICMPNE, callee);
+            // the entry frame: Vm reads the results from the register files at this ret
+            for (int j = 0; j < n; j++) {
+                spill(code[g + 2 + j] >>> 2);
+            }
             mv.visitVarInsn(ALOAD, C);
             push(f);
             push(i);
@@ -822,7 +1038,6 @@ final class JitCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LRETURN);
             mv.visitLabel(callee);
-            int n = code[g + 1];
             if (direct(vm.program.functions().get(f).sig().rets())) {
                 loadW(code[g + 2] >>> 2);
                 mv.visitInsn(LRETURN);
@@ -830,14 +1045,14 @@ final class JitCompiler {
             }
             for (int j = 0; j < n; j++) {
                 int e = code[g + 2 + j];
-                int cls = e & 3;
-                if (cls == LOp.WORD_CLASS) {
+                int c = e & 3;
+                if (c == LOp.WORD_CLASS) {
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitFieldInsn(GETFIELD, CTX, "retW", "[J");
                     push(j);
                     loadW(e >>> 2);
                     mv.visitInsn(LASTORE);
-                } else if (cls == LOp.REF_CLASS) {
+                } else if (c == LOp.REF_CLASS) {
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
                     push(j);

@@ -145,14 +145,59 @@ final class JitRuntime {
         return new VmTrap(TrapKind.TRAP_CODE, code & 0xFFFFFFFFL, "trap instruction", null, 0);
     }
 
-    /** {@code tuple.get} into a word register ([op, dst, agg, index, tag] at {@code ip}). */
+    /** {@code tuple.new} of word elements: the same heap charge and aggregate as {@code Ops.tupleOfWords}. */
+    static Aggregate tuple(ExecutionContext c, byte[] tags, long[] bits) {
+        c.allocate(32 + 9L * bits.length);
+        return new Aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+    }
+
+    /**
+     * {@code tuple.get} into a word register ([op, dst, agg, index, tag] at {@code ip}) of the
+     * aggregate {@code o}; when it is not the expected tuple, the interpreter's projection (which
+     * traps) runs on the register files.
+     */
     static long tupleGetW(ExecutionContext c, Object o, int[] code, int ip, int base) {
         int i = code[ip + 3];
         if (o instanceof Aggregate a && a.aggKind() == Aggregate.Kind.TUPLE && i < a.size()
                 && a.tag(i) == code[ip + 4]) {
             return a.word(i);
         }
+        c.r[base + code[ip + 2]] = o;
         Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
         return c.w[base + code[ip + 1]];
+    }
+
+    /**
+     * Result {@code j} of a host call whose declared type is {@code i64}, for register
+     * {@code reg} (absolute): the value's word, or the interpreter's check (which traps
+     * {@code type_mismatch}) when the host returned anything else.
+     */
+    static long resultI64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
+        if (res[j] instanceof Value.I64 x) {
+            res[j] = null;
+            return x.value();
+        }
+        Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
+        return c.w[reg];
+    }
+
+    /** As {@link #resultI64}, for a declared {@code u64}. */
+    static long resultU64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
+        if (res[j] instanceof Value.U64 x) {
+            res[j] = null;
+            return x.value();
+        }
+        Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
+        return c.w[reg];
+    }
+
+    /** As {@link #resultI64}, for a declared {@code f64}. */
+    static long resultF64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
+        if (res[j] instanceof Value.F64 x) {
+            res[j] = null;
+            return x.bits();
+        }
+        Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
+        return c.w[reg];
     }
 }
