@@ -4,6 +4,7 @@ import dev.tape.conformance.ConformanceResult;
 import dev.tape.conformance.ConformanceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tape conformance DIR}: runs every case of a {@code tape-conformance-v1} manifest
+ * {@code tape conformance DIR [--tier jit|interp]}: runs every case of a {@code tape-conformance-v1} manifest
  * ({@code DIR/manifest.json}) with the conformance host, and prints one line per failing case,
  * {@code FAIL NAME: WHY; got ACTUAL}, then {@code N passed, M failed} alone on the last line. Exits
  * 0 when no case failed, 1 when some did, 2 when the manifest cannot be read.
@@ -34,6 +35,11 @@ public final class ConformanceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A folder holding manifest.json and its .tape files.")
     Path dir;
 
+    @Option(names = "--tier", paramLabel = "jit|interp",
+            description = "Run the cases on compiled code (jit) or on the interpreter (interp) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Tier tier = Tier.jit;
+
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
@@ -45,7 +51,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         }
         List<ConformanceResult> results;
         try {
-            results = ConformanceRunner.runAll(dir);
+            results = ConformanceRunner.runAll(dir, tier == Tier.jit);
         } catch (IOException | RuntimeException e) {
             throw new CliException(dir.resolve("manifest.json") + ": cannot read the manifest: "
                     + ProgramFiles.oneLine(e.getMessage()));

@@ -9,6 +9,7 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
 import picocli.CommandLine.Option;
@@ -21,7 +22,7 @@ import java.util.List;
 
 /**
  * The options {@code tape run} and {@code tape bench} share (a picocli mixin): the program file,
- * the entry function and its arguments, the limits, the host and tracing.
+ * the entry function and its arguments, the limits, the host, the tier and tracing.
  */
 public final class RunOptions {
     /** Creates the options with their defaults; picocli fills them in. */
@@ -57,6 +58,11 @@ public final class RunOptions {
                     + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
                     + "(default: ${DEFAULT-VALUE}).")
     HostChoice host = HostChoice.std;
+
+    @Option(names = "--tier", paramLabel = "jit|interp",
+            description = "Run compiled code (jit) or interpret (interp); both give the same results, traps and "
+                    + "fuel use. Runs traced with call or instr are interpreted either way (default: ${DEFAULT-VALUE}).")
+    Tier tier = Tier.jit;
 
     @Option(names = "--trace", paramLabel = "GROUP", split = ",",
             description = "Trace events to stderr, one line each: run, call, host, instr or all; "
@@ -111,7 +117,8 @@ public final class RunOptions {
             mask |= g.mask();
         }
         TraceSink sink = mask == 0 ? null : new TextTrace(err, mask, program);
-        return new Prepared(file, new Vm(verified, h), id, values, limits, sink);
+        Vm vm = tier == Tier.jit ? Jit.compile(verified, h) : new Vm(verified, h);
+        return new Prepared(file, vm, id, values, limits, sink);
     }
 
     private int entryId(Program program) throws CliException {

@@ -172,9 +172,21 @@ public final class ConformanceRunner {
      * @throws IOException when the manifest cannot be read
      */
     public static List<ConformanceResult> runAll(Path dir) throws IOException {
+        return runAll(dir, false);
+    }
+
+    /**
+     * Runs every case of a manifest on the interpreter or on the compiled tier.
+     *
+     * @param dir the manifest's folder
+     * @param compiled whether runs execute compiled code ({@link Jit})
+     * @return the outcomes, in manifest order
+     * @throws IOException when the manifest cannot be read
+     */
+    public static List<ConformanceResult> runAll(Path dir, boolean compiled) throws IOException {
         List<ConformanceResult> out = new ArrayList<>();
         for (ConformanceCase c : load(dir)) {
-            out.add(run(dir, c));
+            out.add(run(dir, c, compiled));
         }
         return out;
     }
