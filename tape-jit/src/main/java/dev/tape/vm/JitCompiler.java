@@ -52,12 +52,13 @@ import static org.objectweb.asm.Opcodes.IFGT;
 import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
-import static org.objectweb.asm.Opcodes.IF_ICMPLT;
+import static org.objectweb.asm.Opcodes.IF_ICMPGE;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.ISUB;
 import static org.objectweb.asm.Opcodes.L2D;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
@@ -85,13 +86,15 @@ import static org.objectweb.asm.Opcodes.V17;
 
 /**
  * Compiles a verified program's functions to JVM bytecode: one static method per function in one
- * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth)}.
+ * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth, int stackWords)}.
  *
- * <p>The code works on the interpreter's state, as a baseline compiler does: registers stay in the
- * context's {@code long[]}/{@code Object[]} files at {@code base + index}, a call writes the same
- * frame record the interpreter writes, and rare instructions call the interpreter's own helpers
- * ({@code Ops.slow}). What goes away is the dispatch: operands are constants in the code, branches
- * are JVM jumps, and a call is a JVM call that C2 can inline. Fuel is charged once per basic
+ * <p>The code keeps the interpreter's frame layout, as a baseline compiler does: a frame's registers
+ * have their places in the context's {@code long[]}/{@code Object[]} files at {@code base + index}
+ * (while the method runs they live in JVM locals and are written there only when the interpreter
+ * needs them, see {@link Method}), a call writes the same frame record the interpreter writes, and
+ * rare instructions call the interpreter's own helpers ({@code Ops.slow}). What goes away is the
+ * dispatch: operands are constants in the code, registers are locals, branches are JVM jumps, and a
+ * call is a JVM call that C2 can inline. Fuel is charged once per basic
  * block (a block ends at a branch target, after a terminator and after every call and host call);
  * a block whose fuel is short hands the run to the interpreter, which meters it instruction by
  * instruction and traps at the exact pc. A trap inside a block gives back the fuel of the block's
@@ -100,7 +103,10 @@ import static org.objectweb.asm.Opcodes.V17;
  * <p>A function's result comes back as the method's {@code long} when it is one word value
  * (bool, i64, u64, f64, func), else through the context's result arrays. A function whose method
  * would be larger than {@link #MAX_METHOD_BYTES} (HotSpot does not JIT-compile methods over 8,000
- * bytes of bytecode) gets no method; a call to it hands over to the interpreter.
+ * bytes of bytecode) gets no method; a call to it hands over to the interpreter. So does a call
+ * that would nest compiled frames deeper than {@link JitRuntime#MAX_NESTING} or past
+ * {@link JitRuntime#STACK_WORDS} of Java stack ({@code stackWords} is what is left): recursion
+ * is bounded by the program's call-depth limit only, never by a {@code StackOverflowError}.
  */
 final class JitCompiler {
     private JitCompiler() {}
@@ -109,9 +115,9 @@ final class JitCompiler {
     static final int MAX_METHOD_BYTES = 7_900;
 
     private static final String CLASS = "dev/tape/vm/JitCode";
-    private static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;II)J";
+    private static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;III)J";
     private static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
-            int.class, int.class);
+            int.class, int.class, int.class);
     private static final String CTX = "dev/tape/vm/ExecutionContext";
     private static final String RT = "dev/tape/vm/JitRuntime";
     private static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
@@ -121,19 +127,30 @@ final class JitCompiler {
     private static final int C = 1;
     private static final int BASE = 2;
     private static final int DEPTH = 3;
-    private static final int W = 4;
-    private static final int R = 5;
-    private static final int CODE = 6;
-    private static final int IP = 7;
-    private static final int REFUND = 8;
-    private static final int TMP = 9; // a long: slots 9 and 10
-    private static final int NB = 11;
-    private static final int CALLEE = 12;
-    private static final int SITE = 13;
-    private static final int ARGS = 14;
-    private static final int RESULTS = 15;
+    /** the Java stack the method's callees may still use, in words (see {@link #stackCost}) */
+    private static final int STACK = 4;
+    private static final int W = 5;
+    private static final int R = 6;
+    private static final int CODE = 7;
+    private static final int IP = 8;
+    private static final int REFUND = 9;
+    private static final int TMP = 10; // a long: slots 10 and 11
+    private static final int NB = 12;
+    private static final int CALLEE = 13;
+    private static final int SITE = 14;
+    private static final int ARGS = 15;
+    private static final int RESULTS = 16;
     /** the first local slot of the registers */
-    private static final int FIRST_REGISTER = 16;
+    private static final int FIRST_REGISTER = 17;
+
+    /**
+     * A bound on the Java stack a function's method uses, in 8-byte words, even before HotSpot
+     * compiles it (an interpreted JVM frame holds every local and the operand stack): its locals,
+     * two per register, plus room for the operand stack, the frame itself and a helper's frame.
+     */
+    static int stackCost(int regCount) {
+        return FIRST_REGISTER + 2 * regCount + 48;
+    }
 
     private static final String CALLS = "dev/tape/vm/Calls";
     private static final String SITE_N = "dev/tape/vm/Calls$Site";
@@ -186,11 +203,11 @@ final class JitCompiler {
                 limit /= 2;
                 continue;
             }
-            return define(bytes, in, maxResults(vm));
+            return define(bytes, in, maxResults(vm), vm);
         }
     }
 
-    private static JitTier define(byte[] bytes, boolean[] in, int maxResults) {
+    private static JitTier define(byte[] bytes, boolean[] in, int maxResults, Vm vm) {
         MethodHandle[] handles = new MethodHandle[in.length];
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
@@ -202,7 +219,11 @@ final class JitCompiler {
         } catch (IllegalAccessException | NoSuchMethodException e) {
             throw new IllegalStateException("the compiled class could not be linked", e);
         }
-        return new JitTier(handles, maxResults);
+        int[] costs = new int[in.length];
+        for (int f = 0; f < in.length; f++) {
+            costs[f] = stackCost(vm.image.regCount(f));
+        }
+        return new JitTier(handles, costs, maxResults);
     }
 
     private static int maxResults(Vm vm) {
@@ -756,10 +777,17 @@ final class JitCompiler {
                 handover(callee, 0, NB, true);
                 return;
             }
+            // deep enough on the Java stack: the interpreter goes on with heap frames
+            Label deep = new Label();
             Label go = new Label();
+            int cost = stackCost(image.regCount(callee));
             mv.visitVarInsn(ILOAD, DEPTH);
             push(JitRuntime.MAX_NESTING);
-            mv.visitJumpInsn(IF_ICMPLT, go);
+            mv.visitJumpInsn(IF_ICMPGE, deep);
+            mv.visitVarInsn(ILOAD, STACK);
+            push(cost);
+            mv.visitJumpInsn(IF_ICMPGE, go);
+            mv.visitLabel(deep);
             handover(callee, 0, NB, true);
             mv.visitLabel(go);
             mv.visitVarInsn(ALOAD, VM);
@@ -768,6 +796,9 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitInsn(ICONST_1);
             mv.visitInsn(IADD);
+            mv.visitVarInsn(ILOAD, STACK);
+            push(cost);
+            mv.visitInsn(ISUB);
             mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + callee, DESC, false);
             results(pos, direct(vm.program.functions().get(callee).sig().rets()));
         }
@@ -812,7 +843,8 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, CALLEE);
             mv.visitVarInsn(ILOAD, NB);
             mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";III)J", false);
+            mv.visitVarInsn(ILOAD, STACK);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
             results(pos, direct(vm.program.callSigs().get(code[g + 1]).rets()));
         }
 

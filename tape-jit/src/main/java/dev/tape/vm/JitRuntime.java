@@ -22,6 +22,14 @@ final class JitRuntime {
     static final int MAX_NESTING = 200;
 
     /**
+     * The Java stack, in 8-byte words (256 KiB), that a compiled run's nested calls may use: a
+     * call whose callee's frame would not fit hands over to the interpreter, like one past
+     * {@link #MAX_NESTING}. With the JVM's default 1 MiB thread stacks this leaves room for the
+     * embedder's own frames and for host functions.
+     */
+    static final int STACK_WORDS = 32 * 1024;
+
+    /**
      * Unwinds the compiled frames of a run once its outcome is in the context
      * ({@link ExecutionContext#tierStatus}). Not a {@link VmTrap}, so compiled trap handlers let it
      * pass. Preallocated, without a stack trace: it is control flow.
@@ -117,16 +125,20 @@ final class JitRuntime {
     }
 
     /**
-     * Calls {@code callee} (frame at {@code nb}, the caller at {@code depth}) through its compiled
-     * method, or hands over to the interpreter when it has none or the Java stack is deep enough.
+     * Calls {@code callee} (frame at {@code nb}, the caller at {@code depth}, {@code stack} words
+     * of Java stack left) through its compiled method, or hands over to the interpreter when it has
+     * none or the Java stack is deep enough.
      */
-    static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth) {
-        MethodHandle h = ((JitTier) vm.tier).handles[callee];
-        if (h == null || depth >= MAX_NESTING) {
+    static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth, int stack) {
+        JitTier tier = (JitTier) vm.tier;
+        MethodHandle h = tier.handles[callee];
+        // this helper's frame and the method handle's own frames count too
+        int cost = tier.costs[callee] + 64;
+        if (h == null || depth >= MAX_NESTING || stack < cost) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
         try {
-            return (long) h.invokeExact(vm, c, nb, depth + 1);
+            return (long) h.invokeExact(vm, c, nb, depth + 1, stack - cost);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

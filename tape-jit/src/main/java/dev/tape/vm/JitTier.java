@@ -4,13 +4,16 @@ import java.lang.invoke.MethodHandle;
 
 /** The compiled code of one program: a method handle per compiled function, null for the others. */
 final class JitTier extends CompiledTier {
-    /** per function id: {@code (Vm, ExecutionContext, int base, int depth) -> long}, or null */
+    /** per function id: {@code (Vm, ExecutionContext, int base, int depth, int stackWords) -> long}, or null */
     final MethodHandle[] handles;
+    /** per function id: the Java stack its method may use, in words */
+    final int[] costs;
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
 
-    JitTier(MethodHandle[] handles, int maxResults) {
+    JitTier(MethodHandle[] handles, int[] costs, int maxResults) {
         this.handles = handles;
+        this.costs = costs;
         this.maxResults = maxResults;
     }
 
@@ -27,7 +30,7 @@ final class JitTier extends CompiledTier {
         }
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
-            long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1);
+            long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1, JitRuntime.STACK_WORDS);
             c.consume(0);
             return Interpreter.DONE;
         } catch (JitRuntime.Unwind u) {
