@@ -1,12 +1,15 @@
 package dev.tape.bench;
 
 import dev.tape.format.DecodeException;
+import dev.tape.host.Host;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
+import dev.tape.vm.Jit;
+import dev.tape.vm.Vm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/** Decoding and verifying (type check and lowering) a program of {@value BigProgram#FUNCTIONS} functions. */
+/**
+ * Decoding, verifying (type check and lowering) and compiling ({@code tape-jit}) a program of
+ * {@value BigProgram#FUNCTIONS} functions.
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 5)
@@ -30,12 +36,18 @@ import java.util.concurrent.TimeUnit;
 public class DecodeVerifyBench {
     private byte[] bytes;
     private Program program;
+    private VerifiedProgram verified;
 
     /** Builds and encodes the program once. */
     @Setup
     public void setup() {
         program = BigProgram.build(BigProgram.FUNCTIONS);
         bytes = ProgramEncoder.encode(program);
+        try {
+            verified = Verifier.verify(program);
+        } catch (VerifyException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @return the decoded program @throws DecodeException never */
@@ -54,5 +66,11 @@ public class DecodeVerifyBench {
     @Benchmark
     public VerifiedProgram decodeVerify() throws DecodeException, VerifyException {
         return Verifier.verify(ProgramDecoder.decode(bytes));
+    }
+
+    /** @return a VM with compiled code for every function (the compiled tier's start-up cost) */
+    @Benchmark
+    public Vm compile() {
+        return Jit.compile(verified, Host.NONE);
     }
 }

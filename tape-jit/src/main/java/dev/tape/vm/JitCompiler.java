@@ -27,6 +27,14 @@ import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.DUP;
+import static org.objectweb.asm.Opcodes.IXOR;
+import static org.objectweb.asm.Opcodes.IUSHR;
+import static org.objectweb.asm.Opcodes.INEG;
+import static org.objectweb.asm.Opcodes.IAND;
+import static org.objectweb.asm.Opcodes.I2L;
+import static org.objectweb.asm.Opcodes.LONG;
+import static org.objectweb.asm.Opcodes.INTEGER;
+import static org.objectweb.asm.Opcodes.F_NEW;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
 import static org.objectweb.asm.Opcodes.T_LONG;
 import static org.objectweb.asm.Opcodes.ANEWARRAY;
@@ -157,6 +165,7 @@ final class JitCompiler {
     private static final String SITE_T = "L" + SITE_N + ";";
     private static final String VALUE = "dev/tape/value/Value";
     private static final String VALUES = "[L" + VALUE + ";";
+    private static final String OBJECT = "java/lang/Object";
 
     /**
      * Compiles every function that fits into one hidden class.
@@ -168,14 +177,10 @@ final class JitCompiler {
         int n = vm.funcs.length;
         boolean[] take = new boolean[n];
         java.util.Arrays.fill(take, true);
-        // pass 1: measure each method on its own
+        // pass 1: measure each method that might be too large on its own
         for (int f = 0; f < n; f++) {
-            ClassWriter cw = writer();
-            cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-            try {
-                take[f] = new JitCompiler.Method(vm, cw, f, take).emit() <= MAX_METHOD_BYTES;
-            } catch (MethodTooLargeException e) {
-                take[f] = false;
+            if (sizeBound(vm.funcs[f]) > MAX_METHOD_BYTES) {
+                take[f] = measure(vm, f) <= MAX_METHOD_BYTES;
             }
         }
         // pass 2: one class; when its constant pool overflows, compile the first half of what is left
@@ -205,6 +210,35 @@ final class JitCompiler {
             }
             return define(bytes, in, maxResults(vm), vm);
         }
+    }
+
+    /**
+     * Generates one function's method on its own.
+     *
+     * @return its size in bytes of bytecode, or {@code Integer.MAX_VALUE} when it is over the JVM's
+     *     64 KiB limit
+     */
+    static int measure(Vm vm, int f) {
+        boolean[] all = new boolean[vm.funcs.length];
+        java.util.Arrays.fill(all, true);
+        ClassWriter cw = writer();
+        cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
+        try {
+            return new JitCompiler.Method(vm, cw, f, all).emit();
+        } catch (MethodTooLargeException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * An upper bound on the bytes of bytecode a function's method takes, without generating it:
+     * no lowered instruction emits more than 40 bytes per int of its lowered form (a call's or a
+     * host call's argument, a slow op's operand spilled, a block's fuel check), and the prologue
+     * and the hand-over handler take at most 24 bytes per register, plus a fixed part.
+     */
+    static int sizeBound(LoweredFunction fn) {
+        long bound = 200 + 40L * fn.code().length + 24L * fn.regCount();
+        return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
     private static JitTier define(byte[] bytes, boolean[] in, int maxResults, Vm vm) {
@@ -238,13 +272,8 @@ final class JitCompiler {
     }
 
     private static ClassWriter writer() {
-        return new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                // frames only ever merge identical types here; never load classes to find out
-                return a.equals(b) ? a : "java/lang/Object";
-            }
-        };
+        // frames are declared by Method.frame, not computed (computing them cost most of the time)
+        return new ClassWriter(ClassWriter.COMPUTE_MAXS);
     }
 
     /** @return whether a function with these results returns them as the method's {@code long} */
@@ -276,6 +305,15 @@ final class JitCompiler {
         private final int[] slot;
         /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
         private final int[] cls;
+        /**
+         * The types of all locals, the same at every point after the prologue (it gives every
+         * local its one type), so every stack map frame is this plus a stack.
+         */
+        private final Object[] locals;
+        /** set by a fused compare that emitted the branch of the br after it */
+        private boolean branchDone;
+        /** the bytecode offset of the last frame declared */
+        private int lastFrame = -1;
 
         Method(Vm vm, ClassWriter cw, int f, boolean[] compiled) {
             this.vm = vm;
@@ -291,6 +329,9 @@ final class JitCompiler {
             slot = new int[n];
             cls = new int[n];
             int next = FIRST_REGISTER;
+            List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
+                    "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N, VALUES,
+                    VALUES));
             for (int i = 0; i < n; i++) {
                 ValueType t = fn.regType(i);
                 ValueKind k = t == null ? ValueKind.UNIT : t.kind();
@@ -301,11 +342,29 @@ final class JitCompiler {
                     cls[i] = LOp.WORD_CLASS;
                     slot[i] = next;
                     next += 2;
+                    types.add(LONG);
                 } else {
                     cls[i] = LOp.REF_CLASS;
                     slot[i] = next++;
+                    types.add(OBJECT);
                 }
             }
+            locals = types.toArray();
+        }
+
+        /**
+         * Declares the stack map frame at the label just visited: the fixed locals and this stack
+         * (the class writer computes no frames: with one type per local, they are known).
+         */
+        private void frame(Object... stack) {
+            // two labels at one offset (a host call's last label and the next block's) get one frame
+            Label here = new Label();
+            mv.visitLabel(here);
+            if (here.getOffset() == lastFrame) {
+                return;
+            }
+            lastFrame = here.getOffset();
+            mv.visitFrame(F_NEW, locals.length, locals, stack.length, stack);
         }
 
         private boolean isStart(int i) {
@@ -398,6 +457,7 @@ final class JitCompiler {
             for (int i = 0; i < len; i = next(i)) {
                 if (labels[i] != null) {
                     mv.visitLabel(labels[i]);
+                    frame();
                     blockLen = 1;
                     for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
                         blockLen++;
@@ -411,6 +471,7 @@ final class JitCompiler {
             mv.visitLabel(tryEnd);
             // a trap: record where, give back the block's unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
+            frame("dev/tape/vm/VmTrap");
             mv.visitVarInsn(ALOAD, C);
             push(f);
             mv.visitVarInsn(ILOAD, IP);
@@ -422,6 +483,7 @@ final class JitCompiler {
             mv.visitInsn(ATHROW);
             // a hand-over (here or in a callee): the interpreter will run this frame, so it gets the registers
             mv.visitLabel(unwindHandler);
+            frame("dev/tape/vm/JitRuntime$Unwind");
             reloadFiles();
             for (int reg = 0; reg < slot.length; reg++) {
                 spill(reg);
@@ -447,6 +509,7 @@ final class JitCompiler {
             mv.visitJumpInsn(IFGE, ok);
             handover(f, i, BASE, false);
             mv.visitLabel(ok);
+            frame();
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
@@ -587,24 +650,83 @@ final class JitCompiler {
             storeW(code[g + 1]);
         }
 
-        /** Stores 1 or 0 into word register {@code dst} by a jump on the int on the stack. */
-        private void bool(int jump, int dst) {
-            Label one = new Label();
-            Label done = new Label();
-            mv.visitJumpInsn(jump, one);
-            mv.visitInsn(LCONST_0);
-            mv.visitJumpInsn(GOTO, done);
-            mv.visitLabel(one);
-            mv.visitInsn(LCONST_1);
-            mv.visitLabel(done);
-            storeW(dst);
+        /**
+         * Pushes the three-way comparison (-1, 0 or 1) of a compare's operands: {@code lcmp} for
+         * i64, {@code Long.compareUnsigned} for u64, {@code dcmpg} for f64 (NaN compares as
+         * greater, so it is never less).
+         */
+        private void compareInts(int op, int a, int b) {
+            switch (op) {
+                case Op.U64_LT, LOp.U64_LT_BR -> {
+                    loadW(a);
+                    loadW(b);
+                    mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+                }
+                case Op.F64_LT, LOp.F64_LT_BR -> {
+                    loadD(a);
+                    loadD(b);
+                    mv.visitInsn(DCMPG);
+                }
+                default -> {
+                    loadW(a);
+                    loadW(b);
+                    mv.visitInsn(LCMP);
+                }
+            }
         }
 
-        private void compare(int g, int jump) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            mv.visitInsn(LCMP);
-            bool(jump, code[g + 1]);
+        /** @return the jump taken when a compare op holds, on its three-way comparison */
+        private static int jumpOf(int op) {
+            return switch (LOp.unfused(op)) {
+                case Op.I64_LT, Op.U64_LT, Op.F64_LT -> IFLT;
+                case Op.I64_GT -> IFGT;
+                case Op.I64_LE -> IFLE;
+                case Op.I64_GE -> IFGE;
+                default -> IFEQ;
+            };
+        }
+
+        /**
+         * A compare: its three-way comparison turned into 1 or 0 without a branch (so no frames),
+         * {@code lt}: {@code c >>> 31}; {@code ge}: that xor 1; {@code gt}: {@code -c >>> 31};
+         * {@code le}: that xor 1; {@code eq}: {@code (c & 1) ^ 1}. A fused compare whose br
+         * follows in the same block also branches on the comparison itself (when its result does
+         * not overwrite an operand), and the br then emits nothing.
+         */
+        private void compare(int i, int g) {
+            int op = code[g];
+            int dst = code[g + 1];
+            int a = code[g + 2];
+            int b = code[g + 3];
+            compareInts(op, a, b);
+            int jump = jumpOf(op);
+            if (jump == IFGT || jump == IFLE) {
+                mv.visitInsn(INEG);
+            }
+            if (jump == IFEQ) {
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IAND);
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IXOR);
+            } else {
+                push(31);
+                mv.visitInsn(IUSHR);
+                if (jump == IFGE || jump == IFLE) {
+                    mv.visitInsn(ICONST_1);
+                    mv.visitInsn(IXOR);
+                }
+            }
+            mv.visitInsn(I2L);
+            storeW(dst);
+            boolean fused = LOp.unfused(op) != op;
+            int br = g + 4;
+            if (fused && dst != a && dst != b && i + 4 < labels.length && labels[i + 4] == null
+                    && code[br] == Op.BR && code[br + 1] == dst) {
+                compareInts(op, a, b);
+                mv.visitJumpInsn(jump, labels[code[br + 2] - entry]);
+                mv.visitJumpInsn(GOTO, labels[code[br + 3] - entry]);
+                branchDone = true;
+            }
         }
 
         private void instruction(int i, int refund) {
@@ -643,23 +765,9 @@ final class JitCompiler {
                 case Op.I64_SHL, Op.U64_SHL -> shift(g, LSHL);
                 case Op.I64_SHR -> shift(g, LSHR);
                 case Op.U64_SHR -> shift(g, LUSHR);
-                case Op.I64_EQ, Op.U64_EQ, LOp.I64_EQ_BR -> compare(g, IFEQ);
-                case Op.I64_LT, LOp.I64_LT_BR -> compare(g, IFLT);
-                case Op.I64_GT, LOp.I64_GT_BR -> compare(g, IFGT);
-                case Op.I64_LE, LOp.I64_LE_BR -> compare(g, IFLE);
-                case Op.I64_GE, LOp.I64_GE_BR -> compare(g, IFGE);
-                case Op.U64_LT, LOp.U64_LT_BR -> {
-                    loadW(code[g + 2]);
-                    loadW(code[g + 3]);
-                    mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
-                    bool(IFLT, code[g + 1]);
-                }
-                case Op.F64_LT, LOp.F64_LT_BR -> {
-                    loadD(code[g + 2]);
-                    loadD(code[g + 3]);
-                    mv.visitInsn(DCMPG); // NaN gives 1: not less
-                    bool(IFLT, code[g + 1]);
-                }
+                case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
+                        LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
+                        LOp.F64_LT_BR -> compare(i, g);
                 case Op.BOOL_NOT -> {
                     loadW(code[g + 2]);
                     mv.visitInsn(LCONST_1);
@@ -677,6 +785,11 @@ final class JitCompiler {
                     storeW(code[g + 1]);
                 }
                 case Op.BR -> {
+                    if (branchDone) {
+                        // the fused compare before it has branched already
+                        branchDone = false;
+                        return;
+                    }
                     loadW(code[g + 1]);
                     mv.visitInsn(LCONST_0);
                     mv.visitInsn(LCMP);
@@ -788,8 +901,10 @@ final class JitCompiler {
             push(cost);
             mv.visitJumpInsn(IF_ICMPGE, go);
             mv.visitLabel(deep);
+            frame();
             handover(callee, 0, NB, true);
             mv.visitLabel(go);
+            frame();
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, NB);
@@ -931,6 +1046,7 @@ final class JitCompiler {
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
             mv.visitLabel(none);
+            frame();
         }
 
         /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */
@@ -987,12 +1103,14 @@ final class JitCompiler {
             }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(second);
+            frame();
             if (word) {
                 loadW(code[g + 4]);
             } else {
                 loadR(code[g + 4]);
             }
             mv.visitLabel(done);
+            frame(word ? LONG : OBJECT);
             if (word) {
                 storeW(code[g + 1]);
             } else {
@@ -1070,6 +1188,7 @@ final class JitCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LRETURN);
             mv.visitLabel(callee);
+            frame();
             if (direct(vm.program.functions().get(f).sig().rets())) {
                 loadW(code[g + 2] >>> 2);
                 mv.visitInsn(LRETURN);

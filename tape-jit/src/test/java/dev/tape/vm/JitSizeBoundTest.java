@@ -1,0 +1,59 @@
+package dev.tape.vm;
+
+import dev.tape.format.DecodeException;
+import dev.tape.gen.ValidPrograms;
+import dev.tape.host.Host;
+import dev.tape.program.ConformanceFiles;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.VerifyException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link JitCompiler#sizeBound} is an upper bound on the bytecode of every method the compiler
+ * generates: functions under it skip the measuring pass, so a bound that is too low could let a
+ * method over HotSpot's 8,000-byte limit through (it would run, slowly, in the JVM's interpreter).
+ */
+class JitSizeBoundTest {
+    private static void check(VerifiedProgram p, String what) {
+        Vm vm = new Vm(p, Host.NONE);
+        for (LoweredFunction fn : p.functions()) {
+            int size = JitCompiler.measure(vm, fn.id());
+            int bound = JitCompiler.sizeBound(fn);
+            assertTrue(size <= bound, what + " function " + fn.id() + ": " + size + " bytes, bound " + bound);
+        }
+    }
+
+    @Test
+    void boundHoldsForEveryConformanceProgram() throws Exception {
+        int checked = 0;
+        for (Path t : ConformanceFiles.tapes()) {
+            Program prog;
+            VerifiedProgram p;
+            try {
+                prog = ProgramDecoder.decode(Files.readAllBytes(t));
+                p = Verifier.verify(prog);
+            } catch (DecodeException | VerifyException e) {
+                continue;
+            }
+            check(p, t.getFileName().toString());
+            checked++;
+        }
+        assertTrue(checked > 300, "only " + checked + " programs verified");
+    }
+
+    @Test
+    void boundHoldsForGeneratedPrograms() throws Exception {
+        for (long seed = 0; seed < 300; seed++) {
+            check(Verifier.verify(ValidPrograms.program(seed)), "seed " + seed);
+        }
+    }
+}
