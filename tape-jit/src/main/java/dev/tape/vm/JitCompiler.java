@@ -1148,6 +1148,8 @@ final class JitCompiler {
             } else {
                 mv.visitInsn(POP2);
             }
+            // the callee may have grown the register files
+            reloadFiles();
             for (int j = 0; j < retc; j++) {
                 int dst = code[pos + 1 + j];
                 if (cls[dst] == LOp.WORD_CLASS) {
