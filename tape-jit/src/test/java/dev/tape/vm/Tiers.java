@@ -1,0 +1,321 @@
+package dev.tape.vm;
+
+import dev.tape.host.Host;
+import dev.tape.host.HostFunction;
+import dev.tape.program.Program;
+import dev.tape.program.ValueType;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.VerifyException;
+import dev.tape.verify.Verifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One program bound twice, to the interpreter ({@code new Vm}) and to the compiled tier
+ * ({@link Jit#compile}), each through its own {@link Recorder} host, plus the means to describe a
+ * run completely and to compare two descriptions field by field.
+ *
+ * <p>What "indistinguishable" means here: the same results (value equality, which is bit-exact for
+ * f64 since {@link Value.F64} holds bits, and the same literal text), or the same trap in every
+ * field it has (kind, code, function and name, pc, span, host symbol and signature hash, detail,
+ * message, the whole call stack and the fuel left); the same {@code fuelRemaining},
+ * {@code hostCallsMade} and {@code heapBytesAllocated} of the context; and the same host calls
+ * seen from inside (symbol, arguments, the fuel the host was told it had, caller function and pc).
+ */
+final class Tiers {
+    /** the interpreter */
+    final Vm interpreted;
+    /** the compiled tier */
+    final Vm compiled;
+    /** host calls of the interpreter's runs */
+    final Recorder interpretedHost;
+    /** host calls of the compiled tier's runs */
+    final Recorder compiledHost;
+
+    private Tiers(VerifiedProgram p, Host host) {
+        this.interpretedHost = new Recorder(host);
+        this.compiledHost = new Recorder(host);
+        this.interpreted = new Vm(p, interpretedHost);
+        this.compiled = Jit.compile(p, compiledHost);
+    }
+
+    /**
+     * @param p a program that must verify
+     * @param host the host both tiers call (each through its own {@link Recorder})
+     * @return the program on both tiers
+     */
+    static Tiers of(Program p, Host host) {
+        try {
+            return new Tiers(Verifier.verify(p), host);
+        } catch (VerifyException e) {
+            throw new AssertionError("the test program does not verify: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Everything a trap tells.
+     *
+     * @param label the manifest label (kind, and code for trap_code)
+     * @param kind the kind
+     * @param func the trapping function
+     * @param funcName its name
+     * @param pc the trapping byte pc
+     * @param span the span id, or -1
+     * @param hostSymbol the host symbol, or null
+     * @param sigHash the host signature hash, or 0
+     * @param detail the detail
+     * @param message the whole message
+     * @param stack the call stack, innermost first
+     * @param fuelRemaining the fuel left that the trap reports
+     */
+    record TrapView(String label, TrapKind kind, int func, String funcName, int pc, long span, String hostSymbol,
+                    long sigHash, String detail, String message, List<Trap.Frame> stack, long fuelRemaining) {
+        static TrapView of(Trap t) {
+            return new TrapView(t.label(), t.kind(), t.func(), t.funcName(), t.pc(), t.span(), t.hostSymbol(),
+                    t.sigHash(), t.detail(), t.getMessage(), t.stack(), t.fuelRemaining());
+        }
+
+        @Override
+        public String toString() {
+            String frames = stack.size() <= 6 ? stack.toString()
+                    : stack.subList(0, 3) + " ... " + stack.size() + " frames ... " + stack.subList(stack.size() - 2,
+                    stack.size());
+            return "trap " + label + " func " + func + " pc " + pc + " span " + span + " fuel " + fuelRemaining
+                    + " host " + hostSymbol + " stack " + frames + " (" + message + ")";
+        }
+    }
+
+    /**
+     * How one run ended, completely.
+     *
+     * @param results the results, or null when the run trapped
+     * @param literals the results as value literals (f64 as bits), or null
+     * @param trap the trap, or null
+     * @param fuelRemaining the context's fuel left after the run
+     * @param hostCalls the context's host calls made
+     * @param heapBytes the context's heap bytes allocated
+     * @param hostLog the host calls the run made, as the host saw them
+     */
+    record Outcome(List<Value> results, List<String> literals, TrapView trap, long fuelRemaining, long hostCalls,
+                   long heapBytes, List<String> hostLog) {
+        boolean trapped() {
+            return trap != null;
+        }
+
+        /** @return the trap's kind, or null */
+        TrapKind kind() {
+            return trap == null ? null : trap.kind();
+        }
+
+        /** @return the fuel the run used under {@code limits} */
+        long used(Limits limits) {
+            return limits.fuel() - fuelRemaining;
+        }
+
+        @Override
+        public String toString() {
+            String log = hostLog.size() <= 4 ? hostLog.toString() : hostLog.subList(0, 4) + " ... (" + hostLog.size()
+                    + " host calls)";
+            return (trap == null ? "ok " + literals : trap.toString()) + "; ctx fuel " + fuelRemaining + ", host calls "
+                    + hostCalls + ", heap " + heapBytes + ", host saw " + log;
+        }
+    }
+
+    /**
+     * Runs a function and describes the outcome. Anything but a result or a {@link Trap} escaping
+     * {@code run} (which promises that nothing else does) fails the test.
+     *
+     * @param rec the recorder of the VM's host (its log is cleared first), or null
+     */
+    static Outcome run(Vm vm, Recorder rec, ExecutionContext ctx, int entry, List<Value> args, Limits limits,
+                       TraceSink sink) {
+        if (rec != null) {
+            rec.log.clear();
+        }
+        List<Value> out;
+        TrapView trap = null;
+        try {
+            out = vm.run(ctx, entry, args, limits, sink);
+        } catch (Trap t) {
+            out = null;
+            trap = TrapView.of(t);
+        }
+        List<String> lits = null;
+        if (out != null) {
+            lits = new ArrayList<>(out.size());
+            for (Value v : out) {
+                lits.add(ValueLiteral.format(v));
+            }
+        }
+        List<String> log = rec == null ? List.of() : List.copyOf(rec.log);
+        return new Outcome(out, lits, trap, ctx.fuelRemaining(), ctx.hostCallsMade(), ctx.heapBytesAllocated(), log);
+    }
+
+    /** Runs on the interpreter with a fresh context and no sink. */
+    Outcome interpret(int entry, List<Value> args, Limits limits) {
+        return run(interpreted, interpretedHost, new ExecutionContext(), entry, args, limits, null);
+    }
+
+    /** Runs on the compiled tier with a fresh context and no sink. */
+    Outcome compile(int entry, List<Value> args, Limits limits) {
+        return run(compiled, compiledHost, new ExecutionContext(), entry, args, limits, null);
+    }
+
+    /**
+     * Runs on both tiers with fresh contexts and asserts the outcomes are the same.
+     *
+     * @return the (common) outcome
+     */
+    Outcome check(int entry, List<Value> args, Limits limits, String what) {
+        Outcome i = interpret(entry, args, limits);
+        Outcome c = compile(entry, args, limits);
+        assertSame(i, c, () -> what + " (entry " + entry + ", args " + args + ", " + limits + ")");
+        return i;
+    }
+
+    /**
+     * Asserts that two outcomes are the same in every field, naming the first field that differs.
+     *
+     * @param interpreted the interpreter's outcome
+     * @param compiled the compiled tier's outcome
+     * @param what what ran, for the failure message
+     */
+    static void assertSame(Outcome interpreted, Outcome compiled, Supplier<String> what) {
+        assertSame("interpreted", interpreted, "compiled", compiled, what);
+    }
+
+    /**
+     * Asserts that two runs' outcomes are the same in every field, naming the first field that
+     * differs and each run.
+     */
+    static void assertSame(String nameA, Outcome a, String nameB, Outcome b, Supplier<String> what) {
+        String field = firstDifference(a, b);
+        if (field != null) {
+            fail(what.get() + ": the runs differ in " + field + "\n  " + nameA + ": " + a + "\n  " + nameB + ": " + b);
+        }
+    }
+
+    private static String firstDifference(Outcome a, Outcome b) {
+        if ((a.trap == null) != (b.trap == null)) {
+            return "how the run ended";
+        }
+        if (!Objects.equals(a.results, b.results)) {
+            return "results";
+        }
+        if (!Objects.equals(a.literals, b.literals)) {
+            return "result literals";
+        }
+        if (a.trap != null) {
+            TrapView x = a.trap;
+            TrapView y = b.trap;
+            if (!x.label.equals(y.label) || x.kind != y.kind) {
+                return "trap kind";
+            }
+            if (x.func != y.func || !Objects.equals(x.funcName, y.funcName)) {
+                return "trap function";
+            }
+            if (x.pc != y.pc) {
+                return "trap pc";
+            }
+            if (x.span != y.span) {
+                return "trap span";
+            }
+            if (!Objects.equals(x.hostSymbol, y.hostSymbol) || x.sigHash != y.sigHash) {
+                return "trap host symbol";
+            }
+            if (x.stack.size() != y.stack.size()) {
+                return "call stack depth (" + x.stack.size() + " vs " + y.stack.size() + ")";
+            }
+            for (int i = 0; i < x.stack.size(); i++) {
+                if (!x.stack.get(i).equals(y.stack.get(i))) {
+                    return "call stack frame " + i + " (" + x.stack.get(i) + " vs " + y.stack.get(i) + ")";
+                }
+            }
+            if (x.fuelRemaining != y.fuelRemaining) {
+                return "the trap's fuel left";
+            }
+            if (!Objects.equals(x.detail, y.detail) || !Objects.equals(x.message, y.message)) {
+                return "trap message";
+            }
+        }
+        if (a.fuelRemaining != b.fuelRemaining) {
+            return "fuelRemaining";
+        }
+        if (a.hostCalls != b.hostCalls) {
+            return "hostCallsMade";
+        }
+        if (a.heapBytes != b.heapBytes) {
+            return "heapBytesAllocated";
+        }
+        if (!a.hostLog.equals(b.hostLog)) {
+            for (int i = 0; i < Math.min(a.hostLog.size(), b.hostLog.size()); i++) {
+                if (!a.hostLog.get(i).equals(b.hostLog.get(i))) {
+                    return "host call " + i + " as the host saw it (" + a.hostLog.get(i) + " vs " + b.hostLog.get(i)
+                            + ")";
+                }
+            }
+            return "the host calls made (" + a.hostLog.size() + " vs " + b.hostLog.size() + ")";
+        }
+        return null;
+    }
+
+    /**
+     * A host that wraps another and logs each call as the host sees it: symbol, arguments, the fuel
+     * it is told is left, the calling function and pc. It also counts calls made while compiled code
+     * is on the Java stack, which is how tests tell that compiled code really ran. Not thread-safe:
+     * for single-threaded tests.
+     */
+    static final class Recorder implements Host {
+        private final Host delegate;
+        /** the calls of the current run */
+        final List<String> log = new ArrayList<>();
+        /** calls made with compiled code on the stack, over all runs */
+        long fromCompiledCode;
+        /** calls made from the interpreter, over all runs */
+        long fromInterpreter;
+
+        Recorder(Host delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
+            HostFunction fn = delegate.resolve(symbol, sigHash, args, rets);
+            if (fn == null) {
+                return null;
+            }
+            return (a, out, ctx) -> {
+                StringBuilder b = new StringBuilder(symbol).append('(');
+                for (int i = 0; i < a.length; i++) {
+                    b.append(i > 0 ? ", " : "").append(ValueLiteral.format(a[i]));
+                }
+                b.append(") fuel ").append(ctx.fuelRemaining()).append(" at ").append(ctx.callerFunction())
+                        .append(':').append(ctx.callerPc());
+                log.add(b.toString());
+                if (compiledFramesOnStack() > 0) {
+                    fromCompiledCode++;
+                } else {
+                    fromInterpreter++;
+                }
+                fn.call(a, out, ctx);
+            };
+        }
+    }
+
+    /**
+     * @return how many frames of compiled program code (methods of the compiled tier's hidden class,
+     *     {@code dev.tape.vm.JitCode}) are on the calling thread's stack
+     */
+    static long compiledFramesOnStack() {
+        return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
+                .walk(s -> s.filter(f -> f.getClassName().startsWith("dev.tape.vm.JitCode")).count());
+    }
+}
