@@ -261,6 +261,52 @@ class JitDifferentialTest {
     }
 
     /**
+     * A host call with results of every kind where the host (after charging 3 units) returns the
+     * wrong type, or nothing, in one slot (a unit slot too): type_mismatch at the host_call on both
+     * tiers, naming the host, with the charge applied; with every slot right, the results come
+     * back bit-exactly.
+     */
+    @Test
+    void hostResultsOfEveryKindCheckedAlike() {
+        List<ValueType> rets = List.of(I64, U64, ValueType.F64, ValueType.STR, ValueType.AGG, ValueType.BOOL,
+                ValueType.UNIT, ValueType.BYTES);
+        List<Value> good = List.of(Value.i64(-5), Value.u64(-1), Value.f64Bits(0x7ff8_0000_0000_0001L),
+                Value.str("héllo"), Value.tuple(List.of(Value.i64(1))), Value.bool(true), Value.UNIT,
+                Value.bytes(new byte[] {1, 2}));
+        HostRegistry host = new HostRegistry().register("probe.multi", Signature.of(List.of(I64), rets),
+                (HostFunction) (a, out, ctx) -> {
+                    ctx.chargeFuel(3);
+                    long k = ((Value.I64) a[0]).value();
+                    for (int j = 0; j < out.length; j++) {
+                        out[j] = good.get(j);
+                    }
+                    if (k >= 0 && k < out.length) {
+                        out[(int) k] = rets.get((int) k).equals(I64) ? Value.u64(1) : Value.i64(1);
+                    } else if (k >= 10 && k < 10 + out.length) {
+                        out[(int) k - 10] = null;
+                    }
+                });
+        ProgramBuilder pb = new ProgramBuilder();
+        int sig = pb.hostSig("probe.multi", List.of(I64), rets);
+        int[] dst = range(2, rets.size());
+        pb.addFunction(List.of(I64), rets).constI64(20, 1).i64Add(21, 1, 20)
+                .hostCall(0, sig, 0, new int[] {1}, dst).ret(0, dst);
+        Tiers t = Tiers.of(pb.build(), host);
+        for (long k : new long[] {-1, 0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 13, 14, 16, 17}) {
+            List<Value> args = List.of(Value.i64(k));
+            Tiers.Outcome o = t.check(0, args, Limits.DEFAULT, "bad slot " + k);
+            if (k == -1) {
+                assertEquals(good, o.results(), "k " + k + ": " + o);
+            } else {
+                assertEquals(TrapKind.TYPE_MISMATCH, o.kind(), "k " + k);
+                assertEquals("probe.multi", o.trap().hostSymbol());
+                assertEquals(3 + 3, o.used(Limits.DEFAULT), "3 instructions and the charge");
+            }
+            sweep(t, 0, args, Limits.DEFAULT, 10, "bad slot " + k);
+        }
+    }
+
+    /**
      * Recursion 100,000 frames deep (far past the 200 compiled frames that nest on the Java stack)
      * returns n on both tiers with exactly 8n + 4 fuel used, directly and through
      * {@code call.indirect}, and a trap at the bottom reports all 100,001 frames identically.
