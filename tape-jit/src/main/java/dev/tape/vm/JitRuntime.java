@@ -22,12 +22,19 @@ final class JitRuntime {
     static final int MAX_NESTING = 200;
 
     /**
-     * The Java stack, in 8-byte words (256 KiB), that a compiled run's nested calls may use: a
-     * call whose callee's frame would not fit hands over to the interpreter, like one past
-     * {@link #MAX_NESTING}. With the JVM's default 1 MiB thread stacks this leaves room for the
-     * embedder's own frames and for host functions.
+     * The Java stack, in 8-byte words (64 KiB), that a compiled run's nested calls may use: a call
+     * whose callee's frame would not fit hands over to the interpreter, like one past
+     * {@link #MAX_NESTING}. Small enough for threads with 128 KiB stacks, leaving room for the
+     * embedder's own frames and for host functions; recursion deeper than this allows goes on in
+     * the interpreter.
      */
-    static final int STACK_WORDS = 32 * 1024;
+    static final int STACK_WORDS = 8 * 1024;
+
+    /**
+     * Java stack words a {@code call.indirect} adds to its callee's frame: this class's
+     * {@link #invoke} and the method handle's own frames.
+     */
+    static final int INDIRECT_WORDS = 160;
 
     /**
      * Unwinds the compiled frames of a run once its outcome is in the context
@@ -98,7 +105,7 @@ final class JitRuntime {
             throw Calls.depthTrap(depth, max);
         }
         int nb = base + regs;
-        if (nb + calleeRegs > c.w.length) {
+        if (nb + calleeRegs > c.w.length || nb + calleeRegs > c.limits.maxRegisters()) {
             c.ensureRegisters(nb + calleeRegs);
         }
         int fp = (depth - 1) * ExecutionContext.FRAME;
@@ -133,7 +140,7 @@ final class JitRuntime {
         JitTier tier = (JitTier) vm.tier;
         MethodHandle h = tier.handles[callee];
         // this helper's frame and the method handle's own frames count too
-        int cost = tier.costs[callee] + 64;
+        int cost = tier.costs[callee] + INDIRECT_WORDS;
         if (h == null || depth >= MAX_NESTING || stack < cost) {
             throw handover(c, callee, 0, nb, depth + 1);
         }

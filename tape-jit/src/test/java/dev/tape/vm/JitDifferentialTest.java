@@ -13,7 +13,6 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -334,7 +333,8 @@ class JitDifferentialTest {
 
     /**
      * Host calls at the bottom of recursion see compiled frames nested on the Java stack up to the
-     * nesting limit, and none past it (the interpreter runs the rest); results are the same.
+     * nesting limit (here the stack budget: {@link JitRuntime#STACK_WORDS} over the frame's
+     * estimate), and none past it (the interpreter runs the rest); results are the same.
      */
     @Test
     void compiledFramesNestUpToTheLimitThenTheInterpreterTakesOver() {
@@ -342,17 +342,20 @@ class JitDifferentialTest {
         HostRegistry host = new HostRegistry().register(JitPrograms.DEPTH, Signature.of(List.of(), List.of()),
                 (HostFunction) (a, out, ctx) -> frames[0] = Tiers.compiledFramesOnStack());
         Tiers t = Tiers.of(JitPrograms.countdown(false, JitPrograms.Bottom.HOST, new int[1]), host);
-        for (int n : new int[] {0, 1, 150, JitRuntime.MAX_NESTING - 2, JitRuntime.MAX_NESTING - 1,
-            JitRuntime.MAX_NESTING, JitRuntime.MAX_NESTING + 1, 5_000}) {
+        // the entry frame has the whole stack budget; each call takes its callee's estimated frame
+        int fit = Math.min(JitRuntime.MAX_NESTING,
+                1 + JitRuntime.STACK_WORDS / JitCompiler.stackCost(t.compiled.image.regCount(0)));
+        assertTrue(fit > 20, "only " + fit + " compiled frames fit");
+        for (int n : new int[] {0, 1, fit - 2, fit - 1, fit, fit + 1, 150, 5_000}) {
             Tiers.Outcome i = t.interpret(0, List.of(Value.i64(n)), Limits.DEFAULT.withMaxCallDepth(10_000));
             assertEquals(0, frames[0], "the interpreter has no compiled frames");
             Tiers.Outcome c = t.compile(0, List.of(Value.i64(n)), Limits.DEFAULT.withMaxCallDepth(10_000));
             Tiers.assertSame(i, c, () -> "down(" + n + ") with a host call at the bottom");
             assertEquals(List.of(Value.i64(n)), c.results());
-            if (n < JitRuntime.MAX_NESTING) {
+            if (n < fit) {
                 assertEquals(n + 1, frames[0], "down(" + n + "): every frame compiled, on the Java stack");
             } else {
-                assertTrue(frames[0] <= JitRuntime.MAX_NESTING, "down(" + n + "): " + frames[0] + " compiled frames");
+                assertEquals(0, frames[0], "down(" + n + "): the bottom frame is interpreted");
             }
         }
     }
@@ -765,17 +768,13 @@ class JitDifferentialTest {
     }
 
     /**
-     * BUG (compiled tier, a limit of its design; see the report): compiled frames nest on the Java
-     * stack up to {@link JitRuntime#MAX_NESTING} frames or {@link JitRuntime#STACK_WORDS} words
-     * (256 KiB by the compiler's own estimate of a frame, which runs about a third low while the
-     * JVM still interprets the generated code), so a compiled run needs about 190 KB (direct
-     * calls) to 290 KB ({@code call.indirect}) of free thread stack before it hands over. On a
-     * thread with a 128 KB stack a 1,000-deep recursion traps internal_error (StackOverflowError)
-     * compiled, where the interpreter, whose frames are on the heap, returns 1000. Remove
-     * {@code @Disabled} once compiled runs recover from (or avoid) a stack overflow.
+     * Compiled frames nest on the Java stack only up to {@link JitRuntime#MAX_NESTING} frames or
+     * {@link JitRuntime#STACK_WORDS} words by the compiler's estimate of a frame, which is kept
+     * above what a frame takes while the JVM still interprets the generated code; deeper calls go
+     * on in the interpreter. So a 1,000-deep recursion, direct or through {@code call.indirect},
+     * runs compiled on a thread with a 128 KB stack as it does interpreted.
      */
     @Test
-    @Disabled("BUG: compiled runs overflow small thread stacks; see the test's javadoc")
     void compiledRecursionNeedsNoLargeThreadStack() throws Exception {
         for (boolean indirect : new boolean[] {false, true}) {
             Tiers t = Tiers.of(JitPrograms.countdown(indirect, JitPrograms.Bottom.RETURN, new int[1]), Host.NONE);
@@ -793,14 +792,11 @@ class JitDifferentialTest {
     }
 
     /**
-     * BUG (tape-core, both tiers alike; see the report): the register limit is enforced only when
-     * the context's register file grows, so a run that a fresh context stops with
-     * heap_limit_exceeded returns when its context is reused after a run that grew the file, and
-     * any run within the file's initial 256 registers ignores a smaller limit. The same run must
-     * end the same way in any context. Remove {@code @Disabled} once fixed.
+     * The register limit holds whatever the size of the context's register file: a run that a
+     * fresh context stops with heap_limit_exceeded stops the same way in a context that an earlier
+     * run grew, and a run within the file's initial 256 registers still keeps a smaller limit.
      */
     @Test
-    @Disabled("BUG: maxRegisters depends on the context's history; see the test's javadoc")
     void theRegisterLimitDoesNotDependOnTheContext() {
         Tiers t = Tiers.of(JitPrograms.countdown(false, JitPrograms.Bottom.RETURN, new int[1]), Host.NONE);
         Limits big = Limits.DEFAULT.withMaxCallDepth(100_000);
