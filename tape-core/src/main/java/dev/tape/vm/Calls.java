@@ -131,25 +131,29 @@ final class Calls {
 
     /**
      * The {@link HostContext} of host calls made from one {@link ExecutionContext}, one per host
-     * signature, reused from call to call. The caller's pc is looked up only when asked for.
+     * signature, reused from call to call with the interpreter's argument and result arrays (see
+     * {@link HostFunction}: a host must not keep them after it returns). The caller's pc is looked
+     * up only when asked for.
      */
     static final class Site implements HostContext {
         final Program program;
         final String symbol;
         final long sigHash;
-        /** the signature's result count */
-        final int retc;
+        /** reusable argument and result arrays for the interpreter's host calls */
+        final Value[] args;
+        final Value[] results;
         Vm vm;
         /** the host_call's global ip in the program's code image */
         int ip;
         long fuel;
         long charged;
 
-        Site(Program program, String symbol, long sigHash, int retc) {
+        Site(Program program, String symbol, long sigHash, int argc, int retc) {
             this.program = program;
             this.symbol = symbol;
             this.sigHash = sigHash;
-            this.retc = retc;
+            this.args = new Value[argc];
+            this.results = new Value[retc];
         }
 
         @Override
@@ -233,10 +237,9 @@ final class Calls {
         long[] w = c.w;
         Object[] r = c.r;
         int argc = code[ip + 2];
-        // fresh arrays each call: storing new boxes into a long-lived array costs a GC write
-        // barrier's slow path (G1's card marking) on every call; into a new array it does not
-        Value[] args = argc == 0 ? NO_VALUES : new Value[argc];
-        Value[] results = site.retc == 0 ? NO_VALUES : new Value[site.retc];
+        // the site's reusable arrays (the compiled tier passes fresh ones instead: see JitCompiler)
+        Value[] args = site.args;
+        Value[] results = site.results;
         ValueKind[] kinds = vm.hostArgKinds[sigId];
         // Loops below peel their first trip: most host calls pass one or two values, and C2's
         // set-up for a loop costs more than the one trip it runs.
@@ -246,7 +249,16 @@ final class Calls {
                 args[i] = arg(kinds[i], w, r, base + code[ip + 3 + i]);
             }
         }
-        invoke(vm, c, site, sigId, ip, fuelLeft, args, results);
+        try {
+            invoke(vm, c, site, sigId, ip, fuelLeft, args, results);
+        } finally {
+            if (argc > 0) {
+                args[0] = null;
+                for (int i = 1; i < argc; i++) {
+                    args[i] = null;
+                }
+            }
+        }
         // check and store in one pass: a trap ends the run, so registers stored before it are never read
         int retc = results.length;
         if (retc > 0) {
@@ -276,9 +288,9 @@ final class Calls {
     }
 
     /**
-     * The second step: calls the host function with the arguments (one per declared argument, in a
-     * fresh array) and leaves its results in {@code results} (a fresh array, one slot per declared
-     * result); whatever the host throws becomes a trap.
+     * The second step: calls the host function with the arguments (one per declared argument) and
+     * leaves its results in {@code results} (one slot per declared result); whatever the host
+     * throws becomes a trap. The caller clears reused argument arrays afterwards.
      *
      * @param ip the host_call's global ip
      * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)

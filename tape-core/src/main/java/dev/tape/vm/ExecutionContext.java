@@ -142,7 +142,7 @@ public final class ExecutionContext {
         Calls.Site s = sites[sigId];
         if (s == null) {
             s = new Calls.Site(vm.program, vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash(),
-                    vm.hostRetTypes[sigId].length);
+                    vm.hostArgKinds[sigId].length, vm.hostRetTypes[sigId].length);
             sites[sigId] = s;
         }
         return s;
