@@ -9,16 +9,22 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Each workload's tape program computes exactly what its Java version does, at benchmark size. */
+/**
+ * Each workload's tape program computes exactly what its Java version does, at benchmark size, on
+ * the interpreter and on the compiled tier, with the same fuel.
+ */
 class WorkloadTest {
     private static void check(Workload w, long expected) throws Exception {
-        TapeRun run = new TapeRun(w, w.n(), null);
-        Value tape = run.run();
-        assertEquals(Value.i64(expected), tape, w.label());
-        assertEquals(w.java(w.n()), tape, w.label() + ": the Java version agrees");
-        assertEquals(w.instructions(), run.fuelUsed(), w.label() + ": one fuel unit per instruction");
-        // a second run in the same context gives the same result
-        assertEquals(tape, run.run());
+        for (boolean compiled : new boolean[] {false, true}) {
+            String what = w.label() + (compiled ? " compiled" : " interpreted");
+            TapeRun run = new TapeRun(w, w.n(), null, compiled);
+            Value tape = run.run();
+            assertEquals(Value.i64(expected), tape, what);
+            assertEquals(w.java(w.n()), tape, what + ": the Java version agrees");
+            assertEquals(w.instructions(), run.fuelUsed(), what + ": one fuel unit per instruction");
+            // a second run in the same context gives the same result
+            assertEquals(tape, run.run());
+        }
     }
 
     @Test
@@ -44,11 +50,13 @@ class WorkloadTest {
     @Test
     void f64Loop() throws Exception {
         Workload w = Workload.F64_LOOP;
-        TapeRun run = new TapeRun(w, w.n(), null);
-        Value.F64 tape = (Value.F64) run.run();
-        double java = JavaBaselines.f64Loop(w.n());
-        assertEquals(Double.doubleToRawLongBits(java), tape.bits(), "bit-identical f64 result");
-        assertEquals(w.instructions(), run.fuelUsed());
+        for (boolean compiled : new boolean[] {false, true}) {
+            TapeRun run = new TapeRun(w, w.n(), null, compiled);
+            Value.F64 tape = (Value.F64) run.run();
+            double java = JavaBaselines.f64Loop(w.n());
+            assertEquals(Double.doubleToRawLongBits(java), tape.bits(), "bit-identical f64 result, compiled " + compiled);
+            assertEquals(w.instructions(), run.fuelUsed());
+        }
     }
 
     @Test
@@ -60,8 +68,8 @@ class WorkloadTest {
     void smallArgumentsAgreeToo() throws Exception {
         for (Workload w : Workload.values()) {
             for (long n : new long[] {0, 1, 2, 3, 10, 17}) {
-                TapeRun run = new TapeRun(w, n, null);
-                assertEquals(w.java(n), run.run(), w.label() + " n=" + n);
+                assertEquals(w.java(n), new TapeRun(w, n, null).run(), w.label() + " n=" + n);
+                assertEquals(w.java(n), new TapeRun(w, n, null, true).run(), w.label() + " compiled n=" + n);
             }
         }
     }
