@@ -61,7 +61,7 @@ public final class RunOptions {
 
     @Option(names = "--tier", paramLabel = "jit|interp",
             description = "Run compiled code (jit) or interpret (interp); both give the same results, traps and "
-                    + "fuel use. Runs traced with call or instr are interpreted either way (default: ${DEFAULT-VALUE}).")
+                    + "fuel use. Runs traced with call, host or instr are interpreted either way (default: ${DEFAULT-VALUE}).")
     Tier tier = Tier.jit;
 
     @Option(names = "--trace", paramLabel = "GROUP", split = ",",

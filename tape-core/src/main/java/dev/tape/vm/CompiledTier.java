@@ -9,7 +9,7 @@ package dev.tape.vm;
  * from the start (same results, traps, pcs and fuel; {@code ARCHITECTURE.md}, "Interpreter rules").
  *
  * <p>Package-private on purpose: a tier reads and writes the context's internals. It is used only
- * for runs without call or instruction tracing.
+ * for runs without tracing or with run-level tracing only.
  */
 abstract class CompiledTier {
     /** {@link #run} status: the rest of the run is the interpreter's, from the context's state. */

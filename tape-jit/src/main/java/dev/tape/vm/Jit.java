@@ -11,8 +11,8 @@ import dev.tape.verify.VerifiedProgram;
  * at the same function, pc and span, the same fuel left, host calls and limits. The compiled code
  * works on the interpreter's state and hands the rest of a run to the interpreter whenever it must
  * (a basic block with less fuel left than it has instructions, a call deeper than the Java stack
- * allows, or a function too large to compile), so these never change an outcome. Runs with call
- * or instruction tracing are interpreted; run-level tracing works with either.
+ * allows, or a function too large to compile), so these never change an outcome. Runs traced
+ * with call, host or instruction events are interpreted; run-level tracing works with either.
  *
  * <p>Compiling costs time proportional to the program's size (about as much as verifying it) and
  * defines one hidden class per VM, unloaded with the VM. The returned VM is like any other: it
