@@ -966,8 +966,9 @@ final class JitCompiler {
         }
 
         /**
-         * A host call, specialised to its signature: each argument is boxed by its static kind, then
-         * the interpreter's own steps run ({@code Calls.begin}, {@code invoke}, {@code result}).
+         * A host call, specialised to its signature: each argument is boxed by its static kind, a
+         * word result is unboxed after one type test, and the rest is the interpreter's own steps
+         * ({@code Calls.begin}, {@code invoke}, {@code result}).
          */
         private void host(int i, int g, int refund) {
             at(i, refund);
@@ -1004,9 +1005,7 @@ final class JitCompiler {
             for (int j = 0; j < retc; j++) {
                 int dst = code[at + 1 + j];
                 ValueType t = vm.hostRetTypes[sig][j];
-                String word = t.equals(ValueType.I64) ? "resultI64" : t.equals(ValueType.U64) ? "resultU64"
-                        : t.equals(ValueType.F64) ? "resultF64" : null;
-                if (word != null && cls[dst] == LOp.WORD_CLASS) {
+                if (Aggregate.isWord(t.kind()) && t == ValueType.of(t.kind()) && cls[dst] == LOp.WORD_CLASS) {
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitVarInsn(ALOAD, SITE);
@@ -1014,7 +1013,7 @@ final class JitCompiler {
                     mv.visitVarInsn(ALOAD, RESULTS);
                     push(j);
                     index(dst);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, word,
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "resultWord",
                             "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "II)J", false);
                     storeW(dst);
                     continue;

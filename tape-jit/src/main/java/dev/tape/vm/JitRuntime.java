@@ -187,34 +187,16 @@ final class JitRuntime {
     }
 
     /**
-     * Result {@code j} of a host call whose declared type is {@code i64}, for register
-     * {@code reg} (absolute): the value's word, or the interpreter's check (which traps
-     * {@code type_mismatch}) when the host returned anything else.
+     * Result {@code j} of a host call whose declared type is a word type (bool, i64, u64, f64,
+     * func), for register {@code reg} (absolute): the value's word when the host returned a value
+     * of exactly that type (word types are interned constants, so one identity test decides), else
+     * the interpreter's check, which traps {@code type_mismatch}.
      */
-    static long resultI64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
-        if (res[j] instanceof Value.I64 x) {
+    static long resultWord(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
+        Value v = res[j];
+        if (v != null && v.type() == vm.hostRetTypes[sig][j]) {
             res[j] = null;
-            return x.value();
-        }
-        Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
-        return c.w[reg];
-    }
-
-    /** As {@link #resultI64}, for a declared {@code u64}. */
-    static long resultU64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
-        if (res[j] instanceof Value.U64 x) {
-            res[j] = null;
-            return x.value();
-        }
-        Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
-        return c.w[reg];
-    }
-
-    /** As {@link #resultI64}, for a declared {@code f64}. */
-    static long resultF64(Vm vm, ExecutionContext c, Calls.Site site, int sig, Value[] res, int j, int reg) {
-        if (res[j] instanceof Value.F64 x) {
-            res[j] = null;
-            return x.bits();
+            return Aggregate.wordOf(v);
         }
         Calls.result(vm, c, site, sig, res, j, c.w, c.r, reg);
         return c.w[reg];

@@ -579,46 +579,6 @@ class JitDifferentialTest {
                 "some runs trap");
     }
 
-    /** A sink that records call and run events. */
-    static final class Events implements TraceSink {
-        final int mask;
-        final List<String> events = new ArrayList<>();
-
-        Events(int mask) {
-            this.mask = mask;
-        }
-
-        @Override
-        public int mask() {
-            return mask;
-        }
-
-        @Override
-        public void runStart(Program program, int entry, int argCount) {
-            events.add("start " + entry + " " + argCount);
-        }
-
-        @Override
-        public void runEnd(Program program, boolean trapped, long fuelUsed) {
-            events.add("end " + trapped + " " + fuelUsed);
-        }
-
-        @Override
-        public void callEnter(int func, int depth) {
-            events.add("enter " + func + " " + depth);
-        }
-
-        @Override
-        public void callExit(int func, int depth) {
-            events.add("exit " + func + " " + depth);
-        }
-
-        @Override
-        public void hostEnter(int hostSig, String symbol, int func, int pc) {
-            events.add("host " + symbol + " " + func + ":" + pc);
-        }
-    }
-
     /**
      * Runs with CALL, HOST or INSTR tracing on the compiled VM are interpreted (no compiled frame is
      * ever on the stack at a host call) and end as interpreted runs do, with the same events; with
@@ -632,8 +592,8 @@ class JitDifferentialTest {
             for (long fuel : new long[] {30, Limits.DEFAULT_FUEL}) {
                 Limits l = Limits.DEFAULT.withFuel(fuel);
                 for (int mask : new int[] {TraceMask.CALL, TraceMask.HOST, TraceMask.INSTR, TraceMask.ALL}) {
-                    Events ei = new Events(mask);
-                    Events ec = new Events(mask);
+                    TracingTest.Recorder ei = new TracingTest.Recorder(mask);
+                    TracingTest.Recorder ec = new TracingTest.Recorder(mask);
                     Tiers.Outcome i = Tiers.run(t.interpreted, t.interpretedHost, new ExecutionContext(), 0, args, l,
                             ei);
                     long before = t.compiledHost.fromCompiledCode;
@@ -643,8 +603,8 @@ class JitDifferentialTest {
                     assertEquals(before, t.compiledHost.fromCompiledCode, "a traced run ran compiled code");
                     Tiers.assertSame(t.interpret(0, args, l), c, () -> "mask " + mask + " against untraced");
                 }
-                Events ri = new Events(TraceMask.RUN);
-                Events rc = new Events(TraceMask.RUN);
+                TracingTest.Recorder ri = new TracingTest.Recorder(TraceMask.RUN);
+                TracingTest.Recorder rc = new TracingTest.Recorder(TraceMask.RUN);
                 long before = t.compiledHost.fromCompiledCode;
                 Tiers.Outcome i = Tiers.run(t.interpreted, t.interpretedHost, new ExecutionContext(), 0, args, l, ri);
                 Tiers.Outcome c = Tiers.run(t.compiled, t.compiledHost, new ExecutionContext(), 0, args, l, rc);
