@@ -416,22 +416,17 @@ final class JitCompiler {
             mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
             mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "code", "()[I", false);
             mv.visitVarInsn(ASTORE, CODE);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, IP);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, REFUND);
+            // every local gets its one type here (the stack map frames rely on it)
+            for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
+                mv.visitInsn(ICONST_0);
+                mv.visitVarInsn(ISTORE, local);
+            }
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, TMP);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, NB);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, CALLEE);
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, SITE);
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, ARGS);
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, RESULTS);
+            for (int local : new int[] {SITE, ARGS, RESULTS}) {
+                mv.visitInsn(ACONST_NULL);
+                mv.visitVarInsn(ASTORE, local);
+            }
             // arguments (r1..rN) from the register files, every other register zero or null
             for (int reg = 0; reg < slot.length; reg++) {
                 if (slot[reg] < 0) {
