@@ -1000,13 +1000,14 @@ final class JitCompiler {
             for (int j = 0; j < retc; j++) {
                 int dst = code[at + 1 + j];
                 ValueType t = vm.hostRetTypes[sig][j];
+                // both helpers take (vm, c, site, sig, results, j, ...)
+                mv.visitVarInsn(ALOAD, VM);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(ALOAD, SITE);
+                push(sig);
+                mv.visitVarInsn(ALOAD, RESULTS);
+                push(j);
                 if (Aggregate.isWord(t.kind()) && t == ValueType.of(t.kind()) && cls[dst] == LOp.WORD_CLASS) {
-                    mv.visitVarInsn(ALOAD, VM);
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitVarInsn(ALOAD, SITE);
-                    push(sig);
-                    mv.visitVarInsn(ALOAD, RESULTS);
-                    push(j);
                     index(dst);
                     mv.visitMethodInsn(INVOKESTATIC, RT, "resultWord",
                             "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "II)J", false);
@@ -1014,12 +1015,6 @@ final class JitCompiler {
                     continue;
                 }
                 // the interpreter's check and store into the register files, then back into the local
-                mv.visitVarInsn(ALOAD, VM);
-                mv.visitVarInsn(ALOAD, C);
-                mv.visitVarInsn(ALOAD, SITE);
-                push(sig);
-                mv.visitVarInsn(ALOAD, RESULTS);
-                push(j);
                 reloadFiles();
                 mv.visitVarInsn(ALOAD, W);
                 mv.visitVarInsn(ALOAD, R);
