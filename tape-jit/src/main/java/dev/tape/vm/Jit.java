@@ -30,10 +30,11 @@ public final class Jit {
      *
      * @param program the verified program
      * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
-     * @return a VM that runs compiled code where it can
+     * @return a VM that runs compiled code where it can (should the compiler fail on a function,
+     *     a bug, that function is left to the interpreter, and should the JVM refuse the generated
+     *     class, the VM only interprets: outcomes are the same either way, and
+     *     {@link #compiledFunctions} tells)
      * @throws IllegalArgumentException when an argument is null
-     * @throws IllegalStateException when the generated code cannot be defined (a bug in the
-     *     compiler; the program itself is never the cause)
      */
     public static Vm compile(VerifiedProgram program, Host host) {
         Vm vm = new Vm(program, host);

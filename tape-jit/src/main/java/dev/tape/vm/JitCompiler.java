@@ -172,8 +172,9 @@ final class JitCompiler {
     /**
      * Compiles every function that fits into one hidden class.
      *
-     * @return the tier, with a null handle for each function left to the interpreter
-     * @throws IllegalStateException when the generated class cannot be defined (a bug)
+     * @return the tier, with a null handle for each function left to the interpreter; null when
+     *     the JVM refuses the generated class (a compiler bug: the VM then only interprets, which
+     *     gives the same outcomes)
      */
     static JitTier compile(Vm vm) {
         int n = vm.funcs.length;
@@ -194,10 +195,20 @@ final class JitCompiler {
             }
             ClassWriter cw = writer();
             cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-            for (int f = 0; f < n; f++) {
+            int failed = -1;
+            for (int f = 0; f < n && failed < 0; f++) {
                 if (in[f]) {
-                    new JitCompiler.Method(vm, cw, f, in).emit();
+                    try {
+                        new JitCompiler.Method(vm, cw, f, in).emit();
+                    } catch (RuntimeException e) {
+                        // a compiler bug on this function: leave it to the interpreter
+                        failed = f;
+                    }
                 }
+            }
+            if (failed >= 0) {
+                take[failed] = false;
+                continue;
             }
             cw.visitEnd();
             byte[] bytes;
@@ -205,7 +216,7 @@ final class JitCompiler {
                 bytes = cw.toByteArray();
             } catch (ClassTooLargeException | MethodTooLargeException e) {
                 if (limit == 0) {
-                    throw new IllegalStateException("an empty compiled class is too large", e);
+                    return null;
                 }
                 limit /= 2;
                 continue;
@@ -218,7 +229,7 @@ final class JitCompiler {
      * Generates one function's method on its own.
      *
      * @return its size in bytes of bytecode, or {@code Integer.MAX_VALUE} when it is over the JVM's
-     *     64 KiB limit
+     *     64 KiB limit or cannot be generated
      */
     static int measure(Vm vm, int f) {
         boolean[] all = new boolean[vm.funcs.length];
@@ -227,7 +238,8 @@ final class JitCompiler {
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
             return new JitCompiler.Method(vm, cw, f, all).emit();
-        } catch (MethodTooLargeException e) {
+        } catch (RuntimeException e) {
+            // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
         }
     }
@@ -252,8 +264,8 @@ final class JitCompiler {
                     handles[f] = lookup.findStatic(lookup.lookupClass(), "f" + f, TYPE);
                 }
             }
-        } catch (IllegalAccessException | NoSuchMethodException e) {
-            throw new IllegalStateException("the compiled class could not be linked", e);
+        } catch (IllegalAccessException | NoSuchMethodException | LinkageError e) {
+            return null;
         }
         int[] costs = new int[in.length];
         for (int f = 0; f < in.length; f++) {
@@ -410,6 +422,7 @@ final class JitCompiler {
                     }
                 }
             }
+            boolean[] reachable = reachable(len);
             mv.visitCode();
             reloadFiles();
             mv.visitVarInsn(ALOAD, VM);
@@ -451,7 +464,15 @@ final class JitCompiler {
             mv.visitLabel(tryStart);
             int blockLen = 0;
             int k = 0;
+            boolean live = true;
             for (int i = 0; i < len; i = next(i)) {
+                if (labels[i] != null) {
+                    // the verifier types reachable code only: unreachable blocks are not emitted
+                    live = reachable[i];
+                }
+                if (!live) {
+                    continue;
+                }
                 if (labels[i] != null) {
                     mv.visitLabel(labels[i]);
                     frame();
@@ -490,6 +511,39 @@ final class JitCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             return end.getOffset();
+        }
+
+        /**
+         * Which blocks run can reach from the entry, by their leaders' code indices: a block goes on
+         * to its branch's targets, its jump's target, or (unless it ends in {@code ret} or
+         * {@code trap}) the next block.
+         */
+        private boolean[] reachable(int len) {
+            boolean[] seen = new boolean[len];
+            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            seen[0] = true;
+            work.push(0);
+            while (!work.isEmpty()) {
+                int i = work.pop();
+                int last = i;
+                for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
+                    last = j;
+                }
+                int g = entry + last;
+                int[] successors = switch (code[g]) {
+                    case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
+                    case Op.JMP -> new int[] {code[g + 1] - entry};
+                    case Op.RET, Op.TRAP -> new int[0];
+                    default -> new int[] {next(last)};
+                };
+                for (int t : successors) {
+                    if (t >= 0 && t < len && !seen[t]) {
+                        seen[t] = true;
+                        work.push(t);
+                    }
+                }
+            }
+            return seen;
         }
 
         /** Charges a block's fuel at its start, or hands over when there is not enough. */
@@ -921,6 +975,10 @@ final class JitCompiler {
             int argc = code[g + 3];
             int pos = g + 4 + argc;
             int calleeReg = code[g + 2];
+            // the interpreter checks the depth limit before the callee (the order decides which trap)
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "checkDepth", "(L" + CTX + ";I)V", false);
             spill(calleeReg); // Calls.indirectCallee reads it from the register file
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);

@@ -100,10 +100,7 @@ final class JitRuntime {
      * @return the callee's register base
      */
     static int enter(ExecutionContext c, int depth, int base, int regs, int calleeRegs, int callIp, int pos) {
-        int max = c.limits.maxCallDepth();
-        if (depth >= max) {
-            throw Calls.depthTrap(depth, max);
-        }
+        checkDepth(c, depth);
         int nb = base + regs;
         if (nb + calleeRegs > c.w.length || nb + calleeRegs > c.limits.maxRegisters()) {
             c.ensureRegisters(nb + calleeRegs);
@@ -118,6 +115,14 @@ final class JitRuntime {
         frames[fp + 2] = callIp;
         frames[fp + 3] = pos;
         return nb;
+    }
+
+    /** Traps {@code call_depth_exceeded} when a call from a frame at {@code depth} would exceed the limit. */
+    static void checkDepth(ExecutionContext c, int depth) {
+        int max = c.limits.maxCallDepth();
+        if (depth >= max) {
+            throw Calls.depthTrap(depth, max);
+        }
     }
 
     /** {@link #enter} for a callee known only at run time. */
