@@ -22,15 +22,34 @@ final class JitTier extends CompiledTier {
         return handles[func] != null;
     }
 
+    /**
+     * Per thread: the Java stack, in words, that a compiled run starting now may use. It is
+     * {@link JitRuntime#STACK_WORDS} on a thread with no compiled run active; a run started from a
+     * host function while a compiled run is active on the thread (a nested run) gets half of what
+     * the run it is nested in got, so the compiled frames of all the runs on one thread together
+     * stay under twice {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame
+     * does not fit in its share is interpreted from its start.
+     */
+    private static final ThreadLocal<int[]> STACK_LEFT =
+            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
+
     @Override
     int run(Vm vm, ExecutionContext c, int entry) {
+        int[] share = STACK_LEFT.get();
+        int stack = share[0];
+        int left = stack - costs[entry];
+        if (left < 0) {
+            // the context is as Vm prepared it: the interpreter runs the entry from pc 0
+            return HANDOVER;
+        }
         if (c.retW.length < maxResults) {
             c.retW = new long[maxResults];
             c.retR = new Object[maxResults];
         }
+        share[0] = stack / 2;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
-            long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1, JitRuntime.STACK_WORDS);
+            long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1, left);
             c.consume(0);
             return Interpreter.DONE;
         } catch (JitRuntime.Unwind u) {
@@ -40,6 +59,8 @@ final class JitTier extends CompiledTier {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
+        } finally {
+            share[0] = stack;
         }
     }
 }

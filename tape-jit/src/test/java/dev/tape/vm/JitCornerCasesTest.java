@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Findings of a review of the compiled tier. Each FINDING test fails on the code it was written
- * against and passes once the problem is fixed; the tests marked COVERAGE pass and cover corner
- * cases the other tests do not.
+ * Corner cases found by a review of the compiled tier: runs nested from host functions (a bug,
+ * fixed), host arguments of every kind, registers that alias, self-targets, indirect calls with the
+ * wrong signature, hosts that drain fuel, wide frames. Each compares both tiers field by field.
  */
-class JitReviewFindingsTest {
+class JitCornerCasesTest {
     static Program asm(String text) {
         try {
             return Assembler.assemble(text, "review.tasm");
@@ -51,9 +51,9 @@ class JitReviewFindingsTest {
     }
 
     // ---------------------------------------------------------------------------------------
-    // FINDING: nested runs (a host that runs a program in a context of its own) each get a fresh
-    // 64 KiB compiled-stack budget, so compiled frames pile up per nesting level and overflow a
-    // thread stack that the interpreter handles easily.
+    // Nested runs: a host that runs a program in a context of its own. Each such run used to get
+    // a fresh 64 KiB compiled-stack budget, so compiled frames piled up per nesting level and
+    // overflowed a thread stack that the interpreter handles easily (JitTier.STACK_LEFT).
     // ---------------------------------------------------------------------------------------
 
     static final String NEST = """
@@ -77,9 +77,15 @@ class JitReviewFindingsTest {
 
     /** A host whose t.nest runs down(depth) again on vm[0] in a fresh context, up to `levels` deep. */
     static Host nestingHost(Vm[] vm, int levels, long depth, List<String> seen) {
+        return nestingHost(vm, levels, depth, seen, new ArrayList<>());
+    }
+
+    /** The same, also noting the compiled frames on the stack at each host call, outermost first. */
+    static Host nestingHost(Vm[] vm, int levels, long depth, List<String> seen, List<Long> compiledFrames) {
         int[] level = {0};
         return new HostRegistry().register("t.nest", Signature.of(List.of(), List.of()),
                 (HostFunction) (a, out, ctx) -> {
+                    compiledFrames.add(Tiers.compiledFramesOnStack());
                     if (level[0] >= levels) {
                         return;
                     }
@@ -114,25 +120,42 @@ class JitReviewFindingsTest {
     }
 
     /**
-     * FINDING: down(40) whose bottom host call runs down(40) again in a fresh context, 40 levels
-     * deep, on a 256 KiB thread. Interpreted, every level returns 40 (each level costs the Java
-     * stack only a few frames). Compiled, every level starts with a fresh {@link
-     * JitRuntime#STACK_WORDS} budget and keeps its 40 compiled frames on the Java stack during the
-     * host call, so around level 10 a StackOverflowError is thrown in generated code; Vm.run turns
-     * it into an internal_error trap (reported at pc 0 of the entry with a stale fuel count, since
-     * compiled code does not keep ctx.func/ip), and the outer run ends in host_call_failed.
+     * down(n) whose bottom host call runs down(n) again in a fresh context, 40 levels deep, on a
+     * 256 KiB thread. Interpreted, every level returns n. Compiled, the outer run gets the whole
+     * stack budget and each nested run half of its outer run's, so the compiled frames of all
+     * levels together stay under twice {@link JitRuntime#STACK_WORDS}: the same results and no
+     * {@code StackOverflowError} (which used to come around level 10 with n = 40, when every
+     * nested run got the whole budget). With n = 10 the first nested runs are compiled whole:
+     * their frames pile up on the outer run's until a run's share is too small.
      */
     @Test
-    void nestedRunsFromHostCallsOverflowASmallThreadStackOnlyWhenCompiled() throws Exception {
+    void nestedRunsFromHostCallsShareOneStackBudget() throws Exception {
         VerifiedProgram p = verify(asm(NEST));
-        int levels = 40;
-        long depth = 40; // compiled frames all nest (under the 200-frame and 64 KiB budget)
+        int cost = JitCompiler.stackCost(p.function(0).regCount());
+        long most = 2L * JitRuntime.STACK_WORDS / cost;
+        for (long depth : new long[] {40, 10}) {
+            List<Long> frames = nestedRuns(p, 40, depth);
+            assertEquals(depth + 1, frames.get(0), "the outer run's frames are all compiled: " + frames);
+            assertTrue(frames.get(frames.size() - 1) <= most, "at most " + most + " compiled frames: " + frames);
+            if (depth == 10) {
+                assertEquals(2 * (depth + 1), frames.get(1), "the first nested run is compiled whole: " + frames);
+            }
+        }
+    }
+
+    /**
+     * Runs the nesting on both tiers, asserts the same outcomes, and returns the compiled frames on
+     * the stack at each level's host call, outermost first.
+     */
+    private static List<Long> nestedRuns(VerifiedProgram p, int levels, long depth) throws Exception {
         List<String> seenI = new ArrayList<>();
         List<String> seenC = new ArrayList<>();
+        List<Long> framesI = new ArrayList<>();
+        List<Long> framesC = new ArrayList<>();
         Vm[] vi = new Vm[1];
         Vm[] vc = new Vm[1];
-        vi[0] = new Vm(p, nestingHost(vi, levels, depth, seenI));
-        vc[0] = Jit.compile(p, nestingHost(vc, levels, depth, seenC));
+        vi[0] = new Vm(p, nestingHost(vi, levels, depth, seenI, framesI));
+        vc[0] = Jit.compile(p, nestingHost(vc, levels, depth, seenC, framesC));
         assertEquals(1, Jit.compiledFunctions(vc[0]));
         int stack = 256 * 1024;
         Object i = onSmallThread(vi[0], depth, stack);
@@ -141,6 +164,9 @@ class JitReviewFindingsTest {
         assertEquals(i, c, "the compiled tier, same nested runs on the same thread stack; nested runs saw "
                 + seenC.subList(0, Math.min(3, seenC.size())));
         assertEquals(seenI, seenC, "the nested runs' outcomes");
+        assertEquals(levels + 1, framesC.size(), "one host call per level");
+        assertTrue(framesI.stream().allMatch(f -> f == 0), "the interpreter has no compiled frames");
+        return framesC;
     }
 
     // ---------------------------------------------------------------------------------------
