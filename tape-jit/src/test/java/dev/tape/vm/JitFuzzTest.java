@@ -1,12 +1,20 @@
 package dev.tape.vm;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
 import dev.tape.fuzz.FuzzChecks;
 import dev.tape.fuzz.FuzzHost;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A Jazzer fuzz target that runs arbitrary verified programs on both tiers and requires them to
@@ -64,6 +72,40 @@ class JitFuzzTest {
         noInternalError(reused, "compiled, reused context");
         Tiers.assertSame("interpreted", interpreted, "compiled", compiled, () -> "function 0, args " + args);
         Tiers.assertSame("compiled", compiled, "compiled, reused context", reused, () -> "function 0, args " + args);
+    }
+
+    /**
+     * The checked-in corpus is not vacuous: many of its inputs verify and have function 0
+     * compiled, and those that verify and run compiled code from a host call show that the
+     * compiled tier really ran (not only the interpreter twice).
+     */
+    @Test
+    void corpusReachesCompiledCode() throws IOException, URISyntaxException {
+        Path dir = Path.of(JitFuzzTest.class.getResource("JitFuzzTestInputs/tiers").toURI());
+        int verified = 0;
+        int entryCompiled = 0;
+        long hostCallsFromCompiledCode = 0;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        }
+        for (Path f : files) {
+            byte[] data = Files.readAllBytes(f);
+            VerifiedProgram vp = FuzzChecks.verify(data);
+            if (vp == null || vp.program().functions().isEmpty()) {
+                continue;
+            }
+            verified++;
+            Tiers t = Tiers.of(vp, FuzzHost.INSTANCE);
+            if (t.compiled.tier instanceof JitTier jt && jt.handles[0] != null) {
+                entryCompiled++;
+            }
+            t.compile(0, FuzzChecks.entryArgs(vp, data), FuzzChecks.LIMITS);
+            hostCallsFromCompiledCode += t.compiledHost.fromCompiledCode;
+        }
+        assertTrue(verified >= 200, "inputs that verify: " + verified + " of " + files.size());
+        assertTrue(entryCompiled >= verified * 9 / 10, "function 0 compiled in " + entryCompiled + " of " + verified);
+        assertTrue(hostCallsFromCompiledCode >= 20, "host calls from compiled code: " + hostCallsFromCompiledCode);
     }
 
     private static void noInternalError(Tiers.Outcome o, String which) {
