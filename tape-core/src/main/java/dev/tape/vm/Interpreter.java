@@ -138,23 +138,19 @@ final class Interpreter {
                         ip += 3;
                     }
                     case Op.F64_ADD -> {
-                        w[base + code[ip + 1]] = Double.doubleToRawLongBits(
-                                Double.longBitsToDouble(w[base + code[ip + 2]]) + Double.longBitsToDouble(w[base + code[ip + 3]]));
+                        w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
                     }
                     case Op.F64_SUB -> {
-                        w[base + code[ip + 1]] = Double.doubleToRawLongBits(
-                                Double.longBitsToDouble(w[base + code[ip + 2]]) - Double.longBitsToDouble(w[base + code[ip + 3]]));
+                        w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
                     }
                     case Op.F64_MUL -> {
-                        w[base + code[ip + 1]] = Double.doubleToRawLongBits(
-                                Double.longBitsToDouble(w[base + code[ip + 2]]) * Double.longBitsToDouble(w[base + code[ip + 3]]));
+                        w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
                     }
                     case Op.F64_DIV -> {
-                        w[base + code[ip + 1]] = Double.doubleToRawLongBits(
-                                Double.longBitsToDouble(w[base + code[ip + 2]]) / Double.longBitsToDouble(w[base + code[ip + 3]]));
+                        w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
                     }
                     case Op.F64_LT -> {

@@ -11,8 +11,71 @@ final class Numerics {
     private Numerics() {}
 
     static final long CANONICAL_NAN = 0x7ff8000000000000L;
+    /** The NaN an invalid operation on two non-NaN operands gives (x86's "real indefinite"). */
+    static final long DEFAULT_NAN = 0xfff8000000000000L;
+    private static final long QUIET_BIT = 0x0008000000000000L;
     private static final double TWO_63 = 9.223372036854775808E18;
     private static final double TWO_64 = 1.8446744073709551616E19;
+
+    /**
+     * f64 sum of two operands given as bits, with the NaN rule of {@link #nan}.
+     *
+     * @param a the bits of the left operand
+     * @param b the bits of the right operand
+     * @return the bits of {@code a + b}
+     */
+    static long add(long a, long b) {
+        double r = Double.longBitsToDouble(a) + Double.longBitsToDouble(b);
+        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+    }
+
+    /** f64 difference {@code a - b} on bits, with the NaN rule of {@link #nan}. */
+    static long sub(long a, long b) {
+        double r = Double.longBitsToDouble(a) - Double.longBitsToDouble(b);
+        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+    }
+
+    /** f64 product {@code a * b} on bits, with the NaN rule of {@link #nan}. */
+    static long mul(long a, long b) {
+        double r = Double.longBitsToDouble(a) * Double.longBitsToDouble(b);
+        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+    }
+
+    /** f64 quotient {@code a / b} on bits, with the NaN rule of {@link #nan}. */
+    static long div(long a, long b) {
+        double r = Double.longBitsToDouble(a) / Double.longBitsToDouble(b);
+        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+    }
+
+    /** f64 remainder {@code a % b} (C fmod) on bits, with the NaN rule of {@link #nan}. */
+    static long rem(long a, long b) {
+        double r = Double.longBitsToDouble(a) % Double.longBitsToDouble(b);
+        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+    }
+
+    /**
+     * The NaN that an f64 add, sub, mul, div or rem gives when its result is NaN: the first operand
+     * if it is a NaN, else the second if it is, quieted (quiet bit set, payload and sign kept);
+     * else, for an invalid operation on numbers ({@code inf - inf}, {@code 0 * inf}, {@code 0 / 0},
+     * {@code x % 0}, {@code inf % x}), {@link #DEFAULT_NAN}. This is x86-64's SSE rule, which the
+     * reference's conformance vectors record (for example {@code f64_add_1}, {@code f64_add_4} and
+     * {@code f64_rem_2}). Java leaves the payload to the hardware and lets the JIT compiler swap
+     * the operands of a commutative operation, so the payload of {@code NaN + NaN} could differ
+     * between runs and tiers; both tiers call these methods, so it never does.
+     *
+     * @param a the bits of the left operand
+     * @param b the bits of the right operand
+     * @return the bits of the NaN result
+     */
+    static long nan(long a, long b) {
+        if ((a & Long.MAX_VALUE) > 0x7ff0000000000000L) {
+            return a | QUIET_BIT;
+        }
+        if ((b & Long.MAX_VALUE) > 0x7ff0000000000000L) {
+            return b | QUIET_BIT;
+        }
+        return DEFAULT_NAN;
+    }
 
     static long min(long abits, long bbits, boolean numberFavoring) {
         return pick(abits, bbits, numberFavoring, false);

@@ -34,7 +34,7 @@ final class Ops {
             case Op.F64_GT -> w[dst] = d(w[base + code[ip + 2]]) > d(w[base + code[ip + 3]]) ? 1 : 0;
             case Op.F64_LE -> w[dst] = d(w[base + code[ip + 2]]) <= d(w[base + code[ip + 3]]) ? 1 : 0;
             case Op.F64_GE -> w[dst] = d(w[base + code[ip + 2]]) >= d(w[base + code[ip + 3]]) ? 1 : 0;
-            case Op.F64_REM -> w[dst] = b(d(w[base + code[ip + 2]]) % d(w[base + code[ip + 3]]));
+            case Op.F64_REM -> w[dst] = Numerics.rem(w[base + code[ip + 2]], w[base + code[ip + 3]]);
             case Op.F64_MIN -> w[dst] = Numerics.min(w[base + code[ip + 2]], w[base + code[ip + 3]], false);
             case Op.F64_MAX -> w[dst] = Numerics.max(w[base + code[ip + 2]], w[base + code[ip + 3]], false);
             case Op.F64_MIN_NUM -> w[dst] = Numerics.min(w[base + code[ip + 2]], w[base + code[ip + 3]], true);

@@ -44,11 +44,7 @@ import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
 import static org.objectweb.asm.Opcodes.BIPUSH;
-import static org.objectweb.asm.Opcodes.DADD;
 import static org.objectweb.asm.Opcodes.DCMPG;
-import static org.objectweb.asm.Opcodes.DDIV;
-import static org.objectweb.asm.Opcodes.DMUL;
-import static org.objectweb.asm.Opcodes.DSUB;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
@@ -693,11 +689,14 @@ final class JitCompiler {
             storeW(code[g + 1]);
         }
 
-        private void f64(int g, int insn) {
-            loadD(code[g + 2]);
-            loadD(code[g + 3]);
-            mv.visitInsn(insn);
-            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
+        /**
+         * An f64 add, sub, mul or div: the same {@link Numerics} method the interpreter runs (a
+         * few bytes, inlined by HotSpot), so that a NaN result has the same bits on both tiers.
+         */
+        private void f64(int g, String method) {
+            loadW(code[g + 2]);
+            loadW(code[g + 3]);
+            mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Numerics", method, "(JJ)J", false);
             storeW(code[g + 1]);
         }
 
@@ -825,10 +824,10 @@ final class JitCompiler {
                     mv.visitInsn(LXOR);
                     storeW(code[g + 1]);
                 }
-                case Op.F64_ADD -> f64(g, DADD);
-                case Op.F64_SUB -> f64(g, DSUB);
-                case Op.F64_MUL -> f64(g, DMUL);
-                case Op.F64_DIV -> f64(g, DDIV);
+                case Op.F64_ADD -> f64(g, "add");
+                case Op.F64_SUB -> f64(g, "sub");
+                case Op.F64_MUL -> f64(g, "mul");
+                case Op.F64_DIV -> f64(g, "div");
                 case Op.I64_TO_F64 -> {
                     loadW(code[g + 2]);
                     mv.visitInsn(L2D);

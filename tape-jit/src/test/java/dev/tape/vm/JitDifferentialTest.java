@@ -662,6 +662,26 @@ class JitDifferentialTest {
     }
 
     /**
+     * f64 add, sub, mul, div and rem give the same NaN bits on both tiers, the ones the rule of
+     * {@code Numerics.nan} fixes ({@link F64NanTest}'s cases, worked out by hand), once and in loops
+     * long enough for HotSpot to compile the generated code (which may swap the operands of a
+     * commutative {@code dadd} or {@code dmul}).
+     */
+    @Test
+    void nanResultsFollowOneRuleOnBothTiers() {
+        Tiers t = Tiers.of(F64NanTest.program(), new HostRegistry());
+        for (int round = 0; round < 3; round++) {
+            for (F64NanTest.Case c : F64NanTest.CASES) {
+                for (long n : new long[] {1, 20_000}) {
+                    Tiers.Outcome o = t.check(c.func(), F64NanTest.args(c, n), Limits.DEFAULT, c + " n " + n);
+                    assertEquals(F64NanTest.hex(c.expected()), F64NanTest.hex(o.results()),
+                            c + " n " + n + " round " + round);
+                }
+            }
+        }
+    }
+
+    /**
      * Entry errors (no such function, wrong arity, a wrong argument type, no arguments at all, too
      * few registers for the entry frame) trap alike on both tiers, at pc 0 with an empty stack.
      */
