@@ -74,7 +74,7 @@ public final class FuzzChecks {
         if (vp == null || vp.program().functions().isEmpty()) {
             return;
         }
-        List<Value> args = FuzzArgs.forFunction(vp.program(), 0, Arrays.hashCode(data));
+        List<Value> args = entryArgs(vp, data);
         Vm vm = new Vm(vp, FuzzHost.INSTANCE);
         ExecutionContext ctx = new ExecutionContext();
         Outcome first = outcome(vm, ctx, args, null);
@@ -84,6 +84,19 @@ public final class FuzzChecks {
             throw new AssertionError("the same run ended differently: " + first + " / reused context " + again
                     + " / traced " + traced);
         }
+    }
+
+    /**
+     * The arguments a fuzzed run passes to function 0: of its exact types, derived from the input's
+     * hash (so the same input always runs with the same arguments). Shared by every target that
+     * runs an input.
+     *
+     * @param vp the verified program decoded from {@code data}, with at least one function
+     * @param data the fuzz input
+     * @return one argument per parameter of function 0
+     */
+    public static List<Value> entryArgs(VerifiedProgram vp, byte[] data) {
+        return FuzzArgs.forFunction(vp.program(), 0, Arrays.hashCode(data));
     }
 
     /**

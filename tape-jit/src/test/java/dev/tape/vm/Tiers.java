@@ -61,6 +61,15 @@ final class Tiers {
     }
 
     /**
+     * @param vp a verified program
+     * @param host the host both tiers call (each through its own {@link Recorder})
+     * @return the program on both tiers
+     */
+    static Tiers of(VerifiedProgram vp, Host host) {
+        return new Tiers(vp, host);
+    }
+
+    /**
      * Everything a trap tells.
      *
      * @param label the manifest label (kind, and code for trap_code)
@@ -152,11 +161,35 @@ final class Tiers {
         if (out != null) {
             lits = new ArrayList<>(out.size());
             for (Value v : out) {
-                lits.add(ValueLiteral.format(v));
+                lits.add(literal(v));
             }
         }
         List<String> log = rec == null ? List.of() : List.copyOf(rec.log);
         return new Outcome(out, lits, trap, ctx.fuelRemaining(), ctx.hostCallsMade(), ctx.heapBytesAllocated(), log);
+    }
+
+    /** Where {@link #literal} cuts a value too large or too deep for {@link ValueLiteral#format(Value)}. */
+    static final int CUT = 4096;
+    /** What ends a literal {@link #literal} cut. */
+    static final String CUT_MARK = " (cut)";
+
+    /**
+     * The value's literal ({@link ValueLiteral#format(Value)}), or, for a value too deep or too
+     * large to render whole (which a program can build cheaply, see docs/SECURITY.md), its first
+     * {@value #CUT} chars followed by {@link #CUT_MARK}. Such values are compared by this text
+     * only: their deep {@code equals} could take exponential time or overflow the stack.
+     */
+    static String literal(Value v) {
+        try {
+            return ValueLiteral.format(v);
+        } catch (IllegalArgumentException e) {
+            return ValueLiteral.format(v, CUT) + CUT_MARK;
+        }
+    }
+
+    /** @return whether every literal is whole (so the values may be compared with {@code equals}) */
+    private static boolean whole(List<String> literals) {
+        return literals == null || literals.stream().noneMatch(l -> l.endsWith(CUT_MARK));
     }
 
     /** Runs on the interpreter with a fresh context and no sink. */
@@ -207,11 +240,11 @@ final class Tiers {
         if ((a.trap == null) != (b.trap == null)) {
             return "how the run ended";
         }
-        if (!Objects.equals(a.results, b.results)) {
-            return "results";
-        }
         if (!Objects.equals(a.literals, b.literals)) {
             return "result literals";
+        }
+        if (whole(a.literals) && whole(b.literals) && !Objects.equals(a.results, b.results)) {
+            return "results";
         }
         if (a.trap != null) {
             TrapView x = a.trap;
@@ -295,7 +328,7 @@ final class Tiers {
             return (a, out, ctx) -> {
                 StringBuilder b = new StringBuilder(symbol).append('(');
                 for (int i = 0; i < a.length; i++) {
-                    b.append(i > 0 ? ", " : "").append(ValueLiteral.format(a[i]));
+                    b.append(i > 0 ? ", " : "").append(literal(a[i]));
                 }
                 b.append(") fuel ").append(ctx.fuelRemaining()).append(" at ").append(ctx.callerFunction())
                         .append(':').append(ctx.callerPc());

@@ -1,0 +1,134 @@
+package dev.tape.vm;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
+import dev.tape.fuzz.FuzzChecks;
+import dev.tape.fuzz.FuzzHost;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A Jazzer fuzz target that runs arbitrary verified programs on both tiers and requires them to
+ * be indistinguishable. In a normal build ({@code mvn verify}) it runs in regression mode: once on
+ * the empty input and once on every file under
+ * {@code src/test/resources/dev/tape/vm/JitFuzzTestInputs/tiers/} (which started from the 372
+ * conformance vectors and tape-core's {@code run} corpus). To fuzz it for a set time, see
+ * {@code docs/SECURITY.md}, "Fuzzing":
+ *
+ * <pre>
+ * JAZZER_FUZZ=1 mvn -B -o test -pl tape-jit -am -Dtest=JitFuzzTest -Djazzer.max_duration=10m \
+ *     -DargLine=-Xmx1g -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ */
+class JitFuzzTest {
+    /**
+     * Decode, verify, and run function 0 with arguments of its exact types (derived from the
+     * input's hash, as tape-core's {@code run} target does) under {@link FuzzChecks#LIMITS},
+     * against the deterministic {@link FuzzHost}: on the interpreter, on the compiled tier with a
+     * fresh context, and on the compiled tier again reusing that context. All three must end the
+     * same way in every detail {@link Tiers} describes (results by bits, or every field of the
+     * trap; fuel left, host calls made, heap bytes; every host call as the host saw it). A
+     * {@code DecodeException} or {@code VerifyException} is fine; a trap of any kind but
+     * {@code internal_error} is fine when both tiers agree on it. Also, every function small
+     * enough to compile must have been compiled: the compiler leaves a function it fails on to
+     * the interpreter silently, which would hide a compiler bug from the comparison.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void tiers(byte[] data) {
+        check(data);
+    }
+
+    /**
+     * The body of {@link #tiers}, for replaying an input outside Jazzer.
+     *
+     * @param data the input
+     * @throws AssertionError on a finding: the tiers differ, the reused context differs, a run
+     *     trapped {@code internal_error}, or the compiler left a function that fits to the interpreter
+     */
+    static void check(byte[] data) {
+        VerifiedProgram vp = FuzzChecks.verify(data);
+        if (vp == null || vp.program().functions().isEmpty()) {
+            return;
+        }
+        List<Value> args = FuzzChecks.entryArgs(vp, data);
+        Tiers t = Tiers.of(vp, FuzzHost.INSTANCE);
+        requireCompiled(t.compiled);
+        Limits limits = FuzzChecks.LIMITS;
+        Tiers.Outcome interpreted = t.interpret(0, args, limits);
+        ExecutionContext ctx = new ExecutionContext();
+        Tiers.Outcome compiled = Tiers.run(t.compiled, t.compiledHost, ctx, 0, args, limits, null);
+        Tiers.Outcome reused = Tiers.run(t.compiled, t.compiledHost, ctx, 0, args, limits, null);
+        noInternalError(interpreted, "interpreted");
+        noInternalError(compiled, "compiled");
+        noInternalError(reused, "compiled, reused context");
+        Tiers.assertSame("interpreted", interpreted, "compiled", compiled, () -> "function 0, args " + args);
+        Tiers.assertSame("compiled", compiled, "compiled, reused context", reused, () -> "function 0, args " + args);
+    }
+
+    /**
+     * The checked-in corpus is not vacuous: many of its inputs verify and have function 0
+     * compiled, and those that verify and run compiled code from a host call show that the
+     * compiled tier really ran (not only the interpreter twice).
+     */
+    @Test
+    void corpusReachesCompiledCode() throws IOException, URISyntaxException {
+        Path dir = Path.of(JitFuzzTest.class.getResource("JitFuzzTestInputs/tiers").toURI());
+        int verified = 0;
+        int entryCompiled = 0;
+        long hostCallsFromCompiledCode = 0;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        }
+        for (Path f : files) {
+            byte[] data = Files.readAllBytes(f);
+            VerifiedProgram vp = FuzzChecks.verify(data);
+            if (vp == null || vp.program().functions().isEmpty()) {
+                continue;
+            }
+            verified++;
+            Tiers t = Tiers.of(vp, FuzzHost.INSTANCE);
+            if (t.compiled.tier instanceof JitTier jt && jt.handles[0] != null) {
+                entryCompiled++;
+            }
+            t.compile(0, FuzzChecks.entryArgs(vp, data), FuzzChecks.LIMITS);
+            hostCallsFromCompiledCode += t.compiledHost.fromCompiledCode;
+        }
+        assertTrue(verified >= 200, "inputs that verify: " + verified + " of " + files.size());
+        assertTrue(entryCompiled >= verified * 9 / 10, "function 0 compiled in " + entryCompiled + " of " + verified);
+        assertTrue(hostCallsFromCompiledCode >= 20, "host calls from compiled code: " + hostCallsFromCompiledCode);
+    }
+
+    private static void noInternalError(Tiers.Outcome o, String which) {
+        if (o.kind() == TrapKind.INTERNAL_ERROR) {
+            throw new AssertionError("the " + which + " run trapped internal_error: " + o);
+        }
+    }
+
+    /**
+     * Requires that every function whose method is certainly under the compile size limit
+     * ({@link JitCompiler#sizeBound}) has compiled code. Larger functions may be left to the
+     * interpreter by design; the compiler also leaves a function to the interpreter when it fails
+     * on it, and the whole program when the JVM refuses the generated class, both bugs.
+     */
+    private static void requireCompiled(Vm vm) {
+        JitTier tier = vm.tier instanceof JitTier jt ? jt : null;
+        for (int f = 0; f < vm.funcs.length; f++) {
+            if (JitCompiler.sizeBound(vm.funcs[f]) <= JitCompiler.MAX_METHOD_BYTES
+                    && (tier == null || tier.handles[f] == null)) {
+                throw new AssertionError("function " + f + " fits the compile size limit but was left to the "
+                        + "interpreter (" + (tier == null ? "the JVM refused the generated class" : "the compiler failed on it")
+                        + "); " + Jit.compiledFunctions(vm) + " of " + vm.funcs.length + " functions compiled");
+            }
+        }
+    }
+}
