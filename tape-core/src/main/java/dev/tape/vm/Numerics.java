@@ -17,40 +17,75 @@ final class Numerics {
     private static final double TWO_63 = 9.223372036854775808E18;
     private static final double TWO_64 = 1.8446744073709551616E19;
 
+    /** the exponent bits of an f64: all set in an infinity or a NaN */
+    private static final long EXP = 0x7ff0000000000000L;
+
     /**
-     * f64 sum of two operands given as bits, with the NaN rule of {@link #nan}.
+     * f64 sum of two operands given as bits, with the NaN rule of {@link #nanBits}. The f64
+     * arithmetic methods test their operands' bits: add, sub and mul of finite operands never give
+     * a NaN, and div only for {@code 0 / 0}, so an infinite or NaN operand (or a zero divisor)
+     * takes the exact path and everything else is one hardware operation. (The test costs compiled
+     * code about 0.6 ns per operation on the f64_loop benchmark, whether it tests the operands or
+     * the result; a branch-free fix-up of the result cost four times that.)
      *
      * @param a the bits of the left operand
      * @param b the bits of the right operand
      * @return the bits of {@code a + b}
      */
     static long add(long a, long b) {
-        double r = Double.longBitsToDouble(a) + Double.longBitsToDouble(b);
-        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+            return special(ADD, a, b);
+        }
+        return Double.doubleToRawLongBits(Double.longBitsToDouble(a) + Double.longBitsToDouble(b));
     }
 
-    /** f64 difference {@code a - b} on bits, with the NaN rule of {@link #nan}. */
+    /** f64 difference {@code a - b} on bits, with the NaN rule of {@link #nanBits}. */
     static long sub(long a, long b) {
-        double r = Double.longBitsToDouble(a) - Double.longBitsToDouble(b);
-        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+            return special(SUB, a, b);
+        }
+        return Double.doubleToRawLongBits(Double.longBitsToDouble(a) - Double.longBitsToDouble(b));
     }
 
-    /** f64 product {@code a * b} on bits, with the NaN rule of {@link #nan}. */
+    /** f64 product {@code a * b} on bits, with the NaN rule of {@link #nanBits}. */
     static long mul(long a, long b) {
-        double r = Double.longBitsToDouble(a) * Double.longBitsToDouble(b);
-        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+            return special(MUL, a, b);
+        }
+        return Double.doubleToRawLongBits(Double.longBitsToDouble(a) * Double.longBitsToDouble(b));
     }
 
-    /** f64 quotient {@code a / b} on bits, with the NaN rule of {@link #nan}. */
+    /** f64 quotient {@code a / b} on bits, with the NaN rule of {@link #nanBits}. */
     static long div(long a, long b) {
-        double r = Double.longBitsToDouble(a) / Double.longBitsToDouble(b);
-        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+        if ((a & EXP) == EXP || (b & EXP) == EXP || (b & Long.MAX_VALUE) == 0) {
+            return special(DIV, a, b);
+        }
+        return Double.doubleToRawLongBits(Double.longBitsToDouble(a) / Double.longBitsToDouble(b));
     }
 
-    /** f64 remainder {@code a % b} (C fmod) on bits, with the NaN rule of {@link #nan}. */
+    /** f64 remainder {@code a % b} (C fmod) on bits, with the NaN rule of {@link #nanBits}. */
     static long rem(long a, long b) {
-        double r = Double.longBitsToDouble(a) % Double.longBitsToDouble(b);
-        return r == r ? Double.doubleToRawLongBits(r) : nan(a, b);
+        return special(REM, a, b);
+    }
+
+    private static final int ADD = 0;
+    private static final int SUB = 1;
+    private static final int MUL = 2;
+    private static final int DIV = 3;
+    private static final int REM = 4;
+
+    /** An f64 operation (ADD..REM) whose result may be NaN, with the rule applied to a NaN result. */
+    private static long special(int op, long abits, long bbits) {
+        double a = Double.longBitsToDouble(abits);
+        double b = Double.longBitsToDouble(bbits);
+        double r = switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            default -> a % b;
+        };
+        return r == r ? Double.doubleToRawLongBits(r) : nanBits(abits, bbits);
     }
 
     /**
@@ -67,7 +102,7 @@ final class Numerics {
      * @param b the bits of the right operand
      * @return the bits of the NaN result
      */
-    static long nan(long a, long b) {
+    static long nanBits(long a, long b) {
         if ((a & Long.MAX_VALUE) > 0x7ff0000000000000L) {
             return a | QUIET_BIT;
         }

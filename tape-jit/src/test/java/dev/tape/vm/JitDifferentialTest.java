@@ -663,7 +663,7 @@ class JitDifferentialTest {
 
     /**
      * f64 add, sub, mul, div and rem give the same NaN bits on both tiers, the ones the rule of
-     * {@code Numerics.nan} fixes ({@link F64NanTest}'s cases, worked out by hand), once and in loops
+     * {@code Numerics.nanBits} fixes ({@link F64NanTest}'s cases, worked out by hand), once and in loops
      * long enough for HotSpot to compile the generated code (which may swap the operands of a
      * commutative {@code dadd} or {@code dmul}).
      */
