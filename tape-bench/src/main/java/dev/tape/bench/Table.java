@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Runs JMH with the given command-line options (the same as {@code java -jar benchmarks.jar}) and
- * prints one table of medians: workload, tape ms, Java ms, ratio, target. Used by {@code bench/run}.
+ * prints one table of medians: workload, interpreter ms, compiled-tier ms, Java ms, the two tiers'
+ * ratios to Java, the target and whether each tier meets it. Used by {@code bench/run}.
  */
 public final class Table {
     private Table() {}
@@ -66,18 +67,18 @@ public final class Table {
         System.out.println("Medians of the measurement iterations (ms per run, fuel metering on).");
         System.out.println();
         if (!rows.isEmpty()) {
-            System.out.println("| workload   | interp ms | compiled ms |  Java ms | compiled/Java | target ms | interp met "
-                    + "| compiled met | interp min..max ms |");
-            System.out.println("|------------|----------:|------------:|---------:|--------------:|----------:|------------"
-                    + "|--------------|-------------------:|");
+            System.out.println("| workload   | interp ms | compiled ms |  Java ms | interp/Java | compiled/Java "
+                    + "| target ms | interp met | compiled met | interp min..max ms |");
+            System.out.println("|------------|----------:|------------:|---------:|------------:|--------------:"
+                    + "|----------:|------------|--------------|-------------------:|");
             for (Map.Entry<String, double[]> e : rows.entrySet()) {
                 double tape = e.getValue()[0];
                 double java = e.getValue()[1];
                 double compiled = e.getValue()[4];
                 Double target = TARGETS.get(e.getKey());
                 System.out.println(String.format(Locale.ROOT,
-                        "| %-10s | %9.3f | %11.3f | %8.3f | %13.1f | %9s | %-10s | %-12s | %8.3f..%-8.3f |",
-                        e.getKey(), tape, compiled, java, compiled / java,
+                        "| %-10s | %9.3f | %11.3f | %8.3f | %11.1f | %13.1f | %9s | %-10s | %-12s | %8.3f..%-8.3f |",
+                        e.getKey(), tape, compiled, java, tape / java, compiled / java,
                         target == null ? "-" : String.format(Locale.ROOT, "%.0f", target), met(tape, target),
                         met(compiled, target), e.getValue()[2], e.getValue()[3]));
             }
