@@ -8,7 +8,7 @@ public enum HostChoice {
     /** {@link StdHost}: {@code std.print_*} functions that print to stdout. */
     std,
     /**
-     * {@link dev.tape.conformance.ConformanceHost}: the {@code test.*} functions the conformance
+     * {@link dev.tape.host.ConformanceHost}: the {@code test.*} functions the conformance
      * vectors call.
      */
     test

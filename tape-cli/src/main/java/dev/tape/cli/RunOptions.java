@@ -1,6 +1,6 @@
 package dev.tape.cli;
 
-import dev.tape.conformance.ConformanceHost;
+import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
 import dev.tape.program.Function;
 import dev.tape.program.Program;

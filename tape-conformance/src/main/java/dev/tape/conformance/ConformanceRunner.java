@@ -3,6 +3,7 @@ package dev.tape.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tape.format.DecodeException;
+import dev.tape.host.ConformanceHost;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.value.Value;

@@ -1,6 +1,7 @@
 package dev.tape.conformance;
 
 import dev.tape.format.DecodeException;
+import dev.tape.host.ConformanceHost;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.value.Value;

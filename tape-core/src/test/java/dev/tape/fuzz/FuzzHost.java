@@ -1,24 +1,23 @@
 package dev.tape.fuzz;
 
+import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.program.ValueType;
-import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A deterministic host for fuzzing and generated programs. It provides the conformance host's
- * symbols ({@code conformance/README.md}, "The conformance host") so that mutated conformance
- * vectors keep reaching their host calls, and gives every other symbol a deterministic answer:
+ * symbols so that mutated conformance vectors keep reaching their host calls, and gives every
+ * other symbol a deterministic answer:
  *
  * <ul>
- *   <li>{@code test.id}: results equal arguments (when the signature's results equal its arguments);
- *   <li>{@code test.add_i64}: {@code (i64, i64) -> i64}, wrapping add;
- *   <li>{@code test.fail}: always throws (the run traps {@code host_call_failed});
- *   <li>{@code test.charge}: {@code (u64) -> ()}, charges that much extra fuel;
- *   <li>{@code test.sum_tuple2}: {@code (agg) -> i64}, adds the two i64 elements of a 2-tuple;
+ *   <li>{@code test.id}, {@code test.add_i64}, {@code test.fail}, {@code test.charge},
+ *       {@code test.sum_tuple2}: exactly {@link ConformanceHost} (not provided with another
+ *       signature);
  *   <li>{@code missing.*}: not provided (host_call_failed);
  *   <li>{@code bad.*}: returns a value of the wrong type in every slot (type_mismatch);
  *   <li>anything else: fills each result slot with the first argument of that type, else a fixed
@@ -31,41 +30,15 @@ public final class FuzzHost implements Host {
 
     private FuzzHost() {}
 
+    private static final ConformanceHost CONFORMANCE = new ConformanceHost();
+    private static final Set<String> CONFORMANCE_SYMBOLS = Set.of("test.id", "test.add_i64", "test.fail",
+            "test.charge", "test.sum_tuple2");
+
     @Override
     public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
-        switch (symbol) {
-            case "test.id":
-                return args.equals(rets) ? (a, out, ctx) -> System.arraycopy(a, 0, out, 0, a.length) : null;
-            case "test.add_i64":
-                if (!args.equals(List.of(ValueType.I64, ValueType.I64)) || !rets.equals(List.of(ValueType.I64))) {
-                    return null;
-                }
-                return (a, out, ctx) -> out[0] = Value.i64(((Value.I64) a[0]).value() + ((Value.I64) a[1]).value());
-            case "test.fail":
-                return (a, out, ctx) -> {
-                    throw new IllegalStateException("test.fail always fails");
-                };
-            case "test.charge":
-                if (!args.equals(List.of(ValueType.U64)) || !rets.isEmpty()) {
-                    return null;
-                }
-                return (a, out, ctx) -> {
-                    long n = ((Value.U64) a[0]).value();
-                    ctx.chargeFuel(n < 0 ? Long.MAX_VALUE : n);
-                };
-            case "test.sum_tuple2":
-                if (!args.equals(List.of(ValueType.AGG)) || !rets.equals(List.of(ValueType.I64))) {
-                    return null;
-                }
-                return (a, out, ctx) -> {
-                    Aggregate t = (Aggregate) a[0];
-                    if (t.aggKind() != Aggregate.Kind.TUPLE || t.size() != 2) {
-                        throw new IllegalArgumentException("test.sum_tuple2 needs a 2-tuple");
-                    }
-                    out[0] = Value.i64(((Value.I64) t.get(0)).value() + ((Value.I64) t.get(1)).value());
-                };
-            default:
-                break;
+        if (CONFORMANCE_SYMBOLS.contains(symbol)) {
+            // the conformance host's functions, exactly (not provided with another signature)
+            return CONFORMANCE.resolve(symbol, sigHash, args, rets);
         }
         if (symbol.startsWith("missing.")) {
             return null;

@@ -1,7 +1,5 @@
-package dev.tape.conformance;
+package dev.tape.host;
 
-import dev.tape.host.Host;
-import dev.tape.host.HostFunction;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
@@ -9,12 +7,27 @@ import dev.tape.value.Value;
 import java.util.List;
 
 /**
- * The host the conformance vectors call ({@code conformance/README.md}, "The conformance host"):
- * {@code test.id} (any signature whose results equal its arguments), {@code test.add_i64},
- * {@code test.fail}, {@code test.charge} and {@code test.sum_tuple2}. Any other symbol resolves to
- * nothing, so calling it traps {@code host_call_failed}.
+ * The host the reference's conformance vectors call ({@code conformance/README.md}, "The
+ * conformance host"): {@code test.id} (any signature whose results equal its arguments, which it
+ * returns unchanged), {@code test.add_i64} ({@code (i64, i64) -> i64}, wrapping add),
+ * {@code test.fail} (any signature; always throws, so the call traps {@code host_call_failed}),
+ * {@code test.charge} ({@code (u64) -> ()}, charges that much extra fuel, saturating) and
+ * {@code test.sum_tuple2} ({@code (agg) -> i64}, the sum of a 2-tuple's i64 elements). A symbol it
+ * does not know, or a known one with another signature, resolves to null, so calling it traps
+ * {@code host_call_failed}. Stateless and thread-safe. Used by {@code tape conformance}, by
+ * {@code tape run --host=test} and by the tests.
  */
 public final class ConformanceHost implements Host {
+    /** Creates the host; it has no state, so any number of VMs may share one. */
+    public ConformanceHost() {}
+
+    /**
+     * @param symbol the host symbol
+     * @param sigHash the signature hash (not checked here: the VM checks it)
+     * @param args the argument types
+     * @param rets the result types
+     * @return the function, or null when the symbol or its signature is not one of the above
+     */
     @Override
     public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
         switch (symbol) {
