@@ -48,6 +48,12 @@ public final class ExecutionContext {
     long[] retW = new long[0];
     Object[] retR = new Object[0];
     int tierStatus;
+    /**
+     * compiled tier: the running thread's Java stack share, set by the tier for each run; compiled
+     * code writes the stack it has left into element 0 before each host call, so that a run the
+     * host starts on this thread fits in what is left
+     */
+    int[] stackShare;
 
     /** Creates an empty context. */
     public ExecutionContext() {}

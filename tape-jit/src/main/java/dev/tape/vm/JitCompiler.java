@@ -48,6 +48,7 @@ import static org.objectweb.asm.Opcodes.DCMPG;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IASTORE;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
@@ -1043,6 +1044,12 @@ final class JitCompiler {
                 mv.visitInsn(AASTORE);
             }
             values(retc, RESULTS);
+            // publish the stack this frame has left, for a run the host function may start
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ILOAD, STACK);
+            mv.visitInsn(IASTORE);
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ALOAD, SITE);

@@ -22,13 +22,23 @@ final class JitRuntime {
     static final int MAX_NESTING = 200;
 
     /**
-     * The Java stack, in 8-byte words (64 KiB), that a compiled run's nested calls may use: a call
+     * The Java stack, in 8-byte words (64 KiB), that compiled frames may use on one thread: a call
      * whose callee's frame would not fit hands over to the interpreter, like one past
-     * {@link #MAX_NESTING}. Small enough for threads with 128 KiB stacks, leaving room for the
-     * embedder's own frames and for host functions; recursion deeper than this allows goes on in
-     * the interpreter.
+     * {@link #MAX_NESTING}. The compiled frames of all the runs on a thread share it, runs nested
+     * through host functions included (each starts with what its host call's frame had left,
+     * less {@link #NEST_WORDS}). Small enough for threads with 128 KiB stacks, leaving room for
+     * the embedder's own frames and for host functions; recursion deeper than this allows goes on
+     * in the interpreter.
      */
     static final int STACK_WORDS = 8 * 1024;
+
+    /**
+     * Java stack words set aside for each run nested through a host function, on top of the
+     * frames it compiles: the frames between the host call and the nested run's compiled code
+     * ({@code Calls}, the host function's own call, {@code Vm.run}, the tier, the method handle),
+     * and an interpreted run's frames when one sits between two compiled ones.
+     */
+    static final int NEST_WORDS = 512;
 
     /**
      * Java stack words a {@code call.indirect} adds to its callee's frame: this class's

@@ -23,21 +23,23 @@ final class JitTier extends CompiledTier {
     }
 
     /**
-     * Per thread: the Java stack, in words, that a compiled run starting now may use. It is
-     * {@link JitRuntime#STACK_WORDS} on a thread with no compiled run active; a run started from a
-     * host function while a compiled run is active on the thread (a nested run) gets half of what
-     * the run it is nested in got, so the compiled frames of all the runs on one thread together
-     * stay under twice {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame
-     * does not fit in its share is interpreted from its start.
+     * Per thread: element 0 is the Java stack, in words, that a compiled run starting now may use,
+     * element 1 how many compiled runs are active on the thread. With no run active, element 0 is
+     * {@link JitRuntime#STACK_WORDS}. While a run is active, element 0 is what its innermost
+     * compiled frame had left at its last host call (compiled code writes it there before each
+     * one, through {@link ExecutionContext#stackShare}), so a run that a host function starts gets
+     * that, less {@link JitRuntime#NEST_WORDS}: the compiled frames of all the runs on a thread
+     * together stay within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry
+     * frame does not fit is interpreted from its start.
      */
     private static final ThreadLocal<int[]> STACK_LEFT =
-            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
+            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS, 0});
 
     @Override
     int run(Vm vm, ExecutionContext c, int entry) {
         int[] share = STACK_LEFT.get();
         int stack = share[0];
-        int left = stack - costs[entry];
+        int left = stack - costs[entry] - (share[1] > 0 ? JitRuntime.NEST_WORDS : 0);
         if (left < 0) {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
@@ -46,7 +48,9 @@ final class JitTier extends CompiledTier {
             c.retW = new long[maxResults];
             c.retR = new Object[maxResults];
         }
-        share[0] = stack / 2;
+        share[0] = left;
+        share[1]++;
+        c.stackShare = share;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
             long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1, left);
@@ -61,6 +65,7 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
+            share[1]--;
         }
     }
 }

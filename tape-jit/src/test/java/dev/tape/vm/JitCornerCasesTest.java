@@ -120,25 +120,44 @@ class JitCornerCasesTest {
     }
 
     /**
-     * down(n) whose bottom host call runs down(n) again in a fresh context, 40 levels deep, on a
-     * 256 KiB thread. Interpreted, every level returns n. Compiled, the outer run gets the whole
-     * stack budget and each nested run half of its outer run's, so the compiled frames of all
-     * levels together stay under twice {@link JitRuntime#STACK_WORDS}: the same results and no
-     * {@code StackOverflowError} (which used to come around level 10 with n = 40, when every
-     * nested run got the whole budget). With n = 10 the first nested runs are compiled whole:
-     * their frames pile up on the outer run's until a run's share is too small.
+     * down(n) whose bottom host call runs down(n) again in a fresh context, some levels deep, on a
+     * small thread. Interpreted, every level returns n. Compiled, each nested run starts with what
+     * the host call's frame had left of the stack budget, less {@link JitRuntime#NEST_WORDS}, so
+     * the compiled frames of all levels together stay within {@link JitRuntime#STACK_WORDS}: the
+     * same results, no {@code StackOverflowError} (which came around level 10 with n = 40 on
+     * 256 KiB when every nested run got the whole budget), and never more compiled frames on the
+     * stack than one budget holds. With n = 24 the accounting is exact: the nested run does not
+     * fit in what is left and is interpreted (when each nested run got half its outer run's
+     * budget, whatever the outer run had used, it was compiled, with no room set aside for the
+     * frames between the two runs). With n = 10 the first nested runs are compiled
+     * whole: their frames pile up on the outer run's until the budget is spent. (Compiled frames take more Java stack than the
+     * interpreter's heap frames, so a thread needs up to the budget beyond what interpreted runs
+     * need: 8 levels of n = 49 fit a 128 KiB thread interpreted, and need more compiled.)
      */
     @Test
     void nestedRunsFromHostCallsShareOneStackBudget() throws Exception {
         VerifiedProgram p = verify(asm(NEST));
         int cost = JitCompiler.stackCost(p.function(0).regCount());
-        long most = 2L * JitRuntime.STACK_WORDS / cost;
-        for (long depth : new long[] {40, 10}) {
-            List<Long> frames = nestedRuns(p, 40, depth);
-            assertEquals(depth + 1, frames.get(0), "the outer run's frames are all compiled: " + frames);
-            assertTrue(frames.get(frames.size() - 1) <= most, "at most " + most + " compiled frames: " + frames);
+        long most = JitRuntime.STACK_WORDS / cost;
+        // levels, n, thread KiB: with n = 49 the outer run spends the whole budget
+        long[][] cases = {{40, 40, 256}, {8, 49, 192}, {40, 10, 256}, {8, 24, 256}};
+        for (long[] k : cases) {
+            int levels = (int) k[0];
+            long depth = k[1];
+            List<Long> frames = nestedRuns(p, levels, depth, (int) k[2] * 1024);
+            String what = levels + " levels of down(" + depth + ") on " + k[2] + " KiB: " + frames;
+            assertEquals(depth + 1, frames.get(0), "the outer run's frames are all compiled, " + what);
+            assertTrue(frames.stream().allMatch(f -> f <= most), "at most " + most + " compiled frames, " + what);
+            if (depth == 24) {
+                // 25 frames fit in one budget; what the outer run left (the budget less its 25
+                // frames and the nested run's allowance) does not hold 25 more, so the nested run
+                // hands over and none of its frames stay compiled
+                assertTrue(25 * cost + 25 * cost + JitRuntime.NEST_WORDS > JitRuntime.STACK_WORDS, what);
+                assertEquals(depth + 1, frames.get(1), "the nested run is interpreted, " + what);
+            }
             if (depth == 10) {
-                assertEquals(2 * (depth + 1), frames.get(1), "the first nested run is compiled whole: " + frames);
+                assertEquals(2 * (depth + 1), frames.get(1), "the first nested run is compiled whole, " + what);
+                assertEquals(3 * (depth + 1), frames.get(2), "so is the second, " + what);
             }
         }
     }
@@ -147,7 +166,7 @@ class JitCornerCasesTest {
      * Runs the nesting on both tiers, asserts the same outcomes, and returns the compiled frames on
      * the stack at each level's host call, outermost first.
      */
-    private static List<Long> nestedRuns(VerifiedProgram p, int levels, long depth) throws Exception {
+    private static List<Long> nestedRuns(VerifiedProgram p, int levels, long depth, int stack) throws Exception {
         List<String> seenI = new ArrayList<>();
         List<String> seenC = new ArrayList<>();
         List<Long> framesI = new ArrayList<>();
@@ -157,9 +176,9 @@ class JitCornerCasesTest {
         vi[0] = new Vm(p, nestingHost(vi, levels, depth, seenI, framesI));
         vc[0] = Jit.compile(p, nestingHost(vc, levels, depth, seenC, framesC));
         assertEquals(1, Jit.compiledFunctions(vc[0]));
-        int stack = 256 * 1024;
         Object i = onSmallThread(vi[0], depth, stack);
-        assertEquals(List.of(Value.i64(depth)), i, "the interpreter, " + levels + " nested runs on a 256 KiB thread");
+        assertEquals(List.of(Value.i64(depth)), i, "the interpreter, " + levels + " nested runs on a "
+                + stack / 1024 + " KiB thread");
         Object c = onSmallThread(vc[0], depth, stack);
         assertEquals(i, c, "the compiled tier, same nested runs on the same thread stack; nested runs saw "
                 + seenC.subList(0, Math.min(3, seenC.size())));
