@@ -7,15 +7,25 @@ import dev.tape.value.Value;
 import java.util.List;
 
 /**
- * The host the reference's conformance vectors call ({@code conformance/README.md}, "The
- * conformance host"): {@code test.id} (any signature whose results equal its arguments, which it
- * returns unchanged), {@code test.add_i64} ({@code (i64, i64) -> i64}, wrapping add),
- * {@code test.fail} (any signature; always throws, so the call traps {@code host_call_failed}),
- * {@code test.charge} ({@code (u64) -> ()}, charges that much extra fuel, saturating) and
- * {@code test.sum_tuple2} ({@code (agg) -> i64}, the sum of a 2-tuple's i64 elements). A symbol it
- * does not know, or a known one with another signature, resolves to null, so calling it traps
- * {@code host_call_failed}. Stateless and thread-safe. Used by {@code tape conformance}, by
- * {@code tape run --host=test} and by the tests.
+ * The host the reference's conformance vectors call ({@code ../shared/conformance/README.md}, "The
+ * conformance host"):
+ *
+ * <ul>
+ *   <li>{@code test.id}: any signature whose results equal its arguments; returns them unchanged;
+ *   <li>{@code test.add_i64}: {@code (i64, i64) -> i64}, the wrapping sum;
+ *   <li>{@code test.fail}: any signature; always throws, so the call traps
+ *       {@code host_call_failed};
+ *   <li>{@code test.charge}: {@code (u64) -> ()}, charges that many extra fuel units (a value of
+ *       2^63 or more as {@code Long.MAX_VALUE}); the fuel left saturates at 0, so an over-charge
+ *       makes the run trap {@code fuel_exceeded} at its next instruction;
+ *   <li>{@code test.sum_tuple2}: {@code (agg) -> i64}, the sum of a 2-tuple's two i64 elements; any
+ *       other aggregate (not a tuple, another size, an element that is not an i64) makes it throw,
+ *       so the call traps {@code host_call_failed}.
+ * </ul>
+ *
+ * <p>A symbol it does not know, or a known one with another signature, resolves to null, so
+ * calling it traps {@code host_call_failed}. Stateless and thread-safe. Used by
+ * {@code tape conformance}, by {@code tape run --host=test} and by the tests.
  */
 public final class ConformanceHost implements Host {
     /** Creates the host; it has no state, so any number of VMs may share one. */
