@@ -12,7 +12,7 @@ final class Numerics {
 
     static final long CANONICAL_NAN = 0x7ff8000000000000L;
     /** The NaN an invalid operation on two non-NaN operands gives (x86's "real indefinite"). */
-    static final long DEFAULT_NAN = 0xfff8000000000000L;
+    private static final long DEFAULT_NAN = 0xfff8000000000000L;
     private static final long QUIET_BIT = 0x0008000000000000L;
     private static final double TWO_63 = 9.223372036854775808E18;
     private static final double TWO_64 = 1.8446744073709551616E19;
@@ -33,7 +33,7 @@ final class Numerics {
      * @return the bits of {@code a + b}
      */
     static long add(long a, long b) {
-        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+        if (!finite(a, b)) {
             return special(ADD, a, b);
         }
         return Double.doubleToRawLongBits(Double.longBitsToDouble(a) + Double.longBitsToDouble(b));
@@ -41,7 +41,7 @@ final class Numerics {
 
     /** f64 difference {@code a - b} on bits, with the NaN rule of {@link #nanBits}. */
     static long sub(long a, long b) {
-        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+        if (!finite(a, b)) {
             return special(SUB, a, b);
         }
         return Double.doubleToRawLongBits(Double.longBitsToDouble(a) - Double.longBitsToDouble(b));
@@ -49,7 +49,7 @@ final class Numerics {
 
     /** f64 product {@code a * b} on bits, with the NaN rule of {@link #nanBits}. */
     static long mul(long a, long b) {
-        if ((a & EXP) == EXP || (b & EXP) == EXP) {
+        if (!finite(a, b)) {
             return special(MUL, a, b);
         }
         return Double.doubleToRawLongBits(Double.longBitsToDouble(a) * Double.longBitsToDouble(b));
@@ -57,7 +57,7 @@ final class Numerics {
 
     /** f64 quotient {@code a / b} on bits, with the NaN rule of {@link #nanBits}. */
     static long div(long a, long b) {
-        if ((a & EXP) == EXP || (b & EXP) == EXP || (b & Long.MAX_VALUE) == 0) {
+        if (!finite(a, b) || (b & Long.MAX_VALUE) == 0) {
             return special(DIV, a, b);
         }
         return Double.doubleToRawLongBits(Double.longBitsToDouble(a) / Double.longBitsToDouble(b));
@@ -66,6 +66,11 @@ final class Numerics {
     /** f64 remainder {@code a % b} (C fmod) on bits, with the NaN rule of {@link #nanBits}. */
     static long rem(long a, long b) {
         return special(REM, a, b);
+    }
+
+    /** @return whether both operands (as bits) are finite: neither infinite nor NaN */
+    private static boolean finite(long a, long b) {
+        return (a & EXP) != EXP && (b & EXP) != EXP;
     }
 
     private static final int ADD = 0;
@@ -103,10 +108,10 @@ final class Numerics {
      * @return the bits of the NaN result
      */
     static long nanBits(long a, long b) {
-        if ((a & Long.MAX_VALUE) > 0x7ff0000000000000L) {
+        if ((a & Long.MAX_VALUE) > EXP) {
             return a | QUIET_BIT;
         }
-        if ((b & Long.MAX_VALUE) > 0x7ff0000000000000L) {
+        if ((b & Long.MAX_VALUE) > EXP) {
             return b | QUIET_BIT;
         }
         return DEFAULT_NAN;
