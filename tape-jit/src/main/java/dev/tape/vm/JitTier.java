@@ -23,23 +23,25 @@ final class JitTier extends CompiledTier {
     }
 
     /**
-     * Per thread: element 0 is the Java stack, in words, that a compiled run starting now may use,
-     * element 1 how many compiled runs are active on the thread. With no run active, element 0 is
-     * {@link JitRuntime#STACK_WORDS}. While a run is active, element 0 is what its innermost
-     * compiled frame had left at its last host call (compiled code writes it there before each
-     * one, through {@link ExecutionContext#stackShare}), so a run that a host function starts gets
-     * that, less {@link JitRuntime#NEST_WORDS}: the compiled frames of all the runs on a thread
-     * together stay within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry
-     * frame does not fit is interpreted from its start.
+     * Per thread, in its one element: the Java stack, in words, that a compiled run starting now
+     * may use. With no compiled run active on the thread it is {@link JitRuntime#STACK_WORDS};
+     * while one is, it is what the run's innermost compiled frame had left at its last host call
+     * (compiled code writes it there before each one, through {@link ExecutionContext#stackShare}),
+     * which is always less. So a run that a host function starts gets that, less
+     * {@link JitRuntime#NEST_WORDS}: the compiled frames of all the runs on a thread together stay
+     * within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame does not fit
+     * is interpreted from its start.
      */
     private static final ThreadLocal<int[]> STACK_LEFT =
-            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS, 0});
+            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
 
     @Override
     int run(Vm vm, ExecutionContext c, int entry) {
         int[] share = STACK_LEFT.get();
         int stack = share[0];
-        int left = stack - costs[entry] - (share[1] > 0 ? JitRuntime.NEST_WORDS : 0);
+        // less than the whole budget: a compiled run is active, and this one is nested in it
+        boolean nested = stack < JitRuntime.STACK_WORDS;
+        int left = stack - costs[entry] - (nested ? JitRuntime.NEST_WORDS : 0);
         if (left < 0) {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
@@ -49,7 +51,6 @@ final class JitTier extends CompiledTier {
             c.retR = new Object[maxResults];
         }
         share[0] = left;
-        share[1]++;
         c.stackShare = share;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
@@ -65,7 +66,6 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
-            share[1]--;
         }
     }
 }
