@@ -5,6 +5,7 @@ import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The host the reference's conformance vectors call ({@code ../shared/conformance/README.md}, "The
@@ -28,6 +29,10 @@ import java.util.List;
  * {@code tape conformance}, by {@code tape run --host=test} and by the tests.
  */
 public final class ConformanceHost implements Host {
+    /** The symbols this host provides (each with the signatures above). */
+    public static final Set<String> SYMBOLS = Set.of("test.id", "test.add_i64", "test.fail", "test.charge",
+            "test.sum_tuple2");
+
     /** Creates the host; it has no state, so any number of VMs may share one. */
     public ConformanceHost() {}
 
