@@ -9,12 +9,10 @@ import dev.tape.program.Program;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,14 +26,6 @@ class JitCornerCasesTest {
     static Program asm(String text) {
         try {
             return Assembler.assemble(text, "review.tasm");
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    static VerifiedProgram verify(Program p) {
-        try {
-            return Verifier.verify(p);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -103,20 +93,15 @@ class JitCornerCasesTest {
                 });
     }
 
+    /** Runs down(depth) on a thread with a stack of {@code stackBytes}: the results, or the trap as text. */
     static Object onSmallThread(Vm vm, long depth, int stackBytes) throws Exception {
-        AtomicReference<Object> got = new AtomicReference<>();
-        Thread th = new Thread(null, () -> {
+        return Tiers.onThread(stackBytes, () -> {
             try {
-                got.set(vm.run(new ExecutionContext(), 0, List.<Value>of(Value.i64(depth)), Limits.DEFAULT, null));
+                return vm.run(new ExecutionContext(), 0, List.<Value>of(Value.i64(depth)), Limits.DEFAULT, null);
             } catch (Trap t) {
-                got.set(t.label() + " " + t.getMessage());
-            } catch (Throwable e) {
-                got.set(e);
+                return t.label() + " " + t.getMessage();
             }
-        }, "small-stack", stackBytes);
-        th.start();
-        th.join();
-        return got.get();
+        });
     }
 
     /**
@@ -136,7 +121,7 @@ class JitCornerCasesTest {
      */
     @Test
     void nestedRunsFromHostCallsShareOneStackBudget() throws Exception {
-        VerifiedProgram p = verify(asm(NEST));
+        VerifiedProgram p = Tiers.verified(asm(NEST));
         int cost = JitCompiler.stackCost(p.function(0).regCount());
         long most = JitRuntime.STACK_WORDS / cost;
         // levels, n, thread KiB: with n = 49 the outer run spends the whole budget

@@ -334,7 +334,8 @@ class JitDifferentialTest {
     /**
      * Host calls at the bottom of recursion see compiled frames nested on the Java stack up to the
      * nesting limit (here the stack budget: {@link JitRuntime#STACK_WORDS} over the frame's
-     * estimate, the entry frame's included), and none past it (the interpreter runs the rest); results are the same.
+     * estimate, the entry frame's included), and none past it (the interpreter runs the rest);
+     * results are the same.
      */
     @Test
     void compiledFramesNestUpToTheLimitThenTheInterpreterTakesOver() {
@@ -663,9 +664,9 @@ class JitDifferentialTest {
 
     /**
      * f64 add, sub, mul, div and rem give the same NaN bits on both tiers, the ones the rule of
-     * {@code Numerics.nanBits} fixes ({@link F64NanTest}'s cases, worked out by hand), once and in loops
-     * long enough for HotSpot to compile the generated code (which may swap the operands of a
-     * commutative {@code dadd} or {@code dmul}).
+     * {@code Numerics.nanBits} fixes ({@link F64NanTest}'s cases, worked out by hand), once and in
+     * loops long enough for HotSpot to compile the generated code (which may swap the operands of
+     * a commutative {@code dadd} or {@code dmul}).
      */
     @Test
     void nanResultsFollowOneRuleOnBothTiers() {
@@ -759,13 +760,8 @@ class JitDifferentialTest {
         for (boolean indirect : new boolean[] {false, true}) {
             Tiers t = Tiers.of(JitPrograms.countdown(indirect, JitPrograms.Bottom.RETURN, new int[1]), Host.NONE);
             Limits l = Limits.DEFAULT.withMaxCallDepth(5_000);
-            Tiers.Outcome[] box = new Tiers.Outcome[2];
-            Thread th = new Thread(null, () -> {
-                box[0] = t.interpret(0, List.of(Value.i64(1_000)), l);
-                box[1] = t.compile(0, List.of(Value.i64(1_000)), l);
-            }, "small-stack", 128 << 10);
-            th.start();
-            th.join();
+            Tiers.Outcome[] box = (Tiers.Outcome[]) Tiers.onThread(128 << 10, () -> new Tiers.Outcome[] {
+                t.interpret(0, List.of(Value.i64(1_000)), l), t.compile(0, List.of(Value.i64(1_000)), l)});
             assertEquals(List.of(Value.i64(1_000)), box[0].results(), "the interpreter: " + box[0]);
             Tiers.assertSame(box[0], box[1], () -> "down(1000) on a 128 KB stack, indirect " + indirect);
         }

@@ -8,7 +8,6 @@ import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,19 +53,10 @@ class JitStackTest {
         ExecutionContext ic = new ExecutionContext();
         List<Value> want = interp.run(ic, 0, args, limits, null);
         assertEquals(List.of(Value.i64(5_000L * 5_001 / 2)), want);
-        AtomicReference<Object> got = new AtomicReference<>();
         ExecutionContext jc = new ExecutionContext();
-        // 512 KiB: half the JVM's default; compiled frames may use at most 256 KiB of it
-        Thread t = new Thread(null, () -> {
-            try {
-                got.set(jit.run(jc, 0, args, limits, null));
-            } catch (Throwable e) {
-                got.set(e);
-            }
-        }, "small-stack", 512 * 1024);
-        t.start();
-        t.join();
-        assertEquals(want, got.get());
+        // 512 KiB: half the JVM's default; compiled frames may use at most 64 KiB of it
+        Object got = Tiers.onThread(512 * 1024, () -> jit.run(jc, 0, args, limits, null));
+        assertEquals(want, got);
         assertEquals(ic.fuelRemaining(), jc.fuelRemaining());
     }
 

@@ -14,6 +14,7 @@ import dev.tape.verify.Verifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -53,11 +54,39 @@ final class Tiers {
      * @return the program on both tiers
      */
     static Tiers of(Program p, Host host) {
+        return new Tiers(verified(p), host);
+    }
+
+    /**
+     * @param p a program that must verify
+     * @return it verified
+     * @throws AssertionError when it does not verify
+     */
+    static VerifiedProgram verified(Program p) {
         try {
-            return new Tiers(Verifier.verify(p), host);
+            return Verifier.verify(p);
         } catch (VerifyException e) {
             throw new AssertionError("the test program does not verify: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs {@code body} on a new thread with a Java stack of {@code stackBytes} and waits for it.
+     *
+     * @return what {@code body} returned, or the {@link Throwable} it threw
+     */
+    static Object onThread(int stackBytes, Callable<?> body) throws InterruptedException {
+        Object[] got = new Object[1];
+        Thread th = new Thread(null, () -> {
+            try {
+                got[0] = body.call();
+            } catch (Throwable e) {
+                got[0] = e;
+            }
+        }, "small-stack", stackBytes);
+        th.start();
+        th.join();
+        return got[0];
     }
 
     /**
