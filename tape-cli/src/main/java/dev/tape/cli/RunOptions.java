@@ -42,16 +42,26 @@ public final class RunOptions {
     List<String> args = new ArrayList<>();
 
     @Option(names = "--fuel", paramLabel = "N",
-            description = "Fuel budget in fuel units; every instruction costs 1 (default: ${DEFAULT-VALUE}).")
-    long fuel = Limits.DEFAULT_FUEL;
+            description = "Fuel budget in fuel units, 0 to 2^64-1; every instruction costs 1 (default: ${DEFAULT-VALUE}).")
+    String fuel = Long.toString(Limits.DEFAULT_FUEL);
 
     @Option(names = "--max-call-depth", paramLabel = "N",
-            description = "Most frames at once, the entry frame included (default: ${DEFAULT-VALUE}).")
-    int maxCallDepth = Limits.DEFAULT_CALL_DEPTH;
+            description = "Most frames at once, the entry frame included, 1 to 2^64-1 (default: ${DEFAULT-VALUE}).")
+    String maxCallDepth = Integer.toString(Limits.DEFAULT_CALL_DEPTH);
 
     @Option(names = "--max-host-calls", paramLabel = "N",
-            description = "Most host calls in the run (default: ${DEFAULT-VALUE}).")
-    long maxHostCalls = Limits.DEFAULT_HOST_CALLS;
+            description = "Most host calls in the run, 0 to 2^64-1 (default: ${DEFAULT-VALUE}).")
+    String maxHostCalls = Long.toString(Limits.DEFAULT_HOST_CALLS);
+
+    @Option(names = "--max-heap-bytes", paramLabel = "N",
+            description = "Most bytes the run may allocate for strings, byte strings, closures and aggregates, "
+                    + "0 to 2^63-1; a Java-only limit, the reference has none (default: ${DEFAULT-VALUE}).")
+    String maxHeapBytes = Long.toString(Limits.DEFAULT_HEAP_BYTES);
+
+    @Option(names = "--max-registers", paramLabel = "N",
+            description = "Most registers live at once across all frames, 1 to 2^31-1; a Java-only limit, the "
+                    + "reference has none (default: ${DEFAULT-VALUE}).")
+    String maxRegisters = Integer.toString(Limits.DEFAULT_REGISTERS);
 
     @Option(names = "--host", paramLabel = "std|test",
             description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
@@ -92,12 +102,7 @@ public final class RunOptions {
      *     out of range
      */
     Prepared prepare(PrintWriter out, PrintWriter err) throws CliException {
-        Limits limits;
-        try {
-            limits = Limits.of(fuel, maxCallDepth, maxHostCalls);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("tape: --fuel and --max-host-calls must be 0 or more, --max-call-depth 1 or more");
-        }
+        Limits limits = limits();
         List<Value> values = new ArrayList<>();
         for (String a : args) {
             try {
@@ -119,6 +124,38 @@ public final class RunOptions {
         TraceSink sink = mask == 0 ? null : new TextTrace(err, mask, program);
         Vm vm = tier == Tier.jit ? Jit.compile(verified, h) : new Vm(verified, h);
         return new Prepared(file, vm, id, values, limits, sink);
+    }
+
+    /**
+     * The limits the options name, each checked against its range.
+     *
+     * @return the limits
+     * @throws CliException (exit 2) naming the first option out of its range
+     */
+    Limits limits() throws CliException {
+        long f = unsigned(fuel, "--fuel");
+        long depth = unsigned(maxCallDepth, "--max-call-depth");
+        if (depth == 0) {
+            throw new CliException("tape: --max-call-depth must be 1 or more");
+        }
+        long calls = unsigned(maxHostCalls, "--max-host-calls");
+        long heap = unsigned(maxHeapBytes, "--max-heap-bytes");
+        if (heap < 0) {
+            throw new CliException("tape: --max-heap-bytes must be at most 9223372036854775807 (2^63-1)");
+        }
+        long regs = unsigned(maxRegisters, "--max-registers");
+        if (regs < 1 || regs > Integer.MAX_VALUE) {
+            throw new CliException("tape: --max-registers must be from 1 to 2147483647 (2^31-1)");
+        }
+        return new Limits(f, depth, calls, heap, (int) regs);
+    }
+
+    private static long unsigned(String text, String option) throws CliException {
+        try {
+            return Limits.parseUnsigned(text, option);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("tape: " + e.getMessage() + ", got '" + ProgramFiles.oneLine(text) + "'");
+        }
     }
 
     private int entryId(Program program) throws CliException {

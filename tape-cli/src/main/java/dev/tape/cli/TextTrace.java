@@ -59,7 +59,7 @@ final class TextTrace implements TraceSink {
 
     @Override
     public void runEnd(Program program, boolean trapped, long fuelUsed) {
-        err.println("trace run end " + (trapped ? "trapped" : "ok") + " fuel_used " + fuelUsed);
+        err.println("trace run end " + (trapped ? "trapped" : "ok") + " fuel_used " + Long.toUnsignedString(fuelUsed));
     }
 
     @Override

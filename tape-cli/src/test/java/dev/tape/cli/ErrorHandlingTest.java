@@ -110,7 +110,7 @@ class ErrorHandlingTest {
     void badOptions() {
         assertEquals("tape run: Unknown option: '--bogus' (see 'tape run --help')",
                 run("run", vector("fib_20.tape"), "--bogus").oneErrorLine(2));
-        assertEquals("tape run: Invalid value for option '--fuel': 'lots' is not a long (see 'tape run --help')",
+        assertEquals("tape: --fuel must be a whole number from 0 to 18446744073709551615, got 'lots'",
                 run("run", vector("fib_20.tape"), "--fuel", "lots").oneErrorLine(2));
         assertTrue(run("run", vector("fib_20.tape"), "--host", "posix").oneErrorLine(2)
                 .startsWith("tape run: Invalid value for option '--host'"));
@@ -118,8 +118,17 @@ class ErrorHandlingTest {
                 .startsWith("tape run: Invalid value for option '--trace'"));
         assertEquals("tape run: Missing required parameter: 'FILE' (see 'tape run --help')",
                 run("run").oneErrorLine(2));
-        assertEquals("tape: --fuel and --max-host-calls must be 0 or more, --max-call-depth 1 or more",
+        assertEquals("tape: --max-call-depth must be 1 or more",
                 run("run", vector("fib_20.tape"), "--arg", "i64:1", "--max-call-depth", "0").oneErrorLine(2));
+        assertEquals("tape: --fuel is larger than 18446744073709551615 (2^64-1), the largest value it can hold, got"
+                        + " '18446744073709551616'",
+                run("run", vector("fib_20.tape"), "--fuel", "18446744073709551616").oneErrorLine(2));
+        assertEquals("tape: --max-host-calls must be a whole number from 0 to 18446744073709551615, got '-1'",
+                run("run", vector("fib_20.tape"), "--max-host-calls", "-1").oneErrorLine(2));
+        assertEquals("tape: --max-registers must be from 1 to 2147483647 (2^31-1)",
+                run("run", vector("fib_20.tape"), "--max-registers", "2147483648").oneErrorLine(2));
+        assertEquals("tape: --max-heap-bytes must be at most 9223372036854775807 (2^63-1)",
+                run("run", vector("fib_20.tape"), "--max-heap-bytes", "9223372036854775808").oneErrorLine(2));
         assertEquals("tape asm: Missing required option: '--output=OUT.tape' (see 'tape asm --help')",
                 run("asm", "x.tasm").oneErrorLine(2));
         assertTrue(run("frobnicate").oneErrorLine(2).startsWith("tape: Unmatched argument at index 0: 'frobnicate'"));

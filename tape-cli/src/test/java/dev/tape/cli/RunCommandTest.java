@@ -122,6 +122,31 @@ class RunCommandTest {
     }
 
     @Test
+    void limitsTakeTheWholeUnsignedRange() {
+        String max = "18446744073709551615";
+        Cli.Result r = run("run", vector("fib_20.tape"), "--arg", "i64:20", "--fuel", max, "--max-call-depth", max,
+                "--max-host-calls", max, "--trace", "run");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("i64:6765\n", r.out());
+        // 4294967301 frames used to be truncated to 5
+        assertEquals("i64:1000\n", run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:1000",
+                "--max-call-depth", "4294967301").out());
+    }
+
+    @Test
+    void javaOnlyLimitsHaveOptions() {
+        Cli.Result regs = run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:1000", "--max-registers", "100");
+        assertEquals(1, regs.code(), regs.err());
+        assertTrue(regs.errLines().get(0).startsWith("trap: heap_limit_exceeded at 0 "), regs.err());
+        assertEquals("i64:1000\n", run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:1000",
+                "--max-registers", "100000").out());
+        Cli.Result heap = run("run", "../examples/strings.tasm", "--max-heap-bytes", "10");
+        assertEquals(1, heap.code(), heap.err());
+        assertTrue(heap.errLines().get(0).startsWith("trap: heap_limit_exceeded at "), heap.err());
+        assertEquals(0, run("run", "../examples/strings.tasm", "--max-heap-bytes", "1000").code());
+    }
+
+    @Test
     void defaultLimitsAllowDeepRecursionUpTo1024Frames() {
         assertEquals("i64:1000\n", run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:1000").out());
         Cli.Result r = run("run", vector("deep_recursion_10000.tape"), "--arg", "i64:10000");

@@ -1,5 +1,7 @@
 package dev.tape.conformance;
 
+import dev.tape.vm.Limits;
+
 import java.util.List;
 
 /**
@@ -9,13 +11,14 @@ import java.util.List;
  * @param program the program file, relative to the manifest's folder
  * @param entry the entry function id
  * @param args argument literals
- * @param fuel the fuel limit
- * @param maxCallDepth the call depth limit
- * @param maxHostCalls the host call limit
+ * @param limits the run's limits: the manifest's {@code fuel}, {@code max_call_depth} and
+ *     {@code max_host_calls} (unsigned, up to 2<sup>64</sup>-1; the defaults of {@link Limits} where
+ *     absent), and the Java-only heap and register limits off unless the manifest names them
+ *     ({@code max_heap_bytes}, {@code max_registers}): the reference has neither
  * @param expect what the reference did
  */
-public record ConformanceCase(String name, String program, int entry, List<String> args, long fuel, int maxCallDepth,
-                              long maxHostCalls, Expect expect) {
+public record ConformanceCase(String name, String program, int entry, List<String> args, Limits limits,
+                              Expect expect) {
     /**
      * The expected outcome: exactly one of returns, trap, or reject is set.
      *

@@ -17,6 +17,7 @@ import dev.tape.vm.Trap;
 import dev.tape.vm.Vm;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,12 +62,43 @@ public final class ConformanceRunner {
                     e.hasNonNull("trap") ? e.get("trap").asText() : null, e.path("func").asInt(), e.path("pc").asInt(),
                     span, e.hasNonNull("reject") ? e.get("reject").asText() : null,
                     e.hasNonNull("detail") ? e.get("detail").asText() : null);
-            out.add(new ConformanceCase(c.path("name").asText(), c.path("program").asText(), c.path("entry").asInt(),
-                    args, lim.path("fuel").asLong(Limits.DEFAULT_FUEL),
-                    lim.path("max_call_depth").asInt(Limits.DEFAULT_CALL_DEPTH),
-                    lim.path("max_host_calls").asLong(Limits.DEFAULT_HOST_CALLS), expect));
+            String name = c.path("name").asText();
+            out.add(new ConformanceCase(name, c.path("program").asText(), c.path("entry").asInt(), args,
+                    limits(lim, name), expect));
         }
         return out;
+    }
+
+    /** The largest unsigned 64-bit number. */
+    private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /**
+     * A case's limits: the reference's three, unsigned, and the Java-only heap and register limits
+     * off unless the manifest names them.
+     */
+    private static Limits limits(JsonNode lim, String name) throws IOException {
+        long fuel = unsigned(lim, "fuel", Limits.DEFAULT_FUEL, U64_MAX, name);
+        long depth = unsigned(lim, "max_call_depth", Limits.DEFAULT_CALL_DEPTH, U64_MAX, name);
+        long calls = unsigned(lim, "max_host_calls", Limits.DEFAULT_HOST_CALLS, U64_MAX, name);
+        long heap = unsigned(lim, "max_heap_bytes", Long.MAX_VALUE, BigInteger.valueOf(Long.MAX_VALUE), name);
+        long regs = unsigned(lim, "max_registers", Integer.MAX_VALUE, BigInteger.valueOf(Integer.MAX_VALUE), name);
+        if (depth == 0 || regs == 0) {
+            throw new IOException("case " + name + ": limits." + (depth == 0 ? "max_call_depth" : "max_registers")
+                    + " must be 1 or more");
+        }
+        return new Limits(fuel, depth, calls, heap, (int) regs);
+    }
+
+    private static long unsigned(JsonNode lim, String field, long absent, BigInteger max, String name)
+            throws IOException {
+        JsonNode n = lim.get(field);
+        if (n == null || n.isNull()) {
+            return absent;
+        }
+        if (!n.isIntegralNumber() || n.bigIntegerValue().signum() < 0 || n.bigIntegerValue().compareTo(max) > 0) {
+            throw new IOException("case " + name + ": limits." + field + " must be a whole number from 0 to " + max);
+        }
+        return n.bigIntegerValue().longValue();
     }
 
     /**
@@ -108,7 +140,7 @@ public final class ConformanceRunner {
             for (String a : c.args()) {
                 args.add(ValueLiteral.parse(a));
             }
-            Limits limits = Limits.of(c.fuel(), Math.max(1, c.maxCallDepth()), c.maxHostCalls());
+            Limits limits = c.limits();
             try {
                 ConformanceHost host = new ConformanceHost();
                 Vm vm = compiled ? Jit.compile(vp, host) : new Vm(vp, host);

@@ -77,7 +77,7 @@ class CompiledFuelSweepTest {
             for (String a : c.args()) {
                 args.add(ValueLiteral.parse(a));
             }
-            Limits limits = Limits.of(c.fuel(), Math.max(1, c.maxCallDepth()), c.maxHostCalls());
+            Limits limits = c.limits();
             out.add(new Vector(c, new Vm(vp, new ConformanceHost()), Jit.compile(vp, new ConformanceHost()), args,
                     limits));
         }

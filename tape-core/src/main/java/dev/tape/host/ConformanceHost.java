@@ -16,8 +16,8 @@ import java.util.Set;
  *   <li>{@code test.add_i64}: {@code (i64, i64) -> i64}, the wrapping sum;
  *   <li>{@code test.fail}: any signature; always throws, so the call traps
  *       {@code host_call_failed};
- *   <li>{@code test.charge}: {@code (u64) -> ()}, charges that many extra fuel units (a value of
- *       2^63 or more as {@code Long.MAX_VALUE}); the fuel left saturates at 0, so an over-charge
+ *   <li>{@code test.charge}: {@code (u64) -> ()}, charges that many extra fuel units (an unsigned
+ *       64-bit number, as {@link HostContext#chargeFuel} takes it); the fuel left saturates at 0, so an over-charge
  *       makes the run trap {@code fuel_exceeded} at its next instruction;
  *   <li>{@code test.sum_tuple2}: {@code (agg) -> i64}, the sum of a 2-tuple's two i64 elements; any
  *       other aggregate (not a tuple, another size, an element that is not an i64) makes it throw,
@@ -64,8 +64,7 @@ public final class ConformanceHost implements Host {
                 if (!args.equals(List.of(ValueType.U64)) || !rets.isEmpty()) {
                     return null;
                 }
-                return (a, out, ctx) -> ctx.chargeFuel(((Value.U64) a[0]).value() < 0 ? Long.MAX_VALUE
-                        : ((Value.U64) a[0]).value());
+                return (a, out, ctx) -> ctx.chargeFuel(((Value.U64) a[0]).value());
             case "test.sum_tuple2":
                 if (!args.equals(List.of(ValueType.AGG)) || !rets.equals(List.of(ValueType.I64))) {
                     return null;

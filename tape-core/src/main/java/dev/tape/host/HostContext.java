@@ -24,7 +24,10 @@ public interface HostContext {
     /** @return the byte pc of the calling {@code host_call} instruction */
     int callerPc();
 
-    /** @return the fuel left before any charge this call makes, in fuel units */
+    /**
+     * @return the fuel left before any charge this call makes, in fuel units: an unsigned 64-bit
+     *     number (read it with {@link Long#toUnsignedString(long)} or {@link Long#compareUnsigned})
+     */
     long fuelRemaining();
 
     /**
@@ -32,8 +35,11 @@ public interface HostContext {
      * subtracted when the call returns, saturating at 0: the run then traps {@code fuel_exceeded}
      * at the next instruction ({@code reference/README.md}, "Fuel").
      *
-     * @param units fuel units to charge, 0 or more
-     * @throws IllegalArgumentException when {@code units} is negative
+     * <p>The charge is an unsigned 64-bit number, as the reference's {@code u64}: a {@code long}
+     * whose bits read as 2<sup>63</sup> or more (a negative {@code long}) charges that much, and the
+     * sum over one call saturates at 2<sup>64</sup>-1.
+     *
+     * @param units fuel units to charge, unsigned: 0 to 2<sup>64</sup>-1
      */
     void chargeFuel(long units);
 }

@@ -32,7 +32,7 @@ public interface TraceSink {
      *
      * @param program the program
      * @param trapped whether it ended with a trap
-     * @param fuelUsed fuel consumed, in fuel units
+     * @param fuelUsed fuel consumed, in fuel units: unsigned 64-bit, as {@link dev.tape.vm.Limits#fuel()}
      */
     default void runEnd(Program program, boolean trapped, long fuelUsed) {}
 

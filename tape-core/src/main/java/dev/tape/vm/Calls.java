@@ -189,11 +189,8 @@ final class Calls {
 
         @Override
         public void chargeFuel(long units) {
-            if (units < 0) {
-                throw new IllegalArgumentException("fuel charge must not be negative: " + units);
-            }
             long sum = charged + units;
-            charged = sum < 0 ? Long.MAX_VALUE : sum;
+            charged = Long.compareUnsigned(sum, charged) < 0 ? -1L : sum;
         }
     }
 
@@ -213,7 +210,7 @@ final class Calls {
         results[i] = null;
         ValueType vt = v == null ? null : v.type();
         if (vt != t && (vt == null || !vt.equals(t))) {
-            c.extraUnapplied += site.charged;
+            c.defer(c.absorb(site.charged));
             throw new VmTrap(TrapKind.TYPE_MISMATCH, 0, "host result " + i + " must be " + t + ", got "
                     + (v == null ? "null" : vt), site.symbol, site.sigHash);
         }
@@ -229,7 +226,8 @@ final class Calls {
      * Runs a {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip}).
      *
      * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)
-     * @return the extra fuel the host charged
+     * @return the extra fuel the host charged, less what the fuel reserve covered
+     *     ({@link ExecutionContext#absorb}), 0 to {@link Long#MAX_VALUE}
      */
     static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft) {
         int sigId = code[ip + 1];
@@ -268,7 +266,7 @@ final class Calls {
                 result(vm, c, site, sigId, results, i, w, r, base + code[at + i]);
             }
         }
-        return site.charged;
+        return c.absorb(site.charged);
     }
 
     /**
@@ -279,7 +277,7 @@ final class Calls {
     static final Value[] NO_VALUES = new Value[0];
 
     static Site begin(Vm vm, ExecutionContext c, int sigId) {
-        if (c.hostCalls >= c.limits.maxHostCalls()) {
+        if (Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
             throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
                     + " host calls, the limit", vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash());
         }
@@ -311,7 +309,7 @@ final class Calls {
         }
         site.vm = vm;
         site.ip = ip;
-        site.fuel = fuelLeft < 0 ? 0 : fuelLeft;
+        site.fuel = (fuelLeft < 0 ? 0 : fuelLeft) + c.fuelReserve;
         site.charged = 0;
         boolean traced = (c.mask & TraceMask.HOST) != 0;
         if (traced) {

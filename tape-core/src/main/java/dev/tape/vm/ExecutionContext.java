@@ -30,7 +30,19 @@ public final class ExecutionContext {
     int func;
     int ip;
     int base;
+    /**
+     * fuel left that the loop counts down, 0 to {@link Long#MAX_VALUE}; with a fuel limit of
+     * 2<sup>63</sup> or more, the rest waits in {@link #fuelReserve}
+     */
     long fuel;
+    /**
+     * fuel left beyond {@link #fuel}, unsigned: non-zero only while a fuel limit of 2<sup>63</sup>
+     * or more is not yet spent down to {@link Long#MAX_VALUE}. The fuel left is
+     * {@code fuel + fuelReserve}, read as unsigned.
+     */
+    long fuelReserve;
+    /** the call depth limit, clamped to an {@code int} ({@link Limits#depthCap()}) */
+    int maxDepth;
     long hostCalls;
     long extraUnapplied;
     long heapBytes;
@@ -58,9 +70,12 @@ public final class ExecutionContext {
     /** Creates an empty context. */
     public ExecutionContext() {}
 
-    /** @return fuel left after the last run, in fuel units */
+    /**
+     * @return fuel left after the last run, in fuel units: an unsigned 64-bit number, like
+     *     {@link Limits#fuel()}
+     */
     public long fuelRemaining() {
-        return fuel;
+        return fuel + fuelReserve;
     }
 
     /** @return host calls made by the last run */
@@ -78,7 +93,10 @@ public final class ExecutionContext {
         this.sink = sink;
         this.mask = mask;
         this.traceCalls = (mask & dev.tape.trace.TraceMask.CALL) != 0;
-        this.fuel = limits.fuel();
+        long f = limits.fuel();
+        this.fuel = f < 0 ? Long.MAX_VALUE : f;
+        this.fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
+        this.maxDepth = limits.depthCap();
         this.hostCalls = 0;
         this.extraUnapplied = 0;
         this.heapBytes = 0;
@@ -152,6 +170,48 @@ public final class ExecutionContext {
             sites[sigId] = s;
         }
         return s;
+    }
+
+    /**
+     * Moves fuel from the reserve into the counted fuel once the counted fuel is spent.
+     *
+     * @return whether there was any to move (the run goes on), else it is out of fuel
+     */
+    boolean refill() {
+        if (fuelReserve == 0) {
+            return false;
+        }
+        long f = fuel + fuelReserve;
+        fuel = f < 0 ? Long.MAX_VALUE : f;
+        fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
+        return true;
+    }
+
+    /**
+     * Takes a host's extra fuel charge from the reserve first (exact: the fuel left is the sum of
+     * the two) and gives the rest, to be subtracted from the counted fuel, saturating at 0.
+     *
+     * @param charged the charge, unsigned (up to 2<sup>64</sup>-1)
+     * @return what the reserve did not cover, capped at {@link Long#MAX_VALUE}: the counted fuel
+     *     is never more than that, so the cap leaves the saturated result unchanged
+     */
+    long absorb(long charged) {
+        long rest = charged;
+        if (fuelReserve != 0) {
+            if (Long.compareUnsigned(rest, fuelReserve) <= 0) {
+                fuelReserve -= rest;
+                return 0;
+            }
+            rest -= fuelReserve;
+            fuelReserve = 0;
+        }
+        return rest < 0 ? Long.MAX_VALUE : rest;
+    }
+
+    /** Adds a charge the reserve did not cover to {@link #extraUnapplied}, saturating. */
+    void defer(long rest) {
+        long sum = extraUnapplied + rest;
+        extraUnapplied = sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */

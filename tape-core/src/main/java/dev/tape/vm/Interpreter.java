@@ -38,7 +38,7 @@ final class Interpreter {
         final int[] code = image.code();
         final int[] entry = image.entries();
         final int[] regCounts = image.regCounts();
-        final int maxDepth = c.limits.maxCallDepth();
+        final int maxDepth = c.maxDepth;
         final int maxRegs = c.limits.maxRegisters();
         int regs = regCounts[c.func];
         long[] w = c.w;
@@ -314,7 +314,7 @@ final class Interpreter {
                         if (extra != 0) {
                             long charge = Math.min(extra, budget);
                             budget -= charge;
-                            c.extraUnapplied += extra - charge;
+                            c.defer(extra - charge);
                         }
                         w = c.w;
                         r = c.r;

@@ -3,17 +3,32 @@ package dev.tape.vm;
 /**
  * The bounds of one run (spec section "Limits (v1)").
  *
+ * <p>The first three limits are the reference's own and have its ranges: {@code fuel} and
+ * {@code maxHostCalls} are unsigned 64-bit numbers (a {@code u64}), {@code maxCallDepth} an unsigned
+ * machine word (a {@code usize}); all three hold any value from 0 (1 for the depth) to
+ * 2<sup>64</sup>-1, carried in a {@code long} whose bits are read as unsigned
+ * ({@link Long#toUnsignedString(long)} prints them; {@link #parseUnsigned(String, String)} reads
+ * them). A value of 2<sup>63</sup> or more is therefore a negative {@code long}: that is not an
+ * error.
+ *
+ * <p>The last two limits are this implementation's own ({@code docs/SECURITY.md}, "Java-only
+ * limits"): the reference has neither. They bound what the JVM's heap must hold for a run, so an
+ * embedder running untrusted programs keeps them; a conformance run turns them off
+ * ({@link #withoutJavaOnlyLimits()}) so that it accepts exactly the runs the reference finishes.
+ *
  * @param fuel the fuel budget, in fuel units (every instruction costs 1; hosts may charge more);
- *     0 or more
- * @param maxCallDepth the most frames at once, the entry frame included; 1 or more
- * @param maxHostCalls the most host calls in the run; 0 or more
- * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, decimals,
- *     closures and aggregates (an estimate of their size); 0 or more. String and byte-string
- *     comparisons may read at most 64 times this (at least 64 MiB) in one run
- *     ({@code heap_limit_exceeded} beyond)
- * @param maxRegisters the most registers live at once across all frames; 1 or more
+ *     unsigned, 0 to 2<sup>64</sup>-1
+ * @param maxCallDepth the most frames at once, the entry frame included; unsigned, 1 to
+ *     2<sup>64</sup>-1 (a depth beyond what the heap and register limits allow is never reached)
+ * @param maxHostCalls the most host calls in the run; unsigned, 0 to 2<sup>64</sup>-1
+ * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, closures and
+ *     aggregates (an estimate of their size; decimals are values, like integers, and cost nothing);
+ *     0 to {@link Long#MAX_VALUE}. String and byte-string comparisons may read at most 64 times this
+ *     (at least 64 MiB) in one run ({@code heap_limit_exceeded} beyond)
+ * @param maxRegisters the most registers live at once across all frames; 1 to
+ *     {@link Integer#MAX_VALUE}
  */
-public record Limits(long fuel, int maxCallDepth, long maxHostCalls, long maxHeapBytes, int maxRegisters) {
+public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHeapBytes, int maxRegisters) {
     /** Default fuel: 10,000,000 units. */
     public static final long DEFAULT_FUEL = 10_000_000L;
     /** Default call depth: 1,024 frames. */
@@ -24,55 +39,115 @@ public record Limits(long fuel, int maxCallDepth, long maxHostCalls, long maxHea
     public static final long DEFAULT_HEAP_BYTES = 64L << 20;
     /** Default registers: 8,388,608 (about 96 MiB of register files). */
     public static final int DEFAULT_REGISTERS = 1 << 23;
+    /** The largest value of the unsigned limits, 2<sup>64</sup>-1, as a {@code long}'s bits. */
+    public static final long MAX_UNSIGNED = -1L;
 
     /** The defaults. */
     public static final Limits DEFAULT = new Limits(DEFAULT_FUEL, DEFAULT_CALL_DEPTH, DEFAULT_HOST_CALLS,
             DEFAULT_HEAP_BYTES, DEFAULT_REGISTERS);
 
-    /** @throws IllegalArgumentException when a limit is out of its range */
+    /**
+     * Checks the ranges.
+     *
+     * @throws IllegalArgumentException when {@code maxCallDepth} is 0, {@code maxHeapBytes} is
+     *     negative or {@code maxRegisters} is below 1
+     */
     public Limits {
-        if (fuel < 0 || maxCallDepth < 1 || maxHostCalls < 0 || maxHeapBytes < 0 || maxRegisters < 1) {
-            throw new IllegalArgumentException("limits out of range: " + fuelText(fuel) + ", depth " + maxCallDepth
-                    + ", host calls " + maxHostCalls + ", heap " + maxHeapBytes + ", registers " + maxRegisters);
+        if (maxCallDepth == 0 || maxHeapBytes < 0 || maxRegisters < 1) {
+            throw new IllegalArgumentException("limits out of range: fuel " + Long.toUnsignedString(fuel)
+                    + ", depth " + Long.toUnsignedString(maxCallDepth) + ", host calls "
+                    + Long.toUnsignedString(maxHostCalls) + ", heap " + maxHeapBytes + ", registers " + maxRegisters
+                    + " (the depth must be 1 or more, the heap 0 or more, the registers 1 or more)");
         }
     }
 
-    private static String fuelText(long fuel) {
-        return "fuel " + fuel;
-    }
-
     /**
-     * @param fuel fuel units
-     * @param maxCallDepth frames
-     * @param maxHostCalls host calls
-     * @return these limits with the default heap and register limits
+     * The reference's three limits, with this implementation's default heap and register limits.
+     *
+     * @param fuel fuel units, unsigned
+     * @param maxCallDepth frames, unsigned, not 0
+     * @param maxHostCalls host calls, unsigned
+     * @return the limits
+     * @throws IllegalArgumentException when {@code maxCallDepth} is 0
      */
-    public static Limits of(long fuel, int maxCallDepth, long maxHostCalls) {
+    public static Limits of(long fuel, long maxCallDepth, long maxHostCalls) {
         return new Limits(fuel, maxCallDepth, maxHostCalls, DEFAULT_HEAP_BYTES, DEFAULT_REGISTERS);
     }
 
-    /** @param f fuel units @return a copy with that fuel */
+    /**
+     * Reads an unsigned limit written in decimal, 0 to 18446744073709551615.
+     *
+     * @param text the digits (an optional leading {@code +}; no sign, no separators)
+     * @param what the limit's name, for the error message
+     * @return the value as a {@code long}'s bits
+     * @throws IllegalArgumentException when the text is not a decimal number in that range, saying
+     *     which limit and why
+     */
+    public static long parseUnsigned(String text, String what) {
+        String t = text == null ? "" : text.trim();
+        if (t.startsWith("+")) {
+            t = t.substring(1);
+        }
+        if (t.isEmpty() || !t.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new IllegalArgumentException(what + " must be a whole number from 0 to 18446744073709551615");
+        }
+        try {
+            return Long.parseUnsignedLong(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " is larger than 18446744073709551615 (2^64-1), the largest"
+                    + " value it can hold");
+        }
+    }
+
+    /**
+     * @return a copy without the Java-only limits: the heap limit {@link Long#MAX_VALUE} and the
+     *     register limit {@link Integer#MAX_VALUE}, so only the reference's limits (and the JVM's
+     *     memory, whose exhaustion traps {@code heap_limit_exceeded}) bound the run. For conformance
+     *     runs; an embedder running untrusted programs keeps its heap and register limits.
+     */
+    public Limits withoutJavaOnlyLimits() {
+        return new Limits(fuel, maxCallDepth, maxHostCalls, Long.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** @param f fuel units, unsigned @return a copy with that fuel */
     public Limits withFuel(long f) {
         return new Limits(f, maxCallDepth, maxHostCalls, maxHeapBytes, maxRegisters);
     }
 
-    /** @param d frames @return a copy with that call depth */
-    public Limits withMaxCallDepth(int d) {
+    /**
+     * @param d frames, unsigned, not 0
+     * @return a copy with that call depth
+     * @throws IllegalArgumentException when {@code d} is 0
+     */
+    public Limits withMaxCallDepth(long d) {
         return new Limits(fuel, d, maxHostCalls, maxHeapBytes, maxRegisters);
     }
 
-    /** @param h host calls @return a copy with that host-call limit */
+    /** @param h host calls, unsigned @return a copy with that host-call limit */
     public Limits withMaxHostCalls(long h) {
         return new Limits(fuel, maxCallDepth, h, maxHeapBytes, maxRegisters);
     }
 
-    /** @param b bytes @return a copy with that heap limit */
+    /**
+     * @param b bytes, 0 or more
+     * @return a copy with that heap limit
+     * @throws IllegalArgumentException when {@code b} is negative
+     */
     public Limits withMaxHeapBytes(long b) {
         return new Limits(fuel, maxCallDepth, maxHostCalls, b, maxRegisters);
     }
 
-    /** @param r registers @return a copy with that register limit */
+    /**
+     * @param r registers, 1 or more
+     * @return a copy with that register limit
+     * @throws IllegalArgumentException when {@code r} is below 1
+     */
     public Limits withMaxRegisters(int r) {
         return new Limits(fuel, maxCallDepth, maxHostCalls, maxHeapBytes, r);
+    }
+
+    /** @return the call depth limit as an {@code int}: values above {@link Integer#MAX_VALUE} clamp to it */
+    int depthCap() {
+        return Long.compareUnsigned(maxCallDepth, Integer.MAX_VALUE) > 0 ? Integer.MAX_VALUE : (int) maxCallDepth;
     }
 }

@@ -75,18 +75,9 @@ final class Ops {
                 w[dst] = Numerics.toU64(w[base + code[ip + 2]]);
                 return ip + 3;
             }
-            case Op.DEC_ADD -> {
-                c.allocate(24);
-                r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-            }
-            case Op.DEC_SUB -> {
-                c.allocate(24);
-                r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
-            }
-            case Op.DEC_MUL -> {
-                c.allocate(24);
-                r[dst] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
-            }
+            case Op.DEC_ADD -> r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
+            case Op.DEC_SUB -> r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
+            case Op.DEC_MUL -> r[dst] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
             case Op.DEC_TO_I64 -> {
                 w[dst] = Numerics.decToI64(r[base + code[ip + 2]]);
                 return ip + 3;
@@ -95,14 +86,8 @@ final class Ops {
                 w[dst] = Numerics.decToU64(r[base + code[ip + 2]]);
                 return ip + 3;
             }
-            case Op.I64_TO_DEC -> {
-                c.allocate(24);
-                r[dst] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
-            }
-            case Op.U64_TO_DEC -> {
-                c.allocate(24);
-                r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
-            }
+            case Op.I64_TO_DEC -> r[dst] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
+            case Op.U64_TO_DEC -> r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
             case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(c, r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
             case Op.BYTES_CONCAT -> r[dst] = Value.Bytes.wrap(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
             case Op.STR_CONCAT -> r[dst] = Value.Str.wrapUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));

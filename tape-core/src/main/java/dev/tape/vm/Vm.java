@@ -122,13 +122,13 @@ public final class Vm {
             }
             List<Value> out = start(ctx, entry, args);
             if ((mask & TraceMask.RUN) != 0) {
-                sink.runEnd(program, false, limits.fuel() - ctx.fuel);
+                sink.runEnd(program, false, limits.fuel() - ctx.fuelRemaining());
             }
             return out;
         } catch (Trap t) {
             if ((mask & TraceMask.RUN) != 0) {
                 try {
-                    sink.runEnd(program, true, limits.fuel() - ctx.fuel);
+                    sink.runEnd(program, true, limits.fuel() - ctx.fuelRemaining());
                 } catch (RuntimeException e) {
                     // the trap already describes the run
                 }
@@ -152,12 +152,12 @@ public final class Vm {
         if (ctx.depth > 0 && func < funcs.length && ctx.ip < funcs[func].pcOf().length) {
             pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
         }
-        return new Trap(kind, 0, func, program.functionName(func), pc, -1, null, 0, detail, List.of(), ctx.fuel);
+        return new Trap(kind, 0, func, program.functionName(func), pc, -1, null, 0, detail, List.of(), ctx.fuelRemaining());
     }
 
     private Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
         return new Trap(kind, 0, entry, entry >= 0 && entry < funcs.length ? program.functionName(entry) : null, 0, -1,
-                null, 0, detail, List.of(), ctx.fuel);
+                null, 0, detail, List.of(), ctx.fuelRemaining());
     }
 
     private List<Value> start(ExecutionContext ctx, int entry, List<Value> args) throws Trap {
@@ -209,7 +209,7 @@ public final class Vm {
         while (true) {
             int status;
             if (stepping) {
-                if (ctx.fuel == 0) {
+                if (ctx.fuel == 0 && !ctx.refill()) {
                     status = Interpreter.OUT_OF_FUEL;
                 } else {
                     LoweredFunction cur = funcs[ctx.func];
@@ -227,8 +227,11 @@ public final class Vm {
                 case Interpreter.DONE:
                     return results(ctx);
                 case Interpreter.OUT_OF_FUEL:
-                    throw trap(ctx, new VmTrap(TrapKind.FUEL_EXCEEDED, "the fuel budget of " + ctx.limits.fuel()
-                            + " is used up"));
+                    if (ctx.refill()) {
+                        continue;
+                    }
+                    throw trap(ctx, new VmTrap(TrapKind.FUEL_EXCEEDED, "the fuel budget of "
+                            + Long.toUnsignedString(ctx.limits.fuel()) + " is used up"));
                 default:
                     throw trap(ctx, ctx.trap);
             }
@@ -282,7 +285,7 @@ public final class Vm {
             stack.add(new Trap.Frame(id, program.functionName(id), cpc, f.spanAt(cpc)));
         }
         return new Trap(t.kind, t.code, ctx.func, program.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
-                t.getMessage(), stack, ctx.fuel);
+                t.getMessage(), stack, ctx.fuelRemaining());
     }
 
     /**

@@ -129,7 +129,7 @@ final class JitRuntime {
 
     /** Traps {@code call_depth_exceeded} when a call from a frame at {@code depth} would exceed the limit. */
     static void checkDepth(ExecutionContext c, int depth) {
-        int max = c.limits.maxCallDepth();
+        int max = c.maxDepth;
         if (depth >= max) {
             throw Calls.depthTrap(depth, max);
         }
@@ -169,9 +169,10 @@ final class JitRuntime {
     }
 
     /** Applies a host's extra fuel charge, saturating at 0 as {@link ExecutionContext#consume} does. */
-    static void charge(ExecutionContext c, long extra) {
+    static void charge(ExecutionContext c, long charged) {
+        long extra = c.absorb(charged);
         long f = c.fuel - extra;
-        c.fuel = f < 0 || extra < 0 ? 0 : f;
+        c.fuel = f < 0 ? 0 : f;
     }
 
     /** The {@code trap} instruction's trap. */
