@@ -92,6 +92,9 @@ final class Lowerer {
         int n = instrs.size();
         int[] startOf = new int[n];
         List<Integer> pcs = new ArrayList<>();
+        if (n == 0) {
+            return noCode();
+        }
         for (int i = 0; i < n; i++) {
             Instruction ins = instrs.get(i);
             startOf[i] = len;
@@ -122,6 +125,22 @@ final class Lowerer {
         lf.targetSlots = targetSlots;
         lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
         lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
+        return lf;
+    }
+
+    /**
+     * The execution form of an empty body: one synthetic instruction at pc 0 that traps when run
+     * ({@link LOp#NO_CODE}); traces show it as a {@code trap}. The function still counts 0
+     * instructions.
+     */
+    private LoweredFunction noCode() {
+        Function fn = program.functions().get(func);
+        LoweredFunction lf = new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
+                new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
+                regTypes.clone(), fn.spans(), 0);
+        lf.targetSlots = new int[0];
+        lf.refSlots = new int[0];
+        lf.tagSlots = new int[0];
         return lf;
     }
 

@@ -98,8 +98,10 @@ final class TypeChecker {
             entry[a + 1] = id(args.get(a));
             entryMeta[a + 1] = argShapes[a];
         }
-        in[0] = entry;
-        inMeta[0] = entryMeta;
+        if (nb > 0) {
+            in[0] = entry;
+            inMeta[0] = entryMeta;
+        }
         // fixpoint over reachable blocks, in reverse post-order
         boolean changed = true;
         int[] st = new int[regCount];
