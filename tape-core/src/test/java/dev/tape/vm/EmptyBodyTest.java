@@ -2,6 +2,8 @@ package dev.tape.vm;
 
 import dev.tape.host.Host;
 import dev.tape.program.Program;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.program.ProgramEncoder;
 import dev.tape.program.ValueType;
 import dev.tape.testing.EmptyBodyPrograms;
 import dev.tape.value.Value;
@@ -35,6 +37,16 @@ class EmptyBodyTest {
         VerifiedProgram vp = Verifier.verify(EmptyBodyPrograms.uncalled());
         assertEquals(0, vp.function(1).instructionCount());
         assertEquals(List.of(Value.i64(7)), new Vm(vp, Host.NONE).run(0, List.of(), Limits.DEFAULT));
+    }
+
+    @Test
+    void anEmptyBodySurvivesTheBinaryFormat() throws Exception {
+        // the .tape form: a function-table row with a 0-byte bytecode range, and its span entry
+        Program p = ProgramDecoder.decode(ProgramEncoder.encode(EmptyBodyPrograms.direct()));
+        assertEquals(0, p.functions().get(1).codeLength());
+        Trap t = trap(p, 0, Limits.DEFAULT);
+        assertEquals(TrapKind.INVALID_ENTRY, t.kind());
+        assertEquals(EmptyBodyPrograms.SPAN, t.span());
     }
 
     @Test
