@@ -5,6 +5,7 @@ import dev.tape.format.Operand;
 import dev.tape.format.OperandClass;
 import dev.tape.format.OperandKind;
 import dev.tape.program.Program;
+import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.testing.MiniAsm;
 import dev.tape.testing.RegClassVectors;
@@ -58,6 +59,17 @@ class RegClassesTest {
             }
             assertEquals(RegClassVectors.CLASSES.get(op.mnemonic()), String.join(" ", got), op.mnemonic());
         }
+    }
+
+    @Test
+    void theFixedClassesAreTheValueKindsInTagOrder() {
+        for (ValueKind k : ValueKind.values()) {
+            OperandClass c = OperandClass.values()[k.tag()];
+            assertTrue(c.isFixed(), c.name());
+            assertEquals(k.keyword(), c.name().toLowerCase(Locale.ROOT));
+            assertEquals(c, RegClassCheck.classOf(k == ValueKind.OBJ ? ValueType.obj(3) : ValueType.of(k)));
+        }
+        assertEquals(ValueKind.values().length, OperandClass.ANY.ordinal());
     }
 
     @Test
