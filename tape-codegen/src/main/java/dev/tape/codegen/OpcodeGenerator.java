@@ -115,7 +115,8 @@ public final class OpcodeGenerator {
                     s.append("            new Operand(\"").append(o.name).append("\", OperandKind.")
                             .append(o.kind.toUpperCase(Locale.ROOT)).append(", OperandEncoding.")
                             .append(o.encoding.toUpperCase(Locale.ROOT)).append(", Access.")
-                            .append(o.access.toUpperCase(Locale.ROOT)).append(")");
+                            .append(o.access.toUpperCase(Locale.ROOT)).append(", OperandClass.")
+                            .append(o.regClass.toUpperCase(Locale.ROOT)).append(")");
                     s.append(j + 1 < op.operands.size() ? ",\n" : ")");
                 }
             }
@@ -239,7 +240,10 @@ public final class OpcodeGenerator {
     private static final List<String> ENCODINGS = List.of("uleb32", "uleb64", "sleb64", "u64_le", "u8", "u8_bool",
             "uleb32_count_then_uleb32");
 
-    private record Operand(String name, String kind, String encoding, String access) {}
+    private static final List<String> CLASSES = List.of("unit", "bool", "i64", "u64", "f64", "dec", "bytes", "str",
+            "obj", "agg", "func", "closure", "any", "same", "callee", "const");
+
+    private record Operand(String name, String kind, String encoding, String access, String regClass) {}
 
     private record Op(int code, String mnemonic, boolean terminator, int fuel, String doc, List<Operand> operands) {
         static Op from(Map<String, Object> o) {
@@ -277,21 +281,29 @@ public final class OpcodeGenerator {
                 }
                 boolean isReg = kind.equals("reg") || kind.equals("reg_list");
                 Object acc = m.get("access");
+                Object cls = m.get("class");
                 String access;
+                String regClass;
                 if (isReg) {
+                    if (!(cls instanceof String) || !CLASSES.contains(cls)) {
+                        throw new IllegalArgumentException("spec: " + mnemonic + "." + name
+                                + ": a register operand needs a class, one of " + CLASSES);
+                    }
+                    regClass = (String) cls;
                     if (!"read".equals(acc) && !"write".equals(acc)) {
                         throw new IllegalArgumentException("spec: " + mnemonic + "." + name
                                 + ": a register operand needs access read or write");
                     }
                     access = (String) acc;
                 } else {
-                    if (acc != null) {
+                    if (acc != null || cls != null) {
                         throw new IllegalArgumentException("spec: " + mnemonic + "." + name
-                                + ": only register operands have an access");
+                                + ": only register operands have an access and a class");
                     }
                     access = "none";
+                    regClass = "none";
                 }
-                operands.add(new Operand(name, kind, enc, access));
+                operands.add(new Operand(name, kind, enc, access, regClass));
             }
             return new Op(code, mnemonic, (Boolean) term, (int) (long) (Long) fuel,
                     asString(o.get("doc"), mnemonic + ".doc"), operands);

@@ -139,6 +139,10 @@ class OpcodeGeneratorTest {
         rejects(spec.replaceFirst("\"terminator\": false", "\"terminator\": 0"), "terminator must be true or false");
         rejects(spec.replaceFirst("\"fuel\": 1", "\"fuel\": -1"), "fuel must be a non-negative integer");
         rejects(spec.replaceFirst("\"access\": \"write\"", "\"access\": \"both\""), "needs access read or write");
+        rejects(spec.replaceFirst(", \"class\": \"same\"", ""), "mov.dst: a register operand needs a class");
+        rejects(spec.replaceFirst("\"class\": \"same\"", "\"class\": \"word\""), "needs a class, one of");
+        rejects(spec.replaceFirst("\"encoding\": \"uleb32\"\\}", "\"encoding\": \"uleb32\", \"class\": \"i64\"}"),
+                "only register operands have an access and a class");
         rejects(spec + "x", "trailing characters");
         rejects("{\"format\": \"tape-opcodes-v1\", \"opcodes\": {}}", "opcodes must be an array");
         rejects("[]", "document must be an object");

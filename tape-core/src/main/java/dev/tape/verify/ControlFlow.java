@@ -119,9 +119,6 @@ final class ControlFlow {
                                 + (blockEnd[b] == n ? "off the end of the function" : "through into a jump target"));
             }
         }
-        if (n == 0) {
-            throw new VerifyException("MissingTerminator", func, 0, null, "the function has no instructions");
-        }
         int[][] succ = new int[nb][];
         for (int b = 0; b < nb; b++) {
             Instruction last = instrs.get(blockEnd[b] - 1);
@@ -137,8 +134,11 @@ final class ControlFlow {
         int[] stack = new int[nb];
         int[] next = new int[nb];
         int sp = 0;
-        stack[sp++] = 0;
-        reachable[0] = true;
+        if (nb > 0) {
+            // an empty body (0 bytes) has no block, as in the reference: nothing to reach
+            stack[sp++] = 0;
+            reachable[0] = true;
+        }
         while (sp > 0) {
             int b = stack[sp - 1];
             if (next[b] < succ[b].length) {

@@ -74,8 +74,16 @@ public final class LOp {
     public static final int U64_LT_BR = 0xB6;
     /** Fused {@code f64.lt} + {@code br}. */
     public static final int F64_LT_BR = 0xB7;
+    /**
+     * The body of a function whose bytecode is empty (0 bytes), which the verifier accepts as the
+     * reference does: {@code [NO_CODE, 0]}, at pc 0. Running it costs 1 fuel like any instruction
+     * and traps {@code invalid_entry} there, whether the function is the run's entry or is called
+     * directly, through {@code call.indirect} or as a closure (the reference has no defined
+     * outcome for it).
+     */
+    public static final int NO_CODE = 0xB8;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xB8;
+    public static final int LIMIT = 0xB9;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are

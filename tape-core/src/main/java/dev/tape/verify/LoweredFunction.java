@@ -26,7 +26,8 @@ import java.util.List;
  *       {@code call.indirect} [op, callSig, callee, argc, c(args)..., retc, rets...];</li>
  *   <li>{@code tuple.new} [op, dst, tags, n, regs...]; {@code struct.new} and {@code array.new}
  *       [op, dst, typeId, tags, n, regs...] where {@code tags} indexes {@link #tags()};</li>
- *   <li>projections [op, dst, agg, index (immediate or register), expected tag].</li>
+ *   <li>projections [op, dst, agg, index (immediate or register), expected tag];</li>
+ *   <li>an empty body (0 bytes of bytecode) [{@link LOp#NO_CODE}, 0], at pc 0.</li>
  * </ul>
  * Instances are immutable once built and shared between threads; the arrays returned by the
  * accessors must not be modified.

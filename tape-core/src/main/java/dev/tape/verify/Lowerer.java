@@ -2,7 +2,6 @@ package dev.tape.verify;
 
 import dev.tape.format.Instruction;
 import dev.tape.format.Opcode;
-import dev.tape.format.OperandKind;
 import dev.tape.program.Constant;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
@@ -16,8 +15,8 @@ import java.util.List;
 
 /**
  * Lowers a type-checked function to its execution form ({@link LoweredFunction}). Every
- * instruction is lowered, reachable or not, and must fit the fixed classes of its registers, as in
- * the reference's lowering step.
+ * instruction is lowered, reachable or not, and must first fit the fixed classes of its registers
+ * ({@link RegClassCheck}), as in the reference's lowering step.
  */
 final class Lowerer {
     static final int UNIT = 0;
@@ -88,35 +87,14 @@ final class Lowerer {
         }
     }
 
-    private VerifyException unstable(Instruction ins, int r, String why) {
-        return new VerifyException("UnstableRegTypeAt", func, ins.pc(), ins.opcode().mnemonic(),
-                "r" + r + " has type " + regTypes[r] + " in this function, " + why);
-    }
-
-    /** Checks the class fit of a simple op's registers (matters for unreachable code only). */
-    private void checkSimple(Instruction ins, ValueType[] sig) throws VerifyException {
-        Opcode op = ins.opcode();
-        int k = 0;
-        for (int i = 1; i < op.operands().size() && k < sig.length - 1; i++) {
-            if (op.operands().get(i).kind() == OperandKind.REG) {
-                int r = ins.reg(i);
-                if (cls(r) != classOf(sig[k])) {
-                    throw unstable(ins, r, "but " + op.mnemonic() + " reads it as " + sig[k]);
-                }
-                k++;
-            }
-        }
-        int d = ins.reg(0);
-        if (cls(d) != classOf(sig[sig.length - 1])) {
-            throw unstable(ins, d, "but " + op.mnemonic() + " writes " + sig[sig.length - 1]);
-        }
-    }
-
     LoweredFunction lower() throws VerifyException {
         List<Instruction> instrs = cfg.instrs;
         int n = instrs.size();
         int[] startOf = new int[n];
         List<Integer> pcs = new ArrayList<>();
+        if (n == 0) {
+            return noCode();
+        }
         for (int i = 0; i < n; i++) {
             Instruction ins = instrs.get(i);
             startOf[i] = len;
@@ -147,6 +125,22 @@ final class Lowerer {
         lf.targetSlots = targetSlots;
         lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
         lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
+        return lf;
+    }
+
+    /**
+     * The execution form of an empty body: one synthetic instruction at pc 0 that traps when run
+     * ({@link LOp#NO_CODE}); traces show it as a {@code trap}. The function still counts 0
+     * instructions.
+     */
+    private LoweredFunction noCode() {
+        Function fn = program.functions().get(func);
+        LoweredFunction lf = new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
+                new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
+                regTypes.clone(), fn.spans(), 0);
+        lf.targetSlots = new int[0];
+        lf.refSlots = new int[0];
+        lf.tagSlots = new int[0];
         return lf;
     }
 
@@ -194,15 +188,7 @@ final class Lowerer {
 
     private void lowerOne(Instruction ins) throws VerifyException {
         Opcode op = ins.opcode();
-        ValueType[] sig = TypeChecker.simpleSignature(op);
-        if (sig != null) {
-            checkSimple(ins, sig);
-            emit(op.toByte());
-            for (int i = 0; i < op.operands().size(); i++) {
-                emit(clampU32(ins.value(i)));
-            }
-            return;
-        }
+        RegClassCheck.check(program, func, ins, regTypes);
         switch (op) {
             case NOP, CONST_UNIT -> emit(Opcode.NOP.toByte());
             case TRAP -> {
@@ -212,9 +198,6 @@ final class Lowerer {
             case MOV -> {
                 int d = ins.reg(0);
                 int s = ins.reg(1);
-                if (cls(d) != cls(s)) {
-                    throw unstable(ins, d, "but the source r" + s + " has type " + regTypes[s]);
-                }
                 if (cls(d) == UNIT) {
                     emit(Opcode.NOP.toByte());
                 } else {
@@ -225,9 +208,6 @@ final class Lowerer {
             }
             case SELECT -> {
                 int d = ins.reg(0);
-                if (cls(ins.reg(1)) != WORD || cls(ins.reg(2)) != cls(d) || cls(ins.reg(3)) != cls(d)) {
-                    throw unstable(ins, d, "but the select operands have other types");
-                }
                 if (cls(d) == UNIT) {
                     emit(Opcode.NOP.toByte());
                 } else {
@@ -238,39 +218,33 @@ final class Lowerer {
                     emit(ins.reg(3));
                 }
             }
-            case CONST_BOOL -> constWord(ins, ValueType.BOOL, ins.value(1) != 0 ? 1 : 0);
-            case CONST_I64 -> constWord(ins, ValueType.I64, ins.value(1));
-            case CONST_U64 -> constWord(ins, ValueType.U64, ins.value(1));
-            case CONST_F64 -> constWord(ins, ValueType.F64, ins.value(1));
-            case CONST_FUNC -> constWord(ins, ValueType.FUNC, ins.value(1));
-            case CONST_DECIMAL -> constRef(ins, ValueType.DECIMAL, Value.decimal(ins.value(1), (int) ins.value(2)));
+            case CONST_BOOL -> constWord(ins, ins.value(1) != 0 ? 1 : 0);
+            case CONST_I64 -> constWord(ins, ins.value(1));
+            case CONST_U64 -> constWord(ins, ins.value(1));
+            case CONST_F64 -> constWord(ins, ins.value(1));
+            case CONST_FUNC -> constWord(ins, ins.value(1));
+            case CONST_DECIMAL -> constRef(ins, Value.decimal(ins.value(1), (int) ins.value(2)));
             case CONST_POOL -> {
                 Constant c = program.constants().get((int) ins.value(1));
                 if (c instanceof Constant.Unit) {
-                    if (cls(ins.reg(0)) != UNIT) {
-                        throw unstable(ins, ins.reg(0), "but the constant is unit");
-                    }
                     emit(Opcode.NOP.toByte());
                 } else if (c instanceof Constant.Bool b) {
-                    constWord(ins, c.type(), b.value() ? 1 : 0);
+                    constWord(ins, b.value() ? 1 : 0);
                 } else if (c instanceof Constant.I64 i) {
-                    constWord(ins, c.type(), i.value());
+                    constWord(ins, i.value());
                 } else if (c instanceof Constant.U64 u) {
-                    constWord(ins, c.type(), u.value());
+                    constWord(ins, u.value());
                 } else if (c instanceof Constant.F64 f) {
-                    constWord(ins, c.type(), f.bits());
+                    constWord(ins, f.bits());
                 } else if (c instanceof Constant.Decimal d) {
-                    constRef(ins, c.type(), Value.decimal(d.mantissa(), d.scale()));
+                    constRef(ins, Value.decimal(d.mantissa(), d.scale()));
                 } else if (c instanceof Constant.Bytes b) {
-                    constRef(ins, c.type(), Value.Bytes.wrap(b.value()));
+                    constRef(ins, Value.Bytes.wrap(b.value()));
                 } else if (c instanceof Constant.Str s) {
-                    constRef(ins, c.type(), Value.str(s.value()));
+                    constRef(ins, Value.str(s.value()));
                 }
             }
             case BR -> {
-                if (cls(ins.reg(0)) != WORD) {
-                    throw unstable(ins, ins.reg(0), "but br needs a bool condition");
-                }
                 emit(op.toByte());
                 emit(ins.reg(0));
                 target(ins.value(1));
@@ -295,9 +269,6 @@ final class Lowerer {
             case CALL_INDIRECT -> {
                 int callee = ins.reg(2);
                 ValueKind k = regTypes[callee].kind();
-                if (k != ValueKind.FUNC && k != ValueKind.CLOSURE) {
-                    throw unstable(ins, callee, "but call.indirect needs a func or closure");
-                }
                 emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
                 emit((int) ins.value(1));
                 emit(callee);
@@ -344,8 +315,13 @@ final class Lowerer {
                 emit(ins.reg(0));
                 emit(ins.reg(1));
             }
-            default -> throw new VerifyException("InternalOpcodeSchemaMismatch", func, ins.pc(), op.mnemonic(),
-                    "no lowering for " + op.mnemonic());
+            default -> {
+                // the plain ops: the opcode byte, then every operand as it is (registers, immediates)
+                emit(op.toByte());
+                for (int i = 0; i < op.operands().size(); i++) {
+                    emit(clampU32(ins.value(i)));
+                }
+            }
         }
     }
 
@@ -358,22 +334,16 @@ final class Lowerer {
         emit(regTypes[d].kind().tag());
     }
 
-    private void constWord(Instruction ins, ValueType t, long v) throws VerifyException {
+    private void constWord(Instruction ins, long v) {
         int d = ins.reg(0);
-        if (!regTypes[d].equals(t) && cls(d) != WORD) {
-            throw unstable(ins, d, "but the constant is " + t);
-        }
         emit(LOp.CONST_W);
         emit(d);
         emit((int) v);
         emit((int) (v >>> 32));
     }
 
-    private void constRef(Instruction ins, ValueType t, Object v) throws VerifyException {
+    private void constRef(Instruction ins, Object v) {
         int d = ins.reg(0);
-        if (cls(d) != REF) {
-            throw unstable(ins, d, "but the constant is " + t);
-        }
         emit(LOp.CONST_R);
         emit(d);
         refSlots.add(len);

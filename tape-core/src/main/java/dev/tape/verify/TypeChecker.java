@@ -2,6 +2,7 @@ package dev.tape.verify;
 
 import dev.tape.format.Instruction;
 import dev.tape.format.Opcode;
+import dev.tape.format.OperandClass;
 import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Constant;
@@ -97,8 +98,10 @@ final class TypeChecker {
             entry[a + 1] = id(args.get(a));
             entryMeta[a + 1] = argShapes[a];
         }
-        in[0] = entry;
-        inMeta[0] = entryMeta;
+        if (nb > 0) {
+            in[0] = entry;
+            inMeta[0] = entryMeta;
+        }
         // fixpoint over reachable blocks, in reverse post-order
         boolean changed = true;
         int[] st = new int[regCount];
@@ -302,80 +305,22 @@ final class TypeChecker {
         set(st, meta, r, id(t), null, t.kind() == ValueKind.AGG);
     }
 
-    private static ValueType[] simple(Opcode op) {
-        ValueType I = ValueType.I64;
-        ValueType U = ValueType.U64;
-        ValueType F = ValueType.F64;
-        ValueType B = ValueType.BOOL;
-        ValueType D = ValueType.DECIMAL;
-        ValueType BY = ValueType.BYTES;
-        ValueType S = ValueType.STR;
-        return switch (op) {
-            case I64_ADD, I64_SUB, I64_MUL, I64_AND, I64_OR, I64_XOR, I64_SHL, I64_SHR, I64_DIV, I64_REM ->
-                    new ValueType[] {I, I, I};
-            case U64_ADD, U64_SUB, U64_MUL, U64_AND, U64_OR, U64_XOR, U64_SHL, U64_SHR, U64_DIV, U64_REM ->
-                    new ValueType[] {U, U, U};
-            case I64_EQ, I64_LT, I64_GT, I64_LE, I64_GE -> new ValueType[] {I, I, B};
-            case U64_EQ, U64_LT, U64_GT, U64_LE, U64_GE -> new ValueType[] {U, U, B};
-            case F64_ADD, F64_SUB, F64_MUL, F64_DIV, F64_MIN, F64_MAX, F64_MIN_NUM, F64_MAX_NUM, F64_REM ->
-                    new ValueType[] {F, F, F};
-            case F64_EQ, F64_LT, F64_GT, F64_LE, F64_GE -> new ValueType[] {F, F, B};
-            case F64_NEG, F64_ABS -> new ValueType[] {F, F};
-            case F64_TO_BITS -> new ValueType[] {F, U};
-            case F64_FROM_BITS -> new ValueType[] {U, F};
-            case DEC_ADD, DEC_SUB, DEC_MUL -> new ValueType[] {D, D, D};
-            case BOOL_NOT -> new ValueType[] {B, B};
-            case BOOL_AND, BOOL_OR, BOOL_XOR -> new ValueType[] {B, B, B};
-            case U64_TO_I64 -> new ValueType[] {U, I};
-            case I64_TO_U64 -> new ValueType[] {I, U};
-            case I64_TO_F64 -> new ValueType[] {I, F};
-            case U64_TO_F64 -> new ValueType[] {U, F};
-            case F64_TO_I64 -> new ValueType[] {F, I};
-            case F64_TO_U64 -> new ValueType[] {F, U};
-            case DEC_TO_I64 -> new ValueType[] {D, I};
-            case DEC_TO_U64 -> new ValueType[] {D, U};
-            case I64_TO_DEC -> new ValueType[] {I, D};
-            case U64_TO_DEC -> new ValueType[] {U, D};
-            case BYTES_EQ -> new ValueType[] {BY, BY, B};
-            case STR_EQ -> new ValueType[] {S, S, B};
-            case BYTES_CONCAT -> new ValueType[] {BY, BY, BY};
-            case STR_CONCAT -> new ValueType[] {S, S, S};
-            case BYTES_LEN -> new ValueType[] {BY, U};
-            case STR_LEN -> new ValueType[] {S, U};
-            case BYTES_GET -> new ValueType[] {BY, U, U};
-            case BYTES_GET_IMM -> new ValueType[] {BY, U};
-            case BYTES_SLICE -> new ValueType[] {BY, U, U, BY};
-            case STR_SLICE -> new ValueType[] {S, U, U, S};
-            case STR_TO_BYTES -> new ValueType[] {S, BY};
-            case BYTES_TO_STR -> new ValueType[] {BY, S};
-            default -> null;
-        };
-    }
-
     /**
-     * The register operand types of a simple (table-driven) opcode: the types read in operand
-     * order, then the type written to {@code dst}; {@code null} for the other opcodes.
+     * The type a register operand of a plain opcode reads or writes: its fixed class from the
+     * opcode table ({@code spec/opcodes.json}).
      */
-    static ValueType[] simpleSignature(Opcode op) {
-        return simple(op);
+    private ValueType plainType(Instruction ins, dev.tape.format.Operand o) throws VerifyException {
+        OperandClass c = o.regClass();
+        if (!c.isFixed() || c == OperandClass.OBJ || o.kind() != dev.tape.format.OperandKind.REG) {
+            throw err("InternalOpcodeSchemaMismatch", ins, "no type rule for " + ins.opcode().mnemonic() + " operand "
+                    + o.name());
+        }
+        return ValueType.of(ValueKind.fromTag(c.ordinal()));
     }
 
     private void step(Instruction ins, int[] st, AggShape[] meta, boolean check) throws VerifyException {
         Opcode op = ins.opcode();
-        ValueType[] sig = simple(op);
-        if (sig != null) {
-            // operand 0 is dst; register reads follow in order (immediates are skipped)
-            int k = 0;
-            for (int i = 1; i < op.operands().size() && k < sig.length - 1; i++) {
-                if (op.operands().get(i).kind() == dev.tape.format.OperandKind.REG) {
-                    read(ins, st, ins.reg(i), sig[k++], check);
-                }
-            }
-            write(st, meta, ins.reg(0), sig[sig.length - 1]);
-            return;
-        }
         switch (op) {
-            case NOP, TRAP, JMP -> { }
             case MOV -> {
                 int s = readAny(ins, st, ins.reg(1), check);
                 int d = ins.reg(0);
@@ -403,18 +348,10 @@ final class TypeChecker {
                 int d = ins.reg(0);
                 set(st, meta, d, a, null, a >= 0 && type(a).kind() == ValueKind.AGG);
             }
-            case CONST_UNIT -> write(st, meta, ins.reg(0), ValueType.UNIT);
-            case CONST_BOOL -> write(st, meta, ins.reg(0), ValueType.BOOL);
-            case CONST_I64 -> write(st, meta, ins.reg(0), ValueType.I64);
-            case CONST_U64 -> write(st, meta, ins.reg(0), ValueType.U64);
-            case CONST_F64 -> write(st, meta, ins.reg(0), ValueType.F64);
-            case CONST_DECIMAL -> write(st, meta, ins.reg(0), ValueType.DECIMAL);
             case CONST_POOL -> {
                 Constant c = program.constants().get((int) ins.value(1));
                 write(st, meta, ins.reg(0), c.type());
             }
-            case CONST_FUNC -> write(st, meta, ins.reg(0), ValueType.FUNC);
-            case BR -> read(ins, st, ins.reg(0), ValueType.BOOL, check);
             case CALL -> {
                 Function callee = program.functions().get((int) ins.value(1));
                 checkEffects(ins, 2, 0, check);
@@ -478,11 +415,6 @@ final class TypeChecker {
                         readAny(ins, st, rets[i], check);
                     }
                 }
-            }
-            case CLOSURE_NEW -> {
-                read(ins, st, ins.reg(1), ValueType.FUNC, check);
-                read(ins, st, ins.reg(2), ValueType.AGG, check);
-                write(st, meta, ins.reg(0), ValueType.CLOSURE);
             }
             case TUPLE_NEW -> {
                 int[] vals = ins.list(1);
@@ -570,7 +502,21 @@ final class TypeChecker {
                 aggRead(ins, st, meta, ins.reg(1), AggShape.Array.class, "array", check);
                 write(st, meta, ins.reg(0), ValueType.U64);
             }
-            default -> throw err("InternalOpcodeSchemaMismatch", ins, "no type rule for " + op.mnemonic());
+            default -> {
+                // a plain op: every register operand has one fixed class in the opcode table; the
+                // reads are checked in encoding order, then the results written
+                List<dev.tape.format.Operand> ops = op.operands();
+                for (int i = 0; i < ops.size(); i++) {
+                    if (ops.get(i).access() == dev.tape.format.Access.READ) {
+                        read(ins, st, ins.reg(i), plainType(ins, ops.get(i)), check);
+                    }
+                }
+                for (int i = 0; i < ops.size(); i++) {
+                    if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
+                        write(st, meta, ins.reg(i), plainType(ins, ops.get(i)));
+                    }
+                }
+            }
         }
     }
 

@@ -23,8 +23,10 @@ import java.util.Set;
  * lowers it into a {@link VerifiedProgram}. The checks, in order, follow the reference verifier:
  * host signatures (symbol in range, hash), value names, section-11 argument shapes; then for each
  * function: register count limit, signature counts, span table, bytecode decoding, id operands,
- * argument registers, jump targets, terminators, register bounds, initialisation and types, one
- * type per register, and lowering. The first problem found is thrown.
+ * argument registers, jump targets, terminators, register bounds of reachable code,
+ * initialisation and types, one type per register, and lowering, where every instruction,
+ * reachable or not, must fit the classes of its registers ({@code UnstableRegTypeAt}; see
+ * {@code RegClassCheck}). The first problem found is thrown.
  */
 public final class Verifier {
     /** The default maximum registers per function, as in the reference (65,536). */
@@ -227,14 +229,20 @@ public final class Verifier {
                     + " arguments (in r1..r" + fn.argCount() + ") but declares only " + fn.regCount() + " registers");
         }
         ControlFlow cfg = ControlFlow.build(f, instrs, code.length);
-        for (Instruction ins : instrs) {
+        // registers of reachable code are in range before its types are analysed; those of
+        // unreachable code are checked, as in the reference, when they are lowered
+        for (int k = 0; k < instrs.size(); k++) {
+            if (!cfg.reachable[cfg.blockOf[k]]) {
+                continue;
+            }
+            Instruction ins = instrs.get(k);
             List<Operand> ops = ins.opcode().operands();
             for (int i = 0; i < ops.size(); i++) {
                 if (ops.get(i).kind() == OperandKind.REG) {
-                    checkReg(f, ins, ins.reg(i), fn.regCount());
+                    RegClassCheck.checkReg(f, ins, ins.reg(i), fn.regCount());
                 } else if (ops.get(i).kind() == OperandKind.REG_LIST) {
                     for (int r : ins.list(i)) {
-                        checkReg(f, ins, r, fn.regCount());
+                        RegClassCheck.checkReg(f, ins, r, fn.regCount());
                     }
                 }
             }
@@ -245,14 +253,6 @@ public final class Verifier {
         budget.charge(types.passCost, f);
         types.run();
         return new Lowerer(program, f, cfg, types.regTypes).lower();
-    }
-
-    private static void checkReg(int f, Instruction ins, int r, int regCount) throws VerifyException {
-        if (r < 0 || r >= regCount) {
-            throw new VerifyException("RegOutOfBounds", f, ins.pc(), ins.opcode().mnemonic(),
-                    "register r" + (r < 0 ? "(>2^31)" : String.valueOf(r)) + " is out of range (the function has "
-                            + regCount + " registers)");
-        }
     }
 
     private static void checkIds(Program p, int f, Instruction ins) throws VerifyException {

@@ -161,9 +161,18 @@ final class Ops {
                 w[dst] = b((double) w[base + code[ip + 2]]);
                 return ip + 3;
             }
+            case LOp.NO_CODE -> throw noCode();
             default -> throw new VmTrap(TrapKind.INTERNAL_ERROR, "no implementation for lowered op " + op);
         }
         return ip + 4;
+    }
+
+    /**
+     * The trap of running a function whose bytecode is empty ({@link LOp#NO_CODE}): kind
+     * {@link TrapKind#INVALID_ENTRY}, at pc 0 of that function. Both tiers throw this one.
+     */
+    static VmTrap noCode() {
+        return new VmTrap(TrapKind.INVALID_ENTRY, "the function has no code (its bytecode is 0 bytes)");
     }
 
     private static Aggregate agg(Object o, Aggregate.Kind kind) {

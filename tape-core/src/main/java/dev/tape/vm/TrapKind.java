@@ -43,7 +43,11 @@ public enum TrapKind {
     TRAP_CODE("trap_code"),
     /** The run's memory (heap bytes or registers) exceeded its limit. */
     HEAP_LIMIT_EXCEEDED("heap_limit_exceeded"),
-    /** The entry function id does not exist. */
+    /**
+     * The entry function id does not exist, or a function whose bytecode is empty (0 bytes, which
+     * the verifier accepts as the reference does) was run: as the entry or through a call, at pc 0
+     * of that function.
+     */
     INVALID_ENTRY("invalid_entry"),
     /** A fault inside the VM or a trace sink; reported instead of letting a Java exception escape. */
     INTERNAL_ERROR("internal_error");

@@ -413,8 +413,8 @@ final class JitCompiler {
                         leader(code[g + 1] - entry);
                         leader(next(i));
                     }
-                    case Op.RET, Op.TRAP, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL ->
-                            leader(next(i));
+                    case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE,
+                         Op.HOST_CALL -> leader(next(i));
                     default -> {
                     }
                 }
@@ -530,7 +530,7 @@ final class JitCompiler {
                 int[] successors = switch (code[g]) {
                     case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
                     case Op.JMP -> new int[] {code[g + 1] - entry};
-                    case Op.RET, Op.TRAP -> new int[0];
+                    case Op.RET, Op.TRAP, LOp.NO_CODE -> new int[0];
                     default -> new int[] {next(last)};
                 };
                 for (int t : successors) {
@@ -888,6 +888,11 @@ final class JitCompiler {
                     at(i, refund);
                     push(code[g + 1]);
                     mv.visitMethodInsn(INVOKESTATIC, RT, "trapInstruction", "(I)Ldev/tape/vm/VmTrap;", false);
+                    mv.visitInsn(ATHROW);
+                }
+                case LOp.NO_CODE -> {
+                    at(i, refund);
+                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "noCode", "()Ldev/tape/vm/VmTrap;", false);
                     mv.visitInsn(ATHROW);
                 }
                 default -> slow(i, g, refund);
