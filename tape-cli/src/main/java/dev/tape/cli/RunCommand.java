@@ -23,7 +23,12 @@ import java.util.concurrent.Callable;
         description = {"Run a function of a program and print each returned value on its own line.",
             "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {
-    /** The most characters printed for one result; a longer literal is cut and ends with "...". */
+    /**
+     * The most characters printed for one result (1 Mi): a longer literal is printed as its first
+     * 1,048,576 characters followed by {@code ...} ({@link ValueLiteral#format(Value, int)}), and only
+     * that much of the value is ever formatted, so a huge string, byte string or array costs what its
+     * printed prefix costs.
+     */
     static final int MAX_RESULT_CHARS = 1 << 20;
 
     /** Creates the command; picocli fills in its options. */

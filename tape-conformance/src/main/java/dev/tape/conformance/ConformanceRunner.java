@@ -33,6 +33,13 @@ public final class ConformanceRunner {
     private ConformanceRunner() {}
 
     /**
+     * The most chars of each returned value's literal kept in {@link ConformanceResult#actual()}; a
+     * longer literal is cut and ends with {@link ValueLiteral#CUT_MARK}. Only the text is cut: results
+     * are judged by value equality ({@link Value#equals}), whatever their size or depth.
+     */
+    public static final int SHOWN_CHARS = 1 << 16;
+
+    /**
      * Reads a manifest.
      *
      * @param dir the folder holding {@code manifest.json} and the programs
@@ -147,7 +154,7 @@ public final class ConformanceRunner {
                 List<Value> out = vm.run(c.entry(), args, limits);
                 StringBuilder b = new StringBuilder("returns [");
                 for (int i = 0; i < out.size(); i++) {
-                    b.append(i > 0 ? ", " : "").append(ValueLiteral.format(out.get(i)));
+                    b.append(i > 0 ? ", " : "").append(ValueLiteral.format(out.get(i), SHOWN_CHARS));
                 }
                 actual = b.append(']').toString();
                 return judge(c, actual, null, out, null);

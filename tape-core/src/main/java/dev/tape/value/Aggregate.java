@@ -4,7 +4,6 @@ import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -186,22 +185,21 @@ public final class Aggregate implements Value {
         return ValueType.AGG;
     }
 
+    /**
+     * Deep equality: the same kind, type id and elements (strings and bytes by content, f64 by bits,
+     * nested aggregates and closure environments deeply). Walked on a heap stack, so any nesting depth
+     * is compared without overflowing the Java stack; shared sub-aggregates are compared once per
+     * distinct pair.
+     */
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Aggregate a) || a.kind != kind || a.typeId != typeId || !Arrays.equals(a.tags, tags)) {
-            return false;
-        }
-        for (int i = 0; i < tags.length; i++) {
-            if (!get(i).equals(a.get(i))) {
-                return false;
-            }
-        }
-        return true;
+        return o instanceof Aggregate a && DeepValues.equal(this, a);
     }
 
+    /** A deep hash consistent with {@link #equals}; like it, walked on a heap stack, once per distinct object. */
     @Override
     public int hashCode() {
-        return elements().hashCode() * 31 + kind.hashCode() + typeId;
+        return DeepValues.hash(this);
     }
 
     /** @return the literal, cut after 4,096 chars (a program's aggregates can be huge to render) */

@@ -140,13 +140,22 @@ class HostileProgramsTest {
             Vm vm = new Vm(load(p), Host.NONE);
             List<Value> out = vm.run(0, List.of(), Limits.DEFAULT);
             Value v = out.get(0);
-            IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> assertThrows(IllegalArgumentException.class, () -> ValueLiteral.format(v)));
-            assertTrue(e.getMessage().startsWith("value too large to format"), e.getMessage());
             String shown = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ValueLiteral.format(v, 200));
             assertEquals(203, shown.length(), shown);
             assertTrue(shown.startsWith("tuple(tuple(") && shown.endsWith("..."), shown);
         }
+    }
+
+    @Test
+    void aMillionDeepResultFormatsWholeAndTheDagIsRefused() throws Exception {
+        Value deep = new Vm(load(HostilePrograms.deepTuple()), Host.NONE).run(0, List.of(), Limits.DEFAULT).get(0);
+        String whole = ValueLiteral.format(deep);
+        assertEquals("tuple(".repeat(1_000_000) + "tuple()" + ")".repeat(1_000_000), whole);
+        assertEquals(deep, ValueLiteral.parse(whole));
+        Value dag = new Vm(load(HostilePrograms.tupleDag()), Host.NONE).run(0, List.of(), Limits.DEFAULT).get(0);
+        IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(IllegalArgumentException.class, () -> ValueLiteral.format(dag)));
+        assertTrue(e.getMessage().startsWith("value too large to format"), e.getMessage());
     }
 
     @Test

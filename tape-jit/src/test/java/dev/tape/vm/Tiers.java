@@ -197,16 +197,16 @@ final class Tiers {
         return new Outcome(out, lits, trap, ctx.fuelRemaining(), ctx.hostCallsMade(), ctx.heapBytesAllocated(), log);
     }
 
-    /** Where {@link #literal} cuts a value too large or too deep for {@link ValueLiteral#format(Value)}. */
+    /** Where {@link #literal} cuts a value too large for {@link ValueLiteral#format(Value)}. */
     static final int CUT = 4096;
     /** What ends a literal {@link #literal} cut. */
     static final String CUT_MARK = " (cut)";
 
     /**
-     * The value's literal ({@link ValueLiteral#format(Value)}), or, for a value too deep or too
-     * large to render whole (which a program can build cheaply, see docs/SECURITY.md), its first
+     * The value's literal ({@link ValueLiteral#format(Value)}, any depth), or, for a value too large
+     * to render whole (which a program can build cheaply, see docs/SECURITY.md), its first
      * {@value #CUT} chars followed by {@link #CUT_MARK}. Such values are compared by this text
-     * only: their deep {@code equals} could take exponential time or overflow the stack.
+     * only.
      */
     static String literal(Value v) {
         try {
