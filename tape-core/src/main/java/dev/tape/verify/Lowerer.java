@@ -143,7 +143,7 @@ final class Lowerer {
             targetSlots[i] = fixups.get(i)[0];
         }
         LoweredFunction lf = new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes.clone(), fn.spans(), n);
+                fn.regCount(), fn.argCount(), regTypes.clone(), n);
         lf.targetSlots = targetSlots;
         lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
         lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
