@@ -3,6 +3,7 @@ package dev.tape.cli;
 import dev.tape.format.Opcode;
 import dev.tape.program.Program;
 import dev.tape.trace.TraceSink;
+import dev.tape.vm.Trap;
 
 import java.io.PrintWriter;
 
@@ -20,7 +21,7 @@ import java.io.PrintWriter;
  * </pre>
  *
  * A function's name appears in parentheses when the program's names section gives it one; a span
- * is its id or {@code none}; fuel is in fuel units. The {@code run end} line says {@code ok} or
+ * is its id (1 to 18446744073709551615) or {@code none}; fuel is in fuel units. The {@code run end} line says {@code ok} or
  * {@code trapped}.
  */
 final class TextTrace implements TraceSink {
@@ -65,8 +66,7 @@ final class TextTrace implements TraceSink {
     @Override
     public void instr(int func, int pc, long span, int opcode) {
         Opcode op = Opcode.fromByte(opcode);
-        err.println("trace instr func " + func(func) + " pc " + pc + " span "
-                + (span < 0 ? "none" : Long.toUnsignedString(span)) + " "
+        err.println("trace instr func " + func(func) + " pc " + pc + " span " + Trap.spanText(span) + " "
                 + (op == null ? String.format("0x%02x", opcode) : op.mnemonic()));
     }
 

@@ -16,8 +16,16 @@ import java.util.List;
  *
  * The first line gives the trap kind (its manifest label, such as {@code trap_code(7)}), the
  * trapping function's id and name (the name only when the program's names section has one), the
- * byte pc and the span id ({@code none} when no span covers the pc). Then one line per frame of
- * the VM call stack, innermost (the trapping frame) first, each at the instruction being executed.
+ * byte pc and the span id (1 to 18446744073709551615, or {@code none} when no span covers the pc).
+ * Then one line per frame of the VM call stack, innermost (the trapping frame) first, each at the
+ * instruction being executed. A stack deeper than {@code 2 * STACK_EDGE} frames shows its
+ * innermost and outermost {@link #STACK_EDGE} frames with one line between them for the rest:
+ *
+ * <pre>
+ *   ... 99968 frames elided
+ * </pre>
+ *
+ * The count includes the frames the trap itself left out ({@link Trap#elidedFrames()}).
  */
 final class TrapReport {
     private TrapReport() {}
@@ -30,9 +38,13 @@ final class TrapReport {
         err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()));
         List<Trap.Frame> stack = t.stack();
         int n = stack.size();
+        // the whole stack has `depth` frames: stack's first STACK_EDGE (at least), the trap's elided
+        // frames, then the rest of stack; show the first and last STACK_EDGE of the whole
+        long depth = (long) n + t.elidedFrames();
+        long hidden = depth > 2 * STACK_EDGE ? depth - 2 * STACK_EDGE : 0;
         for (int i = 0; i < n; i++) {
-            if (n > 2 * STACK_EDGE && i == STACK_EDGE) {
-                err.println("  ... " + (n - 2 * STACK_EDGE) + " more frames ...");
+            if (hidden > 0 && i == STACK_EDGE) {
+                err.println("  ... " + hidden + " frames elided");
                 i = n - STACK_EDGE - 1;
                 continue;
             }
@@ -41,12 +53,15 @@ final class TrapReport {
         }
     }
 
-    /** Frames shown at each end of a long call stack (a deep trap carries one frame per level). */
+    /**
+     * Frames shown at each end of a long call stack; at most {@link Trap#STACK_EDGE}, so the
+     * frames shown are always among those the trap keeps.
+     */
     static final int STACK_EDGE = 16;
 
     private static String where(int func, String name, int pc, long span) {
         return func + (name == null ? "" : " (" + printable(name) + ")") + " pc " + pc + " span "
-                + (span < 0 ? "none" : Long.toUnsignedString(span));
+                + Trap.spanText(span);
     }
 
     /**

@@ -26,7 +26,8 @@ public record ConformanceCase(String name, String program, int entry, List<Strin
      * @param trap the trap kind label, or {@code null}
      * @param func the trapping function
      * @param pc the trapping byte pc
-     * @param span the span id, or {@code null} for none
+     * @param span the span id, an unsigned 64-bit number held by its bits (2^64-1 is {@code -1L};
+     *     read it with {@link Long#toUnsignedString(long)}), never 0; or {@code null} for none
      * @param reject {@code "decode"} or {@code "verify"}, or {@code null}
      * @param detail the reference's rejection detail, for humans
      */

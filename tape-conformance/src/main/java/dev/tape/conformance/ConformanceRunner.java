@@ -64,7 +64,7 @@ public final class ConformanceRunner {
                     returns.add(v.asText());
                 }
             }
-            Long span = e.hasNonNull("span") ? e.get("span").asLong() : null;
+            Long span = span(e.get("span"), c.path("name").asText());
             ConformanceCase.Expect expect = new ConformanceCase.Expect(returns,
                     e.hasNonNull("trap") ? e.get("trap").asText() : null, e.path("func").asInt(), e.path("pc").asInt(),
                     span, e.hasNonNull("reject") ? e.get("reject").asText() : null,
@@ -106,6 +106,25 @@ public final class ConformanceRunner {
             throw new IOException("case " + name + ": limits." + field + " must be a whole number from 0 to " + max);
         }
         return n.bigIntegerValue().longValue();
+    }
+
+    /**
+     * Reads an expected span: a JSON integer from 1 to 2^64-1 (span ids are unsigned 64-bit and
+     * never 0), or {@code null} or absent for none.
+     *
+     * @return the id's 64 bits, or {@code null} for none
+     * @throws IOException when the value is not such an integer
+     */
+    private static Long span(JsonNode s, String name) throws IOException {
+        if (s == null || s.isNull()) {
+            return null;
+        }
+        BigInteger v = s.isIntegralNumber() ? s.bigIntegerValue() : null;
+        if (v == null || v.signum() <= 0 || v.bitLength() > 64) {
+            throw new IOException("case " + name + ": expected span " + s + " is not a span id (an integer from 1 to "
+                    + "18446744073709551615, or null)");
+        }
+        return v.longValue();
     }
 
     /**
@@ -160,7 +179,7 @@ public final class ConformanceRunner {
                 return judge(c, actual, null, out, null);
             } catch (Trap t) {
                 actual = "trap " + t.label() + " func " + t.func() + " pc " + t.pc() + " span "
-                        + (t.span() < 0 ? "null" : Long.toUnsignedString(t.span()));
+                        + (t.hasSpan() ? Long.toUnsignedString(t.span()) : "null");
                 return judge(c, actual, null, null, t);
             }
         } catch (IOException | RuntimeException e) {
@@ -180,10 +199,12 @@ public final class ConformanceRunner {
             if (trap == null) {
                 why = "expected trap " + e.trap() + " at func " + e.func() + " pc " + e.pc();
             } else {
-                long span = e.span() == null ? -1 : e.span();
+                // no span is Trap.NO_SPAN (0), which no span id equals
+                long span = e.span() == null ? Trap.NO_SPAN : e.span();
                 if (!trap.label().equals(e.trap()) || trap.func() != e.func() || trap.pc() != e.pc()
                         || trap.span() != span) {
-                    why = "expected trap " + e.trap() + " func " + e.func() + " pc " + e.pc() + " span " + e.span();
+                    why = "expected trap " + e.trap() + " func " + e.func() + " pc " + e.pc() + " span "
+                            + (e.span() == null ? "null" : Long.toUnsignedString(e.span()));
                 }
             }
         } else if (e.returns() != null) {

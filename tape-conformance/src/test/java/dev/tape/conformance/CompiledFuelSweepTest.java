@@ -110,7 +110,7 @@ class CompiledFuelSweepTest {
         } catch (Trap t) {
             String text = "trap " + t.label() + " func " + t.func() + " (" + t.funcName() + ") pc " + t.pc() + " span "
                     + t.span() + " host " + t.hostSymbol() + " " + Long.toHexString(t.sigHash()) + " stack "
-                    + t.stack() + ": " + t.getMessage();
+                    + t.stack() + " elided " + t.elidedFrames() + ": " + t.getMessage();
             return new Outcome(text, null, t.fuelRemaining(), t.kind(), ctx.fuelRemaining(), ctx.hostCallsMade());
         }
     }

@@ -41,7 +41,10 @@ public interface TraceSink {
      *
      * @param func the function id
      * @param pc the instruction's byte pc
-     * @param span the span in force, or -1
+     * @param span the span id in force, an unsigned 64-bit number (read it with
+     *     {@link Long#toUnsignedString(long)}), or 0 when no span covers the pc (span ids are never
+     *     0; see {@code dev.tape.vm.Trap#NO_SPAN}); found through an index built at verification,
+     *     in O(log span entries)
      * @param opcode the v1 opcode byte
      */
     default void instr(int func, int pc, long span, int opcode) {}

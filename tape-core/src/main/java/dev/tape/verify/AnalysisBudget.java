@@ -7,9 +7,11 @@ package dev.tape.verify;
  * jumps in a function declaring 65,536 registers, or many functions sharing a one-instruction
  * body, each declaring 65,536). Decoding and lowering bytecode costs its length, and many
  * function-table rows may name one large blob or span table. So every function is charged its
- * bytecode bytes and span entries, then {@code max(1, reachable blocks) x registers} before its
- * type analysis and again for every further fixpoint pass, against one budget for the whole
- * program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification time and
+ * bytecode bytes and span entries (which also pays for its span table's pc index,
+ * {@link SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
+ * and again for every further fixpoint pass, and the program is charged one unit per function-name
+ * entry of its names section (the index of names by function id), against one budget for the
+ * whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification time and
  * memory stay bounded by the budget, not by what a hostile file declares.
  */
 final class AnalysisBudget {
@@ -29,8 +31,8 @@ final class AnalysisBudget {
         used += cells;
         if (used > limit || used < 0) {
             throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "verifying the program would take more "
-                    + "than " + limit + " units of work (bytecode bytes, span entries, and reachable blocks x"
-                    + " registers per fixpoint pass, summed over functions); the verifier's analysis budget is "
+                    + "than " + limit + " units of work (bytecode bytes, span entries, reachable blocks x"
+                    + " registers per fixpoint pass, summed over functions, and function-name entries); the verifier's analysis budget is "
                     + limit);
         }
     }

@@ -1,9 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueType;
-
-import java.util.List;
 
 /**
  * A verified function in execution form (see {@code ARCHITECTURE.md}, "The pipeline"): pre-decoded
@@ -42,8 +39,9 @@ public final class LoweredFunction {
     private final int regCount;
     private final int argCount;
     private final ValueType[] regTypes;
-    private final List<SpanEntry> spans;
     private final int instructionCount;
+    /** the function's span table, indexed by pc (set by the verifier once the table is checked) */
+    SpanIndex spans = SpanIndex.EMPTY;
     /** code positions holding a code index (branch targets), for {@link CodeImage} */
     int[] targetSlots;
     /** code positions holding an index into {@link #refs()} */
@@ -52,7 +50,7 @@ public final class LoweredFunction {
     int[] tagSlots;
 
     LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags, int regCount,
-                    int argCount, ValueType[] regTypes, List<SpanEntry> spans, int instructionCount) {
+                    int argCount, ValueType[] regTypes, int instructionCount) {
         this.id = id;
         this.code = code;
         this.pcOf = pcOf;
@@ -62,7 +60,6 @@ public final class LoweredFunction {
         this.regCount = regCount;
         this.argCount = argCount;
         this.regTypes = regTypes;
-        this.spans = spans;
         this.instructionCount = instructionCount;
     }
 
@@ -122,21 +119,15 @@ public final class LoweredFunction {
 
     /**
      * Finds the span in force at a byte pc: the last span-table entry whose cumulative pc is at
-     * most {@code pc} (spec section "Span table encoding (compact)").
+     * most {@code pc} (spec section "Span table encoding (compact)"), by bisection over an index
+     * the verifier built once, in O(log entries).
      *
      * @param pc a byte offset in the function
-     * @return the span id, or -1 when no entry covers the pc
+     * @return the span id, an unsigned 64-bit number (2^63 and up are negative as a {@code long}),
+     *     or 0 when no entry covers the pc: span ids are never 0
+     *     ({@link dev.tape.program.SpanEntry})
      */
     public long spanAt(int pc) {
-        long at = 0;
-        long span = -1;
-        for (SpanEntry e : spans) {
-            at += e.pcDelta();
-            if (at > pc) {
-                break;
-            }
-            span = e.spanId();
-        }
-        return span;
+        return spans.at(pc);
     }
 }

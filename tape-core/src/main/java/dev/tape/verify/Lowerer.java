@@ -121,7 +121,7 @@ final class Lowerer {
             targetSlots[i] = fixups.get(i)[0];
         }
         LoweredFunction lf = new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes.clone(), fn.spans(), n);
+                fn.regCount(), fn.argCount(), regTypes.clone(), n);
         lf.targetSlots = targetSlots;
         lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
         lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
@@ -137,7 +137,7 @@ final class Lowerer {
         Function fn = program.functions().get(func);
         LoweredFunction lf = new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
                 new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
-                regTypes.clone(), fn.spans(), 0);
+                regTypes.clone(), 0);
         lf.targetSlots = new int[0];
         lf.refSlots = new int[0];
         lf.tagSlots = new int[0];

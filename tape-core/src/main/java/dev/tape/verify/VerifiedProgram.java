@@ -15,15 +15,18 @@ public final class VerifiedProgram {
     private final int[] closureSigKey;
     private final int[] callSigKey;
     private final CodeImage image;
+    /** function names from the names section, by function id (null for none) */
+    private final String[] names;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
-                    int[] callSigKey) {
+                    int[] callSigKey, String[] names) {
         this.program = program;
         this.functions = functions;
         this.funcSigKey = funcSigKey;
         this.closureSigKey = closureSigKey;
         this.callSigKey = callSigKey;
         this.image = new CodeImage(functions);
+        this.names = names;
     }
 
     /** @return the verified container model */
@@ -48,6 +51,18 @@ public final class VerifiedProgram {
      */
     public LoweredFunction function(int id) {
         return functions[id];
+    }
+
+    /**
+     * A function's name from the names section, from an index built at verification: O(1), where
+     * {@link Program#functionName(int)} scans the section.
+     *
+     * @param id a function id
+     * @return the same as {@code program().functionName(id)}: the name of the first names-section
+     *     entry for that function, or {@code null} when it has none or the id is out of range
+     */
+    public String functionName(int id) {
+        return id >= 0 && id < names.length ? names[id] : null;
     }
 
     /** @return all functions in execution form, by id */

@@ -7,6 +7,7 @@ import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
+import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
@@ -14,6 +15,7 @@ import dev.tape.program.ValueType;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +38,8 @@ public final class Verifier {
      * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
      * its span entries, and (reachable blocks x registers) for every fixpoint pass of its type
      * analysis, summed over all functions (a blob or span table shared by several functions counts
-     * for each). This bounds verification to a few hundred MB and a few seconds however the file
+     * for each), plus one unit per function-name entry of the names section (the span and name
+     * indexes that traps and traces use are built from these). This bounds verification to a few hundred MB and a few seconds however the file
      * is shaped; the reference has no such bound. A program over it is refused with
      * {@code AnalysisBudgetExceeded}.
      */
@@ -146,9 +149,13 @@ public final class Verifier {
         }
         LoweredFunction[] lowered = new LoweredFunction[fns.size()];
         AnalysisBudget budget = new AnalysisBudget(analysisBudget);
+        // rows that share a span table share its index, as they share the decoded table
+        Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget);
+            lowered[f].spans = spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of);
         }
+        String[] names = functionNames(program, budget);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -164,7 +171,28 @@ public final class Verifier {
             CallSig cs = program.callSigs().get(s);
             callKey[s] = key(keys, cs.args(), cs.rets());
         }
-        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey, names);
+    }
+
+    /**
+     * Indexes the names section's function names by function id, once, so that traps and traces
+     * find a frame's name in O(1) however large the section is. The first entry for a function
+     * wins, as {@link Program#functionName(int)} has it; entries naming no function, or a symbol
+     * that does not exist, name nothing. Charged one unit per entry against the analysis budget.
+     */
+    private static String[] functionNames(Program program, AnalysisBudget budget) throws VerifyException {
+        List<Names.FunctionName> entries = program.names().functions();
+        budget.charge(entries.size(), -1);
+        String[] names = new String[program.functions().size()];
+        List<String> symbols = program.symbols();
+        for (Names.FunctionName n : entries) {
+            int f = n.funcId();
+            if (f >= 0 && f < names.length && names[f] == null && n.nameSymbol() >= 0
+                    && n.nameSymbol() < symbols.size()) {
+                names[f] = symbols.get(n.nameSymbol());
+            }
+        }
+        return names;
     }
 
     private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {

@@ -11,10 +11,41 @@ import java.util.Arrays;
  *
  * <p>All loop state lives here, not on the Java stack, so a run can stop between instructions
  * (for tracing, and later for suspension) and continue where it stopped.
+ *
+ * <p><b>Memory between runs.</b> The register files and frame records grow as a run needs them
+ * (up to what its limits allow). When a run ends, normally or by a trap, the context lets go of
+ * what it grew past {@link #RETAIN_REGISTERS} registers or {@link #RETAIN_FRAMES} frame records
+ * (it starts again from the initial sizes), and otherwise clears only the registers the run could
+ * have written (a high-water mark kept at each call), so no value of one run stays reachable from
+ * the context after it, and a deep run leaves neither its memory nor a per-run cost to the
+ * trivial runs after it.
  */
 public final class ExecutionContext {
-    long[] w = new long[256];
-    Object[] r = new Object[256];
+    /** Registers a new context holds. */
+    static final int INITIAL_REGISTERS = 256;
+    /**
+     * The register file size, in registers, a context keeps after a run: 65,536, as many as one
+     * function may declare ({@link dev.tape.verify.Verifier#DEFAULT_MAX_REGS}), about 768 KiB for
+     * the two files. A run that grew them larger leaves them at {@link #INITIAL_REGISTERS} when it
+     * ends.
+     */
+    public static final int RETAIN_REGISTERS = 1 << 16;
+    /** Frame records a new context holds. */
+    static final int INITIAL_FRAMES = 16;
+    /**
+     * The frame records a context keeps after a run: 4,096 frames (64 KiB). A run that went deeper
+     * leaves them at {@link #INITIAL_FRAMES} when it ends.
+     */
+    public static final int RETAIN_FRAMES = 1 << 12;
+
+    long[] w = new long[INITIAL_REGISTERS];
+    Object[] r = new Object[INITIAL_REGISTERS];
+    /**
+     * The run's register high-water mark: registers at or above it have not been written since the
+     * files were last cleared. Calls compare the callee's end with it alone (it never exceeds the
+     * register limit or the files' length) and go to {@link #ensureRegisters} past it.
+     */
+    int regHigh;
     /** ints per frame record in {@link #frames} */
     static final int FRAME = 4;
     /**
@@ -24,7 +55,7 @@ public final class ExecutionContext {
      * result count (the result registers follow it). The frame's function is the one whose code
      * holds the call.
      */
-    int[] frames = new int[16 * FRAME];
+    int[] frames = new int[INITIAL_FRAMES * FRAME];
     /** frames live, the current one included */
     int depth;
     int func;
@@ -103,8 +134,37 @@ public final class ExecutionContext {
         this.scannedBytes = 0;
         this.depth = 0;
         this.trap = null;
-        Arrays.fill(r, null);
+        release();
+    }
+
+    /**
+     * Ends a run's hold on memory (called when a run ends, and again before the next): drops
+     * register files grown past {@link #RETAIN_REGISTERS} and frame records grown past
+     * {@link #RETAIN_FRAMES}, and clears the references in the registers below the high-water mark
+     * and in the compiled tier's result slots. Costs at most the registers the run used.
+     */
+    void release() {
+        if (w.length > RETAIN_REGISTERS) {
+            w = new long[INITIAL_REGISTERS];
+            r = new Object[INITIAL_REGISTERS];
+        } else {
+            Arrays.fill(r, 0, Math.min(regHigh, r.length), null);
+        }
+        regHigh = 0;
+        if (frames.length > RETAIN_FRAMES * FRAME) {
+            frames = new int[INITIAL_FRAMES * FRAME];
+        }
         Arrays.fill(retR, null);
+    }
+
+    /** @return the register files' capacity, in registers (for tests of {@link #release}) */
+    int registerCapacity() {
+        return w.length;
+    }
+
+    /** @return the frame records' capacity, in frames (for tests of {@link #release}) */
+    int frameCapacity() {
+        return frames.length / FRAME;
     }
 
     /** Counts an allocation against the heap limit. */
@@ -135,7 +195,10 @@ public final class ExecutionContext {
         }
     }
 
-    /** Makes room for registers up to {@code need}, within the register limit. */
+    /**
+     * Makes room for registers up to {@code need}, within the register limit, and raises the
+     * high-water mark to it. Calls come here only when {@code need} is past {@link #regHigh}.
+     */
     void ensureRegisters(int need) {
         if (need < 0 || need > limits.maxRegisters()) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run needs more than " + limits.maxRegisters()
@@ -145,6 +208,9 @@ public final class ExecutionContext {
             int n = (int) Math.min(Math.max((long) w.length * 2, need), limits.maxRegisters());
             w = Arrays.copyOf(w, n);
             r = Arrays.copyOf(r, n);
+        }
+        if (need > regHigh) {
+            regHigh = need;
         }
     }
 

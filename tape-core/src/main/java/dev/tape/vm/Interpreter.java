@@ -39,7 +39,6 @@ final class Interpreter {
         final int[] entry = image.entries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
-        final int maxRegs = c.limits.maxRegisters();
         int regs = regCounts[c.func];
         long[] w = c.w;
         Object[] r = c.r;
@@ -264,8 +263,8 @@ final class Interpreter {
                             to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         }
                         int calleeRegs = regCounts[callee];
-                        // the limit holds whatever the file's size (a reused context may have grown it)
-                        if (nb + calleeRegs > w.length || nb + calleeRegs > maxRegs) {
+                        // past the high-water mark: the register limit, growth and the mark itself
+                        if (nb + calleeRegs > c.regHigh) {
                             c.ensureRegisters(nb + calleeRegs);
                             w = c.w;
                             r = c.r;

@@ -1,14 +1,36 @@
 package dev.tape.vm;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A run stopped with a trap (spec section "Traps (v1)"). It says why ({@link #kind()}), where
  * (function id and name, byte pc, span id), for host failures which host function (symbol and
  * signature hash), the VM call stack innermost first, and the fuel left.
+ *
+ * <p><b>Spans.</b> A span id is an unsigned 64-bit number from 1 to 2^64-1, held in a {@code long}
+ * by its bits: read it with {@link Long#toUnsignedString(long)} (2^63 is {@link Long#MIN_VALUE},
+ * 2^64-1 is {@code -1L}). Span ids are never 0 (the format reserves 0, see
+ * {@link dev.tape.program.SpanEntry}), so {@link #NO_SPAN}, 0, says that no span table entry
+ * covers the pc, distinct from every id; {@link #hasSpan()} tests for it.
+ *
+ * <p><b>Call stack.</b> A trap holds at most {@code 2 * }{@link #STACK_EDGE} frames, whatever
+ * the depth of the run: when there are more, it keeps the innermost {@link #STACK_EDGE} and the
+ * outermost {@link #STACK_EDGE} and counts those in between in {@link #elidedFrames()}, as JVM
+ * and wasmtime backtraces do. So a trap costs the same to build, keep and print at depth 100 or
+ * 10 million.
  */
 public final class Trap extends Exception {
     private static final long serialVersionUID = 1L;
+
+    /** The span value that means "no span covers the pc": 0, which is never a span id. */
+    public static final long NO_SPAN = 0;
+
+    /**
+     * Frames a trap keeps at each end of a deep call stack: the innermost 64 and the outermost 64
+     * (see {@link #elidedFrames()}).
+     */
+    public static final int STACK_EDGE = 64;
 
     /**
      * One frame of the VM call stack.
@@ -16,9 +38,14 @@ public final class Trap extends Exception {
      * @param func the function id
      * @param name the function's name from the names section, or {@code null}
      * @param pc the byte pc (the trapping instruction, or the call being executed)
-     * @param span the span id in force there, or -1
+     * @param span the span id in force there (unsigned 64-bit), or {@link #NO_SPAN} (0) when none
      */
-    public record Frame(int func, String name, int pc, long span) {}
+    public record Frame(int func, String name, int pc, long span) {
+        /** @return whether a span covers the frame's pc ({@link #span()} is then its id) */
+        public boolean hasSpan() {
+            return span != NO_SPAN;
+        }
+    }
 
     private final TrapKind kind;
     private final long code;
@@ -30,24 +57,59 @@ public final class Trap extends Exception {
     private final long sigHash;
     private final String detail;
     private final List<Frame> stack;
+    private final int elidedFrames;
     private final long fuelRemaining;
 
     /**
+     * A trap whose call stack is given whole (frames past {@code 2 * }{@link #STACK_EDGE} are
+     * elided as {@link #Trap(TrapKind, long, int, String, int, long, String, long, String, List,
+     * int, long)} describes).
+     *
      * @param kind why
      * @param code the trap code for {@link TrapKind#TRAP_CODE} (an unsigned 32-bit number), else 0
      * @param func the trapping function id
      * @param funcName its name, or {@code null}
      * @param pc the byte pc of the trapping instruction
-     * @param span the span id in force, or -1
+     * @param span the span id in force (unsigned 64-bit), or {@link #NO_SPAN}
      * @param hostSymbol the host symbol for host-call traps, else {@code null}
      * @param sigHash the host signature hash for host-call traps, else 0
      * @param detail more words on the cause, or {@code null}
      * @param stack the VM call stack, innermost frame first
-     * @param fuelRemaining fuel left when the run stopped, in fuel units
+     * @param fuelRemaining fuel left when the run stopped, in fuel units (unsigned 64-bit, as {@link Limits#fuel()})
      */
     public Trap(TrapKind kind, long code, int func, String funcName, int pc, long span, String hostSymbol, long sigHash,
                 String detail, List<Frame> stack, long fuelRemaining) {
+        this(kind, code, func, funcName, pc, span, hostSymbol, sigHash, detail, stack, 0, fuelRemaining);
+    }
+
+    /**
+     * A trap whose call stack may already have frames elided.
+     *
+     * @param kind why
+     * @param code the trap code for {@link TrapKind#TRAP_CODE} (an unsigned 32-bit number), else 0
+     * @param func the trapping function id
+     * @param funcName its name, or {@code null}
+     * @param pc the byte pc of the trapping instruction
+     * @param span the span id in force (unsigned 64-bit), or {@link #NO_SPAN}
+     * @param hostSymbol the host symbol for host-call traps, else {@code null}
+     * @param sigHash the host signature hash for host-call traps, else 0
+     * @param detail more words on the cause, or {@code null}
+     * @param stack the VM call stack, innermost frame first; when {@code elidedFrames} is above 0,
+     *     the frames elided sit after its first {@link #STACK_EDGE}. A stack longer than
+     *     {@code 2 * STACK_EDGE} keeps its first and last {@code STACK_EDGE} frames and adds the
+     *     others to the elided count.
+     * @param elidedFrames frames of the VM call stack left out of {@code stack}, 0 or more
+     * @param fuelRemaining fuel left when the run stopped, in fuel units (unsigned 64-bit, as {@link Limits#fuel()})
+     * @throws IllegalArgumentException when {@code elidedFrames} is negative, or is above 0 while
+     *     {@code stack} holds {@code STACK_EDGE} frames or fewer
+     */
+    public Trap(TrapKind kind, long code, int func, String funcName, int pc, long span, String hostSymbol, long sigHash,
+                String detail, List<Frame> stack, int elidedFrames, long fuelRemaining) {
         super(text(kind, code, func, funcName, pc, span, hostSymbol, detail), null, false, false);
+        if (elidedFrames < 0 || (elidedFrames > 0 && stack.size() <= STACK_EDGE)) {
+            throw new IllegalArgumentException("elidedFrames must be 0 or more, and only above 0 after "
+                    + STACK_EDGE + " innermost frames");
+        }
         this.kind = kind;
         this.code = code;
         this.func = func;
@@ -57,7 +119,17 @@ public final class Trap extends Exception {
         this.hostSymbol = hostSymbol;
         this.sigHash = sigHash;
         this.detail = detail;
-        this.stack = List.copyOf(stack);
+        int n = stack.size();
+        if (n > 2 * STACK_EDGE) {
+            List<Frame> kept = new ArrayList<>(2 * STACK_EDGE);
+            kept.addAll(stack.subList(0, STACK_EDGE));
+            kept.addAll(stack.subList(n - STACK_EDGE, n));
+            this.stack = List.copyOf(kept);
+            this.elidedFrames = (int) Math.min(Integer.MAX_VALUE, (long) elidedFrames + n - 2 * STACK_EDGE);
+        } else {
+            this.stack = List.copyOf(stack);
+            this.elidedFrames = elidedFrames;
+        }
         this.fuelRemaining = fuelRemaining;
     }
 
@@ -67,7 +139,7 @@ public final class Trap extends Exception {
         if (name != null) {
             b.append(" (").append(name).append(')');
         }
-        b.append(" pc ").append(pc).append(" span ").append(span < 0 ? "none" : Long.toUnsignedString(span));
+        b.append(" pc ").append(pc).append(" span ").append(spanText(span));
         if (symbol != null) {
             b.append(" host ").append(symbol);
         }
@@ -111,9 +183,26 @@ public final class Trap extends Exception {
         return pc;
     }
 
-    /** @return the span id in force at the pc, or -1 when none */
+    /**
+     * @return the span id in force at the pc, an unsigned 64-bit number (read it with
+     *     {@link Long#toUnsignedString(long)}), or {@link #NO_SPAN} (0, never an id) when no span
+     *     table entry covers the pc
+     */
     public long span() {
         return span;
+    }
+
+    /** @return whether a span covers the trapping pc ({@link #span()} is then its id) */
+    public boolean hasSpan() {
+        return span != NO_SPAN;
+    }
+
+    /**
+     * @param span a span id (unsigned 64-bit) or {@link #NO_SPAN}
+     * @return its decimal digits (1 to 18446744073709551615), or {@code "none"} for {@link #NO_SPAN}
+     */
+    public static String spanText(long span) {
+        return span == NO_SPAN ? "none" : Long.toUnsignedString(span);
     }
 
     /** @return the host symbol of a failed host call, or {@code null} */
@@ -131,12 +220,26 @@ public final class Trap extends Exception {
         return detail;
     }
 
-    /** @return the VM call stack, innermost frame (the trapping one) first */
+    /**
+     * @return the VM call stack, innermost frame (the trapping one) first, at most
+     *     {@code 2 * }{@link #STACK_EDGE} frames: when {@link #elidedFrames()} is above 0, the
+     *     innermost {@link #STACK_EDGE} frames, then the outermost ones (the entry frame last), with
+     *     the elided frames between them
+     */
     public List<Frame> stack() {
         return stack;
     }
 
-    /** @return fuel left when the run stopped, in fuel units */
+    /**
+     * @return how many frames of the VM call stack sit between the innermost and the outermost
+     *     {@link #STACK_EDGE} of {@link #stack()} and are left out; 0 when the stack is whole. The
+     *     run's depth at the trap is {@code stack().size() + elidedFrames()}.
+     */
+    public int elidedFrames() {
+        return elidedFrames;
+    }
+
+    /** @return fuel left when the run stopped, in fuel units: unsigned 64-bit, as {@link Limits#fuel()} */
     public long fuelRemaining() {
         return fuelRemaining;
     }

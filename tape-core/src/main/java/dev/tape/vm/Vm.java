@@ -96,7 +96,10 @@ public final class Vm {
     /**
      * Runs a function.
      *
-     * @param ctx the context to run in (its previous state is discarded)
+     * @param ctx the context to run in (its previous state is discarded; when the run ends it
+     *     holds no value of the run, and register files or frame records the run grew past
+     *     {@link ExecutionContext#RETAIN_REGISTERS} or {@link ExecutionContext#RETAIN_FRAMES} are
+     *     dropped)
      * @param entry the function id, 0 to functionCount - 1 (another id traps {@code invalid_entry})
      * @param args the arguments: as many as the function takes (else {@code arity_mismatch}), each
      *     of exactly the declared type (else {@code type_mismatch}); both trap at pc 0
@@ -138,6 +141,9 @@ public final class Vm {
             throw internal(ctx, e);
         } catch (OutOfMemoryError e) {
             throw simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory");
+        } finally {
+            // results and trap are built: let go of the registers (see ExecutionContext)
+            ctx.release();
         }
     }
 
@@ -152,12 +158,13 @@ public final class Vm {
         if (ctx.depth > 0 && func < funcs.length && ctx.ip < funcs[func].pcOf().length) {
             pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
         }
-        return new Trap(kind, 0, func, program.functionName(func), pc, -1, null, 0, detail, List.of(), ctx.fuelRemaining());
+        return new Trap(kind, 0, func, verified.functionName(func), pc, Trap.NO_SPAN, null, 0, detail, List.of(),
+                ctx.fuelRemaining());
     }
 
     private Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
-        return new Trap(kind, 0, entry, entry >= 0 && entry < funcs.length ? program.functionName(entry) : null, 0, -1,
-                null, 0, detail, List.of(), ctx.fuelRemaining());
+        return new Trap(kind, 0, entry, verified.functionName(entry), 0, Trap.NO_SPAN, null, 0, detail, List.of(),
+                ctx.fuelRemaining());
     }
 
     private List<Value> start(ExecutionContext ctx, int entry, List<Value> args) throws Trap {
@@ -271,21 +278,34 @@ public final class Vm {
         return (Value) ctx.r[ctx.base + reg];
     }
 
+    /**
+     * Builds the trap for {@code t} raised at the context's position, with its call stack: at most
+     * the innermost and the outermost {@link Trap#STACK_EDGE} frames and the count of those between
+     * (both tiers leave the same frame records, so both build the same trap). Names and spans come
+     * from the verifier's indexes, so this costs O(STACK_EDGE x log span entries) at any depth.
+     */
     Trap trap(ExecutionContext ctx, VmTrap t) {
-        List<Trap.Frame> stack = new ArrayList<>();
+        int depth = ctx.depth;
+        int elided = depth > 2 * Trap.STACK_EDGE ? depth - 2 * Trap.STACK_EDGE : 0;
+        List<Trap.Frame> stack = new ArrayList<>(depth - elided);
         LoweredFunction cur = funcs[ctx.func];
         int pc = cur.pcOf()[ctx.ip];
         long span = cur.spanAt(pc);
-        stack.add(new Trap.Frame(ctx.func, program.functionName(ctx.func), pc, span));
-        for (int d = ctx.depth - 2; d >= 0; d--) {
+        stack.add(new Trap.Frame(ctx.func, verified.functionName(ctx.func), pc, span));
+        // caller frames, innermost first: frame records depth-2 down to 0, skipping the middle ones
+        for (int d = depth - 2; d >= 0; d--) {
+            if (elided > 0 && d == depth - 1 - Trap.STACK_EDGE) {
+                d -= elided - 1;
+                continue;
+            }
             int callIp = ctx.frames[d * ExecutionContext.FRAME + 2];
             int id = image.funcAt(callIp);
             LoweredFunction f = funcs[id];
             int cpc = f.pcOf()[callIp - image.entry(id)];
-            stack.add(new Trap.Frame(id, program.functionName(id), cpc, f.spanAt(cpc)));
+            stack.add(new Trap.Frame(id, verified.functionName(id), cpc, f.spanAt(cpc)));
         }
-        return new Trap(t.kind, t.code, ctx.func, program.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
-                t.getMessage(), stack, ctx.fuelRemaining());
+        return new Trap(t.kind, t.code, ctx.func, verified.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
+                t.getMessage(), stack, elided, ctx.fuelRemaining());
     }
 
     /**

@@ -51,7 +51,7 @@ class GeneratedProgramsPropertiesTest {
             assertNotEquals(TrapKind.INTERNAL_ERROR, t.kind(), t.getMessage());
             assertEquals(t.fuelRemaining(), ctx.fuelRemaining());
             return new Outcome("trap " + t.label() + " func " + t.func() + " pc " + t.pc() + " span " + t.span()
-                    + " stack " + t.stack(), t.fuelRemaining(), ctx.hostCallsMade());
+                    + " stack " + t.stack() + " elided " + t.elidedFrames(), t.fuelRemaining(), ctx.hostCallsMade());
         }
     }
 

@@ -99,6 +99,7 @@ class TracingTest {
                     new Recorder(TraceMask.INSTR)));
             assertEquals(a.pc(), b.pc());
             assertEquals(a.stack(), b.stack());
+            assertEquals(a.elidedFrames(), b.elidedFrames());
             assertEquals(a.fuelRemaining(), b.fuelRemaining());
         }
     }

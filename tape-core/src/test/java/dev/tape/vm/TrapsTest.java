@@ -25,6 +25,7 @@ import static dev.tape.program.ValueType.I64;
 import static dev.tape.program.ValueType.STR;
 import static dev.tape.program.ValueType.U64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,8 @@ class TrapsTest {
         assertEquals(TrapKind.DIV_BY_ZERO, t.kind());
         assertEquals(0, t.func());
         assertEquals(0, t.pc());
-        assertEquals(-1, t.span());
+        assertEquals(Trap.NO_SPAN, t.span());
+        assertFalse(t.hasSpan());
         assertEquals(TrapKind.INT_DIV_OVERFLOW, trap(binary(Opcode.I64_REM, I64, I64), Value.i64(Long.MIN_VALUE),
                 Value.i64(-1)).kind());
         assertEquals(TrapKind.DIV_BY_ZERO, trap(binary(Opcode.U64_REM, U64, U64), Value.u64(1), Value.u64(0)).kind());
@@ -119,6 +121,7 @@ class TrapsTest {
         assertEquals("trap_code(7)", t.label());
         assertEquals(1, t.pc());
         assertEquals(42, t.span());
+        assertTrue(t.hasSpan());
     }
 
     @Test

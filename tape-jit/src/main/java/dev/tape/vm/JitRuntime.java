@@ -112,7 +112,7 @@ final class JitRuntime {
     static int enter(ExecutionContext c, int depth, int base, int regs, int calleeRegs, int callIp, int pos) {
         checkDepth(c, depth);
         int nb = base + regs;
-        if (nb + calleeRegs > c.w.length || nb + calleeRegs > c.limits.maxRegisters()) {
+        if (nb + calleeRegs > c.regHigh) {
             c.ensureRegisters(nb + calleeRegs);
         }
         int fp = (depth - 1) * ExecutionContext.FRAME;

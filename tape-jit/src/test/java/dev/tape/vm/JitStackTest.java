@@ -81,6 +81,7 @@ class JitStackTest {
         assertEquals(a.getMessage(), b.getMessage());
         assertEquals(a.pc(), b.pc());
         assertEquals(a.stack(), b.stack());
+        assertEquals(a.elidedFrames(), b.elidedFrames());
         assertEquals(a.fuelRemaining(), b.fuelRemaining());
     }
 }

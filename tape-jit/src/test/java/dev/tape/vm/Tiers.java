@@ -106,19 +106,21 @@ final class Tiers {
      * @param func the trapping function
      * @param funcName its name
      * @param pc the trapping byte pc
-     * @param span the span id, or -1
+     * @param span the span id, or {@link Trap#NO_SPAN}
      * @param hostSymbol the host symbol, or null
      * @param sigHash the host signature hash, or 0
      * @param detail the detail
      * @param message the whole message
-     * @param stack the call stack, innermost first
+     * @param stack the call stack, innermost first (its ends when frames are elided)
+     * @param elidedFrames the frames left out of {@code stack}
      * @param fuelRemaining the fuel left that the trap reports
      */
     record TrapView(String label, TrapKind kind, int func, String funcName, int pc, long span, String hostSymbol,
-                    long sigHash, String detail, String message, List<Trap.Frame> stack, long fuelRemaining) {
+                    long sigHash, String detail, String message, List<Trap.Frame> stack, int elidedFrames,
+                    long fuelRemaining) {
         static TrapView of(Trap t) {
             return new TrapView(t.label(), t.kind(), t.func(), t.funcName(), t.pc(), t.span(), t.hostSymbol(),
-                    t.sigHash(), t.detail(), t.getMessage(), t.stack(), t.fuelRemaining());
+                    t.sigHash(), t.detail(), t.getMessage(), t.stack(), t.elidedFrames(), t.fuelRemaining());
         }
 
         @Override
@@ -126,8 +128,9 @@ final class Tiers {
             String frames = stack.size() <= 6 ? stack.toString()
                     : stack.subList(0, 3) + " ... " + stack.size() + " frames ... " + stack.subList(stack.size() - 2,
                     stack.size());
-            return "trap " + label + " func " + func + " pc " + pc + " span " + span + " fuel " + fuelRemaining
-                    + " host " + hostSymbol + " stack " + frames + " (" + message + ")";
+            return "trap " + label + " func " + func + " pc " + pc + " span " + Trap.spanText(span) + " fuel "
+                    + fuelRemaining + " host " + hostSymbol + " stack " + frames + " elided " + elidedFrames + " ("
+                    + message + ")";
         }
     }
 
@@ -292,6 +295,9 @@ final class Tiers {
             }
             if (!Objects.equals(x.hostSymbol, y.hostSymbol) || x.sigHash != y.sigHash) {
                 return "trap host symbol";
+            }
+            if (x.elidedFrames != y.elidedFrames) {
+                return "elided call stack frames (" + x.elidedFrames + " vs " + y.elidedFrames + ")";
             }
             if (x.stack.size() != y.stack.size()) {
                 return "call stack depth (" + x.stack.size() + " vs " + y.stack.size() + ")";
