@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -55,7 +56,7 @@ class EmptyBodyTest {
         assertEquals(TrapKind.INVALID_ENTRY, t.kind());
         assertEquals(1, t.func());
         assertEquals(0, t.pc());
-        assertEquals(-1, t.span());
+        assertFalse(t.hasSpan(), t.getMessage());
         assertEquals(Limits.DEFAULT.fuel() - 1, t.fuelRemaining());
         assertEquals(1, t.stack().size());
     }
