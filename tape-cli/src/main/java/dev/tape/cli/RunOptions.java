@@ -103,8 +103,8 @@ public final class RunOptions {
             try {
                 values.add(ValueLiteral.parse(a));
             } catch (IllegalArgumentException e) {
-                throw new CliException("tape: --arg '" + a + "' is not a value literal: "
-                        + ProgramFiles.oneLine(e.getMessage()));
+                throw new CliException("tape: --arg '" + Escape.text(a) + "' is not a value literal: "
+                        + Escape.text(e.getMessage()));
             }
         }
         Program program = ProgramFiles.load(file);
@@ -125,7 +125,7 @@ public final class RunOptions {
         int count = program.functions().size();
         if (entry == null) {
             if (count == 0) {
-                throw new CliException(file + ": the program has no functions to run");
+                throw new CliException(Escape.path(file) + ": the program has no functions to run");
             }
             return 0;
         }
@@ -137,14 +137,14 @@ public final class RunOptions {
                 id = -1;
             }
             if (id < 0 || id >= count) {
-                throw new CliException("tape: --entry " + entry + ": no such function (the program has " + count
+                throw new CliException("tape: --entry " + Escape.text(entry) + ": no such function (the program has " + count
                         + (count == 1 ? " function" : " functions") + ")");
             }
             return id;
         }
         int id = program.functionId(entry);
         if (id < 0 || id >= count) {
-            throw new CliException("tape: --entry " + entry + ": no function has that name");
+            throw new CliException("tape: --entry " + Escape.text(entry) + ": no function has that name");
         }
         return id;
     }
@@ -153,7 +153,7 @@ public final class RunOptions {
         Function fn = program.functions().get(id);
         List<ValueType> types = fn.sig().args();
         String name = program.functionName(id);
-        String who = "function " + id + (name == null ? "" : " (" + name + ")");
+        String who = "function " + id + (name == null ? "" : " (" + Escape.text(name) + ")");
         if (types.size() != values.size()) {
             throw new CliException("tape: " + who + " takes " + types.size()
                     + (types.size() == 1 ? " argument " : " arguments ") + typeList(types) + ", "
@@ -162,7 +162,7 @@ public final class RunOptions {
         for (int i = 0; i < types.size(); i++) {
             if (!values.get(i).type().equals(types.get(i))) {
                 throw new CliException("tape: argument " + (i + 1) + " of " + who + " must be " + types.get(i)
-                        + ", got " + ValueLiteral.format(values.get(i)));
+                        + ", got " + Escape.text(ValueLiteral.format(values.get(i))));
             }
         }
     }

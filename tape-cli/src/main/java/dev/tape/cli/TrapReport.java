@@ -1,6 +1,7 @@
 package dev.tape.cli;
 
 import dev.tape.vm.Trap;
+import dev.tape.vm.TrapKind;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -16,8 +17,11 @@ import java.util.List;
  *
  * The first line gives the trap kind (its manifest label, such as {@code trap_code(7)}), the
  * trapping function's id and name (the name only when the program's names section has one), the
- * byte pc and the span id ({@code none} when no span covers the pc). Then one line per frame of
- * the VM call stack, innermost (the trapping frame) first, each at the instruction being executed.
+ * byte pc and the span id ({@code none} when no span covers the pc); a {@code host_call_failed}
+ * trap ends it with {@code host SYMBOL: DETAIL}, the host symbol and what went wrong. Then one line
+ * per frame of the VM call stack, innermost (the trapping frame) first, each at the instruction
+ * being executed. Names, symbols and details come from the program or the host and are printed
+ * through {@link Escape#text(String)}, so each line stays one line.
  */
 final class TrapReport {
     private TrapReport() {}
@@ -27,7 +31,7 @@ final class TrapReport {
      * @param t the trap
      */
     static void print(PrintWriter err, Trap t) {
-        err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()));
+        err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()) + cause(t));
         List<Trap.Frame> stack = t.stack();
         int n = stack.size();
         for (int i = 0; i < n; i++) {
@@ -45,24 +49,18 @@ final class TrapReport {
     static final int STACK_EDGE = 16;
 
     private static String where(int func, String name, int pc, long span) {
-        return func + (name == null ? "" : " (" + printable(name) + ")") + " pc " + pc + " span "
+        return func + (name == null ? "" : " (" + Escape.text(name) + ")") + " pc " + pc + " span "
                 + (span < 0 ? "none" : Long.toUnsignedString(span));
     }
 
     /**
-     * Names come from the program file verbatim; control characters (newlines, escape sequences)
-     * are shown as a backslash-u escape with four hex digits, so a trap always prints as the documented lines.
+     * @return for a {@code host_call_failed} trap, {@code " host SYMBOL"} and {@code ": DETAIL"}
+     *     when it has one (the host's words, such as the output limit's), escaped; else {@code ""}
      */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == (char) 0x2028 || c == (char) 0x2029) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
+    private static String cause(Trap t) {
+        if (t.kind() != TrapKind.HOST_CALL_FAILED || t.hostSymbol() == null) {
+            return "";
         }
-        return b.toString();
+        return " host " + Escape.text(t.hostSymbol()) + (t.detail() == null ? "" : ": " + Escape.text(t.detail()));
     }
 }
