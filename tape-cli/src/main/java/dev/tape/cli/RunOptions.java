@@ -53,6 +53,12 @@ public final class RunOptions {
             description = "Most host calls in the run (default: ${DEFAULT-VALUE}).")
     long maxHostCalls = Limits.DEFAULT_HOST_CALLS;
 
+    @Option(names = "--max-output-bytes", paramLabel = "N",
+            description = "Most bytes the std host may write to stdout, counted as UTF-8 with each line's newline; "
+                    + "a print that would pass it writes nothing and traps host_call_failed "
+                    + "(default: ${DEFAULT-VALUE}, 16 MiB).")
+    long maxOutputBytes = StdHost.DEFAULT_MAX_OUTPUT_BYTES;
+
     @Option(names = "--host", paramLabel = "std|test",
             description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
                     + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
@@ -98,6 +104,9 @@ public final class RunOptions {
         } catch (IllegalArgumentException e) {
             throw new CliException("tape: --fuel and --max-host-calls must be 0 or more, --max-call-depth 1 or more");
         }
+        if (maxOutputBytes < 0) {
+            throw new CliException("tape: --max-output-bytes must be 0 or more");
+        }
         List<Value> values = new ArrayList<>();
         for (String a : args) {
             try {
@@ -111,7 +120,7 @@ public final class RunOptions {
         VerifiedProgram verified = ProgramFiles.verify(file, program);
         int id = entryId(program);
         checkArgs(program, id, values);
-        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out);
+        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
         int mask = 0;
         for (TraceGroup g : trace) {
             mask |= g.mask();
