@@ -146,8 +146,8 @@ public final class RunOptions {
                 id = -1;
             }
             if (id < 0 || id >= count) {
-                throw new CliException("tape: --entry " + Escape.text(entry) + ": no such function (the program has " + count
-                        + (count == 1 ? " function" : " functions") + ")");
+                throw new CliException("tape: --entry " + Escape.text(entry) + ": no such function (the program has "
+                        + count + (count == 1 ? " function" : " functions") + ")");
             }
             return id;
         }

@@ -99,7 +99,8 @@ final class TextTrace implements TraceSink {
 
     @Override
     public void hostEnter(int hostSig, String symbol, int func, int pc) {
-        err.println("trace host enter " + symbol(hostSig, symbol) + " sig " + hostSig + " from func " + func(func) + " pc " + pc);
+        err.println("trace host enter " + symbol(hostSig, symbol) + " sig " + hostSig + " from func " + func(func)
+                + " pc " + pc);
     }
 
     @Override

@@ -60,9 +60,9 @@ public final class VerifyCommand implements Callable<Integer> {
             Function f = program.functions().get(i);
             LoweredFunction lf = verified.function(i);
             String name = program.functionName(i);
-            out.println("  func " + i + (name == null ? "" : " (" + Escape.text(name) + ")") + ": " + types(f.sig().args())
-                    + " -> " + types(f.sig().rets()) + ", " + lf.instructionCount() + " instructions, "
-                    + lf.regCount() + " registers");
+            out.println("  func " + i + (name == null ? "" : " (" + Escape.text(name) + ")") + ": "
+                    + types(f.sig().args()) + " -> " + types(f.sig().rets()) + ", " + lf.instructionCount()
+                    + " instructions, " + lf.regCount() + " registers");
         }
         return ExitCodes.OK;
     }

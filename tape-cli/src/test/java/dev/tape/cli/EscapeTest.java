@@ -21,7 +21,8 @@ class EscapeTest {
         // U+2066-2069 reorder what is shown; U+200B and U+FEFF are invisible
         assertEquals("\\u009b31m\\u0085x", Escape.text("\u009b31m\u0085x"));
         assertEquals("a\\u2028b\\u2029c", Escape.text("a\u2028b\u2029c"));
-        assertEquals("\\u202eevil\\u202c \\u2066x\\u2069 \\u200b\\ufeff", Escape.text("\u202eevil\u202c \u2066x\u2069 \u200b\ufeff"));
+        assertEquals("\\u202eevil\\u202c \\u2066x\\u2069 \\u200b\\ufeff",
+                Escape.text("\u202eevil\u202c \u2066x\u2069 \u200b\ufeff"));
         // private use and unassigned code points
         assertEquals("\\ue000\\u0378", Escape.text("\ue000\u0378"));
     }

@@ -76,7 +76,8 @@ class HostileTextTest {
             assertEquals(1, r.code(), r.err());
             assertEquals("7\n", r.out());
             assertEquals(List.of("trap: host_call_failed at 0 (" + EVIL_SHOWN + ") pc 14 span none host "
-                    + "std.print\\n trap: fake\\u001b[31m: the host does not provide std.print\\n trap: fake\\u001b[31m",
+                    + "std.print\\n trap: fake\\u001b[31m: the host does not provide "
+                    + "std.print\\n trap: fake\\u001b[31m",
                     "  at 0 (" + EVIL_SHOWN + ") pc 14 span none"), r.errLines());
             assertNoRawText(r.err());
         }
@@ -134,7 +135,8 @@ class HostileTextTest {
         List<String> lines = r.outLines();
         assertEquals(3, lines.size(), r.out());
         assertEquals("  func 0 (" + EVIL_SHOWN + "): (i64) -> (), 4 instructions, 2 registers", lines.get(1));
-        assertEquals("  func 1 (helper\\r\\u001b[2K\\udb40\\udc41): (i64) -> (), 1 instructions, 2 registers", lines.get(2));
+        assertEquals("  func 1 (helper\\r\\u001b[2K\\udb40\\udc41): (i64) -> (), 1 instructions, 2 registers",
+                lines.get(2));
     }
 
     @Test
@@ -195,7 +197,8 @@ class HostileTextTest {
         assertNoRawText(r.out());
         List<String> lines = r.outLines();
         assertEquals(3, lines.size(), r.out());
-        assertEquals("FAIL wrong\\ntrap: fake\\u001b[31m: expected returns [i64:56]; got returns [i64:55]", lines.get(0));
+        assertEquals("FAIL wrong\\ntrap: fake\\u001b[31m: expected returns [i64:56]; got returns [i64:55]",
+                lines.get(0));
         assertTrue(lines.get(1).startsWith("FAIL gone\\r: "), lines.get(1));
         assertEquals("0 passed, 2 failed", lines.get(2));
     }

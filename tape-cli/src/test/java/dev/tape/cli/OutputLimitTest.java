@@ -90,7 +90,8 @@ class OutputLimitTest {
                     "--tier", tier);
             assertEquals(1, r.code(), r.err());
             assertEquals("0123456789abcdef\n".repeat(5), r.out());
-            assertEquals(List.of("trap: host_call_failed at 0 (main) pc 28 span none host std.print_str: OutputLimitExceeded: "
+            assertEquals(List.of("trap: host_call_failed at 0 (main) pc 28 span none host std.print_str: "
+                    + "OutputLimitExceeded: "
                     + "std.print_str would write 17 bytes, past the output limit of 100 bytes (--max-output-bytes) "
                     + "with 85 written", "  at 0 (main) pc 28 span none"), r.errLines());
         }
