@@ -34,7 +34,7 @@ public final class AsmCommand implements Callable<Integer> {
         try {
             bytes = ProgramEncoder.encode(program);
         } catch (RuntimeException e) {
-            throw new CliException(file + ": cannot encode the program: " + ProgramFiles.describe(e));
+            throw new CliException(Escape.path(file) + ": cannot encode the program: " + ProgramFiles.describe(e));
         }
         ProgramFiles.write(output, bytes);
         return ExitCodes.OK;

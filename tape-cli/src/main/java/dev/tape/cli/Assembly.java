@@ -24,9 +24,9 @@ final class Assembly {
         try {
             return Assembler.assemble(source, file.toString());
         } catch (AsmException e) {
-            throw new CliException(ProgramFiles.oneLine(e.getMessage()));
+            throw new CliException(Escape.text(e.getMessage()));
         } catch (RuntimeException e) {
-            throw new CliException(file + ": assembler error: " + ProgramFiles.describe(e));
+            throw new CliException(Escape.path(file) + ": assembler error: " + ProgramFiles.describe(e));
         }
     }
 
@@ -42,7 +42,7 @@ final class Assembly {
         try {
             return Disassembler.disassemble(program);
         } catch (RuntimeException e) {
-            throw new CliException(file + ": cannot disassemble: " + ProgramFiles.describe(e));
+            throw new CliException(Escape.path(file) + ": cannot disassemble: " + ProgramFiles.describe(e));
         }
     }
 }

@@ -44,17 +44,17 @@ public final class ConformanceCommand implements Callable<Integer> {
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isDirectory(dir)) {
-            throw new CliException(dir + (Files.exists(dir) ? ": not a folder" : ": no such folder"));
+            throw new CliException(Escape.path(dir) + (Files.exists(dir) ? ": not a folder" : ": no such folder"));
         }
         if (!Files.isRegularFile(dir.resolve("manifest.json"))) {
-            throw new CliException(dir + ": no manifest.json in this folder");
+            throw new CliException(Escape.path(dir) + ": no manifest.json in this folder");
         }
         List<ConformanceResult> results;
         try {
             results = ConformanceRunner.runAll(dir, tier == Tier.jit);
         } catch (IOException | RuntimeException e) {
-            throw new CliException(dir.resolve("manifest.json") + ": cannot read the manifest: "
-                    + ProgramFiles.oneLine(e.getMessage()));
+            throw new CliException(Escape.path(dir.resolve("manifest.json")) + ": cannot read the manifest: "
+                    + Escape.text(e.getMessage()));
         }
         int passed = 0;
         int failed = 0;
@@ -63,8 +63,8 @@ public final class ConformanceCommand implements Callable<Integer> {
                 passed++;
             } else {
                 failed++;
-                out.println("FAIL " + r.testCase().name() + ": " + ProgramFiles.oneLine(r.mismatch()) + "; got "
-                        + ProgramFiles.oneLine(r.actual()));
+                out.println("FAIL " + Escape.text(r.testCase().name()) + ": " + Escape.text(r.mismatch()) + "; got "
+                        + Escape.text(r.actual()));
             }
         }
         out.println(passed + " passed, " + failed + " failed");

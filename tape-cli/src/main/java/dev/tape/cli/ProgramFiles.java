@@ -45,18 +45,18 @@ final class ProgramFiles {
      */
     static byte[] read(Path file) throws CliException {
         if (Files.isDirectory(file)) {
-            throw new CliException(file + ": is a directory, not a file");
+            throw new CliException(Escape.path(file) + ": is a directory, not a file");
         }
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new CliException(file + ": no such file");
+            throw new CliException(Escape.path(file) + ": no such file");
         } catch (AccessDeniedException e) {
-            throw new CliException(file + ": permission denied");
+            throw new CliException(Escape.path(file) + ": permission denied");
         } catch (IOException e) {
-            throw new CliException(file + ": cannot read: " + oneLine(e.getMessage()));
+            throw new CliException(Escape.path(file) + ": cannot read: " + Escape.text(e.getMessage()));
         } catch (OutOfMemoryError e) {
-            throw new CliException(file + ": too large to read into memory");
+            throw new CliException(Escape.path(file) + ": too large to read into memory");
         }
     }
 
@@ -69,16 +69,16 @@ final class ProgramFiles {
      */
     static void write(Path file, byte[] bytes) throws CliException {
         if (Files.isDirectory(file)) {
-            throw new CliException(file + ": is a directory, not a file");
+            throw new CliException(Escape.path(file) + ": is a directory, not a file");
         }
         try {
             Files.write(file, bytes);
         } catch (NoSuchFileException e) {
-            throw new CliException(file + ": no such directory");
+            throw new CliException(Escape.path(file) + ": no such directory");
         } catch (AccessDeniedException e) {
-            throw new CliException(file + ": permission denied");
+            throw new CliException(Escape.path(file) + ": permission denied");
         } catch (IOException e) {
-            throw new CliException(file + ": cannot write: " + oneLine(e.getMessage()));
+            throw new CliException(Escape.path(file) + ": cannot write: " + Escape.text(e.getMessage()));
         }
     }
 
@@ -95,7 +95,7 @@ final class ProgramFiles {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new CliException(file + ": not UTF-8 text");
+            throw new CliException(Escape.path(file) + ": not UTF-8 text");
         }
     }
 
@@ -125,9 +125,9 @@ final class ProgramFiles {
         try {
             return ProgramDecoder.decode(bytes);
         } catch (DecodeException e) {
-            throw new CliException(file + ": " + oneLine(e.getMessage()));
+            throw new CliException(Escape.path(file) + ": " + Escape.text(e.getMessage()));
         } catch (RuntimeException e) {
-            throw new CliException(file + ": decode error: " + describe(e));
+            throw new CliException(Escape.path(file) + ": decode error: " + describe(e));
         }
     }
 
@@ -143,9 +143,9 @@ final class ProgramFiles {
         try {
             return Verifier.verify(program);
         } catch (VerifyException e) {
-            throw new CliException(file + ": " + oneLine(e.getMessage()));
+            throw new CliException(Escape.path(file) + ": " + Escape.text(e.getMessage()));
         } catch (RuntimeException e) {
-            throw new CliException(file + ": verify error: " + describe(e));
+            throw new CliException(Escape.path(file) + ": verify error: " + describe(e));
         }
     }
 
@@ -155,14 +155,6 @@ final class ProgramFiles {
      */
     static String describe(Throwable e) {
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + oneLine(m));
-    }
-
-    /**
-     * @param s some text, or {@code null}
-     * @return the text with line breaks replaced by spaces ({@code ""} for {@code null})
-     */
-    static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + Escape.text(m));
     }
 }

@@ -63,6 +63,12 @@ public final class RunOptions {
                     + "reference has none (default: ${DEFAULT-VALUE}).")
     String maxRegisters = Integer.toString(Limits.DEFAULT_REGISTERS);
 
+    @Option(names = "--max-output-bytes", paramLabel = "N",
+            description = "Most bytes the std host may write to stdout, counted as UTF-8 with each line's newline; "
+                    + "a print that would pass it writes nothing and traps host_call_failed "
+                    + "(default: ${DEFAULT-VALUE}, 16 MiB).")
+    long maxOutputBytes = StdHost.DEFAULT_MAX_OUTPUT_BYTES;
+
     @Option(names = "--host", paramLabel = "std|test",
             description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
                     + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
@@ -103,20 +109,23 @@ public final class RunOptions {
      */
     Prepared prepare(PrintWriter out, PrintWriter err) throws CliException {
         Limits limits = limits();
+        if (maxOutputBytes < 0) {
+            throw new CliException("tape: --max-output-bytes must be 0 or more");
+        }
         List<Value> values = new ArrayList<>();
         for (String a : args) {
             try {
                 values.add(ValueLiteral.parse(a));
             } catch (IllegalArgumentException e) {
-                throw new CliException("tape: --arg '" + a + "' is not a value literal: "
-                        + ProgramFiles.oneLine(e.getMessage()));
+                throw new CliException("tape: --arg '" + Escape.text(a) + "' is not a value literal: "
+                        + Escape.text(e.getMessage()));
             }
         }
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
         int id = entryId(program);
         checkArgs(program, id, values);
-        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out);
+        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
         int mask = 0;
         for (TraceGroup g : trace) {
             mask |= g.mask();
@@ -154,7 +163,7 @@ public final class RunOptions {
         try {
             return Limits.parseUnsigned(text, option);
         } catch (IllegalArgumentException e) {
-            throw new CliException("tape: " + e.getMessage() + ", got '" + ProgramFiles.oneLine(text) + "'");
+            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(text) + "'");
         }
     }
 
@@ -162,7 +171,7 @@ public final class RunOptions {
         int count = program.functions().size();
         if (entry == null) {
             if (count == 0) {
-                throw new CliException(file + ": the program has no functions to run");
+                throw new CliException(Escape.path(file) + ": the program has no functions to run");
             }
             return 0;
         }
@@ -174,14 +183,14 @@ public final class RunOptions {
                 id = -1;
             }
             if (id < 0 || id >= count) {
-                throw new CliException("tape: --entry " + entry + ": no such function (the program has " + count
-                        + (count == 1 ? " function" : " functions") + ")");
+                throw new CliException("tape: --entry " + Escape.text(entry) + ": no such function (the program has "
+                        + count + (count == 1 ? " function" : " functions") + ")");
             }
             return id;
         }
         int id = program.functionId(entry);
         if (id < 0 || id >= count) {
-            throw new CliException("tape: --entry " + entry + ": no function has that name");
+            throw new CliException("tape: --entry " + Escape.text(entry) + ": no function has that name");
         }
         return id;
     }
@@ -190,7 +199,7 @@ public final class RunOptions {
         Function fn = program.functions().get(id);
         List<ValueType> types = fn.sig().args();
         String name = program.functionName(id);
-        String who = "function " + id + (name == null ? "" : " (" + name + ")");
+        String who = "function " + id + (name == null ? "" : " (" + Escape.text(name) + ")");
         if (types.size() != values.size()) {
             throw new CliException("tape: " + who + " takes " + types.size()
                     + (types.size() == 1 ? " argument " : " arguments ") + typeList(types) + ", "
@@ -199,7 +208,7 @@ public final class RunOptions {
         for (int i = 0; i < types.size(); i++) {
             if (!values.get(i).type().equals(types.get(i))) {
                 throw new CliException("tape: argument " + (i + 1) + " of " + who + " must be " + types.get(i)
-                        + ", got " + ValueLiteral.format(values.get(i)));
+                        + ", got " + Escape.text(ValueLiteral.format(values.get(i))));
             }
         }
     }

@@ -6,11 +6,16 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * The standard host of {@code tape run --host std} (the default): five functions that print one
- * value and a newline to the command's standard output, and return nothing.
+ * value and a newline ({@code \n}) to the command's standard output, and return nothing.
  *
  * <table>
  * <caption>Host functions</caption>
@@ -28,10 +33,28 @@ import java.util.List;
  *
  * <p>A program resolves a function only with exactly that symbol and signature; any other host
  * call traps {@code host_call_failed}. Each call costs the ordinary fuel of a {@code host_call}
- * and counts against {@code --max-host-calls}.
+ * (1 unit, whatever it prints) and counts against {@code --max-host-calls}.
+ *
+ * <p><b>Output limit.</b> Output is not charged in fuel; it is bounded by its own budget instead:
+ * the host writes at most {@code maxOutputBytes} bytes in all, counted as UTF-8 with each line's
+ * newline ({@code --max-output-bytes}, {@link #DEFAULT_MAX_OUTPUT_BYTES} by default). A print that
+ * would pass the limit writes nothing and fails with {@link OutputLimitExceeded}, so the run traps
+ * {@code host_call_failed} at that {@code host_call}, on either tier. The count runs over the host's
+ * whole life: for {@code tape bench}, over all its runs together.
+ *
+ * <p><b>Memory.</b> A string is decoded from its UTF-8 bytes and written in chunks of at most
+ * {@link #CHUNK_CHARS} chars through one reused buffer, so printing a 16-million-character string
+ * needs a fixed few KiB beyond the string itself. The writer is not flushed after each line;
+ * {@code tape} flushes it when the run ends or traps.
+ *
+ * <p>Not thread-safe: one host serves one run at a time.
  */
 public final class StdHost {
-    private StdHost() {}
+    /** The default of {@code --max-output-bytes}: 16 MiB. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 16L << 20;
+
+    /** The most chars handed to the writer at once. */
+    public static final int CHUNK_CHARS = 8192;
 
     /** The symbols this host provides, in the order of the table above. */
     public static final List<String> SYMBOLS = List.of("std.print_str", "std.print_i64", "std.print_u64",
@@ -39,23 +62,54 @@ public final class StdHost {
 
     private static final Value[] NONE = new Value[0];
 
+    private final PrintWriter out;
+    private final long maxOutputBytes;
+    private long written;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final CharBuffer chunk = CharBuffer.allocate(CHUNK_CHARS);
+
+    private StdHost(PrintWriter out, long maxOutputBytes) {
+        this.out = out;
+        this.maxOutputBytes = maxOutputBytes;
+    }
+
+    /**
+     * A print would have passed the output limit. The message says how many bytes it needed and
+     * the limit; the VM turns it into a {@code host_call_failed} trap.
+     */
+    static final class OutputLimitExceeded extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        OutputLimitExceeded(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /**
      * Makes the standard host.
      *
      * @param out where the functions print; each call prints one line
+     * @param maxOutputBytes the most bytes all calls together may write (UTF-8, newlines counted),
+     *     0 or more
      * @return a host registry holding the five functions
+     * @throws IllegalArgumentException when {@code maxOutputBytes} is negative
      */
-    public static HostRegistry create(PrintWriter out) {
+    public static HostRegistry create(PrintWriter out, long maxOutputBytes) {
+        if (maxOutputBytes < 0) {
+            throw new IllegalArgumentException("maxOutputBytes must be 0 or more");
+        }
+        StdHost h = new StdHost(out, maxOutputBytes);
         HostRegistry host = new HostRegistry();
-        host.register("std.print_str", sig(ValueType.STR), args -> print(out, ((Value.Str) args[0]).value()));
+        host.register("std.print_str", sig(ValueType.STR), args -> h.printUtf8(((Value.Str) args[0]).unsafeUtf8()));
         host.register("std.print_i64", sig(ValueType.I64),
-                args -> print(out, Long.toString(((Value.I64) args[0]).value())));
+                args -> h.printAscii("std.print_i64", Long.toString(((Value.I64) args[0]).value())));
         host.register("std.print_u64", sig(ValueType.U64),
-                args -> print(out, Long.toUnsignedString(((Value.U64) args[0]).value())));
+                args -> h.printAscii("std.print_u64", Long.toUnsignedString(((Value.U64) args[0]).value())));
         host.register("std.print_f64", sig(ValueType.F64),
-                args -> print(out, Double.toString(((Value.F64) args[0]).value())));
+                args -> h.printAscii("std.print_f64", Double.toString(((Value.F64) args[0]).value())));
         host.register("std.print_bool", sig(ValueType.BOOL),
-                args -> print(out, Boolean.toString(((Value.Bool) args[0]).value())));
+                args -> h.printAscii("std.print_bool", Boolean.toString(((Value.Bool) args[0]).value())));
         return host;
     }
 
@@ -63,8 +117,35 @@ public final class StdHost {
         return Signature.of(List.of(arg), List.of());
     }
 
-    private static Value[] print(PrintWriter out, String text) {
-        out.println(text);
+    /** Counts {@code bytes} against the limit, or fails without counting them. */
+    private void reserve(String symbol, long bytes) throws OutputLimitExceeded {
+        if (bytes > maxOutputBytes - written) {
+            throw new OutputLimitExceeded(symbol + " would write " + bytes + " bytes, past the output limit of "
+                    + maxOutputBytes + " bytes (--max-output-bytes) with " + written + " written");
+        }
+        written += bytes;
+    }
+
+    private Value[] printAscii(String symbol, String text) throws OutputLimitExceeded {
+        reserve(symbol, text.length() + 1L);
+        out.write(text);
+        out.write('\n');
+        return NONE;
+    }
+
+    private Value[] printUtf8(byte[] utf8) throws OutputLimitExceeded {
+        reserve("std.print_str", utf8.length + 1L);
+        ByteBuffer in = ByteBuffer.wrap(utf8);
+        decoder.reset();
+        boolean flushed = false;
+        while (!flushed) {
+            chunk.clear();
+            if (decoder.decode(in, chunk, true).isUnderflow()) {
+                flushed = decoder.flush(chunk).isUnderflow();
+            }
+            out.write(chunk.array(), 0, chunk.position());
+        }
+        out.write('\n');
         return NONE;
     }
 }

@@ -53,7 +53,9 @@ public final class TapeCli implements Callable<Integer> {
     /**
      * Builds the command line with its error handling: a bad option or argument prints one line
      * naming the command and exits 2; an expected failure ({@link CliException}) prints its line
-     * and exits with its code; any other exception prints one line and exits 2.
+     * and exits with its code; any other exception prints one line and exits 2. Every such line
+     * passes through {@link Escape}, so no text from a program, a file or the command line can
+     * break it in two.
      *
      * @param out the standard output for results and help
      * @param err the standard error for errors, traps and traces
@@ -65,14 +67,14 @@ public final class TapeCli implements Callable<Integer> {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandSpec().qualifiedName();
-            cl.getErr().println(name + ": " + ProgramFiles.oneLine(ex.getMessage()) + " (see '" + name
+            cl.getErr().println(name + ": " + Escape.text(ex.getMessage()) + " (see '" + name
                     + " --help')");
             return ExitCodes.ERROR;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             cl.getOut().flush();
             if (ex instanceof CliException c) {
-                cl.getErr().println(c.getMessage());
+                cl.getErr().println(Escape.line(c.getMessage()));
                 return c.exitCode();
             }
             cl.getErr().println("tape: internal error: " + ProgramFiles.describe(ex));

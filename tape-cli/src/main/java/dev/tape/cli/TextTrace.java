@@ -21,13 +21,18 @@ import java.io.PrintWriter;
  * </pre>
  *
  * A function's name appears in parentheses when the program's names section gives it one; a span
- * is its id (1 to 18446744073709551615) or {@code none}; fuel is in fuel units. The {@code run end} line says {@code ok} or
- * {@code trapped}.
+ * is its id (1 to 18446744073709551615) or {@code none}; fuel is in fuel units. The {@code run end}
+ * line says {@code ok} or {@code trapped}. Names and host symbols are escaped
+ * ({@link Escape#text(String)}), so each event stays one line; they are looked up and escaped once
+ * per function, not per event.
  */
 final class TextTrace implements TraceSink {
     private final PrintWriter err;
     private final int mask;
-    private final String[] names;
+    /** Each function's "id (name)" or "id", escaped, made once: an event costs no name lookup. */
+    private final String[] funcs;
+    /** Each host signature's symbol, escaped when first traced. */
+    private final String[] symbols;
 
     /**
      * @param err where the lines go (the command's stderr)
@@ -37,10 +42,12 @@ final class TextTrace implements TraceSink {
     TextTrace(PrintWriter err, int mask, Program program) {
         this.err = err;
         this.mask = mask;
-        this.names = new String[program.functions().size()];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = program.functionName(i);
+        this.funcs = new String[program.functions().size()];
+        for (int i = 0; i < funcs.length; i++) {
+            String name = program.functionName(i);
+            funcs[i] = name == null ? Integer.toString(i) : i + " (" + Escape.text(name) + ")";
         }
+        this.symbols = new String[program.hostSigs().size()];
     }
 
     @Override
@@ -49,8 +56,19 @@ final class TextTrace implements TraceSink {
     }
 
     private String func(int id) {
-        String name = id >= 0 && id < names.length ? names[id] : null;
-        return name == null ? Integer.toString(id) : id + " (" + name + ")";
+        return id >= 0 && id < funcs.length ? funcs[id] : Integer.toString(id);
+    }
+
+    private String symbol(int hostSig, String symbol) {
+        if (hostSig < 0 || hostSig >= symbols.length) {
+            return Escape.text(symbol);
+        }
+        String s = symbols[hostSig];
+        if (s == null) {
+            s = Escape.text(symbol);
+            symbols[hostSig] = s;
+        }
+        return s;
     }
 
     @Override
@@ -82,11 +100,12 @@ final class TextTrace implements TraceSink {
 
     @Override
     public void hostEnter(int hostSig, String symbol, int func, int pc) {
-        err.println("trace host enter " + symbol + " sig " + hostSig + " from func " + func(func) + " pc " + pc);
+        err.println("trace host enter " + symbol(hostSig, symbol) + " sig " + hostSig + " from func " + func(func)
+                + " pc " + pc);
     }
 
     @Override
     public void hostExit(int hostSig, String symbol) {
-        err.println("trace host exit " + symbol + " sig " + hostSig);
+        err.println("trace host exit " + symbol(hostSig, symbol) + " sig " + hostSig);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tape.cli;
 
 import dev.tape.vm.Trap;
+import dev.tape.vm.TrapKind;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -16,10 +17,13 @@ import java.util.List;
  *
  * The first line gives the trap kind (its manifest label, such as {@code trap_code(7)}), the
  * trapping function's id and name (the name only when the program's names section has one), the
- * byte pc and the span id (1 to 18446744073709551615, or {@code none} when no span covers the pc).
- * Then one line per frame of the VM call stack, innermost (the trapping frame) first, each at the
- * instruction being executed. A stack deeper than {@code 2 * STACK_EDGE} frames shows its
- * innermost and outermost {@link #STACK_EDGE} frames with one line between them for the rest:
+ * byte pc and the span id (1 to 18446744073709551615, or {@code none} when no span covers the pc);
+ * a {@code host_call_failed} trap ends it with {@code host SYMBOL: DETAIL}, the host symbol and what
+ * went wrong. Then one line per frame of the VM call stack, innermost (the trapping frame) first,
+ * each at the instruction being executed. Names, symbols and details come from the program or the
+ * host and are printed through {@link Escape#text(String)}, so each line stays one line. A stack
+ * deeper than {@code 2 * STACK_EDGE} frames shows its innermost and outermost {@link #STACK_EDGE}
+ * frames with one line between them for the rest:
  *
  * <pre>
  *   ... 99968 frames elided
@@ -35,7 +39,7 @@ final class TrapReport {
      * @param t the trap
      */
     static void print(PrintWriter err, Trap t) {
-        err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()));
+        err.println("trap: " + t.label() + " at " + where(t.func(), t.funcName(), t.pc(), t.span()) + cause(t));
         List<Trap.Frame> stack = t.stack();
         int n = stack.size();
         // the whole stack has `depth` frames: stack's first STACK_EDGE (at least), the trap's elided
@@ -60,24 +64,18 @@ final class TrapReport {
     static final int STACK_EDGE = 16;
 
     private static String where(int func, String name, int pc, long span) {
-        return func + (name == null ? "" : " (" + printable(name) + ")") + " pc " + pc + " span "
+        return func + (name == null ? "" : " (" + Escape.text(name) + ")") + " pc " + pc + " span "
                 + Trap.spanText(span);
     }
 
     /**
-     * Names come from the program file verbatim; control characters (newlines, escape sequences)
-     * are shown as a backslash-u escape with four hex digits, so a trap always prints as the documented lines.
+     * @return for a {@code host_call_failed} trap, {@code " host SYMBOL"} and {@code ": DETAIL"}
+     *     when it has one (the host's words, such as the output limit's), escaped; else {@code ""}
      */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == (char) 0x2028 || c == (char) 0x2029) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
+    private static String cause(Trap t) {
+        if (t.kind() != TrapKind.HOST_CALL_FAILED || t.hostSymbol() == null) {
+            return "";
         }
-        return b.toString();
+        return " host " + Escape.text(t.hostSymbol()) + (t.detail() == null ? "" : ": " + Escape.text(t.detail()));
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * </pre>
  *
  * Instructions are v1 bytecode instructions; registers are each function's declared register
- * count (r0 included), summed. On failure it prints the decoder's, assembler's or verifier's error
+ * count (r0 included), summed. Names are escaped ({@link Escape#text(String)}), so each function is one
+ * line. On failure it prints the decoder's, assembler's or verifier's error
  * on one line and exits 2.
  */
 @Command(name = "verify", description = "Verify a program and print a summary: functions, instructions, registers.")
@@ -59,9 +60,9 @@ public final class VerifyCommand implements Callable<Integer> {
             Function f = program.functions().get(i);
             LoweredFunction lf = verified.function(i);
             String name = program.functionName(i);
-            out.println("  func " + i + (name == null ? "" : " (" + name + ")") + ": " + types(f.sig().args())
-                    + " -> " + types(f.sig().rets()) + ", " + lf.instructionCount() + " instructions, "
-                    + lf.regCount() + " registers");
+            out.println("  func " + i + (name == null ? "" : " (" + Escape.text(name) + ")") + ": "
+                    + types(f.sig().args()) + " -> " + types(f.sig().rets()) + ", " + lf.instructionCount()
+                    + " instructions, " + lf.regCount() + " registers");
         }
         return ExitCodes.OK;
     }

@@ -166,6 +166,6 @@ class ErrorHandlingTest {
         cl.addSubcommand("boom", new Boom());
         int code = cl.execute("boom");
         assertEquals(2, code);
-        assertEquals("tape: internal error: IllegalStateException: kaboom second line\n", err.toString());
+        assertEquals("tape: internal error: IllegalStateException: kaboom\\nsecond line\n", err.toString());
     }
 }

@@ -20,6 +20,7 @@ import dev.tape.program.ValueType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -75,6 +76,10 @@ public final class Disassembler {
         private final String[] funcRefs;
         private boolean inlineConsts;
         private boolean inlineShapes;
+        /** Per function id: its name symbols, its label names and its argument shapes, in section order. */
+        private final List<List<Integer>> namesOf;
+        private final List<List<Names.LabelName>> labelsOf;
+        private final List<List<AggShape.ArgShape>> shapesOf;
 
         Writer(Program p) {
             this.p = p;
@@ -82,7 +87,33 @@ public final class Disassembler {
             for (int i = 0; i < symbols.size(); i++) {
                 firstSymbol.putIfAbsent(symbols.get(i), i);
             }
-            this.funcRefs = new String[p.functions().size()];
+            int n = p.functions().size();
+            this.funcRefs = new String[n];
+            this.namesOf = new ArrayList<>(Collections.nCopies(n, List.of()));
+            this.labelsOf = new ArrayList<>(Collections.nCopies(n, List.of()));
+            this.shapesOf = new ArrayList<>(Collections.nCopies(n, List.of()));
+            for (Names.FunctionName fn : p.names().functions()) {
+                add(namesOf, fn.funcId(), fn.nameSymbol());
+            }
+            for (Names.LabelName ln : p.names().labels()) {
+                add(labelsOf, ln.funcId(), ln);
+            }
+            for (AggShape.ArgShape sh : p.argShapes()) {
+                add(shapesOf, sh.funcId(), sh);
+            }
+        }
+
+        /** Adds {@code item} to the list of function {@code id}; an id no function has matches nothing. */
+        private static <T> void add(List<List<T>> byFunction, int id, T item) {
+            if (id < 0 || id >= byFunction.size()) {
+                return;
+            }
+            List<T> list = byFunction.get(id);
+            if (list.isEmpty()) {
+                list = new ArrayList<>(1);
+                byFunction.set(id, list);
+            }
+            list.add(item);
         }
 
         // ------------------------------------------------------------ symbols
@@ -303,19 +334,12 @@ public final class Disassembler {
             List<Instruction> body = bodies.get(id);
             int len = f.codeLength();
             // names
-            List<Integer> names = new ArrayList<>();
-            for (Names.FunctionName n : p.names().functions()) {
-                if (n.funcId() == id) {
-                    names.add(n.nameSymbol());
-                }
-            }
+            List<Integer> names = namesOf.get(id);
             out.append("func ").append(names.isEmpty() ? "@" + id : sym(names.get(0), true)).append('(');
             Map<Integer, AggShape> shapes = new HashMap<>();
             if (inlineShapes) {
-                for (AggShape.ArgShape s : p.argShapes()) {
-                    if (s.funcId() == id) {
-                        shapes.put(s.arg(), s.shape());
-                    }
+                for (AggShape.ArgShape s : shapesOf.get(id)) {
+                    shapes.put(s.arg(), s.shape());
                 }
             }
             params(sig.args(), sig.argNames(), shapes);
@@ -363,10 +387,7 @@ public final class Disassembler {
             List<Event> tail = new ArrayList<>();
             Map<Integer, String> labelAt = new HashMap<>();
             Set<String> used = new HashSet<>();
-            for (Names.LabelName ln : p.names().labels()) {
-                if (ln.funcId() != id) {
-                    continue;
-                }
+            for (Names.LabelName ln : labelsOf.get(id)) {
                 boolean place = body == null ? ln.pc() >= 0 && ln.pc() <= len : boundaries.contains(ln.pc());
                 int symId = ln.nameSymbol();
                 String str = plainSymbol(symId) ? symbols.get(symId) : null;

@@ -67,16 +67,28 @@ final class Syntax {
         return b.append('"').toString();
     }
 
+    /**
+     * Whether the char at {@code i} is written as an escape: controls, format characters (bidi
+     * overrides, zero-width and tag characters), separators, unassigned and private-use code points,
+     * and unpaired surrogates. The two halves of a pair are judged by their code point together,
+     * so both are escaped or neither is.
+     */
     private static boolean needsEscape(String s, int i) {
         char c = s.charAt(i);
+        int cp = c;
         if (Character.isHighSurrogate(c)) {
-            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+            if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                return true;
+            }
+            cp = Character.toCodePoint(c, s.charAt(i + 1));
+        } else if (Character.isLowSurrogate(c)) {
+            if (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1))) {
+                return true;
+            }
+            cp = Character.toCodePoint(s.charAt(i - 1), c);
         }
-        if (Character.isLowSurrogate(c)) {
-            return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
-        }
-        int t = Character.getType(c);
-        return Character.isISOControl(c) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+        int t = Character.getType(cp);
+        return Character.isISOControl(cp) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
                 || t == Character.PARAGRAPH_SEPARATOR || t == Character.UNASSIGNED
                 || t == Character.PRIVATE_USE;
     }

@@ -46,21 +46,19 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
 
     /**
      * @param funcId a function id
-     * @return the function's name from the names section, or {@code null} when it has none or the
-     *     id is out of range
+     * @return the function's name from the names section (its first entry there), or {@code null}
+     *     when it has none or the id is out of range; O(log n) in the names section's size, through
+     *     the index {@link Names} builds once
      */
     public String functionName(int funcId) {
-        for (Names.FunctionName n : names.functions()) {
-            if (n.funcId() == funcId && n.nameSymbol() >= 0 && n.nameSymbol() < symbols.size()) {
-                return symbols.get(n.nameSymbol());
-            }
-        }
-        return null;
+        int sym = names.functionNameSymbol(funcId, symbols.size());
+        return sym < 0 ? null : symbols.get(sym);
     }
 
     /**
      * @param name a function name from the names section
-     * @return the id of the first function with that name, or -1
+     * @return the id of the first function with that name, in section order, or -1; a scan of the
+     *     names section, so look a name up once, not per event
      */
     public int functionId(String name) {
         for (Names.FunctionName n : names.functions()) {
