@@ -4,6 +4,7 @@ import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
+import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
@@ -36,9 +37,11 @@ public final class RunOptions {
             description = "The function to run: its id, or its name from the names section (default: 0).")
     String entry;
 
-    @Option(names = "--arg", paramLabel = "LITERAL",
-            description = "An argument to the entry function, as a value literal such as i64:20, f64:1.5, "
-                    + "str:\"hi\" or tuple(i64:1, bool:true); repeat for each argument, in order.")
+    @Option(names = "--arg", paramLabel = "VALUE",
+            description = "An argument to the entry function, in order; repeat for each. A value literal such as "
+                    + "i64:20, f64:1.5, str:\"hi\" or tuple(i64:1, bool:true), or the plain form the parameter's "
+                    + "type allows: 20 for an i64 or u64, 1.5 for an f64, true for a bool, -1.50 for a decimal, 00ff "
+                    + "for bytes; for a str parameter, any text not starting with str: is the string itself.")
     List<String> args = new ArrayList<>();
 
     @Option(names = "--fuel", paramLabel = "N",
@@ -112,19 +115,10 @@ public final class RunOptions {
         if (maxOutputBytes < 0) {
             throw new CliException("tape: --max-output-bytes must be 0 or more");
         }
-        List<Value> values = new ArrayList<>();
-        for (String a : args) {
-            try {
-                values.add(ValueLiteral.parse(a));
-            } catch (IllegalArgumentException e) {
-                throw new CliException("tape: --arg '" + Escape.text(a) + "' is not a value literal: "
-                        + Escape.text(e.getMessage()));
-            }
-        }
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
         int id = entryId(program);
-        checkArgs(program, id, values);
+        List<Value> values = arguments(program, id);
         Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
         int mask = 0;
         for (TraceGroup g : trace) {
@@ -195,20 +189,70 @@ public final class RunOptions {
         return id;
     }
 
-    private static void checkArgs(Program program, int id, List<Value> values) throws CliException {
+    /**
+     * Reads the {@code --arg} texts as the entry function's arguments, checking their count and
+     * types against its signature. Each is a value literal ({@code i64:20}), or, where the
+     * parameter's type has a plain form, that form alone ({@link #argument}).
+     */
+    private List<Value> arguments(Program program, int id) throws CliException {
         Function fn = program.functions().get(id);
         List<ValueType> types = fn.sig().args();
         String name = program.functionName(id);
         String who = "function " + id + (name == null ? "" : " (" + Escape.text(name) + ")");
-        if (types.size() != values.size()) {
+        if (types.size() != args.size()) {
             throw new CliException("tape: " + who + " takes " + types.size()
                     + (types.size() == 1 ? " argument " : " arguments ") + typeList(types) + ", "
-                    + values.size() + " given with --arg");
+                    + args.size() + " given with --arg");
         }
+        List<Value> values = new ArrayList<>(args.size());
         for (int i = 0; i < types.size(); i++) {
-            if (!values.get(i).type().equals(types.get(i))) {
+            String a = args.get(i);
+            Value v;
+            try {
+                v = argument(a, types.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new CliException("tape: --arg '" + Escape.text(a) + "' is not a value literal: "
+                        + Escape.text(e.getMessage()));
+            }
+            if (!v.type().equals(types.get(i))) {
                 throw new CliException("tape: argument " + (i + 1) + " of " + who + " must be " + types.get(i)
-                        + ", got " + Escape.text(ValueLiteral.format(values.get(i))));
+                        + ", got " + Escape.text(ValueLiteral.format(v, 200)));
+            }
+            values.add(v);
+        }
+        return values;
+    }
+
+    /**
+     * One argument: a value literal ({@code i64:20}, {@code tuple(...)}), or, when the text is not
+     * one, the plain form the parameter's type allows: {@code 20} for an i64 or u64, {@code 1.5} or
+     * {@code 0x3ff8000000000000} for an f64, {@code true} for a bool, {@code -1.50} for a decimal,
+     * {@code 00ff} for bytes. For a str parameter any text that does not start with {@code str:}
+     * is the string itself.
+     *
+     * @param text the {@code --arg} text
+     * @param type the parameter's type
+     * @return the value (of another type when the text is a literal of another type)
+     * @throws IllegalArgumentException when the text is neither a literal nor a plain form of the type
+     */
+    static Value argument(String text, ValueType type) {
+        ValueKind k = type.kind();
+        if (k == ValueKind.STR && !text.startsWith("str:")) {
+            return Value.str(text);
+        }
+        try {
+            return ValueLiteral.parse(text);
+        } catch (IllegalArgumentException e) {
+            boolean plain = k == ValueKind.BOOL || k == ValueKind.I64 || k == ValueKind.U64 || k == ValueKind.F64
+                    || k == ValueKind.DECIMAL || k == ValueKind.BYTES;
+            if (!plain || text.indexOf(':') >= 0 || text.indexOf('(') >= 0) {
+                throw e;
+            }
+            try {
+                return ValueLiteral.parse(k.keyword() + ":" + text);
+            } catch (IllegalArgumentException again) {
+                throw new IllegalArgumentException("not a literal, nor a plain " + k.keyword() + " ("
+                        + again.getMessage() + ")");
             }
         }
     }

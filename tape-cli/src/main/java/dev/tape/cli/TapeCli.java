@@ -73,14 +73,31 @@ public final class TapeCli implements Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             cl.getOut().flush();
+            String name = cmd.getCommandSpec().qualifiedName();
             if (ex instanceof CliException c) {
-                cl.getErr().println(Escape.line(c.getMessage()));
+                cl.getErr().println(Escape.line(prefixed(name, c.getMessage())));
                 return c.exitCode();
             }
-            cl.getErr().println("tape: internal error: " + ProgramFiles.describe(ex));
+            cl.getErr().println(name + ": internal error: " + ProgramFiles.describe(ex));
             return ExitCodes.ERROR;
         });
         return cl;
+    }
+
+    /**
+     * One error line in the one format every command uses: {@code tape COMMAND: WHAT}, where WHAT
+     * often starts with the file it is about ({@code tape run: x.tape: no such file}).
+     *
+     * @param command the command's qualified name, for example {@code "tape run"}
+     * @param message the failure's own words, with or without a leading {@code "tape: "}
+     * @return the line
+     */
+    static String prefixed(String command, String message) {
+        String m = message == null ? "failed" : message;
+        if (m.startsWith("tape: ")) {
+            m = m.substring("tape: ".length());
+        }
+        return m.startsWith(command + ": ") ? m : command + ": " + m;
     }
 
     /**

@@ -45,17 +45,17 @@ class AsmCommandTest {
         Files.writeString(src, "func main() {\n    i64.add r1, r2, 5\n    ret r0, []\n}\n");
         Path out = tmp.resolve("bad.tape");
         Cli.Result r = run("asm", src.toString(), "-o", out.toString());
-        String line = r.oneErrorLine(2);
+        String line = r.oneErrorOf("asm", 2);
         assertTrue(line.matches("\\Q" + src + "\\E:2:\\d+: .+"), line);
         assertFalse(Files.exists(out), "nothing is written on an error");
-        assertEquals(line, run("run", src.toString()).oneErrorLine(2), "run reports the same error");
-        assertEquals(line, run("verify", src.toString()).oneErrorLine(2));
+        assertEquals(line, run("run", src.toString()).oneErrorOf("run", 2), "run reports the same error");
+        assertEquals(line, run("verify", src.toString()).oneErrorOf("verify", 2));
     }
 
     @Test
     void asmOfAMissingFile() {
         Path src = tmp.resolve("none.tasm");
-        assertEquals(src + ": no such file", run("asm", src.toString(), "-o", tmp.resolve("x.tape").toString())
+        assertEquals("tape asm: " + src + ": no such file", run("asm", src.toString(), "-o", tmp.resolve("x.tape").toString())
                 .oneErrorLine(2));
     }
 
@@ -63,7 +63,7 @@ class AsmCommandTest {
     void asmOfNonUtf8Text() throws IOException {
         Path src = tmp.resolve("latin1.tasm");
         Files.write(src, new byte[] {'f', 'u', 'n', 'c', ' ', (byte) 0xe9});
-        assertEquals(src + ": not UTF-8 text", run("asm", src.toString(), "-o", tmp.resolve("x.tape").toString())
+        assertEquals("tape asm: " + src + ": not UTF-8 text", run("asm", src.toString(), "-o", tmp.resolve("x.tape").toString())
                 .oneErrorLine(2));
     }
 
@@ -86,7 +86,7 @@ class AsmCommandTest {
     void disasmOfRandomBytesIsOneLine() throws IOException {
         Path f = tmp.resolve("junk.tape");
         Files.write(f, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
-        assertTrue(run("disasm", f.toString()).oneErrorLine(2).startsWith(f + ": decode error in "));
+        assertTrue(run("disasm", f.toString()).oneErrorLine(2).startsWith("tape disasm: " + f + ": decode error in "));
     }
 
     @Test

@@ -28,7 +28,7 @@ class BenchCommandTest {
 
     @Test
     void badCounts() {
-        assertEquals("tape: --warmup must be 0 or more and --runs 1 or more",
+        assertEquals("tape bench: --warmup must be 0 or more and --runs 1 or more",
                 run("bench", vector("fib_20.tape"), "--arg", "i64:1", "--runs", "0").oneErrorLine(2));
     }
 

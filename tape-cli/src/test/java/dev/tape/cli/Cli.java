@@ -43,6 +43,18 @@ final class Cli {
             return lines.get(0);
         }
 
+        /**
+         * {@link #oneErrorLine} for a command whose error line names it: checks the line starts
+         * with {@code "tape COMMAND: "} and returns the rest, so lines of different commands about
+         * the same failure compare equal.
+         */
+        String oneErrorOf(String command, int expectedCode) {
+            String line = oneErrorLine(expectedCode);
+            String prefix = "tape " + command + ": ";
+            Assertions.assertTrue(line.startsWith(prefix), () -> "expected '" + prefix + "...', got: " + line);
+            return line.substring(prefix.length());
+        }
+
         void assertNoStackTrace() {
             for (String s : List.of(out, err)) {
                 Assertions.assertFalse(s.contains("\tat ") || s.matches("(?s).*\\bat [a-z]+(\\.[a-zA-Z_$0-9]+)+\\(.*")

@@ -51,8 +51,8 @@ class ConformanceCommandTest {
 
     @Test
     void aFolderWithoutAManifestIsAnError() {
-        assertEquals(tmp + ": no manifest.json in this folder", run("conformance", tmp.toString()).oneErrorLine(2));
-        assertEquals(tmp.resolve("x") + ": no such folder",
+        assertEquals("tape conformance: " + tmp + ": no manifest.json in this folder", run("conformance", tmp.toString()).oneErrorLine(2));
+        assertEquals("tape conformance: " + tmp.resolve("x") + ": no such folder",
                 run("conformance", tmp.resolve("x").toString()).oneErrorLine(2));
     }
 
@@ -60,7 +60,7 @@ class ConformanceCommandTest {
     void aMalformedManifestIsAnError() throws IOException {
         Files.writeString(tmp.resolve("manifest.json"), "{\"format\": \"something-else\"}");
         String line = run("conformance", tmp.toString()).oneErrorLine(2);
-        assertTrue(line.startsWith(tmp.resolve("manifest.json") + ": cannot read the manifest: "), line);
+        assertTrue(line.startsWith("tape conformance: " + tmp.resolve("manifest.json") + ": cannot read the manifest: "), line);
         Files.writeString(tmp.resolve("manifest.json"), "{\"format\": ");
         run("conformance", tmp.toString()).oneErrorLine(2);
     }

@@ -24,16 +24,16 @@ class ErrorHandlingTest {
 
     @Test
     void missingFile() {
-        String line = run("run", tmp.resolve("nope.tape").toString()).oneErrorLine(2);
+        String line = run("run", tmp.resolve("nope.tape").toString()).oneErrorOf("run", 2);
         assertEquals(tmp.resolve("nope.tape") + ": no such file", line);
-        assertEquals(line, run("verify", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
-        assertEquals(line, run("disasm", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
-        assertEquals(line, run("bench", tmp.resolve("nope.tape").toString()).oneErrorLine(2));
+        assertEquals(line, run("verify", tmp.resolve("nope.tape").toString()).oneErrorOf("verify", 2));
+        assertEquals(line, run("disasm", tmp.resolve("nope.tape").toString()).oneErrorOf("disasm", 2));
+        assertEquals(line, run("bench", tmp.resolve("nope.tape").toString()).oneErrorOf("bench", 2));
     }
 
     @Test
     void directoryInsteadOfFile() {
-        assertEquals(tmp + ": is a directory, not a file", run("run", tmp.toString()).oneErrorLine(2));
+        assertEquals("tape run: " + tmp + ": is a directory, not a file", run("run", tmp.toString()).oneErrorLine(2));
     }
 
     @Test
@@ -44,9 +44,9 @@ class ErrorHandlingTest {
             rnd.nextBytes(junk);
             Path f = tmp.resolve("junk" + i + ".tape");
             Files.write(f, junk);
-            String line = run("run", f.toString()).oneErrorLine(2);
+            String line = run("run", f.toString()).oneErrorOf("run", 2);
             assertTrue(line.startsWith(f + ": decode error in "), line);
-            assertEquals(line, run("verify", f.toString()).oneErrorLine(2));
+            assertEquals(line, run("verify", f.toString()).oneErrorOf("verify", 2));
         }
     }
 
@@ -80,29 +80,29 @@ class ErrorHandlingTest {
     void verifyFailure() {
         String file = vector("reject_uninit_read.tape");
         String line = run("run", file).oneErrorLine(2);
-        assertTrue(line.startsWith(file + ": verify error in function 0"), line);
+        assertTrue(line.startsWith("tape run: " + file + ": verify error in function 0"), line);
         assertTrue(line.endsWith("[UninitializedRead]"), line);
     }
 
     @Test
     void badLiteral() {
         String line = run("run", vector("fib_20.tape"), "--arg", "i64:twenty").oneErrorLine(2);
-        assertTrue(line.startsWith("tape: --arg 'i64:twenty' is not a value literal: "), line);
+        assertTrue(line.startsWith("tape run: --arg 'i64:twenty' is not a value literal: "), line);
     }
 
     @Test
     void argumentsThatDoNotFitTheEntry() {
-        assertEquals("tape: function 0 takes 1 argument (i64), 0 given with --arg",
+        assertEquals("tape run: function 0 takes 1 argument (i64), 0 given with --arg",
                 run("run", vector("fib_20.tape")).oneErrorLine(2));
-        assertEquals("tape: argument 1 of function 0 must be i64, got u64:20",
+        assertEquals("tape run: argument 1 of function 0 must be i64, got u64:20",
                 run("run", vector("fib_20.tape"), "--arg", "u64:20").oneErrorLine(2));
     }
 
     @Test
     void unknownEntry() {
-        assertEquals("tape: --entry 5: no such function (the program has 1 function)",
+        assertEquals("tape run: --entry 5: no such function (the program has 1 function)",
                 run("run", vector("fib_20.tape"), "--entry", "5", "--arg", "i64:1").oneErrorLine(2));
-        assertEquals("tape: --entry main: no function has that name",
+        assertEquals("tape run: --entry main: no function has that name",
                 run("run", vector("fib_20.tape"), "--entry", "main", "--arg", "i64:1").oneErrorLine(2));
     }
 
@@ -110,7 +110,7 @@ class ErrorHandlingTest {
     void badOptions() {
         assertEquals("tape run: Unknown option: '--bogus' (see 'tape run --help')",
                 run("run", vector("fib_20.tape"), "--bogus").oneErrorLine(2));
-        assertEquals("tape: --fuel must be a whole number from 0 to 18446744073709551615, got 'lots'",
+        assertEquals("tape run: --fuel must be a whole number from 0 to 18446744073709551615, got 'lots'",
                 run("run", vector("fib_20.tape"), "--fuel", "lots").oneErrorLine(2));
         assertTrue(run("run", vector("fib_20.tape"), "--host", "posix").oneErrorLine(2)
                 .startsWith("tape run: Invalid value for option '--host'"));
@@ -118,16 +118,16 @@ class ErrorHandlingTest {
                 .startsWith("tape run: Invalid value for option '--trace'"));
         assertEquals("tape run: Missing required parameter: 'FILE' (see 'tape run --help')",
                 run("run").oneErrorLine(2));
-        assertEquals("tape: --max-call-depth must be 1 or more",
+        assertEquals("tape run: --max-call-depth must be 1 or more",
                 run("run", vector("fib_20.tape"), "--arg", "i64:1", "--max-call-depth", "0").oneErrorLine(2));
-        assertEquals("tape: --fuel is larger than 18446744073709551615 (2^64-1), the largest value it can hold, got"
+        assertEquals("tape run: --fuel is larger than 18446744073709551615 (2^64-1), the largest value it can hold, got"
                         + " '18446744073709551616'",
                 run("run", vector("fib_20.tape"), "--fuel", "18446744073709551616").oneErrorLine(2));
-        assertEquals("tape: --max-host-calls must be a whole number from 0 to 18446744073709551615, got '-1'",
+        assertEquals("tape run: --max-host-calls must be a whole number from 0 to 18446744073709551615, got '-1'",
                 run("run", vector("fib_20.tape"), "--max-host-calls", "-1").oneErrorLine(2));
-        assertEquals("tape: --max-registers must be from 1 to 2147483647 (2^31-1)",
+        assertEquals("tape run: --max-registers must be from 1 to 2147483647 (2^31-1)",
                 run("run", vector("fib_20.tape"), "--max-registers", "2147483648").oneErrorLine(2));
-        assertEquals("tape: --max-heap-bytes must be at most 9223372036854775807 (2^63-1)",
+        assertEquals("tape run: --max-heap-bytes must be at most 9223372036854775807 (2^63-1)",
                 run("run", vector("fib_20.tape"), "--max-heap-bytes", "9223372036854775808").oneErrorLine(2));
         assertEquals("tape asm: Missing required option: '--output=OUT.tape' (see 'tape asm --help')",
                 run("asm", "x.tasm").oneErrorLine(2));
@@ -166,6 +166,6 @@ class ErrorHandlingTest {
         cl.addSubcommand("boom", new Boom());
         int code = cl.execute("boom");
         assertEquals(2, code);
-        assertEquals("tape: internal error: IllegalStateException: kaboom\\nsecond line\n", err.toString());
+        assertEquals("tape boom: internal error: IllegalStateException: kaboom\\nsecond line\n", err.toString());
     }
 }

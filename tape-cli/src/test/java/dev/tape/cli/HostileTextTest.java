@@ -116,14 +116,14 @@ class HostileTextTest {
     void argumentErrorsNamingAnEvilFunctionAreOneLine() throws IOException {
         Path p = write("evil.tasm", PROGRAM);
         String line = run("run", p.toString()).oneErrorLine(2);
-        assertEquals("tape: function 0 (" + EVIL_SHOWN + ") takes 1 argument (i64), 0 given with --arg", line);
+        assertEquals("tape run: function 0 (" + EVIL_SHOWN + ") takes 1 argument (i64), 0 given with --arg", line);
         line = run("run", p.toString(), "--arg", "str:\"x\\ny\"").oneErrorLine(2);
-        assertEquals("tape: argument 1 of function 0 (" + EVIL_SHOWN + ") must be i64, got str:\"x\\ny\"", line);
+        assertEquals("tape run: argument 1 of function 0 (" + EVIL_SHOWN + ") must be i64, got str:\"x\\ny\"", line);
         line = run("run", p.toString(), "--entry", "x\ntrap: y\u001b[31m").oneErrorLine(2);
-        assertEquals("tape: --entry x\\ntrap: y\\u001b[31m: no function has that name", line);
+        assertEquals("tape run: --entry x\\ntrap: y\\u001b[31m: no function has that name", line);
         line = run("run", p.toString(), "--arg", "i64:\n\u001b[31m").oneErrorLine(2);
         assertNoRawText(line);
-        assertTrue(line.startsWith("tape: --arg 'i64:\\n\\u001b[31m' is not a value literal"), line);
+        assertTrue(line.startsWith("tape run: --arg 'i64:\\n\\u001b[31m' is not a value literal"), line);
     }
 
     @Test
@@ -147,30 +147,30 @@ class HostileTextTest {
                     ret r0, []
                 }
                 """);
-        String line = run("verify", p.toString()).oneErrorLine(2);
+        String line = run("verify", p.toString()).oneErrorOf("verify", 2);
         assertNoRawText(line);
         assertTrue(line.startsWith(p + ": "), line);
         assertTrue(line.contains("(x\\n trap: fake\\u001b[31m\\u202e)"), line);
-        assertEquals(line, run("run", p.toString()).oneErrorLine(2));
+        assertEquals(line, run("run", p.toString()).oneErrorOf("run", 2));
     }
 
     @Test
     void fileNamesWithNewlinesAreEscaped() throws IOException {
         String evil = "bad\ntrap: fake\u001b[31m";
         String shown = "bad\\ntrap: fake\\u001b[31m";
-        assertEquals(tmp + "/" + shown + ".tape: no such file",
+        assertEquals("tape verify: " + tmp + "/" + shown + ".tape: no such file",
                 run("verify", tmp.resolve(evil + ".tape").toString()).oneErrorLine(2));
         Path garbage = tmp.resolve(evil + ".tape");
         Files.write(garbage, new byte[] {1, 2, 3});
         for (String cmd : List.of("verify", "run", "disasm", "bench")) {
-            String line = run(cmd, garbage.toString()).oneErrorLine(2);
+            String line = run(cmd, garbage.toString()).oneErrorOf(cmd, 2);
             assertTrue(line.startsWith(tmp + "/" + shown + ".tape: "), line);
             assertNoRawText(line);
         }
         Path text = tmp.resolve(evil + ".tasm");
         Files.writeString(text, "func main() -> () {\n    bogus\u001b[31m r0\n}\n");
         for (String cmd : List.of("verify", "run")) {
-            String line = run(cmd, text.toString()).oneErrorLine(2);
+            String line = run(cmd, text.toString()).oneErrorOf(cmd, 2);
             assertTrue(line.startsWith(tmp + "/" + shown + ".tasm:2:"), line);
             assertNoRawText(line);
         }
@@ -178,7 +178,7 @@ class HostileTextTest {
         assertNoRawText(line);
         line = run("asm", write("ok.tasm", "func main() -> () {\n    ret r0, []\n}\n").toString(), "-o",
                 tmp.resolve("no\ndir").resolve("x.tape").toString()).oneErrorLine(2);
-        assertEquals(tmp + "/no\\ndir/x.tape: no such directory", line);
+        assertEquals("tape asm: " + tmp + "/no\\ndir/x.tape: no such directory", line);
     }
 
     @Test

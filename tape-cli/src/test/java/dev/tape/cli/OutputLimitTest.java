@@ -156,7 +156,7 @@ class OutputLimitTest {
     @Test
     void aNegativeLimitIsAnOptionError() throws IOException {
         String p = file("ints.tasm", PRINT_LOOP);
-        assertEquals("tape: --max-output-bytes must be 0 or more",
+        assertEquals("tape run: --max-output-bytes must be 0 or more",
                 run("run", p, "--max-output-bytes", "-1").oneErrorLine(2));
         assertThrows(IllegalArgumentException.class, () -> StdHost.create(new PrintWriter(Writer.nullWriter()), -1));
         assertTrue(run("run", "--help").out().contains("--max-output-bytes"));

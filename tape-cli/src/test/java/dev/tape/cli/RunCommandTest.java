@@ -122,6 +122,34 @@ class RunCommandTest {
     }
 
     @Test
+    void plainArgumentsTakeTheirTypeFromTheEntrySignature() throws IOException {
+        assertEquals("i64:6765\n", run("run", vector("fib_20.tape"), "--arg", "20").out());
+        assertEquals("i64:6765\n", run("run", vector("fib_20.tape"), "--arg", "i64:20").out());
+        Path p = tmp.resolve("kinds.tasm");
+        Files.writeString(p, """
+                func echo(a: i64, b: u64, c: f64, d: bool, e: dec, f: bytes, g: str) -> (i64, u64, f64, bool, dec, bytes, str) {
+                    ret r0, [r1, r2, r3, r4, r5, r6, r7]
+                }
+                """);
+        Cli.Result r = run("run", p.toString(), "--arg", "-5", "--arg", "18446744073709551615", "--arg", "1.5",
+                "--arg", "true", "--arg", "-1.50", "--arg", "00ff", "--arg", "i64:7 is text");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("i64:-5", "u64:18446744073709551615", "f64:0x3ff8000000000000", "bool:true", "dec:-1.50",
+                "bytes:00ff", "str:\"i64:7 is text\""), r.outLines());
+        // a literal still wins, and a str: literal is a literal
+        r = run("run", p.toString(), "--arg", "i64:-5", "--arg", "u64:1", "--arg", "f64:0x0000000000000000",
+                "--arg", "bool:false", "--arg", "dec:1", "--arg", "bytes:", "--arg", "str:\"a\\nb\"");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("i64:-5", "u64:1", "f64:0x0000000000000000", "bool:false", "dec:1", "bytes:",
+                "str:\"a\\nb\""), r.outLines());
+        String line = run("run", vector("fib_20.tape"), "--arg", "twenty").oneErrorLine(2);
+        assertTrue(line.startsWith("tape run: --arg 'twenty' is not a value literal: not a literal, nor a plain i64"),
+                line);
+        assertEquals("tape run: argument 1 of function 0 must be i64, got u64:20",
+                run("run", vector("fib_20.tape"), "--arg", "u64:20").oneErrorLine(2));
+    }
+
+    @Test
     void limitsTakeTheWholeUnsignedRange() {
         String max = "18446744073709551615";
         Cli.Result r = run("run", vector("fib_20.tape"), "--arg", "i64:20", "--fuel", max, "--max-call-depth", max,

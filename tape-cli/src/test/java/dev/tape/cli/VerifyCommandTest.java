@@ -34,7 +34,7 @@ class VerifyCommandTest {
         Cli.Result r = run("verify", file);
         String line = r.oneErrorLine(2);
         assertEquals("", r.out());
-        assertTrue(line.matches("\\Q" + file + "\\E: verify error in function 0 at pc \\d+ \\([a-z0-9.]+\\): .+"
+        assertTrue(line.matches("tape verify: \\Q" + file + "\\E: verify error in function 0 at pc \\d+ \\([a-z0-9.]+\\): .+"
                 + " \\[UninitializedRead\\]"), line);
     }
 
@@ -44,6 +44,6 @@ class VerifyCommandTest {
         byte[] fib = Files.readAllBytes(Path.of(vector("fib_20.tape")));
         Files.write(file, Arrays.copyOf(fib, fib.length - 3));
         Cli.Result r = run("verify", file.toString());
-        assertTrue(r.oneErrorLine(2).startsWith(file + ": decode error in "), r.err());
+        assertTrue(r.oneErrorLine(2).startsWith("tape verify: " + file + ": decode error in "), r.err());
     }
 }
