@@ -17,9 +17,9 @@ import dev.tape.verify.VerifiedProgram;
  * <p>Compilation is on demand: {@link #compile} compiles nothing; a function gets JVM bytecode
  * when it first runs in a compiled run (as a run's entry, or called from compiled code), and the
  * interpreter runs it until then. Functions that share a code blob and signature share one method.
- * Each compile defines one small hidden class; a VM defines at most {@link JitTier#MAX_CLASSES}
- * classes of at most {@link JitTier#MAX_CLASS_BYTES} bytes each and {@link JitTier#MAX_TOTAL_BYTES}
- * in all, and past that interprets. Any error the JVM raises while a class is generated or defined
+ * Each compile defines one small hidden class; a VM defines at most 2,048 classes of at most
+ * 64 KiB each and 8 MiB in all, and past that interprets; past its first 64 classes, one more per
+ * 20,000 fuel units its runs have used (docs/PERFORMANCE.md, "The compiled tier"). Any error the JVM raises while a class is generated or defined
  * ({@code OutOfMemoryError} of metaspace, {@code LinkageError}, {@code ClassFormatError}, ...)
  * leaves that function to the interpreter; none reaches the embedder. The classes are unloaded
  * with the VM. The returned VM is like any other: it holds no run state and may run on many

@@ -158,7 +158,7 @@ final class JitRuntime {
         if (depth >= MAX_NESTING || stack < cost) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
-        MethodHandle h = tier.handle(callee, stack - INDIRECT_WORDS);
+        MethodHandle h = tier.handle(callee, stack - INDIRECT_WORDS, c);
         if (h == null) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
@@ -179,7 +179,7 @@ final class JitRuntime {
      */
     static long lazy(JitTier tier, int callee, Vm vm, ExecutionContext c, int nb, int depth, int stack, int func)
             throws Throwable {
-        MethodHandle h = tier.handle(callee, stack);
+        MethodHandle h = tier.handle(callee, stack, c);
         if (h == null) {
             throw handover(c, callee, 0, nb, depth);
         }

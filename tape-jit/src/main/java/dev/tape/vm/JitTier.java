@@ -44,6 +44,19 @@ final class JitTier extends CompiledTier {
     /** Most hidden classes that one VM defines. */
     static final int MAX_CLASSES = 2_048;
 
+    /** Classes a VM defines before {@link #FUEL_PER_CLASS} applies. */
+    static final int FREE_CLASSES = 64;
+
+    /**
+     * Fuel that runs of a VM must have used for each class it defines past {@link #FREE_CLASSES}
+     * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
+     * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
+     * interpreter's time for the same runs, plus a fixed part, however many functions run once.
+     * The fuel counted is what the current run has used so far and what earlier runs used in
+     * compiled code ({@code spent}); a function refused for want of it is compiled at a later call.
+     */
+    static final long FUEL_PER_CLASS = 20_000;
+
     /**
      * Least Java stack, in words, that must be left for the callee's frame and what follows for a
      * compile to run at a call (the compile itself runs there, on the run's thread); with less,
@@ -62,9 +75,15 @@ final class JitTier extends CompiledTier {
         MethodHandles.Lookup define(byte[] bytes, List<MethodHandle> links) throws Throwable;
     }
 
-    /** The budgets of one VM's compiled code; tests make them small. */
-    record Budget(int maxClassBytes, long maxTotalBytes, int maxClasses) {
-        static final Budget DEFAULT = new Budget(MAX_CLASS_BYTES, MAX_TOTAL_BYTES, MAX_CLASSES);
+    /** The budgets of one VM's compiled code; tests change them. */
+    record Budget(int maxClassBytes, long maxTotalBytes, int maxClasses, int freeClasses, long fuelPerClass) {
+        static final Budget DEFAULT = new Budget(MAX_CLASS_BYTES, MAX_TOTAL_BYTES, MAX_CLASSES, FREE_CLASSES,
+                FUEL_PER_CLASS);
+
+        /** The default fuel credit with other limits. */
+        Budget(int maxClassBytes, long maxTotalBytes, int maxClasses) {
+            this(maxClassBytes, maxTotalBytes, maxClasses, FREE_CLASSES, FUEL_PER_CLASS);
+        }
     }
 
     static final Definer HIDDEN = (bytes, links) -> {
@@ -110,6 +129,8 @@ final class JitTier extends CompiledTier {
     private long classBytes;
     /** set when the JVM ran out of memory for classes: nothing more is compiled */
     private boolean exhausted;
+    /** fuel used in compiled runs that have ended (see {@link #FUEL_PER_CLASS}) */
+    private final java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
 
     JitTier(Vm vm, Budget budget, Definer definer) {
         int n = vm.funcs.length;
@@ -156,10 +177,11 @@ final class JitTier extends CompiledTier {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
         }
-        MethodHandle h = handle(entry, stack - (nested ? JitRuntime.NEST_WORDS : 0));
+        MethodHandle h = handle(entry, stack - (nested ? JitRuntime.NEST_WORDS : 0), c);
         if (h == null) {
             return HANDOVER;
         }
+        long fuel = c.fuel;
         if (c.retW.length < maxResults) {
             c.retW = new long[maxResults];
             c.retR = new Object[maxResults];
@@ -180,6 +202,7 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
+            spent.addAndGet(Math.max(0, fuel - c.fuel));
         }
     }
 
@@ -189,14 +212,15 @@ final class JitTier extends CompiledTier {
      * @param func a function id
      * @param stack the Java stack left, in words, at the point of the call (a compile runs only
      *     with at least {@link #COMPILE_STACK_WORDS})
+     * @param c the run's context (the fuel it has used counts toward {@link #FUEL_PER_CLASS})
      * @return its handle, or null: interpret it (for now or for good)
      */
-    MethodHandle handle(int func, int stack) {
+    MethodHandle handle(int func, int stack, ExecutionContext c) {
         MethodHandle h = handles[func];
-        if (h != null || stack < COMPILE_STACK_WORDS) {
+        if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
             return h;
         }
-        return compile(func);
+        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuel));
     }
 
     /**
@@ -205,7 +229,7 @@ final class JitTier extends CompiledTier {
      * @return whether it has a method
      */
     boolean compileNow(int func) {
-        return handles[func] != null || compile(func) != null;
+        return handles[func] != null || compile(func, Long.MAX_VALUE) != null;
     }
 
     /** @return how many functions have a method */
@@ -249,7 +273,8 @@ final class JitTier extends CompiledTier {
         return s;
     }
 
-    private synchronized MethodHandle compile(int func) {
+    /** @param credit fuel used so far that pays for classes past the free ones */
+    private synchronized MethodHandle compile(int func, long credit) {
         MethodHandle h = handles[func];
         if (h != null || state[func] == FAILED) {
             return h;
@@ -262,6 +287,10 @@ final class JitTier extends CompiledTier {
             Shape key = new Shape(vm, func);
             Object known = shapes.get(key);
             if (known == null) {
+                long past = classes - (long) budget.freeClasses() + 1;
+                if (past > 0 && credit / past < budget.fuelPerClass()) {
+                    return null; // not yet: the runs have not used enough fuel for another class
+                }
                 known = define(func);
                 if (known == null) {
                     return null; // a passing condition (the Java stack): try again later

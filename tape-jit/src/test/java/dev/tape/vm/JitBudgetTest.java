@@ -79,6 +79,28 @@ class JitBudgetTest {
         assertTrue(tier.failed(1), "the rows are left to the interpreter for good");
     }
 
+    /**
+     * Past the free classes, a class waits until the VM's runs have used enough fuel to pay for it
+     * ({@link JitTier#FUEL_PER_CLASS}): with one free class and a price no run reaches, only main
+     * is compiled, and its calls hand over; an explicit {@link Jit#precompile} pays no price.
+     */
+    @Test
+    void classesPastTheFreeOnesWaitForTheRunsFuel() {
+        Tiers.Outcome want = interpreted();
+        Vm vm = Jit.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
+                JitTier.MAX_CLASSES, 1, Long.MAX_VALUE / 4), JitTier.HIDDEN);
+        JitTier tier = (JitTier) vm.tier;
+        for (int k = 0; k < 3; k++) {
+            Tiers.assertSame(want, run(vm), () -> "main(4), one free class");
+            assertEquals(1, tier.classes(), "main only");
+            assertEquals(1, Jit.compiledFunctions(vm));
+            assertTrue(!tier.failed(1), "the rows are not refused for good, only not yet");
+        }
+        assertEquals(ROWS + 1, Jit.precompile(vm));
+        assertEquals(2, tier.classes());
+        Tiers.assertSame(want, run(vm), () -> "main(4), all compiled");
+    }
+
     @Test
     void classesOverTheSizeOrTotalBudgetAreNotDefined() {
         Tiers.Outcome want = interpreted();
