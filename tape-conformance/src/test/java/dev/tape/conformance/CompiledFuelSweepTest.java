@@ -155,7 +155,8 @@ class CompiledFuelSweepTest {
 
     /**
      * The sweep is not vacuous: all but the 10 rejected vectors verify, every verified program
-     * compiles completely (none is too large), and there are runs long enough for per-block fuel
+     * compiles completely (none is too large) and has its entry compiled by its first run (the
+     * tier compiles on demand), and there are runs long enough for per-block fuel
      * to matter (most vectors are one instruction and a ret): at least 30 use more than 2 units and
      * at least 8 more than 64.
      */
@@ -167,7 +168,10 @@ class CompiledFuelSweepTest {
         int long64 = 0;
         for (Vector v : vs) {
             int n = v.interpreted().program().program().functions().size();
-            assertEquals(n, Jit.compiledFunctions(v.compiled()), v.c().name() + ": every function compiles");
+            assertEquals(n, Jit.precompile(Jit.compile(v.interpreted().program(), new ConformanceHost())),
+                    v.c().name() + ": every function compiles");
+            run(v.compiled(), v.args(), v.c().entry(), v.limits());
+            assertTrue(Jit.compiledFunctions(v.compiled()) >= 1, v.c().name() + ": the entry compiled as it ran");
             long used = v.limits().fuel() - run(v.interpreted(), v.args(), v.c().entry(), v.limits()).fuelRemaining();
             longer += used > 2 ? 1 : 0;
             long64 += used > 64 ? 1 : 0;

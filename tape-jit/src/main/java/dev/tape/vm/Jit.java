@@ -14,9 +14,16 @@ import dev.tape.verify.VerifiedProgram;
  * allows, or a function too large to compile), so these never change an outcome. Runs traced
  * with call, host or instruction events are interpreted; run-level tracing works with either.
  *
- * <p>Compiling costs time proportional to the program's size (about as much as verifying it) and
- * defines one hidden class per VM, unloaded with the VM. The returned VM is like any other: it
- * holds no run state and may run on many threads at once.
+ * <p>Compilation is on demand: {@link #compile} compiles nothing; a function gets JVM bytecode
+ * when it first runs in a compiled run (as a run's entry, or called from compiled code), and the
+ * interpreter runs it until then. Functions that share a code blob and signature share one method.
+ * Each compile defines one small hidden class; a VM defines at most 2,048 classes of at most
+ * 64 KiB each and 8 MiB in all, and past that interprets; past its first 64 classes, one more per
+ * 20,000 fuel units its runs have used (docs/PERFORMANCE.md, "The compiled tier"). Any error the JVM raises while a class is generated or defined
+ * ({@code OutOfMemoryError} of metaspace, {@code LinkageError}, {@code ClassFormatError}, ...)
+ * leaves that function to the interpreter; none reaches the embedder. The classes are unloaded
+ * with the VM. The returned VM is like any other: it holds no run state and may run on many
+ * threads at once; compiles are serialised per VM and never change an outcome.
  *
  * <p>Design note: this module declares classes in {@code dev.tape.vm} (the package of the
  * interpreter), because compiled code reads and writes the interpreter's package-private state;
@@ -26,36 +33,49 @@ public final class Jit {
     private Jit() {}
 
     /**
-     * Makes a VM for a program and compiles its functions.
+     * Makes a VM for a program whose functions are compiled as they first run. Costs time and
+     * memory proportional to the number of functions (a few arrays), nothing per instruction.
      *
      * @param program the verified program
      * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
-     * @return a VM that runs compiled code where it can (should the compiler fail on a function,
-     *     a bug, that function is left to the interpreter, and should the JVM refuse the generated
-     *     class, the VM only interprets: outcomes are the same either way, and
-     *     {@link #compiledFunctions} tells)
+     * @return a VM that runs compiled code where it can (a function the compiler cannot or may not
+     *     compile is interpreted: outcomes are the same either way, and {@link #compiledFunctions}
+     *     tells)
      * @throws IllegalArgumentException when an argument is null
      */
     public static Vm compile(VerifiedProgram program, Host host) {
+        return compile(program, host, JitTier.Budget.DEFAULT, JitTier.HIDDEN);
+    }
+
+    /** {@link #compile(VerifiedProgram, Host)} with other budgets or another way to define classes (tests). */
+    static Vm compile(VerifiedProgram program, Host host, JitTier.Budget budget, JitTier.Definer definer) {
         Vm vm = new Vm(program, host);
-        vm.tier = JitCompiler.compile(vm);
+        vm.tier = new JitTier(vm, budget, definer);
         return vm;
     }
 
     /**
-     * @param vm a VM
-     * @return how many of its program's functions have compiled code (0 for an interpreting VM)
+     * Compiles every function of a compiled-tier VM now, within its budgets, instead of as each
+     * first runs (for an embedder that wants no compile during runs, and for tests).
+     *
+     * @param vm a VM from {@link #compile}; any other is left alone
+     * @return how many of its program's functions have compiled code after it
      */
-    public static int compiledFunctions(Vm vm) {
-        if (!(vm.tier instanceof JitTier t)) {
-            return 0;
-        }
-        int n = 0;
-        for (var h : t.handles) {
-            if (h != null) {
-                n++;
+    public static int precompile(Vm vm) {
+        if (vm.tier instanceof JitTier t) {
+            for (int f = 0; f < vm.funcs.length; f++) {
+                t.compileNow(f);
             }
         }
-        return n;
+        return compiledFunctions(vm);
+    }
+
+    /**
+     * @param vm a VM
+     * @return how many of its program's functions have compiled code so far (0 for an
+     *     interpreting VM); it grows as functions first run
+     */
+    public static int compiledFunctions(Vm vm) {
+        return vm.tier instanceof JitTier t ? t.compiledCount() : 0;
     }
 }

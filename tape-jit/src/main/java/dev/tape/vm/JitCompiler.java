@@ -13,6 +13,7 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Type;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -22,6 +23,7 @@ import java.util.List;
 import static org.objectweb.asm.Opcodes.AALOAD;
 import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACC_FINAL;
+import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
@@ -86,6 +88,9 @@ import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.POP;
 import static org.objectweb.asm.Opcodes.POP2;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
+import static org.objectweb.asm.Opcodes.PUTSTATIC;
+import static org.objectweb.asm.Opcodes.RETURN;
+import static org.objectweb.asm.Opcodes.IALOAD;
 import static org.objectweb.asm.Opcodes.SIPUSH;
 import static org.objectweb.asm.Opcodes.V17;
 
@@ -120,9 +125,10 @@ final class JitCompiler {
     static final int MAX_METHOD_BYTES = 7_900;
 
     private static final String CLASS = "dev/tape/vm/JitCode";
-    private static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;III)J";
-    private static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
-            int.class, int.class, int.class);
+    static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIII)J";
+    /** the type of every compiled method: {@code (vm, c, base, depth, stackWords, func) -> long} */
+    static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
+            int.class, int.class, int.class, int.class);
     private static final String CTX = "dev/tape/vm/ExecutionContext";
     private static final String RT = "dev/tape/vm/JitRuntime";
     private static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
@@ -134,19 +140,23 @@ final class JitCompiler {
     private static final int DEPTH = 3;
     /** the Java stack the method's callees may still use, in words (see {@link #stackCost}) */
     private static final int STACK = 4;
-    private static final int W = 5;
-    private static final int R = 6;
-    private static final int CODE = 7;
-    private static final int IP = 8;
-    private static final int REFUND = 9;
-    private static final int TMP = 10; // a long: slots 10 and 11
-    private static final int NB = 12;
-    private static final int CALLEE = 13;
-    private static final int SITE = 14;
-    private static final int ARGS = 15;
-    private static final int RESULTS = 16;
+    /** the function id this call runs (functions of one shape share the method) */
+    private static final int FUNC = 5;
+    private static final int W = 6;
+    private static final int R = 7;
+    private static final int CODE = 8;
+    private static final int IP = 9;
+    private static final int REFUND = 10;
+    private static final int TMP = 11; // a long: slots 11 and 12
+    private static final int NB = 13;
+    private static final int CALLEE = 14;
+    private static final int SITE = 15;
+    private static final int ARGS = 16;
+    private static final int RESULTS = 17;
+    /** the function's entry in the code image (the global ip of its code index 0) */
+    private static final int ENTRY = 18;
     /** the first local slot of the registers */
-    private static final int FIRST_REGISTER = 17;
+    private static final int FIRST_REGISTER = 19;
 
     /**
      * A bound on the Java stack a function's method uses, in 8-byte words, even before HotSpot
@@ -165,76 +175,85 @@ final class JitCompiler {
     private static final String VALUE = "dev/tape/value/Value";
     private static final String VALUES = "[L" + VALUE + ";";
     private static final String OBJECT = "java/lang/Object";
+    private static final String MH = "java/lang/invoke/MethodHandle";
+    private static final String MH_T = "L" + MH + ";";
+    /** {@link Method#handover}'s function: the running one */
+    private static final int SELF = -1;
 
     /**
-     * Compiles every function that fits into one hidden class.
-     *
-     * @return the tier, with a null handle for each function left to the interpreter; null when
-     *     the JVM refuses the generated class (a compiler bug: the VM then only interprets, which
-     *     gives the same outcomes)
+     * One generated class: its bytes, the invokers of the call sites its static initialiser reads
+     * from its class data (one per other function it calls), and the name of its one method.
      */
-    static JitTier compile(Vm vm) {
-        int n = vm.funcs.length;
-        boolean[] take = new boolean[n];
-        java.util.Arrays.fill(take, true);
-        // pass 1: measure each method that might be too large on its own
-        for (int f = 0; f < n; f++) {
-            if (sizeBound(vm.funcs[f]) > MAX_METHOD_BYTES) {
-                take[f] = measure(vm, f) <= MAX_METHOD_BYTES;
-            }
+    record Generated(byte[] bytes, List<MethodHandle> links, String method) {}
+
+    /**
+     * Generates the hidden class of one function's method (shared by every function of the same
+     * shape: the function id is the method's last parameter).
+     *
+     * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
+     *     (generation stops soon after it passes that size)
+     * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
+     */
+    static Generated generate(JitTier tier, int f) {
+        ClassWriter cw = writer();
+        cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
+        Method m = new Method(tier.vm, tier, cw, f, MAX_METHOD_BYTES);
+        try {
+            m.emit();
+        } catch (TooLarge e) {
+            return null;
         }
-        // pass 2: one class; when its constant pool overflows, compile the first half of what is left
-        int limit = n;
-        while (true) {
-            boolean[] in = new boolean[n];
-            for (int f = 0; f < limit; f++) {
-                in[f] = take[f];
+        List<MethodHandle> links = new java.util.ArrayList<>();
+        if (!m.linked.isEmpty()) {
+            MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            init.visitCode();
+            for (int k = 0; k < m.linked.size(); k++) {
+                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "L" + k, MH_T, null, null).visitEnd();
+                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                        "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+                init.visitLdcInsn("_");
+                init.visitLdcInsn(Type.getType(MH_T));
+                pushTo(init, k);
+                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+                        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
+                        false);
+                init.visitTypeInsn(CHECKCAST, MH);
+                init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
+                links.add(tier.site(m.linked.get(k)).dynamicInvoker());
             }
-            ClassWriter cw = writer();
-            cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-            int failed = -1;
-            for (int f = 0; f < n && failed < 0; f++) {
-                if (in[f]) {
-                    try {
-                        new JitCompiler.Method(vm, cw, f, in).emit();
-                    } catch (RuntimeException e) {
-                        // a compiler bug on this function: leave it to the interpreter
-                        failed = f;
-                    }
-                }
-            }
-            if (failed >= 0) {
-                take[failed] = false;
-                continue;
-            }
-            cw.visitEnd();
-            byte[] bytes;
-            try {
-                bytes = cw.toByteArray();
-            } catch (ClassTooLargeException | MethodTooLargeException e) {
-                if (limit == 0) {
-                    return null;
-                }
-                limit /= 2;
-                continue;
-            }
-            return define(bytes, in, maxResults(vm), vm);
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+        }
+        cw.visitEnd();
+        try {
+            return new Generated(cw.toByteArray(), List.copyOf(links), "f" + f);
+        } catch (ClassTooLargeException | MethodTooLargeException e) {
+            return null;
+        }
+    }
+
+    /** Thrown when a method being generated has passed its size limit. */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final TooLarge INSTANCE = new TooLarge();
+
+        private TooLarge() {
+            super("method too large", null, false, false);
         }
     }
 
     /**
-     * Generates one function's method on its own.
+     * Generates one function's method on its own, whatever its size.
      *
      * @return its size in bytes of bytecode, or {@code Integer.MAX_VALUE} when it is over the JVM's
      *     64 KiB limit or cannot be generated
      */
     static int measure(Vm vm, int f) {
-        boolean[] all = new boolean[vm.funcs.length];
-        java.util.Arrays.fill(all, true);
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new JitCompiler.Method(vm, cw, f, all).emit();
+            return new JitCompiler.Method(vm, null, cw, f, Integer.MAX_VALUE).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
@@ -252,34 +271,16 @@ final class JitCompiler {
         return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
-    private static JitTier define(byte[] bytes, boolean[] in, int maxResults, Vm vm) {
-        MethodHandle[] handles = new MethodHandle[in.length];
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            for (int f = 0; f < in.length; f++) {
-                if (in[f]) {
-                    handles[f] = lookup.findStatic(lookup.lookupClass(), "f" + f, TYPE);
-                }
-            }
-        } catch (IllegalAccessException | NoSuchMethodException | LinkageError e) {
-            return null;
+    private static void pushTo(MethodVisitor mv, int v) {
+        if (v >= -1 && v <= 5) {
+            mv.visitInsn(ICONST_0 + v);
+        } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+            mv.visitIntInsn(BIPUSH, v);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            mv.visitIntInsn(SIPUSH, v);
+        } else {
+            mv.visitLdcInsn(v);
         }
-        int[] costs = new int[in.length];
-        for (int f = 0; f < in.length; f++) {
-            costs[f] = stackCost(vm.image.regCount(f));
-        }
-        return new JitTier(handles, costs, maxResults);
-    }
-
-    private static int maxResults(Vm vm) {
-        int max = 0;
-        for (var fn : vm.program.functions()) {
-            max = Math.max(max, fn.sig().rets().size());
-        }
-        for (var cs : vm.program.callSigs()) {
-            max = Math.max(max, cs.rets().size());
-        }
-        return max;
     }
 
     private static ClassWriter writer() {
@@ -288,7 +289,7 @@ final class JitCompiler {
     }
 
     /** @return whether a function with these results returns them as the method's {@code long} */
-    private static boolean direct(List<ValueType> rets) {
+    static boolean direct(List<ValueType> rets) {
         return rets.size() == 1 && Aggregate.isWord(rets.get(0).kind());
     }
 
@@ -307,8 +308,14 @@ final class JitCompiler {
         private final int[] code;
         private final int f;
         private final LoweredFunction fn;
+        /** the entry of function {@code f} (the method reads each caller's own, {@link #ENTRY}, at run time) */
         private final int entry;
-        private final boolean[] compiled;
+        /** the tier, whose call sites calls go through; null when only measuring */
+        private final JitTier tier;
+        /** the functions this method calls through a call site, by the index of its static field */
+        final List<Integer> linked = new java.util.ArrayList<>();
+        /** the size, in bytes of bytecode, past which generation stops ({@link TooLarge}) */
+        private final int limit;
         private final MethodVisitor mv;
         private final Label[] labels;
         private final Label end = new Label();
@@ -326,14 +333,15 @@ final class JitCompiler {
         /** the bytecode offset of the last frame declared */
         private int lastFrame = -1;
 
-        Method(Vm vm, ClassWriter cw, int f, boolean[] compiled) {
+        Method(Vm vm, JitTier tier, ClassWriter cw, int f, int limit) {
             this.vm = vm;
+            this.tier = tier;
+            this.limit = limit;
             this.image = vm.image;
             this.code = image.code();
             this.f = f;
             this.fn = vm.funcs[f];
             this.entry = image.entry(f);
-            this.compiled = compiled;
             this.mv = cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null);
             this.labels = new Label[fn.code().length];
             int n = fn.regCount();
@@ -341,8 +349,8 @@ final class JitCompiler {
             cls = new int[n];
             int next = FIRST_REGISTER;
             List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
-                    "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N, VALUES,
-                    VALUES));
+                    INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
+                    VALUES, VALUES, INTEGER));
             for (int i = 0; i < n; i++) {
                 ValueType t = fn.regType(i);
                 ValueKind k = t == null ? ValueKind.UNIT : t.kind();
@@ -426,6 +434,11 @@ final class JitCompiler {
             mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
             mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "code", "()[I", false);
             mv.visitVarInsn(ASTORE, CODE);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
+            mv.visitVarInsn(ILOAD, FUNC);
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "entry", "(I)I", false);
+            mv.visitVarInsn(ISTORE, ENTRY);
             // every local gets its one type here (the stack map frames rely on it)
             for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
                 mv.visitInsn(ICONST_0);
@@ -461,6 +474,7 @@ final class JitCompiler {
             mv.visitLabel(tryStart);
             int blockLen = 0;
             int k = 0;
+            int emitted = 0;
             boolean live = true;
             for (int i = 0; i < len; i = next(i)) {
                 if (labels[i] != null) {
@@ -482,13 +496,16 @@ final class JitCompiler {
                 }
                 instruction(i, blockLen - k - 1);
                 k++;
+                if ((++emitted & 63) == 0 && size() > limit) {
+                    throw TooLarge.INSTANCE;
+                }
             }
             mv.visitLabel(tryEnd);
             // a trap: record where, give back the block's unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
             frame("dev/tape/vm/VmTrap");
             mv.visitVarInsn(ALOAD, C);
-            push(f);
+            mv.visitVarInsn(ILOAD, FUNC);
             mv.visitVarInsn(ILOAD, IP);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitVarInsn(ILOAD, DEPTH);
@@ -507,7 +524,33 @@ final class JitCompiler {
             mv.visitLabel(end);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
+            if (end.getOffset() > limit) {
+                throw TooLarge.INSTANCE;
+            }
             return end.getOffset();
+        }
+
+        /** @return the bytes of bytecode emitted so far */
+        private int size() {
+            Label here = new Label();
+            mv.visitLabel(here);
+            return here.getOffset();
+        }
+
+        /** Pushes the global ip of code index {@code i} of the running function: its entry plus i. */
+        private void global(int i) {
+            mv.visitVarInsn(ILOAD, ENTRY);
+            if (i != 0) {
+                push(i);
+                mv.visitInsn(IADD);
+            }
+        }
+
+        /** Pushes the int at code index {@code i} of the running function, read from the image at run time. */
+        private void operand(int i) {
+            mv.visitVarInsn(ALOAD, CODE);
+            global(i);
+            mv.visitInsn(IALOAD);
         }
 
         /**
@@ -555,7 +598,7 @@ final class JitCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, ok);
-            handover(f, i, BASE, false);
+            handover(SELF, i, BASE, false);
             mv.visitLabel(ok);
             frame();
             mv.visitVarInsn(ALOAD, C);
@@ -564,12 +607,16 @@ final class JitCompiler {
         }
 
         /**
-         * Throws the hand-over at function {@code func}, ip {@code ip}, with the register base in
+         * Throws the hand-over at function {@code func} ({@link #SELF}: the running one), ip {@code ip}, with the register base in
          * local {@code baseSlot} (one frame deeper when {@code deeper}).
          */
         private void handover(int func, int ip, int baseSlot, boolean deeper) {
             mv.visitVarInsn(ALOAD, C);
-            push(func);
+            if (func == SELF) {
+                mv.visitVarInsn(ILOAD, FUNC);
+            } else {
+                push(func);
+            }
             push(ip);
             mv.visitVarInsn(ILOAD, baseSlot);
             mv.visitVarInsn(ILOAD, DEPTH);
@@ -803,7 +850,7 @@ final class JitCompiler {
                     mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "refs", "()[Ljava/lang/Object;",
                             false);
-                    push(code[g + 2]);
+                    operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
                     storeR(code[g + 1]);
                 }
@@ -861,7 +908,7 @@ final class JitCompiler {
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "tags", "()[[B", false);
-                    push(code[g + 2]);
+                    operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
                     push(n);
                     mv.visitIntInsn(NEWARRAY, T_LONG);
@@ -879,7 +926,7 @@ final class JitCompiler {
                     mv.visitVarInsn(ALOAD, C);
                     loadR(code[g + 2]);
                     mv.visitVarInsn(ALOAD, CODE);
-                    push(g);
+                    global(i);
                     mv.visitVarInsn(ILOAD, BASE);
                     mv.visitMethodInsn(INVOKESTATIC, RT, "tupleGetW", "(L" + CTX + ";Ljava/lang/Object;[III)J", false);
                     storeW(code[g + 1]);
@@ -914,7 +961,7 @@ final class JitCompiler {
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ALOAD, CODE);
-            push(g);
+            global(i);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "slow", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
             mv.visitInsn(POP);
@@ -936,20 +983,23 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, BASE);
             push(fn.regCount());
             push(image.regCount(callee));
-            push(g);
-            push(pos);
+            global(i);
+            global(pos - entry);
             mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
             mv.visitVarInsn(ISTORE, NB);
             reloadFiles();
             arguments(g + 3, argc, 1);
-            if (!compiled[callee]) {
+            if (tier != null && tier.failed(callee)) {
                 handover(callee, 0, NB, true);
                 return;
             }
+            // a call to this method is a JVM call; any other goes through the callee's call site
+            boolean self = callee == f;
+            int link = self ? -1 : link(callee);
             // deep enough on the Java stack: the interpreter goes on with heap frames
             Label deep = new Label();
             Label go = new Label();
-            int cost = stackCost(image.regCount(callee));
+            int cost = stackCost(image.regCount(callee)) + (self ? 0 : JitRuntime.INDIRECT_WORDS);
             mv.visitVarInsn(ILOAD, DEPTH);
             push(JitRuntime.MAX_NESTING);
             mv.visitJumpInsn(IF_ICMPGE, deep);
@@ -961,6 +1011,9 @@ final class JitCompiler {
             handover(callee, 0, NB, true);
             mv.visitLabel(go);
             frame();
+            if (!self) {
+                mv.visitFieldInsn(GETSTATIC, CLASS, "L" + link, MH_T);
+            }
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, NB);
@@ -970,8 +1023,26 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, STACK);
             push(cost);
             mv.visitInsn(ISUB);
-            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + callee, DESC, false);
+            push(callee);
+            if (self) {
+                mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
+            } else {
+                mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
+            }
             results(pos, direct(vm.program.functions().get(callee).sig().rets()));
+        }
+
+        /**
+         * @return the index of the static field that holds the invoker of {@code callee}'s call
+         *     site (the class's static initialiser reads it from the class data)
+         */
+        private int link(int callee) {
+            int k = linked.indexOf(callee);
+            if (k < 0) {
+                k = linked.size();
+                linked.add(callee);
+            }
+            return k;
         }
 
         /** {@code call.indirect}: the callee is checked at run time, then called through its handle. */
@@ -988,7 +1059,7 @@ final class JitCompiler {
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ALOAD, CODE);
-            push(g);
+            global(i);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitMethodInsn(INVOKESTATIC, CALLS, "indirectCallee", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
             mv.visitVarInsn(ISTORE, CALLEE);
@@ -998,8 +1069,8 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, BASE);
             push(fn.regCount());
             mv.visitVarInsn(ILOAD, CALLEE);
-            push(g);
-            push(pos);
+            global(i);
+            global(pos - entry);
             mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
             mv.visitVarInsn(ISTORE, NB);
             reloadFiles();
@@ -1059,7 +1130,7 @@ final class JitCompiler {
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ALOAD, SITE);
             push(sig);
-            push(g);
+            global(i);
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
             mv.visitVarInsn(ALOAD, ARGS);
@@ -1243,7 +1314,7 @@ final class JitCompiler {
                 spill(code[g + 2 + j] >>> 2);
             }
             mv.visitVarInsn(ALOAD, C);
-            push(f);
+            mv.visitVarInsn(ILOAD, FUNC);
             push(i);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitMethodInsn(INVOKESTATIC, RT, "returned", "(L" + CTX + ";III)V", false);

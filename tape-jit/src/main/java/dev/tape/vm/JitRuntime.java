@@ -153,19 +153,37 @@ final class JitRuntime {
      */
     static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth, int stack) {
         JitTier tier = (JitTier) vm.tier;
-        MethodHandle h = tier.handles[callee];
         // this helper's frame and the method handle's own frames count too
-        int cost = tier.costs[callee] + INDIRECT_WORDS;
-        if (h == null || depth >= MAX_NESTING || stack < cost) {
+        int cost = tier.cost(callee) + INDIRECT_WORDS;
+        if (depth >= MAX_NESTING || stack < cost) {
+            throw handover(c, callee, 0, nb, depth + 1);
+        }
+        MethodHandle h = tier.handle(callee, stack - INDIRECT_WORDS, c);
+        if (h == null) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
         try {
-            return (long) h.invokeExact(vm, c, nb, depth + 1, stack - cost);
+            return (long) h.invokeExact(vm, c, nb, depth + 1, stack - cost, callee);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The target of a function's call site while it has no method (see {@link JitTier#site}):
+     * compiles it when it may ({@link JitTier#handle}) and calls the method, or hands the run to
+     * the interpreter at the callee's first instruction. The caller has checked the nesting and
+     * the stack for the callee's frame and passes the callee's {@code depth} and {@code stack}.
+     */
+    static long lazy(JitTier tier, int callee, Vm vm, ExecutionContext c, int nb, int depth, int stack, int func)
+            throws Throwable {
+        MethodHandle h = tier.handle(callee, stack, c);
+        if (h == null) {
+            throw handover(c, callee, 0, nb, depth);
+        }
+        return (long) h.invokeExact(vm, c, nb, depth, stack, func);
     }
 
     /** Applies a host's extra fuel charge, saturating at 0 as {@link ExecutionContext#consume} does. */

@@ -1,25 +1,156 @@
 package dev.tape.vm;
 
-import java.lang.invoke.MethodHandle;
+import dev.tape.verify.LoweredFunction;
 
-/** The compiled code of one program: a method handle per compiled function, null for the others. */
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The compiled code of one VM, made on demand: a function gets its method when it first runs in a
+ * compiled run (as the entry of a run, or called from compiled code), never up front. Until then,
+ * and when it cannot be compiled, the interpreter runs it; either way outcomes are the same, only
+ * speed differs.
+ *
+ * <p>Each compile defines one hidden class holding one method; functions whose lowered code, register
+ * types and result passing are equal (function-table rows that share one code blob and signature)
+ * share that method, which takes the function id as a parameter. What the compiled code of one VM
+ * may cost is bounded by {@link #MAX_CLASS_BYTES} per class, {@link #MAX_TOTAL_BYTES} and
+ * {@link #MAX_CLASSES} per VM: past them every further function is interpreted.
+ *
+ * <p>Thread safety: compiles run under this object's lock; the handle array is read without it (a
+ * stale null only sends the reader to the locked path, and method handles are immutable). A call
+ * from compiled code to another function goes through that function's {@link MutableCallSite},
+ * whose target is a stub that compiles the callee (or hands the run to the interpreter) until the
+ * callee has a method, then the method itself (so C2 inlines it).
+ */
 final class JitTier extends CompiledTier {
-    /** per function id: {@code (Vm, ExecutionContext, int base, int depth, int stackWords) -> long}, or null */
+    /**
+     * Largest hidden class defined, in bytes of class file: one method is under
+     * {@link JitCompiler#MAX_METHOD_BYTES} of bytecode, and its constant pool holds at most one
+     * 9-byte entry per 3 bytes of code (wide constants) plus a fixed part.
+     */
+    static final int MAX_CLASS_BYTES = 64 * 1024;
+
+    /** Most bytes of class files that one VM defines in all (HotSpot keeps several times this in metaspace). */
+    static final long MAX_TOTAL_BYTES = 8L * 1024 * 1024;
+
+    /** Most hidden classes that one VM defines. */
+    static final int MAX_CLASSES = 2_048;
+
+    /** Classes a VM defines before {@link #FUEL_PER_CLASS} applies. */
+    static final int FREE_CLASSES = 64;
+
+    /**
+     * Fuel that runs of a VM must have used for each class it defines past {@link #FREE_CLASSES}
+     * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
+     * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
+     * interpreter's time for the same runs, plus a fixed part, however many functions run once.
+     * The fuel counted is what the current run has used so far and what earlier runs used in
+     * compiled code ({@code spent}); a function refused for want of it is compiled at a later call.
+     */
+    static final long FUEL_PER_CLASS = 20_000;
+
+    /**
+     * Least Java stack, in words, that must be left for the callee's frame and what follows for a
+     * compile to run at a call (the compile itself runs there, on the run's thread); with less,
+     * the call hands over to the interpreter and the function is compiled at a later, shallower call.
+     */
+    static final int COMPILE_STACK_WORDS = JitRuntime.STACK_WORDS / 2;
+
+    /** How the generated classes are defined: the JVM's hidden classes, or a test's stand-in. */
+    interface Definer {
+        /**
+         * @param bytes a class file
+         * @param links the class data (the call sites' invokers its static initialiser reads)
+         * @return the lookup of the defined, initialised class
+         * @throws Throwable anything the JVM throws (each one makes the function interpreted)
+         */
+        MethodHandles.Lookup define(byte[] bytes, List<MethodHandle> links) throws Throwable;
+    }
+
+    /** The budgets of one VM's compiled code; tests change them. */
+    record Budget(int maxClassBytes, long maxTotalBytes, int maxClasses, int freeClasses, long fuelPerClass) {
+        static final Budget DEFAULT = new Budget(MAX_CLASS_BYTES, MAX_TOTAL_BYTES, MAX_CLASSES, FREE_CLASSES,
+                FUEL_PER_CLASS);
+
+        /** The default fuel credit with other limits. */
+        Budget(int maxClassBytes, long maxTotalBytes, int maxClasses) {
+            this(maxClassBytes, maxTotalBytes, maxClasses, FREE_CLASSES, FUEL_PER_CLASS);
+        }
+    }
+
+    static final Definer HIDDEN = (bytes, links) -> {
+        MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, links, false);
+        l.ensureInitialized(l.lookupClass());
+        return l;
+    };
+
+    private static final byte NEW = 0;
+    private static final byte COMPILED = 1;
+    private static final byte FAILED = 2;
+
+    private static final MethodHandle LAZY;
+
+    static {
+        try {
+            LAZY = MethodHandles.lookup().findStatic(JitRuntime.class, "lazy",
+                    MethodType.methodType(long.class, JitTier.class, int.class, Vm.class, ExecutionContext.class,
+                            int.class, int.class, int.class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Vm vm;
+    /**
+     * per function id: {@code (Vm, ExecutionContext, int base, int depth, int stackWords, int func) -> long},
+     * or null while it has none (read without the lock: see the class comment)
+     */
     final MethodHandle[] handles;
-    /** per function id: the Java stack its method may use, in words */
-    final int[] costs;
+    /** per function id: NEW, COMPILED or FAILED (never compiled: too large, refused, or the budget is spent) */
+    private final byte[] state;
+    /** per function id: the call site compiled callers call it through, made when first needed */
+    private final MutableCallSite[] sites;
+    /** per shape: its method's handle, or {@link Boolean#FALSE} when it failed */
+    private final Map<Shape, Object> shapes = new HashMap<>();
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
+    private final Budget budget;
+    private final Definer definer;
+    /** classes defined, and their bytes in all */
+    private int classes;
+    private long classBytes;
+    /** set when the JVM ran out of memory for classes: nothing more is compiled */
+    private boolean exhausted;
+    /** fuel used in compiled runs that have ended (see {@link #FUEL_PER_CLASS}) */
+    private final java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
 
-    JitTier(MethodHandle[] handles, int[] costs, int maxResults) {
-        this.handles = handles;
-        this.costs = costs;
-        this.maxResults = maxResults;
+    JitTier(Vm vm, Budget budget, Definer definer) {
+        int n = vm.funcs.length;
+        this.vm = vm;
+        this.handles = new MethodHandle[n];
+        this.state = new byte[n];
+        this.sites = new MutableCallSite[n];
+        this.maxResults = maxResults(vm);
+        this.budget = budget;
+        this.definer = definer;
     }
 
     @Override
     boolean compiled(int func) {
-        return handles[func] != null;
+        return state[func] != FAILED;
+    }
+
+    /** @return the Java stack, in words, a function's compiled frame may take */
+    int cost(int func) {
+        return JitCompiler.stackCost(vm.image.regCount(func));
     }
 
     /**
@@ -29,8 +160,8 @@ final class JitTier extends CompiledTier {
      * (compiled code writes it there before each one, through {@link ExecutionContext#stackShare}),
      * which is always less. So a run that a host function starts gets that, less
      * {@link JitRuntime#NEST_WORDS}: the compiled frames of all the runs on a thread together stay
-     * within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame does not fit
-     * is interpreted from its start.
+     * within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame does not fit,
+     * or whose entry has no method and cannot get one now, is interpreted from its start.
      */
     private static final ThreadLocal<int[]> STACK_LEFT =
             ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
@@ -41,11 +172,16 @@ final class JitTier extends CompiledTier {
         int stack = share[0];
         // less than the whole budget: a compiled run is active, and this one is nested in it
         boolean nested = stack < JitRuntime.STACK_WORDS;
-        int left = stack - costs[entry] - (nested ? JitRuntime.NEST_WORDS : 0);
+        int left = stack - cost(entry) - (nested ? JitRuntime.NEST_WORDS : 0);
         if (left < 0) {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
         }
+        MethodHandle h = handle(entry, stack - (nested ? JitRuntime.NEST_WORDS : 0), c);
+        if (h == null) {
+            return HANDOVER;
+        }
+        long fuel = c.fuel;
         if (c.retW.length < maxResults) {
             c.retW = new long[maxResults];
             c.retR = new Object[maxResults];
@@ -54,7 +190,7 @@ final class JitTier extends CompiledTier {
         c.stackShare = share;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
-            long ignored = (long) handles[entry].invokeExact(vm, c, 0, 1, left);
+            long ignored = (long) h.invokeExact(vm, c, 0, 1, left, entry);
             c.consume(0);
             return Interpreter.DONE;
         } catch (JitRuntime.Unwind u) {
@@ -66,6 +202,221 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
+            spent.addAndGet(Math.max(0, fuel - c.fuel));
+        }
+    }
+
+    /**
+     * The method of a function, compiled now when it has none yet and may get one.
+     *
+     * @param func a function id
+     * @param stack the Java stack left, in words, at the point of the call (a compile runs only
+     *     with at least {@link #COMPILE_STACK_WORDS})
+     * @param c the run's context (the fuel it has used counts toward {@link #FUEL_PER_CLASS})
+     * @return its handle, or null: interpret it (for now or for good)
+     */
+    MethodHandle handle(int func, int stack, ExecutionContext c) {
+        MethodHandle h = handles[func];
+        if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
+            return h;
+        }
+        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuel));
+    }
+
+    /**
+     * Compiles a function now, whatever the stack (tests and {@link Jit#precompile}).
+     *
+     * @return whether it has a method
+     */
+    boolean compileNow(int func) {
+        return handles[func] != null || compile(func, Long.MAX_VALUE) != null;
+    }
+
+    /** @return how many functions have a method */
+    synchronized int compiledCount() {
+        int n = 0;
+        for (MethodHandle h : handles) {
+            n += h == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** @return hidden classes defined so far */
+    synchronized int classes() {
+        return classes;
+    }
+
+    /** @return bytes of class files defined so far */
+    synchronized long classBytes() {
+        return classBytes;
+    }
+
+    /**
+     * @param func a function id
+     * @return whether it is known never to get a method (so callers hand over without a call site)
+     */
+    synchronized boolean failed(int func) {
+        return state[func] == FAILED;
+    }
+
+    /**
+     * The call site that compiled code calls {@code func} through: its target is the method once
+     * there is one, until then {@link JitRuntime#lazy}, bound to this tier and {@code func}.
+     */
+    synchronized MutableCallSite site(int func) {
+        MutableCallSite s = sites[func];
+        if (s == null) {
+            MethodHandle h = handles[func];
+            s = new MutableCallSite(h != null ? h : MethodHandles.insertArguments(LAZY, 0, this, func));
+            sites[func] = s;
+        }
+        return s;
+    }
+
+    /** @param credit fuel used so far that pays for classes past the free ones */
+    private synchronized MethodHandle compile(int func, long credit) {
+        MethodHandle h = handles[func];
+        if (h != null || state[func] == FAILED) {
+            return h;
+        }
+        if (exhausted) {
+            state[func] = FAILED;
+            return null;
+        }
+        try {
+            Shape key = new Shape(vm, func);
+            Object known = shapes.get(key);
+            if (known == null) {
+                long past = classes - (long) budget.freeClasses() + 1;
+                if (past > 0 && credit / past < budget.fuelPerClass()) {
+                    return null; // not yet: the runs have not used enough fuel for another class
+                }
+                known = define(func);
+                if (known == null) {
+                    return null; // a passing condition (the Java stack): try again later
+                }
+                shapes.put(key, known);
+            }
+            if (!(known instanceof MethodHandle m)) {
+                state[func] = FAILED;
+                return null;
+            }
+            MutableCallSite s = sites[func];
+            if (s != null) {
+                s.setTarget(m);
+            }
+            handles[func] = m;
+            state[func] = COMPILED;
+            return m;
+        } catch (StackOverflowError e) {
+            // where this compile ran, the thread's stack was short: a later call may compile it
+            return null;
+        } catch (OutOfMemoryError e) {
+            // most likely metaspace: stop compiling for this VM
+            exhausted = true;
+            state[func] = FAILED;
+            return null;
+        } catch (RuntimeException | VirtualMachineError | LinkageError e) {
+            state[func] = FAILED;
+            return null;
+        }
+    }
+
+    /**
+     * Generates and defines the method of {@code func}'s shape.
+     *
+     * @return its handle, {@link Boolean#FALSE} when it cannot have one (too large, over the
+     *     budget, refused by the JVM, a compiler bug), or null when the stack ran short
+     */
+    private Object define(int func) {
+        if (classes >= budget.maxClasses() || classBytes >= budget.maxTotalBytes()) {
+            return Boolean.FALSE;
+        }
+        JitCompiler.Generated g = JitCompiler.generate(this, func);
+        if (g == null) {
+            return Boolean.FALSE;
+        }
+        int len = g.bytes().length;
+        if (len > budget.maxClassBytes() || classBytes + len > budget.maxTotalBytes()) {
+            return Boolean.FALSE;
+        }
+        // counted before the JVM sees it: a class the JVM refuses half way may still have cost it
+        classes++;
+        classBytes += len;
+        try {
+            MethodHandles.Lookup l = definer.define(g.bytes(), g.links());
+            return l.findStatic(l.lookupClass(), g.method(), JitCompiler.TYPE);
+        } catch (StackOverflowError e) {
+            return null;
+        } catch (OutOfMemoryError e) {
+            exhausted = true;
+            return Boolean.FALSE;
+        } catch (Throwable e) {
+            if (e instanceof ThreadDeath t) {
+                throw t;
+            }
+            return Boolean.FALSE;
+        }
+    }
+
+    private static int maxResults(Vm vm) {
+        int max = 0;
+        for (var fn : vm.program.functions()) {
+            max = Math.max(max, fn.sig().rets().size());
+        }
+        for (var cs : vm.program.callSigs()) {
+            max = Math.max(max, cs.rets().size());
+        }
+        return max;
+    }
+
+    /**
+     * What decides a function's generated method apart from its id: its lowered code (function
+     * relative: targets, constant and tag indices are relocated only in the image, and the method
+     * reads those at run time), which code indices start an instruction, its register types and
+     * argument count, and whether it returns its result as the method's value. Function-table
+     * rows that share a code blob and signature have equal shapes.
+     */
+    private static final class Shape {
+        private final LoweredFunction fn;
+        private final boolean direct;
+        private final int hash;
+
+        Shape(Vm vm, int func) {
+            this.fn = vm.funcs[func];
+            this.direct = JitCompiler.direct(vm.program.functions().get(func).sig().rets());
+            int h = Arrays.hashCode(fn.code());
+            h = 31 * h + Arrays.hashCode(fn.pcOf());
+            h = 31 * h + fn.regCount();
+            h = 31 * h + fn.argCount();
+            this.hash = 31 * h + (direct ? 1 : 0);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct) {
+                return false;
+            }
+            LoweredFunction a = fn;
+            LoweredFunction b = s.fn;
+            if (a == b) {
+                return true;
+            }
+            if (a.regCount() != b.regCount() || a.argCount() != b.argCount() || !Arrays.equals(a.code(), b.code())
+                    || !Arrays.equals(a.pcOf(), b.pcOf())) {
+                return false;
+            }
+            for (int r = 0; r < a.regCount(); r++) {
+                if (!Objects.equals(a.regType(r), b.regType(r))) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -87,7 +87,7 @@ class JitDifferentialTest {
     void everyFuelLimitOfALoopWithCallsHostChargesAndAggregates() {
         JitPrograms.Work w = JitPrograms.work();
         Tiers t = Tiers.of(w.program(), JitPrograms.host());
-        assertEquals(3, Jit.compiledFunctions(t.compiled));
+        assertEquals(0, Jit.compiledFunctions(t.compiled), "nothing is compiled before it runs");
         long[][] cases = {{6, -1}, {6, 4}, {0, 0}, {1, 0}, {9, 100}};
         for (long[] nd : cases) {
             long n = nd[0];
@@ -128,6 +128,7 @@ class JitDifferentialTest {
         }
         assertTrue(t.compiledHost.fromCompiledCode > 0, "compiled code made host calls");
         assertEquals(0, t.interpretedHost.fromCompiledCode, "the interpreter runs no compiled code");
+        assertEquals(3, Jit.compiledFunctions(t.compiled), "every function compiled as it first ran");
     }
 
     /**
@@ -319,8 +320,8 @@ class JitDifferentialTest {
         for (boolean indirect : new boolean[] {false, true}) {
             int[] callPc = new int[1];
             Tiers t = Tiers.of(JitPrograms.countdown(indirect, JitPrograms.Bottom.RETURN, callPc), Host.NONE);
-            assertEquals(1, Jit.compiledFunctions(t.compiled));
             Tiers.Outcome o = t.check(0, List.of(Value.i64(n)), deep, "down(" + n + ") indirect " + indirect);
+            assertEquals(1, Jit.compiledFunctions(t.compiled));
             assertEquals(List.of(Value.i64(n)), o.results());
             assertEquals((indirect ? 9L : 8L) * n + 4, o.used(deep));
 
@@ -431,9 +432,12 @@ class JitDifferentialTest {
         for (boolean callBack : new boolean[] {false, true}) {
             Program p = JitPrograms.straightLine(sizes, callBack);
             Tiers t = Tiers.of(p, Host.NONE);
-            assertEquals(p.functions().size() - 1, Jit.compiledFunctions(t.compiled), "all but the large one");
+            assertEquals(p.functions().size() - 1, Jit.precompile(Jit.compile(t.compiled.program(), Host.NONE)),
+                    "all but the large one");
             List<Value> args = List.of(Value.i64(7));
             Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "main");
+            assertTrue(Jit.compiledFunctions(t.compiled) >= 1, "main compiled as it ran");
+            assertNull(((JitTier) t.compiled.tier).handles[1], "the large function has no code");
             assertEquals(List.of(Value.i64(JitPrograms.straightLineSum(sizes, callBack, 7))), full.results());
             long used = full.used(Limits.DEFAULT);
             for (long fuel : new long[] {0, 1, 2, 3, 4, 5, 6, 3_000, used / 2, used - 5, used - 1, used, used + 1}) {
@@ -456,13 +460,13 @@ class JitDifferentialTest {
         JitTier tier = (JitTier) t.compiled.tier;
         boolean seenLarge = false;
         for (int j = 0; j < sizes.length; j++) {
-            boolean compiled = tier.compiled(1 + j);
+            boolean compiled = tier.compileNow(1 + j);
             if (!compiled) {
                 seenLarge = true;
             }
             assertTrue(!compiled || !seenLarge, "size " + sizes[j] + " compiled after a smaller one was not");
         }
-        assertTrue(tier.compiled(1) && !tier.compiled(sizes.length), "some compile, some do not");
+        assertTrue(tier.compileNow(1) && !tier.compileNow(sizes.length), "some compile, some do not");
         List<Value> args = List.of(Value.i64(-3));
         for (int j = 0; j < sizes.length; j++) {
             int entry = 1 + j;
@@ -479,24 +483,39 @@ class JitDifferentialTest {
     }
 
     /**
-     * So many distinct constants that one class cannot hold every function's code (its constant
-     * pool overflows): the compiler compiles a part, and the program still runs alike on both tiers
-     * with the right answer.
+     * So many distinct constants that one class could not hold every function's code (its constant
+     * pool would overflow): each function gets its own class as it first runs (past the free
+     * classes, as the runs' fuel pays for them), so all of them compile over a few runs, and the
+     * program runs alike on both tiers with the right answer.
      */
     @Test
     void moreConstantsThanOneClassCanHold() {
-        int funcs = 280;
+        int groups = 14;
+        int perGroup = 20;
+        int funcs = groups * perGroup;
         int consts = 150;
         ProgramBuilder pb = new ProgramBuilder();
         int main = pb.declareFunction(List.of(I64), List.of(I64));
+        int[] gs = new int[groups];
+        for (int k = 0; k < groups; k++) {
+            gs[k] = pb.declareFunction(List.of(I64), List.of(I64));
+        }
         int[] ids = new int[funcs];
         for (int j = 0; j < funcs; j++) {
             ids[j] = pb.declareFunction(List.of(I64), List.of(I64));
         }
+        // main calls each group function, which calls its 20 functions: every method stays small
         FunctionBuilder m = pb.function(main).constI64(2, 0);
+        for (int k = 0; k < groups; k++) {
+            m.call(0, gs[k], 0, new int[] {1}, new int[] {3}).i64Add(2, 2, 3);
+            FunctionBuilder g = pb.function(gs[k]).constI64(2, 0);
+            for (int j = k * perGroup; j < (k + 1) * perGroup; j++) {
+                g.call(0, ids[j], 0, new int[] {1}, new int[] {3}).i64Add(2, 2, 3);
+            }
+            g.ret(0, 2);
+        }
         long expected = 0;
         for (int j = 0; j < funcs; j++) {
-            m.call(0, ids[j], 0, new int[] {1}, new int[] {3}).i64Add(2, 2, 3);
             FunctionBuilder f = pb.function(ids[j]).mov(2, 1);
             for (int k = 0; k < consts; k++) {
                 long v = 1_000_000_007L * (j * consts + k + 1);
@@ -508,11 +527,19 @@ class JitDifferentialTest {
         }
         m.ret(0, 2);
         Tiers t = Tiers.of(pb.build(), Host.NONE);
-        int compiled = Jit.compiledFunctions(t.compiled);
-        assertTrue(compiled > 0 && compiled < funcs + 1, compiled + " of " + (funcs + 1) + " functions compiled");
         Tiers.Outcome o = t.check(0, List.of(Value.i64(5)), Limits.DEFAULT, "main");
         assertEquals(List.of(Value.i64(expected)), o.results());
+        JitTier tier = (JitTier) t.compiled.tier;
         long used = o.used(Limits.DEFAULT);
+        // past the free classes, each class needs FUEL_PER_CLASS of fuel used by the runs
+        assertTrue(tier.classes() <= JitTier.FREE_CLASSES + used / JitTier.FUEL_PER_CLASS + 1,
+                tier.classes() + " classes after a run of " + used + " fuel");
+        for (int run = 0; run < 1_000 && tier.classes() < 1 + groups + funcs; run++) {
+            t.check(0, List.of(Value.i64(5)), Limits.DEFAULT, "main, run " + run);
+        }
+        assertEquals(1 + groups + funcs, Jit.compiledFunctions(t.compiled), "every function compiled as it ran");
+        // the group functions differ only in their callees' ids, which are constants in the code
+        assertEquals(1 + groups + funcs, tier.classes(), "one class each (no two share a shape)");
         for (long fuel : new long[] {used / 3, used / 2, used - 1}) {
             t.check(0, List.of(Value.i64(5)), Limits.DEFAULT.withFuel(fuel), "main fuel " + fuel);
         }

@@ -379,7 +379,7 @@ final class Tiers {
     }
 
     /**
-     * @return how many frames of compiled program code (methods of the compiled tier's hidden class,
+     * @return how many frames of compiled program code (methods of the compiled tier's hidden classes,
      *     {@code dev.tape.vm.JitCode}) are on the calling thread's stack
      */
     static long compiledFramesOnStack() {
