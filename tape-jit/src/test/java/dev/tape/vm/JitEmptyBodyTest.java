@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class JitEmptyBodyTest {
     private static Tiers compiledAll(Program p) {
         Tiers t = Tiers.of(p, Host.NONE);
-        assertEquals(p.functions().size(), Jit.compiledFunctions(t.compiled), "every function is compiled");
+        assertEquals(p.functions().size(), Jit.precompile(t.compiled), "every function is compiled");
         return t;
     }
 

@@ -20,7 +20,7 @@ class JitTrapsTest {
     void bothTiersReportTheSameSpansAndStackEnds() {
         TrapPrograms.Deep deep = TrapPrograms.deep(true);
         Tiers t = Tiers.of(deep.program(), Host.NONE);
-        assertEquals(2, Jit.compiledFunctions(t.compiled));
+        assertEquals(2, Jit.precompile(t.compiled), "both functions are compiled before the runs");
         // 0 to 100,000 levels: whole stacks, the bound, and far past the 200 compiled frames that
         // nest on the Java stack
         for (int n : new int[] {0, 1, 3, 126, 127, 199, 200, 201, 1_000, 100_000}) {
