@@ -35,6 +35,8 @@ public final class ExecutionContext {
     long extraUnapplied;
     long heapBytes;
     long scannedBytes;
+    /** copy units counted against the copy budget (see {@link #copied(int, int)}) */
+    long copiedUnits;
     Limits limits = Limits.DEFAULT;
     TraceSink sink;
     int mask;
@@ -83,6 +85,7 @@ public final class ExecutionContext {
         this.extraUnapplied = 0;
         this.heapBytes = 0;
         this.scannedBytes = 0;
+        this.copiedUnits = 0;
         this.depth = 0;
         this.trap = null;
         Arrays.fill(r, null);
@@ -117,22 +120,126 @@ public final class ExecutionContext {
         }
     }
 
+    /**
+     * Values an instruction may move without counting them against the copy budget: a
+     * {@code call} or {@code call.indirect} whose arguments and results together are at most 16, a
+     * {@code host_call} whose arguments and results are at most 16.
+     */
+    static final int FREE_VALUES = 16;
+    /** Copy units one value moved by a {@code call}, {@code call.indirect} (and its {@code ret}) counts. */
+    static final int CALL_VALUE_UNITS = 1;
+    /**
+     * Copy units one value passed to or from a host function counts: it is boxed, then checked,
+     * which costs about 10 times a register copy once HotSpot has compiled it, more before.
+     */
+    static final int HOST_VALUE_UNITS = 16;
+    /** Copy units a run may count per unit of its fuel limit. */
+    static final long COPY_FACTOR = 16;
+    /** Copy units every run may count on top of {@link #COPY_FACTOR} times its fuel limit: 1 Mi. */
+    static final long COPY_FLOOR = 1L << 20;
+
+    /**
+     * The copy budget of a run with these limits: {@link #COPY_FACTOR} times the fuel limit plus
+     * {@link #COPY_FLOOR} (saturating; a fuel limit read as unsigned beyond {@code Long.MAX_VALUE}
+     * saturates too). With the default limits: 161,048,576 units.
+     */
+    static long copyBudget(Limits limits) {
+        long fuel = limits.fuel();
+        if (fuel < 0 || fuel > (Long.MAX_VALUE - COPY_FLOOR) / COPY_FACTOR) {
+            return Long.MAX_VALUE;
+        }
+        return fuel * COPY_FACTOR + COPY_FLOOR;
+    }
+
+    /**
+     * Counts the values one instruction moves beyond its {@link #FREE_VALUES} against the copy
+     * budget ({@link #copyBudget}), at {@code unitsPerValue} each: a {@code call} or
+     * {@code call.indirect} counts its arguments and results ({@link #CALL_VALUE_UNITS}; the
+     * results are counted at the call, so {@code ret} counts nothing), a {@code host_call} its
+     * arguments and results ({@link #HOST_VALUE_UNITS}). Over the budget the instruction traps
+     * {@code fuel_exceeded} before it moves anything. Fuel stays 1 per instruction, as in the
+     * reference; this bound is what keeps a run's copying within a constant factor of its fuel
+     * (docs/SECURITY.md, "Wide calls").
+     *
+     * @param values the values the instruction moves, 0 to 131,070
+     * @param unitsPerValue copy units per value beyond the free ones
+     */
+    void copied(int values, int unitsPerValue) {
+        if (values <= FREE_VALUES) {
+            return;
+        }
+        copiedUnits += (long) (values - FREE_VALUES) * unitsPerValue;
+        long budget = copyBudget(limits);
+        if (copiedUnits > budget) {
+            throw new VmTrap(TrapKind.FUEL_EXCEEDED, "the run's calls and host calls moved more than " + budget
+                    + " copy units (" + COPY_FACTOR + " per unit of its fuel limit, plus " + COPY_FLOOR + ")");
+        }
+    }
+
+    /**
+     * Registers each caller frame counts against {@link Limits#maxRegisters()} for its frame record
+     * (16 bytes, where a register takes 12 to 16 bytes of register files): a run's registers plus 2
+     * per pending call stay within the limit, so the limit bounds the frame records' memory too.
+     */
+    static final int FRAME_REGISTERS = 2;
+
     /** Makes room for registers up to {@code need}, within the register limit. */
     void ensureRegisters(int need) {
-        if (need < 0 || need > limits.maxRegisters()) {
+        ensureRegisters(need, 0);
+    }
+
+    /**
+     * Makes room for registers up to {@code need} with {@code records} caller frames pending: traps
+     * {@code heap_limit_exceeded} when {@code need + FRAME_REGISTERS * records} is over the register
+     * limit, or the JVM cannot grow the register files.
+     */
+    void ensureRegisters(int need, int records) {
+        if (need < 0 || need + (long) FRAME_REGISTERS * records > limits.maxRegisters()) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run needs more than " + limits.maxRegisters()
-                    + " registers across its frames");
+                    + " registers across its frames (each pending call counts " + FRAME_REGISTERS + ")");
         }
         if (need > w.length) {
             int n = (int) Math.min(Math.max((long) w.length * 2, need), limits.maxRegisters());
-            w = Arrays.copyOf(w, n);
-            r = Arrays.copyOf(r, n);
+            try {
+                long[] nw = Arrays.copyOf(w, n);
+                r = Arrays.copyOf(r, n);
+                w = nw;
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory();
+            }
         }
+    }
+
+    /** Lets the register files go (after a trap, which never reads them): the next run grows new ones. */
+    void dropRegisters() {
+        w = new long[0];
+        r = new Object[0];
+    }
+
+    /** Shared: making it needs no memory when there is none. */
+    private static final VmTrap OUT_OF_MEMORY = new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED,
+            "the JVM ran out of memory");
+
+    /**
+     * The trap of an allocation the JVM could not make ({@code heap_limit_exceeded}), from an
+     * {@code OutOfMemoryError}: the instruction that allocated traps, with the fuel it used, on
+     * both tiers.
+     */
+    static VmTrap outOfMemory() {
+        return OUT_OF_MEMORY;
     }
 
     /** Doubles the frame records. @return the new array */
     int[] growFrames() {
-        frames = Arrays.copyOf(frames, frames.length * 2);
+        int n = (int) Math.min(frames.length * 2L, Integer.MAX_VALUE - 8);
+        if (n <= frames.length) {
+            throw outOfMemory();
+        }
+        try {
+            frames = Arrays.copyOf(frames, n);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory();
+        }
         return frames;
     }
 
