@@ -34,9 +34,9 @@ public final class ProgramDecoder {
     private record FuncRow(int argCount, int retCount, int regCount, long bytecodeIndex, long spanIndex, long at) {}
 
     /**
-     * The largest file {@link #decode(byte[])} reads: 16 MiB. Decoding keeps at most about 13
-     * bytes of heap per byte of the file (docs/SECURITY.md, "Decoding"), so about 210 MiB at this
-     * size; {@link #decode(byte[], int)} takes another limit.
+     * The largest file {@link #decode(byte[])} reads: 16 MiB. A decoded program keeps at most
+     * about 14 bytes of heap per byte of its file (docs/SECURITY.md, "What loading guarantees"),
+     * so about 225 MiB at this size; {@link #decode(byte[], int)} takes another limit.
      */
     public static final int DEFAULT_MAX_PROGRAM_BYTES = 16 << 20;
 
