@@ -4,14 +4,17 @@ package dev.tape.vm;
  * The bounds of one run (spec section "Limits (v1)").
  *
  * @param fuel the fuel budget, in fuel units (every instruction costs 1; hosts may charge more);
- *     0 or more
+ *     0 or more. Calls and host calls may move at most 16 times this plus 1 Mi copy units of
+ *     values beyond 16 per instruction in one run ({@code fuel_exceeded} beyond; docs/SECURITY.md,
+ *     "Wide calls")
  * @param maxCallDepth the most frames at once, the entry frame included; 1 or more
  * @param maxHostCalls the most host calls in the run; 0 or more
  * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, decimals,
  *     closures and aggregates (an estimate of their size); 0 or more. String and byte-string
  *     comparisons may read at most 64 times this (at least 64 MiB) in one run
  *     ({@code heap_limit_exceeded} beyond)
- * @param maxRegisters the most registers live at once across all frames; 1 or more
+ * @param maxRegisters the most registers live at once across all frames, each pending call
+ *     counting 2 more for its frame record; 1 or more
  */
 public record Limits(long fuel, int maxCallDepth, long maxHostCalls, long maxHeapBytes, int maxRegisters) {
     /** Default fuel: 10,000,000 units. */

@@ -94,6 +94,44 @@ class RunBoundsTest {
     }
 
     /**
+     * The same through {@code call.indirect} of a closure: its environment, passed first, is not
+     * counted (it is not part of the call's lists).
+     */
+    @Test
+    void wideClosureCallsStopAtTheCopyBudget() {
+        int n = 100;
+        long fuel = 100_000;
+        ProgramBuilder pb = new ProgramBuilder();
+        List<ValueType> types = Collections.nCopies(n, ValueType.I64);
+        List<ValueType> withEnv = new ArrayList<>(types);
+        withEnv.add(0, ValueType.AGG);
+        int main = pb.declareFunction(List.of(), List.of());
+        int wide = pb.declareFunction(withEnv, types);
+        int sig = pb.callSig(types, types);
+        int[] regs = new int[n];
+        int[] calleeRets = new int[n];
+        for (int i = 0; i < n; i++) {
+            regs[i] = i + 1;
+            calleeRets[i] = i + 2;
+        }
+        FunctionBuilder f = pb.function(main);
+        FunctionBuilder.Label loop = f.newLabel();
+        f.constI64(1, 7);
+        for (int i = 2; i <= n; i++) {
+            f.mov(i, 1);
+        }
+        f.tupleNew(n + 1).constFunc(n + 2, wide).closureNew(n + 3, n + 2, n + 1).jmp(loop);
+        f.place(loop).callIndirect(0, sig, n + 3, 0, regs, regs).jmp(loop);
+        pb.function(wide).ret(0, calleeRets);
+        Tiers t = Tiers.of(pb.build(), Host.NONE);
+        assertEquals(2, Jit.compiledFunctions(t.compiled), "both functions compiled");
+        Tiers.Outcome o = t.check(0, List.of(), Limits.DEFAULT.withFuel(fuel), "wide closure calls");
+        assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), o.toString());
+        long turns = budget(fuel) / (2 * n - 16);
+        assertEquals(fuel - (n + 4) - 3 * turns - 1, o.fuelRemaining(), o.toString());
+    }
+
+    /**
      * 100-wide host calls (each turn: host_call, jmp; 200 values, 184 beyond the free 16, at 16
      * units each): the host call over the budget traps before the host runs, and is not counted.
      */
