@@ -249,6 +249,40 @@ public final class ByteReader {
         return out;
     }
 
+    /** The strings of one ASCII char, shared by every decoded string of one char. */
+    private static final String[] ONE_CHAR = new String[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            ONE_CHAR[c] = String.valueOf((char) c);
+        }
+    }
+
+    /**
+     * The strings of two ASCII chars, made when first decoded and then shared (a race makes at
+     * most an equal copy: strings are immutable).
+     */
+    private static final String[] TWO_CHARS = new String[128 * 128];
+
+    private static String twoChars(byte a, byte b) {
+        int i = a * 128 + b;
+        String s = TWO_CHARS[i];
+        if (s == null) {
+            s = new String(new char[] {(char) a, (char) b});
+            TWO_CHARS[i] = s;
+        }
+        return s;
+    }
+
+    private boolean ascii(int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (data[i] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Reads a ULEB128 length followed by that many bytes of UTF-8.
      *
@@ -258,6 +292,12 @@ public final class ByteReader {
     public String utf8() throws DecodeException {
         int n = index("string length");
         int at = pos;
+        if (n <= end - pos && ascii(pos, n)) {
+            // the common case, without a decoder: one copy, and none for strings of 0 or 1 chars
+            pos += n;
+            return n == 0 ? "" : n == 1 ? ONE_CHAR[data[at]] : n == 2 ? twoChars(data[at], data[at + 1])
+                    : new String(data, at, n, StandardCharsets.ISO_8859_1);
+        }
         byte[] b = bytes(n);
         try {
             return StandardCharsets.UTF_8.newDecoder()

@@ -34,13 +34,52 @@ public final class ProgramDecoder {
     private record FuncRow(int argCount, int retCount, int regCount, long bytecodeIndex, long spanIndex, long at) {}
 
     /**
-     * Decodes a whole file.
+     * The largest file {@link #decode(byte[])} reads: 16 MiB. A decoded program keeps at most
+     * about 14 bytes of heap per byte of its file (docs/SECURITY.md, "What loading guarantees"),
+     * so about 225 MiB at this size; {@link #decode(byte[], int)} takes another limit.
+     */
+    public static final int DEFAULT_MAX_PROGRAM_BYTES = 16 << 20;
+
+    /**
+     * Decodes a whole file of at most {@link #DEFAULT_MAX_PROGRAM_BYTES}.
      *
      * @param data the file's bytes
      * @return the program
-     * @throws DecodeException when the bytes are not a well-formed v1 container
+     * @throws DecodeException when the bytes are not a well-formed v1 container, are more than
+     *     {@link #DEFAULT_MAX_PROGRAM_BYTES}, or need more memory than the JVM has
      */
     public static Program decode(byte[] data) throws DecodeException {
+        return decode(data, DEFAULT_MAX_PROGRAM_BYTES);
+    }
+
+    /**
+     * Decodes a whole file.
+     *
+     * @param data the file's bytes
+     * @param maxBytes the largest file accepted, in bytes, 0 or more
+     * @return the program
+     * @throws DecodeException when the bytes are not a well-formed v1 container, are more than
+     *     {@code maxBytes} (at offset {@code maxBytes}), or need more memory than the JVM has (an
+     *     {@code OutOfMemoryError} while decoding, at offset 0)
+     * @throws IllegalArgumentException when {@code maxBytes} is negative
+     */
+    public static Program decode(byte[] data, int maxBytes) throws DecodeException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+        if (data.length > maxBytes) {
+            throw new DecodeException("header", maxBytes, "the file is " + data.length + " bytes, more than the "
+                    + maxBytes + " a program may have");
+        }
+        try {
+            return decodeWhole(data);
+        } catch (OutOfMemoryError e) {
+            throw new DecodeException("header", 0, "decoding the " + data.length
+                    + "-byte file needs more memory than the JVM has");
+        }
+    }
+
+    private static Program decodeWhole(byte[] data) throws DecodeException {
         ByteReader r = new ByteReader(data, "header");
         if (data.length < MAGIC.length) {
             throw r.error("file is " + data.length + " bytes, shorter than the 8-byte magic");
@@ -151,6 +190,71 @@ public final class ProgramDecoder {
         return out;
     }
 
+    // Constants, span entries and struct types of the smallest encodings are shared, not made per
+    // entry: a file of such entries would otherwise keep 10 to 25 bytes of heap per byte.
+    private static final Constant UNIT = new Constant.Unit();
+    private static final Constant TRUE = new Constant.Bool(true);
+    private static final Constant FALSE = new Constant.Bool(false);
+    /** i64 constants from -64 to 63 and u64 constants below 64 (one LEB128 byte) are shared */
+    private static final int SMALL = 64;
+    private static final Constant[] SMALL_I64 = new Constant[2 * SMALL];
+    private static final Constant[] SMALL_U64 = new Constant[SMALL];
+    /** span entries whose pc delta and span id are below 128 (one LEB128 byte each) are shared */
+    private static final SpanEntry[] SMALL_SPANS = new SpanEntry[128 * 128];
+    private static final StructType NO_FIELDS = new StructType(List.of());
+
+    static {
+        for (int i = 0; i < 2 * SMALL; i++) {
+            SMALL_I64[i] = new Constant.I64(i - SMALL);
+        }
+        for (int i = 0; i < SMALL; i++) {
+            SMALL_U64[i] = new Constant.U64(i);
+        }
+        for (int d = 0; d < 128; d++) {
+            for (int id = 1; id < 128; id++) {
+                SMALL_SPANS[d * 128 + id] = new SpanEntry(d, id);
+            }
+        }
+    }
+
+    /**
+     * Fields of a field-name id below 128 and a type other than obj, and structs of one such field,
+     * made when first decoded and then shared (a race makes at most an equal copy).
+     */
+    private static final int KINDS = ValueKind.values().length;
+    private static final StructType.Field[] SMALL_FIELDS = new StructType.Field[128 * KINDS];
+    private static final StructType[] ONE_FIELD = new StructType[128 * KINDS];
+
+    private static int smallField(int nameId, ValueType type) {
+        return nameId < 128 && type.kind() != ValueKind.OBJ ? nameId * KINDS + type.kind().ordinal() : -1;
+    }
+
+    private static StructType.Field field(int nameId, ValueType type) {
+        int i = smallField(nameId, type);
+        if (i < 0) {
+            return new StructType.Field(nameId, type);
+        }
+        StructType.Field f = SMALL_FIELDS[i];
+        if (f == null) {
+            f = new StructType.Field(nameId, type);
+            SMALL_FIELDS[i] = f;
+        }
+        return f;
+    }
+
+    private static StructType oneField(StructType.Field f) {
+        int i = smallField(f.nameId(), f.type());
+        if (i < 0) {
+            return new StructType(List.of(f));
+        }
+        StructType t = ONE_FIELD[i];
+        if (t == null) {
+            t = new StructType(List.of(f));
+            ONE_FIELD[i] = t;
+        }
+        return t;
+    }
+
     private static List<Constant> constants(ByteReader r) throws DecodeException {
         int n = r.count("constant", 1);
         List<Constant> out = new ArrayList<>(n);
@@ -158,10 +262,16 @@ public final class ProgramDecoder {
             int at = r.position();
             int tag = r.u8();
             out.add(switch (tag) {
-                case 0 -> new Constant.Unit();
-                case 1 -> new Constant.Bool(r.u8() != 0);
-                case 2 -> new Constant.I64(r.sleb64());
-                case 3 -> new Constant.U64(r.uleb64());
+                case 0 -> UNIT;
+                case 1 -> r.u8() != 0 ? TRUE : FALSE;
+                case 2 -> {
+                    long v = r.sleb64();
+                    yield v >= -SMALL && v < SMALL ? SMALL_I64[(int) v + SMALL] : new Constant.I64(v);
+                }
+                case 3 -> {
+                    long v = r.uleb64();
+                    yield v >= 0 && v < SMALL ? SMALL_U64[(int) v] : new Constant.U64(v);
+                }
                 case 4 -> new Constant.F64(r.u64le());
                 case 5 -> {
                     long m = r.sleb64();
@@ -187,6 +297,9 @@ public final class ProgramDecoder {
 
     private static List<ValueType> valueTypes(ByteReader r, String what) throws DecodeException {
         int n = r.count(what, 1);
+        if (n == 0) {
+            return List.of();
+        }
         List<ValueType> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(valueType(r));
@@ -206,6 +319,10 @@ public final class ProgramDecoder {
         List<StructType> structs = new ArrayList<>(nStructs);
         for (int s = 0; s < nStructs; s++) {
             int nFields = r.count("field", 2);
+            if (nFields == 0) {
+                structs.add(NO_FIELDS);
+                continue;
+            }
             List<StructType.Field> fields = new ArrayList<>(nFields);
             for (int f = 0; f < nFields; f++) {
                 int at = r.position();
@@ -219,9 +336,9 @@ public final class ProgramDecoder {
                     id = interned.size();
                     interned.put(name, id);
                 }
-                fields.add(new StructType.Field(id, valueType(r)));
+                fields.add(field(id, valueType(r)));
             }
-            structs.add(new StructType(fields));
+            structs.add(nFields == 1 ? oneField(fields.get(0)) : new StructType(fields));
         }
         List<ValueType> elems = valueTypes(r, "array element type");
         return new TypeTable(new ArrayList<>(interned.keySet()), structs, elems);
@@ -249,7 +366,8 @@ public final class ProgramDecoder {
                 if (span == 0) {
                     throw r.errorAt(at, "span id 0 is reserved (span ids are non-zero)");
                 }
-                table.add(new SpanEntry(delta, span));
+                boolean small = delta >= 0 && delta < 128 && span > 0 && span < 128;
+                table.add(small ? SMALL_SPANS[(int) (delta * 128 + span)] : new SpanEntry(delta, span));
             }
             out.add(List.copyOf(table));
         }

@@ -269,18 +269,21 @@ final class Calls {
         return c.absorb(site.charged);
     }
 
-    /**
-     * The first step of a host call: checks and counts it against the host-call limit, and gives
-     * the signature's reusable site.
-     */
     /** The arguments or results of a host call that has none. */
     static final Value[] NO_VALUES = new Value[0];
 
+    /**
+     * The first step of a host call: checks and counts it against the host-call limit, counts its
+     * arguments and results against the copy budget ({@link ExecutionContext#copied(int, int)}),
+     * and gives the signature's reusable site.
+     */
     static Site begin(Vm vm, ExecutionContext c, int sigId) {
         if (Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
             throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
                     + " host calls, the limit", vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash());
         }
+        // boxing the arguments and checking the results count against the copy budget
+        c.copied(vm.hostArgKinds[sigId].length + vm.hostRetTypes[sigId].length, ExecutionContext.HOST_VALUE_UNITS);
         c.hostCalls++;
         return c.site(vm, sigId);
     }

@@ -41,9 +41,11 @@ public final class ExecutionContext {
     long[] w = new long[INITIAL_REGISTERS];
     Object[] r = new Object[INITIAL_REGISTERS];
     /**
-     * The run's register high-water mark: registers at or above it have not been written since the
-     * files were last cleared. Calls compare the callee's end with it alone (it never exceeds the
-     * register limit or the files' length) and go to {@link #ensureRegisters} past it.
+     * The run's register high-water mark, counting each pending call's frame record as
+     * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the
+     * files were last cleared. Calls compare the callee's end plus the records with it alone (it
+     * never exceeds the register limit or the files' length) and go to {@link #ensureRegisters} past
+     * it.
      */
     int regHigh;
     /** ints per frame record in {@link #frames} */
@@ -78,6 +80,8 @@ public final class ExecutionContext {
     long extraUnapplied;
     long heapBytes;
     long scannedBytes;
+    /** copy units counted against the copy budget (see {@link #copied(int, int)}) */
+    long copiedUnits;
     Limits limits = Limits.DEFAULT;
     TraceSink sink;
     int mask;
@@ -132,6 +136,7 @@ public final class ExecutionContext {
         this.extraUnapplied = 0;
         this.heapBytes = 0;
         this.scannedBytes = 0;
+        this.copiedUnits = 0;
         this.depth = 0;
         this.trap = null;
         release();
@@ -196,27 +201,134 @@ public final class ExecutionContext {
     }
 
     /**
-     * Makes room for registers up to {@code need}, within the register limit, and raises the
-     * high-water mark to it. Calls come here only when {@code need} is past {@link #regHigh}.
+     * Values an instruction may move without counting them against the copy budget: a
+     * {@code call} or {@code call.indirect} whose arguments and results together are at most 16, a
+     * {@code host_call} whose arguments and results are at most 16.
      */
+    static final int FREE_VALUES = 16;
+    /** Copy units one value moved by a {@code call}, {@code call.indirect} (and its {@code ret}) counts. */
+    static final int CALL_VALUE_UNITS = 1;
+    /**
+     * Copy units one value passed to or from a host function counts: it is boxed, then checked,
+     * which costs about 10 times a register copy once HotSpot has compiled it, more before.
+     */
+    static final int HOST_VALUE_UNITS = 16;
+    /** Copy units a run may count per unit of its fuel limit. */
+    static final long COPY_FACTOR = 16;
+    /** Copy units every run may count on top of {@link #COPY_FACTOR} times its fuel limit: 1 Mi. */
+    static final long COPY_FLOOR = 1L << 20;
+
+    /**
+     * The copy budget of a run with these limits: {@link #COPY_FACTOR} times the fuel limit plus
+     * {@link #COPY_FLOOR} (saturating; a fuel limit read as unsigned beyond {@code Long.MAX_VALUE}
+     * saturates too). With the default limits: 161,048,576 units. Like the scan budget it is a
+     * Java-only bound that follows the heap limit: with that off ({@code Long.MAX_VALUE}, as
+     * {@link Limits#withoutJavaOnlyLimits()} sets for conformance runs), it is off too.
+     */
+    static long copyBudget(Limits limits) {
+        long fuel = limits.fuel();
+        if (limits.maxHeapBytes() == Long.MAX_VALUE || fuel < 0 || fuel > (Long.MAX_VALUE - COPY_FLOOR) / COPY_FACTOR) {
+            return Long.MAX_VALUE;
+        }
+        return fuel * COPY_FACTOR + COPY_FLOOR;
+    }
+
+    /**
+     * Counts the values one instruction moves beyond its {@link #FREE_VALUES} against the copy
+     * budget ({@link #copyBudget}), at {@code unitsPerValue} each: a {@code call} or
+     * {@code call.indirect} counts its arguments and results ({@link #CALL_VALUE_UNITS}; the
+     * results are counted at the call, so {@code ret} counts nothing), a {@code host_call} its
+     * arguments and results ({@link #HOST_VALUE_UNITS}). Over the budget the instruction traps
+     * {@code fuel_exceeded} before it moves anything. Fuel stays 1 per instruction, as in the
+     * reference; this bound is what keeps a run's copying within a constant factor of its fuel
+     * (docs/SECURITY.md, "Wide calls").
+     *
+     * @param values the values the instruction moves, 0 to 131,070
+     * @param unitsPerValue copy units per value beyond the free ones
+     */
+    void copied(int values, int unitsPerValue) {
+        if (values <= FREE_VALUES) {
+            return;
+        }
+        copiedUnits += (long) (values - FREE_VALUES) * unitsPerValue;
+        long budget = copyBudget(limits);
+        if (copiedUnits > budget) {
+            throw new VmTrap(TrapKind.FUEL_EXCEEDED, "the run's calls and host calls moved more than " + budget
+                    + " copy units (" + COPY_FACTOR + " per unit of its fuel limit, plus " + COPY_FLOOR + ")");
+        }
+    }
+
+    /**
+     * Registers each caller frame counts against {@link Limits#maxRegisters()} for its frame record
+     * (16 bytes, where a register takes 12 to 16 bytes of register files): a run's registers plus 2
+     * per pending call stay within the limit, so the limit bounds the frame records' memory too.
+     */
+    static final int FRAME_REGISTERS = 2;
+
+    /** {@link #ensureRegisters(int, int)} with no caller frames pending (a run's entry frame). */
     void ensureRegisters(int need) {
-        if (need < 0 || need > limits.maxRegisters()) {
+        ensureRegisters(need, 0);
+    }
+
+    /**
+     * Makes room for registers up to {@code need} with {@code records} caller frames pending: traps
+     * {@code heap_limit_exceeded} when {@code need + FRAME_REGISTERS * records} is over the register
+     * limit, or the JVM cannot grow the register files; else grows the files to cover that charge
+     * and raises {@link #regHigh} to it.
+     */
+    void ensureRegisters(int need, int records) {
+        long charged = need + (long) FRAME_REGISTERS * records;
+        if (need < 0 || charged > limits.maxRegisters()) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run needs more than " + limits.maxRegisters()
-                    + " registers across its frames");
+                    + " registers across its frames (each pending call counts " + FRAME_REGISTERS + ")");
         }
-        if (need > w.length) {
-            int n = (int) Math.min(Math.max((long) w.length * 2, need), limits.maxRegisters());
-            w = Arrays.copyOf(w, n);
-            r = Arrays.copyOf(r, n);
+        // the files cover the whole charge, so that any later need at or under the mark fits
+        if (charged > w.length) {
+            int n = (int) Math.min(Math.max((long) w.length * 2, charged), limits.maxRegisters());
+            try {
+                long[] nw = Arrays.copyOf(w, n);
+                r = Arrays.copyOf(r, n);
+                w = nw;
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory();
+            }
         }
-        if (need > regHigh) {
-            regHigh = need;
+        if (charged > regHigh) {
+            regHigh = (int) charged;
         }
+    }
+
+    /** Lets the register files go (after a trap, which never reads them): the next run grows new ones. */
+    void dropRegisters() {
+        w = new long[0];
+        r = new Object[0];
+        regHigh = 0;
+    }
+
+    /** Shared: making it needs no memory when there is none. */
+    private static final VmTrap OUT_OF_MEMORY = new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED,
+            "the JVM ran out of memory");
+
+    /**
+     * The trap of an allocation the JVM could not make ({@code heap_limit_exceeded}), from an
+     * {@code OutOfMemoryError}: the instruction that allocated traps, with the fuel it used, on
+     * both tiers.
+     */
+    static VmTrap outOfMemory() {
+        return OUT_OF_MEMORY;
     }
 
     /** Doubles the frame records. @return the new array */
     int[] growFrames() {
-        frames = Arrays.copyOf(frames, frames.length * 2);
+        int n = (int) Math.min(frames.length * 2L, Integer.MAX_VALUE - 8);
+        if (n <= frames.length) {
+            throw outOfMemory();
+        }
+        try {
+            frames = Arrays.copyOf(frames, n);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory();
+        }
         return frames;
     }
 

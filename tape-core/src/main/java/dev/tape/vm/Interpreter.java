@@ -263,16 +263,23 @@ final class Interpreter {
                             to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         }
                         int calleeRegs = regCounts[callee];
-                        // past the high-water mark: the register limit, growth and the mark itself
-                        if (nb + calleeRegs > c.regHigh) {
-                            c.ensureRegisters(nb + calleeRegs);
+                        int need = nb + calleeRegs;
+                        // past the high-water mark (registers plus each pending call's frame record):
+                        // the register limit, growth and the mark itself
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                            c.ensureRegisters(need, depth);
                             w = c.w;
                             r = c.r;
+                        }
+                        int argc = code[argsAt];
+                        // arguments and results beyond the free ones count against the copy budget
+                        int moved = argc + code[argsAt + 1 + argc];
+                        if (moved > ExecutionContext.FREE_VALUES) {
+                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
                         }
                         if (to == nb + 2) {
                             r[nb + 1] = ((Value.Closure) r[base + code[ip + 2]]).env();
                         }
-                        int argc = code[argsAt];
                         Calls.copy(w, r, code, argsAt + 1, argc, base, to);
                         int fp = (depth - 1) * ExecutionContext.FRAME;
                         if (fp + ExecutionContext.FRAME > frames.length) {
@@ -345,12 +352,25 @@ final class Interpreter {
             c.trap = t;
             save(c, image, ip, base, depth, start - budget);
             return TRAPPED;
+        } catch (OutOfMemoryError e) {
+            // an allocation of the instruction at ip failed: it traps there, as any trap does
+            return outOfMemory(c, image, ip, base, depth, start - budget);
         } catch (RuntimeException e) {
             // not a trap of the program (a failing trace sink, or a bug): leave the state where it
             // happened so the driver reports it there
             save(c, image, ip, base, depth, start - budget);
             throw e;
         }
+    }
+
+    /**
+     * The trap of an instruction whose allocation the JVM could not make: {@code heap_limit_exceeded}
+     * at that instruction, with the fuel it used, as any other trap.
+     */
+    private static int outOfMemory(ExecutionContext c, CodeImage image, int ip, int base, int depth, long used) {
+        c.trap = ExecutionContext.outOfMemory();
+        save(c, image, ip, base, depth, used);
+        return TRAPPED;
     }
 
     /** Writes the loop's state back: the function and its own code index for the global ip. */

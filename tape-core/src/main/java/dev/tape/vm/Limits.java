@@ -17,16 +17,18 @@ package dev.tape.vm;
  * ({@link #withoutJavaOnlyLimits()}) so that it accepts exactly the runs the reference finishes.
  *
  * @param fuel the fuel budget, in fuel units (every instruction costs 1; hosts may charge more);
- *     unsigned, 0 to 2<sup>64</sup>-1
+ *     unsigned, 0 to 2<sup>64</sup>-1. Calls and host calls may move at most 16 times this plus
+ *     1 Mi copy units of values beyond 16 per instruction in one run ({@code fuel_exceeded}
+ *     beyond; a Java-only bound, off with the heap limit; docs/SECURITY.md, "Wide calls")
  * @param maxCallDepth the most frames at once, the entry frame included; unsigned, 1 to
  *     2<sup>64</sup>-1 (a depth beyond what the heap and register limits allow is never reached)
  * @param maxHostCalls the most host calls in the run; unsigned, 0 to 2<sup>64</sup>-1
  * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, closures and
  *     aggregates (an estimate of their size; decimals are values, like integers, and cost nothing);
- *     0 to {@link Long#MAX_VALUE}. String and byte-string comparisons may read at most 64 times this
- *     (at least 64 MiB) in one run ({@code heap_limit_exceeded} beyond)
- * @param maxRegisters the most registers live at once across all frames; 1 to
- *     {@link Integer#MAX_VALUE}
+ *     0 to {@link Long#MAX_VALUE}, which turns it off. String and byte-string comparisons may read
+ *     at most 64 times this (at least 64 MiB) in one run ({@code heap_limit_exceeded} beyond)
+ * @param maxRegisters the most registers live at once across all frames, each pending call
+ *     counting 2 more for its frame record; 1 to {@link Integer#MAX_VALUE}
  */
 public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHeapBytes, int maxRegisters) {
     /** Default fuel: 10,000,000 units. */

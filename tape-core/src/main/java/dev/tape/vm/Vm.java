@@ -119,9 +119,15 @@ public final class Vm {
             }
         }
         ctx.reset(limits, sink, mask);
+        int[] nesting = NESTING.get();
+        nesting[0]++;
         try {
             if ((mask & TraceMask.RUN) != 0) {
                 sink.runStart(program, entry, args == null ? 0 : args.size());
+            }
+            if (nesting[0] > MAX_RUN_NESTING) {
+                throw entryTrap(ctx, TrapKind.CALL_DEPTH_EXCEEDED, entry, "runs nested through host functions on this "
+                        + "thread would be " + nesting[0] + " deep; the limit is " + MAX_RUN_NESTING);
             }
             List<Value> out = start(ctx, entry, args);
             if ((mask & TraceMask.RUN) != 0) {
@@ -129,22 +135,53 @@ public final class Vm {
             }
             return out;
         } catch (Trap t) {
-            if ((mask & TraceMask.RUN) != 0) {
-                try {
-                    sink.runEnd(program, true, limits.fuel() - ctx.fuelRemaining());
-                } catch (RuntimeException e) {
-                    // the trap already describes the run
-                }
-            }
-            throw t;
+            throw ended(ctx, t);
         } catch (RuntimeException | StackOverflowError e) {
-            throw internal(ctx, e);
+            throw ended(ctx, internal(ctx, e));
         } catch (OutOfMemoryError e) {
-            throw simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory");
+            // outside any instruction (the loops turn their own into traps at the instruction)
+            ctx.dropRegisters();
+            throw ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
         } finally {
+            nesting[0]--;
             // results and trap are built: let go of the registers (see ExecutionContext)
             ctx.release();
         }
+    }
+
+    /**
+     * The most runs active at once on one thread: a host function (or a trace sink) may start a run
+     * while its own run is active, and that run another, up to this many in all. The run that would
+     * be one more traps {@code call_depth_exceeded} at once (pc 0, no fuel used), so the outcome does
+     * not depend on the thread's Java stack or on how warm the JVM is: each level needs at most
+     * {@link #NESTED_RUN_STACK_BYTES} of Java stack besides the host function's own frames.
+     */
+    public static final int MAX_RUN_NESTING = 64;
+
+    /**
+     * The Java stack one level of nested runs may need, in bytes, before HotSpot compiles anything
+     * (the interpreter's loop, the host call's frames, {@code run} and, with the compiled tier, the
+     * compiled frames of that level), not counting the host function's own frames: 16 KiB, four
+     * times what was measured (all 64 levels fit a 256 KiB thread in a fresh JVM on both tiers, and
+     * not 128 KiB). So {@link #MAX_RUN_NESTING} levels fit in 1 MiB, the JVM's usual thread stack
+     * on 64-bit Linux. Deep recursion of the program itself takes no Java stack: its frames live on
+     * the heap, and the compiled tier's share of the stack is bounded per thread.
+     */
+    public static final int NESTED_RUN_STACK_BYTES = 16 << 10;
+
+    /** Per thread, in its one element: the runs active on the thread. */
+    private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Emits the run-end trace event of a run that trapped (when asked for) and gives the trap. */
+    private Trap ended(ExecutionContext ctx, Trap t) {
+        if ((ctx.mask & TraceMask.RUN) != 0) {
+            try {
+                ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelRemaining());
+            } catch (RuntimeException e) {
+                // the trap already describes the run
+            }
+        }
+        return t;
     }
 
     private Trap internal(ExecutionContext ctx, Throwable e) {
@@ -285,6 +322,10 @@ public final class Vm {
      * from the verifier's indexes, so this costs O(STACK_EDGE x log span entries) at any depth.
      */
     Trap trap(ExecutionContext ctx, VmTrap t) {
+        if (t == ExecutionContext.outOfMemory()) {
+            // the registers are not needed any more, and the trap needs memory
+            ctx.dropRegisters();
+        }
         int depth = ctx.depth;
         int elided = depth > 2 * Trap.STACK_EDGE ? depth - 2 * Trap.STACK_EDGE : 0;
         List<Trap.Frame> stack = new ArrayList<>(depth - elided);

@@ -152,8 +152,9 @@ public final class HostilePrograms {
 
     /**
      * {@code f() = f()} where f declares 65,536 registers (the verifier's most): each frame takes
-     * 65,536 registers, so the default register limit (8,388,608) is reached at frame 128, well
-     * before the call depth limit: it traps {@code heap_limit_exceeded}.
+     * 65,536 registers and each pending call 2 more, so the default register limit (8,388,608) is
+     * reached by the call from frame 127, well before the call depth limit: it traps
+     * {@code heap_limit_exceeded}.
      */
     public static Program registerBomb() {
         ProgramBuilder pb = new ProgramBuilder();
@@ -208,6 +209,68 @@ public final class HostilePrograms {
         f.place(head).i64Gt(5, 2, 3).br(5, body, done);
         f.place(body).tupleNew(1, elems).i64Sub(2, 2, 4).jmp(head);
         f.place(done).ret(0, 1);
+        return pb.build();
+    }
+
+    /** The most arguments (and results) a function or host function can have: 65,535 (r0 is the effect). */
+    public static final int WIDE = 65_535;
+
+    /**
+     * {@code loop { (r1..rN) = wide(r1..rN) }}, where {@code wide} takes N i64 arguments and returns
+     * them ({@code ret} is its only instruction). Set-up: N instructions (r1 = 7, then N - 1 moves)
+     * and a jump; then each turn costs 3 fuel (call, ret, jmp) and moves 2N values. With N =
+     * {@link #WIDE} that is 131,070 values for 3 fuel: the copy budget (docs/SECURITY.md) stops it.
+     *
+     * @param n the width, 1 to {@link #WIDE}
+     */
+    public static Program wideCalls(int n) {
+        ProgramBuilder pb = new ProgramBuilder();
+        List<ValueType> types = java.util.Collections.nCopies(n, ValueType.I64);
+        int main = pb.declareFunction(List.of(), List.of());
+        int wide = pb.declareFunction(types, types);
+        pb.functionName(main, "main");
+        pb.functionName(wide, "wide");
+        int[] regs = new int[n];
+        for (int i = 0; i < n; i++) {
+            regs[i] = i + 1;
+        }
+        FunctionBuilder f = pb.function(main);
+        FunctionBuilder.Label loop = f.newLabel();
+        f.constI64(1, 7);
+        for (int i = 2; i <= n; i++) {
+            f.mov(i, 1);
+        }
+        f.jmp(loop).place(loop).call(0, wide, 0, regs, regs).jmp(loop);
+        pb.function(wide).ret(0, regs);
+        return pb.build();
+    }
+
+    /** The host symbol {@link #wideHostCalls(int)} calls: it takes N i64 values and returns them. */
+    public static final String WIDE_SYMBOL = "hostile.echo";
+
+    /**
+     * {@code loop { (r1..rN) = host hostile.echo(r1..rN) }}: the host call version of
+     * {@link #wideCalls(int)}. Set-up: N instructions and a jump; then each turn costs 2 fuel
+     * (host_call, jmp), one host call, and boxes N arguments and checks N results.
+     *
+     * @param n the width, 1 to {@link #WIDE}
+     */
+    public static Program wideHostCalls(int n) {
+        ProgramBuilder pb = new ProgramBuilder();
+        List<ValueType> types = java.util.Collections.nCopies(n, ValueType.I64);
+        int sig = pb.hostSig(WIDE_SYMBOL, types, types);
+        FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, "main");
+        int[] regs = new int[n];
+        for (int i = 0; i < n; i++) {
+            regs[i] = i + 1;
+        }
+        FunctionBuilder.Label loop = f.newLabel();
+        f.constI64(1, 7);
+        for (int i = 2; i <= n; i++) {
+            f.mov(i, 1);
+        }
+        f.jmp(loop).place(loop).hostCall(0, sig, 0, regs, regs).jmp(loop);
         return pb.build();
     }
 

@@ -471,6 +471,7 @@ final class JitCompiler {
             Label unwindHandler = new Label();
             mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "dev/tape/vm/VmTrap");
             mv.visitTryCatchBlock(tryStart, tryEnd, unwindHandler, "dev/tape/vm/JitRuntime$Unwind");
+            mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
             mv.visitLabel(tryStart);
             int blockLen = 0;
             int k = 0;
@@ -501,16 +502,17 @@ final class JitCompiler {
                 }
             }
             mv.visitLabel(tryEnd);
-            // a trap: record where, give back the block's unrun fuel, unwind (registers are not needed)
+            // a trap (or an OutOfMemoryError, which traps too): record where, give back the block's
+            // unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
-            frame("dev/tape/vm/VmTrap");
+            frame("java/lang/Throwable");
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, FUNC);
             mv.visitVarInsn(ILOAD, IP);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitVarInsn(ILOAD, REFUND);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "trapped", "(Ldev/tape/vm/VmTrap;L" + CTX + ";IIIII)" + UNWIND,
+            mv.visitMethodInsn(INVOKESTATIC, RT, "trapped", "(Ljava/lang/Throwable;L" + CTX + ";IIIII)" + UNWIND,
                     false);
             mv.visitInsn(ATHROW);
             // a hand-over (here or in a callee): the interpreter will run this frame, so it gets the registers
@@ -987,6 +989,7 @@ final class JitCompiler {
             global(pos - entry);
             mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
             mv.visitVarInsn(ISTORE, NB);
+            copied(argc + code[pos]);
             reloadFiles();
             arguments(g + 3, argc, 1);
             if (tier != null && tier.failed(callee)) {
@@ -1045,6 +1048,18 @@ final class JitCompiler {
             return k;
         }
 
+        /**
+         * Counts a call's {@code values} (arguments and results) against the copy budget when they
+         * are more than the free ones, as the interpreter does after the frame set-up.
+         */
+        private void copied(int values) {
+            if (values > ExecutionContext.FREE_VALUES) {
+                mv.visitVarInsn(ALOAD, C);
+                push(values);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "copied", "(L" + CTX + ";I)V", false);
+            }
+        }
+
         /** {@code call.indirect}: the callee is checked at run time, then called through its handle. */
         private void callIndirect(int i, int g, int refund, boolean closure) {
             at(i, refund);
@@ -1073,6 +1088,7 @@ final class JitCompiler {
             global(pos - entry);
             mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
             mv.visitVarInsn(ISTORE, NB);
+            copied(argc + code[pos]);
             reloadFiles();
             if (closure) {
                 mv.visitVarInsn(ALOAD, R);

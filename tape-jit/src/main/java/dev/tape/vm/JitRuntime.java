@@ -78,10 +78,12 @@ final class JitRuntime {
     /**
      * Records a trap raised by the instruction at {@code ip} of {@code func}: the position, and the
      * fuel of the block's instructions after it, which were charged at the block's start but never
-     * ran ({@code refund}).
+     * ran ({@code refund}). An {@code OutOfMemoryError} of the instruction traps
+     * {@code heap_limit_exceeded} there, as in the interpreter.
      */
-    static Unwind trapped(VmTrap t, ExecutionContext c, int func, int ip, int base, int depth, int refund) {
-        c.trap = t;
+    static Unwind trapped(Throwable t, ExecutionContext c, int func, int ip, int base, int depth, int refund) {
+        // the handler catches VmTrap and OutOfMemoryError only: the latter traps as the interpreter's does
+        c.trap = t instanceof VmTrap v ? v : ExecutionContext.outOfMemory();
         c.func = func;
         c.ip = ip;
         c.base = base;
@@ -112,8 +114,9 @@ final class JitRuntime {
     static int enter(ExecutionContext c, int depth, int base, int regs, int calleeRegs, int callIp, int pos) {
         checkDepth(c, depth);
         int nb = base + regs;
-        if (nb + calleeRegs > c.regHigh) {
-            c.ensureRegisters(nb + calleeRegs);
+        int need = nb + calleeRegs;
+        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+            c.ensureRegisters(need, depth);
         }
         int fp = (depth - 1) * ExecutionContext.FRAME;
         int[] frames = c.frames;
@@ -125,6 +128,15 @@ final class JitRuntime {
         frames[fp + 2] = callIp;
         frames[fp + 3] = pos;
         return nb;
+    }
+
+    /**
+     * Counts a call's arguments and results ({@code values}, more than
+     * {@link ExecutionContext#FREE_VALUES}) against the copy budget, right after {@link #enter}, as
+     * the interpreter does (see {@link ExecutionContext#copied(int, int)}).
+     */
+    static void copied(ExecutionContext c, int values) {
+        c.copied(values, ExecutionContext.CALL_VALUE_UNITS);
     }
 
     /** Traps {@code call_depth_exceeded} when a call from a frame at {@code depth} would exceed the limit. */
