@@ -21,8 +21,8 @@ import java.io.PrintWriter;
  * </pre>
  *
  * A function's name appears in parentheses when the program's names section gives it one; a span
- * is its id (1 to 18446744073709551615) or {@code none}; fuel is in fuel units. The {@code run end} line says {@code ok} or
- * {@code trapped}.
+ * is its id (1 to 18446744073709551615) or {@code none}; fuel is in fuel units. The
+ * {@code run end} line says {@code ok} or {@code trapped}.
  */
 final class TextTrace implements TraceSink {
     private final PrintWriter err;

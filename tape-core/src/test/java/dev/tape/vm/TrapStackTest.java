@@ -118,7 +118,8 @@ class TrapStackTest {
         Trap t = new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 0, null, 0, null, whole, 7);
         assertEquals(2 * Trap.STACK_EDGE, t.stack().size());
         assertEquals(whole.subList(0, Trap.STACK_EDGE), t.stack().subList(0, Trap.STACK_EDGE));
-        assertEquals(whole.subList(300 - Trap.STACK_EDGE, 300), t.stack().subList(Trap.STACK_EDGE, 2 * Trap.STACK_EDGE));
+        assertEquals(whole.subList(300 - Trap.STACK_EDGE, 300),
+                t.stack().subList(Trap.STACK_EDGE, 2 * Trap.STACK_EDGE));
         assertEquals(300 - 2 * Trap.STACK_EDGE, t.elidedFrames());
         assertEquals("trap: div_by_zero at 0 pc 0 span none", t.getMessage());
         assertFalse(t.hasSpan());
