@@ -86,7 +86,6 @@ class SpanVectorsTest {
     @Test
     void spanIdsOfTheWholeRangeAndNoSpan() throws IOException {
         writeProgram();
-        String divPc = "3";
         writeManifest(
                 trapCase("at_2_63", "i64:0", 10, "div_by_zero", 2, 3, "9223372036854775808"),
                 trapCase("at_2_64_minus_1", "i64:0", 2, "call_depth_exceeded", 1, 0, "18446744073709551615"),
@@ -102,9 +101,10 @@ class SpanVectorsTest {
             List<ConformanceResult> rs = runAll(compiled);
             assertEquals(8, rs.size());
             for (ConformanceResult r : rs.subList(0, 4)) {
-                assertTrue(r.passed(), r.testCase() + " compiled " + compiled + ": " + r.mismatch() + "; " + r.actual());
+                assertTrue(r.passed(), r.testCase() + " compiled " + compiled + ": " + r.mismatch() + "; "
+                        + r.actual());
             }
-            assertEquals("trap div_by_zero func 2 pc " + divPc + " span 9223372036854775808", rs.get(0).actual());
+            assertEquals("trap div_by_zero func 2 pc 3 span 9223372036854775808", rs.get(0).actual());
             assertEquals("trap call_depth_exceeded func 1 pc 0 span 18446744073709551615", rs.get(1).actual());
             assertEquals("trap call_depth_exceeded func 0 pc 0 span null", rs.get(2).actual());
             for (ConformanceResult r : rs.subList(4, 8)) {

@@ -11,8 +11,8 @@ package dev.tape.verify;
  * {@link SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
  * and again for every further fixpoint pass, and the program is charged one unit per function-name
  * entry of its names section (the index of names by function id), against one budget for the
- * whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification time and
- * memory stay bounded by the budget, not by what a hostile file declares.
+ * whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification
+ * time and memory stay bounded by the budget, not by what a hostile file declares.
  */
 final class AnalysisBudget {
     private final long limit;
@@ -32,8 +32,8 @@ final class AnalysisBudget {
         if (used > limit || used < 0) {
             throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "verifying the program would take more "
                     + "than " + limit + " units of work (bytecode bytes, span entries, reachable blocks x"
-                    + " registers per fixpoint pass, summed over functions, and function-name entries); the verifier's analysis budget is "
-                    + limit);
+                    + " registers per fixpoint pass, summed over functions, and function-name entries); the"
+                    + " verifier's analysis budget is " + limit);
         }
     }
 }

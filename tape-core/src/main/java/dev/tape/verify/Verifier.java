@@ -39,8 +39,8 @@ public final class Verifier {
      * its span entries, and (reachable blocks x registers) for every fixpoint pass of its type
      * analysis, summed over all functions (a blob or span table shared by several functions counts
      * for each), plus one unit per function-name entry of the names section (the span and name
-     * indexes that traps and traces use are built from these). This bounds verification to a few hundred MB and a few seconds however the file
-     * is shaped; the reference has no such bound. A program over it is refused with
+     * indexes that traps and traces use are built from these). This bounds verification to a few
+     * hundred MB and a few seconds however the file is shaped; the reference has no such bound. A program over it is refused with
      * {@code AnalysisBudgetExceeded}.
      */
     public static final long DEFAULT_ANALYSIS_BUDGET = 1L << 24;

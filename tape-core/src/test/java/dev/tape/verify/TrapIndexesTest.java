@@ -36,8 +36,8 @@ class TrapIndexesTest {
     }
 
     static Program program(List<Function> fns, List<String> symbols, Names names) {
-        return new Program(symbols, List.of(), new TypeTable(List.of(), List.of(), List.of()), fns, List.of(), List.of(),
-                List.of(), names);
+        return new Program(symbols, List.of(), new TypeTable(List.of(), List.of(), List.of()), fns, List.of(),
+                List.of(), List.of(), names);
     }
 
     /** The span table's meaning, scanned (spec section "Span table encoding (compact)"). */

@@ -98,11 +98,13 @@ class ContextReuseTest {
         Limits tight = Limits.DEFAULT.withMaxCallDepth(DEEP).withMaxRegisters(1_000);
         Trap t = assertThrows(Trap.class, () -> vm.run(ctx, 0, List.of(Value.i64(5_000)), tight, null));
         assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, t.kind());
-        // main and as many frames of down as fit in 1,000 registers
+        // main and as many frames of down as fit in 1,000 registers, each pending call's frame
+        // record counting ExecutionContext.FRAME_REGISTERS more
         int main = vp.function(0).regCount();
         int down = vp.function(1).regCount();
         assertEquals(8, down);
-        assertEquals(1 + (1_000 - main) / down, t.stack().size() + t.elidedFrames());
+        assertEquals(1 + (1_000 - main) / (down + ExecutionContext.FRAME_REGISTERS),
+                t.stack().size() + t.elidedFrames());
         noValuesLeft(ctx);
     }
 }

@@ -1,6 +1,8 @@
 package dev.tape.vm;
 
 import dev.tape.host.Host;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.ProgramBuilder;
 import dev.tape.testing.TrapPrograms;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,7 +118,8 @@ class TrapStackTest {
         Trap t = new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 0, null, 0, null, whole, 7);
         assertEquals(2 * Trap.STACK_EDGE, t.stack().size());
         assertEquals(whole.subList(0, Trap.STACK_EDGE), t.stack().subList(0, Trap.STACK_EDGE));
-        assertEquals(whole.subList(300 - Trap.STACK_EDGE, 300), t.stack().subList(Trap.STACK_EDGE, 2 * Trap.STACK_EDGE));
+        assertEquals(whole.subList(300 - Trap.STACK_EDGE, 300),
+                t.stack().subList(Trap.STACK_EDGE, 2 * Trap.STACK_EDGE));
         assertEquals(300 - 2 * Trap.STACK_EDGE, t.elidedFrames());
         assertEquals("trap: div_by_zero at 0 pc 0 span none", t.getMessage());
         assertFalse(t.hasSpan());
@@ -126,5 +130,45 @@ class TrapStackTest {
                 () -> new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 1, null, 0, null, whole, -1, 7));
         assertThrows(IllegalArgumentException.class,
                 () -> new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 1, null, 0, null, whole.subList(0, 3), 5, 7));
+    }
+
+    /**
+     * The audit's shapes (issue 12, hole 2): a 100,000-deep trap in a function whose 100,000 span
+     * entries sit in unreachable code before the pcs that trap (each frame used to scan them: 21 s),
+     * among 10,001 named functions (each frame used to scan the names section too). The trap
+     * is now built from the verifier's indexes and holds 128 frames with the right names and spans.
+     */
+    @Test
+    void hostileSpanTablesAndNamesSections() throws Exception {
+        int pad = 100_000;
+        ProgramBuilder pb = new ProgramBuilder();
+        int down = pb.declareFunction(List.of(I64), List.of(I64));
+        for (int i = 0; i < 10_000; i++) {
+            pb.functionName(pb.addFunction(List.of(), List.of()).ret(0).funcId(), "dummy_" + i);
+        }
+        pb.functionName(down, "down");
+        FunctionBuilder f = pb.function(down);
+        FunctionBuilder.Label skip = f.newLabel();
+        f.jmp(skip);
+        for (int i = 0; i < pad; i++) {
+            f.span(i + 1).nop();
+        }
+        f.trap(0).place(skip);
+        FunctionBuilder.Label base = f.newLabel();
+        FunctionBuilder.Label rec = f.newLabel();
+        f.span(-1L).constI64(2, 0).i64Eq(3, 1, 2).br(3, base, rec);
+        f.place(base).i64Div(4, 1, 2).ret(0, 4);
+        f.place(rec).constI64(4, 1).i64Sub(5, 1, 4);
+        int callPc = f.pc();
+        f.call(0, down, 0, new int[] {5}, new int[] {6}).i64Add(6, 6, 4).ret(0, 6);
+        Vm vm = new Vm(Verifier.verify(pb.build()), Host.NONE);
+        int n = 100_000;
+        Trap t = assertThrows(Trap.class, () -> vm.run(0, List.of(Value.i64(n)), depth(n + 1)));
+        assertEquals(TrapKind.DIV_BY_ZERO, t.kind());
+        assertEquals("down", t.funcName());
+        assertEquals(-1L, t.span());
+        assertEquals(2 * Trap.STACK_EDGE, t.stack().size());
+        assertEquals(n + 1 - 2 * Trap.STACK_EDGE, t.elidedFrames());
+        assertEquals(new Trap.Frame(down, "down", callPc, -1L), t.stack().get(2 * Trap.STACK_EDGE - 1));
     }
 }
