@@ -49,7 +49,7 @@ public final class RunOptions {
     String fuel = Long.toString(Limits.DEFAULT_FUEL);
 
     @Option(names = "--max-call-depth", paramLabel = "N",
-            description = "Most frames at once, the entry frame included, 1 to 2^64-1 (default: ${DEFAULT-VALUE}).")
+            description = "Most frames at once, the entry frame included, 0 to 2^64-1; only calls check it, so 0 allows no call, like 1 (default: ${DEFAULT-VALUE}).")
     String maxCallDepth = Integer.toString(Limits.DEFAULT_CALL_DEPTH);
 
     @Option(names = "--max-host-calls", paramLabel = "N",
@@ -138,9 +138,6 @@ public final class RunOptions {
     Limits limits() throws CliException {
         long f = unsigned(fuel, "--fuel");
         long depth = unsigned(maxCallDepth, "--max-call-depth");
-        if (depth == 0) {
-            throw new CliException("tape: --max-call-depth must be 1 or more");
-        }
         long calls = unsigned(maxHostCalls, "--max-host-calls");
         long heap = unsigned(maxHeapBytes, "--max-heap-bytes");
         if (heap < 0) {

@@ -118,8 +118,8 @@ class ErrorHandlingTest {
                 .startsWith("tape run: Invalid value for option '--trace'"));
         assertEquals("tape run: Missing required parameter: 'FILE' (see 'tape run --help')",
                 run("run").oneErrorLine(2));
-        assertEquals("tape run: --max-call-depth must be 1 or more",
-                run("run", vector("fib_20.tape"), "--arg", "i64:1", "--max-call-depth", "0").oneErrorLine(2));
+        assertEquals("tape run: --max-call-depth must be a whole number from 0 to 18446744073709551615, got '-1'",
+                run("run", vector("fib_20.tape"), "--arg", "i64:1", "--max-call-depth", "-1").oneErrorLine(2));
         assertEquals("tape run: --fuel is larger than 18446744073709551615 (2^64-1), the largest value it can hold, got"
                         + " '18446744073709551616'",
                 run("run", vector("fib_20.tape"), "--fuel", "18446744073709551616").oneErrorLine(2));

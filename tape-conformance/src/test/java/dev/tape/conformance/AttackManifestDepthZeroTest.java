@@ -39,4 +39,23 @@ class AttackManifestDepthZeroTest {
             assertTrue(r.size() == 1 && r.get(0).passed(), (compiled ? "compiled: " : "interpreted: ") + r);
         }
     }
+
+    /** The verifier's analysis budget is Java-only: a conformance run verifies without it. */
+    @Test
+    void aProgramOverTheJavaOnlyAnalysisBudgetRunsAsTheReferenceDoes() throws Exception {
+        StringBuilder b = new StringBuilder("program chain\nfunc main() -> (i64) {\n    const.i64 r65535, 0\n");
+        for (int i = 0; i < 130; i++) {
+            b.append("    jmp b").append(i).append("\nb").append(i).append(":\n");
+        }
+        b.append("    const.i64 r1, 7\n    ret r0, [r1]\n}\n");
+        Files.write(dir.resolve("chain.tape"), ProgramEncoder.encode(Assembler.assemble(b.toString(), "chain.tasm")));
+        Files.writeString(dir.resolve("manifest.json"), "{\"format\": \"tape-conformance-v1\", \"cases\": ["
+                + "{\"name\": \"chain\", \"program\": \"chain.tape\", \"entry\": 0, \"args\": [], "
+                + "\"limits\": {\"fuel\": 1000, \"max_call_depth\": 1, \"max_host_calls\": 0}, "
+                + "\"expect\": {\"returns\": [\"i64:7\"]}}]}");
+        for (boolean compiled : new boolean[] {false, true}) {
+            List<ConformanceResult> r = ConformanceRunner.runAll(dir, compiled);
+            assertTrue(r.size() == 1 && r.get(0).passed(), (compiled ? "compiled: " : "interpreted: ") + r);
+        }
+    }
 }

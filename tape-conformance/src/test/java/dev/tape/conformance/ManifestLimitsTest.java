@@ -116,7 +116,7 @@ class ManifestLimitsTest {
                     + " 18446744073709551615"},
             {"\"max_host_calls\": 1.5", "case x: limits.max_host_calls must be a whole number from 0 to"
                     + " 18446744073709551615"},
-            {"\"max_call_depth\": 0", "case x: limits.max_call_depth must be 1 or more"},
+            {"\"max_registers\": 0", "case x: limits.max_registers must be 1 or more"},
             {"\"max_registers\": 2147483648", "case x: limits.max_registers must be a whole number from 0 to"
                     + " 2147483647"},
             {"\"max_heap_bytes\": \"lots\"", "case x: limits.max_heap_bytes must be a whole number from 0 to"

@@ -3,7 +3,9 @@ package dev.tape.value;
 import dev.tape.program.ValueKind;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * Deep equality and hashing of aggregates ({@link Aggregate#equals}, {@link Aggregate#hashCode}),
@@ -13,8 +15,9 @@ import java.util.IdentityHashMap;
  * <p>A program can share one aggregate many times ({@code t = (t, t)} sixty times makes 2^60
  * leaves from 61 objects), so neither walks the leaves: hashing remembers each aggregate's hash for
  * the duration of the call (each distinct object is visited once), and equality treats identical
- * references as equal without a look inside and remembers, for each aggregate, the last one it was
- * proved equal to (two separately built copies of such a tuple compare in 61 steps).
+ * references as equal without a look inside and remembers every pair of aggregates it has proved
+ * equal, so it looks inside each distinct pair at most once (two separately built copies of such a
+ * tuple compare in 61 steps; the work is at most the number of distinct pairs times their width).
  */
 final class DeepValues {
     private DeepValues() {}
@@ -45,6 +48,14 @@ final class DeepValues {
      *     bytes by content, f64 by bits)
      */
     static boolean equal(Aggregate x, Aggregate y) {
+        return equal(x, y, new long[1]);
+    }
+
+    /**
+     * {@link #equal(Aggregate, Aggregate)}, counting in {@code work[0]} the pairs of aggregates it
+     * looks inside (for tests: the count is bounded by the distinct pairs, whatever the sharing).
+     */
+    static boolean equal(Aggregate x, Aggregate y, long[] work) {
         if (x == y) {
             return true;
         }
@@ -55,12 +66,17 @@ final class DeepValues {
         Aggregate[] bs = {y, null, null, null, null, null, null, null};
         int[] next = new int[8];
         int depth = 1;
-        IdentityHashMap<Aggregate, Aggregate> proved = null;
+        // every pair proved equal, by identity: each distinct pair is looked inside at most once, so
+        // the work is bounded by the pairs of distinct objects, never by the (shared) leaves
+        IdentityHashMap<Aggregate, Set<Aggregate>> proved = null;
         while (depth > 0) {
             Aggregate a = as[depth - 1];
             Aggregate b = bs[depth - 1];
             int n = a.size();
             int i = next[depth - 1];
+            if (i == 0) {
+                work[0]++;
+            }
             Aggregate ca = null;
             Aggregate cb = null;
             while (i < n && ca == null) {
@@ -82,7 +98,7 @@ final class DeepValues {
                     if (!(q instanceof Aggregate qa)) {
                         return false;
                     }
-                    if (pa == qa || (proved != null && proved.get(pa) == qa)) {
+                    if (pa == qa || (proved != null && proved.getOrDefault(pa, Set.of()).contains(qa))) {
                         continue;
                     }
                     if (!shallowEqual(pa, qa)) {
@@ -113,7 +129,7 @@ final class DeepValues {
                     if (proved == null) {
                         proved = new IdentityHashMap<>();
                     }
-                    proved.put(a, b);
+                    proved.computeIfAbsent(a, k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(b);
                 }
             }
         }

@@ -5,7 +5,7 @@ package dev.tape.vm;
  *
  * <p>The first three limits are the reference's own and have its ranges: {@code fuel} and
  * {@code maxHostCalls} are unsigned 64-bit numbers (a {@code u64}), {@code maxCallDepth} an unsigned
- * machine word (a {@code usize}); all three hold any value from 0 (1 for the depth) to
+ * machine word (a {@code usize}); all three hold any value from 0 to
  * 2<sup>64</sup>-1, carried in a {@code long} whose bits are read as unsigned
  * ({@link Long#toUnsignedString(long)} prints them; {@link #parseUnsigned(String, String)} reads
  * them). A value of 2<sup>63</sup> or more is therefore a negative {@code long}: that is not an
@@ -20,8 +20,11 @@ package dev.tape.vm;
  *     unsigned, 0 to 2<sup>64</sup>-1. Calls and host calls may move at most 16 times this plus
  *     1 Mi copy units of values beyond 16 per instruction in one run ({@code fuel_exceeded}
  *     beyond; a Java-only bound, off with the heap limit; docs/SECURITY.md, "Wide calls")
- * @param maxCallDepth the most frames at once, the entry frame included; unsigned, 1 to
- *     2<sup>64</sup>-1 (a depth beyond what the heap and register limits allow is never reached)
+ * @param maxCallDepth the most frames at once, the entry frame included; unsigned, 0 to
+ *     2<sup>64</sup>-1. As in the reference, only calls check it (a call that would make the
+ *     frames more than this traps {@code call_depth_exceeded}), never the entry frame, so 0 runs a
+ *     program that makes no call and traps at its first call, like 1 (a depth beyond what the heap
+ *     and register limits allow is never reached)
  * @param maxHostCalls the most host calls in the run; unsigned, 0 to 2<sup>64</sup>-1
  * @param maxHeapBytes the most bytes the run may allocate for strings, byte strings, closures and
  *     aggregates (an estimate of their size; decimals are values, like integers, and cost nothing);
@@ -51,15 +54,15 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     /**
      * Checks the ranges.
      *
-     * @throws IllegalArgumentException when {@code maxCallDepth} is 0, {@code maxHeapBytes} is
-     *     negative or {@code maxRegisters} is below 1
+     * @throws IllegalArgumentException when {@code maxHeapBytes} is negative or
+     *     {@code maxRegisters} is below 1
      */
     public Limits {
-        if (maxCallDepth == 0 || maxHeapBytes < 0 || maxRegisters < 1) {
+        if (maxHeapBytes < 0 || maxRegisters < 1) {
             throw new IllegalArgumentException("limits out of range: fuel " + Long.toUnsignedString(fuel)
                     + ", depth " + Long.toUnsignedString(maxCallDepth) + ", host calls "
                     + Long.toUnsignedString(maxHostCalls) + ", heap " + maxHeapBytes + ", registers " + maxRegisters
-                    + " (the depth must be 1 or more, the heap 0 or more, the registers 1 or more)");
+                    + " (the heap must be 0 or more, the registers 1 or more)");
         }
     }
 
@@ -67,10 +70,9 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
      * The reference's three limits, with this implementation's default heap and register limits.
      *
      * @param fuel fuel units, unsigned
-     * @param maxCallDepth frames, unsigned, not 0
+     * @param maxCallDepth frames, unsigned
      * @param maxHostCalls host calls, unsigned
      * @return the limits
-     * @throws IllegalArgumentException when {@code maxCallDepth} is 0
      */
     public static Limits of(long fuel, long maxCallDepth, long maxHostCalls) {
         return new Limits(fuel, maxCallDepth, maxHostCalls, DEFAULT_HEAP_BYTES, DEFAULT_REGISTERS);
@@ -117,9 +119,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
-     * @param d frames, unsigned, not 0
+     * @param d frames, unsigned
      * @return a copy with that call depth
-     * @throws IllegalArgumentException when {@code d} is 0
      */
     public Limits withMaxCallDepth(long d) {
         return new Limits(fuel, d, maxHostCalls, maxHeapBytes, maxRegisters);

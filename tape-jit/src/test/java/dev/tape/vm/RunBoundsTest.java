@@ -52,7 +52,7 @@ class RunBoundsTest {
         int n = 100;
         long fuel = 100_000;
         Tiers t = Tiers.of(HostilePrograms.wideCalls(n), Host.NONE);
-        assertEquals(2, Jit.compiledFunctions(t.compiled), "both functions compiled");
+        assertEquals(2, Jit.precompile(t.compiled), "both functions compiled");
         Tiers.Outcome o = t.check(0, List.of(), Limits.DEFAULT.withFuel(fuel), "wide calls");
         assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), o.toString());
         assertTrue(o.trap().detail().contains("copy units"), o.trap().detail());
@@ -86,7 +86,7 @@ class RunBoundsTest {
         f.constFunc(n + 1, wide).jmp(loop).place(loop).callIndirect(0, sig, n + 1, 0, regs, regs).jmp(loop);
         pb.function(wide).ret(0, regs);
         Tiers t = Tiers.of(pb.build(), Host.NONE);
-        assertEquals(2, Jit.compiledFunctions(t.compiled), "both functions compiled");
+        assertEquals(2, Jit.precompile(t.compiled), "both functions compiled");
         Tiers.Outcome o = t.check(0, List.of(), Limits.DEFAULT.withFuel(fuel), "wide indirect calls");
         assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), o.toString());
         long turns = budget(fuel) / (2 * n - 16);
@@ -124,7 +124,7 @@ class RunBoundsTest {
         f.place(loop).callIndirect(0, sig, n + 3, 0, regs, regs).jmp(loop);
         pb.function(wide).ret(0, calleeRets);
         Tiers t = Tiers.of(pb.build(), Host.NONE);
-        assertEquals(2, Jit.compiledFunctions(t.compiled), "both functions compiled");
+        assertEquals(2, Jit.precompile(t.compiled), "both functions compiled");
         Tiers.Outcome o = t.check(0, List.of(), Limits.DEFAULT.withFuel(fuel), "wide closure calls");
         assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), o.toString());
         long turns = budget(fuel) / (2 * n - 16);
@@ -192,7 +192,7 @@ class RunBoundsTest {
             Limits limits = Limits.DEFAULT.withMaxCallDepth(10_000_000).withMaxRegisters(3 * k + 1);
             Tiers.Outcome o = t.check(0, List.of(), limits, "one-register recursion, " + limits);
             assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), o.toString());
-            assertEquals(k + 1, o.trap().stack().size(), o.toString());
+            assertEquals(k + 1, o.trap().stack().size() + o.trap().elidedFrames(), o.toString());
             assertEquals(Limits.DEFAULT_FUEL - (k + 1), o.fuelRemaining(), o.toString());
         }
     }
@@ -220,7 +220,7 @@ class RunBoundsTest {
     public static void main(String[] args) {
         VerifiedProgram p = Tiers.verified(HostilePrograms.stringDoubling());
         Vm vm = args[0].equals("jit") ? Jit.compile(p, Host.NONE) : new Vm(p, Host.NONE);
-        if (args[0].equals("jit") && Jit.compiledFunctions(vm) != 1) {
+        if (args[0].equals("jit") && Jit.precompile(vm) != 1) {
             throw new AssertionError("not compiled");
         }
         RunEnd sink = new RunEnd();

@@ -161,7 +161,7 @@ class UnsignedLimitsTest {
         assertEquals(U64_MAX, l.maxCallDepth());
         assertEquals(Integer.MAX_VALUE, l.depthCap());
         assertEquals(31, Limits.DEFAULT.withMaxCallDepth(31).depthCap());
-        assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxCallDepth(0));
+        assertEquals(0, Limits.DEFAULT.withMaxCallDepth(0).depthCap());
         assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxHeapBytes(-1));
         assertThrows(IllegalArgumentException.class, () -> Limits.DEFAULT.withMaxRegisters(0));
         assertEquals(U64_MAX, Limits.parseUnsigned("18446744073709551615", "--fuel"));
