@@ -214,7 +214,11 @@ public final class ExecutionContext {
         }
     }
 
-    /** Doubles the frame records. @return the new array */
+    /**
+     * Doubles the frame records.
+     *
+     * @return the new array
+     */
     int[] growFrames() {
         frames = Arrays.copyOf(frames, frames.length * 2);
         return frames;
