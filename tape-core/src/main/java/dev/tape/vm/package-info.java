@@ -7,9 +7,12 @@
  * stack). A run's mutable state lives in an {@link dev.tape.vm.ExecutionContext}, reusable by later
  * runs on one thread; a {@code Vm} holds none and may be shared between threads.
  *
- * <p>The interpreter lives here; the compiled tier ({@code dev.tape.vm.Jit} in {@code tape-jit})
- * plugs in through the package-private {@code CompiledTier} and gives the same results, traps
- * and fuel.
+ * <p>The interpreter lives here. The compiled tier, {@code tape-jit}, adds its classes to this
+ * package (its entry is {@code Jit.compile(VerifiedProgram, Host)}, which makes a {@code Vm} that
+ * runs JVM bytecode generated with ASM) and plugs in through the package-private
+ * {@code CompiledTier}, with the same results, traps and fuel as the interpreter. This comment is
+ * the package's description for both modules: a second {@code package-info} in {@code tape-jit}
+ * would be the same class twice in the shaded command-line jar.
  *
  * <p>This package may import every package below it: {@code dev.tape.verify},
  * {@code dev.tape.program}, {@code dev.tape.format}, {@code dev.tape.value},
