@@ -50,19 +50,29 @@ public class DecodeVerifyBench {
         }
     }
 
-    /** @return the decoded program @throws DecodeException never */
+    /**
+     * @return the decoded program
+     * @throws DecodeException never
+     */
     @Benchmark
     public Program decode() throws DecodeException {
         return ProgramDecoder.decode(bytes);
     }
 
-    /** @return the verified program @throws VerifyException never */
+    /**
+     * @return the verified program
+     * @throws VerifyException never
+     */
     @Benchmark
     public VerifiedProgram verify() throws VerifyException {
         return Verifier.verify(program);
     }
 
-    /** @return the verified program @throws DecodeException never @throws VerifyException never */
+    /**
+     * @return the verified program
+     * @throws DecodeException never
+     * @throws VerifyException never
+     */
     @Benchmark
     public VerifiedProgram decodeVerify() throws DecodeException, VerifyException {
         return Verifier.verify(ProgramDecoder.decode(bytes));

@@ -46,13 +46,19 @@ public class InterpreterBench {
         compiledRun = new TapeRun(w, n, null, true);
     }
 
-    /** @return the tape program's result @throws Trap never */
+    /**
+     * @return the tape program's result
+     * @throws Trap never
+     */
     @Benchmark
     public Value tape() throws Trap {
         return run.run();
     }
 
-    /** @return the tape program's result on the compiled tier @throws Trap never */
+    /**
+     * @return the tape program's result on the compiled tier
+     * @throws Trap never
+     */
     @Benchmark
     public Value compiled() throws Trap {
         return compiledRun.run();

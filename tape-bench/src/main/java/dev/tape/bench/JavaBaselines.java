@@ -7,7 +7,10 @@ package dev.tape.bench;
 public final class JavaBaselines {
     private JavaBaselines() {}
 
-    /** @param n the count @return the sum of 0..n-1 */
+    /**
+     * @param n the count
+     * @return the sum of 0..n-1
+     */
     public static long sumLoop(long n) {
         long acc = 0;
         for (long i = 0; i < n; i++) {
@@ -16,7 +19,10 @@ public final class JavaBaselines {
         return acc;
     }
 
-    /** @param n the index @return the n-th Fibonacci number, computed recursively */
+    /**
+     * @param n the index
+     * @return the n-th Fibonacci number, computed recursively
+     */
     public static long fib(long n) {
         if (n < 2) {
             return n;
@@ -28,7 +34,10 @@ public final class JavaBaselines {
         return x + 1;
     }
 
-    /** @param n the count @return n, after n calls of an add-one function */
+    /**
+     * @param n the count
+     * @return n, after n calls of an add-one function
+     */
     public static long callLoop(long n) {
         long acc = 0;
         for (long i = 0; i < n; i++) {
@@ -41,7 +50,10 @@ public final class JavaBaselines {
         return x;
     }
 
-    /** @param n the count @return the sum of identity(i) for i in 0..n-1 */
+    /**
+     * @param n the count
+     * @return the sum of identity(i) for i in 0..n-1
+     */
     public static long hostLoop(long n) {
         long acc = 0;
         for (long i = 0; i < n; i++) {
@@ -50,7 +62,10 @@ public final class JavaBaselines {
         return acc;
     }
 
-    /** @param n the count @return the f64 loop's accumulator */
+    /**
+     * @param n the count
+     * @return the f64 loop's accumulator
+     */
     public static double f64Loop(long n) {
         double acc = 0.0;
         for (long i = 0; i < n; i++) {
@@ -66,7 +81,10 @@ public final class JavaBaselines {
 
     private record Pair(long a, long b) {}
 
-    /** @param n the count @return the sum of 0..n-1, each step through a 2-tuple */
+    /**
+     * @param n the count
+     * @return the sum of 0..n-1, each step through a 2-tuple
+     */
     public static long tupleLoop(long n) {
         long acc = 0;
         for (long i = 0; i < n; i++) {

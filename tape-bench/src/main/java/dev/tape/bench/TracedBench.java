@@ -48,7 +48,10 @@ public class TracedBench {
         run = new TapeRun(w, w.n(), new CountingSink(mask));
     }
 
-    /** @return the result @throws Trap never */
+    /**
+     * @return the result
+     * @throws Trap never
+     */
     @Benchmark
     public Value tape() throws Trap {
         return run.run();

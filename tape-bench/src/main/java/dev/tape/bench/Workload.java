@@ -185,7 +185,12 @@ public enum Workload {
         f.ret(0, 2);
     }
 
-    /** @param f a function (i64) -> i64 @param self its own id: emits recursive fib */
+    /**
+     * Emits the recursive Fibonacci function.
+     *
+     * @param f a function (i64) -> i64
+     * @param self its own id
+     */
     static void emitFib(FunctionBuilder f, int self) {
         Label base = f.newLabel();
         Label rec = f.newLabel();

@@ -10,9 +10,14 @@ package dev.tape.asm;
 public final class AsmException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The source's file name. */
+
     private final String file;
+    /** The line of the mistake, 1 or more. */
     private final int line;
+    /** The column of the mistake in code points, 1 or more. */
     private final int column;
+    /** What is wrong, without the file and position. */
     private final String message;
 
     /**

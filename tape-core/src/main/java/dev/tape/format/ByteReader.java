@@ -35,7 +35,12 @@ public final class ByteReader {
         this.section = section;
     }
 
-    /** Reads all of {@code data}, with offsets relative to its start. */
+    /**
+     * Reads all of {@code data}, with offsets relative to its start.
+     *
+     * @param data the bytes to read (not copied)
+     * @param section the section name used in error messages
+     */
     public ByteReader(byte[] data, String section) {
         this(data, 0, data.length, 0, section);
     }
@@ -87,7 +92,10 @@ public final class ByteReader {
         return new DecodeException(section, baseOffset + at, reason);
     }
 
-    /** @return the next byte, 0 to 255 @throws DecodeException at the end of input */
+    /**
+     * @return the next byte, 0 to 255
+     * @throws DecodeException at the end of input
+     */
     public int u8() throws DecodeException {
         if (pos >= end) {
             throw error("unexpected end of input");
@@ -95,7 +103,10 @@ public final class ByteReader {
         return data[pos++] & 0xFF;
     }
 
-    /** @return a byte that must be 0 or 1 @throws DecodeException at the end or on another byte */
+    /**
+     * @return a byte that must be 0 or 1
+     * @throws DecodeException at the end or on another byte
+     */
     public boolean bool() throws DecodeException {
         int at = pos;
         int b = u8();
@@ -105,13 +116,19 @@ public final class ByteReader {
         return b == 1;
     }
 
-    /** @return a 16-bit little-endian value, 0 to 65535 @throws DecodeException at the end */
+    /**
+     * @return a 16-bit little-endian value, 0 to 65535
+     * @throws DecodeException at the end
+     */
     public int u16le() throws DecodeException {
         int lo = u8();
         return lo | (u8() << 8);
     }
 
-    /** @return eight bytes as a little-endian 64-bit value @throws DecodeException at the end */
+    /**
+     * @return eight bytes as a little-endian 64-bit value
+     * @throws DecodeException at the end
+     */
     public long u64le() throws DecodeException {
         if (end - pos < 8) {
             throw error("unexpected end of input: need 8 bytes, have " + (end - pos));

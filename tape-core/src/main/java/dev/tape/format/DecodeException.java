@@ -7,8 +7,12 @@ package dev.tape.format;
 public final class DecodeException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The section being read, for example {@code "header"}. */
+
     private final String section;
+    /** The byte offset of the problem from the start of the input. */
     private final long offset;
+    /** What is wrong, without the section and offset. */
     private final String reason;
 
     /**

@@ -7,7 +7,10 @@ package dev.tape.host;
 public final class HostReturnArityException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** Results the signature declares. */
+
     private final int expected;
+    /** Results the function gave. */
     private final int actual;
 
     /**

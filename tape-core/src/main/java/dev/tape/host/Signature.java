@@ -13,7 +13,12 @@ import java.util.List;
  * @param rets result types
  */
 public record Signature(List<ValueType> args, List<ValueType> rets) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param args argument types
+     * @param rets result types
+     */
     public Signature {
         args = List.copyOf(args);
         rets = List.copyOf(rets);

@@ -18,7 +18,11 @@ public sealed interface AggShape {
      * @param elems element types in order; a {@code null} element is unknown
      */
     record Tuple(List<ValueType> elems) implements AggShape {
-        /** Copies the list (which may hold nulls). */
+        /**
+         * Copies the list (which may hold nulls).
+         *
+         * @param elems element types in order; a {@code null} element is unknown
+         */
         public Tuple {
             elems = Collections.unmodifiableList(new ArrayList<>(elems));
         }

@@ -10,7 +10,12 @@ import java.util.List;
  * @param rets result types
  */
 public record CallSig(List<ValueType> args, List<ValueType> rets) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param args argument types
+     * @param rets result types
+     */
     public CallSig {
         args = List.copyOf(args);
         rets = List.copyOf(rets);

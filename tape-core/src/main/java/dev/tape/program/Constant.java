@@ -84,7 +84,11 @@ public sealed interface Constant {
      * @param scale the number of decimal places, 0 to 255
      */
     record Decimal(long mantissa, int scale) implements Constant {
-        /** @throws IllegalArgumentException when the scale is not 0 to 255 */
+        /**
+         * @param mantissa the signed mantissa
+         * @param scale the number of decimal places, 0 to 255
+         * @throws IllegalArgumentException when the scale is not 0 to 255
+         */
         public Decimal {
             if (scale < 0 || scale > 255) {
                 throw new IllegalArgumentException("decimal scale must be 0 to 255");
@@ -149,7 +153,10 @@ public sealed interface Constant {
 
     /** @param value the string */
     record Str(String value) implements Constant {
-        /** @throws IllegalArgumentException when the value is null */
+        /**
+         * @param value the string
+         * @throws IllegalArgumentException when the value is null
+         */
         public Str {
             if (value == null) {
                 throw new IllegalArgumentException("string constant is null");

@@ -17,6 +17,10 @@ public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<Val
      * reference encoder writes the has-names flag only for a non-empty range, so a file with the
      * flag set and no values decodes as "no names" and re-encodes with the flag clear.
      *
+     * @param args argument types, in order (r1 onwards)
+     * @param argNames symbol ids naming the arguments (0 = no name), or {@code null} when absent
+     * @param rets result types, in order
+     * @param retNames symbol ids naming the results (0 = no name), or {@code null} when absent
      * @throws IllegalArgumentException when a names list is present with a length other than its
      *     types list
      */

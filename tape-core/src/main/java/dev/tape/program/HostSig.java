@@ -17,7 +17,14 @@ public record HostSig(int symbolId, long sigHash, List<ValueType> args, List<Val
     private static final long FNV_PRIME = 0x100000001b3L;
     private static final byte[] DOMAIN = "execution_tape:v1".getBytes(StandardCharsets.US_ASCII);
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param symbolId index into the symbol table; must be non-zero
+     * @param sigHash the FNV-1a signature hash (see {@link #hash(List, List)})
+     * @param args argument types
+     * @param rets result types
+     */
     public HostSig {
         args = List.copyOf(args);
         rets = List.copyOf(rets);

@@ -25,6 +25,14 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
     /**
      * Copies the lists.
      *
+     * @param symbols the symbol table; symbol 0 is the empty string
+     * @param constants the constant pool
+     * @param types the type table
+     * @param functions the functions; a function id is a position in this list
+     * @param hostSigs the host signatures; a host signature id is a position
+     * @param callSigs the call signatures (optional section; empty when absent)
+     * @param argShapes aggregate shapes of {@code agg} arguments (section 11; empty when absent)
+     * @param names debug names (optional section; {@link Names#NONE} when absent)
      * @throws IllegalArgumentException when a component is null, symbols is empty or symbol 0 is not
      *     the empty string
      */

@@ -14,7 +14,11 @@ package dev.tape.program;
  * @param spanId the span id, an unsigned 64-bit number other than 0
  */
 public record SpanEntry(long pcDelta, long spanId) {
-    /** @throws IllegalArgumentException when {@code spanId} is 0 (span ids are non-zero) */
+    /**
+     * @param pcDelta bytes after the previous entry's pc (the first entry counts from 0), unsigned
+     * @param spanId the span id, an unsigned 64-bit number other than 0
+     * @throws IllegalArgumentException when {@code spanId} is 0 (span ids are non-zero)
+     */
     public SpanEntry {
         if (spanId == 0) {
             throw new IllegalArgumentException("span id 0 is reserved (span ids are non-zero)");

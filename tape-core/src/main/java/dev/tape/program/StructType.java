@@ -8,7 +8,11 @@ import java.util.List;
  * @param fields the fields, in declaration order (field index = position)
  */
 public record StructType(List<Field> fields) {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param fields the fields, in declaration order (field index = position)
+     */
     public StructType {
         fields = List.copyOf(fields);
     }

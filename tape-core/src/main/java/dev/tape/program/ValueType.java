@@ -32,6 +32,8 @@ public record ValueType(ValueKind kind, long hostType) {
     public static final ValueType CLOSURE = new ValueType(ValueKind.CLOSURE, 0);
 
     /**
+     * @param kind the value kind
+     * @param hostType the host type id (an unsigned 64-bit number) for {@code OBJ}; 0 otherwise
      * @throws IllegalArgumentException when {@code kind} is null, or a non-OBJ type has a host type
      */
     public ValueType {

@@ -135,22 +135,34 @@ public final class Aggregate implements Value {
         return tags.length;
     }
 
-    /** @param i an index, 0 to size - 1 @return the element's kind */
+    /**
+     * @param i an index, 0 to size - 1
+     * @return the element's kind
+     */
     public ValueKind elementKind(int i) {
         return ValueKind.fromTag(tags[i]);
     }
 
-    /** @param i an index @return the raw tag (for the VM) */
+    /**
+     * @param i an index
+     * @return the raw tag (for the VM)
+     */
     public int tag(int i) {
         return tags[i];
     }
 
-    /** @param i an index @return the element's 64-bit word (meaningful for word kinds) */
+    /**
+     * @param i an index
+     * @return the element's 64-bit word (meaningful for word kinds)
+     */
     public long word(int i) {
         return bits[i];
     }
 
-    /** @param i an index @return the element's reference, or null for word and unit kinds */
+    /**
+     * @param i an index
+     * @return the element's reference, or null for word and unit kinds
+     */
     public Object ref(int i) {
         return refs == null ? null : refs[i];
     }

@@ -38,27 +38,42 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         return UNIT;
     }
 
-    /** @param v the boolean @return a bool value */
+    /**
+     * @param v the boolean
+     * @return a bool value
+     */
     static Bool bool(boolean v) {
         return v ? Bool.TRUE : Bool.FALSE;
     }
 
-    /** @param v the integer @return an i64 value */
+    /**
+     * @param v the integer
+     * @return an i64 value
+     */
     static I64 i64(long v) {
         return new I64(v);
     }
 
-    /** @param v the unsigned integer as two's-complement bits @return a u64 value */
+    /**
+     * @param v the unsigned integer as two's-complement bits
+     * @return a u64 value
+     */
     static U64 u64(long v) {
         return new U64(v);
     }
 
-    /** @param v the number @return an f64 value with {@code v}'s exact bits */
+    /**
+     * @param v the number
+     * @return an f64 value with {@code v}'s exact bits
+     */
     static F64 f64(double v) {
         return new F64(Double.doubleToRawLongBits(v));
     }
 
-    /** @param bits IEEE-754 bits @return the f64 value with those bits (NaN payloads kept) */
+    /**
+     * @param bits IEEE-754 bits
+     * @return the f64 value with those bits (NaN payloads kept)
+     */
     static F64 f64Bits(long bits) {
         return new F64(bits);
     }
@@ -73,17 +88,26 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         return new Decimal(mantissa, scale);
     }
 
-    /** @param b the bytes (copied) @return a bytes value */
+    /**
+     * @param b the bytes (copied)
+     * @return a bytes value
+     */
     static Bytes bytes(byte[] b) {
         return new Bytes(b.clone());
     }
 
-    /** @param s the string @return a str value */
+    /**
+     * @param s the string
+     * @return a str value
+     */
     static Str str(String s) {
         return new Str(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @param id a function id @return a func value */
+    /**
+     * @param id a function id
+     * @return a func value
+     */
     static Func func(int id) {
         return new Func(id);
     }
@@ -103,7 +127,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** A boolean. @param value the boolean */
+    /**
+     * A boolean.
+     *
+     * @param value the boolean
+     */
     record Bool(boolean value) implements Value {
         static final Bool TRUE = new Bool(true);
         static final Bool FALSE = new Bool(false);
@@ -114,7 +142,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** A signed 64-bit integer. @param value the integer */
+    /**
+     * A signed 64-bit integer.
+     *
+     * @param value the integer
+     */
     record I64(long value) implements Value {
         @Override
         public ValueType type() {
@@ -122,7 +154,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** An unsigned 64-bit integer. @param value its two's-complement bits */
+    /**
+     * An unsigned 64-bit integer.
+     *
+     * @param value its two's-complement bits
+     */
     record U64(long value) implements Value {
         @Override
         public ValueType type() {
@@ -135,7 +171,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** An f64. Equality compares bits. @param bits the IEEE-754 bits */
+    /**
+     * An f64. Equality compares bits.
+     *
+     * @param bits the IEEE-754 bits
+     */
     record F64(long bits) implements Value {
         /** @return the number */
         public double value() {
@@ -160,7 +200,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      * @param scale decimal places, 0 to 255
      */
     record Decimal(long mantissa, int scale) implements Value {
-        /** @throws IllegalArgumentException when the scale is not 0 to 255 */
+        /**
+         * @param mantissa the mantissa
+         * @param scale decimal places, 0 to 255
+         * @throws IllegalArgumentException when the scale is not 0 to 255
+         */
         public Decimal {
             if (scale < 0 || scale > 255) {
                 throw new IllegalArgumentException("decimal scale must be 0 to 255, got " + scale);
@@ -208,7 +252,10 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return data.length;
         }
 
-        /** @param i an index, 0 to length - 1 @return the byte, 0 to 255 */
+        /**
+         * @param i an index, 0 to length - 1
+         * @return the byte, 0 to 255
+         */
         public int get(int i) {
             return data[i] & 0xFF;
         }
@@ -322,7 +369,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** A first-class function reference. @param id the function id */
+    /**
+     * A first-class function reference.
+     *
+     * @param id the function id
+     */
     record Func(int id) implements Value {
         @Override
         public ValueType type() {
@@ -338,7 +389,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      * @param env the environment aggregate
      */
     record Closure(int func, Aggregate env) implements Value {
-        /** @throws IllegalArgumentException when env is null */
+        /**
+         * @param func the function id
+         * @param env the environment aggregate
+         * @throws IllegalArgumentException when env is null
+         */
         public Closure {
             if (env == null) {
                 throw new IllegalArgumentException("closure environment is null");

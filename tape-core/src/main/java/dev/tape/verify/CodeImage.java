@@ -60,7 +60,10 @@ public final class CodeImage {
         return code;
     }
 
-    /** @param func a function id @return the global ip of its first instruction */
+    /**
+     * @param func a function id
+     * @return the global ip of its first instruction
+     */
     public int entry(int func) {
         return entry[func];
     }
@@ -75,7 +78,10 @@ public final class CodeImage {
         return regCount;
     }
 
-    /** @param func a function id @return its register count */
+    /**
+     * @param func a function id
+     * @return its register count
+     */
     public int regCount(int func) {
         return regCount[func];
     }

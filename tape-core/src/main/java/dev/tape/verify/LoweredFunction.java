@@ -107,7 +107,10 @@ public final class LoweredFunction {
         return argCount;
     }
 
-    /** @param r a register index @return the register's fixed type */
+    /**
+     * @param r a register index
+     * @return the register's fixed type
+     */
     public ValueType regType(int r) {
         return regTypes[r];
     }

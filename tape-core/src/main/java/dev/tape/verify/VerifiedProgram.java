@@ -89,7 +89,10 @@ public final class VerifiedProgram {
         return closureSigKey[func];
     }
 
-    /** @param callSig a call signature id @return its key */
+    /**
+     * @param callSig a call signature id
+     * @return its key
+     */
     public int callSigKey(int callSig) {
         return callSigKey[callSig];
     }

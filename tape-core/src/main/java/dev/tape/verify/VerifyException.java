@@ -9,10 +9,16 @@ package dev.tape.verify;
 public final class VerifyException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The reference verifier's error name, for example {@code "TypeMismatch"}. */
+
     private final String kind;
+    /** The function id, or -1 for a program-level error. */
     private final int func;
+    /** The byte pc of the offending instruction, or -1. */
     private final int pc;
+    /** The offending instruction's mnemonic, or {@code null}. */
     private final String mnemonic;
+    /** What is wrong, without the location. */
     private final String reason;
 
     /**

@@ -318,7 +318,11 @@ public final class ExecutionContext {
         return OUT_OF_MEMORY;
     }
 
-    /** Doubles the frame records. @return the new array */
+    /**
+     * Doubles the frame records.
+     *
+     * @return the new array
+     */
     int[] growFrames() {
         int n = (int) Math.min(frames.length * 2L, Integer.MAX_VALUE - 8);
         if (n <= frames.length) {

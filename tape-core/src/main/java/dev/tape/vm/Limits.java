@@ -54,6 +54,12 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     /**
      * Checks the ranges.
      *
+     * @param fuel the fuel budget, in fuel units; unsigned
+     * @param maxCallDepth the most frames at once, the entry frame included; unsigned (0 allows no
+     *     call, like 1)
+     * @param maxHostCalls the most host calls in the run; unsigned
+     * @param maxHeapBytes the most bytes the run may allocate, 0 to {@link Long#MAX_VALUE}
+     * @param maxRegisters the most registers live at once across all frames, 1 or more
      * @throws IllegalArgumentException when {@code maxHeapBytes} is negative or
      *     {@code maxRegisters} is below 1
      */
@@ -113,7 +119,10 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
         return new Limits(fuel, maxCallDepth, maxHostCalls, Long.MAX_VALUE, Integer.MAX_VALUE);
     }
 
-    /** @param f fuel units, unsigned @return a copy with that fuel */
+    /**
+     * @param f fuel units, unsigned
+     * @return a copy with that fuel
+     */
     public Limits withFuel(long f) {
         return new Limits(f, maxCallDepth, maxHostCalls, maxHeapBytes, maxRegisters);
     }
@@ -126,7 +135,10 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
         return new Limits(fuel, d, maxHostCalls, maxHeapBytes, maxRegisters);
     }
 
-    /** @param h host calls, unsigned @return a copy with that host-call limit */
+    /**
+     * @param h host calls, unsigned
+     * @return a copy with that host-call limit
+     */
     public Limits withMaxHostCalls(long h) {
         return new Limits(fuel, maxCallDepth, h, maxHeapBytes, maxRegisters);
     }

@@ -47,17 +47,30 @@ public final class Trap extends Exception {
         }
     }
 
+    /** Why the run trapped. */
+
     private final TrapKind kind;
+    /** The trap instruction's code (unsigned 32-bit) for {@link TrapKind#TRAP_CODE}, else 0. */
     private final long code;
+    /** The trapping function id. */
     private final int func;
+    /** The trapping function's name, or {@code null}. */
     private final String funcName;
+    /** The byte pc of the trapping instruction. */
     private final int pc;
+    /** The span id in force at the trapping pc (unsigned 64-bit), or {@link #NO_SPAN}. */
     private final long span;
+    /** The host symbol of a failed host call, or {@code null}. */
     private final String hostSymbol;
+    /** The signature hash of a failed host call, or 0. */
     private final long sigHash;
+    /** More words on the cause, or {@code null}. */
     private final String detail;
+    /** The call stack, innermost frame first, with the middle elided past {@link #STACK_EDGE}. */
     private final List<Frame> stack;
+    /** How many frames were left out of {@link #stack}. */
     private final int elidedFrames;
+    /** Fuel left when the run stopped, in fuel units (unsigned 64-bit). */
     private final long fuelRemaining;
 
     /**

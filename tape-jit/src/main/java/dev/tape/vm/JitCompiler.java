@@ -405,7 +405,11 @@ final class JitCompiler {
             }
         }
 
-        /** Emits the method. @return its size in bytes of bytecode */
+        /**
+         * Emits the method.
+         *
+         * @return its size in bytes of bytecode
+         */
         int emit() {
             int len = fn.code().length;
             leader(0);

@@ -1,0 +1,8 @@
+/**
+ * The build-time generator of the opcode tables: {@link dev.tape.codegen.OpcodeGenerator} turns
+ * {@code spec/opcodes.json} into {@code tape-core}'s {@code dev.tape.format.Opcode} and
+ * {@code dev.tape.format.Op}, deterministically, so a test can fail when the checked-in sources are
+ * stale. It uses the Java standard library only and imports no {@code dev.tape} package, so it
+ * also runs straight from its source file.
+ */
+package dev.tape.codegen;

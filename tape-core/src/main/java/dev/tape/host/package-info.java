@@ -1,0 +1,14 @@
+/**
+ * The embedder's side of the host-call ABI (spec section "Host ABI"): a
+ * {@link dev.tape.host.Host} resolves each {@code (symbol, signature hash)} a program imports to a
+ * {@link dev.tape.host.HostFunction} once, when a VM is made; {@link dev.tape.host.HostRegistry}
+ * is the ready-made host that binds functions by symbol and {@link dev.tape.host.Signature};
+ * {@link dev.tape.host.HostContext} tells a function which call it serves; and
+ * {@link dev.tape.host.ConformanceHost} is the host the reference's conformance vectors call.
+ * Whatever a host function throws becomes a {@code host_call_failed} trap, never an exception in
+ * the embedder.
+ *
+ * <p>This package imports only {@code dev.tape.program} and {@code dev.tape.value}, below the
+ * VM in the pipeline ({@code vm -> verify -> program -> format}); {@code dev.tape.vm} calls it.
+ */
+package dev.tape.host;
