@@ -17,7 +17,7 @@ public final class LOp {
     public static final int MOV_W = 0xA0;
     /** {@code mov} between reference registers: [op, dst, src]. */
     public static final int MOV_R = 0xA1;
-    /** A word constant: [op, dst, index into {@link LoweredFunction#words}]. */
+    /** A word constant: [op, dst, low 32 bits, high 32 bits] (inline, see {@link LoweredFunction}). */
     public static final int CONST_W = 0xA2;
     /** A reference constant: [op, dst, index into {@link LoweredFunction#refs}]. */
     public static final int CONST_R = 0xA3;
