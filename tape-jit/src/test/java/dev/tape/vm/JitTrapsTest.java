@@ -20,6 +20,7 @@ class JitTrapsTest {
     void bothTiersReportTheSameSpansAndStackEnds() {
         TrapPrograms.Deep deep = TrapPrograms.deep(true);
         Tiers t = Tiers.of(deep.program(), Host.NONE);
+        Jit.precompile(t.compiled); // functions compile when they first run: compile both now
         assertEquals(2, Jit.compiledFunctions(t.compiled));
         // 0 to 100,000 levels: whole stacks, the bound, and far past the 200 compiled frames that
         // nest on the Java stack
