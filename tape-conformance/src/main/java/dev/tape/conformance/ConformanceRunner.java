@@ -35,7 +35,7 @@ public final class ConformanceRunner {
     /**
      * The most chars of each returned value's literal kept in {@link ConformanceResult#actual()}; a
      * longer literal is cut and ends with {@link ValueLiteral#CUT_MARK}. Only the text is cut: results
-     * are judged by value equality ({@link Value#equals}), whatever their size or depth.
+     * are judged by value equality ({@code Value.equals}, deep), whatever their size or depth.
      */
     public static final int SHOWN_CHARS = 1 << 16;
 
