@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
  * program is not verified (use {@code tape verify}). A mistake in the text prints the
  * assembler's {@code file:line:column: message} on stderr and exits 2; nothing is written then.
  */
-@Command(name = "asm", description = {"Assemble a .tasm file into a binary .tape file.",
+@Command(name = "asm",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the program was written", "2:bad usage, an unreadable file, an assembler error, or an unwritable output"}, description = {"Assemble a .tasm file into a binary .tape file.",
     "Mistakes are reported as 'file:line:column: message'. The output is not verified: see tape verify."})
 public final class AsmCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its parameters. */

@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
  * in milliseconds of wall-clock time, three decimals). A trap in any run prints its report and
  * exits 1.
  */
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every run returned; the median is printed", "1:a run trapped", "2:bad usage, an unreadable, malformed or invalid program, or an argument that does not fit"}, sortOptions = false,
         description = {"Time a function: the median wall-clock time of repeated runs after a warm-up.",
             "Runs in one JVM with one VM and prints 'median: X ms over N runs (min A, max B)' (milliseconds)."})
 public final class BenchCommand implements Callable<Integer> {

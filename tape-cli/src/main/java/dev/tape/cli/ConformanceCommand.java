@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
  * 0 when no case failed, 1 when some did, 2 when the manifest cannot be read.
  */
 @Command(name = "conformance",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every case passed", "1:some cases failed", "2:bad usage, or a missing or malformed manifest"},
         description = {"Run every case of a conformance manifest folder and report 'N passed, M failed'.",
             "Reads DIR/manifest.json; prints one line per failing case, then the totals alone on the last line.",
             "Exits 0 only when nothing failed."})

@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
  * programs the verifier would refuse can be inspected too. A file that does not decode prints one
  * line on stderr and exits 2.
  */
-@Command(name = "disasm", description = "Print a .tape program as text assembly (tape asm turns it back into the same bytes).")
+@Command(name = "disasm",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the program was printed", "2:bad usage, an unreadable file, or bytes that do not decode"}, description = "Print a .tape program as text assembly (tape asm turns it back into the same bytes).")
 public final class DisasmCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its parameters. */
     public DisasmCommand() {}

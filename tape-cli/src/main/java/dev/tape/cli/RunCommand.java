@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
  * ({@link TrapReport}) and exits 1; a file, option or argument problem prints one line on stderr
  * and exits 2.
  */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the function returned; its results are printed", "1:the program trapped", "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an internal error"}, sortOptions = false,
         description = {"Run a function of a program and print each returned value on its own line.",
             "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {

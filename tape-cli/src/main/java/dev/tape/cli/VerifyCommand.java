@@ -30,7 +30,9 @@ import java.util.concurrent.Callable;
  * line. On failure it prints the decoder's, assembler's or verifier's error
  * on one line and exits 2.
  */
-@Command(name = "verify", description = "Verify a program and print a summary: functions, instructions, registers.")
+@Command(name = "verify",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the program verifies", "2:bad usage, an unreadable file, or a program the decoder, assembler or verifier refuses"}, description = "Verify a program and print a summary: functions, instructions, registers.")
 public final class VerifyCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its parameters. */
     public VerifyCommand() {}

@@ -11,6 +11,7 @@ import java.util.List;
 import static dev.tape.cli.Cli.run;
 import static dev.tape.cli.Cli.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code tape conformance}. */
@@ -61,7 +62,14 @@ class ConformanceCommandTest {
         Files.writeString(tmp.resolve("manifest.json"), "{\"format\": \"something-else\"}");
         String line = run("conformance", tmp.toString()).oneErrorLine(2);
         assertTrue(line.startsWith("tape conformance: " + tmp.resolve("manifest.json") + ": cannot read the manifest: "), line);
+        assertTrue(line.endsWith("cannot read the manifest: not a tape-conformance-v1 manifest (its \"format\" must be"
+                + " \"tape-conformance-v1\")"), line);
         Files.writeString(tmp.resolve("manifest.json"), "{\"format\": ");
-        run("conformance", tmp.toString()).oneErrorLine(2);
+        line = run("conformance", tmp.toString()).oneErrorLine(2);
+        assertTrue(line.matches(".*: cannot read the manifest: not valid JSON at line 1, column \\d+: .+"), line);
+        assertFalse(line.contains("Source:") || line.contains("StreamReadFeature") || line.contains("REDACTED"), line);
+        Files.writeString(tmp.resolve("manifest.json"), "{\"format\": \"tape-conformance-v1\"}");
+        line = run("conformance", tmp.toString()).oneErrorLine(2);
+        assertTrue(line.endsWith("cannot read the manifest: the manifest has no \"cases\" list"), line);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tape.conformance;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tape.format.DecodeException;
@@ -48,9 +50,20 @@ public final class ConformanceRunner {
      * @throws IOException when the manifest cannot be read or is malformed
      */
     public static List<ConformanceCase> load(Path dir) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
-        if (root == null || !"tape-conformance-v1".equals(root.path("format").asText())) {
-            throw new IOException(dir.resolve("manifest.json") + " is not a tape-conformance-v1 manifest");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        } catch (JsonProcessingException e) {
+            // in our words: where, and the parser's reason without its source excerpt
+            JsonLocation at = e.getLocation();
+            throw new IOException("not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + firstSentence(e.getOriginalMessage()));
+        }
+        if (root == null || !root.isObject() || !"tape-conformance-v1".equals(root.path("format").asText())) {
+            throw new IOException("not a tape-conformance-v1 manifest (its \"format\" must be \"tape-conformance-v1\")");
+        }
+        if (!root.path("cases").isArray()) {
+            throw new IOException("the manifest has no \"cases\" list");
         }
         List<ConformanceCase> out = new ArrayList<>();
         for (JsonNode c : root.path("cases")) {
@@ -84,6 +97,16 @@ public final class ConformanceRunner {
      * much analysis it takes.
      */
     static final Verifier REFERENCE_VERIFIER = new Verifier(Verifier.DEFAULT_MAX_REGS, Long.MAX_VALUE);
+
+    /** The first sentence of a parser message, at most 200 characters, on one line. */
+    private static String firstSentence(String message) {
+        String m = message == null ? "malformed" : message.replaceAll("\\s+", " ").trim();
+        int dot = m.indexOf(". ");
+        if (dot > 0) {
+            m = m.substring(0, dot);
+        }
+        return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+    }
 
     /** The largest unsigned 64-bit number. */
     private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
