@@ -1,0 +1,92 @@
+package dev.tape.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tape.program.HostSig;
+import dev.tape.program.ValueType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.tape.cli.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tape inspect}: sections that tile the file, functions, host imports and types, as text and JSON. */
+class InspectCommandTest {
+    @TempDir
+    Path tmp;
+
+    static final String PROGRAM = """
+            program shapes
+            host add = "test.add_i64" (i64, i64) -> (i64)
+            struct point = { x: i64, y: bool }
+            array ints = i64
+            func "main\\ntrap: fake\\u001b[31m"(a: i64) -> (i64) {
+                host_call r0, add, r0, [r1, r1] -> [r2]
+                ret r0, [r2]
+            }
+            func helper() -> () {
+                ret r0, []
+            }
+            """;
+
+    @Test
+    void listsSectionsFunctionsImportsAndTypes() throws Exception {
+        Path src = tmp.resolve("shapes.tasm");
+        Files.writeString(src, PROGRAM);
+        Path bin = tmp.resolve("shapes.tape");
+        assertEquals(0, run("asm", src.toString(), "-o", bin.toString()).code());
+        byte[] bytes = Files.readAllBytes(bin);
+
+        Cli.Result json = run("inspect", bin.toString(), "--json");
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().chars().allMatch(c -> c < 0x80), "the JSON is plain ASCII");
+        JsonNode m = new ObjectMapper().readTree(json.out());
+        assertEquals(bytes.length, m.get("bytes").asInt());
+        // the sections tile the file after the 12-byte header: tag, ULEB128 length, payload
+        long at = 12;
+        for (JsonNode s : m.get("sections")) {
+            assertEquals(at, s.get("offset").asLong());
+            assertEquals(bytes[(int) at] & 0xFF, s.get("tag").asInt());
+            long size = s.get("size").asLong();
+            at += 1 + (size < 128 ? 1 : size < 16384 ? 2 : 3) + size;
+        }
+        assertEquals(bytes.length, at);
+        JsonNode f0 = m.get("functions").get(0);
+        assertEquals("main\ntrap: fake\u001b[31m", f0.get("name").asText(), "JSON keeps the name exact");
+        assertEquals(List.of("i64"), List.of(f0.get("args").get(0).asText()));
+        assertEquals(3, f0.get("registers").asInt());
+        assertEquals(2, m.get("functions").size());
+        JsonNode h = m.get("host_imports").get(0);
+        assertEquals("test.add_i64", h.get("symbol").asText());
+        assertEquals(String.format("0x%016x", HostSig.hash(List.of(ValueType.I64, ValueType.I64),
+                List.of(ValueType.I64))), h.get("sig_hash").asText());
+        assertEquals("x", m.get("structs").get(0).get("fields").get(0).get("name").asText());
+        assertEquals("bool", m.get("structs").get(0).get("fields").get(1).get("type").asText());
+        assertEquals("i64", m.get("array_elements").get(0).asText());
+
+        Cli.Result text = run("inspect", src.toString());
+        assertEquals(0, text.code(), text.err());
+        assertFalse(text.out().contains("\u001b"), "names are escaped");
+        List<String> lines = text.outLines();
+        assertTrue(lines.contains("  func 0 (main\\ntrap: fake\\u001b[31m): (i64) -> (i64), 3 registers, "
+                + f0.get("code_bytes").asInt() + " code bytes, 0 span entries"), text.out());
+        assertTrue(lines.contains("  host 0 test.add_i64: (i64, i64) -> (i64) hash " + h.get("sig_hash").asText()),
+                text.out());
+        assertTrue(lines.contains("  struct 0 (x: i64, y: bool)"), text.out());
+        assertTrue(lines.contains("  array 0 of i64"), text.out());
+        assertTrue(lines.contains("2 functions"), text.out());
+    }
+
+    @Test
+    void aFileThatDoesNotDecodeIsOneErrorLine() throws Exception {
+        Path f = tmp.resolve("junk.tape");
+        Files.write(f, new byte[] {1, 2, 3});
+        assertTrue(run("inspect", f.toString()).oneErrorLine(2).startsWith("tape inspect: " + f + ": decode error"));
+    }
+}
