@@ -13,9 +13,20 @@ import dev.tape.program.Program;
  * trap.
  */
 public interface TraceSink {
-    /** @return the event groups wanted, a union of {@link TraceMask} bits */
+    /**
+     * Which groups of events the VM should produce. By default, exactly the groups whose methods
+     * this sink's class overrides: {@link TraceMask#RUN} for {@link #runStart}/{@link #runEnd},
+     * {@link TraceMask#INSTR} for {@link #instr}, {@link TraceMask#CALL} for
+     * {@link #callEnter}/{@link #callExit}, {@link TraceMask#HOST} for
+     * {@link #hostEnter}/{@link #hostExit} (found once per class, by reflection, and cached). So a
+     * sink that only overrides {@code runEnd} costs what run-level tracing costs and keeps compiled
+     * code, and one that overrides nothing is no sink at all. Override this to ask for less (or for
+     * groups whose methods a superclass overrides).
+     *
+     * @return the event groups wanted, a union of {@link TraceMask} bits
+     */
     default int mask() {
-        return TraceMask.ALL;
+        return TraceMask.overridden(getClass());
     }
 
     /**
