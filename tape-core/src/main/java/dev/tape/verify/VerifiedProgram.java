@@ -1,6 +1,10 @@
 package dev.tape.verify;
 
 import dev.tape.program.Program;
+import dev.tape.program.ProgramEncoder;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 import java.util.List;
 
@@ -17,6 +21,8 @@ public final class VerifiedProgram {
     private final CodeImage image;
     /** function names from the names section, by function id (null for none) */
     private final String[] names;
+    /** the SHA-256 of the encoded program, made on first use */
+    private volatile byte[] hash;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
                     int[] callSigKey, String[] names) {
@@ -63,6 +69,28 @@ public final class VerifiedProgram {
      */
     public String functionName(int id) {
         return id >= 0 && id < names.length ? names[id] : null;
+    }
+
+    /**
+     * The program's identity: the SHA-256 digest of its encoded form ({@link ProgramEncoder#encode}),
+     * which is the same bytes the program was decoded from when it came from a file (the format
+     * round-trips byte for byte). Snapshots and recordings name their program by it. Computed on
+     * first use, in time linear in the program's size, then kept.
+     *
+     * @return a fresh copy of the 32-byte digest
+     */
+    public byte[] hash() {
+        byte[] h = hash;
+        if (h == null) {
+            try {
+                h = MessageDigest.getInstance("SHA-256").digest(ProgramEncoder.encode(program));
+            } catch (NoSuchAlgorithmException e) {
+                // every Java platform must provide SHA-256 (MessageDigest's javadoc)
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+            hash = h;
+        }
+        return h.clone();
     }
 
     /** @return all functions in execution form, by id */
