@@ -81,6 +81,8 @@ class RunTiersTest {
     void anInterruptFromAnotherThreadPausesAHotLoop(boolean jit) throws Exception {
         Vm vm = vm(LOOP, jit);
         Run run = vm.start(0, List.of(), Limits.DEFAULT.withFuel(Limits.MAX_UNSIGNED));
+        // into the loop first, so that every pause (whenever the interrupt comes) is in it
+        assertEquals(new Outcome.Paused(new PauseReason.StepsDone()), run.step(5));
         for (int i = 0; i < 3; i++) {
             Thread t = new Thread(() -> {
                 try {
@@ -108,6 +110,7 @@ class RunTiersTest {
     void aDeadlinePausesAHotLoop(boolean jit) throws Exception {
         Vm vm = vm(LOOP, jit);
         Run run = vm.start(0, List.of(), Limits.DEFAULT.withFuel(Limits.MAX_UNSIGNED));
+        assertEquals(new Outcome.Paused(new PauseReason.StepsDone()), run.step(5));
         run.deadline(Duration.ofMillis(20));
         assertEquals(new Outcome.Paused(new PauseReason.DeadlineReached()), run.resume());
         assertExactPause(run);
