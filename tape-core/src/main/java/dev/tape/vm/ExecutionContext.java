@@ -101,6 +101,18 @@ public final class ExecutionContext {
      * host starts on this thread fits in what is left
      */
     int[] stackShare;
+    /**
+     * Set from any thread to ask the run on this context to pause at its next poll point (an
+     * interrupt or a deadline); the driver clears it when it pauses.
+     */
+    volatile boolean pauseRequested;
+    /**
+     * Whether the run is paused inside a host call whose host function asked to suspend: {@code ip}
+     * is at that {@code host_call} instruction, whose fuel and host-call count are already charged;
+     * resuming stores the results the embedder gives into the instruction's result registers and
+     * moves past it.
+     */
+    boolean hostSuspended;
 
     /** Creates an empty context. */
     public ExecutionContext() {}
