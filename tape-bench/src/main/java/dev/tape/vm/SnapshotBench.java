@@ -90,8 +90,8 @@ public class SnapshotBench {
         paused.ensureRegisters(vm.funcs[0].regCount());
         paused.w[1] = deep ? 20_000 : 1_000_000;
         paused.depth = 1;
-        // deep: 5 instructions a level, 10,000 levels; aggregates: 6 a list element, 10,000 elements
-        long steps = deep ? 5L * 10_000 : 6 + 6L * 10_000;
+        // deep: 6 instructions a level to the call, 10,000 levels; aggregates: 6 a list element, 10,000 elements
+        long steps = deep ? 6L * 10_000 : 6 + 6L * 10_000;
         if (Interpreter.execute(vm, paused, steps) != Interpreter.OUT_OF_FUEL) {
             throw new IllegalStateException("the run ended before its pause point");
         }
