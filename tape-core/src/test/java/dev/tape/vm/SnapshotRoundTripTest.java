@@ -158,4 +158,44 @@ class SnapshotRoundTripTest {
             assertTrue(roundTrip(vm, 0, args, Limits.DEFAULT, k, expected));
         }
     }
+
+    @Test
+    void aRunSuspendedInAHostCallKeepsTheFlag() {
+        Vm vm = kinds();
+        ExecutionContext a = new ExecutionContext();
+        Paused.start(vm, a, 0, List.of(Value.i64(3)), Limits.DEFAULT);
+        while (vm.image.code()[vm.image.entry(a.func) + a.ip] != dev.tape.format.Op.HOST_CALL) {
+            assertTrue(Paused.step(vm, a, 1));
+        }
+        // as the driver leaves a run whose host function asked to suspend
+        a.hostSuspended = true;
+        byte[] snap = Snapshots.write(vm, a);
+        ExecutionContext b = new ExecutionContext();
+        SnapshotReader.read(vm, snap, b);
+        assertTrue(b.hostSuspended);
+        assertEquals(a.ip, b.ip);
+        assertArrayEquals(snap, Snapshots.write(vm, b));
+        // one step on: not at a host_call any more, so the flag cannot be written there
+        a.hostSuspended = false;
+        assertTrue(Paused.step(vm, a, 1));
+        a.hostSuspended = true;
+        byte[] forged = Snapshots.write(vm, a);
+        SnapshotException e = org.junit.jupiter.api.Assertions.assertThrows(SnapshotException.class,
+                () -> SnapshotReader.read(vm, forged, new ExecutionContext()));
+        assertTrue(e.reason().contains("not a host_call"), e.getMessage());
+    }
+
+    @Test
+    void aMissingValueWhereTheProgramReadsOneCannotBeWritten() {
+        Vm vm = kinds();
+        ExecutionContext a = new ExecutionContext();
+        Paused.start(vm, a, 0, List.of(Value.i64(3)), Limits.DEFAULT);
+        assertTrue(Paused.step(vm, a, 12));
+        assertTrue(a.func == 0 && a.r[2] instanceof Value.Str, "main has written its string");
+        a.r[2] = null;
+        SnapshotException e = org.junit.jupiter.api.Assertions.assertThrows(SnapshotException.class,
+                () -> Snapshots.write(vm, a));
+        assertTrue(e.reason().contains("r2 of frame 0") && e.reason().contains("nothing"), e.getMessage());
+        assertEquals(-1, e.offset());
+    }
 }
