@@ -225,4 +225,56 @@ class SnapshotRefusalTest {
         SnapshotReader.read(vm, Snapshots.write(vm, c), d);
         assertEquals(Paused.finish(vm, c), Paused.finish(vm, d));
     }
+
+    @Test
+    void aFrameMustRunTheFunctionItsCallerCalls() {
+        Vm vm = new Vm(SnapshotPrograms.verified("""
+                program two
+                func main() -> (i64) {
+                    call r0, a, r0, [] -> [r1]
+                    ret r0, [r1]
+                }
+                func a() -> (i64) {
+                    const.i64 r1, 1
+                    ret r0, [r1]
+                }
+                func b() -> (str) {
+                    const.pool r1, str:"x"
+                    ret r0, [r1]
+                }
+                """), Host.NONE);
+        for (int callee = 1; callee <= 2; callee++) {
+            ByteWriter w = new ByteWriter();
+            w.bytes(Snapshots.MAGIC);
+            w.u16le(Snapshots.VERSION);
+            w.bytes(vm.verified.hash());
+            Limits l = SnapshotChecks.CEILING;
+            w.uleb(l.fuel());
+            w.uleb(l.maxCallDepth());
+            w.uleb(l.maxHostCalls());
+            w.uleb(l.maxHeapBytes());
+            w.uleb(l.maxRegisters());
+            for (int i = 0; i < 7; i++) {
+                w.uleb(i == 0 ? 100 : 0);
+            }
+            w.u8(0);
+            w.uleb(2);
+            w.uleb(0);
+            w.uleb(0);
+            w.uleb(callee);
+            w.uleb(0);
+            w.uleb(0); // no objects; no register is written at either point
+            byte[] b = w.toByteArray();
+            if (callee == 1) {
+                ExecutionContext c = new ExecutionContext();
+                SnapshotReader.read(vm, b, c, l);
+                String out = Paused.finish(vm, c);
+                assertTrue(out.startsWith("ok i64:1 "), out);
+            } else {
+                // b returns a str into main's i64 register: refused, never run
+                SnapshotException e = refused(vm, b);
+                assertTrue(e.reason().contains("its caller calls function 1"), e.getMessage());
+            }
+        }
+    }
 }
