@@ -23,6 +23,8 @@ public final class VerifiedProgram {
     private final String[] names;
     /** the SHA-256 of the encoded program, made on first use */
     private volatile byte[] hash;
+    /** per function, its init facts, made on first use */
+    private final InitFacts[] initFacts;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
                     int[] callSigKey, String[] names) {
@@ -33,6 +35,7 @@ public final class VerifiedProgram {
         this.callSigKey = callSigKey;
         this.image = new CodeImage(functions);
         this.names = names;
+        this.initFacts = new InitFacts[functions.length];
     }
 
     /** @return the verified container model */
@@ -123,5 +126,24 @@ public final class VerifiedProgram {
      */
     public int callSigKey(int callSig) {
         return callSigKey[callSig];
+    }
+
+    /**
+     * Which registers of a function are written on every path to each of its instructions, for
+     * snapshots of paused runs. Built on first use per function (in time like the verifier's own
+     * analysis of it) and kept; thread-safe.
+     *
+     * @param func a function id, 0 to {@link #functionCount()} - 1
+     * @return its init facts
+     * @throws IndexOutOfBoundsException when the id is out of range
+     */
+    public InitFacts initFacts(int func) {
+        InitFacts f = initFacts[func];
+        if (f == null) {
+            // a race computes it twice at worst; the object is immutable with final fields
+            f = InitFacts.compute(program, functions[func]);
+            initFacts[func] = f;
+        }
+        return f;
     }
 }

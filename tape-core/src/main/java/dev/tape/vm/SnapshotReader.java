@@ -1,0 +1,437 @@
+package dev.tape.vm;
+
+import dev.tape.format.ByteReader;
+import dev.tape.format.DecodeException;
+import dev.tape.format.Op;
+import dev.tape.program.TypeTable;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+import dev.tape.verify.CodeImage;
+import dev.tape.verify.LOp;
+import dev.tape.verify.LoweredFunction;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The reading side of {@link Snapshots}: parses a snapshot, checks it against the program's
+ * verifier facts, and fills a context with the paused run (docs/SNAPSHOT.md, "Reading").
+ *
+ * <p>Restoring is an attack surface, so every count is bounded by the input left before anything
+ * is allocated, the register files by the snapshot's register limit (itself bounded by the
+ * caller's ceiling), and the state must be one the program can be in: each caller frame at a call
+ * of its function whose callee is the next frame's function, the top frame at an instruction of
+ * reachable code, every register the frame has written on every path to its pc holding exactly a
+ * value of the register's type (aggregates against the program's type table), and the others
+ * empty. Nothing but {@link SnapshotException} leaves {@link #read}; reading is linear in the input
+ * plus the restored frames' registers.
+ */
+final class SnapshotReader {
+    private final Vm vm;
+    private final byte[] bytes;
+    private final ByteReader in;
+    private final ExecutionContext c;
+    private final Limits ceiling;
+    private Object[] objects;
+
+    private SnapshotReader(Vm vm, byte[] bytes, ExecutionContext c, Limits ceiling) {
+        this.vm = vm;
+        this.bytes = bytes;
+        this.in = new ByteReader(bytes, "snapshot");
+        this.c = c;
+        this.ceiling = ceiling;
+    }
+
+    /**
+     * {@link #read(Vm, byte[], ExecutionContext, Limits)} with {@link Snapshots#DEFAULT_CEILING}:
+     * any fuel, depth and host calls, the default heap and register limits.
+     */
+    static void read(Vm vm, byte[] bytes, ExecutionContext into) {
+        read(vm, bytes, into, Snapshots.DEFAULT_CEILING);
+    }
+
+    /**
+     * Restores a paused run into a context.
+     *
+     * @param vm a VM of the program the snapshot was taken of
+     * @param bytes the snapshot
+     * @param into the context to fill (its previous state is discarded; on failure it holds no run)
+     * @param ceiling the largest limits the snapshot may carry: each of its limits (and its fuel
+     *     left) must be at most this one's, so the memory a restore allocates is at most what a run
+     *     with these limits may hold
+     * @throws SnapshotException with the byte offset and the reason, when the bytes are not a
+     *     snapshot of this program in a state it can be in, or its limits exceed the ceiling
+     */
+    static void read(Vm vm, byte[] bytes, ExecutionContext into, Limits ceiling) {
+        if (bytes == null) {
+            throw new SnapshotException(0, "no snapshot bytes");
+        }
+        SnapshotReader r = new SnapshotReader(vm, bytes, into, ceiling);
+        boolean ok = false;
+        try {
+            r.read();
+            ok = true;
+        } catch (DecodeException e) {
+            throw new SnapshotException(e.offset(), e.reason());
+        } catch (VmTrap e) {
+            throw new SnapshotException(r.in.offset(), e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new SnapshotException(r.in.offset(), "the JVM ran out of memory restoring the snapshot");
+        } catch (SnapshotException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a bug of this reader: still only a SnapshotException leaves
+            throw new SnapshotException(r.in.offset(), "unreadable snapshot (" + e.getClass().getSimpleName() + ")");
+        } finally {
+            if (!ok) {
+                into.depth = 0;
+                into.hostSuspended = false;
+                into.release();
+            }
+        }
+    }
+
+    private SnapshotException bad(long at, String reason) {
+        return new SnapshotException(at, reason);
+    }
+
+    private void read() throws DecodeException {
+        header();
+        int limitsAt = in.position();
+        long fuelLimit = in.uleb64();
+        long maxDepth = in.uleb64();
+        long maxHostCalls = in.uleb64();
+        long maxHeap = in.uleb64();
+        long maxRegs = in.uleb64();
+        if (maxHeap < 0 || maxRegs < 1 || maxRegs > Integer.MAX_VALUE) {
+            throw bad(limitsAt, "limits out of range: heap " + Long.toUnsignedString(maxHeap) + ", registers "
+                    + Long.toUnsignedString(maxRegs));
+        }
+        Limits limits = new Limits(fuelLimit, maxDepth, maxHostCalls, maxHeap, (int) maxRegs);
+        if (Long.compareUnsigned(fuelLimit, ceiling.fuel()) > 0
+                || Long.compareUnsigned(maxDepth, ceiling.maxCallDepth()) > 0
+                || Long.compareUnsigned(maxHostCalls, ceiling.maxHostCalls()) > 0
+                || maxHeap > ceiling.maxHeapBytes() || maxRegs > ceiling.maxRegisters()) {
+            throw bad(limitsAt, "the snapshot's limits " + show(limits) + " exceed the ceiling " + show(ceiling));
+        }
+        int countersAt = in.position();
+        long fuel = in.uleb64();
+        long reserve = in.uleb64();
+        long hostCalls = in.uleb64();
+        long heapBytes = in.uleb64();
+        long scanned = in.uleb64();
+        long copied = in.uleb64();
+        long extra = in.uleb64();
+        if (fuel < 0 || Long.compareUnsigned(fuel + reserve, fuel) < 0
+                || Long.compareUnsigned(fuel + reserve, ceiling.fuel()) > 0) {
+            throw bad(countersAt, "fuel left " + fuel + " + " + Long.toUnsignedString(reserve)
+                    + " is out of range (at most " + Long.toUnsignedString(ceiling.fuel()) + ")");
+        }
+        if (Long.compareUnsigned(hostCalls, maxHostCalls) > 0 || heapBytes < 0 || heapBytes > maxHeap
+                || scanned < 0 || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {
+            throw bad(countersAt, "counters out of range for the limits: host calls " + Long.toUnsignedString(hostCalls)
+                    + ", heap bytes " + heapBytes + ", scanned " + scanned + ", copy units " + copied + ", deferred fuel "
+                    + extra);
+        }
+        int flagsAt = in.position();
+        int flags = in.u8();
+        if (flags > 1) {
+            throw bad(flagsAt, "unknown flags " + flags);
+        }
+        boolean suspended = flags == 1;
+
+        // frames: (function, pc) each, entry frame first
+        int depthAt = in.position();
+        int depth = in.count("frame", 2);
+        if (depth < 1 || depth > limits.depthCap()) {
+            throw bad(depthAt, "depth " + depth + " is out of range (1 to the call depth limit "
+                    + Long.toUnsignedString(maxDepth) + ")");
+        }
+        int[] func = new int[depth];
+        int[] ip = new int[depth];
+        int[] base = new int[depth];
+        int[] frameAt = new int[depth];
+        long next = 0;
+        CodeImage image = vm.image;
+        int[] code = image.code();
+        for (int d = 0; d < depth; d++) {
+            frameAt[d] = in.position();
+            long f = in.uleb32();
+            long pc = in.uleb32();
+            if (f >= vm.funcs.length) {
+                throw bad(frameAt[d], "frame " + d + ": function " + f + " does not exist (the program has "
+                        + vm.funcs.length + ")");
+            }
+            func[d] = (int) f;
+            ip[d] = vm.verified.initFacts(func[d]).ipAt(pc);
+            if (ip[d] < 0) {
+                throw bad(frameAt[d], "frame " + d + ": pc " + pc + " of function " + f
+                        + " is not the start of an instruction in reachable code");
+            }
+            base[d] = (int) next;
+            next += vm.funcs[func[d]].regCount();
+            if (next + (long) ExecutionContext.FRAME_REGISTERS * d > maxRegs) {
+                throw bad(frameAt[d], "the frames need more than the register limit of " + maxRegs + " registers");
+            }
+            int g = image.entry(func[d]) + ip[d];
+            if (d > 0) {
+                // the caller's pending instruction is a call, and a direct call names this callee
+                int cg = image.entry(func[d - 1]) + ip[d - 1];
+                if (code[cg] == Op.CALL && code[cg + 1] != func[d]) {
+                    throw bad(frameAt[d], "frame " + d + " runs function " + func[d] + " but its caller calls function "
+                            + code[cg + 1]);
+                }
+            }
+            if (d < depth - 1 && !Snapshots.isCall(code[g])) {
+                throw bad(frameAt[d], "frame " + d + " is a caller, but pc " + pc + " of function " + f
+                        + " is not a call");
+            }
+            if (d == depth - 1 && suspended && code[g] != Op.HOST_CALL) {
+                throw bad(flagsAt, "the run is suspended in a host call, but pc " + pc + " of function " + f
+                        + " is not a host_call");
+            }
+        }
+        // the context: limits, register files and frame records for this depth
+        c.reset(limits, null, 0);
+        c.ensureRegisters((int) next, depth - 1);
+        if ((depth - 1) * ExecutionContext.FRAME > c.frames.length) {
+            c.frames = new int[(depth - 1) * ExecutionContext.FRAME];
+        }
+        objects();
+        long[][] live = Snapshots.liveSets(vm, func, ip);
+        for (int d = 0; d < depth; d++) {
+            registers(d, func[d], base[d], live[d]);
+        }
+        if (!in.atEnd()) {
+            throw bad(in.position(), (in.remaining()) + " bytes follow the snapshot's end");
+        }
+        for (int d = 0; d < depth - 1; d++) {
+            int g = image.entry(func[d]) + ip[d];
+            int argsAt = code[g] == Op.CALL ? g + 2 : g + 3;
+            if (code[g] != Op.CALL) {
+                indirect(d, g, base[d], func[d + 1], frameAt[d + 1]);
+            }
+            int fp = d * ExecutionContext.FRAME;
+            c.frames[fp] = vm.funcs[func[d]].regCount();
+            c.frames[fp + 1] = base[d];
+            c.frames[fp + 2] = g;
+            c.frames[fp + 3] = argsAt + 1 + code[argsAt];
+        }
+        c.depth = depth;
+        c.func = func[depth - 1];
+        c.ip = ip[depth - 1];
+        c.base = base[depth - 1];
+        c.fuel = fuel;
+        c.fuelReserve = reserve;
+        c.hostCalls = hostCalls;
+        c.heapBytes = heapBytes;
+        c.scannedBytes = scanned;
+        c.copiedUnits = copied;
+        c.extraUnapplied = extra;
+        c.hostSuspended = suspended;
+        c.pauseRequested = false;
+    }
+
+    private void header() throws DecodeException {
+        if (bytes.length < Snapshots.MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, 4), Snapshots.MAGIC)) {
+            throw bad(0, "not a snapshot (the magic bytes are not TAPS)");
+        }
+        in.bytes(4);
+        int version = in.u16le();
+        if (version != Snapshots.VERSION) {
+            throw bad(4, "snapshot format version " + version + "; this reader reads version " + Snapshots.VERSION);
+        }
+        byte[] hash = in.bytes(Snapshots.HASH_BYTES);
+        byte[] mine = vm.verified.hash();
+        if (!Arrays.equals(hash, mine)) {
+            throw bad(6, "the snapshot is of program " + Snapshots.shortHex(hash) + "..., not of this program "
+                    + Snapshots.shortHex(mine) + "...");
+        }
+    }
+
+    private static String show(Limits l) {
+        return "(fuel " + Long.toUnsignedString(l.fuel()) + ", depth " + Long.toUnsignedString(l.maxCallDepth())
+                + ", host calls " + Long.toUnsignedString(l.maxHostCalls()) + ", heap " + l.maxHeapBytes()
+                + ", registers " + l.maxRegisters() + ")";
+    }
+
+    /** The object table: each entry's references point to earlier entries, so it is a DAG read in one loop. */
+    private void objects() throws DecodeException {
+        int n = in.count("object", 2);
+        objects = new Object[n];
+        TypeTable types = vm.program.types();
+        for (int i = 0; i < n; i++) {
+            int at = in.position();
+            int tag = in.u8();
+            ValueKind k = ValueKind.fromTag(tag);
+            if (k == null) {
+                throw bad(at, "object " + i + " has unknown kind tag " + tag);
+            }
+            objects[i] = switch (k) {
+                case DECIMAL -> {
+                    long m = in.sleb64();
+                    yield new Value.Decimal(m, in.u8());
+                }
+                case BYTES -> Value.Bytes.wrap(in.bytes(in.count("byte", 1)));
+                case STR -> {
+                    byte[] b = in.bytes(in.count("byte", 1));
+                    if (!utf8(b)) {
+                        throw bad(at, "string object " + i + " is not valid UTF-8");
+                    }
+                    yield Value.Str.wrapUtf8(b);
+                }
+                case OBJ -> {
+                    long ht = in.uleb64();
+                    yield new Value.Obj(ht, in.uleb64());
+                }
+                case CLOSURE -> {
+                    long f = in.sleb64();
+                    int envAt = in.position();
+                    int env = ref(i);
+                    if (f != (int) f) {
+                        throw bad(at, "closure object " + i + " names function " + f);
+                    }
+                    if (!(objects[env] instanceof Aggregate a)) {
+                        throw bad(envAt, "closure object " + i + "'s environment is not an aggregate");
+                    }
+                    yield new Value.Closure((int) f, a);
+                }
+                case AGG -> aggregate(i, at, types);
+                default -> throw bad(at, "object " + i + " has kind " + k.keyword() + ", which is not a reference kind");
+            };
+        }
+    }
+
+    /** @return an object id read from the input, which must be below {@code below} */
+    private int ref(int below) throws DecodeException {
+        int at = in.position();
+        long id = in.uleb32();
+        if (id >= below) {
+            throw bad(at, "object id " + id + " is not one of the " + below + " objects before it");
+        }
+        return (int) id;
+    }
+
+    private Aggregate aggregate(int i, int at, TypeTable types) throws DecodeException {
+        int kind = in.u8();
+        if (kind > Snapshots.ARRAY) {
+            throw bad(at, "aggregate object " + i + " has unknown kind " + kind);
+        }
+        long typeId = in.uleb32();
+        int n = in.count("element", 1);
+        int tagsAt = in.position();
+        byte[] tags = in.bytes(n);
+        for (int e = 0; e < n; e++) {
+            if (ValueKind.fromTag(tags[e]) == null) {
+                throw bad(tagsAt + e, "element " + e + " of aggregate object " + i + " has unknown kind tag " + tags[e]);
+            }
+        }
+        String why = Snapshots.checkShape(types, kind, typeId, tags);
+        if (why != null) {
+            throw bad(at, "aggregate object " + i + ": " + why);
+        }
+        long[] bits = new long[n];
+        Object[] refs = null;
+        for (int e = 0; e < n; e++) {
+            ValueKind k = ValueKind.fromTag(tags[e]);
+            if (k == ValueKind.UNIT) {
+                continue;
+            }
+            int eat = in.position();
+            if (Aggregate.isWord(k)) {
+                bits[e] = word(k);
+                continue;
+            }
+            Object o = objects[ref(i)];
+            ValueType want = Snapshots.objType(types, kind, typeId, e);
+            if (want == null) {
+                want = k == ValueKind.OBJ && o instanceof Value.Obj ob ? ValueType.obj(ob.hostType()) : ValueType.of(k);
+            }
+            if (!Snapshots.refFits(want, o)) {
+                throw bad(eat, "element " + e + " of aggregate object " + i + " must be " + want);
+            }
+            if (refs == null) {
+                refs = new Object[n];
+            }
+            refs[e] = o;
+        }
+        Aggregate.Kind ak = kind == Snapshots.TUPLE ? Aggregate.Kind.TUPLE
+                : kind == Snapshots.STRUCT ? Aggregate.Kind.STRUCT : Aggregate.Kind.ARRAY;
+        return new Aggregate(ak, (int) typeId, tags, bits, refs);
+    }
+
+    private long word(ValueKind k) throws DecodeException {
+        int at = in.position();
+        long v = switch (k) {
+            case BOOL -> in.u8();
+            case I64, FUNC -> in.sleb64();
+            case U64 -> in.uleb64();
+            default -> in.u64le();
+        };
+        if (!Snapshots.wordFits(k, v)) {
+            throw bad(at, k.keyword() + " value " + v + " is out of range");
+        }
+        return v;
+    }
+
+    private static boolean utf8(byte[] b) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** One frame's registers: the live ones from the input, of exactly their types; the rest empty. */
+    private void registers(int d, int f, int base, long[] live) throws DecodeException {
+        LoweredFunction fn = vm.funcs[f];
+        long[] w = c.w;
+        Object[] r = c.r;
+        for (int reg = 0; reg < fn.regCount(); reg++) {
+            ValueType t = fn.regType(reg);
+            ValueKind k = t.kind();
+            int at = base + reg;
+            if ((live[reg >>> 6] & (1L << reg)) == 0 || k == ValueKind.UNIT) {
+                w[at] = 0;
+                r[at] = null;
+                continue;
+            }
+            int pos = in.position();
+            if (Aggregate.isWord(k)) {
+                w[at] = word(k);
+                r[at] = null;
+            } else {
+                Object o = objects[ref(objects.length)];
+                if (!Snapshots.refFits(t, o)) {
+                    throw bad(pos, "r" + reg + " of frame " + d + " (function " + f + ") must be " + t);
+                }
+                r[at] = o;
+                w[at] = 0;
+            }
+        }
+    }
+
+    /** Checks a caller's call.indirect: its callee register names the next frame's function, of the call's signature. */
+    private void indirect(int d, int g, int base, int callee, int at) {
+        int[] code = vm.image.code();
+        boolean closure = code[g] == LOp.CALL_INDIRECT_CLOSURE;
+        int reg = base + code[g + 2];
+        int named = closure ? ((Value.Closure) c.r[reg]).func() : (int) c.w[reg];
+        if (named != callee) {
+            throw bad(at, "frame " + (d + 1) + " runs function " + callee + " but its caller's call.indirect calls "
+                    + named);
+        }
+        int want = vm.verified.callSigKey(code[g + 1]);
+        int have = closure ? vm.verified.closureSigKey(callee) : vm.verified.funcSigKey(callee);
+        if (want != have) {
+            throw bad(at, "function " + callee + " does not fit the signature of its caller's call.indirect");
+        }
+    }
+}

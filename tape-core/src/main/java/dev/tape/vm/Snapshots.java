@@ -1,0 +1,440 @@
+package dev.tape.vm;
+
+import dev.tape.format.ByteWriter;
+import dev.tape.format.Op;
+import dev.tape.program.StructType;
+import dev.tape.program.TypeTable;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+import dev.tape.verify.CodeImage;
+import dev.tape.verify.LOp;
+import dev.tape.verify.LoweredFunction;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Snapshots of paused runs: a paused run's whole state (its {@link ExecutionContext} in the
+ * interpreter's layout) as bytes, and back. The format is documented byte by byte in
+ * {@code docs/SNAPSHOT.md}; this class writes it ({@link #write}) and {@link SnapshotReader} reads
+ * and checks it.
+ *
+ * <p>What is written: the program's identity ({@link dev.tape.verify.VerifiedProgram#hash()}),
+ * the run's limits and counters, its fuel, whether it is suspended in a host call, one record per
+ * frame (function and byte pc), a table of the distinct reference values the registers reach
+ * (each string, byte string, decimal, host object, closure and aggregate once, by identity, so
+ * sharing is kept and the size is linear in the distinct values), and the registers each frame has
+ * written on every path to its pc ({@link dev.tape.verify.InitFacts}), typed by the verifier's
+ * register types. Registers a frame may not have written are not written: the program cannot
+ * read them before writing them, so they restore as empty.
+ */
+final class Snapshots {
+    private Snapshots() {}
+
+    /** The first four bytes: {@code TAPS}. */
+    static final byte[] MAGIC = {'T', 'A', 'P', 'S'};
+    /** The format version this code writes and reads. */
+    static final int VERSION = 1;
+    /** Bytes of the program hash. */
+    static final int HASH_BYTES = 32;
+    /** Aggregate kind bytes in the object table. */
+    static final int TUPLE = 0;
+    static final int STRUCT = 1;
+    static final int ARRAY = 2;
+
+    /**
+     * The ceiling {@link SnapshotReader#read(Vm, byte[], ExecutionContext)} applies: any fuel,
+     * call depth and host calls; the default heap limit (64 MiB) and register limit (8,388,608).
+     */
+    static final Limits DEFAULT_CEILING = new Limits(Limits.MAX_UNSIGNED, Limits.MAX_UNSIGNED, Limits.MAX_UNSIGNED,
+            Limits.DEFAULT_HEAP_BYTES, Limits.DEFAULT_REGISTERS);
+
+    /**
+     * Writes a paused run's state.
+     *
+     * @param vm the VM the run belongs to
+     * @param c a context holding a paused run of {@code vm}: depth 1 or more, no trap (what
+     *     {@link Interpreter#execute} leaves when it returns OUT_OF_FUEL, or a run suspended in a
+     *     host call)
+     * @return the snapshot, in time and size linear in the frames, their registers and the
+     *     distinct values they reach
+     * @throws SnapshotException (offset -1) when the context holds no paused run, or a register
+     *     holds a value the restoring side would refuse (a host gave the run a value the program's
+     *     types cannot describe, such as a struct of a type id its type table lacks)
+     */
+    static byte[] write(Vm vm, ExecutionContext c) {
+        if (c.depth < 1 || c.trap != null || c.func < 0 || c.func >= vm.funcs.length) {
+            throw new SnapshotException(-1, "the context holds no paused run");
+        }
+        try {
+            return new Writer(vm, c).write();
+        } catch (OutOfMemoryError e) {
+            throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new SnapshotException(-1, "the context holds no paused run of this VM's program (" + e.getMessage()
+                    + ")");
+        }
+    }
+
+    /** Shortens a hash to its first 6 bytes, in hex, for messages. */
+    static String shortHex(byte[] h) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(6, h.length); i++) {
+            b.append(String.format("%02x", h[i] & 0xFF));
+        }
+        return b.toString();
+    }
+
+    /** @return whether lowered op {@code op} is one of the calls (a caller frame's pending instruction) */
+    static boolean isCall(int op) {
+        return op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
+    }
+
+    /**
+     * Checks an aggregate's kind, type id and element kinds against the program's type table: a
+     * tuple has type id 0; a struct's type id names a struct whose fields have the elements'
+     * kinds, in number; an array's names an element type all elements have. Host types of
+     * {@code obj} elements are checked by the caller with {@link #objType}.
+     *
+     * @return null when it fits, else the reason
+     */
+    static String checkShape(TypeTable types, int kind, long typeId, byte[] tags) {
+        switch (kind) {
+            case TUPLE -> {
+                return typeId == 0 ? null : "a tuple has type id " + typeId + ", not 0";
+            }
+            case STRUCT -> {
+                if (typeId < 0 || typeId >= types.structs().size()) {
+                    return "struct type " + typeId + " does not exist (the program has " + types.structs().size() + ")";
+                }
+                List<StructType.Field> fields = types.structs().get((int) typeId).fields();
+                if (fields.size() != tags.length) {
+                    return "struct type " + typeId + " has " + fields.size() + " fields, not " + tags.length;
+                }
+                for (int i = 0; i < tags.length; i++) {
+                    if (fields.get(i).type().kind().tag() != tags[i]) {
+                        return "field " + i + " of struct type " + typeId + " is " + fields.get(i).type()
+                                + ", not " + ValueKind.fromTag(tags[i]).keyword();
+                    }
+                }
+                return null;
+            }
+            default -> {
+                if (typeId < 0 || typeId >= types.arrayElems().size()) {
+                    return "array element type " + typeId + " does not exist (the program has "
+                            + types.arrayElems().size() + ")";
+                }
+                int want = types.arrayElems().get((int) typeId).kind().tag();
+                for (int i = 0; i < tags.length; i++) {
+                    if (tags[i] != want) {
+                        return "element " + i + " of an array of " + types.arrayElems().get((int) typeId) + " is "
+                                + ValueKind.fromTag(tags[i]).keyword();
+                    }
+                }
+                return null;
+            }
+        }
+    }
+
+    /**
+     * @return the type element {@code i} of a struct or array must have exactly, when it is an
+     *     {@code obj} whose host type the table fixes; null otherwise (tuples say nothing)
+     */
+    static ValueType objType(TypeTable types, int kind, long typeId, int i) {
+        ValueType t = kind == STRUCT ? types.structs().get((int) typeId).fields().get(i).type()
+                : kind == ARRAY ? types.arrayElems().get((int) typeId) : null;
+        return t != null && t.kind() == ValueKind.OBJ ? t : null;
+    }
+
+    /** @return whether a word of kind {@code k} is one the VM can hold (bool 0 or 1, func an int) */
+    static boolean wordFits(ValueKind k, long word) {
+        return switch (k) {
+            case BOOL -> word == 0 || word == 1;
+            case FUNC -> word == (int) word;
+            default -> true;
+        };
+    }
+
+    /** @return whether {@code o} is a reference value of exactly type {@code t} (a ref kind) */
+    static boolean refFits(ValueType t, Object o) {
+        return switch (t.kind()) {
+            case DECIMAL -> o instanceof Value.Decimal;
+            case BYTES -> o instanceof Value.Bytes;
+            case STR -> o instanceof Value.Str;
+            case OBJ -> o instanceof Value.Obj ob && ob.hostType() == t.hostType();
+            case AGG -> o instanceof Aggregate;
+            case CLOSURE -> o instanceof Value.Closure;
+            default -> false;
+        };
+    }
+
+    /** The writing side: two passes over the live registers, one to list the values, one to write. */
+    private static final class Writer {
+        private final Vm vm;
+        private final ExecutionContext c;
+        private final ByteWriter out = new ByteWriter();
+        private final int depth;
+        /** per frame: function, code index, register base */
+        private final int[] func;
+        private final int[] ip;
+        private final int[] base;
+        private long[][] live;
+        /** the distinct reference values, children before parents, and their ids */
+        private final List<Object> objects = new ArrayList<>();
+        private final IdentityHashMap<Object, Integer> ids = new IdentityHashMap<>();
+
+        Writer(Vm vm, ExecutionContext c) {
+            this.vm = vm;
+            this.c = c;
+            this.depth = c.depth;
+            func = new int[depth];
+            ip = new int[depth];
+            base = new int[depth];
+            CodeImage image = vm.image;
+            for (int d = 0; d < depth - 1; d++) {
+                int callIp = c.frames[d * ExecutionContext.FRAME + 2];
+                func[d] = image.funcAt(callIp);
+                ip[d] = callIp - image.entry(func[d]);
+                base[d] = c.frames[d * ExecutionContext.FRAME + 1];
+            }
+            func[depth - 1] = c.func;
+            ip[depth - 1] = c.ip;
+            base[depth - 1] = c.base;
+        }
+
+        byte[] write() {
+            out.bytes(MAGIC);
+            out.u16le(VERSION);
+            out.bytes(vm.verified.hash());
+            Limits l = c.limits;
+            out.uleb(l.fuel());
+            out.uleb(l.maxCallDepth());
+            out.uleb(l.maxHostCalls());
+            out.uleb(l.maxHeapBytes());
+            out.uleb(l.maxRegisters());
+            out.uleb(c.fuel);
+            out.uleb(c.fuelReserve);
+            out.uleb(c.hostCalls);
+            out.uleb(c.heapBytes);
+            out.uleb(c.scannedBytes);
+            out.uleb(c.copiedUnits);
+            out.uleb(c.extraUnapplied);
+            out.u8(c.hostSuspended ? 1 : 0);
+            out.uleb(depth);
+            for (int d = 0; d < depth; d++) {
+                int pc = vm.funcs[func[d]].pcOf()[ip[d]];
+                out.uleb(func[d]);
+                out.uleb(pc);
+            }
+            live = liveSets(vm, func, ip);
+            // pass 1: the distinct values the live registers reach, children first
+            for (int d = 0; d < depth; d++) {
+                LoweredFunction f = vm.funcs[func[d]];
+                for (int r = 0; r < f.regCount(); r++) {
+                    ValueType t = f.regType(r);
+                    if (isLive(d, r) && t.kind() != ValueKind.UNIT && !Aggregate.isWord(t.kind())) {
+                        Object o = c.r[base[d] + r];
+                        if (!refFits(t, o)) {
+                            throw new SnapshotException(-1, "r" + r + " of frame " + d + " (function " + func[d]
+                                    + ") holds " + describe(o) + ", not a value of its type " + t);
+                        }
+                        collect(o);
+                    }
+                }
+            }
+            out.uleb(objects.size());
+            for (Object o : objects) {
+                writeObject(o);
+            }
+            // pass 2: the registers
+            for (int d = 0; d < depth; d++) {
+                LoweredFunction f = vm.funcs[func[d]];
+                for (int r = 0; r < f.regCount(); r++) {
+                    ValueType t = f.regType(r);
+                    if (!isLive(d, r) || t.kind() == ValueKind.UNIT) {
+                        continue;
+                    }
+                    if (Aggregate.isWord(t.kind())) {
+                        writeWord(t.kind(), c.w[base[d] + r], "r" + r + " of frame " + d);
+                    } else {
+                        out.uleb(ids.get(c.r[base[d] + r]));
+                    }
+                }
+            }
+            return out.toByteArray();
+        }
+
+        private boolean isLive(int d, int r) {
+            return (live[d][r >>> 6] & (1L << r)) != 0;
+        }
+
+        private static String describe(Object o) {
+            return o == null ? "nothing" : o instanceof Value v ? "a " + v.kind().keyword() : o.getClass().getSimpleName();
+        }
+
+        /** Lists {@code root} and the values it reaches, children before parents, walked on a heap stack. */
+        private void collect(Object root) {
+            if (ids.containsKey(root)) {
+                return;
+            }
+            Object[] stack = new Object[8];
+            int[] next = new int[8];
+            stack[0] = root;
+            int sp = 1;
+            while (sp > 0) {
+                Object o = stack[sp - 1];
+                Object child = null;
+                if (o instanceof Aggregate a) {
+                    int n = a.size();
+                    int i = next[sp - 1];
+                    for (; i < n && child == null; i++) {
+                        ValueKind k = ValueKind.fromTag(a.tag(i));
+                        if (k == null) {
+                            throw new SnapshotException(-1, "an aggregate element has kind tag " + a.tag(i));
+                        }
+                        if (k != ValueKind.UNIT && !Aggregate.isWord(k)) {
+                            Object e = a.ref(i);
+                            if (!refFits(k == ValueKind.OBJ && e instanceof Value.Obj ob ? ValueType.obj(ob.hostType())
+                                    : ValueType.of(k), e)) {
+                                throw new SnapshotException(-1, "an aggregate element of kind " + k.keyword()
+                                        + " holds " + describe(e));
+                            }
+                            if (!ids.containsKey(e)) {
+                                child = e;
+                            }
+                        }
+                    }
+                    next[sp - 1] = i;
+                } else if (o instanceof Value.Closure cl && next[sp - 1] == 0) {
+                    next[sp - 1] = 1;
+                    if (!ids.containsKey(cl.env())) {
+                        child = cl.env();
+                    }
+                }
+                if (child != null) {
+                    if (sp == stack.length) {
+                        stack = Arrays.copyOf(stack, sp * 2);
+                        next = Arrays.copyOf(next, sp * 2);
+                    }
+                    stack[sp] = child;
+                    next[sp] = 0;
+                    sp++;
+                } else {
+                    stack[--sp] = null;
+                    if (!ids.containsKey(o)) {
+                        ids.put(o, objects.size());
+                        objects.add(o);
+                    }
+                }
+            }
+        }
+
+        private void writeObject(Object o) {
+            if (o instanceof Value.Decimal d) {
+                out.u8(ValueKind.DECIMAL.tag());
+                out.sleb(d.mantissa());
+                out.u8(d.scale());
+            } else if (o instanceof Value.Bytes b) {
+                out.u8(ValueKind.BYTES.tag());
+                out.uleb(b.length());
+                out.bytes(b.unsafeArray());
+            } else if (o instanceof Value.Str s) {
+                out.u8(ValueKind.STR.tag());
+                out.uleb(s.length());
+                out.bytes(s.unsafeUtf8());
+            } else if (o instanceof Value.Obj ob) {
+                out.u8(ValueKind.OBJ.tag());
+                out.uleb(ob.hostType());
+                out.uleb(ob.handle());
+            } else if (o instanceof Value.Closure cl) {
+                out.u8(ValueKind.CLOSURE.tag());
+                out.sleb(cl.func());
+                out.uleb(ids.get(cl.env()));
+            } else {
+                writeAggregate((Aggregate) o);
+            }
+        }
+
+        private void writeAggregate(Aggregate a) {
+            int kind = a.aggKind() == Aggregate.Kind.TUPLE ? TUPLE : a.aggKind() == Aggregate.Kind.STRUCT ? STRUCT : ARRAY;
+            int n = a.size();
+            byte[] tags = new byte[n];
+            for (int i = 0; i < n; i++) {
+                tags[i] = (byte) a.tag(i);
+            }
+            TypeTable types = vm.program.types();
+            String bad = checkShape(types, kind, a.typeId(), tags);
+            if (bad != null) {
+                throw new SnapshotException(-1, "the run holds an aggregate the program's types do not describe: " + bad);
+            }
+            out.u8(ValueKind.AGG.tag());
+            out.u8(kind);
+            out.uleb(a.typeId());
+            out.uleb(n);
+            out.bytes(tags);
+            for (int i = 0; i < n; i++) {
+                ValueKind k = ValueKind.fromTag(tags[i]);
+                if (k == ValueKind.UNIT) {
+                    continue;
+                }
+                if (Aggregate.isWord(k)) {
+                    writeWord(k, a.word(i), "element " + i + " of an aggregate");
+                } else {
+                    Object e = a.ref(i);
+                    ValueType want = objType(types, kind, a.typeId(), i);
+                    if (want != null && !refFits(want, e)) {
+                        throw new SnapshotException(-1, "element " + i + " of an aggregate is " + describe(e)
+                                + " of another host type than its type " + want);
+                    }
+                    out.uleb(ids.get(e));
+                }
+            }
+        }
+
+        private void writeWord(ValueKind k, long word, String where) {
+            if (!wordFits(k, word)) {
+                throw new SnapshotException(-1, where + " holds " + k.keyword() + " word " + word
+                        + ", which no run can make");
+            }
+            switch (k) {
+                case BOOL -> out.u8((int) word);
+                case I64, FUNC -> out.sleb(word);
+                case U64 -> out.uleb(word);
+                default -> out.u64le(word);
+            }
+        }
+    }
+
+    /**
+     * The registers each frame has written on every path to its point, per frame: batched per
+     * function, each block walked once ({@link dev.tape.verify.InitFacts#writtenBefore}).
+     *
+     * @param func per frame, its function
+     * @param ip per frame, a reachable instruction start of it
+     */
+    static long[][] liveSets(Vm vm, int[] func, int[] ip) {
+        Map<Integer, List<Integer>> byFunc = new HashMap<>();
+        for (int d = 0; d < func.length; d++) {
+            byFunc.computeIfAbsent(func[d], k -> new ArrayList<>()).add(ip[d]);
+        }
+        Map<Long, long[]> sets = new HashMap<>();
+        for (Map.Entry<Integer, List<Integer>> e : byFunc.entrySet()) {
+            int[] ips = e.getValue().stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+            long[][] s = vm.verified.initFacts(e.getKey()).writtenBefore(ips);
+            for (int i = 0; i < ips.length; i++) {
+                sets.put(((long) e.getKey() << 32) | ips[i], s[i]);
+            }
+        }
+        long[][] out = new long[func.length][];
+        for (int d = 0; d < func.length; d++) {
+            out[d] = sets.get(((long) func[d] << 32) | ip[d]);
+        }
+        return out;
+    }
+}
