@@ -108,6 +108,12 @@ public final class ExecutionContext {
      */
     boolean hostSuspended;
     /**
+     * compiled tier: the fuel below which compiled code next reads {@link #pauseRequested} at a
+     * function entry or loop header (set to {@code Long.MAX_VALUE} when a compiled run starts or
+     * resumes, so its first such point reads it)
+     */
+    long pollFuel;
+    /**
      * compiled tier: the running thread's Java stack share, set by the tier for each run; compiled
      * code writes the stack it has left into element 0 before each host call, so that a run the
      * host starts on this thread fits in what is left

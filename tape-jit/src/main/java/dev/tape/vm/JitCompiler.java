@@ -444,6 +444,7 @@ final class JitCompiler {
             }
             boolean[] reachable = reachable(len);
             boolean[] loops = JitResume.loopHeaders(code, entry, len, fn);
+            boolean[] entrances = JitResume.entrances(code, entry, len, fn);
             points = new boolean[len];
             mv.visitCode();
             reloadFiles();
@@ -525,11 +526,8 @@ final class JitCompiler {
                     for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
                         blockLen++;
                     }
-                    points[i] = true;
-                    if (i == 0 || loops[i]) {
-                        poll(i);
-                    }
-                    fuelCheck(i, blockLen);
+                    points[i] = entrances[i];
+                    fuelCheck(i, blockLen, i == 0 || loops[i]);
                     k = 0;
                 }
                 instruction(i, blockLen - k - 1);
@@ -627,21 +625,6 @@ final class JitCompiler {
         }
 
         /**
-         * The interrupt poll at a function's entry and at a loop header (code index {@code i}):
-         * when {@link ExecutionContext#pauseRequested} is set, hands over before the block (which
-         * is then a resume point, its fuel not charged yet).
-         */
-        private void poll(int i) {
-            Label go = new Label();
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "pauseRequested", "Z");
-            mv.visitJumpInsn(IFEQ, go);
-            handover(SELF, i, BASE, false);
-            mv.visitLabel(go);
-            frame();
-        }
-
-        /**
          * The resumed entry (outside the handlers' range; the prologue has read the registers from
          * the register files): a jump to the block the {@code resume} argument names; any other
          * value throws (callers check {@link #points} first).
@@ -673,7 +656,7 @@ final class JitCompiler {
         }
 
         /** Charges a block's fuel at its start, or hands over when there is not enough. */
-        private void fuelCheck(int i, int blockLen) {
+        private void fuelCheck(int i, int blockLen, boolean poll) {
             Label ok = new Label();
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
@@ -683,7 +666,26 @@ final class JitCompiler {
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, ok);
+            Label hand = new Label();
+            if (!poll) {
+                mv.visitJumpInsn(IFGE, ok);
+            } else {
+                // the interrupt poll of a function entry or loop header: once the fuel is below
+                // c.pollFuel (every POLL_FUEL units), read pauseRequested; when it is set, hand
+                // over before this block, whose fuel is not charged yet
+                mv.visitJumpInsn(IFLT, hand);
+                mv.visitVarInsn(LLOAD, TMP);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CTX, "pollFuel", "J");
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFGE, ok);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, TMP);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "poll", "(L" + CTX + ";J)Z", false);
+                mv.visitJumpInsn(IFEQ, ok);
+                mv.visitLabel(hand);
+                frame();
+            }
             handover(SELF, i, BASE, false);
             mv.visitLabel(ok);
             frame();

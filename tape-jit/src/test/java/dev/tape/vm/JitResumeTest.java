@@ -291,7 +291,10 @@ class JitResumeTest {
             c.r[c.base + code[at + 2]] = Value.str("x");
             c.ip = at + 1 + code[at];
             c.hostSuspended = false;
-            assertTrue(vm.tier.resumable(c.func, c.ip));
+            // inside the loop body: the interpreter runs on to the loop header
+            while (!vm.tier.resumable(c.func, c.ip)) {
+                assertEquals(Interpreter.OUT_OF_FUEL, Interpreter.execute(vm, c, vm.tier.toResumePoint(c.func, c.ip)));
+            }
             status = vm.tier.resume(vm, c);
         }
         assertEquals(Interpreter.DONE, status);
