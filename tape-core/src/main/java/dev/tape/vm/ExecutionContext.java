@@ -96,6 +96,24 @@ public final class ExecutionContext {
     Object[] retR = new Object[0];
     int tierStatus;
     /**
+     * Set from any thread to ask the run on this context to pause at its next poll point (an
+     * interrupt or a deadline); the driver clears it when it pauses.
+     */
+    volatile boolean pauseRequested;
+    /**
+     * Whether the run is paused inside a host call whose host function asked to suspend: {@code ip}
+     * is at that {@code host_call} instruction, whose fuel and host-call count are already charged;
+     * resuming stores the results the embedder gives into the instruction's result registers and
+     * moves past it.
+     */
+    boolean hostSuspended;
+    /**
+     * compiled tier: the fuel below which compiled code next reads {@link #pauseRequested} at a
+     * function entry or loop header (set to {@code Long.MAX_VALUE} when a compiled run starts or
+     * resumes, so its first such point reads it)
+     */
+    long pollFuel;
+    /**
      * compiled tier: the running thread's Java stack share, set by the tier for each run; compiled
      * code writes the stack it has left into element 0 before each host call, so that a run the
      * host starts on this thread fits in what is left

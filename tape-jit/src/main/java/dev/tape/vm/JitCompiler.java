@@ -125,10 +125,16 @@ final class JitCompiler {
     static final int MAX_METHOD_BYTES = 7_900;
 
     private static final String CLASS = "dev/tape/vm/JitCode";
-    static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIII)J";
-    /** the type of every compiled method: {@code (vm, c, base, depth, stackWords, func) -> long} */
+    static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J";
+    /**
+     * the type of every compiled method: {@code (vm, c, base, depth, stackWords, func, resume) -> long};
+     * {@code resume} is {@link #FRESH} for a call, else the code index (a block start) where a
+     * paused frame goes on, every register then read from the register files (see {@link JitResume})
+     */
     static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
-            int.class, int.class, int.class, int.class);
+            int.class, int.class, int.class, int.class, int.class);
+    /** the {@code resume} argument of a call: the method starts at code index 0 with its arguments */
+    static final int FRESH = -1;
     private static final String CTX = "dev/tape/vm/ExecutionContext";
     private static final String RT = "dev/tape/vm/JitRuntime";
     private static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
@@ -142,21 +148,23 @@ final class JitCompiler {
     private static final int STACK = 4;
     /** the function id this call runs (functions of one shape share the method) */
     private static final int FUNC = 5;
-    private static final int W = 6;
-    private static final int R = 7;
-    private static final int CODE = 8;
-    private static final int IP = 9;
-    private static final int REFUND = 10;
-    private static final int TMP = 11; // a long: slots 11 and 12
-    private static final int NB = 13;
-    private static final int CALLEE = 14;
-    private static final int SITE = 15;
-    private static final int ARGS = 16;
-    private static final int RESULTS = 17;
+    /** {@link #FRESH}, or the code index a resumed frame goes on from */
+    private static final int RESUME = 6;
+    private static final int W = 7;
+    private static final int R = 8;
+    private static final int CODE = 9;
+    private static final int IP = 10;
+    private static final int REFUND = 11;
+    private static final int TMP = 12; // a long: slots 12 and 13
+    private static final int NB = 14;
+    private static final int CALLEE = 15;
+    private static final int SITE = 16;
+    private static final int ARGS = 17;
+    private static final int RESULTS = 18;
     /** the function's entry in the code image (the global ip of its code index 0) */
-    private static final int ENTRY = 18;
+    private static final int ENTRY = 19;
     /** the first local slot of the registers */
-    private static final int FIRST_REGISTER = 19;
+    private static final int FIRST_REGISTER = 20;
 
     /**
      * A bound on the Java stack a function's method uses, in 8-byte words, even before HotSpot
@@ -184,7 +192,7 @@ final class JitCompiler {
      * One generated class: its bytes, the invokers of the call sites its static initialiser reads
      * from its class data (one per other function it calls), and the name of its one method.
      */
-    record Generated(byte[] bytes, List<MethodHandle> links, String method) {}
+    record Generated(byte[] bytes, List<MethodHandle> links, String method, boolean[] points) {}
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
@@ -227,7 +235,7 @@ final class JitCompiler {
         }
         cw.visitEnd();
         try {
-            return new Generated(cw.toByteArray(), List.copyOf(links), "f" + f);
+            return new Generated(cw.toByteArray(), List.copyOf(links), "f" + f, m.points);
         } catch (ClassTooLargeException | MethodTooLargeException e) {
             return null;
         }
@@ -262,12 +270,13 @@ final class JitCompiler {
 
     /**
      * An upper bound on the bytes of bytecode a function's method takes, without generating it:
-     * no lowered instruction emits more than 40 bytes per int of its lowered form (a call's or a
-     * host call's argument, a slow op's operand spilled, a block's fuel check), and the prologue
-     * and the hand-over handler take at most 24 bytes per register, plus a fixed part.
+     * no lowered instruction emits more than 80 bytes per int of its lowered form (a call's or a
+     * host call's argument, a slow op's operand spilled, a block's fuel check, interrupt poll and
+     * resume switch entry, a host call's suspension check), and the prologue, the hand-over
+     * handler and the resumed entry take at most 40 bytes per register, plus a fixed part.
      */
     static int sizeBound(LoweredFunction fn) {
-        long bound = 200 + 40L * fn.code().length + 24L * fn.regCount();
+        long bound = 240 + 80L * fn.code().length + 40L * fn.regCount();
         return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
@@ -332,6 +341,8 @@ final class JitCompiler {
         private boolean branchDone;
         /** the bytecode offset of the last frame declared */
         private int lastFrame = -1;
+        /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
+        boolean[] points;
 
         Method(Vm vm, JitTier tier, ClassWriter cw, int f, int limit) {
             this.vm = vm;
@@ -349,7 +360,7 @@ final class JitCompiler {
             cls = new int[n];
             int next = FIRST_REGISTER;
             List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
-                    INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
+                    INTEGER, INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
                     VALUES, VALUES, INTEGER));
             for (int i = 0; i < n; i++) {
                 ValueType t = fn.regType(i);
@@ -432,6 +443,9 @@ final class JitCompiler {
                 }
             }
             boolean[] reachable = reachable(len);
+            boolean[] loops = JitResume.loopHeaders(code, entry, len, fn);
+            boolean[] entrances = JitResume.entrances(code, entry, len, fn);
+            points = new boolean[len];
             mv.visitCode();
             reloadFiles();
             mv.visitVarInsn(ALOAD, VM);
@@ -454,7 +468,8 @@ final class JitCompiler {
                 mv.visitInsn(ACONST_NULL);
                 mv.visitVarInsn(ASTORE, local);
             }
-            // arguments (r1..rN) from the register files, every other register zero or null
+            // arguments (r1..rN) from the register files, every other register zero or null (each
+            // local gets its type); then a resumed frame reads those that any instruction may read
             for (int reg = 0; reg < slot.length; reg++) {
                 if (slot[reg] < 0) {
                     continue;
@@ -469,10 +484,25 @@ final class JitCompiler {
                     mv.visitVarInsn(ASTORE, slot[reg]);
                 }
             }
+            Label fresh = new Label();
+            mv.visitVarInsn(ILOAD, RESUME);
+            mv.visitJumpInsn(IFLT, fresh);
+            boolean[] read = JitResume.mayRead(code, entry, len, fn);
+            for (int reg = 0; reg < slot.length; reg++) {
+                if (read[reg] && !(reg >= 1 && reg <= fn.argCount())) {
+                    reload(reg);
+                }
+            }
+            mv.visitLabel(fresh);
+            frame();
             Label tryStart = new Label();
             Label tryEnd = new Label();
             Label trapHandler = new Label();
             Label unwindHandler = new Label();
+            Label resumed = new Label();
+            // a paused frame goes on at a block start (JitResume)
+            mv.visitVarInsn(ILOAD, RESUME);
+            mv.visitJumpInsn(IFGE, resumed);
             mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "dev/tape/vm/VmTrap");
             mv.visitTryCatchBlock(tryStart, tryEnd, unwindHandler, "dev/tape/vm/JitRuntime$Unwind");
             mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
@@ -496,7 +526,8 @@ final class JitCompiler {
                     for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
                         blockLen++;
                     }
-                    fuelCheck(i, blockLen);
+                    points[i] = entrances[i];
+                    fuelCheck(i, blockLen, i == 0 || loops[i]);
                     k = 0;
                 }
                 instruction(i, blockLen - k - 1);
@@ -527,6 +558,7 @@ final class JitCompiler {
                 spill(reg);
             }
             mv.visitInsn(ATHROW);
+            resumeSwitch(resumed);
             mv.visitLabel(end);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -592,8 +624,39 @@ final class JitCompiler {
             return seen;
         }
 
+        /**
+         * The resumed entry (outside the handlers' range; the prologue has read the registers from
+         * the register files): a jump to the block the {@code resume} argument names; any other
+         * value throws (callers check {@link #points} first).
+         */
+        private void resumeSwitch(Label resumed) {
+            mv.visitLabel(resumed);
+            frame();
+            int n = 0;
+            for (boolean p : points) {
+                n += p ? 1 : 0;
+            }
+            int[] keys = new int[n];
+            Label[] targets = new Label[n];
+            n = 0;
+            for (int i = 0; i < points.length; i++) {
+                if (points[i]) {
+                    keys[n] = i;
+                    targets[n++] = labels[i];
+                }
+            }
+            Label bad = new Label();
+            mv.visitVarInsn(ILOAD, RESUME);
+            mv.visitLookupSwitchInsn(bad, keys, targets);
+            mv.visitLabel(bad);
+            frame();
+            mv.visitVarInsn(ILOAD, RESUME);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "badResume", "(I)Ljava/lang/IllegalStateException;", false);
+            mv.visitInsn(ATHROW);
+        }
+
         /** Charges a block's fuel at its start, or hands over when there is not enough. */
-        private void fuelCheck(int i, int blockLen) {
+        private void fuelCheck(int i, int blockLen, boolean poll) {
             Label ok = new Label();
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
@@ -603,7 +666,26 @@ final class JitCompiler {
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, ok);
+            Label hand = new Label();
+            if (!poll) {
+                mv.visitJumpInsn(IFGE, ok);
+            } else {
+                // the interrupt poll of a function entry or loop header: once the fuel is below
+                // c.pollFuel (every POLL_FUEL units), read pauseRequested; when it is set, hand
+                // over before this block, whose fuel is not charged yet
+                mv.visitJumpInsn(IFLT, hand);
+                mv.visitVarInsn(LLOAD, TMP);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CTX, "pollFuel", "J");
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFGE, ok);
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(LLOAD, TMP);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "poll", "(L" + CTX + ";J)Z", false);
+                mv.visitJumpInsn(IFEQ, ok);
+                mv.visitLabel(hand);
+                frame();
+            }
             handover(SELF, i, BASE, false);
             mv.visitLabel(ok);
             frame();
@@ -1031,6 +1113,7 @@ final class JitCompiler {
             push(cost);
             mv.visitInsn(ISUB);
             push(callee);
+            push(FRESH);
             if (self) {
                 mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
             } else {
@@ -1157,6 +1240,21 @@ final class JitCompiler {
             mv.visitVarInsn(ALOAD, RESULTS);
             mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
                     "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
+            // the host asked to suspend: hand over at this host_call, its results not stored
+            Label go = new Label();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
+            mv.visitJumpInsn(IFEQ, go);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, SITE);
+            mv.visitVarInsn(ILOAD, FUNC);
+            push(i);
+            mv.visitVarInsn(ILOAD, BASE);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
+            mv.visitInsn(ATHROW);
+            mv.visitLabel(go);
+            frame();
             for (int j = 0; j < retc; j++) {
                 int dst = code[at + 1 + j];
                 ValueType t = vm.hostRetTypes[sig][j];

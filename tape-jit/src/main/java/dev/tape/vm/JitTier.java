@@ -102,7 +102,7 @@ final class JitTier extends CompiledTier {
         try {
             LAZY = MethodHandles.lookup().findStatic(JitRuntime.class, "lazy",
                     MethodType.methodType(long.class, JitTier.class, int.class, Vm.class, ExecutionContext.class,
-                            int.class, int.class, int.class, int.class));
+                            int.class, int.class, int.class, int.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -114,11 +114,23 @@ final class JitTier extends CompiledTier {
      * or null while it has none (read without the lock: see the class comment)
      */
     final MethodHandle[] handles;
+    /**
+     * per function id with a method: per code index, whether the method can be resumed there
+     * (its reachable block starts); written with {@link #handles}, before it
+     */
+    private final boolean[][] points;
+    /** per function id: its block starts ({@link JitResume#leaders}), made when first needed */
+    private final boolean[][] leaders;
+    /** how many times {@link #resume} has started a compiled method (for tests) */
+    final java.util.concurrent.atomic.AtomicLong resumed = new java.util.concurrent.atomic.AtomicLong();
     /** per function id: NEW, COMPILED or FAILED (never compiled: too large, refused, or the budget is spent) */
     private final byte[] state;
     /** per function id: the call site compiled callers call it through, made when first needed */
     private final MutableCallSite[] sites;
-    /** per shape: its method's handle, or {@link Boolean#FALSE} when it failed */
+    /** A shape's method and its resume points (per code index). */
+    private record Made(MethodHandle handle, boolean[] points) {}
+
+    /** per shape: its method ({@link Made}), or {@link Boolean#FALSE} when it failed */
     private final Map<Shape, Object> shapes = new HashMap<>();
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
@@ -138,6 +150,8 @@ final class JitTier extends CompiledTier {
         this.handles = new MethodHandle[n];
         this.state = new byte[n];
         this.sites = new MutableCallSite[n];
+        this.points = new boolean[n][];
+        this.leaders = new boolean[n][];
         this.maxResults = maxResults(vm);
         this.budget = budget;
         this.definer = definer;
@@ -163,7 +177,7 @@ final class JitTier extends CompiledTier {
      * within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame does not fit,
      * or whose entry has no method and cannot get one now, is interpreted from its start.
      */
-    private static final ThreadLocal<int[]> STACK_LEFT =
+    static final ThreadLocal<int[]> STACK_LEFT =
             ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
 
     @Override
@@ -182,15 +196,13 @@ final class JitTier extends CompiledTier {
             return HANDOVER;
         }
         long fuel = c.fuel;
-        if (c.retW.length < maxResults) {
-            c.retW = new long[maxResults];
-            c.retR = new Object[maxResults];
-        }
+        ensureResults(c);
+        c.pollFuel = Long.MAX_VALUE;
         share[0] = left;
         c.stackShare = share;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
-            long ignored = (long) h.invokeExact(vm, c, 0, 1, left, entry);
+            long ignored = (long) h.invokeExact(vm, c, 0, 1, left, entry, JitCompiler.FRESH);
             c.consume(0);
             return Interpreter.DONE;
         } catch (JitRuntime.Unwind u) {
@@ -202,25 +214,58 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
-            spent.addAndGet(Math.max(0, fuel - c.fuel));
+            spend(fuel - c.fuel);
         }
     }
 
-    /** Not reached while {@link #resumable} is false everywhere (re-entry at resume points comes later). */
-    @Override
-    int resume(Vm vm, ExecutionContext c) {
-        return HANDOVER;
+    /** Makes the context's result arrays large enough for any function's results. */
+    void ensureResults(ExecutionContext c) {
+        if (c.retW.length < maxResults) {
+            c.retW = new long[maxResults];
+            c.retR = new Object[maxResults];
+        }
     }
 
-    /** No point is resumable yet: a resumed run goes on in the interpreter (correct, only slower). */
+    /** Counts fuel a compiled run used toward {@link #FUEL_PER_CLASS}. */
+    void spend(long used) {
+        spent.addAndGet(Math.max(0, used));
+    }
+
+    @Override
+    int resume(Vm vm, ExecutionContext c) {
+        return JitResume.resume(this, vm, c);
+    }
+
+    /**
+     * {@inheritDoc} Compiles the function when it has no method yet and may get one within this
+     * tier's budgets (the fuel credit is what compiled runs have used so far).
+     */
     @Override
     boolean resumable(int func, int ip) {
-        return false;
+        if (func < 0 || func >= handles.length || ip < 0 || ip >= vm.funcs[func].code().length) {
+            return false;
+        }
+        if (handles[func] == null && (state[func] == FAILED || compile(func, spent.get()) == null)) {
+            return false;
+        }
+        return point(func, ip);
+    }
+
+    /** @return whether {@code func}'s method (which it has) can be resumed at code index {@code ip} */
+    boolean point(int func, int ip) {
+        boolean[] p = points[func];
+        return p != null && ip >= 0 && ip < p.length && p[ip];
     }
 
     @Override
     int toResumePoint(int func, int ip) {
-        return 1;
+        boolean[] lead = leaders[func];
+        int entry = vm.image.entry(func);
+        if (lead == null) {
+            lead = JitResume.leaders(vm.image.code(), entry, vm.funcs[func].code().length, vm.funcs[func]);
+            leaders[func] = lead;
+        }
+        return JitResume.toResumePoint(vm.image.code(), entry, vm.funcs[func], lead, ip);
     }
 
     /**
@@ -314,10 +359,12 @@ final class JitTier extends CompiledTier {
                 }
                 shapes.put(key, known);
             }
-            if (!(known instanceof MethodHandle m)) {
+            if (!(known instanceof Made made)) {
                 state[func] = FAILED;
                 return null;
             }
+            MethodHandle m = made.handle();
+            points[func] = made.points();
             MutableCallSite s = sites[func];
             if (s != null) {
                 s.setTarget(m);
@@ -342,7 +389,7 @@ final class JitTier extends CompiledTier {
     /**
      * Generates and defines the method of {@code func}'s shape.
      *
-     * @return its handle, {@link Boolean#FALSE} when it cannot have one (too large, over the
+     * @return its {@link Made}, {@link Boolean#FALSE} when it cannot have one (too large, over the
      *     budget, refused by the JVM, a compiler bug), or null when the stack ran short
      */
     private Object define(int func) {
@@ -362,7 +409,7 @@ final class JitTier extends CompiledTier {
         classBytes += len;
         try {
             MethodHandles.Lookup l = definer.define(g.bytes(), g.links());
-            return l.findStatic(l.lookupClass(), g.method(), JitCompiler.TYPE);
+            return new Made(l.findStatic(l.lookupClass(), g.method(), JitCompiler.TYPE), g.points());
         } catch (StackOverflowError e) {
             return null;
         } catch (OutOfMemoryError e) {
