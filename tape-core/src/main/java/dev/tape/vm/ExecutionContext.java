@@ -120,18 +120,6 @@ public final class ExecutionContext {
      */
     int[] stackShare;
     /**
-     * Set from any thread to ask the run on this context to pause at its next poll point (an
-     * interrupt or a deadline); the driver clears it when it pauses.
-     */
-    volatile boolean pauseRequested;
-    /**
-     * Whether the run is paused inside a host call whose host function asked to suspend: {@code ip}
-     * is at that {@code host_call} instruction, whose fuel and host-call count are already charged;
-     * resuming stores the results the embedder gives into the instruction's result registers and
-     * moves past it.
-     */
-    boolean hostSuspended;
-    /**
      * Whether the run on this context can pause (a {@link Run}): only then may a host function
      * suspend ({@link dev.tape.host.HostContext#suspend()}). {@code Vm.run} runs with it off.
      */
