@@ -108,12 +108,6 @@ public final class ExecutionContext {
      */
     boolean hostSuspended;
     /**
-     * compiled tier: the fuel below which compiled code next reads {@link #pauseRequested} at a
-     * function entry or loop header (set to {@code Long.MAX_VALUE} when a compiled run starts or
-     * resumes, so its first such point reads it)
-     */
-    long pollFuel;
-    /**
      * compiled tier: the running thread's Java stack share, set by the tier for each run; compiled
      * code writes the stack it has left into element 0 before each host call, so that a run the
      * host starts on this thread fits in what is left
@@ -444,6 +438,21 @@ public final class ExecutionContext {
     }
 
     /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */
+    /**
+     * Takes {@code extra} fuel (a host's charge, already passed through {@link #absorb}) from the
+     * fuel left, saturating at 0; what it could not take becomes {@link #fuelDebt}, as in
+     * {@link #consume}.
+     */
+    void chargeExtra(long extra) {
+        long f = fuel - extra;
+        if (f < 0) {
+            long d = fuelDebt - f;
+            fuelDebt = d < 0 ? Long.MAX_VALUE : d;
+            f = 0;
+        }
+        fuel = f;
+    }
+
     void consume(long used) {
         long f = fuel - used - extraUnapplied;
         extraUnapplied = 0;

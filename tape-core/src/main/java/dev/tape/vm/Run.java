@@ -43,11 +43,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Pause points.</b> The interpreter polls for {@link #interrupt()} and {@link #deadline}
  * between stretches of at most {@link #CHUNK} instructions, and right after each host call (so a
  * request made while a host function runs takes effect when it returns). Compiled code
- * ({@code tape-jit}) runs in stretches of at most {@link #CHUNK} fuel units, after which the driver
- * polls too: until compiled code can be re-entered at resume points, the rest of such a run is
- * interpreted (the outcome is the same, only speed differs), and so is a whole run of a program
- * that imports host functions (until compiled code can hand over at a suspended host call). A pause always leaves the run at an
- * instruction boundary that the resumed run continues from exactly.
+ * ({@code tape-jit}) has no polls of its own (a poll in every loop iteration cost a hot loop about
+ * 3 times its time): it runs in stretches of at most {@link #COMPILED_CHUNK} fuel units, after
+ * which it hands the run over, the driver polls, and the run goes back into compiled code at the
+ * next resume point. A hot compiled loop uses 2<sup>18</sup> fuel in well under a millisecond; a
+ * stretch of slow instructions (large string operations, host calls) may take longer, bounded by
+ * the cost model of {@code docs/SECURITY.md}. A pause always leaves the run at an instruction
+ * boundary that the resumed run continues from exactly.
  *
  * <p><b>Deadlines</b> are kept by one shared daemon thread ({@code tape-run-deadlines}) that sets
  * the run's pause request when the deadline passes; nothing polls the clock in the loop.
@@ -65,18 +67,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Run {
     /**
-     * The most instructions the interpreter runs, and the most fuel compiled code uses, between
-     * two polls of a pause request: 65,536.
+     * The most instructions the interpreter runs between two polls of a pause request: 65,536.
      */
     public static final int CHUNK = 1 << 16;
 
     /**
-     * Whether compiled code hands over at a {@code host_call} whose function suspended the run
-     * (it checks {@link ExecutionContext#hostSuspended} after the call: {@code tape-jit}'s re-entry
-     * work). Until it does, a run of a program that imports host functions is interpreted here
-     * (same outcome, only slower); programs without host imports run compiled code.
+     * The most fuel compiled code uses between two polls of a pause request: 262,144 units (see
+     * "Pause points" above).
      */
-    static final boolean COMPILED_HOST_SUSPENSION = false;
+    public static final int COMPILED_CHUNK = 1 << 18;
 
     private static final PauseReason FUEL = new PauseReason.FuelExhausted();
     private static final PauseReason INTERRUPTED = new PauseReason.Interrupted();
@@ -487,7 +486,7 @@ public final class Run {
     /** One stretch: compiled code where the tier can run it, else at most {@link #CHUNK} interpreted instructions. */
     private int advance() {
         CompiledTier t = vm.tier;
-        if (t != null && (c.mask & ~TraceMask.RUN) == 0 && (COMPILED_HOST_SUSPENSION || vm.hostSigs.length == 0)) {
+        if (t != null && (c.mask & ~TraceMask.RUN) == 0) {
             int s = compiled(t);
             if (s >= 0) {
                 return s;
@@ -522,13 +521,13 @@ public final class Run {
     }
 
     /**
-     * Runs compiled code with at most {@link #CHUNK} of the fuel in {@code fuel} (the rest waits in
+     * Runs compiled code with at most {@link #COMPILED_CHUNK} of the fuel in {@code fuel} (the rest waits in
      * the reserve, which host charges draw on first, so the fuel left stays exact), then, after a
      * hand-over, the interpreter on what compiled code left of that: so every stretch makes
-     * progress, and the driver polls at least every {@link #CHUNK} units.
+     * progress, and the driver polls at least every {@link #COMPILED_CHUNK} units.
      */
     private int sliced(CompiledTier t, boolean first) {
-        long held = c.fuel > CHUNK ? c.fuel - CHUNK : 0;
+        long held = c.fuel > COMPILED_CHUNK ? c.fuel - COMPILED_CHUNK : 0;
         c.fuel -= held;
         c.fuelReserve += held;
         try {

@@ -443,7 +443,6 @@ final class JitCompiler {
                 }
             }
             boolean[] reachable = reachable(len);
-            boolean[] loops = JitResume.loopHeaders(code, entry, len, fn);
             boolean[] entrances = JitResume.entrances(code, entry, len, fn);
             points = new boolean[len];
             mv.visitCode();
@@ -527,7 +526,7 @@ final class JitCompiler {
                         blockLen++;
                     }
                     points[i] = entrances[i];
-                    fuelCheck(i, blockLen, i == 0 || loops[i]);
+                    fuelCheck(i, blockLen);
                     k = 0;
                 }
                 instruction(i, blockLen - k - 1);
@@ -656,7 +655,7 @@ final class JitCompiler {
         }
 
         /** Charges a block's fuel at its start, or hands over when there is not enough. */
-        private void fuelCheck(int i, int blockLen, boolean poll) {
+        private void fuelCheck(int i, int blockLen) {
             Label ok = new Label();
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
@@ -666,26 +665,7 @@ final class JitCompiler {
             mv.visitVarInsn(LLOAD, TMP);
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
-            Label hand = new Label();
-            if (!poll) {
-                mv.visitJumpInsn(IFGE, ok);
-            } else {
-                // the interrupt poll of a function entry or loop header: once the fuel is below
-                // c.pollFuel (every POLL_FUEL units), read pauseRequested; when it is set, hand
-                // over before this block, whose fuel is not charged yet
-                mv.visitJumpInsn(IFLT, hand);
-                mv.visitVarInsn(LLOAD, TMP);
-                mv.visitVarInsn(ALOAD, C);
-                mv.visitFieldInsn(GETFIELD, CTX, "pollFuel", "J");
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFGE, ok);
-                mv.visitVarInsn(ALOAD, C);
-                mv.visitVarInsn(LLOAD, TMP);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "poll", "(L" + CTX + ";J)Z", false);
-                mv.visitJumpInsn(IFEQ, ok);
-                mv.visitLabel(hand);
-                frame();
-            }
+            mv.visitJumpInsn(IFGE, ok);
             handover(SELF, i, BASE, false);
             mv.visitLabel(ok);
             frame();

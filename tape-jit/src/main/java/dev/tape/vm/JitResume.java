@@ -62,7 +62,7 @@ final class JitResume {
 
     /**
      * @return per code index: whether it is a loop header, the target of a branch or jump at the
-     *     same or a later code index (where compiled code polls {@link ExecutionContext#pauseRequested})
+     *     same or a later code index
      */
     static boolean[] loopHeaders(int[] code, int entry, int len, LoweredFunction fn) {
         boolean[] loop = new boolean[len + 1];
@@ -211,7 +211,6 @@ final class JitResume {
         // less than the whole budget: a compiled run is active on this thread, and this one is nested in it
         int avail = stack - (stack < JitRuntime.STACK_WORDS ? JitRuntime.NEST_WORDS : 0);
         tier.ensureResults(c);
-        c.pollFuel = Long.MAX_VALUE;
         long fuel = c.fuel;
         c.stackShare = share;
         try {

@@ -88,27 +88,6 @@ final class JitRuntime {
         return handover(c, func, ip, base, depth);
     }
 
-    /**
-     * Fuel between two reads of {@link ExecutionContext#pauseRequested} in compiled code: the
-     * polls at function entries and loop headers read it only once the fuel has fallen below
-     * {@link ExecutionContext#pollFuel}, so that a hot loop pays a compare of a plain field (a
-     * volatile read in every iteration kept C2 from merging the fuel updates of unrolled
-     * iterations: sum_loop took 6 times as long). 256 units are well under a microsecond of
-     * compiled code.
-     */
-    static final long POLL_FUEL = 256;
-
-    /**
-     * The slow part of an interrupt poll, with {@code fuel} the fuel left after the polling block:
-     * sets the next poll point.
-     *
-     * @return whether a pause is requested
-     */
-    static boolean poll(ExecutionContext c, long fuel) {
-        c.pollFuel = fuel - POLL_FUEL;
-        return c.pauseRequested;
-    }
-
     /** A resume at a code index that is not one of the method's resume points (a caller's bug). */
     static IllegalStateException badResume(int ip) {
         return new IllegalStateException("compiled code cannot resume at code index " + ip);
@@ -239,9 +218,7 @@ final class JitRuntime {
 
     /** Applies a host's extra fuel charge, saturating at 0 as {@link ExecutionContext#consume} does. */
     static void charge(ExecutionContext c, long charged) {
-        long extra = c.absorb(charged);
-        long f = c.fuel - extra;
-        c.fuel = f < 0 ? 0 : f;
+        c.chargeExtra(c.absorb(charged));
     }
 
     /** The {@code trap} instruction's trap. */

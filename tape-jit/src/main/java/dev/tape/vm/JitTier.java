@@ -197,7 +197,6 @@ final class JitTier extends CompiledTier {
         }
         long fuel = c.fuel;
         ensureResults(c);
-        c.pollFuel = Long.MAX_VALUE;
         share[0] = left;
         c.stackShare = share;
         try {

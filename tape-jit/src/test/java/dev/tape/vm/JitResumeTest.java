@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Compiled re-entry ({@link CompiledTier#resume}): a run stopped at any point (an interpreter
- * budget, a compiled hand-over for short fuel, an interrupt poll, a host suspension), stepped by
+ * budget, a compiled hand-over for short fuel, a host suspension), stepped by
  * the interpreter to a resume point and resumed compiled, ends exactly as the one-shot run on the
  * interpreter does: results, or the trap in every detail, fuel left, host calls and heap bytes, and
  * the host calls as the host saw them. Driven by {@link Resumer}.
@@ -54,7 +54,7 @@ class JitResumeTest {
         long resumes = 0;
         for (long stop = -1; stop <= Math.min(used + 2, 3_000); stop++) {
             for (long slice : new long[] {0, 7}) {
-                Resumer d = new Resumer(t.compiled, stop * 31 + slice, slice, slice > 0);
+                Resumer d = new Resumer(t.compiled, stop * 31 + slice, slice);
                 Tiers.Outcome o = d.run(t.compiledHost, entry, args, limits, stop);
                 long s = stop;
                 Tiers.assertSame("one-shot", one, "resumed", o, () -> what + " stop " + s + " slice " + slice);
@@ -93,7 +93,7 @@ class JitResumeTest {
         Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
         List<Value> args = List.of(Value.i64(100_000));
         Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
-        Resumer d = new Resumer(t.compiled, 1, 0, false);
+        Resumer d = new Resumer(t.compiled, 1, 0);
         Tiers.Outcome o = d.run(null, 0, args, Limits.DEFAULT, 5_000);
         Tiers.assertSame(one, o, () -> "sum(100000)");
         assertEquals(List.of(Value.i64(4_999_950_000L)), o.results());
@@ -139,7 +139,7 @@ class JitResumeTest {
         List<Value> args = List.of(Value.i64(15));
         Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
         for (long stop : new long[] {50, 333, 1_000, 7_777}) {
-            Resumer d = new Resumer(t.compiled, stop, 0, false);
+            Resumer d = new Resumer(t.compiled, stop, 0);
             long before = d.tier.resumed.get();
             Tiers.Outcome o = d.run(null, 0, args, Limits.DEFAULT, stop);
             Tiers.assertSame(one, o, () -> "fib(15) stop " + stop);
@@ -307,11 +307,12 @@ class JitResumeTest {
     }
 
     /**
-     * With {@code pauseRequested} set, compiled code hands over at a function entry or loop
-     * header before charging its block; clearing it and resuming goes on to the one-shot result.
+     * Compiled code never reads {@code pauseRequested}: interrupts and deadlines take effect between
+     * the fuel stretches the run driver gives compiled code ({@link Run#COMPILED_CHUNK}), so a hot
+     * loop pays no poll. With the request set, a compiled run goes on to its result.
      */
     @Test
-    void pollHandsOverAtEntryAndLoopHeaders() {
+    void compiledCodeDoesNotPoll() {
         Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
         Vm vm = t.compiled;
         ExecutionContext c = new ExecutionContext();
@@ -320,40 +321,9 @@ class JitResumeTest {
         c.w[1] = 1_000;
         c.depth = 1;
         c.pauseRequested = true;
-        long fuel = c.fuel;
-        assertEquals(CompiledTier.HANDOVER, vm.tier.run(vm, c, 0));
-        assertEquals(0, c.ip, "at the function entry");
-        assertEquals(fuel, c.fuel, "nothing charged");
-        // the entry block interpreted up to the loop header, a resume point that polls
-        c.pauseRequested = false;
-        assertEquals(Interpreter.OUT_OF_FUEL, Interpreter.execute(vm, c, 4));
-        assertTrue(vm.tier.resumable(c.func, c.ip));
-        int head = c.ip;
-        c.pauseRequested = true;
-        fuel = c.fuel;
-        assertEquals(CompiledTier.HANDOVER, vm.tier.resume(vm, c));
-        assertEquals(head, c.ip, "at the loop header");
-        assertEquals(fuel, c.fuel);
-        c.pauseRequested = false;
-        assertEquals(Interpreter.DONE, vm.tier.resume(vm, c));
+        assertEquals(Interpreter.DONE, vm.tier.run(vm, c, 0));
         Tiers.Outcome one = t.interpret(0, List.of(Value.i64(1_000)), Limits.DEFAULT);
         assertEquals(one.fuelRemaining(), c.fuelRemaining());
-        assertEquals(499_500, c.w[3]);
-    }
-
-    /** Random polls during sliced runs: the polled run still ends as the one-shot run. */
-    @Test
-    void randomPollsDuringALoop() {
-        Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
-        List<Value> args = List.of(Value.i64(5_000));
-        Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
-        long polled = 0;
-        for (int seed = 0; seed < 20; seed++) {
-            Resumer d = new Resumer(t.compiled, seed, 1_000, true);
-            Tiers.assertSame(one, d.run(null, 0, args, Limits.DEFAULT, seed * 3L), () -> "polled loop");
-            polled += d.polled;
-        }
-        assertTrue(polled > 0);
     }
 
     /**
@@ -383,7 +353,7 @@ class JitResumeTest {
         Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
         assertEquals(List.of(Value.i64(4_001)), one.results());
         for (long stop : new long[] {-1, 0, 1, 2, 500, 2_001, 2_002, 2_003, 2_004, 3_000, 4_004, 4_005}) {
-            Resumer d = new Resumer(t.compiled, stop, 0, false);
+            Resumer d = new Resumer(t.compiled, stop, 0);
             Tiers.assertSame(one, d.run(null, 0, args, Limits.DEFAULT, stop), () -> "big stop " + stop);
         }
     }
@@ -415,7 +385,7 @@ class JitResumeTest {
     }
 
     /**
-     * Random valid programs x random first stops x random fuel slices and polls, started
+     * Random valid programs x random first stops x random fuel slices, started
      * interpreted or compiled: the resumed run ends as the one-shot interpreted run.
      */
     @Property(tries = 300)
@@ -436,7 +406,7 @@ class JitResumeTest {
             long slice = k % 3 == 0 ? 0 : 1 + rnd.nextLong(k % 3 == 1 ? 10 : 10_000);
             Limits l = k == 5 ? limits.withFuel(rnd.nextLong(used + 2)) : limits;
             Tiers.Outcome ref = k == 5 ? t.interpret(entry, args, l) : one;
-            Resumer d = new Resumer(t.compiled, rnd.nextLong(), slice, k % 2 == 0);
+            Resumer d = new Resumer(t.compiled, rnd.nextLong(), slice);
             Tiers.Outcome o = d.run(t.compiledHost, entry, args, l, stop);
             Tiers.assertSame("one-shot", ref, "resumed", o, () -> "seed " + seed + " stop " + stop + " slice " + slice
                     + " fuel " + l.fuel());

@@ -23,19 +23,15 @@ final class Resumer {
     private final SplittableRandom rnd;
     /** the largest fuel slice handed out (random slices of 1 to this), or 0 for no slicing */
     private final long slice;
-    /** whether to set {@code pauseRequested} before some resumes */
-    private final boolean polls;
-    /** instructions the interpreter ran, resumes made, and hand-overs that a poll caused */
+    /** instructions the interpreter ran, and resumes made */
     long interpreted;
     long resumes;
-    long polled;
 
-    Resumer(Vm vm, long seed, long slice, boolean polls) {
+    Resumer(Vm vm, long seed, long slice) {
         this.vm = vm;
         this.tier = (JitTier) vm.tier;
         this.rnd = new SplittableRandom(seed);
         this.slice = slice;
-        this.polls = polls;
     }
 
     /**
@@ -98,11 +94,6 @@ final class Resumer {
             if (status == Interpreter.TRAPPED) {
                 throw vm.trap(c, c.trap);
             }
-            if (c.pauseRequested) {
-                // the driver pauses here; the next resume clears the request
-                polled++;
-                c.pauseRequested = false;
-            }
             // paused: the interpreter runs at least one instruction, then on to a resume point
             boolean first = true;
             while (status != Interpreter.DONE && status != Interpreter.TRAPPED
@@ -118,9 +109,6 @@ final class Resumer {
                 continue;
             }
             reslice(c);
-            if (polls && rnd.nextInt(4) == 0) {
-                c.pauseRequested = true;
-            }
             resumes++;
             status = tier.resume(vm, c);
         }
