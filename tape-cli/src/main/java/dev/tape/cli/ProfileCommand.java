@@ -120,7 +120,7 @@ public final class ProfileCommand implements Callable<Integer> {
         if (svg != null) {
             String title = "Flame graph of " + Escape.text(name) + ", by " + by;
             String subtitle = total + " fuel units in all; width is fuel (exact, 1 per instruction); "
-                    + profile.nodeCount() + " frames";
+                    + (profile.nodeCount() - 1) + " frames";
             write(svg, ProfileWriters.svg(profile.root(), title, subtitle));
         }
         if (collapsed != null) {

@@ -1,15 +1,23 @@
 package dev.tape.cli;
 
+import dev.tape.host.RecordingException;
+import dev.tape.host.RecordingHost;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.vm.ExecutionContext;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -42,11 +50,45 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    @Option(names = "--record", paramLabel = "FILE.rec",
+            description = "Record what the host answered (every host call's arguments, results or failure, and fuel "
+                    + "charged) to this file, for 'tape replay FILE.rec PROGRAM'; see docs/RECORDING.md.")
+    Path record;
+
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        RunOptions.Prepared p = options.prepare(out, err);
+        if (record == null) {
+            return run(options.prepare(out, err), out, err);
+        }
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(record))) {
+            RecordingHost[] rec = new RecordingHost[1];
+            RunOptions.Prepared p = options.prepare(out, err, (program, host) -> {
+                try {
+                    rec[0] = new RecordingHost(host, program.hash(), file);
+                } catch (RecordingException e) {
+                    throw new CliException("tape run: --record " + Escape.path(record) + ": " + e.getMessage());
+                }
+                return rec[0];
+            });
+            rec[0].run(p.entry(), p.args());
+            int status = run(p, out, err);
+            try {
+                rec[0].finish();
+            } catch (RecordingException e) {
+                out.flush();
+                throw new CliException("tape run: --record " + Escape.path(record) + ": " + Escape.text(e.getMessage()));
+            }
+            return status;
+        } catch (IOException e) {
+            out.flush();
+            throw new CliException("tape run: --record " + Escape.path(record) + ": cannot write it: "
+                    + Escape.text(ProgramFiles.describe(e)));
+        }
+    }
+
+    private static int run(RunOptions.Prepared p, PrintWriter out, PrintWriter err) {
         List<Value> results;
         try {
             results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());

@@ -146,10 +146,10 @@ public final class RunOptions {
         }
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
-        int id = entryId(program);
-        List<Value> values = arguments(program, id);
         Host h = wrapper.wrap(verified, host == HostChoice.test ? new ConformanceHost()
                 : StdHost.create(out, maxOutputBytes));
+        int id = entryId(program);
+        List<Value> values = arguments(program, id);
         int mask = 0;
         for (TraceGroup g : trace) {
             mask |= g.mask();
