@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Unsigned;
 import jdk.jfr.Threshold;
 
 /**
@@ -28,6 +29,7 @@ public final class HostCallEvent extends jdk.jfr.Event {
 
     /** its signature hash */
     @Label("Signature Hash")
+    @Unsigned
     public long sigHash;
 
     /** whether the host function threw (the run traps) */

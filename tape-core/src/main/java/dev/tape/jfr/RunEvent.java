@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Unsigned;
 
 /**
  * One run of a program ({@code Vm.run}), from its start to its result or trap: its duration is the
@@ -29,6 +30,7 @@ public final class RunEvent extends jdk.jfr.Event {
 
     /** fuel used, in fuel units (unsigned 64-bit, like the limit) */
     @Label("Fuel Used")
+    @Unsigned
     public long fuelUsed;
 
     /** host calls made */

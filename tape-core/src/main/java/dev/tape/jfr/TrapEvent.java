@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Unsigned;
 
 /** A run that ended with a trap: where (function, byte pc, span) and why. An instant event. */
 @Name("dev.tape.Trap")
@@ -34,6 +35,7 @@ public final class TrapEvent extends jdk.jfr.Event {
 
     /** the span id in force (unsigned 64-bit), 0 for none */
     @Label("Span")
+    @Unsigned
     public long span;
 
     /** the host symbol of a host-call trap, or null */
