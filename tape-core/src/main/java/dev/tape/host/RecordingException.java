@@ -10,6 +10,7 @@ import dev.tape.TapeException;
 public final class RecordingException extends TapeException {
     private static final long serialVersionUID = 1L;
 
+    /** The byte offset of the problem in the file, or -1. */
     private final long offset;
 
     /**
