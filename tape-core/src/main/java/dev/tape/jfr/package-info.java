@@ -6,8 +6,8 @@
  * visible with {@code jfr print --events dev.tape.Run rec.jfr} and in JDK Mission Control.
  *
  * <p>They cost nothing measurable when no recording is on: each hook makes an event object and asks
- * {@code isEnabled()}, which HotSpot folds to {@code false} (and the object away) when no recording
- * asks for the event; none is on the per-instruction path. {@code jdk.jfr} is a module of the JDK,
+ * {@code isEnabled()}, which is {@code false} when no recording asks for the event, and then
+ * does nothing more (the object does not escape); none is on the per-instruction path. {@code jdk.jfr} is a module of the JDK,
  * not a library, so tape-core still has no runtime dependency (a module descriptor for tape-core
  * would say {@code requires jdk.jfr}).
  *
