@@ -1,5 +1,7 @@
 package dev.tape.cli;
 
+import dev.tape.host.RecordingException;
+import dev.tape.host.RecordingHost;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.vm.ExecutionContext;
@@ -14,7 +16,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -65,13 +72,47 @@ public final class RunCommand implements Callable<Integer> {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
 
+    @Option(names = "--record", paramLabel = "FILE.rec",
+            description = "Record what the host answered (every host call's arguments, results or failure, and fuel "
+                    + "charged) to this file, for 'tape replay FILE.rec PROGRAM'; see docs/RECORDING.md.")
+    Path record;
+
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long sliceFuel = slice == null ? 0 : slice();
         Duration deadline = timeout == null ? null : duration(timeout);
-        RunOptions.Prepared p = options.prepare(out, err);
+        if (record == null) {
+            return run(options.prepare(out, err), out, err, sliceFuel, deadline);
+        }
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(record))) {
+            RecordingHost[] rec = new RecordingHost[1];
+            RunOptions.Prepared p = options.prepare(out, err, (program, host) -> {
+                try {
+                    rec[0] = new RecordingHost(host, program.hash(), file);
+                } catch (RecordingException e) {
+                    throw new CliException("tape run: --record " + Escape.path(record) + ": " + e.getMessage());
+                }
+                return rec[0];
+            });
+            rec[0].run(p.entry(), p.args());
+            int status = run(p, out, err, sliceFuel, deadline);
+            try {
+                rec[0].finish();
+            } catch (RecordingException e) {
+                out.flush();
+                throw new CliException("tape run: --record " + Escape.path(record) + ": " + Escape.text(e.getMessage()));
+            }
+            return status;
+        } catch (IOException e) {
+            out.flush();
+            throw new CliException("tape run: --record " + Escape.path(record) + ": cannot write it: "
+                    + Escape.text(ProgramFiles.describe(e)));
+        }
+    }
+
+    private int run(RunOptions.Prepared p, PrintWriter out, PrintWriter err, long sliceFuel, Duration deadline) {
         List<Value> results;
         if (slice == null && deadline == null) {
             try {

@@ -111,15 +111,45 @@ public final class RunOptions {
      *     out of range
      */
     Prepared prepare(PrintWriter out, PrintWriter err) throws CliException {
+        return prepare(out, err, (program, host) -> host);
+    }
+
+    /**
+     * Makes the host the run uses from the one the options name: {@code tape profile} counts what
+     * it charges, {@code --record} records it, {@code tape replay} replaces it.
+     */
+    @FunctionalInterface
+    interface HostWrapper {
+        /**
+         * @param program the verified program
+         * @param host the host the options name
+         * @return the host to run with
+         * @throws CliException (exit 2) when the host cannot be made
+         */
+        Host wrap(VerifiedProgram program, Host host) throws CliException;
+    }
+
+    /**
+     * Loads, verifies and binds the program as {@link #prepare(PrintWriter, PrintWriter)} does, with
+     * the host the wrapper makes of the one the options name.
+     *
+     * @param out the command's stdout (where the std host prints)
+     * @param err the command's stderr (where traces go)
+     * @param wrapper makes the run's host
+     * @return the prepared run
+     * @throws CliException (exit 2) as {@link #prepare(PrintWriter, PrintWriter)}, or from the wrapper
+     */
+    Prepared prepare(PrintWriter out, PrintWriter err, HostWrapper wrapper) throws CliException {
         Limits limits = limits();
         if (maxOutputBytes < 0) {
             throw new CliException("tape: --max-output-bytes must be 0 or more");
         }
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
+        Host h = wrapper.wrap(verified, host == HostChoice.test ? new ConformanceHost()
+                : StdHost.create(out, maxOutputBytes));
         int id = entryId(program);
         List<Value> values = arguments(program, id);
-        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
         int mask = 0;
         for (TraceGroup g : trace) {
             mask |= g.mask();

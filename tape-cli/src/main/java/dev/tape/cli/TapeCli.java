@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
         description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
         subcommands = {RunCommand.class, VerifyCommand.class, DisasmCommand.class, AsmCommand.class,
-            ConformanceCommand.class, BenchCommand.class, InspectCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+            ConformanceCommand.class, BenchCommand.class, InspectCommand.class, ProfileCommand.class, ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
             "2:bad usage, unreadable or invalid program, or internal error",
@@ -67,6 +67,7 @@ public final class TapeCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(new TapeCli());
         cl.setOut(out);
         cl.setErr(err);
+        ReplayCommand.relabel(cl.getSubcommands().get("replay").getCommandSpec());
         cl.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandSpec().qualifiedName();
             cl.getErr().println(name + ": " + Escape.text(ex.getMessage()) + " (see '" + name

@@ -8,7 +8,12 @@
  * Whatever a host function throws becomes a {@code host_call_failed} trap, never an exception in
  * the embedder.
  *
- * <p>This package imports only {@code dev.tape.program} and {@code dev.tape.value}, below the
+ * {@link dev.tape.host.RecordingHost} records what another host answers and
+ * {@link dev.tape.host.ReplayHost} answers from a {@link dev.tape.host.HostRecording} without it
+ * ({@code docs/RECORDING.md}).
+ *
+ * <p>This package imports only {@code dev.tape.program}, {@code dev.tape.value} and
+ * {@code dev.tape.format} (the byte reader and writer of recordings), below the
  * VM in the pipeline ({@code vm -> verify -> program -> format}); {@code dev.tape.vm} calls it.
  */
 package dev.tape.host;

@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.host.HostContext;
+import dev.tape.host.HostFailedException;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostReturnArityException;
 import dev.tape.program.CallSig;
@@ -347,6 +348,8 @@ final class Calls {
             throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, site.sigHash);
         } catch (VmTrap e) {
             throw e;
+        } catch (HostFailedException e) {
+            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getMessage(), site.symbol, site.sigHash);
         } catch (Throwable e) {
             String msg = e.getMessage();
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),

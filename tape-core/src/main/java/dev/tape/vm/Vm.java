@@ -2,6 +2,8 @@ package dev.tape.vm;
 
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
+import dev.tape.jfr.RunEvent;
+import dev.tape.jfr.TapeEvents;
 import dev.tape.program.HostSig;
 import dev.tape.program.Program;
 import dev.tape.program.ValueKind;
@@ -68,7 +70,8 @@ public final class Vm {
             hostRetTypes[i] = s.rets().toArray(new ValueType[0]);
             hostSymbols[i] = this.program.symbols().get(s.symbolId());
             try {
-                hostFns[i] = host.resolve(hostSymbols[i], s.sigHash(), s.args(), s.rets());
+                hostFns[i] = TapeEvents.hostFunction(hostSymbols[i], s.sigHash(),
+                        host.resolve(hostSymbols[i], s.sigHash(), s.args(), s.rets()));
             } catch (RuntimeException e) {
                 hostFns[i] = null;
             }
@@ -121,6 +124,8 @@ public final class Vm {
         ctx.reset(limits, sink, mask);
         int[] nesting = NESTING.get();
         nesting[0]++;
+        RunEvent event = TapeEvents.runBegin();
+        Trap failure = null;
         try {
             if ((mask & TraceMask.RUN) != 0) {
                 sink.runStart(program, entry, args == null ? 0 : args.size());
@@ -136,14 +141,17 @@ public final class Vm {
             }
             return out;
         } catch (Trap t) {
-            throw ended(ctx, t);
+            throw failure = ended(ctx, t);
         } catch (RuntimeException | StackOverflowError e) {
-            throw ended(ctx, internal(ctx, e));
+            throw failure = ended(ctx, internal(ctx, e));
         } catch (OutOfMemoryError e) {
             // outside any instruction (the loops turn their own into traps at the instruction)
             ctx.dropRegisters();
-            throw ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
+            throw failure = ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
         } finally {
+            if (event != null) {
+                observed(event, entry, ctx, failure);
+            }
             nesting[0]--;
             // results and trap are built: let go of the registers (see ExecutionContext)
             ctx.release();
@@ -209,6 +217,17 @@ public final class Vm {
 
     /** Per thread, in its one element: the runs active on the thread. */
     static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Ends a run's JFR events ({@link TapeEvents}): the run, and its trap if it trapped. */
+    private void observed(RunEvent event, int entry, ExecutionContext ctx, Trap failure) {
+        String name = entry >= 0 && entry < funcs.length ? verified.functionName(entry) : null;
+        TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelRemaining(), ctx.hostCalls,
+                failure == null ? "ok" : failure.label());
+        if (failure != null) {
+            TapeEvents.trap(failure.label(), failure.func(), failure.funcName(), failure.pc(), failure.span(),
+                    failure.hostSymbol(), failure.detail());
+        }
+    }
 
     /** Emits the run-end trace event of a run that trapped (when asked for) and gives the trap. */
     Trap ended(ExecutionContext ctx, Trap t) {

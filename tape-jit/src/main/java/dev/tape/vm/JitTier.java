@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jfr.CompileEvent;
+import dev.tape.jfr.TapeEvents;
 import dev.tape.verify.LoweredFunction;
 
 import java.lang.invoke.MethodHandle;
@@ -395,10 +397,22 @@ final class JitTier extends CompiledTier {
         if (classes >= budget.maxClasses() || classBytes >= budget.maxTotalBytes()) {
             return Boolean.FALSE;
         }
+        CompileEvent event = TapeEvents.compileBegin();
+        Object made = generateAndDefine(func);
+        TapeEvents.compileEnd(event, func, vm.verified.functionName(func), lastClassBytes, made instanceof MethodHandle);
+        return made;
+    }
+
+    /** the size of the class {@link #generateAndDefine} last generated, 0 when none, for the JFR event */
+    private int lastClassBytes;
+
+    private Object generateAndDefine(int func) {
+        lastClassBytes = 0;
         JitCompiler.Generated g = JitCompiler.generate(this, func);
         if (g == null) {
             return Boolean.FALSE;
         }
+        lastClassBytes = g.bytes().length;
         int len = g.bytes().length;
         if (len > budget.maxClassBytes() || classBytes + len > budget.maxTotalBytes()) {
             return Boolean.FALSE;

@@ -1,0 +1,144 @@
+package dev.tape.cli;
+
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Trap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tape profile FILE [run options] -o OUT.svg}: runs a function as {@code tape run} does
+ * (printing its results, or its trap), measuring the fuel spent in each stack exactly
+ * ({@link FuelProfile}), and writes a flame graph SVG, collapsed stacks or speedscope JSON
+ * ({@link ProfileWriters}). The profile of a run that traps is written too. The run is interpreted
+ * (it is traced per instruction), so it takes longer than {@code tape run}; fuel, results and traps
+ * are those of {@code tape run}.
+ */
+@Command(name = "profile",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the function returned; the profile is written", "1:the program trapped; the profile is written",
+            "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an output that cannot be written"},
+        sortOptions = false,
+        description = {"Run a function and write where its fuel went: a flame graph SVG (-o), collapsed stacks "
+                + "(--collapsed) or speedscope JSON (--speedscope).",
+            "Fuel is exact and deterministic: 1 unit per instruction, host calls on a leaf named after their "
+                + "symbol with the fuel they charged."})
+public final class ProfileCommand implements Callable<Integer> {
+    /** The largest {@code --max-depth}. */
+    static final int MAX_DEPTH_LIMIT = 4096;
+    /** The largest {@code --max-stacks}. */
+    static final int MAX_NODES_LIMIT = 1_000_000;
+
+    /** Creates the command; picocli fills in its options. */
+    public ProfileCommand() {}
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions options;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.svg", description = "Write the flame graph SVG here.")
+    Path svg;
+
+    @Option(names = "--collapsed", paramLabel = "FILE",
+            description = "Write collapsed stacks here (one 'frame;frame;frame fuel' line per stack, as flamegraph.pl reads).")
+    Path collapsed;
+
+    @Option(names = "--speedscope", paramLabel = "FILE",
+            description = "Write speedscope's JSON file format here (open it at https://www.speedscope.app).")
+    Path speedscope;
+
+    @Option(names = "--by", paramLabel = "function|span",
+            description = "Name frames by function, or by function and the span in force (default: ${DEFAULT-VALUE}).")
+    String by = "function";
+
+    @Option(names = "--max-depth", paramLabel = "N",
+            description = "Keep stacks this deep at most; deeper frames fold into '[deeper frames]', 1 to "
+                    + MAX_DEPTH_LIMIT + " (default: ${DEFAULT-VALUE}).")
+    int maxDepth = FuelProfile.DEFAULT_MAX_DEPTH;
+
+    @Option(names = "--max-stacks", paramLabel = "N",
+            description = "Keep this many distinct frames at most; later ones fold into '[other]', 1 to "
+                    + MAX_NODES_LIMIT + " (default: ${DEFAULT-VALUE}).")
+    int maxStacks = FuelProfile.DEFAULT_MAX_NODES;
+
+    @Override
+    public Integer call() throws CliException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (svg == null && collapsed == null && speedscope == null) {
+            throw new CliException("tape profile: say where to write the profile: -o OUT.svg, --collapsed FILE "
+                    + "or --speedscope FILE");
+        }
+        if (!options.trace.isEmpty()) {
+            throw new CliException("tape profile: --trace cannot be combined with profiling");
+        }
+        FuelProfile.By mode = switch (by) {
+            case "function" -> FuelProfile.By.FUNCTION;
+            case "span" -> FuelProfile.By.SPAN;
+            default -> throw new CliException("tape profile: --by must be function or span, got '"
+                    + Escape.text(by) + "'");
+        };
+        if (maxDepth < 1 || maxDepth > MAX_DEPTH_LIMIT) {
+            throw new CliException("tape profile: --max-depth must be from 1 to " + MAX_DEPTH_LIMIT);
+        }
+        if (maxStacks < 1 || maxStacks > MAX_NODES_LIMIT) {
+            throw new CliException("tape profile: --max-stacks must be from 1 to " + MAX_NODES_LIMIT);
+        }
+        FuelProfile profile = new FuelProfile(mode, maxDepth, maxStacks);
+        RunOptions.Prepared p = options.prepare(out, err, (program, host) -> profile.wrap(host));
+        int status = ExitCodes.OK;
+        List<Value> results = null;
+        try {
+            results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), profile);
+        } catch (Trap t) {
+            out.flush();
+            TrapReport.print(err, t);
+            status = ExitCodes.FAILED;
+        }
+        if (results != null) {
+            for (Value v : results) {
+                out.println(ValueLiteral.format(v, RunCommand.MAX_RESULT_CHARS));
+            }
+        }
+        out.flush();
+        String name = p.file().getFileName() == null ? p.file().toString() : p.file().getFileName().toString();
+        long total = profile.total();
+        if (svg != null) {
+            String title = "Flame graph of " + Escape.text(name) + ", by " + by;
+            String subtitle = total + " fuel units in all; width is fuel (exact, 1 per instruction); "
+                    + (profile.nodeCount() - 1) + " frames";
+            write(svg, ProfileWriters.svg(profile.root(), title, subtitle));
+        }
+        if (collapsed != null) {
+            write(collapsed, ProfileWriters.collapsed(profile.root()));
+        }
+        if (speedscope != null) {
+            write(speedscope, ProfileWriters.speedscope(profile.root(), Escape.text(name), "fuel units, by " + by));
+        }
+        err.println("profile: " + total + " fuel units in " + (profile.nodeCount() - 1) + " frames");
+        return status;
+    }
+
+    private static void write(Path file, String text) throws CliException {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new CliException("tape profile: cannot write " + Escape.path(file) + ": "
+                    + Escape.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.tape.host;
+
+import dev.tape.format.ByteWriter;
+import dev.tape.program.Program;
+import dev.tape.program.ValueType;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * A host that records what another host answers ({@code docs/RECORDING.md}): which imports it
+ * provides, and for every host call the symbol, signature hash, arguments, the results or the
+ * failure, and the fuel the host charged, written to a stream as each call returns. Replaying the
+ * file with {@link ReplayHost} reproduces the run exactly without the recorded host.
+ *
+ * <p>Recording never changes the run: the wrapped host sees the same arguments and its answers and
+ * failures go to the VM unchanged. A problem of the recording itself (the stream fails, a value's
+ * literal is longer than {@link ValueLiteral#MAX_LENGTH} chars) stops the recording, lets the run go
+ * on, and is reported by {@link #finish()}. Each call costs formatting its values as literals, in
+ * time and bytes linear in their literals' length.
+ *
+ * <p>Usage: make the host, make the VM with it (the VM resolves the imports, which records them),
+ * optionally {@link #run(int, List)}, run, then {@link #finish()}. Not thread-safe: one run at a
+ * time.
+ */
+public final class RecordingHost implements Host {
+    private final Host delegate;
+    private final OutputStream out;
+    private final MessageDigest digest;
+    private long calls;
+    private String problem;
+    private boolean finished;
+
+    /**
+     * Starts a recording: writes the header (magic, version, program hash).
+     *
+     * @param delegate the host whose answers are recorded
+     * @param programHash the program's {@code VerifiedProgram.hash()}, 32 bytes
+     * @param out where the recording goes (not closed by this class; buffer it)
+     * @throws IllegalArgumentException when an argument is null or the hash is not 32 bytes
+     * @throws RecordingException when the header cannot be written
+     */
+    public RecordingHost(Host delegate, byte[] programHash, OutputStream out) {
+        if (delegate == null || out == null || programHash == null || programHash.length != 32) {
+            throw new IllegalArgumentException("a host, a 32-byte program hash and a stream are required");
+        }
+        this.delegate = delegate;
+        this.out = out;
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        ByteWriter w = new ByteWriter();
+        w.bytes(HostRecording.MAGIC);
+        w.u8(HostRecording.VERSION);
+        w.bytes(programHash);
+        emit(w);
+        if (problem != null) {
+            throw new RecordingException(-1, problem);
+        }
+    }
+
+    @Override
+    public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
+        HostFunction fn = delegate.resolve(symbol, sigHash, args, rets);
+        ByteWriter w = new ByteWriter();
+        w.u8(HostRecording.RESOLVE);
+        w.utf8(symbol);
+        w.u64le(sigHash);
+        w.u8(fn == null ? 0 : 1);
+        emit(w);
+        return fn == null ? null : (a, r, ctx) -> call(fn, a, r, ctx);
+    }
+
+    /**
+     * Records the run's entry and arguments (optional; at most once, before the run).
+     *
+     * @param entry the entry function id
+     * @param args the arguments
+     */
+    public void run(int entry, List<Value> args) {
+        ByteWriter w = new ByteWriter();
+        w.u8(HostRecording.RUN);
+        w.uleb(entry);
+        w.uleb(args.size());
+        for (Value v : args) {
+            if (!value(w, v)) {
+                return;
+            }
+        }
+        emit(w);
+    }
+
+    private void call(HostFunction fn, Value[] args, Value[] results, HostContext ctx) throws Exception {
+        if (problem != null || finished) {
+            fn.call(args, results, ctx);
+            return;
+        }
+        ByteWriter w = new ByteWriter();
+        w.u8(HostRecording.CALL);
+        w.utf8(ctx.symbol());
+        w.u64le(ctx.sigHash());
+        w.uleb(args.length);
+        boolean ok = true;
+        for (Value v : args) {
+            ok = ok && value(w, v);
+        }
+        Charging charging = new Charging(ctx);
+        try {
+            fn.call(args, results, charging);
+        } catch (HostReturnArityException e) {
+            w.u8(HostRecording.ARITY);
+            w.uleb(e.expected());
+            w.uleb(e.actual());
+            end(w, ok, charging.charged);
+            throw e;
+        } catch (Throwable e) {
+            w.u8(HostRecording.FAILED);
+            w.utf8(detail(e));
+            end(w, ok, charging.charged);
+            throw e;
+        }
+        w.u8(HostRecording.RETURNED);
+        w.uleb(results.length);
+        for (Value v : results) {
+            ok = ok && value(w, v);
+        }
+        end(w, ok, charging.charged);
+    }
+
+    private void end(ByteWriter w, boolean ok, long fuel) {
+        if (!ok) {
+            return;
+        }
+        w.uleb(fuel);
+        calls++;
+        emit(w);
+    }
+
+    /** The trap detail the VM makes of what a host function threw ({@code Calls.invoke}). */
+    static String detail(Throwable e) {
+        if (e instanceof HostFailedException) {
+            return e.getMessage();
+        }
+        String msg = e.getMessage();
+        return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    }
+
+    private boolean value(ByteWriter w, Value v) {
+        if (v == null) {
+            w.u8(HostRecording.NULL_VALUE);
+            return true;
+        }
+        try {
+            String text = ValueLiteral.format(v);
+            w.u8(HostRecording.LITERAL);
+            w.utf8(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            problem = "cannot record a host value: " + e.getMessage();
+            return false;
+        }
+    }
+
+    private void emit(ByteWriter w) {
+        if (problem != null || finished) {
+            return;
+        }
+        byte[] b = w.toByteArray();
+        try {
+            out.write(b);
+            digest.update(b);
+        } catch (IOException e) {
+            problem = "cannot write the recording: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Ends the recording: writes the end record (the call count and the SHA-256 of every byte before
+     * it) and flushes the stream. Later calls are not recorded.
+     *
+     * @return the number of host calls recorded
+     * @throws RecordingException when the recording could not be made whole (a stream failure, a value
+     *     too large to record); the file is then incomplete and {@link HostRecording#read} refuses it
+     */
+    public long finish() {
+        if (finished) {
+            throw new RecordingException(-1, "the recording is already finished");
+        }
+        if (problem == null) {
+            ByteWriter w = new ByteWriter();
+            w.u8(HostRecording.END);
+            w.uleb(calls);
+            byte[] head = w.toByteArray();
+            byte[] sum = digest.digest();
+            try {
+                out.write(head);
+                out.write(sum);
+                out.flush();
+            } catch (IOException e) {
+                problem = "cannot write the recording: " + e.getMessage();
+            }
+        }
+        finished = true;
+        if (problem != null) {
+            throw new RecordingException(-1, problem);
+        }
+        return calls;
+    }
+
+    /** The context a recorded function sees: the VM's, with its fuel charges counted. */
+    private static final class Charging implements HostContext {
+        private final HostContext ctx;
+        long charged;
+
+        Charging(HostContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public Program program() {
+            return ctx.program();
+        }
+
+        @Override
+        public String symbol() {
+            return ctx.symbol();
+        }
+
+        @Override
+        public long sigHash() {
+            return ctx.sigHash();
+        }
+
+        @Override
+        public int callerFunction() {
+            return ctx.callerFunction();
+        }
+
+        @Override
+        public int callerPc() {
+            return ctx.callerPc();
+        }
+
+        @Override
+        public long fuelRemaining() {
+            return ctx.fuelRemaining();
+        }
+
+        @Override
+        public void chargeFuel(long units) {
+            long sum = charged + units;
+            charged = Long.compareUnsigned(sum, charged) < 0 ? -1L : sum;
+            ctx.chargeFuel(units);
+        }
+    }
+}

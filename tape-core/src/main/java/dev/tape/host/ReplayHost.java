@@ -1,0 +1,162 @@
+package dev.tape.host;
+
+import dev.tape.program.ValueType;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A host that answers from a {@link HostRecording}, in order, without the recorded host
+ * ({@code docs/RECORDING.md}): each host call must be the next recorded one (same symbol, signature
+ * hash and arguments, compared as value literals); it then gets the recorded results, or the
+ * recorded failure (a {@code host_call_failed} trap with the same detail, or the same arity
+ * failure), and is charged the recorded fuel. Since the program is deterministic and the host's
+ * answers are its only input, the run repeats the recorded one exactly: same results, trap and fuel,
+ * on either tier.
+ *
+ * <p>A call that is not the next recorded one, or one past the end of the recording, fails with a
+ * {@code host_call_failed} trap whose detail begins {@code replay diverged} and names the call
+ * number, what was recorded and what was asked (literals cut to 200 chars). An import the recorded
+ * host did not provide is not provided here either.
+ *
+ * <p>Not thread-safe: one run at a time, from the recording's start.
+ */
+public final class ReplayHost implements Host {
+    /** The most chars of a literal shown in a divergence message. */
+    static final int SHOWN_CHARS = 200;
+
+    /**
+     * Told of each call answered from the recording, before it returns (for example to re-print what
+     * a printing host printed).
+     */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param call the recorded call being answered
+         * @param args the arguments the run passed (equal to the recorded ones)
+         * @throws Exception to fail the call: the run traps {@code host_call_failed} as with any host
+         */
+        void answered(HostRecording.Call call, Value[] args) throws Exception;
+    }
+
+    private final HostRecording recording;
+    private final Listener listener;
+    private int next;
+
+    /**
+     * @param recording the recording, already checked against the program
+     *     ({@link HostRecording#requireProgram})
+     * @param listener told of each answered call, or null
+     * @throws IllegalArgumentException when the recording is null
+     */
+    public ReplayHost(HostRecording recording, Listener listener) {
+        if (recording == null) {
+            throw new IllegalArgumentException("a recording is required");
+        }
+        this.recording = recording;
+        this.listener = listener;
+    }
+
+    /** @return the recorded calls answered so far */
+    public int callsAnswered() {
+        return next;
+    }
+
+    /** @return the recorded calls not yet answered (after a whole run, 0 when it repeated the recorded one) */
+    public int callsLeft() {
+        return recording.calls().size() - next;
+    }
+
+    @Override
+    public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
+        for (HostRecording.Resolve r : recording.resolves()) {
+            if (r.symbol().equals(symbol) && r.sigHash() == sigHash && !r.provided()) {
+                return null;
+            }
+        }
+        return this::call;
+    }
+
+    private void call(Value[] args, Value[] results, HostContext ctx) throws Exception {
+        int n = next;
+        List<HostRecording.Call> calls = recording.calls();
+        if (n >= calls.size()) {
+            throw new HostFailedException("replay diverged at host call " + (n + 1) + ": the recording ends after "
+                    + calls.size() + " calls; the run called " + show(ctx.symbol(), ctx.sigHash(), args));
+        }
+        HostRecording.Call c = calls.get(n);
+        if (!matches(c, ctx, args)) {
+            throw new HostFailedException("replay diverged at host call " + (n + 1) + ": recorded "
+                    + showRecorded(c) + ", the run called " + show(ctx.symbol(), ctx.sigHash(), args));
+        }
+        next = n + 1;
+        if (c.fuel() != 0) {
+            ctx.chargeFuel(c.fuel());
+        }
+        if (c.failure() != null) {
+            throw new HostFailedException(c.failure());
+        }
+        if (c.arity() != null) {
+            throw new HostReturnArityException(c.arity()[0], c.arity()[1]);
+        }
+        List<Value> rs = c.resultValues();
+        if (rs.size() != results.length) {
+            throw new HostFailedException("replay diverged at host call " + (n + 1) + ": recorded "
+                    + rs.size() + " result slots, the signature has " + results.length);
+        }
+        for (int i = 0; i < results.length; i++) {
+            results[i] = rs.get(i);
+        }
+        if (listener != null) {
+            listener.answered(c, args);
+        }
+    }
+
+    private static boolean matches(HostRecording.Call c, HostContext ctx, Value[] args) {
+        if (!c.symbol().equals(ctx.symbol()) || c.sigHash() != ctx.sigHash() || c.args().size() != args.length) {
+            return false;
+        }
+        for (int i = 0; i < args.length; i++) {
+            String want = c.args().get(i);
+            if (want == null || args[i] == null) {
+                if (want != null || args[i] != null) {
+                    return false;
+                }
+                continue;
+            }
+            // bounded: a literal longer than the recorded one cannot be equal
+            String have = ValueLiteral.format(args[i], want.length() + 1);
+            if (!have.equals(want)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String showRecorded(HostRecording.Call c) {
+        StringBuilder b = new StringBuilder(c.symbol()).append('#').append(hex(c.sigHash())).append('(');
+        for (int i = 0; i < c.args().size(); i++) {
+            String a = c.args().get(i);
+            b.append(i > 0 ? ", " : "").append(a == null ? "null" : cut(a));
+        }
+        return b.append(')').toString();
+    }
+
+    private static String show(String symbol, long sigHash, Value[] args) {
+        StringBuilder b = new StringBuilder(symbol).append('#').append(hex(sigHash)).append('(');
+        for (int i = 0; i < args.length; i++) {
+            b.append(i > 0 ? ", " : "").append(args[i] == null ? "null" : ValueLiteral.format(args[i], SHOWN_CHARS));
+        }
+        return b.append(')').toString();
+    }
+
+    private static String cut(String literal) {
+        return literal.length() <= SHOWN_CHARS ? literal : literal.substring(0, SHOWN_CHARS) + ValueLiteral.CUT_MARK;
+    }
+
+    private static String hex(long v) {
+        return HexFormat.of().toHexDigits(v);
+    }
+}

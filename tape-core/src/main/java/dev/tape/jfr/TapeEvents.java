@@ -1,0 +1,152 @@
+package dev.tape.jfr;
+
+import dev.tape.host.HostFunction;
+
+/**
+ * The hooks the VM and the compiled tier call to emit the {@code dev.tape.*} JFR events. Each makes
+ * its event and returns at once when no recording has it enabled ({@code isEnabled()}), and commits
+ * only what {@code shouldCommit()} accepts (enabled, past its threshold). None runs per instruction:
+ * once per run, per trap, per host call and per compiled function.
+ */
+public final class TapeEvents {
+    private TapeEvents() {}
+
+    /**
+     * Starts a run's event.
+     *
+     * @return the begun event, or null when no recording has {@code dev.tape.Run} or {@code dev.tape.Trap}
+     *     enabled
+     */
+    public static RunEvent runBegin() {
+        RunEvent e = new RunEvent();
+        if (!e.isEnabled() && !new TrapEvent().isEnabled()) {
+            return null;
+        }
+        e.begin();
+        return e;
+    }
+
+    /**
+     * Ends a run's event and commits it.
+     *
+     * @param e the event from {@link #runBegin()}, or null (then nothing happens)
+     * @param entry the entry function id
+     * @param entryName its name, or null
+     * @param fuelUsed fuel used (unsigned)
+     * @param hostCalls host calls made
+     * @param outcome {@code ok} or the trap's label
+     */
+    public static void runEnd(RunEvent e, int entry, String entryName, long fuelUsed, long hostCalls, String outcome) {
+        if (e == null) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            e.entry = entry;
+            e.entryName = entryName;
+            e.fuelUsed = fuelUsed;
+            e.hostCalls = hostCalls;
+            e.outcome = outcome;
+            e.commit();
+        }
+    }
+
+    /**
+     * Emits a trap event (when enabled).
+     *
+     * @param kind the trap's label
+     * @param function the function id
+     * @param functionName its name, or null
+     * @param pc the byte pc
+     * @param span the span id, 0 for none
+     * @param hostSymbol the host symbol of a host-call trap, or null
+     * @param detail why
+     */
+    public static void trap(String kind, int function, String functionName, int pc, long span, String hostSymbol,
+                            String detail) {
+        TrapEvent e = new TrapEvent();
+        if (e.shouldCommit()) {
+            e.kind = kind;
+            e.function = function;
+            e.functionName = functionName;
+            e.pc = pc;
+            e.span = span;
+            e.hostSymbol = hostSymbol;
+            e.detail = detail;
+            e.commit();
+        }
+    }
+
+    /**
+     * Wraps a resolved host function so that each call emits a {@code dev.tape.HostCall} event while a
+     * recording has it enabled; otherwise the wrapper only checks {@code isEnabled()} and calls through.
+     *
+     * @param symbol the symbol
+     * @param sigHash the signature hash
+     * @param fn the resolved function, or null
+     * @return the wrapper, or null when {@code fn} is null
+     */
+    public static HostFunction hostFunction(String symbol, long sigHash, HostFunction fn) {
+        if (fn == null) {
+            return null;
+        }
+        return (args, results, ctx) -> {
+            HostCallEvent e = new HostCallEvent();
+            if (!e.isEnabled()) {
+                fn.call(args, results, ctx);
+                return;
+            }
+            e.begin();
+            try {
+                fn.call(args, results, ctx);
+            } catch (Throwable t) {
+                e.failed = true;
+                throw t;
+            } finally {
+                e.end();
+                if (e.shouldCommit()) {
+                    e.symbol = symbol;
+                    e.sigHash = sigHash;
+                    e.commit();
+                }
+            }
+        };
+    }
+
+    /**
+     * Starts a compilation's event.
+     *
+     * @return the begun event, or null when not enabled
+     */
+    public static CompileEvent compileBegin() {
+        CompileEvent e = new CompileEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.begin();
+        return e;
+    }
+
+    /**
+     * Ends a compilation's event and commits it.
+     *
+     * @param e the event from {@link #compileBegin()}, or null (then nothing happens)
+     * @param function the function id
+     * @param functionName its name, or null
+     * @param bytes the class file's size, 0 when none was generated
+     * @param compiled whether the function got a compiled method
+     */
+    public static void compileEnd(CompileEvent e, int function, String functionName, int bytes, boolean compiled) {
+        if (e == null) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            e.function = function;
+            e.functionName = functionName;
+            e.bytes = bytes;
+            e.compiled = compiled;
+            e.commit();
+        }
+    }
+}
