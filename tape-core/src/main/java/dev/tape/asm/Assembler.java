@@ -32,6 +32,9 @@ public final class Assembler {
         AsmParser parser = new AsmParser(source, file);
         try {
             return parser.parse();
+        } catch (AsmException e) {
+            // a mistake in the text, reported where it is (AsmException is unchecked: catch it first)
+            throw e;
         } catch (RuntimeException e) {
             // Not expected: every mistake should be caught above. Still report it as a mistake at
             // the place the parser had reached, rather than let another exception escape.

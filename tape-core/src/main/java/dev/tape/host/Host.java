@@ -23,6 +23,18 @@ public interface Host {
      */
     HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets);
 
+    /**
+     * The signatures this host provides under a symbol, so that linking can tell a signature
+     * mismatch from a missing function ({@link dev.tape.vm.LinkException}). Called only for an
+     * import that {@link #resolve} did not provide. The default knows of none.
+     *
+     * @param symbol the symbol
+     * @return the signatures provided under it, or an empty list when none (or unknown)
+     */
+    default List<Signature> offered(String symbol) {
+        return List.of();
+    }
+
     /** A host that provides nothing: every host call traps {@code host_call_failed}. */
     Host NONE = (symbol, sigHash, args, rets) -> null;
 }
