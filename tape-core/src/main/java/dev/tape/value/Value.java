@@ -328,7 +328,7 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return ValueType.BOOL;
         }
 
-        /** @return {@code true} or {@code false} */
+        /** @return the value literal: {@code bool:true} or {@code bool:false} */
         @Override
         public String toString() {
             return ValueLiteral.format(this);
@@ -346,7 +346,7 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return ValueType.I64;
         }
 
-        /** @return the value literal, for example {@code 5} */
+        /** @return the value literal, for example {@code i64:5} */
         @Override
         public String toString() {
             return ValueLiteral.format(this);
@@ -364,7 +364,7 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return ValueType.U64;
         }
 
-        /** @return the value literal, for example {@code 5u} */
+        /** @return the value literal, for example {@code u64:5} */
         @Override
         public String toString() {
             return ValueLiteral.format(this);
