@@ -424,34 +424,26 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** A byte string. The array is never exposed for writing. */
+    /**
+     * A byte string. Made by {@link Value#bytes(byte[])}, which copies; {@link #toByteArray()} and
+     * {@link Value#asBytes()} copy out, so the bytes never change after construction.
+     */
     final class Bytes implements Value {
-        private final byte[] data;
+        final byte[] data;
 
         /** Wraps an array the caller will not mutate (package-level trust; use {@link Value#bytes}). */
         Bytes(byte[] data) {
             this.data = data;
         }
 
-        /**
-         * Wraps an array without copying. For the VM and host bridges: the caller promises never to
-         * mutate {@code data} afterwards.
-         *
-         * @param data the bytes
-         * @return the value
-         */
-        public static Bytes wrap(byte[] data) {
+        /** Wraps an array without copying; the caller never changes it afterwards. */
+        static Bytes wrap(byte[] data) {
             return new Bytes(Objects.requireNonNull(data));
         }
 
         /** @return a copy of the bytes */
         public byte[] toByteArray() {
             return data.clone();
-        }
-
-        /** @return the array itself, which the caller must not mutate (for the VM) */
-        public byte[] unsafeArray() {
-            return data;
         }
 
         /** @return the length in bytes */
@@ -491,20 +483,14 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
 
     /** A UTF-8 string, held as its UTF-8 bytes (lengths and slices count bytes). */
     final class Str implements Value {
-        private final byte[] utf8;
+        final byte[] utf8;
 
         Str(byte[] utf8) {
             this.utf8 = utf8;
         }
 
-        /**
-         * Wraps UTF-8 bytes without copying or validating. For the VM: the caller promises the bytes
-         * are valid UTF-8 and will not be mutated.
-         *
-         * @param utf8 the bytes
-         * @return the value
-         */
-        public static Str wrapUtf8(byte[] utf8) {
+        /** Wraps UTF-8 bytes without copying or validating; the caller never changes them afterwards. */
+        static Str wrapUtf8(byte[] utf8) {
             return new Str(Objects.requireNonNull(utf8));
         }
 
@@ -531,11 +517,6 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         /** @return a copy of the UTF-8 bytes */
         public byte[] toUtf8() {
             return utf8.clone();
-        }
-
-        /** @return the UTF-8 array itself, which the caller must not mutate (for the VM) */
-        public byte[] unsafeUtf8() {
-            return utf8;
         }
 
         /** @return the length in UTF-8 bytes */

@@ -9,6 +9,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Typed accessors, factories and {@code toString} of {@link Value}. */
 class ValueApiTest {
@@ -91,5 +92,35 @@ class ValueApiTest {
         assertEquals(ValueType.F64, Value.of(1.0).type());
         assertEquals(ValueType.BOOL, Value.of(false).type());
         assertEquals(ValueType.STR, Value.of("").type());
+    }
+
+    @Test
+    void noPublicWayToReachOrHandOverAValuesArrays() throws Exception {
+        assertEquals(0, Aggregate.class.getConstructors().length);
+        for (Class<?> c : List.of(Value.Bytes.class, Value.Str.class, Aggregate.class)) {
+            for (java.lang.reflect.Method m : c.getMethods()) {
+                if (m.getReturnType().isArray()) {
+                    // every public array getter returns a copy
+                    assertTrue(List.of("toByteArray", "toUtf8", "asBytes").contains(m.getName()), c + "." + m.getName());
+                }
+                if (java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 1
+                        && m.getParameterTypes()[0] == byte[].class) {
+                    assertEquals("fromUtf8", m.getName(), c + "." + m.getName());
+                }
+            }
+        }
+        byte[] utf8 = {'a', 'b'};
+        Value.Str s = Value.Str.fromUtf8(utf8);
+        utf8[0] = 'z';
+        s.toUtf8()[1] = 'z';
+        assertEquals("ab", s.asString());
+        // the no-copy accessor refuses callers outside the VM and the verifier
+        IllegalCallerException e = null;
+        try {
+            ValueInternals.get();
+        } catch (IllegalCallerException x) {
+            e = x;
+        }
+        assertTrue(e != null && e.getMessage().contains("dev.tape.value.ValueApiTest may not use it"), String.valueOf(e));
     }
 }
