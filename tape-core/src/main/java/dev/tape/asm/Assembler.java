@@ -26,7 +26,7 @@ public final class Assembler {
      *     literal, a missing {@code }} ...; it gives the file, line and column of the mistake
      * @throws NullPointerException when {@code source} is null
      */
-    public static Program assemble(String source, String fileName) throws AsmException {
+    public static Program assemble(String source, String fileName) {
         Objects.requireNonNull(source, "source");
         String file = fileName == null ? "<input>" : fileName;
         AsmParser parser = new AsmParser(source, file);
