@@ -19,8 +19,10 @@ import java.util.List;
 
 /**
  * The interpreter for a {@link VerifiedProgram} bound to a {@link Host} (spec section "Execution
- * model (v1)"). Making a VM resolves every host signature once. A VM holds no run state, so one VM
- * may run on many threads at once, each run with its own {@link ExecutionContext}.
+ * model (v1)"). Making a VM resolves every host signature once (linking: a {@link LinkException}
+ * lists every import the host lacks, unless {@link VmOptions#lazyLinking()}). A VM holds no run
+ * state, so one VM may run on many threads at once, each run with its own {@link ExecutionContext};
+ * {@link #function(String)} gives a {@link FunctionHandle} to call a function by name.
  *
  * <p>Frames live on the heap, never on the Java stack: recursion is bounded by
  * {@link Limits#maxCallDepth()} and {@link Limits#maxRegisters()}, never by a
