@@ -13,6 +13,7 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
+import dev.tape.vm.VmOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -155,7 +156,9 @@ public final class RunOptions {
             mask |= g.mask();
         }
         TraceSink sink = mask == 0 ? null : new TextTrace(err, mask, program);
-        Vm vm = tier == Tier.jit ? Jit.compile(verified, h) : new Vm(verified, h);
+        // lazy linking: a missing host function traps host_call_failed when called, as it always did
+        VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
+        Vm vm = tier == Tier.jit ? Jit.compile(verified, h, lazy) : new Vm(verified, h, lazy);
         return new Prepared(file, vm, id, values, limits, sink);
     }
 

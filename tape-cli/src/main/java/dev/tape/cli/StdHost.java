@@ -101,7 +101,7 @@ public final class StdHost {
         }
         StdHost h = new StdHost(out, maxOutputBytes);
         HostRegistry host = new HostRegistry();
-        host.register("std.print_str", sig(ValueType.STR), args -> h.printUtf8(((Value.Str) args[0]).unsafeUtf8()));
+        host.register("std.print_str", sig(ValueType.STR), args -> h.printUtf8(((Value.Str) args[0]).toUtf8()));
         host.register("std.print_i64", sig(ValueType.I64),
                 args -> h.printAscii("std.print_i64", Long.toString(((Value.I64) args[0]).value())));
         host.register("std.print_u64", sig(ValueType.U64),

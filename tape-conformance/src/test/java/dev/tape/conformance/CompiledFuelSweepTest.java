@@ -15,6 +15,7 @@ import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.TrapKind;
 import dev.tape.vm.Vm;
+import dev.tape.vm.VmOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,6 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * same host calls made.
  */
 class CompiledFuelSweepTest {
+    /** Lazy linking, as the conformance runner links: vectors call symbols the host lacks. */
+    static final VmOptions LAZY = VmOptions.DEFAULT.withLazyLinking(true);
+
     /** A vector that verifies, with its program on both tiers and its arguments and limits. */
     record Vector(ConformanceCase c, Vm interpreted, Vm compiled, List<Value> args, Limits limits) {
         @Override
@@ -78,7 +82,7 @@ class CompiledFuelSweepTest {
                 args.add(ValueLiteral.parse(a));
             }
             Limits limits = c.limits();
-            out.add(new Vector(c, new Vm(vp, new ConformanceHost()), Jit.compile(vp, new ConformanceHost()), args,
+            out.add(new Vector(c, new Vm(vp, new ConformanceHost(), LAZY), Jit.compile(vp, new ConformanceHost(), LAZY), args,
                     limits));
         }
         return out;
@@ -168,7 +172,7 @@ class CompiledFuelSweepTest {
         int long64 = 0;
         for (Vector v : vs) {
             int n = v.interpreted().program().program().functions().size();
-            assertEquals(n, Jit.precompile(Jit.compile(v.interpreted().program(), new ConformanceHost())),
+            assertEquals(n, Jit.precompile(Jit.compile(v.interpreted().program(), new ConformanceHost(), LAZY)),
                     v.c().name() + ": every function compiles");
             run(v.compiled(), v.args(), v.c().entry(), v.limits());
             assertTrue(Jit.compiledFunctions(v.compiled()) >= 1, v.c().name() + ": the entry compiled as it ran");

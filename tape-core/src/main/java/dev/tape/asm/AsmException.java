@@ -1,5 +1,7 @@
 package dev.tape.asm;
 
+import dev.tape.TapeException;
+
 /**
  * A mistake in a text assembly source (see {@code docs/ASSEMBLY.md}), with the place it was found.
  *
@@ -7,7 +9,7 @@ package dev.tape.asm;
  * {@code fib.tasm:7:13: expected a register (like r3) for operand 'a' of i64.add, found '5'};
  * {@link #message()} is the part after the position.
  */
-public final class AsmException extends Exception {
+public final class AsmException extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** The source's file name. */

@@ -26,12 +26,15 @@ public final class Assembler {
      *     literal, a missing {@code }} ...; it gives the file, line and column of the mistake
      * @throws NullPointerException when {@code source} is null
      */
-    public static Program assemble(String source, String fileName) throws AsmException {
+    public static Program assemble(String source, String fileName) {
         Objects.requireNonNull(source, "source");
         String file = fileName == null ? "<input>" : fileName;
         AsmParser parser = new AsmParser(source, file);
         try {
             return parser.parse();
+        } catch (AsmException e) {
+            // a mistake in the text, reported where it is (AsmException is unchecked: catch it first)
+            throw e;
         } catch (RuntimeException e) {
             // Not expected: every mistake should be caught above. Still report it as a mistake at
             // the place the parser had reached, rather than let another exception escape.

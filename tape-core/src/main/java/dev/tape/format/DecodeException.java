@@ -1,10 +1,12 @@
 package dev.tape.format;
 
+import dev.tape.TapeException;
+
 /**
  * A {@code .tape} file, or part of one, is malformed. It names the section being read (or
  * {@code "header"}) and the byte offset from the start of the input where the problem was found.
  */
-public final class DecodeException extends Exception {
+public final class DecodeException extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** The section being read, for example {@code "header"}. */

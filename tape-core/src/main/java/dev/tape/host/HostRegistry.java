@@ -3,27 +3,42 @@ package dev.tape.host;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Host} that binds Java functions to (symbol, signature) pairs:
  *
  * <pre>
- * HostRegistry host = new HostRegistry();
- * host.register("math.add", Signature.of(List.of(I64, I64), List.of(I64)),
- *     args -&gt; new Value[] {Value.i64(((Value.I64) args[0]).value() + ((Value.I64) args[1]).value())});
+ * HostRegistry host = new HostRegistry()
+ *     .registerLong("math.add", (a, b) -&gt; a + b)                  // (i64, i64) -&gt; i64
+ *     .registerDouble("math.sqrt", Math::sqrt)                     // (f64) -&gt; f64
+ *     .registerString("text.upper", s -&gt; s.toUpperCase())         // (str) -&gt; str
+ *     .register("math.minmax", Signature.of(List.of(I64, I64), List.of(I64, I64)),
+ *         args -&gt; new Value[] {Value.of(Math.min(args[0].asLong(), args[1].asLong())),
+ *                              Value.of(Math.max(args[0].asLong(), args[1].asLong()))});
  * </pre>
  *
- * A program's host signature resolves when its symbol and signature hash both match a
- * registration. Registering is not thread-safe; resolving (done when a VM is made) is, once
+ * The typed {@code register...} methods cover common shapes; {@link #register(String, Signature,
+ * HostFunction)} any signature. A program's host signature resolves when its symbol and signature
+ * hash both match a registration; when only the symbol matches, {@link #offered} tells linking the
+ * signatures registered, so the error says "signature mismatch" with both. Registering is not thread-safe; resolving (done when a VM is made) is, once
  * registration is over.
  */
 public final class HostRegistry implements Host {
     private record Key(String symbol, long hash) {}
 
     private final Map<Key, HostFunction> functions = new HashMap<>();
+    private final Map<String, List<Signature>> bySymbol = new HashMap<>();
 
     /**
      * Binds a function that sees the call context.
@@ -35,9 +50,11 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the same symbol and signature are already registered
      */
     public HostRegistry register(String symbol, Signature sig, HostFunction fn) {
-        if (functions.putIfAbsent(new Key(symbol, sig.hash()), fn) != null) {
+        Key key = new Key(symbol, sig.hash());
+        if (functions.putIfAbsent(key, fn) != null) {
             throw new IllegalArgumentException(symbol + " " + sig + " is already registered");
         }
+        bySymbol.computeIfAbsent(symbol, k -> new ArrayList<>()).add(sig);
         return this;
     }
 
@@ -61,6 +78,117 @@ public final class HostRegistry implements Host {
                 System.arraycopy(out, 0, results, 0, n);
             }
         });
+    }
+
+    // Typed registration: the common shapes, each under the one signature its Java type implies.
+    // Linking checks it against what the program declares: another declared signature is a
+    // signature mismatch (dev.tape.vm.LinkException), naming both.
+
+    private static final Signature I64_0 = Signature.of(List.of(), List.of(ValueType.I64));
+    private static final Signature I64_1 = Signature.of(List.of(ValueType.I64), List.of(ValueType.I64));
+    private static final Signature I64_2 = Signature.of(List.of(ValueType.I64, ValueType.I64), List.of(ValueType.I64));
+    private static final Signature F64_1 = Signature.of(List.of(ValueType.F64), List.of(ValueType.F64));
+    private static final Signature F64_2 = Signature.of(List.of(ValueType.F64, ValueType.F64), List.of(ValueType.F64));
+    private static final Signature STR_1 = Signature.of(List.of(ValueType.STR), List.of(ValueType.STR));
+    private static final Signature STR_0 = Signature.of(List.of(ValueType.STR), List.of());
+
+    /**
+     * Binds {@code () -> i64}.
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerLong(String symbol, LongSupplier fn) {
+        return register(symbol, I64_0, (HostFunction) (a, out, ctx) -> out[0] = Value.i64(fn.getAsLong()));
+    }
+
+    /**
+     * Binds {@code (i64) -> i64}.
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerLong(String symbol, LongUnaryOperator fn) {
+        return register(symbol, I64_1, (HostFunction) (a, out, ctx) ->
+                out[0] = Value.i64(fn.applyAsLong(a[0].asLong())));
+    }
+
+    /**
+     * Binds {@code (i64, i64) -> i64}, for example {@code registerLong("math.add", Math::addExact)}
+     * (an {@code ArithmeticException} it throws traps {@code host_call_failed}).
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerLong(String symbol, LongBinaryOperator fn) {
+        return register(symbol, I64_2, (HostFunction) (a, out, ctx) ->
+                out[0] = Value.i64(fn.applyAsLong(a[0].asLong(), a[1].asLong())));
+    }
+
+    /**
+     * Binds {@code (f64) -> f64}, for example {@code registerDouble("math.sqrt", Math::sqrt)}.
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerDouble(String symbol, DoubleUnaryOperator fn) {
+        return register(symbol, F64_1, (HostFunction) (a, out, ctx) ->
+                out[0] = Value.f64(fn.applyAsDouble(a[0].asDouble())));
+    }
+
+    /**
+     * Binds {@code (f64, f64) -> f64}, for example {@code registerDouble("math.hypot", Math::hypot)}.
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerDouble(String symbol, DoubleBinaryOperator fn) {
+        return register(symbol, F64_2, (HostFunction) (a, out, ctx) ->
+                out[0] = Value.f64(fn.applyAsDouble(a[0].asDouble(), a[1].asDouble())));
+    }
+
+    /**
+     * Binds {@code (str) -> str}. The function gets the string decoded from UTF-8 and returns a
+     * string (a {@code null} result traps {@code host_call_failed}).
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerString(String symbol, UnaryOperator<String> fn) {
+        return register(symbol, STR_1, (HostFunction) (a, out, ctx) -> out[0] = Value.str(fn.apply(a[0].asString())));
+    }
+
+    /**
+     * Binds {@code (str) -> ()}, for example a log line.
+     *
+     * @param symbol the symbol
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the symbol is already registered with that signature
+     */
+    public HostRegistry registerConsumer(String symbol, Consumer<String> fn) {
+        return register(symbol, STR_0, (HostFunction) (a, out, ctx) -> fn.accept(a[0].asString()));
+    }
+
+    /**
+     * @param symbol a symbol
+     * @return the signatures registered under it, in no particular order
+     */
+    @Override
+    public List<Signature> offered(String symbol) {
+        return List.copyOf(bySymbol.getOrDefault(symbol, List.of()));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.tape.host;
 
+import dev.tape.TapeException;
+
 /**
  * Thrown by a host bridge when a host function returns another number of results than its
  * signature declares; the VM turns it into a {@code host_return_arity_mismatch} trap.
  */
-public final class HostReturnArityException extends Exception {
+public final class HostReturnArityException extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** Results the signature declares. */

@@ -37,4 +37,11 @@ public record Signature(List<ValueType> args, List<ValueType> rets) {
     public long hash() {
         return HostSig.hash(args, rets);
     }
+
+    /** @return {@code (i64, i64) -> (i64)}: the types as the assembler writes them */
+    @Override
+    public String toString() {
+        return "(" + String.join(", ", args.stream().map(ValueType::toString).toList()) + ") -> ("
+                + String.join(", ", rets.stream().map(ValueType::toString).toList()) + ")";
+    }
 }

@@ -48,7 +48,7 @@ public final class ProgramDecoder {
      * @throws DecodeException when the bytes are not a well-formed v1 container, are more than
      *     {@link #DEFAULT_MAX_PROGRAM_BYTES}, or need more memory than the JVM has
      */
-    public static Program decode(byte[] data) throws DecodeException {
+    public static Program decode(byte[] data) {
         return decode(data, DEFAULT_MAX_PROGRAM_BYTES);
     }
 
@@ -63,7 +63,7 @@ public final class ProgramDecoder {
      *     {@code OutOfMemoryError} while decoding, at offset 0)
      * @throws IllegalArgumentException when {@code maxBytes} is negative
      */
-    public static Program decode(byte[] data, int maxBytes) throws DecodeException {
+    public static Program decode(byte[] data, int maxBytes) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }

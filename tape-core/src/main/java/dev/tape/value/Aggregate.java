@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * An immutable aggregate (spec section "Aggregates (Agg)"): a tuple, a struct of a type id, or an
- * array of an element type id. Elements are stored unboxed: bool, integer, f64 and func elements as
+ * array of an element type id. Made by {@link #of}, {@link Value#tuple(Value...)},
+ * {@link Value#struct(int, Value...)} or {@link Value#array(int, Value...)}, all of which copy what
+ * they are given, so an aggregate never changes after construction. Elements are stored unboxed: bool, integer, f64 and func elements as
  * 64-bit words, the rest as {@link Value} references, with each element's {@link ValueKind}.
  */
 public final class Aggregate implements Value {
@@ -29,16 +31,11 @@ public final class Aggregate implements Value {
     private final Object[] refs;
 
     /**
-     * Builds an aggregate from its element storage without copying. For the VM: the caller gives
-     * up the arrays.
-     *
-     * @param kind the aggregate kind
-     * @param typeId the struct type id or array element type id (0 for tuples)
-     * @param tags each element's {@link ValueKind#tag()}
-     * @param bits the 64-bit words of word-stored elements (same length as tags)
-     * @param refs the {@link Value} references of reference elements, or {@code null} when none
+     * Builds an aggregate from its element storage without copying: the caller gives up the arrays
+     * (this package, and the VM through {@link ValueInternals}). Embedders use {@link #of}, which
+     * copies.
      */
-    public Aggregate(Kind kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+    Aggregate(Kind kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
         this.kind = kind;
         this.typeId = typeId;
         this.tags = tags;

@@ -123,10 +123,10 @@ final class LiteralWriter {
             push(x);
             value(x.env());
         } else if (v instanceof Value.Str x) {
-            str(x.unsafeUtf8());
+            str(x.utf8);
         } else if (v instanceof Value.Bytes x) {
             b.append("bytes:");
-            byte[] d = x.unsafeArray();
+            byte[] d = x.data;
             for (int i = 0; i < d.length && b.length() <= limit; i++) {
                 b.append(HEX[(d[i] >> 4) & 15]).append(HEX[d[i] & 15]);
             }

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,6 +28,193 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     /** @return the value's kind */
     default ValueKind kind() {
         return type().kind();
+    }
+
+    /**
+     * @return this i64's value
+     * @throws ClassCastException when this is not an i64; the message names this value's type
+     */
+    default long asLong() {
+        if (this instanceof I64 v) {
+            return v.value();
+        }
+        throw wrongKind(this, "i64");
+    }
+
+    /**
+     * @return this u64's value as its two's-complement bits (read it with
+     *     {@link Long#toUnsignedString(long)})
+     * @throws ClassCastException when this is not a u64; the message names this value's type
+     */
+    default long asUnsignedLong() {
+        if (this instanceof U64 v) {
+            return v.value();
+        }
+        throw wrongKind(this, "u64");
+    }
+
+    /**
+     * @return this bool's value
+     * @throws ClassCastException when this is not a bool; the message names this value's type
+     */
+    default boolean asBoolean() {
+        if (this instanceof Bool v) {
+            return v.value();
+        }
+        throw wrongKind(this, "bool");
+    }
+
+    /**
+     * @return this f64's number (its exact bits)
+     * @throws ClassCastException when this is not an f64; the message names this value's type
+     */
+    default double asDouble() {
+        if (this instanceof F64 v) {
+            return v.value();
+        }
+        throw wrongKind(this, "f64");
+    }
+
+    /**
+     * @return this decimal as {@code mantissa * 10^-scale}, exactly
+     * @throws ClassCastException when this is not a decimal; the message names this value's type
+     */
+    default BigDecimal asDecimal() {
+        if (this instanceof Decimal v) {
+            return BigDecimal.valueOf(v.mantissa(), v.scale());
+        }
+        throw wrongKind(this, "decimal");
+    }
+
+    /**
+     * @return this str's text, decoded from its UTF-8 bytes
+     * @throws ClassCastException when this is not a str; the message names this value's type
+     */
+    default String asString() {
+        if (this instanceof Str v) {
+            return v.value();
+        }
+        throw wrongKind(this, "str");
+    }
+
+    /**
+     * @return a copy of this bytes value's bytes (changing it changes nothing here)
+     * @throws ClassCastException when this is not a bytes value; the message names this value's type
+     */
+    default byte[] asBytes() {
+        if (this instanceof Bytes v) {
+            return v.toByteArray();
+        }
+        throw wrongKind(this, "bytes");
+    }
+
+    /**
+     * @return this aggregate (tuple, struct or array)
+     * @throws ClassCastException when this is not an aggregate; the message names this value's type
+     */
+    default Aggregate asAggregate() {
+        if (this instanceof Aggregate v) {
+            return v;
+        }
+        throw wrongKind(this, "agg");
+    }
+
+    /**
+     * @return this function reference's function id
+     * @throws ClassCastException when this is not a func; the message names this value's type
+     */
+    default int asFunction() {
+        if (this instanceof Func v) {
+            return v.id();
+        }
+        throw wrongKind(this, "func");
+    }
+
+    private static ClassCastException wrongKind(Value v, String wanted) {
+        return new ClassCastException("expected " + wanted + ", the value is " + v.type());
+    }
+
+    /**
+     * @param v the integer
+     * @return an i64 value (the same as {@link #i64(long)})
+     */
+    static I64 of(long v) {
+        return new I64(v);
+    }
+
+    /**
+     * @param v the number
+     * @return an f64 value with {@code v}'s exact bits (the same as {@link #f64(double)})
+     */
+    static F64 of(double v) {
+        return f64(v);
+    }
+
+    /**
+     * @param v the boolean
+     * @return a bool value (the same as {@link #bool(boolean)})
+     */
+    static Bool of(boolean v) {
+        return bool(v);
+    }
+
+    /**
+     * @param s the string, encoded as UTF-8 (a lone surrogate becomes {@code ?})
+     * @return a str value (the same as {@link #str(String)})
+     * @throws NullPointerException when {@code s} is null
+     */
+    static Str of(String s) {
+        return str(s);
+    }
+
+    /**
+     * @param elements the elements, in order (the array is copied)
+     * @return a tuple of them (spec section "Aggregates (Agg)")
+     * @throws IllegalArgumentException when an element is null
+     */
+    static Aggregate tuple(Value... elements) {
+        return Aggregate.of(Aggregate.Kind.TUPLE, 0, Arrays.asList(elements));
+    }
+
+    /**
+     * A struct of a type id of the program's type table. The VM checks a struct a host returns only
+     * as an {@code agg}; a program reads its fields by index, so give them in the order and of the
+     * types of the struct type ({@link dev.tape.program.TypeTable#structId(String...)} finds the id by
+     * field names).
+     *
+     * @param typeId the struct type id, 0 or more
+     * @param fields the field values, in the struct type's order (the array is copied)
+     * @return the struct
+     * @throws IllegalArgumentException when {@code typeId} is negative or a field is null
+     */
+    static Aggregate struct(int typeId, Value... fields) {
+        if (typeId < 0) {
+            throw new IllegalArgumentException("struct type id must be 0 or more, got " + typeId);
+        }
+        return Aggregate.of(Aggregate.Kind.STRUCT, typeId, Arrays.asList(fields));
+    }
+
+    /**
+     * An array of an element type id of the program's type table
+     * ({@link dev.tape.program.TypeTable#arrayElemId(ValueType)} finds it by type).
+     *
+     * @param elemTypeId the element type id, 0 or more
+     * @param elements the elements, all of one type (the array is copied)
+     * @return the array
+     * @throws IllegalArgumentException when {@code elemTypeId} is negative, an element is null, or
+     *     two elements differ in type
+     */
+    static Aggregate array(int elemTypeId, Value... elements) {
+        if (elemTypeId < 0) {
+            throw new IllegalArgumentException("array element type id must be 0 or more, got " + elemTypeId);
+        }
+        for (int i = 1; i < elements.length; i++) {
+            if (elements[i] != null && elements[0] != null && !elements[i].type().equals(elements[0].type())) {
+                throw new IllegalArgumentException("array element " + i + " is " + elements[i].type()
+                        + ", element 0 is " + elements[0].type());
+            }
+        }
+        return Aggregate.of(Aggregate.Kind.ARRAY, elemTypeId, Arrays.asList(elements));
     }
 
     /** The unit value. */
@@ -140,6 +327,12 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         public ValueType type() {
             return ValueType.BOOL;
         }
+
+        /** @return the value literal: {@code bool:true} or {@code bool:false} */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this);
+        }
     }
 
     /**
@@ -151,6 +344,12 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         @Override
         public ValueType type() {
             return ValueType.I64;
+        }
+
+        /** @return the value literal, for example {@code i64:5} */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this);
         }
     }
 
@@ -165,9 +364,10 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return ValueType.U64;
         }
 
+        /** @return the value literal, for example {@code u64:5} */
         @Override
         public String toString() {
-            return "U64[" + Long.toUnsignedString(value) + "]";
+            return ValueLiteral.format(this);
         }
     }
 
@@ -187,9 +387,10 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return ValueType.F64;
         }
 
+        /** @return the value literal: the f64's bits, exact for every NaN payload */
         @Override
         public String toString() {
-            return "F64[" + value() + "]";
+            return ValueLiteral.format(this);
         }
     }
 
@@ -215,36 +416,34 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         public ValueType type() {
             return ValueType.DECIMAL;
         }
+
+        /** @return the value literal */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this);
+        }
     }
 
-    /** A byte string. The array is never exposed for writing. */
+    /**
+     * A byte string. Made by {@link Value#bytes(byte[])}, which copies; {@link #toByteArray()} and
+     * {@link Value#asBytes()} copy out, so the bytes never change after construction.
+     */
     final class Bytes implements Value {
-        private final byte[] data;
+        final byte[] data;
 
         /** Wraps an array the caller will not mutate (package-level trust; use {@link Value#bytes}). */
         Bytes(byte[] data) {
             this.data = data;
         }
 
-        /**
-         * Wraps an array without copying. For the VM and host bridges: the caller promises never to
-         * mutate {@code data} afterwards.
-         *
-         * @param data the bytes
-         * @return the value
-         */
-        public static Bytes wrap(byte[] data) {
+        /** Wraps an array without copying; the caller never changes it afterwards. */
+        static Bytes wrap(byte[] data) {
             return new Bytes(Objects.requireNonNull(data));
         }
 
         /** @return a copy of the bytes */
         public byte[] toByteArray() {
             return data.clone();
-        }
-
-        /** @return the array itself, which the caller must not mutate (for the VM) */
-        public byte[] unsafeArray() {
-            return data;
         }
 
         /** @return the length in bytes */
@@ -275,28 +474,23 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return Arrays.hashCode(data);
         }
 
+        /** @return the value literal, cut after 4,096 chars */
         @Override
         public String toString() {
-            return "Bytes[" + HexFormat.of().formatHex(data) + "]";
+            return ValueLiteral.format(this, 4096);
         }
     }
 
     /** A UTF-8 string, held as its UTF-8 bytes (lengths and slices count bytes). */
     final class Str implements Value {
-        private final byte[] utf8;
+        final byte[] utf8;
 
         Str(byte[] utf8) {
             this.utf8 = utf8;
         }
 
-        /**
-         * Wraps UTF-8 bytes without copying or validating. For the VM: the caller promises the bytes
-         * are valid UTF-8 and will not be mutated.
-         *
-         * @param utf8 the bytes
-         * @return the value
-         */
-        public static Str wrapUtf8(byte[] utf8) {
+        /** Wraps UTF-8 bytes without copying or validating; the caller never changes them afterwards. */
+        static Str wrapUtf8(byte[] utf8) {
             return new Str(Objects.requireNonNull(utf8));
         }
 
@@ -325,11 +519,6 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return utf8.clone();
         }
 
-        /** @return the UTF-8 array itself, which the caller must not mutate (for the VM) */
-        public byte[] unsafeUtf8() {
-            return utf8;
-        }
-
         /** @return the length in UTF-8 bytes */
         public int length() {
             return utf8.length;
@@ -350,9 +539,10 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return Arrays.hashCode(utf8);
         }
 
+        /** @return the value literal (quoted and escaped), cut after 4,096 chars */
         @Override
         public String toString() {
-            return "Str[" + value() + "]";
+            return ValueLiteral.format(this, 4096);
         }
     }
 
@@ -367,6 +557,12 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         public ValueType type() {
             return ValueType.obj(hostType);
         }
+
+        /** @return the value literal */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this, 4096);
+        }
     }
 
     /**
@@ -378,6 +574,12 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         @Override
         public ValueType type() {
             return ValueType.FUNC;
+        }
+
+        /** @return the value literal */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this, 4096);
         }
     }
 
@@ -403,6 +605,12 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         @Override
         public ValueType type() {
             return ValueType.CLOSURE;
+        }
+
+        /** @return the value literal */
+        @Override
+        public String toString() {
+            return ValueLiteral.format(this, 4096);
         }
     }
 

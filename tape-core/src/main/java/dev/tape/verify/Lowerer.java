@@ -8,6 +8,7 @@ import dev.tape.program.Program;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
+import dev.tape.value.ValueInternals;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,9 @@ import java.util.List;
  * ({@link RegClassCheck}), as in the reference's lowering step.
  */
 final class Lowerer {
+    /** No-copy wrapping of the constant pool's bytes (immutable like the program). */
+    private static final ValueInternals VALUES = ValueInternals.get();
+
     static final int UNIT = 0;
     static final int WORD = 1;
     static final int REF = 2;
@@ -239,7 +243,7 @@ final class Lowerer {
                 } else if (c instanceof Constant.Decimal d) {
                     constRef(ins, Value.decimal(d.mantissa(), d.scale()));
                 } else if (c instanceof Constant.Bytes b) {
-                    constRef(ins, Value.Bytes.wrap(b.value()));
+                    constRef(ins, VALUES.adoptBytes(b.value()));
                 } else if (c instanceof Constant.Str s) {
                     constRef(ins, Value.str(s.value()));
                 }

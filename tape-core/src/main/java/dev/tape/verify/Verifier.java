@@ -85,7 +85,7 @@ public final class Verifier {
      * @return the verified, lowered program
      * @throws VerifyException when the program breaks a rule
      */
-    public static VerifiedProgram verify(Program program) throws VerifyException {
+    public static VerifiedProgram verify(Program program) {
         return new Verifier().check(program);
     }
 
@@ -94,7 +94,7 @@ public final class Verifier {
      * @return the verified, lowered program
      * @throws VerifyException when the program breaks a rule
      */
-    public VerifiedProgram check(Program program) throws VerifyException {
+    public VerifiedProgram check(Program program) {
         List<String> symbols = program.symbols();
         for (int i = 0; i < program.hostSigs().size(); i++) {
             HostSig h = program.hostSigs().get(i);

@@ -1,12 +1,14 @@
 package dev.tape.verify;
 
+import dev.tape.TapeException;
+
 /**
  * A program failed verification (spec section "Verification (normative)"). It carries the
  * reference verifier's error name ({@link #kind()}, for example {@code "UninitializedRead"}), the
  * function id, the byte pc and mnemonic of the offending instruction where there is one, and a
  * reason a person can act on.
  */
-public final class VerifyException extends Exception {
+public final class VerifyException extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** The reference verifier's error name, for example {@code "TypeMismatch"}. */

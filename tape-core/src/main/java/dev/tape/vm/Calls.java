@@ -329,7 +329,7 @@ final class Calls {
         }
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, "the host does not provide " + site.symbol, site.symbol,
+            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, vm.hostProblems[sigId], site.symbol,
                     site.sigHash);
         }
         site.vm = vm;

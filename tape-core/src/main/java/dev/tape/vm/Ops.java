@@ -89,8 +89,8 @@ final class Ops {
             case Op.I64_TO_DEC -> r[dst] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
             case Op.U64_TO_DEC -> r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
             case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(c, r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
-            case Op.BYTES_CONCAT -> r[dst] = Value.Bytes.wrap(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
-            case Op.STR_CONCAT -> r[dst] = Value.Str.wrapUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
+            case Op.BYTES_CONCAT -> r[dst] = Texts.V.adoptBytes(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
+            case Op.STR_CONCAT -> r[dst] = Texts.V.adoptUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
             case Op.BYTES_LEN, Op.STR_LEN -> {
                 w[dst] = Texts.bytesOf(r[base + code[ip + 2]]).length;
                 return ip + 3;
@@ -223,7 +223,7 @@ final class Ops {
                 }
             }
         }
-        return new Aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+        return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
     private static Aggregate build(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, int[] code, int at,
@@ -244,6 +244,6 @@ final class Ops {
                 refs[i] = c.r[reg];
             }
         }
-        return new Aggregate(kind, typeId, tags, bits, refs);
+        return Texts.V.aggregate(kind, typeId, tags, bits, refs);
     }
 }

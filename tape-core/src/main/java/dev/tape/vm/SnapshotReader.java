@@ -277,13 +277,13 @@ final class SnapshotReader {
                     long m = in.sleb64();
                     yield new Value.Decimal(m, in.u8());
                 }
-                case BYTES -> Value.Bytes.wrap(in.bytes(in.count("byte", 1)));
+                case BYTES -> Texts.V.adoptBytes(in.bytes(in.count("byte", 1)));
                 case STR -> {
                     byte[] b = in.bytes(in.count("byte", 1));
                     if (!utf8(b)) {
                         throw bad(at, "string object " + i + " is not valid UTF-8");
                     }
-                    yield Value.Str.wrapUtf8(b);
+                    yield Texts.V.adoptUtf8(b);
                 }
                 case OBJ -> {
                     long ht = in.uleb64();
@@ -362,7 +362,7 @@ final class SnapshotReader {
         }
         Aggregate.Kind ak = kind == Snapshots.TUPLE ? Aggregate.Kind.TUPLE
                 : kind == Snapshots.STRUCT ? Aggregate.Kind.STRUCT : Aggregate.Kind.ARRAY;
-        return new Aggregate(ak, (int) typeId, tags, bits, refs);
+        return Texts.V.aggregate(ak, (int) typeId, tags, bits, refs);
     }
 
     private long word(ValueKind k) throws DecodeException {

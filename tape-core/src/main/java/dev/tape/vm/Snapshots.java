@@ -343,11 +343,11 @@ final class Snapshots {
             } else if (o instanceof Value.Bytes b) {
                 out.u8(ValueKind.BYTES.tag());
                 out.uleb(b.length());
-                out.bytes(b.unsafeArray());
+                out.bytes(Texts.V.array(b));
             } else if (o instanceof Value.Str s) {
                 out.u8(ValueKind.STR.tag());
                 out.uleb(s.length());
-                out.bytes(s.unsafeUtf8());
+                out.bytes(Texts.V.utf8(s));
             } else if (o instanceof Value.Obj ob) {
                 out.u8(ValueKind.OBJ.tag());
                 out.uleb(ob.hostType());

@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.value.Value;
+import dev.tape.value.ValueInternals;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,8 +13,11 @@ import java.util.Arrays;
 final class Texts {
     private Texts() {}
 
+    /** No-copy access to the arrays of bytes and str values, and to aggregate construction. */
+    static final ValueInternals V = ValueInternals.get();
+
     static byte[] bytesOf(Object o) {
-        return o instanceof Value.Bytes b ? b.unsafeArray() : ((Value.Str) o).unsafeUtf8();
+        return o instanceof Value.Bytes b ? V.array(b) : V.utf8((Value.Str) o);
     }
 
     /**
@@ -68,7 +72,7 @@ final class Texts {
         byte[] b = bytesOf(o);
         range(b, start, end);
         c.allocate(16 + end - start);
-        return Value.Bytes.wrap(Arrays.copyOfRange(b, (int) start, (int) end));
+        return V.adoptBytes(Arrays.copyOfRange(b, (int) start, (int) end));
     }
 
     private static boolean boundary(byte[] b, long i) {
@@ -83,13 +87,13 @@ final class Texts {
                     + " splits a UTF-8 character");
         }
         c.allocate(16 + end - start);
-        return Value.Str.wrapUtf8(Arrays.copyOfRange(b, (int) start, (int) end));
+        return V.adoptUtf8(Arrays.copyOfRange(b, (int) start, (int) end));
     }
 
     static Value.Bytes toBytes(ExecutionContext c, Object o) {
         byte[] b = bytesOf(o);
         c.allocate(16 + b.length);
-        return Value.Bytes.wrap(b.clone());
+        return V.adoptBytes(b.clone());
     }
 
     static Value.Str toStr(ExecutionContext c, Object o) {
@@ -101,6 +105,6 @@ final class Texts {
             throw new VmTrap(TrapKind.INVALID_UTF8, "bytes are not valid UTF-8");
         }
         c.allocate(16 + b.length);
-        return Value.Str.wrapUtf8(b.clone());
+        return V.adoptUtf8(b.clone());
     }
 }

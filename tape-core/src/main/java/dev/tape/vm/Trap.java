@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.TapeException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +22,7 @@ import java.util.List;
  * and wasmtime backtraces do. So a trap costs the same to build, keep and print at depth 100 or
  * 10 million.
  */
-public final class Trap extends Exception {
+public final class Trap extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** The span value that means "no span covers the pc": 0, which is never a span id. */
@@ -31,6 +33,15 @@ public final class Trap extends Exception {
      * (see {@link #elidedFrames()}).
      */
     public static final int STACK_EDGE = 64;
+
+    /** The execution context whose run built this trap (set by {@link Vm}), else null. */
+    transient Object origin;
+
+    /** Marks the trap as built by the run of {@code ctx}; returns it. */
+    Trap from(ExecutionContext ctx) {
+        origin = ctx;
+        return this;
+    }
 
     /**
      * One frame of the VM call stack.
@@ -118,7 +129,7 @@ public final class Trap extends Exception {
      */
     public Trap(TrapKind kind, long code, int func, String funcName, int pc, long span, String hostSymbol, long sigHash,
                 String detail, List<Frame> stack, int elidedFrames, long fuelRemaining) {
-        super(text(kind, code, func, funcName, pc, span, hostSymbol, detail), null, false, false);
+        super(text(kind, code, func, funcName, pc, span, hostSymbol, detail), null, false);
         if (elidedFrames < 0 || (elidedFrames > 0 && stack.size() <= STACK_EDGE)) {
             throw new IllegalArgumentException("elidedFrames must be 0 or more, and only above 0 after "
                     + STACK_EDGE + " innermost frames");

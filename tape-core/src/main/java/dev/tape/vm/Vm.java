@@ -21,8 +21,10 @@ import java.util.List;
 
 /**
  * The interpreter for a {@link VerifiedProgram} bound to a {@link Host} (spec section "Execution
- * model (v1)"). Making a VM resolves every host signature once. A VM holds no run state, so one VM
- * may run on many threads at once, each run with its own {@link ExecutionContext}.
+ * model (v1)"). Making a VM resolves every host signature once (linking: a {@link LinkException}
+ * lists every import the host lacks, unless {@link VmOptions#lazyLinking()}). A VM holds no run
+ * state, so one VM may run on many threads at once, each run with its own {@link ExecutionContext};
+ * {@link #function(String)} gives a {@link FunctionHandle} to call a function by name.
  *
  * <p>Frames live on the heap, never on the Java stack: recursion is bounded by
  * {@link Limits#maxCallDepth()} and {@link Limits#maxRegisters()}, never by a
@@ -45,14 +47,35 @@ public final class Vm {
     /** a compiled tier (set once by {@code tape-jit} before the VM is shared), or null */
     CompiledTier tier;
 
+    /** per host signature: why it did not link (the trap's detail), or null when it did */
+    final String[] hostProblems;
+
     /**
+     * Makes a VM with {@link VmOptions#DEFAULT}: eager linking.
+     *
      * @param program the verified program
      * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
      * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException when the host does not provide one or more of the program's host
+     *     imports (all are listed), or its resolver threw
      */
     public Vm(VerifiedProgram program, Host host) {
-        if (program == null || host == null) {
-            throw new IllegalArgumentException("program and host are required");
+        this(program, host, VmOptions.DEFAULT);
+    }
+
+    /**
+     * Makes a VM. Resolves every host import (spec section "Host ABI") once, now.
+     *
+     * @param program the verified program
+     * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
+     * @param options how to link ({@link VmOptions#lazyLinking()})
+     * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException with eager linking, when the host does not provide one or more of the
+     *     program's host imports (all are listed), or its resolver threw
+     */
+    public Vm(VerifiedProgram program, Host host, VmOptions options) {
+        if (program == null || host == null || options == null) {
+            throw new IllegalArgumentException("program, host and options are required");
         }
         this.verified = program;
         this.program = program.program();
@@ -69,11 +92,12 @@ public final class Vm {
             hostArgKinds[i] = s.args().stream().map(ValueType::kind).toArray(ValueKind[]::new);
             hostRetTypes[i] = s.rets().toArray(new ValueType[0]);
             hostSymbols[i] = this.program.symbols().get(s.symbolId());
-            try {
-                hostFns[i] = TapeEvents.hostFunction(hostSymbols[i], s.sigHash(),
-                        host.resolve(hostSymbols[i], s.sigHash(), s.args(), s.rets()));
-            } catch (RuntimeException e) {
-                hostFns[i] = null;
+        }
+        this.hostProblems = new String[sigs.size()];
+        Linker.link(host, hostSymbols, hostSigs, options.lazyLinking(), hostFns, hostProblems);
+        for (int i = 0; i < hostFns.length; i++) {
+            if (hostFns[i] != null) {
+                hostFns[i] = TapeEvents.hostFunction(hostSymbols[i], hostSigs[i].sigHash(), hostFns[i]);
             }
         }
     }
@@ -88,9 +112,10 @@ public final class Vm {
      *
      * @param entry the function id
      * @param args the arguments, matching the function's signature
-     * @param limits the run's limits
+     * @param limits the run's limits (not null: {@link Limits#DEFAULT} are the defaults)
      * @return the function's results, in order
      * @throws Trap when the run traps, or the entry or arguments do not fit the function
+     * @throws IllegalArgumentException when {@code limits} is null
      */
     public List<Value> run(int entry, List<Value> args, Limits limits) throws Trap {
         return run(new ExecutionContext(), entry, args, limits, null);
@@ -106,13 +131,19 @@ public final class Vm {
      * @param entry the function id, 0 to functionCount - 1 (another id traps {@code invalid_entry})
      * @param args the arguments: as many as the function takes (else {@code arity_mismatch}), each
      *     of exactly the declared type (else {@code type_mismatch}); both trap at pc 0
-     * @param limits the run's limits
+     * @param limits the run's limits (not null: {@link Limits#DEFAULT} are the defaults)
      * @param sink a trace sink, or {@code null} for none
      * @return the function's results, in order
-     * @throws Trap when the run traps
+     * @throws Trap when the run traps; a trace sink that throws (even a {@code Trap} of another
+     *     run) makes the run trap {@code internal_error}
+     * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      */
     public List<Value> run(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink)
             throws Trap {
+        if (ctx == null || limits == null) {
+            throw new IllegalArgumentException(ctx == null ? "the execution context is null" : "the limits are null "
+                    + "(Limits.DEFAULT are the defaults)");
+        }
         int mask = 0;
         if (sink != null) {
             try {
@@ -231,6 +262,10 @@ public final class Vm {
 
     /** Emits the run-end trace event of a run that trapped (when asked for) and gives the trap. */
     Trap ended(ExecutionContext ctx, Trap t) {
+        if (t.origin != ctx) {
+            // not built by this run: a trace sink let another run's trap out
+            t = internal(ctx, t);
+        }
         if ((ctx.mask & TraceMask.RUN) != 0) {
             try {
                 ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelRemaining());
@@ -253,12 +288,12 @@ public final class Vm {
             pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
         }
         return new Trap(kind, 0, func, verified.functionName(func), pc, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining());
+                ctx.fuelRemaining()).from(ctx);
     }
 
     Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
         return new Trap(kind, 0, entry, verified.functionName(entry), 0, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining());
+                ctx.fuelRemaining()).from(ctx);
     }
 
     /**
@@ -416,7 +451,7 @@ public final class Vm {
             stack.add(new Trap.Frame(id, verified.functionName(id), cpc, f.spanAt(cpc)));
         }
         return new Trap(t.kind, t.code, ctx.func, verified.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
-                t.getMessage(), stack, elided, ctx.fuelRemaining());
+                t.getMessage(), stack, elided, ctx.fuelRemaining()).from(ctx);
     }
 
     /**
@@ -427,5 +462,33 @@ public final class Vm {
      */
     public int functionId(String name) {
         return program.functionId(name);
+    }
+
+    /**
+     * Finds a function by its name in the names section, as a handle to call it by.
+     *
+     * @param name a function name
+     * @return the handle of the first function with that name (section order)
+     * @throws IllegalArgumentException when the program has no function of that name; the message
+     *     names some functions it has
+     */
+    public FunctionHandle function(String name) {
+        int id = name == null ? -1 : program.functionId(name);
+        if (id < 0) {
+            throw new IllegalArgumentException(FunctionHandle.noSuchFunction(this, name));
+        }
+        return new FunctionHandle(this, id);
+    }
+
+    /**
+     * @param id a function id, 0 to {@code program().functionCount() - 1}
+     * @return a handle to call that function by
+     * @throws IllegalArgumentException when there is no such function
+     */
+    public FunctionHandle function(int id) {
+        if (id < 0 || id >= funcs.length) {
+            throw new IllegalArgumentException("the program has no function " + id + " (it has " + funcs.length + ")");
+        }
+        return new FunctionHandle(this, id);
     }
 }

@@ -2,7 +2,9 @@
  * Running verified programs, the top of the pipeline ({@code vm -> verify -> program -> format})
  * (spec section "Execution model (v1)"): a {@link dev.tape.vm.Vm} binds a
  * {@link dev.tape.verify.VerifiedProgram} to a {@link dev.tape.host.Host} and runs entry functions
- * within {@link dev.tape.vm.Limits}; a run either returns its values or ends with a
+ * within {@link dev.tape.vm.Limits}, by id or through a {@link dev.tape.vm.FunctionHandle} found by
+ * name. Making a VM links the program's host imports ({@link dev.tape.vm.LinkException},
+ * {@link dev.tape.vm.VmOptions}). A run either returns its values or ends with a
  * {@link dev.tape.vm.Trap} (why: {@link dev.tape.vm.TrapKind}; where: function, pc, span and call
  * stack). A run's mutable state lives in an {@link dev.tape.vm.ExecutionContext}, reusable by later
  * runs on one thread; a {@code Vm} holds none and may be shared between threads.

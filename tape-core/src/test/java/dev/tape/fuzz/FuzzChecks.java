@@ -14,6 +14,7 @@ import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.TrapKind;
 import dev.tape.vm.Vm;
+import dev.tape.vm.VmOptions;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,7 +76,7 @@ public final class FuzzChecks {
             return;
         }
         List<Value> args = entryArgs(vp, data);
-        Vm vm = new Vm(vp, FuzzHost.INSTANCE);
+        Vm vm = new Vm(vp, FuzzHost.INSTANCE, VmOptions.DEFAULT.withLazyLinking(true));
         ExecutionContext ctx = new ExecutionContext();
         Outcome first = outcome(vm, ctx, args, null);
         Outcome again = outcome(vm, ctx, args, null);

@@ -42,14 +42,37 @@ public final class Jit {
      *     compile is interpreted: outcomes are the same either way, and {@link #compiledFunctions}
      *     tells)
      * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException when the host does not provide one or more of the program's host
+     *     imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host) {
-        return compile(program, host, JitTier.Budget.DEFAULT, JitTier.HIDDEN);
+        return compile(program, host, VmOptions.DEFAULT);
+    }
+
+    /**
+     * Makes a VM as {@link #compile(VerifiedProgram, Host)} does, with options (for example lazy
+     * linking).
+     *
+     * @param program the verified program
+     * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
+     * @param options how to make the VM ({@link VmOptions#lazyLinking()})
+     * @return a VM that runs compiled code where it can
+     * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException with eager linking, when the host does not provide one or more of the
+     *     program's host imports (all are listed), or its resolver threw
+     */
+    public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
+        return compile(program, host, options, JitTier.Budget.DEFAULT, JitTier.HIDDEN);
     }
 
     /** {@link #compile(VerifiedProgram, Host)} with other budgets or another way to define classes (tests). */
     static Vm compile(VerifiedProgram program, Host host, JitTier.Budget budget, JitTier.Definer definer) {
-        Vm vm = new Vm(program, host);
+        return compile(program, host, VmOptions.DEFAULT, budget, definer);
+    }
+
+    private static Vm compile(VerifiedProgram program, Host host, VmOptions options, JitTier.Budget budget,
+                              JitTier.Definer definer) {
+        Vm vm = new Vm(program, host, options);
         vm.tier = new JitTier(vm, budget, definer);
         return vm;
     }

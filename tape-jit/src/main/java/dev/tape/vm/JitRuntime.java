@@ -229,7 +229,7 @@ final class JitRuntime {
     /** {@code tuple.new} of word elements: the same heap charge and aggregate as {@code Ops.tupleOfWords}. */
     static Aggregate tuple(ExecutionContext c, byte[] tags, long[] bits) {
         c.allocate(32 + 9L * bits.length);
-        return new Aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+        return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
     /**

@@ -557,8 +557,8 @@ class JitDifferentialTest {
         Tiers w = Tiers.of(work, JitPrograms.host());
         Vm interpreted = new Vm(w.interpreted.program(), JitPrograms.host());
         Vm compiledWork = Jit.compile(w.interpreted.program(), JitPrograms.host());
-        Vm interpretedDown = new Vm(Tiers.of(down, Host.NONE).interpreted.program(), Host.NONE);
-        Vm compiledDown = Jit.compile(interpretedDown.program(), Host.NONE);
+        Vm interpretedDown = new Vm(Tiers.of(down, Host.NONE).interpreted.program(), Host.NONE, Tiers.LAZY);
+        Vm compiledDown = Jit.compile(interpretedDown.program(), Host.NONE, Tiers.LAZY);
         int threads = 8;
         int runs = 200;
         // the expected outcomes, from the interpreter on this thread

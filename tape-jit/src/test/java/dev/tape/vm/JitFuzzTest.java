@@ -61,7 +61,7 @@ class JitFuzzTest {
         }
         List<Value> args = FuzzChecks.entryArgs(vp, data);
         Tiers t = Tiers.of(vp, FuzzHost.INSTANCE);
-        requireCompiled(Jit.compile(vp, FuzzHost.INSTANCE));
+        requireCompiled(Jit.compile(vp, FuzzHost.INSTANCE, Tiers.LAZY));
         Limits limits = FuzzChecks.LIMITS;
         Tiers.Outcome interpreted = t.interpret(0, args, limits);
         ExecutionContext ctx = new ExecutionContext();

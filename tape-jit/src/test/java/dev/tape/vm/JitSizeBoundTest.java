@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitSizeBoundTest {
     private static void check(VerifiedProgram p, String what) {
-        Vm vm = new Vm(p, Host.NONE);
+        Vm vm = new Vm(p, Host.NONE, Tiers.LAZY);
         for (LoweredFunction fn : p.functions()) {
             int size = JitCompiler.measure(vm, fn.id());
             int bound = JitCompiler.sizeBound(fn);

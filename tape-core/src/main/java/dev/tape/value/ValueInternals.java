@@ -1,0 +1,82 @@
+package dev.tape.value;
+
+import java.util.Set;
+
+/**
+ * Internal: the no-copy construction and reading of values that the interpreter, the verifier's
+ * lowering and the compiled tier need for speed (wrapping an array a run has just filled, reading
+ * a string's UTF-8 bytes without copying them). Not for embedders: {@link #get()} refuses every
+ * caller outside the packages {@code dev.tape.vm} and {@code dev.tape.verify}, so the arrays
+ * inside a value can be reached, or handed over, only by code that never changes them afterwards.
+ * Embedders use the factories of {@link Value} and {@link Aggregate}, which copy, and the
+ * accessors, which copy out.
+ */
+public final class ValueInternals {
+    private static final ValueInternals INSTANCE = new ValueInternals();
+    private static final Set<String> ALLOWED = Set.of("dev.tape.vm", "dev.tape.verify");
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    private ValueInternals() {}
+
+    /**
+     * Gives the accessor to the library's own packages; call it once, into a static final field.
+     *
+     * @return the accessor
+     * @throws IllegalCallerException when the caller's class is outside {@code dev.tape.vm} and
+     *     {@code dev.tape.verify}
+     */
+    public static ValueInternals get() {
+        Class<?> caller = WALKER.getCallerClass();
+        if (!ALLOWED.contains(caller.getPackageName())) {
+            throw new IllegalCallerException("ValueInternals is internal to the library; " + caller.getName()
+                    + " may not use it (use the factories of Value and Aggregate)");
+        }
+        return INSTANCE;
+    }
+
+    /**
+     * Builds an aggregate from its element storage without copying: the caller gives up the arrays.
+     *
+     * @param kind the aggregate kind
+     * @param typeId the struct type id or array element type id (0 for tuples)
+     * @param tags each element's {@link dev.tape.program.ValueKind#tag()}
+     * @param bits the 64-bit words of word-stored elements (same length as tags)
+     * @param refs the {@link Value} references of reference elements, or {@code null} when none
+     * @return the aggregate
+     */
+    public Aggregate aggregate(Aggregate.Kind kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+        return new Aggregate(kind, typeId, tags, bits, refs);
+    }
+
+    /**
+     * @param data bytes the caller will never change again
+     * @return a bytes value wrapping them
+     */
+    public Value.Bytes adoptBytes(byte[] data) {
+        return new Value.Bytes(data);
+    }
+
+    /**
+     * @param utf8 valid UTF-8 the caller will never change again (not checked)
+     * @return a str value wrapping it
+     */
+    public Value.Str adoptUtf8(byte[] utf8) {
+        return new Value.Str(utf8);
+    }
+
+    /**
+     * @param b a bytes value
+     * @return its array itself, which the caller must not change
+     */
+    public byte[] array(Value.Bytes b) {
+        return b.data;
+    }
+
+    /**
+     * @param s a str value
+     * @return its UTF-8 array itself, which the caller must not change
+     */
+    public byte[] utf8(Value.Str s) {
+        return s.utf8;
+    }
+}
