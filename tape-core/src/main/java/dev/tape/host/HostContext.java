@@ -42,4 +42,31 @@ public interface HostContext {
      * @param units fuel units to charge, unsigned: 0 to 2<sup>64</sup>-1
      */
     void chargeFuel(long units);
+
+    /**
+     * @return whether this call may {@link #suspend()} its run: true in a run started with
+     *     {@link dev.tape.vm.Vm#start} (a {@link dev.tape.vm.Run}), false in a one-shot
+     *     {@link dev.tape.vm.Vm#run} (and in contexts that are not the VM's)
+     */
+    default boolean canSuspend() {
+        return false;
+    }
+
+    /**
+     * Asks to suspend the run in this host call, so that the function can finish its work later
+     * without blocking the thread (a network call, a timer, another fiber). Once the function
+     * returns, whatever it wrote into its result slots is ignored and the run pauses with
+     * {@link dev.tape.vm.PauseReason.HostSuspended} (the symbol and the arguments); the embedder
+     * then gives the results with {@link dev.tape.vm.Run#resumeWith}. The host call's fuel, its
+     * count against {@link dev.tape.vm.Limits#maxHostCalls()} and any {@link #chargeFuel} made
+     * before returning are already charged; the run goes on after the call exactly as if the
+     * function had returned those results. An exception thrown after asking still traps
+     * {@code host_call_failed}.
+     *
+     * @throws IllegalStateException when {@link #canSuspend()} is false (uncaught, the run traps
+     *     {@code host_call_failed} with this message)
+     */
+    default void suspend() {
+        throw new IllegalStateException("this host call cannot suspend its run (Vm.run is one-shot; use Vm.start)");
+    }
 }

@@ -143,6 +143,10 @@ final class Calls {
         final Value[] args;
         final Value[] results;
         Vm vm;
+        /** the run's context during a call */
+        ExecutionContext ctx;
+        /** whether the function asked to suspend during the current call */
+        boolean suspend;
         /** the host_call's global ip in the program's code image */
         int ip;
         long fuel;
@@ -185,6 +189,19 @@ final class Calls {
         @Override
         public long fuelRemaining() {
             return fuel;
+        }
+
+        @Override
+        public boolean canSuspend() {
+            return ctx != null && ctx.suspendable;
+        }
+
+        @Override
+        public void suspend() {
+            if (!canSuspend()) {
+                HostContext.super.suspend();
+            }
+            suspend = true;
         }
 
         @Override
@@ -249,6 +266,10 @@ final class Calls {
         }
         try {
             invoke(vm, c, site, sigId, ip, fuelLeft, args, results);
+            if (c.hostSuspended) {
+                // the interpreter leaves the run at the host_call, as for a trap there
+                throw SUSPENDED;
+            }
         } finally {
             if (argc > 0) {
                 args[0] = null;
@@ -311,6 +332,8 @@ final class Calls {
                     site.sigHash);
         }
         site.vm = vm;
+        site.ctx = c;
+        site.suspend = false;
         site.ip = ip;
         site.fuel = (fuelLeft < 0 ? 0 : fuelLeft) + c.fuelReserve;
         site.charged = 0;
@@ -332,5 +355,29 @@ final class Calls {
         if (traced) {
             c.sink.hostExit(sigId, site.symbol);
         }
+        if (site.suspend) {
+            suspended(c, site, results);
+        }
+    }
+
+    /**
+     * The signal the interpreter's {@code host_call} throws when its host function suspended the
+     * run ({@link ExecutionContext#hostSuspended}): it leaves the run at the {@code host_call}
+     * with its fuel used, as a trap there does; the driver ({@link Run}) turns it into a pause.
+     * Never a {@link Trap}: only runs that can pause let a host suspend.
+     */
+    static final VmTrap SUSPENDED = new VmTrap(TrapKind.HOST_CALL_FAILED, "the host function suspended the run");
+
+    /**
+     * Marks the run suspended in the host call ({@link ExecutionContext#hostSuspended}): its
+     * results are dropped and its fuel charge applied. The interpreter then stops at the call
+     * ({@link #SUSPENDED}); compiled code checks the flag after the call and hands over there.
+     */
+    private static void suspended(ExecutionContext c, Site site, Value[] results) {
+        site.suspend = false;
+        java.util.Arrays.fill(results, null);
+        c.defer(c.absorb(site.charged));
+        site.charged = 0;
+        c.hostSuspended = true;
     }
 }

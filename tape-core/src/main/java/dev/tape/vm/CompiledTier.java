@@ -29,4 +29,23 @@ abstract class CompiledTier {
      *     {@link #HANDOVER} with the position the interpreter continues from
      */
     abstract int run(Vm vm, ExecutionContext c, int entry);
+
+    /**
+     * Runs a run on from the context's state (interpreter layout, depth >= 1, {@code (func, ip)} a
+     * point where {@link #resumable} is true): the current frame in compiled code from there, and as
+     * each frame returns, its caller (whose state is a frame record) from the point after its call.
+     *
+     * @return as {@link #run}: DONE, TRAPPED or HANDOVER
+     */
+    abstract int resume(Vm vm, ExecutionContext c);
+
+    /** @return whether compiled code can start at code index {@code ip} of function {@code func} */
+    abstract boolean resumable(int func, int ip);
+
+    /**
+     * @return the instructions the interpreter must run from code index {@code ip} of {@code func}
+     *     to reach the next point where {@link #resumable} may be true (at least 1; a call or
+     *     return counts as reaching one)
+     */
+    abstract int toResumePoint(int func, int ip);
 }

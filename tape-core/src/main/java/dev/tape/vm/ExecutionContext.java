@@ -101,6 +101,30 @@ public final class ExecutionContext {
      * host starts on this thread fits in what is left
      */
     int[] stackShare;
+    /**
+     * Set from any thread to ask the run on this context to pause at its next poll point (an
+     * interrupt or a deadline); the driver clears it when it pauses.
+     */
+    volatile boolean pauseRequested;
+    /**
+     * Whether the run is paused inside a host call whose host function asked to suspend: {@code ip}
+     * is at that {@code host_call} instruction, whose fuel and host-call count are already charged;
+     * resuming stores the results the embedder gives into the instruction's result registers and
+     * moves past it.
+     */
+    boolean hostSuspended;
+    /**
+     * Whether the run on this context can pause (a {@link Run}): only then may a host function
+     * suspend ({@link dev.tape.host.HostContext#suspend()}). {@code Vm.run} runs with it off.
+     */
+    boolean suspendable;
+    /**
+     * Fuel that host charges took beyond the fuel left (the interpreter's {@link #consume} saturates
+     * the fuel at 0 and keeps the rest here, up to {@link Long#MAX_VALUE}): a {@link Run} given more
+     * fuel pays this first, so that the run uses exactly what one run given all the fuel at once
+     * would. Part of a paused run's state; 0 in every other case that matters.
+     */
+    long fuelDebt;
 
     /** Creates an empty context. */
     public ExecutionContext() {}
@@ -139,6 +163,10 @@ public final class ExecutionContext {
         this.copiedUnits = 0;
         this.depth = 0;
         this.trap = null;
+        this.pauseRequested = false;
+        this.hostSuspended = false;
+        this.suspendable = false;
+        this.fuelDebt = 0;
         release();
     }
 
@@ -390,6 +418,19 @@ public final class ExecutionContext {
         return rest < 0 ? Long.MAX_VALUE : rest;
     }
 
+    /**
+     * Puts the fuel left back in its usual split after a driver moved part of it into the reserve
+     * (see {@code Run}): {@link #fuel} holds as much as it can, the reserve the rest. The sum, the
+     * fuel left, does not change.
+     */
+    void normalizeFuel() {
+        if (fuelReserve != 0) {
+            long f = fuel + fuelReserve;
+            fuel = f < 0 ? Long.MAX_VALUE : f;
+            fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
+        }
+    }
+
     /** Adds a charge the reserve did not cover to {@link #extraUnapplied}, saturating. */
     void defer(long rest) {
         long sum = extraUnapplied + rest;
@@ -400,6 +441,12 @@ public final class ExecutionContext {
     void consume(long used) {
         long f = fuel - used - extraUnapplied;
         extraUnapplied = 0;
-        fuel = f < 0 ? 0 : f;
+        if (f < 0) {
+            // a host charged more than was left: a paused run pays the rest from the fuel added next
+            long d = fuelDebt - f;
+            fuelDebt = d < 0 ? Long.MAX_VALUE : d;
+            f = 0;
+        }
+        fuel = f;
     }
 }

@@ -13,7 +13,10 @@ import dev.tape.verify.LOp;
  * enough for HotSpot to compile ({@code ARCHITECTURE.md}, "Interpreter rules"; see
  * {@code docs/PERFORMANCE.md} for the rules this loop follows and why).
  *
- * <p>The loop runs until its budget runs out, the entry frame returns, or an instruction traps.
+ * <p>The loop runs until its budget runs out, the entry frame returns, or an instruction traps
+ * (a host function that suspends its run traps with {@link Calls#SUSPENDED}); it also returns
+ * {@link #OUT_OF_FUEL} right after a {@code host_call} during which
+ * {@link ExecutionContext#pauseRequested} was set, with budget left.
  * The budget is the fuel (or 1 when the driver steps for tracing): each instruction checks it
  * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
  * otherwise it runs as the plain compare and leaves the br to the next turn of the loop.
@@ -326,6 +329,12 @@ final class Interpreter {
                         r = c.r;
                         int argc = code[ip + 2];
                         ip += 4 + argc + code[ip + 3 + argc];
+                        if (c.pauseRequested) {
+                            // an interrupt or deadline that came during the host function: pause
+                            // right after it (the driver sees the request)
+                            save(c, image, ip, base, depth, start - budget);
+                            return OUT_OF_FUEL;
+                        }
                     }
                     case LOp.TUPLE_NEW_W -> {
                         int n = code[ip + 3];

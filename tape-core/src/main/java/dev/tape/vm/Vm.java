@@ -129,7 +129,8 @@ public final class Vm {
                 throw entryTrap(ctx, TrapKind.CALL_DEPTH_EXCEEDED, entry, "runs nested through host functions on this "
                         + "thread would be " + nesting[0] + " deep; the limit is " + MAX_RUN_NESTING);
             }
-            List<Value> out = start(ctx, entry, args);
+            prepare(ctx, entry, args);
+            List<Value> out = drive(ctx, entry);
             if ((mask & TraceMask.RUN) != 0) {
                 sink.runEnd(program, false, limits.fuel() - ctx.fuelRemaining());
             }
@@ -147,6 +148,43 @@ public final class Vm {
             // results and trap are built: let go of the registers (see ExecutionContext)
             ctx.release();
         }
+    }
+
+    /**
+     * Starts a run of a function as a value that runs only when resumed: see {@link Run} for
+     * pausing on fuel, interrupts, deadlines and host suspension. Runs in a fresh context, untraced.
+     * Nothing runs yet; an entry or arguments that do not fit are the first
+     * {@link Run#resume()}'s {@link Outcome.Trapped} (as {@link #run} would throw them).
+     *
+     * @param entry the function id
+     * @param args the arguments, matching the function's signature
+     * @param limits the run's limits; {@link Limits#fuel()} is the fuel it starts with
+     *     ({@link Run#addFuel} gives more)
+     * @return the run, not yet started
+     */
+    public Run start(int entry, List<Value> args, Limits limits) {
+        return start(new ExecutionContext(), entry, args, limits, null);
+    }
+
+    /**
+     * {@link #start(int, List, Limits)} in a given context, optionally traced (as {@link #run}
+     * with a context and a sink). The context belongs to the run until the run ends (its outcome is
+     * {@link Outcome.Done} or {@link Outcome.Trapped}): use it for nothing else until then.
+     *
+     * @param ctx the context the run keeps its state in (its previous state is discarded)
+     * @param entry the function id
+     * @param args the arguments, matching the function's signature
+     * @param limits the run's limits
+     * @param sink a trace sink, or {@code null}; a run traced with call, host or instruction
+     *     events is interpreted
+     * @return the run, not yet started
+     * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
+     */
+    public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
+        if (ctx == null || limits == null) {
+            throw new IllegalArgumentException("a context and limits are required");
+        }
+        return new Run(this, ctx, entry, args, limits, sink);
     }
 
     /**
@@ -170,10 +208,10 @@ public final class Vm {
     public static final int NESTED_RUN_STACK_BYTES = 16 << 10;
 
     /** Per thread, in its one element: the runs active on the thread. */
-    private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
+    static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
     /** Emits the run-end trace event of a run that trapped (when asked for) and gives the trap. */
-    private Trap ended(ExecutionContext ctx, Trap t) {
+    Trap ended(ExecutionContext ctx, Trap t) {
         if ((ctx.mask & TraceMask.RUN) != 0) {
             try {
                 ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelRemaining());
@@ -184,12 +222,12 @@ public final class Vm {
         return t;
     }
 
-    private Trap internal(ExecutionContext ctx, Throwable e) {
+    Trap internal(ExecutionContext ctx, Throwable e) {
         return simpleTrap(ctx, TrapKind.INTERNAL_ERROR, e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
 
-    private Trap simpleTrap(ExecutionContext ctx, TrapKind kind, String detail) {
+    Trap simpleTrap(ExecutionContext ctx, TrapKind kind, String detail) {
         int func = ctx.depth > 0 ? ctx.func : 0;
         int pc = 0;
         if (ctx.depth > 0 && func < funcs.length && ctx.ip < funcs[func].pcOf().length) {
@@ -199,12 +237,19 @@ public final class Vm {
                 ctx.fuelRemaining());
     }
 
-    private Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
+    Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
         return new Trap(kind, 0, entry, verified.functionName(entry), 0, Trap.NO_SPAN, null, 0, detail, List.of(),
                 ctx.fuelRemaining());
     }
 
-    private List<Value> start(ExecutionContext ctx, int entry, List<Value> args) throws Trap {
+    /**
+     * Checks the entry and its arguments and sets the context up at the entry's first instruction
+     * (arguments stored, depth 1, ip 0; the call-enter trace event emitted when asked for).
+     *
+     * @throws Trap {@code invalid_entry}, {@code arity_mismatch}, {@code type_mismatch} or
+     *     {@code heap_limit_exceeded} at pc 0
+     */
+    void prepare(ExecutionContext ctx, int entry, List<Value> args) throws Trap {
         if (entry < 0 || entry >= funcs.length) {
             throw entryTrap(ctx, TrapKind.INVALID_ENTRY, entry, "function " + entry + " does not exist (the program has "
                     + funcs.length + ")");
@@ -238,6 +283,10 @@ public final class Vm {
         if ((ctx.mask & TraceMask.CALL) != 0) {
             ctx.sink.callEnter(entry, 1);
         }
+    }
+
+    /** Runs a prepared context to its end (the one-shot driver of {@link #run}). */
+    private List<Value> drive(ExecutionContext ctx, int entry) throws Trap {
         boolean stepping = (ctx.mask & TraceMask.INSTR) != 0;
         CompiledTier t = tier;
         if (t != null && (ctx.mask & ~TraceMask.RUN) == 0 && t.compiled(entry)) {
@@ -271,7 +320,9 @@ public final class Vm {
                 case Interpreter.DONE:
                     return results(ctx);
                 case Interpreter.OUT_OF_FUEL:
-                    if (ctx.refill()) {
+                    if (ctx.fuel != 0 || ctx.refill()) {
+                        // fuel left: the loop stopped for a pause request, which one-shot runs ignore
+                        ctx.pauseRequested = false;
                         continue;
                     }
                     throw trap(ctx, new VmTrap(TrapKind.FUEL_EXCEEDED, "the fuel budget of "
@@ -291,7 +342,7 @@ public final class Vm {
         }
     }
 
-    private List<Value> results(ExecutionContext ctx) {
+    List<Value> results(ExecutionContext ctx) {
         // the entry frame's ret: [RET, n, classed regs...] at ctx.ip, registers at base 0
         LoweredFunction fn = funcs[ctx.func];
         int[] code = fn.code();

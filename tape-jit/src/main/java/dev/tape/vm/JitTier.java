@@ -206,6 +206,23 @@ final class JitTier extends CompiledTier {
         }
     }
 
+    /** Not reached while {@link #resumable} is false everywhere (re-entry at resume points comes later). */
+    @Override
+    int resume(Vm vm, ExecutionContext c) {
+        return HANDOVER;
+    }
+
+    /** No point is resumable yet: a resumed run goes on in the interpreter (correct, only slower). */
+    @Override
+    boolean resumable(int func, int ip) {
+        return false;
+    }
+
+    @Override
+    int toResumePoint(int func, int ip) {
+        return 1;
+    }
+
     /**
      * The method of a function, compiled now when it has none yet and may get one.
      *

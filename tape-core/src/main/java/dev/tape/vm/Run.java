@@ -1,0 +1,675 @@
+package dev.tape.vm;
+
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Aggregate;
+import dev.tape.value.Value;
+import dev.tape.verify.LoweredFunction;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A run as a value ({@link Vm#start}): it runs only inside {@link #resume()} (or {@link #step},
+ * {@link #resumeWith}) and stops with an {@link Outcome}: {@link Outcome.Done} with the results,
+ * {@link Outcome.Trapped} with the trap, or {@link Outcome.Paused} with a {@link PauseReason}, after
+ * which it can be resumed, from any thread.
+ *
+ * <pre>{@code
+ * Run run = vm.start(entry, args, Limits.DEFAULT.withFuel(10_000));
+ * Outcome o = run.resume();
+ * while (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.FuelExhausted) {
+ *     run.addFuel(10_000);     // a time slice: another 10,000 units
+ *     o = run.resume();
+ * }
+ * }</pre>
+ *
+ * <p><b>Exact semantics.</b> A run paused and resumed any number of times, at any points, on any
+ * threads, ends exactly as one uninterrupted {@link Vm#run} given the same total fuel (its limits'
+ * fuel plus every {@link #addFuel}): the same results or the same trap (kind, function, pc, span,
+ * stack, message), the same fuel used and the same host calls. A fuel pause comes exactly where that
+ * run traps {@code fuel_exceeded}. One Java-only bound differs: the copy budget of wide calls
+ * ({@link Limits#fuel()}) follows the fuel given so far, so a run that moves more than 1 Mi copy
+ * units of wide-call values may trap {@code fuel_exceeded} earlier when given its fuel in slices.
+ *
+ * <p><b>Pause points.</b> The interpreter polls for {@link #interrupt()} and {@link #deadline}
+ * between stretches of at most {@link #CHUNK} instructions, and right after each host call (so a
+ * request made while a host function runs takes effect when it returns). Compiled code
+ * ({@code tape-jit}) runs in stretches of at most {@link #CHUNK} fuel units, after which the driver
+ * polls too: until compiled code can be re-entered at resume points, the rest of such a run is
+ * interpreted (the outcome is the same, only speed differs), and so is a whole run of a program
+ * that imports host functions (until compiled code can hand over at a suspended host call). A pause always leaves the run at an
+ * instruction boundary that the resumed run continues from exactly.
+ *
+ * <p><b>Deadlines</b> are kept by one shared daemon thread ({@code tape-run-deadlines}) that sets
+ * the run's pause request when the deadline passes; nothing polls the clock in the loop.
+ *
+ * <p><b>Ended runs.</b> Once the outcome is {@code Done} or {@code Trapped}, every further
+ * {@link #resume()}, {@link #step} or {@link #resumeWith} returns that same outcome again, and
+ * the context's registers are released (as {@link Vm#run} releases them); {@link #addFuel},
+ * {@link #frames()} and {@link #registers(int)} throw {@link IllegalStateException}.
+ *
+ * <p><b>Threads.</b> A run may be resumed from any thread, but by one at a time: a call that
+ * finds it running on another thread (or called from inside its own host function) throws
+ * {@link IllegalStateException} and changes nothing. {@link #interrupt()} and {@link #deadline}
+ * may be called from any thread at any time. What one resume wrote is visible to the next,
+ * whatever thread makes it.
+ */
+public final class Run {
+    /**
+     * The most instructions the interpreter runs, and the most fuel compiled code uses, between
+     * two polls of a pause request: 65,536.
+     */
+    public static final int CHUNK = 1 << 16;
+
+    /**
+     * Whether compiled code hands over at a {@code host_call} whose function suspended the run
+     * (it checks {@link ExecutionContext#hostSuspended} after the call: {@code tape-jit}'s re-entry
+     * work). Until it does, a run of a program that imports host functions is interpreted here
+     * (same outcome, only slower); programs without host imports run compiled code.
+     */
+    static final boolean COMPILED_HOST_SUSPENSION = false;
+
+    private static final PauseReason FUEL = new PauseReason.FuelExhausted();
+    private static final PauseReason INTERRUPTED = new PauseReason.Interrupted();
+    private static final PauseReason DEADLINE = new PauseReason.DeadlineReached();
+    private static final PauseReason STEPS = new PauseReason.StepsDone();
+
+    private final Vm vm;
+    private final ExecutionContext c;
+    private final int entry;
+    /** held by the thread that runs or inspects the run */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** orders interrupts and deadlines against the run's end */
+    private final Object lock = new Object();
+    /** the final outcome (Done or Trapped), or null while the run can go on */
+    private volatile Outcome end;
+    /** whether anything of the run has executed (the compiled tier starts the entry with {@code run}) */
+    private boolean started;
+    /** whether the last pause was for fuel and no fuel was added since */
+    private boolean pausedOnFuel;
+    /** fuel left and host calls made when the run ended */
+    private long endFuel;
+    private long endHostCalls;
+    /** guarded by lock: the deadline passed and its pause is not yet reported */
+    private boolean deadlineHit;
+    /** guarded by lock */
+    private ScheduledFuture<?> deadlineTask;
+    /** guarded by lock: which deadline is current (a stale task does nothing) */
+    private long deadlineGen;
+
+    Run(Vm vm, ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
+        this.vm = vm;
+        this.c = ctx;
+        this.entry = entry;
+        int mask = 0;
+        if (sink != null) {
+            try {
+                mask = sink.mask();
+            } catch (RuntimeException e) {
+                mask = 0;
+            }
+        }
+        ctx.reset(limits, sink, mask);
+        ctx.suspendable = true;
+        try {
+            if ((mask & TraceMask.RUN) != 0) {
+                sink.runStart(vm.program, entry, args == null ? 0 : args.size());
+            }
+            vm.prepare(ctx, entry, args);
+        } catch (Trap t) {
+            finish(new Outcome.Trapped(t));
+        } catch (RuntimeException | StackOverflowError e) {
+            finish(new Outcome.Trapped(vm.internal(ctx, e)));
+        } catch (OutOfMemoryError e) {
+            ctx.dropRegisters();
+            finish(new Outcome.Trapped(vm.simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory")));
+        }
+    }
+
+    /**
+     * Runs the run on until it returns, traps or pauses. On a run paused for fuel with no fuel
+     * added since, it ends the run with the {@code fuel_exceeded} trap a one-shot run would have
+     * thrown there ({@link PauseReason.FuelExhausted}).
+     *
+     * @return the outcome; for a run that has ended, its final outcome again
+     * @throws IllegalStateException when the run is running on another thread, when it is
+     *     suspended in a host call (use {@link #resumeWith}), or when
+     *     {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the run stays as it was)
+     */
+    public Outcome resume() {
+        return go(-1, null);
+    }
+
+    /**
+     * Runs at most {@code n} more instructions, then pauses with {@link PauseReason.StepsDone}
+     * (for a debugger): exactly {@code n} unless the run returns, traps or pauses for another reason
+     * first. Runs interpreted, one instruction at a time (about ten times slower than
+     * {@link #resume()}); a fused compare-and-branch counts as two instructions, as its fuel does.
+     *
+     * @param n instructions to run, 0 or more (0 pauses at once)
+     * @return the outcome, as {@link #resume()}
+     * @throws IllegalArgumentException when {@code n} is negative
+     * @throws IllegalStateException as {@link #resume()}
+     */
+    public Outcome step(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a step budget must be 0 or more, got " + n);
+        }
+        return go(n, null);
+    }
+
+    /**
+     * Completes the host call the run is suspended in ({@link PauseReason.HostSuspended}) with
+     * these results, exactly as if the host function had returned them, and resumes the run.
+     *
+     * @param results one value per result the host signature declares, each of exactly its type
+     * @return the outcome, as {@link #resume()}
+     * @throws IllegalArgumentException when the count or a type does not match the signature (the
+     *     run stays suspended, unchanged)
+     * @throws IllegalStateException when the run is not suspended in a host call (or as
+     *     {@link #resume()})
+     */
+    public Outcome resumeWith(List<Value> results) {
+        if (results == null) {
+            throw new IllegalArgumentException("the host results are required (an empty list for none)");
+        }
+        return go(-1, results);
+    }
+
+    /**
+     * Gives the run more fuel: the fuel left grows by {@code units}, saturating at
+     * 2<sup>64</sup>-1 like {@link Limits#fuel()}, and so does the run's total fuel (the limit that
+     * {@code fuel_exceeded} traps and the trace's fuel used are reported against). When a host
+     * charged more fuel than the run had left ({@link dev.tape.host.HostContext#chargeFuel}), that
+     * excess is paid from these units first, as one run given all its fuel at once would have paid
+     * it.
+     *
+     * @param units fuel units, unsigned: 0 to 2<sup>64</sup>-1
+     * @throws IllegalStateException when the run has ended or is running on another thread
+     */
+    public void addFuel(long units) {
+        acquire();
+        try {
+            requireLive();
+            if (units == 0) {
+                return;
+            }
+            // host charges beyond the fuel there was are paid first (ExecutionContext#fuelDebt)
+            long pay = Long.compareUnsigned(units, c.fuelDebt) < 0 ? units : c.fuelDebt;
+            c.fuelDebt -= pay;
+            long left = c.fuel + c.fuelReserve;
+            long sum = left + (units - pay);
+            if (Long.compareUnsigned(sum, left) < 0) {
+                sum = Limits.MAX_UNSIGNED;
+            }
+            c.fuel = sum < 0 ? Long.MAX_VALUE : sum;
+            c.fuelReserve = sum < 0 ? sum - Long.MAX_VALUE : 0;
+            long total = c.limits.fuel() + units;
+            if (Long.compareUnsigned(total, c.limits.fuel()) < 0) {
+                total = Limits.MAX_UNSIGNED;
+            }
+            c.limits = c.limits.withFuel(total);
+            pausedOnFuel = false;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * Asks the run to pause ({@link PauseReason.Interrupted}) at its next poll point: within
+     * {@link #CHUNK} instructions when it is running, at once when it is next resumed otherwise.
+     * Callable from any thread at any time, never blocks on the run; does nothing to a run that has
+     * ended. Several requests before the pause make one pause.
+     */
+    public void interrupt() {
+        synchronized (lock) {
+            if (end == null) {
+                c.pauseRequested = true;
+            }
+        }
+    }
+
+    /**
+     * Sets a deadline {@code timeout} from now: when it passes, the run pauses at its next poll
+     * point with {@link PauseReason.DeadlineReached} (at once on its next resume when it is not
+     * running then). Replaces an earlier deadline; {@code null} clears it. Callable from any thread.
+     *
+     * @param timeout how long from now, or {@code null} for no deadline (zero or negative: already
+     *     passed)
+     */
+    public void deadline(Duration timeout) {
+        if (timeout == null) {
+            clearDeadline();
+            return;
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        schedule(nanos);
+    }
+
+    /**
+     * Sets a deadline at a wall-clock instant ({@link #deadline(Duration)} from now until then).
+     *
+     * @param at the instant, or {@code null} for no deadline
+     */
+    public void deadline(Instant at) {
+        deadline(at == null ? null : Duration.between(Instant.now(), at));
+    }
+
+    /** Clears the deadline, if any (a deadline that already passed still pauses the run once). */
+    public void clearDeadline() {
+        synchronized (lock) {
+            cancelDeadline();
+        }
+    }
+
+    /** @return whether the run has ended ({@link Outcome.Done} or {@link Outcome.Trapped}) */
+    public boolean ended() {
+        return end != null;
+    }
+
+    /**
+     * @return the fuel left, in fuel units: an unsigned 64-bit number
+     * @throws IllegalStateException when the run is running on another thread
+     */
+    public long fuelRemaining() {
+        acquire();
+        try {
+            return end != null ? endFuel : c.fuelRemaining();
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * @return host calls made so far (a suspended host call counts)
+     * @throws IllegalStateException when the run is running on another thread
+     */
+    public long hostCallsMade() {
+        acquire();
+        try {
+            return end != null ? endHostCalls : c.hostCalls;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * The call stack of a paused (or not yet started) run, innermost frame first: each frame's
+     * function id and name, the byte pc of its next instruction (for callers, of the call they
+     * wait in) and the span there. Costs O(depth).
+     *
+     * @return the frames, at least one
+     * @throws IllegalStateException when the run has ended or is running on another thread
+     */
+    public List<Trap.Frame> frames() {
+        acquire();
+        try {
+            requireLive();
+            List<Trap.Frame> out = new ArrayList<>(c.depth);
+            for (int k = 0; k < c.depth; k++) {
+                int[] f = frame(k);
+                LoweredFunction fn = vm.funcs[f[0]];
+                int pc = fn.pcOf()[f[1]];
+                out.add(new Trap.Frame(f[0], vm.verified.functionName(f[0]), pc, fn.spanAt(pc)));
+            }
+            return out;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * The registers of one frame of a paused run, as typed values: element {@code i} is register
+     * {@code i} of the frame's function, of the type the verifier gave it; {@code null} for a
+     * register of a reference type (str, bytes, decimal, agg, closure, obj) not written yet in
+     * this frame (a word register not written yet reads as its type's value of the bits left there).
+     *
+     * @param frame 0 for the innermost frame, up to {@code frames().size() - 1} for the entry frame
+     * @return the registers, in order
+     * @throws IndexOutOfBoundsException when there is no such frame
+     * @throws IllegalStateException when the run has ended or is running on another thread
+     */
+    public List<Value> registers(int frame) {
+        acquire();
+        try {
+            requireLive();
+            if (frame < 0 || frame >= c.depth) {
+                throw new IndexOutOfBoundsException("frame " + frame + " of a run " + c.depth + " frames deep");
+            }
+            int[] f = frame(frame);
+            LoweredFunction fn = vm.funcs[f[0]];
+            int n = fn.regCount();
+            List<Value> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(register(fn.regType(i), f[2] + i));
+            }
+            return out;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** @return (function, its code index, register base) of frame k, 0 the innermost */
+    private int[] frame(int k) {
+        if (k == 0) {
+            return new int[] {c.func, c.ip, c.base};
+        }
+        int d = c.depth - 1 - k;
+        int callIp = c.frames[d * ExecutionContext.FRAME + 2];
+        int id = vm.image.funcAt(callIp);
+        return new int[] {id, callIp - vm.image.entry(id), c.frames[d * ExecutionContext.FRAME + 1]};
+    }
+
+    private Value register(ValueType t, int at) {
+        ValueKind k = t.kind();
+        if (k == ValueKind.UNIT) {
+            return Value.UNIT;
+        }
+        if (Aggregate.isWord(k)) {
+            return Aggregate.fromWord(k, c.w[at]);
+        }
+        return c.r[at] instanceof Value v && v.type().equals(t) ? v : null;
+    }
+
+    private void acquire() {
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("the run is running on another thread (or this call comes from inside it);"
+                    + " a run runs on one thread at a time");
+        }
+    }
+
+    private void requireLive() {
+        if (end != null) {
+            throw new IllegalStateException("the run has ended: " + (end instanceof Outcome.Done ? "it returned" : "it trapped"));
+        }
+    }
+
+    private Outcome go(long steps, List<Value> hostResults) {
+        acquire();
+        try {
+            Outcome e = end;
+            if (e != null) {
+                return e;
+            }
+            if (c.hostSuspended) {
+                if (hostResults == null) {
+                    throw new IllegalStateException("the run is suspended in a call of host function "
+                            + hostCall().symbol() + ": give its results with resumeWith");
+                }
+                complete(hostResults);
+            } else if (hostResults != null) {
+                throw new IllegalStateException("the run is not suspended in a host call");
+            }
+            int[] nesting = Vm.NESTING.get();
+            if (nesting[0] >= Vm.MAX_RUN_NESTING) {
+                throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
+                        + "(Vm.MAX_RUN_NESTING)");
+            }
+            nesting[0]++;
+            try {
+                return drive(steps);
+            } finally {
+                nesting[0]--;
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** The loop: polls, then runs a stretch (interpreted or compiled), until an outcome. */
+    private Outcome drive(long steps) {
+        try {
+            boolean stepping = (c.mask & TraceMask.INSTR) != 0;
+            while (true) {
+                if (c.pauseRequested) {
+                    return requested();
+                }
+                if (steps == 0) {
+                    return new Outcome.Paused(STEPS);
+                }
+                if (c.fuel == 0 && !c.refill()) {
+                    if (pausedOnFuel) {
+                        return finish(new Outcome.Trapped(vm.trap(c, new VmTrap(TrapKind.FUEL_EXCEEDED,
+                                "the fuel budget of " + Long.toUnsignedString(c.limits.fuel()) + " is used up"))));
+                    }
+                    pausedOnFuel = true;
+                    return new Outcome.Paused(FUEL);
+                }
+                int status;
+                if (steps > 0 || stepping) {
+                    started = true;
+                    if (stepping) {
+                        LoweredFunction cur = vm.funcs[c.func];
+                        int pc = cur.pcOf()[c.ip];
+                        c.sink.instr(c.func, pc, cur.spanAt(pc), cur.opcodeAt(c.ip));
+                    }
+                    status = Interpreter.execute(vm, c, 1);
+                    if (status == Interpreter.OUT_OF_FUEL && steps > 0) {
+                        steps--;
+                    }
+                } else {
+                    status = advance();
+                }
+                if (status == Interpreter.DONE) {
+                    return finish(new Outcome.Done(vm.results(c)));
+                }
+                if (status == Interpreter.TRAPPED && c.trap != Calls.SUSPENDED) {
+                    return finish(new Outcome.Trapped(vm.trap(c, c.trap)));
+                }
+                if (c.hostSuspended) {
+                    c.trap = null;
+                    return new Outcome.Paused(hostCall());
+                }
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            return finish(new Outcome.Trapped(vm.internal(c, e)));
+        } catch (OutOfMemoryError e) {
+            c.dropRegisters();
+            return finish(new Outcome.Trapped(vm.simpleTrap(c, TrapKind.HEAP_LIMIT_EXCEEDED,
+                    "the JVM ran out of memory")));
+        }
+    }
+
+    /** One stretch: compiled code where the tier can run it, else at most {@link #CHUNK} interpreted instructions. */
+    private int advance() {
+        CompiledTier t = vm.tier;
+        if (t != null && (c.mask & ~TraceMask.RUN) == 0 && (COMPILED_HOST_SUSPENSION || vm.hostSigs.length == 0)) {
+            int s = compiled(t);
+            if (s >= 0) {
+                return s;
+            }
+        }
+        started = true;
+        return Interpreter.execute(vm, c, Math.min(c.fuel, CHUNK));
+    }
+
+    /**
+     * Runs compiled code from the run's state when it can: the entry at the start, else from a
+     * resume point, stepping the interpreter to the next one first ({@link CompiledTier#toResumePoint}).
+     *
+     * @return a status, or -1 when the interpreter should run the next stretch
+     */
+    private int compiled(CompiledTier t) {
+        if (!started) {
+            started = true;
+            return t.compiled(entry) ? sliced(t, true) : -1;
+        }
+        if (!t.resumable(c.func, c.ip)) {
+            long n = Math.max(1, t.toResumePoint(c.func, c.ip));
+            int s = Interpreter.execute(vm, c, Math.min(n, Math.min(c.fuel, CHUNK)));
+            if (s != Interpreter.OUT_OF_FUEL || c.pauseRequested || c.fuel == 0) {
+                return s;
+            }
+            if (!t.resumable(c.func, c.ip)) {
+                return -1;
+            }
+        }
+        return sliced(t, false);
+    }
+
+    /**
+     * Runs compiled code with at most {@link #CHUNK} of the fuel in {@code fuel} (the rest waits in
+     * the reserve, which host charges draw on first, so the fuel left stays exact), then, after a
+     * hand-over, the interpreter on what compiled code left of that: so every stretch makes
+     * progress, and the driver polls at least every {@link #CHUNK} units.
+     */
+    private int sliced(CompiledTier t, boolean first) {
+        long held = c.fuel > CHUNK ? c.fuel - CHUNK : 0;
+        c.fuel -= held;
+        c.fuelReserve += held;
+        try {
+            int s = first ? t.run(vm, c, entry) : t.resume(vm, c);
+            if (s == CompiledTier.HANDOVER && !c.hostSuspended) {
+                s = Interpreter.execute(vm, c, c.fuel);
+            }
+            return s;
+        } finally {
+            c.normalizeFuel();
+        }
+    }
+
+    private Outcome requested() {
+        PauseReason r;
+        synchronized (lock) {
+            c.pauseRequested = false;
+            r = deadlineHit ? DEADLINE : INTERRUPTED;
+            deadlineHit = false;
+        }
+        return new Outcome.Paused(r);
+    }
+
+    /** The host call the run is suspended in: its symbol and arguments, read from its registers. */
+    private PauseReason.HostSuspended hostCall() {
+        int[] code = vm.funcs[c.func].code();
+        int sig = code[c.ip + 1];
+        int argc = code[c.ip + 2];
+        ValueKind[] kinds = vm.hostArgKinds[sig];
+        List<Value> args = new ArrayList<>(argc);
+        for (int i = 0; i < argc; i++) {
+            int at = c.base + code[c.ip + 3 + i];
+            ValueKind k = kinds[i];
+            args.add(k == ValueKind.UNIT ? Value.UNIT : Aggregate.isWord(k) ? Aggregate.fromWord(k, c.w[at])
+                    : (Value) c.r[at]);
+        }
+        return new PauseReason.HostSuspended(vm.hostSymbols[sig], vm.hostSigs[sig].sigHash(), args);
+    }
+
+    /** Stores the results of the suspended host call and moves past it; checks them all first. */
+    private void complete(List<Value> results) {
+        int[] code = vm.funcs[c.func].code();
+        int sig = code[c.ip + 1];
+        int at = c.ip + 3 + code[c.ip + 2];
+        ValueType[] types = vm.hostRetTypes[sig];
+        String symbol = vm.hostSymbols[sig];
+        if (results.size() != types.length) {
+            throw new IllegalArgumentException("host function " + symbol + " returns " + types.length + " results, "
+                    + results.size() + " given");
+        }
+        for (int i = 0; i < types.length; i++) {
+            Value v = results.get(i);
+            if (v == null || !v.type().equals(types[i])) {
+                throw new IllegalArgumentException("result " + i + " of host function " + symbol + " must be "
+                        + types[i] + ", got " + (v == null ? "null" : v.type()));
+            }
+        }
+        for (int i = 0; i < types.length; i++) {
+            Value v = results.get(i);
+            int reg = c.base + code[at + 1 + i];
+            ValueKind k = types[i].kind();
+            if (Aggregate.isWord(k)) {
+                c.w[reg] = Aggregate.wordOf(v);
+            } else if (k != ValueKind.UNIT) {
+                c.r[reg] = v;
+            }
+        }
+        c.ip = at + 1 + types.length;
+        c.hostSuspended = false;
+    }
+
+    /** Ends the run: keeps the outcome, stops the deadline, emits the run-end event, lets go of the registers. */
+    private Outcome finish(Outcome o) {
+        synchronized (lock) {
+            end = o;
+            c.pauseRequested = false;
+            cancelDeadline();
+            deadlineHit = false;
+        }
+        endFuel = c.fuelRemaining();
+        endHostCalls = c.hostCalls;
+        if ((c.mask & TraceMask.RUN) != 0) {
+            try {
+                c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelRemaining());
+            } catch (RuntimeException e) {
+                // the outcome already describes the run
+            }
+        }
+        c.hostSuspended = false;
+        c.suspendable = false;
+        c.trap = null;
+        c.release();
+        return o;
+    }
+
+    private void schedule(long nanos) {
+        synchronized (lock) {
+            if (end != null) {
+                return;
+            }
+            cancelDeadline();
+            long gen = deadlineGen;
+            if (nanos <= 0) {
+                fire(gen);
+            } else {
+                deadlineTask = Deadlines.SCHEDULER.schedule(() -> fire(gen), nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void fire(long gen) {
+        synchronized (lock) {
+            if (end == null && gen == deadlineGen) {
+                deadlineHit = true;
+                c.pauseRequested = true;
+                deadlineTask = null;
+            }
+        }
+    }
+
+    /** Under {@link #lock}: makes any scheduled deadline stale. */
+    private void cancelDeadline() {
+        deadlineGen++;
+        if (deadlineTask != null) {
+            deadlineTask.cancel(false);
+            deadlineTask = null;
+        }
+    }
+
+    /** The one daemon thread that keeps every run's deadline, made when the first deadline is set. */
+    private static final class Deadlines {
+        static final ScheduledThreadPoolExecutor SCHEDULER = make();
+
+        private static ScheduledThreadPoolExecutor make() {
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "tape-run-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
+    }
+}
