@@ -329,15 +329,22 @@ public final class Session {
         return lastStop;
     }
 
-    /** Asks a forward move in progress (on another thread) to stop after its current instruction. */
+    /**
+     * Asks a forward move in progress (on another thread), or the next one to start, to stop after
+     * its current instruction.
+     */
     public void requestPause() {
         pauseRequested = true;
+    }
+
+    /** Forgets a pause asked for and not yet taken. */
+    public void clearPause() {
+        pauseRequested = false;
     }
 
     private enum Goal { CONTINUE, STEP, NEXT, FINISH }
 
     private Stop forward(Goal goal, long arg) {
-        pauseRequested = false;
         int startDepth = run.depth() - (goal == Goal.FINISH ? (int) arg : 0);
         long steps = 0;
         boolean spans = hasSpans();

@@ -265,11 +265,13 @@ public final class Shell {
         out.println("Program trapped: " + t.label() + " at " + where(t.func(), t.pc(), t.span())
                 + (t.hostSymbol() == null ? "" : " host " + Text.escape(t.hostSymbol()))
                 + (t.detail() == null ? "" : ": " + Text.escape(t.detail())));
-        for (Trap.Frame f : t.stack()) {
+        List<Trap.Frame> stack = t.stack();
+        for (int i = 0; i < stack.size(); i++) {
+            if (i == Trap.STACK_EDGE && t.elidedFrames() > 0) {
+                out.println("  ... " + t.elidedFrames() + " frames elided");
+            }
+            Trap.Frame f = stack.get(i);
             out.println("  at " + where(f.func(), f.pc(), f.span()));
-        }
-        if (t.elidedFrames() > 0) {
-            out.println("  (" + t.elidedFrames() + " frames elided)");
         }
     }
 

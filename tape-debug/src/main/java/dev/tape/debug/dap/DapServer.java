@@ -103,6 +103,8 @@ public final class DapServer implements IDebugProtocolServer {
     private Session session;
     private PrintWriter programOut;
     private boolean stopOnEntry;
+    /** Whether a move runs on the worker: a pause asked for then stops it. */
+    private volatile boolean moving;
     private String programPath;
     private final List<Integer> lineBreakpoints = new ArrayList<>();
 
@@ -313,7 +315,7 @@ public final class DapServer implements IDebugProtocolServer {
     @Override
     public CompletableFuture<Void> pause(PauseArguments args) {
         Session s = session;
-        if (s != null) {
+        if (s != null && moving) {
             s.requestPause();
         }
         return CompletableFuture.completedFuture(null);
@@ -345,6 +347,8 @@ public final class DapServer implements IDebugProtocolServer {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
             }
+            session.clearPause();
+            moving = true;
             awaitDependent(response);
             response.complete(null);
             Session.Stop stop;
@@ -357,6 +361,7 @@ public final class DapServer implements IDebugProtocolServer {
                 console("error: internal error: " + e.getClass().getSimpleName() + "\n", "stderr");
                 stop = null;
             }
+            moving = false;
             report(stop);
         });
         return response;
