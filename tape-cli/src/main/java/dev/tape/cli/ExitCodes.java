@@ -13,4 +13,6 @@ public final class ExitCodes {
      * program the decoder, assembler or verifier refuses, or an unexpected internal error.
      */
     public static final int ERROR = 2;
+    /** {@code tape run --timeout}: the run reached its deadline before it returned or trapped. */
+    public static final int TIMEOUT = 3;
 }

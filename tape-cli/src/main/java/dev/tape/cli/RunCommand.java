@@ -3,25 +3,36 @@ package dev.tape.cli;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Limits;
+import dev.tape.vm.Outcome;
+import dev.tape.vm.PauseReason;
+import dev.tape.vm.Run;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 
 /**
  * {@code tape run FILE [options]}: verifies a program, runs one function and prints each returned
  * value on its own line as a value literal ({@code i64:6765}). A trap prints its report on stderr
  * ({@link TrapReport}) and exits 1; a file, option or argument problem prints one line on stderr
- * and exits 2.
+ * and exits 2. With {@code --slice N} the run goes in slices of N fuel, resumed after each
+ * ({@link Run}), with the same output; with {@code --timeout DURATION} a run still going at the
+ * deadline stops with one line on stderr and exits 3.
  */
 @Command(name = "run",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the function returned; its results are printed", "1:the program trapped", "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an internal error"}, sortOptions = false,
+        exitCodeList = {"0:the function returned; its results are printed", "1:the program trapped", "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an internal error",
+            "3:--timeout: the run was still going at the deadline ('timeout: ...' on stderr)"}, sortOptions = false,
         description = {"Run a function of a program and print each returned value on its own line.",
             "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {
@@ -42,22 +53,122 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    @Option(names = "--slice", paramLabel = "N",
+            description = "Run in slices of N fuel units (1 to 2^64-1), pausing and resuming after each; the output "
+                    + "is the same as without slices (a fairness and pause/resume check).")
+    String slice;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "A deadline such as 300ms, 2s or 1m (a whole number and ms, s or m): a run still going "
+                    + "then stops with 'timeout: ...' on stderr and exit code 3.")
+    String timeout;
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
+
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        long sliceFuel = slice == null ? 0 : slice();
+        Duration deadline = timeout == null ? null : duration(timeout);
         RunOptions.Prepared p = options.prepare(out, err);
         List<Value> results;
-        try {
-            results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
-        } catch (Trap t) {
-            out.flush();
-            TrapReport.print(err, t);
-            return ExitCodes.FAILED;
+        if (slice == null && deadline == null) {
+            try {
+                results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
+            } catch (Trap t) {
+                out.flush();
+                TrapReport.print(err, t);
+                return ExitCodes.FAILED;
+            }
+        } else {
+            Outcome o = paused(p, sliceFuel, deadline);
+            if (o instanceof Outcome.Trapped t) {
+                out.flush();
+                TrapReport.print(err, t.trap());
+                return ExitCodes.FAILED;
+            }
+            if (o instanceof Outcome.Paused) {
+                out.flush();
+                err.println("timeout: the run was still going after " + timeout + ", at " + where + " (used "
+                        + Long.toUnsignedString(used) + " fuel)");
+                return ExitCodes.TIMEOUT;
+            }
+            results = ((Outcome.Done) o).values();
         }
         for (Value v : results) {
             out.println(ValueLiteral.format(v, MAX_RESULT_CHARS));
         }
         return ExitCodes.OK;
+    }
+
+    /** fuel the sliced or timed run used, and where it stopped, for the timeout line */
+    private long used;
+    private String where;
+
+    /**
+     * Runs as a {@link Run}: in slices of {@code sliceFuel} (0 for one slice of all the fuel), with
+     * a deadline when given. A fuel pause with all the fuel given ends the run with the one-shot
+     * run's {@code fuel_exceeded} trap.
+     *
+     * @return Done, Trapped, or Paused (the deadline passed)
+     */
+    private Outcome paused(RunOptions.Prepared p, long sliceFuel, Duration deadline) {
+        long total = p.limits().fuel();
+        long given = sliceFuel == 0 || Long.compareUnsigned(sliceFuel, total) > 0 ? total : sliceFuel;
+        Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(given), p.sink());
+        if (deadline != null) {
+            run.deadline(deadline);
+        }
+        while (true) {
+            Outcome o = run.resume();
+            if (o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.FuelExhausted) {
+                long more = total - given;
+                if (Long.compareUnsigned(more, sliceFuel) > 0) {
+                    more = sliceFuel;
+                }
+                run.addFuel(more);
+                given += more;
+                continue;
+            }
+            used = given - run.fuelRemaining();
+            if (o instanceof Outcome.Paused) {
+                var f = run.frames().get(0);
+                where = f.func() + (f.name() == null ? "" : " (" + Escape.text(f.name()) + ")") + " pc " + f.pc();
+            }
+            return o;
+        }
+    }
+
+    private long slice() throws CliException {
+        long n;
+        try {
+            n = Limits.parseUnsigned(slice, "--slice");
+        } catch (IllegalArgumentException e) {
+            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(slice) + "'");
+        }
+        if (n == 0) {
+            throw new CliException("tape: --slice must be 1 or more");
+        }
+        return n;
+    }
+
+    /**
+     * @param text a duration: digits then {@code ms}, {@code s} or {@code m}
+     * @return the duration, more than zero
+     * @throws CliException (exit 2) when the text is not one
+     */
+    static Duration duration(String text) throws CliException {
+        Matcher m = DURATION.matcher(text == null ? "" : text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new CliException("tape: --timeout must be a whole number above 0 followed by ms, s or m (300ms, 2s, 1m),"
+                    + " got '" + Escape.text(text) + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 }

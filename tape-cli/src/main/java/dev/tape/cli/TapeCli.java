@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
  * failed; 2 anything that stopped the command from doing its work (bad option, missing or
- * malformed file, verification failure, internal error). Every error is one line on stderr; no
+ * malformed file, verification failure, internal error); 3 {@code tape run --timeout} reached its
+ * deadline. Every error is one line on stderr; no
  * Java stack trace is ever printed.
  */
 @Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
@@ -25,7 +26,8 @@ import java.util.concurrent.Callable;
             ConformanceCommand.class, BenchCommand.class, InspectCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
-            "2:bad usage, unreadable or invalid program, or internal error"})
+            "2:bad usage, unreadable or invalid program, or internal error",
+            "3:tape run --timeout: the run reached its deadline"})
 public final class TapeCli implements Callable<Integer> {
     /** Creates the top-level command; picocli fills in its options. */
     public TapeCli() {}

@@ -235,4 +235,63 @@ class RunCommandTest {
         assertEquals(List.of("trace host enter std.print_i64 sig 0 from func 0 (main) pc 8",
                 "trace host exit std.print_i64 sig 0"), host.errLines());
     }
+
+    /** The same output, stderr and exit code in slices of any size as without, on both tiers. */
+    @Test
+    void slicedRunsPrintWhatUnslicedRunsPrint() throws IOException {
+        String prog = program();
+        List<List<String>> cases = List.of(
+                List.of("--arg", "i64:21"),
+                List.of("--entry", "calls_divide", "--arg", "i64:5"),
+                List.of("--arg", "i64:21", "--fuel", "3"),
+                List.of("--entry", "many", "--arg", "i64:-3", "--arg", "f64:1.5", "--arg", "bool:true"));
+        for (List<String> c : cases) {
+            for (String tier : new String[] {"jit", "interp"}) {
+                List<String> base = new java.util.ArrayList<>(List.of("run", prog, "--tier", tier));
+                base.addAll(c);
+                Cli.Result plain = run(base.toArray(new String[0]));
+                for (String n : new String[] {"1", "2", "3", "1000"}) {
+                    List<String> sliced = new java.util.ArrayList<>(base);
+                    sliced.addAll(List.of("--slice", n));
+                    Cli.Result r = run(sliced.toArray(new String[0]));
+                    assertEquals(plain, r, c + " " + tier + " --slice " + n);
+                }
+                List<String> timed = new java.util.ArrayList<>(base);
+                timed.addAll(List.of("--timeout", "1m"));
+                assertEquals(plain, run(timed.toArray(new String[0])), c + " " + tier + " --timeout 1m");
+            }
+        }
+    }
+
+    @Test
+    void aTimeoutStopsARunawayLoopWithExitCode3() throws IOException {
+        Path p = tmp.resolve("spin.tasm");
+        Files.writeString(p, """
+                func spin() -> () {
+                    jmp head
+                head:
+                    jmp head
+                }
+                """);
+        for (String tier : new String[] {"jit", "interp"}) {
+            Cli.Result r = run("run", p.toString(), "--tier", tier, "--fuel", "18446744073709551615",
+                    "--timeout", "100ms");
+            assertEquals(3, r.code(), r.err());
+            assertEquals("", r.out());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("timeout: the run was still going after 100ms, at 0 (spin) pc "), r.err());
+        }
+    }
+
+    @Test
+    void badSliceAndTimeoutOptionsAreUsageErrors() throws IOException {
+        String prog = program();
+        for (String[] bad : new String[][] {{"--slice", "0"}, {"--slice", "x"}, {"--timeout", "2"},
+            {"--timeout", "0s"}, {"--timeout", "1h"}, {"--timeout", "-1s"}}) {
+            Cli.Result r = run("run", prog, "--arg", "i64:1", bad[0], bad[1]);
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("tape run: --"), r.err());
+        }
+    }
 }
