@@ -323,19 +323,18 @@ public final class DapServer implements IDebugProtocolServer {
 
     @Override
     public CompletableFuture<Void> disconnect(DisconnectArguments args) {
+        // a move in progress stops; requests before this one are answered first; the response is
+        // sent (on the worker, which completes it) before the session is over
         Session s = session;
-        if (s != null) {
+        if (s != null && moving) {
             s.requestPause();
         }
-        // the response is sent (on the thread that completes it) before the session is over
         CompletableFuture<Void> done = new CompletableFuture<>();
-        java.lang.Thread t = new java.lang.Thread(() -> {
+        worker.execute(() -> {
             awaitDependent(done);
             done.complete(null);
             finished.complete(null);
-        }, "tape-dap-disconnect");
-        t.setDaemon(true);
-        t.start();
+        });
         return done;
     }
 
