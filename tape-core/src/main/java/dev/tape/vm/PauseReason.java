@@ -33,7 +33,11 @@ public sealed interface PauseReason permits PauseReason.FuelExhausted, PauseReas
      * @param args the arguments the host function was called with
      */
     record HostSuspended(String symbol, long sigHash, List<Value> args) implements PauseReason {
-        /** @param args the arguments; copied */
+        /**
+         * @param symbol the host function's symbol
+         * @param sigHash the call's signature hash
+         * @param args the arguments; copied
+         */
         public HostSuspended {
             args = List.copyOf(args);
         }
