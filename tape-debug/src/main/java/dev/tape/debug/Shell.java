@@ -332,13 +332,7 @@ public final class Shell {
         int pc = session.framePc(f);
         List<String> text = session.target().disassembly();
         LineTable table = session.target().disassemblyLines();
-        int at = -1;
-        for (LineTable.Entry e : table.entries()) {
-            if (e.func() == func && e.pc() == pc) {
-                at = e.line();
-                break;
-            }
-        }
+        int at = table.lineOf(func, pc);
         if (at < 0) {
             throw new DebugException("No disassembly for " + session.place(func, pc) + ".");
         }
@@ -352,8 +346,8 @@ public final class Shell {
                 lpc = e.pc();
             }
             String pcText = lpc < 0 ? "" : Integer.toString(lpc);
-            out.println((line == at ? "=> " : "   ") + " ".repeat(Math.max(0, 5 - pcText.length())) + pcText + "  "
-                    + Text.escape(src));
+            out.println(((line == at ? "=> " : "   ") + " ".repeat(Math.max(0, 5 - pcText.length())) + pcText + "  "
+                    + Text.escape(src)).stripTrailing());
         }
     }
 
