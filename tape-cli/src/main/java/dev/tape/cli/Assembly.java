@@ -31,6 +31,24 @@ final class Assembly {
     }
 
     /**
+     * Assembles a {@code .tasm} file and keeps its line table, for the debugger.
+     *
+     * @param file the file; its path as given names it in error messages
+     * @param source its text ({@link ProgramFiles#readText})
+     * @return the program and its line table
+     * @throws CliException (exit 2) as {@link #assemble(Path)}
+     */
+    static Assembler.Assembled assembleWithLines(Path file, String source) throws CliException {
+        try {
+            return Assembler.assembleWithLines(source, file.toString());
+        } catch (AsmException e) {
+            throw new CliException(Escape.text(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw new CliException(Escape.path(file) + ": assembler error: " + ProgramFiles.describe(e));
+        }
+    }
+
+    /**
      * Disassembles a program.
      *
      * @param file the file the program came from, for messages

@@ -1,5 +1,8 @@
 package dev.tape.cli;
 
+import dev.tape.asm.Assembler;
+import dev.tape.asm.LineTable;
+import dev.tape.debug.Target;
 import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
 import dev.tape.program.Function;
@@ -23,7 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The options {@code tape run} and {@code tape bench} share (a picocli mixin): the program file,
+ * The options {@code tape run}, {@code tape bench} and {@code tape debug} share (a picocli mixin): the program file,
  * the entry function and its arguments, the limits, the host, the tier and tracing.
  */
 public final class RunOptions {
@@ -160,6 +163,41 @@ public final class RunOptions {
         VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
         Vm vm = tier == Tier.jit ? Jit.compile(verified, h, lazy) : new Vm(verified, h, lazy);
         return new Prepared(file, vm, id, values, limits, sink);
+    }
+
+    /**
+     * Loads, verifies and binds the program for the debugger: as {@link #prepare}, keeping the
+     * source text and its line table when the file is {@code .tasm}. The debugger always
+     * interprets ({@code --tier} is ignored) and does not trace.
+     *
+     * @param out where the std host prints
+     * @return the debugger's target
+     * @throws CliException (exit 2) as {@link #prepare}, or when {@code --trace} is given
+     */
+    Target target(PrintWriter out) throws CliException {
+        Limits limits = limits();
+        if (maxOutputBytes < 0) {
+            throw new CliException("tape: --max-output-bytes must be 0 or more");
+        }
+        if (!trace.isEmpty()) {
+            throw new CliException("tape: --trace is not available while debugging");
+        }
+        String source = null;
+        LineTable lines = LineTable.EMPTY;
+        Program program;
+        if (ProgramFiles.isAssembly(file)) {
+            source = ProgramFiles.readText(file);
+            Assembler.Assembled a = Assembly.assembleWithLines(file, source);
+            program = a.program();
+            lines = a.lines();
+        } else {
+            program = ProgramFiles.load(file);
+        }
+        VerifiedProgram verified = ProgramFiles.verify(file, program);
+        int id = entryId(program);
+        List<Value> values = arguments(program, id);
+        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
+        return new Target(verified, file.toString(), source, lines, id, values, limits, h);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code tape} command: run, verify, assemble, disassemble, benchmark and conformance-test
+ * The {@code tape} command: run, debug, verify, assemble, disassemble, benchmark and conformance-test
  * {@code execution_tape} v1 programs.
  *
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
         description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
-        subcommands = {RunCommand.class, VerifyCommand.class, DisasmCommand.class, AsmCommand.class,
-            ConformanceCommand.class, BenchCommand.class, InspectCommand.class, ProfileCommand.class, ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, DebugCommand.class, DapCommand.class, VerifyCommand.class, DisasmCommand.class,
+            AsmCommand.class, ConformanceCommand.class, BenchCommand.class, InspectCommand.class, ProfileCommand.class,
+            ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
             "2:bad usage, unreadable or invalid program, or internal error",
@@ -39,7 +40,7 @@ public final class TapeCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        cl.getErr().println("tape: missing a command (run, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'");
+        cl.getErr().println("tape: missing a command (run, debug, dap, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'");
         return ExitCodes.ERROR;
     }
 

@@ -111,6 +111,8 @@ final class AsmParser {
     }
 
     private final Scanner s;
+    /** Where each instruction and label came from, filled in by {@link #layout}. */
+    final LineTable.Builder lines = new LineTable.Builder();
     private final List<String> symbols = new ArrayList<>(List.of(""));
     private final Map<String, Integer> symbolIds = new HashMap<>(Map.of("", 0));
     private boolean symbolsBlock;
@@ -1184,6 +1186,7 @@ final class AsmParser {
         int pc = 0;
         Map<String, Integer> labelPcs = new HashMap<>();
         List<long[]> positions = new ArrayList<>();
+        lines.function(id, f.pos.line());
         for (Item item : f.body) {
             if (item instanceof InstrItem in) {
                 List<Operand> schema = in.op.operands();
@@ -1229,9 +1232,11 @@ final class AsmParser {
                     throw s.error(in.pos, "expected operands that fit " + in.op.mnemonic() + ", found: "
                             + e.getMessage());
                 }
+                lines.instruction(id, pc, in.pos.line());
                 pc = addPc(pc, in.ins.length(), in.pos);
             } else if (item instanceof LabelItem l) {
                 labelPcs.put(l.name(), pc);
+                lines.label(id, l.name(), pc, l.pos().line());
                 if (l.symbol() >= 0) {
                     labelNames.add(new Names.LabelName(id, pc, l.symbol()));
                 }

@@ -27,11 +27,34 @@ public final class Assembler {
      * @throws NullPointerException when {@code source} is null
      */
     public static Program assemble(String source, String fileName) {
+        return assembleWithLines(source, fileName).program();
+    }
+
+    /**
+     * A program with its line table: what a debugger needs to map source lines and labels to
+     * instructions and back.
+     *
+     * @param program the program
+     * @param lines where each of its instructions and labels is in the source
+     */
+    public record Assembled(Program program, LineTable lines) {}
+
+    /**
+     * Assembles a whole program and keeps its line table.
+     *
+     * @param source the text of a {@code .tasm} file
+     * @param fileName the name to put in error messages; {@code null} gives {@code <input>}
+     * @return the program and its line table
+     * @throws AsmException as {@link #assemble(String, String)}
+     * @throws NullPointerException when {@code source} is null
+     */
+    public static Assembled assembleWithLines(String source, String fileName) {
         Objects.requireNonNull(source, "source");
         String file = fileName == null ? "<input>" : fileName;
         AsmParser parser = new AsmParser(source, file);
         try {
-            return parser.parse();
+            Program p = parser.parse();
+            return new Assembled(p, parser.lines.build());
         } catch (AsmException e) {
             // a mistake in the text, reported where it is (AsmException is unchecked: catch it first)
             throw e;

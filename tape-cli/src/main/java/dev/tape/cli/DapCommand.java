@@ -1,0 +1,76 @@
+package dev.tape.cli;
+
+import dev.tape.debug.DebugException;
+import dev.tape.debug.Target;
+import dev.tape.debug.dap.DapServer;
+import dev.tape.debug.dap.TargetFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tape dap}: the debugger over the Debug Adapter Protocol on standard input and output
+ * ({@link DapServer}), for VS Code or any DAP client. A {@code launch} request's arguments are read
+ * as {@code tape run} options ({@link DapServer#runArgs}); the program's prints become
+ * {@code output} events.
+ */
+@Command(name = "dap",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the client disconnected or closed the stream", "2:an internal error"},
+        description = {"Serve the debugger over the Debug Adapter Protocol on standard input and output.",
+            "Launch arguments: program (a path), args (a list of value literals), entry, stopOnEntry, and fuel,",
+            "max-call-depth, max-host-calls, max-heap-bytes, max-registers, max-output-bytes and host as for 'tape run'."})
+public final class DapCommand implements Callable<Integer> {
+    /** Creates the command. */
+    public DapCommand() {}
+
+    @Override
+    public Integer call() throws InterruptedException {
+        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+        return ExitCodes.OK;
+    }
+
+    /** The launch arguments, read with the run options. */
+    @Command(name = "launch")
+    static final class Launch {
+        @Mixin
+        RunOptions options;
+    }
+
+    /**
+     * @return a factory that reads a launch request's {@code tape run} arguments with
+     *     {@link RunOptions}, with the same checks and messages as the command line
+     */
+    static TargetFactory factory() {
+        return (List<String> runArgs, PrintWriter programOut) -> {
+            Launch launch = new Launch();
+            try {
+                new CommandLine(launch).parseArgs(runArgs.toArray(new String[0]));
+                return launch.options.target(programOut);
+            } catch (CommandLine.ParameterException e) {
+                throw new DebugException("launch: " + Escape.text(e.getMessage()));
+            } catch (CliException e) {
+                throw new DebugException(Escape.line(TapeCli.prefixed("launch", e.getMessage())));
+            }
+        };
+    }
+
+    /**
+     * For tests: the target a factory makes, or the message it fails with.
+     *
+     * @param runArgs {@code tape run} arguments
+     * @param out where the program prints
+     * @return the target
+     * @throws DebugException as the factory
+     */
+    static Target target(List<String> runArgs, PrintWriter out) throws DebugException {
+        return factory().create(runArgs, out);
+    }
+}

@@ -1,0 +1,676 @@
+package dev.tape.debug;
+
+import dev.tape.program.FunctionSig;
+import dev.tape.program.ValueType;
+import dev.tape.value.Value;
+import dev.tape.verify.LoweredFunction;
+import dev.tape.vm.Trap;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The debugger: one program, its breakpoints and watchpoints, and the run being debugged, with
+ * every way to move it: forward by instructions, over calls, out of a frame, to the next
+ * breakpoint, and backward by an instruction or to the previous breakpoint. Both front ends,
+ * {@link Shell} ({@code tape debug}) and the Debug Adapter Protocol server, drive one of these.
+ *
+ * <p><b>Positions.</b> The run stands between instructions; its position is the number of
+ * instructions it has run ({@link #instructions()}). Moving forward runs one instruction at a time
+ * and checks breakpoints and watchpoints after each. Moving backward runs the program again from
+ * its start to an earlier position: the program is deterministic and the host's answers are
+ * replayed ({@link ReplayHost}), so the earlier state is reached exactly, and a host function is
+ * never called twice for one call.
+ *
+ * <p>Not thread-safe, except {@link #requestPause()}, which any thread may call while another
+ * moves the run.
+ */
+public final class Session {
+    /** Why the run stopped. */
+    public enum Reason {
+        /** At the entry function's first instruction ({@code stopOnEntry}). */
+        ENTRY,
+        /** A step, next or reverse-step is done. */
+        STEP,
+        /** At a breakpoint: {@link Stop#breakpoint()}. */
+        BREAKPOINT,
+        /** A watched register changed: {@link Stop#breakpoint()}, with the old and new values. */
+        WATCH,
+        /** A watched register's frame returned; the watchpoint is deleted. */
+        WATCH_SCOPE,
+        /** The frame a {@code finish} started in returned. */
+        FINISH,
+        /** {@link #requestPause()} was called. */
+        PAUSE,
+        /** Moving backward reached the start of the run. */
+        HISTORY_START,
+        /** The entry function returned: {@link Session#results()}. */
+        RETURNED,
+        /** The run trapped: {@link Session#trap()}. */
+        TRAPPED
+    }
+
+    /**
+     * Where and why the run stopped.
+     *
+     * @param reason why
+     * @param breakpoint the breakpoint or watchpoint, for {@link Reason#BREAKPOINT},
+     *     {@link Reason#WATCH} and {@link Reason#WATCH_SCOPE}; else {@code null}
+     * @param oldValue a watched register's value before the change ({@link Reason#WATCH})
+     * @param newValue its value after
+     */
+    public record Stop(Reason reason, Breakpoint breakpoint, Value oldValue, Value newValue) {
+        static Stop of(Reason r) {
+            return new Stop(r, null, null, null);
+        }
+    }
+
+    /**
+     * One register of a frame.
+     *
+     * @param index the register number (r0, r1, ...)
+     * @param name its name when it holds a named argument of the function's signature, else
+     *     {@code null}
+     * @param type its declared type
+     * @param value its value, or {@code null} when a reference register has not been written
+     */
+    public record Register(int index, String name, ValueType type, Value value) {}
+
+    private final Target target;
+    private final Locator locator;
+    private final List<Breakpoint> breakpoints = new ArrayList<>();
+    private int nextId = 1;
+    private Debuggee run;
+    private long count;
+    private int selected;
+    private volatile boolean pauseRequested;
+
+    /** @param target what to debug; nothing runs until {@link #run()} or {@link #start()} */
+    public Session(Target target) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.locator = new Locator(target);
+    }
+
+    /** @return what is debugged */
+    public Target target() {
+        return target;
+    }
+
+    // ------------------------------------------------------------------ breakpoints
+
+    /**
+     * Sets a breakpoint on a location: see {@link Locator#resolve} for the forms.
+     *
+     * @param location the location as the user wrote it
+     * @return the breakpoint
+     * @throws DebugException when the location names nothing
+     */
+    public Breakpoint breakAt(String location) throws DebugException {
+        Locator.Place p = locator.resolve(location);
+        if (p.span() != 0) {
+            return add(new Breakpoint(nextId, Breakpoint.Kind.SPAN, -1, -1, -1, p.span(), 0, -1,
+                    "span " + Long.toUnsignedString(p.span())));
+        }
+        return breakAt(p.func(), p.pc());
+    }
+
+    /**
+     * Sets a breakpoint on an instruction.
+     *
+     * @param func a function id
+     * @param pc the byte pc of one of its instructions
+     * @return the breakpoint
+     */
+    public Breakpoint breakAt(int func, int pc) {
+        int line = target.lines().lineOf(func, pc);
+        return add(new Breakpoint(nextId, Breakpoint.Kind.LOCATION, func, pc, line, 0, 0, -1, place(func, pc)));
+    }
+
+    /**
+     * Sets a breakpoint on a source line: on its instruction, or the next line's with one.
+     *
+     * @param line a {@code .tasm} line, 1 or more
+     * @return the breakpoint, or {@code null} when no instruction is on that line or after it
+     */
+    public Breakpoint breakAtLine(int line) {
+        var e = target.lines().atOrAfter(line);
+        return e == null ? null : breakAt(e.func(), e.pc());
+    }
+
+    /**
+     * Watches a register of the selected frame: the run stops after an instruction changes it.
+     *
+     * @param register {@code rN}, or the name of one of the function's arguments
+     * @return the watchpoint
+     * @throws DebugException when no program is paused or the frame has no such register
+     */
+    public Breakpoint watch(String register) throws DebugException {
+        Register r = register(selected, register);
+        int depth = run.depth() - selected;
+        Breakpoint b = new Breakpoint(nextId, Breakpoint.Kind.WATCH, run.func(selected), -1, -1, 0, depth, r.index(),
+                regName(r) + " of " + Text.escape(target.functionName(run.func(selected))) + " at call depth " + depth);
+        b.last = r.value();
+        return add(b);
+    }
+
+    private Breakpoint add(Breakpoint b) {
+        nextId++;
+        breakpoints.add(b);
+        return b;
+    }
+
+    /**
+     * @param id a breakpoint number
+     * @return whether there was one to delete
+     */
+    public boolean delete(int id) {
+        return breakpoints.removeIf(b -> b.id() == id);
+    }
+
+    /** Deletes every breakpoint and watchpoint. */
+    public void deleteAll() {
+        breakpoints.clear();
+    }
+
+    /** @return the breakpoints and watchpoints, by number */
+    public List<Breakpoint> breakpoints() {
+        return Collections.unmodifiableList(breakpoints);
+    }
+
+    // ------------------------------------------------------------------ moving
+
+    /** @return whether a run exists (paused or ended) */
+    public boolean started() {
+        return run != null;
+    }
+
+    /** @return whether a run is paused and can move forward */
+    public boolean paused() {
+        return run != null && run.state() == Debuggee.State.PAUSED;
+    }
+
+    /** @return the run's state, or {@code null} before the first start */
+    public Debuggee.State state() {
+        return run == null ? null : run.state();
+    }
+
+    /** @return instructions the run has run (its position); a trapping instruction counts */
+    public long instructions() {
+        return count;
+    }
+
+    /**
+     * Starts the program again from its start and stops before its first instruction.
+     *
+     * @return the {@link Reason#ENTRY} stop
+     */
+    public Stop start() {
+        replayTo(0);
+        return Stop.of(Reason.ENTRY);
+    }
+
+    /**
+     * Starts the program again from its start and runs it to a breakpoint (one on the first
+     * instruction included) or its end.
+     *
+     * @return the stop
+     */
+    public Stop run() {
+        replayTo(0);
+        Breakpoint b = hitAt(0);
+        if (b != null) {
+            b.hits++;
+            return new Stop(Reason.BREAKPOINT, b, null, null);
+        }
+        return forward(Goal.CONTINUE, 0);
+    }
+
+    /**
+     * @return the stop at the next breakpoint or watchpoint, or the end
+     * @throws DebugException when no run is paused
+     */
+    public Stop cont() throws DebugException {
+        requirePaused();
+        return forward(Goal.CONTINUE, 0);
+    }
+
+    /**
+     * @param n instructions to run, 1 or more
+     * @return the stop after them, or earlier at a breakpoint, a watchpoint or the end
+     * @throws DebugException when no run is paused
+     */
+    public Stop step(long n) throws DebugException {
+        requirePaused();
+        return forward(Goal.STEP, Math.max(1, n));
+    }
+
+    /**
+     * Runs one instruction; when it is a call, runs on until the call returns.
+     *
+     * @return the stop
+     * @throws DebugException when no run is paused
+     */
+    public Stop next() throws DebugException {
+        requirePaused();
+        return forward(Goal.NEXT, 0);
+    }
+
+    /**
+     * Runs until the selected frame returns to its caller (the entry frame: until the run ends).
+     *
+     * @return the stop
+     * @throws DebugException when no run is paused
+     */
+    public Stop finish() throws DebugException {
+        requirePaused();
+        return forward(Goal.FINISH, selected);
+    }
+
+    /**
+     * Moves back one instruction: to the state before the last instruction ran (after a trap,
+     * before the trapping instruction).
+     *
+     * @return the stop; {@link Reason#HISTORY_START} at the start of the run
+     * @throws DebugException when no program has run
+     */
+    public Stop reverseStep() throws DebugException {
+        requireStarted();
+        if (count == 0) {
+            replayTo(0);
+            return Stop.of(Reason.HISTORY_START);
+        }
+        replayTo(count - 1);
+        return Stop.of(Reason.STEP);
+    }
+
+    /**
+     * Moves back to the last position before this one where the run would have stopped at a
+     * breakpoint or a watchpoint, running the program again from its start.
+     *
+     * @return the stop; {@link Reason#HISTORY_START} at the start when there is none
+     * @throws DebugException when no program has run
+     */
+    public Stop reverseContinue() throws DebugException {
+        requireStarted();
+        long end = count;
+        replayTo(0);
+        long last = -1;
+        Stop lastStop = null;
+        if (end > 0 && hitAt(0) != null) {
+            last = 0;
+            lastStop = new Stop(Reason.BREAKPOINT, hitAt(0), null, null);
+        }
+        List<Value> before = watchValues();
+        for (long k = 1; k < end; k++) {
+            long span = hasSpans() ? spanNow() : 0;
+            if (run.step(1) != Debuggee.State.PAUSED) {
+                break;
+            }
+            count = k;
+            List<Value> after = watchValues();
+            Stop s = watchChange(before, after);
+            before = after;
+            Breakpoint b = s == null ? hitAt(span) : null;
+            if (s != null || b != null) {
+                last = k;
+                lastStop = s != null ? s : new Stop(Reason.BREAKPOINT, b, null, null);
+            }
+        }
+        if (last < 0) {
+            replayTo(0);
+            return Stop.of(Reason.HISTORY_START);
+        }
+        replayTo(last);
+        if (lastStop.breakpoint() != null) {
+            lastStop.breakpoint().hits++;
+        }
+        return lastStop;
+    }
+
+    /**
+     * Asks a forward move in progress (on another thread), or the next one to start, to stop after
+     * its current instruction.
+     */
+    public void requestPause() {
+        pauseRequested = true;
+    }
+
+    /** Forgets a pause asked for and not yet taken. */
+    public void clearPause() {
+        pauseRequested = false;
+    }
+
+    private enum Goal { CONTINUE, STEP, NEXT, FINISH }
+
+    private Stop forward(Goal goal, long arg) {
+        int startDepth = run.depth() - (goal == Goal.FINISH ? (int) arg : 0);
+        long steps = 0;
+        boolean spans = hasSpans();
+        while (true) {
+            if (pauseRequested) {
+                pauseRequested = false;
+                return stopped(Stop.of(Reason.PAUSE));
+            }
+            long span = spans ? spanNow() : 0;
+            Debuggee.State s = run.step(1);
+            count++;
+            if (s == Debuggee.State.DONE) {
+                return stopped(Stop.of(Reason.RETURNED));
+            }
+            if (s == Debuggee.State.TRAPPED) {
+                return stopped(Stop.of(Reason.TRAPPED));
+            }
+            Stop w = checkWatches();
+            if (w != null) {
+                return stopped(w);
+            }
+            Breakpoint b = hitAt(span);
+            if (b != null) {
+                b.hits++;
+                return stopped(new Stop(Reason.BREAKPOINT, b, null, null));
+            }
+            int depth = run.depth();
+            switch (goal) {
+                case STEP -> {
+                    if (++steps >= arg) {
+                        return stopped(Stop.of(Reason.STEP));
+                    }
+                }
+                case NEXT -> {
+                    if (depth <= startDepth) {
+                        return stopped(Stop.of(Reason.STEP));
+                    }
+                }
+                case FINISH -> {
+                    if (depth < startDepth) {
+                        return stopped(Stop.of(Reason.FINISH));
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    private Stop stopped(Stop s) {
+        selected = 0;
+        return s;
+    }
+
+    /** Watchpoints whose value changed (the first, by number), or whose frame returned. */
+    private Stop checkWatches() {
+        for (int i = 0; i < breakpoints.size(); i++) {
+            Breakpoint b = breakpoints.get(i);
+            if (b.kind() != Breakpoint.Kind.WATCH) {
+                continue;
+            }
+            int frame = run.depth() - b.depth();
+            if (frame < 0) {
+                breakpoints.remove(i);
+                return new Stop(Reason.WATCH_SCOPE, b, null, null);
+            }
+            Value now = run.register(frame, b.reg());
+            if (!Objects.equals(now, b.last)) {
+                Value old = b.last;
+                b.last = now;
+                b.hits++;
+                return new Stop(Reason.WATCH, b, old, now);
+            }
+        }
+        return null;
+    }
+
+    /** Per watchpoint, its register's value now ({@code null} when its frame is not there). */
+    private List<Value> watchValues() {
+        List<Value> out = new ArrayList<>();
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.WATCH) {
+                int frame = run.depth() - b.depth();
+                out.add(frame < 0 ? null : run.register(frame, b.reg()));
+            }
+        }
+        return out;
+    }
+
+    private Stop watchChange(List<Value> before, List<Value> after) {
+        int i = 0;
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.WATCH) {
+                Value x = before.get(i);
+                Value y = after.get(i);
+                i++;
+                if (x != null && y != null && !x.equals(y)) {
+                    return new Stop(Reason.WATCH, b, x, y);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The location or span breakpoint the run stands at, the first by number, or {@code null}.
+     *
+     * @param prevSpan the span the previous position was in (a span breakpoint hits on entering)
+     */
+    private Breakpoint hitAt(long prevSpan) {
+        if (run.state() != Debuggee.State.PAUSED) {
+            return null;
+        }
+        int func = run.func(0);
+        int pc = run.pc(0);
+        long span = -2;
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.LOCATION && b.func() == func && b.pc() == pc) {
+                return b;
+            }
+            if (b.kind() == Breakpoint.Kind.SPAN) {
+                if (span == -2) {
+                    span = spanNow();
+                }
+                if (span == b.span() && prevSpan != b.span()) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean hasSpans() {
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.SPAN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long spanNow() {
+        return run.state() == Debuggee.State.PAUSED ? span(run.func(0), run.pc(0)) : 0;
+    }
+
+    /**
+     * @param func a function id
+     * @param pc a byte pc in it
+     * @return the span id in force there (unsigned 64-bit), or 0 for none
+     */
+    public long span(int func, int pc) {
+        return target.program().function(func).spanAt(pc);
+    }
+
+    /** Runs the program again from its start to position {@code target}, which a run reached before. */
+    private void replayTo(long position) {
+        run = target.start();
+        count = 0;
+        if (position > 0) {
+            run.step(position);
+            count = position;
+        }
+        selected = 0;
+        // watchpoints compare with the values at the new position
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.WATCH && paused()) {
+                int frame = run.depth() - b.depth();
+                b.last = frame < 0 ? null : run.register(frame, b.reg());
+            }
+        }
+    }
+
+    private void requirePaused() throws DebugException {
+        if (!paused()) {
+            throw new DebugException("The program is not being run.");
+        }
+    }
+
+    private void requireStarted() throws DebugException {
+        if (run == null) {
+            throw new DebugException("The program is not being run.");
+        }
+    }
+
+    // ------------------------------------------------------------------ inspecting
+
+    /** @return frames of the paused run, 1 or more; 0 when no run is paused */
+    public int depth() {
+        return paused() ? run.depth() : 0;
+    }
+
+    /** @return the selected frame (0 is the innermost), the one registers and watch use */
+    public int selectedFrame() {
+        return selected;
+    }
+
+    /**
+     * @param frame a frame number, 0 (innermost) to {@code depth() - 1}
+     * @throws DebugException when no run is paused or the frame does not exist
+     */
+    public void selectFrame(int frame) throws DebugException {
+        requirePaused();
+        if (frame < 0 || frame >= run.depth()) {
+            throw new DebugException("No frame at level " + frame + ".");
+        }
+        selected = frame;
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @return its function id
+     */
+    public int frameFunc(int frame) {
+        return run.func(frame);
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @return its byte pc (a caller's: its call instruction)
+     */
+    public int framePc(int frame) {
+        return run.pc(frame);
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @return its source line, or -1 when none is known
+     */
+    public int frameLine(int frame) {
+        return target.lines().lineOf(run.func(frame), run.pc(frame));
+    }
+
+    /**
+     * @param func a function id
+     * @param pc a byte pc
+     * @return how the debugger names that place, escaped: {@code fib pc 3 (fib.tasm:7)}, without the
+     *     parenthesis when no source line is known
+     */
+    public String place(int func, int pc) {
+        int line = target.lines().lineOf(func, pc);
+        return Text.escape(target.functionName(func)) + " pc " + pc
+                + (line > 0 ? " (" + Text.escape(target.sourceName()) + ":" + line + ")" : "");
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @return the registers of its function, r0 first
+     * @throws DebugException when no run is paused or the frame does not exist
+     */
+    public List<Register> registers(int frame) throws DebugException {
+        requirePaused();
+        if (frame < 0 || frame >= run.depth()) {
+            throw new DebugException("No frame at level " + frame + ".");
+        }
+        int func = run.func(frame);
+        LoweredFunction fn = target.program().function(func);
+        String[] names = argNames(func);
+        List<Register> out = new ArrayList<>(fn.regCount());
+        for (int r = 0; r < fn.regCount(); r++) {
+            out.add(new Register(r, r < names.length ? names[r] : null, fn.regType(r), run.register(frame, r)));
+        }
+        return out;
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @param name {@code rN} or an argument's name
+     * @return the register
+     * @throws DebugException when no run is paused, or the frame has no such register
+     */
+    public Register register(int frame, String name) throws DebugException {
+        List<Register> regs = registers(frame);
+        if (name.matches("r[0-9]{1,9}")) {
+            int r = Integer.parseInt(name.substring(1));
+            if (r < regs.size()) {
+                return regs.get(r);
+            }
+            throw new DebugException("No register " + name + " in " + Text.escape(target.functionName(run.func(frame)))
+                    + " (it has r0 to r" + (regs.size() - 1) + ").");
+        }
+        for (Register r : regs) {
+            if (name.equals(r.name())) {
+                return r;
+            }
+        }
+        throw new DebugException("No register named \"" + Text.escape(name) + "\" in "
+                + Text.escape(target.functionName(run.func(frame))) + ".");
+    }
+
+    /**
+     * @param r a register
+     * @return how the debugger names it, escaped: {@code r1 (n)} or {@code r2}
+     */
+    public static String regName(Register r) {
+        return "r" + r.index() + (r.name() == null ? "" : " (" + Text.escape(r.name()) + ")");
+    }
+
+    /** Argument names from the function's signature, indexed by register (r0 has none). */
+    private String[] argNames(int func) {
+        FunctionSig sig = target.program().program().functions().get(func).sig();
+        List<Integer> ids = sig.argNames();
+        String[] out = new String[ids == null ? 0 : ids.size() + 1];
+        List<String> symbols = target.program().program().symbols();
+        for (int i = 0; ids != null && i < ids.size(); i++) {
+            int s = ids.get(i);
+            out[i + 1] = s > 0 && s < symbols.size() ? symbols.get(s) : null;
+        }
+        return out;
+    }
+
+    /** @return fuel left in the run (unsigned 64-bit); the limit before the first start */
+    public long fuelRemaining() {
+        return run == null ? target.limits().fuel() : run.fuelRemaining();
+    }
+
+    /** @return host calls the run has made */
+    public long hostCalls() {
+        return run == null ? 0 : run.hostCalls();
+    }
+
+    /** @return the entry function's results once the run returned, else an empty list */
+    public List<Value> results() {
+        return run == null ? List.of() : run.results();
+    }
+
+    /** @return the trap once the run trapped, else {@code null} */
+    public Trap trap() {
+        return run == null ? null : run.trap();
+    }
+}

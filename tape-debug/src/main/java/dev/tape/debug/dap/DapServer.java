@@ -1,0 +1,576 @@
+package dev.tape.debug.dap;
+
+import dev.tape.debug.Breakpoint;
+import dev.tape.debug.DebugException;
+import dev.tape.debug.Session;
+import dev.tape.debug.Target;
+import dev.tape.debug.Text;
+import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
+import dev.tape.vm.Trap;
+import org.eclipse.lsp4j.debug.Capabilities;
+import org.eclipse.lsp4j.debug.ConfigurationDoneArguments;
+import org.eclipse.lsp4j.debug.ContinueArguments;
+import org.eclipse.lsp4j.debug.ContinueResponse;
+import org.eclipse.lsp4j.debug.DisconnectArguments;
+import org.eclipse.lsp4j.debug.ExitedEventArguments;
+import org.eclipse.lsp4j.debug.InitializeRequestArguments;
+import org.eclipse.lsp4j.debug.NextArguments;
+import org.eclipse.lsp4j.debug.OutputEventArguments;
+import org.eclipse.lsp4j.debug.PauseArguments;
+import org.eclipse.lsp4j.debug.ReverseContinueArguments;
+import org.eclipse.lsp4j.debug.Scope;
+import org.eclipse.lsp4j.debug.ScopesArguments;
+import org.eclipse.lsp4j.debug.ScopesResponse;
+import org.eclipse.lsp4j.debug.SetBreakpointsArguments;
+import org.eclipse.lsp4j.debug.SetBreakpointsResponse;
+import org.eclipse.lsp4j.debug.Source;
+import org.eclipse.lsp4j.debug.SourceBreakpoint;
+import org.eclipse.lsp4j.debug.StackFrame;
+import org.eclipse.lsp4j.debug.StackTraceArguments;
+import org.eclipse.lsp4j.debug.StackTraceResponse;
+import org.eclipse.lsp4j.debug.StepBackArguments;
+import org.eclipse.lsp4j.debug.StepInArguments;
+import org.eclipse.lsp4j.debug.StepOutArguments;
+import org.eclipse.lsp4j.debug.StoppedEventArguments;
+import org.eclipse.lsp4j.debug.TerminatedEventArguments;
+import org.eclipse.lsp4j.debug.Thread;
+import org.eclipse.lsp4j.debug.ThreadsResponse;
+import org.eclipse.lsp4j.debug.Variable;
+import org.eclipse.lsp4j.debug.VariablesArguments;
+import org.eclipse.lsp4j.debug.VariablesResponse;
+import org.eclipse.lsp4j.debug.launch.DSPLauncher;
+import org.eclipse.lsp4j.debug.services.IDebugProtocolClient;
+import org.eclipse.lsp4j.debug.services.IDebugProtocolServer;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code tape dap}: the debugger over the Debug Adapter Protocol (Eclipse LSP4J's debug module),
+ * so VS Code or any DAP client can debug a {@code .tasm} program.
+ *
+ * <p>Requests: {@code initialize} (capabilities: configurationDone, stepBack), {@code launch}
+ * ({@link #runArgs}), {@code setBreakpoints} by {@code .tasm} line, {@code configurationDone}
+ * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
+ * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines),
+ * {@code scopes} (one scope, the registers), {@code variables} (registers as value literals),
+ * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
+ * {@code stepBack}, {@code reverseContinue} and {@code disconnect}. Events: {@code initialized},
+ * {@code stopped}, {@code output} (the program's prints, category stdout; results and traps,
+ * console and stderr), {@code exited} (0 when the program returned, 1 when it trapped) and
+ * {@code terminated}.
+ *
+ * <p>The debugger runs on one worker thread: requests that move or inspect the run wait for it in
+ * order, and a move's response is sent before its {@code stopped} event. {@code pause} alone acts
+ * at once. A request that fails gets an error response with a one-line message.
+ */
+public final class DapServer implements IDebugProtocolServer {
+    /** The thread id of the one thread. */
+    public static final int THREAD_ID = 1;
+
+    /** Launch arguments passed on as {@code tape run} options of the same name. */
+    public static final List<String> OPTIONS = List.of("entry", "fuel", "max-call-depth", "max-host-calls",
+            "max-heap-bytes", "max-registers", "max-output-bytes", "host");
+
+    /** Keeps the LSP4J logger (and so its level) alive: the library must not print on stderr. */
+    private static final Logger LSP4J_LOG = Logger.getLogger("org.eclipse.lsp4j");
+
+    private final TargetFactory factory;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        java.lang.Thread t = new java.lang.Thread(r, "tape-dap-debugger");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private IDebugProtocolClient client;
+    private Session session;
+    private PrintWriter programOut;
+    private boolean stopOnEntry;
+    /** Whether a move runs on the worker: a pause asked for then stops it. */
+    private volatile boolean moving;
+    private String programPath;
+    private final List<Integer> lineBreakpoints = new ArrayList<>();
+
+    /** @param factory makes the program a launch request names */
+    public DapServer(TargetFactory factory) {
+        this.factory = factory;
+    }
+
+    /**
+     * Serves one debugging session on a pair of streams and returns when the client disconnects or
+     * closes its end.
+     *
+     * @param factory makes the program a launch request names
+     * @param in the client's requests
+     * @param out the responses and events
+     * @throws InterruptedException when the thread is interrupted while serving
+     */
+    public static void serve(TargetFactory factory, InputStream in, OutputStream out) throws InterruptedException {
+        LSP4J_LOG.setLevel(Level.OFF);
+        DapServer server = new DapServer(factory);
+        Launcher<IDebugProtocolClient> launcher = DSPLauncher.createServerLauncher(server, in, out);
+        server.connect(launcher.getRemoteProxy());
+        java.util.concurrent.Future<Void> listening = launcher.startListening();
+        CompletableFuture<Object> either = CompletableFuture.anyOf(server.finished,
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        listening.get();
+                    } catch (InterruptedException | ExecutionException e) {
+                        // the stream closed: the session is over
+                    }
+                }));
+        try {
+            either.get();
+        } catch (ExecutionException e) {
+            // over either way
+        } finally {
+            listening.cancel(true);
+            server.worker.shutdownNow();
+        }
+    }
+
+    /** @param client the client to send events to */
+    public void connect(IDebugProtocolClient client) {
+        this.client = client;
+    }
+
+    /** @return completes when the client has disconnected */
+    public CompletableFuture<Void> finished() {
+        return finished;
+    }
+
+    /**
+     * Turns launch arguments into {@code tape run} arguments: {@code program} (a path, required)
+     * first; {@code args} (a list of value literals, or one literal) as {@code --arg} each; then
+     * each of {@link #OPTIONS} present as {@code --NAME VALUE} (a number, a string or a boolean).
+     * Other keys ({@code type}, {@code request}, {@code name}, {@code stopOnEntry}, ...) are not
+     * passed on.
+     *
+     * @param launch the launch request's arguments
+     * @return the arguments
+     * @throws DebugException when {@code program} is missing or not a string
+     */
+    public static List<String> runArgs(Map<String, Object> launch) throws DebugException {
+        Object program = launch.get("program");
+        if (!(program instanceof String p) || p.isEmpty()) {
+            throw new DebugException("launch: \"program\" (the path of a .tasm or .tape file) is required");
+        }
+        List<String> out = new ArrayList<>();
+        out.add(p);
+        Object args = launch.get("args");
+        if (args instanceof List<?> list) {
+            for (Object a : list) {
+                out.add("--arg");
+                out.add(scalar(a));
+            }
+        } else if (args != null) {
+            out.add("--arg");
+            out.add(scalar(args));
+        }
+        for (String o : OPTIONS) {
+            Object v = launch.get(o);
+            if (v != null) {
+                out.add("--" + o);
+                out.add(scalar(v));
+            }
+        }
+        return out;
+    }
+
+    /** A JSON scalar as text; a whole number read as a double is written without a fraction. */
+    private static String scalar(Object v) {
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
+            return Long.toString(d.longValue());
+        }
+        return String.valueOf(v);
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    @Override
+    public CompletableFuture<Capabilities> initialize(InitializeRequestArguments args) {
+        Capabilities c = new Capabilities();
+        c.setSupportsConfigurationDoneRequest(true);
+        c.setSupportsStepBack(true);
+        c.setSupportsTerminateRequest(false);
+        return CompletableFuture.completedFuture(c);
+    }
+
+    @Override
+    public CompletableFuture<Void> launch(Map<String, Object> args) {
+        return this.<Void>onWorker(() -> {
+            List<String> runArgs = runArgs(args);
+            programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
+            Target target = factory.create(runArgs, programOut);
+            session = new Session(target);
+            stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
+            programPath = runArgs.get(0);
+            return null;
+        }).thenApply(v -> {
+            client.initialized();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<SetBreakpointsResponse> setBreakpoints(SetBreakpointsArguments args) {
+        return onWorker(() -> {
+            requireLaunched();
+            for (int id : lineBreakpoints) {
+                session.delete(id);
+            }
+            lineBreakpoints.clear();
+            SourceBreakpoint[] wanted = args.getBreakpoints() == null ? new SourceBreakpoint[0] : args.getBreakpoints();
+            boolean ours = sameFile(args.getSource());
+            List<org.eclipse.lsp4j.debug.Breakpoint> out = new ArrayList<>();
+            for (SourceBreakpoint sb : wanted) {
+                org.eclipse.lsp4j.debug.Breakpoint b = new org.eclipse.lsp4j.debug.Breakpoint();
+                Breakpoint set = ours ? session.breakAtLine(sb.getLine()) : null;
+                if (set == null) {
+                    b.setVerified(false);
+                    b.setLine(sb.getLine());
+                    b.setMessage(ours ? "no instruction on this line or after it" : "not the program being debugged");
+                } else {
+                    lineBreakpoints.add(set.id());
+                    b.setId(set.id());
+                    b.setVerified(true);
+                    b.setLine(set.line());
+                    b.setSource(source());
+                }
+                out.add(b);
+            }
+            SetBreakpointsResponse r = new SetBreakpointsResponse();
+            r.setBreakpoints(out.toArray(new org.eclipse.lsp4j.debug.Breakpoint[0]));
+            return r;
+        });
+    }
+
+    private boolean sameFile(Source s) {
+        if (s == null || s.getPath() == null) {
+            return true;
+        }
+        Path a = Path.of(s.getPath()).getFileName();
+        Path b = Path.of(programPath).getFileName();
+        return a != null && a.equals(b);
+    }
+
+    @Override
+    public CompletableFuture<Void> configurationDone(ConfigurationDoneArguments args) {
+        return move(() -> stopOnEntry ? session.start() : session.run());
+    }
+
+    // ------------------------------------------------------------------ moving
+
+    @Override
+    public CompletableFuture<ContinueResponse> continue_(ContinueArguments args) {
+        return move(() -> session.cont()).thenApply(v -> {
+            ContinueResponse r = new ContinueResponse();
+            r.setAllThreadsContinued(true);
+            return r;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> next(NextArguments args) {
+        return move(() -> session.next());
+    }
+
+    @Override
+    public CompletableFuture<Void> stepIn(StepInArguments args) {
+        return move(() -> session.step(1));
+    }
+
+    @Override
+    public CompletableFuture<Void> stepOut(StepOutArguments args) {
+        return move(() -> session.finish());
+    }
+
+    @Override
+    public CompletableFuture<Void> stepBack(StepBackArguments args) {
+        return move(() -> session.reverseStep());
+    }
+
+    @Override
+    public CompletableFuture<Void> reverseContinue(ReverseContinueArguments args) {
+        return move(() -> session.reverseContinue());
+    }
+
+    @Override
+    public CompletableFuture<Void> pause(PauseArguments args) {
+        Session s = session;
+        if (s != null && moving) {
+            s.requestPause();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> disconnect(DisconnectArguments args) {
+        // a move in progress stops; requests before this one are answered first; the response is
+        // sent (on the worker, which completes it) before the session is over
+        Session s = session;
+        if (s != null && moving) {
+            s.requestPause();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        worker.execute(() -> {
+            awaitDependent(done);
+            done.complete(null);
+            finished.complete(null);
+        });
+        return done;
+    }
+
+    /** A move: checked on the worker, answered, then done, then its stop is reported. */
+    private CompletableFuture<Void> move(Callable<Session.Stop> action) {
+        CompletableFuture<Void> response = new CompletableFuture<>();
+        worker.execute(() -> {
+            if (session == null) {
+                response.completeExceptionally(error("the program is not launched"));
+                return;
+            }
+            session.clearPause();
+            moving = true;
+            awaitDependent(response);
+            response.complete(null);
+            Session.Stop stop;
+            try {
+                stop = action.call();
+            } catch (DebugException e) {
+                console("error: " + e.getMessage() + "\n", "stderr");
+                stop = null;
+            } catch (Exception | StackOverflowError e) {
+                console("error: internal error: " + e.getClass().getSimpleName() + "\n", "stderr");
+                stop = null;
+            }
+            moving = false;
+            report(stop);
+        });
+        return response;
+    }
+
+    /**
+     * Waits (at most about a second) until LSP4J has attached its response sender to the future, so
+     * that completing it sends the response now, on this thread, before any event this move sends.
+     */
+    private static void awaitDependent(CompletableFuture<?> f) {
+        for (int i = 0; i < 1000 && f.getNumberOfDependents() == 0; i++) {
+            try {
+                java.lang.Thread.sleep(1);
+            } catch (InterruptedException e) {
+                java.lang.Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Sends what a stop means: a stopped event, or output, exited and terminated at the end. */
+    private void report(Session.Stop stop) {
+        programOut.flush();
+        if (stop == null) {
+            if (session.paused()) {
+                stopped("step", null, null);
+            }
+            return;
+        }
+        switch (stop.reason()) {
+            case RETURNED -> {
+                List<Value> rs = session.results();
+                StringBuilder b = new StringBuilder("Program returned");
+                for (int i = 0; i < rs.size(); i++) {
+                    b.append(i == 0 ? " " : ", ").append(Text.escape(ValueLiteral.format(rs.get(i), 200)));
+                }
+                console((rs.isEmpty() ? "Program returned no values" : b.toString()) + "\n", "console");
+                end(0);
+            }
+            case TRAPPED -> {
+                Trap t = session.trap();
+                console("Program trapped: " + t.label() + " at " + session.place(t.func(), t.pc())
+                        + (t.detail() == null ? "" : ": " + Text.escape(t.detail())) + "\n", "stderr");
+                end(1);
+            }
+            case ENTRY -> stopped("entry", null, null);
+            case BREAKPOINT -> stopped("breakpoint", null, stop.breakpoint().id());
+            case WATCH -> stopped("data breakpoint", null, stop.breakpoint().id());
+            case PAUSE -> stopped("pause", null, null);
+            case HISTORY_START -> stopped("step", "No more reverse-execution history", null);
+            default -> stopped("step", null, null);
+        }
+    }
+
+    private void stopped(String reason, String description, Integer breakpoint) {
+        StoppedEventArguments e = new StoppedEventArguments();
+        e.setReason(reason);
+        e.setThreadId(THREAD_ID);
+        e.setAllThreadsStopped(true);
+        if (description != null) {
+            e.setDescription(description);
+        }
+        if (breakpoint != null) {
+            e.setHitBreakpointIds(new Integer[] {breakpoint});
+        }
+        client.stopped(e);
+    }
+
+    private void end(int exitCode) {
+        ExitedEventArguments x = new ExitedEventArguments();
+        x.setExitCode(exitCode);
+        client.exited(x);
+        client.terminated(new TerminatedEventArguments());
+    }
+
+    private void console(String text, String category) {
+        OutputEventArguments e = new OutputEventArguments();
+        e.setCategory(category);
+        e.setOutput(text);
+        client.output(e);
+    }
+
+    // ------------------------------------------------------------------ inspecting
+
+    @Override
+    public CompletableFuture<ThreadsResponse> threads() {
+        Thread t = new Thread();
+        t.setId(THREAD_ID);
+        t.setName("main");
+        ThreadsResponse r = new ThreadsResponse();
+        r.setThreads(new Thread[] {t});
+        return CompletableFuture.completedFuture(r);
+    }
+
+    @Override
+    public CompletableFuture<StackTraceResponse> stackTrace(StackTraceArguments args) {
+        return onWorker(() -> {
+            requirePaused();
+            int depth = session.depth();
+            int from = args.getStartFrame() == null ? 0 : Math.max(0, args.getStartFrame());
+            int levels = args.getLevels() == null || args.getLevels() <= 0 ? depth : args.getLevels();
+            int to = (int) Math.min(depth, (long) from + levels);
+            List<StackFrame> frames = new ArrayList<>();
+            for (int f = from; f < to; f++) {
+                StackFrame sf = new StackFrame();
+                sf.setId(f + 1);
+                int func = session.frameFunc(f);
+                int pc = session.framePc(f);
+                sf.setName(Text.escape(session.target().functionName(func)) + " pc " + pc);
+                int line = session.frameLine(f);
+                if (line > 0) {
+                    sf.setSource(source());
+                    sf.setLine(line);
+                    sf.setColumn(1);
+                } else {
+                    sf.setLine(0);
+                    sf.setColumn(0);
+                }
+                sf.setInstructionPointerReference(func + ":" + pc);
+                frames.add(sf);
+            }
+            StackTraceResponse r = new StackTraceResponse();
+            r.setStackFrames(frames.toArray(new StackFrame[0]));
+            r.setTotalFrames(depth);
+            return r;
+        });
+    }
+
+    private Source source() {
+        Source s = new Source();
+        Path p = Path.of(programPath);
+        s.setName(p.getFileName() == null ? programPath : p.getFileName().toString());
+        s.setPath(p.toAbsolutePath().toString());
+        return s;
+    }
+
+    @Override
+    public CompletableFuture<ScopesResponse> scopes(ScopesArguments args) {
+        return onWorker(() -> {
+            requirePaused();
+            int frame = args.getFrameId() - 1;
+            if (frame < 0 || frame >= session.depth()) {
+                throw new DebugException("no frame " + args.getFrameId());
+            }
+            Scope s = new Scope();
+            s.setName("Registers");
+            s.setPresentationHint("registers");
+            s.setVariablesReference(args.getFrameId());
+            s.setNamedVariables(session.registers(frame).size());
+            s.setExpensive(false);
+            ScopesResponse r = new ScopesResponse();
+            r.setScopes(new Scope[] {s});
+            return r;
+        });
+    }
+
+    @Override
+    public CompletableFuture<VariablesResponse> variables(VariablesArguments args) {
+        return onWorker(() -> {
+            requirePaused();
+            int frame = args.getVariablesReference() - 1;
+            List<Variable> vars = new ArrayList<>();
+            for (Session.Register reg : session.registers(frame)) {
+                Variable v = new Variable();
+                v.setName(Session.regName(reg));
+                v.setValue(reg.value() == null ? "<not set>"
+                        : Text.escape(ValueLiteral.format(reg.value(), 200)));
+                v.setType(reg.type().toString());
+                v.setVariablesReference(0);
+                v.setEvaluateName("r" + reg.index());
+                vars.add(v);
+            }
+            VariablesResponse r = new VariablesResponse();
+            r.setVariables(vars.toArray(new Variable[0]));
+            return r;
+        });
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** Runs an inspection on the worker thread; a failure becomes an error response. */
+    private <T> CompletableFuture<T> onWorker(Callable<T> action) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        worker.execute(() -> {
+            try {
+                f.complete(action.call());
+            } catch (DebugException e) {
+                f.completeExceptionally(error(e.getMessage()));
+            } catch (Exception | StackOverflowError e) {
+                f.completeExceptionally(error("internal error: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + Text.escape(e.getMessage()))));
+            }
+        });
+        return f;
+    }
+
+    private static ResponseErrorException error(String message) {
+        return new ResponseErrorException(new ResponseError(ResponseErrorCode.InvalidRequest, message, null));
+    }
+
+    private void requireLaunched() throws DebugException {
+        if (session == null) {
+            throw new DebugException("the program is not launched");
+        }
+    }
+
+    private void requirePaused() throws DebugException {
+        requireLaunched();
+        if (!session.paused()) {
+            throw new DebugException("the program is not paused");
+        }
+    }
+}
