@@ -49,13 +49,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that imports host functions (until compiled code can hand over at a suspended host call). A pause always leaves the run at an
  * instruction boundary that the resumed run continues from exactly.
  *
+ * <p><b>Snapshots.</b> {@link #snapshot()} gives a paused run's state as bytes
+ * ({@code docs/SNAPSHOT.md}); {@link Vm#restore(byte[])} on a VM of the same program, in this JVM
+ * or another, on either tier, gives a paused run that ends exactly as this one would.
+ *
  * <p><b>Deadlines</b> are kept by one shared daemon thread ({@code tape-run-deadlines}) that sets
  * the run's pause request when the deadline passes; nothing polls the clock in the loop.
  *
  * <p><b>Ended runs.</b> Once the outcome is {@code Done} or {@code Trapped}, every further
  * {@link #resume()}, {@link #step} or {@link #resumeWith} returns that same outcome again, and
  * the context's registers are released (as {@link Vm#run} releases them); {@link #addFuel},
- * {@link #frames()} and {@link #registers(int)} throw {@link IllegalStateException}.
+ * {@link #frames()}, {@link #registers(int)} and {@link #snapshot()} throw
+ * {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> A run may be resumed from any thread, but by one at a time: a call that
  * finds it running on another thread (or called from inside its own host function) throws
