@@ -58,13 +58,15 @@ public class PauseResumeBench {
         ExecutionContext one = new ExecutionContext();
         long expected = ((Value.I64) vm.run(one, 0, args, TapeRun.LIMITS, null).get(0)).value();
         long got = run();
-        if (got != expected || last.fuelRemaining() != one.fuelRemaining() || (slice > 0 && pauses < 2)) {
-            throw new IllegalStateException("sliced " + got + " (fuel left " + last.fuelRemaining() + ", " + pauses
-                    + " pauses) is not " + expected + " (fuel left " + one.fuelRemaining() + ")");
+        long oneUsed = TapeRun.LIMITS.fuel() - one.fuelRemaining();
+        if (got != expected || used != oneUsed || (slice > 0 && pauses < 2)) {
+            throw new IllegalStateException("sliced " + got + " (fuel used " + used + ", " + pauses
+                    + " pauses) is not " + expected + " (fuel used " + oneUsed + ")");
         }
     }
 
-    private Run last;
+    /** fuel the last run used */
+    long used;
 
     /** @return the result of the run, given its fuel in slices */
     @Benchmark
@@ -82,7 +84,7 @@ public class PauseResumeBench {
             o = r.resume();
         }
         pauses = n;
-        last = r;
+        used = given - r.fuelRemaining();
         return ((Value.I64) ((Outcome.Done) o).values().get(0)).value();
     }
 }
