@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * frames deep (5 live registers a frame), and {@code aggregates}, a loop paused after building a
  * 10,000-element linked list of tuples that each hold an i64, a shared string and a fresh decimal.
  * Setup prints each snapshot's size. In package {@code dev.tape.vm} for the package-private codec.
+ * {@code apiSnapshot} and {@code apiRestore} do the same through the public API: {@link Run#snapshot()}
+ * of a {@link Run} paused for fuel at the same point, and {@link Vm#restore(byte[])} of its bytes
+ * (which also makes the {@link Run}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -78,6 +81,9 @@ public class SnapshotBench {
     private byte[] bytes;
     private ExecutionContext paused;
     private final ExecutionContext target = new ExecutionContext();
+    /** the same paused state as a public {@link Run} */
+    private Run run;
+    private byte[] apiBytes;
 
     /** Runs the program to the pause point and writes its snapshot once. */
     @Setup
@@ -96,8 +102,16 @@ public class SnapshotBench {
             throw new IllegalStateException("the run ended before its pause point");
         }
         bytes = Snapshots.write(vm, paused);
+        run = vm.start(0, java.util.List.of(dev.tape.value.Value.i64(deep ? 20_000 : 1_000_000)),
+                limits.withFuel(steps));
+        if (!(run.resume() instanceof Outcome.Paused)) {
+            throw new IllegalStateException("the run did not pause");
+        }
+        run.addFuel(Limits.DEFAULT_FUEL);
+        apiBytes = run.snapshot();
         System.out.println();
-        System.out.println("snapshot " + state + ": " + bytes.length + " bytes, depth " + paused.depth);
+        System.out.println("snapshot " + state + ": " + bytes.length + " bytes (through the Run API: "
+                + apiBytes.length + "), depth " + paused.depth);
     }
 
     /** @return the snapshot of the paused state */
@@ -111,5 +125,17 @@ public class SnapshotBench {
     public ExecutionContext read() {
         SnapshotReader.read(vm, bytes, target);
         return target;
+    }
+
+    /** @return the snapshot of the paused {@link Run} */
+    @Benchmark
+    public byte[] apiSnapshot() {
+        return run.snapshot();
+    }
+
+    /** @return the run restored from its snapshot, paused */
+    @Benchmark
+    public Run apiRestore() {
+        return vm.restore(apiBytes);
     }
 }

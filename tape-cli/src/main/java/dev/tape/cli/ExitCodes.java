@@ -15,4 +15,9 @@ public final class ExitCodes {
     public static final int ERROR = 2;
     /** {@code tape run --timeout}: the run reached its deadline before it returned or trapped. */
     public static final int TIMEOUT = 3;
+    /**
+     * {@code tape run --pause-at}: the run paused after the fuel given and its snapshot was
+     * written ({@code tape resume} continues it).
+     */
+    public static final int PAUSED = 4;
 }

@@ -83,7 +83,7 @@ public final class ProfileCommand implements Callable<Integer> {
             throw new CliException("tape profile: say where to write the profile: -o OUT.svg, --collapsed FILE "
                     + "or --speedscope FILE");
         }
-        if (!options.trace.isEmpty()) {
+        if (!options.engine.trace.isEmpty()) {
             throw new CliException("tape profile: --trace cannot be combined with profiling");
         }
         FuelProfile.By mode = switch (by) {

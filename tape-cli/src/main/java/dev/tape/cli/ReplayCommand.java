@@ -96,7 +96,7 @@ public final class ReplayCommand implements Callable<Integer> {
             // the std host prints; re-print from the recorded arguments (its answers come from the file)
             dev.tape.host.Host printer = StdHost.create(out, Long.MAX_VALUE);
             replay[0] = new ReplayHost(rec, (call, args) -> {
-                if (StdHost.SYMBOLS.contains(call.symbol()) && options.host == HostChoice.std) {
+                if (StdHost.SYMBOLS.contains(call.symbol()) && options.engine.host == HostChoice.std) {
                     var fn = printer.resolve(call.symbol(), call.sigHash(), List.of(), List.of());
                     if (fn != null) {
                         fn.call(args, new Value[0], null);

@@ -34,12 +34,17 @@ import java.util.concurrent.Callable;
  * ({@link TrapReport}) and exits 1; a file, option or argument problem prints one line on stderr
  * and exits 2. With {@code --slice N} the run goes in slices of N fuel, resumed after each
  * ({@link Run}), with the same output; with {@code --timeout DURATION} a run still going at the
- * deadline stops with one line on stderr and exits 3.
+ * deadline stops with one line on stderr and exits 3. With {@code --pause-at FUEL -o FILE.snap} a
+ * run that has used FUEL fuel units pauses, its snapshot ({@link Run#snapshot()},
+ * {@code docs/SNAPSHOT.md}) is written to the file, one line on stderr says where it paused, and
+ * the exit code is 4; {@code tape resume} ({@link ResumeCommand}) continues it to the output the
+ * run would have printed.
  */
 @Command(name = "run",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the function returned; its results are printed", "1:the program trapped", "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an internal error",
-            "3:--timeout: the run was still going at the deadline ('timeout: ...' on stderr)"}, sortOptions = false,
+            "3:--timeout: the run was still going at the deadline ('timeout: ...' on stderr)",
+            "4:--pause-at: the run paused and its snapshot was written ('paused: ...' on stderr)"}, sortOptions = false,
         description = {"Run a function of a program and print each returned value on its own line.",
             "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {
@@ -70,6 +75,16 @@ public final class RunCommand implements Callable<Integer> {
                     + "then stops with 'timeout: ...' on stderr and exit code 3.")
     String timeout;
 
+    @Option(names = "--pause-at", paramLabel = "FUEL",
+            description = "Pause the run once it has used FUEL fuel units (0 to 2^64-1, below --fuel), write its "
+                    + "snapshot to the -o file, print 'paused: ...' on stderr and exit 4; 'tape resume' continues it. "
+                    + "A run that returns or traps first prints as without this option and writes no file.")
+    String pauseAt;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE.snap",
+            description = "With --pause-at: where to write the snapshot (replaced if it exists).")
+    Path output;
+
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
 
     @Option(names = "--record", paramLabel = "FILE.rec",
@@ -83,8 +98,9 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long sliceFuel = slice == null ? 0 : slice();
         Duration deadline = timeout == null ? null : duration(timeout);
+        long pauseFuel = pauseFuel();
         if (record == null) {
-            return run(options.prepare(out, err), out, err, sliceFuel, deadline);
+            return run(options.prepare(out, err), out, err, sliceFuel, deadline, pauseFuel);
         }
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(record))) {
             RecordingHost[] rec = new RecordingHost[1];
@@ -97,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
                 return rec[0];
             });
             rec[0].run(p.entry(), p.args());
-            int status = run(p, out, err, sliceFuel, deadline);
+            int status = run(p, out, err, sliceFuel, deadline, pauseFuel);
             try {
                 rec[0].finish();
             } catch (RecordingException e) {
@@ -112,9 +128,21 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(RunOptions.Prepared p, PrintWriter out, PrintWriter err, long sliceFuel, Duration deadline) {
+    private int run(RunOptions.Prepared p, PrintWriter out, PrintWriter err, long sliceFuel, Duration deadline,
+            long pauseFuel) throws CliException {
         List<Value> results;
-        if (slice == null && deadline == null) {
+        if (pauseAt != null && Long.compareUnsigned(pauseFuel, p.limits().fuel()) < 0) {
+            Outcome o = pauseAt(p, pauseFuel, out, err);
+            if (o == null) {
+                return ExitCodes.PAUSED;
+            }
+            if (o instanceof Outcome.Trapped t) {
+                out.flush();
+                TrapReport.print(err, t.trap());
+                return ExitCodes.FAILED;
+            }
+            results = ((Outcome.Done) o).values();
+        } else if (slice == null && deadline == null) {
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
@@ -178,6 +206,58 @@ public final class RunCommand implements Callable<Integer> {
                 where = f.func() + (f.name() == null ? "" : " (" + Escape.text(f.name()) + ")") + " pc " + f.pc();
             }
             return o;
+        }
+    }
+
+    /**
+     * Runs until {@code at} fuel is used; then gives the run the rest of its fuel, writes its
+     * snapshot and prints where it paused.
+     *
+     * @return the outcome when the run returned or trapped first, or null when it paused
+     */
+    private Outcome pauseAt(RunOptions.Prepared p, long at, PrintWriter out, PrintWriter err) throws CliException {
+        long total = p.limits().fuel();
+        Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(at), p.sink());
+        Outcome o = run.resume();
+        if (!(o instanceof Outcome.Paused)) {
+            return o;
+        }
+        // the std and test hosts never suspend, and nothing interrupts: this is the fuel pause
+        run.addFuel(total - at);
+        byte[] snap;
+        try {
+            snap = run.snapshot();
+        } catch (RuntimeException e) {
+            throw new CliException("tape: cannot snapshot the run: " + Escape.text(e.getMessage()));
+        }
+        ProgramFiles.write(output, snap);
+        var f = run.frames().get(0);
+        out.flush();
+        err.println("paused: at " + f.func() + (f.name() == null ? "" : " (" + Escape.text(f.name()) + ")") + " pc "
+                + f.pc() + " after " + Long.toUnsignedString(at) + " fuel, " + run.frames().size()
+                + (run.frames().size() == 1 ? " frame" : " frames") + "; snapshot of " + snap.length + " bytes in "
+                + Escape.path(output));
+        return null;
+    }
+
+    /** @return the --pause-at fuel, after checking the options that go with it */
+    private long pauseFuel() throws CliException {
+        if (pauseAt == null) {
+            if (output != null) {
+                throw new CliException("tape: -o goes with --pause-at (where to write the snapshot)");
+            }
+            return 0;
+        }
+        if (output == null) {
+            throw new CliException("tape: --pause-at needs -o FILE.snap (where to write the snapshot)");
+        }
+        if (slice != null || timeout != null) {
+            throw new CliException("tape: --pause-at does not go with --slice or --timeout");
+        }
+        try {
+            return Limits.parseUnsigned(pauseAt, "--pause-at");
+        } catch (IllegalArgumentException e) {
+            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(pauseAt) + "'");
         }
     }
 

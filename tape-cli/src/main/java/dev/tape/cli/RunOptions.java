@@ -3,7 +3,6 @@ package dev.tape.cli;
 import dev.tape.asm.Assembler;
 import dev.tape.asm.LineTable;
 import dev.tape.debug.Target;
-import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
@@ -13,10 +12,9 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.vm.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
-import dev.tape.vm.VmOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,8 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The options {@code tape run}, {@code tape bench} and {@code tape debug} share (a picocli mixin): the program file,
- * the entry function and its arguments, the limits, the host, the tier and tracing.
+ * The options {@code tape run}, {@code tape bench}, {@code tape profile}, {@code tape replay} and
+ * {@code tape debug} share (a picocli mixin): the program file, the entry function and its
+ * arguments, and the limits, host, tier and tracing ({@link EngineOptions}).
  */
 public final class RunOptions {
     /** Creates the options with their defaults; picocli fills them in. */
@@ -48,49 +47,9 @@ public final class RunOptions {
                     + "for bytes; for a str parameter, any text not starting with str: is the string itself.")
     List<String> args = new ArrayList<>();
 
-    @Option(names = "--fuel", paramLabel = "N",
-            description = "Fuel budget in fuel units, 0 to 2^64-1; every instruction costs 1 (default: ${DEFAULT-VALUE}).")
-    String fuel = Long.toString(Limits.DEFAULT_FUEL);
-
-    @Option(names = "--max-call-depth", paramLabel = "N",
-            description = "Most frames at once, the entry frame included, 0 to 2^64-1; only calls check it, so 0 allows no call, like 1 (default: ${DEFAULT-VALUE}).")
-    String maxCallDepth = Integer.toString(Limits.DEFAULT_CALL_DEPTH);
-
-    @Option(names = "--max-host-calls", paramLabel = "N",
-            description = "Most host calls in the run, 0 to 2^64-1 (default: ${DEFAULT-VALUE}).")
-    String maxHostCalls = Long.toString(Limits.DEFAULT_HOST_CALLS);
-
-    @Option(names = "--max-heap-bytes", paramLabel = "N",
-            description = "Most bytes the run may allocate for strings, byte strings, closures and aggregates, "
-                    + "0 to 2^63-1; a Java-only limit, the reference has none (default: ${DEFAULT-VALUE}).")
-    String maxHeapBytes = Long.toString(Limits.DEFAULT_HEAP_BYTES);
-
-    @Option(names = "--max-registers", paramLabel = "N",
-            description = "Most registers live at once across all frames, 1 to 2^31-1; a Java-only limit, the "
-                    + "reference has none (default: ${DEFAULT-VALUE}).")
-    String maxRegisters = Integer.toString(Limits.DEFAULT_REGISTERS);
-
-    @Option(names = "--max-output-bytes", paramLabel = "N",
-            description = "Most bytes the std host may write to stdout, counted as UTF-8 with each line's newline; "
-                    + "a print that would pass it writes nothing and traps host_call_failed "
-                    + "(default: ${DEFAULT-VALUE}, 16 MiB).")
-    long maxOutputBytes = StdHost.DEFAULT_MAX_OUTPUT_BYTES;
-
-    @Option(names = "--host", paramLabel = "std|test",
-            description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
-                    + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
-                    + "(default: ${DEFAULT-VALUE}).")
-    HostChoice host = HostChoice.std;
-
-    @Option(names = "--tier", paramLabel = "jit|interp",
-            description = "Run compiled code (jit) or interpret (interp); both give the same results, traps and "
-                    + "fuel use. Runs traced with call, host or instr are interpreted either way (default: ${DEFAULT-VALUE}).")
-    Tier tier = Tier.jit;
-
-    @Option(names = "--trace", paramLabel = "GROUP", split = ",",
-            description = "Trace events to stderr, one line each: run, call, host, instr or all; "
-                    + "repeat or separate with commas.")
-    List<TraceGroup> trace = new ArrayList<>();
+    /** the limit, host, tier and trace options ({@code tape resume} takes them too) */
+    @Mixin
+    EngineOptions engine;
 
     /**
      * A program ready to run: the VM, the entry, its arguments, the limits and the trace sink.
@@ -144,25 +103,15 @@ public final class RunOptions {
      * @throws CliException (exit 2) as {@link #prepare(PrintWriter, PrintWriter)}, or from the wrapper
      */
     Prepared prepare(PrintWriter out, PrintWriter err, HostWrapper wrapper) throws CliException {
-        Limits limits = limits();
-        if (maxOutputBytes < 0) {
-            throw new CliException("tape: --max-output-bytes must be 0 or more");
-        }
+        Limits limits = engine.limits();
+        engine.check();
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
-        Host h = wrapper.wrap(verified, host == HostChoice.test ? new ConformanceHost()
-                : StdHost.create(out, maxOutputBytes));
+        // the host first: a replay refuses a recording of another program before the arguments
+        Host h = wrapper.wrap(verified, engine.host(out));
         int id = entryId(program);
         List<Value> values = arguments(program, id);
-        int mask = 0;
-        for (TraceGroup g : trace) {
-            mask |= g.mask();
-        }
-        TraceSink sink = mask == 0 ? null : new TextTrace(err, mask, program);
-        // lazy linking: a missing host function traps host_call_failed when called, as it always did
-        VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
-        Vm vm = tier == Tier.jit ? Jit.compile(verified, h, lazy) : new Vm(verified, h, lazy);
-        return new Prepared(file, vm, id, values, limits, sink);
+        return new Prepared(file, engine.vm(verified, h), id, values, limits, engine.sink(err, program));
     }
 
     /**
@@ -175,11 +124,9 @@ public final class RunOptions {
      * @throws CliException (exit 2) as {@link #prepare}, or when {@code --trace} is given
      */
     Target target(PrintWriter out) throws CliException {
-        Limits limits = limits();
-        if (maxOutputBytes < 0) {
-            throw new CliException("tape: --max-output-bytes must be 0 or more");
-        }
-        if (!trace.isEmpty()) {
+        Limits limits = engine.limits();
+        engine.check();
+        if (!engine.trace.isEmpty()) {
             throw new CliException("tape: --trace is not available while debugging");
         }
         String source = null;
@@ -196,37 +143,7 @@ public final class RunOptions {
         VerifiedProgram verified = ProgramFiles.verify(file, program);
         int id = entryId(program);
         List<Value> values = arguments(program, id);
-        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
-        return new Target(verified, file.toString(), source, lines, id, values, limits, h);
-    }
-
-    /**
-     * The limits the options name, each checked against its range.
-     *
-     * @return the limits
-     * @throws CliException (exit 2) naming the first option out of its range
-     */
-    Limits limits() throws CliException {
-        long f = unsigned(fuel, "--fuel");
-        long depth = unsigned(maxCallDepth, "--max-call-depth");
-        long calls = unsigned(maxHostCalls, "--max-host-calls");
-        long heap = unsigned(maxHeapBytes, "--max-heap-bytes");
-        if (heap < 0) {
-            throw new CliException("tape: --max-heap-bytes must be at most 9223372036854775807 (2^63-1)");
-        }
-        long regs = unsigned(maxRegisters, "--max-registers");
-        if (regs < 1 || regs > Integer.MAX_VALUE) {
-            throw new CliException("tape: --max-registers must be from 1 to 2147483647 (2^31-1)");
-        }
-        return new Limits(f, depth, calls, heap, (int) regs);
-    }
-
-    private static long unsigned(String text, String option) throws CliException {
-        try {
-            return Limits.parseUnsigned(text, option);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(text) + "'");
-        }
+        return new Target(verified, file.toString(), source, lines, id, values, limits, engine.host(out));
     }
 
     private int entryId(Program program) throws CliException {

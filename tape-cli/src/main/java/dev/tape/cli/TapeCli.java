@@ -11,24 +11,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code tape} command: run, debug, verify, assemble, disassemble, benchmark and conformance-test
+ * The {@code tape} command: run (and pause and resume), debug, profile, replay, verify, assemble, disassemble,
+ * benchmark and conformance-test
  * {@code execution_tape} v1 programs.
  *
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
  * failed; 2 anything that stopped the command from doing its work (bad option, missing or
- * malformed file, verification failure, internal error); 3 {@code tape run --timeout} reached its
- * deadline. Every error is one line on stderr; no
+ * malformed file, verification failure, internal error, a damaged or mismatched snapshot); 3
+ * {@code tape run --timeout} reached its deadline; 4 {@code tape run --pause-at} paused the run and
+ * wrote its snapshot. Every error is one line on stderr; no
  * Java stack trace is ever printed.
  */
 @Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
         description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
-        subcommands = {RunCommand.class, DebugCommand.class, DapCommand.class, VerifyCommand.class, DisasmCommand.class,
-            AsmCommand.class, ConformanceCommand.class, BenchCommand.class, InspectCommand.class, ProfileCommand.class,
-            ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ResumeCommand.class, DebugCommand.class, DapCommand.class, VerifyCommand.class,
+            DisasmCommand.class, AsmCommand.class, ConformanceCommand.class, BenchCommand.class, InspectCommand.class,
+            ProfileCommand.class, ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
             "2:bad usage, unreadable or invalid program, or internal error",
-            "3:tape run --timeout: the run reached its deadline"})
+            "3:tape run --timeout: the run reached its deadline",
+            "4:tape run --pause-at: the run paused and its snapshot was written"})
 public final class TapeCli implements Callable<Integer> {
     /** Creates the top-level command; picocli fills in its options. */
     public TapeCli() {}
@@ -40,7 +43,7 @@ public final class TapeCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        cl.getErr().println("tape: missing a command (run, debug, dap, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'");
+        cl.getErr().println("tape: missing a command (run, resume, debug, dap, profile, replay, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'");
         return ExitCodes.ERROR;
     }
 
@@ -111,7 +114,7 @@ public final class TapeCli implements Callable<Integer> {
      * @param out the standard output
      * @param err the standard error
      * @param args the command-line arguments
-     * @return the exit code: 0, 1 or 2 ({@link ExitCodes})
+     * @return the exit code: 0 to 4 ({@link ExitCodes})
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         int code;

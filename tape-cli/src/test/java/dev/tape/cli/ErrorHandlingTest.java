@@ -132,7 +132,7 @@ class ErrorHandlingTest {
         assertEquals("tape asm: Missing required option: '--output=OUT.tape' (see 'tape asm --help')",
                 run("asm", "x.tasm").oneErrorLine(2));
         assertTrue(run("frobnicate").oneErrorLine(2).startsWith("tape: Unmatched argument at index 0: 'frobnicate'"));
-        assertEquals("tape: missing a command (run, debug, dap, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'",
+        assertEquals("tape: missing a command (run, resume, debug, dap, profile, replay, verify, inspect, disasm, asm, conformance, bench, completion); see 'tape --help'",
                 run().oneErrorLine(2));
     }
 

@@ -51,13 +51,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the cost model of {@code docs/SECURITY.md}. A pause always leaves the run at an instruction
  * boundary that the resumed run continues from exactly.
  *
+ * <p><b>Snapshots.</b> {@link #snapshot()} gives a paused run's state as bytes
+ * ({@code docs/SNAPSHOT.md}); {@link Vm#restore(byte[])} on a VM of the same program, in this JVM
+ * or another, on either tier, gives a paused run that ends exactly as this one would.
+ *
  * <p><b>Deadlines</b> are kept by one shared daemon thread ({@code tape-run-deadlines}) that sets
  * the run's pause request when the deadline passes; nothing polls the clock in the loop.
  *
  * <p><b>Ended runs.</b> Once the outcome is {@code Done} or {@code Trapped}, every further
  * {@link #resume()}, {@link #step} or {@link #resumeWith} returns that same outcome again, and
  * the context's registers are released (as {@link Vm#run} releases them); {@link #addFuel},
- * {@link #frames()} and {@link #registers(int)} throw {@link IllegalStateException}.
+ * {@link #frames()}, {@link #registers(int)} and {@link #snapshot()} throw
+ * {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> A run may be resumed from any thread, but by one at a time: a call that
  * finds it running on another thread (or called from inside its own host function) throws
@@ -131,6 +136,68 @@ public final class Run {
         } catch (OutOfMemoryError e) {
             ctx.dropRegisters();
             finish(new Outcome.Trapped(vm.simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory")));
+        }
+    }
+
+    /**
+     * A run restored from a snapshot ({@link Vm#restore}): {@code ctx} holds the paused state
+     * {@link SnapshotReader#read} filled in; the entry is the entry frame's function.
+     */
+    Run(Vm vm, ExecutionContext ctx, boolean pausedOnFuel, TraceSink sink) {
+        this.vm = vm;
+        this.c = ctx;
+        int mask = 0;
+        if (sink != null) {
+            try {
+                mask = sink.mask();
+            } catch (RuntimeException e) {
+                mask = 0;
+            }
+        }
+        ctx.sink = sink;
+        ctx.mask = mask;
+        ctx.traceCalls = (mask & TraceMask.CALL) != 0;
+        ctx.suspendable = true;
+        this.entry = ctx.depth == 1 ? ctx.func : vm.image.funcAt(ctx.frames[2]);
+        this.started = true;
+        this.pausedOnFuel = pausedOnFuel;
+    }
+
+    /**
+     * The paused run's state as bytes (format: {@code docs/SNAPSHOT.md}), naming the program by
+     * {@link dev.tape.verify.VerifiedProgram#hash()}: {@link Vm#restore} on a VM of the same
+     * program, in this JVM or another, on either tier, gives a run that ends exactly as this one
+     * would (the same results or trap, fuel used, host calls). The run itself is unchanged and may go
+     * on. Costs time and bytes linear in the frames, their live registers and the distinct values
+     * those reach (sharing is kept).
+     *
+     * <p>What is in it: the frames and registers, the limits (with the total fuel given so far),
+     * the fuel left, the counters, fuel a host charged beyond the fuel left ({@link #addFuel} pays
+     * it first), whether the run is suspended in a host call and whether it paused for fuel with
+     * none added since. <b>A run suspended in a host call</b> snapshots as such: the restored run
+     * is suspended in the same call ({@link #suspendedCall()} tells which, with its arguments, read
+     * from the restored registers), and {@link #resumeWith} gives its results; the host call is
+     * already counted and charged, and the host function is not called again. What is not in it: a
+     * pending {@link #interrupt()}, a deadline, the trace sink, and any state of the host itself
+     * (the restoring embedder brings its own host).
+     *
+     * <p>A run not started yet snapshots too (its entry frame with the arguments).
+     *
+     * @return the snapshot
+     * @throws IllegalStateException when the run has ended ({@link Outcome.Done} or
+     *     {@link Outcome.Trapped}) or is running on another thread (or this call comes from inside
+     *     its own host function)
+     * @throws SnapshotException (offset -1) when a register holds a value the program's types
+     *     cannot describe (an aggregate a host built outside the program's type table), which a
+     *     restore would refuse
+     */
+    public byte[] snapshot() {
+        acquire();
+        try {
+            requireLive();
+            return Snapshots.write(vm, c, pausedOnFuel);
+        } finally {
+            busy.set(false);
         }
     }
 
@@ -272,6 +339,23 @@ public final class Run {
     public void clearDeadline() {
         synchronized (lock) {
             cancelDeadline();
+        }
+    }
+
+    /**
+     * The host call the run is suspended in, as its {@link PauseReason.HostSuspended} pause
+     * reported it (symbol, signature hash, arguments): for a run restored from a snapshot taken
+     * while suspended, which did not see that pause.
+     *
+     * @return the suspended call, or {@code null} when the run is not suspended in a host call
+     * @throws IllegalStateException when the run is running on another thread
+     */
+    public PauseReason.HostSuspended suspendedCall() {
+        acquire();
+        try {
+            return end == null && c.hostSuspended ? hostCall() : null;
+        } finally {
+            busy.set(false);
         }
     }
 

@@ -51,8 +51,8 @@ final class SnapshotReader {
      * {@link #read(Vm, byte[], ExecutionContext, Limits)} with {@link Snapshots#DEFAULT_CEILING}:
      * any fuel, depth and host calls, the default heap and register limits.
      */
-    static void read(Vm vm, byte[] bytes, ExecutionContext into) {
-        read(vm, bytes, into, Snapshots.DEFAULT_CEILING);
+    static boolean read(Vm vm, byte[] bytes, ExecutionContext into) {
+        return read(vm, bytes, into, Snapshots.DEFAULT_CEILING);
     }
 
     /**
@@ -64,18 +64,21 @@ final class SnapshotReader {
      * @param ceiling the largest limits the snapshot may carry: each of its limits (and its fuel
      *     left) must be at most this one's, so the memory a restore allocates is at most what a run
      *     with these limits may hold
+     * @return whether the run was paused for fuel with no fuel added since (the {@link Run}'s
+     *     state: resuming it without more fuel ends it with {@code fuel_exceeded})
      * @throws SnapshotException with the byte offset and the reason, when the bytes are not a
      *     snapshot of this program in a state it can be in, or its limits exceed the ceiling
      */
-    static void read(Vm vm, byte[] bytes, ExecutionContext into, Limits ceiling) {
+    static boolean read(Vm vm, byte[] bytes, ExecutionContext into, Limits ceiling) {
         if (bytes == null) {
             throw new SnapshotException(0, "no snapshot bytes");
         }
         SnapshotReader r = new SnapshotReader(vm, bytes, into, ceiling);
         boolean ok = false;
         try {
-            r.read();
+            boolean onFuel = r.read();
             ok = true;
+            return onFuel;
         } catch (DecodeException e) {
             throw new SnapshotException(e.offset(), e.reason());
         } catch (VmTrap e) {
@@ -100,7 +103,7 @@ final class SnapshotReader {
         return new SnapshotException(at, reason);
     }
 
-    private void read() throws DecodeException {
+    private boolean read() throws DecodeException {
         header();
         int limitsAt = in.position();
         long fuelLimit = in.uleb64();
@@ -127,6 +130,8 @@ final class SnapshotReader {
         long scanned = in.uleb64();
         long copied = in.uleb64();
         long extra = in.uleb64();
+        int debtAt = in.position();
+        long debt = in.uleb64();
         if (fuel < 0 || Long.compareUnsigned(fuel + reserve, fuel) < 0
                 || Long.compareUnsigned(fuel + reserve, ceiling.fuel()) > 0) {
             throw bad(countersAt, "fuel left " + fuel + " + " + Long.toUnsignedString(reserve)
@@ -138,12 +143,20 @@ final class SnapshotReader {
                     + ", heap bytes " + heapBytes + ", scanned " + scanned + ", copy units " + copied + ", deferred fuel "
                     + extra);
         }
+        if (debt < 0 || (debt != 0 && fuel + reserve != 0)) {
+            throw bad(debtAt, "fuel debt " + Long.toUnsignedString(debt) + " is out of range (at most 2^63-1, and only"
+                    + " with no fuel left)");
+        }
         int flagsAt = in.position();
         int flags = in.u8();
-        if (flags > 1) {
+        if ((flags & ~(Snapshots.FLAG_HOST_SUSPENDED | Snapshots.FLAG_PAUSED_ON_FUEL)) != 0) {
             throw bad(flagsAt, "unknown flags " + flags);
         }
-        boolean suspended = flags == 1;
+        boolean suspended = (flags & Snapshots.FLAG_HOST_SUSPENDED) != 0;
+        boolean onFuel = (flags & Snapshots.FLAG_PAUSED_ON_FUEL) != 0;
+        if (onFuel && (fuel + reserve != 0 || suspended)) {
+            throw bad(flagsAt, "a run paused for fuel has no fuel left and is not suspended in a host call");
+        }
 
         // frames: (function, pc) each, entry frame first
         int depthAt = in.position();
@@ -233,8 +246,10 @@ final class SnapshotReader {
         c.scannedBytes = scanned;
         c.copiedUnits = copied;
         c.extraUnapplied = extra;
+        c.fuelDebt = debt;
         c.hostSuspended = suspended;
         c.pauseRequested = false;
+        return onFuel;
     }
 
     private void header() throws DecodeException {

@@ -40,7 +40,10 @@ final class Snapshots {
     /** The first four bytes: {@code TAPS}. */
     static final byte[] MAGIC = {'T', 'A', 'P', 'S'};
     /** The format version this code writes and reads. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Flag bits: suspended in a host call; paused for fuel with no fuel added since. */
+    static final int FLAG_HOST_SUSPENDED = 1;
+    static final int FLAG_PAUSED_ON_FUEL = 2;
     /** Bytes of the program hash. */
     static final int HASH_BYTES = 32;
     /** Aggregate kind bytes in the object table. */
@@ -69,11 +72,25 @@ final class Snapshots {
      *     types cannot describe, such as a struct of a type id its type table lacks)
      */
     static byte[] write(Vm vm, ExecutionContext c) {
+        return write(vm, c, false);
+    }
+
+    /**
+     * Writes a paused run's state, with the {@link Run}'s own state beside the context.
+     *
+     * @param vm the VM the run belongs to
+     * @param c the context, as {@link #write(Vm, ExecutionContext)}
+     * @param pausedOnFuel whether the run paused for fuel and no fuel was added since (so that
+     *     resuming it without more fuel ends it with {@code fuel_exceeded}); only with no fuel left
+     * @return the snapshot
+     * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
+     */
+    static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
         if (c.depth < 1 || c.trap != null || c.func < 0 || c.func >= vm.funcs.length) {
             throw new SnapshotException(-1, "the context holds no paused run");
         }
         try {
-            return new Writer(vm, c).write();
+            return new Writer(vm, c, pausedOnFuel && c.fuelRemaining() == 0).write();
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -185,12 +202,14 @@ final class Snapshots {
         private final int[] ip;
         private final int[] base;
         private long[][] live;
+        private final boolean pausedOnFuel;
         /** the distinct reference values, children before parents, and their ids */
         private final List<Object> objects = new ArrayList<>();
         private final IdentityHashMap<Object, Integer> ids = new IdentityHashMap<>();
 
-        Writer(Vm vm, ExecutionContext c) {
+        Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
             this.vm = vm;
+            this.pausedOnFuel = pausedOnFuel;
             this.c = c;
             this.depth = c.depth;
             func = new int[depth];
@@ -225,7 +244,8 @@ final class Snapshots {
             out.uleb(c.scannedBytes);
             out.uleb(c.copiedUnits);
             out.uleb(c.extraUnapplied);
-            out.u8(c.hostSuspended ? 1 : 0);
+            out.uleb(c.fuelDebt);
+            out.u8((c.hostSuspended ? FLAG_HOST_SUSPENDED : 0) | (pausedOnFuel ? FLAG_PAUSED_ON_FUEL : 0));
             out.uleb(depth);
             for (int d = 0; d < depth; d++) {
                 int pc = vm.funcs[func[d]].pcOf()[ip[d]];

@@ -227,6 +227,54 @@ public final class Vm {
     }
 
     /**
+     * Restores a paused run from a snapshot ({@link Run#snapshot()}, format {@code docs/SNAPSHOT.md})
+     * taken on a VM of the same program (the same {@link VerifiedProgram#hash()}), in this JVM or
+     * another, on either tier: the run it gives is paused where the snapshot's run was and ends
+     * exactly as that run would (results or trap, fuel used, host calls), when resumed as it would
+     * have been. On a VM with the compiled tier it resumes in compiled code at the first point where
+     * compiled code can be entered. Untraced, in a fresh context, with
+     * {@link #restore(ExecutionContext, byte[], Limits, TraceSink)}'s default ceiling.
+     *
+     * @param snapshot the snapshot's bytes (not kept: the run copies what it needs)
+     * @return the run, paused (suspended in a host call when the snapshot was: see
+     *     {@link Run#suspendedCall()})
+     * @throws SnapshotException with the byte offset and a one-line reason when the bytes are not a
+     *     snapshot of this program in a state it can be in: truncated, tampered, of another program
+     *     or format version, or over the ceiling
+     */
+    public Run restore(byte[] snapshot) {
+        return restore(new ExecutionContext(), snapshot, null, null);
+    }
+
+    /**
+     * {@link #restore(byte[])} into a given context, under a ceiling, optionally traced. The
+     * snapshot is checked against the program's verifier facts before anything runs (every
+     * register the program may read holds a value of its verified type, each frame is at a call of
+     * the next frame's function), so a forged snapshot cannot make an ill-typed state. The
+     * ceiling bounds what a restore may allocate: each of the snapshot's limits, and its fuel left,
+     * must be at most the ceiling's.
+     *
+     * @param ctx the context the run keeps its state in (its previous state is discarded; on
+     *     failure it holds no run)
+     * @param snapshot the snapshot's bytes
+     * @param ceiling the largest limits the snapshot may carry, or {@code null} for the default:
+     *     any fuel, call depth and host calls, {@link Limits#DEFAULT_HEAP_BYTES} and
+     *     {@link Limits#DEFAULT_REGISTERS}
+     * @param sink a trace sink, or {@code null}; the restored run emits no run-start event (its
+     *     run started elsewhere) but does emit its end
+     * @return the run, paused
+     * @throws SnapshotException as {@link #restore(byte[])}, or when a limit exceeds the ceiling
+     * @throws IllegalArgumentException when {@code ctx} is null
+     */
+    public Run restore(ExecutionContext ctx, byte[] snapshot, Limits ceiling, TraceSink sink) {
+        if (ctx == null) {
+            throw new IllegalArgumentException("a context is required");
+        }
+        boolean onFuel = SnapshotReader.read(this, snapshot, ctx, ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
+        return new Run(this, ctx, onFuel, sink);
+    }
+
+    /**
      * The most runs active at once on one thread: a host function (or a trace sink) may start a run
      * while its own run is active, and that run another, up to this many in all. The run that would
      * be one more traps {@code call_depth_exceeded} at once (pc 0, no fuel used), so the outcome does

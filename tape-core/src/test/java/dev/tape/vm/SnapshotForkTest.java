@@ -40,4 +40,35 @@ class SnapshotForkTest {
         assertEquals(expected, Files.readString(dir.resolve("out.txt")));
         assertTrue(new File(snap.toString()).length() > 0);
     }
+
+    /**
+     * Through the public API: a run suspended in a host call, {@link Run#snapshot()} here,
+     * {@link Vm#restore} in a fresh JVM, answered there and run to the end, ends exactly as the run
+     * answered here (results, fuel left, host calls), and as the run with a host that answers at
+     * once.
+     */
+    @Test
+    void aRunSuspendedInAHostCallResumesInAFreshJvm(@TempDir Path dir) throws Exception {
+        Vm vm = new Vm(SnapshotPrograms.verified(SnapshotPrograms.KINDS), SnapshotMain.suspendingHost());
+        Run run = vm.start(0, List.of(Value.i64(9)), Limits.DEFAULT);
+        Outcome o = run.resume();
+        assertTrue(o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.HostSuspended, o.toString());
+        Path prog = dir.resolve("kinds.tasm");
+        Path snap = dir.resolve("kinds.snap");
+        Files.writeString(prog, SnapshotPrograms.KINDS);
+        Files.write(snap, run.snapshot());
+        String expected = SnapshotMain.finish(run, run.resumeWith(List.of(SnapshotMain.answer(run.suspendedCall()))));
+        Vm plain = new Vm(SnapshotPrograms.verified(SnapshotPrograms.KINDS), SnapshotPrograms.host());
+        Run alone = plain.start(0, List.of(Value.i64(9)), Limits.DEFAULT);
+        assertEquals(expected, SnapshotMain.finish(alone, alone.resume()), "as a host that answers at once");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), SnapshotMain.class.getName(), "api", prog.toString(),
+                snap.toString(), dir.resolve("out.txt").toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(expected, Files.readString(dir.resolve("out.txt")));
+    }
 }

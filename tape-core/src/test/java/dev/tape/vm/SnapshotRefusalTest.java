@@ -70,8 +70,10 @@ class SnapshotRefusalTest {
         t[0] = 'X';
         assertTrue(refused(SnapshotChecks.KINDS, t).reason().contains("magic"));
         t = snap.clone();
-        t[4] = 2;
-        assertTrue(refused(SnapshotChecks.KINDS, t).reason().contains("version 2"));
+        t[4] = 1;
+        assertTrue(refused(SnapshotChecks.KINDS, t).reason().contains("version 1"), "version 1 had no fuel debt");
+        t[4] = 3;
+        assertTrue(refused(SnapshotChecks.KINDS, t).reason().contains("version 3"));
         // limits over the ceiling: the default ceiling allows the run's, a smaller one does not
         SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotReader.read(SnapshotChecks.KINDS,
                 snap, new ExecutionContext(), SnapshotChecks.CEILING.withMaxRegisters(1000)));
@@ -92,7 +94,7 @@ class SnapshotRefusalTest {
         w.uleb(l.maxHostCalls());
         w.uleb(l.maxHeapBytes());
         w.uleb(l.maxRegisters());
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
             w.uleb(i == 0 ? 100_000 : 0);
         }
         w.u8(flags);
@@ -201,7 +203,7 @@ class SnapshotRefusalTest {
         w.uleb(l.maxHostCalls());
         w.uleb(l.maxHeapBytes());
         w.uleb(l.maxRegisters());
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
             w.uleb(i == 0 ? 1000 : 0);
         }
         w.u8(0);
@@ -254,7 +256,7 @@ class SnapshotRefusalTest {
             w.uleb(l.maxHostCalls());
             w.uleb(l.maxHeapBytes());
             w.uleb(l.maxRegisters());
-            for (int i = 0; i < 7; i++) {
+            for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
                 w.uleb(i == 0 ? 100 : 0);
             }
             w.u8(0);
