@@ -36,9 +36,11 @@ public final class InitFacts {
     private final int[][] writes;
     /** the entry state: r0 and the arguments */
     private final long[] entry;
+    /** the registers some instruction of the function reads (a register operand of read access) */
+    private final long[] read;
 
     private InitFacts(int regCount, int[] indexAtPc, int[] ipOf, int[] blockOf, int[] blockStart, boolean[] reachable,
-                      long[][] in, int[][] writes, long[] entry) {
+                      long[][] in, int[][] writes, long[] entry, long[] read) {
         this.regCount = regCount;
         this.indexAtPc = indexAtPc;
         this.ipOf = ipOf;
@@ -48,6 +50,7 @@ public final class InitFacts {
         this.in = in;
         this.writes = writes;
         this.entry = entry;
+        this.read = read;
     }
 
     static InitFacts compute(Program program, LoweredFunction lf) {
@@ -76,8 +79,12 @@ public final class InitFacts {
             }
         }
         int[][] writes = new int[n][];
+        long[] read = new long[words];
         for (int i = 0; i < n; i++) {
             writes[i] = TypeChecker.writes(instrs.get(i));
+            for (int r : TypeChecker.reads(instrs.get(i))) {
+                read[r >>> 6] |= 1L << r;
+            }
         }
         int nb = cfg.blockStart.length;
         long[][] in = new long[nb][];
@@ -115,7 +122,19 @@ public final class InitFacts {
             }
         }
         return new InitFacts(regs, cfg.indexAtPc, ipOf, cfg.blockOf, cfg.blockStart, cfg.reachable, in, writes,
-                entry);
+                entry, read);
+    }
+
+    /**
+     * The registers some instruction of the function reads, reachable or not. A register outside
+     * this set never decides anything the function does, whatever it holds; compiled code may
+     * leave it unwritten in the register files.
+     *
+     * @return a fresh bit set of {@link #regCount()} bits, register r at bit {@code r % 64} of
+     *     word {@code r / 64}
+     */
+    public long[] readAnywhere() {
+        return read.clone();
     }
 
     /** @return the function's register count (the bits of {@link #writtenBefore}'s sets) */

@@ -232,6 +232,33 @@ final class TypeChecker {
         return changed;
     }
 
+    /** @return the registers an instruction reads: its register operands of read access */
+    static int[] reads(Instruction ins) {
+        List<dev.tape.format.Operand> ops = ins.opcode().operands();
+        int[] out = new int[0];
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() != dev.tape.format.Access.READ) {
+                continue;
+            }
+            switch (ops.get(i).kind()) {
+                case REG -> {
+                    out = java.util.Arrays.copyOf(out, out.length + 1);
+                    out[out.length - 1] = ins.reg(i);
+                }
+                case REG_LIST -> {
+                    int[] l = ins.list(i);
+                    int k = out.length;
+                    out = java.util.Arrays.copyOf(out, k + l.length);
+                    System.arraycopy(l, 0, out, k, l.length);
+                }
+                default -> {
+                    // an immediate or another operand that names no register
+                }
+            }
+        }
+        return out;
+    }
+
     static int[] writes(Instruction ins) {
         List<dev.tape.format.Operand> ops = ins.opcode().operands();
         int n = 0;

@@ -432,8 +432,9 @@ final class Snapshots {
     }
 
     /**
-     * The registers each frame has written on every path to its point, per frame: batched per
-     * function, each block walked once ({@link dev.tape.verify.InitFacts#writtenBefore}).
+     * The registers a snapshot keeps, per frame: those its function has written on every path to
+     * the frame's point and reads somewhere ({@link dev.tape.verify.InitFacts#writtenBefore},
+     * {@link dev.tape.verify.InitFacts#readAnywhere}); batched per function, each block walked once.
      *
      * @param func per frame, its function
      * @param ip per frame, a reachable instruction start of it
@@ -446,7 +447,15 @@ final class Snapshots {
         Map<Long, long[]> sets = new HashMap<>();
         for (Map.Entry<Integer, List<Integer>> e : byFunc.entrySet()) {
             int[] ips = e.getValue().stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
-            long[][] s = vm.verified.initFacts(e.getKey()).writtenBefore(ips);
+            dev.tape.verify.InitFacts facts = vm.verified.initFacts(e.getKey());
+            long[][] s = facts.writtenBefore(ips);
+            // a register no instruction reads decides nothing: compiled code may leave it unwritten
+            long[] read = facts.readAnywhere();
+            for (long[] set : s) {
+                for (int k = 0; k < set.length; k++) {
+                    set[k] &= read[k];
+                }
+            }
             for (int i = 0; i < ips.length; i++) {
                 sets.put(((long) e.getKey() << 32) | ips[i], s[i]);
             }
