@@ -1,0 +1,40 @@
+package dev.tape.jfr;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Unsigned;
+
+/**
+ * A paused run ({@link PauseEvent}) going on: where (the next instruction's function and byte pc)
+ * and the fuel used so far. An instant event, on the thread that resumes the run (which may not be
+ * the one it paused on).
+ */
+@Name("dev.tape.Resume")
+@Label("Tape Resume")
+@Category("Tape")
+@Description("A paused tape run going on")
+@StackTrace(false)
+public final class ResumeEvent extends jdk.jfr.Event {
+    /** Creates an event; {@link TapeEvents} fills it in. */
+    public ResumeEvent() {}
+
+    /** the function id of the instruction the run goes on with */
+    @Label("Function")
+    public int function;
+
+    /** its name from the names section, or null */
+    @Label("Function Name")
+    public String functionName;
+
+    /** that instruction's byte pc */
+    @Label("PC")
+    public int pc;
+
+    /** fuel used so far, in fuel units (unsigned 64-bit) */
+    @Label("Fuel Used")
+    @Unsigned
+    public long fuelUsed;
+}
