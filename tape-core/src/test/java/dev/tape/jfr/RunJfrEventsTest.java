@@ -30,9 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunJfrEventsTest {
     @Test
     void aRunAPIRunEmitsRunPauseResumeAndTrapEvents(@TempDir Path dir) throws Exception {
-        Vm vm = new Vm(Verifier.verify(Assembler.assemble(JfrEventsTest.SOURCE, "jfr.tasm")), new HostRegistry().register(
-                "env.twice", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
-                args -> new Value[] {Value.i64(2 * ((Value.I64) args[0]).value())}));
+        Vm vm = vm();
         Path file = dir.resolve("rec.jfr");
         try (Recording r = new Recording()) {
             r.enable(RunEvent.class).withThreshold(Duration.ZERO);
@@ -89,9 +87,7 @@ class RunJfrEventsTest {
 
     @Test
     void eachStepOfASteppedRunIsAPause(@TempDir Path dir) throws Exception {
-        Vm vm = new Vm(Verifier.verify(Assembler.assemble(JfrEventsTest.SOURCE, "jfr.tasm")), new HostRegistry().register(
-                "env.twice", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
-                args -> new Value[] {Value.i64(2 * ((Value.I64) args[0]).value())}));
+        Vm vm = vm();
         Path file = dir.resolve("rec.jfr");
         try (Recording r = new Recording()) {
             r.enable(PauseEvent.class);
@@ -112,6 +108,13 @@ class RunJfrEventsTest {
         assertEquals(List.of(1L, 2L, 2L), pauses.stream().map(e -> e.getLong("hostCalls")).toList());
         // resumed three times: the fourth step traps
         assertEquals(3, named(events, "dev.tape.Resume").size());
+    }
+
+    /** JfrEventsTest's program, env.twice doubling its argument. */
+    private static Vm vm() throws Exception {
+        return new Vm(Verifier.verify(Assembler.assemble(JfrEventsTest.SOURCE, "jfr.tasm")), new HostRegistry().register(
+                "env.twice", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
+                args -> new Value[] {Value.i64(2 * ((Value.I64) args[0]).value())}));
     }
 
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
