@@ -175,6 +175,19 @@ public final class RunOptions {
      * @throws CliException (exit 2) as {@link #prepare}, or when {@code --trace} is given
      */
     Target target(PrintWriter out) throws CliException {
+        return target(out, (program, host) -> host);
+    }
+
+    /**
+     * {@link #target(PrintWriter)} with the host the wrapper makes of the one the options name
+     * ({@code tape debug --replay} answers from a recording).
+     *
+     * @param out where the std host prints
+     * @param wrapper makes the debugger's host
+     * @return the debugger's target
+     * @throws CliException (exit 2) as {@link #target(PrintWriter)}, or from the wrapper
+     */
+    Target target(PrintWriter out, HostWrapper wrapper) throws CliException {
         Limits limits = limits();
         if (maxOutputBytes < 0) {
             throw new CliException("tape: --max-output-bytes must be 0 or more");
@@ -194,9 +207,10 @@ public final class RunOptions {
             program = ProgramFiles.load(file);
         }
         VerifiedProgram verified = ProgramFiles.verify(file, program);
+        Host h = wrapper.wrap(verified, host == HostChoice.test ? new ConformanceHost()
+                : StdHost.create(out, maxOutputBytes));
         int id = entryId(program);
         List<Value> values = arguments(program, id);
-        Host h = host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
         return new Target(verified, file.toString(), source, lines, id, values, limits, h);
     }
 

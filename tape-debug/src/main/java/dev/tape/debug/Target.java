@@ -85,6 +85,11 @@ public final class Target {
         return entry;
     }
 
+    /** @return the entry function's arguments */
+    public List<Value> args() {
+        return args;
+    }
+
     /** @return the limits of each run */
     public Limits limits() {
         return limits;
