@@ -5,7 +5,6 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
-import jdk.jfr.Unsigned;
 
 /**
  * A run made with {@code Vm.start} ({@code dev.tape.vm.Run}) paused: why, where (the next
@@ -17,7 +16,7 @@ import jdk.jfr.Unsigned;
 @Category("Tape")
 @Description("A tape run paused (fuel, interrupt, deadline, host suspension or a step budget)")
 @StackTrace(false)
-public final class PauseEvent extends jdk.jfr.Event {
+public final class PauseEvent extends RunPlaceEvent {
     /** Creates an event; {@link TapeEvents} fills it in. */
     public PauseEvent() {}
 
@@ -27,23 +26,6 @@ public final class PauseEvent extends jdk.jfr.Event {
      */
     @Label("Reason")
     public String reason;
-
-    /** the function id of the instruction the run will go on with */
-    @Label("Function")
-    public int function;
-
-    /** its name from the names section, or null */
-    @Label("Function Name")
-    public String functionName;
-
-    /** that instruction's byte pc */
-    @Label("PC")
-    public int pc;
-
-    /** fuel used so far, in fuel units (unsigned 64-bit) */
-    @Label("Fuel Used")
-    @Unsigned
-    public long fuelUsed;
 
     /** host calls made so far */
     @Label("Host Calls")

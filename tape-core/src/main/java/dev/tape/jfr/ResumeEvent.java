@@ -5,7 +5,6 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
-import jdk.jfr.Unsigned;
 
 /**
  * A paused run ({@link PauseEvent}) going on: where (the next instruction's function and byte pc)
@@ -17,24 +16,7 @@ import jdk.jfr.Unsigned;
 @Category("Tape")
 @Description("A paused tape run going on")
 @StackTrace(false)
-public final class ResumeEvent extends jdk.jfr.Event {
+public final class ResumeEvent extends RunPlaceEvent {
     /** Creates an event; {@link TapeEvents} fills it in. */
     public ResumeEvent() {}
-
-    /** the function id of the instruction the run goes on with */
-    @Label("Function")
-    public int function;
-
-    /** its name from the names section, or null */
-    @Label("Function Name")
-    public String functionName;
-
-    /** that instruction's byte pc */
-    @Label("PC")
-    public int pc;
-
-    /** fuel used so far, in fuel units (unsigned 64-bit) */
-    @Label("Fuel Used")
-    @Unsigned
-    public long fuelUsed;
 }
