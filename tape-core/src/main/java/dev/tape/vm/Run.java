@@ -106,8 +106,11 @@ public final class Run {
     private ScheduledFuture<?> deadlineTask;
     /** guarded by lock: which deadline is current (a stale task does nothing) */
     private long deadlineGen;
-    /** the run's JFR event ({@code dev.tape.Run}), begun at the start; null when no recording wants it */
-    private final RunEvent event;
+    /**
+     * the run's JFR event ({@code dev.tape.Run}), begun at the start; null when no recording wants it
+     * (not final: a constructor that does not begin one leaves it null)
+     */
+    private RunEvent event;
     /** whether the last outcome was a pause (the next move emits {@code dev.tape.Resume}) */
     private boolean pausedLast;
 
