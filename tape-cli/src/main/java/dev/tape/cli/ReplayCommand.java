@@ -5,6 +5,7 @@ import dev.tape.host.RecordingException;
 import dev.tape.host.ReplayHost;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
+import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.ExecutionContext;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
@@ -78,38 +79,12 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path recFile = options.file;
         options.file = program;
-        HostRecording rec = read(recFile);
-        if (options.entry == null && options.args.isEmpty() && rec.run() != null) {
-            options.entry = Integer.toString(rec.run().entry());
-            for (Value v : rec.run().args()) {
-                options.args.add(ValueLiteral.format(v));
-            }
-        }
+        HostRecording rec = read(recFile, "tape replay");
+        useRecordedRun(options, rec);
         ReplayHost[] replay = new ReplayHost[1];
-        RunOptions.Prepared p = options.prepare(out, err, (verified, host) -> {
-            try {
-                rec.requireProgram(verified.hash());
-            } catch (RecordingException e) {
-                throw new CliException("tape replay: " + Escape.path(recFile) + ": " + e.getMessage()
-                        + "; it cannot replay " + Escape.path(program));
-            }
-            // the std host prints; re-print from the recorded arguments (its answers come from the file)
-            dev.tape.host.Host printer = StdHost.create(out, Long.MAX_VALUE);
-            replay[0] = new ReplayHost(rec, (call, args) -> {
-                if (StdHost.SYMBOLS.contains(call.symbol()) && options.engine.host == HostChoice.std) {
-                    var fn = printer.resolve(call.symbol(), call.sigHash(), List.of(), List.of());
-                    if (fn != null) {
-                        fn.call(args, new Value[0], null);
-                    }
-                }
-            });
-            return replay[0];
-        });
-        if (rec.run() != null && !sameRun(rec.run(), p)) {
-            throw new CliException("tape replay: the recording ran function " + rec.run().entry() + " with "
-                    + literals(rec.run().args()) + "; the options ask for function " + p.entry() + " with "
-                    + literals(p.args()) + " (leave out --entry and --arg to use the recorded ones)");
-        }
+        RunOptions.Prepared p = options.prepare(out, err, (verified, host) ->
+                replay[0] = replayHost(rec, verified, options, out, "tape replay", recFile));
+        requireSameRun(rec, p.entry(), p.args(), "tape replay");
         try {
             List<Value> results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             for (Value v : results) {
@@ -127,13 +102,78 @@ public final class ReplayCommand implements Callable<Integer> {
         return leftOver(replay[0], ExitCodes.OK);
     }
 
-    private static boolean sameRun(HostRecording.Run run, RunOptions.Prepared p) {
-        if (run.entry() != p.entry() || run.args().size() != p.args().size()) {
+    /**
+     * Without {@code --entry} and {@code --arg}, runs the recorded entry with the recorded arguments.
+     *
+     * @param options the run options (changed)
+     * @param rec the recording
+     */
+    static void useRecordedRun(RunOptions options, HostRecording rec) {
+        if (options.entry == null && options.args.isEmpty() && rec.run() != null) {
+            options.entry = Integer.toString(rec.run().entry());
+            for (Value v : rec.run().args()) {
+                options.args.add(ValueLiteral.format(v));
+            }
+        }
+    }
+
+    /**
+     * The host that answers from the recording: checks that it is of this program, and re-prints
+     * the std host's prints from their recorded arguments (with {@code --host std}).
+     *
+     * @param rec the recording
+     * @param verified the program
+     * @param options the run options ({@code file} is the program)
+     * @param out where the std host prints
+     * @param command the command, for messages ({@code tape replay})
+     * @param recFile the recording's path, for messages
+     * @return the host
+     * @throws CliException (exit 2, one line) when the recording is of another program
+     */
+    static ReplayHost replayHost(HostRecording rec, VerifiedProgram verified, RunOptions options, PrintWriter out,
+            String command, Path recFile) throws CliException {
+        try {
+            rec.requireProgram(verified.hash());
+        } catch (RecordingException e) {
+            throw new CliException(command + ": " + Escape.path(recFile) + ": " + e.getMessage()
+                    + "; it cannot replay " + Escape.path(options.file));
+        }
+        // the std host prints; re-print from the recorded arguments (its answers come from the file)
+        dev.tape.host.Host printer = StdHost.create(out, Long.MAX_VALUE);
+        return new ReplayHost(rec, (call, args) -> {
+            if (StdHost.SYMBOLS.contains(call.symbol()) && options.engine.host == HostChoice.std) {
+                var fn = printer.resolve(call.symbol(), call.sigHash(), List.of(), List.of());
+                if (fn != null) {
+                    fn.call(args, new Value[0], null);
+                }
+            }
+        });
+    }
+
+    /**
+     * Refuses a run other than the recorded one (when the recording names its run).
+     *
+     * @param rec the recording
+     * @param entry the entry the options ask for
+     * @param args the arguments they ask for
+     * @param command the command, for the message
+     * @throws CliException (exit 2, one line) when the entry or an argument differs
+     */
+    static void requireSameRun(HostRecording rec, int entry, List<Value> args, String command) throws CliException {
+        if (rec.run() != null && !sameRun(rec.run(), entry, args)) {
+            throw new CliException(command + ": the recording ran function " + rec.run().entry() + " with "
+                    + literals(rec.run().args()) + "; the options ask for function " + entry + " with "
+                    + literals(args) + " (leave out --entry and --arg to use the recorded ones)");
+        }
+    }
+
+    private static boolean sameRun(HostRecording.Run run, int entry, List<Value> args) {
+        if (run.entry() != entry || run.args().size() != args.size()) {
             return false;
         }
         for (int i = 0; i < run.args().size(); i++) {
             String a = ValueLiteral.format(run.args().get(i), ValueLiteral.MAX_LENGTH);
-            if (!a.equals(ValueLiteral.format(p.args().get(i), ValueLiteral.MAX_LENGTH))) {
+            if (!a.equals(ValueLiteral.format(args.get(i), ValueLiteral.MAX_LENGTH))) {
                 return false;
             }
         }
@@ -157,18 +197,26 @@ public final class ReplayCommand implements Callable<Integer> {
         return status;
     }
 
-    private static HostRecording read(Path file) throws CliException {
+    /**
+     * Reads a recording whole.
+     *
+     * @param file its path
+     * @param command the command, for messages ({@code tape replay})
+     * @return the recording
+     * @throws CliException (exit 2, one line) when it cannot be read or is damaged
+     */
+    static HostRecording read(Path file, String command) throws CliException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException | OutOfMemoryError | RuntimeException e) {
-            throw new CliException("tape replay: " + Escape.path(file) + ": cannot read it: "
+            throw new CliException(command + ": " + Escape.path(file) + ": cannot read it: "
                     + Escape.text(ProgramFiles.describe(e)));
         }
         try {
             return HostRecording.read(bytes);
         } catch (RecordingException e) {
-            throw new CliException("tape replay: " + Escape.path(file) + ": " + Escape.text(e.getMessage()));
+            throw new CliException(command + ": " + Escape.path(file) + ": " + Escape.text(e.getMessage()));
         }
     }
 }

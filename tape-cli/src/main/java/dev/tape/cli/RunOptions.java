@@ -124,6 +124,19 @@ public final class RunOptions {
      * @throws CliException (exit 2) as {@link #prepare}, or when {@code --trace} is given
      */
     Target target(PrintWriter out) throws CliException {
+        return target(out, (program, host) -> host);
+    }
+
+    /**
+     * {@link #target(PrintWriter)} with the host the wrapper makes of the one the options name
+     * ({@code tape debug --replay} answers from a recording).
+     *
+     * @param out where the std host prints
+     * @param wrapper makes the debugger's host
+     * @return the debugger's target
+     * @throws CliException (exit 2) as {@link #target(PrintWriter)}, or from the wrapper
+     */
+    Target target(PrintWriter out, HostWrapper wrapper) throws CliException {
         Limits limits = engine.limits();
         engine.check();
         if (!engine.trace.isEmpty()) {
@@ -141,9 +154,11 @@ public final class RunOptions {
             program = ProgramFiles.load(file);
         }
         VerifiedProgram verified = ProgramFiles.verify(file, program);
+        // the host first: a replay refuses a recording of another program before the arguments
+        Host h = wrapper.wrap(verified, engine.host(out));
         int id = entryId(program);
         List<Value> values = arguments(program, id);
-        return new Target(verified, file.toString(), source, lines, id, values, limits, engine.host(out));
+        return new Target(verified, file.toString(), source, lines, id, values, limits, h);
     }
 
     private int entryId(Program program) throws CliException {

@@ -66,11 +66,13 @@ public final class HostRecording {
      * that threw), or {@code arity} (a host that returned the wrong number of values:
      * {@code {expected, actual}}).
      *
-     * @param offset the byte offset of the record in the file
+     * @param offset the byte offset of the record in the file; -1 in an in-memory recording
+     *     ({@link RecordingHost#RecordingHost(Host)})
      * @param symbol the symbol called
      * @param sigHash its signature hash
-     * @param args the arguments, in order, as literals
-     * @param results the results as literals (null entries for empty slots), or null
+     * @param args the arguments, in order, as literals; null in an in-memory recording
+     * @param results the results as literals (null entries for empty slots), or null (always in an
+     *     in-memory recording, which keeps only {@code resultValues})
      * @param failure the failure's trap detail, or null
      * @param arity the arity failure's expected and actual counts, or null
      * @param fuel the fuel units the host charged ({@link HostContext#chargeFuel}), unsigned

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -27,11 +30,25 @@ import java.util.List;
  * <p>Usage: make the host, make the VM with it (the VM resolves the imports, which records them),
  * optionally {@link #run(int, List)}, run, then {@link #finish()}. Not thread-safe: one run at a
  * time.
+ *
+ * <p><b>In memory</b> ({@link #RecordingHost(Host)}): for running a program again and again from
+ * its start (a debugger stepping backward does), the calls are kept in memory as values, not
+ * written, and answered again: after {@link #rewind()}, call k of the new run gets the answer call k
+ * of an earlier run got (the same results, the same fuel charged, the same failure, as
+ * {@link ReplayHost} gives them) when an earlier run made it, and only a call no run has made yet
+ * reaches the wrapped host, which is so asked each call once. The program is deterministic and the
+ * host's answers are its only input, so call k of every run with the same entry and arguments is
+ * the same call. Memory: one record per distinct call, holding its result values (shared, not
+ * copied); the runs' {@code maxHostCalls} bound their count.
  */
 public final class RecordingHost implements Host {
     private final Host delegate;
     private final OutputStream out;
     private final MessageDigest digest;
+    /** the calls of an in-memory recording (null when writing to a stream) */
+    private final List<HostRecording.Call> memory;
+    /** in memory: the number of the next call of the current run */
+    private int next;
     private long calls;
     private String problem;
     private boolean finished;
@@ -51,6 +68,7 @@ public final class RecordingHost implements Host {
         }
         this.delegate = delegate;
         this.out = out;
+        this.memory = null;
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -64,6 +82,41 @@ public final class RecordingHost implements Host {
         if (problem != null) {
             throw new RecordingException(-1, problem);
         }
+    }
+
+    /**
+     * Starts an in-memory recording that answers repeated runs (see "In memory" above); nothing is
+     * written, and {@link #run} and {@link #finish()} are not for it.
+     *
+     * @param delegate the host that answers the calls no run has made yet
+     * @throws IllegalArgumentException when the host is null
+     */
+    public RecordingHost(Host delegate) {
+        if (delegate == null) {
+            throw new IllegalArgumentException("a host is required");
+        }
+        this.delegate = delegate;
+        this.out = null;
+        this.digest = null;
+        this.memory = new ArrayList<>();
+    }
+
+    /**
+     * In memory: numbers host calls from the first again, for a new run from the program's start;
+     * its calls get the answers recorded so far, in order.
+     *
+     * @throws IllegalStateException when this host writes to a stream
+     */
+    public void rewind() {
+        if (memory == null) {
+            throw new IllegalStateException("only an in-memory recording rewinds");
+        }
+        next = 0;
+    }
+
+    /** @return host calls recorded so far (in memory: distinct calls, whatever the runs) */
+    public long callsRecorded() {
+        return memory == null ? calls : memory.size();
     }
 
     @Override
@@ -85,6 +138,9 @@ public final class RecordingHost implements Host {
      * @param args the arguments
      */
     public void run(int entry, List<Value> args) {
+        if (memory != null) {
+            return;
+        }
         ByteWriter w = new ByteWriter();
         w.u8(HostRecording.RUN);
         w.uleb(entry);
@@ -98,6 +154,10 @@ public final class RecordingHost implements Host {
     }
 
     private void call(HostFunction fn, Value[] args, Value[] results, HostContext ctx) throws Exception {
+        if (memory != null) {
+            remembered(fn, args, results, ctx);
+            return;
+        }
         if (problem != null || finished) {
             fn.call(args, results, ctx);
             return;
@@ -132,6 +192,29 @@ public final class RecordingHost implements Host {
             ok = ok && value(w, v);
         }
         end(w, ok, charging.charged);
+    }
+
+    /** In memory: answers call {@code next} again, or asks the host and keeps its answer. */
+    private void remembered(HostFunction fn, Value[] args, Value[] results, HostContext ctx) throws Exception {
+        int k = next++;
+        if (k < memory.size()) {
+            ReplayHost.answer(memory.get(k), k, results, ctx);
+            return;
+        }
+        Charging charging = new Charging(ctx);
+        try {
+            fn.call(args, results, charging);
+        } catch (HostReturnArityException e) {
+            memory.add(new HostRecording.Call(-1, ctx.symbol(), ctx.sigHash(), null, null, null,
+                    new int[] {e.expected(), e.actual()}, charging.charged, null));
+            throw e;
+        } catch (Throwable e) {
+            memory.add(new HostRecording.Call(-1, ctx.symbol(), ctx.sigHash(), null, null, detail(e), null,
+                    charging.charged, null));
+            throw e;
+        }
+        memory.add(new HostRecording.Call(-1, ctx.symbol(), ctx.sigHash(), null, null, null, null, charging.charged,
+                Collections.unmodifiableList(Arrays.asList(results.clone()))));
     }
 
     private void end(ByteWriter w, boolean ok, long fuel) {
@@ -169,7 +252,7 @@ public final class RecordingHost implements Host {
     }
 
     private void emit(ByteWriter w) {
-        if (problem != null || finished) {
+        if (memory != null || problem != null || finished) {
             return;
         }
         byte[] b = w.toByteArray();
@@ -190,6 +273,9 @@ public final class RecordingHost implements Host {
      *     too large to record); the file is then incomplete and {@link HostRecording#read} refuses it
      */
     public long finish() {
+        if (memory != null) {
+            throw new IllegalStateException("an in-memory recording is not finished: it writes nothing");
+        }
         if (finished) {
             throw new RecordingException(-1, "the recording is already finished");
         }

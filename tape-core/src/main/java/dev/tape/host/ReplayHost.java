@@ -92,6 +92,25 @@ public final class ReplayHost implements Host {
                     + showRecorded(c) + ", the run called " + show(ctx.symbol(), ctx.sigHash(), args));
         }
         next = n + 1;
+        answer(c, n, results, ctx);
+        if (listener != null) {
+            listener.answered(c, args);
+        }
+    }
+
+    /**
+     * Gives a recorded call's answer: charges its fuel, then throws its failure or stores its
+     * results (shared by this class and the in-memory {@link RecordingHost}).
+     *
+     * @param c the recorded call
+     * @param n its number, from 0 (for a divergence message)
+     * @param results the VM's result slots
+     * @param ctx the call's context
+     * @throws HostFailedException the recorded failure, or when the recorded result count is not the
+     *     signature's
+     * @throws HostReturnArityException the recorded arity failure
+     */
+    static void answer(HostRecording.Call c, int n, Value[] results, HostContext ctx) throws HostFailedException {
         if (c.fuel() != 0) {
             ctx.chargeFuel(c.fuel());
         }
@@ -108,9 +127,6 @@ public final class ReplayHost implements Host {
         }
         for (int i = 0; i < results.length; i++) {
             results[i] = rs.get(i);
-        }
-        if (listener != null) {
-            listener.answered(c, args);
         }
     }
 

@@ -8,8 +8,10 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Unsigned;
 
 /**
- * One run of a program ({@code Vm.run}), from its start to its result or trap: its duration is the
- * run's, on the thread that ran it.
+ * One run of a program, from its start to its result or trap. For {@code Vm.run} its duration is
+ * the run's, on the thread that ran it; for a run made with {@code Vm.start} ({@code dev.tape.vm.Run})
+ * it begins when the run is made and ends when it returns or traps, pauses included, and is
+ * committed on the thread that ends it.
  */
 @Name("dev.tape.Run")
 @Label("Tape Run")

@@ -6,7 +6,8 @@ import dev.tape.host.HostFunction;
  * The hooks the VM and the compiled tier call to emit the {@code dev.tape.*} JFR events. Each makes
  * its event and returns at once when no recording has it enabled ({@code isEnabled()}), and commits
  * only what {@code shouldCommit()} accepts (enabled, past its threshold). None runs per instruction:
- * once per run, per trap, per host call and per compiled function.
+ * once per run, per trap, per host call, per compiled function and per pause and resume of a
+ * {@code dev.tape.vm.Run} (a debugger stepping one instruction at a time pauses after each).
  */
 public final class TapeEvents {
     private TapeEvents() {}
@@ -146,6 +147,58 @@ public final class TapeEvents {
             e.functionName = functionName;
             e.bytes = bytes;
             e.compiled = compiled;
+            e.commit();
+        }
+    }
+
+    /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
+    public static boolean pauseEnabled() {
+        return new PauseEvent().isEnabled();
+    }
+
+    /**
+     * Emits a pause event (when enabled).
+     *
+     * @param reason why ({@link PauseEvent#reason})
+     * @param function the function id of the next instruction
+     * @param functionName its name, or null
+     * @param pc the next instruction's byte pc
+     * @param fuelUsed fuel used so far (unsigned)
+     * @param hostCalls host calls made so far
+     */
+    public static void pause(String reason, int function, String functionName, int pc, long fuelUsed, long hostCalls) {
+        PauseEvent e = new PauseEvent();
+        if (e.shouldCommit()) {
+            e.reason = reason;
+            e.function = function;
+            e.functionName = functionName;
+            e.pc = pc;
+            e.fuelUsed = fuelUsed;
+            e.hostCalls = hostCalls;
+            e.commit();
+        }
+    }
+
+    /** @return whether a recording has {@code dev.tape.Resume} enabled */
+    public static boolean resumeEnabled() {
+        return new ResumeEvent().isEnabled();
+    }
+
+    /**
+     * Emits a resume event (when enabled).
+     *
+     * @param function the function id of the next instruction
+     * @param functionName its name, or null
+     * @param pc the next instruction's byte pc
+     * @param fuelUsed fuel used so far (unsigned)
+     */
+    public static void resume(int function, String functionName, int pc, long fuelUsed) {
+        ResumeEvent e = new ResumeEvent();
+        if (e.shouldCommit()) {
+            e.function = function;
+            e.functionName = functionName;
+            e.pc = pc;
+            e.fuelUsed = fuelUsed;
             e.commit();
         }
     }

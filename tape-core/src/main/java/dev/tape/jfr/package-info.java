@@ -1,8 +1,9 @@
 /**
  * Java Flight Recorder events of the VM ({@code docs/DEBUGGING.md}, "JFR events"): a run
  * ({@link dev.tape.jfr.RunEvent}), a trap ({@link dev.tape.jfr.TrapEvent}), a host call
- * ({@link dev.tape.jfr.HostCallEvent}) and a compilation by the compiled tier
- * ({@link dev.tape.jfr.CompileEvent}), all in the category {@code Tape}, named {@code dev.tape.*},
+ * ({@link dev.tape.jfr.HostCallEvent}), a compilation by the compiled tier
+ * ({@link dev.tape.jfr.CompileEvent}), and a pause and a resume of a {@code dev.tape.vm.Run}
+ * ({@link dev.tape.jfr.PauseEvent}, {@link dev.tape.jfr.ResumeEvent}), all in the category {@code Tape}, named {@code dev.tape.*},
  * visible with {@code jfr print --events dev.tape.Run rec.jfr} and in JDK Mission Control.
  *
  * <p>They cost nothing measurable when no recording is on: each hook makes an event object and asks

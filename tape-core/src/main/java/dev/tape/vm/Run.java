@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jfr.RunEvent;
+import dev.tape.jfr.TapeEvents;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.trace.TraceMask;
@@ -109,6 +111,13 @@ public final class Run {
     private ScheduledFuture<?> deadlineTask;
     /** guarded by lock: which deadline is current (a stale task does nothing) */
     private long deadlineGen;
+    /**
+     * the run's JFR event ({@code dev.tape.Run}), begun at the start; null when no recording wants it
+     * (not final: a constructor that does not begin one leaves it null)
+     */
+    private RunEvent event;
+    /** whether the last outcome was a pause (the next move emits {@code dev.tape.Resume}) */
+    private boolean pausedLast;
 
     Run(Vm vm, ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
         this.vm = vm;
@@ -124,6 +133,7 @@ public final class Run {
         }
         ctx.reset(limits, sink, mask);
         ctx.suspendable = true;
+        this.event = TapeEvents.runBegin();
         try {
             if ((mask & TraceMask.RUN) != 0) {
                 sink.runStart(vm.program, entry, args == null ? 0 : args.size());
@@ -416,6 +426,60 @@ public final class Run {
     }
 
     /**
+     * The depth of a paused (or not yet started) run's call stack, in O(1): {@code frames().size()}
+     * without building the frames.
+     *
+     * @return frames on the stack, 1 or more
+     * @throws IllegalStateException when the run has ended or is running on another thread
+     */
+    public int depth() {
+        acquire();
+        try {
+            requireLive();
+            return c.depth;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * The innermost frame's function and byte pc of its next instruction, in O(1): what
+     * {@code frames().get(0)} holds, without building the frames (a debugger reads it after every
+     * instruction).
+     *
+     * @return {@code (function id << 32) | byte pc}
+     * @throws IllegalStateException when the run has ended or is running on another thread
+     */
+    public long position() {
+        acquire();
+        try {
+            requireLive();
+            return ((long) c.func << 32) | (pcNow() & 0xFFFF_FFFFL);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** The innermost frame's byte pc. */
+    private int pcNow() {
+        return vm.funcs[c.func].pcOf()[c.ip];
+    }
+
+    /** Fuel used so far (unsigned). */
+    private long fuelUsed() {
+        return c.limits.fuel() - c.fuelRemaining();
+    }
+
+    /** A pause reason's name in {@code dev.tape.Pause} events. */
+    private static String reasonName(PauseReason r) {
+        if (r instanceof PauseReason.HostSuspended h) {
+            return "host:" + h.symbol();
+        }
+        return r instanceof PauseReason.FuelExhausted ? "fuel" : r instanceof PauseReason.Interrupted ? "interrupt"
+                : r instanceof PauseReason.DeadlineReached ? "deadline" : "steps";
+    }
+
+    /**
      * The registers of one frame of a paused run, as typed values: element {@code i} is register
      * {@code i} of the frame's function, of the type the verifier gave it; {@code null} for a
      * register of a reference type (str, bytes, decimal, agg, closure, obj) not written yet in
@@ -504,7 +568,21 @@ public final class Run {
             }
             nesting[0]++;
             try {
-                return drive(steps);
+                if (pausedLast) {
+                    pausedLast = false;
+                    if (TapeEvents.resumeEnabled()) {
+                        TapeEvents.resume(c.func, vm.verified.functionName(c.func), pcNow(), fuelUsed());
+                    }
+                }
+                Outcome o = drive(steps);
+                if (o instanceof Outcome.Paused p) {
+                    pausedLast = true;
+                    if (TapeEvents.pauseEnabled()) {
+                        TapeEvents.pause(reasonName(p.reason()), c.func, vm.verified.functionName(c.func), pcNow(),
+                                fuelUsed(), c.hostCalls);
+                    }
+                }
+                return o;
             } finally {
                 nesting[0]--;
             }
@@ -693,6 +771,9 @@ public final class Run {
         }
         endFuel = c.fuelRemaining();
         endHostCalls = c.hostCalls;
+        if (event != null) {
+            vm.observed(event, entry, c, o instanceof Outcome.Trapped t ? t.trap() : null);
+        }
         if ((c.mask & TraceMask.RUN) != 0) {
             try {
                 c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelRemaining());

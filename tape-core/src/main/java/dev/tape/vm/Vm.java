@@ -298,7 +298,7 @@ public final class Vm {
     static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
     /** Ends a run's JFR events ({@link TapeEvents}): the run, and its trap if it trapped. */
-    private void observed(RunEvent event, int entry, ExecutionContext ctx, Trap failure) {
+    void observed(RunEvent event, int entry, ExecutionContext ctx, Trap failure) {
         String name = entry >= 0 && entry < funcs.length ? verified.functionName(entry) : null;
         TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelRemaining(), ctx.hostCalls,
                 failure == null ? "ok" : failure.label());

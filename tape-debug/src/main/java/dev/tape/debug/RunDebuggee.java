@@ -16,7 +16,10 @@ import java.util.List;
  * is a {@link Run} started with {@link Vm#start(int, List, Limits)} and moved with
  * {@link Run#step(long)}. A pause for any reason but the step budget (the fuel ran out, say) is
  * resumed at once without more fuel, so the run ends as a one-shot run would ({@code fuel_exceeded}).
- * Frames and registers are read once per position and kept until the next step.
+ * Frames and registers are read once per position and kept until the next step; the depth and the
+ * innermost frame's function and pc, which the debugger reads after every instruction, come from
+ * {@link Run#depth()} and {@link Run#position()} in O(1), so a step costs the same at any call
+ * depth (the whole stack, {@link Run#frames()}, is built only for an outer frame).
  */
 final class RunDebuggee implements Debuggee {
     private final Run run;
@@ -24,6 +27,9 @@ final class RunDebuggee implements Debuggee {
     private List<Value> results = List.of();
     private Trap trap;
     private List<Trap.Frame> frames;
+    /** the innermost position ({@link Run#position()}) and the depth, or -1 until read at this position */
+    private long position = -1;
+    private int depth = -1;
     private final List<List<Value>> registers = new ArrayList<>();
 
     private RunDebuggee(Run run) {
@@ -52,6 +58,8 @@ final class RunDebuggee implements Debuggee {
     /** Takes an outcome: a step pause stays paused; any other pause goes on as a one-shot run would. */
     private void settle(Outcome o) {
         frames = null;
+        position = -1;
+        depth = -1;
         registers.clear();
         while (o instanceof Outcome.Paused p && !(p.reason() instanceof PauseReason.StepsDone)) {
             o = run.resume();
@@ -79,17 +87,27 @@ final class RunDebuggee implements Debuggee {
 
     @Override
     public int depth() {
-        return frames().size();
+        if (depth < 0) {
+            depth = run.depth();
+        }
+        return depth;
     }
 
     @Override
     public int func(int frame) {
-        return frames().get(frame).func();
+        return frame == 0 ? (int) (position() >>> 32) : frames().get(frame).func();
     }
 
     @Override
     public int pc(int frame) {
-        return frames().get(frame).pc();
+        return frame == 0 ? (int) position() : frames().get(frame).pc();
+    }
+
+    private long position() {
+        if (position < 0) {
+            position = run.position();
+        }
+        return position;
     }
 
     @Override

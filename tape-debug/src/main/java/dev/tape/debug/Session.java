@@ -21,7 +21,7 @@ import java.util.Objects;
  * instructions it has run ({@link #instructions()}). Moving forward runs one instruction at a time
  * and checks breakpoints and watchpoints after each. Moving backward runs the program again from
  * its start to an earlier position: the program is deterministic and the host's answers are
- * replayed ({@link ReplayHost}), so the earlier state is reached exactly, and a host function is
+ * replayed (an in-memory {@link dev.tape.host.RecordingHost}), so the earlier state is reached exactly, and a host function is
  * never called twice for one call.
  *
  * <p>Not thread-safe, except {@link #requestPause()}, which any thread may call while another

@@ -5,6 +5,7 @@ import dev.tape.asm.Assembler;
 import dev.tape.asm.Disassembler;
 import dev.tape.asm.LineTable;
 import dev.tape.host.Host;
+import dev.tape.host.RecordingHost;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Limits;
@@ -15,8 +16,8 @@ import java.util.List;
 /**
  * What to debug: a verified program, where its text came from, the function to run with its
  * arguments and limits, and the host. Each (re)start of the program makes a fresh run of it
- * ({@link #start()}); all runs share one {@link ReplayHost}, so the real host answers each host
- * call once.
+ * ({@link #start()}); all runs share one in-memory {@link RecordingHost} (rewound at each start),
+ * so the real host answers each host call once.
  */
 public final class Target {
     private final VerifiedProgram program;
@@ -26,7 +27,7 @@ public final class Target {
     private final int entry;
     private final List<Value> args;
     private final Limits limits;
-    private final ReplayHost host;
+    private final RecordingHost host;
     private final Vm vm;
     private List<String> disasmLines;
     private LineTable disasmTable;
@@ -52,7 +53,7 @@ public final class Target {
         this.entry = entry;
         this.args = List.copyOf(args);
         this.limits = limits;
-        this.host = new ReplayHost(host);
+        this.host = new RecordingHost(host);
         this.vm = new Vm(program, this.host);
     }
 
@@ -82,6 +83,11 @@ public final class Target {
     /** @return the entry function id */
     public int entry() {
         return entry;
+    }
+
+    /** @return the entry function's arguments */
+    public List<Value> args() {
+        return args;
     }
 
     /** @return the limits of each run */
