@@ -13,7 +13,7 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.vm.Jit;
+import dev.tape.jit.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
 import dev.tape.vm.VmOptions;
