@@ -91,7 +91,10 @@ class ModularConsumerTest {
     /** Compiles a consumer module; returns javac's exit code and diagnostics. */
     private static Compiled compile(Path src, Path out, String... extra) throws URISyntaxException, IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        // an empty class path: in process, javac would otherwise take this JVM's (the test's) class path
+        Path noClasses = Files.createDirectories(out.resolveSibling("empty"));
         List<String> args = new ArrayList<>(List.of("--release", "17", "-Xlint:all", "-Werror",
+                "--class-path", noClasses.toString(),
                 "--module-path", modulePath(), "-d", out.toString(), src.resolve("module-info.java").toString(),
                 src.resolve("consumer/Main.java").toString()));
         args.addAll(List.of(extra));
