@@ -8,7 +8,7 @@ import dev.tape.program.ProgramEncoder;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
-import dev.tape.vm.Jit;
+import dev.tape.jit.Jit;
 import dev.tape.vm.Vm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -3,7 +3,7 @@ package dev.tape.bench;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.vm.ExecutionContext;
-import dev.tape.vm.Jit;
+import dev.tape.jit.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.Vm;

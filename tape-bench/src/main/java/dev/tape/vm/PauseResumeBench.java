@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.bench.TapeRun;
 import dev.tape.bench.Workload;
 import dev.tape.value.Value;

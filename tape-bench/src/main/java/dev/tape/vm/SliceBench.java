@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.bench.TapeRun;
+import dev.tape.jit.Jit;
 import dev.tape.bench.Workload;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;

@@ -7,7 +7,7 @@ import dev.tape.program.ProgramDecoder;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
-import dev.tape.vm.Jit;
+import dev.tape.jit.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Trap;
 import dev.tape.vm.TrapKind;

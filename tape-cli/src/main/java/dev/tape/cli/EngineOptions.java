@@ -5,7 +5,7 @@ import dev.tape.host.Host;
 import dev.tape.program.Program;
 import dev.tape.trace.TraceSink;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.vm.Jit;
+import dev.tape.jit.Jit;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
 import dev.tape.vm.VmOptions;

@@ -5,7 +5,7 @@ package dev.tape.cli;
  * user types: {@code --tier interp}. Both give the same results, traps and fuel use.
  */
 public enum Tier {
-    /** The compiled tier ({@link dev.tape.vm.Jit}): functions compiled to JVM bytecode. */
+    /** The compiled tier ({@link dev.tape.jit.Jit}): functions compiled to JVM bytecode. */
     jit,
     /** The interpreter ({@link dev.tape.vm.Vm}) alone. */
     interp

@@ -8,7 +8,7 @@
  * {@link dev.tape.cli.ExitCodes}; a trap prints its report, never a stack trace.
  *
  * <p>This package sits on top of the library: it may use every {@code tape-core} package, the
- * compiled tier ({@code dev.tape.vm.Jit}) and {@code tape-conformance}; no library package
+ * compiled tier ({@code dev.tape.jit.Jit}) and {@code tape-conformance}; no library package
  * imports it.
  */
 package dev.tape.cli;

@@ -40,6 +40,9 @@ public final class HostRegistry implements Host {
     private final Map<Key, HostFunction> functions = new HashMap<>();
     private final Map<String, List<Signature>> bySymbol = new HashMap<>();
 
+    /** Makes an empty registry: it provides nothing until functions are registered. */
+    public HostRegistry() {}
+
     /**
      * Binds a function that sees the call context.
      *

@@ -9,15 +9,18 @@
  * stack). A run's mutable state lives in an {@link dev.tape.vm.ExecutionContext}, reusable by later
  * runs on one thread; a {@code Vm} holds none and may be shared between threads.
  *
- * <p>The interpreter lives here. The compiled tier, {@code tape-jit}, adds its classes to this
- * package (its entry is {@code Jit.compile(VerifiedProgram, Host)}, which makes a {@code Vm} that
- * runs JVM bytecode generated with ASM) and plugs in through the package-private
- * {@code CompiledTier}, with the same results, traps and fuel as the interpreter. This comment is
- * the package's description for both modules: a second {@code package-info} in {@code tape-jit}
- * would be the same class twice in the shaded command-line jar.
+ * <p>The interpreter lives here, and so does the compiled tier's runtime ({@code JitTier}: its
+ * budgets, call sites and the hand-over to the interpreter), package-private, plugged in through
+ * {@code CompiledTier}. The code generator is in {@code tape-jit} (package {@code dev.tape.jit}, entry
+ * {@code Jit.compile(VerifiedProgram, Host)}), which reaches this package only through the internal
+ * interface {@code dev.tape.vm.internal} that the module exports to it alone; this package defines
+ * the classes it generates, so compiled code has the same results, traps and fuel as the
+ * interpreter without any of its state being public.
  *
  * <p>This package may import every package below it: {@code dev.tape.verify},
  * {@code dev.tape.program}, {@code dev.tape.format}, {@code dev.tape.value},
- * {@code dev.tape.host} and {@code dev.tape.trace}; none of them imports it.
+ * {@code dev.tape.host}, {@code dev.tape.trace} and {@code dev.tape.jfr}; none of them imports it. It
+ * and {@code dev.tape.vm.internal} refer to each other by design: that package declares the
+ * interfaces, this one implements them in package-private classes and registers them.
  */
 package dev.tape.vm;

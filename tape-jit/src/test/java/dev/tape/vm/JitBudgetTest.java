@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
 import dev.tape.host.Host;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
@@ -68,7 +70,7 @@ class JitBudgetTest {
     @Test
     void aBudgetOfOneClassCompilesMainOnlyAndOutcomesStayTheSame() {
         Tiers.Outcome want = interpreted();
-        Vm vm = Jit.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1),
+        Vm vm = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1),
                 JitTier.HIDDEN);
         for (int k = 0; k < 3; k++) {
             Tiers.assertSame(want, run(vm), () -> "main(4) with a budget of one class");
@@ -87,7 +89,7 @@ class JitBudgetTest {
     @Test
     void classesPastTheFreeOnesWaitForTheRunsFuel() {
         Tiers.Outcome want = interpreted();
-        Vm vm = Jit.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
+        Vm vm = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
                 JitTier.MAX_CLASSES, 1, Long.MAX_VALUE / 4), JitTier.HIDDEN);
         JitTier tier = (JitTier) vm.tier;
         for (int k = 0; k < 3; k++) {
@@ -106,19 +108,19 @@ class JitBudgetTest {
         Tiers.Outcome want = interpreted();
         // the sizes of main's class and the body's (112 slow divisions), from a scratch VM
         JitTier scratch = (JitTier) Jit.compile(SHARED, Host.NONE).tier;
-        int mainBytes = JitCompiler.generate(scratch, 0).bytes().length;
-        int bodyBytes = JitCompiler.generate(scratch, 1).bytes().length;
+        int mainBytes = JitTestAccess.generate(scratch.view, 0).bytes().length;
+        int bodyBytes = JitTestAccess.generate(scratch.view, 1).bytes().length;
         assertTrue(mainBytes < bodyBytes, mainBytes + " vs " + bodyBytes);
         int limit = (mainBytes + bodyBytes) / 2;
 
-        Vm small = Jit.compile(SHARED, Host.NONE, new JitTier.Budget(limit, JitTier.MAX_TOTAL_BYTES, 100),
+        Vm small = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(limit, JitTier.MAX_TOTAL_BYTES, 100),
                 JitTier.HIDDEN);
         Tiers.assertSame(want, run(small), () -> "classes of at most " + limit + " bytes");
         JitTier tier = (JitTier) small.tier;
         assertEquals(1, Jit.compiledFunctions(small), "main only");
         assertEquals(mainBytes, tier.classBytes());
 
-        Vm total = Jit.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, limit, 100),
+        Vm total = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, limit, 100),
                 JitTier.HIDDEN);
         Tiers.assertSame(want, run(total), () -> limit + " bytes of classes in all");
         assertEquals(1, Jit.compiledFunctions(total), "main only");
@@ -144,7 +146,7 @@ class JitBudgetTest {
         for (Throwable error : errors) {
             for (int failAt : new int[] {1, 2}) {
                 AtomicInteger calls = new AtomicInteger();
-                Vm vm = Jit.compile(SHARED, Host.NONE, JitTier.Budget.DEFAULT, failing(calls, failAt, error));
+                Vm vm = Tiers.compile(SHARED, Host.NONE, JitTier.Budget.DEFAULT, failing(calls, failAt, error));
                 for (int k = 0; k < 3; k++) {
                     Tiers.assertSame(want, run(vm), () -> error + " at class " + failAt);
                 }
@@ -165,7 +167,7 @@ class JitBudgetTest {
             }
             return JitTier.HIDDEN.define(bytes, links);
         };
-        Vm vm = Jit.compile(SHARED, Host.NONE, JitTier.Budget.DEFAULT, flaky);
+        Vm vm = Tiers.compile(SHARED, Host.NONE, JitTier.Budget.DEFAULT, flaky);
         Tiers.assertSame(want, run(vm), () -> "first run, the entry's compile overflowed");
         assertEquals(0, Jit.compiledFunctions(vm));
         Tiers.assertSame(want, run(vm), () -> "second run");
@@ -201,7 +203,7 @@ class JitBudgetTest {
         JitTier tier = (JitTier) vm.tier;
         assertTrue(tier.compileNow(1));
         MethodHandle h = tier.handles[1];
-        assertEquals(JitCompiler.TYPE, h.type());
+        assertEquals(JitTier.TYPE, h.type());
         assertTrue(MethodHandles.lookup().revealDirect(h).getDeclaringClass().isHidden());
     }
 }

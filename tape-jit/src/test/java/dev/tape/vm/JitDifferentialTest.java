@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostRegistry;
@@ -349,7 +351,7 @@ class JitDifferentialTest {
         Tiers t = Tiers.of(JitPrograms.countdown(false, JitPrograms.Bottom.HOST, new int[1]), host);
         // every frame, the entry's included, takes its estimated size from the stack budget
         int fit = Math.min(JitRuntime.MAX_NESTING,
-                JitRuntime.STACK_WORDS / JitCompiler.stackCost(t.compiled.image.regCount(0)));
+                JitRuntime.STACK_WORDS / JitTestAccess.stackCost(t.compiled.image.regCount(0)));
         assertTrue(fit > 20, "only " + fit + " compiled frames fit");
         for (int n : new int[] {0, 1, fit - 2, fit - 1, fit, fit + 1, 150, 5_000}) {
             Tiers.Outcome i = t.interpret(0, List.of(Value.i64(n)), Limits.DEFAULT.withMaxCallDepth(10_000));

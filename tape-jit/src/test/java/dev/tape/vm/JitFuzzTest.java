@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 import dev.tape.fuzz.FuzzChecks;
@@ -117,7 +119,7 @@ class JitFuzzTest {
 
     /**
      * Compiles every function of a fresh compiled-tier VM now and requires that every function whose
-     * method is certainly under the compile size limit ({@link JitCompiler#sizeBound}) has compiled
+     * method is certainly under the compile size limit ({@link JitTestAccess#sizeBound}) has compiled
      * code (the runs compile only what they reach). Larger functions may be left to the
      * interpreter by design; the compiler also leaves a function to the interpreter when it fails
      * on it or the JVM refuses its class, both bugs.
@@ -126,7 +128,7 @@ class JitFuzzTest {
         Jit.precompile(vm);
         JitTier tier = (JitTier) vm.tier;
         for (int f = 0; f < vm.funcs.length; f++) {
-            if (JitCompiler.sizeBound(vm.funcs[f]) <= JitCompiler.MAX_METHOD_BYTES && tier.handles[f] == null) {
+            if (JitTestAccess.sizeBound(vm.funcs[f]) <= JitTestAccess.maxMethodBytes() && tier.handles[f] == null) {
                 throw new AssertionError("function " + f + " fits the compile size limit but was left to the "
                         + "interpreter (the compiler failed on it or the JVM refused its class); "
                         + Jit.compiledFunctions(vm) + " of " + vm.funcs.length + " functions compiled");

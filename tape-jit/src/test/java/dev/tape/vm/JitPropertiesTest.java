@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.fuzz.FuzzArgs;
 import dev.tape.fuzz.FuzzChecks;
 import dev.tape.fuzz.FuzzHost;

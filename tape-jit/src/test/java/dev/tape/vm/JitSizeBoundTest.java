@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.JitTestAccess;
 import dev.tape.format.DecodeException;
 import dev.tape.gen.ValidPrograms;
 import dev.tape.host.Host;
@@ -18,7 +19,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link JitCompiler#sizeBound} is an upper bound on the bytecode of every method the compiler
+ * {@link JitTestAccess#sizeBound} is an upper bound on the bytecode of every method the compiler
  * generates: functions under it skip the measuring pass, so a bound that is too low could let a
  * method over HotSpot's 8,000-byte limit through (it would run, slowly, in the JVM's interpreter).
  */
@@ -26,8 +27,8 @@ class JitSizeBoundTest {
     private static void check(VerifiedProgram p, String what) {
         Vm vm = new Vm(p, Host.NONE, Tiers.LAZY);
         for (LoweredFunction fn : p.functions()) {
-            int size = JitCompiler.measure(vm, fn.id());
-            int bound = JitCompiler.sizeBound(fn);
+            int size = JitTestAccess.measure(new JitView(vm, null), fn.id());
+            int bound = JitTestAccess.sizeBound(fn);
             assertTrue(size <= bound, what + " function " + fn.id() + ": " + size + " bytes, bound " + bound);
         }
     }

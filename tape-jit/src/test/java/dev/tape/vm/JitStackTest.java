@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
 import dev.tape.value.Value;

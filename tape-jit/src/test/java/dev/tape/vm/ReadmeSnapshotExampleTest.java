@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.asm.Assembler;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostRegistry;

@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.hostile.HostilePrograms;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;

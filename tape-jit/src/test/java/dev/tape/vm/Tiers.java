@@ -1,5 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.program.Program;
@@ -50,6 +52,19 @@ final class Tiers {
         // lazy linking: the differential tests compare the traps of calls to missing host functions
         this.interpreted = new Vm(p, interpretedHost, LAZY);
         this.compiled = Jit.compile(p, compiledHost, LAZY);
+    }
+
+    /**
+     * {@link Jit#compile(VerifiedProgram, Host)} with other budgets or another way to define classes.
+     *
+     * @param p the program
+     * @param host its host
+     * @param budget the tier's budgets
+     * @param definer how the tier defines its classes
+     * @return a compiled-tier VM
+     */
+    static Vm compile(VerifiedProgram p, Host host, JitTier.Budget budget, JitTier.Definer definer) {
+        return JitTier.compile(p, host, VmOptions.DEFAULT, budget, definer, JitTestAccess.codegen());
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.tape.vm;
+package dev.tape.jit;
 
 import dev.tape.format.Op;
 import dev.tape.program.ValueKind;
@@ -7,6 +7,9 @@ import dev.tape.value.Aggregate;
 import dev.tape.verify.CodeImage;
 import dev.tape.verify.LOp;
 import dev.tape.verify.LoweredFunction;
+import dev.tape.vm.internal.Codegen;
+import dev.tape.vm.internal.CompileView;
+import dev.tape.vm.internal.Generated;
 
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.ClassWriter;
@@ -16,8 +19,6 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Type;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.List;
 
 import static org.objectweb.asm.Opcodes.AALOAD;
@@ -96,7 +97,10 @@ import static org.objectweb.asm.Opcodes.V17;
 
 /**
  * Compiles a verified program's functions to JVM bytecode: one static method per function in one
- * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth, int stackWords)}.
+ * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth, int stackWords,
+ * int func, int resume)}. It reads the program through a {@link CompileView} and reaches none of the
+ * interpreter's state itself: the generated code does, as tape-core defines its class in
+ * {@code dev.tape.vm} ({@link Codegen}).
  *
  * <p>The code keeps the interpreter's frame layout, as a baseline compiler does: a frame's registers
  * have their places in the context's {@code long[]}/{@code Object[]} files at {@code base + index}
@@ -114,27 +118,35 @@ import static org.objectweb.asm.Opcodes.V17;
  * (bool, i64, u64, f64, func), else through the context's result arrays. A function whose method
  * would be larger than {@link #MAX_METHOD_BYTES} (HotSpot does not JIT-compile methods over 8,000
  * bytes of bytecode) gets no method; a call to it hands over to the interpreter. So does a call
- * that would nest compiled frames deeper than {@link JitRuntime#MAX_NESTING} or past
- * {@link JitRuntime#STACK_WORDS} of Java stack ({@code stackWords} is what is left): recursion
+ * that would nest compiled frames deeper than {@link CompileView#maxNesting} or past the tier's
+ * budget of Java stack ({@code stackWords} is what is left): recursion
  * is bounded by the program's call-depth limit only, never by a {@code StackOverflowError}.
  */
-final class JitCompiler {
+final class JitCompiler implements Codegen {
+    /** The one instance: the compiler holds no state. */
+    static final JitCompiler INSTANCE = new JitCompiler();
+
     private JitCompiler() {}
+
+    /**
+     * {@inheritDoc} The class holds one method, under {@link #MAX_METHOD_BYTES} of bytecode.
+     */
+    @Override
+    public Generated generate(CompileView view, int func) {
+        return generateClass(view, func);
+    }
+
+    /** {@inheritDoc} See {@link #cost(int)}. */
+    @Override
+    public int stackCost(int regCount) {
+        return cost(regCount);
+    }
 
     /** Largest method compiled, in bytes of JVM bytecode: under HotSpot's 8,000-byte limit. */
     static final int MAX_METHOD_BYTES = 7_900;
 
     private static final String CLASS = "dev/tape/vm/JitCode";
     static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J";
-    /**
-     * the type of every compiled method: {@code (vm, c, base, depth, stackWords, func, resume) -> long};
-     * {@code resume} is {@link #FRESH} for a call, else the code index (a block start) where a
-     * paused frame goes on, every register then read from the register files (see {@link JitResume})
-     */
-    static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
-            int.class, int.class, int.class, int.class, int.class);
-    /** the {@code resume} argument of a call: the method starts at code index 0 with its arguments */
-    static final int FRESH = -1;
     private static final String CTX = "dev/tape/vm/ExecutionContext";
     private static final String RT = "dev/tape/vm/JitRuntime";
     private static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
@@ -144,11 +156,11 @@ final class JitCompiler {
     private static final int C = 1;
     private static final int BASE = 2;
     private static final int DEPTH = 3;
-    /** the Java stack the method's callees may still use, in words (see {@link #stackCost}) */
+    /** the Java stack the method's callees may still use, in words (see {@link #cost}) */
     private static final int STACK = 4;
     /** the function id this call runs (functions of one shape share the method) */
     private static final int FUNC = 5;
-    /** {@link #FRESH}, or the code index a resumed frame goes on from */
+    /** {@link CompileView#fresh}, or the code index a resumed frame goes on from */
     private static final int RESUME = 6;
     private static final int W = 7;
     private static final int R = 8;
@@ -173,7 +185,7 @@ final class JitCompiler {
      * local, two locals per register, plus room for the operand stack, the frame itself and a
      * helper's frame.
      */
-    static int stackCost(int regCount) {
+    static int cost(int regCount) {
         return 3 * (FIRST_REGISTER + 2 * regCount) + 64;
     }
 
@@ -189,12 +201,6 @@ final class JitCompiler {
     private static final int SELF = -1;
 
     /**
-     * One generated class: its bytes, the invokers of the call sites its static initialiser reads
-     * from its class data (one per other function it calls), and the name of its one method.
-     */
-    record Generated(byte[] bytes, List<MethodHandle> links, String method, boolean[] points) {}
-
-    /**
      * Generates the hidden class of one function's method (shared by every function of the same
      * shape: the function id is the method's last parameter).
      *
@@ -202,10 +208,10 @@ final class JitCompiler {
      *     (generation stops soon after it passes that size)
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
      */
-    static Generated generate(JitTier tier, int f) {
+    static Generated generateClass(CompileView view, int f) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-        Method m = new Method(tier.vm, tier, cw, f, MAX_METHOD_BYTES);
+        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES);
         try {
             m.emit();
         } catch (TooLarge e) {
@@ -227,7 +233,7 @@ final class JitCompiler {
                         false);
                 init.visitTypeInsn(CHECKCAST, MH);
                 init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
-                links.add(tier.site(m.linked.get(k)).dynamicInvoker());
+                links.add(view.callSite(m.linked.get(k)));
             }
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
@@ -257,11 +263,11 @@ final class JitCompiler {
      * @return its size in bytes of bytecode, or {@code Integer.MAX_VALUE} when it is over the JVM's
      *     64 KiB limit or cannot be generated
      */
-    static int measure(Vm vm, int f) {
+    static int measure(CompileView view, int f) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new JitCompiler.Method(vm, null, cw, f, Integer.MAX_VALUE).emit();
+            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
@@ -297,30 +303,26 @@ final class JitCompiler {
         return new ClassWriter(ClassWriter.COMPUTE_MAXS);
     }
 
-    /** @return whether a function with these results returns them as the method's {@code long} */
-    static boolean direct(List<ValueType> rets) {
-        return rets.size() == 1 && Aggregate.isWord(rets.get(0).kind());
-    }
-
     /**
      * One function's method. Registers live in JVM locals while the method runs (a word register in
      * a {@code long} local, a reference register in an {@code Object} local), so C2 keeps them in
      * machine registers and storing a new object into one costs no GC write barrier. They go to the
      * context's register files only where the interpreter's state must be exact: arguments for a
      * callee, the operands of an instruction left to {@code Ops.slow}, the entry frame's results,
-     * and, through a handler for {@link JitRuntime.Unwind}, every register when the run is handed
+     * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
      * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
      */
     private static final class Method {
-        private final Vm vm;
+        /** the VM's program and tier as the generator reads them */
+        private final CompileView view;
         private final CodeImage image;
         private final int[] code;
         private final int f;
         private final LoweredFunction fn;
         /** the entry of function {@code f} (the method reads each caller's own, {@link #ENTRY}, at run time) */
         private final int entry;
-        /** the tier, whose call sites calls go through; null when only measuring */
-        private final JitTier tier;
+        /** whether calls go through the tier's call sites (false when only measuring) */
+        private final boolean linking;
         /** the functions this method calls through a call site, by the index of its static field */
         final List<Integer> linked = new java.util.ArrayList<>();
         /** the size, in bytes of bytecode, past which generation stops ({@link TooLarge}) */
@@ -344,14 +346,14 @@ final class JitCompiler {
         /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
         boolean[] points;
 
-        Method(Vm vm, JitTier tier, ClassWriter cw, int f, int limit) {
-            this.vm = vm;
-            this.tier = tier;
+        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit) {
+            this.view = view;
+            this.linking = linking;
             this.limit = limit;
-            this.image = vm.image;
+            this.image = view.image();
             this.code = image.code();
             this.f = f;
-            this.fn = vm.funcs[f];
+            this.fn = view.function(f);
             this.entry = image.entry(f);
             this.mv = cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null);
             this.labels = new Label[fn.code().length];
@@ -443,7 +445,7 @@ final class JitCompiler {
                 }
             }
             boolean[] reachable = reachable(len);
-            boolean[] entrances = JitResume.entrances(code, entry, len, fn);
+            boolean[] entrances = view.entrances(f);
             points = new boolean[len];
             mv.visitCode();
             reloadFiles();
@@ -486,7 +488,7 @@ final class JitCompiler {
             Label fresh = new Label();
             mv.visitVarInsn(ILOAD, RESUME);
             mv.visitJumpInsn(IFLT, fresh);
-            boolean[] read = JitResume.mayRead(code, entry, len, fn);
+            boolean[] read = view.mayRead(f);
             for (int reg = 0; reg < slot.length; reg++) {
                 if (read[reg] && !(reg >= 1 && reg <= fn.argCount())) {
                     reload(reg);
@@ -1058,7 +1060,7 @@ final class JitCompiler {
             copied(argc + code[pos]);
             reloadFiles();
             arguments(g + 3, argc, 1);
-            if (tier != null && tier.failed(callee)) {
+            if (linking && view.failed(callee)) {
                 handover(callee, 0, NB, true);
                 return;
             }
@@ -1068,9 +1070,9 @@ final class JitCompiler {
             // deep enough on the Java stack: the interpreter goes on with heap frames
             Label deep = new Label();
             Label go = new Label();
-            int cost = stackCost(image.regCount(callee)) + (self ? 0 : JitRuntime.INDIRECT_WORDS);
+            int cost = cost(image.regCount(callee)) + (self ? 0 : view.indirectWords());
             mv.visitVarInsn(ILOAD, DEPTH);
-            push(JitRuntime.MAX_NESTING);
+            push(view.maxNesting());
             mv.visitJumpInsn(IF_ICMPGE, deep);
             mv.visitVarInsn(ILOAD, STACK);
             push(cost);
@@ -1093,13 +1095,13 @@ final class JitCompiler {
             push(cost);
             mv.visitInsn(ISUB);
             push(callee);
-            push(FRESH);
+            push(view.fresh());
             if (self) {
                 mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
             } else {
                 mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
             }
-            results(pos, direct(vm.program.functions().get(callee).sig().rets()));
+            results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
         }
 
         /**
@@ -1120,7 +1122,7 @@ final class JitCompiler {
          * are more than the free ones, as the interpreter does after the frame set-up.
          */
         private void copied(int values) {
-            if (values > ExecutionContext.FREE_VALUES) {
+            if (values > view.freeValues()) {
                 mv.visitVarInsn(ALOAD, C);
                 push(values);
                 mv.visitMethodInsn(INVOKESTATIC, RT, "copied", "(L" + CTX + ";I)V", false);
@@ -1174,7 +1176,7 @@ final class JitCompiler {
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitVarInsn(ILOAD, STACK);
             mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
-            results(pos, direct(vm.program.callSigs().get(code[g + 1]).rets()));
+            results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
         }
 
         /**
@@ -1191,7 +1193,7 @@ final class JitCompiler {
             push(sig);
             mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
             mv.visitVarInsn(ASTORE, SITE);
-            ValueKind[] kinds = vm.hostArgKinds[sig];
+            ValueKind[] kinds = view.hostArgKinds(sig);
             int at = g + 3 + argc;
             int retc = code[at];
             // fresh argument and result arrays, as Calls.host uses (no GC card marking per call)
@@ -1237,7 +1239,7 @@ final class JitCompiler {
             frame();
             for (int j = 0; j < retc; j++) {
                 int dst = code[at + 1 + j];
-                ValueType t = vm.hostRetTypes[sig][j];
+                ValueType t = view.hostRetTypes(sig)[j];
                 // both helpers take (vm, c, site, sig, results, j, ...)
                 mv.visitVarInsn(ALOAD, VM);
                 mv.visitVarInsn(ALOAD, C);
@@ -1420,7 +1422,7 @@ final class JitCompiler {
             mv.visitInsn(LRETURN);
             mv.visitLabel(callee);
             frame();
-            if (direct(vm.program.functions().get(f).sig().rets())) {
+            if (view.direct(view.program().functions().get(f).sig().rets())) {
                 loadW(code[g + 2] >>> 2);
                 mv.visitInsn(LRETURN);
                 return;

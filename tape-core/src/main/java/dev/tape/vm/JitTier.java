@@ -1,8 +1,14 @@
 package dev.tape.vm;
 
+import dev.tape.host.Host;
 import dev.tape.jfr.CompileEvent;
 import dev.tape.jfr.TapeEvents;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
 import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.internal.Codegen;
+import dev.tape.vm.internal.Generated;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -26,6 +32,12 @@ import java.util.Objects;
  * may cost is bounded by {@link #MAX_CLASS_BYTES} per class, {@link #MAX_TOTAL_BYTES} and
  * {@link #MAX_CLASSES} per VM: past them every further function is interpreted.
  *
+ * <p>The tier lives in tape-core beside the interpreter, whose package-private state it and the
+ * generated code work on; the code generator (ASM, in {@code tape-jit}) reaches the program only
+ * through a {@link JitView} and hands back class bytes, which this class defines through a lookup of
+ * this package ({@link #HIDDEN}), so the generated code has this package's access and the generator
+ * none.
+ *
  * <p>Thread safety: compiles run under this object's lock; the handle array is read without it (a
  * stale null only sends the reader to the locked path, and method handles are immutable). A call
  * from compiled code to another function goes through that function's {@link MutableCallSite},
@@ -34,8 +46,8 @@ import java.util.Objects;
  */
 final class JitTier extends CompiledTier {
     /**
-     * Largest hidden class defined, in bytes of class file: one method is under
-     * {@link JitCompiler#MAX_METHOD_BYTES} of bytecode, and its constant pool holds at most one
+     * Largest hidden class defined, in bytes of class file: one method is under HotSpot's 8,000
+     * bytes of bytecode (the generator's limit), and its constant pool holds at most one
      * 9-byte entry per 3 bytes of code (wide constants) plus a fixed part.
      */
     static final int MAX_CLASS_BYTES = 64 * 1024;
@@ -65,6 +77,26 @@ final class JitTier extends CompiledTier {
      * the call hands over to the interpreter and the function is compiled at a later, shallower call.
      */
     static final int COMPILE_STACK_WORDS = JitRuntime.STACK_WORDS / 2;
+
+    /**
+     * The type of every compiled method: {@code (vm, c, base, depth, stackWords, func, resume) -> long};
+     * {@code resume} is {@link #FRESH} for a call, else the code index (a block start) where a
+     * paused frame goes on, every register then read from the register files (see {@link JitResume}).
+     */
+    static final MethodType TYPE = MethodType.methodType(long.class, Vm.class, ExecutionContext.class,
+            int.class, int.class, int.class, int.class, int.class);
+
+    /** The {@code resume} argument of a call: the method starts at code index 0 with its arguments. */
+    static final int FRESH = -1;
+
+    /**
+     * @param rets the result types of a function or call signature
+     * @return whether a compiled method with these results returns them as its {@code long} (one
+     *     word value: bool, i64, u64, f64, func) rather than through the context's result arrays
+     */
+    static boolean direct(List<ValueType> rets) {
+        return rets.size() == 1 && Aggregate.isWord(rets.get(0).kind());
+    }
 
     /** How the generated classes are defined: the JVM's hidden classes, or a test's stand-in. */
     interface Definer {
@@ -111,6 +143,10 @@ final class JitTier extends CompiledTier {
     }
 
     final Vm vm;
+    /** the code generator ({@code tape-jit}) */
+    private final Codegen codegen;
+    /** what the code generator reads of {@link #vm} and this tier */
+    final JitView view;
     /**
      * per function id: {@code (Vm, ExecutionContext, int base, int depth, int stackWords, int func) -> long},
      * or null while it has none (read without the lock: see the class comment)
@@ -146,9 +182,24 @@ final class JitTier extends CompiledTier {
     /** fuel used in compiled runs that have ended (see {@link #FUEL_PER_CLASS}) */
     private final java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
 
-    JitTier(Vm vm, Budget budget, Definer definer) {
+    /**
+     * Makes a VM whose runs execute compiled code where they can ({@code Jit.compile}).
+     *
+     * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException with eager linking, when the host lacks imports
+     */
+    static Vm compile(VerifiedProgram program, Host host, VmOptions options, Budget budget, Definer definer,
+                      Codegen codegen) {
+        Vm vm = new Vm(program, host, options);
+        vm.tier = new JitTier(vm, budget, definer, codegen);
+        return vm;
+    }
+
+    JitTier(Vm vm, Budget budget, Definer definer, Codegen codegen) {
         int n = vm.funcs.length;
         this.vm = vm;
+        this.codegen = codegen;
+        this.view = new JitView(vm, this);
         this.handles = new MethodHandle[n];
         this.state = new byte[n];
         this.sites = new MutableCallSite[n];
@@ -166,7 +217,7 @@ final class JitTier extends CompiledTier {
 
     /** @return the Java stack, in words, a function's compiled frame may take */
     int cost(int func) {
-        return JitCompiler.stackCost(vm.image.regCount(func));
+        return codegen.stackCost(vm.image.regCount(func));
     }
 
     /**
@@ -203,7 +254,7 @@ final class JitTier extends CompiledTier {
         c.stackShare = share;
         try {
             // the entry's results stay in its registers (Vm reads them at its ret); the value is unused
-            long ignored = (long) h.invokeExact(vm, c, 0, 1, left, entry, JitCompiler.FRESH);
+            long ignored = (long) h.invokeExact(vm, c, 0, 1, left, entry, FRESH);
             c.consume(0);
             return Interpreter.DONE;
         } catch (JitRuntime.Unwind u) {
@@ -287,7 +338,7 @@ final class JitTier extends CompiledTier {
     }
 
     /**
-     * Compiles a function now, whatever the stack (tests and {@link Jit#precompile}).
+     * Compiles a function now, whatever the stack (tests and {@code Jit.precompile}).
      *
      * @return whether it has a method
      */
@@ -408,7 +459,7 @@ final class JitTier extends CompiledTier {
 
     private Object generateAndDefine(int func) {
         lastClassBytes = 0;
-        JitCompiler.Generated g = JitCompiler.generate(this, func);
+        Generated g = codegen.generate(view, func);
         if (g == null) {
             return Boolean.FALSE;
         }
@@ -422,7 +473,7 @@ final class JitTier extends CompiledTier {
         classBytes += len;
         try {
             MethodHandles.Lookup l = definer.define(g.bytes(), g.links());
-            return new Made(l.findStatic(l.lookupClass(), g.method(), JitCompiler.TYPE), g.points());
+            return new Made(l.findStatic(l.lookupClass(), g.method(), TYPE), g.points());
         } catch (StackOverflowError e) {
             return null;
         } catch (OutOfMemoryError e) {
@@ -461,7 +512,7 @@ final class JitTier extends CompiledTier {
 
         Shape(Vm vm, int func) {
             this.fn = vm.funcs[func];
-            this.direct = JitCompiler.direct(vm.program.functions().get(func).sig().rets());
+            this.direct = direct(vm.program.functions().get(func).sig().rets());
             int h = Arrays.hashCode(fn.code());
             h = 31 * h + Arrays.hashCode(fn.pcOf());
             h = 31 * h + fn.regCount();

@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * Compiled re-entry: running a paused run (the interpreter's layout, see {@link CompiledTier#resume})
  * on in compiled code. A compiled method can start at any of its reachable block starts (its
- * {@code resume} argument, {@link JitCompiler#TYPE}): it then reads every register of its frame
+ * {@code resume} argument, {@link JitTier#TYPE}): it then reads every register of its frame
  * from the register files and jumps to that block, whose fuel it charges as usual. When such a
  * frame returns to a caller that is a frame record (not a compiled frame on the Java stack), this
  * driver does what the interpreter's {@code ret} does (pops the record, stores the results into
@@ -21,7 +21,7 @@ import java.lang.invoke.MethodHandle;
  * block start too. So a run paused anywhere needs at most {@link #toResumePoint} interpreted
  * instructions to be back in compiled code.
  *
- * <p>Block starts are the same as {@link JitCompiler}'s: code index 0, every branch and jump
+ * <p>Block starts are the same as the code generator's: code index 0, every branch and jump
  * target, and the instruction after a branch, jump, {@code ret}, {@code trap}, call,
  * {@code call.indirect} or {@code host_call}.
  */
@@ -241,7 +241,7 @@ final class JitResume {
                     c.consume(0);
                     return Interpreter.DONE;
                 }
-                returned(vm, c, depth, value, JitCompiler.direct(vm.program.functions().get(func).sig().rets()));
+                returned(vm, c, depth, value, JitTier.direct(vm.program.functions().get(func).sig().rets()));
             }
         } catch (RuntimeException | Error e) {
             throw e;

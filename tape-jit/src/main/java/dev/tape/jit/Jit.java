@@ -1,7 +1,11 @@
-package dev.tape.vm;
+package dev.tape.jit;
 
 import dev.tape.host.Host;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.LinkException;
+import dev.tape.vm.Vm;
+import dev.tape.vm.VmOptions;
+import dev.tape.vm.internal.CompilerAccess;
 
 /**
  * The compiled tier ({@code tape-jit}): makes a {@link Vm} whose runs execute JVM bytecode
@@ -25,9 +29,12 @@ import dev.tape.verify.VerifiedProgram;
  * with the VM. The returned VM is like any other: it holds no run state and may run on many
  * threads at once; compiles are serialised per VM and never change an outcome.
  *
- * <p>Design note: this module declares classes in {@code dev.tape.vm} (the package of the
- * interpreter), because compiled code reads and writes the interpreter's package-private state;
- * the project does not use JPMS modules, so the split package is legal on the class path.
+ * <p>Design note: this module holds the code generator only (ASM). The compiled tier's runtime (the
+ * budgets, the call sites, the hand-over to the interpreter) lives in tape-core beside the
+ * interpreter, whose package-private state it works on; the generator reaches the program through
+ * the narrow internal interface {@code dev.tape.vm.internal}, which the module {@code dev.tape.core}
+ * exports to this module alone, and tape-core defines the generated classes in its own package. So no
+ * package is split between the two modules, and both work on the module path and the class path.
  */
 public final class Jit {
     private Jit() {}
@@ -62,19 +69,7 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
-        return compile(program, host, options, JitTier.Budget.DEFAULT, JitTier.HIDDEN);
-    }
-
-    /** {@link #compile(VerifiedProgram, Host)} with other budgets or another way to define classes (tests). */
-    static Vm compile(VerifiedProgram program, Host host, JitTier.Budget budget, JitTier.Definer definer) {
-        return compile(program, host, VmOptions.DEFAULT, budget, definer);
-    }
-
-    private static Vm compile(VerifiedProgram program, Host host, VmOptions options, JitTier.Budget budget,
-                              JitTier.Definer definer) {
-        Vm vm = new Vm(program, host, options);
-        vm.tier = new JitTier(vm, budget, definer);
-        return vm;
+        return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
     }
 
     /**
@@ -85,12 +80,7 @@ public final class Jit {
      * @return how many of its program's functions have compiled code after it
      */
     public static int precompile(Vm vm) {
-        if (vm.tier instanceof JitTier t) {
-            for (int f = 0; f < vm.funcs.length; f++) {
-                t.compileNow(f);
-            }
-        }
-        return compiledFunctions(vm);
+        return CompilerAccess.get().precompile(vm);
     }
 
     /**
@@ -99,6 +89,6 @@ public final class Jit {
      *     interpreting VM); it grows as functions first run
      */
     public static int compiledFunctions(Vm vm) {
-        return vm.tier instanceof JitTier t ? t.compiledCount() : 0;
+        return CompilerAccess.get().compiledFunctions(vm);
     }
 }

@@ -193,7 +193,7 @@ final class JitRuntime {
             throw handover(c, callee, 0, nb, depth + 1);
         }
         try {
-            return (long) h.invokeExact(vm, c, nb, depth + 1, stack - cost, callee, JitCompiler.FRESH);
+            return (long) h.invokeExact(vm, c, nb, depth + 1, stack - cost, callee, JitTier.FRESH);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -1,0 +1,95 @@
+package dev.tape.vm.internal;
+
+import dev.tape.program.Program;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.verify.CodeImage;
+import dev.tape.verify.LoweredFunction;
+
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * What a {@link Codegen} reads of one VM and its compiled tier: the program's lowered code, the host
+ * imports' signatures, the call sites of other functions, and the limits the generated code must
+ * check. Implemented in {@code dev.tape.vm}; every method is cheap (a field read or a table lookup)
+ * unless it says otherwise. Not API (see the package comment).
+ */
+public interface CompileView {
+    /** @return the verified program's lowered code image (shared by all its functions) */
+    CodeImage image();
+
+    /**
+     * @param func a function id, {@code 0 <= func < functionCount()}
+     * @return its lowered form
+     */
+    LoweredFunction function(int func);
+
+    /** @return how many functions the program has */
+    int functionCount();
+
+    /** @return the program (its function signatures and call signatures) */
+    Program program();
+
+    /**
+     * @param sig a host signature index of the program
+     * @return the kinds of its arguments (not to be changed)
+     */
+    ValueKind[] hostArgKinds(int sig);
+
+    /**
+     * @param sig a host signature index of the program
+     * @return the types of its results (not to be changed)
+     */
+    ValueType[] hostRetTypes(int sig);
+
+    /**
+     * @param rets the result types of a function or call signature
+     * @return whether a compiled method with these results returns them as its {@code long} (one
+     *     word value) rather than through the context's result arrays
+     */
+    boolean direct(List<ValueType> rets);
+
+    /**
+     * @param func a function id
+     * @return whether it is known never to get compiled code (so a call to it hands over to the
+     *     interpreter without a call site); false when only measuring
+     */
+    boolean failed(int func);
+
+    /**
+     * @param func a function id
+     * @return the invoker of the call site compiled code calls {@code func} through (the method
+     *     once it has one, until then a stub that compiles it or hands over)
+     * @throws IllegalStateException when the view only measures (it has no tier)
+     */
+    MethodHandle callSite(int func);
+
+    /**
+     * @param func a function id
+     * @return per code index of the function, whether a paused run may re-enter compiled code
+     *     there if it is a reachable block start (a loop header, or a point inside no loop); a new
+     *     array, costs time linear in the function's code
+     */
+    boolean[] entrances(int func);
+
+    /**
+     * @param func a function id
+     * @return per register of the function, whether any of its instructions may read it (a
+     *     superset): a resumed method reloads only these from the register files; a new array,
+     *     costs time linear in the function's code
+     */
+    boolean[] mayRead(int func);
+
+    /** @return how many frames deep compiled calls nest on the Java stack before handing over */
+    int maxNesting();
+
+    /** @return Java stack words a {@code call.indirect} adds to its callee's frame */
+    int indirectWords();
+
+    /** @return values an instruction copies before the copy budget counts them */
+    int freeValues();
+
+    /** @return the {@code resume} argument of a fresh call (the method starts at code index 0) */
+    int fresh();
+}

@@ -1,0 +1,17 @@
+package dev.tape.vm.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * One generated class: its bytes, the invokers of the call sites its static initialiser reads from
+ * its class data (one per other function it calls, from {@link CompileView#callSite}), the name of
+ * its one method, and where that method may be resumed. Not API (see the package comment).
+ *
+ * @param bytes the class file
+ * @param links the class data, in the order the class reads it
+ * @param method the name of its one static method (of the compiled-code type)
+ * @param points per code index of the function: whether the method can be resumed there (a
+ *     reachable block start); the array is owned by the tier from then on
+ */
+public record Generated(byte[] bytes, List<MethodHandle> links, String method, boolean[] points) {}
