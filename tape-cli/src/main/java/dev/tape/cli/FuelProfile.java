@@ -2,6 +2,7 @@ package dev.tape.cli;
 
 import dev.tape.format.Op;
 import dev.tape.host.Host;
+import dev.tape.host.ForwardingHostContext;
 import dev.tape.host.HostContext;
 import dev.tape.host.HostFunction;
 import dev.tape.program.Program;
@@ -277,46 +278,14 @@ final class FuelProfile implements TraceSink {
     }
 
     /** The VM's host context, with charges counted. */
-    private final class Counting implements HostContext {
-        private final HostContext ctx;
-
+    private final class Counting extends ForwardingHostContext {
         Counting(HostContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public Program program() {
-            return ctx.program();
-        }
-
-        @Override
-        public String symbol() {
-            return ctx.symbol();
-        }
-
-        @Override
-        public long sigHash() {
-            return ctx.sigHash();
-        }
-
-        @Override
-        public int callerFunction() {
-            return ctx.callerFunction();
-        }
-
-        @Override
-        public int callerPc() {
-            return ctx.callerPc();
-        }
-
-        @Override
-        public long fuelRemaining() {
-            return ctx.fuelRemaining();
+            super(ctx);
         }
 
         @Override
         public void chargeFuel(long units) {
-            ctx.chargeFuel(units);
+            delegate().chargeFuel(units);
             charged(units);
         }
     }

@@ -1,7 +1,6 @@
 package dev.tape.host;
 
 import dev.tape.format.ByteWriter;
-import dev.tape.program.Program;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
@@ -301,49 +300,18 @@ public final class RecordingHost implements Host {
     }
 
     /** The context a recorded function sees: the VM's, with its fuel charges counted. */
-    private static final class Charging implements HostContext {
-        private final HostContext ctx;
+    private static final class Charging extends ForwardingHostContext {
         long charged;
 
         Charging(HostContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public Program program() {
-            return ctx.program();
-        }
-
-        @Override
-        public String symbol() {
-            return ctx.symbol();
-        }
-
-        @Override
-        public long sigHash() {
-            return ctx.sigHash();
-        }
-
-        @Override
-        public int callerFunction() {
-            return ctx.callerFunction();
-        }
-
-        @Override
-        public int callerPc() {
-            return ctx.callerPc();
-        }
-
-        @Override
-        public long fuelRemaining() {
-            return ctx.fuelRemaining();
+            super(ctx);
         }
 
         @Override
         public void chargeFuel(long units) {
             long sum = charged + units;
             charged = Long.compareUnsigned(sum, charged) < 0 ? -1L : sum;
-            ctx.chargeFuel(units);
+            delegate().chargeFuel(units);
         }
     }
 }
