@@ -3,9 +3,10 @@
  * ABI, values, tracing and JFR events. No dependencies beyond the JDK ({@code jdk.jfr} is a module of
  * the JDK).
  *
- * <p>Every package it exports is API except {@code dev.tape.vm.internal}, which it exports to the
- * compiled tier ({@code dev.tape.jit}) alone: the narrow interface through which the code generator
- * reads a program's lowered code and tape-core defines the classes it generates.
+ * <p>Every package it exports is API except {@code dev.tape.vm.internal} and
+ * {@code dev.tape.verify.internal}, which it exports to the compiled tier ({@code dev.tape.jit})
+ * alone: the narrow interface through which the code generator reads a program's lowered code and
+ * tape-core defines the classes it generates, and the lowered execution form itself.
  */
 @SuppressWarnings("module") // the qualified export names dev.tape.jit, which tape-core is built without
 module dev.tape.core {
@@ -21,6 +22,7 @@ module dev.tape.core {
     exports dev.tape.trace;
     exports dev.tape.value;
     exports dev.tape.verify;
+    exports dev.tape.verify.internal to dev.tape.jit;
     exports dev.tape.vm;
     exports dev.tape.vm.internal to dev.tape.jit;
 }

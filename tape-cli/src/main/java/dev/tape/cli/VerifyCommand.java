@@ -3,7 +3,6 @@ package dev.tape.cli;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
 import dev.tape.program.ValueType;
-import dev.tape.verify.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,19 +51,18 @@ public final class VerifyCommand implements Callable<Integer> {
         long instructions = 0;
         long registers = 0;
         for (int i = 0; i < count; i++) {
-            instructions += verified.function(i).instructionCount();
-            registers += verified.function(i).regCount();
+            instructions += verified.instructionCount(i);
+            registers += verified.registerCount(i);
         }
         out.println("ok: " + count + (count == 1 ? " function, " : " functions, ") + instructions
                 + (instructions == 1 ? " instruction, " : " instructions, ") + registers
                 + (registers == 1 ? " register" : " registers"));
         for (int i = 0; i < count; i++) {
             Function f = program.functions().get(i);
-            LoweredFunction lf = verified.function(i);
             String name = program.functionName(i);
             out.println("  func " + i + (name == null ? "" : " (" + Escape.text(name) + ")") + ": "
-                    + types(f.sig().args()) + " -> " + types(f.sig().rets()) + ", " + lf.instructionCount()
-                    + " instructions, " + lf.regCount() + " registers");
+                    + types(f.sig().args()) + " -> " + types(f.sig().rets()) + ", " + verified.instructionCount(i)
+                    + " instructions, " + verified.registerCount(i) + " registers");
         }
         return ExitCodes.OK;
     }

@@ -8,7 +8,7 @@ package dev.tape.verify;
  * body, each declaring 65,536). Decoding and lowering bytecode costs its length, and many
  * function-table rows may name one large blob or span table. So every function is charged its
  * bytecode bytes and span entries (which also pays for its span table's pc index,
- * {@link SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
+ * {@link dev.tape.verify.internal.SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
  * and again for every further fixpoint pass, and the program is charged one unit per function-name
  * entry of its names section (the index of names by function id), against one budget for the
  * whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification

@@ -3,6 +3,7 @@ package dev.tape.verify;
 import dev.tape.format.Instruction;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.Arrays;
 import java.util.List;

@@ -9,6 +9,8 @@ import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.value.ValueInternals;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +38,7 @@ final class Lowerer {
     private final List<Object> refs = new ArrayList<>();
     private final List<byte[]> tags = new ArrayList<>();
     private final List<int[]> fixups = new ArrayList<>();
-    /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link CodeImage} */
+    /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link dev.tape.verify.internal.CodeImage} */
     private final List<Integer> refSlots = new ArrayList<>();
     private final List<Integer> tagSlots = new ArrayList<>();
 
@@ -124,12 +126,10 @@ final class Lowerer {
         for (int i = 0; i < targetSlots.length; i++) {
             targetSlots[i] = fixups.get(i)[0];
         }
-        LoweredFunction lf = new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes.clone(), n);
-        lf.targetSlots = targetSlots;
-        lf.refSlots = refSlots.stream().mapToInt(Integer::intValue).toArray();
-        lf.tagSlots = tagSlots.stream().mapToInt(Integer::intValue).toArray();
-        return lf;
+        return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
+                fn.regCount(), fn.argCount(), regTypes.clone(), n, targetSlots,
+                refSlots.stream().mapToInt(Integer::intValue).toArray(),
+                tagSlots.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -139,13 +139,9 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        LoweredFunction lf = new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
                 new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
-                regTypes.clone(), 0);
-        lf.targetSlots = new int[0];
-        lf.refSlots = new int[0];
-        lf.tagSlots = new int[0];
-        return lf;
+                regTypes.clone(), 0, new int[0], new int[0], new int[0]);
     }
 
     /**

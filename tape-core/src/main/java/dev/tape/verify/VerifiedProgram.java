@@ -2,17 +2,35 @@ package dev.tape.verify;
 
 import dev.tape.program.Program;
 import dev.tape.program.ProgramEncoder;
+import dev.tape.program.ValueType;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.Lowered;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-
-import java.util.List;
 
 /**
  * A program that passed verification, with every function lowered to its execution form. This is
  * the only thing the VM runs. Immutable and thread-safe: many VMs on many threads may share one.
  */
 public final class VerifiedProgram {
+    static {
+        // lends the execution form to the VM and the compiled tier through the non-exported
+        // package dev.tape.verify.internal, so it is no part of this class's API
+        Lowered.install(new Lowered.Source() {
+            @Override
+            public LoweredFunction[] functions(VerifiedProgram program) {
+                return program.functions;
+            }
+
+            @Override
+            public CodeImage image(VerifiedProgram program) {
+                return program.image;
+            }
+        });
+    }
+
     private final Program program;
     private final LoweredFunction[] functions;
     private final int[] funcSigKey;
@@ -43,23 +61,54 @@ public final class VerifiedProgram {
         return program;
     }
 
-    /** @return all functions' code in one relocated array, as the interpreter runs it */
-    public CodeImage image() {
-        return image;
-    }
-
     /** @return the number of functions */
     public int functionCount() {
         return functions.length;
     }
 
     /**
-     * @param id a function id, 0 to {@link #functionCount()} - 1
-     * @return the function in execution form
+     * @param func a function id, 0 to {@link #functionCount()} - 1
+     * @return the number of v1 instructions in the function's body (0 for an empty body)
      * @throws IndexOutOfBoundsException when the id is out of range
      */
-    public LoweredFunction function(int id) {
-        return functions[id];
+    public int instructionCount(int func) {
+        return functions[func].instructionCount();
+    }
+
+    /**
+     * @param func a function id, 0 to {@link #functionCount()} - 1
+     * @return the registers of one frame of the function, {@code r0} included (its {@code reg_count})
+     * @throws IndexOutOfBoundsException when the id is out of range
+     */
+    public int registerCount(int func) {
+        return functions[func].regCount();
+    }
+
+    /**
+     * A register's type, fixed for the whole function by the verifier (spec section "Verification
+     * (normative)").
+     *
+     * @param func a function id, 0 to {@link #functionCount()} - 1
+     * @param reg a register, 0 to {@link #registerCount(int) registerCount(func)} - 1
+     * @return its type
+     * @throws IndexOutOfBoundsException when the function id or the register is out of range
+     */
+    public ValueType registerType(int func, int reg) {
+        return functions[func].regType(reg);
+    }
+
+    /**
+     * Finds the span in force at a byte pc of a function: the last span-table entry whose cumulative
+     * pc is at most {@code pc} (spec section "Span table encoding (compact)"), in O(log entries).
+     *
+     * @param func a function id, 0 to {@link #functionCount()} - 1
+     * @param pc a byte offset in the function
+     * @return the span id, an unsigned 64-bit number (2^63 and up are negative as a {@code long}),
+     *     or 0 when no entry covers the pc: span ids are never 0
+     * @throws IndexOutOfBoundsException when the function id is out of range
+     */
+    public long spanAt(int func, int pc) {
+        return functions[func].spanAt(pc);
     }
 
     /**
@@ -94,11 +143,6 @@ public final class VerifiedProgram {
             hash = h;
         }
         return h.clone();
-    }
-
-    /** @return all functions in execution form, by id */
-    public List<LoweredFunction> functions() {
-        return List.of(functions);
     }
 
     /**

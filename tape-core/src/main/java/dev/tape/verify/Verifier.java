@@ -12,6 +12,8 @@ import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
+import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.verify.internal.SpanIndex;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -153,7 +155,7 @@ public final class Verifier {
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget);
-            lowered[f].spans = spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of);
+            lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
         }
         String[] names = functionNames(program, budget);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();

@@ -6,12 +6,13 @@
  * only thing a VM runs. A refused program is a {@link dev.tape.verify.VerifyException} with the
  * reference's error name, function, pc and reason.
  *
- * <p>The execution form itself ({@link dev.tape.verify.LoweredFunction},
- * {@link dev.tape.verify.CodeImage}, {@link dev.tape.verify.LOp}) is public for the VM and the
- * compiled tier, not for embedders: its layout may change in any release.
+ * <p>The execution form itself (lowered functions, the code image, lowered opcodes) lives in
+ * {@code dev.tape.verify.internal}, which the module exports to the compiled tier alone: it is no
+ * part of the API, and its layout may change in any release. What tools need of it (instruction and
+ * register counts, register types, spans) {@link dev.tape.verify.VerifiedProgram} answers publicly.
  *
  * <p>In the pipeline ({@code vm -> verify -> program -> format}) this package imports
  * {@code dev.tape.program}, {@code dev.tape.format} and {@code dev.tape.value} (for constant
- * values), never {@code dev.tape.vm}.
+ * values), and its own {@code dev.tape.verify.internal}, never {@code dev.tape.vm}.
  */
 package dev.tape.verify;

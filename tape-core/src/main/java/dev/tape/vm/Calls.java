@@ -11,7 +11,7 @@ import dev.tape.program.ValueType;
 import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.LOp;
+import dev.tape.verify.internal.LOp;
 
 import java.util.List;
 

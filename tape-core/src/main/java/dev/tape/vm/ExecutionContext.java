@@ -53,7 +53,7 @@ public final class ExecutionContext {
     /**
      * One record of {@link #FRAME} ints per caller frame, frame d (0 = entry) at {@code d * FRAME}:
      * its register count, its register base, the global ip (in the program's
-     * {@link dev.tape.verify.CodeImage}) of its pending call, and the global ip of that call's
+     * {@link dev.tape.verify.internal.CodeImage}) of its pending call, and the global ip of that call's
      * result count (the result registers follow it). The frame's function is the one whose code
      * holds the call.
      */

@@ -3,8 +3,8 @@ package dev.tape.vm;
 import dev.tape.format.Op;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LOp;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
 
 /**
  * The dispatch loop: one {@code switch} over the lowered opcode inside one loop, registers in flat

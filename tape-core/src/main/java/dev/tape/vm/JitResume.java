@@ -4,9 +4,9 @@ import dev.tape.format.Op;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.lang.invoke.MethodHandle;
 

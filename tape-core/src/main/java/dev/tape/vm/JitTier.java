@@ -5,7 +5,7 @@ import dev.tape.jfr.CompileEvent;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.Generated;

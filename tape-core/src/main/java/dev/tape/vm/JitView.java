@@ -3,8 +3,8 @@ package dev.tape.vm;
 import dev.tape.program.Program;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.vm.internal.CompileView;
 
 import java.lang.invoke.MethodHandle;

@@ -3,7 +3,7 @@ package dev.tape.vm;
 import dev.tape.format.Op;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.LOp;
+import dev.tape.verify.internal.LOp;
 
 /**
  * The instructions kept out of the hot dispatch method: float edge cases, division, conversions,
@@ -207,7 +207,7 @@ final class Ops {
     }
 
     /**
-     * {@code tuple.new} of word-register elements only ({@link dev.tape.verify.LOp#TUPLE_NEW_W}):
+     * {@code tuple.new} of word-register elements only ({@link dev.tape.verify.internal.LOp#TUPLE_NEW_W}):
      * the same aggregate and heap charge as {@link #build}, without the per-element class test.
      */
     static Aggregate tupleOfWords(ExecutionContext c, byte[] tags, long[] w, int[] code, int at, int n, int base) {

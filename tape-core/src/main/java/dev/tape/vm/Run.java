@@ -8,7 +8,7 @@ import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -8,9 +8,9 @@ import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

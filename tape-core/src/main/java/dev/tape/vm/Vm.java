@@ -12,8 +12,9 @@ import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.Lowered;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
 
 import java.util.ArrayList;
@@ -79,8 +80,8 @@ public final class Vm {
         }
         this.verified = program;
         this.program = program.program();
-        this.funcs = program.functions().toArray(new LoweredFunction[0]);
-        this.image = program.image();
+        this.funcs = Lowered.functions(program).toArray(new LoweredFunction[0]);
+        this.image = Lowered.image(program);
         List<HostSig> sigs = this.program.hostSigs();
         this.hostFns = new HostFunction[sigs.size()];
         this.hostSymbols = new String[sigs.size()];

@@ -6,6 +6,7 @@ import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.TypeTable;
+import dev.tape.verify.internal.Lowered;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ class TrapIndexesTest {
             }
             VerifiedProgram vp = Verifier.verify(program(List.of(fn(code, spans)), List.of(""), Names.NONE));
             for (int pc = 0; pc <= code.length + 1; pc++) {
-                assertEquals(scan(spans, pc), vp.function(0).spanAt(pc), "round " + round + " pc " + pc + " " + spans);
+                assertEquals(scan(spans, pc), vp.spanAt(0, pc), "round " + round + " pc " + pc + " " + spans);
             }
         }
     }
@@ -91,9 +92,9 @@ class TrapIndexesTest {
         byte[] code = nops(4);
         VerifiedProgram vp = Verifier.verify(program(List.of(fn(code, shared), fn(code, shared),
                 fn(code, List.of(new SpanEntry(0, 9), new SpanEntry(2, -1L)))), List.of(""), Names.NONE));
-        assertSame(vp.function(0).spans, vp.function(1).spans);
-        assertEquals(-1L, vp.function(2).spanAt(3));
-        assertEquals(9, vp.function(2).spanAt(1));
+        assertSame(Lowered.function(vp, 0).spans(), Lowered.function(vp, 1).spans());
+        assertEquals(-1L, vp.spanAt(2, 3));
+        assertEquals(9, vp.spanAt(2, 1));
     }
 
     @Test

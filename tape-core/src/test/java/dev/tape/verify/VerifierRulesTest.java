@@ -266,10 +266,10 @@ class VerifierRulesTest {
         a.function(List.of(I64), List.of(I64), 3, MiniAsm.body().op(Opcode.I64_ADD, 2, 1, 1).op(Opcode.RET, 0, new int[] {2}),
                 List.of(new SpanEntry(0, 7), new SpanEntry(4, 9)));
         VerifiedProgram vp = Verifier.verify(a.build());
-        assertEquals(2, vp.function(0).instructionCount());
-        assertEquals(7, vp.function(0).spanAt(0));
-        assertEquals(7, vp.function(0).spanAt(3));
-        assertEquals(9, vp.function(0).spanAt(4));
+        assertEquals(2, vp.instructionCount(0));
+        assertEquals(7, vp.spanAt(0, 0));
+        assertEquals(7, vp.spanAt(0, 3));
+        assertEquals(9, vp.spanAt(0, 4));
     }
 
     @Test

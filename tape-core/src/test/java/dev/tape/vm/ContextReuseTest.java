@@ -100,8 +100,8 @@ class ContextReuseTest {
         assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, t.kind());
         // main and as many frames of down as fit in 1,000 registers, each pending call's frame
         // record counting ExecutionContext.FRAME_REGISTERS more
-        int main = vp.function(0).regCount();
-        int down = vp.function(1).regCount();
+        int main = vp.registerCount(0);
+        int down = vp.registerCount(1);
         assertEquals(8, down);
         assertEquals(1 + (1_000 - main) / (down + ExecutionContext.FRAME_REGISTERS),
                 t.stack().size() + t.elidedFrames());

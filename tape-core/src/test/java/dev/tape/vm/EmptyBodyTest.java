@@ -36,7 +36,7 @@ class EmptyBodyTest {
     @Test
     void anUncalledEmptyFunctionIsAcceptedAndTheOthersRun() throws Exception {
         VerifiedProgram vp = Verifier.verify(EmptyBodyPrograms.uncalled());
-        assertEquals(0, vp.function(1).instructionCount());
+        assertEquals(0, vp.instructionCount(1));
         assertEquals(List.of(Value.i64(7)), new Vm(vp, Host.NONE).run(0, List.of(), Limits.DEFAULT));
     }
 

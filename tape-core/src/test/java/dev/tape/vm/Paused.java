@@ -5,7 +5,7 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.tape.debug;
 import dev.tape.program.FunctionSig;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Trap;
 
 import java.util.ArrayList;
@@ -495,7 +495,7 @@ public final class Session {
      * @return the span id in force there (unsigned 64-bit), or 0 for none
      */
     public long span(int func, int pc) {
-        return target.program().function(func).spanAt(pc);
+        return target.program().spanAt(func, pc);
     }
 
     /** Runs the program again from its start to position {@code target}, which a run reached before. */
@@ -599,11 +599,13 @@ public final class Session {
             throw new DebugException("No frame at level " + frame + ".");
         }
         int func = run.func(frame);
-        LoweredFunction fn = target.program().function(func);
+        VerifiedProgram program = target.program();
         String[] names = argNames(func);
-        List<Register> out = new ArrayList<>(fn.regCount());
-        for (int r = 0; r < fn.regCount(); r++) {
-            out.add(new Register(r, r < names.length ? names[r] : null, fn.regType(r), run.register(frame, r)));
+        int regs = program.registerCount(func);
+        List<Register> out = new ArrayList<>(regs);
+        for (int r = 0; r < regs; r++) {
+            out.add(new Register(r, r < names.length ? names[r] : null, program.registerType(func, r),
+                    run.register(frame, r)));
         }
         return out;
     }

@@ -4,9 +4,9 @@ import dev.tape.format.Op;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
-import dev.tape.verify.CodeImage;
-import dev.tape.verify.LOp;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.CompileView;
 import dev.tape.vm.internal.Generated;
@@ -450,13 +450,13 @@ final class JitCompiler implements Codegen {
             mv.visitCode();
             reloadFiles();
             mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "code", "()[I", false);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "code", "()[I", false);
             mv.visitVarInsn(ASTORE, CODE);
             mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
             mv.visitVarInsn(ILOAD, FUNC);
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "entry", "(I)I", false);
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "entry", "(I)I", false);
             mv.visitVarInsn(ISTORE, ENTRY);
             // every local gets its one type here (the stack map frames rely on it)
             for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
@@ -917,8 +917,8 @@ final class JitCompiler implements Codegen {
                 }
                 case LOp.CONST_R -> {
                     mv.visitVarInsn(ALOAD, VM);
-                    mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
-                    mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "refs", "()[Ljava/lang/Object;",
+                    mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+                    mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "refs", "()[Ljava/lang/Object;",
                             false);
                     operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
@@ -976,8 +976,8 @@ final class JitCompiler implements Codegen {
                     int n = code[g + 3];
                     mv.visitVarInsn(ALOAD, C);
                     mv.visitVarInsn(ALOAD, VM);
-                    mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/CodeImage;");
-                    mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/CodeImage", "tags", "()[[B", false);
+                    mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+                    mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
                     operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
                     push(n);

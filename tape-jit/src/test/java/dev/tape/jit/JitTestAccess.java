@@ -1,6 +1,6 @@
 package dev.tape.jit;
 
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.CompileView;
 import dev.tape.vm.internal.Generated;

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tape-core and tape-jit are real JPMS modules: a consumer module that requires {@code dev.tape.core}
  * and {@code dev.tape.jit} compiles against them on the module path and runs fib on both tiers there
  * ({@code java --module-path ... -m consumer/consumer.Main}); and tape-core's internal interface is
- * exported to {@code dev.tape.jit} alone, so the consumer cannot compile against it.
+ * exported to {@code dev.tape.jit} alone, and so is the lowered execution form
+ * ({@code dev.tape.verify.internal}), so the consumer cannot compile against either.
  *
  * <p>The module path is where the test's own class path found the two modules and ASM: the jars in
  * a reactor build that has packaged them ({@code mvn verify}), else the modules' {@code target/classes}
@@ -76,6 +77,15 @@ class ModularConsumerTest {
             + "public final class Sneak {\n"
             + "    static Object access() {\n"
             + "        return dev.tape.vm.internal.CompilerAccess.get();\n"
+            + "    }\n"
+            + "}\n";
+
+    /** A consumer that reaches for the lowered execution form, which is not exported to it either. */
+    private static final String SNEAK_LOWERED = "package consumer;\n"
+            + "\n"
+            + "public final class Sneak {\n"
+            + "    static Object access(dev.tape.verify.VerifiedProgram p) {\n"
+            + "        return dev.tape.verify.internal.Lowered.image(p);\n"
             + "    }\n"
             + "}\n";
 
@@ -145,6 +155,15 @@ class ModularConsumerTest {
         Compiled c = compile(src, dir.resolve("out"), src.resolve("consumer/Sneak.java").toString());
         assertNotEquals(0, c.code(), "a consumer compiled against dev.tape.vm.internal");
         assertTrue(c.diagnostics().contains("package dev.tape.vm.internal is declared in module dev.tape.core, "
+                + "which does not export it to module consumer"), c.diagnostics());
+    }
+
+    @Test
+    void theLoweredExecutionFormIsExportedToTheCompiledTierAlone(@TempDir Path dir) throws Exception {
+        Path src = write(dir, SNEAK_LOWERED);
+        Compiled c = compile(src, dir.resolve("out"), src.resolve("consumer/Sneak.java").toString());
+        assertNotEquals(0, c.code(), "a consumer compiled against dev.tape.verify.internal");
+        assertTrue(c.diagnostics().contains("package dev.tape.verify.internal is declared in module dev.tape.core, "
                 + "which does not export it to module consumer"), c.diagnostics());
     }
 }

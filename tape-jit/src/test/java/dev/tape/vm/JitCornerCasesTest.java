@@ -124,7 +124,7 @@ class JitCornerCasesTest {
     @Test
     void nestedRunsFromHostCallsShareOneStackBudget() throws Exception {
         VerifiedProgram p = Tiers.verified(asm(NEST));
-        int cost = JitTestAccess.stackCost(p.function(0).regCount());
+        int cost = JitTestAccess.stackCost(p.registerCount(0));
         long most = JitRuntime.STACK_WORDS / cost;
         // levels, n, thread KiB: with n = most - 1 the outer run spends the whole budget
         long[][] cases = {{40, 40, 256}, {8, most - 1, 192}, {40, 10, 256}, {8, 24, 256}};

@@ -7,7 +7,8 @@ import dev.tape.host.Host;
 import dev.tape.program.ConformanceFiles;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.Lowered;
+import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JitSizeBoundTest {
     private static void check(VerifiedProgram p, String what) {
         Vm vm = new Vm(p, Host.NONE, Tiers.LAZY);
-        for (LoweredFunction fn : p.functions()) {
+        for (LoweredFunction fn : Lowered.functions(p)) {
             int size = JitTestAccess.measure(new JitView(vm, null), fn.id());
             int bound = JitTestAccess.sizeBound(fn);
             assertTrue(size <= bound, what + " function " + fn.id() + ": " + size + " bytes, bound " + bound);

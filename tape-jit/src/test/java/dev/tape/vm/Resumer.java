@@ -1,7 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.value.Value;
-import dev.tape.verify.LoweredFunction;
+import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tape.verify;
+package dev.tape.verify.internal;
 
 import dev.tape.program.ValueType;
 
@@ -41,16 +41,37 @@ public final class LoweredFunction {
     private final ValueType[] regTypes;
     private final int instructionCount;
     /** the function's span table, indexed by pc (set by the verifier once the table is checked) */
-    SpanIndex spans = SpanIndex.EMPTY;
+    private SpanIndex spans = SpanIndex.EMPTY;
     /** code positions holding a code index (branch targets), for {@link CodeImage} */
-    int[] targetSlots;
+    final int[] targetSlots;
     /** code positions holding an index into {@link #refs()} */
-    int[] refSlots;
+    final int[] refSlots;
     /** code positions holding an index into {@link #tags()} */
-    int[] tagSlots;
+    final int[] tagSlots;
 
-    LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags, int regCount,
-                    int argCount, ValueType[] regTypes, int instructionCount) {
+    /**
+     * Made by the verifier's lowering pass only; the arrays are kept, not copied.
+     *
+     * @param id the function id
+     * @param code the lowered instruction stream (layouts above)
+     * @param pcOf for each code index that starts an instruction, its byte pc
+     * @param opcodeOf for each code index that starts an instruction, its v1 opcode byte
+     * @param refs the reference constants
+     * @param tags element kind-tag lists for aggregate construction
+     * @param regCount registers per frame, r0 included
+     * @param argCount value arguments
+     * @param regTypes each register's fixed type
+     * @param instructionCount the number of v1 instructions
+     * @param targetSlots code positions holding a code index (relocated by {@link CodeImage})
+     * @param refSlots code positions holding an index into {@code refs}
+     * @param tagSlots code positions holding an index into {@code tags}
+     */
+    public LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags,
+                           int regCount, int argCount, ValueType[] regTypes, int instructionCount,
+                           int[] targetSlots, int[] refSlots, int[] tagSlots) {
+        this.targetSlots = targetSlots;
+        this.refSlots = refSlots;
+        this.tagSlots = tagSlots;
         this.id = id;
         this.code = code;
         this.pcOf = pcOf;
@@ -61,6 +82,22 @@ public final class LoweredFunction {
         this.argCount = argCount;
         this.regTypes = regTypes;
         this.instructionCount = instructionCount;
+    }
+
+    /**
+     * Sets the function's span index. The verifier calls it once, after checking the span table and
+     * before the function is published in a {@code VerifiedProgram} (whose final fields then make it
+     * visible to every thread); nothing calls it later.
+     *
+     * @param index the index of the function's checked span table
+     */
+    public void spans(SpanIndex index) {
+        this.spans = index;
+    }
+
+    /** @return the function's span index (functions that share a span table share its index) */
+    public SpanIndex spans() {
+        return spans;
     }
 
     /** @return the function id */

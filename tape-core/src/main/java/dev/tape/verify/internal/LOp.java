@@ -1,4 +1,4 @@
-package dev.tape.verify;
+package dev.tape.verify.internal;
 
 /**
  * Opcodes of the lowered execution form. Instructions whose semantics do not depend on register

@@ -1,4 +1,4 @@
-package dev.tape.verify;
+package dev.tape.verify.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +23,12 @@ public final class CodeImage {
     private final Object[] refs;
     private final byte[][] tags;
 
-    CodeImage(LoweredFunction[] functions) {
+    /**
+     * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
+     *
+     * @param functions every function, by id
+     */
+    public CodeImage(LoweredFunction[] functions) {
         int total = 0;
         entry = new int[functions.length];
         regCount = new int[functions.length];

@@ -1,4 +1,4 @@
-package dev.tape.verify;
+package dev.tape.verify.internal;
 
 import dev.tape.program.SpanEntry;
 
@@ -12,9 +12,9 @@ import java.util.List;
  * share a table share its index): a lookup then costs O(log entries) however many frames or
  * trace events ask, never a scan of the table. 12 bytes per entry. Immutable.
  */
-final class SpanIndex {
+public final class SpanIndex {
     /** The index of an empty table: no pc has a span. */
-    static final SpanIndex EMPTY = new SpanIndex(new int[0], new long[0]);
+    public static final SpanIndex EMPTY = new SpanIndex(new int[0], new long[0]);
 
     /** the byte pc where each entry takes effect, strictly increasing */
     private final int[] starts;
@@ -31,7 +31,7 @@ final class SpanIndex {
      *     others are not, and their sum stays within the function's bytecode (so within an int)
      * @return its index
      */
-    static SpanIndex of(List<SpanEntry> spans) {
+    public static SpanIndex of(List<SpanEntry> spans) {
         int n = spans.size();
         if (n == 0) {
             return EMPTY;
@@ -53,7 +53,7 @@ final class SpanIndex {
      * @return the id of the last entry that starts at or before {@code pc} (unsigned 64-bit), or
      *     0 when none does (span ids are never 0)
      */
-    long at(int pc) {
+    public long at(int pc) {
         int lo = 0;
         int hi = starts.length - 1;
         long found = 0;
