@@ -125,7 +125,8 @@ public final class Run {
             }
             vm.prepare(ctx, entry, args);
         } catch (Trap t) {
-            finish(new Outcome.Trapped(t));
+            // a trap of another run that a trace sink let out is not this run's (as Vm#ended)
+            finish(new Outcome.Trapped(t.origin == ctx ? t : vm.internal(ctx, t)));
         } catch (RuntimeException | StackOverflowError e) {
             finish(new Outcome.Trapped(vm.internal(ctx, e)));
         } catch (OutOfMemoryError e) {
@@ -185,9 +186,10 @@ public final class Run {
     }
 
     /**
-     * Gives the run more fuel: the fuel left grows by {@code units}, saturating at
-     * 2<sup>64</sup>-1 like {@link Limits#fuel()}, and so does the run's total fuel (the limit that
-     * {@code fuel_exceeded} traps and the trace's fuel used are reported against). When a host
+     * Gives the run more fuel: the fuel left grows by {@code units}, and so does the run's total
+     * fuel (the limit that {@code fuel_exceeded} traps and the trace's fuel used are reported
+     * against). The total is at most 2<sup>64</sup>-1, like {@link Limits#fuel()}: units beyond
+     * that are not given, as one run cannot be given more fuel than that at once. When a host
      * charged more fuel than the run had left ({@link dev.tape.host.HostContext#chargeFuel}), that
      * excess is paid from these units first, as one run given all its fuel at once would have paid
      * it.
@@ -199,6 +201,12 @@ public final class Run {
         acquire();
         try {
             requireLive();
+            // the total fuel saturates at 2^64-1, and so does the fuel given: one run cannot be
+            // given more than that at once, so a paused run is not either
+            long room = Limits.MAX_UNSIGNED - c.limits.fuel();
+            if (Long.compareUnsigned(units, room) > 0) {
+                units = room;
+            }
             if (units == 0) {
                 return;
             }
@@ -212,11 +220,7 @@ public final class Run {
             }
             c.fuel = sum < 0 ? Long.MAX_VALUE : sum;
             c.fuelReserve = sum < 0 ? sum - Long.MAX_VALUE : 0;
-            long total = c.limits.fuel() + units;
-            if (Long.compareUnsigned(total, c.limits.fuel()) < 0) {
-                total = Limits.MAX_UNSIGNED;
-            }
-            c.limits = c.limits.withFuel(total);
+            c.limits = c.limits.withFuel(c.limits.fuel() + units);
             pausedOnFuel = false;
         } finally {
             busy.set(false);
@@ -404,6 +408,12 @@ public final class Run {
             if (e != null) {
                 return e;
             }
+            // every refusal comes before complete(), which changes the run
+            int[] nesting = Vm.NESTING.get();
+            if (nesting[0] >= Vm.MAX_RUN_NESTING) {
+                throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
+                        + "(Vm.MAX_RUN_NESTING)");
+            }
             if (c.hostSuspended) {
                 if (hostResults == null) {
                     throw new IllegalStateException("the run is suspended in a call of host function "
@@ -412,11 +422,6 @@ public final class Run {
                 complete(hostResults);
             } else if (hostResults != null) {
                 throw new IllegalStateException("the run is not suspended in a host call");
-            }
-            int[] nesting = Vm.NESTING.get();
-            if (nesting[0] >= Vm.MAX_RUN_NESTING) {
-                throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
-                        + "(Vm.MAX_RUN_NESTING)");
             }
             nesting[0]++;
             try {

@@ -1,0 +1,187 @@
+package dev.tape.vm;
+
+import dev.tape.host.HostFunction;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import static dev.tape.program.ValueType.I64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Attacks on the {@link Run} API's promises (issue 13): each test is named after what it found
+ * or checks, and states what the one-shot run does that the paused run must do too.
+ */
+class AttackRunTest {
+    static final String FETCH = RunTest.FETCH;
+
+    static Vm fetchVm(HostFunction fn) throws Exception {
+        HostRegistry host = new HostRegistry().register("net.fetch", Signature.of(List.of(I64), List.of(I64)), fn);
+        return new Vm(RunTest.program(FETCH), host);
+    }
+
+    /**
+     * A trace sink whose runStart lets out another run's trap: the one-shot run reports an
+     * internal_error (the trap is not its own); a Run must not report the other run's trap as its own.
+     */
+    @Test
+    void anotherRunsTrapFromATraceSinkAtStartIsNotThisRunsTrap() throws Exception {
+        Vm vm = new Vm(RunApiTest.FIB, dev.tape.host.Host.NONE);
+        TraceSink sink = new TraceSink() {
+            @Override
+            public int mask() {
+                return TraceMask.RUN;
+            }
+
+            @Override
+            public void runStart(dev.tape.program.Program program, int entry, int argc) {
+                vm.run(1, List.of(), Limits.DEFAULT); // traps trap_code 7
+            }
+        };
+        Trap oneShot = assertThrows(Trap.class, () -> vm.run(new ExecutionContext(), 0, List.of(Value.of(3)),
+                Limits.DEFAULT, sink));
+        assertEquals(TrapKind.INTERNAL_ERROR, oneShot.kind());
+        Run run = vm.start(new ExecutionContext(), 0, List.of(Value.of(3)), Limits.DEFAULT, sink);
+        Trap t = ((Outcome.Trapped) run.resume()).trap();
+        assertEquals(oneShot.kind(), t.kind(), t.getMessage());
+        assertEquals(oneShot.func(), t.func());
+    }
+
+    /**
+     * resumeWith refused because too many runs are active on the thread must leave the run as it
+     * was ("the run stays as it was"): still suspended in its host call, its results not stored.
+     */
+    @Test
+    void resumeWithRefusedAtTheNestingLimitLeavesTheRunSuspended() throws Exception {
+        Vm vm = fetchVm((a, out, ctx) -> ctx.suspend());
+        Run run = vm.start(0, List.of(Value.i64(1)), Limits.DEFAULT.withFuel(100));
+        assertInstanceOf(PauseReason.HostSuspended.class, ((Outcome.Paused) run.resume()).reason());
+        int[] nesting = Vm.NESTING.get();
+        int was = nesting[0];
+        nesting[0] = Vm.MAX_RUN_NESTING; // as inside 64 runs nested through host functions
+        try {
+            assertThrows(IllegalStateException.class, () -> run.resumeWith(List.of(Value.i64(42))));
+        } finally {
+            nesting[0] = was;
+        }
+        // still suspended: resume() without results is refused, resumeWith completes the call once
+        assertThrows(IllegalStateException.class, run::resume);
+        assertEquals(new Outcome.Done(List.of(Value.i64(52))), run.resumeWith(List.of(Value.i64(42))));
+    }
+
+    /**
+     * A host charges 2^64-1 (the most chargeFuel takes) with little fuel left; the embedder then
+     * adds 2^64-1, so the total saturates at 2^64-1. One run given 2^64-1 fuel at once cannot pay
+     * that charge after the instructions before it, and traps fuel_exceeded; the paused run must too.
+     */
+    @Test
+    void aHostChargeOfTwoToTheSixtyFourMinusOneIsNotForgivenByAddFuel() throws Exception {
+        Vm vm = fetchVm((a, out, ctx) -> {
+            ctx.chargeFuel(-1L);
+            out[0] = Value.i64(1);
+        });
+        String expected = RunTest.oneShot(vm, List.of(Value.i64(1)), -1L);
+        Run run = vm.start(0, List.of(Value.i64(1)), Limits.DEFAULT.withFuel(10));
+        Outcome o = run.resume();
+        while (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.FuelExhausted) {
+            if (run.fuelRemaining() == 0 && !added) {
+                run.addFuel(-1L);
+                added = true;
+            }
+            o = run.resume();
+        }
+        assertEquals(expected, RunTest.text(o));
+    }
+
+    private boolean added;
+
+    /** addFuel(0) is no fuel: a run paused on fuel then resumed traps as the one-shot run with the same total does. */
+    @Test
+    void addFuelZeroAfterAFuelPauseEndsWithTheOneShotTrap() throws Exception {
+        Vm vm = new Vm(RunTest.program(RunTest.SUM), dev.tape.host.Host.NONE);
+        List<Value> args = List.of(Value.i64(100));
+        String expected = RunTest.oneShot(vm, args, 20);
+        Run run = vm.start(0, args, Limits.DEFAULT.withFuel(20));
+        assertInstanceOf(PauseReason.FuelExhausted.class, ((Outcome.Paused) run.resume()).reason());
+        run.addFuel(0);
+        assertEquals(expected, RunTest.text(run.resume()));
+    }
+
+    /**
+     * 10,000 runs each given a deadline an hour away, then run to their end: the shared deadline
+     * scheduler must not keep a task (and through it the run and its registers) for any of them.
+     */
+    @Test
+    void endedRunsLeaveNoDeadlineTasksInTheScheduler() throws Exception {
+        Vm vm = new Vm(RunTest.program(RunTest.SUM), dev.tape.host.Host.NONE);
+        List<Run> runs = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            Run run = vm.start(0, List.of(Value.i64(3)), Limits.DEFAULT);
+            run.deadline(Duration.ofHours(1));
+            runs.add(run);
+        }
+        ScheduledThreadPoolExecutor s = scheduler();
+        assertTrue(s.getQueue().size() >= 10_000, "the deadlines are scheduled");
+        for (Run run : runs) {
+            assertInstanceOf(Outcome.Done.class, run.resume());
+        }
+        assertEquals(0, s.getQueue().size(), "deadline tasks left after every run ended");
+    }
+
+    /**
+     * A paused run that is dropped without ending, with a far deadline: the scheduler holds it (and
+     * its register files) until the deadline passes. Demonstrates the reach of one abandoned run.
+     */
+    static ScheduledThreadPoolExecutor scheduler() throws Exception {
+        Class<?> d = Class.forName("dev.tape.vm.Run$Deadlines");
+        java.lang.reflect.Field f = d.getDeclaredField("SCHEDULER");
+        f.setAccessible(true);
+        return (ScheduledThreadPoolExecutor) f.get(null);
+    }
+
+    /** Deadlines already past, zero, negative, or beyond Duration's nanoseconds pause (or not) without an exception. */
+    @Test
+    void deadlinesInThePastZeroNegativeAndHugeAreSafe() throws Exception {
+        Vm vm = new Vm(RunTest.program(RunTest.SUM), dev.tape.host.Host.NONE);
+        for (Duration d : List.of(Duration.ZERO, Duration.ofNanos(-1), Duration.ofSeconds(Long.MIN_VALUE),
+                Duration.ofSeconds(-5))) {
+            Run run = vm.start(0, List.of(Value.i64(3)), Limits.DEFAULT);
+            run.deadline(d);
+            assertEquals(new Outcome.Paused(new PauseReason.DeadlineReached()), run.resume(), d.toString());
+            assertEquals(new Outcome.Done(List.of(Value.i64(3))), run.resume(), d.toString());
+        }
+        Run run = vm.start(0, List.of(Value.i64(3)), Limits.DEFAULT);
+        run.deadline(Duration.ofSeconds(Long.MAX_VALUE));
+        run.deadline(java.time.Instant.MAX);
+        run.deadline(java.time.Instant.MIN);
+        assertEquals(new Outcome.Paused(new PauseReason.DeadlineReached()), run.resume());
+        assertEquals(new Outcome.Done(List.of(Value.i64(3))), run.resume());
+    }
+
+    /** Wrong results for a suspended host call: null element, wrong type, wrong count; the run stays suspended. */
+    @Test
+    void resumeWithBadResultsLeavesTheRunUnchanged() throws Exception {
+        Vm vm = fetchVm((a, out, ctx) -> ctx.suspend());
+        Run run = vm.start(0, List.of(Value.i64(1)), Limits.DEFAULT.withFuel(100));
+        run.resume();
+        List<Value> withNull = new ArrayList<>();
+        withNull.add(null);
+        assertThrows(IllegalArgumentException.class, () -> run.resumeWith(withNull));
+        assertThrows(IllegalArgumentException.class, () -> run.resumeWith(null));
+        assertThrows(IllegalArgumentException.class, () -> run.resumeWith(List.of(Value.i64(1), Value.i64(2))));
+        assertThrows(IllegalArgumentException.class, () -> run.resumeWith(List.of(Value.u64(1))));
+        assertEquals(97, run.fuelRemaining());
+        assertEquals(new Outcome.Done(List.of(Value.i64(52))), run.resumeWith(List.of(Value.i64(42))));
+    }
+}
