@@ -184,4 +184,102 @@ class AttackRunTest {
         assertEquals(97, run.fuelRemaining());
         assertEquals(new Outcome.Done(List.of(Value.i64(52))), run.resumeWith(List.of(Value.i64(42))));
     }
+
+    /** A sink that logs every event and throws at the k-th (0: never). */
+    static final class Throwing implements TraceSink {
+        final int k;
+        final List<String> log = new ArrayList<>();
+
+        Throwing(int k) {
+            this.k = k;
+        }
+
+        private void ev(String e) {
+            log.add(e);
+            if (log.size() == k) {
+                throw new IllegalStateException("sink fails at event " + k);
+            }
+        }
+
+        @Override
+        public int mask() {
+            return TraceMask.ALL;
+        }
+
+        @Override
+        public void runStart(dev.tape.program.Program program, int entry, int argc) {
+            ev("start");
+        }
+
+        @Override
+        public void runEnd(dev.tape.program.Program program, boolean trapped, long fuelUsed) {
+            log.add("end " + trapped + " " + fuelUsed);
+        }
+
+        @Override
+        public void instr(int func, int pc, long span, int opcode) {
+            ev("instr " + func + " " + pc);
+        }
+
+        @Override
+        public void callEnter(int func, int depth) {
+            ev("enter " + func + " " + depth);
+        }
+
+        @Override
+        public void callExit(int func, int depth) {
+            ev("exit " + func + " " + depth);
+        }
+
+        @Override
+        public void hostEnter(int sig, String symbol, int func, int pc) {
+            ev("host " + symbol);
+        }
+
+        @Override
+        public void hostExit(int sig, String symbol) {
+            ev("host exit " + symbol);
+        }
+    }
+
+    /**
+     * A trace sink that throws at its k-th event, for every k: a Run given its fuel 3 units at a
+     * time ends with the one-shot run's outcome (an internal_error at the same place, or its
+     * result) and the sink sees the same events, the run-end's fuel used included.
+     */
+    @Test
+    void aThrowingTraceSinkEndsASlicedRunAsItEndsTheOneShotRun() throws Exception {
+        Vm vm = new Vm(RunApiTest.FIB, dev.tape.host.Host.NONE);
+        List<Value> args = List.of(Value.of(4));
+        for (int k = 0; k < 80; k++) {
+            Throwing one = new Throwing(k);
+            String want;
+            try {
+                want = "ok " + vm.run(new ExecutionContext(), 0, args, Limits.DEFAULT.withFuel(500), one);
+            } catch (Trap t) {
+                want = t.kind() + " " + t.func() + " pc " + t.pc() + " " + t.detail() + " " + t.stack() + " left "
+                        + t.fuelRemaining();
+            }
+            Throwing two = new Throwing(k);
+            Run run = vm.start(new ExecutionContext(), 0, args, Limits.DEFAULT.withFuel(3), two);
+            long given = 3;
+            Outcome o = run.resume();
+            while (o instanceof Outcome.Paused) {
+                long more = Math.min(3, 500 - given);
+                run.addFuel(more);
+                given += more;
+                o = run.resume();
+            }
+            String got;
+            if (o instanceof Outcome.Done d) {
+                got = "ok " + d.values();
+            } else {
+                Trap t = ((Outcome.Trapped) o).trap();
+                got = t.kind() + " " + t.func() + " pc " + t.pc() + " " + t.detail() + " " + t.stack() + " left "
+                        + (t.fuelRemaining() + 500 - given);
+            }
+            assertEquals(want, got, "sink failing at event " + k);
+            assertEquals(one.log, two.log, "events, sink failing at event " + k);
+        }
+    }
 }

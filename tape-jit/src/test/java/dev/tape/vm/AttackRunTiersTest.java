@@ -185,4 +185,67 @@ class AttackRunTiersTest {
         attack("compiled, one class", r -> Jit.compile(PROGRAM, host(r),
                 new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1), JitTier.HIDDEN));
     }
+
+    /**
+     * Four threads race to resume one run while two more interrupt it without pause; the losers
+     * of each race get IllegalStateException. The run ends as the one run given the same fuel, on
+     * both tiers. (Fuel slices are left out: a resume of a run paused for fuel, before the thread
+     * that saw the pause adds fuel, ends it with fuel_exceeded, as documented.)
+     */
+    @Test
+    void interruptsRacingWithResumesFromManyThreadsEndAsOneRun() throws Exception {
+        for (boolean jit : new boolean[] {false, true}) {
+            for (int round = 0; round < 20; round++) {
+                long n = 9;
+                long total = 1_000 + round * 300;
+                String want = oneShot(n, total);
+                Vm vm = jit ? Jit.compile(PROGRAM, host(null)) : new Vm(PROGRAM, host(null));
+                Run run = vm.start(0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(total));
+                long[] given = {total};
+                java.util.concurrent.atomic.AtomicReference<Outcome> end = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.atomic.AtomicReference<Throwable> odd = new java.util.concurrent.atomic.AtomicReference<>();
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    threads.add(new Thread(() -> {
+                        while (end.get() == null) {
+                            try {
+                                Outcome o = run.resume();
+                                if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.FuelExhausted) {
+                                    o = run.resume(); // all the fuel was given: this ends the run
+                                }
+                                if (!(o instanceof Outcome.Paused)) {
+                                    end.compareAndSet(null, o);
+                                }
+                            } catch (IllegalStateException e) {
+                                // another thread has it
+                            } catch (Throwable e) {
+                                odd.compareAndSet(null, e);
+                                end.compareAndSet(null, new Outcome.Done(List.of()));
+                            }
+                        }
+                    }));
+                }
+                for (int t = 0; t < 2; t++) {
+                    threads.add(new Thread(() -> {
+                        while (end.get() == null) {
+                            run.interrupt();
+                            Thread.onSpinWait();
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                for (Thread t : threads) {
+                    t.join(60_000);
+                }
+                if (odd.get() != null) {
+                    throw new AssertionError(odd.get());
+                }
+                Outcome o = end.get();
+                String got = (o instanceof Outcome.Done d ? "ok " + d.values() : text(((Outcome.Trapped) o).trap(),
+                        total - given[0])) + " fuel " + Long.toUnsignedString(run.fuelRemaining() + total - given[0])
+                        + " hostCalls " + run.hostCallsMade();
+                assertEquals(want, got, (jit ? "compiled" : "interpreted") + " round " + round);
+            }
+        }
+    }
 }
