@@ -8,6 +8,7 @@ import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.LoweredFunction;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -339,7 +340,8 @@ public final class Run {
      * The registers of one frame of a paused run, as typed values: element {@code i} is register
      * {@code i} of the frame's function, of the type the verifier gave it; {@code null} for a
      * register of a reference type (str, bytes, decimal, agg, closure, obj) not written yet in
-     * this frame (a word register not written yet reads as its type's value of the bits left there).
+     * this frame on every path to its point (a word register not written yet reads as its type's
+     * value of the bits left there). Costs O(the function's code + its registers).
      *
      * @param frame 0 for the innermost frame, up to {@code frames().size() - 1} for the entry frame
      * @return the registers, in order
@@ -356,9 +358,14 @@ public final class Run {
             int[] f = frame(frame);
             LoweredFunction fn = vm.funcs[f[0]];
             int n = fn.regCount();
+            // the registers this frame has written on every path to its point: the others may hold
+            // what an earlier frame left in the same slots
+            long[] written = vm.verified.initFacts(f[0]).writtenBefore(new int[] {f[1]})[0];
             List<Value> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(register(fn.regType(i), f[2] + i));
+                Value v = register(fn.regType(i), f[2] + i);
+                boolean isRef = v != null && !Aggregate.isWord(v.kind()) && v.kind() != ValueKind.UNIT;
+                out.add(isRef && (written[i >>> 6] & (1L << i)) == 0 ? null : v);
             }
             return out;
         } finally {
@@ -638,9 +645,23 @@ public final class Run {
             if (nanos <= 0) {
                 fire(gen);
             } else {
-                deadlineTask = Deadlines.SCHEDULER.schedule(() -> fire(gen), nanos, TimeUnit.NANOSECONDS);
+                deadlineTask = Deadlines.SCHEDULER.schedule(task(new WeakReference<>(this), gen), nanos,
+                        TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    /**
+     * The deadline's task: it holds the run weakly, so a paused run the embedder drops is not kept
+     * (with its register files) by the deadline thread until its deadline passes.
+     */
+    private static Runnable task(WeakReference<Run> run, long gen) {
+        return () -> {
+            Run r = run.get();
+            if (r != null) {
+                r.fire(gen);
+            }
+        };
     }
 
     private void fire(long gen) {
