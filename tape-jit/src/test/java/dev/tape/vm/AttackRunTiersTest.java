@@ -248,4 +248,36 @@ class AttackRunTiersTest {
             }
         }
     }
+
+    /**
+     * A compiled run paused for fuel at a random point, given the rest of its fuel, snapshotted and
+     * restored into a fresh context, continues (interpreted) exactly as one run given all the fuel:
+     * compiled code leaves nothing of the run outside the interpreter's layout.
+     */
+    @Test
+    void compiledRunsSnapshottedAtFuelPausesRestoreToTheSameOutcome() throws Exception {
+        Vm jit = Jit.compile(PROGRAM, host(null));
+        Jit.precompile(jit);
+        Vm interp = new Vm(PROGRAM, host(null));
+        Random rnd = new Random(77);
+        for (int i = 0; i < 200; i++) {
+            long n = rnd.nextInt(10);
+            long total = 2_000 + rnd.nextInt(3_000);
+            ExecutionContext whole = new ExecutionContext();
+            Paused.start(interp, whole, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(total));
+            String want = Paused.finish(interp, whole);
+            long first = 1 + rnd.nextInt((int) total - 1);
+            ExecutionContext c = new ExecutionContext();
+            Run run = jit.start(c, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(first), null);
+            Outcome o = run.resume();
+            if (!(o instanceof Outcome.Paused)) {
+                continue;
+            }
+            run.addFuel(total - first);
+            byte[] snap = Snapshots.write(jit, c);
+            ExecutionContext b = new ExecutionContext();
+            SnapshotReader.read(interp, snap, b);
+            assertEquals(want, Paused.finish(interp, b), "main(" + n + ") paused after " + first + " of " + total);
+        }
+    }
 }
