@@ -280,4 +280,61 @@ class AttackRunTiersTest {
             assertEquals(want, Paused.finish(interp, b), "main(" + n + ") paused after " + first + " of " + total);
         }
     }
+
+    /**
+     * The heap, scan and copy counters of a chopped run (KINDS: strings, aggregates, closures,
+     * recursion through closures, a host object) on both tiers are those of one run, with the same
+     * outcome, fuel and host calls; its host call suspends on some runs.
+     */
+    @Test
+    void choppedRunsKeepTheHeapCountersOfOneRun() throws Exception {
+        VerifiedProgram kinds = SnapshotPrograms.verified(SnapshotPrograms.KINDS);
+        Random seeds = new Random(5);
+        for (int i = 0; i < 200; i++) {
+            long seed = seeds.nextLong();
+            Random rnd = new Random(seed);
+            long n = rnd.nextInt(6);
+            long total = 40 + rnd.nextInt(400);
+            ExecutionContext one = new ExecutionContext();
+            String want;
+            try {
+                want = "ok " + new Vm(kinds, SnapshotPrograms.host()).run(one, 0, List.of(Value.i64(n)),
+                        Limits.DEFAULT.withFuel(total), null);
+            } catch (Trap t) {
+                want = text(t, 0);
+            }
+            want += " fuel " + one.fuelRemaining() + " host " + one.hostCallsMade() + " heap " + one.heapBytes
+                    + " scanned " + one.scannedBytes + " copied " + one.copiedUnits;
+            boolean suspend = rnd.nextBoolean();
+            dev.tape.host.Host h = !suspend ? SnapshotPrograms.host() : new HostRegistry().register("t.obj",
+                    Signature.of(List.of(I64), List.of(dev.tape.program.ValueType.obj(7))),
+                    (HostFunction) (args, out, ctx) -> ctx.suspend());
+            for (boolean jit : new boolean[] {false, true}) {
+                Vm vm = jit ? Jit.compile(kinds, h) : new Vm(kinds, h);
+                ExecutionContext c = new ExecutionContext();
+                long given = Math.min(total, 1 + rnd.nextInt(50));
+                Run run = vm.start(c, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(given), null);
+                Outcome o = next(run, rnd);
+                while (o instanceof Outcome.Paused p) {
+                    if (p.reason() instanceof PauseReason.HostSuspended s) {
+                        long a = ((Value.I64) s.args().get(0)).value();
+                        o = run.resumeWith(List.of(new Value.Obj(7, a * 1000)));
+                        continue;
+                    }
+                    if (p.reason() instanceof PauseReason.FuelExhausted) {
+                        long more = Math.min(total - given, 1 + rnd.nextInt(50));
+                        run.addFuel(more);
+                        given += more;
+                    }
+                    o = next(run, rnd);
+                }
+                String got = (o instanceof Outcome.Done d ? "ok " + d.values() : text(((Outcome.Trapped) o).trap(),
+                        total - given)) + " fuel " + (run.fuelRemaining() + total - given) + " host "
+                        + run.hostCallsMade() + " heap " + c.heapBytes + " scanned " + c.scannedBytes + " copied "
+                        + c.copiedUnits;
+                assertEquals(want, got, (jit ? "compiled" : "interpreted") + " kinds(" + n + ") fuel " + total
+                        + " seed " + seed);
+            }
+        }
+    }
 }
