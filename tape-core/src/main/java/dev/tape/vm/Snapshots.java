@@ -64,13 +64,20 @@ final class Snapshots {
      *     host call)
      * @return the snapshot, in time and size linear in the frames, their registers and the
      *     distinct values they reach
-     * @throws SnapshotException (offset -1) when the context holds no paused run, or a register
+     * @throws SnapshotException (offset -1) when the context holds no paused run, when the run owes
+     *     fuel a host charged beyond its fuel left ({@link ExecutionContext#fuelDebt}: the format
+     *     has no field for it; fuel added to the run pays it), or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
      *     types cannot describe, such as a struct of a type id its type table lacks)
      */
     static byte[] write(Vm vm, ExecutionContext c) {
         if (c.depth < 1 || c.trap != null || c.func < 0 || c.func >= vm.funcs.length) {
             throw new SnapshotException(-1, "the context holds no paused run");
+        }
+        if (c.fuelDebt != 0) {
+            // format 1 has no field for it: refused rather than forgiven by the restored run
+            throw new SnapshotException(-1, "the run owes " + Long.toUnsignedString(c.fuelDebt) + " fuel units a host "
+                    + "charged beyond the fuel it had; add fuel (which pays them first) before taking a snapshot");
         }
         try {
             return new Writer(vm, c).write();
