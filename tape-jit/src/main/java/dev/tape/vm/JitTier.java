@@ -399,7 +399,7 @@ final class JitTier extends CompiledTier {
         }
         CompileEvent event = TapeEvents.compileBegin();
         Object made = generateAndDefine(func);
-        TapeEvents.compileEnd(event, func, vm.verified.functionName(func), lastClassBytes, made instanceof MethodHandle);
+        TapeEvents.compileEnd(event, func, vm.verified.functionName(func), lastClassBytes, made instanceof Made);
         return made;
     }
 

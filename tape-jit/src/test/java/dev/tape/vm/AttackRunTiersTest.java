@@ -16,6 +16,7 @@ import java.util.Random;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Attacks on the exact-semantics promise of {@link Run} on both tiers (issue 13): a run paused and
@@ -274,6 +275,11 @@ class AttackRunTiersTest {
                 continue;
             }
             run.addFuel(total - first);
+            if (c.fuelDebt != 0) {
+                // a host charged more than all the fuel: such a run is refused, not forgiven
+                assertThrows(SnapshotException.class, () -> Snapshots.write(jit, c));
+                continue;
+            }
             byte[] snap = Snapshots.write(jit, c);
             ExecutionContext b = new ExecutionContext();
             SnapshotReader.read(interp, snap, b);
