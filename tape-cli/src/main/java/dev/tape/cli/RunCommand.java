@@ -159,7 +159,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (o instanceof Outcome.Paused) {
                 out.flush();
-                err.println("timeout: the run was still going after " + timeout + ", at " + where + " (used "
+                err.println("timeout: the run was still going after " + Escape.text(timeout.trim()) + ", at " + where + " (used "
                         + Long.toUnsignedString(used) + " fuel)");
                 return ExitCodes.TIMEOUT;
             }

@@ -294,4 +294,25 @@ class RunCommandTest {
             assertTrue(r.err().startsWith("tape run: --"), r.err());
         }
     }
+
+    /**
+     * A timeout given with surrounding white space (a newline from a script's variable) is
+     * accepted, and the timeout report stays one line: the user's text is not printed raw.
+     */
+    @Test
+    void aTimeoutWithANewlineInItsTextStillReportsOneLine() throws IOException {
+        Path p = tmp.resolve("spin.tasm");
+        Files.writeString(p, """
+                func spin() -> () {
+                    jmp head
+                head:
+                    jmp head
+                }
+                """);
+        Cli.Result r = run("run", p.toString(), "--tier", "interp", "--fuel", "18446744073709551615",
+                "--timeout", "100ms\n");
+        assertEquals(3, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("timeout: the run was still going after 100ms, at 0 (spin) pc "), r.err());
+    }
 }

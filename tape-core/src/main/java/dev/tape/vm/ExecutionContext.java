@@ -120,7 +120,7 @@ public final class ExecutionContext {
     boolean suspendable;
     /**
      * Fuel that host charges took beyond the fuel left (the interpreter's {@link #consume} saturates
-     * the fuel at 0 and keeps the rest here, up to {@link Long#MAX_VALUE}): a {@link Run} given more
+     * the fuel at 0 and keeps the rest here, unsigned, up to 2<sup>64</sup>-1): a {@link Run} given more
      * fuel pays this first, so that the run uses exactly what one run given all the fuel at once
      * would. Part of a paused run's state; 0 in every other case that matters.
      */
@@ -403,7 +403,8 @@ public final class ExecutionContext {
      *
      * @param charged the charge, unsigned (up to 2<sup>64</sup>-1)
      * @return what the reserve did not cover, capped at {@link Long#MAX_VALUE}: the counted fuel
-     *     is never more than that, so the cap leaves the saturated result unchanged
+     *     is never more than that, so the cap leaves the saturated result unchanged; what the cap
+     *     cuts off goes to {@link #fuelDebt}, which a paused run pays from the fuel added next
      */
     long absorb(long charged) {
         long rest = charged;
@@ -415,7 +416,17 @@ public final class ExecutionContext {
             rest -= fuelReserve;
             fuelReserve = 0;
         }
-        return rest < 0 ? Long.MAX_VALUE : rest;
+        if (rest < 0) {
+            addDebt(rest - Long.MAX_VALUE);
+            return Long.MAX_VALUE;
+        }
+        return rest;
+    }
+
+    /** Adds {@code units} (unsigned) to {@link #fuelDebt}, saturating at 2<sup>64</sup>-1. */
+    private void addDebt(long units) {
+        long d = fuelDebt + units;
+        fuelDebt = Long.compareUnsigned(d, fuelDebt) < 0 ? -1L : d;
     }
 
     /**
@@ -434,7 +445,12 @@ public final class ExecutionContext {
     /** Adds a charge the reserve did not cover to {@link #extraUnapplied}, saturating. */
     void defer(long rest) {
         long sum = extraUnapplied + rest;
-        extraUnapplied = sum < 0 ? Long.MAX_VALUE : sum;
+        if (sum < 0) {
+            // both are at most Long.MAX_VALUE: what the cap cuts off is still owed
+            addDebt(sum - Long.MAX_VALUE);
+            sum = Long.MAX_VALUE;
+        }
+        extraUnapplied = sum;
     }
 
     /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */
@@ -446,8 +462,7 @@ public final class ExecutionContext {
     void chargeExtra(long extra) {
         long f = fuel - extra;
         if (f < 0) {
-            long d = fuelDebt - f;
-            fuelDebt = d < 0 ? Long.MAX_VALUE : d;
+            addDebt(-f);
             f = 0;
         }
         fuel = f;
@@ -458,8 +473,7 @@ public final class ExecutionContext {
         extraUnapplied = 0;
         if (f < 0) {
             // a host charged more than was left: a paused run pays the rest from the fuel added next
-            long d = fuelDebt - f;
-            fuelDebt = d < 0 ? Long.MAX_VALUE : d;
+            addDebt(-f);
             f = 0;
         }
         fuel = f;

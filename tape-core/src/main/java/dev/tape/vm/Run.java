@@ -10,6 +10,7 @@ import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.internal.LoweredFunction;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,7 +141,8 @@ public final class Run {
             }
             vm.prepare(ctx, entry, args);
         } catch (Trap t) {
-            finish(new Outcome.Trapped(t));
+            // a trap of another run that a trace sink let out is not this run's (as Vm#ended)
+            finish(new Outcome.Trapped(t.origin == ctx ? t : vm.internal(ctx, t)));
         } catch (RuntimeException | StackOverflowError e) {
             finish(new Outcome.Trapped(vm.internal(ctx, e)));
         } catch (OutOfMemoryError e) {
@@ -262,9 +264,10 @@ public final class Run {
     }
 
     /**
-     * Gives the run more fuel: the fuel left grows by {@code units}, saturating at
-     * 2<sup>64</sup>-1 like {@link Limits#fuel()}, and so does the run's total fuel (the limit that
-     * {@code fuel_exceeded} traps and the trace's fuel used are reported against). When a host
+     * Gives the run more fuel: the fuel left grows by {@code units}, and so does the run's total
+     * fuel (the limit that {@code fuel_exceeded} traps and the trace's fuel used are reported
+     * against). The total is at most 2<sup>64</sup>-1, like {@link Limits#fuel()}: units beyond
+     * that are not given, as one run cannot be given more fuel than that at once. When a host
      * charged more fuel than the run had left ({@link dev.tape.host.HostContext#chargeFuel}), that
      * excess is paid from these units first, as one run given all its fuel at once would have paid
      * it.
@@ -276,6 +279,12 @@ public final class Run {
         acquire();
         try {
             requireLive();
+            // the total fuel saturates at 2^64-1, and so does the fuel given: one run cannot be
+            // given more than that at once, so a paused run is not either
+            long room = Limits.MAX_UNSIGNED - c.limits.fuel();
+            if (Long.compareUnsigned(units, room) > 0) {
+                units = room;
+            }
             if (units == 0) {
                 return;
             }
@@ -289,11 +298,7 @@ public final class Run {
             }
             c.fuel = sum < 0 ? Long.MAX_VALUE : sum;
             c.fuelReserve = sum < 0 ? sum - Long.MAX_VALUE : 0;
-            long total = c.limits.fuel() + units;
-            if (Long.compareUnsigned(total, c.limits.fuel()) < 0) {
-                total = Limits.MAX_UNSIGNED;
-            }
-            c.limits = c.limits.withFuel(total);
+            c.limits = c.limits.withFuel(c.limits.fuel() + units);
             pausedOnFuel = false;
         } finally {
             busy.set(false);
@@ -483,7 +488,8 @@ public final class Run {
      * The registers of one frame of a paused run, as typed values: element {@code i} is register
      * {@code i} of the frame's function, of the type the verifier gave it; {@code null} for a
      * register of a reference type (str, bytes, decimal, agg, closure, obj) not written yet in
-     * this frame (a word register not written yet reads as its type's value of the bits left there).
+     * this frame on every path to its point (a word register not written yet reads as its type's
+     * value of the bits left there). Costs O(the function's code + its registers).
      *
      * @param frame 0 for the innermost frame, up to {@code frames().size() - 1} for the entry frame
      * @return the registers, in order
@@ -500,9 +506,14 @@ public final class Run {
             int[] f = frame(frame);
             LoweredFunction fn = vm.funcs[f[0]];
             int n = fn.regCount();
+            // the registers this frame has written on every path to its point: the others may hold
+            // what an earlier frame left in the same slots
+            long[] written = vm.verified.initFacts(f[0]).writtenBefore(new int[] {f[1]})[0];
             List<Value> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(register(fn.regType(i), f[2] + i));
+                Value v = register(fn.regType(i), f[2] + i);
+                boolean isRef = v != null && !Aggregate.isWord(v.kind()) && v.kind() != ValueKind.UNIT;
+                out.add(isRef && (written[i >>> 6] & (1L << i)) == 0 ? null : v);
             }
             return out;
         } finally {
@@ -552,6 +563,12 @@ public final class Run {
             if (e != null) {
                 return e;
             }
+            // every refusal comes before complete(), which changes the run
+            int[] nesting = Vm.NESTING.get();
+            if (nesting[0] >= Vm.MAX_RUN_NESTING) {
+                throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
+                        + "(Vm.MAX_RUN_NESTING)");
+            }
             if (c.hostSuspended) {
                 if (hostResults == null) {
                     throw new IllegalStateException("the run is suspended in a call of host function "
@@ -560,11 +577,6 @@ public final class Run {
                 complete(hostResults);
             } else if (hostResults != null) {
                 throw new IllegalStateException("the run is not suspended in a host call");
-            }
-            int[] nesting = Vm.NESTING.get();
-            if (nesting[0] >= Vm.MAX_RUN_NESTING) {
-                throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
-                        + "(Vm.MAX_RUN_NESTING)");
             }
             nesting[0]++;
             try {
@@ -798,9 +810,23 @@ public final class Run {
             if (nanos <= 0) {
                 fire(gen);
             } else {
-                deadlineTask = Deadlines.SCHEDULER.schedule(() -> fire(gen), nanos, TimeUnit.NANOSECONDS);
+                deadlineTask = Deadlines.SCHEDULER.schedule(task(new WeakReference<>(this), gen), nanos,
+                        TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    /**
+     * The deadline's task: it holds the run weakly, so a paused run the embedder drops is not kept
+     * (with its register files) by the deadline thread until its deadline passes.
+     */
+    private static Runnable task(WeakReference<Run> run, long gen) {
+        return () -> {
+            Run r = run.get();
+            if (r != null) {
+                r.fire(gen);
+            }
+        };
     }
 
     private void fire(long gen) {

@@ -132,10 +132,11 @@ final class SnapshotReader {
         long extra = in.uleb64();
         int debtAt = in.position();
         long debt = in.uleb64();
+        // the fuel left is at most the run's own total (its limit), which is within the ceiling
         if (fuel < 0 || Long.compareUnsigned(fuel + reserve, fuel) < 0
-                || Long.compareUnsigned(fuel + reserve, ceiling.fuel()) > 0) {
+                || Long.compareUnsigned(fuel + reserve, fuelLimit) > 0) {
             throw bad(countersAt, "fuel left " + fuel + " + " + Long.toUnsignedString(reserve)
-                    + " is out of range (at most " + Long.toUnsignedString(ceiling.fuel()) + ")");
+                    + " is out of range (at most the fuel limit " + Long.toUnsignedString(fuelLimit) + ")");
         }
         if (Long.compareUnsigned(hostCalls, maxHostCalls) > 0 || heapBytes < 0 || heapBytes > maxHeap
                 || scanned < 0 || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {

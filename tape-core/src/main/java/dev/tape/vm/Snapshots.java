@@ -67,7 +67,7 @@ final class Snapshots {
      *     host call)
      * @return the snapshot, in time and size linear in the frames, their registers and the
      *     distinct values they reach
-     * @throws SnapshotException (offset -1) when the context holds no paused run, or a register
+     * @throws SnapshotException (offset -1) when the context holds no paused run,  or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
      *     types cannot describe, such as a struct of a type id its type table lacks)
      */
