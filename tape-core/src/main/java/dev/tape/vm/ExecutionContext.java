@@ -147,14 +147,17 @@ public final class ExecutionContext {
         return heapBytes;
     }
 
-    void reset(Limits limits, TraceSink sink, int mask) {
-        this.limits = limits;
+    /** Sets the run's trace sink and the event groups it asks for. */
+    void trace(TraceSink sink, int mask) {
         this.sink = sink;
         this.mask = mask;
         this.traceCalls = (mask & dev.tape.trace.TraceMask.CALL) != 0;
-        long f = limits.fuel();
-        this.fuel = f < 0 ? Long.MAX_VALUE : f;
-        this.fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
+    }
+
+    void reset(Limits limits, TraceSink sink, int mask) {
+        this.limits = limits;
+        trace(sink, mask);
+        setFuelLeft(limits.fuel());
         this.maxDepth = limits.depthCap();
         this.hostCalls = 0;
         this.extraUnapplied = 0;
@@ -391,10 +394,17 @@ public final class ExecutionContext {
         if (fuelReserve == 0) {
             return false;
         }
-        long f = fuel + fuelReserve;
-        fuel = f < 0 ? Long.MAX_VALUE : f;
-        fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
+        setFuelLeft(fuel + fuelReserve);
         return true;
+    }
+
+    /**
+     * Sets the fuel left to {@code left} (unsigned, up to 2<sup>64</sup>-1) in its usual split:
+     * {@link #fuel} holds as much as it can ({@link Long#MAX_VALUE}), {@link #fuelReserve} the rest.
+     */
+    void setFuelLeft(long left) {
+        fuel = left < 0 ? Long.MAX_VALUE : left;
+        fuelReserve = left < 0 ? left - Long.MAX_VALUE : 0;
     }
 
     /**
@@ -429,19 +439,6 @@ public final class ExecutionContext {
         fuelDebt = Long.compareUnsigned(d, fuelDebt) < 0 ? -1L : d;
     }
 
-    /**
-     * Puts the fuel left back in its usual split after a driver moved part of it into the reserve
-     * (see {@code Run}): {@link #fuel} holds as much as it can, the reserve the rest. The sum, the
-     * fuel left, does not change.
-     */
-    void normalizeFuel() {
-        if (fuelReserve != 0) {
-            long f = fuel + fuelReserve;
-            fuel = f < 0 ? Long.MAX_VALUE : f;
-            fuelReserve = f < 0 ? f - Long.MAX_VALUE : 0;
-        }
-    }
-
     /** Adds a charge the reserve did not cover to {@link #extraUnapplied}, saturating. */
     void defer(long rest) {
         long sum = extraUnapplied + rest;
@@ -453,11 +450,9 @@ public final class ExecutionContext {
         extraUnapplied = sum;
     }
 
-    /** Subtracts fuel used by one stretch of the loop, plus unapplied host charges, saturating at 0. */
     /**
      * Takes {@code extra} fuel (a host's charge, already passed through {@link #absorb}) from the
-     * fuel left, saturating at 0; what it could not take becomes {@link #fuelDebt}, as in
-     * {@link #consume}.
+     * fuel left, saturating at 0; what it could not take becomes {@link #fuelDebt}.
      */
     void chargeExtra(long extra) {
         long f = fuel - extra;
@@ -468,14 +463,15 @@ public final class ExecutionContext {
         fuel = f;
     }
 
+    /**
+     * Subtracts fuel used by one stretch of the loop ({@code used}, at most {@link #fuel}), plus
+     * unapplied host charges, saturating at 0: a host that charged more than was left leaves the
+     * rest as {@link #fuelDebt}, which a paused run pays from the fuel added next.
+     */
     void consume(long used) {
-        long f = fuel - used - extraUnapplied;
+        fuel -= used;
+        long extra = extraUnapplied;
         extraUnapplied = 0;
-        if (f < 0) {
-            // a host charged more than was left: a paused run pays the rest from the fuel added next
-            addDebt(-f);
-            f = 0;
-        }
-        fuel = f;
+        chargeExtra(extra);
     }
 }

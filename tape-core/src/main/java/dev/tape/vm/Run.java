@@ -124,14 +124,7 @@ public final class Run {
         this.vm = vm;
         this.c = ctx;
         this.entry = entry;
-        int mask = 0;
-        if (sink != null) {
-            try {
-                mask = sink.mask();
-            } catch (RuntimeException e) {
-                mask = 0;
-            }
-        }
+        int mask = Vm.maskOf(sink);
         ctx.reset(limits, sink, mask);
         ctx.suspendable = true;
         this.event = TapeEvents.runBegin();
@@ -158,17 +151,8 @@ public final class Run {
     Run(Vm vm, ExecutionContext ctx, boolean pausedOnFuel, TraceSink sink) {
         this.vm = vm;
         this.c = ctx;
-        int mask = 0;
-        if (sink != null) {
-            try {
-                mask = sink.mask();
-            } catch (RuntimeException e) {
-                mask = 0;
-            }
-        }
-        ctx.sink = sink;
-        ctx.mask = mask;
-        ctx.traceCalls = (mask & TraceMask.CALL) != 0;
+        int mask = Vm.maskOf(sink);
+        ctx.trace(sink, mask);
         ctx.suspendable = true;
         this.entry = ctx.depth == 1 ? ctx.func : vm.image.funcAt(ctx.frames[2]);
         this.started = true;
@@ -296,8 +280,7 @@ public final class Run {
             if (Long.compareUnsigned(sum, left) < 0) {
                 sum = Limits.MAX_UNSIGNED;
             }
-            c.fuel = sum < 0 ? Long.MAX_VALUE : sum;
-            c.fuelReserve = sum < 0 ? sum - Long.MAX_VALUE : 0;
+            c.setFuelLeft(sum);
             c.limits = c.limits.withFuel(c.limits.fuel() + units);
             pausedOnFuel = false;
         } finally {
@@ -419,10 +402,8 @@ public final class Run {
             requireLive();
             List<Trap.Frame> out = new ArrayList<>(c.depth);
             for (int k = 0; k < c.depth; k++) {
-                int[] f = frame(k);
-                LoweredFunction fn = vm.funcs[f[0]];
-                int pc = fn.pcOf()[f[1]];
-                out.add(new Trap.Frame(f[0], vm.verified.functionName(f[0]), pc, fn.spanAt(pc)));
+                int[] f = vm.frameAt(c, k);
+                out.add(vm.frameView(f[0], f[1]));
             }
             return out;
         } finally {
@@ -503,7 +484,7 @@ public final class Run {
             if (frame < 0 || frame >= c.depth) {
                 throw new IndexOutOfBoundsException("frame " + frame + " of a run " + c.depth + " frames deep");
             }
-            int[] f = frame(frame);
+            int[] f = vm.frameAt(c, frame);
             LoweredFunction fn = vm.funcs[f[0]];
             int n = fn.regCount();
             // the registers this frame has written on every path to its point: the others may hold
@@ -519,17 +500,6 @@ public final class Run {
         } finally {
             busy.set(false);
         }
-    }
-
-    /** @return (function, its code index, register base) of frame k, 0 the innermost */
-    private int[] frame(int k) {
-        if (k == 0) {
-            return new int[] {c.func, c.ip, c.base};
-        }
-        int d = c.depth - 1 - k;
-        int callIp = c.frames[d * ExecutionContext.FRAME + 2];
-        int id = vm.image.funcAt(callIp);
-        return new int[] {id, callIp - vm.image.entry(id), c.frames[d * ExecutionContext.FRAME + 1]};
     }
 
     private Value register(ValueType t, int at) {
@@ -711,7 +681,7 @@ public final class Run {
             }
             return s;
         } finally {
-            c.normalizeFuel();
+            c.refill();
         }
     }
 

@@ -8,7 +8,6 @@ import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
 
@@ -215,16 +214,12 @@ final class Snapshots {
             func = new int[depth];
             ip = new int[depth];
             base = new int[depth];
-            CodeImage image = vm.image;
-            for (int d = 0; d < depth - 1; d++) {
-                int callIp = c.frames[d * ExecutionContext.FRAME + 2];
-                func[d] = image.funcAt(callIp);
-                ip[d] = callIp - image.entry(func[d]);
-                base[d] = c.frames[d * ExecutionContext.FRAME + 1];
+            for (int d = 0; d < depth; d++) {
+                int[] f = vm.frameAt(c, depth - 1 - d);
+                func[d] = f[0];
+                ip[d] = f[1];
+                base[d] = f[2];
             }
-            func[depth - 1] = c.func;
-            ip[depth - 1] = c.ip;
-            base[depth - 1] = c.base;
         }
 
         byte[] write() {

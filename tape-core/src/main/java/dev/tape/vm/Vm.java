@@ -145,14 +145,7 @@ public final class Vm {
             throw new IllegalArgumentException(ctx == null ? "the execution context is null" : "the limits are null "
                     + "(Limits.DEFAULT are the defaults)");
         }
-        int mask = 0;
-        if (sink != null) {
-            try {
-                mask = sink.mask();
-            } catch (RuntimeException e) {
-                mask = 0;
-            }
-        }
+        int mask = maskOf(sink);
         ctx.reset(limits, sink, mask);
         int[] nesting = NESTING.get();
         nesting[0]++;
@@ -294,6 +287,18 @@ public final class Vm {
      * the heap, and the compiled tier's share of the stack is bounded per thread.
      */
     public static final int NESTED_RUN_STACK_BYTES = 16 << 10;
+
+    /** @return the event groups a trace sink asks for; 0 for none, or when its {@code mask()} throws */
+    static int maskOf(TraceSink sink) {
+        if (sink == null) {
+            return 0;
+        }
+        try {
+            return sink.mask();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
 
     /** Per thread, in its one element: the runs active on the thread. */
     static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
@@ -483,24 +488,43 @@ public final class Vm {
         int depth = ctx.depth;
         int elided = depth > 2 * Trap.STACK_EDGE ? depth - 2 * Trap.STACK_EDGE : 0;
         List<Trap.Frame> stack = new ArrayList<>(depth - elided);
-        LoweredFunction cur = funcs[ctx.func];
-        int pc = cur.pcOf()[ctx.ip];
-        long span = cur.spanAt(pc);
-        stack.add(new Trap.Frame(ctx.func, verified.functionName(ctx.func), pc, span));
-        // caller frames, innermost first: frame records depth-2 down to 0, skipping the middle ones
-        for (int d = depth - 2; d >= 0; d--) {
-            if (elided > 0 && d == depth - 1 - Trap.STACK_EDGE) {
-                d -= elided - 1;
+        Trap.Frame top = frameView(ctx.func, ctx.ip);
+        stack.add(top);
+        // caller frames, innermost first (k = 1 up to depth - 1), skipping the middle ones
+        for (int k = 1; k < depth; k++) {
+            if (elided > 0 && k == Trap.STACK_EDGE) {
+                k += elided - 1;
                 continue;
             }
-            int callIp = ctx.frames[d * ExecutionContext.FRAME + 2];
-            int id = image.funcAt(callIp);
-            LoweredFunction f = funcs[id];
-            int cpc = f.pcOf()[callIp - image.entry(id)];
-            stack.add(new Trap.Frame(id, verified.functionName(id), cpc, f.spanAt(cpc)));
+            int[] f = frameAt(ctx, k);
+            stack.add(frameView(f[0], f[1]));
         }
-        return new Trap(t.kind, t.code, ctx.func, verified.functionName(ctx.func), pc, span, t.symbol, t.sigHash,
+        return new Trap(t.kind, t.code, ctx.func, top.name(), top.pc(), top.span(), t.symbol, t.sigHash,
                 t.getMessage(), stack, elided, ctx.fuelRemaining()).from(ctx);
+    }
+
+    /**
+     * Frame {@code k} of a context's call stack, 0 the innermost (the context's own position), up
+     * to {@code depth - 1} the entry frame (caller frames are read from their frame records).
+     *
+     * @return {function id, code index of its next instruction (a caller's: its pending call),
+     *     register base}
+     */
+    int[] frameAt(ExecutionContext c, int k) {
+        if (k == 0) {
+            return new int[] {c.func, c.ip, c.base};
+        }
+        int d = c.depth - 1 - k;
+        int callIp = c.frames[d * ExecutionContext.FRAME + 2];
+        int id = image.funcAt(callIp);
+        return new int[] {id, callIp - image.entry(id), c.frames[d * ExecutionContext.FRAME + 1]};
+    }
+
+    /** The public view of a frame at code index {@code ip} of {@code func}: name, byte pc and span. */
+    Trap.Frame frameView(int func, int ip) {
+        LoweredFunction fn = funcs[func];
+        int pc = fn.pcOf()[ip];
+        return new Trap.Frame(func, verified.functionName(func), pc, fn.spanAt(pc));
     }
 
     /**
