@@ -1,6 +1,11 @@
 package dev.tape.jfr;
 
+import dev.tape.host.HostContext;
 import dev.tape.host.HostFunction;
+import dev.tape.value.Value;
+
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The hooks the VM and the compiled tier call to emit the {@code dev.tape.*} JFR events. Each makes
@@ -78,40 +83,51 @@ public final class TapeEvents {
         }
     }
 
+    /** The host-call event's type, looked up once JFR is initialised (never before: it would initialise it). */
+    private static final class HostCallType {
+        static final EventType TYPE = EventType.getEventType(HostCallEvent.class);
+    }
+
     /**
-     * Wraps a resolved host function so that each call emits a {@code dev.tape.HostCall} event while a
-     * recording has it enabled; otherwise the wrapper only checks {@code isEnabled()} and calls through.
+     * Whether a recording wants {@code dev.tape.HostCall} events now. Cheap enough for every host
+     * call: one static read while JFR is not initialised, and makes no event object (the VM calls
+     * it before each host call and goes through {@link #hostCall} only when it is true).
      *
+     * @return whether to record the next host call
+     */
+    public static boolean hostCallsRecorded() {
+        return FlightRecorder.isInitialized() && HostCallType.TYPE.isEnabled();
+    }
+
+    /**
+     * Calls a host function inside a {@code dev.tape.HostCall} event (symbol, signature hash,
+     * duration, whether it threw).
+     *
+     * @param fn the function
+     * @param args its arguments
+     * @param results its result slots
+     * @param ctx its context
      * @param symbol the symbol
      * @param sigHash the signature hash
-     * @param fn the resolved function, or null
-     * @return the wrapper, or null when {@code fn} is null
+     * @throws Exception whatever the function throws, after the event is committed
      */
-    public static HostFunction hostFunction(String symbol, long sigHash, HostFunction fn) {
-        if (fn == null) {
-            return null;
+    public static void hostCall(HostFunction fn, Value[] args, Value[] results, HostContext ctx, String symbol,
+                                long sigHash) throws Exception {
+        HostCallEvent e = new HostCallEvent();
+        e.begin();
+        try {
+            fn.call(args, results, ctx);
+        } catch (Throwable t) {
+            e.failed = true;
+            throw t;
+        } finally {
+            e.end();
+            if (e.shouldCommit()) {
+                e.symbol = symbol;
+                e.sigHash = sigHash;
+                e.commit();
+            }
         }
-        return (args, results, ctx) -> {
-            HostCallEvent e = new HostCallEvent();
-            if (!e.isEnabled()) {
-                fn.call(args, results, ctx);
-                return;
-            }
-            e.begin();
-            try {
-                fn.call(args, results, ctx);
-            } catch (Throwable t) {
-                e.failed = true;
-                throw t;
-            } finally {
-                e.end();
-                if (e.shouldCommit()) {
-                    e.symbol = symbol;
-                    e.sigHash = sigHash;
-                    e.commit();
-                }
-            }
-        };
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tape.host.HostContext;
 import dev.tape.host.HostFailedException;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostReturnArityException;
+import dev.tape.jfr.TapeEvents;
 import dev.tape.program.CallSig;
 import dev.tape.program.Program;
 import dev.tape.program.ValueKind;
@@ -329,8 +330,7 @@ final class Calls {
         }
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, vm.hostProblems[sigId], site.symbol,
-                    site.sigHash);
+            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, vm.hostProblems[sigId], site.symbol, site.sigHash);
         }
         site.vm = vm;
         site.ctx = c;
@@ -343,17 +343,13 @@ final class Calls {
             c.sink.hostEnter(sigId, site.symbol, site.callerFunction(), site.callerPc());
         }
         try {
-            fn.call(args, results, site);
-        } catch (HostReturnArityException e) {
-            throw new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, site.sigHash);
-        } catch (VmTrap e) {
-            throw e;
-        } catch (HostFailedException e) {
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getMessage(), site.symbol, site.sigHash);
+            if (TapeEvents.hostCallsRecorded()) {
+                TapeEvents.hostCall(fn, args, results, site, site.symbol, site.sigHash);
+            } else {
+                fn.call(args, results, site);
+            }
         } catch (Throwable e) {
-            String msg = e.getMessage();
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
-                    site.symbol, site.sigHash);
+            throw failed(e, site);
         }
         if (traced) {
             c.sink.hostExit(sigId, site.symbol);
@@ -361,6 +357,26 @@ final class Calls {
         if (site.suspend) {
             suspended(c, site, results);
         }
+    }
+
+    /**
+     * The trap of a host function that threw {@code e} (kept out of {@link #invoke}, whose size
+     * decides whether C2 inlines it into compiled host calls, and with it whether their argument
+     * and result arrays are allocated at all).
+     */
+    private static VmTrap failed(Throwable e, Site site) {
+        if (e instanceof VmTrap t) {
+            return t;
+        }
+        if (e instanceof HostReturnArityException) {
+            return new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, site.sigHash);
+        }
+        if (e instanceof HostFailedException) {
+            return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getMessage(), site.symbol, site.sigHash);
+        }
+        String msg = e.getMessage();
+        return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
+                site.symbol, site.sigHash);
     }
 
     /**

@@ -510,7 +510,7 @@ public final class Run {
         if (Aggregate.isWord(k)) {
             return Aggregate.fromWord(k, c.w[at]);
         }
-        return c.r[at] instanceof Value v && v.type().equals(t) ? v : null;
+        return Snapshots.refFits(t, c.r[at]) ? (Value) c.r[at] : null;
     }
 
     private void acquire() {

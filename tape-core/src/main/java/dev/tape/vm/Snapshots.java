@@ -179,15 +179,8 @@ final class Snapshots {
 
     /** @return whether {@code o} is a reference value of exactly type {@code t} (a ref kind) */
     static boolean refFits(ValueType t, Object o) {
-        return switch (t.kind()) {
-            case DECIMAL -> o instanceof Value.Decimal;
-            case BYTES -> o instanceof Value.Bytes;
-            case STR -> o instanceof Value.Str;
-            case OBJ -> o instanceof Value.Obj ob && ob.hostType() == t.hostType();
-            case AGG -> o instanceof Aggregate;
-            case CLOSURE -> o instanceof Value.Closure;
-            default -> false;
-        };
+        ValueKind k = t.kind();
+        return k != ValueKind.UNIT && !Aggregate.isWord(k) && o instanceof Value v && v.type().equals(t);
     }
 
     /** The writing side: two passes over the live registers, one to list the values, one to write. */

@@ -96,11 +96,6 @@ public final class Vm {
         }
         this.hostProblems = new String[sigs.size()];
         Linker.link(host, hostSymbols, hostSigs, options.lazyLinking(), hostFns, hostProblems);
-        for (int i = 0; i < hostFns.length; i++) {
-            if (hostFns[i] != null) {
-                hostFns[i] = TapeEvents.hostFunction(hostSymbols[i], hostSigs[i].sigHash(), hostFns[i]);
-            }
-        }
     }
 
     /** @return the program this VM runs */
