@@ -699,15 +699,7 @@ final class JitCompiler implements Codegen {
         }
 
         private void push(int v) {
-            if (v >= -1 && v <= 5) {
-                mv.visitInsn(ICONST_0 + v);
-            } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
-                mv.visitIntInsn(BIPUSH, v);
-            } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
-                mv.visitIntInsn(SIPUSH, v);
-            } else {
-                mv.visitLdcInsn(v);
-            }
+            pushTo(mv, v);
         }
 
         private void index(int reg) {
