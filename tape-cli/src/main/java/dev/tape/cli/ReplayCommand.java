@@ -86,18 +86,14 @@ public final class ReplayCommand implements Callable<Integer> {
                 replay[0] = replayHost(rec, verified, options, out, "tape replay", recFile));
         requireSameRun(rec, p.entry(), p.args(), "tape replay");
         try {
-            List<Value> results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
-            for (Value v : results) {
-                out.println(ValueLiteral.format(v, RunCommand.MAX_RESULT_CHARS));
-            }
+            RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
         } catch (Trap t) {
             out.flush();
             if (t.detail() != null && t.detail().startsWith("replay diverged")) {
                 throw new CliException("tape replay: " + Escape.text(t.detail()) + " (at " + Escape.text(
                         t.funcName() == null ? "func " + t.func() : t.funcName()) + " pc " + t.pc() + ")");
             }
-            TrapReport.print(err, t);
-            return leftOver(replay[0], ExitCodes.FAILED);
+            return leftOver(replay[0], TrapReport.failed(out, err, t));
         }
         return leftOver(replay[0], ExitCodes.OK);
     }

@@ -137,25 +137,19 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitCodes.PAUSED;
             }
             if (o instanceof Outcome.Trapped t) {
-                out.flush();
-                TrapReport.print(err, t.trap());
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t.trap());
             }
             results = ((Outcome.Done) o).values();
         } else if (slice == null && deadline == null) {
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
-                out.flush();
-                TrapReport.print(err, t);
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t);
             }
         } else {
             Outcome o = paused(p, sliceFuel, deadline);
             if (o instanceof Outcome.Trapped t) {
-                out.flush();
-                TrapReport.print(err, t.trap());
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t.trap());
             }
             if (o instanceof Outcome.Paused) {
                 out.flush();
@@ -165,6 +159,18 @@ public final class RunCommand implements Callable<Integer> {
             }
             results = ((Outcome.Done) o).values();
         }
+        return printResults(out, results);
+    }
+
+    /**
+     * Prints each result on its own line as a value literal of at most {@link #MAX_RESULT_CHARS}
+     * characters, as every command that runs a program does.
+     *
+     * @param out the command's stdout
+     * @param results the values the function returned
+     * @return {@link ExitCodes#OK}
+     */
+    static int printResults(PrintWriter out, List<Value> results) {
         for (Value v : results) {
             out.println(ValueLiteral.format(v, MAX_RESULT_CHARS));
         }

@@ -69,6 +69,21 @@ final class TrapReport {
     }
 
     /**
+     * Reports a trap as a command does before exiting 1: what the run printed is flushed first, then
+     * the report goes to stderr.
+     *
+     * @param out the command's stdout
+     * @param err the command's stderr
+     * @param t the trap
+     * @return {@link ExitCodes#FAILED}
+     */
+    static int failed(PrintWriter out, PrintWriter err, Trap t) {
+        out.flush();
+        print(err, t);
+        return ExitCodes.FAILED;
+    }
+
+    /**
      * @return for a {@code host_call_failed} trap, {@code " host SYMBOL"} and {@code ": DETAIL"}
      *     when it has one (the host's words, such as the output limit's), escaped; else {@code ""}
      */
