@@ -8,10 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -124,11 +122,6 @@ public final class ProfileCommand implements Callable<Integer> {
     }
 
     private static void write(Path file, String text) throws CliException {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            throw new CliException("tape profile: cannot write " + Escape.path(file) + ": "
-                    + Escape.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        }
+        ProgramFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 }
