@@ -20,14 +20,7 @@ final class Assembly {
      *     {@code file:line:column: message} when the text has a mistake
      */
     static Program assemble(Path file) throws CliException {
-        String source = ProgramFiles.readText(file);
-        try {
-            return Assembler.assemble(source, file.toString());
-        } catch (AsmException e) {
-            throw new CliException(Escape.text(e.getMessage()));
-        } catch (RuntimeException e) {
-            throw new CliException(Escape.path(file) + ": assembler error: " + ProgramFiles.describe(e));
-        }
+        return assembleWithLines(file, ProgramFiles.readText(file)).program();
     }
 
     /**

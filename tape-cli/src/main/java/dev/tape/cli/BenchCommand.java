@@ -62,9 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
                 nanos[i] = System.nanoTime() - t0;
             }
         } catch (Trap t) {
-            out.flush();
-            TrapReport.print(err, t);
-            return ExitCodes.FAILED;
+            return TrapReport.failed(out, err, t);
         }
         out.println(summary(nanos));
         return ExitCodes.OK;

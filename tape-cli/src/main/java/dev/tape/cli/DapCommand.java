@@ -1,7 +1,6 @@
 package dev.tape.cli;
 
 import dev.tape.debug.DebugException;
-import dev.tape.debug.Target;
 import dev.tape.debug.dap.DapServer;
 import dev.tape.debug.dap.TargetFactory;
 import picocli.CommandLine;
@@ -60,17 +59,5 @@ public final class DapCommand implements Callable<Integer> {
                 throw new DebugException(Escape.line(TapeCli.prefixed("launch", e.getMessage())));
             }
         };
-    }
-
-    /**
-     * For tests: the target a factory makes, or the message it fails with.
-     *
-     * @param runArgs {@code tape run} arguments
-     * @param out where the program prints
-     * @return the target
-     * @throws DebugException as the factory
-     */
-    static Target target(List<String> runArgs, PrintWriter out) throws DebugException {
-        return factory().create(runArgs, out);
     }
 }

@@ -143,7 +143,13 @@ public final class EngineOptions {
         return new Limits(f, depth, calls, heap, (int) regs);
     }
 
-    private static long unsigned(String text, String option) throws CliException {
+    /**
+     * @param text an option's value
+     * @param option the option's name, for the message
+     * @return the value as an unsigned 64-bit number (0 to 2^64-1)
+     * @throws CliException (exit 2) when the text is not one, quoting it escaped
+     */
+    static long unsigned(String text, String option) throws CliException {
         try {
             return Limits.parseUnsigned(text, option);
         } catch (IllegalArgumentException e) {

@@ -1,25 +1,16 @@
 package dev.tape.cli;
 
+import dev.tape.debug.Text;
+
 /**
- * The one place that makes text from a program, a file or a command line safe to print inside a
- * CLI message: every message the {@code tape} command prints is one line, and nothing a program's
- * author wrote can break it into two lines, forge a {@code trap:} line, move the cursor or colour
- * the terminal.
- *
- * <p>{@link #text(String)} escapes these characters (the same set the disassembler escapes in
- * quoted assembly strings):
- * <ul>
- *   <li>C0 controls and DEL ({@code U+0000-U+001F}, {@code U+007F}): {@code \n}, {@code \r},
- *       {@code \t}, {@code \b}, {@code \f}, the rest as {@code \}{@code u} and four hex digits
- *       ({@code ESC} is {@code \}{@code u001b});
- *   <li>C1 controls ({@code U+0080-U+009F}, which some terminals read as escape sequences);
- *   <li>format characters (Unicode category Cf), among them the bidirectional overrides and
- *       isolates ({@code U+202A-U+202E}, {@code U+2066-U+2069}) that reorder what is shown;
- *   <li>the line and paragraph separators ({@code U+2028}, {@code U+2029}), unassigned and
- *       private-use code points, and unpaired surrogates.
- * </ul>
- * A backslash is printed as it is, so escaping is idempotent: text escaped twice reads as text
- * escaped once, and a whole line can be passed through {@link #line(String)} again as a last guard.
+ * The one place in {@code tape-cli} that makes text from a program, a file or a command line safe
+ * to print inside a CLI message: every message the {@code tape} command prints is one line, and
+ * nothing a program's author wrote can break it into two lines, forge a {@code trap:} line, move
+ * the cursor or colour the terminal. The escaping itself is {@link Text}'s (shared with the
+ * debugger): C0 and C1 controls, DEL, format characters (bidirectional overrides among them), line
+ * and paragraph separators, unassigned and private-use code points and unpaired surrogates become
+ * escapes ({@code \n}, {@code \}{@code u001b}, ...); a backslash is kept, so escaping is
+ * idempotent.
  *
  * <p>A piece of text longer than {@link #MAX_CHARS} characters (a 2 MB function name, say) is cut
  * in the middle: its first and last {@code MAX_CHARS / 2} characters are kept around
@@ -30,7 +21,7 @@ final class Escape {
     private Escape() {}
 
     /** The most characters of one piece of text kept by {@link #text(String)} (before escaping). */
-    static final int MAX_CHARS = 2000;
+    static final int MAX_CHARS = Text.MAX_CHARS;
 
     /**
      * Escapes one piece of program-, file- or user-controlled text for a message, cutting it in the
@@ -41,26 +32,7 @@ final class Escape {
      *     {@code MAX_CHARS} + 30 characters, with no character that needs escaping
      */
     static String text(String s) {
-        if (s == null) {
-            return "";
-        }
-        int n = s.length();
-        if (n <= MAX_CHARS) {
-            return line(s);
-        }
-        int head = MAX_CHARS / 2;
-        if (Character.isHighSurrogate(s.charAt(head - 1)) && Character.isLowSurrogate(s.charAt(head))) {
-            head--;
-        }
-        int tail = n - MAX_CHARS / 2;
-        if (Character.isLowSurrogate(s.charAt(tail)) && Character.isHighSurrogate(s.charAt(tail - 1))) {
-            tail++;
-        }
-        StringBuilder b = new StringBuilder(MAX_CHARS + 40);
-        append(b, s, 0, head);
-        b.append("...(").append(tail - head).append(" chars)...");
-        append(b, s, tail, n);
-        return b.toString();
+        return Text.escape(s);
     }
 
     /**
@@ -71,18 +43,7 @@ final class Escape {
      *     needed escaping
      */
     static String line(String s) {
-        if (s == null) {
-            return "";
-        }
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            if (needsEscape(s, i)) {
-                StringBuilder b = new StringBuilder(n + 16).append(s, 0, i);
-                append(b, s, i, n);
-                return b.toString();
-            }
-        }
-        return s;
+        return Text.line(s);
     }
 
     /**
@@ -93,53 +54,5 @@ final class Escape {
      */
     static String path(Object file) {
         return text(file == null ? null : file.toString());
-    }
-
-    private static void append(StringBuilder b, String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (!needsEscape(s, i)) {
-                b.append(c);
-                continue;
-            }
-            switch (c) {
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> b.append("\\u").append(HEX[(c >> 12) & 15]).append(HEX[(c >> 8) & 15])
-                        .append(HEX[(c >> 4) & 15]).append(HEX[c & 15]);
-            }
-        }
-    }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    /**
-     * @return whether the char at {@code i} must be escaped: see the class comment. A surrogate is
-     *     printed only as half of a well-formed pair whose code point needs no escape; both halves
-     *     of a pair are escaped or neither is.
-     */
-    static boolean needsEscape(String s, int i) {
-        char c = s.charAt(i);
-        if (c >= ' ' && c < 0x7f) {
-            return false;
-        }
-        int cp = c;
-        if (Character.isHighSurrogate(c)) {
-            if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                return true;
-            }
-            cp = Character.toCodePoint(c, s.charAt(i + 1));
-        } else if (Character.isLowSurrogate(c)) {
-            if (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1))) {
-                return true;
-            }
-            cp = Character.toCodePoint(s.charAt(i - 1), c);
-        }
-        int t = Character.getType(cp);
-        return Character.isISOControl(cp) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
-                || t == Character.PARAGRAPH_SEPARATOR || t == Character.UNASSIGNED || t == Character.PRIVATE_USE;
     }
 }

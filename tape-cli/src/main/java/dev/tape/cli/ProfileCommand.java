@@ -1,7 +1,5 @@
 package dev.tape.cli;
 
-import dev.tape.value.Value;
-import dev.tape.value.ValueLiteral;
 import dev.tape.vm.ExecutionContext;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
@@ -10,12 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -100,19 +95,12 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         FuelProfile profile = new FuelProfile(mode, maxDepth, maxStacks);
         RunOptions.Prepared p = options.prepare(out, err, (program, host) -> profile.wrap(host));
-        int status = ExitCodes.OK;
-        List<Value> results = null;
+        int status;
         try {
-            results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), profile);
+            status = RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(),
+                    profile));
         } catch (Trap t) {
-            out.flush();
-            TrapReport.print(err, t);
-            status = ExitCodes.FAILED;
-        }
-        if (results != null) {
-            for (Value v : results) {
-                out.println(ValueLiteral.format(v, RunCommand.MAX_RESULT_CHARS));
-            }
+            status = TrapReport.failed(out, err, t);
         }
         out.flush();
         String name = p.file().getFileName() == null ? p.file().toString() : p.file().getFileName().toString();
@@ -134,11 +122,6 @@ public final class ProfileCommand implements Callable<Integer> {
     }
 
     private static void write(Path file, String text) throws CliException {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            throw new CliException("tape profile: cannot write " + Escape.path(file) + ": "
-                    + Escape.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        }
+        ProgramFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -15,9 +15,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,18 +84,14 @@ public final class ReplayCommand implements Callable<Integer> {
                 replay[0] = replayHost(rec, verified, options, out, "tape replay", recFile));
         requireSameRun(rec, p.entry(), p.args(), "tape replay");
         try {
-            List<Value> results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
-            for (Value v : results) {
-                out.println(ValueLiteral.format(v, RunCommand.MAX_RESULT_CHARS));
-            }
+            RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
         } catch (Trap t) {
             out.flush();
             if (t.detail() != null && t.detail().startsWith("replay diverged")) {
                 throw new CliException("tape replay: " + Escape.text(t.detail()) + " (at " + Escape.text(
                         t.funcName() == null ? "func " + t.func() : t.funcName()) + " pc " + t.pc() + ")");
             }
-            TrapReport.print(err, t);
-            return leftOver(replay[0], ExitCodes.FAILED);
+            return leftOver(replay[0], TrapReport.failed(out, err, t));
         }
         return leftOver(replay[0], ExitCodes.OK);
     }
@@ -203,16 +197,11 @@ public final class ReplayCommand implements Callable<Integer> {
      * @param file its path
      * @param command the command, for messages ({@code tape replay})
      * @return the recording
-     * @throws CliException (exit 2, one line) when it cannot be read or is damaged
+     * @throws CliException (exit 2, one line) when it cannot be read ({@link ProgramFiles#read}) or is
+     *     damaged
      */
     static HostRecording read(Path file, String command) throws CliException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | OutOfMemoryError | RuntimeException e) {
-            throw new CliException(command + ": " + Escape.path(file) + ": cannot read it: "
-                    + Escape.text(ProgramFiles.describe(e)));
-        }
+        byte[] bytes = ProgramFiles.read(file);
         try {
             return HostRecording.read(bytes);
         } catch (RecordingException e) {

@@ -1,8 +1,6 @@
 package dev.tape.cli;
 
 import dev.tape.program.Program;
-import dev.tape.value.Value;
-import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.ExecutionContext;
 import dev.tape.vm.Limits;
@@ -82,17 +80,12 @@ public final class ResumeCommand implements Callable<Integer> {
             o = run.resume();
         }
         if (o instanceof Outcome.Trapped t) {
-            out.flush();
-            TrapReport.print(err, t.trap());
-            return ExitCodes.FAILED;
+            return TrapReport.failed(out, err, t.trap());
         }
         if (!(o instanceof Outcome.Done d)) {
             // the std and test hosts never suspend and nothing interrupts the run
             throw new CliException("tape: the run paused unexpectedly: " + ((Outcome.Paused) o).reason());
         }
-        for (Value v : d.values()) {
-            out.println(ValueLiteral.format(v, RunCommand.MAX_RESULT_CHARS));
-        }
-        return ExitCodes.OK;
+        return RunCommand.printResults(out, d.values());
     }
 }

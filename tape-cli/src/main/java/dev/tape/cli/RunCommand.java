@@ -5,7 +5,6 @@ import dev.tape.host.RecordingHost;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.vm.ExecutionContext;
-import dev.tape.vm.Limits;
 import dev.tape.vm.Outcome;
 import dev.tape.vm.PauseReason;
 import dev.tape.vm.Run;
@@ -137,25 +136,19 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitCodes.PAUSED;
             }
             if (o instanceof Outcome.Trapped t) {
-                out.flush();
-                TrapReport.print(err, t.trap());
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t.trap());
             }
             results = ((Outcome.Done) o).values();
         } else if (slice == null && deadline == null) {
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
-                out.flush();
-                TrapReport.print(err, t);
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t);
             }
         } else {
             Outcome o = paused(p, sliceFuel, deadline);
             if (o instanceof Outcome.Trapped t) {
-                out.flush();
-                TrapReport.print(err, t.trap());
-                return ExitCodes.FAILED;
+                return TrapReport.failed(out, err, t.trap());
             }
             if (o instanceof Outcome.Paused) {
                 out.flush();
@@ -165,6 +158,18 @@ public final class RunCommand implements Callable<Integer> {
             }
             results = ((Outcome.Done) o).values();
         }
+        return printResults(out, results);
+    }
+
+    /**
+     * Prints each result on its own line as a value literal of at most {@link #MAX_RESULT_CHARS}
+     * characters, as every command that runs a program does.
+     *
+     * @param out the command's stdout
+     * @param results the values the function returned
+     * @return {@link ExitCodes#OK}
+     */
+    static int printResults(PrintWriter out, List<Value> results) {
         for (Value v : results) {
             out.println(ValueLiteral.format(v, MAX_RESULT_CHARS));
         }
@@ -202,8 +207,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             used = given - run.fuelRemaining();
             if (o instanceof Outcome.Paused) {
-                var f = run.frames().get(0);
-                where = f.func() + (f.name() == null ? "" : " (" + Escape.text(f.name()) + ")") + " pc " + f.pc();
+                where = TrapReport.place(run.frames().get(0));
             }
             return o;
         }
@@ -231,10 +235,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new CliException("tape: cannot snapshot the run: " + Escape.text(e.getMessage()));
         }
         ProgramFiles.write(output, snap);
-        var f = run.frames().get(0);
         out.flush();
-        err.println("paused: at " + f.func() + (f.name() == null ? "" : " (" + Escape.text(f.name()) + ")") + " pc "
-                + f.pc() + " after " + Long.toUnsignedString(at) + " fuel, " + run.frames().size()
+        err.println("paused: at " + TrapReport.place(run.frames().get(0)) + " after " + Long.toUnsignedString(at) + " fuel, " + run.frames().size()
                 + (run.frames().size() == 1 ? " frame" : " frames") + "; snapshot of " + snap.length + " bytes in "
                 + Escape.path(output));
         return null;
@@ -254,20 +256,11 @@ public final class RunCommand implements Callable<Integer> {
         if (slice != null || timeout != null) {
             throw new CliException("tape: --pause-at does not go with --slice or --timeout");
         }
-        try {
-            return Limits.parseUnsigned(pauseAt, "--pause-at");
-        } catch (IllegalArgumentException e) {
-            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(pauseAt) + "'");
-        }
+        return EngineOptions.unsigned(pauseAt, "--pause-at");
     }
 
     private long slice() throws CliException {
-        long n;
-        try {
-            n = Limits.parseUnsigned(slice, "--slice");
-        } catch (IllegalArgumentException e) {
-            throw new CliException("tape: " + e.getMessage() + ", got '" + Escape.text(slice) + "'");
-        }
+        long n = EngineOptions.unsigned(slice, "--slice");
         if (n == 0) {
             throw new CliException("tape: --slice must be 1 or more");
         }

@@ -64,8 +64,34 @@ final class TrapReport {
     static final int STACK_EDGE = 16;
 
     private static String where(int func, String name, int pc, long span) {
-        return func + (name == null ? "" : " (" + Escape.text(name) + ")") + " pc " + pc + " span "
-                + Trap.spanText(span);
+        return place(func, name, pc) + " span " + Trap.spanText(span);
+    }
+
+    /**
+     * @param f a frame of a trap or of a paused run ({@link dev.tape.vm.Run#frames()})
+     * @return {@code FUNC (NAME) pc P}, the name (escaped) only when the program has one
+     */
+    static String place(Trap.Frame f) {
+        return place(f.func(), f.name(), f.pc());
+    }
+
+    private static String place(int func, String name, int pc) {
+        return func + (name == null ? "" : " (" + Escape.text(name) + ")") + " pc " + pc;
+    }
+
+    /**
+     * Reports a trap as a command does before exiting 1: what the run printed is flushed first, then
+     * the report goes to stderr.
+     *
+     * @param out the command's stdout
+     * @param err the command's stderr
+     * @param t the trap
+     * @return {@link ExitCodes#FAILED}
+     */
+    static int failed(PrintWriter out, PrintWriter err, Trap t) {
+        out.flush();
+        print(err, t);
+        return ExitCodes.FAILED;
     }
 
     /**

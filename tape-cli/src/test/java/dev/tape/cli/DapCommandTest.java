@@ -54,7 +54,7 @@ class DapCommandTest {
         List<String> runArgs = DapServer.runArgs(launch);
         assertEquals(List.of(example("fib.tasm"), "--arg", "i64:7", "--entry", "fib", "--fuel", "1000",
                 "--max-call-depth", "5"), runArgs);
-        Target t = DapCommand.target(runArgs, new PrintWriter(new StringWriter()));
+        Target t = DapCommand.factory().create(runArgs, new PrintWriter(new StringWriter()));
         assertEquals(0, t.entry());
         assertEquals(1000, t.limits().fuel());
         assertEquals(5, t.limits().maxCallDepth());
@@ -68,13 +68,13 @@ class DapCommandTest {
         launch.put("args", List.of("i64:7"));
         launch.put("fuel", "lots");
         DebugException e = assertThrows(DebugException.class,
-                () -> DapCommand.target(DapServer.runArgs(launch), new PrintWriter(new StringWriter())));
+                () -> DapCommand.factory().create(DapServer.runArgs(launch), new PrintWriter(new StringWriter())));
         assertTrue(e.getMessage().startsWith("launch: --fuel "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
         launch.put("fuel", 10.0);
         launch.put("host", "nope");
         e = assertThrows(DebugException.class,
-                () -> DapCommand.target(DapServer.runArgs(launch), new PrintWriter(new StringWriter())));
+                () -> DapCommand.factory().create(DapServer.runArgs(launch), new PrintWriter(new StringWriter())));
         assertTrue(e.getMessage().startsWith("launch: "), e.getMessage());
         launch.remove("program");
         assertThrows(DebugException.class, () -> DapServer.runArgs(launch));

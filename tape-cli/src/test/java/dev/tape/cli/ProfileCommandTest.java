@@ -197,4 +197,14 @@ class ProfileCommandTest {
         assertFalse(Cli.run("profile", "../examples/fib.tasm", "--arg", "1", "--max-depth", "0", "-o", "/dev/null")
                 .err().contains("\tat "));
     }
+
+    @Test
+    void anOutputThatCannotBeWrittenIsReportedAsForEveryCommand(@TempDir Path dir) {
+        Path svg = dir.resolve("no-such-dir").resolve("p.svg");
+        Cli.Result r = Cli.run("profile", "../examples/fib.tasm", "--arg", "1", "-o", svg.toString());
+        assertEquals(2, r.code());
+        assertEquals("i64:1\ntape profile: " + svg + ": no such directory\n", r.out() + r.err());
+        r = Cli.run("profile", "../examples/fib.tasm", "--arg", "1", "--collapsed", dir.toString());
+        assertEquals("tape profile: " + dir + ": is a directory, not a file\n", r.err());
+    }
 }

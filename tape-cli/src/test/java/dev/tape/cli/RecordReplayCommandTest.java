@@ -42,6 +42,17 @@ class RecordReplayCommandTest {
     }
 
     @Test
+    void aMissingRecordingIsReportedAsAMissingProgramIs(@TempDir Path dir) throws Exception {
+        Path rec = dir.resolve("nope.rec");
+        Cli.Result r = Cli.run("replay", rec.toString(), "../examples/hello_host.tasm");
+        assertEquals(2, r.code());
+        assertEquals("tape replay: " + rec + ": no such file\n", r.err());
+        r = Cli.run("debug", "--replay", dir.toString(), "../examples/hello_host.tasm");
+        assertEquals(2, r.code());
+        assertEquals("tape debug: " + dir + ": is a directory, not a file\n", r.err());
+    }
+
+    @Test
     void aDamagedRecordingIsRefusedWithOneLine(@TempDir Path dir) throws Exception {
         Path rec = dir.resolve("h.rec");
         assertEquals(0, Cli.run("run", "../examples/hello_host.tasm", "--record", rec.toString()).code());

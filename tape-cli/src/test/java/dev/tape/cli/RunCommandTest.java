@@ -263,8 +263,8 @@ class RunCommandTest {
         }
     }
 
-    @Test
-    void aTimeoutStopsARunawayLoopWithExitCode3() throws IOException {
+    /** @return a program file whose one function loops for ever */
+    private Path spin() throws IOException {
         Path p = tmp.resolve("spin.tasm");
         Files.writeString(p, """
                 func spin() -> () {
@@ -273,6 +273,12 @@ class RunCommandTest {
                     jmp head
                 }
                 """);
+        return p;
+    }
+
+    @Test
+    void aTimeoutStopsARunawayLoopWithExitCode3() throws IOException {
+        Path p = spin();
         for (String tier : new String[] {"jit", "interp"}) {
             Cli.Result r = run("run", p.toString(), "--tier", tier, "--fuel", "18446744073709551615",
                     "--timeout", "100ms");
@@ -301,14 +307,7 @@ class RunCommandTest {
      */
     @Test
     void aTimeoutWithANewlineInItsTextStillReportsOneLine() throws IOException {
-        Path p = tmp.resolve("spin.tasm");
-        Files.writeString(p, """
-                func spin() -> () {
-                    jmp head
-                head:
-                    jmp head
-                }
-                """);
+        Path p = spin();
         Cli.Result r = run("run", p.toString(), "--tier", "interp", "--fuel", "18446744073709551615",
                 "--timeout", "100ms\n");
         assertEquals(3, r.code(), r.err());

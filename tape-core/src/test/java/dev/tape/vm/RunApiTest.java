@@ -17,23 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Function handles by name, null limits, and traps of other runs met inside a run. */
 class RunApiTest {
-    static final VerifiedProgram FIB = Verifier.verify(Assembler.assemble("""
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
+    /** {@link SnapshotPrograms#FIB} and a function 1 that traps. */
+    static final VerifiedProgram FIB = Verifier.verify(Assembler.assemble(SnapshotPrograms.FIB + """
             func boom() -> () {
                 trap 7
             }

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@link Run} API on the interpreter: fuel pauses, host suspension, ended runs, misuse. */
 class RunTest {
+    /** sum(n) = 0 + 1 + ... + (n - 1), a loop of 5 instructions a turn; tape-jit's resume tests use it too. */
     static final String SUM = """
             program sum_loop
             func sum(n: i64) -> (total: i64) {

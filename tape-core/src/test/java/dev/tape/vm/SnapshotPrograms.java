@@ -10,7 +10,10 @@ import dev.tape.verify.Verifier;
 
 import java.util.List;
 
-/** Hand-written programs whose paused states hold every value kind, shared values and stale registers. */
+/**
+ * Hand-written programs whose paused states hold every value kind, shared values and stale registers;
+ * and {@link #FIB}, the recursive fib that run, resume and snapshot tests of both tiers share.
+ */
 public final class SnapshotPrograms {
     private SnapshotPrograms() {}
 
@@ -125,7 +128,7 @@ public final class SnapshotPrograms {
             }
             """;
 
-    /** fib(n), recursive. */
+    /** fib(n), recursive (its text is part of the restore seeds' program hash: keep it as it is). */
     public static final String FIB = """
             program fib
 

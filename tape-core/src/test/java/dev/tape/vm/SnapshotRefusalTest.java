@@ -83,19 +83,22 @@ class SnapshotRefusalTest {
 
     // ---- forged snapshots of fib, written field by field ------------------------------------
 
-    /** The header of a fib snapshot with these limits, then the frames given as (func, pc) pairs. */
-    private static ByteWriter fib(Limits l, int flags, int... frames) {
+    /**
+     * The header of a snapshot of {@code vm}'s program with these limits and fuel left (no reserve,
+     * counters or fuel debt), then the frames given as (func, pc) pairs.
+     */
+    private static ByteWriter header(Vm vm, Limits l, long fuel, int flags, int... frames) {
         ByteWriter w = new ByteWriter();
         w.bytes(Snapshots.MAGIC);
         w.u16le(Snapshots.VERSION);
-        w.bytes(SnapshotChecks.FIB.verified.hash());
+        w.bytes(vm.verified.hash());
         w.uleb(l.fuel());
         w.uleb(l.maxCallDepth());
         w.uleb(l.maxHostCalls());
         w.uleb(l.maxHeapBytes());
         w.uleb(l.maxRegisters());
         for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
-            w.uleb(i == 0 ? 100_000 : 0);
+            w.uleb(i == 0 ? fuel : 0);
         }
         w.u8(flags);
         w.uleb(frames.length / 2);
@@ -103,6 +106,11 @@ class SnapshotRefusalTest {
             w.uleb(f);
         }
         return w;
+    }
+
+    /** The header of a fib snapshot with these limits and 100,000 fuel, then the frames given as (func, pc) pairs. */
+    private static ByteWriter fib(Limits l, int flags, int... frames) {
+        return header(SnapshotChecks.FIB, l, 100_000, flags, frames);
     }
 
     /** fib's first call, by byte pc. */
@@ -193,25 +201,8 @@ class SnapshotRefusalTest {
                     ret r0, []
                 }
                 """), Host.NONE);
-        ByteWriter w = new ByteWriter();
-        w.bytes(Snapshots.MAGIC);
-        w.u16le(Snapshots.VERSION);
-        w.bytes(vm.verified.hash());
         Limits l = Snapshots.DEFAULT_CEILING;
-        w.uleb(l.fuel());
-        w.uleb(l.maxCallDepth());
-        w.uleb(l.maxHostCalls());
-        w.uleb(l.maxHeapBytes());
-        w.uleb(l.maxRegisters());
-        for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
-            w.uleb(i == 0 ? 1000 : 0);
-        }
-        w.u8(0);
-        w.uleb(100_000);
-        for (int d = 0; d < 100_000; d++) {
-            w.uleb(0);
-            w.uleb(0);
-        }
+        ByteWriter w = header(vm, l, 1000, 0, new int[2 * 100_000]); // 100,000 frames of wide at pc 0
         w.uleb(0);
         for (int d = 0; d < 100_000; d++) {
             w.sleb(1);
@@ -246,25 +237,8 @@ class SnapshotRefusalTest {
                 }
                 """), Host.NONE);
         for (int callee = 1; callee <= 2; callee++) {
-            ByteWriter w = new ByteWriter();
-            w.bytes(Snapshots.MAGIC);
-            w.u16le(Snapshots.VERSION);
-            w.bytes(vm.verified.hash());
             Limits l = SnapshotChecks.CEILING;
-            w.uleb(l.fuel());
-            w.uleb(l.maxCallDepth());
-            w.uleb(l.maxHostCalls());
-            w.uleb(l.maxHeapBytes());
-            w.uleb(l.maxRegisters());
-            for (int i = 0; i < 8; i++) { // fuel, reserve, 5 counters, fuel debt
-                w.uleb(i == 0 ? 100 : 0);
-            }
-            w.u8(0);
-            w.uleb(2);
-            w.uleb(0);
-            w.uleb(0);
-            w.uleb(callee);
-            w.uleb(0);
+            ByteWriter w = header(vm, l, 100, 0, 0, 0, callee, 0);
             w.uleb(0); // no objects; no register is written at either point
             byte[] b = w.toByteArray();
             if (callee == 1) {

@@ -3,6 +3,7 @@ package dev.tape.debug;
 import dev.tape.program.FunctionSig;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
+import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Trap;
 
@@ -641,6 +642,31 @@ public final class Session {
      */
     public static String regName(Register r) {
         return "r" + r.index() + (r.name() == null ? "" : " (" + Text.escape(r.name()) + ")");
+    }
+
+    /**
+     * @param v a register's or result's value, or {@code null} for a register not written
+     * @return how the debugger shows it, escaped: its value literal cut to
+     *     {@link Shell#MAX_VALUE_CHARS} characters, or {@code <not set>}
+     */
+    public static String valueText(Value v) {
+        return v == null ? "<not set>" : Text.escape(ValueLiteral.format(v, Shell.MAX_VALUE_CHARS));
+    }
+
+    /**
+     * @return the line that says the entry function returned: {@code Program returned i64:3, i64:4}
+     *     ({@link #valueText}), or {@code Program returned no values}
+     */
+    public String returnedLine() {
+        List<Value> rs = results();
+        if (rs.isEmpty()) {
+            return "Program returned no values";
+        }
+        StringBuilder line = new StringBuilder("Program returned");
+        for (int i = 0; i < rs.size(); i++) {
+            line.append(i == 0 ? " " : ", ").append(valueText(rs.get(i)));
+        }
+        return line.toString();
     }
 
     /** Argument names from the function's signature, indexed by register (r0 has none). */

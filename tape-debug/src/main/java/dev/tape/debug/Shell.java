@@ -1,8 +1,6 @@
 package dev.tape.debug;
 
 import dev.tape.asm.LineTable;
-import dev.tape.value.Value;
-import dev.tape.value.ValueLiteral;
 import dev.tape.vm.Trap;
 
 import java.io.BufferedReader;
@@ -217,8 +215,8 @@ public final class Shell {
             case BREAKPOINT -> out.println("Breakpoint " + b.id() + ", " + here());
             case WATCH -> {
                 out.println("Watchpoint " + b.id() + ": " + b.what());
-                out.println("Old value = " + value(s.oldValue()));
-                out.println("New value = " + value(s.newValue()));
+                out.println("Old value = " + Session.valueText(s.oldValue()));
+                out.println("New value = " + Session.valueText(s.newValue()));
                 out.println(here());
             }
             case WATCH_SCOPE -> {
@@ -230,12 +228,7 @@ public final class Shell {
                 out.println(here());
             }
             case RETURNED -> {
-                List<Value> rs = session.results();
-                StringBuilder line = new StringBuilder("Program returned");
-                for (int i = 0; i < rs.size(); i++) {
-                    line.append(i == 0 ? " " : ", ").append(value(rs.get(i)));
-                }
-                out.println(rs.isEmpty() ? "Program returned no values" : line.toString());
+                out.println(session.returnedLine());
                 return;
             }
             case TRAPPED -> {
@@ -304,7 +297,7 @@ public final class Shell {
 
     private void registers() throws DebugException {
         for (Session.Register r : session.registers(session.selectedFrame())) {
-            out.println(Session.regName(r) + " " + r.type() + " = " + value(r.value()));
+            out.println(Session.regName(r) + " " + r.type() + " = " + Session.valueText(r.value()));
         }
     }
 
@@ -313,7 +306,7 @@ public final class Shell {
             throw new DebugException("Argument required (a register: rN or an argument's name).");
         }
         Session.Register r = session.register(session.selectedFrame(), arg);
-        out.println(Session.regName(r) + " = " + value(r.value()));
+        out.println(Session.regName(r) + " = " + Session.valueText(r.value()));
     }
 
     private void watch(String arg) throws DebugException {
@@ -322,7 +315,7 @@ public final class Shell {
         }
         requirePaused();
         Breakpoint b = session.watch(arg);
-        out.println("Watchpoint " + b.id() + ": " + b.what() + " = " + value(b.last));
+        out.println("Watchpoint " + b.id() + ": " + b.what() + " = " + Session.valueText(b.last));
     }
 
     private void list() throws DebugException {
@@ -361,9 +354,5 @@ public final class Shell {
         if (!session.paused()) {
             throw new DebugException("The program is not being run.");
         }
-    }
-
-    private static String value(Value v) {
-        return v == null ? "<not set>" : Text.escape(ValueLiteral.format(v, MAX_VALUE_CHARS));
     }
 }

@@ -1,47 +1,91 @@
 package dev.tape.debug;
 
 /**
- * Makes text from a program, a source file or a user safe to print in one line of debugger
- * output: control characters, format characters (bidirectional overrides among them), line and
- * paragraph separators, unassigned and private-use code points and unpaired surrogates are written
- * as escapes ({@code \n}, {@code \t}, {@code \}{@code u001b}), the same set {@code tape}'s other
- * commands escape; text longer than {@link #MAX_CHARS} is cut in the middle.
+ * The one implementation that makes text from a program, a source file, a command line or a user
+ * safe to print inside one line of output; the debugger uses it, and {@code tape}'s other commands
+ * reach it through {@code dev.tape.cli.Escape}. Nothing a program's author wrote can break a line
+ * in two, forge a {@code trap:} line, move the cursor or colour the terminal.
+ *
+ * <p>These characters are written as escapes (the same set the disassembler escapes in quoted
+ * assembly strings):
+ * <ul>
+ *   <li>C0 controls and DEL ({@code U+0000-U+001F}, {@code U+007F}): {@code \n}, {@code \r},
+ *       {@code \t}, {@code \b}, {@code \f}, the rest as {@code \}{@code u} and four hex digits
+ *       ({@code ESC} is {@code \}{@code u001b});
+ *   <li>C1 controls ({@code U+0080-U+009F}, which some terminals read as escape sequences);
+ *   <li>format characters (Unicode category Cf), among them the bidirectional overrides and
+ *       isolates ({@code U+202A-U+202E}, {@code U+2066-U+2069}) that reorder what is shown;
+ *   <li>the line and paragraph separators ({@code U+2028}, {@code U+2029}), unassigned and
+ *       private-use code points, and unpaired surrogates.
+ * </ul>
+ * A backslash is printed as it is, so escaping is idempotent: text escaped twice reads as text
+ * escaped once, and a whole line can be passed through {@link #line(String)} again as a last guard.
+ *
+ * <p>A piece of text longer than {@link #MAX_CHARS} characters (a 2 MB function name, say) is cut
+ * by {@link #escape(String)} in the middle: its first and last {@code MAX_CHARS / 2} characters are
+ * kept around {@code ...(N chars)...} (a surrogate pair is never split), so a message stays short
+ * and still ends with what came last.
  */
 public final class Text {
     private Text() {}
 
-    /** The most characters of one piece of text kept (before escaping). */
+    /** The most characters of one piece of text kept by {@link #escape(String)} (before escaping). */
     public static final int MAX_CHARS = 2000;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /**
+     * Escapes one piece of text, cutting it in the middle when it is longer than
+     * {@link #MAX_CHARS}.
+     *
      * @param s text, or {@code null}
-     * @return the text escaped and cut to about {@link #MAX_CHARS} characters; {@code ""} for
-     *     {@code null}
+     * @return the escaped text ({@code ""} for {@code null}; {@code s} itself when it is short and
+     *     nothing needed escaping); at most about 6 x {@code MAX_CHARS} + 30 characters, with no
+     *     character that needs escaping
      */
     public static String escape(String s) {
         if (s == null) {
             return "";
         }
         int n = s.length();
-        StringBuilder b = new StringBuilder(Math.min(n, MAX_CHARS) + 16);
         if (n <= MAX_CHARS) {
-            append(b, s, 0, n);
-            return b.toString();
+            return line(s);
         }
         int head = MAX_CHARS / 2;
-        if (Character.isHighSurrogate(s.charAt(head - 1))) {
+        if (Character.isHighSurrogate(s.charAt(head - 1)) && Character.isLowSurrogate(s.charAt(head))) {
             head--;
         }
         int tail = n - MAX_CHARS / 2;
-        if (Character.isLowSurrogate(s.charAt(tail))) {
+        if (Character.isLowSurrogate(s.charAt(tail)) && Character.isHighSurrogate(s.charAt(tail - 1))) {
             tail++;
         }
+        StringBuilder b = new StringBuilder(MAX_CHARS + 40);
         append(b, s, 0, head);
         b.append("...(").append(tail - head).append(" chars)...");
         append(b, s, tail, n);
         return b.toString();
+    }
+
+    /**
+     * Escapes a whole line without cutting it: the last guard before a message is printed.
+     *
+     * @param s the line, or {@code null}
+     * @return the escaped line ({@code ""} for {@code null}); {@code s} itself when nothing
+     *     needed escaping
+     */
+    public static String line(String s) {
+        if (s == null) {
+            return "";
+        }
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (needsEscape(s, i)) {
+                StringBuilder b = new StringBuilder(n + 16).append(s, 0, i);
+                append(b, s, i, n);
+                return b.toString();
+            }
+        }
+        return s;
     }
 
     private static void append(StringBuilder b, String s, int from, int to) {
@@ -63,6 +107,11 @@ public final class Text {
         }
     }
 
+    /**
+     * @return whether the char at {@code i} must be escaped: see the class comment. A surrogate is
+     *     printed only as half of a well-formed pair whose code point needs no escape; both halves
+     *     of a pair are escaped or neither is.
+     */
     private static boolean needsEscape(String s, int i) {
         char c = s.charAt(i);
         if (c >= ' ' && c < 0x7f) {

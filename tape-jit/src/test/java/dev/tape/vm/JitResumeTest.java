@@ -65,25 +65,6 @@ class JitResumeTest {
         return resumes;
     }
 
-    static final String LOOP = """
-            program loop
-            func sum(n: i64) -> (total: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r2, r1
-                br r5, body, done
-            body:
-                i64.add r3, r3, r2
-                i64.add r2, r2, r4
-                jmp head
-            done:
-                ret r0, [r3]
-            }
-            """;
-
     /**
      * A loop paused mid-way (after 5,000 interpreted instructions of 400,006) and resumed runs the
      * rest compiled: the one resume ends the run, the interpreter ran only the 5,000 plus the few
@@ -91,7 +72,7 @@ class JitResumeTest {
      */
     @Test
     void aLoopResumedMidwayRunsCompiled() {
-        Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
+        Tiers t = Tiers.of(asm(RunTest.SUM), new HostRegistry());
         List<Value> args = List.of(Value.i64(100_000));
         Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
         Resumer d = new Resumer(t.compiled, 1, 0);
@@ -106,29 +87,10 @@ class JitResumeTest {
 
     @Test
     void aLoopResumedAtEveryPoint() {
-        Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
+        Tiers t = Tiers.of(asm(RunTest.SUM), new HostRegistry());
         assertTrue(sweep(t, 0, List.of(Value.i64(20)), Limits.DEFAULT, "sum(20)") > 0);
         sweep(t, 0, List.of(Value.i64(20)), Limits.DEFAULT.withFuel(50), "sum(20), fuel 50");
     }
-
-    static final String FIB = """
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
-            """;
 
     /**
      * fib paused deep in its recursion: the resumed frame returns into frame records, which the
@@ -136,7 +98,7 @@ class JitResumeTest {
      */
     @Test
     void fibResumedInsideTheRecursion() {
-        Tiers t = Tiers.of(asm(FIB), new HostRegistry());
+        Tiers t = Tiers.of(asm(SnapshotPrograms.FIB), new HostRegistry());
         List<Value> args = List.of(Value.i64(15));
         Tiers.Outcome one = t.interpret(0, args, Limits.DEFAULT);
         for (long stop : new long[] {50, 333, 1_000, 7_777}) {
@@ -314,7 +276,7 @@ class JitResumeTest {
      */
     @Test
     void compiledCodeDoesNotPoll() {
-        Tiers t = Tiers.of(asm(LOOP), new HostRegistry());
+        Tiers t = Tiers.of(asm(RunTest.SUM), new HostRegistry());
         Vm vm = t.compiled;
         ExecutionContext c = new ExecutionContext();
         c.reset(Limits.DEFAULT, null, 0);
@@ -362,7 +324,7 @@ class JitResumeTest {
     /** {@code toResumePoint} counts to the next block start; calls and returns count as reaching one. */
     @Test
     void toResumePointCountsToTheNextBlock() {
-        Tiers t = Tiers.of(asm(FIB), new HostRegistry());
+        Tiers t = Tiers.of(asm(SnapshotPrograms.FIB), new HostRegistry());
         CompiledTier tier = t.compiled.tier;
         int[] pcOf = t.compiled.funcs[0].pcOf();
         List<Integer> starts = new java.util.ArrayList<>();

@@ -26,7 +26,7 @@ class RestoreCompiledTest {
 
     @Test
     void aLoopRestoredOnTheCompiledTierRunsCompiled() throws Exception {
-        VerifiedProgram p = program(JitResumeTest.LOOP);
+        VerifiedProgram p = program(RunTest.SUM);
         List<Value> args = List.of(Value.i64(100_000));
         Vm interp = new Vm(p, Host.NONE);
         ExecutionContext one = new ExecutionContext();
@@ -47,7 +47,7 @@ class RestoreCompiledTest {
 
     @Test
     void aRecursionPausedCompiledRestoresOnEitherTier() throws Exception {
-        VerifiedProgram p = program(JitResumeTest.FIB);
+        VerifiedProgram p = program(SnapshotPrograms.FIB);
         List<Value> args = List.of(Value.i64(18));
         ExecutionContext one = new ExecutionContext();
         List<Value> expected = new Vm(p, Host.NONE).run(one, 0, args, Limits.DEFAULT, null);

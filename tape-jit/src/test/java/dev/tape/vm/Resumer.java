@@ -65,21 +65,7 @@ final class Resumer {
 
     private List<Value> drive(ExecutionContext c, int entry, List<Value> args, Limits limits, long firstStop)
             throws Trap {
-        c.reset(limits, null, 0);
-        LoweredFunction fn = vm.funcs[entry];
-        c.ensureRegisters(fn.regCount());
-        c.base = 0;
-        for (int i = 0; i < args.size(); i++) {
-            Value v = args.get(i);
-            if (dev.tape.value.Aggregate.isWord(v.kind())) {
-                c.w[1 + i] = dev.tape.value.Aggregate.wordOf(v);
-            } else if (v.kind() != dev.tape.program.ValueKind.UNIT) {
-                c.r[1 + i] = v;
-            }
-        }
-        c.depth = 1;
-        c.func = entry;
-        c.ip = 0;
+        Paused.start(vm, c, entry, args, limits);
         reslice(c);
         int status;
         if (firstStop < 0) {

@@ -37,25 +37,6 @@ class RunTiersTest {
             }
             """;
 
-    static final String FIB = """
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
-            """;
-
     static Vm vm(String source, boolean jit) throws Exception {
         VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "t.tasm"));
         if (!jit) {
@@ -130,7 +111,7 @@ class RunTiersTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void tenThousandFibersOnTwoThreads(boolean jit) throws Exception {
-        Vm vm = vm(FIB, jit);
+        Vm vm = vm(SnapshotPrograms.FIB, jit);
         int runs = 10_000;
         long slice = 500;
         long[] alone = new long[16];

@@ -5,8 +5,6 @@ import dev.tape.debug.DebugException;
 import dev.tape.debug.Session;
 import dev.tape.debug.Target;
 import dev.tape.debug.Text;
-import dev.tape.value.Value;
-import dev.tape.value.ValueLiteral;
 import dev.tape.vm.Trap;
 import org.eclipse.lsp4j.debug.Capabilities;
 import org.eclipse.lsp4j.debug.ConfigurationDoneArguments;
@@ -392,12 +390,7 @@ public final class DapServer implements IDebugProtocolServer {
         }
         switch (stop.reason()) {
             case RETURNED -> {
-                List<Value> rs = session.results();
-                StringBuilder b = new StringBuilder("Program returned");
-                for (int i = 0; i < rs.size(); i++) {
-                    b.append(i == 0 ? " " : ", ").append(Text.escape(ValueLiteral.format(rs.get(i), 200)));
-                }
-                console((rs.isEmpty() ? "Program returned no values" : b.toString()) + "\n", "console");
+                console(session.returnedLine() + "\n", "console");
                 end(0);
             }
             case TRAPPED -> {
@@ -526,8 +519,7 @@ public final class DapServer implements IDebugProtocolServer {
             for (Session.Register reg : session.registers(frame)) {
                 Variable v = new Variable();
                 v.setName(Session.regName(reg));
-                v.setValue(reg.value() == null ? "<not set>"
-                        : Text.escape(ValueLiteral.format(reg.value(), 200)));
+                v.setValue(Session.valueText(reg.value()));
                 v.setType(reg.type().toString());
                 v.setVariablesReference(0);
                 v.setEvaluateName("r" + reg.index());
