@@ -113,6 +113,27 @@ public final class RecordingHost implements Host {
         next = 0;
     }
 
+    /**
+     * In memory: numbers host calls from call {@code call} (counted from 0) on, for a run resumed
+     * from a copy of an earlier run taken after that many host calls ({@link dev.tape.vm.Run#fork()}
+     * of a run whose {@code hostCallsMade()} was {@code call}): its next call gets the answer call
+     * {@code call} got, and so on, as after {@link #rewind()}.
+     *
+     * @param call the number of host calls the resumed run has made, 0 to {@link #callsRecorded()}
+     * @throws IllegalStateException when this host writes to a stream
+     * @throws IllegalArgumentException when {@code call} is out of that range (nothing changes)
+     */
+    public void rewind(long call) {
+        if (memory == null) {
+            throw new IllegalStateException("only an in-memory recording rewinds");
+        }
+        if (call < 0 || call > memory.size()) {
+            throw new IllegalArgumentException("host call " + call + " is not recorded (" + memory.size()
+                    + " calls are)");
+        }
+        next = (int) call;
+    }
+
     /** @return host calls recorded so far (in memory: distinct calls, whatever the runs) */
     public long callsRecorded() {
         return memory == null ? calls : memory.size();

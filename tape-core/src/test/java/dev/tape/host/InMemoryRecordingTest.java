@@ -54,6 +54,37 @@ class InMemoryRecordingTest {
         assertEquals(3, count[0]);
     }
 
+    /**
+     * A copy of a run taken after 2 host calls ({@link dev.tape.vm.Run#fork()}) goes on with the
+     * answers calls 3 to 5 got once the recording is rewound to call 2: the same results and fuel
+     * as the run itself, and no call reaches the host again.
+     */
+    @Test
+    void aCopyTakenMidRunReplaysTheCallsAfterItsOwn() throws Exception {
+        VerifiedProgram p = RecordReplayTest.program(RecordReplayTest.SOURCE);
+        int[] count = {0};
+        RecordingHost memory = new RecordingHost(counting(RecordReplayTest.liveHost(new long[] {1}, -1), count));
+        dev.tape.vm.Vm vm = new dev.tape.vm.Vm(p, memory);
+        dev.tape.vm.Run run = vm.start(0, java.util.List.of(dev.tape.value.Value.i64(5)), dev.tape.vm.Limits.DEFAULT);
+        while (run.hostCallsMade() < 2) {
+            run.step(1);
+        }
+        dev.tape.vm.Run checkpoint = run.fork();
+        dev.tape.vm.Outcome end = run.resume();
+        assertEquals(5, count[0]);
+        assertEquals(RecordReplayTest.run(p, RecordReplayTest.liveHost(new long[] {1}, -1), 5).results(),
+                ((dev.tape.vm.Outcome.Done) end).values());
+        memory.rewind(2);
+        dev.tape.vm.Run again = checkpoint.fork();
+        assertEquals(end, again.resume());
+        assertEquals(run.fuelRemaining(), again.fuelRemaining(), "host charges replayed too");
+        assertEquals(5, count[0], "no call reached the host");
+        assertThrows(IllegalArgumentException.class, () -> memory.rewind(6));
+        assertThrows(IllegalArgumentException.class, () -> memory.rewind(-1));
+        RecordingHost file = new RecordingHost(Host.NONE, p.hash(), new ByteArrayOutputStream());
+        assertThrows(IllegalStateException.class, () -> file.rewind(0));
+    }
+
     @Test
     void onlyAnInMemoryRecordingRewindsAndOnlyAStreamOneFinishes() throws Exception {
         VerifiedProgram p = RecordReplayTest.program(RecordReplayTest.SOURCE);

@@ -34,6 +34,23 @@ public interface Debuggee {
      */
     State step(long n);
 
+    /**
+     * An independent copy of this paused debuggee ({@link dev.tape.vm.Run#fork()}): paused at the
+     * same position with the same frames, registers, fuel and counters, it runs on exactly as this
+     * one would. Host calls it makes go to the same host.
+     *
+     * @return the copy, paused
+     * @throws IllegalStateException when this debuggee is not paused
+     * @throws dev.tape.vm.SnapshotException when the JVM runs out of memory making the copy
+     */
+    Debuggee fork();
+
+    /**
+     * @return what {@link #fork()} copies, in registers (16 bytes each): the run's register
+     *     high-water mark, frame records included; 0 once the run has ended
+     */
+    long footprint();
+
     /** @return the state */
     State state();
 

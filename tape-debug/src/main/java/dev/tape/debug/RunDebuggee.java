@@ -74,6 +74,19 @@ final class RunDebuggee implements Debuggee {
     }
 
     @Override
+    public Debuggee fork() {
+        if (state != State.PAUSED) {
+            throw new IllegalStateException("the run has ended");
+        }
+        return new RunDebuggee(run.fork());
+    }
+
+    @Override
+    public long footprint() {
+        return state == State.PAUSED ? run.registersInUse() : 0;
+    }
+
+    @Override
     public State state() {
         return state;
     }

@@ -20,10 +20,11 @@ import java.util.Objects;
  *
  * <p><b>Positions.</b> The run stands between instructions; its position is the number of
  * instructions it has run ({@link #instructions()}). Moving forward runs one instruction at a time
- * and checks breakpoints and watchpoints after each. Moving backward runs the program again from
- * its start to an earlier position: the program is deterministic and the host's answers are
- * replayed (an in-memory {@link dev.tape.host.RecordingHost}), so the earlier state is reached exactly, and a host function is
- * never called twice for one call.
+ * and checks breakpoints and watchpoints after each, and keeps a copy of the run every few thousand
+ * instructions (see {@code Checkpoints}). Moving backward goes on from the last copy before the earlier
+ * position (or the program's start) to that position: the program is deterministic and the host's
+ * answers are replayed (an in-memory {@link dev.tape.host.RecordingHost}), so the earlier state is
+ * reached exactly, and a host function is never called twice for one call.
  *
  * <p>Not thread-safe, except {@link #requestPause()}, which any thread may call while another
  * moves the run.
@@ -82,6 +83,7 @@ public final class Session {
     private final Target target;
     private final Locator locator;
     private final List<Breakpoint> breakpoints = new ArrayList<>();
+    private final Checkpoints checkpoints = new Checkpoints();
     private int nextId = 1;
     private Debuggee run;
     private long count;
@@ -92,6 +94,11 @@ public final class Session {
     public Session(Target target) {
         this.target = Objects.requireNonNull(target, "target");
         this.locator = new Locator(target);
+    }
+
+    /** @return the run's checkpoints (for tests) */
+    Checkpoints checkpoints() {
+        return checkpoints;
     }
 
     /** @return what is debugged */
@@ -288,7 +295,8 @@ public final class Session {
 
     /**
      * Moves back to the last position before this one where the run would have stopped at a
-     * breakpoint or a watchpoint, running the program again from its start.
+     * breakpoint or a watchpoint: runs the program again from each checkpoint before this position,
+     * the last first, until a stretch has such a position.
      *
      * @return the stop; {@link Reason#HISTORY_START} at the start when there is none
      * @throws DebugException when no program has run
@@ -296,15 +304,43 @@ public final class Session {
     public Stop reverseContinue() throws DebugException {
         requireStarted();
         long end = count;
+        List<Long> starts = checkpoints.startsBefore(end);
+        for (int i = starts.size() - 1; i >= 0; i--) {
+            long to = i + 1 < starts.size() ? starts.get(i + 1) : end - 1;
+            long[] at = {-1};
+            Stop s = lastStopIn(starts.get(i), to, end, at);
+            if (s != null) {
+                replayTo(at[0]);
+                if (s.breakpoint() != null) {
+                    s.breakpoint().hits++;
+                }
+                return s;
+            }
+        }
         replayTo(0);
-        long last = -1;
-        Stop lastStop = null;
-        if (end > 0 && hitAt(0) != null) {
-            last = 0;
-            lastStop = new Stop(Reason.BREAKPOINT, hitAt(0), null, null);
+        return Stop.of(Reason.HISTORY_START);
+    }
+
+    /**
+     * The last stop a forward run would make at a position in {@code [from, to]} (0 only when
+     * {@code from} is 0 and the run has moved on from there), and that position in {@code at[0]}.
+     *
+     * @param from where the stretch starts: 0 or a checkpoint's position
+     * @param to its last position, below {@code end}
+     * @param end the position the backward move started from
+     */
+    private Stop lastStopIn(long from, long to, long end, long[] at) {
+        replayTo(from);
+        Stop last = null;
+        if (from == 0 && end > 0) {
+            Breakpoint b = hitAt(0);
+            if (b != null) {
+                at[0] = 0;
+                last = new Stop(Reason.BREAKPOINT, b, null, null);
+            }
         }
         List<Value> before = watchValues();
-        for (long k = 1; k < end; k++) {
+        for (long k = from + 1; k <= to; k++) {
             long span = hasSpans() ? spanNow() : 0;
             if (run.step(1) != Debuggee.State.PAUSED) {
                 break;
@@ -315,19 +351,11 @@ public final class Session {
             before = after;
             Breakpoint b = s == null ? hitAt(span) : null;
             if (s != null || b != null) {
-                last = k;
-                lastStop = s != null ? s : new Stop(Reason.BREAKPOINT, b, null, null);
+                at[0] = k;
+                last = s != null ? s : new Stop(Reason.BREAKPOINT, b, null, null);
             }
         }
-        if (last < 0) {
-            replayTo(0);
-            return Stop.of(Reason.HISTORY_START);
-        }
-        replayTo(last);
-        if (lastStop.breakpoint() != null) {
-            lastStop.breakpoint().hits++;
-        }
-        return lastStop;
+        return last;
     }
 
     /**
@@ -363,6 +391,7 @@ public final class Session {
             if (s == Debuggee.State.TRAPPED) {
                 return stopped(Stop.of(Reason.TRAPPED));
             }
+            checkpoints.offer(count, run);
             Stop w = checkWatches();
             if (w != null) {
                 return stopped(w);
@@ -499,12 +528,21 @@ public final class Session {
         return target.program().spanAt(func, pc);
     }
 
-    /** Runs the program again from its start to position {@code target}, which a run reached before. */
+    /**
+     * Runs the program again to position {@code position}, which a run reached before: from the
+     * last checkpoint at or before it, or from its start.
+     */
     private void replayTo(long position) {
-        run = target.start();
-        count = 0;
-        if (position > 0) {
-            run.step(position);
+        var checkpoint = checkpoints.atOrBefore(position);
+        if (checkpoint == null) {
+            run = target.start();
+            count = 0;
+        } else {
+            run = target.resume(checkpoint.getValue());
+            count = checkpoint.getKey();
+        }
+        if (position > count) {
+            run.step(position - count);
             count = position;
         }
         selected = 0;

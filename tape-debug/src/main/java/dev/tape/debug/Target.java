@@ -118,6 +118,20 @@ public final class Target {
     }
 
     /**
+     * Goes on from a checkpoint: a copy ({@link Debuggee#fork()}) of a paused run of this target,
+     * whose host calls are numbered from the checkpoint's on, so that the ones runs made after it
+     * are replayed. The checkpoint itself is not moved and can be resumed from again.
+     *
+     * @param checkpoint a paused run this target started (or a copy of one)
+     * @return the copy, paused where the checkpoint is
+     */
+    Debuggee resume(Debuggee checkpoint) {
+        Debuggee d = checkpoint.fork();
+        host.rewind(d.hostCalls());
+        return d;
+    }
+
+    /**
      * The program's disassembly ({@link Disassembler}) as lines, with a line table that places each
      * instruction in it (the disassembly assembles back to the same bytes, so its pcs are the
      * program's). Made on first use.

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * message, fuel left), fuel used, host calls, heap bytes, and the same host calls as the host saw
  * them (symbol, arguments, fuel it was told it had, caller pc). A snapshot of a run suspended in a
  * host call restores suspended in that call ({@link Run#suspendedCall()}), and is resumed with
- * {@link Run#resumeWith}.
+ * {@link Run#resumeWith}. Some pauses go on in a copy of the run ({@link Run#fork()}) instead, which
+ * ends the same way.
  */
 class SnapshotRunPropertiesTest {
     private static final Limits LIMITS = FuzzChecks.LIMITS;
@@ -64,7 +65,10 @@ class SnapshotRunPropertiesTest {
             boolean hopFirst = rnd.nextBoolean();
             for (int turn = 0; turn < 2; turn++) {
                 if ((turn == 0) == hopFirst) {
-                    if (rnd.nextInt(3) != 0) {
+                    if (rnd.nextInt(4) == 0) {
+                        run = fork(run, r, host, stats);
+                        ctx = run.context();
+                    } else if (rnd.nextInt(2) != 0) {
                         ctx = new ExecutionContext();
                         run = hop(run, r, p, host, rnd, stats, ctx);
                     }
@@ -117,6 +121,27 @@ class SnapshotRunPropertiesTest {
     }
 
     /**
+     * Goes on in a copy of the run ({@link Run#fork()}) on the same VM, leaving the run itself
+     * where it is: the copy stands where the run stands, with the same frames, every register
+     * (stale ones included), fuel, host calls and suspension, and writes the same snapshot.
+     */
+    private static Run fork(Run run, PauseReason r, RunPropertiesTest.Driven host, int[] stats) {
+        Run copy = run.fork();
+        assertEquals(run.frames(), copy.frames(), "the copy is paused where the run is");
+        for (int k = 0; k < run.depth(); k++) {
+            assertEquals(run.registers(k), copy.registers(k), "frame " + k + "'s registers");
+        }
+        assertEquals(run.fuelRemaining(), copy.fuelRemaining());
+        assertEquals(run.hostCallsMade(), copy.hostCallsMade());
+        assertEquals(run.registersInUse(), copy.registersInUse());
+        assertEquals(r instanceof PauseReason.HostSuspended ? run.suspendedCall() : null, copy.suspendedCall());
+        assertTrue(java.util.Arrays.equals(run.snapshot(), copy.snapshot()), "the copy writes the run's snapshot");
+        host.run = copy;
+        stats[3]++;
+        return copy;
+    }
+
+    /**
      * Found by the property: a register that is written but never read (r16, a dec) is not
      * reloaded when compiled code resumes, so a later hand-over leaves it empty; a snapshot then
      * must leave it out (it decides nothing) instead of refusing the run.
@@ -139,7 +164,7 @@ class SnapshotRunPropertiesTest {
         long total = rnd.nextInt(3) == 0 && used > 0 ? rnd.nextLong(used) : LIMITS.fuel();
         Limits limits = LIMITS.withFuel(total);
         String expected = total == LIMITS.fuel() ? full : RunPropertiesTest.oneShot(p, entry, args, limits);
-        int[] stats = new int[3];
+        int[] stats = new int[4];
         for (int k = 0; k < 2; k++) {
             String got = hopping(p, entry, args, limits, runSeed + k, stats);
             assertEquals(expected, got, "seed " + seed + " run " + runSeed + "/" + k + " total fuel " + total);
@@ -148,6 +173,7 @@ class SnapshotRunPropertiesTest {
                 : expected.replaceAll("trap (\\w+).*", "$1"));
         Statistics.label("restores").collect(stats[0] + stats[1] == 0 ? "0" : stats[0] + stats[1] < 10 ? "1-9" : "10+");
         Statistics.label("restored on the compiled tier").collect(stats[1] > 0 ? "some" : "none");
+        Statistics.label("forks").collect(stats[3] > 0 ? "some" : "none");
         Statistics.label("host suspensions").collect(stats[2] > 0 ? "some" : "none");
     }
 }
