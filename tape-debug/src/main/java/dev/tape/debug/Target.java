@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * What to debug: a verified program, where its text came from, the function to run with its
  * arguments and limits, and the host. Each (re)start of the program makes a fresh run of it
- * ({@link #start()}); all runs share one in-memory {@link RecordingHost} (rewound at each start),
+ * ({@link #start()}), and each copy of a run goes on from where it was copied
+ * ({@link #resume(Debuggee)}); all share one in-memory {@link RecordingHost} (rewound to the call
+ * they are at),
  * so the real host answers each host call once.
  */
 public final class Target {
