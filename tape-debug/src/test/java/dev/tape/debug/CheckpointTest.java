@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.asm.Assembler;
-import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
-import dev.tape.host.HostFunction;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import dev.tape.vm.Limits;
@@ -68,13 +66,7 @@ class CheckpointTest {
 
     private static Session session(AtomicInteger calls, long n) throws Exception {
         Assembler.Assembled a = Assembler.assembleWithLines(LOOP, "loop.tasm");
-        Host counting = (symbol, hash, params, rets) -> {
-            HostFunction fn = new ConformanceHost().resolve(symbol, hash, params, rets);
-            return (in, out, ctx) -> {
-                calls.incrementAndGet();
-                fn.call(in, out, ctx);
-            };
-        };
+        Host counting = TestTargets.countingConformanceHost(calls);
         return new Session(new Target(Verifier.verify(a.program()), "loop.tasm", LOOP, a.lines(), 0,
                 List.of(Value.i64(n)), Limits.DEFAULT, counting));
     }

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.asm.Assembler;
 import dev.tape.asm.LineTable;
-import dev.tape.host.ConformanceHost;
 import dev.tape.host.Host;
-import dev.tape.host.HostFunction;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
@@ -41,13 +39,7 @@ class SessionTest {
     /** test.charge through a host that counts the calls that reach it. */
     private static Session session(String text, AtomicInteger calls, Value... args) throws Exception {
         Assembler.Assembled a = Assembler.assembleWithLines(text, "calls.tasm");
-        Host counting = (symbol, hash, params, rets) -> {
-            HostFunction fn = new ConformanceHost().resolve(symbol, hash, params, rets);
-            return (in, out, ctx) -> {
-                calls.incrementAndGet();
-                fn.call(in, out, ctx);
-            };
-        };
+        Host counting = TestTargets.countingConformanceHost(calls);
         return new Session(new Target(Verifier.verify(a.program()), "calls.tasm", text, a.lines(), 0, List.of(args),
                 Limits.DEFAULT, counting));
     }

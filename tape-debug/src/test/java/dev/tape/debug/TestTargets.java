@@ -31,6 +31,21 @@ public final class TestTargets {
     }
 
     /**
+     * The conformance host ({@code test.*} functions) counting the calls that reach it.
+     *
+     * @param calls incremented at each call
+     */
+    public static dev.tape.host.Host countingConformanceHost(java.util.concurrent.atomic.AtomicInteger calls) {
+        return (symbol, hash, params, rets) -> {
+            dev.tape.host.HostFunction fn = new dev.tape.host.ConformanceHost().resolve(symbol, hash, params, rets);
+            return (in, out, ctx) -> {
+                calls.incrementAndGet();
+                fn.call(in, out, ctx);
+            };
+        };
+    }
+
+    /**
      * A target from {@code tape run}-style arguments: the file, then {@code --entry NAME},
      * {@code --arg LITERAL} and {@code --fuel N}; the host has {@code std.print_i64}, printing to
      * {@code out}.
