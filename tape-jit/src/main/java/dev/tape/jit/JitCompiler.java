@@ -48,6 +48,7 @@ import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
 import static org.objectweb.asm.Opcodes.BIPUSH;
 import static org.objectweb.asm.Opcodes.DCMPG;
+import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
@@ -286,7 +287,7 @@ final class JitCompiler implements Codegen {
         return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
-    private static void pushTo(MethodVisitor mv, int v) {
+    static void pushTo(MethodVisitor mv, int v) {
         if (v >= -1 && v <= 5) {
             mv.visitInsn(ICONST_0 + v);
         } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
@@ -312,7 +313,7 @@ final class JitCompiler implements Codegen {
      * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
      * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
      */
-    private static final class Method {
+    private static final class Method implements InlineOps.Emitter {
         /** the VM's program and tier as the generator reads them */
         private final CompileView view;
         private final CodeImage image;
@@ -341,6 +342,9 @@ final class JitCompiler implements Codegen {
         private final Object[] locals;
         /** set by a fused compare that emitted the branch of the br after it */
         private boolean branchDone;
+        /** the instruction {@link InlineOps} is emitting and its block's refund, for its trap point */
+        private int current;
+        private int currentRefund;
         /** the bytecode offset of the last frame declared */
         private int lastFrame = -1;
         /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
@@ -710,11 +714,18 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        private void loadW(int reg) {
+        @Override
+        public MethodVisitor mv() {
+            return mv;
+        }
+
+        @Override
+        public void loadW(int reg) {
             mv.visitVarInsn(LLOAD, slot[reg]);
         }
 
-        private void storeW(int reg) {
+        @Override
+        public void storeW(int reg) {
             mv.visitVarInsn(LSTORE, slot[reg]);
         }
 
@@ -723,12 +734,24 @@ final class JitCompiler implements Codegen {
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false);
         }
 
-        private void loadR(int reg) {
+        @Override
+        public void loadR(int reg) {
             mv.visitVarInsn(ALOAD, slot[reg]);
         }
 
-        private void storeR(int reg) {
+        @Override
+        public void storeR(int reg) {
             mv.visitVarInsn(ASTORE, slot[reg]);
+        }
+
+        @Override
+        public void loadContext() {
+            mv.visitVarInsn(ALOAD, C);
+        }
+
+        @Override
+        public void trapPoint() {
+            at(current, currentRefund);
         }
 
         /** Writes a register's local to the register file (nothing for a unit register). */
@@ -817,15 +840,20 @@ final class JitCompiler implements Codegen {
          */
         private void compareInts(int op, int a, int b) {
             switch (op) {
-                case Op.U64_LT, LOp.U64_LT_BR -> {
+                case Op.U64_LT, LOp.U64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE -> {
                     loadW(a);
                     loadW(b);
                     mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
                 }
-                case Op.F64_LT, LOp.F64_LT_BR -> {
+                case Op.F64_LT, LOp.F64_LT_BR, Op.F64_LE -> {
                     loadD(a);
                     loadD(b);
                     mv.visitInsn(DCMPG);
+                }
+                case Op.F64_GT, Op.F64_GE, Op.F64_EQ -> {
+                    loadD(a);
+                    loadD(b);
+                    mv.visitInsn(DCMPL); // NaN compares as less, so it is never greater
                 }
                 default -> {
                     loadW(a);
@@ -839,9 +867,9 @@ final class JitCompiler implements Codegen {
         private static int jumpOf(int op) {
             return switch (LOp.unfused(op)) {
                 case Op.I64_LT, Op.U64_LT, Op.F64_LT -> IFLT;
-                case Op.I64_GT -> IFGT;
-                case Op.I64_LE -> IFLE;
-                case Op.I64_GE -> IFGE;
+                case Op.I64_GT, Op.U64_GT, Op.F64_GT -> IFGT;
+                case Op.I64_LE, Op.U64_LE, Op.F64_LE -> IFLE;
+                case Op.I64_GE, Op.U64_GE, Op.F64_GE -> IFGE;
                 default -> IFEQ;
             };
         }
@@ -927,7 +955,8 @@ final class JitCompiler implements Codegen {
                 case Op.U64_SHR -> shift(g, LUSHR);
                 case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
                         LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
-                        LOp.F64_LT_BR -> compare(i, g);
+                        LOp.F64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE, Op.F64_EQ, Op.F64_GT, Op.F64_LE,
+                        Op.F64_GE -> compare(i, g);
                 case Op.BOOL_NOT -> {
                     loadW(code[g + 2]);
                     mv.visitInsn(LCONST_1);
@@ -1004,7 +1033,13 @@ final class JitCompiler implements Codegen {
                     mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "noCode", "()Ldev/tape/vm/VmTrap;", false);
                     mv.visitInsn(ATHROW);
                 }
-                default -> slow(i, g, refund);
+                default -> {
+                    current = i;
+                    currentRefund = refund;
+                    if (!InlineOps.emit(this, code, g)) {
+                        slow(i, g, refund);
+                    }
+                }
             }
         }
 

@@ -106,7 +106,7 @@ class JitBudgetTest {
     @Test
     void classesOverTheSizeOrTotalBudgetAreNotDefined() {
         Tiers.Outcome want = interpreted();
-        // the sizes of main's class and the body's (112 slow divisions), from a scratch VM
+        // the sizes of main's class and the body's (220 divisions), from a scratch VM
         JitTier scratch = (JitTier) Jit.compile(SHARED, Host.NONE).tier;
         int mainBytes = JitTestAccess.generate(scratch.view, 0).bytes().length;
         int bodyBytes = JitTestAccess.generate(scratch.view, 1).bytes().length;

@@ -22,9 +22,10 @@ import static dev.tape.program.ValueType.I64;
  * The shape of issue 12's first hole: many function-table rows that share one bytecode blob (the
  * format allows it), so a small file has many functions whose code is large. Row 0 is
  * {@code main(n: i64) -> (i64)}, which runs a loop {@code n} times calling rows 1 to
- * {@code min(rows, CALLED)} once each; rows 1 to {@code rows} share one blob of about 1,100 bytes:
- * {@code body(x: i64) -> (i64)}, a chain of {@code i64.div} (left to {@code Ops.slow} by the
- * compiled code, so each takes many bytes of JVM bytecode) and {@code i64.add}.
+ * {@code min(rows, CALLED)} once each; rows 1 to {@code rows} share one blob of about 1,900 bytes:
+ * {@code body(x: i64) -> (i64)}, a chain of {@code i64.div} (each a trap point and a call in the
+ * compiled code, about 20 bytes of JVM bytecode) and {@code i64.add}, long enough that the body's
+ * class is larger than main's.
  *
  * <p>{@code main} writes the files for the CLI measurements:
  * {@code java -cp ... dev.tape.vm.SharedBlobPrograms DIR ROWS...}.
@@ -33,7 +34,7 @@ final class SharedBlobPrograms {
     /** rows that main calls */
     static final int CALLED = 16;
     /** div/add pairs in the shared body */
-    static final int PAIRS = 112;
+    static final int PAIRS = 220;
 
     private SharedBlobPrograms() {}
 

@@ -1,0 +1,201 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import org.objectweb.asm.MethodVisitor;
+
+import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
+import static org.objectweb.asm.Opcodes.I2L;
+import static org.objectweb.asm.Opcodes.ICONST_0;
+import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
+import static org.objectweb.asm.Opcodes.LAND;
+import static org.objectweb.asm.Opcodes.LXOR;
+
+/**
+ * Instructions compiled inline as a call of the very helper the interpreter's {@code Ops.slow}
+ * runs for them ({@code Numerics}, {@code Texts} in tape-core), on the operands' locals, instead
+ * of {@link JitCompiler}'s generic path, which writes every operand to the register files, calls
+ * {@code Ops.slow} (too big for HotSpot to inline) and reads the destination back. The results,
+ * traps (kind and message) and heap charges are the interpreter's by construction; an instruction
+ * that can trap first records its position ({@link Emitter#trapPoint()}) so the trap has its pc
+ * and the block's fuel is refunded as on the generic path.
+ *
+ * <p>Covered: f64 neg, abs, rem, min, max, min_num, max_num, to_bits, from_bits, the
+ * float-integer conversions, i64 and u64 div and rem, u64/i64 casts, the decimal arithmetic and
+ * conversions, and str/bytes len, eq and concat. The compares u64 gt/le/ge and f64 eq/gt/le/ge are
+ * compiled by {@link JitCompiler}'s compare path.
+ */
+final class InlineOps {
+    private InlineOps() {}
+
+    private static final String NUM = "dev/tape/vm/Numerics";
+    private static final String TEXTS = "dev/tape/vm/Texts";
+    private static final String CTX = "Ldev/tape/vm/ExecutionContext;";
+    private static final String OBJ = "Ljava/lang/Object;";
+    private static final String DEC = "Ldev/tape/value/Value$Decimal;";
+    private static final String INTERNALS = "dev/tape/value/ValueInternals";
+
+    /** What the compiler of one method gives: its visitor and its registers' locals. */
+    interface Emitter {
+        /** @return the method's visitor */
+        MethodVisitor mv();
+
+        /** Pushes word register {@code reg}'s value (a long). */
+        void loadW(int reg);
+
+        /** Pops a long into word register {@code reg}. */
+        void storeW(int reg);
+
+        /** Pushes reference register {@code reg}'s value. */
+        void loadR(int reg);
+
+        /** Pops a reference into register {@code reg}. */
+        void storeR(int reg);
+
+        /** Pushes the run's {@code ExecutionContext}. */
+        void loadContext();
+
+        /** Records the instruction's position for a trap it may throw. */
+        void trapPoint();
+    }
+
+    /**
+     * Emits one instruction inline when it is one of those covered.
+     *
+     * @param e the method's emitter
+     * @param code the program's code image
+     * @param g the instruction's global index in {@code code}: opcode, then operands
+     * @return whether it was emitted (else the caller takes its generic path)
+     */
+    static boolean emit(Emitter e, int[] code, int g) {
+        MethodVisitor mv = e.mv();
+        int dst = code[g + 1];
+        int a = code[g + 2];
+        switch (code[g]) {
+            case Op.F64_NEG -> wordMask(e, dst, a, LXOR, Long.MIN_VALUE);
+            case Op.F64_ABS -> wordMask(e, dst, a, LAND, Long.MAX_VALUE);
+            case Op.F64_TO_BITS, Op.F64_FROM_BITS -> {
+                e.loadW(a);
+                e.storeW(dst);
+            }
+            case Op.F64_REM -> words(e, dst, a, code[g + 3], "rem", "(JJ)J", false);
+            case Op.F64_MIN, Op.F64_MIN_NUM -> minMax(e, dst, a, code[g + 3], "min", code[g] == Op.F64_MIN_NUM);
+            case Op.F64_MAX, Op.F64_MAX_NUM -> minMax(e, dst, a, code[g + 3], "max", code[g] == Op.F64_MAX_NUM);
+            case Op.I64_DIV -> words(e, dst, a, code[g + 3], "i64Div", "(JJ)J", true);
+            case Op.I64_REM -> words(e, dst, a, code[g + 3], "i64Rem", "(JJ)J", true);
+            case Op.U64_DIV -> words(e, dst, a, code[g + 3], "u64Div", "(JJ)J", true);
+            case Op.U64_REM -> words(e, dst, a, code[g + 3], "u64Rem", "(JJ)J", true);
+            case Op.U64_TO_I64 -> word(e, dst, a, "u64ToI64");
+            case Op.I64_TO_U64 -> word(e, dst, a, "i64ToU64");
+            case Op.F64_TO_I64 -> word(e, dst, a, "toI64");
+            case Op.F64_TO_U64 -> word(e, dst, a, "toU64");
+            case Op.U64_TO_F64 -> {
+                e.loadW(a);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, "u64ToF64", "(J)D", false);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
+                e.storeW(dst);
+            }
+            case Op.DEC_ADD, Op.DEC_SUB -> {
+                e.trapPoint();
+                e.loadR(a);
+                e.loadR(code[g + 3]);
+                mv.visitInsn(code[g] == Op.DEC_SUB ? ICONST_1 : ICONST_0);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, "decAdd", "(" + OBJ + OBJ + "Z)" + DEC, false);
+                e.storeR(dst);
+            }
+            case Op.DEC_MUL -> {
+                e.trapPoint();
+                e.loadR(a);
+                e.loadR(code[g + 3]);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, "decMul", "(" + OBJ + OBJ + ")" + DEC, false);
+                e.storeR(dst);
+            }
+            case Op.DEC_TO_I64, Op.DEC_TO_U64 -> {
+                e.trapPoint();
+                e.loadR(a);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, code[g] == Op.DEC_TO_I64 ? "decToI64" : "decToU64",
+                        "(" + OBJ + ")J", false);
+                e.storeW(dst);
+            }
+            case Op.I64_TO_DEC, Op.U64_TO_DEC -> {
+                e.trapPoint();
+                e.loadW(a);
+                JitCompiler.pushTo(mv, code[g + 3]);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, code[g] == Op.I64_TO_DEC ? "i64ToDec" : "u64ToDec", "(JI)" + DEC,
+                        false);
+                e.storeR(dst);
+            }
+            case Op.STR_LEN, Op.BYTES_LEN -> {
+                e.trapPoint();
+                e.loadR(a);
+                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "bytesOf", "(" + OBJ + ")[B", false);
+                mv.visitInsn(ARRAYLENGTH);
+                mv.visitInsn(I2L);
+                e.storeW(dst);
+            }
+            case Op.STR_EQ, Op.BYTES_EQ -> {
+                e.trapPoint();
+                e.loadContext();
+                e.loadR(a);
+                e.loadR(code[g + 3]);
+                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "eq", "(" + CTX + OBJ + OBJ + ")Z", false);
+                mv.visitInsn(I2L);
+                e.storeW(dst);
+            }
+            case Op.STR_CONCAT, Op.BYTES_CONCAT -> {
+                e.trapPoint();
+                mv.visitFieldInsn(GETSTATIC, TEXTS, "V", "L" + INTERNALS + ";");
+                e.loadContext();
+                e.loadR(a);
+                e.loadR(code[g + 3]);
+                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "concat", "(" + CTX + OBJ + OBJ + ")[B", false);
+                boolean str = code[g] == Op.STR_CONCAT;
+                mv.visitMethodInsn(INVOKEVIRTUAL, INTERNALS, str ? "adoptUtf8" : "adoptBytes",
+                        "([B)Ldev/tape/value/Value$" + (str ? "Str" : "Bytes") + ";", false);
+                e.storeR(dst);
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** dst = a (op) mask, on the bits. */
+    private static void wordMask(Emitter e, int dst, int a, int op, long mask) {
+        e.loadW(a);
+        e.mv().visitLdcInsn(mask);
+        e.mv().visitInsn(op);
+        e.storeW(dst);
+    }
+
+    /** dst = Numerics.method(a, b), with a trap point first when it can trap. */
+    private static void words(Emitter e, int dst, int a, int b, String method, String desc, boolean traps) {
+        if (traps) {
+            e.trapPoint();
+        }
+        e.loadW(a);
+        e.loadW(b);
+        e.mv().visitMethodInsn(INVOKESTATIC, NUM, method, desc, false);
+        e.storeW(dst);
+    }
+
+    /** dst = Numerics.method(a), which can trap. */
+    private static void word(Emitter e, int dst, int a, String method) {
+        e.trapPoint();
+        e.loadW(a);
+        e.mv().visitMethodInsn(INVOKESTATIC, NUM, method, "(J)J", false);
+        e.storeW(dst);
+    }
+
+    /** dst = Numerics.min or max(a, b, numberFavoring). */
+    private static void minMax(Emitter e, int dst, int a, int b, String method, boolean numberFavoring) {
+        e.loadW(a);
+        e.loadW(b);
+        e.mv().visitInsn(numberFavoring ? ICONST_1 : ICONST_0);
+        e.mv().visitMethodInsn(INVOKESTATIC, NUM, method, "(JJZ)J", false);
+        e.storeW(dst);
+    }
+}
