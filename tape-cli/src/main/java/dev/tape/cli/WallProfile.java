@@ -14,9 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Samples where a compiled run spends its wall time, for {@code tape profile --measure wall}: a
  * daemon thread reads the run thread's stack every interval ({@link StackSampler}) and counts one
- * sample for the stack it found, in a bounded call tree. A sample taken inside a host function
+ * sample for the stack it found, in a bounded call tree. A sample taken inside a host call
  * ends in a leaf named after its symbol ({@code [host] std.print_i64}; the {@link #wrap(Host)
- * wrapped host} says which one is running); one taken while the interpreter runs part of the run
+ * wrapped host} says which one ran last); one taken while the interpreter runs part of the run
  * ends in {@code [interpreted]}, one taken while a function is compiled in {@code [compiling]}.
  * Samples taken outside the run (before it starts, after it ends) are not counted.
  *
@@ -38,7 +38,12 @@ final class WallProfile extends CallTree {
     private final int maxDepth;
     private final long intervalNanos;
     private final Map<Integer, String> names = new HashMap<>();
-    /** the symbol of the host function running now, or null */
+    /**
+     * the symbol of the host function that started or ended last, or null before the first: the
+     * one a sample inside a host call names (the JVM takes most such samples as the VM's host-call
+     * code returns, after the function; one taken in that code just before the function names the
+     * host function before it)
+     */
     private volatile String host;
     private volatile boolean stopping;
     private Program program;
@@ -72,12 +77,12 @@ final class WallProfile extends CallTree {
                 return null;
             }
             return (a, r, ctx) -> {
-                String outer = host;
                 host = symbol;
                 try {
                     fn.call(a, r, ctx);
                 } finally {
-                    host = outer;
+                    // again: host calls of runs this one started have set theirs
+                    host = symbol;
                 }
             };
         };
@@ -150,11 +155,9 @@ final class WallProfile extends CallTree {
                 if (now - next > intervalNanos) {
                     next = now + intervalNanos;
                 }
-                String before = host;
                 int n = s.sample(ids);
-                String after = host;
                 if (!stopping) {
-                    add(ids, n, s.where(), before != null && before.equals(after) ? before : null);
+                    add(ids, n, s.where(), host);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -171,7 +174,7 @@ final class WallProfile extends CallTree {
      * @param ids the function ids, outermost first, in range
      * @param found how many frames the sampler found (more than {@code ids.length} when deeper)
      * @param where what the run was doing
-     * @param symbol the host function running (the same before and after the sample), or null
+     * @param symbol the host function that ran last, or null
      */
     synchronized void add(int[] ids, int found, StackSampler.Where where, String symbol) {
         if (where == StackSampler.Where.OUTSIDE) {
