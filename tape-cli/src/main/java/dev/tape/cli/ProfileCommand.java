@@ -183,23 +183,24 @@ public final class ProfileCommand implements Callable<Integer> {
         out.flush();
         String name = fileName(p);
         long samples = profile.samples();
-        long ms = samples * interval / 1000;
-        String every = samples + (samples == 1 ? " sample" : " samples") + ", one every " + interval;
+        long ms = profile.micros() / 1000;
+        String what = samples + (samples == 1 ? " sample" : " samples") + " over " + ms + " ms (asked: one every "
+                + interval;
         if (svg != null) {
             String title = "Wall-time flame graph of " + Escape.text(name) + ", by function";
-            String subtitle = every + " \u00b5s (about " + ms + " ms); width is samples (wall time, compiled tier); "
+            String subtitle = what + " \u00b5s); width is wall time in \u00b5s (sampled, compiled tier); "
                     + (profile.nodeCount() - 1) + " frames";
-            write(svg, ProfileWriters.svg(profile.root(), title, subtitle, "samples"));
+            write(svg, ProfileWriters.svg(profile.root(), title, subtitle, "\u00b5s", "data-us"));
         }
         if (collapsed != null) {
             write(collapsed, ProfileWriters.collapsed(profile.root()));
         }
         if (speedscope != null) {
             write(speedscope, ProfileWriters.speedscope(profile.root(), Escape.text(name), "wall time, sampled every "
-                    + interval + " microseconds", "microseconds", interval));
+                    + interval + " microseconds", "microseconds", 1));
         }
-        err.println("profile: " + every + " microseconds (about " + ms + " ms) in " + (profile.nodeCount() - 1)
-                + " frames" + (profile.failed() ? "; sampling stopped early on an error" : ""));
+        err.println("profile: " + what + " microseconds) in " + (profile.nodeCount() - 1) + " frames"
+                + (profile.failed() ? "; sampling stopped early on an error" : ""));
         return status;
     }
 

@@ -181,7 +181,7 @@ final class ProfileWriters {
     }
 
     /**
-     * {@link #svg(CallTree.Node, String, String, String)} of a fuel profile: weights are {@code fuel}.
+     * {@link #svg(CallTree.Node, String, String, String, String)} of a fuel profile: weights are {@code fuel}.
      *
      * @param root the tree
      * @param title the graph's title
@@ -189,20 +189,22 @@ final class ProfileWriters {
      * @return the SVG
      */
     static String svg(CallTree.Node root, String title, String subtitle) {
-        return svg(root, title, subtitle, "fuel");
+        return svg(root, title, subtitle, "fuel", "data-fuel");
     }
 
     /**
      * @param root the tree
      * @param title the graph's title
      * @param subtitle the line under it
-     * @param unit what a frame's weight counts, one lower-case word ({@code fuel}, {@code samples})
+     * @param unit what a frame's weight counts, for its tooltip ({@code fuel}, {@code \u00b5s})
+     * @param attribute the name of the attribute that holds a frame's weight ({@code data-fuel}),
+     *     an XML name
      * @return a self-contained SVG flame graph: the root ({@code all}) at the bottom, callees above
      *     their callers, widths in proportion to weight, a tooltip ({@code <title>}) on every frame
-     *     with its name, weight and share ({@code fib (120 fuel, 3.20%)}), and a {@code data-UNIT}
-     *     attribute with its weight ({@code data-fuel="120"})
+     *     with its name, weight and share ({@code fib (120 fuel, 3.20%)}), and the attribute with its
+     *     weight ({@code data-fuel="120"})
      */
-    static String svg(CallTree.Node root, String title, String subtitle, String unit) {
+    static String svg(CallTree.Node root, String title, String subtitle, String unit, String attribute) {
         Map<CallTree.Node, Long> totals = totals(root);
         long total = totals.get(root);
         double scale = total == 0 ? 0 : (WIDTH - 2.0 * MARGIN) / total;
@@ -244,8 +246,8 @@ final class ProfileWriters {
             double w = fuel * scale;
             double y = height - MARGIN - (b.level() + 1) * FRAME_HEIGHT;
             String pct = total == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.2f", 100.0 * fuel / total);
-            s.append("<g class=\"f\" data-").append(unit).append("=\"").append(fuel).append("\"><title>")
-                    .append(xml(n.name)).append(" (").append(fuel).append(' ').append(unit).append(", ").append(pct)
+            s.append("<g class=\"f\" ").append(attribute).append("=\"").append(fuel).append("\"><title>")
+                    .append(xml(n.name)).append(" (").append(fuel).append(' ').append(xml(unit)).append(", ").append(pct)
                     .append("%)</title>");
             s.append("<rect x=\"").append(fmt(b.x())).append("\" y=\"").append(fmt(y)).append("\" width=\"")
                     .append(fmt(w)).append("\" height=\"").append(FRAME_HEIGHT - 1).append("\" rx=\"2\" fill=\"")

@@ -13,17 +13,20 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Samples where a compiled run spends its wall time, for {@code tape profile --measure wall}: a
- * daemon thread reads the run thread's stack every interval ({@link StackSampler}) and counts one
- * sample for the stack it found, in a bounded call tree. A sample taken inside a host call
- * ends in a leaf named after its symbol ({@code [host] std.print_i64}; the {@link #wrap(Host)
- * wrapped host} says which one ran last); one taken while the interpreter runs part of the run
- * ends in {@code [interpreted]}, one taken while a function is compiled in {@code [compiling]}.
- * Samples taken outside the run (before it starts, after it ends) are not counted.
+ * daemon thread reads the run thread's stack about every interval ({@link StackSampler}) and adds
+ * the time since its previous sample, in microseconds, to the stack it found, in a bounded call
+ * tree. So the tree's weights are wall time: a sample that came late (the machine was busy, or the
+ * JVM took long to stop the run thread for its stack) stands for all the time since the one
+ * before, and the total is the time sampled. A sample taken inside a host call ends in a leaf named
+ * after its symbol ({@code [host] std.print_i64}; the {@link #wrap(Host) wrapped host} says which
+ * one ran last); one taken while the interpreter runs part of the run ends in
+ * {@code [interpreted]}, one taken while a function is compiled in {@code [compiling]}. Samples
+ * taken outside the run (before it starts, after it ends) are not counted, nor is their time.
  *
- * <p>Not deterministic: how many samples a stack gets depends on the machine, its load and the
- * JVM's own compilation. Bounded: stacks deeper than {@code maxDepth} fold into
- * {@code [deeper frames]} and the tree into {@code [other]} frames ({@link CallTree}); each sample
- * costs one stack walk and at most {@code maxDepth} hash lookups, on the sampler thread.
+ * <p>Not deterministic: the time a stack gets depends on the machine, its load and the JVM's own
+ * compilation. Bounded: stacks deeper than {@code maxDepth} fold into {@code [deeper frames]} and
+ * the tree into {@code [other]} frames ({@link CallTree}); each sample costs one stack walk (the
+ * JVM stops the run thread for it) and at most {@code maxDepth} hash lookups, on the sampler thread.
  */
 final class WallProfile extends CallTree {
     /** The default of {@code --interval-us}: 1 ms. */
@@ -50,6 +53,8 @@ final class WallProfile extends CallTree {
     private Thread sampler;
     /** samples counted (guarded by this) */
     private long samples;
+    /** their time, in microseconds (guarded by this) */
+    private long micros;
     /** whether the sampler thread failed (guarded by this) */
     private boolean failed;
 
@@ -134,30 +139,38 @@ final class WallProfile extends CallTree {
         return failed;
     }
 
-    /** @return the time between samples, in nanoseconds */
-    long intervalNanos() {
-        return intervalNanos;
+    /** @return the time the samples stand for, in microseconds: the tree's total weight */
+    synchronized long micros() {
+        return micros;
     }
 
-    /** The sampler thread: one sample per interval, at a fixed rate (late ticks are skipped, not made up). */
+    /**
+     * The sampler thread: one sample per interval, at a fixed rate (late ticks are skipped, not made
+     * up), each weighted with the time since the previous one.
+     */
     private void loop(StackSampler s) {
         try {
             int[] ids = new int[maxDepth + 1];
-            long next = System.nanoTime() + intervalNanos;
+            long last = System.nanoTime();
+            long next = last + intervalNanos;
+            long carry = 0;
             while (!stopping) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                     continue;
                 }
-                next += intervalNanos;
+                int n = s.sample(ids);
                 long now = System.nanoTime();
+                long nanos = now - last + carry;
+                last = now;
+                carry = nanos % 1000;
+                next += intervalNanos;
                 if (now - next > intervalNanos) {
                     next = now + intervalNanos;
                 }
-                int n = s.sample(ids);
                 if (!stopping) {
-                    add(ids, n, s.where(), host);
+                    add(ids, n, s.where(), host, nanos / 1000);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -169,14 +182,15 @@ final class WallProfile extends CallTree {
     }
 
     /**
-     * Counts one sample.
+     * Counts one sample, with its time.
      *
      * @param ids the function ids, outermost first, in range
      * @param found how many frames the sampler found (more than {@code ids.length} when deeper)
      * @param where what the run was doing
      * @param symbol the host function that ran last, or null
+     * @param weight the time the sample stands for, in microseconds, 0 or more
      */
-    synchronized void add(int[] ids, int found, StackSampler.Where where, String symbol) {
+    synchronized void add(int[] ids, int found, StackSampler.Where where, String symbol, long weight) {
         if (where == StackSampler.Where.OUTSIDE) {
             return;
         }
@@ -195,7 +209,8 @@ final class WallProfile extends CallTree {
             case COMPILING -> n = child(n, "[compiling]", "[compiling]", false);
             default -> { }
         }
-        n.self++;
+        n.self += weight;
+        micros += weight;
         samples++;
     }
 

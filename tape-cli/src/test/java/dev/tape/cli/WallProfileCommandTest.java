@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,12 +89,15 @@ class WallProfileCommandTest {
         return m;
     }
 
-    /** @return the count in stderr's "profile: N samples" line */
-    static long samplesOf(Cli.Result r) {
-        String err = r.err();
-        int at = err.indexOf("profile: ");
-        assertTrue(at >= 0, err);
-        return Long.parseLong(err.substring(at + 9, err.indexOf(' ', at + 9)));
+    /** stderr's summary: "profile: N samples over M ms (asked: one every I microseconds) in F frames" */
+    static final Pattern SUMMARY = Pattern.compile(
+            "profile: ([0-9]+) samples? over ([0-9]+) ms \\(asked: one every ([0-9]+) microseconds\\) in [0-9]+ frames\n");
+
+    /** @return the sample count and milliseconds of stderr's summary line, which it checks */
+    static long[] summary(Cli.Result r) {
+        Matcher m = SUMMARY.matcher(r.err());
+        assertTrue(m.find(), r.err());
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
     }
 
     static boolean samplerAlive() {
@@ -113,39 +118,41 @@ class WallProfileCommandTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("i64:0\n", r.out());
         assertFalse(samplerAlive(), "the sampler thread ended with the run");
-        long samples = samplesOf(r);
-        assertTrue(r.err().startsWith("profile: " + samples + " samples, one every 500 microseconds (about "
-                + samples * 500 / 1000 + " ms) in "), r.err());
+        long[] sum = summary(r);
+        assertEquals(500, sum[2]);
 
+        // weights are microseconds: they add up to the time the summary gives
         Map<String, Long> s = stacks(folded);
         assertTrue(s.getOrDefault("main;spin", 0L) > 0, s.toString());
         // nothing but the run's own stacks, and the compiler's time at its start
         for (String stack : s.keySet()) {
             assertTrue(List.of("main;spin", "main", "[compiling]", "main;[compiling]").contains(stack), s.toString());
         }
-        assertEquals(samples, s.values().stream().mapToLong(Long::longValue).sum());
+        long micros = s.values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(sum[1], micros / 1000);
+        assertTrue(sum[0] > 0);
 
-        // the SVG: weights are samples, the root has them all
+        // the SVG: weights are microseconds, the root has them all
         Document d = ProfileCommandTest.parse(svg);
         NodeList groups = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "g");
         long root = -1;
         for (int i = 0; i < groups.getLength(); i++) {
             Element g = (Element) groups.item(i);
             String title = g.getElementsByTagNameNS("http://www.w3.org/2000/svg", "title").item(0).getTextContent();
-            assertTrue(title.matches(".* \\([0-9]+ samples, [0-9.]+%\\)"), title);
+            assertTrue(title.matches(".* \\([0-9]+ \u00b5s, [0-9.]+%\\)"), title);
             if (title.startsWith("all (")) {
-                root = Long.parseLong(g.getAttribute("data-samples"));
+                root = Long.parseLong(g.getAttribute("data-us"));
             }
         }
-        assertEquals(samples, root);
+        assertEquals(micros, root);
         String text = Files.readString(svg);
         assertTrue(text.contains("Wall-time flame graph of spin.tasm, by function"), text);
-        assertTrue(text.contains(samples + " samples, one every 500 \u00b5s"), text);
+        assertTrue(text.contains(sum[0] + " samples over " + sum[1] + " ms (asked: one every 500 \u00b5s)"), text);
 
-        // speedscope: weights in microseconds, samples x interval
+        // speedscope: weights in microseconds
         JsonNode p = new ObjectMapper().readTree(json.toFile()).get("profiles").get(0);
         assertEquals("microseconds", p.get("unit").asText());
-        assertEquals(samples * 500, p.get("endValue").asLong());
+        assertEquals(micros, p.get("endValue").asLong());
     }
 
     @Test
@@ -175,7 +182,7 @@ class WallProfileCommandTest {
         assertTrue(r.err().contains("trap: fuel_exceeded"), r.err());
         assertTrue(Files.exists(folded));
         assertFalse(samplerAlive(), "the sampler thread ended with the run");
-        assertEquals(samplesOf(r), stacks(folded).values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(summary(r)[1], stacks(folded).values().stream().mapToLong(Long::longValue).sum() / 1000);
     }
 
     @Test
