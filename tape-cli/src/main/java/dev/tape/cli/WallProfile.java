@@ -6,6 +6,9 @@ import dev.tape.program.Program;
 import dev.tape.vm.StackSampler;
 import dev.tape.vm.Vm;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,8 +104,9 @@ final class WallProfile extends CallTree {
      */
     synchronized void start(Vm vm, Thread target) {
         this.program = vm.program().program();
-        StackSampler s = new StackSampler(vm, target);
-        Thread t = new Thread(() -> loop(s), "tape-profile-sampler");
+        StackSampler s = new StackSampler(vm);
+        long id = target.getId();
+        Thread t = new Thread(() -> loop(s, id), "tape-profile-sampler");
         t.setDaemon(true);
         sampler = t;
         t.start();
@@ -148,8 +152,11 @@ final class WallProfile extends CallTree {
      * The sampler thread: one sample per interval, at a fixed rate (late ticks are skipped, not made
      * up), each weighted with the time since the previous one.
      */
-    private void loop(StackSampler s) {
+    private void loop(StackSampler s, long thread) {
         try {
+            // the frames of the compiled code's hidden classes are in the stacks ThreadMXBean gives
+            // (Thread.getStackTrace leaves them out from JDK 19 on)
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             int[] ids = new int[maxDepth + 1];
             long last = System.nanoTime();
             long next = last + intervalNanos;
@@ -160,7 +167,8 @@ final class WallProfile extends CallTree {
                     LockSupport.parkNanos(wait);
                     continue;
                 }
-                int n = s.sample(ids);
+                ThreadInfo info = mx.getThreadInfo(thread, Integer.MAX_VALUE);
+                int n = s.read(info == null ? null : info.getStackTrace(), ids);
                 long now = System.nanoTime();
                 long nanos = now - last + carry;
                 last = now;
@@ -174,7 +182,8 @@ final class WallProfile extends CallTree {
                 }
             }
         } catch (RuntimeException | Error e) {
-            // no stack trace to the user: the profile keeps the samples it has
+            // no management bean, no permission, no memory: no stack trace to the user, and the
+            // profile keeps the samples it has
             synchronized (this) {
                 failed = true;
             }

@@ -1,8 +1,9 @@
 package dev.tape.vm;
 
 /**
- * Reads, from another thread, which functions a compiled run of one {@link Vm} is in: the basis of
- * a sampling (wall-time) profiler. It costs the run nothing while it is not sampled.
+ * Reads which functions a compiled run of one {@link Vm} is in from a Java stack trace of the thread
+ * that runs it, taken from another thread: the basis of a sampling (wall-time) profiler. It costs
+ * the run nothing.
  *
  * <p><b>Why the Java stack.</b> Compiled code keeps the run's position in JVM locals, not in its
  * {@link ExecutionContext}: a compiled call writes its caller's frame record (as the interpreter
@@ -10,19 +11,23 @@ package dev.tape.vm;
  * records above the current depth are stale and the current depth is unknown while compiled code
  * runs. The interpreter too keeps its depth and position in locals between its stops. What is
  * always current is the thread's Java stack: every compiled function is a method {@code f<id>} of
- * a hidden class {@code dev.tape.vm.JitCode}, and {@link Thread#getStackTrace()} lists those
- * frames (inlined ones included) outermost last. A sample is that list, read from the outermost
- * frame inwards, up to the first host call (a host function, and any run it starts, are not part
- * of this run's stack).
+ * a hidden class {@code dev.tape.vm.JitCode}, one Java frame per compiled frame (inlined ones
+ * included). {@link #read} reads those frames from the outermost inwards, up to the first host call
+ * (a host function, and any run it starts, are not part of this run's stack).
+ *
+ * <p><b>Taking the stack.</b> The frames of hidden classes must be in it: take it with
+ * {@code ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId(), Integer.MAX_VALUE)
+ * .getStackTrace()} (module {@code java.management}). {@link Thread#getStackTrace()} leaves them
+ * out on JDK 19 and later, and on every JDK when a thread takes its own.
  *
  * <p><b>A racy sample.</b> The JVM takes the stack at a safepoint, so samples lean towards the
  * places compiled code polls for one (calls, returns, loop back-edges): good enough to say which
  * functions the time goes to, not which instructions. Functions whose code and signature are
  * equal share one compiled method; their samples name the function it was compiled for.
  *
- * <p>A sampler is used by one thread at a time (it keeps the last sample's {@link #where()});
- * {@link #sample} never throws, never blocks beyond the JVM's own stack walk, and reports only
- * function ids within the program.
+ * <p>A reader keeps the last stack's {@link #where()}, so it is for one thread at a time;
+ * {@link #read} never throws for any stack (null, empty, with null elements or frames of anything
+ * else), and reports only function ids within the program.
  */
 public final class StackSampler {
     /** What the sampled thread was doing. */
@@ -50,53 +55,52 @@ public final class StackSampler {
     private static final String TIER = PACKAGE + "JitTier";
 
     private final int functions;
-    private final Thread thread;
     private Where where = Where.OUTSIDE;
 
     /**
-     * @param vm the VM whose runs are sampled (its function count bounds the ids reported)
-     * @param thread the thread that runs them
-     * @throws IllegalArgumentException when an argument is null
+     * @param vm the VM whose runs are read (its function count bounds the ids reported)
+     * @throws IllegalArgumentException when the VM is null
      */
-    public StackSampler(Vm vm, Thread thread) {
-        if (vm == null || thread == null) {
-            throw new IllegalArgumentException(vm == null ? "the VM is null" : "the thread is null");
+    public StackSampler(Vm vm) {
+        if (vm == null) {
+            throw new IllegalArgumentException("the VM is null");
         }
         this.functions = vm.funcs.length;
-        this.thread = thread;
     }
 
-    /** @return what the thread was doing at the last {@link #sample} ({@link Where#OUTSIDE} before the first) */
+    /** @return what the thread was doing in the last stack {@link #read} ({@link Where#OUTSIDE} before the first) */
     public Where where() {
         return where;
     }
 
     /**
-     * Takes one sample of the thread's run: the function ids of its compiled frames, outermost
-     * (the entry) first, written to {@code out} from index 0. Frames past {@code out.length} are
-     * counted but not written. Each id is in {@code [0, functions)} of the VM's program; a frame
-     * that does not name one is skipped. Sets {@link #where()}.
+     * Reads one sample of a run: the function ids of the compiled frames in a Java stack trace of
+     * the thread that runs it, outermost (the entry) first, written to {@code out} from index 0.
+     * Frames past {@code out.length} are counted but not written. Each id is in
+     * {@code [0, functions)} of the VM's program; a frame that does not name one is skipped. Sets
+     * {@link #where()}.
      *
+     * @param stack the thread's stack trace, innermost frame first (as the JVM gives it); null or
+     *     empty when there is none, and null elements are skipped
      * @param out where the ids go; may be empty
      * @return the number of compiled frames found, 0 or more (more than {@code out.length} when
-     *     the stack was deeper); 0 with {@link Where#OUTSIDE} when the stack could not be read
+     *     the stack was deeper)
+     * @throws IllegalArgumentException when {@code out} is null
      */
-    public int sample(int[] out) {
-        try {
-            return read(thread.getStackTrace(), out);
-        } catch (RuntimeException | Error e) {
-            // a security manager, or no memory for the trace: no sample
-            where = Where.OUTSIDE;
-            return 0;
+    public int read(StackTraceElement[] stack, int[] out) {
+        if (out == null) {
+            throw new IllegalArgumentException("the id array is null");
         }
+        where = Where.OUTSIDE;
+        return stack == null ? 0 : scan(stack, out);
     }
 
-    private int read(StackTraceElement[] stack, int[] out) {
+    private int scan(StackTraceElement[] stack, int[] out) {
         int n = 0;
         Where w = Where.OUTSIDE;
         for (int i = stack.length - 1; i >= 0; i--) {
             StackTraceElement e = stack[i];
-            String cls = e.getClassName();
+            String cls = e == null ? null : e.getClassName();
             if (cls == null || !cls.startsWith(PACKAGE)) {
                 continue;
             }

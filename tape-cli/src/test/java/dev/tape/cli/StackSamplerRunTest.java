@@ -1,12 +1,17 @@
-package dev.tape.vm;
+package dev.tape.cli;
 
 import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
+import dev.tape.vm.Limits;
+import dev.tape.vm.StackSampler;
+import dev.tape.vm.Vm;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link StackSampler}: a run held at a known depth (inside a host function that waits) is read
- * from another thread, frame by frame.
+ * {@link StackSampler} on a real run held at a known depth (inside a host function that waits),
+ * its stack taken from another thread as {@link WallProfile} takes it.
  */
-class StackSamplerTest {
+class StackSamplerRunTest {
     /** main (0) calls rec (1) with 4; rec recurses down to 0 and there calls the host's t.block. */
     static final String DEEP = """
             program deep
@@ -67,7 +72,12 @@ class StackSamplerTest {
         return Verifier.verify(Assembler.assemble(DEEP, "deep.tasm"));
     }
 
-    /** Runs main on a new thread; returns it once the run is inside t.block. */
+    static StackTraceElement[] stackOf(Thread t) {
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId(), Integer.MAX_VALUE);
+        return info == null ? null : info.getStackTrace();
+    }
+
+    /** Runs main on a new thread and returns it once the run is inside t.block. */
     static Thread startBlocked(Vm vm, Blocking b, AtomicReference<Throwable> failure) throws InterruptedException {
         Thread t = new Thread(() -> {
             try {
@@ -87,30 +97,20 @@ class StackSamplerTest {
         Vm vm = Jit.compile(deep(), b.host());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = startBlocked(vm, b, failure);
-        StackSampler s = new StackSampler(vm, t);
+        StackSampler s = new StackSampler(vm);
         try {
-            int[] out = new int[16];
-            int n = s.sample(out);
-            assertEquals(StackSampler.Where.HOST, s.where());
+            int[] out = new int[6];
             // main, then rec at n = 4, 3, 2, 1 and 0
-            assertEquals(6, n);
-            int[] firstSix = new int[6];
-            System.arraycopy(out, 0, firstSix, 0, 6);
-            assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1}, firstSix);
-
-            // a shorter array: the outermost frames are written, all are counted
-            int[] two = {-7, -7};
-            assertEquals(6, s.sample(two));
-            assertArrayEquals(new int[] {0, 1}, two);
-            assertEquals(6, s.sample(new int[0]));
+            assertEquals(6, s.read(stackOf(t), out));
             assertEquals(StackSampler.Where.HOST, s.where());
+            assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1}, out);
         } finally {
             b.release.countDown();
             t.join(30_000);
         }
-        assertEquals(null, failure.get());
-        // the run has ended and its thread too: nothing to read
-        assertEquals(0, s.sample(new int[4]));
+        assertNull(failure.get());
+        // the run and its thread have ended: nothing to read
+        assertEquals(0, s.read(stackOf(t), new int[4]));
         assertEquals(StackSampler.Where.OUTSIDE, s.where());
     }
 
@@ -120,25 +120,14 @@ class StackSamplerTest {
         Vm vm = new Vm(deep(), b.host());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = startBlocked(vm, b, failure);
-        StackSampler s = new StackSampler(vm, t);
+        StackSampler s = new StackSampler(vm);
         try {
-            assertEquals(0, s.sample(new int[8]));
+            assertEquals(0, s.read(stackOf(t), new int[8]));
             assertEquals(StackSampler.Where.INTERPRETED, s.where());
         } finally {
             b.release.countDown();
             t.join(30_000);
         }
-        assertEquals(null, failure.get());
-    }
-
-    @Test
-    void aThreadOutsideAnyRunGivesNoFrames() {
-        Vm vm = Jit.compile(deep(), new Blocking().host());
-        StackSampler s = new StackSampler(vm, Thread.currentThread());
-        assertEquals(StackSampler.Where.OUTSIDE, s.where());
-        assertEquals(0, s.sample(new int[8]));
-        assertEquals(StackSampler.Where.OUTSIDE, s.where());
-        assertThrows(IllegalArgumentException.class, () -> new StackSampler(null, Thread.currentThread()));
-        assertThrows(IllegalArgumentException.class, () -> new StackSampler(vm, null));
+        assertNull(failure.get());
     }
 }
