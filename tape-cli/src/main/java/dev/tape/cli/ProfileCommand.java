@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
  *       longer than {@code tape run}; fuel, results and traps are those of {@code tape run}.</li>
  *   <li>{@code wall}: sampled wall time of a compiled run ({@link WallProfile}): the run goes
  *       untraced on the compiled tier, as fast as {@code tape run}, while a sampler thread reads
- *       its stack every {@code --interval-us} microseconds; weights are samples. Needs
- *       {@code --tier jit} (the default) and {@code --by function}.</li>
+ *       its stack every {@code --interval-us} microseconds; weights are wall time in
+ *       microseconds. Needs {@code --tier jit} (the default) and {@code --by function}.</li>
  * </ul>
  */
 @Command(name = "profile",
@@ -38,8 +38,8 @@ import java.util.concurrent.Callable;
                 + "stacks (--collapsed) or speedscope JSON (--speedscope).",
             "--measure fuel (the default) is exact and deterministic: 1 unit per instruction, host calls on a leaf "
                 + "named after their symbol with the fuel they charged; the run is interpreted and traced.",
-            "--measure wall samples a compiled run's call stack every --interval-us microseconds: widths are samples "
-                + "(time), host calls on a leaf named after their symbol; not deterministic."})
+            "--measure wall samples a compiled run's call stack every --interval-us microseconds: widths are wall "
+                + "time in microseconds, host calls on a leaf named after their symbol; not deterministic."})
 public final class ProfileCommand implements Callable<Integer> {
     /** The largest {@code --max-depth}. */
     static final int MAX_DEPTH_LIMIT = 4096;

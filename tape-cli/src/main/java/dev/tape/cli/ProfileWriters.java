@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a {@link FuelProfile}'s call tree in three formats: a self-contained flame graph SVG,
- * Brendan Gregg's collapsed stacks (one {@code frame;frame;frame count} line per stack), and
- * speedscope's JSON file format ({@code https://www.speedscope.app/file-format-schema.json}, a
- * "sampled" profile whose samples are the distinct stacks, weighted by their fuel).
+ * Writes a profile's call tree ({@link CallTree}: a {@link FuelProfile}'s fuel units or a
+ * {@link WallProfile}'s microseconds) in three formats: a self-contained flame graph SVG, Brendan
+ * Gregg's collapsed stacks (one {@code frame;frame;frame count} line per stack), and speedscope's
+ * JSON file format ({@code https://www.speedscope.app/file-format-schema.json}, a "sampled"
+ * profile whose samples are the distinct stacks, weighted by their fuel or time).
  *
  * <p>Frame names were escaped for one line when the tree was built ({@link Escape#text}); the SVG
  * escapes them again for XML, and the collapsed format writes a {@code ;} inside a name as
- * {@code \u003b}. Every walk is bounded by the tree's size, which {@link FuelProfile} bounds; the
+ * {@code \u003b}. Every walk is bounded by the tree's size, which {@link CallTree} bounds; the
  * SVG leaves out frames narrower than {@link #MIN_WIDTH} pixels (and their callees).
  */
 final class ProfileWriters {

@@ -97,7 +97,8 @@ final class WallProfile extends CallTree {
     }
 
     /**
-     * Starts sampling: a daemon thread samples {@code target}'s runs of {@code vm} until {@link #stop}.
+     * Starts sampling: a daemon thread samples {@code target}'s runs of {@code vm} until {@link #stop}
+     * (or, when the JVM gives no thread stacks, marks the profile {@link #failed()} and samples nothing).
      *
      * @param vm the VM the target runs
      * @param target the thread that runs it
@@ -106,7 +107,19 @@ final class WallProfile extends CallTree {
         this.program = vm.program().program();
         StackSampler s = new StackSampler(vm);
         long id = target.getId();
-        Thread t = new Thread(() -> loop(s, id), "tape-profile-sampler");
+        ThreadMXBean mx = null;
+        try {
+            // the frames of the compiled code's hidden classes are in the stacks ThreadMXBean gives
+            // (Thread.getStackTrace leaves them out from JDK 19 on); one stack now loads its classes,
+            // so that the first sample does not count their loading as the run's time
+            mx = ManagementFactory.getThreadMXBean();
+            mx.getThreadInfo(id, 1);
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            return;
+        }
+        ThreadMXBean bean = mx;
+        Thread t = new Thread(() -> loop(s, bean, id), "tape-profile-sampler");
         t.setDaemon(true);
         sampler = t;
         t.start();
@@ -152,11 +165,8 @@ final class WallProfile extends CallTree {
      * The sampler thread: one sample per interval, at a fixed rate (late ticks are skipped, not made
      * up), each weighted with the time since the previous one.
      */
-    private void loop(StackSampler s, long thread) {
+    private void loop(StackSampler s, ThreadMXBean mx, long thread) {
         try {
-            // the frames of the compiled code's hidden classes are in the stacks ThreadMXBean gives
-            // (Thread.getStackTrace leaves them out from JDK 19 on)
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             int[] ids = new int[maxDepth + 1];
             long last = System.nanoTime();
             long next = last + intervalNanos;
