@@ -200,7 +200,8 @@ public final class ProfileCommand implements Callable<Integer> {
                     + interval + " microseconds", "microseconds", 1));
         }
         err.println("profile: " + what + " microseconds) in " + (profile.nodeCount() - 1) + " frames"
-                + (profile.failed() ? "; sampling stopped early on an error" : ""));
+                + (profile.failed() ? "; sampling stopped early on an error"
+                : samples == 0 ? "; the run ended before the first sample (a smaller --interval-us takes more)" : ""));
         return status;
     }
 

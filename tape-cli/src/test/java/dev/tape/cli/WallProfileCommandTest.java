@@ -186,6 +186,19 @@ class WallProfileCommandTest {
     }
 
     @Test
+    void aRunShorterThanTheIntervalSaysSo(@TempDir Path dir) throws Exception {
+        Path folded = dir.resolve("h.folded");
+        // a few milliseconds of run, one sample a second
+        Cli.Result r = Cli.run("profile", "../examples/hello_host.tasm", "--measure", "wall", "--interval-us",
+                "1000000", "--collapsed", folded.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("6 * 7 =\n42\n", r.out());
+        assertEquals("profile: 0 samples over 0 ms (asked: one every 1000000 microseconds) in 0 frames; the run "
+                + "ended before the first sample (a smaller --interval-us takes more)\n", r.err());
+        assertEquals("", Files.readString(folded));
+    }
+
+    @Test
     void badOptionsAreOneLineErrors() {
         String fib = "../examples/fib.tasm";
         assertEquals("--measure must be fuel or wall, got 'time\\u001b'", Cli.run("profile", fib, "--arg", "1",
