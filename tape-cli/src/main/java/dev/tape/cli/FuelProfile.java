@@ -9,8 +9,6 @@ import dev.tape.program.Program;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,7 @@ import java.util.Map;
  * than {@code 2 x maxNodes + 1} in all). The work per event is one hash lookup at most; a run
  * recursing a million frames deep costs {@code maxDepth} slots, not a million.
  */
-final class FuelProfile implements TraceSink {
+final class FuelProfile extends CallTree implements TraceSink {
     /** How frames are named. */
     enum By {
         /** one frame per function */
@@ -48,42 +46,8 @@ final class FuelProfile implements TraceSink {
     /** The default of {@code --max-stacks}. */
     static final int DEFAULT_MAX_NODES = 10_000;
 
-    /** One frame of the call tree: fuel spent in it (self) and its callees. */
-    static final class Node {
-        final String name;
-        final boolean host;
-        long self;
-        /** null until the first child; keyed by frame key */
-        Map<Object, Node> children;
-        Node other;
-        /** an [other] or [deeper frames] frame: its children fold into itself */
-        final boolean sink;
-
-        Node(String name, boolean host, boolean sink) {
-            this.name = name;
-            this.host = host;
-            this.sink = sink;
-        }
-
-        /** @return the callees, sorted by name for a deterministic layout */
-        List<Node> sortedChildren() {
-            List<Node> out = new ArrayList<>();
-            if (children != null) {
-                out.addAll(children.values());
-            }
-            if (other != null) {
-                out.add(other);
-            }
-            out.sort(Comparator.comparing((Node n) -> n.name).thenComparing(n -> n.host));
-            return out;
-        }
-    }
-
     private final By by;
     private final int maxDepth;
-    private final int maxNodes;
-    private final Node root = new Node("all", false, false);
-    private int nodes = 1;
     private Program program;
     /** per depth 0..maxDepth: the frame's node (0 is the root) */
     private final Node[] path;
@@ -104,28 +68,18 @@ final class FuelProfile implements TraceSink {
      * @param maxNodes the most frames before new ones fold into {@code [other]}, 1 or more
      */
     FuelProfile(By by, int maxDepth, int maxNodes) {
+        super(maxNodes);
         this.by = by;
         this.maxDepth = maxDepth;
-        this.maxNodes = maxNodes;
         this.path = new Node[maxDepth + 1];
         this.spanOf = new long[maxDepth + 1];
         this.funcOf = new int[maxDepth + 1];
-        path[0] = root;
+        path[0] = root();
     }
 
     @Override
     public int mask() {
         return TraceMask.ALL;
-    }
-
-    /** @return the root frame ({@code all}); its total is {@link #total()} */
-    Node root() {
-        return root;
-    }
-
-    /** @return the frames in the tree, the root included */
-    int nodeCount() {
-        return nodes;
     }
 
     /** @return the run's fuel used, as the VM reported it at the run's end (-1 before it ends) */
@@ -150,7 +104,7 @@ final class FuelProfile implements TraceSink {
             counted -= back;
         }
         if (counted < fuelUsed) {
-            child(root, "[unattributed]", "[unattributed]", false).self += fuelUsed - counted;
+            child(root(), "[unattributed]", "[unattributed]", false).self += fuelUsed - counted;
             counted = fuelUsed;
         }
     }
@@ -163,7 +117,7 @@ final class FuelProfile implements TraceSink {
             spanOf[newDepth] = -1;
             path[newDepth] = by == By.FUNCTION ? child(path[newDepth - 1], func, null, false) : null;
         } else if (newDepth == maxDepth + 1) {
-            deeper = child(current(maxDepth), "[deeper frames]", "[deeper frames]", false);
+            deeper = child(current(maxDepth), DEEPER, DEEPER, false);
         }
     }
 
@@ -222,32 +176,8 @@ final class FuelProfile implements TraceSink {
         return n == null ? path[d - 1] : n;
     }
 
-    /** The child of {@code parent} for {@code key}, made when new (or the parent's [other] when full). */
-    private Node child(Node parent, Object key, String name, boolean host) {
-        if (parent.sink) {
-            return parent;
-        }
-        Node c = parent.children == null ? null : parent.children.get(key);
-        if (c != null) {
-            return c;
-        }
-        if (nodes >= maxNodes) {
-            if (parent.other == null) {
-                parent.other = new Node("[other]", false, true);
-                nodes++;
-            }
-            return parent.other;
-        }
-        if (parent.children == null) {
-            parent.children = new HashMap<>();
-        }
-        c = new Node(name != null ? name : frameName(key), host, "[deeper frames]".equals(name));
-        parent.children.put(key, c);
-        nodes++;
-        return c;
-    }
-
-    private String frameName(Object key) {
+    @Override
+    String frameName(Object key) {
         if (key instanceof Integer f) {
             return functionName(f);
         }

@@ -15,21 +15,31 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tape profile FILE [run options] -o OUT.svg}: runs a function as {@code tape run} does
- * (printing its results, or its trap), measuring the fuel spent in each stack exactly
- * ({@link FuelProfile}), and writes a flame graph SVG, collapsed stacks or speedscope JSON
- * ({@link ProfileWriters}). The profile of a run that traps is written too. The run is interpreted
- * (it is traced per instruction), so it takes longer than {@code tape run}; fuel, results and traps
- * are those of {@code tape run}.
+ * (printing its results, or its trap), measuring where it went, and writes a flame graph SVG,
+ * collapsed stacks or speedscope JSON ({@link ProfileWriters}). The profile of a run that traps is
+ * written too. Two measures ({@code --measure}):
+ *
+ * <ul>
+ *   <li>{@code fuel} (the default): the fuel spent in each stack, exact and deterministic
+ *       ({@link FuelProfile}). The run is interpreted (it is traced per instruction), so it takes
+ *       longer than {@code tape run}; fuel, results and traps are those of {@code tape run}.</li>
+ *   <li>{@code wall}: sampled wall time of a compiled run ({@link WallProfile}): the run goes
+ *       untraced on the compiled tier, as fast as {@code tape run}, while a sampler thread reads
+ *       its stack every {@code --interval-us} microseconds; weights are wall time in
+ *       microseconds. Needs {@code --tier jit} (the default) and {@code --by function}.</li>
+ * </ul>
  */
 @Command(name = "profile",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the function returned; the profile is written", "1:the program trapped; the profile is written",
             "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an output that cannot be written"},
         sortOptions = false,
-        description = {"Run a function and write where its fuel went: a flame graph SVG (-o), collapsed stacks "
-                + "(--collapsed) or speedscope JSON (--speedscope).",
-            "Fuel is exact and deterministic: 1 unit per instruction, host calls on a leaf named after their "
-                + "symbol with the fuel they charged."})
+        description = {"Run a function and write where its fuel or its time went: a flame graph SVG (-o), collapsed "
+                + "stacks (--collapsed) or speedscope JSON (--speedscope).",
+            "--measure fuel (the default) is exact and deterministic: 1 unit per instruction, host calls on a leaf "
+                + "named after their symbol with the fuel they charged; the run is interpreted and traced.",
+            "--measure wall samples a compiled run's call stack every --interval-us microseconds: widths are wall "
+                + "time in microseconds, host calls on a leaf named after their symbol; not deterministic."})
 public final class ProfileCommand implements Callable<Integer> {
     /** The largest {@code --max-depth}. */
     static final int MAX_DEPTH_LIMIT = 4096;
@@ -55,6 +65,16 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--speedscope", paramLabel = "FILE",
             description = "Write speedscope's JSON file format here (open it at https://www.speedscope.app).")
     Path speedscope;
+
+    @Option(names = "--measure", paramLabel = "fuel|wall",
+            description = "What to measure: fuel (exact, the run interpreted and traced) or wall (sampled time of "
+                    + "the compiled run) (default: ${DEFAULT-VALUE}).")
+    String measure = "fuel";
+
+    @Option(names = "--interval-us", paramLabel = "N",
+            description = "With --measure wall: microseconds between samples, " + WallProfile.MIN_INTERVAL_US
+                    + " to " + WallProfile.MAX_INTERVAL_US + " (default: " + WallProfile.DEFAULT_INTERVAL_US + ").")
+    Integer intervalMicros;
 
     @Option(names = "--by", paramLabel = "function|span",
             description = "Name frames by function, or by function and the span in force (default: ${DEFAULT-VALUE}).")
@@ -93,6 +113,32 @@ public final class ProfileCommand implements Callable<Integer> {
         if (maxStacks < 1 || maxStacks > MAX_NODES_LIMIT) {
             throw new CliException("tape profile: --max-stacks must be from 1 to " + MAX_NODES_LIMIT);
         }
+        boolean wall = switch (measure) {
+            case "fuel" -> false;
+            case "wall" -> true;
+            default -> throw new CliException("tape profile: --measure must be fuel or wall, got '"
+                    + Escape.text(measure) + "'");
+        };
+        if (intervalMicros != null && !wall) {
+            throw new CliException("tape profile: --interval-us applies to --measure wall only");
+        }
+        int interval = intervalMicros == null ? WallProfile.DEFAULT_INTERVAL_US : intervalMicros;
+        if (interval < WallProfile.MIN_INTERVAL_US || interval > WallProfile.MAX_INTERVAL_US) {
+            throw new CliException("tape profile: --interval-us must be from " + WallProfile.MIN_INTERVAL_US + " to "
+                    + WallProfile.MAX_INTERVAL_US);
+        }
+        if (wall && mode == FuelProfile.By.SPAN) {
+            throw new CliException("tape profile: --by span needs --measure fuel (wall-time samples see functions, "
+                    + "not spans)");
+        }
+        if (wall && options.engine.tier != Tier.jit) {
+            throw new CliException("tape profile: --measure wall samples compiled code and needs --tier jit; "
+                    + "use --measure fuel to profile the interpreter");
+        }
+        return wall ? wall(out, err, interval) : fuel(out, err, mode);
+    }
+
+    private int fuel(PrintWriter out, PrintWriter err, FuelProfile.By mode) throws CliException {
         FuelProfile profile = new FuelProfile(mode, maxDepth, maxStacks);
         RunOptions.Prepared p = options.prepare(out, err, (program, host) -> profile.wrap(host));
         int status;
@@ -103,7 +149,7 @@ public final class ProfileCommand implements Callable<Integer> {
             status = TrapReport.failed(out, err, t);
         }
         out.flush();
-        String name = p.file().getFileName() == null ? p.file().toString() : p.file().getFileName().toString();
+        String name = fileName(p);
         long total = profile.total();
         if (svg != null) {
             String title = "Flame graph of " + Escape.text(name) + ", by " + by;
@@ -119,6 +165,48 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         err.println("profile: " + total + " fuel units in " + (profile.nodeCount() - 1) + " frames");
         return status;
+    }
+
+    private int wall(PrintWriter out, PrintWriter err, int interval) throws CliException {
+        WallProfile profile = new WallProfile(maxDepth, maxStacks, interval);
+        RunOptions.Prepared p = options.prepare(out, err, (program, host) -> profile.wrap(host));
+        int status;
+        profile.start(p.vm(), Thread.currentThread());
+        try {
+            status = RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(),
+                    null));
+        } catch (Trap t) {
+            status = TrapReport.failed(out, err, t);
+        } finally {
+            profile.stop();
+        }
+        out.flush();
+        String name = fileName(p);
+        long samples = profile.samples();
+        long ms = profile.micros() / 1000;
+        String what = samples + (samples == 1 ? " sample" : " samples") + " over " + ms + " ms (asked: one every "
+                + interval;
+        if (svg != null) {
+            String title = "Wall-time flame graph of " + Escape.text(name) + ", by function";
+            String subtitle = what + " \u00b5s); width is wall time in \u00b5s (sampled, compiled tier); "
+                    + (profile.nodeCount() - 1) + " frames";
+            write(svg, ProfileWriters.svg(profile.root(), title, subtitle, "\u00b5s", "data-us"));
+        }
+        if (collapsed != null) {
+            write(collapsed, ProfileWriters.collapsed(profile.root()));
+        }
+        if (speedscope != null) {
+            write(speedscope, ProfileWriters.speedscope(profile.root(), Escape.text(name), "wall time, sampled every "
+                    + interval + " microseconds", "microseconds", 1));
+        }
+        err.println("profile: " + what + " microseconds) in " + (profile.nodeCount() - 1) + " frames"
+                + (profile.failed() ? "; sampling stopped early on an error"
+                : samples == 0 ? "; the run ended before the first sample (a smaller --interval-us takes more)" : ""));
+        return status;
+    }
+
+    private static String fileName(RunOptions.Prepared p) {
+        return p.file().getFileName() == null ? p.file().toString() : p.file().getFileName().toString();
     }
 
     private static void write(Path file, String text) throws CliException {

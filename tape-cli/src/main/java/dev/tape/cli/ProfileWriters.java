@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a {@link FuelProfile}'s call tree in three formats: a self-contained flame graph SVG,
- * Brendan Gregg's collapsed stacks (one {@code frame;frame;frame count} line per stack), and
- * speedscope's JSON file format ({@code https://www.speedscope.app/file-format-schema.json}, a
- * "sampled" profile whose samples are the distinct stacks, weighted by their fuel).
+ * Writes a profile's call tree ({@link CallTree}: a {@link FuelProfile}'s fuel units or a
+ * {@link WallProfile}'s microseconds) in three formats: a self-contained flame graph SVG, Brendan
+ * Gregg's collapsed stacks (one {@code frame;frame;frame count} line per stack), and speedscope's
+ * JSON file format ({@code https://www.speedscope.app/file-format-schema.json}, a "sampled"
+ * profile whose samples are the distinct stacks, weighted by their fuel or time).
  *
  * <p>Frame names were escaped for one line when the tree was built ({@link Escape#text}); the SVG
  * escapes them again for XML, and the collapsed format writes a {@code ;} inside a name as
- * {@code \u003b}. Every walk is bounded by the tree's size, which {@link FuelProfile} bounds; the
+ * {@code \u003b}. Every walk is bounded by the tree's size, which {@link CallTree} bounds; the
  * SVG leaves out frames narrower than {@link #MIN_WIDTH} pixels (and their callees).
  */
 final class ProfileWriters {
@@ -35,23 +36,23 @@ final class ProfileWriters {
     private static final double CHAR_WIDTH = 7.2;
 
     /** One stack with its own fuel: the frames from the outermost (never the root) to the leaf. */
-    record Stack(List<FuelProfile.Node> frames, long fuel) {}
+    record Stack(List<CallTree.Node> frames, long fuel) {}
 
     /** @return the fuel of each frame with its callees, for every frame of the tree */
-    static Map<FuelProfile.Node, Long> totals(FuelProfile.Node root) {
-        Map<FuelProfile.Node, Long> out = new IdentityHashMap<>();
+    static Map<CallTree.Node, Long> totals(CallTree.Node root) {
+        Map<CallTree.Node, Long> out = new IdentityHashMap<>();
         // post-order without recursion: the tree's depth is the run's (bounded) stack depth
-        List<FuelProfile.Node> order = new ArrayList<>();
-        List<FuelProfile.Node> todo = new ArrayList<>(List.of(root));
+        List<CallTree.Node> order = new ArrayList<>();
+        List<CallTree.Node> todo = new ArrayList<>(List.of(root));
         while (!todo.isEmpty()) {
-            FuelProfile.Node n = todo.remove(todo.size() - 1);
+            CallTree.Node n = todo.remove(todo.size() - 1);
             order.add(n);
             todo.addAll(n.sortedChildren());
         }
         for (int i = order.size() - 1; i >= 0; i--) {
-            FuelProfile.Node n = order.get(i);
+            CallTree.Node n = order.get(i);
             long t = n.self;
-            for (FuelProfile.Node c : n.sortedChildren()) {
+            for (CallTree.Node c : n.sortedChildren()) {
                 t += out.get(c);
             }
             out.put(n, t);
@@ -60,20 +61,20 @@ final class ProfileWriters {
     }
 
     /** @return every stack with fuel of its own, in depth-first order of names */
-    static List<Stack> stacks(FuelProfile.Node root) {
+    static List<Stack> stacks(CallTree.Node root) {
         List<Stack> out = new ArrayList<>();
-        List<List<FuelProfile.Node>> todo = new ArrayList<>();
-        for (FuelProfile.Node c : reversed(root.sortedChildren())) {
+        List<List<CallTree.Node>> todo = new ArrayList<>();
+        for (CallTree.Node c : reversed(root.sortedChildren())) {
             todo.add(List.of(c));
         }
         while (!todo.isEmpty()) {
-            List<FuelProfile.Node> path = todo.remove(todo.size() - 1);
-            FuelProfile.Node leaf = path.get(path.size() - 1);
+            List<CallTree.Node> path = todo.remove(todo.size() - 1);
+            CallTree.Node leaf = path.get(path.size() - 1);
             if (leaf.self > 0) {
                 out.add(new Stack(path, leaf.self));
             }
-            for (FuelProfile.Node c : reversed(leaf.sortedChildren())) {
-                List<FuelProfile.Node> p = new ArrayList<>(path);
+            for (CallTree.Node c : reversed(leaf.sortedChildren())) {
+                List<CallTree.Node> p = new ArrayList<>(path);
                 p.add(c);
                 todo.add(p);
             }
@@ -95,7 +96,7 @@ final class ProfileWriters {
      * @return the collapsed stacks, one line each ({@code fib;fib;fib 120}), every line ending in
      *     {@code \n}; the counts sum to the tree's total fuel
      */
-    static String collapsed(FuelProfile.Node root) {
+    static String collapsed(CallTree.Node root) {
         StringBuilder b = new StringBuilder();
         for (Stack s : stacks(root)) {
             if (s.frames().isEmpty()) {
@@ -109,7 +110,7 @@ final class ProfileWriters {
         return b.toString();
     }
 
-    private static String collapsedName(FuelProfile.Node n) {
+    private static String collapsedName(CallTree.Node n) {
         return n.name.replace(";", "\\u003b");
     }
 
@@ -119,7 +120,20 @@ final class ProfileWriters {
      * @param unitNote what one unit of weight is, for the exporter field
      * @return speedscope's JSON: shared frames, one sampled profile weighted in fuel units
      */
-    static String speedscope(FuelProfile.Node root, String name, String unitNote) {
+    static String speedscope(CallTree.Node root, String name, String unitNote) {
+        return speedscope(root, name, unitNote, "none", 1);
+    }
+
+    /**
+     * @param root the tree
+     * @param name the profile's name (the program file)
+     * @param unitNote what one unit of weight is, for the profile's name
+     * @param unit speedscope's value unit: {@code none}, or a time unit such as {@code microseconds}
+     * @param perWeight the value of one unit of a frame's weight in {@code unit}s, 1 or more (a
+     *     sample's interval); values saturate at {@code Long.MAX_VALUE}
+     * @return speedscope's JSON: shared frames, one sampled profile weighted in {@code unit}s
+     */
+    static String speedscope(CallTree.Node root, String name, String unitNote, String unit, long perWeight) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode doc = m.createObjectNode();
         doc.put("$schema", "https://www.speedscope.app/file-format-schema.json");
@@ -128,15 +142,15 @@ final class ProfileWriters {
         ObjectNode profile = m.createObjectNode();
         profile.put("type", "sampled");
         profile.put("name", name + " (" + unitNote + ")");
-        profile.put("unit", "none");
+        profile.put("unit", unit);
         profile.put("startValue", 0);
         ArrayNode samples = profile.putArray("samples");
         ArrayNode weights = profile.putArray("weights");
         long total = 0;
         for (Stack s : stacks(root)) {
             ArrayNode sample = samples.addArray();
-            List<FuelProfile.Node> path = s.frames().isEmpty() ? List.of(root) : s.frames();
-            for (FuelProfile.Node f : path) {
+            List<CallTree.Node> path = s.frames().isEmpty() ? List.of(root) : s.frames();
+            for (CallTree.Node f : path) {
                 Integer i = index.get(f.name);
                 if (i == null) {
                     i = index.size();
@@ -145,8 +159,9 @@ final class ProfileWriters {
                 }
                 sample.add(i);
             }
-            weights.add(s.fuel());
-            total += s.fuel();
+            long v = saturatedProduct(s.fuel(), perWeight);
+            weights.add(v);
+            total = total + v < 0 ? Long.MAX_VALUE : total + v;
         }
         profile.put("endValue", total);
         doc.putArray("profiles").add(profile);
@@ -160,20 +175,42 @@ final class ProfileWriters {
         }
     }
 
+    private static long saturatedProduct(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    /**
+     * {@link #svg(CallTree.Node, String, String, String, String)} of a fuel profile: weights are {@code fuel}.
+     *
+     * @param root the tree
+     * @param title the graph's title
+     * @param subtitle the line under it
+     * @return the SVG
+     */
+    static String svg(CallTree.Node root, String title, String subtitle) {
+        return svg(root, title, subtitle, "fuel", "data-fuel");
+    }
+
     /**
      * @param root the tree
      * @param title the graph's title
      * @param subtitle the line under it
+     * @param unit what a frame's weight counts, for its tooltip ({@code fuel}, {@code \u00b5s})
+     * @param attribute the name of the attribute that holds a frame's weight ({@code data-fuel}),
+     *     an XML name
      * @return a self-contained SVG flame graph: the root ({@code all}) at the bottom, callees above
-     *     their callers, widths in proportion to fuel, a tooltip ({@code <title>}) on every frame
-     *     with its name, fuel and share, and a {@code data-fuel} attribute with its fuel
+     *     their callers, widths in proportion to weight, a tooltip ({@code <title>}) on every frame
+     *     with its name, weight and share ({@code fib (120 fuel, 3.20%)}), and the attribute with its
+     *     weight ({@code data-fuel="120"})
      */
-    static String svg(FuelProfile.Node root, String title, String subtitle) {
-        Map<FuelProfile.Node, Long> totals = totals(root);
+    static String svg(CallTree.Node root, String title, String subtitle, String unit, String attribute) {
+        Map<CallTree.Node, Long> totals = totals(root);
         long total = totals.get(root);
         double scale = total == 0 ? 0 : (WIDTH - 2.0 * MARGIN) / total;
         // frames to draw, breadth first with their x and level
-        record Box(FuelProfile.Node node, double x, int level) {}
+        record Box(CallTree.Node node, double x, int level) {}
         List<Box> boxes = new ArrayList<>();
         List<Box> todo = new ArrayList<>(List.of(new Box(root, MARGIN, 0)));
         int levels = 1;
@@ -182,7 +219,7 @@ final class ProfileWriters {
             boxes.add(b);
             levels = Math.max(levels, b.level() + 1);
             double x = b.x();
-            for (FuelProfile.Node c : b.node().sortedChildren()) {
+            for (CallTree.Node c : b.node().sortedChildren()) {
                 double w = totals.get(c) * scale;
                 if (w >= MIN_WIDTH) {
                     todo.add(new Box(c, x, b.level() + 1));
@@ -205,13 +242,14 @@ final class ProfileWriters {
         s.append("<text x=\"").append(WIDTH / 2).append("\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">")
                 .append(xml(subtitle)).append("</text>\n");
         for (Box b : boxes) {
-            FuelProfile.Node n = b.node();
+            CallTree.Node n = b.node();
             long fuel = totals.get(n);
             double w = fuel * scale;
             double y = height - MARGIN - (b.level() + 1) * FRAME_HEIGHT;
             String pct = total == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.2f", 100.0 * fuel / total);
-            s.append("<g class=\"f\" data-fuel=\"").append(fuel).append("\"><title>").append(xml(n.name))
-                    .append(" (").append(fuel).append(" fuel, ").append(pct).append("%)</title>");
+            s.append("<g class=\"f\" ").append(attribute).append("=\"").append(fuel).append("\"><title>")
+                    .append(xml(n.name)).append(" (").append(fuel).append(' ').append(xml(unit)).append(", ").append(pct)
+                    .append("%)</title>");
             s.append("<rect x=\"").append(fmt(b.x())).append("\" y=\"").append(fmt(y)).append("\" width=\"")
                     .append(fmt(w)).append("\" height=\"").append(FRAME_HEIGHT - 1).append("\" rx=\"2\" fill=\"")
                     .append(colour(n)).append("\"/>");
@@ -232,7 +270,7 @@ final class ProfileWriters {
     }
 
     /** A warm colour per name (stable from run to run), blue for host frames, grey for the fold frames. */
-    static String colour(FuelProfile.Node n) {
+    static String colour(CallTree.Node n) {
         if (n.name.startsWith("[") && !n.host) {
             return "rgb(190,190,190)";
         }
