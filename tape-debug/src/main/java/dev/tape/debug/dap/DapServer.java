@@ -87,6 +87,14 @@ public final class DapServer implements IDebugProtocolServer {
     public static final List<String> OPTIONS = List.of("entry", "fuel", "max-call-depth", "max-host-calls",
             "max-heap-bytes", "max-registers", "max-output-bytes", "host");
 
+    /**
+     * The most frames one {@code stackTrace} response holds: 1,000, also when the request asks for
+     * all ({@code levels} 0 or absent) or for more. {@code totalFrames} gives the depth, and the
+     * capabilities say {@code supportsDelayedStackTraceLoading}, so a client asks for the next
+     * frames with {@code startFrame}.
+     */
+    public static final int MAX_STACK_FRAMES = 1000;
+
     /** Keeps the LSP4J logger (and so its level) alive: the library must not print on stderr. */
     private static final Logger LSP4J_LOG = Logger.getLogger("org.eclipse.lsp4j");
 
@@ -207,6 +215,7 @@ public final class DapServer implements IDebugProtocolServer {
         Capabilities c = new Capabilities();
         c.setSupportsConfigurationDoneRequest(true);
         c.setSupportsStepBack(true);
+        c.setSupportsDelayedStackTraceLoading(true);
         c.setSupportsTerminateRequest(false);
         return CompletableFuture.completedFuture(c);
     }
@@ -214,7 +223,7 @@ public final class DapServer implements IDebugProtocolServer {
     @Override
     public CompletableFuture<Void> launch(Map<String, Object> args) {
         return this.<Void>onWorker(() -> {
-            List<String> runArgs = runArgs(args);
+            List<String> runArgs = runArgs(args == null ? Map.of() : args);
             programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
             Target target = factory.create(runArgs, programOut);
             session = new Session(target);
@@ -231,6 +240,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<SetBreakpointsResponse> setBreakpoints(SetBreakpointsArguments args) {
         return onWorker(() -> {
             requireLaunched();
+            requireArguments(args);
             for (int id : lineBreakpoints) {
                 session.delete(id);
             }
@@ -239,6 +249,9 @@ public final class DapServer implements IDebugProtocolServer {
             boolean ours = sameFile(args.getSource());
             List<org.eclipse.lsp4j.debug.Breakpoint> out = new ArrayList<>();
             for (SourceBreakpoint sb : wanted) {
+                if (sb == null) {
+                    throw new DebugException("a breakpoint of the request is null");
+                }
                 org.eclipse.lsp4j.debug.Breakpoint b = new org.eclipse.lsp4j.debug.Breakpoint();
                 Breakpoint set = ours ? session.breakAtLine(sb.getLine()) : null;
                 if (set == null) {
@@ -264,9 +277,13 @@ public final class DapServer implements IDebugProtocolServer {
         if (s == null || s.getPath() == null) {
             return true;
         }
-        Path a = Path.of(s.getPath()).getFileName();
-        Path b = Path.of(programPath).getFileName();
-        return a != null && a.equals(b);
+        try {
+            Path a = Path.of(s.getPath()).getFileName();
+            Path b = Path.of(programPath).getFileName();
+            return a != null && a.equals(b);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     @Override
@@ -452,9 +469,11 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<StackTraceResponse> stackTrace(StackTraceArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int depth = session.depth();
             int from = args.getStartFrame() == null ? 0 : Math.max(0, args.getStartFrame());
-            int levels = args.getLevels() == null || args.getLevels() <= 0 ? depth : args.getLevels();
+            int levels = args.getLevels() == null || args.getLevels() <= 0 ? MAX_STACK_FRAMES
+                    : Math.min(args.getLevels(), MAX_STACK_FRAMES);
             int to = (int) Math.min(depth, (long) from + levels);
             List<StackFrame> frames = new ArrayList<>();
             for (int f = from; f < to; f++) {
@@ -494,6 +513,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<ScopesResponse> scopes(ScopesArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int frame = args.getFrameId() - 1;
             if (frame < 0 || frame >= session.depth()) {
                 throw new DebugException("no frame " + args.getFrameId());
@@ -514,6 +534,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<VariablesResponse> variables(VariablesArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int frame = args.getVariablesReference() - 1;
             List<Variable> vars = new ArrayList<>();
             for (Session.Register reg : session.registers(frame)) {
@@ -556,6 +577,13 @@ public final class DapServer implements IDebugProtocolServer {
     private void requireLaunched() throws DebugException {
         if (session == null) {
             throw new DebugException("the program is not launched");
+        }
+    }
+
+    /** A request whose arguments the protocol requires, sent without them, gets an error response. */
+    private static void requireArguments(Object args) throws DebugException {
+        if (args == null) {
+            throw new DebugException("the request has no arguments; the protocol requires them");
         }
     }
 
