@@ -171,12 +171,16 @@ public final class DapServer implements IDebugProtocolServer {
      *
      * @param launch the launch request's arguments
      * @return the arguments
-     * @throws DebugException when {@code program} is missing or not a string
+     * @throws DebugException when {@code program} is missing, not a string, or holds a NUL character
+     *     (which no path can; Java would refuse it with an exception of its own)
      */
     public static List<String> runArgs(Map<String, Object> launch) throws DebugException {
         Object program = launch.get("program");
         if (!(program instanceof String p) || p.isEmpty()) {
             throw new DebugException("launch: \"program\" (the path of a .tasm or .tape file) is required");
+        }
+        if (p.indexOf('\0') >= 0) {
+            throw new DebugException("launch: \"program\" holds a NUL character, which no file's path can");
         }
         List<String> out = new ArrayList<>();
         out.add(p);
