@@ -64,10 +64,12 @@ import java.util.logging.Logger;
  * {@code tape dap}: the debugger over the Debug Adapter Protocol (Eclipse LSP4J's debug module),
  * so VS Code or any DAP client can debug a {@code .tasm} program.
  *
- * <p>Requests: {@code initialize} (capabilities: configurationDone, stepBack), {@code launch}
+ * <p>Requests: {@code initialize} (capabilities: configurationDone, stepBack, delayed stack trace
+ * loading), {@code launch}
  * ({@link #runArgs}), {@code setBreakpoints} by {@code .tasm} line, {@code configurationDone}
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
- * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines),
+ * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
+ * {@link #MAX_STACK_FRAMES} per response),
  * {@code scopes} (one scope, the registers), {@code variables} (registers as value literals),
  * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
  * {@code stepBack}, {@code reverseContinue} and {@code disconnect}. Events: {@code initialized},
