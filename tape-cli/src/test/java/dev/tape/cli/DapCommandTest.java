@@ -76,6 +76,9 @@ class DapCommandTest {
         e = assertThrows(DebugException.class,
                 () -> DapCommand.factory().create(DapServer.runArgs(launch), new PrintWriter(new StringWriter())));
         assertTrue(e.getMessage().startsWith("launch: "), e.getMessage());
+        launch.put("program", "a\u0000b\nc.tasm");
+        e = assertThrows(DebugException.class, () -> DapServer.runArgs(launch));
+        assertEquals("launch: \"program\" holds a NUL character, which no file's path can", e.getMessage());
         launch.remove("program");
         assertThrows(DebugException.class, () -> DapServer.runArgs(launch));
     }

@@ -111,4 +111,39 @@ class RecordReplayCommandTest {
         assertFalse(r.err().contains("\tat "), r.err());
         assertEquals(1, r.err().split("\n").length, r.err());
     }
+
+    @Test
+    void aRecordedArgumentTooLongToFormatIsRefusedNotAnInternalError(@TempDir Path dir) throws Exception {
+        Path prog = dir.resolve("s.tasm");
+        Files.writeString(prog, "program s\nfunc main(s: str) -> () {\n    ret r0, []\n}\n");
+        Path rec = dir.resolve("s.rec");
+        assertEquals(0, Cli.run("run", prog.toString(), "--arg", "hi", "--record", rec.toString()).code());
+        byte[] header = Arrays.copyOf(Files.readAllBytes(rec), 40);
+        // the run record's argument: 3,000,000 raw U+0085 (a C1 control) in the literal, which
+        // formats as 18,000,000 chars (each escaped as 6), past the 16 Mi a literal may have
+        byte[] literal = ("str:\"" + "\u0085".repeat(3_000_000) + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(header);
+        b.write(new byte[] {2, 0, 1, 1});
+        for (long n = literal.length; ; n >>>= 7) {
+            if (n < 0x80) {
+                b.write((int) n);
+                break;
+            }
+            b.write((int) (n & 0x7f) | 0x80);
+        }
+        b.write(literal);
+        byte[] body = b.toByteArray();
+        b.write(new byte[] {0x7f, 0});
+        b.write(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        Path bad = dir.resolve("long.rec");
+        Files.write(bad, b.toByteArray());
+        for (String[] args : new String[][] {{"replay", bad.toString(), prog.toString()},
+                {"debug", "--replay", bad.toString(), prog.toString()}}) {
+            Cli.Result r = Cli.run(args);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("tape " + args[0] + ": " + bad + ": damaged recording at byte 40: a value of the record is longer "
+                    + "than 16777216 chars as a literal\n", r.err());
+        }
+    }
 }

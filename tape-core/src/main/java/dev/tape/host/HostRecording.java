@@ -21,7 +21,8 @@ import java.util.List;
  * {@link ReplayHost} answers from one.
  *
  * <p>Reading checks everything: every length and count is bounded by the bytes left, every string
- * must be UTF-8, every value a valid literal, and the last record's SHA-256 digest must match the
+ * must be UTF-8, every value a valid literal at most {@link ValueLiteral#MAX_LENGTH} chars long
+ * when formatted (as {@link RecordingHost} writes it), and the last record's SHA-256 digest must match the
  * bytes before it, so a damaged, truncated or edited file is refused with one line naming the byte
  * offset, never a Java exception. Immutable.
  */
@@ -250,11 +251,19 @@ public final class HostRecording {
                 out.add(null);
                 continue;
             }
+            Value v;
             try {
-                out.add(ValueLiteral.parse(t));
+                v = ValueLiteral.parse(t);
             } catch (IllegalArgumentException e) {
                 throw in.errorAt(recordAt, "a value of the record is not a literal");
             }
+            // a literal written without escapes can be longer written as RecordingHost writes it
+            // (each C1 control char takes 6): one that would not fit is not one it wrote
+            if (ValueLiteral.format(v, ValueLiteral.MAX_LENGTH).endsWith(ValueLiteral.CUT_MARK)) {
+                throw in.errorAt(recordAt, "a value of the record is longer than " + ValueLiteral.MAX_LENGTH
+                        + " chars as a literal");
+            }
+            out.add(v);
         }
         return Collections.unmodifiableList(out);
     }

@@ -22,9 +22,16 @@ import java.util.List;
  *
  * <p>Recording never changes the run: the wrapped host sees the same arguments and its answers and
  * failures go to the VM unchanged. A problem of the recording itself (the stream fails, a value's
- * literal is longer than {@link ValueLiteral#MAX_LENGTH} chars) stops the recording, lets the run go
- * on, and is reported by {@link #finish()}. Each call costs formatting its values as literals, in
- * time and bytes linear in their literals' length.
+ * literal is longer than {@link ValueLiteral#MAX_LENGTH} chars, the file would grow past its byte
+ * limit) stops the recording, lets the run go on, and is reported by {@link #finish()}. Each call
+ * costs formatting its values as literals, in time and bytes linear in their literals' length.
+ *
+ * <p><b>Size.</b> A file is at most {@code maxBytes} long ({@link #DEFAULT_MAX_BYTES}, 1 GiB,
+ * unless the constructor is given another limit): a host call that passes the same 8 MiB string
+ * costs the run one instruction and its host nothing, but 16 MiB of recording (the argument and the
+ * result), so without a limit a run within the default limits could write terabytes. Formatting
+ * stops at the limit too, so a recording costs at most about {@code maxBytes} of work however
+ * large the values are. Once stopped, the later calls go to the host unrecorded.
  *
  * <p>Usage: make the host, make the VM with it (the VM resolves the imports, which records them),
  * optionally {@link #run(int, List)}, run, then {@link #finish()}. Not thread-safe: one run at a
@@ -41,7 +48,16 @@ import java.util.List;
  * copied); the runs' {@code maxHostCalls} bound their count.
  */
 public final class RecordingHost implements Host {
+    /** The default most bytes of a recording file, end record included: 1 GiB. */
+    public static final long DEFAULT_MAX_BYTES = 1L << 30;
+
+    /** The end record's most bytes: its tag, a call count (at most 10 bytes) and the digest. */
+    private static final int END_BYTES = 1 + 10 + 32;
+
     private final Host delegate;
+    private final long maxBytes;
+    /** bytes written so far */
+    private long written;
     private final OutputStream out;
     private final MessageDigest digest;
     /** the calls of an in-memory recording (null when writing to a stream) */
@@ -53,7 +69,8 @@ public final class RecordingHost implements Host {
     private boolean finished;
 
     /**
-     * Starts a recording: writes the header (magic, version, program hash).
+     * Starts a recording of at most {@link #DEFAULT_MAX_BYTES} bytes: writes the header (magic,
+     * version, program hash).
      *
      * @param delegate the host whose answers are recorded
      * @param programHash the program's {@code VerifiedProgram.hash()}, 32 bytes
@@ -62,9 +79,30 @@ public final class RecordingHost implements Host {
      * @throws RecordingException when the header cannot be written
      */
     public RecordingHost(Host delegate, byte[] programHash, OutputStream out) {
+        this(delegate, programHash, out, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * Starts a recording of at most {@code maxBytes} bytes: writes the header (magic, version,
+     * program hash). A record that would make the file longer (counting the end record still to
+     * come) is not written: the recording stops there and {@link #finish()} reports it.
+     *
+     * @param delegate the host whose answers are recorded
+     * @param programHash the program's {@code VerifiedProgram.hash()}, 32 bytes
+     * @param out where the recording goes (not closed by this class; buffer it)
+     * @param maxBytes the most bytes the file may take, 1 or more
+     * @throws IllegalArgumentException when an argument is null, the hash is not 32 bytes or
+     *     {@code maxBytes} is below 1
+     * @throws RecordingException when the header cannot be written or does not fit in {@code maxBytes}
+     */
+    public RecordingHost(Host delegate, byte[] programHash, OutputStream out, long maxBytes) {
         if (delegate == null || out == null || programHash == null || programHash.length != 32) {
             throw new IllegalArgumentException("a host, a 32-byte program hash and a stream are required");
         }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("a recording's byte limit must be 1 or more, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
         this.delegate = delegate;
         this.out = out;
         this.memory = null;
@@ -95,6 +133,7 @@ public final class RecordingHost implements Host {
             throw new IllegalArgumentException("a host is required");
         }
         this.delegate = delegate;
+        this.maxBytes = Long.MAX_VALUE;
         this.out = null;
         this.digest = null;
         this.memory = new ArrayList<>();
@@ -260,15 +299,28 @@ public final class RecordingHost implements Host {
             w.u8(HostRecording.NULL_VALUE);
             return true;
         }
-        try {
-            String text = ValueLiteral.format(v);
-            w.u8(HostRecording.LITERAL);
-            w.utf8(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            problem = "cannot record a host value: " + e.getMessage();
+        if (problem != null) {
             return false;
         }
+        // a literal of more chars than bytes left cannot fit (each char is at least one byte): stop
+        // formatting there, so a value far too large costs no more than the bytes left
+        long left = maxBytes - END_BYTES - written - w.size();
+        int limit = (int) Math.max(0, Math.min(ValueLiteral.MAX_LENGTH, left));
+        String text = ValueLiteral.format(v, limit);
+        if (text.endsWith(ValueLiteral.CUT_MARK)) {
+            problem = limit == ValueLiteral.MAX_LENGTH
+                    ? "cannot record a host value: its literal is longer than " + ValueLiteral.MAX_LENGTH + " chars"
+                    : tooLarge();
+            return false;
+        }
+        w.u8(HostRecording.LITERAL);
+        w.utf8(text);
+        return true;
+    }
+
+    private String tooLarge() {
+        return "the recording would be larger than its limit of " + maxBytes + " bytes (at host call " + (calls + 1)
+                + "); it stops there";
     }
 
     private void emit(ByteWriter w) {
@@ -276,9 +328,14 @@ public final class RecordingHost implements Host {
             return;
         }
         byte[] b = w.toByteArray();
+        if (b.length > maxBytes - END_BYTES - written) {
+            problem = tooLarge();
+            return;
+        }
         try {
             out.write(b);
             digest.update(b);
+            written += b.length;
         } catch (IOException e) {
             problem = "cannot write the recording: " + e.getMessage();
         }

@@ -4,8 +4,10 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A host that answers from a {@link HostRecording}, in order, without the recorded host
@@ -21,7 +23,9 @@ import java.util.List;
  * number, what was recorded and what was asked (literals cut to 200 chars). An import the recorded
  * host did not provide is not provided here either.
  *
- * <p>Not thread-safe: one run at a time, from the recording's start.
+ * <p>Resolving an import costs O(1) (the recording's resolve records are indexed when this host is
+ * made, in time and memory linear in them). Not thread-safe: one run at a time, from the
+ * recording's start.
  */
 public final class ReplayHost implements Host {
     /** The most chars of a literal shown in a divergence message. */
@@ -43,6 +47,8 @@ public final class ReplayHost implements Host {
 
     private final HostRecording recording;
     private final Listener listener;
+    /** the imports the recorded host did not provide, as {@code symbol + '#' + sigHash} */
+    private final Set<String> unprovided = new HashSet<>();
     private int next;
 
     /**
@@ -57,6 +63,15 @@ public final class ReplayHost implements Host {
         }
         this.recording = recording;
         this.listener = listener;
+        for (HostRecording.Resolve r : recording.resolves()) {
+            if (!r.provided()) {
+                unprovided.add(key(r.symbol(), r.sigHash()));
+            }
+        }
+    }
+
+    private static String key(String symbol, long sigHash) {
+        return symbol + '#' + Long.toHexString(sigHash);
     }
 
     /** @return the recorded calls answered so far */
@@ -71,12 +86,9 @@ public final class ReplayHost implements Host {
 
     @Override
     public HostFunction resolve(String symbol, long sigHash, List<ValueType> args, List<ValueType> rets) {
-        for (HostRecording.Resolve r : recording.resolves()) {
-            if (r.symbol().equals(symbol) && r.sigHash() == sigHash && !r.provided()) {
-                return null;
-            }
-        }
-        return this::call;
+        // indexed once: a program of 32,768 imports and a recording of 1,000,000 resolve records
+        // took 100 s when each import scanned every record
+        return unprovided.contains(key(symbol, sigHash)) ? null : this::call;
     }
 
     private void call(Value[] args, Value[] results, HostContext ctx) throws Exception {

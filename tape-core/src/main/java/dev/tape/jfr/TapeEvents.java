@@ -13,9 +13,42 @@ import jdk.jfr.FlightRecorder;
  * only what {@code shouldCommit()} accepts (enabled, past its threshold). None runs per instruction:
  * once per run, per trap, per host call, per compiled function and per pause and resume of a
  * {@code dev.tape.vm.Run} (a debugger stepping one instruction at a time pauses after each).
+ *
+ * <p><b>Text is cut.</b> Every string field from a program or a host (function names, host
+ * symbols, pause reasons that name a symbol, trap details) is cut to at most {@link #MAX_TEXT}
+ * chars ({@link #cut(String)}) before it is committed: JFR writes a long string into every event
+ * that holds it, so a program with a 4 MB function name would otherwise add 4 MB to the recording
+ * per pause and per resume, that is per instruction a debugger steps.
  */
 public final class TapeEvents {
     private TapeEvents() {}
+
+    /** The most chars of one string field of an event: 256. */
+    public static final int MAX_TEXT = 256;
+
+    /**
+     * Cuts a string field to at most {@link #MAX_TEXT} chars: a longer one keeps its first and last
+     * {@code (MAX_TEXT - 24) / 2} chars around {@code ...(N chars)...}, where N is the number of
+     * chars left out (a surrogate pair is never split).
+     *
+     * @param s the text, or null
+     * @return {@code s} itself when it is null or short enough, else the cut text
+     */
+    public static String cut(String s) {
+        if (s == null || s.length() <= MAX_TEXT) {
+            return s;
+        }
+        int keep = (MAX_TEXT - 24) / 2;
+        int head = keep;
+        if (Character.isHighSurrogate(s.charAt(head - 1))) {
+            head--;
+        }
+        int tail = s.length() - keep;
+        if (Character.isLowSurrogate(s.charAt(tail))) {
+            tail++;
+        }
+        return s.substring(0, head) + "...(" + (tail - head) + " chars)..." + s.substring(tail);
+    }
 
     /**
      * Starts a run's event.
@@ -49,10 +82,10 @@ public final class TapeEvents {
         e.end();
         if (e.shouldCommit()) {
             e.entry = entry;
-            e.entryName = entryName;
+            e.entryName = cut(entryName);
             e.fuelUsed = fuelUsed;
             e.hostCalls = hostCalls;
-            e.outcome = outcome;
+            e.outcome = cut(outcome);
             e.commit();
         }
     }
@@ -72,13 +105,13 @@ public final class TapeEvents {
                             String detail) {
         TrapEvent e = new TrapEvent();
         if (e.shouldCommit()) {
-            e.kind = kind;
+            e.kind = cut(kind);
             e.function = function;
-            e.functionName = functionName;
+            e.functionName = cut(functionName);
             e.pc = pc;
             e.span = span;
-            e.hostSymbol = hostSymbol;
-            e.detail = detail;
+            e.hostSymbol = cut(hostSymbol);
+            e.detail = cut(detail);
             e.commit();
         }
     }
@@ -123,7 +156,7 @@ public final class TapeEvents {
         } finally {
             e.end();
             if (e.shouldCommit()) {
-                e.symbol = symbol;
+                e.symbol = cut(symbol);
                 e.sigHash = sigHash;
                 e.commit();
             }
@@ -160,7 +193,7 @@ public final class TapeEvents {
         e.end();
         if (e.shouldCommit()) {
             e.function = function;
-            e.functionName = functionName;
+            e.functionName = cut(functionName);
             e.bytes = bytes;
             e.compiled = compiled;
             e.commit();
@@ -185,9 +218,9 @@ public final class TapeEvents {
     public static void pause(String reason, int function, String functionName, int pc, long fuelUsed, long hostCalls) {
         PauseEvent e = new PauseEvent();
         if (e.shouldCommit()) {
-            e.reason = reason;
+            e.reason = cut(reason);
             e.function = function;
-            e.functionName = functionName;
+            e.functionName = cut(functionName);
             e.pc = pc;
             e.fuelUsed = fuelUsed;
             e.hostCalls = hostCalls;
@@ -212,7 +245,7 @@ public final class TapeEvents {
         ResumeEvent e = new ResumeEvent();
         if (e.shouldCommit()) {
             e.function = function;
-            e.functionName = functionName;
+            e.functionName = cut(functionName);
             e.pc = pc;
             e.fuelUsed = fuelUsed;
             e.commit();

@@ -222,4 +222,61 @@ class RecordReplayTest {
         assertArrayEquals(p.hash(), HostRecording.read(file).programHash());
         assertArrayEquals(p.hash(), Arrays.copyOfRange(file, 8, 40));
     }
+
+    @Test
+    void aRecordingStopsAtItsByteLimitAndTheRunGoesOn() throws Exception {
+        // 40 calls of env.id with the same 5,000-char string: 1 instruction each, 10 KB of recording each
+        VerifiedProgram p = program("""
+                program big
+                host id = "env.id" (str) -> (str)
+                func main(n: i64) -> (len: u64) {
+                    const.pool r2, str:"0123456789"
+                    const.i64 r3, 0
+                    const.i64 r4, 1
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    str.concat r2, r2, r2
+                    jmp loop
+                loop:
+                    i64.lt r5, r3, r1
+                    br r5, body, done
+                body:
+                    host_call r0, id, r0, [r2] -> [r2]
+                    i64.add r3, r3, r4
+                    jmp loop
+                done:
+                    str.len r6, r2
+                    ret r0, [r6]
+                }
+                """);
+        Host id = new HostRegistry().register("env.id", Signature.of(List.of(ValueType.STR), List.of(ValueType.STR)),
+                (args, results, ctx) -> results[0] = args[0]);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RecordingHost rec = new RecordingHost(id, p.hash(), bytes, 100_000);
+        List<Value> out = new Vm(p, rec).run(new ExecutionContext(), 0, List.of(Value.i64(40)), Limits.DEFAULT, null);
+        assertEquals(List.of(Value.u64(5120)), out, "the run is not changed");
+        RecordingException e = assertThrows(RecordingException.class, rec::finish);
+        assertEquals("the recording would be larger than its limit of 100000 bytes (at host call 10); it stops there",
+                e.getMessage());
+        assertTrue(bytes.size() <= 100_000 && bytes.size() > 90_000, bytes.size() + " bytes");
+        assertThrows(RecordingException.class, () -> HostRecording.read(bytes.toByteArray()), "no end record");
+
+        // the same run within a limit it fits: all 40 calls, replayable
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        RecordingHost all = new RecordingHost(id, p.hash(), whole, 1_000_000);
+        new Vm(p, all).run(new ExecutionContext(), 0, List.of(Value.i64(40)), Limits.DEFAULT, null);
+        assertEquals(40, all.finish());
+        assertTrue(whole.size() <= 1_000_000 && whole.size() > 40 * 10_240, whole.size() + " bytes");
+        assertEquals(40, HostRecording.read(whole.toByteArray()).calls().size());
+        assertEquals(1L << 30, RecordingHost.DEFAULT_MAX_BYTES);
+        assertThrows(IllegalArgumentException.class, () -> new RecordingHost(id, p.hash(), whole, 0));
+        assertThrows(RecordingException.class, () -> new RecordingHost(id, p.hash(), new ByteArrayOutputStream(), 50),
+                "not even the header fits");
+    }
 }

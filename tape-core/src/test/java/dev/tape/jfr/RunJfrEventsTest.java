@@ -110,6 +110,65 @@ class RunJfrEventsTest {
         assertEquals(3, named(events, "dev.tape.Resume").size());
     }
 
+    @Test
+    void hugeFunctionNamesAreCutInEveryStepsEvents(@TempDir Path dir) throws Exception {
+        // a 1,000,000-char function name: uncut, each pause and resume would write 1 MB
+        String name = "f" + "\u00e9".repeat(999_998) + "z";
+        dev.tape.program.ProgramBuilder pb = new dev.tape.program.ProgramBuilder();
+        dev.tape.program.FunctionBuilder f = pb.addFunction(List.of(), List.of());
+        pb.functionName(0, name);
+        dev.tape.program.FunctionBuilder.Label loop = f.newLabel();
+        f.jmp(loop).place(loop).jmp(loop);
+        Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        Path file = dir.resolve("rec.jfr");
+        try (Recording r = new Recording()) {
+            r.enable(PauseEvent.class);
+            r.enable(ResumeEvent.class);
+            r.enable(TrapEvent.class);
+            r.enable(RunEvent.class).withThreshold(Duration.ZERO);
+            r.start();
+            Run run = vm.start(0, List.of(), Limits.DEFAULT.withFuel(5));
+            for (int i = 0; i < 4; i++) {
+                assertInstanceOf(Outcome.Paused.class, run.step(1));
+            }
+            // out of fuel: a pause, then the fuel_exceeded trap
+            assertInstanceOf(PauseReason.FuelExhausted.class, assertInstanceOf(Outcome.Paused.class, run.resume()).reason());
+            assertInstanceOf(Outcome.Trapped.class, run.resume());
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().startsWith("dev.tape.")).collect(Collectors.toList());
+        assertEquals(5, named(events, "dev.tape.Pause").size());
+        assertEquals(5, named(events, "dev.tape.Resume").size());
+        assertEquals(1, named(events, "dev.tape.Trap").size());
+        assertEquals(1, named(events, "dev.tape.Run").size());
+        int checked = 0;
+        for (RecordedEvent e : events) {
+            String n = e.getEventType().getName().equals("dev.tape.Run") ? e.getString("entryName")
+                    : e.getString("functionName");
+            assertTrue(n.length() <= TapeEvents.MAX_TEXT, n.length() + " chars in " + e.getEventType().getName());
+            assertTrue(n.startsWith("f\u00e9\u00e9") && n.endsWith("\u00e9z"), n);
+            assertTrue(n.contains("...(" + (name.length() - 2 * ((TapeEvents.MAX_TEXT - 24) / 2)) + " chars)..."), n);
+            checked++;
+        }
+        assertEquals(12, checked);
+    }
+
+    @Test
+    void cutKeepsShortTextAndSurrogatePairs() {
+        assertEquals(null, TapeEvents.cut(null));
+        String s = "x".repeat(TapeEvents.MAX_TEXT);
+        assertTrue(s == TapeEvents.cut(s));
+        String pairs = "\ud83d\ude00".repeat(1000);
+        String c = TapeEvents.cut(pairs);
+        assertTrue(c.length() <= TapeEvents.MAX_TEXT, c);
+        assertTrue(c.startsWith("\ud83d\ude00") && c.endsWith("\ud83d\ude00"), c);
+        int dots = c.indexOf("...(");
+        assertTrue(!Character.isHighSurrogate(c.charAt(dots - 1)), c);
+        assertTrue(!Character.isLowSurrogate(c.charAt(c.lastIndexOf(")...") + 4)), c);
+    }
+
     /** JfrEventsTest's program, env.twice doubling its argument. */
     private static Vm vm() throws Exception {
         return new Vm(Verifier.verify(Assembler.assemble(JfrEventsTest.SOURCE, "jfr.tasm")), new HostRegistry().register(

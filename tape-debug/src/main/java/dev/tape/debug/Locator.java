@@ -8,7 +8,9 @@ import dev.tape.program.Names;
 import dev.tape.program.Program;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the locations a breakpoint can be set on:
@@ -26,7 +28,9 @@ import java.util.List;
  * </table>
  *
  * Labels are those of the source's line table, or for a binary program those its names section
- * records.
+ * records. Resolving costs O(1) per function looked in: the names section's labels are indexed by
+ * name once, on first use, so a bare label in a program of 50,000 functions each with a named label
+ * is found (or not) in one pass over the functions, not one pass over every label per function.
  */
 final class Locator {
     /**
@@ -39,6 +43,8 @@ final class Locator {
     record Place(int func, int pc, long span) {}
 
     private final Target target;
+    /** the names section's labels: name, then function id, then byte pc (the first per function); made on first use */
+    private Map<String, Map<Integer, Integer>> namedLabels;
 
     Locator(Target target) {
         this.target = target;
@@ -179,13 +185,18 @@ final class Locator {
         if (l != null) {
             return l.pc();
         }
-        Program p = target.program().program();
-        for (Names.LabelName ln : p.names().labels()) {
-            int s = ln.nameSymbol();
-            if (ln.funcId() == func && s >= 0 && s < p.symbols().size() && p.symbols().get(s).equals(name)) {
-                return ln.pc();
+        if (namedLabels == null) {
+            namedLabels = new HashMap<>();
+            Program p = target.program().program();
+            for (Names.LabelName ln : p.names().labels()) {
+                int s = ln.nameSymbol();
+                if (s >= 0 && s < p.symbols().size()) {
+                    namedLabels.computeIfAbsent(p.symbols().get(s), k -> new HashMap<>()).putIfAbsent(ln.funcId(), ln.pc());
+                }
             }
         }
-        return -1;
+        Map<Integer, Integer> byFunc = namedLabels.get(name);
+        Integer pc = byFunc == null ? null : byFunc.get(func);
+        return pc == null ? -1 : pc;
     }
 }

@@ -22,6 +22,13 @@ import java.util.List;
  * depth (the whole stack, {@link Run#frames()}, is built only for an outer frame).
  */
 final class RunDebuggee implements Debuggee {
+    /**
+     * Frames whose registers were read ({@link Run#registers(int)}, O(the function's registers and
+     * code) each), by every run of this class: for tests that check a watchpoint does not read them
+     * after every instruction.
+     */
+    static final java.util.concurrent.atomic.AtomicLong FRAME_READS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Run run;
     private State state = State.PAUSED;
     private List<Value> results = List.of();
@@ -131,6 +138,7 @@ final class RunDebuggee implements Debuggee {
         List<Value> regs = registers.get(frame);
         if (regs == null) {
             regs = run.registers(frame);
+            FRAME_READS.incrementAndGet();
             registers.set(frame, regs);
         }
         return regs.get(reg);

@@ -342,11 +342,14 @@ public final class Session {
         List<Value> before = watchValues();
         for (long k = from + 1; k <= to; k++) {
             long span = hasSpans() ? spanNow() : 0;
+            int depthBefore = run.depth();
+            int funcBefore = run.func(0);
+            int pcBefore = run.pc(0);
             if (run.step(1) != Debuggee.State.PAUSED) {
                 break;
             }
             count = k;
-            List<Value> after = watchValues();
+            List<Value> after = watchValues(before, depthBefore, funcBefore, pcBefore);
             Stop s = watchChange(before, after);
             before = after;
             Breakpoint b = s == null ? hitAt(span) : null;
@@ -383,6 +386,9 @@ public final class Session {
                 return stopped(Stop.of(Reason.PAUSE));
             }
             long span = spans ? spanNow() : 0;
+            int depthBefore = run.depth();
+            int funcBefore = run.func(0);
+            int pcBefore = run.pc(0);
             Debuggee.State s = run.step(1);
             count++;
             if (s == Debuggee.State.DONE) {
@@ -392,7 +398,7 @@ public final class Session {
                 return stopped(Stop.of(Reason.TRAPPED));
             }
             checkpoints.offer(count, run);
-            Stop w = checkWatches();
+            Stop w = checkWatches(depthBefore, funcBefore, pcBefore);
             if (w != null) {
                 return stopped(w);
             }
@@ -428,8 +434,11 @@ public final class Session {
         return s;
     }
 
-    /** Watchpoints whose value changed (the first, by number), or whose frame returned. */
-    private Stop checkWatches() {
+    /**
+     * Watchpoints whose value changed (the first, by number), or whose frame returned, after one
+     * instruction that ran at {@code func} and {@code pc} with the stack {@code depthBefore} deep.
+     */
+    private Stop checkWatches(int depthBefore, int func, int pc) {
         for (int i = 0; i < breakpoints.size(); i++) {
             Breakpoint b = breakpoints.get(i);
             if (b.kind() != Breakpoint.Kind.WATCH) {
@@ -439,6 +448,9 @@ public final class Session {
             if (frame < 0) {
                 breakpoints.remove(i);
                 return new Stop(Reason.WATCH_SCOPE, b, null, null);
+            }
+            if (!touched(b, frame, depthBefore, func, pc)) {
+                continue;
             }
             Value now = run.register(frame, b.reg());
             if (!Objects.equals(now, b.last)) {
@@ -451,6 +463,35 @@ public final class Session {
         return null;
     }
 
+    /**
+     * Whether one instruction may have changed a watched register, so that it must be read again:
+     * reading a frame's registers costs O(its function's registers and code), too much for every
+     * instruction of a wide function. It can have changed only when its frame is the innermost and
+     * the instruction wrote it ({@link Target#writes}), or the depth changed: a return wrote results
+     * into the frame, or a call made the frame (the depth changes by one per instruction, so a frame
+     * that was not there before is the innermost when it appears).
+     *
+     * @param b the watchpoint
+     * @param frame its frame's number now (0 is the innermost), 0 or more
+     * @param depthBefore the depth before the instruction ran
+     * @param func the function the instruction is in
+     * @param pc its byte pc
+     */
+    private boolean touched(Breakpoint b, int frame, int depthBefore, int func, int pc) {
+        if (frame != 0) {
+            return false;
+        }
+        if (run.depth() != depthBefore) {
+            return true;
+        }
+        for (int r : target.writes(func, pc)) {
+            if (r == b.reg()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Per watchpoint, its register's value now ({@code null} when its frame is not there). */
     private List<Value> watchValues() {
         List<Value> out = new ArrayList<>();
@@ -458,6 +499,24 @@ public final class Session {
             if (b.kind() == Breakpoint.Kind.WATCH) {
                 int frame = run.depth() - b.depth();
                 out.add(frame < 0 ? null : run.register(frame, b.reg()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #watchValues()} after one instruction, from the values before it: reads again only the
+     * registers it may have changed ({@link #touched}).
+     */
+    private List<Value> watchValues(List<Value> before, int depthBefore, int func, int pc) {
+        List<Value> out = new ArrayList<>(before.size());
+        int i = 0;
+        for (Breakpoint b : breakpoints) {
+            if (b.kind() == Breakpoint.Kind.WATCH) {
+                Value was = before.get(i++);
+                int frame = run.depth() - b.depth();
+                out.add(frame < 0 ? null : touched(b, frame, depthBefore, func, pc)
+                        ? run.register(frame, b.reg()) : was);
             }
         }
         return out;

@@ -22,6 +22,13 @@ public final class Shell {
     /** The most characters of one value printed (a longer literal ends in {@code ...}). */
     public static final int MAX_VALUE_CHARS = 200;
 
+    /**
+     * Frames {@code backtrace} shows at each end of a deeper stack: 64 innermost and 64 outermost,
+     * with one line counting the frames between ({@code backtrace N} and {@code backtrace -N} show
+     * others).
+     */
+    public static final int BACKTRACE_EDGE = 64;
+
     /** Lines shown before and after the current one by {@code list}. */
     public static final int LIST_CONTEXT = 4;
 
@@ -37,7 +44,7 @@ public final class Shell {
             "finish (fin)              run until the selected frame returns",
             "reverse-step (rs)         go back one instruction",
             "reverse-continue (rc)     go back to the previous breakpoint or watchpoint",
-            "backtrace (bt, where)     show the call stack",
+            "backtrace [N|-N] (bt)     show the call stack (64 innermost and outermost frames; N innermost, -N outermost)",
             "frame [N] (f)             select frame N and show it",
             "registers (info registers) show the selected frame's registers",
             "print REG (p)             show register rN or a named argument",
@@ -126,7 +133,7 @@ public final class Shell {
             case "finish", "fin" -> finish();
             case "reverse-step", "rs", "reverse-stepi", "rsi" -> show(session.reverseStep());
             case "reverse-continue", "rc" -> show(session.reverseContinue());
-            case "backtrace", "bt", "where" -> backtrace();
+            case "backtrace", "bt", "where" -> backtrace(arg);
             case "frame", "f" -> frame(arg);
             case "registers" -> registers();
             case "print", "p" -> print(arg);
@@ -272,11 +279,49 @@ public final class Shell {
         return session.place(func, pc) + (span == Trap.NO_SPAN ? "" : " span " + Long.toUnsignedString(span));
     }
 
-    private void backtrace() throws DebugException {
+    /**
+     * {@code backtrace}: every frame of a stack at most 2 x {@link #BACKTRACE_EDGE} deep, else the
+     * innermost and outermost {@link #BACKTRACE_EDGE} around a line counting the others;
+     * {@code backtrace N}: the innermost N frames; {@code backtrace -N}: the outermost N.
+     */
+    private void backtrace(String arg) throws DebugException {
         requirePaused();
-        for (int f = 0; f < session.depth(); f++) {
-            out.println("#" + f + "  " + session.place(session.frameFunc(f), session.framePc(f)));
+        int depth = session.depth();
+        int inner;
+        int outer;
+        if (arg.isEmpty()) {
+            boolean all = depth <= 2 * BACKTRACE_EDGE;
+            inner = all ? depth : BACKTRACE_EDGE;
+            outer = all ? 0 : BACKTRACE_EDGE;
+        } else {
+            long n;
+            try {
+                n = Long.parseLong(arg);
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n == 0 || n == Long.MIN_VALUE) {
+                throw new DebugException("A frame count is N (the innermost N frames) or -N (the outermost N), "
+                        + "not \"" + Text.escape(arg) + "\".");
+            }
+            inner = n > 0 ? (int) Math.min(n, depth) : 0;
+            outer = n < 0 ? (int) Math.min(-n, depth) : 0;
         }
+        for (int f = 0; f < inner; f++) {
+            frameLine(f);
+        }
+        int skipped = depth - inner - outer;
+        if (skipped > 0) {
+            out.println("... " + skipped + (skipped == 1 ? " frame" : " frames") + " elided (backtrace N shows the "
+                    + "innermost N, backtrace -N the outermost N)");
+        }
+        for (int f = depth - outer; f < depth; f++) {
+            frameLine(f);
+        }
+    }
+
+    private void frameLine(int f) {
+        out.println("#" + f + "  " + session.place(session.frameFunc(f), session.framePc(f)));
     }
 
     private void frame(String arg) throws DebugException {

@@ -11,7 +11,16 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
 
+import dev.tape.format.Access;
+import dev.tape.format.DecodeException;
+import dev.tape.format.Instruction;
+import dev.tape.format.InstructionCodec;
+import dev.tape.format.Operand;
+import dev.tape.format.OperandKind;
+
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What to debug: a verified program, where its text came from, the function to run with its
@@ -31,6 +40,8 @@ public final class Target {
     private final Limits limits;
     private final RecordingHost host;
     private final Vm vm;
+    /** per function, made on first use: the registers each instruction writes, by byte pc */
+    private final Map<Integer, Map<Integer, int[]>> writes = new HashMap<>();
     private List<String> disasmLines;
     private LineTable disasmTable;
 
@@ -131,6 +142,47 @@ public final class Target {
         Debuggee d = checkpoint.fork();
         host.rewind(d.hostCalls());
         return d;
+    }
+
+    /**
+     * The registers an instruction writes when it runs (its register operands of write access;
+     * a {@code call}'s results are written when the callee returns, not by the call). The function's
+     * code is decoded once, on first use, in time linear in its length; later lookups are O(1).
+     *
+     * @param func a function id
+     * @param pc the byte pc of one of its instructions
+     * @return the registers, possibly empty (also for a pc where no instruction starts)
+     */
+    int[] writes(int func, int pc) {
+        Map<Integer, int[]> byPc = writes.get(func);
+        if (byPc == null) {
+            byPc = new HashMap<>();
+            try {
+                for (Instruction i : InstructionCodec.decodeAll(program.program().functions().get(func).code())) {
+                    byPc.put(i.pc(), written(i));
+                }
+            } catch (DecodeException e) {
+                // a verified function decodes; none is known written then
+            }
+            writes.put(func, byPc);
+        }
+        int[] w = byPc.get(pc);
+        return w == null ? new int[0] : w;
+    }
+
+    private static int[] written(Instruction ins) {
+        List<Operand> ops = ins.opcode().operands();
+        int[] out = new int[0];
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() != Access.WRITE) {
+                continue;
+            }
+            int[] add = ops.get(i).kind() == OperandKind.REG_LIST ? ins.list(i) : new int[] {ins.reg(i)};
+            int k = out.length;
+            out = java.util.Arrays.copyOf(out, k + add.length);
+            System.arraycopy(add, 0, out, k, add.length);
+        }
+        return out;
     }
 
     /**

@@ -58,6 +58,33 @@ class DeepStackTest {
     }
 
     @Test
+    void backtraceOfTenThousandFramesShowsBothEnds() throws Exception {
+        java.io.StringWriter text = new java.io.StringWriter();
+        java.io.PrintWriter out = new java.io.PrintWriter(text);
+        new Shell(session(), new java.io.BufferedReader(new java.io.StringReader(
+                "break 11\nrun\nbacktrace\nbacktrace 2\nbacktrace -1\nbacktrace 0\n")), out, false).run();
+        out.flush();
+        List<String> lines = List.of(text.toString().replace("(tape) ", "").split("\n"));
+        int bt = lines.indexOf("#0  down pc 19 (deep.tasm:11)");
+        assertEquals(3, bt, String.join("\n", lines.subList(0, 5)));
+        // 64 innermost, one line for the rest, 64 outermost: not 10,002 lines
+        List<String> full = lines.subList(bt, bt + 2 * Shell.BACKTRACE_EDGE + 1);
+        assertEquals("#63  down pc 30 (deep.tasm:15)", full.get(63));
+        assertEquals("... " + (N + 2 - 128) + " frames elided (backtrace N shows the innermost N, backtrace -N the "
+                + "outermost N)", full.get(64));
+        assertEquals("#" + (N + 2 - 64) + "  down pc 30 (deep.tasm:15)", full.get(65));
+        assertEquals("#" + (N + 1) + "  main pc 0 (deep.tasm:3)", full.get(128));
+        List<String> rest = lines.subList(bt + 129, lines.size());
+        assertEquals(List.of(
+                "#0  down pc 19 (deep.tasm:11)",
+                "#1  down pc 30 (deep.tasm:15)",
+                "... " + (N) + " frames elided (backtrace N shows the innermost N, backtrace -N the outermost N)",
+                "... " + (N + 1) + " frames elided (backtrace N shows the innermost N, backtrace -N the outermost N)",
+                "#" + (N + 1) + "  main pc 0 (deep.tasm:3)",
+                "error: A frame count is N (the innermost N frames) or -N (the outermost N), not \"0\"."), rest);
+    }
+
+    @Test
     void finishOutOfTheOutermostOfTenThousandFrames() throws Exception {
         Session s = session();
         s.breakAtLine(11);

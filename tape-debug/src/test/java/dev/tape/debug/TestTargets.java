@@ -47,7 +47,7 @@ public final class TestTargets {
 
     /**
      * A target from {@code tape run}-style arguments: the file, then {@code --entry NAME},
-     * {@code --arg LITERAL} and {@code --fuel N}; the host has {@code std.print_i64}, printing to
+     * {@code --arg LITERAL}, {@code --fuel N} and {@code --max-call-depth N}; the host has {@code std.print_i64}, printing to
      * {@code out}.
      */
     public static Target target(List<String> runArgs, PrintWriter out) throws DebugException {
@@ -67,12 +67,14 @@ public final class TestTargets {
         List<Value> args = new ArrayList<>();
         String entry = null;
         long fuel = Limits.DEFAULT_FUEL;
+        int depth = Limits.DEFAULT_CALL_DEPTH;
         for (int i = 1; i < runArgs.size(); i += 2) {
             String v = runArgs.get(i + 1);
             switch (runArgs.get(i)) {
                 case "--arg" -> args.add(ValueLiteral.parse(v));
                 case "--entry" -> entry = v;
                 case "--fuel" -> fuel = Long.parseLong(v);
+                case "--max-call-depth" -> depth = Integer.parseInt(v);
                 default -> throw new DebugException("launch: unknown option " + runArgs.get(i));
             }
         }
@@ -82,7 +84,7 @@ public final class TestTargets {
             out.println(((Value.I64) in[0]).value());
             return new Value[0];
         });
-        Limits limits = new Limits(fuel, Limits.DEFAULT_CALL_DEPTH, Limits.DEFAULT_HOST_CALLS, Limits.DEFAULT_HEAP_BYTES,
+        Limits limits = new Limits(fuel, depth, Limits.DEFAULT_HOST_CALLS, Limits.DEFAULT_HEAP_BYTES,
                 Limits.DEFAULT_REGISTERS);
         return new Target(Verifier.verify(a.program()), file.toString(), text, a.lines(), id, args, limits, host);
     }

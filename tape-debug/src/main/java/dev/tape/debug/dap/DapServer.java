@@ -64,10 +64,12 @@ import java.util.logging.Logger;
  * {@code tape dap}: the debugger over the Debug Adapter Protocol (Eclipse LSP4J's debug module),
  * so VS Code or any DAP client can debug a {@code .tasm} program.
  *
- * <p>Requests: {@code initialize} (capabilities: configurationDone, stepBack), {@code launch}
+ * <p>Requests: {@code initialize} (capabilities: configurationDone, stepBack, delayed stack trace
+ * loading), {@code launch}
  * ({@link #runArgs}), {@code setBreakpoints} by {@code .tasm} line, {@code configurationDone}
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
- * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines),
+ * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
+ * {@link #MAX_STACK_FRAMES} per response),
  * {@code scopes} (one scope, the registers), {@code variables} (registers as value literals),
  * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
  * {@code stepBack}, {@code reverseContinue} and {@code disconnect}. Events: {@code initialized},
@@ -86,6 +88,14 @@ public final class DapServer implements IDebugProtocolServer {
     /** Launch arguments passed on as {@code tape run} options of the same name. */
     public static final List<String> OPTIONS = List.of("entry", "fuel", "max-call-depth", "max-host-calls",
             "max-heap-bytes", "max-registers", "max-output-bytes", "host");
+
+    /**
+     * The most frames one {@code stackTrace} response holds: 1,000, also when the request asks for
+     * all ({@code levels} 0 or absent) or for more. {@code totalFrames} gives the depth, and the
+     * capabilities say {@code supportsDelayedStackTraceLoading}, so a client asks for the next
+     * frames with {@code startFrame}.
+     */
+    public static final int MAX_STACK_FRAMES = 1000;
 
     /** Keeps the LSP4J logger (and so its level) alive: the library must not print on stderr. */
     private static final Logger LSP4J_LOG = Logger.getLogger("org.eclipse.lsp4j");
@@ -163,12 +173,16 @@ public final class DapServer implements IDebugProtocolServer {
      *
      * @param launch the launch request's arguments
      * @return the arguments
-     * @throws DebugException when {@code program} is missing or not a string
+     * @throws DebugException when {@code program} is missing, not a string, or holds a NUL character
+     *     (which no path can; Java would refuse it with an exception of its own)
      */
     public static List<String> runArgs(Map<String, Object> launch) throws DebugException {
         Object program = launch.get("program");
         if (!(program instanceof String p) || p.isEmpty()) {
             throw new DebugException("launch: \"program\" (the path of a .tasm or .tape file) is required");
+        }
+        if (p.indexOf('\0') >= 0) {
+            throw new DebugException("launch: \"program\" holds a NUL character, which no file's path can");
         }
         List<String> out = new ArrayList<>();
         out.add(p);
@@ -207,6 +221,7 @@ public final class DapServer implements IDebugProtocolServer {
         Capabilities c = new Capabilities();
         c.setSupportsConfigurationDoneRequest(true);
         c.setSupportsStepBack(true);
+        c.setSupportsDelayedStackTraceLoading(true);
         c.setSupportsTerminateRequest(false);
         return CompletableFuture.completedFuture(c);
     }
@@ -214,7 +229,7 @@ public final class DapServer implements IDebugProtocolServer {
     @Override
     public CompletableFuture<Void> launch(Map<String, Object> args) {
         return this.<Void>onWorker(() -> {
-            List<String> runArgs = runArgs(args);
+            List<String> runArgs = runArgs(args == null ? Map.of() : args);
             programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
             Target target = factory.create(runArgs, programOut);
             session = new Session(target);
@@ -231,6 +246,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<SetBreakpointsResponse> setBreakpoints(SetBreakpointsArguments args) {
         return onWorker(() -> {
             requireLaunched();
+            requireArguments(args);
             for (int id : lineBreakpoints) {
                 session.delete(id);
             }
@@ -239,6 +255,9 @@ public final class DapServer implements IDebugProtocolServer {
             boolean ours = sameFile(args.getSource());
             List<org.eclipse.lsp4j.debug.Breakpoint> out = new ArrayList<>();
             for (SourceBreakpoint sb : wanted) {
+                if (sb == null) {
+                    throw new DebugException("a breakpoint of the request is null");
+                }
                 org.eclipse.lsp4j.debug.Breakpoint b = new org.eclipse.lsp4j.debug.Breakpoint();
                 Breakpoint set = ours ? session.breakAtLine(sb.getLine()) : null;
                 if (set == null) {
@@ -264,9 +283,13 @@ public final class DapServer implements IDebugProtocolServer {
         if (s == null || s.getPath() == null) {
             return true;
         }
-        Path a = Path.of(s.getPath()).getFileName();
-        Path b = Path.of(programPath).getFileName();
-        return a != null && a.equals(b);
+        try {
+            Path a = Path.of(s.getPath()).getFileName();
+            Path b = Path.of(programPath).getFileName();
+            return a != null && a.equals(b);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     @Override
@@ -452,9 +475,11 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<StackTraceResponse> stackTrace(StackTraceArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int depth = session.depth();
             int from = args.getStartFrame() == null ? 0 : Math.max(0, args.getStartFrame());
-            int levels = args.getLevels() == null || args.getLevels() <= 0 ? depth : args.getLevels();
+            int levels = args.getLevels() == null || args.getLevels() <= 0 ? MAX_STACK_FRAMES
+                    : Math.min(args.getLevels(), MAX_STACK_FRAMES);
             int to = (int) Math.min(depth, (long) from + levels);
             List<StackFrame> frames = new ArrayList<>();
             for (int f = from; f < to; f++) {
@@ -494,6 +519,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<ScopesResponse> scopes(ScopesArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int frame = args.getFrameId() - 1;
             if (frame < 0 || frame >= session.depth()) {
                 throw new DebugException("no frame " + args.getFrameId());
@@ -514,6 +540,7 @@ public final class DapServer implements IDebugProtocolServer {
     public CompletableFuture<VariablesResponse> variables(VariablesArguments args) {
         return onWorker(() -> {
             requirePaused();
+            requireArguments(args);
             int frame = args.getVariablesReference() - 1;
             List<Variable> vars = new ArrayList<>();
             for (Session.Register reg : session.registers(frame)) {
@@ -556,6 +583,13 @@ public final class DapServer implements IDebugProtocolServer {
     private void requireLaunched() throws DebugException {
         if (session == null) {
             throw new DebugException("the program is not launched");
+        }
+    }
+
+    /** A request whose arguments the protocol requires, sent without them, gets an error response. */
+    private static void requireArguments(Object args) throws DebugException {
+        if (args == null) {
+            throw new DebugException("the request has no arguments; the protocol requires them");
         }
     }
 

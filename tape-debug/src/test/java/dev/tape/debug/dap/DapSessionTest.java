@@ -341,6 +341,97 @@ class DapSessionTest {
     }
 
     @Test
+    void aStackTraceOfADeepRunComesInPagesOfAtMostAThousandFrames(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // down(n) recurses to n = 0, where line 9 traps; 3,000 levels under main: 3,002 frames
+        Path deep = dir.resolve("deep.tasm");
+        java.nio.file.Files.writeString(deep, String.join("\n",
+                "program deep",
+                "func main(n: i64) -> (r: i64) {",
+                "    call r0, down, r0, [r1] -> [r1]",
+                "    ret r0, [r1]",
+                "}",
+                "func down(n: i64) -> (r: i64) {",
+                "    const.i64 r2, 0",
+                "    i64.eq r3, r1, r2",
+                "    br r3, bottom, more",
+                "bottom:",
+                "    trap 7",
+                "more:",
+                "    const.i64 r2, 1",
+                "    i64.sub r1, r1, r2",
+                "    call r0, down, r0, [r1] -> [r1]",
+                "    ret r0, [r1]",
+                "}",
+                ""));
+        Map<String, Object> args = new HashMap<>();
+        args.put("program", deep.toString());
+        args.put("args", List.of("i64:3000"));
+        args.put("max-call-depth", 3010.0);
+        connect();
+        Capabilities caps = get(server.initialize(new InitializeRequestArguments()));
+        assertTrue(caps.getSupportsDelayedStackTraceLoading());
+        get(server.launch(args));
+        SetBreakpointsArguments b = new SetBreakpointsArguments();
+        SourceBreakpoint line = new SourceBreakpoint();
+        line.setLine(11);
+        b.setBreakpoints(new SourceBreakpoint[] {line});
+        assertTrue(get(server.setBreakpoints(b)).getBreakpoints()[0].isVerified());
+        get(server.configurationDone(new ConfigurationDoneArguments()));
+        stop("breakpoint");
+
+        StackTraceArguments all = new StackTraceArguments();
+        all.setThreadId(DapServer.THREAD_ID);
+        var first = get(server.stackTrace(all));
+        assertEquals(3002, first.getTotalFrames());
+        assertEquals(DapServer.MAX_STACK_FRAMES, first.getStackFrames().length, "levels absent: at most 1,000");
+        assertEquals(11, first.getStackFrames()[0].getLine());
+        StackTraceArguments more = new StackTraceArguments();
+        more.setThreadId(DapServer.THREAD_ID);
+        more.setStartFrame(1000);
+        more.setLevels(5000);
+        var second = get(server.stackTrace(more));
+        assertEquals(DapServer.MAX_STACK_FRAMES, second.getStackFrames().length, "levels 5,000: at most 1,000");
+        assertEquals(1001, second.getStackFrames()[0].getId());
+        more.setStartFrame(3000);
+        more.setLevels(0);
+        var last = get(server.stackTrace(more));
+        assertEquals(2, last.getStackFrames().length);
+        assertEquals("main pc 0", last.getStackFrames()[1].getName());
+        get(server.disconnect(new DisconnectArguments()));
+    }
+
+    @Test
+    void requestsWithoutTheirArgumentsGetOneLineErrorsNotJavaExceptions() throws Exception {
+        Map<String, Object> args = new HashMap<>();
+        args.put("program", program.toString());
+        args.put("args", List.of("i64:3"));
+        args.put("stopOnEntry", true);
+        launch(args);
+        get(server.configurationDone(new ConfigurationDoneArguments()));
+        stop("entry");
+        List<CompletableFuture<?>> calls = List.of(server.scopes(null), server.variables(null),
+                server.stackTrace(null), server.setBreakpoints(null));
+        for (CompletableFuture<?> f : calls) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> get(f));
+            assertEquals("the request has no arguments; the protocol requires them", e.getCause().getMessage());
+        }
+        SetBreakpointsArguments b = new SetBreakpointsArguments();
+        Source nul = new Source();
+        nul.setPath("loop\u0000.tasm");
+        b.setSource(nul);
+        b.setBreakpoints(new SourceBreakpoint[] {new SourceBreakpoint()});
+        assertFalse(get(server.setBreakpoints(b)).getBreakpoints()[0].isVerified(), "a path Java cannot read");
+        b.setSource(new Source());
+        b.setBreakpoints(new SourceBreakpoint[] {null});
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> get(server.setBreakpoints(b)));
+        assertEquals("a breakpoint of the request is null", e.getCause().getMessage());
+        get(server.disconnect(new DisconnectArguments()));
+    }
+
+    @Test
     void aLaunchThatFailsGetsAnErrorResponse() throws Exception {
         connect();
         get(server.initialize(new InitializeRequestArguments()));
