@@ -330,7 +330,7 @@ final class Calls {
         }
         HostFunction fn = vm.hostFns[sigId];
         if (fn == null) {
-            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, vm.hostProblems[sigId], site.symbol, site.sigHash);
+            throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, Linker.detail(vm.hostProblems[sigId]), site.symbol, site.sigHash);
         }
         site.vm = vm;
         site.ctx = c;

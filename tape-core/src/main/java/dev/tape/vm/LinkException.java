@@ -13,13 +13,18 @@ import java.util.List;
  *
  * <p>The message is one line: the count, then per problem the symbol, the signature the program
  * declares and the reason, for at most {@link #MESSAGE_PROBLEMS} problems (the rest are counted);
- * {@link #problems()} holds them all.
+ * a symbol longer than {@link #MESSAGE_SYMBOL_CHARS} chars is shown by its first and last chars
+ * and its length, so the message stays within a few KiB whatever the program; {@link #problems()}
+ * holds them all, whole.
  */
 public final class LinkException extends TapeException {
     private static final long serialVersionUID = 1L;
 
     /** The most problems the message spells out; {@link #problems()} has every one. */
     public static final int MESSAGE_PROBLEMS = 16;
+
+    /** The longest symbol the message shows whole, in chars: 256. */
+    public static final int MESSAGE_SYMBOL_CHARS = 256;
 
     /** Why an import did not link. */
     public enum Reason {
@@ -95,12 +100,26 @@ public final class LinkException extends TapeException {
             if (i > 0) {
                 sb.append("; ");
             }
-            sb.append(problems.get(i).describe());
+            Problem p = problems.get(i);
+            String symbol = shortened(p.symbol());
+            sb.append(symbol == p.symbol() ? p.describe()
+                    : new Problem(symbol, p.expected(), p.reason(), p.offered(), p.cause()).describe());
         }
         if (problems.size() > n) {
             sb.append("; and ").append(problems.size() - n).append(" more");
         }
         return sb.toString();
+    }
+
+    /** A symbol for the message: itself, or its ends and its length when longer than {@link #MESSAGE_SYMBOL_CHARS}. */
+    private static String shortened(String s) {
+        if (s == null || s.length() <= MESSAGE_SYMBOL_CHARS) {
+            return s;
+        }
+        int keep = (MESSAGE_SYMBOL_CHARS - 32) / 2;
+        int head = Character.isHighSurrogate(s.charAt(keep - 1)) ? keep - 1 : keep;
+        int tail = Character.isLowSurrogate(s.charAt(s.length() - keep)) ? s.length() - keep + 1 : s.length() - keep;
+        return s.substring(0, head) + "...(" + s.length() + " chars)..." + s.substring(tail);
     }
 
     /** @return every import that did not link, in the order of the program's host signature table */

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Resolves a program's host imports against a host once, when a {@link Vm} is made: eager linking
  * throws one {@link LinkException} listing every import that did not link; lazy linking leaves
- * those null and records, per import, the sentence the {@code host_call_failed} trap will carry.
+ * those null and records, per import, why ({@link #detail} makes the sentence the
+ * {@code host_call_failed} trap carries when a call traps). Memory is linear in the imports, not in
+ * imports times symbol length: a problem refers to the program's symbol, it does not copy it.
  */
 final class Linker {
     private Linker() {}
@@ -22,11 +24,11 @@ final class Linker {
      * @param sigs each import's signature
      * @param lazy whether problems are recorded instead of thrown
      * @param fns receives each import's function (null where it did not link)
-     * @param problems receives, for each import that did not link, why (one line, the detail of the
-     *     trap a call of it makes); else null
+     * @param problems receives, for each import that did not link, why; else null
      * @throws LinkException when not lazy and any import did not link
      */
-    static void link(Host host, String[] symbols, HostSig[] sigs, boolean lazy, HostFunction[] fns, String[] problems) {
+    static void link(Host host, String[] symbols, HostSig[] sigs, boolean lazy, HostFunction[] fns,
+                     LinkException.Problem[] problems) {
         List<LinkException.Problem> found = new ArrayList<>();
         for (int i = 0; i < sigs.length; i++) {
             HostSig s = sigs[i];
@@ -51,13 +53,20 @@ final class Linker {
             }
             if (p != null) {
                 found.add(p);
-                // the trap's detail; a missing import keeps the words it always had
-                problems[i] = p.reason() == LinkException.Reason.MISSING ? "the host does not provide " + symbols[i]
-                        : p.describe();
+                problems[i] = p;
             }
         }
         if (!lazy && !found.isEmpty()) {
             throw new LinkException(found);
         }
+    }
+
+    /**
+     * @param p an import that did not link
+     * @return the detail of the {@code host_call_failed} trap a call of it makes, one line (a
+     *     missing import keeps the words it always had), built only when a call traps
+     */
+    static String detail(LinkException.Problem p) {
+        return p.reason() == LinkException.Reason.MISSING ? "the host does not provide " + p.symbol() : p.describe();
     }
 }

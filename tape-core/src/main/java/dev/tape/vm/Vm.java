@@ -48,8 +48,8 @@ public final class Vm {
     /** a compiled tier (set once by {@code tape-jit} before the VM is shared), or null */
     CompiledTier tier;
 
-    /** per host signature: why it did not link (the trap's detail), or null when it did */
-    final String[] hostProblems;
+    /** per host signature: why it did not link ({@link Linker#detail} is the trap's detail), or null when it did */
+    final LinkException.Problem[] hostProblems;
 
     /**
      * Makes a VM with {@link VmOptions#DEFAULT}: eager linking.
@@ -94,7 +94,7 @@ public final class Vm {
             hostRetTypes[i] = s.rets().toArray(new ValueType[0]);
             hostSymbols[i] = this.program.symbols().get(s.symbolId());
         }
-        this.hostProblems = new String[sigs.size()];
+        this.hostProblems = new LinkException.Problem[sigs.size()];
         Linker.link(host, hostSymbols, hostSigs, options.lazyLinking(), hostFns, hostProblems);
     }
 

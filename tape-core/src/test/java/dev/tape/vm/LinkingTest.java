@@ -133,4 +133,48 @@ class LinkingTest {
         VerifiedProgram p = Verifier.verify(Assembler.assemble("func main() -> () {\n ret r0, []\n}\n", "x"));
         assertNull(new Vm(p, Host.NONE).hostProblems.length == 0 ? null : "problems");
     }
+
+    /**
+     * A 200,000-char symbol imported under over 1,000 signatures, none of which the host provides: the
+     * problems refer to the program's symbol instead of copying it (the trap text was once built
+     * per import at link time, imports times symbol length: 8,000 imports of a 1,000,000-char
+     * symbol took 6 GB), a call traps with the whole text, and the eager exception's message
+     * shows the symbol by its ends, a few KiB whatever its length.
+     */
+    @Test
+    void aLongSymbolImportedManyTimesIsNotCopiedPerImport() {
+        String symbol = "s".repeat(199_995) + "\u0085end\u202e";
+        dev.tape.program.ProgramBuilder pb = new dev.tape.program.ProgramBuilder();
+        List<ValueType> types = List.of(ValueType.I64, ValueType.U64, ValueType.F64, ValueType.BOOL, ValueType.STR,
+                ValueType.BYTES, ValueType.DECIMAL, ValueType.AGG);
+        int first = -1;
+        for (int k = 0; k < 2_000; k++) {
+            List<ValueType> args = List.of(types.get(k % 8), types.get(k / 8 % 8), types.get(k / 64 % 8),
+                    types.get(k / 512 % 8));
+            int sig = pb.hostSig(symbol, args.subList(0, 1 + k / 500), List.of());
+            first = first < 0 ? sig : first;
+        }
+        pb.addFunction(List.of(ValueType.I64), List.of()).hostCall(0, first, 0, new int[] {1}, new int[0]).ret(0);
+        VerifiedProgram p = Verifier.verify(pb.build());
+
+        LinkException e = assertThrows(LinkException.class, () -> new Vm(p, Host.NONE));
+        int imports = p.program().hostSigs().size();
+        assertTrue(imports > 1_000, imports + " distinct imports");
+        assertEquals(imports, e.problems().size());
+        assertEquals(symbol.length(), e.problems().get(imports - 1).symbol().length());
+        assertTrue(e.getMessage().length() < 8_000, "message of " + e.getMessage().length() + " chars");
+        assertTrue(e.getMessage().contains("...(200000 chars)..."), e.getMessage().substring(0, 300));
+        assertTrue(e.getMessage().contains("s\u0085end\u202e (i64) -> (): the host does not provide it"),
+                e.getMessage().substring(0, 400));
+        assertTrue(e.getMessage().endsWith("; and " + (imports - 16) + " more"), e.getMessage());
+
+        Vm lazy = new Vm(p, Host.NONE, VmOptions.DEFAULT.withLazyLinking(true));
+        for (LinkException.Problem problem : lazy.hostProblems) {
+            assertSame(p.program().symbols().get(p.program().hostSigs().get(0).symbolId()), problem.symbol(),
+                    "the program's symbol, not a copy");
+        }
+        Trap t = assertThrows(Trap.class, () -> lazy.run(0, List.of(Value.of(1)), Limits.DEFAULT));
+        assertEquals(TrapKind.HOST_CALL_FAILED, t.kind());
+        assertEquals("the host does not provide " + symbol, t.detail());
+    }
 }
