@@ -127,7 +127,7 @@ public enum Workload {
     }
 
     /**
-     * @param n the argument, 0 or more (at most 92 for {@link #FIB})
+     * @param n the argument, 0 or more (for {@link #FIB} a small one: the count recurses as fib does)
      * @return the tape instructions one run with argument n executes
      */
     public long instructions(long n) {
