@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The six workloads, untraced and with fuel metering on ({@code tape}), against their hand-written
+ * The twelve workloads, untraced and with fuel metering on ({@code tape}), against their hand-written
  * Java versions ({@code java}); {@code compiled} runs the same programs on the compiled tier
  * ({@code tape-jit}). One operation is one whole run of the entry function.
  */
@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class InterpreterBench {
     /** The workload, by {@link Workload#label()}. */
-    @Param({"sum_loop", "fib", "call_loop", "host_loop", "f64_loop", "tuple_loop"})
+    @Param({"sum_loop", "fib", "call_loop", "host_loop", "f64_loop", "tuple_loop", "str_loop", "str_build",
+        "array_loop", "closure_loop", "dec_loop", "rules"})
     public String workload;
 
     private Workload w;

@@ -16,14 +16,33 @@ import java.util.Map;
 /**
  * Runs JMH with the given command-line options (the same as {@code java -jar benchmarks.jar}) and
  * prints one table of medians: workload, interpreter ms, compiled-tier ms, Java ms, the two tiers'
- * ratios to Java, the target and whether each tier meets it. Used by {@code bench/run}.
+ * ratios to Java, the Rust reference's time, and issue #14's targets (the interpreter at most a third
+ * of the reference's time, the compiled tier within 2 or 4 times Java's) with whether each tier
+ * meets its target. Used by {@code bench/run}.
  */
 public final class Table {
     private Table() {}
 
-    /** Targets for the untraced workloads, in ms (median, fuel on), from issue #5. */
-    static final Map<String, Double> TARGETS = Map.of("sum_loop", 11.0, "fib", 6.0, "call_loop", 28.0,
-            "host_loop", 26.0, "f64_loop", 22.0, "tuple_loop", 9.0);
+    /**
+     * The Rust reference interpreter's time per run of each workload, in ms, as issue #14 gives it
+     * (its measurement on the 2-core build machine, min of 3 round medians). The interpreter's
+     * target is a third of it.
+     */
+    static final Map<String, Double> REFERENCE_MS = Map.ofEntries(Map.entry("sum_loop", 30.0),
+            Map.entry("fib", 18.4), Map.entry("call_loop", 80.3), Map.entry("host_loop", 78.4),
+            Map.entry("f64_loop", 64.9), Map.entry("tuple_loop", 15.6), Map.entry("str_loop", 55.8),
+            Map.entry("str_build", 33.5), Map.entry("array_loop", 42.8), Map.entry("closure_loop", 45.9),
+            Map.entry("dec_loop", 18.4), Map.entry("rules", 78.4));
+
+    /**
+     * The compiled tier's targets from issue #14, as the largest ratio of its time to hand-written
+     * Java's: 2 on the six original workloads, 4 on the six shapes added with that issue.
+     */
+    static final Map<String, Double> COMPILED_PER_JAVA = Map.ofEntries(Map.entry("sum_loop", 2.0),
+            Map.entry("fib", 2.0), Map.entry("call_loop", 2.0), Map.entry("host_loop", 2.0),
+            Map.entry("f64_loop", 2.0), Map.entry("tuple_loop", 2.0), Map.entry("str_loop", 4.0),
+            Map.entry("str_build", 4.0), Map.entry("array_loop", 4.0), Map.entry("closure_loop", 4.0),
+            Map.entry("dec_loop", 4.0), Map.entry("rules", 4.0));
 
     /**
      * @param args JMH options
@@ -67,20 +86,25 @@ public final class Table {
         System.out.println("Medians of the measurement iterations (ms per run, fuel metering on).");
         System.out.println();
         if (!rows.isEmpty()) {
-            System.out.println("| workload   | interp ms | compiled ms |  Java ms | interp/Java | compiled/Java "
-                    + "| target ms | interp met | compiled met | interp min..max ms |");
-            System.out.println("|------------|----------:|------------:|---------:|------------:|--------------:"
-                    + "|----------:|------------|--------------|-------------------:|");
+            System.out.println("| workload     | interp ms | compiled ms |  Java ms | interp/Java | compiled/Java "
+                    + "| reference ms | interp target ms | interp met | compiled/Java target | compiled met "
+                    + "| interp min..max ms |");
+            System.out.println("|--------------|----------:|------------:|---------:|------------:|--------------:"
+                    + "|-------------:|-----------------:|------------|--------------------:|--------------"
+                    + "|-------------------:|");
             for (Map.Entry<String, double[]> e : rows.entrySet()) {
                 double tape = e.getValue()[0];
                 double java = e.getValue()[1];
                 double compiled = e.getValue()[4];
-                Double target = TARGETS.get(e.getKey());
+                Double reference = REFERENCE_MS.get(e.getKey());
+                Double target = reference == null ? null : reference / 3;
+                Double ratioTarget = COMPILED_PER_JAVA.get(e.getKey());
                 System.out.println(String.format(Locale.ROOT,
-                        "| %-10s | %9.3f | %11.3f | %8.3f | %11.1f | %13.1f | %9s | %-10s | %-12s | %8.3f..%-8.3f |",
-                        e.getKey(), tape, compiled, java, tape / java, compiled / java,
-                        target == null ? "-" : String.format(Locale.ROOT, "%.0f", target), met(tape, target),
-                        met(compiled, target), e.getValue()[2], e.getValue()[3]));
+                        "| %-12s | %9.3f | %11.3f | %8.3f | %11.1f | %13.1f | %12s | %16s | %-10s | %19s | %-12s "
+                                + "| %8.3f..%-8.3f |",
+                        e.getKey(), tape, compiled, java, tape / java, compiled / java, format(reference),
+                        format(target), met(tape, target), format(ratioTarget), met(compiled / java, ratioTarget),
+                        e.getValue()[2], e.getValue()[3]));
             }
             System.out.println();
         }
@@ -91,7 +115,11 @@ public final class Table {
         }
     }
 
-    private static String met(double ms, Double target) {
-        return target == null || Double.isNaN(ms) ? "-" : ms <= target ? "yes" : "NO";
+    private static String format(Double x) {
+        return x == null ? "-" : String.format(Locale.ROOT, "%.1f", x);
+    }
+
+    private static String met(double measured, Double target) {
+        return target == null || Double.isNaN(measured) ? "-" : measured <= target ? "yes" : "NO";
     }
 }

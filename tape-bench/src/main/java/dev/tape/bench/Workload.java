@@ -1,5 +1,7 @@
 package dev.tape.bench;
 
+import dev.tape.asm.AsmException;
+import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostRegistry;
@@ -15,6 +17,10 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -22,26 +28,54 @@ import static dev.tape.program.ValueType.F64;
 import static dev.tape.program.ValueType.I64;
 
 /**
- * The benchmark workloads: each is a tape program whose entry function takes {@code n: i64}, and a
- * hand-written Java method that computes the same result. The instruction count per iteration of
- * each tape loop is given so that times can be read as nanoseconds per instruction.
+ * The benchmark workloads: each is a tape program whose entry function (function 0) takes
+ * {@code n: i64} and returns one value, and a hand-written Java method that computes the same
+ * result. The instruction count per iteration of each tape loop is given so that times can be read
+ * as nanoseconds per instruction.
  *
  * <p>Loops are written as a compiler writes them: the test sits at the bottom of the body
  * ({@code lt}, {@code br}), with one guard before the loop, so no iteration runs a {@code jmp}.
+ * The first six are built with {@link ProgramBuilder}; the last six (strings, string building,
+ * arrays, closures, decimals, rules) are text assembly, {@code dev/tape/bench/LABEL.tasm} on the
+ * class path, whose comments give each program's shape and result.
  */
 public enum Workload {
     /** Sum of 0..n-1 with a counter: 4 instructions per iteration. */
-    SUM_LOOP("sum_loop", 1_000_000L, 4),
+    SUM_LOOP("sum_loop", 1_000_000L, 4, 6),
     /** Recursive Fibonacci: 4 instructions per leaf call, 10 per inner call. */
-    FIB("fib", 25L, 0),
+    FIB("fib", 25L, 0, 0),
     /** n calls of a 3-instruction add-one function: 4 + 3 instructions per iteration. */
-    CALL_LOOP("call_loop", 1_000_000L, 7),
+    CALL_LOOP("call_loop", 1_000_000L, 7, 6),
     /** n host calls of an identity i64 function: 5 instructions per iteration. */
-    HOST_LOOP("host_loop", 1_000_000L, 5),
+    HOST_LOOP("host_loop", 1_000_000L, 5, 6),
     /** n iterations of 9 float and integer instructions. */
-    F64_LOOP("f64_loop", 1_000_000L, 9),
+    F64_LOOP("f64_loop", 1_000_000L, 9, 8),
     /** n iterations building a 2-tuple and reading both elements back: 7 instructions per iteration. */
-    TUPLE_LOOP("tuple_loop", 200_000L, 7);
+    TUPLE_LOOP("tuple_loop", 200_000L, 7, 6),
+    /**
+     * n rounds of {@code str.concat}, {@code str.len}, {@code str.slice} on a rolling 11-byte
+     * window: 7 instructions per round.
+     */
+    STR_LOOP("str_loop", 100_000L, 7, 10),
+    /** A string built by n appends of {@code "ab"} ({@code str.concat}): 4 instructions per append. */
+    STR_BUILD("str_build", 10_000L, 4, 9),
+    /**
+     * n 16-element i64 arrays built with {@code array.new} and summed by an indexed loop: 103
+     * instructions per array.
+     */
+    ARRAY_LOOP("array_loop", 20_000L, 103, 7),
+    /**
+     * n {@code call.indirect} calls of a closure adding its captured value: 5 + 3 instructions per
+     * iteration.
+     */
+    CLOSURE_LOOP("closure_loop", 300_000L, 8, 10),
+    /** n decimal order lines ({@code i64.to_dec, dec.mul, dec.add, dec.add}): 7 instructions per iteration. */
+    DEC_LOOP("dec_loop", 300_000L, 7, 8),
+    /**
+     * n orders built as structs and scored by a called function that reads the fields and branches:
+     * 9 + 11 instructions per iteration, plus 2 for a bulk order and 3 for tier 3.
+     */
+    RULES("rules", 100_000L, 20, 9);
 
     /** The host symbol of the identity function {@link #HOST_LOOP} calls. */
     public static final String HOST_ID = "bench.id_i64";
@@ -49,11 +83,13 @@ public enum Workload {
     private final String label;
     private final long n;
     private final int perIteration;
+    private final int fixed;
 
-    Workload(String label, long n, int perIteration) {
+    Workload(String label, long n, int perIteration, int fixed) {
         this.label = label;
         this.n = n;
         this.perIteration = perIteration;
+        this.fixed = fixed;
     }
 
     /** @return the workload's name, for example {@code sum_loop} */
@@ -80,22 +116,35 @@ public enum Workload {
         throw new IllegalArgumentException("no workload " + label);
     }
 
-    /** @return the tape instructions one run executes, for n = {@link #n()} */
+    /**
+     * Counts the instructions, hence the fuel, of one run from the programs' shapes (each loop's
+     * instructions per iteration and the instructions before and after it), not by running them.
+     *
+     * @return the tape instructions one run executes, for n = {@link #n()}
+     */
     public long instructions() {
+        return instructions(n);
+    }
+
+    /**
+     * @param n the argument, 0 or more (for {@link #FIB} a small one: the count recurses as fib does)
+     * @return the tape instructions one run with argument n executes
+     */
+    public long instructions(long n) {
         if (this == FIB) {
             // leaves (n < 2) run 4 instructions, inner calls 10
             long[] calls = fibCalls((int) n);
             return calls[0] * 4 + calls[1] * 10;
         }
-        // guard: 3 constants (4 for f64_loop with its extra constants), lt, br; ret at the end
-        return n * perIteration + setupInstructions();
-    }
-
-    private int setupInstructions() {
-        return switch (this) {
-            case F64_LOOP -> 7 + 1;
-            default -> 5 + 1;
-        };
+        // the guard (constants, lt, br) before the loop and what follows it, ret included
+        long total = n * perIteration + fixed;
+        if (this == RULES) {
+            // i in 0..n-1 with i & 15 > 10 (bulk: sub, jmp) and with i & 3 == 3 (const, add, jmp)
+            long bulk = n / 16 * 5 + Math.max(0, n % 16 - 11);
+            long premium = n / 4;
+            total += 2 * bulk + 3 * premium;
+        }
+        return total;
     }
 
     private static long[] fibCalls(int n) {
@@ -107,8 +156,15 @@ public enum Workload {
         return new long[] {a[0] + b[0], a[1] + b[1] + 1};
     }
 
-    /** @return the program; its entry is function 0 */
+    /**
+     * @return the program; its entry is function 0
+     * @throws IllegalStateException when the assembly text of one of the last six is missing from
+     *     the class path or does not assemble (a broken build)
+     */
     public Program program() {
+        if (ordinal() >= STR_LOOP.ordinal()) {
+            return assemble();
+        }
         ProgramBuilder pb = new ProgramBuilder();
         switch (this) {
             case SUM_LOOP -> sumLoop(pb);
@@ -121,6 +177,20 @@ public enum Workload {
         }
         pb.functionName(0, label);
         return pb.build();
+    }
+
+    private Program assemble() {
+        String file = label + ".tasm";
+        try (InputStream in = Workload.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + file + " beside " + Workload.class.getName());
+            }
+            return Assembler.assemble(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (AsmException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** @return the verified program */
@@ -155,6 +225,12 @@ public enum Workload {
             case HOST_LOOP -> Value.i64(JavaBaselines.hostLoop(n));
             case F64_LOOP -> Value.f64(JavaBaselines.f64Loop(n));
             case TUPLE_LOOP -> Value.i64(JavaBaselines.tupleLoop(n));
+            case STR_LOOP -> Value.i64(JavaBaselines.strLoop(n));
+            case STR_BUILD -> Value.i64(JavaBaselines.strBuild(n));
+            case ARRAY_LOOP -> Value.i64(JavaBaselines.arrayLoop(n));
+            case CLOSURE_LOOP -> Value.i64(JavaBaselines.closureLoop(n));
+            case DEC_LOOP -> Value.decimal(JavaBaselines.decLoop(n), JavaBaselines.DEC_SCALE);
+            case RULES -> Value.i64(JavaBaselines.rules(n));
         };
     }
 

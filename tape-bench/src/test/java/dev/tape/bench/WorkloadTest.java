@@ -15,11 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class WorkloadTest {
     private static void check(Workload w, long expected) throws Exception {
+        check(w, Value.i64(expected));
+    }
+
+    private static void check(Workload w, Value expected) throws Exception {
         for (boolean compiled : new boolean[] {false, true}) {
             String what = w.label() + (compiled ? " compiled" : " interpreted");
             TapeRun run = new TapeRun(w, w.n(), null, compiled);
             Value tape = run.run();
-            assertEquals(Value.i64(expected), tape, what);
+            assertEquals(expected, tape, what);
             assertEquals(w.java(w.n()), tape, what + ": the Java version agrees");
             assertEquals(w.instructions(), run.fuelUsed(), what + ": one fuel unit per instruction");
             // a second run in the same context gives the same result
@@ -65,11 +69,66 @@ class WorkloadTest {
     }
 
     @Test
+    void strLoop() throws Exception {
+        // each round's string is the 11-byte window and "ab": 13 bytes
+        check(Workload.STR_LOOP, 13L * 100_000);
+    }
+
+    @Test
+    void strBuild() throws Exception {
+        check(Workload.STR_BUILD, 2L * 10_000);
+    }
+
+    @Test
+    void arrayLoop() throws Exception {
+        // sum over i < n of (16 i + 0 + 1 + ... + 15) = 16 n (n - 1) / 2 + 120 n, n = 20,000
+        check(Workload.ARRAY_LOOP, 3_202_240_000L);
+    }
+
+    @Test
+    void closureLoop() throws Exception {
+        // sum over i < n of (i + 3) = n (n - 1) / 2 + 3 n, n = 300,000
+        check(Workload.CLOSURE_LOOP, 45_000_750_000L);
+    }
+
+    @Test
+    void decLoop() throws Exception {
+        // sum over i < n of (125 i + 50) hundredths = 125 n (n - 1) / 2 + 50 n, n = 300,000
+        check(Workload.DEC_LOOP, Value.decimal(5_624_996_250_000L, 2));
+    }
+
+    @Test
+    void rules() throws Exception {
+        // score = qty * price - (qty > 10 ? qty : 0) + (tier == 3 ? 100 : 0), qty = i & 15,
+        // price = i & 127 (so qty = price & 15), tier = i & 3; n = 100,000 = 781 * 128 + 32.
+        // One period of 128, price = 16a + b: sum of b (16a + b) = 16 * 28 * 120 + 8 * 1240 = 63,680;
+        // prices 0..31: 16 * 1 * 120 + 2 * 1240 = 4,400. Bulk: 11 + ... + 15 = 65 per 16, 6,250 times.
+        // Tier 3: 25,000 orders.
+        check(Workload.RULES, 781L * 63_680 + 4_400 - 6_250L * 65 + 100L * 25_000);
+    }
+
+    @Test
+    void instructionCountsOfTheNewShapes() {
+        // counted by hand from the .tasm files: per iteration * n + before and after the loop
+        assertEquals(7L * 100_000 + 10, Workload.STR_LOOP.instructions());
+        assertEquals(4L * 10_000 + 9, Workload.STR_BUILD.instructions());
+        assertEquals(103L * 20_000 + 7, Workload.ARRAY_LOOP.instructions());
+        assertEquals(8L * 300_000 + 10, Workload.CLOSURE_LOOP.instructions());
+        assertEquals(7L * 300_000 + 8, Workload.DEC_LOOP.instructions());
+        // 31,250 bulk orders (5 in 16) and 25,000 of tier 3
+        assertEquals(20L * 100_000 + 9 + 2 * 31_250 + 3 * 25_000, Workload.RULES.instructions());
+    }
+
+    @Test
     void smallArgumentsAgreeToo() throws Exception {
         for (Workload w : Workload.values()) {
-            for (long n : new long[] {0, 1, 2, 3, 10, 17}) {
-                assertEquals(w.java(n), new TapeRun(w, n, null).run(), w.label() + " n=" + n);
-                assertEquals(w.java(n), new TapeRun(w, n, null, true).run(), w.label() + " compiled n=" + n);
+            for (long n : new long[] {0, 1, 2, 3, 10, 12, 17}) {
+                for (boolean compiled : new boolean[] {false, true}) {
+                    String what = w.label() + (compiled ? " compiled" : " interpreted") + " n=" + n;
+                    TapeRun run = new TapeRun(w, n, null, compiled);
+                    assertEquals(w.java(n), run.run(), what);
+                    assertEquals(w.instructions(n), run.fuelUsed(), what + ": fuel");
+                }
             }
         }
     }
