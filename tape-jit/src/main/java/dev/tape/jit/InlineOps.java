@@ -1,16 +1,25 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
 import org.objectweb.asm.MethodVisitor;
 
 import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
+import static org.objectweb.asm.Opcodes.DCMPG;
+import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.IFEQ;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFGT;
+import static org.objectweb.asm.Opcodes.IFLE;
+import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.LAND;
+import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LXOR;
 
 /**
@@ -24,8 +33,8 @@ import static org.objectweb.asm.Opcodes.LXOR;
  *
  * <p>Covered: f64 neg, abs, rem, min, max, min_num, max_num, to_bits, from_bits, the
  * float-integer conversions, i64 and u64 div and rem, u64/i64 casts, the decimal arithmetic and
- * conversions, and str/bytes len, eq and concat. The compares u64 gt/le/ge and f64 eq/gt/le/ge are
- * compiled by {@link JitCompiler}'s compare path.
+ * conversions, and str/bytes len, eq and concat; and the three-way comparison every compare is
+ * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not).
  */
 final class InlineOps {
     private InlineOps() {}
@@ -161,6 +170,63 @@ final class InlineOps {
             }
         }
         return true;
+    }
+
+    /**
+     * Pushes the three-way comparison (-1, 0 or 1) of a compare's operands: {@code lcmp} for
+     * i64, {@code Long.compareUnsigned} for u64, {@code dcmpg} for f64 lt and le (NaN compares as
+     * greater, so it is never less) and {@code dcmpl} for f64 gt, ge and eq (NaN compares as less,
+     * so it is never greater).
+     *
+     * @param e the method's emitter
+     * @param op a compare op (plain or fused with its br)
+     * @param a its first operand register
+     * @param b its second
+     */
+    static void compareInts(Emitter e, int op, int a, int b) {
+        MethodVisitor mv = e.mv();
+        switch (op) {
+            case Op.U64_LT, LOp.U64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE -> {
+                e.loadW(a);
+                e.loadW(b);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+            }
+            case Op.F64_LT, LOp.F64_LT_BR, Op.F64_LE -> {
+                loadD(e, a);
+                loadD(e, b);
+                mv.visitInsn(DCMPG);
+            }
+            case Op.F64_GT, Op.F64_GE, Op.F64_EQ -> {
+                loadD(e, a);
+                loadD(e, b);
+                mv.visitInsn(DCMPL);
+            }
+            default -> {
+                e.loadW(a);
+                e.loadW(b);
+                mv.visitInsn(LCMP);
+            }
+        }
+    }
+
+    /**
+     * @param op a compare op (plain or fused with its br)
+     * @return the jump taken when it holds, on its three-way comparison
+     */
+    static int jumpOf(int op) {
+        return switch (LOp.unfused(op)) {
+            case Op.I64_LT, Op.U64_LT, Op.F64_LT -> IFLT;
+            case Op.I64_GT, Op.U64_GT, Op.F64_GT -> IFGT;
+            case Op.I64_LE, Op.U64_LE, Op.F64_LE -> IFLE;
+            case Op.I64_GE, Op.U64_GE, Op.F64_GE -> IFGE;
+            default -> IFEQ;
+        };
+    }
+
+    /** Pushes f64 register {@code reg} as a double. */
+    private static void loadD(Emitter e, int reg) {
+        e.loadW(reg);
+        e.mv().visitMethodInsn(INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false);
     }
 
     /** dst = a (op) mask, on the bits. */

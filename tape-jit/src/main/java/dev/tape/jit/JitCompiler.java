@@ -47,8 +47,6 @@ import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
 import static org.objectweb.asm.Opcodes.BIPUSH;
-import static org.objectweb.asm.Opcodes.DCMPG;
-import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
@@ -729,11 +727,6 @@ final class JitCompiler implements Codegen {
             mv.visitVarInsn(LSTORE, slot[reg]);
         }
 
-        private void loadD(int reg) {
-            loadW(reg);
-            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false);
-        }
-
         @Override
         public void loadR(int reg) {
             mv.visitVarInsn(ALOAD, slot[reg]);
@@ -834,47 +827,6 @@ final class JitCompiler implements Codegen {
         }
 
         /**
-         * Pushes the three-way comparison (-1, 0 or 1) of a compare's operands: {@code lcmp} for
-         * i64, {@code Long.compareUnsigned} for u64, {@code dcmpg} for f64 (NaN compares as
-         * greater, so it is never less).
-         */
-        private void compareInts(int op, int a, int b) {
-            switch (op) {
-                case Op.U64_LT, LOp.U64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE -> {
-                    loadW(a);
-                    loadW(b);
-                    mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
-                }
-                case Op.F64_LT, LOp.F64_LT_BR, Op.F64_LE -> {
-                    loadD(a);
-                    loadD(b);
-                    mv.visitInsn(DCMPG);
-                }
-                case Op.F64_GT, Op.F64_GE, Op.F64_EQ -> {
-                    loadD(a);
-                    loadD(b);
-                    mv.visitInsn(DCMPL); // NaN compares as less, so it is never greater
-                }
-                default -> {
-                    loadW(a);
-                    loadW(b);
-                    mv.visitInsn(LCMP);
-                }
-            }
-        }
-
-        /** @return the jump taken when a compare op holds, on its three-way comparison */
-        private static int jumpOf(int op) {
-            return switch (LOp.unfused(op)) {
-                case Op.I64_LT, Op.U64_LT, Op.F64_LT -> IFLT;
-                case Op.I64_GT, Op.U64_GT, Op.F64_GT -> IFGT;
-                case Op.I64_LE, Op.U64_LE, Op.F64_LE -> IFLE;
-                case Op.I64_GE, Op.U64_GE, Op.F64_GE -> IFGE;
-                default -> IFEQ;
-            };
-        }
-
-        /**
          * A compare: its three-way comparison turned into 1 or 0 without a branch (so no frames),
          * {@code lt}: {@code c >>> 31}; {@code ge}: that xor 1; {@code gt}: {@code -c >>> 31};
          * {@code le}: that xor 1; {@code eq}: {@code (c & 1) ^ 1}. A fused compare whose br
@@ -886,8 +838,8 @@ final class JitCompiler implements Codegen {
             int dst = code[g + 1];
             int a = code[g + 2];
             int b = code[g + 3];
-            compareInts(op, a, b);
-            int jump = jumpOf(op);
+            InlineOps.compareInts(this, op, a, b);
+            int jump = InlineOps.jumpOf(op);
             if (jump == IFGT || jump == IFLE) {
                 mv.visitInsn(INEG);
             }
@@ -910,7 +862,7 @@ final class JitCompiler implements Codegen {
             int br = g + 4;
             if (fused && dst != a && dst != b && i + 4 < labels.length && labels[i + 4] == null
                     && code[br] == Op.BR && code[br + 1] == dst) {
-                compareInts(op, a, b);
+                InlineOps.compareInts(this, op, a, b);
                 mv.visitJumpInsn(jump, labels[code[br + 2] - entry]);
                 mv.visitJumpInsn(GOTO, labels[code[br + 3] - entry]);
                 branchDone = true;
