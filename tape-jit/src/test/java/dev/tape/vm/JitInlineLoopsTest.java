@@ -26,6 +26,9 @@ class JitInlineLoopsTest {
      * compares as values and as branches. Never traps.
      * f1(n, s): the same LCG, dividing by (s % 5) - 2 as i64 until it is 0 (div_by_zero in the loop).
      * f2(n, d): decimal arithmetic on its own results until it overflows.
+     * f4(n, d, s): recurses n deep, doubling s on the way down, then squares d at the bottom and
+     * doubles it on the way up: decimal overflow and heap limits trap at every depth, across the
+     * compiled tier's nesting limit (200 frames), past which the interpreter runs the calls.
      * f3(n, a): concatenates a with itself (both operands the result) n times; heap limits trap it.
      */
     private static final String PROGRAM = """
@@ -204,11 +207,28 @@ class JitInlineLoopsTest {
                 str.eq r8, r2, r5
                 ret r0, [r2, r7, r8]
             }
+            func f4(n: i64, d: dec, s: str) -> (dec, u64) {
+                const.i64 r4, 0
+                i64.eq r5, r1, r4
+                br r5, bottom, deeper
+            bottom:
+                dec.mul r2, r2, r2
+                str.concat r3, r3, r3
+                str.len r6, r3
+                ret r0, [r2, r6]
+            deeper:
+                const.i64 r7, 1
+                i64.sub r8, r1, r7
+                str.concat r3, r3, r3
+                call r0, f4, r0, [r8, r2, r3] -> [r2, r6]
+                dec.add r2, r2, r2
+                ret r0, [r2, r6]
+            }
             """;
 
     private static Tiers tiers() {
         Tiers t = Tiers.of(JitCornerCasesTest.asm(PROGRAM), Host.NONE);
-        assertEquals(4, Jit.precompile(t.compiled), "every function compiled");
+        assertEquals(5, Jit.precompile(t.compiled), "every function compiled");
         return t;
     }
 
@@ -286,5 +306,27 @@ class JitInlineLoopsTest {
         Tiers.Outcome big = t.check(3, List.of(Value.i64(30), Value.str("x".repeat(1 << 12))), Limits.DEFAULT,
                 "f3 big");
         assertNull(big.results(), "doubling 4 KiB 30 times passes any heap limit: " + big);
+    }
+
+    @Test
+    void trapsOfInlineInstructionsDeepInTheStackMatchAcrossTheNestingLimit() {
+        Tiers t = tiers();
+        Limits deep = Limits.DEFAULT.withMaxCallDepth(1000).withMaxHeapBytes(1 << 20);
+        int traps = 0;
+        for (int n = 0; n <= 260; n++) {
+            for (Value d : new Value[] {Value.decimal(3, 0), Value.decimal(3037000500L, 0), Value.decimal(-5, 3)}) {
+                Tiers.Outcome o = t.check(4, List.of(Value.i64(n), d, Value.str("")), deep, "f4 " + n + " " + d);
+                if (o.results() == null) {
+                    traps++;
+                }
+            }
+            Tiers.Outcome o = t.check(4, List.of(Value.i64(n % 40), Value.decimal(1, 0), Value.str("ab")), deep,
+                    "f4 heap " + n);
+            if (o.results() == null) {
+                traps++;
+            }
+        }
+        assertTrue(traps > 250, "decimal overflow and the heap limit trap: " + traps);
+        sweepFuel(t, 4, List.of(Value.i64(30), Value.decimal(7, 0), Value.str("x")), "f4 sweep");
     }
 }
