@@ -149,6 +149,9 @@ public final class ProfileCommand implements Callable<Integer> {
             status = TrapReport.failed(out, err, t);
         }
         out.flush();
+        if (collapsed != null || speedscope != null) {
+            ProfileWriters.requireWritable(profile.root(), collapsed != null);
+        }
         String name = fileName(p);
         long total = profile.total();
         if (svg != null) {
@@ -181,6 +184,9 @@ public final class ProfileCommand implements Callable<Integer> {
             profile.stop();
         }
         out.flush();
+        if (collapsed != null || speedscope != null) {
+            ProfileWriters.requireWritable(profile.root(), collapsed != null);
+        }
         String name = fileName(p);
         long samples = profile.samples();
         long ms = profile.micros() / 1000;

@@ -19,8 +19,10 @@ import java.util.Map;
  *
  * <p>Frame names were escaped for one line when the tree was built ({@link Escape#text}); the SVG
  * escapes them again for XML, and the collapsed format writes a {@code ;} inside a name as
- * {@code \u003b}. Every walk is bounded by the tree's size, which {@link CallTree} bounds; the
- * SVG leaves out frames narrower than {@link #MIN_WIDTH} pixels (and their callees).
+ * {@code \u003b}. The SVG's walk is bounded by the tree's size, which {@link CallTree} bounds; it
+ * leaves out frames narrower than {@link #MIN_WIDTH} pixels (and their callees). The collapsed
+ * stacks and the speedscope file repeat every stack's frames, so they grow as frames times depth:
+ * {@link #requireWritable} refuses a tree that would make them too large.
  */
 final class ProfileWriters {
     private ProfileWriters() {}
@@ -58,6 +60,55 @@ final class ProfileWriters {
             out.put(n, t);
         }
         return out;
+    }
+
+    /**
+     * The most frames all the stacks' paths may hold together: {@link #stacks} keeps a path per
+     * frame of the tree, and the speedscope file lists every stack's frames. A tree within
+     * {@code --max-stacks} can still exceed it: its size grows as frames times depth (a 4,000-deep
+     * recursion makes 4,000 stacks of 2,000 frames on average).
+     */
+    static final long MAX_PATH_FRAMES = 1L << 24;
+    /** The most characters of the collapsed stacks, which repeat every frame's name on each stack under it. */
+    static final long MAX_COLLAPSED_CHARS = 1L << 28;
+
+    /**
+     * Refuses a tree whose collapsed stacks or speedscope file would be too large to build: the
+     * stacks' paths over {@link #MAX_PATH_FRAMES} frames in all, or the collapsed stacks over
+     * {@link #MAX_COLLAPSED_CHARS} characters. Costs one walk of the tree, without building a path.
+     *
+     * @param root the tree
+     * @param collapsed whether the collapsed stacks are to be written (else only the speedscope file)
+     * @throws CliException when it is too large, naming its size and what lowers it
+     */
+    static void requireWritable(CallTree.Node root, boolean collapsed) throws CliException {
+        long frames = 0;
+        long chars = root.self > 0 ? root.name.length() + 2 + Long.toString(root.self).length() : 0;
+        List<CallTree.Node> todo = new ArrayList<>(List.of(root));
+        List<long[]> at = new ArrayList<>(); // per entry of todo: its depth and its path's characters
+        at.add(new long[] {0, 0});
+        while (!todo.isEmpty()) {
+            CallTree.Node n = todo.remove(todo.size() - 1);
+            long[] where = at.remove(at.size() - 1);
+            for (CallTree.Node c : n.sortedChildren()) {
+                long depth = where[0] + 1;
+                long prefix = where[1] + (depth > 1 ? 1 : 0) + collapsedName(c).length();
+                frames += depth;
+                if (c.self > 0) {
+                    chars += prefix + 2 + Long.toString(c.self).length();
+                }
+                todo.add(c);
+                at.add(new long[] {depth, prefix});
+            }
+            if (frames > MAX_PATH_FRAMES || (collapsed && chars > MAX_COLLAPSED_CHARS)) {
+                String what = frames > MAX_PATH_FRAMES ? "the stacks' paths hold more than " + MAX_PATH_FRAMES
+                        + " frames" : "the collapsed stacks take more than " + MAX_COLLAPSED_CHARS + " characters";
+                throw new CliException("tape profile: the profile is too large to write as "
+                        + (collapsed ? "collapsed stacks or speedscope" : "speedscope") + ": " + what
+                        + " (deep stacks repeat their frames); lower --max-depth or --max-stacks, or write the SVG "
+                        + "(-o) only");
+            }
+        }
     }
 
     /** @return every stack with fuel of its own, in depth-first order of names */

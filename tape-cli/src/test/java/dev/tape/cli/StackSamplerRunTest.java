@@ -130,4 +130,47 @@ class StackSamplerRunTest {
         }
         assertNull(failure.get());
     }
+
+    /** main (0) calls leaf (1), which calls the host's t.block. */
+    static final String SHALLOW = """
+            program shallow
+            host block = "t.block" () -> ()
+
+            func main() -> () {
+                call r0, leaf, r0, [] -> []
+                ret r0, []
+            }
+
+            func leaf() -> () {
+                host_call r0, block, r0, [] -> []
+                ret r0, []
+            }
+            """;
+
+    @Test
+    void aRunNestedInAHostFunctionReadsAsTheOutermostRun() throws Exception {
+        Blocking b = new Blocking();
+        Vm inner = Jit.compile(Verifier.verify(Assembler.assemble(SHALLOW, "shallow.tasm")), b.host());
+        // the outer run's t.block runs the inner program, which blocks in its own t.block
+        Host outerHost = (symbol, sigHash, args, rets) -> "t.block".equals(symbol)
+                ? (a, r, ctx) -> inner.run(0, List.of(), Limits.DEFAULT) : null;
+        Vm outer = Jit.compile(deep(), outerHost);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = startBlocked(outer, b, failure);
+        try {
+            int[] out = new int[8];
+            StackSampler forOuter = new StackSampler(outer);
+            assertEquals(6, forOuter.read(stackOf(t), out));
+            assertEquals(StackSampler.Where.HOST, forOuter.where());
+            // as documented: a sampler of the nested run's VM reads the outer run too (main, rec...)
+            StackSampler forInner = new StackSampler(inner);
+            assertEquals(6, forInner.read(stackOf(t), out));
+            assertEquals(StackSampler.Where.HOST, forInner.where());
+            assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1}, java.util.Arrays.copyOf(out, 6));
+        } finally {
+            b.release.countDown();
+            t.join(30_000);
+        }
+        assertNull(failure.get());
+    }
 }

@@ -28,6 +28,14 @@ package dev.tape.vm;
  * <p>A reader keeps the last stack's {@link #where()}, so it is for one thread at a time;
  * {@link #read} never throws for any stack (null, empty, with null elements or frames of anything
  * else), and reports only function ids within the program.
+ *
+ * <p><b>Only the thread's outermost run.</b> A frame names a function id, not the VM it belongs
+ * to, and the reading stops at the first host call. So the run read is the outermost one on the
+ * thread: when the thread runs this VM's run inside a host function of another run (of this VM or
+ * any other), {@link #read} gives the outer run's compiled frames (their ids, cut to this VM's
+ * function count, which may name other functions of this program) and {@link Where#HOST}, not the
+ * nested run's. Sample a nested run with a sampler of the outermost run's VM, as {@code tape
+ * profile}, whose runs are never nested, does.
  */
 public final class StackSampler {
     /** What the sampled thread was doing. */
