@@ -1,7 +1,6 @@
 package dev.tape.bench;
 
 import dev.tape.format.DecodeException;
-import dev.tape.host.Host;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
@@ -84,7 +83,7 @@ public class DecodeVerifyBench {
      */
     @Benchmark
     public Vm compile() {
-        Vm vm = Jit.compile(verified, Host.NONE);
+        Vm vm = Jit.compile(verified, Workload.HOST_LOOP.host());
         Jit.precompile(vm);
         return vm;
     }
