@@ -248,6 +248,44 @@ final class JitRuntime {
         return c.w[base + code[ip + 1]];
     }
 
+    /** Aggregate kinds by ordinal, for {@link #getW} and {@link #getR} (no array per call). */
+    private static final Aggregate.Kind[] KINDS = Aggregate.Kind.values();
+
+    /**
+     * {@code tuple.get}, {@code struct.get} or {@code array.get} (immediate or register index,
+     * lowered: [op, dst, agg, index, tag] at {@code ip}) into a word register: element
+     * {@code index} of {@code o} when it is an aggregate of kind {@code kind} (an ordinal of
+     * {@link Aggregate.Kind}) with that element of the expected tag; otherwise the interpreter's
+     * projection runs on the register files and traps as it does.
+     */
+    static long getW(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
+        Aggregate.Kind k = KINDS[kind];
+        if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
+                && a.tag((int) index) == code[ip + 4]) {
+            return a.word((int) index);
+        }
+        c.r[base + code[ip + 2]] = o;
+        Ops.project(c, code, ip, base, k, index, true);
+        return c.w[base + code[ip + 1]];
+    }
+
+    /** {@link #getW} into a reference register. */
+    static Object getR(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
+        Aggregate.Kind k = KINDS[kind];
+        if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
+                && a.tag((int) index) == code[ip + 4]) {
+            return a.ref((int) index);
+        }
+        c.r[base + code[ip + 2]] = o;
+        Ops.project(c, code, ip, base, k, index, false);
+        return c.r[base + code[ip + 1]];
+    }
+
+    /** {@code array.len}: the element count, or the interpreter's {@code agg_error} trap. */
+    static long arrayLen(Object o) {
+        return Ops.agg(o, Aggregate.Kind.ARRAY).size();
+    }
+
     /**
      * Result {@code j} of a host call whose declared type is a word type (bool, i64, u64, f64,
      * func), for register {@code reg} (absolute): the value's word when the host returned a value

@@ -175,7 +175,7 @@ final class Ops {
         return new VmTrap(TrapKind.INVALID_ENTRY, "the function has no code (its bytecode is 0 bytes)");
     }
 
-    private static Aggregate agg(Object o, Aggregate.Kind kind) {
+    static Aggregate agg(Object o, Aggregate.Kind kind) {
         if (!(o instanceof Aggregate a)) {
             throw new VmTrap(TrapKind.AGG_ERROR, "the register does not hold an aggregate");
         }

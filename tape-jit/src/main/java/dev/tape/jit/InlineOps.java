@@ -1,6 +1,7 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
+import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.LOp;
 import org.objectweb.asm.MethodVisitor;
 
@@ -21,6 +22,8 @@ import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LXOR;
+import static org.objectweb.asm.Opcodes.POP;
+import static org.objectweb.asm.Opcodes.POP2;
 
 /**
  * Instructions compiled inline as a call of the very helper the interpreter's {@code Ops.slow}
@@ -33,7 +36,9 @@ import static org.objectweb.asm.Opcodes.LXOR;
  *
  * <p>Covered: f64 neg, abs, rem, min, max, min_num, max_num, to_bits, from_bits, the
  * float-integer conversions, i64 and u64 div and rem, u64/i64 casts, the decimal arithmetic and
- * conversions, and str/bytes len, eq and concat; and the three-way comparison every compare is
+ * conversions, str/bytes len, eq and concat, the element reads of tuples (into reference
+ * registers), structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
+ * arrayLen: the interpreter's checks, then its projection, which traps, when they fail); and the three-way comparison every compare is
  * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not).
  */
 final class InlineOps {
@@ -45,6 +50,7 @@ final class InlineOps {
     private static final String OBJ = "Ljava/lang/Object;";
     private static final String DEC = "Ldev/tape/value/Value$Decimal;";
     private static final String INTERNALS = "dev/tape/value/ValueInternals";
+    private static final String RT = "dev/tape/vm/JitRuntime";
 
     /** What the compiler of one method gives: its visitor and its registers' locals. */
     interface Emitter {
@@ -68,6 +74,12 @@ final class InlineOps {
 
         /** Records the instruction's position for a trap it may throw. */
         void trapPoint();
+
+        /** Pushes the code image's array, the instruction's global index in it and the register base. */
+        void loadPosition();
+
+        /** @return whether register {@code reg} has a local (a unit register has none) */
+        boolean hasLocal(int reg);
     }
 
     /**
@@ -165,11 +177,54 @@ final class InlineOps {
                         "([B)Ldev/tape/value/Value$" + (str ? "Str" : "Bytes") + ";", false);
                 e.storeR(dst);
             }
+            case LOp.TUPLE_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE, false);
+            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,
+                    Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
+            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,
+                    Aggregate.Kind.ARRAY, code[g] == LOp.ARRAY_GET_IMM_W);
+            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, dst, a, 0, code[g + 3], Aggregate.Kind.ARRAY,
+                    code[g] == LOp.ARRAY_GET_W);
+            case Op.ARRAY_LEN -> {
+                e.trapPoint();
+                e.loadR(a);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "arrayLen", "(" + OBJ + ")J", false);
+                e.storeW(dst);
+            }
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * An element of an aggregate into {@code dst}: JitRuntime's getW or getR, whose fast path is
+     * the interpreter's checks and whose slow path is the interpreter's projection (which traps).
+     *
+     * @param index the immediate index, when {@code indexReg} is -1
+     * @param indexReg the word register holding the index, or -1
+     */
+    private static void get(Emitter e, int dst, int agg, long index, int indexReg, Aggregate.Kind kind, boolean word) {
+        MethodVisitor mv = e.mv();
+        e.trapPoint();
+        e.loadContext();
+        e.loadR(agg);
+        if (indexReg >= 0) {
+            e.loadW(indexReg);
+        } else {
+            mv.visitLdcInsn(index);
+        }
+        JitCompiler.pushTo(mv, kind.ordinal());
+        e.loadPosition();
+        mv.visitMethodInsn(INVOKESTATIC, RT, word ? "getW" : "getR", "(" + CTX + OBJ + "JI[III)" + (word ? "J" : OBJ),
+                false);
+        if (!e.hasLocal(dst)) {
+            mv.visitInsn(word ? POP2 : POP); // a unit element into a unit register: nothing to keep
+        } else if (word) {
+            e.storeW(dst);
+        } else {
+            e.storeR(dst);
+        }
     }
 
     /**

@@ -747,6 +747,18 @@ final class JitCompiler implements Codegen {
             at(current, currentRefund);
         }
 
+        @Override
+        public boolean hasLocal(int reg) {
+            return reg >= 0 && reg < slot.length && slot[reg] >= 0;
+        }
+
+        @Override
+        public void loadPosition() {
+            mv.visitVarInsn(ALOAD, CODE);
+            global(current);
+            mv.visitVarInsn(ILOAD, BASE);
+        }
+
         /** Writes a register's local to the register file (nothing for a unit register). */
         private void spill(int reg) {
             if (reg < 0 || reg >= slot.length || slot[reg] < 0) {

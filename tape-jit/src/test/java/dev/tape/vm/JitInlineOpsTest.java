@@ -133,4 +133,57 @@ class JitInlineOpsTest {
         assertTrue(runs > 700, "runs: " + runs);
         assertTrue(traps > 50, "some operands trap (division by zero, casts, decimal overflow): " + traps);
     }
+
+    /**
+     * main(i): builds a struct, a tuple and arrays of i64, str and f64 elements, reads them with
+     * immediate indices and with the index {@code i} (out of range past 2: agg_error), through a
+     * struct argument too, and array.len; every read into a word and a reference register.
+     */
+    static final String AGGREGATES = """
+            program aggs
+            struct P = { x: i64, s: str, f: f64 }
+            array ints = i64
+            array strs = str
+
+            func main(i: u64) -> (i64, str, f64, i64, str, u64, i64, str) {
+                const.i64 r2, 3
+                const.pool r3, str:"héllo"
+                const.pool r4, f64:-0.5
+                struct.new r5, P, [r2, r3, r4]
+                struct.get r6, r5, 0
+                struct.get r7, r5, 1
+                struct.get r8, r5, 2
+                tuple.new r9, [r3, r2]
+                tuple.get r10, r9, 0
+                array.new r11, ints, [r2, r6, r2]
+                array.get r12, r11, r1
+                array.new r13, strs, [r3, r7, r10]
+                array.get r14, r13, r1
+                array.len r15, r13
+                call r0, reads, r0, [r5] -> [r16, r17]
+                ret r0, [r12, r14, r8, r16, r17, r15, r6, r10]
+            }
+
+            func reads(p: agg struct P) -> (i64, str) {
+                struct.get r2, r1, 0
+                struct.get r3, r1, 1
+                ret r0, [r2, r3]
+            }
+            """;
+
+    @Test
+    void aggregateReadsMatchTheInterpreterInRangeAndOut() {
+        Tiers t = Tiers.of(JitCornerCasesTest.asm(AGGREGATES), Host.NONE);
+        assertEquals(2, Jit.precompile(t.compiled), "both functions compiled");
+        int traps = 0;
+        for (long i : new long[] {0, 1, 2, 3, 4, -1, Long.MIN_VALUE, 0xFFFF_FFFFL, 0x1_0000_0000L}) {
+            List<Value> args = List.of(new Value.U64(i));
+            Tiers.Outcome o = t.check(0, args, Limits.DEFAULT, "index " + Long.toUnsignedString(i));
+            JitCornerCasesTest.sweep(t, 0, args, "index " + Long.toUnsignedString(i));
+            if (o.results() == null) {
+                traps++;
+            }
+        }
+        assertEquals(6, traps, "indices past 2 trap agg_error on both tiers");
+    }
 }
