@@ -247,6 +247,37 @@ public final class Instruction {
         return out;
     }
 
+    /**
+     * The registers this instruction writes when it runs: its register and register-list operands
+     * of write access ({@code spec/opcodes.json}), in operand order (for a {@code call}, its result
+     * registers, which the callee's return writes).
+     *
+     * @return the registers (an index above {@code Integer.MAX_VALUE} appears as -1), possibly empty
+     */
+    public int[] writes() {
+        List<Operand> ops = opcode.operands();
+        int n = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == Access.WRITE) {
+                n += ops.get(i).kind() == OperandKind.REG_LIST ? lists[i].length : 1;
+            }
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == Access.WRITE) {
+                if (ops.get(i).kind() == OperandKind.REG_LIST) {
+                    for (int r : list(i)) {
+                        out[k++] = r;
+                    }
+                } else {
+                    out[k++] = reg(i);
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return register {@code k} of list operand {@code i} as its u32 value */
     long listValue(int i, int k) {
         return lists[i][k];

@@ -260,27 +260,7 @@ final class TypeChecker {
     }
 
     static int[] writes(Instruction ins) {
-        List<dev.tape.format.Operand> ops = ins.opcode().operands();
-        int n = 0;
-        for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
-                n += ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST ? (int) ins.value(i) : 1;
-            }
-        }
-        int[] out = new int[n];
-        int k = 0;
-        for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
-                if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
-                    for (int r : ins.list(i)) {
-                        out[k++] = r;
-                    }
-                } else {
-                    out[k++] = ins.reg(i);
-                }
-            }
-        }
-        return out;
+        return ins.writes();
     }
 
     // ---- per-instruction transfer and checks ------------------------------------------------

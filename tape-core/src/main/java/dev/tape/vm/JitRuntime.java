@@ -232,22 +232,6 @@ final class JitRuntime {
         return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
-    /**
-     * {@code tuple.get} into a word register ([op, dst, agg, index, tag] at {@code ip}) of the
-     * aggregate {@code o}; when it is not the expected tuple, the interpreter's projection (which
-     * traps) runs on the register files.
-     */
-    static long tupleGetW(ExecutionContext c, Object o, int[] code, int ip, int base) {
-        int i = code[ip + 3];
-        if (o instanceof Aggregate a && a.aggKind() == Aggregate.Kind.TUPLE && i < a.size()
-                && a.tag(i) == code[ip + 4]) {
-            return a.word(i);
-        }
-        c.r[base + code[ip + 2]] = o;
-        Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
-        return c.w[base + code[ip + 1]];
-    }
-
     /** Aggregate kinds by ordinal, for {@link #getW} and {@link #getR} (no array per call). */
     private static final Aggregate.Kind[] KINDS = Aggregate.Kind.values();
 
@@ -259,26 +243,31 @@ final class JitRuntime {
      * projection runs on the register files and traps as it does.
      */
     static long getW(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
-        Aggregate.Kind k = KINDS[kind];
-        if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
-                && a.tag((int) index) == code[ip + 4]) {
-            return a.word((int) index);
-        }
-        c.r[base + code[ip + 2]] = o;
-        Ops.project(c, code, ip, base, k, index, true);
-        return c.w[base + code[ip + 1]];
+        Aggregate a = element(c, o, index, kind, code, ip, base, true);
+        return a == null ? c.w[base + code[ip + 1]] : a.word((int) index);
     }
 
     /** {@link #getW} into a reference register. */
     static Object getR(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
+        Aggregate a = element(c, o, index, kind, code, ip, base, false);
+        return a == null ? c.r[base + code[ip + 1]] : a.ref((int) index);
+    }
+
+    /**
+     * The aggregate of a read that passes the interpreter's checks ({@code Ops.project}'s: kind,
+     * index in range, element tag); else null, after running the interpreter's projection on the
+     * register files, which traps (its result, were it to return, is in the files).
+     */
+    private static Aggregate element(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base,
+                                     boolean word) {
         Aggregate.Kind k = KINDS[kind];
         if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
                 && a.tag((int) index) == code[ip + 4]) {
-            return a.ref((int) index);
+            return a;
         }
         c.r[base + code[ip + 2]] = o;
-        Ops.project(c, code, ip, base, k, index, false);
-        return c.r[base + code[ip + 1]];
+        Ops.project(c, code, ip, base, k, index, word);
+        return null;
     }
 
     /** {@code array.len}: the element count, or the interpreter's {@code agg_error} trap. */

@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.TapeException;
+import dev.tape.jfr.TapeEvents;
 import dev.tape.host.Signature;
 
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.List;
  * <p>The message is one line: the count, then per problem the symbol, the signature the program
  * declares and the reason, for at most {@link #MESSAGE_PROBLEMS} problems (the rest are counted);
  * a symbol longer than {@link #MESSAGE_SYMBOL_CHARS} chars is shown by its first and last chars
- * and its length, so the message stays within a few KiB whatever the program; {@link #problems()}
+ * around the count of chars left out ({@link TapeEvents#cut}), so the message stays within a few
+ * KiB whatever the program; {@link #problems()}
  * holds them all, whole.
  */
 public final class LinkException extends TapeException {
@@ -23,8 +25,8 @@ public final class LinkException extends TapeException {
     /** The most problems the message spells out; {@link #problems()} has every one. */
     public static final int MESSAGE_PROBLEMS = 16;
 
-    /** The longest symbol the message shows whole, in chars: 256. */
-    public static final int MESSAGE_SYMBOL_CHARS = 256;
+    /** The longest symbol the message shows whole, in chars: 256 ({@link TapeEvents#MAX_TEXT}). */
+    public static final int MESSAGE_SYMBOL_CHARS = TapeEvents.MAX_TEXT;
 
     /** Why an import did not link. */
     public enum Reason {
@@ -101,7 +103,7 @@ public final class LinkException extends TapeException {
                 sb.append("; ");
             }
             Problem p = problems.get(i);
-            String symbol = shortened(p.symbol());
+            String symbol = TapeEvents.cut(p.symbol());
             sb.append(symbol == p.symbol() ? p.describe()
                     : new Problem(symbol, p.expected(), p.reason(), p.offered(), p.cause()).describe());
         }
@@ -109,17 +111,6 @@ public final class LinkException extends TapeException {
             sb.append("; and ").append(problems.size() - n).append(" more");
         }
         return sb.toString();
-    }
-
-    /** A symbol for the message: itself, or its ends and its length when longer than {@link #MESSAGE_SYMBOL_CHARS}. */
-    private static String shortened(String s) {
-        if (s == null || s.length() <= MESSAGE_SYMBOL_CHARS) {
-            return s;
-        }
-        int keep = (MESSAGE_SYMBOL_CHARS - 32) / 2;
-        int head = Character.isHighSurrogate(s.charAt(keep - 1)) ? keep - 1 : keep;
-        int tail = Character.isLowSurrogate(s.charAt(s.length() - keep)) ? s.length() - keep + 1 : s.length() - keep;
-        return s.substring(0, head) + "...(" + s.length() + " chars)..." + s.substring(tail);
     }
 
     /** @return every import that did not link, in the order of the program's host signature table */

@@ -11,12 +11,9 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Limits;
 import dev.tape.vm.Vm;
 
-import dev.tape.format.Access;
 import dev.tape.format.DecodeException;
 import dev.tape.format.Instruction;
 import dev.tape.format.InstructionCodec;
-import dev.tape.format.Operand;
-import dev.tape.format.OperandKind;
 
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +37,7 @@ public final class Target {
     private final Limits limits;
     private final RecordingHost host;
     private final Vm vm;
+    private static final int[] NO_REGISTERS = new int[0];
     /** per function, made on first use: the registers each instruction writes, by byte pc */
     private final Map<Integer, Map<Integer, int[]>> writes = new HashMap<>();
     private List<String> disasmLines;
@@ -159,7 +157,7 @@ public final class Target {
             byPc = new HashMap<>();
             try {
                 for (Instruction i : InstructionCodec.decodeAll(program.program().functions().get(func).code())) {
-                    byPc.put(i.pc(), written(i));
+                    byPc.put(i.pc(), i.writes());
                 }
             } catch (DecodeException e) {
                 // a verified function decodes; none is known written then
@@ -167,23 +165,9 @@ public final class Target {
             writes.put(func, byPc);
         }
         int[] w = byPc.get(pc);
-        return w == null ? new int[0] : w;
+        return w == null ? NO_REGISTERS : w;
     }
 
-    private static int[] written(Instruction ins) {
-        List<Operand> ops = ins.opcode().operands();
-        int[] out = new int[0];
-        for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i).access() != Access.WRITE) {
-                continue;
-            }
-            int[] add = ops.get(i).kind() == OperandKind.REG_LIST ? ins.list(i) : new int[] {ins.reg(i)};
-            int k = out.length;
-            out = java.util.Arrays.copyOf(out, k + add.length);
-            System.arraycopy(add, 0, out, k, add.length);
-        }
-        return out;
-    }
 
     /**
      * The program's disassembly ({@link Disassembler}) as lines, with a line table that places each

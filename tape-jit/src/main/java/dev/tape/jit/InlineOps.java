@@ -36,8 +36,7 @@ import static org.objectweb.asm.Opcodes.POP2;
  *
  * <p>Covered: f64 neg, abs, rem, min, max, min_num, max_num, to_bits, from_bits, the
  * float-integer conversions, i64 and u64 div and rem, u64/i64 casts, the decimal arithmetic and
- * conversions, str/bytes len, eq and concat, the element reads of tuples (into reference
- * registers), structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
+ * conversions, str/bytes len, eq and concat, the element reads of tuples, structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
  * arrayLen: the interpreter's checks, then its projection, which traps, when they fail); and the three-way comparison every compare is
  * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not).
  */
@@ -177,7 +176,8 @@ final class InlineOps {
                         "([B)Ldev/tape/value/Value$" + (str ? "Str" : "Bytes") + ";", false);
                 e.storeR(dst);
             }
-            case LOp.TUPLE_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE, false);
+            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
+                    code[g] == LOp.TUPLE_GET_W);
             case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,
                     Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
             case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,

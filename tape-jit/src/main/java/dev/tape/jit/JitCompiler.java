@@ -976,16 +976,6 @@ final class JitCompiler implements Codegen {
                     mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;", false);
                     storeR(code[g + 1]);
                 }
-                case LOp.TUPLE_GET_W -> {
-                    at(i, refund);
-                    mv.visitVarInsn(ALOAD, C);
-                    loadR(code[g + 2]);
-                    mv.visitVarInsn(ALOAD, CODE);
-                    global(i);
-                    mv.visitVarInsn(ILOAD, BASE);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "tupleGetW", "(L" + CTX + ";Ljava/lang/Object;[III)J", false);
-                    storeW(code[g + 1]);
-                }
                 case Op.TRAP -> {
                     at(i, refund);
                     push(code[g + 1]);
