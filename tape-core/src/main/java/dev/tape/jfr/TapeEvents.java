@@ -14,6 +14,11 @@ import jdk.jfr.FlightRecorder;
  * once per run, per trap, per host call, per compiled function and per pause and resume of a
  * {@code dev.tape.vm.Run} (a debugger stepping one instruction at a time pauses after each).
  *
+ * <p><b>No JFR until a recording.</b> Each hook first checks {@link FlightRecorder#isInitialized()}
+ * (false until something starts a recording, which is what makes it true): until then no event
+ * class is made, since the first event object of a JVM sets up JFR's event machinery (about 0.1 s
+ * of a cold {@code tape run}), and no event could be recorded anyway.
+ *
  * <p><b>Text is cut.</b> Every string field from a program or a host (function names, host
  * symbols, pause reasons that name a symbol, trap details) is cut to at most {@link #MAX_TEXT}
  * chars ({@link #cut(String)}) before it is committed: JFR writes a long string into every event
@@ -57,6 +62,9 @@ public final class TapeEvents {
      *     enabled
      */
     public static RunEvent runBegin() {
+        if (!FlightRecorder.isInitialized()) {
+            return null;
+        }
         RunEvent e = new RunEvent();
         if (!e.isEnabled() && !new TrapEvent().isEnabled()) {
             return null;
@@ -103,6 +111,9 @@ public final class TapeEvents {
      */
     public static void trap(String kind, int function, String functionName, int pc, long span, String hostSymbol,
                             String detail) {
+        if (!FlightRecorder.isInitialized()) {
+            return;
+        }
         TrapEvent e = new TrapEvent();
         if (e.shouldCommit()) {
             e.kind = cut(kind);
@@ -169,6 +180,9 @@ public final class TapeEvents {
      * @return the begun event, or null when not enabled
      */
     public static CompileEvent compileBegin() {
+        if (!FlightRecorder.isInitialized()) {
+            return null;
+        }
         CompileEvent e = new CompileEvent();
         if (!e.isEnabled()) {
             return null;
@@ -202,7 +216,7 @@ public final class TapeEvents {
 
     /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
     public static boolean pauseEnabled() {
-        return new PauseEvent().isEnabled();
+        return FlightRecorder.isInitialized() && new PauseEvent().isEnabled();
     }
 
     /**
@@ -216,6 +230,9 @@ public final class TapeEvents {
      * @param hostCalls host calls made so far
      */
     public static void pause(String reason, int function, String functionName, int pc, long fuelUsed, long hostCalls) {
+        if (!FlightRecorder.isInitialized()) {
+            return;
+        }
         PauseEvent e = new PauseEvent();
         if (e.shouldCommit()) {
             e.reason = cut(reason);
@@ -230,7 +247,7 @@ public final class TapeEvents {
 
     /** @return whether a recording has {@code dev.tape.Resume} enabled */
     public static boolean resumeEnabled() {
-        return new ResumeEvent().isEnabled();
+        return FlightRecorder.isInitialized() && new ResumeEvent().isEnabled();
     }
 
     /**
@@ -242,6 +259,9 @@ public final class TapeEvents {
      * @param fuelUsed fuel used so far (unsigned)
      */
     public static void resume(int function, String functionName, int pc, long fuelUsed) {
+        if (!FlightRecorder.isInitialized()) {
+            return;
+        }
         ResumeEvent e = new ResumeEvent();
         if (e.shouldCommit()) {
             e.function = function;
