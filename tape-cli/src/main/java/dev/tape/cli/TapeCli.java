@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -24,9 +25,6 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
         description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
-        subcommands = {RunCommand.class, ResumeCommand.class, DebugCommand.class, DapCommand.class, VerifyCommand.class,
-            DisasmCommand.class, AsmCommand.class, ConformanceCommand.class, BenchCommand.class, InspectCommand.class,
-            ProfileCommand.class, ReplayCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
             "2:bad usage, unreadable or invalid program, or internal error",
@@ -68,10 +66,74 @@ public final class TapeCli implements Callable<Integer> {
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * The subcommands' names (as each one's {@code @Command} says), in the order the help lists
+     * them; {@link #subcommand} makes each. Picocli reads a command's annotations, and loads the
+     * classes of its fields, when the command is added, so {@link #commandLine(PrintWriter,
+     * PrintWriter, String)} adds only the one a command line names.
+     */
+    static final List<String> SUBCOMMANDS = List.of("run", "resume", "debug", "dap", "verify", "disasm", "asm",
+            "conformance", "bench", "inspect", "profile", "replay", "completion", "help");
+
+    /**
+     * Makes a subcommand's object; a switch rather than a table of constructor references, so that
+     * no other command's class is even loaded.
+     *
+     * @param name one of {@link #SUBCOMMANDS}
+     * @return the command object
+     * @throws IllegalArgumentException for any other name
+     */
+    static Object subcommand(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "resume" -> new ResumeCommand();
+            case "debug" -> new DebugCommand();
+            case "dap" -> new DapCommand();
+            case "verify" -> new VerifyCommand();
+            case "disasm" -> new DisasmCommand();
+            case "asm" -> new AsmCommand();
+            case "conformance" -> new ConformanceCommand();
+            case "bench" -> new BenchCommand();
+            case "inspect" -> new InspectCommand();
+            case "profile" -> new ProfileCommand();
+            case "replay" -> new ReplayCommand();
+            case "completion" -> new CompletionCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
+    }
+
+    /**
+     * As {@link #commandLine(PrintWriter, PrintWriter)}, but when {@code first} (the first
+     * command-line argument) names a subcommand that reads no other subcommand, the command line
+     * has only that one: its parsing, help, errors and results are the same, and a cold
+     * {@code tape run} does not pay for building the other twelve (picocli reflects over each,
+     * about 0.1 s in all). {@code help} and {@code completion}, which read the whole tree, an
+     * option or an unknown name get every subcommand.
+     *
+     * @param out the standard output for results and help
+     * @param err the standard error for errors, traps and traces
+     * @param first the first command-line argument, or null for every subcommand
+     * @return the command line, ready for {@link CommandLine#execute(String...)}
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
         CommandLine cl = new CommandLine(new TapeCli());
+        boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
+                && !first.equals("completion");
+        for (String name : SUBCOMMANDS) {
+            if (!one || name.equals(first)) {
+                cl.addSubcommand(name, subcommand(name));
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
-        ReplayCommand.relabel(cl.getSubcommands().get("replay").getCommandSpec());
+        CommandLine replay = cl.getSubcommands().get("replay");
+        if (replay != null) {
+            ReplayCommand.relabel(replay.getCommandSpec());
+        }
         cl.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandSpec().qualifiedName();
             cl.getErr().println(name + ": " + Escape.text(ex.getMessage()) + " (see '" + name
@@ -119,7 +181,7 @@ public final class TapeCli implements Callable<Integer> {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         int code;
         try {
-            code = commandLine(out, err).execute(args);
+            code = commandLine(out, err, args.length == 0 ? null : args[0]).execute(args);
         } catch (Throwable t) {
             out.flush();
             err.println("tape: internal error: " + ProgramFiles.describe(t));

@@ -1,0 +1,152 @@
+package dev.tape.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Cold start (issue 14): {@code tape run} builds only the {@code run} subcommand and loads nothing
+ * of the other commands, Jackson or JFR, and a command line with only the named subcommand
+ * behaves exactly as the one with all of them.
+ */
+class ColdStartTest {
+    @TempDir
+    Path tmp;
+
+    private static final String FIB = """
+            program fib
+            func fib(n: i64) -> (result: i64) {
+                const.i64 r2, 2
+                i64.lt r3, r1, r2
+                br r3, small, big
+            small:
+                ret r0, [r1]
+            big:
+                const.i64 r4, 1
+                i64.sub r5, r1, r4
+                call r0, fib, r0, [r5] -> [r6]
+                i64.sub r7, r1, r2
+                call r0, fib, r0, [r7] -> [r8]
+                i64.add r9, r6, r8
+                ret r0, [r9]
+            }
+            """;
+
+    /** Runs {@code args} through the command line {@link TapeCli#commandLine(PrintWriter, PrintWriter, String)} makes. */
+    private static Cli.Result lazy(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err);
+        int code = TapeCli.commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
+        o.flush();
+        e.flush();
+        return new Cli.Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theTableNamesEverySubcommandByItsOwnName() {
+        CommandLine all = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        assertEquals(TapeCli.SUBCOMMANDS, List.copyOf(all.getSubcommands().keySet()));
+        for (var e : all.getSubcommands().entrySet()) {
+            assertEquals(e.getKey(), e.getValue().getCommandSpec().name());
+        }
+        assertEquals(14, all.getSubcommands().size());
+        assertThrows(IllegalArgumentException.class, () -> TapeCli.subcommand("nosuch"));
+    }
+
+    @Test
+    void aNamedSubcommandIsTheOnlyOneBuilt() {
+        for (String name : TapeCli.SUBCOMMANDS) {
+            CommandLine cl = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                    name);
+            Set<String> built = cl.getSubcommands().keySet();
+            if (name.equals("help") || name.equals("completion")) {
+                assertEquals(Set.copyOf(TapeCli.SUBCOMMANDS), built, name);
+            } else {
+                assertEquals(Set.of(name), built, name);
+            }
+        }
+        for (String first : new String[] {"--help", "-V", "nosuch", "RUN"}) {
+            assertEquals(Set.copyOf(TapeCli.SUBCOMMANDS), TapeCli.commandLine(new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()), first).getSubcommands().keySet(), first);
+        }
+    }
+
+    @Test
+    void everySubcommandHelpsAndFailsAsWithAllOfThem() {
+        for (String name : TapeCli.SUBCOMMANDS) {
+            for (String[] args : new String[][] {{name, "--help"}, {name, "--no-such-option"}, {name, "-V"}}) {
+                assertEquals(Cli.run(args), lazy(args), String.join(" ", args));
+            }
+        }
+        Cli.Result help = lazy("run", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Usage: tape run "), help.out());
+        assertTrue(lazy("run", "-V").out().startsWith("tape "), "the version");
+    }
+
+    @Test
+    void runsAndTrapsAsWithAllOfThem() throws Exception {
+        Path fib = tmp.resolve("fib.tasm");
+        Files.writeString(fib, FIB);
+        for (String[] args : new String[][] {
+            {"run", fib.toString(), "--arg", "i64:20"},
+            {"run", fib.toString(), "--arg", "i64:20", "--tier", "interp"},
+            {"run", fib.toString(), "--arg", "i64:20", "--fuel", "1000"},
+            {"run", fib.toString(), "--arg", "i64:20", "--fuel", "1000", "--tier", "interp"},
+            {"run", tmp.resolve("missing.tasm").toString()},
+            {"verify", fib.toString()},
+            {"replay", tmp.resolve("missing.rec").toString(), fib.toString()}}) {
+            assertEquals(Cli.run(args), lazy(args), String.join(" ", args));
+        }
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), lazy("run", fib.toString(), "--arg", "i64:20"));
+        Cli.Result trap = lazy("run", fib.toString(), "--arg", "i64:20", "--fuel", "1000");
+        assertEquals(1, trap.code());
+        assertTrue(trap.err().startsWith("trap: fuel_exceeded"), trap.err());
+    }
+
+    /**
+     * In a fresh JVM, {@code tape run} of a program that runs compiled code loads the run command
+     * and the compiled tier, but no other command, nothing of Jackson and no JFR event class (no
+     * recording is on).
+     */
+    @Test
+    void aColdRunLoadsOnlyWhatItUses() throws Exception {
+        Path fib = tmp.resolve("fib.tasm");
+        Files.writeString(fib, FIB);
+        Path log = tmp.resolve("classes.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
+                TapeCli.class.getName(), "run", fib.toString(), "--arg", "i64:20"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("i64:6765", out.trim());
+        String classes = Files.readString(log);
+        assertTrue(classes.contains(" dev.tape.cli.RunCommand "), "the run command");
+        assertTrue(classes.contains(" dev.tape.vm.JitTier "), "the compiled tier");
+        for (String absent : new String[] {"dev.tape.cli.DapCommand", "dev.tape.cli.ConformanceCommand",
+            "dev.tape.cli.ReplayCommand", "dev.tape.cli.ProfileCommand", "com.fasterxml.jackson", "jdk.jfr.Event ",
+            "dev.tape.jfr.RunEvent", "dev.tape.jfr.CompileEvent", "dev.tape.jfr.TrapEvent"}) {
+            assertFalse(classes.contains(absent), absent + " is loaded");
+        }
+    }
+}
