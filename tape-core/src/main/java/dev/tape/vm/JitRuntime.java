@@ -41,10 +41,11 @@ final class JitRuntime {
     static final int NEST_WORDS = 512;
 
     /**
-     * Java stack words a {@code call.indirect} adds to its callee's frame: this class's
-     * {@link #invoke} and the method handle's own frames.
+     * Java stack words a {@code call.indirect} adds to its callee's frame: the frames of its inline
+     * cache ({@link IndirectSite}: the call site's invoker, up to {@link IndirectSite#MAX_ENTRIES}
+     * guards, the bound call and its method) or of {@link #invoke}, and the method handle's own.
      */
-    static final int INDIRECT_WORDS = 160;
+    static final int INDIRECT_WORDS = 320;
 
     /**
      * Unwinds the compiled frames of a run once its outcome is in the context

@@ -232,7 +232,8 @@ final class JitCompiler implements Codegen {
                         false);
                 init.visitTypeInsn(CHECKCAST, MH);
                 init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
-                links.add(view.callSite(m.linked.get(k)));
+                int id = m.linked.get(k);
+                links.add(id >= 0 ? view.callSite(id) : view.indirectSite());
             }
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
@@ -322,7 +323,10 @@ final class JitCompiler implements Codegen {
         private final int entry;
         /** whether calls go through the tier's call sites (false when only measuring) */
         private final boolean linking;
-        /** the functions this method calls through a call site, by the index of its static field */
+        /**
+         * by the index of its static field: the function this method calls through that call site,
+         * or, when negative, a {@code call.indirect}'s inline cache ({@link #cache})
+         */
         final List<Integer> linked = new java.util.ArrayList<>();
         /** the size, in bytes of bytecode, past which generation stops ({@link TooLarge}) */
         private final int limit;
@@ -1099,6 +1103,16 @@ final class JitCompiler implements Codegen {
         }
 
         /**
+         * @return the index of the static field that holds the invoker of a new inline cache for
+         *     one {@code call.indirect} instruction (entries of {@link #linked} below 0)
+         */
+        private int cache() {
+            int k = linked.size();
+            linked.add(-1 - k);
+            return k;
+        }
+
+        /**
          * Counts a call's {@code values} (arguments and results) against the copy budget when they
          * are more than the free ones, as the interpreter does after the frame set-up.
          */
@@ -1110,7 +1124,11 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        /** {@code call.indirect}: the callee is checked at run time, then called through its handle. */
+        /**
+         * {@code call.indirect}: the callee is checked at run time, then called through the
+         * instruction's inline cache (see {@code IndirectSite}), which calls it as
+         * {@code JitRuntime.invoke} does.
+         */
         private void callIndirect(int i, int g, int refund, boolean closure) {
             at(i, refund);
             int argc = code[g + 3];
@@ -1150,13 +1168,15 @@ final class JitCompiler implements Codegen {
                 mv.visitInsn(AASTORE);
             }
             arguments(g + 4, argc, closure ? 2 : 1);
+            // the site's inline cache calls the callees it has seen through constant handles
+            mv.visitFieldInsn(GETSTATIC, CLASS, "L" + cache(), MH_T);
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, CALLEE);
             mv.visitVarInsn(ILOAD, NB);
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitVarInsn(ILOAD, STACK);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
             results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
         }
 
