@@ -166,6 +166,30 @@ final class JitRuntime {
         }
     }
 
+    /**
+     * The callee of a {@code call.indirect} through a func value, checked against call signature
+     * {@code callSig} as {@link Calls#indirectCallee} checks it (from the value rather than the
+     * register file).
+     *
+     * @throws VmTrap {@code type_mismatch} or {@code arity_mismatch}, as the interpreter's
+     */
+    static int funcCallee(Vm vm, long value, int callSig) {
+        int callee = (int) value;
+        Calls.checkIndirect(vm, callSig, callee, false);
+        return callee;
+    }
+
+    /**
+     * {@link #funcCallee} through a closure (the verifier guarantees the register holds one).
+     *
+     * @throws VmTrap {@code type_mismatch} or {@code arity_mismatch}, as the interpreter's
+     */
+    static int closureCallee(Vm vm, Object closure, int callSig) {
+        int callee = ((Value.Closure) closure).func();
+        Calls.checkIndirect(vm, callSig, callee, true);
+        return callee;
+    }
+
     /** {@link #enter} for a callee known only at run time. */
     static int enterIndirect(Vm vm, ExecutionContext c, int depth, int base, int regs, int callee, int callIp,
                              int pos) {

@@ -1138,13 +1138,16 @@ final class JitCompiler implements Codegen {
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, DEPTH);
             mv.visitMethodInsn(INVOKESTATIC, RT, "checkDepth", "(L" + CTX + ";I)V", false);
-            spill(calleeReg); // Calls.indirectCallee reads it from the register file
+            // the callee from its local, checked as Calls.indirectCallee checks it
             mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, CODE);
-            global(i);
-            mv.visitVarInsn(ILOAD, BASE);
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "indirectCallee", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
+            if (closure) {
+                loadR(calleeReg);
+            } else {
+                loadW(calleeReg);
+            }
+            push(code[g + 1]);
+            mv.visitMethodInsn(INVOKESTATIC, RT, closure ? "closureCallee" : "funcCallee",
+                    "(Ldev/tape/vm/Vm;" + (closure ? "Ljava/lang/Object;" : "J") + "I)I", false);
             mv.visitVarInsn(ISTORE, CALLEE);
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
