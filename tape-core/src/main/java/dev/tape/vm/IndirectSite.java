@@ -88,6 +88,14 @@ final class IndirectSite extends MutableCallSite {
         setTarget(MethodHandles.guardWithTest(test, call, getTarget()));
     }
 
+    /**
+     * @return the callees cached so far, or {@link #MAX_ENTRIES} + 1 once the site calls every
+     *     callee through {@link JitRuntime#invoke}
+     */
+    synchronized int entries() {
+        return entries;
+    }
+
     /** The guard of a cached callee. */
     private static boolean is(int cached, int callee) {
         return cached == callee;

@@ -82,7 +82,7 @@ final class JitView implements CompileView {
         if (tier == null) {
             throw new IllegalStateException("a measuring view has no call sites");
         }
-        return new IndirectSite().dynamicInvoker();
+        return tier.indirectSite().dynamicInvoker();
     }
 
     @Override

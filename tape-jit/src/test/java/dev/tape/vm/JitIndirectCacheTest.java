@@ -26,8 +26,8 @@ class JitIndirectCacheTest {
      * {@code call.indirect} of a func value, and sums the results; {@code mainc(n, k, start)} does
      * the same through closures: j 0 to 2 are {@code addc} with environments 1, 2, 3 (one callee,
      * three environments), 3 to 5 are {@code mulc} with 4, 2, 3. f5 traps div_by_zero at i = 1000.
-     * {@code down(n, k)} recurses n deep through {@code call.indirect}, alternating between
-     * {@code down} and {@code down2} when k is 2.
+     * {@code d0(n, k)} recurses n deep through {@code call.indirect}, calling d_j with j = n rem k;
+     * d0 to d5 have one body, so they share one method and one inline cache, which sees k callees.
      */
     static final String POLY = """
             program poly
@@ -169,7 +169,7 @@ class JitIndirectCacheTest {
                 ret r0, [r4]
             }
 
-            func down(n: i64, k: i64) -> (i64) {
+            func d0(n: i64, k: i64) -> (i64) {
                 const.i64 r3, 0
                 i64.eq r4, r1, r3
                 br r4, base, more
@@ -178,32 +178,211 @@ class JitIndirectCacheTest {
             more:
                 const.i64 r5, 1
                 i64.sub r6, r1, r5
-                const.func r7, down
-                const.func r8, down2
-                const.i64 r9, 2
-                i64.eq r4, r2, r9
-                i64.rem r10, r1, r9
-                i64.eq r11, r10, r5
-                bool.and r4, r4, r11
-                select r7, r4, r8, r7
-                call.indirect r0, binary, r7, r0, [r6, r2] -> [r12]
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
                 i64.add r13, r12, r5
                 ret r0, [r13]
             }
 
-            func down2(n: i64, k: i64) -> (i64) {
+            func d1(n: i64, k: i64) -> (i64) {
                 const.i64 r3, 0
                 i64.eq r4, r1, r3
                 br r4, base, more
             base:
                 ret r0, [r3]
             more:
-                const.i64 r8, 1
-                i64.sub r9, r1, r8
-                const.func r5, down
-                call.indirect r0, binary, r5, r0, [r9, r2] -> [r6]
-                i64.add r7, r6, r8
-                ret r0, [r7]
+                const.i64 r5, 1
+                i64.sub r6, r1, r5
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
+                i64.add r13, r12, r5
+                ret r0, [r13]
+            }
+
+            func d2(n: i64, k: i64) -> (i64) {
+                const.i64 r3, 0
+                i64.eq r4, r1, r3
+                br r4, base, more
+            base:
+                ret r0, [r3]
+            more:
+                const.i64 r5, 1
+                i64.sub r6, r1, r5
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
+                i64.add r13, r12, r5
+                ret r0, [r13]
+            }
+
+            func d3(n: i64, k: i64) -> (i64) {
+                const.i64 r3, 0
+                i64.eq r4, r1, r3
+                br r4, base, more
+            base:
+                ret r0, [r3]
+            more:
+                const.i64 r5, 1
+                i64.sub r6, r1, r5
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
+                i64.add r13, r12, r5
+                ret r0, [r13]
+            }
+
+            func d4(n: i64, k: i64) -> (i64) {
+                const.i64 r3, 0
+                i64.eq r4, r1, r3
+                br r4, base, more
+            base:
+                ret r0, [r3]
+            more:
+                const.i64 r5, 1
+                i64.sub r6, r1, r5
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
+                i64.add r13, r12, r5
+                ret r0, [r13]
+            }
+
+            func d5(n: i64, k: i64) -> (i64) {
+                const.i64 r3, 0
+                i64.eq r4, r1, r3
+                br r4, base, more
+            base:
+                ret r0, [r3]
+            more:
+                const.i64 r5, 1
+                i64.sub r6, r1, r5
+                i64.rem r7, r1, r2
+                const.i64 r31, 1
+                i64.eq r21, r7, r31
+                const.i64 r32, 2
+                i64.eq r22, r7, r32
+                const.i64 r33, 3
+                i64.eq r23, r7, r33
+                const.i64 r34, 4
+                i64.eq r24, r7, r34
+                const.i64 r35, 5
+                i64.eq r25, r7, r35
+                const.func r8, d0
+                const.func r9, d1
+                select r8, r21, r9, r8
+                const.func r9, d2
+                select r8, r22, r9, r8
+                const.func r9, d3
+                select r8, r23, r9, r8
+                const.func r9, d4
+                select r8, r24, r9, r8
+                const.func r9, d5
+                select r8, r25, r9, r8
+                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
+                i64.add r13, r12, r5
+                ret r0, [r13]
             }
             """;
 
@@ -297,6 +476,33 @@ class JitIndirectCacheTest {
     }
 
     /**
+     * The cache of {@code main}'s one site in its states: empty before any call, then one entry
+     * per callee it meets that has a method (a callee is cached at the call after the one that
+     * compiled it), and given up at the fifth; a megamorphic site still calls alike.
+     */
+    @Test
+    void aSiteCachesUpToFourCalleesThenGivesUp() {
+        Tiers t = Tiers.of(program(), Host.NONE);
+        t.check(MAIN, args(3, 1, 0), Limits.DEFAULT, "main(3, 1, 0)");
+        List<IndirectSite> sites = ((JitTier) t.compiled.tier).indirectSites();
+        assertEquals(1, sites.size(), "main has one call.indirect, and only main has been compiled");
+        IndirectSite site = sites.get(0);
+        assertEquals(1, site.entries(), "f0: compiled at the first call, cached at the second");
+        t.check(MAIN, args(1, 1, 0), Limits.DEFAULT, "f0 again");
+        assertEquals(1, site.entries(), "a hit changes nothing");
+        // f1 to f3 join f0; f4 finds the cache full, and the site gives up
+        int[] want = {1, 2, 3, 4, 5, 5};
+        for (int j = 1; j < 6; j++) {
+            t.check(MAIN, args(1, 6, j), Limits.DEFAULT, "f" + j + " compiled");
+            assertEquals(want[j - 1], site.entries(), "after f" + j + "'s first call");
+            t.check(MAIN, args(1, 6, j), Limits.DEFAULT, "f" + j + " cached");
+            assertEquals(want[j], site.entries(), "after f" + j + "'s second call");
+        }
+        Tiers.Outcome o = t.check(MAIN, args(900, 6, 0), Limits.DEFAULT, "megamorphic");
+        assertEquals(List.of(Value.i64(expected(900, 6, 0))), o.results());
+    }
+
+    /**
      * A cached callee that traps (f5 at i = 1000, when it is the callee then): the same trap, pc,
      * call stack and fuel as the interpreter, with the cache empty, holding f5 and given up.
      */
@@ -346,20 +552,20 @@ class JitIndirectCacheTest {
     }
 
     /**
-     * Recursion through {@code call.indirect}, one callee per site (k = 1) and two alternating
-     * (k = 2): the depth limit traps alike on both sides of the compiled nesting limit, and a deep
-     * recursion whose caches are full runs compiled on a thread with a 128 KiB stack as it does
-     * interpreted.
+     * Recursion through one {@code call.indirect} site with one callee (k = 1), two, four, and six
+     * (more than the cache holds): the depth limit traps alike on both sides of the compiled
+     * nesting limit, and a deep recursion runs compiled on a thread with a 128 KiB stack as it
+     * does interpreted, with the cache's guards and frames on the stack.
      */
     @Test
     void depthLimitsAndSmallStacksThroughTheCache() throws Exception {
         Tiers t = Tiers.of(program(), Host.NONE);
-        for (int k : new int[] {1, 2}) {
+        for (int k : new int[] {1, 2, 4, 6}) {
             for (int max : new int[] {3, 50, 199, 200, 201, 260, 1_000}) {
                 Limits l = Limits.DEFAULT.withMaxCallDepth(max);
                 for (long n : new long[] {max - 2, max - 1, max, 2_000}) {
                     Tiers.Outcome o = t.check(DOWN, List.of(Value.i64(n), Value.i64(k)), l,
-                            "down(" + n + ", " + k + ") max depth " + max);
+                            "d0(" + n + ", " + k + ") max depth " + max);
                     if (n + 1 > max) {
                         assertEquals(TrapKind.CALL_DEPTH_EXCEEDED, o.kind(), o::toString);
                     } else {
@@ -369,11 +575,17 @@ class JitIndirectCacheTest {
             }
             Limits deep = Limits.DEFAULT.withMaxCallDepth(5_000);
             List<Value> a = List.of(Value.i64(3_000), Value.i64(k));
+            // a fresh VM: the cache fills while the JVM still interprets the generated code
+            Tiers fresh = Tiers.of(program(), Host.NONE);
             Tiers.Outcome[] box = (Tiers.Outcome[]) Tiers.onThread(128 << 10, () -> new Tiers.Outcome[] {
-                t.interpret(DOWN, a, deep), t.compile(DOWN, a, deep)});
+                fresh.interpret(DOWN, a, deep), fresh.compile(DOWN, a, deep), t.compile(DOWN, a, deep)});
             assertEquals(List.of(Value.i64(3_000)), box[0].results(), "the interpreter: " + box[0]);
             int kk = k;
-            Tiers.assertSame(box[0], box[1], () -> "down(3000, " + kk + ") on a 128 KiB stack");
+            Tiers.assertSame(box[0], box[1], () -> "d0(3000, " + kk + ") on a 128 KiB stack, fresh VM");
+            Tiers.assertSame(box[0], box[2], () -> "d0(3000, " + kk + ") on a 128 KiB stack, warm VM");
+            JitTier tier = (JitTier) fresh.compiled.tier;
+            assertEquals(Math.min(k, 6), tier.compiledCount(), "d0 to d" + (k - 1) + " ran compiled");
+            assertEquals(1, tier.classes(), "they share one method, so one inline cache");
         }
     }
 }
