@@ -257,6 +257,26 @@ final class JitRuntime {
         return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
+    /**
+     * {@code tuple.new}, {@code struct.new} or {@code array.new} of {@code bits.length} elements:
+     * the heap charges and the aggregate of the interpreter's {@code Ops.build} (32 bytes plus 9
+     * per element, then 8 per element when an element is a reference), from the elements' words
+     * ({@code bits}, 0 where an element is not a word) and references ({@code refs}, null when no
+     * element is one).
+     *
+     * @param kind an ordinal of {@link Aggregate.Kind}
+     * @param typeId the struct or array type, 0 for a tuple
+     * @throws VmTrap {@code heap_limit_exceeded}, as the interpreter's
+     */
+    static Aggregate aggregate(ExecutionContext c, int kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+        int n = bits.length;
+        c.allocate(32 + 9L * n);
+        if (refs != null) {
+            c.allocate(8L * n);
+        }
+        return Texts.V.aggregate(KINDS[kind], typeId, tags, bits, refs);
+    }
+
     /** Aggregate kinds by ordinal, for {@link #getW} and {@link #getR} (no array per call). */
     private static final Aggregate.Kind[] KINDS = Aggregate.Kind.values();
 

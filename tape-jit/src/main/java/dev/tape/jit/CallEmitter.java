@@ -149,9 +149,6 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Pushes the register-file index of register {@code reg} of this frame ({@code base + reg}). */
     abstract void index(int reg);
 
-    /** @return register {@code reg}'s class: {@code LOp.WORD_CLASS}, {@code REF_CLASS} or {@code UNIT_CLASS} */
-    abstract int regClass(int reg);
-
     /**
      * Declares the class's static final fields of the call sites and inline caches this method
      * calls through ({@link #linked}), and a static initialiser that reads them from the class

@@ -664,8 +664,22 @@ final class JitCompiler implements Codegen {
         }
 
         @Override
-        int regClass(int reg) {
+        public int regClass(int reg) {
             return cls[reg];
+        }
+
+        @Override
+        public void loadOperand(int p) {
+            operand(current + p);
+        }
+
+        @Override
+        public void loadTags(int p) {
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
+            operand(current + p);
+            mv.visitInsn(AALOAD);
         }
 
         @Override
