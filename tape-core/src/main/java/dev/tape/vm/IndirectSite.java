@@ -66,7 +66,7 @@ final class IndirectSite extends MutableCallSite {
     private static long miss(IndirectSite site, Vm vm, ExecutionContext c, int callee, int nb, int depth, int stack) {
         MethodHandle h = ((JitTier) vm.tier).handles[callee];
         if (h != null) {
-            site.cache(callee, h, ((JitTier) vm.tier).cost(callee) + JitRuntime.INDIRECT_WORDS);
+            site.cache(callee, h, ((JitTier) vm.tier).cost(callee) + JitRuntime.CACHE_WORDS);
         }
         return JitRuntime.invoke(vm, c, callee, nb, depth, stack);
     }
@@ -103,7 +103,7 @@ final class IndirectSite extends MutableCallSite {
 
     /**
      * A call of a cached callee: {@link JitRuntime#invoke} with the callee's method {@code h} and
-     * its frame's cost (its own plus {@link JitRuntime#INDIRECT_WORDS}) known.
+     * its frame's cost (its own plus {@link JitRuntime#CACHE_WORDS}) known.
      */
     private static long known(MethodHandle h, int cost, Vm vm, ExecutionContext c, int callee, int nb, int depth,
                               int stack) throws Throwable {

@@ -41,11 +41,19 @@ final class JitRuntime {
     static final int NEST_WORDS = 512;
 
     /**
+     * Java stack words a call through a call site adds to its callee's frame: the call site's
+     * invoker and the method handle's own frames ({@code CompileView.indirectWords}, for direct
+     * calls of other functions).
+     */
+    static final int INDIRECT_WORDS = 160;
+
+    /**
      * Java stack words a {@code call.indirect} adds to its callee's frame: the frames of its inline
      * cache ({@link IndirectSite}: the call site's invoker, up to {@link IndirectSite#MAX_ENTRIES}
      * guards, the bound call and its method) or of {@link #invoke}, and the method handle's own.
+     * Both paths count the same, so a site's cache never changes where a run hands over.
      */
-    static final int INDIRECT_WORDS = 320;
+    static final int CACHE_WORDS = 320;
 
     /**
      * Unwinds the compiled frames of a run once its outcome is in the context
@@ -209,11 +217,11 @@ final class JitRuntime {
     static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth, int stack) {
         JitTier tier = (JitTier) vm.tier;
         // this helper's frame and the method handle's own frames count too
-        int cost = tier.cost(callee) + INDIRECT_WORDS;
+        int cost = tier.cost(callee) + CACHE_WORDS;
         if (depth >= MAX_NESTING || stack < cost) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
-        MethodHandle h = tier.handle(callee, stack - INDIRECT_WORDS, c);
+        MethodHandle h = tier.handle(callee, stack - CACHE_WORDS, c);
         if (h == null) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
