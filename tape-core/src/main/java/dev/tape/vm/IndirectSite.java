@@ -9,7 +9,8 @@ import java.lang.invoke.MutableCallSite;
  * The inline cache of one {@code call.indirect} instruction in compiled code: a call site of type
  * {@link #TYPE}, {@code (vm, c, callee, nb, depth, stack) -> long}, which the generated code calls
  * (through its invoker, a constant in a static final field, so C2 follows it to the current target)
- * after it has checked the callee ({@code Calls.indirectCallee}) and set up its frame. It does what
+ * after it has checked the callee ({@code JitRuntime.funcCallee} or {@code closureCallee}) and set up
+ * its frame. It does what
  * {@link JitRuntime#invoke} does, with the same hand-overs and the same Java stack accounting, so
  * which target a call takes never changes an outcome, only its speed.
  *
