@@ -10,9 +10,8 @@ import java.lang.invoke.MutableCallSite;
  * {@link #TYPE}, {@code (vm, c, callee, nb, depth, stack) -> long}, which the generated code calls
  * (through its invoker, a constant in a static final field, so C2 follows it to the current target)
  * after it has checked the callee ({@code JitRuntime.funcCallee} or {@code closureCallee}) and set up
- * its frame. It does what
- * {@link JitRuntime#invoke} does, with the same hand-overs and the same Java stack accounting, so
- * which target a call takes never changes an outcome, only its speed.
+ * its frame. It does what {@link JitRuntime#invoke} does, with the same hand-overs and the same Java
+ * stack accounting, so which target a call takes never changes an outcome, only its speed.
  *
  * <p>The target starts as {@link #miss}: it runs {@code JitRuntime.invoke} and, when the callee has
  * a method, puts in front of the current target a test of the callee id and a call of that method
