@@ -41,10 +41,19 @@ final class JitRuntime {
     static final int NEST_WORDS = 512;
 
     /**
-     * Java stack words a {@code call.indirect} adds to its callee's frame: this class's
-     * {@link #invoke} and the method handle's own frames.
+     * Java stack words a call through a call site adds to its callee's frame: the call site's
+     * invoker and the method handle's own frames ({@code CompileView.indirectWords}, for direct
+     * calls of other functions).
      */
     static final int INDIRECT_WORDS = 160;
+
+    /**
+     * Java stack words a {@code call.indirect} adds to its callee's frame: the frames of its inline
+     * cache ({@link IndirectSite}: the call site's invoker, up to {@link IndirectSite#MAX_ENTRIES}
+     * guards, the bound call and its method) or of {@link #invoke}, and the method handle's own.
+     * Both paths count the same, so a site's cache never changes where a run hands over.
+     */
+    static final int CACHE_WORDS = 320;
 
     /**
      * Unwinds the compiled frames of a run once its outcome is in the context
@@ -165,6 +174,30 @@ final class JitRuntime {
         }
     }
 
+    /**
+     * The callee of a {@code call.indirect} through a func value, checked against call signature
+     * {@code callSig} as {@link Calls#indirectCallee} checks it (from the value rather than the
+     * register file).
+     *
+     * @throws VmTrap {@code type_mismatch} or {@code arity_mismatch}, as the interpreter's
+     */
+    static int funcCallee(Vm vm, long value, int callSig) {
+        int callee = (int) value;
+        Calls.checkIndirect(vm, callSig, callee, false);
+        return callee;
+    }
+
+    /**
+     * {@link #funcCallee} through a closure (the verifier guarantees the register holds one).
+     *
+     * @throws VmTrap {@code type_mismatch} or {@code arity_mismatch}, as the interpreter's
+     */
+    static int closureCallee(Vm vm, Object closure, int callSig) {
+        int callee = ((Value.Closure) closure).func();
+        Calls.checkIndirect(vm, callSig, callee, true);
+        return callee;
+    }
+
     /** {@link #enter} for a callee known only at run time. */
     static int enterIndirect(Vm vm, ExecutionContext c, int depth, int base, int regs, int callee, int callIp,
                              int pos) {
@@ -184,11 +217,11 @@ final class JitRuntime {
     static long invoke(Vm vm, ExecutionContext c, int callee, int nb, int depth, int stack) {
         JitTier tier = (JitTier) vm.tier;
         // this helper's frame and the method handle's own frames count too
-        int cost = tier.cost(callee) + INDIRECT_WORDS;
+        int cost = tier.cost(callee) + CACHE_WORDS;
         if (depth >= MAX_NESTING || stack < cost) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
-        MethodHandle h = tier.handle(callee, stack - INDIRECT_WORDS, c);
+        MethodHandle h = tier.handle(callee, stack - CACHE_WORDS, c);
         if (h == null) {
             throw handover(c, callee, 0, nb, depth + 1);
         }
@@ -230,6 +263,26 @@ final class JitRuntime {
     static Aggregate tuple(ExecutionContext c, byte[] tags, long[] bits) {
         c.allocate(32 + 9L * bits.length);
         return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+    }
+
+    /**
+     * {@code tuple.new}, {@code struct.new} or {@code array.new} of {@code bits.length} elements:
+     * the heap charges and the aggregate of the interpreter's {@code Ops.build} (32 bytes plus 9
+     * per element, then 8 per element when an element is a reference), from the elements' words
+     * ({@code bits}, 0 where an element is not a word) and references ({@code refs}, null when no
+     * element is one).
+     *
+     * @param kind an ordinal of {@link Aggregate.Kind}
+     * @param typeId the struct or array type, 0 for a tuple
+     * @throws VmTrap {@code heap_limit_exceeded}, as the interpreter's
+     */
+    static Aggregate aggregate(ExecutionContext c, int kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+        int n = bits.length;
+        c.allocate(32 + 9L * n);
+        if (refs != null) {
+            c.allocate(8L * n);
+        }
+        return Texts.V.aggregate(KINDS[kind], typeId, tags, bits, refs);
     }
 
     /** Aggregate kinds by ordinal, for {@link #getW} and {@link #getR} (no array per call). */

@@ -387,6 +387,24 @@ final class JitTier extends CompiledTier {
         return s;
     }
 
+    /** the inline caches of the {@code call.indirect} sites of the classes generated so far */
+    private final List<IndirectSite> indirectSites = new java.util.ArrayList<>();
+
+    /**
+     * A new inline cache for one {@code call.indirect} instruction of a class being generated
+     * (one per site and class: their number is bounded by the classes' budgets).
+     */
+    synchronized IndirectSite indirectSite() {
+        IndirectSite s = new IndirectSite();
+        indirectSites.add(s);
+        return s;
+    }
+
+    /** @return the inline caches made so far, in the order they were made (for tests) */
+    synchronized List<IndirectSite> indirectSites() {
+        return List.copyOf(indirectSites);
+    }
+
     /** @param credit fuel used so far that pays for classes past the free ones */
     private synchronized MethodHandle compile(int func, long credit) {
         MethodHandle h = handles[func];

@@ -78,6 +78,14 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public MethodHandle indirectSite() {
+        if (tier == null) {
+            throw new IllegalStateException("a measuring view has no call sites");
+        }
+        return tier.indirectSite().dynamicInvoker();
+    }
+
+    @Override
     public boolean[] entrances(int func) {
         return JitResume.entrances(vm.image.code(), vm.image.entry(func), vm.funcs[func].code().length,
                 vm.funcs[func]);

@@ -16,7 +16,6 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Type;
 
 import java.lang.invoke.MethodHandle;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.List;
 import static org.objectweb.asm.Opcodes.AALOAD;
 import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACC_FINAL;
-import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
@@ -40,17 +38,13 @@ import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.F_NEW;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
 import static org.objectweb.asm.Opcodes.T_LONG;
-import static org.objectweb.asm.Opcodes.ANEWARRAY;
 import static org.objectweb.asm.Opcodes.ACONST_NULL;
-import static org.objectweb.asm.Opcodes.CHECKCAST;
-import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
 import static org.objectweb.asm.Opcodes.BIPUSH;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
-import static org.objectweb.asm.Opcodes.IASTORE;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
@@ -59,13 +53,10 @@ import static org.objectweb.asm.Opcodes.IFGT;
 import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
-import static org.objectweb.asm.Opcodes.IF_ICMPGE;
-import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
-import static org.objectweb.asm.Opcodes.ISUB;
 import static org.objectweb.asm.Opcodes.L2D;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
@@ -78,7 +69,6 @@ import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LMUL;
 import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LRETURN;
 import static org.objectweb.asm.Opcodes.LSHL;
 import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
@@ -86,10 +76,7 @@ import static org.objectweb.asm.Opcodes.LSUB;
 import static org.objectweb.asm.Opcodes.LUSHR;
 import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.POP;
-import static org.objectweb.asm.Opcodes.POP2;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
-import static org.objectweb.asm.Opcodes.PUTSTATIC;
-import static org.objectweb.asm.Opcodes.RETURN;
 import static org.objectweb.asm.Opcodes.IALOAD;
 import static org.objectweb.asm.Opcodes.SIPUSH;
 import static org.objectweb.asm.Opcodes.V17;
@@ -144,38 +131,38 @@ final class JitCompiler implements Codegen {
     /** Largest method compiled, in bytes of JVM bytecode: under HotSpot's 8,000-byte limit. */
     static final int MAX_METHOD_BYTES = 7_900;
 
-    private static final String CLASS = "dev/tape/vm/JitCode";
+    static final String CLASS = "dev/tape/vm/JitCode";
     static final String DESC = "(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J";
-    private static final String CTX = "dev/tape/vm/ExecutionContext";
-    private static final String RT = "dev/tape/vm/JitRuntime";
-    private static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
+    static final String CTX = "dev/tape/vm/ExecutionContext";
+    static final String RT = "dev/tape/vm/JitRuntime";
+    static final String UNWIND = "Ldev/tape/vm/JitRuntime$Unwind;";
 
     // local variable slots of a compiled method
-    private static final int VM = 0;
-    private static final int C = 1;
-    private static final int BASE = 2;
-    private static final int DEPTH = 3;
+    static final int VM = 0;
+    static final int C = 1;
+    static final int BASE = 2;
+    static final int DEPTH = 3;
     /** the Java stack the method's callees may still use, in words (see {@link #cost}) */
-    private static final int STACK = 4;
+    static final int STACK = 4;
     /** the function id this call runs (functions of one shape share the method) */
-    private static final int FUNC = 5;
+    static final int FUNC = 5;
     /** {@link CompileView#fresh}, or the code index a resumed frame goes on from */
-    private static final int RESUME = 6;
-    private static final int W = 7;
-    private static final int R = 8;
-    private static final int CODE = 9;
-    private static final int IP = 10;
-    private static final int REFUND = 11;
-    private static final int TMP = 12; // a long: slots 12 and 13
-    private static final int NB = 14;
-    private static final int CALLEE = 15;
-    private static final int SITE = 16;
-    private static final int ARGS = 17;
-    private static final int RESULTS = 18;
+    static final int RESUME = 6;
+    static final int W = 7;
+    static final int R = 8;
+    static final int CODE = 9;
+    static final int IP = 10;
+    static final int REFUND = 11;
+    static final int TMP = 12; // a long: slots 12 and 13
+    static final int NB = 14;
+    static final int CALLEE = 15;
+    static final int SITE = 16;
+    static final int ARGS = 17;
+    static final int RESULTS = 18;
     /** the function's entry in the code image (the global ip of its code index 0) */
-    private static final int ENTRY = 19;
+    static final int ENTRY = 19;
     /** the first local slot of the registers */
-    private static final int FIRST_REGISTER = 20;
+    static final int FIRST_REGISTER = 20;
 
     /**
      * A bound on the Java stack a function's method uses, in 8-byte words, even before HotSpot
@@ -188,16 +175,16 @@ final class JitCompiler implements Codegen {
         return 3 * (FIRST_REGISTER + 2 * regCount) + 64;
     }
 
-    private static final String CALLS = "dev/tape/vm/Calls";
-    private static final String SITE_N = "dev/tape/vm/Calls$Site";
-    private static final String SITE_T = "L" + SITE_N + ";";
-    private static final String VALUE = "dev/tape/value/Value";
-    private static final String VALUES = "[L" + VALUE + ";";
-    private static final String OBJECT = "java/lang/Object";
-    private static final String MH = "java/lang/invoke/MethodHandle";
-    private static final String MH_T = "L" + MH + ";";
+    static final String CALLS = "dev/tape/vm/Calls";
+    static final String SITE_N = "dev/tape/vm/Calls$Site";
+    static final String SITE_T = "L" + SITE_N + ";";
+    static final String VALUE = "dev/tape/value/Value";
+    static final String VALUES = "[L" + VALUE + ";";
+    static final String OBJECT = "java/lang/Object";
+    static final String MH = "java/lang/invoke/MethodHandle";
+    static final String MH_T = "L" + MH + ";";
     /** {@link Method#handover}'s function: the running one */
-    private static final int SELF = -1;
+    static final int SELF = -1;
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
@@ -216,28 +203,7 @@ final class JitCompiler implements Codegen {
         } catch (TooLarge e) {
             return null;
         }
-        List<MethodHandle> links = new java.util.ArrayList<>();
-        if (!m.linked.isEmpty()) {
-            MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-            init.visitCode();
-            for (int k = 0; k < m.linked.size(); k++) {
-                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "L" + k, MH_T, null, null).visitEnd();
-                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
-                        "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
-                init.visitLdcInsn("_");
-                init.visitLdcInsn(Type.getType(MH_T));
-                pushTo(init, k);
-                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
-                        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
-                        false);
-                init.visitTypeInsn(CHECKCAST, MH);
-                init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
-                links.add(view.callSite(m.linked.get(k)));
-            }
-            init.visitInsn(RETURN);
-            init.visitMaxs(0, 0);
-            init.visitEnd();
-        }
+        List<MethodHandle> links = m.linkSites(cw);
         cw.visitEnd();
         try {
             return new Generated(cw.toByteArray(), List.copyOf(links), "f" + f, m.points);
@@ -311,22 +277,9 @@ final class JitCompiler implements Codegen {
      * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
      * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
      */
-    private static final class Method implements InlineOps.Emitter {
-        /** the VM's program and tier as the generator reads them */
-        private final CompileView view;
-        private final CodeImage image;
-        private final int[] code;
-        private final int f;
-        private final LoweredFunction fn;
-        /** the entry of function {@code f} (the method reads each caller's own, {@link #ENTRY}, at run time) */
-        private final int entry;
-        /** whether calls go through the tier's call sites (false when only measuring) */
-        private final boolean linking;
-        /** the functions this method calls through a call site, by the index of its static field */
-        final List<Integer> linked = new java.util.ArrayList<>();
+    private static final class Method extends CallEmitter {
         /** the size, in bytes of bytecode, past which generation stops ({@link TooLarge}) */
         private final int limit;
-        private final MethodVisitor mv;
         private final Label[] labels;
         private final Label end = new Label();
         /** per register: its local slot, or -1 for a unit register (no storage) */
@@ -349,15 +302,8 @@ final class JitCompiler implements Codegen {
         boolean[] points;
 
         Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit) {
-            this.view = view;
-            this.linking = linking;
+            super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f);
             this.limit = limit;
-            this.image = view.image();
-            this.code = image.code();
-            this.f = f;
-            this.fn = view.function(f);
-            this.entry = image.entry(f);
-            this.mv = cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null);
             this.labels = new Label[fn.code().length];
             int n = fn.regCount();
             slot = new int[n];
@@ -390,7 +336,8 @@ final class JitCompiler implements Codegen {
          * Declares the stack map frame at the label just visited: the fixed locals and this stack
          * (the class writer computes no frames: with one type per local, they are known).
          */
-        private void frame(Object... stack) {
+        @Override
+        void frame(Object... stack) {
             // two labels at one offset (a host call's last label and the next block's) get one frame
             Label here = new Label();
             mv.visitLabel(here);
@@ -579,7 +526,8 @@ final class JitCompiler implements Codegen {
         }
 
         /** Pushes the global ip of code index {@code i} of the running function: its entry plus i. */
-        private void global(int i) {
+        @Override
+        void global(int i) {
             mv.visitVarInsn(ILOAD, ENTRY);
             if (i != 0) {
                 push(i);
@@ -682,7 +630,8 @@ final class JitCompiler implements Codegen {
          * Throws the hand-over at function {@code func} ({@link #SELF}: the running one), ip {@code ip}, with the register base in
          * local {@code baseSlot} (one frame deeper when {@code deeper}).
          */
-        private void handover(int func, int ip, int baseSlot, boolean deeper) {
+        @Override
+        void handover(int func, int ip, int baseSlot, boolean deeper) {
             mv.visitVarInsn(ALOAD, C);
             if (func == SELF) {
                 mv.visitVarInsn(ILOAD, FUNC);
@@ -700,16 +649,37 @@ final class JitCompiler implements Codegen {
             mv.visitInsn(ATHROW);
         }
 
-        private void push(int v) {
+        @Override
+        void push(int v) {
             pushTo(mv, v);
         }
 
-        private void index(int reg) {
+        @Override
+        void index(int reg) {
             mv.visitVarInsn(ILOAD, BASE);
             if (reg != 0) {
                 push(reg);
                 mv.visitInsn(IADD);
             }
+        }
+
+        @Override
+        public int regClass(int reg) {
+            return cls[reg];
+        }
+
+        @Override
+        public void loadOperand(int p) {
+            operand(current + p);
+        }
+
+        @Override
+        public void loadTags(int p) {
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
+            operand(current + p);
+            mv.visitInsn(AALOAD);
         }
 
         @Override
@@ -760,7 +730,8 @@ final class JitCompiler implements Codegen {
         }
 
         /** Writes a register's local to the register file (nothing for a unit register). */
-        private void spill(int reg) {
+        @Override
+        void spill(int reg) {
             if (reg < 0 || reg >= slot.length || slot[reg] < 0) {
                 return;
             }
@@ -778,7 +749,8 @@ final class JitCompiler implements Codegen {
         }
 
         /** Reads a register's local back from the register file (nothing for a unit register). */
-        private void reload(int reg) {
+        @Override
+        void reload(int reg) {
             if (slot[reg] < 0) {
                 return;
             }
@@ -795,7 +767,8 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        private void reloadFiles() {
+        @Override
+        void reloadFiles() {
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "w", "[J");
             mv.visitVarInsn(ASTORE, W);
@@ -805,7 +778,8 @@ final class JitCompiler implements Codegen {
         }
 
         /** Records where the next instruction is, for its trap: ip and the block fuel to give back. */
-        private void at(int i, int refund) {
+        @Override
+        void at(int i, int refund) {
             push(i);
             mv.visitVarInsn(ISTORE, IP);
             push(refund);
@@ -1023,284 +997,6 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        /** A direct call: frame record, arguments to the callee's registers, the call, results. */
-        private void call(int i, int g, int refund) {
-            at(i, refund);
-            int callee = code[g + 1];
-            int argc = code[g + 2];
-            int pos = g + 3 + argc;
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitVarInsn(ILOAD, BASE);
-            push(fn.regCount());
-            push(image.regCount(callee));
-            global(i);
-            global(pos - entry);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
-            mv.visitVarInsn(ISTORE, NB);
-            copied(argc + code[pos]);
-            reloadFiles();
-            arguments(g + 3, argc, 1);
-            if (linking && view.failed(callee)) {
-                handover(callee, 0, NB, true);
-                return;
-            }
-            // a call to this method is a JVM call; any other goes through the callee's call site
-            boolean self = callee == f;
-            int link = self ? -1 : link(callee);
-            // deep enough on the Java stack: the interpreter goes on with heap frames
-            Label deep = new Label();
-            Label go = new Label();
-            int cost = cost(image.regCount(callee)) + (self ? 0 : view.indirectWords());
-            mv.visitVarInsn(ILOAD, DEPTH);
-            push(view.maxNesting());
-            mv.visitJumpInsn(IF_ICMPGE, deep);
-            mv.visitVarInsn(ILOAD, STACK);
-            push(cost);
-            mv.visitJumpInsn(IF_ICMPGE, go);
-            mv.visitLabel(deep);
-            frame();
-            handover(callee, 0, NB, true);
-            mv.visitLabel(go);
-            frame();
-            if (!self) {
-                mv.visitFieldInsn(GETSTATIC, CLASS, "L" + link, MH_T);
-            }
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, NB);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitInsn(ICONST_1);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ILOAD, STACK);
-            push(cost);
-            mv.visitInsn(ISUB);
-            push(callee);
-            push(view.fresh());
-            if (self) {
-                mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
-            } else {
-                mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
-            }
-            results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
-        }
-
-        /**
-         * @return the index of the static field that holds the invoker of {@code callee}'s call
-         *     site (the class's static initialiser reads it from the class data)
-         */
-        private int link(int callee) {
-            int k = linked.indexOf(callee);
-            if (k < 0) {
-                k = linked.size();
-                linked.add(callee);
-            }
-            return k;
-        }
-
-        /**
-         * Counts a call's {@code values} (arguments and results) against the copy budget when they
-         * are more than the free ones, as the interpreter does after the frame set-up.
-         */
-        private void copied(int values) {
-            if (values > view.freeValues()) {
-                mv.visitVarInsn(ALOAD, C);
-                push(values);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "copied", "(L" + CTX + ";I)V", false);
-            }
-        }
-
-        /** {@code call.indirect}: the callee is checked at run time, then called through its handle. */
-        private void callIndirect(int i, int g, int refund, boolean closure) {
-            at(i, refund);
-            int argc = code[g + 3];
-            int pos = g + 4 + argc;
-            int calleeReg = code[g + 2];
-            // the interpreter checks the depth limit before the callee (the order decides which trap)
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "checkDepth", "(L" + CTX + ";I)V", false);
-            spill(calleeReg); // Calls.indirectCallee reads it from the register file
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, CODE);
-            global(i);
-            mv.visitVarInsn(ILOAD, BASE);
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "indirectCallee", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);
-            mv.visitVarInsn(ISTORE, CALLEE);
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitVarInsn(ILOAD, BASE);
-            push(fn.regCount());
-            mv.visitVarInsn(ILOAD, CALLEE);
-            global(i);
-            global(pos - entry);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
-            mv.visitVarInsn(ISTORE, NB);
-            copied(argc + code[pos]);
-            reloadFiles();
-            if (closure) {
-                mv.visitVarInsn(ALOAD, R);
-                mv.visitVarInsn(ILOAD, NB);
-                mv.visitInsn(ICONST_1);
-                mv.visitInsn(IADD);
-                loadR(calleeReg);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-                mv.visitInsn(AASTORE);
-            }
-            arguments(g + 4, argc, closure ? 2 : 1);
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, CALLEE);
-            mv.visitVarInsn(ILOAD, NB);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitVarInsn(ILOAD, STACK);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "invoke", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
-            results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
-        }
-
-        /**
-         * A host call, specialised to its signature: each argument is boxed by its static kind, a
-         * word result is unboxed after one type test, and the rest is the interpreter's own steps
-         * ({@code Calls.begin}, {@code invoke}, {@code result}).
-         */
-        private void host(int i, int g, int refund) {
-            at(i, refund);
-            int sig = code[g + 1];
-            int argc = code[g + 2];
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            push(sig);
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
-            mv.visitVarInsn(ASTORE, SITE);
-            ValueKind[] kinds = view.hostArgKinds(sig);
-            int at = g + 3 + argc;
-            int retc = code[at];
-            // fresh argument and result arrays, as Calls.host uses (no GC card marking per call)
-            values(argc, ARGS);
-            for (int j = 0; j < argc; j++) {
-                mv.visitVarInsn(ALOAD, ARGS);
-                push(j);
-                box(kinds[j], code[g + 3 + j]);
-                mv.visitInsn(AASTORE);
-            }
-            values(retc, RESULTS);
-            // publish the stack this frame has left, for a run the host function may start
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ILOAD, STACK);
-            mv.visitInsn(IASTORE);
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, SITE);
-            push(sig);
-            global(i);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-            mv.visitVarInsn(ALOAD, ARGS);
-            mv.visitVarInsn(ALOAD, RESULTS);
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
-                    "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
-            // the host asked to suspend: hand over at this host_call, its results not stored
-            Label go = new Label();
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
-            mv.visitJumpInsn(IFEQ, go);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, SITE);
-            mv.visitVarInsn(ILOAD, FUNC);
-            push(i);
-            mv.visitVarInsn(ILOAD, BASE);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
-            mv.visitInsn(ATHROW);
-            mv.visitLabel(go);
-            frame();
-            for (int j = 0; j < retc; j++) {
-                int dst = code[at + 1 + j];
-                ValueType t = view.hostRetTypes(sig)[j];
-                // both helpers take (vm, c, site, sig, results, j, ...)
-                mv.visitVarInsn(ALOAD, VM);
-                mv.visitVarInsn(ALOAD, C);
-                mv.visitVarInsn(ALOAD, SITE);
-                push(sig);
-                mv.visitVarInsn(ALOAD, RESULTS);
-                push(j);
-                if (Aggregate.isWord(t.kind()) && t == ValueType.of(t.kind()) && cls[dst] == LOp.WORD_CLASS) {
-                    index(dst);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "resultWord",
-                            "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "II)J", false);
-                    storeW(dst);
-                    continue;
-                }
-                // the interpreter's check and store into the register files, then back into the local
-                reloadFiles();
-                mv.visitVarInsn(ALOAD, W);
-                mv.visitVarInsn(ALOAD, R);
-                index(dst);
-                mv.visitMethodInsn(INVOKESTATIC, CALLS, "result",
-                        "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "I[J[Ljava/lang/Object;I)V", false);
-                if (dst < slot.length) {
-                    reload(dst);
-                }
-            }
-            Label none = new Label();
-            mv.visitVarInsn(ALOAD, SITE);
-            mv.visitFieldInsn(GETFIELD, SITE_N, "charged", "J");
-            mv.visitVarInsn(LSTORE, TMP);
-            mv.visitVarInsn(LLOAD, TMP);
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFEQ, none);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(LLOAD, TMP);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
-            mv.visitLabel(none);
-            frame();
-        }
-
-        /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */
-        private void values(int n, int local) {
-            if (n == 0) {
-                mv.visitFieldInsn(GETSTATIC, CALLS, "NO_VALUES", VALUES);
-            } else {
-                push(n);
-                mv.visitTypeInsn(ANEWARRAY, VALUE);
-            }
-            mv.visitVarInsn(ASTORE, local);
-        }
-
-        /** Pushes register {@code reg}, of kind {@code k}, as a {@code Value}. */
-        private void box(ValueKind k, int reg) {
-            switch (k) {
-                case I64 -> {
-                    loadW(reg);
-                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "i64", "(J)Ldev/tape/value/Value$I64;", true);
-                }
-                case U64 -> {
-                    loadW(reg);
-                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "u64", "(J)Ldev/tape/value/Value$U64;", true);
-                }
-                case F64 -> {
-                    loadW(reg);
-                    mv.visitMethodInsn(INVOKESTATIC, VALUE, "f64Bits", "(J)Ldev/tape/value/Value$F64;", true);
-                }
-                case BOOL, FUNC -> {
-                    mv.visitFieldInsn(GETSTATIC, "dev/tape/program/ValueKind", k.name(), "Ldev/tape/program/ValueKind;");
-                    loadW(reg);
-                    mv.visitMethodInsn(INVOKESTATIC, "dev/tape/value/Aggregate", "fromWord",
-                            "(Ldev/tape/program/ValueKind;J)L" + VALUE + ";", false);
-                }
-                case UNIT -> mv.visitFieldInsn(GETSTATIC, VALUE, "UNIT", "Ldev/tape/value/Value$Unit;");
-                default -> {
-                    loadR(reg);
-                    mv.visitTypeInsn(CHECKCAST, VALUE);
-                }
-            }
-        }
-
         private void select(int g, boolean word) {
             Label second = new Label();
             Label done = new Label();
@@ -1330,103 +1026,5 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        /** Copies call arguments (classed registers at {@code code[at..at+n)}) to {@code NB + to + i}. */
-        private void arguments(int at, int n, int to) {
-            for (int j = 0; j < n; j++) {
-                int e = code[at + j];
-                int c = e & 3;
-                if (c == LOp.UNIT_CLASS) {
-                    continue;
-                }
-                mv.visitVarInsn(ALOAD, c == LOp.WORD_CLASS ? W : R);
-                mv.visitVarInsn(ILOAD, NB);
-                push(to + j);
-                mv.visitInsn(IADD);
-                if (c == LOp.WORD_CLASS) {
-                    loadW(e >>> 2);
-                    mv.visitInsn(LASTORE);
-                } else {
-                    loadR(e >>> 2);
-                    mv.visitInsn(AASTORE);
-                }
-            }
-        }
-
-        /** Stores a returned call's results into its destination registers ([retc, dsts...] at pos). */
-        private void results(int pos, boolean direct) {
-            int retc = code[pos];
-            if (direct) {
-                mv.visitVarInsn(LSTORE, TMP);
-            } else {
-                mv.visitInsn(POP2);
-            }
-            // the callee may have grown the register files
-            reloadFiles();
-            for (int j = 0; j < retc; j++) {
-                int dst = code[pos + 1 + j];
-                if (cls[dst] == LOp.WORD_CLASS) {
-                    if (direct) {
-                        mv.visitVarInsn(LLOAD, TMP);
-                    } else {
-                        mv.visitVarInsn(ALOAD, C);
-                        mv.visitFieldInsn(GETFIELD, CTX, "retW", "[J");
-                        push(j);
-                        mv.visitInsn(LALOAD);
-                    }
-                    storeW(dst);
-                } else if (cls[dst] == LOp.REF_CLASS) {
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
-                    push(j);
-                    mv.visitInsn(AALOAD);
-                    storeR(dst);
-                }
-            }
-        }
-
-        private void ret(int i, int g) {
-            Label callee = new Label();
-            int n = code[g + 1];
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitInsn(ICONST_1);
-            mv.visitJumpInsn(IF_ICMPNE, callee);
-            // the entry frame: Vm reads the results from the register files at this ret
-            for (int j = 0; j < n; j++) {
-                spill(code[g + 2 + j] >>> 2);
-            }
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, FUNC);
-            push(i);
-            mv.visitVarInsn(ILOAD, BASE);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "returned", "(L" + CTX + ";III)V", false);
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LRETURN);
-            mv.visitLabel(callee);
-            frame();
-            if (view.direct(view.program().functions().get(f).sig().rets())) {
-                loadW(code[g + 2] >>> 2);
-                mv.visitInsn(LRETURN);
-                return;
-            }
-            for (int j = 0; j < n; j++) {
-                int e = code[g + 2 + j];
-                int c = e & 3;
-                if (c == LOp.WORD_CLASS) {
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitFieldInsn(GETFIELD, CTX, "retW", "[J");
-                    push(j);
-                    loadW(e >>> 2);
-                    mv.visitInsn(LASTORE);
-                } else if (c == LOp.REF_CLASS) {
-                    mv.visitVarInsn(ALOAD, C);
-                    mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
-                    push(j);
-                    loadR(e >>> 2);
-                    mv.visitInsn(AASTORE);
-                }
-            }
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LRETURN);
-        }
     }
 }

@@ -186,4 +186,46 @@ class JitInlineOpsTest {
         }
         assertEquals(6, traps, "indices past 2 trap agg_error on both tiers");
     }
+    /**
+     * Building aggregates inline ({@code JitRuntime.aggregate}): tuples, structs and arrays of
+     * words, references and a unit field, at every heap limit from 0 to what the run allocates
+     * (each aggregate charges 32 + 9 bytes per element, then 8 per element when one is a
+     * reference): the same heap_limit_exceeded traps at the same pcs, with the same heap bytes
+     * and fuel, and the same results once the limit is enough.
+     */
+    @Test
+    void aggregateBuildingChargesTheHeapAlike() {
+        String text = """
+                program build
+                struct U = { a: unit, b: i64, c: str }
+                array units = unit
+
+                func main(x: i64) -> (i64, u64) {
+                    const.unit r2
+                    const.pool r3, str:"s"
+                    struct.new r4, U, [r2, x1, r3]
+                    tuple.new r5, [r2, r1]
+                    array.new r6, units, [r2, r2, r2]
+                    struct.get r7, r4, 1
+                    array.len r8, r6
+                    ret r0, [r7, r8]
+                }
+                """.replace("x1", "r1");
+        for (String program : new String[] {text, AGGREGATES}) {
+            Tiers t = Tiers.of(JitCornerCasesTest.asm(program), Host.NONE);
+            Jit.precompile(t.compiled);
+            List<Value> args = List.of(program == text ? Value.i64(7) : new Value.U64(1));
+            Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "unlimited heap");
+            assertTrue(full.heapBytes() > 32, "it allocates: " + full);
+            int traps = 0;
+            for (long heap = 0; heap <= full.heapBytes() + 8; heap++) {
+                Tiers.Outcome o = t.check(0, args, Limits.DEFAULT.withMaxHeapBytes(heap), "heap " + heap);
+                if (o.trapped()) {
+                    assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), o::toString);
+                    traps++;
+                }
+            }
+            assertTrue(traps > 0 && traps < full.heapBytes() + 9, "traps: " + traps);
+        }
+    }
 }

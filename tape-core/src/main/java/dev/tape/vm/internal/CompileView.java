@@ -66,6 +66,17 @@ public interface CompileView {
     MethodHandle callSite(int func);
 
     /**
+     * @return the invoker of a new inline cache for one {@code call.indirect} instruction, of type
+     *     {@code (Vm vm, ExecutionContext c, int callee, int nb, int depth, int stackWords) -> long}:
+     *     it calls the checked {@code callee} whose frame is set up at {@code nb} from a caller at
+     *     {@code depth} with {@code stackWords} of Java stack left, or hands the run over, exactly
+     *     as the tier's generic indirect call does, through a constant handle for the callees it
+     *     has seen (at most a few)
+     * @throws IllegalStateException when the view only measures (it has no tier)
+     */
+    MethodHandle indirectSite();
+
+    /**
      * @param func a function id
      * @return per code index of the function, whether a paused run may re-enter compiled code
      *     there if it is a reachable block start (a loop header, or a point inside no loop); a new

@@ -1,0 +1,582 @@
+package dev.tape.jit;
+
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.CompileView;
+
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.MethodVisitor;
+
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+import static dev.tape.jit.JitCompiler.ARGS;
+import static dev.tape.jit.JitCompiler.BASE;
+import static dev.tape.jit.JitCompiler.C;
+import static dev.tape.jit.JitCompiler.CALLEE;
+import static dev.tape.jit.JitCompiler.CALLS;
+import static dev.tape.jit.JitCompiler.CLASS;
+import static dev.tape.jit.JitCompiler.CTX;
+import static dev.tape.jit.JitCompiler.DEPTH;
+import static dev.tape.jit.JitCompiler.DESC;
+import static dev.tape.jit.JitCompiler.FUNC;
+import static dev.tape.jit.JitCompiler.MH;
+import static dev.tape.jit.JitCompiler.MH_T;
+import static dev.tape.jit.JitCompiler.NB;
+import static dev.tape.jit.JitCompiler.RESULTS;
+import static dev.tape.jit.JitCompiler.RT;
+import static dev.tape.jit.JitCompiler.SITE;
+import static dev.tape.jit.JitCompiler.SITE_N;
+import static dev.tape.jit.JitCompiler.SITE_T;
+import static dev.tape.jit.JitCompiler.STACK;
+import static dev.tape.jit.JitCompiler.TMP;
+import static dev.tape.jit.JitCompiler.UNWIND;
+import static dev.tape.jit.JitCompiler.VALUE;
+import static dev.tape.jit.JitCompiler.VALUES;
+import static dev.tape.jit.JitCompiler.VM;
+import static dev.tape.jit.JitCompiler.W;
+import static dev.tape.jit.JitCompiler.R;
+import static dev.tape.jit.JitCompiler.cost;
+import static dev.tape.jit.JitCompiler.pushTo;
+import static org.objectweb.asm.Opcodes.ACC_FINAL;
+import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
+import static org.objectweb.asm.Opcodes.ACC_STATIC;
+import static org.objectweb.asm.Opcodes.PUTSTATIC;
+import static org.objectweb.asm.Opcodes.RETURN;
+import static org.objectweb.asm.Opcodes.AALOAD;
+import static org.objectweb.asm.Opcodes.AASTORE;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.ANEWARRAY;
+import static org.objectweb.asm.Opcodes.ASTORE;
+import static org.objectweb.asm.Opcodes.ATHROW;
+import static org.objectweb.asm.Opcodes.CHECKCAST;
+import static org.objectweb.asm.Opcodes.GETFIELD;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
+import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IASTORE;
+import static org.objectweb.asm.Opcodes.ICONST_0;
+import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.IFEQ;
+import static org.objectweb.asm.Opcodes.IF_ICMPGE;
+import static org.objectweb.asm.Opcodes.IF_ICMPNE;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.ISUB;
+import static org.objectweb.asm.Opcodes.LALOAD;
+import static org.objectweb.asm.Opcodes.LASTORE;
+import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LRETURN;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.POP2;
+
+/**
+ * The call instructions of one function's method ({@code call}, {@code call.indirect},
+ * {@code host_call}, {@code ret}): the part of {@link JitCompiler}'s method generator that sets up
+ * frames, passes arguments and results, and calls through call sites, inline caches and the host
+ * ABI. {@code JitCompiler.Method} extends it with the rest of the instructions, the registers'
+ * locals and the method's frame.
+ */
+abstract class CallEmitter implements InlineOps.Emitter {
+    /** the VM's program and tier as the generator reads them */
+    final CompileView view;
+    final CodeImage image;
+    final int[] code;
+    /** the function the method is generated for (functions of its shape share the method) */
+    final int f;
+    final LoweredFunction fn;
+    /** the entry of function {@code f} (the method reads each caller's own, {@code ENTRY}, at run time) */
+    final int entry;
+    /** whether calls go through the tier's call sites (false when only measuring) */
+    final boolean linking;
+    /**
+     * by the index of its static field: the function this method calls through that call site,
+     * or, when negative, a {@code call.indirect}'s inline cache ({@link #cache})
+     */
+    final List<Integer> linked = new java.util.ArrayList<>();
+    final MethodVisitor mv;
+
+    /**
+     * @param view the program and tier
+     * @param linking whether calls go through the tier's call sites
+     * @param mv the method being generated
+     * @param f its function
+     */
+    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f) {
+        this.view = view;
+        this.linking = linking;
+        this.mv = mv;
+        this.image = view.image();
+        this.code = image.code();
+        this.f = f;
+        this.fn = view.function(f);
+        this.entry = image.entry(f);
+    }
+
+    /** Records where the next instruction is, for its trap: code index {@code i} and the block fuel to give back. */
+    abstract void at(int i, int refund);
+
+    /** Pushes an int constant. */
+    abstract void push(int v);
+
+    /** Pushes the global ip of code index {@code i} of the running function. */
+    abstract void global(int i);
+
+    /** Reads the context's register files into their locals (after anything that may grow them). */
+    abstract void reloadFiles();
+
+    /** Throws the hand-over at function {@code func}, code index {@code ip}, with the base in local {@code baseSlot}. */
+    abstract void handover(int func, int ip, int baseSlot, boolean deeper);
+
+    /** Declares the stack map frame at the current position, with this stack. */
+    abstract void frame(Object... stack);
+
+    /** Writes a register's local to the register file. */
+    abstract void spill(int reg);
+
+    /** Reads a register's local back from the register file. */
+    abstract void reload(int reg);
+
+    /** Pushes the register-file index of register {@code reg} of this frame ({@code base + reg}). */
+    abstract void index(int reg);
+
+    /**
+     * Declares the class's static final fields of the call sites and inline caches this method
+     * calls through ({@link #linked}), and a static initialiser that reads them from the class
+     * data.
+     *
+     * @param cw the class writer, after the method
+     * @return the class data: per field, its call site's or inline cache's invoker
+     */
+    final List<MethodHandle> linkSites(ClassWriter cw) {
+        List<MethodHandle> links = new java.util.ArrayList<>();
+        if (!linked.isEmpty()) {
+            MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            init.visitCode();
+            for (int k = 0; k < linked.size(); k++) {
+                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "L" + k, MH_T, null, null).visitEnd();
+                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                        "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+                init.visitLdcInsn("_");
+                init.visitLdcInsn(Type.getType(MH_T));
+                pushTo(init, k);
+                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+                        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
+                        false);
+                init.visitTypeInsn(CHECKCAST, MH);
+                init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
+                int id = linked.get(k);
+                links.add(id >= 0 ? view.callSite(id) : view.indirectSite());
+            }
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+        }
+        return links;
+    }
+
+    /** A direct call: frame record, arguments to the callee's registers, the call, results. */
+    final void call(int i, int g, int refund) {
+        at(i, refund);
+        int callee = code[g + 1];
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        push(fn.regCount());
+        push(image.regCount(callee));
+        global(i);
+        global(pos - entry);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
+        mv.visitVarInsn(ISTORE, NB);
+        copied(argc + code[pos]);
+        reloadFiles();
+        arguments(g + 3, argc, 1);
+        if (linking && view.failed(callee)) {
+            handover(callee, 0, NB, true);
+            return;
+        }
+        // a call to this method is a JVM call; any other goes through the callee's call site
+        boolean self = callee == f;
+        int link = self ? -1 : link(callee);
+        // deep enough on the Java stack: the interpreter goes on with heap frames
+        Label deep = new Label();
+        Label go = new Label();
+        int cost = cost(image.regCount(callee)) + (self ? 0 : view.indirectWords());
+        mv.visitVarInsn(ILOAD, DEPTH);
+        push(view.maxNesting());
+        mv.visitJumpInsn(IF_ICMPGE, deep);
+        mv.visitVarInsn(ILOAD, STACK);
+        push(cost);
+        mv.visitJumpInsn(IF_ICMPGE, go);
+        mv.visitLabel(deep);
+        frame();
+        handover(callee, 0, NB, true);
+        mv.visitLabel(go);
+        frame();
+        if (!self) {
+            mv.visitFieldInsn(GETSTATIC, CLASS, "L" + link, MH_T);
+        }
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ILOAD, STACK);
+        push(cost);
+        mv.visitInsn(ISUB);
+        push(callee);
+        push(view.fresh());
+        if (self) {
+            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
+        } else {
+            mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
+        }
+        results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
+    }
+
+    /**
+     * @return the index of the static field that holds the invoker of {@code callee}'s call
+     *     site (the class's static initialiser reads it from the class data)
+     */
+    private int link(int callee) {
+        int k = linked.indexOf(callee);
+        if (k < 0) {
+            k = linked.size();
+            linked.add(callee);
+        }
+        return k;
+    }
+
+    /**
+     * @return the index of the static field that holds the invoker of a new inline cache for
+     *     one {@code call.indirect} instruction (entries of {@link #linked} below 0)
+     */
+    private int cache() {
+        int k = linked.size();
+        linked.add(-1 - k);
+        return k;
+    }
+
+    /**
+     * Counts a call's {@code values} (arguments and results) against the copy budget when they
+     * are more than the free ones, as the interpreter does after the frame set-up.
+     */
+    private void copied(int values) {
+        if (values > view.freeValues()) {
+            mv.visitVarInsn(ALOAD, C);
+            push(values);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "copied", "(L" + CTX + ";I)V", false);
+        }
+    }
+
+    /**
+     * {@code call.indirect}: the callee is checked at run time, then called through the
+     * instruction's inline cache (see {@code IndirectSite}), which calls it as
+     * {@code JitRuntime.invoke} does.
+     */
+    final void callIndirect(int i, int g, int refund, boolean closure) {
+        at(i, refund);
+        int argc = code[g + 3];
+        int pos = g + 4 + argc;
+        int calleeReg = code[g + 2];
+        // the interpreter checks the depth limit before the callee (the order decides which trap)
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "checkDepth", "(L" + CTX + ";I)V", false);
+        // the callee from its local, checked as Calls.indirectCallee checks it
+        mv.visitVarInsn(ALOAD, VM);
+        if (closure) {
+            loadR(calleeReg);
+        } else {
+            loadW(calleeReg);
+        }
+        push(code[g + 1]);
+        mv.visitMethodInsn(INVOKESTATIC, RT, closure ? "closureCallee" : "funcCallee",
+                "(Ldev/tape/vm/Vm;" + (closure ? "Ljava/lang/Object;" : "J") + "I)I", false);
+        mv.visitVarInsn(ISTORE, CALLEE);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        push(fn.regCount());
+        mv.visitVarInsn(ILOAD, CALLEE);
+        global(i);
+        global(pos - entry);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
+        mv.visitVarInsn(ISTORE, NB);
+        copied(argc + code[pos]);
+        reloadFiles();
+        if (closure) {
+            mv.visitVarInsn(ALOAD, R);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IADD);
+            loadR(calleeReg);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            mv.visitInsn(AASTORE);
+        }
+        arguments(g + 4, argc, closure ? 2 : 1);
+        // the site's inline cache calls the callees it has seen through constant handles
+        mv.visitFieldInsn(GETSTATIC, CLASS, "L" + cache(), MH_T);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, CALLEE);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
+        results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
+    }
+
+    /**
+     * A host call, specialised to its signature: each argument is boxed by its static kind, a
+     * word result is unboxed after one type test, and the rest is the interpreter's own steps
+     * ({@code Calls.begin}, {@code invoke}, {@code result}).
+     */
+    final void host(int i, int g, int refund) {
+        at(i, refund);
+        int sig = code[g + 1];
+        int argc = code[g + 2];
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        push(sig);
+        mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+        mv.visitVarInsn(ASTORE, SITE);
+        ValueKind[] kinds = view.hostArgKinds(sig);
+        int at = g + 3 + argc;
+        int retc = code[at];
+        // fresh argument and result arrays, as Calls.host uses (no GC card marking per call)
+        values(argc, ARGS);
+        for (int j = 0; j < argc; j++) {
+            mv.visitVarInsn(ALOAD, ARGS);
+            push(j);
+            box(kinds[j], code[g + 3 + j]);
+            mv.visitInsn(AASTORE);
+        }
+        values(retc, RESULTS);
+        // publish the stack this frame has left, for a run the host function may start
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitInsn(IASTORE);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        push(sig);
+        global(i);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitVarInsn(ALOAD, ARGS);
+        mv.visitVarInsn(ALOAD, RESULTS);
+        mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
+                "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
+        // the host asked to suspend: hand over at this host_call, its results not stored
+        Label go = new Label();
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
+        mv.visitJumpInsn(IFEQ, go);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitVarInsn(ILOAD, FUNC);
+        push(i);
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
+        mv.visitInsn(ATHROW);
+        mv.visitLabel(go);
+        frame();
+        for (int j = 0; j < retc; j++) {
+            int dst = code[at + 1 + j];
+            ValueType t = view.hostRetTypes(sig)[j];
+            // both helpers take (vm, c, site, sig, results, j, ...)
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, SITE);
+            push(sig);
+            mv.visitVarInsn(ALOAD, RESULTS);
+            push(j);
+            if (Aggregate.isWord(t.kind()) && t == ValueType.of(t.kind()) && regClass(dst) == LOp.WORD_CLASS) {
+                index(dst);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "resultWord",
+                        "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "II)J", false);
+                storeW(dst);
+                continue;
+            }
+            // the interpreter's check and store into the register files, then back into the local
+            reloadFiles();
+            mv.visitVarInsn(ALOAD, W);
+            mv.visitVarInsn(ALOAD, R);
+            index(dst);
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "result",
+                    "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "I" + VALUES + "I[J[Ljava/lang/Object;I)V", false);
+            if (dst < fn.regCount()) {
+                reload(dst);
+            }
+        }
+        Label none = new Label();
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitFieldInsn(GETFIELD, SITE_N, "charged", "J");
+        mv.visitVarInsn(LSTORE, TMP);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, none);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
+        mv.visitLabel(none);
+        frame();
+    }
+
+    /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */
+    private void values(int n, int local) {
+        if (n == 0) {
+            mv.visitFieldInsn(GETSTATIC, CALLS, "NO_VALUES", VALUES);
+        } else {
+            push(n);
+            mv.visitTypeInsn(ANEWARRAY, VALUE);
+        }
+        mv.visitVarInsn(ASTORE, local);
+    }
+
+    /** Pushes register {@code reg}, of kind {@code k}, as a {@code Value}. */
+    private void box(ValueKind k, int reg) {
+        switch (k) {
+            case I64 -> {
+                loadW(reg);
+                mv.visitMethodInsn(INVOKESTATIC, VALUE, "i64", "(J)Ldev/tape/value/Value$I64;", true);
+            }
+            case U64 -> {
+                loadW(reg);
+                mv.visitMethodInsn(INVOKESTATIC, VALUE, "u64", "(J)Ldev/tape/value/Value$U64;", true);
+            }
+            case F64 -> {
+                loadW(reg);
+                mv.visitMethodInsn(INVOKESTATIC, VALUE, "f64Bits", "(J)Ldev/tape/value/Value$F64;", true);
+            }
+            case BOOL, FUNC -> {
+                mv.visitFieldInsn(GETSTATIC, "dev/tape/program/ValueKind", k.name(), "Ldev/tape/program/ValueKind;");
+                loadW(reg);
+                mv.visitMethodInsn(INVOKESTATIC, "dev/tape/value/Aggregate", "fromWord",
+                        "(Ldev/tape/program/ValueKind;J)L" + VALUE + ";", false);
+            }
+            case UNIT -> mv.visitFieldInsn(GETSTATIC, VALUE, "UNIT", "Ldev/tape/value/Value$Unit;");
+            default -> {
+                loadR(reg);
+                mv.visitTypeInsn(CHECKCAST, VALUE);
+            }
+        }
+    }
+
+    /** Copies call arguments (classed registers at {@code code[at..at+n)}) to {@code NB + to + i}. */
+    private void arguments(int at, int n, int to) {
+        for (int j = 0; j < n; j++) {
+            int e = code[at + j];
+            int c = e & 3;
+            if (c == LOp.UNIT_CLASS) {
+                continue;
+            }
+            mv.visitVarInsn(ALOAD, c == LOp.WORD_CLASS ? W : R);
+            mv.visitVarInsn(ILOAD, NB);
+            push(to + j);
+            mv.visitInsn(IADD);
+            if (c == LOp.WORD_CLASS) {
+                loadW(e >>> 2);
+                mv.visitInsn(LASTORE);
+            } else {
+                loadR(e >>> 2);
+                mv.visitInsn(AASTORE);
+            }
+        }
+    }
+
+    /** Stores a returned call's results into its destination registers ([retc, dsts...] at pos). */
+    private void results(int pos, boolean direct) {
+        int retc = code[pos];
+        if (direct) {
+            mv.visitVarInsn(LSTORE, TMP);
+        } else {
+            mv.visitInsn(POP2);
+        }
+        // the callee may have grown the register files
+        reloadFiles();
+        for (int j = 0; j < retc; j++) {
+            int dst = code[pos + 1 + j];
+            if (regClass(dst) == LOp.WORD_CLASS) {
+                if (direct) {
+                    mv.visitVarInsn(LLOAD, TMP);
+                } else {
+                    mv.visitVarInsn(ALOAD, C);
+                    mv.visitFieldInsn(GETFIELD, CTX, "retW", "[J");
+                    push(j);
+                    mv.visitInsn(LALOAD);
+                }
+                storeW(dst);
+            } else if (regClass(dst) == LOp.REF_CLASS) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
+                push(j);
+                mv.visitInsn(AALOAD);
+                storeR(dst);
+            }
+        }
+    }
+
+    final void ret(int i, int g) {
+        Label callee = new Label();
+        int n = code[g + 1];
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitInsn(ICONST_1);
+        mv.visitJumpInsn(IF_ICMPNE, callee);
+        // the entry frame: Vm reads the results from the register files at this ret
+        for (int j = 0; j < n; j++) {
+            spill(code[g + 2 + j] >>> 2);
+        }
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, FUNC);
+        push(i);
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "returned", "(L" + CTX + ";III)V", false);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LRETURN);
+        mv.visitLabel(callee);
+        frame();
+        if (view.direct(view.program().functions().get(f).sig().rets())) {
+            loadW(code[g + 2] >>> 2);
+            mv.visitInsn(LRETURN);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            int e = code[g + 2 + j];
+            int c = e & 3;
+            if (c == LOp.WORD_CLASS) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CTX, "retW", "[J");
+                push(j);
+                loadW(e >>> 2);
+                mv.visitInsn(LASTORE);
+            } else if (c == LOp.REF_CLASS) {
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitFieldInsn(GETFIELD, CTX, "retR", "[Ljava/lang/Object;");
+                push(j);
+                loadR(e >>> 2);
+                mv.visitInsn(AASTORE);
+            }
+        }
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LRETURN);
+    }
+}
