@@ -11,6 +11,33 @@ import java.util.List;
 public final class InstructionCodec {
     private InstructionCodec() {}
 
+    /** The most operands an opcode has, and shared all-null list arrays for each operand count. */
+    private static final int MAX_OPERANDS = maxOperands();
+    private static final long[][][] NO_LISTS = new long[MAX_OPERANDS + 1][][];
+    private static final int[][][] NO_LIST_WIDTHS = new int[MAX_OPERANDS + 1][][];
+    /** whether each opcode (by ordinal) has a register-list operand */
+    private static final boolean[] HAS_LIST = new boolean[Opcode.values().length];
+
+    static {
+        for (Opcode op : Opcode.values()) {
+            for (Operand o : op.operands()) {
+                HAS_LIST[op.ordinal()] |= o.kind() == OperandKind.REG_LIST;
+            }
+        }
+        for (int n = 0; n <= MAX_OPERANDS; n++) {
+            NO_LISTS[n] = new long[n][];
+            NO_LIST_WIDTHS[n] = new int[n][];
+        }
+    }
+
+    private static int maxOperands() {
+        int max = 0;
+        for (Opcode op : Opcode.values()) {
+            max = Math.max(max, op.operands().size());
+        }
+        return max;
+    }
+
     /**
      * Decodes the instruction starting at byte {@code pc} of a function's bytecode.
      *
@@ -34,9 +61,10 @@ public final class InstructionCodec {
         List<Operand> schema = op.operands();
         int n = schema.size();
         long[] values = new long[n];
-        long[][] lists = new long[n][];
+        // most instructions have no register list: they share arrays of n nulls, never written
+        long[][] lists = HAS_LIST[op.ordinal()] ? new long[n][] : NO_LISTS[n];
         int[] widths = new int[n];
-        int[][] listWidths = new int[n][];
+        int[][] listWidths = HAS_LIST[op.ordinal()] ? new int[n][] : NO_LIST_WIDTHS[n];
         for (int i = 0; i < n; i++) {
             Operand o = schema.get(i);
             int start = r.position();

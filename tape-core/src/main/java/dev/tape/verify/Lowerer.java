@@ -33,20 +33,42 @@ final class Lowerer {
     private final int func;
     private final ControlFlow cfg;
     private final ValueType[] regTypes;
-    private int[] out = new int[64];
+    private final Buffers buffers;
+    /** the code being lowered: {@link Buffers#out}, grown as needed */
+    private int[] out;
     private int len;
-    private final List<Object> refs = new ArrayList<>();
-    private final List<byte[]> tags = new ArrayList<>();
-    private final List<int[]> fixups = new ArrayList<>();
+    private final List<Object> refs = new ArrayList<>(0);
+    private final List<byte[]> tags = new ArrayList<>(0);
+    /** branch targets: code positions ({@link Buffers#fixAt}) and the instruction index each names */
+    private int fixups;
     /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link dev.tape.verify.internal.CodeImage} */
-    private final List<Integer> refSlots = new ArrayList<>();
-    private final List<Integer> tagSlots = new ArrayList<>();
+    private int[] refSlots = NONE;
+    private int nRefSlots;
+    private int[] tagSlots = NONE;
+    private int nTagSlots;
 
-    Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes) {
+    private static final int[] NONE = new int[0];
+
+    /**
+     * Scratch arrays one verification reuses for every function it lowers, so that lowering
+     * allocates only what the lowered function keeps. Each grows to the largest function's needs
+     * (bounded by its bytecode length, which the analysis budget bounds). Not thread-safe: one per
+     * {@code Verifier.check} call.
+     */
+    static final class Buffers {
+        int[] out = new int[256];
+        int[] startOf = new int[64];
+        int[] fixAt = new int[16];
+        int[] fixTo = new int[16];
+    }
+
+    Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes, Buffers buffers) {
         this.program = program;
         this.func = func;
         this.cfg = cfg;
         this.regTypes = regTypes;
+        this.buffers = buffers;
+        this.out = buffers.out;
     }
 
     static int classOf(ValueType t) {
@@ -64,8 +86,13 @@ final class Lowerer {
     private void emit(int v) {
         if (len == out.length) {
             out = Arrays.copyOf(out, len * 2);
+            buffers.out = out;
         }
         out[len++] = v;
+    }
+
+    private static int[] grow(int[] a, int n) {
+        return n < a.length ? a : Arrays.copyOf(a, Math.max(n + 1, a.length * 2));
     }
 
     private static int clampU32(long v) {
@@ -96,22 +123,22 @@ final class Lowerer {
     LoweredFunction lower() throws VerifyException {
         List<Instruction> instrs = cfg.instrs;
         int n = instrs.size();
-        int[] startOf = new int[n];
-        List<Integer> pcs = new ArrayList<>();
         if (n == 0) {
             return noCode();
         }
+        buffers.startOf = grow(buffers.startOf, n);
+        int[] startOf = buffers.startOf;
         for (int i = 0; i < n; i++) {
             Instruction ins = instrs.get(i);
             startOf[i] = len;
-            pcs.add(len);
             lowerOne(ins);
             if (i + 1 < n && cfg.blockOf[i] == cfg.blockOf[i + 1]) {
                 fuse(ins, instrs.get(i + 1), startOf[i]);
             }
         }
-        for (int[] f : fixups) {
-            out[f[0]] = startOf[f[1]];
+        int[] targetSlots = Arrays.copyOf(buffers.fixAt, fixups);
+        for (int i = 0; i < fixups; i++) {
+            out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
         int[] code = Arrays.copyOf(out, len);
         int[] pcOf = new int[len];
@@ -122,14 +149,10 @@ final class Lowerer {
             opcodeOf[startOf[i]] = (byte) instrs.get(i).opcode().toByte();
         }
         Function fn = program.functions().get(func);
-        int[] targetSlots = new int[fixups.size()];
-        for (int i = 0; i < targetSlots.length; i++) {
-            targetSlots[i] = fixups.get(i)[0];
-        }
+        // regTypes is the type checker's own array, made for this function: kept, not copied
         return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes.clone(), n, targetSlots,
-                refSlots.stream().mapToInt(Integer::intValue).toArray(),
-                tagSlots.stream().mapToInt(Integer::intValue).toArray());
+                fn.regCount(), fn.argCount(), regTypes, n, targetSlots, Arrays.copyOf(refSlots, nRefSlots),
+                Arrays.copyOf(tagSlots, nTagSlots));
     }
 
     /**
@@ -182,8 +205,17 @@ final class Lowerer {
     }
 
     private void target(long pc) {
-        fixups.add(new int[] {len, cfg.indexAtPc[(int) pc]});
+        buffers.fixAt = grow(buffers.fixAt, fixups);
+        buffers.fixTo = grow(buffers.fixTo, fixups);
+        buffers.fixAt[fixups] = len;
+        buffers.fixTo[fixups] = cfg.indexAtPc[(int) pc];
+        fixups++;
         emit(-1);
+    }
+
+    private void tagSlot() {
+        tagSlots = grow(tagSlots, nTagSlots);
+        tagSlots[nTagSlots++] = len;
     }
 
     private void lowerOne(Instruction ins) throws VerifyException {
@@ -293,7 +325,7 @@ final class Lowerer {
                 }
                 emit(words ? LOp.TUPLE_NEW_W : op.toByte());
                 emit(ins.reg(0));
-                tagSlots.add(len);
+                tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -302,7 +334,7 @@ final class Lowerer {
                 emit(ins.reg(0));
                 emit((int) ins.value(1));
                 int[] vals = ins.list(2);
-                tagSlots.add(len);
+                tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -346,7 +378,8 @@ final class Lowerer {
         int d = ins.reg(0);
         emit(LOp.CONST_R);
         emit(d);
-        refSlots.add(len);
+        refSlots = grow(refSlots, nRefSlots);
+        refSlots[nRefSlots++] = len;
         emit(ref(v));
     }
 }

@@ -153,8 +153,9 @@ public final class Verifier {
         AnalysisBudget budget = new AnalysisBudget(analysisBudget);
         // rows that share a span table share its index, as they share the decoded table
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
+        Lowerer.Buffers buffers = new Lowerer.Buffers();
         for (int f = 0; f < fns.size(); f++) {
-            lowered[f] = function(program, f, shapes[f], budget);
+            lowered[f] = function(program, f, shapes[f], budget, buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
         }
         String[] names = functionNames(program, budget);
@@ -224,8 +225,8 @@ public final class Verifier {
         }
     }
 
-    private LoweredFunction function(Program program, int f, AggShape[] argShapes, AnalysisBudget budget)
-            throws VerifyException {
+    private LoweredFunction function(Program program, int f, AggShape[] argShapes, AnalysisBudget budget,
+                                     Lowerer.Buffers buffers) throws VerifyException {
         Function fn = program.functions().get(f);
         if (fn.regCount() > maxRegs) {
             throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.regCount()
@@ -282,15 +283,16 @@ public final class Verifier {
         types.budget = budget;
         budget.charge(types.passCost, f);
         types.run();
-        return new Lowerer(program, f, cfg, types.regTypes).lower();
+        return new Lowerer(program, f, cfg, types.regTypes, buffers).lower();
     }
+
+    /** The id operand kinds, in the order the reference checks them (shared: never modified). */
+    private static final OperandKind[] ID_ORDER = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID,
+        OperandKind.TYPE_ID, OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
 
     private static void checkIds(Program p, int f, Instruction ins) throws VerifyException {
         List<Operand> ops = ins.opcode().operands();
-        // the reference's order: const, host sig, struct type, array elem type, func, call sig
-        OperandKind[] order = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID, OperandKind.TYPE_ID,
-            OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
-        for (OperandKind k : order) {
+        for (OperandKind k : ID_ORDER) {
             for (int i = 0; i < ops.size(); i++) {
                 if (ops.get(i).kind() != k) {
                     continue;
