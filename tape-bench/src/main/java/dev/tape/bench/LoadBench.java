@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decoding and verifying issue 14's two program sizes from their bytes: {@code 20000x6}, 20,000
- * {@link BigProgram} functions with six guard steps each (about 3.7 MB, the size the issue's
+ * Decoding and verifying issue 14's two program sizes from their bytes: {@code 20000x4}, 20,000
+ * {@link BigProgram} functions with four guard steps each (3.78 MB, the size the issue's
  * reference measurement used), and {@code 100000x0}, 100,000 plain ones. Megabytes per second
  * are {@link #bytes()} over the time; {@code -prof gc}'s {@code gc.alloc.rate.norm} over
  * {@link #bytes()} gives the bytes allocated per input byte. {@link LoadMemory} measures what a
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class LoadBench {
     /** The program: functions x guard steps per function ({@link BigProgram#build(int, int)}). */
-    @Param({"20000x6", "100000x0"})
+    @Param({"20000x4", "100000x0"})
     public String program;
 
     private byte[] bytes;
@@ -49,7 +49,7 @@ public class LoadBench {
     }
 
     /**
-     * @param spec functions x guard steps, for example {@code 20000x6}
+     * @param spec functions x guard steps, for example {@code 20000x4}
      * @return the encoded {@link BigProgram}
      * @throws IllegalArgumentException when the spec is malformed
      */

@@ -40,7 +40,7 @@ public final class LoadMemory {
             }
         }
         if (specs.isEmpty()) {
-            specs = java.util.List.of("20000x6", "100000x0");
+            specs = java.util.List.of("20000x4", "100000x0");
         }
         System.out.println("| program  | file bytes | verified retained B/B | decoded retained B/B | allocated B/B |");
         System.out.println("|----------|-----------:|----------------------:|---------------------:|--------------:|");

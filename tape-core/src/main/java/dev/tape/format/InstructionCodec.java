@@ -63,7 +63,7 @@ public final class InstructionCodec {
         long[] values = new long[n];
         // most instructions have no register list: they share arrays of n nulls, never written
         long[][] lists = HAS_LIST[op.ordinal()] ? new long[n][] : NO_LISTS[n];
-        int[] widths = new int[n];
+        long widths = 0;
         int[][] listWidths = HAS_LIST[op.ordinal()] ? new int[n][] : NO_LIST_WIDTHS[n];
         for (int i = 0; i < n; i++) {
             Operand o = schema.get(i);
@@ -77,7 +77,7 @@ public final class InstructionCodec {
                 case U8_BOOL -> values[i] = r.u8(); // any non-zero byte is true, as in the reference
                 case ULEB32_COUNT_THEN_ULEB32 -> {
                     int count = r.count(op.mnemonic() + "." + o.name(), 1);
-                    widths[i] = r.position() - start;
+                    widths = Instruction.withWidth(widths, i, r.position() - start);
                     long[] regs = new long[count];
                     int[] regWidths = new int[count];
                     for (int k = 0; k < count; k++) {
@@ -91,7 +91,7 @@ public final class InstructionCodec {
                     continue;
                 }
             }
-            widths[i] = r.position() - start;
+            widths = Instruction.withWidth(widths, i, r.position() - start);
         }
         return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths, listWidths);
     }
@@ -104,7 +104,8 @@ public final class InstructionCodec {
      * @throws DecodeException as {@link #decode(byte[], int)} does, for the first bad instruction
      */
     public static List<Instruction> decodeAll(byte[] code) throws DecodeException {
-        List<Instruction> out = new ArrayList<>();
+        // about one instruction per 4 bytes: sized once for most functions, never more than the bytes
+        List<Instruction> out = new ArrayList<>(code.length / 4 + 1);
         int pc = 0;
         while (pc < code.length) {
             Instruction ins = decode(code, pc);

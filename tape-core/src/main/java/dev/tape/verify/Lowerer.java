@@ -58,6 +58,8 @@ final class Lowerer {
     static final class Buffers {
         int[] out = new int[256];
         int[] startOf = new int[64];
+        /** {@code ControlFlow#indexAtPc} of the function being verified */
+        int[] indexAtPc = new int[256];
         int[] fixAt = new int[16];
         int[] fixTo = new int[16];
     }
@@ -117,6 +119,15 @@ final class Lowerer {
         emit(regs.length);
         for (int r : regs) {
             emit(r);
+        }
+    }
+
+    /** Register-list operand {@code i} as [n, regs...], without copying it. */
+    private void list(Instruction ins, int i) {
+        int n = (int) ins.value(i);
+        emit(n);
+        for (int k = 0; k < n; k++) {
+            emit(ins.listReg(i, k));
         }
     }
 
@@ -193,9 +204,11 @@ final class Lowerer {
     }
 
     /** A register list whose entries carry their register class: {@code reg << 2 | class}. */
-    private void classedList(Instruction ins, int[] regs) throws VerifyException {
-        emit(regs.length);
-        for (int r : regs) {
+    private void classedList(Instruction ins, int i) throws VerifyException {
+        int n = (int) ins.value(i);
+        emit(n);
+        for (int k = 0; k < n; k++) {
+            int r = ins.listReg(i, k);
             if (r > Integer.MAX_VALUE >> 2) {
                 throw new VerifyException("RegOutOfBounds", func, ins.pc(), ins.opcode().mnemonic(),
                         "register r" + r + " is too large for the execution form");
@@ -289,14 +302,14 @@ final class Lowerer {
             case CALL -> {
                 emit(op.toByte());
                 emit((int) ins.value(1));
-                classedList(ins, ins.list(3));
-                list(ins.list(4));
+                classedList(ins, 3);
+                list(ins, 4);
             }
             case HOST_CALL -> {
                 emit(op.toByte());
                 emit((int) ins.value(1));
-                list(ins.list(3));
-                list(ins.list(4));
+                list(ins, 3);
+                list(ins, 4);
             }
             case CALL_INDIRECT -> {
                 int callee = ins.reg(2);
@@ -304,12 +317,12 @@ final class Lowerer {
                 emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
                 emit((int) ins.value(1));
                 emit(callee);
-                classedList(ins, ins.list(4));
-                list(ins.list(5));
+                classedList(ins, 4);
+                list(ins, 5);
             }
             case RET -> {
                 emit(op.toByte());
-                classedList(ins, ins.list(1));
+                classedList(ins, 1);
             }
             case CLOSURE_NEW -> {
                 emit(op.toByte());

@@ -259,7 +259,10 @@ public final class Verifier {
             throw new VerifyException("ArgCountExceedsRegs", f, -1, null, "the function takes " + fn.argCount()
                     + " arguments (in r1..r" + fn.argCount() + ") but declares only " + fn.regCount() + " registers");
         }
-        ControlFlow cfg = ControlFlow.build(f, instrs, code.length);
+        if (buffers.indexAtPc.length <= code.length) {
+            buffers.indexAtPc = new int[Math.max(code.length + 1, 2 * buffers.indexAtPc.length)];
+        }
+        ControlFlow cfg = ControlFlow.build(f, instrs, code.length, buffers.indexAtPc);
         // registers of reachable code are in range before its types are analysed; those of
         // unreachable code are checked, as in the reference, when they are lowered
         for (int k = 0; k < instrs.size(); k++) {
@@ -272,8 +275,8 @@ public final class Verifier {
                 if (ops.get(i).kind() == OperandKind.REG) {
                     RegClassCheck.checkReg(f, ins, ins.reg(i), fn.regCount());
                 } else if (ops.get(i).kind() == OperandKind.REG_LIST) {
-                    for (int r : ins.list(i)) {
-                        RegClassCheck.checkReg(f, ins, r, fn.regCount());
+                    for (int e = 0; e < ins.value(i); e++) {
+                        RegClassCheck.checkReg(f, ins, ins.listReg(i, e), fn.regCount());
                     }
                 }
             }
