@@ -48,6 +48,13 @@ final class Lowerer {
     private int nTagSlots;
 
     private static final int[] NONE = new int[0];
+    private static final Object[] NO_REFS = new Object[0];
+    private static final byte[][] NO_TAGS = new byte[0][];
+
+    /** @return the first {@code n} entries of {@code a}, a shared empty array for none */
+    private static int[] ints(int[] a, int n) {
+        return n == 0 ? NONE : Arrays.copyOf(a, n);
+    }
 
     /**
      * Scratch arrays one verification reuses for every function it lowers, so that lowering
@@ -147,23 +154,24 @@ final class Lowerer {
                 fuse(ins, instrs.get(i + 1), startOf[i]);
             }
         }
-        int[] targetSlots = Arrays.copyOf(buffers.fixAt, fixups);
+        int[] targetSlots = ints(buffers.fixAt, fixups);
         for (int i = 0; i < fixups; i++) {
             out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
         int[] code = Arrays.copyOf(out, len);
-        int[] pcOf = new int[len];
-        byte[] opcodeOf = new byte[len];
-        Arrays.fill(pcOf, -1);
+        int[] starts = Arrays.copyOf(startOf, n);
+        int[] pcs = new int[n];
+        byte[] opcodes = new byte[n];
         for (int i = 0; i < n; i++) {
-            pcOf[startOf[i]] = instrs.get(i).pc();
-            opcodeOf[startOf[i]] = (byte) instrs.get(i).opcode().toByte();
+            pcs[i] = instrs.get(i).pc();
+            opcodes[i] = (byte) instrs.get(i).opcode().toByte();
         }
         Function fn = program.functions().get(func);
         // regTypes is the type checker's own array, made for this function: kept, not copied
-        return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes, n, targetSlots, Arrays.copyOf(refSlots, nRefSlots),
-                Arrays.copyOf(tagSlots, nTagSlots));
+        // most functions have no reference constants or tag lists: they share empty arrays
+        return new LoweredFunction(func, code, starts, pcs, opcodes, refs.isEmpty() ? NO_REFS : refs.toArray(),
+                tags.isEmpty() ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
+                targetSlots, ints(refSlots, nRefSlots), ints(tagSlots, nTagSlots));
     }
 
     /**
@@ -173,9 +181,9 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
-                new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
-                regTypes.clone(), 0, new int[0], new int[0], new int[0]);
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, new int[] {0},
+                new byte[] {(byte) Opcode.TRAP.toByte()}, NO_REFS, NO_TAGS, fn.regCount(), fn.argCount(),
+                regTypes, 0, NONE, NONE, NONE);
     }
 
     /**
