@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * What loading a program costs in memory (issue 14: under 20 bytes allocated per input byte,
  * under 5 times the file size retained). For each program spec of {@link LoadBench} given
- * ({@code 20000x6 100000x0} when none), it decodes and verifies the file's bytes {@code copies}
+ * ({@code 20000x4 100000x0} when none), it decodes and verifies the file's bytes {@code copies}
  * times (default 4) holding every result, and reports per input byte: the heap the held
  * {@link VerifiedProgram}s keep (used heap after repeated {@link System#gc()} with them held,
  * less the used heap after the same without them, over the copies) and, for comparison, what held
