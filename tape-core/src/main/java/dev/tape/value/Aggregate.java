@@ -27,8 +27,12 @@ public final class Aggregate implements Value {
     private final Kind kind;
     private final int typeId;
     private final byte[] tags;
+    /** the words of the elements, or {@code null} in a word pair (then {@link #w0}, {@link #w1}) */
     private final long[] bits;
     private final Object[] refs;
+    /** a word pair's two words, kept in the object itself: one allocation instead of two */
+    private final long w0;
+    private final long w1;
 
     /**
      * Builds an aggregate from its element storage without copying: the caller gives up the arrays
@@ -41,6 +45,23 @@ public final class Aggregate implements Value {
         this.tags = tags;
         this.bits = bits;
         this.refs = refs;
+        this.w0 = 0;
+        this.w1 = 0;
+    }
+
+    /**
+     * Builds a word pair: two elements, both stored as words (the tags say which kinds), no
+     * reference elements. Behaves exactly as the aggregate with {@code bits = {a, b}}; the words
+     * live in the object itself, so building one is a single allocation.
+     */
+    Aggregate(Kind kind, int typeId, byte[] tags, long a, long b) {
+        this.kind = kind;
+        this.typeId = typeId;
+        this.tags = tags;
+        this.bits = null;
+        this.refs = null;
+        this.w0 = a;
+        this.w1 = b;
     }
 
     /**
@@ -153,7 +174,21 @@ public final class Aggregate implements Value {
      * @return the element's 64-bit word (meaningful for word kinds)
      */
     public long word(int i) {
-        return bits[i];
+        long[] b = bits;
+        if (b != null) {
+            return b[i];
+        }
+        return pairWord(i);
+    }
+
+    private long pairWord(int i) {
+        if (i == 0) {
+            return w0;
+        }
+        if (i == 1) {
+            return w1;
+        }
+        throw new ArrayIndexOutOfBoundsException("Index " + i + " out of bounds for length 2");
     }
 
     /**
@@ -175,7 +210,7 @@ public final class Aggregate implements Value {
             return Value.UNIT;
         }
         if (isWord(k)) {
-            return fromWord(k, bits[i]);
+            return fromWord(k, word(i));
         }
         return (Value) refs[i];
     }
