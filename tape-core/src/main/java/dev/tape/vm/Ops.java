@@ -8,6 +8,9 @@ import dev.tape.verify.internal.LOp;
 /**
  * The instructions kept out of the hot dispatch method: float edge cases, division, conversions,
  * decimals, bytes and strings, aggregates and closures. Each returns the next code index.
+ * ({@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} run in the
+ * interpreter's loop itself, through the same {@link Numerics} helpers; their cases here serve
+ * callers that hand any instruction to {@link #slow}.)
  */
 final class Ops {
     private Ops() {}
