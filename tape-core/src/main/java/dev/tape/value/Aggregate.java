@@ -12,8 +12,10 @@ import java.util.List;
  * {@link Value#struct(int, Value...)} or {@link Value#array(int, Value...)}, all of which copy what
  * they are given, so an aggregate never changes after construction. Elements are stored unboxed: bool, integer, f64 and func elements as
  * 64-bit words, the rest as {@link Value} references, with each element's {@link ValueKind}.
+ * The class is sealed: its one subclass is the library's own two-word form (a pair of words kept in
+ * the object itself), which behaves exactly as an aggregate does.
  */
-public final class Aggregate implements Value {
+public sealed class Aggregate implements Value permits WordPair {
     /** The aggregate kinds. */
     public enum Kind {
         /** A heterogeneous, fixed-arity tuple. */
@@ -27,12 +29,9 @@ public final class Aggregate implements Value {
     private final Kind kind;
     private final int typeId;
     private final byte[] tags;
-    /** the words of the elements, or {@code null} in a word pair (then {@link #w0}, {@link #w1}) */
+    /** the words of the elements, or {@code null} in a {@link WordPair}, which keeps its own */
     private final long[] bits;
     private final Object[] refs;
-    /** a word pair's two words, kept in the object itself: one allocation instead of two */
-    private final long w0;
-    private final long w1;
 
     /**
      * Builds an aggregate from its element storage without copying: the caller gives up the arrays
@@ -45,23 +44,6 @@ public final class Aggregate implements Value {
         this.tags = tags;
         this.bits = bits;
         this.refs = refs;
-        this.w0 = 0;
-        this.w1 = 0;
-    }
-
-    /**
-     * Builds a word pair: two elements, both stored as words (the tags say which kinds), no
-     * reference elements. Behaves exactly as the aggregate with {@code bits = {a, b}}; the words
-     * live in the object itself, so building one is a single allocation.
-     */
-    Aggregate(Kind kind, int typeId, byte[] tags, long a, long b) {
-        this.kind = kind;
-        this.typeId = typeId;
-        this.tags = tags;
-        this.bits = null;
-        this.refs = null;
-        this.w0 = a;
-        this.w1 = b;
     }
 
     /**
@@ -178,17 +160,7 @@ public final class Aggregate implements Value {
         if (b != null) {
             return b[i];
         }
-        return pairWord(i);
-    }
-
-    private long pairWord(int i) {
-        if (i == 0) {
-            return w0;
-        }
-        if (i == 1) {
-            return w1;
-        }
-        throw new ArrayIndexOutOfBoundsException("Index " + i + " out of bounds for length 2");
+        return ((WordPair) this).pairWord(i);
     }
 
     /**

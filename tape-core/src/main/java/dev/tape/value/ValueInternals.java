@@ -61,7 +61,7 @@ public final class ValueInternals {
      * @return the aggregate
      */
     public Aggregate pair(Aggregate.Kind kind, int typeId, byte[] tags, long a, long b) {
-        return new Aggregate(kind, typeId, tags, a, b);
+        return new WordPair(kind, typeId, tags, a, b);
     }
 
     /**

@@ -21,7 +21,7 @@ class AggregatePairTest {
     @Test
     void aPairIsTheTupleOfItsTwoWords() {
         long bits = Double.doubleToRawLongBits(-2.5);
-        Aggregate pair = new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, -7L, bits);
+        Aggregate pair = new WordPair(Aggregate.Kind.TUPLE, 0, TAGS, -7L, bits);
         Aggregate array = new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, new long[] {-7L, bits}, null);
         Aggregate built = Value.tuple(Value.i64(-7), Value.f64(-2.5));
         for (Aggregate other : List.of(array, built)) {
@@ -37,13 +37,15 @@ class AggregatePairTest {
         assertEquals(ValueKind.F64, pair.elementKind(1));
         assertNull(pair.ref(0));
         assertEquals(List.of(Value.i64(-7), Value.f64(-2.5)), pair.elements());
-        assertFalse(pair.equals(new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, -7L, bits + 1)));
+        assertEquals(Aggregate.Kind.TUPLE, pair.aggKind());
+        assertEquals(0, pair.typeId());
+        assertFalse(pair.equals(new WordPair(Aggregate.Kind.TUPLE, 0, TAGS, -7L, bits + 1)));
         assertFalse(pair.equals(new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, new long[] {-6L, bits}, null)));
     }
 
     @Test
     void aPairRefusesTheIndicesAnArrayRefuses() {
-        Aggregate pair = new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, 1L, 2L);
+        Aggregate pair = new WordPair(Aggregate.Kind.TUPLE, 0, TAGS, 1L, 2L);
         Aggregate array = new Aggregate(Aggregate.Kind.TUPLE, 0, TAGS, new long[] {1L, 2L}, null);
         for (int i : new int[] {-1, 2, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertThrows(ArrayIndexOutOfBoundsException.class, () -> array.word(i));
