@@ -321,4 +321,143 @@ final class Numerics {
             throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " * 10^" + scale + " overflows i64");
         }
     }
+
+    // Unboxed decimals: compiled code (tape-jit) holds a register the verifier types as decimal in
+    // two JVM locals, a long mantissa and an int scale (-1 for a register not yet written, whose
+    // register-file slot holds null), and runs the decimal instructions through the methods below,
+    // which take the pair and return the result's mantissa (its scale follows from the operands'
+    // scales, once the method has checked them). Results and traps (kind and message) are those of
+    // the boxed methods above, in the same order.
+
+    /**
+     * Boxes an unboxed decimal.
+     *
+     * @param mantissa the mantissa
+     * @param scale 0 to 255, or -1 for no value
+     * @return the decimal, or null when {@code scale} is -1
+     */
+    static Value.Decimal decBox(long mantissa, int scale) {
+        return scale < 0 ? null : new Value.Decimal(mantissa, scale);
+    }
+
+    /**
+     * @param x a {@code Value.Decimal} or null
+     * @return its mantissa, 0 for null
+     * @throws ClassCastException when {@code x} is another object (a verified program stores none)
+     */
+    static long decMantissa(Object x) {
+        return x == null ? 0L : ((Value.Decimal) x).mantissa();
+    }
+
+    /**
+     * @param x a {@code Value.Decimal} or null
+     * @return its scale (0 to 255), -1 for null
+     * @throws ClassCastException when {@code x} is another object (a verified program stores none)
+     */
+    static int decScale(Object x) {
+        return x == null ? -1 : ((Value.Decimal) x).scale();
+    }
+
+    /**
+     * {@code dec.add}/{@code dec.sub} on unboxed operands: the result's scale is {@code as}.
+     *
+     * @return the result's mantissa
+     * @throws VmTrap {@code decimal_scale_mismatch} when the scales differ, {@code decimal_overflow}
+     *     when the mantissa overflows i64 (as {@link #decAdd(Object, Object, boolean)})
+     */
+    static long decAdd(long am, int as, long bm, int bs, boolean subtract) {
+        if (as != bs) {
+            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal scales " + as + " and " + bs + " differ");
+        }
+        long m = subtract ? am - bm : am + bm;
+        // overflow iff both operands of the add (b negated for sub) have the sign the result lacks
+        if (subtract ? ((am ^ bm) & (am ^ m)) < 0 : ((am ^ m) & (bm ^ m)) < 0) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
+        }
+        return m;
+    }
+
+    /**
+     * {@code dec.mul} on unboxed operands: the result's scale is {@code as + bs}.
+     *
+     * @return the result's mantissa
+     * @throws VmTrap {@code decimal_overflow} when the mantissa overflows i64 or the scale passes
+     *     255, checked in that order (as {@link #decMul(Object, Object)})
+     */
+    static long decMul(long am, int as, long bm, int bs) {
+        long m;
+        try {
+            m = Math.multiplyExact(am, bm);
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
+        }
+        int scale = as + bs;
+        if (scale > 255) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal scale " + scale + " exceeds 255");
+        }
+        return m;
+    }
+
+    /**
+     * {@code dec.to_i64} on an unboxed operand.
+     *
+     * @return the mantissa
+     * @throws VmTrap {@code decimal_scale_mismatch} when the scale is not 0
+     */
+    static long decToI64(long m, int scale) {
+        if (scale != 0) {
+            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal has scale " + scale + ", not 0");
+        }
+        return m;
+    }
+
+    /**
+     * {@code dec.to_u64} on an unboxed operand.
+     *
+     * @return the mantissa
+     * @throws VmTrap {@code decimal_scale_mismatch} when the scale is not 0, {@code int_cast_overflow}
+     *     when the mantissa is negative
+     */
+    static long decToU64(long m, int scale) {
+        long v = decToI64(m, scale);
+        if (v < 0) {
+            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "decimal " + v + " is negative");
+        }
+        return v;
+    }
+
+    /**
+     * {@code i64.to_dec} unboxed: the result's scale is {@code scale}.
+     *
+     * @param scale 0 to 255
+     * @return the mantissa {@code a * 10^scale}
+     * @throws VmTrap {@code decimal_overflow} as {@link #i64ToDec(long, int)}
+     */
+    static long i64ToDecMantissa(long a, int scale) {
+        long f = pow10(scale);
+        try {
+            return Math.multiplyExact(a, f);
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, a + " * 10^" + scale + " overflows i64");
+        }
+    }
+
+    /**
+     * {@code u64.to_dec} unboxed: the result's scale is {@code scale}.
+     *
+     * @param scale 0 to 255
+     * @return the mantissa {@code a * 10^scale}
+     * @throws VmTrap {@code decimal_overflow} as {@link #u64ToDec(long, int)}
+     */
+    static long u64ToDecMantissa(long a, int scale) {
+        long f = pow10(scale);
+        if (a < 0) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " exceeds the i64 mantissa");
+        }
+        try {
+            return Math.multiplyExact(a, f);
+        } catch (ArithmeticException e) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " * 10^" + scale + " overflows i64");
+        }
+    }
 }

@@ -17,6 +17,7 @@ import static org.objectweb.asm.Opcodes.DCMPG;
 import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.I2L;
+import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
@@ -43,7 +44,8 @@ import static org.objectweb.asm.Opcodes.POP2;
  *
  * <p>Covered: f64 neg, abs, rem, min, max, min_num, max_num, to_bits, from_bits, the
  * float-integer conversions, i64 and u64 div and rem, u64/i64 casts, the decimal arithmetic and
- * conversions, str/bytes len, eq and concat, building tuples, structs and arrays ({@code JitRuntime.aggregate}), the element reads of tuples, structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
+ * conversions (on registers held unboxed, {@code Numerics}' primitive methods, which return the
+ * same results and traps as the boxed ones the interpreter runs), str/bytes len, eq and concat, building tuples, structs and arrays ({@code JitRuntime.aggregate}), the element reads of tuples, structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
  * arrayLen: the interpreter's checks, then its projection, which traps, when they fail); and the three-way comparison every compare is
  * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not).
  */
@@ -95,6 +97,18 @@ final class InlineOps {
 
         /** Pushes the tag list ({@code byte[]}) that operand {@code p} of the instruction names, read at run time. */
         void loadTags(int p);
+
+        /** @return whether register {@code reg} is a decimal held unboxed (a long mantissa and an int scale) */
+        boolean isDecimal(int reg);
+
+        /** Pushes unboxed decimal register {@code reg}: its mantissa (a long), then its scale (an int). */
+        void loadDecimal(int reg);
+
+        /** Pushes unboxed decimal register {@code reg}'s scale (an int). */
+        void loadScale(int reg);
+
+        /** Pops a mantissa (a long) and a scale (an int, on top) into unboxed decimal register {@code reg}. */
+        void storeDecimal(int reg);
     }
 
     /**
@@ -162,6 +176,10 @@ final class InlineOps {
      * @return whether it was emitted (else the caller takes its generic path)
      */
     static boolean emit(Emitter e, int[] code, int g) {
+        if (unboxed(e, code, g)) {
+            decimal(e, code, g);
+            return true;
+        }
         MethodVisitor mv = e.mv();
         int dst = code[g + 1];
         int a = code[g + 2];
@@ -270,6 +288,70 @@ final class InlineOps {
             }
         }
         return true;
+    }
+
+    /**
+     * @return whether instruction {@code code[g]} is a decimal one ({@code dec.*}, {@code *.to_dec})
+     *     whose decimal operands and result are all registers held unboxed (the verifier's types
+     *     make them so)
+     */
+    private static boolean unboxed(Emitter e, int[] code, int g) {
+        return switch (code[g]) {
+            case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL -> e.isDecimal(code[g + 1]) && e.isDecimal(code[g + 2])
+                    && e.isDecimal(code[g + 3]);
+            case Op.DEC_TO_I64, Op.DEC_TO_U64 -> e.isDecimal(code[g + 2]);
+            case Op.I64_TO_DEC, Op.U64_TO_DEC -> e.isDecimal(code[g + 1]);
+            default -> false;
+        };
+    }
+
+    /**
+     * A decimal instruction on unboxed registers, through {@code Numerics}' primitive methods: they
+     * check the operands and return the result's mantissa; its scale is pushed here (an add's is its
+     * first operand's, a mul's the sum of both, a conversion's its immediate) before either local
+     * of the destination is written, so a destination that is also an operand reads right.
+     */
+    private static void decimal(Emitter e, int[] code, int g) {
+        MethodVisitor mv = e.mv();
+        int op = code[g];
+        int dst = code[g + 1];
+        int a = code[g + 2];
+        e.trapPoint();
+        switch (op) {
+            case Op.DEC_ADD, Op.DEC_SUB -> {
+                e.loadDecimal(a);
+                e.loadDecimal(code[g + 3]);
+                mv.visitInsn(op == Op.DEC_SUB ? ICONST_1 : ICONST_0);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, "decAdd", "(JIJIZ)J", false);
+                e.loadScale(a);
+                e.storeDecimal(dst);
+            }
+            case Op.DEC_MUL -> {
+                int b = code[g + 3];
+                e.loadDecimal(a);
+                e.loadDecimal(b);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, "decMul", "(JIJI)J", false);
+                e.loadScale(a);
+                e.loadScale(b);
+                mv.visitInsn(IADD);
+                e.storeDecimal(dst);
+            }
+            case Op.DEC_TO_I64, Op.DEC_TO_U64 -> {
+                e.loadDecimal(a);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, op == Op.DEC_TO_I64 ? "decToI64" : "decToU64", "(JI)J", false);
+                e.storeW(dst);
+            }
+            default -> {
+                // i64.to_dec, u64.to_dec
+                int scale = code[g + 3];
+                e.loadW(a);
+                JitCompiler.pushTo(mv, scale);
+                mv.visitMethodInsn(INVOKESTATIC, NUM, op == Op.I64_TO_DEC ? "i64ToDecMantissa" : "u64ToDecMantissa",
+                        "(JI)J", false);
+                JitCompiler.pushTo(mv, scale);
+                e.storeDecimal(dst);
+            }
+        }
     }
 
     /**

@@ -47,6 +47,7 @@ import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.ICONST_M1;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFGT;
@@ -169,13 +170,15 @@ final class JitCompiler implements Codegen {
      * compiles it (an interpreted JVM frame holds every local and the operand stack, and the
      * interpreter's frames measured about 1.6 times locals plus a fixed part): three words per
      * local, two locals per register, plus room for the operand stack, the frame itself and a
-     * helper's frame.
+     * helper's frame. (A decimal register has three locals, a long and an int: 1.6 times 3 is still
+     * under the 6 words counted per register.)
      */
     static int cost(int regCount) {
         return 3 * (FIRST_REGISTER + 2 * regCount) + 64;
     }
 
     static final String CALLS = "dev/tape/vm/Calls";
+    static final String NUMERICS = "dev/tape/vm/Numerics";
     static final String SITE_N = "dev/tape/vm/Calls$Site";
     static final String SITE_T = "L" + SITE_N + ";";
     static final String VALUE = "dev/tape/value/Value";
@@ -244,10 +247,11 @@ final class JitCompiler implements Codegen {
      * no lowered instruction emits more than 80 bytes per int of its lowered form (a call's or a
      * host call's argument, a slow op's operand spilled, a block's fuel check, interrupt poll and
      * resume switch entry, a host call's suspension check), and the prologue, the hand-over
-     * handler and the resumed entry take at most 40 bytes per register, plus a fixed part.
+     * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
+     * locals are boxed and unboxed there), plus a fixed part.
      */
     static int sizeBound(LoweredFunction fn) {
-        long bound = 240 + 80L * fn.code().length + 40L * fn.regCount();
+        long bound = 240 + 80L * fn.code().length + 64L * fn.regCount();
         return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
@@ -270,8 +274,13 @@ final class JitCompiler implements Codegen {
 
     /**
      * One function's method. Registers live in JVM locals while the method runs (a word register in
-     * a {@code long} local, a reference register in an {@code Object} local), so C2 keeps them in
-     * machine registers and storing a new object into one costs no GC write barrier. They go to the
+     * a {@code long} local, a reference register in an {@code Object} local, a register the verifier
+     * types as decimal unboxed in a {@code long} mantissa and an {@code int} scale, -1 while it holds
+     * no value), so C2 keeps them in machine registers, storing a new object into one costs no GC
+     * write barrier and decimal arithmetic allocates nothing. A decimal register is boxed
+     * ({@code Numerics.decBox}) wherever its value leaves the locals ({@link #loadR}) and unboxed
+     * wherever one comes in ({@link #storeR}); {@link InlineOps} runs the decimal instructions on
+     * the pair. They go to the
      * context's register files only where the interpreter's state must be exact: arguments for a
      * callee, the operands of an instruction left to {@code Ops.slow}, the entry frame's results,
      * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
@@ -286,6 +295,8 @@ final class JitCompiler implements Codegen {
         private final int[] slot;
         /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
         private final int[] cls;
+        /** per register: whether it is a decimal, held unboxed (mantissa at its slot, scale at slot + 2) */
+        private final boolean[] dec;
         /**
          * The types of all locals, the same at every point after the prologue (it gives every
          * local its one type), so every stack map frame is this plus a stack.
@@ -308,6 +319,7 @@ final class JitCompiler implements Codegen {
             int n = fn.regCount();
             slot = new int[n];
             cls = new int[n];
+            dec = new boolean[n];
             int next = FIRST_REGISTER;
             List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
                     INTEGER, INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
@@ -323,6 +335,13 @@ final class JitCompiler implements Codegen {
                     slot[i] = next;
                     next += 2;
                     types.add(LONG);
+                } else if (k == ValueKind.DECIMAL) {
+                    cls[i] = LOp.REF_CLASS;
+                    dec[i] = true;
+                    slot[i] = next;
+                    next += 3;
+                    types.add(LONG);
+                    types.add(INTEGER);
                 } else {
                     cls[i] = LOp.REF_CLASS;
                     slot[i] = next++;
@@ -429,6 +448,11 @@ final class JitCompiler implements Codegen {
                 } else if (cls[reg] == LOp.WORD_CLASS) {
                     mv.visitInsn(LCONST_0);
                     mv.visitVarInsn(LSTORE, slot[reg]);
+                } else if (dec[reg]) {
+                    mv.visitInsn(LCONST_0);
+                    mv.visitVarInsn(LSTORE, slot[reg]);
+                    mv.visitInsn(ICONST_M1);
+                    mv.visitVarInsn(ISTORE, slot[reg] + 2);
                 } else {
                     mv.visitInsn(ACONST_NULL);
                     mv.visitVarInsn(ASTORE, slot[reg]);
@@ -697,14 +721,51 @@ final class JitCompiler implements Codegen {
             mv.visitVarInsn(LSTORE, slot[reg]);
         }
 
+        /** {@inheritDoc} A decimal register is boxed (null when it holds no value). */
         @Override
         public void loadR(int reg) {
+            if (dec[reg]) {
+                loadDecimal(reg);
+                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decBox", "(JI)Ldev/tape/value/Value$Decimal;", false);
+                return;
+            }
             mv.visitVarInsn(ALOAD, slot[reg]);
         }
 
+        /** {@inheritDoc} Into a decimal register, the decimal (or null) is unboxed. */
         @Override
         public void storeR(int reg) {
+            if (dec[reg]) {
+                mv.visitInsn(DUP);
+                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decScale", "(Ljava/lang/Object;)I", false);
+                mv.visitVarInsn(ISTORE, slot[reg] + 2);
+                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decMantissa", "(Ljava/lang/Object;)J", false);
+                mv.visitVarInsn(LSTORE, slot[reg]);
+                return;
+            }
             mv.visitVarInsn(ASTORE, slot[reg]);
+        }
+
+        @Override
+        public boolean isDecimal(int reg) {
+            return reg >= 0 && reg < dec.length && dec[reg];
+        }
+
+        @Override
+        public void loadDecimal(int reg) {
+            mv.visitVarInsn(LLOAD, slot[reg]);
+            mv.visitVarInsn(ILOAD, slot[reg] + 2);
+        }
+
+        @Override
+        public void loadScale(int reg) {
+            mv.visitVarInsn(ILOAD, slot[reg] + 2);
+        }
+
+        @Override
+        public void storeDecimal(int reg) {
+            mv.visitVarInsn(ISTORE, slot[reg] + 2);
+            mv.visitVarInsn(LSTORE, slot[reg]);
         }
 
         @Override
@@ -866,8 +927,13 @@ final class JitCompiler implements Codegen {
                     storeW(code[g + 1]);
                 }
                 case LOp.MOV_R -> {
-                    loadR(code[g + 2]);
-                    storeR(code[g + 1]);
+                    if (dec[code[g + 1]] && dec[code[g + 2]]) {
+                        loadDecimal(code[g + 2]);
+                        storeDecimal(code[g + 1]);
+                    } else {
+                        loadR(code[g + 2]);
+                        storeR(code[g + 1]);
+                    }
                 }
                 case LOp.CONST_W -> {
                     mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
