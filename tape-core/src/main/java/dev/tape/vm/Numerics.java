@@ -323,8 +323,8 @@ final class Numerics {
     }
 
     // Unboxed decimals: compiled code (tape-jit) holds a register the verifier types as decimal in
-    // two JVM locals, a long mantissa and an int scale (-1 for a register not yet written, whose
-    // register-file slot holds null), and runs the decimal instructions through the methods below,
+    // two JVM locals, a long mantissa and an int scale (-1 for a register not yet written: boxed,
+    // it is null), and runs the decimal instructions through the methods below,
     // which take the pair and return the result's mantissa (its scale follows from the operands'
     // scales, once the method has checked them). Results and traps (kind and message) are those of
     // the boxed methods above, in the same order.
@@ -341,21 +341,22 @@ final class Numerics {
     }
 
     /**
-     * @param x a {@code Value.Decimal} or null
-     * @return its mantissa, 0 for null
-     * @throws ClassCastException when {@code x} is another object (a verified program stores none)
+     * @param x what a decimal register's slot in the register files holds: a {@code Value.Decimal},
+     *     or, in a register not written yet, null or what an earlier frame left there
+     * @return the decimal's mantissa, 0 for anything else
      */
     static long decMantissa(Object x) {
-        return x == null ? 0L : ((Value.Decimal) x).mantissa();
+        return x instanceof Value.Decimal d ? d.mantissa() : 0L;
     }
 
     /**
-     * @param x a {@code Value.Decimal} or null
-     * @return its scale (0 to 255), -1 for null
-     * @throws ClassCastException when {@code x} is another object (a verified program stores none)
+     * @param x what a decimal register's slot in the register files holds: a {@code Value.Decimal},
+     *     or, in a register not written yet, null or what an earlier frame left there (a resumed
+     *     frame reads such registers too; no instruction reads them before writing them)
+     * @return the decimal's scale (0 to 255), -1 (no value) for anything else
      */
     static int decScale(Object x) {
-        return x == null ? -1 : ((Value.Decimal) x).scale();
+        return x instanceof Value.Decimal d ? d.scale() : -1;
     }
 
     /**
