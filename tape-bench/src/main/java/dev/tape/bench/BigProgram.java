@@ -12,7 +12,9 @@ import static dev.tape.program.ValueType.I64;
 /**
  * A large program for the decode and verify benchmark: functions of five shapes in turn (a counter
  * loop, a self-recursive function, a call chain to the previous function, a float loop, a tuple
- * loop with a host call), each {@code (i64) -> (i64)}, 9 to 17 instructions long.
+ * loop with a host call), each {@code (i64) -> (i64)}, 9 to 17 instructions long; optionally each
+ * with a prelude of guard steps (arithmetic, compare, select), to make functions of the size a
+ * compiler emits (issue 14's 20,000-function program is 3.7 MB, about 185 bytes a function).
  */
 public final class BigProgram {
     /** The function count the benchmark uses. */
@@ -25,6 +27,17 @@ public final class BigProgram {
      * @return the program
      */
     public static Program build(int functions) {
+        return build(functions, 0);
+    }
+
+    /**
+     * @param functions the number of functions, 1 or more
+     * @param guards guard steps before each function's body, 0 or more (each 6 straight-line
+     *     instructions, about 25 bytes: {@code r20 = j; r21 = r1 + r20; r22 = r21 * r21;
+     *     r23 = r22 < r1; r24 = r23 ? r22 : r21; r25 = r24 - r1})
+     * @return the program
+     */
+    public static Program build(int functions, int guards) {
         ProgramBuilder pb = new ProgramBuilder();
         int sig = pb.hostSig(Workload.HOST_ID, List.of(I64), List.of(I64));
         for (int i = 0; i < functions; i++) {
@@ -32,6 +45,9 @@ public final class BigProgram {
         }
         for (int i = 0; i < functions; i++) {
             FunctionBuilder f = pb.function(i);
+            for (int g = 0; g < guards; g++) {
+                guard(f, g);
+            }
             switch (i % 5) {
                 case 0 -> Workload.emitSumLoop(f);
                 case 1 -> Workload.emitFib(f, i);
@@ -45,6 +61,11 @@ public final class BigProgram {
             pb.functionName(i, "f" + i);
         }
         return pb.build();
+    }
+
+    private static void guard(FunctionBuilder f, int j) {
+        f.constI64(20, j).i64Add(21, 1, 20).i64Mul(22, 21, 21).i64Lt(23, 22, 1).select(24, 23, 22, 21)
+                .i64Sub(25, 24, 1);
     }
 
     private static void chain(FunctionBuilder f, int callee) {

@@ -190,10 +190,15 @@ public final class ByteReader {
      * @throws DecodeException when the value does not fit 32 bits or exceeds {@code Integer.MAX_VALUE}
      */
     public int index(String what) throws DecodeException {
+        return index(what, "");
+    }
+
+    /** {@link #index(String)} naming the value {@code what + suffix}, joined only for an error. */
+    private int index(String what, String suffix) throws DecodeException {
         int start = pos;
         long v = uleb32();
         if (v > Integer.MAX_VALUE) {
-            throw errorAt(start, what + " " + v + " is too large");
+            throw errorAt(start, what + suffix + " " + v + " is too large");
         }
         return (int) v;
     }
@@ -209,7 +214,7 @@ public final class ByteReader {
      */
     public int count(String what, int minBytesEach) throws DecodeException {
         int start = pos;
-        int n = index(what + " count");
+        int n = index(what, " count");
         if (minBytesEach > 0 && (long) n * minBytesEach > remaining()) {
             throw errorAt(start, what + " count " + n + " exceeds the " + remaining() + " bytes left");
         }

@@ -19,11 +19,12 @@ public final class Instruction {
     private final long[] values;
     /** Register lists as their u32 values (null for scalar operands). */
     private final long[][] lists;
-    private final int[] widths;
+    /** the encoded width of each scalar operand (for a list, of its count), 4 bits each, 1 to 10 */
+    private final long widths;
     /** The encoded width of each register of each list (null for scalar operands). */
     private final int[][] listWidths;
 
-    private Instruction(Opcode opcode, int pc, int length, long[] values, long[][] lists, int[] widths,
+    private Instruction(Opcode opcode, int pc, int length, long[] values, long[][] lists, long widths,
                         int[][] listWidths) {
         this.opcode = opcode;
         this.pc = pc;
@@ -52,7 +53,7 @@ public final class Instruction {
         }
         long[] values = new long[schema.size()];
         long[][] lists = new long[schema.size()][];
-        int[] widths = new int[schema.size()];
+        long widths = 0;
         int[][] listWidths = new int[schema.size()][];
         for (int i = 0; i < operands.length; i++) {
             Operand op = schema.get(i);
@@ -80,7 +81,7 @@ public final class Instruction {
                 throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs a number");
             }
             checkRange(opcode, op, values[i]);
-            widths[i] = canonicalWidth(op.encoding(), values[i]);
+            widths = withWidth(widths, i, canonicalWidth(op.encoding(), values[i]));
         }
         return new Instruction(opcode, 0, 0, values, lists, widths, listWidths).withLength();
     }
@@ -88,7 +89,7 @@ public final class Instruction {
     private Instruction withLength() {
         int n = 1;
         for (int i = 0; i < values.length; i++) {
-            n += widths[i];
+            n += width(i);
             if (listWidths[i] != null) {
                 for (int w : listWidths[i]) {
                     n += w;
@@ -146,7 +147,17 @@ public final class Instruction {
         }
     }
 
-    static Instruction decoded(Opcode opcode, int pc, int length, long[] values, long[][] lists, int[] widths,
+    /**
+     * @param widths packed widths
+     * @param i an operand position, 0 to 15
+     * @param w its width, 1 to 10
+     * @return {@code widths} with operand {@code i}'s width set to {@code w}
+     */
+    static long withWidth(long widths, int i, int w) {
+        return widths & ~(0xFL << (4 * i)) | (long) w << (4 * i);
+    }
+
+    static Instruction decoded(Opcode opcode, int pc, int length, long[] values, long[][] lists, long widths,
                                int[][] listWidths) {
         return new Instruction(opcode, pc, length, values, lists, widths, listWidths);
     }
@@ -173,9 +184,8 @@ public final class Instruction {
             throw new IllegalArgumentException("width " + w + " cannot hold " + value);
         }
         long[] v = values.clone();
-        int[] ws = widths.clone();
+        long ws = withWidth(widths, index, w);
         v[index] = value;
-        ws[index] = w;
         return new Instruction(opcode, pc, 0, v, lists, ws, listWidths).withLength();
     }
 
@@ -248,6 +258,20 @@ public final class Instruction {
     }
 
     /**
+     * One register of a register list, without copying the list.
+     *
+     * @param i the position of a {@code reg_list} operand
+     * @param k the register's position in the list, 0 to {@code value(i) - 1}
+     * @return the register index (an index above {@code Integer.MAX_VALUE} appears as -1)
+     * @throws NullPointerException when operand {@code i} is not a register list
+     * @throws ArrayIndexOutOfBoundsException when {@code k} is out of range
+     */
+    public int listReg(int i, int k) {
+        long v = lists[i][k];
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
+    }
+
+    /**
      * The registers this instruction writes when it runs: its register and register-list operands
      * of write access ({@code spec/opcodes.json}), in operand order (for a {@code call}, its result
      * registers, which the callee's return writes).
@@ -293,7 +317,7 @@ public final class Instruction {
      * @return the number of bytes the operand's value takes (for a list, its count)
      */
     public int width(int i) {
-        return widths[i];
+        return (int) (widths >>> (4 * i)) & 0xF;
     }
 
     /**
@@ -317,7 +341,7 @@ public final class Instruction {
         }
         return opcode == other.opcode && pc == other.pc && length == other.length
                 && Arrays.equals(values, other.values) && Arrays.deepEquals(lists, other.lists)
-                && Arrays.equals(widths, other.widths) && Arrays.deepEquals(listWidths, other.listWidths);
+                && widths == other.widths && Arrays.deepEquals(listWidths, other.listWidths);
     }
 
     @Override

@@ -11,6 +11,39 @@ import java.util.List;
 public final class InstructionCodec {
     private InstructionCodec() {}
 
+    /** The most operands an opcode has, and shared all-null list arrays for each operand count. */
+    private static final int MAX_OPERANDS = maxOperands();
+    private static final long[][][] NO_LISTS = new long[MAX_OPERANDS + 1][][];
+    private static final int[][][] NO_LIST_WIDTHS = new int[MAX_OPERANDS + 1][][];
+    /** each opcode's operands as {@code mnemonic.name}, for error messages (made once) */
+    private static final String[][] LABELS = new String[Opcode.values().length][];
+    /** whether each opcode (by ordinal) has a register-list operand */
+    private static final boolean[] HAS_LIST = new boolean[Opcode.values().length];
+
+    static {
+        for (Opcode op : Opcode.values()) {
+            LABELS[op.ordinal()] = new String[op.operands().size()];
+            for (int i = 0; i < op.operands().size(); i++) {
+                LABELS[op.ordinal()][i] = op.mnemonic() + "." + op.operands().get(i).name();
+            }
+            for (Operand o : op.operands()) {
+                HAS_LIST[op.ordinal()] |= o.kind() == OperandKind.REG_LIST;
+            }
+        }
+        for (int n = 0; n <= MAX_OPERANDS; n++) {
+            NO_LISTS[n] = new long[n][];
+            NO_LIST_WIDTHS[n] = new int[n][];
+        }
+    }
+
+    private static int maxOperands() {
+        int max = 0;
+        for (Opcode op : Opcode.values()) {
+            max = Math.max(max, op.operands().size());
+        }
+        return max;
+    }
+
     /**
      * Decodes the instruction starting at byte {@code pc} of a function's bytecode.
      *
@@ -34,9 +67,10 @@ public final class InstructionCodec {
         List<Operand> schema = op.operands();
         int n = schema.size();
         long[] values = new long[n];
-        long[][] lists = new long[n][];
-        int[] widths = new int[n];
-        int[][] listWidths = new int[n][];
+        // most instructions have no register list: they share arrays of n nulls, never written
+        long[][] lists = HAS_LIST[op.ordinal()] ? new long[n][] : NO_LISTS[n];
+        long widths = 0;
+        int[][] listWidths = HAS_LIST[op.ordinal()] ? new int[n][] : NO_LIST_WIDTHS[n];
         for (int i = 0; i < n; i++) {
             Operand o = schema.get(i);
             int start = r.position();
@@ -48,8 +82,8 @@ public final class InstructionCodec {
                 case U8 -> values[i] = r.u8();
                 case U8_BOOL -> values[i] = r.u8(); // any non-zero byte is true, as in the reference
                 case ULEB32_COUNT_THEN_ULEB32 -> {
-                    int count = r.count(op.mnemonic() + "." + o.name(), 1);
-                    widths[i] = r.position() - start;
+                    int count = r.count(LABELS[op.ordinal()][i], 1);
+                    widths = Instruction.withWidth(widths, i, r.position() - start);
                     long[] regs = new long[count];
                     int[] regWidths = new int[count];
                     for (int k = 0; k < count; k++) {
@@ -63,7 +97,7 @@ public final class InstructionCodec {
                     continue;
                 }
             }
-            widths[i] = r.position() - start;
+            widths = Instruction.withWidth(widths, i, r.position() - start);
         }
         return Instruction.decoded(op, pc, r.position() - pc, values, lists, widths, listWidths);
     }
@@ -76,7 +110,8 @@ public final class InstructionCodec {
      * @throws DecodeException as {@link #decode(byte[], int)} does, for the first bad instruction
      */
     public static List<Instruction> decodeAll(byte[] code) throws DecodeException {
-        List<Instruction> out = new ArrayList<>();
+        // about one instruction per 4 bytes: sized once for most functions, never more than the bytes
+        List<Instruction> out = new ArrayList<>(code.length / 4 + 1);
         int pc = 0;
         while (pc < code.length) {
             Instruction ins = decode(code, pc);

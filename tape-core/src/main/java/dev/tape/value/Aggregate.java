@@ -12,8 +12,10 @@ import java.util.List;
  * {@link Value#struct(int, Value...)} or {@link Value#array(int, Value...)}, all of which copy what
  * they are given, so an aggregate never changes after construction. Elements are stored unboxed: bool, integer, f64 and func elements as
  * 64-bit words, the rest as {@link Value} references, with each element's {@link ValueKind}.
+ * The class is sealed: its one subclass is the library's own two-word form (a pair of words kept in
+ * the object itself), which behaves exactly as an aggregate does.
  */
-public final class Aggregate implements Value {
+public sealed class Aggregate implements Value permits WordPair {
     /** The aggregate kinds. */
     public enum Kind {
         /** A heterogeneous, fixed-arity tuple. */
@@ -27,6 +29,7 @@ public final class Aggregate implements Value {
     private final Kind kind;
     private final int typeId;
     private final byte[] tags;
+    /** the words of the elements, or {@code null} in a {@link WordPair}, which keeps its own */
     private final long[] bits;
     private final Object[] refs;
 
@@ -153,7 +156,11 @@ public final class Aggregate implements Value {
      * @return the element's 64-bit word (meaningful for word kinds)
      */
     public long word(int i) {
-        return bits[i];
+        long[] b = bits;
+        if (b != null) {
+            return b[i];
+        }
+        return ((WordPair) this).pairWord(i);
     }
 
     /**
@@ -175,7 +182,7 @@ public final class Aggregate implements Value {
             return Value.UNIT;
         }
         if (isWord(k)) {
-            return fromWord(k, bits[i]);
+            return fromWord(k, word(i));
         }
         return (Value) refs[i];
     }

@@ -49,6 +49,22 @@ public final class ValueInternals {
     }
 
     /**
+     * Builds a two-element aggregate whose elements are both stored as words, with the words in the
+     * object itself (one allocation); it behaves exactly as
+     * {@code aggregate(kind, typeId, tags, new long[] {a, b}, null)}.
+     *
+     * @param kind the aggregate kind
+     * @param typeId the struct type id or array element type id (0 for tuples)
+     * @param tags two tags, each a word kind's {@link dev.tape.program.ValueKind#tag()}
+     * @param a the first element's word
+     * @param b the second element's word
+     * @return the aggregate
+     */
+    public Aggregate pair(Aggregate.Kind kind, int typeId, byte[] tags, long a, long b) {
+        return new WordPair(kind, typeId, tags, a, b);
+    }
+
+    /**
      * @param data bytes the caller will never change again
      * @return a bytes value wrapping them
      */

@@ -55,19 +55,33 @@ final class ControlFlow {
         }
     }
 
+    private static final int[] BR_TARGETS = {1, 2};
+    private static final int[] JMP_TARGETS = {0};
+    private static final int[] NO_TARGETS = {};
+
+    /** @return the positions of the opcode's jump-target operands (a shared array: do not modify) */
     static int[] targetOperands(Opcode op) {
         if (op == Opcode.BR) {
-            return new int[] {1, 2};
+            return BR_TARGETS;
         }
         if (op == Opcode.JMP) {
-            return new int[] {0};
+            return JMP_TARGETS;
         }
-        return new int[0];
+        return NO_TARGETS;
     }
 
     static ControlFlow build(int func, List<Instruction> instrs, int codeLength) throws VerifyException {
-        int[] indexAtPc = new int[codeLength + 1];
-        Arrays.fill(indexAtPc, -1);
+        return build(func, instrs, codeLength, new int[codeLength + 1]);
+    }
+
+    /**
+     * @param indexAtPc an array of at least {@code codeLength + 1} entries to fill and keep as
+     *     {@link #indexAtPc} (the verifier passes one scratch array for all its functions; entries
+     *     past {@code codeLength} are left as they are and never read)
+     */
+    static ControlFlow build(int func, List<Instruction> instrs, int codeLength, int[] indexAtPc)
+            throws VerifyException {
+        Arrays.fill(indexAtPc, 0, codeLength + 1, -1);
         for (int i = 0; i < instrs.size(); i++) {
             indexAtPc[instrs.get(i).pc()] = i;
         }
@@ -96,19 +110,24 @@ final class ControlFlow {
                 starts[i + 1] = true;
             }
         }
-        List<Integer> bs = new ArrayList<>();
+        int nb = 0;
         for (int i = 0; i < n; i++) {
             if (starts[i]) {
-                bs.add(i);
+                nb++;
             }
         }
-        int nb = bs.size();
+        int[] bs = new int[nb];
+        for (int i = 0, b = 0; i < n; i++) {
+            if (starts[i]) {
+                bs[b++] = i;
+            }
+        }
         int[] blockStart = new int[nb];
         int[] blockEnd = new int[nb];
         int[] blockOf = new int[n];
         for (int b = 0; b < nb; b++) {
-            blockStart[b] = bs.get(b);
-            blockEnd[b] = b + 1 < nb ? bs.get(b + 1) : n;
+            blockStart[b] = bs[b];
+            blockEnd[b] = b + 1 < nb ? bs[b + 1] : n;
             for (int i = blockStart[b]; i < blockEnd[b]; i++) {
                 blockOf[i] = b;
             }
@@ -130,7 +149,8 @@ final class ControlFlow {
         }
         boolean[] reachable = new boolean[nb];
         // iterative DFS for reverse post-order
-        List<Integer> post = new ArrayList<>();
+        int[] post = new int[nb];
+        int nPost = 0;
         int[] stack = new int[nb];
         int[] next = new int[nb];
         int sp = 0;
@@ -148,13 +168,13 @@ final class ControlFlow {
                     stack[sp++] = s;
                 }
             } else {
-                post.add(b);
+                post[nPost++] = b;
                 sp--;
             }
         }
-        int[] order = new int[post.size()];
+        int[] order = new int[nPost];
         for (int i = 0; i < order.length; i++) {
-            order[i] = post.get(post.size() - 1 - i);
+            order[i] = post[nPost - 1 - i];
         }
         return new ControlFlow(func, instrs, indexAtPc, blockStart, blockEnd, blockOf, succ, reachable, order);
     }

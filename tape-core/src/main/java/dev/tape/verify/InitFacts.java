@@ -73,11 +73,8 @@ public final class InitFacts {
         }
         int n = instrs.size();
         int[] ipOf = new int[n];
-        int[] pcOf = lf.pcOf();
-        for (int ip = 0, i = 0; ip < pcOf.length && i < n; ip++) {
-            if (pcOf[ip] >= 0) {
-                ipOf[i++] = ip;
-            }
+        for (int i = 0; i < n; i++) {
+            ipOf[i] = lf.instructionStart(i);
         }
         int[][] writes = new int[n][];
         long[] read = new long[words];

@@ -33,20 +33,51 @@ final class Lowerer {
     private final int func;
     private final ControlFlow cfg;
     private final ValueType[] regTypes;
-    private int[] out = new int[64];
+    private final Buffers buffers;
+    /** the code being lowered: {@link Buffers#out}, grown as needed */
+    private int[] out;
     private int len;
-    private final List<Object> refs = new ArrayList<>();
-    private final List<byte[]> tags = new ArrayList<>();
-    private final List<int[]> fixups = new ArrayList<>();
+    private final List<Object> refs = new ArrayList<>(0);
+    private final List<byte[]> tags = new ArrayList<>(0);
+    /** branch targets: code positions ({@link Buffers#fixAt}) and the instruction index each names */
+    private int fixups;
     /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link dev.tape.verify.internal.CodeImage} */
-    private final List<Integer> refSlots = new ArrayList<>();
-    private final List<Integer> tagSlots = new ArrayList<>();
+    private int[] refSlots = NONE;
+    private int nRefSlots;
+    private int[] tagSlots = NONE;
+    private int nTagSlots;
 
-    Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes) {
+    private static final int[] NONE = new int[0];
+    private static final Object[] NO_REFS = new Object[0];
+    private static final byte[][] NO_TAGS = new byte[0][];
+
+    /** @return the first {@code n} entries of {@code a}, a shared empty array for none */
+    private static int[] ints(int[] a, int n) {
+        return n == 0 ? NONE : Arrays.copyOf(a, n);
+    }
+
+    /**
+     * Scratch arrays one verification reuses for every function it lowers, so that lowering
+     * allocates only what the lowered function keeps. Each grows to the largest function's needs
+     * (bounded by its bytecode length, which the analysis budget bounds). Not thread-safe: one per
+     * {@code Verifier.check} call.
+     */
+    static final class Buffers {
+        int[] out = new int[256];
+        int[] startOf = new int[64];
+        /** {@code ControlFlow#indexAtPc} of the function being verified */
+        int[] indexAtPc = new int[256];
+        int[] fixAt = new int[16];
+        int[] fixTo = new int[16];
+    }
+
+    Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes, Buffers buffers) {
         this.program = program;
         this.func = func;
         this.cfg = cfg;
         this.regTypes = regTypes;
+        this.buffers = buffers;
+        this.out = buffers.out;
     }
 
     static int classOf(ValueType t) {
@@ -64,8 +95,13 @@ final class Lowerer {
     private void emit(int v) {
         if (len == out.length) {
             out = Arrays.copyOf(out, len * 2);
+            buffers.out = out;
         }
         out[len++] = v;
+    }
+
+    private static int[] grow(int[] a, int n) {
+        return n < a.length ? a : Arrays.copyOf(a, Math.max(n + 1, a.length * 2));
     }
 
     private static int clampU32(long v) {
@@ -93,43 +129,49 @@ final class Lowerer {
         }
     }
 
+    /** Register-list operand {@code i} as [n, regs...], without copying it. */
+    private void list(Instruction ins, int i) {
+        int n = (int) ins.value(i);
+        emit(n);
+        for (int k = 0; k < n; k++) {
+            emit(ins.listReg(i, k));
+        }
+    }
+
     LoweredFunction lower() throws VerifyException {
         List<Instruction> instrs = cfg.instrs;
         int n = instrs.size();
-        int[] startOf = new int[n];
-        List<Integer> pcs = new ArrayList<>();
         if (n == 0) {
             return noCode();
         }
+        buffers.startOf = grow(buffers.startOf, n);
+        int[] startOf = buffers.startOf;
         for (int i = 0; i < n; i++) {
             Instruction ins = instrs.get(i);
             startOf[i] = len;
-            pcs.add(len);
             lowerOne(ins);
             if (i + 1 < n && cfg.blockOf[i] == cfg.blockOf[i + 1]) {
                 fuse(ins, instrs.get(i + 1), startOf[i]);
             }
         }
-        for (int[] f : fixups) {
-            out[f[0]] = startOf[f[1]];
+        int[] targetSlots = ints(buffers.fixAt, fixups);
+        for (int i = 0; i < fixups; i++) {
+            out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
         int[] code = Arrays.copyOf(out, len);
-        int[] pcOf = new int[len];
-        byte[] opcodeOf = new byte[len];
-        Arrays.fill(pcOf, -1);
+        int[] starts = Arrays.copyOf(startOf, n);
+        int[] pcs = new int[n];
+        byte[] opcodes = new byte[n];
         for (int i = 0; i < n; i++) {
-            pcOf[startOf[i]] = instrs.get(i).pc();
-            opcodeOf[startOf[i]] = (byte) instrs.get(i).opcode().toByte();
+            pcs[i] = instrs.get(i).pc();
+            opcodes[i] = (byte) instrs.get(i).opcode().toByte();
         }
         Function fn = program.functions().get(func);
-        int[] targetSlots = new int[fixups.size()];
-        for (int i = 0; i < targetSlots.length; i++) {
-            targetSlots[i] = fixups.get(i)[0];
-        }
-        return new LoweredFunction(func, code, pcOf, opcodeOf, refs.toArray(), tags.toArray(new byte[0][]),
-                fn.regCount(), fn.argCount(), regTypes.clone(), n, targetSlots,
-                refSlots.stream().mapToInt(Integer::intValue).toArray(),
-                tagSlots.stream().mapToInt(Integer::intValue).toArray());
+        // regTypes is the type checker's own array, made for this function: kept, not copied
+        // most functions have no reference constants or tag lists: they share empty arrays
+        return new LoweredFunction(func, code, starts, pcs, opcodes, refs.isEmpty() ? NO_REFS : refs.toArray(),
+                tags.isEmpty() ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
+                targetSlots, ints(refSlots, nRefSlots), ints(tagSlots, nTagSlots));
     }
 
     /**
@@ -139,9 +181,9 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0, -1},
-                new byte[] {(byte) Opcode.TRAP.toByte(), 0}, new Object[0], new byte[0][], fn.regCount(), fn.argCount(),
-                regTypes.clone(), 0, new int[0], new int[0], new int[0]);
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, new int[] {0},
+                new byte[] {(byte) Opcode.TRAP.toByte()}, NO_REFS, NO_TAGS, fn.regCount(), fn.argCount(),
+                regTypes, 0, NONE, NONE, NONE);
     }
 
     /**
@@ -170,9 +212,11 @@ final class Lowerer {
     }
 
     /** A register list whose entries carry their register class: {@code reg << 2 | class}. */
-    private void classedList(Instruction ins, int[] regs) throws VerifyException {
-        emit(regs.length);
-        for (int r : regs) {
+    private void classedList(Instruction ins, int i) throws VerifyException {
+        int n = (int) ins.value(i);
+        emit(n);
+        for (int k = 0; k < n; k++) {
+            int r = ins.listReg(i, k);
             if (r > Integer.MAX_VALUE >> 2) {
                 throw new VerifyException("RegOutOfBounds", func, ins.pc(), ins.opcode().mnemonic(),
                         "register r" + r + " is too large for the execution form");
@@ -182,8 +226,17 @@ final class Lowerer {
     }
 
     private void target(long pc) {
-        fixups.add(new int[] {len, cfg.indexAtPc[(int) pc]});
+        buffers.fixAt = grow(buffers.fixAt, fixups);
+        buffers.fixTo = grow(buffers.fixTo, fixups);
+        buffers.fixAt[fixups] = len;
+        buffers.fixTo[fixups] = cfg.indexAtPc[(int) pc];
+        fixups++;
         emit(-1);
+    }
+
+    private void tagSlot() {
+        tagSlots = grow(tagSlots, nTagSlots);
+        tagSlots[nTagSlots++] = len;
     }
 
     private void lowerOne(Instruction ins) throws VerifyException {
@@ -257,14 +310,14 @@ final class Lowerer {
             case CALL -> {
                 emit(op.toByte());
                 emit((int) ins.value(1));
-                classedList(ins, ins.list(3));
-                list(ins.list(4));
+                classedList(ins, 3);
+                list(ins, 4);
             }
             case HOST_CALL -> {
                 emit(op.toByte());
                 emit((int) ins.value(1));
-                list(ins.list(3));
-                list(ins.list(4));
+                list(ins, 3);
+                list(ins, 4);
             }
             case CALL_INDIRECT -> {
                 int callee = ins.reg(2);
@@ -272,12 +325,12 @@ final class Lowerer {
                 emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
                 emit((int) ins.value(1));
                 emit(callee);
-                classedList(ins, ins.list(4));
-                list(ins.list(5));
+                classedList(ins, 4);
+                list(ins, 5);
             }
             case RET -> {
                 emit(op.toByte());
-                classedList(ins, ins.list(1));
+                classedList(ins, 1);
             }
             case CLOSURE_NEW -> {
                 emit(op.toByte());
@@ -293,7 +346,7 @@ final class Lowerer {
                 }
                 emit(words ? LOp.TUPLE_NEW_W : op.toByte());
                 emit(ins.reg(0));
-                tagSlots.add(len);
+                tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -302,7 +355,7 @@ final class Lowerer {
                 emit(ins.reg(0));
                 emit((int) ins.value(1));
                 int[] vals = ins.list(2);
-                tagSlots.add(len);
+                tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
             }
@@ -346,7 +399,8 @@ final class Lowerer {
         int d = ins.reg(0);
         emit(LOp.CONST_R);
         emit(d);
-        refSlots.add(len);
+        refSlots = grow(refSlots, nRefSlots);
+        refSlots[nRefSlots++] = len;
         emit(ref(v));
     }
 }

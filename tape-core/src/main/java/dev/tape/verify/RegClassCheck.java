@@ -69,8 +69,9 @@ final class RegClassCheck {
     static void check(Program program, int func, Instruction ins, ValueType[] regTypes) throws VerifyException {
         List<Operand> ops = ins.opcode().operands();
         boolean deferred = false;
-        for (Operand o : ops) {
-            deferred |= o.regClass() == OperandClass.SAME || o.regClass() == OperandClass.CALLEE;
+        for (int i = 0; i < ops.size(); i++) {
+            OperandClass c = ops.get(i).regClass();
+            deferred |= c == OperandClass.SAME || c == OperandClass.CALLEE;
         }
         if (!deferred) {
             for (int i = 0; i < ops.size(); i++) {
@@ -82,8 +83,8 @@ final class RegClassCheck {
         for (int i = 0; i < ops.size(); i++) {
             Operand o = ops.get(i);
             if (o.kind() == OperandKind.REG_LIST) {
-                for (int r : ins.list(i)) {
-                    checkReg(func, ins, r, regTypes.length);
+                for (int k = 0; k < ins.value(i); k++) {
+                    checkReg(func, ins, ins.listReg(i, k), regTypes.length);
                 }
             } else if (o.regClass() == OperandClass.SAME || o.regClass() == OperandClass.CALLEE) {
                 checkReg(func, ins, ins.reg(i), regTypes.length);
@@ -120,7 +121,8 @@ final class RegClassCheck {
             throws VerifyException {
         Operand o = ins.opcode().operands().get(i);
         if (o.kind() == OperandKind.REG_LIST) {
-            for (int r : ins.list(i)) {
+            for (int k = 0; k < ins.value(i); k++) {
+                int r = ins.listReg(i, k);
                 checkReg(func, ins, r, regTypes.length);
                 fits(program, func, ins, o, r, regTypes);
             }

@@ -38,8 +38,18 @@ final class TypeChecker {
     private final Function fn;
     private final ControlFlow cfg;
     private final int regCount;
-    private final List<ValueType> typeList = new ArrayList<>();
-    private final Map<ValueType, Integer> typeIds = new HashMap<>();
+    /** obj types by id - {@link #KINDS} (made on the first obj type: most functions have none) */
+    private List<ValueType> objTypes;
+    private Map<ValueType, Integer> objIds;
+    /** type ids below this are the other kinds' ordinals ({@link #KIND_TYPES}); obj types come after */
+    private static final int KINDS = ValueKind.values().length;
+    private static final ValueType[] KIND_TYPES = new ValueType[KINDS];
+
+    static {
+        for (ValueKind k : ValueKind.values()) {
+            KIND_TYPES[k.ordinal()] = k == ValueKind.OBJ ? null : ValueType.of(k);
+        }
+    }
     private final AggShape[] argShapes;
 
     /** fixed type of each register after {@link #run()} */
@@ -58,18 +68,26 @@ final class TypeChecker {
         this.argShapes = argShapes;
     }
 
+    /** @return the type's id: equal ids for equal types, 0 or more */
     private int id(ValueType t) {
-        Integer i = typeIds.get(t);
+        if (t.kind() != ValueKind.OBJ) {
+            return t.kind().ordinal();
+        }
+        if (objIds == null) {
+            objTypes = new ArrayList<>();
+            objIds = new HashMap<>();
+        }
+        Integer i = objIds.get(t);
         if (i == null) {
-            i = typeList.size();
-            typeList.add(t);
-            typeIds.put(t, i);
+            i = KINDS + objTypes.size();
+            objTypes.add(t);
+            objIds.put(t, i);
         }
         return i;
     }
 
     private ValueType type(int id) {
-        return typeList.get(id);
+        return id < KINDS ? KIND_TYPES[id] : objTypes.get(id - KINDS);
     }
 
     private VerifyException err(String kind, Instruction ins, String reason) {
@@ -172,20 +190,7 @@ final class TypeChecker {
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                 Instruction ins = cfg.instrs.get(i);
                 step(ins, st, meta, false);
-                for (int r : writes(ins)) {
-                    int s = st[r];
-                    if (s < 0) {
-                        throw err("UnstableRegTypeAt", ins, "r" + r + " is written with an " + show(s) + " value");
-                    }
-                    ValueType t = type(s);
-                    if (fixed[r] == null) {
-                        fixed[r] = t;
-                    } else if (!fixed[r].equals(t)) {
-                        throw err("UnstableRegTypeAt", ins, "r" + r + " already holds " + fixed[r]
-                                + " in this function and cannot also hold " + t
-                                + " (a register keeps one type for the whole function)");
-                    }
-                }
+                fixWrites(ins, st, fixed);
             }
         }
         for (int r = 0; r < regCount; r++) {
@@ -194,6 +199,39 @@ final class TypeChecker {
             }
         }
         regTypes = fixed;
+    }
+
+    /** Step 14 for the registers an instruction writes ({@link Instruction#writes()}, without the array). */
+    private void fixWrites(Instruction ins, int[] st, ValueType[] fixed) throws VerifyException {
+        List<dev.tape.format.Operand> ops = ins.opcode().operands();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() != dev.tape.format.Access.WRITE) {
+                continue;
+            }
+            if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
+                for (int k = 0; k < ins.value(i); k++) {
+                    fix(ins, ins.listReg(i, k), st, fixed);
+                }
+            } else {
+                fix(ins, ins.reg(i), st, fixed);
+            }
+        }
+    }
+
+    /** Step 14 for one register an instruction writes: its type there is its one fixed type. */
+    private void fix(Instruction ins, int r, int[] st, ValueType[] fixed) throws VerifyException {
+        int s = st[r];
+        if (s < 0) {
+            throw err("UnstableRegTypeAt", ins, "r" + r + " is written with an " + show(s) + " value");
+        }
+        ValueType t = type(s);
+        if (fixed[r] == null) {
+            fixed[r] = t;
+        } else if (!fixed[r].equals(t)) {
+            throw err("UnstableRegTypeAt", ins, "r" + r + " already holds " + fixed[r]
+                    + " in this function and cannot also hold " + t
+                    + " (a register keeps one type for the whole function)");
+        }
     }
 
     private void checkStable(int[] st) throws VerifyException {
@@ -409,17 +447,17 @@ final class TypeChecker {
             }
             case RET -> {
                 checkEffects(ins, 0, -1, check);
-                int[] rets = ins.list(1);
-                if (check && rets.length != fn.retCount()) {
+                int n = (int) ins.value(1);
+                if (check && n != fn.retCount()) {
                     throw err("ReturnArityMismatch", ins, "the function returns " + fn.retCount()
-                            + " values but ret lists " + rets.length);
+                            + " values but ret lists " + n);
                 }
                 List<ValueType> types = fn.sig().rets();
-                for (int i = 0; i < rets.length; i++) {
+                for (int i = 0; i < n; i++) {
                     if (i < types.size()) {
-                        read(ins, st, rets[i], types.get(i), check);
+                        read(ins, st, ins.listReg(1, i), types.get(i), check);
                     } else {
-                        readAny(ins, st, rets[i], check);
+                        readAny(ins, st, ins.listReg(1, i), check);
                     }
                 }
             }

@@ -153,8 +153,9 @@ public final class Verifier {
         AnalysisBudget budget = new AnalysisBudget(analysisBudget);
         // rows that share a span table share its index, as they share the decoded table
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
+        Lowerer.Buffers buffers = new Lowerer.Buffers();
         for (int f = 0; f < fns.size(); f++) {
-            lowered[f] = function(program, f, shapes[f], budget);
+            lowered[f] = function(program, f, shapes[f], budget, buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
         }
         String[] names = functionNames(program, budget);
@@ -224,8 +225,8 @@ public final class Verifier {
         }
     }
 
-    private LoweredFunction function(Program program, int f, AggShape[] argShapes, AnalysisBudget budget)
-            throws VerifyException {
+    private LoweredFunction function(Program program, int f, AggShape[] argShapes, AnalysisBudget budget,
+                                     Lowerer.Buffers buffers) throws VerifyException {
         Function fn = program.functions().get(f);
         if (fn.regCount() > maxRegs) {
             throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.regCount()
@@ -258,7 +259,10 @@ public final class Verifier {
             throw new VerifyException("ArgCountExceedsRegs", f, -1, null, "the function takes " + fn.argCount()
                     + " arguments (in r1..r" + fn.argCount() + ") but declares only " + fn.regCount() + " registers");
         }
-        ControlFlow cfg = ControlFlow.build(f, instrs, code.length);
+        if (buffers.indexAtPc.length <= code.length) {
+            buffers.indexAtPc = new int[Math.max(code.length + 1, 2 * buffers.indexAtPc.length)];
+        }
+        ControlFlow cfg = ControlFlow.build(f, instrs, code.length, buffers.indexAtPc);
         // registers of reachable code are in range before its types are analysed; those of
         // unreachable code are checked, as in the reference, when they are lowered
         for (int k = 0; k < instrs.size(); k++) {
@@ -271,8 +275,8 @@ public final class Verifier {
                 if (ops.get(i).kind() == OperandKind.REG) {
                     RegClassCheck.checkReg(f, ins, ins.reg(i), fn.regCount());
                 } else if (ops.get(i).kind() == OperandKind.REG_LIST) {
-                    for (int r : ins.list(i)) {
-                        RegClassCheck.checkReg(f, ins, r, fn.regCount());
+                    for (int e = 0; e < ins.value(i); e++) {
+                        RegClassCheck.checkReg(f, ins, ins.listReg(i, e), fn.regCount());
                     }
                 }
             }
@@ -282,15 +286,16 @@ public final class Verifier {
         types.budget = budget;
         budget.charge(types.passCost, f);
         types.run();
-        return new Lowerer(program, f, cfg, types.regTypes).lower();
+        return new Lowerer(program, f, cfg, types.regTypes, buffers).lower();
     }
+
+    /** The id operand kinds, in the order the reference checks them (shared: never modified). */
+    private static final OperandKind[] ID_ORDER = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID,
+        OperandKind.TYPE_ID, OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
 
     private static void checkIds(Program p, int f, Instruction ins) throws VerifyException {
         List<Operand> ops = ins.opcode().operands();
-        // the reference's order: const, host sig, struct type, array elem type, func, call sig
-        OperandKind[] order = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID, OperandKind.TYPE_ID,
-            OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
-        for (OperandKind k : order) {
+        for (OperandKind k : ID_ORDER) {
             for (int i = 0; i < ops.size(); i++) {
                 if (ops.get(i).kind() != k) {
                     continue;

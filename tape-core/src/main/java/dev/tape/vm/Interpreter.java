@@ -352,6 +352,23 @@ final class Interpreter {
                         }
                         ip += 5;
                     }
+                    // decimals: the helpers are small enough for C2 to inline here (see PERFORMANCE.md)
+                    case Op.DEC_ADD -> {
+                        r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
+                        ip += 4;
+                    }
+                    case Op.DEC_SUB -> {
+                        r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
+                        ip += 4;
+                    }
+                    case Op.DEC_MUL -> {
+                        r[base + code[ip + 1]] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
+                        ip += 4;
+                    }
+                    case Op.I64_TO_DEC -> {
+                        r[base + code[ip + 1]] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
+                        ip += 4;
+                    }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
                     default -> ip = Ops.slow(vm, c, code, ip, base);

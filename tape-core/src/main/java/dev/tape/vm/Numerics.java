@@ -282,16 +282,23 @@ final class Numerics {
         return m;
     }
 
+    /** 10^0 to 10^18: every power of ten that fits an i64 */
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+        100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
+        10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L, 10_000_000_000_000_000L,
+        100_000_000_000_000_000L, 1_000_000_000_000_000_000L};
+
+    /**
+     * @param scale 0 to 255 (an operand of {@code i64.to_dec}/{@code u64.to_dec})
+     * @return 10^scale
+     * @throws VmTrap {@code decimal_overflow} when 10^scale does not fit an i64 (scale above 18),
+     *     whatever the value it would multiply
+     */
     private static long pow10(int scale) {
-        long f = 1;
-        for (int i = 0; i < scale; i++) {
-            try {
-                f = Math.multiplyExact(f, 10L);
-            } catch (ArithmeticException e) {
-                throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "10^" + scale + " overflows i64");
-            }
+        if (scale < 0 || scale >= POW10.length) {
+            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "10^" + scale + " overflows i64");
         }
-        return f;
+        return POW10[scale];
     }
 
     static Value.Decimal i64ToDec(long a, int scale) {

@@ -8,6 +8,9 @@ import dev.tape.verify.internal.LOp;
 /**
  * The instructions kept out of the hot dispatch method: float edge cases, division, conversions,
  * decimals, bytes and strings, aggregates and closures. Each returns the next code index.
+ * ({@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} run in the
+ * interpreter's loop itself, through the same {@link Numerics} helpers; their cases here serve
+ * callers that hand any instruction to {@link #slow}.)
  */
 final class Ops {
     private Ops() {}
@@ -208,20 +211,18 @@ final class Ops {
 
     /**
      * {@code tuple.new} of word-register elements only ({@link dev.tape.verify.internal.LOp#TUPLE_NEW_W}):
-     * the same aggregate and heap charge as {@link #build}, without the per-element class test.
+     * the same elements and heap charge as {@link #build}, without the per-element class test; two
+     * elements make a word pair ({@code ValueInternals.pair}), one allocation.
      */
     static Aggregate tupleOfWords(ExecutionContext c, byte[] tags, long[] w, int[] code, int at, int n, int base) {
         c.allocate(32 + 9L * n);
+        if (n == 2) {
+            // pairs are the common case: the words go into the aggregate itself (one allocation)
+            return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, w[base + code[at]], w[base + code[at + 1]]);
+        }
         long[] bits = new long[n];
-        // pairs are the common case: no loop for the first two (see Calls.copy)
-        if (n > 0) {
-            bits[0] = w[base + code[at]];
-            if (n > 1) {
-                bits[1] = w[base + code[at + 1]];
-                for (int i = 2; i < n; i++) {
-                    bits[i] = w[base + code[at + i]];
-                }
-            }
+        for (int i = 0; i < n; i++) {
+            bits[i] = w[base + code[at + i]];
         }
         return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }

@@ -25,6 +25,8 @@ public final class CodeImage {
 
     /**
      * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
+     * Each function then drops its own copy of its code ({@link LoweredFunction#code()} rebuilds it
+     * from the image when asked), so the program keeps its lowered code once.
      *
      * @param functions every function, by id
      */
@@ -35,7 +37,7 @@ public final class CodeImage {
         for (int f = 0; f < functions.length; f++) {
             entry[f] = total;
             regCount[f] = functions[f].regCount();
-            total += functions[f].code().length;
+            total += functions[f].codeLength();
         }
         code = new int[total];
         List<Object> allRefs = new ArrayList<>();
@@ -43,7 +45,7 @@ public final class CodeImage {
         for (int f = 0; f < functions.length; f++) {
             LoweredFunction lf = functions[f];
             int at = entry[f];
-            System.arraycopy(lf.code(), 0, code, at, lf.code().length);
+            System.arraycopy(lf.code(), 0, code, at, lf.codeLength());
             for (int slot : lf.targetSlots) {
                 code[at + slot] += at;
             }
@@ -53,6 +55,7 @@ public final class CodeImage {
             for (int slot : lf.tagSlots) {
                 code[at + slot] += allTags.size();
             }
+            lf.placed(code, at, allRefs.size(), allTags.size());
             allRefs.addAll(Arrays.asList(lf.refs()));
             allTags.addAll(Arrays.asList(lf.tags()));
         }

@@ -2,6 +2,8 @@ package dev.tape.verify.internal;
 
 import dev.tape.program.ValueType;
 
+import java.util.Arrays;
+
 /**
  * A verified function in execution form (see {@code ARCHITECTURE.md}, "The pipeline"): pre-decoded
  * instructions in one {@code int[]}, branch targets resolved to indices into that array, constants
@@ -31,9 +33,25 @@ import dev.tape.program.ValueType;
  */
 public final class LoweredFunction {
     private final int id;
-    private final int[] code;
-    private final int[] pcOf;
-    private final byte[] opcodeOf;
+    /**
+     * The lowered code until {@link CodeImage} copies it into the image; then null until
+     * {@link #code()} first rebuilds it from the image (so a verified program keeps one copy of
+     * its code, not two).
+     */
+    private volatile int[] code;
+    private final int codeLength;
+    /** the image holding this function's code once placed, and where ({@link #placed}) */
+    private int[] image;
+    private int entry;
+    private int refBase;
+    private int tagBase;
+    /** the code index, byte pc and v1 opcode byte of each instruction, in order */
+    private final int[] starts;
+    private final int[] pcs;
+    private final byte[] opcodes;
+    /** {@link #pcOf()} and the opcode of each code index, made from the above on first use */
+    private volatile int[] pcOf;
+    private volatile byte[] opcodeOf;
     private final Object[] refs;
     private final byte[][] tags;
     private final int regCount;
@@ -54,8 +72,9 @@ public final class LoweredFunction {
      *
      * @param id the function id
      * @param code the lowered instruction stream (layouts above)
-     * @param pcOf for each code index that starts an instruction, its byte pc
-     * @param opcodeOf for each code index that starts an instruction, its v1 opcode byte
+     * @param starts the code index of each instruction, in increasing order
+     * @param pcs the byte pc of each instruction
+     * @param opcodes the v1 opcode byte of each instruction
      * @param refs the reference constants
      * @param tags element kind-tag lists for aggregate construction
      * @param regCount registers per frame, r0 included
@@ -66,7 +85,7 @@ public final class LoweredFunction {
      * @param refSlots code positions holding an index into {@code refs}
      * @param tagSlots code positions holding an index into {@code tags}
      */
-    public LoweredFunction(int id, int[] code, int[] pcOf, byte[] opcodeOf, Object[] refs, byte[][] tags,
+    public LoweredFunction(int id, int[] code, int[] starts, int[] pcs, byte[] opcodes, Object[] refs, byte[][] tags,
                            int regCount, int argCount, ValueType[] regTypes, int instructionCount,
                            int[] targetSlots, int[] refSlots, int[] tagSlots) {
         this.targetSlots = targetSlots;
@@ -74,8 +93,10 @@ public final class LoweredFunction {
         this.tagSlots = tagSlots;
         this.id = id;
         this.code = code;
-        this.pcOf = pcOf;
-        this.opcodeOf = opcodeOf;
+        this.codeLength = code.length;
+        this.starts = starts;
+        this.pcs = pcs;
+        this.opcodes = opcodes;
         this.refs = refs;
         this.tags = tags;
         this.regCount = regCount;
@@ -105,23 +126,100 @@ public final class LoweredFunction {
         return id;
     }
 
-    /** @return the lowered instruction stream (do not modify) */
-    public int[] code() {
-        return code;
-    }
-
-    /** @return for each code index that starts an instruction, its byte pc (do not modify) */
-    public int[] pcOf() {
-        return pcOf;
+    /**
+     * Records that {@link CodeImage} copied this function's code into its image at {@code entry},
+     * relocated by {@code entry} (branch targets), {@code refBase} (reference constants) and
+     * {@code tagBase} (tag lists), and drops the function's own copy. Called once, while the
+     * verified program is being made, before it is published.
+     */
+    void placed(int[] image, int entry, int refBase, int tagBase) {
+        this.image = image;
+        this.entry = entry;
+        this.refBase = refBase;
+        this.tagBase = tagBase;
+        this.code = null;
     }
 
     /**
+     * The function's lowered code, with code indices relative to the function. Once the program's
+     * {@link CodeImage} is made, the first call rebuilds it from the image (in time linear in its
+     * length) and keeps it; later calls return the same array.
+     *
+     * @return the lowered instruction stream (do not modify)
+     */
+    public int[] code() {
+        int[] c = code;
+        if (c == null) {
+            // a race rebuilds it twice at worst: equal arrays, published through the volatile field
+            c = Arrays.copyOfRange(image, entry, entry + codeLength);
+            for (int slot : targetSlots) {
+                c[slot] -= entry;
+            }
+            for (int slot : refSlots) {
+                c[slot] -= refBase;
+            }
+            for (int slot : tagSlots) {
+                c[slot] -= tagBase;
+            }
+            code = c;
+        }
+        return c;
+    }
+
+    /** @return the length of {@link #code()}, without making it */
+    public int codeLength() {
+        return codeLength;
+    }
+
+    /**
+     * For each code index, the byte pc of the instruction that starts there, -1 where none does.
+     * The verified program keeps a pc per instruction only; this array ({@link #codeLength()}
+     * entries) is made on the first call, in time linear in the code length, and kept.
+     *
+     * @return for each code index that starts an instruction, its byte pc, else -1 (do not modify)
+     */
+    public int[] pcOf() {
+        int[] p = pcOf;
+        if (p == null) {
+            // a race makes it twice at worst: equal arrays, published through the volatile field
+            p = new int[codeLength];
+            Arrays.fill(p, -1);
+            for (int i = 0; i < starts.length; i++) {
+                p[starts[i]] = pcs[i];
+            }
+            pcOf = p;
+        }
+        return p;
+    }
+
+    /**
+     * @param i an instruction's place in the function, 0 to {@link #instructionCount()} - 1 (0
+     *     for the synthetic instruction of an empty body)
+     * @return the code index where it starts
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
+     */
+    public int instructionStart(int i) {
+        return starts[i];
+    }
+
+    /**
+     * The opcode at a code index; the first call makes a table of {@link #codeLength()} bytes
+     * (in time linear in the code length) and keeps it.
+     *
      * @param ip a code index that starts an instruction
      * @return the v1 opcode byte of the instruction there (as written in the bytecode: a lowered
      *     {@code nop} may stand for {@code const.unit}, a fused op for a compare, and so on)
      */
     public int opcodeAt(int ip) {
-        return opcodeOf[ip] & 0xFF;
+        byte[] o = opcodeOf;
+        if (o == null) {
+            o = new byte[codeLength];
+            for (int i = 0; i < starts.length; i++) {
+                o[starts[i]] = opcodes[i];
+            }
+            opcodeOf = o;
+        }
+        return o[ip] & 0xFF;
     }
 
     /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */
