@@ -98,7 +98,11 @@ import static org.objectweb.asm.Opcodes.V17;
  * block (a block ends at a branch target, after a terminator and after every call and host call);
  * a block whose fuel is short hands the run to the interpreter, which meters it instruction by
  * instruction and traps at the exact pc. A trap inside a block gives back the fuel of the block's
- * instructions that did not run. So fuel, traps, pcs and spans are those of the interpreter.
+ * instructions that did not run. So fuel, traps, pcs and spans are those of the interpreter. The
+ * fuel left is a {@code long} local of the method ({@link #FUEL}), not the context's field: it is
+ * read at entry and after each call and host call, and written back before each of those, at
+ * {@code ret}, and in the trap and hand-over handlers, the only places where anything else reads
+ * or changes the context's fuel.
  *
  * <p>A function's result comes back as the method's {@code long} when it is one word value
  * (bool, i64, u64, f64, func), else through the context's result arrays. A function whose method
