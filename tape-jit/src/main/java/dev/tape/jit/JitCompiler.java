@@ -993,15 +993,24 @@ final class JitCompiler implements Codegen {
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
                     operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
-                    push(n);
-                    mv.visitIntInsn(NEWARRAY, T_LONG);
-                    for (int j = 0; j < n; j++) {
-                        mv.visitInsn(DUP);
-                        push(j);
-                        loadW(code[g + 4 + j]);
-                        mv.visitInsn(LASTORE);
+                    if (n == 2) {
+                        // the interpreter's pair: the two words in the aggregate, one allocation
+                        loadW(code[g + 4]);
+                        loadW(code[g + 5]);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "pair", "(L" + CTX + ";[BJJ)Ldev/tape/value/Aggregate;",
+                                false);
+                    } else {
+                        push(n);
+                        mv.visitIntInsn(NEWARRAY, T_LONG);
+                        for (int j = 0; j < n; j++) {
+                            mv.visitInsn(DUP);
+                            push(j);
+                            loadW(code[g + 4 + j]);
+                            mv.visitInsn(LASTORE);
+                        }
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;",
+                                false);
                     }
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;", false);
                     storeR(code[g + 1]);
                 }
                 case Op.TRAP -> {
