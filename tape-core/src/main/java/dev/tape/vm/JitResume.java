@@ -180,7 +180,7 @@ final class JitResume {
 
     /** See {@link CompiledTier#toResumePoint}; {@code lead} is the function's {@link #leaders}. */
     static int toResumePoint(int[] code, int entry, LoweredFunction fn, boolean[] lead, int ip) {
-        int len = fn.code().length;
+        int len = fn.codeLength();
         int[] pcOf = fn.pcOf();
         int n = 1;
         for (int i = ip; ; n++) {

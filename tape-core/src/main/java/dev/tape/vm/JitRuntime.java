@@ -266,6 +266,15 @@ final class JitRuntime {
     }
 
     /**
+     * {@code tuple.new} of two word elements: the heap charge of {@link #tuple} (50 bytes) and the
+     * word pair {@code Ops.tupleOfWords} makes, one allocation.
+     */
+    static Aggregate pair(ExecutionContext c, byte[] tags, long a, long b) {
+        c.allocate(32 + 9L * 2);
+        return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, a, b);
+    }
+
+    /**
      * {@code tuple.new}, {@code struct.new} or {@code array.new} of {@code bits.length} elements:
      * the heap charges and the aggregate of the interpreter's {@code Ops.build} (32 bytes plus 9
      * per element, then 8 per element when an element is a reference), from the elements' words

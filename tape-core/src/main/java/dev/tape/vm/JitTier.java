@@ -294,7 +294,7 @@ final class JitTier extends CompiledTier {
      */
     @Override
     boolean resumable(int func, int ip) {
-        if (func < 0 || func >= handles.length || ip < 0 || ip >= vm.funcs[func].code().length) {
+        if (func < 0 || func >= handles.length || ip < 0 || ip >= vm.funcs[func].codeLength()) {
             return false;
         }
         if (handles[func] == null && (state[func] == FAILED || compile(func, spent.get()) == null)) {
@@ -314,7 +314,7 @@ final class JitTier extends CompiledTier {
         boolean[] lead = leaders[func];
         int entry = vm.image.entry(func);
         if (lead == null) {
-            lead = JitResume.leaders(vm.image.code(), entry, vm.funcs[func].code().length, vm.funcs[func]);
+            lead = JitResume.leaders(vm.image.code(), entry, vm.funcs[func].codeLength(), vm.funcs[func]);
             leaders[func] = lead;
         }
         return JitResume.toResumePoint(vm.image.code(), entry, vm.funcs[func], lead, ip);

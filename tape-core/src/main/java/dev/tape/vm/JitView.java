@@ -87,13 +87,13 @@ final class JitView implements CompileView {
 
     @Override
     public boolean[] entrances(int func) {
-        return JitResume.entrances(vm.image.code(), vm.image.entry(func), vm.funcs[func].code().length,
+        return JitResume.entrances(vm.image.code(), vm.image.entry(func), vm.funcs[func].codeLength(),
                 vm.funcs[func]);
     }
 
     @Override
     public boolean[] mayRead(int func) {
-        return JitResume.mayRead(vm.image.code(), vm.image.entry(func), vm.funcs[func].code().length,
+        return JitResume.mayRead(vm.image.code(), vm.image.entry(func), vm.funcs[func].codeLength(),
                 vm.funcs[func]);
     }
 

@@ -131,6 +131,16 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Pushes the global ip of code index {@code i} of the running function. */
     abstract void global(int i);
 
+    /** Reads the context's fuel into the method's fuel local (after a call-out that may change it). */
+    abstract void fuelIn();
+
+    /**
+     * Writes the method's fuel local to the context (before a call-out that may read it, and
+     * before a return); {@code callOut}: a call-out follows, which may change the context's fuel
+     * and throw, so the local is marked as not current until {@link #fuelIn}.
+     */
+    abstract void fuelOut(boolean callOut);
+
     /** Reads the context's register files into their locals (after anything that may grow them). */
     abstract void reloadFiles();
 
@@ -187,6 +197,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** A direct call: frame record, arguments to the callee's registers, the call, results. */
     final void call(int i, int g, int refund) {
         at(i, refund);
+        fuelOut(true);
         int callee = code[g + 1];
         int argc = code[g + 2];
         int pos = g + 3 + argc;
@@ -244,6 +255,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
             mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
         }
         results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
+        fuelIn();
     }
 
     /**
@@ -288,6 +300,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final void callIndirect(int i, int g, int refund, boolean closure) {
         at(i, refund);
+        fuelOut(true);
         int argc = code[g + 3];
         int pos = g + 4 + argc;
         int calleeReg = code[g + 2];
@@ -338,6 +351,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitVarInsn(ILOAD, STACK);
         mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
         results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
+        fuelIn();
     }
 
     /**
@@ -347,6 +361,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final void host(int i, int g, int refund) {
         at(i, refund);
+        fuelOut(true);
         int sig = code[g + 1];
         int argc = code[g + 2];
         mv.visitVarInsn(ALOAD, VM);
@@ -439,6 +454,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
         mv.visitLabel(none);
         frame();
+        fuelIn();
     }
 
     /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */
@@ -536,6 +552,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
     }
 
     final void ret(int i, int g) {
+        fuelOut(false);
         Label callee = new Label();
         int n = code[g + 1];
         mv.visitVarInsn(ILOAD, DEPTH);

@@ -99,7 +99,11 @@ import static org.objectweb.asm.Opcodes.V17;
  * block (a block ends at a branch target, after a terminator and after every call and host call);
  * a block whose fuel is short hands the run to the interpreter, which meters it instruction by
  * instruction and traps at the exact pc. A trap inside a block gives back the fuel of the block's
- * instructions that did not run. So fuel, traps, pcs and spans are those of the interpreter.
+ * instructions that did not run. So fuel, traps, pcs and spans are those of the interpreter. The
+ * fuel left is a {@code long} local of the method ({@link #FUEL}), not the context's field: it is
+ * read at entry and after each call and host call, and written back before each of those, at
+ * {@code ret}, and in the trap and hand-over handlers, the only places where anything else reads
+ * or changes the context's fuel.
  *
  * <p>A function's result comes back as the method's {@code long} when it is one word value
  * (bool, i64, u64, f64, func), else through the context's result arrays. A function whose method
@@ -162,8 +166,16 @@ final class JitCompiler implements Codegen {
     static final int RESULTS = 18;
     /** the function's entry in the code image (the global ip of its code index 0) */
     static final int ENTRY = 19;
+    /**
+     * the fuel left, a long (slots 20 and 21): read from the context at entry and after every
+     * call-out that may change it, written back before every exit and every call-out that may read
+     * it, and {@link #FUEL_IN_CONTEXT} while the context's field is the current value
+     */
+    static final int FUEL = 20;
     /** the first local slot of the registers */
-    static final int FIRST_REGISTER = 20;
+    static final int FIRST_REGISTER = 22;
+    /** {@link #FUEL}'s value while the context's {@code fuel} field holds the fuel left (a call-out runs) */
+    static final long FUEL_IN_CONTEXT = -1;
 
     /**
      * A bound on the Java stack a function's method uses, in 8-byte words, even before HotSpot
@@ -323,7 +335,7 @@ final class JitCompiler implements Codegen {
             int next = FIRST_REGISTER;
             List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
                     INTEGER, INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
-                    VALUES, VALUES, INTEGER));
+                    VALUES, VALUES, INTEGER, LONG));
             for (int i = 0; i < n; i++) {
                 ValueType t = fn.regType(i);
                 ValueKind k = t == null ? ValueKind.UNIT : t.kind();
@@ -433,6 +445,7 @@ final class JitCompiler implements Codegen {
             }
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, TMP);
+            fuelIn();
             for (int local : new int[] {SITE, ARGS, RESULTS}) {
                 mv.visitInsn(ACONST_NULL);
                 mv.visitVarInsn(ASTORE, local);
@@ -515,6 +528,7 @@ final class JitCompiler implements Codegen {
             // unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
             frame("java/lang/Throwable");
+            fuelBack("java/lang/Throwable");
             mv.visitVarInsn(ALOAD, C);
             mv.visitVarInsn(ILOAD, FUNC);
             mv.visitVarInsn(ILOAD, IP);
@@ -527,6 +541,7 @@ final class JitCompiler implements Codegen {
             // a hand-over (here or in a callee): the interpreter will run this frame, so it gets the registers
             mv.visitLabel(unwindHandler);
             frame("dev/tape/vm/JitRuntime$Unwind");
+            fuelBack("dev/tape/vm/JitRuntime$Unwind");
             reloadFiles();
             for (int reg = 0; reg < slot.length; reg++) {
                 spill(reg);
@@ -630,24 +645,63 @@ final class JitCompiler implements Codegen {
             mv.visitInsn(ATHROW);
         }
 
-        /** Charges a block's fuel at its start, or hands over when there is not enough. */
+        /**
+         * Charges a block's fuel at its start, from the {@link #FUEL} local, or hands over when
+         * there is not enough (the hand-over handler writes the fuel left back to the context).
+         */
         private void fuelCheck(int i, int blockLen) {
             Label ok = new Label();
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            mv.visitVarInsn(LLOAD, FUEL);
             mv.visitLdcInsn((long) blockLen);
-            mv.visitInsn(LSUB);
-            mv.visitVarInsn(LSTORE, TMP);
-            mv.visitVarInsn(LLOAD, TMP);
-            mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, ok);
             handover(SELF, i, BASE, false);
             mv.visitLabel(ok);
             frame();
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) blockLen);
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, FUEL);
+        }
+
+        /** Reads the context's fuel into the {@link #FUEL} local (at entry and after a call-out). */
+        @Override
+        void fuelIn() {
             mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(LLOAD, TMP);
+            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            mv.visitVarInsn(LSTORE, FUEL);
+        }
+
+        /**
+         * Writes the {@link #FUEL} local to the context; when {@code callOut}, marks the local
+         * {@link #FUEL_IN_CONTEXT} too, for a call-out that may change the context's fuel and then
+         * throw (a handler then leaves the context's value alone).
+         */
+        @Override
+        void fuelOut(boolean callOut) {
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(LLOAD, FUEL);
             mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
+            if (callOut) {
+                mv.visitLdcInsn(FUEL_IN_CONTEXT);
+                mv.visitVarInsn(LSTORE, FUEL);
+            }
+        }
+
+        /**
+         * In a handler: writes the {@link #FUEL} local back to the context unless a call-out was
+         * running ({@link #FUEL_IN_CONTEXT}: the context's value is the current one, maybe set by
+         * a callee). {@code caught} is the handler's exception type, on the stack.
+         */
+        private void fuelBack(String caught) {
+            Label done = new Label();
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, done);
+            fuelOut(false);
+            mv.visitLabel(done);
+            frame(caught);
         }
 
         /**
@@ -1005,15 +1059,24 @@ final class JitCompiler implements Codegen {
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
                     operand(i + 2); // relocated per function
                     mv.visitInsn(AALOAD);
-                    push(n);
-                    mv.visitIntInsn(NEWARRAY, T_LONG);
-                    for (int j = 0; j < n; j++) {
-                        mv.visitInsn(DUP);
-                        push(j);
-                        loadW(code[g + 4 + j]);
-                        mv.visitInsn(LASTORE);
+                    if (n == 2) {
+                        // the interpreter's pair: the two words in the aggregate, one allocation
+                        loadW(code[g + 4]);
+                        loadW(code[g + 5]);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "pair", "(L" + CTX + ";[BJJ)Ldev/tape/value/Aggregate;",
+                                false);
+                    } else {
+                        push(n);
+                        mv.visitIntInsn(NEWARRAY, T_LONG);
+                        for (int j = 0; j < n; j++) {
+                            mv.visitInsn(DUP);
+                            push(j);
+                            loadW(code[g + 4 + j]);
+                            mv.visitInsn(LASTORE);
+                        }
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;",
+                                false);
                     }
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;", false);
                     storeR(code[g + 1]);
                 }
                 case Op.TRAP -> {
