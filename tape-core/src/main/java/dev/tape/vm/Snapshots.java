@@ -197,7 +197,7 @@ final class Snapshots {
         private final boolean pausedOnFuel;
         /** the distinct reference values, children before parents, and their ids */
         private final List<Object> objects = new ArrayList<>();
-        private final IdentityHashMap<Object, Integer> ids = new IdentityHashMap<>();
+        private final ValueIds ids = new ValueIds();
 
         Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
             this.vm = vm;
@@ -453,5 +453,32 @@ final class Snapshots {
             out[d] = sets.get(((long) func[d] << 32) | ip[d]);
         }
         return out;
+    }
+
+    /**
+     * The ids of a snapshot's reference values: by identity, except decimals, which are by value
+     * (a decimal is immutable and has no identity a program can see; compiled code holds decimal
+     * registers unboxed and boxes a new object where the interpreter keeps one, so sharing them by
+     * value makes a run's snapshot the same bytes on either tier).
+     */
+    private static final class ValueIds {
+        private final IdentityHashMap<Object, Integer> byIdentity = new IdentityHashMap<>();
+        private final HashMap<Value.Decimal, Integer> decimals = new HashMap<>();
+
+        Integer get(Object o) {
+            return o instanceof Value.Decimal d ? decimals.get(d) : byIdentity.get(o);
+        }
+
+        boolean containsKey(Object o) {
+            return o instanceof Value.Decimal d ? decimals.containsKey(d) : byIdentity.containsKey(o);
+        }
+
+        void put(Object o, int id) {
+            if (o instanceof Value.Decimal d) {
+                decimals.put(d, id);
+            } else {
+                byIdentity.put(o, id);
+            }
+        }
     }
 }
