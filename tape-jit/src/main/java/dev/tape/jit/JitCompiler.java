@@ -1,9 +1,6 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
-import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
@@ -21,7 +18,6 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import static org.objectweb.asm.Opcodes.AALOAD;
-import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACC_FINAL;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
@@ -34,7 +30,6 @@ import static org.objectweb.asm.Opcodes.INEG;
 import static org.objectweb.asm.Opcodes.IAND;
 import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.LONG;
-import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.F_NEW;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
 import static org.objectweb.asm.Opcodes.T_LONG;
@@ -61,13 +56,11 @@ import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.L2D;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LALOAD;
 import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LASTORE;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LCONST_1;
-import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LMUL;
 import static org.objectweb.asm.Opcodes.LOR;
 import static org.objectweb.asm.Opcodes.LSHL;
@@ -77,7 +70,6 @@ import static org.objectweb.asm.Opcodes.LSUB;
 import static org.objectweb.asm.Opcodes.LUSHR;
 import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.POP;
-import static org.objectweb.asm.Opcodes.PUTFIELD;
 import static org.objectweb.asm.Opcodes.IALOAD;
 import static org.objectweb.asm.Opcodes.SIPUSH;
 import static org.objectweb.asm.Opcodes.V17;
@@ -112,6 +104,12 @@ import static org.objectweb.asm.Opcodes.V17;
  * that would nest compiled frames deeper than {@link CompileView#maxNesting} or past the tier's
  * budget of Java stack ({@code stackWords} is what is left): recursion
  * is bounded by the program's call-depth limit only, never by a {@code StackOverflowError}.
+ *
+ * <p>The generator of one method is three classes, each building on the one before:
+ * {@link CallEmitter} (calls, host calls, {@code ret} and the call sites), {@link LocalsEmitter}
+ * (the registers' locals, their copies to and from the register files, the fuel local) and
+ * {@code Method} here (the method's shape, its blocks and handlers, and every other instruction,
+ * with {@link InlineOps}).
  */
 final class JitCompiler implements Codegen {
     /** The one instance: the compiler holds no state. */
@@ -257,7 +255,7 @@ final class JitCompiler implements Codegen {
     /**
      * An upper bound on the bytes of bytecode a function's method takes, without generating it:
      * no lowered instruction emits more than 80 bytes per int of its lowered form (a call's or a
-     * host call's argument, a slow op's operand spilled, a block's fuel check, interrupt poll and
+     * host call's argument, a slow op's operand spilled, a block's fuel check and
      * resume switch entry, a host call's suspension check), and the prologue, the hand-over
      * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
      * locals are boxed and unboxed there), plus a fixed part.
@@ -298,22 +296,11 @@ final class JitCompiler implements Codegen {
      * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
      * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
      */
-    private static final class Method extends CallEmitter {
+    private static final class Method extends LocalsEmitter {
         /** the size, in bytes of bytecode, past which generation stops ({@link TooLarge}) */
         private final int limit;
         private final Label[] labels;
         private final Label end = new Label();
-        /** per register: its local slot, or -1 for a unit register (no storage) */
-        private final int[] slot;
-        /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
-        private final int[] cls;
-        /** per register: whether it is a decimal, held unboxed (mantissa at its slot, scale at slot + 2) */
-        private final boolean[] dec;
-        /**
-         * The types of all locals, the same at every point after the prologue (it gives every
-         * local its one type), so every stack map frame is this plus a stack.
-         */
-        private final Object[] locals;
         /** set by a fused compare that emitted the branch of the br after it */
         private boolean branchDone;
         /** the instruction {@link InlineOps} is emitting and its block's refund, for its trap point */
@@ -328,39 +315,6 @@ final class JitCompiler implements Codegen {
             super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f);
             this.limit = limit;
             this.labels = new Label[fn.code().length];
-            int n = fn.regCount();
-            slot = new int[n];
-            cls = new int[n];
-            dec = new boolean[n];
-            int next = FIRST_REGISTER;
-            List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
-                    INTEGER, INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
-                    VALUES, VALUES, INTEGER, LONG));
-            for (int i = 0; i < n; i++) {
-                ValueType t = fn.regType(i);
-                ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-                if (k == ValueKind.UNIT) {
-                    cls[i] = LOp.UNIT_CLASS;
-                    slot[i] = -1;
-                } else if (Aggregate.isWord(k)) {
-                    cls[i] = LOp.WORD_CLASS;
-                    slot[i] = next;
-                    next += 2;
-                    types.add(LONG);
-                } else if (k == ValueKind.DECIMAL) {
-                    cls[i] = LOp.REF_CLASS;
-                    dec[i] = true;
-                    slot[i] = next;
-                    next += 3;
-                    types.add(LONG);
-                    types.add(INTEGER);
-                } else {
-                    cls[i] = LOp.REF_CLASS;
-                    slot[i] = next++;
-                    types.add(OBJECT);
-                }
-            }
-            locals = types.toArray();
         }
 
         /**
@@ -646,65 +600,6 @@ final class JitCompiler implements Codegen {
         }
 
         /**
-         * Charges a block's fuel at its start, from the {@link #FUEL} local, or hands over when
-         * there is not enough (the hand-over handler writes the fuel left back to the context).
-         */
-        private void fuelCheck(int i, int blockLen) {
-            Label ok = new Label();
-            mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitLdcInsn((long) blockLen);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, ok);
-            handover(SELF, i, BASE, false);
-            mv.visitLabel(ok);
-            frame();
-            mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitLdcInsn((long) blockLen);
-            mv.visitInsn(LSUB);
-            mv.visitVarInsn(LSTORE, FUEL);
-        }
-
-        /** Reads the context's fuel into the {@link #FUEL} local (at entry and after a call-out). */
-        @Override
-        void fuelIn() {
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-            mv.visitVarInsn(LSTORE, FUEL);
-        }
-
-        /**
-         * Writes the {@link #FUEL} local to the context; when {@code callOut}, marks the local
-         * {@link #FUEL_IN_CONTEXT} too, for a call-out that may change the context's fuel and then
-         * throw (a handler then leaves the context's value alone).
-         */
-        @Override
-        void fuelOut(boolean callOut) {
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
-            if (callOut) {
-                mv.visitLdcInsn(FUEL_IN_CONTEXT);
-                mv.visitVarInsn(LSTORE, FUEL);
-            }
-        }
-
-        /**
-         * In a handler: writes the {@link #FUEL} local back to the context unless a call-out was
-         * running ({@link #FUEL_IN_CONTEXT}: the context's value is the current one, maybe set by
-         * a callee). {@code caught} is the handler's exception type, on the stack.
-         */
-        private void fuelBack(String caught) {
-            Label done = new Label();
-            mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFLT, done);
-            fuelOut(false);
-            mv.visitLabel(done);
-            frame(caught);
-        }
-
-        /**
          * Throws the hand-over at function {@code func} ({@link #SELF}: the running one), ip {@code ip}, with the register base in
          * local {@code baseSlot} (one frame deeper when {@code deeper}).
          */
@@ -728,25 +623,6 @@ final class JitCompiler implements Codegen {
         }
 
         @Override
-        void push(int v) {
-            pushTo(mv, v);
-        }
-
-        @Override
-        void index(int reg) {
-            mv.visitVarInsn(ILOAD, BASE);
-            if (reg != 0) {
-                push(reg);
-                mv.visitInsn(IADD);
-            }
-        }
-
-        @Override
-        public int regClass(int reg) {
-            return cls[reg];
-        }
-
-        @Override
         public void loadOperand(int p) {
             operand(current + p);
         }
@@ -766,75 +642,8 @@ final class JitCompiler implements Codegen {
         }
 
         @Override
-        public void loadW(int reg) {
-            mv.visitVarInsn(LLOAD, slot[reg]);
-        }
-
-        @Override
-        public void storeW(int reg) {
-            mv.visitVarInsn(LSTORE, slot[reg]);
-        }
-
-        /** {@inheritDoc} A decimal register is boxed (null when it holds no value). */
-        @Override
-        public void loadR(int reg) {
-            if (dec[reg]) {
-                loadDecimal(reg);
-                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decBox", "(JI)Ldev/tape/value/Value$Decimal;", false);
-                return;
-            }
-            mv.visitVarInsn(ALOAD, slot[reg]);
-        }
-
-        /** {@inheritDoc} Into a decimal register, the decimal (or null) is unboxed. */
-        @Override
-        public void storeR(int reg) {
-            if (dec[reg]) {
-                mv.visitInsn(DUP);
-                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decScale", "(Ljava/lang/Object;)I", false);
-                mv.visitVarInsn(ISTORE, slot[reg] + 2);
-                mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decMantissa", "(Ljava/lang/Object;)J", false);
-                mv.visitVarInsn(LSTORE, slot[reg]);
-                return;
-            }
-            mv.visitVarInsn(ASTORE, slot[reg]);
-        }
-
-        @Override
-        public boolean isDecimal(int reg) {
-            return reg >= 0 && reg < dec.length && dec[reg];
-        }
-
-        @Override
-        public void loadDecimal(int reg) {
-            mv.visitVarInsn(LLOAD, slot[reg]);
-            mv.visitVarInsn(ILOAD, slot[reg] + 2);
-        }
-
-        @Override
-        public void loadScale(int reg) {
-            mv.visitVarInsn(ILOAD, slot[reg] + 2);
-        }
-
-        @Override
-        public void storeDecimal(int reg) {
-            mv.visitVarInsn(ISTORE, slot[reg] + 2);
-            mv.visitVarInsn(LSTORE, slot[reg]);
-        }
-
-        @Override
-        public void loadContext() {
-            mv.visitVarInsn(ALOAD, C);
-        }
-
-        @Override
         public void trapPoint() {
             at(current, currentRefund);
-        }
-
-        @Override
-        public boolean hasLocal(int reg) {
-            return reg >= 0 && reg < slot.length && slot[reg] >= 0;
         }
 
         @Override
@@ -842,54 +651,6 @@ final class JitCompiler implements Codegen {
             mv.visitVarInsn(ALOAD, CODE);
             global(current);
             mv.visitVarInsn(ILOAD, BASE);
-        }
-
-        /** Writes a register's local to the register file (nothing for a unit register). */
-        @Override
-        void spill(int reg) {
-            if (reg < 0 || reg >= slot.length || slot[reg] < 0) {
-                return;
-            }
-            if (cls[reg] == LOp.WORD_CLASS) {
-                mv.visitVarInsn(ALOAD, W);
-                index(reg);
-                loadW(reg);
-                mv.visitInsn(LASTORE);
-            } else {
-                mv.visitVarInsn(ALOAD, R);
-                index(reg);
-                loadR(reg);
-                mv.visitInsn(AASTORE);
-            }
-        }
-
-        /** Reads a register's local back from the register file (nothing for a unit register). */
-        @Override
-        void reload(int reg) {
-            if (slot[reg] < 0) {
-                return;
-            }
-            if (cls[reg] == LOp.WORD_CLASS) {
-                mv.visitVarInsn(ALOAD, W);
-                index(reg);
-                mv.visitInsn(LALOAD);
-                storeW(reg);
-            } else {
-                mv.visitVarInsn(ALOAD, R);
-                index(reg);
-                mv.visitInsn(AALOAD);
-                storeR(reg);
-            }
-        }
-
-        @Override
-        void reloadFiles() {
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "w", "[J");
-            mv.visitVarInsn(ASTORE, W);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "r", "[Ljava/lang/Object;");
-            mv.visitVarInsn(ASTORE, R);
         }
 
         /** Records where the next instruction is, for its trap: ip and the block fuel to give back. */

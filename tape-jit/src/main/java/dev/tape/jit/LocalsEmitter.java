@@ -1,0 +1,309 @@
+package dev.tape.jit;
+
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.verify.internal.LOp;
+import dev.tape.vm.internal.CompileView;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import java.util.List;
+
+import static dev.tape.jit.JitCompiler.BASE;
+import static dev.tape.jit.JitCompiler.C;
+import static dev.tape.jit.JitCompiler.CTX;
+import static dev.tape.jit.JitCompiler.FIRST_REGISTER;
+import static dev.tape.jit.JitCompiler.FUEL;
+import static dev.tape.jit.JitCompiler.FUEL_IN_CONTEXT;
+import static dev.tape.jit.JitCompiler.NUMERICS;
+import static dev.tape.jit.JitCompiler.OBJECT;
+import static dev.tape.jit.JitCompiler.R;
+import static dev.tape.jit.JitCompiler.SELF;
+import static dev.tape.jit.JitCompiler.SITE_N;
+import static dev.tape.jit.JitCompiler.VALUES;
+import static dev.tape.jit.JitCompiler.W;
+import static dev.tape.jit.JitCompiler.pushTo;
+import static org.objectweb.asm.Opcodes.AALOAD;
+import static org.objectweb.asm.Opcodes.AASTORE;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.ASTORE;
+import static org.objectweb.asm.Opcodes.DUP;
+import static org.objectweb.asm.Opcodes.GETFIELD;
+import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INTEGER;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.LALOAD;
+import static org.objectweb.asm.Opcodes.LASTORE;
+import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LONG;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
+import static org.objectweb.asm.Opcodes.PUTFIELD;
+
+/**
+ * Where a compiled method keeps its state, and the bytecode that reads and writes it: each
+ * register's JVM local (a word register a {@code long}, a reference register an {@code Object},
+ * a decimal register an unboxed {@code long} mantissa and {@code int} scale, -1 while it holds no
+ * value; a unit register none), the types of all locals for the stack map frames, the copies
+ * between the locals and the context's register files ({@link #spill}, {@link #reload}), and the
+ * fuel left, held in the {@link JitCompiler#FUEL} local and charged per basic block
+ * ({@link #fuelCheck}). {@code JitCompiler.Method} emits the instructions on top of it.
+ */
+abstract class LocalsEmitter extends CallEmitter {
+    /** per register: its local slot, or -1 for a unit register (no storage) */
+    final int[] slot;
+    /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
+    final int[] cls;
+    /** per register: whether it is a decimal, held unboxed (mantissa at its slot, scale at slot + 2) */
+    final boolean[] dec;
+    /**
+     * The types of all locals, the same at every point after the prologue (it gives every
+     * local its one type), so every stack map frame is this plus a stack.
+     */
+    final Object[] locals;
+
+    /**
+     * Lays out the method's locals: the fixed ones ({@link JitCompiler#VM} to
+     * {@link JitCompiler#FUEL}), then each register's by its type.
+     *
+     * @param view the program and tier
+     * @param linking whether calls go through the tier's call sites
+     * @param mv the method being generated
+     * @param f its function
+     */
+    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f) {
+        super(view, linking, mv, f);
+        int n = fn.regCount();
+        slot = new int[n];
+        cls = new int[n];
+        dec = new boolean[n];
+        int next = FIRST_REGISTER;
+        List<Object> types = new java.util.ArrayList<>(List.of("dev/tape/vm/Vm", CTX, INTEGER, INTEGER, INTEGER,
+                INTEGER, INTEGER, "[J", "[Ljava/lang/Object;", "[I", INTEGER, INTEGER, LONG, INTEGER, INTEGER, SITE_N,
+                VALUES, VALUES, INTEGER, LONG));
+        for (int i = 0; i < n; i++) {
+            ValueType t = fn.regType(i);
+            ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+            if (k == ValueKind.UNIT) {
+                cls[i] = LOp.UNIT_CLASS;
+                slot[i] = -1;
+            } else if (Aggregate.isWord(k)) {
+                cls[i] = LOp.WORD_CLASS;
+                slot[i] = next;
+                next += 2;
+                types.add(LONG);
+            } else if (k == ValueKind.DECIMAL) {
+                cls[i] = LOp.REF_CLASS;
+                dec[i] = true;
+                slot[i] = next;
+                next += 3;
+                types.add(LONG);
+                types.add(INTEGER);
+            } else {
+                cls[i] = LOp.REF_CLASS;
+                slot[i] = next++;
+                types.add(OBJECT);
+            }
+        }
+        locals = types.toArray();
+    }
+
+    /**
+     * Charges a block's fuel at its start, from the {@link #FUEL} local, or hands over when
+     * there is not enough (the hand-over handler writes the fuel left back to the context).
+     */
+    void fuelCheck(int i, int blockLen) {
+        Label ok = new Label();
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitLdcInsn((long) blockLen);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFGE, ok);
+        handover(SELF, i, BASE, false);
+        mv.visitLabel(ok);
+        frame();
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitLdcInsn((long) blockLen);
+        mv.visitInsn(LSUB);
+        mv.visitVarInsn(LSTORE, FUEL);
+    }
+
+    /** Reads the context's fuel into the {@link #FUEL} local (at entry and after a call-out). */
+    @Override
+    void fuelIn() {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitVarInsn(LSTORE, FUEL);
+    }
+
+    /**
+     * Writes the {@link #FUEL} local to the context; when {@code callOut}, marks the local
+     * {@link #FUEL_IN_CONTEXT} too, for a call-out that may change the context's fuel and then
+     * throw (a handler then leaves the context's value alone).
+     */
+    @Override
+    void fuelOut(boolean callOut) {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
+        if (callOut) {
+            mv.visitLdcInsn(FUEL_IN_CONTEXT);
+            mv.visitVarInsn(LSTORE, FUEL);
+        }
+    }
+
+    /**
+     * In a handler: writes the {@link #FUEL} local back to the context unless a call-out was
+     * running ({@link #FUEL_IN_CONTEXT}: the context's value is the current one, maybe set by
+     * a callee). {@code caught} is the handler's exception type, on the stack.
+     */
+    void fuelBack(String caught) {
+        Label done = new Label();
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, done);
+        fuelOut(false);
+        mv.visitLabel(done);
+        frame(caught);
+    }
+
+    @Override
+    void push(int v) {
+        pushTo(mv, v);
+    }
+
+    @Override
+    void index(int reg) {
+        mv.visitVarInsn(ILOAD, BASE);
+        if (reg != 0) {
+            push(reg);
+            mv.visitInsn(IADD);
+        }
+    }
+
+    @Override
+    public int regClass(int reg) {
+        return cls[reg];
+    }
+
+    @Override
+    public void loadW(int reg) {
+        mv.visitVarInsn(LLOAD, slot[reg]);
+    }
+
+    @Override
+    public void storeW(int reg) {
+        mv.visitVarInsn(LSTORE, slot[reg]);
+    }
+
+    /** {@inheritDoc} A decimal register is boxed (null when it holds no value). */
+    @Override
+    public void loadR(int reg) {
+        if (dec[reg]) {
+            loadDecimal(reg);
+            mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decBox", "(JI)Ldev/tape/value/Value$Decimal;", false);
+            return;
+        }
+        mv.visitVarInsn(ALOAD, slot[reg]);
+    }
+
+    /** {@inheritDoc} Into a decimal register, the decimal (or null) is unboxed. */
+    @Override
+    public void storeR(int reg) {
+        if (dec[reg]) {
+            mv.visitInsn(DUP);
+            mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decScale", "(Ljava/lang/Object;)I", false);
+            mv.visitVarInsn(ISTORE, slot[reg] + 2);
+            mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decMantissa", "(Ljava/lang/Object;)J", false);
+            mv.visitVarInsn(LSTORE, slot[reg]);
+            return;
+        }
+        mv.visitVarInsn(ASTORE, slot[reg]);
+    }
+
+    @Override
+    public boolean isDecimal(int reg) {
+        return reg >= 0 && reg < dec.length && dec[reg];
+    }
+
+    @Override
+    public void loadDecimal(int reg) {
+        mv.visitVarInsn(LLOAD, slot[reg]);
+        mv.visitVarInsn(ILOAD, slot[reg] + 2);
+    }
+
+    @Override
+    public void loadScale(int reg) {
+        mv.visitVarInsn(ILOAD, slot[reg] + 2);
+    }
+
+    @Override
+    public void storeDecimal(int reg) {
+        mv.visitVarInsn(ISTORE, slot[reg] + 2);
+        mv.visitVarInsn(LSTORE, slot[reg]);
+    }
+
+    @Override
+    public void loadContext() {
+        mv.visitVarInsn(ALOAD, C);
+    }
+
+    @Override
+    public boolean hasLocal(int reg) {
+        return reg >= 0 && reg < slot.length && slot[reg] >= 0;
+    }
+
+    /** Writes a register's local to the register file (nothing for a unit register). */
+    @Override
+    void spill(int reg) {
+        if (reg < 0 || reg >= slot.length || slot[reg] < 0) {
+            return;
+        }
+        if (cls[reg] == LOp.WORD_CLASS) {
+            mv.visitVarInsn(ALOAD, W);
+            index(reg);
+            loadW(reg);
+            mv.visitInsn(LASTORE);
+        } else {
+            mv.visitVarInsn(ALOAD, R);
+            index(reg);
+            loadR(reg);
+            mv.visitInsn(AASTORE);
+        }
+    }
+
+    /** Reads a register's local back from the register file (nothing for a unit register). */
+    @Override
+    void reload(int reg) {
+        if (slot[reg] < 0) {
+            return;
+        }
+        if (cls[reg] == LOp.WORD_CLASS) {
+            mv.visitVarInsn(ALOAD, W);
+            index(reg);
+            mv.visitInsn(LALOAD);
+            storeW(reg);
+        } else {
+            mv.visitVarInsn(ALOAD, R);
+            index(reg);
+            mv.visitInsn(AALOAD);
+            storeR(reg);
+        }
+    }
+
+    @Override
+    void reloadFiles() {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "w", "[J");
+        mv.visitVarInsn(ASTORE, W);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "r", "[Ljava/lang/Object;");
+        mv.visitVarInsn(ASTORE, R);
+    }
+}
