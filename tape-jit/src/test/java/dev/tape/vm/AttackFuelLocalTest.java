@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttackFuelLocalTest {
     static final String PROGRAM = """
             program fuelatk
-            host h = "h.c" (i64) -> (i64)
+            host h = "h.c" (i64, i64) -> (i64)
             callsig unary = (dec) -> (dec)
             func main(n: i64, k: i64) -> (i64, dec) {
                 const.i64 r3, 0
@@ -40,7 +40,7 @@ class AttackFuelLocalTest {
                 i64.lt r10, r3, r1
                 br r10, body, done
             body:
-                host_call r0, h, r0, [r3] -> [r11]
+                host_call r0, h, r0, [r3, r2] -> [r11]
                 call.indirect r0, unary, r9, r0, [r5] -> [r5]
                 call r0, rec, r0, [r2] -> [r12]
                 i64.add r13, r13, r12
@@ -71,16 +71,17 @@ class AttackFuelLocalTest {
             """;
 
     /**
-     * h.c(a) = 3a: charges a mod 3 extra fuel, all of it (2^64-1, saturating) when a is 1,000, and
-     * fails when a is 2,000.
+     * h.c(a, k) = 3a: charges a mod 3 extra fuel, all of it (2^64-1, saturating) when a is 4 and k
+     * is 1, and fails when a is 4 and k is 2.
      */
     static HostRegistry host() {
-        return new HostRegistry().register("h.c", Signature.of(List.of(I64), List.of(I64)),
+        return new HostRegistry().register("h.c", Signature.of(List.of(I64, I64), List.of(I64)),
                 (HostFunction) (args, out, ctx) -> {
                     long a = ((Value.I64) args[0]).value();
-                    ctx.chargeFuel(a == 1_000 ? -1L : Math.floorMod(a, 3));
-                    if (a == 2_000) {
-                        throw new IllegalStateException("h.c fails at 2000");
+                    long k = ((Value.I64) args[1]).value();
+                    ctx.chargeFuel(a == 4 && k == 1 ? -1L : Math.floorMod(a, 3));
+                    if (a == 4 && k == 2) {
+                        throw new IllegalStateException("h.c fails at 4");
                     }
                     out[0] = Value.i64(3 * a);
                 });
@@ -121,7 +122,7 @@ class AttackFuelLocalTest {
         }
         // a long loop: most of it runs with the fuel local negative (2^63 and more left)
         for (long fuel : new long[] {-1L, Long.MIN_VALUE + 3_000}) {
-            Tiers.Outcome o = t.check(0, args(200, 2), Limits.DEFAULT.withFuel(fuel), "long loop");
+            Tiers.Outcome o = t.check(0, args(200, 3), Limits.DEFAULT.withFuel(fuel), "long loop");
             assertTrue(!o.trapped(), o.toString());
         }
     }
@@ -129,13 +130,20 @@ class AttackFuelLocalTest {
     @Test
     void aHostChargingAllTheFuelOrFailingTrapsAlike() {
         Tiers t = tiers();
-        Tiers.Outcome all = t.check(0, args(1_005, 0), Limits.DEFAULT.withFuel(-1L), "charge 2^64-1");
-        assertEquals(TrapKind.FUEL_EXCEEDED, all.kind());
-        assertEquals(0, all.fuelRemaining());
-        Tiers.Outcome fail = t.check(0, args(2_005, 0), Limits.DEFAULT.withFuel(Long.MIN_VALUE), "failing host");
-        assertEquals(TrapKind.FUEL_EXCEEDED, fail.kind(), "2^64-1 charged at 1000 first");
-        Tiers.Outcome f2 = t.check(0, args(2_005, 0), Limits.DEFAULT, "failing host, default fuel");
-        assertTrue(f2.trapped());
+        for (long fuel : new long[] {-1L, Long.MIN_VALUE, Long.MAX_VALUE, Limits.DEFAULT.fuel()}) {
+            Limits l = Limits.DEFAULT.withFuel(fuel);
+            Tiers.Outcome all = t.check(0, args(6, 1), l, "charge 2^64-1, fuel " + Long.toUnsignedString(fuel));
+            assertEquals(TrapKind.FUEL_EXCEEDED, all.kind());
+            assertEquals(0, all.fuelRemaining());
+            Tiers.Outcome fail = t.check(0, args(6, 2), l, "failing host, fuel " + Long.toUnsignedString(fuel));
+            assertEquals(TrapKind.HOST_CALL_FAILED, fail.kind());
+            assertTrue(fail.fuelRemaining() != 0, fail.toString());
+        }
+        Tiers.Outcome used = t.check(0, args(6, 2), Limits.DEFAULT, "failing host");
+        for (long fuel = 0; fuel <= used.used(Limits.DEFAULT) + 1; fuel++) {
+            t.check(0, args(6, 2), Limits.DEFAULT.withFuel(fuel), "failing host, fuel " + fuel);
+            t.check(0, args(6, 1), Limits.DEFAULT.withFuel(fuel), "charging host, fuel " + fuel);
+        }
     }
 
     @Test
@@ -166,5 +174,7 @@ class AttackFuelLocalTest {
         Tiers t = tiers();
         assertTrue(JitResumeTest.sweep(t, 0, args(3, 2), Limits.DEFAULT, "fuelatk") > 0);
         JitResumeTest.sweep(t, 0, args(3, 2), Limits.DEFAULT.withFuel(-1L), "fuelatk, fuel 2^64-1");
+        JitResumeTest.sweep(t, 0, args(6, 2), Limits.DEFAULT, "fuelatk, failing host");
+        JitResumeTest.sweep(t, 0, args(6, 1), Limits.DEFAULT.withFuel(Long.MIN_VALUE), "fuelatk, host charging 2^64-1");
     }
 }
