@@ -13,10 +13,12 @@ import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Snapshots of paused runs: a paused run's whole state (its {@link ExecutionContext} in the
@@ -459,11 +461,17 @@ final class Snapshots {
      * The ids of a snapshot's reference values: by identity, except decimals, which are by value
      * (a decimal is immutable and has no identity a program can see; compiled code holds decimal
      * registers unboxed and boxes a new object where the interpreter keeps one, so sharing them by
-     * value makes a run's snapshot the same bytes on either tier).
+     * value makes a run's snapshot the same bytes on either tier). Decimals are kept in a tree
+     * ordered by mantissa and scale, not a hash map: a program makes decimals of one Java hash
+     * code cheaply ({@code k << 32 | k} for every k has {@code Long.hashCode} 0), which a hash map
+     * of keys it cannot order looks up in time linear in their number (a snapshot of 200,000 of
+     * them took minutes); the tree takes log n per lookup whatever the values.
      */
     private static final class ValueIds {
+        private static final Comparator<Value.Decimal> ORDER =
+                Comparator.comparingLong(Value.Decimal::mantissa).thenComparingInt(Value.Decimal::scale);
         private final IdentityHashMap<Object, Integer> byIdentity = new IdentityHashMap<>();
-        private final HashMap<Value.Decimal, Integer> decimals = new HashMap<>();
+        private final TreeMap<Value.Decimal, Integer> decimals = new TreeMap<>(ORDER);
 
         Integer get(Object o) {
             return o instanceof Value.Decimal d ? decimals.get(d) : byIdentity.get(o);

@@ -122,7 +122,10 @@ final class Resumer {
         if (c.fuelReserve == 0) {
             return false;
         }
-        long take = slice <= 0 ? c.fuelReserve : Math.min(c.fuelReserve, 1 + rnd.nextLong(slice));
+        // the reserve is unsigned (2^63 and more with a fuel limit that large) and c.fuel holds at
+        // most Long.MAX_VALUE, as the context keeps them
+        long most = slice <= 0 ? Long.MAX_VALUE : 1 + rnd.nextLong(slice);
+        long take = Long.compareUnsigned(c.fuelReserve, most) < 0 ? c.fuelReserve : most;
         c.fuel += take;
         c.fuelReserve -= take;
         return true;
