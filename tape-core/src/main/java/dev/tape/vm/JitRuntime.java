@@ -261,7 +261,7 @@ final class JitRuntime {
 
     /** {@code tuple.new} of word elements: the same heap charge and aggregate as {@code Ops.tupleOfWords}. */
     static Aggregate tuple(ExecutionContext c, byte[] tags, long[] bits) {
-        c.allocate(32 + 9L * bits.length);
+        c.allocate(Ops.aggregateBytes(bits.length));
         return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
@@ -270,7 +270,7 @@ final class JitRuntime {
      * word pair {@code Ops.tupleOfWords} makes, one allocation.
      */
     static Aggregate pair(ExecutionContext c, byte[] tags, long a, long b) {
-        c.allocate(32 + 9L * 2);
+        c.allocate(Ops.aggregateBytes(2));
         return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, a, b);
     }
 
@@ -287,9 +287,9 @@ final class JitRuntime {
      */
     static Aggregate aggregate(ExecutionContext c, int kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
         int n = bits.length;
-        c.allocate(32 + 9L * n);
+        c.allocate(Ops.aggregateBytes(n));
         if (refs != null) {
-            c.allocate(8L * n);
+            c.allocate(Ops.referenceBytes(n));
         }
         return Texts.V.aggregate(KINDS[kind], typeId, tags, bits, refs);
     }

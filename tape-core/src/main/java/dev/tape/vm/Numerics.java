@@ -237,49 +237,23 @@ final class Numerics {
     static Value.Decimal decAdd(Object x, Object y, boolean subtract) {
         Value.Decimal a = (Value.Decimal) x;
         Value.Decimal b = (Value.Decimal) y;
-        if (a.scale() != b.scale()) {
-            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal scales " + a.scale() + " and " + b.scale()
-                    + " differ");
-        }
-        try {
-            long m = subtract ? Math.subtractExact(a.mantissa(), b.mantissa())
-                    : Math.addExact(a.mantissa(), b.mantissa());
-            return new Value.Decimal(m, a.scale());
-        } catch (ArithmeticException e) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
-        }
+        return new Value.Decimal(decAdd(a.mantissa(), a.scale(), b.mantissa(), b.scale(), subtract), a.scale());
     }
 
     static Value.Decimal decMul(Object x, Object y) {
         Value.Decimal a = (Value.Decimal) x;
         Value.Decimal b = (Value.Decimal) y;
-        long m;
-        try {
-            m = Math.multiplyExact(a.mantissa(), b.mantissa());
-        } catch (ArithmeticException e) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal mantissa overflows i64");
-        }
-        int scale = a.scale() + b.scale();
-        if (scale > 255) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, "decimal scale " + scale + " exceeds 255");
-        }
-        return new Value.Decimal(m, scale);
+        return new Value.Decimal(decMul(a.mantissa(), a.scale(), b.mantissa(), b.scale()), a.scale() + b.scale());
     }
 
     static long decToI64(Object x) {
         Value.Decimal a = (Value.Decimal) x;
-        if (a.scale() != 0) {
-            throw new VmTrap(TrapKind.DECIMAL_SCALE_MISMATCH, "decimal has scale " + a.scale() + ", not 0");
-        }
-        return a.mantissa();
+        return decToI64(a.mantissa(), a.scale());
     }
 
     static long decToU64(Object x) {
-        long m = decToI64(x);
-        if (m < 0) {
-            throw new VmTrap(TrapKind.INT_CAST_OVERFLOW, "decimal " + m + " is negative");
-        }
-        return m;
+        Value.Decimal a = (Value.Decimal) x;
+        return decToU64(a.mantissa(), a.scale());
     }
 
     /** 10^0 to 10^18: every power of ten that fits an i64 */
@@ -302,32 +276,19 @@ final class Numerics {
     }
 
     static Value.Decimal i64ToDec(long a, int scale) {
-        long f = pow10(scale);
-        try {
-            return new Value.Decimal(Math.multiplyExact(a, f), scale);
-        } catch (ArithmeticException e) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, a + " * 10^" + scale + " overflows i64");
-        }
+        return new Value.Decimal(i64ToDecMantissa(a, scale), scale);
     }
 
     static Value.Decimal u64ToDec(long a, int scale) {
-        long f = pow10(scale);
-        if (a < 0) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " exceeds the i64 mantissa");
-        }
-        try {
-            return new Value.Decimal(Math.multiplyExact(a, f), scale);
-        } catch (ArithmeticException e) {
-            throw new VmTrap(TrapKind.DECIMAL_OVERFLOW, Long.toUnsignedString(a) + " * 10^" + scale + " overflows i64");
-        }
+        return new Value.Decimal(u64ToDecMantissa(a, scale), scale);
     }
 
     // Unboxed decimals: compiled code (tape-jit) holds a register the verifier types as decimal in
     // two JVM locals, a long mantissa and an int scale (-1 for a register not yet written: boxed,
     // it is null), and runs the decimal instructions through the methods below,
     // which take the pair and return the result's mantissa (its scale follows from the operands'
-    // scales, once the method has checked them). Results and traps (kind and message) are those of
-    // the boxed methods above, in the same order.
+    // scales, once the method has checked them). The boxed methods above (the interpreter's) are
+    // these on the decimals' fields, so both tiers check and trap alike.
 
     /**
      * Boxes an unboxed decimal.
@@ -364,7 +325,8 @@ final class Numerics {
      *
      * @return the result's mantissa
      * @throws VmTrap {@code decimal_scale_mismatch} when the scales differ, {@code decimal_overflow}
-     *     when the mantissa overflows i64 (as {@link #decAdd(Object, Object, boolean)})
+     *     when the mantissa overflows i64 ({@link #decAdd(Object, Object, boolean)} is this on the
+     *     decimals' fields)
      */
     static long decAdd(long am, int as, long bm, int bs, boolean subtract) {
         if (as != bs) {
@@ -383,7 +345,7 @@ final class Numerics {
      *
      * @return the result's mantissa
      * @throws VmTrap {@code decimal_overflow} when the mantissa overflows i64 or the scale passes
-     *     255, checked in that order (as {@link #decMul(Object, Object)})
+     *     255, checked in that order ({@link #decMul(Object, Object)} is this on the decimals' fields)
      */
     static long decMul(long am, int as, long bm, int bs) {
         long m;
@@ -432,7 +394,8 @@ final class Numerics {
      *
      * @param scale 0 to 255
      * @return the mantissa {@code a * 10^scale}
-     * @throws VmTrap {@code decimal_overflow} as {@link #i64ToDec(long, int)}
+     * @throws VmTrap {@code decimal_overflow} when {@code scale} is above 18 or the product
+     *     overflows i64, checked in that order
      */
     static long i64ToDecMantissa(long a, int scale) {
         long f = pow10(scale);
@@ -448,7 +411,8 @@ final class Numerics {
      *
      * @param scale 0 to 255
      * @return the mantissa {@code a * 10^scale}
-     * @throws VmTrap {@code decimal_overflow} as {@link #u64ToDec(long, int)}
+     * @throws VmTrap {@code decimal_overflow} when {@code scale} is above 18, {@code a} is 2^63 or
+     *     more, or the product overflows i64, checked in that order
      */
     static long u64ToDecMantissa(long a, int scale) {
         long f = pow10(scale);

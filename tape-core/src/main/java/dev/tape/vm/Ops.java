@@ -210,12 +210,32 @@ final class Ops {
     }
 
     /**
+     * The heap charge of an aggregate of {@code n} elements: 32 bytes plus 9 per element (its
+     * object, tags and words); one holding a reference element is charged {@link #referenceBytes}
+     * more. Both tiers charge through these two.
+     *
+     * @param n the element count (0 or more)
+     * @return bytes
+     */
+    static long aggregateBytes(int n) {
+        return 32 + 9L * n;
+    }
+
+    /**
+     * @param n the element count of an aggregate with a reference element
+     * @return the bytes its reference array is charged, 8 per element
+     */
+    static long referenceBytes(int n) {
+        return 8L * n;
+    }
+
+    /**
      * {@code tuple.new} of word-register elements only ({@link dev.tape.verify.internal.LOp#TUPLE_NEW_W}):
      * the same elements and heap charge as {@link #build}, without the per-element class test; two
      * elements make a word pair ({@code ValueInternals.pair}), one allocation.
      */
     static Aggregate tupleOfWords(ExecutionContext c, byte[] tags, long[] w, int[] code, int at, int n, int base) {
-        c.allocate(32 + 9L * n);
+        c.allocate(aggregateBytes(n));
         if (n == 2) {
             // pairs are the common case: the words go into the aggregate itself (one allocation)
             return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, w[base + code[at]], w[base + code[at + 1]]);
@@ -229,7 +249,7 @@ final class Ops {
 
     private static Aggregate build(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, int[] code, int at,
                                    int n, int base) {
-        c.allocate(32 + 9L * n);
+        c.allocate(aggregateBytes(n));
         long[] bits = new long[n];
         Object[] refs = null;
         for (int i = 0; i < n; i++) {
@@ -240,7 +260,7 @@ final class Ops {
             } else if (t != 0) {
                 if (refs == null) {
                     refs = new Object[n];
-                    c.allocate(8L * n);
+                    c.allocate(referenceBytes(n));
                 }
                 refs[i] = c.r[reg];
             }
