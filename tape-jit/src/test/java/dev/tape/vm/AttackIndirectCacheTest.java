@@ -49,20 +49,6 @@ class AttackIndirectCacheTest {
         return total;
     }
 
-    /** What {@code mainc(n, k, start)} computes. */
-    private static long expectedClosures(long n, int k, int start) {
-        long total = 0;
-        for (long i = 0; i < n; i++) {
-            int j = (int) ((start + i) % k);
-            total += j < 3 ? i + j + 1 : i * new int[] {4, 2, 3}[j - 3];
-        }
-        return total;
-    }
-
-    private static List<Value> args(long n, int k, int start) {
-        return List.of(Value.i64(n), Value.i64(k), Value.i64(start));
-    }
-
     private static VerifiedProgram poly() {
         return Tiers.verified(JitIndirectCacheTest.program());
     }
@@ -90,11 +76,11 @@ class AttackIndirectCacheTest {
                         // 999 iterations: f5 (k = 6) never reaches i = 1000
                         long n = round % 3 == 0 ? 999 : 1 + round;
                         int start = (thread + round) % k;
-                        List<Value> got = vm.run(MAIN, args(n, k, start), Limits.DEFAULT);
+                        List<Value> got = vm.run(MAIN, JitIndirectCacheTest.args(n, k, start), Limits.DEFAULT);
                         assertEquals(List.of(Value.i64(expected(n, k, start))), got,
                                 "main(" + n + ", " + k + ", " + start + ")");
-                        List<Value> gotc = vm.run(MAINC, args(n, k, start), Limits.DEFAULT);
-                        assertEquals(List.of(Value.i64(expectedClosures(n, k, start))), gotc,
+                        List<Value> gotc = vm.run(MAINC, JitIndirectCacheTest.args(n, k, start), Limits.DEFAULT);
+                        assertEquals(List.of(Value.i64(JitIndirectCacheTest.expectedClosures(n, k, start))), gotc,
                                 "mainc(" + n + ", " + k + ", " + start + ")");
                         runs += 2;
                     }
@@ -126,13 +112,13 @@ class AttackIndirectCacheTest {
         Vm compiled = Jit.compile(p, Host.NONE);
         Vm interpreted = new Vm(p, Host.NONE);
         for (int k : new int[] {1, 3, 6}) {
-            compiled.run(MAIN, args(5_000, k, 0), Limits.DEFAULT);
-            compiled.run(MAINC, args(5_000, k, 0), Limits.DEFAULT);
+            compiled.run(MAIN, JitIndirectCacheTest.args(5_000, k, 0), Limits.DEFAULT);
+            compiled.run(MAINC, JitIndirectCacheTest.args(5_000, k, 0), Limits.DEFAULT);
         }
         for (int entry : new int[] {MAIN, MAINC}) {
             for (int k : new int[] {1, 3, 6}) {
-                List<Value> a = args(6, k, 1);
-                long want = entry == MAIN ? expected(6, k, 1) : expectedClosures(6, k, 1);
+                List<Value> a = JitIndirectCacheTest.args(6, k, 1);
+                long want = entry == MAIN ? expected(6, k, 1) : JitIndirectCacheTest.expectedClosures(6, k, 1);
                 Run whole = interpreted.start(entry, a, Limits.DEFAULT);
                 assertEquals(new Outcome.Done(List.of(Value.i64(want))), whole.resume());
                 long used = Limits.DEFAULT.fuel() - whole.fuelRemaining();
@@ -174,7 +160,7 @@ class AttackIndirectCacheTest {
     void interruptedWhileLoopingThroughTheCacheResumes() throws Exception {
         Vm vm = Jit.compile(poly(), Host.NONE);
         long n = 10_000_000;
-        List<Value> a = args(n, 6, 0);
+        List<Value> a = JitIndirectCacheTest.args(n, 6, 0);
         Limits l = Limits.DEFAULT.withFuel(1L << 40);
         Run plain = vm.start(MAIN, a, l);
         assertEquals(new Outcome.Done(List.of(Value.i64(expected(n, 6, 0)))), plain.resume());
@@ -218,10 +204,9 @@ class AttackIndirectCacheTest {
             for (int k : new int[] {1, 2, 6, 3, 1}) {
                 for (long n : new long[] {3, 999}) {
                     for (int entry : new int[] {MAIN, MAINC}) {
-                        Tiers.Outcome oi = Tiers.run(interp, null, new ExecutionContext(), entry, args(n, k, 0),
-                                Limits.DEFAULT, null);
-                        Tiers.Outcome oc = Tiers.run(vm, null, new ExecutionContext(), entry, args(n, k, 0),
-                                Limits.DEFAULT, null);
+                        List<Value> a = JitIndirectCacheTest.args(n, k, 0);
+                        Tiers.Outcome oi = Tiers.run(interp, null, new ExecutionContext(), entry, a, Limits.DEFAULT, null);
+                        Tiers.Outcome oc = Tiers.run(vm, null, new ExecutionContext(), entry, a, Limits.DEFAULT, null);
                         Tiers.assertSame(oi, oc, () -> "classes " + classes + " k " + k + " n " + n);
                     }
                 }

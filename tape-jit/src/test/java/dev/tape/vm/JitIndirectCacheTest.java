@@ -169,187 +169,20 @@ class JitIndirectCacheTest {
                 ret r0, [r4]
             }
 
+            """ + dispatchers();
+
+    /** Six functions of one shape, d0 to d5, that recurse into each other through one call.indirect site. */
+    private static String dispatchers() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            s.append(DISPATCHER.replace("func d0(", "func d" + i + "(")).append('\n');
+        }
+        return s.toString();
+    }
+
+    /** d0; {@link #dispatchers} names its copies d1 to d5 */
+    private static final String DISPATCHER = """
             func d0(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                i64.eq r4, r1, r3
-                br r4, base, more
-            base:
-                ret r0, [r3]
-            more:
-                const.i64 r5, 1
-                i64.sub r6, r1, r5
-                i64.rem r7, r1, r2
-                const.i64 r31, 1
-                i64.eq r21, r7, r31
-                const.i64 r32, 2
-                i64.eq r22, r7, r32
-                const.i64 r33, 3
-                i64.eq r23, r7, r33
-                const.i64 r34, 4
-                i64.eq r24, r7, r34
-                const.i64 r35, 5
-                i64.eq r25, r7, r35
-                const.func r8, d0
-                const.func r9, d1
-                select r8, r21, r9, r8
-                const.func r9, d2
-                select r8, r22, r9, r8
-                const.func r9, d3
-                select r8, r23, r9, r8
-                const.func r9, d4
-                select r8, r24, r9, r8
-                const.func r9, d5
-                select r8, r25, r9, r8
-                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
-                i64.add r13, r12, r5
-                ret r0, [r13]
-            }
-
-            func d1(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                i64.eq r4, r1, r3
-                br r4, base, more
-            base:
-                ret r0, [r3]
-            more:
-                const.i64 r5, 1
-                i64.sub r6, r1, r5
-                i64.rem r7, r1, r2
-                const.i64 r31, 1
-                i64.eq r21, r7, r31
-                const.i64 r32, 2
-                i64.eq r22, r7, r32
-                const.i64 r33, 3
-                i64.eq r23, r7, r33
-                const.i64 r34, 4
-                i64.eq r24, r7, r34
-                const.i64 r35, 5
-                i64.eq r25, r7, r35
-                const.func r8, d0
-                const.func r9, d1
-                select r8, r21, r9, r8
-                const.func r9, d2
-                select r8, r22, r9, r8
-                const.func r9, d3
-                select r8, r23, r9, r8
-                const.func r9, d4
-                select r8, r24, r9, r8
-                const.func r9, d5
-                select r8, r25, r9, r8
-                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
-                i64.add r13, r12, r5
-                ret r0, [r13]
-            }
-
-            func d2(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                i64.eq r4, r1, r3
-                br r4, base, more
-            base:
-                ret r0, [r3]
-            more:
-                const.i64 r5, 1
-                i64.sub r6, r1, r5
-                i64.rem r7, r1, r2
-                const.i64 r31, 1
-                i64.eq r21, r7, r31
-                const.i64 r32, 2
-                i64.eq r22, r7, r32
-                const.i64 r33, 3
-                i64.eq r23, r7, r33
-                const.i64 r34, 4
-                i64.eq r24, r7, r34
-                const.i64 r35, 5
-                i64.eq r25, r7, r35
-                const.func r8, d0
-                const.func r9, d1
-                select r8, r21, r9, r8
-                const.func r9, d2
-                select r8, r22, r9, r8
-                const.func r9, d3
-                select r8, r23, r9, r8
-                const.func r9, d4
-                select r8, r24, r9, r8
-                const.func r9, d5
-                select r8, r25, r9, r8
-                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
-                i64.add r13, r12, r5
-                ret r0, [r13]
-            }
-
-            func d3(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                i64.eq r4, r1, r3
-                br r4, base, more
-            base:
-                ret r0, [r3]
-            more:
-                const.i64 r5, 1
-                i64.sub r6, r1, r5
-                i64.rem r7, r1, r2
-                const.i64 r31, 1
-                i64.eq r21, r7, r31
-                const.i64 r32, 2
-                i64.eq r22, r7, r32
-                const.i64 r33, 3
-                i64.eq r23, r7, r33
-                const.i64 r34, 4
-                i64.eq r24, r7, r34
-                const.i64 r35, 5
-                i64.eq r25, r7, r35
-                const.func r8, d0
-                const.func r9, d1
-                select r8, r21, r9, r8
-                const.func r9, d2
-                select r8, r22, r9, r8
-                const.func r9, d3
-                select r8, r23, r9, r8
-                const.func r9, d4
-                select r8, r24, r9, r8
-                const.func r9, d5
-                select r8, r25, r9, r8
-                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
-                i64.add r13, r12, r5
-                ret r0, [r13]
-            }
-
-            func d4(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                i64.eq r4, r1, r3
-                br r4, base, more
-            base:
-                ret r0, [r3]
-            more:
-                const.i64 r5, 1
-                i64.sub r6, r1, r5
-                i64.rem r7, r1, r2
-                const.i64 r31, 1
-                i64.eq r21, r7, r31
-                const.i64 r32, 2
-                i64.eq r22, r7, r32
-                const.i64 r33, 3
-                i64.eq r23, r7, r33
-                const.i64 r34, 4
-                i64.eq r24, r7, r34
-                const.i64 r35, 5
-                i64.eq r25, r7, r35
-                const.func r8, d0
-                const.func r9, d1
-                select r8, r21, r9, r8
-                const.func r9, d2
-                select r8, r22, r9, r8
-                const.func r9, d3
-                select r8, r23, r9, r8
-                const.func r9, d4
-                select r8, r24, r9, r8
-                const.func r9, d5
-                select r8, r25, r9, r8
-                call.indirect r0, binary, r8, r0, [r6, r2] -> [r12]
-                i64.add r13, r12, r5
-                ret r0, [r13]
-            }
-
-            func d5(n: i64, k: i64) -> (i64) {
                 const.i64 r3, 0
                 i64.eq r4, r1, r3
                 br r4, base, more
@@ -429,7 +262,7 @@ class JitIndirectCacheTest {
     }
 
     /** What {@code mainc} computes. */
-    private static long expectedClosures(long n, int k, int start) {
+    static long expectedClosures(long n, int k, int start) {
         long total = 0;
         for (long i = 0; i < n; i++) {
             int j = (int) ((start + i) % k);
@@ -438,7 +271,7 @@ class JitIndirectCacheTest {
         return total;
     }
 
-    private static List<Value> args(long n, int k, int start) {
+    static List<Value> args(long n, int k, int start) {
         return List.of(Value.i64(n), Value.i64(k), Value.i64(start));
     }
 
