@@ -56,7 +56,6 @@ final class InlineOps {
     private static final String TEXTS = "dev/tape/vm/Texts";
     private static final String CTX = "Ldev/tape/vm/ExecutionContext;";
     private static final String OBJ = "Ljava/lang/Object;";
-    private static final String DEC = "Ldev/tape/value/Value$Decimal;";
     private static final String INTERNALS = "dev/tape/value/ValueInternals";
     private static final String RT = "dev/tape/vm/JitRuntime";
 
@@ -177,6 +176,8 @@ final class InlineOps {
      */
     static boolean emit(Emitter e, int[] code, int g) {
         if (unboxed(e, code, g)) {
+            // decimal registers are always held unboxed (the verifier types every operand of these);
+            // were one not, the instruction would take the generic path
             decimal(e, code, g);
             return true;
         }
@@ -206,36 +207,6 @@ final class InlineOps {
                 mv.visitMethodInsn(INVOKESTATIC, NUM, "u64ToF64", "(J)D", false);
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
                 e.storeW(dst);
-            }
-            case Op.DEC_ADD, Op.DEC_SUB -> {
-                e.trapPoint();
-                e.loadR(a);
-                e.loadR(code[g + 3]);
-                mv.visitInsn(code[g] == Op.DEC_SUB ? ICONST_1 : ICONST_0);
-                mv.visitMethodInsn(INVOKESTATIC, NUM, "decAdd", "(" + OBJ + OBJ + "Z)" + DEC, false);
-                e.storeR(dst);
-            }
-            case Op.DEC_MUL -> {
-                e.trapPoint();
-                e.loadR(a);
-                e.loadR(code[g + 3]);
-                mv.visitMethodInsn(INVOKESTATIC, NUM, "decMul", "(" + OBJ + OBJ + ")" + DEC, false);
-                e.storeR(dst);
-            }
-            case Op.DEC_TO_I64, Op.DEC_TO_U64 -> {
-                e.trapPoint();
-                e.loadR(a);
-                mv.visitMethodInsn(INVOKESTATIC, NUM, code[g] == Op.DEC_TO_I64 ? "decToI64" : "decToU64",
-                        "(" + OBJ + ")J", false);
-                e.storeW(dst);
-            }
-            case Op.I64_TO_DEC, Op.U64_TO_DEC -> {
-                e.trapPoint();
-                e.loadW(a);
-                JitCompiler.pushTo(mv, code[g + 3]);
-                mv.visitMethodInsn(INVOKESTATIC, NUM, code[g] == Op.I64_TO_DEC ? "i64ToDec" : "u64ToDec", "(JI)" + DEC,
-                        false);
-                e.storeR(dst);
             }
             case Op.STR_LEN, Op.BYTES_LEN -> {
                 e.trapPoint();
