@@ -36,6 +36,11 @@ public final class InstructionCodec {
         }
     }
 
+    /** @return operand {@code i} of {@code op} as {@code mnemonic.name}, for error messages (made once) */
+    static String label(Opcode op, int i) {
+        return LABELS[op.ordinal()][i];
+    }
+
     private static int maxOperands() {
         int max = 0;
         for (Opcode op : Opcode.values()) {

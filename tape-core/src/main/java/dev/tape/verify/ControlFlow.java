@@ -1,7 +1,7 @@
 package dev.tape.verify;
 
 import dev.tape.format.DecodeException;
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.format.InstructionCodec;
 import dev.tape.format.Opcode;
 import dev.tape.format.OperandKind;
@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class ControlFlow {
     final int func;
-    final List<Instruction> instrs;
+    /** the function's decoded instructions (the verifier's one {@link DecodedCode}, refilled per function) */
+    final DecodedCode dc;
     /** instruction index for each byte pc that starts an instruction, else -1; length code + 1 */
     final int[] indexAtPc;
     /** first instruction index of each block */
@@ -33,10 +34,10 @@ final class ControlFlow {
     /** reachable blocks in reverse post-order */
     final int[] order;
 
-    private ControlFlow(int func, List<Instruction> instrs, int[] indexAtPc, int[] blockStart, int[] blockEnd,
+    private ControlFlow(int func, DecodedCode dc, int[] indexAtPc, int[] blockStart, int[] blockEnd,
                         int[] blockOf, int[][] successors, boolean[] reachable, int[] order) {
         this.func = func;
-        this.instrs = instrs;
+        this.dc = dc;
         this.indexAtPc = indexAtPc;
         this.blockStart = blockStart;
         this.blockEnd = blockEnd;
@@ -46,9 +47,13 @@ final class ControlFlow {
         this.order = order;
     }
 
-    static List<Instruction> decode(int func, byte[] code) throws VerifyException {
+    /**
+     * @param into the object to decode into (refilled)
+     * @return {@code into}, holding the body's instructions
+     */
+    static DecodedCode decode(int func, byte[] code, DecodedCode into) throws VerifyException {
         try {
-            return InstructionCodec.decodeAll(code);
+            return into.decode(code);
         } catch (DecodeException e) {
             throw new VerifyException("BytecodeDecode", func, (int) e.offset(), null,
                     "bytecode does not decode: " + e.reason());
@@ -70,8 +75,8 @@ final class ControlFlow {
         return NO_TARGETS;
     }
 
-    static ControlFlow build(int func, List<Instruction> instrs, int codeLength) throws VerifyException {
-        return build(func, instrs, codeLength, new int[codeLength + 1]);
+    static ControlFlow build(int func, DecodedCode dc, int codeLength) throws VerifyException {
+        return build(func, dc, codeLength, new int[codeLength + 1]);
     }
 
     /**
@@ -79,34 +84,34 @@ final class ControlFlow {
      *     {@link #indexAtPc} (the verifier passes one scratch array for all its functions; entries
      *     past {@code codeLength} are left as they are and never read)
      */
-    static ControlFlow build(int func, List<Instruction> instrs, int codeLength, int[] indexAtPc)
+    static ControlFlow build(int func, DecodedCode dc, int codeLength, int[] indexAtPc)
             throws VerifyException {
         Arrays.fill(indexAtPc, 0, codeLength + 1, -1);
-        for (int i = 0; i < instrs.size(); i++) {
-            indexAtPc[instrs.get(i).pc()] = i;
+        for (int i = 0; i < dc.count(); i++) {
+            indexAtPc[dc.pc(i)] = i;
         }
-        int n = instrs.size();
+        int n = dc.count();
         boolean[] starts = new boolean[n + 1];
         if (n > 0) {
             starts[0] = true;
         }
         for (int i = 0; i < n; i++) {
-            Instruction ins = instrs.get(i);
-            for (int k : targetOperands(ins.opcode())) {
-                long target = ins.value(k);
+            int ins = i;
+            for (int k : targetOperands(dc.opcode(ins))) {
+                long target = dc.value(ins, k);
                 if (target >= codeLength) {
-                    throw new VerifyException("InvalidJumpTarget", func, ins.pc(), ins.opcode().mnemonic(),
+                    throw new VerifyException("InvalidJumpTarget", func, dc.pc(ins), dc.opcode(ins).mnemonic(),
                             "jump target " + target + " is out of range (the bytecode is " + codeLength
                                     + " bytes) [OutOfRange]");
                 }
                 int idx = indexAtPc[(int) target];
                 if (idx < 0) {
-                    throw new VerifyException("InvalidJumpTarget", func, ins.pc(), ins.opcode().mnemonic(),
+                    throw new VerifyException("InvalidJumpTarget", func, dc.pc(ins), dc.opcode(ins).mnemonic(),
                             "jump target " + target + " is not the start of an instruction [NotInstructionBoundary]");
                 }
                 starts[idx] = true;
             }
-            if (ins.opcode().isTerminator()) {
+            if (dc.opcode(ins).isTerminator()) {
                 starts[i + 1] = true;
             }
         }
@@ -131,20 +136,20 @@ final class ControlFlow {
             for (int i = blockStart[b]; i < blockEnd[b]; i++) {
                 blockOf[i] = b;
             }
-            Instruction last = instrs.get(blockEnd[b] - 1);
-            if (!last.opcode().isTerminator()) {
-                throw new VerifyException("MissingTerminator", func, last.pc(), last.opcode().mnemonic(),
+            int last = blockEnd[b] - 1;
+            if (!dc.opcode(last).isTerminator()) {
+                throw new VerifyException("MissingTerminator", func, dc.pc(last), dc.opcode(last).mnemonic(),
                         "the block ends without a terminator (ret, trap, br or jmp): execution would fall "
                                 + (blockEnd[b] == n ? "off the end of the function" : "through into a jump target"));
             }
         }
         int[][] succ = new int[nb][];
         for (int b = 0; b < nb; b++) {
-            Instruction last = instrs.get(blockEnd[b] - 1);
-            int[] ops = targetOperands(last.opcode());
+            int last = blockEnd[b] - 1;
+            int[] ops = targetOperands(dc.opcode(last));
             succ[b] = new int[ops.length];
             for (int k = 0; k < ops.length; k++) {
-                succ[b][k] = blockOf[indexAtPc[(int) last.value(ops[k])]];
+                succ[b][k] = blockOf[indexAtPc[(int) dc.value(last, ops[k])]];
             }
         }
         boolean[] reachable = new boolean[nb];
@@ -176,7 +181,7 @@ final class ControlFlow {
         for (int i = 0; i < order.length; i++) {
             order[i] = post[nPost - 1 - i];
         }
-        return new ControlFlow(func, instrs, indexAtPc, blockStart, blockEnd, blockOf, succ, reachable, order);
+        return new ControlFlow(func, dc, indexAtPc, blockStart, blockEnd, blockOf, succ, reachable, order);
     }
 
     static boolean isIdOperand(OperandKind k) {

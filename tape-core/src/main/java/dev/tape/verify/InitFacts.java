@@ -1,6 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
 import dev.tape.verify.internal.LoweredFunction;
@@ -63,15 +63,15 @@ public final class InitFacts {
             entry[r >>> 6] |= 1L << r;
         }
         byte[] code = fn.code();
-        List<Instruction> instrs;
+        DecodedCode dc;
         ControlFlow cfg;
         try {
-            instrs = ControlFlow.decode(lf.id(), code);
-            cfg = ControlFlow.build(lf.id(), instrs, code.length);
+            dc = ControlFlow.decode(lf.id(), code, new DecodedCode());
+            cfg = ControlFlow.build(lf.id(), dc, code.length);
         } catch (VerifyException e) {
             throw new IllegalStateException("a verified function does not decode: " + e.getMessage(), e);
         }
-        int n = instrs.size();
+        int n = dc.count();
         int[] ipOf = new int[n];
         for (int i = 0; i < n; i++) {
             ipOf[i] = lf.instructionStart(i);
@@ -79,8 +79,8 @@ public final class InitFacts {
         int[][] writes = new int[n][];
         long[] read = new long[words];
         for (int i = 0; i < n; i++) {
-            writes[i] = TypeChecker.writes(instrs.get(i));
-            for (int r : TypeChecker.reads(instrs.get(i))) {
+            writes[i] = TypeChecker.writes(dc, i);
+            for (int r : TypeChecker.reads(dc, i)) {
                 read[r >>> 6] |= 1L << r;
             }
         }

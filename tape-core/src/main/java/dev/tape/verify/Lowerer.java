@@ -1,6 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.format.Opcode;
 import dev.tape.program.Constant;
 import dev.tape.program.Function;
@@ -32,6 +32,8 @@ final class Lowerer {
     private final Program program;
     private final int func;
     private final ControlFlow cfg;
+    /** the function's decoded instructions ({@link ControlFlow#dc}) */
+    private final DecodedCode dc;
     private final ValueType[] regTypes;
     private final Buffers buffers;
     /** the code being lowered: {@link Buffers#out}, grown as needed */
@@ -69,12 +71,15 @@ final class Lowerer {
         int[] indexAtPc = new int[256];
         int[] fixAt = new int[16];
         int[] fixTo = new int[16];
+        /** the function being verified, decoded (refilled per function) */
+        final DecodedCode decoded = new DecodedCode();
     }
 
     Lowerer(Program program, int func, ControlFlow cfg, ValueType[] regTypes, Buffers buffers) {
         this.program = program;
         this.func = func;
         this.cfg = cfg;
+        this.dc = cfg.dc;
         this.regTypes = regTypes;
         this.buffers = buffers;
         this.out = buffers.out;
@@ -130,28 +135,27 @@ final class Lowerer {
     }
 
     /** Register-list operand {@code i} as [n, regs...], without copying it. */
-    private void list(Instruction ins, int i) {
-        int n = (int) ins.value(i);
+    private void list(int ins, int i) {
+        int n = (int) dc.value(ins, i);
         emit(n);
         for (int k = 0; k < n; k++) {
-            emit(ins.listReg(i, k));
+            emit(dc.listReg(ins, i, k));
         }
     }
 
     LoweredFunction lower() throws VerifyException {
-        List<Instruction> instrs = cfg.instrs;
-        int n = instrs.size();
+        int n = dc.count();
         if (n == 0) {
             return noCode();
         }
         buffers.startOf = grow(buffers.startOf, n);
         int[] startOf = buffers.startOf;
         for (int i = 0; i < n; i++) {
-            Instruction ins = instrs.get(i);
+            int ins = i;
             startOf[i] = len;
             lowerOne(ins);
             if (i + 1 < n && cfg.blockOf[i] == cfg.blockOf[i + 1]) {
-                fuse(ins, instrs.get(i + 1), startOf[i]);
+                fuse(ins, i + 1, startOf[i]);
             }
         }
         int[] targetSlots = ints(buffers.fixAt, fixups);
@@ -163,8 +167,8 @@ final class Lowerer {
         int[] pcs = new int[n];
         byte[] opcodes = new byte[n];
         for (int i = 0; i < n; i++) {
-            pcs[i] = instrs.get(i).pc();
-            opcodes[i] = (byte) instrs.get(i).opcode().toByte();
+            pcs[i] = dc.pc(i);
+            opcodes[i] = (byte) dc.opcode(i).toByte();
         }
         Function fn = program.functions().get(func);
         // regTypes is the type checker's own array, made for this function: kept, not copied
@@ -191,11 +195,11 @@ final class Lowerer {
      * the same block, is a br on the compare's result (see {@link LOp#I64_LT_BR}). The compare's
      * layout [op, dst, a, b] is kept; only its op changes.
      */
-    private void fuse(Instruction cmp, Instruction next, int at) {
-        if (next.opcode() != Opcode.BR) {
+    private void fuse(int cmp, int next, int at) {
+        if (dc.opcode(next) != Opcode.BR) {
             return;
         }
-        int fused = switch (cmp.opcode()) {
+        int fused = switch (dc.opcode(cmp)) {
             case I64_LT -> LOp.I64_LT_BR;
             case I64_LE -> LOp.I64_LE_BR;
             case I64_GT -> LOp.I64_GT_BR;
@@ -206,19 +210,19 @@ final class Lowerer {
             default -> -1;
         };
         // only a compare whose result is the br's condition fuses (operand 0 of both is that register)
-        if (fused >= 0 && next.reg(0) == cmp.reg(0) && out[at] == cmp.opcode().toByte()) {
+        if (fused >= 0 && dc.reg(next, 0) == dc.reg(cmp, 0) && out[at] == dc.opcode(cmp).toByte()) {
             out[at] = fused;
         }
     }
 
     /** A register list whose entries carry their register class: {@code reg << 2 | class}. */
-    private void classedList(Instruction ins, int i) throws VerifyException {
-        int n = (int) ins.value(i);
+    private void classedList(int ins, int i) throws VerifyException {
+        int n = (int) dc.value(ins, i);
         emit(n);
         for (int k = 0; k < n; k++) {
-            int r = ins.listReg(i, k);
+            int r = dc.listReg(ins, i, k);
             if (r > Integer.MAX_VALUE >> 2) {
-                throw new VerifyException("RegOutOfBounds", func, ins.pc(), ins.opcode().mnemonic(),
+                throw new VerifyException("RegOutOfBounds", func, dc.pc(ins), dc.opcode(ins).mnemonic(),
                         "register r" + r + " is too large for the execution form");
             }
             emit(r << 2 | cls(r));
@@ -239,18 +243,18 @@ final class Lowerer {
         tagSlots[nTagSlots++] = len;
     }
 
-    private void lowerOne(Instruction ins) throws VerifyException {
-        Opcode op = ins.opcode();
-        RegClassCheck.check(program, func, ins, regTypes);
+    private void lowerOne(int ins) throws VerifyException {
+        Opcode op = dc.opcode(ins);
+        RegClassCheck.check(program, func, dc, ins, regTypes);
         switch (op) {
             case NOP, CONST_UNIT -> emit(Opcode.NOP.toByte());
             case TRAP -> {
                 emit(op.toByte());
-                emit((int) ins.value(0));
+                emit((int) dc.value(ins, 0));
             }
             case MOV -> {
-                int d = ins.reg(0);
-                int s = ins.reg(1);
+                int d = dc.reg(ins, 0);
+                int s = dc.reg(ins, 1);
                 if (cls(d) == UNIT) {
                     emit(Opcode.NOP.toByte());
                 } else {
@@ -260,25 +264,25 @@ final class Lowerer {
                 }
             }
             case SELECT -> {
-                int d = ins.reg(0);
+                int d = dc.reg(ins, 0);
                 if (cls(d) == UNIT) {
                     emit(Opcode.NOP.toByte());
                 } else {
                     emit(cls(d) == WORD ? LOp.SELECT_W : LOp.SELECT_R);
                     emit(d);
-                    emit(ins.reg(1));
-                    emit(ins.reg(2));
-                    emit(ins.reg(3));
+                    emit(dc.reg(ins, 1));
+                    emit(dc.reg(ins, 2));
+                    emit(dc.reg(ins, 3));
                 }
             }
-            case CONST_BOOL -> constWord(ins, ins.value(1) != 0 ? 1 : 0);
-            case CONST_I64 -> constWord(ins, ins.value(1));
-            case CONST_U64 -> constWord(ins, ins.value(1));
-            case CONST_F64 -> constWord(ins, ins.value(1));
-            case CONST_FUNC -> constWord(ins, ins.value(1));
-            case CONST_DECIMAL -> constRef(ins, Value.decimal(ins.value(1), (int) ins.value(2)));
+            case CONST_BOOL -> constWord(ins, dc.value(ins, 1) != 0 ? 1 : 0);
+            case CONST_I64 -> constWord(ins, dc.value(ins, 1));
+            case CONST_U64 -> constWord(ins, dc.value(ins, 1));
+            case CONST_F64 -> constWord(ins, dc.value(ins, 1));
+            case CONST_FUNC -> constWord(ins, dc.value(ins, 1));
+            case CONST_DECIMAL -> constRef(ins, Value.decimal(dc.value(ins, 1), (int) dc.value(ins, 2)));
             case CONST_POOL -> {
-                Constant c = program.constants().get((int) ins.value(1));
+                Constant c = program.constants().get((int) dc.value(ins, 1));
                 if (c instanceof Constant.Unit) {
                     emit(Opcode.NOP.toByte());
                 } else if (c instanceof Constant.Bool b) {
@@ -299,31 +303,31 @@ final class Lowerer {
             }
             case BR -> {
                 emit(op.toByte());
-                emit(ins.reg(0));
-                target(ins.value(1));
-                target(ins.value(2));
+                emit(dc.reg(ins, 0));
+                target(dc.value(ins, 1));
+                target(dc.value(ins, 2));
             }
             case JMP -> {
                 emit(op.toByte());
-                target(ins.value(0));
+                target(dc.value(ins, 0));
             }
             case CALL -> {
                 emit(op.toByte());
-                emit((int) ins.value(1));
+                emit((int) dc.value(ins, 1));
                 classedList(ins, 3);
                 list(ins, 4);
             }
             case HOST_CALL -> {
                 emit(op.toByte());
-                emit((int) ins.value(1));
+                emit((int) dc.value(ins, 1));
                 list(ins, 3);
                 list(ins, 4);
             }
             case CALL_INDIRECT -> {
-                int callee = ins.reg(2);
+                int callee = dc.reg(ins, 2);
                 ValueKind k = regTypes[callee].kind();
                 emit(k == ValueKind.FUNC ? LOp.CALL_INDIRECT_FUNC : LOp.CALL_INDIRECT_CLOSURE);
-                emit((int) ins.value(1));
+                emit((int) dc.value(ins, 1));
                 emit(callee);
                 classedList(ins, 4);
                 list(ins, 5);
@@ -334,27 +338,27 @@ final class Lowerer {
             }
             case CLOSURE_NEW -> {
                 emit(op.toByte());
-                emit(ins.reg(0));
-                emit(ins.reg(1));
-                emit(ins.reg(2));
+                emit(dc.reg(ins, 0));
+                emit(dc.reg(ins, 1));
+                emit(dc.reg(ins, 2));
             }
             case TUPLE_NEW -> {
-                int[] vals = ins.list(1);
+                int[] vals = dc.list(ins, 1);
                 boolean words = true;
                 for (int v : vals) {
                     words &= cls(v) == WORD;
                 }
                 emit(words ? LOp.TUPLE_NEW_W : op.toByte());
-                emit(ins.reg(0));
+                emit(dc.reg(ins, 0));
                 tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
             }
             case STRUCT_NEW, ARRAY_NEW -> {
                 emit(op.toByte());
-                emit(ins.reg(0));
-                emit((int) ins.value(1));
-                int[] vals = ins.list(2);
+                emit(dc.reg(ins, 0));
+                emit((int) dc.value(ins, 1));
+                int[] vals = dc.list(ins, 2);
                 tagSlot();
                 emit(tagsOf(vals));
                 list(vals);
@@ -365,38 +369,38 @@ final class Lowerer {
             case ARRAY_GET_IMM -> project(ins, LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R);
             case TUPLE_LEN, STRUCT_FIELD_COUNT, ARRAY_LEN -> {
                 emit(op.toByte());
-                emit(ins.reg(0));
-                emit(ins.reg(1));
+                emit(dc.reg(ins, 0));
+                emit(dc.reg(ins, 1));
             }
             default -> {
                 // the plain ops: the opcode byte, then every operand as it is (registers, immediates)
                 emit(op.toByte());
                 for (int i = 0; i < op.operands().size(); i++) {
-                    emit(clampU32(ins.value(i)));
+                    emit(clampU32(dc.value(ins, i)));
                 }
             }
         }
     }
 
-    private void project(Instruction ins, int wordOp, int refOp) {
-        int d = ins.reg(0);
+    private void project(int ins, int wordOp, int refOp) {
+        int d = dc.reg(ins, 0);
         emit(cls(d) == WORD ? wordOp : refOp);
         emit(d);
-        emit(ins.reg(1));
-        emit(clampU32(ins.value(2)));
+        emit(dc.reg(ins, 1));
+        emit(clampU32(dc.value(ins, 2)));
         emit(regTypes[d].kind().tag());
     }
 
-    private void constWord(Instruction ins, long v) {
-        int d = ins.reg(0);
+    private void constWord(int ins, long v) {
+        int d = dc.reg(ins, 0);
         emit(LOp.CONST_W);
         emit(d);
         emit((int) v);
         emit((int) (v >>> 32));
     }
 
-    private void constRef(Instruction ins, Object v) {
-        int d = ins.reg(0);
+    private void constRef(int ins, Object v) {
+        int d = dc.reg(ins, 0);
         emit(LOp.CONST_R);
         emit(d);
         refSlots = grow(refSlots, nRefSlots);

@@ -1,6 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.format.Operand;
 import dev.tape.format.OperandClass;
 import dev.tape.format.OperandKind;
@@ -49,9 +49,9 @@ final class RegClassCheck {
      * @param regCount the function's register count
      * @throws VerifyException {@code RegOutOfBounds} when {@code r} is not below {@code regCount}
      */
-    static void checkReg(int func, Instruction ins, int r, int regCount) throws VerifyException {
+    static void checkReg(int func, DecodedCode dc, int ins, int r, int regCount) throws VerifyException {
         if (r < 0 || r >= regCount) {
-            throw new VerifyException("RegOutOfBounds", func, ins.pc(), ins.opcode().mnemonic(),
+            throw new VerifyException("RegOutOfBounds", func, dc.pc(ins), dc.opcode(ins).mnemonic(),
                     "register r" + (r < 0 ? "(>2^31)" : String.valueOf(r)) + " is out of range (the function has "
                             + regCount + " registers)");
         }
@@ -66,8 +66,8 @@ final class RegClassCheck {
      * @param regTypes the fixed type of each register of the function
      * @throws VerifyException {@code RegOutOfBounds} or {@code UnstableRegTypeAt}
      */
-    static void check(Program program, int func, Instruction ins, ValueType[] regTypes) throws VerifyException {
-        List<Operand> ops = ins.opcode().operands();
+    static void check(Program program, int func, DecodedCode dc, int ins, ValueType[] regTypes) throws VerifyException {
+        List<Operand> ops = dc.opcode(ins).operands();
         boolean deferred = false;
         for (int i = 0; i < ops.size(); i++) {
             OperandClass c = ops.get(i).regClass();
@@ -75,7 +75,7 @@ final class RegClassCheck {
         }
         if (!deferred) {
             for (int i = 0; i < ops.size(); i++) {
-                operand(program, func, ins, i, regTypes);
+                operand(program, func, dc, ins, i, regTypes);
             }
             return;
         }
@@ -83,83 +83,83 @@ final class RegClassCheck {
         for (int i = 0; i < ops.size(); i++) {
             Operand o = ops.get(i);
             if (o.kind() == OperandKind.REG_LIST) {
-                for (int k = 0; k < ins.value(i); k++) {
-                    checkReg(func, ins, ins.listReg(i, k), regTypes.length);
+                for (int k = 0; k < dc.value(ins, i); k++) {
+                    checkReg(func, dc, ins, dc.listReg(ins, i, k), regTypes.length);
                 }
             } else if (o.regClass() == OperandClass.SAME || o.regClass() == OperandClass.CALLEE) {
-                checkReg(func, ins, ins.reg(i), regTypes.length);
+                checkReg(func, dc, ins, dc.reg(ins, i), regTypes.length);
             }
         }
         int first = -1;
         for (int i = 0; i < ops.size(); i++) {
             OperandClass want = ops.get(i).regClass();
-            int r = ops.get(i).kind() == OperandKind.REG ? ins.reg(i) : -1;
+            int r = ops.get(i).kind() == OperandKind.REG ? dc.reg(ins, i) : -1;
             if (want == OperandClass.SAME) {
                 if (first < 0) {
                     first = r;
                 } else if (classOf(regTypes[r]) != classOf(regTypes[first])) {
-                    throw misfit(func, ins, first, regTypes, "but " + ins.opcode().mnemonic() + " needs r" + r
+                    throw misfit(func, dc, ins, first, regTypes, "but " + dc.opcode(ins).mnemonic() + " needs r" + r
                             + " (" + regTypes[r] + ") to be of the same class");
                 }
             } else if (want == OperandClass.CALLEE) {
                 OperandClass c = classOf(regTypes[r]);
                 if (c != OperandClass.FUNC && c != OperandClass.CLOSURE) {
-                    throw misfit(func, ins, r, regTypes, "but the callee must be a func or a closure");
+                    throw misfit(func, dc, ins, r, regTypes, "but the callee must be a func or a closure");
                 }
             }
         }
         for (int i = 0; i < ops.size(); i++) {
             Operand o = ops.get(i);
             if (o.kind() == OperandKind.REG && o.regClass() != OperandClass.SAME && o.regClass() != OperandClass.CALLEE) {
-                operand(program, func, ins, i, regTypes);
+                operand(program, func, dc, ins, i, regTypes);
             }
         }
     }
 
     /** Range and class of operand {@code i} (a register, a register list, or nothing to check). */
-    private static void operand(Program program, int func, Instruction ins, int i, ValueType[] regTypes)
+    private static void operand(Program program, int func, DecodedCode dc, int ins, int i, ValueType[] regTypes)
             throws VerifyException {
-        Operand o = ins.opcode().operands().get(i);
+        Operand o = dc.opcode(ins).operands().get(i);
         if (o.kind() == OperandKind.REG_LIST) {
-            for (int k = 0; k < ins.value(i); k++) {
-                int r = ins.listReg(i, k);
-                checkReg(func, ins, r, regTypes.length);
-                fits(program, func, ins, o, r, regTypes);
+            for (int k = 0; k < dc.value(ins, i); k++) {
+                int r = dc.listReg(ins, i, k);
+                checkReg(func, dc, ins, r, regTypes.length);
+                fits(program, func, dc, ins, o, r, regTypes);
             }
         } else if (o.kind() == OperandKind.REG) {
-            int r = ins.reg(i);
-            checkReg(func, ins, r, regTypes.length);
-            fits(program, func, ins, o, r, regTypes);
+            int r = dc.reg(ins, i);
+            checkReg(func, dc, ins, r, regTypes.length);
+            fits(program, func, dc, ins, o, r, regTypes);
         }
     }
 
-    private static void fits(Program program, int func, Instruction ins, Operand o, int r, ValueType[] regTypes)
+    private static void fits(Program program, int func, DecodedCode dc, int ins, Operand o, int r, ValueType[] regTypes)
             throws VerifyException {
         OperandClass want = o.regClass();
         if (want == OperandClass.CONST) {
-            ValueType t = program.constants().get(constantOperand(ins)).type();
+            ValueType t = program.constants().get(constantOperand(dc, ins)).type();
             if (classOf(regTypes[r]) != classOf(t)) {
-                throw misfit(func, ins, r, regTypes, "but the constant is " + t);
+                throw misfit(func, dc, ins, r, regTypes, "but the constant is " + t);
             }
         } else if (want.isFixed() && classOf(regTypes[r]) != want) {
-            throw misfit(func, ins, r, regTypes, "but " + ins.opcode().mnemonic() + " "
+            throw misfit(func, dc, ins, r, regTypes, "but " + dc.opcode(ins).mnemonic() + " "
                     + (o.access() == dev.tape.format.Access.WRITE ? "writes" : "reads") + " it (" + o.name() + ") as "
                     + want.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
-    private static int constantOperand(Instruction ins) {
-        List<Operand> ops = ins.opcode().operands();
+    private static int constantOperand(DecodedCode dc, int ins) {
+        List<Operand> ops = dc.opcode(ins).operands();
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i).kind() == OperandKind.CONST_ID) {
-                return (int) ins.value(i);
+                return (int) dc.value(ins, i);
             }
         }
-        throw new IllegalStateException(ins.opcode().mnemonic() + " has a const-class operand but no constant");
+        throw new IllegalStateException(dc.opcode(ins).mnemonic() + " has a const-class operand but no constant");
     }
 
-    private static VerifyException misfit(int func, Instruction ins, int r, ValueType[] regTypes, String why) {
-        return new VerifyException("UnstableRegTypeAt", func, ins.pc(), ins.opcode().mnemonic(),
+    private static VerifyException misfit(int func, DecodedCode dc, int ins, int r, ValueType[] regTypes, String why) {
+        return new VerifyException("UnstableRegTypeAt", func, dc.pc(ins), dc.opcode(ins).mnemonic(),
                 "r" + r + " has type " + regTypes[r] + " in this function (its one type, from the writes reachable code"
                         + " makes or its argument type; unit when neither), " + why);
     }

@@ -1,6 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.format.Opcode;
 import dev.tape.format.OperandClass;
 import dev.tape.program.AggShape;
@@ -37,6 +37,8 @@ final class TypeChecker {
     private final int func;
     private final Function fn;
     private final ControlFlow cfg;
+    /** the function's decoded instructions ({@link ControlFlow#dc}) */
+    private final DecodedCode dc;
     private final int regCount;
     /** obj types by id - {@link #KINDS} (made on the first obj type: most functions have none) */
     private List<ValueType> objTypes;
@@ -64,6 +66,7 @@ final class TypeChecker {
         this.func = func;
         this.fn = program.functions().get(func);
         this.cfg = cfg;
+        this.dc = cfg.dc;
         this.regCount = fn.regCount();
         this.argShapes = argShapes;
     }
@@ -90,9 +93,9 @@ final class TypeChecker {
         return id < KINDS ? KIND_TYPES[id] : objTypes.get(id - KINDS);
     }
 
-    private VerifyException err(String kind, Instruction ins, String reason) {
-        return new VerifyException(kind, func, ins == null ? -1 : ins.pc(), ins == null ? null
-                : ins.opcode().mnemonic(), reason);
+    private VerifyException err(String kind, int ins, String reason) {
+        return new VerifyException(kind, func, ins < 0 ? -1 : dc.pc(ins), ins < 0 ? null
+                : dc.opcode(ins).mnemonic(), reason);
     }
 
     private String show(int state) {
@@ -138,7 +141,7 @@ final class TypeChecker {
                 System.arraycopy(in[b], 0, st, 0, regCount);
                 System.arraycopy(inMeta[b], 0, meta, 0, regCount);
                 for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                    step(cfg.instrs.get(i), st, meta, false);
+                    step(i, st, meta, false);
                 }
                 for (int s : cfg.successors[b]) {
                     if (in[s] == null) {
@@ -159,7 +162,7 @@ final class TypeChecker {
             System.arraycopy(in[b], 0, st, 0, regCount);
             System.arraycopy(inMeta[b], 0, meta, 0, regCount);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                step(cfg.instrs.get(i), st, meta, true);
+                step(i, st, meta, true);
             }
         }
         // no ambiguous register in any reachable block's in or out state (step 13)
@@ -171,7 +174,7 @@ final class TypeChecker {
             System.arraycopy(in[b], 0, st, 0, regCount);
             System.arraycopy(inMeta[b], 0, meta, 0, regCount);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                step(cfg.instrs.get(i), st, meta, false);
+                step(i, st, meta, false);
             }
             checkStable(st);
         }
@@ -188,7 +191,7 @@ final class TypeChecker {
             System.arraycopy(in[b], 0, st, 0, regCount);
             System.arraycopy(inMeta[b], 0, meta, 0, regCount);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                Instruction ins = cfg.instrs.get(i);
+                int ins = i;
                 step(ins, st, meta, false);
                 fixWrites(ins, st, fixed);
             }
@@ -201,25 +204,25 @@ final class TypeChecker {
         regTypes = fixed;
     }
 
-    /** Step 14 for the registers an instruction writes ({@link Instruction#writes()}, without the array). */
-    private void fixWrites(Instruction ins, int[] st, ValueType[] fixed) throws VerifyException {
-        List<dev.tape.format.Operand> ops = ins.opcode().operands();
+    /** Step 14 for the registers an instruction writes ({@link dev.tape.format.Instruction#writes()}, without the array). */
+    private void fixWrites(int ins, int[] st, ValueType[] fixed) throws VerifyException {
+        List<dev.tape.format.Operand> ops = dc.opcode(ins).operands();
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i).access() != dev.tape.format.Access.WRITE) {
                 continue;
             }
             if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
-                for (int k = 0; k < ins.value(i); k++) {
-                    fix(ins, ins.listReg(i, k), st, fixed);
+                for (int k = 0; k < dc.value(ins, i); k++) {
+                    fix(ins, dc.listReg(ins, i, k), st, fixed);
                 }
             } else {
-                fix(ins, ins.reg(i), st, fixed);
+                fix(ins, dc.reg(ins, i), st, fixed);
             }
         }
     }
 
     /** Step 14 for one register an instruction writes: its type there is its one fixed type. */
-    private void fix(Instruction ins, int r, int[] st, ValueType[] fixed) throws VerifyException {
+    private void fix(int ins, int r, int[] st, ValueType[] fixed) throws VerifyException {
         int s = st[r];
         if (s < 0) {
             throw err("UnstableRegTypeAt", ins, "r" + r + " is written with an " + show(s) + " value");
@@ -271,8 +274,8 @@ final class TypeChecker {
     }
 
     /** @return the registers an instruction reads: its register operands of read access */
-    static int[] reads(Instruction ins) {
-        List<dev.tape.format.Operand> ops = ins.opcode().operands();
+    static int[] reads(DecodedCode dc, int ins) {
+        List<dev.tape.format.Operand> ops = dc.opcode(ins).operands();
         int[] out = new int[0];
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i).access() != dev.tape.format.Access.READ) {
@@ -281,10 +284,10 @@ final class TypeChecker {
             switch (ops.get(i).kind()) {
                 case REG -> {
                     out = java.util.Arrays.copyOf(out, out.length + 1);
-                    out[out.length - 1] = ins.reg(i);
+                    out[out.length - 1] = dc.reg(ins, i);
                 }
                 case REG_LIST -> {
-                    int[] l = ins.list(i);
+                    int[] l = dc.list(ins, i);
                     int k = out.length;
                     out = java.util.Arrays.copyOf(out, k + l.length);
                     System.arraycopy(l, 0, out, k, l.length);
@@ -297,13 +300,37 @@ final class TypeChecker {
         return out;
     }
 
-    static int[] writes(Instruction ins) {
-        return ins.writes();
+    /**
+     * @return the registers an instruction writes: its register and register-list operands of
+     *     write access, in operand order, as {@link dev.tape.format.Instruction#writes()}
+     */
+    static int[] writes(DecodedCode dc, int ins) {
+        List<dev.tape.format.Operand> ops = dc.opcode(ins).operands();
+        int n = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
+                n += ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST ? (int) dc.value(ins, i) : 1;
+            }
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
+                if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
+                    for (int e = 0; e < dc.value(ins, i); e++) {
+                        out[k++] = dc.listReg(ins, i, e);
+                    }
+                } else {
+                    out[k++] = dc.reg(ins, i);
+                }
+            }
+        }
+        return out;
     }
 
     // ---- per-instruction transfer and checks ------------------------------------------------
 
-    private int readAny(Instruction ins, int[] st, int r, boolean check) throws VerifyException {
+    private int readAny(int ins, int[] st, int r, boolean check) throws VerifyException {
         int s = st[r];
         if (check && (s == UNINIT || s == TOP)) {
             throw err("UninitializedRead", ins, "r" + r + " is read before it is written on some path");
@@ -311,7 +338,7 @@ final class TypeChecker {
         return s;
     }
 
-    private void read(Instruction ins, int[] st, int r, ValueType expected, boolean check) throws VerifyException {
+    private void read(int ins, int[] st, int r, ValueType expected, boolean check) throws VerifyException {
         int s = readAny(ins, st, r, check);
         if (!check) {
             return;
@@ -325,7 +352,7 @@ final class TypeChecker {
         }
     }
 
-    private void assignable(Instruction ins, int[] st, int r, ValueType t, boolean check) throws VerifyException {
+    private void assignable(int ins, int[] st, int r, ValueType t, boolean check) throws VerifyException {
         if (!check) {
             return;
         }
@@ -354,71 +381,71 @@ final class TypeChecker {
      * The type a register operand of a plain opcode reads or writes: its fixed class from the
      * opcode table ({@code spec/opcodes.json}).
      */
-    private ValueType plainType(Instruction ins, dev.tape.format.Operand o) throws VerifyException {
+    private ValueType plainType(int ins, dev.tape.format.Operand o) throws VerifyException {
         OperandClass c = o.regClass();
         if (!c.isFixed() || c == OperandClass.OBJ || o.kind() != dev.tape.format.OperandKind.REG) {
-            throw err("InternalOpcodeSchemaMismatch", ins, "no type rule for " + ins.opcode().mnemonic() + " operand "
+            throw err("InternalOpcodeSchemaMismatch", ins, "no type rule for " + dc.opcode(ins).mnemonic() + " operand "
                     + o.name());
         }
         return ValueType.of(ValueKind.fromTag(c.ordinal()));
     }
 
-    private void step(Instruction ins, int[] st, AggShape[] meta, boolean check) throws VerifyException {
-        Opcode op = ins.opcode();
+    private void step(int ins, int[] st, AggShape[] meta, boolean check) throws VerifyException {
+        Opcode op = dc.opcode(ins);
         switch (op) {
             case MOV -> {
-                int s = readAny(ins, st, ins.reg(1), check);
-                int d = ins.reg(0);
+                int s = readAny(ins, st, dc.reg(ins, 1), check);
+                int d = dc.reg(ins, 0);
                 st[d] = s;
-                meta[d] = meta[ins.reg(1)];
+                meta[d] = meta[dc.reg(ins, 1)];
             }
             case SELECT -> {
-                read(ins, st, ins.reg(1), ValueType.BOOL, check);
-                int a = readAny(ins, st, ins.reg(2), check);
-                int b = readAny(ins, st, ins.reg(3), check);
+                read(ins, st, dc.reg(ins, 1), ValueType.BOOL, check);
+                int a = readAny(ins, st, dc.reg(ins, 2), check);
+                int b = readAny(ins, st, dc.reg(ins, 3), check);
                 if (check) {
                     if (a == AMBIG && b == AMBIG) {
                         throw err("UnknownTypeAtSelect", ins, "both operands of select have ambiguous types");
                     }
                     if (a == AMBIG) {
-                        throw err("UnknownTypeAtUse", ins, "r" + ins.reg(2) + " has an ambiguous type");
+                        throw err("UnknownTypeAtUse", ins, "r" + dc.reg(ins, 2) + " has an ambiguous type");
                     }
                     if (b == AMBIG) {
-                        throw err("UnknownTypeAtUse", ins, "r" + ins.reg(3) + " has an ambiguous type");
+                        throw err("UnknownTypeAtUse", ins, "r" + dc.reg(ins, 3) + " has an ambiguous type");
                     }
                     if (a != b) {
                         throw err("TypeMismatch", ins, "select operands differ: " + show(a) + " and " + show(b));
                     }
                 }
-                int d = ins.reg(0);
+                int d = dc.reg(ins, 0);
                 set(st, meta, d, a, null, a >= 0 && type(a).kind() == ValueKind.AGG);
             }
             case CONST_POOL -> {
-                Constant c = program.constants().get((int) ins.value(1));
-                write(st, meta, ins.reg(0), c.type());
+                Constant c = program.constants().get((int) dc.value(ins, 1));
+                write(st, meta, dc.reg(ins, 0), c.type());
             }
             case CALL -> {
-                Function callee = program.functions().get((int) ins.value(1));
+                Function callee = program.functions().get((int) dc.value(ins, 1));
                 checkEffects(ins, 2, 0, check);
-                int[] args = ins.list(3);
-                int[] rets = ins.list(4);
+                int[] args = dc.list(ins, 3);
+                int[] rets = dc.list(ins, 4);
                 if (check && (args.length != callee.argCount() || rets.length != callee.retCount())) {
-                    throw err("CallArityMismatch", ins, "function " + ins.value(1) + " takes " + callee.argCount()
+                    throw err("CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes " + callee.argCount()
                             + " arguments and returns " + callee.retCount() + " values; the call passes "
                             + args.length + " and expects " + rets.length);
                 }
                 callTypes(ins, st, meta, args, rets, callee.sig().args(), callee.sig().rets(), check);
             }
             case CALL_INDIRECT -> {
-                CallSig cs = program.callSigs().get((int) ins.value(1));
+                CallSig cs = program.callSigs().get((int) dc.value(ins, 1));
                 checkEffects(ins, 3, 0, check);
-                int callee = ins.reg(2);
+                int callee = dc.reg(ins, 2);
                 int s = readAny(ins, st, callee, check);
-                int[] args = ins.list(4);
-                int[] rets = ins.list(5);
+                int[] args = dc.list(ins, 4);
+                int[] rets = dc.list(ins, 5);
                 if (check) {
                     if (args.length != cs.args().size() || rets.length != cs.rets().size()) {
-                        throw err("CallArityMismatch", ins, "call signature " + ins.value(1) + " has "
+                        throw err("CallArityMismatch", ins, "call signature " + dc.value(ins, 1) + " has "
                                 + cs.args().size() + " arguments and " + cs.rets().size() + " results; the call has "
                                 + args.length + " and " + rets.length);
                     }
@@ -434,12 +461,12 @@ final class TypeChecker {
                 callTypes(ins, st, meta, args, rets, cs.args(), cs.rets(), check);
             }
             case HOST_CALL -> {
-                HostSig hs = program.hostSigs().get((int) ins.value(1));
+                HostSig hs = program.hostSigs().get((int) dc.value(ins, 1));
                 checkEffects(ins, 2, 0, check);
-                int[] args = ins.list(3);
-                int[] rets = ins.list(4);
+                int[] args = dc.list(ins, 3);
+                int[] rets = dc.list(ins, 4);
                 if (check && (args.length != hs.args().size() || rets.length != hs.rets().size())) {
-                    throw err("HostCallArityMismatch", ins, "host signature " + ins.value(1) + " has "
+                    throw err("HostCallArityMismatch", ins, "host signature " + dc.value(ins, 1) + " has "
                             + hs.args().size() + " arguments and " + hs.rets().size() + " results; the call has "
                             + args.length + " and " + rets.length);
                 }
@@ -447,7 +474,7 @@ final class TypeChecker {
             }
             case RET -> {
                 checkEffects(ins, 0, -1, check);
-                int n = (int) ins.value(1);
+                int n = (int) dc.value(ins, 1);
                 if (check && n != fn.retCount()) {
                     throw err("ReturnArityMismatch", ins, "the function returns " + fn.retCount()
                             + " values but ret lists " + n);
@@ -455,25 +482,25 @@ final class TypeChecker {
                 List<ValueType> types = fn.sig().rets();
                 for (int i = 0; i < n; i++) {
                     if (i < types.size()) {
-                        read(ins, st, ins.listReg(1, i), types.get(i), check);
+                        read(ins, st, dc.listReg(ins, 1, i), types.get(i), check);
                     } else {
-                        readAny(ins, st, ins.listReg(1, i), check);
+                        readAny(ins, st, dc.listReg(ins, 1, i), check);
                     }
                 }
             }
             case TUPLE_NEW -> {
-                int[] vals = ins.list(1);
+                int[] vals = dc.list(ins, 1);
                 List<ValueType> elems = new ArrayList<>(vals.length);
                 for (int r : vals) {
                     int s = readAny(ins, st, r, check);
                     elems.add(s >= 0 ? type(s) : null);
                 }
-                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Tuple(elems), false);
+                set(st, meta, dc.reg(ins, 0), id(ValueType.AGG), new AggShape.Tuple(elems), false);
             }
             case STRUCT_NEW -> {
-                int typeId = (int) ins.value(1);
+                int typeId = (int) dc.value(ins, 1);
                 StructType t = program.types().structs().get(typeId);
-                int[] vals = ins.list(2);
+                int[] vals = dc.list(ins, 2);
                 if (check && vals.length != t.fields().size()) {
                     throw err("StructArityMismatch", ins, "struct type " + typeId + " has " + t.fields().size()
                             + " fields but " + vals.length + " values are given");
@@ -485,20 +512,20 @@ final class TypeChecker {
                         readAny(ins, st, vals[i], check);
                     }
                 }
-                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Struct(typeId), false);
+                set(st, meta, dc.reg(ins, 0), id(ValueType.AGG), new AggShape.Struct(typeId), false);
             }
             case ARRAY_NEW -> {
-                int elemId = (int) ins.value(1);
+                int elemId = (int) dc.value(ins, 1);
                 ValueType et = program.types().arrayElems().get(elemId);
-                for (int r : ins.list(2)) {
+                for (int r : dc.list(ins, 2)) {
                     read(ins, st, r, et, check);
                 }
-                set(st, meta, ins.reg(0), id(ValueType.AGG), new AggShape.Array(elemId), false);
+                set(st, meta, dc.reg(ins, 0), id(ValueType.AGG), new AggShape.Array(elemId), false);
             }
             case TUPLE_GET -> {
-                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Tuple.class, "tuple", check);
-                int d = ins.reg(0);
-                long idx = ins.value(2);
+                AggShape shape = aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Tuple.class, "tuple", check);
+                int d = dc.reg(ins, 0);
+                long idx = dc.value(ins, 2);
                 if (shape instanceof AggShape.Tuple t) {
                     if (check && idx >= t.elems().size()) {
                         throw err("TupleIndexOutOfBounds", ins, "index " + idx + " is out of range for a tuple of "
@@ -511,41 +538,41 @@ final class TypeChecker {
                 }
             }
             case STRUCT_GET -> {
-                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Struct.class, "struct", check);
-                long idx = ins.value(2);
+                AggShape shape = aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Struct.class, "struct", check);
+                long idx = dc.value(ins, 2);
                 if (shape instanceof AggShape.Struct s) {
                     List<StructType.Field> fields = program.types().structs().get(s.typeId()).fields();
                     if (check && idx >= fields.size()) {
                         throw err("StructFieldIndexOutOfBounds", ins, "field " + idx + " is out of range: struct type "
                                 + s.typeId() + " has " + fields.size() + " fields");
                     }
-                    projected(st, meta, ins.reg(0), idx < fields.size() ? fields.get((int) idx).type() : null);
+                    projected(st, meta, dc.reg(ins, 0), idx < fields.size() ? fields.get((int) idx).type() : null);
                 } else {
-                    projected(st, meta, ins.reg(0), null);
+                    projected(st, meta, dc.reg(ins, 0), null);
                 }
             }
             case ARRAY_GET, ARRAY_GET_IMM -> {
-                AggShape shape = aggRead(ins, st, meta, ins.reg(1), AggShape.Array.class, "array", check);
+                AggShape shape = aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Array.class, "array", check);
                 if (op == Opcode.ARRAY_GET) {
-                    read(ins, st, ins.reg(2), ValueType.U64, check);
+                    read(ins, st, dc.reg(ins, 2), ValueType.U64, check);
                 }
                 if (shape instanceof AggShape.Array a) {
-                    projected(st, meta, ins.reg(0), program.types().arrayElems().get(a.elemTypeId()));
+                    projected(st, meta, dc.reg(ins, 0), program.types().arrayElems().get(a.elemTypeId()));
                 } else {
-                    projected(st, meta, ins.reg(0), null);
+                    projected(st, meta, dc.reg(ins, 0), null);
                 }
             }
             case TUPLE_LEN -> {
-                aggRead(ins, st, meta, ins.reg(1), AggShape.Tuple.class, "tuple", check);
-                write(st, meta, ins.reg(0), ValueType.U64);
+                aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Tuple.class, "tuple", check);
+                write(st, meta, dc.reg(ins, 0), ValueType.U64);
             }
             case STRUCT_FIELD_COUNT -> {
-                aggRead(ins, st, meta, ins.reg(1), AggShape.Struct.class, "struct", check);
-                write(st, meta, ins.reg(0), ValueType.U64);
+                aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Struct.class, "struct", check);
+                write(st, meta, dc.reg(ins, 0), ValueType.U64);
             }
             case ARRAY_LEN -> {
-                aggRead(ins, st, meta, ins.reg(1), AggShape.Array.class, "array", check);
-                write(st, meta, ins.reg(0), ValueType.U64);
+                aggRead(ins, st, meta, dc.reg(ins, 1), AggShape.Array.class, "array", check);
+                write(st, meta, dc.reg(ins, 0), ValueType.U64);
             }
             default -> {
                 // a plain op: every register operand has one fixed class in the opcode table; the
@@ -553,12 +580,12 @@ final class TypeChecker {
                 List<dev.tape.format.Operand> ops = op.operands();
                 for (int i = 0; i < ops.size(); i++) {
                     if (ops.get(i).access() == dev.tape.format.Access.READ) {
-                        read(ins, st, ins.reg(i), plainType(ins, ops.get(i)), check);
+                        read(ins, st, dc.reg(ins, i), plainType(ins, ops.get(i)), check);
                     }
                 }
                 for (int i = 0; i < ops.size(); i++) {
                     if (ops.get(i).access() == dev.tape.format.Access.WRITE) {
-                        write(st, meta, ins.reg(i), plainType(ins, ops.get(i)));
+                        write(st, meta, dc.reg(ins, i), plainType(ins, ops.get(i)));
                     }
                 }
             }
@@ -574,7 +601,7 @@ final class TypeChecker {
         }
     }
 
-    private AggShape aggRead(Instruction ins, int[] st, AggShape[] meta, int r, Class<? extends AggShape> want,
+    private AggShape aggRead(int ins, int[] st, AggShape[] meta, int r, Class<? extends AggShape> want,
                              String wantName, boolean check) throws VerifyException {
         read(ins, st, r, ValueType.AGG, check);
         AggShape shape = meta[r];
@@ -588,19 +615,19 @@ final class TypeChecker {
         return s instanceof AggShape.Tuple ? "tuple" : s instanceof AggShape.Struct ? "struct" : "array";
     }
 
-    private void checkEffects(Instruction ins, int effIn, int effOut, boolean check) throws VerifyException {
+    private void checkEffects(int ins, int effIn, int effOut, boolean check) throws VerifyException {
         if (!check) {
             return;
         }
-        if (ins.reg(effIn) != 0) {
-            throw err("EffectInNotR0", ins, "the effect input must be r0, found r" + ins.reg(effIn));
+        if (dc.reg(ins, effIn) != 0) {
+            throw err("EffectInNotR0", ins, "the effect input must be r0, found r" + dc.reg(ins, effIn));
         }
-        if (effOut >= 0 && ins.reg(effOut) != 0) {
-            throw err("EffectOutNotR0", ins, "the effect output must be r0, found r" + ins.reg(effOut));
+        if (effOut >= 0 && dc.reg(ins, effOut) != 0) {
+            throw err("EffectOutNotR0", ins, "the effect output must be r0, found r" + dc.reg(ins, effOut));
         }
     }
 
-    private void callTypes(Instruction ins, int[] st, AggShape[] meta, int[] args, int[] rets,
+    private void callTypes(int ins, int[] st, AggShape[] meta, int[] args, int[] rets,
                            List<ValueType> argTypes, List<ValueType> retTypes, boolean check) throws VerifyException {
         for (int i = 0; i < args.length; i++) {
             if (i < argTypes.size()) {

@@ -1,6 +1,6 @@
 package dev.tape.verify;
 
-import dev.tape.format.Instruction;
+import dev.tape.format.DecodedCode;
 import dev.tape.format.Operand;
 import dev.tape.format.OperandKind;
 import dev.tape.program.AggShape;
@@ -251,9 +251,9 @@ public final class Verifier {
             at += d;
         }
         byte[] code = fn.code();
-        List<Instruction> instrs = ControlFlow.decode(f, code);
-        for (Instruction ins : instrs) {
-            checkIds(program, f, ins);
+        DecodedCode dc = ControlFlow.decode(f, code, buffers.decoded);
+        for (int ins = 0; ins < dc.count(); ins++) {
+            checkIds(program, f, dc, ins);
         }
         if (fn.regCount() == 0 || (long) fn.argCount() + 1 > fn.regCount()) {
             throw new VerifyException("ArgCountExceedsRegs", f, -1, null, "the function takes " + fn.argCount()
@@ -262,21 +262,21 @@ public final class Verifier {
         if (buffers.indexAtPc.length <= code.length) {
             buffers.indexAtPc = new int[Math.max(code.length + 1, 2 * buffers.indexAtPc.length)];
         }
-        ControlFlow cfg = ControlFlow.build(f, instrs, code.length, buffers.indexAtPc);
+        ControlFlow cfg = ControlFlow.build(f, dc, code.length, buffers.indexAtPc);
         // registers of reachable code are in range before its types are analysed; those of
         // unreachable code are checked, as in the reference, when they are lowered
-        for (int k = 0; k < instrs.size(); k++) {
+        for (int k = 0; k < dc.count(); k++) {
             if (!cfg.reachable[cfg.blockOf[k]]) {
                 continue;
             }
-            Instruction ins = instrs.get(k);
-            List<Operand> ops = ins.opcode().operands();
+            int ins = k;
+            List<Operand> ops = dc.opcode(ins).operands();
             for (int i = 0; i < ops.size(); i++) {
                 if (ops.get(i).kind() == OperandKind.REG) {
-                    RegClassCheck.checkReg(f, ins, ins.reg(i), fn.regCount());
+                    RegClassCheck.checkReg(f, dc, ins, dc.reg(ins, i), fn.regCount());
                 } else if (ops.get(i).kind() == OperandKind.REG_LIST) {
-                    for (int e = 0; e < ins.value(i); e++) {
-                        RegClassCheck.checkReg(f, ins, ins.listReg(i, e), fn.regCount());
+                    for (int e = 0; e < dc.value(ins, i); e++) {
+                        RegClassCheck.checkReg(f, dc, ins, dc.listReg(ins, i, e), fn.regCount());
                     }
                 }
             }
@@ -293,14 +293,14 @@ public final class Verifier {
     private static final OperandKind[] ID_ORDER = {OperandKind.CONST_ID, OperandKind.HOST_SIG_ID,
         OperandKind.TYPE_ID, OperandKind.ELEM_TYPE_ID, OperandKind.FUNC_ID, OperandKind.CALL_SIG_ID};
 
-    private static void checkIds(Program p, int f, Instruction ins) throws VerifyException {
-        List<Operand> ops = ins.opcode().operands();
+    private static void checkIds(Program p, int f, DecodedCode dc, int ins) throws VerifyException {
+        List<Operand> ops = dc.opcode(ins).operands();
         for (OperandKind k : ID_ORDER) {
             for (int i = 0; i < ops.size(); i++) {
                 if (ops.get(i).kind() != k) {
                     continue;
                 }
-                long v = ins.value(i);
+                long v = dc.value(ins, i);
                 int size;
                 String kind;
                 String what;
@@ -337,7 +337,7 @@ public final class Verifier {
                     }
                 }
                 if (v < 0 || v >= size) {
-                    throw new VerifyException(kind, f, ins.pc(), ins.opcode().mnemonic(), what + " " + v
+                    throw new VerifyException(kind, f, dc.pc(ins), dc.opcode(ins).mnemonic(), what + " " + v
                             + " does not exist (the program has " + size + ")");
                 }
             }

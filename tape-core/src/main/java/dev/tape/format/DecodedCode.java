@@ -1,0 +1,242 @@
+package dev.tape.format;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A function body decoded into a few flat arrays instead of one {@link Instruction} object per
+ * instruction: for the verifier, which walks every instruction several times and would otherwise
+ * allocate an object and an operand array for each (issue 14: decode and verify a large program
+ * allocating under 20 bytes per input byte). Instructions are numbered 0 to {@link #count()} - 1
+ * in bytecode order; an operand is read with {@link #value(int, int)} (or {@link #reg(int, int)},
+ * {@link #listReg(int, int, int)}), as on {@link Instruction}, which {@link #instruction(int)}
+ * still makes on request.
+ *
+ * <p>{@link #decode(byte[])} fills the object and may be called again for another body: the
+ * arrays are kept and grown as needed, so one object decodes every function of a program with
+ * no allocation once it has grown to the largest body. Each array holds at most one entry per
+ * bytecode byte (an instruction takes at least its opcode byte, an operand and each register of a
+ * list at least one byte), so the memory is linear in the largest body's length. Not thread-safe.
+ */
+public final class DecodedCode {
+    /** the bytecode last decoded (not copied) */
+    private byte[] code = new byte[0];
+    private int count;
+    /** per instruction: its opcode's ordinal, its pc, and where its operands start in {@link #vals} */
+    private byte[] ops = new byte[16];
+    private int[] pcs = new int[17];
+    private int[] starts = new int[17];
+    /**
+     * every instruction's operand values in schema order (a register list's count in its place),
+     * followed by the registers of its lists, list by list
+     */
+    private long[] vals = new long[64];
+    private int nVals;
+
+    private static final Opcode[] OPCODES = Opcode.values();
+
+    /** An empty table; {@link #decode(byte[])} fills it. */
+    public DecodedCode() {}
+
+    /**
+     * Decodes a whole function body into this object, replacing what it held; as
+     * {@link InstructionCodec#decodeAll(byte[])} but without an object per instruction.
+     *
+     * @param bytecode the function's bytecode (kept, not copied: do not change it while this
+     *     object is in use)
+     * @return this object
+     * @throws DecodeException exactly as {@link InstructionCodec#decodeAll(byte[])} throws it (the
+     *     first bad instruction; section {@code "bytecode"}, offset relative to the body's start,
+     *     the same reason); the object then holds no instruction
+     */
+    public DecodedCode decode(byte[] bytecode) throws DecodeException {
+        code = bytecode;
+        count = 0;
+        nVals = 0;
+        ByteReader r = new ByteReader(bytecode, "bytecode");
+        try {
+            while (r.position() < bytecode.length) {
+                one(r);
+            }
+        } catch (DecodeException e) {
+            count = 0;
+            nVals = 0;
+            throw e;
+        }
+        if (pcs.length <= count) {
+            grow(count);
+        }
+        pcs[count] = bytecode.length;
+        starts[count] = nVals;
+        return this;
+    }
+
+    private void one(ByteReader r) throws DecodeException {
+        int pc = r.position();
+        int b = r.u8();
+        Opcode op = Opcode.fromByte(b);
+        if (op == null) {
+            throw r.errorAt(pc, String.format("unknown opcode byte 0x%02x", b));
+        }
+        List<Operand> schema = op.operands();
+        int n = schema.size();
+        if (count + 1 >= pcs.length) {
+            grow(count + 1);
+        }
+        ensureVals(nVals + n);
+        int base = nVals;
+        int listEnd = base + n;
+        for (int i = 0; i < n; i++) {
+            Operand o = schema.get(i);
+            long v;
+            switch (o.encoding()) {
+                case ULEB32 -> v = r.uleb32();
+                case ULEB64 -> v = r.uleb64();
+                case SLEB64 -> v = r.sleb64();
+                case U64_LE -> v = r.u64le();
+                case U8, U8_BOOL -> v = r.u8(); // any non-zero byte is true, as in the reference
+                default -> {
+                    int c = r.count(InstructionCodec.label(op, i), 1);
+                    // count() checked that c bytes remain: the list fits in the body's length
+                    ensureVals(listEnd + c);
+                    for (int k = 0; k < c; k++) {
+                        vals[listEnd + k] = r.uleb32();
+                    }
+                    listEnd += c;
+                    v = c;
+                }
+            }
+            vals[base + i] = v;
+        }
+        ops[count] = (byte) op.ordinal();
+        pcs[count] = pc;
+        starts[count] = base;
+        count++;
+        nVals = listEnd;
+    }
+
+    private void grow(int need) {
+        int n = Math.max(need + 2, pcs.length * 2);
+        ops = Arrays.copyOf(ops, n);
+        pcs = Arrays.copyOf(pcs, n);
+        starts = Arrays.copyOf(starts, n);
+    }
+
+    private void ensureVals(int need) {
+        if (need > vals.length) {
+            vals = Arrays.copyOf(vals, Math.max(need, vals.length * 2));
+        }
+    }
+
+    /** @return the number of instructions decoded */
+    public int count() {
+        return count;
+    }
+
+    /** @return the length of the decoded bytecode in bytes */
+    public int codeLength() {
+        return code.length;
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @return its opcode
+     */
+    public Opcode opcode(int k) {
+        return OPCODES[ops[k] & 0xFF];
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @return its byte offset in the body
+     */
+    public int pc(int k) {
+        return pcs[k];
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @return the byte offset just past it (the next instruction's pc, or the body's length)
+     */
+    public int nextPc(int k) {
+        return pcs[k + 1];
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @param i an operand's position in its opcode's schema
+     * @return the scalar value (for a register list, its length), as {@link Instruction#value(int)}
+     */
+    public long value(int k, int i) {
+        return vals[starts[k] + i];
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @param i the position of a {@code reg} operand
+     * @return the register index; a value above {@code Integer.MAX_VALUE} is -1, as
+     *     {@link Instruction#reg(int)}
+     */
+    public int reg(int k, int i) {
+        long v = vals[starts[k] + i];
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
+    }
+
+    /** @return where the registers of list operand {@code i} of instruction {@code k} start in {@link #vals} */
+    private int listStart(int k, int i) {
+        int s = starts[k];
+        List<Operand> schema = opcode(k).operands();
+        int at = s + schema.size();
+        for (int j = 0; j < i; j++) {
+            if (schema.get(j).kind() == OperandKind.REG_LIST) {
+                at += (int) vals[s + j];
+            }
+        }
+        return at;
+    }
+
+    /**
+     * One register of a register list, as {@link Instruction#listReg(int, int)}.
+     *
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @param i the position of a {@code reg_list} operand
+     * @param e the register's position in the list, 0 to {@code value(k, i) - 1}
+     * @return the register index (an index above {@code Integer.MAX_VALUE} appears as -1)
+     */
+    public int listReg(int k, int i, int e) {
+        long v = vals[listStart(k, i) + e];
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
+    }
+
+    /**
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @param i the position of a {@code reg_list} operand
+     * @return a new array of the list's registers (an index above {@code Integer.MAX_VALUE}
+     *     appears as -1), as {@link Instruction#list(int)}
+     */
+    public int[] list(int k, int i) {
+        int at = listStart(k, i);
+        int[] out = new int[(int) vals[starts[k] + i]];
+        for (int e = 0; e < out.length; e++) {
+            long v = vals[at + e];
+            out[e] = v > Integer.MAX_VALUE ? -1 : (int) v;
+        }
+        return out;
+    }
+
+    /**
+     * Makes instruction {@code k} as an object, equal to what {@link InstructionCodec#decode(byte[],
+     * int)} gives at its pc (operand widths included).
+     *
+     * @param k an instruction number, 0 to {@link #count()} - 1
+     * @return the instruction
+     */
+    public Instruction instruction(int k) {
+        try {
+            return InstructionCodec.decode(code, pcs[k]);
+        } catch (DecodeException e) {
+            // it decoded when this object was filled, from the same bytes
+            throw new IllegalStateException("decoded bytecode no longer decodes", e);
+        }
+    }
+}
