@@ -1,5 +1,7 @@
 package dev.tape.program;
 
+import dev.tape.format.DecodeException;
+import dev.tape.format.DecodedCode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +78,18 @@ public final class Function {
     /** @return a copy of the bytecode */
     public byte[] code() {
         return code.clone();
+    }
+
+    /**
+     * Decodes the bytecode into {@code into} without copying it (the verifier's path: {@link #code()}
+     * would copy every body). {@code into} keeps a reference to the bytecode, which it only reads.
+     *
+     * @param into the table to fill, as {@link DecodedCode#decode(byte[])}
+     * @return {@code into}
+     * @throws DecodeException as {@link DecodedCode#decode(byte[])}, for the first bad instruction
+     */
+    public DecodedCode decode(DecodedCode into) throws DecodeException {
+        return into.decode(code);
     }
 
     /** @return the bytecode length in bytes */

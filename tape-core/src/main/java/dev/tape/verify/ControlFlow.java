@@ -2,6 +2,7 @@ package dev.tape.verify;
 
 import dev.tape.format.DecodeException;
 import dev.tape.format.DecodedCode;
+import dev.tape.program.Function;
 import dev.tape.format.InstructionCodec;
 import dev.tape.format.Opcode;
 import dev.tape.format.OperandKind;
@@ -51,9 +52,9 @@ final class ControlFlow {
      * @param into the object to decode into (refilled)
      * @return {@code into}, holding the body's instructions
      */
-    static DecodedCode decode(int func, byte[] code, DecodedCode into) throws VerifyException {
+    static DecodedCode decode(int func, Function fn, DecodedCode into) throws VerifyException {
         try {
-            return into.decode(code);
+            return fn.decode(into);
         } catch (DecodeException e) {
             throw new VerifyException("BytecodeDecode", func, (int) e.offset(), null,
                     "bytecode does not decode: " + e.reason());
@@ -76,22 +77,33 @@ final class ControlFlow {
     }
 
     static ControlFlow build(int func, DecodedCode dc, int codeLength) throws VerifyException {
-        return build(func, dc, codeLength, new int[codeLength + 1]);
+        Lowerer.Buffers own = new Lowerer.Buffers();
+        own.indexAtPc = new int[codeLength + 1];
+        return build(func, dc, codeLength, own);
     }
 
     /**
-     * @param indexAtPc an array of at least {@code codeLength + 1} entries to fill and keep as
-     *     {@link #indexAtPc} (the verifier passes one scratch array for all its functions; entries
-     *     past {@code codeLength} are left as they are and never read)
+     * @param buffers scratch arrays, kept as {@link #indexAtPc} and {@link #blockOf} (the verifier
+     *     passes one set for all its functions): {@code indexAtPc} of at least {@code codeLength + 1}
+     *     entries (entries past {@code codeLength} are left as they are and never read); the others
+     *     are grown here as needed, and {@code blockOf} may be longer than the instruction count
      */
-    static ControlFlow build(int func, DecodedCode dc, int codeLength, int[] indexAtPc)
+    static ControlFlow build(int func, DecodedCode dc, int codeLength, Lowerer.Buffers buffers)
             throws VerifyException {
+        int[] indexAtPc = buffers.indexAtPc;
         Arrays.fill(indexAtPc, 0, codeLength + 1, -1);
         for (int i = 0; i < dc.count(); i++) {
             indexAtPc[dc.pc(i)] = i;
         }
         int n = dc.count();
-        boolean[] starts = new boolean[n + 1];
+        if (buffers.blockOf.length < n + 1) {
+            int len = Math.max(n + 1, 2 * buffers.blockOf.length);
+            buffers.blockOf = new int[len];
+            buffers.isStart = new boolean[len];
+            buffers.scratch = new int[len * 3];
+        }
+        boolean[] starts = buffers.isStart;
+        Arrays.fill(starts, 0, n + 1, false);
         if (n > 0) {
             starts[0] = true;
         }
@@ -121,7 +133,9 @@ final class ControlFlow {
                 nb++;
             }
         }
-        int[] bs = new int[nb];
+        int[] scratch = buffers.scratch;
+        // block starts, then (below) the DFS stack, cursors and post-order: 3 x nb <= 3 x n entries
+        int[] bs = scratch;
         for (int i = 0, b = 0; i < n; i++) {
             if (starts[i]) {
                 bs[b++] = i;
@@ -129,7 +143,7 @@ final class ControlFlow {
         }
         int[] blockStart = new int[nb];
         int[] blockEnd = new int[nb];
-        int[] blockOf = new int[n];
+        int[] blockOf = buffers.blockOf;
         for (int b = 0; b < nb; b++) {
             blockStart[b] = bs[b];
             blockEnd[b] = b + 1 < nb ? bs[b + 1] : n;
@@ -147,30 +161,31 @@ final class ControlFlow {
         for (int b = 0; b < nb; b++) {
             int last = blockEnd[b] - 1;
             int[] ops = targetOperands(dc.opcode(last));
-            succ[b] = new int[ops.length];
+            succ[b] = ops.length == 0 ? NO_TARGETS : new int[ops.length];
             for (int k = 0; k < ops.length; k++) {
                 succ[b][k] = blockOf[indexAtPc[(int) dc.value(last, ops[k])]];
             }
         }
         boolean[] reachable = new boolean[nb];
         // iterative DFS for reverse post-order
-        int[] post = new int[nb];
         int nPost = 0;
-        int[] stack = new int[nb];
-        int[] next = new int[nb];
+        int[] post = scratch;
+        int stack0 = nb;
+        int next0 = 2 * nb;
+        Arrays.fill(scratch, next0, next0 + nb, 0);
         int sp = 0;
         if (nb > 0) {
             // an empty body (0 bytes) has no block, as in the reference: nothing to reach
-            stack[sp++] = 0;
+            scratch[stack0 + sp++] = 0;
             reachable[0] = true;
         }
         while (sp > 0) {
-            int b = stack[sp - 1];
-            if (next[b] < succ[b].length) {
-                int s = succ[b][next[b]++];
+            int b = scratch[stack0 + sp - 1];
+            if (scratch[next0 + b] < succ[b].length) {
+                int s = succ[b][scratch[next0 + b]++];
                 if (!reachable[s]) {
                     reachable[s] = true;
-                    stack[sp++] = s;
+                    scratch[stack0 + sp++] = s;
                 }
             } else {
                 post[nPost++] = b;

@@ -62,12 +62,11 @@ public final class InitFacts {
         for (int r = 0; r <= fn.argCount() && r < regs; r++) {
             entry[r >>> 6] |= 1L << r;
         }
-        byte[] code = fn.code();
         DecodedCode dc;
         ControlFlow cfg;
         try {
-            dc = ControlFlow.decode(lf.id(), code, new DecodedCode());
-            cfg = ControlFlow.build(lf.id(), dc, code.length);
+            dc = ControlFlow.decode(lf.id(), fn, new DecodedCode());
+            cfg = ControlFlow.build(lf.id(), dc, fn.codeLength());
         } catch (VerifyException e) {
             throw new IllegalStateException("a verified function does not decode: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.tape.verify;
 
 import dev.tape.format.DecodedCode;
 import dev.tape.format.Opcode;
+import dev.tape.program.AggShape;
 import dev.tape.program.Constant;
 import dev.tape.program.Function;
 import dev.tape.program.Program;
@@ -71,6 +72,17 @@ final class Lowerer {
         int[] indexAtPc = new int[256];
         int[] fixAt = new int[16];
         int[] fixTo = new int[16];
+        /** {@code ControlFlow#blockOf}, whether each instruction starts a block, and 3 ints per instruction */
+        int[] blockOf = NONE;
+        boolean[] isStart = new boolean[0];
+        int[] scratch = NONE;
+        /** the type checker's block in-states (reachable blocks x registers) and block numbering */
+        int[] blockStates = NONE;
+        AggShape[] blockMeta = new AggShape[0];
+        int[] blockSlot = NONE;
+        boolean[] blockHas = new boolean[0];
+        /** the register-type arrays kept so far, by content: functions with equal ones share one */
+        final java.util.Map<List<ValueType>, ValueType[]> regTypeSets = new java.util.HashMap<>();
         /** the function being verified, decoded (refilled per function) */
         final DecodedCode decoded = new DecodedCode();
     }
@@ -80,7 +92,8 @@ final class Lowerer {
         this.func = func;
         this.cfg = cfg;
         this.dc = cfg.dc;
-        this.regTypes = regTypes;
+        // one array for all functions whose registers have the same types (many small ones do)
+        this.regTypes = buffers.regTypeSets.computeIfAbsent(Arrays.asList(regTypes), k -> regTypes);
         this.buffers = buffers;
         this.out = buffers.out;
     }
@@ -164,16 +177,11 @@ final class Lowerer {
         }
         int[] code = Arrays.copyOf(out, len);
         int[] starts = Arrays.copyOf(startOf, n);
-        int[] pcs = new int[n];
-        byte[] opcodes = new byte[n];
-        for (int i = 0; i < n; i++) {
-            pcs[i] = dc.pc(i);
-            opcodes[i] = (byte) dc.opcode(i).toByte();
-        }
         Function fn = program.functions().get(func);
-        // regTypes is the type checker's own array, made for this function: kept, not copied
+        // regTypes is the type checker's own array, made for this function, or an equal one
+        // another function of the program keeps: kept, not copied (never modified)
         // most functions have no reference constants or tag lists: they share empty arrays
-        return new LoweredFunction(func, code, starts, pcs, opcodes, refs.isEmpty() ? NO_REFS : refs.toArray(),
+        return new LoweredFunction(func, code, starts, fn, refs.isEmpty() ? NO_REFS : refs.toArray(),
                 tags.isEmpty() ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
                 targetSlots, ints(refSlots, nRefSlots), ints(tagSlots, nTagSlots));
     }
@@ -185,8 +193,7 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, new int[] {0},
-                new byte[] {(byte) Opcode.TRAP.toByte()}, NO_REFS, NO_TAGS, fn.regCount(), fn.argCount(),
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, null, NO_REFS, NO_TAGS, fn.regCount(), fn.argCount(),
                 regTypes, 0, NONE, NONE, NONE);
     }
 

@@ -106,10 +106,67 @@ final class TypeChecker {
         };
     }
 
+    /** scratch arrays to reuse (the verifier's, for every function); null to allocate */
+    Lowerer.Buffers buffers;
+    /**
+     * The in-state of each reachable block, flat: block {@code b}'s registers at
+     * {@code slot[b] * regCount} in {@link #inS} and {@link #inM}, where {@code slot} numbers the
+     * reachable blocks in {@link ControlFlow#order}; {@link #has} says whether it is set yet.
+     * (reachable blocks x registers entries, what the analysis budget charges per pass)
+     */
+    private int[] inS;
+    private AggShape[] inM;
+    private int[] slot;
+    private boolean[] has;
+
+    private void states(int nb) throws VerifyException {
+        int nr = cfg.order.length;
+        // the budget charged passCost = nr * regCount before run(): this size is bounded by it
+        long need = (long) nr * regCount;
+        if (need > Integer.MAX_VALUE - 8) {
+            // only under a budget raised past 2^31 (the states would take over 8 GB anyway)
+            throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "the function's type analysis"
+                    + " would track " + need + " register states (reachable blocks x registers), more than"
+                    + " one array holds");
+        }
+        int cells = (int) need;
+        Lowerer.Buffers b = buffers != null ? buffers : new Lowerer.Buffers();
+        if (b.blockStates.length < cells) {
+            b.blockStates = new int[(int) Math.min(Math.max(cells, 2L * b.blockStates.length), Integer.MAX_VALUE - 8)];
+            b.blockMeta = new AggShape[b.blockStates.length];
+        }
+        if (b.blockSlot.length < nb) {
+            b.blockSlot = new int[Math.max(nb, 2 * b.blockSlot.length)];
+            b.blockHas = new boolean[b.blockSlot.length];
+        }
+        inS = b.blockStates;
+        inM = b.blockMeta;
+        slot = b.blockSlot;
+        has = b.blockHas;
+        Arrays.fill(has, 0, nb, false);
+        for (int i = 0; i < nr; i++) {
+            slot[cfg.order[i]] = i;
+        }
+    }
+
+    /** Copies block {@code b}'s in-state into {@code st} and {@code meta}. */
+    private void load(int b, int[] st, AggShape[] meta) {
+        int at = slot[b] * regCount;
+        System.arraycopy(inS, at, st, 0, regCount);
+        System.arraycopy(inM, at, meta, 0, regCount);
+    }
+
+    /** Sets block {@code b}'s in-state to {@code st} and {@code meta}. */
+    private void store(int b, int[] st, AggShape[] meta) {
+        int at = slot[b] * regCount;
+        System.arraycopy(st, 0, inS, at, regCount);
+        System.arraycopy(meta, 0, inM, at, regCount);
+        has[b] = true;
+    }
+
     void run() throws VerifyException {
         int nb = cfg.blockStart.length;
-        int[][] in = new int[nb][];
-        AggShape[][] inMeta = new AggShape[nb][];
+        states(nb);
         int[] entry = new int[regCount];
         Arrays.fill(entry, UNINIT);
         AggShape[] entryMeta = new AggShape[regCount];
@@ -120,8 +177,8 @@ final class TypeChecker {
             entryMeta[a + 1] = argShapes[a];
         }
         if (nb > 0) {
-            in[0] = entry;
-            inMeta[0] = entryMeta;
+            // block 0 is reachable: the first in the order
+            store(0, entry, entryMeta);
         }
         // fixpoint over reachable blocks, in reverse post-order
         boolean changed = true;
@@ -135,20 +192,18 @@ final class TypeChecker {
             }
             firstPass = false;
             for (int b : cfg.order) {
-                if (in[b] == null) {
+                if (!has[b]) {
                     continue;
                 }
-                System.arraycopy(in[b], 0, st, 0, regCount);
-                System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+                load(b, st, meta);
                 for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                     step(i, st, meta, false);
                 }
                 for (int s : cfg.successors[b]) {
-                    if (in[s] == null) {
-                        in[s] = st.clone();
-                        inMeta[s] = meta.clone();
+                    if (!has[s]) {
+                        store(s, st, meta);
                         changed = true;
-                    } else if (join(in[s], inMeta[s], st, meta)) {
+                    } else if (join(slot[s] * regCount, st, meta)) {
                         changed = true;
                     }
                 }
@@ -159,8 +214,7 @@ final class TypeChecker {
             if (!cfg.reachable[b]) {
                 continue;
             }
-            System.arraycopy(in[b], 0, st, 0, regCount);
-            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            load(b, st, meta);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                 step(i, st, meta, true);
             }
@@ -170,9 +224,8 @@ final class TypeChecker {
             if (!cfg.reachable[b]) {
                 continue;
             }
-            checkStable(in[b]);
-            System.arraycopy(in[b], 0, st, 0, regCount);
-            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            load(b, st, meta);
+            checkStable(st);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                 step(i, st, meta, false);
             }
@@ -188,8 +241,7 @@ final class TypeChecker {
             if (!cfg.reachable[b]) {
                 continue;
             }
-            System.arraycopy(in[b], 0, st, 0, regCount);
-            System.arraycopy(inMeta[b], 0, meta, 0, regCount);
+            load(b, st, meta);
             for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
                 int ins = i;
                 step(ins, st, meta, false);
@@ -246,10 +298,65 @@ final class TypeChecker {
         }
     }
 
-    private boolean join(int[] into, AggShape[] intoMeta, int[] st, AggShape[] meta) {
+    /**
+     * The shape a {@code tuple.new} makes from the registers' current types. Every pass over a
+     * function steps each tuple.new again, mostly with the same element types: the shape is kept
+     * per instruction and made again only when they differ.
+     */
+    private AggShape tupleShape(int ins, int[] st, boolean check) throws VerifyException {
+        int n = (int) dc.value(ins, 1);
+        if (elemScratch.length < n) {
+            elemScratch = new ValueType[n];
+        }
+        if (tupleShapes == null) {
+            tupleShapes = new AggShape.Tuple[dc.count()];
+        }
+        AggShape.Tuple old = tupleShapes[ins];
+        boolean same = old != null;
+        for (int e = 0; e < n; e++) {
+            int s = readAny(ins, st, dc.listReg(ins, 1, e), check);
+            ValueType t = s >= 0 ? type(s) : null;
+            elemScratch[e] = t;
+            same = same && java.util.Objects.equals(old.elems().get(e), t);
+        }
+        if (!same) {
+            old = new AggShape.Tuple(Arrays.asList(elemScratch).subList(0, n));
+            tupleShapes[ins] = old;
+        }
+        return old;
+    }
+
+    /**
+     * Register list operand {@code i} of instruction {@code ins} as an array, made on the first
+     * pass over the function and kept for the later ones ({@code which}: 0 for a call's
+     * arguments, 1 for its results). The arrays are never modified.
+     */
+    private int[] cachedList(int ins, int i, int which) {
+        if (lists == null) {
+            lists = new int[2 * dc.count()][];
+        }
+        int[] l = lists[2 * ins + which];
+        if (l == null) {
+            l = dc.list(ins, i);
+            lists[2 * ins + which] = l;
+        }
+        return l;
+    }
+
+    /** {@link #cachedList}'s arrays, two per instruction; made on the first call */
+    private int[][] lists;
+
+    /** the shape each {@code tuple.new} made last ({@link #tupleShape}), by instruction; made on the first */
+    private AggShape.Tuple[] tupleShapes;
+    private ValueType[] elemScratch = new ValueType[0];
+
+    /** Joins {@code st}/{@code meta} into the in-state at {@code at} of {@link #inS}/{@link #inM}. */
+    private boolean join(int at, int[] st, AggShape[] meta) {
+        int[] into = inS;
+        AggShape[] intoMeta = inM;
         boolean changed = false;
         for (int r = 0; r < regCount; r++) {
-            int a = into[r];
+            int a = into[at + r];
             int b = st[r];
             int m;
             if (a == TOP) {
@@ -263,10 +370,11 @@ final class TypeChecker {
             } else {
                 m = a == b ? a : AMBIG;
             }
-            AggShape mm = intoMeta[r] != null && intoMeta[r].equals(meta[r]) ? intoMeta[r] : null;
-            if (m != a || mm != intoMeta[r]) {
-                into[r] = m;
-                intoMeta[r] = mm;
+            AggShape im = intoMeta[at + r];
+            AggShape mm = im != null && im.equals(meta[r]) ? im : null;
+            if (m != a || mm != im) {
+                into[at + r] = m;
+                intoMeta[at + r] = mm;
                 changed = true;
             }
         }
@@ -427,8 +535,8 @@ final class TypeChecker {
             case CALL -> {
                 Function callee = program.functions().get((int) dc.value(ins, 1));
                 checkEffects(ins, 2, 0, check);
-                int[] args = dc.list(ins, 3);
-                int[] rets = dc.list(ins, 4);
+                int[] args = cachedList(ins, 3, 0);
+                int[] rets = cachedList(ins, 4, 1);
                 if (check && (args.length != callee.argCount() || rets.length != callee.retCount())) {
                     throw err("CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes " + callee.argCount()
                             + " arguments and returns " + callee.retCount() + " values; the call passes "
@@ -441,8 +549,8 @@ final class TypeChecker {
                 checkEffects(ins, 3, 0, check);
                 int callee = dc.reg(ins, 2);
                 int s = readAny(ins, st, callee, check);
-                int[] args = dc.list(ins, 4);
-                int[] rets = dc.list(ins, 5);
+                int[] args = cachedList(ins, 4, 0);
+                int[] rets = cachedList(ins, 5, 1);
                 if (check) {
                     if (args.length != cs.args().size() || rets.length != cs.rets().size()) {
                         throw err("CallArityMismatch", ins, "call signature " + dc.value(ins, 1) + " has "
@@ -463,8 +571,8 @@ final class TypeChecker {
             case HOST_CALL -> {
                 HostSig hs = program.hostSigs().get((int) dc.value(ins, 1));
                 checkEffects(ins, 2, 0, check);
-                int[] args = dc.list(ins, 3);
-                int[] rets = dc.list(ins, 4);
+                int[] args = cachedList(ins, 3, 0);
+                int[] rets = cachedList(ins, 4, 1);
                 if (check && (args.length != hs.args().size() || rets.length != hs.rets().size())) {
                     throw err("HostCallArityMismatch", ins, "host signature " + dc.value(ins, 1) + " has "
                             + hs.args().size() + " arguments and " + hs.rets().size() + " results; the call has "
@@ -488,15 +596,7 @@ final class TypeChecker {
                     }
                 }
             }
-            case TUPLE_NEW -> {
-                int[] vals = dc.list(ins, 1);
-                List<ValueType> elems = new ArrayList<>(vals.length);
-                for (int r : vals) {
-                    int s = readAny(ins, st, r, check);
-                    elems.add(s >= 0 ? type(s) : null);
-                }
-                set(st, meta, dc.reg(ins, 0), id(ValueType.AGG), new AggShape.Tuple(elems), false);
-            }
+            case TUPLE_NEW -> set(st, meta, dc.reg(ins, 0), id(ValueType.AGG), tupleShape(ins, st, check), false);
             case STRUCT_NEW -> {
                 int typeId = (int) dc.value(ins, 1);
                 StructType t = program.types().structs().get(typeId);

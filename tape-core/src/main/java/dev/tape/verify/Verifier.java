@@ -250,8 +250,8 @@ public final class Verifier {
             }
             at += d;
         }
-        byte[] code = fn.code();
-        DecodedCode dc = ControlFlow.decode(f, code, buffers.decoded);
+        int codeLength = fn.codeLength();
+        DecodedCode dc = ControlFlow.decode(f, fn, buffers.decoded);
         for (int ins = 0; ins < dc.count(); ins++) {
             checkIds(program, f, dc, ins);
         }
@@ -259,10 +259,10 @@ public final class Verifier {
             throw new VerifyException("ArgCountExceedsRegs", f, -1, null, "the function takes " + fn.argCount()
                     + " arguments (in r1..r" + fn.argCount() + ") but declares only " + fn.regCount() + " registers");
         }
-        if (buffers.indexAtPc.length <= code.length) {
-            buffers.indexAtPc = new int[Math.max(code.length + 1, 2 * buffers.indexAtPc.length)];
+        if (buffers.indexAtPc.length <= codeLength) {
+            buffers.indexAtPc = new int[Math.max(codeLength + 1, 2 * buffers.indexAtPc.length)];
         }
-        ControlFlow cfg = ControlFlow.build(f, dc, code.length, buffers.indexAtPc);
+        ControlFlow cfg = ControlFlow.build(f, dc, codeLength, buffers);
         // registers of reachable code are in range before its types are analysed; those of
         // unreachable code are checked, as in the reference, when they are lowered
         for (int k = 0; k < dc.count(); k++) {
@@ -284,6 +284,7 @@ public final class Verifier {
         TypeChecker types = new TypeChecker(program, f, cfg, argShapes);
         types.passCost = (long) Math.max(1, cfg.order.length) * fn.regCount();
         types.budget = budget;
+        types.buffers = buffers;
         budget.charge(types.passCost, f);
         types.run();
         return new Lowerer(program, f, cfg, types.regTypes, buffers).lower();

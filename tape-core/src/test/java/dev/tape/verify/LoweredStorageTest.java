@@ -68,8 +68,66 @@ class LoweredStorageTest {
 
     @Test
     void pcsAreTheDecodedInstructions() {
-        VerifiedProgram vp = Verifier.verify(program(true));
-        for (int f = 0; f < 2; f++) {
+        pcsAreTheDecodedInstructions(Verifier.verify(program(true)));
+    }
+
+    /**
+     * A function of over 65,535 lowered ints keeps its instruction starts as ints, not 2-byte
+     * entries: a start past 65,535 must come back as it was (a {@code char} would wrap it).
+     */
+    @Test
+    void pcsOfAFunctionPast65535CodeIndices() {
+        ProgramBuilder pb = new ProgramBuilder();
+        body(pb, pb.addFunction(List.of(I64), List.of(I64)));
+        FunctionBuilder big = pb.addFunction(List.of(I64), List.of(I64));
+        big.constI64(2, 1);
+        for (int i = 0; i < 20_000; i++) {
+            big.i64Add(1, 1, 2);
+        }
+        big.ret(0, 1);
+        VerifiedProgram vp = Verifier.verify(pb.build());
+        LoweredFunction lf = Lowered.function(vp, 1);
+        assertEquals(true, lf.codeLength() > 70_000, "code length " + lf.codeLength());
+        assertEquals(true, lf.instructionStart(lf.instructionCount() - 1) > 65_535);
+        pcsAreTheDecodedInstructions(vp);
+    }
+
+    /** An empty body's one synthetic instruction is a trap at pc 0 (no bytecode to decode). */
+    @Test
+    void emptyBodyIsATrapAtPc0() {
+        VerifiedProgram vp = Verifier.verify(dev.tape.testing.EmptyBodyPrograms.uncalled());
+        int empty = -1;
+        for (int f = 0; f < vp.program().functions().size(); f++) {
+            if (vp.program().functions().get(f).codeLength() == 0) {
+                empty = f;
+            }
+        }
+        LoweredFunction lf = Lowered.function(vp, empty);
+        assertArrayEquals(new int[] {0, -1}, lf.pcOf());
+        assertEquals(dev.tape.format.Opcode.TRAP.toByte(), lf.opcodeAt(0));
+        assertEquals(0, lf.instructionStart(0));
+        assertEquals(0, lf.instructionCount());
+    }
+
+    /**
+     * Functions whose registers have the same types may share one type array; a function whose
+     * types differ keeps its own.
+     */
+    @Test
+    void registerTypesStayEachFunctionsOwn() {
+        ProgramBuilder pb = new ProgramBuilder();
+        pb.addFunction(List.of(I64), List.of(I64)).constI64(2, 1).i64Add(1, 1, 2).ret(0, 1);
+        pb.addFunction(List.of(I64), List.of(I64)).constBool(2, true).ret(0, 1);
+        pb.addFunction(List.of(I64), List.of(I64)).constI64(2, 7).i64Add(1, 2, 2).ret(0, 1);
+        VerifiedProgram vp = Verifier.verify(pb.build());
+        assertEquals(I64, Lowered.function(vp, 0).regType(2));
+        assertEquals(dev.tape.program.ValueType.BOOL, Lowered.function(vp, 1).regType(2));
+        assertEquals(I64, Lowered.function(vp, 2).regType(2));
+        assertEquals(I64, Lowered.function(vp, 1).regType(1));
+    }
+
+    private static void pcsAreTheDecodedInstructions(VerifiedProgram vp) {
+        for (int f = 0; f < vp.program().functions().size(); f++) {
             LoweredFunction lf = Lowered.function(vp, f);
             List<Instruction> ins = InstructionCodec.decodeAll(vp.program().functions().get(f).code());
             int[] pcOf = lf.pcOf();

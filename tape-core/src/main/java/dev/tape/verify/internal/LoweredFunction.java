@@ -1,5 +1,9 @@
 package dev.tape.verify.internal;
 
+import dev.tape.format.DecodeException;
+import dev.tape.format.DecodedCode;
+import dev.tape.format.Opcode;
+import dev.tape.program.Function;
 import dev.tape.program.ValueType;
 
 import java.util.Arrays;
@@ -7,7 +11,8 @@ import java.util.Arrays;
 /**
  * A verified function in execution form (see {@code ARCHITECTURE.md}, "The pipeline"): pre-decoded
  * instructions in one {@code int[]}, branch targets resolved to indices into that array, constants
- * in side pools, and the byte pc of every instruction kept so traps report byte pcs and spans.
+ * in side pools, and where each instruction starts, so traps report byte pcs and spans (the pcs
+ * are found from the bytecode on first use).
  *
  * <p>Instruction layouts ({@code op} is a v1 opcode byte or an {@link LOp} constant; registers are
  * frame-relative indices; {@code T} are code indices; {@code c(r)} is a register with its class,
@@ -45,10 +50,19 @@ public final class LoweredFunction {
     private int entry;
     private int refBase;
     private int tagBase;
-    /** the code index, byte pc and v1 opcode byte of each instruction, in order */
-    private final int[] starts;
-    private final int[] pcs;
-    private final byte[] opcodes;
+    /**
+     * the code index of each instruction, in order: in {@link #narrowStarts} when the code is
+     * shorter than 65,536 ints (2 bytes an instruction), else in {@link #wideStarts}
+     */
+    private final char[] narrowStarts;
+    private final int[] wideStarts;
+    /**
+     * the function whose bytecode gives each instruction's byte pc and opcode byte when
+     * {@link #pcOf()} or {@link #opcodeAt(int)} first needs them (the verified program keeps the
+     * bytecode anyway); null for an empty body, whose one synthetic instruction is a {@code trap}
+     * at pc 0
+     */
+    private final Function source;
     /** {@link #pcOf()} and the opcode of each code index, made from the above on first use */
     private volatile int[] pcOf;
     private volatile byte[] opcodeOf;
@@ -72,9 +86,12 @@ public final class LoweredFunction {
      *
      * @param id the function id
      * @param code the lowered instruction stream (layouts above)
-     * @param starts the code index of each instruction, in increasing order
-     * @param pcs the byte pc of each instruction
-     * @param opcodes the v1 opcode byte of each instruction
+     * @param starts the code index of each instruction, in increasing order (kept as 2-byte
+     *     entries when the code is shorter than 65,536 ints, else kept as it is)
+     * @param source the verified function this is the execution form of: its bytecode gives each
+     *     instruction's byte pc and opcode byte, decoded when {@link #pcOf()} or
+     *     {@link #opcodeAt(int)} is first called; null for an empty body (one synthetic
+     *     {@code trap} at pc 0)
      * @param refs the reference constants
      * @param tags element kind-tag lists for aggregate construction
      * @param regCount registers per frame, r0 included
@@ -85,7 +102,7 @@ public final class LoweredFunction {
      * @param refSlots code positions holding an index into {@code refs}
      * @param tagSlots code positions holding an index into {@code tags}
      */
-    public LoweredFunction(int id, int[] code, int[] starts, int[] pcs, byte[] opcodes, Object[] refs, byte[][] tags,
+    public LoweredFunction(int id, int[] code, int[] starts, Function source, Object[] refs, byte[][] tags,
                            int regCount, int argCount, ValueType[] regTypes, int instructionCount,
                            int[] targetSlots, int[] refSlots, int[] tagSlots) {
         this.targetSlots = targetSlots;
@@ -94,9 +111,17 @@ public final class LoweredFunction {
         this.id = id;
         this.code = code;
         this.codeLength = code.length;
-        this.starts = starts;
-        this.pcs = pcs;
-        this.opcodes = opcodes;
+        if (code.length <= Character.MAX_VALUE) {
+            this.narrowStarts = new char[starts.length];
+            for (int i = 0; i < starts.length; i++) {
+                narrowStarts[i] = (char) starts[i];
+            }
+            this.wideStarts = null;
+        } else {
+            this.narrowStarts = null;
+            this.wideStarts = starts;
+        }
+        this.source = source;
         this.refs = refs;
         this.tags = tags;
         this.regCount = regCount;
@@ -184,8 +209,10 @@ public final class LoweredFunction {
             // a race makes it twice at worst: equal arrays, published through the volatile field
             p = new int[codeLength];
             Arrays.fill(p, -1);
-            for (int i = 0; i < starts.length; i++) {
-                p[starts[i]] = pcs[i];
+            DecodedCode d = decoded();
+            int n = startCount();
+            for (int i = 0; i < n; i++) {
+                p[instructionStart(i)] = d == null ? 0 : d.pc(i);
             }
             pcOf = p;
         }
@@ -199,7 +226,24 @@ public final class LoweredFunction {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
      */
     public int instructionStart(int i) {
-        return starts[i];
+        return narrowStarts != null ? narrowStarts[i] : wideStarts[i];
+    }
+
+    private int startCount() {
+        return narrowStarts != null ? narrowStarts.length : wideStarts.length;
+    }
+
+    /** @return the source function's bytecode, decoded (null for an empty body) */
+    private DecodedCode decoded() {
+        if (source == null) {
+            return null;
+        }
+        try {
+            return source.decode(new DecodedCode());
+        } catch (DecodeException e) {
+            // the verifier decoded these very bytes (a Function never changes)
+            throw new IllegalStateException("a verified function does not decode", e);
+        }
     }
 
     /**
@@ -214,8 +258,10 @@ public final class LoweredFunction {
         byte[] o = opcodeOf;
         if (o == null) {
             o = new byte[codeLength];
-            for (int i = 0; i < starts.length; i++) {
-                o[starts[i]] = opcodes[i];
+            DecodedCode d = decoded();
+            int n = startCount();
+            for (int i = 0; i < n; i++) {
+                o[instructionStart(i)] = (byte) (d == null ? Opcode.TRAP.toByte() : d.opcode(i).toByte());
             }
             opcodeOf = o;
         }
