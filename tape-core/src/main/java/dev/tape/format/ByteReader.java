@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
  * that do not fit the target width.
  */
 public final class ByteReader {
-    private final byte[] data;
-    private final int end;
+    /** the bytes and the end of the window ({@link #restart} moves a reader to another array) */
+    private byte[] data;
+    private int end;
     private final long baseOffset;
     private int pos;
     private String section;
@@ -43,6 +44,19 @@ public final class ByteReader {
      */
     public ByteReader(byte[] data, String section) {
         this(data, 0, data.length, 0, section);
+    }
+
+    /**
+     * Makes this reader read all of {@code data} from its start, as a new
+     * {@link #ByteReader(byte[], String)} would with this reader's section name, so that a decoder
+     * that reads many arrays needs one reader; only for a reader made with base offset 0.
+     *
+     * @param data the bytes to read (not copied)
+     */
+    void restart(byte[] data) {
+        this.data = data;
+        this.pos = 0;
+        this.end = data.length;
     }
 
     /** @param section the section name to use in later error messages */
@@ -269,6 +283,19 @@ public final class ByteReader {
         System.arraycopy(data, pos, out, 0, n);
         pos += n;
         return out;
+    }
+
+    /**
+     * Skips {@code n} bytes, with the checks and error of {@link #bytes(int)} but no copy.
+     *
+     * @param n how many, 0 or more
+     * @throws DecodeException when fewer than {@code n} bytes are left
+     */
+    public void skip(int n) throws DecodeException {
+        if (n < 0 || n > end - pos) {
+            throw error("length " + n + " exceeds the " + (end - pos) + " bytes left");
+        }
+        pos += n;
     }
 
     /** The strings of one ASCII char, shared by every decoded string of one char. */

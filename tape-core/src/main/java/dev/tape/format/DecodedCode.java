@@ -34,6 +34,8 @@ public final class DecodedCode {
     private int nVals;
 
     private static final Opcode[] OPCODES = Opcode.values();
+    /** reads each body decoded (its section name is always {@code "bytecode"}, its base offset 0) */
+    private final ByteReader reader = new ByteReader(new byte[0], "bytecode");
 
     /** An empty table; {@link #decode(byte[])} fills it. */
     public DecodedCode() {}
@@ -53,7 +55,8 @@ public final class DecodedCode {
         code = bytecode;
         count = 0;
         nVals = 0;
-        ByteReader r = new ByteReader(bytecode, "bytecode");
+        ByteReader r = reader;
+        r.restart(bytecode);
         try {
             while (r.position() < bytecode.length) {
                 one(r);

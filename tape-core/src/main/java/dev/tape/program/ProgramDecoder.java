@@ -106,7 +106,7 @@ public final class ProgramDecoder {
                         + " bytes but only " + r.remaining() + " remain");
             }
             int start = r.position();
-            r.bytes((int) len);
+            r.skip((int) len);
             SectionTag t = SectionTag.fromTag(tag);
             if (t == null) {
                 continue;
@@ -300,11 +300,12 @@ public final class ProgramDecoder {
         if (n == 0) {
             return List.of();
         }
-        List<ValueType> out = new ArrayList<>(n);
+        ValueType[] out = new ValueType[n];
         for (int i = 0; i < n; i++) {
-            out.add(valueType(r));
+            out[i] = valueType(r);
         }
-        return out;
+        // an immutable list, which the signatures' List.copyOf keeps instead of copying again
+        return List.of(out);
     }
 
     private static TypeTable types(ByteReader r) throws DecodeException {

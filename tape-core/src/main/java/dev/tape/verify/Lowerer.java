@@ -40,8 +40,9 @@ final class Lowerer {
     /** the code being lowered: {@link Buffers#out}, grown as needed */
     private int[] out;
     private int len;
-    private final List<Object> refs = new ArrayList<>(0);
-    private final List<byte[]> tags = new ArrayList<>(0);
+    /** reference constants and tag lists, made on the first (most functions have none) */
+    private List<Object> refs;
+    private List<byte[]> tags;
     /** branch targets: code positions ({@link Buffers#fixAt}) and the instruction index each names */
     private int fixups;
     /** code positions holding an index into {@link #refs} or {@link #tags}, for {@link dev.tape.verify.internal.CodeImage} */
@@ -78,6 +79,11 @@ final class Lowerer {
         int[] scratch = NONE;
         /** the type checker's block in-states (reachable blocks x registers) and block numbering */
         int[] blockStates = NONE;
+        int[] regState = NONE;
+        /** the type checker's fixed register types (its regCount long) and tuple element types */
+        ValueType[] fixedTypes = new ValueType[0];
+        ValueType[] elemTypes = new ValueType[0];
+        AggShape[] regMeta = new AggShape[0];
         AggShape[] blockMeta = new AggShape[0];
         int[] blockSlot = NONE;
         boolean[] blockHas = new boolean[0];
@@ -93,7 +99,13 @@ final class Lowerer {
         this.cfg = cfg;
         this.dc = cfg.dc;
         // one array for all functions whose registers have the same types (many small ones do)
-        this.regTypes = buffers.regTypeSets.computeIfAbsent(Arrays.asList(regTypes), k -> regTypes);
+        // (regTypes may be the type checker's scratch array: what is kept is a copy)
+        ValueType[] kept = buffers.regTypeSets.get(Arrays.asList(regTypes));
+        if (kept == null) {
+            kept = regTypes.clone();
+            buffers.regTypeSets.put(Arrays.asList(kept), kept);
+        }
+        this.regTypes = kept;
         this.buffers = buffers;
         this.out = buffers.out;
     }
@@ -127,6 +139,9 @@ final class Lowerer {
     }
 
     private int ref(Object o) {
+        if (refs == null) {
+            refs = new ArrayList<>();
+        }
         refs.add(o);
         return refs.size() - 1;
     }
@@ -135,6 +150,9 @@ final class Lowerer {
         byte[] t = new byte[regs.length];
         for (int i = 0; i < regs.length; i++) {
             t[i] = (byte) regTypes[regs[i]].kind().tag();
+        }
+        if (tags == null) {
+            tags = new ArrayList<>();
         }
         tags.add(t);
         return tags.size() - 1;
@@ -176,13 +194,12 @@ final class Lowerer {
             out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
         int[] code = Arrays.copyOf(out, len);
-        int[] starts = Arrays.copyOf(startOf, n);
         Function fn = program.functions().get(func);
-        // regTypes is the type checker's own array, made for this function, or an equal one
-        // another function of the program keeps: kept, not copied (never modified)
+        // regTypes is a copy of the type checker's, or an equal one another function of the
+        // program keeps (never modified)
         // most functions have no reference constants or tag lists: they share empty arrays
-        return new LoweredFunction(func, code, starts, fn, refs.isEmpty() ? NO_REFS : refs.toArray(),
-                tags.isEmpty() ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
+        return new LoweredFunction(func, code, startOf, n, fn, refs == null ? NO_REFS : refs.toArray(),
+                tags == null ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
                 targetSlots, ints(refSlots, nRefSlots), ints(tagSlots, nTagSlots));
     }
 
@@ -193,8 +210,8 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, null, NO_REFS, NO_TAGS, fn.regCount(), fn.argCount(),
-                regTypes, 0, NONE, NONE, NONE);
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, 1, null, NO_REFS, NO_TAGS,
+                fn.regCount(), fn.argCount(), regTypes, 0, NONE, NONE, NONE);
     }
 
     /**

@@ -54,13 +54,17 @@ final class TypeChecker {
     }
     private final AggShape[] argShapes;
 
-    /** fixed type of each register after {@link #run()} */
+    /**
+     * fixed type of each register after {@link #run()}: a scratch array of {@link #buffers},
+     * overwritten by the next function's run (the lowerer keeps a copy)
+     */
     ValueType[] regTypes;
     /** register states one fixpoint pass tracks (reachable blocks x registers) */
     long passCost;
     /** charged {@link #passCost} for each fixpoint pass after the first; null for no bound */
     AnalysisBudget budget;
 
+    /** @param argShapes the shape of each argument (null entries for none), or null when none has one */
     TypeChecker(Program program, int func, ControlFlow cfg, AggShape[] argShapes) {
         this.program = program;
         this.func = func;
@@ -118,6 +122,11 @@ final class TypeChecker {
     private AggShape[] inM;
     private int[] slot;
     private boolean[] has;
+    /** {@link #buffers}, or this checker's own when that is null */
+    private Lowerer.Buffers scratch;
+    /** the state while a block is stepped (registers 0 to regCount - 1; the arrays may be longer) */
+    private int[] scratchState;
+    private AggShape[] scratchMeta;
 
     private void states(int nb) throws VerifyException {
         int nr = cfg.order.length;
@@ -131,6 +140,7 @@ final class TypeChecker {
         }
         int cells = (int) need;
         Lowerer.Buffers b = buffers != null ? buffers : new Lowerer.Buffers();
+        scratch = b;
         if (b.blockStates.length < cells) {
             b.blockStates = new int[(int) Math.min(Math.max(cells, 2L * b.blockStates.length), Integer.MAX_VALUE - 8)];
             b.blockMeta = new AggShape[b.blockStates.length];
@@ -139,6 +149,12 @@ final class TypeChecker {
             b.blockSlot = new int[Math.max(nb, 2 * b.blockSlot.length)];
             b.blockHas = new boolean[b.blockSlot.length];
         }
+        if (b.regState.length < regCount) {
+            b.regState = new int[Math.max(regCount, 2 * b.regState.length)];
+            b.regMeta = new AggShape[b.regState.length];
+        }
+        scratchState = b.regState;
+        scratchMeta = b.regMeta;
         inS = b.blockStates;
         inM = b.blockMeta;
         slot = b.blockSlot;
@@ -167,23 +183,23 @@ final class TypeChecker {
     void run() throws VerifyException {
         int nb = cfg.blockStart.length;
         states(nb);
-        int[] entry = new int[regCount];
-        Arrays.fill(entry, UNINIT);
-        AggShape[] entryMeta = new AggShape[regCount];
-        entry[0] = id(ValueType.UNIT);
+        // the working state (registers 0 to regCount - 1 of the scratch arrays), first the entry's
+        int[] st = scratchState;
+        AggShape[] meta = scratchMeta;
+        Arrays.fill(st, 0, regCount, UNINIT);
+        Arrays.fill(meta, 0, regCount, null);
+        st[0] = id(ValueType.UNIT);
         List<ValueType> args = fn.sig().args();
         for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
-            entry[a + 1] = id(args.get(a));
-            entryMeta[a + 1] = argShapes[a];
+            st[a + 1] = id(args.get(a));
+            meta[a + 1] = argShapes == null ? null : argShapes[a];
         }
         if (nb > 0) {
             // block 0 is reachable: the first in the order
-            store(0, entry, entryMeta);
+            store(0, st, meta);
         }
         // fixpoint over reachable blocks, in reverse post-order
         boolean changed = true;
-        int[] st = new int[regCount];
-        AggShape[] meta = new AggShape[regCount];
         boolean firstPass = true;
         while (changed) {
             changed = false;
@@ -232,7 +248,13 @@ final class TypeChecker {
             checkStable(st);
         }
         // one type per register for the whole function (step 14)
-        ValueType[] fixed = new ValueType[regCount];
+        // in a scratch array: kept (copied) only when no function before had the same types
+        if (scratch.fixedTypes.length != regCount) {
+            scratch.fixedTypes = new ValueType[regCount];
+        } else {
+            Arrays.fill(scratch.fixedTypes, null);
+        }
+        ValueType[] fixed = scratch.fixedTypes;
         fixed[0] = ValueType.UNIT;
         for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
             fixed[a + 1] = args.get(a);
@@ -305,8 +327,10 @@ final class TypeChecker {
      */
     private AggShape tupleShape(int ins, int[] st, boolean check) throws VerifyException {
         int n = (int) dc.value(ins, 1);
+        ValueType[] elemScratch = scratch.elemTypes;
         if (elemScratch.length < n) {
-            elemScratch = new ValueType[n];
+            elemScratch = new ValueType[Math.max(n, 2 * elemScratch.length)];
+            scratch.elemTypes = elemScratch;
         }
         if (tupleShapes == null) {
             tupleShapes = new AggShape.Tuple[dc.count()];
@@ -348,7 +372,6 @@ final class TypeChecker {
 
     /** the shape each {@code tuple.new} made last ({@link #tupleShape}), by instruction; made on the first */
     private AggShape.Tuple[] tupleShapes;
-    private ValueType[] elemScratch = new ValueType[0];
 
     /** Joins {@code st}/{@code meta} into the in-state at {@code at} of {@link #inS}/{@link #inM}. */
     private boolean join(int at, int[] st, AggShape[] meta) {

@@ -117,9 +117,7 @@ public final class Verifier {
             checkNames(f, fns.get(f).sig().retNames(), symbols, "result");
         }
         AggShape[][] shapes = new AggShape[fns.size()][];
-        for (int f = 0; f < fns.size(); f++) {
-            shapes[f] = new AggShape[fns.get(f).sig().args().size()];
-        }
+        // a function's row is made when one of its arguments has a shape (most have none: null)
         for (AggShape.ArgShape s : program.argShapes()) {
             int f = s.funcId();
             if (f < 0 || f >= fns.size()) {
@@ -130,6 +128,9 @@ public final class Verifier {
             if (s.arg() < 0 || s.arg() >= args.size()) {
                 throw new VerifyException("FunctionArgAggShapeArgOutOfBounds", f, -1, null,
                         "an argument shape names argument " + s.arg() + " of a function with " + args.size());
+            }
+            if (shapes[f] == null) {
+                shapes[f] = new AggShape[args.size()];
             }
             if (shapes[f][s.arg()] != null) {
                 throw new VerifyException("FunctionArgAggShapeDuplicate", f, -1, null,

@@ -1,8 +1,5 @@
 package dev.tape.verify.internal;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * All functions of a verified program in one execution form: their lowered code laid end to end in
@@ -40,8 +37,17 @@ public final class CodeImage {
             total += functions[f].codeLength();
         }
         code = new int[total];
-        List<Object> allRefs = new ArrayList<>();
-        List<byte[]> allTags = new ArrayList<>();
+        long nRefs = 0;
+        long nTags = 0;
+        for (LoweredFunction lf : functions) {
+            nRefs += lf.refs().length;
+            nTags += lf.tags().length;
+        }
+        // each lowered ref and tag list takes a code slot: the counts are at most the image's length
+        refs = new Object[(int) nRefs];
+        tags = new byte[(int) nTags][];
+        int refAt = 0;
+        int tagAt = 0;
         for (int f = 0; f < functions.length; f++) {
             LoweredFunction lf = functions[f];
             int at = entry[f];
@@ -50,17 +56,17 @@ public final class CodeImage {
                 code[at + slot] += at;
             }
             for (int slot : lf.refSlots) {
-                code[at + slot] += allRefs.size();
+                code[at + slot] += refAt;
             }
             for (int slot : lf.tagSlots) {
-                code[at + slot] += allTags.size();
+                code[at + slot] += tagAt;
             }
-            lf.placed(code, at, allRefs.size(), allTags.size());
-            allRefs.addAll(Arrays.asList(lf.refs()));
-            allTags.addAll(Arrays.asList(lf.tags()));
+            lf.placed(code, at, refAt, tagAt);
+            System.arraycopy(lf.refs(), 0, refs, refAt, lf.refs().length);
+            System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);
+            refAt += lf.refs().length;
+            tagAt += lf.tags().length;
         }
-        refs = allRefs.toArray();
-        tags = allTags.toArray(new byte[0][]);
     }
 
     /** @return the image (do not modify) */

@@ -86,8 +86,11 @@ public final class LoweredFunction {
      *
      * @param id the function id
      * @param code the lowered instruction stream (layouts above)
-     * @param starts the code index of each instruction, in increasing order (kept as 2-byte
-     *     entries when the code is shorter than 65,536 ints, else kept as it is)
+     * @param starts the code index of each instruction, in increasing order, in its first
+     *     {@code startCount} entries (copied: 2 bytes an entry when the code is shorter than 65,536
+     *     ints, else 4)
+     * @param startCount the number of instructions, {@code instructionCount} or 1 for an empty
+     *     body's synthetic one
      * @param source the verified function this is the execution form of: its bytecode gives each
      *     instruction's byte pc and opcode byte, decoded when {@link #pcOf()} or
      *     {@link #opcodeAt(int)} is first called; null for an empty body (one synthetic
@@ -102,7 +105,7 @@ public final class LoweredFunction {
      * @param refSlots code positions holding an index into {@code refs}
      * @param tagSlots code positions holding an index into {@code tags}
      */
-    public LoweredFunction(int id, int[] code, int[] starts, Function source, Object[] refs, byte[][] tags,
+    public LoweredFunction(int id, int[] code, int[] starts, int startCount, Function source, Object[] refs, byte[][] tags,
                            int regCount, int argCount, ValueType[] regTypes, int instructionCount,
                            int[] targetSlots, int[] refSlots, int[] tagSlots) {
         this.targetSlots = targetSlots;
@@ -112,14 +115,14 @@ public final class LoweredFunction {
         this.code = code;
         this.codeLength = code.length;
         if (code.length <= Character.MAX_VALUE) {
-            this.narrowStarts = new char[starts.length];
-            for (int i = 0; i < starts.length; i++) {
+            this.narrowStarts = new char[startCount];
+            for (int i = 0; i < startCount; i++) {
                 narrowStarts[i] = (char) starts[i];
             }
             this.wideStarts = null;
         } else {
             this.narrowStarts = null;
-            this.wideStarts = starts;
+            this.wideStarts = Arrays.copyOf(starts, startCount);
         }
         this.source = source;
         this.refs = refs;
