@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * One function of a program: its function-table entry resolved against the bytecode blobs, span
  * tables and function signatures (spec sections "Function table", "Bytecode blobs", "Span
- * tables", "Function signatures (typed)"). Immutable: the bytecode is copied in and out.
+ * tables", "Function signatures (typed)"). Immutable: the bytecode is copied in and out
+ * ({@link #decode(DecodedCode)} decodes it in place, and the table it fills only reads it).
  */
 public final class Function {
     private final int argCount;
