@@ -142,7 +142,8 @@ final class TypeChecker {
         Lowerer.Buffers b = buffers != null ? buffers : new Lowerer.Buffers();
         scratch = b;
         if (b.blockStates.length < cells) {
-            b.blockStates = new int[(int) Math.min(Math.max(cells, 2L * b.blockStates.length), Integer.MAX_VALUE - 8)];
+            // exactly what this function needs: a larger function later is charged for its own
+            b.blockStates = new int[cells];
             b.blockMeta = new AggShape[b.blockStates.length];
         }
         if (b.blockSlot.length < nb) {
