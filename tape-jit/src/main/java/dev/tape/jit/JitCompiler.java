@@ -360,8 +360,11 @@ final class JitCompiler implements Codegen {
         int emit() {
             int len = fn.code().length;
             leader(0);
+            // whether the method makes direct calls (their frame records are written lazily)
+            boolean calls = false;
             for (int i = 0; i < len; i = next(i)) {
                 int g = entry + i;
+                calls |= code[g] == Op.CALL;
                 switch (code[g]) {
                     case Op.BR -> {
                         leader(code[g + 2] - entry);
@@ -496,6 +499,18 @@ final class JitCompiler implements Codegen {
             mv.visitLabel(unwindHandler);
             frame("dev/tape/vm/JitRuntime$Unwind");
             fuelBack("dev/tape/vm/JitRuntime$Unwind");
+            if (calls) {
+                // stopped in a callee: this frame's record of its pending call (a direct call
+                // writes none)
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(ALOAD, CODE);
+                mv.visitVarInsn(ILOAD, DEPTH);
+                mv.visitVarInsn(ILOAD, BASE);
+                push(fn.regCount());
+                mv.visitVarInsn(ILOAD, ENTRY);
+                mv.visitVarInsn(ILOAD, IP);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "pending", "(L" + CTX + ";[IIIIII)V", false);
+            }
             reloadFiles();
             for (int reg = 0; reg < slot.length; reg++) {
                 spill(reg);
