@@ -140,11 +140,13 @@ class JitLazyFrameTest {
 
     /**
      * Paused at every fuel slice of random sizes: both tiers pause at the same instruction with
-     * the same frames, registers in every frame, fuel and snapshot bytes, and a run restored from
+     * the same frames, registers each frame has written, fuel and snapshot bytes, and a run restored from
      * the compiled tier's snapshot ends as the whole run does.
      */
     @Test
     void pausedAtEverySlice() throws Exception {
+        int total = 0;
+        int nested = 0;
         for (long seed = 200; seed < 230; seed++) {
             boolean deep = seed % 3 == 0;
             Generated g = program(seed, deep);
@@ -160,15 +162,18 @@ class JitLazyFrameTest {
             while (true) {
                 Outcome oa = a.resume();
                 Outcome ob = b.resume();
-                assertEquals(oa, ob, what + " pause " + pauses);
+                assertEquals(view(oa), view(ob), what + " pause " + pauses);
                 if (!(oa instanceof Outcome.Paused)) {
                     break;
                 }
                 pauses++;
+                if (b.depth() > 1) {
+                    nested++;
+                }
                 assertEquals(a.frames(), b.frames(), what + " pause " + pauses);
                 assertEquals(a.fuelRemaining(), b.fuelRemaining(), what + " pause " + pauses);
                 for (int f = 0; f < a.depth(); f++) {
-                    assertEquals(a.registers(f), b.registers(f), what + " pause " + pauses + " frame " + f);
+                    assertEquals(written(t.interpreted, a, f), written(t.compiled, b, f), what + " pause " + pauses + " frame " + f);
                 }
                 byte[] snap = b.snapshot();
                 assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
@@ -180,8 +185,27 @@ class JitLazyFrameTest {
                 a.addFuel(slice);
                 b.addFuel(slice);
             }
-            assertTrue(pauses > 0, what);
+            total += pauses;
         }
+        // most pauses are inside calls: the snapshots and frames there come from the lazy records
+        assertTrue(nested >= 200, "pauses in calls: " + nested + " of " + total);
+    }
+
+    /**
+     * The registers of frame {@code f} of a paused run of {@code vm} that the frame has written on every path to
+     * its point (a word register not written yet reads as whatever bits an earlier frame left in
+     * its slot, which differ between the tiers by design); null for the others.
+     */
+    private static List<Value> written(Vm vm, Run run, int f) {
+        int[] at = vm.frameAt(run.context(), f);
+        long[] mask = vm.verified.initFacts(at[0]).writtenBefore(new int[] {at[1]})[0];
+        List<Value> regs = new java.util.ArrayList<>(run.registers(f));
+        for (int i = 0; i < regs.size(); i++) {
+            if ((mask[i >>> 6] & (1L << i)) == 0) {
+                regs.set(i, null);
+            }
+        }
+        return regs;
     }
 
     /**
@@ -195,7 +219,11 @@ class JitLazyFrameTest {
             r.addFuel(1_000);
             end = r.resume();
         } while (end instanceof Outcome.Paused);
-        Object what = end instanceof Outcome.Trapped tr ? Tiers.TrapView.of(tr.trap()) : end;
-        return Arrays.asList(what, r.fuelRemaining());
+        return Arrays.asList(view(end), r.fuelRemaining());
+    }
+
+    /** An outcome, comparable: a trap as its {@link Tiers.TrapView} (everything it tells). */
+    private static Object view(Outcome o) {
+        return o instanceof Outcome.Trapped tr ? Tiers.TrapView.of(tr.trap()) : o;
     }
 }
