@@ -84,7 +84,8 @@ import static org.objectweb.asm.Opcodes.V17;
  * <p>The code keeps the interpreter's frame layout, as a baseline compiler does: a frame's registers
  * have their places in the context's {@code long[]}/{@code Object[]} files at {@code base + index}
  * (while the method runs they live in JVM locals and are written there only when the interpreter
- * needs them, see {@link Method}), a call writes the same frame record the interpreter writes, and
+ * needs them, see {@link Method}), a call's frame record is the one the interpreter writes (a
+ * direct call's is written by the hand-over handler, only when the run unwinds through it), and
  * rare instructions call the interpreter's own helpers ({@code Ops.slow}). What goes away is the
  * dispatch: operands are constants in the code, registers are locals, branches are JVM jumps, and a
  * call is a JVM call that C2 can inline. Fuel is charged once per basic
