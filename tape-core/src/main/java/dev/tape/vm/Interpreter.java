@@ -42,6 +42,8 @@ final class Interpreter {
         final int[] entry = image.entries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
+        // set when the run starts (Run), never while this loop runs
+        final boolean traceCalls = c.traceCalls;
         int regs = regCounts[c.func];
         long[] w = c.w;
         Object[] r = c.r;
@@ -246,25 +248,54 @@ final class Interpreter {
                         r[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? r[base + code[ip + 3]] : r[base + code[ip + 4]];
                         ip += 5;
                     }
-                    case Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
+                    case Op.CALL -> {
+                        // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
+                        // the indirect call's checks (the callee and the first argument are known)
                         if (depth >= maxDepth) {
                             throw Calls.depthTrap(depth, maxDepth);
                         }
                         int nb = base + regs;
-                        int callee;
-                        int argsAt;
-                        int to;
-                        if (code[ip] == Op.CALL) {
-                            callee = code[ip + 1];
-                            argsAt = ip + 2;
-                            to = nb + 1;
-                        } else {
-                            // indirect: check the callee against the call signature; a closure's
-                            // environment goes first
-                            callee = Calls.indirectCallee(vm, c, code, ip, base);
-                            argsAt = ip + 3;
-                            to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
+                        int callee = code[ip + 1];
+                        int calleeRegs = regCounts[callee];
+                        int need = nb + calleeRegs;
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                            c.ensureRegisters(need, depth);
+                            w = c.w;
+                            r = c.r;
                         }
+                        int argc = code[ip + 2];
+                        int retAt = ip + 3 + argc;
+                        int moved = argc + code[retAt];
+                        if (moved > ExecutionContext.FREE_VALUES) {
+                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
+                        }
+                        Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
+                        int fp = (depth - 1) * ExecutionContext.FRAME;
+                        if (fp + ExecutionContext.FRAME > frames.length) {
+                            frames = c.growFrames();
+                        }
+                        frames[fp] = regs;
+                        frames[fp + 1] = base;
+                        frames[fp + 2] = ip;
+                        frames[fp + 3] = retAt;
+                        ++depth;
+                        regs = calleeRegs;
+                        base = nb;
+                        ip = entry[callee];
+                        if (traceCalls) {
+                            c.sink.callEnter(callee, depth);
+                        }
+                    }
+                    case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
+                        // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
+                        // the call signature; a closure's environment goes first
+                        if (depth >= maxDepth) {
+                            throw Calls.depthTrap(depth, maxDepth);
+                        }
+                        int nb = base + regs;
+                        int callee = Calls.indirectCallee(vm, c, code, ip, base);
+                        int argsAt = ip + 3;
+                        int to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         int calleeRegs = regCounts[callee];
                         int need = nb + calleeRegs;
                         // past the high-water mark (registers plus each pending call's frame record):
@@ -296,12 +327,12 @@ final class Interpreter {
                         regs = calleeRegs;
                         base = nb;
                         ip = entry[callee];
-                        if (c.traceCalls) {
+                        if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
                     }
                     case Op.RET -> {
-                        if (c.traceCalls) {
+                        if (traceCalls) {
                             c.sink.callExit(image.funcAt(ip), depth);
                         }
                         if (depth == 1) {

@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
+import dev.tape.verify.internal.LOp;
 
 import java.lang.invoke.MethodHandle;
 
@@ -155,6 +156,60 @@ final class JitRuntime {
         frames[fp + 2] = callIp;
         frames[fp + 3] = pos;
         return nb;
+    }
+
+    /**
+     * Sets up a direct call ({@code call}) from a frame at {@code base} and {@code depth} with
+     * {@code regs} registers: {@link #enter}'s checks and growth (the depth limit, room for the
+     * callee's {@code calleeRegs} registers, room for the caller's frame record) without writing the
+     * record. The record is written lazily by {@link #pending}, in the caller's hand-over handler,
+     * only when a trap, pause or hand-over unwinds through the call: nothing else reads a record
+     * while compiled frames run (a compiled {@code ret} pops none).
+     *
+     * @return the callee's register base
+     * @throws VmTrap {@code call_depth_exceeded} or {@code heap_limit_exceeded}, as {@link #enter}
+     */
+    static int enterDirect(ExecutionContext c, int depth, int base, int regs, int calleeRegs) {
+        checkDepth(c, depth);
+        int nb = base + regs;
+        int need = nb + calleeRegs;
+        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+            c.ensureRegisters(need, depth);
+        }
+        if (depth * ExecutionContext.FRAME > c.frames.length) {
+            c.growFrames();
+        }
+        return nb;
+    }
+
+    /**
+     * In the hand-over handler of a compiled frame at {@code depth} (function entry {@code entry},
+     * {@code regs} registers at {@code base}, last instruction started at code index {@code ip}):
+     * when the run unwinding through it stopped deeper ({@link ExecutionContext#depth} above
+     * {@code depth}), the frame is the caller of a pending {@code call} or {@code call.indirect}
+     * at {@code ip}, and its frame record is written as {@link #enter} writes it. The record's room
+     * was made by {@link #enterDirect} or {@link #enter}. Bounded: four stores.
+     */
+    static void pending(ExecutionContext c, int[] code, int depth, int base, int regs, int entry, int ip) {
+        if (c.depth <= depth) {
+            return;
+        }
+        int g = entry + ip;
+        int op = code[g];
+        int pos;
+        if (op == dev.tape.format.Op.CALL) {
+            pos = g + 3 + code[g + 2];
+        } else if (op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
+            pos = g + 4 + code[g + 3];
+        } else {
+            return;
+        }
+        int fp = (depth - 1) * ExecutionContext.FRAME;
+        int[] frames = c.frames;
+        frames[fp] = regs;
+        frames[fp + 1] = base;
+        frames[fp + 2] = g;
+        frames[fp + 3] = pos;
     }
 
     /**

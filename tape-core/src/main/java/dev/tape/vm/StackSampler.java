@@ -6,10 +6,10 @@ package dev.tape.vm;
  * the run nothing.
  *
  * <p><b>Why the Java stack.</b> Compiled code keeps the run's position in JVM locals, not in its
- * {@link ExecutionContext}: a compiled call writes its caller's frame record (as the interpreter
- * does) but neither the new depth nor the callee, and a return writes nothing, so the context's
- * records above the current depth are stale and the current depth is unknown while compiled code
- * runs. The interpreter too keeps its depth and position in locals between its stops. What is
+ * {@link ExecutionContext}: a compiled direct call writes neither its caller's frame record (that
+ * is written only if a trap, pause or hand-over unwinds through the call), the new depth nor the
+ * callee, and a return writes nothing, so the context's records are stale and the current depth is
+ * unknown while compiled code runs. The interpreter too keeps its depth and position in locals between its stops. What is
  * always current is the thread's Java stack: every compiled function is a method {@code f<id>} of
  * a hidden class {@code dev.tape.vm.JitCode}, one Java frame per compiled frame (inlined ones
  * included). {@link #read} reads those frames from the outermost inwards, up to the first host call

@@ -194,21 +194,26 @@ abstract class CallEmitter implements InlineOps.Emitter {
         return links;
     }
 
-    /** A direct call: frame record, arguments to the callee's registers, the call, results. */
+    /**
+     * A direct call: the depth and register checks, arguments to the callee's registers, the
+     * call, results. The caller's frame record is left to the hand-over handler
+     * ({@code JitRuntime.pending}), which writes it when a trap, pause or hand-over unwinds
+     * through the call.
+     */
     final void call(int i, int g, int refund) {
         at(i, refund);
         fuelOut(true);
         int callee = code[g + 1];
         int argc = code[g + 2];
         int pos = g + 3 + argc;
+        // the caller's frame record is written only if the run unwinds through this call
+        // (JitRuntime.pending, in the hand-over handler)
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, DEPTH);
         mv.visitVarInsn(ILOAD, BASE);
         push(fn.regCount());
         push(image.regCount(callee));
-        global(i);
-        global(pos - entry);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "enter", "(L" + CTX + ";IIIIII)I", false);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "enterDirect", "(L" + CTX + ";IIII)I", false);
         mv.visitVarInsn(ISTORE, NB);
         copied(argc + code[pos]);
         reloadFiles();

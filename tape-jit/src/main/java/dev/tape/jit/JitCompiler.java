@@ -84,7 +84,8 @@ import static org.objectweb.asm.Opcodes.V17;
  * <p>The code keeps the interpreter's frame layout, as a baseline compiler does: a frame's registers
  * have their places in the context's {@code long[]}/{@code Object[]} files at {@code base + index}
  * (while the method runs they live in JVM locals and are written there only when the interpreter
- * needs them, see {@link Method}), a call writes the same frame record the interpreter writes, and
+ * needs them, see {@link Method}), a call's frame record is the one the interpreter writes (a
+ * direct call's is written by the hand-over handler, only when the run unwinds through it), and
  * rare instructions call the interpreter's own helpers ({@code Ops.slow}). What goes away is the
  * dispatch: operands are constants in the code, registers are locals, branches are JVM jumps, and a
  * call is a JVM call that C2 can inline. Fuel is charged once per basic
@@ -360,8 +361,11 @@ final class JitCompiler implements Codegen {
         int emit() {
             int len = fn.code().length;
             leader(0);
+            // whether the method makes direct calls (their frame records are written lazily)
+            boolean calls = false;
             for (int i = 0; i < len; i = next(i)) {
                 int g = entry + i;
+                calls |= code[g] == Op.CALL;
                 switch (code[g]) {
                     case Op.BR -> {
                         leader(code[g + 2] - entry);
@@ -496,6 +500,18 @@ final class JitCompiler implements Codegen {
             mv.visitLabel(unwindHandler);
             frame("dev/tape/vm/JitRuntime$Unwind");
             fuelBack("dev/tape/vm/JitRuntime$Unwind");
+            if (calls) {
+                // stopped in a callee: this frame's record of its pending call (a direct call
+                // writes none)
+                mv.visitVarInsn(ALOAD, C);
+                mv.visitVarInsn(ALOAD, CODE);
+                mv.visitVarInsn(ILOAD, DEPTH);
+                mv.visitVarInsn(ILOAD, BASE);
+                push(fn.regCount());
+                mv.visitVarInsn(ILOAD, ENTRY);
+                mv.visitVarInsn(ILOAD, IP);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "pending", "(L" + CTX + ";[IIIIII)V", false);
+            }
             reloadFiles();
             for (int reg = 0; reg < slot.length; reg++) {
                 spill(reg);
