@@ -31,6 +31,22 @@ final class DeadAggregates {
     static final int MAX_REGISTERS = 6;
 
     /**
+     * Functions longer than {@link #MAX_CODE} ints of lowered code, or with more than
+     * {@link #MAX_BLOCKS} block leaders or {@link #MAX_FUNCTION_REGISTERS} registers, clear
+     * nothing: the verifier's facts this reads ({@code InitFacts}, which the verified program keeps
+     * once computed, as it does for a snapshot or {@code Run.registers} of the function) hold a
+     * set of the function's registers per block and a write list per instruction, so these bound
+     * what a compiled function adds: at most 256 sets of 4 words and 4,096 instructions' lists.
+     */
+    static final int MAX_BLOCKS = 256;
+
+    /** See {@link #MAX_BLOCKS}. */
+    static final int MAX_FUNCTION_REGISTERS = 256;
+
+    /** See {@link #MAX_BLOCKS}. */
+    static final int MAX_CODE = 4096;
+
+    /**
      * @param view the program
      * @param f the function
      * @param code the code image
@@ -39,11 +55,15 @@ final class DeadAggregates {
      * @param blockStart per code index: whether a reachable block starts there (its label)
      * @param cls per register, its class ({@code LOp.WORD_CLASS}, {@code REF_CLASS}, {@code UNIT_CLASS})
      * @param dec per register, whether it is a decimal held unboxed
+     * @param leaders how many block leaders the function has, reachable or not
      * @return per code index, the registers to clear at the block starting there (null: none)
      */
     static int[][] of(CompileView view, int f, int[] code, int entry, boolean[] starts, boolean[] blockStart,
-                      int[] cls, boolean[] dec) {
+                      int[] cls, boolean[] dec, int leaders) {
         int len = starts.length;
+        if (len > MAX_CODE || leaders > MAX_BLOCKS || cls.length > MAX_FUNCTION_REGISTERS) {
+            return null;
+        }
         int[] candidates = new int[MAX_REGISTERS];
         int n = 0;
         int headers = 0;

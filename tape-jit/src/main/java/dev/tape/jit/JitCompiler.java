@@ -533,11 +533,13 @@ final class JitCompiler implements Codegen {
             int len = labels.length;
             boolean[] starts = new boolean[len];
             boolean[] blocks = new boolean[len];
+            int leaders = 0;
             for (int i = 0; i < len; i++) {
                 starts[i] = isStart(i);
                 blocks[i] = labels[i] != null && reachable[i];
+                leaders += labels[i] != null ? 1 : 0;
             }
-            return DeadAggregates.of(view, f, code, entry, starts, blocks, cls, dec);
+            return DeadAggregates.of(view, f, code, entry, starts, blocks, cls, dec, leaders);
         }
 
         /** @return the bytes of bytecode emitted so far */
