@@ -98,6 +98,11 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public long[][] writtenBefore(int func, int[] ips) {
+        return vm.verified.initFacts(func).writtenBefore(ips);
+    }
+
+    @Override
     public int maxNesting() {
         return JitRuntime.MAX_NESTING;
     }

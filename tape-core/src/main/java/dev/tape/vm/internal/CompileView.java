@@ -92,6 +92,20 @@ public interface CompileView {
      */
     boolean[] mayRead(int func);
 
+    /**
+     * The registers written on every path to some points of a function (the verifier's
+     * {@link dev.tape.verify.InitFacts#writtenBefore}): a reference register outside a point's set is
+     * one no instruction, snapshot or {@code Run.registers} reads there before it is written again.
+     *
+     * @param func a function id
+     * @param ips reachable instruction starts of it (lowered code indices), in increasing order
+     * @return for each, a bit set of the function's registers (bit r of word r / 64); new arrays;
+     *     the first call for a function costs time linear in its code (the facts are then kept)
+     * @throws IllegalArgumentException when an index is not a reachable instruction start, or the
+     *     order is wrong
+     */
+    long[][] writtenBefore(int func, int[] ips);
+
     /** @return how many frames deep compiled calls nest on the Java stack before handing over */
     int maxNesting();
 
