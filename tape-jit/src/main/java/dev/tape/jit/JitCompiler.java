@@ -484,7 +484,7 @@ final class JitCompiler implements Codegen {
                 }
             }
             mv.visitLabel(tryEnd);
-            handlers(trapHandler, unwindHandler);
+            handlers(trapHandler, unwindHandler, calls);
             resumeSwitch(resumed);
             mv.visitLabel(end);
             mv.visitMaxs(0, 0);
@@ -505,8 +505,11 @@ final class JitCompiler implements Codegen {
             }
         }
 
-        /** The method's trap handler and hand-over handler, at their labels. */
-        private void handlers(Label trapHandler, Label unwindHandler) {
+        /**
+         * The method's trap handler and hand-over handler, at their labels; {@code calls}: whether
+         * the method makes direct calls (the hand-over handler writes their lazy frame records).
+         */
+        private void handlers(Label trapHandler, Label unwindHandler, boolean calls) {
             // a trap (or an OutOfMemoryError, which traps too): record where, give back the block's
             // unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
