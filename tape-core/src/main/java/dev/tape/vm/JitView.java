@@ -60,6 +60,11 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public int hostWordShape(int sig) {
+        return vm.hostWords[sig] == null ? -1 : vm.hostWords[sig].shape();
+    }
+
+    @Override
     public boolean direct(List<ValueType> rets) {
         return JitTier.direct(rets);
     }

@@ -360,6 +360,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * ({@code Calls.begin}, {@code invoke}, {@code result}).
      */
     final void host(int i, int g, int refund) {
+        int shape = view.hostWordShape(code[g + 1]);
+        if (shape >= 0) {
+            wordHost(i, g, refund, shape);
+            return;
+        }
         at(i, refund);
         fuelOut(true);
         int sig = code[g + 1];
@@ -398,21 +403,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitVarInsn(ALOAD, RESULTS);
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
                 "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
-        // the host asked to suspend: hand over at this host_call, its results not stored
-        Label go = new Label();
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
-        mv.visitJumpInsn(IFEQ, go);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitVarInsn(ALOAD, SITE);
-        mv.visitVarInsn(ILOAD, FUNC);
-        push(i);
-        mv.visitVarInsn(ILOAD, BASE);
-        mv.visitVarInsn(ILOAD, DEPTH);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
-        mv.visitInsn(ATHROW);
-        mv.visitLabel(go);
-        frame();
+        suspendCheck(i);
         for (int j = 0; j < retc; j++) {
             int dst = code[at + 1 + j];
             ValueType t = view.hostRetTypes(sig)[j];
@@ -441,6 +432,30 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 reload(dst);
             }
         }
+        chargeCheck();
+        fuelIn();
+    }
+
+    /** After a host call: when its function asked to suspend, hands over at this host_call, its results not stored. */
+    private void suspendCheck(int i) {
+        Label go = new Label();
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
+        mv.visitJumpInsn(IFEQ, go);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitVarInsn(ILOAD, FUNC);
+        push(i);
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
+        mv.visitInsn(ATHROW);
+        mv.visitLabel(go);
+        frame();
+    }
+
+    /** After a host call: applies the extra fuel its function charged, if any. */
+    private void chargeCheck() {
         Label none = new Label();
         mv.visitVarInsn(ALOAD, SITE);
         mv.visitFieldInsn(GETFIELD, SITE_N, "charged", "J");
@@ -454,7 +469,100 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
         mv.visitLabel(none);
         frame();
+    }
+
+    /** The runtime of word functions' host calls. */
+    private static final String WORDS = "dev/tape/vm/WordCalls";
+
+    /**
+     * A host call of a word function ({@code WordCalls}), no value boxed: {@code Calls.begin}, the
+     * argument registers' words passed as {@code long}s (one to three) or through the site's word
+     * array, each result's word stored in its register. A one-to-three-word function has no
+     * context, so it can neither suspend the run nor charge fuel: only a {@code WORDS} function's
+     * call checks for both afterwards.
+     */
+    private void wordHost(int i, int g, int refund, int shape) {
+        at(i, refund);
+        fuelOut(true);
+        int sig = code[g + 1];
+        int argc = code[g + 2];
+        int at = g + 3 + argc;
+        int retc = code[at];
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        push(sig);
+        mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+        mv.visitVarInsn(ASTORE, SITE);
+        // publish the stack this frame has left, for a run the host function may start
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitInsn(IASTORE);
+        String head = "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ";
+        if (shape != 0) {
+            // WordFunction.OF1..OF3: the words as arguments, the result's word returned
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitVarInsn(ALOAD, SITE);
+            push(sig);
+            global(i);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            for (int j = 0; j < argc; j++) {
+                loadW(code[g + 3 + j]);
+            }
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape, head + "J".repeat(argc) + ")J", false);
+            wordResult(code[at + 1]);
+            fuelIn();
+            return;
+        }
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "words", "(" + SITE_T + ")[J", false);
+        for (int j = 0; j < argc; j++) {
+            mv.visitInsn(org.objectweb.asm.Opcodes.DUP);
+            push(j);
+            loadW(code[g + 3 + j]);
+            mv.visitInsn(LASTORE);
+        }
+        mv.visitInsn(org.objectweb.asm.Opcodes.POP);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        push(sig);
+        global(i);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", head + ")V", false);
+        suspendCheck(i);
+        for (int j = 0; j < retc; j++) {
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, SITE);
+            push(sig);
+            push(j);
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "result", "(Ldev/tape/vm/Vm;" + SITE_T + "II)J", false);
+            wordResult(code[at + 1 + j]);
+        }
+        chargeCheck();
         fuelIn();
+    }
+
+    /** Stores the {@code long} on the stack, a word result, in register {@code dst}. */
+    private void wordResult(int dst) {
+        if (regClass(dst) == LOp.WORD_CLASS) {
+            storeW(dst);
+            return;
+        }
+        // a register without a word local: into the word file, then back into its local
+        mv.visitVarInsn(LSTORE, TMP);
+        reloadFiles();
+        mv.visitVarInsn(ALOAD, W);
+        index(dst);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitInsn(LASTORE);
+        if (dst < fn.regCount()) {
+            reload(dst);
+        }
     }
 
     /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */

@@ -44,6 +44,14 @@ public interface CompileView {
     ValueType[] hostRetTypes(int sig);
 
     /**
+     * @param sig a host signature index of the program
+     * @return the shape ({@code WordFunction.OF1}, {@code OF2}, {@code OF3} or {@code WORDS}) of
+     *     the word function bound to it, which compiled code calls with words through
+     *     {@code dev.tape.vm.WordCalls}; -1 when its function is called with boxed values
+     */
+    int hostWordShape(int sig);
+
+    /**
      * @param rets the result types of a function or call signature
      * @return whether a compiled method with these results returns them as its {@code long} (one
      *     word value) rather than through the context's result arrays
