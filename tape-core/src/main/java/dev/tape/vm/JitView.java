@@ -65,6 +65,11 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public MethodHandle hostWordHandle(int sig) {
+        return WordCalls.handle(vm.hostWords[sig]);
+    }
+
+    @Override
     public boolean direct(List<ValueType> rets) {
         return JitTier.direct(rets);
     }

@@ -7,12 +7,17 @@ import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
 /**
  * {@code host_call}s of {@link WordFunction}s bound to their own signature
  * ({@link Vm#hostWords}): the steps of {@link Calls#host} ({@link Calls#begin}, {@code invoke},
  * {@code result}) with words instead of boxed values. Both tiers go through these: the
  * interpreter through {@link #host}, compiled code through {@link #call1}, {@link #call2},
- * {@link #call3}, or {@link #words}, {@link #callWords} and {@link #result}.
+ * {@link #call3} (with the function as a constant handle of the calling class, {@link #handle}), or
+ * {@link #words}, {@link #callWords} and {@link #result}.
  *
  * <p>Observables are those of a boxed call of the same function: the host-call count and limit,
  * the copy budget, trace events, the fuel the context shows and the charges it takes, suspension,
@@ -39,16 +44,12 @@ final class WordCalls {
         int argc = code[ip + 2];
         int at = ip + 4 + argc;
         int shape = fn.shape();
-        if (shape == WordFunction.OF1) {
-            long v = call1(vm, c, site, sigId, ip, fuelLeft, w[base + code[ip + 3]]);
-            c.w[base + code[at]] = v;
-        } else if (shape == WordFunction.OF2) {
-            long v = call2(vm, c, site, sigId, ip, fuelLeft, w[base + code[ip + 3]], w[base + code[ip + 4]]);
-            c.w[base + code[at]] = v;
-        } else if (shape == WordFunction.OF3) {
-            long v = call3(vm, c, site, sigId, ip, fuelLeft, w[base + code[ip + 3]], w[base + code[ip + 4]],
-                    w[base + code[ip + 5]]);
-            c.w[base + code[at]] = v;
+        if (shape != WordFunction.WORDS) {
+            long a = w[base + code[ip + 3]];
+            long b = shape >= WordFunction.OF2 ? w[base + code[ip + 4]] : 0;
+            long d = shape == WordFunction.OF3 ? w[base + code[ip + 5]] : 0;
+            c.w[base + code[at]] = stored(vm, sigId, 0, apply(vm, c, site, sigId, ip, fuelLeft, fn, a, b, d));
+            return 0;
         } else {
             long[] args = words(site);
             for (int i = 0; i < argc; i++) {
@@ -98,64 +99,132 @@ final class WordCalls {
     }
 
     /**
-     * Calls an {@link WordFunction#OF1} function of host signature {@code sigId} after
-     * {@link Calls#begin}.
+     * The interpreter's call of a one-to-three-word function: through its object, or
+     * {@link #slow} when the call is traced or recorded by JFR.
+     *
+     * @return the result's word as the function returned it
+     */
+    private static long apply(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft,
+                              WordFunction fn, long a, long b, long d) {
+        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+            return slow(vm, c, site, sigId, ip, fuelLeft, fn.shape(), a, b, d);
+        }
+        try {
+            return switch (fn.shape()) {
+                case WordFunction.OF1 -> ((WordFunction.Of1) fn.function()).apply(a);
+                case WordFunction.OF2 -> ((WordFunction.Of2) fn.function()).apply(a, b);
+                default -> ((WordFunction.Of3) fn.function()).apply(a, b, d);
+            };
+        } catch (Throwable e) {
+            throw Calls.failed(e, site);
+        }
+    }
+
+    /**
+     * Compiled code's call of an {@link WordFunction#OF1} function of host signature {@code sigId},
+     * after {@link Calls#begin}. A one-to-three-word function sees no context: it cannot charge
+     * fuel or suspend, and what a context would tell it is set up only for a trace sink
+     * ({@link #slow}).
      *
      * @param ip the host_call's global ip
      * @param fuelLeft the fuel left once the host_call itself is paid for (0 when negative)
+     * @param h the function as a handle ({@link #handle}): a constant of the calling class
      * @param a the argument's word
-     * @return the result's word, as its register holds it
+     * @return the result's word as the function returned it (a bool result goes through {@link #bool})
      * @throws VmTrap {@code host_call_failed} when the function throws
      */
-    static long call1(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, long a) {
-        enter(vm, c, site, sigId, ip, fuelLeft);
-        long r;
-        if (TapeEvents.hostCallsRecorded()) {
-            r = recorded(vm, site, sigId, new long[] {a})[0];
-        } else {
-            try {
-                r = ((WordFunction.Of1) vm.hostWords[sigId].function()).apply(a);
-            } catch (Throwable e) {
-                throw Calls.failed(e, site);
-            }
+    static long call1(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
+                      long a) {
+        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF1, a, 0, 0);
         }
-        exit(c, site, sigId);
-        return stored(vm, sigId, 0, r);
+        try {
+            return (long) h.invokeExact(a);
+        } catch (Throwable e) {
+            throw Calls.failed(e, site);
+        }
     }
 
     /** {@link #call1} of an {@link WordFunction#OF2} function. */
-    static long call2(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, long a, long b) {
-        enter(vm, c, site, sigId, ip, fuelLeft);
-        long r;
-        if (TapeEvents.hostCallsRecorded()) {
-            r = recorded(vm, site, sigId, new long[] {a, b})[0];
-        } else {
-            try {
-                r = ((WordFunction.Of2) vm.hostWords[sigId].function()).apply(a, b);
-            } catch (Throwable e) {
-                throw Calls.failed(e, site);
-            }
+    static long call2(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
+                      long a, long b) {
+        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF2, a, b, 0);
         }
-        exit(c, site, sigId);
-        return stored(vm, sigId, 0, r);
+        try {
+            return (long) h.invokeExact(a, b);
+        } catch (Throwable e) {
+            throw Calls.failed(e, site);
+        }
     }
 
     /** {@link #call1} of an {@link WordFunction#OF3} function. */
-    static long call3(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, long a, long b,
-                      long d) {
+    static long call3(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
+                      long a, long b, long d) {
+        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF3, a, b, d);
+        }
+        try {
+            return (long) h.invokeExact(a, b, d);
+        } catch (Throwable e) {
+            throw Calls.failed(e, site);
+        }
+    }
+
+    /** @return a bool result's word as its register holds it: 1 when {@code word} is not 0, else 0 */
+    static long bool(long word) {
+        return word != 0 ? 1 : 0;
+    }
+
+    /**
+     * A call of a one-to-three-word function that is traced or recorded by JFR: the site is set
+     * up as for any host call (the trace sink asks for the caller), and a JFR recording gets the
+     * call through the function's boxed view inside its event.
+     */
+    private static long slow(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, int shape,
+                             long a, long b, long d) {
         enter(vm, c, site, sigId, ip, fuelLeft);
         long r;
         if (TapeEvents.hostCallsRecorded()) {
-            r = recorded(vm, site, sigId, new long[] {a, b, d})[0];
+            long[] words = shape == WordFunction.OF1 ? new long[] {a}
+                    : shape == WordFunction.OF2 ? new long[] {a, b} : new long[] {a, b, d};
+            r = recorded(vm, site, sigId, words)[0];
         } else {
+            WordFunction fn = vm.hostWords[sigId];
             try {
-                r = ((WordFunction.Of3) vm.hostWords[sigId].function()).apply(a, b, d);
+                r = switch (shape) {
+                    case WordFunction.OF1 -> ((WordFunction.Of1) fn.function()).apply(a);
+                    case WordFunction.OF2 -> ((WordFunction.Of2) fn.function()).apply(a, b);
+                    default -> ((WordFunction.Of3) fn.function()).apply(a, b, d);
+                };
             } catch (Throwable e) {
                 throw Calls.failed(e, site);
             }
         }
         exit(c, site, sigId);
-        return stored(vm, sigId, 0, r);
+        return r;
+    }
+
+    /**
+     * @param fn a word function of one to three words
+     * @return it as a handle of type {@code (long...) -> long}, bound to it
+     * @throws IllegalArgumentException when it is null or a {@link WordFunction#WORDS} function
+     */
+    static MethodHandle handle(WordFunction fn) {
+        if (fn == null || fn.shape() == WordFunction.WORDS) {
+            throw new IllegalArgumentException("no word function of one to three words: " + fn);
+        }
+        int n = fn.shape();
+        Class<?> type = n == WordFunction.OF1 ? WordFunction.Of1.class
+                : n == WordFunction.OF2 ? WordFunction.Of2.class : WordFunction.Of3.class;
+        Class<?>[] params = new Class<?>[n];
+        java.util.Arrays.fill(params, long.class);
+        try {
+            return MethodHandles.publicLookup().findVirtual(type, "apply", MethodType.methodType(long.class, params))
+                    .bindTo(fn.function());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -103,6 +103,12 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * or, when negative, a {@code call.indirect}'s inline cache ({@link #cache})
      */
     final List<Integer> linked = new java.util.ArrayList<>();
+    /**
+     * by the index of its static field {@code H<k>}, read from the class data after the
+     * {@link #linked} ones: the host signature whose word function this method calls through that
+     * constant handle ({@link #wordHost})
+     */
+    final List<Integer> hostLinked = new java.util.ArrayList<>();
     final MethodVisitor mv;
 
     /**
@@ -169,7 +175,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final List<MethodHandle> linkSites(ClassWriter cw) {
         List<MethodHandle> links = new java.util.ArrayList<>();
-        if (!linked.isEmpty()) {
+        if (!linked.isEmpty() || !hostLinked.isEmpty()) {
             MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
             init.visitCode();
             for (int k = 0; k < linked.size(); k++) {
@@ -187,11 +193,34 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 int id = linked.get(k);
                 links.add(id >= 0 ? view.callSite(id) : view.indirectSite());
             }
+            hostHandles(cw, init, links);
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
         }
         return links;
+    }
+
+    /**
+     * Declares the static final fields {@code H<k>} of the word functions' handles this method
+     * calls ({@link #hostLinked}), read in the static initialiser {@code init} from the class data
+     * after the call sites' invokers, which are {@code links} so far; adds the handles to it.
+     */
+    private void hostHandles(ClassWriter cw, MethodVisitor init, List<MethodHandle> links) {
+        for (int k = 0; k < hostLinked.size(); k++) {
+            cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "H" + k, MH_T, null, null).visitEnd();
+            init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                    "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+            init.visitLdcInsn("_");
+            init.visitLdcInsn(Type.getType(MH_T));
+            pushTo(init, links.size());
+            init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
+                    false);
+            init.visitTypeInsn(CHECKCAST, MH);
+            init.visitFieldInsn(PUTSTATIC, CLASS, "H" + k, MH_T);
+            links.add(view.hostWordHandle(hostLinked.get(k)));
+        }
     }
 
     /** A direct call: frame record, arguments to the callee's registers, the call, results. */
@@ -476,8 +505,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
 
     /**
      * A host call of a word function ({@code WordCalls}), no value boxed: {@code Calls.begin}, the
-     * argument registers' words passed as {@code long}s (one to three) or through the site's word
-     * array, each result's word stored in its register. A one-to-three-word function has no
+     * argument registers' words passed as {@code long}s with the function as a constant handle
+     * (one to three words: C2 inlines the function) or through the site's word array, each
+     * result's word stored in its register (a bool's as 0 or 1). A one-to-three-word function has no
      * context, so it can neither suspend the run nor charge fuel: only a {@code WORDS} function's
      * call checks for both afterwards.
      */
@@ -509,10 +539,19 @@ abstract class CallEmitter implements InlineOps.Emitter {
             global(i);
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            int k = hostLinked.indexOf(sig);
+            if (k < 0) {
+                k = hostLinked.size();
+                hostLinked.add(sig);
+            }
+            mv.visitFieldInsn(GETSTATIC, CLASS, "H" + k, MH_T);
             for (int j = 0; j < argc; j++) {
                 loadW(code[g + 3 + j]);
             }
-            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape, head + "J".repeat(argc) + ")J", false);
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape, head + MH_T + "J".repeat(argc) + ")J", false);
+            if (view.hostRetTypes(sig)[0].kind() == ValueKind.BOOL) {
+                mv.visitMethodInsn(INVOKESTATIC, WORDS, "bool", "(J)J", false);
+            }
             wordResult(code[at + 1]);
             fuelIn();
             return;
