@@ -311,6 +311,15 @@ final class Calls {
      * and gives the signature's reusable site.
      */
     static Site begin(Vm vm, ExecutionContext c, int sigId) {
+        count(vm, c, sigId);
+        return c.site(vm, sigId);
+    }
+
+    /**
+     * {@link #begin} without the site: checks and counts the call against the host-call limit and
+     * its values against the copy budget.
+     */
+    static void count(Vm vm, ExecutionContext c, int sigId) {
         if (Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
             throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
                     + " host calls, the limit", vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash());
@@ -318,7 +327,6 @@ final class Calls {
         // boxing the arguments and checking the results count against the copy budget
         c.copied(vm.hostArgKinds[sigId].length + vm.hostRetTypes[sigId].length, ExecutionContext.HOST_VALUE_UNITS);
         c.hostCalls++;
-        return c.site(vm, sigId);
     }
 
     /**

@@ -39,18 +39,19 @@ final class WordCalls {
      */
     static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft, WordFunction fn) {
         int sigId = code[ip + 1];
-        Calls.Site site = Calls.begin(vm, c, sigId);
         long[] w = c.w;
         int argc = code[ip + 2];
         int at = ip + 4 + argc;
         int shape = fn.shape();
         if (shape != WordFunction.WORDS) {
+            Calls.count(vm, c, sigId);
             long a = w[base + code[ip + 3]];
             long b = shape >= WordFunction.OF2 ? w[base + code[ip + 4]] : 0;
             long d = shape == WordFunction.OF3 ? w[base + code[ip + 5]] : 0;
-            c.w[base + code[at]] = stored(vm, sigId, 0, apply(vm, c, site, sigId, ip, fuelLeft, fn, a, b, d));
+            c.w[base + code[at]] = stored(vm, sigId, 0, apply(vm, c, sigId, ip, fuelLeft, fn, a, b, d));
             return 0;
         } else {
+            Calls.Site site = Calls.begin(vm, c, sigId);
             long[] args = words(site);
             for (int i = 0; i < argc; i++) {
                 args[i] = w[base + code[ip + 3 + i]];
@@ -63,8 +64,8 @@ final class WordCalls {
             for (int i = 0; i < retc; i++) {
                 c.w[base + code[at + i]] = result(vm, site, sigId, i);
             }
+            return c.absorb(site.charged);
         }
-        return c.absorb(site.charged);
     }
 
     /** Sets the site up for one call and reports its start to a tracing sink. */
@@ -104,10 +105,10 @@ final class WordCalls {
      *
      * @return the result's word as the function returned it
      */
-    private static long apply(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft,
-                              WordFunction fn, long a, long b, long d) {
+    private static long apply(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, WordFunction fn, long a,
+                              long b, long d) {
         if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
-            return slow(vm, c, site, sigId, ip, fuelLeft, fn.shape(), a, b, d);
+            return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, fn.shape(), a, b, d);
         }
         try {
             return switch (fn.shape()) {
@@ -116,13 +117,14 @@ final class WordCalls {
                 default -> ((WordFunction.Of3) fn.function()).apply(a, b, d);
             };
         } catch (Throwable e) {
-            throw Calls.failed(e, site);
+            throw Calls.failed(e, c.site(vm, sigId));
         }
     }
 
     /**
      * Compiled code's call of an {@link WordFunction#OF1} function of host signature {@code sigId},
-     * after {@link Calls#begin}. A one-to-three-word function sees no context: it cannot charge
+     * after {@link Calls#count} (the call's site is looked up only when the call is traced,
+     * recorded or fails). A one-to-three-word function sees no context: it cannot charge
      * fuel or suspend, and what a context would tell it is set up only for a trace sink
      * ({@link #slow}).
      *
@@ -133,41 +135,39 @@ final class WordCalls {
      * @return the result's word as the function returned it (a bool result goes through {@link #bool})
      * @throws VmTrap {@code host_call_failed} when the function throws
      */
-    static long call1(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
-                      long a) {
+    static long call1(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a) {
         if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
-            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF1, a, 0, 0);
+            return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF1, a, 0, 0);
         }
         try {
             return (long) h.invokeExact(a);
         } catch (Throwable e) {
-            throw Calls.failed(e, site);
+            throw Calls.failed(e, c.site(vm, sigId));
         }
     }
 
     /** {@link #call1} of an {@link WordFunction#OF2} function. */
-    static long call2(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
-                      long a, long b) {
+    static long call2(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a, long b) {
         if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
-            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF2, a, b, 0);
+            return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF2, a, b, 0);
         }
         try {
             return (long) h.invokeExact(a, b);
         } catch (Throwable e) {
-            throw Calls.failed(e, site);
+            throw Calls.failed(e, c.site(vm, sigId));
         }
     }
 
     /** {@link #call1} of an {@link WordFunction#OF3} function. */
-    static long call3(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft, MethodHandle h,
-                      long a, long b, long d) {
+    static long call3(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a, long b,
+                      long d) {
         if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
-            return slow(vm, c, site, sigId, ip, fuelLeft, WordFunction.OF3, a, b, d);
+            return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF3, a, b, d);
         }
         try {
             return (long) h.invokeExact(a, b, d);
         } catch (Throwable e) {
-            throw Calls.failed(e, site);
+            throw Calls.failed(e, c.site(vm, sigId));
         }
     }
 

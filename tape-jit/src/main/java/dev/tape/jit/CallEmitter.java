@@ -521,8 +521,13 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         push(sig);
-        mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
-        mv.visitVarInsn(ASTORE, SITE);
+        if (shape != 0) {
+            // one to three words: the site only when the call is traced, recorded or fails (WordCalls)
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "count", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+            mv.visitVarInsn(ASTORE, SITE);
+        }
         // publish the stack this frame has left, for a run the host function may start
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
@@ -534,7 +539,6 @@ abstract class CallEmitter implements InlineOps.Emitter {
             // WordFunction.OF1..OF3: the words as arguments, the result's word returned
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, SITE);
             push(sig);
             global(i);
             mv.visitVarInsn(ALOAD, C);
@@ -548,7 +552,8 @@ abstract class CallEmitter implements InlineOps.Emitter {
             for (int j = 0; j < argc; j++) {
                 loadW(code[g + 3 + j]);
             }
-            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape, head + MH_T + "J".repeat(argc) + ")J", false);
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape,
+                    "(Ldev/tape/vm/Vm;L" + CTX + ";IIJ" + MH_T + "J".repeat(argc) + ")J", false);
             if (view.hostRetTypes(sig)[0].kind() == ValueKind.BOOL) {
                 mv.visitMethodInsn(INVOKESTATIC, WORDS, "bool", "(J)J", false);
             }
