@@ -60,6 +60,16 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public int hostWordShape(int sig) {
+        return vm.hostWords[sig] == null ? -1 : vm.hostWords[sig].shape();
+    }
+
+    @Override
+    public MethodHandle hostWordHandle(int sig) {
+        return WordCalls.handle(vm.hostWords[sig]);
+    }
+
+    @Override
     public boolean direct(List<ValueType> rets) {
         return JitTier.direct(rets);
     }

@@ -44,6 +44,25 @@ public interface CompileView {
     ValueType[] hostRetTypes(int sig);
 
     /**
+     * @param sig a host signature index of the program
+     * @return the shape ({@code WordFunction.OF1}, {@code OF2}, {@code OF3} or {@code WORDS}) of
+     *     the word function bound to it, which compiled code calls with words through
+     *     {@code dev.tape.vm.WordCalls}; -1 when its function is called with boxed values
+     */
+    int hostWordShape(int sig);
+
+    /**
+     * @param sig a host signature index whose {@link #hostWordShape} is {@code OF1}, {@code OF2} or
+     *     {@code OF3}
+     * @return its word function as a handle bound to it, of type {@code (long) -> long},
+     *     {@code (long, long) -> long} or {@code (long, long, long) -> long}: a constant of the
+     *     generated class, so that C2 inlines the function into compiled code; it throws what the
+     *     function throws
+     * @throws IllegalArgumentException when the signature has no such function
+     */
+    MethodHandle hostWordHandle(int sig);
+
+    /**
      * @param rets the result types of a function or call signature
      * @return whether a compiled method with these results returns them as its {@code long} (one
      *     word value) rather than through the context's result arrays
