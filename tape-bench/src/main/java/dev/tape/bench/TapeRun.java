@@ -1,5 +1,6 @@
 package dev.tape.bench;
 
+import dev.tape.host.Host;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.vm.ExecutionContext;
@@ -40,7 +41,18 @@ public final class TapeRun {
      * @param compiled whether to run on the compiled tier ({@link Jit}) instead of the interpreter
      */
     public TapeRun(Workload workload, long n, TraceSink sink, boolean compiled) {
-        this.vm = compiled ? Jit.compile(workload.verified(), workload.host()) : new Vm(workload.verified(), workload.host());
+        this(workload, workload.host(), n, sink, compiled);
+    }
+
+    /**
+     * @param workload the workload
+     * @param host the host to bind it to (for example {@link Workload#boxedHost()})
+     * @param n its argument
+     * @param sink a trace sink, or null for an untraced run
+     * @param compiled whether to run on the compiled tier ({@link Jit}) instead of the interpreter
+     */
+    public TapeRun(Workload workload, Host host, long n, TraceSink sink, boolean compiled) {
+        this.vm = compiled ? Jit.compile(workload.verified(), host) : new Vm(workload.verified(), host);
         this.args = List.of(Value.i64(n));
         this.sink = sink;
     }

@@ -202,8 +202,24 @@ public enum Workload {
         }
     }
 
-    /** @return the host the program needs ({@link Host#NONE} when it makes no host calls) */
+    /**
+     * @return the host the program needs ({@link Host#NONE} when it makes no host calls):
+     *     {@link #HOST_LOOP}'s identity function bound as a word function (its calls pass
+     *     {@code long}s, nothing boxed); {@link #boxedHost()} binds the same function over boxed values
+     */
     public Host host() {
+        if (this != HOST_LOOP) {
+            return Host.NONE;
+        }
+        return new HostRegistry().registerWords(HOST_ID, Signature.of(List.of(I64), List.of(I64)), x -> x);
+    }
+
+    /**
+     * @return {@link #host()} with {@link #HOST_LOOP}'s identity function bound as a
+     *     {@link HostFunction} over boxed {@link Value}s instead (the binding before word functions);
+     *     {@link Host#NONE} for the other workloads
+     */
+    public Host boxedHost() {
         if (this != HOST_LOOP) {
             return Host.NONE;
         }

@@ -15,6 +15,9 @@ import dev.tape.value.Value;
  * returns (copy what it needs; the {@link Value}s themselves are immutable and may be kept), and
  * must not call back into a run of the same execution context.
  *
+ * <p>A function whose arguments and results are all word values (i64, u64, f64, bool) can be a
+ * {@link WordFunction} instead, which the VM calls with {@code long}s and no boxed value at all.
+ *
  * <p>Any exception the function throws, checked or not, becomes a {@code host_call_failed} trap
  * carrying the symbol, the signature hash and the exception's message; it never reaches the
  * embedder that called {@code run}.

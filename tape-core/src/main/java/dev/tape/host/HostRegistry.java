@@ -28,7 +28,9 @@ import java.util.function.UnaryOperator;
  *                              Value.of(Math.max(args[0].asLong(), args[1].asLong()))});
  * </pre>
  *
- * The typed {@code register...} methods cover common shapes; {@link #register(String, Signature,
+ * The typed {@code register...} methods cover common shapes ({@code registerLong} and
+ * {@code registerDouble} bind {@link WordFunction}s, which both tiers call without boxing, as
+ * {@code registerWords} and {@link #registerWordArrays} do for any word signature); {@link #register(String, Signature,
  * HostFunction)} any signature. A program's host signature resolves when its symbol and signature
  * hash both match a registration; when only the symbol matches, {@link #offered} tells linking the
  * signatures registered, so the error says "signature mismatch" with both. Registering is not thread-safe; resolving (done when a VM is made) is, once
@@ -104,7 +106,8 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the symbol is already registered with that signature
      */
     public HostRegistry registerLong(String symbol, LongSupplier fn) {
-        return register(symbol, I64_0, (HostFunction) (a, out, ctx) -> out[0] = Value.i64(fn.getAsLong()));
+        return register(symbol, I64_0, (HostFunction) WordFunction.ofArrays(I64_0,
+                (WordFunction.Words) (a, out, ctx) -> out[0] = fn.getAsLong()));
     }
 
     /**
@@ -116,8 +119,7 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the symbol is already registered with that signature
      */
     public HostRegistry registerLong(String symbol, LongUnaryOperator fn) {
-        return register(symbol, I64_1, (HostFunction) (a, out, ctx) ->
-                out[0] = Value.i64(fn.applyAsLong(a[0].asLong())));
+        return register(symbol, I64_1, (HostFunction) WordFunction.of(I64_1, (WordFunction.Of1) fn::applyAsLong));
     }
 
     /**
@@ -130,8 +132,7 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the symbol is already registered with that signature
      */
     public HostRegistry registerLong(String symbol, LongBinaryOperator fn) {
-        return register(symbol, I64_2, (HostFunction) (a, out, ctx) ->
-                out[0] = Value.i64(fn.applyAsLong(a[0].asLong(), a[1].asLong())));
+        return register(symbol, I64_2, (HostFunction) WordFunction.of(I64_2, (WordFunction.Of2) fn::applyAsLong));
     }
 
     /**
@@ -143,8 +144,8 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the symbol is already registered with that signature
      */
     public HostRegistry registerDouble(String symbol, DoubleUnaryOperator fn) {
-        return register(symbol, F64_1, (HostFunction) (a, out, ctx) ->
-                out[0] = Value.f64(fn.applyAsDouble(a[0].asDouble())));
+        return register(symbol, F64_1, (HostFunction) WordFunction.of(F64_1, (WordFunction.Of1) a ->
+                Double.doubleToRawLongBits(fn.applyAsDouble(Double.longBitsToDouble(a)))));
     }
 
     /**
@@ -156,8 +157,8 @@ public final class HostRegistry implements Host {
      * @throws IllegalArgumentException when the symbol is already registered with that signature
      */
     public HostRegistry registerDouble(String symbol, DoubleBinaryOperator fn) {
-        return register(symbol, F64_2, (HostFunction) (a, out, ctx) ->
-                out[0] = Value.f64(fn.applyAsDouble(a[0].asDouble(), a[1].asDouble())));
+        return register(symbol, F64_2, (HostFunction) WordFunction.of(F64_2, (WordFunction.Of2) (a, b) ->
+                Double.doubleToRawLongBits(fn.applyAsDouble(Double.longBitsToDouble(a), Double.longBitsToDouble(b)))));
     }
 
     /**
@@ -183,6 +184,65 @@ public final class HostRegistry implements Host {
      */
     public HostRegistry registerConsumer(String symbol, Consumer<String> fn) {
         return register(symbol, STR_0, (HostFunction) (a, out, ctx) -> fn.accept(a[0].asString()));
+    }
+
+    /**
+     * Binds a word function of one argument ({@link WordFunction}: both tiers call it with
+     * {@code long}s, no boxing), for example
+     * {@code registerWords("math.abs", Signature.of(List.of(I64), List.of(I64)), Math::abs)}.
+     *
+     * @param symbol the symbol
+     * @param sig its signature: one word argument and one word result (i64, u64, f64, bool)
+     * @param fn the function, over words as {@link WordFunction} describes them
+     * @return this registry
+     * @throws IllegalArgumentException when the signature is not one word argument and one word
+     *     result, or the same symbol and signature are already registered
+     */
+    public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of1 fn) {
+        return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
+    }
+
+    /**
+     * Binds a word function of two arguments ({@link WordFunction}).
+     *
+     * @param symbol the symbol
+     * @param sig its signature: two word arguments and one word result
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
+     *     signature are already registered
+     */
+    public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of2 fn) {
+        return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
+    }
+
+    /**
+     * Binds a word function of three arguments ({@link WordFunction}).
+     *
+     * @param symbol the symbol
+     * @param sig its signature: three word arguments and one word result
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
+     *     signature are already registered
+     */
+    public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of3 fn) {
+        return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
+    }
+
+    /**
+     * Binds a word function of any number of word arguments and results, over borrowed arrays
+     * ({@link WordFunction.Words}).
+     *
+     * @param symbol the symbol
+     * @param sig its signature: word types only
+     * @param fn the function
+     * @return this registry
+     * @throws IllegalArgumentException when a type of the signature is not a word type, or the same
+     *     symbol and signature are already registered
+     */
+    public HostRegistry registerWordArrays(String symbol, Signature sig, WordFunction.Words fn) {
+        return register(symbol, sig, (HostFunction) WordFunction.ofArrays(sig, fn));
     }
 
     /**

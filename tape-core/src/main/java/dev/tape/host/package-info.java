@@ -5,6 +5,8 @@
  * is the ready-made host that binds functions by symbol and {@link dev.tape.host.Signature};
  * {@link dev.tape.host.HostContext} tells a function which call it serves; and
  * {@link dev.tape.host.ConformanceHost} is the host the reference's conformance vectors call.
+ * A {@link dev.tape.host.WordFunction} is a host function over {@code long} words (i64, u64, f64,
+ * bool), which the VM calls without boxing a value.
  * Whatever a host function throws becomes a {@code host_call_failed} trap, never an exception in
  * the embedder.
  *

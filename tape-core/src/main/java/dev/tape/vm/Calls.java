@@ -4,6 +4,7 @@ import dev.tape.host.HostContext;
 import dev.tape.host.HostFailedException;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostReturnArityException;
+import dev.tape.host.WordFunction;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.program.CallSig;
 import dev.tape.program.Program;
@@ -144,6 +145,9 @@ final class Calls {
         /** reusable argument and result arrays for the interpreter's host calls */
         final Value[] args;
         final Value[] results;
+        /** reusable argument and result words for calls of a {@link dev.tape.host.WordFunction.Words} ({@link WordCalls}) */
+        final long[] wordArgs;
+        final long[] wordResults;
         Vm vm;
         /** the run's context during a call */
         ExecutionContext ctx;
@@ -160,6 +164,8 @@ final class Calls {
             this.sigHash = sigHash;
             this.args = new Value[argc];
             this.results = new Value[retc];
+            this.wordArgs = new long[argc];
+            this.wordResults = new long[retc];
         }
 
         @Override
@@ -250,6 +256,10 @@ final class Calls {
      */
     static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft) {
         int sigId = code[ip + 1];
+        WordFunction words = vm.hostWords[sigId];
+        if (words != null) {
+            return WordCalls.host(vm, c, code, ip, base, fuelLeft, words);
+        }
         Site site = begin(vm, c, sigId);
         long[] w = c.w;
         Object[] r = c.r;
@@ -301,6 +311,15 @@ final class Calls {
      * and gives the signature's reusable site.
      */
     static Site begin(Vm vm, ExecutionContext c, int sigId) {
+        count(vm, c, sigId);
+        return c.site(vm, sigId);
+    }
+
+    /**
+     * {@link #begin} without the site: checks and counts the call against the host-call limit and
+     * its values against the copy budget.
+     */
+    static void count(Vm vm, ExecutionContext c, int sigId) {
         if (Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
             throw new VmTrap(TrapKind.HOST_CALL_LIMIT_EXCEEDED, 0, "the run already made " + c.hostCalls
                     + " host calls, the limit", vm.hostSymbols[sigId], vm.hostSigs[sigId].sigHash());
@@ -308,7 +327,6 @@ final class Calls {
         // boxing the arguments and checking the results count against the copy budget
         c.copied(vm.hostArgKinds[sigId].length + vm.hostRetTypes[sigId].length, ExecutionContext.HOST_VALUE_UNITS);
         c.hostCalls++;
-        return c.site(vm, sigId);
     }
 
     /**
@@ -364,7 +382,7 @@ final class Calls {
      * decides whether C2 inlines it into compiled host calls, and with it whether their argument
      * and result arrays are allocated at all).
      */
-    private static VmTrap failed(Throwable e, Site site) {
+    static VmTrap failed(Throwable e, Site site) {
         if (e instanceof VmTrap t) {
             return t;
         }

@@ -336,36 +336,35 @@ final class JitRuntime {
      * ({@code bits}, 0 where an element is not a word) and references ({@code refs}, null when no
      * element is one).
      *
-     * @param kind an ordinal of {@link Aggregate.Kind}
+     * @param kind the kind (compiled code passes its enum constant)
      * @param typeId the struct or array type, 0 for a tuple
      * @throws VmTrap {@code heap_limit_exceeded}, as the interpreter's
      */
-    static Aggregate aggregate(ExecutionContext c, int kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+    static Aggregate aggregate(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, long[] bits,
+                               Object[] refs) {
         int n = bits.length;
         c.allocate(Ops.aggregateBytes(n));
         if (refs != null) {
             c.allocate(Ops.referenceBytes(n));
         }
-        return Texts.V.aggregate(KINDS[kind], typeId, tags, bits, refs);
+        return Texts.V.aggregate(kind, typeId, tags, bits, refs);
     }
-
-    /** Aggregate kinds by ordinal, for {@link #getW} and {@link #getR} (no array per call). */
-    private static final Aggregate.Kind[] KINDS = Aggregate.Kind.values();
 
     /**
      * {@code tuple.get}, {@code struct.get} or {@code array.get} (immediate or register index,
      * lowered: [op, dst, agg, index, tag] at {@code ip}) into a word register: element
-     * {@code index} of {@code o} when it is an aggregate of kind {@code kind} (an ordinal of
-     * {@link Aggregate.Kind}) with that element of the expected tag; otherwise the interpreter's
-     * projection runs on the register files and traps as it does.
+     * {@code index} of {@code o} when it is an aggregate of kind {@code kind} with that element of
+     * the expected tag; otherwise the interpreter's projection runs on the register files and
+     * traps as it does. (Compiled code passes the kind as its enum constant, which C2 sees as a
+     * constant: the kind check folds away on an aggregate whose allocation it sees.)
      */
-    static long getW(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
+    static long getW(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int[] code, int ip, int base) {
         Aggregate a = element(c, o, index, kind, code, ip, base, true);
         return a == null ? c.w[base + code[ip + 1]] : a.word((int) index);
     }
 
     /** {@link #getW} into a reference register. */
-    static Object getR(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base) {
+    static Object getR(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int[] code, int ip, int base) {
         Aggregate a = element(c, o, index, kind, code, ip, base, false);
         return a == null ? c.r[base + code[ip + 1]] : a.ref((int) index);
     }
@@ -375,9 +374,8 @@ final class JitRuntime {
      * index in range, element tag); else null, after running the interpreter's projection on the
      * register files, which traps (its result, were it to return, is in the files).
      */
-    private static Aggregate element(ExecutionContext c, Object o, long index, int kind, int[] code, int ip, int base,
-                                     boolean word) {
-        Aggregate.Kind k = KINDS[kind];
+    private static Aggregate element(ExecutionContext c, Object o, long index, Aggregate.Kind k, int[] code, int ip,
+                                     int base, boolean word) {
         if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
                 && a.tag((int) index) == code[ip + 4]) {
             return a;

@@ -60,6 +60,16 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public int hostWordShape(int sig) {
+        return vm.hostWords[sig] == null ? -1 : vm.hostWords[sig].shape();
+    }
+
+    @Override
+    public MethodHandle hostWordHandle(int sig) {
+        return WordCalls.handle(vm.hostWords[sig]);
+    }
+
+    @Override
     public boolean direct(List<ValueType> rets) {
         return JitTier.direct(rets);
     }
@@ -95,6 +105,11 @@ final class JitView implements CompileView {
     public boolean[] mayRead(int func) {
         return JitResume.mayRead(vm.image.code(), vm.image.entry(func), vm.funcs[func].codeLength(),
                 vm.funcs[func]);
+    }
+
+    @Override
+    public long[][] writtenBefore(int func, int[] ips) {
+        return vm.verified.initFacts(func).writtenBefore(ips);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
+import dev.tape.host.WordFunction;
 import dev.tape.jfr.RunEvent;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.program.HostSig;
@@ -39,6 +40,11 @@ public final class Vm {
     /** all functions' code in one array: what the interpreter runs */
     final CodeImage image;
     final HostFunction[] hostFns;
+    /**
+     * per host signature: its function when it is a {@link WordFunction} of exactly that
+     * signature, which both tiers call with words ({@link WordCalls}); else null
+     */
+    final WordFunction[] hostWords;
     final String[] hostSymbols;
     final HostSig[] hostSigs;
     /** per host signature: argument kinds */
@@ -96,6 +102,12 @@ public final class Vm {
         }
         this.hostProblems = new LinkException.Problem[sigs.size()];
         Linker.link(host, hostSymbols, hostSigs, options.lazyLinking(), hostFns, hostProblems);
+        this.hostWords = new WordFunction[sigs.size()];
+        for (int i = 0; i < sigs.size(); i++) {
+            if (hostFns[i] instanceof WordFunction f && f.fits(hostSigs[i].args(), hostSigs[i].rets())) {
+                hostWords[i] = f;
+            }
+        }
     }
 
     /** @return the program this VM runs */

@@ -103,6 +103,12 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * or, when negative, a {@code call.indirect}'s inline cache ({@link #cache})
      */
     final List<Integer> linked = new java.util.ArrayList<>();
+    /**
+     * by the index of its static field {@code H<k>}, read from the class data after the
+     * {@link #linked} ones: the host signature whose word function this method calls through that
+     * constant handle ({@link #wordHost})
+     */
+    final List<Integer> hostLinked = new java.util.ArrayList<>();
     final MethodVisitor mv;
 
     /**
@@ -169,29 +175,50 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final List<MethodHandle> linkSites(ClassWriter cw) {
         List<MethodHandle> links = new java.util.ArrayList<>();
-        if (!linked.isEmpty()) {
+        if (!linked.isEmpty() || !hostLinked.isEmpty()) {
             MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
             init.visitCode();
             for (int k = 0; k < linked.size(); k++) {
-                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "L" + k, MH_T, null, null).visitEnd();
-                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
-                        "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
-                init.visitLdcInsn("_");
-                init.visitLdcInsn(Type.getType(MH_T));
-                pushTo(init, k);
-                init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
-                        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
-                        false);
-                init.visitTypeInsn(CHECKCAST, MH);
-                init.visitFieldInsn(PUTSTATIC, CLASS, "L" + k, MH_T);
+                handleField(cw, init, "L" + k, k);
                 int id = linked.get(k);
                 links.add(id >= 0 ? view.callSite(id) : view.indirectSite());
             }
+            hostHandles(cw, init, links);
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
         }
         return links;
+    }
+
+    /**
+     * Declares the static final {@code MethodHandle} field {@code name} and reads it, in the static
+     * initialiser {@code init}, from element {@code index} of the class data.
+     */
+    private static void handleField(ClassWriter cw, MethodVisitor init, String name, int index) {
+        cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, name, MH_T, null, null).visitEnd();
+        init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+        init.visitLdcInsn("_");
+        init.visitLdcInsn(Type.getType(MH_T));
+        pushTo(init, index);
+        init.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+                "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;",
+                false);
+        init.visitTypeInsn(CHECKCAST, MH);
+        init.visitFieldInsn(PUTSTATIC, CLASS, name, MH_T);
+    }
+
+    /**
+     * Declares the static final fields {@code H<k>} of the word functions' handles this method
+     * calls ({@link #hostLinked}), read in the static initialiser {@code init} from the class data
+     * after the call sites' invokers, which are {@code links} so far; adds the handles to it.
+     */
+    private void hostHandles(ClassWriter cw, MethodVisitor init, List<MethodHandle> links) {
+        for (int k = 0; k < hostLinked.size(); k++) {
+            handleField(cw, init, "H" + k, links.size());
+            links.add(view.hostWordHandle(hostLinked.get(k)));
+        }
     }
 
     /**
@@ -365,6 +392,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * ({@code Calls.begin}, {@code invoke}, {@code result}).
      */
     final void host(int i, int g, int refund) {
+        int shape = view.hostWordShape(code[g + 1]);
+        if (shape >= 0) {
+            wordHost(i, g, refund, shape);
+            return;
+        }
         at(i, refund);
         fuelOut(true);
         int sig = code[g + 1];
@@ -403,21 +435,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitVarInsn(ALOAD, RESULTS);
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
                 "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ" + VALUES + VALUES + ")V", false);
-        // the host asked to suspend: hand over at this host_call, its results not stored
-        Label go = new Label();
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
-        mv.visitJumpInsn(IFEQ, go);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitVarInsn(ALOAD, SITE);
-        mv.visitVarInsn(ILOAD, FUNC);
-        push(i);
-        mv.visitVarInsn(ILOAD, BASE);
-        mv.visitVarInsn(ILOAD, DEPTH);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
-        mv.visitInsn(ATHROW);
-        mv.visitLabel(go);
-        frame();
+        suspendCheck(i);
         for (int j = 0; j < retc; j++) {
             int dst = code[at + 1 + j];
             ValueType t = view.hostRetTypes(sig)[j];
@@ -446,6 +464,30 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 reload(dst);
             }
         }
+        chargeCheck();
+        fuelIn();
+    }
+
+    /** After a host call: when its function asked to suspend, hands over at this host_call, its results not stored. */
+    private void suspendCheck(int i) {
+        Label go = new Label();
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "hostSuspended", "Z");
+        mv.visitJumpInsn(IFEQ, go);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitVarInsn(ILOAD, FUNC);
+        push(i);
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "suspended", "(L" + CTX + ";" + SITE_T + "IIII)" + UNWIND, false);
+        mv.visitInsn(ATHROW);
+        mv.visitLabel(go);
+        frame();
+    }
+
+    /** After a host call: applies the extra fuel its function charged, if any. */
+    private void chargeCheck() {
         Label none = new Label();
         mv.visitVarInsn(ALOAD, SITE);
         mv.visitFieldInsn(GETFIELD, SITE_N, "charged", "J");
@@ -459,7 +501,115 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKESTATIC, RT, "charge", "(L" + CTX + ";J)V", false);
         mv.visitLabel(none);
         frame();
+    }
+
+    /** The runtime of word functions' host calls. */
+    private static final String WORDS = "dev/tape/vm/WordCalls";
+
+    /**
+     * A host call of a word function ({@code WordCalls}), no value boxed: {@code Calls.begin}, the
+     * argument registers' words passed as {@code long}s with the function as a constant handle
+     * (one to three words: C2 inlines the function) or through the site's word array, each
+     * result's word stored in its register (a bool's as 0 or 1). A one-to-three-word function has no
+     * context, so it can neither suspend the run nor charge fuel: only a {@code WORDS} function's
+     * call checks for both afterwards.
+     */
+    private void wordHost(int i, int g, int refund, int shape) {
+        at(i, refund);
+        fuelOut(true);
+        int sig = code[g + 1];
+        int argc = code[g + 2];
+        int at = g + 3 + argc;
+        int retc = code[at];
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        push(sig);
+        if (shape != 0) {
+            // one to three words: the site only when the call is traced, recorded or fails (WordCalls)
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "count", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+            mv.visitVarInsn(ASTORE, SITE);
+        }
+        // publish the stack this frame has left, for a run the host function may start
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitInsn(IASTORE);
+        String head = "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ";
+        if (shape != 0) {
+            // WordFunction.OF1..OF3: the words as arguments, the result's word returned
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, C);
+            push(sig);
+            global(i);
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            int k = hostLinked.indexOf(sig);
+            if (k < 0) {
+                k = hostLinked.size();
+                hostLinked.add(sig);
+            }
+            mv.visitFieldInsn(GETSTATIC, CLASS, "H" + k, MH_T);
+            for (int j = 0; j < argc; j++) {
+                loadW(code[g + 3 + j]);
+            }
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape,
+                    "(Ldev/tape/vm/Vm;L" + CTX + ";IIJ" + MH_T + "J".repeat(argc) + ")J", false);
+            if (view.hostRetTypes(sig)[0].kind() == ValueKind.BOOL) {
+                mv.visitMethodInsn(INVOKESTATIC, WORDS, "bool", "(J)J", false);
+            }
+            wordResult(code[at + 1]);
+            fuelIn();
+            return;
+        }
+        mv.visitVarInsn(ALOAD, SITE);
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "words", "(" + SITE_T + ")[J", false);
+        for (int j = 0; j < argc; j++) {
+            mv.visitInsn(org.objectweb.asm.Opcodes.DUP);
+            push(j);
+            loadW(code[g + 3 + j]);
+            mv.visitInsn(LASTORE);
+        }
+        mv.visitInsn(org.objectweb.asm.Opcodes.POP);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ALOAD, SITE);
+        push(sig);
+        global(i);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", head + ")V", false);
+        suspendCheck(i);
+        for (int j = 0; j < retc; j++) {
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitVarInsn(ALOAD, SITE);
+            push(sig);
+            push(j);
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "result", "(Ldev/tape/vm/Vm;" + SITE_T + "II)J", false);
+            wordResult(code[at + 1 + j]);
+        }
+        chargeCheck();
         fuelIn();
+    }
+
+    /** Stores the {@code long} on the stack, a word result, in register {@code dst}. */
+    private void wordResult(int dst) {
+        if (regClass(dst) == LOp.WORD_CLASS) {
+            storeW(dst);
+            return;
+        }
+        // a register without a word local: into the word file, then back into its local
+        mv.visitVarInsn(LSTORE, TMP);
+        reloadFiles();
+        mv.visitVarInsn(ALOAD, W);
+        index(dst);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitInsn(LASTORE);
+        if (dst < fn.regCount()) {
+            reload(dst);
+        }
     }
 
     /** Stores a new {@code Value[n]} (the shared empty array when n is 0) in local {@code local}. */

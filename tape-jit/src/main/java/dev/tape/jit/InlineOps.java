@@ -58,6 +58,7 @@ final class InlineOps {
     private static final String OBJ = "Ljava/lang/Object;";
     private static final String INTERNALS = "dev/tape/value/ValueInternals";
     private static final String RT = "dev/tape/vm/JitRuntime";
+    private static final String KIND = "dev/tape/value/Aggregate$Kind";
 
     /** What the compiler of one method gives: its visitor and its registers' locals. */
     interface Emitter {
@@ -125,7 +126,7 @@ final class InlineOps {
         int n = code[g + first - 1];
         e.trapPoint();
         e.loadContext();
-        JitCompiler.pushTo(mv, kind.ordinal());
+        mv.visitFieldInsn(GETSTATIC, KIND, kind.name(), "L" + KIND + ";");
         if (typed) {
             e.loadOperand(2);
         } else {
@@ -161,8 +162,8 @@ final class InlineOps {
         } else {
             mv.visitInsn(ACONST_NULL);
         }
-        mv.visitMethodInsn(INVOKESTATIC, RT, "aggregate", "(" + CTX + "II[B[J[" + OBJ + ")Ldev/tape/value/Aggregate;",
-                false);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "aggregate",
+                "(" + CTX + "L" + KIND + ";I[B[J[" + OBJ + ")Ldev/tape/value/Aggregate;", false);
         e.storeR(code[g + 1]);
     }
 
@@ -342,10 +343,12 @@ final class InlineOps {
         } else {
             mv.visitLdcInsn(index);
         }
-        JitCompiler.pushTo(mv, kind.ordinal());
+        // the kind as its enum constant (a constant to C2, so the kind check folds on an aggregate
+        // whose allocation it sees)
+        mv.visitFieldInsn(GETSTATIC, KIND, kind.name(), "L" + KIND + ";");
         e.loadPosition();
-        mv.visitMethodInsn(INVOKESTATIC, RT, word ? "getW" : "getR", "(" + CTX + OBJ + "JI[III)" + (word ? "J" : OBJ),
-                false);
+        mv.visitMethodInsn(INVOKESTATIC, RT, word ? "getW" : "getR",
+                "(" + CTX + OBJ + "JL" + KIND + ";[III)" + (word ? "J" : OBJ), false);
         if (!e.hasLocal(dst)) {
             mv.visitInsn(word ? POP2 : POP); // a unit element into a unit register: nothing to keep
         } else if (word) {

@@ -384,6 +384,7 @@ final class JitCompiler implements Codegen {
             }
             boolean[] reachable = reachable(len);
             boolean[] entrances = view.entrances(f);
+            int[][] clear = deadAggregates(reachable);
             points = new boolean[len];
             mv.visitCode();
             reloadFiles();
@@ -472,6 +473,7 @@ final class JitCompiler implements Codegen {
                         blockLen++;
                     }
                     points[i] = entrances[i];
+                    clearDead(clear == null ? null : clear[i]);
                     fuelCheck(i, blockLen);
                     k = 0;
                 }
@@ -482,6 +484,32 @@ final class JitCompiler implements Codegen {
                 }
             }
             mv.visitLabel(tryEnd);
+            handlers(trapHandler, unwindHandler, calls);
+            resumeSwitch(resumed);
+            mv.visitLabel(end);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            if (end.getOffset() > limit) {
+                throw TooLarge.INSTANCE;
+            }
+            return end.getOffset();
+        }
+
+        /** Sets the locals of registers {@code regs} (reference registers, or null: none) to null. */
+        private void clearDead(int[] regs) {
+            if (regs != null) {
+                for (int reg : regs) {
+                    mv.visitInsn(ACONST_NULL);
+                    mv.visitVarInsn(ASTORE, slot[reg]);
+                }
+            }
+        }
+
+        /**
+         * The method's trap handler and hand-over handler, at their labels; {@code calls}: whether
+         * the method makes direct calls (the hand-over handler writes their lazy frame records).
+         */
+        private void handlers(Label trapHandler, Label unwindHandler, boolean calls) {
             // a trap (or an OutOfMemoryError, which traps too): record where, give back the block's
             // unrun fuel, unwind (registers are not needed)
             mv.visitLabel(trapHandler);
@@ -517,14 +545,20 @@ final class JitCompiler implements Codegen {
                 spill(reg);
             }
             mv.visitInsn(ATHROW);
-            resumeSwitch(resumed);
-            mv.visitLabel(end);
-            mv.visitMaxs(0, 0);
-            mv.visitEnd();
-            if (end.getOffset() > limit) {
-                throw TooLarge.INSTANCE;
+        }
+
+        /** {@link DeadAggregates} of this function: per code index, the registers its block clears. */
+        private int[][] deadAggregates(boolean[] reachable) {
+            int len = labels.length;
+            boolean[] starts = new boolean[len];
+            boolean[] blocks = new boolean[len];
+            int leaders = 0;
+            for (int i = 0; i < len; i++) {
+                starts[i] = isStart(i);
+                blocks[i] = labels[i] != null && reachable[i];
+                leaders += labels[i] != null ? 1 : 0;
             }
-            return end.getOffset();
+            return DeadAggregates.of(view, f, code, entry, starts, blocks, cls, dec, leaders);
         }
 
         /** @return the bytes of bytecode emitted so far */

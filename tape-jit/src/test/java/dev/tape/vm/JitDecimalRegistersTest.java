@@ -191,6 +191,7 @@ class JitDecimalRegistersTest {
         long used = t.interpret(0, args, Limits.DEFAULT).used(Limits.DEFAULT);
         JitTier tier = (JitTier) t.compiled.tier;
         int handovers = 0;
+        int cleared = 0;
         for (long fuel = 0; fuel < used; fuel++) {
             ExecutionContext c = new ExecutionContext();
             Paused.start(t.compiled, c, 0, args, Limits.DEFAULT.withFuel(fuel));
@@ -203,8 +204,17 @@ class JitDecimalRegistersTest {
             Interpreter.execute(t.interpreted, i, fuel - c.fuel);
             assertEquals(List.of(i.func, i.ip, i.base), List.of(c.func, c.ip, c.base), "where, fuel " + fuel);
             // the entry frame's registers (a callee frame's registers it has not written yet hold
-            // whatever an earlier call left on the interpreter, null on the compiled tier)
+            // whatever an earlier call left on the interpreter, null on the compiled tier); a
+            // tuple register not written on every path to the frame's point (r13 outside the loop
+            // body's last block) may be null on the compiled tier, which clears such registers
+            // (DeadAggregates): nothing reads them there, not even a snapshot
+            int[] entryFrame = t.compiled.frameAt(c, c.depth - 1);
+            long[] written = t.compiled.verified.initFacts(0).writtenBefore(new int[] {entryFrame[1]})[0];
             for (int reg = 0; reg < t.compiled.funcs[0].regCount(); reg++) {
+                if (reg == 13 && c.r[reg] == null && (written[0] & (1L << reg)) == 0) {
+                    cleared++;
+                    continue;
+                }
                 assertEquals(i.r[reg], c.r[reg], "main's r" + reg + ", fuel " + fuel);
             }
             if (c.func == 0 && c.ip > 0 && c.ip < 60) {
@@ -215,6 +225,7 @@ class JitDecimalRegistersTest {
             i.release();
         }
         assertTrue(handovers > 20, "hand-overs: " + handovers);
+        assertTrue(cleared > 0, "r13 cleared at a hand-over: " + cleared);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.tape.jit.Jit;
 import dev.tape.jit.JitTestAccess;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
+import dev.tape.host.WordFunction;
 import dev.tape.program.Program;
 import dev.tape.program.ValueType;
 import dev.tape.trace.TraceSink;
@@ -47,8 +48,12 @@ final class Tiers {
     static final VmOptions LAZY = VmOptions.DEFAULT.withLazyLinking(true);
 
     private Tiers(VerifiedProgram p, Host host) {
-        this.interpretedHost = new Recorder(host);
-        this.compiledHost = new Recorder(host);
+        this(p, host, false);
+    }
+
+    private Tiers(VerifiedProgram p, Host host, boolean words) {
+        this.interpretedHost = new Recorder(host, words);
+        this.compiledHost = new Recorder(host, words);
         // lazy linking: the differential tests compare the traps of calls to missing host functions
         this.interpreted = new Vm(p, interpretedHost, LAZY);
         this.compiled = Jit.compile(p, compiledHost, LAZY);
@@ -115,6 +120,17 @@ final class Tiers {
      */
     static Tiers of(VerifiedProgram vp, Host host) {
         return new Tiers(vp, host);
+    }
+
+    /**
+     * @param vp a verified program
+     * @param host the host both tiers call; its {@link WordFunction}s stay word functions (so that
+     *     the tiers call them with words): those of one to three words are not logged, those over
+     *     arrays are, with the words they get
+     * @return the program on both tiers
+     */
+    static Tiers ofWords(VerifiedProgram vp, Host host) {
+        return new Tiers(vp, host, true);
     }
 
     /**
@@ -362,6 +378,8 @@ final class Tiers {
      */
     static final class Recorder implements Host {
         private final Host delegate;
+        /** whether word functions are passed through unwrapped */
+        private final boolean words;
         /** the calls of the current run */
         final List<String> log = new ArrayList<>();
         /** calls made with compiled code on the stack, over all runs */
@@ -370,7 +388,12 @@ final class Tiers {
         long fromInterpreter;
 
         Recorder(Host delegate) {
+            this(delegate, false);
+        }
+
+        Recorder(Host delegate, boolean words) {
             this.delegate = delegate;
+            this.words = words;
         }
 
         @Override
@@ -378,6 +401,18 @@ final class Tiers {
             HostFunction fn = delegate.resolve(symbol, sigHash, args, rets);
             if (fn == null) {
                 return null;
+            }
+            if (words && fn instanceof WordFunction wf) {
+                if (wf.shape() != WordFunction.WORDS) {
+                    return fn;
+                }
+                // a word function that sees its context: logged as a word function, so still called with words
+                WordFunction.Words inner = (WordFunction.Words) wf.function();
+                return WordFunction.ofArrays(wf.signature(), (a, out, ctx) -> {
+                    log.add(symbol + java.util.Arrays.toString(a) + " fuel " + ctx.fuelRemaining() + " at "
+                            + ctx.callerFunction() + ':' + ctx.callerPc());
+                    inner.call(a, out, ctx);
+                });
             }
             return (a, out, ctx) -> {
                 StringBuilder b = new StringBuilder(symbol).append('(');

@@ -44,6 +44,25 @@ public interface CompileView {
     ValueType[] hostRetTypes(int sig);
 
     /**
+     * @param sig a host signature index of the program
+     * @return the shape ({@code WordFunction.OF1}, {@code OF2}, {@code OF3} or {@code WORDS}) of
+     *     the word function bound to it, which compiled code calls with words through
+     *     {@code dev.tape.vm.WordCalls}; -1 when its function is called with boxed values
+     */
+    int hostWordShape(int sig);
+
+    /**
+     * @param sig a host signature index whose {@link #hostWordShape} is {@code OF1}, {@code OF2} or
+     *     {@code OF3}
+     * @return its word function as a handle bound to it, of type {@code (long) -> long},
+     *     {@code (long, long) -> long} or {@code (long, long, long) -> long}: a constant of the
+     *     generated class, so that C2 inlines the function into compiled code; it throws what the
+     *     function throws
+     * @throws IllegalArgumentException when the signature has no such function
+     */
+    MethodHandle hostWordHandle(int sig);
+
+    /**
      * @param rets the result types of a function or call signature
      * @return whether a compiled method with these results returns them as its {@code long} (one
      *     word value) rather than through the context's result arrays
@@ -91,6 +110,20 @@ public interface CompileView {
      *     costs time linear in the function's code
      */
     boolean[] mayRead(int func);
+
+    /**
+     * The registers written on every path to some points of a function (the verifier's
+     * {@link dev.tape.verify.InitFacts#writtenBefore}): a reference register outside a point's set is
+     * one no instruction, snapshot or {@code Run.registers} reads there before it is written again.
+     *
+     * @param func a function id
+     * @param ips reachable instruction starts of it (lowered code indices), in increasing order
+     * @return for each, a bit set of the function's registers (bit r of word r / 64); new arrays;
+     *     the first call for a function costs time linear in its code (the facts are then kept)
+     * @throws IllegalArgumentException when an index is not a reachable instruction start, or the
+     *     order is wrong
+     */
+    long[][] writtenBefore(int func, int[] ips);
 
     /** @return how many frames deep compiled calls nest on the Java stack before handing over */
     int maxNesting();
