@@ -134,21 +134,31 @@ public final class TapeCli implements Callable<Integer> {
         if (replay != null) {
             ReplayCommand.relabel(replay.getCommandSpec());
         }
-        cl.setParameterExceptionHandler((ex, args) -> {
-            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
-            cl.getErr().println(name + ": " + Escape.text(ex.getMessage()) + " (see '" + name
-                    + " --help')");
-            return ExitCodes.ERROR;
-        });
-        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            cl.getOut().flush();
-            String name = cmd.getCommandSpec().qualifiedName();
-            if (ex instanceof CliException c) {
-                cl.getErr().println(Escape.line(prefixed(name, c.getMessage())));
-                return c.exitCode();
+        // anonymous classes, not lambdas: picocli's interfaces are class-file version 49, and the
+        // JVM (17) cannot put a lambda implementing one into the class-data sharing archive, so
+        // every cold run spun both at run time (docs/PERFORMANCE.md, "Cold start, third round")
+        cl.setParameterExceptionHandler(new CommandLine.IParameterExceptionHandler() {
+            @Override
+            public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+                String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+                cl.getErr().println(name + ": " + Escape.text(ex.getMessage()) + " (see '" + name
+                        + " --help')");
+                return ExitCodes.ERROR;
             }
-            cl.getErr().println(name + ": internal error: " + ProgramFiles.describe(ex));
-            return ExitCodes.ERROR;
+        });
+        cl.setExecutionExceptionHandler(new CommandLine.IExecutionExceptionHandler() {
+            @Override
+            public int handleExecutionException(Exception ex, CommandLine cmd,
+                    CommandLine.ParseResult parseResult) {
+                cl.getOut().flush();
+                String name = cmd.getCommandSpec().qualifiedName();
+                if (ex instanceof CliException c) {
+                    cl.getErr().println(Escape.line(prefixed(name, c.getMessage())));
+                    return c.exitCode();
+                }
+                cl.getErr().println(name + ": internal error: " + ProgramFiles.describe(ex));
+                return ExitCodes.ERROR;
+            }
         });
         return cl;
     }

@@ -3,7 +3,6 @@ package dev.tape.asm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,9 @@ public final class LineTable {
 
     private LineTable(List<Entry> entries, List<Label> labels, int[] funcLines) {
         this.byLine = entries.toArray(new Entry[0]);
-        Arrays.sort(byLine, Comparator.comparingInt(Entry::line));
+        // plain lambdas, not Comparator.comparingInt: its lambda is spun at run time in every cold
+        // `tape run` (docs/PERFORMANCE.md, "Cold start, third round"); these come from the archive
+        Arrays.sort(byLine, (a, b) -> Integer.compare(a.line(), b.line()));
         int funcs = funcLines.length;
         for (Entry e : byLine) {
             funcs = Math.max(funcs, e.func() + 1);
@@ -71,7 +72,7 @@ public final class LineTable {
         this.byPc = new Entry[funcs][];
         for (int i = 0; i < funcs; i++) {
             byPc[i] = per.get(i).toArray(new Entry[0]);
-            Arrays.sort(byPc[i], Comparator.comparingInt(Entry::pc));
+            Arrays.sort(byPc[i], (a, b) -> Integer.compare(a.pc(), b.pc()));
         }
         this.labels = Collections.unmodifiableList(new ArrayList<>(labels));
         this.labelIndex = new HashMap<>();

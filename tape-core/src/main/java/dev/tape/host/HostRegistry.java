@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -37,7 +38,20 @@ import java.util.function.UnaryOperator;
  * registration is over.
  */
 public final class HostRegistry implements Host {
-    private record Key(String symbol, long hash) {}
+    private record Key(String symbol, long hash) {
+        // written out: the record's generated methods are bootstrapped by invokedynamic on first
+        // use, some ten method-handle classes spun in every cold `tape run` (docs/PERFORMANCE.md,
+        // "Cold start, third round"); the same formula as the generated hashCode
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && k.hash == hash && Objects.equals(k.symbol, symbol);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Objects.hashCode(symbol) + Long.hashCode(hash);
+        }
+    }
 
     private final Map<Key, HostFunction> functions = new HashMap<>();
     private final Map<String, List<Signature>> bySymbol = new HashMap<>();

@@ -75,6 +75,30 @@ public record ValueType(ValueKind kind, long hostType) {
         return new ValueType(ValueKind.OBJ, hostType);
     }
 
+    /**
+     * Written out rather than left to the record's generated method: that one is bootstrapped by
+     * {@code invokedynamic} on its first call, which in a cold {@code tape run} spins some thirty
+     * method-handle classes (docs/PERFORMANCE.md, "Cold start, third round").
+     *
+     * @param other any object, or null
+     * @return whether {@code other} is a {@code ValueType} of the same kind and host type id
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ValueType t && t.kind == kind && t.hostType == hostType;
+    }
+
+    /**
+     * The record's own formula ({@code 31 * kind.hashCode() + Long.hashCode(hostType)}), written out
+     * for the reason given at {@link #equals(Object)}.
+     *
+     * @return a hash code consistent with {@link #equals(Object)}
+     */
+    @Override
+    public int hashCode() {
+        return 31 * kind.hashCode() + Long.hashCode(hostType);
+    }
+
     /** @return {@code i64}, {@code obj<7>} and so on, as the assembler writes types */
     @Override
     public String toString() {
