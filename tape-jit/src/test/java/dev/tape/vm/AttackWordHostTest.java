@@ -483,6 +483,66 @@ class AttackWordHostTest {
         }
     }
 
+    /** A Words function of no words at all, and one of 60 arguments and 60 results of every word kind. */
+    @Test
+    void emptyAndWideSignatures() {
+        int n = 60;
+        String[] kinds = {"i64", "u64", "f64", "bool"};
+        StringBuilder sig = new StringBuilder();
+        StringBuilder params = new StringBuilder();
+        StringBuilder regs = new StringBuilder();
+        StringBuilder outs = new StringBuilder();
+        List<dev.tape.program.ValueType> types = new ArrayList<>();
+        List<Value> args = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String k = kinds[i % 4];
+            sig.append(i == 0 ? "" : ", ").append(k);
+            params.append(i == 0 ? "" : ", ").append("p").append(i).append(": ").append(k);
+            regs.append(i == 0 ? "" : ", ").append("r").append(i + 1);
+            outs.append(i == 0 ? "" : ", ").append("r").append(n + 1 + i);
+            types.add(List.of(I64, U64, F64, BOOL).get(i % 4));
+            long word = 0x9E3779B97F4A7C15L * (i + 1);
+            args.add(switch (i % 4) {
+                case 0 -> Value.i64(word);
+                case 1 -> Value.u64(word);
+                case 2 -> Value.f64Bits(word | 0x7ff0000000000000L);
+                default -> Value.bool((i & 4) != 0);
+            });
+        }
+        VerifiedProgram p = Tiers.verified(JitResumeTest.asm("program wide\n"
+                + "host h0 = \"e.none\" () -> ()\n"
+                + "host hw = \"e.wide\" (" + sig + ") -> (" + sig + ")\n"
+                + "func none() -> () {\n    host_call r0, h0, r0, [] -> []\n    ret r0, []\n}\n"
+                + "func wide(" + params + ") -> (" + sig + ") {\n"
+                + "    host_call r0, hw, r0, [" + regs + "] -> [" + outs + "]\n"
+                + "    host_call r0, h0, r0, [] -> []\n"
+                + "    ret r0, [" + outs + "]\n}\n"));
+        Signature none = Signature.of(List.of(), List.of());
+        Signature wide = Signature.of(types, types);
+        long[] calls = new long[1];
+        WordFunction fNone = WordFunction.ofArrays(none, (a, r, c) -> calls[0]++);
+        // reversed words, each given the kind of its slot: bool slots get any word (true when not 0)
+        WordFunction fWide = WordFunction.ofArrays(wide, (a, r, c) -> {
+            for (int i = 0; i < a.length; i++) {
+                r[i] = a[a.length - 1 - i] + i;
+            }
+        });
+        Tiers w = Tiers.ofWords(p, new HostRegistry().register("e.none", none, fNone).register("e.wide", wide, fWide));
+        Tiers b = Tiers.of(p, new HostRegistry().register("e.none", none, (HostFunction) fNone::call)
+                .register("e.wide", wide, (HostFunction) fWide::call));
+        assertNotNull(w.compiled.hostWords[1]);
+        assertEquals(2, Jit.precompile(w.compiled));
+        assertEquals(2, Jit.precompile(b.compiled));
+        assertEquals(List.of(), four(w, b, 0, List.of(), Limits.DEFAULT).results());
+        Tiers.Outcome o = four(w, b, 1, args, Limits.DEFAULT);
+        for (int i = 0; i < n; i++) {
+            long word = dev.tape.value.Aggregate.wordOf(args.get(n - 1 - i)) + i;
+            assertEquals(dev.tape.value.Aggregate.fromWord(types.get(i).kind(), word), o.results().get(i), "result " + i);
+        }
+        // e.none once per run of each entry on the four VMs
+        assertEquals(2 * 4, calls[0]);
+    }
+
     /** A recording of the calls of {@code entry} (made with {@code host}) on one tier. */
     static byte[] record(HostRegistry host, boolean compiled, int entry, List<Value> args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
