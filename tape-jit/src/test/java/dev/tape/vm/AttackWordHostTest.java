@@ -543,6 +543,66 @@ class AttackWordHostTest {
         assertEquals(2 * 4, calls[0]);
     }
 
+    /**
+     * An interrupt that comes during a word function's call (from the function itself, standing in
+     * for another thread) pauses the run where it pauses the boxed binding's on the same tier, with
+     * the same fuel and host calls, and the run then ends alike.
+     */
+    @Test
+    void anInterruptDuringAWordCallPausesAsBoxed() {
+        VerifiedProgram p = Tiers.verified(JitResumeTest.asm("""
+                program slow
+                host h = "s.slow" (i64) -> (i64)
+                func main(n: i64) -> (i64) {
+                    const.i64 r2, 0
+                    const.i64 r3, 1
+                    const.i64 r4, 0
+                    jmp head
+                head:
+                    i64.lt r5, r2, r1
+                    br r5, body, done
+                body:
+                    host_call r0, h, r0, [r2] -> [r6]
+                    i64.add r4, r4, r6
+                    i64.add r2, r2, r3
+                    jmp head
+                done:
+                    ret r0, [r4]
+                }
+                """));
+        for (boolean compiled : new boolean[] {false, true}) {
+            List<String> seen = new ArrayList<>();
+            for (boolean words : new boolean[] {true, false}) {
+                Run[] run = new Run[1];
+                WordFunction f = WordFunction.of(ST, (WordFunction.Of1) x -> {
+                    if (x % 3 == 1) {
+                        run[0].interrupt();
+                    }
+                    return x * x;
+                });
+                HostRegistry h = new HostRegistry().register("s.slow", ST, words ? f : (HostFunction) f::call);
+                Vm vm = compiled ? Jit.compile(p, h) : new Vm(p, h);
+                run[0] = vm.start(0, List.of(Value.i64(9)), Limits.DEFAULT);
+                StringBuilder log = new StringBuilder();
+                Outcome o = run[0].resume();
+                while (o instanceof Outcome.Paused pause) {
+                    log.append(pause.reason()).append(" fuel ").append(run[0].fuelRemaining()).append(" calls ")
+                            .append(run[0].hostCallsMade()).append("; ");
+                    o = run[0].resume();
+                }
+                log.append(o);
+                seen.add(log.toString());
+            }
+            assertEquals(seen.get(0), seen.get(1), "compiled " + compiled);
+            assertTrue(seen.get(0).contains("Done"), seen.get(0));
+            if (!compiled) {
+                // the interpreter pauses right after the call that saw the interrupt (compiled code
+                // polls once per stretch of fuel: this short run ends first)
+                assertTrue(seen.get(0).startsWith("Interrupted[] fuel 9999987 calls 2; "), seen.get(0));
+            }
+        }
+    }
+
     /** A recording of the calls of {@code entry} (made with {@code host}) on one tier. */
     static byte[] record(HostRegistry host, boolean compiled, int entry, List<Value> args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
