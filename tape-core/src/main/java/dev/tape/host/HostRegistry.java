@@ -210,7 +210,7 @@ public final class HostRegistry implements Host {
      * @param fn the function, over words as {@link WordFunction} describes them
      * @return this registry
      * @throws IllegalArgumentException when the signature is not one word argument and one word
-     *     result, or the same symbol and signature are already registered
+     *     result, or the same symbol and signature are already registered, or {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of1 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -224,7 +224,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
-     *     signature are already registered
+     *     signature are already registered, or {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of2 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -238,7 +238,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
-     *     signature are already registered
+     *     signature are already registered, or {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of3 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -253,7 +253,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when a type of the signature is not a word type, or the same
-     *     symbol and signature are already registered
+     *     symbol and signature are already registered, or {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWordArrays(String symbol, Signature sig, WordFunction.Words fn) {
         return register(symbol, sig, (HostFunction) WordFunction.ofArrays(sig, fn));

@@ -33,9 +33,10 @@ import java.util.List;
  * <p><b>Errors.</b> Any exception the function throws, checked or not, traps
  * {@code host_call_failed} exactly as it does for a {@link HostFunction} (a
  * {@link HostFailedException}'s message, else the exception's simple class name and message),
- * with the call's symbol and signature hash. A typed function cannot return a value of the wrong
- * type or the wrong number of results, so it never traps {@code type_mismatch} or
- * {@code host_return_arity_mismatch}.
+ * with the call's symbol and signature hash; a {@link HostReturnArityException} it throws itself
+ * traps {@code host_return_arity_mismatch}, again as for a {@link HostFunction}. Bound to its own
+ * signature, a typed function cannot return a value of the wrong type or the wrong number of
+ * results, so it never traps {@code type_mismatch} (bound to another one, see below, it can).
  *
  * <p>A {@code WordFunction} is itself a {@link HostFunction}: called through
  * {@link #call(Value[], Value[], HostContext)} it unboxes its arguments and boxes its results, so
@@ -210,7 +211,11 @@ public final class WordFunction implements HostFunction {
      * @param args one value per declared argument, of the declared types
      * @param results one slot per declared result; each receives a value of its declared type
      * @param ctx the call's context
-     * @throws IllegalArgumentException when an argument is not a word value
+     * @throws IllegalArgumentException when an argument is not a word value (any word kind, and a
+     *     func value as its id, passes as its word, whatever the signature declares)
+     * @throws NullPointerException when an argument is null
+     * @throws ArrayIndexOutOfBoundsException when {@code args} or {@code results} is shorter than
+     *     this function's signature
      * @throws Exception what the function throws
      */
     @Override
