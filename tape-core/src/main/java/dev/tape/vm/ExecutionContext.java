@@ -3,11 +3,16 @@ package dev.tape.vm;
 import dev.tape.trace.TraceSink;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mutable state of one run: register files, the frame stack, fuel and counters. A context can
  * be reused for many runs, one after another, to avoid reallocating its arrays; it must not be
- * used by two threads at once. A {@link Vm} is shared; contexts are not.
+ * used by two threads at once. A {@link Vm} is shared; contexts are not. While a run executes in a
+ * context ({@link Vm#run} or a {@link Run}'s resume or step), starting, resuming or restoring
+ * another run in it (from a host function or trace sink of that run, or from another thread) is
+ * refused with an {@link IllegalStateException}, so the executing run's state and limits are never
+ * reset under it.
  *
  * <p>All loop state lives here, not on the Java stack, so a run can stop between instructions
  * (for tracing, and later for suspension) and continue where it stopped.
@@ -126,8 +131,44 @@ public final class ExecutionContext {
      */
     long fuelDebt;
 
+    /** whether a run is executing in this context now (see {@link #enter}) */
+    private final AtomicBoolean executing = new AtomicBoolean();
+
     /** Creates an empty context. */
     public ExecutionContext() {}
+
+    /**
+     * Marks the context as executing a run, until {@link #exit}.
+     *
+     * @throws IllegalStateException when a run is executing in it already
+     */
+    void enter() {
+        if (!executing.compareAndSet(false, true)) {
+            throw inUse();
+        }
+    }
+
+    /** Ends {@link #enter}'s mark. */
+    void exit() {
+        executing.set(false);
+    }
+
+    /**
+     * Refuses to reset the context for a new run while a run executes in it.
+     *
+     * @throws IllegalStateException when a run is executing in it
+     */
+    void requireIdle() {
+        if (executing.get()) {
+            throw inUse();
+        }
+    }
+
+    private static IllegalStateException inUse() {
+        return new IllegalStateException("the execution context is in use: a run is executing in it (a host function"
+                + " or trace sink of that run, or another thread, cannot start, resume or restore a run in the same"
+                + " context; use another ExecutionContext)");
+    }
 
     /**
      * @return fuel left after the last run, in fuel units: an unsigned 64-bit number, like

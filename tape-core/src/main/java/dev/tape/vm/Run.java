@@ -290,8 +290,9 @@ public final class Run {
      *
      * @return the outcome; for a run that has ended, its final outcome again
      * @throws IllegalStateException when the run is running on another thread, when it is
-     *     suspended in a host call (use {@link #resumeWith}), or when
-     *     {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the run stays as it was)
+     *     suspended in a host call (use {@link #resumeWith}), when another run is executing in its
+     *     context, or when {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the
+     *     run stays as it was)
      */
     public Outcome resume() {
         return go(-1, null);
@@ -625,34 +626,41 @@ public final class Run {
                 throw new IllegalStateException(nesting[0] + " runs are already active on this thread, the most "
                         + "(Vm.MAX_RUN_NESTING)");
             }
-            if (c.hostSuspended) {
-                if (hostResults == null) {
-                    throw new IllegalStateException("the run is suspended in a call of host function "
-                            + hostCall().symbol() + ": give its results with resumeWith");
-                }
-                complete(hostResults);
-            } else if (hostResults != null) {
-                throw new IllegalStateException("the run is not suspended in a host call");
-            }
-            nesting[0]++;
+            // before complete(), which changes the context: a run executing in it (a host
+            // function or trace sink of that run calls this) is left as it was
+            c.enter();
             try {
-                if (pausedLast) {
-                    pausedLast = false;
-                    if (TapeEvents.resumeEnabled()) {
-                        TapeEvents.resume(c.func, vm.verified.functionName(c.func), pcNow(), fuelUsed());
+                if (c.hostSuspended) {
+                    if (hostResults == null) {
+                        throw new IllegalStateException("the run is suspended in a call of host function "
+                                + hostCall().symbol() + ": give its results with resumeWith");
                     }
+                    complete(hostResults);
+                } else if (hostResults != null) {
+                    throw new IllegalStateException("the run is not suspended in a host call");
                 }
-                Outcome o = drive(steps);
-                if (o instanceof Outcome.Paused p) {
-                    pausedLast = true;
-                    if (TapeEvents.pauseEnabled()) {
-                        TapeEvents.pause(reasonName(p.reason()), c.func, vm.verified.functionName(c.func), pcNow(),
-                                fuelUsed(), c.hostCalls);
+                nesting[0]++;
+                try {
+                    if (pausedLast) {
+                        pausedLast = false;
+                        if (TapeEvents.resumeEnabled()) {
+                            TapeEvents.resume(c.func, vm.verified.functionName(c.func), pcNow(), fuelUsed());
+                        }
                     }
+                    Outcome o = drive(steps);
+                    if (o instanceof Outcome.Paused p) {
+                        pausedLast = true;
+                        if (TapeEvents.pauseEnabled()) {
+                            TapeEvents.pause(reasonName(p.reason()), c.func, vm.verified.functionName(c.func), pcNow(),
+                                    fuelUsed(), c.hostCalls);
+                        }
+                    }
+                    return o;
+                } finally {
+                    nesting[0]--;
                 }
-                return o;
             } finally {
-                nesting[0]--;
+                c.exit();
             }
         } finally {
             busy.set(false);

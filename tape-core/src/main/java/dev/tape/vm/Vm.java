@@ -145,6 +145,8 @@ public final class Vm {
      * @throws Trap when the run traps; a trace sink that throws (even a {@code Trap} of another
      *     run) makes the run trap {@code internal_error}
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
+     * @throws IllegalStateException when a run is executing in {@code ctx} (a host function or trace
+     *     sink of that run, or another thread, called this; the executing run is left as it was)
      */
     public List<Value> run(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink)
             throws Trap {
@@ -152,6 +154,17 @@ public final class Vm {
             throw new IllegalArgumentException(ctx == null ? "the execution context is null" : "the limits are null "
                     + "(Limits.DEFAULT are the defaults)");
         }
+        ctx.enter();
+        try {
+            return runIn(ctx, entry, args, limits, sink);
+        } finally {
+            ctx.exit();
+        }
+    }
+
+    /** {@link #run(ExecutionContext, int, List, Limits, TraceSink)} in a context marked as executing. */
+    private List<Value> runIn(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink)
+            throws Trap {
         int mask = maskOf(sink);
         ctx.reset(limits, sink, mask);
         int[] nesting = NESTING.get();
@@ -219,11 +232,14 @@ public final class Vm {
      *     events is interpreted
      * @return the run, not yet started
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
+     * @throws IllegalStateException when a run is executing in {@code ctx} (as
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
      */
     public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
         if (ctx == null || limits == null) {
             throw new IllegalArgumentException("a context and limits are required");
         }
+        ctx.requireIdle();
         return new Run(this, ctx, entry, args, limits, sink);
     }
 
@@ -266,11 +282,14 @@ public final class Vm {
      * @return the run, paused
      * @throws SnapshotException as {@link #restore(byte[])}, or when a limit exceeds the ceiling
      * @throws IllegalArgumentException when {@code ctx} is null
+     * @throws IllegalStateException when a run is executing in {@code ctx} (as
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
      */
     public Run restore(ExecutionContext ctx, byte[] snapshot, Limits ceiling, TraceSink sink) {
         if (ctx == null) {
             throw new IllegalArgumentException("a context is required");
         }
+        ctx.requireIdle();
         boolean onFuel = SnapshotReader.read(this, snapshot, ctx, ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
         return new Run(this, ctx, onFuel, sink);
     }
