@@ -249,8 +249,6 @@ class AttackLazyFrameTest {
             }
             pauses += k;
         }
-        System.out.println("AttackLazyFrameTest: " + pauses + " pauses, " + nested + " in calls, " + suspensions
-                + " host suspensions");
         assertTrue(nested >= 150, "pauses in calls: " + nested + " of " + pauses);
         assertTrue(suspensions >= 30, "suspensions: " + suspensions + " of " + pauses);
     }
@@ -382,6 +380,63 @@ class AttackLazyFrameTest {
             assertEquals(end, restored, "round " + round);
         }
         assertTrue(inside >= 1, "interrupted inside calls: " + inside);
+    }
+
+    /** A sink of call events only (so the interpreter runs whole stretches, not single steps). */
+    static final class CallLog implements dev.tape.trace.TraceSink {
+        final List<String> log = new ArrayList<>();
+
+        @Override
+        public void callEnter(int func, int depth) {
+            log.add("enter " + func + " " + depth);
+        }
+
+        @Override
+        public void callExit(int func, int depth) {
+            log.add("exit " + func + " " + depth);
+        }
+    }
+
+    /**
+     * Call tracing (the interpreter reads the flag once per entry to its loop): a run traced for
+     * call events, given its fuel in random slices and answered in host suspensions, on either
+     * VM, sees the events of the one-shot traced run, and ends the same way.
+     */
+    @Test
+    void callEventsOfSlicedRunsAreThoseOfTheOneShotRun() throws Exception {
+        int events = 0;
+        for (long seed = 600; seed < 630; seed++) {
+            Generated g = program(seed, seed % 3 == 0);
+            Tiers t = tiers(g);
+            String what = "seed " + seed + "\n" + g.source();
+            CallLog whole = new CallLog();
+            Object want;
+            try {
+                want = t.interpreted.run(new ExecutionContext(), 0, args(g), Limits.DEFAULT, whole);
+            } catch (Trap tr) {
+                want = Tiers.TrapView.of(tr).kind();
+            }
+            events += whole.log.size();
+            for (Vm vm : List.of(t.interpreted, t.compiled)) {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                CallLog sliced = new CallLog();
+                Run run = vm.start(new ExecutionContext(), 0, args(g), Limits.DEFAULT.withFuel(1 + rnd.nextInt(50)),
+                        sliced);
+                Outcome o = run.resume();
+                while (o instanceof Outcome.Paused p) {
+                    if (p.reason() instanceof PauseReason.HostSuspended h) {
+                        o = run.resumeWith(List.of(Value.i64(f(((Value.I64) h.args().get(0)).value()))));
+                    } else {
+                        run.addFuel(1 + rnd.nextInt(50));
+                        o = run.resume();
+                    }
+                }
+                Object got = o instanceof Outcome.Done d ? d.values() : ((Outcome.Trapped) o).trap().kind();
+                assertEquals(want, got, what);
+                assertEquals(whole.log, sliced.log, what);
+            }
+        }
+        assertTrue(events >= 1_000, "call events: " + events);
     }
 
     /** A one-shot run as text: results or the whole trap, then the context's counters. */
