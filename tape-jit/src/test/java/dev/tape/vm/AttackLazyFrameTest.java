@@ -171,7 +171,7 @@ class AttackLazyFrameTest {
                 trapped++;
             }
             long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-            long step = deep ? 53 : 2;
+            long step = deep ? 97 : 2;
             for (long fuel = 0; fuel <= Math.min(used + 1, deep ? 20_000 : 2_000); fuel += step) {
                 t.check(0, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
             }
@@ -180,7 +180,7 @@ class AttackLazyFrameTest {
             }
             // registers: the frames plus two per pending call, up to past what the deepest run needs
             int most = (int) Math.min(40 * (g.n() + 2) + 2 * (g.n() + 2), 40_000);
-            for (int r = 1; r <= most; r += 1 + (deep ? r / 64 : 0)) {
+            for (int r = 1; r <= most; r += 1 + (deep ? r / 24 : 0)) {
                 t.check(0, args, Limits.DEFAULT.withMaxRegisters(r), what + " registers " + r);
             }
         }
