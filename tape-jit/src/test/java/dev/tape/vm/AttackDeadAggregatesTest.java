@@ -151,7 +151,7 @@ class AttackDeadAggregatesTest {
                     }
                     int u = rnd.nextInt(2);
                     int how = rnd.nextInt(3);
-                    line((how == 0 ? "call r0, pass, r0, [" : how == 1 ? "host_call r0, hp, r0, [" : "host_call r0, hw, r0, [")
+                    line((how == 0 ? "call r0, pass, r0, [" : "host_call r0, " + (how == 1 ? "hp" : "hw") + ", r0, [")
                             + from + "] -> ["
                             + UNSHAPED[u] + "]");
                     return d | 1 << (U + u);
@@ -349,8 +349,10 @@ class AttackDeadAggregatesTest {
 
     /**
      * Runs {@code a} (interpreter side) and {@code b} to their ends in lockstep, comparing each
-     * pause: outcome, frames, written registers of every frame, snapshot bytes; a fuel pause gets
-     * the same 1 to 6 units on both, a suspended h.wait gets its argument back.
+     * pause: outcome, frames, written registers of every frame, snapshot bytes. Each turn adds the
+     * same 1 to 6 fuel units to both, then resumes them or, one turn in three, runs 0 to 3
+     * instructions interpreted ({@link Run#step}) before compiled code takes over again; a
+     * suspended h.wait gets its argument back.
      *
      * @return the final outcome
      */
@@ -362,8 +364,10 @@ class AttackDeadAggregatesTest {
             PauseReason.HostSuspended ia = a.suspendedCall();
             PauseReason.HostSuspended ib = b.suspendedCall();
             assertEquals(ia, ib, what);
-            Outcome oa = ia == null ? a.resume() : a.resumeWith(List.of(ia.args().get(0)));
-            Outcome ob = ib == null ? b.resume() : b.resumeWith(List.of(ib.args().get(0)));
+            // a few interpreted steps (a debugger's) then compiled code again, now and then
+            long steps = ia == null && rnd.nextInt(3) == 0 ? rnd.nextInt(4) : -1;
+            Outcome oa = ia != null ? a.resumeWith(List.of(ia.args().get(0))) : steps >= 0 ? a.step(steps) : a.resume();
+            Outcome ob = ib != null ? b.resumeWith(List.of(ib.args().get(0))) : steps >= 0 ? b.step(steps) : b.resume();
             while (true) {
                 same(oa, ob, "turn " + turn + " " + what);
                 if (!(oa instanceof Outcome.Paused pa)) {
@@ -377,7 +381,8 @@ class AttackDeadAggregatesTest {
                 if (pa.reason() instanceof PauseReason.HostSuspended hs) {
                     suspensions++;
                     oa = a.resumeWith(List.of(hs.args().get(0)));
-                    ob = b.resumeWith(List.of(((PauseReason.HostSuspended) ((Outcome.Paused) ob).reason()).args().get(0)));
+                    PauseReason.HostSuspended hb = (PauseReason.HostSuspended) ((Outcome.Paused) ob).reason();
+                    ob = b.resumeWith(List.of(hb.args().get(0)));
                     continue;
                 }
                 break;
@@ -490,9 +495,9 @@ class AttackDeadAggregatesTest {
 
     /**
      * The registers of frame {@code f} of a paused run that the frame has written on every path to
-     * its point and some instruction reads, null for the others (a word register not written yet holds what an earlier frame
-     * left in its slot, which differs between the tiers by design; {@code Run.registers} already
-     * shows such a reference register as null).
+     * its point and some instruction reads, null for the others (a word register not written yet
+     * holds what an earlier frame left in its slot, which differs between the tiers by design;
+     * {@code Run.registers} already shows such a reference register as null).
      */
     private static List<Value> written(Vm vm, Run run, int f) {
         int[] at = vm.frameAt(run.context(), f);
@@ -526,12 +531,11 @@ class AttackDeadAggregatesTest {
     }
 
     /**
-     * A chain of {@code blocks} one-jmp blocks, each clearing six aggregate registers numbered
-     * after {@code words} word registers (so their locals need wide stores past 128 words), then a
-     * loop building the six tuples: the tiers agree, and the method stays within
-     * {@code JitCompiler.sizeBound} (which lets a function under it skip the measuring pass).
+     * A chain of {@code blocks} one-jmp blocks, each clearing the aggregate registers numbered after
+     * {@code words} word registers (so their locals need wide stores past 128 words), then a loop
+     * building {@code aggs} tuples in them and reading each back (only the first six are cleared).
      */
-    private static String chain(int words, int blocks) {
+    private static String chain(int words, int blocks, int aggs) {
         StringBuilder b = new StringBuilder("program chain\nfunc main(n: i64) -> (i64) {\n");
         b.append("    const.i64 r2, 0\n    const.i64 r3, 1\n    const.i64 r4, 0\n");
         for (int w = 0; w < words; w++) {
@@ -543,31 +547,58 @@ class AttackDeadAggregatesTest {
             b.append("B").append(i).append(":\n    jmp B").append(i + 1).append('\n');
         }
         b.append("B").append(blocks).append(":\n    i64.lt r5, r4, r1\n    br r5, body, done\nbody:\n");
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < aggs; k++) {
             b.append("    tuple.new r").append(agg + k).append(", [r4, r2]\n");
-            b.append("    tuple.get r").append(agg + 6).append(", r").append(agg + k).append(", 0\n");
-            b.append("    i64.add r2, r2, r").append(agg + 6).append('\n');
+        }
+        for (int k = 0; k < aggs; k++) {
+            b.append("    tuple.get r").append(agg + aggs).append(", r").append(agg + k).append(", 0\n");
+            b.append("    i64.add r2, r2, r").append(agg + aggs).append('\n');
         }
         b.append("    i64.add r4, r4, r3\n    jmp B0\ndone:\n    ret r0, [r2]\n}\n");
         return b.toString();
     }
 
+    /**
+     * Around the limits of the clearing: up to 253 registers (wide local stores) and 263, 240
+     * one-jmp blocks and 260 (past 256 leaders nothing is cleared), 6 aggregate registers and 9.
+     * The method stays within {@code JitCompiler.sizeBound} (which lets a function under it skip
+     * the measuring pass), and both tiers agree at every fuel limit (every 7th past 100 blocks);
+     * two compiled shapes (100 blocks; 130 words, so wide stores) also paused at every fuel limit.
+     */
     @Test
-    void sizeBoundHoldsWithClearsAtEveryBlock() {
-        for (int words : new int[] {0, 130, 240}) {
+    void aroundTheLimits() {
+        int compiled = 0;
+        for (int words : new int[] {0, 130, 240, 250}) {
             for (int blocks : new int[] {1, 100, 240, 260}) {
-                String text = chain(words, blocks);
+                boolean paused = blocks == 100 && words == 0 || blocks == 1 && words == 130;
+                int aggs = paused ? 9 : 6;
+                String text = chain(words, blocks, aggs);
+                String what = "words " + words + " blocks " + blocks + " aggs " + aggs;
                 VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(text));
                 Vm vm = new Vm(p, new HostRegistry(), Tiers.LAZY);
-                for (dev.tape.verify.internal.LoweredFunction fn : dev.tape.verify.internal.Lowered.functions(p)) {
-                    int size = dev.tape.jit.JitTestAccess.measure(new JitView(vm, null), fn.id());
-                    int bound = dev.tape.jit.JitTestAccess.sizeBound(fn);
-                    assertTrue(size <= bound, "words " + words + " blocks " + blocks + ": " + size + " > " + bound);
-                }
+                dev.tape.verify.internal.LoweredFunction fn = dev.tape.verify.internal.Lowered.functions(p).get(0);
+                int size = dev.tape.jit.JitTestAccess.measure(new JitView(vm, null), fn.id());
+                int bound = dev.tape.jit.JitTestAccess.sizeBound(fn);
+                assertTrue(size <= bound, what + ": " + size + " > " + bound);
                 Tiers t = Tiers.of(p, new HostRegistry());
-                Tiers.Outcome full = t.check(0, List.of(Value.i64(3)), Limits.DEFAULT, "words " + words);
-                assertEquals(List.of(Value.i64(6 * (0 + 1 + 2))), full.results(), full::toString);
+                // a method over HotSpot's limit for compiling it is left to the interpreter
+                assertEquals(size <= dev.tape.jit.JitTestAccess.maxMethodBytes() ? 1 : 0, Jit.precompile(t.compiled),
+                        what + ": " + size + " bytes");
+                List<Value> args = List.of(Value.i64(3));
+                Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, what);
+                // sum over i < 3 of aggs * i
+                assertEquals(List.of(Value.i64(aggs * 3L)), full.results(), full::toString);
+                long used = full.used(Limits.DEFAULT);
+                for (long fuel = 0; fuel <= used; fuel += blocks > 100 ? 7 : 1) {
+                    t.check(0, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+                compiled += size <= dev.tape.jit.JitTestAccess.maxMethodBytes() ? 1 : 0;
+                if (paused) {
+                    assertEquals(1, Jit.precompile(t.compiled), what);
+                    pauses(p, words, what + "\n" + text, args, used);
+                }
             }
         }
+        assertEquals(3, compiled, "shapes compiled (the others are over HotSpot's limit)");
     }
 }
