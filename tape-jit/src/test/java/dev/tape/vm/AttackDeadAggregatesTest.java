@@ -601,4 +601,54 @@ class AttackDeadAggregatesTest {
         }
         assertEquals(3, compiled, "shapes compiled (the others are over HotSpot's limit)");
     }
+
+    /**
+     * Recursion: each frame of main builds a tuple on one path only (cleared at the join, in every
+     * compiled frame), and the call's aggregate result is written on both; at depth 7 the tiers
+     * agree at every fuel limit and heap limit, and paused at every fuel limit.
+     */
+    @Test
+    void recursiveFramesWithTuplesOnOnePath() {
+        String text = """
+                program rec
+                func main(n: i64) -> (i64, agg) {
+                    const.i64 r2, 0
+                    const.i64 r3, 1
+                    i64.lt r4, r2, r1
+                    br r4, deeper, leaf
+                deeper:
+                    tuple.new r5, [r1, r2]
+                    i64.sub r6, r1, r3
+                    call r0, main, r0, [r6] -> [r7, r8]
+                    tuple.get r9, r5, 0
+                    i64.add r7, r7, r9
+                    jmp join
+                leaf:
+                    const.i64 r7, 0
+                    tuple.new r8, [r2, r2]
+                    jmp join
+                join:
+                    tuple.len r10, r8
+                    u64.to_i64 r9, r10
+                    i64.add r7, r7, r9
+                    tuple.new r8, [r7, r1]
+                    ret r0, [r7, r8]
+                }
+                """;
+        VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(text));
+        Tiers t = Tiers.of(p, host());
+        assertEquals(1, Jit.precompile(t.compiled));
+        List<Value> args = List.of(Value.i64(7));
+        Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "unlimited");
+        // each of the 8 frames adds 2 (the length of r8), the 7 deeper ones also their n: 16 + 28
+        assertEquals(Value.i64(44), full.results().get(0), full::toString);
+        long used = full.used(Limits.DEFAULT);
+        for (long fuel = 0; fuel <= used; fuel++) {
+            t.check(0, args, Limits.DEFAULT.withFuel(fuel), "fuel " + fuel);
+        }
+        for (long heap = 0; heap <= full.heapBytes(); heap++) {
+            t.check(0, args, Limits.DEFAULT.withMaxHeapBytes(heap), "heap " + heap);
+        }
+        pauses(p, 7, text, args, used);
+    }
 }
