@@ -168,6 +168,20 @@ final class Calls {
             this.wordResults = new long[retc];
         }
 
+        /**
+         * Sets the site up for one call from the host_call at global ip {@code ip} of a run in
+         * {@code c} with {@code fuelLeft} fuel (a negative value counts as 0): no suspension asked,
+         * nothing charged, the fuel the function sees including the context's reserve.
+         */
+        void open(Vm vm, ExecutionContext c, int ip, long fuelLeft) {
+            this.vm = vm;
+            this.ctx = c;
+            this.suspend = false;
+            this.ip = ip;
+            this.fuel = (fuelLeft < 0 ? 0 : fuelLeft) + c.fuelReserve;
+            this.charged = 0;
+        }
+
         @Override
         public Program program() {
             return program;
@@ -350,12 +364,7 @@ final class Calls {
         if (fn == null) {
             throw new VmTrap(TrapKind.HOST_CALL_FAILED, 0, Linker.detail(vm.hostProblems[sigId]), site.symbol, site.sigHash);
         }
-        site.vm = vm;
-        site.ctx = c;
-        site.suspend = false;
-        site.ip = ip;
-        site.fuel = (fuelLeft < 0 ? 0 : fuelLeft) + c.fuelReserve;
-        site.charged = 0;
+        site.open(vm, c, ip, fuelLeft);
         boolean traced = (c.mask & TraceMask.HOST) != 0;
         if (traced) {
             c.sink.hostEnter(sigId, site.symbol, site.callerFunction(), site.callerPc());

@@ -70,12 +70,7 @@ final class WordCalls {
 
     /** Sets the site up for one call and reports its start to a tracing sink. */
     private static void enter(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft) {
-        site.vm = vm;
-        site.ctx = c;
-        site.suspend = false;
-        site.ip = ip;
-        site.fuel = (fuelLeft < 0 ? 0 : fuelLeft) + c.fuelReserve;
-        site.charged = 0;
+        site.open(vm, c, ip, fuelLeft);
         if ((c.mask & TraceMask.HOST) != 0) {
             c.sink.hostEnter(sigId, site.symbol, site.callerFunction(), site.callerPc());
         }
