@@ -76,11 +76,7 @@ public final class DecodedCode {
 
     private void one(ByteReader r) throws DecodeException {
         int pc = r.position();
-        int b = r.u8();
-        Opcode op = Opcode.fromByte(b);
-        if (op == null) {
-            throw r.errorAt(pc, String.format("unknown opcode byte 0x%02x", b));
-        }
+        Opcode op = InstructionCodec.opcode(r, pc);
         List<Operand> schema = op.operands();
         int n = schema.size();
         if (count + 1 >= pcs.length) {

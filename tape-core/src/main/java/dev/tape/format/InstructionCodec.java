@@ -50,6 +50,20 @@ public final class InstructionCodec {
     }
 
     /**
+     * Reads the opcode byte at the reader's position, the start of the instruction at {@code pc}.
+     *
+     * @throws DecodeException at {@code pc} when the byte is no opcode
+     */
+    static Opcode opcode(ByteReader r, int pc) throws DecodeException {
+        int b = r.u8();
+        Opcode op = Opcode.fromByte(b);
+        if (op == null) {
+            throw r.errorAt(pc, String.format("unknown opcode byte 0x%02x", b));
+        }
+        return op;
+    }
+
+    /**
      * Decodes the instruction starting at byte {@code pc} of a function's bytecode.
      *
      * @param code the function's bytecode
@@ -64,11 +78,7 @@ public final class InstructionCodec {
             throw new DecodeException("bytecode", pc, "pc " + pc + " is outside the " + code.length + " bytes of code");
         }
         ByteReader r = new ByteReader(code, pc, code.length, 0, "bytecode");
-        int b = r.u8();
-        Opcode op = Opcode.fromByte(b);
-        if (op == null) {
-            throw r.errorAt(pc, String.format("unknown opcode byte 0x%02x", b));
-        }
+        Opcode op = opcode(r, pc);
         List<Operand> schema = op.operands();
         int n = schema.size();
         long[] values = new long[n];
