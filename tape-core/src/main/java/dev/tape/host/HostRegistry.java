@@ -66,9 +66,11 @@ public final class HostRegistry implements Host {
      * @param sig its signature
      * @param fn the function
      * @return this registry
-     * @throws IllegalArgumentException when the same symbol and signature are already registered
+     * @throws IllegalArgumentException when the symbol, signature or function is null, or the
+     *     same symbol and signature are already registered
      */
     public HostRegistry register(String symbol, Signature sig, HostFunction fn) {
+        requireAll(symbol, sig, fn);
         Key key = new Key(symbol, sig.hash());
         if (functions.putIfAbsent(key, fn) != null) {
             throw new IllegalArgumentException(symbol + " " + sig + " is already registered");
@@ -84,9 +86,11 @@ public final class HostRegistry implements Host {
      * @param sig its signature
      * @param fn the function
      * @return this registry
-     * @throws IllegalArgumentException when the same symbol and signature are already registered
+     * @throws IllegalArgumentException when the symbol, signature or function is null, or the
+     *     same symbol and signature are already registered
      */
     public HostRegistry register(String symbol, Signature sig, HostFunction.Simple fn) {
+        requireAll(symbol, sig, fn);
         return register(symbol, sig, (HostFunction) (args, results, ctx) -> {
             Value[] out = fn.apply(args);
             int n = out == null ? 0 : out.length;
@@ -97,6 +101,14 @@ public final class HostRegistry implements Host {
                 System.arraycopy(out, 0, results, 0, n);
             }
         });
+    }
+
+    /** Refuses a null symbol, signature or function, naming which. */
+    private static void requireAll(String symbol, Signature sig, Object fn) {
+        if (symbol == null || sig == null || fn == null) {
+            throw new IllegalArgumentException("a host function needs a symbol, a signature and a function; the "
+                    + (symbol == null ? "symbol" : sig == null ? "signature" : "function") + " is null");
+        }
     }
 
     // Typed registration: the common shapes, each under the one signature its Java type implies.
@@ -210,7 +222,8 @@ public final class HostRegistry implements Host {
      * @param fn the function, over words as {@link WordFunction} describes them
      * @return this registry
      * @throws IllegalArgumentException when the signature is not one word argument and one word
-     *     result, or the same symbol and signature are already registered, or {@code sig} or {@code fn} is null
+     *     result, or the same symbol and signature are already registered, or {@code symbol},
+     *     {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of1 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -224,7 +237,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
-     *     signature are already registered, or {@code sig} or {@code fn} is null
+     *     signature are already registered, or {@code symbol}, {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of2 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -238,7 +251,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when the signature does not fit, or the same symbol and
-     *     signature are already registered, or {@code sig} or {@code fn} is null
+     *     signature are already registered, or {@code symbol}, {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWords(String symbol, Signature sig, WordFunction.Of3 fn) {
         return register(symbol, sig, (HostFunction) WordFunction.of(sig, fn));
@@ -253,7 +266,7 @@ public final class HostRegistry implements Host {
      * @param fn the function
      * @return this registry
      * @throws IllegalArgumentException when a type of the signature is not a word type, or the same
-     *     symbol and signature are already registered, or {@code sig} or {@code fn} is null
+     *     symbol and signature are already registered, or {@code symbol}, {@code sig} or {@code fn} is null
      */
     public HostRegistry registerWordArrays(String symbol, Signature sig, WordFunction.Words fn) {
         return register(symbol, sig, (HostFunction) WordFunction.ofArrays(sig, fn));

@@ -557,7 +557,11 @@ public final class Run {
      * {@code i} of the frame's function, of the type the verifier gave it; {@code null} for a
      * register of a reference type (str, bytes, decimal, agg, closure, obj) not written yet in
      * this frame on every path to its point (a word register not written yet reads as its type's
-     * value of the bits left there). Costs O(the function's code + its registers).
+     * value of the bits left there). Only the registers the program may still read at this point
+     * are the same on both tiers (they are what a {@link #snapshot()} keeps): a word register not
+     * written yet, or one written but never read again, may show another value on the compiled
+     * tier than on the interpreter, as the compiled tier writes back only what a later instruction
+     * can read. Costs O(the function's code + its registers).
      *
      * @param frame 0 for the innermost frame, up to {@code frames().size() - 1} for the entry frame
      * @return the registers, in order

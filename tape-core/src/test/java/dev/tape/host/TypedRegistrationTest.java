@@ -99,4 +99,25 @@ class TypedRegistrationTest {
         assertThrows(IllegalArgumentException.class, () -> host.registerLong("a", x -> x));
         assertEquals("(i64, i64) -> ()", Signature.of(List.of(ValueType.I64, ValueType.I64), List.of()).toString());
     }
+
+    @Test
+    void aNullSymbolSignatureOrFunctionIsRefusedAtRegistration() {
+        Signature sig = Signature.of(List.of(ValueType.I64), List.of(ValueType.I64));
+        HostFunction fn = (args, results, ctx) -> results[0] = args[0];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HostRegistry().register(null, sig, fn));
+        assertEquals("a host function needs a symbol, a signature and a function; the symbol is null", e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new HostRegistry().register("a", null, fn))
+                .getMessage().endsWith("the signature is null"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new HostRegistry().register("a", sig, (HostFunction) null)).getMessage().endsWith("the function is null"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new HostRegistry().register("a", sig, (HostFunction.Simple) null)).getMessage().endsWith("the function is null"));
+        assertThrows(IllegalArgumentException.class, () -> new HostRegistry().registerLong(null, x -> x));
+        assertThrows(IllegalArgumentException.class, () -> new HostRegistry().registerWords(null, sig, (WordFunction.Of1) x -> x));
+        // nothing was registered by the refusals
+        HostRegistry host = new HostRegistry();
+        assertThrows(IllegalArgumentException.class, () -> host.register(null, sig, fn));
+        assertEquals(List.of(), host.offered("a"));
+    }
 }
