@@ -77,6 +77,8 @@ import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LRETURN;
 import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.DUP;
+import static org.objectweb.asm.Opcodes.POP;
 import static org.objectweb.asm.Opcodes.POP2;
 
 /**
@@ -219,6 +221,32 @@ abstract class CallEmitter implements InlineOps.Emitter {
             handleField(cw, init, "H" + k, links.size());
             links.add(view.hostWordHandle(hostLinked.get(k)));
         }
+    }
+
+    /** Publishes the Java stack this frame has left, for a run the host function may start. */
+    private void publishStack() {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitInsn(IASTORE);
+    }
+
+    /**
+     * Pushes the host-call runtime's leading arguments for the host call at code index {@code i}
+     * of host signature {@code sig}: the VM, the context, the site (when {@code site}), the
+     * signature id, the call's global ip and the context's fuel.
+     */
+    private void callHead(int i, int sig, boolean site) {
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        if (site) {
+            mv.visitVarInsn(ALOAD, SITE);
+        }
+        push(sig);
+        global(i);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
     }
 
     /**
@@ -418,19 +446,8 @@ abstract class CallEmitter implements InlineOps.Emitter {
             mv.visitInsn(AASTORE);
         }
         values(retc, RESULTS);
-        // publish the stack this frame has left, for a run the host function may start
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ILOAD, STACK);
-        mv.visitInsn(IASTORE);
-        mv.visitVarInsn(ALOAD, VM);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitVarInsn(ALOAD, SITE);
-        push(sig);
-        global(i);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        publishStack();
+        callHead(i, sig, true);
         mv.visitVarInsn(ALOAD, ARGS);
         mv.visitVarInsn(ALOAD, RESULTS);
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
@@ -531,21 +548,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
             mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
             mv.visitVarInsn(ASTORE, SITE);
         }
-        // publish the stack this frame has left, for a run the host function may start
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ILOAD, STACK);
-        mv.visitInsn(IASTORE);
+        publishStack();
         String head = "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ";
         if (shape != 0) {
             // WordFunction.OF1..OF3: the words as arguments, the result's word returned
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitVarInsn(ALOAD, C);
-            push(sig);
-            global(i);
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+            callHead(i, sig, false);
             int k = hostLinked.indexOf(sig);
             if (k < 0) {
                 k = hostLinked.size();
@@ -567,19 +574,13 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitVarInsn(ALOAD, SITE);
         mv.visitMethodInsn(INVOKESTATIC, WORDS, "words", "(" + SITE_T + ")[J", false);
         for (int j = 0; j < argc; j++) {
-            mv.visitInsn(org.objectweb.asm.Opcodes.DUP);
+            mv.visitInsn(DUP);
             push(j);
             loadW(code[g + 3 + j]);
             mv.visitInsn(LASTORE);
         }
-        mv.visitInsn(org.objectweb.asm.Opcodes.POP);
-        mv.visitVarInsn(ALOAD, VM);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitVarInsn(ALOAD, SITE);
-        push(sig);
-        global(i);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitInsn(POP);
+        callHead(i, sig, true);
         mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", head + ")V", false);
         suspendCheck(i);
         for (int j = 0; j < retc; j++) {
