@@ -140,22 +140,19 @@ final class JitRuntime {
      * @return the callee's register base
      */
     static int enter(ExecutionContext c, int depth, int base, int regs, int calleeRegs, int callIp, int pos) {
-        checkDepth(c, depth);
-        int nb = base + regs;
-        int need = nb + calleeRegs;
-        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-            c.ensureRegisters(need, depth);
-        }
+        int nb = enterDirect(c, depth, base, regs, calleeRegs);
+        record(c, depth, regs, base, callIp, pos);
+        return nb;
+    }
+
+    /** Writes the frame record of the caller at {@code depth} (its room made by {@link #enterDirect}). */
+    private static void record(ExecutionContext c, int depth, int regs, int base, int callIp, int pos) {
         int fp = (depth - 1) * ExecutionContext.FRAME;
         int[] frames = c.frames;
-        if (fp + ExecutionContext.FRAME > frames.length) {
-            frames = c.growFrames();
-        }
         frames[fp] = regs;
         frames[fp + 1] = base;
         frames[fp + 2] = callIp;
         frames[fp + 3] = pos;
-        return nb;
     }
 
     /**
@@ -204,12 +201,7 @@ final class JitRuntime {
         } else {
             return;
         }
-        int fp = (depth - 1) * ExecutionContext.FRAME;
-        int[] frames = c.frames;
-        frames[fp] = regs;
-        frames[fp + 1] = base;
-        frames[fp + 2] = g;
-        frames[fp + 3] = pos;
+        record(c, depth, regs, base, g, pos);
     }
 
     /**
