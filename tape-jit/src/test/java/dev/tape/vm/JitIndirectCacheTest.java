@@ -22,6 +22,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitIndirectCacheTest {
     /**
+     * The loop main and mainc share: r9 = the callee chosen among r10..r15 by (start + i) rem k,
+     * called through one {@code call.indirect} site, its results summed in r4.
+     */
+    private static final String SELECT_LOOP = """
+                i64.lt r8, r5, r1
+                br r8, body, done
+            body:
+                i64.add r7, r3, r5
+                i64.rem r7, r7, r2
+                mov r9, r10
+                i64.eq r8, r7, r6
+                select r9, r8, r11, r9
+                i64.eq r8, r7, r16
+                select r9, r8, r12, r9
+                i64.eq r8, r7, r17
+                select r9, r8, r13, r9
+                i64.eq r8, r7, r18
+                select r9, r8, r14, r9
+                i64.eq r8, r7, r19
+                select r9, r8, r15, r9
+                call.indirect r0, unary, r9, r0, [r5] -> [r20]
+                i64.add r4, r4, r20
+                i64.add r5, r5, r6
+                i64.lt r8, r5, r1
+                br r8, body, done
+            done:
+                ret r0, [r4]
+            }
+            """;
+
+    /**
      * {@code main(n, k, start)}: for i in 0..n-1 calls f_j(i), j = (start + i) rem k, through one
      * {@code call.indirect} of a func value, and sums the results; {@code mainc(n, k, start)} does
      * the same through closures: j 0 to 2 are {@code addc} with environments 1, 2, 3 (one callee,
@@ -48,30 +79,7 @@ class JitIndirectCacheTest {
                 const.i64 r17, 3
                 const.i64 r18, 4
                 const.i64 r19, 5
-                i64.lt r8, r5, r1
-                br r8, body, done
-            body:
-                i64.add r7, r3, r5
-                i64.rem r7, r7, r2
-                mov r9, r10
-                i64.eq r8, r7, r6
-                select r9, r8, r11, r9
-                i64.eq r8, r7, r16
-                select r9, r8, r12, r9
-                i64.eq r8, r7, r17
-                select r9, r8, r13, r9
-                i64.eq r8, r7, r18
-                select r9, r8, r14, r9
-                i64.eq r8, r7, r19
-                select r9, r8, r15, r9
-                call.indirect r0, unary, r9, r0, [r5] -> [r20]
-                i64.add r4, r4, r20
-                i64.add r5, r5, r6
-                i64.lt r8, r5, r1
-                br r8, body, done
-            done:
-                ret r0, [r4]
-            }
+            """ + SELECT_LOOP + """
 
             func f0(x: i64) -> (i64) {
                 const.i64 r2, 1
@@ -132,30 +140,7 @@ class JitIndirectCacheTest {
                 closure.new r15, r22, r23
                 tuple.new r23, [r18]
                 closure.new r13, r22, r23
-                i64.lt r8, r5, r1
-                br r8, body, done
-            body:
-                i64.add r7, r3, r5
-                i64.rem r7, r7, r2
-                mov r9, r10
-                i64.eq r8, r7, r6
-                select r9, r8, r11, r9
-                i64.eq r8, r7, r16
-                select r9, r8, r12, r9
-                i64.eq r8, r7, r17
-                select r9, r8, r13, r9
-                i64.eq r8, r7, r18
-                select r9, r8, r14, r9
-                i64.eq r8, r7, r19
-                select r9, r8, r15, r9
-                call.indirect r0, unary, r9, r0, [r5] -> [r20]
-                i64.add r4, r4, r20
-                i64.add r5, r5, r6
-                i64.lt r8, r5, r1
-                br r8, body, done
-            done:
-                ret r0, [r4]
-            }
+            """ + SELECT_LOOP + """
 
             func addc(env: agg tuple(i64), x: i64) -> (i64) {
                 tuple.get r3, r1, 0
