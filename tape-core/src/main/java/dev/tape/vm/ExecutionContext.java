@@ -131,6 +131,14 @@ public final class ExecutionContext {
      */
     long fuelDebt;
 
+    /**
+     * The paused-or-running {@link Run} that keeps its state in this context, or {@code null} when
+     * none does (a one-shot {@code Vm.run}, or no run yet): changed only under this context's
+     * monitor, by {@link #claim}, so that a pause request of a run that no longer owns the context
+     * ({@link #requestPause}) cannot reach the run that now does.
+     */
+    private volatile Run owner;
+
     /** whether a run is executing in this context now (see {@link #enter}) */
     private final AtomicBoolean executing = new AtomicBoolean();
 
@@ -162,6 +170,38 @@ public final class ExecutionContext {
         if (executing.get()) {
             throw inUse();
         }
+    }
+
+    /**
+     * Gives the context to {@code run} ({@code null}: to a one-shot run or to none) and clears any
+     * pause request: from here on only {@code run}'s {@link #requestPause} reaches it.
+     *
+     * @param run the run that keeps its state here now, or {@code null}
+     */
+    synchronized void claim(Run run) {
+        owner = run;
+        pauseRequested = false;
+    }
+
+    /**
+     * Asks the run on this context to pause at its next poll point, when {@code run} still owns
+     * the context (an abandoned run's interrupt or deadline does nothing).
+     *
+     * @param run the run asking
+     */
+    synchronized void requestPause(Run run) {
+        if (owner == run) {
+            pauseRequested = true;
+        }
+    }
+
+    /**
+     * @param run a run of this context
+     * @return whether {@code run} still keeps its state here (no other run was started, restored
+     *     or run in the context since {@code run} was made)
+     */
+    boolean ownedBy(Run run) {
+        return owner == run;
     }
 
     private static IllegalStateException inUse() {
@@ -207,7 +247,7 @@ public final class ExecutionContext {
         this.copiedUnits = 0;
         this.depth = 0;
         this.trap = null;
-        this.pauseRequested = false;
+        claim(null);
         this.hostSuspended = false;
         this.suspendable = false;
         this.fuelDebt = 0;

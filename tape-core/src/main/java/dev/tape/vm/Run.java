@@ -68,6 +68,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #frames()}, {@link #registers(int)} and {@link #snapshot()} throw
  * {@link IllegalStateException}.
  *
+ * <p><b>Contexts.</b> A run keeps its state in its {@link ExecutionContext} until it ends. Starting,
+ * restoring or running another run in that context before then ({@link Vm#start},
+ * {@link Vm#restore(ExecutionContext, byte[], Limits, TraceSink)}, {@link Vm#run}) abandons this run:
+ * its later {@link #resume()}, {@link #step}, {@link #resumeWith}, {@link #addFuel},
+ * {@link #snapshot()}, {@link #fork()}, {@link #frames()}, {@link #registers(int)} and the other
+ * inspections throw {@link IllegalStateException}, and its {@link #interrupt()} and deadline do
+ * nothing, so they cannot pause the run that took the context over.
+ *
  * <p><b>Threads.</b> A run may be resumed from any thread, but by one at a time: a call that
  * finds it running on another thread (or called from inside its own host function) throws
  * {@link IllegalStateException} and changes nothing. {@link #interrupt()} and {@link #deadline}
@@ -127,6 +135,7 @@ public final class Run {
         this.entry = entry;
         int mask = Vm.maskOf(sink);
         ctx.reset(limits, sink, mask);
+        ctx.claim(this);
         ctx.suspendable = true;
         this.event = TapeEvents.runBegin();
         try {
@@ -154,6 +163,7 @@ public final class Run {
         this.c = ctx;
         int mask = Vm.maskOf(sink);
         ctx.trace(sink, mask);
+        ctx.claim(this);
         ctx.suspendable = true;
         this.entry = ctx.depth == 1 ? ctx.func : vm.image.funcAt(ctx.frames[2]);
         this.started = true;
@@ -182,8 +192,8 @@ public final class Run {
      *
      * @return the snapshot
      * @throws IllegalStateException when the run has ended ({@link Outcome.Done} or
-     *     {@link Outcome.Trapped}) or is running on another thread (or this call comes from inside
-     *     its own host function)
+     *     {@link Outcome.Trapped}), was abandoned (see "Contexts" above) or is running on another
+     *     thread (or this call comes from inside its own host function)
      * @throws SnapshotException (offset -1) when a register holds a value the program's types
      *     cannot describe (an aggregate a host built outside the program's type table), which a
      *     restore would refuse
@@ -217,8 +227,8 @@ public final class Run {
      * call depth (16 bytes per frame).
      *
      * @return the copy, paused
-     * @throws IllegalStateException when the run has ended, or is running on another thread (or
-     *     this call comes from inside its own host function)
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above), or
+     *     is running on another thread (or this call comes from inside its own host function)
      * @throws SnapshotException (offset -1) when the JVM runs out of memory making the copy (this run
      *     is unchanged)
      */
@@ -271,7 +281,8 @@ public final class Run {
      * {@link #fork()} copies, at 16 bytes a register.
      *
      * @return registers, 0 or more
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public int registersInUse() {
         acquire();
@@ -291,7 +302,7 @@ public final class Run {
      * @return the outcome; for a run that has ended, its final outcome again
      * @throws IllegalStateException when the run is running on another thread, when it is
      *     suspended in a host call (use {@link #resumeWith}), when another run is executing in its
-     *     context, or when {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the
+     *     context, when it was abandoned (see "Contexts" above), or when {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the
      *     run stays as it was)
      */
     public Outcome resume() {
@@ -344,7 +355,8 @@ public final class Run {
      * it.
      *
      * @param units fuel units, unsigned: 0 to 2<sup>64</sup>-1
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public void addFuel(long units) {
         acquire();
@@ -379,12 +391,12 @@ public final class Run {
      * Asks the run to pause ({@link PauseReason.Interrupted}) at its next poll point: within
      * {@link #CHUNK} instructions when it is running, at once when it is next resumed otherwise.
      * Callable from any thread at any time, never blocks on the run; does nothing to a run that has
-     * ended. Several requests before the pause make one pause.
+     * ended or was abandoned (see "Contexts" above). Several requests before the pause make one pause.
      */
     public void interrupt() {
         synchronized (lock) {
             if (end == null) {
-                c.pauseRequested = true;
+                c.requestPause(this);
             }
         }
     }
@@ -433,12 +445,17 @@ public final class Run {
      * while suspended, which did not see that pause.
      *
      * @return the suspended call, or {@code null} when the run is not suspended in a host call
-     * @throws IllegalStateException when the run is running on another thread
+     * @throws IllegalStateException when the run is running on another thread, or was abandoned
+     *     before it ended (see "Contexts" above)
      */
     public PauseReason.HostSuspended suspendedCall() {
         acquire();
         try {
-            return end == null && c.hostSuspended ? hostCall() : null;
+            if (end != null) {
+                return null;
+            }
+            requireOwner();
+            return c.hostSuspended ? hostCall() : null;
         } finally {
             busy.set(false);
         }
@@ -451,12 +468,17 @@ public final class Run {
 
     /**
      * @return the fuel left, in fuel units: an unsigned 64-bit number
-     * @throws IllegalStateException when the run is running on another thread
+     * @throws IllegalStateException when the run is running on another thread, or was abandoned
+     *     before it ended (see "Contexts" above)
      */
     public long fuelRemaining() {
         acquire();
         try {
-            return end != null ? endFuel : c.fuelRemaining();
+            if (end != null) {
+                return endFuel;
+            }
+            requireOwner();
+            return c.fuelRemaining();
         } finally {
             busy.set(false);
         }
@@ -464,12 +486,17 @@ public final class Run {
 
     /**
      * @return host calls made so far (a suspended host call counts)
-     * @throws IllegalStateException when the run is running on another thread
+     * @throws IllegalStateException when the run is running on another thread, or was abandoned
+     *     before it ended (see "Contexts" above)
      */
     public long hostCallsMade() {
         acquire();
         try {
-            return end != null ? endHostCalls : c.hostCalls;
+            if (end != null) {
+                return endHostCalls;
+            }
+            requireOwner();
+            return c.hostCalls;
         } finally {
             busy.set(false);
         }
@@ -481,7 +508,8 @@ public final class Run {
      * wait in) and the span there. Costs O(depth).
      *
      * @return the frames, at least one
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public List<Trap.Frame> frames() {
         acquire();
@@ -503,7 +531,8 @@ public final class Run {
      * without building the frames.
      *
      * @return frames on the stack, 1 or more
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public int depth() {
         acquire();
@@ -521,7 +550,8 @@ public final class Run {
      * instruction).
      *
      * @return {@code (function id << 32) | byte pc}
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public long position() {
         acquire();
@@ -566,7 +596,8 @@ public final class Run {
      * @param frame 0 for the innermost frame, up to {@code frames().size() - 1} for the entry frame
      * @return the registers, in order
      * @throws IndexOutOfBoundsException when there is no such frame
-     * @throws IllegalStateException when the run has ended or is running on another thread
+     * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
+     *     is running on another thread
      */
     public List<Value> registers(int frame) {
         acquire();
@@ -615,6 +646,18 @@ public final class Run {
         if (end != null) {
             throw new IllegalStateException("the run has ended: " + (end instanceof Outcome.Done ? "it returned" : "it trapped"));
         }
+        requireOwner();
+    }
+
+    /**
+     * Refuses a run whose context another run took over (see "Contexts" in the class comment):
+     * its state there is gone.
+     */
+    private void requireOwner() {
+        if (!c.ownedBy(this)) {
+            throw new IllegalStateException("the run was abandoned: another run was started, restored or run in its"
+                    + " execution context, which held its state");
+        }
     }
 
     private Outcome go(long steps, List<Value> hostResults) {
@@ -624,6 +667,7 @@ public final class Run {
             if (e != null) {
                 return e;
             }
+            requireOwner();
             // every refusal comes before complete(), which changes the run
             int[] nesting = Vm.NESTING.get();
             if (nesting[0] >= Vm.MAX_RUN_NESTING) {
@@ -901,7 +945,7 @@ public final class Run {
         synchronized (lock) {
             if (end == null && gen == deadlineGen) {
                 deadlineHit = true;
-                c.pauseRequested = true;
+                c.requestPause(this);
                 deadlineTask = null;
             }
         }

@@ -132,7 +132,8 @@ public final class Vm {
     /**
      * Runs a function.
      *
-     * @param ctx the context to run in (its previous state is discarded; when the run ends it
+     * @param ctx the context to run in (its previous state is discarded, and a paused {@link Run} of
+     *     it is abandoned: see {@link Run}, "Contexts"; when the run ends it
      *     holds no value of the run, and register files or frame records the run grew past
      *     {@link ExecutionContext#RETAIN_REGISTERS} or {@link ExecutionContext#RETAIN_FRAMES} are
      *     dropped)
@@ -224,7 +225,8 @@ public final class Vm {
      * with a context and a sink). The context belongs to the run until the run ends (its outcome is
      * {@link Outcome.Done} or {@link Outcome.Trapped}): use it for nothing else until then.
      *
-     * @param ctx the context the run keeps its state in (its previous state is discarded)
+     * @param ctx the context the run keeps its state in (its previous state is discarded, and a
+     *     paused {@link Run} of it is abandoned: see {@link Run}, "Contexts")
      * @param entry the function id
      * @param args the arguments, matching the function's signature
      * @param limits the run's limits
@@ -271,8 +273,9 @@ public final class Vm {
      * ceiling bounds what a restore may allocate: each of the snapshot's limits, and its fuel left,
      * must be at most the ceiling's.
      *
-     * @param ctx the context the run keeps its state in (its previous state is discarded; on
-     *     failure it holds no run)
+     * @param ctx the context the run keeps its state in (its previous state is discarded, and a
+     *     paused {@link Run} of it is abandoned, see {@link Run}, "Contexts"; on failure it holds no
+     *     run)
      * @param snapshot the snapshot's bytes
      * @param ceiling the largest limits the snapshot may carry, or {@code null} for the default:
      *     any fuel, call depth and host calls, {@link Limits#DEFAULT_HEAP_BYTES} and
@@ -290,6 +293,7 @@ public final class Vm {
             throw new IllegalArgumentException("a context is required");
         }
         ctx.requireIdle();
+        ctx.claim(null);
         boolean onFuel = SnapshotReader.read(this, snapshot, ctx, ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
         return new Run(this, ctx, onFuel, sink);
     }
