@@ -203,12 +203,31 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
+     * Picocli's system property naming (comma-separated regular expressions) the types whose
+     * built-in converters it does not register.
+     */
+    static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    /**
+     * The types {@link #main} keeps picocli from registering converters for: {@code java.sql} and
+     * {@code java.time}. Picocli looks each one up with {@code Class.forName}, which initializes it
+     * ({@code java.time}'s classes build their date-time formatters), about 10 ms of CPU and a
+     * hundred classes in every cold run; no {@code tape} option or parameter has such a type
+     * ({@code ProgrammaticSpecTest} checks every command's).
+     */
+    static final String EXCLUDED_CONVERTERS = "java\\.(sql|time)\\..*";
+
+    /**
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
-     * {@link #execute(PrintWriter, PrintWriter, String...)}.
+     * {@link #execute(PrintWriter, PrintWriter, String...)}. Unless the JVM was started with
+     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first.
      *
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
+        }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(execute(out, err, args));

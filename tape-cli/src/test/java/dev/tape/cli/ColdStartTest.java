@@ -128,7 +128,8 @@ class ColdStartTest {
      * ({@code ObjectMethods}, whose method-handle classes no class-data sharing archive holds) and
      * {@code TapeCli} spins no lambda (picocli's handler interfaces cannot be archived as lambdas);
      * picocli reads no annotation ({@link TapeSpec} and {@link RunSpec} build the models: no
-     * annotation proxy, nothing bound to a field by reflection).
+     * annotation proxy, nothing bound to a field by reflection) and registers no converter of a
+     * {@code java.time} or {@code java.sql} type, so none of those classes is loaded.
      */
     @Test
     void aColdRunLoadsOnlyWhatItUses() throws Exception {
@@ -151,6 +152,7 @@ class ColdStartTest {
             "dev.tape.cli.ReplayCommand", "dev.tape.cli.ProfileCommand", "com.fasterxml.jackson", "jdk.jfr.Event ",
             "dev.tape.jfr.RunEvent", "dev.tape.jfr.CompileEvent", "dev.tape.jfr.TrapEvent",
             "java.lang.runtime.ObjectMethods ", "dev.tape.cli.TapeCli$$Lambda", "$Proxy", "picocli.CommandLine$Option ",
+            "java.time.", "java.sql.",
             "picocli.CommandLine$Model$FieldBinding "}) {
             assertFalse(classes.contains(absent), absent + " is loaded");
         }

@@ -18,12 +18,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code tape} and {@code tape run} models built by {@link TapeSpec} and {@link RunSpec} behave as
  * the annotated commands they replaced: every help text, the completion script, and the parse
- * results and errors of {@code tape run}.
+ * results and errors of {@code tape run}; and no command has an option of a type whose picocli
+ * converter {@link TapeCli#main} leaves out.
  *
  * <p>The help texts in {@code golden/} were printed by the annotated commands (main at d1cf04c,
  * {@code java -jar tape-cli.jar CMD --help}, {@code tape help run}, {@code tape completion bash}),
@@ -75,6 +78,34 @@ class ProgrammaticSpecTest {
                 + "all] (case-sensitive) but was 'foo' (see 'tape run --help')\n", lazy("run", "x", "--trace", "foo").err());
         assertEquals("tape run: Invalid value for option '--max-output-bytes': 'zz' is not a long (see 'tape run "
                 + "--help')\n", lazy("run", "x", "--max-output-bytes", "zz").err());
+    }
+
+    @Test
+    void noOptionNeedsAConverterMainExcludes() {
+        CommandLine all = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        List<CommandLine.Model.CommandSpec> specs = new ArrayList<>();
+        specs.add(all.getCommandSpec());
+        for (CommandLine sub : all.getSubcommands().values()) {
+            specs.add(sub.getCommandSpec());
+        }
+        int checked = 0;
+        for (CommandLine.Model.CommandSpec spec : specs) {
+            assertEquals(List.of(), spec.subcommands().values().stream().filter(c -> c.getSubcommands().size() > 0)
+                    .toList(), "no deeper subcommands");
+            for (CommandLine.Model.ArgSpec arg : spec.args()) {
+                List<Class<?>> types = new ArrayList<>(List.of(arg.type()));
+                types.addAll(List.of(arg.auxiliaryTypes()));
+                for (Class<?> t : types) {
+                    checked++;
+                    assertFalse(t.getName().matches(TapeCli.EXCLUDED_CONVERTERS), spec.qualifiedName() + " "
+                            + arg + ": " + t.getName());
+                }
+            }
+        }
+        assertTrue(checked > 100, "types checked: " + checked);
+        assertTrue("java.time.Duration".matches(TapeCli.EXCLUDED_CONVERTERS));
+        assertTrue("java.sql.Timestamp".matches(TapeCli.EXCLUDED_CONVERTERS));
+        assertFalse("java.nio.file.Path".matches(TapeCli.EXCLUDED_CONVERTERS));
     }
 
     /** The annotated {@code tape run} as it was before {@link RunSpec}: the reference for parsing. */
