@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The options {@code tape run}, {@code tape bench} and {@code tape resume} share (a picocli
- * mixin): the limits, the host, the tier and tracing.
+ * mixin; {@code tape run} binds them through {@link RunSpec} instead): the limits, the host, the
+ * tier and tracing.
  */
 public final class EngineOptions {
     /** Creates the options with their defaults; picocli fills them in. */

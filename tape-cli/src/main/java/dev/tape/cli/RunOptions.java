@@ -25,8 +25,9 @@ import java.util.List;
 
 /**
  * The options {@code tape run}, {@code tape bench}, {@code tape profile}, {@code tape replay} and
- * {@code tape debug} share (a picocli mixin): the program file, the entry function and its
- * arguments, and the limits, host, tier and tracing ({@link EngineOptions}).
+ * {@code tape debug} share (a picocli mixin; {@code tape run} binds them through {@link RunSpec}
+ * instead): the program file, the entry function and its arguments, and the limits, host, tier and
+ * tracing ({@link EngineOptions}).
  */
 public final class RunOptions {
     /** Creates the options with their defaults; picocli fills them in. */
