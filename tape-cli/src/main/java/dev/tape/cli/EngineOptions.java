@@ -17,54 +17,68 @@ import java.util.List;
 
 /**
  * The options {@code tape run}, {@code tape bench} and {@code tape resume} share (a picocli
- * mixin): the limits, the host, the tier and tracing.
+ * mixin; {@code tape run} binds them through {@link RunSpec} instead): the limits, the host, the
+ * tier and tracing.
  */
 public final class EngineOptions {
     /** Creates the options with their defaults; picocli fills them in. */
     public EngineOptions() {}
 
-    @Option(names = "--fuel", paramLabel = "N",
-            description = "Fuel budget in fuel units, 0 to 2^64-1; every instruction costs 1 (default: ${DEFAULT-VALUE}).")
+    /** {@code --fuel}'s description (here and in {@link RunSpec}). */
+    static final String FUEL_HELP = "Fuel budget in fuel units, 0 to 2^64-1; every instruction costs 1 "
+            + "(default: ${DEFAULT-VALUE}).";
+    /** {@code --max-call-depth}'s description. */
+    static final String DEPTH_HELP = "Most frames at once, the entry frame included, 0 to 2^64-1; only calls check "
+            + "it, so 0 allows no call, like 1 (default: ${DEFAULT-VALUE}).";
+    /** {@code --max-host-calls}'s description. */
+    static final String HOST_CALLS_HELP = "Most host calls in the run, 0 to 2^64-1 (default: ${DEFAULT-VALUE}).";
+    /** {@code --max-heap-bytes}'s description. */
+    static final String HEAP_HELP = "Most bytes the run may allocate for strings, byte strings, closures and "
+            + "aggregates, 0 to 2^63-1; a Java-only limit, the reference has none (default: ${DEFAULT-VALUE}).";
+    /** {@code --max-registers}'s description. */
+    static final String REGISTERS_HELP = "Most registers live at once across all frames, 1 to 2^31-1; a Java-only "
+            + "limit, the reference has none (default: ${DEFAULT-VALUE}).";
+    /** {@code --max-output-bytes}'s description. */
+    static final String OUTPUT_BYTES_HELP = "Most bytes the std host may write to stdout, counted as UTF-8 with each "
+            + "line's newline; a print that would pass it writes nothing and traps host_call_failed "
+            + "(default: ${DEFAULT-VALUE}, 16 MiB).";
+    /** {@code --host}'s description. */
+    static final String HOST_HELP = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
+            + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
+            + "(default: ${DEFAULT-VALUE}).";
+    /** {@code --tier}'s description. */
+    static final String TIER_HELP = "Run compiled code (jit) or interpret (interp); both give the same results, "
+            + "traps and fuel use. Runs traced with call, host or instr are interpreted either way "
+            + "(default: ${DEFAULT-VALUE}).";
+    /** {@code --trace}'s description. */
+    static final String TRACE_HELP = "Trace events to stderr, one line each: run, call, host, instr or all; "
+            + "repeat or separate with commas.";
+
+    @Option(names = "--fuel", paramLabel = "N", description = FUEL_HELP)
     String fuel = Long.toString(Limits.DEFAULT_FUEL);
 
-    @Option(names = "--max-call-depth", paramLabel = "N",
-            description = "Most frames at once, the entry frame included, 0 to 2^64-1; only calls check it, so 0 allows no call, like 1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-call-depth", paramLabel = "N", description = DEPTH_HELP)
     String maxCallDepth = Integer.toString(Limits.DEFAULT_CALL_DEPTH);
 
-    @Option(names = "--max-host-calls", paramLabel = "N",
-            description = "Most host calls in the run, 0 to 2^64-1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-host-calls", paramLabel = "N", description = HOST_CALLS_HELP)
     String maxHostCalls = Long.toString(Limits.DEFAULT_HOST_CALLS);
 
-    @Option(names = "--max-heap-bytes", paramLabel = "N",
-            description = "Most bytes the run may allocate for strings, byte strings, closures and aggregates, "
-                    + "0 to 2^63-1; a Java-only limit, the reference has none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-heap-bytes", paramLabel = "N", description = HEAP_HELP)
     String maxHeapBytes = Long.toString(Limits.DEFAULT_HEAP_BYTES);
 
-    @Option(names = "--max-registers", paramLabel = "N",
-            description = "Most registers live at once across all frames, 1 to 2^31-1; a Java-only limit, the "
-                    + "reference has none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-registers", paramLabel = "N", description = REGISTERS_HELP)
     String maxRegisters = Integer.toString(Limits.DEFAULT_REGISTERS);
 
-    @Option(names = "--max-output-bytes", paramLabel = "N",
-            description = "Most bytes the std host may write to stdout, counted as UTF-8 with each line's newline; "
-                    + "a print that would pass it writes nothing and traps host_call_failed "
-                    + "(default: ${DEFAULT-VALUE}, 16 MiB).")
+    @Option(names = "--max-output-bytes", paramLabel = "N", description = OUTPUT_BYTES_HELP)
     long maxOutputBytes = StdHost.DEFAULT_MAX_OUTPUT_BYTES;
 
-    @Option(names = "--host", paramLabel = "std|test",
-            description = "The host: std (std.print_str, std.print_i64, std.print_u64, std.print_f64, "
-                    + "std.print_bool print to stdout) or test (the conformance host's test.* functions) "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "std|test", description = HOST_HELP)
     HostChoice host = HostChoice.std;
 
-    @Option(names = "--tier", paramLabel = "jit|interp",
-            description = "Run compiled code (jit) or interpret (interp); both give the same results, traps and "
-                    + "fuel use. Runs traced with call, host or instr are interpreted either way (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tier", paramLabel = "jit|interp", description = TIER_HELP)
     Tier tier = Tier.jit;
 
-    @Option(names = "--trace", paramLabel = "GROUP", split = ",",
-            description = "Trace events to stderr, one line each: run, call, host, instr or all; "
-                    + "repeat or separate with commas.")
+    @Option(names = "--trace", paramLabel = "GROUP", split = ",", description = TRACE_HELP)
     List<TraceGroup> trace = new ArrayList<>();
 
     /**

@@ -9,11 +9,7 @@ import dev.tape.vm.Outcome;
 import dev.tape.vm.PauseReason;
 import dev.tape.vm.Run;
 import dev.tape.vm.Trap;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -39,13 +35,6 @@ import java.util.concurrent.Callable;
  * the exit code is 4; {@code tape resume} ({@link ResumeCommand}) continues it to the output the
  * run would have printed.
  */
-@Command(name = "run",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the function returned; its results are printed", "1:the program trapped", "2:bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an internal error",
-            "3:--timeout: the run was still going at the deadline ('timeout: ...' on stderr)",
-            "4:--pause-at: the run paused and its snapshot was written ('paused: ...' on stderr)"}, sortOptions = false,
-        description = {"Run a function of a program and print each returned value on its own line.",
-            "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1."})
 public final class RunCommand implements Callable<Integer> {
     /**
      * The most characters printed for one result (1 Mi): a longer literal is printed as its first
@@ -55,40 +44,52 @@ public final class RunCommand implements Callable<Integer> {
      */
     static final int MAX_RESULT_CHARS = 1 << 20;
 
-    /** Creates the command; picocli fills in its options. */
-    public RunCommand() {}
+    /** {@code --slice}'s description. */
+    static final String SLICE_HELP = "Run in slices of N fuel units (1 to 2^64-1), pausing and resuming after each; "
+            + "the output is the same as without slices (a fairness and pause/resume check).";
+    /** {@code --timeout}'s description. */
+    static final String TIMEOUT_HELP = "A deadline such as 300ms, 2s or 1m (a whole number and ms, s or m): a run "
+            + "still going then stops with 'timeout: ...' on stderr and exit code 3.";
+    /** {@code --pause-at}'s description. */
+    static final String PAUSE_AT_HELP = "Pause the run once it has used FUEL fuel units (0 to 2^64-1, below --fuel), "
+            + "write its snapshot to the -o file, print 'paused: ...' on stderr and exit 4; 'tape resume' continues "
+            + "it. A run that returns or traps first prints as without this option and writes no file.";
+    /** {@code -o}'s description. */
+    static final String OUTPUT_HELP = "With --pause-at: where to write the snapshot (replaced if it exists).";
+    /** {@code --record}'s description. */
+    static final String RECORD_HELP = "Record what the host answered (every host call's arguments, results or "
+            + "failure, and fuel charged) to this file, for 'tape replay FILE.rec PROGRAM'; see docs/RECORDING.md.";
 
-    @Spec
+    /**
+     * Creates the command with its options' defaults; {@link RunSpec#of(RunCommand)} makes its model,
+     * through which picocli fills them in.
+     */
+    RunCommand() {
+        options = new RunOptions();
+        options.engine = new EngineOptions();
+    }
+
+    /** the model, set by {@link RunSpec#of(RunCommand)} */
     CommandSpec spec;
 
-    @Mixin
-    RunOptions options;
+    /** the program file, the entry, its arguments and the engine options */
+    final RunOptions options;
 
-    @Option(names = "--slice", paramLabel = "N",
-            description = "Run in slices of N fuel units (1 to 2^64-1), pausing and resuming after each; the output "
-                    + "is the same as without slices (a fairness and pause/resume check).")
+    /** {@code --slice N}, or null */
     String slice;
 
-    @Option(names = "--timeout", paramLabel = "DURATION",
-            description = "A deadline such as 300ms, 2s or 1m (a whole number and ms, s or m): a run still going "
-                    + "then stops with 'timeout: ...' on stderr and exit code 3.")
+    /** {@code --timeout DURATION}, or null */
     String timeout;
 
-    @Option(names = "--pause-at", paramLabel = "FUEL",
-            description = "Pause the run once it has used FUEL fuel units (0 to 2^64-1, below --fuel), write its "
-                    + "snapshot to the -o file, print 'paused: ...' on stderr and exit 4; 'tape resume' continues it. "
-                    + "A run that returns or traps first prints as without this option and writes no file.")
+    /** {@code --pause-at FUEL}, or null */
     String pauseAt;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE.snap",
-            description = "With --pause-at: where to write the snapshot (replaced if it exists).")
+    /** {@code -o FILE.snap}, or null */
     Path output;
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
 
-    @Option(names = "--record", paramLabel = "FILE.rec",
-            description = "Record what the host answered (every host call's arguments, results or failure, and fuel "
-                    + "charged) to this file, for 'tape replay FILE.rec PROGRAM'; see docs/RECORDING.md.")
+    /** {@code --record FILE.rec}, or null */
     Path record;
 
     @Override

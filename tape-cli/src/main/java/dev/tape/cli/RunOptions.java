@@ -25,26 +25,31 @@ import java.util.List;
 
 /**
  * The options {@code tape run}, {@code tape bench}, {@code tape profile}, {@code tape replay} and
- * {@code tape debug} share (a picocli mixin): the program file, the entry function and its
- * arguments, and the limits, host, tier and tracing ({@link EngineOptions}).
+ * {@code tape debug} share (a picocli mixin; {@code tape run} binds them through {@link RunSpec}
+ * instead): the program file, the entry function and its arguments, and the limits, host, tier and
+ * tracing ({@link EngineOptions}).
  */
 public final class RunOptions {
     /** Creates the options with their defaults; picocli fills them in. */
     public RunOptions() {}
 
-    @Parameters(index = "0", paramLabel = "FILE",
-            description = "The program: a binary .tape file, or text assembly when the name ends in .tasm.")
+    /** {@code FILE}'s description (here and in {@link RunSpec}). */
+    static final String FILE_HELP = "The program: a binary .tape file, or text assembly when the name ends in .tasm.";
+    /** {@code --entry}'s description. */
+    static final String ENTRY_HELP = "The function to run: its id, or its name from the names section (default: 0).";
+    /** {@code --arg}'s description. */
+    static final String ARG_HELP = "An argument to the entry function, in order; repeat for each. A value literal "
+            + "such as i64:20, f64:1.5, str:\"hi\" or tuple(i64:1, bool:true), or the plain form the parameter's "
+            + "type allows: 20 for an i64 or u64, 1.5 for an f64, true for a bool, -1.50 for a decimal, 00ff "
+            + "for bytes; for a str parameter, any text not starting with str: is the string itself.";
+
+    @Parameters(index = "0", paramLabel = "FILE", description = FILE_HELP)
     Path file;
 
-    @Option(names = "--entry", paramLabel = "ID|NAME",
-            description = "The function to run: its id, or its name from the names section (default: 0).")
+    @Option(names = "--entry", paramLabel = "ID|NAME", description = ENTRY_HELP)
     String entry;
 
-    @Option(names = "--arg", paramLabel = "VALUE",
-            description = "An argument to the entry function, in order; repeat for each. A value literal such as "
-                    + "i64:20, f64:1.5, str:\"hi\" or tuple(i64:1, bool:true), or the plain form the parameter's "
-                    + "type allows: 20 for an i64 or u64, 1.5 for an f64, true for a bool, -1.50 for a decimal, 00ff "
-                    + "for bytes; for a str parameter, any text not starting with str: is the string itself.")
+    @Option(names = "--arg", paramLabel = "VALUE", description = ARG_HELP)
     List<String> args = new ArrayList<>();
 
     /** the limit, host, tier and trace options ({@code tape resume} takes them too) */

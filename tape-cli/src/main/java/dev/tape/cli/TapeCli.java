@@ -1,9 +1,7 @@
 package dev.tape.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -22,19 +20,16 @@ import java.util.concurrent.Callable;
  * {@code tape run --timeout} reached its deadline; 4 {@code tape run --pause-at} paused the run and
  * wrote its snapshot. Every error is one line on stderr; no
  * Java stack trace is ever printed.
+ *
+ * <p>Its picocli model, and that of {@code tape run}, are built by {@link TapeSpec} and
+ * {@link RunSpec} rather than read from annotations (a cold {@code tape run} reads no annotation);
+ * the other commands are annotated.
  */
-@Command(name = "tape", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TapeCli.Version.class,
-        description = "Run and inspect execution_tape v1 bytecode programs (.tape binary, .tasm text).",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:the program trapped, or conformance cases failed",
-            "2:bad usage, unreadable or invalid program, or internal error",
-            "3:tape run --timeout: the run reached its deadline",
-            "4:tape run --pause-at: the run paused and its snapshot was written"})
 public final class TapeCli implements Callable<Integer> {
-    /** Creates the top-level command; picocli fills in its options. */
+    /** Creates the top-level command; {@link TapeSpec#of(TapeCli)} makes its model. */
     public TapeCli() {}
 
-    @Spec
+    /** the model, set by {@link TapeSpec#of(TapeCli)} */
     CommandSpec spec;
 
     /** Prints the usage on stderr: {@code tape} needs a subcommand. */
@@ -83,12 +78,12 @@ public final class TapeCli implements Callable<Integer> {
      * no other command's class is even loaded.
      *
      * @param name one of {@link #SUBCOMMANDS}
-     * @return the command object
+     * @return the command object, or for {@code run} its model ({@link RunSpec})
      * @throws IllegalArgumentException for any other name
      */
     static Object subcommand(String name) {
         return switch (name) {
-            case "run" -> new RunCommand();
+            case "run" -> RunSpec.of(new RunCommand());
             case "resume" -> new ResumeCommand();
             case "debug" -> new DebugCommand();
             case "dap" -> new DapCommand();
@@ -120,12 +115,17 @@ public final class TapeCli implements Callable<Integer> {
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
-        CommandLine cl = new CommandLine(new TapeCli());
+        CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()));
         boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
                 && !first.equals("completion");
         for (String name : SUBCOMMANDS) {
             if (!one || name.equals(first)) {
                 cl.addSubcommand(name, subcommand(name));
+                if (!name.equals("run")) {
+                    // what the annotated root's mixinStandardHelpOptions gave each subcommand it
+                    // passed to (TapeSpec builds the root's and run's help options itself)
+                    cl.getSubcommands().get(name).getCommandSpec().mixinStandardHelpOptions(true);
+                }
             }
         }
         cl.setOut(out);
@@ -203,12 +203,31 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
+     * Picocli's system property naming (comma-separated regular expressions) the types whose
+     * built-in converters it does not register.
+     */
+    static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    /**
+     * The types {@link #main} keeps picocli from registering converters for: {@code java.sql} and
+     * {@code java.time}. Picocli looks each one up with {@code Class.forName}, which initializes it
+     * ({@code java.time}'s classes build their date-time formatters), about 10 ms of CPU and a
+     * hundred classes in every cold run; no {@code tape} option or parameter has such a type
+     * ({@code ProgrammaticSpecTest} checks every command's).
+     */
+    static final String EXCLUDED_CONVERTERS = "java\\.(sql|time)\\..*";
+
+    /**
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
-     * {@link #execute(PrintWriter, PrintWriter, String...)}.
+     * {@link #execute(PrintWriter, PrintWriter, String...)}. Unless the JVM was started with
+     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first.
      *
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
+        }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(execute(out, err, args));

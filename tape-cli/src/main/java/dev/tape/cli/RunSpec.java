@@ -1,0 +1,183 @@
+package dev.tape.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The picocli model of {@code tape run}, built with picocli's programmatic API instead of read from
+ * annotations. Reading annotations cost a cold {@code tape run} about 0.1 s of CPU (annotation
+ * proxy classes defined at run time, reflection over every field and its type:
+ * docs/PERFORMANCE.md, "Cold start, fourth round"); this builds the same model (names, labels,
+ * descriptions, defaults, types and so converters, order) directly, bound to a {@link RunCommand}
+ * and its {@link RunOptions} and {@link EngineOptions} by {@link Field}, a getter and setter per
+ * field with no reflection. Its help, errors and parse results are those of the annotated command
+ * it replaced ({@code ProgrammaticSpecTest} compares them with text captured from it).
+ */
+final class RunSpec {
+    private RunSpec() {}
+
+    /**
+     * Builds the {@code run} command's model.
+     *
+     * @param run the command object the model fills in and picocli calls; its {@code spec} is set to
+     *     the model
+     * @return the model, for {@link picocli.CommandLine#addSubcommand(String, Object)}
+     */
+    static CommandSpec of(RunCommand run) {
+        CommandSpec s = CommandSpec.wrapWithoutInspection(run);
+        run.spec = s;
+        s.name("run");
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "the function returned; its results are printed");
+        codes.put("1", "the program trapped");
+        codes.put("2", "bad usage, an unreadable, malformed or invalid program, an argument that does not fit, or an "
+                + "internal error");
+        codes.put("3", "--timeout: the run was still going at the deadline ('timeout: ...' on stderr)");
+        codes.put("4", "--pause-at: the run paused and its snapshot was written ('paused: ...' on stderr)");
+        s.usageMessage().sortOptions(false).exitCodeListHeading("%nExit codes:%n").exitCodeList(codes)
+                .description("Run a function of a program and print each returned value on its own line.",
+                        "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1.");
+        s.addPositional(PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("FILE").type(Path.class)
+                .description(RunOptions.FILE_HELP).setter(new Field(run, Field.FILE)).getter(new Field(run, Field.FILE))
+                .build());
+        s.addOption(option(run, Field.ENTRY, String.class, "ID|NAME", RunOptions.ENTRY_HELP, "--entry"));
+        s.addOption(OptionSpec.builder("--arg").paramLabel("VALUE").type(List.class).auxiliaryTypes(String.class)
+                .description(RunOptions.ARG_HELP).initialValue(run.options.args).hasInitialValue(true)
+                .setter(new Field(run, Field.ARG)).getter(new Field(run, Field.ARG)).build());
+        s.addOption(option(run, Field.FUEL, String.class, "N", EngineOptions.FUEL_HELP, "--fuel"));
+        s.addOption(option(run, Field.DEPTH, String.class, "N", EngineOptions.DEPTH_HELP, "--max-call-depth"));
+        s.addOption(option(run, Field.HOST_CALLS, String.class, "N", EngineOptions.HOST_CALLS_HELP,
+                "--max-host-calls"));
+        s.addOption(option(run, Field.HEAP, String.class, "N", EngineOptions.HEAP_HELP, "--max-heap-bytes"));
+        s.addOption(option(run, Field.REGISTERS, String.class, "N", EngineOptions.REGISTERS_HELP, "--max-registers"));
+        s.addOption(option(run, Field.OUTPUT_BYTES, long.class, "N", EngineOptions.OUTPUT_BYTES_HELP,
+                "--max-output-bytes"));
+        s.addOption(option(run, Field.HOST, HostChoice.class, "std|test", EngineOptions.HOST_HELP, "--host"));
+        s.addOption(option(run, Field.TIER, Tier.class, "jit|interp", EngineOptions.TIER_HELP, "--tier"));
+        s.addOption(OptionSpec.builder("--trace").paramLabel("GROUP").splitRegex(",").type(List.class)
+                .auxiliaryTypes(TraceGroup.class).description(EngineOptions.TRACE_HELP)
+                .initialValue(run.options.engine.trace).hasInitialValue(true)
+                .setter(new Field(run, Field.TRACE)).getter(new Field(run, Field.TRACE)).build());
+        s.addOption(option(run, Field.SLICE, String.class, "N", RunCommand.SLICE_HELP, "--slice"));
+        s.addOption(option(run, Field.TIMEOUT, String.class, "DURATION", RunCommand.TIMEOUT_HELP, "--timeout"));
+        s.addOption(option(run, Field.PAUSE_AT, String.class, "FUEL", RunCommand.PAUSE_AT_HELP, "--pause-at"));
+        s.addOption(option(run, Field.OUTPUT, Path.class, "FILE.snap", RunCommand.OUTPUT_HELP, "-o", "--output"));
+        s.addOption(option(run, Field.RECORD, Path.class, "FILE.rec", RunCommand.RECORD_HELP, "--record"));
+        TapeSpec.standardHelpOptions(s);
+        return s;
+    }
+
+    /** A single-value option bound to one field, its initial value the field's value now. */
+    private static OptionSpec option(RunCommand run, int field, Class<?> type, String label, String description,
+            String name, String... names) {
+        Field f = new Field(run, field);
+        return OptionSpec.builder(name, names).paramLabel(label).type(type).description(description)
+                .initialValue(f.value()).hasInitialValue(true).setter(f).getter(f).build();
+    }
+
+    /**
+     * One field of a {@link RunCommand} (or of its options) as picocli's getter and setter, chosen by
+     * a number: a class with a switch, not a lambda per field, because the JVM's class-data sharing
+     * archive cannot hold a lambda implementing picocli's (class-file version 49) interfaces.
+     */
+    static final class Field implements IGetter, ISetter {
+        static final int FILE = 0;
+        static final int ENTRY = 1;
+        static final int ARG = 2;
+        static final int FUEL = 3;
+        static final int DEPTH = 4;
+        static final int HOST_CALLS = 5;
+        static final int HEAP = 6;
+        static final int REGISTERS = 7;
+        static final int OUTPUT_BYTES = 8;
+        static final int HOST = 9;
+        static final int TIER = 10;
+        static final int TRACE = 11;
+        static final int SLICE = 12;
+        static final int TIMEOUT = 13;
+        static final int PAUSE_AT = 14;
+        static final int OUTPUT = 15;
+        static final int RECORD = 16;
+
+        private final RunCommand run;
+        private final int field;
+
+        /**
+         * @param run the command whose field this is
+         * @param field one of the constants above
+         */
+        Field(RunCommand run, int field) {
+            this.run = run;
+            this.field = field;
+        }
+
+        /** @return the field's value now */
+        Object value() {
+            RunOptions o = run.options;
+            EngineOptions e = o.engine;
+            return switch (field) {
+                case FILE -> o.file;
+                case ENTRY -> o.entry;
+                case ARG -> o.args;
+                case FUEL -> e.fuel;
+                case DEPTH -> e.maxCallDepth;
+                case HOST_CALLS -> e.maxHostCalls;
+                case HEAP -> e.maxHeapBytes;
+                case REGISTERS -> e.maxRegisters;
+                case OUTPUT_BYTES -> e.maxOutputBytes;
+                case HOST -> e.host;
+                case TIER -> e.tier;
+                case TRACE -> e.trace;
+                case SLICE -> run.slice;
+                case TIMEOUT -> run.timeout;
+                case PAUSE_AT -> run.pauseAt;
+                case OUTPUT -> run.output;
+                case RECORD -> run.record;
+                default -> throw new IllegalStateException("no field " + field);
+            };
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            return (T) value();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T set(T value) {
+            T old = get();
+            RunOptions o = run.options;
+            EngineOptions e = o.engine;
+            switch (field) {
+                case FILE -> o.file = (Path) value;
+                case ENTRY -> o.entry = (String) value;
+                case ARG -> o.args = (List<String>) value;
+                case FUEL -> e.fuel = (String) value;
+                case DEPTH -> e.maxCallDepth = (String) value;
+                case HOST_CALLS -> e.maxHostCalls = (String) value;
+                case HEAP -> e.maxHeapBytes = (String) value;
+                case REGISTERS -> e.maxRegisters = (String) value;
+                case OUTPUT_BYTES -> e.maxOutputBytes = (Long) value;
+                case HOST -> e.host = (HostChoice) value;
+                case TIER -> e.tier = (Tier) value;
+                case TRACE -> e.trace = (List<TraceGroup>) value;
+                case SLICE -> run.slice = (String) value;
+                case TIMEOUT -> run.timeout = (String) value;
+                case PAUSE_AT -> run.pauseAt = (String) value;
+                case OUTPUT -> run.output = (Path) value;
+                case RECORD -> run.record = (Path) value;
+                default -> throw new IllegalStateException("no field " + field);
+            }
+            return old;
+        }
+    }
+}
