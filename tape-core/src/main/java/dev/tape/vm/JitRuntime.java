@@ -346,35 +346,45 @@ final class JitRuntime {
      * {@code tuple.get}, {@code struct.get} or {@code array.get} (immediate or register index,
      * lowered: [op, dst, agg, index, tag] at {@code ip}) into a word register: element
      * {@code index} of {@code o} when it is an aggregate of kind {@code kind} with that element of
-     * the expected tag; otherwise the interpreter's projection runs on the register files and
-     * traps as it does. (Compiled code passes the kind as its enum constant, which C2 sees as a
-     * constant: the kind check folds away on an aggregate whose allocation it sees.)
+     * tag {@code tag} (the instruction's, {@code code[ip + 4]}, which compiled code passes as a
+     * constant); otherwise the interpreter's projection runs on the register files and traps as it
+     * does. (Compiled code passes the kind as its enum constant, which C2 sees as a constant: the
+     * kind check folds away on an aggregate whose allocation it sees.)
      */
-    static long getW(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int[] code, int ip, int base) {
-        Aggregate a = element(c, o, index, kind, code, ip, base, true);
-        return a == null ? c.w[base + code[ip + 1]] : a.word((int) index);
+    static long getW(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int tag, int[] code, int ip,
+                     int base) {
+        if (o instanceof Aggregate a && a.aggKind() == kind) {
+            int i = (int) index;
+            // i == index and 0 <= i < size: index < size unsigned (the size is an int)
+            if (i == index && i >= 0 && i < a.size() && a.tag(i) == tag) {
+                return a.word(i);
+            }
+        }
+        project(c, o, index, kind, code, ip, base, true);
+        return c.w[base + code[ip + 1]];
     }
 
     /** {@link #getW} into a reference register. */
-    static Object getR(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int[] code, int ip, int base) {
-        Aggregate a = element(c, o, index, kind, code, ip, base, false);
-        return a == null ? c.r[base + code[ip + 1]] : a.ref((int) index);
+    static Object getR(ExecutionContext c, Object o, long index, Aggregate.Kind kind, int tag, int[] code, int ip,
+                       int base) {
+        if (o instanceof Aggregate a && a.aggKind() == kind) {
+            int i = (int) index;
+            if (i == index && i >= 0 && i < a.size() && a.tag(i) == tag) {
+                return a.ref(i);
+            }
+        }
+        project(c, o, index, kind, code, ip, base, false);
+        return c.r[base + code[ip + 1]];
     }
 
     /**
-     * The aggregate of a read that passes the interpreter's checks ({@code Ops.project}'s: kind,
-     * index in range, element tag); else null, after running the interpreter's projection on the
+     * A read that fails the fast checks: the interpreter's projection ({@code Ops.project}) on the
      * register files, which traps (its result, were it to return, is in the files).
      */
-    private static Aggregate element(ExecutionContext c, Object o, long index, Aggregate.Kind k, int[] code, int ip,
-                                     int base, boolean word) {
-        if (o instanceof Aggregate a && a.aggKind() == k && Long.compareUnsigned(index, a.size()) < 0
-                && a.tag((int) index) == code[ip + 4]) {
-            return a;
-        }
+    private static void project(ExecutionContext c, Object o, long index, Aggregate.Kind k, int[] code, int ip,
+                                int base, boolean word) {
         c.r[base + code[ip + 2]] = o;
         Ops.project(c, code, ip, base, k, index, word);
-        return null;
     }
 
     /** {@code array.len}: the element count, or the interpreter's {@code agg_error} trap. */

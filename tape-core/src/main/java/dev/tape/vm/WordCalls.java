@@ -118,7 +118,7 @@ final class WordCalls {
 
     /**
      * Compiled code's call of an {@link WordFunction#OF1} function of host signature {@code sigId},
-     * after {@link Calls#count} (the call's site is looked up only when the call is traced,
+     * after {@link Calls#countFew} (the call's site is looked up only when the call is traced,
      * recorded or fails). A one-to-three-word function sees no context: it cannot charge
      * fuel or suspend, and what a context would tell it is set up only for a trace sink
      * ({@link #slow}).

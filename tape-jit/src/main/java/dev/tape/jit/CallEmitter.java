@@ -25,6 +25,7 @@ import static dev.tape.jit.JitCompiler.CLASS;
 import static dev.tape.jit.JitCompiler.CTX;
 import static dev.tape.jit.JitCompiler.DEPTH;
 import static dev.tape.jit.JitCompiler.DESC;
+import static dev.tape.jit.JitCompiler.FUEL;
 import static dev.tape.jit.JitCompiler.FUNC;
 import static dev.tape.jit.JitCompiler.MH;
 import static dev.tape.jit.JitCompiler.MH_T;
@@ -235,9 +236,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /**
      * Pushes the host-call runtime's leading arguments for the host call at code index {@code i}
      * of host signature {@code sig}: the VM, the context, the site (when {@code site}), the
-     * signature id, the call's global ip and the context's fuel.
+     * signature id, the call's global ip and the fuel left: the context's (after
+     * {@link #fuelOut}), or the method's fuel local when {@code fuelLocal} (a call that leaves
+     * the fuel in the local).
      */
-    private void callHead(int i, int sig, boolean site) {
+    private void callHead(int i, int sig, boolean site, boolean fuelLocal) {
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         if (site) {
@@ -245,8 +248,12 @@ abstract class CallEmitter implements InlineOps.Emitter {
         }
         push(sig);
         global(i);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        if (fuelLocal) {
+            mv.visitVarInsn(LLOAD, FUEL);
+        } else {
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        }
     }
 
     /**
@@ -447,7 +454,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         }
         values(retc, RESULTS);
         publishStack();
-        callHead(i, sig, true);
+        callHead(i, sig, true, false);
         mv.visitVarInsn(ALOAD, ARGS);
         mv.visitVarInsn(ALOAD, RESULTS);
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
@@ -524,53 +531,30 @@ abstract class CallEmitter implements InlineOps.Emitter {
     private static final String WORDS = "dev/tape/vm/WordCalls";
 
     /**
-     * A host call of a word function ({@code WordCalls}), no value boxed: {@code Calls.begin}, the
-     * argument registers' words passed as {@code long}s with the function as a constant handle
-     * (one to three words: C2 inlines the function) or through the site's word array, each
-     * result's word stored in its register (a bool's as 0 or 1). A one-to-three-word function has no
-     * context, so it can neither suspend the run nor charge fuel: only a {@code WORDS} function's
-     * call checks for both afterwards.
+     * A host call of a word function ({@code WordCalls}), no value boxed: the argument registers'
+     * words passed as {@code long}s with the function as a constant handle (one to three words:
+     * C2 inlines the function, {@link #fewWords}) or through the site's word array after
+     * {@code Calls.begin}, each result's word stored in its register (a bool's as 0 or 1). A
+     * one-to-three-word function has no context, so it can neither suspend the run nor charge
+     * fuel: only a {@code WORDS} function's call checks for both afterwards.
      */
     private void wordHost(int i, int g, int refund, int shape) {
         at(i, refund);
-        fuelOut(true);
         int sig = code[g + 1];
         int argc = code[g + 2];
         int at = g + 3 + argc;
         int retc = code[at];
+        if (shape != 0) {
+            fewWords(i, g, shape);
+            return;
+        }
+        fuelOut(true);
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         push(sig);
-        if (shape != 0) {
-            // one to three words: the site only when the call is traced, recorded or fails (WordCalls)
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "count", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
-        } else {
-            mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
-            mv.visitVarInsn(ASTORE, SITE);
-        }
+        mv.visitMethodInsn(INVOKESTATIC, CALLS, "begin", "(Ldev/tape/vm/Vm;L" + CTX + ";I)" + SITE_T, false);
+        mv.visitVarInsn(ASTORE, SITE);
         publishStack();
-        String head = "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ";
-        if (shape != 0) {
-            // WordFunction.OF1..OF3: the words as arguments, the result's word returned
-            callHead(i, sig, false);
-            int k = hostLinked.indexOf(sig);
-            if (k < 0) {
-                k = hostLinked.size();
-                hostLinked.add(sig);
-            }
-            mv.visitFieldInsn(GETSTATIC, CLASS, "H" + k, MH_T);
-            for (int j = 0; j < argc; j++) {
-                loadW(code[g + 3 + j]);
-            }
-            mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape,
-                    "(Ldev/tape/vm/Vm;L" + CTX + ";IIJ" + MH_T + "J".repeat(argc) + ")J", false);
-            if (view.hostRetTypes(sig)[0].kind() == ValueKind.BOOL) {
-                mv.visitMethodInsn(INVOKESTATIC, WORDS, "bool", "(J)J", false);
-            }
-            wordResult(code[at + 1]);
-            fuelIn();
-            return;
-        }
         mv.visitVarInsn(ALOAD, SITE);
         mv.visitMethodInsn(INVOKESTATIC, WORDS, "words", "(" + SITE_T + ")[J", false);
         for (int j = 0; j < argc; j++) {
@@ -580,8 +564,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
             mv.visitInsn(LASTORE);
         }
         mv.visitInsn(POP);
-        callHead(i, sig, true);
-        mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", head + ")V", false);
+        callHead(i, sig, true, false);
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ)V",
+                false);
         suspendCheck(i);
         for (int j = 0; j < retc; j++) {
             mv.visitVarInsn(ALOAD, VM);
@@ -593,6 +578,48 @@ abstract class CallEmitter implements InlineOps.Emitter {
         }
         chargeCheck();
         fuelIn();
+    }
+
+    /**
+     * The host call at code index {@code i} (global index {@code g}) of a one-to-three-word
+     * function ({@code WordFunction.OF1..OF3}, {@code shape} 1 to 3): {@code Calls.countFew}
+     * (the limit and count; at most four values never reach the copy budget), the words as
+     * arguments of {@code WordCalls.call<shape>} with the function's constant handle, the result's
+     * word into its register.
+     *
+     * <p>The fuel stays in the method's local (no write to the context and no read back): such a
+     * function sees no context, so it cannot charge fuel or suspend, and nothing the call runs
+     * reads the context's fuel (a traced or recorded call's site takes the fuel left as an
+     * argument, and a run the function starts on the same context is refused as in use). Were the
+     * call to trap (the limit, or a function that throws), the handler writes the local to the
+     * context, as it is after {@link #fuelOut}.
+     */
+    private void fewWords(int i, int g, int shape) {
+        int sig = code[g + 1];
+        int argc = code[g + 2];
+        int dst = code[g + 4 + argc];
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        push(sig);
+        // the site only when the call is traced, recorded or fails (WordCalls)
+        mv.visitMethodInsn(INVOKESTATIC, CALLS, "countFew", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
+        publishStack();
+        callHead(i, sig, false, true);
+        int k = hostLinked.indexOf(sig);
+        if (k < 0) {
+            k = hostLinked.size();
+            hostLinked.add(sig);
+        }
+        mv.visitFieldInsn(GETSTATIC, CLASS, "H" + k, MH_T);
+        for (int j = 0; j < argc; j++) {
+            loadW(code[g + 3 + j]);
+        }
+        mv.visitMethodInsn(INVOKESTATIC, WORDS, "call" + shape,
+                "(Ldev/tape/vm/Vm;L" + CTX + ";IIJ" + MH_T + "J".repeat(argc) + ")J", false);
+        if (view.hostRetTypes(sig)[0].kind() == ValueKind.BOOL) {
+            mv.visitMethodInsn(INVOKESTATIC, WORDS, "bool", "(J)J", false);
+        }
+        wordResult(dst);
     }
 
     /** Stores the {@code long} on the stack, a word result, in register {@code dst}. */

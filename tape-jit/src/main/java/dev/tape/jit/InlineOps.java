@@ -238,13 +238,13 @@ final class InlineOps {
                         "([B)Ldev/tape/value/Value$" + (str ? "Str" : "Bytes") + ";", false);
                 e.storeR(dst);
             }
-            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
+            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
                     code[g] == LOp.TUPLE_GET_W);
-            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,
+            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
                     Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
-            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, dst, a, code[g + 3] & 0xFFFFFFFFL, -1,
+            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
                     Aggregate.Kind.ARRAY, code[g] == LOp.ARRAY_GET_IMM_W);
-            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, dst, a, 0, code[g + 3], Aggregate.Kind.ARRAY,
+            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,
                     code[g] == LOp.ARRAY_GET_W);
             case Op.TUPLE_NEW -> newAggregate(e, code, g, Aggregate.Kind.TUPLE);
             case Op.STRUCT_NEW -> newAggregate(e, code, g, Aggregate.Kind.STRUCT);
@@ -330,11 +330,18 @@ final class InlineOps {
      * An element of an aggregate into {@code dst}: JitRuntime's getW or getR, whose fast path is
      * the interpreter's checks and whose slow path is the interpreter's projection (which traps).
      *
+     * The expected element tag (the lowered instruction's last operand: [op, dst, agg, index, tag])
+     * is passed as a constant, so the fast path reads nothing of the code image.
+     *
+     * @param g the lowered instruction's global index in {@code code}
      * @param index the immediate index, when {@code indexReg} is -1
      * @param indexReg the word register holding the index, or -1
      */
-    private static void get(Emitter e, int dst, int agg, long index, int indexReg, Aggregate.Kind kind, boolean word) {
+    private static void get(Emitter e, int[] code, int g, long index, int indexReg, Aggregate.Kind kind,
+                            boolean word) {
         MethodVisitor mv = e.mv();
+        int dst = code[g + 1];
+        int agg = code[g + 2];
         e.trapPoint();
         e.loadContext();
         e.loadR(agg);
@@ -346,9 +353,10 @@ final class InlineOps {
         // the kind as its enum constant (a constant to C2, so the kind check folds on an aggregate
         // whose allocation it sees)
         mv.visitFieldInsn(GETSTATIC, KIND, kind.name(), "L" + KIND + ";");
+        JitCompiler.pushTo(mv, code[g + 4]);
         e.loadPosition();
         mv.visitMethodInsn(INVOKESTATIC, RT, word ? "getW" : "getR",
-                "(" + CTX + OBJ + "JL" + KIND + ";[III)" + (word ? "J" : OBJ), false);
+                "(" + CTX + OBJ + "JL" + KIND + ";I[III)" + (word ? "J" : OBJ), false);
         if (!e.hasLocal(dst)) {
             mv.visitInsn(word ? POP2 : POP); // a unit element into a unit register: nothing to keep
         } else if (word) {
