@@ -1,8 +1,10 @@
 package dev.tape.program;
 
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * Optional debug names (spec section "Names (optional)"): the program's name, function names and
@@ -19,8 +21,13 @@ public final class Names {
     public static final Names NONE = new Names(-1, List.of(), List.of());
 
     private final int programName;
+    /** the function names, in section order, as a view of {@link #funcIds} and {@link #symbols} */
     private final List<FunctionName> functions;
     private final List<LabelName> labels;
+    /** The function id of each function-name entry, in section order. */
+    private final int[] funcIds;
+    /** The name symbol of each function-name entry, in section order. */
+    private final int[] symbols;
     /** The function ids of {@link #functions}, sorted; ties keep the section's order. */
     private final int[] sortedIds;
     /** The name symbol of each entry of {@link #sortedIds}. */
@@ -35,20 +42,66 @@ public final class Names {
      * @throws NullPointerException when a list or an element is null
      */
     public Names(int programName, List<FunctionName> functions, List<LabelName> labels) {
+        this(programName, ids(functions, true), ids(functions, false), functions.size(), labels);
+    }
+
+    private static int[] ids(List<FunctionName> functions, boolean func) {
+        int[] out = new int[functions.size()];
+        for (int i = 0; i < out.length; i++) {
+            FunctionName f = functions.get(i);
+            out[i] = func ? f.funcId() : f.nameSymbol();
+        }
+        return out;
+    }
+
+    /**
+     * For the decoder: function names as two arrays, kept without copying (a program keeps 8 bytes
+     * a name instead of an object each; {@link #functions()} makes the records on access).
+     *
+     * @param programName the symbol id of the program's name, or -1 when absent
+     * @param funcIds the function id of each function-name entry, in section order, in the first
+     *     {@code n} entries (kept when exactly {@code n} long, else copied)
+     * @param symbols the name symbol of each entry, likewise
+     * @param n the number of function-name entries
+     * @param labels label names
+     */
+    Names(int programName, int[] funcIds, int[] symbols, int n, List<LabelName> labels) {
         this.programName = programName;
-        this.functions = List.copyOf(functions);
+        this.funcIds = funcIds.length == n ? funcIds : Arrays.copyOf(funcIds, n);
+        this.symbols = symbols.length == n ? symbols : Arrays.copyOf(symbols, n);
+        this.functions = new FunctionNames(this.funcIds, this.symbols);
         this.labels = List.copyOf(labels);
-        int n = this.functions.size();
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            keys[i] = ((long) this.functions.get(i).funcId() << 32) | i;
+            keys[i] = ((long) this.funcIds[i] << 32) | i;
         }
         Arrays.sort(keys);
         this.sortedIds = new int[n];
         this.sortedSymbols = new int[n];
         for (int i = 0; i < n; i++) {
             sortedIds[i] = (int) (keys[i] >> 32);
-            sortedSymbols[i] = this.functions.get((int) keys[i]).nameSymbol();
+            sortedSymbols[i] = this.symbols[(int) keys[i]];
+        }
+    }
+
+    /** An immutable list view of the function names' two arrays. */
+    private static final class FunctionNames extends AbstractList<FunctionName> implements RandomAccess {
+        private final int[] funcIds;
+        private final int[] symbols;
+
+        FunctionNames(int[] funcIds, int[] symbols) {
+            this.funcIds = funcIds;
+            this.symbols = symbols;
+        }
+
+        @Override
+        public FunctionName get(int index) {
+            return new FunctionName(funcIds[index], symbols[index]);
+        }
+
+        @Override
+        public int size() {
+            return funcIds.length;
         }
     }
 
@@ -57,7 +110,10 @@ public final class Names {
         return programName;
     }
 
-    /** @return the function names, in section order */
+    /**
+     * @return the function names, in section order (an immutable list; its elements are made on
+     *     access, equal to those the names were made from)
+     */
     public List<FunctionName> functions() {
         return functions;
     }

@@ -412,15 +412,31 @@ public final class ProgramDecoder {
         return b == 1;
     }
 
+    /** entries of the decoder's signature cache ({@link #functionSigs}), a power of two */
+    private static final int SIG_CACHE = 64;
+
     private static List<FunctionSig> functionSigs(ByteReader r, int symbolCount) throws DecodeException {
         int n = r.count("function signature", 4);
         List<FunctionSig> out = new ArrayList<>(n);
+        // Equal signatures (most programs have few distinct ones) share one object: a verified
+        // program keeps every function's. A small direct-mapped cache by hash, not a map, so that
+        // a file of colliding signatures costs O(1) comparisons each, never a scan.
+        FunctionSig[] seen = new FunctionSig[SIG_CACHE];
         for (int i = 0; i < n; i++) {
             List<ValueType> args = valueTypes(r, "argument type");
             List<Integer> argNames = flag(r, "has_arg_names") ? nameIds(r, args.size(), symbolCount) : null;
             List<ValueType> rets = valueTypes(r, "result type");
             List<Integer> retNames = flag(r, "has_ret_names") ? nameIds(r, rets.size(), symbolCount) : null;
-            out.add(new FunctionSig(args, argNames, rets, retNames));
+            FunctionSig sig = new FunctionSig(args, argNames, rets, retNames);
+            int h = sig.hashCode();
+            int slot = (h ^ h >>> 16) & (SIG_CACHE - 1);
+            FunctionSig prior = seen[slot];
+            if (prior != null && prior.equals(sig)) {
+                sig = prior;
+            } else {
+                seen[slot] = sig;
+            }
+            out.add(sig);
         }
         return out;
     }
@@ -495,10 +511,12 @@ public final class ProgramDecoder {
             program = symbolRef(r, symbolCount);
         }
         int nf = r.count("function name", 2);
-        List<Names.FunctionName> fns = new ArrayList<>(nf);
+        // two int arrays, not an object per name: the program keeps them
+        int[] fnIds = new int[nf];
+        int[] fnSymbols = new int[nf];
         for (int i = 0; i < nf; i++) {
-            int func = funcRef(r, functions.size());
-            fns.add(new Names.FunctionName(func, symbolRef(r, symbolCount)));
+            fnIds[i] = funcRef(r, functions.size());
+            fnSymbols[i] = symbolRef(r, symbolCount);
         }
         int nl = r.count("label name", 3);
         List<Names.LabelName> labels = new ArrayList<>(nl);
@@ -515,7 +533,7 @@ public final class ProgramDecoder {
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
-        return new Names(program, fns, labels);
+        return new Names(program, fnIds, fnSymbols, nf, labels);
     }
 
     private static int symbolRef(ByteReader r, int symbolCount) throws DecodeException {

@@ -55,11 +55,6 @@ final class Lowerer {
     private static final Object[] NO_REFS = new Object[0];
     private static final byte[][] NO_TAGS = new byte[0][];
 
-    /** @return the first {@code n} entries of {@code a}, a shared empty array for none */
-    private static int[] ints(int[] a, int n) {
-        return n == 0 ? NONE : Arrays.copyOf(a, n);
-    }
-
     /**
      * Scratch arrays one verification reuses for every function it lowers, so that lowering
      * allocates only what the lowered function keeps. Each grows to the largest function's needs
@@ -189,7 +184,6 @@ final class Lowerer {
                 fuse(ins, i + 1, startOf[i]);
             }
         }
-        int[] targetSlots = ints(buffers.fixAt, fixups);
         for (int i = 0; i < fixups; i++) {
             out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
@@ -199,8 +193,8 @@ final class Lowerer {
         // program keeps (never modified)
         // most functions have no reference constants or tag lists: they share empty arrays
         return new LoweredFunction(func, code, startOf, n, fn, refs == null ? NO_REFS : refs.toArray(),
-                tags == null ? NO_TAGS : tags.toArray(NO_TAGS), fn.regCount(), fn.argCount(), regTypes, n,
-                targetSlots, ints(refSlots, nRefSlots), ints(tagSlots, nTagSlots));
+                tags == null ? NO_TAGS : tags.toArray(NO_TAGS), regTypes,
+                buffers.fixAt, fixups, refSlots, nRefSlots, tagSlots, nTagSlots);
     }
 
     /**
@@ -210,8 +204,8 @@ final class Lowerer {
      */
     private LoweredFunction noCode() {
         Function fn = program.functions().get(func);
-        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, 1, null, NO_REFS, NO_TAGS,
-                fn.regCount(), fn.argCount(), regTypes, 0, NONE, NONE, NONE);
+        return new LoweredFunction(func, new int[] {LOp.NO_CODE, 0}, new int[] {0}, 1, fn, NO_REFS, NO_TAGS,
+                regTypes, NONE, 0, NONE, 0, NONE, 0);
     }
 
     /**

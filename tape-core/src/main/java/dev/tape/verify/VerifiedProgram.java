@@ -41,8 +41,11 @@ public final class VerifiedProgram {
     private final String[] names;
     /** the SHA-256 of the encoded program, made on first use */
     private volatile byte[] hash;
-    /** per function, its init facts, made on first use */
-    private final InitFacts[] initFacts;
+    /**
+     * per function, its init facts, made on first use; the array itself is made on the first
+     * {@link #initFacts(int)} call (most programs never snapshot or compile aggregates)
+     */
+    private volatile InitFacts[] initFacts;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
                     int[] callSigKey, String[] names) {
@@ -53,7 +56,6 @@ public final class VerifiedProgram {
         this.callSigKey = callSigKey;
         this.image = new CodeImage(functions);
         this.names = names;
-        this.initFacts = new InitFacts[functions.length];
     }
 
     /** @return the verified container model */
@@ -182,11 +184,22 @@ public final class VerifiedProgram {
      * @throws IndexOutOfBoundsException when the id is out of range
      */
     public InitFacts initFacts(int func) {
-        InitFacts f = initFacts[func];
+        LoweredFunction lf = functions[func];
+        InitFacts[] all = initFacts;
+        if (all == null) {
+            synchronized (this) {
+                all = initFacts;
+                if (all == null) {
+                    all = new InitFacts[functions.length];
+                    initFacts = all;
+                }
+            }
+        }
+        InitFacts f = all[func];
         if (f == null) {
             // a race computes it twice at worst; the object is immutable with final fields
-            f = InitFacts.compute(program, functions[func]);
-            initFacts[func] = f;
+            f = InitFacts.compute(program, lf);
+            all[func] = f;
         }
         return f;
     }

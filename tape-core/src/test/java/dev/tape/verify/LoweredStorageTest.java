@@ -7,6 +7,9 @@ import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramBuilder;
+import dev.tape.format.Opcode;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.Lowered;
 import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
@@ -64,6 +67,79 @@ class LoweredStorageTest {
         int[] whole = Lowered.image(second).code();
         assertEquals(Lowered.image(second).refs().length, 2 * a.refs().length);
         assertEquals(whole.length, Lowered.function(second, 0).codeLength() + b.codeLength());
+        imageAgrees(second, 0);
+        imageAgrees(second, 1);
+    }
+
+    /**
+     * A function of over 65,535 lowered ints keeps its instruction starts and relocated positions
+     * as ints: with branch targets, reference constants and tag lists past index 65,535, its code
+     * rebuilt from the image equals the same function's placed at entry 0.
+     */
+    @Test
+    void wideCodeRebuiltFromTheImageDoesNotDependOnThePlace() {
+        VerifiedProgram alone = Verifier.verify(wideProgram(false));
+        VerifiedProgram second = Verifier.verify(wideProgram(true));
+        LoweredFunction a = Lowered.function(alone, 0);
+        LoweredFunction b = Lowered.function(second, 1);
+        assertEquals(true, a.codeLength() > 70_000, "code length " + a.codeLength());
+        assertNotEquals(0, Lowered.image(second).entry(1));
+        assertNotEquals(0, Lowered.image(second).refs().length - b.refs().length, "a reference base past 0");
+        int[] image = Lowered.image(alone).code();
+        assertArrayEquals(java.util.Arrays.copyOf(image, a.codeLength()), a.code());
+        assertArrayEquals(a.code(), b.code());
+        pcsAreTheDecodedInstructions(second);
+        imageAgrees(second, 0);
+        imageAgrees(second, 1);
+        imageAgrees(alone, 0);
+    }
+
+    /**
+     * The image's relocated positions point where the function's own code does: branch targets
+     * at the function's entry plus the target, reference constants and tag lists at the same
+     * objects. Checked on {@code br}, {@code jmp}, reference constants and {@code tuple.new}.
+     */
+    private static void imageAgrees(VerifiedProgram vp, int f) {
+        LoweredFunction lf = Lowered.function(vp, f);
+        CodeImage image = Lowered.image(vp);
+        int entry = image.entry(f);
+        int[] whole = image.code();
+        int[] own = lf.code();
+        int checked = 0;
+        for (int i = 0; i < lf.instructionCount(); i++) {
+            int at = lf.instructionStart(i);
+            int op = own[at];
+            if (op == Opcode.BR.toByte()) {
+                assertEquals(entry + own[at + 2], whole[entry + at + 2]);
+                assertEquals(entry + own[at + 3], whole[entry + at + 3]);
+                checked++;
+            } else if (op == Opcode.JMP.toByte()) {
+                assertEquals(entry + own[at + 1], whole[entry + at + 1]);
+                checked++;
+            } else if (op == LOp.CONST_R) {
+                assertSame(lf.refs()[own[at + 2]], image.refs()[whole[entry + at + 2]]);
+                checked++;
+            } else if (op == Opcode.TUPLE_NEW.toByte() || op == LOp.TUPLE_NEW_W) {
+                assertSame(lf.tags()[own[at + 2]], image.tags()[whole[entry + at + 2]]);
+                checked++;
+            }
+        }
+        assertEquals(5, checked, "the body's two br, two string constants and one tuple.new");
+    }
+
+    /** 20,000 adds, then {@link #body}: its targets, refs and tags sit past code index 65,535. */
+    private static Program wideProgram(boolean withFirst) {
+        ProgramBuilder pb = new ProgramBuilder();
+        if (withFirst) {
+            body(pb, pb.addFunction(List.of(I64), List.of(I64)));
+        }
+        FunctionBuilder big = pb.addFunction(List.of(I64), List.of(I64));
+        big.constI64(9, 1);
+        for (int i = 0; i < 20_000; i++) {
+            big.i64Add(1, 1, 9);
+        }
+        body(pb, big);
+        return pb.build();
     }
 
     @Test

@@ -52,15 +52,7 @@ public final class CodeImage {
             LoweredFunction lf = functions[f];
             int at = entry[f];
             System.arraycopy(lf.code(), 0, code, at, lf.codeLength());
-            for (int slot : lf.targetSlots) {
-                code[at + slot] += at;
-            }
-            for (int slot : lf.refSlots) {
-                code[at + slot] += refAt;
-            }
-            for (int slot : lf.tagSlots) {
-                code[at + slot] += tagAt;
-            }
+            lf.relocate(code, at, at, refAt, tagAt);
             lf.placed(code, at, refAt, tagAt);
             System.arraycopy(lf.refs(), 0, refs, refAt, lf.refs().length);
             System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);

@@ -51,86 +51,133 @@ public final class LoweredFunction {
     private int refBase;
     private int tagBase;
     /**
-     * the code index of each instruction, in order: in {@link #narrowStarts} when the code is
-     * shorter than 65,536 ints (2 bytes an instruction), else in {@link #wideStarts}
+     * The code index of each instruction, in order, then the code positions {@link CodeImage}
+     * relocates: those holding a code index (branch targets), an index into {@link #refs()} and an
+     * index into {@link #tags()}, then the three counts of those positions, in that order. A
+     * {@code char[]} (2 bytes an entry) when the code is shorter than 65,536 ints, else an
+     * {@code int[]}: one array per function instead of four.
      */
-    private final char[] narrowStarts;
-    private final int[] wideStarts;
+    private final Object meta;
     /**
      * the function whose bytecode gives each instruction's byte pc and opcode byte when
      * {@link #pcOf()} or {@link #opcodeAt(int)} first needs them (the verified program keeps the
-     * bytecode anyway); null for an empty body, whose one synthetic instruction is a {@code trap}
-     * at pc 0
+     * bytecode anyway), and its register and argument counts; an empty body (0 bytes) has one
+     * synthetic instruction, a {@code trap} at pc 0
      */
     private final Function source;
     /** {@link #pcOf()} and the opcode of each code index, made from the above on first use */
-    private volatile int[] pcOf;
-    private volatile byte[] opcodeOf;
+    private volatile Positions positions;
     private final Object[] refs;
     private final byte[][] tags;
-    private final int regCount;
-    private final int argCount;
     private final ValueType[] regTypes;
-    private final int instructionCount;
     /** the function's span table, indexed by pc (set by the verifier once the table is checked) */
     private SpanIndex spans = SpanIndex.EMPTY;
-    /** code positions holding a code index (branch targets), for {@link CodeImage} */
-    final int[] targetSlots;
-    /** code positions holding an index into {@link #refs()} */
-    final int[] refSlots;
-    /** code positions holding an index into {@link #tags()} */
-    final int[] tagSlots;
 
     /**
-     * Made by the verifier's lowering pass only; the arrays are kept, not copied.
+     * Made by the verifier's lowering pass only. {@code code} is kept; the other arrays are read
+     * in their first {@code n} entries and copied into one array.
      *
      * @param id the function id
      * @param code the lowered instruction stream (layouts above)
      * @param starts the code index of each instruction, in increasing order, in its first
-     *     {@code startCount} entries (copied: 2 bytes an entry when the code is shorter than 65,536
-     *     ints, else 4)
+     *     {@code startCount} entries (kept with the slots below, 2 bytes an entry when the code is
+     *     shorter than 65,536 ints, else 4)
      * @param startCount the number of instructions, {@code instructionCount} or 1 for an empty
      *     body's synthetic one
      * @param source the verified function this is the execution form of: its bytecode gives each
      *     instruction's byte pc and opcode byte, decoded when {@link #pcOf()} or
-     *     {@link #opcodeAt(int)} is first called; null for an empty body (one synthetic
-     *     {@code trap} at pc 0)
+     *     {@link #opcodeAt(int)} is first called, and its register and argument counts; an empty
+     *     body (0 bytes of bytecode) has one synthetic {@code trap} at pc 0, and 0 instructions
      * @param refs the reference constants
      * @param tags element kind-tag lists for aggregate construction
-     * @param regCount registers per frame, r0 included
-     * @param argCount value arguments
      * @param regTypes each register's fixed type
-     * @param instructionCount the number of v1 instructions
-     * @param targetSlots code positions holding a code index (relocated by {@link CodeImage})
-     * @param refSlots code positions holding an index into {@code refs}
-     * @param tagSlots code positions holding an index into {@code tags}
+     * @param targetSlots code positions holding a code index (relocated by {@link CodeImage}), in
+     *     the first {@code nTargets} entries
+     * @param nTargets the number of them
+     * @param refSlots code positions holding an index into {@code refs}, in the first {@code nRefs}
+     * @param nRefs the number of them
+     * @param tagSlots code positions holding an index into {@code tags}, in the first {@code nTags}
+     * @param nTags the number of them
      */
     public LoweredFunction(int id, int[] code, int[] starts, int startCount, Function source, Object[] refs, byte[][] tags,
-                           int regCount, int argCount, ValueType[] regTypes, int instructionCount,
-                           int[] targetSlots, int[] refSlots, int[] tagSlots) {
-        this.targetSlots = targetSlots;
-        this.refSlots = refSlots;
-        this.tagSlots = tagSlots;
+                           ValueType[] regTypes, int[] targetSlots, int nTargets,
+                           int[] refSlots, int nRefs, int[] tagSlots, int nTags) {
         this.id = id;
         this.code = code;
         this.codeLength = code.length;
+        // every entry is a code index or a count of code positions: below the code length
+        int size = startCount + nTargets + nRefs + nTags + 3;
         if (code.length <= Character.MAX_VALUE) {
-            this.narrowStarts = new char[startCount];
+            char[] m = new char[size];
+            int at = 0;
             for (int i = 0; i < startCount; i++) {
-                narrowStarts[i] = (char) starts[i];
+                m[at++] = (char) starts[i];
             }
-            this.wideStarts = null;
+            for (int i = 0; i < nTargets; i++) {
+                m[at++] = (char) targetSlots[i];
+            }
+            for (int i = 0; i < nRefs; i++) {
+                m[at++] = (char) refSlots[i];
+            }
+            for (int i = 0; i < nTags; i++) {
+                m[at++] = (char) tagSlots[i];
+            }
+            m[at++] = (char) nTargets;
+            m[at++] = (char) nRefs;
+            m[at] = (char) nTags;
+            this.meta = m;
         } else {
-            this.narrowStarts = null;
-            this.wideStarts = Arrays.copyOf(starts, startCount);
+            int[] m = new int[size];
+            System.arraycopy(starts, 0, m, 0, startCount);
+            System.arraycopy(targetSlots, 0, m, startCount, nTargets);
+            System.arraycopy(refSlots, 0, m, startCount + nTargets, nRefs);
+            System.arraycopy(tagSlots, 0, m, startCount + nTargets + nRefs, nTags);
+            m[size - 3] = nTargets;
+            m[size - 2] = nRefs;
+            m[size - 1] = nTags;
+            this.meta = m;
         }
         this.source = source;
         this.refs = refs;
         this.tags = tags;
-        this.regCount = regCount;
-        this.argCount = argCount;
         this.regTypes = regTypes;
-        this.instructionCount = instructionCount;
+    }
+
+    private int meta(int k) {
+        return meta instanceof char[] c ? c[k] : ((int[]) meta)[k];
+    }
+
+    private int metaSize() {
+        return meta instanceof char[] c ? c.length : ((int[]) meta).length;
+    }
+
+    /** @return the number of instruction starts at the front of {@link #meta} */
+    private int startCount() {
+        int size = metaSize();
+        return size - 3 - meta(size - 3) - meta(size - 2) - meta(size - 1);
+    }
+
+    /**
+     * Adds {@code codeBase} to the code positions of {@code c} (from {@code at}) that hold a code
+     * index, {@code refBase} to those holding a reference-constant index and {@code tagBase} to
+     * those holding a tag-list index: {@link CodeImage} relocates into the image with positive
+     * bases, {@link #code()} back with negative ones.
+     */
+    void relocate(int[] c, int at, int codeBase, int refBase, int tagBase) {
+        int size = metaSize();
+        int nTargets = meta(size - 3);
+        int nRefs = meta(size - 2);
+        int nTags = meta(size - 1);
+        int k = size - 3 - nTargets - nRefs - nTags;
+        for (int end = k + nTargets; k < end; k++) {
+            c[at + meta(k)] += codeBase;
+        }
+        for (int end = k + nRefs; k < end; k++) {
+            c[at + meta(k)] += refBase;
+        }
+        for (int end = k + nTags; k < end; k++) {
+            c[at + meta(k)] += tagBase;
+        }
     }
 
     /**
@@ -180,15 +227,7 @@ public final class LoweredFunction {
         if (c == null) {
             // a race rebuilds it twice at worst: equal arrays, published through the volatile field
             c = Arrays.copyOfRange(image, entry, entry + codeLength);
-            for (int slot : targetSlots) {
-                c[slot] -= entry;
-            }
-            for (int slot : refSlots) {
-                c[slot] -= refBase;
-            }
-            for (int slot : tagSlots) {
-                c[slot] -= tagBase;
-            }
+            relocate(c, 0, -entry, -refBase, -tagBase);
             code = c;
         }
         return c;
@@ -199,27 +238,39 @@ public final class LoweredFunction {
         return codeLength;
     }
 
-    /**
-     * For each code index, the byte pc of the instruction that starts there, -1 where none does.
-     * The verified program keeps a pc per instruction only; this array ({@link #codeLength()}
-     * entries) is made on the first call, in time linear in the code length, and kept.
-     *
-     * @return for each code index that starts an instruction, its byte pc, else -1 (do not modify)
-     */
-    public int[] pcOf() {
-        int[] p = pcOf;
-        if (p == null) {
-            // a race makes it twice at worst: equal arrays, published through the volatile field
-            p = new int[codeLength];
+    /** The byte pc and the opcode byte of each code index, made together on first use. */
+    private record Positions(int[] pcOf, byte[] opcodeOf) {}
+
+    private Positions positions() {
+        Positions t = positions;
+        if (t == null) {
+            // a race makes it twice at worst: equal tables, published through the volatile field
+            int[] p = new int[codeLength];
+            byte[] o = new byte[codeLength];
             Arrays.fill(p, -1);
             DecodedCode d = decoded();
             int n = startCount();
             for (int i = 0; i < n; i++) {
-                p[instructionStart(i)] = d == null ? 0 : d.pc(i);
+                int at = instructionStart(i);
+                p[at] = d == null ? 0 : d.pc(i);
+                o[at] = (byte) (d == null ? Opcode.TRAP.toByte() : d.opcode(i).toByte());
             }
-            pcOf = p;
+            t = new Positions(p, o);
+            positions = t;
         }
-        return p;
+        return t;
+    }
+
+    /**
+     * For each code index, the byte pc of the instruction that starts there, -1 where none does.
+     * The verified program keeps a code index per instruction only; this array
+     * ({@link #codeLength()} entries) is made on the first call of this or {@link #opcodeAt(int)},
+     * with the opcode table, in time linear in the code length, and kept.
+     *
+     * @return for each code index that starts an instruction, its byte pc, else -1 (do not modify)
+     */
+    public int[] pcOf() {
+        return positions().pcOf();
     }
 
     /**
@@ -229,16 +280,15 @@ public final class LoweredFunction {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
      */
     public int instructionStart(int i) {
-        return narrowStarts != null ? narrowStarts[i] : wideStarts[i];
-    }
-
-    private int startCount() {
-        return narrowStarts != null ? narrowStarts.length : wideStarts.length;
+        if (i < 0 || i >= startCount()) {
+            throw new ArrayIndexOutOfBoundsException(i);
+        }
+        return meta(i);
     }
 
     /** @return the source function's bytecode, decoded (null for an empty body) */
     private DecodedCode decoded() {
-        if (source == null) {
+        if (source.codeLength() == 0) {
             return null;
         }
         try {
@@ -250,25 +300,15 @@ public final class LoweredFunction {
     }
 
     /**
-     * The opcode at a code index; the first call makes a table of {@link #codeLength()} bytes
-     * (in time linear in the code length) and keeps it.
+     * The opcode at a code index; the first call of this or {@link #pcOf()} makes a table of
+     * {@link #codeLength()} bytes (in time linear in the code length) and keeps it.
      *
      * @param ip a code index that starts an instruction
      * @return the v1 opcode byte of the instruction there (as written in the bytecode: a lowered
      *     {@code nop} may stand for {@code const.unit}, a fused op for a compare, and so on)
      */
     public int opcodeAt(int ip) {
-        byte[] o = opcodeOf;
-        if (o == null) {
-            o = new byte[codeLength];
-            DecodedCode d = decoded();
-            int n = startCount();
-            for (int i = 0; i < n; i++) {
-                o[instructionStart(i)] = (byte) (d == null ? Opcode.TRAP.toByte() : d.opcode(i).toByte());
-            }
-            opcodeOf = o;
-        }
-        return o[ip] & 0xFF;
+        return positions().opcodeOf()[ip] & 0xFF;
     }
 
     /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */
@@ -283,12 +323,12 @@ public final class LoweredFunction {
 
     /** @return registers per frame, r0 included */
     public int regCount() {
-        return regCount;
+        return source.regCount();
     }
 
     /** @return value arguments (in r1..rN) */
     public int argCount() {
-        return argCount;
+        return source.argCount();
     }
 
     /**
@@ -301,7 +341,8 @@ public final class LoweredFunction {
 
     /** @return the number of v1 instructions in the function */
     public int instructionCount() {
-        return instructionCount;
+        // an empty body has one synthetic instruction and counts 0
+        return source.codeLength() == 0 ? 0 : startCount();
     }
 
     /**
