@@ -388,7 +388,15 @@ final class JitCompiler implements Codegen {
             points = new boolean[len];
             mv.visitCode();
             reloadFiles();
-            codeAndEntry();
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "code", "()[I", false);
+            mv.visitVarInsn(ASTORE, CODE);
+            mv.visitVarInsn(ALOAD, VM);
+            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
+            mv.visitVarInsn(ILOAD, FUNC);
+            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "entry", "(I)I", false);
+            mv.visitVarInsn(ISTORE, ENTRY);
             // every local gets its one type here (the stack map frames rely on it)
             for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
                 mv.visitInsn(ICONST_0);
@@ -487,26 +495,6 @@ final class JitCompiler implements Codegen {
             return end.getOffset();
         }
 
-        /**
-         * Reads the code image's {@code int[]} into {@link #CODE} and the running function's
-         * entry ({@link #FUNC}'s) into {@link #ENTRY}: in the prologue, and again in the hand-over
-         * handler before {@code JitRuntime.pending} reads them. So the handler, which every call
-         * in the method may throw into, does not keep the prologue's values alive across the
-         * calls: in a method whose instructions read neither (fib), C2 drops the prologue's loads
-         * and keeps nothing for them across a call.
-         */
-        private void codeAndEntry() {
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "code", "()[I", false);
-            mv.visitVarInsn(ASTORE, CODE);
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
-            mv.visitVarInsn(ILOAD, FUNC);
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "entry", "(I)I", false);
-            mv.visitVarInsn(ISTORE, ENTRY);
-        }
-
         /** Sets the locals of registers {@code regs} (reference registers, or null: none) to null. */
         private void clearDead(int[] regs) {
             if (regs != null) {
@@ -542,8 +530,7 @@ final class JitCompiler implements Codegen {
             fuelBack("dev/tape/vm/JitRuntime$Unwind");
             if (calls) {
                 // stopped in a callee: this frame's record of its pending call (a direct call
-                // writes none); the code and entry read again here, not kept live across calls
-                codeAndEntry();
+                // writes none)
                 mv.visitVarInsn(ALOAD, C);
                 mv.visitVarInsn(ALOAD, CODE);
                 mv.visitVarInsn(ILOAD, DEPTH);

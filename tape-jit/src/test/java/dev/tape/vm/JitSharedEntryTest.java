@@ -13,9 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A compiled method's hand-over handler reads the code image and the running function's entry
- * itself (not kept from the prologue, so that they are not live across the method's calls), and
- * writes the lazy frame record of the call it is stopped in from them. Here function-table rows
+ * A compiled method's hand-over handler writes the lazy frame record of the call it is stopped in
+ * ({@code JitRuntime.pending}) from the running function's entry in the code image, which the
+ * prologue reads by the function id the method was called with, not the id it was generated for
+ * (a mutant that uses the latter passes {@link JitLazyFrameTest} and fails all three tests here).
+ * Here function-table rows
  * share one blob, so one method runs as several functions, each with its own entry in the image
  * ({@link SharedBlobPrograms#recursive}): the entry's callee runs row 1's method as another row,
  * and every trap, pause and hand-over unwinding through it must record that row's call, as the
