@@ -95,6 +95,61 @@ final class SharedBlobPrograms {
         return shareBlobs(ProgramEncoder.encode(pb.build()));
     }
 
+    /**
+     * Rows that share one blob and recurse through each other: row 0 is {@code main(n: i64, k: i64)
+     * -> (i64)}, which calls row {@code 1 + (k mod rows)} with {@code n}; rows 1 to {@code rows}
+     * share the blob {@code down(n: i64, x: i64) -> (i64)}: at {@code n <= 0} it returns {@code x};
+     * else it computes {@code q = 1000 / (n - trapAt)} ({@code div_by_zero} at {@code n == trapAt})
+     * and returns {@code q + down(n - 1, x + n)}, its call naming row 1. So every frame below the
+     * entry's callee runs row 1, and the entry's callee, of another row, shares row 1's compiled
+     * method with its own entry in the code image.
+     *
+     * @param rows rows sharing the blob (at least 1)
+     * @param trapAt the {@code n} at which {@code down} divides by zero (negative: never)
+     * @return the program
+     */
+    static Program recursive(int rows, long trapAt) {
+        ProgramBuilder pb = new ProgramBuilder();
+        int main = pb.declareFunction(List.of(I64, I64), List.of(I64));
+        int[] ids = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            ids[r] = pb.declareFunction(List.of(I64, I64), List.of(I64));
+        }
+        FunctionBuilder m = pb.function(main);
+        FunctionBuilder.Label[] to = new FunctionBuilder.Label[rows];
+        m.constI64(3, rows);
+        for (int r = 0; r < rows; r++) {
+            to[r] = m.newLabel();
+        }
+        // k mod rows, then a chain of compares picks the row
+        m.i64Rem(4, 2, 3);
+        for (int r = 0; r < rows; r++) {
+            FunctionBuilder.Label next = m.newLabel();
+            m.constI64(5, r).i64Eq(6, 4, 5).br(6, to[r], next);
+            m.place(next);
+        }
+        m.ret(0, 1);
+        for (int r = 0; r < rows; r++) {
+            m.place(to[r]).call(0, ids[r], 0, new int[] {1, 2}, new int[] {7}).ret(0, 7);
+        }
+        for (int r = 0; r < rows; r++) {
+            FunctionBuilder f = pb.function(ids[r]);
+            FunctionBuilder.Label leaf = f.newLabel();
+            FunctionBuilder.Label rec = f.newLabel();
+            f.constI64(3, 0).i64Le(4, 1, 3).br(4, leaf, rec);
+            f.place(leaf).ret(0, 2);
+            f.place(rec).constI64(5, trapAt).i64Sub(5, 1, 5).constI64(6, 1000).i64Div(6, 6, 5)
+                    .constI64(7, 1).i64Sub(8, 1, 7).i64Add(9, 2, 1)
+                    .call(0, ids[0], 0, new int[] {8, 9}, new int[] {10})
+                    .i64Add(11, 6, 10).ret(0, 11);
+        }
+        try {
+            return ProgramDecoder.decode(shareBlobs(ProgramEncoder.encode(pb.build())));
+        } catch (DecodeException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** @return the program of {@link #file} */
     static Program program(int rows) {
         try {
