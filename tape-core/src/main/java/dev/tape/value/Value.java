@@ -529,7 +529,7 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
 
         /**
          * The string {@code s} followed by {@code t}. When {@code s} is the longest string over a
-         * buffer with room for {@code t}, copies only t's bytes into the room and claims it with a
+         * buffer with room for {@code t}, and {@code t} is not empty, copies only t's bytes into the room and claims it with a
          * compare-and-set (a concurrent append that loses the race copies instead); otherwise
          * copies both into a new buffer: of exactly n bytes (n the result's length) when s was
          * not made by an append (a one-off concatenation gets no room), else of at most
@@ -553,7 +553,9 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             int n = (int) total;
             byte[] x = s.utf8;
             AtomicInteger mark = s.used;
-            if (mark != null && n <= x.length && mark.get() == xl && mark.compareAndSet(xl, n)) {
+            // not for an empty t: no two strings over one buffer have the same length, so that
+            // str.eq's same-array shortcut (which reads nothing) still holds only for one string
+            if (yl > 0 && mark != null && n <= x.length && mark.get() == xl && mark.compareAndSet(xl, n)) {
                 // the room [xl, n) is ours alone; no string covers it yet
                 System.arraycopy(t.utf8, 0, x, xl, yl);
                 return new Str(x, n, mark);

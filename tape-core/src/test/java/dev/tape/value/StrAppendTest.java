@@ -36,6 +36,9 @@ class StrAppendTest {
         assertSame(abc.utf8, abcd.utf8, "appended in place");
         assertEquals("abcd", abcd.value());
         assertEquals("abc", abc.value(), "the shorter string over the buffer is unchanged");
+        Value.Str same = Value.Str.append(abcd, s(""), ANY);
+        assertNotSame(abcd.utf8, same.utf8, "an empty append copies: no two strings share a buffer and a length");
+        assertEquals(abcd, same);
     }
 
     @Test
