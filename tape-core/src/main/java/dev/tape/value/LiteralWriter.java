@@ -123,7 +123,7 @@ final class LiteralWriter {
             push(x);
             value(x.env());
         } else if (v instanceof Value.Str x) {
-            str(x.utf8);
+            str(x.utf8, x.len);
         } else if (v instanceof Value.Bytes x) {
             b.append("bytes:");
             byte[] d = x.data;
@@ -146,11 +146,11 @@ final class LiteralWriter {
      * Writes {@code str:"..."}: the UTF-8 decoded a chunk at a time (malformed input, which the VM
      * never makes, becomes U+FFFD as in {@code new String(bytes, UTF_8)}), escaped as JSON.
      */
-    private void str(byte[] utf8) {
+    private void str(byte[] utf8, int len) {
         b.append("str:\"");
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        ByteBuffer in = ByteBuffer.wrap(utf8);
+        ByteBuffer in = ByteBuffer.wrap(utf8, 0, len);
         if (chars == null) {
             chars = CharBuffer.allocate(CHUNK);
         }

@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A value of the v1 value model (spec section "Value kinds"), as an embedder passes it to a run,
@@ -481,17 +482,89 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
     }
 
-    /** A UTF-8 string, held as its UTF-8 bytes (lengths and slices count bytes). */
+    /**
+     * A UTF-8 string, held as its UTF-8 bytes (lengths and slices count bytes).
+     *
+     * <p>Internally a string is the first {@code len} bytes of a buffer that may be longer: a
+     * string made by appending to a string that was itself made by {@code str.concat} gets spare
+     * room, and appending to the longest string of a buffer (the one whose length equals the
+     * buffer's shared {@code used} mark) copies only the appended bytes into that room, claiming it
+     * with a compare-and-set, so that building a string by repeated appends costs amortised O(1)
+     * per appended byte (see {@link #append}). The bytes {@code [0, len)} of a buffer never change
+     * once a string covers them, so strings stay immutable values, safe to share across threads
+     * and runs.
+     */
     final class Str implements Value {
+        /** Spare room beyond twice the length a new buffer may get, in bytes. */
+        static final int SLACK = 32;
+        /**
+         * The mark of a string made by {@code str.concat} into an exact-length buffer: never
+         * changed, and never equal to a length, so no append claims room through it; appending to
+         * such a string gives the result room.
+         */
+        private static final AtomicInteger APPENDED = new AtomicInteger(-1);
+
         final byte[] utf8;
+        final int len;
+        /**
+         * The buffer's used mark, shared by all strings over it; {@link #APPENDED} or null (not made
+         * by {@code str.concat}) when the buffer has no spare room.
+         */
+        final AtomicInteger used;
 
         Str(byte[] utf8) {
+            this(utf8, utf8.length, null);
+        }
+
+        private Str(byte[] utf8, int len, AtomicInteger used) {
             this.utf8 = utf8;
+            this.len = len;
+            this.used = used;
         }
 
         /** Wraps UTF-8 bytes without copying or validating; the caller never changes them afterwards. */
         static Str wrapUtf8(byte[] utf8) {
             return new Str(Objects.requireNonNull(utf8));
+        }
+
+        /**
+         * The string {@code s} followed by {@code t}. When {@code s} is the longest string over a
+         * buffer with room for {@code t}, and {@code t} is not empty, copies only t's bytes into the room and claims it with a
+         * compare-and-set (a concurrent append that loses the race copies instead); otherwise
+         * copies both into a new buffer: of exactly n bytes (n the result's length) when s was
+         * not made by an append (a one-off concatenation gets no room), else of at most
+         * {@code 2 * n + SLACK} and at most {@code n + spare} bytes, so a buffer never holds more
+         * than about twice the bytes its longest string was charged for.
+         *
+         * @param s the left string
+         * @param t the right string
+         * @param spare the most bytes of spare room a new buffer may get (0 or more)
+         * @return the concatenation
+         * @throws IllegalArgumentException when the result would be longer than
+         *     {@code Integer.MAX_VALUE - 16} bytes (callers check first)
+         */
+        static Str append(Str s, Str t, long spare) {
+            int xl = s.len;
+            int yl = t.len;
+            long total = (long) xl + yl;
+            if (total > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("a string of " + total + " bytes is too large");
+            }
+            int n = (int) total;
+            byte[] x = s.utf8;
+            AtomicInteger mark = s.used;
+            // not for an empty t: no two strings over one buffer have the same length, so that
+            // str.eq's same-array shortcut (which reads nothing) still holds only for one string
+            if (yl > 0 && mark != null && n <= x.length && mark.get() == xl && mark.compareAndSet(xl, n)) {
+                // the room [xl, n) is ours alone; no string covers it yet
+                System.arraycopy(t.utf8, 0, x, xl, yl);
+                return new Str(x, n, mark);
+            }
+            long room = mark == null ? 0 : n + (long) SLACK;
+            room = Math.max(0, Math.min(Math.min(room, spare), Integer.MAX_VALUE - 16L - n));
+            byte[] out = Arrays.copyOf(x, n + (int) room);
+            System.arraycopy(t.utf8, 0, out, xl, yl);
+            return new Str(out, n, room > 0 ? new AtomicInteger(n) : APPENDED);
         }
 
         /**
@@ -511,17 +584,17 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
 
         /** @return the string */
         public String value() {
-            return new String(utf8, StandardCharsets.UTF_8);
+            return new String(utf8, 0, len, StandardCharsets.UTF_8);
         }
 
         /** @return a copy of the UTF-8 bytes */
         public byte[] toUtf8() {
-            return utf8.clone();
+            return Arrays.copyOf(utf8, len);
         }
 
         /** @return the length in UTF-8 bytes */
         public int length() {
-            return utf8.length;
+            return len;
         }
 
         @Override
@@ -531,12 +604,17 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Str s && Arrays.equals(utf8, s.utf8);
+            return o instanceof Str s && Arrays.equals(utf8, 0, len, s.utf8, 0, s.len);
         }
 
+        /** @return the hash of the bytes, the same as {@code Arrays.hashCode(toUtf8())} */
         @Override
         public int hashCode() {
-            return Arrays.hashCode(utf8);
+            int h = 1;
+            for (int i = 0; i < len; i++) {
+                h = 31 * h + utf8[i];
+            }
+            return h;
         }
 
         /** @return the value literal (quoted and escaped), cut after 4,096 chars */

@@ -90,9 +90,24 @@ public final class ValueInternals {
 
     /**
      * @param s a str value
-     * @return its UTF-8 array itself, which the caller must not change
+     * @return its UTF-8 buffer itself, which the caller must not change; only its first
+     *     {@link Value.Str#length()} bytes are the string's (the buffer may be longer)
      */
     public byte[] utf8(Value.Str s) {
         return s.utf8;
+    }
+
+    /**
+     * {@code str.concat} without the heap charge (see {@link Value.Str} on appending in place).
+     *
+     * @param s the left string
+     * @param t the right string
+     * @param spare the most bytes of spare room a new buffer may get beyond the result's length
+     * @return the concatenation
+     * @throws IllegalArgumentException when the result would be longer than
+     *     {@code Integer.MAX_VALUE - 16} bytes (callers check first)
+     */
+    public Value.Str append(Value.Str s, Value.Str t, long spare) {
+        return Value.Str.append(s, t, spare);
     }
 }

@@ -93,9 +93,9 @@ final class Ops {
             case Op.U64_TO_DEC -> r[dst] = Numerics.u64ToDec(w[base + code[ip + 2]], code[ip + 3]);
             case Op.BYTES_EQ, Op.STR_EQ -> w[dst] = Texts.eq(c, r[base + code[ip + 2]], r[base + code[ip + 3]]) ? 1 : 0;
             case Op.BYTES_CONCAT -> r[dst] = Texts.V.adoptBytes(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
-            case Op.STR_CONCAT -> r[dst] = Texts.V.adoptUtf8(Texts.concat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]));
+            case Op.STR_CONCAT -> r[dst] = Texts.strConcat(c, r[base + code[ip + 2]], r[base + code[ip + 3]]);
             case Op.BYTES_LEN, Op.STR_LEN -> {
-                w[dst] = Texts.bytesOf(r[base + code[ip + 2]]).length;
+                w[dst] = Texts.lengthOf(r[base + code[ip + 2]]);
                 return ip + 3;
             }
             case Op.BYTES_GET -> w[dst] = Texts.get(r[base + code[ip + 2]], w[base + code[ip + 3]]);

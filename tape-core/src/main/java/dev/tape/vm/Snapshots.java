@@ -357,7 +357,8 @@ final class Snapshots {
             } else if (o instanceof Value.Str s) {
                 out.u8(ValueKind.STR.tag());
                 out.uleb(s.length());
-                out.bytes(Texts.V.utf8(s));
+                byte[] u = Texts.V.utf8(s);
+                out.bytes(u.length == s.length() ? u : java.util.Arrays.copyOf(u, s.length()));
             } else if (o instanceof Value.Obj ob) {
                 out.u8(ValueKind.OBJ.tag());
                 out.uleb(ob.hostType());

@@ -16,8 +16,17 @@ final class Texts {
     /** No-copy access to the arrays of bytes and str values, and to aggregate construction. */
     static final ValueInternals V = ValueInternals.get();
 
+    /**
+     * The array of a bytes or str value; only its first {@link #lengthOf} bytes are the value's (a
+     * string's buffer may have spare room past them).
+     */
     static byte[] bytesOf(Object o) {
         return o instanceof Value.Bytes b ? V.array(b) : V.utf8((Value.Str) o);
+    }
+
+    /** {@code bytes.len}/{@code str.len}: the length in bytes of a bytes or str value. */
+    static int lengthOf(Object o) {
+        return o instanceof Value.Bytes b ? b.length() : ((Value.Str) o).length();
     }
 
     /**
@@ -29,14 +38,15 @@ final class Texts {
     static boolean eq(ExecutionContext c, Object a, Object b) {
         byte[] x = bytesOf(a);
         byte[] y = bytesOf(b);
+        int n = lengthOf(a);
+        if (n != lengthOf(b)) {
+            return false;
+        }
         if (x == y) {
             return true;
         }
-        if (x.length != y.length) {
-            return false;
-        }
-        c.scan(x.length);
-        return Arrays.equals(x, y);
+        c.scan(n);
+        return Arrays.equals(x, 0, n, y, 0, n);
     }
 
     static byte[] concat(ExecutionContext c, Object a, Object b) {
@@ -52,37 +62,55 @@ final class Texts {
         return out;
     }
 
+    /**
+     * {@code str.concat}: charges the heap exactly as {@link #concat} does, then appends in place
+     * when it can ({@link ValueInternals#append}), giving a new buffer no more spare room than
+     * the heap limit still allows.
+     */
+    static Value.Str strConcat(ExecutionContext c, Object a, Object b) {
+        Value.Str s = (Value.Str) a;
+        Value.Str t = (Value.Str) b;
+        long n = (long) s.length() + t.length();
+        c.allocate(16 + n);
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "a string of " + n + " bytes is too large");
+        }
+        return V.append(s, t, c.limits.maxHeapBytes() - c.heapBytes);
+    }
+
     static long get(Object o, long index) {
         byte[] b = bytesOf(o);
-        if (Long.compareUnsigned(index, b.length) >= 0) {
+        int len = lengthOf(o);
+        if (Long.compareUnsigned(index, len) >= 0) {
             throw new VmTrap(TrapKind.INDEX_OUT_OF_BOUNDS, "index " + Long.toUnsignedString(index)
-                    + " is out of range for " + b.length + " bytes");
+                    + " is out of range for " + len + " bytes");
         }
         return b[(int) index] & 0xFF;
     }
 
-    private static void range(byte[] b, long start, long end) {
-        if (Long.compareUnsigned(start, end) > 0 || Long.compareUnsigned(end, b.length) > 0) {
+    private static void range(int len, long start, long end) {
+        if (Long.compareUnsigned(start, end) > 0 || Long.compareUnsigned(end, len) > 0) {
             throw new VmTrap(TrapKind.INDEX_OUT_OF_BOUNDS, "range " + Long.toUnsignedString(start) + ".."
-                    + Long.toUnsignedString(end) + " is out of bounds for " + b.length + " bytes");
+                    + Long.toUnsignedString(end) + " is out of bounds for " + len + " bytes");
         }
     }
 
     static Value.Bytes bytesSlice(ExecutionContext c, Object o, long start, long end) {
         byte[] b = bytesOf(o);
-        range(b, start, end);
+        range(lengthOf(o), start, end);
         c.allocate(16 + end - start);
         return V.adoptBytes(Arrays.copyOfRange(b, (int) start, (int) end));
     }
 
-    private static boolean boundary(byte[] b, long i) {
-        return i == b.length || (b[(int) i] & 0xC0) != 0x80;
+    private static boolean boundary(byte[] b, int len, long i) {
+        return i == len || (b[(int) i] & 0xC0) != 0x80;
     }
 
     static Value.Str strSlice(ExecutionContext c, Object o, long start, long end) {
         byte[] b = bytesOf(o);
-        range(b, start, end);
-        if (!boundary(b, start) || !boundary(b, end)) {
+        int len = lengthOf(o);
+        range(len, start, end);
+        if (!boundary(b, len, start) || !boundary(b, len, end)) {
             throw new VmTrap(TrapKind.STR_NOT_CHAR_BOUNDARY, "range " + start + ".." + end
                     + " splits a UTF-8 character");
         }
@@ -92,19 +120,21 @@ final class Texts {
 
     static Value.Bytes toBytes(ExecutionContext c, Object o) {
         byte[] b = bytesOf(o);
-        c.allocate(16 + b.length);
-        return V.adoptBytes(b.clone());
+        int len = lengthOf(o);
+        c.allocate(16 + len);
+        return V.adoptBytes(Arrays.copyOf(b, len));
     }
 
     static Value.Str toStr(ExecutionContext c, Object o) {
         byte[] b = bytesOf(o);
+        int len = lengthOf(o);
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, 0, len));
         } catch (CharacterCodingException e) {
             throw new VmTrap(TrapKind.INVALID_UTF8, "bytes are not valid UTF-8");
         }
-        c.allocate(16 + b.length);
-        return V.adoptUtf8(b.clone());
+        c.allocate(16 + len);
+        return V.adoptUtf8(Arrays.copyOf(b, len));
     }
 }

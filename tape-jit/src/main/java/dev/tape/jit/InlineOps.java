@@ -8,7 +8,6 @@ import org.objectweb.asm.MethodVisitor;
 import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACONST_NULL;
 import static org.objectweb.asm.Opcodes.ANEWARRAY;
-import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
 import static org.objectweb.asm.Opcodes.DUP;
 import static org.objectweb.asm.Opcodes.LASTORE;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
@@ -212,8 +211,7 @@ final class InlineOps {
             case Op.STR_LEN, Op.BYTES_LEN -> {
                 e.trapPoint();
                 e.loadR(a);
-                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "bytesOf", "(" + OBJ + ")[B", false);
-                mv.visitInsn(ARRAYLENGTH);
+                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "lengthOf", "(" + OBJ + ")I", false);
                 mv.visitInsn(I2L);
                 e.storeW(dst);
             }
@@ -226,16 +224,23 @@ final class InlineOps {
                 mv.visitInsn(I2L);
                 e.storeW(dst);
             }
-            case Op.STR_CONCAT, Op.BYTES_CONCAT -> {
+            case Op.STR_CONCAT -> {
+                e.trapPoint();
+                e.loadContext();
+                e.loadR(a);
+                e.loadR(code[g + 3]);
+                mv.visitMethodInsn(INVOKESTATIC, TEXTS, "strConcat", "(" + CTX + OBJ + OBJ + ")Ldev/tape/value/Value$Str;",
+                        false);
+                e.storeR(dst);
+            }
+            case Op.BYTES_CONCAT -> {
                 e.trapPoint();
                 mv.visitFieldInsn(GETSTATIC, TEXTS, "V", "L" + INTERNALS + ";");
                 e.loadContext();
                 e.loadR(a);
                 e.loadR(code[g + 3]);
                 mv.visitMethodInsn(INVOKESTATIC, TEXTS, "concat", "(" + CTX + OBJ + OBJ + ")[B", false);
-                boolean str = code[g] == Op.STR_CONCAT;
-                mv.visitMethodInsn(INVOKEVIRTUAL, INTERNALS, str ? "adoptUtf8" : "adoptBytes",
-                        "([B)Ldev/tape/value/Value$" + (str ? "Str" : "Bytes") + ";", false);
+                mv.visitMethodInsn(INVOKEVIRTUAL, INTERNALS, "adoptBytes", "([B)Ldev/tape/value/Value$Bytes;", false);
                 e.storeR(dst);
             }
             case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
