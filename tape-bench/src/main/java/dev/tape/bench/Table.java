@@ -214,20 +214,22 @@ public final class Table {
     /**
      * @param rows each workload's figures, in ms per run
      * @return the interpreter table's lines: a heading, the Markdown table's header and one line per
-     *     workload; ratios to the reference and issue 14's interpreter target are given for both modes,
+     *     workload, with each mode's fork count and range of fork medians; ratios to the reference and issue 14's interpreter target are given for both modes,
      *     and "met" is checked against each ("-" where a figure or target is missing)
      */
     static List<String> interpreterTable(Map<String, Row> rows) {
         List<String> out = new ArrayList<>();
         out.add("ms per run, fuel metering on; each figure the median of its forks' medians. interp general: "
                 + "after every workload ran in the same JVM (what an embedder running more than one program "
-                + "gets); interp fast: a JVM that ran only this workload (one of two modes per fork, "
-                + "min..max over the forks). The interpreter's target is a third of the reference.");
+                + "gets); interp fast: a JVM that ran only this workload (one of two modes per fork); "
+                + "min..max: the range of the fork medians. The interpreter's target is a third of the reference.");
         out.add("");
-        out.add("| workload     | interp general ms | interp fast ms | fast forks | fast min..max ms  | compiled ms "
+        out.add("| workload     | interp general ms | general forks | general min..max ms | interp fast ms | fast forks "
+                + "| fast min..max ms  | compiled ms "
                 + "|  Java ms | general/Java | fast/Java | compiled/Java | reference ms | general/ref | fast/ref "
                 + "| interp target ms | general met | fast met | compiled/Java target | compiled met |");
-        out.add("|--------------|------------------:|---------------:|-----------:|------------------:|------------:"
+        out.add("|--------------|------------------:|--------------:|--------------------:|---------------:|-----------:"
+                + "|------------------:|------------:"
                 + "|---------:|-------------:|----------:|--------------:|-------------:|------------:|---------:"
                 + "|-----------------:|-------------|----------|---------------------:|--------------|");
         for (Map.Entry<String, Row> e : rows.entrySet()) {
@@ -240,13 +242,11 @@ public final class Table {
             double ref = reference == null ? Double.NaN : reference;
             Double target = reference == null ? null : reference / 3;
             Double ratioTarget = COMPILED_PER_JAVA.get(e.getKey());
-            String spread = r.fast == null ? "-"
-                    : String.format(Locale.ROOT, "%.3f..%.3f", r.fast.min(), r.fast.max());
             out.add(String.format(Locale.ROOT,
-                    "| %-12s | %17s | %14s | %10s | %17s | %11s | %8s | %12s | %9s | %13s | %12s | %11s | %8s "
-                            + "| %16s | %-11s | %-8s | %20s | %-12s |",
-                    e.getKey(), ms(general), ms(fast), r.fast == null ? "-" : Integer.toString(r.fast.count()),
-                    spread, ms(compiled), ms(java), ratio(general / java), ratio(fast / java), ratio(compiled / java),
+                    "| %-12s | %17s | %13s | %19s | %14s | %10s | %17s | %11s | %8s | %12s | %9s | %13s | %12s "
+                            + "| %11s | %8s | %16s | %-11s | %-8s | %20s | %-12s |",
+                    e.getKey(), ms(general), count(r.general), spread(r.general), ms(fast), count(r.fast),
+                    spread(r.fast), ms(compiled), ms(java), ratio(general / java), ratio(fast / java), ratio(compiled / java),
                     format(reference), ratio2(general / ref), ratio2(fast / ref), format(target), met(general, target),
                     met(fast, target), format(ratioTarget), met(compiled / java, ratioTarget)));
         }
@@ -255,6 +255,14 @@ public final class Table {
 
     private static double median(Forks f) {
         return f == null ? Double.NaN : f.median();
+    }
+
+    private static String count(Forks f) {
+        return f == null ? "-" : Integer.toString(f.count());
+    }
+
+    private static String spread(Forks f) {
+        return f == null ? "-" : String.format(Locale.ROOT, "%.3f..%.3f", f.min(), f.max());
     }
 
     private static String ms(double x) {
