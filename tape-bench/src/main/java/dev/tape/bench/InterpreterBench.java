@@ -20,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * The twelve workloads, untraced and with fuel metering on ({@code tape}), against their hand-written
  * Java versions ({@code java}); {@code compiled} runs the same programs on the compiled tier
  * ({@code tape-jit}). One operation is one whole run of the entry function.
+ *
+ * <p>With {@code -p general=true} each trial first runs every workload on both tiers
+ * ({@link GeneralMode#enter}), so the interpreter's figure is its general mode, the one an embedder
+ * running more than one program gets; by default ({@code false}) the trial's JVM has run only its
+ * own workload, and its interpreter figure is one draw of two modes (see {@link GeneralMode}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -33,15 +38,36 @@ public class InterpreterBench {
         "array_loop", "closure_loop", "dec_loop", "rules"})
     public String workload;
 
+    /** {@link GeneralMode#enter}'s time for each of its two runs of the measured workload, in ms. */
+    static final long GENERAL_MILLIS = 1000;
+
+    /** {@link GeneralMode#enter}'s runs of each workload on each tier. */
+    static final int GENERAL_RUNS = 1000;
+
+    /**
+     * Whether the trial first runs all twelve workloads ({@link GeneralMode#enter}, about 3 s): true
+     * measures the general mode of the interpreter.
+     */
+    @Param({"false"})
+    public boolean general;
+
     private Workload w;
     private long n;
     private TapeRun run;
     private TapeRun compiledRun;
 
-    /** Verifies the program and binds its host, once. */
+    /**
+     * Verifies the program and binds its host, once; with {@link #general}, first runs every
+     * workload.
+     *
+     * @throws Trap never
+     */
     @Setup
-    public void setup() {
+    public void setup() throws Trap {
         w = Workload.of(workload);
+        if (general) {
+            GeneralMode.enter(w, GENERAL_MILLIS, GENERAL_RUNS);
+        }
         n = w.n();
         run = new TapeRun(w, n, null);
         compiledRun = new TapeRun(w, n, null, true);
