@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * context ({@link Vm#run} or a {@link Run}'s resume or step), starting, resuming or restoring
  * another run in it (from a host function or trace sink of that run, or from another thread) is
  * refused with an {@link IllegalStateException}, so the executing run's state and limits are never
- * reset under it.
+ * reset under it; so is resuming a run in it while another thread starts or restores one there.
  *
  * <p>All loop state lives here, not on the Java stack, so a run can stop between instructions
  * (for tracing, and later for suspension) and continue where it stopped.
@@ -146,7 +146,9 @@ public final class ExecutionContext {
     public ExecutionContext() {}
 
     /**
-     * Marks the context as executing a run, until {@link #exit}.
+     * Marks the context as executing a run, until {@link #exit}: while a run executes in it, and
+     * while {@code Vm.start} or {@code Vm.restore} resets it and gives it to a new run (so that a
+     * resume on another thread cannot go on in it then).
      *
      * @throws IllegalStateException when a run is executing in it already
      */
@@ -162,19 +164,10 @@ public final class ExecutionContext {
     }
 
     /**
-     * Refuses to reset the context for a new run while a run executes in it.
-     *
-     * @throws IllegalStateException when a run is executing in it
-     */
-    void requireIdle() {
-        if (executing.get()) {
-            throw inUse();
-        }
-    }
-
-    /**
      * Gives the context to {@code run} ({@code null}: to a one-shot run or to none) and clears any
-     * pause request: from here on only {@code run}'s {@link #requestPause} reaches it.
+     * pause request: from here on only {@code run}'s {@link #requestPause} reaches it. Called only
+     * while the context is marked as executing ({@link #enter}), so a run that finds it still owns
+     * the context after its own {@link #enter} keeps it until its {@link #exit}.
      *
      * @param run the run that keeps its state here now, or {@code null}
      */

@@ -235,14 +235,21 @@ public final class Vm {
      * @return the run, not yet started
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (as
-     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)}), or another thread is
+     *     starting or restoring a run in it
      */
     public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
         if (ctx == null || limits == null) {
             throw new IllegalArgumentException("a context and limits are required");
         }
-        ctx.requireIdle();
-        return new Run(this, ctx, entry, args, limits, sink);
+        // the context is marked as executing while it is reset and given to the new run, so that a
+        // run that another thread resumes in it meanwhile is refused rather than reset under
+        ctx.enter();
+        try {
+            return new Run(this, ctx, entry, args, limits, sink);
+        } finally {
+            ctx.exit();
+        }
     }
 
     /**
@@ -286,16 +293,23 @@ public final class Vm {
      * @throws SnapshotException as {@link #restore(byte[])}, or when a limit exceeds the ceiling
      * @throws IllegalArgumentException when {@code ctx} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (as
-     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)}), or another thread is
+     *     starting or restoring a run in it
      */
     public Run restore(ExecutionContext ctx, byte[] snapshot, Limits ceiling, TraceSink sink) {
         if (ctx == null) {
             throw new IllegalArgumentException("a context is required");
         }
-        ctx.requireIdle();
-        ctx.claim(null);
-        boolean onFuel = SnapshotReader.read(this, snapshot, ctx, ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
-        return new Run(this, ctx, onFuel, sink);
+        // marked as executing while it is filled in, as in start
+        ctx.enter();
+        try {
+            ctx.claim(null);
+            boolean onFuel = SnapshotReader.read(this, snapshot, ctx,
+                    ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
+            return new Run(this, ctx, onFuel, sink);
+        } finally {
+            ctx.exit();
+        }
     }
 
     /**
