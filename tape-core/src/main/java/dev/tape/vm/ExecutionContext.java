@@ -204,21 +204,54 @@ public final class ExecutionContext {
     }
 
     /**
-     * @return fuel left after the last run, in fuel units: an unsigned 64-bit number, like
-     *     {@link Limits#fuel()}
+     * The fuel left after the last run (or where a paused {@link Run} of this context stands). Not
+     * while a run executes in the context: what the context holds then is where each tier last
+     * wrote it, not the run's fuel (a host function reads its call's fuel with
+     * {@link dev.tape.host.HostContext#fuelRemaining()}).
+     *
+     * @return fuel left, in fuel units: an unsigned 64-bit number, like {@link Limits#fuel()}
+     * @throws IllegalStateException when a run is executing in the context (or one is being started
+     *     or restored in it), as when one of its host functions calls this
      */
     public long fuelRemaining() {
+        betweenRuns();
+        return fuelLeft();
+    }
+
+    /** @return {@link #fuelRemaining()}, for the VM itself, at any time */
+    long fuelLeft() {
         return fuel + fuelReserve;
     }
 
-    /** @return host calls made by the last run */
+    /**
+     * @return host calls made by the last run (or by a paused {@link Run} of this context so far)
+     * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})
+     */
     public long hostCallsMade() {
+        betweenRuns();
         return hostCalls;
     }
 
-    /** @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds) */
+    /**
+     * @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds), or a
+     *     paused {@link Run} of this context so far
+     * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})
+     */
     public long heapBytesAllocated() {
+        betweenRuns();
         return heapBytes;
+    }
+
+    /**
+     * Refuses to read the counters while a run executes here: they are the last run's, and while one
+     * runs, each tier keeps its fuel elsewhere and writes it back at its own points.
+     */
+    private void betweenRuns() {
+        if (executing.get()) {
+            throw new IllegalStateException("a run is executing in the execution context: its fuel left, host calls "
+                    + "and heap bytes are read when the run has ended or paused (a host function reads its call's "
+                    + "fuel with HostContext.fuelRemaining())");
+        }
     }
 
     /** Sets the run's trace sink and the event groups it asks for. */

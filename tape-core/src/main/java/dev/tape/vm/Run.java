@@ -479,7 +479,7 @@ public final class Run {
                 return endFuel;
             }
             requireOwner();
-            return c.fuelRemaining();
+            return c.fuelLeft();
         } finally {
             busy.set(false);
         }
@@ -571,7 +571,7 @@ public final class Run {
 
     /** Fuel used so far (unsigned). */
     private long fuelUsed() {
-        return c.limits.fuel() - c.fuelRemaining();
+        return c.limits.fuel() - c.fuelLeft();
     }
 
     /** A pause reason's name in {@code dev.tape.Pause} events. */
@@ -898,14 +898,14 @@ public final class Run {
             cancelDeadline();
             deadlineHit = false;
         }
-        endFuel = c.fuelRemaining();
+        endFuel = c.fuelLeft();
         endHostCalls = c.hostCalls;
         if (event != null) {
             vm.observed(event, entry, c, o instanceof Outcome.Trapped t ? t.trap() : null);
         }
         if ((c.mask & TraceMask.RUN) != 0) {
             try {
-                c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelRemaining());
+                c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelLeft());
             } catch (RuntimeException e) {
                 // the outcome already describes the run
             }

@@ -183,7 +183,7 @@ public final class Vm {
             prepare(ctx, entry, args);
             List<Value> out = drive(ctx, entry);
             if ((mask & TraceMask.RUN) != 0) {
-                sink.runEnd(program, false, limits.fuel() - ctx.fuelRemaining());
+                sink.runEnd(program, false, limits.fuel() - ctx.fuelLeft());
             }
             return out;
         } catch (Trap t) {
@@ -350,7 +350,7 @@ public final class Vm {
     /** Ends a run's JFR events ({@link TapeEvents}): the run, and its trap if it trapped. */
     void observed(RunEvent event, int entry, ExecutionContext ctx, Trap failure) {
         String name = entry >= 0 && entry < funcs.length ? verified.functionName(entry) : null;
-        TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelRemaining(), ctx.hostCalls,
+        TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelLeft(), ctx.hostCalls,
                 failure == null ? "ok" : failure.label());
         if (failure != null) {
             TapeEvents.trap(failure.label(), failure.func(), failure.funcName(), failure.pc(), failure.span(),
@@ -366,7 +366,7 @@ public final class Vm {
         }
         if ((ctx.mask & TraceMask.RUN) != 0) {
             try {
-                ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelRemaining());
+                ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelLeft());
             } catch (RuntimeException e) {
                 // the trap already describes the run
             }
@@ -386,12 +386,12 @@ public final class Vm {
             pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
         }
         return new Trap(kind, 0, func, verified.functionName(func), pc, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining()).from(ctx);
+                ctx.fuelLeft()).from(ctx);
     }
 
     Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
         return new Trap(kind, 0, entry, verified.functionName(entry), 0, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining()).from(ctx);
+                ctx.fuelLeft()).from(ctx);
     }
 
     /**
@@ -544,7 +544,7 @@ public final class Vm {
             stack.add(frameView(f[0], f[1]));
         }
         return new Trap(t.kind, t.code, ctx.func, top.name(), top.pc(), top.span(), t.symbol, t.sigHash,
-                t.getMessage(), stack, elided, ctx.fuelRemaining()).from(ctx);
+                t.getMessage(), stack, elided, ctx.fuelLeft()).from(ctx);
     }
 
     /**
