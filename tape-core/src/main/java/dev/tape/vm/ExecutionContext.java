@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * context ({@link Vm#run} or a {@link Run}'s resume or step), starting, resuming or restoring
  * another run in it (from a host function or trace sink of that run, or from another thread) is
  * refused with an {@link IllegalStateException}, so the executing run's state and limits are never
- * reset under it.
+ * reset under it; so is resuming a run in it while another thread starts or restores one there.
  *
  * <p>All loop state lives here, not on the Java stack, so a run can stop between instructions
  * (for tracing, and later for suspension) and continue where it stopped.
@@ -146,7 +146,9 @@ public final class ExecutionContext {
     public ExecutionContext() {}
 
     /**
-     * Marks the context as executing a run, until {@link #exit}.
+     * Marks the context as executing a run, until {@link #exit}: while a run executes in it, and
+     * while {@code Vm.start} or {@code Vm.restore} resets it and gives it to a new run (so that a
+     * resume on another thread cannot go on in it then).
      *
      * @throws IllegalStateException when a run is executing in it already
      */
@@ -162,19 +164,10 @@ public final class ExecutionContext {
     }
 
     /**
-     * Refuses to reset the context for a new run while a run executes in it.
-     *
-     * @throws IllegalStateException when a run is executing in it
-     */
-    void requireIdle() {
-        if (executing.get()) {
-            throw inUse();
-        }
-    }
-
-    /**
      * Gives the context to {@code run} ({@code null}: to a one-shot run or to none) and clears any
-     * pause request: from here on only {@code run}'s {@link #requestPause} reaches it.
+     * pause request: from here on only {@code run}'s {@link #requestPause} reaches it. Called only
+     * while the context is marked as executing ({@link #enter}), so a run that finds it still owns
+     * the context after its own {@link #enter} keeps it until its {@link #exit}.
      *
      * @param run the run that keeps its state here now, or {@code null}
      */
@@ -211,21 +204,54 @@ public final class ExecutionContext {
     }
 
     /**
-     * @return fuel left after the last run, in fuel units: an unsigned 64-bit number, like
-     *     {@link Limits#fuel()}
+     * The fuel left after the last run (or where a paused {@link Run} of this context stands). Not
+     * while a run executes in the context: what the context holds then is where each tier last
+     * wrote it, not the run's fuel (a host function reads its call's fuel with
+     * {@link dev.tape.host.HostContext#fuelRemaining()}).
+     *
+     * @return fuel left, in fuel units: an unsigned 64-bit number, like {@link Limits#fuel()}
+     * @throws IllegalStateException when a run is executing in the context (or one is being started
+     *     or restored in it), as when one of its host functions calls this
      */
     public long fuelRemaining() {
+        betweenRuns();
+        return fuelLeft();
+    }
+
+    /** @return {@link #fuelRemaining()}, for the VM itself, at any time */
+    long fuelLeft() {
         return fuel + fuelReserve;
     }
 
-    /** @return host calls made by the last run */
+    /**
+     * @return host calls made by the last run (or by a paused {@link Run} of this context so far)
+     * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})
+     */
     public long hostCallsMade() {
+        betweenRuns();
         return hostCalls;
     }
 
-    /** @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds) */
+    /**
+     * @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds), or a
+     *     paused {@link Run} of this context so far
+     * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})
+     */
     public long heapBytesAllocated() {
+        betweenRuns();
         return heapBytes;
+    }
+
+    /**
+     * Refuses to read the counters while a run executes here: they are the last run's, and while one
+     * runs, each tier keeps its fuel elsewhere and writes it back at its own points.
+     */
+    private void betweenRuns() {
+        if (executing.get()) {
+            throw new IllegalStateException("a run is executing in the execution context: its fuel left, host calls "
+                    + "and heap bytes are read when the run has ended or paused (a host function reads its call's "
+                    + "fuel with HostContext.fuelRemaining())");
+        }
     }
 
     /** Sets the run's trace sink and the event groups it asks for. */

@@ -302,8 +302,9 @@ public final class Run {
      * @return the outcome; for a run that has ended, its final outcome again
      * @throws IllegalStateException when the run is running on another thread, when it is
      *     suspended in a host call (use {@link #resumeWith}), when another run is executing in its
-     *     context, when it was abandoned (see "Contexts" above), or when {@link Vm#MAX_RUN_NESTING} runs are already active on this thread (the
-     *     run stays as it was)
+     *     context or another thread is starting or restoring a run there, when it was abandoned
+     *     (see "Contexts" above), or when {@link Vm#MAX_RUN_NESTING} runs are already active on
+     *     this thread (the run stays as it was)
      */
     public Outcome resume() {
         return go(-1, null);
@@ -478,7 +479,7 @@ public final class Run {
                 return endFuel;
             }
             requireOwner();
-            return c.fuelRemaining();
+            return c.fuelLeft();
         } finally {
             busy.set(false);
         }
@@ -570,7 +571,7 @@ public final class Run {
 
     /** Fuel used so far (unsigned). */
     private long fuelUsed() {
-        return c.limits.fuel() - c.fuelRemaining();
+        return c.limits.fuel() - c.fuelLeft();
     }
 
     /** A pause reason's name in {@code dev.tape.Pause} events. */
@@ -678,6 +679,10 @@ public final class Run {
             // function or trace sink of that run calls this) is left as it was
             c.enter();
             try {
+                // again after enter: a run given the context on another thread since the check
+                // above is seen here, and one given it from now on waits for exit (Vm.start and
+                // Vm.restore enter the context), so none resets the context under this run
+                requireOwner();
                 if (c.hostSuspended) {
                     if (hostResults == null) {
                         throw new IllegalStateException("the run is suspended in a call of host function "
@@ -893,14 +898,14 @@ public final class Run {
             cancelDeadline();
             deadlineHit = false;
         }
-        endFuel = c.fuelRemaining();
+        endFuel = c.fuelLeft();
         endHostCalls = c.hostCalls;
         if (event != null) {
             vm.observed(event, entry, c, o instanceof Outcome.Trapped t ? t.trap() : null);
         }
         if ((c.mask & TraceMask.RUN) != 0) {
             try {
-                c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelRemaining());
+                c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelLeft());
             } catch (RuntimeException e) {
                 // the outcome already describes the run
             }

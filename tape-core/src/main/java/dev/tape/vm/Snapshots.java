@@ -91,7 +91,7 @@ final class Snapshots {
             throw new SnapshotException(-1, "the context holds no paused run");
         }
         try {
-            return new Writer(vm, c, pausedOnFuel && c.fuelRemaining() == 0).write();
+            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0).write();
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {

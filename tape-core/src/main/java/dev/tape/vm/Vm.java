@@ -183,7 +183,7 @@ public final class Vm {
             prepare(ctx, entry, args);
             List<Value> out = drive(ctx, entry);
             if ((mask & TraceMask.RUN) != 0) {
-                sink.runEnd(program, false, limits.fuel() - ctx.fuelRemaining());
+                sink.runEnd(program, false, limits.fuel() - ctx.fuelLeft());
             }
             return out;
         } catch (Trap t) {
@@ -235,14 +235,21 @@ public final class Vm {
      * @return the run, not yet started
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (as
-     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)}), or another thread is
+     *     starting or restoring a run in it
      */
     public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
         if (ctx == null || limits == null) {
             throw new IllegalArgumentException("a context and limits are required");
         }
-        ctx.requireIdle();
-        return new Run(this, ctx, entry, args, limits, sink);
+        // the context is marked as executing while it is reset and given to the new run, so that a
+        // run that another thread resumes in it meanwhile is refused rather than reset under
+        ctx.enter();
+        try {
+            return new Run(this, ctx, entry, args, limits, sink);
+        } finally {
+            ctx.exit();
+        }
     }
 
     /**
@@ -286,16 +293,23 @@ public final class Vm {
      * @throws SnapshotException as {@link #restore(byte[])}, or when a limit exceeds the ceiling
      * @throws IllegalArgumentException when {@code ctx} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (as
-     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)})
+     *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)}), or another thread is
+     *     starting or restoring a run in it
      */
     public Run restore(ExecutionContext ctx, byte[] snapshot, Limits ceiling, TraceSink sink) {
         if (ctx == null) {
             throw new IllegalArgumentException("a context is required");
         }
-        ctx.requireIdle();
-        ctx.claim(null);
-        boolean onFuel = SnapshotReader.read(this, snapshot, ctx, ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
-        return new Run(this, ctx, onFuel, sink);
+        // marked as executing while it is filled in, as in start
+        ctx.enter();
+        try {
+            ctx.claim(null);
+            boolean onFuel = SnapshotReader.read(this, snapshot, ctx,
+                    ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
+            return new Run(this, ctx, onFuel, sink);
+        } finally {
+            ctx.exit();
+        }
     }
 
     /**
@@ -336,7 +350,7 @@ public final class Vm {
     /** Ends a run's JFR events ({@link TapeEvents}): the run, and its trap if it trapped. */
     void observed(RunEvent event, int entry, ExecutionContext ctx, Trap failure) {
         String name = entry >= 0 && entry < funcs.length ? verified.functionName(entry) : null;
-        TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelRemaining(), ctx.hostCalls,
+        TapeEvents.runEnd(event, entry, name, ctx.limits.fuel() - ctx.fuelLeft(), ctx.hostCalls,
                 failure == null ? "ok" : failure.label());
         if (failure != null) {
             TapeEvents.trap(failure.label(), failure.func(), failure.funcName(), failure.pc(), failure.span(),
@@ -352,7 +366,7 @@ public final class Vm {
         }
         if ((ctx.mask & TraceMask.RUN) != 0) {
             try {
-                ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelRemaining());
+                ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelLeft());
             } catch (RuntimeException e) {
                 // the trap already describes the run
             }
@@ -372,12 +386,12 @@ public final class Vm {
             pc = Math.max(0, funcs[func].pcOf()[ctx.ip]);
         }
         return new Trap(kind, 0, func, verified.functionName(func), pc, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining()).from(ctx);
+                ctx.fuelLeft()).from(ctx);
     }
 
     Trap entryTrap(ExecutionContext ctx, TrapKind kind, int entry, String detail) {
         return new Trap(kind, 0, entry, verified.functionName(entry), 0, Trap.NO_SPAN, null, 0, detail, List.of(),
-                ctx.fuelRemaining()).from(ctx);
+                ctx.fuelLeft()).from(ctx);
     }
 
     /**
@@ -530,7 +544,7 @@ public final class Vm {
             stack.add(frameView(f[0], f[1]));
         }
         return new Trap(t.kind, t.code, ctx.func, top.name(), top.pc(), top.span(), t.symbol, t.sigHash,
-                t.getMessage(), stack, elided, ctx.fuelRemaining()).from(ctx);
+                t.getMessage(), stack, elided, ctx.fuelLeft()).from(ctx);
     }
 
     /**
