@@ -64,8 +64,10 @@ class StrAppendRaceTest {
                             base = seeds.get(from);
                         }
                         String tail = id + "." + k + (rnd.nextInt(5) == 0 ? "ü" : "");
-                        Value.Str t = rnd.nextInt(8) == 0 ? base.str : Value.str(tail);
-                        String tm = t == base.str ? base.model : tail;
+                        int pick = rnd.nextInt(16);
+                        // sometimes the string itself (s ++ s), sometimes an empty string
+                        Value.Str t = pick < 2 ? base.str : pick < 3 ? Value.str("") : Value.str(tail);
+                        String tm = pick < 2 ? base.model : pick < 3 ? "" : tail;
                         Made next = new Made(Value.Str.append(base.str, t, rnd.nextInt(4) == 0 ? 3 : Long.MAX_VALUE),
                                 base.model + tm);
                         mine.add(next);
