@@ -495,8 +495,6 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      * and runs.
      */
     final class Str implements Value {
-        /** Spare room beyond twice the length a new buffer may get, in bytes. */
-        static final int SLACK = 32;
         /**
          * The mark of a string made by {@code str.concat} into an exact-length buffer: never
          * changed, and never equal to a length, so no append claims room through it; appending to
@@ -533,8 +531,10 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
          * compare-and-set (a concurrent append that loses the race copies instead); otherwise
          * copies both into a new buffer: of exactly n bytes (n the result's length) when s was
          * not made by an append (a one-off concatenation gets no room), else of at most
-         * {@code 2 * n + SLACK} and at most {@code n + spare} bytes, so a buffer never holds more
-         * than about twice the bytes its longest string was charged for.
+         * {@code 2 * n} and at most {@code n + spare} bytes, so a buffer never holds more than
+         * twice the bytes its shortest string was charged for. (The room is the length, with no
+         * fixed slack: a short string with room then costs the JVM at most about 4 times its
+         * charge of 16 + n bytes, object headers included, where a slack of 32 bytes made it 6.)
          *
          * @param s the left string
          * @param t the right string
@@ -560,7 +560,7 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
                 System.arraycopy(t.utf8, 0, x, xl, yl);
                 return new Str(x, n, mark);
             }
-            long room = mark == null ? 0 : n + (long) SLACK;
+            long room = mark == null ? 0 : n;
             room = Math.max(0, Math.min(Math.min(room, spare), Integer.MAX_VALUE - 16L - n));
             byte[] out = Arrays.copyOf(x, n + (int) room);
             System.arraycopy(t.utf8, 0, out, xl, yl);

@@ -104,7 +104,7 @@ class StrAppendRaceTest {
                 shortest.merge(m.str.utf8, m.str.len, Math::min);
             }
             for (Map.Entry<byte[], Integer> e : shortest.entrySet()) {
-                assertTrue(e.getKey().length <= 2 * e.getValue() + Value.Str.SLACK,
+                assertTrue(e.getKey().length <= 2 * e.getValue(),
                         "a buffer of " + e.getKey().length + " for a shortest string of " + e.getValue());
             }
             assertTrue(lengths.size() < all.size(), "some appends were in place");

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Value.Str#append}: in place only for the longest string of a buffer with room, otherwise
- * a copy; buffers bounded by twice the length plus {@link Value.Str#SLACK} and by the spare room
+ * a copy; buffers bounded by twice the length and by the spare room
  * allowed; every reader (value, toUtf8, length, equals, hashCode, the literal) sees only the
  * string's own bytes.
  */
@@ -31,7 +31,7 @@ class StrAppendTest {
         assertEquals(2, ab.utf8.length, "no room for a one-off concatenation");
         Value.Str abc = Value.Str.append(ab, s("c"), ANY);
         assertEquals("abc", abc.value());
-        assertEquals(2 * 3 + Value.Str.SLACK, abc.utf8.length, "room: twice the length plus the slack");
+        assertEquals(2 * 3, abc.utf8.length, "room: twice the length");
         Value.Str abcd = Value.Str.append(abc, s("d"), ANY);
         assertSame(abc.utf8, abcd.utf8, "appended in place");
         assertEquals("abcd", abcd.value());
@@ -86,7 +86,7 @@ class StrAppendTest {
             assertEquals(want[k], x.value());
             assertArrayEquals(exact, x.toUtf8());
             assertEquals(exact.length, x.length());
-            assertTrue(x.utf8.length <= 2 * exact.length + Value.Str.SLACK, "buffer " + x.utf8.length);
+            assertTrue(x.utf8.length <= 2 * exact.length, "buffer " + x.utf8.length);
             Value.Str copy = new Value.Str(exact.clone());
             assertEquals(copy, x);
             assertEquals(x, copy);
