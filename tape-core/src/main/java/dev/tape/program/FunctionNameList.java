@@ -47,7 +47,8 @@ final class FunctionNameList extends AbstractList<Names.FunctionName> implements
 
     @Override
     public Names.FunctionName get(int index) {
-        Objects.checkIndex(index, funcIds.length);
+        // out of range: ArrayIndexOutOfBoundsException, as List.copyOf's lists of 0 or 3 and more
+        // elements (an IndexOutOfBoundsException, so also what those of 1 or 2 throw is caught)
         return new Names.FunctionName(funcIds[index], symbols[index]);
     }
 
