@@ -135,17 +135,40 @@ class ColdStartTest {
     void aColdRunLoadsOnlyWhatItUses() throws Exception {
         Path fib = tmp.resolve("fib.tasm");
         Files.writeString(fib, FIB);
+        String classes = coldRunClasses(fib);
+        onlyWhatARunUses(classes);
+    }
+
+    /**
+     * The same of a binary {@code .tape} program, which the decoder reads (its signature table
+     * included) instead of the assembler: no record's generated {@code equals}/{@code hashCode}
+     * either.
+     */
+    @Test
+    void aColdRunOfABinaryProgramLoadsOnlyWhatItUses() throws Exception {
+        Path fib = tmp.resolve("fib.tasm");
+        Files.writeString(fib, FIB);
+        Path bin = tmp.resolve("fib.tape");
+        assertEquals(0, lazy("asm", "-o", bin.toString(), fib.toString()).code());
+        onlyWhatARunUses(coldRunClasses(bin));
+    }
+
+    /** @return the class-load log of {@code tape run FILE --arg i64:20} in a fresh JVM (fib's 6765 checked) */
+    private String coldRunClasses(Path program) throws Exception {
         Path log = tmp.resolve("classes.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
-                TapeCli.class.getName(), "run", fib.toString(), "--arg", "i64:20"));
+                TapeCli.class.getName(), "run", program.toString(), "--arg", "i64:20"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
         assertEquals("i64:6765", out.trim());
-        String classes = Files.readString(log);
+        return Files.readString(log);
+    }
+
+    private static void onlyWhatARunUses(String classes) {
         assertTrue(classes.contains(" dev.tape.cli.RunCommand "), "the run command");
         assertTrue(classes.contains(" dev.tape.vm.JitTier "), "the compiled tier");
         for (String absent : new String[] {"dev.tape.cli.DapCommand", "dev.tape.cli.ConformanceCommand",

@@ -1,6 +1,7 @@
 package dev.tape.program;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A function's typed signature (spec section "Function signatures (typed)").
@@ -42,6 +43,37 @@ public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<Val
         if (retNames != null && retNames.isEmpty()) {
             retNames = null;
         }
+    }
+
+    /**
+     * Equal component by component, as the record's generated method, but written out: that one
+     * is bootstrapped through {@code invokedynamic} ({@code java.lang.runtime.ObjectMethods}) on
+     * its first call, which in a cold {@code tape run} of a binary program (the decoder shares
+     * equal signatures) spins some thirty method-handle classes (docs/PERFORMANCE.md, "Cold start,
+     * third round").
+     *
+     * @param other any object, or null
+     * @return whether {@code other} is a {@code FunctionSig} with equal types and names lists
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FunctionSig s && args.equals(s.args) && Objects.equals(argNames, s.argNames)
+                && rets.equals(s.rets) && Objects.equals(retNames, s.retNames);
+    }
+
+    /**
+     * The record's own formula ({@code 31 * h + } each component's hash in order, from 0, a
+     * missing names list hashing to 0), written out for the reason given at
+     * {@link #equals(Object)}.
+     *
+     * @return a hash code consistent with {@link #equals(Object)}
+     */
+    @Override
+    public int hashCode() {
+        int h = args.hashCode();
+        h = 31 * h + Objects.hashCode(argNames);
+        h = 31 * h + rets.hashCode();
+        return 31 * h + Objects.hashCode(retNames);
     }
 
     /**

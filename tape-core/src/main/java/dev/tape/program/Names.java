@@ -1,10 +1,8 @@
 package dev.tape.program;
 
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
 
 /**
  * Optional debug names (spec section "Names (optional)"): the program's name, function names and
@@ -69,7 +67,7 @@ public final class Names {
         this.programName = programName;
         this.funcIds = funcIds.length == n ? funcIds : Arrays.copyOf(funcIds, n);
         this.symbols = symbols.length == n ? symbols : Arrays.copyOf(symbols, n);
-        this.functions = new FunctionNames(this.funcIds, this.symbols);
+        this.functions = new FunctionNameList(this.funcIds, this.symbols);
         this.labels = List.copyOf(labels);
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
@@ -84,35 +82,15 @@ public final class Names {
         }
     }
 
-    /** An immutable list view of the function names' two arrays. */
-    private static final class FunctionNames extends AbstractList<FunctionName> implements RandomAccess {
-        private final int[] funcIds;
-        private final int[] symbols;
-
-        FunctionNames(int[] funcIds, int[] symbols) {
-            this.funcIds = funcIds;
-            this.symbols = symbols;
-        }
-
-        @Override
-        public FunctionName get(int index) {
-            return new FunctionName(funcIds[index], symbols[index]);
-        }
-
-        @Override
-        public int size() {
-            return funcIds.length;
-        }
-    }
-
     /** @return the symbol id of the program's name, or -1 when absent */
     public int programName() {
         return programName;
     }
 
     /**
-     * @return the function names, in section order (an immutable list; its elements are made on
-     *     access, equal to those the names were made from)
+     * @return the function names, in section order: an unmodifiable list (as {@code List.copyOf}'s:
+     *     every mutator throws, null queries throw) whose elements are made on access, equal to
+     *     those the names were made from
      */
     public List<FunctionName> functions() {
         return functions;
