@@ -2,6 +2,7 @@ package dev.tape.cli;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.IScope;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -19,7 +20,9 @@ import java.util.Map;
  * descriptions, defaults, types and so converters, order) directly, bound to a {@link RunCommand}
  * and its {@link RunOptions} and {@link EngineOptions} by {@link Field}, a getter and setter per
  * field with no reflection. Its help, errors and parse results are those of the annotated command
- * it replaced ({@code ProgrammaticSpecTest} compares them with text captured from it).
+ * it replaced ({@code ProgrammaticSpecTest} compares them with text captured from it); so are the
+ * words picocli uses for each option in its messages and its trace ({@code -Dpicocli.trace}): the
+ * annotated field's description ({@link Field#DESCRIPTIONS}) and the object that holds it.
  */
 final class RunSpec {
     private RunSpec() {}
@@ -45,13 +48,15 @@ final class RunSpec {
         s.usageMessage().sortOptions(false).exitCodeListHeading("%nExit codes:%n").exitCodeList(codes)
                 .description("Run a function of a program and print each returned value on its own line.",
                         "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1.");
+        Field file = new Field(run, Field.FILE);
         s.addPositional(PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("FILE").type(Path.class)
-                .description(RunOptions.FILE_HELP).setter(new Field(run, Field.FILE)).getter(new Field(run, Field.FILE))
-                .build());
+                .description(RunOptions.FILE_HELP).setter(file).getter(file).scope(file.owner())
+                .withToString(file.description()).build());
         s.addOption(option(run, Field.ENTRY, String.class, "ID|NAME", RunOptions.ENTRY_HELP, "--entry"));
+        Field arg = new Field(run, Field.ARG);
         s.addOption(OptionSpec.builder("--arg").paramLabel("VALUE").type(List.class).auxiliaryTypes(String.class)
-                .description(RunOptions.ARG_HELP).initialValue(run.options.args).hasInitialValue(true)
-                .setter(new Field(run, Field.ARG)).getter(new Field(run, Field.ARG)).build());
+                .description(RunOptions.ARG_HELP).initialValue(arg.value()).hasInitialValue(true)
+                .setter(arg).getter(arg).scope(arg.owner()).withToString(arg.description()).build());
         s.addOption(option(run, Field.FUEL, String.class, "N", EngineOptions.FUEL_HELP, "--fuel"));
         s.addOption(option(run, Field.DEPTH, String.class, "N", EngineOptions.DEPTH_HELP, "--max-call-depth"));
         s.addOption(option(run, Field.HOST_CALLS, String.class, "N", EngineOptions.HOST_CALLS_HELP,
@@ -62,10 +67,11 @@ final class RunSpec {
                 "--max-output-bytes"));
         s.addOption(option(run, Field.HOST, HostChoice.class, "std|test", EngineOptions.HOST_HELP, "--host"));
         s.addOption(option(run, Field.TIER, Tier.class, "jit|interp", EngineOptions.TIER_HELP, "--tier"));
+        Field trace = new Field(run, Field.TRACE);
         s.addOption(OptionSpec.builder("--trace").paramLabel("GROUP").splitRegex(",").type(List.class)
                 .auxiliaryTypes(TraceGroup.class).description(EngineOptions.TRACE_HELP)
-                .initialValue(run.options.engine.trace).hasInitialValue(true)
-                .setter(new Field(run, Field.TRACE)).getter(new Field(run, Field.TRACE)).build());
+                .initialValue(trace.value()).hasInitialValue(true)
+                .setter(trace).getter(trace).scope(trace.owner()).withToString(trace.description()).build());
         s.addOption(option(run, Field.SLICE, String.class, "N", RunCommand.SLICE_HELP, "--slice"));
         s.addOption(option(run, Field.TIMEOUT, String.class, "DURATION", RunCommand.TIMEOUT_HELP, "--timeout"));
         s.addOption(option(run, Field.PAUSE_AT, String.class, "FUEL", RunCommand.PAUSE_AT_HELP, "--pause-at"));
@@ -80,7 +86,39 @@ final class RunSpec {
             String name, String... names) {
         Field f = new Field(run, field);
         return OptionSpec.builder(name, names).paramLabel(label).type(type).description(description)
-                .initialValue(f.value()).hasInitialValue(true).setter(f).getter(f).build();
+                .initialValue(f.value()).hasInitialValue(true).setter(f).getter(f).scope(f.owner())
+                .withToString(f.description()).build();
+    }
+
+    /**
+     * The object that holds an option's field, as picocli's scope of the option: its trace names
+     * it ({@code ... for option --fuel on EngineOptions@1b6d3586}), as it named the annotated
+     * field's. A class, not a lambda, for the class-data sharing archive (see {@link Field}).
+     */
+    static final class Owner implements IScope {
+        private final Object object;
+
+        /** @param object the object holding the field: a {@link RunCommand}, {@link RunOptions} or {@link EngineOptions} */
+        Owner(Object object) {
+            this.object = object;
+        }
+
+        /** @return the object holding the field */
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            return (T) object;
+        }
+
+        /**
+         * Picocli calls this only for argument groups, which {@code tape run} has none of.
+         *
+         * @throws UnsupportedOperationException always: the holder is fixed
+         */
+        @Override
+        public <T> T set(T value) {
+            throw new UnsupportedOperationException("the holder of a tape run option is fixed");
+        }
     }
 
     /**
@@ -107,6 +145,32 @@ final class RunSpec {
         static final int OUTPUT = 15;
         static final int RECORD = 16;
 
+        /**
+         * Each field as picocli described it when it read the annotated field, indexed by the
+         * constants above ({@code "field " + type + " " + class + "." + name}, {@code java.lang.}
+         * left out): picocli puts it in some messages, for one a user-set
+         * {@code picocli.converters.excludes} that leaves out a converter tape needs ({@code No
+         * TypeConverter registered for java.nio.file.Path of field ...}), and in its trace.
+         */
+        static final List<String> DESCRIPTIONS = List.of(
+                "field java.nio.file.Path dev.tape.cli.RunOptions.file",
+                "field String dev.tape.cli.RunOptions.entry",
+                "field java.util.List<String> dev.tape.cli.RunOptions.args",
+                "field String dev.tape.cli.EngineOptions.fuel",
+                "field String dev.tape.cli.EngineOptions.maxCallDepth",
+                "field String dev.tape.cli.EngineOptions.maxHostCalls",
+                "field String dev.tape.cli.EngineOptions.maxHeapBytes",
+                "field String dev.tape.cli.EngineOptions.maxRegisters",
+                "field long dev.tape.cli.EngineOptions.maxOutputBytes",
+                "field dev.tape.cli.HostChoice dev.tape.cli.EngineOptions.host",
+                "field dev.tape.cli.Tier dev.tape.cli.EngineOptions.tier",
+                "field java.util.List<dev.tape.cli.TraceGroup> dev.tape.cli.EngineOptions.trace",
+                "field String dev.tape.cli.RunCommand.slice",
+                "field String dev.tape.cli.RunCommand.timeout",
+                "field String dev.tape.cli.RunCommand.pauseAt",
+                "field java.nio.file.Path dev.tape.cli.RunCommand.output",
+                "field java.nio.file.Path dev.tape.cli.RunCommand.record");
+
         private final RunCommand run;
         private final int field;
 
@@ -117,6 +181,16 @@ final class RunSpec {
         Field(RunCommand run, int field) {
             this.run = run;
             this.field = field;
+        }
+
+        /** @return the field as picocli described the annotated one ({@link #DESCRIPTIONS}) */
+        String description() {
+            return DESCRIPTIONS.get(field);
+        }
+
+        /** @return the object holding the field, as picocli's scope of the option */
+        Owner owner() {
+            return new Owner(field <= ARG ? run.options : field <= TRACE ? run.options.engine : run);
         }
 
         /** @return the field's value now */

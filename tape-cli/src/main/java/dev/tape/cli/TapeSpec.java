@@ -45,16 +45,19 @@ final class TapeSpec {
      * Adds picocli's standard help options, {@code -h}/{@code --help} and {@code -V}/{@code --version}
      * (the names, descriptions and description keys of picocli's {@code mixinStandardHelpOptions}),
      * as options of the command itself; {@code mixinStandardHelpOptions(true)} would read them from
-     * annotations. An annotated subcommand gets picocli's own ({@link TapeCli#commandLine}).
+     * annotations. An annotated subcommand gets picocli's own ({@link TapeCli#commandLine}). Each
+     * starts false, and picocli names it in messages and its trace as it named the mixin's field.
      *
      * @param s the command's model, which gets the two options after those it has
      */
     static void standardHelpOptions(CommandSpec s) {
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).type(boolean.class)
                 .descriptionKey("mixinStandardHelpOptions.help").description("Show this help message and exit.")
-                .build());
+                .initialValue(false).hasInitialValue(true)
+                .withToString("field boolean picocli.CommandLine$AutoHelpMixin.helpRequested").build());
         s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).type(boolean.class)
                 .descriptionKey("mixinStandardHelpOptions.version").description("Print version information and exit.")
-                .build());
+                .initialValue(false).hasInitialValue(true)
+                .withToString("field boolean picocli.CommandLine$AutoHelpMixin.versionRequested").build());
     }
 }
