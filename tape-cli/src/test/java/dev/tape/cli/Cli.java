@@ -80,6 +80,25 @@ final class Cli {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /**
+     * Runs {@code tape ARGS...} through the command line {@link TapeCli#execute} builds for them
+     * ({@link TapeCli#commandLine(PrintWriter, PrintWriter, String)}: only the subcommand named
+     * first, the programmatic {@code run}).
+     *
+     * @param args the arguments
+     * @return what happened
+     */
+    static Result lazy(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err);
+        int code = TapeCli.commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
+        o.flush();
+        e.flush();
+        return new Result(code, out.toString(), err.toString());
+    }
+
     /** @return the shared conformance folder: {@code tape.shared.dir}, or a {@code shared} folder found upwards */
     static Path conformanceDir() {
         String prop = System.getProperty("tape.shared.dir");

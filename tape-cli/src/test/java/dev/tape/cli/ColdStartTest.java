@@ -47,18 +47,6 @@ class ColdStartTest {
             }
             """;
 
-    /** Runs {@code args} through the command line {@link TapeCli#commandLine(PrintWriter, PrintWriter, String)} makes. */
-    private static Cli.Result lazy(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintWriter o = new PrintWriter(out);
-        PrintWriter e = new PrintWriter(err);
-        int code = TapeCli.commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
-        o.flush();
-        e.flush();
-        return new Cli.Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void theTableNamesEverySubcommandByItsOwnName() {
         CommandLine all = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
@@ -92,13 +80,13 @@ class ColdStartTest {
     void everySubcommandHelpsAndFailsAsWithAllOfThem() {
         for (String name : TapeCli.SUBCOMMANDS) {
             for (String[] args : new String[][] {{name, "--help"}, {name, "--no-such-option"}, {name, "-V"}}) {
-                assertEquals(Cli.run(args), lazy(args), String.join(" ", args));
+                assertEquals(Cli.run(args), Cli.lazy(args), String.join(" ", args));
             }
         }
-        Cli.Result help = lazy("run", "--help");
+        Cli.Result help = Cli.lazy("run", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().startsWith("Usage: tape run "), help.out());
-        assertTrue(lazy("run", "-V").out().startsWith("tape "), "the version");
+        assertTrue(Cli.lazy("run", "-V").out().startsWith("tape "), "the version");
     }
 
     @Test
@@ -113,10 +101,10 @@ class ColdStartTest {
             {"run", tmp.resolve("missing.tasm").toString()},
             {"verify", fib.toString()},
             {"replay", tmp.resolve("missing.rec").toString(), fib.toString()}}) {
-            assertEquals(Cli.run(args), lazy(args), String.join(" ", args));
+            assertEquals(Cli.run(args), Cli.lazy(args), String.join(" ", args));
         }
-        assertEquals(new Cli.Result(0, "i64:6765\n", ""), lazy("run", fib.toString(), "--arg", "i64:20"));
-        Cli.Result trap = lazy("run", fib.toString(), "--arg", "i64:20", "--fuel", "1000");
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), Cli.lazy("run", fib.toString(), "--arg", "i64:20"));
+        Cli.Result trap = Cli.lazy("run", fib.toString(), "--arg", "i64:20", "--fuel", "1000");
         assertEquals(1, trap.code());
         assertTrue(trap.err().startsWith("trap: fuel_exceeded"), trap.err());
     }
@@ -149,7 +137,7 @@ class ColdStartTest {
         Path fib = tmp.resolve("fib.tasm");
         Files.writeString(fib, FIB);
         Path bin = tmp.resolve("fib.tape");
-        assertEquals(0, lazy("asm", "-o", bin.toString(), fib.toString()).code());
+        assertEquals(0, Cli.lazy("asm", "-o", bin.toString(), fib.toString()).code());
         onlyWhatARunUses(coldRunClasses(bin));
     }
 

@@ -41,43 +41,31 @@ class ProgrammaticSpecTest {
         }
     }
 
-    /** Runs {@code args} through the command line {@link TapeCli#execute} would build for them. */
-    private static Cli.Result lazy(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintWriter o = new PrintWriter(out);
-        PrintWriter e = new PrintWriter(err);
-        int code = TapeCli.commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
-        o.flush();
-        e.flush();
-        return new Cli.Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void everyHelpTextIsTheAnnotatedCommandsOne() throws IOException {
         for (String name : TapeCli.SUBCOMMANDS) {
             String want = golden("sub-" + name + ".txt");
             assertEquals(new Cli.Result(0, want, ""), Cli.run(name, "--help"), name);
-            assertEquals(new Cli.Result(0, want, ""), lazy(name, "--help"), name);
+            assertEquals(new Cli.Result(0, want, ""), Cli.lazy(name, "--help"), name);
         }
-        assertEquals(new Cli.Result(0, golden("sub-run.txt"), ""), lazy("run", "-h"));
-        assertEquals(new Cli.Result(0, golden("help.txt"), ""), lazy("--help"));
-        assertEquals(new Cli.Result(0, golden("help-run.txt"), ""), lazy("help", "run"));
-        assertEquals(new Cli.Result(0, golden("completion-bash.txt"), ""), lazy("completion", "bash"));
+        assertEquals(new Cli.Result(0, golden("sub-run.txt"), ""), Cli.lazy("run", "-h"));
+        assertEquals(new Cli.Result(0, golden("help.txt"), ""), Cli.lazy("--help"));
+        assertEquals(new Cli.Result(0, golden("help-run.txt"), ""), Cli.lazy("help", "run"));
+        assertEquals(new Cli.Result(0, golden("completion-bash.txt"), ""), Cli.lazy("completion", "bash"));
     }
 
     @Test
     void runsVersionAndUsageErrorsAreTheAnnotatedOnes() {
-        assertEquals(lazy("--version"), lazy("run", "--version"));
-        assertEquals(lazy("-V"), lazy("run", "-V"));
+        assertEquals(Cli.lazy("--version"), Cli.lazy("run", "--version"));
+        assertEquals(Cli.lazy("-V"), Cli.lazy("run", "-V"));
         assertEquals(new Cli.Result(2, "", "tape run: Missing required parameter: 'FILE' (see 'tape run --help')\n"),
-                lazy("run"));
+                Cli.lazy("run"));
         assertEquals(new Cli.Result(2, "", "tape: missing a command (run, resume, debug, dap, profile, replay, verify, "
-                + "inspect, disasm, asm, conformance, bench, completion); see 'tape --help'\n"), lazy());
+                + "inspect, disasm, asm, conformance, bench, completion); see 'tape --help'\n"), Cli.lazy());
         assertEquals("tape run: Invalid value for option '--trace' (GROUP): expected one of [run, call, host, instr, "
-                + "all] (case-sensitive) but was 'foo' (see 'tape run --help')\n", lazy("run", "x", "--trace", "foo").err());
+                + "all] (case-sensitive) but was 'foo' (see 'tape run --help')\n", Cli.lazy("run", "x", "--trace", "foo").err());
         assertEquals("tape run: Invalid value for option '--max-output-bytes': 'zz' is not a long (see 'tape run "
-                + "--help')\n", lazy("run", "x", "--max-output-bytes", "zz").err());
+                + "--help')\n", Cli.lazy("run", "x", "--max-output-bytes", "zz").err());
     }
 
     @Test
