@@ -8,7 +8,6 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -162,7 +161,7 @@ class JitLazyFrameTest {
             while (true) {
                 Outcome oa = a.resume();
                 Outcome ob = b.resume();
-                assertEquals(view(oa), view(ob), what + " pause " + pauses);
+                assertEquals(Tiers.view(oa), Tiers.view(ob), what + " pause " + pauses);
                 if (!(oa instanceof Outcome.Paused)) {
                     break;
                 }
@@ -179,7 +178,7 @@ class JitLazyFrameTest {
                 assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
                 if (pauses % 7 == 1) {
                     // restored on both tiers, the rest of the run ends the same way
-                    assertEquals(finish(t.interpreted.restore(snap)), finish(t.compiled.restore(snap)),
+                    assertEquals(Tiers.finish(t.interpreted.restore(snap)), Tiers.finish(t.compiled.restore(snap)),
                             what + " restored at pause " + pauses);
                 }
                 a.addFuel(slice);
@@ -206,24 +205,5 @@ class JitLazyFrameTest {
             }
         }
         return regs;
-    }
-
-    /**
-     * Runs a restored run to its end in slices of 1,000 fuel.
-     *
-     * @return its results, or its trap's {@link Tiers.TrapView}, and the fuel left
-     */
-    private static List<Object> finish(Run r) {
-        Outcome end;
-        do {
-            r.addFuel(1_000);
-            end = r.resume();
-        } while (end instanceof Outcome.Paused);
-        return Arrays.asList(view(end), r.fuelRemaining());
-    }
-
-    /** An outcome, comparable: a trap as its {@link Tiers.TrapView} (everything it tells). */
-    private static Object view(Outcome o) {
-        return o instanceof Outcome.Trapped tr ? Tiers.TrapView.of(tr.trap()) : o;
     }
 }

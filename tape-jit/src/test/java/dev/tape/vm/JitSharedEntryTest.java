@@ -107,7 +107,7 @@ class JitSharedEntryTest {
                 while (true) {
                     Outcome oa = a.resume();
                     Outcome ob = b.resume();
-                    assertEquals(view(oa), view(ob), what + " pause " + pauses);
+                    assertEquals(Tiers.view(oa), Tiers.view(ob), what + " pause " + pauses);
                     if (!(oa instanceof Outcome.Paused)) {
                         break;
                     }
@@ -120,7 +120,7 @@ class JitSharedEntryTest {
                     byte[] snap = b.snapshot();
                     assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
                     if (pauses % 5 == 1) {
-                        assertEquals(finish(t.interpreted.restore(snap)), finish(t.compiled.restore(snap)),
+                        assertEquals(Tiers.finish(t.interpreted.restore(snap)), Tiers.finish(t.compiled.restore(snap)),
                                 what + " restored at pause " + pauses);
                     }
                     a.addFuel(slice);
@@ -130,19 +130,5 @@ class JitSharedEntryTest {
         }
         // pauses below the entry's callee: its record, written by the handler, is in the frames
         assertTrue(inCallee >= 100, "pauses below the shared row: " + inCallee);
-    }
-
-    /** Runs a restored run to its end in slices of 1,000 fuel: its end and the fuel left. */
-    private static List<Object> finish(Run r) {
-        Outcome end;
-        do {
-            r.addFuel(1_000);
-            end = r.resume();
-        } while (end instanceof Outcome.Paused);
-        return List.of(view(end), r.fuelRemaining());
-    }
-
-    private static Object view(Outcome o) {
-        return o instanceof Outcome.Trapped tr ? Tiers.TrapView.of(tr.trap()) : o;
     }
 }

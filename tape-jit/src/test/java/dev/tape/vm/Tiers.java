@@ -440,4 +440,23 @@ final class Tiers {
         return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
                 .walk(s -> s.filter(f -> f.getClassName().startsWith("dev.tape.vm.JitCode")).count());
     }
+
+    /** A run's outcome, comparable: a trap as its {@link TrapView} (everything it tells). */
+    static Object view(dev.tape.vm.Outcome o) {
+        return o instanceof dev.tape.vm.Outcome.Trapped tr ? TrapView.of(tr.trap()) : o;
+    }
+
+    /**
+     * Runs a (restored) run to its end in slices of 1,000 fuel.
+     *
+     * @return its end as {@link #view} shows it, and the fuel left
+     */
+    static List<Object> finish(Run r) {
+        dev.tape.vm.Outcome end;
+        do {
+            r.addFuel(1_000);
+            end = r.resume();
+        } while (end instanceof dev.tape.vm.Outcome.Paused);
+        return List.of(view(end), r.fuelRemaining());
+    }
 }
