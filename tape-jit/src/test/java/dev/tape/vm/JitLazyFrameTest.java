@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,36 +153,17 @@ class JitLazyFrameTest {
             String what = "seed " + seed + "\n" + g.source();
             SplittableRandom rnd = new SplittableRandom(seed);
             long slice = 1 + rnd.nextInt(deep ? 200 : 40);
-            Limits limits = Limits.DEFAULT.withFuel(slice);
-            Run a = t.interpreted.start(0, args, limits);
-            Run b = t.compiled.start(0, args, limits);
-            int pauses = 0;
-            while (true) {
-                Outcome oa = a.resume();
-                Outcome ob = b.resume();
-                assertEquals(Tiers.view(oa), Tiers.view(ob), what + " pause " + pauses);
-                if (!(oa instanceof Outcome.Paused)) {
-                    break;
-                }
-                pauses++;
+            int[] inCalls = {0};
+            int pauses = t.lockstep(0, args, slice, 7, what, (a, b, pause) -> {
                 if (b.depth() > 1) {
-                    nested++;
+                    inCalls[0]++;
                 }
-                assertEquals(a.frames(), b.frames(), what + " pause " + pauses);
-                assertEquals(a.fuelRemaining(), b.fuelRemaining(), what + " pause " + pauses);
                 for (int f = 0; f < a.depth(); f++) {
-                    assertEquals(written(t.interpreted, a, f), written(t.compiled, b, f), what + " pause " + pauses + " frame " + f);
+                    assertEquals(written(t.interpreted, a, f), written(t.compiled, b, f),
+                            what + " pause " + pause + " frame " + f);
                 }
-                byte[] snap = b.snapshot();
-                assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
-                if (pauses % 7 == 1) {
-                    // restored on both tiers, the rest of the run ends the same way
-                    assertEquals(Tiers.finish(t.interpreted.restore(snap)), Tiers.finish(t.compiled.restore(snap)),
-                            what + " restored at pause " + pauses);
-                }
-                a.addFuel(slice);
-                b.addFuel(slice);
-            }
+            });
+            nested += inCalls[0];
             total += pauses;
         }
         // most pauses are inside calls: the snapshots and frames there come from the lazy records

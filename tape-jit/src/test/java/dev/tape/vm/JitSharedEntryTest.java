@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,44 +90,23 @@ class JitSharedEntryTest {
      * tier's snapshot end as the interpreter's do.
      */
     @Test
-    void pausedAtEverySlice() {
+    void pausedAtEverySlice() throws Exception {
         SplittableRandom rnd = new SplittableRandom(14);
-        int inCallee = 0;
+        int[] inCallee = {0};
         for (long trapAt : new long[] {-1, 3, 150}) {
             Tiers t = tiers(trapAt);
             for (long k = 1; k < ROWS; k++) {
                 long n = trapAt == 150 ? 260 : 12;
                 long slice = 1 + rnd.nextInt(trapAt == 150 ? 90 : 9);
                 String what = "trapAt " + trapAt + " k " + k + " slice " + slice;
-                Limits limits = Limits.DEFAULT.withFuel(slice);
-                Run a = t.interpreted.start(0, args(n, k), limits);
-                Run b = t.compiled.start(0, args(n, k), limits);
-                int pauses = 0;
-                while (true) {
-                    Outcome oa = a.resume();
-                    Outcome ob = b.resume();
-                    assertEquals(Tiers.view(oa), Tiers.view(ob), what + " pause " + pauses);
-                    if (!(oa instanceof Outcome.Paused)) {
-                        break;
-                    }
-                    pauses++;
-                    assertEquals(a.frames(), b.frames(), what + " pause " + pauses);
-                    assertEquals(a.fuelRemaining(), b.fuelRemaining(), what + " pause " + pauses);
+                t.lockstep(0, args(n, k), slice, 5, what, (a, b, pause) -> {
                     if (b.depth() > 2) {
-                        inCallee++;
+                        inCallee[0]++;
                     }
-                    byte[] snap = b.snapshot();
-                    assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
-                    if (pauses % 5 == 1) {
-                        assertEquals(Tiers.finish(t.interpreted.restore(snap)), Tiers.finish(t.compiled.restore(snap)),
-                                what + " restored at pause " + pauses);
-                    }
-                    a.addFuel(slice);
-                    b.addFuel(slice);
-                }
+                });
             }
         }
         // pauses below the entry's callee: its record, written by the handler, is in the frames
-        assertTrue(inCallee >= 100, "pauses below the shared row: " + inCallee);
+        assertTrue(inCallee[0] >= 100, "pauses below the shared row: " + inCallee[0]);
     }
 }

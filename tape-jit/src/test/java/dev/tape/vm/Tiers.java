@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -458,5 +460,52 @@ final class Tiers {
             end = r.resume();
         } while (end instanceof dev.tape.vm.Outcome.Paused);
         return List.of(view(end), r.fuelRemaining());
+    }
+
+    /** What a test checks besides {@link #lockstep}'s own checks at each pause. */
+    interface AtPause {
+        /**
+         * @param interpreted the interpreted run, paused
+         * @param compiled the compiled run, paused at the same point
+         * @param pause the pause's number, from 1
+         */
+        void check(Run interpreted, Run compiled, int pause) throws Exception;
+    }
+
+    /**
+     * Runs {@code entry(args)} on both tiers in slices of {@code slice} fuel, side by side: after
+     * each slice the two outcomes are equal ({@link #view}); at each pause the frames, the fuel
+     * left and the snapshot bytes are equal, {@code atPause} checks the rest, and at every
+     * {@code restoreEvery}-th pause (the 1st, then every {@code restoreEvery}) runs restored from the
+     * compiled run's snapshot on both tiers end alike ({@link #finish}).
+     *
+     * @return the number of pauses
+     */
+    int lockstep(int entry, List<Value> args, long slice, int restoreEvery, String what, AtPause atPause)
+            throws Exception {
+        Limits limits = Limits.DEFAULT.withFuel(slice);
+        Run a = interpreted.start(entry, args, limits);
+        Run b = compiled.start(entry, args, limits);
+        int pauses = 0;
+        while (true) {
+            dev.tape.vm.Outcome oa = a.resume();
+            dev.tape.vm.Outcome ob = b.resume();
+            assertEquals(view(oa), view(ob), what + " pause " + pauses);
+            if (!(oa instanceof dev.tape.vm.Outcome.Paused)) {
+                return pauses;
+            }
+            pauses++;
+            assertEquals(a.frames(), b.frames(), what + " pause " + pauses);
+            assertEquals(a.fuelRemaining(), b.fuelRemaining(), what + " pause " + pauses);
+            atPause.check(a, b, pauses);
+            byte[] snap = b.snapshot();
+            assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
+            if (pauses % restoreEvery == 1) {
+                assertEquals(finish(interpreted.restore(snap)), finish(compiled.restore(snap)),
+                        what + " restored at pause " + pauses);
+            }
+            a.addFuel(slice);
+            b.addFuel(slice);
+        }
     }
 }
