@@ -49,33 +49,44 @@ final class Texts {
         return Arrays.equals(x, 0, n, y, 0, n);
     }
 
+    /**
+     * {@code bytes.concat}: the two byte strings' bytes in a new array, charged as
+     * {@link #chargeConcat}. (Strings go through {@link #strConcat}, which may append in place.)
+     */
     static byte[] concat(ExecutionContext c, Object a, Object b) {
-        byte[] x = bytesOf(a);
-        byte[] y = bytesOf(b);
-        long n = (long) x.length + y.length;
-        c.allocate(16 + n);
-        if (n > Integer.MAX_VALUE - 16) {
-            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "a string of " + n + " bytes is too large");
-        }
-        byte[] out = Arrays.copyOf(x, (int) n);
+        byte[] x = V.array((Value.Bytes) a);
+        byte[] y = V.array((Value.Bytes) b);
+        int n = chargeConcat(c, (long) x.length + y.length);
+        byte[] out = Arrays.copyOf(x, n);
         System.arraycopy(y, 0, out, x.length, y.length);
         return out;
     }
 
     /**
-     * {@code str.concat}: charges the heap exactly as {@link #concat} does, then appends in place
-     * when it can ({@link ValueInternals#append}), giving a new buffer no more spare room than
-     * the heap limit still allows.
+     * {@code str.concat}: charged as {@link #chargeConcat}, then appended in place when it can be
+     * ({@link ValueInternals#append}), giving a new buffer no more spare room than the heap limit
+     * still allows.
      */
     static Value.Str strConcat(ExecutionContext c, Object a, Object b) {
         Value.Str s = (Value.Str) a;
         Value.Str t = (Value.Str) b;
-        long n = (long) s.length() + t.length();
+        chargeConcat(c, (long) s.length() + t.length());
+        return V.append(s, t, c.limits.maxHeapBytes() - c.heapBytes);
+    }
+
+    /**
+     * The charge of a concatenation of {@code n} bytes, the same for strings and byte strings on
+     * both tiers: 16 + n heap bytes, then {@code heap_limit_exceeded} past what one Java array
+     * holds.
+     *
+     * @return {@code n} as an int
+     */
+    private static int chargeConcat(ExecutionContext c, long n) {
         c.allocate(16 + n);
         if (n > Integer.MAX_VALUE - 16) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "a string of " + n + " bytes is too large");
         }
-        return V.append(s, t, c.limits.maxHeapBytes() - c.heapBytes);
+        return (int) n;
     }
 
     static long get(Object o, long index) {
