@@ -199,8 +199,8 @@ public final class ExecutionContext {
 
     private static IllegalStateException inUse() {
         return new IllegalStateException("the execution context is in use: a run is executing in it (a host function"
-                + " or trace sink of that run, or another thread, cannot start, resume or restore a run in the same"
-                + " context; use another ExecutionContext)");
+                + " or trace sink of that run, or another thread, cannot start, resume, restore or inspect a run in the"
+                + " same context; use another ExecutionContext)");
     }
 
     /**
