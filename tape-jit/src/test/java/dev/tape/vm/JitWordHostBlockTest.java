@@ -5,7 +5,15 @@ import dev.tape.host.Signature;
 import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.jfr.HostCallEvent;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -280,6 +288,109 @@ class JitWordHostBlockTest {
             assertEquals(25, outer, "the outer run's host calls, round " + round);
             assertTrue(leafShare >= 0 && leafShare < mainShare && mainShare < JitRuntime.STACK_WORDS,
                     "leaf's share " + leafShare + " under main's " + mainShare + ", round " + round);
+        }
+    }
+
+    /** main(n, k): n turns of w.t(i) then w.f(i), summing w.f's results; w.t(k) starts a recording. */
+    static final String LATE = """
+            program late
+            host ht = "w.t" (i64) -> (i64)
+            host hf = "w.f" (i64) -> (i64)
+            func main(n: i64, k: i64) -> (i64) {
+                const.i64 r3, 0
+                const.i64 r4, 0
+                const.i64 r5, 1
+                jmp head
+            head:
+                i64.lt r6, r3, r1
+                br r6, body, done
+            body:
+                host_call r0, ht, r0, [r3] -> [r7]
+                host_call r0, hf, r0, [r3] -> [r8]
+                i64.add r4, r4, r8
+                i64.add r3, r3, r5
+                jmp head
+            done:
+                ret r0, [r4]
+            }
+            """;
+
+    /** A recording of {@code dev.tape.HostCall} events, started by {@link #start}. */
+    private static final class Late implements AutoCloseable {
+        Recording rec;
+
+        void start() {
+            rec = new Recording();
+            rec.enable(HostCallEvent.class).withThreshold(Duration.ZERO);
+            rec.start();
+        }
+
+        /** @return the w.f events of the recording, 0 when none was started */
+        long wf(Path file) throws Exception {
+            if (rec == null) {
+                return 0;
+            }
+            rec.stop();
+            rec.dump(file);
+            return RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().equals("dev.tape.HostCall"))
+                    .filter(e -> e.getString("symbol").equals("w.f")).count();
+        }
+
+        @Override
+        public void close() {
+            if (rec != null) {
+                rec.close();
+            }
+        }
+    }
+
+    /**
+     * A run that is going when a recording starts records its word calls from its next look at the
+     * Flight Recorder (its start, a resume, a poll): a {@link Run} paused on fuel and resumed after
+     * the recording started has every later call recorded, on both tiers; a one-shot run whose
+     * host function starts the recording has its later calls recorded when the recorder had
+     * already started in this JVM before the run, else none of them, on both tiers alike.
+     */
+    @Test
+    void aRecordingStartedDuringARunRecordsTheSameCallsOnBothTiers(@TempDir Path dir) throws Exception {
+        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(LATE));
+        Late[] late = new Late[1];
+        long[] trigger = {-1};
+        HostRegistry h = new HostRegistry().registerWords("w.f", SIG1, a -> a + 1).registerWords("w.t", SIG1, a -> {
+            if (a == trigger[0]) {
+                late[0].start();
+            }
+            return 0;
+        });
+        Vm[] tiers = {new Vm(vp, h), Jit.compile(vp, h)};
+        assertEquals(1, Jit.precompile(tiers[1]));
+        int files = 0;
+        for (Vm vm : tiers) {
+            for (int k = 0; k < 50; k++) {
+                assertEquals(List.of(Value.i64(40 * 41 / 2)), vm.run(new ExecutionContext(), 0, args(40, -1),
+                        Limits.DEFAULT, null));
+            }
+            // one-shot: w.t(10) starts the recording, before w.f(10)
+            boolean before = FlightRecorder.isInitialized();
+            trigger[0] = 10;
+            try (Late l = new Late()) {
+                late[0] = l;
+                assertEquals(List.of(Value.i64(40 * 41 / 2)), vm.run(new ExecutionContext(), 0, args(40, 10),
+                        Limits.DEFAULT, null));
+                assertEquals(before ? 30 : 0, l.wf(dir.resolve("a" + files++ + ".jfr")), "one-shot, " + vm);
+            }
+            // a Run paused on fuel, the recording started while it is paused
+            trigger[0] = -1;
+            Run run = vm.start(0, args(40, -1), Limits.DEFAULT.withFuel(97));
+            assertTrue(run.resume() instanceof Outcome.Paused);
+            long made = run.hostCallsMade();
+            try (Late l = new Late()) {
+                l.start();
+                run.addFuel(1_000_000);
+                assertTrue(run.resume() instanceof Outcome.Done, "the run ends");
+                assertEquals(40 - made / 2, l.wf(dir.resolve("b" + files++ + ".jfr")), "resumed, " + vm);
+            }
         }
     }
 }
