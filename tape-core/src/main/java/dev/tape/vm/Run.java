@@ -787,6 +787,7 @@ public final class Run {
                 if (c.pauseRequested) {
                     return requested();
                 }
+                c.lookForRecorder();
                 if (steps == 0) {
                     return new Outcome.Paused(STEPS);
                 }
