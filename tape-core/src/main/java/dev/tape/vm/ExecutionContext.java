@@ -271,8 +271,9 @@ public final class ExecutionContext {
     boolean recorderStarted;
 
     /**
-     * Looks whether the Flight Recorder has started (once started, it stays so): at a run's start,
-     * at each resume ({@link #trace}) and at each of a {@link Run}'s polls.
+     * Looks whether the Flight Recorder has started (once started, it stays so): at a run's start
+     * ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or {@link Run#resumeWith}
+     * (not at the driver's polls between stretches, which come at other points on each tier).
      */
     void lookForRecorder() {
         recorderStarted = jdk.jfr.FlightRecorder.isInitialized();

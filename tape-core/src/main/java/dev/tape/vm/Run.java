@@ -759,6 +759,9 @@ public final class Run {
                             TapeEvents.resume(c.func, vm.verified.functionName(c.func), pcNow(), fuelUsed());
                         }
                     }
+                    // once per resume, not at the driver's polls: those come at other points on
+                    // each tier, and so would the word host calls recorded after a recorder starts
+                    c.lookForRecorder();
                     Outcome o = drive(steps);
                     if (o instanceof Outcome.Paused p) {
                         pausedLast = true;
@@ -787,7 +790,6 @@ public final class Run {
                 if (c.pauseRequested) {
                     return requested();
                 }
-                c.lookForRecorder();
                 if (steps == 0) {
                     return new Outcome.Paused(STEPS);
                 }

@@ -71,13 +71,14 @@ final class WordCalls {
     /**
      * Whether a recording wants a {@code dev.tape.HostCall} event for a one-to-three-word call:
      * {@link TapeEvents#hostCallsRecorded}, asked only when the Flight Recorder had started when
-     * the run last looked ({@link ExecutionContext#recorderStarted}: at its start, at each
-     * {@code Run.resume} and at each of a {@link Run}'s polls). {@code FlightRecorder.isInitialized()}
+     * the run last looked ({@link ExecutionContext#recorderStarted}: at its start and at each
+     * {@code Run.resume}, {@code step} or {@code resumeWith}). {@code FlightRecorder.isInitialized()}
      * is a volatile read: at every call it kept C2 from keeping any of the context's fields of a
      * compiled loop in registers (host_loop took twice the time); the context's plain field is
      * read once per loop. So a recorder started while a run is going records that run's word
-     * calls from the run's next poll or resume (a one-shot {@link Vm#run}: none of them), on both
-     * tiers alike.
+     * calls from the run's next resume (a one-shot {@link Vm#run}: none of them), on both tiers
+     * alike (the driver's polls between stretches do not look: they come at other points on each
+     * tier).
      */
     static boolean recorded(ExecutionContext c) {
         return c.recorderStarted && TapeEvents.hostCallsRecorded();

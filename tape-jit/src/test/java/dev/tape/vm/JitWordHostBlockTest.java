@@ -347,7 +347,7 @@ class JitWordHostBlockTest {
 
     /**
      * A run that is going when a recording starts records its word calls from its next look at the
-     * Flight Recorder (its start, a resume, a poll): a {@link Run} paused on fuel and resumed after
+     * Flight Recorder (its start, a resume): a {@link Run} paused on fuel and resumed after
      * the recording started has every later call recorded, on both tiers; a one-shot run whose
      * host function starts the recording has its later calls recorded when the recorder had
      * already started in this JVM before the run, else none of them, on both tiers alike.
