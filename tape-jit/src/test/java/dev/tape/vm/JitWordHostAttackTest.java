@@ -4,6 +4,7 @@ import dev.tape.host.HostFailedException;
 import dev.tape.host.HostRegistry;
 import dev.tape.host.HostReturnArityException;
 import dev.tape.host.Signature;
+import dev.tape.host.WordFunction;
 import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
@@ -61,15 +62,20 @@ class JitWordHostAttackTest {
      * that charges 0 to 2 fuel).
      */
     static HostRegistry host() {
-        return new HostRegistry().registerWords("w.f", I_I, JitWordHostAttackTest::f)
+        return host(JitWordHostAttackTest::f, (a, out, ctx) -> {
+            ctx.chargeFuel(Math.floorMod(a[0], 4));
+            out[0] = a[0] + a[1];
+            out[1] = a[0] - a[1];
+        });
+    }
+
+    /** {@link #host()} with other functions as w.f and w.w. */
+    static HostRegistry host(WordFunction.Of1 wf, WordFunction.Words ww) {
+        return new HostRegistry().registerWords("w.f", I_I, wf)
                 .registerWords("w.u", UU_U, (a, b) -> a * b + (a >>> 3) + 1)
                 .registerWords("w.b", IUF_B, (a, b, d) -> (a ^ b ^ d) & 6)
                 .registerWords("w.d", F_F, x -> Double.doubleToRawLongBits(Double.longBitsToDouble(x) * 1.5 - 1))
-                .registerWordArrays("w.w", II_II, (a, out, ctx) -> {
-                    ctx.chargeFuel(Math.floorMod(a[0], 4));
-                    out[0] = a[0] + a[1];
-                    out[1] = a[0] - a[1];
-                })
+                .registerWordArrays("w.w", II_II, ww)
                 .register("w.x", I_I, (a, out, ctx) -> {
                     long v = ((Value.I64) a[0]).value();
                     ctx.chargeFuel(Math.floorMod(v, 3));
@@ -486,5 +492,133 @@ class JitWordHostAttackTest {
             }
         }
         assertTrue(events > 50, events + " events");
+    }
+
+    /**
+     * {@link #host()} with a w.w that suspends its run at every third call (when it can) and a w.f
+     * that interrupts the run at arguments divisible by 7: the embedder then gives w.w's results.
+     */
+    static HostRegistry suspending(Run[] self, int[] calls) {
+        return host(a -> {
+            if (Math.floorMod(a, 7) == 0 && self[0] != null) {
+                self[0].interrupt();
+            }
+            return f(a);
+        }, (a, out, ctx) -> {
+            ctx.chargeFuel(Math.floorMod(a[0], 4));
+            if (++calls[0] % 3 == 0 && ctx.canSuspend()) {
+                ctx.suspend();
+                return;
+            }
+            out[0] = a[0] + a[1];
+            out[1] = a[0] - a[1];
+        });
+    }
+
+    /** @return w.w's results for a suspended call's arguments, as its function would give them */
+    private static List<Value> wwResults(PauseReason.HostSuspended s) {
+        long a = ((Value.I64) s.args().get(0)).value();
+        long b = ((Value.I64) s.args().get(1)).value();
+        return List.of(Value.i64(a + b), Value.i64(a - b));
+    }
+
+    /**
+     * Runs suspended in a Words call and interrupted by a word function, in blocks of word calls,
+     * given fuel in slices: each tier's run, driven to its end (results given at each suspension,
+     * fuel at each fuel pause, interrupts resumed), ends as the other's, and at each suspension the
+     * two are at the same point with the same fuel and snapshot; a snapshot of the interpreted
+     * run at any pause (right after an interrupting word call, inside its block) ends alike
+     * restored on either tier.
+     */
+    @Test
+    void suspendedAndInterruptedRunsEndAlike() throws Exception {
+        Random rnd = new Random(0x5a5d);
+        int suspensions = 0;
+        int interrupts = 0;
+        for (int p = 0; p < 8; p++) {
+            String text;
+            do {
+                text = program(rnd, 3 + rnd.nextInt(8));
+            } while (!text.contains("hw,"));
+            VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(text));
+            Run[][] selves = {new Run[1], new Run[1]};
+            int[][] counts = {new int[1], new int[1]};
+            Vm[] vms = {new Vm(vp, suspending(selves[0], counts[0])), Jit.compile(vp, suspending(selves[1], counts[1]))};
+            assertEquals(1, Jit.precompile(vms[1]), text);
+            // registers that no instruction reads are not kept alike (see JitWordHostBlockTest.readOnly)
+            boolean[] read = JitResume.mayRead(vms[0].image.code(), vms[0].image.entry(0), vms[0].funcs[0].codeLength(),
+                    vms[0].funcs[0]);
+            List<Value> a = args(2 + rnd.nextInt(8), rnd.nextInt(40) - 20);
+            for (long slice : new long[] {1, 3, 7, 20, 1_000_000}) {
+                Run[] runs = new Run[2];
+                List<List<Object>> ends = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    counts[t][0] = 0;
+                    runs[t] = vms[t].start(0, a, Limits.DEFAULT.withFuel(slice));
+                    selves[t][0] = runs[t];
+                }
+                List<List<String>> suspendedAt = List.of(new ArrayList<>(), new ArrayList<>());
+                for (int t = 0; t < 2; t++) {
+                    Run r = runs[t];
+                    counts[t][0] = 0;
+                    Outcome o = r.resume();
+                    int guard = 0;
+                    while (o instanceof Outcome.Paused pz && guard++ < 100_000) {
+                        if (pz.reason() instanceof PauseReason.HostSuspended s) {
+                            suspensions++;
+                            suspendedAt.get(t).add(r.position() + " fuel " + r.fuelRemaining() + " calls "
+                                    + r.hostCallsMade() + " " + s.args() + " " + readOnly(r.registers(0), read) + " "
+                                    + java.util.HexFormat.of().formatHex(r.snapshot()));
+                            o = r.resumeWith(wwResults(s));
+                        } else if (pz.reason() instanceof PauseReason.Interrupted) {
+                            interrupts++;
+                            if (t == 0) {
+                                // the restored runs interrupt nothing and count w.w's calls on from here
+                                byte[] snap = r.snapshot();
+                                int made = counts[0][0];
+                                selves[0][0] = null;
+                                counts[1][0] = made;
+                                List<Object> i = finishAll(vms[0].restore(snap));
+                                counts[0][0] = made;
+                                assertEquals(i, finishAll(vms[1].restore(snap)),
+                                        text + a + " slice " + slice + " restored at an interrupt");
+                                selves[0][0] = r;
+                            }
+                            o = r.resume();
+                        } else {
+                            r.addFuel(slice);
+                            o = r.resume();
+                        }
+                    }
+                    ends.add(List.of(Tiers.view(o), r.hostCallsMade(), r.fuelRemaining()));
+                }
+                assertEquals(ends.get(0), ends.get(1), text + a + " slice " + slice);
+                assertEquals(suspendedAt.get(0), suspendedAt.get(1), text + a + " slice " + slice);
+            }
+        }
+        assertTrue(suspensions > 50 && interrupts > 20, suspensions + " suspensions, " + interrupts + " interrupts");
+    }
+
+    /** Drives a restored run to its end: fuel in slices of 1,000, results at suspensions, on after interrupts. */
+    private static List<Object> finishAll(Run r) {
+        Outcome o = r.resume();
+        while (o instanceof Outcome.Paused pz) {
+            if (pz.reason() instanceof PauseReason.HostSuspended s) {
+                o = r.resumeWith(wwResults(s));
+            } else {
+                r.addFuel(1_000);
+                o = r.resume();
+            }
+        }
+        return List.of(Tiers.view(o), r.fuelRemaining(), r.hostCallsMade());
+    }
+
+    /** The registers some instruction may read, the others null. */
+    private static List<Value> readOnly(List<Value> regs, boolean[] read) {
+        List<Value> out = new ArrayList<>();
+        for (int r = 0; r < regs.size(); r++) {
+            out.add(read[r] ? regs.get(r) : null);
+        }
+        return out;
     }
 }
