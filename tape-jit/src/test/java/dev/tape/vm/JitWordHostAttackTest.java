@@ -621,4 +621,80 @@ class JitWordHostAttackTest {
         }
         return out;
     }
+
+    /**
+     * main(n): a word host call of w.a in straight-line code, then n turns of a loop whose body
+     * calls w.a, then w.c (counted); a run paused right before either w.a call goes back into
+     * compiled code once the interpreter has stepped past it.
+     */
+    static final String AFTER = """
+            program after
+            host ha = "w.a" (i64) -> (i64)
+            host hc = "w.c" (i64) -> (i64)
+            func main(n: i64) -> (i64) {
+                const.i64 r2, 0
+                const.i64 r3, 1
+                host_call r0, ha, r0, [r2] -> [r5]
+                const.i64 r5, 0
+                jmp head
+            head:
+                i64.lt r6, r2, r1
+                br r6, body, done
+            body:
+                host_call r0, ha, r0, [r2] -> [r7]
+                host_call r0, hc, r0, [r7] -> [r7]
+                i64.add r5, r5, r7
+                i64.add r2, r2, r3
+                jmp head
+            done:
+                ret r0, [r5]
+            }
+            """;
+
+    /**
+     * A word host call no longer ends its compiled block, so the interpreter, stepping a resumed
+     * run to the compiled tier's next resume point, must step past it too: a run paused right
+     * before one (in straight-line code at fuel 2, in the loop's body at fuel 7 + 7k) runs
+     * its later turns compiled, as it did when the call ended its block, not interpreted (it
+     * stopped right after the call, at no resume point, and interpreted the run on).
+     */
+    @Test
+    void aRunPausedAtAWordHostCallGoesBackIntoCompiledCode() throws Exception {
+        long[] from = {0, 0};
+        HostRegistry h = new HostRegistry().registerWords("w.a", I_I, a -> a & 7)
+                .registerWords("w.c", I_I, a -> {
+                    from[Tiers.compiledFramesOnStack() > 0 ? 0 : 1]++;
+                    return a + 1;
+                });
+        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(AFTER));
+        Vm vm = Jit.compile(vp, h);
+        assertEquals(1, Jit.precompile(vm));
+        List<Value> n = List.of(Value.i64(20_000));
+        List<Value> expected = new Vm(vp, h).run(0, n, Limits.DEFAULT);
+        for (long fuel : new long[] {2, 7 + 7 * 3, 7 + 7 * 1000}) {
+            from[0] = 0;
+            from[1] = 0;
+            Run r = vm.start(0, n, Limits.DEFAULT.withFuel(fuel));
+            assertTrue(r.resume() instanceof Outcome.Paused, "fuel " + fuel);
+            // right before a host_call of w.a
+            int[] code = vm.funcs[0].code();
+            assertEquals(dev.tape.format.Op.HOST_CALL, code[ip(vm, r)], "fuel " + fuel);
+            r.addFuel(Limits.DEFAULT.fuel());
+            assertEquals(new Outcome.Done(expected), r.resume(), "fuel " + fuel);
+            assertTrue(from[0] >= 19_000 - fuel / 7, "fuel " + fuel + ": " + from[0] + " calls of w.c compiled, "
+                    + from[1] + " interpreted");
+        }
+    }
+
+    /** @return the code index of the paused run's next instruction */
+    private static int ip(Vm vm, Run r) {
+        int pc = (int) r.position();
+        int[] pcOf = vm.funcs[0].pcOf();
+        for (int i = 0; i < pcOf.length; i++) {
+            if (pcOf[i] == pc) {
+                return i;
+            }
+        }
+        throw new AssertionError("no instruction at pc " + pc);
+    }
 }
