@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.format.Op;
+import dev.tape.host.WordFunction;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
@@ -23,19 +24,33 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Block starts are the same as the code generator's: code index 0, every branch and jump
  * target, and the instruction after a branch, jump, {@code ret}, {@code trap}, call,
- * {@code call.indirect} or {@code host_call}.
+ * {@code call.indirect} or {@code host_call} (but a {@code host_call} of a one-to-three-word
+ * function, {@link #fewWords}, which does not end its compiled block).
  */
 final class JitResume {
     private JitResume() {}
+
+    /**
+     * @param words the VM's word functions by host signature id ({@link Vm#hostWords}; null
+     *     entries for other host functions)
+     * @param sig a host signature id
+     * @return whether a {@code host_call} of {@code sig} calls a one-to-three-word function: the
+     *     code generator does not end its block there (no resume point follows it)
+     */
+    static boolean fewWords(WordFunction[] words, int sig) {
+        WordFunction w = words[sig];
+        return w != null && w.shape() != WordFunction.WORDS;
+    }
 
     /**
      * @param code the program's code image
      * @param entry the function's entry in it
      * @param len the function's code length
      * @param fn the function
+     * @param words the VM's word functions by host signature id ({@link #fewWords})
      * @return per code index: whether it starts a block
      */
-    static boolean[] leaders(int[] code, int entry, int len, LoweredFunction fn) {
+    static boolean[] leaders(int[] code, int entry, int len, LoweredFunction fn, WordFunction[] words) {
         boolean[] lead = new boolean[len + 1];
         lead[0] = true;
         int[] pcOf = fn.pcOf();
@@ -51,8 +66,13 @@ final class JitResume {
                     mark(lead, code[g + 1] - entry);
                     mark(lead, next(pcOf, i, len));
                 }
-                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE,
-                     Op.HOST_CALL -> mark(lead, next(pcOf, i, len));
+                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
+                        -> mark(lead, next(pcOf, i, len));
+                case Op.HOST_CALL -> {
+                    if (!fewWords(words, code[g + 1])) {
+                        mark(lead, next(pcOf, i, len));
+                    }
+                }
                 default -> {
                 }
             }
@@ -178,16 +198,25 @@ final class JitResume {
         return j;
     }
 
-    /** See {@link CompiledTier#toResumePoint}; {@code lead} is the function's {@link #leaders}. */
-    static int toResumePoint(int[] code, int entry, LoweredFunction fn, boolean[] lead, int ip) {
+    /**
+     * See {@link CompiledTier#toResumePoint}; {@code lead} is the function's {@link #leaders},
+     * {@code words} the VM's word functions ({@link #fewWords}: the steps go on past a
+     * {@code host_call} that does not end its block).
+     */
+    static int toResumePoint(int[] code, int entry, LoweredFunction fn, boolean[] lead, int ip, WordFunction[] words) {
         int len = fn.codeLength();
         int[] pcOf = fn.pcOf();
         int n = 1;
         for (int i = ip; ; n++) {
             switch (code[entry + i]) {
                 case Op.BR, Op.JMP, Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC,
-                     LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL -> {
+                     LOp.CALL_INDIRECT_CLOSURE -> {
                     return n;
+                }
+                case Op.HOST_CALL -> {
+                    if (!fewWords(words, code[entry + i + 1])) {
+                        return n;
+                    }
                 }
                 default -> {
                 }

@@ -314,10 +314,11 @@ final class JitTier extends CompiledTier {
         boolean[] lead = leaders[func];
         int entry = vm.image.entry(func);
         if (lead == null) {
-            lead = JitResume.leaders(vm.image.code(), entry, vm.funcs[func].codeLength(), vm.funcs[func]);
+            lead = JitResume.leaders(vm.image.code(), entry, vm.funcs[func].codeLength(), vm.funcs[func],
+                    vm.hostWords);
             leaders[func] = lead;
         }
-        return JitResume.toResumePoint(vm.image.code(), entry, vm.funcs[func], lead, ip);
+        return JitResume.toResumePoint(vm.image.code(), entry, vm.funcs[func], lead, ip, vm.hostWords);
     }
 
     /**
