@@ -38,8 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * host-call limit and paused at every slice; functions that throw every kind of {@link Throwable}
  * at every call of a block; and deep compiled recursions whose word host calls start nested runs
  * up to {@link Vm#MAX_RUN_NESTING} (from a callee without calls, which publishes its Java stack
- * share once), which end alike on the default stack and trap (never throw) on small ones. Both
- * tiers end alike and nothing but a {@link Trap} leaves {@link Vm#run}.
+ * share once), which end alike on the default stack and trap (never throw) on small ones; runs
+ * suspended by a {@code Words} call or interrupted by a word function inside such blocks; JFR
+ * recordings on during a run or stopped by a word function; and a run paused right before a word
+ * host call, which goes back into compiled code once stepped past it. Both tiers end alike and
+ * nothing but a {@link Trap} leaves {@link Vm#run}.
  */
 class JitWordHostAttackTest {
     static final Signature I_I = Signature.of(List.of(I64), List.of(I64));
@@ -207,11 +210,15 @@ class JitWordHostAttackTest {
             Tiers t = Tiers.ofWords(Tiers.verified(JitResumeTest.asm(text)), host());
             assertEquals(1, Jit.precompile(t.compiled), text);
             List<Value> a = args(1 + rnd.nextInt(6), rnd.nextInt(40) - 20);
+            Vm vm = t.interpreted;
+            boolean[] read = JitResume.mayRead(vm.image.code(), vm.image.entry(0), vm.funcs[0].codeLength(),
+                    vm.funcs[0]);
             for (long slice = 1; slice <= 30; slice++) {
                 pauses += t.lockstep(0, a, slice, 5, text + a + " slice " + slice, (x, y, n) -> {
                     assertEquals(x.hostCallsMade(), y.hostCallsMade());
                     assertEquals(x.position(), y.position());
                     assertEquals(x.depth(), y.depth());
+                    assertEquals(readOnly(x.registers(0), read), readOnly(y.registers(0), read));
                 });
             }
         }
@@ -696,5 +703,56 @@ class JitWordHostAttackTest {
             }
         }
         throw new AssertionError("no instruction at pc " + pc);
+    }
+
+    /**
+     * A recording that a word host function stops in the middle of a run (hot compiled code, a
+     * one-shot run and a Run) has recorded the word calls before the stop and none after it, on
+     * both tiers: each word call asks JFR whether it is recorded once the recorder has started.
+     */
+    @Test
+    void aRecordingStoppedByAWordHostFunctionRecordsTheSameCallsOnBothTiers(@TempDir Path dir) throws Exception {
+        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(JitWordHostBlockTest.LATE));
+        Recording[] rec = new Recording[1];
+        long[] trigger = {-1};
+        HostRegistry h = new HostRegistry().registerWords("w.f", I_I, a -> a + 1).registerWords("w.t", I_I, a -> {
+            if (a == trigger[0]) {
+                rec[0].stop();
+            }
+            return 0;
+        });
+        Vm[] tiers = {new Vm(vp, h), Jit.compile(vp, h)};
+        assertEquals(1, Jit.precompile(tiers[1]));
+        int files = 0;
+        for (Vm vm : tiers) {
+            trigger[0] = -1;
+            for (int k = 0; k < 300; k++) {
+                vm.run(new ExecutionContext(), 0, JitWordHostBlockTest.args(200, -1), Limits.DEFAULT, null);
+            }
+            for (boolean oneShot : new boolean[] {true, false}) {
+                for (long stopAt : new long[] {0, 1, 57, 199}) {
+                    trigger[0] = stopAt;
+                    try (Recording r = new Recording()) {
+                        rec[0] = r;
+                        r.enable(HostCallEvent.class).withThreshold(Duration.ZERO);
+                        r.start();
+                        if (oneShot) {
+                            vm.run(new ExecutionContext(), 0, JitWordHostBlockTest.args(200, -1), Limits.DEFAULT,
+                                    null);
+                        } else {
+                            Run run = vm.start(0, JitWordHostBlockTest.args(200, -1), Limits.DEFAULT.withFuel(50));
+                            Tiers.finish(run);
+                        }
+                        Path file = dir.resolve("s" + files++ + ".jfr");
+                        r.dump(file);
+                        long wf = RecordingFile.readAllEvents(file).stream()
+                                .filter(e -> e.getEventType().getName().equals("dev.tape.HostCall"))
+                                .filter(e -> e.getString("symbol").equals("w.f")).count();
+                        // w.t(stopAt) stops it: the w.f calls of the turns before
+                        assertEquals(stopAt, wf, vm + (oneShot ? " one-shot" : " run") + ", stopped at " + stopAt);
+                    }
+                }
+            }
+        }
     }
 }
