@@ -755,4 +755,66 @@ class JitWordHostAttackTest {
             }
         }
     }
+
+    /** main(n): n turns of a loop whose body calls w.c (counted), a boxed or a Words function, between additions. */
+    static final String BOXED = """
+            program boxed
+            host hc = "w.c" (i64) -> (i64)
+            func main(n: i64) -> (i64) {
+                const.i64 r2, 0
+                const.i64 r3, 1
+                const.i64 r5, 0
+                jmp head
+            head:
+                i64.lt r6, r2, r1
+                br r6, body, done
+            body:
+                i64.add r7, r2, r3
+                host_call r0, hc, r0, [r7] -> [r7]
+                i64.add r5, r5, r7
+                i64.add r2, r2, r3
+                jmp head
+            done:
+                ret r0, [r5]
+            }
+            """;
+
+    /**
+     * A run paused inside a loop's body before a host call that ends its block (a boxed or a
+     * {@code Words} function) goes back into compiled code at the loop's header: the interpreter
+     * steps from resume-point candidate to candidate until one is a resume point, within the
+     * stretch it would interpret otherwise. (It stopped right after the call, inside the loop,
+     * where no resume point is, interpreted a stretch of 65,536 instructions, and after each
+     * stretch landed on such a point again: 19,997 of 20,000 turns interpreted.)
+     */
+    @Test
+    void aRunPausedInALoopBodyBeforeAHostCallGoesBackIntoCompiledCode() throws Exception {
+        long[] from = {0, 0};
+        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(BOXED));
+        HostRegistry boxed = new HostRegistry().register("w.c", I_I, (a, out, ctx) -> {
+            from[Tiers.compiledFramesOnStack() > 0 ? 0 : 1]++;
+            out[0] = Value.i64(((Value.I64) a[0]).value() & 7);
+        });
+        HostRegistry words = new HostRegistry().registerWordArrays("w.c", I_I, (a, out, ctx) -> {
+            from[Tiers.compiledFramesOnStack() > 0 ? 0 : 1]++;
+            out[0] = a[0] & 7;
+        });
+        for (HostRegistry h : List.of(boxed, words)) {
+            Vm vm = Jit.compile(vp, h);
+            assertEquals(1, Jit.precompile(vm));
+            List<Value> n = List.of(Value.i64(20_000));
+            List<Value> expected = new Vm(vp, h).run(0, n, Limits.DEFAULT);
+            // prologue 4, head 2, body 5: paused before the add, before the call, after it
+            for (long fuel : new long[] {4 + 2 + 5 * 3, 4 + 2 + 5 * 3 + 1, 4 + 2 + 5 * 3 + 2}) {
+                from[0] = 0;
+                from[1] = 0;
+                Run r = vm.start(0, n, Limits.DEFAULT.withFuel(fuel));
+                assertTrue(r.resume() instanceof Outcome.Paused, "fuel " + fuel);
+                r.addFuel(Limits.DEFAULT.fuel());
+                assertEquals(new Outcome.Done(expected), r.resume(), "fuel " + fuel);
+                assertTrue(from[0] >= 19_990 - fuel / 5, "fuel " + fuel + ": " + from[0] + " calls of w.c compiled, "
+                        + from[1] + " interpreted");
+            }
+        }
+    }
 }
