@@ -851,27 +851,37 @@ public final class Run {
 
     /**
      * Runs compiled code from the run's state when it can: the entry at the start, else from a
-     * resume point, stepping the interpreter to the next one first ({@link CompiledTier#toResumePoint}).
+     * resume point, stepping the interpreter to it first ({@link CompiledTier#toResumePoint}, from
+     * one block start to the next, at most {@link #RESUME_STEPS} of them: a block start inside a
+     * loop, after a call or host call there, is none, and the steps go on to the loop's header).
      *
-     * @return a status, or -1 when the interpreter should run the next stretch
+     * @return a status, or -1 when the interpreter should run the next stretch (no resume point
+     *     within the steps: a function without a method, a loop body of many calls)
      */
     private int compiled(CompiledTier t) {
         if (!started) {
             started = true;
             return t.compiled(entry) ? sliced(t, true) : -1;
         }
-        if (!t.resumable(c.func, c.ip)) {
+        for (int k = 0; !t.resumable(c.func, c.ip); k++) {
+            if (k == RESUME_STEPS) {
+                return -1;
+            }
             long n = Math.max(1, t.toResumePoint(c.func, c.ip));
             int s = Interpreter.execute(vm, c, Math.min(n, Math.min(c.fuel, CHUNK)));
             if (s != Interpreter.OUT_OF_FUEL || c.pauseRequested || c.fuel == 0) {
                 return s;
             }
-            if (!t.resumable(c.func, c.ip)) {
-                return -1;
-            }
         }
         return sliced(t, false);
     }
+
+    /**
+     * The most steps {@link #compiled} takes from block start to block start towards a resume
+     * point before the driver interprets a stretch instead: a loop body paused before the first
+     * of up to 15 calls and host calls reaches its header.
+     */
+    private static final int RESUME_STEPS = 16;
 
     /**
      * Runs compiled code with at most {@link #COMPILED_CHUNK} of the fuel in {@code fuel} (the rest waits in
