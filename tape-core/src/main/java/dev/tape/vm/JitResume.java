@@ -19,8 +19,10 @@ import java.lang.invoke.MethodHandle;
  * frame returns to a caller that is a frame record (not a compiled frame on the Java stack), this
  * driver does what the interpreter's {@code ret} does (pops the record, stores the results into
  * the caller's result registers) and resumes the caller, compiled, after its call, which is a
- * block start too. So a run paused anywhere needs at most {@link #toResumePoint} interpreted
- * instructions to be back in compiled code.
+ * block start too. So a run paused anywhere is back in compiled code once the interpreter has
+ * stepped it from block start to block start ({@link #toResumePoint}) to a resume point: the next
+ * block start, or inside a loop (where only the header is one) the loop's header ({@code Run}'s
+ * driver takes up to 16 such steps).
  *
  * <p>Block starts are the same as the code generator's: code index 0, every branch and jump
  * target, and the instruction after a branch, jump, {@code ret}, {@code trap}, call,
