@@ -240,6 +240,75 @@ final class Interpreter {
                             ip = code[t ? ip + 6 : ip + 7];
                         }
                     }
+                    // superinstructions: the first half, then each further half only when the budget
+                    // holds its unit (else the next turn runs it, or pauses there); see LOp.I64_ADD_LT_BR
+                    case LOp.I64_ADD_LT_BR -> {
+                        // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 8;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    case LOp.CONST_ADD -> {
+                        // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
+                            ip += 8;
+                        }
+                    }
+                    case LOp.CONST_SUB -> {
+                        // [CONST_W, d, lo, hi][I64_SUB, d, a, b]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            w[base + code[ip + 5]] = w[base + code[ip + 6]] - w[base + code[ip + 7]];
+                            ip += 8;
+                        }
+                    }
+                    case LOp.CONST_LT_BR -> {
+                        // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 8;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    case LOp.F64_MUL_ADD -> {
+                        // [F64_MUL, d, a, b][F64_ADD, d, a, b]
+                        w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                        if (budget == 0) {
+                            ip += 4;
+                        } else {
+                            budget--;
+                            w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                            ip += 8;
+                        }
+                    }
                     case LOp.SELECT_W -> {
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                         ip += 5;
