@@ -19,7 +19,17 @@ import dev.tape.verify.internal.LOp;
  * {@link ExecutionContext#pauseRequested} was set, with budget left.
  * The budget is the fuel (or 1 when the driver steps for tracing): each instruction checks it
  * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
- * otherwise it runs as the plain compare and leaves the br to the next turn of the loop.
+ * otherwise it runs as the plain compare and leaves the br to the next turn of the loop. A
+ * superinstruction ({@link LOp#I64_ADD_LT_BR} and the like) runs each further instruction it
+ * covers only when the budget still holds that instruction's unit, and otherwise stops at that
+ * instruction's start, as the instructions one at a time would.
+ *
+ * <p>The word instructions (integer, float, compare, branch, word moves and constants, the fused
+ * forms) run in an inner loop of their own, which makes no calls and stores no references; any
+ * other instruction leaves it, already paid for, for the outer {@code switch}. In the general
+ * mode of a JVM that has run many programs (every case of the {@code switch} compiled) the inner
+ * loop keeps C2's register allocation and layout those of a small loop (see
+ * {@code docs/PERFORMANCE.md}, "Interpreter, fifth round").
  *
  * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
  * and returns change only {@code ip}, the register base and the register count. While the loop
