@@ -790,7 +790,8 @@ final class JitCompiler implements Codegen {
 
         private void instruction(int i, int refund) {
             int g = entry + i;
-            int op = code[g];
+            // a superinstruction's head is compiled as its first instruction (the rest follow unchanged)
+            int op = LOp.plain(code[g]);
             switch (op) {
                 case Op.NOP -> {
                 }
