@@ -333,6 +333,28 @@ public final class ByteReader {
     }
 
     /**
+     * Reads and checks a string as {@link #utf8()} does, with the same errors, without making it
+     * when it is ASCII.
+     *
+     * @return the {@link #position()} where the string's bytes start; they end at the position
+     *     after the call
+     * @throws DecodeException as {@link #utf8()}
+     */
+    public int utf8Bytes() throws DecodeException {
+        int begin = pos;
+        int n = index("string length");
+        int at = pos;
+        if (n <= end - pos && ascii(pos, n)) {
+            pos += n;
+            return at;
+        }
+        // not ASCII (or too long): read it again as utf8() does, for its checks and errors
+        pos = begin;
+        utf8();
+        return at;
+    }
+
+    /**
      * Reads a ULEB128 length followed by that many bytes of UTF-8.
      *
      * @return the decoded string

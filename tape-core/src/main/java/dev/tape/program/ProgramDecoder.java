@@ -124,7 +124,7 @@ public final class ProgramDecoder {
                         + t.tag() + ") is missing");
             }
         }
-        List<String> symbols = symbols(reader(data, sections, SectionTag.SYMBOLS));
+        List<String> symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
         List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
         TypeTable types = types(reader(data, sections, SectionTag.TYPES));
         List<byte[]> blobs = blobs(reader(data, sections, SectionTag.BYTECODE_BLOBS));
@@ -173,21 +173,30 @@ public final class ProgramDecoder {
         return new ByteReader(data, range[0], range[1], 0, t.label());
     }
 
-    private static List<String> symbols(ByteReader r) throws DecodeException {
+    private static List<String> symbols(byte[] data, ByteReader r) throws DecodeException {
         int n = r.count("symbol", 1);
         if (n == 0) {
             throw r.error("the symbol table must hold at least symbol 0 (the empty string)");
         }
-        List<String> out = new ArrayList<>(n);
+        // each symbol's checked UTF-8 bytes, kept in one array (SymbolList makes strings on access)
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int total = 0;
         for (int i = 0; i < n; i++) {
             long at = r.offset();
-            String s = r.utf8();
-            if (i == 0 && !s.isEmpty()) {
+            starts[i] = r.utf8Bytes();
+            if (i == 0 && r.position() != starts[i]) {
                 throw new DecodeException("symbols", at, "symbol 0 is reserved and must be the empty string");
             }
-            out.add(s);
+            total += r.position() - starts[i];
+            ends[i] = total;
         }
-        return out;
+        byte[] bytes = new byte[total];
+        for (int i = 0; i < n; i++) {
+            int start = i == 0 ? 0 : ends[i - 1];
+            System.arraycopy(data, starts[i], bytes, start, ends[i] - start);
+        }
+        return new SymbolList(bytes, ends);
     }
 
     // Constants, span entries and struct types of the smallest encodings are shared, not made per

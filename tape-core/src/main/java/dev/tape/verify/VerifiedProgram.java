@@ -37,8 +37,11 @@ public final class VerifiedProgram {
     private final int[] closureSigKey;
     private final int[] callSigKey;
     private final CodeImage image;
-    /** function names from the names section, by function id (null for none) */
-    private final String[] names;
+    /**
+     * the symbol of each function's name from the names section, by function id (-1 for none; the
+     * name is made from the symbol table when asked, so a program keeps no string per name)
+     */
+    private final int[] names;
     /** the SHA-256 of the encoded program, made on first use */
     private volatile byte[] hash;
     /**
@@ -48,7 +51,7 @@ public final class VerifiedProgram {
     private volatile InitFacts[] initFacts;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
-                    int[] callSigKey, String[] names) {
+                    int[] callSigKey, int[] names) {
         this.program = program;
         this.functions = functions;
         this.funcSigKey = funcSigKey;
@@ -114,15 +117,16 @@ public final class VerifiedProgram {
     }
 
     /**
-     * A function's name from the names section, from an index built at verification: O(1), where
-     * {@link Program#functionName(int)} scans the section.
+     * A function's name from the names section, from an index built at verification: O(1) and a
+     * string made from the symbol table, where {@link Program#functionName(int)} searches the
+     * section.
      *
      * @param id a function id
      * @return the same as {@code program().functionName(id)}: the name of the first names-section
      *     entry for that function, or {@code null} when it has none or the id is out of range
      */
     public String functionName(int id) {
-        return id >= 0 && id < names.length ? names[id] : null;
+        return id >= 0 && id < names.length && names[id] >= 0 ? program.symbols().get(names[id]) : null;
     }
 
     /**

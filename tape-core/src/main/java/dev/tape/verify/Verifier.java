@@ -16,6 +16,7 @@ import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.internal.Relowering;
 import dev.tape.verify.internal.SpanIndex;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -162,7 +163,7 @@ public final class Verifier {
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }
-        String[] names = functionNames(program, budget);
+        int[] names = functionNames(program, budget);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -183,20 +184,20 @@ public final class Verifier {
 
     /**
      * Indexes the names section's function names by function id, once, so that traps and traces
-     * find a frame's name in O(1) however large the section is. The first entry for a function
+     * find a frame's name symbol in O(1) however large the section is. The first entry for a function
      * wins, as {@link Program#functionName(int)} has it; entries naming no function, or a symbol
      * that does not exist, name nothing. Charged one unit per entry against the analysis budget.
      */
-    private static String[] functionNames(Program program, AnalysisBudget budget) throws VerifyException {
+    private static int[] functionNames(Program program, AnalysisBudget budget) throws VerifyException {
         List<Names.FunctionName> entries = program.names().functions();
         budget.charge(entries.size(), -1);
-        String[] names = new String[program.functions().size()];
-        List<String> symbols = program.symbols();
+        int[] names = new int[program.functions().size()];
+        Arrays.fill(names, -1);
+        int symbols = program.symbols().size();
         for (Names.FunctionName n : entries) {
             int f = n.funcId();
-            if (f >= 0 && f < names.length && names[f] == null && n.nameSymbol() >= 0
-                    && n.nameSymbol() < symbols.size()) {
-                names[f] = symbols.get(n.nameSymbol());
+            if (f >= 0 && f < names.length && names[f] < 0 && n.nameSymbol() >= 0 && n.nameSymbol() < symbols) {
+                names[f] = n.nameSymbol();
             }
         }
         return names;

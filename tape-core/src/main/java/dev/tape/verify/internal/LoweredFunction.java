@@ -42,30 +42,19 @@ public final class LoweredFunction {
     /** the number of instruction starts: the instruction count, or 1 for an empty body */
     private final int startCount;
     /**
-     * The lowered code ({@code int[]}) until {@link CodeImage} copies it into the image; then null
-     * until {@link #code()}, {@link #pcOf()}, {@link #opcodeAt(int)} or {@link #instructionStart(int)}
-     * first needs what the image does not keep, when it holds a {@link Derived} made by lowering the
-     * function again (so a verified program keeps one copy of its code, not two, and no per
-     * instruction table it does not use).
+     * What the image does not keep: a {@link Pending} until {@link CodeImage} copies the code into
+     * the image; then null until {@link #code()}, {@link #pcOf()}, {@link #opcodeAt(int)},
+     * {@link #instructionStart(int)}, {@link #refs()} or {@link #tags()} first needs it, when it
+     * holds a {@link Derived} made by lowering the function again (so a verified program keeps one
+     * copy of its code, not two, and no per-instruction table it does not use).
      */
     private volatile Object state;
-    /**
-     * Until the function is placed in an image: the code index of each instruction, in order, then
-     * the code positions {@link CodeImage} relocates: those holding a code index (branch targets),
-     * an index into {@link #refs()} and an index into {@link #tags()}, then the three counts of
-     * those positions, in that order. A {@code char[]} (2 bytes an entry) when the code is shorter
-     * than 65,536 ints, else an {@code int[]}. Dropped once placed when {@link #again} can make it
-     * again; written only before the verified program is published.
-     */
-    private Object meta;
     /**
      * the function whose bytecode gives each instruction's byte pc and opcode byte, and its
      * register and argument counts; an empty body (0 bytes) has one synthetic instruction, a
      * {@code trap} at pc 0
      */
     private final Function source;
-    private final Object[] refs;
-    private final byte[][] tags;
     private final ValueType[] regTypes;
     /** the function's span table, indexed by pc (set by the verifier once the table is checked) */
     private SpanIndex spans = SpanIndex.EMPTY;
@@ -102,11 +91,11 @@ public final class LoweredFunction {
                            ValueType[] regTypes, int[] targetSlots, int nTargets,
                            int[] refSlots, int nRefs, int[] tagSlots, int nTags) {
         this.id = id;
-        this.state = code;
         this.codeLength = code.length;
         this.startCount = startCount;
         // every entry is a code index or a count of code positions: below the code length
         int size = startCount + nTargets + nRefs + nTags + 3;
+        Object meta;
         if (code.length <= Character.MAX_VALUE) {
             char[] m = new char[size];
             int at = 0;
@@ -125,7 +114,7 @@ public final class LoweredFunction {
             m[at++] = (char) nTargets;
             m[at++] = (char) nRefs;
             m[at] = (char) nTags;
-            this.meta = m;
+            meta = m;
         } else {
             int[] m = new int[size];
             System.arraycopy(starts, 0, m, 0, startCount);
@@ -135,11 +124,10 @@ public final class LoweredFunction {
             m[size - 3] = nTargets;
             m[size - 2] = nRefs;
             m[size - 1] = nTags;
-            this.meta = m;
+            meta = m;
         }
+        this.state = new Pending(code, meta, refs, tags);
         this.source = source;
-        this.refs = refs;
-        this.tags = tags;
         this.regTypes = regTypes;
     }
 
@@ -158,7 +146,7 @@ public final class LoweredFunction {
      * bases. Only before {@link #placed}.
      */
     void relocate(int[] c, int at, int codeBase, int refBase, int tagBase) {
-        Object m = meta;
+        Object m = pending().meta();
         int size = metaSize(m);
         int nTargets = meta(m, size - 3);
         int nRefs = meta(m, size - 2);
@@ -216,34 +204,40 @@ public final class LoweredFunction {
     void placed() {
         if (again != null) {
             this.state = null;
-            this.meta = null;
         }
     }
 
     /**
-     * What the image does not keep, made on first use by lowering the function again: its own
-     * code, its instruction table ({@link #meta}'s layout) and the byte pc and opcode byte of each
-     * code index.
+     * The function's own lowered code, its instruction table: the code index of each instruction,
+     * in order, then the code positions {@link CodeImage} relocates: those holding a code index
+     * (branch targets), an index into {@link #refs()} and an index into {@link #tags()}, then the
+     * three counts of those positions, in that order (a {@code char[]}, 2 bytes an entry, when the
+     * code is shorter than 65,536 ints, else an {@code int[]}), and its constants.
      */
-    private record Derived(int[] code, Object meta, int[] pcOf, byte[] opcodeOf) {}
+    private record Pending(int[] code, Object meta, Object[] refs, byte[][] tags) {}
+
+    /** The above, with the byte pc and the opcode byte of each code index. */
+    private record Derived(Pending own, int[] pcOf, byte[] opcodeOf) {}
+
+    private Pending pending() {
+        Object s = state;
+        return s instanceof Pending p ? p : s instanceof Derived d ? d.own() : derived().own();
+    }
 
     private Derived derived() {
         Object s = state;
         if (s instanceof Derived d) {
             return d;
         }
-        int[] c;
-        Object m;
-        if (s instanceof int[] own) {
-            // not placed (or kept): the function's own code and table
-            c = own;
-            m = meta;
+        Pending own;
+        if (s instanceof Pending p) {
+            // not placed (or not droppable): the function's own code and table
+            own = p;
         } else {
             // placed: lower it again; a race lowers it twice at worst, to equal tables, published
             // through the volatile field
             LoweredFunction fresh = again.lower(id);
-            c = (int[]) fresh.state;
-            m = fresh.meta;
+            own = fresh.pending();
             if (fresh.codeLength != codeLength || fresh.startCount != startCount) {
                 throw new IllegalStateException("function " + id + " lowers differently");
             }
@@ -253,14 +247,12 @@ public final class LoweredFunction {
         Arrays.fill(p, -1);
         DecodedCode dc = decoded();
         for (int i = 0; i < startCount; i++) {
-            int at = meta(m, i);
+            int at = meta(own.meta(), i);
             p[at] = dc == null ? 0 : dc.pc(i);
             o[at] = (byte) (dc == null ? Opcode.TRAP.toByte() : dc.opcode(i).toByte());
         }
-        Derived d = new Derived(c, m, p, o);
-        if (!(s instanceof int[])) {
-            state = d;
-        }
+        Derived d = new Derived(own, p, o);
+        state = d;
         return d;
     }
 
@@ -275,11 +267,7 @@ public final class LoweredFunction {
      *     verified program is immutable)
      */
     public int[] code() {
-        Object s = state;
-        if (s instanceof int[] c) {
-            return c;
-        }
-        return derived().code();
+        return pending().code();
     }
 
     /** @return the length of {@link #code()}, without making it */
@@ -311,8 +299,7 @@ public final class LoweredFunction {
         if (i < 0 || i >= startCount) {
             throw new ArrayIndexOutOfBoundsException(i);
         }
-        Object s = state;
-        return meta(s instanceof int[] ? meta : derived().meta(), i);
+        return meta(pending().meta(), i);
     }
 
     /** @return the source function's bytecode, decoded (null for an empty body) */
@@ -340,14 +327,21 @@ public final class LoweredFunction {
         return derived().opcodeOf()[ip] & 0xFF;
     }
 
-    /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */
+    /**
+     * @return the reference constants, {@code dev.tape.value.Value} objects (do not modify); once
+     *     the function is placed in an image, the first call may lower it again (as {@link #code()})
+     *     and these are then equal values, not the image's objects
+     */
     public Object[] refs() {
-        return refs;
+        return pending().refs();
     }
 
-    /** @return element kind-tag lists for aggregate construction (do not modify) */
+    /**
+     * @return element kind-tag lists for aggregate construction (do not modify; as
+     *     {@link #refs()}, equal lists once placed)
+     */
     public byte[][] tags() {
-        return tags;
+        return pending().tags();
     }
 
     /** @return registers per frame, r0 included */
