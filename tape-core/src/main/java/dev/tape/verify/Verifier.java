@@ -7,7 +7,6 @@ import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
-import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
@@ -16,7 +15,6 @@ import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.internal.Relowering;
 import dev.tape.verify.internal.SpanIndex;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -163,7 +161,7 @@ public final class Verifier {
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }
-        int[] names = functionNames(program, budget);
+        chargeNames(program, budget);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -179,28 +177,15 @@ public final class Verifier {
             CallSig cs = program.callSigs().get(s);
             callKey[s] = key(keys, cs.args(), cs.rets());
         }
-        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey, names);
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
     }
 
     /**
-     * Indexes the names section's function names by function id, once, so that traps and traces
-     * find a frame's name symbol in O(1) however large the section is. The first entry for a function
-     * wins, as {@link Program#functionName(int)} has it; entries naming no function, or a symbol
-     * that does not exist, name nothing. Charged one unit per entry against the analysis budget.
+     * Charges the names section's function-name entries against the analysis budget, one unit
+     * each: traps and traces look names up through the index {@code Names} built of them.
      */
-    private static int[] functionNames(Program program, AnalysisBudget budget) throws VerifyException {
-        List<Names.FunctionName> entries = program.names().functions();
-        budget.charge(entries.size(), -1);
-        int[] names = new int[program.functions().size()];
-        Arrays.fill(names, -1);
-        int symbols = program.symbols().size();
-        for (Names.FunctionName n : entries) {
-            int f = n.funcId();
-            if (f >= 0 && f < names.length && names[f] < 0 && n.nameSymbol() >= 0 && n.nameSymbol() < symbols) {
-                names[f] = n.nameSymbol();
-            }
-        }
-        return names;
+    private static void chargeNames(Program program, AnalysisBudget budget) throws VerifyException {
+        budget.charge(program.names().functions().size(), -1);
     }
 
     private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {

@@ -54,11 +54,12 @@ public final class CodeImage {
             int at = entry[f];
             System.arraycopy(lf.code(), 0, code, at, lf.codeLength());
             lf.relocate(code, at, at, refAt, tagAt);
-            lf.placed();
             System.arraycopy(lf.refs(), 0, refs, refAt, lf.refs().length);
             System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);
             refAt += lf.refs().length;
             tagAt += lf.tags().length;
+            // last: a placed function's code, table and constants are made again when asked
+            lf.placed();
         }
     }
 

@@ -39,8 +39,6 @@ import java.util.Arrays;
 public final class LoweredFunction {
     private final int id;
     private final int codeLength;
-    /** the number of instruction starts: the instruction count, or 1 for an empty body */
-    private final int startCount;
     /**
      * What the image does not keep: a {@link Pending} until {@link CodeImage} copies the code into
      * the image; then null until {@link #code()}, {@link #pcOf()}, {@link #opcodeAt(int)},
@@ -92,7 +90,6 @@ public final class LoweredFunction {
                            int[] refSlots, int nRefs, int[] tagSlots, int nTags) {
         this.id = id;
         this.codeLength = code.length;
-        this.startCount = startCount;
         // every entry is a code index or a count of code positions: below the code length
         int size = startCount + nTargets + nRefs + nTags + 3;
         Object meta;
@@ -137,6 +134,12 @@ public final class LoweredFunction {
 
     private static int metaSize(Object meta) {
         return meta instanceof char[] c ? c.length : ((int[]) meta).length;
+    }
+
+    /** @return the number of instruction starts at the front of {@code meta} */
+    private static int startCount(Object meta) {
+        int size = metaSize(meta);
+        return size - 3 - meta(meta, size - 3) - meta(meta, size - 2) - meta(meta, size - 1);
     }
 
     /**
@@ -238,7 +241,7 @@ public final class LoweredFunction {
             // through the volatile field
             LoweredFunction fresh = again.lower(id);
             own = fresh.pending();
-            if (fresh.codeLength != codeLength || fresh.startCount != startCount) {
+            if (fresh.codeLength != codeLength) {
                 throw new IllegalStateException("function " + id + " lowers differently");
             }
         }
@@ -246,7 +249,7 @@ public final class LoweredFunction {
         byte[] o = new byte[codeLength];
         Arrays.fill(p, -1);
         DecodedCode dc = decoded();
-        for (int i = 0; i < startCount; i++) {
+        for (int i = 0, n = startCount(own.meta()); i < n; i++) {
             int at = meta(own.meta(), i);
             p[at] = dc == null ? 0 : dc.pc(i);
             o[at] = (byte) (dc == null ? Opcode.TRAP.toByte() : dc.opcode(i).toByte());
@@ -296,10 +299,11 @@ public final class LoweredFunction {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
      */
     public int instructionStart(int i) {
-        if (i < 0 || i >= startCount) {
+        Object m = pending().meta();
+        if (i < 0 || i >= startCount(m)) {
             throw new ArrayIndexOutOfBoundsException(i);
         }
-        return meta(pending().meta(), i);
+        return meta(m, i);
     }
 
     /** @return the source function's bytecode, decoded (null for an empty body) */
@@ -362,10 +366,24 @@ public final class LoweredFunction {
         return regTypes[r];
     }
 
-    /** @return the number of v1 instructions in the function */
+    /**
+     * @return the number of v1 instructions in the function; once the function is placed in an
+     *     image and until its tables are made, found by decoding its bytecode again (in time
+     *     linear in its length, keeping nothing)
+     */
     public int instructionCount() {
-        // an empty body has one synthetic instruction and counts 0
-        return source.codeLength() == 0 ? 0 : startCount;
+        if (source.codeLength() == 0) {
+            // an empty body has one synthetic instruction and counts 0
+            return 0;
+        }
+        Object s = state;
+        if (s instanceof Pending p) {
+            return startCount(p.meta());
+        }
+        if (s instanceof Derived d) {
+            return startCount(d.own().meta());
+        }
+        return decoded().count();
     }
 
     /**
