@@ -54,9 +54,14 @@ public final class ByteReader {
      * @param data the bytes to read (not copied)
      */
     void restart(byte[] data) {
+        restart(data, data.length);
+    }
+
+    /** As {@link #restart(byte[])}, reading only the first {@code end} bytes. */
+    void restart(byte[] data, int end) {
         this.data = data;
         this.pos = 0;
-        this.end = data.length;
+        this.end = end;
     }
 
     /** @param section the section name to use in later error messages */

@@ -127,7 +127,7 @@ public final class ProgramDecoder {
         List<String> symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
         List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
         TypeTable types = types(reader(data, sections, SectionTag.TYPES));
-        List<byte[]> blobs = blobs(reader(data, sections, SectionTag.BYTECODE_BLOBS));
+        Blobs blobs = blobs(data, reader(data, sections, SectionTag.BYTECODE_BLOBS));
         List<List<SpanEntry>> spans = spanTables(reader(data, sections, SectionTag.SPAN_TABLES));
         ByteReader fr = reader(data, sections, SectionTag.FUNCTION_TABLE);
         List<FuncRow> rows = functionTable(fr);
@@ -151,8 +151,9 @@ public final class ProgramDecoder {
         for (int i = 0; i < rows.size(); i++) {
             FuncRow row = rows.get(i);
             // rows may share a blob or span table: share the decoded arrays, never copy them per row
-            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount,
-                    blobs.get((int) row.bytecodeIndex), spans.get((int) row.spanIndex), sigs.get(i)));
+            int blob = (int) row.bytecodeIndex;
+            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount, blobs.bytes(), blobs.from(blob),
+                    blobs.ends()[blob] - blobs.from(blob), spans.get((int) row.spanIndex), sigs.get(i)));
         }
         List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
         List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
@@ -354,13 +355,36 @@ public final class ProgramDecoder {
         return new TypeTable(new ArrayList<>(interned.keySet()), structs, elems);
     }
 
-    private static List<byte[]> blobs(ByteReader r) throws DecodeException {
-        int n = r.count("bytecode blob", 1);
-        List<byte[]> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(r.bytes(r.index("bytecode length")));
+    /** The bytecode blobs: every blob's bytes in one array, and where each starts and ends. */
+    private record Blobs(byte[] bytes, int[] ends) {
+        int size() {
+            return ends.length;
         }
-        return out;
+
+        int from(int i) {
+            return i == 0 ? 0 : ends[i - 1];
+        }
+    }
+
+    private static Blobs blobs(byte[] data, ByteReader r) throws DecodeException {
+        int n = r.count("bytecode blob", 1);
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            int len = r.index("bytecode length");
+            starts[i] = r.position();
+            r.skip(len);
+            total += len;
+            ends[i] = total;
+        }
+        // one array for the program's bytecode (each blob's bytes lie inside the section: total fits)
+        byte[] bytes = new byte[total];
+        for (int i = 0; i < n; i++) {
+            int from = i == 0 ? 0 : ends[i - 1];
+            System.arraycopy(data, starts[i], bytes, from, ends[i] - from);
+        }
+        return new Blobs(bytes, ends);
     }
 
     private static List<List<SpanEntry>> spanTables(ByteReader r) throws DecodeException {
