@@ -4,6 +4,7 @@ import dev.tape.format.ByteReader;
 import dev.tape.format.DecodeException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,8 +153,8 @@ public final class ProgramDecoder {
             FuncRow row = rows.get(i);
             // rows may share a blob or span table: share the decoded arrays, never copy them per row
             int blob = (int) row.bytecodeIndex;
-            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount, blobs.bytes(), blobs.from(blob),
-                    blobs.ends()[blob] - blobs.from(blob), spans.get((int) row.spanIndex), sigs.get(i)));
+            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount, blobs.arrays()[blob],
+                    blobs.from()[blob], blobs.lengths()[blob], spans.get((int) row.spanIndex), sigs.get(i)));
         }
         List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
         List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
@@ -355,36 +356,55 @@ public final class ProgramDecoder {
         return new TypeTable(new ArrayList<>(interned.keySet()), structs, elems);
     }
 
-    /** The bytecode blobs: every blob's bytes in one array, and where each starts and ends. */
-    private record Blobs(byte[] bytes, int[] ends) {
+    /**
+     * The bytecode blobs: blob {@code i} is {@code length(i)} bytes of {@code arrays[i]} from
+     * {@code from[i]}. Blobs are packed into shared arrays of up to {@link #CHUNK} bytes (a larger
+     * blob has its own), so the program keeps no array header per function and no array large
+     * enough for G1 to place in whole regions of its own (a "humongous" object, rounded up to
+     * the region size: up to 1 MB lost per array).
+     */
+    private record Blobs(byte[][] arrays, int[] from, int[] lengths) {
         int size() {
-            return ends.length;
-        }
-
-        int from(int i) {
-            return i == 0 ? 0 : ends[i - 1];
+            return arrays.length;
         }
     }
+
+    /** the most bytes of blobs packed into one array: under half the smallest G1 region (1 MB) */
+    private static final int CHUNK = 128 * 1024;
 
     private static Blobs blobs(byte[] data, ByteReader r) throws DecodeException {
         int n = r.count("bytecode blob", 1);
         int[] starts = new int[n];
-        int[] ends = new int[n];
-        int total = 0;
+        int[] lengths = new int[n];
         for (int i = 0; i < n; i++) {
-            int len = r.index("bytecode length");
+            lengths[i] = r.index("bytecode length");
             starts[i] = r.position();
-            r.skip(len);
-            total += len;
-            ends[i] = total;
+            r.skip(lengths[i]);
         }
-        // one array for the program's bytecode (each blob's bytes lie inside the section: total fits)
-        byte[] bytes = new byte[total];
-        for (int i = 0; i < n; i++) {
-            int from = i == 0 ? 0 : ends[i - 1];
-            System.arraycopy(data, starts[i], bytes, from, ends[i] - from);
+        byte[][] arrays = new byte[n][];
+        int[] from = new int[n];
+        int i = 0;
+        while (i < n) {
+            if (lengths[i] >= CHUNK) {
+                arrays[i] = Arrays.copyOfRange(data, starts[i], starts[i] + lengths[i]);
+                i++;
+                continue;
+            }
+            // blobs i to j - 1 share one array of at most CHUNK bytes
+            int j = i;
+            int size = 0;
+            while (j < n && lengths[j] < CHUNK && size + lengths[j] <= CHUNK) {
+                size += lengths[j++];
+            }
+            byte[] chunk = new byte[size];
+            for (int at = 0; i < j; i++) {
+                System.arraycopy(data, starts[i], chunk, at, lengths[i]);
+                arrays[i] = chunk;
+                from[i] = at;
+                at += lengths[i];
+            }
         }
-        return new Blobs(bytes, ends);
+        return new Blobs(arrays, from, lengths);
     }
 
     private static List<List<SpanEntry>> spanTables(ByteReader r) throws DecodeException {
