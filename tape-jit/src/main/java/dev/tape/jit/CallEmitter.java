@@ -113,14 +113,28 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final List<Integer> hostLinked = new java.util.ArrayList<>();
     final MethodVisitor mv;
+    /**
+     * the leaf functions ({@link LeafInliner}) this method's direct calls may run inline, by
+     * callee id (empty when inlining is off)
+     */
+    final java.util.Map<Integer, LeafInliner.Leaf> leaves = new java.util.HashMap<>();
+    /** the most registers of any of {@link #leaves} (the locals the method keeps for them) */
+    final int leafRegs;
+    /** the first of the leaves' {@code long} locals (two slots per register), set by the locals' layout */
+    int leafLongs;
+    /** the first of the leaves' object locals, set by the locals' layout */
+    int leafObjects;
+    /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
+    private int inlinedBytes;
 
     /**
      * @param view the program and tier
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
+     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
      */
-    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f) {
+    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
         this.view = view;
         this.linking = linking;
         this.mv = mv;
@@ -129,6 +143,19 @@ abstract class CallEmitter implements InlineOps.Emitter {
         this.f = f;
         this.fn = view.function(f);
         this.entry = image.entry(f);
+        int most = 0;
+        if (inline) {
+            for (int s = 0; s < fn.instructionCount(); s++) {
+                int g = entry + fn.instructionStart(s);
+                if (code[g] != dev.tape.format.Op.CALL || leaves.containsKey(code[g + 1])) {
+                    continue;
+                }
+                LeafInliner.Leaf leaf = LeafInliner.of(view, code[g + 1]);
+                leaves.put(code[g + 1], leaf);
+                most = leaf == null ? most : Math.max(most, leaf.regs());
+            }
+        }
+        leafRegs = most;
     }
 
     /** Records where the next instruction is, for its trap: code index {@code i} and the block fuel to give back. */
@@ -263,6 +290,52 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * through the call.
      */
     final void call(int i, int g, int refund) {
+        LeafInliner.Leaf leaf = inlinable(g);
+        if (leaf == null) {
+            realCall(i, g, refund);
+            return;
+        }
+        Label real = new Label();
+        Label done = new Label();
+        LeafInliner.emit(this, leaf, g, leafLongs, leafObjects, real, done);
+        mv.visitLabel(real);
+        frame();
+        realCall(i, g, refund);
+        mv.visitLabel(done);
+        frame();
+    }
+
+    /**
+     * @return the leaf the direct call at global index {@code g} runs inline ({@link LeafInliner}),
+     *     or null when it makes the real call: the callee is no leaf or has failed to compile, its
+     *     arguments and results are more than the copy budget's free values, a word result goes to
+     *     a register without a word local, or the method has inlined its fill
+     */
+    private LeafInliner.Leaf inlinable(int g) {
+        int callee = code[g + 1];
+        LeafInliner.Leaf leaf = leaves.get(callee);
+        if (leaf == null || linking && view.failed(callee)) {
+            return null;
+        }
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        // the arguments' moves: a load and a store each
+        int bytes = leaf.bytes() + 8 * argc;
+        if (argc + code[pos] > view.freeValues() || inlinedBytes + bytes > LeafInliner.MAX_METHOD_BYTES) {
+            return null;
+        }
+        for (int j = 0; j < code[pos]; j++) {
+            int dst = code[pos + 1 + j];
+            if (regClass(dst) == LOp.REF_CLASS) {
+                return null;
+            }
+        }
+        inlinedBytes += bytes;
+        return leaf;
+    }
+
+    /** The real direct call (see {@link #call}). */
+    private void realCall(int i, int g, int refund) {
         at(i, refund);
         fuelOut(true);
         int callee = code[g + 1];
