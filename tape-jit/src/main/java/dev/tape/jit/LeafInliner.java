@@ -32,6 +32,7 @@ import static org.objectweb.asm.Opcodes.IFGT;
 import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
+import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INEG;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
@@ -289,21 +290,83 @@ final class LeafInliner {
     }
 
     /**
-     * Emits the inlined call: the guard (to {@code real} when it fails), the arguments into the
-     * leaf's locals, the body, the results into the caller's registers, and a jump to
-     * {@code done}.
+     * Emits the inlined direct call at global index {@code g}: the guard (to {@code real} when it
+     * fails), the arguments into the leaf's locals, the body, the results into the caller's
+     * registers, and a jump to {@code done}.
      *
      * @param e the caller's method
      * @param leaf the callee
      * @param g the call's global index
-     * @param longs the first of the leaves' {@code long} locals (two slots per register)
-     * @param objects the first of the leaves' object locals
      */
-    static void emit(CallEmitter e, Leaf leaf, int g, int longs, int objects, Label real, Label done) {
+    static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done) {
+        int argc = e.code[g + 2];
+        guard(e, leaf, real);
+        arguments(e, leaf, g + 3, argc, 1);
+        new Body(e, leaf).body(g + 3 + argc, done);
+    }
+
+    /**
+     * Emits the inlined {@code call.indirect} at global index {@code g} for callee {@code leaf}
+     * (the instruction has checked the callee, whose id is in the {@code CALLEE} local): a test
+     * of the id and the guard (to {@code miss} when either fails), the environment (of the
+     * closure in register {@code closureReg}, when not -1) and the arguments into the leaf's
+     * locals, the body, the results, and a jump to {@code done}.
+     */
+    static void emitIndirect(CallEmitter e, Leaf leaf, int g, int closureReg, Label miss, Label done) {
         MethodVisitor mv = e.mv;
+        int argc = e.code[g + 3];
+        mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
+        e.push(leaf.callee());
+        mv.visitJumpInsn(IF_ICMPNE, miss);
+        guard(e, leaf, miss);
+        int first = 1;
+        if (closureReg >= 0) {
+            e.loadR(closureReg);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            mv.visitVarInsn(ASTORE, e.leafObjects + 1);
+            first = 2;
+        }
+        arguments(e, leaf, g + 4, argc, first);
+        new Body(e, leaf).body(g + 4 + argc, done);
+    }
+
+    /**
+     * Whether {@code leaf} can stand for the callee of the {@code call.indirect} at global index
+     * {@code g} as the caller's method types it: its argument count (the environment first, for a
+     * {@code closure}) and each argument's and result's register class agree. (The run-time check
+     * of the callee against the call's signature comes first, so the id test alone picks it.)
+     */
+    static boolean fits(CallEmitter e, Leaf leaf, int g, boolean closure) {
         int[] code = e.code;
-        int argc = code[g + 2];
-        int pos = g + 3 + argc;
+        LoweredFunction fn = e.view.function(leaf.callee());
+        int argc = code[g + 3];
+        int first = closure ? 2 : 1;
+        if (fn.argCount() != argc + first - 1 || closure && classOf(fn, 1) != LOp.REF_CLASS) {
+            return false;
+        }
+        for (int j = 0; j < argc; j++) {
+            if (classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
+                return false;
+            }
+        }
+        int pos = g + 4 + argc;
+        for (int j = 0; j < code[pos]; j++) {
+            if (e.regClass(code[pos + 1 + j]) == LOp.REF_CLASS) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int classOf(LoweredFunction fn, int r) {
+        ValueType t = fn.regType(r);
+        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
+    }
+
+    /** The guard: the fuel for the leaf's costliest path, and {@code JitRuntime.leafRoom}; else to {@code real}. */
+    private static void guard(CallEmitter e, Leaf leaf, Label real) {
+        MethodVisitor mv = e.mv;
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitLdcInsn((long) leaf.worst());
         mv.visitInsn(LCMP);
@@ -315,19 +378,22 @@ final class LeafInliner {
         mv.visitInsn(IADD);
         mv.visitMethodInsn(INVOKESTATIC, RT, "leafRoom", "(L" + CTX + ";II)Z", false);
         mv.visitJumpInsn(IFEQ, real);
-        Body b = new Body(e, leaf, longs, objects);
+    }
+
+    /** Moves the call's {@code argc} arguments (classed registers at {@code code[at..]}) to the leaf's registers from {@code first}. */
+    private static void arguments(CallEmitter e, Leaf leaf, int at, int argc, int first) {
+        MethodVisitor mv = e.mv;
         for (int j = 0; j < argc; j++) {
-            int a = code[g + 3 + j];
+            int a = e.code[at + j];
             int c = a & 3;
             if (c == LOp.WORD_CLASS) {
                 e.loadW(a >>> 2);
-                b.storeW(1 + j);
+                mv.visitVarInsn(LSTORE, e.leafLongs + 2 * (first + j));
             } else if (c == LOp.REF_CLASS) {
                 e.loadR(a >>> 2);
-                b.storeR(1 + j);
+                mv.visitVarInsn(ASTORE, e.leafObjects + first + j);
             }
         }
-        b.body(pos, done);
     }
 
     /** The leaf's body in the caller's method: its registers in the leaves' locals. */
@@ -343,19 +409,17 @@ final class LeafInliner {
         /** the leaf's instruction being emitted (a code index) */
         private int current;
 
-        Body(CallEmitter e, Leaf leaf, int longs, int objects) {
+        Body(CallEmitter e, Leaf leaf) {
             this.e = e;
             this.mv = e.mv;
             this.leaf = leaf;
             this.code = e.code;
-            this.longs = longs;
-            this.objects = objects;
+            this.longs = e.leafLongs;
+            this.objects = e.leafObjects;
             LoweredFunction fn = e.view.function(leaf.callee());
             cls = new int[leaf.regs()];
             for (int r = 0; r < cls.length; r++) {
-                ValueType t = fn.regType(r);
-                ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-                cls[r] = k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
+                cls[r] = classOf(fn, r);
             }
             labels = new Label[leaf.blockLen().length];
         }
