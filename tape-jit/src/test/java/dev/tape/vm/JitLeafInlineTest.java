@@ -34,12 +34,15 @@ class JitLeafInlineTest {
 
     private static final String[] BINARY = {"i64.add", "i64.sub", "i64.mul", "i64.and", "i64.or", "i64.xor",
         "i64.shl", "i64.shr"};
+    /** the registers of {@code wide} */
+    private static final int WIDE = 100;
     private static final String[] COMPARE = {"i64.lt", "i64.le", "i64.gt", "i64.ge", "i64.eq"};
 
     /**
      * A leaf's body after its arguments: temporaries r3..r6 set from constants, then one to three
-     * diamonds (a compare into r7, a br, arms of 0 to 4 operations, one arm sometimes returning
-     * early), then the result in r3 (or, for a closure, the environment's element first).
+     * two diamonds (a compare into r7, a br, arms of 0 to 3 operations, one arm sometimes returning
+     * early), then the result (for a closure, the environment's element in r3 first): at most 32
+     * instructions, so each is a leaf the compiler inlines.
      */
     private static void leafBody(StringBuilder s, SplittableRandom rnd, String name, boolean env) {
         int first = 3;
@@ -50,7 +53,7 @@ class JitLeafInlineTest {
         for (int r = first; r <= 6; r++) {
             s.append("    const.i64 r").append(r).append(", ").append(rnd.nextInt(-9, 10)).append('\n');
         }
-        int diamonds = 1 + rnd.nextInt(3);
+        int diamonds = 1 + rnd.nextInt(2);
         for (int d = 0; d < diamonds; d++) {
             ops(s, rnd, rnd.nextInt(3));
             s.append("    ").append(COMPARE[rnd.nextInt(COMPARE.length)]).append(" r7, r")
@@ -63,14 +66,14 @@ class JitLeafInlineTest {
             String j = name + "_j" + d;
             s.append("    br r7, ").append(a).append(", ").append(b).append('\n');
             s.append(a).append(":\n");
-            ops(s, rnd, rnd.nextInt(5));
+            ops(s, rnd, rnd.nextInt(4));
             if (rnd.nextInt(4) == 0) {
                 s.append("    ret r0, [r").append(3 + rnd.nextInt(4)).append("]\n");
             } else {
                 s.append("    jmp ").append(j).append('\n');
             }
             s.append(b).append(":\n");
-            ops(s, rnd, rnd.nextInt(5));
+            ops(s, rnd, rnd.nextInt(4));
             s.append("    jmp ").append(j).append('\n');
             s.append(j).append(":\n");
         }
@@ -96,7 +99,8 @@ class JitLeafInlineTest {
     }
 
     /**
-     * A program: {@code main(n, x, d)} recurses {@code d} deep through {@code deep}, which then
+     * A program: {@code main(n, x, d)} calls {@code wide} (many registers, which raise the
+     * register high-water mark), then recurses {@code d} deep through {@code deep}, which then
      * loops {@code n} times over direct calls of the leaves {@code leaf0..}, a {@code call.indirect}
      * of a func value, and a {@code call.indirect} of one of three closures chosen by
      * {@code i % 3} (two over leaves, one over {@code heavy}, which divides and is no leaf); some
@@ -109,7 +113,15 @@ class JitLeafInlineTest {
         StringBuilder s = new StringBuilder("program leafy\ncallsig bin = (i64, i64) -> (i64)\n"
                 + "callsig un = (i64) -> (i64)\n");
         s.append("func main(n: i64, x: i64, d: i64) -> (i64) {\n");
-        s.append("    call r0, deep, r0, [r1, r2, r3] -> [r4]\n    ret r0, [r4]\n}\n");
+        s.append("    call r0, wide, r0, [r2] -> [r4]\n");
+        s.append("    call r0, deep, r0, [r1, r4, r3] -> [r4]\n    ret r0, [r4]\n}\n");
+        // many registers at depth 2: the register high-water mark then covers the leaves' calls
+        // deeper down, so only the depth decides there whether a call may run inline
+        s.append("func wide(x: i64) -> (i64) {\n");
+        for (int r = 2; r < WIDE; r++) {
+            s.append("    const.i64 r").append(r).append(", ").append(r).append('\n');
+        }
+        s.append("    i64.add r1, r1, r").append(WIDE - 1).append("\n    ret r0, [r1]\n}\n");
         s.append("func deep(n: i64, x: i64, d: i64) -> (i64) {\n");
         s.append("    const.i64 r4, 0\n    i64.le r5, r3, r4\n    br r5, bottom, down\ndown:\n");
         s.append("    const.i64 r4, 1\n    i64.sub r6, r3, r4\n");
@@ -149,7 +161,7 @@ class JitLeafInlineTest {
         }
         s.append("func heavy(env: agg tuple(i64), a: i64) -> (i64) {\n    tuple.get r3, r1, 0\n"
                 + "    const.i64 r4, 7\n    i64.div r5, r2, r4\n    i64.add r5, r5, r3\n    ret r0, [r5]\n}\n");
-        return new Generated(s.toString(), 6 + leaves, 2 + rnd.nextInt(5), rnd.nextLong(1000), rnd.nextInt(4));
+        return new Generated(s.toString(), 7 + leaves, 2 + rnd.nextInt(5), rnd.nextLong(1000), rnd.nextInt(4));
     }
 
     static VerifiedProgram verified(String source) throws Exception {
@@ -199,7 +211,7 @@ class JitLeafInlineTest {
             for (long d = 0; d <= g.depth() + 4; d++) {
                 t.check(0, args(g), Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
             }
-            for (int regs = 1; regs <= 150; regs++) {
+            for (int regs = 1; regs <= 200; regs++) {
                 Tiers.Outcome o = t.check(0, args(g), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
                 if (o.trap() != null && o.trap().toString().contains("heap_limit")) {
                     heapTraps++;
