@@ -132,7 +132,9 @@ final class LeafInliner {
         LoweredFunction fn = view.function(callee);
         int regs = fn.regCount();
         int count = fn.instructionCount();
-        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0) {
+        // no leaf instruction is longer than 6 ints but a ret of many results, which is no leaf's
+        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0
+                || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
             return null;
         }
         for (int r = 0; r < regs; r++) {
@@ -274,6 +276,9 @@ final class LeafInliner {
             }
             case Op.RET -> {
                 int n = code[g + 1];
+                if (n > 8) {
+                    return -1;
+                }
                 for (int j = 0; j < n; j++) {
                     int c = code[g + 2 + j] & 3;
                     if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
