@@ -199,8 +199,8 @@ public final class ExecutionContext {
 
     private static IllegalStateException inUse() {
         return new IllegalStateException("the execution context is in use: a run is executing in it (a host function"
-                + " or trace sink of that run, or another thread, cannot start, resume or restore a run in the same"
-                + " context; use another ExecutionContext)");
+                + " or trace sink of that run, or another thread, cannot start, resume, restore or inspect a run in the"
+                + " same context; use another ExecutionContext)");
     }
 
     /**
@@ -259,6 +259,23 @@ public final class ExecutionContext {
         this.sink = sink;
         this.mask = mask;
         this.traceCalls = (mask & dev.tape.trace.TraceMask.CALL) != 0;
+        lookForRecorder();
+    }
+
+    /**
+     * Whether the Flight Recorder had started at the run's last look ({@link #lookForRecorder}):
+     * word host calls ask whether a recording wants their events only when it had
+     * ({@code WordCalls.recorded}). A plain field, which a compiled loop reads once, where
+     * {@code FlightRecorder.isInitialized()} is a volatile read.
+     */
+    boolean recorderStarted;
+
+    /**
+     * Looks whether the Flight Recorder has started (once started, it stays so): at a run's start,
+     * at each resume ({@link #trace}) and at each of a {@link Run}'s polls.
+     */
+    void lookForRecorder() {
+        recorderStarted = jdk.jfr.FlightRecorder.isInitialized();
     }
 
     void reset(Limits limits, TraceSink sink, int mask) {

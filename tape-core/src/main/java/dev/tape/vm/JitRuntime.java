@@ -89,7 +89,8 @@ final class JitRuntime {
      * Stops compiled execution at the {@code host_call} at {@code ip} of {@code func} whose host
      * function asked to suspend ({@link ExecutionContext#hostSuspended}): the call's fuel and
      * count are charged, and so is any extra fuel the host charged (as on its normal return); its
-     * results are not stored. A host call ends its block, so no block fuel is given back.
+     * results are not stored. A host call that can suspend ends its block, so no block fuel is given
+     * back.
      */
     static Unwind suspended(ExecutionContext c, Calls.Site site, int func, int ip, int base, int depth) {
         if (site.charged != 0) {

@@ -78,8 +78,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Threads.</b> A run may be resumed from any thread, but by one at a time: a call that
  * finds it running on another thread (or called from inside its own host function) throws
- * {@link IllegalStateException} and changes nothing. {@link #interrupt()} and {@link #deadline}
- * may be called from any thread at any time. What one resume wrote is visible to the next,
+ * {@link IllegalStateException} and changes nothing. The same holds across runs of one context: a
+ * paused run's inspections and {@link #addFuel} mark its context as executing while they read or
+ * change it, so one of them and a {@link Vm#start}, {@link Vm#restore} or {@link Vm#run} in that
+ * context on another thread cannot overlap: whichever comes second throws
+ * {@link IllegalStateException} and changes nothing (the inspection never sees the context half
+ * reset for another run). {@link #interrupt()} and {@link #deadline} may be called from any thread
+ * at any time. What one resume wrote is visible to the next,
  * whatever thread makes it.
  */
 public final class Run {
@@ -193,18 +198,18 @@ public final class Run {
      * @return the snapshot
      * @throws IllegalStateException when the run has ended ({@link Outcome.Done} or
      *     {@link Outcome.Trapped}), was abandoned (see "Contexts" above) or is running on another
-     *     thread (or this call comes from inside its own host function)
+     *     thread (or this call comes from inside its own host function), or another thread is
+     *     starting, restoring or running a run in its context (see "Threads" above)
      * @throws SnapshotException (offset -1) when a register holds a value the program's types
      *     cannot describe (an aggregate a host built outside the program's type table), which a
      *     restore would refuse
      */
     public byte[] snapshot() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             return Snapshots.write(vm, c, pausedOnFuel);
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -228,14 +233,14 @@ public final class Run {
      *
      * @return the copy, paused
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above), or
-     *     is running on another thread (or this call comes from inside its own host function)
+     *     is running on another thread (or this call comes from inside its own host function), or
+     *     another thread is starting, restoring or running a run in its context
      * @throws SnapshotException (offset -1) when the JVM runs out of memory making the copy (this run
      *     is unchanged)
      */
     public Run fork() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             ExecutionContext n = new ExecutionContext();
             try {
                 int regs = Math.max(ExecutionContext.INITIAL_REGISTERS, c.regHigh);
@@ -266,7 +271,7 @@ public final class Run {
             f.started = started;
             return f;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -282,15 +287,15 @@ public final class Run {
      *
      * @return registers, 0 or more
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public int registersInUse() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             return c.regHigh;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -357,12 +362,12 @@ public final class Run {
      *
      * @param units fuel units, unsigned: 0 to 2<sup>64</sup>-1
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public void addFuel(long units) {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             // the total fuel saturates at 2^64-1, and so does the fuel given: one run cannot be
             // given more than that at once, so a paused run is not either
             long room = Limits.MAX_UNSIGNED - c.limits.fuel();
@@ -384,7 +389,7 @@ public final class Run {
             c.limits = c.limits.withFuel(c.limits.fuel() + units);
             pausedOnFuel = false;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -447,7 +452,8 @@ public final class Run {
      *
      * @return the suspended call, or {@code null} when the run is not suspended in a host call
      * @throws IllegalStateException when the run is running on another thread, or was abandoned
-     *     before it ended (see "Contexts" above)
+     *     before it ended (see "Contexts" above), or (before it ended) another thread is starting,
+     *     restoring or running a run in its context (see "Threads" above)
      */
     public PauseReason.HostSuspended suspendedCall() {
         acquire();
@@ -455,8 +461,12 @@ public final class Run {
             if (end != null) {
                 return null;
             }
-            requireOwner();
-            return c.hostSuspended ? hostCall() : null;
+            enterOwned();
+            try {
+                return c.hostSuspended ? hostCall() : null;
+            } finally {
+                c.exit();
+            }
         } finally {
             busy.set(false);
         }
@@ -470,7 +480,8 @@ public final class Run {
     /**
      * @return the fuel left, in fuel units: an unsigned 64-bit number
      * @throws IllegalStateException when the run is running on another thread, or was abandoned
-     *     before it ended (see "Contexts" above)
+     *     before it ended (see "Contexts" above), or (before it ended) another thread is starting,
+     *     restoring or running a run in its context (see "Threads" above)
      */
     public long fuelRemaining() {
         acquire();
@@ -478,8 +489,12 @@ public final class Run {
             if (end != null) {
                 return endFuel;
             }
-            requireOwner();
-            return c.fuelLeft();
+            enterOwned();
+            try {
+                return c.fuelLeft();
+            } finally {
+                c.exit();
+            }
         } finally {
             busy.set(false);
         }
@@ -488,7 +503,8 @@ public final class Run {
     /**
      * @return host calls made so far (a suspended host call counts)
      * @throws IllegalStateException when the run is running on another thread, or was abandoned
-     *     before it ended (see "Contexts" above)
+     *     before it ended (see "Contexts" above), or (before it ended) another thread is starting,
+     *     restoring or running a run in its context (see "Threads" above)
      */
     public long hostCallsMade() {
         acquire();
@@ -496,8 +512,12 @@ public final class Run {
             if (end != null) {
                 return endHostCalls;
             }
-            requireOwner();
-            return c.hostCalls;
+            enterOwned();
+            try {
+                return c.hostCalls;
+            } finally {
+                c.exit();
+            }
         } finally {
             busy.set(false);
         }
@@ -510,12 +530,12 @@ public final class Run {
      *
      * @return the frames, at least one
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public List<Trap.Frame> frames() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             List<Trap.Frame> out = new ArrayList<>(c.depth);
             for (int k = 0; k < c.depth; k++) {
                 int[] f = vm.frameAt(c, k);
@@ -523,7 +543,7 @@ public final class Run {
             }
             return out;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -533,15 +553,15 @@ public final class Run {
      *
      * @return frames on the stack, 1 or more
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public int depth() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             return c.depth;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -552,15 +572,15 @@ public final class Run {
      *
      * @return {@code (function id << 32) | byte pc}
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public long position() {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             return ((long) c.func << 32) | (pcNow() & 0xFFFF_FFFFL);
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -598,12 +618,12 @@ public final class Run {
      * @return the registers, in order
      * @throws IndexOutOfBoundsException when there is no such frame
      * @throws IllegalStateException when the run has ended, was abandoned (see "Contexts" above) or
-     *     is running on another thread
+     *     is running on another thread, or another thread is starting, restoring or running a run in
+     *     its context (see "Threads" above)
      */
     public List<Value> registers(int frame) {
-        acquire();
+        acquireLive();
         try {
-            requireLive();
             if (frame < 0 || frame >= c.depth) {
                 throw new IndexOutOfBoundsException("frame " + frame + " of a run " + c.depth + " frames deep");
             }
@@ -621,7 +641,7 @@ public final class Run {
             }
             return out;
         } finally {
-            busy.set(false);
+            releaseLive();
         }
     }
 
@@ -640,6 +660,45 @@ public final class Run {
         if (!busy.compareAndSet(false, true)) {
             throw new IllegalStateException("the run is running on another thread (or this call comes from inside it);"
                     + " a run runs on one thread at a time");
+        }
+    }
+
+    /**
+     * {@link #acquire()}, {@link #requireLive()} and {@link #enterOwned()}: a paused run's state is
+     * read or changed only while its context is marked as executing, so that no start, restore or
+     * run that another thread makes in the context can reset it meanwhile (that thread's call is
+     * refused instead, as one made while the run resumes). Undone by {@link #releaseLive()}.
+     */
+    private void acquireLive() {
+        acquire();
+        try {
+            requireLive();
+            enterOwned();
+        } catch (RuntimeException e) {
+            busy.set(false);
+            throw e;
+        }
+    }
+
+    /** Ends {@link #acquireLive()}. */
+    private void releaseLive() {
+        c.exit();
+        busy.set(false);
+    }
+
+    /**
+     * Marks the context as executing ({@link ExecutionContext#enter}) and checks that this run still
+     * owns it: a run given the context on another thread before the mark is seen here, and none can
+     * be given it until {@link ExecutionContext#exit}.
+     */
+    private void enterOwned() {
+        requireOwner();
+        c.enter();
+        try {
+            requireOwner();
+        } catch (RuntimeException e) {
+            c.exit();
+            throw e;
         }
     }
 
@@ -728,6 +787,7 @@ public final class Run {
                 if (c.pauseRequested) {
                     return requested();
                 }
+                c.lookForRecorder();
                 if (steps == 0) {
                     return new Outcome.Paused(STEPS);
                 }

@@ -68,6 +68,21 @@ final class WordCalls {
         }
     }
 
+    /**
+     * Whether a recording wants a {@code dev.tape.HostCall} event for a one-to-three-word call:
+     * {@link TapeEvents#hostCallsRecorded}, asked only when the Flight Recorder had started when
+     * the run last looked ({@link ExecutionContext#recorderStarted}: at its start, at each
+     * {@code Run.resume} and at each of a {@link Run}'s polls). {@code FlightRecorder.isInitialized()}
+     * is a volatile read: at every call it kept C2 from keeping any of the context's fields of a
+     * compiled loop in registers (host_loop took twice the time); the context's plain field is
+     * read once per loop. So a recorder started while a run is going records that run's word
+     * calls from the run's next poll or resume (a one-shot {@link Vm#run}: none of them), on both
+     * tiers alike.
+     */
+    static boolean recorded(ExecutionContext c) {
+        return c.recorderStarted && TapeEvents.hostCallsRecorded();
+    }
+
     /** Sets the site up for one call and reports its start to a tracing sink. */
     private static void enter(Vm vm, ExecutionContext c, Calls.Site site, int sigId, int ip, long fuelLeft) {
         site.open(vm, c, ip, fuelLeft);
@@ -102,7 +117,7 @@ final class WordCalls {
      */
     private static long apply(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, WordFunction fn, long a,
                               long b, long d) {
-        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+        if ((c.mask & TraceMask.HOST) != 0 || recorded(c)) {
             return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, fn.shape(), a, b, d);
         }
         try {
@@ -131,7 +146,7 @@ final class WordCalls {
      * @throws VmTrap {@code host_call_failed} when the function throws
      */
     static long call1(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a) {
-        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+        if ((c.mask & TraceMask.HOST) != 0 || recorded(c)) {
             return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF1, a, 0, 0);
         }
         try {
@@ -143,7 +158,7 @@ final class WordCalls {
 
     /** {@link #call1} of an {@link WordFunction#OF2} function. */
     static long call2(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a, long b) {
-        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+        if ((c.mask & TraceMask.HOST) != 0 || recorded(c)) {
             return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF2, a, b, 0);
         }
         try {
@@ -156,7 +171,7 @@ final class WordCalls {
     /** {@link #call1} of an {@link WordFunction#OF3} function. */
     static long call3(Vm vm, ExecutionContext c, int sigId, int ip, long fuelLeft, MethodHandle h, long a, long b,
                       long d) {
-        if ((c.mask & TraceMask.HOST) != 0 || TapeEvents.hostCallsRecorded()) {
+        if ((c.mask & TraceMask.HOST) != 0 || recorded(c)) {
             return slow(vm, c, c.site(vm, sigId), sigId, ip, fuelLeft, WordFunction.OF3, a, b, d);
         }
         try {

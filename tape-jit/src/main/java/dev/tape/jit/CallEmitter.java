@@ -1,5 +1,6 @@
 package dev.tape.jit;
 
+import dev.tape.format.Op;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
@@ -73,6 +74,7 @@ import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.ISUB;
 import static org.objectweb.asm.Opcodes.LALOAD;
 import static org.objectweb.asm.Opcodes.LASTORE;
+import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LLOAD;
@@ -280,8 +282,65 @@ abstract class CallEmitter implements InlineOps.Emitter {
         }
     }
 
+    /**
+     * Whether the host call at global index {@code g} is of a one-to-three-word function
+     * ({@link #fewWords}): such a call does not end its block, as nothing it runs reads or
+     * changes the fuel (the block's fuel is charged at its start, and the call's site, when it
+     * needs one, is told the fuel left as the interpreter has it then).
+     */
+    final boolean fewWordHost(int g) {
+        return view.hostWordShape(code[g + 1]) > 0;
+    }
+
+    /**
+     * Whether the method publishes its Java stack share once, in its prologue ({@link #publishOnce}),
+     * instead of before each host call: when its function makes no {@code call} or
+     * {@code call.indirect} (nothing but a host call's own nested run, which restores it, changes
+     * the share while the method runs) and makes at least one host call.
+     */
+    private Boolean stackOnce;
+
+    private boolean stackOnce() {
+        if (stackOnce == null) {
+            boolean host = false;
+            boolean calls = false;
+            int len = fn.code().length;
+            int[] pcOf = fn.pcOf();
+            for (int i = 0; i < len; i++) {
+                if (pcOf[i] < 0) {
+                    continue;
+                }
+                int op = code[entry + i];
+                host |= op == Op.HOST_CALL;
+                calls |= op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC
+                        || op == LOp.CALL_INDIRECT_CLOSURE;
+            }
+            stackOnce = host && !calls;
+        }
+        return stackOnce;
+    }
+
+    /**
+     * In the prologue: publishes the Java stack this frame has left when the method publishes it
+     * once ({@link #stackOnce}). Every host call of such a method then finds the share holding
+     * this frame's value, as when it was written before each call: the tier writes it before
+     * entering or resuming the method, no callee frame runs while the method does, and a run a
+     * host function starts puts the share back as it found it when it ends.
+     */
+    final void publishOnce() {
+        if (stackOnce()) {
+            writeStack();
+        }
+    }
+
     /** Publishes the Java stack this frame has left, for a run the host function may start. */
     private void publishStack() {
+        if (!stackOnce()) {
+            writeStack();
+        }
+    }
+
+    private void writeStack() {
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "stackShare", "[I");
         mv.visitInsn(ICONST_0);
@@ -293,10 +352,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * Pushes the host-call runtime's leading arguments for the host call at code index {@code i}
      * of host signature {@code sig}: the VM, the context, the site (when {@code site}), the
      * signature id, the call's global ip and the fuel left: the context's (after
-     * {@link #fuelOut}), or the method's fuel local when {@code fuelLocal} (a call that leaves
-     * the fuel in the local).
+     * {@link #fuelOut}), or the method's fuel local plus {@code refund} (the fuel of the block's
+     * instructions after the call, charged with the block) when {@code fuelLocal} (a call that
+     * leaves the fuel in the local and does not end its block).
      */
-    private void callHead(int i, int sig, boolean site, boolean fuelLocal) {
+    private void callHead(int i, int sig, boolean site, boolean fuelLocal, int refund) {
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         if (site) {
@@ -305,7 +365,13 @@ abstract class CallEmitter implements InlineOps.Emitter {
         push(sig);
         global(i);
         if (fuelLocal) {
+            // the block was charged whole at its start: the interpreter's fuel left once the
+            // host_call is paid for also has the block's later instructions' fuel
             mv.visitVarInsn(LLOAD, FUEL);
+            if (refund != 0) {
+                mv.visitLdcInsn((long) refund);
+                mv.visitInsn(LADD);
+            }
         } else {
             mv.visitVarInsn(ALOAD, C);
             mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
@@ -599,7 +665,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         }
         values(retc, RESULTS);
         publishStack();
-        callHead(i, sig, true, false);
+        callHead(i, sig, true, false, 0);
         mv.visitVarInsn(ALOAD, ARGS);
         mv.visitVarInsn(ALOAD, RESULTS);
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "invoke",
@@ -690,7 +756,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         int at = g + 3 + argc;
         int retc = code[at];
         if (shape != 0) {
-            fewWords(i, g, shape);
+            fewWords(i, g, shape, refund);
             return;
         }
         fuelOut(true);
@@ -709,7 +775,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
             mv.visitInsn(LASTORE);
         }
         mv.visitInsn(POP);
-        callHead(i, sig, true, false);
+        callHead(i, sig, true, false, 0);
         mv.visitMethodInsn(INVOKESTATIC, WORDS, "callWords", "(Ldev/tape/vm/Vm;L" + CTX + ";" + SITE_T + "IIJ)V",
                 false);
         suspendCheck(i);
@@ -737,9 +803,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * reads the context's fuel (a traced or recorded call's site takes the fuel left as an
      * argument, and a run the function starts on the same context is refused as in use). Were the
      * call to trap (the limit, or a function that throws), the handler writes the local to the
-     * context, as it is after {@link #fuelOut}.
+     * context, as it is after {@link #fuelOut}, and adds the block's unrun fuel, {@code refund}.
+     * So the call does not end its block ({@link #fewWordHost}): the instructions after it are
+     * charged with it at the block's start.
      */
-    private void fewWords(int i, int g, int shape) {
+    private void fewWords(int i, int g, int shape, int refund) {
         int sig = code[g + 1];
         int argc = code[g + 2];
         int dst = code[g + 4 + argc];
@@ -749,7 +817,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         // the site only when the call is traced, recorded or fails (WordCalls)
         mv.visitMethodInsn(INVOKESTATIC, CALLS, "countFew", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
         publishStack();
-        callHead(i, sig, false, true);
+        callHead(i, sig, false, true, refund);
         int k = hostLinked.indexOf(sig);
         if (k < 0) {
             k = hostLinked.size();

@@ -89,7 +89,8 @@ import static org.objectweb.asm.Opcodes.V17;
  * rare instructions call the interpreter's own helpers ({@code Ops.slow}). What goes away is the
  * dispatch: operands are constants in the code, registers are locals, branches are JVM jumps, and a
  * call is a JVM call that C2 can inline. Fuel is charged once per basic
- * block (a block ends at a branch target, after a terminator and after every call and host call);
+ * block (a block ends at a branch target, after a terminator and after every call and host call
+ * but that of a one-to-three-word function, which reads and changes no fuel);
  * a block whose fuel is short hands the run to the interpreter, which meters it instruction by
  * instruction and traps at the exact pc. A trap inside a block gives back the fuel of the block's
  * instructions that did not run. So fuel, traps, pcs and spans are those of the interpreter. The
@@ -394,8 +395,13 @@ final class JitCompiler implements Codegen {
                         leader(code[g + 1] - entry);
                         leader(next(i));
                     }
-                    case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE,
-                         Op.HOST_CALL -> leader(next(i));
+                    case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
+                            -> leader(next(i));
+                    case Op.HOST_CALL -> {
+                        if (!fewWordHost(g)) {
+                            leader(next(i));
+                        }
+                    }
                     default -> {
                     }
                 }
@@ -423,6 +429,7 @@ final class JitCompiler implements Codegen {
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, TMP);
             fuelIn();
+            publishOnce();
             for (int local : new int[] {SITE, ARGS, RESULTS}) {
                 mv.visitInsn(ACONST_NULL);
                 mv.visitVarInsn(ASTORE, local);
@@ -802,7 +809,8 @@ final class JitCompiler implements Codegen {
 
         private void instruction(int i, int refund) {
             int g = entry + i;
-            int op = code[g];
+            // a superinstruction's head is compiled as its first instruction (the rest follow unchanged)
+            int op = LOp.plain(code[g]);
             switch (op) {
                 case Op.NOP -> {
                 }

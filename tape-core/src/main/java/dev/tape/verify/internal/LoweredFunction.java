@@ -20,7 +20,10 @@ import java.util.Arrays;
  * <ul>
  *   <li>simple arithmetic, comparison, conversion, bytes and string ops: [op, dst, operands...] with
  *       register and immediate operands in schema order; a compare fused with the br after it
- *       ({@link LOp#I64_LT_BR} and the like) keeps this layout, and the br follows unchanged;</li>
+ *       ({@link LOp#I64_LT_BR} and the like) keeps this layout, and the br follows unchanged; so does
+ *       the first instruction of a superinstruction ({@link LOp#I64_ADD_LT_BR} and the like, whose
+ *       op {@link LOp#plain} maps back to the instruction's own), and the instructions it covers
+ *       follow unchanged;</li>
  *   <li>{@code nop} [op]; {@code trap} [op, code]; {@code br} [op, cond, T_true, T_false];
  *       {@code jmp} [op, T];</li>
  *   <li>word constants [CONST_W, dst, low 32 bits, high 32 bits]; reference constants
