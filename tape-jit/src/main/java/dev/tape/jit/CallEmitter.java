@@ -152,7 +152,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
             for (int s = 0; s < fn.instructionCount(); s++) {
                 int at = fn.instructionStart(s);
                 int g = entry + at;
-                int op = code[g];
+                int op = LOp.plain(code[g]);
                 indirect |= op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
                 if (op == LOp.CONST_W && fn.regType(code[g + 1]) != null
                         && fn.regType(code[g + 1]).kind() == ValueKind.FUNC && funcs.size() < MAX_CANDIDATES

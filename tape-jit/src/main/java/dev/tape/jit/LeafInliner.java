@@ -237,7 +237,8 @@ final class LeafInliner {
      */
     private static int cost(LoweredFunction fn, int[] code, int g, int i, int len, int entry, boolean[] leaders,
                             boolean[] starts) {
-        int op = code[g];
+        // a superinstruction's first half has its plain op's layout; the halves after it are instructions of their own
+        int op = LOp.plain(code[g]);
         switch (op) {
             case Op.NOP -> {
                 return 0;
@@ -463,7 +464,7 @@ final class LeafInliner {
 
         private void instruction(int i, int pos, Label done) {
             int g = leaf.entry() + i;
-            int op = code[g];
+            int op = LOp.plain(code[g]);
             current = i;
             switch (op) {
                 case Op.NOP -> {
@@ -512,7 +513,7 @@ final class LeafInliner {
                     }
                     mv.visitJumpInsn(GOTO, done);
                 }
-                default -> compare(g);
+                default -> compare(g, op);
             }
         }
 
@@ -527,8 +528,7 @@ final class LeafInliner {
         }
 
         /** A compare (plain or fused: its br follows as an instruction of its own), as 1 or 0. */
-        private void compare(int g) {
-            int op = code[g];
+        private void compare(int g, int op) {
             InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
             int jump = InlineOps.jumpOf(op);
             if (jump == IFGT || jump == IFLE) {
