@@ -280,9 +280,11 @@ class AttackSuperinstructionRunsTest {
 
     /**
      * Lowered code of 65,535 to 65,541 ints (where {@link LoweredFunction} keeps its positions in
-     * a char array or an int array), with a const+add pair straddling code index 65,535/65,536 and
-     * an add+lt+br at the very end: both tiers and the stepped interpreter end alike at budgets
-     * around that pair and the end, and a budget ending inside a pair stops at its second half.
+     * a char array or an int array), made of const+add pairs and an add+lt+br at the very end (which
+     * straddles code index 65,535/65,536 at some of the lengths): both tiers and the stepped
+     * interpreter end alike at budgets around the instructions near code index 65,535 and the end, a
+     * budget ending inside a pair stops at its second half, and a run paused there and restored
+     * ends as the whole run.
      */
     @Test
     void pairsAroundThe65536IntBoundary() throws Exception {
@@ -300,7 +302,8 @@ class AttackSuperinstructionRunsTest {
                 sb.append("    const.i64 r5, ").append(i % 2 == 0 ? i : -(long) i << 33).append('\n');
                 sb.append("    i64.add r2, r2, r5\n");
             }
-            sb.append("    i64.add r4, r4, r3\n    i64.lt r6, r4, r3\n    br r6, done, done\ndone:\n    ret r0, [r2]\n}\n");
+            sb.append("    i64.add r4, r4, r3\n    i64.lt r6, r4, r3\n    br r6, done, done\n");
+            sb.append("done:\n    ret r0, [r2]\n}\n");
             VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(sb.toString()));
             Tiers t = Tiers.of(vp, new HostRegistry());
             LoweredFunction lf = t.interpreted.funcs[0];

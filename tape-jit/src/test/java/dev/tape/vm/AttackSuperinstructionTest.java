@@ -283,10 +283,10 @@ class AttackSuperinstructionTest {
         everyBudget(vp, 0, List.of(Value.i64(Long.MIN_VALUE)), "x = MIN");
     }
 
-    private static final double[] F = {0.0, -0.0, 1.0, -1.0, Double.NaN, Double.longBitsToDouble(0x7FF0_0000_0000_0001L),
-        Double.longBitsToDouble(0xFFF8_0000_0000_1234L), Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-        Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 1.0 + 0x1p-30, -(1.0 + 0x1p-29), 0x1p-1074 * 3,
-        1e308, 0.1};
+    private static final double[] F = {0.0, -0.0, 1.0, -1.0, Double.NaN,
+        Double.longBitsToDouble(0x7FF0_0000_0000_0001L), Double.longBitsToDouble(0xFFF8_0000_0000_1234L),
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MIN_VALUE,
+        Double.MIN_NORMAL, Double.MAX_VALUE, 1.0 + 0x1p-30, -(1.0 + 0x1p-29), 0x1p-1074 * 3, 1e308, 0.1};
 
     /**
      * f64.mul + f64.add rounds twice, as the two instructions do: a product whose fused
@@ -324,7 +324,8 @@ class AttackSuperinstructionTest {
                 for (double c : F) {
                     List<Value> args = List.of(Value.f64(a), Value.f64(b), Value.f64(c));
                     List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
-                    List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, new Steps());
+                    List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT,
+                            new Steps());
                     List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                     String what = a + " " + b + " " + c;
                     assertEquals(bits(stepped), bits(fused), what);
@@ -332,7 +333,8 @@ class AttackSuperinstructionTest {
                     double[] want = {a * b + c, a + b * c, a * a + a * a};
                     for (int i = 0; i < 3; i++) {
                         if (!Double.isNaN(want[i])) {
-                            assertEquals(Double.doubleToRawLongBits(want[i]), bits(fused).get(i), what + " result " + i);
+                            assertEquals(Double.doubleToRawLongBits(want[i]), bits(fused).get(i),
+                                    what + " result " + i);
                             checked++;
                         } else {
                             assertTrue(Double.isNaN(Double.longBitsToDouble(bits(fused).get(i))), what);
