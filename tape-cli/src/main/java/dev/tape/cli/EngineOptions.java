@@ -112,8 +112,18 @@ public final class EngineOptions {
      */
     Vm vm(VerifiedProgram verified, Host h) {
         VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
-        return tier == Tier.jit ? Jit.compile(verified, h, lazy) : new Vm(verified, h, lazy);
+        if (tier != Tier.jit) {
+            return new Vm(verified, h, lazy);
+        }
+        return framed ? Jit.compileFramed(verified, h, lazy) : Jit.compile(verified, h, lazy);
     }
+
+    /**
+     * Set by {@code tape profile --measure wall} before it makes its VM: the compiled tier keeps
+     * one JVM frame per VM frame ({@link Jit#compileFramed}), so the stack sampler sees every
+     * function, leaf functions that would otherwise run inline in their callers included.
+     */
+    boolean framed;
 
     /**
      * @param out the command's stdout (where the std host prints)

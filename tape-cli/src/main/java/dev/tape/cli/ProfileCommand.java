@@ -172,6 +172,8 @@ public final class ProfileCommand implements Callable<Integer> {
 
     private int wall(PrintWriter out, PrintWriter err, int interval) throws CliException {
         WallProfile profile = new WallProfile(maxDepth, maxStacks, interval);
+        // samples read the Java stack: one JVM frame per VM frame, no leaf inlined into its caller
+        options.engine.framed = true;
         RunOptions.Prepared p = options.prepare(out, err, (program, host) -> profile.wrap(host));
         int status;
         profile.start(p.vm(), Thread.currentThread());

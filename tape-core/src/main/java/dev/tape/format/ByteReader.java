@@ -54,9 +54,14 @@ public final class ByteReader {
      * @param data the bytes to read (not copied)
      */
     void restart(byte[] data) {
+        restart(data, data.length);
+    }
+
+    /** As {@link #restart(byte[])}, reading only the first {@code end} bytes. */
+    void restart(byte[] data, int end) {
         this.data = data;
         this.pos = 0;
-        this.end = data.length;
+        this.end = end;
     }
 
     /** @param section the section name to use in later error messages */
@@ -330,6 +335,28 @@ public final class ByteReader {
             }
         }
         return true;
+    }
+
+    /**
+     * Reads and checks a string as {@link #utf8()} does, with the same errors, without making it
+     * when it is ASCII.
+     *
+     * @return the {@link #position()} where the string's bytes start; they end at the position
+     *     after the call
+     * @throws DecodeException as {@link #utf8()}
+     */
+    public int utf8Bytes() throws DecodeException {
+        int begin = pos;
+        int n = index("string length");
+        int at = pos;
+        if (n <= end - pos && ascii(pos, n)) {
+            pos += n;
+            return at;
+        }
+        // not ASCII (or too long): read it again as utf8() does, for its checks and errors
+        pos = begin;
+        utf8();
+        return at;
     }
 
     /**

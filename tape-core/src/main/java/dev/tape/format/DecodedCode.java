@@ -19,8 +19,11 @@ import java.util.List;
  * list at least one byte), so the memory is linear in the largest body's length. Not thread-safe.
  */
 public final class DecodedCode {
-    /** the bytecode last decoded (not copied) */
+    /** the bytecode last decoded (not copied), in its first {@link #length} bytes */
     private byte[] code = new byte[0];
+    private int length;
+    /** a copy of the last body {@link #decode(byte[], int, int)} decoded, reused */
+    private byte[] copy = new byte[0];
     private int count;
     /** per instruction: its opcode's ordinal, its pc, and where its operands start in {@link #vals} */
     private byte[] ops = new byte[16];
@@ -52,13 +55,39 @@ public final class DecodedCode {
      *     the same reason); the object then holds no instruction
      */
     public DecodedCode decode(byte[] bytecode) throws DecodeException {
+        return decode(bytecode, bytecode.length);
+    }
+
+    /**
+     * Decodes a function body that is a range of a larger array, as {@link #decode(byte[])} decodes
+     * a copy of the range (pcs and error offsets relative to {@code from}). The range is copied
+     * into an array this object keeps and reuses (it grows to the largest body decoded).
+     *
+     * @param bytes the array holding the body
+     * @param from where the body starts
+     * @param length its length in bytes
+     * @return this object
+     * @throws DecodeException as {@link #decode(byte[])}
+     * @throws IndexOutOfBoundsException when the range is not inside {@code bytes}
+     */
+    public DecodedCode decode(byte[] bytes, int from, int length) throws DecodeException {
+        java.util.Objects.checkFromIndexSize(from, length, bytes.length);
+        if (copy.length < length) {
+            copy = new byte[(int) Math.max(length, Math.min(Integer.MAX_VALUE - 8, 2L * copy.length))];
+        }
+        System.arraycopy(bytes, from, copy, 0, length);
+        return decode(copy, length);
+    }
+
+    private DecodedCode decode(byte[] bytecode, int length) throws DecodeException {
         code = bytecode;
+        this.length = length;
         count = 0;
         nVals = 0;
         ByteReader r = reader;
-        r.restart(bytecode);
+        r.restart(bytecode, length);
         try {
-            while (r.position() < bytecode.length) {
+            while (r.position() < length) {
                 one(r);
             }
         } catch (DecodeException e) {
@@ -69,7 +98,7 @@ public final class DecodedCode {
         if (pcs.length <= count) {
             grow(count);
         }
-        pcs[count] = bytecode.length;
+        pcs[count] = length;
         starts[count] = nVals;
         return this;
     }
@@ -134,7 +163,7 @@ public final class DecodedCode {
 
     /** @return the length of the decoded bytecode in bytes */
     public int codeLength() {
-        return code.length;
+        return length;
     }
 
     /**

@@ -10,13 +10,17 @@ import java.util.Objects;
  * One function of a program: its function-table entry resolved against the bytecode blobs, span
  * tables and function signatures (spec sections "Function table", "Bytecode blobs", "Span
  * tables", "Function signatures (typed)"). Immutable: the bytecode is copied in and out
- * ({@link #decode(DecodedCode)} decodes it in place, and the table it fills only reads it).
+ * ({@link #decode(DecodedCode)} decodes it without a copy of its own). A decoded program's
+ * functions keep their bytecode as ranges of one array, the file's bytecode blobs section's.
  */
 public final class Function {
     private final int argCount;
     private final int retCount;
     private final int regCount;
+    /** holds the bytecode at {@link #from}, {@link #length} bytes (never modified) */
     private final byte[] code;
+    private final int from;
+    private final int length;
     private final List<SpanEntry> spans;
     private final FunctionSig sig;
 
@@ -30,11 +34,12 @@ public final class Function {
      * @throws IllegalArgumentException when a count is negative or an argument is null
      */
     public Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig) {
-        this(argCount, retCount, regCount, code == null ? null : code.clone(), spans, sig, true);
+        this(argCount, retCount, regCount, code == null ? null : code.clone(), 0, code == null ? 0 : code.length,
+                spans, sig);
     }
 
-    private Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig,
-                     boolean owned) {
+    private Function(int argCount, int retCount, int regCount, byte[] code, int from, int length,
+                     List<SpanEntry> spans, FunctionSig sig) {
         if (argCount < 0 || retCount < 0 || regCount < 0) {
             throw new IllegalArgumentException("function counts must not be negative");
         }
@@ -45,20 +50,23 @@ public final class Function {
             throw new IllegalArgumentException("function code, spans and signature are required");
         }
         this.code = code;
+        this.from = from;
+        this.length = length;
         this.spans = List.copyOf(spans);
         this.sig = sig;
     }
 
     /**
-     * For the decoder: a function that keeps {@code code} without copying it, so that functions
-     * sharing one bytecode blob (spec: several function-table rows may name the same blob) share
-     * one array. Otherwise a small file could name one large blob from many rows and make the
-     * decoded program rows x blob bytes large. The caller must never change {@code code}; pass an
-     * immutable {@code spans} list (from {@link List#copyOf}) to share it too.
+     * For the decoder: a function whose bytecode is {@code length} bytes of {@code code} from
+     * {@code from}, kept without copying, so that a program's blobs are one array (no array header
+     * per function) and functions sharing one bytecode blob (spec: several function-table rows may
+     * name the same blob) share it. Otherwise a small file could name one large blob from many rows
+     * and make the decoded program rows x blob bytes large. The caller must never change
+     * {@code code}; pass an immutable {@code spans} list (from {@link List#copyOf}) to share it too.
      */
-    static Function sharing(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans,
-                            FunctionSig sig) {
-        return new Function(argCount, retCount, regCount, code, spans, sig, true);
+    static Function sharing(int argCount, int retCount, int regCount, byte[] code, int from, int length,
+                            List<SpanEntry> spans, FunctionSig sig) {
+        return new Function(argCount, retCount, regCount, code, from, length, spans, sig);
     }
 
     /** @return value arguments (table entry) */
@@ -78,24 +86,26 @@ public final class Function {
 
     /** @return a copy of the bytecode */
     public byte[] code() {
-        return code.clone();
+        return Arrays.copyOfRange(code, from, from + length);
     }
 
     /**
-     * Decodes the bytecode into {@code into} without copying it (the verifier's path: {@link #code()}
-     * would copy every body). {@code into} keeps a reference to the bytecode, which it only reads.
+     * Decodes the bytecode into {@code into} without a copy of its own (the verifier's path:
+     * {@link #code()} would allocate one per body): {@code into} decodes the function's range of
+     * the array it shares, through {@link DecodedCode#decode(byte[], int, int)}, or the function's
+     * own array.
      *
      * @param into the table to fill, as {@link DecodedCode#decode(byte[])}
      * @return {@code into}
      * @throws DecodeException as {@link DecodedCode#decode(byte[])}, for the first bad instruction
      */
     public DecodedCode decode(DecodedCode into) throws DecodeException {
-        return into.decode(code);
+        return from == 0 && length == code.length ? into.decode(code) : into.decode(code, from, length);
     }
 
     /** @return the bytecode length in bytes */
     public int codeLength() {
-        return code.length;
+        return length;
     }
 
     /** @return the span table entries */
@@ -111,17 +121,27 @@ public final class Function {
     @Override
     public boolean equals(Object o) {
         return o instanceof Function f && argCount == f.argCount && retCount == f.retCount && regCount == f.regCount
-                && Arrays.equals(code, f.code) && spans.equals(f.spans) && sig.equals(f.sig);
+                && Arrays.equals(code, from, from + length, f.code, f.from, f.from + f.length)
+                && spans.equals(f.spans) && sig.equals(f.sig);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(argCount, retCount, regCount, Arrays.hashCode(code), spans, sig);
+        return Objects.hash(argCount, retCount, regCount, hashCode(code, from, length), spans, sig);
     }
 
     @Override
     public String toString() {
         return "Function[args=" + argCount + ", rets=" + retCount + ", regs=" + regCount + ", code="
-                + code.length + " bytes, sig=" + sig + "]";
+                + length + " bytes, sig=" + sig + "]";
+    }
+
+    /** @return {@link Arrays#hashCode(byte[])} of the range */
+    private static int hashCode(byte[] a, int from, int length) {
+        int h = 1;
+        for (int i = from; i < from + length; i++) {
+            h = 31 * h + a[i];
+        }
+        return h;
     }
 }

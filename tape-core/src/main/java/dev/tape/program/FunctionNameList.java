@@ -1,18 +1,8 @@
 package dev.tape.program;
 
-import java.io.Serializable;
-import java.util.AbstractList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ListIterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.RandomAccess;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * {@link Names#functions()}: the function names as two int arrays (8 bytes a name instead of an
@@ -24,7 +14,7 @@ import java.util.function.UnaryOperator;
  * {@code List.copyOf} of its records. {@code contains} and {@code indexOf} compare the ints,
  * making no record. The arrays are never modified.
  */
-final class FunctionNameList extends AbstractList<Names.FunctionName> implements RandomAccess, Serializable {
+final class FunctionNameList extends PackedList<Names.FunctionName> {
     private static final long serialVersionUID = 1L;
 
     /** the function id of each entry, in section order */
@@ -41,7 +31,8 @@ final class FunctionNameList extends AbstractList<Names.FunctionName> implements
         this.symbols = symbols;
     }
 
-    private static UnsupportedOperationException unmodifiable() {
+    @Override
+    UnsupportedOperationException unmodifiable() {
         return new UnsupportedOperationException("the function names are unmodifiable");
     }
 
@@ -84,167 +75,8 @@ final class FunctionNameList extends AbstractList<Names.FunctionName> implements
     }
 
     @Override
-    public boolean contains(Object o) {
-        return indexOf(o) >= 0;
-    }
-
-    @Override
-    public List<Names.FunctionName> subList(int fromIndex, int toIndex) {
-        // the checks and exceptions of the JDK's lists (AbstractList.subListRangeCheck)
-        if (fromIndex < 0) {
-            throw new IndexOutOfBoundsException("fromIndex = " + fromIndex);
-        }
-        if (toIndex > funcIds.length) {
-            throw new IndexOutOfBoundsException("toIndex = " + toIndex);
-        }
-        if (fromIndex > toIndex) {
-            throw new IllegalArgumentException("fromIndex(" + fromIndex + ") > toIndex(" + toIndex + ")");
-        }
+    List<Names.FunctionName> range(int fromIndex, int toIndex) {
         return new FunctionNameList(Arrays.copyOfRange(funcIds, fromIndex, toIndex),
                 Arrays.copyOfRange(symbols, fromIndex, toIndex));
-    }
-
-    @Override
-    public Iterator<Names.FunctionName> iterator() {
-        return listIterator(0);
-    }
-
-    @Override
-    public ListIterator<Names.FunctionName> listIterator() {
-        return listIterator(0);
-    }
-
-    @Override
-    public ListIterator<Names.FunctionName> listIterator(int index) {
-        Objects.checkIndex(index, funcIds.length + 1);
-        return new ListIterator<>() {
-            private int cursor = index;
-
-            @Override
-            public boolean hasNext() {
-                return cursor < funcIds.length;
-            }
-
-            @Override
-            public Names.FunctionName next() {
-                if (cursor >= funcIds.length) {
-                    throw new NoSuchElementException();
-                }
-                return get(cursor++);
-            }
-
-            @Override
-            public boolean hasPrevious() {
-                return cursor > 0;
-            }
-
-            @Override
-            public Names.FunctionName previous() {
-                if (cursor <= 0) {
-                    throw new NoSuchElementException();
-                }
-                return get(--cursor);
-            }
-
-            @Override
-            public int nextIndex() {
-                return cursor;
-            }
-
-            @Override
-            public int previousIndex() {
-                return cursor - 1;
-            }
-
-            @Override
-            public void remove() {
-                throw unmodifiable();
-            }
-
-            @Override
-            public void set(Names.FunctionName e) {
-                throw unmodifiable();
-            }
-
-            @Override
-            public void add(Names.FunctionName e) {
-                throw unmodifiable();
-            }
-        };
-    }
-
-    @Override
-    public boolean add(Names.FunctionName e) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public void add(int index, Names.FunctionName e) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean addAll(Collection<? extends Names.FunctionName> c) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean addAll(int index, Collection<? extends Names.FunctionName> c) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public Names.FunctionName set(int index, Names.FunctionName e) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public Names.FunctionName remove(int index) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean remove(Object o) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean removeAll(Collection<?> c) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean retainAll(Collection<?> c) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public boolean removeIf(Predicate<? super Names.FunctionName> filter) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public void replaceAll(UnaryOperator<Names.FunctionName> operator) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public void sort(Comparator<? super Names.FunctionName> c) {
-        throw unmodifiable();
-    }
-
-    @Override
-    public void clear() {
-        throw unmodifiable();
-    }
-
-    @Override
-    protected void removeRange(int fromIndex, int toIndex) {
-        throw unmodifiable();
-    }
-
-    /** @return {@code List.copyOf} of the records, written in this list's place */
-    private Object writeReplace() {
-        return List.copyOf(this);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * compares the three components).
  *
  * <p>The function names are indexed by function id when the value is made (time O(n log n),
- * memory 8 bytes per name), so {@link #functionNameSymbol(int, int)}, and with it
+ * memory 8 bytes per name, none when the section lists them in function-id order), so {@link #functionNameSymbol(int, int)}, and with it
  * {@link Program#functionName(int)}, costs O(log n) instead of a scan of the section: printing every
  * function's name of a program with 160,000 names stays linear.
  */
@@ -69,6 +69,16 @@ public final class Names {
         this.symbols = symbols.length == n ? symbols : Arrays.copyOf(symbols, n);
         this.functions = new FunctionNameList(this.funcIds, this.symbols);
         this.labels = List.copyOf(labels);
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) {
+            sorted = this.funcIds[i - 1] <= this.funcIds[i];
+        }
+        if (sorted) {
+            // the usual section, in function order already: the index is the section (never modified)
+            this.sortedIds = this.funcIds;
+            this.sortedSymbols = this.symbols;
+            return;
+        }
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
             keys[i] = ((long) this.funcIds[i] << 32) | i;

@@ -23,7 +23,7 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
                       List<HostSig> hostSigs, List<CallSig> callSigs, List<AggShape.ArgShape> argShapes,
                       Names names) {
     /**
-     * Copies the lists.
+     * Copies the lists (a decoded program's symbol list, unmodifiable already, is kept as it is).
      *
      * @param symbols the symbol table; symbol 0 is the empty string
      * @param constants the constant pool
@@ -41,7 +41,8 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
                 || callSigs == null || argShapes == null || names == null) {
             throw new IllegalArgumentException("every program component is required (use empty lists and Names.NONE)");
         }
-        symbols = List.copyOf(symbols);
+        // the decoder's symbols are immutable already, and kept packed
+        symbols = symbols instanceof SymbolList ? symbols : List.copyOf(symbols);
         constants = List.copyOf(constants);
         functions = List.copyOf(functions);
         hostSigs = List.copyOf(hostSigs);

@@ -4,6 +4,7 @@ import dev.tape.format.ByteReader;
 import dev.tape.format.DecodeException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,10 +125,10 @@ public final class ProgramDecoder {
                         + t.tag() + ") is missing");
             }
         }
-        List<String> symbols = symbols(reader(data, sections, SectionTag.SYMBOLS));
+        List<String> symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
         List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
         TypeTable types = types(reader(data, sections, SectionTag.TYPES));
-        List<byte[]> blobs = blobs(reader(data, sections, SectionTag.BYTECODE_BLOBS));
+        Blobs blobs = blobs(data, reader(data, sections, SectionTag.BYTECODE_BLOBS));
         List<List<SpanEntry>> spans = spanTables(reader(data, sections, SectionTag.SPAN_TABLES));
         ByteReader fr = reader(data, sections, SectionTag.FUNCTION_TABLE);
         List<FuncRow> rows = functionTable(fr);
@@ -151,8 +152,9 @@ public final class ProgramDecoder {
         for (int i = 0; i < rows.size(); i++) {
             FuncRow row = rows.get(i);
             // rows may share a blob or span table: share the decoded arrays, never copy them per row
-            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount,
-                    blobs.get((int) row.bytecodeIndex), spans.get((int) row.spanIndex), sigs.get(i)));
+            int blob = (int) row.bytecodeIndex;
+            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount, blobs.arrays()[blob],
+                    blobs.from()[blob], blobs.lengths()[blob], spans.get((int) row.spanIndex), sigs.get(i)));
         }
         List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
         List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
@@ -173,21 +175,30 @@ public final class ProgramDecoder {
         return new ByteReader(data, range[0], range[1], 0, t.label());
     }
 
-    private static List<String> symbols(ByteReader r) throws DecodeException {
+    private static List<String> symbols(byte[] data, ByteReader r) throws DecodeException {
         int n = r.count("symbol", 1);
         if (n == 0) {
             throw r.error("the symbol table must hold at least symbol 0 (the empty string)");
         }
-        List<String> out = new ArrayList<>(n);
+        // each symbol's checked UTF-8 bytes, kept in one array (SymbolList makes strings on access)
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int total = 0;
         for (int i = 0; i < n; i++) {
             long at = r.offset();
-            String s = r.utf8();
-            if (i == 0 && !s.isEmpty()) {
+            starts[i] = r.utf8Bytes();
+            if (i == 0 && r.position() != starts[i]) {
                 throw new DecodeException("symbols", at, "symbol 0 is reserved and must be the empty string");
             }
-            out.add(s);
+            total += r.position() - starts[i];
+            ends[i] = total;
         }
-        return out;
+        byte[] bytes = new byte[total];
+        for (int i = 0; i < n; i++) {
+            int start = i == 0 ? 0 : ends[i - 1];
+            System.arraycopy(data, starts[i], bytes, start, ends[i] - start);
+        }
+        return new SymbolList(bytes, ends);
     }
 
     // Constants, span entries and struct types of the smallest encodings are shared, not made per
@@ -345,13 +356,55 @@ public final class ProgramDecoder {
         return new TypeTable(new ArrayList<>(interned.keySet()), structs, elems);
     }
 
-    private static List<byte[]> blobs(ByteReader r) throws DecodeException {
-        int n = r.count("bytecode blob", 1);
-        List<byte[]> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(r.bytes(r.index("bytecode length")));
+    /**
+     * The bytecode blobs: blob {@code i} is {@code length(i)} bytes of {@code arrays[i]} from
+     * {@code from[i]}. Blobs are packed into shared arrays of up to {@link #CHUNK} bytes (a larger
+     * blob has its own), so the program keeps no array header per function and no array large
+     * enough for G1 to place in whole regions of its own (a "humongous" object, rounded up to
+     * the region size: up to 1 MB lost per array).
+     */
+    private record Blobs(byte[][] arrays, int[] from, int[] lengths) {
+        int size() {
+            return arrays.length;
         }
-        return out;
+    }
+
+    /** the most bytes of blobs packed into one array: under half the smallest G1 region (1 MB) */
+    private static final int CHUNK = 128 * 1024;
+
+    private static Blobs blobs(byte[] data, ByteReader r) throws DecodeException {
+        int n = r.count("bytecode blob", 1);
+        int[] starts = new int[n];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = r.index("bytecode length");
+            starts[i] = r.position();
+            r.skip(lengths[i]);
+        }
+        byte[][] arrays = new byte[n][];
+        int[] from = new int[n];
+        int i = 0;
+        while (i < n) {
+            if (lengths[i] >= CHUNK) {
+                arrays[i] = Arrays.copyOfRange(data, starts[i], starts[i] + lengths[i]);
+                i++;
+                continue;
+            }
+            // blobs i to j - 1 share one array of at most CHUNK bytes
+            int j = i;
+            int size = 0;
+            while (j < n && lengths[j] < CHUNK && size + lengths[j] <= CHUNK) {
+                size += lengths[j++];
+            }
+            byte[] chunk = new byte[size];
+            for (int at = 0; i < j; i++) {
+                System.arraycopy(data, starts[i], chunk, at, lengths[i]);
+                arrays[i] = chunk;
+                from[i] = at;
+                at += lengths[i];
+            }
+        }
+        return new Blobs(arrays, from, lengths);
     }
 
     private static List<List<SpanEntry>> spanTables(ByteReader r) throws DecodeException {

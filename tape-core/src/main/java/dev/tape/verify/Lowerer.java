@@ -183,6 +183,9 @@ final class Lowerer {
             if (i + 1 < n && cfg.blockOf[i] == cfg.blockOf[i + 1]) {
                 fuse(ins, i + 1, startOf[i]);
             }
+            if (i > 0 && cfg.blockOf[i - 1] == cfg.blockOf[i]) {
+                pair(i - 1, i, startOf[i - 1], startOf[i]);
+            }
         }
         for (int i = 0; i < fixups; i++) {
             out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
@@ -229,6 +232,43 @@ final class Lowerer {
         };
         // only a compare whose result is the br's condition fuses (operand 0 of both is that register)
         if (fused >= 0 && dc.reg(next, 0) == dc.reg(cmp, 0) && out[at] == dc.opcode(cmp).toByte()) {
+            out[at] = fused;
+        }
+    }
+
+    /**
+     * Turns the first of two instructions of one block into a superinstruction when the pair is
+     * one the interpreter runs in one dispatch (see {@link LOp#I64_ADD_LT_BR}): only the first's op
+     * changes, from the plain op its layout belongs to. Called once the second is lowered and fused
+     * with its own successor, so a second half that is a fused compare-and-branch is seen as one.
+     *
+     * @param first the first instruction's index
+     * @param second the next instruction's index, in the same block
+     * @param at the first's code position
+     * @param at2 the second's code position
+     */
+    private void pair(int first, int second, int at, int at2) {
+        int head = out[at];
+        int next = out[at2];
+        int fused = -1;
+        if (head == LOp.CONST_W) {
+            if (next == Opcode.I64_ADD.toByte() && dc.opcode(second) == Opcode.I64_ADD) {
+                fused = LOp.CONST_ADD;
+            } else if (next == Opcode.I64_SUB.toByte() && dc.opcode(second) == Opcode.I64_SUB) {
+                fused = LOp.CONST_SUB;
+            } else if (next == LOp.I64_LT_BR) {
+                fused = LOp.CONST_LT_BR;
+            }
+        } else if (head == Opcode.I64_ADD.toByte() && dc.opcode(first) == Opcode.I64_ADD) {
+            if (next == LOp.I64_LT_BR) {
+                fused = LOp.I64_ADD_LT_BR;
+            }
+        } else if (head == Opcode.F64_MUL.toByte() && dc.opcode(first) == Opcode.F64_MUL) {
+            if (next == Opcode.F64_ADD.toByte() && dc.opcode(second) == Opcode.F64_ADD) {
+                fused = LOp.F64_MUL_ADD;
+            }
+        }
+        if (fused >= 0) {
             out[at] = fused;
         }
     }

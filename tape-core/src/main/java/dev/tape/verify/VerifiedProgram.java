@@ -37,8 +37,6 @@ public final class VerifiedProgram {
     private final int[] closureSigKey;
     private final int[] callSigKey;
     private final CodeImage image;
-    /** function names from the names section, by function id (null for none) */
-    private final String[] names;
     /** the SHA-256 of the encoded program, made on first use */
     private volatile byte[] hash;
     /**
@@ -48,14 +46,13 @@ public final class VerifiedProgram {
     private volatile InitFacts[] initFacts;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
-                    int[] callSigKey, String[] names) {
+                    int[] callSigKey) {
         this.program = program;
         this.functions = functions;
         this.funcSigKey = funcSigKey;
         this.closureSigKey = closureSigKey;
         this.callSigKey = callSigKey;
         this.image = new CodeImage(functions);
-        this.names = names;
     }
 
     /** @return the verified container model */
@@ -114,15 +111,16 @@ public final class VerifiedProgram {
     }
 
     /**
-     * A function's name from the names section, from an index built at verification: O(1), where
-     * {@link Program#functionName(int)} scans the section.
+     * A function's name from the names section: as {@link Program#functionName(int)}, O(log n) in
+     * the section's size through the index {@code Names} keeps, and a string made from the symbol
+     * table (the program keeps no string per name).
      *
      * @param id a function id
      * @return the same as {@code program().functionName(id)}: the name of the first names-section
      *     entry for that function, or {@code null} when it has none or the id is out of range
      */
     public String functionName(int id) {
-        return id >= 0 && id < names.length ? names[id] : null;
+        return id >= 0 && id < functions.length ? program.functionName(id) : null;
     }
 
     /**

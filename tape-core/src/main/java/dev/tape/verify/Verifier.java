@@ -7,12 +7,12 @@ import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
-import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.verify.internal.Relowering;
 import dev.tape.verify.internal.SpanIndex;
 
 import java.util.HashMap;
@@ -155,11 +155,13 @@ public final class Verifier {
         // rows that share a span table share its index, as they share the decoded table
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         Lowerer.Buffers buffers = new Lowerer.Buffers();
+        Relowering again = f -> relower(program, f);
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget, buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
+            lowered[f].relowering(again);
         }
-        String[] names = functionNames(program, budget);
+        chargeNames(program, budget);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -175,28 +177,15 @@ public final class Verifier {
             CallSig cs = program.callSigs().get(s);
             callKey[s] = key(keys, cs.args(), cs.rets());
         }
-        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey, names);
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
     }
 
     /**
-     * Indexes the names section's function names by function id, once, so that traps and traces
-     * find a frame's name in O(1) however large the section is. The first entry for a function
-     * wins, as {@link Program#functionName(int)} has it; entries naming no function, or a symbol
-     * that does not exist, name nothing. Charged one unit per entry against the analysis budget.
+     * Charges the names section's function-name entries against the analysis budget, one unit
+     * each: traps and traces look names up through the index {@code Names} built of them.
      */
-    private static String[] functionNames(Program program, AnalysisBudget budget) throws VerifyException {
-        List<Names.FunctionName> entries = program.names().functions();
-        budget.charge(entries.size(), -1);
-        String[] names = new String[program.functions().size()];
-        List<String> symbols = program.symbols();
-        for (Names.FunctionName n : entries) {
-            int f = n.funcId();
-            if (f >= 0 && f < names.length && names[f] == null && n.nameSymbol() >= 0
-                    && n.nameSymbol() < symbols.size()) {
-                names[f] = symbols.get(n.nameSymbol());
-            }
-        }
-        return names;
+    private static void chargeNames(Program program, AnalysisBudget budget) throws VerifyException {
+        budget.charge(program.names().functions().size(), -1);
     }
 
     private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
@@ -223,6 +212,28 @@ public final class Verifier {
                         : "FunctionOutputNameDuplicate", f, -1, null, "two " + what + "s are named '"
                         + symbols.get(id) + "'");
             }
+        }
+    }
+
+    /**
+     * Lowers function {@code f} of a program this verifier accepted again, as {@link #check} did:
+     * the same checks and lowering with fresh scratch and an unbounded budget (the function's share
+     * of the work fitted the budget the first time), so in the time verifying it took.
+     */
+    private LoweredFunction relower(Program program, int f) {
+        AggShape[] row = null;
+        for (AggShape.ArgShape s : program.argShapes()) {
+            if (s.funcId() == f) {
+                if (row == null) {
+                    row = new AggShape[program.functions().get(f).sig().args().size()];
+                }
+                row[s.arg()] = s.shape();
+            }
+        }
+        try {
+            return function(program, f, row, new AnalysisBudget(Long.MAX_VALUE), new Lowerer.Buffers());
+        } catch (VerifyException e) {
+            throw new IllegalStateException("a verified function no longer verifies", e);
         }
     }
 

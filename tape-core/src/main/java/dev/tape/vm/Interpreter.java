@@ -19,7 +19,17 @@ import dev.tape.verify.internal.LOp;
  * {@link ExecutionContext#pauseRequested} was set, with budget left.
  * The budget is the fuel (or 1 when the driver steps for tracing): each instruction checks it
  * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
- * otherwise it runs as the plain compare and leaves the br to the next turn of the loop.
+ * otherwise it runs as the plain compare and leaves the br to the next turn of the loop. A
+ * superinstruction ({@link LOp#I64_ADD_LT_BR} and the like) runs each further instruction it
+ * covers only when the budget still holds that instruction's unit, and otherwise stops at that
+ * instruction's start, as the instructions one at a time would.
+ *
+ * <p>The word instructions (integer, float, compare, branch, word moves and constants, the fused
+ * forms) run in an inner loop of their own, which makes no calls and stores no references; any
+ * other instruction leaves it, already paid for, for the outer {@code switch}. In the general
+ * mode of a JVM that has run many programs (every case of the {@code switch} compiled) the inner
+ * loop keeps C2's register allocation and layout those of a small loop (see
+ * {@code docs/PERFORMANCE.md}, "Interpreter, fifth round").
  *
  * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
  * and returns change only {@code ip}, the register base and the register count. While the loop
@@ -53,196 +63,276 @@ final class Interpreter {
         int[] frames = c.frames;
         try {
             while (true) {
-                if (budget == 0) {
-                    save(c, image, ip, base, depth, start - budget);
-                    return OUT_OF_FUEL;
-                }
-                budget--;
-                switch (code[ip]) {
-                    case Op.NOP -> ip += 1;
-                    case LOp.MOV_W -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]];
-                        ip += 3;
+                // the word instructions, in a loop of their own: no calls, no reference stores, so C2
+                // allocates the registers of this loop for them alone (see PERFORMANCE.md, fifth round)
+                words:
+                while (true) {
+                    if (budget == 0) {
+                        save(c, image, ip, base, depth, start - budget);
+                        return OUT_OF_FUEL;
                     }
+                    budget--;
+                    switch (code[ip]) {
+                        case Op.NOP -> ip += 1;
+                        case LOp.MOV_W -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]];
+                            ip += 3;
+                        }
+                        case LOp.CONST_W -> {
+                            w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                            ip += 4;
+                        }
+                        case Op.I64_ADD, Op.U64_ADD -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_SUB, Op.U64_SUB -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_MUL, Op.U64_MUL -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] & w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] | w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ w[base + code[ip + 3]];
+                            ip += 4;
+                        }
+                        case Op.I64_SHL, Op.U64_SHL -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] << (int) (w[base + code[ip + 3]] & 63);
+                            ip += 4;
+                        }
+                        case Op.I64_SHR -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] >> (int) (w[base + code[ip + 3]] & 63);
+                            ip += 4;
+                        }
+                        case Op.U64_SHR -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] >>> (int) (w[base + code[ip + 3]] & 63);
+                            ip += 4;
+                        }
+                        case Op.I64_EQ, Op.U64_EQ -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] == w[base + code[ip + 3]] ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_LT -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] < w[base + code[ip + 3]] ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_GT -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] > w[base + code[ip + 3]] ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_LE -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] <= w[base + code[ip + 3]] ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_GE -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] >= w[base + code[ip + 3]] ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.U64_LT -> {
+                            w[base + code[ip + 1]] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) < 0
+                                    ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.BOOL_NOT -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ 1;
+                            ip += 3;
+                        }
+                        case Op.F64_ADD -> {
+                            w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_SUB -> {
+                            w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_MUL -> {
+                            w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_DIV -> {
+                            w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_LT -> {
+                            w[base + code[ip + 1]] = Double.longBitsToDouble(w[base + code[ip + 2]])
+                                    < Double.longBitsToDouble(w[base + code[ip + 3]]) ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_TO_F64 -> {
+                            w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
+                            ip += 3;
+                        }
+                        case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
+                        case Op.JMP -> ip = code[ip + 1];
+                        // fused compare-and-branch: [cmp, dst, a, b][BR, dst, T, F]; see LOp.I64_LT_BR
+                        case LOp.I64_LT_BR -> {
+                            boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.I64_LE_BR -> {
+                            boolean t = w[base + code[ip + 2]] <= w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.I64_GT_BR -> {
+                            boolean t = w[base + code[ip + 2]] > w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.I64_GE_BR -> {
+                            boolean t = w[base + code[ip + 2]] >= w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.I64_EQ_BR -> {
+                            boolean t = w[base + code[ip + 2]] == w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.U64_LT_BR -> {
+                            boolean t = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) < 0;
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        case LOp.F64_LT_BR -> {
+                            boolean t = Double.longBitsToDouble(w[base + code[ip + 2]])
+                                    < Double.longBitsToDouble(w[base + code[ip + 3]]);
+                            w[base + code[ip + 1]] = t ? 1 : 0;
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                ip = code[t ? ip + 6 : ip + 7];
+                            }
+                        }
+                        // superinstructions: the first half, then each further half only when the budget
+                        // holds its unit (else the next turn runs it, or pauses there); see LOp.I64_ADD_LT_BR
+                        case LOp.I64_ADD_LT_BR -> {
+                            // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                                w[base + code[ip + 5]] = t ? 1 : 0;
+                                if (budget == 0) {
+                                    ip += 8;
+                                } else {
+                                    budget--;
+                                    ip = code[t ? ip + 10 : ip + 11];
+                                }
+                            }
+                        }
+                        case LOp.CONST_ADD -> {
+                            // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
+                                ip += 8;
+                            }
+                        }
+                        case LOp.CONST_SUB -> {
+                            // [CONST_W, d, lo, hi][I64_SUB, d, a, b]
+                            w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = w[base + code[ip + 6]] - w[base + code[ip + 7]];
+                                ip += 8;
+                            }
+                        }
+                        case LOp.CONST_LT_BR -> {
+                            // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
+                            w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                                w[base + code[ip + 5]] = t ? 1 : 0;
+                                if (budget == 0) {
+                                    ip += 8;
+                                } else {
+                                    budget--;
+                                    ip = code[t ? ip + 10 : ip + 11];
+                                }
+                            }
+                        }
+                        case LOp.F64_MUL_ADD -> {
+                            // [F64_MUL, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                                ip += 8;
+                            }
+                        }
+                        case LOp.SELECT_W -> {
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
+                            ip += 5;
+                        }
+                        default -> {
+                            // paid for: the switch below runs it
+                            break words;
+                        }
+                    }
+                }
+                switch (code[ip]) {
                     case LOp.MOV_R -> {
                         r[base + code[ip + 1]] = r[base + code[ip + 2]];
                         ip += 3;
                     }
-                    case LOp.CONST_W -> {
-                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
-                        ip += 4;
-                    }
                     case LOp.CONST_R -> {
                         r[base + code[ip + 1]] = image.refs()[code[ip + 2]];
                         ip += 3;
-                    }
-                    case Op.I64_ADD, Op.U64_ADD -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_SUB, Op.U64_SUB -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_MUL, Op.U64_MUL -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] & w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] | w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_SHL, Op.U64_SHL -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] << (int) (w[base + code[ip + 3]] & 63);
-                        ip += 4;
-                    }
-                    case Op.I64_SHR -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] >> (int) (w[base + code[ip + 3]] & 63);
-                        ip += 4;
-                    }
-                    case Op.U64_SHR -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] >>> (int) (w[base + code[ip + 3]] & 63);
-                        ip += 4;
-                    }
-                    case Op.I64_EQ, Op.U64_EQ -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] == w[base + code[ip + 3]] ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.I64_LT -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] < w[base + code[ip + 3]] ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.I64_GT -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] > w[base + code[ip + 3]] ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.I64_LE -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] <= w[base + code[ip + 3]] ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.I64_GE -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] >= w[base + code[ip + 3]] ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.U64_LT -> {
-                        w[base + code[ip + 1]] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) < 0
-                                ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.BOOL_NOT -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ 1;
-                        ip += 3;
-                    }
-                    case Op.F64_ADD -> {
-                        w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
-                        ip += 4;
-                    }
-                    case Op.F64_SUB -> {
-                        w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
-                        ip += 4;
-                    }
-                    case Op.F64_MUL -> {
-                        w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
-                        ip += 4;
-                    }
-                    case Op.F64_DIV -> {
-                        w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
-                        ip += 4;
-                    }
-                    case Op.F64_LT -> {
-                        w[base + code[ip + 1]] = Double.longBitsToDouble(w[base + code[ip + 2]])
-                                < Double.longBitsToDouble(w[base + code[ip + 3]]) ? 1 : 0;
-                        ip += 4;
-                    }
-                    case Op.I64_TO_F64 -> {
-                        w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
-                        ip += 3;
-                    }
-                    case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
-                    case Op.JMP -> ip = code[ip + 1];
-                    // fused compare-and-branch: [cmp, dst, a, b][BR, dst, T, F]; see LOp.I64_LT_BR
-                    case LOp.I64_LT_BR -> {
-                        boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.I64_LE_BR -> {
-                        boolean t = w[base + code[ip + 2]] <= w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.I64_GT_BR -> {
-                        boolean t = w[base + code[ip + 2]] > w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.I64_GE_BR -> {
-                        boolean t = w[base + code[ip + 2]] >= w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.I64_EQ_BR -> {
-                        boolean t = w[base + code[ip + 2]] == w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.U64_LT_BR -> {
-                        boolean t = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) < 0;
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.F64_LT_BR -> {
-                        boolean t = Double.longBitsToDouble(w[base + code[ip + 2]])
-                                < Double.longBitsToDouble(w[base + code[ip + 3]]);
-                        w[base + code[ip + 1]] = t ? 1 : 0;
-                        if (budget == 0) {
-                            ip += 4;
-                        } else {
-                            budget--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.SELECT_W -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
-                        ip += 5;
                     }
                     case LOp.SELECT_R -> {
                         r[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? r[base + code[ip + 3]] : r[base + code[ip + 4]];

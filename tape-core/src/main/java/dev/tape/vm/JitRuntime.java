@@ -181,6 +181,19 @@ final class JitRuntime {
     }
 
     /**
+     * Whether a direct call from a frame at {@code depth}, whose callee's registers end at
+     * {@code need}, would pass {@link #enterDirect} without changing anything: the depth is under
+     * the call-depth limit, the callee's registers and the pending frame records are within the
+     * register high-water mark (no growth, no {@code heap_limit_exceeded}) and the frame records
+     * have room for the caller's. Compiled code runs an inlined leaf callee only then (else it makes
+     * the real call, which traps or grows exactly there). Bounded: three compares, no allocation.
+     */
+    static boolean leafRoom(ExecutionContext c, int depth, int need) {
+        return depth < c.maxDepth && need + (long) ExecutionContext.FRAME_REGISTERS * depth <= c.regHigh
+                && depth * ExecutionContext.FRAME <= c.frames.length;
+    }
+
+    /**
      * In the hand-over handler of a compiled frame at {@code depth} (function entry {@code entry},
      * {@code regs} registers at {@code base}, last instruction started at code index {@code ip}):
      * when the run unwinding through it stopped deeper ({@link ExecutionContext#depth} above

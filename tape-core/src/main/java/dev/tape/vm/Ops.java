@@ -27,7 +27,8 @@ final class Ops {
         byte[][] tags = vm.image.tags();
         long[] w = c.w;
         Object[] r = c.r;
-        int op = code[ip];
+        // a superinstruction's first half alone (callers other than the interpreter's loop)
+        int op = LOp.plain(code[ip]);
         int dst = base + code[ip + 1];
         switch (op) {
             case Op.U64_GT -> w[dst] = Long.compareUnsigned(w[base + code[ip + 2]], w[base + code[ip + 3]]) > 0 ? 1 : 0;

@@ -12,7 +12,9 @@ package dev.tape.vm;
  * unknown while compiled code runs. The interpreter too keeps its depth and position in locals between its stops. What is
  * always current is the thread's Java stack: every compiled function is a method {@code f<id>} of
  * a hidden class {@code dev.tape.vm.JitCode}, one Java frame per compiled frame (inlined ones
- * included). {@link #read} reads those frames from the outermost inwards, up to the first host call
+ * included) in a VM from tape-jit's {@code Jit.compileFramed}. (A VM from {@code Jit.compile} runs
+ * calls of small leaf functions inline in their caller's method, with no frame of their own: their
+ * time is read as their caller's.) {@link #read} reads those frames from the outermost inwards, up to the first host call
  * (a host function, and any run it starts, are not part of this run's stack).
  *
  * <p><b>Taking the stack.</b> The frames of hidden classes must be in it: take it with

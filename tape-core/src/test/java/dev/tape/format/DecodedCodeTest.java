@@ -29,6 +29,19 @@ import org.junit.jupiter.api.Test;
 class DecodedCodeTest {
     /** One object for every body of a property run, so refilling a used object is what is checked. */
     private final DecodedCode shared = new DecodedCode();
+    /** Another, decoding each body as a range of a larger array (its reused copy grows and shrinks). */
+    private final DecodedCode ranged = new DecodedCode();
+
+    /**
+     * {@code code} inside a larger array, after 3 bytes and before 5, all {@code 0xff} (a LEB128
+     * continuation and an invalid opcode: a read past either end would change a value or an error).
+     */
+    private static byte[] embedded(byte[] code) {
+        byte[] out = new byte[code.length + 8];
+        java.util.Arrays.fill(out, (byte) 0xff);
+        System.arraycopy(code, 0, out, 3, code.length);
+        return out;
+    }
 
     /** Checks {@code dc}, just filled from {@code code}, against the object decoder. */
     static void assertSame(byte[] code, DecodedCode dc, List<Instruction> want) {
@@ -66,14 +79,30 @@ class DecodedCodeTest {
             assertEquals(e.offset(), got.offset());
             assertEquals(e.reason(), got.reason());
             assertEquals(0, shared.count());
+            DecodeException inRange = assertThrows(DecodeException.class,
+                    () -> ranged.decode(embedded(code), 3, code.length));
+            assertEquals(e.section(), inRange.section());
+            assertEquals(e.offset(), inRange.offset());
+            assertEquals(e.reason(), inRange.reason());
+            assertEquals(0, ranged.count());
             return;
         }
         try {
             shared.decode(code);
+            ranged.decode(embedded(code), 3, code.length);
         } catch (DecodeException e) {
             throw new AssertionError("DecodedCode refused what decodeAll took: " + e.getMessage(), e);
         }
         assertSame(code, shared, want);
+        assertSame(code, ranged, want);
+    }
+
+    @Test
+    void aRangeOutsideTheArrayIsRefused() {
+        byte[] code = {(byte) Opcode.RET.toByte(), 0};
+        assertThrows(IndexOutOfBoundsException.class, () -> ranged.decode(code, 1, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> ranged.decode(code, -1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> ranged.decode(code, 0, -1));
     }
 
     @Property(tries = 3000)

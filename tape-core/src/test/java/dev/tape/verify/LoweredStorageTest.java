@@ -24,20 +24,61 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * A verified program keeps its lowered code once, in the code image, and a pc per instruction
- * rather than per code index: {@link LoweredFunction#code()} and {@link LoweredFunction#pcOf()}
- * are rebuilt from those on first use and must equal what the function had before (its code does
- * not depend on where the image put it; its pcs are the decoded instructions').
+ * and no per-instruction table: {@link LoweredFunction#code()} and {@link LoweredFunction#pcOf()}
+ * are made again (by lowering the function again) on first use and must equal what the function
+ * had before (its code does not depend on where the image put it; its pcs are the decoded
+ * instructions').
  */
 class LoweredStorageTest {
-    /** A function with branch targets, reference constants and aggregate tag lists. */
+    /** Makes every body's string constants differ from every other's. */
+    private static final java.util.concurrent.atomic.AtomicInteger BODIES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A function with branch targets, reference constants (two strings no other body has, so that
+     * a reference constant relocated to the wrong place shows) and aggregate tag lists.
+     */
     private static void body(ProgramBuilder pb, FunctionBuilder f) {
-        int s = pb.constant(new Constant.Str("hello"));
+        int n = BODIES.incrementAndGet();
+        int s = pb.constant(new Constant.Str("hello " + n));
+        int t = pb.constant(new Constant.Str("world " + n));
         Label loop = f.newLabel();
         Label done = f.newLabel();
         f.constI64(2, 0).constI64(3, 1).constPool(4, s).i64Lt(5, 2, 1).br(5, loop, done);
-        f.place(loop).tupleNew(6, 2, 3).tupleGet(7, 6, 0).i64Add(2, 7, 3).constPool(8, s)
+        f.place(loop).tupleNew(6, 2, 3).tupleGet(7, 6, 0).i64Add(2, 7, 3).constPool(8, t)
                 .i64Lt(5, 2, 1).br(5, loop, done);
         f.place(done).ret(0, 2);
+    }
+
+    /**
+     * A verified program keeps no function's own code or tables: each function's first
+     * {@code pcOf()} (or {@code code()}) lowers it again, exactly once, and gets what verification
+     * made. A placement that read a function's constants after dropping them would have lowered
+     * every function again while loading, and kept the tables.
+     */
+    @Test
+    void placedFunctionsKeepNoTablesAndAreLoweredAgainOnce() {
+        VerifiedProgram vp = Verifier.verify(program(true));
+        VerifiedProgram reference = Verifier.verify(program(true));
+        for (int f = 0; f < 2; f++) {
+            LoweredFunction lf = Lowered.function(vp, f);
+            int[] count = new int[1];
+            VerifiedProgram again = Verifier.verify(program(true));
+            int id = f;
+            lf.relowering(func -> {
+                count[0]++;
+                assertEquals(id, func);
+                // the same function of an equal program (placed: it lowers itself again when asked)
+                return Lowered.function(again, func);
+            });
+            assertEquals(Lowered.function(reference, f).instructionCount(), lf.instructionCount());
+            assertEquals(0, count[0], "instructionCount() decodes the bytecode, it does not lower");
+            int[] pcs = lf.pcOf();
+            assertEquals(1, count[0], "the first pcOf() lowers the function again");
+            assertArrayEquals(Lowered.function(reference, f).pcOf(), pcs);
+            assertArrayEquals(Lowered.function(reference, f).code(), lf.code());
+            assertSame(pcs, lf.pcOf());
+            assertEquals(1, count[0], "then keeps it");
+        }
     }
 
     /** The same kinds of code, so that the second function's image position and bases are not 0. */
@@ -117,10 +158,11 @@ class LoweredStorageTest {
                 assertEquals(entry + own[at + 1], whole[entry + at + 1]);
                 checked++;
             } else if (op == LOp.CONST_R) {
-                assertSame(lf.refs()[own[at + 2]], image.refs()[whole[entry + at + 2]]);
+                // once placed, the function's refs are made again: equal strings, not the same objects
+                assertEquals(String.valueOf(lf.refs()[own[at + 2]]), String.valueOf(image.refs()[whole[entry + at + 2]]));
                 checked++;
             } else if (op == Opcode.TUPLE_NEW.toByte() || op == LOp.TUPLE_NEW_W) {
-                assertSame(lf.tags()[own[at + 2]], image.tags()[whole[entry + at + 2]]);
+                assertArrayEquals(lf.tags()[own[at + 2]], image.tags()[whole[entry + at + 2]]);
                 checked++;
             }
         }

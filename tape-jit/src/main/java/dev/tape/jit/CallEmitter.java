@@ -115,14 +115,28 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final List<Integer> hostLinked = new java.util.ArrayList<>();
     final MethodVisitor mv;
+    /**
+     * the leaf functions ({@link LeafInliner}) this method's direct calls may run inline, by
+     * callee id (empty when inlining is off)
+     */
+    final java.util.Map<Integer, LeafInliner.Leaf> leaves = new java.util.HashMap<>();
+    /** the most registers of any of {@link #leaves} (the locals the method keeps for them) */
+    final int leafRegs;
+    /** the first of the leaves' {@code long} locals (two slots per register), set by the locals' layout */
+    int leafLongs;
+    /** the first of the leaves' object locals, set by the locals' layout */
+    int leafObjects;
+    /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
+    private int inlinedBytes;
 
     /**
      * @param view the program and tier
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
+     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
      */
-    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f) {
+    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
         this.view = view;
         this.linking = linking;
         this.mv = mv;
@@ -131,7 +145,49 @@ abstract class CallEmitter implements InlineOps.Emitter {
         this.f = f;
         this.fn = view.function(f);
         this.entry = image.entry(f);
+        int most = 0;
+        if (inline) {
+            boolean indirect = false;
+            List<Integer> funcs = new java.util.ArrayList<>();
+            for (int s = 0; s < fn.instructionCount(); s++) {
+                int at = fn.instructionStart(s);
+                int g = entry + at;
+                int op = LOp.plain(code[g]);
+                indirect |= op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
+                if (op == LOp.CONST_W && fn.regType(code[g + 1]) != null
+                        && fn.regType(code[g + 1]).kind() == ValueKind.FUNC && funcs.size() < MAX_CANDIDATES
+                        && !funcs.contains(code[g + 2])) {
+                    // a const.func: a callee call.indirect sites of this function may meet
+                    funcs.add(code[g + 2]);
+                }
+                if (op != dev.tape.format.Op.CALL || leaves.containsKey(code[g + 1])) {
+                    continue;
+                }
+                LeafInliner.Leaf leaf = LeafInliner.of(view, code[g + 1]);
+                leaves.put(code[g + 1], leaf);
+                most = leaf == null ? most : Math.max(most, leaf.regs());
+            }
+            for (int func : indirect ? funcs : List.<Integer>of()) {
+                if (func < 0 || func >= view.program().functions().size()) {
+                    continue;
+                }
+                LeafInliner.Leaf leaf = LeafInliner.of(view, func);
+                if (leaf != null) {
+                    candidates.add(leaf);
+                    most = Math.max(most, leaf.regs());
+                }
+            }
+        }
+        leafRegs = most;
     }
+
+    /** Most functions a method's {@code const.func}s name that its {@code call.indirect} sites may inline. */
+    private static final int MAX_CANDIDATES = 4;
+    /**
+     * the leaf functions the method's {@code const.func}s name, which its {@code call.indirect}
+     * sites run inline when the callee is one of them (at most {@link #MAX_CANDIDATES})
+     */
+    private final List<LeafInliner.Leaf> candidates = new java.util.ArrayList<>();
 
     /** Records where the next instruction is, for its trap: code index {@code i} and the block fuel to give back. */
     abstract void at(int i, int refund);
@@ -329,6 +385,52 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * through the call.
      */
     final void call(int i, int g, int refund) {
+        LeafInliner.Leaf leaf = inlinable(g);
+        if (leaf == null) {
+            realCall(i, g, refund);
+            return;
+        }
+        Label real = new Label();
+        Label done = new Label();
+        LeafInliner.emit(this, leaf, g, real, done);
+        mv.visitLabel(real);
+        frame();
+        realCall(i, g, refund);
+        mv.visitLabel(done);
+        frame();
+    }
+
+    /**
+     * @return the leaf the direct call at global index {@code g} runs inline ({@link LeafInliner}),
+     *     or null when it makes the real call: the callee is no leaf or has failed to compile, its
+     *     arguments and results are more than the copy budget's free values, a word result goes to
+     *     a register without a word local, or the method has inlined its fill
+     */
+    private LeafInliner.Leaf inlinable(int g) {
+        int callee = code[g + 1];
+        LeafInliner.Leaf leaf = leaves.get(callee);
+        if (leaf == null || linking && view.failed(callee)) {
+            return null;
+        }
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        // the arguments' moves: a load and a store each
+        int bytes = leaf.bytes() + 8 * argc;
+        if (argc + code[pos] > view.freeValues() || inlinedBytes + bytes > LeafInliner.MAX_METHOD_BYTES) {
+            return null;
+        }
+        for (int j = 0; j < code[pos]; j++) {
+            int dst = code[pos + 1 + j];
+            if (regClass(dst) == LOp.REF_CLASS) {
+                return null;
+            }
+        }
+        inlinedBytes += bytes;
+        return leaf;
+    }
+
+    /** The real direct call (see {@link #call}). */
+    private void realCall(int i, int g, int refund) {
         at(i, refund);
         fuelOut(true);
         int callee = code[g + 1];
@@ -433,7 +535,10 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     final void callIndirect(int i, int g, int refund, boolean closure) {
         at(i, refund);
-        fuelOut(true);
+        List<LeafInliner.Leaf> inline = inlinable(g, closure);
+        if (inline.isEmpty()) {
+            fuelOut(true);
+        }
         int argc = code[g + 3];
         int pos = g + 4 + argc;
         int calleeReg = code[g + 2];
@@ -452,6 +557,19 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKESTATIC, RT, closure ? "closureCallee" : "funcCallee",
                 "(Ldev/tape/vm/Vm;" + (closure ? "Ljava/lang/Object;" : "J") + "I)I", false);
         mv.visitVarInsn(ISTORE, CALLEE);
+        Label done = null;
+        if (!inline.isEmpty()) {
+            // the checks above neither read nor change the context's fuel: the local stays current
+            // (a trap's handler writes it back) until the real call's
+            done = new Label();
+            for (LeafInliner.Leaf leaf : inline) {
+                Label miss = new Label();
+                LeafInliner.emitIndirect(this, leaf, g, closure ? calleeReg : -1, miss, done);
+                mv.visitLabel(miss);
+                frame();
+            }
+            fuelOut(true);
+        }
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, DEPTH);
@@ -485,6 +603,33 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
         results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
         fuelIn();
+        if (done != null) {
+            mv.visitLabel(done);
+            frame();
+        }
+    }
+
+    /**
+     * @return the leaves ({@link #candidates}) the {@code call.indirect} at global index {@code g}
+     *     runs inline when its callee is one of them: those that {@link LeafInliner#fits} it,
+     *     while the method has inlining budget left; none when its arguments and results are more
+     *     than the copy budget's free values
+     */
+    private List<LeafInliner.Leaf> inlinable(int g, boolean closure) {
+        int argc = code[g + 3];
+        if (candidates.isEmpty() || argc + code[g + 4 + argc] > view.freeValues()) {
+            return List.of();
+        }
+        List<LeafInliner.Leaf> fit = new java.util.ArrayList<>();
+        for (LeafInliner.Leaf leaf : candidates) {
+            // the id test and the environment's moves besides the arguments'
+            int bytes = leaf.bytes() + 8 * argc + 16;
+            if (LeafInliner.fits(this, leaf, g, closure) && inlinedBytes + bytes <= LeafInliner.MAX_METHOD_BYTES) {
+                inlinedBytes += bytes;
+                fit.add(leaf);
+            }
+        }
+        return fit;
     }
 
     /**

@@ -73,6 +73,26 @@ public final class Jit {
     }
 
     /**
+     * Makes a VM as {@link #compile(VerifiedProgram, Host, VmOptions)} does, whose compiled code
+     * keeps one JVM frame per VM frame: every call is a real call, none of a small leaf function
+     * runs inline in its caller's method. For a sampling profiler ({@link dev.tape.vm.StackSampler}),
+     * which reads the functions a run is in from the Java stack: in a VM from {@link #compile}, time
+     * spent in an inlined leaf is seen in its caller. Outcomes are the same either way; calls of
+     * small functions are slower.
+     *
+     * @param program the verified program
+     * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
+     * @param options how to make the VM ({@link VmOptions#lazyLinking()})
+     * @return a VM that runs compiled code where it can, one JVM frame per VM frame
+     * @throws IllegalArgumentException when an argument is null
+     * @throws LinkException with eager linking, when the host does not provide one or more of the
+     *     program's host imports (all are listed), or its resolver threw
+     */
+    public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
+        return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
+    }
+
+    /**
      * Compiles every function of a compiled-tier VM now, within its budgets, instead of as each
      * first runs (for an embedder that wants no compile during runs, and for tests).
      *

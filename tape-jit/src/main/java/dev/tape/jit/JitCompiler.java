@@ -114,17 +114,27 @@ import static org.objectweb.asm.Opcodes.V17;
  * with {@link InlineOps}).
  */
 final class JitCompiler implements Codegen {
-    /** The one instance: the compiler holds no state. */
-    static final JitCompiler INSTANCE = new JitCompiler();
+    /** The compiler: direct calls of small leaf functions run inline ({@link LeafInliner}). */
+    static final JitCompiler INSTANCE = new JitCompiler(true);
+    /**
+     * The compiler with one JVM frame per VM frame: every call is a real call (for a stack
+     * sampler, which reads the functions a run is in from the Java stack).
+     */
+    static final JitCompiler FRAMED = new JitCompiler(false);
 
-    private JitCompiler() {}
+    /** whether direct calls of leaf functions run inline */
+    private final boolean inline;
+
+    private JitCompiler(boolean inline) {
+        this.inline = inline;
+    }
 
     /**
      * {@inheritDoc} The class holds one method, under {@link #MAX_METHOD_BYTES} of bytecode.
      */
     @Override
     public Generated generate(CompileView view, int func) {
-        return generateClass(view, func);
+        return generateClass(view, func, inline);
     }
 
     /** {@inheritDoc} See {@link #cost(int)}. */
@@ -209,10 +219,10 @@ final class JitCompiler implements Codegen {
      *     (generation stops soon after it passes that size)
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
      */
-    static Generated generateClass(CompileView view, int f) {
+    static Generated generateClass(CompileView view, int f, boolean inline) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES);
+        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline);
         try {
             m.emit();
         } catch (TooLarge e) {
@@ -247,7 +257,7 @@ final class JitCompiler implements Codegen {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE).emit();
+            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE, true).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
@@ -264,6 +274,14 @@ final class JitCompiler implements Codegen {
      */
     static int sizeBound(LoweredFunction fn) {
         long bound = 240 + 80L * fn.code().length + 64L * fn.regCount();
+        int[] code = fn.code();
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            if (code[fn.instructionStart(s)] == Op.CALL) {
+                // inlined leaves (LeafInliner): their locals' set-up and at most this much in all
+                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
+                break;
+            }
+        }
         return (int) Math.min(bound, Integer.MAX_VALUE);
     }
 
@@ -313,8 +331,8 @@ final class JitCompiler implements Codegen {
         /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
         boolean[] points;
 
-        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit) {
-            super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f);
+        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline) {
+            super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline);
             this.limit = limit;
             this.labels = new Label[fn.code().length];
         }
@@ -437,6 +455,7 @@ final class JitCompiler implements Codegen {
                     mv.visitVarInsn(ASTORE, slot[reg]);
                 }
             }
+            leafLocals();
             Label fresh = new Label();
             mv.visitVarInsn(ILOAD, RESUME);
             mv.visitJumpInsn(IFLT, fresh);
@@ -790,7 +809,8 @@ final class JitCompiler implements Codegen {
 
         private void instruction(int i, int refund) {
             int g = entry + i;
-            int op = code[g];
+            // a superinstruction's head is compiled as its first instruction (the rest follow unchanged)
+            int op = LOp.plain(code[g]);
             switch (op) {
                 case Op.NOP -> {
                 }

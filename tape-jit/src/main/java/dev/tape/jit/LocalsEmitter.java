@@ -25,6 +25,7 @@ import static dev.tape.jit.JitCompiler.W;
 import static dev.tape.jit.JitCompiler.pushTo;
 import static org.objectweb.asm.Opcodes.AALOAD;
 import static org.objectweb.asm.Opcodes.AASTORE;
+import static org.objectweb.asm.Opcodes.ACONST_NULL;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.DUP;
@@ -76,9 +77,10 @@ abstract class LocalsEmitter extends CallEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
+     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
      */
-    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f) {
-        super(view, linking, mv, f);
+    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+        super(view, linking, mv, f, inline);
         int n = fn.regCount();
         slot = new int[n];
         cls = new int[n];
@@ -111,7 +113,26 @@ abstract class LocalsEmitter extends CallEmitter {
                 types.add(OBJECT);
             }
         }
+        // the inlined leaves' registers: a long and an object local per register, shared by the sites
+        leafLongs = next;
+        for (int i = 0; i < leafRegs; i++) {
+            types.add(LONG);
+        }
+        leafObjects = next + 2 * leafRegs;
+        for (int i = 0; i < leafRegs; i++) {
+            types.add(OBJECT);
+        }
         locals = types.toArray();
+    }
+
+    /** In the prologue: gives the inlined leaves' locals their types (zero and null). */
+    void leafLocals() {
+        for (int i = 0; i < leafRegs; i++) {
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, leafLongs + 2 * i);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, leafObjects + i);
+        }
     }
 
     /**

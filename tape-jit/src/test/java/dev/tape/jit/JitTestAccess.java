@@ -24,7 +24,7 @@ public final class JitTestAccess {
      * @return the function's class, or null when it is too large
      */
     public static Generated generate(CompileView view, int func) {
-        return JitCompiler.generateClass(view, func);
+        return JitCompiler.generateClass(view, func, true);
     }
 
     /**

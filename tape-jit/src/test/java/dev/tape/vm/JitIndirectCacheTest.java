@@ -268,7 +268,13 @@ class JitIndirectCacheTest {
      */
     @Test
     void callsThroughTheCacheInEveryStateMatchTheInterpreter() {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        // through the cache only, then with main's leaf callees inline ahead of it
+        for (boolean framed : new boolean[] {true, false}) {
+            callsInEveryState(Tiers.of(program(), Host.NONE, framed));
+        }
+    }
+
+    private void callsInEveryState(Tiers t) {
         for (int k : new int[] {1, 1, 2, 3, 4, 5, 6, 1, 2}) {
             for (int start = 0; start < k; start++) {
                 for (long n : new long[] {1, 7, 900}) {
@@ -300,7 +306,8 @@ class JitIndirectCacheTest {
      */
     @Test
     void aSiteCachesUpToFourCalleesThenGivesUp() {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        // every call through the cache: main's const.func callees are leaves it would run inline
+        Tiers t = Tiers.of(program(), Host.NONE, true);
         t.check(MAIN, args(3, 1, 0), Limits.DEFAULT, "main(3, 1, 0)");
         List<IndirectSite> sites = ((JitTier) t.compiled.tier).indirectSites();
         assertEquals(1, sites.size(), "main has one call.indirect, and only main has been compiled");
@@ -326,7 +333,7 @@ class JitIndirectCacheTest {
      */
     @Test
     void aCachedCalleeThatTrapsTrapsAlike() {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        Tiers t = Tiers.of(program(), Host.NONE, true);
         for (int k : new int[] {6, 1, 6, 2, 6}) {
             // j = (start + 1000) rem k is 5 at i = 1000: start = 5 - (1000 rem k), mod k
             int start = Math.floorMod(5 - 1000 % k, k);
@@ -352,7 +359,12 @@ class JitIndirectCacheTest {
      */
     @Test
     void everyFuelLimitThroughWarmCaches() {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        for (boolean framed : new boolean[] {true, false}) {
+            everyFuelLimit(Tiers.of(program(), Host.NONE, framed));
+        }
+    }
+
+    private void everyFuelLimit(Tiers t) {
         for (int k : new int[] {1, 3, 6}) {
             t.check(MAIN, args(5_000, k, 0), Limits.DEFAULT, "warm main " + k);
             t.check(MAINC, args(5_000, k, 0), Limits.DEFAULT, "warm mainc " + k);
@@ -377,7 +389,7 @@ class JitIndirectCacheTest {
      */
     @Test
     void depthLimitsAndSmallStacksThroughTheCache() throws Exception {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        Tiers t = Tiers.of(program(), Host.NONE, true);
         for (int k : new int[] {1, 2, 4, 6}) {
             for (int max : new int[] {3, 50, 199, 200, 201, 260, 1_000}) {
                 Limits l = Limits.DEFAULT.withMaxCallDepth(max);
@@ -394,7 +406,7 @@ class JitIndirectCacheTest {
             Limits deep = Limits.DEFAULT.withMaxCallDepth(5_000);
             List<Value> a = List.of(Value.i64(3_000), Value.i64(k));
             // a fresh VM: the cache fills while the JVM still interprets the generated code
-            Tiers fresh = Tiers.of(program(), Host.NONE);
+            Tiers fresh = Tiers.of(program(), Host.NONE, true);
             Tiers.Outcome[] box = (Tiers.Outcome[]) Tiers.onThread(128 << 10, () -> new Tiers.Outcome[] {
                 fresh.interpret(DOWN, a, deep), fresh.compile(DOWN, a, deep), t.compile(DOWN, a, deep)});
             assertEquals(List.of(Value.i64(3_000)), box[0].results(), "the interpreter: " + box[0]);

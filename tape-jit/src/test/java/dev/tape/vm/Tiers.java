@@ -50,15 +50,30 @@ final class Tiers {
     static final VmOptions LAZY = VmOptions.DEFAULT.withLazyLinking(true);
 
     private Tiers(VerifiedProgram p, Host host) {
-        this(p, host, false);
+        this(p, host, false, false);
     }
 
     private Tiers(VerifiedProgram p, Host host, boolean words) {
+        this(p, host, words, false);
+    }
+
+    private Tiers(VerifiedProgram p, Host host, boolean words, boolean framed) {
         this.interpretedHost = new Recorder(host, words);
         this.compiledHost = new Recorder(host, words);
         // lazy linking: the differential tests compare the traps of calls to missing host functions
         this.interpreted = new Vm(p, interpretedHost, LAZY);
-        this.compiled = Jit.compile(p, compiledHost, LAZY);
+        this.compiled = framed ? Jit.compileFramed(p, compiledHost, LAZY) : Jit.compile(p, compiledHost, LAZY);
+    }
+
+    /**
+     * @param p a program that must verify
+     * @param host the host both tiers call
+     * @param framed whether the compiled tier is {@link Jit#compileFramed} (every call a real call,
+     *     through its call site or inline cache) rather than {@link Jit#compile}
+     * @return the program on both tiers
+     */
+    static Tiers of(Program p, Host host, boolean framed) {
+        return new Tiers(verified(p), host, false, framed);
     }
 
     /**

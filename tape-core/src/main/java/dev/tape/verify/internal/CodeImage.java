@@ -22,8 +22,9 @@ public final class CodeImage {
 
     /**
      * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
-     * Each function then drops its own copy of its code ({@link LoweredFunction#code()} rebuilds it
-     * from the image when asked), so the program keeps its lowered code once.
+     * Each function then drops its own copy of its code and its instruction table
+     * ({@link LoweredFunction#code()} and the tables are made again, by lowering the function
+     * again, when asked), so the program keeps its lowered code once.
      *
      * @param functions every function, by id
      */
@@ -53,11 +54,12 @@ public final class CodeImage {
             int at = entry[f];
             System.arraycopy(lf.code(), 0, code, at, lf.codeLength());
             lf.relocate(code, at, at, refAt, tagAt);
-            lf.placed(code, at, refAt, tagAt);
             System.arraycopy(lf.refs(), 0, refs, refAt, lf.refs().length);
             System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);
             refAt += lf.refs().length;
             tagAt += lf.tags().length;
+            // last: a placed function's code, table and constants are made again when asked
+            lf.placed();
         }
     }
 

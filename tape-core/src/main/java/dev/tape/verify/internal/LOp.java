@@ -82,8 +82,30 @@ public final class LOp {
      * outcome for it).
      */
     public static final int NO_CODE = 0xB8;
+
+    /*
+     * Superinstructions: the first instruction of a common pair (or of a pair whose second half is
+     * a fused compare-and-branch, a triple) in one block gets one of these ops in place of its own;
+     * its layout and every instruction after it stay unchanged. The interpreter runs the first half,
+     * then, when the budget holds another unit, the second half (and the third, for a triple, when
+     * it holds a third) in the same turn of its loop; with the budget used up it stops at the next
+     * instruction's start, exactly as the unfused instructions would. A half that can trap runs with
+     * the interpreter's ip at its own start. So fuel, trap pcs, pauses and tracing (which steps with
+     * a budget of 1) are as without fusion. Every other reader of the code sees the first half's
+     * plain op through plain(int).
+     */
+    /** {@code i64.add} followed by a fused {@link #I64_LT_BR}: [I64_ADD layout][I64_LT_BR][BR]. */
+    public static final int I64_ADD_LT_BR = 0xB9;
+    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.add}. */
+    public static final int CONST_ADD = 0xBA;
+    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.sub}. */
+    public static final int CONST_SUB = 0xBB;
+    /** A word constant ({@link #CONST_W} layout) followed by a fused {@link #I64_LT_BR}. */
+    public static final int CONST_LT_BR = 0xBC;
+    /** {@code f64.mul} followed by {@code f64.add}. */
+    public static final int F64_MUL_ADD = 0xBD;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xB9;
+    public static final int LIMIT = 0xBE;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -95,6 +117,20 @@ public final class LOp {
     public static final int WORD_CLASS = 1;
     /** A register in the reference file ({@code Object[]}). */
     public static final int REF_CLASS = 2;
+
+    /**
+     * @param op a lowered op
+     * @return the op of the first instruction of a superinstruction ({@link #I64_ADD_LT_BR} and the
+     *     like, whose layout is that op's), or {@code op} itself
+     */
+    public static int plain(int op) {
+        return switch (op) {
+            case I64_ADD_LT_BR -> dev.tape.format.Op.I64_ADD;
+            case CONST_ADD, CONST_SUB, CONST_LT_BR -> CONST_W;
+            case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
+            default -> op;
+        };
+    }
 
     /**
      * @param op a lowered op

@@ -20,7 +20,10 @@ import java.util.Arrays;
  * <ul>
  *   <li>simple arithmetic, comparison, conversion, bytes and string ops: [op, dst, operands...] with
  *       register and immediate operands in schema order; a compare fused with the br after it
- *       ({@link LOp#I64_LT_BR} and the like) keeps this layout, and the br follows unchanged;</li>
+ *       ({@link LOp#I64_LT_BR} and the like) keeps this layout, and the br follows unchanged; so does
+ *       the first instruction of a superinstruction ({@link LOp#I64_ADD_LT_BR} and the like, whose
+ *       op {@link LOp#plain} maps back to the instruction's own), and the instructions it covers
+ *       follow unchanged;</li>
  *   <li>{@code nop} [op]; {@code trap} [op, code]; {@code br} [op, cond, T_true, T_false];
  *       {@code jmp} [op, T];</li>
  *   <li>word constants [CONST_W, dst, low 32 bits, high 32 bits]; reference constants
@@ -38,40 +41,26 @@ import java.util.Arrays;
  */
 public final class LoweredFunction {
     private final int id;
-    /**
-     * The lowered code until {@link CodeImage} copies it into the image; then null until
-     * {@link #code()} first rebuilds it from the image (so a verified program keeps one copy of
-     * its code, not two).
-     */
-    private volatile int[] code;
     private final int codeLength;
-    /** the image holding this function's code once placed, and where ({@link #placed}) */
-    private int[] image;
-    private int entry;
-    private int refBase;
-    private int tagBase;
     /**
-     * The code index of each instruction, in order, then the code positions {@link CodeImage}
-     * relocates: those holding a code index (branch targets), an index into {@link #refs()} and an
-     * index into {@link #tags()}, then the three counts of those positions, in that order. A
-     * {@code char[]} (2 bytes an entry) when the code is shorter than 65,536 ints, else an
-     * {@code int[]}: one array per function instead of four.
+     * What the image does not keep: a {@link Pending} until {@link CodeImage} copies the code into
+     * the image; then null until {@link #code()}, {@link #pcOf()}, {@link #opcodeAt(int)},
+     * {@link #instructionStart(int)}, {@link #refs()} or {@link #tags()} first needs it, when it
+     * holds a {@link Derived} made by lowering the function again (so a verified program keeps one
+     * copy of its code, not two, and no per-instruction table it does not use).
      */
-    private final Object meta;
+    private volatile Object state;
     /**
-     * the function whose bytecode gives each instruction's byte pc and opcode byte when
-     * {@link #pcOf()} or {@link #opcodeAt(int)} first needs them (the verified program keeps the
-     * bytecode anyway), and its register and argument counts; an empty body (0 bytes) has one
-     * synthetic instruction, a {@code trap} at pc 0
+     * the function whose bytecode gives each instruction's byte pc and opcode byte, and its
+     * register and argument counts; an empty body (0 bytes) has one synthetic instruction, a
+     * {@code trap} at pc 0
      */
     private final Function source;
-    /** {@link #pcOf()} and the opcode of each code index, made from the above on first use */
-    private volatile Positions positions;
-    private final Object[] refs;
-    private final byte[][] tags;
     private final ValueType[] regTypes;
     /** the function's span table, indexed by pc (set by the verifier once the table is checked) */
     private SpanIndex spans = SpanIndex.EMPTY;
+    /** lowers this function again once placed (set by the verifier before publication), or null */
+    private Relowering again;
 
     /**
      * Made by the verifier's lowering pass only. {@code code} is kept; the other arrays are read
@@ -81,7 +70,7 @@ public final class LoweredFunction {
      * @param code the lowered instruction stream (layouts above)
      * @param starts the code index of each instruction, in increasing order, in its first
      *     {@code startCount} entries (kept with the slots below, 2 bytes an entry when the code is
-     *     shorter than 65,536 ints, else 4)
+     *     shorter than 65,536 ints, else 4, until the function is placed in an image)
      * @param startCount the number of instructions, {@code instructionCount} or 1 for an empty
      *     body's synthetic one
      * @param source the verified function this is the execution form of: its bytecode gives each
@@ -103,10 +92,10 @@ public final class LoweredFunction {
                            ValueType[] regTypes, int[] targetSlots, int nTargets,
                            int[] refSlots, int nRefs, int[] tagSlots, int nTags) {
         this.id = id;
-        this.code = code;
         this.codeLength = code.length;
         // every entry is a code index or a count of code positions: below the code length
         int size = startCount + nTargets + nRefs + nTags + 3;
+        Object meta;
         if (code.length <= Character.MAX_VALUE) {
             char[] m = new char[size];
             int at = 0;
@@ -125,7 +114,7 @@ public final class LoweredFunction {
             m[at++] = (char) nTargets;
             m[at++] = (char) nRefs;
             m[at] = (char) nTags;
-            this.meta = m;
+            meta = m;
         } else {
             int[] m = new int[size];
             System.arraycopy(starts, 0, m, 0, startCount);
@@ -135,49 +124,60 @@ public final class LoweredFunction {
             m[size - 3] = nTargets;
             m[size - 2] = nRefs;
             m[size - 1] = nTags;
-            this.meta = m;
+            meta = m;
         }
+        this.state = new Pending(code, meta, refs, tags);
         this.source = source;
-        this.refs = refs;
-        this.tags = tags;
         this.regTypes = regTypes;
     }
 
-    private int meta(int k) {
+    private static int meta(Object meta, int k) {
         return meta instanceof char[] c ? c[k] : ((int[]) meta)[k];
     }
 
-    private int metaSize() {
+    private static int metaSize(Object meta) {
         return meta instanceof char[] c ? c.length : ((int[]) meta).length;
     }
 
-    /** @return the number of instruction starts at the front of {@link #meta} */
-    private int startCount() {
-        int size = metaSize();
-        return size - 3 - meta(size - 3) - meta(size - 2) - meta(size - 1);
+    /** @return the number of instruction starts at the front of {@code meta} */
+    private static int startCount(Object meta) {
+        int size = metaSize(meta);
+        return size - 3 - meta(meta, size - 3) - meta(meta, size - 2) - meta(meta, size - 1);
     }
 
     /**
      * Adds {@code codeBase} to the code positions of {@code c} (from {@code at}) that hold a code
      * index, {@code refBase} to those holding a reference-constant index and {@code tagBase} to
      * those holding a tag-list index: {@link CodeImage} relocates into the image with positive
-     * bases, {@link #code()} back with negative ones.
+     * bases. Only before {@link #placed}.
      */
     void relocate(int[] c, int at, int codeBase, int refBase, int tagBase) {
-        int size = metaSize();
-        int nTargets = meta(size - 3);
-        int nRefs = meta(size - 2);
-        int nTags = meta(size - 1);
+        Object m = pending().meta();
+        int size = metaSize(m);
+        int nTargets = meta(m, size - 3);
+        int nRefs = meta(m, size - 2);
+        int nTags = meta(m, size - 1);
         int k = size - 3 - nTargets - nRefs - nTags;
         for (int end = k + nTargets; k < end; k++) {
-            c[at + meta(k)] += codeBase;
+            c[at + meta(m, k)] += codeBase;
         }
         for (int end = k + nRefs; k < end; k++) {
-            c[at + meta(k)] += refBase;
+            c[at + meta(m, k)] += refBase;
         }
         for (int end = k + nTags; k < end; k++) {
-            c[at + meta(k)] += tagBase;
+            c[at + meta(m, k)] += tagBase;
         }
+    }
+
+    /**
+     * Sets how the function is lowered again once placed. The verifier calls it once, before the
+     * function is placed in a {@link CodeImage} and published in a {@code VerifiedProgram}; without
+     * it the function keeps its own code and instruction table.
+     *
+     * @param again lowers this function (by id) to the same execution form
+     */
+    public void relowering(Relowering again) {
+        this.again = again;
     }
 
     /**
@@ -202,35 +202,78 @@ public final class LoweredFunction {
     }
 
     /**
-     * Records that {@link CodeImage} copied this function's code into its image at {@code entry},
-     * relocated by {@code entry} (branch targets), {@code refBase} (reference constants) and
-     * {@code tagBase} (tag lists), and drops the function's own copy. Called once, while the
-     * verified program is being made, before it is published.
+     * Records that {@link CodeImage} copied this function's code into its image, relocated, and
+     * drops the function's own copy and its instruction table when {@link #relowering} was set
+     * (they are made again on first use). Called once, while the verified program is being made,
+     * before it is published.
      */
-    void placed(int[] image, int entry, int refBase, int tagBase) {
-        this.image = image;
-        this.entry = entry;
-        this.refBase = refBase;
-        this.tagBase = tagBase;
-        this.code = null;
+    void placed() {
+        if (again != null) {
+            this.state = null;
+        }
+    }
+
+    /**
+     * The function's own lowered code, its instruction table: the code index of each instruction,
+     * in order, then the code positions {@link CodeImage} relocates: those holding a code index
+     * (branch targets), an index into {@link #refs()} and an index into {@link #tags()}, then the
+     * three counts of those positions, in that order (a {@code char[]}, 2 bytes an entry, when the
+     * code is shorter than 65,536 ints, else an {@code int[]}), and its constants.
+     */
+    private record Pending(int[] code, Object meta, Object[] refs, byte[][] tags) {}
+
+    /** The above, with the byte pc and the opcode byte of each code index. */
+    private record Derived(Pending own, int[] pcOf, byte[] opcodeOf) {}
+
+    private Pending pending() {
+        Object s = state;
+        return s instanceof Pending p ? p : s instanceof Derived d ? d.own() : derived().own();
+    }
+
+    private Derived derived() {
+        Object s = state;
+        if (s instanceof Derived d) {
+            return d;
+        }
+        Pending own;
+        if (s instanceof Pending p) {
+            // not placed (or not droppable): the function's own code and table
+            own = p;
+        } else {
+            // placed: lower it again; a race lowers it twice at worst, to equal tables, published
+            // through the volatile field
+            LoweredFunction fresh = again.lower(id);
+            own = fresh.pending();
+            if (fresh.codeLength != codeLength) {
+                throw new IllegalStateException("function " + id + " lowers differently");
+            }
+        }
+        int[] p = new int[codeLength];
+        byte[] o = new byte[codeLength];
+        Arrays.fill(p, -1);
+        DecodedCode dc = decoded();
+        for (int i = 0, n = startCount(own.meta()); i < n; i++) {
+            int at = meta(own.meta(), i);
+            p[at] = dc == null ? 0 : dc.pc(i);
+            o[at] = (byte) (dc == null ? Opcode.TRAP.toByte() : dc.opcode(i).toByte());
+        }
+        Derived d = new Derived(own, p, o);
+        state = d;
+        return d;
     }
 
     /**
      * The function's lowered code, with code indices relative to the function. Once the program's
-     * {@link CodeImage} is made, the first call rebuilds it from the image (in time linear in its
-     * length) and keeps it; later calls return the same array.
+     * {@link CodeImage} is made, the first call (or the first of {@link #pcOf()},
+     * {@link #opcodeAt(int)}, {@link #instructionStart(int)}) lowers the function again, in the time
+     * verifying it took, and keeps the result; later calls return the same array.
      *
      * @return the lowered instruction stream (do not modify)
+     * @throws IllegalStateException when the function no longer lowers as it did (never: a
+     *     verified program is immutable)
      */
     public int[] code() {
-        int[] c = code;
-        if (c == null) {
-            // a race rebuilds it twice at worst: equal arrays, published through the volatile field
-            c = Arrays.copyOfRange(image, entry, entry + codeLength);
-            relocate(c, 0, -entry, -refBase, -tagBase);
-            code = c;
-        }
-        return c;
+        return pending().code();
     }
 
     /** @return the length of {@link #code()}, without making it */
@@ -238,52 +281,32 @@ public final class LoweredFunction {
         return codeLength;
     }
 
-    /** The byte pc and the opcode byte of each code index, made together on first use. */
-    private record Positions(int[] pcOf, byte[] opcodeOf) {}
-
-    private Positions positions() {
-        Positions t = positions;
-        if (t == null) {
-            // a race makes it twice at worst: equal tables, published through the volatile field
-            int[] p = new int[codeLength];
-            byte[] o = new byte[codeLength];
-            Arrays.fill(p, -1);
-            DecodedCode d = decoded();
-            int n = startCount();
-            for (int i = 0; i < n; i++) {
-                int at = instructionStart(i);
-                p[at] = d == null ? 0 : d.pc(i);
-                o[at] = (byte) (d == null ? Opcode.TRAP.toByte() : d.opcode(i).toByte());
-            }
-            t = new Positions(p, o);
-            positions = t;
-        }
-        return t;
-    }
-
     /**
      * For each code index, the byte pc of the instruction that starts there, -1 where none does.
-     * The verified program keeps a code index per instruction only; this array
-     * ({@link #codeLength()} entries) is made on the first call of this or {@link #opcodeAt(int)},
-     * with the opcode table, in time linear in the code length, and kept.
+     * The verified program keeps no per-instruction table; this array ({@link #codeLength()}
+     * entries) is made on the first call of this, {@link #code()}, {@link #opcodeAt(int)} or
+     * {@link #instructionStart(int)}, with the opcode table, by lowering the function again (in
+     * the time verifying it took), and kept.
      *
      * @return for each code index that starts an instruction, its byte pc, else -1 (do not modify)
      */
     public int[] pcOf() {
-        return positions().pcOf();
+        return derived().pcOf();
     }
 
     /**
      * @param i an instruction's place in the function, 0 to {@link #instructionCount()} - 1 (0
      *     for the synthetic instruction of an empty body)
-     * @return the code index where it starts
+     * @return the code index where it starts (the first call may make the tables of
+     *     {@link #pcOf()})
      * @throws ArrayIndexOutOfBoundsException when {@code i} is out of range
      */
     public int instructionStart(int i) {
-        if (i < 0 || i >= startCount()) {
+        Object m = pending().meta();
+        if (i < 0 || i >= startCount(m)) {
             throw new ArrayIndexOutOfBoundsException(i);
         }
-        return meta(i);
+        return meta(m, i);
     }
 
     /** @return the source function's bytecode, decoded (null for an empty body) */
@@ -301,24 +324,31 @@ public final class LoweredFunction {
 
     /**
      * The opcode at a code index; the first call of this or {@link #pcOf()} makes a table of
-     * {@link #codeLength()} bytes (in time linear in the code length) and keeps it.
+     * {@link #codeLength()} bytes (as {@link #pcOf()} says) and keeps it.
      *
      * @param ip a code index that starts an instruction
      * @return the v1 opcode byte of the instruction there (as written in the bytecode: a lowered
      *     {@code nop} may stand for {@code const.unit}, a fused op for a compare, and so on)
      */
     public int opcodeAt(int ip) {
-        return positions().opcodeOf()[ip] & 0xFF;
+        return derived().opcodeOf()[ip] & 0xFF;
     }
 
-    /** @return the reference constants, {@code dev.tape.value.Value} objects (do not modify) */
+    /**
+     * @return the reference constants, {@code dev.tape.value.Value} objects (do not modify); once
+     *     the function is placed in an image, the first call may lower it again (as {@link #code()})
+     *     and these are then equal values, not the image's objects
+     */
     public Object[] refs() {
-        return refs;
+        return pending().refs();
     }
 
-    /** @return element kind-tag lists for aggregate construction (do not modify) */
+    /**
+     * @return element kind-tag lists for aggregate construction (do not modify; as
+     *     {@link #refs()}, equal lists once placed)
+     */
     public byte[][] tags() {
-        return tags;
+        return pending().tags();
     }
 
     /** @return registers per frame, r0 included */
@@ -339,10 +369,24 @@ public final class LoweredFunction {
         return regTypes[r];
     }
 
-    /** @return the number of v1 instructions in the function */
+    /**
+     * @return the number of v1 instructions in the function; once the function is placed in an
+     *     image and until its tables are made, found by decoding its bytecode again (in time
+     *     linear in its length, keeping nothing)
+     */
     public int instructionCount() {
-        // an empty body has one synthetic instruction and counts 0
-        return source.codeLength() == 0 ? 0 : startCount();
+        if (source.codeLength() == 0) {
+            // an empty body has one synthetic instruction and counts 0
+            return 0;
+        }
+        Object s = state;
+        if (s instanceof Pending p) {
+            return startCount(p.meta());
+        }
+        if (s instanceof Derived d) {
+            return startCount(d.own().meta());
+        }
+        return decoded().count();
     }
 
     /**

@@ -1,0 +1,646 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.CompileView;
+
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+import static dev.tape.jit.JitCompiler.BASE;
+import static dev.tape.jit.JitCompiler.C;
+import static dev.tape.jit.JitCompiler.CODE;
+import static dev.tape.jit.JitCompiler.CTX;
+import static dev.tape.jit.JitCompiler.DEPTH;
+import static dev.tape.jit.JitCompiler.FUEL;
+import static dev.tape.jit.JitCompiler.RT;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.ASTORE;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.I2L;
+import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IAND;
+import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.IFEQ;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFGT;
+import static org.objectweb.asm.Opcodes.IFLE;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.IFNE;
+import static org.objectweb.asm.Opcodes.IF_ICMPNE;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INEG;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.IUSHR;
+import static org.objectweb.asm.Opcodes.IXOR;
+import static org.objectweb.asm.Opcodes.LADD;
+import static org.objectweb.asm.Opcodes.LAND;
+import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LCONST_1;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LMUL;
+import static org.objectweb.asm.Opcodes.LOR;
+import static org.objectweb.asm.Opcodes.LSHL;
+import static org.objectweb.asm.Opcodes.LSHR;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
+import static org.objectweb.asm.Opcodes.LUSHR;
+import static org.objectweb.asm.Opcodes.LXOR;
+import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.POP2;
+
+/**
+ * Runs a direct {@code call} of a small leaf function inside its caller's method: the callee's
+ * body in JVM locals of the caller, with no frame, no register-file traffic and no write to the
+ * context, under a guard that makes it exactly the real call.
+ *
+ * <p><b>Which callees.</b> A leaf ({@link #of}): at most {@link #MAX_INSTRUCTIONS} instructions
+ * and {@link #MAX_REGISTERS} registers, every branch and jump forward (so its control flow is
+ * acyclic and every path is at most its length), and every instruction one that cannot trap:
+ * word moves and constants, i64/u64/bool arithmetic without division, shifts, integer and f64
+ * compares (plain or fused with their {@code br}), {@code bool.not}, {@code br}, {@code jmp},
+ * {@code ret} of word or unit values, and {@code tuple.get}/{@code struct.get} of a word element
+ * from an argument (the verifier types the aggregate, so the element is there with its tag). Its
+ * reference registers are its arguments only, none a decimal.
+ *
+ * <p><b>The guard.</b> A leaf cannot trap, call, loop or pause by itself, so the real call can end
+ * only in what the call sets up or in fuel: the inlined body runs only when the fuel left (the
+ * caller's {@code FUEL} local, current at a call) covers the callee's costliest path
+ * ({@link Leaf#worst}, charged per block as the interpreter and the callee's own method charge
+ * it), and {@code JitRuntime.leafRoom} holds: the depth under the call-depth limit, the callee's
+ * registers and the caller's frame record within the run's register high-water mark (so
+ * {@code enterDirect} would neither grow the files nor trap {@code heap_limit_exceeded}), and room
+ * for the record (so it would not grow the records). Otherwise the call takes its real path, which
+ * traps, pauses or hands over at the exact pc. The call's arguments and results must be within
+ * the copy budget's free values (no {@code copied} charge). Each block of the body charges its
+ * length from the {@code FUEL} local, so the fuel used is that of the path taken.
+ *
+ * <p><b>What it does not do.</b> The callee's registers are not written to the register files
+ * (only frames that exist are ever read: snapshots, {@code Run.frames}/{@code registers} and the
+ * interpreter read the files of live frames, and a callee's registers are each written before they
+ * are read), the register high-water mark is not raised (the guard asks that it covers the call
+ * already), and nothing the body runs can stop the run, so no pause, trap or hand-over ever sees
+ * the inlined frame.
+ *
+ * <p><b>Size.</b> {@link Leaf#bytes} bounds the bytecode one inlined call site adds (guard,
+ * arguments, body, results: at most {@link #MAX_SITE_BYTES}); a method inlines at most
+ * {@link #MAX_METHOD_BYTES} in all, then makes real calls, so it stays well under the compiled
+ * tier's method size limit and C2's.
+ */
+final class LeafInliner {
+    private LeafInliner() {}
+
+    /** Most instructions a leaf may have. */
+    static final int MAX_INSTRUCTIONS = 32;
+    /** Most registers a leaf may have (the caller's method keeps a long and an object local per register). */
+    static final int MAX_REGISTERS = 32;
+    /** Most bytecode one inlined call site may add. */
+    static final int MAX_SITE_BYTES = 1_200;
+    /** Most bytecode the inlined call sites of one method may add in all. */
+    static final int MAX_METHOD_BYTES = 2_400;
+    /** Bytecode the prologue spends on the leaves' locals at most (a long and an object local per register). */
+    static final int POOL_INIT_BYTES = MAX_REGISTERS * 10;
+
+    /**
+     * A function that can be inlined.
+     *
+     * @param callee its id
+     * @param entry its entry in the code image
+     * @param regs its register count
+     * @param worst the fuel its costliest path charges, per block
+     * @param bytes a bound on the bytecode an inlined call of it adds (guard and body)
+     * @param blockLen per code index: the length of the block it leads (0 where none starts)
+     * @param reachable per code index: whether a block that starts there is reachable
+     * @param starts per code index: whether an instruction starts there
+     */
+    record Leaf(int callee, int entry, int regs, int worst, int bytes, int[] blockLen, boolean[] reachable,
+                boolean[] starts) {}
+
+    /**
+     * @param view the program
+     * @param callee a function id
+     * @return the function as a leaf, or null when it is not one (in time linear in its code, at
+     *     most {@link #MAX_INSTRUCTIONS} instructions looked at)
+     */
+    static Leaf of(CompileView view, int callee) {
+        LoweredFunction fn = view.function(callee);
+        int regs = fn.regCount();
+        int count = fn.instructionCount();
+        // no leaf instruction is longer than 6 ints but a ret of many results, which is no leaf's
+        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0
+                || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
+            return null;
+        }
+        for (int r = 0; r < regs; r++) {
+            ValueType t = fn.regType(r);
+            ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+            if (k == ValueKind.DECIMAL || !(k == ValueKind.UNIT || Aggregate.isWord(k)) && (r < 1 || r > fn.argCount())) {
+                return null;
+            }
+        }
+        CodeImage image = view.image();
+        int[] code = image.code();
+        int entry = image.entry(callee);
+        int len = fn.codeLength();
+        boolean[] starts = new boolean[len];
+        for (int s = 0; s < count; s++) {
+            starts[fn.instructionStart(s)] = true;
+        }
+        boolean[] leaders = new boolean[len + 1];
+        leaders[0] = true;
+        int bytes = 96;
+        for (int i = 0; i < len; i++) {
+            if (!starts[i]) {
+                continue;
+            }
+            int g = entry + i;
+            int cost = cost(fn, code, g, i, len, entry, leaders, starts);
+            if (cost < 0) {
+                return null;
+            }
+            bytes += cost + 12; // and a block's fuel charge at most
+        }
+        int[] blockLen = new int[len];
+        int[] last = new int[len];
+        for (int i = 0; i < len; i++) {
+            if (starts[i] && leaders[i]) {
+                int n = 0;
+                int j = i;
+                do {
+                    last[i] = j;
+                    n++;
+                    j = next(starts, j);
+                } while (j < len && !leaders[j]);
+                blockLen[i] = n;
+            }
+        }
+        // every edge is forward: the costliest path from each block, from the last block back
+        long[] worst = new long[len + 1];
+        for (int i = len - 1; i >= 0; i--) {
+            if (blockLen[i] == 0) {
+                continue;
+            }
+            int g = entry + last[i];
+            long most = 0;
+            for (int t : successors(code, g, entry, next(starts, last[i]))) {
+                if (t >= len || blockLen[t] == 0) {
+                    return null; // falls off the end, or into the middle of an instruction
+                }
+                most = Math.max(most, worst[t]);
+            }
+            worst[i] = blockLen[i] + most;
+        }
+        boolean[] reachable = new boolean[len];
+        reachable[0] = true;
+        for (int i = 0; i < len; i++) {
+            if (reachable[i] && blockLen[i] > 0) {
+                for (int t : successors(code, entry + last[i], entry, next(starts, last[i]))) {
+                    reachable[t] = true;
+                }
+            }
+        }
+        if (bytes > MAX_SITE_BYTES) {
+            return null;
+        }
+        return new Leaf(callee, entry, regs, (int) worst[0], bytes, blockLen, reachable, starts);
+    }
+
+    private static int next(boolean[] starts, int i) {
+        int j = i + 1;
+        while (j < starts.length && !starts[j]) {
+            j++;
+        }
+        return j;
+    }
+
+    /** The blocks a block ending at global {@code g} goes on to ({@code fall}: the next code index). */
+    private static int[] successors(int[] code, int g, int entry, int fall) {
+        return switch (code[g]) {
+            case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
+            case Op.JMP -> new int[] {code[g + 1] - entry};
+            case Op.RET -> new int[0];
+            default -> new int[] {fall};
+        };
+    }
+
+    /**
+     * Checks the instruction at code index {@code i} (global {@code g}) and marks the blocks it
+     * starts.
+     *
+     * @return a bound on the bytecode it emits inlined, or -1 when a leaf cannot have it
+     */
+    private static int cost(LoweredFunction fn, int[] code, int g, int i, int len, int entry, boolean[] leaders,
+                            boolean[] starts) {
+        // a superinstruction's first half has its plain op's layout; the halves after it are instructions of their own
+        int op = LOp.plain(code[g]);
+        switch (op) {
+            case Op.NOP -> {
+                return 0;
+            }
+            case LOp.MOV_W, Op.BOOL_NOT -> {
+                return 12;
+            }
+            case LOp.CONST_W -> {
+                return 8;
+            }
+            case Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND,
+                 Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
+                 Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
+                return 16;
+            }
+            case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
+                 LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
+                 LOp.F64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
+                return 32;
+            }
+            case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
+                int agg = code[g + 2];
+                return agg >= 1 && agg <= fn.argCount() ? 48 : -1;
+            }
+            case Op.BR, Op.JMP -> {
+                int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
+                        : new int[] {code[g + 1] - entry};
+                for (int t : targets) {
+                    if (t <= i || t >= len) {
+                        return -1;
+                    }
+                    leaders[t] = true;
+                }
+                leaders[next(starts, i)] = true;
+                return 16;
+            }
+            case Op.RET -> {
+                int n = code[g + 1];
+                if (n > 8) {
+                    return -1;
+                }
+                for (int j = 0; j < n; j++) {
+                    int c = code[g + 2 + j] & 3;
+                    if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
+                        return -1;
+                    }
+                }
+                leaders[next(starts, i)] = true;
+                return 8 + 8 * n;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * Emits the inlined direct call at global index {@code g}: the guard (to {@code real} when it
+     * fails), the arguments into the leaf's locals, the body, the results into the caller's
+     * registers, and a jump to {@code done}.
+     *
+     * @param e the caller's method
+     * @param leaf the callee
+     * @param g the call's global index
+     */
+    static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done) {
+        int argc = e.code[g + 2];
+        guard(e, leaf, real);
+        arguments(e, leaf, g + 3, argc, 1);
+        new Body(e, leaf).body(g + 3 + argc, done);
+    }
+
+    /**
+     * Emits the inlined {@code call.indirect} at global index {@code g} for callee {@code leaf}
+     * (the instruction has checked the callee, whose id is in the {@code CALLEE} local): a test
+     * of the id and the guard (to {@code miss} when either fails), the environment (of the
+     * closure in register {@code closureReg}, when not -1) and the arguments into the leaf's
+     * locals, the body, the results, and a jump to {@code done}.
+     */
+    static void emitIndirect(CallEmitter e, Leaf leaf, int g, int closureReg, Label miss, Label done) {
+        MethodVisitor mv = e.mv;
+        int argc = e.code[g + 3];
+        mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
+        e.push(leaf.callee());
+        mv.visitJumpInsn(IF_ICMPNE, miss);
+        guard(e, leaf, miss);
+        int first = 1;
+        if (closureReg >= 0) {
+            e.loadR(closureReg);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            mv.visitVarInsn(ASTORE, e.leafObjects + 1);
+            first = 2;
+        }
+        arguments(e, leaf, g + 4, argc, first);
+        new Body(e, leaf).body(g + 4 + argc, done);
+    }
+
+    /**
+     * Whether {@code leaf} can stand for the callee of the {@code call.indirect} at global index
+     * {@code g} as the caller's method types it: its argument count (the environment first, for a
+     * {@code closure}) and each argument's and result's register class agree. (The run-time check
+     * of the callee against the call's signature comes first, so the id test alone picks it.)
+     */
+    static boolean fits(CallEmitter e, Leaf leaf, int g, boolean closure) {
+        int[] code = e.code;
+        LoweredFunction fn = e.view.function(leaf.callee());
+        int argc = code[g + 3];
+        int first = closure ? 2 : 1;
+        if (fn.argCount() != argc + first - 1 || closure && classOf(fn, 1) != LOp.REF_CLASS) {
+            return false;
+        }
+        for (int j = 0; j < argc; j++) {
+            if (classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
+                return false;
+            }
+        }
+        int pos = g + 4 + argc;
+        for (int j = 0; j < code[pos]; j++) {
+            if (e.regClass(code[pos + 1 + j]) == LOp.REF_CLASS) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int classOf(LoweredFunction fn, int r) {
+        ValueType t = fn.regType(r);
+        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
+    }
+
+    /** The guard: the fuel for the leaf's costliest path, and {@code JitRuntime.leafRoom}; else to {@code real}. */
+    private static void guard(CallEmitter e, Leaf leaf, Label real) {
+        MethodVisitor mv = e.mv;
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitLdcInsn((long) leaf.worst());
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, real);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        e.push(e.fn.regCount() + leaf.regs());
+        mv.visitInsn(IADD);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "leafRoom", "(L" + CTX + ";II)Z", false);
+        mv.visitJumpInsn(IFEQ, real);
+    }
+
+    /** Moves the call's {@code argc} arguments (classed registers at {@code code[at..]}) to the leaf's registers from {@code first}. */
+    private static void arguments(CallEmitter e, Leaf leaf, int at, int argc, int first) {
+        MethodVisitor mv = e.mv;
+        for (int j = 0; j < argc; j++) {
+            int a = e.code[at + j];
+            int c = a & 3;
+            if (c == LOp.WORD_CLASS) {
+                e.loadW(a >>> 2);
+                mv.visitVarInsn(LSTORE, e.leafLongs + 2 * (first + j));
+            } else if (c == LOp.REF_CLASS) {
+                e.loadR(a >>> 2);
+                mv.visitVarInsn(ASTORE, e.leafObjects + first + j);
+            }
+        }
+    }
+
+    /** The leaf's body in the caller's method: its registers in the leaves' locals. */
+    private static final class Body implements InlineOps.Emitter {
+        private final CallEmitter e;
+        private final MethodVisitor mv;
+        private final Leaf leaf;
+        private final int[] code;
+        private final int longs;
+        private final int objects;
+        private final int[] cls;
+        private final Label[] labels;
+        /** the leaf's instruction being emitted (a code index) */
+        private int current;
+
+        Body(CallEmitter e, Leaf leaf) {
+            this.e = e;
+            this.mv = e.mv;
+            this.leaf = leaf;
+            this.code = e.code;
+            this.longs = e.leafLongs;
+            this.objects = e.leafObjects;
+            LoweredFunction fn = e.view.function(leaf.callee());
+            cls = new int[leaf.regs()];
+            for (int r = 0; r < cls.length; r++) {
+                cls[r] = classOf(fn, r);
+            }
+            labels = new Label[leaf.blockLen().length];
+        }
+
+        private Label label(int i) {
+            if (labels[i] == null) {
+                labels[i] = new Label();
+            }
+            return labels[i];
+        }
+
+        /** Emits the reachable blocks, each charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
+        void body(int pos, Label done) {
+            int len = labels.length;
+            boolean live = false;
+            for (int i = 0; i < len; i++) {
+                if (!leaf.starts()[i]) {
+                    continue;
+                }
+                if (leaf.blockLen()[i] > 0) {
+                    live = leaf.reachable()[i];
+                    if (live) {
+                        mv.visitLabel(label(i));
+                        e.frame();
+                        mv.visitVarInsn(LLOAD, FUEL);
+                        mv.visitLdcInsn((long) leaf.blockLen()[i]);
+                        mv.visitInsn(LSUB);
+                        mv.visitVarInsn(LSTORE, FUEL);
+                    }
+                }
+                if (live) {
+                    instruction(i, pos, done);
+                }
+            }
+        }
+
+        private void instruction(int i, int pos, Label done) {
+            int g = leaf.entry() + i;
+            int op = LOp.plain(code[g]);
+            current = i;
+            switch (op) {
+                case Op.NOP -> {
+                }
+                case LOp.MOV_W -> {
+                    loadW(code[g + 2]);
+                    storeW(code[g + 1]);
+                }
+                case LOp.CONST_W -> {
+                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
+                    storeW(code[g + 1]);
+                }
+                case Op.BOOL_NOT -> {
+                    loadW(code[g + 2]);
+                    mv.visitInsn(LCONST_1);
+                    mv.visitInsn(LXOR);
+                    storeW(code[g + 1]);
+                }
+                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
+                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
+                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
+                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
+                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
+                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
+                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
+                case Op.I64_SHR -> binary(g, LSHR, true);
+                case Op.U64_SHR -> binary(g, LUSHR, true);
+                case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> InlineOps.emit(this, code, g);
+                case Op.BR -> {
+                    loadW(code[g + 1]);
+                    mv.visitInsn(LCONST_0);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFNE, label(code[g + 2] - leaf.entry()));
+                    mv.visitJumpInsn(GOTO, label(code[g + 3] - leaf.entry()));
+                }
+                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - leaf.entry()));
+                case Op.RET -> {
+                    int n = code[g + 1];
+                    for (int j = 0; j < n; j++) {
+                        int src = code[g + 2 + j];
+                        int dst = code[pos + 1 + j];
+                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
+                            loadW(src >>> 2);
+                            e.storeW(dst);
+                        }
+                    }
+                    mv.visitJumpInsn(GOTO, done);
+                }
+                default -> compare(g, op);
+            }
+        }
+
+        private void binary(int g, int insn, boolean shift) {
+            loadW(code[g + 2]);
+            loadW(code[g + 3]);
+            if (shift) {
+                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
+            }
+            mv.visitInsn(insn);
+            storeW(code[g + 1]);
+        }
+
+        /** A compare (plain or fused: its br follows as an instruction of its own), as 1 or 0. */
+        private void compare(int g, int op) {
+            InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
+            int jump = InlineOps.jumpOf(op);
+            if (jump == IFGT || jump == IFLE) {
+                mv.visitInsn(INEG);
+            }
+            if (jump == IFEQ) {
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IAND);
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IXOR);
+            } else {
+                e.push(31);
+                mv.visitInsn(IUSHR);
+                if (jump == IFGE || jump == IFLE) {
+                    mv.visitInsn(ICONST_1);
+                    mv.visitInsn(IXOR);
+                }
+            }
+            mv.visitInsn(I2L);
+            storeW(code[g + 1]);
+        }
+
+        @Override
+        public MethodVisitor mv() {
+            return mv;
+        }
+
+        @Override
+        public void loadW(int reg) {
+            mv.visitVarInsn(LLOAD, longs + 2 * reg);
+        }
+
+        @Override
+        public void storeW(int reg) {
+            if (cls[reg] == LOp.UNIT_CLASS) {
+                mv.visitInsn(POP2);
+                return;
+            }
+            mv.visitVarInsn(LSTORE, longs + 2 * reg);
+        }
+
+        @Override
+        public void loadR(int reg) {
+            mv.visitVarInsn(ALOAD, objects + reg);
+        }
+
+        @Override
+        public void storeR(int reg) {
+            mv.visitVarInsn(ASTORE, objects + reg);
+        }
+
+        @Override
+        public void loadContext() {
+            mv.visitVarInsn(ALOAD, C);
+        }
+
+        /** Nothing: no instruction of a leaf traps (a projection's slow path is for unverified types). */
+        @Override
+        public void trapPoint() {
+        }
+
+        /**
+         * The leaf's instruction's global index and the base its frame would have, for the
+         * projection's slow path (which the verifier's types rule out).
+         */
+        @Override
+        public void loadPosition() {
+            mv.visitVarInsn(ALOAD, CODE);
+            e.push(leaf.entry() + current);
+            mv.visitVarInsn(ILOAD, BASE);
+            e.push(e.fn.regCount());
+            mv.visitInsn(IADD);
+        }
+
+        @Override
+        public boolean hasLocal(int reg) {
+            return cls[reg] != LOp.UNIT_CLASS;
+        }
+
+        @Override
+        public int regClass(int reg) {
+            return cls[reg];
+        }
+
+        @Override
+        public void loadOperand(int p) {
+            throw new IllegalStateException("a leaf reads no operand at run time");
+        }
+
+        @Override
+        public void loadTags(int p) {
+            throw new IllegalStateException("a leaf reads no tags");
+        }
+
+        @Override
+        public boolean isDecimal(int reg) {
+            return false;
+        }
+
+        @Override
+        public void loadDecimal(int reg) {
+            throw new IllegalStateException("a leaf has no decimal");
+        }
+
+        @Override
+        public void loadScale(int reg) {
+            throw new IllegalStateException("a leaf has no decimal");
+        }
+
+        @Override
+        public void storeDecimal(int reg) {
+            throw new IllegalStateException("a leaf has no decimal");
+        }
+    }
+}
