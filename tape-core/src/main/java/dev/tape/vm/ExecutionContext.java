@@ -197,6 +197,39 @@ public final class ExecutionContext {
         return owner == run;
     }
 
+    /**
+     * A copy of this context's paused run for {@link Run#fork()}: register files (up to the
+     * high-water mark), frame records, position, limits, fuel and counters; no trace sink, owner or
+     * pause request. Values are shared, not copied (they are immutable).
+     *
+     * @return the copy
+     * @throws OutOfMemoryError when the JVM cannot allocate the copy (this context is unchanged)
+     */
+    ExecutionContext pausedCopy() {
+        ExecutionContext n = new ExecutionContext();
+        int regs = Math.max(INITIAL_REGISTERS, regHigh);
+        n.w = Arrays.copyOf(w, regs);
+        n.r = Arrays.copyOf(r, regs);
+        n.frames = Arrays.copyOf(frames, Math.max(INITIAL_FRAMES, depth) * FRAME);
+        n.regHigh = regHigh;
+        n.limits = limits;
+        n.maxDepth = maxDepth;
+        n.depth = depth;
+        n.func = func;
+        n.ip = ip;
+        n.base = base;
+        n.fuel = fuel;
+        n.fuelReserve = fuelReserve;
+        n.fuelDebt = fuelDebt;
+        n.hostCalls = hostCalls;
+        n.extraUnapplied = extraUnapplied;
+        n.heapBytes = heapBytes;
+        n.scannedBytes = scannedBytes;
+        n.copiedUnits = copiedUnits;
+        n.hostSuspended = hostSuspended;
+        return n;
+    }
+
     private static IllegalStateException inUse() {
         return new IllegalStateException("the execution context is in use: a run is executing in it (a host function"
                 + " or trace sink of that run, or another thread, cannot start, resume, restore or inspect a run in the"

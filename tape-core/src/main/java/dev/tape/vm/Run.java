@@ -14,7 +14,6 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -241,32 +240,12 @@ public final class Run {
     public Run fork() {
         acquireLive();
         try {
-            ExecutionContext n = new ExecutionContext();
+            ExecutionContext n;
             try {
-                int regs = Math.max(ExecutionContext.INITIAL_REGISTERS, c.regHigh);
-                n.w = Arrays.copyOf(c.w, regs);
-                n.r = Arrays.copyOf(c.r, regs);
-                n.frames = Arrays.copyOf(c.frames, Math.max(ExecutionContext.INITIAL_FRAMES,
-                        c.depth) * ExecutionContext.FRAME);
+                n = c.pausedCopy();
             } catch (OutOfMemoryError e) {
                 throw new SnapshotException(-1, "the JVM ran out of memory copying the run");
             }
-            n.regHigh = c.regHigh;
-            n.limits = c.limits;
-            n.maxDepth = c.maxDepth;
-            n.depth = c.depth;
-            n.func = c.func;
-            n.ip = c.ip;
-            n.base = c.base;
-            n.fuel = c.fuel;
-            n.fuelReserve = c.fuelReserve;
-            n.fuelDebt = c.fuelDebt;
-            n.hostCalls = c.hostCalls;
-            n.extraUnapplied = c.extraUnapplied;
-            n.heapBytes = c.heapBytes;
-            n.scannedBytes = c.scannedBytes;
-            n.copiedUnits = c.copiedUnits;
-            n.hostSuspended = c.hostSuspended;
             Run f = new Run(vm, n, pausedOnFuel, null);
             f.started = started;
             return f;
@@ -627,33 +606,10 @@ public final class Run {
             if (frame < 0 || frame >= c.depth) {
                 throw new IndexOutOfBoundsException("frame " + frame + " of a run " + c.depth + " frames deep");
             }
-            int[] f = vm.frameAt(c, frame);
-            LoweredFunction fn = vm.funcs[f[0]];
-            int n = fn.regCount();
-            // the registers this frame has written on every path to its point: the others may hold
-            // what an earlier frame left in the same slots
-            long[] written = vm.verified.initFacts(f[0]).writtenBefore(new int[] {f[1]})[0];
-            List<Value> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Value v = register(fn.regType(i), f[2] + i);
-                boolean isRef = v != null && !Aggregate.isWord(v.kind()) && v.kind() != ValueKind.UNIT;
-                out.add(isRef && (written[i >>> 6] & (1L << i)) == 0 ? null : v);
-            }
-            return out;
+            return vm.registersOf(c, frame);
         } finally {
             releaseLive();
         }
-    }
-
-    private Value register(ValueType t, int at) {
-        ValueKind k = t.kind();
-        if (k == ValueKind.UNIT) {
-            return Value.UNIT;
-        }
-        if (Aggregate.isWord(k)) {
-            return Aggregate.fromWord(k, c.w[at]);
-        }
-        return Snapshots.refFits(t, c.r[at]) ? (Value) c.r[at] : null;
     }
 
     private void acquire() {

@@ -564,6 +564,43 @@ public final class Vm {
         return new int[] {id, callIp - image.entry(id), c.frames[d * ExecutionContext.FRAME + 1]};
     }
 
+    /**
+     * The typed registers of frame {@code frame} of the paused run in {@code c}, as
+     * {@link Run#registers(int)} gives them: a reference register not written on every path to the
+     * frame's point is {@code null}. Costs O(the function's code + its registers).
+     *
+     * @param c the context of a paused run (its owner has marked it as executing)
+     * @param frame 0 for the innermost frame, up to {@code c.depth - 1}
+     * @return the registers, in order
+     */
+    List<Value> registersOf(ExecutionContext c, int frame) {
+        int[] f = frameAt(c, frame);
+        LoweredFunction fn = funcs[f[0]];
+        int n = fn.regCount();
+        // the registers this frame has written on every path to its point: the others may hold
+        // what an earlier frame left in the same slots
+        long[] written = verified.initFacts(f[0]).writtenBefore(new int[] {f[1]})[0];
+        List<Value> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Value v = register(c, fn.regType(i), f[2] + i);
+            boolean isRef = v != null && !Aggregate.isWord(v.kind()) && v.kind() != ValueKind.UNIT;
+            out.add(isRef && (written[i >>> 6] & (1L << i)) == 0 ? null : v);
+        }
+        return out;
+    }
+
+    /** Register {@code at} of {@code c}'s register files as a value of type {@code t}, or null when it holds none. */
+    private static Value register(ExecutionContext c, ValueType t, int at) {
+        ValueKind k = t.kind();
+        if (k == ValueKind.UNIT) {
+            return Value.UNIT;
+        }
+        if (Aggregate.isWord(k)) {
+            return Aggregate.fromWord(k, c.w[at]);
+        }
+        return Snapshots.refFits(t, c.r[at]) ? (Value) c.r[at] : null;
+    }
+
     /** The public view of a frame at code index {@code ip} of {@code func}: name, byte pc and span. */
     Trap.Frame frameView(int func, int ip) {
         LoweredFunction fn = funcs[func];
