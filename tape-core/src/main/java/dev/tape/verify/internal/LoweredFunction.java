@@ -235,13 +235,26 @@ public final class LoweredFunction {
         if (s instanceof Derived d) {
             return d;
         }
+        // once: threads that ask at once wait for the first (lowering again takes the time and
+        // scratch memory verifying the function took, up to the analysis budget's, per thread
+        // that would do it), then all read the one result through the volatile field
+        synchronized (this) {
+            return derive();
+        }
+    }
+
+    /** {@link #derived()}'s work, under the function's lock. */
+    private Derived derive() {
+        Object s = state;
+        if (s instanceof Derived d) {
+            return d;
+        }
         Pending own;
         if (s instanceof Pending p) {
             // not placed (or not droppable): the function's own code and table
             own = p;
         } else {
-            // placed: lower it again; a race lowers it twice at worst, to equal tables, published
-            // through the volatile field
+            // placed: lower it again
             LoweredFunction fresh = again.lower(id);
             own = fresh.pending();
             if (fresh.codeLength != codeLength) {
