@@ -7,6 +7,7 @@ import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
+import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
@@ -164,6 +165,7 @@ public final class Verifier {
             lowered[f].relowering(again);
         }
         chargeNames(program, budget);
+        int[] nameSymbols = nameSymbols(program);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -179,7 +181,7 @@ public final class Verifier {
             CallSig cs = program.callSigs().get(s);
             callKey[s] = key(keys, cs.args(), cs.rets());
         }
-        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey, nameSymbols);
     }
 
     /**
@@ -188,6 +190,39 @@ public final class Verifier {
      */
     private static void chargeNames(Program program, AnalysisBudget budget) throws VerifyException {
         budget.charge(program.names().functions().size(), -1);
+    }
+
+    /**
+     * The name symbol of each function, for a program whose names section names a function with a
+     * symbol it does not have (a built program: the decoder refuses one). {@code Names} steps over
+     * such entries on every look-up, so a function named many times that way would make each of
+     * its look-ups (each trap frame, each run's start) cost the section's size.
+     *
+     * @return null when every entry for an existing function names an existing symbol (then
+     *     {@link Program#functionName(int)} costs O(log n)), else each function's first entry's
+     *     symbol that exists, -1 for none, as {@link Program#functionName(int)} finds it
+     */
+    private static int[] nameSymbols(Program program) {
+        int n = program.functions().size();
+        int symbols = program.symbols().size();
+        List<Names.FunctionName> entries = program.names().functions();
+        boolean unknown = false;
+        for (int i = 0; i < entries.size() && !unknown; i++) {
+            Names.FunctionName e = entries.get(i);
+            unknown = e.funcId() >= 0 && e.funcId() < n && (e.nameSymbol() < 0 || e.nameSymbol() >= symbols);
+        }
+        if (!unknown) {
+            return null;
+        }
+        int[] out = new int[n];
+        Arrays.fill(out, -1);
+        for (Names.FunctionName e : entries) {
+            int f = e.funcId();
+            if (f >= 0 && f < n && out[f] < 0 && e.nameSymbol() >= 0 && e.nameSymbol() < symbols) {
+                out[f] = e.nameSymbol();
+            }
+        }
+        return out;
     }
 
     private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
