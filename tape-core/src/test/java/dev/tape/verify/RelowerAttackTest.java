@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attacks on the fifth loading round: a placed function is lowered again on first use of its
@@ -187,6 +188,28 @@ class RelowerAttackTest {
             pool.shutdownNow();
         }
         assertArrayEquals(Lowered.function(Verifier.verify(p), 0).pcOf(), lf.pcOf());
+    }
+
+    /**
+     * Lowering a function again ran its type analysis again, whose scratch is reachable blocks x
+     * registers (64 MB for {@link #heavy()}, whose bytecode is 756 bytes): a first trap, trace or
+     * snapshot in it needed that much free heap, and with less an {@code OutOfMemoryError}
+     * escaped {@code Vm.run} where the build before it reported the trap. The register types the
+     * analysis fixed are kept, and the lowering needs only them: lowering again must take memory
+     * linear in the code.
+     */
+    @Test
+    void loweringAgainTakesMemoryLinearInTheCode() {
+        VerifiedProgram vp = Verifier.verify(heavy());
+        LoweredFunction lf = Lowered.function(vp, 0);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        int[] pcs = lf.pcOf();
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < (4 << 20), allocated + " bytes allocated to lower a function of "
+                + lf.codeLength() + " code ints again");
+        assertArrayEquals(Lowered.function(Verifier.verify(heavy()), 0).pcOf(), pcs);
     }
 
     /** One function of 65,536 registers and 126 blocks (a chain of jumps), then a trap. */
