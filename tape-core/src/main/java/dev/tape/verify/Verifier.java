@@ -157,8 +157,7 @@ public final class Verifier {
         // rows that share a span table share its index, as they share the decoded table
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         Lowerer.Buffers buffers = new Lowerer.Buffers();
-        int[] shapeOrder = shapeOrder(program.argShapes());
-        Relowering again = f -> relower(program, shapeOrder, f);
+        Relowering again = f -> relower(program, f, lowered[f]);
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget, buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
@@ -253,75 +252,27 @@ public final class Verifier {
     }
 
     /**
-     * The argument shapes' positions in the section, by function id (stable), so that lowering one
-     * function again finds its shapes by bisection instead of a scan of every shape of the program.
-     *
-     * @return null when the section lists them in function-id order already (as the encoder and
-     *     {@code ProgramBuilder} write them: then no index is kept), else the positions sorted by
-     *     function id, 4 bytes a shape
+     * Lowers function {@code f} of a program this verifier accepted again, to what {@link #check}
+     * lowered it to: the lowering reads only the decoded bytecode, its control flow and the type
+     * the analysis fixed for each register, which the function keeps ({@code placed}). So this
+     * decodes it, builds its control flow and lowers it, in time and memory linear in its code,
+     * without the type analysis (reachable blocks x registers, up to the analysis budget) or the
+     * argument shapes; the checks passed the first time, and a verified program never changes.
      */
-    private static int[] shapeOrder(List<AggShape.ArgShape> shapes) {
-        boolean sorted = true;
-        for (int i = 1; i < shapes.size() && sorted; i++) {
-            sorted = shapes.get(i - 1).funcId() <= shapes.get(i).funcId();
+    private static LoweredFunction relower(Program program, int f, LoweredFunction placed) {
+        Function fn = program.functions().get(f);
+        ValueType[] regTypes = new ValueType[fn.regCount()];
+        for (int r = 0; r < regTypes.length; r++) {
+            regTypes[r] = placed.regType(r);
         }
-        if (sorted) {
-            return null;
-        }
-        long[] keys = new long[shapes.size()];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = ((long) shapes.get(i).funcId() << 32) | i;
-        }
-        Arrays.sort(keys);
-        int[] order = new int[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            order[i] = (int) keys[i];
-        }
-        return order;
-    }
-
-    /**
-     * The row of argument shapes {@link #check} gave function {@code f}: in O(log shapes + f's
-     * shapes) through {@code order} ({@link #shapeOrder}).
-     */
-    private static AggShape[] shapeRow(Program program, int[] order, int f) {
-        List<AggShape.ArgShape> shapes = program.argShapes();
-        int lo = 0;
-        int hi = shapes.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (shapes.get(order == null ? mid : order[mid]).funcId() < f) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        AggShape[] row = null;
-        for (int i = lo; i < shapes.size(); i++) {
-            AggShape.ArgShape s = shapes.get(order == null ? i : order[i]);
-            if (s.funcId() != f) {
-                break;
-            }
-            if (row == null) {
-                row = new AggShape[program.functions().get(f).sig().args().size()];
-            }
-            row[s.arg()] = s.shape();
-        }
-        return row;
-    }
-
-    /**
-     * Lowers function {@code f} of a program this verifier accepted again, as {@link #check} did:
-     * the same checks and lowering with fresh scratch and an unbounded budget (the function's share
-     * of the work fitted the budget the first time), so in the time verifying it took; its argument
-     * shapes are found through {@code shapeOrder} ({@link #shapeOrder}), not by a scan.
-     */
-    private LoweredFunction relower(Program program, int[] shapeOrder, int f) {
-        AggShape[] row = shapeRow(program, shapeOrder, f);
         try {
-            return function(program, f, row, new AnalysisBudget(Long.MAX_VALUE), new Lowerer.Buffers());
+            Lowerer.Buffers buffers = new Lowerer.Buffers();
+            buffers.indexAtPc = new int[fn.codeLength() + 1];
+            DecodedCode dc = ControlFlow.decode(f, fn, buffers.decoded);
+            ControlFlow cfg = ControlFlow.build(f, dc, fn.codeLength(), buffers);
+            return new Lowerer(program, f, cfg, regTypes, buffers).lower();
         } catch (VerifyException e) {
-            throw new IllegalStateException("a verified function no longer verifies", e);
+            throw new IllegalStateException("a verified function no longer lowers", e);
         }
     }
 
