@@ -37,6 +37,12 @@ public final class VerifiedProgram {
     private final int[] closureSigKey;
     private final int[] callSigKey;
     private final CodeImage image;
+    /**
+     * each function's name symbol when the names section names a function with a symbol the
+     * program does not have (a built program), else null: {@link #functionName} then asks the
+     * program's names index
+     */
+    private final int[] nameSymbols;
     /** the SHA-256 of the encoded program, made on first use */
     private volatile byte[] hash;
     /**
@@ -46,8 +52,9 @@ public final class VerifiedProgram {
     private volatile InitFacts[] initFacts;
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
-                    int[] callSigKey) {
+                    int[] callSigKey, int[] nameSymbols) {
         this.program = program;
+        this.nameSymbols = nameSymbols;
         this.functions = functions;
         this.funcSigKey = funcSigKey;
         this.closureSigKey = closureSigKey;
@@ -113,14 +120,23 @@ public final class VerifiedProgram {
     /**
      * A function's name from the names section: as {@link Program#functionName(int)}, O(log n) in
      * the section's size through the index {@code Names} keeps, and a string made from the symbol
-     * table (the program keeps no string per name).
+     * table (the program keeps no string per name); O(1) through an array made at verification
+     * when the section names a function with a symbol the program does not have (a built
+     * program's: the index would step over such entries on each call).
      *
      * @param id a function id
      * @return the same as {@code program().functionName(id)}: the name of the first names-section
      *     entry for that function, or {@code null} when it has none or the id is out of range
      */
     public String functionName(int id) {
-        return id >= 0 && id < functions.length ? program.functionName(id) : null;
+        if (id < 0 || id >= functions.length) {
+            return null;
+        }
+        if (nameSymbols != null) {
+            int sym = nameSymbols[id];
+            return sym < 0 ? null : program.symbols().get(sym);
+        }
+        return program.functionName(id);
     }
 
     /**

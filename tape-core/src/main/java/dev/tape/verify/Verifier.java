@@ -7,6 +7,7 @@ import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
+import dev.tape.program.Names;
 import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
@@ -15,6 +16,7 @@ import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.internal.Relowering;
 import dev.tape.verify.internal.SpanIndex;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -155,13 +157,14 @@ public final class Verifier {
         // rows that share a span table share its index, as they share the decoded table
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         Lowerer.Buffers buffers = new Lowerer.Buffers();
-        Relowering again = f -> relower(program, f);
+        Relowering again = f -> relower(program, f, lowered[f]);
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget, buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }
         chargeNames(program, budget);
+        int[] nameSymbols = nameSymbols(program);
         Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
@@ -177,7 +180,7 @@ public final class Verifier {
             CallSig cs = program.callSigs().get(s);
             callKey[s] = key(keys, cs.args(), cs.rets());
         }
-        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey);
+        return new VerifiedProgram(program, lowered, funcKey, closureKey, callKey, nameSymbols);
     }
 
     /**
@@ -186,6 +189,39 @@ public final class Verifier {
      */
     private static void chargeNames(Program program, AnalysisBudget budget) throws VerifyException {
         budget.charge(program.names().functions().size(), -1);
+    }
+
+    /**
+     * The name symbol of each function, for a program whose names section names a function with a
+     * symbol it does not have (a built program: the decoder refuses one). {@code Names} steps over
+     * such entries on every look-up, so a function named many times that way would make each of
+     * its look-ups (each trap frame, each run's start) cost the section's size.
+     *
+     * @return null when every entry for an existing function names an existing symbol (then
+     *     {@link Program#functionName(int)} costs O(log n)), else each function's first entry's
+     *     symbol that exists, -1 for none, as {@link Program#functionName(int)} finds it
+     */
+    private static int[] nameSymbols(Program program) {
+        int n = program.functions().size();
+        int symbols = program.symbols().size();
+        List<Names.FunctionName> entries = program.names().functions();
+        boolean unknown = false;
+        for (int i = 0; i < entries.size() && !unknown; i++) {
+            Names.FunctionName e = entries.get(i);
+            unknown = e.funcId() >= 0 && e.funcId() < n && (e.nameSymbol() < 0 || e.nameSymbol() >= symbols);
+        }
+        if (!unknown) {
+            return null;
+        }
+        int[] out = new int[n];
+        Arrays.fill(out, -1);
+        for (Names.FunctionName e : entries) {
+            int f = e.funcId();
+            if (f >= 0 && f < n && out[f] < 0 && e.nameSymbol() >= 0 && e.nameSymbol() < symbols) {
+                out[f] = e.nameSymbol();
+            }
+        }
+        return out;
     }
 
     private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
@@ -216,24 +252,27 @@ public final class Verifier {
     }
 
     /**
-     * Lowers function {@code f} of a program this verifier accepted again, as {@link #check} did:
-     * the same checks and lowering with fresh scratch and an unbounded budget (the function's share
-     * of the work fitted the budget the first time), so in the time verifying it took.
+     * Lowers function {@code f} of a program this verifier accepted again, to what {@link #check}
+     * lowered it to: the lowering reads only the decoded bytecode, its control flow and the type
+     * the analysis fixed for each register, which the function keeps ({@code placed}). So this
+     * decodes it, builds its control flow and lowers it, in time and memory linear in its code,
+     * without the type analysis (reachable blocks x registers, up to the analysis budget) or the
+     * argument shapes; the checks passed the first time, and a verified program never changes.
      */
-    private LoweredFunction relower(Program program, int f) {
-        AggShape[] row = null;
-        for (AggShape.ArgShape s : program.argShapes()) {
-            if (s.funcId() == f) {
-                if (row == null) {
-                    row = new AggShape[program.functions().get(f).sig().args().size()];
-                }
-                row[s.arg()] = s.shape();
-            }
+    private static LoweredFunction relower(Program program, int f, LoweredFunction placed) {
+        Function fn = program.functions().get(f);
+        ValueType[] regTypes = new ValueType[fn.regCount()];
+        for (int r = 0; r < regTypes.length; r++) {
+            regTypes[r] = placed.regType(r);
         }
         try {
-            return function(program, f, row, new AnalysisBudget(Long.MAX_VALUE), new Lowerer.Buffers());
+            Lowerer.Buffers buffers = new Lowerer.Buffers();
+            buffers.indexAtPc = new int[fn.codeLength() + 1];
+            DecodedCode dc = ControlFlow.decode(f, fn, buffers.decoded);
+            ControlFlow cfg = ControlFlow.build(f, dc, fn.codeLength(), buffers);
+            return new Lowerer(program, f, cfg, regTypes, buffers).lower();
         } catch (VerifyException e) {
-            throw new IllegalStateException("a verified function no longer verifies", e);
+            throw new IllegalStateException("a verified function no longer lowers", e);
         }
     }
 

@@ -235,13 +235,25 @@ public final class LoweredFunction {
         if (s instanceof Derived d) {
             return d;
         }
+        // once: threads that ask at once wait for the first (each would lower the function with
+        // scratch of its own), then all read the one result through the volatile field
+        synchronized (this) {
+            return derive();
+        }
+    }
+
+    /** {@link #derived()}'s work, under the function's lock. */
+    private Derived derive() {
+        Object s = state;
+        if (s instanceof Derived d) {
+            return d;
+        }
         Pending own;
         if (s instanceof Pending p) {
             // not placed (or not droppable): the function's own code and table
             own = p;
         } else {
-            // placed: lower it again; a race lowers it twice at worst, to equal tables, published
-            // through the volatile field
+            // placed: lower it again
             LoweredFunction fresh = again.lower(id);
             own = fresh.pending();
             if (fresh.codeLength != codeLength) {
@@ -265,8 +277,9 @@ public final class LoweredFunction {
     /**
      * The function's lowered code, with code indices relative to the function. Once the program's
      * {@link CodeImage} is made, the first call (or the first of {@link #pcOf()},
-     * {@link #opcodeAt(int)}, {@link #instructionStart(int)}) lowers the function again, in the time
-     * verifying it took, and keeps the result; later calls return the same array.
+     * {@link #opcodeAt(int)}, {@link #instructionStart(int)}) lowers the function again, in time
+     * and memory linear in its code (once, however many threads ask at once), and keeps the
+     * result; later calls return the same array.
      *
      * @return the lowered instruction stream (do not modify)
      * @throws IllegalStateException when the function no longer lowers as it did (never: a
@@ -285,8 +298,8 @@ public final class LoweredFunction {
      * For each code index, the byte pc of the instruction that starts there, -1 where none does.
      * The verified program keeps no per-instruction table; this array ({@link #codeLength()}
      * entries) is made on the first call of this, {@link #code()}, {@link #opcodeAt(int)} or
-     * {@link #instructionStart(int)}, with the opcode table, by lowering the function again (in
-     * the time verifying it took), and kept.
+     * {@link #instructionStart(int)}, with the opcode table, by lowering the function again (as
+     * {@link #code()} says), and kept.
      *
      * @return for each code index that starts an instruction, its byte pc, else -1 (do not modify)
      */

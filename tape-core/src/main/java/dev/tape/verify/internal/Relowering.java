@@ -6,7 +6,8 @@ package dev.tape.verify.internal;
  * the function id). A verified program keeps its functions' code once, in the {@link CodeImage},
  * and drops what only traps, traces, snapshots and the compiled tier read (each instruction's code
  * index, the positions the image relocates); {@link LoweredFunction} gets them back from here on
- * first use, in the time and memory verifying that one function took.
+ * first use, in time and memory linear in that function's code (the lowering reads the register
+ * types the verifier's analysis fixed, {@link LoweredFunction#regType(int)}, not the analysis).
  */
 public interface Relowering {
     /**
