@@ -77,6 +77,8 @@ class AttackLeafInlineTest {
     @Test
     void projectionOfAnArgumentOfAnotherShape() {
         Tiers t = Tiers.of(JitCornerCasesTest.asm(SHAPES), Host.NONE);
+        // both calls of the leaf, the direct one and the call.indirect, run inline when their reads fit
+        assertEquals(2, JitLeafInlinedTest.inlinedSites(Tiers.verified(JitCornerCasesTest.asm(SHAPES)), 0));
         Jit.precompile(t.compiled);
         for (long k = 0; k < 4; k++) {
             List<Value> args = List.of(Value.i64(k));
