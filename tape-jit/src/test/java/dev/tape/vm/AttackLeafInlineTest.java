@@ -74,11 +74,112 @@ class AttackLeafInlineTest {
             }
             """;
 
+
+    /**
+     * Leaves of every shape the inliner takes at its limits and one past them: 8 results (the most
+     * a leaf's {@code ret} may have) and 9 (no leaf: the real call), none, no arguments, 32
+     * registers; results of every word kind (a func, an f64 passed through,
+     * bools of f64 compares on NaN, -0.0 and infinities, u64 compares at the top of the range,
+     * shifts by counts past 63). Both tiers agree at every fuel limit and paused at every slice.
+     */
+    @Test
+    void resultsAndOperandsAtTheLimits() throws Exception {
+        Tiers t = Tiers.of(JitCornerCasesTest.asm(RESULTS), Host.NONE);
+        // eight (direct and through its func value), zero, none, wide: nine is no leaf
+        assertEquals(5, JitLeafInlinedTest.inlinedSites(Tiers.verified(JitCornerCasesTest.asm(RESULTS)), 0));
+        Jit.precompile(t.compiled);
+        double[] xs = {Double.NaN, -0.0, 0.0, 1.5, -1.5, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        long[] as = {0, -1, 63, 64, 65, Long.MIN_VALUE, Long.MAX_VALUE};
+        for (int k = 0; k < xs.length; k++) {
+            List<Value> args = List.of(Value.i64(as[k]), Value.f64(xs[k]));
+            String what = "a " + as[k] + " x " + xs[k];
+            Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, what);
+            assertEquals(27, full.results().size(), full::toString);
+            long used = full.used(Limits.DEFAULT);
+            for (long fuel = 0; fuel <= used + 1; fuel++) {
+                t.check(0, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+            for (long slice = 1; slice <= 7; slice += 3) {
+                t.lockstep(0, args, slice, 3, what + " slice " + slice, (a, b, pause) -> { });
+            }
+        }
+    }
+
+    static final String RESULTS = """
+            program results
+            callsig s8 = (i64, f64) -> (i64, u64, bool, bool, bool, bool, func, f64)
+            func main(a: i64, x: f64) -> (i64, u64, bool, bool, bool, bool, func, f64, i64, u64, bool, bool, bool, bool, func, f64, i64, u64, bool, bool, bool, bool, func, f64, bool, i64, i64) {
+                call r0, pad, r0, [r1] -> [r3]
+                call r0, eight, r0, [r1, r2] -> [r4, r5, r6, r7, r8, r9, r10, r11]
+                const.func r30, eight
+                call.indirect r0, s8, r30, r0, [r1, r2] -> [r12, r13, r14, r15, r16, r17, r18, r19]
+                call r0, nine, r0, [r1, r2] -> [r20, r21, r22, r23, r24, r25, r26, r27, r28]
+                call r0, zero, r0, [] -> [r29]
+                call r0, none, r0, [r1] -> []
+                call r0, wide, r0, [r1] -> [r31]
+                ret r0, [r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17, r18, r19, r20, r21, r22, r23, r24, r25, r26, r27, r28, r29, r31]
+            }
+            func pad(a: i64) -> (i64) {
+                const.i64 r60, 1
+                ret r0, [r60]
+            }
+            func eight(a: i64, x: f64) -> (i64, u64, bool, bool, bool, bool, func, f64) {
+                const.f64 r3, 0.0
+                f64.eq r4, r2, r2
+                f64.lt r5, r2, r3
+                f64.ge r6, r2, r3
+                f64.gt r7, r2, r3
+                f64.le r8, r2, r3
+                bool.xor r7, r7, r8
+                const.u64 r9, 18446744073709551615
+                const.u64 r11, 5
+                u64.gt r10, r9, r11
+                u64.le r14, r9, r11
+                bool.or r14, r14, r10
+                i64.shl r12, r1, r1
+                i64.shr r15, r1, r12
+                i64.xor r12, r12, r15
+                const.func r13, eight
+                ret r0, [r12, r9, r4, r5, r6, r7, r13, r2]
+            }
+            func nine(a: i64, x: f64) -> (i64, u64, bool, bool, bool, bool, func, f64, bool) {
+                const.f64 r3, 0.0
+                f64.eq r4, r2, r2
+                f64.lt r5, r2, r3
+                f64.ge r6, r2, r3
+                f64.gt r7, r2, r3
+                f64.le r8, r2, r3
+                bool.xor r7, r7, r8
+                const.u64 r9, 18446744073709551615
+                const.u64 r11, 5
+                u64.gt r10, r9, r11
+                u64.le r14, r9, r11
+                bool.or r14, r14, r10
+                i64.shl r12, r1, r1
+                i64.shr r15, r1, r12
+                i64.xor r12, r12, r15
+                const.func r13, nine
+                ret r0, [r12, r9, r4, r5, r6, r7, r13, r2, r14]
+            }
+            func zero() -> (i64) {
+                const.i64 r1, 42
+                ret r0, [r1]
+            }
+            func none(a: i64) -> () {
+                ret r0, []
+            }
+            func wide(a: i64) -> (i64) {
+                const.i64 r31, 5
+                i64.add r31, r31, r1
+                ret r0, [r31]
+            }
+            """;
+
     @Test
     void projectionOfAnArgumentOfAnotherShape() {
         Tiers t = Tiers.of(JitCornerCasesTest.asm(SHAPES), Host.NONE);
-        // both calls of the leaf, the direct one and the call.indirect, run inline when their reads fit
-        assertEquals(2, JitLeafInlinedTest.inlinedSites(Tiers.verified(JitCornerCasesTest.asm(SHAPES)), 0));
+        // wide's call, and both calls of the leaf, the direct one and the call.indirect, run inline
+        assertEquals(3, JitLeafInlinedTest.inlinedSites(Tiers.verified(JitCornerCasesTest.asm(SHAPES)), 0));
         Jit.precompile(t.compiled);
         for (long k = 0; k < 4; k++) {
             List<Value> args = List.of(Value.i64(k));
