@@ -3,6 +3,7 @@ package dev.tape.vm;
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
 import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -174,6 +175,115 @@ class AttackLeafInlineTest {
                 ret r0, [r31]
             }
             """;
+
+    /**
+     * The same through closures: {@code closure.new} takes any aggregate as the environment, so a
+     * closure over a leaf that reads its environment as a tuple of one i64 can hold a tuple of a
+     * bool, an empty tuple or a struct. Two closures alternate at one site ({@code i % 2}): one over
+     * the reading leaf, one over a leaf that ignores its environment; both are the site's inlined
+     * callees. The reading one traps in its own frame on both tiers.
+     */
+    static final String ENVS = """
+            program envs
+            struct P = { x: i64, y: i64 }
+            callsig un = (i64) -> (i64)
+            func main(k: i64) -> (i64) {
+                call r0, pad, r0, [r1] -> [r2]
+                const.i64 r2, 0
+                i64.eq r3, r1, r2
+                br r3, good, bad
+            good:
+                tuple.new r4, [r1]
+                jmp go
+            bad:
+                const.i64 r2, 1
+                i64.eq r3, r1, r2
+                br r3, boolean, other
+            boolean:
+                const.bool r5, true
+                tuple.new r4, [r5]
+                jmp go
+            other:
+                const.i64 r2, 2
+                i64.eq r3, r1, r2
+                br r3, empty, strct
+            empty:
+                tuple.new r4, []
+                jmp go
+            strct:
+                struct.new r4, P, [r1, r1]
+                jmp go
+            go:
+                const.func r8, reads
+                const.func r9, ignores
+                closure.new r10, r8, r4
+                closure.new r11, r9, r4
+                const.i64 r12, 0
+                const.i64 r13, 1
+                const.i64 r6, 0
+                const.i64 r17, 3
+                jmp test
+            test:
+                i64.lt r3, r12, r17
+                br r3, body, done
+            body:
+                i64.and r14, r12, r13
+                const.i64 r15, 0
+                i64.eq r3, r14, r15
+                br r3, even, odd
+            even:
+                mov r16, r11
+                jmp call
+            odd:
+                mov r16, r10
+                jmp call
+            call:
+                call.indirect r0, un, r16, r0, [r12] -> [r7]
+                i64.add r6, r6, r7
+                i64.add r12, r12, r13
+                jmp test
+            done:
+                ret r0, [r6]
+            }
+            func pad(x: i64) -> (i64) {
+                const.i64 r20, 1
+                ret r0, [r20]
+            }
+            func reads(env: agg tuple(i64), y: i64) -> (i64) {
+                tuple.get r3, r1, 0
+                i64.add r3, r3, r2
+                ret r0, [r3]
+            }
+            func ignores(env: agg, y: i64) -> (i64) {
+                const.i64 r3, 2
+                i64.mul r3, r3, r2
+                ret r0, [r3]
+            }
+            """;
+
+    @Test
+    void closureOverAnEnvironmentOfAnotherShape() {
+        VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(ENVS));
+        // pad's call, and the two closures' leaves at the call.indirect
+        assertEquals(3, JitLeafInlinedTest.inlinedSites(p, 0));
+        Tiers t = Tiers.of(p, Host.NONE);
+        Jit.precompile(t.compiled);
+        for (long k = 0; k < 4; k++) {
+            List<Value> args = List.of(Value.i64(k));
+            Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "k " + k);
+            if (k == 0) {
+                // i = 0 and 2 through ignores (2 * i), i = 1 through reads (0 + i)
+                assertEquals(List.of(Value.i64(0 + 1 + 4)), full.results(), full::toString);
+            } else {
+                assertNotNull(full.trap(), full::toString);
+                assertEquals("reads", full.trap().funcName(), full::toString);
+            }
+            long used = full.used(Limits.DEFAULT);
+            for (long fuel = 0; fuel <= used + 1; fuel++) {
+                t.check(0, args, Limits.DEFAULT.withFuel(fuel), "k " + k + " fuel " + fuel);
+            }
+        }
+    }
 
     @Test
     void projectionOfAnArgumentOfAnotherShape() {
