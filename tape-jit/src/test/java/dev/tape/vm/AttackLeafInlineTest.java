@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attacks on compiled leaf calls run inline ({@code LeafInliner}): programs where the inlined body
@@ -283,6 +284,73 @@ class AttackLeafInlineTest {
                 t.check(0, args, Limits.DEFAULT.withFuel(fuel), "k " + k + " fuel " + fuel);
             }
         }
+    }
+
+    /**
+     * {@code sites} direct calls of a leaf of the most instructions a leaf may have (32: 31
+     * operations on 32 registers and its {@code ret}), each adding the leaf's result.
+     */
+    static String manySites(int sites) {
+        StringBuilder s = new StringBuilder("program many\nfunc main(a: i64) -> (i64) {\n");
+        s.append("    call r0, pad, r0, [r1] -> [r2]\n");
+        for (int k = 0; k < sites; k++) {
+            s.append("    call r0, big, r0, [r1, r2] -> [r3]\n    i64.xor r2, r2, r3\n");
+        }
+        s.append("    ret r0, [r2]\n}\nfunc pad(a: i64) -> (i64) {\n    const.i64 r40, 1\n    ret r0, [r40]\n}\n");
+        s.append("func big(a: i64, b: i64) -> (i64) {\n    i64.add r3, r1, r2\n");
+        for (int r = 4; r < 32; r++) {
+            s.append("    i64.").append(r % 3 == 0 ? "mul" : r % 3 == 1 ? "xor" : "sub").append(" r").append(r)
+                    .append(", r").append(r - 1).append(", r").append(r % 2 + 1).append('\n');
+        }
+        s.append("    i64.add r31, r31, r3\n    i64.add r31, r31, r1\n    ret r0, [r31]\n}\n");
+        return s.toString();
+    }
+
+    /**
+     * Many call sites of a leaf of the largest size: the method inlines its budget's worth and
+     * makes real calls at the others (20 sites), so it stays under the compiled tier's method size
+     * and is compiled. Both tiers agree at every fuel limit.
+     */
+    @Test
+    void manyCallSitesOfTheLargestLeaf() {
+        String text = manySites(20);
+        VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(text));
+        int inlined = JitLeafInlinedTest.inlinedSites(p, 0);
+        assertTrue(inlined > 0 && inlined < 20, "sites inlined: " + inlined);
+        Tiers t = Tiers.of(p, Host.NONE);
+        assertEquals(3, Jit.precompile(t.compiled));
+        List<Value> args = List.of(Value.i64(12345));
+        Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "20 sites");
+        long used = full.used(Limits.DEFAULT);
+        for (long fuel = 0; fuel <= used + 1; fuel += 1) {
+            t.check(0, args, Limits.DEFAULT.withFuel(fuel), "20 sites, fuel " + fuel);
+        }
+    }
+
+    /**
+     * A method that fits the compiled tier's size limit with real calls but not with its inlined
+     * leaves on top (40 sites of the largest leaf: the inlined bodies add about 900 bytes to a
+     * method of about 7,300) is still compiled, with real calls: inlining must not send a function
+     * that compiled before to the interpreter. With 65,535 sites the method is too large either
+     * way and is left to the interpreter; generating it stops early. Both tiers agree.
+     */
+    @Test
+    void aMethodTooLargeWithItsLeavesInlineIsCompiledWithRealCalls() {
+        VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(manySites(40)));
+        JitTier scratch = (JitTier) Jit.compile(p, Host.NONE).tier;
+        assertNotNull(dev.tape.jit.JitTestAccess.generateFramed(scratch.view, 0), "fits with real calls");
+        Tiers t = Tiers.of(p, Host.NONE);
+        assertEquals(3, Jit.precompile(t.compiled));
+        List<Value> args = List.of(Value.i64(12345));
+        Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "40 sites");
+        for (long fuel = 0; fuel <= full.used(Limits.DEFAULT) + 1; fuel += 7) {
+            t.check(0, args, Limits.DEFAULT.withFuel(fuel), "40 sites, fuel " + fuel);
+        }
+        VerifiedProgram huge = Tiers.verified(JitCornerCasesTest.asm(manySites(65_535)));
+        Tiers h = Tiers.of(huge, Host.NONE);
+        // pad and big: main is too large to compile
+        assertEquals(2, Jit.precompile(h.compiled));
+        h.check(0, args, Limits.DEFAULT, "65,535 sites");
     }
 
     @Test
