@@ -95,7 +95,8 @@ import static org.objectweb.asm.Opcodes.POP2;
  * <p><b>Size.</b> {@link Leaf#bytes} bounds the bytecode one inlined call site adds (guard,
  * arguments, body, results: at most {@link #MAX_SITE_BYTES}); a method inlines at most
  * {@link #MAX_METHOD_BYTES} in all, then makes real calls, so it stays well under the compiled
- * tier's method size limit and C2's.
+ * tier's method size limit and C2's. A method that is over the limit with its leaves inline is
+ * generated again with real calls ({@code JitCompiler.generateClass}).
  */
 final class LeafInliner {
     private LeafInliner() {}
