@@ -353,6 +353,60 @@ class AttackLeafInlineTest {
         h.check(0, args, Limits.DEFAULT, "65,535 sites");
     }
 
+    /**
+     * Recursion that calls a leaf at every level, 300 deep: past the 200 nested compiled frames the
+     * run is handed to the interpreter and back, and the leaf's calls there are real ones. Both
+     * tiers agree at every call-depth limit around the depth and at fuel limits (every 13th), with
+     * the leaf also an entry function.
+     */
+    static final String DEEP = """
+            program deep
+            func rec(n: i64) -> (i64) {
+                const.i64 r2, 0
+                i64.eq r3, r1, r2
+                br r3, bottom, down
+            bottom:
+                call r0, leaf, r0, [r1, r1] -> [r4]
+                ret r0, [r4]
+            down:
+                const.i64 r2, 1
+                i64.sub r5, r1, r2
+                call r0, rec, r0, [r5] -> [r6]
+                call r0, leaf, r0, [r6, r1] -> [r4]
+                ret r0, [r4]
+            }
+            func leaf(a: i64, b: i64) -> (i64) {
+                i64.gt r3, r1, r2
+                br r3, big, small
+            big:
+                i64.sub r4, r1, r2
+                ret r0, [r4]
+            small:
+                i64.mul r4, r1, r2
+                i64.add r4, r4, r1
+                ret r0, [r4]
+            }
+            """;
+
+    @Test
+    void recursionPastTheNestedFrameLimitWithALeafAtEveryLevel() throws Exception {
+        VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(DEEP));
+        assertEquals(2, JitLeafInlinedTest.inlinedSites(p, 0));
+        Tiers t = Tiers.of(p, Host.NONE);
+        Jit.precompile(t.compiled);
+        List<Value> args = List.of(Value.i64(300));
+        Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, "300 deep");
+        assertNotNull(full.results(), full::toString);
+        for (long d = 295; d <= 303; d++) {
+            t.check(0, args, Limits.DEFAULT.withMaxCallDepth(d), "depth " + d);
+        }
+        for (long fuel = 0; fuel <= full.used(Limits.DEFAULT) + 1; fuel += 13) {
+            t.check(0, args, Limits.DEFAULT.withFuel(fuel), "fuel " + fuel);
+        }
+        t.check(1, List.of(Value.i64(3), Value.i64(4)), Limits.DEFAULT, "the leaf as an entry");
+        t.lockstep(0, List.of(Value.i64(40)), 5, 7, "40 deep, slices of 5", (a, b, pause) -> { });
+    }
+
     @Test
     void projectionOfAnArgumentOfAnotherShape() {
         Tiers t = Tiers.of(JitCornerCasesTest.asm(SHAPES), Host.NONE);
