@@ -194,6 +194,22 @@ final class JitRuntime {
     }
 
     /**
+     * Whether {@link #getW} reads element {@code index} of {@code o} on its fast path: {@code o} is
+     * an aggregate of kind {@code kind} with such an element of tag {@code tag}. The verifier types
+     * the element by the argument's declared shape, which a call does not check, so an argument can
+     * be another aggregate, on which the read traps. Compiled code runs an inlined leaf callee that
+     * reads its aggregate arguments only when every read it may make passes this (else it makes the
+     * real call, whose read traps in the callee's frame). Bounded: a type test and three compares.
+     */
+    static boolean leafGets(Object o, long index, Aggregate.Kind kind, int tag) {
+        if (o instanceof Aggregate a && a.aggKind() == kind) {
+            int i = (int) index;
+            return i == index && i >= 0 && i < a.size() && a.tag(i) == tag;
+        }
+        return false;
+    }
+
+    /**
      * In the hand-over handler of a compiled frame at {@code depth} (function entry {@code entry},
      * {@code regs} registers at {@code base}, last instruction started at code index {@code ip}):
      * when the run unwinding through it stopped deeper ({@link ExecutionContext#depth} above

@@ -213,16 +213,27 @@ final class JitCompiler implements Codegen {
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
-     * shape: the function id is the method's last parameter).
+     * shape: the function id is the method's last parameter). A method over the limit with leaf
+     * calls inline ({@link LeafInliner}) is generated again with real calls, which may fit.
      *
+     * @param inline whether direct calls of leaf functions run inline
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
      *     (generation stops soon after it passes that size)
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
      */
     static Generated generateClass(CompileView view, int f, boolean inline) {
+        Method[] made = new Method[1];
+        Generated g = generateOnce(view, f, inline, made);
+        // leafRegs: some call may run a leaf inline
+        return g == null && made[0].leafRegs > 0 ? generateOnce(view, f, false, made) : g;
+    }
+
+    /** {@link #generateClass} with inlining as asked, the method generator left in {@code made[0]}. */
+    private static Generated generateOnce(CompileView view, int f, boolean inline, Method[] made) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline);
+        made[0] = m;
         try {
             m.emit();
         } catch (TooLarge e) {

@@ -21,6 +21,7 @@ import static dev.tape.jit.JitCompiler.FUEL;
 import static dev.tape.jit.JitCompiler.RT;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.IADD;
@@ -66,14 +67,17 @@ import static org.objectweb.asm.Opcodes.POP2;
  * word moves and constants, i64/u64/bool arithmetic without division, shifts, integer and f64
  * compares (plain or fused with their {@code br}), {@code bool.not}, {@code br}, {@code jmp},
  * {@code ret} of word or unit values, and {@code tuple.get}/{@code struct.get} of a word element
- * from an argument (the verifier types the aggregate, so the element is there with its tag). Its
- * reference registers are its arguments only, none a decimal.
+ * from an argument. Its reference registers are its arguments only, none a decimal. (A read can
+ * trap: the verifier types the element by the argument's declared shape, which a call does not
+ * check. So the inlined body runs only when every read it may make is checked to succeed first;
+ * else the real call runs and traps in the callee's frame.)
  *
  * <p><b>The guard.</b> A leaf cannot trap, call, loop or pause by itself, so the real call can end
  * only in what the call sets up or in fuel: the inlined body runs only when the fuel left (the
  * caller's {@code FUEL} local, current at a call) covers the callee's costliest path
  * ({@link Leaf#worst}, charged per block as the interpreter and the callee's own method charge
- * it), and {@code JitRuntime.leafRoom} holds: the depth under the call-depth limit, the callee's
+ * it), every aggregate read of the body succeeds on the arguments ({@code JitRuntime.leafGets}),
+ * and {@code JitRuntime.leafRoom} holds: the depth under the call-depth limit, the callee's
  * registers and the caller's frame record within the run's register high-water mark (so
  * {@code enterDirect} would neither grow the files nor trap {@code heap_limit_exceeded}), and room
  * for the record (so it would not grow the records). Otherwise the call takes its real path, which
@@ -91,7 +95,8 @@ import static org.objectweb.asm.Opcodes.POP2;
  * <p><b>Size.</b> {@link Leaf#bytes} bounds the bytecode one inlined call site adds (guard,
  * arguments, body, results: at most {@link #MAX_SITE_BYTES}); a method inlines at most
  * {@link #MAX_METHOD_BYTES} in all, then makes real calls, so it stays well under the compiled
- * tier's method size limit and C2's.
+ * tier's method size limit and C2's. A method that is over the limit with its leaves inline is
+ * generated again with real calls ({@code JitCompiler.generateClass}).
  */
 final class LeafInliner {
     private LeafInliner() {}
@@ -261,7 +266,8 @@ final class LeafInliner {
             }
             case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
                 int agg = code[g + 2];
-                return agg >= 1 && agg <= fn.argCount() ? 48 : -1;
+                // the read, and its check before the body ({@link #reads})
+                return agg >= 1 && agg <= fn.argCount() ? 48 + 24 : -1;
             }
             case Op.BR, Op.JMP -> {
                 int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
@@ -308,6 +314,7 @@ final class LeafInliner {
         int argc = e.code[g + 2];
         guard(e, leaf, real);
         arguments(e, leaf, g + 3, argc, 1);
+        reads(e, leaf, real);
         new Body(e, leaf).body(g + 3 + argc, done);
     }
 
@@ -333,6 +340,7 @@ final class LeafInliner {
             first = 2;
         }
         arguments(e, leaf, g + 4, argc, first);
+        reads(e, leaf, miss);
         new Body(e, leaf).body(g + 4 + argc, done);
     }
 
@@ -385,6 +393,43 @@ final class LeafInliner {
         mv.visitMethodInsn(INVOKESTATIC, RT, "leafRoom", "(L" + CTX + ";II)Z", false);
         mv.visitJumpInsn(IFEQ, real);
     }
+
+    /**
+     * After the arguments: to {@code real} unless every {@code tuple.get}/{@code struct.get} of a
+     * reachable block of the leaf reads its element ({@code JitRuntime.leafGets}). The verifier
+     * types an element by the argument's declared shape, which a call does not check, so the
+     * argument can be an aggregate of another kind, shorter, or with another element there; the
+     * read then traps in the callee's frame, which only the real call has. (The aggregates are the
+     * leaf's arguments, which it never writes, so a read that passes here passes in the body.)
+     */
+    private static void reads(CallEmitter e, Leaf leaf, Label real) {
+        MethodVisitor mv = e.mv;
+        int[] code = e.code;
+        boolean live = false;
+        for (int i = 0; i < leaf.starts().length; i++) {
+            if (!leaf.starts()[i]) {
+                continue;
+            }
+            if (leaf.blockLen()[i] > 0) {
+                live = leaf.reachable()[i];
+            }
+            int g = leaf.entry() + i;
+            int op = LOp.plain(code[g]);
+            if (!live || op != LOp.TUPLE_GET_W && op != LOp.STRUCT_GET_W) {
+                continue;
+            }
+            mv.visitVarInsn(ALOAD, e.leafObjects + code[g + 2]);
+            mv.visitLdcInsn(code[g + 3] & 0xFFFFFFFFL);
+            Aggregate.Kind kind = op == LOp.TUPLE_GET_W ? Aggregate.Kind.TUPLE : Aggregate.Kind.STRUCT;
+            mv.visitFieldInsn(GETSTATIC, KIND, kind.name(), "L" + KIND + ";");
+            e.push(code[g + 4]);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "leafGets", "(Ljava/lang/Object;JL" + KIND + ";I)Z", false);
+            mv.visitJumpInsn(IFEQ, real);
+        }
+    }
+
+    /** {@code Aggregate.Kind}'s internal name. */
+    private static final String KIND = "dev/tape/value/Aggregate$Kind";
 
     /** Moves the call's {@code argc} arguments (classed registers at {@code code[at..]}) to the leaf's registers from {@code first}. */
     private static void arguments(CallEmitter e, Leaf leaf, int at, int argc, int first) {

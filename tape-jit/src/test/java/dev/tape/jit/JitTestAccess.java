@@ -28,6 +28,16 @@ public final class JitTestAccess {
     }
 
     /**
+     * @param view a VM as the generator reads it
+     * @param func a function id
+     * @return the function's class as {@link dev.tape.jit.Jit#compileFramed} generates it (no leaf
+     *     call inlined), or null when it is too large
+     */
+    public static Generated generateFramed(CompileView view, int func) {
+        return JitCompiler.generateClass(view, func, false);
+    }
+
+    /**
      * @param view a VM as the generator reads it (a measuring view: no call sites)
      * @param func a function id
      * @return its method's size in bytes of bytecode, whatever it is
