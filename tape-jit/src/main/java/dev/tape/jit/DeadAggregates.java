@@ -20,7 +20,7 @@ import dev.tape.vm.internal.CompileView;
  * register file gets the null if the run is handed over there, and no one reads it either.
  *
  * <p>At most {@link #MAX_REGISTERS} registers per function are considered, so a block start costs
- * at most 5 bytes of bytecode per register, 30 in all (within {@code JitCompiler.sizeBound}'s 80
+ * at most 5 bytes of bytecode per register, 30 in all (within {@code MethodSize.bound}'s 80
  * bytes per int of lowered code, with a block's fuel check and resume switch entry: a block has at
  * least one instruction of at least one int).
  */

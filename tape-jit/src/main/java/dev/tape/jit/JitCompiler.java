@@ -275,27 +275,6 @@ final class JitCompiler implements Codegen {
         }
     }
 
-    /**
-     * An upper bound on the bytes of bytecode a function's method takes, without generating it:
-     * no lowered instruction emits more than 80 bytes per int of its lowered form (a call's or a
-     * host call's argument, a slow op's operand spilled, a block's fuel check and
-     * resume switch entry, a host call's suspension check), and the prologue, the hand-over
-     * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
-     * locals are boxed and unboxed there), plus a fixed part.
-     */
-    static int sizeBound(LoweredFunction fn) {
-        long bound = 240 + 80L * fn.code().length + 64L * fn.regCount();
-        int[] code = fn.code();
-        for (int s = 0; s < fn.instructionCount(); s++) {
-            if (code[fn.instructionStart(s)] == Op.CALL) {
-                // inlined leaves (LeafInliner): their locals' set-up and at most this much in all
-                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
-                break;
-            }
-        }
-        return (int) Math.min(bound, Integer.MAX_VALUE);
-    }
-
     static void pushTo(MethodVisitor mv, int v) {
         if (v >= -1 && v <= 5) {
             mv.visitInsn(ICONST_0 + v);

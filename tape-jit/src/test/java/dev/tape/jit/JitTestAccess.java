@@ -51,7 +51,7 @@ public final class JitTestAccess {
      * @return the compiler's upper bound on its method's bytecode
      */
     public static int sizeBound(LoweredFunction fn) {
-        return JitCompiler.sizeBound(fn);
+        return MethodSize.bound(fn);
     }
 
     /** @return the largest method compiled, in bytes of bytecode */

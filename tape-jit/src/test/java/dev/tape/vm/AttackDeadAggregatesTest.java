@@ -561,7 +561,7 @@ class AttackDeadAggregatesTest {
     /**
      * Around the limits of the clearing: up to 253 registers (wide local stores) and 263, 240
      * one-jmp blocks and 260 (past 256 leaders nothing is cleared), 6 aggregate registers and 9.
-     * The method stays within {@code JitCompiler.sizeBound} (which lets a function under it skip
+     * The method stays within {@code MethodSize.bound} (which lets a function under it skip
      * the measuring pass), and both tiers agree at every fuel limit (every 7th past 100 blocks);
      * two compiled shapes (100 blocks; 130 words, so wide stores) also paused at every fuel limit.
      */

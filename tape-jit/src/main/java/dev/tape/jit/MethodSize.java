@@ -1,0 +1,36 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
+
+/** How large a function's generated method can get, known without generating it. */
+final class MethodSize {
+    private MethodSize() {}
+
+    /**
+     * An upper bound on the bytes of bytecode a function's method takes, without generating it:
+     * no lowered instruction emits more than 80 bytes per int of its lowered form (a call's or a
+     * host call's argument, a slow op's operand spilled, a block's fuel check and
+     * resume switch entry, a host call's suspension check), and the prologue, the hand-over
+     * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
+     * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
+     * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
+     * {@link LeafInliner#MAX_METHOD_BYTES} in all.
+     *
+     * @param fn the lowered function
+     * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
+     */
+    static int bound(LoweredFunction fn) {
+        long bound = 240 + 80L * fn.code().length + 64L * fn.regCount();
+        int[] code = fn.code();
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            int op = code[fn.instructionStart(s)];
+            if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
+                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
+                break;
+            }
+        }
+        return (int) Math.min(bound, Integer.MAX_VALUE);
+    }
+}
