@@ -8,7 +8,7 @@ import dev.tape.vm.Trap;
  * program gets: C2 compiles the interpreter's dispatch loop from the profile of the first runs and
  * drops the {@code switch} cases they never reached, so a JVM that has run only one workload may
  * hold a loop specialised to it (the fast mode); the first opcode outside that set traps, and every
- * later compile of the loop keeps all cases for the JVM's life (docs/PERFORMANCE.md, "Interpreter,
+ * later compile of the loop keeps all cases for the JVM's life (docs/PERFORMANCE-LOG.md, "Interpreter,
  * fourth round"). {@link #enter} forces that trap before a benchmark measures anything.
  */
 final class GeneralMode {

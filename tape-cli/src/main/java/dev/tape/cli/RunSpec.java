@@ -16,7 +16,7 @@ import java.util.Map;
  * The picocli model of {@code tape run}, built with picocli's programmatic API instead of read from
  * annotations. Reading annotations cost a cold {@code tape run} about 0.1 s of CPU (annotation
  * proxy classes defined at run time, reflection over every field and its type:
- * docs/PERFORMANCE.md, "Cold start, fourth round"); this builds the same model (names, labels,
+ * docs/PERFORMANCE-LOG.md, "Cold start, fourth round"); this builds the same model (names, labels,
  * descriptions, defaults, types and so converters, order) directly, bound to a {@link RunCommand}
  * and its {@link RunOptions} and {@link EngineOptions} by {@link Field}, a getter and setter per
  * field with no reflection. Its help, errors and parse results are those of the annotated command

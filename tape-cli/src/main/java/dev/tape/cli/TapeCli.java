@@ -136,7 +136,7 @@ public final class TapeCli implements Callable<Integer> {
         }
         // anonymous classes, not lambdas: picocli's interfaces are class-file version 49, and the
         // JVM (17) cannot put a lambda implementing one into the class-data sharing archive, so
-        // every cold run spun both at run time (docs/PERFORMANCE.md, "Cold start, third round")
+        // every cold run spun both at run time (docs/PERFORMANCE-LOG.md, "Cold start, third round")
         cl.setParameterExceptionHandler(new CommandLine.IParameterExceptionHandler() {
             @Override
             public int handleParseException(CommandLine.ParameterException ex, String[] args) {

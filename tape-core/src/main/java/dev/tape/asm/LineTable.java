@@ -56,7 +56,7 @@ public final class LineTable {
     private LineTable(List<Entry> entries, List<Label> labels, int[] funcLines) {
         this.byLine = entries.toArray(new Entry[0]);
         // plain lambdas, not Comparator.comparingInt: its lambda is spun at run time in every cold
-        // `tape run` (docs/PERFORMANCE.md, "Cold start, third round"); these come from the archive
+        // `tape run` (docs/PERFORMANCE-LOG.md, "Cold start, third round"); these come from the archive
         Arrays.sort(byLine, (a, b) -> Integer.compare(a.line(), b.line()));
         int funcs = funcLines.length;
         for (Entry e : byLine) {

@@ -40,7 +40,7 @@ import java.util.function.UnaryOperator;
 public final class HostRegistry implements Host {
     private record Key(String symbol, long hash) {
         // written out: the record's generated methods are bootstrapped by invokedynamic on first
-        // use, some ten method-handle classes spun in every cold `tape run` (docs/PERFORMANCE.md,
+        // use, some ten method-handle classes spun in every cold `tape run` (docs/PERFORMANCE-LOG.md,
         // "Cold start, third round"); the same formula as the generated hashCode
         @Override
         public boolean equals(Object other) {

@@ -49,7 +49,7 @@ public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<Val
      * Equal component by component, as the record's generated method, but written out: that one
      * is bootstrapped through {@code invokedynamic} ({@code java.lang.runtime.ObjectMethods}) on
      * its first call, which in a cold {@code tape run} of a binary program (the decoder shares
-     * equal signatures) spins some thirty method-handle classes (docs/PERFORMANCE.md, "Cold start,
+     * equal signatures) spins some thirty method-handle classes (docs/PERFORMANCE-LOG.md, "Cold start,
      * third round").
      *
      * @param other any object, or null

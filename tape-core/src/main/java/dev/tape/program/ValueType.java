@@ -78,7 +78,7 @@ public record ValueType(ValueKind kind, long hostType) {
     /**
      * Written out rather than left to the record's generated method: that one is bootstrapped by
      * {@code invokedynamic} on its first call, which in a cold {@code tape run} spins some thirty
-     * method-handle classes (docs/PERFORMANCE.md, "Cold start, third round").
+     * method-handle classes (docs/PERFORMANCE-LOG.md, "Cold start, third round").
      *
      * @param other any object, or null
      * @return whether {@code other} is a {@code ValueType} of the same kind and host type id

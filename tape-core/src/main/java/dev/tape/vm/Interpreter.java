@@ -29,7 +29,7 @@ import dev.tape.verify.internal.LOp;
  * other instruction leaves it, already paid for, for the outer {@code switch}. In the general
  * mode of a JVM that has run many programs (every case of the {@code switch} compiled) the inner
  * loop keeps C2's register allocation and layout those of a small loop (see
- * {@code docs/PERFORMANCE.md}, "Interpreter, fifth round").
+ * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round").
  *
  * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
  * and returns change only {@code ip}, the register base and the register count. While the loop
@@ -64,7 +64,8 @@ final class Interpreter {
         try {
             while (true) {
                 // the word instructions, in a loop of their own: no calls, no reference stores, so C2
-                // allocates the registers of this loop for them alone (see PERFORMANCE.md, fifth round)
+                // allocates the registers of this loop for them alone (see docs/PERFORMANCE-LOG.md,
+                // "Interpreter, fifth round")
                 words:
                 while (true) {
                     if (budget == 0) {
@@ -473,7 +474,8 @@ final class Interpreter {
                         }
                         ip += 5;
                     }
-                    // decimals: the helpers are small enough for C2 to inline here (see PERFORMANCE.md)
+                    // decimals: the helpers are small enough for C2 to inline here (see docs/PERFORMANCE-LOG.md,
+                    // "Issue 14's interpreter targets")
                     case Op.DEC_ADD -> {
                         r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
                         ip += 4;
