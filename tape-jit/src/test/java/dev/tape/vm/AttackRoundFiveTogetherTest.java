@@ -92,7 +92,8 @@ class AttackRoundFiveTogetherTest {
     @Test
     void everyFuelLimitLoadedFromBytes() throws Exception {
         int trapped = 0;
-        for (long seed = 0; seed < 24; seed++) {
+        int hostTraps = 0;
+        for (long seed = 0; seed < 60; seed++) {
             String src = program(seed);
             String what = "seed " + seed + "\n" + src;
             List<Value> args = args(seed);
@@ -102,10 +103,14 @@ class AttackRoundFiveTogetherTest {
             Tiers t = Tiers.ofWords(loaded(src), JitWordHostBlockTest.host());
             firstRunsElsewhere(t, args, 1 + seed % Math.max(1, used));
             Jit.precompile(t.compiled);
+            assertEquals(JitLeafInlineTest.program(seed).functions(), Jit.compiledFunctions(t.compiled), what);
             Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, what);
             Tiers.assertSame(ref, full, () -> what);
             if (full.trap() != null) {
                 trapped++;
+                if (full.trap().toString().contains("host")) {
+                    hostTraps++;
+                }
             }
             for (long fl = 0; fl <= used + 1; fl++) {
                 long fuel = fl;
@@ -119,16 +124,21 @@ class AttackRoundFiveTogetherTest {
             }
         }
         assertTrue(trapped >= 3, "runs that trapped: " + trapped);
+        assertTrue(hostTraps >= 1, "runs whose host call threw: " + hostTraps);
     }
 
     @Test
     void pausedAtEverySliceLoadedFromBytes() throws Exception {
         int pauses = 0;
-        for (long seed = 100; seed < 124; seed++) {
+        int[] traced = {0};
+        for (long seed = 100; seed < 160; seed++) {
             String src = program(seed);
             List<Value> args = args(seed);
             Tiers t = Tiers.ofWords(loaded(src), JitWordHostBlockTest.host());
             firstRunsElsewhere(t, args, 3 + seed % 40);
+            if (seed % 2 == 0) {
+                Jit.precompile(t.compiled);
+            }
             Steps steps = new Steps();
             Tiers.Outcome full = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, Limits.DEFAULT,
                     steps);
@@ -139,15 +149,18 @@ class AttackRoundFiveTogetherTest {
                 pauses += t.lockstep(0, args, slice, 3, what, (a, b, p) -> {
                     long ran = sl * p;
                     if (steps.at.size() == used && ran < used) {
-                        int traced = steps.at.get((int) ran);
+                        traced[0]++;
+                        int at = steps.at.get((int) ran);
                         Trap.Frame top = b.frames().get(0);
-                        assertEquals(traced >>> 16, top.func(), what + " pause " + p);
-                        assertEquals(traced & 0xFFFF, top.pc(), what + " pause " + p);
+                        assertEquals(at >>> 16, top.func(), what + " pause " + p);
+                        assertEquals(at & 0xFFFF, top.pc(), what + " pause " + p);
                     }
                 });
             }
         }
         assertTrue(pauses >= 500, "pauses: " + pauses);
+        assertTrue(traced[0] >= pauses / 2, "pauses checked against the INSTR trace: " + traced[0] + " of " + pauses);
+        System.out.println("pauses " + pauses + " traced " + traced[0]);
     }
 
     /** Every instruction run, as func << 16 | pc. */
