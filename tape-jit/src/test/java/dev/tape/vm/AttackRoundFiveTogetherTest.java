@@ -163,6 +163,86 @@ class AttackRoundFiveTogetherTest {
         System.out.println("pauses " + pauses + " traced " + traced[0]);
     }
 
+    /**
+     * Four threads at once, from the first use of a freshly loaded program on (so its functions
+     * are lowered again, and first traps happen, on whichever thread comes first), run it at every
+     * fuel limit (each thread its own residue class) and in slices restored on the other tier:
+     * every outcome equals that of a program loaded and run on this thread alone.
+     */
+    @Test
+    void fourThreadsFromFirstUseAgreeWithOneThread() throws Exception {
+        for (long sd = 300; sd < 330; sd++) {
+            long seed = sd;
+            String src = program(seed);
+            List<Value> args = args(seed);
+            String what = "seed " + seed + "\n" + src;
+            Vm alone = new Vm(loaded(src), JitWordHostBlockTest.host(), Tiers.LAZY);
+            Tiers.Outcome full = Tiers.run(alone, null, new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+            long used = full.used(Limits.DEFAULT);
+            List<Tiers.Outcome> ref = new ArrayList<>();
+            for (long fuel = 0; fuel <= used + 1; fuel++) {
+                ref.add(Tiers.run(alone, null, new ExecutionContext(), 0, args, Limits.DEFAULT.withFuel(fuel), null));
+            }
+            VerifiedProgram vp = loaded(src);
+            Vm[] vms = {new Vm(vp, JitWordHostBlockTest.host(), Tiers.LAZY),
+                Jit.compile(vp, JitWordHostBlockTest.host(), Tiers.LAZY)};
+            CountDownLatch go = new CountDownLatch(1);
+            Throwable[] failed = new Throwable[4];
+            Thread[] th = new Thread[4];
+            for (int i = 0; i < 4; i++) {
+                int k = i;
+                th[i] = new Thread(() -> {
+                    try {
+                        go.await();
+                        Vm vm = vms[k % 2];
+                        for (long fuel = k / 2; fuel <= used + 1; fuel += 2) {
+                            long fl = fuel;
+                            Tiers.Outcome o = Tiers.run(vm, null, new ExecutionContext(), 0, args,
+                                    Limits.DEFAULT.withFuel(fuel), null);
+                            Tiers.assertSame("alone", ref.get((int) fuel), "thread " + k, o,
+                                    () -> what + " fuel " + fl);
+                        }
+                        long slice = 1 + k + seed % 7;
+                        Object end = sliced(vm, vms[1 - k % 2], args, slice);
+                        assertEquals(sliced(alone, alone, args, slice), end, what + " slice " + slice);
+                    } catch (Throwable e) {
+                        failed[k] = e;
+                    }
+                });
+                th[i].start();
+            }
+            go.countDown();
+            for (Thread x : th) {
+                x.join();
+            }
+            for (Throwable e : failed) {
+                if (e != null) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code entry 0} in slices of {@code slice} fuel, every fifth pause going on from the
+     * snapshot restored on the other VM, and back.
+     *
+     * @return the end as {@link Tiers#view} shows it
+     */
+    static Object sliced(Vm vm, Vm other, List<Value> args, long slice) {
+        Vm[] both = {vm, other};
+        Run r = vm.start(0, args, Limits.DEFAULT.withFuel(slice));
+        int pause = 0;
+        dev.tape.vm.Outcome o;
+        while ((o = r.resume()) instanceof dev.tape.vm.Outcome.Paused) {
+            if (++pause % 5 == 0) {
+                r = both[(pause / 5) % 2].restore(r.snapshot());
+            }
+            r.addFuel(slice);
+        }
+        return Tiers.view(o);
+    }
+
     /** Every instruction run, as func << 16 | pc. */
     private static final class Steps implements TraceSink {
         final List<Integer> at = new ArrayList<>();
