@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * functions are placed and lowered again on first use), first run on two other threads at once
  * (each tier's first use and first trap there), then compared on both tiers at every fuel limit
  * and paused at every slice with snapshots restored on the other tier, and against a fresh decode
- * run only on this thread.
+ * run only on this thread; and at every host-call limit. Nothing here differed on 0c74687: it
+ * stays as a regression test.
  */
 class AttackRoundFiveTogetherTest {
     /** The leaf program with word host calls of w.f and w.g in the loop body. */
@@ -122,6 +123,10 @@ class AttackRoundFiveTogetherTest {
                         new Steps());
                 Tiers.assertSame("stepped", stepped, "interpreted", fast, () -> what + " fuel " + fuel);
             }
+            // every host-call limit up to what the run makes (word host calls that do not end their block)
+            for (long h = 0; h <= full.hostCalls() + 1; h++) {
+                t.check(0, args, Limits.DEFAULT.withMaxHostCalls(h), what + " host calls " + h);
+            }
         }
         assertTrue(trapped >= 3, "runs that trapped: " + trapped);
         assertTrue(hostTraps >= 1, "runs whose host call threw: " + hostTraps);
@@ -160,7 +165,6 @@ class AttackRoundFiveTogetherTest {
         }
         assertTrue(pauses >= 500, "pauses: " + pauses);
         assertTrue(traced[0] >= pauses / 2, "pauses checked against the INSTR trace: " + traced[0] + " of " + pauses);
-        System.out.println("pauses " + pauses + " traced " + traced[0]);
     }
 
     /**
