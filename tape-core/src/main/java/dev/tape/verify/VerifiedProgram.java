@@ -9,6 +9,7 @@ import dev.tape.verify.internal.LoweredFunction;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * A program that passed verification, with every function lowered to its execution form. This is
@@ -50,6 +51,9 @@ public final class VerifiedProgram {
      * {@link #initFacts(int)} call (most programs never snapshot or compile aggregates)
      */
     private volatile InitFacts[] initFacts;
+    /** sets {@link #initFacts} once, without locking on the program */
+    private static final AtomicReferenceFieldUpdater<VerifiedProgram, InitFacts[]> INIT_FACTS =
+            AtomicReferenceFieldUpdater.newUpdater(VerifiedProgram.class, InitFacts[].class, "initFacts");
 
     VerifiedProgram(Program program, LoweredFunction[] functions, int[] funcSigKey, int[] closureSigKey,
                     int[] callSigKey, int[] nameSymbols) {
@@ -201,13 +205,9 @@ public final class VerifiedProgram {
         LoweredFunction lf = functions[func];
         InitFacts[] all = initFacts;
         if (all == null) {
-            synchronized (this) {
-                all = initFacts;
-                if (all == null) {
-                    all = new InitFacts[functions.length];
-                    initFacts = all;
-                }
-            }
+            // no lock on this object, which an embedder may hold: the first array set wins
+            INIT_FACTS.compareAndSet(this, null, new InitFacts[functions.length]);
+            all = initFacts;
         }
         InitFacts f = all[func];
         if (f == null) {
