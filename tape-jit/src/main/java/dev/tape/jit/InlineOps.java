@@ -8,15 +8,14 @@ import org.objectweb.asm.MethodVisitor;
 import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACONST_NULL;
 import static org.objectweb.asm.Opcodes.ANEWARRAY;
-import static org.objectweb.asm.Opcodes.DUP;
-import static org.objectweb.asm.Opcodes.LASTORE;
-import static org.objectweb.asm.Opcodes.NEWARRAY;
-import static org.objectweb.asm.Opcodes.T_LONG;
+import static org.objectweb.asm.Opcodes.BIPUSH;
 import static org.objectweb.asm.Opcodes.DCMPG;
 import static org.objectweb.asm.Opcodes.DCMPL;
+import static org.objectweb.asm.Opcodes.DUP;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.IAND;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
@@ -24,13 +23,19 @@ import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFGT;
 import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.INEG;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
+import static org.objectweb.asm.Opcodes.IUSHR;
+import static org.objectweb.asm.Opcodes.IXOR;
 import static org.objectweb.asm.Opcodes.LAND;
+import static org.objectweb.asm.Opcodes.LASTORE;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LXOR;
-import static org.objectweb.asm.Opcodes.POP;
+import static org.objectweb.asm.Opcodes.NEWARRAY;
 import static org.objectweb.asm.Opcodes.POP2;
+import static org.objectweb.asm.Opcodes.POP;
+import static org.objectweb.asm.Opcodes.T_LONG;
 
 /**
  * Instructions compiled inline as a call of the very helper the interpreter's {@code Ops.slow}
@@ -406,6 +411,31 @@ final class InlineOps {
                 mv.visitInsn(LCMP);
             }
         }
+    }
+
+    /**
+     * Turns the {@code int} that {@link #compareInts} left on the stack into the compare's result as
+     * a word, 1 or 0 (a {@code long}): {@code jump} is the compare's {@link #jumpOf}, the branch
+     * taken when the result is 1. Stack: int to long.
+     */
+    static void bitOfCompare(MethodVisitor mv, int jump) {
+        if (jump == IFGT || jump == IFLE) {
+            mv.visitInsn(INEG);
+        }
+        if (jump == IFEQ) {
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IAND);
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IXOR);
+        } else {
+            mv.visitIntInsn(BIPUSH, 31);
+            mv.visitInsn(IUSHR);
+            if (jump == IFGE || jump == IFLE) {
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(IXOR);
+            }
+        }
+        mv.visitInsn(I2L);
     }
 
     /**

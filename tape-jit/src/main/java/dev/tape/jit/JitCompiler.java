@@ -24,11 +24,6 @@ import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.DUP;
-import static org.objectweb.asm.Opcodes.IXOR;
-import static org.objectweb.asm.Opcodes.IUSHR;
-import static org.objectweb.asm.Opcodes.INEG;
-import static org.objectweb.asm.Opcodes.IAND;
-import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.LONG;
 import static org.objectweb.asm.Opcodes.F_NEW;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
@@ -45,8 +40,6 @@ import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.ICONST_M1;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
-import static org.objectweb.asm.Opcodes.IFGT;
-import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
@@ -768,23 +761,7 @@ final class JitCompiler implements Codegen {
             int b = code[g + 3];
             InlineOps.compareInts(this, op, a, b);
             int jump = InlineOps.jumpOf(op);
-            if (jump == IFGT || jump == IFLE) {
-                mv.visitInsn(INEG);
-            }
-            if (jump == IFEQ) {
-                mv.visitInsn(ICONST_1);
-                mv.visitInsn(IAND);
-                mv.visitInsn(ICONST_1);
-                mv.visitInsn(IXOR);
-            } else {
-                push(31);
-                mv.visitInsn(IUSHR);
-                if (jump == IFGE || jump == IFLE) {
-                    mv.visitInsn(ICONST_1);
-                    mv.visitInsn(IXOR);
-                }
-            }
-            mv.visitInsn(I2L);
+            InlineOps.bitOfCompare(mv, jump);
             storeW(dst);
             boolean fused = LOp.unfused(op) != op;
             int br = g + 4;

@@ -23,22 +23,13 @@ import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
 import static org.objectweb.asm.Opcodes.GOTO;
-import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.IADD;
-import static org.objectweb.asm.Opcodes.IAND;
-import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
-import static org.objectweb.asm.Opcodes.IFGE;
-import static org.objectweb.asm.Opcodes.IFGT;
-import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
-import static org.objectweb.asm.Opcodes.INEG;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
-import static org.objectweb.asm.Opcodes.IUSHR;
-import static org.objectweb.asm.Opcodes.IXOR;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
@@ -575,24 +566,7 @@ final class LeafInliner {
         /** A compare (plain or fused: its br follows as an instruction of its own), as 1 or 0. */
         private void compare(int g, int op) {
             InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-            int jump = InlineOps.jumpOf(op);
-            if (jump == IFGT || jump == IFLE) {
-                mv.visitInsn(INEG);
-            }
-            if (jump == IFEQ) {
-                mv.visitInsn(ICONST_1);
-                mv.visitInsn(IAND);
-                mv.visitInsn(ICONST_1);
-                mv.visitInsn(IXOR);
-            } else {
-                e.push(31);
-                mv.visitInsn(IUSHR);
-                if (jump == IFGE || jump == IFLE) {
-                    mv.visitInsn(ICONST_1);
-                    mv.visitInsn(IXOR);
-                }
-            }
-            mv.visitInsn(I2L);
+            InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
             storeW(code[g + 1]);
         }
 
