@@ -154,18 +154,8 @@ class JitWordHostAttackTest {
             last = d;
         }
         s.append("    i64.add r4, r4, r").append(last).append('\n');
-        s.append("""
-                    i64.add r3, r3, r11
-                    jmp head
-                done:
-                    ret r0, [r4]
-                }
-                """);
+        s.append(JitWordHostBlockTest.LOOP_END);
         return s.toString();
-    }
-
-    static List<Value> args(long n, long k) {
-        return List.of(Value.i64(n), Value.i64(k));
     }
 
     @Test
@@ -177,10 +167,10 @@ class JitWordHostAttackTest {
             String text = program(rnd, 3 + rnd.nextInt(8));
             Tiers t = Tiers.ofWords(Tiers.verified(JitResumeTest.asm(text)), host());
             assertEquals(1, Jit.precompile(t.compiled), text);
-            List<Value> a = args(1 + rnd.nextInt(10), rnd.nextInt(40) - 20);
+            List<Value> a = JitWordHostBlockTest.args(1 + rnd.nextInt(10), rnd.nextInt(40) - 20);
             if (p < 2) {
                 for (int k = 0; k < 200; k++) {
-                    t.check(0, args(20, k), Limits.DEFAULT, "hot " + k);
+                    t.check(0, JitWordHostBlockTest.args(20, k), Limits.DEFAULT, "hot " + k);
                 }
             }
             Tiers.Outcome whole = t.check(0, a, Limits.DEFAULT, text + a);
@@ -209,7 +199,7 @@ class JitWordHostAttackTest {
             String text = program(rnd, 3 + rnd.nextInt(8));
             Tiers t = Tiers.ofWords(Tiers.verified(JitResumeTest.asm(text)), host());
             assertEquals(1, Jit.precompile(t.compiled), text);
-            List<Value> a = args(1 + rnd.nextInt(6), rnd.nextInt(40) - 20);
+            List<Value> a = JitWordHostBlockTest.args(1 + rnd.nextInt(6), rnd.nextInt(40) - 20);
             Vm vm = t.interpreted;
             boolean[] read = JitResume.mayRead(vm.image.code(), vm.image.entry(0), vm.funcs[0].codeLength(),
                     vm.funcs[0]);
@@ -478,7 +468,7 @@ class JitWordHostAttackTest {
             String text = program(rnd, 3 + rnd.nextInt(8));
             Tiers t = Tiers.ofWords(Tiers.verified(JitResumeTest.asm(text)), host());
             assertEquals(1, Jit.precompile(t.compiled), text);
-            List<Value> a = args(1 + rnd.nextInt(10), rnd.nextInt(40) - 20);
+            List<Value> a = JitWordHostBlockTest.args(1 + rnd.nextInt(10), rnd.nextInt(40) - 20);
             long used = t.check(0, a, Limits.DEFAULT, text + a).used(Limits.DEFAULT);
             long calls = t.check(0, a, Limits.DEFAULT, text + a).hostCalls();
             for (Limits limits : List.of(Limits.DEFAULT, Limits.DEFAULT.withFuel(used / 2),
@@ -555,7 +545,7 @@ class JitWordHostAttackTest {
             // registers that no instruction reads are not kept alike (see JitWordHostBlockTest.readOnly)
             boolean[] read = JitResume.mayRead(vms[0].image.code(), vms[0].image.entry(0), vms[0].funcs[0].codeLength(),
                     vms[0].funcs[0]);
-            List<Value> a = args(2 + rnd.nextInt(8), rnd.nextInt(40) - 20);
+            List<Value> a = JitWordHostBlockTest.args(2 + rnd.nextInt(8), rnd.nextInt(40) - 20);
             for (long slice : new long[] {1, 3, 7, 20, 1_000_000}) {
                 Run[] runs = new Run[2];
                 List<List<Object>> ends = new ArrayList<>();

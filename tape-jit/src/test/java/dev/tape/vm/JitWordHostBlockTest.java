@@ -107,15 +107,18 @@ class JitWordHostBlockTest {
             last = d;
         }
         s.append("    i64.add r4, r4, r").append(last).append('\n');
-        s.append("""
-                    i64.add r3, r3, r11
-                    jmp head
-                done:
-                    ret r0, [r4]
-                }
-                """);
+        s.append(LOOP_END);
         return s.toString();
     }
+
+    /** The end of every generated program's loop body and its exit (after the last instruction's sum). */
+    static final String LOOP_END = """
+                i64.add r3, r3, r11
+                jmp head
+            done:
+                ret r0, [r4]
+            }
+            """;
 
     static List<Value> args(long n, long k) {
         return List.of(Value.i64(n), Value.i64(k));
