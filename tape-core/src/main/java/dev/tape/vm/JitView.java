@@ -65,6 +65,11 @@ final class JitView implements CompileView {
     }
 
     @Override
+    public boolean hostCallKeepsBlock(int sig) {
+        return JitResume.fewWords(vm.hostWords, sig);
+    }
+
+    @Override
     public MethodHandle hostWordHandle(int sig) {
         return WordCalls.handle(vm.hostWords[sig]);
     }

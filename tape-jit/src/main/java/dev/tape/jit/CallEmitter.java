@@ -289,7 +289,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * needs one, is told the fuel left as the interpreter has it then).
      */
     final boolean fewWordHost(int g) {
-        return view.hostWordShape(code[g + 1]) > 0;
+        return view.hostCallKeepsBlock(code[g + 1]);
     }
 
     /**

@@ -52,6 +52,14 @@ public interface CompileView {
     int hostWordShape(int sig);
 
     /**
+     * @param sig a host signature index of the program
+     * @return whether a {@code host_call} of {@code sig} leaves its compiled block going on (a
+     *     one-to-three-word function, which sees no context): the one rule both the code generator
+     *     and the interpreter's steps to the next resume point ({@code JitResume}) follow
+     */
+    boolean hostCallKeepsBlock(int sig);
+
+    /**
      * @param sig a host signature index whose {@link #hostWordShape} is {@code OF1}, {@code OF2} or
      *     {@code OF3}
      * @return its word function as a handle bound to it, of type {@code (long) -> long},
