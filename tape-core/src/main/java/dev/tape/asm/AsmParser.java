@@ -1,8 +1,22 @@
 package dev.tape.asm;
 
+import dev.tape.asm.AsmDecls.ArraySpec;
+import dev.tape.asm.AsmDecls.BytesItem;
+import dev.tape.asm.AsmDecls.FieldDecl;
+import dev.tape.asm.AsmDecls.FuncDecl;
+import dev.tape.asm.AsmDecls.InstrItem;
+import dev.tape.asm.AsmDecls.Item;
+import dev.tape.asm.AsmDecls.LabelItem;
+import dev.tape.asm.AsmDecls.LabelNameItem;
+import dev.tape.asm.AsmDecls.Opnd;
+import dev.tape.asm.AsmDecls.Ref;
+import dev.tape.asm.AsmDecls.ShapeDecl;
+import dev.tape.asm.AsmDecls.ShapeSpec;
+import dev.tape.asm.AsmDecls.SpanItem;
+import dev.tape.asm.AsmDecls.StructSpec;
+import dev.tape.asm.AsmDecls.TupleSpec;
 import dev.tape.asm.Scanner.Pos;
 import dev.tape.format.ByteWriter;
-import dev.tape.format.Instruction;
 import dev.tape.format.InstructionCodec;
 import dev.tape.format.Opcode;
 import dev.tape.format.Operand;
@@ -19,17 +33,14 @@ import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.StructType;
 import dev.tape.program.TypeTable;
-import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The assembler proper: parses a whole source in one pass (interning symbols and pooling inline
@@ -39,78 +50,10 @@ import java.util.regex.Pattern;
 final class AsmParser {
     private static final String DECLARATIONS =
             "a declaration (program, symbols, const, struct, array, host, callsig, shape or func)";
-    private static final String TYPES =
-            "a type (unit, bool, i64, u64, f64, dec, bytes, str, agg, func, closure or obj<N>)";
-    private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern DECIMAL = Pattern.compile("([+-]?)(\\d+)(?:\\.(\\d+))?");
-    private static final Pattern HEX_BITS = Pattern.compile("0[xX][0-9a-fA-F]{16}");
-    private static final BigInteger I64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
-    private static final BigInteger I64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
-
-    /** A reference by name or by {@code @index}. */
-    private record Ref(String name, long index, Pos pos) {}
-
-    /** One parsed operand; {@code ref} is set for names resolved later (ids and labels). */
-    private static final class Opnd {
-        Pos pos;
-        long value;
-        int[] list;
-        int width;
-        Pos widthPos;
-        Ref ref;
-    }
-
-    private interface Item {}
-
-    private static final class InstrItem implements Item {
-        final Opcode op;
-        final Pos pos;
-        final Opnd[] ops;
-        Instruction ins;
-
-        InstrItem(Opcode op, Pos pos, Opnd[] ops) {
-            this.op = op;
-            this.pos = pos;
-            this.ops = ops;
-        }
-    }
-
-    private record LabelItem(String name, int symbol, Pos pos) implements Item {}
-
-    private record SpanItem(long id, boolean explicit, long delta, Pos pos) implements Item {}
-
-    private record LabelNameItem(int symbol, boolean at, long pc, Pos pos) implements Item {}
-
-    private record BytesItem(byte[] bytes) implements Item {}
-
-    private sealed interface ShapeSpec permits TupleSpec, StructSpec, ArraySpec {}
-
-    private record TupleSpec(List<ValueType> elems) implements ShapeSpec {}
-
-    private record StructSpec(Ref type) implements ShapeSpec {}
-
-    private record ArraySpec(Ref type) implements ShapeSpec {}
-
-    private record ShapeDecl(Ref func, int funcId, long arg, Pos argPos, ShapeSpec spec) {}
-
-    private record FieldDecl(String name, ValueType type) {}
-
-    private static final class FuncDecl {
-        Pos pos;
-        String display;
-        final List<Integer> nameSymbols = new ArrayList<>();
-        final List<ValueType> args = new ArrayList<>();
-        List<Integer> argNames;
-        final List<ValueType> rets = new ArrayList<>();
-        List<Integer> retNames;
-        Long regs;
-        Long argc;
-        Long retc;
-        final List<Item> body = new ArrayList<>();
-        final Map<String, LabelItem> labels = new HashMap<>();
-    }
 
     private final Scanner s;
+    /** Literals, numbers, types and words, read from {@link #s}. */
+    private final AsmValues values;
     /** Where each instruction and label came from, filled in by {@link #layout}. */
     final LineTable.Builder lines = new LineTable.Builder();
     private final List<String> symbols = new ArrayList<>(List.of(""));
@@ -136,6 +79,7 @@ final class AsmParser {
 
     AsmParser(String source, String file) {
         this.s = new Scanner(source, file);
+        this.values = new AsmValues(s);
     }
 
     /** @return where the parser is, for reporting an unexpected failure */
@@ -216,7 +160,7 @@ final class AsmParser {
         }
         String w = s.word();
         if (w.startsWith("@")) {
-            long n = index(w, p, "an index @" + index + " for the " + what);
+            long n = values.index(w, p, "an index @" + index + " for the " + what);
             if (n != index) {
                 throw s.error(p, "expected @" + index + " (this is " + what + " number " + index + "), found '" + w
                         + "'");
@@ -238,7 +182,7 @@ final class AsmParser {
     private void parseConst() throws AsmException {
         declName("constant", constants.size(), constNames);
         s.expect('=', "'=' after the constant's name");
-        Constant c = literal();
+        Constant c = values.literal();
         firstConstant.putIfAbsent(c, constants.size());
         constants.add(c);
         s.endLine("");
@@ -273,7 +217,7 @@ final class AsmParser {
                 }
             }
             s.expect(':', "':' after the field name");
-            fields.add(new FieldDecl(name, type()));
+            fields.add(new FieldDecl(name, values.type()));
             if (!s.accept(',') && !s.atEol() && s.peek() != '}') {
                 throw s.expected("',' or '}' after a field");
             }
@@ -285,7 +229,7 @@ final class AsmParser {
     private void parseArray() throws AsmException {
         declName("array", arrays.size(), arrayNames);
         s.expect('=', "'=' after the array's name");
-        arrays.add(type());
+        arrays.add(values.type());
         s.endLine("");
     }
 
@@ -297,11 +241,11 @@ final class AsmParser {
         if (sym == 0) {
             throw s.error(sp, "expected a non-empty host symbol, found the empty symbol 0");
         }
-        List<ValueType> args = typeList("argument");
+        List<ValueType> args = values.typeList("argument");
         if (!s.acceptArrow()) {
             throw s.expected("'->' and the result types");
         }
-        List<ValueType> rets = typeList("result");
+        List<ValueType> rets = values.typeList("result");
         long hash = HostSig.hash(args, rets);
         if (s.atWord()) {
             Pos hp = s.mark();
@@ -310,7 +254,7 @@ final class AsmParser {
                 throw s.error(hp, "expected 'hash' or end of line, found '" + w + "'");
             }
             Pos vp = s.mark();
-            hash = unsigned(word("a 64-bit hash like 0x6410ca15195c619a"), vp, 64,
+            hash = values.unsigned(values.word("a 64-bit hash like 0x6410ca15195c619a"), vp, 64,
                     "a 64-bit hash like 0x6410ca15195c619a");
         }
         hosts.add(new HostSig(sym, hash, args, rets));
@@ -320,24 +264,25 @@ final class AsmParser {
     private void parseCallSig() throws AsmException {
         declName("callsig", callSigs.size(), callSigNames);
         s.expect('=', "'=' after the callsig's name");
-        List<ValueType> args = typeList("argument");
+        List<ValueType> args = values.typeList("argument");
         if (!s.acceptArrow()) {
             throw s.expected("'->' and the result types");
         }
-        callSigs.add(new CallSig(args, typeList("result")));
+        callSigs.add(new CallSig(args, values.typeList("result")));
         s.endLine("");
     }
 
     private void parseShape() throws AsmException {
         Pos fp = s.mark();
-        Ref func = ref(word("a function name or @N"), fp, "a function name or @N");
+        Ref func = ref(values.word("a function name or @N"), fp, "a function name or @N");
         Pos ap = s.mark();
-        String w = word("'arg'");
+        String w = values.word("'arg'");
         if (!w.equals("arg")) {
             throw s.error(ap, "expected 'arg', found '" + w + "'");
         }
         Pos np = s.mark();
-        long arg = unsigned(word("an argument index"), np, 31, "an argument index (0 is the first argument)");
+        long arg = values.unsigned(values.word("an argument index"), np, 31,
+                "an argument index (0 is the first argument)");
         s.expect('=', "'=' after the argument index");
         shapes.add(new ShapeDecl(func, -1, arg, np, shapeSpec()));
         s.endLine("");
@@ -346,7 +291,7 @@ final class AsmParser {
     private ShapeSpec shapeSpec() throws AsmException {
         Pos p = s.mark();
         String what = "a shape (tuple(...), struct NAME or array NAME)";
-        String w = word(what);
+        String w = values.word(what);
         switch (w) {
             case "tuple" -> {
                 s.expect('(', "'(' after tuple");
@@ -359,7 +304,7 @@ final class AsmParser {
                             s.word();
                             elems.add(null);
                         } else {
-                            elems.add(type());
+                            elems.add(values.type());
                         }
                         s.skipWs();
                         if (s.accept(')')) {
@@ -372,11 +317,11 @@ final class AsmParser {
             }
             case "struct" -> {
                 Pos rp = s.mark();
-                return new StructSpec(ref(word("a struct name or @N"), rp, "a struct name or @N"));
+                return new StructSpec(ref(values.word("a struct name or @N"), rp, "a struct name or @N"));
             }
             case "array" -> {
                 Pos rp = s.mark();
-                return new ArraySpec(ref(word("an array name or @N"), rp, "an array name or @N"));
+                return new ArraySpec(ref(values.word("an array name or @N"), rp, "an array name or @N"));
             }
             default -> throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
@@ -394,9 +339,9 @@ final class AsmParser {
             lookup = symbols.get(sym);
             f.display = "'" + lookup + "'";
         } else {
-            String w = word("a function name or @" + id);
+            String w = values.word("a function name or @" + id);
             if (w.startsWith("@")) {
-                long n = index(w, np, "@" + id);
+                long n = values.index(w, np, "@" + id);
                 if (n != id) {
                     throw s.error(np, "expected @" + id + " (this is function number " + id + "), found '" + w + "'");
                 }
@@ -425,7 +370,7 @@ final class AsmParser {
             Pos vp = s.mark();
             switch (a) {
                 case "regs", "argc", "retc" -> {
-                    long v = unsigned(word("a count"), vp, 31, "a count (0 to 2147483647) after " + a);
+                    long v = values.unsigned(values.word("a count"), vp, 31, "a count (0 to 2147483647) after " + a);
                     Long old = a.equals("regs") ? f.regs : a.equals("argc") ? f.argc : f.retc;
                     if (old != null) {
                         throw s.error(ap, "expected " + a + " at most once, found it twice");
@@ -482,7 +427,7 @@ final class AsmParser {
             }
             named |= hasName;
             names.add(nameId);
-            types.add(type());
+            types.add(values.type());
             String next = s.peekWord();
             if (args && (next.equals("tuple") || next.equals("struct") || next.equals("array"))) {
                 shapes.add(new ShapeDecl(null, funcId, types.size() - 1, s.mark(), shapeSpec()));
@@ -551,7 +496,7 @@ final class AsmParser {
         switch (w) {
             case ".span" -> {
                 Pos vp = s.mark();
-                long id = unsigned(word("a span id"), vp, 64, "a span id (1 to 18446744073709551615)");
+                long id = values.unsigned(values.word("a span id"), vp, 64, "a span id (1 to 18446744073709551615)");
                 if (id == 0) {
                     throw s.error(vp, "expected a span id (1 to 18446744073709551615), found '0' (span id 0 is"
                             + " reserved)");
@@ -563,7 +508,8 @@ final class AsmParser {
                         throw s.error(dp, "expected 'delta' or end of line, found '" + d + "'");
                     }
                     Pos np = s.mark();
-                    long delta = unsigned(word("a pc delta"), np, 64, "a pc delta (an unsigned 64-bit number)");
+                    long delta = values.unsigned(values.word("a pc delta"), np, 64,
+                            "a pc delta (an unsigned 64-bit number)");
                     f.body.add(new SpanItem(id, true, delta, p));
                 } else {
                     f.body.add(new SpanItem(id, false, 0, p));
@@ -584,7 +530,7 @@ final class AsmParser {
                         throw s.error(ap, "expected 'at' or end of line, found '" + a + "'");
                     }
                     Pos np = s.mark();
-                    long pc = unsigned(word("a byte offset"), np, 31, "a byte offset (0 to 2147483647)");
+                    long pc = values.unsigned(values.word("a byte offset"), np, 31, "a byte offset (0 to 2147483647)");
                     f.body.add(new LabelNameItem(sym, true, pc, np));
                 } else {
                     f.body.add(new LabelNameItem(sym, false, 0, p));
@@ -624,7 +570,7 @@ final class AsmParser {
             for (Opcode o : Opcode.values()) {
                 all.add(o.mnemonic());
             }
-            throw s.error(p, "expected an instruction mnemonic, found '" + mnemonic + "'" + suggest(mnemonic, all));
+            throw s.error(p, "expected an instruction mnemonic, found '" + mnemonic + "'" + AsmValues.suggest(mnemonic, all));
         }
         List<Operand> schema = op.operands();
         Opnd[] ops = new Opnd[schema.size()];
@@ -699,23 +645,24 @@ final class AsmParser {
                 r.value = r.list.length;
             }
             case IMM_BOOL -> {
-                String w = word(what);
+                String w = values.word(what);
                 switch (w) {
                     case "true" -> r.value = 1;
                     case "false" -> r.value = 0;
-                    default -> r.value = unsigned(w, r.pos, 8, "true, false or a raw byte 0 to 255 for " + what);
+                    default -> r.value = values.unsigned(w, r.pos, 8, "true, false or a raw byte 0 to 255 for " + what);
                 }
             }
-            case IMM_I64 -> r.value = signed(word(what), r.pos, "for " + what);
-            case IMM_U64 -> r.value = unsigned(word(what), r.pos, 64, "an unsigned 64-bit integer for " + what);
-            case IMM_F64 -> r.value = f64(word(what), r.pos, "for " + what);
-            case IMM_U8 -> r.value = unsigned(word(what), r.pos, 8, "an integer 0 to 255 for " + what);
-            case IMM_U32, TRAP_CODE -> r.value = unsigned(word(what), r.pos, 32,
+            case IMM_I64 -> r.value = values.signed(values.word(what), r.pos, "for " + what);
+            case IMM_U64 -> r.value = values.unsigned(values.word(what), r.pos, 64,
+                    "an unsigned 64-bit integer for " + what);
+            case IMM_F64 -> r.value = values.f64(values.word(what), r.pos, "for " + what);
+            case IMM_U8 -> r.value = values.unsigned(values.word(what), r.pos, 8, "an integer 0 to 255 for " + what);
+            case IMM_U32, TRAP_CODE -> r.value = values.unsigned(values.word(what), r.pos, 32,
                     "an unsigned 32-bit integer (0 to 4294967295) for " + what);
             case CONST_ID -> {
                 String w = s.peekWord();
                 if (w.equals("unit") || (!w.isEmpty() && s.peek(w.length()) == ':')) {
-                    Constant c = literal();
+                    Constant c = values.literal();
                     Integer id = firstConstant.get(c);
                     if (id == null) {
                         id = constants.size();
@@ -724,15 +671,15 @@ final class AsmParser {
                     }
                     r.value = id;
                 } else {
-                    r.ref = ref(word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
+                    r.ref = ref(values.word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
                 }
             }
-            case FUNC_ID, HOST_SIG_ID, CALL_SIG_ID, TYPE_ID, ELEM_TYPE_ID -> r.ref = ref(word(what), r.pos,
+            case FUNC_ID, HOST_SIG_ID, CALL_SIG_ID, TYPE_ID, ELEM_TYPE_ID -> r.ref = ref(values.word(what), r.pos,
                     what + ": a name or @N");
             case PC -> {
-                String w = word(what);
+                String w = values.word(what);
                 if (!w.isEmpty() && Character.isDigit(w.charAt(0))) {
-                    r.value = unsigned(w, r.pos, 32, "a byte offset (0 to 4294967295) for " + what);
+                    r.value = values.unsigned(w, r.pos, 32, "a byte offset (0 to 4294967295) for " + what);
                 } else if (Syntax.isIdentifier(w)) {
                     r.ref = new Ref(w, -1, r.pos);
                 } else {
@@ -746,7 +693,7 @@ final class AsmParser {
                 throw s.error(wp, "expected no width after " + what + " (it has a fixed size), found '/'");
             }
             r.widthPos = wp;
-            r.width = (int) unsigned(word("a width"), wp, 8, "a width in bytes (1 to 10) after '/'");
+            r.width = (int) values.unsigned(values.word("a width"), wp, 8, "a width in bytes (1 to 10) after '/'");
             if (r.width < 1 || r.width > 10) {
                 throw s.error(wp, "expected a width in bytes (1 to 10) after '/', found '" + r.width + "'");
             }
@@ -769,7 +716,7 @@ final class AsmParser {
     private long register(String where, int bits) throws AsmException {
         String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
         Pos p = s.mark();
-        String w = word(expect);
+        String w = values.word(expect);
         if (w.length() < 2 || w.charAt(0) != 'r' || !w.substring(1).chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw s.error(p, "expected " + expect + ", found '" + w + "'");
         }
@@ -782,218 +729,14 @@ final class AsmParser {
 
     // ---------------------------------------------------------------- values, types, names
 
-    /** @return the next word, which must not be empty */
-    private String word(String what) throws AsmException {
-        if (!s.atWord()) {
-            throw s.expected(what);
-        }
-        return s.word();
-    }
-
     private Ref ref(String w, Pos p, String what) throws AsmException {
         if (w.startsWith("@")) {
-            return new Ref(null, index(w, p, what), p);
+            return new Ref(null, values.index(w, p, what), p);
         }
         if (!Syntax.isIdentifier(w)) {
             throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
         return new Ref(w, -1, p);
-    }
-
-    private long index(String w, Pos p, String what) throws AsmException {
-        String digits = w.substring(1);
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw s.error(p, "expected " + what + ", found '" + w + "'");
-        }
-        BigInteger v = new BigInteger(digits);
-        if (v.bitLength() > 32) {
-            throw s.error(p, "expected an index @0 to @4294967295, found '" + w + "'");
-        }
-        return v.longValue();
-    }
-
-    private long unsigned(String w, Pos p, int bits, String what) throws AsmException {
-        BigInteger v;
-        if (w.startsWith("0x") || w.startsWith("0X")) {
-            String h = w.substring(2);
-            if (h.isEmpty() || !h.chars().allMatch(Scanner::isHex)) {
-                throw s.error(p, "expected " + what + ", found '" + w + "'");
-            }
-            v = new BigInteger(h, 16);
-        } else {
-            if (w.isEmpty() || !w.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw s.error(p, "expected " + what + ", found '" + w + "'");
-            }
-            v = new BigInteger(w);
-        }
-        if (v.bitLength() > bits) {
-            throw s.error(p, "expected " + what + ", found '" + w + "', which is out of range");
-        }
-        return v.longValue();
-    }
-
-    private long signed(String w, Pos p, String where) throws AsmException {
-        String body = w.startsWith("-") || w.startsWith("+") ? w.substring(1) : w;
-        boolean neg = w.startsWith("-");
-        BigInteger v;
-        boolean hex = body.startsWith("0x") || body.startsWith("0X");
-        String digits = hex ? body.substring(2) : body;
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> hex ? Scanner.isHex(c) : c >= '0' && c <= '9')) {
-            throw s.error(p, "expected a signed 64-bit integer " + where + ", found '" + w + "'");
-        }
-        v = new BigInteger(digits, hex ? 16 : 10);
-        if (hex && body.equals(w) && v.bitLength() <= 64) {
-            return v.longValue();
-        }
-        if (neg) {
-            v = v.negate();
-        }
-        if (v.compareTo(I64_MIN) < 0 || v.compareTo(I64_MAX) > 0) {
-            throw s.error(p, "expected a signed 64-bit integer (-9223372036854775808 to 9223372036854775807) "
-                    + where + ", found '" + w + "', which is out of range");
-        }
-        return v.longValue();
-    }
-
-    private long f64(String w, Pos p, String where) throws AsmException {
-        switch (w) {
-            case "inf", "+inf" -> {
-                return Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
-            }
-            case "-inf" -> {
-                return Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
-            }
-            case "nan" -> {
-                return Syntax.CANONICAL_NAN;
-            }
-            default -> { }
-        }
-        if (HEX_BITS.matcher(w).matches()) {
-            return Long.parseUnsignedLong(w.substring(2), 16);
-        }
-        if (FLOAT.matcher(w).matches()) {
-            double d = Double.parseDouble(w);
-            if (Double.isInfinite(d)) {
-                throw s.error(p, "expected a finite f64 " + where + " (write inf or -inf for infinity), found '"
-                        + w + "', which is out of range");
-            }
-            return Double.doubleToRawLongBits(d);
-        }
-        throw s.error(p, "expected an f64 (like 1.5, -2e10, inf, nan or 16 hex digits of bits like"
-                + " 0x3ff8000000000000) " + where + ", found '" + w + "'");
-    }
-
-    /** Parses a value literal: {@code unit}, {@code bool:true}, {@code i64:-5}, {@code str:"hi"} ... */
-    private Constant literal() throws AsmException {
-        String what = "a value literal (unit, bool:true, i64:-5, u64:5, f64:1.5, dec:1.50, bytes:00ff or str:\"hi\")";
-        Pos p = s.mark();
-        if (!s.atWord()) {
-            throw s.expected(what);
-        }
-        String w = s.word();
-        if (w.equals("unit")) {
-            return new Constant.Unit();
-        }
-        if (!s.acceptHere(':')) {
-            throw s.error(p, "expected " + what + ", found '" + w + "'");
-        }
-        Pos vp = s.here();
-        String v = w.equals("str") ? "" : s.wordHere();
-        String lit = "after " + w + ":";
-        switch (w) {
-            case "bool" -> {
-                if (v.equals("true") || v.equals("false")) {
-                    return new Constant.Bool(v.equals("true"));
-                }
-                throw s.error(vp, "expected true or false after bool:, found '" + v + "'");
-            }
-            case "i64" -> {
-                return new Constant.I64(signed(v, vp, lit));
-            }
-            case "u64" -> {
-                return new Constant.U64(unsigned(v, vp, 64, "an unsigned 64-bit integer after u64:"));
-            }
-            case "f64" -> {
-                return new Constant.F64(f64(v, vp, lit));
-            }
-            case "dec" -> {
-                var m = DECIMAL.matcher(v);
-                if (!m.matches()) {
-                    throw s.error(vp, "expected a decimal like -1.50 after dec:, found '" + v + "'");
-                }
-                String frac = m.group(3) == null ? "" : m.group(3);
-                if (frac.length() > 255) {
-                    throw s.error(vp, "expected at most 255 digits after the point (the scale is a byte), found "
-                            + frac.length());
-                }
-                BigInteger mant = new BigInteger(m.group(2) + frac);
-                if (m.group(1).equals("-")) {
-                    mant = mant.negate();
-                }
-                if (mant.compareTo(I64_MIN) < 0 || mant.compareTo(I64_MAX) > 0) {
-                    throw s.error(vp, "expected a decimal whose digits fit a signed 64-bit mantissa, found '" + v
-                            + "', which is out of range");
-                }
-                return new Constant.Decimal(mant.longValue(), frac.length());
-            }
-            case "bytes" -> {
-                if (v.length() % 2 != 0 || !v.chars().allMatch(Scanner::isHex)) {
-                    throw s.error(vp, "expected hex digits in pairs after bytes: (like bytes:00ff10), found '" + v
-                            + "'");
-                }
-                byte[] b = new byte[v.length() / 2];
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = (byte) Integer.parseInt(v.substring(2 * i, 2 * i + 2), 16);
-                }
-                return new Constant.Bytes(b);
-            }
-            case "str" -> {
-                if (s.peek() != '"') {
-                    throw s.expected("a string in double quotes right after str:");
-                }
-                return new Constant.Str(s.string());
-            }
-            default -> throw s.error(p, "expected " + what + ", found '" + w + ":' (constants can only be unit,"
-                    + " bool, i64, u64, f64, dec, bytes or str)");
-        }
-    }
-
-    private ValueType type() throws AsmException {
-        Pos p = s.mark();
-        if (!s.atWord()) {
-            throw s.expected(TYPES);
-        }
-        String w = s.word();
-        if (w.equals("obj")) {
-            s.expect('<', "'<' and a host type id after obj");
-            Pos hp = s.mark();
-            long host = unsigned(word("a host type id"), hp, 64, "a host type id (an unsigned 64-bit number)");
-            s.expect('>', "'>' after the host type id");
-            return ValueType.obj(host);
-        }
-        ValueKind k = ValueKind.fromKeyword(w);
-        if (k == null) {
-            throw s.error(p, "expected " + TYPES + ", found '" + w + "'");
-        }
-        return ValueType.of(k);
-    }
-
-    private List<ValueType> typeList(String what) throws AsmException {
-        s.expect('(', "'(' to start the " + what + " types");
-        List<ValueType> out = new ArrayList<>();
-        s.skipWs();
-        if (s.accept(')')) {
-            return out;
-        }
-        while (true) {
-            s.skipWs();
-            out.add(type());
-            s.skipWs();
-            if (s.accept(')')) {
-                return out;
-            }
-            s.expect(',', "',' or ')' in the " + what + " types");
-        }
     }
 
     private int intern(String sym) {
@@ -1053,39 +796,6 @@ final class AsmParser {
         return sym;
     }
 
-    static String suggest(String w, Collection<String> candidates) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = distance(w, c);
-            if (d < bestD) {
-                bestD = d;
-                best = c;
-            }
-        }
-        return best != null && bestD <= Math.max(1, Math.min(3, w.length() / 3)) ? " (did you mean '" + best + "'?)"
-                : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
     // ---------------------------------------------------------------- resolution and layout
 
     private long resolveRef(Ref r, Map<String, Integer> names, String what) throws AsmException {
@@ -1094,7 +804,7 @@ final class AsmParser {
         }
         Integer id = names.get(r.name());
         if (id == null) {
-            throw s.error(r.pos(), "undefined " + what + " '" + r.name() + "'" + suggest(r.name(), names.keySet()));
+            throw s.error(r.pos(), "undefined " + what + " '" + r.name() + "'" + AsmValues.suggest(r.name(), names.keySet()));
         }
         return id;
     }
@@ -1109,7 +819,7 @@ final class AsmParser {
         }
         List<Integer> ids = funcNames.get(r.name());
         if (ids == null) {
-            throw s.error(r.pos(), "undefined function '" + r.name() + "'" + suggest(r.name(), funcNames.keySet()));
+            throw s.error(r.pos(), "undefined function '" + r.name() + "'" + AsmValues.suggest(r.name(), funcNames.keySet()));
         }
         if (ids.size() > 1) {
             throw s.error(r.pos(), "function name '" + r.name() + "' is ambiguous (functions @" + ids.get(0) + " and @"
@@ -1260,7 +970,7 @@ final class AsmParser {
                         Integer target = labelPcs.get(o.ref.name());
                         if (target == null) {
                             throw s.error(o.ref.pos(), "undefined label '" + o.ref.name() + "' in function " + f.display
-                                    + suggest(o.ref.name(), labelPcs.keySet()));
+                                    + AsmValues.suggest(o.ref.name(), labelPcs.keySet()));
                         }
                         int w = o.width != 0 ? o.width : Syntax.DEFAULT_PC_WIDTH;
                         if (Syntax.canonicalWidth(schema.get(i).encoding(), target) > w) {
