@@ -51,7 +51,7 @@ import static org.objectweb.asm.Opcodes.T_LONG;
  * conversions (on registers held unboxed, {@code Numerics}' primitive methods, which return the
  * same results and traps as the boxed ones the interpreter runs), str/bytes len, eq and concat, building tuples, structs and arrays ({@code JitRuntime.aggregate}), the element reads of tuples, structs and arrays and {@code array.len} ({@code JitRuntime}'s getW, getR and
  * arrayLen: the interpreter's checks, then its projection, which traps, when they fail); and the three-way comparison every compare is
- * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not).
+ * compiled from ({@link #compareInts}, {@link #jumpOf}: i64, u64 and f64 compares, fused or not). Any other instruction goes to {@link ValueOps}.
  */
 final class InlineOps {
     private InlineOps() {}
@@ -266,7 +266,7 @@ final class InlineOps {
                 e.storeW(dst);
             }
             default -> {
-                return false;
+                return ValueOps.emit(e, code, g);
             }
         }
         return true;
