@@ -81,6 +81,15 @@ public final class ExecutionContext {
     long fuelReserve;
     /** the call depth limit, clamped to an {@code int} ({@link Limits#depthCap()}) */
     int maxDepth;
+    /**
+     * The depths from which a call passes the depth limit and finds room for its caller's frame
+     * record without growing {@link #frames}: a call from a frame at depth {@code d} does when
+     * {@code d < jitDepth}. At most {@link #maxDepth} and at most {@code frames.length / FRAME + 1},
+     * kept so by {@link #jitRoom} wherever either changes (0 in a fresh context: no call passes).
+     * Compiled direct calls test it, with the register mark, in one compare before they call
+     * {@code JitRuntime.enterDirect} for the rest; a value too low only sends a call there.
+     */
+    int jitDepth;
     long hostCalls;
     long extraUnapplied;
     long heapBytes;
@@ -214,6 +223,7 @@ public final class ExecutionContext {
         n.regHigh = regHigh;
         n.limits = limits;
         n.maxDepth = maxDepth;
+        n.jitRoom();
         n.depth = depth;
         n.func = func;
         n.ip = ip;
@@ -348,7 +358,13 @@ public final class ExecutionContext {
         if (frames.length > RETAIN_FRAMES * FRAME) {
             frames = new int[INITIAL_FRAMES * FRAME];
         }
+        jitRoom();
         Arrays.fill(retR, null);
+    }
+
+    /** Sets {@link #jitDepth} from {@link #maxDepth} and {@link #frames}' length (after either changes). */
+    void jitRoom() {
+        jitDepth = Math.min(maxDepth, frames.length / FRAME + 1);
     }
 
     /** @return the register files' capacity, in registers (for tests of {@link #release}) */
@@ -522,6 +538,7 @@ public final class ExecutionContext {
         } catch (OutOfMemoryError e) {
             throw outOfMemory();
         }
+        jitRoom();
         return frames;
     }
 

@@ -164,10 +164,32 @@ final class JitRuntime {
      * only when a trap, pause or hand-over unwinds through the call: nothing else reads a record
      * while compiled frames run (a compiled {@code ret} pops none).
      *
+     * <p>Small enough for C2 to inline at every call site: it first tests, with two compares
+     * ({@link #leafRoom}), whether the checks would pass without changing anything, and returns
+     * the base then; only otherwise does it call {@link #enterChecked}, which takes them in order
+     * and grows or traps. So the growth and trap code stays out of line in compiled callers (a
+     * run's first calls grow the register mark, so the profile C2 compiles from has seen it).
+     *
      * @return the callee's register base
      * @throws VmTrap {@code call_depth_exceeded} or {@code heap_limit_exceeded}, as {@link #enter}
      */
     static int enterDirect(ExecutionContext c, int depth, int base, int regs, int calleeRegs) {
+        int nb = base + regs;
+        if (leafRoom(c, depth, nb + calleeRegs)) {
+            return nb;
+        }
+        return enterChecked(c, depth, base, regs, calleeRegs);
+    }
+
+    /**
+     * {@link #enterDirect}'s checks in the interpreter's order: the depth limit, then the register
+     * mark (growing the register files, or trapping {@code heap_limit_exceeded}), then room for the
+     * caller's frame record.
+     *
+     * @return the callee's register base
+     * @throws VmTrap {@code call_depth_exceeded} or {@code heap_limit_exceeded}
+     */
+    private static int enterChecked(ExecutionContext c, int depth, int base, int regs, int calleeRegs) {
         checkDepth(c, depth);
         int nb = base + regs;
         int need = nb + calleeRegs;
@@ -186,11 +208,11 @@ final class JitRuntime {
      * the call-depth limit, the callee's registers and the pending frame records are within the
      * register high-water mark (no growth, no {@code heap_limit_exceeded}) and the frame records
      * have room for the caller's. Compiled code runs an inlined leaf callee only then (else it makes
-     * the real call, which traps or grows exactly there). Bounded: three compares, no allocation.
+     * the real call, which traps or grows exactly there). The first and last conditions are one
+     * compare with {@link ExecutionContext#jitDepth}. Bounded: two compares, no allocation.
      */
     static boolean leafRoom(ExecutionContext c, int depth, int need) {
-        return depth < c.maxDepth && need + (long) ExecutionContext.FRAME_REGISTERS * depth <= c.regHigh
-                && depth * ExecutionContext.FRAME <= c.frames.length;
+        return depth < c.jitDepth && need + (long) ExecutionContext.FRAME_REGISTERS * depth <= c.regHigh;
     }
 
     /**

@@ -215,6 +215,7 @@ final class SnapshotReader {
         c.ensureRegisters((int) next, depth - 1);
         if ((depth - 1) * ExecutionContext.FRAME > c.frames.length) {
             c.frames = new int[(depth - 1) * ExecutionContext.FRAME];
+            c.jitRoom();
         }
         objects();
         long[][] live = Snapshots.liveSets(vm, func, ip);
