@@ -13,7 +13,8 @@ import java.nio.file.Path;
  *
  * <p>{@link TapeCli#main} calls {@link #start(String[])} first. When the command line starts
  * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
- * read as an option or an argument file) and names a regular file, a daemon thread reads and
+ * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
+ * bytes, a daemon thread reads and
  * assembles or decodes it and verifies it ({@link ProgramFiles#load}, {@link ProgramFiles#verify},
  * which depend on no option). {@code tape run}, once picocli has parsed its options, takes the
  * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path and
@@ -27,6 +28,13 @@ import java.nio.file.Path;
  * {@code --help}), the process exits without waiting for it.
  */
 final class Preload {
+    /**
+     * The largest file loaded ahead, in bytes (4 MiB): a larger one is loaded by the command alone, so
+     * that the thread never holds much of the heap while picocli runs beside it (and a cold start is
+     * about small programs: a larger one takes far longer to verify and run than picocli to start).
+     */
+    static final long MAX_BYTES = 4L << 20;
+
     /** the one {@link TapeCli#main} started, until {@code tape run} claims it (package-private for tests) */
     static volatile Preload started;
 
@@ -78,7 +86,7 @@ final class Preload {
     /** the thread's work: a failure of any kind leaves the fields null */
     private void load() {
         try {
-            if (!Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
                 return;
             }
             Program p = ProgramFiles.load(file);

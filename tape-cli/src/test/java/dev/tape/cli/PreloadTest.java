@@ -142,6 +142,19 @@ class PreloadTest {
         Files.writeString(invalid, "program invalid\nfunc f() -> (r: i64) {\n    ret r0, [r1]\n}\n");
         Preload.start(new String[] {"run", invalid.toString()});
         assertNull(Preload.claim().take(invalid), "refused by the verifier");
+
+        // a file over MAX_BYTES is left to the command (a valid program padded with a comment)
+        Path big = tmp.resolve("big.tasm");
+        Files.writeString(big, FIB + "; " + "x".repeat((int) Preload.MAX_BYTES) + "\n");
+        Preload.start(new String[] {"run", big.toString()});
+        assertNull(Preload.claim().take(big), "too large");
+        Path edge = tmp.resolve("edge.tasm");
+        String head = FIB + "; ";
+        Files.writeString(edge, head + "x".repeat((int) Preload.MAX_BYTES - head.length() - 1) + "\n");
+        assertEquals(Preload.MAX_BYTES, Files.size(edge));
+        Preload.start(new String[] {"run", edge.toString()});
+        assertNotNull(Preload.claim().take(edge), "at the limit");
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), preloaded("run", big.toString(), "--arg", "i64:20"));
     }
 
     @Test
