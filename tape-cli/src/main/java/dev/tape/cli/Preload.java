@@ -14,9 +14,8 @@ import java.nio.file.Path;
  * <p>{@link TapeCli#main} calls {@link #start(String[])} first. When the command line starts
  * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
  * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
- * bytes, a daemon thread reads and
- * assembles or decodes it and verifies it ({@link ProgramFiles#load}, {@link ProgramFiles#verify},
- * which depend on no option). {@code tape run}, once picocli has parsed its options, takes the
+ * bytes, a daemon thread reads and assembles or decodes it and verifies it
+ * ({@link ProgramFiles#load}, {@link ProgramFiles#verify}, which depend on no option). {@code tape run}, once picocli has parsed its options, takes the
  * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path and
  * the thread succeeded; otherwise, and in every other command, the program is loaded as before, on
  * the main thread, so every error, its message and its exit code are those of a load without this.
@@ -48,7 +47,13 @@ final class Preload {
 
     private Preload(Path file) {
         this.file = file;
-        this.thread = new Thread(this::load, "tape-preload");
+        // an anonymous class, not a method reference: no invokedynamic call site to link at start-up
+        this.thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                load();
+            }
+        }, "tape-preload");
         thread.setDaemon(true);
     }
 
