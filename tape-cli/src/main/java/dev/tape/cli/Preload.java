@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
  * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
  * bytes, a daemon thread reads and assembles or decodes it and verifies it
- * ({@link ProgramFiles#load}, {@link ProgramFiles#verify}, which depend on no option). {@code tape run}, once picocli has parsed its options, takes the
+ * ({@link ProgramFiles#load}, {@link ProgramFiles#verify}, which depend on no option).
+ * {@code tape run}, once picocli has parsed its options, takes the
  * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path and
  * the thread succeeded; otherwise, and in every other command, the program is loaded as before, on
  * the main thread, so every error, its message and its exit code are those of a load without this.
