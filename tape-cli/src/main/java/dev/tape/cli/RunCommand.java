@@ -94,6 +94,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
+        options.preload = Preload.claim();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long sliceFuel = slice == null ? 0 : slice();

@@ -57,6 +57,12 @@ public final class RunOptions {
     EngineOptions engine;
 
     /**
+     * The program loaded ahead on a second thread ({@link Preload}), set by {@code tape run} before
+     * {@link #prepare}, which takes it (or loads the file itself); null otherwise.
+     */
+    Preload preload;
+
+    /**
      * A program ready to run: the VM, the entry, its arguments, the limits and the trace sink.
      *
      * @param file the program file
@@ -108,10 +114,13 @@ public final class RunOptions {
      * @throws CliException (exit 2) as {@link #prepare(PrintWriter, PrintWriter)}, or from the wrapper
      */
     Prepared prepare(PrintWriter out, PrintWriter err, HostWrapper wrapper) throws CliException {
+        // first of all: from here on nothing runs beside the command
+        Preload.Loaded ahead = preload == null ? null : preload.take(file);
+        preload = null;
         Limits limits = engine.limits();
         engine.check();
-        Program program = ProgramFiles.load(file);
-        VerifiedProgram verified = ProgramFiles.verify(file, program);
+        Program program = ahead != null ? ahead.program() : ProgramFiles.load(file);
+        VerifiedProgram verified = ahead != null ? ahead.verified() : ProgramFiles.verify(file, program);
         // the host first: a replay refuses a recording of another program before the arguments
         Host h = wrapper.wrap(verified, engine.host(out));
         int id = entryId(program);

@@ -220,7 +220,9 @@ public final class TapeCli implements Callable<Integer> {
     /**
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
      * {@link #execute(PrintWriter, PrintWriter, String...)}. Unless the JVM was started with
-     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first.
+     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
+     * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
+     * while picocli builds and parses the command line.
      *
      * @param args the command-line arguments
      */
@@ -228,6 +230,7 @@ public final class TapeCli implements Callable<Integer> {
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
         }
+        Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(execute(out, err, args));

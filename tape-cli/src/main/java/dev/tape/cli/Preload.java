@@ -1,0 +1,134 @@
+package dev.tape.cli;
+
+import dev.tape.program.Program;
+import dev.tape.verify.VerifiedProgram;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code tape run}'s program loaded and verified on a second thread while the main thread builds and
+ * parses the command line with picocli (cold start, issue 14: the two took about the same time one
+ * after the other, and the machine has a second core for the one).
+ *
+ * <p>{@link TapeCli#main} calls {@link #start(String[])} first. When the command line starts
+ * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
+ * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
+ * bytes, a daemon thread reads and assembles or decodes it and verifies it
+ * ({@link ProgramFiles#load}, {@link ProgramFiles#verify}, which depend on no option).
+ * {@code tape run}, once picocli has parsed its options, takes the
+ * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path and
+ * the thread succeeded; otherwise, and in every other command, the program is loaded as before, on
+ * the main thread, so every error, its message and its exit code are those of a load without this.
+ * Nothing runs concurrently with the command itself: {@link #take(Path)} waits for the thread
+ * before the command reads its options, and the thread prints nothing.
+ *
+ * <p>Bounds: the thread does one load and verification of the file the command would have loaded
+ * anyway, with the same limits; when the command stops before loading (a usage error,
+ * {@code --help}), the process exits without waiting for it.
+ */
+final class Preload {
+    /**
+     * The largest file loaded ahead, in bytes (4 MiB): a larger one is loaded by the command alone, so
+     * that the thread never holds much of the heap while picocli runs beside it (and a cold start is
+     * about small programs: a larger one takes far longer to verify and run than picocli to start).
+     */
+    static final long MAX_BYTES = 4L << 20;
+
+    /** the one {@link TapeCli#main} started, until {@code tape run} claims it (package-private for tests) */
+    static volatile Preload started;
+
+    /** the path as picocli converts FILE ({@code Paths.get}) */
+    private final Path file;
+    /** the loading thread (package-private for tests, which wait for it) */
+    final Thread thread;
+    /** set by the thread when both steps succeeded; read after {@link Thread#join()} */
+    private Program program;
+    private VerifiedProgram verified;
+
+    private Preload(Path file) {
+        this.file = file;
+        // an anonymous class, not a method reference: no invokedynamic call site to link at start-up
+        this.thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                load();
+            }
+        }, "tape-preload");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Starts loading {@code tape run}'s program when the command line is {@code run FILE ...} as
+     * described above; otherwise does nothing. Never throws.
+     *
+     * @param args the command-line arguments, as {@link TapeCli#main} got them
+     */
+    static void start(String[] args) {
+        if (args.length < 2 || !"run".equals(args[0]) || args[1] == null || args[1].isEmpty()
+                || args[1].charAt(0) == '-' || args[1].charAt(0) == '@') {
+            return;
+        }
+        try {
+            Preload p = new Preload(Path.of(args[1]));
+            p.thread.start();
+            started = p;
+        } catch (Throwable t) {
+            // an invalid path, no thread to be had: the command loads the file itself
+        }
+    }
+
+    /**
+     * Takes the preload {@link #start(String[])} started, if any; a second call returns null.
+     *
+     * @return the preload, or null
+     */
+    static Preload claim() {
+        Preload p = started;
+        started = null;
+        return p;
+    }
+
+    /** the thread's work: a failure of any kind leaves the fields null */
+    private void load() {
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
+                return;
+            }
+            Program p = ProgramFiles.load(file);
+            VerifiedProgram v = ProgramFiles.verify(file, p);
+            program = p;
+            verified = v;
+        } catch (Throwable t) {
+            // the main thread loads the file again and reports what goes wrong
+        }
+    }
+
+    /**
+     * Waits for the thread, then gives its program if it loaded {@code path} and verified it.
+     *
+     * @param path the FILE picocli parsed
+     * @return the program and its verification, or null when the command must load the file itself
+     *     (another path, a failure, or the wait interrupted)
+     */
+    Loaded take(Path path) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        if (verified == null || !file.equals(path)) {
+            return null;
+        }
+        return new Loaded(program, verified);
+    }
+
+    /**
+     * A program loaded and verified ahead.
+     *
+     * @param program the program as {@link ProgramFiles#load} made it
+     * @param verified its verification
+     */
+    record Loaded(Program program, VerifiedProgram verified) {}
+}

@@ -1,0 +1,176 @@
+package dev.tape.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code tape run}'s program loaded on a second thread ({@link Preload}): started only for
+ * {@code run FILE ...}, taken only for the same path when it loaded and verified, and every
+ * command line prints, fails and exits as without it.
+ */
+class PreloadTest {
+    @TempDir
+    Path tmp;
+
+    private static final String FIB = """
+            program fib
+            func fib(n: i64) -> (result: i64) {
+                const.i64 r2, 2
+                i64.lt r3, r1, r2
+                br r3, small, big
+            small:
+                ret r0, [r1]
+            big:
+                const.i64 r4, 1
+                i64.sub r5, r1, r4
+                call r0, fib, r0, [r5] -> [r6]
+                i64.sub r7, r1, r2
+                call r0, fib, r0, [r7] -> [r8]
+                i64.add r9, r6, r8
+                ret r0, [r9]
+            }
+            """;
+
+    /** a program that returns 7 whatever its argument */
+    private static final String SEVEN = """
+            program seven
+            func main(n: i64) -> (result: i64) {
+                const.i64 r2, 7
+                ret r0, [r2]
+            }
+            """;
+
+    @AfterEach
+    void noneLeft() throws InterruptedException {
+        Preload p = Preload.claim();
+        if (p != null) {
+            p.thread.join();
+        }
+    }
+
+    /** @return tape ARGS run with the preload {@link TapeCli#main} would start, after it finished */
+    private static Cli.Result preloaded(String... args) throws InterruptedException {
+        Preload.start(args);
+        Preload p = Preload.started;
+        if (p != null) {
+            p.thread.join();
+        }
+        return Cli.lazy(args);
+    }
+
+    @Test
+    void everyCommandLineGivesWhatItGaveWithoutIt() throws Exception {
+        Path fib = tmp.resolve("fib.tasm");
+        Files.writeString(fib, FIB);
+        Path bin = tmp.resolve("fib.tape");
+        assertEquals(0, Cli.lazy("asm", "-o", bin.toString(), fib.toString()).code());
+        Path bad = tmp.resolve("bad.tasm");
+        Files.writeString(bad, "program bad\nfunc f() -> () {\n    nosuch r1\n}\n");
+        Path invalid = tmp.resolve("invalid.tasm");
+        Files.writeString(invalid, "program invalid\nfunc f() -> (r: i64) {\n    ret r0, [r1]\n}\n");
+        Path junk = tmp.resolve("junk.tape");
+        Files.write(junk, new byte[] {1, 2, 3});
+        String f = fib.toString();
+        String[][] lines = {
+            {"run", f, "--arg", "i64:20"},
+            {"run", bin.toString(), "--arg", "i64:20"},
+            {"run", f, "--arg", "i64:20", "--tier", "interp"},
+            {"run", f, "--arg", "i64:20", "--fuel", "1000"},
+            {"run", f, "--arg", "i64:20", "--fuel", "x"},
+            {"run", f, "--arg", "str:x"},
+            {"run", f},
+            {"run", f, "--entry", "9"},
+            {"run", f, "--help"},
+            {"run", f, "--no-such-option"},
+            {"run", f, "--arg", "i64:20", "--pause-at", "5"},
+            {"run", tmp.resolve("missing.tasm").toString()},
+            {"run", tmp.toString()},
+            {"run", bad.toString()},
+            {"run", invalid.toString()},
+            {"run", junk.toString(), "--arg", "i64:20"},
+            {"run", "--arg", "i64:20", f},
+            {"run", ""},
+            {"run", "nul\0.tasm"},
+        };
+        for (String[] args : lines) {
+            assertEquals(Cli.lazy(args), preloaded(args), String.join(" ", args));
+            noneLeft();
+        }
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), preloaded("run", f, "--arg", "i64:20"));
+    }
+
+    @Test
+    void theRunUsesTheProgramLoadedAhead() throws Exception {
+        Path file = tmp.resolve("p.tasm");
+        Files.writeString(file, FIB);
+        String[] args = {"run", file.toString(), "--arg", "i64:20"};
+        Preload.start(args);
+        Preload.started.thread.join();
+        // the file changes after the preload read it: the run is of the program it read
+        Files.writeString(file, SEVEN);
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), Cli.lazy(args));
+        assertNull(Preload.started, "claimed");
+        // without a preload the file is read again
+        assertEquals(new Cli.Result(0, "i64:7\n", ""), Cli.lazy(args));
+    }
+
+    @Test
+    void takenOnlyForTheSamePathLoadedAndVerified() throws Exception {
+        Path file = tmp.resolve("p.tasm");
+        Files.writeString(file, FIB);
+        Preload.start(new String[] {"run", file.toString()});
+        Preload p = Preload.claim();
+        assertNull(Preload.claim(), "claimed once");
+        Preload.Loaded l = p.take(file);
+        assertNotNull(l);
+        assertSame(l.program(), l.verified().program());
+        assertNull(p.take(tmp.resolve("other.tasm")), "another path");
+
+        Preload.start(new String[] {"run", tmp.resolve("missing.tasm").toString()});
+        assertNull(Preload.claim().take(tmp.resolve("missing.tasm")), "no such file");
+        Path invalid = tmp.resolve("invalid.tasm");
+        Files.writeString(invalid, "program invalid\nfunc f() -> (r: i64) {\n    ret r0, [r1]\n}\n");
+        Preload.start(new String[] {"run", invalid.toString()});
+        assertNull(Preload.claim().take(invalid), "refused by the verifier");
+
+        // a file over MAX_BYTES is left to the command (a valid program padded with a comment)
+        Path big = tmp.resolve("big.tasm");
+        Files.writeString(big, FIB + "; " + "x".repeat((int) Preload.MAX_BYTES) + "\n");
+        Preload.start(new String[] {"run", big.toString()});
+        assertNull(Preload.claim().take(big), "too large");
+        Path edge = tmp.resolve("edge.tasm");
+        String head = FIB + "; ";
+        Files.writeString(edge, head + "x".repeat((int) Preload.MAX_BYTES - head.length() - 1) + "\n");
+        assertEquals(Preload.MAX_BYTES, Files.size(edge));
+        Preload.start(new String[] {"run", edge.toString()});
+        assertNotNull(Preload.claim().take(edge), "at the limit");
+        assertEquals(new Cli.Result(0, "i64:6765\n", ""), preloaded("run", big.toString(), "--arg", "i64:20"));
+    }
+
+    @Test
+    void startedOnlyForRunWithItsFileFirst() throws Exception {
+        Path file = tmp.resolve("p.tasm");
+        Files.writeString(file, FIB);
+        String f = file.toString();
+        for (String[] args : new String[][] {{}, {"run"}, {"verify", f}, {"debug", f}, {"run", "--arg", "i64:1", f},
+            {"run", "-h"}, {"run", "@" + f}, {"run", ""}, {"RUN", f}}) {
+            Preload.start(args);
+            assertNull(Preload.claim(), String.join(" ", args));
+        }
+        Preload.start(new String[] {"run", f, "--arg", "i64:1"});
+        Preload p = Preload.claim();
+        assertNotNull(p);
+        assertTrue(p.thread.isDaemon(), "a daemon thread: the process exits without waiting for it");
+        p.thread.join();
+    }
+}
