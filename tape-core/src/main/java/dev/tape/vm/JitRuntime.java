@@ -281,6 +281,16 @@ final class JitRuntime {
         return enter(c, depth, base, regs, vm.image.regCount(callee), callIp, pos);
     }
 
+    /**
+     * The function id a closure holds, unchecked: compiled code compares it with the id of a leaf
+     * it runs inline and, only when they differ or the inlined body's guard fails, makes the
+     * checks of {@link #checkDepth} and {@link #closureCallee} (the verifier guarantees the
+     * register holds a closure). Bounded: one field read.
+     */
+    static int closureFunc(Object closure) {
+        return ((Value.Closure) closure).func();
+    }
+
     /** @return a closure's environment (the verifier guarantees the register holds a closure) */
     static Object env(Object closure) {
         return ((Value.Closure) closure).env();

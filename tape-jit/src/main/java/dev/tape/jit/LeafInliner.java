@@ -29,6 +29,7 @@ import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LAND;
@@ -310,39 +311,71 @@ final class LeafInliner {
     }
 
     /**
-     * Emits the inlined {@code call.indirect} at global index {@code g} for callee {@code leaf}
-     * (the instruction has checked the callee, whose id is in the {@code CALLEE} local): a test
-     * of the id and the guard (to {@code miss} when either fails), the environment (of the
-     * closure in register {@code closureReg}, when not -1) and the arguments into the leaf's
-     * locals, the body, the results, and a jump to {@code done}.
+     * Emits the inlined paths of the {@code call.indirect} at global index {@code g} for its
+     * {@code leaves} (each {@link #fits} it): the callee's id read without a check (from the
+     * closure in register {@code closureReg}, or the func value's register when that is -1), then
+     * per leaf a test of the id, the guard, the environment (a closure's) and the arguments into
+     * the leaf's locals, the reads' check, the body, the results, and a jump to {@code done}. When
+     * no leaf's path runs, the code after it does the instruction's real work, checks first.
+     *
+     * <p>The checks the real path makes before the callee runs are all implied here: the
+     * call-depth limit by the guard's {@code leafRoom}, and the callee check
+     * ({@code Calls.checkIndirect}: the function exists and its signature is the call's) by
+     * {@link #fits}, which only admits a leaf whose signature passes it
+     * ({@code CompileView.indirectFits}). A func value is compared as the whole word, so a value
+     * that names the leaf only after the real check's narrowing takes the real path. Nothing is
+     * written before a path is taken but the leaf's locals and the {@code CALLEE} local, which
+     * the real path sets again.
      */
-    static void emitIndirect(CallEmitter e, Leaf leaf, int g, int closureReg, Label miss, Label done) {
+    static void indirect(CallEmitter e, java.util.List<Leaf> leaves, int g, int closureReg, Label done) {
         MethodVisitor mv = e.mv;
         int argc = e.code[g + 3];
-        mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
-        e.push(leaf.callee());
-        mv.visitJumpInsn(IF_ICMPNE, miss);
-        guard(e, leaf, miss);
-        int first = 1;
+        int calleeReg = e.code[g + 2];
         if (closureReg >= 0) {
             e.loadR(closureReg);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-            mv.visitVarInsn(ASTORE, e.leafObjects + 1);
-            first = 2;
+            mv.visitMethodInsn(INVOKESTATIC, RT, "closureFunc", "(Ljava/lang/Object;)I", false);
+            mv.visitVarInsn(ISTORE, JitCompiler.CALLEE);
         }
-        arguments(e, leaf, g + 4, argc, first);
-        reads(e, leaf, miss);
-        new Body(e, leaf).body(g + 4 + argc, done);
+        for (Leaf leaf : leaves) {
+            Label miss = new Label();
+            if (closureReg >= 0) {
+                mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
+                e.push(leaf.callee());
+                mv.visitJumpInsn(IF_ICMPNE, miss);
+            } else {
+                e.loadW(calleeReg);
+                mv.visitLdcInsn((long) leaf.callee());
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, miss);
+            }
+            guard(e, leaf, miss);
+            int first = 1;
+            if (closureReg >= 0) {
+                e.loadR(closureReg);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                mv.visitVarInsn(ASTORE, e.leafObjects + 1);
+                first = 2;
+            }
+            arguments(e, leaf, g + 4, argc, first);
+            reads(e, leaf, miss);
+            new Body(e, leaf).body(g + 4 + argc, done);
+            mv.visitLabel(miss);
+            e.frame();
+        }
     }
 
     /**
      * Whether {@code leaf} can stand for the callee of the {@code call.indirect} at global index
      * {@code g} as the caller's method types it: its argument count (the environment first, for a
-     * {@code closure}) and each argument's and result's register class agree. (The run-time check
-     * of the callee against the call's signature comes first, so the id test alone picks it.)
+     * {@code closure}) and each argument's and result's register class agree, and the callee
+     * check of the real path ({@code Calls.checkIndirect}) passes for it, so that the inlined
+     * path, which skips that check, runs only where the real one would run the leaf.
      */
     static boolean fits(CallEmitter e, Leaf leaf, int g, boolean closure) {
         int[] code = e.code;
+        if (!e.view.indirectFits(code[g + 1], leaf.callee(), closure)) {
+            return false;
+        }
         LoweredFunction fn = e.view.function(leaf.callee());
         int argc = code[g + 3];
         int first = closure ? 2 : 1;
