@@ -126,6 +126,8 @@ abstract class CallEmitter implements InlineOps.Emitter {
     int leafLongs;
     /** the first of the leaves' object locals, set by the locals' layout */
     int leafObjects;
+    /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
+    VirtualStructs structs;
     /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
     private int inlinedBytes;
 
