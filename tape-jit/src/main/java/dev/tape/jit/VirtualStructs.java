@@ -103,7 +103,12 @@ final class VirtualStructs {
      * Picks the registers of function {@code fn} (entry {@code entry} in {@code code}) to keep in
      * locals, in time linear in its code.
      *
-     * @param cls per register, its class; @param dec per register, whether it is a decimal
+     * @param view the program
+     * @param fn the function
+     * @param code the code image
+     * @param entry the function's entry in it
+     * @param cls per register, its class
+     * @param dec per register, whether it is a decimal
      * @param next the first free local slot; the structs' locals are laid out from there
      * @param types the locals' types, to which theirs are appended
      * @return the structs, or null when none
