@@ -303,6 +303,16 @@ final class JitRuntime {
         return enter(c, depth, base, regs, vm.image.regCount(callee), callIp, pos);
     }
 
+    /**
+     * The function id a closure holds, unchecked: compiled code compares it with the id of a leaf
+     * it runs inline and, only when they differ or the inlined body's guard fails, makes the
+     * checks of {@link #checkDepth} and {@link #closureCallee} (the verifier guarantees the
+     * register holds a closure). Bounded: one field read.
+     */
+    static int closureFunc(Object closure) {
+        return ((Value.Closure) closure).func();
+    }
+
     /** @return a closure's environment (the verifier guarantees the register holds a closure) */
     static Object env(Object closure) {
         return ((Value.Closure) closure).env();
@@ -392,6 +402,34 @@ final class JitRuntime {
             c.allocate(Ops.referenceBytes(n));
         }
         return Texts.V.aggregate(kind, typeId, tags, bits, refs);
+    }
+
+    /**
+     * The heap charge of a {@code struct.new} of {@code n} word fields that compiled code keeps in
+     * locals (no object): the bytes {@link #aggregate} charges for it, at the same point.
+     *
+     * @throws VmTrap {@code heap_limit_exceeded}, as the interpreter's
+     */
+    static void chargeAggregate(ExecutionContext c, int n) {
+        c.allocate(Ops.aggregateBytes(n));
+    }
+
+    /**
+     * A struct compiled code keeps in locals, as an object: {@code obj} (the register's local)
+     * when it is not null or the struct is not in locals ({@code flag} 0); otherwise the aggregate
+     * the interpreter's {@code struct.new} makes, of struct type {@code type}, the image's tag list
+     * {@code tagList} and the first {@code n} (1 to 8) of the words {@code a0} to {@code a7}, with
+     * no heap charge (made at the {@code struct.new}, {@link #chargeAggregate}). Bounded: one
+     * aggregate of at most 8 words.
+     */
+    static Object virtualStruct(Object obj, int flag, Vm vm, int type, int tagList, int n, long a0, long a1, long a2,
+                                long a3, long a4, long a5, long a6, long a7) {
+        if (obj != null || flag == 0) {
+            return obj;
+        }
+        long[] all = {a0, a1, a2, a3, a4, a5, a6, a7};
+        return Texts.V.aggregate(Aggregate.Kind.STRUCT, type, vm.image.tags()[tagList], java.util.Arrays.copyOf(all, n),
+                null);
     }
 
     /**

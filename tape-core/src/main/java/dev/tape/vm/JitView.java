@@ -136,4 +136,13 @@ final class JitView implements CompileView {
     public int fresh() {
         return JitTier.FRESH;
     }
+
+    @Override
+    public boolean indirectFits(int callSig, int callee, boolean closure) {
+        if (callee < 0 || callee >= vm.funcs.length) {
+            return false;
+        }
+        int have = closure ? vm.verified.closureSigKey(callee) : vm.verified.funcSigKey(callee);
+        return vm.verified.callSigKey(callSig) == have;
+    }
 }

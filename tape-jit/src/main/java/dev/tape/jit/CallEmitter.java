@@ -126,6 +126,8 @@ abstract class CallEmitter implements InlineOps.Emitter {
     int leafLongs;
     /** the first of the leaves' object locals, set by the locals' layout */
     int leafObjects;
+    /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
+    VirtualStructs structs;
     /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
     private int inlinedBytes;
 
@@ -536,12 +538,17 @@ abstract class CallEmitter implements InlineOps.Emitter {
     final void callIndirect(int i, int g, int refund, boolean closure) {
         at(i, refund);
         List<LeafInliner.Leaf> inline = inlinable(g, closure);
-        if (inline.isEmpty()) {
-            fuelOut(true);
-        }
         int argc = code[g + 3];
         int pos = g + 4 + argc;
         int calleeReg = code[g + 2];
+        Label done = null;
+        if (!inline.isEmpty()) {
+            // the callee's id, unchecked, compared with each leaf's first (LeafInliner.indirect);
+            // the checks below run only when no inlined body does
+            done = new Label();
+            LeafInliner.indirect(this, inline, g, closure ? calleeReg : -1, done);
+        }
+        fuelOut(true);
         // the interpreter checks the depth limit before the callee (the order decides which trap)
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, DEPTH);
@@ -557,19 +564,6 @@ abstract class CallEmitter implements InlineOps.Emitter {
         mv.visitMethodInsn(INVOKESTATIC, RT, closure ? "closureCallee" : "funcCallee",
                 "(Ldev/tape/vm/Vm;" + (closure ? "Ljava/lang/Object;" : "J") + "I)I", false);
         mv.visitVarInsn(ISTORE, CALLEE);
-        Label done = null;
-        if (!inline.isEmpty()) {
-            // the checks above neither read nor change the context's fuel: the local stays current
-            // (a trap's handler writes it back) until the real call's
-            done = new Label();
-            for (LeafInliner.Leaf leaf : inline) {
-                Label miss = new Label();
-                LeafInliner.emitIndirect(this, leaf, g, closure ? calleeReg : -1, miss, done);
-                mv.visitLabel(miss);
-                frame();
-            }
-            fuelOut(true);
-        }
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, DEPTH);

@@ -113,6 +113,27 @@ final class InlineOps {
 
         /** Pops a mantissa (a long) and a scale (an int, on top) into unboxed decimal register {@code reg}. */
         void storeDecimal(int reg);
+
+        /**
+         * Emits the {@code struct.new} at global {@code g} when the method keeps its struct in
+         * locals ({@link VirtualStructs}).
+         *
+         * @return whether it did (else the instruction builds its object)
+         */
+        default boolean keepsStruct(int[] code, int g) {
+            return false;
+        }
+
+        /**
+         * Emits the {@code struct.get} at global {@code g} when its register is a struct the
+         * method keeps in locals and the read matches its shape: the field's local, or
+         * {@code object} (the read of the object) when the struct is not in locals at run time.
+         *
+         * @return whether it did (else {@code object} is the whole read)
+         */
+        default boolean keptGet(int[] code, int g, Runnable object) {
+            return false;
+        }
     }
 
     /**
@@ -124,6 +145,9 @@ final class InlineOps {
      * the interpreter's {@code Ops.build}. At most 12 bytes of bytecode per element.
      */
     private static void newAggregate(Emitter e, int[] code, int g, Aggregate.Kind kind) {
+        if (kind == Aggregate.Kind.STRUCT && e.keepsStruct(code, g)) {
+            return;
+        }
         MethodVisitor mv = e.mv();
         boolean typed = kind != Aggregate.Kind.TUPLE;
         int first = typed ? 5 : 4;
@@ -250,8 +274,13 @@ final class InlineOps {
             }
             case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
                     code[g] == LOp.TUPLE_GET_W);
-            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
-                    Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
+            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> {
+                Runnable object = () -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.STRUCT,
+                        code[g] == LOp.STRUCT_GET_W);
+                if (!e.keptGet(code, g, object)) {
+                    object.run();
+                }
+            }
             case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
                     Aggregate.Kind.ARRAY, code[g] == LOp.ARRAY_GET_IMM_W);
             case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,

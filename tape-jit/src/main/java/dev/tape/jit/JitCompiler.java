@@ -217,8 +217,8 @@ final class JitCompiler implements Codegen {
     static Generated generateClass(CompileView view, int f, boolean inline) {
         Method[] made = new Method[1];
         Generated g = generateOnce(view, f, inline, made);
-        // leafRegs: some call may run a leaf inline
-        return g == null && made[0].leafRegs > 0 ? generateOnce(view, f, false, made) : g;
+        // leafRegs: some call may run a leaf inline; structs: some struct is kept in locals
+        return g == null && (made[0].leafRegs > 0 || made[0].structs != null) ? generateOnce(view, f, false, made) : g;
     }
 
     /** {@link #generateClass} with inlining as asked, the method generator left in {@code made[0]}. */
@@ -510,6 +510,7 @@ final class JitCompiler implements Codegen {
                 for (int reg : regs) {
                     mv.visitInsn(ACONST_NULL);
                     mv.visitVarInsn(ASTORE, slot[reg]);
+                    cleared(reg);
                 }
             }
         }

@@ -29,6 +29,7 @@ import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LAND;
@@ -61,7 +62,9 @@ import static org.objectweb.asm.Opcodes.POP2;
  * from an argument. Its reference registers are its arguments only, none a decimal. (A read can
  * trap: the verifier types the element by the argument's declared shape, which a call does not
  * check. So the inlined body runs only when every read it may make is checked to succeed first;
- * else the real call runs and traps in the callee's frame.)
+ * else the real call runs and traps in the callee's frame. An argument that is a struct the caller
+ * keeps in locals ({@link VirtualStructs}) is no object: when each read of it matches the struct's
+ * shape, known when compiling, the body reads the caller's field locals, with no check.)
  *
  * <p><b>The guard.</b> A leaf cannot trap, call, loop or pause by itself, so the real call can end
  * only in what the call sets up or in fuel: the inlined body runs only when the fuel left (the
@@ -304,45 +307,131 @@ final class LeafInliner {
     static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done) {
         int argc = e.code[g + 2];
         guard(e, leaf, real);
-        arguments(e, leaf, g + 3, argc, 1);
-        reads(e, leaf, real);
-        new Body(e, leaf).body(g + 3 + argc, done);
+        int[] kept = kept(e, leaf, g + 3, argc, 1, real);
+        arguments(e, leaf, g + 3, argc, 1, kept);
+        reads(e, leaf, real, kept);
+        new Body(e, leaf, kept).body(g + 3 + argc, done);
     }
 
     /**
-     * Emits the inlined {@code call.indirect} at global index {@code g} for callee {@code leaf}
-     * (the instruction has checked the callee, whose id is in the {@code CALLEE} local): a test
-     * of the id and the guard (to {@code miss} when either fails), the environment (of the
-     * closure in register {@code closureReg}, when not -1) and the arguments into the leaf's
-     * locals, the body, the results, and a jump to {@code done}.
+     * The call's arguments (at {@code code[at..]}, the leaf's registers from {@code first}) that
+     * are structs the caller keeps in locals ({@link VirtualStructs}) and that every reachable
+     * read of the leaf reads as a field of that struct's shape: the leaf reads those fields from
+     * the caller's locals, and no object is passed. Emits, for each, a test of its flag (to
+     * {@code real} when it is 0: the struct is an object then, after a resume, and the real call
+     * passes it).
+     *
+     * @return per leaf register, the caller's struct it stands for, or -1; null when none
      */
-    static void emitIndirect(CallEmitter e, Leaf leaf, int g, int closureReg, Label miss, Label done) {
+    private static int[] kept(CallEmitter e, Leaf leaf, int at, int argc, int first, Label real) {
+        if (e.structs == null) {
+            return null;
+        }
+        int[] kept = null;
+        for (int j = 0; j < argc; j++) {
+            int a = e.code[at + j];
+            int v = (a & 3) == LOp.REF_CLASS ? e.structs.of(a >>> 2) : -1;
+            if (v < 0 || !readsFields(e, leaf, first + j, v)) {
+                continue;
+            }
+            if (kept == null) {
+                kept = new int[leaf.regs()];
+                java.util.Arrays.fill(kept, -1);
+            }
+            kept[first + j] = v;
+            e.mv.visitVarInsn(ILOAD, e.structs.flag[v]);
+            e.mv.visitJumpInsn(IFEQ, real);
+        }
+        return kept;
+    }
+
+    /** Whether every reachable read of leaf register {@code reg} is a field read of the caller's struct {@code v}. */
+    private static boolean readsFields(CallEmitter e, Leaf leaf, int reg, int v) {
+        boolean live = false;
+        for (int i = 0; i < leaf.starts().length; i++) {
+            if (!leaf.starts()[i]) {
+                continue;
+            }
+            if (leaf.blockLen()[i] > 0) {
+                live = leaf.reachable()[i];
+            }
+            int g = leaf.entry() + i;
+            int op = LOp.plain(e.code[g]);
+            if (live && (op == LOp.TUPLE_GET_W || op == LOp.STRUCT_GET_W) && e.code[g + 2] == reg
+                    && e.structs.fieldOf(v, e.code, g) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Emits the inlined paths of the {@code call.indirect} at global index {@code g} for its
+     * {@code leaves} (each {@link #fits} it): the callee's id read without a check (from the
+     * closure in register {@code closureReg}, or the func value's register when that is -1), then
+     * per leaf a test of the id, the guard, the environment (a closure's) and the arguments into
+     * the leaf's locals, the reads' check, the body, the results, and a jump to {@code done}. When
+     * no leaf's path runs, the code after it does the instruction's real work, checks first.
+     *
+     * <p>The checks the real path makes before the callee runs are all implied here: the
+     * call-depth limit by the guard's {@code leafRoom}, and the callee check
+     * ({@code Calls.checkIndirect}: the function exists and its signature is the call's) by
+     * {@link #fits}, which only admits a leaf whose signature passes it
+     * ({@code CompileView.indirectFits}). A func value is compared as the whole word, so a value
+     * that names the leaf only after the real check's narrowing takes the real path. Nothing is
+     * written before a path is taken but the leaf's locals and the {@code CALLEE} local, which
+     * the real path sets again.
+     */
+    static void indirect(CallEmitter e, java.util.List<Leaf> leaves, int g, int closureReg, Label done) {
         MethodVisitor mv = e.mv;
         int argc = e.code[g + 3];
-        mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
-        e.push(leaf.callee());
-        mv.visitJumpInsn(IF_ICMPNE, miss);
-        guard(e, leaf, miss);
-        int first = 1;
+        int calleeReg = e.code[g + 2];
         if (closureReg >= 0) {
             e.loadR(closureReg);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-            mv.visitVarInsn(ASTORE, e.leafObjects + 1);
-            first = 2;
+            mv.visitMethodInsn(INVOKESTATIC, RT, "closureFunc", "(Ljava/lang/Object;)I", false);
+            mv.visitVarInsn(ISTORE, JitCompiler.CALLEE);
         }
-        arguments(e, leaf, g + 4, argc, first);
-        reads(e, leaf, miss);
-        new Body(e, leaf).body(g + 4 + argc, done);
+        for (Leaf leaf : leaves) {
+            Label miss = new Label();
+            if (closureReg >= 0) {
+                mv.visitVarInsn(ILOAD, JitCompiler.CALLEE);
+                e.push(leaf.callee());
+                mv.visitJumpInsn(IF_ICMPNE, miss);
+            } else {
+                e.loadW(calleeReg);
+                mv.visitLdcInsn((long) leaf.callee());
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, miss);
+            }
+            guard(e, leaf, miss);
+            int first = 1;
+            if (closureReg >= 0) {
+                e.loadR(closureReg);
+                mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                mv.visitVarInsn(ASTORE, e.leafObjects + 1);
+                first = 2;
+            }
+            int[] kept = kept(e, leaf, g + 4, argc, first, miss);
+            arguments(e, leaf, g + 4, argc, first, kept);
+            reads(e, leaf, miss, kept);
+            new Body(e, leaf, kept).body(g + 4 + argc, done);
+            mv.visitLabel(miss);
+            e.frame();
+        }
     }
 
     /**
      * Whether {@code leaf} can stand for the callee of the {@code call.indirect} at global index
      * {@code g} as the caller's method types it: its argument count (the environment first, for a
-     * {@code closure}) and each argument's and result's register class agree. (The run-time check
-     * of the callee against the call's signature comes first, so the id test alone picks it.)
+     * {@code closure}) and each argument's and result's register class agree, and the callee
+     * check of the real path ({@code Calls.checkIndirect}) passes for it, so that the inlined
+     * path, which skips that check, runs only where the real one would run the leaf.
      */
     static boolean fits(CallEmitter e, Leaf leaf, int g, boolean closure) {
         int[] code = e.code;
+        if (!e.view.indirectFits(code[g + 1], leaf.callee(), closure)) {
+            return false;
+        }
         LoweredFunction fn = e.view.function(leaf.callee());
         int argc = code[g + 3];
         int first = closure ? 2 : 1;
@@ -393,7 +482,7 @@ final class LeafInliner {
      * read then traps in the callee's frame, which only the real call has. (The aggregates are the
      * leaf's arguments, which it never writes, so a read that passes here passes in the body.)
      */
-    private static void reads(CallEmitter e, Leaf leaf, Label real) {
+    private static void reads(CallEmitter e, Leaf leaf, Label real, int[] kept) {
         MethodVisitor mv = e.mv;
         int[] code = e.code;
         boolean live = false;
@@ -406,8 +495,8 @@ final class LeafInliner {
             }
             int g = leaf.entry() + i;
             int op = LOp.plain(code[g]);
-            if (!live || op != LOp.TUPLE_GET_W && op != LOp.STRUCT_GET_W) {
-                continue;
+            if (!live || op != LOp.TUPLE_GET_W && op != LOp.STRUCT_GET_W || kept != null && kept[code[g + 2]] >= 0) {
+                continue; // a kept struct's reads are known to match ({@link #kept})
             }
             mv.visitVarInsn(ALOAD, e.leafObjects + code[g + 2]);
             mv.visitLdcInsn(code[g + 3] & 0xFFFFFFFFL);
@@ -422,12 +511,19 @@ final class LeafInliner {
     /** {@code Aggregate.Kind}'s internal name. */
     private static final String KIND = "dev/tape/value/Aggregate$Kind";
 
-    /** Moves the call's {@code argc} arguments (classed registers at {@code code[at..]}) to the leaf's registers from {@code first}. */
-    private static void arguments(CallEmitter e, Leaf leaf, int at, int argc, int first) {
+    /**
+     * Moves the call's {@code argc} arguments (classed registers at {@code code[at..]}) to the
+     * leaf's registers from {@code first}, but for the {@code kept} structs (read from the caller's
+     * locals).
+     */
+    private static void arguments(CallEmitter e, Leaf leaf, int at, int argc, int first, int[] kept) {
         MethodVisitor mv = e.mv;
         for (int j = 0; j < argc; j++) {
             int a = e.code[at + j];
             int c = a & 3;
+            if (kept != null && kept[first + j] >= 0) {
+                continue;
+            }
             if (c == LOp.WORD_CLASS) {
                 e.loadW(a >>> 2);
                 mv.visitVarInsn(LSTORE, e.leafLongs + 2 * (first + j));
@@ -450,8 +546,11 @@ final class LeafInliner {
         private final Label[] labels;
         /** the leaf's instruction being emitted (a code index) */
         private int current;
+        /** per leaf register: the caller's struct kept in locals it stands for, or -1; null: none */
+        private final int[] kept;
 
-        Body(CallEmitter e, Leaf leaf) {
+        Body(CallEmitter e, Leaf leaf, int[] kept) {
+            this.kept = kept;
             this.e = e;
             this.mv = e.mv;
             this.leaf = leaf;
@@ -528,7 +627,15 @@ final class LeafInliner {
                 case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
                 case Op.I64_SHR -> binary(g, LSHR, true);
                 case Op.U64_SHR -> binary(g, LUSHR, true);
-                case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> InlineOps.emit(this, code, g);
+                case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
+                    int v = kept == null ? -1 : kept[code[g + 2]];
+                    if (v >= 0) {
+                        mv.visitVarInsn(LLOAD, e.structs.field(v, e.structs.fieldOf(v, code, g)));
+                        storeW(code[g + 1]);
+                    } else {
+                        InlineOps.emit(this, code, g);
+                    }
+                }
                 case Op.BR -> {
                     loadW(code[g + 1]);
                     mv.visitInsn(LCONST_0);

@@ -122,6 +122,9 @@ abstract class LocalsEmitter extends CallEmitter {
         for (int i = 0; i < leafRegs; i++) {
             types.add(OBJECT);
         }
+        if (inline) {
+            structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs, types);
+        }
         locals = types.toArray();
     }
 
@@ -132,6 +135,46 @@ abstract class LocalsEmitter extends CallEmitter {
             mv.visitVarInsn(LSTORE, leafLongs + 2 * i);
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, leafObjects + i);
+        }
+        if (structs != null) {
+            structs.init(mv);
+        }
+    }
+
+    /**
+     * {@inheritDoc} The {@code struct.new} of a struct kept in locals ({@link VirtualStructs}).
+     */
+    @Override
+    public boolean keepsStruct(int[] code, int g) {
+        int v = structs == null ? -1 : structs.at(g - entry);
+        if (v < 0) {
+            return false;
+        }
+        int[] elements = new int[structs.fields[v]];
+        for (int j = 0; j < elements.length; j++) {
+            elements[j] = code[g + 5 + j];
+        }
+        structs.build(this, v, elements, slot[code[g + 1]]);
+        return true;
+    }
+
+    /** {@inheritDoc} A field of a struct kept in locals ({@link VirtualStructs}). */
+    @Override
+    public boolean keptGet(int[] code, int g, Runnable object) {
+        int v = structs == null ? -1 : structs.of(code[g + 2]);
+        int j = v < 0 ? -1 : structs.fieldOf(v, code, g);
+        if (j < 0) {
+            return false;
+        }
+        structs.get(this, v, j, code[g + 1], object);
+        return true;
+    }
+
+    /** After {@link DeadAggregates}' clearing of register {@code reg}'s local: no struct kept in locals either. */
+    void cleared(int reg) {
+        int v = structs == null ? -1 : structs.of(reg);
+        if (v >= 0) {
+            structs.stored(mv, v);
         }
     }
 
@@ -231,6 +274,11 @@ abstract class LocalsEmitter extends CallEmitter {
             mv.visitMethodInsn(INVOKESTATIC, NUMERICS, "decBox", "(JI)Ldev/tape/value/Value$Decimal;", false);
             return;
         }
+        int v = structs == null ? -1 : structs.of(reg);
+        if (v >= 0) {
+            structs.load(this, v, slot[reg]); // materialised first when it is kept in locals
+            return;
+        }
         mv.visitVarInsn(ALOAD, slot[reg]);
     }
 
@@ -246,6 +294,10 @@ abstract class LocalsEmitter extends CallEmitter {
             return;
         }
         mv.visitVarInsn(ASTORE, slot[reg]);
+        int v = structs == null ? -1 : structs.of(reg);
+        if (v >= 0) {
+            structs.stored(mv, v); // an object: no struct kept in locals
+        }
     }
 
     @Override

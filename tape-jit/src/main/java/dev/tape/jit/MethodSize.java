@@ -16,7 +16,8 @@ final class MethodSize {
      * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
      * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
      * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
-     * {@link LeafInliner#MAX_METHOD_BYTES} in all.
+     * {@link LeafInliner#MAX_METHOD_BYTES} in all; a method with a {@code struct.new} may keep
+     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -28,6 +29,12 @@ final class MethodSize {
             int op = code[fn.instructionStart(s)];
             if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
                 bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
+                break;
+            }
+        }
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            if (code[fn.instructionStart(s)] == Op.STRUCT_NEW) {
+                bound += VirtualStructs.MAX_BYTES;
                 break;
             }
         }

@@ -144,4 +144,17 @@ public interface CompileView {
 
     /** @return the {@code resume} argument of a fresh call (the method starts at code index 0) */
     int fresh();
+
+    /**
+     * Whether a {@code call.indirect} with call signature {@code callSig} may call function
+     * {@code callee} without a trap from its callee check: the function exists and its signature
+     * (without its environment argument when {@code closure}) is the call signature's, the test
+     * {@code Calls.checkIndirect} makes at run time. Constant time.
+     *
+     * @param callSig a call signature id of the program
+     * @param callee a function id (any int)
+     * @param closure whether the call is through a closure
+     * @return true exactly when the run-time check passes for these
+     */
+    boolean indirectFits(int callSig, int callee, boolean closure);
 }
