@@ -384,6 +384,41 @@ final class JitRuntime {
     }
 
     /**
+     * The heap threshold of a compiled method that keeps the heap room in a local ({@code HeapLocal}
+     * in tape-jit): a block that allocates runs only while the fuel left after it is at least the
+     * threshold. That is the fuel less the fuel within which the room is sure to cover every charge
+     * (at {@code rate} bytes at most per unit of fuel), and at least 0, so the test also covers the
+     * block's fuel; the fuel itself when either local is not current (negative), so that every such
+     * block hands over.
+     *
+     * @param fuel the fuel local, 0 or more, or -1
+     * @param room the heap room local (the limit less the heap bytes), 0 or more, or negative
+     * @param rate the method's largest single charge, at least 1
+     * @return the threshold, 0 to {@code fuel}, or {@code fuel} when it is negative
+     */
+    static long heapThreshold(long fuel, long room, long rate) {
+        return fuel < 0 || room < 0 ? fuel : Math.max(0, fuel - room / rate);
+    }
+
+    /**
+     * {@link #pair} without its heap charge, which a compiled method that keeps the heap count in
+     * a local ({@code HeapLocal} in tape-jit) has made on it.
+     */
+    static Aggregate pairCharged(byte[] tags, long a, long b) {
+        return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, a, b);
+    }
+
+    /** {@link #tuple} without its heap charge (see {@link #pairCharged}). */
+    static Aggregate tupleCharged(byte[] tags, long[] bits) {
+        return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+    }
+
+    /** {@link #aggregate} without its heap charges (see {@link #pairCharged}). */
+    static Aggregate aggregateCharged(Aggregate.Kind kind, int typeId, byte[] tags, long[] bits, Object[] refs) {
+        return Texts.V.aggregate(kind, typeId, tags, bits, refs);
+    }
+
+    /**
      * {@code tuple.new}, {@code struct.new} or {@code array.new} of {@code bits.length} elements:
      * the heap charges and the aggregate of the interpreter's {@code Ops.build} (32 bytes plus 9
      * per element, then 8 per element when an element is a reference), from the elements' words

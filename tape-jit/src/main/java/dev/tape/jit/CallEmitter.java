@@ -210,6 +210,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
      */
     abstract void fuelOut(boolean callOut);
 
+    /** Writes a current heap room local's count to the context, then unless {@code keep} marks it not current ({@link HeapLocal}). */
+    abstract void heapOut(boolean keep);
+
     /** Reads the context's register files into their locals (after anything that may grow them). */
     abstract void reloadFiles();
 
@@ -805,6 +808,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         int sig = code[g + 1];
         int argc = code[g + 2];
         int dst = code[g + 4 + argc];
+        heapOut(true); // a traced call's site may show the run's counters; the function cannot allocate
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         push(sig);

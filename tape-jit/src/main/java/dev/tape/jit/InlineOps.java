@@ -134,6 +134,16 @@ final class InlineOps {
         default boolean keptGet(int[] code, int g, Runnable object) {
             return false;
         }
+
+        /**
+         * When the method counts heap bytes in a local ({@link HeapLocal}), emits the heap charge
+         * of an aggregate of {@code n} elements (with its references' part when {@code refs})
+         * on it and returns true; otherwise emits nothing and returns false (the aggregate's
+         * helper charges the context).
+         */
+        default boolean chargeAggregate(int n, boolean refs) {
+            return false;
+        }
     }
 
     /**
@@ -152,8 +162,15 @@ final class InlineOps {
         boolean typed = kind != Aggregate.Kind.TUPLE;
         int first = typed ? 5 : 4;
         int n = code[g + first - 1];
+        boolean refs = false;
+        for (int j = 0; j < n; j++) {
+            refs |= e.regClass(code[g + first + j]) == LOp.REF_CLASS;
+        }
         e.trapPoint();
-        e.loadContext();
+        boolean charged = e.chargeAggregate(n, refs);
+        if (!charged) {
+            e.loadContext();
+        }
         mv.visitFieldInsn(GETSTATIC, KIND, kind.name(), "L" + KIND + ";");
         if (typed) {
             e.loadOperand(2);
@@ -161,14 +178,11 @@ final class InlineOps {
             mv.visitInsn(ICONST_0);
         }
         e.loadTags(typed ? 3 : 2);
-        boolean refs = false;
         JitCompiler.pushTo(mv, n);
         mv.visitIntInsn(NEWARRAY, T_LONG);
         for (int j = 0; j < n; j++) {
             int reg = code[g + first + j];
-            int c = e.regClass(reg);
-            refs |= c == LOp.REF_CLASS;
-            if (c == LOp.WORD_CLASS) {
+            if (e.regClass(reg) == LOp.WORD_CLASS) {
                 mv.visitInsn(DUP);
                 JitCompiler.pushTo(mv, j);
                 e.loadW(reg);
@@ -190,8 +204,13 @@ final class InlineOps {
         } else {
             mv.visitInsn(ACONST_NULL);
         }
-        mv.visitMethodInsn(INVOKESTATIC, RT, "aggregate",
-                "(" + CTX + "L" + KIND + ";I[B[J[" + OBJ + ")Ldev/tape/value/Aggregate;", false);
+        if (charged) {
+            mv.visitMethodInsn(INVOKESTATIC, RT, "aggregateCharged",
+                    "(L" + KIND + ";I[B[J[" + OBJ + ")Ldev/tape/value/Aggregate;", false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, RT, "aggregate",
+                    "(" + CTX + "L" + KIND + ";I[B[J[" + OBJ + ")Ldev/tape/value/Aggregate;", false);
+        }
         e.storeR(code[g + 1]);
     }
 

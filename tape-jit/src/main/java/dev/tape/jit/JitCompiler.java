@@ -859,7 +859,10 @@ final class JitCompiler implements Codegen {
                 case LOp.TUPLE_NEW_W -> {
                     at(i, refund);
                     int n = code[g + 3];
-                    mv.visitVarInsn(ALOAD, C);
+                    boolean charged = chargeAggregate(n, false); // on the method's heap local (HeapLocal)
+                    if (!charged) {
+                        mv.visitVarInsn(ALOAD, C);
+                    }
                     mv.visitVarInsn(ALOAD, VM);
                     mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
                     mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "tags", "()[[B", false);
@@ -869,8 +872,8 @@ final class JitCompiler implements Codegen {
                         // the interpreter's pair: the two words in the aggregate, one allocation
                         loadW(code[g + 4]);
                         loadW(code[g + 5]);
-                        mv.visitMethodInsn(INVOKESTATIC, RT, "pair", "(L" + CTX + ";[BJJ)Ldev/tape/value/Aggregate;",
-                                false);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, charged ? "pairCharged" : "pair",
+                                (charged ? "(" : "(L" + CTX + ";") + "[BJJ)Ldev/tape/value/Aggregate;", false);
                     } else {
                         push(n);
                         mv.visitIntInsn(NEWARRAY, T_LONG);
@@ -880,8 +883,8 @@ final class JitCompiler implements Codegen {
                             loadW(code[g + 4 + j]);
                             mv.visitInsn(LASTORE);
                         }
-                        mv.visitMethodInsn(INVOKESTATIC, RT, "tuple", "(L" + CTX + ";[B[J)Ldev/tape/value/Aggregate;",
-                                false);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, charged ? "tupleCharged" : "tuple",
+                                (charged ? "(" : "(L" + CTX + ";") + "[B[J)Ldev/tape/value/Aggregate;", false);
                     }
                     storeR(code[g + 1]);
                 }

@@ -36,6 +36,7 @@ import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.LALOAD;
 import static org.objectweb.asm.Opcodes.LASTORE;
@@ -57,6 +58,17 @@ import static org.objectweb.asm.Opcodes.PUTFIELD;
  * ({@link #fuelCheck}). {@code JitCompiler.Method} emits the instructions on top of it.
  */
 abstract class LocalsEmitter extends CallEmitter {
+    /**
+     * the slot of the heap room's {@code long} local ({@link HeapLocal}), after the leaves'
+     * locals, followed by the heap threshold's, or -1 when the method charges the context's field
+     */
+    final int heap;
+    /** per code index, the heap bytes its instruction charges on {@link #heap}; null when there is no such local */
+    private final long[] charges;
+    /** with {@link #charges}: per code index, whether an instruction starts there */
+    private final boolean[] starts;
+    /** with {@link #charges}: the largest of them (at least 1), the heap threshold's rate */
+    private final long maxCharge;
     /** per register: its local slot, or -1 for a unit register (no storage) */
     final int[] slot;
     /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
@@ -122,8 +134,28 @@ abstract class LocalsEmitter extends CallEmitter {
         for (int i = 0; i < leafRegs; i++) {
             types.add(OBJECT);
         }
+        charges = HeapLocal.charges(fn, cls);
+        if (charges != null) {
+            heap = leafObjects + leafRegs;
+            types.add(LONG);
+            types.add(LONG);
+            starts = new boolean[charges.length];
+            long most = 1;
+            for (int s = 0; s < fn.instructionCount(); s++) {
+                starts[fn.instructionStart(s)] = true;
+                most = Math.max(most, charges[fn.instructionStart(s)]);
+            }
+            maxCharge = most;
+        } else {
+            starts = null;
+            maxCharge = 0;
+            heap = -1;
+        }
         if (inline) {
-            structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs, types);
+            // after the heap room's two longs when the method has them (never together with kept
+            // structs today: HeapLocal refuses a method with struct.new, but the slots stay apart)
+            structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
+                    types);
         }
         locals = types.toArray();
     }
@@ -179,14 +211,65 @@ abstract class LocalsEmitter extends CallEmitter {
     }
 
     /**
+     * Pushes the three-way comparison (an int) of the fuel less {@code blockLen} with the heap
+     * threshold (neither side overflows: the fuel is -1 or more and the threshold at most the fuel
+     * it was computed from).
+     */
+    private void fuelOverThreshold(int blockLen) {
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitLdcInsn((long) blockLen);
+        mv.visitInsn(LSUB);
+        mv.visitVarInsn(LLOAD, heap + 2);
+        mv.visitInsn(LCMP);
+    }
+
+    /** Sets the heap threshold local from the fuel and room locals ({@code JitRuntime.heapThreshold}). */
+    private void threshold() {
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitVarInsn(LLOAD, heap);
+        mv.visitLdcInsn(maxCharge);
+        mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/JitRuntime", "heapThreshold", "(JJJ)J", false);
+        mv.visitVarInsn(LSTORE, heap + 2);
+    }
+
+    /**
+     * The heap bytes the {@code blockLen} instructions from code index {@code i} charge on the
+     * heap room's local ({@link HeapLocal}); 0 when the method has none.
+     */
+    private long blockBytes(int i, int blockLen) {
+        if (charges == null) {
+            return 0;
+        }
+        long sum = 0;
+        int seen = 0;
+        for (int j = i; j < charges.length && seen < blockLen; j++) {
+            sum += charges[j];
+            seen += starts[j] ? 1 : 0;
+        }
+        return sum;
+    }
+
+    /**
      * Charges a block's fuel at its start, from the {@link #FUEL} local, or hands over when
-     * there is not enough (the hand-over handler writes the fuel left back to the context).
+     * there is not enough (the hand-over handler writes the fuel left back to the context); in a
+     * method that keeps the heap room in a local ({@link HeapLocal}), a block that allocates
+     * tests the fuel left after it against the heap threshold instead, which covers the room for
+     * its charges too, and computes the threshold again once before it hands over.
      */
     void fuelCheck(int i, int blockLen) {
         Label ok = new Label();
-        mv.visitVarInsn(LLOAD, FUEL);
-        mv.visitLdcInsn((long) blockLen);
-        mv.visitInsn(LCMP);
+        long bytes = blockBytes(i, blockLen);
+        if (bytes > 0) {
+            // fuel - len >= threshold: the fuel, and the room for this block's charges (HeapLocal)
+            fuelOverThreshold(blockLen);
+            mv.visitJumpInsn(IFGE, ok);
+            threshold();
+            fuelOverThreshold(blockLen);
+        } else {
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) blockLen);
+            mv.visitInsn(LCMP);
+        }
         mv.visitJumpInsn(IFGE, ok);
         handover(SELF, i, BASE, false);
         mv.visitLabel(ok);
@@ -197,21 +280,91 @@ abstract class LocalsEmitter extends CallEmitter {
         mv.visitVarInsn(LSTORE, FUEL);
     }
 
-    /** Reads the context's fuel into the {@link #FUEL} local (at entry and after a call-out). */
+    /**
+     * Reads the context's fuel into the {@link #FUEL} local (at entry and after a call-out), and
+     * the heap room, when the method keeps it in a local ({@link HeapLocal}): the limit less the
+     * context's count (negative, so never enough for a block that allocates, should the count be
+     * over the limit).
+     */
     @Override
     void fuelIn() {
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
         mv.visitVarInsn(LSTORE, FUEL);
+        if (heap >= 0) {
+            limit();
+            mv.visitVarInsn(ALOAD, C);
+            mv.visitFieldInsn(GETFIELD, CTX, "heapBytes", "J");
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, heap);
+            threshold();
+        }
+    }
+
+    /** Pushes the run's heap limit (a long). */
+    private void limit() {
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "limits", "Ldev/tape/vm/Limits;");
+        mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/vm/Limits", "maxHeapBytes", "()J", false);
     }
 
     /**
-     * Writes the {@link #FUEL} local to the context; when {@code callOut}, marks the local
-     * {@link #FUEL_IN_CONTEXT} too, for a call-out that may change the context's fuel and then
-     * throw (a handler then leaves the context's value alone).
+     * When the method keeps the heap room in a local ({@link HeapLocal}) that is not
+     * {@link HeapLocal#IN_CONTEXT}: writes the count it stands for (the limit less the room) to the
+     * context and, unless {@code keep}, marks the local {@code IN_CONTEXT}. The operand stack holds
+     * {@code stack} (its types, for the frame after the test).
+     */
+    private void heapOutWith(boolean keep, Object... stack) {
+        if (heap < 0) {
+            return;
+        }
+        Label done = new Label();
+        mv.visitVarInsn(LLOAD, heap);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, done);
+        mv.visitVarInsn(ALOAD, C);
+        limit();
+        mv.visitVarInsn(LLOAD, heap);
+        mv.visitInsn(LSUB);
+        mv.visitFieldInsn(PUTFIELD, CTX, "heapBytes", "J");
+        if (!keep) {
+            mv.visitLdcInsn(HeapLocal.IN_CONTEXT);
+            mv.visitVarInsn(LSTORE, heap);
+        }
+        mv.visitLabel(done);
+        frame(stack);
+    }
+
+    @Override
+    void heapOut(boolean keep) {
+        heapOutWith(keep);
+    }
+
+    /**
+     * When the method keeps the heap room in a local: takes an aggregate's charge from it (the
+     * block's start has checked that the room covers every charge of the block) and returns true.
      */
     @Override
+    public boolean chargeAggregate(int n, boolean refs) {
+        if (heap < 0) {
+            return false;
+        }
+        mv.visitVarInsn(LLOAD, heap);
+        mv.visitLdcInsn(HeapLocal.bytes(n, refs));
+        mv.visitInsn(LSUB);
+        mv.visitVarInsn(LSTORE, heap);
+        return true;
+    }
+
+    @Override
     void fuelOut(boolean callOut) {
+        heapOutWith(false);
+        fuelStore(callOut);
+    }
+
+    /** {@link #fuelOut}'s fuel part. */
+    private void fuelStore(boolean callOut) {
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
@@ -227,12 +380,13 @@ abstract class LocalsEmitter extends CallEmitter {
      * a callee). {@code caught} is the handler's exception type, on the stack.
      */
     void fuelBack(String caught) {
+        heapOutWith(false, caught);
         Label done = new Label();
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitInsn(LCONST_0);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFLT, done);
-        fuelOut(false);
+        fuelStore(false);
         mv.visitLabel(done);
         frame(caught);
     }
