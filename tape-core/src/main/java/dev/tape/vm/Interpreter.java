@@ -45,6 +45,31 @@ final class Interpreter {
     static final int OUT_OF_FUEL = 1;
     static final int TRAPPED = 2;
 
+    /**
+     * The ops that the outer {@code switch} of {@link #execute} runs, by a case of its own or through
+     * {@link Ops#slow}, and that the inner word loop never handles, indexed by op (0 to 255): one of
+     * them right after an instruction of the outer {@code switch} is dispatched there directly,
+     * without the inner loop's {@code switch} in between (a run of decimal, tuple or reference
+     * instructions). An op listed here that the inner loop handles would reach {@link Ops#slow},
+     * which has no case for it; an outer op missing here only costs the inner {@code switch}.
+     */
+    static final boolean[] CHAINS = new boolean[256];
+
+    static {
+        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, Op.CALL, LOp.CALL_INDIRECT_FUNC,
+            LOp.CALL_INDIRECT_CLOSURE, Op.RET, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
+            Op.DEC_MUL, Op.I64_TO_DEC,
+            // Ops.slow's
+            Op.DEC_TO_I64, Op.DEC_TO_U64, Op.U64_TO_DEC, Op.BYTES_EQ, Op.STR_EQ, Op.BYTES_CONCAT, Op.STR_CONCAT,
+            Op.BYTES_LEN, Op.STR_LEN, Op.BYTES_GET, Op.BYTES_GET_IMM, Op.BYTES_SLICE, Op.STR_SLICE,
+            Op.STR_TO_BYTES, Op.BYTES_TO_STR, Op.CLOSURE_NEW, Op.TUPLE_NEW, Op.STRUCT_NEW, Op.ARRAY_NEW,
+            Op.TUPLE_LEN, Op.STRUCT_FIELD_COUNT, Op.ARRAY_LEN, LOp.TUPLE_GET_R, LOp.STRUCT_GET_W, LOp.STRUCT_GET_R,
+            LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R};
+        for (int op : outer) {
+            CHAINS[op] = true;
+        }
+    }
+
     static int execute(Vm vm, ExecutionContext c, long budget) {
         final long start = budget;
         final CodeImage image = vm.image;
@@ -326,6 +351,10 @@ final class Interpreter {
                         }
                     }
                 }
+                // an instruction of this switch followed by another one it handles itself (CHAINS)
+                // runs here too, without the inner loop's switch in between
+                chain:
+                while (true) {
                 switch (code[ip]) {
                     case LOp.MOV_R -> {
                         r[base + code[ip + 1]] = r[base + code[ip + 2]];
@@ -495,6 +524,11 @@ final class Interpreter {
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
                     default -> ip = Ops.slow(vm, c, code, ip, base);
+                }
+                if (budget == 0 || !CHAINS[code[ip] & 0xFF]) {
+                    break chain;
+                }
+                budget--;
                 }
             }
         } catch (VmTrap t) {
