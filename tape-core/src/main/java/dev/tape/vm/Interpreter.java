@@ -56,8 +56,8 @@ final class Interpreter {
     static final boolean[] CHAINS = new boolean[256];
 
     static {
-        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, Op.CALL, LOp.CALL_INDIRECT_FUNC,
-            LOp.CALL_INDIRECT_CLOSURE, Op.RET, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
+        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
+            LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
             Op.DEC_MUL, Op.I64_TO_DEC,
             // Ops.slow's
             Op.DEC_TO_I64, Op.DEC_TO_U64, Op.U64_TO_DEC, Op.BYTES_EQ, Op.STR_EQ, Op.BYTES_CONCAT, Op.STR_CONCAT,
@@ -345,6 +345,62 @@ final class Interpreter {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;
                         }
+                        case Op.CALL -> {
+                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
+                            // the indirect call's checks (the callee and the first argument are known)
+                            if (depth >= maxDepth) {
+                                throw Calls.depthTrap(depth, maxDepth);
+                            }
+                            int nb = base + regs;
+                            int callee = code[ip + 1];
+                            int calleeRegs = regCounts[callee];
+                            int need = nb + calleeRegs;
+                            if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                                c.ensureRegisters(need, depth);
+                                w = c.w;
+                                r = c.r;
+                            }
+                            int argc = code[ip + 2];
+                            int retAt = ip + 3 + argc;
+                            int moved = argc + code[retAt];
+                            if (moved > ExecutionContext.FREE_VALUES) {
+                                c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
+                            }
+                            Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
+                            int fp = (depth - 1) * ExecutionContext.FRAME;
+                            if (fp + ExecutionContext.FRAME > frames.length) {
+                                frames = c.growFrames();
+                            }
+                            frames[fp] = regs;
+                            frames[fp + 1] = base;
+                            frames[fp + 2] = ip;
+                            frames[fp + 3] = retAt;
+                            ++depth;
+                            regs = calleeRegs;
+                            base = nb;
+                            ip = entry[callee];
+                            if (traceCalls) {
+                                c.sink.callEnter(callee, depth);
+                            }
+                        }
+                        case Op.RET -> {
+                            if (traceCalls) {
+                                c.sink.callExit(image.funcAt(ip), depth);
+                            }
+                            if (depth == 1) {
+                                save(c, image, ip, base, depth, start - budget);
+                                return DONE;
+                            }
+                            int fp = (depth - 2) * ExecutionContext.FRAME;
+                            int callerBase = frames[fp + 1];
+                            int pos = frames[fp + 3];
+                            int n = code[ip + 1];
+                            Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
+                            --depth;
+                            regs = frames[fp];
+                            base = callerBase;
+                            ip = pos + 1 + n;
+                        }
                         default -> {
                             // paid for: the switch below runs it
                             break words;
@@ -367,44 +423,6 @@ final class Interpreter {
                     case LOp.SELECT_R -> {
                         r[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? r[base + code[ip + 3]] : r[base + code[ip + 4]];
                         ip += 5;
-                    }
-                    case Op.CALL -> {
-                        // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
-                        // the indirect call's checks (the callee and the first argument are known)
-                        if (depth >= maxDepth) {
-                            throw Calls.depthTrap(depth, maxDepth);
-                        }
-                        int nb = base + regs;
-                        int callee = code[ip + 1];
-                        int calleeRegs = regCounts[callee];
-                        int need = nb + calleeRegs;
-                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-                            c.ensureRegisters(need, depth);
-                            w = c.w;
-                            r = c.r;
-                        }
-                        int argc = code[ip + 2];
-                        int retAt = ip + 3 + argc;
-                        int moved = argc + code[retAt];
-                        if (moved > ExecutionContext.FREE_VALUES) {
-                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
-                        }
-                        Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
-                        int fp = (depth - 1) * ExecutionContext.FRAME;
-                        if (fp + ExecutionContext.FRAME > frames.length) {
-                            frames = c.growFrames();
-                        }
-                        frames[fp] = regs;
-                        frames[fp + 1] = base;
-                        frames[fp + 2] = ip;
-                        frames[fp + 3] = retAt;
-                        ++depth;
-                        regs = calleeRegs;
-                        base = nb;
-                        ip = entry[callee];
-                        if (traceCalls) {
-                            c.sink.callEnter(callee, depth);
-                        }
                     }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
                         // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
@@ -450,24 +468,6 @@ final class Interpreter {
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
-                    }
-                    case Op.RET -> {
-                        if (traceCalls) {
-                            c.sink.callExit(image.funcAt(ip), depth);
-                        }
-                        if (depth == 1) {
-                            save(c, image, ip, base, depth, start - budget);
-                            return DONE;
-                        }
-                        int fp = (depth - 2) * ExecutionContext.FRAME;
-                        int callerBase = frames[fp + 1];
-                        int pos = frames[fp + 3];
-                        int n = code[ip + 1];
-                        Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
-                        --depth;
-                        regs = frames[fp];
-                        base = callerBase;
-                        ip = pos + 1 + n;
                     }
                     case Op.HOST_CALL -> {
                         long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
