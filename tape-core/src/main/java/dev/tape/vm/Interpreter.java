@@ -25,11 +25,13 @@ import dev.tape.verify.internal.LOp;
  * instruction's start, as the instructions one at a time would.
  *
  * <p>The word instructions (integer, float, compare, branch, word moves and constants, the fused
- * forms) run in an inner loop of their own, which makes no calls and stores no references; any
- * other instruction leaves it, already paid for, for the outer {@code switch}. In the general
- * mode of a JVM that has run many programs (every case of the {@code switch} compiled) the inner
- * loop keeps C2's register allocation and layout those of a small loop (see
- * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round").
+ * forms) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
+ * calls out only on cold paths (register growth, traps, call tracing); any other instruction
+ * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
+ * right after another one ({@link #CHAINS}) without going back through the inner loop. In the
+ * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
+ * the inner loop keeps C2's register allocation and layout those of a small loop (see
+ * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
  *
  * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
  * and returns change only {@code ip}, the register base and the register count. While the loop
@@ -88,9 +90,9 @@ final class Interpreter {
         int[] frames = c.frames;
         try {
             while (true) {
-                // the word instructions, in a loop of their own: no calls, no reference stores, so C2
-                // allocates the registers of this loop for them alone (see docs/PERFORMANCE-LOG.md,
-                // "Interpreter, fifth round")
+                // the word instructions, call and ret, in a loop of their own: calls out only on cold
+                // paths, so C2 allocates the registers of this loop for them alone (see
+                // docs/PERFORMANCE-LOG.md, "Interpreter, fifth round" and "Interpreter, sixth round")
                 words:
                 while (true) {
                     if (budget == 0) {

@@ -25,12 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The interpreter's outer {@code switch} runs an instruction of its own right after another one
- * (decimals, tuples, reference moves and constants, calls and returns: {@code Interpreter.CHAINS})
+ * (decimals, tuples, reference moves and constants, indirect and host calls, {@code Ops.slow}'s
+ * aggregates and texts: {@code Interpreter.CHAINS})
  * without going back through the inner word loop, and that changes nothing observable. Random
  * programs dense in runs of such instructions (decimal arithmetic at scale and overflow
  * boundaries, which traps {@code decimal_overflow} and {@code decimal_scale_mismatch}; tuple
- * building and projection; {@code mov}, {@code select} and constants of decimals; a call right
- * after a decimal instruction and a {@code ret} right after one) run on the interpreter untraced
+ * building and projection; {@code mov}, {@code select} and constants of decimals; a direct call
+ * right after a decimal instruction and a {@code ret} right after one, both of which run in the
+ * inner loop) run on the interpreter untraced
  * (chained), on the interpreter stepped one instruction at a time with INSTR tracing (never
  * chained, a budget of 1 per step) and on the compiled tier:
  * <ul>
