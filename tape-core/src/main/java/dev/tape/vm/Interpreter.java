@@ -25,11 +25,13 @@ import dev.tape.verify.internal.LOp;
  * instruction's start, as the instructions one at a time would.
  *
  * <p>The word instructions (integer, float, compare, branch, word moves and constants, the fused
- * forms) run in an inner loop of their own, which makes no calls and stores no references; any
- * other instruction leaves it, already paid for, for the outer {@code switch}. In the general
- * mode of a JVM that has run many programs (every case of the {@code switch} compiled) the inner
- * loop keeps C2's register allocation and layout those of a small loop (see
- * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round").
+ * forms) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
+ * calls out only on cold paths (register growth, traps, call tracing); any other instruction
+ * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
+ * right after another one ({@link #CHAINS}) without going back through the inner loop. In the
+ * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
+ * the inner loop keeps C2's register allocation and layout those of a small loop (see
+ * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
  *
  * <p>The loop runs on the program's {@link CodeImage}: one code array for all functions, so calls
  * and returns change only {@code ip}, the register base and the register count. While the loop
@@ -44,6 +46,31 @@ final class Interpreter {
     static final int DONE = 0;
     static final int OUT_OF_FUEL = 1;
     static final int TRAPPED = 2;
+
+    /**
+     * The ops that the outer {@code switch} of {@link #execute} runs, by a case of its own or through
+     * {@link Ops#slow}, and that the inner word loop never handles, indexed by op (0 to 255): one of
+     * them right after an instruction of the outer {@code switch} is dispatched there directly,
+     * without the inner loop's {@code switch} in between (a run of decimal, tuple or reference
+     * instructions). An op listed here that the inner loop handles would reach {@link Ops#slow},
+     * which has no case for it; an outer op missing here only costs the inner {@code switch}.
+     */
+    static final boolean[] CHAINS = new boolean[256];
+
+    static {
+        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
+            LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
+            Op.DEC_MUL, Op.I64_TO_DEC,
+            // Ops.slow's
+            Op.DEC_TO_I64, Op.DEC_TO_U64, Op.U64_TO_DEC, Op.BYTES_EQ, Op.STR_EQ, Op.BYTES_CONCAT, Op.STR_CONCAT,
+            Op.BYTES_LEN, Op.STR_LEN, Op.BYTES_GET, Op.BYTES_GET_IMM, Op.BYTES_SLICE, Op.STR_SLICE,
+            Op.STR_TO_BYTES, Op.BYTES_TO_STR, Op.CLOSURE_NEW, Op.TUPLE_NEW, Op.STRUCT_NEW, Op.ARRAY_NEW,
+            Op.TUPLE_LEN, Op.STRUCT_FIELD_COUNT, Op.ARRAY_LEN, LOp.TUPLE_GET_R, LOp.STRUCT_GET_W, LOp.STRUCT_GET_R,
+            LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R};
+        for (int op : outer) {
+            CHAINS[op] = true;
+        }
+    }
 
     static int execute(Vm vm, ExecutionContext c, long budget) {
         final long start = budget;
@@ -63,9 +90,9 @@ final class Interpreter {
         int[] frames = c.frames;
         try {
             while (true) {
-                // the word instructions, in a loop of their own: no calls, no reference stores, so C2
-                // allocates the registers of this loop for them alone (see docs/PERFORMANCE-LOG.md,
-                // "Interpreter, fifth round")
+                // the word instructions, call and ret, in a loop of their own: calls out only on cold
+                // paths, so C2 allocates the registers of this loop for them alone (see
+                // docs/PERFORMANCE-LOG.md, "Interpreter, fifth round" and "Interpreter, sixth round")
                 words:
                 while (true) {
                     if (budget == 0) {
@@ -320,12 +347,72 @@ final class Interpreter {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;
                         }
+                        case Op.CALL -> {
+                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
+                            // the indirect call's checks (the callee and the first argument are known)
+                            if (depth >= maxDepth) {
+                                throw Calls.depthTrap(depth, maxDepth);
+                            }
+                            int nb = base + regs;
+                            int callee = code[ip + 1];
+                            int calleeRegs = regCounts[callee];
+                            int need = nb + calleeRegs;
+                            if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                                c.ensureRegisters(need, depth);
+                                w = c.w;
+                                r = c.r;
+                            }
+                            int argc = code[ip + 2];
+                            int retAt = ip + 3 + argc;
+                            int moved = argc + code[retAt];
+                            if (moved > ExecutionContext.FREE_VALUES) {
+                                c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
+                            }
+                            Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
+                            int fp = (depth - 1) * ExecutionContext.FRAME;
+                            if (fp + ExecutionContext.FRAME > frames.length) {
+                                frames = c.growFrames();
+                            }
+                            frames[fp] = regs;
+                            frames[fp + 1] = base;
+                            frames[fp + 2] = ip;
+                            frames[fp + 3] = retAt;
+                            ++depth;
+                            regs = calleeRegs;
+                            base = nb;
+                            ip = entry[callee];
+                            if (traceCalls) {
+                                c.sink.callEnter(callee, depth);
+                            }
+                        }
+                        case Op.RET -> {
+                            if (traceCalls) {
+                                c.sink.callExit(image.funcAt(ip), depth);
+                            }
+                            if (depth == 1) {
+                                save(c, image, ip, base, depth, start - budget);
+                                return DONE;
+                            }
+                            int fp = (depth - 2) * ExecutionContext.FRAME;
+                            int callerBase = frames[fp + 1];
+                            int pos = frames[fp + 3];
+                            int n = code[ip + 1];
+                            Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
+                            --depth;
+                            regs = frames[fp];
+                            base = callerBase;
+                            ip = pos + 1 + n;
+                        }
                         default -> {
                             // paid for: the switch below runs it
                             break words;
                         }
                     }
                 }
+                // an instruction of this switch followed by another one it handles itself (CHAINS)
+                // runs here too, without the inner loop's switch in between
+                chain:
+                while (true) {
                 switch (code[ip]) {
                     case LOp.MOV_R -> {
                         r[base + code[ip + 1]] = r[base + code[ip + 2]];
@@ -338,44 +425,6 @@ final class Interpreter {
                     case LOp.SELECT_R -> {
                         r[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? r[base + code[ip + 3]] : r[base + code[ip + 4]];
                         ip += 5;
-                    }
-                    case Op.CALL -> {
-                        // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
-                        // the indirect call's checks (the callee and the first argument are known)
-                        if (depth >= maxDepth) {
-                            throw Calls.depthTrap(depth, maxDepth);
-                        }
-                        int nb = base + regs;
-                        int callee = code[ip + 1];
-                        int calleeRegs = regCounts[callee];
-                        int need = nb + calleeRegs;
-                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-                            c.ensureRegisters(need, depth);
-                            w = c.w;
-                            r = c.r;
-                        }
-                        int argc = code[ip + 2];
-                        int retAt = ip + 3 + argc;
-                        int moved = argc + code[retAt];
-                        if (moved > ExecutionContext.FREE_VALUES) {
-                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
-                        }
-                        Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
-                        int fp = (depth - 1) * ExecutionContext.FRAME;
-                        if (fp + ExecutionContext.FRAME > frames.length) {
-                            frames = c.growFrames();
-                        }
-                        frames[fp] = regs;
-                        frames[fp + 1] = base;
-                        frames[fp + 2] = ip;
-                        frames[fp + 3] = retAt;
-                        ++depth;
-                        regs = calleeRegs;
-                        base = nb;
-                        ip = entry[callee];
-                        if (traceCalls) {
-                            c.sink.callEnter(callee, depth);
-                        }
                     }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
                         // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
@@ -421,24 +470,6 @@ final class Interpreter {
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
-                    }
-                    case Op.RET -> {
-                        if (traceCalls) {
-                            c.sink.callExit(image.funcAt(ip), depth);
-                        }
-                        if (depth == 1) {
-                            save(c, image, ip, base, depth, start - budget);
-                            return DONE;
-                        }
-                        int fp = (depth - 2) * ExecutionContext.FRAME;
-                        int callerBase = frames[fp + 1];
-                        int pos = frames[fp + 3];
-                        int n = code[ip + 1];
-                        Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
-                        --depth;
-                        regs = frames[fp];
-                        base = callerBase;
-                        ip = pos + 1 + n;
                     }
                     case Op.HOST_CALL -> {
                         long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
@@ -495,6 +526,11 @@ final class Interpreter {
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
                     default -> ip = Ops.slow(vm, c, code, ip, base);
+                }
+                if (budget == 0 || !CHAINS[code[ip] & 0xFF]) {
+                    break chain;
+                }
+                budget--;
                 }
             }
         } catch (VmTrap t) {

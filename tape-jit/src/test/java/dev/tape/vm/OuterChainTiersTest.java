@@ -1,0 +1,240 @@
+package dev.tape.vm;
+
+import dev.tape.format.Opcode;
+import dev.tape.host.HostRegistry;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.FunctionBuilder.Label;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static dev.tape.program.ValueType.DECIMAL;
+import static dev.tape.program.ValueType.I64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The interpreter's outer {@code switch} runs an instruction of its own right after another one
+ * (decimals, tuples, reference moves and constants, indirect and host calls, {@code Ops.slow}'s
+ * aggregates and texts: {@code Interpreter.CHAINS})
+ * without going back through the inner word loop, and that changes nothing observable. Random
+ * programs dense in runs of such instructions (decimal arithmetic at scale and overflow
+ * boundaries, which traps {@code decimal_overflow} and {@code decimal_scale_mismatch}; tuple
+ * building and projection; {@code mov}, {@code select} and constants of decimals; a direct call
+ * right after a decimal instruction and a {@code ret} right after one, both of which run in the
+ * inner loop) run on the interpreter untraced
+ * (chained), on the interpreter stepped one instruction at a time with INSTR tracing (never
+ * chained, a budget of 1 per step) and on the compiled tier:
+ * <ul>
+ *   <li>under every fuel budget from 0 to past the end, all three end alike (results, or every
+ *       field of the trap, fuel left), and a run with budget k traps {@code fuel_exceeded} at the
+ *       function and pc of the trace's instruction k, so a budget that ends inside a run stops at
+ *       the next instruction of the run;</li>
+ *   <li>paused at every fuel slice of random sizes, both tiers show the same frames, fuel and
+ *       snapshot bytes ({@link Tiers#lockstep}), the paused frame is the traced instruction at that
+ *       fuel, and the interpreter's snapshot restored on the interpreter ends as the whole run.</li>
+ * </ul>
+ */
+class OuterChainTiersTest {
+    /** registers: r1 = n, r2..r8 i64 (r3 = i, r4 = 1), r13 and r14 bool, r15..r18 decimals, r19 a decimal of scale 0, r20 a tuple */
+    private static final int D_FIRST = 15;
+    private static final int Q = 19;
+    private static final int T = 20;
+
+    private static int ireg(Random rnd) {
+        return 5 + rnd.nextInt(4);
+    }
+
+    private static int idst(Random rnd) {
+        return rnd.nextInt(5) == 0 ? 2 : ireg(rnd);
+    }
+
+    private static int dreg(Random rnd) {
+        return D_FIRST + rnd.nextInt(4);
+    }
+
+    /**
+     * A function (n: i64) -> (i64, dec): a counted loop over a random body of runs of outer
+     * instructions mixed with word instructions, and a helper it calls that ends with a decimal
+     * instruction right before its {@code ret}.
+     */
+    static Program program(long seed) {
+        Random rnd = new Random(seed);
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64, DECIMAL));
+        int helper = pb.declareFunction(List.of(I64), List.of(I64));
+        for (int r = 2; r <= 8; r++) {
+            f.constI64(r, rnd.nextInt(7) - 3);
+        }
+        for (int r = D_FIRST; r < D_FIRST + 4; r++) {
+            f.constDecimal(r, rnd.nextInt(401) - 200, 2);
+        }
+        f.constDecimal(Q, 1, 0);
+        f.tupleNew(T, 5, 6);
+        f.constI64(3, 0).constI64(4, 1);
+        f.i64Lt(14, 5, 6);
+        Label top = f.newLabel();
+        Label exit = f.newLabel();
+        f.i64Lt(13, 3, 1).br(13, top, exit);
+        f.place(top);
+        int items = 3 + rnd.nextInt(8);
+        for (int k = 0; k < items; k++) {
+            switch (rnd.nextInt(14)) {
+                // dec_loop's line: quantity * price + fee, added up
+                case 0, 1 -> f.emit(Opcode.I64_TO_DEC, Q, ireg(rnd), 0)
+                        .binary(Opcode.DEC_MUL, dreg(rnd), dreg(rnd), Q)
+                        .binary(Opcode.DEC_ADD, dreg(rnd), dreg(rnd), dreg(rnd));
+                case 2 -> f.binary(Opcode.DEC_ADD, dreg(rnd), dreg(rnd), dreg(rnd))
+                        .binary(Opcode.DEC_SUB, dreg(rnd), dreg(rnd), dreg(rnd));
+                // a product that grows every trip: decimal_overflow after a few
+                case 3 -> f.emit(Opcode.I64_TO_DEC, Q, ireg(rnd), rnd.nextInt(4) == 0 ? 1 : 0)
+                        .binary(Opcode.DEC_MUL, Q, Q, Q);
+                // a scale of 1 or 19 (decimal_overflow), or a scale-4 product: mismatches later
+                case 4 -> {
+                    int scale = switch (rnd.nextInt(4)) {
+                        case 0 -> 19;
+                        case 1 -> 1;
+                        default -> 2;
+                    };
+                    f.emit(Opcode.I64_TO_DEC, dreg(rnd), ireg(rnd), scale);
+                    if (rnd.nextInt(3) == 0) {
+                        f.binary(Opcode.DEC_MUL, dreg(rnd), dreg(rnd), dreg(rnd));
+                    }
+                }
+                case 5 -> f.constDecimal(dreg(rnd), rnd.nextInt(2001) - 1000, 2).mov(dreg(rnd), dreg(rnd))
+                        .binary(Opcode.DEC_ADD, dreg(rnd), dreg(rnd), dreg(rnd));
+                case 6 -> f.select(dreg(rnd), 14, dreg(rnd), dreg(rnd))
+                        .binary(Opcode.DEC_SUB, dreg(rnd), dreg(rnd), dreg(rnd));
+                // tuple.new and two tuple.gets, then a word instruction
+                case 7, 8 -> f.tupleNew(T, ireg(rnd), ireg(rnd)).tupleGet(idst(rnd), T, 0).tupleGet(idst(rnd), T, 1)
+                        .i64Add(idst(rnd), ireg(rnd), ireg(rnd));
+                // an instruction of Ops.slow after a decimal one (traps when Q's scale is not 0)
+                case 9 -> f.binary(Opcode.DEC_ADD, dreg(rnd), dreg(rnd), dreg(rnd))
+                        .unary(Opcode.DEC_TO_I64, idst(rnd), Q);
+                // a call right after a decimal instruction
+                case 10 -> f.binary(Opcode.DEC_SUB, dreg(rnd), dreg(rnd), dreg(rnd))
+                        .call(0, helper, 0, new int[] {ireg(rnd)}, new int[] {idst(rnd)});
+                case 11 -> f.constI64(ireg(rnd), rnd.nextInt(9) - 4).i64Add(idst(rnd), ireg(rnd), ireg(rnd));
+                case 12 -> f.i64Lt(14, ireg(rnd), ireg(rnd)).tupleNew(T, ireg(rnd), 3);
+                default -> f.mov(dreg(rnd), dreg(rnd)).mov(dreg(rnd), dreg(rnd))
+                        .tupleGet(idst(rnd), T, rnd.nextInt(2));
+            }
+        }
+        f.i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, top, exit);
+        f.place(exit).ret(0, 2, D_FIRST);
+        // the helper: a decimal instruction right before each ret
+        pb.function(helper).constI64(2, 3).i64Add(3, 1, 2).emit(Opcode.I64_TO_DEC, 4, 3, 2)
+                .binary(Opcode.DEC_ADD, 5, 4, 4).ret(0, 3);
+        return pb.build();
+    }
+
+    /** Every instruction run, as func << 16 | pc. */
+    private static final class Steps implements TraceSink {
+        final List<Integer> at = new ArrayList<>();
+
+        @Override
+        public int mask() {
+            return TraceMask.INSTR;
+        }
+
+        @Override
+        public void instr(int func, int pc, long span, int opcode) {
+            at.add(func << 16 | pc);
+        }
+    }
+
+    private static final List<Value> ARGS = List.of(Value.i64(4));
+
+    @Test
+    void randomProgramsDenseInRunsOfOuterInstructionsRunAsTheirInstructionsOneAtATime() throws Exception {
+        long total = 0;
+        int chained = 0;
+        Set<String> endings = new HashSet<>();
+        for (long seed = 1; seed <= 60; seed++) {
+            VerifiedProgram vp = Tiers.verified(program(seed));
+            Tiers t = Tiers.of(vp, new HostRegistry());
+            chained += chained(t.interpreted);
+            String what = "seed " + seed;
+            Steps steps = new Steps();
+            Tiers.Outcome full = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS,
+                    Limits.DEFAULT.withFuel(1_000_000), steps);
+            long used = full.used(Limits.DEFAULT.withFuel(1_000_000));
+            assertEquals(used, steps.at.size(), what + ": one INSTR event per fuel unit");
+            endings.add(full.trapped() ? full.trap().kind().toString() : "done");
+            total += used;
+            for (long fuel = 0; fuel <= used + 2; fuel++) {
+                Limits limits = Limits.DEFAULT.withFuel(fuel);
+                Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS, limits,
+                        new Steps());
+                Tiers.Outcome fast = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS, limits, null);
+                Tiers.Outcome compiled = Tiers.run(t.compiled, null, new ExecutionContext(), 0, ARGS, limits, null);
+                String at = what + " fuel " + fuel;
+                Tiers.assertSame("stepped", stepped, "interpreted", fast, () -> at);
+                Tiers.assertSame(fast, compiled, () -> at);
+                if (fuel < used) {
+                    assertEquals(TrapKind.FUEL_EXCEEDED, fast.kind(), at);
+                    int traced = steps.at.get((int) fuel);
+                    assertEquals(traced >>> 16, fast.trap().func(), at + ": function of instruction " + fuel);
+                    assertEquals(traced & 0xFFFF, fast.trap().pc(), at + ": pc of instruction " + fuel);
+                } else {
+                    assertEquals(full.results(), fast.results(), at);
+                    assertEquals(full.kind(), fast.kind(), at);
+                }
+            }
+            Random rnd = new Random(seed * 31);
+            for (int round = 0; round < 3; round++) {
+                long slice = 1 + rnd.nextInt(round == 0 ? 3 : 9);
+                int pauses = t.lockstep(0, ARGS, slice, 2, what + " slice " + slice, (a, b, pause) -> {
+                    long ran = slice * pause;
+                    if (ran < used) {
+                        int traced = steps.at.get((int) ran);
+                        Trap.Frame top = a.frames().get(0);
+                        assertEquals(traced >>> 16, top.func(), what + " slice " + slice + " pause " + pause);
+                        assertEquals(traced & 0xFFFF, top.pc(), what + " slice " + slice + " pause " + pause);
+                    }
+                    Run restored = t.interpreted.restore(a.snapshot());
+                    List<Object> end = Tiers.finish(restored);
+                    Object whole = full.trapped() ? full.trap().kind() : full.results();
+                    Object got = end.get(0) instanceof Tiers.TrapView v ? v.kind()
+                            : ((dev.tape.vm.Outcome.Done) end.get(0)).values();
+                    assertEquals(whole, got, what + " slice " + slice + " restored at pause " + pause);
+                });
+                assertEquals((used - 1) / slice, pauses, what + " slice " + slice + ": a pause every slice");
+            }
+        }
+        // the programs end every way the decimals can: results, overflow and scale mismatch
+        assertTrue(endings.contains("done"), "endings " + endings);
+        assertTrue(endings.contains("DECIMAL_OVERFLOW"), "endings " + endings);
+        assertTrue(endings.contains("DECIMAL_SCALE_MISMATCH"), "endings " + endings);
+        assertTrue(total > 60 * 60, "the programs ran " + total + " instructions");
+        assertTrue(chained > 300, "the programs hold " + chained + " instructions chained to the one before");
+    }
+
+    /** @return how many instructions of the program's lowered code the one before can chain to */
+    private static int chained(Vm vm) {
+        int n = 0;
+        for (dev.tape.verify.internal.LoweredFunction lf : vm.funcs) {
+            int[] code = lf.code();
+            int previous = -1;
+            for (int i = 0; i < lf.codeLength(); i++) {
+                if (lf.pcOf()[i] >= 0) {
+                    if (previous >= 0 && Interpreter.CHAINS[previous] && Interpreter.CHAINS[code[i]]) {
+                        n++;
+                    }
+                    previous = code[i];
+                }
+            }
+        }
+        return n;
+    }
+}
