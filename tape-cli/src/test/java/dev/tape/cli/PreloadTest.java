@@ -225,6 +225,18 @@ class PreloadTest {
         Preload.start(new String[] {"run", edge.toString()});
         assertNotNull(Preload.claim().take(edge), "at the limit");
         assertEquals(new Cli.Result(0, "i64:6765\n", ""), preloaded("run", big.toString(), "--arg", "i64:20"));
+
+        // what the thread reads, and take reads again: regular files of at most MAX_BYTES, through links
+        assertNull(Preload.read(big), "too large");
+        assertEquals(Preload.MAX_BYTES, Preload.read(edge).length);
+        Path link = tmp.resolve("link.tasm");
+        Files.createSymbolicLink(link, file);
+        assertEquals(FIB, new String(Preload.read(link), java.nio.charset.StandardCharsets.UTF_8));
+        Path dirLink = tmp.resolve("dir.tasm");
+        Files.createSymbolicLink(dirLink, tmp);
+        for (Path p2 : new Path[] {tmp, dirLink, tmp.resolve("missing.tasm"), Path.of("/dev/zero"), Path.of("/dev/null")}) {
+            assertNull(Preload.read(p2), p2.toString());
+        }
     }
 
     @Test
