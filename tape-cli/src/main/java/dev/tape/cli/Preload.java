@@ -3,8 +3,10 @@ package dev.tape.cli;
 import dev.tape.program.Program;
 import dev.tape.verify.VerifiedProgram;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * {@code tape run}'s program loaded and verified on a second thread while the main thread builds and
@@ -14,18 +16,24 @@ import java.nio.file.Path;
  * <p>{@link TapeCli#main} calls {@link #start(String[])} first. When the command line starts
  * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
  * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
- * bytes, a daemon thread reads and assembles or decodes it and verifies it
- * ({@link ProgramFiles#load}, {@link ProgramFiles#verify}, which depend on no option).
- * {@code tape run}, once picocli has parsed its options, takes the
- * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path and
- * the thread succeeded; otherwise, and in every other command, the program is loaded as before, on
+ * bytes, a daemon thread reads it ({@link #read(Path)}), assembles or decodes its bytes and verifies the
+ * program ({@link ProgramFiles#load(Path, byte[])}, {@link ProgramFiles#verify}, which depend on no
+ * option). {@code tape run}, once picocli has parsed its options, takes the
+ * result ({@link #claim()}, {@link #take(Path)}) when the file picocli parsed is the same path, the
+ * thread succeeded, and the file, read again then, still holds the very bytes the thread loaded;
+ * otherwise, and in every other command, the program is loaded as before, on
  * the main thread, so every error, its message and its exit code are those of a load without this.
+ * The program run is therefore always the one the file holds when the command reads it, as without
+ * the preload, even when the file is rewritten, replaced, truncated (say by {@code --record FILE}
+ * naming it) or deleted after the thread read it.
  * Nothing runs concurrently with the command itself: {@link #take(Path)} waits for the thread
  * before the command reads its options, and the thread prints nothing.
  *
- * <p>Bounds: the thread does one load and verification of the file the command would have loaded
- * anyway, with the same limits; when the command stops before loading (a usage error,
- * {@code --help}), the process exits without waiting for it.
+ * <p>Bounds: the thread reads at most {@link #MAX_BYTES} + 1 bytes however the file grows while it
+ * reads (a larger file is left to the command), and does one load and verification of the bytes the command
+ * would have loaded anyway, with the same limits; {@link #take(Path)} reads the file once more, as
+ * boundedly. When the command stops before loading (a usage error, {@code --help}), the process exits
+ * without waiting for the thread.
  */
 final class Preload {
     /**
@@ -43,6 +51,7 @@ final class Preload {
     /** the loading thread (package-private for tests, which wait for it) */
     final Thread thread;
     /** set by the thread when both steps succeeded; read after {@link Thread#join()} */
+    private byte[] bytes;
     private Program program;
     private VerifiedProgram verified;
 
@@ -92,11 +101,13 @@ final class Preload {
     /** the thread's work: a failure of any kind leaves the fields null */
     private void load() {
         try {
-            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
+            byte[] b = read(file);
+            if (b == null) {
                 return;
             }
-            Program p = ProgramFiles.load(file);
+            Program p = ProgramFiles.load(file, b);
             VerifiedProgram v = ProgramFiles.verify(file, p);
+            bytes = b;
             program = p;
             verified = v;
         } catch (Throwable t) {
@@ -105,11 +116,35 @@ final class Preload {
     }
 
     /**
-     * Waits for the thread, then gives its program if it loaded {@code path} and verified it.
+     * Reads a regular file of at most {@link #MAX_BYTES} bytes, reading no more than one byte past that
+     * limit however large the file is or grows while it is read. Never throws.
+     *
+     * @param file the file
+     * @return its bytes, or null when it is not a regular file (a folder, a FIFO, a device, missing),
+     *     cannot be read, or holds more than {@link #MAX_BYTES} bytes
+     */
+    static byte[] read(Path file) {
+        try {
+            // not a FIFO or a device, which opening or reading could block on or consume
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] b = in.readNBytes((int) MAX_BYTES + 1);
+                return b.length > MAX_BYTES ? null : b;
+            }
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /**
+     * Waits for the thread, then gives its program if it loaded {@code path} and verified it, and the
+     * file still holds the bytes it loaded (read again now, {@link #read(Path)}).
      *
      * @param path the FILE picocli parsed
      * @return the program and its verification, or null when the command must load the file itself
-     *     (another path, a failure, or the wait interrupted)
+     *     (another path, a failure, a file changed since the thread read it, or the wait interrupted)
      */
     Loaded take(Path path) {
         try {
@@ -119,6 +154,10 @@ final class Preload {
             return null;
         }
         if (verified == null || !file.equals(path)) {
+            return null;
+        }
+        byte[] now = read(path);
+        if (now == null || !Arrays.equals(now, bytes)) {
             return null;
         }
         return new Loaded(program, verified);

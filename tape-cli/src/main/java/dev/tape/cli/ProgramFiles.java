@@ -90,7 +90,18 @@ final class ProgramFiles {
      * @throws CliException (exit 2) when the file cannot be read or is not UTF-8
      */
     static String readText(Path file) throws CliException {
-        byte[] bytes = read(file);
+        return text(file, read(file));
+    }
+
+    /**
+     * Decodes a text file's bytes as strict UTF-8.
+     *
+     * @param file the file the bytes came from, for messages
+     * @param bytes its bytes
+     * @return its text
+     * @throws CliException (exit 2) when the bytes are not UTF-8
+     */
+    static String text(Path file, byte[] bytes) throws CliException {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
@@ -107,10 +118,23 @@ final class ProgramFiles {
      * @throws CliException (exit 2) when the file cannot be read, decoded or assembled
      */
     static Program load(Path file) throws CliException {
+        return load(file, read(file));
+    }
+
+    /**
+     * Loads a program from a file's bytes, as {@link #load(Path)} does once it has read them: assembles them
+     * as strict UTF-8 text when the file's name ends in {@code .tasm}, else decodes them as a container.
+     *
+     * @param file the file the bytes came from, which decides how they are read and names it in messages
+     * @param bytes the file's bytes
+     * @return the program, not yet verified
+     * @throws CliException (exit 2) when the bytes cannot be decoded or assembled
+     */
+    static Program load(Path file, byte[] bytes) throws CliException {
         if (isAssembly(file)) {
-            return Assembly.assemble(file);
+            return Assembly.assembleWithLines(file, text(file, bytes)).program();
         }
-        return decode(file, read(file));
+        return decode(file, bytes);
     }
 
     /**

@@ -101,6 +101,10 @@ class PreloadTest {
             {"run", "--arg", "i64:20", f},
             {"run", ""},
             {"run", "nul\0.tasm"},
+            {"run", f, f, "--arg", "i64:20"},
+            {"run", f, "--arg", "i64:20", "--", "x"},
+            {"run", f, "--arg", "i64:20", "--record", tmp.resolve("no/such/folder.rec").toString()},
+            {"run", "/dev/null"},
         };
         for (String[] args : lines) {
             assertEquals(Cli.lazy(args), preloaded(args), String.join(" ", args));
@@ -110,18 +114,84 @@ class PreloadTest {
     }
 
     @Test
-    void theRunUsesTheProgramLoadedAhead() throws Exception {
+    void theRunUsesTheProgramLoadedAheadWhileTheFileIsUnchanged() throws Exception {
         Path file = tmp.resolve("p.tasm");
         Files.writeString(file, FIB);
         String[] args = {"run", file.toString(), "--arg", "i64:20"};
         Preload.start(args);
+        Preload p = Preload.started;
+        p.thread.join();
+        assertNotNull(p.take(file), "loaded and unchanged");
+        Preload.start(args);
         Preload.started.thread.join();
-        // the file changes after the preload read it: the run is of the program it read
-        Files.writeString(file, SEVEN);
         assertEquals(new Cli.Result(0, "i64:6765\n", ""), Cli.lazy(args));
         assertNull(Preload.started, "claimed");
-        // without a preload the file is read again
+    }
+
+    /**
+     * The file changes after the preload read it, before the command loads it: the run is of the file as the
+     * command reads it, as without the preload (the preload read the file earlier than the command would).
+     */
+    @Test
+    void aFileChangedAfterThePreloadIsLoadedAgain() throws Exception {
+        Path file = tmp.resolve("p.tasm");
+        String[] args = {"run", file.toString(), "--arg", "i64:20"};
+        // rewritten in place: another program, a longer text, a shorter one
+        for (String now : new String[] {SEVEN, FIB + "; a comment", FIB.substring(0, FIB.length() - 3) + "}\n"}) {
+            Files.writeString(file, FIB);
+            Preload.start(args);
+            Preload.started.thread.join();
+            Files.writeString(file, now);
+            Cli.Result preloaded = Cli.lazy(args);
+            assertNull(Preload.started, "claimed");
+            assertEquals(Cli.lazy(args), preloaded, now);
+        }
+        Files.writeString(file, FIB);
+        Preload.start(args);
+        Preload.started.thread.join();
+        Files.writeString(file, SEVEN);
         assertEquals(new Cli.Result(0, "i64:7\n", ""), Cli.lazy(args));
+        // replaced by another file of the same length, by a rename
+        Path other = tmp.resolve("other.tasm");
+        Files.writeString(file, FIB);
+        Files.writeString(other, FIB.replace("const.i64 r4, 1", "const.i64 r4, 2"));
+        Preload.start(args);
+        Preload.started.thread.join();
+        Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Cli.Result replaced = Cli.lazy(args);
+        assertEquals(Cli.lazy(args), replaced);
+        assertTrue(!replaced.out().equals("i64:6765\n"), replaced.toString());
+        // deleted, or made a directory
+        Files.writeString(file, FIB);
+        Preload.start(args);
+        Preload.started.thread.join();
+        Files.delete(file);
+        Cli.Result deleted = Cli.lazy(args);
+        assertEquals(Cli.lazy(args), deleted);
+        assertEquals(2, deleted.code());
+        Files.writeString(file, FIB);
+        Preload.start(args);
+        Preload.started.thread.join();
+        Files.delete(file);
+        Files.createDirectory(file);
+        Cli.Result dir = Cli.lazy(args);
+        assertEquals(Cli.lazy(args), dir);
+        assertEquals(2, dir.code());
+    }
+
+    /**
+     * {@code --record FILE} names the program file itself: the command truncates it before it loads the program,
+     * which then fails as it does without the preload.
+     */
+    @Test
+    void aRecordingWrittenOverTheProgramFileFailsAsWithoutThePreload() throws Exception {
+        Path file = tmp.resolve("p.tasm");
+        String[] args = {"run", file.toString(), "--arg", "i64:20", "--record", file.toString()};
+        Files.writeString(file, FIB);
+        Cli.Result without = Cli.lazy(args);
+        assertEquals(2, without.code(), without.toString());
+        Files.writeString(file, FIB);
+        assertEquals(without, preloaded(args));
     }
 
     @Test
@@ -155,6 +225,18 @@ class PreloadTest {
         Preload.start(new String[] {"run", edge.toString()});
         assertNotNull(Preload.claim().take(edge), "at the limit");
         assertEquals(new Cli.Result(0, "i64:6765\n", ""), preloaded("run", big.toString(), "--arg", "i64:20"));
+
+        // what the thread reads, and take reads again: regular files of at most MAX_BYTES, through links
+        assertNull(Preload.read(big), "too large");
+        assertEquals(Preload.MAX_BYTES, Preload.read(edge).length);
+        Path link = tmp.resolve("link.tasm");
+        Files.createSymbolicLink(link, file);
+        assertEquals(FIB, new String(Preload.read(link), java.nio.charset.StandardCharsets.UTF_8));
+        Path dirLink = tmp.resolve("dir.tasm");
+        Files.createSymbolicLink(dirLink, tmp);
+        for (Path p2 : new Path[] {tmp, dirLink, tmp.resolve("missing.tasm"), Path.of("/dev/zero"), Path.of("/dev/null")}) {
+            assertNull(Preload.read(p2), p2.toString());
+        }
     }
 
     @Test
