@@ -34,10 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whose func field is read and called through, beside a struct of 9 fields and a third struct
  * register, which are never kept. The 8-field struct is then used in random order: read by field (by its tag), passed to a leaf twice,
  * to a function that is no leaf, to a boxed host function and to one that suspends the run, stored
- * twice in one tuple (so a snapshot must show one object), captured as a closure's environment (a
+ * twice in one tuple (so a snapshot must show one object), chosen by {@code select}, captured as a closure's environment (a
  * struct, not a tuple) and called through a {@code call.indirect} site that sees that closure and a
  * closure over a tuple, passed twice through a func value that is a leaf or not, moved and read by
- * field, across a block start, rebuilt at another site, and finally returned after the loop.
+ * field, across a block start, rebuilt at another site, and finally returned after the loop; a
+ * callee returns a struct it keeps in locals.
  *
  * <p>Both tiers must agree in every detail (result or trap with its stack, fuel, heap bytes, host
  * calls) at every fuel limit, at heap limits around every struct's charge, at every call-depth
@@ -106,6 +107,17 @@ class AttackKeptStructTest {
                 jmp b
             b:
                 ret r0, [r2]
+            }
+            func mkS(i: i64, f: f64) -> (agg) {
+                const.bool r3, true
+                const.u64 r4, 0x8000000000000001
+                struct.new r5, S8, [r2, r3, r4, r1, r2, r1, r4, r3]
+                jmp a
+            a:
+                struct.get r6, r5, 3
+                br r3, b, b
+            b:
+                ret r0, [r5]
             }
             func leafA(env: agg tuple(i64), y: i64) -> (i64) {
                 tuple.get r3, r1, 0
@@ -184,7 +196,7 @@ class AttackKeptStructTest {
         int uses = 2 + rnd.nextInt(6);
         boolean tuple = false;
         for (int u = 0; u < uses; u++) {
-            int kind = rnd.nextInt(14);
+            int kind = rnd.nextInt(16);
             switch (kind) {
                 case 0, 1, 2 -> field(s, rnd.nextInt(8), "r20");
                 case 3 -> s.append("    call r0, leaf2, r0, [r20, r20] -> [r9]\n    i64.add r6, r6, r9\n");
@@ -224,6 +236,16 @@ class AttackKeptStructTest {
                     } else {
                         s.append("    call r0, leaf2, r0, [r20, r31] -> [r9]\n    i64.add r6, r6, r9\n");
                     }
+                }
+                case 14 -> {
+                    // a callee's struct kept in its locals, returned (after a block start)
+                    s.append("    call r0, mkS, r0, [r7, r").append(rnd.nextBoolean() ? 3 : 22).append("] -> [r24]\n");
+                    s.append("    call r0, leaf2, r0, [r24, r20] -> [r9]\n    i64.add r6, r6, r9\n");
+                }
+                case 15 -> {
+                    // a select keeps no shape: the leaf reads the choice by its own parameter's
+                    s.append("    select r28, r11, r20, r31\n");
+                    s.append("    call r0, leaf2, r0, [r28, r20] -> [r9]\n    i64.add r6, r6, r9\n");
                 }
                 default -> {
                     if (rnd.nextInt(4) == 0) {
@@ -272,10 +294,10 @@ class AttackKeptStructTest {
                 });
     }
 
-    /** @return how many times main's generated method calls {@code JitRuntime.name} */
-    static int calls(VerifiedProgram p, String name) {
+    /** @return how many times function {@code f}'s generated method calls {@code JitRuntime.name} */
+    static int calls(VerifiedProgram p, int f, String name) {
         JitTier tier = (JitTier) Jit.compile(p, host()).tier;
-        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
+        byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
         int[] n = {0};
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
@@ -329,9 +351,10 @@ class AttackKeptStructTest {
             String text = program(seed);
             String what = "seed " + seed + "\n" + text;
             VerifiedProgram p = verified(text, seed);
-            if (calls(p, "chargeAggregate") == 2) {
+            if (calls(p, 0, "chargeAggregate") == 2) {
                 kept++;
             }
+            assertEquals(1, calls(p, 5, "chargeAggregate"), "mkS keeps its struct in locals");
             Tiers t = Tiers.of(p, host());
             List<Value> args = args(seed);
             Tiers.Outcome full = t.check(0, args, Limits.DEFAULT, what);
