@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a loop, with the rest of the compiled tier around them: destinations equal to an operand
  * ({@code str.slice r5, r5, r9, r16}, {@code bytes.get r7, r17, r7}), a string grown by in-place
  * append and then sliced and converted (its spare room must not leak), texts from host calls and
- * from a tuple, closures over a struct kept in locals, a tuple and an array, each called
- * indirectly (inlined leaves), {@code tuple.len} on an {@code agg} register holding a struct
+ * from a tuple, closures over a struct kept in locals (its field count read too), a tuple and an
+ * array, each called indirectly (inlined leaves), {@code tuple.len} on an {@code agg} register holding a struct
  * ({@code agg_error}), a decimal register live across the loop. Every argument set traps somewhere
  * different (a split character, an empty host result, invalid UTF-8, an index past the end, the
  * wrong aggregate) or returns; both tiers ({@code Jit.compile} and {@code Jit.compileFramed}, the
@@ -100,6 +100,8 @@ class AttackValueOpsTest {
                 struct.new r36, Q, [r8, r10]
                 closure.new r37, r15, r36
                 call.indirect r0, unary, r37, r0, [r8] -> [r38]
+                struct.field_count r47, r36
+                u64.add r9, r9, r47
                 tuple.new r39, [r8]
                 closure.new r40, r14, r39
                 call.indirect r0, unary, r40, r0, [r38] -> [r41]
@@ -133,8 +135,10 @@ class AttackValueOpsTest {
             }
             
             func senv(env: agg struct Q, x: i64) -> (i64) {
-                struct.get r3, r1, 1
-                i64.add r4, r3, r2
+                struct.get r3, r1, 0
+                struct.get r5, r1, 1
+                i64.mul r4, r3, r2
+                i64.add r4, r4, r5
                 ret r0, [r4]
             }
             
