@@ -258,7 +258,9 @@ class AttackValueOpsTest {
 
     @Test
     void handedOverAtEveryInstructionAndPausedAtEverySlice() throws Exception {
-        Tiers t = Tiers.of(loaded(), host());
+        VerifiedProgram p = loaded();
+        Tiers t = Tiers.of(p, host());
+        Tiers framed = Tiers.of(p.program(), host(), true);
         int pauses = 0;
         int n = 0;
         for (List<Value> args : cases()) {
@@ -277,7 +279,10 @@ class AttackValueOpsTest {
                 Tiers.assertSame("one-shot", unlogged, "handed over", o, () -> what + " stop " + at);
             }
             for (long slice = 1; slice <= 9; slice += 4) {
-                pauses += t.lockstep(0, args, slice, 2, what + " slice " + slice, (a, b, p) -> { });
+                pauses += t.lockstep(0, args, slice, 2, what + " slice " + slice, (a, b, q) -> { });
+            }
+            if (n % 2 == 0) {
+                pauses += framed.lockstep(0, args, 3, 2, "framed " + what, (a, b, q) -> { });
             }
         }
         assertTrue(pauses >= 1000, "pauses: " + pauses);
