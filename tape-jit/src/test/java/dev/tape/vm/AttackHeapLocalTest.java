@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and heap both short together; and paused at every slice of fuel under heap limits the run
  * reaches in the middle, with the boxed host function suspending the run for odd arguments (the
  * same frames, fuel left, host calls, position and snapshot bytes, which hold the heap count, at
- * each pause and after each {@code resumeWith}; runs restored from either tier's snapshot end
- * alike). No defect found: kept as a regression test (a threshold that ignores the rate, or a
+ * each pause and after each {@code resumeWith}; runs restored from the compiled run's snapshot on
+ * either tier, into a fresh context or one whose last run trapped on a heap limit of 0, end alike). No defect found: kept as a regression test (a threshold that ignores the rate, or a
  * charge without its references' part, fails it).
  */
 class AttackHeapLocalTest {
@@ -184,7 +184,7 @@ class AttackHeapLocalTest {
             Tiers t = Tiers.ofWords(vp, host());
             assertEquals(5, Jit.precompile(t.compiled), "k " + k);
             for (long kk : new long[] {1, 3}) {
-                List<Value> args = List.of(Value.i64(6), Value.i64(kk));
+                List<Value> args = List.of(Value.i64(5), Value.i64(kk));
                 String what = "k " + k + " args " + args;
                 Tiers.Outcome whole = three(t, args, Limits.DEFAULT, what);
                 long used = whole.used(Limits.DEFAULT);
@@ -214,7 +214,7 @@ class AttackHeapLocalTest {
                 for (long fuel = 0; fuel <= used + 2; fuel++) {
                     three(t, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
                 }
-                // the recursion reaches depth 7: every call depth limit up to past it, with the heap
+                // the recursion reaches depth 6: every call depth limit up to past it, with the heap
                 // limits of the run's last few counts
                 for (long depth = 0; depth <= 9; depth++) {
                     for (long heap : counts.descendingSet().stream().limit(4).toList()) {
@@ -296,7 +296,8 @@ class AttackHeapLocalTest {
             byte[] snap = b.snapshot();
             assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
             if (pauses % 3 == 1) {
-                assertEquals(finish(restore(t.interpreted, snap)), finish(restore(t.compiled, snap)),
+                boolean reused = pauses % 2 == 0;
+                assertEquals(finish(restore(t.interpreted, snap, reused)), finish(restore(t.compiled, snap, !reused)),
                         what + " restored at pause " + pauses);
             }
             if (suspended) {
@@ -322,9 +323,18 @@ class AttackHeapLocalTest {
     /** Limits no snapshot of these runs exceeds (the heap up to {@link Long#MAX_VALUE}). */
     static final Limits CEILING = new Limits(-1L, -1L, -1L, Long.MAX_VALUE, Limits.DEFAULT_REGISTERS);
 
-    /** Restores a snapshot into a fresh context under {@link #CEILING}. */
-    static Run restore(Vm vm, byte[] snap) {
-        return vm.restore(new ExecutionContext(), snap, CEILING, null);
+    /**
+     * Restores a snapshot under {@link #CEILING} into a fresh context or, when {@code reused}, into
+     * one whose last run (of the same VM) had a heap limit of 0 and trapped on it.
+     */
+    static Run restore(Vm vm, byte[] snap, boolean reused) {
+        ExecutionContext ctx = new ExecutionContext();
+        if (reused) {
+            Tiers.Outcome o = Tiers.run(vm, null, ctx, 0, List.of(Value.i64(3), Value.i64(1)),
+                    Limits.DEFAULT.withMaxHeapBytes(0), null);
+            assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind());
+        }
+        return vm.restore(ctx, snap, CEILING, null);
     }
 
     @Test
@@ -346,7 +356,7 @@ class AttackHeapLocalTest {
                 }
             }
             for (long heap : heaps) {
-                for (long slice = 1; slice <= 30; slice++) {
+                for (long slice = 1; slice <= 24; slice++) {
                     pauses += pauses(t, args, Limits.DEFAULT.withMaxHeapBytes(heap), slice,
                             "k " + k + " heap " + heap + " slice " + slice);
                 }
