@@ -347,7 +347,7 @@ class AttackHeapLocalTest {
             Tiers.Outcome whole = t.interpret(0, args, Limits.DEFAULT);
             long used = whole.used(Limits.DEFAULT);
             TreeSet<Long> counts = counts(t, args, used);
-            List<Long> heaps = new ArrayList<>(List.of(whole.heapBytes(), Long.MAX_VALUE));
+            List<Long> heaps = new ArrayList<>(List.of(whole.heapBytes()));
             int q = 0;
             for (long c : counts) {
                 if (q++ % Math.max(1, counts.size() / 4) == 2) {
@@ -356,7 +356,7 @@ class AttackHeapLocalTest {
                 }
             }
             for (long heap : heaps) {
-                for (long slice = 1; slice <= 24; slice++) {
+                for (long slice = 1; slice <= 20; slice++) {
                     pauses += pauses(t, args, Limits.DEFAULT.withMaxHeapBytes(heap), slice,
                             "k " + k + " heap " + heap + " slice " + slice);
                 }
