@@ -1,6 +1,15 @@
 package dev.tape.vm;
 
+import dev.tape.asm.Assembler;
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
+import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,13 +44,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class AttackAllTogetherTest {
     /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
+    record Generated(String source, long n, long x, long d, boolean plain) {}
 
     private static final String[] FIELD_VALUES = {"r5", "r4", "r7", "r8"};
 
     static Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int fields = 1 + rnd.nextInt(4);
+        // a plain main has only instructions HeapLocal covers: it keeps the heap room in a local
+        boolean plain = rnd.nextInt(3) == 0;
         StringBuilder s = new StringBuilder("program together\nhost hf = \"w.f\" (i64) -> (i64)\narray ints = i64\n");
         s.append("struct S = { ");
         for (int j = 0; j < fields; j++) {
@@ -51,21 +62,37 @@ class AttackAllTogetherTest {
         s.append("func main(n: i64, x: i64, d: i64) -> (i64) {\n");
         s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
                 .append(rnd.nextInt(5)).append('\n');
-        s.append("    const.i64 r9, 2\n    tuple.new r12, [r2]\n    const.func r13, cl0\n    const.func r15, heavyc\n");
-        s.append("    closure.new r10, r13, r12\n    closure.new r11, r15, r12\n");
-        s.append("    struct.new r20, S, [");
-        for (int j = 0; j < fields; j++) {
-            s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r2" : "r6");
+        s.append("    const.i64 r9, 2\n");
+        if (plain) {
+            // function values instead of closures, the struct made by a call
+            s.append("    const.func r10, leaf\n    const.func r11, heavy\n    call r0, mk, r0, [r2, r6] -> [r20]\n");
+        } else {
+            s.append("    tuple.new r12, [r2]\n    const.func r13, cl0\n    const.func r15, heavyc\n");
+            s.append("    closure.new r10, r13, r12\n    closure.new r11, r15, r12\n");
+            s.append("    struct.new r20, S, [");
+            for (int j = 0; j < fields; j++) {
+                s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r2" : "r6");
+            }
+            s.append("]\n    const.pool r24, str:\"h\u00e9llo \u65e5\u672c\"\n    str.to_bytes r25, r24\n");
+            s.append("    i64.to_dec r32, r6, 0\n");
         }
-        s.append("]\n    tuple.new r22, [r7, r8]\n    array.new r23, ints, [r7, r8, r6]\n");
-        s.append("    const.pool r24, str:\"h\u00e9llo \u65e5\u672c\"\n    str.to_bytes r25, r24\n");
-        s.append("    const.u64 r28, 0\n    const.u64 r29, 0\n    const.u64 r30, 0\n");
-        s.append("    i64.to_dec r32, r6, 0\n    mov r34, r10\n");
+        s.append("    tuple.new r22, [r7, r8]\n    array.new r23, ints, [r7, r8, r6]\n");
+        s.append("    const.u64 r28, 0\n    const.u64 r29, 0\n    const.u64 r30, 0\n    mov r34, r10\n");
         s.append("    jmp loop\nloop:\n    i64.lt r14, r5, r1\n    br r14, body, done\nbody:\n");
         s.append("    i64.add r7, r7, r5\n    i64.to_u64 r29, r5\n");
         int ops = 3 + rnd.nextInt(7);
         for (int u = 0; u < ops; u++) {
-            switch (rnd.nextInt(15)) {
+            int kind = rnd.nextInt(15);
+            if (plain && (kind == 0 || kind >= 7 && kind <= 11)) {
+                switch (kind) {
+                    case 0 -> s.append("    call r0, mk, r0, [r7, r4] -> [r20]\n");
+                    case 7, 8 -> s.append("    array.len r28, r23\n    u64.to_i64 r21, r28\n    i64.add r4, r4, r21\n");
+                    default -> s.append("    tuple.new r35, [r20, r7]\n    tuple.get r21, r35, 1\n")
+                            .append("    i64.add r4, r4, r21\n    tuple.get r36, r35, 0\n");
+                }
+                continue;
+            }
+            switch (kind) {
                 case 0 -> {
                     s.append("    struct.new r20, S, [");
                     for (int j = 0; j < fields; j++) {
@@ -84,7 +111,7 @@ class AttackAllTogetherTest {
                     s.append("    i64.add r4, r4, r21\n");
                 }
                 case 3 -> s.append("    tuple.new r22, [r7, r4]\n    tuple.get r8, r22, ").append(rnd.nextInt(2))
-                        .append("\n    tuple.len r28, r22\n    u64.to_i64 r21, r28\n    i64.add r4, r4, r21\n");
+                        .append(plain ? "\n" : "\n    tuple.len r28, r22\n    u64.to_i64 r21, r28\n    i64.add r4, r4, r21\n");
                 case 4 -> s.append("    array.new r23, ints, [r7, r8, r5]\n    const.u64 r28, ")
                         .append(rnd.nextInt(10) == 0 ? 3 : rnd.nextInt(3)).append("\n    array.get r8, r23, r28\n");
                 case 5 -> s.append("    host_call r0, hf, r0, [r").append(7 + rnd.nextInt(2)).append("] -> [r8]\n");
@@ -132,6 +159,14 @@ class AttackAllTogetherTest {
         s.append("func heavyc(env: agg tuple(i64), s: agg struct S) -> (i64) {\n    struct.get r3, r2, 0\n")
                 .append("    const.i64 r4, 5\n    i64.div r3, r3, r4\n    call r0, leaf, r0, [r2] -> [r5]\n")
                 .append("    i64.add r3, r3, r5\n    ret r0, [r3]\n}\n");
+        s.append("func heavy(s: agg struct S) -> (i64) {\n    struct.get r2, r1, ").append(rnd.nextInt(fields))
+                .append("\n    const.i64 r3, 3\n    i64.div r2, r2, r3\n    call r0, leaf, r0, [r1] -> [r4]\n")
+                .append("    i64.add r2, r2, r4\n    ret r0, [r2]\n}\n");
+        s.append("func mk(a: i64, b: i64) -> (agg) {\n    struct.new r3, S, [");
+        for (int j = 0; j < fields; j++) {
+            s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r1" : "r2");
+        }
+        s.append("]\n    ret r0, [r3]\n}\n");
         s.append("""
                 func rec(d: i64, x: i64) -> (i64) {
                     const.i64 r3, 0
@@ -149,7 +184,7 @@ class AttackAllTogetherTest {
                     ret r0, [r10]
                 }
                 """);
-        return new Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), rnd.nextInt(12));
+        return new Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), rnd.nextInt(12), plain);
     }
 
     /** The build before the round, if at hand: its path, else null. */
@@ -180,6 +215,27 @@ class AttackAllTogetherTest {
                 throw new ClassNotFoundException(name, e);
             }
         }
+    }
+
+    /** @return how many times main's generated method calls {@code JitRuntime.heapThreshold} */
+    private static int heapThresholds(String source) {
+        JitTier tier = (JitTier) Jit.compile(Verifier.verify(Assembler.assemble(source, "p")), Host.NONE, Tiers.LAZY).tier;
+        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
+        int[] n = {0};
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String called, String d, boolean itf) {
+                        if (owner.equals("dev/tape/vm/JitRuntime") && called.equals("heapThreshold")) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
     }
 
     private static void assertLines(String wantName, String want, String gotName, String got, String what) {
@@ -213,6 +269,7 @@ class AttackAllTogetherTest {
         int traps = 0;
         int results = 0;
         int compiled = 0;
+        int plains = 0;
         String[] names = {"interpreted", "compiled", "stepped"};
         long from = Long.getLong("attack.all.from", 0);
         long seeds = Long.getLong("attack.all.seeds", 24);
@@ -235,8 +292,13 @@ class AttackAllTogetherTest {
                     assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
                 }
             }
-            if (pre ? now[3].equals("5") : !now[3].equals("0")) {
+            if (pre ? now[3].equals("7") : !now[3].equals("0")) {
                 compiled++;
+            }
+            if (g.plain()) {
+                plains++;
+                // main keeps the heap room in a local (it tests the threshold)
+                assertTrue(heapThresholds(g.source()) > 0, what);
             }
             if (now[0].startsWith("full trap")) {
                 traps++;
@@ -247,8 +309,9 @@ class AttackAllTogetherTest {
         if (old != null) {
             old.close();
         }
-        // all five functions compiled when compiled first, and at least main when compiled on first use
+        // all seven functions compiled when compiled first, and at least main when compiled on first use
         assertTrue(compiled == seeds, "programs compiled: " + compiled);
+        assertTrue(plains >= seeds / 8, "plain programs: " + plains);
         assertTrue(traps >= seeds / 8 && results >= seeds / 8, "traps " + traps + ", results " + results);
     }
 }
