@@ -30,7 +30,8 @@ import java.util.List;
  * to its end (registers are left out: where a register is dead the tiers may show different
  * values, and the snapshot holds only the live ones); every heap limit near what the run allocates; every call-depth limit up to a few
  * past the recursion's; every host-call limit; and runs in slices of 1, 3 and 7 fuel with every
- * fourth pause restored on the other way. Runs alternate between one context reused across
+ * fourth pause restored on the other way; and runs on one context shared by both ways in turn,
+ * under call-depth, fuel and heap limits that go up and down. Runs alternate between one context reused across
  * limits and fresh contexts. Each run's end is written with its results or its trap (kind, code,
  * function, pc, span, host symbol, detail, message, stack, fuel left) and the context's fuel, host
  * calls and heap bytes.
@@ -117,6 +118,20 @@ public final class AttackAllDriver {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHostCalls(h), sink);
             t.append("hosts ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+        }
+        // one context shared by both ways in turn, under limits that go up and down (deterministic)
+        ExecutionContext both = new ExecutionContext();
+        Vm[] turn = {vm, other};
+        TraceSink[] turnSinks = {sink, otherSink};
+        for (int k = 0; k < 24; k++) {
+            Limits limits = switch (k % 4) {
+                case 0 -> Limits.DEFAULT.withMaxCallDepth((k * 7L) % (depthTo + 2));
+                case 1 -> Limits.DEFAULT.withFuel(used - (k * 13L) % (used + 1));
+                case 2 -> Limits.DEFAULT.withMaxHeapBytes(heap - (k * 29L) % (heap + 1));
+                default -> Limits.DEFAULT;
+            };
+            Run r = turn[k % 2].start(both, 0, args, limits, turnSinks[k % 2]);
+            t.append("turn ").append(k).append(' ').append(end(r, both, r.resume())).append('\n');
         }
         for (long slice : new long[] {1, 3, 7}) {
             Vm[] vms = {vm, other};
