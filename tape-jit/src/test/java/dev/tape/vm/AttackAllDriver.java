@@ -25,7 +25,7 @@ import java.util.List;
  *
  * <p>A transcript of one way to run (the interpreter, the compiled tier, the interpreter stepped
  * with an INSTR trace sink) holds: the run under the default limits; every fuel limit from 0 to
- * one past what the run uses, each pause described (frames, position, fuel, host calls, the top
+ * one past what the run uses ({@link #points}, as the other limits), each pause described (frames, position, fuel, host calls, the top
  * a digest of the snapshot bytes) and then restored on the other way and run
  * to its end (registers are left out: where a register is dead the tiers may show different
  * values, and the snapshot holds only the live ones); every heap limit near what the run allocates; every call-depth limit up to a few
@@ -90,7 +90,7 @@ public final class AttackAllDriver {
         long used = Limits.DEFAULT.fuel() - first.fuelRemaining();
         long heap = first.heapBytesAllocated();
         long hosts = first.hostCallsMade();
-        for (long fuel = 0; fuel <= used + 1; fuel++) {
+        for (long fuel : points(used + 1)) {
             ExecutionContext c = fuel % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(fuel), sink);
             Outcome o = r.resume();
@@ -103,18 +103,17 @@ public final class AttackAllDriver {
                 t.append("  restored ").append(end(back, c2, back.resume())).append('\n');
             }
         }
-        long step = Math.max(1, heap / 1500);
-        for (long h = 0; h <= heap + 1; h += h + 600 >= heap ? 1 : step) {
+        for (long h : points(heap + 1)) {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHeapBytes(h), sink);
             t.append("heap ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
         }
-        for (long d = 0; d <= depthTo; d++) {
+        for (long d : points(depthTo)) {
             ExecutionContext c = d % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxCallDepth(d), sink);
             t.append("depth ").append(d).append(' ').append(end(r, c, r.resume())).append('\n');
         }
-        for (long h = 0; h <= hosts + 1; h++) {
+        for (long h : points(hosts + 1)) {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHostCalls(h), sink);
             t.append("hosts ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
@@ -133,7 +132,7 @@ public final class AttackAllDriver {
             Run r = turn[k % 2].start(both, 0, args, limits, turnSinks[k % 2]);
             t.append("turn ").append(k).append(' ').append(end(r, both, r.resume())).append('\n');
         }
-        for (long slice : new long[] {1, 3, 7}) {
+        for (long slice : used <= 2000 ? new long[] {1, 3, 7} : new long[] {used / 40 + 1, used / 17 + 1}) {
             Vm[] vms = {vm, other};
             TraceSink[] sinks = {sink, otherSink};
             ExecutionContext c = shared;
@@ -152,6 +151,22 @@ public final class AttackAllDriver {
             t.append("slice ").append(slice).append(" end ").append(end(r, c, o)).append('\n');
         }
         return t.toString();
+    }
+
+    /**
+     * @param max the largest value
+     * @return every value from 0 to {@code max} when that is at most 600 of them; else the first
+     *     and last 200 and 200 spread evenly between
+     */
+    static long[] points(long max) {
+        if (max < 600) {
+            return java.util.stream.LongStream.rangeClosed(0, max).toArray();
+        }
+        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, 200)
+                .map(i -> 200 + i * (max - 400) / 200);
+        return java.util.stream.LongStream.concat(java.util.stream.LongStream.concat(
+                java.util.stream.LongStream.range(0, 200), mid), java.util.stream.LongStream.rangeClosed(max - 199, max))
+                .distinct().toArray();
     }
 
     private static String pause(Run r) {
