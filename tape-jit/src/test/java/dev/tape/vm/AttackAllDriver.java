@@ -25,16 +25,17 @@ import java.util.List;
  *
  * <p>A transcript of one way to run (the interpreter, the compiled tier, the interpreter stepped
  * with an INSTR trace sink) holds: the run under the default limits; every fuel limit from 0 to
- * one past what the run uses ({@link #points}, as the other limits), each pause described (frames, position, fuel, host calls, the top
- * a digest of the snapshot bytes) and then restored on the other way and run
- * to its end (registers are left out: where a register is dead the tiers may show different
- * values, and the snapshot holds only the live ones); every heap limit near what the run allocates; every call-depth limit up to a few
- * past the recursion's; every host-call limit; and runs in slices of 1, 3 and 7 fuel with every
- * fourth pause restored on the other way; and runs on one context shared by both ways in turn,
- * under call-depth, fuel and heap limits that go up and down. Runs alternate between one context reused across
- * limits and fresh contexts. Each run's end is written with its results or its trap (kind, code,
- * function, pc, span, host symbol, detail, message, stack, fuel left) and the context's fuel, host
- * calls and heap bytes.
+ * one past what the run uses, each pause described (frames, depth, position, fuel, host calls, a
+ * digest of the snapshot bytes) and then restored on the other way and run to its end; every
+ * heap limit from 0 to one past what the run allocates; every call-depth limit up to
+ * {@code depthTo}; every host-call limit; runs on one context shared by both ways in turn, under
+ * call-depth, fuel and heap limits that go up and down; and runs in slices of 1, 3 and 7 fuel
+ * (of a fortieth and a seventeenth of the run's fuel past 2,000) with every fourth pause restored
+ * on the other way and the run forked at some others (the fork goes on). Past 600 values a limit is sampled ({@link #points}). Runs alternate between
+ * one context reused across limits and fresh contexts. Each run's end is written with its results
+ * or its trap (kind, code, function, pc, span, host symbol, detail, message, stack, fuel left)
+ * and the context's fuel, host calls and heap bytes. Registers are left out: where a register is
+ * dead the tiers may show different values, and a snapshot holds only the live ones.
  */
 public final class AttackAllDriver {
     private AttackAllDriver() {}
@@ -145,10 +146,14 @@ public final class AttackAllDriver {
                     int k = (pause / 4) % 2;
                     c = new ExecutionContext();
                     r = vms[k].restore(c, r.snapshot(), Limits.DEFAULT, sinks[k]);
+                } else if (pause % 6 == 1) {
+                    // a fork goes on, on a copy of the context; the original is left paused
+                    r = r.fork();
+                    c = null;
                 }
                 r.addFuel(slice);
             }
-            t.append("slice ").append(slice).append(" end ").append(end(r, c, o)).append('\n');
+            t.append("slice ").append(slice).append(" end ").append(c == null ? end(r, o) : end(r, c, o)).append('\n');
         }
         return t.toString();
     }
@@ -164,9 +169,9 @@ public final class AttackAllDriver {
         }
         java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, 200)
                 .map(i -> 200 + i * (max - 400) / 200);
-        return java.util.stream.LongStream.concat(java.util.stream.LongStream.concat(
-                java.util.stream.LongStream.range(0, 200), mid), java.util.stream.LongStream.rangeClosed(max - 199, max))
-                .distinct().toArray();
+        java.util.stream.LongStream ends = java.util.stream.LongStream.concat(
+                java.util.stream.LongStream.range(0, 200), java.util.stream.LongStream.rangeClosed(max - 199, max));
+        return java.util.stream.LongStream.concat(ends, mid).sorted().distinct().toArray();
     }
 
     private static String pause(Run r) {
@@ -185,6 +190,11 @@ public final class AttackAllDriver {
     }
 
     private static String end(Run r, ExecutionContext c, Outcome o) {
+        return end(r, o) + " | ctx fuel " + c.fuelRemaining() + " hosts " + c.hostCallsMade() + " heap "
+                + c.heapBytesAllocated();
+    }
+
+    private static String end(Run r, Outcome o) {
         String what;
         if (o instanceof Outcome.Done d) {
             what = "done " + d.values();
@@ -196,8 +206,7 @@ public final class AttackAllDriver {
         } else {
             what = "paused " + ((Outcome.Paused) o).reason();
         }
-        return what + " | ctx fuel " + c.fuelRemaining() + " hosts " + c.hostCallsMade() + " heap "
-                + c.heapBytesAllocated() + " run fuel " + r.fuelRemaining();
+        return what + " | run fuel " + r.fuelRemaining() + " hosts " + r.hostCallsMade();
     }
 
     /** An INSTR trace sink: a run with it is interpreted one instruction at a time. */

@@ -4,6 +4,7 @@ import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
 import dev.tape.jit.JitTestAccess;
+import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
@@ -42,6 +43,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The three must be equal line by line; and when the build before the round is at hand
  * ({@code -Dtape.before.jar=FILE}, or {@code /tmp/start.jar}), the driver is loaded a second time
  * against it in a class loader of its own and its three transcripts must equal these.
+ *
+ * <p>It runs 10 programs; {@code -Dattack.all.from=N -Dattack.all.seeds=M} runs others. Nothing
+ * differed on 02e690b against 29710e0 ({@code /tmp/start.jar}) in 900 programs (seeds 1000 to
+ * 1399 of an earlier form without the plain programs, 5000 to 5299 without the deep recursion and
+ * the shared context, 9000 to 9199 of this form): it stays as a regression test.
  */
 class AttackAllTogetherTest {
     /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
@@ -185,7 +191,8 @@ class AttackAllTogetherTest {
                     ret r0, [r10]
                 }
                 """);
-        return new Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), rnd.nextInt(10) == 0 ? 4100 + rnd.nextInt(8) : rnd.nextInt(12), plain);
+        long d = rnd.nextInt(10) == 0 ? 4100 + rnd.nextInt(8) : rnd.nextInt(12);
+        return new Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), d, plain);
     }
 
     /** The build before the round, if at hand: its path, else null. */
@@ -220,7 +227,8 @@ class AttackAllTogetherTest {
 
     /** @return how many times main's generated method calls {@code JitRuntime.heapThreshold} */
     private static int heapThresholds(String source) {
-        JitTier tier = (JitTier) Jit.compile(Verifier.verify(Assembler.assemble(source, "p")), Host.NONE, Tiers.LAZY).tier;
+        VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "p"));
+        JitTier tier = (JitTier) Jit.compile(p, Host.NONE, Tiers.LAZY).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
         int[] n = {0};
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
@@ -273,7 +281,7 @@ class AttackAllTogetherTest {
         int plains = 0;
         String[] names = {"interpreted", "compiled", "stepped"};
         long from = Long.getLong("attack.all.from", 0);
-        long seeds = Long.getLong("attack.all.seeds", 24);
+        long seeds = Long.getLong("attack.all.seeds", 10);
         for (long seed = from; seed < from + seeds; seed++) {
             Generated g = program(seed);
             long[] argv = {g.n(), g.x(), g.d()};
