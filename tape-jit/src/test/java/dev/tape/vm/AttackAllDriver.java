@@ -1,0 +1,224 @@
+package dev.tape.vm;
+
+import dev.tape.asm.Assembler;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
+import dev.tape.jit.Jit;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.program.ProgramEncoder;
+import dev.tape.program.ValueType;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Runs one program through the public API only, so that {@link AttackAllTogetherTest} can load
+ * this class a second time against an older build (in a class loader of its own) and compare the
+ * transcripts it writes line by line. Nothing here may name a test class or anything that is not
+ * public in both builds.
+ *
+ * <p>A transcript of one way to run (the interpreter, the compiled tier, the interpreter stepped
+ * with an INSTR trace sink) holds: the run under the default limits; every fuel limit from 0 to
+ * one past what the run uses, each pause described (frames, depth, position, fuel, host calls, a
+ * digest of the snapshot bytes) and then restored on the other way and run to its end; every
+ * heap limit from 0 to one past what the run allocates; every call-depth limit up to
+ * {@code depthTo}; every host-call limit; runs on one context shared by both ways in turn, under
+ * call-depth, fuel and heap limits that go up and down; and runs in slices of 1, 3 and 7 fuel
+ * (of a fortieth and a seventeenth of the run's fuel past 2,000) with every fourth pause restored
+ * on the other way and the run forked at some others (the fork goes on). Past 600 values a limit is sampled ({@link #points}). Runs alternate between
+ * one context reused across limits and fresh contexts. Each run's end is written with its results
+ * or its trap (kind, code, function, pc, span, host symbol, detail, message, stack, fuel left)
+ * and the context's fuel, host calls and heap bytes. Registers are left out: where a register is
+ * dead the tiers may show different values, and a snapshot holds only the live ones.
+ */
+public final class AttackAllDriver {
+    private AttackAllDriver() {}
+
+    /** w.f(a) = 3a + 1, throwing for a mod 61 = 17. */
+    static long f(long a) {
+        if (Math.floorMod(a, 61) == 17) {
+            throw new IllegalStateException("f refuses " + a);
+        }
+        return 3 * a + 1;
+    }
+
+    private static HostRegistry host() {
+        return new HostRegistry().registerWords("w.f",
+                Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), AttackAllDriver::f);
+    }
+
+    private static VerifiedProgram load(String source) {
+        return Verifier.verify(ProgramDecoder.decode(ProgramEncoder.encode(Assembler.assemble(source, "all.tasm"))));
+    }
+
+    /**
+     * @param source an assembly program whose function 0 takes i64 arguments
+     * @param argv the entry's arguments
+     * @param depthTo the largest call-depth limit to try
+     * @param precompile whether the compiled tier compiles every function first (else each as it
+     *     first runs)
+     * @return the transcripts of the interpreter, the compiled tier and the stepped interpreter, and
+     *     then how many functions the compiled tier compiled (in decimal)
+     */
+    public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile) {
+        VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
+        Vm in = new Vm(load(source), host(), lazy);
+        Vm jit = Jit.compile(load(source), host(), lazy);
+        if (precompile) {
+            Jit.precompile(jit);
+        }
+        Vm[] stepped = {new Vm(load(source), host(), lazy)};
+        List<Value> args = java.util.Arrays.stream(argv).mapToObj(v -> (Value) Value.i64(v)).toList();
+        String[] t = {transcript(in, null, jit, null, args, depthTo), transcript(jit, null, in, null, args, depthTo),
+            transcript(stepped[0], new Instr(), stepped[0], new Instr(), args, depthTo), null};
+        t[3] = Integer.toString(Jit.compiledFunctions(jit));
+        return t;
+    }
+
+    private static String transcript(Vm vm, TraceSink sink, Vm other, TraceSink otherSink, List<Value> args,
+            long depthTo) {
+        StringBuilder t = new StringBuilder();
+        ExecutionContext shared = new ExecutionContext();
+        ExecutionContext first = new ExecutionContext();
+        Run r0 = vm.start(first, 0, args, Limits.DEFAULT, sink);
+        t.append("full ").append(end(r0, first, r0.resume())).append('\n');
+        long used = Limits.DEFAULT.fuel() - first.fuelRemaining();
+        long heap = first.heapBytesAllocated();
+        long hosts = first.hostCallsMade();
+        for (long fuel : points(used + 1)) {
+            ExecutionContext c = fuel % 2 == 0 ? shared : new ExecutionContext();
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(fuel), sink);
+            Outcome o = r.resume();
+            t.append("fuel ").append(fuel).append(' ').append(end(r, c, o)).append('\n');
+            if (o instanceof Outcome.Paused) {
+                t.append("  ").append(pause(r)).append('\n');
+                ExecutionContext c2 = fuel % 3 == 0 ? shared : new ExecutionContext();
+                Run back = other.restore(c2, r.snapshot(), Limits.DEFAULT, otherSink);
+                back.addFuel(used + 2);
+                t.append("  restored ").append(end(back, c2, back.resume())).append('\n');
+            }
+        }
+        for (long h : points(heap + 1)) {
+            ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHeapBytes(h), sink);
+            t.append("heap ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+        }
+        for (long d : points(depthTo)) {
+            ExecutionContext c = d % 2 == 0 ? shared : new ExecutionContext();
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxCallDepth(d), sink);
+            t.append("depth ").append(d).append(' ').append(end(r, c, r.resume())).append('\n');
+        }
+        for (long h : points(hosts + 1)) {
+            ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHostCalls(h), sink);
+            t.append("hosts ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+        }
+        // one context shared by both ways in turn, under limits that go up and down (deterministic)
+        ExecutionContext both = new ExecutionContext();
+        Vm[] turn = {vm, other};
+        TraceSink[] turnSinks = {sink, otherSink};
+        for (int k = 0; k < 24; k++) {
+            Limits limits = switch (k % 4) {
+                case 0 -> Limits.DEFAULT.withMaxCallDepth((k * 7L) % (depthTo + 2));
+                case 1 -> Limits.DEFAULT.withFuel(used - (k * 13L) % (used + 1));
+                case 2 -> Limits.DEFAULT.withMaxHeapBytes(heap - (k * 29L) % (heap + 1));
+                default -> Limits.DEFAULT;
+            };
+            Run r = turn[k % 2].start(both, 0, args, limits, turnSinks[k % 2]);
+            t.append("turn ").append(k).append(' ').append(end(r, both, r.resume())).append('\n');
+        }
+        for (long slice : used <= 2000 ? new long[] {1, 3, 7} : new long[] {used / 40 + 1, used / 17 + 1}) {
+            Vm[] vms = {vm, other};
+            TraceSink[] sinks = {sink, otherSink};
+            ExecutionContext c = shared;
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(slice), sink);
+            int pause = 0;
+            Outcome o;
+            while ((o = r.resume()) instanceof Outcome.Paused) {
+                t.append("slice ").append(slice).append(' ').append(pause(r)).append('\n');
+                if (++pause % 4 == 0) {
+                    int k = (pause / 4) % 2;
+                    c = new ExecutionContext();
+                    r = vms[k].restore(c, r.snapshot(), Limits.DEFAULT, sinks[k]);
+                } else if (pause % 6 == 1) {
+                    // a fork goes on, on a copy of the context; the original is left paused
+                    r = r.fork();
+                    c = null;
+                }
+                r.addFuel(slice);
+            }
+            t.append("slice ").append(slice).append(" end ").append(c == null ? end(r, o) : end(r, c, o)).append('\n');
+        }
+        return t.toString();
+    }
+
+    /**
+     * @param max the largest value
+     * @return every value from 0 to {@code max} when that is at most 600 of them; else the first
+     *     and last 200 and 200 spread evenly between
+     */
+    static long[] points(long max) {
+        if (max < 600) {
+            return java.util.stream.LongStream.rangeClosed(0, max).toArray();
+        }
+        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, 200)
+                .map(i -> 200 + i * (max - 400) / 200);
+        java.util.stream.LongStream ends = java.util.stream.LongStream.concat(
+                java.util.stream.LongStream.range(0, 200), java.util.stream.LongStream.rangeClosed(max - 199, max));
+        return java.util.stream.LongStream.concat(ends, mid).sorted().distinct().toArray();
+    }
+
+    private static String pause(Run r) {
+        StringBuilder s = new StringBuilder();
+        s.append("frames ").append(r.frames()).append(" depth ").append(r.depth()).append(" position ")
+                .append(r.position()).append(" fuel ").append(r.fuelRemaining()).append(" hosts ")
+                .append(r.hostCallsMade());
+        try {
+            byte[] snap = r.snapshot();
+            s.append(" snapshot ").append(snap.length).append(' ')
+                    .append(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(snap)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return s.toString();
+    }
+
+    private static String end(Run r, ExecutionContext c, Outcome o) {
+        return end(r, o) + " | ctx fuel " + c.fuelRemaining() + " hosts " + c.hostCallsMade() + " heap "
+                + c.heapBytesAllocated();
+    }
+
+    private static String end(Run r, Outcome o) {
+        String what;
+        if (o instanceof Outcome.Done d) {
+            what = "done " + d.values();
+        } else if (o instanceof Outcome.Trapped tr) {
+            Trap x = tr.trap();
+            what = "trap " + x.kind() + " code " + x.code() + " func " + x.func() + " " + x.funcName() + " pc "
+                    + x.pc() + " span " + x.span() + " host " + x.hostSymbol() + " detail " + x.detail()
+                    + " message " + x.getMessage() + " stack " + x.stack() + " fuel " + x.fuelRemaining();
+        } else {
+            what = "paused " + ((Outcome.Paused) o).reason();
+        }
+        return what + " | run fuel " + r.fuelRemaining() + " hosts " + r.hostCallsMade();
+    }
+
+    /** An INSTR trace sink: a run with it is interpreted one instruction at a time. */
+    private static final class Instr implements TraceSink {
+        @Override
+        public int mask() {
+            return TraceMask.INSTR;
+        }
+
+        @Override
+        public void instr(int func, int pc, long span, int opcode) {
+            // nothing: its presence is what matters
+        }
+    }
+}
