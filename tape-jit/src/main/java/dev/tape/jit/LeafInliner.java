@@ -347,6 +347,21 @@ final class LeafInliner {
 
     /** Whether every reachable read of leaf register {@code reg} is a field read of the caller's struct {@code v}. */
     private static boolean readsFields(CallEmitter e, Leaf leaf, int reg, int v) {
+        for (int g : liveReads(e.code, leaf)) {
+            if (e.code[g + 2] == reg && e.structs.fieldOf(v, e.code, g) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return the global indices, in code order, of the leaf's element reads ({@code tuple.get} and
+     *     {@code struct.get} of a word) in reachable blocks
+     */
+    private static int[] liveReads(int[] code, Leaf leaf) {
+        int[] out = new int[leaf.starts().length];
+        int n = 0;
         boolean live = false;
         for (int i = 0; i < leaf.starts().length; i++) {
             if (!leaf.starts()[i]) {
@@ -356,13 +371,12 @@ final class LeafInliner {
                 live = leaf.reachable()[i];
             }
             int g = leaf.entry() + i;
-            int op = LOp.plain(e.code[g]);
-            if (live && (op == LOp.TUPLE_GET_W || op == LOp.STRUCT_GET_W) && e.code[g + 2] == reg
-                    && e.structs.fieldOf(v, e.code, g) < 0) {
-                return false;
+            int op = LOp.plain(code[g]);
+            if (live && (op == LOp.TUPLE_GET_W || op == LOp.STRUCT_GET_W)) {
+                out[n++] = g;
             }
         }
-        return true;
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /**
@@ -485,17 +499,9 @@ final class LeafInliner {
     private static void reads(CallEmitter e, Leaf leaf, Label real, int[] kept) {
         MethodVisitor mv = e.mv;
         int[] code = e.code;
-        boolean live = false;
-        for (int i = 0; i < leaf.starts().length; i++) {
-            if (!leaf.starts()[i]) {
-                continue;
-            }
-            if (leaf.blockLen()[i] > 0) {
-                live = leaf.reachable()[i];
-            }
-            int g = leaf.entry() + i;
+        for (int g : liveReads(code, leaf)) {
             int op = LOp.plain(code[g]);
-            if (!live || op != LOp.TUPLE_GET_W && op != LOp.STRUCT_GET_W || kept != null && kept[code[g + 2]] >= 0) {
+            if (kept != null && kept[code[g + 2]] >= 0) {
                 continue; // a kept struct's reads are known to match ({@link #kept})
             }
             mv.visitVarInsn(ALOAD, e.leafObjects + code[g + 2]);
