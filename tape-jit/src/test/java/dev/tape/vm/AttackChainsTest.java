@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>call events (CALL tracing) are the same chained and stepped, and sinks attached to and
  *       detached from one context between runs change no outcome;</li>
  *   <li>paused at every slice, and suspended in host calls, both tiers show the same frames,
- *       fuel and snapshot bytes.</li>
+ *       fuel and snapshot bytes, and the suspended run restored on either tier goes on alike;</li>
+ *   <li>a deep recursion interrupted again and again from another thread pauses with a
+ *       consistent stack and ends, resumed or restored on either tier, as the one-shot run.</li>
  * </ul>
  */
 class AttackChainsTest {
@@ -221,7 +223,7 @@ class AttackChainsTest {
     }
 
     private static final List<Value> ARGS = List.of(Value.i64(3));
-    private static final int SEEDS = 40;
+    private static final int SEEDS = 32;
 
     @Test
     void everyFuelBudgetEndsAlikeChainedSteppedAndCompiled() throws Exception {
@@ -410,6 +412,88 @@ class AttackChainsTest {
             ob = b.resumeWith(result);
             assertEquals(Tiers.view(oa), Tiers.view(ea), at + " restored on the interpreter");
             assertEquals(Tiers.view(oa), Tiers.view(eb), at + " restored on the compiled tier");
+        }
+    }
+    /**
+     * main(n, k): k calls of R(n), added up; R(d) = d + R(d - 1) with a decimal right before its
+     * call and right after it returns, so the calls and returns run in the inner loop next to
+     * chained outer instructions.
+     */
+    static Program recursion() {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(I64, I64), List.of(I64));
+        int rec = pb.declareFunction(List.of(I64), List.of(I64));
+        Label head = f.newLabel();
+        Label body = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(3, 0).constI64(4, 0).constI64(5, 1).jmp(head);
+        f.place(head).i64Lt(6, 3, 2).br(6, body, done);
+        f.place(body).call(0, rec, 0, new int[] {1}, new int[] {7}).i64Add(4, 4, 7).i64Add(3, 3, 5).jmp(head);
+        f.place(done).ret(0, 4);
+        FunctionBuilder r = pb.function(rec);
+        Label deeper = r.newLabel();
+        Label bottom = r.newLabel();
+        r.constI64(2, 0).i64Lt(3, 2, 1).br(3, deeper, bottom);
+        r.place(deeper).constI64(4, 1).i64Sub(5, 1, 4).emit(Opcode.I64_TO_DEC, 7, 1, 0)
+                .call(0, rec, 0, new int[] {5}, new int[] {6}).binary(Opcode.DEC_ADD, 7, 7, 7).i64Add(6, 6, 1)
+                .ret(0, 6);
+        r.place(bottom).ret(0, 2);
+        return pb.build();
+    }
+
+    /**
+     * Another thread interrupts a deep recursion again and again: each pause shows a consistent
+     * stack, and the paused run, restored on either tier (at the first pauses), and resumed to
+     * its end, ends with the one-shot run's result and fuel.
+     */
+    @Test
+    void interruptedFromAnotherThreadDuringDeepRecursion() throws Exception {
+        Tiers t = Tiers.of(recursion(), new HostRegistry());
+        long n = 3_000;
+        long k = 60;
+        List<Value> args = List.of(Value.i64(n), Value.i64(k));
+        Limits limits = Limits.DEFAULT.withFuel(100_000_000).withMaxCallDepth(n + 2);
+        ExecutionContext one = new ExecutionContext();
+        List<Value> want = t.interpreted.run(one, 0, args, limits, null);
+        assertEquals(List.of(Value.i64(k * n * (n + 1) / 2)), want);
+        long wantFuel = one.fuelRemaining();
+        for (Vm vm : new Vm[] {t.interpreted, t.compiled}) {
+            Run run = vm.start(0, args, limits);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread poker = new Thread(() -> {
+                while (!stop.get()) {
+                    run.interrupt();
+                    java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+                }
+            });
+            poker.start();
+            int pauses = 0;
+            Outcome o;
+            try {
+                while ((o = run.resume()) instanceof Outcome.Paused p) {
+                    assertInstanceOf(PauseReason.Interrupted.class, p.reason());
+                    pauses++;
+                    List<Trap.Frame> frames = run.frames();
+                    assertEquals(run.depth(), frames.size(), "pause " + pauses);
+                    for (int i = 1; i < frames.size() - 1; i++) {
+                        assertEquals(1, frames.get(i).func(), "pause " + pauses + " frame " + i);
+                    }
+                    if (pauses <= 3) {
+                        byte[] snap = run.snapshot();
+                        for (Vm other : new Vm[] {t.interpreted, t.compiled}) {
+                            Run restored = other.restore(snap);
+                            assertEquals(new Outcome.Done(want), restored.resume(), "pause " + pauses);
+                            assertEquals(wantFuel, restored.fuelRemaining(), "pause " + pauses);
+                        }
+                    }
+                }
+            } finally {
+                stop.set(true);
+                poker.join();
+            }
+            assertEquals(new Outcome.Done(want), o);
+            assertEquals(wantFuel, run.fuelRemaining());
+            assertTrue(pauses > 0, "pauses " + pauses);
         }
     }
 }
