@@ -45,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       detached from one context between runs change no outcome;</li>
  *   <li>paused at every slice, and suspended in host calls, both tiers show the same frames,
  *       fuel and snapshot bytes, and the suspended run restored on either tier goes on alike;</li>
+ *   <li>a host call that interrupts its own run pauses it right after the call, chained as
+ *       stepped (same frames, fuel and snapshot bytes);</li>
  *   <li>a deep recursion interrupted again and again from another thread pauses with a
  *       consistent stack and ends, resumed or restored on either tier, as the one-shot run.</li>
  * </ul>
@@ -175,6 +177,9 @@ class AttackChainsTest {
     /** Whether h.f suspends its run (when it can) on odd arguments; set by the suspending test. */
     private static volatile boolean suspendOdd;
 
+    /** The run h.f interrupts on odd arguments (when not null); set by the interrupting test. */
+    private static volatile Run interrupting;
+
     /** h.f(a) = a + 1; charges a mod 3 (of |a|) units; throws on 3. */
     static HostRegistry host() {
         return new HostRegistry().register("h.f", Signature.of(List.of(I64), List.of(I64)),
@@ -184,6 +189,10 @@ class AttackChainsTest {
                         throw new IllegalStateException("three");
                     }
                     ctx.chargeFuel(Math.abs(v) % 3);
+                    Run run = interrupting;
+                    if (run != null && (v & 1) != 0) {
+                        run.interrupt();
+                    }
                     if (suspendOdd && ctx.canSuspend() && (v & 1) != 0) {
                         ctx.suspend();
                     }
@@ -385,6 +394,50 @@ class AttackChainsTest {
             suspendOdd = false;
         }
         assertTrue(suspensions > SEEDS, "suspensions " + suspensions);
+    }
+
+    /**
+     * h.f interrupts its own run on odd arguments, inside runs of outer instructions: the chained
+     * run pauses right after each such host call, as the stepped run does (same frames, fuel and
+     * snapshot bytes), and the first pause's snapshot restored on either tier ends alike.
+     */
+    @Test
+    void hostCallsThatInterruptPauseRightAfterThemChainedAsStepped() throws Exception {
+        suspendOdd = false;
+        int pauses = 0;
+        try {
+            for (long seed = 1; seed <= SEEDS; seed++) {
+                Tiers t = Tiers.of(program(seed), host());
+                Limits limits = Limits.DEFAULT.withFuel(100_000);
+                Run a = t.interpreted.start(new ExecutionContext(), 0, ARGS, limits, null);
+                Run b = t.interpreted.start(new ExecutionContext(), 0, ARGS, limits, new Steps(TraceMask.INSTR));
+                for (int k = 0; ; k++) {
+                    String at = "seed " + seed + " pause " + k;
+                    interrupting = a;
+                    Outcome oa = a.resume();
+                    interrupting = b;
+                    Outcome ob = b.resume();
+                    interrupting = null;
+                    assertEquals(Tiers.view(oa), Tiers.view(ob), at);
+                    if (!(oa instanceof Outcome.Paused p)) {
+                        break;
+                    }
+                    assertInstanceOf(PauseReason.Interrupted.class, p.reason(), at);
+                    pauses++;
+                    assertEquals(a.frames(), b.frames(), at);
+                    assertEquals(a.fuelRemaining(), b.fuelRemaining(), at);
+                    byte[] snap = a.snapshot();
+                    assertArrayEquals(snap, b.snapshot(), at);
+                    if (k == 0) {
+                        assertEquals(Tiers.finish(t.interpreted.restore(snap)), Tiers.finish(t.compiled.restore(snap)),
+                                at + " restored");
+                    }
+                }
+            }
+        } finally {
+            interrupting = null;
+        }
+        assertTrue(pauses > SEEDS, "pauses " + pauses);
     }
 
     /** Both tiers, suspended in each host call on an odd argument, resumed with its result: alike throughout. */
