@@ -371,7 +371,7 @@ final class JitRuntime {
     /** {@code tuple.new} of word elements: the same heap charge and aggregate as {@code Ops.tupleOfWords}. */
     static Aggregate tuple(ExecutionContext c, byte[] tags, long[] bits) {
         c.allocate(Ops.aggregateBytes(bits.length));
-        return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+        return tupleCharged(tags, bits);
     }
 
     /**
@@ -380,7 +380,7 @@ final class JitRuntime {
      */
     static Aggregate pair(ExecutionContext c, byte[] tags, long a, long b) {
         c.allocate(Ops.aggregateBytes(2));
-        return Texts.V.pair(Aggregate.Kind.TUPLE, 0, tags, a, b);
+        return pairCharged(tags, a, b);
     }
 
     /**
@@ -410,7 +410,7 @@ final class JitRuntime {
 
     /** {@link #tuple} without its heap charge (see {@link #pairCharged}). */
     static Aggregate tupleCharged(byte[] tags, long[] bits) {
-        return Texts.V.aggregate(Aggregate.Kind.TUPLE, 0, tags, bits, null);
+        return aggregateCharged(Aggregate.Kind.TUPLE, 0, tags, bits, null);
     }
 
     /** {@link #aggregate} without its heap charges (see {@link #pairCharged}). */
@@ -432,11 +432,11 @@ final class JitRuntime {
     static Aggregate aggregate(ExecutionContext c, Aggregate.Kind kind, int typeId, byte[] tags, long[] bits,
                                Object[] refs) {
         int n = bits.length;
-        c.allocate(Ops.aggregateBytes(n));
+        chargeAggregate(c, n);
         if (refs != null) {
             c.allocate(Ops.referenceBytes(n));
         }
-        return Texts.V.aggregate(kind, typeId, tags, bits, refs);
+        return aggregateCharged(kind, typeId, tags, bits, refs);
     }
 
     /**
