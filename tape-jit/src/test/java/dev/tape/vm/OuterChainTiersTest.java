@@ -6,13 +6,10 @@ import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -138,21 +135,6 @@ class OuterChainTiersTest {
         return pb.build();
     }
 
-    /** Every instruction run, as func << 16 | pc. */
-    private static final class Steps implements TraceSink {
-        final List<Integer> at = new ArrayList<>();
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            at.add(func << 16 | pc);
-        }
-    }
-
     private static final List<Value> ARGS = List.of(Value.i64(4));
 
     @Test
@@ -165,52 +147,9 @@ class OuterChainTiersTest {
             Tiers t = Tiers.of(vp, new HostRegistry());
             chained += chained(t.interpreted);
             String what = "seed " + seed;
-            Steps steps = new Steps();
-            Tiers.Outcome full = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS,
-                    Limits.DEFAULT.withFuel(1_000_000), steps);
-            long used = full.used(Limits.DEFAULT.withFuel(1_000_000));
-            assertEquals(used, steps.at.size(), what + ": one INSTR event per fuel unit");
+            Tiers.Outcome full = StepSweep.sweep(t, ARGS, seed, what);
             endings.add(full.trapped() ? full.trap().kind().toString() : "done");
-            total += used;
-            for (long fuel = 0; fuel <= used + 2; fuel++) {
-                Limits limits = Limits.DEFAULT.withFuel(fuel);
-                Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS, limits,
-                        new Steps());
-                Tiers.Outcome fast = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, ARGS, limits, null);
-                Tiers.Outcome compiled = Tiers.run(t.compiled, null, new ExecutionContext(), 0, ARGS, limits, null);
-                String at = what + " fuel " + fuel;
-                Tiers.assertSame("stepped", stepped, "interpreted", fast, () -> at);
-                Tiers.assertSame(fast, compiled, () -> at);
-                if (fuel < used) {
-                    assertEquals(TrapKind.FUEL_EXCEEDED, fast.kind(), at);
-                    int traced = steps.at.get((int) fuel);
-                    assertEquals(traced >>> 16, fast.trap().func(), at + ": function of instruction " + fuel);
-                    assertEquals(traced & 0xFFFF, fast.trap().pc(), at + ": pc of instruction " + fuel);
-                } else {
-                    assertEquals(full.results(), fast.results(), at);
-                    assertEquals(full.kind(), fast.kind(), at);
-                }
-            }
-            Random rnd = new Random(seed * 31);
-            for (int round = 0; round < 3; round++) {
-                long slice = 1 + rnd.nextInt(round == 0 ? 3 : 9);
-                int pauses = t.lockstep(0, ARGS, slice, 2, what + " slice " + slice, (a, b, pause) -> {
-                    long ran = slice * pause;
-                    if (ran < used) {
-                        int traced = steps.at.get((int) ran);
-                        Trap.Frame top = a.frames().get(0);
-                        assertEquals(traced >>> 16, top.func(), what + " slice " + slice + " pause " + pause);
-                        assertEquals(traced & 0xFFFF, top.pc(), what + " slice " + slice + " pause " + pause);
-                    }
-                    Run restored = t.interpreted.restore(a.snapshot());
-                    List<Object> end = Tiers.finish(restored);
-                    Object whole = full.trapped() ? full.trap().kind() : full.results();
-                    Object got = end.get(0) instanceof Tiers.TrapView v ? v.kind()
-                            : ((dev.tape.vm.Outcome.Done) end.get(0)).values();
-                    assertEquals(whole, got, what + " slice " + slice + " restored at pause " + pause);
-                });
-                assertEquals((used - 1) / slice, pauses, what + " slice " + slice + ": a pause every slice");
-            }
+            total += full.used(Limits.DEFAULT.withFuel(1_000_000));
         }
         // the programs end every way the decimals can: results, overflow and scale mismatch
         assertTrue(endings.contains("done"), "endings " + endings);
