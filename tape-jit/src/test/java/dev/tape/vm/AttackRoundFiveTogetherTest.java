@@ -4,8 +4,6 @@ import dev.tape.asm.Assembler;
 import dev.tape.jit.Jit;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -120,7 +118,7 @@ class AttackRoundFiveTogetherTest {
                 Tiers.Outcome fast = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, limits, null);
                 // the interpreter stepped with an INSTR trace (no fused pairs, no inner loop)
                 Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, limits,
-                        new Steps());
+                        new StepSweep.Steps());
                 Tiers.assertSame("stepped", stepped, "interpreted", fast, () -> what + " fuel " + fuel);
             }
             // every host-call limit up to what the run makes (word host calls that do not end their block)
@@ -144,7 +142,7 @@ class AttackRoundFiveTogetherTest {
             if (seed % 2 == 0) {
                 Jit.precompile(t.compiled);
             }
-            Steps steps = new Steps();
+            StepSweep.Steps steps = new StepSweep.Steps();
             Tiers.Outcome full = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, Limits.DEFAULT,
                     steps);
             long used = full.used(Limits.DEFAULT);
@@ -247,18 +245,4 @@ class AttackRoundFiveTogetherTest {
         return Tiers.view(o);
     }
 
-    /** Every instruction run, as func << 16 | pc. */
-    private static final class Steps implements TraceSink {
-        final List<Integer> at = new ArrayList<>();
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            at.add(func << 16 | pc);
-        }
-    }
 }

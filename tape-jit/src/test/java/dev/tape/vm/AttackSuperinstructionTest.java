@@ -2,8 +2,6 @@ package dev.tape.vm;
 
 import dev.tape.host.HostRegistry;
 import dev.tape.program.Program;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.internal.LOp;
@@ -29,20 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pauses where the trace says, with the fuel the trace says.
  */
 class AttackSuperinstructionTest {
-    /** Every instruction run, as func << 16 | pc. */
-    static final class Steps implements TraceSink {
-        final List<Integer> at = new ArrayList<>();
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            at.add(func << 16 | pc);
-        }
-    }
 
     static VerifiedProgram verified(String text) {
         Program p = JitResumeTest.asm(text);
@@ -85,7 +69,7 @@ class AttackSuperinstructionTest {
      */
     static long everyBudget(VerifiedProgram vp, int entry, List<Value> args, String what) throws Exception {
         Tiers t = Tiers.of(vp, new HostRegistry());
-        Steps steps = new Steps();
+        StepSweep.Steps steps = new StepSweep.Steps();
         Limits big = Limits.DEFAULT.withFuel(10_000_000);
         Tiers.Outcome full = Tiers.run(t.interpreted, null, new ExecutionContext(), entry, args, big, steps);
         long used = full.used(big);
@@ -93,7 +77,7 @@ class AttackSuperinstructionTest {
         for (long fuel = 0; fuel <= used + 1; fuel++) {
             Limits limits = Limits.DEFAULT.withFuel(fuel);
             Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), entry, args, limits,
-                    new Steps());
+                    new StepSweep.Steps());
             Tiers.Outcome fast = Tiers.run(t.interpreted, null, new ExecutionContext(), entry, args, limits, null);
             Tiers.Outcome compiled = Tiers.run(t.compiled, null, new ExecutionContext(), entry, args, limits, null);
             String at = what + " fuel " + fuel;
@@ -325,7 +309,7 @@ class AttackSuperinstructionTest {
                     List<Value> args = List.of(Value.f64(a), Value.f64(b), Value.f64(c));
                     List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                     List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT,
-                            new Steps());
+                            new StepSweep.Steps());
                     List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                     String what = a + " " + b + " " + c;
                     assertEquals(bits(stepped), bits(fused), what);

@@ -7,8 +7,6 @@ import dev.tape.jit.Jit;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
 import dev.tape.program.ValueType;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -198,20 +196,6 @@ class AttackValueOpsTest {
         return out;
     }
 
-    /** Every instruction run, as func << 16 | pc. */
-    private static final class Steps implements TraceSink {
-        final List<Integer> at = new ArrayList<>();
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            at.add(func << 16 | pc);
-        }
-    }
 
     @Test
     void everyFuelAndHeapLimitOnBothTiersAndTheSteppedInterpreter() throws Exception {
@@ -239,7 +223,7 @@ class AttackValueOpsTest {
                         Tiers.Outcome o = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, limits,
                                 null);
                         Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args,
-                                limits, new Steps());
+                                limits, new StepSweep.Steps());
                         Tiers.assertSame("stepped", stepped, "interpreted", o, () -> what + " fuel " + limits);
                     }
                 }
