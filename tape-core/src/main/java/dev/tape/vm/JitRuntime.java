@@ -232,6 +232,17 @@ final class JitRuntime {
     }
 
     /**
+     * Element {@code index} of {@code o}, a word, with no check: an inlined leaf's
+     * {@code tuple.get}/{@code struct.get} of an argument after {@link #leafGets} passed for that
+     * very read on that argument (which the leaf never writes), so {@code o} is an aggregate with a
+     * word element of the read's tag at {@code index} (0 or more, under its size). Bounded: two
+     * loads.
+     */
+    static long leafWord(Object o, int index) {
+        return ((Aggregate) o).word(index);
+    }
+
+    /**
      * In the hand-over handler of a compiled frame at {@code depth} (function entry {@code entry},
      * {@code regs} registers at {@code base}, last instruction started at code index {@code ip}):
      * when the run unwinding through it stopped deeper ({@link ExecutionContext#depth} above

@@ -637,10 +637,14 @@ final class LeafInliner {
                     int v = kept == null ? -1 : kept[code[g + 2]];
                     if (v >= 0) {
                         mv.visitVarInsn(LLOAD, e.structs.field(v, e.structs.fieldOf(v, code, g)));
-                        storeW(code[g + 1]);
                     } else {
-                        InlineOps.emit(this, code, g);
+                        // {@link #reads} checked this very read on this argument, which the body
+                        // never writes: the element is there, a word of the read's tag
+                        mv.visitVarInsn(ALOAD, objects + code[g + 2]);
+                        e.push(code[g + 3]);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "leafWord", "(Ljava/lang/Object;I)J", false);
                     }
+                    storeW(code[g + 1]);
                 }
                 case Op.BR -> {
                     loadW(code[g + 1]);
