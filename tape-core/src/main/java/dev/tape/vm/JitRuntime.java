@@ -216,6 +216,31 @@ final class JitRuntime {
     }
 
     /**
+     * What compiled code keeps as "no closure checked yet" where it keeps the closure an inlined
+     * {@code call.indirect} checked last: an object no register ever holds.
+     */
+    static final Object NO_CLOSURE = new Object();
+
+    /**
+     * The room {@link #leafRoom} tests, as a number compiled code keeps in a local: the registers
+     * an inlined leaf of a frame at {@code depth} whose caller needs {@code need} (its base plus
+     * register count) may have, {@code regHigh - FRAME_REGISTERS * depth - need}, or -1 when
+     * {@code depth} is not under {@code jitDepth}. {@code leafRoom(c, depth, need + regs)} holds
+     * exactly when this is at least {@code regs} (0 or more). Bounded: two reads and arithmetic.
+     */
+    static long leafRoomLeft(ExecutionContext c, int depth, int need) {
+        return depth < c.jitDepth ? c.regHigh - (long) ExecutionContext.FRAME_REGISTERS * depth - need : -1;
+    }
+
+    /**
+     * An inlined leaf's room test on the room {@link #leafRoomLeft} gave: whether it covers
+     * {@code regs} (the leaf's registers, 0 or more). Bounded: one compare.
+     */
+    static boolean leafFits(long room, int regs) {
+        return room >= regs;
+    }
+
+    /**
      * Whether {@link #getW} reads element {@code index} of {@code o} on its fast path: {@code o} is
      * an aggregate of kind {@code kind} with such an element of tag {@code tag}. The verifier types
      * the element by the argument's declared shape, which a call does not check, so an argument can
@@ -229,6 +254,17 @@ final class JitRuntime {
             return i == index && i >= 0 && i < a.size() && a.tag(i) == tag;
         }
         return false;
+    }
+
+    /**
+     * Element {@code index} of {@code o}, a word, with no check: an inlined leaf's
+     * {@code tuple.get}/{@code struct.get} of an argument after {@link #leafGets} passed for that
+     * very read on that argument (which the leaf never writes), so {@code o} is an aggregate with a
+     * word element of the read's tag at {@code index} (0 or more, under its size). Bounded: two
+     * loads.
+     */
+    static long leafWord(Object o, int index) {
+        return ((Aggregate) o).word(index);
     }
 
     /**

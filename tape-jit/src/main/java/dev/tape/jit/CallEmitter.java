@@ -126,6 +126,10 @@ abstract class CallEmitter implements InlineOps.Emitter {
     int leafLongs;
     /** the first of the leaves' object locals, set by the locals' layout */
     int leafObjects;
+    /** the closures the method's {@code call.indirect} sites checked last ({@link ClosureCache}), null when none; set by the locals' layout */
+    ClosureCache closures;
+    /** the inlined leaves' room local ({@link LeafRoom}), -1 when none; set by the locals' layout */
+    int leafRoom = -1;
     /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
     VirtualStructs structs;
     /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */

@@ -27,6 +27,7 @@ import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
+import static org.objectweb.asm.Opcodes.IF_ACMPNE;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.ISTORE;
@@ -310,7 +311,7 @@ final class LeafInliner {
         int[] kept = kept(e, leaf, g + 3, argc, 1, real);
         arguments(e, leaf, g + 3, argc, 1, kept);
         reads(e, leaf, real, kept);
-        new Body(e, leaf, kept).body(g + 3 + argc, done);
+        new Body(e, leaf, kept, null, -1).body(g + 3 + argc, done);
     }
 
     /**
@@ -393,13 +394,32 @@ final class LeafInliner {
      * {@link #fits}, which only admits a leaf whose signature passes it
      * ({@code CompileView.indirectFits}). A func value is compared as the whole word, so a value
      * that names the leaf only after the real check's narrowing takes the real path. Nothing is
-     * written before a path is taken but the leaf's locals and the {@code CALLEE} local, which
-     * the real path sets again.
+     * written before a path is taken but the leaf's locals, the {@code CALLEE} local, which the
+     * real path sets again, and the site's {@link ClosureCache} locals: a closure register that
+     * holds the closure the first leaf's checks passed on last skips the id read and the checks
+     * and runs the body on the elements kept then (the guard runs either way).
      */
     static void indirect(CallEmitter e, java.util.List<Leaf> leaves, int g, int closureReg, Label done) {
         MethodVisitor mv = e.mv;
         int argc = e.code[g + 3];
         int calleeReg = e.code[g + 2];
+        // the closure this site checked last ({@link ClosureCache}): for the first leaf only
+        int cache = closureReg >= 0 && e.closures != null ? e.closures.object(g) : -1;
+        int[] cached = cache >= 0 ? envReads(e, leaves.get(0)) : null;
+        Label checked = new Label();
+        if (cached != null) {
+            // the very closure checked last: its id is the first leaf's (set for the later leaves'
+            // id tests, which it fails, should the guard send the call on)
+            Label check = new Label();
+            e.loadR(closureReg);
+            mv.visitVarInsn(ALOAD, cache);
+            mv.visitJumpInsn(IF_ACMPNE, check);
+            e.push(leaves.get(0).callee());
+            mv.visitVarInsn(ISTORE, JitCompiler.CALLEE);
+            mv.visitJumpInsn(GOTO, checked);
+            mv.visitLabel(check);
+            e.frame();
+        }
         if (closureReg >= 0) {
             e.loadR(closureReg);
             mv.visitMethodInsn(INVOKESTATIC, RT, "closureFunc", "(Ljava/lang/Object;)I", false);
@@ -417,21 +437,64 @@ final class LeafInliner {
                 mv.visitInsn(LCMP);
                 mv.visitJumpInsn(IFNE, miss);
             }
-            guard(e, leaf, miss);
-            int first = 1;
-            if (closureReg >= 0) {
+            if (cached != null && leaf == leaves.get(0)) {
+                // the reads' checks, then the closure and its elements kept; the guard after
+                // both ways in (the checks and the keeping only write locals)
+                env(e, closureReg);
+                reads(e, leaf, miss, null);
                 e.loadR(closureReg);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-                mv.visitVarInsn(ASTORE, e.leafObjects + 1);
-                first = 2;
+                mv.visitVarInsn(ASTORE, cache);
+                for (int j = 0; j < cached.length; j++) {
+                    mv.visitVarInsn(ALOAD, e.leafObjects + 1);
+                    e.push(e.code[cached[j] + 3]);
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "leafWord", "(Ljava/lang/Object;I)J", false);
+                    mv.visitVarInsn(LSTORE, ClosureCache.word(cache, j));
+                }
+                mv.visitLabel(checked);
+                e.frame();
+                guard(e, leaf, miss);
+                arguments(e, leaf, g + 4, argc, 2, null);
+                new Body(e, leaf, null, cached, cache).body(g + 4 + argc, done);
+            } else {
+                guard(e, leaf, miss);
+                int first = 1;
+                if (closureReg >= 0) {
+                    env(e, closureReg);
+                    first = 2;
+                }
+                int[] kept = kept(e, leaf, g + 4, argc, first, miss);
+                arguments(e, leaf, g + 4, argc, first, kept);
+                reads(e, leaf, miss, kept);
+                new Body(e, leaf, kept, null, -1).body(g + 4 + argc, done);
             }
-            int[] kept = kept(e, leaf, g + 4, argc, first, miss);
-            arguments(e, leaf, g + 4, argc, first, kept);
-            reads(e, leaf, miss, kept);
-            new Body(e, leaf, kept).body(g + 4 + argc, done);
             mv.visitLabel(miss);
             e.frame();
         }
+    }
+
+    /** The closure's environment, unchecked, into the leaf's register 1. */
+    private static void env(CallEmitter e, int closureReg) {
+        e.loadR(closureReg);
+        e.mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+        e.mv.visitVarInsn(ASTORE, e.leafObjects + 1);
+    }
+
+    /**
+     * The reads of a leaf a {@link ClosureCache} can keep: the global indices of its reachable
+     * element reads when every one reads the environment (register 1), at most
+     * {@link ClosureCache#MAX_WORDS}, and the method keeps no struct in locals; else null.
+     */
+    private static int[] envReads(CallEmitter e, Leaf leaf) {
+        int[] reads = liveReads(e.code, leaf);
+        if (e.structs != null || reads.length > ClosureCache.MAX_WORDS) {
+            return null;
+        }
+        for (int g : reads) {
+            if (e.code[g + 2] != 1) {
+                return null;
+            }
+        }
+        return reads;
     }
 
     /**
@@ -466,6 +529,15 @@ final class LeafInliner {
         return true;
     }
 
+    private static int indexOf(int[] a, int x) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == x) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int classOf(LoweredFunction fn, int r) {
         ValueType t = fn.regType(r);
         ValueKind k = t == null ? ValueKind.UNIT : t.kind();
@@ -479,6 +551,10 @@ final class LeafInliner {
         mv.visitLdcInsn((long) leaf.worst());
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFLT, real);
+        if (e.leafRoom >= 0) {
+            LeafRoom.test(mv, e.leafRoom, leaf.regs(), real);
+            return;
+        }
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, DEPTH);
         mv.visitVarInsn(ILOAD, BASE);
@@ -554,9 +630,15 @@ final class LeafInliner {
         private int current;
         /** per leaf register: the caller's struct kept in locals it stands for, or -1; null: none */
         private final int[] kept;
+        /** the environment reads whose elements a {@link ClosureCache} keeps (global indices), or null */
+        private final int[] cached;
+        /** with {@link #cached}: the cache's object local */
+        private final int cache;
 
-        Body(CallEmitter e, Leaf leaf, int[] kept) {
+        Body(CallEmitter e, Leaf leaf, int[] kept, int[] cached, int cache) {
             this.kept = kept;
+            this.cached = cached;
+            this.cache = cache;
             this.e = e;
             this.mv = e.mv;
             this.leaf = leaf;
@@ -635,12 +717,19 @@ final class LeafInliner {
                 case Op.U64_SHR -> binary(g, LUSHR, true);
                 case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
                     int v = kept == null ? -1 : kept[code[g + 2]];
+                    int w = cached == null ? -1 : indexOf(cached, g);
                     if (v >= 0) {
                         mv.visitVarInsn(LLOAD, e.structs.field(v, e.structs.fieldOf(v, code, g)));
-                        storeW(code[g + 1]);
+                    } else if (w >= 0) {
+                        mv.visitVarInsn(LLOAD, ClosureCache.word(cache, w)); // checked and read when kept
                     } else {
-                        InlineOps.emit(this, code, g);
+                        // {@link #reads} checked this very read on this argument, which the body
+                        // never writes: the element is there, a word of the read's tag
+                        mv.visitVarInsn(ALOAD, objects + code[g + 2]);
+                        e.push(code[g + 3]);
+                        mv.visitMethodInsn(INVOKESTATIC, RT, "leafWord", "(Ljava/lang/Object;I)J", false);
                     }
+                    storeW(code[g + 1]);
                 }
                 case Op.BR -> {
                     loadW(code[g + 1]);

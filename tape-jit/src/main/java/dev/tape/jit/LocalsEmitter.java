@@ -157,6 +157,8 @@ abstract class LocalsEmitter extends CallEmitter {
             structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
                     types);
         }
+        leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
+        closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         locals = types.toArray();
     }
 
@@ -170,6 +172,9 @@ abstract class LocalsEmitter extends CallEmitter {
         }
         if (structs != null) {
             structs.init(mv);
+        }
+        if (closures != null) {
+            closures.init(mv);
         }
     }
 
@@ -291,6 +296,9 @@ abstract class LocalsEmitter extends CallEmitter {
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
         mv.visitVarInsn(LSTORE, FUEL);
+        if (leafRoom >= 0) {
+            LeafRoom.refresh(mv, leafRoom, fn.regCount());
+        }
         if (heap >= 0) {
             limit();
             mv.visitVarInsn(ALOAD, C);

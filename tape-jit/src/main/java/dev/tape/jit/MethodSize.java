@@ -17,7 +17,11 @@ final class MethodSize {
      * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
      * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
      * {@link LeafInliner#MAX_METHOD_BYTES} in all; a method with a {@code struct.new} may keep
-     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more.
+     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more;
+     * a method with a call reads the leaves' room ({@link LeafRoom}) in its prologue and after
+     * each call, indirect call and host call, {@link LeafRoom#REFRESH_BYTES} each, and keeps the
+     * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
+     * {@link ClosureCache#SITE_BYTES} each.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -29,6 +33,8 @@ final class MethodSize {
             int op = code[fn.instructionStart(s)];
             if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
                 bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
+                bound += LeafRoom.REFRESH_BYTES * (1L + callOuts(fn));
+                bound += (long) ClosureCache.SITE_BYTES * ClosureCache.MAX_SITES;
                 break;
             }
         }
@@ -39,5 +45,19 @@ final class MethodSize {
             }
         }
         return (int) Math.min(bound, Integer.MAX_VALUE);
+    }
+
+    /** The calls, indirect calls and host calls of {@code fn}: where it reads the fuel back. */
+    private static int callOuts(LoweredFunction fn) {
+        int[] code = fn.code();
+        int n = 0;
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            int op = code[fn.instructionStart(s)];
+            if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE
+                    || op == Op.HOST_CALL) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -469,7 +469,7 @@ class AttackKeptStructTest {
     @Test
     void depthLimitsAtInlinedIndirectSites() throws Exception {
         VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(DEEP));
-        assertEquals(2, JitKeptStructTest.calls(p, 1, "leafRoom"), "both sites inline a leaf");
+        assertEquals(2, JitKeptStructTest.calls(p, 1, "leafFits"), "both sites inline a leaf");
         assertEquals(1, JitKeptStructTest.calls(p, 1, "chargeAggregate"), "the struct is kept in locals");
         Tiers t = Tiers.of(p, dev.tape.host.Host.NONE);
         Jit.precompile(t.compiled);

@@ -270,7 +270,7 @@ class JitKeptStructTest {
                 """;
         VerifiedProgram p = JitLeafInlineTest.verified(text);
         // the site inlines good only
-        assertEquals(1, calls(p, 0, "leafRoom"), text);
+        assertEquals(1, calls(p, 0, "leafFits"), text);
         Tiers t = Tiers.of(p, Host.NONE);
         Tiers.Outcome o = t.check(0, List.of(Value.i64(100)), Limits.DEFAULT, text);
         assertTrue(o.trap() != null && o.trap().toString().contains("type_mismatch"), o::toString);

@@ -129,7 +129,7 @@ class JitLeafInlinedTest {
             }
             """;
 
-    /** @return how many call sites function {@code f}'s generated method runs inline (its {@code leafRoom} guards) */
+    /** @return how many call sites function {@code f}'s generated method runs inline (its guards' {@code leafFits} room tests) */
     static int inlinedSites(VerifiedProgram p, int f) {
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
@@ -140,7 +140,7 @@ class JitLeafInlinedTest {
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public void visitMethodInsn(int op, String owner, String m, String d, boolean itf) {
-                        if (owner.equals("dev/tape/vm/JitRuntime") && m.equals("leafRoom")) {
+                        if (owner.equals("dev/tape/vm/JitRuntime") && m.equals("leafFits")) {
                             guards[0]++;
                         }
                     }
