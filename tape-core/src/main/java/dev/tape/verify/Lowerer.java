@@ -241,6 +241,8 @@ final class Lowerer {
      * one the interpreter runs in one dispatch (see {@link LOp#I64_ADD_LT_BR}): only the first's op
      * changes, from the plain op its layout belongs to. Called once the second is lowered and fused
      * with its own successor, so a second half that is a fused compare-and-branch is seen as one.
+     * An {@code f64.mul} + {@code f64.add} pair whose {@code f64.mul} follows an {@code i64.to_f64}
+     * of the same block also makes that one the head of a triple ({@link LOp#I64_TO_F64_MUL_ADD}).
      *
      * @param first the first instruction's index
      * @param second the next instruction's index, in the same block
@@ -267,9 +269,20 @@ final class Lowerer {
             if (next == Opcode.F64_ADD.toByte() && dc.opcode(second) == Opcode.F64_ADD) {
                 fused = LOp.F64_MUL_ADD;
             }
+        } else if (head == Opcode.F64_SUB.toByte() && dc.opcode(first) == Opcode.F64_SUB) {
+            if (next == Opcode.F64_ADD.toByte() && dc.opcode(second) == Opcode.F64_ADD) {
+                fused = LOp.F64_SUB_ADD;
+            }
         }
         if (fused >= 0) {
             out[at] = fused;
+            if (fused == LOp.F64_MUL_ADD && first > 0 && cfg.blockOf[first - 1] == cfg.blockOf[first]) {
+                // an i64.to_f64 right before, in the same block, heads the triple
+                int at0 = buffers.startOf[first - 1];
+                if (out[at0] == Opcode.I64_TO_F64.toByte() && dc.opcode(first - 1) == Opcode.I64_TO_F64) {
+                    out[at0] = LOp.I64_TO_F64_MUL_ADD;
+                }
+            }
         }
     }
 

@@ -343,6 +343,34 @@ final class Interpreter {
                                 ip += 8;
                             }
                         }
+                        case LOp.I64_TO_F64_MUL_ADD -> {
+                            // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
+                            if (budget == 0) {
+                                ip += 3;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 4]] = Numerics.mul(w[base + code[ip + 5]], w[base + code[ip + 6]]);
+                                if (budget == 0) {
+                                    ip += 7;
+                                } else {
+                                    budget--;
+                                    w[base + code[ip + 8]] = Numerics.add(w[base + code[ip + 9]], w[base + code[ip + 10]]);
+                                    ip += 11;
+                                }
+                            }
+                        }
+                        case LOp.F64_SUB_ADD -> {
+                            // [F64_SUB, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                                ip += 8;
+                            }
+                        }
                         case LOp.SELECT_W -> {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;

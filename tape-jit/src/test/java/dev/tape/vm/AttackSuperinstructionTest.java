@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attack on the interpreter's superinstructions ({@link LOp#I64_ADD_LT_BR}, {@link LOp#CONST_ADD},
- * {@link LOp#CONST_SUB}, {@link LOp#CONST_LT_BR}, {@link LOp#F64_MUL_ADD}) with hand-made programs
+ * {@link LOp#CONST_SUB}, {@link LOp#CONST_LT_BR}, {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}, {@link LOp#I64_TO_F64_MUL_ADD}) with hand-made programs
  * aimed at their edges: branches that land on the second (or third) instruction of a would-be pair,
  * constants of every width with wrapping sums, f64 operands that are NaN, signed zeros, infinities
  * and subnormals, and a product whose fused multiply-add would round differently. Each program runs
@@ -329,6 +329,127 @@ class AttackSuperinstructionTest {
         }
         assertTrue(checked > 1000, "non-NaN results checked: " + checked);
         everyBudget(vp, 0, List.of(Value.f64(Double.NaN), Value.f64(-0.0), Value.f64(Double.MIN_VALUE)), "specials");
+    }
+
+    /**
+     * f64.sub + f64.add ({@link LOp#F64_SUB_ADD}): the difference feeding the sum, a sum that
+     * overwrites an operand of the difference, and a sum that reads the difference's own operand
+     * after it is overwritten, over NaNs (with payloads), signed zeros, infinities, subnormals and
+     * overflow: the fused interpreter, the stepped interpreter and the compiled tier give the same
+     * bits, which for non-NaN results are Java's.
+     */
+    @Test
+    void f64SubAddOverSpecialValues() throws Exception {
+        String text = """
+                program subadd
+                func main(a: f64, b: f64, c: f64) -> (f64, f64, f64) {
+                    f64.sub r4, r1, r2
+                    f64.add r5, r4, r3
+                    f64.sub r6, r2, r3
+                    f64.add r6, r1, r6
+                    f64.sub r7, r1, r3
+                    f64.add r7, r7, r7
+                    ret r0, [r5, r6, r7]
+                }
+                """;
+        VerifiedProgram vp = verified(text);
+        Tiers t = Tiers.of(vp, new HostRegistry());
+        assertEquals(3, countSuper(t.interpreted, 0));
+        int[] ops = superOps(t.interpreted, 0, 64);
+        int subAdds = 0;
+        for (int op : ops) {
+            subAdds += op == LOp.F64_SUB_ADD ? 1 : 0;
+        }
+        assertEquals(3, subAdds, "every f64.sub before an f64.add is fused");
+        int checked = 0;
+        for (double a : F) {
+            for (double b : F) {
+                for (double c : F) {
+                    List<Value> args = List.of(Value.f64(a), Value.f64(b), Value.f64(c));
+                    List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                    List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT,
+                            new Steps());
+                    List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                    String what = a + " " + b + " " + c;
+                    assertEquals(bits(stepped), bits(fused), what);
+                    assertEquals(bits(stepped), bits(compiled), what);
+                    double[] want = {(a - b) + c, a + (b - c), (a - c) + (a - c)};
+                    for (int i = 0; i < 3; i++) {
+                        if (!Double.isNaN(want[i])) {
+                            assertEquals(Double.doubleToRawLongBits(want[i]), bits(fused).get(i),
+                                    what + " result " + i);
+                            checked++;
+                        } else {
+                            assertTrue(Double.isNaN(Double.longBitsToDouble(bits(fused).get(i))), what);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 1000, "non-NaN results checked: " + checked);
+        everyBudget(vp, 0, List.of(Value.f64(Double.NaN), Value.f64(-0.0), Value.f64(Double.MIN_VALUE)), "specials");
+        everyBudget(vp, 0, List.of(Value.f64(1e308), Value.f64(-1e308), Value.f64(0.1)), "overflow");
+    }
+
+    /**
+     * i64.to_f64 + f64.mul + f64.add ({@link LOp#I64_TO_F64_MUL_ADD}): a triple whose product
+     * overwrites the converted value and whose sum overwrites the product, a triple split by a
+     * branch target on its f64.mul (no triple: the f64.mul + f64.add pair stays), i64 operands
+     * that do not convert exactly (2^53 + 1, Long.MIN_VALUE, -1), and a budget that ends after
+     * each of the three instructions: the fused interpreter, the stepped interpreter and the
+     * compiled tier agree at every budget and every slice, and the results are Java's.
+     */
+    @Test
+    void i64ToF64MulAddTripleAndItsSplitForm() throws Exception {
+        String text = """
+                program triple
+                func main(a: i64, b: f64) -> (f64, f64) {
+                    i64.to_f64 r3, r1
+                    f64.mul r3, r3, r2
+                    f64.add r3, r3, r3
+                    i64.to_f64 r4, r1
+                    jmp mul
+                mul:
+                    f64.mul r6, r4, r2
+                    f64.add r4, r6, r2
+                    ret r0, [r3, r4]
+                }
+                """;
+        VerifiedProgram vp = verified(text);
+        Tiers t = Tiers.of(vp, new HostRegistry());
+        int[] ops = superOps(t.interpreted, 0, 64);
+        int triples = 0;
+        int mulAdds = 0;
+        for (int op : ops) {
+            triples += op == LOp.I64_TO_F64_MUL_ADD ? 1 : 0;
+            mulAdds += op == LOp.F64_MUL_ADD ? 1 : 0;
+        }
+        assertEquals(1, triples, "one triple; the second i64.to_f64 is split from its f64.mul by a block start");
+        assertEquals(2, mulAdds, "both f64.mul + f64.add pairs stay");
+        long[] is = {0, 1, -1, 3, (1L << 53) + 1, Long.MIN_VALUE, Long.MAX_VALUE};
+        double[] fs = {0.5, -0.0, Double.NaN, Double.MAX_VALUE, 1e-300};
+        for (long a : is) {
+            for (double b : fs) {
+                List<Value> args = List.of(Value.i64(a), Value.f64(b));
+                List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, new Steps());
+                List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                String what = a + " " + b;
+                assertEquals(bits(stepped), bits(fused), what);
+                assertEquals(bits(stepped), bits(compiled), what);
+                double p = (double) a * b;
+                double want0 = p + p;
+                double want1 = (double) a * b + b;
+                if (!Double.isNaN(want0)) {
+                    assertEquals(Double.doubleToRawLongBits(want0), bits(fused).get(0), what);
+                }
+                if (!Double.isNaN(want1)) {
+                    assertEquals(Double.doubleToRawLongBits(want1), bits(fused).get(1), what);
+                }
+            }
+        }
+        assertEquals(8, everyBudget(vp, 0, List.of(Value.i64((1L << 53) + 1), Value.f64(0.5)), "inexact"));
+        everyBudget(vp, 0, List.of(Value.i64(Long.MIN_VALUE), Value.f64(Double.NaN)), "nan");
     }
 
     private static List<Long> bits(List<Value> vs) {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The interpreter's superinstructions ({@link LOp#I64_ADD_LT_BR}, {@link LOp#CONST_ADD},
- * {@link LOp#CONST_SUB}, {@link LOp#CONST_LT_BR}, {@link LOp#F64_MUL_ADD}) behave exactly as the
+ * {@link LOp#CONST_SUB}, {@link LOp#CONST_LT_BR}, {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}, {@link LOp#I64_TO_F64_MUL_ADD}) behave exactly as the
  * instructions they fuse, run one at a time. Random programs dense in the fused pairs (loops,
  * diamonds on a constant compare, a call, a division that may trap) run on the interpreter
  * untraced (fused), on the interpreter stepped one instruction at a time with INSTR tracing
@@ -77,7 +77,7 @@ class SuperinstructionTiersTest {
         f.place(top);
         int items = 3 + rnd.nextInt(8);
         for (int k = 0; k < items; k++) {
-            switch (rnd.nextInt(10)) {
+            switch (rnd.nextInt(13)) {
                 case 0 -> f.constI64(ireg(rnd), rnd.nextInt(9) - 4).i64Add(idst(rnd), ireg(rnd), ireg(rnd));
                 case 1 -> f.constI64(ireg(rnd), rnd.nextInt(9) - 4).i64Sub(idst(rnd), ireg(rnd), ireg(rnd));
                 case 2 -> f.binary(Opcode.F64_MUL, freg(rnd), freg(rnd), freg(rnd))
@@ -102,6 +102,21 @@ class SuperinstructionTiersTest {
                 // a division that traps when its divisor is 0 (sometimes a register that may be)
                 case 7 -> f.i64Div(idst(rnd), ireg(rnd), rnd.nextInt(3) == 0 ? ireg(rnd) : 4);
                 case 8 -> f.unary(Opcode.I64_TO_F64, freg(rnd), ireg(rnd)).i64Add(idst(rnd), ireg(rnd), ireg(rnd));
+                case 9 -> f.binary(Opcode.F64_SUB, freg(rnd), freg(rnd), freg(rnd))
+                        .binary(Opcode.F64_ADD, freg(rnd), freg(rnd), freg(rnd));
+                case 11 -> {
+                    // acc += i * a: the triple, the product through its register
+                    int x = freg(rnd);
+                    int p = freg(rnd);
+                    f.unary(Opcode.I64_TO_F64, x, ireg(rnd)).binary(Opcode.F64_MUL, p, x, freg(rnd))
+                            .binary(Opcode.F64_ADD, freg(rnd), freg(rnd), p);
+                }
+                case 10 -> {
+                    // acc += a - b through the difference's register
+                    int d = freg(rnd);
+                    int acc = freg(rnd);
+                    f.binary(Opcode.F64_SUB, d, freg(rnd), freg(rnd)).binary(Opcode.F64_ADD, acc, acc, d);
+                }
                 default -> f.binary(Opcode.F64_ADD, freg(rnd), freg(rnd), freg(rnd))
                         .constI64(ireg(rnd), rnd.nextInt(5));
             }
@@ -130,17 +145,37 @@ class SuperinstructionTiersTest {
     @Test
     void randomProgramsDenseInPairsRunAsTheirInstructionsOneAtATime() throws Exception {
         int fusedSeen = 0;
+        int subAdds = 0;
+        int triples = 0;
         long total = 0;
         for (long seed = 1; seed <= 60; seed++) {
             VerifiedProgram vp = Tiers.verified(program(seed));
             Tiers t = Tiers.of(vp, new HostRegistry());
             fusedSeen += fused(t.interpreted);
+            subAdds += count(t.interpreted, LOp.F64_SUB_ADD);
+            triples += count(t.interpreted, LOp.I64_TO_F64_MUL_ADD);
             String what = "seed " + seed;
             Tiers.Outcome full = StepSweep.sweep(t, ARGS, seed, what);
             total += full.used(Limits.DEFAULT.withFuel(1_000_000));
         }
         assertTrue(fusedSeen > 300, "the programs hold " + fusedSeen + " superinstructions");
+        assertTrue(subAdds > 40, "the programs hold " + subAdds + " f64.sub + f64.add pairs");
+        assertTrue(triples > 40, "the programs hold " + triples + " i64.to_f64 + f64.mul + f64.add triples");
         assertTrue(total > 60 * 60, "the programs ran " + total + " instructions");
+    }
+
+    /** @return how many instructions of the program's lowered code have lowered op {@code op} */
+    private static int count(Vm vm, int op) {
+        int n = 0;
+        for (dev.tape.verify.internal.LoweredFunction lf : vm.funcs) {
+            int[] code = lf.code();
+            for (int i = 0; i < lf.codeLength(); i++) {
+                if (lf.pcOf()[i] >= 0 && code[i] == op) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** @return how many superinstructions the program's lowered code holds */

@@ -104,8 +104,15 @@ public final class LOp {
     public static final int CONST_LT_BR = 0xBC;
     /** {@code f64.mul} followed by {@code f64.add}. */
     public static final int F64_MUL_ADD = 0xBD;
+    /** {@code f64.sub} followed by {@code f64.add}. */
+    public static final int F64_SUB_ADD = 0xBE;
+    /**
+     * {@code i64.to_f64} followed by {@code f64.mul} and {@code f64.add} (a triple: the
+     * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
+     */
+    public static final int I64_TO_F64_MUL_ADD = 0xBF;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xBE;
+    public static final int LIMIT = 0xC0;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -128,6 +135,8 @@ public final class LOp {
             case I64_ADD_LT_BR -> dev.tape.format.Op.I64_ADD;
             case CONST_ADD, CONST_SUB, CONST_LT_BR -> CONST_W;
             case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
+            case F64_SUB_ADD -> dev.tape.format.Op.F64_SUB;
+            case I64_TO_F64_MUL_ADD -> dev.tape.format.Op.I64_TO_F64;
             default -> op;
         };
     }
