@@ -368,7 +368,7 @@ class AttackSuperinstructionTest {
                     List<Value> args = List.of(Value.f64(a), Value.f64(b), Value.f64(c));
                     List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                     List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT,
-                            new Steps());
+                            new StepSweep.Steps());
                     List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                     String what = a + " " + b + " " + c;
                     assertEquals(bits(stepped), bits(fused), what);
@@ -432,7 +432,7 @@ class AttackSuperinstructionTest {
             for (double b : fs) {
                 List<Value> args = List.of(Value.i64(a), Value.f64(b));
                 List<Value> fused = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
-                List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, new Steps());
+                List<Value> stepped = t.interpreted.run(new ExecutionContext(), 0, args, Limits.DEFAULT, new StepSweep.Steps());
                 List<Value> compiled = t.compiled.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
                 String what = a + " " + b;
                 assertEquals(bits(stepped), bits(fused), what);
