@@ -1,5 +1,10 @@
 package dev.tape.jit;
 
+import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
+import dev.tape.vm.internal.CompileView;
+import org.objectweb.asm.MethodVisitor;
+
 import static dev.tape.jit.JitCompiler.CODE;
 import static dev.tape.jit.JitCompiler.ENTRY;
 import static dev.tape.jit.JitCompiler.FUNC;
@@ -13,8 +18,6 @@ import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
 
-import org.objectweb.asm.MethodVisitor;
-
 /**
  * The code image's code array and the running function's entry (its code index 0's global ip) in
  * a compiled method. A method whose body reads them (a host call or {@code call.indirect} passes
@@ -23,9 +26,10 @@ import org.objectweb.asm.MethodVisitor;
  * locals {@link JitCompiler#CODE} and {@link JitCompiler#ENTRY}; any other method (fib: word
  * arithmetic, branches and direct calls) reads nothing at entry, and its hand-over handler reads
  * them from the VM itself, so a call pays neither the reads nor the two values kept alive across
- * its calls for the handler. The generator first emits a method without the locals; the first
- * instruction that reads them throws {@link NeedsImage}, and the method is generated again with
- * them (a wasted partial generation at most, never wrong code).
+ * its calls for the handler. The generator emits a method without the locals unless the body
+ * surely reads them ({@link #surely}); then the first instruction that reads them throws
+ * {@link NeedsImage}, and the method is generated again with them (a wasted partial generation at
+ * most, never wrong code).
  */
 final class ImageReads {
     private ImageReads() {}
@@ -38,6 +42,30 @@ final class ImageReads {
         private NeedsImage() {
             super("method reads the code image", null, false, false);
         }
+    }
+
+    /**
+     * Whether function {@code f}'s body certainly reads the code image (a host call,
+     * {@code call.indirect} or {@code const.pool}): its method is then generated with the image
+     * locals at once, sparing the partial generation that would end in {@link NeedsImage}. Only a
+     * hint: any other instruction that reads them still throws {@link NeedsImage}.
+     */
+    static boolean surely(CompileView view, int f) {
+        int[] code = view.image().code();
+        int entry = view.image().entry(f);
+        int[] pcOf = view.function(f).pcOf();
+        for (int i = 0; i < pcOf.length; i++) {
+            if (pcOf[i] >= 0) {
+                switch (code[entry + i]) {
+                    case Op.HOST_CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE, LOp.CONST_R -> {
+                        return true;
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -221,10 +221,13 @@ final class JitCompiler implements Codegen {
         return g == null && (made[0].leafRegs > 0 || made[0].structs != null) ? generateImage(view, f, false, made) : g;
     }
 
-    /** {@link #generateOnce} first without the image locals, again with them if it needs them ({@link ImageReads}). */
+    /**
+     * {@link #generateOnce} without the image locals unless the body surely reads them, and again
+     * with them if it turns out to ({@link ImageReads}).
+     */
     private static Generated generateImage(CompileView view, int f, boolean inline, Method[] made) {
         try {
-            return generateOnce(view, f, inline, made, false);
+            return generateOnce(view, f, inline, made, ImageReads.surely(view, f));
         } catch (ImageReads.NeedsImage e) {
             return generateOnce(view, f, inline, made, true);
         }
