@@ -204,6 +204,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Pushes the global ip of code index {@code i} of the running function. */
     abstract void global(int i);
 
+    /** Pushes the code image's code array ({@code int[]}, indexed by global ip). */
+    abstract void loadCode();
+
     /** Reads the context's fuel into the method's fuel local (after a call-out that may change it). */
     abstract void fuelIn();
 

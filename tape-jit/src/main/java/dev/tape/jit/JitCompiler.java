@@ -216,16 +216,28 @@ final class JitCompiler implements Codegen {
      */
     static Generated generateClass(CompileView view, int f, boolean inline) {
         Method[] made = new Method[1];
-        Generated g = generateOnce(view, f, inline, made);
+        Generated g = generateImage(view, f, inline, made);
         // leafRegs: some call may run a leaf inline; structs: some struct is kept in locals
-        return g == null && (made[0].leafRegs > 0 || made[0].structs != null) ? generateOnce(view, f, false, made) : g;
+        return g == null && (made[0].leafRegs > 0 || made[0].structs != null) ? generateImage(view, f, false, made) : g;
+    }
+
+    /**
+     * {@link #generateOnce} without the image locals unless the body surely reads them, and again
+     * with them if it turns out to ({@link ImageReads}).
+     */
+    private static Generated generateImage(CompileView view, int f, boolean inline, Method[] made) {
+        try {
+            return generateOnce(view, f, inline, made, ImageReads.surely(view, f));
+        } catch (ImageReads.NeedsImage e) {
+            return generateOnce(view, f, inline, made, true);
+        }
     }
 
     /** {@link #generateClass} with inlining as asked, the method generator left in {@code made[0]}. */
-    private static Generated generateOnce(CompileView view, int f, boolean inline, Method[] made) {
+    private static Generated generateOnce(CompileView view, int f, boolean inline, Method[] made, boolean imageLocals) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline);
+        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals);
         made[0] = m;
         try {
             m.emit();
@@ -261,7 +273,7 @@ final class JitCompiler implements Codegen {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE, true).emit();
+            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE, true, true).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
@@ -313,10 +325,13 @@ final class JitCompiler implements Codegen {
         private int lastFrame = -1;
         /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
         boolean[] points;
+        /** whether the prologue reads {@link JitCompiler#CODE} and {@link JitCompiler#ENTRY} ({@link ImageReads}) */
+        private final boolean imageLocals;
 
-        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline) {
+        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline, boolean imageLocals) {
             super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline);
             this.limit = limit;
+            this.imageLocals = imageLocals;
             this.labels = new Label[fn.code().length];
         }
 
@@ -395,15 +410,7 @@ final class JitCompiler implements Codegen {
             points = new boolean[len];
             mv.visitCode();
             reloadFiles();
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "code", "()[I", false);
-            mv.visitVarInsn(ASTORE, CODE);
-            mv.visitVarInsn(ALOAD, VM);
-            mv.visitFieldInsn(GETFIELD, "dev/tape/vm/Vm", "image", "Ldev/tape/verify/internal/CodeImage;");
-            mv.visitVarInsn(ILOAD, FUNC);
-            mv.visitMethodInsn(INVOKEVIRTUAL, "dev/tape/verify/internal/CodeImage", "entry", "(I)I", false);
-            mv.visitVarInsn(ISTORE, ENTRY);
+            ImageReads.prologue(mv, imageLocals);
             // every local gets its one type here (the stack map frames rely on it)
             for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
                 mv.visitInsn(ICONST_0);
@@ -542,11 +549,11 @@ final class JitCompiler implements Codegen {
                 // stopped in a callee: this frame's record of its pending call (a direct call
                 // writes none)
                 mv.visitVarInsn(ALOAD, C);
-                mv.visitVarInsn(ALOAD, CODE);
+                ImageReads.code(mv);
                 mv.visitVarInsn(ILOAD, DEPTH);
                 mv.visitVarInsn(ILOAD, BASE);
                 push(fn.regCount());
-                mv.visitVarInsn(ILOAD, ENTRY);
+                ImageReads.entry(mv);
                 mv.visitVarInsn(ILOAD, IP);
                 mv.visitMethodInsn(INVOKESTATIC, RT, "pending", "(L" + CTX + ";[IIIIII)V", false);
             }
@@ -578,9 +585,24 @@ final class JitCompiler implements Codegen {
             return here.getOffset();
         }
 
-        /** Pushes the global ip of code index {@code i} of the running function: its entry plus i. */
+        /** {@inheritDoc} Without {@link #imageLocals}, throws {@link ImageReads.NeedsImage}. */
+        @Override
+        void loadCode() {
+            if (!imageLocals) {
+                throw ImageReads.NeedsImage.INSTANCE;
+            }
+            mv.visitVarInsn(ALOAD, CODE);
+        }
+
+        /**
+         * Pushes the global ip of code index {@code i} of the running function: its entry plus i.
+         * Without {@link #imageLocals}, throws {@link ImageReads.NeedsImage}.
+         */
         @Override
         void global(int i) {
+            if (!imageLocals) {
+                throw ImageReads.NeedsImage.INSTANCE;
+            }
             mv.visitVarInsn(ILOAD, ENTRY);
             if (i != 0) {
                 push(i);
@@ -590,7 +612,7 @@ final class JitCompiler implements Codegen {
 
         /** Pushes the int at code index {@code i} of the running function, read from the image at run time. */
         private void operand(int i) {
-            mv.visitVarInsn(ALOAD, CODE);
+            loadCode();
             global(i);
             mv.visitInsn(IALOAD);
         }
@@ -708,7 +730,7 @@ final class JitCompiler implements Codegen {
 
         @Override
         public void loadPosition() {
-            mv.visitVarInsn(ALOAD, CODE);
+            loadCode();
             global(current);
             mv.visitVarInsn(ILOAD, BASE);
         }
@@ -923,7 +945,7 @@ final class JitCompiler implements Codegen {
             }
             mv.visitVarInsn(ALOAD, VM);
             mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ALOAD, CODE);
+            loadCode();
             global(i);
             mv.visitVarInsn(ILOAD, BASE);
             mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Ops", "slow", "(Ldev/tape/vm/Vm;L" + CTX + ";[III)I", false);

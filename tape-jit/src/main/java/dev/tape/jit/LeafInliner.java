@@ -14,7 +14,6 @@ import org.objectweb.asm.MethodVisitor;
 
 import static dev.tape.jit.JitCompiler.BASE;
 import static dev.tape.jit.JitCompiler.C;
-import static dev.tape.jit.JitCompiler.CODE;
 import static dev.tape.jit.JitCompiler.CTX;
 import static dev.tape.jit.JitCompiler.DEPTH;
 import static dev.tape.jit.JitCompiler.FUEL;
@@ -817,7 +816,7 @@ final class LeafInliner {
          */
         @Override
         public void loadPosition() {
-            mv.visitVarInsn(ALOAD, CODE);
+            e.loadCode();
             e.push(leaf.entry() + current);
             mv.visitVarInsn(ILOAD, BASE);
             e.push(e.fn.regCount());
