@@ -1,6 +1,10 @@
 package dev.tape.jit;
 
 import dev.tape.verify.internal.LoweredFunction;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.CompileView;
 import dev.tape.vm.internal.Generated;
@@ -65,5 +69,32 @@ public final class JitTestAccess {
      */
     public static int stackCost(int regCount) {
         return JitCompiler.cost(regCount);
+    }
+
+    /**
+     * Counts the method calls in a generated class: its {@code invoke*} instructions of method
+     * {@code name} of class {@code owner}, in every method.
+     *
+     * @param classBytes a class file, as {@link Generated#bytes()} holds it
+     * @param owner the called class's internal name, for example {@code "dev/tape/vm/JitRuntime"}
+     * @param name the called method's name
+     * @return how many call instructions name it (0 or more)
+     */
+    public static int methodCalls(byte[] classBytes, String owner, String name) {
+        int[] n = {0};
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String o, String called, String d, boolean itf) {
+                        if (o.equals(owner) && called.equals(name)) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
     }
 }

@@ -7,10 +7,6 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -243,21 +239,7 @@ class AttackAllTogetherTest {
         VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "p"));
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE, Tiers.LAZY).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
-        int[] n = {0};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String owner, String called, String d, boolean itf) {
-                        if (owner.equals("dev/tape/vm/JitRuntime") && called.equals("heapThreshold")) {
-                            n[0]++;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return n[0];
+        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "heapThreshold");
     }
 
     private static void assertLines(String wantName, String want, String gotName, String got, String what) {

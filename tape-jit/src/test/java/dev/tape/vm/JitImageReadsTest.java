@@ -5,10 +5,6 @@ import dev.tape.jit.Jit;
 import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 import java.util.List;
 
@@ -86,21 +82,7 @@ class JitImageReadsTest {
     /** @return how many times function {@code f}'s method calls {@code CodeImage.name} */
     private static int imageReads(Tiers t, int f, String name) {
         byte[] bytes = JitTestAccess.generate(((JitTier) t.compiled.tier).view, f).bytes();
-        int[] n = {0};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String owner, String called, String d, boolean itf) {
-                        if (owner.equals("dev/tape/verify/internal/CodeImage") && called.equals(name)) {
-                            n[0]++;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return n[0];
+        return JitTestAccess.methodCalls(bytes, "dev/tape/verify/internal/CodeImage", name);
     }
 
     @Test

@@ -6,10 +6,6 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -145,21 +141,7 @@ class JitKeptStructTest {
     static int calls(VerifiedProgram p, int f, String name) {
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
-        int[] n = {0};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String owner, String called, String d, boolean itf) {
-                        if (owner.equals("dev/tape/vm/JitRuntime") && called.equals(name)) {
-                            n[0]++;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return n[0];
+        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", name);
     }
 
     private static Tiers tiers(Generated g) throws Exception {

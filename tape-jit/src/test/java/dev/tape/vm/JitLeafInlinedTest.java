@@ -6,10 +6,6 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 import java.util.List;
 
@@ -133,21 +129,7 @@ class JitLeafInlinedTest {
     static int inlinedSites(VerifiedProgram p, int f) {
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
-        int[] guards = {0};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String owner, String m, String d, boolean itf) {
-                        if (owner.equals("dev/tape/vm/JitRuntime") && m.equals("leafFits")) {
-                            guards[0]++;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return guards[0];
+        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "leafFits");
     }
 
     private static VerifiedProgram verified(String text) {
