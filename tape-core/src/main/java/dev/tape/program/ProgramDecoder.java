@@ -465,8 +465,8 @@ public final class ProgramDecoder {
         return b == 1;
     }
 
-    /** entries of the decoder's signature cache ({@link #functionSigs}), a power of two */
-    private static final int SIG_CACHE = 64;
+    /** entries of the decoder's signature cache ({@link #functionSigs}): {@code 1 << SIG_CACHE_BITS} */
+    private static final int SIG_CACHE_BITS = 6;
 
     private static List<FunctionSig> functionSigs(ByteReader r, int symbolCount) throws DecodeException {
         int n = r.count("function signature", 4);
@@ -474,7 +474,7 @@ public final class ProgramDecoder {
         // Equal signatures (most programs have few distinct ones) share one object: a verified
         // program keeps every function's. A small direct-mapped cache by hash, not a map, so that
         // a file of colliding signatures costs O(1) comparisons each, never a scan.
-        FunctionSig[] seen = new FunctionSig[SIG_CACHE];
+        FunctionSig[] seen = new FunctionSig[1 << SIG_CACHE_BITS];
         for (int i = 0; i < n; i++) {
             List<ValueType> args = valueTypes(r, "argument type");
             List<Integer> argNames = flag(r, "has_arg_names") ? nameIds(r, args.size(), symbolCount) : null;
@@ -482,7 +482,9 @@ public final class ProgramDecoder {
             List<Integer> retNames = flag(r, "has_ret_names") ? nameIds(r, rets.size(), symbolCount) : null;
             FunctionSig sig = new FunctionSig(args, argNames, rets, retNames);
             int h = sig.hashCode();
-            int slot = (h ^ h >>> 16) & (SIG_CACHE - 1);
+            // Fibonacci hashing: the top bits of h times 2^32 / phi, so that signatures whose hashes
+            // differ only in high or only in a few low bits (small kinds' ordinals) spread too
+            int slot = h * 0x9E3779B9 >>> 32 - SIG_CACHE_BITS;
             FunctionSig prior = seen[slot];
             if (prior != null && prior.equals(sig)) {
                 sig = prior;

@@ -89,14 +89,17 @@ public record ValueType(ValueKind kind, long hostType) {
     }
 
     /**
-     * The record's own formula ({@code 31 * kind.hashCode() + Long.hashCode(hostType)}), written out
-     * for the reason given at {@link #equals(Object)}.
+     * {@code 31 * kind.ordinal() + Long.hashCode(hostType)}: the record's formula with the kind's
+     * ordinal in place of the enum constant's identity hash, so that a type hashes the same in every
+     * JVM (the decoder's signature cache, which shares equal signatures, then shares the same ones
+     * in every run: a program's retained heap does not depend on identity hashes); written out for
+     * the reason given at {@link #equals(Object)}.
      *
-     * @return a hash code consistent with {@link #equals(Object)}
+     * @return a hash code consistent with {@link #equals(Object)}, the same in every JVM
      */
     @Override
     public int hashCode() {
-        return 31 * kind.hashCode() + Long.hashCode(hostType);
+        return 31 * kind.ordinal() + Long.hashCode(hostType);
     }
 
     /** @return {@code i64}, {@code obj<7>} and so on, as the assembler writes types */
