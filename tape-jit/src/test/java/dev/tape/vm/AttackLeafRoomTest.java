@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the snapshots, forked, stepped and resumed with suspended host calls completed.
  */
 class AttackLeafRoomTest {
-    /** main 0, rec 1, l0 2, l1 3, heavy 4, wide 5. */
+    /** main 0, rec 1, l0 2, l1 3, heavy 4, p6 5, p2 6, wide 7. */
     static final String TEXT = """
             program roomattack
             host hn = "h.nest" (i64) -> (i64)
@@ -81,6 +81,7 @@ class AttackLeafRoomTest {
                 i64.lt r18, r14, r17
                 br r18, body, done
             body:
+                call r0, p6, r0, [r16] -> [r19]
                 call.indirect r0, one, r13, r0, [r14] -> [r19]
                 i64.add r15, r15, r19
                 i64.eq r20, r14, r16
@@ -99,6 +100,7 @@ class AttackLeafRoomTest {
                 i64.xor r15, r15, r19
                 host_call r0, hn, r0, [r14] -> [r25]
                 i64.add r15, r15, r25
+                call r0, p2, r0, [r16] -> [r26]
                 call r0, l1, r0, [r14] -> [r26]
                 i64.add r15, r15, r26
                 const.i64 r27, 2
@@ -109,7 +111,7 @@ class AttackLeafRoomTest {
                 i64.add r15, r15, r26
                 jmp pick
             pick:
-                i64.and r29, r15, r16
+                i64.and r29, r14, r16
                 i64.eq r35, r29, r16
                 select r13, r35, r11, r10
                 const.i64 r27, 7
@@ -169,6 +171,15 @@ class AttackLeafRoomTest {
                 tuple.get r3, r1, 1
                 i64.div r3, r2, r3
                 ret r0, [r3]
+            }
+            func p6(x: i64) -> (i64) {
+                const.i64 r5, 1
+                i64.div r2, r1, r5
+                ret r0, [r2]
+            }
+            func p2(x: i64) -> (i64) {
+                i64.div r1, r1, r1
+                ret r0, [r1]
             }
             func wide(x: i64) -> (i64) {
                 const.i64 r70, 3
