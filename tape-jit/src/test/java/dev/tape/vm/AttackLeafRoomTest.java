@@ -312,13 +312,20 @@ class AttackLeafRoomTest {
     /**
      * One context per tier reused across runs with other limits: a deep run grows the register
      * files and frame records, then runs at smaller register and depth limits (the room the
-     * prologue reads is the new run's), then the deep run again.
+     * prologue reads is the new run's), then the deep run again; {@code Jit.compileFramed}'s tier
+     * (no leaf inline, no closure kept) on a third context alike.
      */
     @Test
     void contextsReusedAcrossLimits() {
-        Pair t = Pair.of(program());
+        VerifiedProgram p = program();
+        Pair t = Pair.of(p);
+        // the profiler's tier too (every call a real call), its host's nested runs on it
+        Target tf = new Target();
+        Vm framed = Jit.compileFramed(p, host(tf, t.mode()), VmOptions.DEFAULT);
+        tf.vm = framed;
         ExecutionContext ci = new ExecutionContext();
         ExecutionContext cc = new ExecutionContext();
+        ExecutionContext cf = new ExecutionContext();
         SplittableRandom rnd = new SplittableRandom(7);
         for (int k = 0; k < 400; k++) {
             long n = 1 + rnd.nextInt(20);
@@ -333,6 +340,8 @@ class AttackLeafRoomTest {
             Tiers.Outcome a = t.run(t.interpreted(), ci, args, limits, null);
             Tiers.Outcome b = t.run(t.compiled(), cc, args, limits, null);
             Tiers.assertSame(a, b, () -> "run " + args + " " + limits);
+            Tiers.Outcome f = t.run(framed, cf, args, limits, null);
+            Tiers.assertSame("framed", f, "compiled", b, () -> "run " + args + " " + limits);
         }
     }
 
