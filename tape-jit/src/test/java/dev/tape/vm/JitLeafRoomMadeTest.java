@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * iteration only (the mark raised mid-loop). Both tiers must agree in result or trap (kind, pc,
  * stack), fuel and heap bytes at every register limit from 1 to past what the deepest call needs,
  * every call-depth limit from 0 to 4 and every fuel limit; with one context per tier reused across
- * runs with different limits; and paused at every slice size from 1 to 6, in frames, fuel,
+ * runs with different limits; and paused at every slice size from 1 to 6 and at 11, 23 and 47, in frames, fuel,
  * snapshot bytes and registers in use (the mark the guard raises), with runs restored from the
  * snapshots on both tiers.
  */
@@ -151,14 +151,14 @@ class JitLeafRoomMadeTest {
         }
     }
 
-    /** Paused at every slice size from 1 to 6: registers in use too; restored on both tiers. */
+    /** Paused at every slice size from 1 to 6 and at slices of 11, 23 and 47: registers in use too; restored on both tiers. */
     @Test
     void pausedAtEverySlice() throws Exception {
         int pauses = 0;
         for (long seed = 100; seed < 125; seed++) {
             Generated g = program(seed);
             Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            for (long slice = 1; slice <= 6; slice++) {
+            for (long slice : new long[] {1, 2, 3, 4, 5, 6, 11, 23, 47}) {
                 String what = "seed " + seed + " slice " + slice + "\n" + g.source();
                 pauses += t.lockstep(0, args(g), slice, 1 + (int) (seed % 3), what, (a, b, pause) ->
                         assertEquals(a.registersInUse(), b.registersInUse(), what + " pause " + pause));
