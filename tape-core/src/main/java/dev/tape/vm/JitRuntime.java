@@ -233,6 +233,38 @@ final class JitRuntime {
     }
 
     /**
+     * An inlined leaf's room, made when it is short the way the real call would make it: returns
+     * {@code room} when it covers {@code regs} (the leaf's registers, 0 or more); else, when the
+     * real call from a frame at {@code depth} whose caller needs {@code need} (its base plus
+     * register count) would pass {@link #enterChecked} without trapping or growing anything (the
+     * depth under {@code jitDepth}, so under the call-depth limit with room for the caller's frame
+     * record, and {@code need + regs + FRAME_REGISTERS * depth} within both the register limit
+     * and the register files), raises the register mark to that charge as the real call's
+     * {@link ExecutionContext#ensureRegisters(int, int)} would, and returns the room
+     * {@link #leafRoomLeft} gives then (at least {@code regs}); else returns {@code room} (the
+     * call then takes its real path, which grows the files or traps there). Compiled code calls it
+     * only where the inlined body runs when it returns at least {@code regs}, so the mark is
+     * raised exactly where the real call would raise it. Bounded: a few reads and compares, no
+     * allocation, never throws.
+     *
+     * @param room the room the caller's local holds ({@link #leafRoomLeft}, possibly read earlier)
+     * @return the room, registers, or -1 or less when none
+     */
+    static long leafMakeRoom(long room, ExecutionContext c, int depth, int need, int regs) {
+        if (room >= regs) {
+            return room;
+        }
+        long charged = need + (long) regs + (long) ExecutionContext.FRAME_REGISTERS * depth;
+        if (depth >= c.jitDepth || charged > c.w.length || charged > c.limits.maxRegisters()) {
+            return room;
+        }
+        if (charged > c.regHigh) {
+            c.regHigh = (int) charged;
+        }
+        return c.regHigh - (long) ExecutionContext.FRAME_REGISTERS * depth - need;
+    }
+
+    /**
      * An inlined leaf's room test on the room {@link #leafRoomLeft} gave: whether it covers
      * {@code regs} (the leaf's registers, 0 or more). Bounded: one compare.
      */

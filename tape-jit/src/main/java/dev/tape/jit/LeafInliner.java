@@ -82,8 +82,9 @@ import static org.objectweb.asm.Opcodes.POP2;
  * <p><b>What it does not do.</b> The callee's registers are not written to the register files
  * (only frames that exist are ever read: snapshots, {@code Run.frames}/{@code registers} and the
  * interpreter read the files of live frames, and a callee's registers are each written before they
- * are read), the register high-water mark is not raised (the guard asks that it covers the call
- * already), and nothing the body runs can stop the run, so no pause, trap or hand-over ever sees
+ * are read), the register high-water mark is not raised but by the guard (which raises it, as the
+ * real call would, when the call fits the register limit and files and the mark is short:
+ * {@link LeafRoom#test}), and nothing the body runs can stop the run, so no pause, trap or hand-over ever sees
  * the inlined frame.
  *
  * <p><b>Size.</b> {@link Leaf#bytes} bounds the bytecode one inlined call site adds (guard,
@@ -153,7 +154,7 @@ final class LeafInliner {
         }
         boolean[] leaders = new boolean[len + 1];
         leaders[0] = true;
-        int bytes = 96;
+        int bytes = 96 + LeafRoom.MAKE_BYTES; // the room test's making (LeafRoom.test)
         for (int i = 0; i < len; i++) {
             if (!starts[i]) {
                 continue;
@@ -551,7 +552,7 @@ final class LeafInliner {
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFLT, real);
         if (e.leafRoom >= 0) {
-            LeafRoom.test(mv, e.leafRoom, leaf.regs(), real);
+            LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), leaf.regs(), real);
             return;
         }
         mv.visitVarInsn(ALOAD, C);

@@ -10,6 +10,7 @@ import static dev.tape.jit.JitCompiler.CTX;
 import static dev.tape.jit.JitCompiler.DEPTH;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.DOUBLE;
+import static org.objectweb.asm.Opcodes.DUP2;
 import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.ILOAD;
@@ -33,6 +34,12 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * reset only by a new run or a trap, neither of which a method invocation outlives), so a room
  * read earlier is at most the room now, and the guard can only fail where {@code leafRoom} would
  * pass, sending the call down its real path, which is exact in any case.
+ *
+ * <p>Made up front: when the room is short (at a loop's first call, say, before any call has
+ * raised the mark that far), the test raises the mark itself as the real call would
+ * ({@code JitRuntime.leafMakeRoom}) when the real call would neither trap nor grow the register
+ * files there, so that the real path is not taken once per run, which kept it, and its re-reads
+ * of every field, in C2's compiled loop.
  */
 final class LeafRoom {
     private LeafRoom() {}
@@ -82,16 +89,40 @@ final class LeafRoom {
     }
 
     /**
+     * Bytes of bytecode {@link #test} takes at most beyond the plain test (a wide {@code lload},
+     * a {@code sipush}/{@code ldc}, {@code invokestatic}, {@code ifeq}): {@code aload}, two
+     * {@code iload}s, two {@code sipush}/{@code ldc}, {@code iadd}, {@code invokestatic},
+     * {@code dup2} and a wide {@code lstore}.
+     */
+    static final int MAKE_BYTES = 24;
+
+    /**
      * Emits a leaf's room test: to {@code real} unless the room left covers {@code regs}
-     * registers (what {@code leafRoom(c, depth, base + regCount + regs)} tests).
+     * registers (what {@code leafRoom(c, depth, base + regCount + regs)} tests), after making the
+     * room when it is short and the real call would make it without trapping or growing anything
+     * ({@code JitRuntime.leafMakeRoom}, which raises the register mark as the real call would and
+     * whose result the local keeps). Emitted where the leaf's body runs when the test passes (the
+     * fuel test before it), so the mark is raised exactly where the real call raises it; the
+     * reads' checks after it may still send the call down its real path, which then finds the
+     * mark raised, as it would have raised it itself before entering the callee.
      *
      * @param mv the method
      * @param slot the local ({@link #slot})
+     * @param regCount the method's function's register count
      * @param regs the leaf's register count
      * @param real where the call's real path starts
      */
-    static void test(MethodVisitor mv, int slot, int regs, Label real) {
+    static void test(MethodVisitor mv, int slot, int regCount, int regs, Label real) {
         mv.visitVarInsn(LLOAD, slot);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        JitCompiler.pushTo(mv, regCount);
+        mv.visitInsn(IADD);
+        JitCompiler.pushTo(mv, regs);
+        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "leafMakeRoom", "(JL" + CTX + ";III)J", false);
+        mv.visitInsn(DUP2);
+        mv.visitVarInsn(LSTORE, slot);
         JitCompiler.pushTo(mv, regs);
         mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "leafFits", "(JI)Z", false);
         mv.visitJumpInsn(IFEQ, real);

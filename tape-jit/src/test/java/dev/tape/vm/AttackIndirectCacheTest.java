@@ -60,7 +60,9 @@ class AttackIndirectCacheTest {
      */
     @Test
     void threadsDrivingOneSiteThroughDifferentCalleesStayCorrect() throws Exception {
-        Vm vm = Jit.compile(poly(), Host.NONE);
+        // framed (no leaf inlined): the leaf callees f0 to f4 reach the site's cache on every call,
+        // not only where an inlined leaf's guard fails, so that the cache fills and gives up
+        Vm vm = Jit.compileFramed(poly(), Host.NONE, VmOptions.DEFAULT);
         int[] ks = {1, 2, 4, 6};
         ExecutorService pool = Executors.newFixedThreadPool(ks.length);
         CountDownLatch go = new CountDownLatch(1);
