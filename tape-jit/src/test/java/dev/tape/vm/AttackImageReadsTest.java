@@ -1,7 +1,6 @@
 package dev.tape.vm;
 
 import dev.tape.asm.Assembler;
-import dev.tape.host.Host;
 import dev.tape.jit.Jit;
 import dev.tape.jit.JitTestAccess;
 import dev.tape.program.Program;
@@ -26,10 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * body reads no image gets null and 0 for its image locals, so any read of them on any path (a
  * trap's position, an inlined leaf's slow path, a shared method's entry) would be a
  * NullPointerException at run time. Word-only callers ({@code rec}, {@code disp}) call into
- * functions whose only image reads are on trap paths that verified programs take: a division by
- * zero, heap limits hit by {@code tuple.new}, an {@code array.get} out of bounds, a decimal that
- * overflows, a string sliced out of range, an inlined leaf's {@code tuple.get} of an embedder's
- * aggregate of another shape, and a shared method (two functions of one code) trapping in either.
+ * functions that trap: a division by zero, heap limits hit by {@code tuple.new}, an
+ * {@code array.get} out of bounds, a decimal that overflows, a string sliced out of range, a host
+ * call that charges fuel and one the host lacks, a {@code call.indirect} into a method without
+ * image locals, an inlined leaf's {@code tuple.get} of an embedder's aggregate of another shape,
+ * and a shared method (two functions of one code) trapping in either.
  * Each runs on both tiers (inlining and framed) at every fuel, heap and depth limit around its use,
  * stepped against the traced interpreter, paused at every slice with snapshots restored with and
  * without a trace sink; and every generated method that has no image locals is checked never to
@@ -39,6 +39,9 @@ class AttackImageReadsTest {
     static final String SOURCE = """
             program imagereads
             array ints = i64
+            callsig word = (i64) -> (i64)
+            host hc = "probe.charge" (i64) -> (i64)
+            host hm = "probe.missing" (i64) -> (i64)
             func rec(k: i64, n: i64, x: i64) -> (i64) {
                 const.i64 r4, 0
                 i64.le r5, r2, r4
@@ -89,7 +92,22 @@ class AttackImageReadsTest {
                 call r0, strs, r0, [r2] -> [r5]
                 ret r0, [r5]
             ne:
+                const.i64 r3, 6
+                i64.eq r4, r1, r3
+                br r4, f, nf
+            f:
                 call r0, divs2, r0, [r2] -> [r5]
+                ret r0, [r5]
+            nf:
+                const.i64 r3, 7
+                i64.eq r4, r1, r3
+                br r4, g, ng
+            g:
+                call r0, hosts, r0, [r2] -> [r5]
+                ret r0, [r5]
+            ng:
+                const.func r6, divs
+                call.indirect r0, word, r6, r0, [r2] -> [r5]
                 ret r0, [r5]
             }
             func divs(x: i64) -> (i64) {
@@ -145,6 +163,17 @@ class AttackImageReadsTest {
                 u64.to_i64 r7, r6
                 ret r0, [r7]
             }
+            func hosts(x: i64) -> (i64) {
+                host_call r0, hc, r0, [r1] -> [r2]
+                const.i64 r3, 0
+                i64.lt r4, r1, r3
+                br r4, miss, ok
+            miss:
+                host_call r0, hm, r0, [r2] -> [r5]
+                ret r0, [r5]
+            ok:
+                ret r0, [r2]
+            }
             func recl(n: i64, t: agg tuple(i64, i64)) -> (i64) {
                 const.i64 r3, 0
                 i64.le r4, r1, r3
@@ -168,12 +197,14 @@ class AttackImageReadsTest {
 
     /** Function ids in {@link #SOURCE}. */
     static final int REC = 0;
-    static final int RECL = 8;
+    static final int RECL = 9;
+    /** {@code rec}'s k that calls {@code hosts} */
+    static final int HOSTS = 7;
 
     /** x per dispatch k (1..6): values that end normally and values that trap. */
     static final long[][] XS = {
         {}, {7, 0, -1}, {3, 40}, {0, 2, 3, -1, Long.MAX_VALUE}, {3, 100_000, 4_000_000_000L, -77}, {4, 9, 0},
-        {5, 0}
+        {5, 0}, {5, -4}, {9, 0}
     };
 
     static Program program() throws Exception {
@@ -232,11 +263,25 @@ class AttackImageReadsTest {
             }
         }
         assertTrue(traps >= 20, tier + ": runs that trap: " + traps);
+        // deeper than compiled frames nest: the word-only rec hands its frames over to the
+        // interpreter (its handler reads the image itself), at every 37th fuel limit too
+        for (int k = 1; k < XS.length; k++) {
+            for (long x : XS[k]) {
+                List<Value> args = List.of(Value.i64(k), Value.i64(300), Value.i64(x));
+                String what = tier + " deep " + args;
+                Tiers.Outcome full = t.check(REC, args, Limits.DEFAULT, what);
+                long used = full.used(Limits.DEFAULT);
+                for (long fuel = 0; fuel <= used + 1; fuel += 37) {
+                    t.check(REC, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+                t.check(REC, args, Limits.DEFAULT.withMaxCallDepth(250), what + " depth 250");
+            }
+        }
     }
 
     @Test
     void everyLimitOnBothTiers() throws Exception {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        Tiers t = Tiers.of(program(), JitPrograms.host());
         sweepLimits(t, "lazy");
         allCompiled(t.compiled);
         sweepLimits(t, "precompiled");
@@ -244,7 +289,7 @@ class AttackImageReadsTest {
 
     @Test
     void everyLimitFramed() throws Exception {
-        Tiers t = Tiers.of(program(), Host.NONE, true);
+        Tiers t = Tiers.of(program(), JitPrograms.host(), true);
         allCompiled(t.compiled);
         sweepLimits(t, "framed");
     }
@@ -324,10 +369,9 @@ class AttackImageReadsTest {
 
     @Test
     void noMethodWithoutImageLocalsReadsThem() throws Exception {
-        Tiers t = Tiers.of(program(), Host.NONE);
+        Tiers t = Tiers.of(program(), JitPrograms.host());
         boolean[] none = checkMethods(t.compiled, "imagereads");
-        System.out.println(java.util.Arrays.toString(none));
-        assertTrue(none[REC] && none[1], "rec and disp read no image");
+        assertTrue(none[REC] && none[2] && none[3] && none[6] && none[RECL], "rec, divs, divs2, decs and recl read no image");
         int without = 0;
         int with = 0;
         List<String> sources = new ArrayList<>(List.of(SOURCE, JitImageReadsTest.SOURCE, AttackAggregateReadsTest.TEXT));
@@ -335,7 +379,7 @@ class AttackImageReadsTest {
             sources.add(JitLazyFrameTest.program(seed, seed % 2 == 0).source());
         }
         for (String src : sources) {
-            Vm vm = Jit.compile(JitLazyFrameTest.verified(src), Host.NONE);
+            Vm vm = Jit.compile(JitLazyFrameTest.verified(src), JitPrograms.host(), Tiers.LAZY);
             for (boolean b : checkMethods(vm, src)) {
                 without += b ? 1 : 0;
                 with += b ? 0 : 1;
@@ -345,23 +389,30 @@ class AttackImageReadsTest {
     }
 
     /**
-     * {@code rec}'s runs stepped against the traced interpreter at every fuel budget and paused in
+     * {@code rec}'s runs (but those of the host that charges fuel) stepped against the traced interpreter at every fuel budget and paused in
      * lockstep ({@link StepSweep}); {@code recl}'s paused at every slice from 1 to 5; at every
      * pause (but with an embedder's struct argument, which no snapshot takes), the compiled run's snapshot restored on both tiers with an INSTR trace sink (which the
      * compiled tier runs by handing over) ends alike, with the same instructions traced.
      */
     @Test
-    @SuppressWarnings("unchecked")
     void steppedPausedAndRestoredTraced() throws Exception {
-        Tiers t = Tiers.of(program(), Host.NONE);
-        allCompiled(t.compiled);
+        for (boolean framed : new boolean[] {false, true}) {
+            Tiers t = Tiers.of(program(), JitPrograms.host(), framed);
+            allCompiled(t.compiled);
+            stepPauseRestore(t, framed ? "framed " : "");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void stepPauseRestore(Tiers t, String tier) throws Exception {
         int pauses = 0;
         long seed = 0;
         for (Object[] run : runs()) {
             int entry = (Integer) run[0];
             List<Value> args = (List<Value>) run[1];
-            String what = "entry " + entry + " " + args;
-            if (entry == REC) {
+            String what = tier + "entry " + entry + " " + args;
+            if (entry == REC && !args.get(0).equals(Value.i64(HOSTS))) {
+                // (the host's fuel charges have no INSTR events: StepSweep counts one per unit)
                 StepSweep.sweep(t, args, ++seed, what);
             } else if (args.get(1) instanceof Aggregate g && g.aggKind() == Aggregate.Kind.STRUCT) {
                 continue; // a struct of no type of the program: no snapshot (SnapshotException on both tiers)
