@@ -1,6 +1,18 @@
 package dev.tape.vm;
 
+import dev.tape.asm.Assembler;
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -32,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * may end in {@code internal_error}, and with {@code -Dtape.before.jar=FILE} (a build before the
  * round) the old build's transcripts must equal these.
  *
- * <p>It runs 8 programs; {@code -Dattack.seven.from=N -Dattack.seven.seeds=M} runs others.
+ * <p>It runs 3 programs; {@code -Dattack.seven.from=N -Dattack.seven.seeds=M} runs others.
  */
 class AttackRoundSevenTogetherTest {
     /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
@@ -56,6 +68,7 @@ class AttackRoundSevenTogetherTest {
             s.append(j == 0 ? "" : ", ").append("f").append(j).append(": i64");
         }
         s.append(" }\ncallsig one = (agg) -> (i64)\ncallsig fl = (f64) -> (f64)\n");
+        s.append("callsig ione = (i64) -> (i64)\n");
         s.append("func main(n: i64, x: i64, d: i64) -> (i64, f64, u64) {\n");
         s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
                 .append(rnd.nextInt(5)).append("\n    const.i64 r9, 2\n");
@@ -75,11 +88,16 @@ class AttackRoundSevenTogetherTest {
         if (rnd.nextInt(4) == 0) {
             s.append("    closure.new r59, r51, r49\n");
         }
-        s.append("    struct.new r20, S, [");
-        for (int j = 0; j < fields; j++) {
-            s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r2" : "r6");
+        // one program in two keeps no struct in main (a method keeping one keeps no closure)
+        boolean structs = rnd.nextBoolean();
+        if (structs) {
+            s.append("    struct.new r20, S, [");
+            for (int j = 0; j < fields; j++) {
+                s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r2" : "r6");
+            }
+            s.append("]\n");
         }
-        s.append("]\n    tuple.new r22, [r7, r8]\n    array.new r23, ints, [r7, r8, r6]\n");
+        s.append("    tuple.new r22, [r7, r8]\n    array.new r23, ints, [r7, r8, r6]\n");
         s.append("    const.u64 r28, 0\n    const.u64 r29, 0\n    mov r34, r10\n    mov r60, r55\n");
         s.append("    jmp loop\nloop:\n    i64.lt r14, r5, r1\n    br r14, body, done\nbody:\n");
         s.append("    i64.add r7, r7, r5\n    i64.to_u64 r29, r5\n");
@@ -88,10 +106,15 @@ class AttackRoundSevenTogetherTest {
             // deep: the recursion near the default call depth (1,024) each turn
             s.append("    call r0, rec, r0, [r3, r7] -> [r8]\n    i64.add r4, r4, r8\n");
         }
-        int ops = 4 + rnd.nextInt(9);
+        int ops = structs ? 4 + rnd.nextInt(9) : 2 + rnd.nextInt(4);
         String[] fclosures = {"r55", "r56", "r57", "r58", "r55", "r56", "r59"};
         for (int u = 0; u < ops; u++) {
             int kind = rnd.nextInt(20);
+            if (!structs && kind <= 2) {
+                // spin: a small loop (its leaves inlined) over an i64 call.indirect site
+                s.append("    call r0, spin, r0, [r5, r7] -> [r21]\n    i64.add r4, r4, r21\n");
+                continue;
+            }
             switch (kind) {
                 case 0 -> {
                     s.append("    struct.new r20, S, [");
@@ -195,6 +218,16 @@ class AttackRoundSevenTogetherTest {
         s.append("func heavyc(env: agg tuple(i64), s: agg struct S) -> (i64) {\n    struct.get r3, r2, 0\n")
                 .append("    const.i64 r4, 5\n    i64.div r3, r3, r4\n    call r0, leaf, r0, [r2] -> [r5]\n")
                 .append("    i64.add r3, r3, r5\n    ret r0, [r3]\n}\n");
+        s.append("func il0(env: agg tuple(i64, i64, i64), x: i64) -> (i64) {\n    mov r3, r2\n");
+        for (int j = 0, reads = 1 + rnd.nextInt(4); j < reads; j++) {
+            s.append("    tuple.get r4, r1, ").append(rnd.nextInt(3)).append("\n    i64.")
+                    .append(j % 2 == 0 ? "mul" : "add").append(" r3, r3, r4\n");
+        }
+        s.append("    i64.lt r5, r3, r2\n    br r5, a, b\na:\n    i64.sub r3, r3, r2\n    jmp b\nb:\n    ret r0, [r3]\n}\n");
+        s.append("func il1(env: agg tuple(i64, i64, i64), x: i64) -> (i64) {\n"
+                + "    tuple.get r3, r1, 1\n    i64.sub r3, r2, r3\n    ret r0, [r3]\n}\n");
+        s.append("func ihv(env: agg tuple(i64, i64, i64), x: i64) -> (i64) {\n    tuple.get r3, r1, 0\n"
+                + "    call r0, il1, r0, [r1, r2] -> [r4]\n    i64.div r4, r4, r3\n    ret r0, [r4]\n}\n");
         // f64 leaves: reads of the environment, a sub/add pair and a triple
         s.append("func fl0(env: agg tuple(f64, f64, f64), x: f64) -> (f64) {\n");
         int reads = 1 + rnd.nextInt(3);
@@ -211,6 +244,30 @@ class AttackRoundSevenTogetherTest {
         s.append("func fheavy(env: agg tuple(f64, f64, f64), x: f64) -> (f64) {\n    tuple.get r3, r1, 0\n")
                 .append("    call r0, fl0, r0, [r1, r2] -> [r4]\n    f64.sub r4, r4, r3\n    f64.add r4, r4, r2\n")
                 .append("    ret r0, [r4]\n}\n");
+        // spin(k, x): 1 + k mod 3 turns of a site picking by turn among closures over inlined
+        // leaves (kept per site), one that is no leaf, one over a short environment
+        String[] iclosures = {"r7", "r9", "r10", "r7", "r11", "r8"};
+        s.append("func spin(k: i64, x: i64) -> (i64) {\n    tuple.new r3, [r2, r1, r2]\n    tuple.new r4, [r1]\n")
+                .append("    const.func r5, il0\n    const.func r6, il1\n    closure.new r7, r5, r3\n")
+                .append("    closure.new r8, r5, r4\n    closure.new r9, r6, r3\n    const.func r12, ihv\n")
+                .append("    closure.new r10, r12, r3\n    tuple.new r13, [r1, r1, r2]\n    closure.new r11, r5, r13\n")
+                .append("    const.i64 r14, 3\n    i64.rem r15, r1, r14\n    const.i64 r16, 0\n    const.i64 r17, 1\n")
+                .append("    i64.add r15, r15, r17\n    mov r18, r2\n    mov r22, r7\n    jmp top\ntop:\n")
+                .append("    i64.lt r19, r16, r15\n    br r19, go, out\ngo:\n");
+        int m = 1 + rnd.nextInt(4);
+        s.append("    const.i64 r20, ").append(m).append("\n    i64.rem r21, r16, r20\n");
+        s.append("    mov r22, ").append(iclosures[rnd.nextInt(iclosures.length - 1)]).append('\n');
+        for (int k = 1; k < m; k++) {
+            s.append("    const.i64 r20, ").append(k).append("\n    i64.eq r19, r21, r20\n");
+            s.append("    br r19, t").append(k).append(", f").append(k).append("\nt").append(k).append(":\n    mov r22, ")
+                    .append(iclosures[rnd.nextInt(rnd.nextInt(8) == 0 ? iclosures.length : iclosures.length - 1)])
+                    .append("\n    jmp f").append(k).append("\nf").append(k).append(":\n");
+        }
+        s.append("    call.indirect r0, ione, r22, r0, [r18] -> [r23]\n    i64.xor r18, r18, r23\n");
+        if (rnd.nextInt(3) == 0) {
+            s.append("    closure.new r7, r5, r3\n");
+        }
+        s.append("    i64.add r16, r16, r17\n    jmp top\nout:\n    ret r0, [r18]\n}\n");
         s.append("""
                 func rec(d: i64, x: i64) -> (i64) {
                     const.i64 r3, 0
@@ -258,6 +315,41 @@ class AttackRoundSevenTogetherTest {
         }
     }
 
+    /** @return how many instructions of the interpreter's lowered code have lowered op {@code op} */
+    private static int lowered(VerifiedProgram p, int op) {
+        int n = 0;
+        for (LoweredFunction lf : new Vm(p, Host.NONE, Tiers.LAZY).funcs) {
+            int[] code = lf.code();
+            for (int i = 0; i < lf.codeLength(); i++) {
+                if (lf.pcOf()[i] >= 0 && code[i] == op) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** @return how many closures function {@code f}'s generated method keeps (its {@code if_acmpne}s) */
+    static int cachedSites(VerifiedProgram p, int f) {
+        JitTier tier = (JitTier) Jit.compile(p, Host.NONE, Tiers.LAZY).tier;
+        byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
+        int[] n = {0};
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitJumpInsn(int op, org.objectweb.asm.Label label) {
+                        if (op == Opcodes.IF_ACMPNE) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
+    }
+
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
         Path jar = before();
@@ -271,9 +363,12 @@ class AttackRoundSevenTogetherTest {
         }
         int traps = 0;
         int results = 0;
+        int subAdds = 0;
+        int triples = 0;
+        int cached = 0;
         String[] names = {"interpreted", "compiled", "stepped"};
         long from = Long.getLong("attack.seven.from", 0);
-        long seeds = Long.getLong("attack.seven.seeds", 8);
+        long seeds = Long.getLong("attack.seven.seeds", 3);
         for (long seed = from; seed < from + seeds; seed++) {
             Generated g = program(seed);
             long[] argv = {g.n(), g.x(), g.d()};
@@ -297,6 +392,10 @@ class AttackRoundSevenTogetherTest {
                     assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
                 }
             }
+            VerifiedProgram vp = Verifier.verify(Assembler.assemble(g.source(), "seven.tasm"));
+            subAdds += lowered(vp, LOp.F64_SUB_ADD);
+            triples += lowered(vp, LOp.I64_TO_F64_MUL_ADD);
+            cached += cachedSites(vp, vp.functionCount() - 2) > 0 ? 1 : 0;
             if (now[0].startsWith("full trap")) {
                 traps++;
             } else {
@@ -307,5 +406,8 @@ class AttackRoundSevenTogetherTest {
             old.close();
         }
         assertTrue(traps >= seeds / 8 && results >= seeds / 8, "traps " + traps + ", results " + results);
+        // the round's features are reached: both superinstructions, and sites that keep a closure
+        assertTrue(subAdds >= seeds && triples >= seeds / 2, "sub/add pairs " + subAdds + ", triples " + triples);
+        assertTrue(cached >= seeds / 2, "programs whose main keeps a closure: " + cached);
     }
 }
