@@ -67,6 +67,21 @@ public final class AttackAllDriver {
      *     then how many functions the compiled tier compiled (in decimal)
      */
     public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile) {
+        return transcripts(source, argv, depthTo, precompile, 0);
+    }
+
+    /**
+     * As {@link #transcripts(String, long[], long, boolean)}, each transcript also holding the run
+     * under every register limit from 1 to {@code regsTo} (sampled past 600, {@link #points}).
+     *
+     * @param source an assembly program whose function 0 takes i64 arguments
+     * @param argv the entry's arguments
+     * @param depthTo the largest call-depth limit to try
+     * @param precompile whether the compiled tier compiles every function first
+     * @param regsTo the largest register limit to try; 0 for none
+     * @return the three transcripts and how many functions the compiled tier compiled
+     */
+    public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile, int regsTo) {
         VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
         Vm in = new Vm(load(source), host(), lazy);
         Vm jit = Jit.compile(load(source), host(), lazy);
@@ -75,14 +90,15 @@ public final class AttackAllDriver {
         }
         Vm[] stepped = {new Vm(load(source), host(), lazy)};
         List<Value> args = java.util.Arrays.stream(argv).mapToObj(v -> (Value) Value.i64(v)).toList();
-        String[] t = {transcript(in, null, jit, null, args, depthTo), transcript(jit, null, in, null, args, depthTo),
-            transcript(stepped[0], new Instr(), stepped[0], new Instr(), args, depthTo), null};
+        String[] t = {transcript(in, null, jit, null, args, depthTo, regsTo),
+            transcript(jit, null, in, null, args, depthTo, regsTo),
+            transcript(stepped[0], new Instr(), stepped[0], new Instr(), args, depthTo, regsTo), null};
         t[3] = Integer.toString(Jit.compiledFunctions(jit));
         return t;
     }
 
     private static String transcript(Vm vm, TraceSink sink, Vm other, TraceSink otherSink, List<Value> args,
-            long depthTo) {
+            long depthTo, int regsTo) {
         StringBuilder t = new StringBuilder();
         ExecutionContext shared = new ExecutionContext();
         ExecutionContext first = new ExecutionContext();
@@ -118,6 +134,11 @@ public final class AttackAllDriver {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHostCalls(h), sink);
             t.append("hosts ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+        }
+        for (long g : regsTo > 0 ? points(regsTo - 1) : new long[0]) {
+            ExecutionContext c = g % 2 == 0 ? shared : new ExecutionContext();
+            Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxRegisters((int) g + 1), sink);
+            t.append("regs ").append(g + 1).append(' ').append(end(r, c, r.resume())).append('\n');
         }
         // one context shared by both ways in turn, under limits that go up and down (deterministic)
         ExecutionContext both = new ExecutionContext();

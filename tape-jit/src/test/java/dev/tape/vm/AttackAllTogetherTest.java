@@ -211,7 +211,7 @@ class AttackAllTogetherTest {
     }
 
     /** Loads {@link AttackAllDriver} (and its nested classes) again, over {@code jar}'s classes. */
-    private static final class DriverLoader extends ClassLoader {
+    static final class DriverLoader extends ClassLoader {
         DriverLoader(ClassLoader parent) {
             super(parent);
         }
