@@ -50,13 +50,20 @@ class AttackLeafPeelTest {
         int files = rnd.nextInt(4) == 0 ? 512 : 256;
         int biggest = Math.max(leafS, Math.max(leafT, leafC)) + 1;
         // the biggest leaf's charge at the files' length, give or take 2
-        int mainTop = files + rnd.nextInt(5) - 2 - wrapSum - (workTop + 1) - biggest - 2 * depth - 1;
+        int delta = rnd.nextInt(5) - 2;
+        int mainTop = files + delta - wrapSum - (workTop + 1) - biggest - 2 * depth - 1;
         StringBuilder s = new StringBuilder("program peel\nstruct S = { a: i64, b: i64 }\n");
         s.append("callsig one = (i64) -> (i64)\n");
         s.append("func main(n: i64, x: i64, k: i64) -> (i64) {\n");
         s.append("    const.i64 r").append(mainTop).append(", 0\n");
         s.append("    call r0, ").append(wrappers > 0 ? "w1" : "work").append(", r0, [r1, r2, r3] -> [r4]\n");
+        s.append("    call r0, tail, r0, [r4] -> [r4]\n");
         s.append("    ret r0, [r4]\n}\n");
+        // a real call from the entry whose registers end where the biggest leaf's charge does: it
+        // writes up to the mark the leaf made, so the mark must never pass the files
+        int tailTop = files + delta - (mainTop + 1) - 1 + rnd.nextInt(3) - 1;
+        s.append("func tail(x: i64) -> (i64) {\n    const.i64 r").append(tailTop).append(", 1\n");
+        s.append("    i64.div r2, r1, r").append(tailTop).append("\n    ret r0, [r2]\n}\n");
         for (int k = 1; k <= wrappers; k++) {
             s.append("func w").append(k).append("(n: i64, x: i64, k: i64) -> (i64) {\n");
             s.append("    const.i64 r").append(wrapTop[k - 1]).append(", 0\n");
@@ -98,7 +105,7 @@ class AttackLeafPeelTest {
         s.append("    i64.div r3, r2, r").append(heavy).append("\n    ret r0, [r3]\n}\n");
         int base = mainTop + 1 + wrapSum + workTop + 1 + 2 * depth;
         int smallest = Math.min(Math.min(leafS, leafT), Math.min(leafC, heavy)) + 1;
-        int high = base + Math.max(biggest, heavy + 1);
+        int high = Math.max(base + Math.max(biggest, heavy + 1), mainTop + tailTop + 2);
         long n = 1 + rnd.nextInt(6);
         // k: the short tuple's iteration (or none), and the short environment's at k - 100
         long k = switch (rnd.nextInt(4)) {
@@ -113,9 +120,9 @@ class AttackLeafPeelTest {
         return List.of(Value.i64(g.n()), Value.i64(g.x()), Value.i64(g.k()));
     }
 
-    /** work's function id: after main and the wrappers. */
+    /** work's function id: after main, tail and the wrappers. */
     private static int work(Generated g) {
-        return g.source().split("\nfunc w[0-9]", -1).length;
+        return g.source().split("\nfunc w[0-9]", -1).length + 1;
     }
 
     /** Every register limit around the charges, every call-depth limit 0 to 4, every fuel limit. */
