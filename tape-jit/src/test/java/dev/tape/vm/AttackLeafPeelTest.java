@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * frame records) lands at the register files' length (256 or 512) give or take 2. Both tiers must
  * agree in result or trap (kind, pc, stack), fuel and heap bytes at every register limit around
  * the charges, every call-depth limit 0 to 4 and every fuel limit; with one context per tier
- * reused across runs with different limits; paused at slices 1 to 5 (registers in use too, runs
+ * reused across runs with different limits (the mark each run leaves in the context too); paused at slices 1 to 5, 11, 23 and 47 (registers in use too, runs
  * restored from the snapshots on both tiers); and against the stepped interpreter
  * ({@link StepSweep}).
  */
@@ -171,18 +171,20 @@ class AttackLeafPeelTest {
                 Tiers.Outcome b = Tiers.run(t.compiled, t.compiledHost, cc, 0, args(g), limits, null);
                 long s = seed;
                 Tiers.assertSame(a, b, () -> "seed " + s + " runs " + seen + "\n" + g.source());
+                // the mark the run left in the context: the leaves' guards raised it as the real calls would
+                assertEquals(ci.regHigh, cc.regHigh, "seed " + s + " runs " + seen + "\n" + g.source());
             }
         }
     }
 
-    /** Paused at every slice 1 to 5, registers in use too, restored on both tiers; and the stepped interpreter. */
+    /** Paused at every slice 1 to 5 and at 11, 23 and 47, registers in use too, restored on both tiers; and the stepped interpreter. */
     @Test
     void pausedAndStepped() throws Exception {
         int pauses = 0;
         for (long seed = 100; seed < 116; seed++) {
             Generated g = program(seed);
             Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            for (long slice = 1; slice <= 5; slice++) {
+            for (long slice : new long[] {1, 2, 3, 4, 5, 11, 23, 47}) {
                 String what = "seed " + seed + " slice " + slice + "\n" + g.source();
                 pauses += t.lockstep(0, args(g), slice, 1, what, (a, b, pause) ->
                         assertEquals(a.registersInUse(), b.registersInUse(), what + " pause " + pause));
