@@ -51,6 +51,44 @@ class AttackAllTogetherTest {
 
     private static final String[] FIELD_VALUES = {"r5", "r4", "r7", "r8"};
 
+    /**
+     * Appends the operation kinds both this test's and {@code AttackRoundSevenTogetherTest}'s
+     * generators make: 0 a kept struct built and read, 1 a direct leaf call, 2 a
+     * {@code call.indirect} of one of two closures picked by a branch.
+     *
+     * @param s the function's text so far
+     * @param kind the operation kind drawn
+     * @param u the operation's index (labels)
+     * @param fields the struct's field count
+     * @param rnd the generator's random source (kind 0 draws the field read)
+     * @return whether {@code kind} is one of these (and was appended)
+     */
+    static boolean commonOp(StringBuilder s, int kind, int u, int fields, SplittableRandom rnd) {
+        switch (kind) {
+            case 0 -> {
+                s.append("    struct.new r20, S, [");
+                for (int j = 0; j < fields; j++) {
+                    s.append(j == 0 ? "" : ", ").append(FIELD_VALUES[(j + u) % 4]);
+                }
+                s.append("]\n    struct.get r21, r20, ").append(rnd.nextInt(fields))
+                        .append("\n    i64.add r4, r4, r21\n");
+            }
+            case 1 -> s.append("    call r0, leaf, r0, [r20] -> [r21]\n    i64.xor r4, r4, r21\n");
+            case 2 -> {
+                s.append("    i64.rem r21, r5, r9\n    const.i64 r8, 0\n    i64.eq r14, r21, r8\n");
+                s.append("    br r14, pa").append(u).append(", pb").append(u).append('\n');
+                s.append("pa").append(u).append(":\n    mov r34, r10\n    jmp c").append(u).append('\n');
+                s.append("pb").append(u).append(":\n    mov r34, r11\n    jmp c").append(u).append('\n');
+                s.append("c").append(u).append(":\n    call.indirect r0, one, r34, r0, [r20] -> [r21]\n");
+                s.append("    i64.add r4, r4, r21\n");
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int fields = 1 + rnd.nextInt(4);
@@ -95,24 +133,10 @@ class AttackAllTogetherTest {
                 }
                 continue;
             }
+            if (commonOp(s, kind, u, fields, rnd)) {
+                continue;
+            }
             switch (kind) {
-                case 0 -> {
-                    s.append("    struct.new r20, S, [");
-                    for (int j = 0; j < fields; j++) {
-                        s.append(j == 0 ? "" : ", ").append(FIELD_VALUES[(j + u) % 4]);
-                    }
-                    s.append("]\n    struct.get r21, r20, ").append(rnd.nextInt(fields))
-                            .append("\n    i64.add r4, r4, r21\n");
-                }
-                case 1 -> s.append("    call r0, leaf, r0, [r20] -> [r21]\n    i64.xor r4, r4, r21\n");
-                case 2 -> {
-                    s.append("    i64.rem r21, r5, r9\n    const.i64 r8, 0\n    i64.eq r14, r21, r8\n");
-                    s.append("    br r14, pa").append(u).append(", pb").append(u).append('\n');
-                    s.append("pa").append(u).append(":\n    mov r34, r10\n    jmp c").append(u).append('\n');
-                    s.append("pb").append(u).append(":\n    mov r34, r11\n    jmp c").append(u).append('\n');
-                    s.append("c").append(u).append(":\n    call.indirect r0, one, r34, r0, [r20] -> [r21]\n");
-                    s.append("    i64.add r4, r4, r21\n");
-                }
                 case 3 -> s.append("    tuple.new r22, [r7, r4]\n    tuple.get r8, r22, ").append(rnd.nextInt(2))
                         .append(plain ? "\n" : "\n    tuple.len r28, r22\n    u64.to_i64 r21, r28\n    i64.add r4, r4, r21\n");
                 case 4 -> s.append("    array.new r23, ints, [r7, r8, r5]\n    const.u64 r28, ")

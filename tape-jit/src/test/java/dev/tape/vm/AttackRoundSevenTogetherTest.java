@@ -59,7 +59,6 @@ class AttackRoundSevenTogetherTest {
     private static final String[] F64_POOL = {"f64:1.5", "f64:-0.5", "f64:0x8000000000000000", "f64:0x7ff8000000000001",
         "f64:0x7ff0000000000000", "f64:0xfff0000000000000", "f64:1e300", "f64:3", "f64:0x0000000000000001"};
     private static final String[] FREGS = {"r40", "r41", "r42", "r43", "r54"};
-    private static final String[] FIELD_VALUES = {"r5", "r4", "r7", "r8"};
 
     private static String freg(SplittableRandom rnd) {
         return FREGS[rnd.nextInt(FREGS.length)];
@@ -121,24 +120,10 @@ class AttackRoundSevenTogetherTest {
                 s.append("    call r0, spin, r0, [r5, r7] -> [r21]\n    i64.add r4, r4, r21\n");
                 continue;
             }
+            if (AttackAllTogetherTest.commonOp(s, kind, u, fields, rnd)) {
+                continue;
+            }
             switch (kind) {
-                case 0 -> {
-                    s.append("    struct.new r20, S, [");
-                    for (int j = 0; j < fields; j++) {
-                        s.append(j == 0 ? "" : ", ").append(FIELD_VALUES[(j + u) % 4]);
-                    }
-                    s.append("]\n    struct.get r21, r20, ").append(rnd.nextInt(fields))
-                            .append("\n    i64.add r4, r4, r21\n");
-                }
-                case 1 -> s.append("    call r0, leaf, r0, [r20] -> [r21]\n    i64.xor r4, r4, r21\n");
-                case 2 -> {
-                    s.append("    i64.rem r21, r5, r9\n    const.i64 r8, 0\n    i64.eq r14, r21, r8\n");
-                    s.append("    br r14, pa").append(u).append(", pb").append(u).append('\n');
-                    s.append("pa").append(u).append(":\n    mov r34, r10\n    jmp c").append(u).append('\n');
-                    s.append("pb").append(u).append(":\n    mov r34, r11\n    jmp c").append(u).append('\n');
-                    s.append("c").append(u).append(":\n    call.indirect r0, one, r34, r0, [r20] -> [r21]\n");
-                    s.append("    i64.add r4, r4, r21\n");
-                }
                 case 3, 4, 5 -> {
                     // an f64 call.indirect site picking among closures by i mod m
                     int m = 1 + rnd.nextInt(4);
