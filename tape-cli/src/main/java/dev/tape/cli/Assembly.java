@@ -20,14 +20,14 @@ final class Assembly {
      *     {@code file:line:column: message} when the text has a mistake
      */
     static Program assemble(Path file) throws CliException {
-        return assembleWithLines(file, ProgramFiles.readText(file)).program();
+        return assembleWithLines(file, ProgramFiles.readAssembly(file)).program();
     }
 
     /**
      * Assembles a {@code .tasm} file and keeps its line table, for the debugger.
      *
      * @param file the file; its path as given names it in error messages
-     * @param source its text ({@link ProgramFiles#readText})
+     * @param source its text ({@link ProgramFiles#readAssembly})
      * @return the program and its line table
      * @throws CliException (exit 2) as {@link #assemble(Path)}
      */

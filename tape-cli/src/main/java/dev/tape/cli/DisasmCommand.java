@@ -36,7 +36,7 @@ public final class DisasmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
-        Program program = ProgramFiles.decode(file, ProgramFiles.read(file));
+        Program program = ProgramFiles.decode(file, ProgramFiles.readProgram(file));
         String text = Assembly.disassemble(file, program);
         if (output == null) {
             spec.commandLine().getOut().print(text);

@@ -61,7 +61,7 @@ public final class InspectCommand implements Callable<Integer> {
             p = ProgramFiles.load(file);
             bytes = ProgramEncoder.encode(p);
         } else {
-            bytes = ProgramFiles.read(file);
+            bytes = ProgramFiles.readProgram(file);
             p = ProgramFiles.decode(file, bytes);
         }
         Map<String, Object> model = model(p, bytes);

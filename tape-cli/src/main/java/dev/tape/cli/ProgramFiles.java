@@ -8,6 +8,7 @@ import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -37,18 +38,68 @@ final class ProgramFiles {
     }
 
     /**
-     * Reads a whole file.
+     * The most bytes {@link #read(Path)} reads from one file (a snapshot, a recording, a command file):
+     * 1 GiB. A larger file, or a pseudo-file that never ends ({@code /dev/zero}), is refused once this
+     * many bytes and one more have been read, never read to the JVM's array limit.
+     */
+    static final int MAX_FILE_BYTES = 1 << 30;
+
+    /**
+     * The most bytes of assembly text {@link #readProgram(Path)} reads from a {@code .tasm} file:
+     * 256 MiB, more than the text of the largest program a {@code .tape} file may hold
+     * ({@link ProgramDecoder#DEFAULT_MAX_PROGRAM_BYTES}).
+     */
+    static final int MAX_ASSEMBLY_BYTES = 256 << 20;
+
+    /**
+     * Reads a whole file of at most {@link #MAX_FILE_BYTES} bytes.
      *
      * @param file the file
      * @return its bytes
-     * @throws CliException (exit 2) when the file is missing, a directory, or unreadable
+     * @throws CliException (exit 2) when the file is missing, a directory, unreadable, or longer than
+     *     {@link #MAX_FILE_BYTES}
      */
     static byte[] read(Path file) throws CliException {
+        return read(file, MAX_FILE_BYTES, "a file");
+    }
+
+    /**
+     * Reads a whole program file: at most {@link ProgramDecoder#DEFAULT_MAX_PROGRAM_BYTES} bytes for a
+     * {@code .tape} container (the most the decoder accepts), at most {@link #MAX_ASSEMBLY_BYTES} for
+     * {@code .tasm} text ({@link #isAssembly}).
+     *
+     * @param file the file
+     * @return its bytes
+     * @throws CliException (exit 2) when the file is missing, a directory, unreadable, or longer than its
+     *     kind's limit
+     */
+    static byte[] readProgram(Path file) throws CliException {
+        return isAssembly(file) ? read(file, MAX_ASSEMBLY_BYTES, "an assembly file")
+                : read(file, ProgramDecoder.DEFAULT_MAX_PROGRAM_BYTES, "a program");
+    }
+
+    /**
+     * Reads a whole file, reading at most one byte past {@code max} however long the file is or grows
+     * while it is read.
+     *
+     * @param file the file
+     * @param max the most bytes accepted, 0 to {@link #MAX_FILE_BYTES}
+     * @param what what the file is, for the message ("a program")
+     * @return its bytes
+     * @throws CliException (exit 2) when the file is missing, a directory, unreadable, or longer than
+     *     {@code max}
+     */
+    private static byte[] read(Path file, int max, String what) throws CliException {
         if (Files.isDirectory(file)) {
             throw new CliException(Escape.path(file) + ": is a directory, not a file");
         }
-        try {
-            return Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw new CliException(Escape.path(file) + ": more than " + max + " bytes, the most "
+                        + what + " may have");
+            }
+            return b;
         } catch (NoSuchFileException e) {
             throw new CliException(Escape.path(file) + ": no such file");
         } catch (AccessDeniedException e) {
@@ -94,6 +145,17 @@ final class ProgramFiles {
     }
 
     /**
+     * Reads a {@code .tasm} program file as strict UTF-8, at most {@link #MAX_ASSEMBLY_BYTES} bytes.
+     *
+     * @param file the file
+     * @return its text
+     * @throws CliException (exit 2) when the file cannot be read, is longer than that, or is not UTF-8
+     */
+    static String readAssembly(Path file) throws CliException {
+        return text(file, read(file, MAX_ASSEMBLY_BYTES, "an assembly file"));
+    }
+
+    /**
      * Decodes a text file's bytes as strict UTF-8.
      *
      * @param file the file the bytes came from, for messages
@@ -118,7 +180,7 @@ final class ProgramFiles {
      * @throws CliException (exit 2) when the file cannot be read, decoded or assembled
      */
     static Program load(Path file) throws CliException {
-        return load(file, read(file));
+        return load(file, readProgram(file));
     }
 
     /**

@@ -160,7 +160,7 @@ public final class RunOptions {
         LineTable lines = LineTable.EMPTY;
         Program program;
         if (ProgramFiles.isAssembly(file)) {
-            source = ProgramFiles.readText(file);
+            source = ProgramFiles.readAssembly(file);
             Assembler.Assembled a = Assembly.assembleWithLines(file, source);
             program = a.program();
             lines = a.lines();

@@ -1,5 +1,6 @@
 package dev.tape.cli;
 
+import dev.tape.program.ProgramDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -34,6 +35,29 @@ class ErrorHandlingTest {
     @Test
     void directoryInsteadOfFile() {
         assertEquals("tape run: " + tmp + ": is a directory, not a file", run("run", tmp.toString()).oneErrorLine(2));
+    }
+
+    @Test
+    void filesLongerThanTheirKindsLimitAreRefusedAfterOneByteMore() throws IOException {
+        // a program one byte over the decoder's limit, read through every command that reads programs
+        Path big = tmp.resolve("big.tape");
+        Files.write(big, new byte[ProgramDecoder.DEFAULT_MAX_PROGRAM_BYTES + 1]);
+        String line = run("run", big.toString()).oneErrorOf("run", 2);
+        assertEquals(big + ": more than 16777216 bytes, the most a program may have", line);
+        assertEquals(line, run("verify", big.toString()).oneErrorOf("verify", 2));
+        assertEquals(line, run("disasm", big.toString()).oneErrorOf("disasm", 2));
+        assertEquals(line, run("inspect", big.toString()).oneErrorOf("inspect", 2));
+        // exactly at the limit the bytes reach the decoder, whose error is about their content
+        Path edge = tmp.resolve("edge.tape");
+        Files.write(edge, new byte[ProgramDecoder.DEFAULT_MAX_PROGRAM_BYTES]);
+        assertTrue(run("run", edge.toString()).oneErrorOf("run", 2).startsWith(edge + ": decode error in "));
+    }
+
+    @Test
+    void aPseudoFileThatNeverEndsIsRefusedAtTheLimit() {
+        // read to the JVM's array limit (about 2 GB) before the limit was applied while reading
+        assertEquals("/dev/zero: more than 16777216 bytes, the most a program may have",
+                run("run", "/dev/zero").oneErrorOf("run", 2));
     }
 
     @Test
