@@ -56,8 +56,10 @@ import static org.objectweb.asm.Opcodes.POP2;
  * <p><b>Which callees.</b> A leaf ({@link #of}): at most {@link #MAX_INSTRUCTIONS} instructions
  * and {@link #MAX_REGISTERS} registers, every branch and jump forward (so its control flow is
  * acyclic and every path is at most its length), and every instruction one that cannot trap:
- * word moves and constants, i64/u64/bool arithmetic without division, shifts, integer and f64
- * compares (plain or fused with their {@code br}), {@code bool.not}, {@code br}, {@code jmp},
+ * word moves and constants, i64/u64/bool arithmetic without division, shifts, f64 add, sub, mul
+ * and div (through the interpreter's {@code Numerics}, so their bits, NaNs included, are the
+ * interpreter's), integer and f64 compares (plain or fused with their {@code br}),
+ * {@code bool.not}, {@code br}, {@code jmp},
  * {@code ret} of word or unit values, and {@code tuple.get}/{@code struct.get} of a word element
  * from an argument. Its reference registers are its arguments only, none a decimal. (A read can
  * trap: the verifier types the element by the argument's declared shape, which a call does not
@@ -253,6 +255,9 @@ final class LeafInliner {
                  Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
                  Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
                 return 16;
+            }
+            case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV -> {
+                return 16; // two wide loads, an invokestatic of Numerics, a wide store
             }
             case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
                  LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
@@ -715,6 +720,10 @@ final class LeafInliner {
                 case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
                 case Op.I64_SHR -> binary(g, LSHR, true);
                 case Op.U64_SHR -> binary(g, LUSHR, true);
+                case Op.F64_ADD -> f64(g, "add");
+                case Op.F64_SUB -> f64(g, "sub");
+                case Op.F64_MUL -> f64(g, "mul");
+                case Op.F64_DIV -> f64(g, "div");
                 case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
                     int v = kept == null ? -1 : kept[code[g + 2]];
                     int w = cached == null ? -1 : indexOf(cached, g);
@@ -762,6 +771,19 @@ final class LeafInliner {
                 mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
             }
             mv.visitInsn(insn);
+            storeW(code[g + 1]);
+        }
+
+        /**
+         * An f64 add, sub, mul or div on the words' bits: the very {@code Numerics} method the
+         * interpreter and the caller's own method run (so a NaN, an infinity, a signed zero and the
+         * rounding come out with the same bits on both tiers); none traps (division by zero gives
+         * an infinity or NaN).
+         */
+        private void f64(int g, String method) {
+            loadW(code[g + 2]);
+            loadW(code[g + 3]);
+            mv.visitMethodInsn(INVOKESTATIC, "dev/tape/vm/Numerics", method, "(JJ)J", false);
             storeW(code[g + 1]);
         }
 
