@@ -340,19 +340,6 @@ final class Calls {
         c.hostCalls++;
     }
 
-    /**
-     * {@link #count} of a call whose signature has at most {@link ExecutionContext#FREE_VALUES}
-     * arguments and results together (so the copy budget is not touched, as {@link #count} would
-     * not touch it): checks and counts the call against the host-call limit. Compiled code calls
-     * it for one-to-three-word functions, which take at most three arguments and give one result.
-     *
-     * @throws VmTrap {@code host_call_limit_exceeded} when the run already made its limit's calls
-     */
-    static void countFew(Vm vm, ExecutionContext c, int sigId) {
-        limit(vm, c, sigId);
-        c.hostCalls++;
-    }
-
     /** Traps {@code host_call_limit_exceeded} when the run already made the limit's host calls. */
     private static void limit(Vm vm, ExecutionContext c, int sigId) {
         if (Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {

@@ -134,8 +134,8 @@ final class WordCalls {
 
     /**
      * Compiled code's call of an {@link WordFunction#OF1} function of host signature {@code sigId},
-     * after {@link Calls#countFew} (the call's site is looked up only when the call is traced,
-     * recorded or fails). A one-to-three-word function sees no context: it cannot charge
+     * counted by the calling method ({@link #threshold}; the call's site is looked up only when
+     * the call is traced, recorded or fails). A one-to-three-word function sees no context: it cannot charge
      * fuel or suspend, and what a context would tell it is set up only for a trace sink
      * ({@link #slow}).
      *
@@ -180,6 +180,25 @@ final class WordCalls {
         } catch (Throwable e) {
             throw Calls.failed(e, c.site(vm, sigId));
         }
+    }
+
+    /**
+     * The host-call threshold of a compiled method that keeps the count of its one-to-three-word
+     * host calls in a local ({@code HostCount} in tape-jit): a block with such calls runs only
+     * while the fuel left after it is at least the threshold. That is the fuel less the room left
+     * under the host-call limit (each such call is an instruction, so the fuel goes down at least
+     * as fast as the room), and at least 0, so the test also covers the block's fuel; the fuel
+     * itself when it is not current (negative), so that every such block hands over.
+     *
+     * @param c the run's context
+     * @param fuel the fuel local, 0 or more, or -1
+     * @param pending the method's calls not yet added to {@link ExecutionContext#hostCalls}
+     * @return the threshold, 0 to {@code fuel}, or {@code fuel} when it is negative
+     */
+    static long threshold(ExecutionContext c, long fuel, long pending) {
+        // the count never passes the limit: the room, read as unsigned, is 0 or more
+        long room = c.limits.maxHostCalls() - c.hostCalls - pending;
+        return fuel < 0 ? fuel : Long.compareUnsigned(room, fuel) >= 0 ? 0 : fuel - room;
     }
 
     /** @return a bool result's word as its register holds it: 1 when {@code word} is not 0, else 0 */

@@ -207,6 +207,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Pushes the code image's code array ({@code int[]}, indexed by global ip). */
     abstract void loadCode();
 
+    /** Counts a one-to-three-word host call in the method's local ({@link HostCount}). */
+    abstract void countHost();
+
     /** Reads the context's fuel into the method's fuel local (after a call-out that may change it). */
     abstract void fuelIn();
 
@@ -797,16 +800,16 @@ abstract class CallEmitter implements InlineOps.Emitter {
 
     /**
      * The host call at code index {@code i} (global index {@code g}) of a one-to-three-word
-     * function ({@code WordFunction.OF1..OF3}, {@code shape} 1 to 3): {@code Calls.countFew}
-     * (the limit and count; at most four values never reach the copy budget), the words as
-     * arguments of {@code WordCalls.call<shape>} with the function's constant handle, the result's
-     * word into its register.
+     * function ({@code WordFunction.OF1..OF3}, {@code shape} 1 to 3): counted in a local
+     * ({@link HostCount}, limit tested at the block's start; at most four values never reach the
+     * copy budget), the words as arguments of {@code WordCalls.call<shape>} with the function's
+     * constant handle, the result's word into its register.
      *
      * <p>The fuel stays in the method's local (no write to the context and no read back): such a
      * function sees no context, so it cannot charge fuel or suspend, and nothing the call runs
      * reads the context's fuel (a traced or recorded call's site takes the fuel left as an
      * argument, and a run the function starts on the same context is refused as in use). Were the
-     * call to trap (the limit, or a function that throws), the handler writes the local to the
+     * call to trap (a function that throws), the handler writes the local to the
      * context, as it is after {@link #fuelOut}, and adds the block's unrun fuel, {@code refund}.
      * So the call does not end its block ({@link #fewWordHost}): the instructions after it are
      * charged with it at the block's start.
@@ -816,11 +819,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         int argc = code[g + 2];
         int dst = code[g + 4 + argc];
         heapOut(true); // a traced call's site may show the run's counters; the function cannot allocate
-        mv.visitVarInsn(ALOAD, VM);
-        mv.visitVarInsn(ALOAD, C);
-        push(sig);
-        // the site only when the call is traced, recorded or fails (WordCalls)
-        mv.visitMethodInsn(INVOKESTATIC, CALLS, "countFew", "(Ldev/tape/vm/Vm;L" + CTX + ";I)V", false);
+        countHost(); // the limit was tested at the block's start (HostCount)
         publishStack();
         callHead(i, sig, false, true, refund);
         int k = hostLinked.indexOf(sig);

@@ -63,6 +63,13 @@ abstract class LocalsEmitter extends CallEmitter {
      * locals, followed by the heap threshold's, or -1 when the method charges the context's field
      */
     final int heap;
+    /**
+     * the slot of the {@code long} local of the one-to-three-word host calls not yet counted in the
+     * context ({@link HostCount}), or -1 when the method makes no such call
+     */
+    final int hosts;
+    /** with {@link #hosts}: per code index, whether a one-to-three-word host call starts there */
+    private final boolean[] few;
     /** per code index, the heap bytes its instruction charges on {@link #heap}; null when there is no such local */
     private final long[] charges;
     /** with {@link #charges}: per code index, whether an instruction starts there */
@@ -159,6 +166,8 @@ abstract class LocalsEmitter extends CallEmitter {
         }
         leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
         closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
+        few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);
+        hosts = HostCount.slot(few, types);
         locals = types.toArray();
     }
 
@@ -259,11 +268,25 @@ abstract class LocalsEmitter extends CallEmitter {
      * there is not enough (the hand-over handler writes the fuel left back to the context); in a
      * method that keeps the heap room in a local ({@link HeapLocal}), a block that allocates
      * tests the fuel left after it against the heap threshold instead, which covers the room for
-     * its charges too, and computes the threshold again once before it hands over.
+     * its charges too, and computes the threshold again once before it hands over; a block with
+     * one-to-three-word host calls tests it against the host-call threshold ({@link HostCount}),
+     * which covers the room under the host-call limit for its calls, first.
      */
     void fuelCheck(int i, int blockLen) {
         Label ok = new Label();
         long bytes = blockBytes(i, blockLen);
+        if (few != null && HostCount.inBlock(fn, few, i, blockLen) > 0) {
+            // fuel - len >= the host-call threshold: the fuel, and the room for this block's calls
+            Label pass = new Label();
+            HostCount.test(mv, hosts, blockLen, pass);
+            handover(SELF, i, BASE, false);
+            mv.visitLabel(pass);
+            frame();
+            if (bytes == 0) {
+                charge(blockLen);
+                return;
+            }
+        }
         if (bytes > 0) {
             // fuel - len >= threshold: the fuel, and the room for this block's charges (HeapLocal)
             fuelOverThreshold(blockLen);
@@ -279,6 +302,11 @@ abstract class LocalsEmitter extends CallEmitter {
         handover(SELF, i, BASE, false);
         mv.visitLabel(ok);
         frame();
+        charge(blockLen);
+    }
+
+    /** Takes a block's fuel from the {@link #FUEL} local (its test has passed). */
+    private void charge(int blockLen) {
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitLdcInsn((long) blockLen);
         mv.visitInsn(LSUB);
@@ -296,6 +324,7 @@ abstract class LocalsEmitter extends CallEmitter {
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
         mv.visitVarInsn(LSTORE, FUEL);
+        HostCount.reset(mv, hosts);
         if (leafRoom >= 0) {
             LeafRoom.refresh(mv, leafRoom, fn.regCount());
         }
@@ -345,6 +374,11 @@ abstract class LocalsEmitter extends CallEmitter {
     }
 
     @Override
+    void countHost() {
+        HostCount.count(mv, hosts);
+    }
+
+    @Override
     void heapOut(boolean keep) {
         heapOutWith(keep);
     }
@@ -368,6 +402,7 @@ abstract class LocalsEmitter extends CallEmitter {
     @Override
     void fuelOut(boolean callOut) {
         heapOutWith(false);
+        HostCount.flush(mv, hosts);
         fuelStore(callOut);
     }
 
@@ -389,6 +424,7 @@ abstract class LocalsEmitter extends CallEmitter {
      */
     void fuelBack(String caught) {
         heapOutWith(false, caught);
+        HostCount.flush(mv, hosts);
         Label done = new Label();
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitInsn(LCONST_0);
