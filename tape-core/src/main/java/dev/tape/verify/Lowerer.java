@@ -241,8 +241,7 @@ final class Lowerer {
      * one the interpreter runs in one dispatch (see {@link LOp#I64_ADD_LT_BR}): only the first's op
      * changes, from the plain op its layout belongs to. Called once the second is lowered and fused
      * with its own successor, so a second half that is a fused compare-and-branch is seen as one.
-     * Decimal pairs ({@link LOp#I64_TO_DEC_MUL}, {@link LOp#DEC_MUL_ADD}, {@link LOp#DEC_ADD_ADD})
-     * are made the same way. An {@code f64.mul} + {@code f64.add} pair whose {@code f64.mul} follows an {@code i64.to_f64}
+     * An {@code f64.mul} + {@code f64.add} pair whose {@code f64.mul} follows an {@code i64.to_f64}
      * of the same block also makes that one the head of a triple ({@link LOp#I64_TO_F64_MUL_ADD}).
      *
      * @param first the first instruction's index
@@ -273,18 +272,6 @@ final class Lowerer {
         } else if (head == Opcode.F64_SUB.toByte() && dc.opcode(first) == Opcode.F64_SUB) {
             if (next == Opcode.F64_ADD.toByte() && dc.opcode(second) == Opcode.F64_ADD) {
                 fused = LOp.F64_SUB_ADD;
-            }
-        } else if (head == Opcode.I64_TO_DEC.toByte() && dc.opcode(first) == Opcode.I64_TO_DEC) {
-            if (next == Opcode.DEC_MUL.toByte() && dc.opcode(second) == Opcode.DEC_MUL) {
-                fused = LOp.I64_TO_DEC_MUL;
-            }
-        } else if (head == Opcode.DEC_MUL.toByte() && dc.opcode(first) == Opcode.DEC_MUL) {
-            if (next == Opcode.DEC_ADD.toByte() && dc.opcode(second) == Opcode.DEC_ADD) {
-                fused = LOp.DEC_MUL_ADD;
-            }
-        } else if (head == Opcode.DEC_ADD.toByte() && dc.opcode(first) == Opcode.DEC_ADD) {
-            if (next == Opcode.DEC_ADD.toByte() && dc.opcode(second) == Opcode.DEC_ADD) {
-                fused = LOp.DEC_ADD_ADD;
             }
         }
         if (fused >= 0) {

@@ -60,7 +60,7 @@ final class Interpreter {
     static {
         int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
-            Op.DEC_MUL, Op.I64_TO_DEC, LOp.I64_TO_DEC_MUL, LOp.DEC_MUL_ADD, LOp.DEC_ADD_ADD,
+            Op.DEC_MUL, Op.I64_TO_DEC,
             // Ops.slow's
             Op.DEC_TO_I64, Op.DEC_TO_U64, Op.U64_TO_DEC, Op.BYTES_EQ, Op.STR_EQ, Op.BYTES_CONCAT, Op.STR_CONCAT,
             Op.BYTES_LEN, Op.STR_LEN, Op.BYTES_GET, Op.BYTES_GET_IMM, Op.BYTES_SLICE, Op.STR_SLICE,
@@ -550,38 +550,6 @@ final class Interpreter {
                     case Op.I64_TO_DEC -> {
                         r[base + code[ip + 1]] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
                         ip += 4;
-                    }
-                    // decimal superinstructions: the second half runs when the budget holds its unit,
-                    // with ip at its own start (where it traps); otherwise the chain check below stops there
-                    case LOp.I64_TO_DEC_MUL -> {
-                        // [I64_TO_DEC, d, a, scale][DEC_MUL, d, a, b]
-                        r[base + code[ip + 1]] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
-                        ip += 4;
-                        if (budget != 0) {
-                            budget--;
-                            r[base + code[ip + 1]] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
-                            ip += 4;
-                        }
-                    }
-                    case LOp.DEC_MUL_ADD -> {
-                        // [DEC_MUL, d, a, b][DEC_ADD, d, a, b]
-                        r[base + code[ip + 1]] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
-                        ip += 4;
-                        if (budget != 0) {
-                            budget--;
-                            r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-                            ip += 4;
-                        }
-                    }
-                    case LOp.DEC_ADD_ADD -> {
-                        // [DEC_ADD, d, a, b][DEC_ADD, d, a, b]
-                        r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-                        ip += 4;
-                        if (budget != 0) {
-                            budget--;
-                            r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-                            ip += 4;
-                        }
                     }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);

@@ -326,8 +326,7 @@ final class InlineOps {
      *     make them so)
      */
     private static boolean unboxed(Emitter e, int[] code, int g) {
-        // a decimal superinstruction's head is its first instruction (LOp.plain)
-        return switch (LOp.plain(code[g])) {
+        return switch (code[g]) {
             case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL -> e.isDecimal(code[g + 1]) && e.isDecimal(code[g + 2])
                     && e.isDecimal(code[g + 3]);
             case Op.DEC_TO_I64, Op.DEC_TO_U64 -> e.isDecimal(code[g + 2]);
@@ -344,7 +343,7 @@ final class InlineOps {
      */
     private static void decimal(Emitter e, int[] code, int g) {
         MethodVisitor mv = e.mv();
-        int op = LOp.plain(code[g]);
+        int op = code[g];
         int dst = code[g + 1];
         int a = code[g + 2];
         e.trapPoint();

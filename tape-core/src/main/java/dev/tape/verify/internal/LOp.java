@@ -4,8 +4,8 @@ package dev.tape.verify.internal;
  * Opcodes of the lowered execution form. Instructions whose semantics do not depend on register
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
  * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
- * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes (the decimal
- * superinstructions, from 0xC0, past them: v1 defines no opcode there). The numbering is dense on purpose: the interpreter's {@code switch}
+ * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
+ * extension range 0xC0 to 0xEF. The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
  * Each instruction is the op followed by its operands in an {@code int[]}; the layouts are
  * documented on {@link LoweredFunction}.
@@ -111,20 +111,8 @@ public final class LOp {
      * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
      */
     public static final int I64_TO_F64_MUL_ADD = 0xBF;
-    /*
-     * Decimal superinstructions (interpreter, eighth round): pairs of decimal instructions that a
-     * compiler emits for any priced line or running sum, made and run as the ones above. They are
-     * numbered past 0xBF, where the v1 format defines no opcodes; the interpreter's outer switch
-     * runs them, as every decimal instruction, and its inner switch stays a table up to 0xBF.
-     */
-    /** {@code i64.to_dec} followed by {@code dec.mul}: [I64_TO_DEC layout][DEC_MUL]. */
-    public static final int I64_TO_DEC_MUL = 0xC0;
-    /** {@code dec.mul} followed by {@code dec.add}: [DEC_MUL layout][DEC_ADD]. */
-    public static final int DEC_MUL_ADD = 0xC1;
-    /** {@code dec.add} followed by {@code dec.add}: [DEC_ADD layout][DEC_ADD]. */
-    public static final int DEC_ADD_ADD = 0xC2;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xC3;
+    public static final int LIMIT = 0xC0;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -149,9 +137,6 @@ public final class LOp {
             case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
             case F64_SUB_ADD -> dev.tape.format.Op.F64_SUB;
             case I64_TO_F64_MUL_ADD -> dev.tape.format.Op.I64_TO_F64;
-            case I64_TO_DEC_MUL -> dev.tape.format.Op.I64_TO_DEC;
-            case DEC_MUL_ADD -> dev.tape.format.Op.DEC_MUL;
-            case DEC_ADD_ADD -> dev.tape.format.Op.DEC_ADD;
             default -> op;
         };
     }
