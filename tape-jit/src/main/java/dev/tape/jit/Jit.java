@@ -69,6 +69,7 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
+        Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
     }
 
@@ -89,7 +90,26 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
+        Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
+    }
+
+    /**
+     * Starts, once per JVM, the compiled tier's warm-up on a background daemon thread and returns at
+     * once: the thread compiles and runs a tiny fixed program of its own, so that the JVM loads and
+     * initialises the code generator (ASM and this module's classes), defines a first class
+     * and spins the method-handle forms a first compiled run needs, while the calling thread goes on.
+     * {@link #compile} and {@link #compileFramed} start it too; an embedder that calls this earlier
+     * (at start-up, before reading, decoding and verifying its program) gives it time to finish before
+     * the first compiled run, which then pays none of that. Optional and harmless: outcomes never
+     * depend on it (it shares no state with other VMs, and a first compile that comes before it is
+     * done loads what it needs itself); any failure ends it quietly; it does nothing while a JFR
+     * recording has been started in the JVM; later calls do nothing. It costs the JVM that work
+     * once, on the other thread (class loading a first compile would do anyway, plus two small
+     * hidden classes that are unloaded with its VM).
+     */
+    public static void warmUp() {
+        Warmup.start();
     }
 
     /**
