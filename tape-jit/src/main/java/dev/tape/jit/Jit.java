@@ -96,17 +96,17 @@ public final class Jit {
 
     /**
      * Starts, once per JVM, the compiled tier's warm-up on a background daemon thread and returns at
-     * once: the thread compiles and runs a tiny fixed program of its own, so that the JVM loads and
-     * initialises the code generator (ASM and this module's classes), defines a first class
-     * and spins the method-handle forms a first compiled run needs, while the calling thread goes on.
-     * {@link #compile} and {@link #compileFramed} start it too; an embedder that calls this earlier
-     * (at start-up, before reading, decoding and verifying its program) gives it time to finish before
-     * the first compiled run, which then pays none of that. Optional and harmless: outcomes never
-     * depend on it (it shares no state with other VMs, and a first compile that comes before it is
-     * done loads what it needs itself); any failure ends it quietly; it does nothing while a JFR
-     * recording has been started in the JVM; later calls do nothing. It costs the JVM that work
-     * once, on the other thread (class loading a first compile would do anyway, plus two small
-     * hidden classes that are unloaded with its VM).
+     * once: the thread loads and links the classes a first compile needs (ASM's, this module's, the
+     * compiled tier's runtime's; it initialises none of tape's) and spins the method-handle forms a
+     * first compiled run uses, while the calling thread goes on. {@link #compile} and
+     * {@link #compileFramed} start it too; an embedder that calls this earlier (at start-up, before
+     * reading, decoding and verifying its program) gives it time to finish before the first compiled
+     * run, which then pays none of that. Optional and harmless: outcomes never depend on it (it
+     * changes no state of tape's, and a first compile that comes before it is done loads what it
+     * needs itself); any failure ends it quietly; later calls do nothing; the system property
+     * {@code dev.tape.jit.warmup=false} turns it off. It costs the JVM that work once (about 10 to
+     * 15 ms of CPU on the build machine, class loading a first compile would otherwise do), on the
+     * other thread.
      */
     public static void warmUp() {
         Warmup.start();
