@@ -23,10 +23,10 @@ import static org.objectweb.asm.Opcodes.V17;
  * verifier); then it generates one tiny class with ASM, defines it as a hidden class and calls its
  * method through a method handle of a compiled method's erased type, which spins the method-handle
  * forms a first compiled run uses; then the generator's and the compiled tier's runtime's classes
- * ({@link #TAPE_CLASSES}). All this
- * while the embedder's thread does other work (decoding, verifying, binding, its own start-up): a
- * first compile that comes later finds it done; one that comes while the thread works loads what it
- * needs itself (the JVM loads and links each class once, whichever thread asks first).
+ * ({@link #TAPE_CLASSES}). All this while the embedder's thread does other work (decoding,
+ * verifying, binding, its own start-up): a first compile that comes later finds it done; one that
+ * comes while the thread works loads what it needs itself (the JVM loads and links each class once,
+ * whichever thread asks first).
  *
  * <p><b>No class of tape is initialised</b> by the thread (only loaded and linked, which runs no
  * code of the class), other than this one: a thread that initialised classes beside the
