@@ -101,11 +101,11 @@ public final class Jit {
      * first compiled run uses, while the calling thread goes on. {@link #compile} and
      * {@link #compileFramed} start it too; an embedder that calls this earlier (at start-up, before
      * reading, decoding and verifying its program) gives it time to finish before the first compiled
-     * run, which then pays none of that. Optional and harmless: outcomes never depend on it (it
+     * run, which then pays little of that. Optional and harmless: outcomes never depend on it (it
      * changes no state of tape's, and a first compile that comes before it is done loads what it
      * needs itself); any failure ends it quietly; later calls do nothing; the system property
-     * {@code dev.tape.jit.warmup=false} turns it off. It costs the JVM that work once (about 10 to
-     * 15 ms of CPU on the build machine, class loading a first compile would otherwise do), on the
+     * {@code dev.tape.jit.warmup=false} turns it off. It costs the JVM that work once (about 8 to
+     * 12 ms of CPU on the build machine, class loading a first compile would otherwise do), on the
      * other thread.
      */
     public static void warmUp() {
