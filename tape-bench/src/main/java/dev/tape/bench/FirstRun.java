@@ -1,5 +1,6 @@
 package dev.tape.bench;
 
+import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import dev.tape.vm.Trap;
 
@@ -23,10 +24,14 @@ import java.util.Locale;
  * time until compiled code replaces interpreted code.
  *
  * <p>Run: {@code java -cp tape-bench/target/benchmarks.jar dev.tape.bench.FirstRun [-forks N]
- * [-tier jit|interp] [WORKLOAD...]} (default 5 forks, the compiled tier, all twelve workloads). Each
+ * [-tier jit|interp] [-warm] [WORKLOAD...]} (default 5 forks, the compiled tier, all twelve workloads;
+ * {@code -warm}: each fork calls {@link Jit#warmUp()} before set-up, as an embedder may). Each
  * fork is {@code java -XX:+AlwaysPreTouch -Xms1g -Xmx1g} (the JMH suite's flags) with this JVM's
  * class path; it checks the run's result against the hand-written Java version and fails on a
- * mismatch. Prints one row per workload: the median and range, over the forks, of both times in ms.
+ * mismatch. Prints one row per workload: the median and range, over the forks, in ms, of the run's
+ * wall time and its thread's CPU time, and of set-up and the run together, the wall time and the
+ * whole JVM's CPU time (every thread's: work the compiled tier's background warm-up takes off the
+ * running thread shows there, with HotSpot's compiler threads).
  */
 public final class FirstRun {
     private FirstRun() {}
@@ -36,11 +41,14 @@ public final class FirstRun {
      *
      * @param wallNanos its wall time, in ns
      * @param cpuNanos the CPU time of the thread that ran it, in ns
+     * @param totalWallNanos the wall time of set-up (decode, verify, bind, make the VM) and the run, in ns
+     * @param processCpuNanos the CPU time of the whole JVM (every thread: the running one, a
+     *     background warm-up, HotSpot's compilers and collector) over set-up and the run, in ns
      */
-    record Sample(long wallNanos, long cpuNanos) {
-        /** @return this sample as a fork prints it: {@code first WALL CPU} (ns) */
+    record Sample(long wallNanos, long cpuNanos, long totalWallNanos, long processCpuNanos) {
+        /** @return this sample as a fork prints it: {@code first WALL CPU TOTALWALL PROCESSCPU} (ns) */
         String line() {
-            return "first " + wallNanos + " " + cpuNanos;
+            return "first " + wallNanos + " " + cpuNanos + " " + totalWallNanos + " " + processCpuNanos;
         }
 
         /**
@@ -53,10 +61,10 @@ public final class FirstRun {
                 return null;
             }
             String[] p = line.split(" ");
-            if (p.length != 3) {
+            if (p.length != 5) {
                 throw new NumberFormatException("not a sample: " + line);
             }
-            return new Sample(Long.parseLong(p[1]), Long.parseLong(p[2]));
+            return new Sample(Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]), Long.parseLong(p[4]));
         }
     }
 
@@ -66,12 +74,18 @@ public final class FirstRun {
      * @param w the workload
      * @param n its argument, 0 or more
      * @param compiled whether it runs on the compiled tier (else the interpreter)
+     * @param warm whether to call {@link Jit#warmUp()} before set-up, as an embedder may at its start
      * @return the first run's times
      * @throws Trap when the run traps (it does not)
      * @throws IllegalStateException when its result is not the hand-written Java version's
      */
-    static Sample once(Workload w, long n, boolean compiled) throws Trap {
+    static Sample once(Workload w, long n, boolean compiled, boolean warm) throws Trap {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long p0 = processCpu();
+        long s0 = System.nanoTime();
+        if (warm) {
+            Jit.warmUp();
+        }
         w.verified();
         TapeRun run = new TapeRun(w, n, null, compiled);
         long c0 = mx.getCurrentThreadCpuTime();
@@ -79,53 +93,66 @@ public final class FirstRun {
         Value v = run.run();
         long t1 = System.nanoTime();
         long c1 = mx.getCurrentThreadCpuTime();
+        long p1 = processCpu();
         Value expected = w.java(n);
         if (!v.equals(expected)) {
             throw new IllegalStateException(w.label() + ": " + v + ", expected " + expected);
         }
-        return new Sample(t1 - t0, c1 - c0);
+        return new Sample(t1 - t0, c1 - c0, t1 - s0, p1 - p0);
+    }
+
+    /** @return the JVM's CPU time so far in ns, or 0 where the platform does not tell */
+    private static long processCpu() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /**
-     * @param args {@code [-forks N] [-tier jit|interp] [WORKLOAD...]}, or {@code -child WORKLOAD
-     *     jit|interp} in a fork
+     * @param args {@code [-forks N] [-tier jit|interp] [-warm] [WORKLOAD...]}, or {@code -child
+     *     WORKLOAD jit|interp warm|cold} in a fork
      * @throws Exception when a fork fails (its output is shown) or an argument is not understood
      */
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("-child")) {
+        if (args.length == 4 && args[0].equals("-child")) {
             Workload w = Workload.of(args[1]);
-            System.out.println(once(w, w.n(), args[2].equals("jit")).line());
+            System.out.println(once(w, w.n(), args[2].equals("jit"), args[3].equals("warm")).line());
             return;
         }
         int forks = 5;
         String tier = "jit";
+        boolean warm = false;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-forks" -> forks = Integer.parseInt(args[++i]);
                 case "-tier" -> tier = args[++i];
+                case "-warm" -> warm = true;
                 default -> names.add(Workload.of(args[i]).label());
             }
         }
         if (forks < 1 || !(tier.equals("jit") || tier.equals("interp"))) {
-            throw new IllegalArgumentException("usage: FirstRun [-forks N] [-tier jit|interp] [WORKLOAD...]");
+            throw new IllegalArgumentException("usage: FirstRun [-forks N] [-tier jit|interp] [-warm] [WORKLOAD...]");
         }
         if (names.isEmpty()) {
             for (Workload w : Workload.values()) {
                 names.add(w.label());
             }
         }
-        System.out.printf(Locale.ROOT, "first runs, %s tier, %d forks: median (min-max), ms%n", tier, forks);
-        System.out.printf(Locale.ROOT, "%-14s %-24s %s%n", "workload", "wall", "thread CPU");
+        System.out.printf(Locale.ROOT, "first runs, %s tier%s, %d forks: median (min-max), ms%n", tier,
+                warm ? ", Jit.warmUp() before set-up" : "", forks);
+        System.out.printf(Locale.ROOT, "%-14s %-24s %-24s %-24s %s%n", "workload", "wall", "thread CPU",
+                "set-up+run wall", "set-up+run process CPU");
         for (String name : names) {
-            List<double[]> wall = new ArrayList<>();
-            List<double[]> cpu = new ArrayList<>();
+            List<List<double[]>> cols = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int f = 0; f < forks; f++) {
-                Sample s = fork(name, tier);
-                wall.add(new double[] {s.wallNanos() / 1e6});
-                cpu.add(new double[] {s.cpuNanos() / 1e6});
+                Sample s = fork(name, tier, warm);
+                cols.get(0).add(new double[] {s.wallNanos() / 1e6});
+                cols.get(1).add(new double[] {s.cpuNanos() / 1e6});
+                cols.get(2).add(new double[] {s.totalWallNanos() / 1e6});
+                cols.get(3).add(new double[] {s.processCpuNanos() / 1e6});
             }
-            System.out.printf(Locale.ROOT, "%-14s %-24s %s%n", name, format(Forks.of(wall)), format(Forks.of(cpu)));
+            System.out.printf(Locale.ROOT, "%-14s %-24s %-24s %-24s %s%n", name, format(Forks.of(cols.get(0))),
+                    format(Forks.of(cols.get(1))), format(Forks.of(cols.get(2))), format(Forks.of(cols.get(3))));
         }
     }
 
@@ -135,10 +162,10 @@ public final class FirstRun {
     }
 
     /** Runs one fork and returns its sample. */
-    private static Sample fork(String workload, String tier) throws Exception {
+    private static Sample fork(String workload, String tier, boolean warm) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:+AlwaysPreTouch", "-Xms1g", "-Xmx1g", "-cp",
-                System.getProperty("java.class.path"), FirstRun.class.getName(), "-child", workload, tier);
+                System.getProperty("java.class.path"), FirstRun.class.getName(), "-child", workload, tier, warm ? "warm" : "cold");
         pb.redirectErrorStream(true);
         Process p = pb.start();
         Sample sample = null;

@@ -1,5 +1,6 @@
 package dev.tape.cli;
 
+import dev.tape.jit.Jit;
 import dev.tape.program.Program;
 import dev.tape.verify.VerifiedProgram;
 
@@ -13,7 +14,9 @@ import java.util.Arrays;
  * parses the command line with picocli (cold start, issue 14: the two took about the same time one
  * after the other, and the machine has a second core for the one).
  *
- * <p>{@link TapeCli#main} calls {@link #start(String[])} first. When the command line starts
+ * <p>{@link TapeCli#main} calls {@link #start(String[])} first. For {@code run} on the compiled tier
+ * ({@link #compiles(String[])}) it starts the compiled tier's warm-up ({@link Jit#warmUp()}: ASM and
+ * the generator loaded and linked on a daemon thread of its own). When the command line starts
  * {@code run FILE} with a FILE that does not start with {@code -} or {@code @} (which picocli would
  * read as an option or an argument file) and names a regular file of at most {@link #MAX_BYTES}
  * bytes, a daemon thread reads it ({@link #read(Path)}), assembles or decodes its bytes and verifies the
@@ -74,6 +77,10 @@ final class Preload {
      * @param args the command-line arguments, as {@link TapeCli#main} got them
      */
     static void start(String[] args) {
+        if (args.length >= 1 && "run".equals(args[0]) && compiles(args)) {
+            // ASM and the generator loaded beside picocli too (never throws; outcomes never depend on it)
+            Jit.warmUp();
+        }
         if (args.length < 2 || !"run".equals(args[0]) || args[1] == null || args[1].isEmpty()
                 || args[1].charAt(0) == '-' || args[1].charAt(0) == '@') {
             return;
@@ -85,6 +92,24 @@ final class Preload {
         } catch (Throwable t) {
             // an invalid path, no thread to be had: the command loads the file itself
         }
+    }
+
+    /**
+     * Whether a {@code tape run} command line may run on the compiled tier: it does not select
+     * {@code --tier interp} (as {@code --tier=interp} or {@code --tier interp}, anywhere; a program
+     * argument that reads so only spares a warm-up, which never changes an outcome).
+     *
+     * @param args the command-line arguments
+     * @return false when it selects the interpreter
+     */
+    static boolean compiles(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if ("--tier=interp".equals(args[i]) || ("--tier".equals(args[i]) && i + 1 < args.length
+                    && "interp".equals(args[i + 1]))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -254,5 +255,16 @@ class PreloadTest {
         assertNotNull(p);
         assertTrue(p.thread.isDaemon(), "a daemon thread: the process exits without waiting for it");
         p.thread.join();
+    }
+
+    @Test
+    void onlyARunThatSelectsTheInterpreterSkipsTheWarmUp() {
+        assertTrue(Preload.compiles(new String[] {"run", "f.tasm", "--arg", "i64:20"}));
+        assertTrue(Preload.compiles(new String[] {"run", "f.tasm", "--tier=jit"}));
+        assertTrue(Preload.compiles(new String[] {"run", "f.tasm", "--tier", "jit", "--arg", "str:interp"}));
+        assertTrue(Preload.compiles(new String[] {"run", "f.tasm", "--tier"}));
+        assertFalse(Preload.compiles(new String[] {"run", "f.tasm", "--tier=interp"}));
+        assertFalse(Preload.compiles(new String[] {"run", "--tier", "interp", "f.tasm"}));
+        assertFalse(Preload.compiles(new String[] {"run", "f.tasm", "--arg", "i64:1", "--tier", "interp"}));
     }
 }

@@ -69,6 +69,7 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
+        Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
     }
 
@@ -89,7 +90,26 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
+        Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
+    }
+
+    /**
+     * Starts, once per JVM, the compiled tier's warm-up on a background daemon thread and returns at
+     * once: the thread loads and links the classes a first compile needs (ASM's, this module's, the
+     * compiled tier's runtime's; it initialises none of tape's) and spins the method-handle forms a
+     * first compiled run uses, while the calling thread goes on. {@link #compile} and
+     * {@link #compileFramed} start it too; an embedder that calls this earlier (at start-up, before
+     * reading, decoding and verifying its program) gives it time to finish before the first compiled
+     * run, which then pays little of that. Optional and harmless: outcomes never depend on it (it
+     * changes no state of tape's, and a first compile that comes before it is done loads what it
+     * needs itself); any failure ends it quietly; later calls do nothing; the system property
+     * {@code dev.tape.jit.warmup=false} turns it off. It costs the JVM that work once (about 8 to
+     * 12 ms of CPU on the build machine, class loading a first compile would otherwise do), on the
+     * other thread.
+     */
+    public static void warmUp() {
+        Warmup.start();
     }
 
     /**

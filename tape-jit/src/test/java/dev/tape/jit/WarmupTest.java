@@ -1,0 +1,198 @@
+package dev.tape.jit;
+
+import dev.tape.vm.Vm;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassWriter;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Warmup}: what it loads exists, it initialises none of tape's classes, it never lets a
+ * failure out of its thread, it starts once, and a VM works with it turned off. The "fresh JVM"
+ * cases load tape-core, tape-jit (and ASM, or not) again in a class loader of their own, where no
+ * class of theirs has been loaded, linked or initialised yet, and nothing has started a warm-up.
+ */
+class WarmupTest {
+    private static final String FIB = """
+            program fib
+            func fib(n: i64) -> (result: i64) {
+                const.i64 r2, 2
+                i64.lt r3, r1, r2
+                br r3, small, big
+            small:
+                ret r0, [r1]
+            big:
+                const.i64 r4, 1
+                i64.sub r5, r1, r4
+                call r0, fib, r0, [r5] -> [r6]
+                i64.sub r7, r1, r2
+                call r0, fib, r0, [r7] -> [r8]
+                i64.add r9, r6, r8
+                ret r0, [r9]
+            }
+            """;
+
+    @Test
+    void everyListedClassExistsAndLinks() {
+        ClassLoader l = Warmup.class.getClassLoader();
+        for (String[] list : new String[][] {Warmup.ASM_CLASSES, Warmup.TAPE_CLASSES}) {
+            for (String name : list) {
+                assertTrue(Warmup.link(name, l), name);
+            }
+        }
+        assertFalse(Warmup.link("dev.tape.jit.NoSuchClass", l));
+        // every step succeeds: one per class and one for the method-handle forms
+        assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, Warmup.run());
+        assertTrue(Warmup.spinEntryShape());
+    }
+
+    @Test
+    void initialisesNoClassOfTape() throws Exception {
+        try (URLClassLoader fresh = fresh(true)) {
+            Class<?> w = Class.forName(Warmup.class.getName(), true, fresh);
+            Method run = w.getDeclaredMethod("run");
+            run.setAccessible(true);
+            int steps = (int) run.invoke(null);
+            assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, steps);
+            Object unsafe = unsafe();
+            Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
+            for (String name : Warmup.TAPE_CLASSES) {
+                Class<?> c = Class.forName(name, false, fresh);
+                assertTrue((boolean) shouldInit.invoke(unsafe, c), name + " was initialised");
+            }
+            // the check itself tells: ASM's writer was initialised (the forms' class was generated)
+            assertFalse((boolean) shouldInit.invoke(unsafe, Class.forName(ClassWriter.class.getName(), false, fresh)));
+        }
+    }
+
+    @Test
+    void aFailureNeverLeavesTheThread() throws Exception {
+        // without ASM every link of its classes and the forms' class generation fail
+        try (URLClassLoader noAsm = fresh(false)) {
+            Class<?> w = Class.forName(Warmup.class.getName(), true, noAsm);
+            Method spawn = w.getDeclaredMethod("spawn");
+            spawn.setAccessible(true);
+            List<Throwable> leaked = new CopyOnWriteArrayList<>();
+            Thread.UncaughtExceptionHandler old = Thread.getDefaultUncaughtExceptionHandler();
+            Thread.setDefaultUncaughtExceptionHandler((t, e) -> leaked.add(e));
+            try {
+                Thread t = (Thread) spawn.invoke(null);
+                assertTrue(t.isDaemon());
+                assertEquals(Warmup.THREAD_NAME, t.getName());
+                t.join(60_000);
+                assertFalse(t.isAlive());
+            } finally {
+                Thread.setDefaultUncaughtExceptionHandler(old);
+            }
+            assertEquals(List.of(), leaked);
+            Method run = w.getDeclaredMethod("run");
+            run.setAccessible(true);
+            // no ASM class links, nor the forms' step; of tape's, those whose verification needs no ASM
+            // type (tape-core's) do
+            int steps = (int) run.invoke(null);
+            assertTrue(steps >= 6 && steps <= Warmup.TAPE_CLASSES.length, "steps " + steps);
+        }
+    }
+
+    @Test
+    void startsOnceAndAVmWorksWhenItNeverRuns() throws Exception {
+        String old = System.getProperty(Warmup.OFF_PROPERTY);
+        try (URLClassLoader off = fresh(true)) {
+            System.setProperty(Warmup.OFF_PROPERTY, "false");
+            runFib(off);
+            Class<?> w = Class.forName(Warmup.class.getName(), true, off);
+            Method start = w.getDeclaredMethod("start");
+            start.setAccessible(true);
+            assertNull(start.invoke(null));
+            // no thread was ever started: STARTED is set before the only spawn
+            Field started = w.getDeclaredField("STARTED");
+            started.setAccessible(true);
+            assertFalse(((java.util.concurrent.atomic.AtomicBoolean) started.get(null)).get());
+        } finally {
+            restore(old);
+        }
+        try (URLClassLoader on = fresh(true)) {
+            System.clearProperty(Warmup.OFF_PROPERTY);
+            Method start = Class.forName(Warmup.class.getName(), true, on).getDeclaredMethod("start");
+            start.setAccessible(true);
+            Thread first = (Thread) start.invoke(null);
+            assertNotNull(first);
+            // a second start, and every compile, start none
+            assertNull(start.invoke(null));
+            runFib(on);
+            assertNull(start.invoke(null));
+            first.join(60_000);
+            assertFalse(first.isAlive());
+        } finally {
+            restore(old);
+        }
+    }
+
+    private static void restore(String old) {
+        if (old == null) {
+            System.clearProperty(Warmup.OFF_PROPERTY);
+        } else {
+            System.setProperty(Warmup.OFF_PROPERTY, old);
+        }
+    }
+
+    /** Runs fib(20) on a compiled-tier VM made with {@code l}'s classes; checks 6765 and that fib was compiled. */
+    private static void runFib(ClassLoader l) throws Exception {
+        Class<?> asm = Class.forName("dev.tape.asm.Assembler", true, l);
+        Object program = asm.getMethod("assemble", String.class, String.class).invoke(null, FIB, "fib.tasm");
+        Class<?> programClass = Class.forName("dev.tape.program.Program", true, l);
+        Object verified = Class.forName("dev.tape.verify.Verifier", true, l).getMethod("verify", programClass)
+                .invoke(null, program);
+        Class<?> hostClass = Class.forName("dev.tape.host.Host", true, l);
+        Object none = hostClass.getField("NONE").get(null);
+        Class<?> jit = Class.forName(Jit.class.getName(), true, l);
+        Object vm = jit.getMethod("compile", Class.forName("dev.tape.verify.VerifiedProgram", true, l), hostClass)
+                .invoke(null, verified, none);
+        Class<?> value = Class.forName("dev.tape.value.Value", true, l);
+        Object arg = value.getMethod("i64", long.class).invoke(null, 20L);
+        Class<?> limits = Class.forName("dev.tape.vm.Limits", true, l);
+        Object result = vm.getClass().getMethod("run", int.class, List.class, limits)
+                .invoke(vm, 0, List.of(arg), limits.getField("DEFAULT").get(null));
+        assertEquals(List.of(value.getMethod("i64", long.class).invoke(null, 6765L)), result);
+        int compiled = (int) jit.getMethod("compiledFunctions", Class.forName(Vm.class.getName(), true, l)).invoke(null, vm);
+        assertEquals(1, compiled);
+    }
+
+    /** a class loader of its own over tape-core and tape-jit, and ASM when {@code withAsm} */
+    private static URLClassLoader fresh(boolean withAsm) throws Exception {
+        List<URL> urls = new ArrayList<>();
+        urls.add(location(Jit.class));
+        urls.add(location(Vm.class));
+        if (withAsm) {
+            urls.add(location(ClassWriter.class));
+        }
+        return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+    }
+
+    private static URL location(Class<?> c) throws Exception {
+        URL u = c.getProtectionDomain().getCodeSource().getLocation();
+        assertTrue(Files.exists(Path.of(u.toURI())), u.toString());
+        return u;
+    }
+
+    private static Object unsafe() throws Exception {
+        Class<?> u = Class.forName("sun.misc.Unsafe");
+        Field f = u.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        return f.get(null);
+    }
+}
