@@ -39,9 +39,10 @@ import dev.tape.verify.internal.LoweredFunction;
  * <p>Only a function whose every instruction is {@link #covered} keeps the local: word
  * arithmetic, compares, branches, moves and constants, aggregate reads, {@code array.len}, calls,
  * returns, host calls, {@code trap}, and the constructions it charges on the local
- * ({@code tuple.new}, its word form, {@code array.new}). A function with anything else (strings,
- * bytes, closures, struct construction, slices: instructions whose helpers charge the field
- * themselves) charges the field as before, so no helper ever charges a field the local is ahead of.
+ * ({@code tuple.new}, its word form, {@code array.new}, {@code struct.new}, also one kept in
+ * locals by {@link VirtualStructs}). A function with anything else (strings, bytes, closures,
+ * slices: instructions whose helpers charge the field themselves) charges the field as before, so
+ * no helper ever charges a field the local is ahead of.
  */
 final class HeapLocal {
     private HeapLocal() {}
@@ -52,8 +53,8 @@ final class HeapLocal {
     /**
      * @param fn a lowered function
      * @param cls per register, its class ({@code LOp.WORD_CLASS}, {@code REF_CLASS}, {@code UNIT_CLASS})
-     * @return null when the function does not keep the heap room in a local (it builds no tuple
-     *     or array, or has an instruction not {@link #covered}); else, per code index of the
+     * @return null when the function does not keep the heap room in a local (it builds no tuple,
+     *     struct or array, or has an instruction not {@link #covered}); else, per code index of the
      *     function, the heap bytes the instruction starting there charges (0 for most)
      */
     static long[] charges(LoweredFunction fn, int[] cls) {
@@ -66,8 +67,8 @@ final class HeapLocal {
             if (!covered(op)) {
                 return null;
             }
-            if (op == LOp.TUPLE_NEW_W || op == Op.TUPLE_NEW || op == Op.ARRAY_NEW) {
-                int first = op == Op.ARRAY_NEW ? 5 : 4;
+            if (op == LOp.TUPLE_NEW_W || op == Op.TUPLE_NEW || op == Op.ARRAY_NEW || op == Op.STRUCT_NEW) {
+                int first = op == Op.ARRAY_NEW || op == Op.STRUCT_NEW ? 5 : 4;
                 int n = code[at + first - 1];
                 boolean refs = false;
                 for (int j = 0; j < n && op != LOp.TUPLE_NEW_W; j++) {
@@ -110,7 +111,7 @@ final class HeapLocal {
                     LOp.TUPLE_GET_W, LOp.TUPLE_GET_R, LOp.STRUCT_GET_W, LOp.STRUCT_GET_R, LOp.ARRAY_GET_W,
                     LOp.ARRAY_GET_R, LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, Op.ARRAY_LEN, Op.I64_DIV, Op.I64_REM,
                     Op.U64_DIV, Op.U64_REM, Op.U64_TO_I64, Op.I64_TO_U64, Op.F64_TO_I64, Op.F64_TO_U64,
-                    Op.U64_TO_F64, Op.F64_NEG, Op.F64_ABS, Op.F64_TO_BITS, Op.F64_FROM_BITS -> true;
+                    Op.U64_TO_F64, Op.F64_NEG, Op.F64_ABS, Op.F64_TO_BITS, Op.F64_FROM_BITS, Op.STRUCT_NEW -> true;
             default -> false;
         };
     }

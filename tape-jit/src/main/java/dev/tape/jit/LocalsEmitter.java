@@ -159,8 +159,7 @@ abstract class LocalsEmitter extends CallEmitter {
             heap = -1;
         }
         if (inline) {
-            // after the heap room's two longs when the method has them (never together with kept
-            // structs today: HeapLocal refuses a method with struct.new, but the slots stay apart)
+            // after the heap room's two longs when the method has them
             structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
                     types);
         }

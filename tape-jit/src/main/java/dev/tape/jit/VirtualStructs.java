@@ -34,8 +34,8 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * Structs a compiled method keeps in locals: a {@code struct.new} of word fields whose register is
  * otherwise read only by {@code struct.get}s of its fields, and by a few other operands (a
  * call's argument, say), writes no object: it makes the interpreter's heap charge
- * ({@code JitRuntime.chargeAggregate}, the same bytes at the same pc, {@code heap_limit_exceeded}
- * there) and keeps the fields in {@code long} locals, with an {@code int} flag local set to 1 and
+ * ({@code JitRuntime.chargeAggregate}, or on the heap room's local, {@link HeapLocal}: the same
+ * bytes at the same pc, {@code heap_limit_exceeded} there) and keeps the fields in {@code long} locals, with an {@code int} flag local set to 1 and
  * the register's own local null. So no object exists on the paths that only read fields, and
  * C2 has nothing to scalar-replace (its escape analysis gives up on an object that a hand-over
  * handler or a call's slow path may see, which every such struct had).
@@ -276,9 +276,11 @@ final class VirtualStructs {
     void build(LocalsEmitter e, int v, int[] elements, int slot) {
         MethodVisitor mv = e.mv;
         e.trapPoint();
-        mv.visitVarInsn(ALOAD, C);
-        e.push(fields[v]);
-        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "chargeAggregate", "(L" + CTX + ";I)V", false);
+        if (!e.chargeAggregate(fields[v], false)) { // on the heap room's local when the method has one
+            mv.visitVarInsn(ALOAD, C);
+            e.push(fields[v]);
+            mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "chargeAggregate", "(L" + CTX + ";I)V", false);
+        }
         for (int j = 0; j < fields[v]; j++) {
             e.loadW(elements[j]);
             mv.visitVarInsn(LSTORE, field(v, j));
