@@ -304,7 +304,8 @@ final class TypeChecker {
      * writes it (any write counts, whatever its type), r0 and the arguments at the entry; then
      * each reachable block in block order, each instruction's effect registers and arity, then its
      * reads. Bit sets of (reachable blocks x registers / 64) words, a fixpoint that only removes
-     * bits: it costs a small part of the type analysis the budget already charged.
+     * bits; each pass after the first is charged to the analysis budget (reachable blocks x
+     * registers / 64 words, a small part of a type analysis pass).
      */
     private void mustInit(int nb, int argCount) throws VerifyException {
         int words = (regCount + 63) >>> 6;
@@ -327,8 +328,14 @@ final class TypeChecker {
         }
         long[] out = new long[words];
         boolean changed = true;
+        boolean firstPass = true;
         while (changed) {
             changed = false;
+            if (!firstPass && budget != null) {
+                // bounded like the type analysis: each pass after the first is charged its words
+                budget.charge((long) nr * words, func);
+            }
+            firstPass = false;
             for (int b : cfg.order) {
                 int at = slot[b] * words;
                 if (!set[slot[b]]) {
