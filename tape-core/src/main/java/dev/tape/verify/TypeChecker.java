@@ -303,9 +303,9 @@ final class TypeChecker {
      * {@code validate_instr_reads_writes}): a register is initialised where every path to it
      * writes it (any write counts, whatever its type), r0 and the arguments at the entry; then
      * each reachable block in block order, each instruction's effect registers and arity, then its
-     * reads. Bit sets of (reachable blocks x registers / 64) words, a fixpoint that only removes
-     * bits; each pass after the first is charged to the analysis budget (reachable blocks x
-     * registers / 64 words, a small part of a type analysis pass).
+     * reads. Bit sets of (reachable blocks x registers / 64) words, a fixpoint in reverse
+     * post-order that only removes bits (not charged to the analysis budget: each pass costs
+     * 1/64 of a type analysis pass over the same blocks).
      */
     private void mustInit(int nb, int argCount) throws VerifyException {
         int words = (regCount + 63) >>> 6;
@@ -328,14 +328,8 @@ final class TypeChecker {
         }
         long[] out = new long[words];
         boolean changed = true;
-        boolean firstPass = true;
         while (changed) {
             changed = false;
-            if (!firstPass && budget != null) {
-                // bounded like the type analysis: each pass after the first is charged its words
-                budget.charge((long) nr * words, func);
-            }
-            firstPass = false;
             for (int b : cfg.order) {
                 int at = slot[b] * words;
                 if (!set[slot[b]]) {
