@@ -332,13 +332,33 @@ public final class Verifier {
                 }
             }
         }
+        TypeChecker types = types(program, f, cfg, argShapes, budget, buffers, false);
+        try {
+            types.run();
+        } catch (VerifyException e) {
+            if (e.kind().equals("AnalysisBudgetExceeded")) {
+                throw e;
+            }
+            // Refused with shapes that cross blocks: decide exactly as the reference does. If it
+            // accepts (a tuple.len, struct.field_count or array.len whose kind is checked at run
+            // time there), so do we, with its types; if it refuses, its error is the one reported.
+            types = types(program, f, cfg, argShapes, budget, buffers, true);
+            types.run();
+        }
+        return new Lowerer(program, f, cfg, types.regTypes, buffers).lower();
+    }
+
+    /** A type checker for function {@code f}, its first pass charged to {@code budget}. */
+    private static TypeChecker types(Program program, int f, ControlFlow cfg, AggShape[] argShapes,
+                                     AnalysisBudget budget, Lowerer.Buffers buffers, boolean strict)
+            throws VerifyException {
         TypeChecker types = new TypeChecker(program, f, cfg, argShapes);
-        types.passCost = (long) Math.max(1, cfg.order.length) * fn.regCount();
+        types.passCost = (long) Math.max(1, cfg.order.length) * program.functions().get(f).regCount();
         types.budget = budget;
         types.buffers = buffers;
+        types.strict = strict;
         budget.charge(types.passCost, f);
-        types.run();
-        return new Lowerer(program, f, cfg, types.regTypes, buffers).lower();
+        return types;
     }
 
     /** The id operand kinds, in the order the reference checks them (shared: never modified). */
