@@ -536,6 +536,26 @@ final class JitRuntime {
     }
 
     /**
+     * An array compiled code keeps in locals ({@code VirtualArrays} in tape-jit), as an object:
+     * {@code obj} (the register's local) when it is not null or the array is not in locals
+     * ({@code flag} 0); otherwise the aggregate the interpreter's {@code array.new} makes, of array
+     * type {@code type}, the image's tag list {@code tagList} and the first {@code n} (1 to 16) of
+     * the words {@code a0} to {@code a15}, with no heap charge (made at the {@code array.new},
+     * {@link #chargeAggregate} or the method's heap room local). Bounded: one aggregate of at most
+     * 16 words.
+     */
+    static Object virtualArray(Object obj, int flag, Vm vm, int type, int tagList, int n, long a0, long a1, long a2,
+                               long a3, long a4, long a5, long a6, long a7, long a8, long a9, long a10, long a11,
+                               long a12, long a13, long a14, long a15) {
+        if (obj != null || flag == 0) {
+            return obj;
+        }
+        long[] all = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};
+        return Texts.V.aggregate(Aggregate.Kind.ARRAY, type, vm.image.tags()[tagList], java.util.Arrays.copyOf(all, n),
+                null);
+    }
+
+    /**
      * {@code tuple.get}, {@code struct.get} or {@code array.get} (immediate or register index,
      * lowered: [op, dst, agg, index, tag] at {@code ip}) into a word register: element
      * {@code index} of {@code o} when it is an aggregate of kind {@code kind} with that element of
