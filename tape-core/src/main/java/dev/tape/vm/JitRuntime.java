@@ -544,15 +544,11 @@ final class JitRuntime {
      * {@link #chargeAggregate} or the method's heap room local). Bounded: one aggregate of at most
      * 16 words.
      */
-    static Object virtualArray(Object obj, int flag, Vm vm, int type, int tagList, int n, long a0, long a1, long a2,
-                               long a3, long a4, long a5, long a6, long a7, long a8, long a9, long a10, long a11,
-                               long a12, long a13, long a14, long a15) {
+    static Object virtualArray(Object obj, int flag, Vm vm, int type, int tagList, long[] elements) {
         if (obj != null || flag == 0) {
             return obj;
         }
-        long[] all = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};
-        return Texts.V.aggregate(Aggregate.Kind.ARRAY, type, vm.image.tags()[tagList], java.util.Arrays.copyOf(all, n),
-                null);
+        return Texts.V.aggregate(Aggregate.Kind.ARRAY, type, vm.image.tags()[tagList], elements.clone(), null);
     }
 
     /**

@@ -136,8 +136,8 @@ final class InlineOps {
         }
 
         /**
-         * Emits the {@code array.new} at global {@code g} when the method keeps its array in
-         * locals ({@link VirtualArrays}).
+         * Emits the {@code array.new} at global {@code g} when the method keeps its array out of
+         * the heap ({@link VirtualArrays}).
          *
          * @return whether it did (else the instruction builds its object)
          */
@@ -147,9 +147,9 @@ final class InlineOps {
 
         /**
          * Emits the {@code array.len} or {@code array.get} at global {@code g} when its register
-         * is an array the method keeps in locals and the read is one it keeps: from the locals, or
-         * {@code object} (the read of the object) when the array is not in locals at run time or
-         * the index is out of range.
+         * is an array the method keeps out of the heap and the read is one it keeps: from its
+         * scratch elements, or {@code object} (the read of the object) when the array is an object
+         * at run time or the index is out of range.
          *
          * @return whether it did (else {@code object} is the whole read)
          */

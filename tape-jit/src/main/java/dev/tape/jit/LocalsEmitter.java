@@ -69,7 +69,7 @@ abstract class LocalsEmitter extends CallEmitter {
     private final boolean[] starts;
     /** with {@link #charges}: the largest of them (at least 1), the heap threshold's rate */
     private final long maxCharge;
-    /** the arrays this method keeps in locals ({@link VirtualArrays}), null when none */
+    /** the arrays this method keeps out of the heap ({@link VirtualArrays}), null when none */
     final VirtualArrays arrays;
     /** per register: its local slot, or -1 for a unit register (no storage) */
     final int[] slot;
@@ -213,7 +213,7 @@ abstract class LocalsEmitter extends CallEmitter {
         return true;
     }
 
-    /** {@inheritDoc} The {@code array.new} of an array kept in locals ({@link VirtualArrays}). */
+    /** {@inheritDoc} The {@code array.new} of an array kept out of the heap ({@link VirtualArrays}). */
     @Override
     public boolean keepsArray(int[] code, int g) {
         int v = arrays == null ? -1 : arrays.at(g - entry);
@@ -224,14 +224,14 @@ abstract class LocalsEmitter extends CallEmitter {
         return true;
     }
 
-    /** {@inheritDoc} A length or element of an array kept in locals ({@link VirtualArrays}). */
+    /** {@inheritDoc} A length or element of an array kept out of the heap ({@link VirtualArrays}). */
     @Override
     public boolean keptArrayRead(int[] code, int g, Runnable object) {
         int v = arrays == null ? -1 : arrays.of(code[g + 2]);
-        return v >= 0 && arrays.read(this, v, code, g, entry, object);
+        return v >= 0 && arrays.read(this, v, code, g, object);
     }
 
-    /** After {@link DeadAggregates}' clearing of register {@code reg}'s local: no struct or array kept in locals either. */
+    /** After {@link DeadAggregates}' clearing of register {@code reg}'s local: no struct kept in locals or array kept out of the heap either. */
     void cleared(int reg) {
         int v = structs == null ? -1 : structs.of(reg);
         if (v >= 0) {
@@ -240,7 +240,7 @@ abstract class LocalsEmitter extends CallEmitter {
         keptArrayStored(reg);
     }
 
-    /** After a store of an object (or null) into register {@code reg}'s local: no array kept in locals there. */
+    /** After a store of an object (or null) into register {@code reg}'s local: no array kept out of the heap there. */
     private void keptArrayStored(int reg) {
         int v = arrays == null ? -1 : arrays.of(reg);
         if (v >= 0) {
@@ -476,7 +476,7 @@ abstract class LocalsEmitter extends CallEmitter {
         }
         int a = arrays == null ? -1 : arrays.of(reg);
         if (a >= 0) {
-            arrays.load(this, a, slot[reg]); // materialised first when it is kept in locals
+            arrays.load(this, a, slot[reg]); // materialised first when it is kept out of the heap
             return;
         }
         mv.visitVarInsn(ALOAD, slot[reg]);

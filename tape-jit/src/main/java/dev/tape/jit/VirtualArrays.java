@@ -23,42 +23,52 @@ import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
-import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.IFNONNULL;
+import static org.objectweb.asm.Opcodes.LALOAD;
+import static org.objectweb.asm.Opcodes.LASTORE;
+import static org.objectweb.asm.Opcodes.NEWARRAY;
+import static org.objectweb.asm.Opcodes.T_LONG;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LCMP;
-import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LONG;
-import static org.objectweb.asm.Opcodes.LSTORE;
 
 /**
- * Arrays a compiled method keeps in locals, as {@link VirtualStructs} keeps structs: an
+ * Arrays a compiled method keeps out of the heap, as {@link VirtualStructs} keeps structs: an
  * {@code array.new} of 1 to {@link #MAX_ELEMENTS} word elements whose register is otherwise read
- * only by {@code array.len}, {@code array.get}s of a word element with an immediate index, up to
- * {@link #MAX_SWITCH_READS} {@code array.get}s of a word element with a register index, and at
- * most {@link #MAX_OTHER_READS} other operands, writes no object. It makes the interpreter's heap
- * charge (on the method's heap room local, {@link HeapLocal}, or {@code JitRuntime.chargeAggregate}
- * on the context: the same bytes at the same pc, {@code heap_limit_exceeded} there) and keeps the
- * elements in {@code long} locals, with an {@code int} flag local set to 1 and the register's own
- * local null.
+ * only by {@code array.len} and {@code array.get}s of a word element (immediate or register index),
+ * and by at most {@link #MAX_OTHER_READS} other operands, makes no aggregate. It makes the
+ * interpreter's heap charge (on the method's heap room local, {@link HeapLocal}, or
+ * {@code JitRuntime.chargeAggregate} on the context: the same bytes at the same pc,
+ * {@code heap_limit_exceeded} there) and writes the elements into a {@code long[]} of the element
+ * count that the method allocates at the array's first build and reuses at every later one (a
+ * scratch array, never seen outside the method), with an {@code int} flag local set to 1 and the
+ * register's own local null. So a loop that builds an array per iteration allocates one scratch
+ * array per call of the method instead of an aggregate, a {@code long[]} and their headers per
+ * iteration.
  *
  * <p><b>Reads.</b> While the flag is 1, {@code array.len} is the element count (a constant), an
- * immediate-index {@code array.get} within the count reads its element's local, and a
- * register-index one tests the index (unsigned, below the count) and picks the element's local by
- * a {@code tableswitch}; an index out of range, like any read while the flag is 0, takes the read
- * of the object, which materialises the array first (and so traps {@code index_out_of_bounds}
- * exactly as the interpreter's read). Every other read of the register goes through the method's
- * {@code loadR} (a call's or host call's argument, {@code ret}, a move, a spill to the register
- * file in the hand-over handler that every pause, snapshot and hand-over passes through), which
- * materialises the array when the flag is 1 and the register's local is null
- * ({@code JitRuntime.virtualArray}: the aggregate the interpreter's {@code array.new} made, with
- * no heap charge, as it was charged at the {@code array.new}) and keeps it in the local, so every
- * later read sees that one object. Anything else that writes the register writes its local through
- * {@code storeR}, which sets the flag to 0; so do the prologue and {@link DeadAggregates}' clearing.
+ * immediate-index {@code array.get} within the count reads its scratch element, and a
+ * register-index one tests the index (below the count, unsigned) and reads the scratch element it
+ * names; an index out of range, like any read while the flag is 0, takes the read of the object,
+ * which materialises the array first (so it traps {@code index_out_of_bounds} exactly as the
+ * interpreter's read). Every other read of the register goes through the method's {@code loadR}
+ * (a call's or host call's argument, {@code ret}, a move, a spill to the register file in the
+ * hand-over handler that every pause, snapshot and hand-over passes through), which materialises the
+ * array when the flag is 1 and the register's local is null ({@code JitRuntime.virtualArray}: the
+ * aggregate the interpreter's {@code array.new} made, from a copy of the scratch elements, with no
+ * heap charge, as it was charged at the {@code array.new}) and keeps it in the local, so every later
+ * read sees that one object (a later build overwrites the scratch array, never the copy). Anything
+ * else that writes the register writes its local through {@code storeR}, which sets the flag to 0;
+ * so do the prologue and {@link DeadAggregates}' clearing.
+ *
+ * <p><b>Measured.</b> A first version kept the elements in 16 {@code long} locals and read a
+ * register index through a {@code tableswitch}; the scratch array measured faster on tape-bench's
+ * array_loop (docs/PERFORMANCE-LOG.md, eighth round).
  *
  * <p><b>Which.</b> Only when leaf calls are inlined ({@code Jit.compileFramed} keeps objects); at
  * most {@link #MAX_REGISTERS} registers, each a reference register that is not an argument and is
@@ -67,27 +77,24 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * {@link #MAX_BYTES}.
  */
 final class VirtualArrays {
-    /** Most registers of one function kept in locals. */
+    /** Most registers of one function kept out of the heap. */
     static final int MAX_REGISTERS = 2;
-    /** Most elements of an array kept in locals. */
+    /** Most elements of an array kept out of the heap. */
     static final int MAX_ELEMENTS = 16;
-    /** Most operands other than the kept reads that may read a register kept in locals. */
+    /** Most operands other than the kept reads that may read a register kept out of the heap. */
     static final int MAX_OTHER_READS = 4;
-    /** Most register-index reads of one array that pick its element by a switch (later ones are other reads). */
-    static final int MAX_SWITCH_READS = 4;
-    /** A bound on one materialisation's bytecode (16 wide {@code lload}s and the helper call). */
-    private static final int MATERIALISE_BYTES = 128;
-    /** A bound on what a switch read adds beyond its instruction's own bound (the switch and its 16 cases). */
-    private static final int SWITCH_BYTES = 320;
+    /** A bound on one materialisation's bytecode (the locals, constants and the helper call). */
+    private static final int MATERIALISE_BYTES = 40;
     /** A bound on one array's set-up in the prologue. */
-    private static final int INIT_BYTES = 96;
+    private static final int INIT_BYTES = 16;
     /**
-     * A bound on the bytecode the arrays kept in locals add to a method, beyond what their
-     * instructions' own bounds cover: a materialisation per other read and one in the hand-over
-     * handler per register, the switch reads and the prologue's set-up.
+     * A bound on the bytecode the arrays kept out of the heap add to a method, beyond what their
+     * instructions' own bounds cover (a kept read, its object path included, takes under 160
+     * bytes, within an {@code array.get}'s 5 ints' or an {@code array.len}'s 3 ints' 80 each; a
+     * build 12 per element and 30 more, within its {@code 5 + n} ints'): a materialisation per
+     * other read and one in the hand-over handler per register, and the prologue's set-up.
      */
-    static final int MAX_BYTES = MAX_REGISTERS * ((MAX_OTHER_READS + 1) * MATERIALISE_BYTES
-            + MAX_SWITCH_READS * SWITCH_BYTES + INIT_BYTES);
+    static final int MAX_BYTES = MAX_REGISTERS * ((MAX_OTHER_READS + 1) * MATERIALISE_BYTES + INIT_BYTES);
 
     /** per array kept: its register */
     final int[] reg;
@@ -100,9 +107,7 @@ final class VirtualArrays {
     final int[] tagList;
     /** per array: its element tags */
     final byte[][] tags;
-    /** per array: the code indexes of its switch reads */
-    final int[][] switches;
-    /** per array: its flag local, then its element locals (two slots each) */
+    /** per array: its flag local, then its scratch array's */
     final int[] flag;
 
     private VirtualArrays(int n) {
@@ -112,7 +117,6 @@ final class VirtualArrays {
         type = new int[n];
         tagList = new int[n];
         tags = new byte[n][];
-        switches = new int[n][];
         flag = new int[n];
     }
 
@@ -159,8 +163,6 @@ final class VirtualArrays {
         }
         byte[][] all = view.image().tags();
         int[] others = new int[n];
-        int[][] switchAt = new int[n][MAX_SWITCH_READS];
-        int[] switchN = new int[n];
         for (int s = 0; s < count; s++) {
             int i = fn.instructionStart(s);
             int g = entry + i;
@@ -178,11 +180,6 @@ final class VirtualArrays {
                 if (kept(t, code, g, end - i, r)) {
                     continue;
                 }
-                if (op == LOp.ARRAY_GET_W && end - i == 5 && code[g + 2] == r && code[g + 1] != r
-                        && switchN[v] < MAX_SWITCH_READS && allTagged(t, code[g + 4])) {
-                    switchAt[v][switchN[v]++] = i;
-                    continue;
-                }
                 for (int p = i + 1; p < end; p++) {
                     int x = code[entry + p];
                     if (x == r || x >>> 2 == r) {
@@ -195,9 +192,7 @@ final class VirtualArrays {
         for (int v = 0; v < n; v++) {
             if (others[v] <= MAX_OTHER_READS) {
                 regs[kept] = regs[v];
-                sites[kept] = sites[v];
-                switchAt[kept] = java.util.Arrays.copyOf(switchAt[v], switchN[v]);
-                kept++;
+                sites[kept++] = sites[v];
             }
         }
         if (kept == 0) {
@@ -216,33 +211,33 @@ final class VirtualArrays {
             out.tagList[v] = code[g + 3];
             out.tags[v] = all[code[g + 3]];
             out.elements[v] = code[g + 4];
-            out.switches[v] = switchAt[v];
             out.flag[v] = next;
             types.add(INTEGER);
-            next++;
-            for (int j = 0; j < out.elements[v]; j++) {
-                types.add(LONG);
-                next += 2;
-            }
+            types.add("[J");
+            next += 2;
         }
         return out;
     }
 
     /**
-     * Whether the instruction at global {@code g} ({@code len} ints) is an {@code array.len} or an
-     * immediate-index {@code array.get} of a word element of the array of element tags {@code t}
-     * in register {@code r}, which reads the locals while the array is kept.
+     * Whether the instruction at global {@code g} ({@code len} ints) is an {@code array.len}, an
+     * immediate-index {@code array.get} of a word element within the count or a register-index one
+     * of a word element (every element of that tag) of the array of element tags {@code t} in
+     * register {@code r}: a read of the scratch elements while the array is kept.
      */
     private static boolean kept(byte[] t, int[] code, int g, int len, int r) {
         int op = code[g];
         if (op == Op.ARRAY_LEN) {
             return len == 3 && code[g + 2] == r && code[g + 1] != r;
         }
-        if (op == LOp.ARRAY_GET_IMM_W && len == 5 && code[g + 2] == r && code[g + 1] != r) {
+        if (len != 5 || code[g + 2] != r || code[g + 1] == r) {
+            return false;
+        }
+        if (op == LOp.ARRAY_GET_IMM_W) {
             long index = code[g + 3] & 0xFFFFFFFFL;
             return index < t.length && t[(int) index] == code[g + 4];
         }
-        return false;
+        return op == LOp.ARRAY_GET_W && allTagged(t, code[g + 4]);
     }
 
     /** Whether every tag of {@code t} is {@code tag}. */
@@ -264,7 +259,7 @@ final class VirtualArrays {
         return -1;
     }
 
-    /** @return which array register {@code r} keeps, or -1 when it is kept as an object */
+    /** @return which kept array register {@code r} holds, or -1 when it is kept as an object */
     int of(int r) {
         return indexOf(reg, reg.length, r);
     }
@@ -274,28 +269,26 @@ final class VirtualArrays {
         return indexOf(site, site.length, i);
     }
 
-    /** @return the local of element {@code j} of array {@code v} (a long) */
-    int element(int v, int j) {
-        return flag[v] + 1 + 2 * j;
+    /** @return the local of array {@code v}'s elements (a {@code long[]} of its element count, or null before its first build) */
+    int scratch(int v) {
+        return flag[v] + 1;
     }
 
-    /** In the prologue: every array's flag 0 (an object, if any, in its register's local) and elements 0. */
+    /** In the prologue: every array's flag 0 (an object, if any, in its register's local) and no scratch array yet. */
     void init(MethodVisitor mv) {
         for (int v = 0; v < reg.length; v++) {
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, flag[v]);
-            for (int j = 0; j < elements[v]; j++) {
-                mv.visitInsn(LCONST_0);
-                mv.visitVarInsn(LSTORE, element(v, j));
-            }
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, scratch(v));
         }
     }
 
     /**
      * The {@code array.new} ([op, dst, type, tags, n, regs...] at global {@code g}) of array
      * {@code v}: the heap charge at its trap point (on the heap room local when the method keeps
-     * one, else on the context), then the elements into their locals, the register's local null
-     * and the flag 1.
+     * one, else on the context), then the elements into the scratch array (made at the first
+     * build: a {@code long[]} of the element count), the register's local null and the flag 1.
      */
     void build(LocalsEmitter e, int v, int[] code, int g, int slot) {
         MethodVisitor mv = e.mv;
@@ -305,9 +298,19 @@ final class VirtualArrays {
             e.push(elements[v]);
             mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "chargeAggregate", "(L" + CTX + ";I)V", false);
         }
+        Label made = new Label();
+        mv.visitVarInsn(ALOAD, scratch(v));
+        mv.visitJumpInsn(IFNONNULL, made);
+        e.push(elements[v]);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        mv.visitVarInsn(ASTORE, scratch(v));
+        mv.visitLabel(made);
+        e.frame();
         for (int j = 0; j < elements[v]; j++) {
+            mv.visitVarInsn(ALOAD, scratch(v));
+            e.push(j);
             e.loadW(code[g + 5 + j]);
-            mv.visitVarInsn(LSTORE, element(v, j));
+            mv.visitInsn(LASTORE);
         }
         mv.visitInsn(ACONST_NULL);
         mv.visitVarInsn(ASTORE, slot);
@@ -327,16 +330,9 @@ final class VirtualArrays {
         mv.visitVarInsn(ALOAD, VM);
         e.push(type[v]);
         e.push(tagList[v]);
-        e.push(elements[v]);
-        for (int j = 0; j < MAX_ELEMENTS; j++) {
-            if (j < elements[v]) {
-                mv.visitVarInsn(LLOAD, element(v, j));
-            } else {
-                mv.visitInsn(LCONST_0);
-            }
-        }
+        mv.visitVarInsn(ALOAD, scratch(v));
         mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "virtualArray",
-                "(Ljava/lang/Object;ILdev/tape/vm/Vm;IIIJJJJJJJJJJJJJJJJ)Ljava/lang/Object;", false);
+                "(Ljava/lang/Object;ILdev/tape/vm/Vm;II[J)Ljava/lang/Object;", false);
         mv.visitInsn(DUP);
         mv.visitVarInsn(ASTORE, slot);
     }
@@ -348,19 +344,18 @@ final class VirtualArrays {
     }
 
     /**
-     * Emits a read of array {@code v} at global {@code g} (code index {@code g - entry}) from the
-     * locals while the flag is 1, with {@code object} (the read of the object) otherwise.
+     * Emits a read of array {@code v} at global {@code g}: from the scratch elements while the flag
+     * is 1 (and a register index is in range), else {@code object} (the read of the object).
      *
      * @return false, emitting nothing, when the instruction is not one of the kept reads
      */
-    boolean read(LocalsEmitter e, int v, int[] code, int g, int entry, Runnable object) {
+    boolean read(LocalsEmitter e, int v, int[] code, int g, Runnable object) {
         int op = code[g];
-        boolean len = op == Op.ARRAY_LEN;
-        boolean imm = !len && kept(tags[v], code, g, 5, reg[v]);
-        boolean sw = op == LOp.ARRAY_GET_W && indexOf(switches[v], switches[v].length, g - entry) >= 0;
-        if (!(len || imm || sw)) {
+        if (!kept(tags[v], code, g, op == Op.ARRAY_LEN ? 3 : 5, reg[v])) {
             return false;
         }
+        boolean len = op == Op.ARRAY_LEN;
+        boolean imm = op == LOp.ARRAY_GET_IMM_W;
         MethodVisitor mv = e.mv;
         int dst = code[g + 1];
         Label slow = new Label();
@@ -371,34 +366,24 @@ final class VirtualArrays {
             mv.visitLdcInsn((long) elements[v]);
             e.storeW(dst);
         } else if (imm) {
-            mv.visitVarInsn(LLOAD, element(v, code[g + 3]));
+            mv.visitVarInsn(ALOAD, scratch(v));
+            e.push(code[g + 3]);
+            mv.visitInsn(LALOAD);
             e.storeW(dst);
         } else {
+            // 0 <= index < n: the index below the count, unsigned (each side less 2^63, signed)
             int index = code[g + 3];
             e.loadW(index);
-            mv.visitLdcInsn((long) elements[v]);
+            mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitInsn(LADD);
+            mv.visitLdcInsn(Long.MIN_VALUE + elements[v]);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, slow);
-            e.loadW(index);
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFLT, slow);
-            Label[] cases = new Label[elements[v]];
-            for (int j = 0; j < cases.length; j++) {
-                cases[j] = new Label();
-            }
+            mv.visitVarInsn(ALOAD, scratch(v));
             e.loadW(index);
             mv.visitInsn(L2I);
-            mv.visitTableSwitchInsn(0, cases.length - 1, slow, cases);
-            for (int j = 0; j < cases.length; j++) {
-                mv.visitLabel(cases[j]);
-                e.frame();
-                mv.visitVarInsn(LLOAD, element(v, j));
-                e.storeW(dst);
-                if (j + 1 < cases.length) {
-                    mv.visitJumpInsn(GOTO, done);
-                }
-            }
+            mv.visitInsn(LALOAD);
+            e.storeW(dst);
         }
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
