@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * up to the count plus one, sum it by an inner loop over {@code array.len} (the benchmark's
  * array_loop), pass it to a function that is no leaf, to an inlined leaf, through
  * {@code call.indirect}, let it escape into a tuple that stays live and into a copy read by
- * index, write the register with another array (an object), and cross a block start (a point
+ * index (read again after the next iteration's build), write the register with another array (an
+ * object), and cross a block start (a point
  * where a slice can pause with the array kept). Before the loop another array is kept across
  * block starts where a restored run resumes, and a callee builds and returns one (its
  * {@code ret} materialises it). Both tiers must agree in every detail (result or trap with its
@@ -112,7 +113,7 @@ class JitKeptArrayTest {
                 .append("    u64.add r13, r13, r22\n    const.u64 r24, ").append(rnd.nextInt(pre))
                 .append("\n    array.get r21, r28, r24\n    i64.xor r12, r12, r21\n");
         s.append("    call r0, make, r0, [r2] -> [r29]\n    call r0, total, r0, [r29] -> [r21]\n    i64.add r12, r12, r21\n");
-        s.append("    jmp loop\nloop:\n    i64.lt r14, r10, r1\n    br r14, body, done\nbody:\n");
+        s.append("    mov r27, r28\n    jmp loop\nloop:\n    i64.lt r14, r10, r1\n    br r14, body, done\nbody:\n");
         // the elements: i, acc, acc + i, i * 7
         String[] values = {"r10", "r12", "r15", "r16"};
         s.append("    i64.add r15, r12, r10\n    const.i64 r16, 7\n    i64.mul r16, r16, r10\n");
@@ -120,7 +121,8 @@ class JitKeptArrayTest {
         for (int j = 0; j < len; j++) {
             s.append(j == 0 ? "" : ", ").append(values[(j + (int) (seed % 4)) % 4]);
         }
-        s.append("]\n");
+        // the copy an earlier iteration let escape (case 8), read after this iteration's build
+        s.append("]\n    array.get_imm r21, r27, 0\n    i64.add r12, r12, r21\n");
         int uses = 2 + rnd.nextInt(6);
         int others = 0;
         for (int u = 0; u < uses; u++) {
