@@ -536,6 +536,22 @@ final class JitRuntime {
     }
 
     /**
+     * An array compiled code keeps in locals ({@code VirtualArrays} in tape-jit), as an object:
+     * {@code obj} (the register's local) when it is not null or the array is not in locals
+     * ({@code flag} 0); otherwise the aggregate the interpreter's {@code array.new} makes, of array
+     * type {@code type}, the image's tag list {@code tagList} and the first {@code n} (1 to 16) of
+     * the words {@code a0} to {@code a15}, with no heap charge (made at the {@code array.new},
+     * {@link #chargeAggregate} or the method's heap room local). Bounded: one aggregate of at most
+     * 16 words.
+     */
+    static Object virtualArray(Object obj, int flag, Vm vm, int type, int tagList, long[] elements) {
+        if (obj != null || flag == 0) {
+            return obj;
+        }
+        return Texts.V.aggregate(Aggregate.Kind.ARRAY, type, vm.image.tags()[tagList], elements.clone(), null);
+    }
+
+    /**
      * {@code tuple.get}, {@code struct.get} or {@code array.get} (immediate or register index,
      * lowered: [op, dst, agg, index, tag] at {@code ip}) into a word register: element
      * {@code index} of {@code o} when it is an aggregate of kind {@code kind} with that element of

@@ -136,6 +136,28 @@ final class InlineOps {
         }
 
         /**
+         * Emits the {@code array.new} at global {@code g} when the method keeps its array out of
+         * the heap ({@link VirtualArrays}).
+         *
+         * @return whether it did (else the instruction builds its object)
+         */
+        default boolean keepsArray(int[] code, int g) {
+            return false;
+        }
+
+        /**
+         * Emits the {@code array.len} or {@code array.get} at global {@code g} when its register
+         * is an array the method keeps out of the heap and the read is one it keeps: from its
+         * scratch elements, or {@code object} (the read of the object) when the array is an object
+         * at run time or the index is out of range.
+         *
+         * @return whether it did (else {@code object} is the whole read)
+         */
+        default boolean keptArrayRead(int[] code, int g, Runnable object) {
+            return false;
+        }
+
+        /**
          * When the method counts heap bytes in a local ({@link HeapLocal}), emits the heap charge
          * of an aggregate of {@code n} elements (with its references' part when {@code refs})
          * on it and returns true; otherwise emits nothing and returns false (the aggregate's
@@ -155,7 +177,8 @@ final class InlineOps {
      * the interpreter's {@code Ops.build}. At most 12 bytes of bytecode per element.
      */
     private static void newAggregate(Emitter e, int[] code, int g, Aggregate.Kind kind) {
-        if (kind == Aggregate.Kind.STRUCT && e.keepsStruct(code, g)) {
+        if (kind == Aggregate.Kind.STRUCT && e.keepsStruct(code, g)
+                || kind == Aggregate.Kind.ARRAY && e.keepsArray(code, g)) {
             return;
         }
         MethodVisitor mv = e.mv();
@@ -300,18 +323,33 @@ final class InlineOps {
                     object.run();
                 }
             }
-            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
-                    Aggregate.Kind.ARRAY, code[g] == LOp.ARRAY_GET_IMM_W);
-            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,
-                    code[g] == LOp.ARRAY_GET_W);
+            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> {
+                Runnable object = () -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.ARRAY,
+                        code[g] == LOp.ARRAY_GET_IMM_W);
+                if (!e.keptArrayRead(code, g, object)) {
+                    object.run();
+                }
+            }
+            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> {
+                Runnable object = () -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,
+                        code[g] == LOp.ARRAY_GET_W);
+                if (!e.keptArrayRead(code, g, object)) {
+                    object.run();
+                }
+            }
             case Op.TUPLE_NEW -> newAggregate(e, code, g, Aggregate.Kind.TUPLE);
             case Op.STRUCT_NEW -> newAggregate(e, code, g, Aggregate.Kind.STRUCT);
             case Op.ARRAY_NEW -> newAggregate(e, code, g, Aggregate.Kind.ARRAY);
             case Op.ARRAY_LEN -> {
-                e.trapPoint();
-                e.loadR(a);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "arrayLen", "(" + OBJ + ")J", false);
-                e.storeW(dst);
+                Runnable object = () -> {
+                    e.trapPoint();
+                    e.loadR(a);
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "arrayLen", "(" + OBJ + ")J", false);
+                    e.storeW(dst);
+                };
+                if (!e.keptArrayRead(code, g, object)) {
+                    object.run();
+                }
             }
             default -> {
                 return ValueOps.emit(e, code, g);

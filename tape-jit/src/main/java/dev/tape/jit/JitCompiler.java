@@ -217,8 +217,9 @@ final class JitCompiler implements Codegen {
     static Generated generateClass(CompileView view, int f, boolean inline) {
         Method[] made = new Method[1];
         Generated g = generateImage(view, f, inline, made);
-        // leafRegs: some call may run a leaf inline; structs: some struct is kept in locals
-        return g == null && (made[0].leafRegs > 0 || made[0].structs != null) ? generateImage(view, f, false, made) : g;
+        // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
+        return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
+                ? generateImage(view, f, false, made) : g;
     }
 
     /**

@@ -76,6 +76,8 @@ abstract class LocalsEmitter extends CallEmitter {
     private final boolean[] starts;
     /** with {@link #charges}: the largest of them (at least 1), the heap threshold's rate */
     private final long maxCharge;
+    /** the arrays this method keeps out of the heap ({@link VirtualArrays}), null when none */
+    final VirtualArrays arrays;
     /** per register: its local slot, or -1 for a unit register (no storage) */
     final int[] slot;
     /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
@@ -163,6 +165,7 @@ abstract class LocalsEmitter extends CallEmitter {
             structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
                     types);
         }
+        arrays = inline ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
         leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
         closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);
@@ -180,6 +183,9 @@ abstract class LocalsEmitter extends CallEmitter {
         }
         if (structs != null) {
             structs.init(mv);
+        }
+        if (arrays != null) {
+            arrays.init(mv);
         }
         if (closures != null) {
             closures.init(mv);
@@ -215,11 +221,38 @@ abstract class LocalsEmitter extends CallEmitter {
         return true;
     }
 
-    /** After {@link DeadAggregates}' clearing of register {@code reg}'s local: no struct kept in locals either. */
+    /** {@inheritDoc} The {@code array.new} of an array kept out of the heap ({@link VirtualArrays}). */
+    @Override
+    public boolean keepsArray(int[] code, int g) {
+        int v = arrays == null ? -1 : arrays.at(g - entry);
+        if (v < 0) {
+            return false;
+        }
+        arrays.build(this, v, code, g, slot[code[g + 1]]);
+        return true;
+    }
+
+    /** {@inheritDoc} A length or element of an array kept out of the heap ({@link VirtualArrays}). */
+    @Override
+    public boolean keptArrayRead(int[] code, int g, Runnable object) {
+        int v = arrays == null ? -1 : arrays.of(code[g + 2]);
+        return v >= 0 && arrays.read(this, v, code, g, object);
+    }
+
+    /** After {@link DeadAggregates}' clearing of register {@code reg}'s local: no struct kept in locals or array kept out of the heap either. */
     void cleared(int reg) {
         int v = structs == null ? -1 : structs.of(reg);
         if (v >= 0) {
             structs.stored(mv, v);
+        }
+        keptArrayStored(reg);
+    }
+
+    /** After a store of an object (or null) into register {@code reg}'s local: no array kept out of the heap there. */
+    private void keptArrayStored(int reg) {
+        int v = arrays == null ? -1 : arrays.of(reg);
+        if (v >= 0) {
+            arrays.stored(mv, v);
         }
     }
 
@@ -476,6 +509,11 @@ abstract class LocalsEmitter extends CallEmitter {
             structs.load(this, v, slot[reg]); // materialised first when it is kept in locals
             return;
         }
+        int a = arrays == null ? -1 : arrays.of(reg);
+        if (a >= 0) {
+            arrays.load(this, a, slot[reg]); // materialised first when it is kept out of the heap
+            return;
+        }
         mv.visitVarInsn(ALOAD, slot[reg]);
     }
 
@@ -495,6 +533,7 @@ abstract class LocalsEmitter extends CallEmitter {
         if (v >= 0) {
             structs.stored(mv, v); // an object: no struct kept in locals
         }
+        keptArrayStored(reg);
     }
 
     @Override

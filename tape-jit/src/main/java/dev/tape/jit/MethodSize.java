@@ -17,7 +17,8 @@ final class MethodSize {
      * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
      * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
      * {@link LeafInliner#MAX_METHOD_BYTES} in all; a method with a {@code struct.new} may keep
-     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more;
+     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more, and one
+     * with an {@code array.new} arrays ({@link VirtualArrays}), at most {@link VirtualArrays#MAX_BYTES};
      * a method with a call reads the leaves' room ({@link LeafRoom}) in its prologue and after
      * each call, indirect call and host call, {@link LeafRoom#REFRESH_BYTES} each, and keeps the
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
@@ -41,6 +42,12 @@ final class MethodSize {
         for (int s = 0; s < fn.instructionCount(); s++) {
             if (code[fn.instructionStart(s)] == Op.STRUCT_NEW) {
                 bound += VirtualStructs.MAX_BYTES;
+                break;
+            }
+        }
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            if (code[fn.instructionStart(s)] == Op.ARRAY_NEW) {
+                bound += VirtualArrays.MAX_BYTES;
                 break;
             }
         }

@@ -202,7 +202,7 @@ final class VirtualStructs {
     }
 
     /** Whether an instruction of op {@code op} (plain) reads and writes word registers only. */
-    private static boolean wordOnly(int op) {
+    static boolean wordOnly(int op) {
         return switch (op) {
             case Op.NOP, LOp.MOV_W, LOp.CONST_W, Op.BOOL_NOT, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB,
                  Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND, Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR,
