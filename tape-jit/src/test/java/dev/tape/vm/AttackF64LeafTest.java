@@ -1,0 +1,387 @@
+package dev.tape.vm;
+
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Attack on leaves with f64 arithmetic run inline in the caller's compiled method
+ * ({@code LeafInliner}): a leaf of every f64 operation a leaf may have (add, sub, mul, div, the
+ * interpreter's {@code f64.mul}+{@code f64.add} and {@code f64.sub}+{@code f64.add}
+ * superinstructions, every f64 compare, a fused {@code f64.lt}+{@code br}, bool arithmetic on the
+ * compares, an early {@code ret}) returning eight values, some into one caller register twice; a
+ * closure over an f64 environment called through {@code call.indirect} (its elements kept by the
+ * site's closure cache from the second iteration on); a struct of f64 fields passed to a leaf that
+ * reads them. Over every pair of f64 edge values (NaNs quiet and signalling with payloads and either
+ * sign, signed zeros, infinities, subnormals, overflow, division by zero) the interpreter, the
+ * interpreter stepped by an INSTR trace, the compiled tier with its leaves inline and the framed
+ * compiled tier (every call a real call) give exactly the bits of a model written here from the
+ * format's rules (IEEE round to nearest even, x86's SSE NaN rule). For some pairs, every fuel
+ * budget, every slice of 1 to 4 and every step count (restored from the snapshot on the other tier)
+ * agree, as do every call-depth and register limit. A leaf at {@code LeafInliner}'s size limits (32
+ * instructions, 32 registers) is inlined and agrees; one instruction more and it is not, and agrees.
+ */
+class AttackF64LeafTest {
+    private static final long EXP = 0x7ff0000000000000L;
+
+    private static long bits(double d) {
+        return Double.doubleToRawLongBits(d);
+    }
+
+    private static double d(long bits) {
+        return Double.longBitsToDouble(bits);
+    }
+
+    /** The NaN rule (x86 SSE): the first NaN operand quieted, else the second, else the default NaN. */
+    private static long nan(long a, long b) {
+        if ((a & Long.MAX_VALUE) > EXP) {
+            return a | 0x0008000000000000L;
+        }
+        if ((b & Long.MAX_VALUE) > EXP) {
+            return b | 0x0008000000000000L;
+        }
+        return 0xfff8000000000000L;
+    }
+
+    /** @return the bits of {@code a op b} for op '+', '-', '*' or '/' under the format's rules */
+    private static long op(char op, long a, long b) {
+        double x = d(a);
+        double y = d(b);
+        double r = switch (op) {
+            case '+' -> x + y;
+            case '-' -> x - y;
+            case '*' -> x * y;
+            default -> x / y;
+        };
+        return Double.isNaN(r) ? nan(a, b) : bits(r);
+    }
+
+    /** f64 edge values, as bits */
+    private static final long[] EDGES = {
+        0x7ff8000000000000L, 0xfff8000000000000L, 0x7ff8000000000123L, 0xfff8000000000abcL,
+        0x7ff0000000000001L, 0xfff4000000000777L, bits(Double.POSITIVE_INFINITY), bits(Double.NEGATIVE_INFINITY),
+        bits(0.0), bits(-0.0), bits(Double.MIN_VALUE), bits(-Double.MIN_VALUE), bits(Double.MIN_NORMAL),
+        bits(Double.MAX_VALUE), bits(-1e308), bits(1.0), bits(-3.0), bits(0.1), bits(1e-300),
+    };
+
+    /**
+     * {@code ops(a, b)}: 24 instructions, 18 registers; its {@code f64.mul}s and {@code f64.sub}
+     * followed by an {@code f64.add} are superinstructions on the interpreter, its {@code f64.lt}
+     * fuses with its {@code br}. {@code cl(env, a)} reads its environment's two f64s; {@code st(p, k)}
+     * reads a struct's two f64 fields. {@code main(a, b, n)} calls the three {@code n} times, and
+     * {@code swap(a, b)}, which calls {@code ops(b, a)} with its results into one register for the
+     * f64s and one for the bools (the last of each is what the register keeps).
+     */
+    static final String PROGRAM = """
+            program f64leafattack
+            struct P = { x: f64, y: f64 }
+            callsig two = (f64) -> (f64, f64)
+            func main(a: f64, b: f64, n: i64) -> (f64, f64, f64, f64, f64, f64, bool, bool, f64, f64, f64, f64, bool) {
+                tuple.new r4, [r2, r1]
+                const.func r5, cl
+                closure.new r6, r5, r4
+                struct.new r7, P, [r1, r2]
+                const.i64 r8, 0
+                const.i64 r9, 1
+                jmp loop
+            loop:
+                call r0, ops, r0, [r1, r2] -> [r10, r11, r12, r13, r14, r15, r16, r17]
+                call.indirect r0, two, r6, r0, [r1] -> [r18, r19]
+                call r0, st, r0, [r7, r2] -> [r20]
+                call r0, swap, r0, [r1, r2] -> [r22, r23]
+                i64.add r8, r8, r9
+                i64.lt r21, r8, r3
+                br r21, loop, done
+            done:
+                ret r0, [r10, r11, r12, r13, r14, r15, r16, r17, r18, r19, r20, r22, r23]
+            }
+            func swap(a: f64, b: f64) -> (f64, bool) {
+                call r0, ops, r0, [r2, r1] -> [r3, r3, r3, r3, r3, r3, r4, r4]
+                ret r0, [r3, r4]
+            }
+            func ops(a: f64, b: f64) -> (f64, f64, f64, f64, f64, f64, bool, bool) {
+                f64.add r3, r1, r2
+                f64.sub r4, r1, r2
+                f64.mul r5, r1, r2
+                f64.add r6, r5, r1
+                f64.div r7, r1, r2
+                f64.sub r8, r2, r1
+                f64.add r8, r8, r7
+                f64.eq r9, r1, r2
+                f64.le r10, r1, r2
+                f64.ge r11, r1, r2
+                bool.xor r13, r10, r11
+                bool.or r13, r13, r9
+                f64.gt r14, r1, r2
+                f64.lt r15, r1, r2
+                br r15, less, notless
+            less:
+                f64.div r16, r2, r1
+                f64.mul r16, r16, r16
+                jmp join
+            notless:
+                const.f64 r17, -0.0
+                f64.mul r16, r17, r1
+                f64.add r16, r16, r17
+                br r14, join, late
+            late:
+                ret r0, [r4, r3, r6, r7, r8, r16, r13, r9]
+            join:
+                ret r0, [r3, r4, r6, r7, r8, r16, r9, r13]
+            }
+            func cl(env: agg tuple(f64, f64), a: f64) -> (f64, f64) {
+                tuple.get r3, r1, 0
+                tuple.get r4, r1, 1
+                f64.div r5, r2, r3
+                f64.mul r6, r4, r2
+                f64.add r6, r6, r5
+                f64.sub r7, r5, r6
+                f64.add r7, r7, r4
+                ret r0, [r6, r7]
+            }
+            func st(p: agg struct P, k: f64) -> (f64) {
+                struct.get r3, r1, 0
+                struct.get r4, r1, 1
+                f64.sub r5, r3, r4
+                f64.add r5, r5, r2
+                f64.div r6, r5, r4
+                ret r0, [r6]
+            }
+            """;
+
+    /** The model of {@code ops(a, b)}: six f64s' bits and two bools (1 or 0). */
+    private static long[] ops(long a, long b) {
+        long add = op('+', a, b);
+        long sub = op('-', a, b);
+        long mulAdd = op('+', op('*', a, b), a);
+        long div = op('/', a, b);
+        long subAdd = op('+', op('-', b, a), div);
+        boolean eq = d(a) == d(b);
+        boolean ordered = (d(a) <= d(b)) ^ (d(a) >= d(b)) || eq;
+        long neg = bits(-0.0);
+        if (d(a) < d(b)) {
+            long q = op('/', b, a);
+            return new long[] {add, sub, mulAdd, div, subAdd, op('*', q, q), eq ? 1 : 0, ordered ? 1 : 0};
+        }
+        long arm = op('+', op('*', neg, a), neg);
+        if (d(a) > d(b)) {
+            return new long[] {add, sub, mulAdd, div, subAdd, arm, eq ? 1 : 0, ordered ? 1 : 0};
+        }
+        return new long[] {sub, add, mulAdd, div, subAdd, arm, ordered ? 1 : 0, eq ? 1 : 0};
+    }
+
+    /** The model of {@code main(a, b, n)}'s results, f64s as bits and bools as 1 or 0. */
+    private static long[] main(long a, long b) {
+        long[] out = new long[13];
+        System.arraycopy(ops(a, b), 0, out, 0, 8);
+        // cl over the environment (b, a), called with a
+        long q = op('/', a, b);
+        long r6 = op('+', op('*', a, a), q);
+        out[8] = r6;
+        out[9] = op('+', op('-', q, r6), a);
+        // st over the struct (a, b), called with b
+        out[10] = op('/', op('+', op('-', a, b), b), b);
+        long[] swapped = ops(b, a);
+        out[11] = swapped[5];
+        out[12] = swapped[7];
+        return out;
+    }
+
+    private static long[] bitsOf(List<Value> vs) {
+        long[] out = new long[vs.size()];
+        for (int i = 0; i < out.length; i++) {
+            Value v = vs.get(i);
+            out[i] = v instanceof Value.F64 f ? f.bits() : ((Value.Bool) v).value() ? 1 : 0;
+        }
+        return out;
+    }
+
+    private static List<Value> args(long a, long b, long n) {
+        return List.of(Value.f64Bits(a), Value.f64Bits(b), Value.i64(n));
+    }
+
+    private static String hex(long[] xs) {
+        StringBuilder s = new StringBuilder("[");
+        for (long x : xs) {
+            s.append(s.length() > 1 ? ", " : "").append(Long.toHexString(x));
+        }
+        return s.append(']').toString();
+    }
+
+    private static void assertBits(long[] want, List<Value> got, String what) {
+        assertEquals(hex(want), hex(bitsOf(got)), what);
+    }
+
+    private static VerifiedProgram verified() {
+        return Tiers.verified(JitCornerCasesTest.asm(PROGRAM));
+    }
+
+    /** Every call site of a leaf runs it inline on the compiled tier. */
+    @Test
+    void everySiteIsInlined() {
+        // the guard's room test once per site: main's ops, cl and st; swap's ops (functions: main 0, swap 1)
+        assertEquals(3, JitLeafInlinedTest.inlinedSites(verified(), 0));
+        assertEquals(1, JitLeafInlinedTest.inlinedSites(verified(), 1));
+    }
+
+    /** Every pair of edge values: the model's bits on the four ways, NaN payloads included. */
+    @Test
+    void everyEdgePairGivesTheModelsBitsOnEveryWay() {
+        VerifiedProgram vp = verified();
+        Tiers t = Tiers.of(vp, Host.NONE);
+        Jit.precompile(t.compiled);
+        Vm framed = Jit.compileFramed(vp, Host.NONE, Tiers.LAZY);
+        int nans = 0;
+        for (long a : EDGES) {
+            for (long b : EDGES) {
+                long[] want = main(a, b);
+                String what = Long.toHexString(a) + " " + Long.toHexString(b);
+                // twice round the loop: the closure cache's hit and the compiled loop's second pass
+                List<Value> in = args(a, b, 2);
+                assertBits(want, t.interpreted.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null), what);
+                assertBits(want, t.interpreted.run(new ExecutionContext(), 0, in, Limits.DEFAULT,
+                        new StepSweep.Steps()), what + " stepped");
+                assertBits(want, t.compiled.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null),
+                        what + " compiled");
+                assertBits(want, framed.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null), what + " framed");
+                for (long w : want) {
+                    nans += (w & Long.MAX_VALUE) > EXP ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(nans > 1_000, "NaN results checked bit for bit: " + nans);
+    }
+
+    /** Pairs over a NaN payload, a signed zero, a subnormal, an overflow: every budget, slice and step. */
+    @Test
+    void everyBudgetSliceAndStep() throws Exception {
+        VerifiedProgram vp = verified();
+        long[][] pairs = {
+            {0xfff4000000000777L, 0x7ff8000000000123L},
+            {bits(-0.0), bits(0.0)},
+            {bits(Double.MIN_VALUE), bits(-3.0)},
+            {bits(Double.MAX_VALUE), bits(1e-300)},
+            {bits(Double.POSITIVE_INFINITY), bits(0.0)},
+        };
+        for (long[] p : pairs) {
+            String what = hex(p);
+            long used = AttackSuperinstructionTest.everyBudget(vp, 0, args(p[0], p[1], 2), what);
+            assertTrue(used > 60, what + " used " + used);
+        }
+    }
+
+    /** Every call-depth limit and register limits from none to past what the run needs. */
+    @Test
+    void everyDepthAndRegisterLimit() {
+        Tiers t = Tiers.of(verified(), Host.NONE);
+        Jit.precompile(t.compiled);
+        List<Value> in = args(0x7ff0000000000001L, bits(-0.0), 2);
+        int traps = 0;
+        for (long depth = 0; depth <= 3; depth++) {
+            Tiers.Outcome o = t.check(0, in, Limits.DEFAULT.withMaxCallDepth(depth), "depth " + depth);
+            traps += o.trap() == null ? 0 : 1;
+        }
+        for (int regs = 1; regs <= 80; regs++) {
+            Tiers.Outcome o = t.check(0, in, Limits.DEFAULT.withMaxRegisters(regs), "regs " + regs);
+            traps += o.trap() == null ? 0 : 1;
+            if (regs >= 60) {
+                assertNull(o.trap(), "regs " + regs);
+            }
+        }
+        assertTrue(traps > 20, "runs that trapped: " + traps);
+    }
+
+    /**
+     * A leaf of {@code count} instructions on r0..r{@code regs - 1}: a chain of f64 operations
+     * over its two arguments and constants, each into the next register (mod the count), then
+     * {@code ret} of the last two.
+     */
+    private static String sized(int count, int regs) {
+        StringBuilder s = new StringBuilder("program sized\nfunc main(a: f64, b: f64, n: i64) -> (f64, f64) {\n");
+        s.append("    const.i64 r4, 0\n    const.i64 r5, 1\n    mov r6, r1\n    mov r7, r2\n    jmp loop\nloop:\n");
+        s.append("    call r0, leaf, r0, [r6, r7] -> [r6, r7]\n    i64.add r4, r4, r5\n    i64.lt r8, r4, r3\n");
+        s.append("    br r8, loop, done\ndone:\n    ret r0, [r6, r7]\n}\n");
+        s.append("func leaf(a: f64, b: f64) -> (f64, f64) {\n    const.f64 r3, 0.75\n");
+        String[] ops = {"f64.add", "f64.mul", "f64.sub", "f64.div"};
+        int dst = 4;
+        for (int k = 0; k < count - 2; k++) {
+            int x = k == 0 ? 1 : dst == 4 ? regs - 1 : dst - 1;
+            int y = 1 + k % 3;
+            s.append("    ").append(ops[k % 4]).append(" r").append(dst).append(", r").append(x).append(", r")
+                    .append(y).append('\n');
+            dst = dst == regs - 1 ? 4 : dst + 1;
+        }
+        int last = dst == 4 ? regs - 1 : dst - 1;
+        s.append("    ret r0, [r").append(last).append(", r").append(last == 4 ? regs - 1 : last - 1).append("]\n}\n");
+        return s.toString();
+    }
+
+    /** The same chain in Java, for {@code n} calls. */
+    private static long[] sizedModel(int count, int regs, long a, long b, long n) {
+        char[] ops = {'+', '*', '-', '/'};
+        long[] reg = new long[regs];
+        long x0 = a;
+        long y0 = b;
+        for (long i = 0; i < n; i++) {
+            reg[1] = x0;
+            reg[2] = y0;
+            reg[3] = bits(0.75);
+            int dst = 4;
+            for (int k = 0; k < count - 2; k++) {
+                int x = k == 0 ? 1 : dst == 4 ? regs - 1 : dst - 1;
+                reg[dst] = op(ops[k % 4], reg[x], reg[1 + k % 3]);
+                dst = dst == regs - 1 ? 4 : dst + 1;
+            }
+            int last = dst == 4 ? regs - 1 : dst - 1;
+            x0 = reg[last];
+            y0 = reg[last == 4 ? regs - 1 : last - 1];
+        }
+        return new long[] {x0, y0};
+    }
+
+    /**
+     * At the limits (32 instructions, 32 registers) the leaf is inlined, one instruction or one
+     * register more and it is not; each gives the model's bits on both tiers at every fuel budget
+     * around the run's.
+     */
+    @Test
+    void leavesAtTheSizeLimits() {
+        int[][] shapes = {{32, 32, 1}, {33, 32, 0}, {32, 33, 0}, {31, 31, 1}};
+        List<String> seen = new ArrayList<>();
+        int finite = 0;
+        for (int[] shape : shapes) {
+            String text = sized(shape[0], shape[1]);
+            VerifiedProgram vp = Tiers.verified(JitCornerCasesTest.asm(text));
+            assertEquals(shape[2], JitLeafInlinedTest.inlinedSites(vp, 0), text);
+            Tiers t = Tiers.of(vp, Host.NONE);
+            Jit.precompile(t.compiled);
+            for (long[] p : new long[][] {{bits(1.5), bits(-0.0)}, {bits(1.5), bits(2.5)}, {0xfff4000000000777L, bits(3.0)},
+                {bits(Double.MIN_VALUE), bits(Double.MAX_VALUE)}}) {
+                List<Value> in = args(p[0], p[1], 3);
+                String what = "shape " + shape[0] + "/" + shape[1] + " " + hex(p);
+                Tiers.Outcome full = t.check(0, in, Limits.DEFAULT, what);
+                assertBits(sizedModel(shape[0], shape[1], p[0], p[1], 3), full.results(), what);
+                long used = full.used(Limits.DEFAULT);
+                for (long fuel = used - 2 * shape[0]; fuel <= used + 1; fuel++) {
+                    t.check(0, in, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+                seen.add(hex(bitsOf(full.results())));
+                for (long r : bitsOf(full.results())) {
+                    finite += (r & EXP) != EXP && (r & Long.MAX_VALUE) != 0 ? 1 : 0;
+                }
+            }
+        }
+        // the payload of the signalling NaN argument, quieted, comes out; so do numbers
+        assertTrue(seen.stream().anyMatch(s -> s.contains("fffc000000000777")), seen.toString());
+        assertTrue(finite > 0, seen.toString());
+    }
+}
