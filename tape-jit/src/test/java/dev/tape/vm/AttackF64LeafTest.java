@@ -384,4 +384,109 @@ class AttackF64LeafTest {
         assertTrue(seen.stream().anyMatch(s -> s.contains("fffc000000000777")), seen.toString());
         assertTrue(finite > 0, seen.toString());
     }
+
+    /**
+     * {@code main(a, b, n)} on registers from {@code top - 12} to {@code top}: the leaf's locals come
+     * after the caller's (wide loads and stores past local 255; past the JVM's 65,535 locals the
+     * method cannot be generated and the function runs on the interpreter); the call of {@code ops}
+     * (and of {@code swap}) from there.
+     */
+    private static String high(int top) {
+        String body = PROGRAM.substring(PROGRAM.indexOf("func swap"));
+        StringBuilder s = new StringBuilder("program high\nstruct P = { x: f64, y: f64 }\n");
+        s.append("func main(a: f64, b: f64, n: i64) -> (f64, f64, f64, f64, f64, f64, bool, bool, f64, bool) {\n");
+        s.append("    mov r").append(top - 1).append(", r1\n    mov r").append(top).append(", r2\n");
+        s.append("    const.i64 r4, 0\n    const.i64 r5, 1\n    jmp loop\nloop:\n");
+        s.append("    call r0, ops, r0, [r").append(top - 1).append(", r").append(top).append("] -> [");
+        for (int j = 0; j < 8; j++) {
+            s.append(j == 0 ? "" : ", ").append('r').append(top - 10 + j);
+        }
+        s.append("]\n    call r0, swap, r0, [r").append(top - 1).append(", r").append(top).append("] -> [r")
+                .append(top - 12).append(", r").append(top - 11).append("]\n");
+        s.append("    i64.add r4, r4, r5\n    i64.lt r6, r4, r3\n    br r6, loop, done\ndone:\n    ret r0, [");
+        for (int j = 0; j < 8; j++) {
+            s.append('r').append(top - 10 + j).append(", ");
+        }
+        s.append('r').append(top - 12).append(", r").append(top - 11).append("]\n}\n").append(body);
+        return s.toString();
+    }
+
+    /**
+     * Callers whose registers reach far: past the locals a one-byte index reaches, near the
+     * verifier's register limit. The model's bits on both tiers; where the caller's method can be
+     * generated its call runs inline; at every register limit around what the run needs.
+     */
+    @Test
+    void callersWithRegistersAtTheLimits() {
+        long a = 0xfff4000000000777L;
+        long b = bits(-0.0);
+        long[] all = main(a, b);
+        long[] want = new long[10];
+        System.arraycopy(all, 0, want, 0, 8);
+        want[8] = all[11];
+        want[9] = all[12];
+        int top = dev.tape.verify.Verifier.DEFAULT_MAX_REGS - 1;
+        for (int high : new int[] {140, 300, 16_000, 32_700, top}) {
+            String text = high(high);
+            VerifiedProgram vp = Tiers.verified(JitCornerCasesTest.asm(text));
+            if (high <= 300) {
+                assertEquals(1, JitLeafInlinedTest.inlinedSites(vp, 0), "top r" + high);
+            }
+            Tiers t = Tiers.of(vp, Host.NONE);
+            Jit.precompile(t.compiled);
+            List<Value> in = args(a, b, 2);
+            String what = "top r" + high;
+            Tiers.Outcome full = t.check(0, in, Limits.DEFAULT, what);
+            assertBits(want, full.results(), what);
+            long used = full.used(Limits.DEFAULT);
+            for (long fuel = used - 40; fuel <= used + 1; fuel++) {
+                t.check(0, in, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+            for (int regs = high - 2; regs <= high + 60; regs += 2) {
+                t.check(0, in, Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
+            }
+        }
+    }
+
+    /**
+     * Frame {@code f}'s registers that are written on every path to its point, the others null:
+     * what {@code Run.registers} shows alike on both tiers (as {@code JitLazyFrameTest} reads them).
+     */
+    private static List<Value> written(Vm vm, Run run, int f) {
+        int[] at = vm.frameAt(run.context(), f);
+        long[] mask = vm.verified.initFacts(at[0]).writtenBefore(new int[] {at[1]})[0];
+        List<Value> regs = new ArrayList<>(run.registers(f));
+        for (int i = 0; i < regs.size(); i++) {
+            if ((mask[i >>> 6] & (1L << i)) == 0) {
+                regs.set(i, null);
+            }
+        }
+        return regs;
+    }
+
+    /**
+     * The compiled tier with its leaves inline, and the framed one (every call a real call), in
+     * lockstep with the interpreter at every slice of 1 to 6: the written registers of every frame
+     * alike at every pause (besides {@link Tiers#lockstep}'s frames, fuel and snapshot bytes).
+     */
+    @Test
+    void bothCompiledTiersPausedAtEverySlice() throws Exception {
+        for (boolean framed : new boolean[] {false, true}) {
+            Tiers t = Tiers.of(JitCornerCasesTest.asm(PROGRAM), Host.NONE, framed);
+            int pauses = 0;
+            for (long[] p : new long[][] {{0x7ff0000000000001L, 0xfff8000000000abcL}, {bits(1e-300), bits(-1e308)},
+                {bits(-0.0), bits(Double.MIN_VALUE)}}) {
+                for (long slice = 1; slice <= 6; slice++) {
+                    String what = hex(p) + (framed ? " framed" : " inline") + " slice " + slice;
+                    pauses += t.lockstep(0, args(p[0], p[1], 2), slice, 2, what, (x, y, pause) -> {
+                        for (int f = 0; f < x.frames().size(); f++) {
+                            assertEquals(written(t.interpreted, x, f), written(t.compiled, y, f),
+                                    what + " pause " + pause + " frame " + f + " " + x.frames());
+                        }
+                    });
+                }
+            }
+            assertTrue(pauses > 300, "pauses: " + pauses);
+        }
+    }
 }
