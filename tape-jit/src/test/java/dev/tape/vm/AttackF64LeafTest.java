@@ -489,4 +489,124 @@ class AttackF64LeafTest {
             assertTrue(pauses > 300, "pauses: " + pauses);
         }
     }
+
+    private static final String[] CONSTANTS = {"nan", "inf", "-inf", "0.0", "-0.0", "1e308", "-1e308", "4.9e-324",
+        "2.2250738585072014e-308", "0x7ff8000000000123", "0xfff0000000000001", "0x7ff0000000000abc", "1.5", "0.1"};
+    private static final String[] ARITH = {"f64.add", "f64.sub", "f64.mul", "f64.div"};
+    private static final String[] COMPARE = {"f64.lt", "f64.le", "f64.gt", "f64.ge", "f64.eq"};
+    private static final String[] INTS = {"i64.add", "i64.sub", "i64.mul", "i64.xor", "i64.shl", "i64.shr", "i64.and"};
+
+    /**
+     * A random leaf {@code leaf(a: f64, b: f64, p: agg struct P, k: i64) -> (f64, f64, bool, i64)}:
+     * the struct's f64 fields read (in the first block or only in an arm), f64 operations
+     * (mul+add and sub+add pairs among them) on r1, r2, r5..r10, i64 operations on r4, r11, r12,
+     * a diamond on an f64 compare (fused with its br or not) and an i64 compare, an early
+     * {@code ret} in one arm, at most 32 instructions and 16 registers.
+     */
+    private static String randomLeaf(java.util.SplittableRandom rnd) {
+        StringBuilder s = new StringBuilder("func leaf(a: f64, b: f64, p: agg struct P, k: i64) -> (f64, f64, bool, i64) {\n");
+        boolean lateRead = rnd.nextBoolean();
+        s.append("    struct.get r5, r3, ").append(rnd.nextInt(2)).append('\n');
+        s.append("    const.f64 r6, ").append(CONSTANTS[rnd.nextInt(CONSTANTS.length)]).append('\n');
+        s.append("    const.f64 r7, ").append(CONSTANTS[rnd.nextInt(CONSTANTS.length)]).append('\n');
+        s.append("    const.f64 r10, ").append(CONSTANTS[rnd.nextInt(CONSTANTS.length)]).append('\n');
+        s.append("    const.i64 r11, ").append(rnd.nextInt(70) - 5).append('\n');
+        s.append("    ").append(INTS[rnd.nextInt(INTS.length)]).append(" r12, r4, r11\n");
+        int n = 3 + rnd.nextInt(5);
+        for (int k = 0; k < n; k++) {
+            f64op(s, rnd, k % 3 == 1 ? (rnd.nextBoolean() ? "f64.add" : null) : null);
+        }
+        s.append("    ").append(COMPARE[rnd.nextInt(COMPARE.length)]).append(" r13, r").append(pick(rnd))
+                .append(", r").append(pick(rnd)).append('\n');
+        if (rnd.nextBoolean()) {
+            s.append("    i64.lt r14, r12, r4\n    bool.and r13, r13, r14\n");
+        }
+        s.append("    br r13, arm, other\narm:\n");
+        if (lateRead) {
+            s.append("    struct.get r8, r3, ").append(rnd.nextInt(2)).append('\n');
+        } else {
+            s.append("    f64.mul r8, r5, r6\n");
+        }
+        s.append("    f64.add r9, r8, r").append(pick(rnd)).append('\n');
+        if (rnd.nextInt(3) == 0) {
+            s.append("    ret r0, [r9, r8, r13, r12]\n");
+        } else {
+            s.append("    jmp join\n");
+        }
+        s.append("other:\n    f64.sub r9, r7, r").append(pick(rnd)).append("\n    f64.add r9, r9, r")
+                .append(pick(rnd)).append("\n    mov r8, r9\n    jmp join\njoin:\n");
+        f64op(s, rnd, null);
+        s.append("    i64.add r12, r12, r4\n");
+        s.append("    ret r0, [r").append(pick(rnd)).append(", r9, r13, r12]\n}\n");
+        return s.toString();
+    }
+
+    /** A random f64 register written before the diamond. */
+    private static int pick(java.util.SplittableRandom rnd) {
+        int[] regs = {1, 2, 5, 6, 7, 10};
+        return regs[rnd.nextInt(regs.length)];
+    }
+
+    /** An f64 operation into r10 or an operand register ({@code force}: that op). */
+    private static void f64op(StringBuilder s, java.util.SplittableRandom rnd, String force) {
+        String op = force != null ? force : ARITH[rnd.nextInt(ARITH.length)];
+        int dst = rnd.nextInt(3) == 0 ? new int[] {5, 6, 7}[rnd.nextInt(3)] : 10;
+        s.append("    ").append(op).append(" r").append(dst).append(", r").append(pick(rnd)).append(", r")
+                .append(pick(rnd)).append('\n');
+    }
+
+    /**
+     * {@code main(a, b, k, n)}: the struct {@code P(a, b)} made before a loop that calls the random
+     * leaf {@code n} times, each call's f64 results the next call's arguments, its i64 the next
+     * {@code k}; the bool and the last values returned.
+     */
+    private static String randomProgram(long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        StringBuilder s = new StringBuilder("program randleaf\nstruct P = { x: f64, y: f64 }\n");
+        s.append("func main(a: f64, b: f64, k: i64, n: i64) -> (f64, f64, bool, i64) {\n");
+        s.append("    struct.new r5, P, [r1, r2]\n    const.i64 r6, 0\n    const.i64 r7, 1\n    const.bool r10, false\n");
+        s.append("    mov r8, r1\n    mov r9, r2\n    mov r11, r3\n    jmp loop\nloop:\n");
+        s.append("    call r0, leaf, r0, [r8, r9, r5, r11] -> [r8, r9, r10, r11]\n");
+        s.append("    i64.add r6, r6, r7\n    i64.lt r12, r6, r4\n    br r12, loop, done\ndone:\n");
+        s.append("    ret r0, [r8, r9, r10, r11]\n}\n");
+        return s.append(randomLeaf(rnd)).toString();
+    }
+
+    /**
+     * Random leaves over f64 edge values, an f64 struct and i64 arithmetic, run inline from a loop:
+     * both tiers agree (result bits, trap, fuel) at every fuel budget and in lockstep at random
+     * slices (frames, fuel, snapshot bytes, written registers; runs restored from the snapshots).
+     */
+    @Test
+    void randomLeavesAgreeAtEveryBudgetAndSlice() throws Exception {
+        int nans = 0;
+        int inlined = 0;
+        for (long seed = 0; seed < 40; seed++) {
+            String text = randomProgram(seed);
+            VerifiedProgram vp = Tiers.verified(JitCornerCasesTest.asm(text));
+            inlined += JitLeafInlinedTest.inlinedSites(vp, 0);
+            Tiers t = Tiers.of(vp, Host.NONE);
+            Jit.precompile(t.compiled);
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed * 31 + 7);
+            List<Value> in = List.of(Value.f64Bits(EDGES[rnd.nextInt(EDGES.length)]),
+                    Value.f64Bits(EDGES[rnd.nextInt(EDGES.length)]), Value.i64(rnd.nextLong()),
+                    Value.i64(1 + rnd.nextInt(4)));
+            String what = "seed " + seed + " " + in + "\n" + text;
+            Tiers.Outcome full = t.check(0, in, Limits.DEFAULT, what);
+            assertNull(full.trap(), what);
+            nans += full.results().get(0) instanceof Value.F64 f && Double.isNaN(d(f.bits())) ? 1 : 0;
+            long used = full.used(Limits.DEFAULT);
+            for (long fuel = 0; fuel <= used + 1; fuel++) {
+                t.check(0, in, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+            long slice = 1 + rnd.nextInt(9);
+            t.lockstep(0, in, slice, 2, what + " slice " + slice, (x, y, pause) -> {
+                for (int f = 0; f < x.frames().size(); f++) {
+                    assertEquals(written(t.interpreted, x, f), written(t.compiled, y, f), what + " pause " + pause);
+                }
+            });
+        }
+        assertEquals(40, inlined, "every program's call runs inline");
+        assertTrue(nans >= 5, "runs whose first result is a NaN: " + nans);
+    }
 }
