@@ -4,6 +4,8 @@ import dev.tape.host.Host;
 import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -225,12 +227,35 @@ class AttackF64LeafTest {
         return Tiers.verified(JitCornerCasesTest.asm(PROGRAM));
     }
 
-    /** Every call site of a leaf runs it inline on the compiled tier. */
+    /**
+     * Every call site of a leaf runs it inline on the compiled tier, and the interpreter runs the
+     * leaves' pairs as superinstructions.
+     */
     @Test
     void everySiteIsInlined() {
         // the guard's room test once per site: main's ops, cl and st; swap's ops (functions: main 0, swap 1)
         assertEquals(3, JitLeafInlinedTest.inlinedSites(verified(), 0));
         assertEquals(1, JitLeafInlinedTest.inlinedSites(verified(), 1));
+        Vm vm = new Vm(verified(), Host.NONE);
+        // ops 2, cl 3, st 4
+        assertEquals(List.of(LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_MUL_ADD), superOps(vm, 2));
+        LoweredFunction ops = vm.funcs[2];
+        assertTrue(java.util.stream.IntStream.range(0, ops.codeLength())
+                .anyMatch(i -> ops.pcOf()[i] >= 0 && ops.code()[i] == LOp.F64_LT_BR), "ops' f64.lt fuses with its br");
+        assertEquals(List.of(LOp.F64_MUL_ADD, LOp.F64_SUB_ADD), superOps(vm, 3));
+        assertEquals(List.of(LOp.F64_SUB_ADD), superOps(vm, 4));
+    }
+
+    /** @return the lowered ops of function {@code func} that are superinstructions, in code order */
+    private static List<Integer> superOps(Vm vm, int func) {
+        LoweredFunction lf = vm.funcs[func];
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < lf.codeLength(); i++) {
+            if (lf.pcOf()[i] >= 0 && LOp.plain(lf.code()[i]) != lf.code()[i]) {
+                out.add(lf.code()[i]);
+            }
+        }
+        return out;
     }
 
     /** Every pair of edge values: the model's bits on the four ways, NaN payloads included. */
@@ -248,8 +273,14 @@ class AttackF64LeafTest {
                 // twice round the loop: the closure cache's hit and the compiled loop's second pass
                 List<Value> in = args(a, b, 2);
                 assertBits(want, t.interpreted.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null), what);
-                assertBits(want, t.interpreted.run(new ExecutionContext(), 0, in, Limits.DEFAULT,
-                        new StepSweep.Steps()), what + " stepped");
+                StepSweep.Steps steps = new StepSweep.Steps();
+                assertBits(want, t.interpreted.run(new ExecutionContext(), 0, in, Limits.DEFAULT, steps),
+                        what + " stepped");
+                // a trace makes the compiled tier's run interpreted: the same steps, the same bits
+                StepSweep.Steps compiledSteps = new StepSweep.Steps();
+                assertBits(want, t.compiled.run(new ExecutionContext(), 0, in, Limits.DEFAULT, compiledSteps),
+                        what + " compiled, traced");
+                assertEquals(steps.at, compiledSteps.at, what + " traced steps");
                 assertBits(want, t.compiled.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null),
                         what + " compiled");
                 assertBits(want, framed.run(new ExecutionContext(), 0, in, Limits.DEFAULT, null), what + " framed");
