@@ -417,17 +417,22 @@ class AttackF64LeafTest {
     }
 
     /**
-     * {@code main(a, b, n)} on registers from {@code top - 12} to {@code top}: the leaf's locals come
-     * after the caller's (wide loads and stores past local 255; past the JVM's 65,535 locals the
-     * method cannot be generated and the function runs on the interpreter); the call of {@code ops}
-     * (and of {@code swap}) from there.
+     * {@code main(a, b, n)} on registers from {@code top - 12} to {@code top}, and with
+     * {@code fill}, a constant in each register below: the leaf's locals come after the caller's
+     * (wide loads and stores past local 255; a method too large to generate runs on the
+     * interpreter); the call of {@code ops} (and of {@code swap}) from there.
      */
-    private static String high(int top) {
+    private static String high(int top, boolean fill) {
         String body = PROGRAM.substring(PROGRAM.indexOf("func swap"));
         StringBuilder s = new StringBuilder("program high\nstruct P = { x: f64, y: f64 }\n");
         s.append("func main(a: f64, b: f64, n: i64) -> (f64, f64, f64, f64, f64, f64, bool, bool, f64, bool) {\n");
         s.append("    mov r").append(top - 1).append(", r1\n    mov r").append(top).append(", r2\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 1\n    jmp loop\nloop:\n");
+        s.append("    const.i64 r4, 0\n    const.i64 r5, 1\n");
+        for (int r = 7; fill && r < top - 12; r++) {
+            // a local for each register: the leaf's locals after them all
+            s.append("    const.f64 r").append(r).append(", ").append(r).append(".5\n");
+        }
+        s.append("    jmp loop\nloop:\n");
         s.append("    call r0, ops, r0, [r").append(top - 1).append(", r").append(top).append("] -> [");
         for (int j = 0; j < 8; j++) {
             s.append(j == 0 ? "" : ", ").append('r').append(top - 10 + j);
@@ -444,8 +449,8 @@ class AttackF64LeafTest {
 
     /**
      * Callers whose registers reach far: past the locals a one-byte index reaches, near the
-     * verifier's register limit. The model's bits on both tiers; where the caller's method can be
-     * generated its call runs inline; at every register limit around what the run needs.
+     * verifier's register limit. The model's bits on both tiers; where the caller's method is small
+     * enough its call runs inline; at the fuel budgets and register limits around what the run needs.
      */
     @Test
     void callersWithRegistersAtTheLimits() {
@@ -457,10 +462,13 @@ class AttackF64LeafTest {
         want[8] = all[11];
         want[9] = all[12];
         int top = dev.tape.verify.Verifier.DEFAULT_MAX_REGS - 1;
-        for (int high : new int[] {140, 300, 16_000, 32_700, top}) {
-            String text = high(high);
+        for (int high : new int[] {140, 300, 3_000, 16_000, 32_700, top}) {
+            boolean fill = high <= 3_000;
+            String text = high(high, fill);
             VerifiedProgram vp = Tiers.verified(JitCornerCasesTest.asm(text));
-            if (high <= 300) {
+            if (high == 140 || !fill) {
+                // at 140, the constants' 240 locals and the fixed ones put the leaf's past local 255;
+                // the larger filled methods are generated again with real calls, or not at all
                 assertEquals(1, JitLeafInlinedTest.inlinedSites(vp, 0), "top r" + high);
             }
             Tiers t = Tiers.of(vp, Host.NONE);
