@@ -23,14 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compares, an early {@code ret}) returning eight values, some into one caller register twice; a
  * closure over an f64 environment called through {@code call.indirect} (its elements kept by the
  * site's closure cache from the second iteration on); a struct of f64 fields passed to a leaf that
- * reads them. Over every pair of f64 edge values (NaNs quiet and signalling with payloads and either
- * sign, signed zeros, infinities, subnormals, overflow, division by zero) the interpreter, the
- * interpreter stepped by an INSTR trace, the compiled tier with its leaves inline and the framed
- * compiled tier (every call a real call) give exactly the bits of a model written here from the
- * format's rules (IEEE round to nearest even, x86's SSE NaN rule). For some pairs, every fuel
- * budget, every slice of 1 to 4 and every step count (restored from the snapshot on the other tier)
- * agree, as do every call-depth and register limit. A leaf at {@code LeafInliner}'s size limits (32
- * instructions, 32 registers) is inlined and agrees; one instruction more and it is not, and agrees.
+ * reads them (the struct kept in the caller's locals). Over every pair of f64 edge values (NaNs
+ * quiet and signalling with payloads and either sign, signed zeros, infinities, subnormals,
+ * overflow, division by zero) the interpreter, the interpreter and the compiled tier under an INSTR
+ * trace (the same steps), the compiled tier with its leaves inline and the framed compiled tier
+ * (every call a real call) give exactly the bits of a model written here from the format's rules
+ * (IEEE round to nearest even, x86's SSE NaN rule). For some pairs, every fuel budget, every slice
+ * of 1 to 4 and every step count (restored from the snapshot on the other tier) agree, as do every
+ * call-depth and register limit; both compiled tiers paused at every slice of 1 to 6 show the
+ * interpreter's written registers. Random leaves mixing f64 and i64 arithmetic with reads of a
+ * struct the caller keeps in locals agree at every fuel budget and a random slice. Callers with
+ * registers far up (a local each, the leaf's past index 255; registers near the verifier's limit)
+ * agree. A leaf at {@code LeafInliner}'s size limits (32 instructions, 32 registers) is inlined and
+ * agrees; one instruction or register more and it is not, and agrees.
  */
 class AttackF64LeafTest {
     private static final long EXP = 0x7ff0000000000000L;
@@ -236,6 +241,7 @@ class AttackF64LeafTest {
         // the guard's room test once per site: main's ops, cl and st; swap's ops (functions: main 0, swap 1)
         assertEquals(3, JitLeafInlinedTest.inlinedSites(verified(), 0));
         assertEquals(1, JitLeafInlinedTest.inlinedSites(verified(), 1));
+        assertEquals(1, JitKeptStructTest.calls(verified(), 0, "chargeAggregate"), "main's struct is kept in locals");
         Vm vm = new Vm(verified(), Host.NONE);
         // ops 2, cl 3, st 4
         assertEquals(List.of(LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_MUL_ADD), superOps(vm, 2));
@@ -395,7 +401,8 @@ class AttackF64LeafTest {
             assertEquals(shape[2], JitLeafInlinedTest.inlinedSites(vp, 0), text);
             Tiers t = Tiers.of(vp, Host.NONE);
             Jit.precompile(t.compiled);
-            for (long[] p : new long[][] {{bits(1.5), bits(-0.0)}, {bits(1.5), bits(2.5)}, {0xfff4000000000777L, bits(3.0)},
+            for (long[] p : new long[][] {{bits(1.5), bits(-0.0)}, {bits(1.5), bits(2.5)},
+                {0xfff4000000000777L, bits(3.0)},
                 {bits(Double.MIN_VALUE), bits(Double.MAX_VALUE)}}) {
                 List<Value> in = args(p[0], p[1], 3);
                 String what = "shape " + shape[0] + "/" + shape[1] + " " + hex(p);
@@ -543,7 +550,8 @@ class AttackF64LeafTest {
      * {@code ret} in one arm, at most 32 instructions and 16 registers.
      */
     private static String randomLeaf(java.util.SplittableRandom rnd) {
-        StringBuilder s = new StringBuilder("func leaf(a: f64, b: f64, p: agg struct P, k: i64) -> (f64, f64, bool, i64) {\n");
+        StringBuilder s = new StringBuilder(
+                "func leaf(a: f64, b: f64, p: agg struct P, k: i64) -> (f64, f64, bool, i64) {\n");
         boolean lateRead = rnd.nextBoolean();
         s.append("    struct.get r5, r3, ").append(rnd.nextInt(2)).append('\n');
         s.append("    const.f64 r6, ").append(CONSTANTS[rnd.nextInt(CONSTANTS.length)]).append('\n');
@@ -603,7 +611,8 @@ class AttackF64LeafTest {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
         StringBuilder s = new StringBuilder("program randleaf\nstruct P = { x: f64, y: f64 }\n");
         s.append("func main(a: f64, b: f64, k: i64, n: i64) -> (f64, f64, bool, i64) {\n");
-        s.append("    struct.new r5, P, [r1, r2]\n    const.i64 r6, 0\n    const.i64 r7, 1\n    const.bool r10, false\n");
+        s.append("    struct.new r5, P, [r1, r2]\n    const.i64 r6, 0\n    const.i64 r7, 1\n");
+        s.append("    const.bool r10, false\n");
         s.append("    mov r8, r1\n    mov r9, r2\n    mov r11, r3\n    jmp loop\nloop:\n");
         s.append("    call r0, leaf, r0, [r8, r9, r5, r11] -> [r8, r9, r10, r11]\n");
         s.append("    i64.add r6, r6, r7\n    i64.lt r12, r6, r4\n    br r12, loop, done\ndone:\n");
@@ -620,10 +629,12 @@ class AttackF64LeafTest {
     void randomLeavesAgreeAtEveryBudgetAndSlice() throws Exception {
         int nans = 0;
         int inlined = 0;
+        int kept = 0;
         for (long seed = 0; seed < 40; seed++) {
             String text = randomProgram(seed);
             VerifiedProgram vp = Tiers.verified(JitCornerCasesTest.asm(text));
             inlined += JitLeafInlinedTest.inlinedSites(vp, 0);
+            kept += JitKeptStructTest.calls(vp, 0, "chargeAggregate");
             Tiers t = Tiers.of(vp, Host.NONE);
             Jit.precompile(t.compiled);
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed * 31 + 7);
@@ -646,6 +657,7 @@ class AttackF64LeafTest {
             });
         }
         assertEquals(40, inlined, "every program's call runs inline");
+        assertEquals(40, kept, "every program's struct is kept in locals (the leaf reads its fields' locals)");
         assertTrue(nans >= 5, "runs whose first result is a NaN: " + nans);
     }
 }
