@@ -63,7 +63,7 @@ public enum Workload {
      * n 16-element i64 arrays built with {@code array.new} and summed by an indexed loop: 103
      * instructions per array.
      */
-    ARRAY_LOOP("array_loop", 20_000L, 103, 7),
+    ARRAY_LOOP("array_loop", 20_000L, 119, 6),
     /**
      * n {@code call.indirect} calls of a closure adding its captured value: 5 + 3 instructions per
      * iteration.

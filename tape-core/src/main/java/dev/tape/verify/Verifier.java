@@ -51,6 +51,7 @@ public final class Verifier {
 
     private final int maxRegs;
     private final long analysisBudget;
+    private final boolean shapesAcrossBlocks;
 
     /** A verifier with the default limits. */
     public Verifier() {
@@ -72,6 +73,24 @@ public final class Verifier {
      * @throws IllegalArgumentException when a limit is below 1
      */
     public Verifier(int maxRegs, long analysisBudget) {
+        this(maxRegs, analysisBudget, false);
+    }
+
+    /**
+     * A verifier that may also keep aggregate shapes across blocks, an extension of the reference's
+     * rule (docs/ASSEMBLY.md, "Shapes across blocks"): with it, a {@code tuple.get},
+     * {@code struct.get} or {@code array.get} in a block the shape reaches on every edge (an array
+     * read in a loop body, say) is accepted, although the reference refuses such a program; without
+     * it (the default, and every other constructor) the decision is the reference's for every
+     * program. Both tiers run what either accepts identically.
+     *
+     * @param maxRegs the most registers a function may declare, 1 or more
+     * @param analysisBudget the most work verification may do, in the units of
+     *     {@link #DEFAULT_ANALYSIS_BUDGET}, 1 or more
+     * @param shapesAcrossBlocks whether shapes are kept across blocks (the extension)
+     * @throws IllegalArgumentException when a limit is below 1
+     */
+    public Verifier(int maxRegs, long analysisBudget, boolean shapesAcrossBlocks) {
         if (maxRegs < 1) {
             throw new IllegalArgumentException("maxRegs must be at least 1");
         }
@@ -80,6 +99,7 @@ public final class Verifier {
         }
         this.maxRegs = maxRegs;
         this.analysisBudget = analysisBudget;
+        this.shapesAcrossBlocks = shapesAcrossBlocks;
     }
 
     /**
@@ -91,6 +111,20 @@ public final class Verifier {
      */
     public static VerifiedProgram verify(Program program) {
         return new Verifier().check(program);
+    }
+
+    /**
+     * Verifies with the default limits and the extension that keeps aggregate shapes across blocks
+     * ({@link #Verifier(int, long, boolean)}): accepts every program {@link #verify} accepts, and
+     * also reads of aggregates whose shape reaches their block on every edge, which the reference
+     * refuses.
+     *
+     * @param program the program
+     * @return the verified, lowered program
+     * @throws VerifyException when the program breaks a rule
+     */
+    public static VerifiedProgram verifyWithShapesAcrossBlocks(Program program) {
+        return new Verifier(DEFAULT_MAX_REGS, DEFAULT_ANALYSIS_BUDGET, true).check(program);
     }
 
     /**
@@ -332,11 +366,11 @@ public final class Verifier {
                 }
             }
         }
-        TypeChecker types = types(program, f, cfg, argShapes, budget, buffers, false);
+        TypeChecker types = types(program, f, cfg, argShapes, budget, buffers, !shapesAcrossBlocks);
         try {
             types.run();
         } catch (VerifyException e) {
-            if (e.kind().equals("AnalysisBudgetExceeded")) {
+            if (!shapesAcrossBlocks || e.kind().equals("AnalysisBudgetExceeded")) {
                 throw e;
             }
             // Refused with shapes that cross blocks: decide exactly as the reference does. If it

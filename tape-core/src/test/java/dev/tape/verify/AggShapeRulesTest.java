@@ -30,6 +30,12 @@ class AggShapeRulesTest {
         assertDoesNotThrow(() -> Verifier.verify(asm(body)));
     }
 
+    /** Asserts the default verifier refuses {@code body} and the extension accepts it. */
+    private static void acceptsWithTheExtension(String body) {
+        assertThrows(VerifyException.class, () -> Verifier.verify(asm(body)));
+        assertDoesNotThrow(() -> Verifier.verifyWithShapesAcrossBlocks(asm(body)));
+    }
+
     /** Asserts the refusal's kind and that it is at instruction {@code ins} of function 0 (-1: no pc). */
     private static void refuses(String body, String kind, int ins) throws Exception {
         Program p = asm(body);
@@ -54,12 +60,23 @@ class AggShapeRulesTest {
     }
 
     @Test
-    void aShapeCrossesBlocksOnlyInThisProjectsExtension() {
+    void aShapeCrossesBlocksOnlyInThisProjectsExtension() throws Exception {
         // The reference refuses this: solve_forward meets each predecessor into a bottom state
         // whose aggs are all None and meet_agg(None, x) is None, so after the jmp r2 has no shape,
-        // tuple.get gives an ambiguous value and ret's check_expected refuses it (UnknownTypeAtUse).
-        // This project keeps a shape every edge agrees on (AggShapeSweepTest checks both rules).
-        accepts("""
+        // tuple.get gives an ambiguous value and ret's check_expected refuses it (UnknownTypeAtUse);
+        // so does the default verifier. The extension keeps a shape every edge agrees on
+        // (AggShapeSweepTest checks both rules).
+        refuses("""
+                func main() -> (i64) {
+                    const.i64 r1, 7
+                    tuple.new r2, [r1]
+                    jmp next
+                next:
+                    tuple.get r3, r2, 0
+                    ret r0, [r3]
+                }
+                """, "UnknownTypeAtUse", 4);
+        acceptsWithTheExtension("""
                 func main() -> (i64) {
                     const.i64 r1, 7
                     tuple.new r2, [r1]
@@ -69,7 +86,7 @@ class AggShapeRulesTest {
                     ret r0, [r3]
                 }
                 """);
-        accepts("""
+        acceptsWithTheExtension("""
                 func main(t: agg tuple(i64)) -> (i64) {
                     jmp next
                 next:

@@ -54,7 +54,7 @@ public final class AttackAllDriver {
     }
 
     private static VerifiedProgram load(String source) {
-        return Verifier.verify(ProgramDecoder.decode(ProgramEncoder.encode(Assembler.assemble(source, "all.tasm"))));
+        return Verifier.verifyWithShapesAcrossBlocks(ProgramDecoder.decode(ProgramEncoder.encode(Assembler.assemble(source, "all.tasm"))));
     }
 
     /**

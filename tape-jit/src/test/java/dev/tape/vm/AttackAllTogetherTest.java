@@ -260,7 +260,7 @@ class AttackAllTogetherTest {
 
     /** @return how many times main's generated method calls {@code JitRuntime.heapThreshold} */
     private static int heapThresholds(String source) {
-        VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "p"));
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "p"));
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE, Tiers.LAZY).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
         return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "heapThreshold");

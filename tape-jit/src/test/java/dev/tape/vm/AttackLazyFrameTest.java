@@ -140,7 +140,7 @@ class AttackLazyFrameTest {
 
     /** Both tiers, every function that fits compiled before the runs. */
     static Tiers tiers(Generated g) throws Exception {
-        Tiers t = Tiers.of(Verifier.verify(Assembler.assemble(g.source(), "lazy_attack.tasm")), host());
+        Tiers t = Tiers.of(Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "lazy_attack.tasm")), host());
         Jit.precompile(t.compiled);
         assertEquals(g.functions() - (g.big() ? 1 : 0), Jit.compiledFunctions(t.compiled), g.source());
         return t;
@@ -266,7 +266,7 @@ class AttackLazyFrameTest {
         for (long seed = 500; seed < 506; seed++) {
             Generated g = program(seed, true);
             Tiers t = tiers(g);
-            Vm shared = Jit.compile(Verifier.verify(Assembler.assemble(g.source(), "lazy_attack.tasm")), host(),
+            Vm shared = Jit.compile(Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "lazy_attack.tasm")), host(),
                     Tiers.LAZY);
             Jit.precompile(shared);
             assertEquals(Jit.compiledFunctions(t.compiled), Jit.compiledFunctions(shared), g.source());
@@ -345,7 +345,7 @@ class AttackLazyFrameTest {
                     ret r0, [r8]
                 }
                 """;
-        Tiers t = Tiers.of(Verifier.verify(Assembler.assemble(source, "spin.tasm")), dev.tape.host.Host.NONE);
+        Tiers t = Tiers.of(Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "spin.tasm")), dev.tape.host.Host.NONE);
         Jit.precompile(t.compiled);
         long n = 150;
         long m = 3_000_000;

@@ -55,7 +55,7 @@ class AttackRoundFiveTogetherTest {
 
     static VerifiedProgram loaded(String source) throws Exception {
         byte[] bytes = ProgramEncoder.encode(Assembler.assemble(source, "together.tasm"));
-        return Verifier.verify(ProgramDecoder.decode(bytes));
+        return Verifier.verifyWithShapesAcrossBlocks(ProgramDecoder.decode(bytes));
     }
 
     static List<Value> args(long seed) {

@@ -383,7 +383,7 @@ class AttackRoundSevenTogetherTest {
                     assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
                 }
             }
-            VerifiedProgram vp = Verifier.verify(Assembler.assemble(g.source(), "seven.tasm"));
+            VerifiedProgram vp = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "seven.tasm"));
             subAdds += lowered(vp, LOp.F64_SUB_ADD);
             triples += lowered(vp, LOp.I64_TO_F64_MUL_ADD);
             cached += cachedSites(vp, vp.functionCount() - 2) > 0 ? 1 : 0;

@@ -67,7 +67,7 @@ class AttackRunTiersTest {
             }
             """;
 
-    static final VerifiedProgram PROGRAM = Verifier.verify(Assembler.assemble(MIX, "mix.tasm"));
+    static final VerifiedProgram PROGRAM = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(MIX, "mix.tasm"));
 
     /** h.f(a) = 3a + 1, charging (a mod 7) x 40 fuel, 2^63 for a = 10; fails for a = 11 (so some runs trap in it). */
     static Value f(long a) throws HostFailedException {

@@ -112,7 +112,7 @@ class AttackStrAppendTest {
     private static final Signature KEEP = Signature.of(List.of(ValueType.STR), List.of(ValueType.STR));
 
     private static VerifiedProgram program() {
-        return Verifier.verify(Assembler.assemble(SOURCE, "older.tasm"));
+        return Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(SOURCE, "older.tasm"));
     }
 
     /** A host that keeps every string it is given and returns it. */
@@ -247,7 +247,7 @@ class AttackStrAppendTest {
      */
     @Test
     void bothTiersAgreeAtEveryHeapLimitAroundTheAppends() {
-        VerifiedProgram p = Verifier.verify(Assembler.assemble("""
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble("""
                 program grow
                 func main(s: str, t: str, n: i64) -> (str, str, u64) {
                     mov r4, r1

@@ -166,7 +166,7 @@ class AttackValueOpsTest {
     }
 
     static VerifiedProgram loaded() throws Exception {
-        return Verifier.verify(ProgramDecoder.decode(ProgramEncoder.encode(Assembler.assemble(SOURCE, "vops.tasm"))));
+        return Verifier.verifyWithShapesAcrossBlocks(ProgramDecoder.decode(ProgramEncoder.encode(Assembler.assemble(SOURCE, "vops.tasm"))));
     }
 
     private static final String[] TEXTS = {"", "a", "ab", "\u00e9", "x\u00e9", "\u65e5\u672cz", "0123456789"};

@@ -742,7 +742,7 @@ class JitDifferentialTest {
     @Test
     void nestedRunsFromAHostCallInsideCompiledCode() throws Exception {
         Program p = JitPrograms.countdown(false, JitPrograms.Bottom.HOST, new int[1]);
-        VerifiedProgram vp = Verifier.verify(p);
+        VerifiedProgram vp = Verifier.verifyWithShapesAcrossBlocks(p);
         List<String> seenI = new ArrayList<>();
         List<String> seenC = new ArrayList<>();
         Vm[] vmI = new Vm[1];

@@ -89,7 +89,7 @@ class JitFuelLocalTest {
             }
             """;
 
-    private static final VerifiedProgram VERIFIED = Verifier.verify(Assembler.assemble(PROGRAM, "fuelmix.tasm"));
+    private static final VerifiedProgram VERIFIED = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(PROGRAM, "fuelmix.tasm"));
 
     /** h.g(a) = 2a + 1, charging a mod 4 extra fuel. */
     private static HostRegistry host() {

@@ -29,7 +29,7 @@ class JitJfrTest {
             r.enable("dev.tape.Compile");
             r.enable("dev.tape.Run");
             r.start();
-            Vm vm = Jit.compile(Verifier.verify(Assembler.assemble(source, "fib.tasm")), Host.NONE);
+            Vm vm = Jit.compile(Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "fib.tasm")), Host.NONE);
             assertEquals(List.of(Value.i64(6765)), vm.run(0, List.of(Value.i64(20)), Limits.DEFAULT));
             r.stop();
             r.dump(file);

@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one past the end, which traps), at a register index that walks from a random start (0, the
  * last element, the count, 2<sup>32</sup> and 2<sup>32</sup> plus an element's index, whose low
  * 32 bits are an element's, 2<sup>63</sup>, 2<sup>64</sup> - 1) or that wraps below a modulus of
- * up to the count plus one, sum it by an inner loop over {@code array.len} (the benchmark's
- * array_loop), pass it to a function that is no leaf, to an inlined leaf, through
+ * up to the count plus one, sum it by an inner loop over {@code array.len} (the benchmark
+ * array_loop's old shape), pass it to a function that is no leaf, to an inlined leaf, through
  * {@code call.indirect}, let it escape into a tuple that stays live and into a copy read by
  * index (read again after the next iteration's build), write the register with another array (an
  * object), and cross a block start (a point
@@ -36,7 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * register the run may still read; runs restored from the snapshots end alike on both tiers).
  */
 class JitKeptArrayTest {
-    /** tape-bench's array_loop.tasm, its program text. */
+    /**
+     * tape-bench's array_loop.tasm as it was before the eighth round: its inner loop reads the array
+     * in a loop body, which only the verifier's extension accepts ({@code Tiers.verified} verifies
+     * with it; the benchmark now sums in the entry block of a function, as the reference needs).
+     */
     static final String ARRAY_LOOP = """
             program array_loop
 
@@ -280,7 +284,7 @@ class JitKeptArrayTest {
     }
 
     /**
-     * tape-bench's array_loop builds no aggregate: one heap charge on the heap room local, no
+     * The old array_loop ({@link #ARRAY_LOOP}) builds no aggregate: one heap charge on the heap room local, no
      * aggregate helper; and it runs alike on both tiers, at every fuel limit and paused at every
      * slice of 7.
      */

@@ -82,7 +82,7 @@ class JitLazyFrameTest {
     }
 
     static VerifiedProgram verified(String source) throws Exception {
-        return Verifier.verify(Assembler.assemble(source, "lazy.tasm"));
+        return Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "lazy.tasm"));
     }
 
     /** Both tiers, every function compiled before the runs. */

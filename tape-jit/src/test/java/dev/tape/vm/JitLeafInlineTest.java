@@ -171,7 +171,7 @@ class JitLeafInlineTest {
     }
 
     static VerifiedProgram verified(String source) throws Exception {
-        return Verifier.verify(Assembler.assemble(source, "leafy.tasm"));
+        return Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "leafy.tasm"));
     }
 
     /** Both tiers, every function compiled before the runs. */

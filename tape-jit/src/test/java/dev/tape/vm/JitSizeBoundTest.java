@@ -42,7 +42,7 @@ class JitSizeBoundTest {
             VerifiedProgram p;
             try {
                 prog = ProgramDecoder.decode(Files.readAllBytes(t));
-                p = Verifier.verify(prog);
+                p = Verifier.verifyWithShapesAcrossBlocks(prog);
             } catch (DecodeException | VerifyException e) {
                 continue;
             }
@@ -55,7 +55,7 @@ class JitSizeBoundTest {
     @Test
     void boundHoldsForGeneratedPrograms() throws Exception {
         for (long seed = 0; seed < 300; seed++) {
-            check(Verifier.verify(ValidPrograms.program(seed)), "seed " + seed);
+            check(Verifier.verifyWithShapesAcrossBlocks(ValidPrograms.program(seed)), "seed " + seed);
         }
     }
 }

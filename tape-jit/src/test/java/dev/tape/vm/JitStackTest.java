@@ -39,7 +39,7 @@ class JitStackTest {
         b.append("    call r0, sum, r0, [r").append(reg).append("] -> [r").append(reg + 1).append("]\n");
         b.append("    i64.add r").append(reg + 2).append(", r").append(reg + 1).append(", r1\n");
         b.append("    ret r0, [r").append(reg + 2).append("]\n}\n");
-        return Verifier.verify(Assembler.assemble(b.toString(), "wide.tasm"));
+        return Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(b.toString(), "wide.tasm"));
     }
 
     @Test

@@ -30,7 +30,7 @@ class ReadmeSnapshotExampleTest {
         HostRegistry host = new HostRegistry().register("net.fetch",
                 Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
                 (HostFunction) (args, results, ctx) -> ctx.suspend());
-        VerifiedProgram program = Verifier.verify(Assembler.assemble(ReadmeRunExampleTest.SOURCE, "fetch.tasm"));
+        VerifiedProgram program = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(ReadmeRunExampleTest.SOURCE, "fetch.tasm"));
         Vm vm = new Vm(program, host);
         Vm otherVm = Jit.compile(program, host);
         // README begin

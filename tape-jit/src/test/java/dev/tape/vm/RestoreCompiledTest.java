@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RestoreCompiledTest {
     private static VerifiedProgram program(String src) throws Exception {
-        return Verifier.verify(Assembler.assemble(src, "t.tasm"));
+        return Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(src, "t.tasm"));
     }
 
     @Test

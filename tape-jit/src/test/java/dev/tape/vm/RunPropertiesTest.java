@@ -188,7 +188,7 @@ class RunPropertiesTest {
     @Property(tries = 300)
     void aRunPausedAnywhereEndsAsTheOneShotRun(@ForAll long seed, @ForAll long runSeed) throws Exception {
         Program prog = ValidPrograms.program(seed);
-        VerifiedProgram p = Verifier.verify(prog);
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(prog);
         int n = prog.functions().size();
         int entry = Math.floorMod(runSeed, n);
         List<Value> args = FuzzArgs.forFunction(prog, entry, runSeed);

@@ -38,7 +38,7 @@ class RunTiersTest {
             """;
 
     static Vm vm(String source, boolean jit) throws Exception {
-        VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "t.tasm"));
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "t.tasm"));
         if (!jit) {
             return new Vm(p, Host.NONE);
         }

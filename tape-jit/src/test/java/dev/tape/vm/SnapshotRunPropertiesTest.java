@@ -154,7 +154,7 @@ class SnapshotRunPropertiesTest {
     @Property(tries = 250)
     void aRunMovedThroughSnapshotsEndsAsTheOneShotRun(@ForAll long seed, @ForAll long runSeed) throws Exception {
         Program prog = ValidPrograms.program(seed);
-        VerifiedProgram p = Verifier.verify(prog);
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(prog);
         int entry = Math.floorMod(runSeed, prog.functions().size());
         List<Value> args = FuzzArgs.forFunction(prog, entry, runSeed);
         String full = RunPropertiesTest.oneShot(p, entry, args, LIMITS);

@@ -186,7 +186,7 @@ class StrAppendTiersTest {
             if (c.traps) {
                 continue;
             }
-            VerifiedProgram p = Verifier.verify(Assembler.assemble(c.source, "strmix.tasm"));
+            VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(c.source, "strmix.tasm"));
             SplittableRandom rnd = new SplittableRandom(seed);
             List<Value> args = List.of(roomy("base", "-a"), roomy("", "B"));
             Vm vm = rnd.nextBoolean() ? Jit.compile(p, Host.NONE) : new Vm(p, Host.NONE);
@@ -233,7 +233,7 @@ class StrAppendTiersTest {
                     ret r0, [r3, r5]
                 }
                 """;
-        VerifiedProgram p = Verifier.verify(Assembler.assemble(source, "race.tasm"));
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(source, "race.tasm"));
         int threads = 4;
         Vm[] vms = {new Vm(p, Host.NONE), Jit.compile(p, Host.NONE)};
         Jit.precompile(vms[1]);
@@ -275,7 +275,7 @@ class StrAppendTiersTest {
     /** A string that never had room is appended to by copying; its bytes are never touched. */
     @Test
     void appendsNeverChangeTheBytesOfAnyEarlierString() {
-        VerifiedProgram p = Verifier.verify(Assembler.assemble("""
+        VerifiedProgram p = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble("""
                 program twice
                 func main(s: str, t: str, u: str) -> (str, str, str) {
                     str.concat r4, r1, r2
