@@ -138,26 +138,7 @@ final class VirtualArrays {
         int count = fn.instructionCount();
         int[] sites = new int[MAX_REGISTERS];
         int[] regs = new int[MAX_REGISTERS];
-        int n = 0;
-        for (int s = 0; s < count && n < MAX_REGISTERS; s++) {
-            int i = fn.instructionStart(s);
-            int g = entry + i;
-            if (code[g] != Op.ARRAY_NEW) {
-                continue;
-            }
-            int dst = code[g + 1];
-            int k = code[g + 4];
-            boolean ok = dst > fn.argCount() && dst < cls.length && cls[dst] == LOp.REF_CLASS && !dec[dst]
-                    && k >= 1 && k <= MAX_ELEMENTS && indexOf(regs, n, dst) < 0;
-            for (int j = 0; ok && j < k; j++) {
-                int e = code[g + 5 + j];
-                ok = e >= 0 && e < cls.length && cls[e] == LOp.WORD_CLASS;
-            }
-            if (ok) {
-                regs[n] = dst;
-                sites[n++] = i;
-            }
-        }
+        int n = VirtualStructs.candidates(fn, code, entry, cls, dec, Op.ARRAY_NEW, MAX_ELEMENTS, regs, sites);
         if (n == 0) {
             return null;
         }

@@ -118,26 +118,7 @@ final class VirtualStructs {
         int count = fn.instructionCount();
         int[] sites = new int[MAX_REGISTERS];
         int[] regs = new int[MAX_REGISTERS];
-        int n = 0;
-        for (int s = 0; s < count && n < MAX_REGISTERS; s++) {
-            int i = fn.instructionStart(s);
-            int g = entry + i;
-            if (code[g] != Op.STRUCT_NEW) {
-                continue;
-            }
-            int dst = code[g + 1];
-            int k = code[g + 4];
-            boolean ok = dst > fn.argCount() && dst < cls.length && cls[dst] == LOp.REF_CLASS && !dec[dst]
-                    && k >= 1 && k <= MAX_FIELDS && indexOf(regs, n, dst) < 0;
-            for (int j = 0; ok && j < k; j++) {
-                int e = code[g + 5 + j];
-                ok = e >= 0 && e < cls.length && cls[e] == LOp.WORD_CLASS;
-            }
-            if (ok) {
-                regs[n] = dst;
-                sites[n++] = i;
-            }
-        }
+        int n = candidates(fn, code, entry, cls, dec, Op.STRUCT_NEW, MAX_FIELDS, regs, sites);
         if (n == 0) {
             return null;
         }
@@ -212,6 +193,50 @@ final class VirtualStructs {
                  Op.U64_LE, Op.U64_GE, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE, Op.BR, Op.JMP -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Finds the constructions a method may keep in locals: the first {@code regs.length} sites of
+     * {@code op} ({@code struct.new} or {@code array.new}, whose destination is operand 1 and whose
+     * count of word operands is operand 4) writing a reference register that is not an argument, not a
+     * decimal, not written by an earlier candidate, with 1 to {@code max} operands all of the word
+     * class.
+     *
+     * @param fn the function
+     * @param code the lowered code image
+     * @param entry the function's entry in it
+     * @param cls per register, its class
+     * @param dec per register, whether it is a decimal
+     * @param op {@code Op.STRUCT_NEW} or {@code Op.ARRAY_NEW}
+     * @param max the most operands a kept construction may have
+     * @param regs filled with the candidates' registers (its length the most candidates)
+     * @param sites filled with their instructions' offsets, as long as {@code regs}
+     * @return how many were found, 0 to {@code regs.length}
+     */
+    static int candidates(LoweredFunction fn, int[] code, int entry, int[] cls, boolean[] dec, int op, int max,
+                          int[] regs, int[] sites) {
+        int count = fn.instructionCount();
+        int n = 0;
+        for (int s = 0; s < count && n < regs.length; s++) {
+            int i = fn.instructionStart(s);
+            int g = entry + i;
+            if (code[g] != op) {
+                continue;
+            }
+            int dst = code[g + 1];
+            int k = code[g + 4];
+            boolean ok = dst > fn.argCount() && dst < cls.length && cls[dst] == LOp.REF_CLASS && !dec[dst]
+                    && k >= 1 && k <= max && indexOf(regs, n, dst) < 0;
+            for (int j = 0; ok && j < k; j++) {
+                int e = code[g + 5 + j];
+                ok = e >= 0 && e < cls.length && cls[e] == LOp.WORD_CLASS;
+            }
+            if (ok) {
+                regs[n] = dst;
+                sites[n++] = i;
+            }
+        }
+        return n;
     }
 
     private static int indexOf(int[] a, int n, int v) {
