@@ -142,6 +142,34 @@ class WarmupTest {
         }
     }
 
+    /**
+     * An embedder deep in its own recursion may make its first call into the compiled tier with almost
+     * no stack left: that call may fail with a {@link StackOverflowError}, as any call may, but must
+     * leave nothing broken. When {@code Warmup} had a static initialiser, the call that overflowed in
+     * it left the class unusable for good: every later {@link Jit#warmUp()} and {@link Jit#compile}
+     * with that class loader threw {@code NoClassDefFoundError: Could not initialize class
+     * dev.tape.jit.Warmup}, with any stack. (The classes are loaded and linked beforehand, as another
+     * thread or a class-data archive may have done, so that the deep calls only initialise.)
+     */
+    @Test
+    void aFirstStartWithNoStackLeftBreaksNothingLater() throws Exception {
+        URL[] urls = {location(Jit.class), location(Vm.class), location(ClassWriter.class),
+            location(WarmupTest.class)};
+        try (URLClassLoader l = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+            for (String name : new String[] {Jit.class.getName(), Warmup.class.getName(),
+                Warmup.class.getName() + "$1", WarmupDeepCaller.class.getName()}) {
+                assertNotNull(Class.forName(name, false, l).getDeclaredConstructors());
+            }
+            Method deep = Class.forName(WarmupDeepCaller.class.getName(), true, l).getDeclaredMethod("fromEveryDepth");
+            deep.setAccessible(true);
+            int failed = (int) deep.invoke(null);
+            // the deepest calls had no stack for the call itself
+            assertTrue(failed > 0, "failed " + failed);
+            Class.forName(Jit.class.getName(), true, l).getMethod("warmUp").invoke(null);
+            runFib(l);
+        }
+    }
+
     private static void restore(String old) {
         if (old == null) {
             System.clearProperty(Warmup.OFF_PROPERTY);
