@@ -2,8 +2,13 @@ package dev.tape.jit;
 
 import dev.tape.vm.Vm;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -49,14 +54,14 @@ class WarmupTest {
     @Test
     void everyListedClassExistsAndLinks() {
         ClassLoader l = Warmup.class.getClassLoader();
-        for (String[] list : new String[][] {Warmup.ASM_CLASSES, Warmup.TAPE_CLASSES}) {
+        for (String[] list : new String[][] {Warmup.Work.ASM_CLASSES, Warmup.Work.TAPE_CLASSES}) {
             for (String name : list) {
                 assertTrue(Warmup.link(name, l), name);
             }
         }
         assertFalse(Warmup.link("dev.tape.jit.NoSuchClass", l));
         // every step succeeds: one per class and one for the method-handle forms
-        assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, Warmup.run());
+        assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, Warmup.run());
         assertTrue(Warmup.spinEntryShape());
     }
 
@@ -67,10 +72,10 @@ class WarmupTest {
             Method run = w.getDeclaredMethod("run");
             run.setAccessible(true);
             int steps = (int) run.invoke(null);
-            assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, steps);
+            assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, steps);
             Object unsafe = unsafe();
             Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
-            for (String name : Warmup.TAPE_CLASSES) {
+            for (String name : Warmup.Work.TAPE_CLASSES) {
                 Class<?> c = Class.forName(name, false, fresh);
                 assertTrue((boolean) shouldInit.invoke(unsafe, c), name + " was initialised");
             }
@@ -104,7 +109,7 @@ class WarmupTest {
             // no ASM class links, nor the forms' step; of tape's, those whose verification needs no ASM
             // type (tape-core's) do
             int steps = (int) run.invoke(null);
-            assertTrue(steps >= 6 && steps <= Warmup.TAPE_CLASSES.length, "steps " + steps);
+            assertTrue(steps >= 6 && steps <= Warmup.Work.TAPE_CLASSES.length, "steps " + steps);
         }
     }
 
@@ -118,10 +123,10 @@ class WarmupTest {
             Method start = w.getDeclaredMethod("start");
             start.setAccessible(true);
             assertNull(start.invoke(null));
-            // no thread was ever started: STARTED is set before the only spawn
-            Field started = w.getDeclaredField("STARTED");
+            // no thread was ever started: started is set before the only spawn
+            Field started = w.getDeclaredField("started");
             started.setAccessible(true);
-            assertFalse(((java.util.concurrent.atomic.AtomicBoolean) started.get(null)).get());
+            assertFalse((boolean) started.get(null));
         } finally {
             restore(old);
         }
@@ -167,6 +172,21 @@ class WarmupTest {
             assertTrue(failed > 0, "failed " + failed);
             Class.forName(Jit.class.getName(), true, l).getMethod("warmUp").invoke(null);
             runFib(l);
+        }
+        // what makes it so: no code of Warmup (nor of its thread's Runnable) runs when it is initialised
+        for (String name : new String[] {"Warmup", "Warmup$1"}) {
+            try (InputStream in = Warmup.class.getResourceAsStream(name + ".class")) {
+                List<String> methods = new ArrayList<>();
+                new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public MethodVisitor visitMethod(int access, String n, String d, String s, String[] e) {
+                        methods.add(n);
+                        return null;
+                    }
+                }, ClassReader.SKIP_CODE);
+                assertTrue(methods.contains("start") || methods.contains("run"), name + " " + methods);
+                assertFalse(methods.contains("<clinit>"), name + " has a static initialiser");
+            }
         }
     }
 
