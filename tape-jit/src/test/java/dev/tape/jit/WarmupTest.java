@@ -13,11 +13,17 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -187,6 +193,38 @@ class WarmupTest {
                 assertTrue(methods.contains("start") || methods.contains("run"), name + " " + methods);
                 assertFalse(methods.contains("<clinit>"), name + " has a static initialiser");
             }
+        }
+    }
+
+    /**
+     * In a fresh JVM whose only work is the warm-up ({@link WarmupAloneMain}), the JVM's own log of
+     * class initialisation ({@code -Xlog:class+init}, on any JDK, unlike {@code Unsafe}'s check) shows
+     * no class of tape's initialised but the warm-up's own: the main class, {@link Warmup} and the
+     * thread's {@code Runnable} (neither of which has an initialiser to run), {@link Warmup.Work} and
+     * the hidden class. It covers every class, listed or not, whichever thread initialised it.
+     */
+    @Test
+    void aFreshJvmInitialisesOnlyTheWarmUpsOwnClasses() throws Exception {
+        Path log = Files.createTempFile("warmup-init", ".log");
+        try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xshare:auto", "-Xlog:class+init=info:file=" + log, "-cp",
+                    System.getProperty("java.class.path"), WarmupAloneMain.class.getName())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("ended", out.trim());
+            Set<String> initialised = new TreeSet<>();
+            Matcher m = Pattern.compile("Initializing '(dev/tape/[^'+]*)").matcher(Files.readString(log));
+            while (m.find()) {
+                initialised.add(m.group(1));
+            }
+            assertEquals(new TreeSet<>(List.of("dev/tape/jit/Warmup", "dev/tape/jit/Warmup$1",
+                    "dev/tape/jit/Warmup$Work", "dev/tape/jit/WarmupAloneMain", "dev/tape/jit/WarmupShape")),
+                    initialised);
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 
