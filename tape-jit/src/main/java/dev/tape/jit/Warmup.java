@@ -6,7 +6,6 @@ import org.objectweb.asm.MethodVisitor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.objectweb.asm.Opcodes.ACC_FINAL;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
@@ -18,30 +17,40 @@ import static org.objectweb.asm.Opcodes.V17;
 
 /**
  * The compiled tier's one-time warm-up (issue 14, first runs): a daemon thread that makes the JVM
- * load and link (verify) the classes a first compile needs: ASM's ({@link #ASM_CLASSES}, about
+ * load and link (verify) the classes a first compile needs: ASM's ({@link Work#ASM_CLASSES}, about
  * 10 ms of CPU: ASM is class-file version 49, which HotSpot checks with its old type-inferring
  * verifier); then it generates one tiny class with ASM, defines it as a hidden class and calls its
  * method through a method handle of a compiled method's erased type, which spins the method-handle
  * forms a first compiled run uses; then the generator's and the compiled tier's runtime's classes
- * ({@link #TAPE_CLASSES}). All this while the embedder's thread does other work (decoding,
+ * ({@link Work#TAPE_CLASSES}). All this while the embedder's thread does other work (decoding,
  * verifying, binding, its own start-up): a first compile that comes later finds it done; one that
  * comes while the thread works loads what it needs itself (the JVM loads and links each class once,
  * whichever thread asks first).
  *
  * <p><b>No class of tape is initialised</b> by the thread (only loaded and linked, which runs no
- * code of the class), other than this one: a thread that initialised classes beside the
+ * code of the class), other than this one's {@link Work}, whose initialiser makes its three constants
+ * and touches no other class of tape's: a thread that initialised classes beside the
  * embedder's could deadlock with it on a cycle of static initialisers (a class whose initialiser
  * needs another that is being initialised by the other thread, and the reverse). The classes it
  * does initialise, ASM's (whose initialisers each touch only their own class), its hidden class
  * (none) and the JDK's method-handle internals, have no such cycle with tape's.
  *
- * <p>Started at most once per JVM ({@link #start()}, from {@link Jit#warmUp()} and every
- * {@link Jit#compile}); a daemon, so it never keeps a JVM alive. Nothing depends on it: it changes
- * no state of tape's (only what the JVM has loaded), so a VM's outcomes are the same whether it has
- * finished, is running, or never ran. Bounded: a fixed list of classes and one class of one
- * three-byte method. Failure-free: every {@link Throwable} it meets (a class missing, no thread to
- * be had, an {@code OutOfMemoryError}) ends that step or the thread quietly. The system property
+ * <p>Started at most once per JVM, or rather per class loader that loads tape-jit ({@link #start()},
+ * from {@link Jit#warmUp()} and every {@link Jit#compile}); a daemon, so it never keeps a JVM alive.
+ * Nothing depends on it: it changes no state of tape's (only what the JVM has loaded), so a VM's
+ * outcomes are the same whether it has finished, is running, or never ran. Bounded: a fixed list of
+ * classes and one class of one three-byte method. Failure-free: every {@link Throwable} it meets (a
+ * class missing, no thread to be had, an {@code OutOfMemoryError}) ends that step or the thread
+ * quietly. The system property
  * {@value #OFF_PROPERTY}{@code =false} turns it off.
+ *
+ * <p><b>This class has no static initialiser</b> (its constants are compile-time ones; the lists are
+ * in {@link Work}, which only the thread's work initialises): the embedder's first compile
+ * initialises it, and an initialiser that failed there (a {@link StackOverflowError} when that
+ * thread is deep in its own recursion, an {@code OutOfMemoryError}) would leave the class unusable
+ * for good, every later {@link Jit#compile} in that class loader throwing
+ * {@code NoClassDefFoundError}. {@code WarmupTest} checks that it has none, and that such a call
+ * breaks nothing.
  */
 final class Warmup {
     private Warmup() {}
@@ -52,46 +61,56 @@ final class Warmup {
     /** the system property that turns the warm-up off when it is {@code false} */
     static final String OFF_PROPERTY = "dev.tape.jit.warmup";
 
-    /**
-     * ASM's classes that a first compile loads (from {@code -Xlog:class+load} of first runs of fib,
-     * closure_loop and rules), which the thread loads and links first: they take longest, and a
-     * first compile needs them after tape-jit's first few. {@code WarmupTest} checks that each exists.
-     */
-    static final String[] ASM_CLASSES = {
-        "org.objectweb.asm.ClassVisitor", "org.objectweb.asm.ClassWriter",
-        "org.objectweb.asm.RecordComponentVisitor", "org.objectweb.asm.RecordComponentWriter",
-        "org.objectweb.asm.ModuleVisitor", "org.objectweb.asm.ModuleWriter", "org.objectweb.asm.AnnotationVisitor",
-        "org.objectweb.asm.AnnotationWriter", "org.objectweb.asm.MethodVisitor", "org.objectweb.asm.MethodWriter",
-        "org.objectweb.asm.FieldVisitor", "org.objectweb.asm.FieldWriter", "org.objectweb.asm.ComputeLimits",
-        "org.objectweb.asm.LimitExceededException", "org.objectweb.asm.SymbolTable", "org.objectweb.asm.Symbol",
-        "org.objectweb.asm.SymbolTable$Entry", "org.objectweb.asm.ByteVector", "org.objectweb.asm.Frame",
-        "org.objectweb.asm.CurrentFrame", "org.objectweb.asm.Type", "org.objectweb.asm.Label",
-        "org.objectweb.asm.Opcodes", "org.objectweb.asm.Handler", "org.objectweb.asm.Attribute",
-        "org.objectweb.asm.ClassTooLargeException", "org.objectweb.asm.MethodTooLargeException",
-    };
+    /** set once the thread has been started (or its start attempted); written under the class's lock */
+    private static volatile boolean started;
 
     /**
-     * The generator's and the compiled tier's runtime's classes that a first compile or run loads
-     * (same source), less those {@link Jit#compile} needs before it could start the thread, which the
-     * thread loads and links after the method-handle forms: those a compile needs last first, so that
-     * a compile that starts while the thread works loads its first ones itself, beside it.
-     * {@code WarmupTest} checks that each exists.
+     * What the thread works through, in a class of its own so that {@link Warmup} needs no static
+     * initialiser: initialised by the first {@link #run()} (on the thread), its initialiser makes these
+     * three constants and touches no other class of tape's.
      */
-    static final String[] TAPE_CLASSES = {
-        "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",
-        "dev.tape.jit.HeapLocal", "dev.tape.jit.VirtualStructs", "dev.tape.jit.LeafRoom",
-        "dev.tape.jit.DeadAggregates", "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache", "dev.tape.jit.ValueOps",
-        "dev.tape.vm.JitResume", "dev.tape.vm.JitRuntime", "dev.tape.vm.JitRuntime$Unwind", "dev.tape.vm.JitTier$Made",
-        "dev.tape.vm.JitView", "dev.tape.vm.JitTier$Shape", "dev.tape.jit.ImageReads", "dev.tape.jit.LocalsEmitter",
-        "dev.tape.jit.CallEmitter", "dev.tape.jit.InlineOps$Emitter", "dev.tape.jit.JitCompiler$Method",
-    };
+    static final class Work {
+        private Work() {}
 
-    /** the erased type of a compiled method's entry: {@code (Vm, ExecutionContext, int x 5)long} */
-    static final MethodType ENTRY_SHAPE = MethodType.methodType(long.class, Object.class, Object.class, int.class,
-            int.class, int.class, int.class, int.class);
+        /**
+         * ASM's classes that a first compile loads (from {@code -Xlog:class+load} of first runs of fib,
+         * closure_loop and rules), which the thread loads and links first: they take longest, and a
+         * first compile needs them after tape-jit's first few. {@code WarmupTest} checks that each exists.
+         */
+        static final String[] ASM_CLASSES = {
+            "org.objectweb.asm.ClassVisitor", "org.objectweb.asm.ClassWriter",
+            "org.objectweb.asm.RecordComponentVisitor", "org.objectweb.asm.RecordComponentWriter",
+            "org.objectweb.asm.ModuleVisitor", "org.objectweb.asm.ModuleWriter", "org.objectweb.asm.AnnotationVisitor",
+            "org.objectweb.asm.AnnotationWriter", "org.objectweb.asm.MethodVisitor", "org.objectweb.asm.MethodWriter",
+            "org.objectweb.asm.FieldVisitor", "org.objectweb.asm.FieldWriter", "org.objectweb.asm.ComputeLimits",
+            "org.objectweb.asm.LimitExceededException", "org.objectweb.asm.SymbolTable", "org.objectweb.asm.Symbol",
+            "org.objectweb.asm.SymbolTable$Entry", "org.objectweb.asm.ByteVector", "org.objectweb.asm.Frame",
+            "org.objectweb.asm.CurrentFrame", "org.objectweb.asm.Type", "org.objectweb.asm.Label",
+            "org.objectweb.asm.Opcodes", "org.objectweb.asm.Handler", "org.objectweb.asm.Attribute",
+            "org.objectweb.asm.ClassTooLargeException", "org.objectweb.asm.MethodTooLargeException",
+        };
 
-    /** set once the thread has been started (or its start attempted) */
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+        /**
+         * The generator's and the compiled tier's runtime's classes that a first compile or run loads
+         * (same source), less those {@link Jit#compile} needs before it could start the thread, which the
+         * thread loads and links after the method-handle forms: those a compile needs last first, so that
+         * a compile that starts while the thread works loads its first ones itself, beside it.
+         * {@code WarmupTest} checks that each exists.
+         */
+        static final String[] TAPE_CLASSES = {
+            "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",
+            "dev.tape.jit.HeapLocal", "dev.tape.jit.VirtualStructs", "dev.tape.jit.LeafRoom",
+            "dev.tape.jit.DeadAggregates", "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache",
+            "dev.tape.jit.ValueOps", "dev.tape.vm.JitResume", "dev.tape.vm.JitRuntime", "dev.tape.vm.JitRuntime$Unwind",
+            "dev.tape.vm.JitTier$Made", "dev.tape.vm.JitView", "dev.tape.vm.JitTier$Shape", "dev.tape.jit.ImageReads",
+            "dev.tape.jit.LocalsEmitter", "dev.tape.jit.CallEmitter", "dev.tape.jit.InlineOps$Emitter",
+            "dev.tape.jit.JitCompiler$Method",
+        };
+
+        /** the erased type of a compiled method's entry: {@code (Vm, ExecutionContext, int x 5)long} */
+        static final MethodType ENTRY_SHAPE = MethodType.methodType(long.class, Object.class, Object.class, int.class,
+                int.class, int.class, int.class, int.class);
+    }
 
     /**
      * Starts the warm-up thread the first time it is called in this JVM, unless the system property
@@ -102,9 +121,14 @@ final class Warmup {
      */
     static Thread start() {
         try {
-            if (STARTED.get() || "false".equals(System.getProperty(OFF_PROPERTY))
-                    || !STARTED.compareAndSet(false, true)) {
+            if (started || "false".equals(System.getProperty(OFF_PROPERTY))) {
                 return null;
+            }
+            synchronized (Warmup.class) {
+                if (started) {
+                    return null;
+                }
+                started = true;
             }
             return spawn();
         } catch (Throwable e) {
@@ -135,23 +159,28 @@ final class Warmup {
     }
 
     /**
-     * The thread's work, also callable on any thread (tests): loads and links {@link #ASM_CLASSES},
+     * The thread's work, also callable on any thread (tests): loads and links {@link Work#ASM_CLASSES},
      * spins the entry's method-handle forms ({@link #spinEntryShape()}), then loads and links
-     * {@link #TAPE_CLASSES}. Never throws.
+     * {@link Work#TAPE_CLASSES}. Never throws.
      *
      * @return how many of its steps succeeded: one per class, one for the forms
      */
     static int run() {
-        int done = 0;
-        ClassLoader loader = Warmup.class.getClassLoader();
-        for (String name : ASM_CLASSES) {
-            done += link(name, loader) ? 1 : 0;
+        try {
+            int done = 0;
+            ClassLoader loader = Warmup.class.getClassLoader();
+            for (String name : Work.ASM_CLASSES) {
+                done += link(name, loader) ? 1 : 0;
+            }
+            done += spinEntryShape() ? 1 : 0;
+            for (String name : Work.TAPE_CLASSES) {
+                done += link(name, loader) ? 1 : 0;
+            }
+            return done;
+        } catch (Throwable e) {
+            // Work's initialiser failed (no memory): nothing was done
+            return 0;
         }
-        done += spinEntryShape() ? 1 : 0;
-        for (String name : TAPE_CLASSES) {
-            done += link(name, loader) ? 1 : 0;
-        }
-        return done;
     }
 
     /**
@@ -171,7 +200,7 @@ final class Warmup {
     }
 
     /**
-     * Generates with ASM a hidden class whose one static method has {@link #ENTRY_SHAPE} (initialising
+     * Generates with ASM a hidden class whose one static method has {@link Work#ENTRY_SHAPE} (initialising
      * ASM's writer classes), defines it, and calls the method through {@code invokeExact}: the JDK
      * makes the method-handle forms per erased type, so these are the forms of a compiled entry's
      * handle and of {@code JitTier.run}'s call of it. Never throws.
@@ -183,7 +212,8 @@ final class Warmup {
             ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
             cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/tape/jit/WarmupShape", null, "java/lang/Object",
                     null);
-            MethodVisitor mv = cw.visitMethod(ACC_STATIC, "entry", ENTRY_SHAPE.toMethodDescriptorString(), null, null);
+            MethodVisitor mv = cw.visitMethod(ACC_STATIC, "entry", Work.ENTRY_SHAPE.toMethodDescriptorString(), null,
+                    null);
             mv.visitCode();
             mv.visitInsn(LCONST_0);
             mv.visitInsn(LRETURN);
@@ -191,7 +221,7 @@ final class Warmup {
             mv.visitEnd();
             cw.visitEnd();
             MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClass(cw.toByteArray(), true);
-            MethodHandle h = l.findStatic(l.lookupClass(), "entry", ENTRY_SHAPE);
+            MethodHandle h = l.findStatic(l.lookupClass(), "entry", Work.ENTRY_SHAPE);
             long r = (long) h.invokeExact((Object) null, (Object) null, 0, 0, 0, 0, 0);
             return r == 0;
         } catch (Throwable e) {

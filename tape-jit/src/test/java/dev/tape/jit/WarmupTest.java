@@ -2,17 +2,28 @@ package dev.tape.jit;
 
 import dev.tape.vm.Vm;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,14 +60,14 @@ class WarmupTest {
     @Test
     void everyListedClassExistsAndLinks() {
         ClassLoader l = Warmup.class.getClassLoader();
-        for (String[] list : new String[][] {Warmup.ASM_CLASSES, Warmup.TAPE_CLASSES}) {
+        for (String[] list : new String[][] {Warmup.Work.ASM_CLASSES, Warmup.Work.TAPE_CLASSES}) {
             for (String name : list) {
                 assertTrue(Warmup.link(name, l), name);
             }
         }
         assertFalse(Warmup.link("dev.tape.jit.NoSuchClass", l));
         // every step succeeds: one per class and one for the method-handle forms
-        assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, Warmup.run());
+        assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, Warmup.run());
         assertTrue(Warmup.spinEntryShape());
     }
 
@@ -67,10 +78,10 @@ class WarmupTest {
             Method run = w.getDeclaredMethod("run");
             run.setAccessible(true);
             int steps = (int) run.invoke(null);
-            assertEquals(Warmup.ASM_CLASSES.length + Warmup.TAPE_CLASSES.length + 1, steps);
+            assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, steps);
             Object unsafe = unsafe();
             Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
-            for (String name : Warmup.TAPE_CLASSES) {
+            for (String name : Warmup.Work.TAPE_CLASSES) {
                 Class<?> c = Class.forName(name, false, fresh);
                 assertTrue((boolean) shouldInit.invoke(unsafe, c), name + " was initialised");
             }
@@ -104,7 +115,7 @@ class WarmupTest {
             // no ASM class links, nor the forms' step; of tape's, those whose verification needs no ASM
             // type (tape-core's) do
             int steps = (int) run.invoke(null);
-            assertTrue(steps >= 6 && steps <= Warmup.TAPE_CLASSES.length, "steps " + steps);
+            assertTrue(steps >= 6 && steps <= Warmup.Work.TAPE_CLASSES.length, "steps " + steps);
         }
     }
 
@@ -118,10 +129,10 @@ class WarmupTest {
             Method start = w.getDeclaredMethod("start");
             start.setAccessible(true);
             assertNull(start.invoke(null));
-            // no thread was ever started: STARTED is set before the only spawn
-            Field started = w.getDeclaredField("STARTED");
+            // no thread was ever started: started is set before the only spawn
+            Field started = w.getDeclaredField("started");
             started.setAccessible(true);
-            assertFalse(((java.util.concurrent.atomic.AtomicBoolean) started.get(null)).get());
+            assertFalse((boolean) started.get(null));
         } finally {
             restore(old);
         }
@@ -139,6 +150,81 @@ class WarmupTest {
             assertFalse(first.isAlive());
         } finally {
             restore(old);
+        }
+    }
+
+    /**
+     * An embedder deep in its own recursion may make its first call into the compiled tier with almost
+     * no stack left: that call may fail with a {@link StackOverflowError}, as any call may, but must
+     * leave nothing broken. When {@code Warmup} had a static initialiser, the call that overflowed in
+     * it left the class unusable for good: every later {@link Jit#warmUp()} and {@link Jit#compile}
+     * with that class loader threw {@code NoClassDefFoundError: Could not initialize class
+     * dev.tape.jit.Warmup}, with any stack. (The classes are loaded and linked beforehand, as another
+     * thread or a class-data archive may have done, so that the deep calls only initialise.)
+     */
+    @Test
+    void aFirstStartWithNoStackLeftBreaksNothingLater() throws Exception {
+        URL[] urls = {location(Jit.class), location(Vm.class), location(ClassWriter.class),
+            location(WarmupTest.class)};
+        try (URLClassLoader l = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+            for (String name : new String[] {Jit.class.getName(), Warmup.class.getName(),
+                Warmup.class.getName() + "$1", WarmupDeepCaller.class.getName()}) {
+                assertNotNull(Class.forName(name, false, l).getDeclaredConstructors());
+            }
+            Method deep = Class.forName(WarmupDeepCaller.class.getName(), true, l).getDeclaredMethod("fromEveryDepth");
+            deep.setAccessible(true);
+            int failed = (int) deep.invoke(null);
+            // the deepest calls had no stack for the call itself
+            assertTrue(failed > 0, "failed " + failed);
+            Class.forName(Jit.class.getName(), true, l).getMethod("warmUp").invoke(null);
+            runFib(l);
+        }
+        // what makes it so: no code of Warmup (nor of its thread's Runnable) runs when it is initialised
+        for (String name : new String[] {"Warmup", "Warmup$1"}) {
+            try (InputStream in = Warmup.class.getResourceAsStream(name + ".class")) {
+                List<String> methods = new ArrayList<>();
+                new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public MethodVisitor visitMethod(int access, String n, String d, String s, String[] e) {
+                        methods.add(n);
+                        return null;
+                    }
+                }, ClassReader.SKIP_CODE);
+                assertTrue(methods.contains("start") || methods.contains("run"), name + " " + methods);
+                assertFalse(methods.contains("<clinit>"), name + " has a static initialiser");
+            }
+        }
+    }
+
+    /**
+     * In a fresh JVM whose only work is the warm-up ({@link WarmupAloneMain}), the JVM's own log of
+     * class initialisation ({@code -Xlog:class+init}, on any JDK, unlike {@code Unsafe}'s check) shows
+     * no class of tape's initialised but the warm-up's own: the main class, {@link Warmup} and the
+     * thread's {@code Runnable} (neither of which has an initialiser to run), {@link Warmup.Work} and
+     * the hidden class. It covers every class, listed or not, whichever thread initialised it.
+     */
+    @Test
+    void aFreshJvmInitialisesOnlyTheWarmUpsOwnClasses() throws Exception {
+        Path log = Files.createTempFile("warmup-init", ".log");
+        try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xshare:auto", "-Xlog:class+init=info:file=" + log, "-cp",
+                    System.getProperty("java.class.path"), WarmupAloneMain.class.getName())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("ended", out.trim());
+            Set<String> initialised = new TreeSet<>();
+            Matcher m = Pattern.compile("Initializing '(dev/tape/[^'+]*)").matcher(Files.readString(log));
+            while (m.find()) {
+                initialised.add(m.group(1));
+            }
+            assertEquals(new TreeSet<>(List.of("dev/tape/jit/Warmup", "dev/tape/jit/Warmup$1",
+                    "dev/tape/jit/Warmup$Work", "dev/tape/jit/WarmupAloneMain", "dev/tape/jit/WarmupShape")),
+                    initialised);
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 
