@@ -72,7 +72,7 @@ class AttackRoundEightTogetherTest {
         s.append("host hf = \"w.f\" (i64) -> (i64)\nhost hg = \"w.g\" (i64, i64) -> (i64)\n");
         s.append("host hh = \"w.h\" (i64, i64, i64) -> (i64)\nhost hp = \"w.p\" (i64) -> (bool)\n");
         s.append("host hw = \"w.w\" (i64, i64) -> (i64, i64)\nhost hx = \"w.x\" (i64) -> (i64)\n");
-        s.append("array ints = i64\nstruct S = { f0: i64, f1: i64 }\ncallsig fl = (f64) -> (f64)\n");
+        s.append("array ints = i64\nstruct S = { f0: i64, f1: i64 }\nstruct T = { t: agg, v: i64 }\ncallsig fl = (f64) -> (f64)\n");
         // main is function 0, side (the boxed host function's nested run) function 1
         s.append("func main(n: i64, x: i64, d: i64) -> (i64, f64) {\n");
         s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
@@ -111,7 +111,8 @@ class AttackRoundEightTogetherTest {
                 case 6 -> s.append("    struct.new r20, S, [").append(a).append(", ").append(b)
                         .append("]\n    struct.get r21, r20, ").append(rnd.nextInt(2))
                         .append("\n    i64.add r4, r4, r21\n");
-                case 7 -> s.append("    call r0, leaf, r0, [r20] -> [r21]\n    i64.xor r4, r4, r21\n");
+                case 7 -> s.append(rnd.nextBoolean() ? "    call r0, leaf, r0, [r20] -> [r21]\n    i64.xor r4, r4, r21\n"
+                        : "    tuple.new r22, [r7, r4]\n    struct.new r24, T, [r22, r5]\n    struct.get r8, r24, 1\n");
                 case 8 -> s.append("    call r0, mix, r0, [").append(a).append(", ").append(b).append("] -> [")
                         .append(dst).append("]\n");
                 case 9 -> s.append("    call r0, fd, r0, [").append(freg(rnd)).append(", ").append(freg(rnd))
@@ -176,7 +177,9 @@ class AttackRoundEightTogetherTest {
         // mix(a, b): builds a struct, makes host calls, calls an f64 leaf directly
         s.append("func mix(a: i64, b: i64) -> (i64) {\n    struct.new r3, S, [r1, r2]\n");
         for (int j = 0, k = 1 + rnd.nextInt(4); j < k; j++) {
-            switch (rnd.nextInt(5)) {
+            switch (rnd.nextInt(6)) {
+                case 4 -> s.append("    tuple.new r10, [r1, r2]\n    struct.new r11, T, [r10, r2]\n")
+                        .append("    struct.get r12, r11, 1\n    i64.add r2, r2, r12\n");
                 case 0 -> s.append("    host_call r0, hf, r0, [r1] -> [r1]\n");
                 case 1 -> s.append("    host_call r0, hg, r0, [r1, r2] -> [r2]\n");
                 case 2 -> s.append("    host_call r0, hh, r0, [r1, r2, r1] -> [r1]\n");
