@@ -35,7 +35,7 @@ import java.util.List;
  * (of a fortieth and a seventeenth of the run's fuel past 2,000) with every fourth pause restored
  * on the other way and the run forked at some others (the fork goes on), a host call that suspends
  * described at its pause and completed with {@link #wResults}. Past 600 values a limit is sampled
- * ({@link #points}). Runs alternate between
+ * ({@link #points}; fewer with {@code -Dattack.driver.points}). Runs alternate between
  * one context reused across limits and fresh contexts. Each run's end is written with its results
  * or its trap (kind, code, function, pc, span, host symbol, detail, message, stack, fuel left)
  * and the context's fuel, host calls and heap bytes. Registers are left out: where a register is
@@ -265,17 +265,19 @@ public final class AttackAllDriver {
 
     /**
      * @param max the largest value
-     * @return every value from 0 to {@code max} when that is at most 600 of them; else the first
-     *     and last 200 and 200 spread evenly between
+     * @return every value from 0 to {@code max} when that is fewer than 3k of them; else the first
+     *     and last k and k spread evenly between, k being 200 or the system property
+     *     {@code attack.driver.points} (a lighter sweep of many programs)
      */
     static long[] points(long max) {
-        if (max < 600) {
+        int k = Math.max(2, Integer.getInteger("attack.driver.points", 200));
+        if (max < 3L * k) {
             return java.util.stream.LongStream.rangeClosed(0, max).toArray();
         }
-        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, 200)
-                .map(i -> 200 + i * (max - 400) / 200);
+        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, k)
+                .map(i -> k + i * (max - 2L * k) / k);
         java.util.stream.LongStream ends = java.util.stream.LongStream.concat(
-                java.util.stream.LongStream.range(0, 200), java.util.stream.LongStream.rangeClosed(max - 199, max));
+                java.util.stream.LongStream.range(0, k), java.util.stream.LongStream.rangeClosed(max - k + 1, max));
         return java.util.stream.LongStream.concat(ends, mid).sorted().distinct().toArray();
     }
 
