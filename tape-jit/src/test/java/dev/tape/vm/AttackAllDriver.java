@@ -3,6 +3,7 @@ package dev.tape.vm;
 import dev.tape.asm.Assembler;
 import dev.tape.host.HostRegistry;
 import dev.tape.host.Signature;
+import dev.tape.host.WordFunction;
 import dev.tape.jit.Jit;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
@@ -28,10 +29,13 @@ import java.util.List;
  * one past what the run uses, each pause described (frames, depth, position, fuel, host calls, a
  * digest of the snapshot bytes) and then restored on the other way and run to its end; every
  * heap limit from 0 to one past what the run allocates; every call-depth limit up to
- * {@code depthTo}; every host-call limit; runs on one context shared by both ways in turn, under
+ * {@code depthTo}; every host-call limit; fuel and host-call limits as large as the format allows
+ * (2^64-1, 2^63, 2^63-1) against the run's host calls; runs on one context shared by both ways in turn, under
  * call-depth, fuel and heap limits that go up and down; and runs in slices of 1, 3 and 7 fuel
  * (of a fortieth and a seventeenth of the run's fuel past 2,000) with every fourth pause restored
- * on the other way and the run forked at some others (the fork goes on). Past 600 values a limit is sampled ({@link #points}). Runs alternate between
+ * on the other way and the run forked at some others (the fork goes on), a host call that suspends
+ * described at its pause and completed with {@link #wResults}. Past 600 values a limit is sampled
+ * ({@link #points}; fewer with {@code -Dattack.driver.points}). Runs alternate between
  * one context reused across limits and fresh contexts. Each run's end is written with its results
  * or its trap (kind, code, function, pc, span, host symbol, detail, message, stack, fuel left)
  * and the context's fuel, host calls and heap bytes. Registers are left out: where a register is
@@ -48,9 +52,67 @@ public final class AttackAllDriver {
         return 3 * a + 1;
     }
 
-    private static HostRegistry host() {
+    /** The results of w.w for its arguments (a + b, a - b), also given to a suspended call. */
+    static List<Value> wResults(List<Value> args) {
+        long a = ((Value.I64) args.get(0)).value();
+        long b = ((Value.I64) args.get(1)).value();
+        return List.of(Value.i64(a + b), Value.i64(a - b));
+    }
+
+    /**
+     * w.f ({@link #f}); w.g(a, b) = a ^ (b - 7); w.h(a, b, c) = a + 2b - c; w.p(a) = a is odd;
+     * w.w(a, b) = (a + b, a - b), a {@code Words} function that charges a mod 3 fuel and, where it
+     * can, suspends for a mod 9 = 4; w.x(a) = 5a - 2 (boxed, charging a mod 2 fuel), plus for
+     * a mod 13 = 5 the result of a nested run of function 1 with (a) on the same VM (or a when that
+     * run traps or function 1 takes other arguments).
+     *
+     * @param self the VM the functions run in, set once it is made
+     */
+    private static HostRegistry host(Vm[] self) {
+        Signature ii = Signature.of(List.of(ValueType.I64, ValueType.I64), List.of(ValueType.I64));
         return new HostRegistry().registerWords("w.f",
-                Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), AttackAllDriver::f);
+                Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), (WordFunction.Of1) AttackAllDriver::f)
+                .registerWords("w.g", ii, (a, b) -> a ^ (b - 7))
+                .registerWords("w.h", Signature.of(List.of(ValueType.I64, ValueType.I64, ValueType.I64),
+                        List.of(ValueType.I64)), (a, b, c) -> a + 2 * b - c)
+                .registerWords("w.p", Signature.of(List.of(ValueType.I64), List.of(ValueType.BOOL)), a -> a & 1)
+                .registerWordArrays("w.w", Signature.of(List.of(ValueType.I64, ValueType.I64),
+                        List.of(ValueType.I64, ValueType.I64)), (a, out, ctx) -> {
+                            ctx.chargeFuel(Math.floorMod(a[0], 3));
+                            if (ctx.canSuspend() && Math.floorMod(a[0], 9) == 4) {
+                                ctx.suspend();
+                                return;
+                            }
+                            out[0] = a[0] + a[1];
+                            out[1] = a[0] - a[1];
+                        })
+                .register("w.x", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), (a, out, ctx) -> {
+                    long v = ((Value.I64) a[0]).value();
+                    ctx.chargeFuel(Math.floorMod(v, 2));
+                    long r = v * 5 - 2;
+                    if (Math.floorMod(v, 13) == 5) {
+                        try {
+                            r += ((Value.I64) self[0].run(new ExecutionContext(), 1, List.of(Value.i64(v)),
+                                    Limits.DEFAULT, null).get(0)).value();
+                        } catch (Trap | IllegalArgumentException t) {
+                            r += v;
+                        }
+                    }
+                    out[0] = Value.i64(r);
+                });
+    }
+
+    /**
+     * @param r a run
+     * @param o its outcome
+     * @return the outcome once every host call the run suspends in is completed with
+     *     {@link #wResults}
+     */
+    private static Outcome settle(Run r, Outcome o) {
+        while (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.HostSuspended h) {
+            o = r.resumeWith(wResults(h.args()));
+        }
+        return o;
     }
 
     private static VerifiedProgram load(String source) {
@@ -83,12 +145,17 @@ public final class AttackAllDriver {
      */
     public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile, int regsTo) {
         VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
-        Vm in = new Vm(load(source), host(), lazy);
-        Vm jit = Jit.compile(load(source), host(), lazy);
+        Vm[] inSelf = new Vm[1];
+        Vm[] jitSelf = new Vm[1];
+        Vm[] stepped = new Vm[1];
+        Vm in = new Vm(load(source), host(inSelf), lazy);
+        Vm jit = Jit.compile(load(source), host(jitSelf), lazy);
+        inSelf[0] = in;
+        jitSelf[0] = jit;
         if (precompile) {
             Jit.precompile(jit);
         }
-        Vm[] stepped = {new Vm(load(source), host(), lazy)};
+        stepped[0] = new Vm(load(source), host(stepped), lazy);
         List<Value> args = java.util.Arrays.stream(argv).mapToObj(v -> (Value) Value.i64(v)).toList();
         String[] t = {transcript(in, null, jit, null, args, depthTo, regsTo),
             transcript(jit, null, in, null, args, depthTo, regsTo),
@@ -103,42 +170,52 @@ public final class AttackAllDriver {
         ExecutionContext shared = new ExecutionContext();
         ExecutionContext first = new ExecutionContext();
         Run r0 = vm.start(first, 0, args, Limits.DEFAULT, sink);
-        t.append("full ").append(end(r0, first, r0.resume())).append('\n');
+        t.append("full ").append(end(r0, first, settle(r0, r0.resume()))).append('\n');
         long used = Limits.DEFAULT.fuel() - first.fuelRemaining();
         long heap = first.heapBytesAllocated();
         long hosts = first.hostCallsMade();
         for (long fuel : points(used + 1)) {
             ExecutionContext c = fuel % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(fuel), sink);
-            Outcome o = r.resume();
+            Outcome o = settle(r, r.resume());
             t.append("fuel ").append(fuel).append(' ').append(end(r, c, o)).append('\n');
             if (o instanceof Outcome.Paused) {
                 t.append("  ").append(pause(r)).append('\n');
                 ExecutionContext c2 = fuel % 3 == 0 ? shared : new ExecutionContext();
                 Run back = other.restore(c2, r.snapshot(), Limits.DEFAULT, otherSink);
                 back.addFuel(used + 2);
-                t.append("  restored ").append(end(back, c2, back.resume())).append('\n');
+                t.append("  restored ").append(end(back, c2, settle(back, back.resume()))).append('\n');
             }
         }
         for (long h : points(heap + 1)) {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHeapBytes(h), sink);
-            t.append("heap ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+            t.append("heap ").append(h).append(' ').append(end(r, c, settle(r, r.resume()))).append('\n');
         }
         for (long d : points(depthTo)) {
             ExecutionContext c = d % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxCallDepth(d), sink);
-            t.append("depth ").append(d).append(' ').append(end(r, c, r.resume())).append('\n');
+            t.append("depth ").append(d).append(' ').append(end(r, c, settle(r, r.resume()))).append('\n');
         }
         for (long h : points(hosts + 1)) {
             ExecutionContext c = h % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxHostCalls(h), sink);
-            t.append("hosts ").append(h).append(' ').append(end(r, c, r.resume())).append('\n');
+            t.append("hosts ").append(h).append(' ').append(end(r, c, settle(r, r.resume()))).append('\n');
         }
         for (long g : regsTo > 0 ? points(regsTo - 1) : new long[0]) {
             ExecutionContext c = g % 2 == 0 ? shared : new ExecutionContext();
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withMaxRegisters((int) g + 1), sink);
-            t.append("regs ").append(g + 1).append(' ').append(end(r, c, r.resume())).append('\n');
+            t.append("regs ").append(g + 1).append(' ').append(end(r, c, settle(r, r.resume()))).append('\n');
+        }
+        // limits as large as the format allows (unsigned fuel and host calls) against the run's counts
+        for (long fuel : new long[] {-1L, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE - 1}) {
+            for (long h : new long[] {-1L, Long.MIN_VALUE, Long.MAX_VALUE, hosts, Math.max(0, hosts - 1)}) {
+                ExecutionContext c = (fuel ^ h) % 2 == 0 ? shared : new ExecutionContext();
+                Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(fuel).withMaxHostCalls(h)
+                        .withMaxHeapBytes(h == hosts ? heap : Long.MAX_VALUE), sink);
+                t.append("large ").append(fuel).append(' ').append(h).append(' ')
+                        .append(end(r, c, settle(r, r.resume()))).append('\n');
+            }
         }
         // one context shared by both ways in turn, under limits that go up and down (deterministic)
         ExecutionContext both = new ExecutionContext();
@@ -152,7 +229,7 @@ public final class AttackAllDriver {
                 default -> Limits.DEFAULT;
             };
             Run r = turn[k % 2].start(both, 0, args, limits, turnSinks[k % 2]);
-            t.append("turn ").append(k).append(' ').append(end(r, both, r.resume())).append('\n');
+            t.append("turn ").append(k).append(' ').append(end(r, both, settle(r, r.resume()))).append('\n');
         }
         for (long slice : used <= 2000 ? new long[] {1, 3, 7} : new long[] {used / 40 + 1, used / 17 + 1}) {
             Vm[] vms = {vm, other};
@@ -160,9 +237,10 @@ public final class AttackAllDriver {
             ExecutionContext c = shared;
             Run r = vm.start(c, 0, args, Limits.DEFAULT.withFuel(slice), sink);
             int pause = 0;
-            Outcome o;
-            while ((o = r.resume()) instanceof Outcome.Paused) {
-                t.append("slice ").append(slice).append(' ').append(pause(r)).append('\n');
+            Outcome o = r.resume();
+            while (o instanceof Outcome.Paused paused) {
+                t.append("slice ").append(slice).append(' ').append(paused.reason().getClass().getSimpleName())
+                        .append(' ').append(pause(r)).append('\n');
                 if (++pause % 4 == 0) {
                     int k = (pause / 4) % 2;
                     c = new ExecutionContext();
@@ -172,7 +250,13 @@ public final class AttackAllDriver {
                     r = r.fork();
                     c = null;
                 }
-                r.addFuel(slice);
+                if (paused.reason() instanceof PauseReason.HostSuspended h) {
+                    // a suspended call (snapshotted, restored or forked as such) is completed
+                    o = r.resumeWith(wResults(h.args()));
+                } else {
+                    r.addFuel(slice);
+                    o = r.resume();
+                }
             }
             t.append("slice ").append(slice).append(" end ").append(c == null ? end(r, o) : end(r, c, o)).append('\n');
         }
@@ -181,17 +265,19 @@ public final class AttackAllDriver {
 
     /**
      * @param max the largest value
-     * @return every value from 0 to {@code max} when that is at most 600 of them; else the first
-     *     and last 200 and 200 spread evenly between
+     * @return every value from 0 to {@code max} when that is fewer than 3k of them; else the first
+     *     and last k and k spread evenly between, k being 200 or the system property
+     *     {@code attack.driver.points} (a lighter sweep of many programs)
      */
     static long[] points(long max) {
-        if (max < 600) {
+        int k = Math.max(2, Integer.getInteger("attack.driver.points", 200));
+        if (max < 3L * k) {
             return java.util.stream.LongStream.rangeClosed(0, max).toArray();
         }
-        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, 200)
-                .map(i -> 200 + i * (max - 400) / 200);
+        java.util.stream.LongStream mid = java.util.stream.LongStream.range(0, k)
+                .map(i -> k + i * (max - 2L * k) / k);
         java.util.stream.LongStream ends = java.util.stream.LongStream.concat(
-                java.util.stream.LongStream.range(0, 200), java.util.stream.LongStream.rangeClosed(max - 199, max));
+                java.util.stream.LongStream.range(0, k), java.util.stream.LongStream.rangeClosed(max - k + 1, max));
         return java.util.stream.LongStream.concat(ends, mid).sorted().distinct().toArray();
     }
 
