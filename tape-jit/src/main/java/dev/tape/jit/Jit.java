@@ -95,10 +95,11 @@ public final class Jit {
     }
 
     /**
-     * Starts, once per JVM, the compiled tier's warm-up on a background daemon thread and returns at
-     * once: the thread loads and links the classes a first compile needs (ASM's, this module's, the
-     * compiled tier's runtime's; it initialises none of tape's) and spins the method-handle forms a
-     * first compiled run uses, while the calling thread goes on. {@link #compile} and
+     * Starts, once per class loader of this module (once per JVM for most embedders), the compiled
+     * tier's warm-up on a background daemon thread and returns at once: the thread loads and links
+     * the classes a first compile needs (ASM's, this module's, the compiled tier's runtime's; it
+     * initialises none of tape's) and spins the method-handle forms a first compiled run uses,
+     * while the calling thread goes on. {@link #compile} and
      * {@link #compileFramed} start it too; an embedder that calls this earlier (at start-up, before
      * reading, decoding and verifying its program) gives it time to finish before the first compiled
      * run, which then pays little of that. Optional and harmless: outcomes never depend on it (it
