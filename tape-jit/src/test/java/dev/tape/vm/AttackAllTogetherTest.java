@@ -222,7 +222,8 @@ class AttackAllTogetherTest {
      * @throws IllegalStateException when the property names no regular file (a typo must not pass
      *     as a comparison made)
      */
-    private static Path before() {
+    /** the jar {@code -Dtape.before.jar} names, or null when none is given (shared by the later rounds' tests) */
+    static Path before() {
         String named = System.getProperty("tape.before.jar");
         if (named == null || named.isEmpty()) {
             return null;
@@ -266,7 +267,8 @@ class AttackAllTogetherTest {
         return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "heapThreshold");
     }
 
-    private static void assertLines(String wantName, String want, String gotName, String got, String what) {
+    /** fails at the first line where {@code got} differs from {@code want}, naming both (shared as above) */
+    static void assertLines(String wantName, String want, String gotName, String got, String what) {
         if (want.equals(got)) {
             return;
         }

@@ -5,13 +5,11 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The eighth round's changes together (compiled one-to-three-word host calls counted in a local,
@@ -228,36 +226,10 @@ class AttackRoundEightTogetherTest {
         return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
     }
 
-    private static Path before() {
-        String named = System.getProperty("tape.before.jar");
-        if (named == null || named.isEmpty()) {
-            return null;
-        }
-        Path p = Path.of(named);
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException("-Dtape.before.jar names no file: " + named);
-        }
-        return p;
-    }
-
-    private static void assertLines(String wantName, String want, String gotName, String got, String what) {
-        if (want.equals(got)) {
-            return;
-        }
-        String[] a = want.split("\n", -1);
-        String[] b = got.split("\n", -1);
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            String x = i < a.length ? a[i] : "(none)";
-            String y = i < b.length ? b[i] : "(none)";
-            if (!x.equals(y)) {
-                fail(what + "\nline " + i + "\n" + wantName + ": " + x + "\n" + gotName + ": " + y);
-            }
-        }
-    }
 
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = before();
+        Path jar = AttackAllTogetherTest.before();
         URLClassLoader old = jar == null ? null
                 : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         Method oldRun = null;
@@ -286,12 +258,12 @@ class AttackRoundEightTogetherTest {
             for (int k = 0; k < 3; k++) {
                 assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
             }
-            assertLines(names[0], now[0], names[1], now[1], what);
-            assertLines(names[0], now[0], names[2], now[2], what);
+            AttackAllTogetherTest.assertLines(names[0], now[0], names[1], now[1], what);
+            AttackAllTogetherTest.assertLines(names[0], now[0], names[2], now[2], what);
             if (oldRun != null) {
                 String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre, regsTo);
                 for (int k = 0; k < 3; k++) {
-                    assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
+                    AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
                 }
             }
             if (now[0].startsWith("full done")) {
