@@ -9,9 +9,12 @@ package dev.tape.verify;
  * function-table rows may name one large blob or span table. So every function is charged its
  * bytecode bytes and span entries (which also pays for its span table's pc index,
  * {@link dev.tape.verify.internal.SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
- * and again for every further fixpoint pass, and the program is charged one unit per function-name
- * entry of its names section (the index of names by function id), against one budget for the
- * whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification
+ * and again for every further fixpoint pass, then {@code max(1, reachable blocks) x
+ * ceil(registers / 64)} for every pass of its must-init analysis after the second (its bit sets
+ * hold 64 registers a word; see {@link MustInit}: a reducible function needs two passes, which
+ * the type analysis's charge already covers, while irreducible flow can need as many as it has
+ * blocks), and the program is charged one unit per function-name entry of its names section (the
+ * index of names by function id), against one budget for the whole program. Going over it is the verify error {@code AnalysisBudgetExceeded}: verification
  * time and memory stay bounded by the budget, not by what a hostile file declares.
  */
 final class AnalysisBudget {
@@ -23,7 +26,8 @@ final class AnalysisBudget {
     }
 
     /**
-     * @param cells register states about to be tracked
+     * @param cells units of work about to be done: register states (or 64-register words) about
+     *     to be tracked, or bytes, entries about to be read
      * @param func the function being verified
      * @throws VerifyException when the budget would be exceeded
      */
@@ -32,7 +36,8 @@ final class AnalysisBudget {
         if (used > limit || used < 0) {
             throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "verifying the program would take more "
                     + "than " + limit + " units of work (bytecode bytes, span entries, reachable blocks x"
-                    + " registers per fixpoint pass, summed over functions, and function-name entries); the"
+                    + " registers per type pass, reachable blocks x register words per must-init pass after the"
+                    + " second, summed over functions, and function-name entries); the"
                     + " verifier's analysis budget is " + limit);
         }
     }

@@ -82,6 +82,16 @@ final class Lowerer {
         AggShape[] blockMeta = new AggShape[0];
         int[] blockSlot = NONE;
         boolean[] blockHas = new boolean[0];
+        /**
+         * {@link MustInit}'s bit sets: in-state and written registers of each reachable block
+         * (reachable blocks x words), whether each block's in-state is set, one block's out-state
+         * and the checked state (words); grown to the largest function's need, at most twice it
+         */
+        long[] initIn = new long[0];
+        long[] initWrites = new long[0];
+        boolean[] initSet = new boolean[0];
+        long[] initOut = new long[0];
+        long[] initState = new long[0];
         /** the register-type arrays kept so far, by content: functions with equal ones share one */
         final java.util.Map<List<ValueType>, ValueType[]> regTypeSets = new java.util.HashMap<>();
         /** the function being verified, decoded (refilled per function) */

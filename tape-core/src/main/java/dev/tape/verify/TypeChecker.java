@@ -61,7 +61,10 @@ final class TypeChecker {
     ValueType[] regTypes;
     /** register states one fixpoint pass tracks (reachable blocks x registers) */
     long passCost;
-    /** charged {@link #passCost} for each fixpoint pass after the first; null for no bound */
+    /**
+     * charged {@link #passCost} for each fixpoint pass after the first, and the must-init passes
+     * after the second ({@link MustInit}); null for no bound
+     */
     AnalysisBudget budget;
     /**
      * Whether shapes follow the reference exactly: known only in the entry block (its arguments'
@@ -105,8 +108,7 @@ final class TypeChecker {
     }
 
     private VerifyException err(String kind, int ins, String reason) {
-        return new VerifyException(kind, func, ins < 0 ? -1 : dc.pc(ins), ins < 0 ? null
-                : dc.opcode(ins).mnemonic(), reason);
+        return MustInit.err(func, dc, kind, ins, reason);
     }
 
     private String show(int state) {
@@ -244,7 +246,7 @@ final class TypeChecker {
         // (verifier.rs, validate_instr_reads_writes): effect registers, call and return arity,
         // then reads before writes; only then the types, so an uninitialised read anywhere is
         // reported before a type error in an earlier block
-        mustInit(nb, args.size());
+        MustInit.check(program, func, cfg, slot, budget, scratch);
         // checking pass over reachable blocks in block order (types, as the reference's step 12)
         for (int b = 0; b < nb; b++) {
             if (!cfg.reachable[b]) {
@@ -296,162 +298,6 @@ final class TypeChecker {
             }
         }
         regTypes = fixed;
-    }
-
-    /**
-     * The reference's must-init analysis and check ({@code compute_must_init},
-     * {@code validate_instr_reads_writes}): a register is initialised where every path to it
-     * writes it (any write counts, whatever its type), r0 and the arguments at the entry; then
-     * each reachable block in block order, each instruction's effect registers and arity, then its
-     * reads. Bit sets of (reachable blocks x registers / 64) words, a fixpoint in reverse
-     * post-order that only removes bits (not charged to the analysis budget: each pass costs
-     * 1/64 of a type analysis pass over the same blocks).
-     */
-    private void mustInit(int nb, int argCount) throws VerifyException {
-        int words = (regCount + 63) >>> 6;
-        int nr = cfg.order.length;
-        long[] in = new long[nr * words];
-        long[] writes = new long[nr * words];
-        boolean[] set = new boolean[nr];
-        for (int b : cfg.order) {
-            int at = slot[b] * words;
-            for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                orWrites(i, writes, at);
-            }
-        }
-        if (nb > 0) {
-            in[0] = 1L;
-            for (int a = 1; a <= argCount && a < regCount; a++) {
-                in[a >>> 6] |= 1L << a;
-            }
-            set[slot[0]] = true;
-        }
-        long[] out = new long[words];
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (int b : cfg.order) {
-                int at = slot[b] * words;
-                if (!set[slot[b]]) {
-                    continue;
-                }
-                for (int k = 0; k < words; k++) {
-                    out[k] = in[at + k] | writes[at + k];
-                }
-                for (int s : cfg.successors[b]) {
-                    int to = slot[s] * words;
-                    if (!set[slot[s]]) {
-                        System.arraycopy(out, 0, in, to, words);
-                        set[slot[s]] = true;
-                        changed = true;
-                        continue;
-                    }
-                    for (int k = 0; k < words; k++) {
-                        long m = in[to + k] & out[k];
-                        if (m != in[to + k]) {
-                            in[to + k] = m;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-        }
-        long[] st = new long[words];
-        for (int b = 0; b < nb; b++) {
-            if (!cfg.reachable[b]) {
-                continue;
-            }
-            System.arraycopy(in, slot[b] * words, st, 0, words);
-            for (int i = cfg.blockStart[b]; i < cfg.blockEnd[b]; i++) {
-                checkReadsFirst(i, st);
-                orWrites(i, st, 0);
-            }
-        }
-    }
-
-    /**
-     * The reference's {@code validate_instr_reads_writes} for one instruction: the effect
-     * registers and arity of a call, host call or return, then every register it reads must be
-     * in {@code init}.
-     */
-    private void checkReadsFirst(int ins, long[] init) throws VerifyException {
-        switch (dc.opcode(ins)) {
-            case CALL -> {
-                checkEffects(ins, 2, 0, true);
-                Function callee = program.functions().get((int) dc.value(ins, 1));
-                if (dc.value(ins, 3) != callee.argCount() || dc.value(ins, 4) != callee.retCount()) {
-                    throw err("CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes "
-                            + callee.argCount() + " arguments and returns " + callee.retCount()
-                            + " values; the call passes " + dc.value(ins, 3) + " and expects " + dc.value(ins, 4));
-                }
-            }
-            case RET -> {
-                checkEffects(ins, 0, -1, true);
-                if (dc.value(ins, 1) != fn.retCount()) {
-                    throw err("ReturnArityMismatch", ins, "the function returns " + fn.retCount()
-                            + " values but ret lists " + dc.value(ins, 1));
-                }
-            }
-            case HOST_CALL -> {
-                checkEffects(ins, 2, 0, true);
-                HostSig hs = program.hostSigs().get((int) dc.value(ins, 1));
-                if (dc.value(ins, 3) != hs.args().size() || dc.value(ins, 4) != hs.rets().size()) {
-                    throw err("HostCallArityMismatch", ins, "host signature " + dc.value(ins, 1) + " has "
-                            + hs.args().size() + " arguments and " + hs.rets().size() + " results; the call has "
-                            + dc.value(ins, 3) + " and " + dc.value(ins, 4));
-                }
-            }
-            case CALL_INDIRECT -> {
-                checkEffects(ins, 3, 0, true);
-                CallSig cs = program.callSigs().get((int) dc.value(ins, 1));
-                if (dc.value(ins, 4) != cs.args().size() || dc.value(ins, 5) != cs.rets().size()) {
-                    throw err("CallArityMismatch", ins, "call signature " + dc.value(ins, 1) + " has "
-                            + cs.args().size() + " arguments and " + cs.rets().size() + " results; the call has "
-                            + dc.value(ins, 4) + " and " + dc.value(ins, 5));
-                }
-            }
-            default -> {
-                // no instruction-specific rule
-            }
-        }
-        List<dev.tape.format.Operand> ops = dc.opcode(ins).operands();
-        for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i).access() != dev.tape.format.Access.READ) {
-                continue;
-            }
-            if (ops.get(i).kind() == dev.tape.format.OperandKind.REG) {
-                initialised(ins, init, dc.reg(ins, i));
-            } else if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
-                for (int e = 0; e < dc.value(ins, i); e++) {
-                    initialised(ins, init, dc.listReg(ins, i, e));
-                }
-            }
-        }
-    }
-
-    /** Sets the bits of the registers instruction {@code ins} writes in {@code bits} from word {@code at}. */
-    private void orWrites(int ins, long[] bits, int at) {
-        List<dev.tape.format.Operand> ops = dc.opcode(ins).operands();
-        for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i).access() != dev.tape.format.Access.WRITE) {
-                continue;
-            }
-            if (ops.get(i).kind() == dev.tape.format.OperandKind.REG_LIST) {
-                for (int e = 0; e < dc.value(ins, i); e++) {
-                    int w = dc.listReg(ins, i, e);
-                    bits[at + (w >>> 6)] |= 1L << w;
-                }
-            } else {
-                int w = dc.reg(ins, i);
-                bits[at + (w >>> 6)] |= 1L << w;
-            }
-        }
-    }
-
-    private void initialised(int ins, long[] init, int r) throws VerifyException {
-        if ((init[r >>> 6] & (1L << r)) == 0) {
-            throw err("UninitializedRead", ins, "r" + r + " is read before it is written on some path");
-        }
     }
 
     /** Step 14 for the registers an instruction writes ({@link dev.tape.format.Instruction#writes()}, without the array). */
@@ -952,14 +798,8 @@ final class TypeChecker {
     }
 
     private void checkEffects(int ins, int effIn, int effOut, boolean check) throws VerifyException {
-        if (!check) {
-            return;
-        }
-        if (dc.reg(ins, effIn) != 0) {
-            throw err("EffectInNotR0", ins, "the effect input must be r0, found r" + dc.reg(ins, effIn));
-        }
-        if (effOut >= 0 && dc.reg(ins, effOut) != 0) {
-            throw err("EffectOutNotR0", ins, "the effect output must be r0, found r" + dc.reg(ins, effOut));
+        if (check) {
+            MustInit.checkEffects(func, dc, ins, effIn, effOut);
         }
     }
 

@@ -40,8 +40,10 @@ public final class Verifier {
 
     /**
      * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
-     * its span entries, and (reachable blocks x registers) for every fixpoint pass of its type
-     * analysis, summed over all functions (a blob or span table shared by several functions counts
+     * its span entries, (reachable blocks x registers) for every fixpoint pass of its type
+     * analysis and (reachable blocks x registers / 64, rounded up) for every pass of its must-init
+     * analysis after the second (only irreducible control flow needs more than two), summed over
+     * all functions (a blob or span table shared by several functions counts
      * for each), plus one unit per function-name entry of the names section (the span and name
      * indexes that traps and traces use are built from these). This bounds verification to a few
      * hundred MB and a few seconds however the file is shaped; the reference has no such bound. A program over it is refused with
@@ -133,6 +135,18 @@ public final class Verifier {
      * @throws VerifyException when the program breaks a rule
      */
     public VerifiedProgram check(Program program) {
+        return check(program, false);
+    }
+
+    /**
+     * {@link #check}, with new scratch arrays for every function instead of one set reused for
+     * all of them (for tests: the decision and every result must be the same).
+     */
+    VerifiedProgram checkWithFreshScratch(Program program) {
+        return check(program, true);
+    }
+
+    private VerifiedProgram check(Program program, boolean freshScratch) {
         List<String> symbols = program.symbols();
         for (int i = 0; i < program.hostSigs().size(); i++) {
             HostSig h = program.hostSigs().get(i);
@@ -193,7 +207,7 @@ public final class Verifier {
         Lowerer.Buffers buffers = new Lowerer.Buffers();
         Relowering again = f -> relower(program, f, lowered[f]);
         for (int f = 0; f < fns.size(); f++) {
-            lowered[f] = function(program, f, shapes[f], budget, buffers);
+            lowered[f] = function(program, f, shapes[f], budget, freshScratch ? new Lowerer.Buffers() : buffers);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }

@@ -40,20 +40,30 @@ final class MutatedCorpus {
      * @throws Exception when a file cannot be read
      */
     static List<String> outcomes(List<Path> tapes) throws Exception {
+        return outcomes(tapes, Verifier::verify);
+    }
+
+    /**
+     * @param tapes the conformance vectors, sorted by name
+     * @param verify how each decoded program is verified
+     * @return one outcome line per program (the vectors themselves included)
+     * @throws Exception when a file cannot be read
+     */
+    static List<String> outcomes(List<Path> tapes, Verify verify) throws Exception {
         Random rnd = new Random(20261204L);
         List<byte[]> pool = new ArrayList<>();
         List<String> out = new ArrayList<>();
         for (Path f : tapes) {
             byte[] orig = Files.readAllBytes(f);
             String name = f.getFileName().toString();
-            out.add(name + " orig " + outcome(orig));
+            out.add(name + " orig " + outcome(orig, verify));
             for (int i = 0; i < BYTE_MUTANTS; i++) {
                 byte[] m = mutateBytes(orig, rnd);
-                out.add(name + " b" + i + " " + crc(m) + " " + outcome(m));
+                out.add(name + " b" + i + " " + crc(m) + " " + outcome(m, verify));
             }
             for (int i = 0; i < BODY_MUTANTS; i++) {
                 byte[] m = mutateBodies(orig, rnd, pool);
-                out.add(name + " c" + i + " " + (m == null ? "-" : crc(m) + " " + outcome(m)));
+                out.add(name + " c" + i + " " + (m == null ? "-" : crc(m) + " " + outcome(m, verify)));
             }
         }
         return out;
@@ -65,8 +75,18 @@ final class MutatedCorpus {
         return b.length + ":" + Long.toHexString(c.getValue());
     }
 
-    /** What loading {@code data} gives, on one line. */
-    static String outcome(byte[] data) {
+    /** A way to verify a decoded program. */
+    interface Verify {
+        /**
+         * @param p the decoded program
+         * @return it verified
+         * @throws VerifyException when it breaks a rule
+         */
+        VerifiedProgram verify(Program p);
+    }
+
+    /** What loading {@code data} and verifying it with {@code verify} gives, on one line. */
+    static String outcome(byte[] data, Verify verify) {
         Program p;
         try {
             p = ProgramDecoder.decode(data);
@@ -77,7 +97,7 @@ final class MutatedCorpus {
         }
         VerifiedProgram vp;
         try {
-            vp = Verifier.verify(p);
+            vp = verify.verify(p);
         } catch (VerifyException e) {
             return "VERIFY " + e.kind() + " f" + e.func() + " pc" + e.pc() + " " + e.mnemonic() + " "
                     + oneLine(e.reason());
