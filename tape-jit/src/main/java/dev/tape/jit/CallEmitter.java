@@ -133,7 +133,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
     VirtualStructs structs;
     /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
-    private int inlinedBytes;
+    int inlinedBytes;
+    /** the method's loops' first iterations peeled ({@link LoopPeel}), null when not; set by the block emission */
+    LoopPeel peel;
 
     /**
      * @param view the program and tier
