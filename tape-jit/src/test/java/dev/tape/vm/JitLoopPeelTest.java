@@ -125,7 +125,7 @@ class JitLoopPeelTest {
 
     /** The generated programs' work methods are peeled: their steady copies run leaves inline. */
     @Test
-    void workIsPeeled() {
+    void workIsPeeled() throws Exception {
         int peeled = 0;
         for (long seed = 0; seed < 40; seed++) {
             Generated g = program(seed);
