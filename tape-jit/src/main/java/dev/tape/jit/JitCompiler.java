@@ -412,7 +412,7 @@ final class JitCompiler implements Codegen {
                     }
                 }
             }
-            boolean[] reachable = reachable(len);
+            boolean[] reachable = BlockFlow.reachable(code, entry, fn.pcOf(), labels);
             boolean[] entrances = view.entrances(f);
             int[][] clear = deadAggregates(reachable);
             points = new boolean[len];
@@ -643,39 +643,6 @@ final class JitCompiler implements Codegen {
             loadCode();
             global(i);
             mv.visitInsn(IALOAD);
-        }
-
-        /**
-         * Which blocks run can reach from the entry, by their leaders' code indices: a block goes on
-         * to its branch's targets, its jump's target, or (unless it ends in {@code ret} or
-         * {@code trap}) the next block.
-         */
-        private boolean[] reachable(int len) {
-            boolean[] seen = new boolean[len];
-            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-            seen[0] = true;
-            work.push(0);
-            while (!work.isEmpty()) {
-                int i = work.pop();
-                int last = i;
-                for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
-                    last = j;
-                }
-                int g = entry + last;
-                int[] successors = switch (code[g]) {
-                    case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
-                    case Op.JMP -> new int[] {code[g + 1] - entry};
-                    case Op.RET, Op.TRAP, LOp.NO_CODE -> new int[0];
-                    default -> new int[] {next(last)};
-                };
-                for (int t : successors) {
-                    if (t >= 0 && t < len && !seen[t]) {
-                        seen[t] = true;
-                        work.push(t);
-                    }
-                }
-            }
-            return seen;
         }
 
         /**
