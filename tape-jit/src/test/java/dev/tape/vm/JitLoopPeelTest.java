@@ -178,4 +178,48 @@ class JitLoopPeelTest {
         }
         assertTrue(pauses >= 1000, "pauses: " + pauses);
     }
+
+    /**
+     * A loop of a leaf call and {@code adds} additions: its method fits the limit unpeeled and not
+     * peeled for some {@code adds}, and is then generated unpeeled, with the leaf inline.
+     */
+    private static String wideLoop(int adds) {
+        StringBuilder s = new StringBuilder("program wide\nfunc main(n: i64) -> (i64) {\n");
+        s.append("    const.i64 r2, 0\n    const.i64 r3, 1\n    const.i64 r4, 0\n    jmp loop\n");
+        s.append("loop:\n    i64.lt r5, r2, r1\n    br r5, body, done\nbody:\n");
+        s.append("    call r0, leaf, r0, [r2] -> [r6]\n    i64.add r4, r4, r6\n");
+        for (int k = 0; k < adds; k++) {
+            s.append("    i64.add r4, r4, r").append(new int[] {2, 3, 4, 6}[k % 4]).append('\n');
+        }
+        s.append("    i64.add r2, r2, r3\n    jmp loop\ndone:\n    ret r0, [r4]\n}\n");
+        s.append("func leaf(x: i64) -> (i64) {\n    const.i64 r2, 3\n    i64.add r2, r1, r2\n    ret r0, [r2]\n}\n");
+        return s.toString();
+    }
+
+    /** A method too large peeled falls back to today's code: compiled unpeeled, the leaf inline, both tiers alike. */
+    @Test
+    void tooLargePeeledIsCompiledUnpeeled() throws Exception {
+        int fellBack = 0;
+        for (int adds = 200; adds <= 1400; adds += 100) {
+            String text = wideLoop(adds);
+            VerifiedProgram p = JitLeafInlineTest.verified(text);
+            Vm vm = new Vm(p, Host.NONE, Tiers.LAZY);
+            int peeledSize = dev.tape.jit.JitTestAccess.measure(new JitView(vm, null), 0);
+            if (peeledSize <= dev.tape.jit.JitTestAccess.maxMethodBytes()) {
+                assertEquals(1, JitLeafInlinedTest.steadySites(p, 0), "adds " + adds);
+                continue;
+            }
+            // over the limit peeled: never generated peeled; where it fits unpeeled, the leaf inline
+            JitTier tier = (JitTier) dev.tape.jit.Jit.compile(p, Host.NONE).tier;
+            if (dev.tape.jit.JitTestAccess.generate(tier.view, 0) != null) {
+                assertEquals(0, JitLeafInlinedTest.steadySites(p, 0), "adds " + adds);
+                fellBack += JitLeafInlinedTest.inlinedSites(p, 0);
+            }
+            Tiers t = Tiers.of(p, Host.NONE);
+            for (long fuel : new long[] {0, 5, 500, 5000, Limits.DEFAULT.fuel()}) {
+                t.check(0, List.of(Value.i64(7)), Limits.DEFAULT.withFuel(fuel), "adds " + adds + " fuel " + fuel);
+            }
+        }
+        assertTrue(fellBack >= 1, "methods generated unpeeled for their size: " + fellBack);
+    }
 }
