@@ -206,8 +206,9 @@ final class JitCompiler implements Codegen {
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
-     * shape: the function id is the method's last parameter). A method over the limit with leaf
-     * calls inline ({@link LeafInliner}) is generated again with real calls, which may fit.
+     * shape: the function id is the method's last parameter). A method over the limit with its
+     * loops peeled ({@link LoopPeel}) is generated again unpeeled, and one over it with leaf calls
+     * inline ({@link LeafInliner}) again with real calls, which may fit.
      *
      * @param inline whether direct calls of leaf functions run inline
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
