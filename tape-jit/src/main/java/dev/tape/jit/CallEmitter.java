@@ -133,7 +133,9 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
     VirtualStructs structs;
     /** bytecode the call sites inlined so far may add, at most (see {@link LeafInliner#MAX_METHOD_BYTES}) */
-    private int inlinedBytes;
+    int inlinedBytes;
+    /** the method's loops' first iterations peeled ({@link LoopPeel}), null when not; set by the block emission */
+    LoopPeel peel;
 
     /**
      * @param view the program and tier
@@ -521,10 +523,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         return k;
     }
 
-    /**
-     * @return the index of the static field that holds the invoker of a new inline cache for
-     *     one {@code call.indirect} instruction (entries of {@link #linked} below 0)
-     */
+    /** @return the static field of a new inline cache's invoker, one per {@code call.indirect} ({@link #linked} below 0) */
     private int cache() {
         int k = linked.size();
         linked.add(-1 - k);
@@ -556,8 +555,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         int calleeReg = code[g + 2];
         Label done = null;
         if (!inline.isEmpty()) {
-            // the callee's id, unchecked, compared with each leaf's first (LeafInliner.indirect);
-            // the checks below run only when no inlined body does
+            // the callee's id, unchecked, compared with each leaf's (LeafInliner.indirect); checks below if none runs
             done = new Label();
             LeafInliner.indirect(this, inline, g, closure ? calleeReg : -1, done);
         }

@@ -206,8 +206,9 @@ final class JitCompiler implements Codegen {
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
-     * shape: the function id is the method's last parameter). A method over the limit with leaf
-     * calls inline ({@link LeafInliner}) is generated again with real calls, which may fit.
+     * shape: the function id is the method's last parameter). A method over the limit with its
+     * loops peeled ({@link LoopPeel}) is generated again unpeeled, and one over it with leaf calls
+     * inline ({@link LeafInliner}) again with real calls, which may fit.
      *
      * @param inline whether direct calls of leaf functions run inline
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
@@ -216,29 +217,31 @@ final class JitCompiler implements Codegen {
      */
     static Generated generateClass(CompileView view, int f, boolean inline) {
         Method[] made = new Method[1];
-        Generated g = generateImage(view, f, inline, made);
+        Generated g = generateImage(view, f, inline, true, made);
+        g = g == null && made[0].peel != null ? generateImage(view, f, inline, false, made) : g; // peeled: too large
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, false, made) : g;
+                ? generateImage(view, f, false, false, made) : g;
     }
 
     /**
      * {@link #generateOnce} without the image locals unless the body surely reads them, and again
      * with them if it turns out to ({@link ImageReads}).
      */
-    private static Generated generateImage(CompileView view, int f, boolean inline, Method[] made) {
+    private static Generated generateImage(CompileView view, int f, boolean inline, boolean peel, Method[] made) {
         try {
-            return generateOnce(view, f, inline, made, ImageReads.surely(view, f));
+            return generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f));
         } catch (ImageReads.NeedsImage e) {
-            return generateOnce(view, f, inline, made, true);
+            return generateOnce(view, f, inline, peel, made, true);
         }
     }
 
     /** {@link #generateClass} with inlining as asked, the method generator left in {@code made[0]}. */
-    private static Generated generateOnce(CompileView view, int f, boolean inline, Method[] made, boolean imageLocals) {
+    private static Generated generateOnce(CompileView view, int f, boolean inline, boolean peel, Method[] made,
+            boolean imageLocals) {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals);
+        Method m = new Method(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel);
         made[0] = m;
         try {
             m.emit();
@@ -274,7 +277,7 @@ final class JitCompiler implements Codegen {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE, true, true).emit();
+            return new JitCompiler.Method(view, false, cw, f, Integer.MAX_VALUE, true, true, true).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;
@@ -328,11 +331,16 @@ final class JitCompiler implements Codegen {
         boolean[] points;
         /** whether the prologue reads {@link JitCompiler#CODE} and {@link JitCompiler#ENTRY} ({@link ImageReads}) */
         private final boolean imageLocals;
+        /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
+        private final boolean peelLoops;
+        private int emitted;
 
-        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline, boolean imageLocals) {
+        Method(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline, boolean imageLocals,
+                boolean peelLoops) {
             super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline);
             this.limit = limit;
             this.imageLocals = imageLocals;
+            this.peelLoops = peelLoops;
             this.labels = new Label[fn.code().length];
         }
 
@@ -405,7 +413,7 @@ final class JitCompiler implements Codegen {
                     }
                 }
             }
-            boolean[] reachable = reachable(len);
+            boolean[] reachable = BlockFlow.reachable(code, entry, fn.pcOf(), labels);
             boolean[] entrances = view.entrances(f);
             int[][] clear = deadAggregates(reachable);
             points = new boolean[len];
@@ -470,35 +478,10 @@ final class JitCompiler implements Codegen {
             mv.visitTryCatchBlock(tryStart, tryEnd, unwindHandler, "dev/tape/vm/JitRuntime$Unwind");
             mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
             mv.visitLabel(tryStart);
-            int blockLen = 0;
-            int k = 0;
-            int emitted = 0;
-            boolean live = true;
-            for (int i = 0; i < len; i = next(i)) {
-                if (labels[i] != null) {
-                    // the verifier types reachable code only: unreachable blocks are not emitted
-                    live = reachable[i];
-                }
-                if (!live) {
-                    continue;
-                }
-                if (labels[i] != null) {
-                    mv.visitLabel(labels[i]);
-                    frame();
-                    blockLen = 1;
-                    for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
-                        blockLen++;
-                    }
-                    points[i] = entrances[i];
-                    clearDead(clear == null ? null : clear[i]);
-                    fuelCheck(i, blockLen);
-                    k = 0;
-                }
-                instruction(i, blockLen - k - 1);
-                k++;
-                if ((++emitted & 63) == 0 && size() > limit) {
-                    throw TooLarge.INSTANCE;
-                }
+            peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
+            blocks(0, reachable, entrances, clear);
+            if (peel != null && peel.startSteady(this)) {
+                blocks(peel.from, reachable, entrances, clear);
             }
             mv.visitLabel(tryEnd);
             handlers(trapHandler, unwindHandler, calls);
@@ -510,6 +493,51 @@ final class JitCompiler implements Codegen {
                 throw TooLarge.INSTANCE;
             }
             return end.getOffset();
+        }
+
+        /**
+         * Emits the reachable blocks from code index {@code from} on (all of them, or a
+         * {@link LoopPeel}'s steady copy), each at its label of the copy being emitted.
+         */
+        private void blocks(int from, boolean[] reachable, boolean[] entrances, int[][] clear) {
+            int len = labels.length;
+            int blockLen = 0;
+            int k = 0;
+            boolean live = true;
+            for (int i = from; i < len; i = next(i)) {
+                if (labels[i] != null) {
+                    // the verifier types reachable code only: unreachable blocks are not emitted
+                    live = reachable[i];
+                }
+                if (!live) {
+                    continue;
+                }
+                if (labels[i] != null) {
+                    mv.visitLabel(peel == null ? labels[i] : peel.block(labels, i));
+                    frame();
+                    blockLen = 1;
+                    for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
+                        blockLen++;
+                    }
+                    points[i] = entrances[i];
+                    clearDead(clear == null ? null : clear[i]);
+                    fuelCheck(i, blockLen);
+                    k = 0;
+                    if (peel != null) {
+                        peel.block(this, i);
+                    }
+                }
+                instruction(i, blockLen - k - 1);
+                k++;
+                if ((++emitted & 63) == 0 && size() > limit) {
+                    throw TooLarge.INSTANCE;
+                }
+            }
+        }
+
+        /** The label of a jump from code index {@code i} to block {@code t} in the copy being emitted ({@link LoopPeel}). */
+        private Label jump(int t, int i) {
+            return peel == null ? labels[t] : peel.target(labels, t, i);
         }
 
         /** Sets the locals of registers {@code regs} (reference registers, or null: none) to null. */
@@ -616,39 +644,6 @@ final class JitCompiler implements Codegen {
             loadCode();
             global(i);
             mv.visitInsn(IALOAD);
-        }
-
-        /**
-         * Which blocks run can reach from the entry, by their leaders' code indices: a block goes on
-         * to its branch's targets, its jump's target, or (unless it ends in {@code ret} or
-         * {@code trap}) the next block.
-         */
-        private boolean[] reachable(int len) {
-            boolean[] seen = new boolean[len];
-            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-            seen[0] = true;
-            work.push(0);
-            while (!work.isEmpty()) {
-                int i = work.pop();
-                int last = i;
-                for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
-                    last = j;
-                }
-                int g = entry + last;
-                int[] successors = switch (code[g]) {
-                    case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
-                    case Op.JMP -> new int[] {code[g + 1] - entry};
-                    case Op.RET, Op.TRAP, LOp.NO_CODE -> new int[0];
-                    default -> new int[] {next(last)};
-                };
-                for (int t : successors) {
-                    if (t >= 0 && t < len && !seen[t]) {
-                        seen[t] = true;
-                        work.push(t);
-                    }
-                }
-            }
-            return seen;
         }
 
         /**
@@ -792,8 +787,8 @@ final class JitCompiler implements Codegen {
             if (fused && dst != a && dst != b && i + 4 < labels.length && labels[i + 4] == null
                     && code[br] == Op.BR && code[br + 1] == dst) {
                 InlineOps.compareInts(this, op, a, b);
-                mv.visitJumpInsn(jump, labels[code[br + 2] - entry]);
-                mv.visitJumpInsn(GOTO, labels[code[br + 3] - entry]);
+                mv.visitJumpInsn(jump, jump(code[br + 2] - entry, i));
+                mv.visitJumpInsn(GOTO, jump(code[br + 3] - entry, i));
                 branchDone = true;
             }
         }
@@ -869,10 +864,10 @@ final class JitCompiler implements Codegen {
                     loadW(code[g + 1]);
                     mv.visitInsn(LCONST_0);
                     mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, labels[code[g + 2] - entry]);
-                    mv.visitJumpInsn(GOTO, labels[code[g + 3] - entry]);
+                    mv.visitJumpInsn(IFNE, jump(code[g + 2] - entry, i));
+                    mv.visitJumpInsn(GOTO, jump(code[g + 3] - entry, i));
                 }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, labels[code[g + 1] - entry]);
+                case Op.JMP -> mv.visitJumpInsn(GOTO, jump(code[g + 1] - entry, i));
                 case LOp.SELECT_W, LOp.SELECT_R -> select(g, op == LOp.SELECT_W);
                 case Op.CALL -> call(i, g, refund);
                 case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> callIndirect(i, g, refund,

@@ -312,7 +312,7 @@ final class LeafInliner {
      */
     static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done) {
         int argc = e.code[g + 2];
-        guard(e, leaf, real);
+        guard(e, leaf, real, e.peel == null ? null : e.peel.site(e, g));
         int[] kept = kept(e, leaf, g + 3, argc, 1, real);
         arguments(e, leaf, g + 3, argc, 1, kept);
         reads(e, leaf, real, kept);
@@ -411,6 +411,11 @@ final class LeafInliner {
         // the closure this site checked last ({@link ClosureCache}): for the first leaf only
         int cache = closureReg >= 0 && e.closures != null ? e.closures.object(g) : -1;
         int[] cached = cache >= 0 ? envReads(e, leaves.get(0)) : null;
+        Label first = e.peel == null ? null : e.peel.site(e, g);
+        if (cached != null && first != null) {
+            steady(e, leaves.get(0), g, closureReg, cache, cached, first, done);
+            return;
+        }
         Label checked = new Label();
         if (cached != null) {
             // the very closure checked last: its id is the first leaf's (set for the later leaves'
@@ -457,24 +462,49 @@ final class LeafInliner {
                 }
                 mv.visitLabel(checked);
                 e.frame();
-                guard(e, leaf, miss);
+                guard(e, leaf, miss, first);
                 arguments(e, leaf, g + 4, argc, 2, null);
                 new Body(e, leaf, null, cached, cache).body(g + 4 + argc, done);
             } else {
-                guard(e, leaf, miss);
-                int first = 1;
+                guard(e, leaf, miss, first);
+                int from = 1;
                 if (closureReg >= 0) {
                     env(e, closureReg);
-                    first = 2;
+                    from = 2;
                 }
-                int[] kept = kept(e, leaf, g + 4, argc, first, miss);
-                arguments(e, leaf, g + 4, argc, first, kept);
+                int[] kept = kept(e, leaf, g + 4, argc, from, miss);
+                arguments(e, leaf, g + 4, argc, from, kept);
                 reads(e, leaf, miss, kept);
                 new Body(e, leaf, kept, null, -1).body(g + 4 + argc, done);
             }
             mv.visitLabel(miss);
             e.frame();
         }
+    }
+
+    /**
+     * The cached site at global index {@code g} in a {@link LoopPeel}'s steady copy: a closure
+     * register that holds the closure the site kept runs the first leaf's guard and body on the
+     * kept elements, as {@link #indirect} does; any other closure, and a short room, go to the
+     * same site in the first copy ({@code first}), which checks, keeps and makes room there. When
+     * the guard's fuel test fails the code after this (the real path) runs, as when it fails in
+     * {@link #indirect} (the later leaves' id tests, which the kept closure's id fails, left out).
+     */
+    private static void steady(CallEmitter e, Leaf leaf, int g, int closureReg, int cache, int[] cached, Label first,
+            Label done) {
+        MethodVisitor mv = e.mv;
+        int argc = e.code[g + 3];
+        e.loadR(closureReg);
+        mv.visitVarInsn(ALOAD, cache);
+        mv.visitJumpInsn(IF_ACMPNE, first);
+        e.push(leaf.callee());
+        mv.visitVarInsn(ISTORE, JitCompiler.CALLEE);
+        Label miss = new Label();
+        guard(e, leaf, miss, first);
+        arguments(e, leaf, g + 4, argc, 2, null);
+        new Body(e, leaf, null, cached, cache).body(g + 4 + argc, done);
+        mv.visitLabel(miss);
+        e.frame();
     }
 
     /** The closure's environment, unchecked, into the leaf's register 1. */
@@ -549,13 +579,21 @@ final class LeafInliner {
         return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
     }
 
-    /** The guard: the fuel for the leaf's costliest path, and {@code JitRuntime.leafRoom}; else to {@code real}. */
-    private static void guard(CallEmitter e, Leaf leaf, Label real) {
+    /**
+     * The guard: the fuel for the leaf's costliest path, and {@code JitRuntime.leafRoom}; else to
+     * {@code real}. With {@code first} (the site in a {@link LoopPeel}'s first copy, from its
+     * steady copy), a short room goes there, which makes the room, instead of making it here.
+     */
+    private static void guard(CallEmitter e, Leaf leaf, Label real, Label first) {
         MethodVisitor mv = e.mv;
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitLdcInsn((long) leaf.worst());
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFLT, real);
+        if (e.leafRoom >= 0 && first != null) {
+            LeafRoom.fits(mv, e.leafRoom, leaf.regs(), first);
+            return;
+        }
         if (e.leafRoom >= 0) {
             LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), leaf.regs(), real);
             return;

@@ -127,4 +127,21 @@ final class LeafRoom {
         mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "leafFits", "(JI)Z", false);
         mv.visitJumpInsn(IFEQ, real);
     }
+
+    /**
+     * Emits a leaf's room test without the making (in a {@link LoopPeel}'s steady copy): to
+     * {@code short_} unless the room left covers {@code regs} registers. Bounded: the plain test's
+     * bytes (a wide {@code lload}, a {@code sipush}/{@code ldc}, {@code invokestatic}, {@code ifeq}).
+     *
+     * @param mv the method
+     * @param slot the local ({@link #slot})
+     * @param regs the leaf's register count
+     * @param short_ where the call goes when the room is short
+     */
+    static void fits(MethodVisitor mv, int slot, int regs, Label short_) {
+        mv.visitVarInsn(LLOAD, slot);
+        JitCompiler.pushTo(mv, regs);
+        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "leafFits", "(JI)Z", false);
+        mv.visitJumpInsn(IFEQ, short_);
+    }
 }

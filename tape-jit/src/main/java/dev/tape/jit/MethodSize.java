@@ -22,7 +22,9 @@ final class MethodSize {
      * a method with a call reads the leaves' room ({@link LeafRoom}) in its prologue and after
      * each call, indirect call and host call, {@link LeafRoom#REFRESH_BYTES} each, and keeps the
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
-     * {@link ClosureCache#SITE_BYTES} each.
+     * {@link ClosureCache#SITE_BYTES} each; a method with a call and a branch or jump may have its
+     * loops peeled ({@link LoopPeel}: its blocks from the first loop header on emitted twice), so
+     * its bound is doubled.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -39,6 +41,13 @@ final class MethodSize {
                 break;
             }
         }
+        boolean calls = false;
+        boolean jumps = false;
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            int op = code[fn.instructionStart(s)];
+            calls |= op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
+            jumps |= op == Op.BR || op == Op.JMP;
+        }
         for (int s = 0; s < fn.instructionCount(); s++) {
             if (code[fn.instructionStart(s)] == Op.STRUCT_NEW) {
                 bound += VirtualStructs.MAX_BYTES;
@@ -51,7 +60,7 @@ final class MethodSize {
                 break;
             }
         }
-        return (int) Math.min(bound, Integer.MAX_VALUE);
+        return (int) Math.min(calls && jumps ? 2 * bound : bound, Integer.MAX_VALUE);
     }
 
     /** The calls, indirect calls and host calls of {@code fn}: where it reads the fuel back. */

@@ -97,4 +97,37 @@ public final class JitTestAccess {
         }, 0);
         return n[0];
     }
+
+    /**
+     * Counts the kept-closure tests ({@code if_acmpne}) in a generated class, telling a peeled
+     * method's copies apart ({@code LoopPeel}): a test in the first copy jumps forward (to the
+     * site's checks), one in the steady copy backward (to the same site in the first copy).
+     *
+     * @param classBytes a class file, as {@link Generated#bytes()} holds it
+     * @param steady whether to count the steady copy's tests (backward) rather than the first's
+     * @return how many (0 or more)
+     */
+    public static int closureTests(byte[] classBytes, boolean steady) {
+        int[] n = {0};
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                java.util.Set<org.objectweb.asm.Label> seen = new java.util.HashSet<>();
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitLabel(org.objectweb.asm.Label label) {
+                        seen.add(label);
+                    }
+
+                    @Override
+                    public void visitJumpInsn(int op, org.objectweb.asm.Label label) {
+                        if (op == Opcodes.IF_ACMPNE && seen.contains(label) == steady) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
+    }
 }

@@ -412,7 +412,9 @@ class AttackLeafRoomTest {
 
     /**
      * @return in function {@code f}'s generated method: its reference compares (the closure sites
-     *     that keep a closure), its {@code JitRuntime.leafFits} and {@code JitRuntime.leafRoom} calls
+     *     that keep a closure) and {@code JitRuntime.leafMakeRoom} calls (the room tests on the
+     *     local), both in the first copy of a peeled method ({@code LoopPeel}), and its
+     *     {@code JitRuntime.leafRoom} calls
      */
     private static int[] shape(Vm vm, int f) {
         byte[] bytes = JitTestAccess.generate(((JitTier) vm.tier).view, f).bytes();
@@ -420,15 +422,22 @@ class AttackLeafRoomTest {
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                java.util.Set<org.objectweb.asm.Label> seen = new java.util.HashSet<>();
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public void visitJumpInsn(int op, org.objectweb.asm.Label label) {
-                        n[0] += op == Opcodes.IF_ACMPNE ? 1 : 0;
+                        // the first copy's (a peeled method's steady copy jumps back to it, LoopPeel)
+                        n[0] += op == Opcodes.IF_ACMPNE && !seen.contains(label) ? 1 : 0;
+                    }
+
+                    @Override
+                    public void visitLabel(org.objectweb.asm.Label label) {
+                        seen.add(label);
                     }
 
                     @Override
                     public void visitMethodInsn(int op, String owner, String called, String d, boolean itf) {
-                        n[1] += called.equals("leafFits") ? 1 : 0;
+                        n[1] += called.equals("leafMakeRoom") ? 1 : 0;
                         n[2] += called.equals("leafRoom") ? 1 : 0;
                     }
                 };

@@ -157,7 +157,10 @@ class JitKeptStructTest {
             Generated g = program(seed);
             Tiers t = tiers(g);
             String what = "seed " + seed + "\n" + g.source();
-            if (calls(JitLeafInlineTest.verified(g.source()), 0, "chargeAggregate") == 2) {
+            VerifiedProgram vp = JitLeafInlineTest.verified(g.source());
+            // a peeled loop (LoopPeel) charges its struct in both copies
+            int loopCopies = JitLeafInlinedTest.steadySites(vp, 0) > 0 ? 2 : 1;
+            if (calls(vp, 0, "chargeAggregate") == 1 + loopCopies) {
                 kept++;
             }
             Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
@@ -251,8 +254,8 @@ class JitKeptStructTest {
                 }
                 """;
         VerifiedProgram p = JitLeafInlineTest.verified(text);
-        // the site inlines good only
-        assertEquals(1, calls(p, 0, "leafFits"), text);
+        // the site inlines good only (the room made in the first copy of the peeled loop)
+        assertEquals(1, calls(p, 0, "leafMakeRoom"), text);
         Tiers t = Tiers.of(p, Host.NONE);
         Tiers.Outcome o = t.check(0, List.of(Value.i64(100)), Limits.DEFAULT, text);
         assertTrue(o.trap() != null && o.trap().toString().contains("type_mismatch"), o::toString);

@@ -125,11 +125,26 @@ class JitLeafInlinedTest {
             }
             """;
 
-    /** @return how many call sites function {@code f}'s generated method runs inline (its guards' {@code leafFits} room tests) */
+    /**
+     * @return how many call sites function {@code f}'s generated method runs inline (its guards'
+     *     room tests that make the room, {@code leafMakeRoom}: one per site, in the first copy of a
+     *     peeled method, {@code LoopPeel})
+     */
     static int inlinedSites(VerifiedProgram p, int f) {
         JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
         byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
-        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "leafFits");
+        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "leafMakeRoom");
+    }
+
+    /**
+     * @return how many call sites function {@code f}'s generated method runs inline in the steady
+     *     copy of its peeled loops ({@code LoopPeel}): room tests that make no room
+     */
+    static int steadySites(VerifiedProgram p, int f) {
+        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
+        byte[] bytes = JitTestAccess.generate(tier.view, f).bytes();
+        return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "leafFits")
+                - JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "leafMakeRoom");
     }
 
     private static VerifiedProgram verified(String text) {
@@ -140,6 +155,8 @@ class JitLeafInlinedTest {
     private static void inlined(String text, long n, long want) {
         VerifiedProgram p = verified(text);
         assertEquals(1, inlinedSites(p, 0), text);
+        // the loop is peeled: its steady copy runs the leaf inline too
+        assertEquals(1, steadySites(p, 0), text);
         // the leaf makes no calls: nothing to inline in it
         assertEquals(0, inlinedSites(p, 1), text);
         Tiers t = Tiers.of(p, Host.NONE);
