@@ -630,7 +630,8 @@ public final class Run {
         try {
             requireLive();
             enterOwned();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too: a StackOverflowError here must not leave the run marked busy for good
             busy.set(false);
             throw e;
         }
@@ -652,7 +653,7 @@ public final class Run {
         c.enter();
         try {
             requireOwner();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             c.exit();
             throw e;
         }
