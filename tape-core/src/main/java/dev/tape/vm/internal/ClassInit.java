@@ -39,9 +39,10 @@ public final class ClassInit {
     public static final String THREAD_NAME = "tape-class-init";
 
     /**
-     * tape-core's classes with static initialisers that decoding, verifying, making a VM, running it
-     * on either tier, pausing, resuming, snapshotting and restoring use, in an order that
-     * initialises each one's dependencies first; space-separated binary names
+     * tape-core's classes with static initialisers that decoding, verifying, making a VM (and a
+     * host, a stack sampler), running it on either tier, pausing, resuming, snapshotting and
+     * restoring use, in an order that initialises each one's dependencies first; space-separated
+     * binary names
      */
     public static final String CORE = "dev.tape.program.ValueKind dev.tape.program.ValueType "
             + "dev.tape.program.ValueType$1 dev.tape.format.Opcode dev.tape.format.OperandKind "
@@ -60,7 +61,8 @@ public final class ClassInit {
             + "dev.tape.vm.Vm dev.tape.vm.Numerics dev.tape.vm.Interpreter dev.tape.vm.Calls dev.tape.vm.Texts "
             + "dev.tape.value.Aggregate$Kind dev.tape.value.Aggregate$1 dev.tape.value.LiteralWriter "
             + "dev.tape.value.LiteralWriter$1 dev.tape.vm.Run dev.tape.vm.Run$Deadlines dev.tape.vm.Snapshots "
-            + "dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
+            + "dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1 "
+            + "dev.tape.vm.StackSampler$Where";
 
     /** the compiled tier's runtime classes of tape-core with static initialisers (see {@link #CORE}) */
     public static final String JIT = "dev.tape.vm.JitAccess dev.tape.vm.JitTier$Budget dev.tape.vm.JitTier "
