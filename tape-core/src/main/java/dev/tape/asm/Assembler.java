@@ -52,7 +52,7 @@ public final class Assembler {
     public static Assembled assembleWithLines(String source, String fileName) {
         Objects.requireNonNull(source, "source");
         // the assembler's and tape-core's classes, initialised up front (see ClassInit)
-        ClassInit.tools();
+        ClassInit.assembler();
         String file = fileName == null ? "<input>" : fileName;
         AsmParser parser = new AsmParser(source, file);
         try {

@@ -57,7 +57,7 @@ public final class Disassembler {
      */
     public static String disassemble(Program p) {
         // the disassembler's classes, initialised up front (see ClassInit)
-        ClassInit.tools();
+        ClassInit.disassembler();
         return new Disassembler.Writer(Objects.requireNonNull(p, "p")).write();
     }
 

@@ -70,7 +70,7 @@ public final class ProgramBuilder {
     /** Makes an empty builder: only symbol 0, no functions. */
     public ProgramBuilder() {
         // the builders' and tape-core's classes, initialised up front (see ClassInit)
-        ClassInit.tools();
+        ClassInit.builder();
     }
 
     private static <T> T nonNull(T v, String what) {

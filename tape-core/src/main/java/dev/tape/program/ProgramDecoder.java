@@ -78,7 +78,7 @@ public final class ProgramDecoder {
      */
     public static Program decode(byte[] data, int maxBytes) {
         // this class has no static initialiser: its tables are DecoderTables', initialised up front
-        ClassInit.core();
+        ClassInit.decoder();
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }

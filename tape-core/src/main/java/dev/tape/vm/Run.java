@@ -9,6 +9,7 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.ClassInit;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -741,6 +742,8 @@ public final class Run {
 
     /** The loop: polls, then runs a stretch (interpreted or compiled), until an outcome. */
     private Outcome drive(long steps) {
+        // the interpreter's classes, initialised up front (see ClassInit)
+        ClassInit.interpreter();
         try {
             boolean stepping = (c.mask & TraceMask.INSTR) != 0;
             while (true) {

@@ -17,7 +17,7 @@ final class ClassInitList {
     /** initialised by {@link #compile()}, after {@link ClassInit#JIT}: space-separated binary names */
     static final String COMPILE = "dev.tape.jit.JitCompiler";
 
-    /** initialised by {@link #generate()}: space-separated binary names */
+    /** initialised by {@link #generate()}, with {@link ClassInit#JIT_CODE}: space-separated binary names */
     static final String GENERATE = "org.objectweb.asm.Opcodes org.objectweb.asm.Type org.objectweb.asm.Label "
             + "org.objectweb.asm.MethodWriter dev.tape.jit.JitCompiler$TooLarge dev.tape.jit.ImageReads$NeedsImage "
             + "dev.tape.jit.CallEmitter$1";
@@ -46,7 +46,8 @@ final class ClassInitList {
      */
     static void generate() {
         if (!generateDone) {
-            generateDone = ClassInit.initialise(GENERATE, ClassInitList.class.getClassLoader());
+            generateDone = ClassInit.initialise(ClassInit.JIT_CODE + " " + GENERATE,
+                    ClassInitList.class.getClassLoader());
         }
     }
 }

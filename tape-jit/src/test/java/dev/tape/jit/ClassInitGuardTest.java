@@ -36,8 +36,8 @@ class ClassInitGuardTest {
             "dev.tape.jit.Warmup$Work", "initialised only by the warm-up's own thread (Warmup.run), never by a caller's");
 
     /**
-     * the classes whose methods or constructors start the initialisation (ClassInit.core, tools, or
-     * ClassInitList), and the two that do it
+     * the classes whose methods or constructors start the initialisation (ClassInit's group methods,
+     * ClassInitList's), and the two that do it
      */
     static final List<String> ENTRIES = List.of("dev.tape.program.ProgramDecoder", "dev.tape.program.Program",
             "dev.tape.program.ProgramBuilder", "dev.tape.asm.Assembler", "dev.tape.asm.Disassembler",
@@ -89,7 +89,8 @@ class ClassInitGuardTest {
     private static Set<String> listed() {
         Set<String> out = new TreeSet<>();
         List<String> all = new ArrayList<>();
-        for (String list : new String[] {ClassInit.CORE, ClassInit.JIT, ClassInit.TOOLS, ClassInitList.COMPILE,
+        for (String list : new String[] {ClassInit.CORE, ClassInit.DECODER, ClassInit.INTERPRETER, ClassInit.RUNS,
+            ClassInit.JIT, ClassInit.JIT_CODE, ClassInit.BUILDER, ClassInit.ASSEMBLER, ClassInit.DISASSEMBLER, ClassInitList.COMPILE,
             ClassInitList.GENERATE}) {
             all.addAll(Arrays.asList(list.split(" ")));
         }

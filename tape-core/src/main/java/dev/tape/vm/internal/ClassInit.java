@@ -9,14 +9,18 @@ package dev.tape.vm.internal;
  * that class loader throws {@code NoClassDefFoundError: Could not initialize class}, whatever the
  * stack. Not API (see the package comment).
  *
- * <p>The entries an embedder's first call goes through call {@link #core()} before anything else:
- * {@code ProgramDecoder.decode}, the {@code Program} constructor (which every other way of making a
- * program, and so every verifier, VM, run and snapshot, comes after), {@code ProgramBuilder}'s
- * constructor and the assembler's and disassembler's entries ({@link #tools()}), and
- * {@code Jit.compile} ({@link #initialise}, tape-jit's list). None of those classes has a static
- * initialiser of its own, so nothing of tape's runs on the caller's thread before the call. The
- * lists hold, by name, every class of tape-core with a static initialiser (tape-jit's are tape-jit's
- * {@code ClassInitList}), less a justified few; {@code ClassInitGuardTest} keeps them complete.
+ * <p>The classes are in groups, each initialised when first needed, so that a VM initialises no
+ * class it does not use: the classes of the entries an embedder's first call goes through have no
+ * static initialiser of their own and start with the group's method: {@code ProgramDecoder.decode}
+ * ({@link #decoder()}), the {@code Program} constructor ({@link #core()}: every verifier, VM and run
+ * comes after a program), {@code ProgramBuilder}'s constructor ({@link #builder()}), the assembler
+ * and disassembler ({@link #assembler()}, {@link #disassembler()}), {@code Vm.start} and
+ * {@code Vm.restore} ({@link #runs()}), the interpreter's loops ({@link #interpreter()}), and
+ * tape-jit's {@code Jit.compile} and code generator ({@link #initialise} with {@link #JIT},
+ * {@link #JIT_CODE} and its own lists). Nothing of tape's with a static initialiser runs on the
+ * caller's thread before its group's method. The lists hold, by name, every class of tape-core with
+ * a static initialiser (tape-jit's are in its {@code ClassInitList}), less a justified few;
+ * {@code ClassInitGuardTest} keeps them complete.
  *
  * <p><b>No deadlock</b>: the caller waits for the thread, so it must hold no class initialisation
  * lock the thread may need, that is it must not be inside a static initialiser of a listed class:
@@ -39,47 +43,78 @@ public final class ClassInit {
     public static final String THREAD_NAME = "tape-class-init";
 
     /**
-     * tape-core's classes with static initialisers that decoding, verifying, making a VM (and a
-     * host, a stack sampler), running it on either tier, pausing, resuming, snapshotting and
-     * restoring use, in an order that initialises each one's dependencies first; space-separated
-     * binary names
+     * tape-core's classes with static initialisers that verifying a program and making and running
+     * a VM use on either tier (compiled code calls {@code Numerics}, {@code Calls}, {@code Texts}),
+     * and cheap ones an embedder may use with them (hosts, values, traces), in an order
+     * that initialises each one's dependencies first; space-separated binary names. Initialised by
+     * {@link #core()}.
      */
     public static final String CORE = "dev.tape.program.ValueKind dev.tape.program.ValueType "
             + "dev.tape.program.ValueType$1 dev.tape.format.Opcode dev.tape.format.OperandKind "
             + "dev.tape.format.OperandEncoding dev.tape.format.Access dev.tape.format.OperandClass "
             + "dev.tape.format.Instruction$1 dev.tape.format.InstructionCodec dev.tape.format.InstructionCodec$1 "
-            + "dev.tape.program.TypeTable dev.tape.program.Names dev.tape.program.SectionTag "
-            + "dev.tape.program.DecoderTables dev.tape.program.HostSig dev.tape.format.ByteReader "
+            + "dev.tape.program.TypeTable dev.tape.program.Names dev.tape.program.HostSig dev.tape.format.ByteReader "
             + "dev.tape.verify.Verifier dev.tape.verify.Lowerer dev.tape.value.ValueInternals "
             + "dev.tape.format.DecodedCode dev.tape.verify.ControlFlow dev.tape.format.DecodedCode$1 "
             + "dev.tape.verify.Verifier$1 dev.tape.verify.RegClassCheck dev.tape.verify.TypeChecker "
             + "dev.tape.verify.TypeChecker$1 dev.tape.verify.Lowerer$1 dev.tape.verify.internal.SpanIndex "
-            + "dev.tape.verify.VerifiedProgram dev.tape.host.Host dev.tape.host.HostRegistry dev.tape.host.ConformanceHost "
-            + "dev.tape.host.HostRecording dev.tape.vm.VmOptions dev.tape.value.Value dev.tape.value.Value$Bool "
-            + "dev.tape.value.Value$Str dev.tape.vm.Limits dev.tape.trace.TraceMask dev.tape.vm.ExecutionContext "
-            + "dev.tape.vm.TrapKind dev.tape.vm.LinkException$Reason dev.tape.vm.LinkException$1 "
-            + "dev.tape.vm.Vm dev.tape.vm.Numerics dev.tape.vm.Interpreter dev.tape.vm.Calls dev.tape.vm.Texts "
-            + "dev.tape.value.Aggregate$Kind dev.tape.value.Aggregate$1 dev.tape.value.LiteralWriter "
-            + "dev.tape.value.LiteralWriter$1 dev.tape.vm.Run dev.tape.vm.Run$Deadlines dev.tape.vm.Snapshots "
-            + "dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1 "
+            + "dev.tape.verify.VerifiedProgram dev.tape.host.Host dev.tape.host.HostRegistry "
+            + "dev.tape.host.ConformanceHost dev.tape.host.HostRecording dev.tape.vm.VmOptions dev.tape.value.Value "
+            + "dev.tape.value.Value$Bool dev.tape.value.Value$Str dev.tape.vm.Limits dev.tape.trace.TraceMask "
+            + "dev.tape.vm.ExecutionContext dev.tape.vm.TrapKind dev.tape.vm.LinkException$Reason "
+            + "dev.tape.vm.LinkException$1 dev.tape.vm.Vm dev.tape.vm.Texts dev.tape.vm.Numerics dev.tape.vm.Calls "
+            + "dev.tape.value.Aggregate$Kind "
+            + "dev.tape.value.Aggregate$1 dev.tape.value.LiteralWriter dev.tape.value.LiteralWriter$1 "
             + "dev.tape.vm.StackSampler$Where";
 
-    /** the compiled tier's runtime classes of tape-core with static initialisers (see {@link #CORE}) */
-    public static final String JIT = "dev.tape.vm.JitAccess dev.tape.vm.JitTier$Budget dev.tape.vm.JitTier "
-            + "dev.tape.vm.JitRuntime dev.tape.vm.JitRuntime$Unwind dev.tape.vm.IndirectSite";
+    /** the decoder's (see {@link #CORE}); initialised by {@link #decoder()} */
+    public static final String DECODER = "dev.tape.program.SectionTag dev.tape.program.DecoderTables";
 
-    /** the assembler's, disassembler's and builders' classes with static initialisers (see {@link #CORE}) */
-    public static final String TOOLS = "dev.tape.asm.AsmValues dev.tape.asm.AsmParser$1 dev.tape.asm.LineTable "
-            + "dev.tape.asm.Disassembler$1 dev.tape.program.ProgramBuilder$1 dev.tape.program.FunctionBuilder$1";
+    /** the interpreter's (see {@link #CORE}); initialised by {@link #interpreter()} */
+    public static final String INTERPRETER = "dev.tape.vm.Interpreter";
+
+    /** those of resumable runs and snapshots (see {@link #CORE}); initialised by {@link #runs()} */
+    public static final String RUNS = "dev.tape.vm.Run dev.tape.vm.Run$Deadlines dev.tape.vm.Snapshots "
+            + "dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
+
+    /**
+     * the compiled tier's runtime's that making a compiled-tier VM uses (see {@link #CORE}); tape-jit
+     * initialises them, with its own ({@code ClassInitList})
+     */
+    public static final String JIT = "dev.tape.vm.JitAccess dev.tape.vm.JitTier$Budget dev.tape.vm.JitTier "
+            + "dev.tape.vm.JitRuntime";
+
+    /** the compiled tier's runtime's that compiled code uses (see {@link #JIT}) */
+    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind dev.tape.vm.IndirectSite";
+
+    /** the program builders' (see {@link #CORE}); initialised by {@link #builder()} */
+    public static final String BUILDER = "dev.tape.program.ProgramBuilder$1 dev.tape.program.FunctionBuilder$1";
+
+    /** the assembler's (see {@link #CORE}); initialised by {@link #assembler()} */
+    public static final String ASSEMBLER = "dev.tape.asm.AsmValues dev.tape.asm.AsmParser$1 dev.tape.asm.LineTable";
+
+    /** the disassembler's (see {@link #CORE}); initialised by {@link #disassembler()} */
+    public static final String DISASSEMBLER = "dev.tape.asm.Disassembler$1";
 
     /** set once {@link #CORE}'s thread has run */
     private static volatile boolean coreDone;
-    /** set once {@link #TOOLS}'s thread has run */
-    private static volatile boolean toolsDone;
+    /** set once {@link #DECODER}'s thread has run */
+    private static volatile boolean decoderDone;
+    /** set once {@link #INTERPRETER}'s thread has run */
+    private static volatile boolean interpreterDone;
+    /** set once {@link #RUNS}'s thread has run */
+    private static volatile boolean runsDone;
+    /** set once {@link #BUILDER}'s thread has run */
+    private static volatile boolean builderDone;
+    /** set once {@link #ASSEMBLER}'s thread has run */
+    private static volatile boolean assemblerDone;
+    /** set once {@link #DISASSEMBLER}'s thread has run */
+    private static volatile boolean disassemblerDone;
 
     /**
      * Initialises {@link #CORE}'s classes the first time it is called in this class loader (and
-     * again after a call that could not start its thread).
+     * again after a call that could not start its thread); then does nothing (one volatile read).
+     * From {@code Program}'s constructor, before anything that needs a program.
      *
      * @throws StackOverflowError as {@link #initialise}
      */
@@ -90,14 +125,71 @@ public final class ClassInit {
     }
 
     /**
-     * {@link #core()}, then the same for {@link #TOOLS}.
+     * {@link #core()}, then the same for {@link #DECODER} (from {@code ProgramDecoder.decode}).
      *
      * @throws StackOverflowError as {@link #initialise}
      */
-    public static void tools() {
+    public static void decoder() {
         core();
-        if (!toolsDone) {
-            toolsDone = initialise(TOOLS, ClassInit.class.getClassLoader());
+        if (!decoderDone) {
+            decoderDone = initialise(DECODER, ClassInit.class.getClassLoader());
+        }
+    }
+
+    /**
+     * The same for {@link #INTERPRETER} (before a run's interpreter loop, on either tier).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void interpreter() {
+        if (!interpreterDone) {
+            interpreterDone = initialise(INTERPRETER, ClassInit.class.getClassLoader());
+        }
+    }
+
+    /**
+     * The same for {@link #RUNS} (from {@code Vm.start} and {@code Vm.restore}).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void runs() {
+        if (!runsDone) {
+            runsDone = initialise(RUNS, ClassInit.class.getClassLoader());
+        }
+    }
+
+    /**
+     * {@link #core()}, then the same for {@link #BUILDER} (from {@code ProgramBuilder}'s constructor).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void builder() {
+        core();
+        if (!builderDone) {
+            builderDone = initialise(BUILDER, ClassInit.class.getClassLoader());
+        }
+    }
+
+    /**
+     * {@link #builder()}, then the same for {@link #ASSEMBLER} (from the assembler's entries).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void assembler() {
+        builder();
+        if (!assemblerDone) {
+            assemblerDone = initialise(ASSEMBLER, ClassInit.class.getClassLoader());
+        }
+    }
+
+    /**
+     * The same for {@link #DISASSEMBLER} (from the disassembler's entry).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void disassembler() {
+        if (!disassemblerDone) {
+            disassemblerDone = initialise(DISASSEMBLER, ClassInit.class.getClassLoader());
         }
     }
 
