@@ -35,7 +35,7 @@ final class ClassInitList {
     static void compile() {
         ClassInit.core();
         if (!compileDone) {
-            compileDone = ClassInit.initialise(ClassInit.JIT + " " + COMPILE, ClassInitList.class.getClassLoader());
+            compileDone = ClassInit.initialise(ClassInitList.class, ClassInit.JIT, COMPILE);
         }
     }
 
@@ -46,8 +46,7 @@ final class ClassInitList {
      */
     static void generate() {
         if (!generateDone) {
-            generateDone = ClassInit.initialise(ClassInit.JIT_CODE + " " + GENERATE,
-                    ClassInitList.class.getClassLoader());
+            generateDone = ClassInit.initialise(ClassInitList.class, ClassInit.JIT_CODE, GENERATE);
         }
     }
 }

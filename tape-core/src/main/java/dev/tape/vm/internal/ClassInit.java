@@ -119,20 +119,21 @@ public final class ClassInit {
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void core() {
-        if (!coreDone) {
-            coreDone = initialise(CORE, ClassInit.class.getClassLoader());
+        if (!coreDone && initialise(ClassInit.class, CORE)) {
+            coreDone = true;
         }
     }
 
     /**
-     * {@link #core()}, then the same for {@link #DECODER} (from {@code ProgramDecoder.decode}).
+     * {@link #core()} and the same for {@link #DECODER}, on one thread (from
+     * {@code ProgramDecoder.decode}).
      *
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void decoder() {
-        core();
-        if (!decoderDone) {
-            decoderDone = initialise(DECODER, ClassInit.class.getClassLoader());
+        if (!decoderDone && initialise(ClassInit.class, coreDone ? "" : CORE, DECODER)) {
+            coreDone = true;
+            decoderDone = true;
         }
     }
 
@@ -142,8 +143,8 @@ public final class ClassInit {
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void interpreter() {
-        if (!interpreterDone) {
-            interpreterDone = initialise(INTERPRETER, ClassInit.class.getClassLoader());
+        if (!interpreterDone && initialise(ClassInit.class, INTERPRETER)) {
+            interpreterDone = true;
         }
     }
 
@@ -153,32 +154,35 @@ public final class ClassInit {
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void runs() {
-        if (!runsDone) {
-            runsDone = initialise(RUNS, ClassInit.class.getClassLoader());
+        if (!runsDone && initialise(ClassInit.class, RUNS)) {
+            runsDone = true;
         }
     }
 
     /**
-     * {@link #core()}, then the same for {@link #BUILDER} (from {@code ProgramBuilder}'s constructor).
+     * {@link #core()} and the same for {@link #BUILDER}, on one thread (from {@code ProgramBuilder}'s
+     * constructor).
      *
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void builder() {
-        core();
-        if (!builderDone) {
-            builderDone = initialise(BUILDER, ClassInit.class.getClassLoader());
+        if (!builderDone && initialise(ClassInit.class, coreDone ? "" : CORE, BUILDER)) {
+            coreDone = true;
+            builderDone = true;
         }
     }
 
     /**
-     * {@link #builder()}, then the same for {@link #ASSEMBLER} (from the assembler's entries).
+     * {@link #builder()} and the same for {@link #ASSEMBLER}, on one thread (from the assembler's
+     * entries).
      *
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void assembler() {
-        builder();
-        if (!assemblerDone) {
-            assemblerDone = initialise(ASSEMBLER, ClassInit.class.getClassLoader());
+        if (!assemblerDone && initialise(ClassInit.class, coreDone ? "" : CORE, builderDone ? "" : BUILDER, ASSEMBLER)) {
+            coreDone = true;
+            builderDone = true;
+            assemblerDone = true;
         }
     }
 
@@ -188,31 +192,50 @@ public final class ClassInit {
      * @throws StackOverflowError as {@link #initialise}
      */
     public static void disassembler() {
-        if (!disassemblerDone) {
-            disassemblerDone = initialise(DISASSEMBLER, ClassInit.class.getClassLoader());
+        if (!disassemblerDone && initialise(ClassInit.class, DISASSEMBLER)) {
+            disassemblerDone = true;
         }
     }
+
+    /** the initialising thread while it runs, else null (read to refuse a call from it) */
+    private static volatile Thread running;
 
     /**
      * Initialises the named classes, in order, on a new thread of {@link #STACK_BYTES} of stack, and
      * waits for it. A class that is missing or whose initialiser fails there is skipped (its first
      * use reports it, as without this). Returns at once, doing nothing, on the initialising thread
-     * itself.
+     * itself. One such thread runs at a time (two could deadlock on a cycle of initialisers).
      *
-     * @param names space-separated binary names
-     * @param loader the class loader to initialise them in
+     * @param anchor a class whose class loader the classes are initialised in
+     * @param lists lists of space-separated binary names (empty ones allowed)
      * @return whether the thread ran (false when none could be started, or on the thread itself)
      * @throws StackOverflowError when the calling thread has too little stack left to start the thread
      *     or wait for it (after the thread has ended, if it started): the caller's call fails before it
      *     initialises any class itself
      */
-    public static boolean initialise(String names, ClassLoader loader) {
-        Initialiser t = null;
+    public static boolean initialise(Class<?> anchor, String... lists) {
+        Thread t = null;
         try {
-            if (Thread.currentThread() instanceof Initialiser) {
+            if (Thread.currentThread() == running) {
                 return false;
             }
-            t = new Initialiser(names, loader);
+            ClassLoader loader = anchor.getClassLoader();
+            // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
+            t = new Thread(null, new Runnable() {
+                @Override
+                public void run() {
+                    synchronized (ClassInit.class) {
+                        running = Thread.currentThread();
+                        try {
+                            for (String list : lists) {
+                                initialiseAll(list, loader);
+                            }
+                        } finally {
+                            running = null;
+                        }
+                    }
+                }
+            }, THREAD_NAME, STACK_BYTES);
             t.setDaemon(true);
             t.start();
             // wait even when interrupted: initialising beside the thread could deadlock with it
@@ -242,42 +265,22 @@ public final class ClassInit {
         }
     }
 
-    /**
-     * The initialising thread: initialises each named class in turn, one such thread at a time (of
-     * this class loader); never lets a failure out.
-     */
-    private static final class Initialiser extends Thread {
-        private final String names;
-        private final ClassLoader loader;
-
-        Initialiser(String names, ClassLoader loader) {
-            super(null, null, THREAD_NAME, STACK_BYTES);
-            this.names = names;
-            this.loader = loader;
-        }
-
-        @Override
-        public void run() {
-            // one initialising thread at a time: two could deadlock on a cycle of initialisers
-            synchronized (Initialiser.class) {
-                initialiseAll();
+    /** Initialises each class of a space-separated list in turn; a missing or failing one is skipped. */
+    private static void initialiseAll(String names, ClassLoader loader) {
+        int from = 0;
+        while (from < names.length()) {
+            int end = names.indexOf(' ', from);
+            if (end < 0) {
+                end = names.length();
             }
-        }
-
-        private void initialiseAll() {
-            int from = 0;
-            while (from < names.length()) {
-                int end = names.indexOf(' ', from);
-                if (end < 0) {
-                    end = names.length();
-                }
+            if (end > from) {
                 try {
                     Class.forName(names.substring(from, end), true, loader);
                 } catch (Throwable e) {
                     // missing or failed: its first use reports it, as it would have without this thread
                 }
-                from = end + 1;
             }
+            from = end + 1;
         }
     }
 }
