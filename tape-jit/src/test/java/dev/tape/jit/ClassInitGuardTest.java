@@ -85,6 +85,58 @@ class ClassInitGuardTest {
         assertTrue(listed.size() > 60, listed.toString());
     }
 
+    /**
+     * No static initialiser of tape's calls an entry that starts the initialising thread: its caller
+     * holds the class's initialisation lock, which the thread may need, while it waits for the thread
+     * (a deadlock). Direct calls only: a call through another method is not seen.
+     */
+    @Test
+    void noStaticInitialiserCallsAnEntry() throws Exception {
+        List<String> calls = new ArrayList<>();
+        for (String name : FirstUseDeepTest.tapeClasses()) {
+            for (String call : clinitCalls(name)) {
+                String owner = call.substring(0, call.indexOf('.')).replace('/', '.');
+                if (ENTRIES.contains(owner)) {
+                    calls.add(name + " -> " + call);
+                }
+            }
+        }
+        assertEquals(List.of(), calls);
+        // the scan sees calls: Lowerer's initialiser calls ValueInternals.get
+        assertTrue(clinitCalls("dev.tape.verify.Lowerer").contains("dev/tape/value/ValueInternals.get"),
+                clinitCalls("dev.tape.verify.Lowerer").toString());
+    }
+
+    /** the methods (owner/name) and constructors a class's static initialiser calls */
+    private static Set<String> clinitCalls(String name) throws IOException {
+        Set<String> out = new TreeSet<>();
+        try (InputStream in = classFile(name)) {
+            new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String n, String d, String s, String[] e) {
+                    if (!n.equals("<clinit>")) {
+                        return null;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitMethodInsn(int op, String owner, String m, String desc, boolean itf) {
+                            out.add(owner + "." + m);
+                        }
+                    };
+                }
+            }, 0);
+        }
+        return out;
+    }
+
+    private static InputStream classFile(String name) {
+        Class<?> anchor = name.startsWith("dev.tape.jit.") ? Jit.class : Vm.class;
+        String resource = "/" + name.replace('.', '/') + ".class";
+        InputStream in = anchor.getResourceAsStream(resource);
+        assertNotNull(in, resource);
+        return in;
+    }
+
     /** every name in ClassInit's and ClassInitList's lists */
     private static Set<String> listed() {
         Set<String> out = new TreeSet<>();
@@ -101,11 +153,8 @@ class ClassInitGuardTest {
 
     /** whether the class file of {@code name} (tape-core's or tape-jit's) has a {@code <clinit>} */
     static boolean hasStaticInitialiser(String name) throws IOException {
-        Class<?> anchor = name.startsWith("dev.tape.jit.") ? Jit.class : Vm.class;
-        String resource = "/" + name.replace('.', '/') + ".class";
         boolean[] found = {false};
-        try (InputStream in = anchor.getResourceAsStream(resource)) {
-            assertNotNull(in, resource);
+        try (InputStream in = classFile(name)) {
             new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
                 @Override
                 public MethodVisitor visitMethod(int access, String n, String d, String s, String[] e) {
