@@ -1,6 +1,7 @@
 package dev.tape.asm;
 
 import dev.tape.program.Program;
+import dev.tape.vm.internal.ClassInit;
 
 import java.util.Objects;
 
@@ -50,6 +51,8 @@ public final class Assembler {
      */
     public static Assembled assembleWithLines(String source, String fileName) {
         Objects.requireNonNull(source, "source");
+        // the assembler's and tape-core's classes, initialised up front (see ClassInit)
+        ClassInit.assembler();
         String file = fileName == null ? "<input>" : fileName;
         AsmParser parser = new AsmParser(source, file);
         try {

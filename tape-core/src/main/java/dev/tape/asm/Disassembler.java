@@ -17,6 +17,7 @@ import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.StructType;
 import dev.tape.program.ValueType;
+import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,8 @@ public final class Disassembler {
      * @throws NullPointerException when {@code p} is null
      */
     public static String disassemble(Program p) {
+        // the disassembler's classes, initialised up front (see ClassInit)
+        ClassInit.disassembler();
         return new Disassembler.Writer(Objects.requireNonNull(p, "p")).write();
     }
 

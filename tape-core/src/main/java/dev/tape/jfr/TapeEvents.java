@@ -127,9 +127,22 @@ public final class TapeEvents {
         }
     }
 
-    /** The host-call event's type, looked up once JFR is initialised (never before: it would initialise it). */
-    private static final class HostCallType {
-        static final EventType TYPE = EventType.getEventType(HostCallEvent.class);
+    /**
+     * The host-call event's type, looked up once JFR is initialised (never before: it would initialise
+     * it), or null until then. Not an on-demand holder class: a holder whose initialiser failed (a
+     * {@code StackOverflowError} on a thread with no stack left) would stay erroneous for good; a
+     * failed look-up here is simply made again (a race makes at most a second look-up of the same type).
+     */
+    private static volatile EventType hostCallType;
+
+    /** @return the host-call event's type, looked up on the first call that succeeds */
+    private static EventType hostCallType() {
+        EventType t = hostCallType;
+        if (t == null) {
+            t = EventType.getEventType(HostCallEvent.class);
+            hostCallType = t;
+        }
+        return t;
     }
 
     /**
@@ -140,7 +153,7 @@ public final class TapeEvents {
      * @return whether to record the next host call
      */
     public static boolean hostCallsRecorded() {
-        return FlightRecorder.isInitialized() && HostCallType.TYPE.isEnabled();
+        return FlightRecorder.isInitialized() && hostCallType().isEnabled();
     }
 
     /**

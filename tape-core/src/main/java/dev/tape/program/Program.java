@@ -1,5 +1,7 @@
 package dev.tape.program;
 
+import dev.tape.vm.internal.ClassInit;
+
 import java.util.List;
 
 /**
@@ -37,6 +39,8 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
      *     the empty string
      */
     public Program {
+        // every verifier, VM, run and snapshot comes after a program: their classes, initialised up front
+        ClassInit.core();
         if (symbols == null || constants == null || types == null || functions == null || hostSigs == null
                 || callSigs == null || argShapes == null || names == null) {
             throw new IllegalArgumentException("every program component is required (use empty lists and Names.NONE)");

@@ -2,6 +2,7 @@ package dev.tape.program;
 
 import dev.tape.format.Instruction;
 import dev.tape.format.Operand;
+import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +68,10 @@ public final class ProgramBuilder {
     private int programName = -1;
 
     /** Makes an empty builder: only symbol 0, no functions. */
-    public ProgramBuilder() {}
+    public ProgramBuilder() {
+        // the builders' and tape-core's classes, initialised up front (see ClassInit)
+        ClassInit.builder();
+    }
 
     private static <T> T nonNull(T v, String what) {
         if (v == null) {

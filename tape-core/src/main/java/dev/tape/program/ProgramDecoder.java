@@ -2,6 +2,7 @@ package dev.tape.program;
 
 import dev.tape.format.ByteReader;
 import dev.tape.format.DecodeException;
+import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +10,19 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static dev.tape.program.DecoderTables.MAGIC;
+import static dev.tape.program.DecoderTables.UNIT;
+import static dev.tape.program.DecoderTables.TRUE;
+import static dev.tape.program.DecoderTables.FALSE;
+import static dev.tape.program.DecoderTables.SMALL;
+import static dev.tape.program.DecoderTables.SMALL_I64;
+import static dev.tape.program.DecoderTables.SMALL_U64;
+import static dev.tape.program.DecoderTables.SMALL_SPANS;
+import static dev.tape.program.DecoderTables.NO_FIELDS;
+import static dev.tape.program.DecoderTables.KINDS;
+import static dev.tape.program.DecoderTables.SMALL_FIELDS;
+import static dev.tape.program.DecoderTables.ONE_FIELD;
 
 /**
  * Decodes the {@code execution_tape} v1 container (spec section "Container format (sections)").
@@ -28,8 +42,6 @@ import java.util.Map;
  * that remain, so a hostile file cannot exhaust memory.
  */
 public final class ProgramDecoder {
-    private static final byte[] MAGIC = {'E', 'X', 'T', 'A', 'P', 'E', 0, 0};
-
     private ProgramDecoder() {}
 
     private record FuncRow(int argCount, int retCount, int regCount, long bytecodeIndex, long spanIndex, long at) {}
@@ -65,6 +77,8 @@ public final class ProgramDecoder {
      * @throws IllegalArgumentException when {@code maxBytes} is negative
      */
     public static Program decode(byte[] data, int maxBytes) {
+        // this class has no static initialiser: its tables are DecoderTables', initialised up front
+        ClassInit.decoder();
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
@@ -200,41 +214,6 @@ public final class ProgramDecoder {
         }
         return new SymbolList(bytes, ends);
     }
-
-    // Constants, span entries and struct types of the smallest encodings are shared, not made per
-    // entry: a file of such entries would otherwise keep 10 to 25 bytes of heap per byte.
-    private static final Constant UNIT = new Constant.Unit();
-    private static final Constant TRUE = new Constant.Bool(true);
-    private static final Constant FALSE = new Constant.Bool(false);
-    /** i64 constants from -64 to 63 and u64 constants below 64 (one LEB128 byte) are shared */
-    private static final int SMALL = 64;
-    private static final Constant[] SMALL_I64 = new Constant[2 * SMALL];
-    private static final Constant[] SMALL_U64 = new Constant[SMALL];
-    /** span entries whose pc delta and span id are below 128 (one LEB128 byte each) are shared */
-    private static final SpanEntry[] SMALL_SPANS = new SpanEntry[128 * 128];
-    private static final StructType NO_FIELDS = new StructType(List.of());
-
-    static {
-        for (int i = 0; i < 2 * SMALL; i++) {
-            SMALL_I64[i] = new Constant.I64(i - SMALL);
-        }
-        for (int i = 0; i < SMALL; i++) {
-            SMALL_U64[i] = new Constant.U64(i);
-        }
-        for (int d = 0; d < 128; d++) {
-            for (int id = 1; id < 128; id++) {
-                SMALL_SPANS[d * 128 + id] = new SpanEntry(d, id);
-            }
-        }
-    }
-
-    /**
-     * Fields of a field-name id below 128 and a type other than obj, and structs of one such field,
-     * made when first decoded and then shared (a race makes at most an equal copy).
-     */
-    private static final int KINDS = ValueKind.values().length;
-    private static final StructType.Field[] SMALL_FIELDS = new StructType.Field[128 * KINDS];
-    private static final StructType[] ONE_FIELD = new StructType[128 * KINDS];
 
     private static int smallField(int nameId, ValueType type) {
         return nameId < 128 && type.kind() != ValueKind.OBJ ? nameId * KINDS + type.kind().ordinal() : -1;

@@ -9,6 +9,7 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.ClassInit;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -630,7 +631,8 @@ public final class Run {
         try {
             requireLive();
             enterOwned();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too: a StackOverflowError here must not leave the run marked busy for good
             busy.set(false);
             throw e;
         }
@@ -652,7 +654,7 @@ public final class Run {
         c.enter();
         try {
             requireOwner();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             c.exit();
             throw e;
         }
@@ -740,6 +742,8 @@ public final class Run {
 
     /** The loop: polls, then runs a stretch (interpreted or compiled), until an outcome. */
     private Outcome drive(long steps) {
+        // the interpreter's classes, initialised up front (see ClassInit)
+        ClassInit.interpreter();
         try {
             boolean stepping = (c.mask & TraceMask.INSTR) != 0;
             while (true) {

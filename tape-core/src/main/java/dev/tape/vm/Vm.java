@@ -17,6 +17,7 @@ import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.Lowered;
 import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -239,6 +240,8 @@ public final class Vm {
      *     starting or restoring a run in it
      */
     public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
+        // Run's and the snapshots' classes, initialised up front (see ClassInit)
+        ClassInit.runs();
         if (ctx == null || limits == null) {
             throw new IllegalArgumentException("a context and limits are required");
         }
@@ -297,6 +300,8 @@ public final class Vm {
      *     starting or restoring a run in it
      */
     public Run restore(ExecutionContext ctx, byte[] snapshot, Limits ceiling, TraceSink sink) {
+        // Run's and the snapshots' classes, initialised up front (see ClassInit)
+        ClassInit.runs();
         if (ctx == null) {
             throw new IllegalArgumentException("a context is required");
         }
@@ -451,6 +456,8 @@ public final class Vm {
             }
             // HANDOVER: the interpreter finishes the run from the state the compiled code left
         }
+        // the interpreter's classes, initialised up front (see ClassInit)
+        ClassInit.interpreter();
         while (true) {
             int status;
             if (stepping) {

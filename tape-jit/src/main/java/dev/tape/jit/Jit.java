@@ -69,6 +69,8 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
+        // JitCompiler and the runtime's classes, initialised up front (see ClassInit)
+        ClassInitList.compile();
         Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
     }
@@ -90,6 +92,8 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
+        // JitCompiler and the runtime's classes, initialised up front (see ClassInit)
+        ClassInitList.compile();
         Warmup.start();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
     }

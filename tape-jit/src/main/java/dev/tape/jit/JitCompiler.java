@@ -127,6 +127,8 @@ final class JitCompiler implements Codegen {
      */
     @Override
     public Generated generate(CompileView view, int func) {
+        // ASM's classes and the generator's with static initialisers, initialised up front (see ClassInit)
+        ClassInitList.generate();
         return generateClass(view, func, inline);
     }
 
