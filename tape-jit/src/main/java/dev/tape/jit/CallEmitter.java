@@ -128,8 +128,6 @@ abstract class CallEmitter implements InlineOps.Emitter {
     int leafObjects;
     /** the closures the method's {@code call.indirect} sites checked last ({@link ClosureCache}), null when none; set by the locals' layout */
     ClosureCache closures;
-    /** the looping callees this method's direct calls may run inline ({@link LoopInliner}), null when inlining is off */
-    final LoopInliner loops;
     /** the inlined leaves' room local ({@link LeafRoom}), -1 when none; set by the locals' layout */
     int leafRoom = -1;
     /** the structs this method keeps in locals ({@link VirtualStructs}), null when none; set by the locals' layout */
@@ -186,8 +184,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 }
             }
         }
-        loops = inline ? new LoopInliner(view, fn, code, entry) : null; // callees that loop over kept arrays
-        leafRegs = loops == null ? most : Math.max(most, loops.regs());
+        leafRegs = inline ? Math.max(most, new LoopInliner(view, fn, code, entry).regs()) : most; // and LoopInliner's
     }
 
     /** Most functions a method's {@code const.func}s name that its {@code call.indirect} sites may inline. */
@@ -405,9 +402,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
     final void call(int i, int g, int refund) {
         LeafInliner.Leaf leaf = inlinable(g);
         if (leaf == null) {
-            if (loops == null || !loops.call(this, g, () -> realCall(i, g, refund))) {
-                realCall(i, g, refund);
-            }
+            LoopInliner.call(this, g, () -> realCall(i, g, refund)); // a looping callee inline, else the real call
             return;
         }
         Label real = new Label();

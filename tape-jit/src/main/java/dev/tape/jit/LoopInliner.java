@@ -13,21 +13,14 @@ import org.objectweb.asm.MethodVisitor;
 
 import java.util.ArrayDeque;
 
-import static dev.tape.jit.JitCompiler.BASE;
-import static dev.tape.jit.JitCompiler.C;
-import static dev.tape.jit.JitCompiler.CTX;
-import static dev.tape.jit.JitCompiler.DEPTH;
 import static dev.tape.jit.JitCompiler.FUEL;
-import static dev.tape.jit.JitCompiler.RT;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.GOTO;
-import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
-import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LALOAD;
@@ -378,24 +371,26 @@ final class LoopInliner {
     }
 
     /**
-     * The hook of {@code CallEmitter.call}: when the direct call at global {@code g} runs inline
-     * ({@link #inlinable}), emits the inlined call, then {@code realCall} (the real call's code,
-     * where the guard and an abandoned body go), and returns true; else emits nothing.
+     * The hook of {@code CallEmitter.call} for a direct call at global {@code g} that
+     * {@link LeafInliner} does not inline: when it runs inline here ({@link #inlinable}), emits
+     * the inlined call, then {@code realCall} (the real call's code, where the guard and an
+     * abandoned body go); else only {@code realCall}.
      */
-    boolean call(CallEmitter e, int g, Runnable realCall) {
-        Loop loop = inlinable(e, g);
+    static void call(CallEmitter e, int g, Runnable realCall) {
+        LoopInliner loops = ((LocalsEmitter) e).loops;
+        Loop loop = loops == null ? null : loops.inlinable(e, g);
         if (loop == null) {
-            return false;
+            realCall.run();
+            return;
         }
         Label real = new Label();
         Label done = new Label();
-        emit(e, loop, g, real, done);
+        loops.emit(e, loop, g, real, done);
         e.mv.visitLabel(real);
         e.frame();
         realCall.run();
         e.mv.visitLabel(done);
         e.frame();
-        return true;
     }
 
     /**
@@ -418,17 +413,8 @@ final class LoopInliner {
                 mv.visitJumpInsn(IFEQ, real); // an object, after a resume: the real call passes it
             }
         }
-        if (e.leafRoom >= 0) {
-            LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), loop.regs(), real);
-        } else {
-            mv.visitVarInsn(ALOAD, C);
-            mv.visitVarInsn(ILOAD, DEPTH);
-            mv.visitVarInsn(ILOAD, BASE);
-            e.push(e.fn.regCount() + loop.regs());
-            mv.visitInsn(IADD);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "leafRoom", "(L" + CTX + ";II)Z", false);
-            mv.visitJumpInsn(IFEQ, real);
-        }
+        // the method has the room local: its leaf locals are for this callee's registers too
+        LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), loop.regs(), real);
         int saved = e.leafLongs + 2 * loop.regs();
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitVarInsn(LSTORE, saved);

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * count, one past it (so the walk traps at the end) or a large value: the benchmark's shape (an
  * entry block that loops to itself) or a loop with a test block, a backward {@code jmp}, an
  * {@code array.len} and an immediate read (sometimes one past the end, which the callee must
- * trap); the array sometimes is an array of u64 elements the callee declares as i64 (its reads
+ * trap) and, now and then, a {@code u64.to_i64} of the start (which traps from 2<sup>63</sup>); the array sometimes is an array of u64 elements the callee declares as i64 (its reads
  * trap), is replaced by another array (an object), escapes through a {@code mov}, has its length read
  * after the call, or is passed twice; a block start before the call is a point where a slice can pause
  * with the array kept, after which the run resumes with it as an object. The loop is in
@@ -113,7 +113,12 @@ class JitLoopInlineTest {
             int imm = rnd.nextInt(10) == 0 ? len : rnd.nextInt(len);
             long step = 1 + rnd.nextInt(2);
             s.append("    array.len r8, r1\n    array.get_imm r5, r1, ").append(imm).append("\n");
-            s.append("    i64.xor r3, r3, r5\n    u64.to_i64 r9, r8\n    i64.add r3, r3, r9\n    jmp check\n");
+            s.append("    i64.xor r3, r3, r5\n    u64.to_i64 r9, r8\n    i64.add r3, r3, r9\n");
+            if (rnd.nextBoolean()) {
+                // traps int_cast_overflow at a start of 2^63 or more
+                s.append("    u64.to_i64 r10, r2\n    i64.add r3, r3, r10\n");
+            }
+            s.append("    jmp check\n");
             s.append("check:\n    u64.lt r7, r2, r4\n    br r7, step, out\n");
             s.append("step:\n    array.get r5, r1, r2\n    const.i64 r9, 3\n    i64.mul r5, r5, r9\n");
             s.append("    i64.add r3, r3, r5\n    const.u64 r6, ").append(step).append("\n");
