@@ -110,7 +110,8 @@ final class LoopInliner {
     private int inlinedBytes;
 
     /**
-     * The looping callees of a method's direct calls.
+     * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
+     * array it could keep), so such a method's bytecode is what it was without this class.
      *
      * @param view the program
      * @param fn the caller
@@ -118,7 +119,11 @@ final class LoopInliner {
      * @param entry the caller's entry
      */
     LoopInliner(CompileView view, LoweredFunction fn, int[] code, int entry) {
-        for (int s = 0; s < fn.instructionCount(); s++) {
+        boolean builds = false;
+        for (int s = 0; s < fn.instructionCount() && !builds; s++) {
+            builds = code[entry + fn.instructionStart(s)] == Op.ARRAY_NEW;
+        }
+        for (int s = 0; s < fn.instructionCount() && builds; s++) {
             int g = entry + fn.instructionStart(s);
             if (code[g] == Op.CALL && !loops.containsKey(code[g + 1])) {
                 loops.put(code[g + 1], of(view, code[g + 1]));
