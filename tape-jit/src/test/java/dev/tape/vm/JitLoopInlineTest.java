@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * count, one past it (so the walk traps at the end) or a large value: the benchmark's shape (an
  * entry block that loops to itself) or a loop with a test block, a backward {@code jmp}, an
  * {@code array.len} and an immediate read (sometimes one past the end, which the callee must
- * trap) and, now and then, a {@code u64.to_i64} of the start (which traps from 2<sup>63</sup>); the array sometimes is an array of u64 elements the callee declares as i64 (its reads
- * trap), is replaced by another array (an object), escapes through a {@code mov}, has its length read
- * after the call, or is passed twice; a block start before the call is a point where a slice can pause
+ * trap) and, now and then, a {@code u64.to_i64} of the start (which traps from 2<sup>63</sup>);
+ * the array sometimes is an array of u64 elements the callee declares as i64 (its reads trap), is
+ * replaced by another array (an object), escapes through a {@code mov}, has its length read after
+ * the call, or is passed twice; a block start before the call is a point where a slice can pause
  * with the array kept, after which the run resumes with it as an object. The loop is in
  * {@code main} or one call deeper. Both tiers agree in result or trap (kind, pc, stack), fuel
  * and heap bytes, at every fuel limit, every heap limit around what the run allocates, every
