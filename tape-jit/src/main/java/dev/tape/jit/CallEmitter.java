@@ -186,7 +186,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 }
             }
         }
-        leafRegs = most;
+        leafRegs = inline ? Math.max(most, new LoopInliner(view, fn, code, entry).regs()) : most; // and LoopInliner's
     }
 
     /** Most functions a method's {@code const.func}s name that its {@code call.indirect} sites may inline. */
@@ -404,7 +404,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
     final void call(int i, int g, int refund) {
         LeafInliner.Leaf leaf = inlinable(g);
         if (leaf == null) {
-            realCall(i, g, refund);
+            LoopInliner.call(this, g, () -> realCall(i, g, refund)); // a looping callee inline, else the real call
             return;
         }
         Label real = new Label();

@@ -78,6 +78,8 @@ abstract class LocalsEmitter extends CallEmitter {
     private final long maxCharge;
     /** the arrays this method keeps out of the heap ({@link VirtualArrays}), null when none */
     final VirtualArrays arrays;
+    /** the looping callees this method's direct calls may run inline ({@link LoopInliner}), null when inlining is off */
+    final LoopInliner loops;
     /** per register: its local slot, or -1 for a unit register (no storage) */
     final int[] slot;
     /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
@@ -166,6 +168,7 @@ abstract class LocalsEmitter extends CallEmitter {
                     types);
         }
         arrays = inline ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
+        loops = inline ? new LoopInliner(view, fn, code, entry) : null;
         leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
         closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);

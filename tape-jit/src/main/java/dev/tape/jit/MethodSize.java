@@ -35,7 +35,7 @@ final class MethodSize {
         for (int s = 0; s < fn.instructionCount(); s++) {
             int op = code[fn.instructionStart(s)];
             if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
-                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES;
+                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES + LoopInliner.MAX_METHOD_BYTES;
                 bound += LeafRoom.REFRESH_BYTES * (1L + callOuts(fn));
                 bound += (long) ClosureCache.SITE_BYTES * ClosureCache.MAX_SITES;
                 break;

@@ -1,0 +1,595 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
+import dev.tape.value.Aggregate;
+import dev.tape.verify.internal.CodeImage;
+import dev.tape.verify.internal.LOp;
+import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.CompileView;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+import java.util.ArrayDeque;
+
+import static dev.tape.jit.JitCompiler.FUEL;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IFEQ;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.IFNE;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LADD;
+import static org.objectweb.asm.Opcodes.LALOAD;
+import static org.objectweb.asm.Opcodes.LAND;
+import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LCONST_1;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LMUL;
+import static org.objectweb.asm.Opcodes.LOR;
+import static org.objectweb.asm.Opcodes.LSHL;
+import static org.objectweb.asm.Opcodes.LSHR;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
+import static org.objectweb.asm.Opcodes.LUSHR;
+import static org.objectweb.asm.Opcodes.LXOR;
+
+/**
+ * Runs a direct {@code call} of a small function that loops over an array its caller keeps out of
+ * the heap ({@link VirtualArrays}) inside the caller's method, speculatively: the callee's body in
+ * JVM locals of the caller, reading the caller's scratch elements, with no frame, no aggregate
+ * and no register-file traffic; whenever the body meets anything it cannot finish exactly it
+ * abandons its work and the call takes its real path from the start, which then does exactly what
+ * the interpreter does (the aggregate is made, the callee's frame entered, and any trap, pause or
+ * hand-over happens there, at its pc).
+ *
+ * <p><b>Which callees</b> ({@link #of}): what {@link LeafInliner} admits for a leaf, with backward
+ * branches allowed and without aggregate reads but these: {@code array.len} and word
+ * {@code array.get}s (register or immediate index) of a reference argument. At most
+ * {@link #MAX_INSTRUCTIONS} instructions and {@link #MAX_REGISTERS} registers (one local more
+ * keeps the fuel at entry); its reference registers are its arguments, none a decimal, and none is
+ * ever written. No instruction calls, allocates or reads the context; only the array reads and
+ * {@code u64.to_i64}/{@code i64.to_u64} (when the sign bit is set) can trap, and where they
+ * would the body is abandoned.
+ *
+ * <p><b>Which call sites</b> ({@link #inlinable}): each reference argument is an array the caller
+ * keeps out of the heap, every read of it in the callee matches that array's element count and tags
+ * (known when compiling: an immediate index within the count and of the read's tag, a register
+ * index read only where every element has the read's tag), the results are word or unit registers,
+ * the arguments and results are within the copy budget's free values, and the callee has compiled.
+ *
+ * <p><b>Exactness.</b> The body is pure: it writes only the leaf locals and the fuel local, so
+ * abandoning it leaves the caller's state as it was before the call, but for the fuel, which the
+ * site saves in a local and puts back. The guard is {@link LeafInliner}'s room test (depth, register
+ * mark, record room: {@link LeafRoom#test}, which raises the register mark only where the real call
+ * raises it) and each kept array's flag (1: its elements are in the scratch array; 0, after a
+ * resume, the array is an object and the real call passes it). Each block charges its length from
+ * the fuel local when the fuel covers it, else the body is abandoned: so a body that finishes has
+ * used exactly the fuel of the instructions it ran, as the interpreter meters them, and one that
+ * would run out of fuel is left to the real call, whose callee hands over at the exact pc. A
+ * register-index read outside the count abandons the body too (the real read traps
+ * {@code index_out_of_bounds} in the callee's frame). The time a site spends is bounded by the fuel
+ * left (every block charges at least one), so abandoning at most doubles it.
+ *
+ * <p><b>Size.</b> {@link Loop#bytes} bounds the bytecode one site adds; a method inlines at most
+ * {@link #MAX_METHOD_BYTES} so, counted in {@link MethodSize#bound}. {@code Jit.compileFramed}
+ * (no inlining) inlines nothing.
+ */
+final class LoopInliner {
+    /** Most instructions a looping callee may have. */
+    static final int MAX_INSTRUCTIONS = 32;
+    /** Most registers it may have (with one local more for the fuel at entry, within {@link LeafInliner#MAX_REGISTERS}). */
+    static final int MAX_REGISTERS = LeafInliner.MAX_REGISTERS - 1;
+    /** Most bytecode one site may add. */
+    static final int MAX_SITE_BYTES = 1_200;
+    /** Most bytecode the sites of one method may add in all. */
+    static final int MAX_METHOD_BYTES = 1_200;
+
+    /**
+     * A function that can be inlined where its array arguments are kept.
+     *
+     * @param callee its id
+     * @param entry its entry in the code image
+     * @param regs its register count
+     * @param bytes a bound on the bytecode a site adds (guard, arguments, body, results)
+     * @param blockLen per code index: the length of the block it leads (0 where none starts)
+     * @param reachable per code index: whether the block that starts there is reachable
+     * @param starts per code index: whether an instruction starts there
+     * @param reads the global indices of its array reads
+     */
+    record Loop(int callee, int entry, int regs, int bytes, int[] blockLen, boolean[] reachable, boolean[] starts,
+                int[] reads) {}
+
+    /** the callees looked at, by id (null: not inlinable) */
+    private final java.util.Map<Integer, Loop> loops = new java.util.HashMap<>();
+    /** bytecode the sites inlined so far may add */
+    private int inlinedBytes;
+
+    /**
+     * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
+     * array it could keep), so such a method's bytecode is what it was without this class.
+     *
+     * @param view the program
+     * @param fn the caller
+     * @param code the code image
+     * @param entry the caller's entry
+     */
+    LoopInliner(CompileView view, LoweredFunction fn, int[] code, int entry) {
+        boolean builds = false;
+        for (int s = 0; s < fn.instructionCount() && !builds; s++) {
+            builds = code[entry + fn.instructionStart(s)] == Op.ARRAY_NEW;
+        }
+        for (int s = 0; s < fn.instructionCount() && builds; s++) {
+            int g = entry + fn.instructionStart(s);
+            if (code[g] == Op.CALL && !loops.containsKey(code[g + 1])) {
+                loops.put(code[g + 1], of(view, code[g + 1]));
+            }
+        }
+    }
+
+    /** @return the most registers of any callee this method may inline (with the fuel's local), 0 when none */
+    int regs() {
+        int most = 0;
+        for (Loop l : loops.values()) {
+            most = l == null ? most : Math.max(most, l.regs() + 1);
+        }
+        return most;
+    }
+
+    /**
+     * @param view the program
+     * @param callee a function id
+     * @return the function as a looping callee, or null (in time linear in its code, at most
+     *     {@link #MAX_INSTRUCTIONS} instructions looked at)
+     */
+    static Loop of(CompileView view, int callee) {
+        if (callee < 0 || callee >= view.program().functions().size()) {
+            return null;
+        }
+        LoweredFunction fn = view.function(callee);
+        int regs = fn.regCount();
+        int count = fn.instructionCount();
+        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0 || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
+            return null;
+        }
+        for (int r = 0; r < regs; r++) {
+            int c = classOf(fn, r);
+            ValueType t = fn.regType(r);
+            if (t != null && t.kind() == ValueKind.DECIMAL || c == LOp.REF_CLASS && (r < 1 || r > fn.argCount())) {
+                return null;
+            }
+        }
+        CodeImage image = view.image();
+        int[] code = image.code();
+        int entry = image.entry(callee);
+        int len = fn.codeLength();
+        boolean[] starts = new boolean[len];
+        for (int s = 0; s < count; s++) {
+            starts[fn.instructionStart(s)] = true;
+        }
+        boolean[] leaders = new boolean[len + 1];
+        leaders[0] = true;
+        int bytes = 160 + LeafRoom.MAKE_BYTES;
+        int[] reads = new int[count];
+        int nReads = 0;
+        for (int i = 0; i < len; i++) {
+            if (!starts[i]) {
+                continue;
+            }
+            int g = entry + i;
+            int cost = cost(fn, code, g, i, len, entry, leaders, starts);
+            if (cost < 0) {
+                return null;
+            }
+            int op = code[g];
+            if (op == Op.ARRAY_LEN || op == LOp.ARRAY_GET_W || op == LOp.ARRAY_GET_IMM_W) {
+                reads[nReads++] = g;
+            }
+            bytes += cost + 24; // and a block's fuel test and charge at most
+        }
+        int[] blockLen = new int[len];
+        int[] last = new int[len];
+        for (int i = 0; i < len; i++) {
+            if (starts[i] && leaders[i]) {
+                int n = 0;
+                int j = i;
+                do {
+                    last[i] = j;
+                    n++;
+                    j = next(starts, j);
+                } while (j < len && !leaders[j]);
+                blockLen[i] = n;
+            }
+        }
+        boolean[] reachable = new boolean[len];
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        reachable[0] = true;
+        work.add(0);
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            for (int t : successors(code, entry + last[i], entry, next(starts, last[i]))) {
+                if (t >= len || blockLen[t] == 0) {
+                    return null; // falls off the end, or into the middle of an instruction
+                }
+                if (!reachable[t]) {
+                    reachable[t] = true;
+                    work.add(t);
+                }
+            }
+        }
+        if (bytes > MAX_SITE_BYTES) {
+            return null;
+        }
+        return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads));
+    }
+
+    private static int next(boolean[] starts, int i) {
+        int j = i + 1;
+        while (j < starts.length && !starts[j]) {
+            j++;
+        }
+        return j;
+    }
+
+    /** The blocks a block ending at global {@code g} goes on to ({@code fall}: the next code index). */
+    private static int[] successors(int[] code, int g, int entry, int fall) {
+        return switch (code[g]) {
+            case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
+            case Op.JMP -> new int[] {code[g + 1] - entry};
+            case Op.RET -> new int[0];
+            default -> new int[] {fall};
+        };
+    }
+
+    private static int classOf(LoweredFunction fn, int r) {
+        ValueType t = fn.regType(r);
+        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
+        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
+    }
+
+    /**
+     * Checks the instruction at code index {@code i} (global {@code g}) and marks the blocks it
+     * starts.
+     *
+     * @return a bound on the bytecode it emits inlined, or -1 when a looping callee cannot have it
+     */
+    private static int cost(LoweredFunction fn, int[] code, int g, int i, int len, int entry, boolean[] leaders,
+                            boolean[] starts) {
+        int op = LOp.plain(code[g]);
+        switch (op) {
+            case Op.NOP -> {
+                return 0;
+            }
+            case LOp.MOV_W, Op.BOOL_NOT, LOp.CONST_W -> {
+                return 12;
+            }
+            case Op.U64_TO_I64, Op.I64_TO_U64 -> {
+                return 20;
+            }
+            case Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND,
+                 Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
+                 Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
+                return 16;
+            }
+            case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, LOp.I64_EQ_BR,
+                 LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR, Op.U64_GT, Op.U64_LE,
+                 Op.U64_GE -> {
+                return 32;
+            }
+            case Op.ARRAY_LEN, LOp.ARRAY_GET_W, LOp.ARRAY_GET_IMM_W -> {
+                int agg = code[g + 2];
+                return agg >= 1 && agg <= fn.argCount() ? 40 : -1;
+            }
+            case Op.BR, Op.JMP -> {
+                int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
+                        : new int[] {code[g + 1] - entry};
+                for (int t : targets) {
+                    if (t < 0 || t >= len) {
+                        return -1;
+                    }
+                    leaders[t] = true;
+                }
+                leaders[next(starts, i)] = true;
+                return 16;
+            }
+            case Op.RET -> {
+                int n = code[g + 1];
+                if (n > 8) {
+                    return -1;
+                }
+                for (int j = 0; j < n; j++) {
+                    int c = code[g + 2 + j] & 3;
+                    if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
+                        return -1;
+                    }
+                }
+                leaders[next(starts, i)] = true;
+                return 8 + 8 * n;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * @param e the caller's method
+     * @param g the direct call's global index
+     * @return the callee the call at {@code g} runs inline here, or null when it makes the real
+     *     call (see the class comment); counts its bytes against the method's allowance
+     */
+    Loop inlinable(CallEmitter e, int g) {
+        int[] code = e.code;
+        Loop loop = loops.get(code[g + 1]);
+        VirtualArrays arrays = ((LocalsEmitter) e).arrays;
+        if (loop == null || arrays == null || e.linking && e.view.failed(loop.callee())) {
+            return null;
+        }
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        int bytes = loop.bytes() + 12 * argc;
+        if (argc + code[pos] > e.view.freeValues() || inlinedBytes + bytes > MAX_METHOD_BYTES
+                || e.view.function(loop.callee()).argCount() != argc) {
+            return null;
+        }
+        for (int j = 0; j < code[pos]; j++) {
+            if (e.regClass(code[pos + 1 + j]) == LOp.REF_CLASS) {
+                return null;
+            }
+        }
+        for (int j = 0; j < argc; j++) {
+            int a = code[g + 3 + j];
+            if ((a & 3) == LOp.REF_CLASS && arrays.of(a >>> 2) < 0) {
+                return null;
+            }
+        }
+        for (int r : loop.reads()) {
+            int v = arrays.of(code[g + 3 + code[r + 2] - 1] >>> 2);
+            if (v < 0 || !matches(arrays.tags[v], code, r)) {
+                return null;
+            }
+        }
+        inlinedBytes += bytes;
+        return loop;
+    }
+
+    /** Whether the read at global {@code r} reads a word of an array of element tags {@code t} (a register index: in range). */
+    private static boolean matches(byte[] t, int[] code, int r) {
+        int op = code[r];
+        if (op == Op.ARRAY_LEN) {
+            return true;
+        }
+        if (op == LOp.ARRAY_GET_IMM_W) {
+            long index = code[r + 3] & 0xFFFFFFFFL;
+            return index < t.length && t[(int) index] == code[r + 4];
+        }
+        for (byte b : t) {
+            if (b != code[r + 4]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The hook of {@code CallEmitter.call} for a direct call at global {@code g} that
+     * {@link LeafInliner} does not inline: when it runs inline here ({@link #inlinable}), emits
+     * the inlined call, then {@code realCall} (the real call's code, where the guard and an
+     * abandoned body go); else only {@code realCall}.
+     */
+    static void call(CallEmitter e, int g, Runnable realCall) {
+        LoopInliner loops = ((LocalsEmitter) e).loops;
+        Loop loop = loops == null ? null : loops.inlinable(e, g);
+        if (loop == null) {
+            realCall.run();
+            return;
+        }
+        Label real = new Label();
+        Label done = new Label();
+        loops.emit(e, loop, g, real, done);
+        e.mv.visitLabel(real);
+        e.frame();
+        realCall.run();
+        e.mv.visitLabel(done);
+        e.frame();
+    }
+
+    /**
+     * Emits the inlined call at global {@code g}: the guard (to {@code real} when it fails), the
+     * fuel saved, the word arguments into the leaf locals, the body (back to {@code real}, with the
+     * fuel put back, when it is abandoned), the results, and a jump to {@code done}.
+     */
+    void emit(CallEmitter e, Loop loop, int g, Label real, Label done) {
+        MethodVisitor mv = e.mv;
+        int[] code = e.code;
+        VirtualArrays arrays = ((LocalsEmitter) e).arrays;
+        int argc = code[g + 2];
+        int[] kept = new int[loop.regs()];
+        java.util.Arrays.fill(kept, -1);
+        for (int j = 0; j < argc; j++) {
+            int a = code[g + 3 + j];
+            if ((a & 3) == LOp.REF_CLASS) {
+                kept[1 + j] = arrays.of(a >>> 2);
+                mv.visitVarInsn(ILOAD, arrays.flag[kept[1 + j]]);
+                mv.visitJumpInsn(IFEQ, real); // an object, after a resume: the real call passes it
+            }
+        }
+        // the method has the room local: its leaf locals are for this callee's registers too
+        LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), loop.regs(), real);
+        int saved = e.leafLongs + 2 * loop.regs();
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitVarInsn(LSTORE, saved);
+        for (int j = 0; j < argc; j++) {
+            int a = code[g + 3 + j];
+            if ((a & 3) == LOp.WORD_CLASS) {
+                e.loadW(a >>> 2);
+                mv.visitVarInsn(LSTORE, e.leafLongs + 2 * (1 + j));
+            }
+        }
+        Label abandon = new Label();
+        new LoopBody(e, loop, kept, arrays, abandon).body(g + 3 + argc, done);
+        mv.visitLabel(abandon);
+        e.frame();
+        mv.visitVarInsn(LLOAD, saved);
+        mv.visitVarInsn(LSTORE, FUEL);
+        mv.visitJumpInsn(GOTO, real);
+    }
+
+    /** The body in the caller's method: its registers in the leaf locals, its array reads on the caller's scratch elements. */
+    private static final class LoopBody extends InlineBody {
+        private final Loop loop;
+        private final int[] kept;
+        private final VirtualArrays arrays;
+        private final Label abandon;
+        private final Label[] labels;
+
+        LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
+            super(e, e.view.function(loop.callee()), loop.regs());
+            this.loop = loop;
+            this.kept = kept;
+            this.arrays = arrays;
+            this.abandon = abandon;
+            this.labels = new Label[loop.blockLen().length];
+        }
+
+        private Label label(int i) {
+            if (labels[i] == null) {
+                labels[i] = new Label();
+            }
+            return labels[i];
+        }
+
+        /** The reachable blocks, each testing and charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
+        void body(int pos, Label done) {
+            boolean live = false;
+            for (int i = 0; i < labels.length; i++) {
+                if (!loop.starts()[i]) {
+                    continue;
+                }
+                if (loop.blockLen()[i] > 0) {
+                    live = loop.reachable()[i];
+                    if (live) {
+                        mv.visitLabel(label(i));
+                        e.frame();
+                        mv.visitVarInsn(LLOAD, FUEL);
+                        mv.visitLdcInsn((long) loop.blockLen()[i]);
+                        mv.visitInsn(LCMP);
+                        mv.visitJumpInsn(IFLT, abandon);
+                        mv.visitVarInsn(LLOAD, FUEL);
+                        mv.visitLdcInsn((long) loop.blockLen()[i]);
+                        mv.visitInsn(LSUB);
+                        mv.visitVarInsn(LSTORE, FUEL);
+                    }
+                }
+                if (live) {
+                    instruction(loop.entry() + i, pos, done);
+                }
+            }
+        }
+
+        private void instruction(int g, int pos, Label done) {
+            int op = LOp.plain(code[g]);
+            switch (op) {
+                case Op.NOP -> {
+                }
+                case LOp.MOV_W -> {
+                    loadW(code[g + 2]);
+                    storeW(code[g + 1]);
+                }
+                case LOp.CONST_W -> {
+                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
+                    storeW(code[g + 1]);
+                }
+                case Op.BOOL_NOT -> {
+                    loadW(code[g + 2]);
+                    mv.visitInsn(LCONST_1);
+                    mv.visitInsn(LXOR);
+                    storeW(code[g + 1]);
+                }
+                case Op.U64_TO_I64, Op.I64_TO_U64 -> {
+                    // the same bits, or int_cast_overflow when the sign bit is set: the real call traps
+                    loadW(code[g + 2]);
+                    mv.visitInsn(LCONST_0);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFLT, abandon);
+                    loadW(code[g + 2]);
+                    storeW(code[g + 1]);
+                }
+                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
+                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
+                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
+                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
+                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
+                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
+                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
+                case Op.I64_SHR -> binary(g, LSHR, true);
+                case Op.U64_SHR -> binary(g, LUSHR, true);
+                case Op.ARRAY_LEN -> {
+                    mv.visitLdcInsn((long) arrays.elements[kept[code[g + 2]]]);
+                    storeW(code[g + 1]);
+                }
+                case LOp.ARRAY_GET_IMM_W -> {
+                    // checked when compiling: within the count, of the read's tag
+                    mv.visitVarInsn(ALOAD, arrays.scratch(kept[code[g + 2]]));
+                    e.push(code[g + 3]);
+                    mv.visitInsn(LALOAD);
+                    storeW(code[g + 1]);
+                }
+                case LOp.ARRAY_GET_W -> {
+                    // index < n unsigned, as index + 2^63 < n + 2^63; else the real read traps
+                    int v = kept[code[g + 2]];
+                    loadW(code[g + 3]);
+                    mv.visitLdcInsn(Long.MIN_VALUE);
+                    mv.visitInsn(LADD);
+                    mv.visitLdcInsn(Long.MIN_VALUE + arrays.elements[v]);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFGE, abandon);
+                    mv.visitVarInsn(ALOAD, arrays.scratch(v));
+                    loadW(code[g + 3]);
+                    mv.visitInsn(L2I);
+                    mv.visitInsn(LALOAD);
+                    storeW(code[g + 1]);
+                }
+                case Op.BR -> {
+                    loadW(code[g + 1]);
+                    mv.visitInsn(LCONST_0);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFNE, label(code[g + 2] - loop.entry()));
+                    mv.visitJumpInsn(GOTO, label(code[g + 3] - loop.entry()));
+                }
+                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - loop.entry()));
+                case Op.RET -> {
+                    int n = code[g + 1];
+                    for (int j = 0; j < n; j++) {
+                        int src = code[g + 2 + j];
+                        int dst = code[pos + 1 + j];
+                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
+                            loadW(src >>> 2);
+                            e.storeW(dst);
+                        }
+                    }
+                    mv.visitJumpInsn(GOTO, done);
+                }
+                default -> {
+                    InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
+                    InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
+                    storeW(code[g + 1]);
+                }
+            }
+        }
+
+        private void binary(int g, int insn, boolean shift) {
+            loadW(code[g + 2]);
+            loadW(code[g + 3]);
+            if (shift) {
+                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
+            }
+            mv.visitInsn(insn);
+            storeW(code[g + 1]);
+        }
+    }
+}
