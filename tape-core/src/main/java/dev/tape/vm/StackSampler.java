@@ -13,8 +13,9 @@ package dev.tape.vm;
  * always current is the thread's Java stack: every compiled function is a method {@code f<id>} of
  * a hidden class {@code dev.tape.vm.JitCode}, one Java frame per compiled frame (inlined ones
  * included) in a VM from tape-jit's {@code Jit.compileFramed}. (A VM from {@code Jit.compile} runs
- * calls of small leaf functions inline in their caller's method, with no frame of their own: their
- * time is read as their caller's.) {@link #read} reads those frames from the outermost inwards, up to the first host call
+ * calls of small leaf functions, and of small functions that loop over an array their caller
+ * keeps out of the heap, inline in their caller's method, with no frame of their own: their time,
+ * a whole loop's included, is read as their caller's.) {@link #read} reads those frames from the outermost inwards, up to the first host call
  * (a host function, and any run it starts, are not part of this run's stack).
  *
  * <p><b>Taking the stack.</b> The frames of hidden classes must be in it: take it with

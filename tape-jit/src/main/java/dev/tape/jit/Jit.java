@@ -78,9 +78,10 @@ public final class Jit {
     /**
      * Makes a VM as {@link #compile(VerifiedProgram, Host, VmOptions)} does, whose compiled code
      * keeps one JVM frame per VM frame: every call is a real call, none of a small leaf function
-     * runs inline in its caller's method. For a sampling profiler ({@link dev.tape.vm.StackSampler}),
-     * which reads the functions a run is in from the Java stack: in a VM from {@link #compile}, time
-     * spent in an inlined leaf is seen in its caller. Outcomes are the same either way; calls of
+     * or of a small function looping over an array its caller keeps out of the heap runs inline in
+     * its caller's method. For a sampling profiler ({@link dev.tape.vm.StackSampler}), which reads
+     * the functions a run is in from the Java stack: in a VM from {@link #compile}, time spent in
+     * an inlined callee, a whole loop's included, is seen in its caller. Outcomes are the same either way; calls of
      * small functions are slower.
      *
      * @param program the verified program
