@@ -36,7 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code internal_error}, and with {@code -Dtape.before.jar=FILE} (the build before peeling) the
  * old build's transcripts must equal these.
  *
- * <p>It runs 2 programs; {@code -Dattack.peel.from=N -Dattack.peel.seeds=M} runs others.
+ * <p>It runs 2 programs; {@code -Dattack.peel.from=N -Dattack.peel.seeds=M} runs others. Nothing
+ * differed, between the tiers and stepped runs or against the build before peeling (main at
+ * 43c3fc1), in 1,500 programs of an earlier form of this generator ({@code rec} without a loop,
+ * never past the call depth) on f491315 and 300 of this one on dee2415 (with
+ * {@code -Dattack.driver.points=40}). It stays as a regression test.
  */
 class AttackLoopPeelTest {
     /** A generated program and the entry's arguments (n steps, x, recursion depth d). */
@@ -196,6 +200,17 @@ class AttackLoopPeelTest {
                 step:
                     const.i64 r5, 1
                     i64.sub r6, r1, r5
+                    const.i64 r7, 0
+                    const.i64 r8, 2
+                    jmp head
+                head:
+                    i64.lt r9, r7, r8
+                    br r9, body, out
+                body:
+                    call r0, plain, r0, [r2] -> [r2]
+                    i64.add r7, r7, r5
+                    jmp head
+                out:
                     call r0, rec, r0, [r6, r2] -> [r10]
                     ret r0, [r10]
                 }
@@ -204,7 +219,8 @@ class AttackLoopPeelTest {
                 .append("\n    i64.sub r2, r1, r2\n    const.i64 r3, 100\n    i64.div r3, r3, r2\n    ret r0, [r3]\n}\n");
         s.append("func leafw(x: i64) -> (i64) {\n    const.i64 r").append(12 + rnd.nextInt(30))
                 .append(", 5\n    i64.mul r2, r1, r1\n    ret r0, [r2]\n}\n");
-        long depth = rnd.nextInt(6);
+        // now and then past the default call depth: the Java stack may run short first (a hand-over)
+        long depth = rnd.nextInt(10) == 0 ? 1018 + rnd.nextInt(8) : rnd.nextInt(6);
         return new Generated(s.toString(), 2 + rnd.nextInt(14), rnd.nextLong(1000), depth);
     }
 
@@ -237,7 +253,7 @@ class AttackLoopPeelTest {
             Generated g = program(seed);
             long[] argv = {g.n(), g.x(), g.d()};
             boolean pre = seed % 2 == 0;
-            int regsTo = (int) (g.d() + 2) * 8 + 110;
+            int regsTo = (int) (g.d() + 2) * 12 + 110;
             String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
             peeled += steadySites(g.source()) > 0 ? 1 : 0;
             String[] now;
