@@ -52,7 +52,9 @@ final class LoopPeel {
 
     /**
      * The peel of a function's method, or null when it has nothing to peel: no loop (a reachable
-     * back edge) that has a direct or indirect call between its target and itself.
+     * back edge) that has a direct or indirect call between its target and itself. Bounded: two
+     * passes over the function's code (the calls before each code index counted in the first), so
+     * linear in its length however many back edges it has.
      *
      * @param code the image's code
      * @param entry the function's first global code index
@@ -63,6 +65,11 @@ final class LoopPeel {
      */
     static LoopPeel of(int[] code, int entry, int[] pcOf, Label[] labels, boolean[] reachable) {
         int len = labels.length;
+        // calls[i]: the direct and indirect calls at code indices before i
+        int[] calls = new int[len + 1];
+        for (int i = 0; i < len; i++) {
+            calls[i + 1] = calls[i] + (pcOf[i] >= 0 && isCall(code[entry + i]) ? 1 : 0);
+        }
         int least = len;
         boolean wanted = false;
         boolean live = true;
@@ -85,22 +92,16 @@ final class LoopPeel {
             for (int t : new int[] {t1, t2}) {
                 if (live && t >= 0 && t <= i) {
                     least = Math.min(least, t);
-                    wanted |= callBetween(code, entry, pcOf, t, i);
+                    wanted |= calls[i + 1] > calls[t];
                 }
             }
         }
         return wanted ? new LoopPeel(least, labels) : null;
     }
 
-    /** Whether an instruction from code index {@code from} to {@code to} is a direct or indirect call. */
-    private static boolean callBetween(int[] code, int entry, int[] pcOf, int from, int to) {
-        for (int i = from; i <= to; i++) {
-            int op = pcOf[i] >= 0 ? code[entry + i] : -1;
-            if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether {@code op} is a direct or indirect call. */
+    private static boolean isCall(int op) {
+        return op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
     }
 
     /**
