@@ -201,6 +201,15 @@ public final class ClassInit {
     private static volatile Thread running;
 
     /**
+     * for tests (set by reflection in a class loader of their own): when true, every start of the
+     * initialising thread fails with the {@link OutOfMemoryError} the JVM throws when it cannot
+     * create a native thread
+     */
+    private static volatile boolean refuseThreadsForTest;
+    /** for tests: the starts {@link #refuseThreadsForTest} refused */
+    private static volatile int refusedForTest;
+
+    /**
      * Initialises the named classes, in order, on a new thread of {@link #STACK_BYTES} of stack, and
      * waits for it. A class that is missing or whose initialiser fails there is skipped (its first
      * use reports it, as without this). Returns at once, doing nothing, on the initialising thread
@@ -237,6 +246,10 @@ public final class ClassInit {
                 }
             }, THREAD_NAME, STACK_BYTES);
             t.setDaemon(true);
+            if (refuseThreadsForTest) {
+                refusedForTest++;
+                throw new OutOfMemoryError("unable to create native thread: refused by a test");
+            }
             t.start();
             // wait even when interrupted: initialising beside the thread could deadlock with it
             boolean interrupted = false;
