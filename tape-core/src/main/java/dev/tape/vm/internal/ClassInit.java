@@ -27,8 +27,11 @@ package dev.tape.vm.internal;
  * none of them makes a program, decodes, assembles or compiles. A call from the thread itself (a
  * listed class's initialiser that made a program) returns at once. The caller waits even when it is
  * interrupted (then it keeps its interrupt status): initialising classes beside the thread could
- * deadlock with it. When no thread can be had (no memory), it returns, with the classes left to
- * initialise where they are first used, and the next entry tries again; when the caller has too
+ * deadlock with it. When no thread can be had (no memory, a thread limit), it returns, with the
+ * classes left to initialise where they are first used, and the next entry tries again, up to
+ * {@link #MAX_FAILED_STARTS} failed starts in the class loader: then tape stops trying (each start
+ * costs a system call, and the JVM prints warnings for it), and every class initialises where it is
+ * first used, as without this class. When the caller has too
  * little stack left to start the thread or wait for it, it throws the {@link StackOverflowError}, so
  * that the caller's call fails before it initialises anything itself. This class has no static
  * initialiser (its lists are compile-time constants, its flags start false).
@@ -41,6 +44,12 @@ public final class ClassInit {
 
     /** the name of the initialising thread */
     public static final String THREAD_NAME = "tape-class-init";
+
+    /**
+     * the failed starts of the initialising thread (no thread to be had) after which no entry in the
+     * class loader tries again: its classes initialise where they are first used
+     */
+    public static final int MAX_FAILED_STARTS = 4;
 
     /**
      * tape-core's classes with static initialisers that verifying a program and making and running
@@ -201,6 +210,12 @@ public final class ClassInit {
     private static volatile Thread running;
 
     /**
+     * the starts of the initialising thread that failed in this class loader (racy increments: a lost
+     * one costs one more try)
+     */
+    private static volatile int failedStarts;
+
+    /**
      * for tests (set by reflection in a class loader of their own): when true, every start of the
      * initialising thread fails with the {@link OutOfMemoryError} the JVM throws when it cannot
      * create a native thread
@@ -217,7 +232,9 @@ public final class ClassInit {
      *
      * @param anchor a class whose class loader the classes are initialised in
      * @param lists lists of space-separated binary names (empty ones allowed)
-     * @return whether the thread ran (false when none could be started, or on the thread itself)
+     * @return whether the thread ran, or need not be tried again: after the
+     *     {@link #MAX_FAILED_STARTS}th start that failed (then the classes initialise where first
+     *     used); false on the thread itself, and when no thread could be started before that
      * @throws StackOverflowError when the calling thread has too little stack left to start the thread
      *     or wait for it (after the thread has ended, if it started): the caller's call fails before it
      *     initialises any class itself
@@ -227,6 +244,10 @@ public final class ClassInit {
         try {
             if (Thread.currentThread() == running) {
                 return false;
+            }
+            if (failedStarts >= MAX_FAILED_STARTS) {
+                // no thread to be had, time and again: stop trying (see the class comment)
+                return true;
             }
             ClassLoader loader = anchor.getClassLoader();
             // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
@@ -273,8 +294,11 @@ public final class ClassInit {
             }
             throw e;
         } catch (Throwable e) {
-            // no thread to be had (no memory): the next entry tries again
-            return false;
+            // no thread to be had (no memory, a thread limit): the next entry tries again, until
+            // MAX_FAILED_STARTS starts have failed
+            int failed = failedStarts + 1;
+            failedStarts = failed;
+            return failed >= MAX_FAILED_STARTS;
         }
     }
 
