@@ -82,6 +82,19 @@ class ClassInitGuardTest {
         }
     }
 
+    /** every JFR event class of tape's is in {@link ClassInit#EVENTS}, and nothing else is */
+    @Test
+    void everyEventClassIsInEvents() throws Exception {
+        Set<String> events = new TreeSet<>();
+        for (String name : FirstUseDeepTest.tapeClasses()) {
+            if (jdk.jfr.Event.class.isAssignableFrom(Class.forName(name, false, getClass().getClassLoader()))) {
+                events.add(name);
+            }
+        }
+        assertEquals(events, new TreeSet<>(Arrays.asList(ClassInit.EVENTS.split(" "))));
+        assertTrue(events.contains("dev.tape.jfr.HostCallEvent"), events.toString());
+    }
+
     /** no stale name: each listed class exists, and each of tape's has a static initialiser */
     @Test
     void everyListedClassExistsAndHasAStaticInitialiser() throws Exception {

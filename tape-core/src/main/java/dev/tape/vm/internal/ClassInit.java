@@ -105,6 +105,16 @@ public final class ClassInit {
     /** the disassembler's (see {@link #CORE}); initialised by {@link #disassembler()} */
     public static final String DISASSEMBLER = "dev.tape.asm.Disassembler$1";
 
+    /**
+     * tape's JFR event classes (see {@link #CORE}), loaded and initialised by {@link #events()} once
+     * JFR is initialised: JFR instruments and registers an event class on the thread that loads it,
+     * and one loaded with no stack left for that stays unregistered for good (every event of it
+     * throws {@code IllegalStateException: Event class ... is not registered}). They have no static
+     * initialiser of their own; JFR's instrumentation may add one.
+     */
+    public static final String EVENTS = "dev.tape.jfr.RunPlaceEvent dev.tape.jfr.RunEvent dev.tape.jfr.TrapEvent "
+            + "dev.tape.jfr.HostCallEvent dev.tape.jfr.CompileEvent dev.tape.jfr.PauseEvent dev.tape.jfr.ResumeEvent";
+
     /** set once {@link #CORE}'s thread has run */
     private static volatile boolean coreDone;
     /** set once {@link #DECODER}'s thread has run */
@@ -119,6 +129,8 @@ public final class ClassInit {
     private static volatile boolean assemblerDone;
     /** set once {@link #DISASSEMBLER}'s thread has run */
     private static volatile boolean disassemblerDone;
+    /** set once {@link #EVENTS}'s thread has run */
+    private static volatile boolean eventsDone;
 
     /**
      * Initialises {@link #CORE}'s classes the first time it is called in this class loader (and
@@ -203,6 +215,18 @@ public final class ClassInit {
     public static void disassembler() {
         if (!disassemblerDone && initialise(ClassInit.class, DISASSEMBLER)) {
             disassemblerDone = true;
+        }
+    }
+
+    /**
+     * The same for {@link #EVENTS} (from {@code TapeEvents}' hooks, once JFR is initialised, before
+     * they make an event).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void events() {
+        if (!eventsDone && initialise(ClassInit.class, EVENTS)) {
+            eventsDone = true;
         }
     }
 
