@@ -3,6 +3,7 @@ package dev.tape.jfr;
 import dev.tape.host.HostContext;
 import dev.tape.host.HostFunction;
 import dev.tape.value.Value;
+import dev.tape.vm.internal.ClassInit;
 
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -17,7 +18,9 @@ import jdk.jfr.FlightRecorder;
  * <p><b>No JFR until a recording.</b> Each hook first checks {@link FlightRecorder#isInitialized()}
  * (false until something starts a recording, which is what makes it true): until then no event
  * class is made, since the first event object of a JVM sets up JFR's event machinery (about 0.1 s
- * of a cold {@code tape run}), and no event could be recorded anyway.
+ * of a cold {@code tape run}), and no event could be recorded anyway. The first hook to find it true
+ * has the event classes loaded on a thread with a full stack ({@code ClassInit.events()}), since JFR
+ * registers an event class on the thread that loads it, which may be deep in a program's recursion.
  *
  * <p><b>Text is cut.</b> Every string field from a program or a host (function names, host
  * symbols, pause reasons that name a symbol, trap details) is cut to at most {@link #MAX_TEXT}
@@ -56,13 +59,29 @@ public final class TapeEvents {
     }
 
     /**
+     * Whether JFR is initialised (a recording has been started in this JVM); the first time it is,
+     * has the event classes loaded and initialised on a thread with a full stack first
+     * ({@link ClassInit#events()}): JFR registers an event class on the thread that loads it, and one
+     * loaded from deep in a recursion could stay unregistered for good.
+     *
+     * @throws StackOverflowError as {@link ClassInit#initialise}
+     */
+    private static boolean recording() {
+        if (!FlightRecorder.isInitialized()) {
+            return false;
+        }
+        ClassInit.events();
+        return true;
+    }
+
+    /**
      * Starts a run's event.
      *
      * @return the begun event, or null when no recording has {@code dev.tape.Run} or {@code dev.tape.Trap}
      *     enabled
      */
     public static RunEvent runBegin() {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recording()) {
             return null;
         }
         RunEvent e = new RunEvent();
@@ -111,7 +130,7 @@ public final class TapeEvents {
      */
     public static void trap(String kind, int function, String functionName, int pc, long span, String hostSymbol,
                             String detail) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recording()) {
             return;
         }
         TrapEvent e = new TrapEvent();
@@ -153,7 +172,7 @@ public final class TapeEvents {
      * @return whether to record the next host call
      */
     public static boolean hostCallsRecorded() {
-        return FlightRecorder.isInitialized() && hostCallType().isEnabled();
+        return recording() && hostCallType().isEnabled();
     }
 
     /**
@@ -193,7 +212,7 @@ public final class TapeEvents {
      * @return the begun event, or null when not enabled
      */
     public static CompileEvent compileBegin() {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recording()) {
             return null;
         }
         CompileEvent e = new CompileEvent();
@@ -229,7 +248,7 @@ public final class TapeEvents {
 
     /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
     public static boolean pauseEnabled() {
-        return FlightRecorder.isInitialized() && new PauseEvent().isEnabled();
+        return recording() && new PauseEvent().isEnabled();
     }
 
     /**
@@ -243,7 +262,7 @@ public final class TapeEvents {
      * @param hostCalls host calls made so far
      */
     public static void pause(String reason, int function, String functionName, int pc, long fuelUsed, long hostCalls) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recording()) {
             return;
         }
         PauseEvent e = new PauseEvent();
@@ -260,7 +279,7 @@ public final class TapeEvents {
 
     /** @return whether a recording has {@code dev.tape.Resume} enabled */
     public static boolean resumeEnabled() {
-        return FlightRecorder.isInitialized() && new ResumeEvent().isEnabled();
+        return recording() && new ResumeEvent().isEnabled();
     }
 
     /**
@@ -272,7 +291,7 @@ public final class TapeEvents {
      * @param fuelUsed fuel used so far (unsigned)
      */
     public static void resume(int function, String functionName, int pc, long fuelUsed) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recording()) {
             return;
         }
         ResumeEvent e = new ResumeEvent();

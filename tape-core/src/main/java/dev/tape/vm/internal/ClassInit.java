@@ -27,8 +27,11 @@ package dev.tape.vm.internal;
  * none of them makes a program, decodes, assembles or compiles. A call from the thread itself (a
  * listed class's initialiser that made a program) returns at once. The caller waits even when it is
  * interrupted (then it keeps its interrupt status): initialising classes beside the thread could
- * deadlock with it. When no thread can be had (no memory), it returns, with the classes left to
- * initialise where they are first used, and the next entry tries again; when the caller has too
+ * deadlock with it. When no thread can be had (no memory, a thread limit), it returns, with the
+ * classes left to initialise where they are first used, and the next entry tries again, up to
+ * {@link #MAX_FAILED_STARTS} failed starts in the class loader: then tape stops trying (each start
+ * costs a system call, and the JVM prints warnings for it), and every class initialises where it is
+ * first used, as without this class. When the caller has too
  * little stack left to start the thread or wait for it, it throws the {@link StackOverflowError}, so
  * that the caller's call fails before it initialises anything itself. This class has no static
  * initialiser (its lists are compile-time constants, its flags start false).
@@ -41,6 +44,12 @@ public final class ClassInit {
 
     /** the name of the initialising thread */
     public static final String THREAD_NAME = "tape-class-init";
+
+    /**
+     * the failed starts of the initialising thread (no thread to be had) after which no entry in the
+     * class loader tries again: its classes initialise where they are first used
+     */
+    public static final int MAX_FAILED_STARTS = 4;
 
     /**
      * tape-core's classes with static initialisers that verifying a program and making and running
@@ -96,6 +105,16 @@ public final class ClassInit {
     /** the disassembler's (see {@link #CORE}); initialised by {@link #disassembler()} */
     public static final String DISASSEMBLER = "dev.tape.asm.Disassembler$1";
 
+    /**
+     * tape's JFR event classes (see {@link #CORE}), loaded and initialised by {@link #events()} once
+     * JFR is initialised: JFR instruments and registers an event class on the thread that loads it,
+     * and one loaded with no stack left for that stays unregistered for good (every event of it
+     * throws {@code IllegalStateException: Event class ... is not registered}). They have no static
+     * initialiser of their own; JFR's instrumentation may add one.
+     */
+    public static final String EVENTS = "dev.tape.jfr.RunPlaceEvent dev.tape.jfr.RunEvent dev.tape.jfr.TrapEvent "
+            + "dev.tape.jfr.HostCallEvent dev.tape.jfr.CompileEvent dev.tape.jfr.PauseEvent dev.tape.jfr.ResumeEvent";
+
     /** set once {@link #CORE}'s thread has run */
     private static volatile boolean coreDone;
     /** set once {@link #DECODER}'s thread has run */
@@ -110,6 +129,8 @@ public final class ClassInit {
     private static volatile boolean assemblerDone;
     /** set once {@link #DISASSEMBLER}'s thread has run */
     private static volatile boolean disassemblerDone;
+    /** set once {@link #EVENTS}'s thread has run */
+    private static volatile boolean eventsDone;
 
     /**
      * Initialises {@link #CORE}'s classes the first time it is called in this class loader (and
@@ -197,8 +218,35 @@ public final class ClassInit {
         }
     }
 
+    /**
+     * The same for {@link #EVENTS} (from {@code TapeEvents}' hooks, once JFR is initialised, before
+     * they make an event).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void events() {
+        if (!eventsDone && initialise(ClassInit.class, EVENTS)) {
+            eventsDone = true;
+        }
+    }
+
     /** the initialising thread while it runs, else null (read to refuse a call from it) */
     private static volatile Thread running;
+
+    /**
+     * the starts of the initialising thread that failed in this class loader (racy increments: a lost
+     * one costs one more try)
+     */
+    private static volatile int failedStarts;
+
+    /**
+     * for tests (set by reflection in a class loader of their own): when true, every start of the
+     * initialising thread fails with the {@link OutOfMemoryError} the JVM throws when it cannot
+     * create a native thread
+     */
+    private static volatile boolean refuseThreadsForTest;
+    /** for tests: the starts {@link #refuseThreadsForTest} refused */
+    private static volatile int refusedForTest;
 
     /**
      * Initialises the named classes, in order, on a new thread of {@link #STACK_BYTES} of stack, and
@@ -208,7 +256,9 @@ public final class ClassInit {
      *
      * @param anchor a class whose class loader the classes are initialised in
      * @param lists lists of space-separated binary names (empty ones allowed)
-     * @return whether the thread ran (false when none could be started, or on the thread itself)
+     * @return whether the thread ran, or need not be tried again: after the
+     *     {@link #MAX_FAILED_STARTS}th start that failed (then the classes initialise where first
+     *     used); false on the thread itself, and when no thread could be started before that
      * @throws StackOverflowError when the calling thread has too little stack left to start the thread
      *     or wait for it (after the thread has ended, if it started): the caller's call fails before it
      *     initialises any class itself
@@ -218,6 +268,10 @@ public final class ClassInit {
         try {
             if (Thread.currentThread() == running) {
                 return false;
+            }
+            if (failedStarts >= MAX_FAILED_STARTS) {
+                // no thread to be had, time and again: stop trying (see the class comment)
+                return true;
             }
             ClassLoader loader = anchor.getClassLoader();
             // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
@@ -237,6 +291,10 @@ public final class ClassInit {
                 }
             }, THREAD_NAME, STACK_BYTES);
             t.setDaemon(true);
+            if (refuseThreadsForTest) {
+                refusedForTest++;
+                throw new OutOfMemoryError("unable to create native thread: refused by a test");
+            }
             t.start();
             // wait even when interrupted: initialising beside the thread could deadlock with it
             boolean interrupted = false;
@@ -260,8 +318,11 @@ public final class ClassInit {
             }
             throw e;
         } catch (Throwable e) {
-            // no thread to be had (no memory): the next entry tries again
-            return false;
+            // no thread to be had (no memory, a thread limit): the next entry tries again, until
+            // MAX_FAILED_STARTS starts have failed
+            int failed = failedStarts + 1;
+            failedStarts = failed;
+            return failed >= MAX_FAILED_STARTS;
         }
     }
 
