@@ -62,8 +62,10 @@ final class TypeChecker {
     /** register states one fixpoint pass tracks (reachable blocks x registers) */
     long passCost;
     /**
-     * charged {@link #passCost} for each fixpoint pass after the first, and the must-init passes
-     * after the second ({@link MustInit}); null for no bound
+     * charged {@link #passCost} for each fixpoint pass after the first, and also the reachable
+     * blocks' bytecode bytes for each after the second (a pass steps every reachable instruction,
+     * at a cost linear in its bytes; the bytecode charge and the first pass's pay for two such
+     * walks), and the must-init passes after the second ({@link MustInit}); null for no bound
      */
     AnalysisBudget budget;
     /**
@@ -208,15 +210,18 @@ final class TypeChecker {
             // block 0 is reachable: the first in the order
             store(0, st, meta);
         }
-        // fixpoint over reachable blocks, in reverse post-order
+        // fixpoint over reachable blocks, in reverse post-order; a pass steps every reachable
+        // instruction too, so the passes after the second are also charged the reachable code
+        long codeCost = 0;
+        for (int b : cfg.order) {
+            codeCost += dc.nextPc(cfg.blockEnd[b] - 1) - dc.pc(cfg.blockStart[b]);
+        }
         boolean changed = true;
-        boolean firstPass = true;
-        while (changed) {
+        for (int pass = 1; changed; pass++) {
             changed = false;
-            if (!firstPass && budget != null) {
-                budget.charge(passCost, func);
+            if (pass > 1 && budget != null) {
+                budget.charge(pass > 2 ? passCost + codeCost : passCost, func);
             }
-            firstPass = false;
             for (int b : cfg.order) {
                 if (!has[b]) {
                     continue;

@@ -41,7 +41,7 @@ public final class Verifier {
     /**
      * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
      * its span entries, (reachable blocks x registers) for every fixpoint pass of its type
-     * analysis and (reachable blocks x registers / 64, rounded up) for every pass of its must-init
+     * analysis, its reachable bytecode bytes for every type pass after the second, and (reachable blocks x registers / 64, rounded up) for every pass of its must-init
      * analysis after the second (only irreducible control flow needs more than two), summed over
      * all functions (a blob or span table shared by several functions counts
      * for each), plus one unit per function-name entry of the names section (the span and name
