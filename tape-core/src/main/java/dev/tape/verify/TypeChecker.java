@@ -204,7 +204,7 @@ final class TypeChecker {
         List<ValueType> args = fn.sig().args();
         for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
             st[a + 1] = id(args.get(a));
-            meta[a + 1] = argShapes == null ? null : argShapes[a];
+            meta[a + 1] = argShapes == null ? null : canonical(argShapes[a]);
         }
         if (nb > 0) {
             // block 0 is reachable: the first in the order
@@ -371,7 +371,7 @@ final class TypeChecker {
             same = same && java.util.Objects.equals(old.elems().get(e), t);
         }
         if (!same) {
-            old = new AggShape.Tuple(Arrays.asList(elemScratch).subList(0, n));
+            old = (AggShape.Tuple) canonical(new AggShape.Tuple(Arrays.asList(elemScratch).subList(0, n)));
             tupleShapes[ins] = old;
         }
         return old;
@@ -393,6 +393,67 @@ final class TypeChecker {
         }
         return l;
     }
+
+    /**
+     * The one tuple shape of this function equal to {@code shape} (a tuple shape stands for
+     * itself the first time; another shape is returned as it is), so that {@link #join} compares
+     * tuple shapes by reference: without it, a join of k registers holding two equal n-element
+     * shapes made by two {@code tuple.new} compared k x n elements. Costs O(n) per call, as making
+     * the shape did. The shapes are hashed over their elements' type ids modulo the prime
+     * 2^61 - 1 at a base drawn at random per function, so no file can make many of them collide
+     * (with a fixed hash, as {@code List.hashCode}, one could make every look-up search a chain);
+     * the draw changes only the speed, never a decision.
+     */
+    private AggShape canonical(AggShape shape) {
+        if (!(shape instanceof AggShape.Tuple t)) {
+            return shape;
+        }
+        if (tuples == null) {
+            tuples = new HashMap<>();
+            hashBase = java.util.concurrent.ThreadLocalRandom.current().nextLong(2, MERSENNE_61 - 1);
+        }
+        long h = t.elems().size() + 1L;
+        for (ValueType e : t.elems()) {
+            h = mulMod(h, hashBase) + (e == null ? 1 : id(e) + 2L);
+            if (h >= MERSENNE_61) {
+                h -= MERSENNE_61;
+            }
+        }
+        TupleKey key = new TupleKey(t, h);
+        AggShape.Tuple had = tuples.putIfAbsent(key, t);
+        return had != null ? had : t;
+    }
+
+    /** 2^61 - 1, the prime {@link #canonical} hashes modulo */
+    private static final long MERSENNE_61 = (1L << 61) - 1;
+
+    /** @return {@code a x b} modulo 2^61 - 1, for {@code a} and {@code b} below it */
+    private static long mulMod(long a, long b) {
+        long lo = a * b;
+        long hi = Math.multiplyHigh(a, b);
+        // the product is q x 2^61 + (its low 61 bits), and 2^61 is 1 modulo 2^61 - 1
+        long r = (lo & MERSENNE_61) + ((lo >>> 61) | (hi << 3));
+        r = (r & MERSENNE_61) + (r >>> 61);
+        return r >= MERSENNE_61 ? r - MERSENNE_61 : r;
+    }
+
+    /** A tuple shape as a key of {@link #tuples}: equal when the element lists are. */
+    private record TupleKey(AggShape.Tuple shape, long hash) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TupleKey k && k.hash == hash && k.shape.elems().equals(shape.elems());
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hash);
+        }
+    }
+
+    /** {@link #canonical}'s shapes by their elements; made on the first tuple shape */
+    private Map<TupleKey, AggShape.Tuple> tuples;
+    /** {@link #canonical}'s hash base, drawn with {@link #tuples} */
+    private long hashBase;
 
     /** {@link #cachedList}'s arrays, two per instruction; made on the first call */
     private int[][] lists;
@@ -458,7 +519,10 @@ final class TypeChecker {
             int a = into[at + r];
             int m = meet(a, st[r]);
             AggShape im = intoMeta[at + r];
-            AggShape mm = im != null && im.equals(meta[r]) ? im : null;
+            // tuple shapes are canonical (equal ones are one object): comparing their elements
+            // here would cost registers x elements per join
+            AggShape mm = im != null && (im == meta[r] || !(im instanceof AggShape.Tuple) && im.equals(meta[r]))
+                    ? im : null;
             if (m != a || mm != im) {
                 into[at + r] = m;
                 intoMeta[at + r] = mm;
