@@ -42,7 +42,11 @@ final class TypeChecker {
     private final int regCount;
     /** obj types by id - {@link #KINDS} (made on the first obj type: most functions have none) */
     private List<ValueType> objTypes;
-    private Map<ValueType, Integer> objIds;
+    /**
+     * obj type ids by host type id: a {@link Long} key, ordered, so that distinct host type ids of
+     * one hash code (a file can name many) cost a logarithm per look-up, not a search of them all
+     */
+    private Map<Long, Integer> objIds;
     /** type ids below this are the other kinds' ordinals ({@link #KIND_TYPES}); obj types come after */
     private static final int KINDS = ValueKind.values().length;
     private static final ValueType[] KIND_TYPES = new ValueType[KINDS];
@@ -96,11 +100,11 @@ final class TypeChecker {
             objTypes = new ArrayList<>();
             objIds = new HashMap<>();
         }
-        Integer i = objIds.get(t);
+        Integer i = objIds.get(t.hostType());
         if (i == null) {
             i = KINDS + objTypes.size();
             objTypes.add(t);
-            objIds.put(t, i);
+            objIds.put(t.hostType(), i);
         }
         return i;
     }

@@ -213,7 +213,7 @@ public final class Verifier {
         }
         chargeNames(program, budget);
         int[] nameSymbols = nameSymbols(program);
-        Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
+        Map<TypesKey, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
         for (int f = 0; f < fns.size(); f++) {
@@ -272,8 +272,9 @@ public final class Verifier {
         return out;
     }
 
-    private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
-        return keys.computeIfAbsent(List.of(List.copyOf(args), List.copyOf(rets)), k -> keys.size());
+    private static int key(Map<TypesKey, Integer> keys, List<ValueType> args, List<ValueType> rets) {
+        // ordered keys: distinct signatures of one hash code cost a logarithm each (see TypesKey)
+        return keys.computeIfAbsent(new TypesKey(List.copyOf(args), List.copyOf(rets)), k -> keys.size());
     }
 
     private static void checkNames(int f, List<Integer> ids, List<String> symbols, String what)
