@@ -9,7 +9,9 @@ package dev.tape.verify;
  * function-table rows may name one large blob or span table. So every function is charged its
  * bytecode bytes and span entries (which also pays for its span table's pc index,
  * {@link dev.tape.verify.internal.SpanIndex}), then {@code max(1, reachable blocks) x registers} before its type analysis
- * and again for every further fixpoint pass, then {@code max(1, reachable blocks) x
+ * and again for every further fixpoint pass, plus the reachable blocks' bytecode bytes for every
+ * pass after the second (each pass steps every reachable instruction: an irreducible ladder
+ * beside a long block would otherwise step that block once per rung), then {@code max(1, reachable blocks) x
  * ceil(registers / 64)} for every pass of its must-init analysis after the second (its bit sets
  * hold 64 registers a word; see {@link MustInit}: a reducible function needs two passes, which
  * the type analysis's charge already covers, while irreducible flow can need as many as it has
@@ -36,7 +38,8 @@ final class AnalysisBudget {
         if (used > limit || used < 0) {
             throw new VerifyException("AnalysisBudgetExceeded", func, -1, null, "verifying the program would take more "
                     + "than " + limit + " units of work (bytecode bytes, span entries, reachable blocks x"
-                    + " registers per type pass, reachable blocks x register words per must-init pass after the"
+                    + " registers per type pass, reachable bytecode bytes per type pass after the second,"
+                    + " reachable blocks x register words per must-init pass after the"
                     + " second, summed over functions, and function-name entries); the"
                     + " verifier's analysis budget is " + limit);
         }

@@ -92,8 +92,11 @@ final class Lowerer {
         boolean[] initSet = new boolean[0];
         long[] initOut = new long[0];
         long[] initState = new long[0];
-        /** the register-type arrays kept so far, by content: functions with equal ones share one */
-        final java.util.Map<List<ValueType>, ValueType[]> regTypeSets = new java.util.HashMap<>();
+        /**
+         * the register-type arrays kept so far, by content: functions with equal ones share one
+         * (ordered keys: distinct arrays of one hash code cost a logarithm each, see {@link TypesKey})
+         */
+        final java.util.Map<TypesKey, ValueType[]> regTypeSets = new java.util.HashMap<>();
         /** the function being verified, decoded (refilled per function) */
         final DecodedCode decoded = new DecodedCode();
     }
@@ -105,10 +108,10 @@ final class Lowerer {
         this.dc = cfg.dc;
         // one array for all functions whose registers have the same types (many small ones do)
         // (regTypes may be the type checker's scratch array: what is kept is a copy)
-        ValueType[] kept = buffers.regTypeSets.get(Arrays.asList(regTypes));
+        ValueType[] kept = buffers.regTypeSets.get(new TypesKey(Arrays.asList(regTypes), List.of()));
         if (kept == null) {
             kept = regTypes.clone();
-            buffers.regTypeSets.put(Arrays.asList(kept), kept);
+            buffers.regTypeSets.put(new TypesKey(Arrays.asList(kept), List.of()), kept);
         }
         this.regTypes = kept;
         this.buffers = buffers;

@@ -42,7 +42,11 @@ final class TypeChecker {
     private final int regCount;
     /** obj types by id - {@link #KINDS} (made on the first obj type: most functions have none) */
     private List<ValueType> objTypes;
-    private Map<ValueType, Integer> objIds;
+    /**
+     * obj type ids by host type id: a {@link Long} key, ordered, so that distinct host type ids of
+     * one hash code (a file can name many) cost a logarithm per look-up, not a search of them all
+     */
+    private Map<Long, Integer> objIds;
     /** type ids below this are the other kinds' ordinals ({@link #KIND_TYPES}); obj types come after */
     private static final int KINDS = ValueKind.values().length;
     private static final ValueType[] KIND_TYPES = new ValueType[KINDS];
@@ -62,8 +66,10 @@ final class TypeChecker {
     /** register states one fixpoint pass tracks (reachable blocks x registers) */
     long passCost;
     /**
-     * charged {@link #passCost} for each fixpoint pass after the first, and the must-init passes
-     * after the second ({@link MustInit}); null for no bound
+     * charged {@link #passCost} for each fixpoint pass after the first, and also the reachable
+     * blocks' bytecode bytes for each after the second (a pass steps every reachable instruction,
+     * at a cost linear in its bytes; the bytecode charge and the first pass's pay for two such
+     * walks), and the must-init passes after the second ({@link MustInit}); null for no bound
      */
     AnalysisBudget budget;
     /**
@@ -94,11 +100,11 @@ final class TypeChecker {
             objTypes = new ArrayList<>();
             objIds = new HashMap<>();
         }
-        Integer i = objIds.get(t);
+        Integer i = objIds.get(t.hostType());
         if (i == null) {
             i = KINDS + objTypes.size();
             objTypes.add(t);
-            objIds.put(t, i);
+            objIds.put(t.hostType(), i);
         }
         return i;
     }
@@ -202,21 +208,24 @@ final class TypeChecker {
         List<ValueType> args = fn.sig().args();
         for (int a = 0; a < args.size() && a + 1 < regCount; a++) {
             st[a + 1] = id(args.get(a));
-            meta[a + 1] = argShapes == null ? null : argShapes[a];
+            meta[a + 1] = argShapes == null ? null : canonical(argShapes[a]);
         }
         if (nb > 0) {
             // block 0 is reachable: the first in the order
             store(0, st, meta);
         }
-        // fixpoint over reachable blocks, in reverse post-order
+        // fixpoint over reachable blocks, in reverse post-order; a pass steps every reachable
+        // instruction too, so the passes after the second are also charged the reachable code
+        long codeCost = 0;
+        for (int b : cfg.order) {
+            codeCost += dc.nextPc(cfg.blockEnd[b] - 1) - dc.pc(cfg.blockStart[b]);
+        }
         boolean changed = true;
-        boolean firstPass = true;
-        while (changed) {
+        for (int pass = 1; changed; pass++) {
             changed = false;
-            if (!firstPass && budget != null) {
-                budget.charge(passCost, func);
+            if (pass > 1 && budget != null) {
+                budget.charge(pass > 2 ? passCost + codeCost : passCost, func);
             }
-            firstPass = false;
             for (int b : cfg.order) {
                 if (!has[b]) {
                     continue;
@@ -366,7 +375,7 @@ final class TypeChecker {
             same = same && java.util.Objects.equals(old.elems().get(e), t);
         }
         if (!same) {
-            old = new AggShape.Tuple(Arrays.asList(elemScratch).subList(0, n));
+            old = (AggShape.Tuple) canonical(new AggShape.Tuple(Arrays.asList(elemScratch).subList(0, n)));
             tupleShapes[ins] = old;
         }
         return old;
@@ -388,6 +397,67 @@ final class TypeChecker {
         }
         return l;
     }
+
+    /**
+     * The one tuple shape of this function equal to {@code shape} (a tuple shape stands for
+     * itself the first time; another shape is returned as it is), so that {@link #join} compares
+     * tuple shapes by reference: without it, a join of k registers holding two equal n-element
+     * shapes made by two {@code tuple.new} compared k x n elements. Costs O(n) per call, as making
+     * the shape did. The shapes are hashed over their elements' type ids modulo the prime
+     * 2^61 - 1 at a base drawn at random per function, so no file can make many of them collide
+     * (with a fixed hash, as {@code List.hashCode}, one could make every look-up search a chain);
+     * the draw changes only the speed, never a decision.
+     */
+    private AggShape canonical(AggShape shape) {
+        if (!(shape instanceof AggShape.Tuple t)) {
+            return shape;
+        }
+        if (tuples == null) {
+            tuples = new HashMap<>();
+            hashBase = java.util.concurrent.ThreadLocalRandom.current().nextLong(2, MERSENNE_61 - 1);
+        }
+        long h = t.elems().size() + 1L;
+        for (ValueType e : t.elems()) {
+            h = mulMod(h, hashBase) + (e == null ? 1 : id(e) + 2L);
+            if (h >= MERSENNE_61) {
+                h -= MERSENNE_61;
+            }
+        }
+        TupleKey key = new TupleKey(t, h);
+        AggShape.Tuple had = tuples.putIfAbsent(key, t);
+        return had != null ? had : t;
+    }
+
+    /** 2^61 - 1, the prime {@link #canonical} hashes modulo */
+    private static final long MERSENNE_61 = (1L << 61) - 1;
+
+    /** @return {@code a x b} modulo 2^61 - 1, for {@code a} and {@code b} below it */
+    private static long mulMod(long a, long b) {
+        long lo = a * b;
+        long hi = Math.multiplyHigh(a, b);
+        // the product is q x 2^61 + (its low 61 bits), and 2^61 is 1 modulo 2^61 - 1
+        long r = (lo & MERSENNE_61) + ((lo >>> 61) | (hi << 3));
+        r = (r & MERSENNE_61) + (r >>> 61);
+        return r >= MERSENNE_61 ? r - MERSENNE_61 : r;
+    }
+
+    /** A tuple shape as a key of {@link #tuples}: equal when the element lists are. */
+    private record TupleKey(AggShape.Tuple shape, long hash) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TupleKey k && k.hash == hash && k.shape.elems().equals(shape.elems());
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hash);
+        }
+    }
+
+    /** {@link #canonical}'s shapes by their elements; made on the first tuple shape */
+    private Map<TupleKey, AggShape.Tuple> tuples;
+    /** {@link #canonical}'s hash base, drawn with {@link #tuples} */
+    private long hashBase;
 
     /** {@link #cachedList}'s arrays, two per instruction; made on the first call */
     private int[][] lists;
@@ -453,7 +523,10 @@ final class TypeChecker {
             int a = into[at + r];
             int m = meet(a, st[r]);
             AggShape im = intoMeta[at + r];
-            AggShape mm = im != null && im.equals(meta[r]) ? im : null;
+            // tuple shapes are canonical (equal ones are one object): comparing their elements
+            // here would cost registers x elements per join
+            AggShape mm = im != null && (im == meta[r] || !(im instanceof AggShape.Tuple) && im.equals(meta[r]))
+                    ? im : null;
             if (m != a || mm != im) {
                 into[at + r] = m;
                 intoMeta[at + r] = mm;

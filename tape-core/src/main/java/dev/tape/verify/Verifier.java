@@ -41,7 +41,7 @@ public final class Verifier {
     /**
      * The default analysis budget: 16,777,216 units, where each function costs its bytecode bytes,
      * its span entries, (reachable blocks x registers) for every fixpoint pass of its type
-     * analysis and (reachable blocks x registers / 64, rounded up) for every pass of its must-init
+     * analysis, its reachable bytecode bytes for every type pass after the second, and (reachable blocks x registers / 64, rounded up) for every pass of its must-init
      * analysis after the second (only irreducible control flow needs more than two), summed over
      * all functions (a blob or span table shared by several functions counts
      * for each), plus one unit per function-name entry of the names section (the span and name
@@ -213,7 +213,7 @@ public final class Verifier {
         }
         chargeNames(program, budget);
         int[] nameSymbols = nameSymbols(program);
-        Map<List<List<ValueType>>, Integer> keys = new HashMap<>();
+        Map<TypesKey, Integer> keys = new HashMap<>();
         int[] funcKey = new int[fns.size()];
         int[] closureKey = new int[fns.size()];
         for (int f = 0; f < fns.size(); f++) {
@@ -272,8 +272,9 @@ public final class Verifier {
         return out;
     }
 
-    private static int key(Map<List<List<ValueType>>, Integer> keys, List<ValueType> args, List<ValueType> rets) {
-        return keys.computeIfAbsent(List.of(List.copyOf(args), List.copyOf(rets)), k -> keys.size());
+    private static int key(Map<TypesKey, Integer> keys, List<ValueType> args, List<ValueType> rets) {
+        // ordered keys: distinct signatures of one hash code cost a logarithm each (see TypesKey)
+        return keys.computeIfAbsent(new TypesKey(List.copyOf(args), List.copyOf(rets)), k -> keys.size());
     }
 
     private static void checkNames(int f, List<Integer> ids, List<String> symbols, String what)

@@ -150,7 +150,10 @@ class MustInitBudgetTest {
         assertEquals("AnalysisBudgetExceeded", e.kind());
         assertEquals(0, e.func());
         assertEquals(-1, e.pc());
-        VerifiedProgram large = new Verifier(Verifier.DEFAULT_MAX_REGS, small + (n - 2) * blocks).check(p);
+        // and room for the must-init passes and for the bytecode those type passes step
+        long code = p.functions().get(0).codeLength();
+        VerifiedProgram large = new Verifier(Verifier.DEFAULT_MAX_REGS, small + (n - 2) * blocks + (n + 8) * code)
+                .check(p);
         assertArrayEquals(types(unbounded), types(large));
         assertEquals(ValueType.I64, large.registerType(0, 2));
     }
