@@ -32,7 +32,8 @@ import java.util.List;
  * {@code depthTo}; every host-call limit; fuel and host-call limits as large as the format allows
  * (2^64-1, 2^63, 2^63-1) against the run's host calls; runs on one context shared by both ways in turn, under
  * call-depth, fuel and heap limits that go up and down; and runs in slices of 1, 3 and 7 fuel
- * (of a fortieth and a seventeenth of the run's fuel past 2,000) with every fourth pause restored
+ * (of a fortieth and a seventeenth of the run's fuel past 2,000; others with
+ * {@code -Dattack.driver.slices}, {@link #slices}) with every fourth pause restored
  * on the other way and the run forked at some others (the fork goes on), a host call that suspends
  * described at its pause and completed with {@link #wResults}. Past 600 values a limit is sampled
  * ({@link #points}; fewer with {@code -Dattack.driver.points}). Runs alternate between
@@ -144,6 +145,30 @@ public final class AttackAllDriver {
      * @return the three transcripts and how many functions the compiled tier compiled
      */
     public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile, int regsTo) {
+        return transcripts(source, argv, depthTo, precompile, regsTo, false);
+    }
+
+    /**
+     * As {@link #transcripts(String, long[], long, boolean, int)}; with {@code framed}, a fourth
+     * transcript of a VM from {@link Jit#compileFramed} (one JVM frame per VM frame, nothing
+     * inlined) follows the stepped one, and the ways' pauses are restored in a ring: the
+     * interpreter's on the framed VM, the compiled tier's on the interpreter, the framed VM's on
+     * the compiled tier.
+     *
+     * @param source an assembly program whose function 0 takes i64 arguments
+     * @param argv the entry's arguments
+     * @param depthTo the largest call-depth limit to try
+     * @param precompile whether the compiled VMs compile every function first
+     * @param regsTo the largest register limit to try; 0 for none
+     * @param framed whether to add the framed VM's transcript (else as without it)
+     * @return the interpreter's, the compiled tier's and the stepped transcripts, with
+     *     {@code framed} the framed VM's, and last how many functions the compiled tier compiled
+     */
+    public static String[] transcripts(String source, long[] argv, long depthTo, boolean precompile, int regsTo,
+            boolean framed) {
+        if (framed) {
+            return framedTranscripts(source, argv, depthTo, precompile, regsTo);
+        }
         VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
         Vm[] inSelf = new Vm[1];
         Vm[] jitSelf = new Vm[1];
@@ -161,6 +186,31 @@ public final class AttackAllDriver {
             transcript(jit, null, in, null, args, depthTo, regsTo),
             transcript(stepped[0], new Instr(), stepped[0], new Instr(), args, depthTo, regsTo), null};
         t[3] = Integer.toString(Jit.compiledFunctions(jit));
+        return t;
+    }
+
+    private static String[] framedTranscripts(String source, long[] argv, long depthTo, boolean precompile,
+            int regsTo) {
+        VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
+        Vm[][] self = {new Vm[1], new Vm[1], new Vm[1], new Vm[1]};
+        Vm in = new Vm(load(source), host(self[0]), lazy);
+        Vm jit = Jit.compile(load(source), host(self[1]), lazy);
+        Vm fr = Jit.compileFramed(load(source), host(self[2]), lazy);
+        Vm st = new Vm(load(source), host(self[3]), lazy);
+        self[0][0] = in;
+        self[1][0] = jit;
+        self[2][0] = fr;
+        self[3][0] = st;
+        if (precompile) {
+            Jit.precompile(jit);
+            Jit.precompile(fr);
+        }
+        List<Value> args = java.util.Arrays.stream(argv).mapToObj(v -> (Value) Value.i64(v)).toList();
+        String[] t = {transcript(in, null, fr, null, args, depthTo, regsTo),
+            transcript(jit, null, in, null, args, depthTo, regsTo),
+            transcript(st, new Instr(), st, new Instr(), args, depthTo, regsTo),
+            transcript(fr, null, jit, null, args, depthTo, regsTo), null};
+        t[4] = Integer.toString(Jit.compiledFunctions(jit));
         return t;
     }
 
@@ -231,7 +281,7 @@ public final class AttackAllDriver {
             Run r = turn[k % 2].start(both, 0, args, limits, turnSinks[k % 2]);
             t.append("turn ").append(k).append(' ').append(end(r, both, settle(r, r.resume()))).append('\n');
         }
-        for (long slice : used <= 2000 ? new long[] {1, 3, 7} : new long[] {used / 40 + 1, used / 17 + 1}) {
+        for (long slice : slices(used)) {
             Vm[] vms = {vm, other};
             TraceSink[] sinks = {sink, otherSink};
             ExecutionContext c = shared;
@@ -261,6 +311,20 @@ public final class AttackAllDriver {
             t.append("slice ").append(slice).append(" end ").append(c == null ? end(r, o) : end(r, c, o)).append('\n');
         }
         return t.toString();
+    }
+
+    /**
+     * @param used the fuel the run uses
+     * @return the slice sizes to run it in: 1, 3 and 7 up to 2,000 fuel, else a fortieth and a
+     *     seventeenth of it; or the sizes the system property {@code attack.driver.slices} lists
+     *     (comma-separated, for a lighter sweep of many programs)
+     */
+    static long[] slices(long used) {
+        String named = System.getProperty("attack.driver.slices");
+        if (named != null && !named.isEmpty()) {
+            return java.util.Arrays.stream(named.split(",")).mapToLong(x -> Long.parseLong(x.trim())).toArray();
+        }
+        return used <= 2000 ? new long[] {1, 3, 7} : new long[] {used / 40 + 1, used / 17 + 1};
     }
 
     /**
