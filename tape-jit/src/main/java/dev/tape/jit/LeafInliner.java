@@ -31,22 +31,9 @@ import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
-import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
-import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
-import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.POP2;
 
 /**
  * Runs a direct {@code call} of a small leaf function inside its caller's method: the callee's
@@ -660,15 +647,8 @@ final class LeafInliner {
     }
 
     /** The leaf's body in the caller's method: its registers in the leaves' locals. */
-    private static final class Body implements InlineOps.Emitter {
-        private final CallEmitter e;
-        private final MethodVisitor mv;
+    private static final class Body extends InlineBody {
         private final Leaf leaf;
-        private final int[] code;
-        private final int longs;
-        private final int objects;
-        private final int[] cls;
-        private final Label[] labels;
         /** the leaf's instruction being emitted (a code index) */
         private int current;
         /** per leaf register: the caller's struct kept in locals it stands for, or -1; null: none */
@@ -679,85 +659,24 @@ final class LeafInliner {
         private final int cache;
 
         Body(CallEmitter e, Leaf leaf, int[] kept, int[] cached, int cache) {
+            super(e, e.view.function(leaf.callee()), leaf.regs(), leaf.blockLen().length);
             this.kept = kept;
             this.cached = cached;
             this.cache = cache;
-            this.e = e;
-            this.mv = e.mv;
             this.leaf = leaf;
-            this.code = e.code;
-            this.longs = e.leafLongs;
-            this.objects = e.leafObjects;
-            LoweredFunction fn = e.view.function(leaf.callee());
-            cls = new int[leaf.regs()];
-            for (int r = 0; r < cls.length; r++) {
-                cls[r] = classOf(fn, r);
-            }
-            labels = new Label[leaf.blockLen().length];
-        }
-
-        private Label label(int i) {
-            if (labels[i] == null) {
-                labels[i] = new Label();
-            }
-            return labels[i];
         }
 
         /** Emits the reachable blocks, each charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
         void body(int pos, Label done) {
-            int len = labels.length;
-            boolean live = false;
-            for (int i = 0; i < len; i++) {
-                if (!leaf.starts()[i]) {
-                    continue;
-                }
-                if (leaf.blockLen()[i] > 0) {
-                    live = leaf.reachable()[i];
-                    if (live) {
-                        mv.visitLabel(label(i));
-                        e.frame();
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) leaf.blockLen()[i]);
-                        mv.visitInsn(LSUB);
-                        mv.visitVarInsn(LSTORE, FUEL);
-                    }
-                }
-                if (live) {
-                    instruction(i, pos, done);
-                }
-            }
+            body(leaf.starts(), leaf.blockLen(), leaf.reachable(), pos, done);
         }
 
-        private void instruction(int i, int pos, Label done) {
+        @Override
+        void instruction(int i, int pos, Label done) {
             int g = leaf.entry() + i;
             int op = LOp.plain(code[g]);
             current = i;
             switch (op) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
-                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
-                case Op.I64_SHR -> binary(g, LSHR, true);
-                case Op.U64_SHR -> binary(g, LUSHR, true);
                 case Op.F64_ADD -> f64(g, "add");
                 case Op.F64_SUB -> f64(g, "sub");
                 case Op.F64_MUL -> f64(g, "mul");
@@ -772,44 +691,14 @@ final class LeafInliner {
                     } else {
                         // {@link #reads} checked this very read on this argument, which the body
                         // never writes: the element is there, a word of the read's tag
-                        mv.visitVarInsn(ALOAD, objects + code[g + 2]);
+                        mv.visitVarInsn(ALOAD, e.leafObjects + code[g + 2]);
                         e.push(code[g + 3]);
                         mv.visitMethodInsn(INVOKESTATIC, RT, "leafWord", "(Ljava/lang/Object;I)J", false);
                     }
                     storeW(code[g + 1]);
                 }
-                case Op.BR -> {
-                    loadW(code[g + 1]);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, label(code[g + 2] - leaf.entry()));
-                    mv.visitJumpInsn(GOTO, label(code[g + 3] - leaf.entry()));
-                }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - leaf.entry()));
-                case Op.RET -> {
-                    int n = code[g + 1];
-                    for (int j = 0; j < n; j++) {
-                        int src = code[g + 2 + j];
-                        int dst = code[pos + 1 + j];
-                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
-                            loadW(src >>> 2);
-                            e.storeW(dst);
-                        }
-                    }
-                    mv.visitJumpInsn(GOTO, done);
-                }
-                default -> compare(g, op);
+                default -> common(g, op, leaf.entry(), pos, done);
             }
-        }
-
-        private void binary(int g, int insn, boolean shift) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            if (shift) {
-                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            }
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
         }
 
         /**
@@ -825,52 +714,6 @@ final class LeafInliner {
             storeW(code[g + 1]);
         }
 
-        /** A compare (plain or fused: its br follows as an instruction of its own), as 1 or 0. */
-        private void compare(int g, int op) {
-            InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-            InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
-            storeW(code[g + 1]);
-        }
-
-        @Override
-        public MethodVisitor mv() {
-            return mv;
-        }
-
-        @Override
-        public void loadW(int reg) {
-            mv.visitVarInsn(LLOAD, longs + 2 * reg);
-        }
-
-        @Override
-        public void storeW(int reg) {
-            if (cls[reg] == LOp.UNIT_CLASS) {
-                mv.visitInsn(POP2);
-                return;
-            }
-            mv.visitVarInsn(LSTORE, longs + 2 * reg);
-        }
-
-        @Override
-        public void loadR(int reg) {
-            mv.visitVarInsn(ALOAD, objects + reg);
-        }
-
-        @Override
-        public void storeR(int reg) {
-            mv.visitVarInsn(ASTORE, objects + reg);
-        }
-
-        @Override
-        public void loadContext() {
-            mv.visitVarInsn(ALOAD, C);
-        }
-
-        /** Nothing: no instruction of a leaf traps (a projection's slow path is for unverified types). */
-        @Override
-        public void trapPoint() {
-        }
-
         /**
          * The leaf's instruction's global index and the base its frame would have, for the
          * projection's slow path (which the verifier's types rule out).
@@ -882,46 +725,6 @@ final class LeafInliner {
             mv.visitVarInsn(ILOAD, BASE);
             e.push(e.fn.regCount());
             mv.visitInsn(IADD);
-        }
-
-        @Override
-        public boolean hasLocal(int reg) {
-            return cls[reg] != LOp.UNIT_CLASS;
-        }
-
-        @Override
-        public int regClass(int reg) {
-            return cls[reg];
-        }
-
-        @Override
-        public void loadOperand(int p) {
-            throw new IllegalStateException("a leaf reads no operand at run time");
-        }
-
-        @Override
-        public void loadTags(int p) {
-            throw new IllegalStateException("a leaf reads no tags");
-        }
-
-        @Override
-        public boolean isDecimal(int reg) {
-            return false;
-        }
-
-        @Override
-        public void loadDecimal(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
-        }
-
-        @Override
-        public void loadScale(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
-        }
-
-        @Override
-        public void storeDecimal(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
         }
     }
 }

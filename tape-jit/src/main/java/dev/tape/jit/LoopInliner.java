@@ -19,24 +19,14 @@ import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFLT;
-import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LALOAD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
-import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
-import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
 
 /**
  * Runs a direct {@code call} of a small function that loops over an array its caller keeps out of
@@ -445,71 +435,35 @@ final class LoopInliner {
         private final int[] kept;
         private final VirtualArrays arrays;
         private final Label abandon;
-        private final Label[] labels;
 
         LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
-            super(e, e.view.function(loop.callee()), loop.regs());
+            super(e, e.view.function(loop.callee()), loop.regs(), loop.blockLen().length);
             this.loop = loop;
             this.kept = kept;
             this.arrays = arrays;
             this.abandon = abandon;
-            this.labels = new Label[loop.blockLen().length];
-        }
-
-        private Label label(int i) {
-            if (labels[i] == null) {
-                labels[i] = new Label();
-            }
-            return labels[i];
         }
 
         /** The reachable blocks, each testing and charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
         void body(int pos, Label done) {
-            boolean live = false;
-            for (int i = 0; i < labels.length; i++) {
-                if (!loop.starts()[i]) {
-                    continue;
-                }
-                if (loop.blockLen()[i] > 0) {
-                    live = loop.reachable()[i];
-                    if (live) {
-                        mv.visitLabel(label(i));
-                        e.frame();
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) loop.blockLen()[i]);
-                        mv.visitInsn(LCMP);
-                        mv.visitJumpInsn(IFLT, abandon);
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) loop.blockLen()[i]);
-                        mv.visitInsn(LSUB);
-                        mv.visitVarInsn(LSTORE, FUEL);
-                    }
-                }
-                if (live) {
-                    instruction(loop.entry() + i, pos, done);
-                }
-            }
+            body(loop.starts(), loop.blockLen(), loop.reachable(), pos, done);
         }
 
-        private void instruction(int g, int pos, Label done) {
+        /** The fuel test (to {@code abandon} when the fuel does not cover the block), then the charge. */
+        @Override
+        void charge(int n) {
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) n);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, abandon);
+            super.charge(n);
+        }
+
+        @Override
+        void instruction(int i, int pos, Label done) {
+            int g = loop.entry() + i;
             int op = LOp.plain(code[g]);
             switch (op) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
                 case Op.U64_TO_I64, Op.I64_TO_U64 -> {
                     // the same bits, or int_cast_overflow when the sign bit is set: the real call traps
                     loadW(code[g + 2]);
@@ -519,15 +473,6 @@ final class LoopInliner {
                     loadW(code[g + 2]);
                     storeW(code[g + 1]);
                 }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
-                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
-                case Op.I64_SHR -> binary(g, LSHR, true);
-                case Op.U64_SHR -> binary(g, LUSHR, true);
                 case Op.ARRAY_LEN -> {
                     mv.visitLdcInsn((long) arrays.elements[kept[code[g + 2]]]);
                     storeW(code[g + 1]);
@@ -554,42 +499,8 @@ final class LoopInliner {
                     mv.visitInsn(LALOAD);
                     storeW(code[g + 1]);
                 }
-                case Op.BR -> {
-                    loadW(code[g + 1]);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, label(code[g + 2] - loop.entry()));
-                    mv.visitJumpInsn(GOTO, label(code[g + 3] - loop.entry()));
-                }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - loop.entry()));
-                case Op.RET -> {
-                    int n = code[g + 1];
-                    for (int j = 0; j < n; j++) {
-                        int src = code[g + 2 + j];
-                        int dst = code[pos + 1 + j];
-                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
-                            loadW(src >>> 2);
-                            e.storeW(dst);
-                        }
-                    }
-                    mv.visitJumpInsn(GOTO, done);
-                }
-                default -> {
-                    InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-                    InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
-                    storeW(code[g + 1]);
-                }
+                default -> common(g, op, loop.entry(), pos, done);
             }
-        }
-
-        private void binary(int g, int insn, boolean shift) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            if (shift) {
-                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            }
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
         }
     }
 }
