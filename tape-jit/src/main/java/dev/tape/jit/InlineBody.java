@@ -1,9 +1,6 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
-import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
 import org.objectweb.asm.Label;
@@ -63,9 +60,7 @@ abstract class InlineBody implements InlineOps.Emitter {
         this.code = e.code;
         cls = new int[regs];
         for (int r = 0; r < regs; r++) {
-            ValueType t = fn.regType(r);
-            ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-            cls[r] = k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
+            cls[r] = InlineScan.classOf(fn, r);
         }
         labels = new Label[len];
     }

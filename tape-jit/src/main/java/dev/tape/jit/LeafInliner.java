@@ -1,8 +1,6 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
@@ -119,28 +117,15 @@ final class LeafInliner {
      */
     static Leaf of(CompileView view, int callee) {
         LoweredFunction fn = view.function(callee);
-        int regs = fn.regCount();
-        int count = fn.instructionCount();
-        // no leaf instruction is longer than 6 ints but a ret of many results, which is no leaf's
-        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0
-                || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
+        if (!InlineScan.admits(fn, MAX_REGISTERS, MAX_INSTRUCTIONS)) {
             return null;
         }
-        for (int r = 0; r < regs; r++) {
-            ValueType t = fn.regType(r);
-            ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-            if (k == ValueKind.DECIMAL || !(k == ValueKind.UNIT || Aggregate.isWord(k)) && (r < 1 || r > fn.argCount())) {
-                return null;
-            }
-        }
+        int regs = fn.regCount();
         CodeImage image = view.image();
         int[] code = image.code();
         int entry = image.entry(callee);
         int len = fn.codeLength();
-        boolean[] starts = new boolean[len];
-        for (int s = 0; s < count; s++) {
-            starts[fn.instructionStart(s)] = true;
-        }
+        boolean[] starts = InlineScan.starts(fn);
         boolean[] leaders = new boolean[len + 1];
         leaders[0] = true;
         int bytes = 96 + LeafRoom.MAKE_BYTES; // the room test's making (LeafRoom.test)
@@ -157,18 +142,7 @@ final class LeafInliner {
         }
         int[] blockLen = new int[len];
         int[] last = new int[len];
-        for (int i = 0; i < len; i++) {
-            if (starts[i] && leaders[i]) {
-                int n = 0;
-                int j = i;
-                do {
-                    last[i] = j;
-                    n++;
-                    j = next(starts, j);
-                } while (j < len && !leaders[j]);
-                blockLen[i] = n;
-            }
-        }
+        InlineScan.blocks(starts, leaders, blockLen, last);
         // every edge is forward: the costliest path from each block, from the last block back
         long[] worst = new long[len + 1];
         for (int i = len - 1; i >= 0; i--) {
@@ -177,7 +151,7 @@ final class LeafInliner {
             }
             int g = entry + last[i];
             long most = 0;
-            for (int t : successors(code, g, entry, next(starts, last[i]))) {
+            for (int t : InlineScan.successors(code, g, entry, InlineScan.next(starts, last[i]))) {
                 if (t >= len || blockLen[t] == 0) {
                     return null; // falls off the end, or into the middle of an instruction
                 }
@@ -189,7 +163,7 @@ final class LeafInliner {
         reachable[0] = true;
         for (int i = 0; i < len; i++) {
             if (reachable[i] && blockLen[i] > 0) {
-                for (int t : successors(code, entry + last[i], entry, next(starts, last[i]))) {
+                for (int t : InlineScan.successors(code, entry + last[i], entry, InlineScan.next(starts, last[i]))) {
                     reachable[t] = true;
                 }
             }
@@ -198,24 +172,6 @@ final class LeafInliner {
             return null;
         }
         return new Leaf(callee, entry, regs, (int) worst[0], bytes, blockLen, reachable, starts);
-    }
-
-    private static int next(boolean[] starts, int i) {
-        int j = i + 1;
-        while (j < starts.length && !starts[j]) {
-            j++;
-        }
-        return j;
-    }
-
-    /** The blocks a block ending at global {@code g} goes on to ({@code fall}: the next code index). */
-    private static int[] successors(int[] code, int g, int entry, int fall) {
-        return switch (code[g]) {
-            case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
-            case Op.JMP -> new int[] {code[g + 1] - entry};
-            case Op.RET -> new int[0];
-            default -> new int[] {fall};
-        };
     }
 
     /**
@@ -229,26 +185,13 @@ final class LeafInliner {
         // a superinstruction's first half has its plain op's layout; the halves after it are instructions of their own
         int op = LOp.plain(code[g]);
         switch (op) {
-            case Op.NOP -> {
-                return 0;
-            }
-            case LOp.MOV_W, Op.BOOL_NOT -> {
-                return 12;
-            }
             case LOp.CONST_W -> {
                 return 8;
-            }
-            case Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND,
-                 Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
-                 Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
-                return 16;
             }
             case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV -> {
                 return 16; // two wide loads, an invokestatic of Numerics, a wide store
             }
-            case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
-                 LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
-                 LOp.F64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
+            case Op.F64_LT, LOp.F64_LT_BR, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
                 return 32;
             }
             case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
@@ -256,34 +199,9 @@ final class LeafInliner {
                 // the read, and its check before the body ({@link #reads})
                 return agg >= 1 && agg <= fn.argCount() ? 48 + 24 : -1;
             }
-            case Op.BR, Op.JMP -> {
-                int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
-                        : new int[] {code[g + 1] - entry};
-                for (int t : targets) {
-                    if (t <= i || t >= len) {
-                        return -1;
-                    }
-                    leaders[t] = true;
-                }
-                leaders[next(starts, i)] = true;
-                return 16;
-            }
-            case Op.RET -> {
-                int n = code[g + 1];
-                if (n > 8) {
-                    return -1;
-                }
-                for (int j = 0; j < n; j++) {
-                    int c = code[g + 2 + j] & 3;
-                    if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
-                        return -1;
-                    }
-                }
-                leaders[next(starts, i)] = true;
-                return 8 + 8 * n;
-            }
             default -> {
-                return -1;
+                // every branch and jump forward
+                return InlineScan.cost(op, code, g, i, len, entry, leaders, starts, false);
             }
         }
     }
@@ -534,11 +452,11 @@ final class LeafInliner {
         LoweredFunction fn = e.view.function(leaf.callee());
         int argc = code[g + 3];
         int first = closure ? 2 : 1;
-        if (fn.argCount() != argc + first - 1 || closure && classOf(fn, 1) != LOp.REF_CLASS) {
+        if (fn.argCount() != argc + first - 1 || closure && InlineScan.classOf(fn, 1) != LOp.REF_CLASS) {
             return false;
         }
         for (int j = 0; j < argc; j++) {
-            if (classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
+            if (InlineScan.classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
                 return false;
             }
         }
@@ -558,12 +476,6 @@ final class LeafInliner {
             }
         }
         return -1;
-    }
-
-    private static int classOf(LoweredFunction fn, int r) {
-        ValueType t = fn.regType(r);
-        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
     }
 
     /**
