@@ -45,6 +45,14 @@ abstract class InlineBody implements InlineOps.Emitter {
     final int[] code;
     /** per callee register, its class */
     private final int[] cls;
+    /** the callee's entry in the code image */
+    final int entry;
+    /** per callee code index: whether an instruction starts there */
+    private final boolean[] starts;
+    /** per callee code index: the length of the block it leads (0 where none starts) */
+    private final int[] blockLen;
+    /** per callee code index: whether the block that starts there is reachable */
+    private final boolean[] reachable;
     /** per callee code index, the label of the block that starts there (made when first asked for) */
     private final Label[] labels;
 
@@ -52,9 +60,13 @@ abstract class InlineBody implements InlineOps.Emitter {
      * @param e the caller's method
      * @param fn the callee
      * @param regs its register count
-     * @param len its code length (in ints)
+     * @param entry its entry in the code image
+     * @param starts per code index (its code length of them): whether an instruction starts there
+     * @param blockLen per code index: the length of the block it leads (0 where none starts)
+     * @param reachable per code index: whether the block that starts there is reachable
      */
-    InlineBody(CallEmitter e, LoweredFunction fn, int regs, int len) {
+    InlineBody(CallEmitter e, LoweredFunction fn, int regs, int entry, boolean[] starts, int[] blockLen,
+               boolean[] reachable) {
         this.e = e;
         this.mv = e.mv;
         this.code = e.code;
@@ -62,7 +74,11 @@ abstract class InlineBody implements InlineOps.Emitter {
         for (int r = 0; r < regs; r++) {
             cls[r] = InlineScan.classOf(fn, r);
         }
-        labels = new Label[len];
+        this.entry = entry;
+        this.starts = starts;
+        this.blockLen = blockLen;
+        this.reachable = reachable;
+        labels = new Label[blockLen.length];
     }
 
     /** @return the label of the block at callee code index {@code i} */
@@ -74,11 +90,11 @@ abstract class InlineBody implements InlineOps.Emitter {
     }
 
     /**
-     * Emits the reachable blocks (per callee code index: {@code starts}, whether an instruction
-     * starts there; {@code blockLen}, the length of the block it leads or 0; {@code reachable}),
-     * each charging its length ({@link #charge}), then its instructions ({@link #instruction}).
+     * Emits the reachable blocks, each charging its length ({@link #charge}), then its
+     * instructions ({@link #instruction}); a ret stores the results into the caller's registers of
+     * the call's result list at {@code pos} and jumps to {@code done}.
      */
-    final void body(boolean[] starts, int[] blockLen, boolean[] reachable, int pos, Label done) {
+    final void body(int pos, Label done) {
         int len = labels.length;
         boolean live = false;
         for (int i = 0; i < len; i++) {
@@ -114,13 +130,13 @@ abstract class InlineBody implements InlineOps.Emitter {
     abstract void instruction(int i, int pos, Label done);
 
     /**
-     * Emits an instruction at global index {@code g} (plain op {@code op}; the callee's entry
-     * {@code entry}) that both inliners run the same way: nop, word moves and constants,
+     * Emits an instruction at global index {@code g} (plain op {@code op}) that both inliners run
+     * the same way: nop, word moves and constants,
      * {@code bool.not}, i64/u64/bool arithmetic without division and shifts, {@code br},
      * {@code jmp}, {@code ret} (as {@link #instruction}) and, for any other op, an integer or f64
      * compare (plain or fused: its br follows as an instruction of its own) as 1 or 0.
      */
-    final void common(int g, int op, int entry, int pos, Label done) {
+    final void common(int g, int op, int pos, Label done) {
         switch (op) {
             case Op.NOP -> {
             }

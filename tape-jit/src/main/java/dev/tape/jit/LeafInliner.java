@@ -560,7 +560,6 @@ final class LeafInliner {
 
     /** The leaf's body in the caller's method: its registers in the leaves' locals. */
     private static final class Body extends InlineBody {
-        private final Leaf leaf;
         /** the leaf's instruction being emitted (a code index) */
         private int current;
         /** per leaf register: the caller's struct kept in locals it stands for, or -1; null: none */
@@ -571,21 +570,16 @@ final class LeafInliner {
         private final int cache;
 
         Body(CallEmitter e, Leaf leaf, int[] kept, int[] cached, int cache) {
-            super(e, e.view.function(leaf.callee()), leaf.regs(), leaf.blockLen().length);
+            super(e, e.view.function(leaf.callee()), leaf.regs(), leaf.entry(), leaf.starts(), leaf.blockLen(),
+                    leaf.reachable());
             this.kept = kept;
             this.cached = cached;
             this.cache = cache;
-            this.leaf = leaf;
-        }
-
-        /** Emits the reachable blocks, each charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
-        void body(int pos, Label done) {
-            body(leaf.starts(), leaf.blockLen(), leaf.reachable(), pos, done);
         }
 
         @Override
         void instruction(int i, int pos, Label done) {
-            int g = leaf.entry() + i;
+            int g = entry + i;
             int op = LOp.plain(code[g]);
             current = i;
             switch (op) {
@@ -609,7 +603,7 @@ final class LeafInliner {
                     }
                     storeW(code[g + 1]);
                 }
-                default -> common(g, op, leaf.entry(), pos, done);
+                default -> common(g, op, pos, done);
             }
         }
 
@@ -633,7 +627,7 @@ final class LeafInliner {
         @Override
         public void loadPosition() {
             e.loadCode();
-            e.push(leaf.entry() + current);
+            e.push(entry + current);
             mv.visitVarInsn(ILOAD, BASE);
             e.push(e.fn.regCount());
             mv.visitInsn(IADD);

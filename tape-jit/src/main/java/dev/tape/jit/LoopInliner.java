@@ -345,22 +345,16 @@ final class LoopInliner {
 
     /** The body in the caller's method: its registers in the leaf locals, its array reads on the caller's scratch elements. */
     private static final class LoopBody extends InlineBody {
-        private final Loop loop;
         private final int[] kept;
         private final VirtualArrays arrays;
         private final Label abandon;
 
         LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
-            super(e, e.view.function(loop.callee()), loop.regs(), loop.blockLen().length);
-            this.loop = loop;
+            super(e, e.view.function(loop.callee()), loop.regs(), loop.entry(), loop.starts(), loop.blockLen(),
+                    loop.reachable());
             this.kept = kept;
             this.arrays = arrays;
             this.abandon = abandon;
-        }
-
-        /** The reachable blocks, each testing and charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
-        void body(int pos, Label done) {
-            body(loop.starts(), loop.blockLen(), loop.reachable(), pos, done);
         }
 
         /** The fuel test (to {@code abandon} when the fuel does not cover the block), then the charge. */
@@ -375,7 +369,7 @@ final class LoopInliner {
 
         @Override
         void instruction(int i, int pos, Label done) {
-            int g = loop.entry() + i;
+            int g = entry + i;
             int op = LOp.plain(code[g]);
             switch (op) {
                 case Op.U64_TO_I64, Op.I64_TO_U64 -> {
@@ -413,7 +407,7 @@ final class LoopInliner {
                     mv.visitInsn(LALOAD);
                     storeW(code[g + 1]);
                 }
-                default -> common(g, op, loop.entry(), pos, done);
+                default -> common(g, op, pos, done);
             }
         }
     }
