@@ -1,8 +1,6 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
@@ -31,22 +29,9 @@ import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
-import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
-import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
-import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.POP2;
 
 /**
  * Runs a direct {@code call} of a small leaf function inside its caller's method: the callee's
@@ -132,28 +117,15 @@ final class LeafInliner {
      */
     static Leaf of(CompileView view, int callee) {
         LoweredFunction fn = view.function(callee);
-        int regs = fn.regCount();
-        int count = fn.instructionCount();
-        // no leaf instruction is longer than 6 ints but a ret of many results, which is no leaf's
-        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0
-                || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
+        if (!InlineScan.admits(fn, MAX_REGISTERS, MAX_INSTRUCTIONS)) {
             return null;
         }
-        for (int r = 0; r < regs; r++) {
-            ValueType t = fn.regType(r);
-            ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-            if (k == ValueKind.DECIMAL || !(k == ValueKind.UNIT || Aggregate.isWord(k)) && (r < 1 || r > fn.argCount())) {
-                return null;
-            }
-        }
+        int regs = fn.regCount();
         CodeImage image = view.image();
         int[] code = image.code();
         int entry = image.entry(callee);
         int len = fn.codeLength();
-        boolean[] starts = new boolean[len];
-        for (int s = 0; s < count; s++) {
-            starts[fn.instructionStart(s)] = true;
-        }
+        boolean[] starts = InlineScan.starts(fn);
         boolean[] leaders = new boolean[len + 1];
         leaders[0] = true;
         int bytes = 96 + LeafRoom.MAKE_BYTES; // the room test's making (LeafRoom.test)
@@ -170,18 +142,7 @@ final class LeafInliner {
         }
         int[] blockLen = new int[len];
         int[] last = new int[len];
-        for (int i = 0; i < len; i++) {
-            if (starts[i] && leaders[i]) {
-                int n = 0;
-                int j = i;
-                do {
-                    last[i] = j;
-                    n++;
-                    j = next(starts, j);
-                } while (j < len && !leaders[j]);
-                blockLen[i] = n;
-            }
-        }
+        InlineScan.blocks(starts, leaders, blockLen, last);
         // every edge is forward: the costliest path from each block, from the last block back
         long[] worst = new long[len + 1];
         for (int i = len - 1; i >= 0; i--) {
@@ -190,7 +151,7 @@ final class LeafInliner {
             }
             int g = entry + last[i];
             long most = 0;
-            for (int t : successors(code, g, entry, next(starts, last[i]))) {
+            for (int t : InlineScan.successors(code, g, entry, InlineScan.next(starts, last[i]))) {
                 if (t >= len || blockLen[t] == 0) {
                     return null; // falls off the end, or into the middle of an instruction
                 }
@@ -202,7 +163,7 @@ final class LeafInliner {
         reachable[0] = true;
         for (int i = 0; i < len; i++) {
             if (reachable[i] && blockLen[i] > 0) {
-                for (int t : successors(code, entry + last[i], entry, next(starts, last[i]))) {
+                for (int t : InlineScan.successors(code, entry + last[i], entry, InlineScan.next(starts, last[i]))) {
                     reachable[t] = true;
                 }
             }
@@ -211,24 +172,6 @@ final class LeafInliner {
             return null;
         }
         return new Leaf(callee, entry, regs, (int) worst[0], bytes, blockLen, reachable, starts);
-    }
-
-    private static int next(boolean[] starts, int i) {
-        int j = i + 1;
-        while (j < starts.length && !starts[j]) {
-            j++;
-        }
-        return j;
-    }
-
-    /** The blocks a block ending at global {@code g} goes on to ({@code fall}: the next code index). */
-    private static int[] successors(int[] code, int g, int entry, int fall) {
-        return switch (code[g]) {
-            case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
-            case Op.JMP -> new int[] {code[g + 1] - entry};
-            case Op.RET -> new int[0];
-            default -> new int[] {fall};
-        };
     }
 
     /**
@@ -242,26 +185,13 @@ final class LeafInliner {
         // a superinstruction's first half has its plain op's layout; the halves after it are instructions of their own
         int op = LOp.plain(code[g]);
         switch (op) {
-            case Op.NOP -> {
-                return 0;
-            }
-            case LOp.MOV_W, Op.BOOL_NOT -> {
-                return 12;
-            }
             case LOp.CONST_W -> {
                 return 8;
-            }
-            case Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND,
-                 Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
-                 Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
-                return 16;
             }
             case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV -> {
                 return 16; // two wide loads, an invokestatic of Numerics, a wide store
             }
-            case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.F64_LT,
-                 LOp.I64_EQ_BR, LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR,
-                 LOp.F64_LT_BR, Op.U64_GT, Op.U64_LE, Op.U64_GE, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
+            case Op.F64_LT, LOp.F64_LT_BR, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
                 return 32;
             }
             case LOp.TUPLE_GET_W, LOp.STRUCT_GET_W -> {
@@ -269,34 +199,9 @@ final class LeafInliner {
                 // the read, and its check before the body ({@link #reads})
                 return agg >= 1 && agg <= fn.argCount() ? 48 + 24 : -1;
             }
-            case Op.BR, Op.JMP -> {
-                int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
-                        : new int[] {code[g + 1] - entry};
-                for (int t : targets) {
-                    if (t <= i || t >= len) {
-                        return -1;
-                    }
-                    leaders[t] = true;
-                }
-                leaders[next(starts, i)] = true;
-                return 16;
-            }
-            case Op.RET -> {
-                int n = code[g + 1];
-                if (n > 8) {
-                    return -1;
-                }
-                for (int j = 0; j < n; j++) {
-                    int c = code[g + 2 + j] & 3;
-                    if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
-                        return -1;
-                    }
-                }
-                leaders[next(starts, i)] = true;
-                return 8 + 8 * n;
-            }
             default -> {
-                return -1;
+                // every branch and jump forward
+                return InlineScan.cost(op, code, g, i, len, entry, leaders, starts, false);
             }
         }
     }
@@ -547,11 +452,11 @@ final class LeafInliner {
         LoweredFunction fn = e.view.function(leaf.callee());
         int argc = code[g + 3];
         int first = closure ? 2 : 1;
-        if (fn.argCount() != argc + first - 1 || closure && classOf(fn, 1) != LOp.REF_CLASS) {
+        if (fn.argCount() != argc + first - 1 || closure && InlineScan.classOf(fn, 1) != LOp.REF_CLASS) {
             return false;
         }
         for (int j = 0; j < argc; j++) {
-            if (classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
+            if (InlineScan.classOf(fn, first + j) != (code[g + 4 + j] & 3)) {
                 return false;
             }
         }
@@ -571,12 +476,6 @@ final class LeafInliner {
             }
         }
         return -1;
-    }
-
-    private static int classOf(LoweredFunction fn, int r) {
-        ValueType t = fn.regType(r);
-        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
     }
 
     /**
@@ -660,15 +559,7 @@ final class LeafInliner {
     }
 
     /** The leaf's body in the caller's method: its registers in the leaves' locals. */
-    private static final class Body implements InlineOps.Emitter {
-        private final CallEmitter e;
-        private final MethodVisitor mv;
-        private final Leaf leaf;
-        private final int[] code;
-        private final int longs;
-        private final int objects;
-        private final int[] cls;
-        private final Label[] labels;
+    private static final class Body extends InlineBody {
         /** the leaf's instruction being emitted (a code index) */
         private int current;
         /** per leaf register: the caller's struct kept in locals it stands for, or -1; null: none */
@@ -679,85 +570,19 @@ final class LeafInliner {
         private final int cache;
 
         Body(CallEmitter e, Leaf leaf, int[] kept, int[] cached, int cache) {
+            super(e, e.view.function(leaf.callee()), leaf.regs(), leaf.entry(), leaf.starts(), leaf.blockLen(),
+                    leaf.reachable());
             this.kept = kept;
             this.cached = cached;
             this.cache = cache;
-            this.e = e;
-            this.mv = e.mv;
-            this.leaf = leaf;
-            this.code = e.code;
-            this.longs = e.leafLongs;
-            this.objects = e.leafObjects;
-            LoweredFunction fn = e.view.function(leaf.callee());
-            cls = new int[leaf.regs()];
-            for (int r = 0; r < cls.length; r++) {
-                cls[r] = classOf(fn, r);
-            }
-            labels = new Label[leaf.blockLen().length];
         }
 
-        private Label label(int i) {
-            if (labels[i] == null) {
-                labels[i] = new Label();
-            }
-            return labels[i];
-        }
-
-        /** Emits the reachable blocks, each charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
-        void body(int pos, Label done) {
-            int len = labels.length;
-            boolean live = false;
-            for (int i = 0; i < len; i++) {
-                if (!leaf.starts()[i]) {
-                    continue;
-                }
-                if (leaf.blockLen()[i] > 0) {
-                    live = leaf.reachable()[i];
-                    if (live) {
-                        mv.visitLabel(label(i));
-                        e.frame();
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) leaf.blockLen()[i]);
-                        mv.visitInsn(LSUB);
-                        mv.visitVarInsn(LSTORE, FUEL);
-                    }
-                }
-                if (live) {
-                    instruction(i, pos, done);
-                }
-            }
-        }
-
-        private void instruction(int i, int pos, Label done) {
-            int g = leaf.entry() + i;
+        @Override
+        void instruction(int i, int pos, Label done) {
+            int g = entry + i;
             int op = LOp.plain(code[g]);
             current = i;
             switch (op) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
-                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
-                case Op.I64_SHR -> binary(g, LSHR, true);
-                case Op.U64_SHR -> binary(g, LUSHR, true);
                 case Op.F64_ADD -> f64(g, "add");
                 case Op.F64_SUB -> f64(g, "sub");
                 case Op.F64_MUL -> f64(g, "mul");
@@ -772,44 +597,14 @@ final class LeafInliner {
                     } else {
                         // {@link #reads} checked this very read on this argument, which the body
                         // never writes: the element is there, a word of the read's tag
-                        mv.visitVarInsn(ALOAD, objects + code[g + 2]);
+                        mv.visitVarInsn(ALOAD, e.leafObjects + code[g + 2]);
                         e.push(code[g + 3]);
                         mv.visitMethodInsn(INVOKESTATIC, RT, "leafWord", "(Ljava/lang/Object;I)J", false);
                     }
                     storeW(code[g + 1]);
                 }
-                case Op.BR -> {
-                    loadW(code[g + 1]);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, label(code[g + 2] - leaf.entry()));
-                    mv.visitJumpInsn(GOTO, label(code[g + 3] - leaf.entry()));
-                }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - leaf.entry()));
-                case Op.RET -> {
-                    int n = code[g + 1];
-                    for (int j = 0; j < n; j++) {
-                        int src = code[g + 2 + j];
-                        int dst = code[pos + 1 + j];
-                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
-                            loadW(src >>> 2);
-                            e.storeW(dst);
-                        }
-                    }
-                    mv.visitJumpInsn(GOTO, done);
-                }
-                default -> compare(g, op);
+                default -> common(g, op, pos, done);
             }
-        }
-
-        private void binary(int g, int insn, boolean shift) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            if (shift) {
-                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            }
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
         }
 
         /**
@@ -825,52 +620,6 @@ final class LeafInliner {
             storeW(code[g + 1]);
         }
 
-        /** A compare (plain or fused: its br follows as an instruction of its own), as 1 or 0. */
-        private void compare(int g, int op) {
-            InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-            InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
-            storeW(code[g + 1]);
-        }
-
-        @Override
-        public MethodVisitor mv() {
-            return mv;
-        }
-
-        @Override
-        public void loadW(int reg) {
-            mv.visitVarInsn(LLOAD, longs + 2 * reg);
-        }
-
-        @Override
-        public void storeW(int reg) {
-            if (cls[reg] == LOp.UNIT_CLASS) {
-                mv.visitInsn(POP2);
-                return;
-            }
-            mv.visitVarInsn(LSTORE, longs + 2 * reg);
-        }
-
-        @Override
-        public void loadR(int reg) {
-            mv.visitVarInsn(ALOAD, objects + reg);
-        }
-
-        @Override
-        public void storeR(int reg) {
-            mv.visitVarInsn(ASTORE, objects + reg);
-        }
-
-        @Override
-        public void loadContext() {
-            mv.visitVarInsn(ALOAD, C);
-        }
-
-        /** Nothing: no instruction of a leaf traps (a projection's slow path is for unverified types). */
-        @Override
-        public void trapPoint() {
-        }
-
         /**
          * The leaf's instruction's global index and the base its frame would have, for the
          * projection's slow path (which the verifier's types rule out).
@@ -878,50 +627,10 @@ final class LeafInliner {
         @Override
         public void loadPosition() {
             e.loadCode();
-            e.push(leaf.entry() + current);
+            e.push(entry + current);
             mv.visitVarInsn(ILOAD, BASE);
             e.push(e.fn.regCount());
             mv.visitInsn(IADD);
-        }
-
-        @Override
-        public boolean hasLocal(int reg) {
-            return cls[reg] != LOp.UNIT_CLASS;
-        }
-
-        @Override
-        public int regClass(int reg) {
-            return cls[reg];
-        }
-
-        @Override
-        public void loadOperand(int p) {
-            throw new IllegalStateException("a leaf reads no operand at run time");
-        }
-
-        @Override
-        public void loadTags(int p) {
-            throw new IllegalStateException("a leaf reads no tags");
-        }
-
-        @Override
-        public boolean isDecimal(int reg) {
-            return false;
-        }
-
-        @Override
-        public void loadDecimal(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
-        }
-
-        @Override
-        public void loadScale(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
-        }
-
-        @Override
-        public void storeDecimal(int reg) {
-            throw new IllegalStateException("a leaf has no decimal");
         }
     }
 }

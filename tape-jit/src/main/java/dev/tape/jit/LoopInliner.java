@@ -1,9 +1,6 @@
 package dev.tape.jit;
 
 import dev.tape.format.Op;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
-import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
@@ -19,24 +16,14 @@ import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFLT;
-import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LALOAD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
-import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
-import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
 
 /**
  * Runs a direct {@code call} of a small function that loops over an array its caller keeps out of
@@ -151,26 +138,16 @@ final class LoopInliner {
             return null;
         }
         LoweredFunction fn = view.function(callee);
-        int regs = fn.regCount();
-        int count = fn.instructionCount();
-        if (regs > MAX_REGISTERS || count > MAX_INSTRUCTIONS || count == 0 || fn.codeLength() > 6 * MAX_INSTRUCTIONS) {
+        if (!InlineScan.admits(fn, MAX_REGISTERS, MAX_INSTRUCTIONS)) {
             return null;
         }
-        for (int r = 0; r < regs; r++) {
-            int c = classOf(fn, r);
-            ValueType t = fn.regType(r);
-            if (t != null && t.kind() == ValueKind.DECIMAL || c == LOp.REF_CLASS && (r < 1 || r > fn.argCount())) {
-                return null;
-            }
-        }
+        int regs = fn.regCount();
+        int count = fn.instructionCount();
         CodeImage image = view.image();
         int[] code = image.code();
         int entry = image.entry(callee);
         int len = fn.codeLength();
-        boolean[] starts = new boolean[len];
-        for (int s = 0; s < count; s++) {
-            starts[fn.instructionStart(s)] = true;
-        }
+        boolean[] starts = InlineScan.starts(fn);
         boolean[] leaders = new boolean[len + 1];
         leaders[0] = true;
         int bytes = 160 + LeafRoom.MAKE_BYTES;
@@ -193,25 +170,14 @@ final class LoopInliner {
         }
         int[] blockLen = new int[len];
         int[] last = new int[len];
-        for (int i = 0; i < len; i++) {
-            if (starts[i] && leaders[i]) {
-                int n = 0;
-                int j = i;
-                do {
-                    last[i] = j;
-                    n++;
-                    j = next(starts, j);
-                } while (j < len && !leaders[j]);
-                blockLen[i] = n;
-            }
-        }
+        InlineScan.blocks(starts, leaders, blockLen, last);
         boolean[] reachable = new boolean[len];
         ArrayDeque<Integer> work = new ArrayDeque<>();
         reachable[0] = true;
         work.add(0);
         while (!work.isEmpty()) {
             int i = work.poll();
-            for (int t : successors(code, entry + last[i], entry, next(starts, last[i]))) {
+            for (int t : InlineScan.successors(code, entry + last[i], entry, InlineScan.next(starts, last[i]))) {
                 if (t >= len || blockLen[t] == 0) {
                     return null; // falls off the end, or into the middle of an instruction
                 }
@@ -227,30 +193,6 @@ final class LoopInliner {
         return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads));
     }
 
-    private static int next(boolean[] starts, int i) {
-        int j = i + 1;
-        while (j < starts.length && !starts[j]) {
-            j++;
-        }
-        return j;
-    }
-
-    /** The blocks a block ending at global {@code g} goes on to ({@code fall}: the next code index). */
-    private static int[] successors(int[] code, int g, int entry, int fall) {
-        return switch (code[g]) {
-            case Op.BR -> new int[] {code[g + 2] - entry, code[g + 3] - entry};
-            case Op.JMP -> new int[] {code[g + 1] - entry};
-            case Op.RET -> new int[0];
-            default -> new int[] {fall};
-        };
-    }
-
-    private static int classOf(LoweredFunction fn, int r) {
-        ValueType t = fn.regType(r);
-        ValueKind k = t == null ? ValueKind.UNIT : t.kind();
-        return k == ValueKind.UNIT ? LOp.UNIT_CLASS : Aggregate.isWord(k) ? LOp.WORD_CLASS : LOp.REF_CLASS;
-    }
-
     /**
      * Checks the instruction at code index {@code i} (global {@code g}) and marks the blocks it
      * starts.
@@ -261,57 +203,19 @@ final class LoopInliner {
                             boolean[] starts) {
         int op = LOp.plain(code[g]);
         switch (op) {
-            case Op.NOP -> {
-                return 0;
-            }
-            case LOp.MOV_W, Op.BOOL_NOT, LOp.CONST_W -> {
+            case LOp.CONST_W -> {
                 return 12;
             }
             case Op.U64_TO_I64, Op.I64_TO_U64 -> {
                 return 20;
             }
-            case Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND, Op.U64_AND,
-                 Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR, Op.I64_SHL,
-                 Op.U64_SHL, Op.I64_SHR, Op.U64_SHR -> {
-                return 16;
-            }
-            case Op.I64_EQ, Op.U64_EQ, Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, LOp.I64_EQ_BR,
-                 LOp.I64_LT_BR, LOp.I64_GT_BR, LOp.I64_LE_BR, LOp.I64_GE_BR, LOp.U64_LT_BR, Op.U64_GT, Op.U64_LE,
-                 Op.U64_GE -> {
-                return 32;
-            }
             case Op.ARRAY_LEN, LOp.ARRAY_GET_W, LOp.ARRAY_GET_IMM_W -> {
                 int agg = code[g + 2];
                 return agg >= 1 && agg <= fn.argCount() ? 40 : -1;
             }
-            case Op.BR, Op.JMP -> {
-                int[] targets = op == Op.BR ? new int[] {code[g + 2] - entry, code[g + 3] - entry}
-                        : new int[] {code[g + 1] - entry};
-                for (int t : targets) {
-                    if (t < 0 || t >= len) {
-                        return -1;
-                    }
-                    leaders[t] = true;
-                }
-                leaders[next(starts, i)] = true;
-                return 16;
-            }
-            case Op.RET -> {
-                int n = code[g + 1];
-                if (n > 8) {
-                    return -1;
-                }
-                for (int j = 0; j < n; j++) {
-                    int c = code[g + 2 + j] & 3;
-                    if (c != LOp.WORD_CLASS && c != LOp.UNIT_CLASS) {
-                        return -1;
-                    }
-                }
-                leaders[next(starts, i)] = true;
-                return 8 + 8 * n;
-            }
             default -> {
-                return -1;
+                // backward branches allowed
+                return InlineScan.cost(op, code, g, i, len, entry, leaders, starts, true);
             }
         }
     }
@@ -441,75 +345,33 @@ final class LoopInliner {
 
     /** The body in the caller's method: its registers in the leaf locals, its array reads on the caller's scratch elements. */
     private static final class LoopBody extends InlineBody {
-        private final Loop loop;
         private final int[] kept;
         private final VirtualArrays arrays;
         private final Label abandon;
-        private final Label[] labels;
 
         LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
-            super(e, e.view.function(loop.callee()), loop.regs());
-            this.loop = loop;
+            super(e, e.view.function(loop.callee()), loop.regs(), loop.entry(), loop.starts(), loop.blockLen(),
+                    loop.reachable());
             this.kept = kept;
             this.arrays = arrays;
             this.abandon = abandon;
-            this.labels = new Label[loop.blockLen().length];
         }
 
-        private Label label(int i) {
-            if (labels[i] == null) {
-                labels[i] = new Label();
-            }
-            return labels[i];
+        /** The fuel test (to {@code abandon} when the fuel does not cover the block), then the charge. */
+        @Override
+        void charge(int n) {
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) n);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, abandon);
+            super.charge(n);
         }
 
-        /** The reachable blocks, each testing and charging its length; a ret stores the results at {@code pos} and jumps to {@code done}. */
-        void body(int pos, Label done) {
-            boolean live = false;
-            for (int i = 0; i < labels.length; i++) {
-                if (!loop.starts()[i]) {
-                    continue;
-                }
-                if (loop.blockLen()[i] > 0) {
-                    live = loop.reachable()[i];
-                    if (live) {
-                        mv.visitLabel(label(i));
-                        e.frame();
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) loop.blockLen()[i]);
-                        mv.visitInsn(LCMP);
-                        mv.visitJumpInsn(IFLT, abandon);
-                        mv.visitVarInsn(LLOAD, FUEL);
-                        mv.visitLdcInsn((long) loop.blockLen()[i]);
-                        mv.visitInsn(LSUB);
-                        mv.visitVarInsn(LSTORE, FUEL);
-                    }
-                }
-                if (live) {
-                    instruction(loop.entry() + i, pos, done);
-                }
-            }
-        }
-
-        private void instruction(int g, int pos, Label done) {
+        @Override
+        void instruction(int i, int pos, Label done) {
+            int g = entry + i;
             int op = LOp.plain(code[g]);
             switch (op) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
                 case Op.U64_TO_I64, Op.I64_TO_U64 -> {
                     // the same bits, or int_cast_overflow when the sign bit is set: the real call traps
                     loadW(code[g + 2]);
@@ -519,15 +381,6 @@ final class LoopInliner {
                     loadW(code[g + 2]);
                     storeW(code[g + 1]);
                 }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
-                case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
-                case Op.I64_SHR -> binary(g, LSHR, true);
-                case Op.U64_SHR -> binary(g, LUSHR, true);
                 case Op.ARRAY_LEN -> {
                     mv.visitLdcInsn((long) arrays.elements[kept[code[g + 2]]]);
                     storeW(code[g + 1]);
@@ -554,42 +407,8 @@ final class LoopInliner {
                     mv.visitInsn(LALOAD);
                     storeW(code[g + 1]);
                 }
-                case Op.BR -> {
-                    loadW(code[g + 1]);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, label(code[g + 2] - loop.entry()));
-                    mv.visitJumpInsn(GOTO, label(code[g + 3] - loop.entry()));
-                }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - loop.entry()));
-                case Op.RET -> {
-                    int n = code[g + 1];
-                    for (int j = 0; j < n; j++) {
-                        int src = code[g + 2 + j];
-                        int dst = code[pos + 1 + j];
-                        if ((src & 3) == LOp.WORD_CLASS && e.hasLocal(dst)) {
-                            loadW(src >>> 2);
-                            e.storeW(dst);
-                        }
-                    }
-                    mv.visitJumpInsn(GOTO, done);
-                }
-                default -> {
-                    InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-                    InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
-                    storeW(code[g + 1]);
-                }
+                default -> common(g, op, pos, done);
             }
-        }
-
-        private void binary(int g, int insn, boolean shift) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            if (shift) {
-                mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            }
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
         }
     }
 }

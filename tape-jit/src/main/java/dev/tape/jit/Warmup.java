@@ -99,6 +99,7 @@ final class Warmup {
          */
         static final String[] TAPE_CLASSES = {
             "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",
+            "dev.tape.jit.InlineBody", "dev.tape.jit.InlineScan",
             "dev.tape.jit.HeapLocal", "dev.tape.jit.VirtualStructs", "dev.tape.jit.LeafRoom",
             "dev.tape.jit.DeadAggregates", "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache",
             "dev.tape.jit.ValueOps", "dev.tape.vm.JitResume", "dev.tape.vm.JitRuntime", "dev.tape.vm.JitRuntime$Unwind",

@@ -164,10 +164,7 @@ class JitKeptStructTest {
                 kept++;
             }
             Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
-            long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-            for (long fuel = 0; fuel <= used + 1; fuel++) {
-                t.check(0, args(g), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            }
+            t.everyFuel(0, args(g), full, what);
             long heap = full.heapBytes();
             for (long b = Math.max(0, heap - 400); b <= heap + 1; b++) {
                 Tiers.Outcome o = t.check(0, args(g), Limits.DEFAULT.withMaxHeapBytes(b), what + " heap " + b);
@@ -187,12 +184,7 @@ class JitKeptStructTest {
             Generated g = program(seed);
             Tiers t = tiers(g);
             String what = "seed " + seed + "\n" + g.source();
-            for (long d = 0; d <= 4; d++) {
-                t.check(0, args(g), Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
-            }
-            for (int regs = 1; regs <= 80; regs++) {
-                t.check(0, args(g), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
-            }
+            t.everyDepthThenRegisters(0, args(g), 4, 80, what);
         }
     }
 

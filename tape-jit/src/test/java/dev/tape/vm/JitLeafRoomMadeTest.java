@@ -112,16 +112,8 @@ class JitLeafRoomMadeTest {
             Tiers t = Tiers.of(p, Host.NONE);
             String what = "seed " + seed + "\n" + g.source();
             Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
-            long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-            for (int regs = 1; regs <= g.need() + 4; regs++) {
-                for (long d = 0; d <= 4; d++) {
-                    t.check(0, args(g), Limits.DEFAULT.withMaxRegisters(regs).withMaxCallDepth(d),
-                            what + " regs " + regs + " depth " + d);
-                }
-            }
-            for (long fuel = 0; fuel <= used + 1; fuel++) {
-                t.check(0, args(g), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            }
+            t.everyRegistersAndDepth(0, args(g), g.need() + 4, 4, what);
+            t.everyFuel(0, args(g), full, what);
         }
         assertTrue(made >= 35, "programs whose loop makes a leaf's room: " + made);
     }

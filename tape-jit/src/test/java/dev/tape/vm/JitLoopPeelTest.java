@@ -145,16 +145,8 @@ class JitLoopPeelTest {
             String what = "seed " + seed + "\n" + g.source();
             Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
             traps += full.trap() != null ? 1 : 0;
-            long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-            for (long fuel = 0; fuel <= used + 1; fuel++) {
-                t.check(0, args(g), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            }
-            for (int regs = 1; regs <= g.need() + 4; regs++) {
-                for (long d = 0; d <= 4; d++) {
-                    t.check(0, args(g), Limits.DEFAULT.withMaxRegisters(regs).withMaxCallDepth(d),
-                            what + " regs " + regs + " depth " + d);
-                }
-            }
+            t.everyFuel(0, args(g), full, what);
+            t.everyRegistersAndDepth(0, args(g), g.need() + 4, 4, what);
             long heap = full.heapBytes();
             for (long b = Math.max(0, heap - 300); b <= heap + 1; b++) {
                 t.check(0, args(g), Limits.DEFAULT.withMaxHeapBytes(b), what + " heap " + b);

@@ -303,6 +303,43 @@ final class Tiers {
     }
 
     /**
+     * {@link #check} at every fuel limit from 0 to one past the fuel {@code full} (the outcome of
+     * the same run at {@code Limits.DEFAULT}) used, each named {@code what + " fuel " + fuel}.
+     */
+    void everyFuel(int entry, List<Value> args, Outcome full, String what) {
+        long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
+        for (long fuel = 0; fuel <= used + 1; fuel++) {
+            check(entry, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+        }
+    }
+
+    /**
+     * {@link #check} at every call-depth limit from 0 to {@code maxDepth} ({@code what + " depth " + d}),
+     * then at every register limit from 1 to {@code maxRegs} ({@code what + " regs " + regs}).
+     */
+    void everyDepthThenRegisters(int entry, List<Value> args, long maxDepth, int maxRegs, String what) {
+        for (long d = 0; d <= maxDepth; d++) {
+            check(entry, args, Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
+        }
+        for (int regs = 1; regs <= maxRegs; regs++) {
+            check(entry, args, Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
+        }
+    }
+
+    /**
+     * {@link #check} at every register limit from 1 to {@code maxRegs}, each with every call-depth
+     * limit from 0 to {@code maxDepth} ({@code what + " regs " + regs + " depth " + d}).
+     */
+    void everyRegistersAndDepth(int entry, List<Value> args, int maxRegs, long maxDepth, String what) {
+        for (int regs = 1; regs <= maxRegs; regs++) {
+            for (long d = 0; d <= maxDepth; d++) {
+                check(entry, args, Limits.DEFAULT.withMaxRegisters(regs).withMaxCallDepth(d),
+                        what + " regs " + regs + " depth " + d);
+            }
+        }
+    }
+
+    /**
      * Asserts that two outcomes are the same in every field, naming the first field that differs.
      *
      * @param interpreted the interpreter's outcome
