@@ -267,6 +267,37 @@ class AttackAllTogetherTest {
         return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "heapThreshold");
     }
 
+    /**
+     * Runs {@code source}'s interpreted, compiled and stepped transcripts ({@link AttackAllDriver#transcripts}),
+     * fails when one holds an {@code internal_error} or when the compiled or stepped one differs from the
+     * interpreted one, and, when {@code oldRun} (the build before's {@code transcripts}) is given, when any
+     * differs from the build before's; shared by the round attacks that compare the three ways.
+     *
+     * @return the three transcripts, in that order
+     */
+    static String[] threeAgree(Method oldRun, String source, long[] argv, long depth, boolean pre, int regsTo,
+                               String what) throws Exception {
+        String[] names = {"interpreted", "compiled", "stepped"};
+        String[] now;
+        try {
+            now = AttackAllDriver.transcripts(source, argv, depth, pre, regsTo);
+        } catch (RuntimeException e) {
+            throw new AssertionError(what, e);
+        }
+        for (int k = 0; k < 3; k++) {
+            assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
+        }
+        assertLines(names[0], now[0], names[1], now[1], what);
+        assertLines(names[0], now[0], names[2], now[2], what);
+        if (oldRun != null) {
+            String[] then = (String[]) oldRun.invoke(null, source, argv, depth, pre, regsTo);
+            for (int k = 0; k < 3; k++) {
+                assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
+            }
+        }
+        return now;
+    }
+
     /** fails at the first line where {@code got} differs from {@code want}, naming both (shared as above) */
     static void assertLines(String wantName, String want, String gotName, String got, String what) {
         if (want.equals(got)) {

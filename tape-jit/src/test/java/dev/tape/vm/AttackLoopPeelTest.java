@@ -244,7 +244,6 @@ class AttackLoopPeelTest {
             oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
             assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
         }
-        String[] names = {"interpreted", "compiled", "stepped"};
         int peeled = 0;
         int results = 0;
         long from = Long.getLong("attack.peel.from", 0);
@@ -256,23 +255,7 @@ class AttackLoopPeelTest {
             int regsTo = (int) (g.d() + 2) * 12 + 110;
             String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
             peeled += steadySites(g.source()) > 0 ? 1 : 0;
-            String[] now;
-            try {
-                now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre, regsTo);
-            } catch (RuntimeException e) {
-                throw new AssertionError(what, e);
-            }
-            for (int k = 0; k < 3; k++) {
-                assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-            }
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[1], now[1], what);
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[2], now[2], what);
-            if (oldRun != null) {
-                String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre, regsTo);
-                for (int k = 0; k < 3; k++) {
-                    AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-                }
-            }
+            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
             results += now[0].startsWith("full done") ? 1 : 0;
         }
         if (old != null) {

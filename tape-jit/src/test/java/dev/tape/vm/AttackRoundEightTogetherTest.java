@@ -240,7 +240,6 @@ class AttackRoundEightTogetherTest {
         }
         int traps = 0;
         int results = 0;
-        String[] names = {"interpreted", "compiled", "stepped"};
         long from = Long.getLong("attack.eight.from", 0);
         long seeds = Long.getLong("attack.eight.seeds", 3);
         for (long seed = from; seed < from + seeds; seed++) {
@@ -249,23 +248,7 @@ class AttackRoundEightTogetherTest {
             boolean pre = seed % 2 == 0;
             int regsTo = (int) (g.d() + 2) * 14 + 120;
             String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            String[] now;
-            try {
-                now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre, regsTo);
-            } catch (RuntimeException e) {
-                throw new AssertionError(what, e);
-            }
-            for (int k = 0; k < 3; k++) {
-                assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-            }
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[1], now[1], what);
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[2], now[2], what);
-            if (oldRun != null) {
-                String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre, regsTo);
-                for (int k = 0; k < 3; k++) {
-                    AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-                }
-            }
+            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
             if (now[0].startsWith("full done")) {
                 results++;
             } else {

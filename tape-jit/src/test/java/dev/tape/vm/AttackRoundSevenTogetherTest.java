@@ -329,7 +329,6 @@ class AttackRoundSevenTogetherTest {
         int subAdds = 0;
         int triples = 0;
         int cached = 0;
-        String[] names = {"interpreted", "compiled", "stepped"};
         long from = Long.getLong("attack.seven.from", 0);
         long seeds = Long.getLong("attack.seven.seeds", 3);
         for (long seed = from; seed < from + seeds; seed++) {
@@ -338,23 +337,7 @@ class AttackRoundSevenTogetherTest {
             boolean pre = seed % 2 == 0;
             int regsTo = (int) (g.d() + 2) * 14 + 120;
             String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            String[] now;
-            try {
-                now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre, regsTo);
-            } catch (RuntimeException e) {
-                throw new AssertionError(what, e);
-            }
-            for (int k = 0; k < 3; k++) {
-                assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-            }
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[1], now[1], what);
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[2], now[2], what);
-            if (oldRun != null) {
-                String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre, regsTo);
-                for (int k = 0; k < 3; k++) {
-                    AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-                }
-            }
+            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
             VerifiedProgram vp = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "seven.tasm"));
             subAdds += lowered(vp, LOp.F64_SUB_ADD);
             triples += lowered(vp, LOp.I64_TO_F64_MUL_ADD);
