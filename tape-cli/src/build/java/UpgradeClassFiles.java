@@ -1,0 +1,168 @@
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A build step of tape-cli (run by the pom after the shade plugin, with Java's single-file source
+ * launcher: {@code java -cp ASM UpgradeClassFiles.java JAR}; not part of any jar): rewrites, in
+ * the runnable jar {@code tape-cli/target/tape-cli.jar}, every class file older than version 50
+ * (Java 6) as a version 52 (Java 8) class file with the stack map frames ASM computes, and leaves
+ * every other entry's bytes, name, order, time and extra fields as they were.
+ *
+ * <p>Why (docs/PERFORMANCE-LOG.md, "Cold start, tenth round"): picocli and ASM ship class-file
+ * version 49, which JDK 17 verifies with its old type-inferring verifier at every start, even
+ * for the classes a class-data sharing archive holds (the archive stores such classes unverified):
+ * 149 classes, about 15 ms of a cold {@code tape run}'s CPU, 10 of them on the main thread. A
+ * version 52 class with stack map frames is verified once, by the type-checking verifier, when
+ * {@code ./tape} makes the archive, and not again at run time; without the archive the
+ * type-checking verifier is also the faster one. The code itself is unchanged: only the version
+ * and the frames (a description of the types the verifier checks) are new; version 52 adds no
+ * rule the old code could break (the rule on final static fields is version 53's). A class whose
+ * frames cannot be computed (old {@code jsr}/{@code ret} code) is left as it was.
+ *
+ * <p>The result is checked before it replaces the jar: each rewritten class is loaded from it in
+ * a class loader of its own and linked (which verifies it with the type-checking verifier); a
+ * {@link VerifyError} or {@link ClassFormatError} fails the build. The rewrite is deterministic
+ * (same input, same JDK: same bytes), so the jar stays reproducible.
+ */
+public final class UpgradeClassFiles {
+    /** the first class-file version the JVM verifies by type checking (with a fallback) */
+    private static final int OLDEST_KEPT = 50;
+
+    private UpgradeClassFiles() {}
+
+    /**
+     * Rewrites the jar in place.
+     *
+     * @param args the jar's path
+     * @throws Exception when the jar cannot be read or written, or a rewritten class fails to
+     *     verify (the jar is then left as it was)
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: UpgradeClassFiles JAR");
+        }
+        Path jar = Path.of(args[0]);
+        Path tmp = jar.resolveSibling(jar.getFileName() + ".upgrade.tmp");
+        List<String> upgraded = new ArrayList<>();
+        int left = 0;
+        try (URLClassLoader types = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader());
+                ZipFile in = new ZipFile(jar.toFile());
+                OutputStream file = Files.newOutputStream(tmp);
+                ZipOutputStream out = new ZipOutputStream(file)) {
+            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements();) {
+                ZipEntry e = en.nextElement();
+                byte[] bytes = in.getInputStream(e).readAllBytes();
+                byte[] now = bytes;
+                if (e.getName().endsWith(".class") && bytes.length > 8 && version(bytes) < OLDEST_KEPT) {
+                    now = upgrade(bytes, types);
+                    if (now == null) {
+                        now = bytes;
+                        left++;
+                    } else {
+                        upgraded.add(e.getName());
+                    }
+                }
+                // the entry as it was (time, extra fields, comment, method); sizes and checksum
+                // of the bytes written now
+                ZipEntry copy = new ZipEntry(e);
+                CRC32 crc = new CRC32();
+                crc.update(now);
+                copy.setSize(now.length);
+                copy.setCrc(crc.getValue());
+                copy.setCompressedSize(e.getMethod() == ZipEntry.STORED ? now.length : -1);
+                out.putNextEntry(copy);
+                out.write(now);
+                out.closeEntry();
+            }
+        }
+        try {
+            check(tmp, upgraded);
+        } catch (Exception | Error t) {
+            Files.deleteIfExists(tmp);
+            throw t;
+        }
+        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (left > 0) {
+            // (quiet otherwise, as the build's other steps are under -q)
+            System.out.println("UpgradeClassFiles: " + left + " class files older than version 50 left as they were"
+                    + " (no stack map frames could be computed); " + upgraded.size() + " upgraded");
+        }
+    }
+
+    /** the class file's major version */
+    private static int version(byte[] b) {
+        return ((b[6] & 0xff) << 8) | (b[7] & 0xff);
+    }
+
+    /**
+     * The class as version 52 with computed frames, or null when ASM cannot compute them.
+     *
+     * @param bytes the class file
+     * @param types the loader ASM asks for two types' common superclass
+     */
+    private static byte[] upgrade(byte[] bytes, ClassLoader types) {
+        try {
+            ClassWriter w = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+                @Override
+                protected ClassLoader getClassLoader() {
+                    return types;
+                }
+            };
+            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9, w) {
+                @Override
+                public void visit(int version, int access, String name, String signature, String superName,
+                        String[] interfaces) {
+                    super.visit(Opcodes.V1_8, access, name, signature, superName, interfaces);
+                }
+            }, 0);
+            return w.toByteArray();
+        } catch (RuntimeException e) {
+            // jsr/ret, or a type ASM cannot load: the class stays as it was
+            return null;
+        }
+    }
+
+    /**
+     * Loads and links (so verifies) each upgraded class from the new jar.
+     *
+     * @param jar the new jar
+     * @param names the upgraded entries' names
+     * @throws IOException when the jar cannot be read
+     */
+    private static void check(Path jar, List<String> names) throws IOException {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            for (String n : names) {
+                String name = n.substring(0, n.length() - ".class".length()).replace('/', '.');
+                try {
+                    // getDeclaredMethods links the class (HotSpot), which verifies it; no initialisation
+                    Class.forName(name, false, loader).getDeclaredMethods();
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException("UpgradeClassFiles: " + name + " is missing from the new jar", e);
+                } catch (VerifyError | ClassFormatError e) {
+                    throw new IllegalStateException("UpgradeClassFiles: " + name + " fails to verify after the upgrade: " + e, e);
+                } catch (LinkageError e) {
+                    // a type the class names is missing from the jar (an optional dependency): as before
+                }
+            }
+        }
+    }
+}
