@@ -48,7 +48,7 @@ public final class UpgradeClassFiles {
     private UpgradeClassFiles() {}
 
     /**
-     * Rewrites the jar in place.
+     * Rewrites the jar in place; does nothing when there is no such file.
      *
      * @param args the jar's path
      * @throws Exception when the jar cannot be read or written, or a rewritten class fails to
@@ -59,6 +59,10 @@ public final class UpgradeClassFiles {
             throw new IllegalArgumentException("usage: UpgradeClassFiles JAR");
         }
         Path jar = Path.of(args[0]);
+        if (!Files.isRegularFile(jar)) {
+            // no runnable jar made (the shade step skipped): nothing to upgrade
+            return;
+        }
         Path tmp = jar.resolveSibling(jar.getFileName() + ".upgrade.tmp");
         List<String> upgraded = new ArrayList<>();
         int left = 0;
