@@ -54,7 +54,10 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * site saves in a local and puts back. The guard is {@link LeafInliner}'s room test (depth, register
  * mark, record room: {@link LeafRoom#test}, which raises the register mark only where the real call
  * raises it) and each kept array's flag (1: its elements are in the scratch array; 0, after a
- * resume, the array is an object and the real call passes it). Each block charges its length from
+ * resume, the array is an object and the real call passes it). In a {@link LoopPeel}'s steady copy
+ * the room test is the plain compare ({@link LeafRoom#fits}), and a short room jumps to the same
+ * site in the first copy, which makes it (before the jump the site has written nothing), as
+ * {@link LeafInliner}'s sites do: so C2's steady loop has no room-making path. Each block charges its length from
  * the fuel local when the fuel covers it, else the body is abandoned: so a body that finishes has
  * used exactly the fuel of the instructions it ran, as the interpreter meters them, and one that
  * would run out of fuel is left to the real call, whose callee hands over at the exact pc. A
@@ -93,8 +96,8 @@ final class LoopInliner {
 
     /** the callees looked at, by id (null: not inlinable) */
     private final java.util.Map<Integer, Loop> loops = new java.util.HashMap<>();
-    /** bytecode the sites inlined so far may add */
-    private int inlinedBytes;
+    /** bytecode the sites inlined so far may add (a {@link LoopPeel}'s steady copy starts again from what the first copy had used at its first block) */
+    int inlinedBytes;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -310,6 +313,8 @@ final class LoopInliner {
     void emit(CallEmitter e, Loop loop, int g, Label real, Label done) {
         MethodVisitor mv = e.mv;
         int[] code = e.code;
+        // in a peeled loop's steady copy, the same site's label in the first copy (LoopPeel.site)
+        Label first = e.peel == null ? null : e.peel.site(e, g);
         VirtualArrays arrays = ((LocalsEmitter) e).arrays;
         int argc = code[g + 2];
         int[] kept = new int[loop.regs()];
@@ -323,7 +328,12 @@ final class LoopInliner {
             }
         }
         // the method has the room local: its leaf locals are for this callee's registers too
-        LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), loop.regs(), real);
+        if (first != null) {
+            // the steady copy: a short room goes to the first copy's site, which makes it
+            LeafRoom.fits(mv, e.leafRoom, loop.regs(), first);
+        } else {
+            LeafRoom.test(mv, e.leafRoom, e.fn.regCount(), loop.regs(), real);
+        }
         int saved = e.leafLongs + 2 * loop.regs();
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitVarInsn(LSTORE, saved);

@@ -9,7 +9,8 @@ import org.objectweb.asm.Label;
  * emitted twice. The first copy (the method's blocks in code order, entered from the prologue and
  * from the resume switch) takes its back edges (a {@code br} or {@code jmp} to a block at or before
  * the jumping instruction) into the second, the steady copy, whose jumps all stay in it. At an
- * inlined leaf call ({@link LeafInliner}) the steady copy has no once-per-run path: where the
+ * inlined leaf call ({@link LeafInliner}, and a looping callee's, {@link LoopInliner}) the steady
+ * copy has no once-per-run path: where the
  * first copy would fill the site's {@link ClosureCache} (the register does not hold the kept
  * closure) or make the leaf's room ({@link LeafRoom}: the room local is short), the steady copy
  * jumps to the start of the same site in the first copy, which does it and goes on in the first
@@ -27,8 +28,9 @@ import org.objectweb.asm.Label;
  * <p>Bounded: the steady copy is at most the method again, and generation stops at the method
  * limit ({@code JitCompiler.MAX_METHOD_BYTES}) as before; a method that does not fit peeled is
  * generated again without peeling. The steady copy makes the same inlining decisions as the first
- * (its sites' allowance starts where the first copy's stood at the same block), so the inlined
- * bytes are at most twice {@link LeafInliner#MAX_METHOD_BYTES}.
+ * (its sites' allowances, {@link LeafInliner}'s and {@link LoopInliner}'s, start where the first
+ * copy's stood at the same block), so the inlined bytes are at most twice
+ * {@link LeafInliner#MAX_METHOD_BYTES} plus twice {@link LoopInliner#MAX_METHOD_BYTES}.
  */
 final class LoopPeel {
     /** the first code index of the steady copy: the least target of a back edge */
@@ -41,6 +43,8 @@ final class LoopPeel {
     private boolean inSteady;
     /** the inlining allowance used when the first copy reached block {@link #from}, -1 before */
     private int allowance = -1;
+    /** the looping callees' allowance ({@link LoopInliner}) used then */
+    private int loopAllowance;
 
     private LoopPeel(int from, Label[] labels) {
         this.from = from;
@@ -111,6 +115,8 @@ final class LoopPeel {
     void block(CallEmitter e, int i) {
         if (!inSteady && i == from) {
             allowance = e.inlinedBytes;
+            LoopInliner loops = ((LocalsEmitter) e).loops;
+            loopAllowance = loops == null ? 0 : loops.inlinedBytes;
         }
     }
 
@@ -126,6 +132,10 @@ final class LoopPeel {
         }
         inSteady = true;
         e.inlinedBytes = allowance;
+        LoopInliner loops = ((LocalsEmitter) e).loops;
+        if (loops != null) {
+            loops.inlinedBytes = loopAllowance;
+        }
         return true;
     }
 
