@@ -4,15 +4,17 @@ import dev.tape.vm.internal.ClassInit;
 
 /**
  * The classes with static initialisers that the compiled tier uses, which {@link ClassInit}
- * initialises up front on a thread of its own (see there why), all in one group when a VM is made
- * ({@link #compile()}, from {@link Jit#compile}): tape-core's runtime's and {@link JitCompiler}
- * first, then the generator's, ASM's among them, which the warm-up thread (started just before) has
- * begun to load meanwhile. A first run waits once, not twice: a first compile comes a millisecond or
- * two after the VM is made, and a second wait cost a first run about as much as the classes (a
- * thread's start, or wake-up, and the caller's, on a loaded machine). {@link #generate()}, at each
- * compile, is only the gate of the generator's classes for a VM made before a failed start. This class has no static
- * initialiser (compile-time constants, flags that start false); {@code ClassInitGuardTest} keeps the
- * lists complete.
+ * initialises up front on a thread of its own (see there why). Tape's are one group, initialised
+ * when a VM is made ({@link #compile()}, from {@link Jit#compile}): tape-core's runtime's, then
+ * {@link JitCompiler} and the generator's. ASM's ({@link #ASM}) are initialised by the warm-up
+ * thread ({@link Warmup}, started just before, on a thread of its own as well) right after it has
+ * loaded them, beside the caller's own work, and each compile ({@link #generate()}) checks that it
+ * has: only when it has not (turned off, not done yet, failed) does the compile wait for
+ * {@link ClassInit}'s thread to do it. So a first compiled run waits once, not twice (a second wait
+ * cost a first run about as much as the classes: a thread's start or wake-up, and the caller's, on
+ * a loaded machine), and not for ASM, whose loading (class-file version 49, the JVM's slow old
+ * verifier) the caller's own work overlaps. This class has no static initialiser (compile-time
+ * constants, flags that start false); {@code ClassInitGuardTest} keeps the lists complete.
  */
 final class ClassInitList {
     private ClassInitList() {}
@@ -20,19 +22,31 @@ final class ClassInitList {
     /** initialised by {@link #compile()}, after {@link ClassInit#JIT}: space-separated binary names */
     static final String COMPILE = "dev.tape.jit.JitCompiler";
 
-    /** initialised by {@link #generate()}, with {@link ClassInit#JIT_CODE}: space-separated binary names */
-    static final String GENERATE = "org.objectweb.asm.Opcodes org.objectweb.asm.Type org.objectweb.asm.Label "
-            + "org.objectweb.asm.MethodWriter dev.tape.jit.JitCompiler$TooLarge dev.tape.jit.ImageReads$NeedsImage "
+    /**
+     * the generator's, initialised by {@link #compile()} with {@link ClassInit#JIT_CODE} (again by
+     * {@link #generate()} if that could not start its thread): space-separated binary names
+     */
+    static final String GENERATE = "dev.tape.jit.JitCompiler$TooLarge dev.tape.jit.ImageReads$NeedsImage "
             + "dev.tape.jit.CallEmitter$1";
+
+    /**
+     * ASM's classes with static initialisers that the generator uses (their initialisers touch only
+     * their own class): initialised by the warm-up thread, else by {@link #generate()} on
+     * {@link ClassInit}'s; space-separated binary names
+     */
+    static final String ASM = "org.objectweb.asm.Opcodes org.objectweb.asm.Type org.objectweb.asm.Label "
+            + "org.objectweb.asm.MethodWriter";
 
     /** set once {@link #COMPILE}'s classes have been initialised */
     private static volatile boolean compileDone;
     /** set once {@link #GENERATE}'s classes have been initialised */
     private static volatile boolean generateDone;
+    /** set once {@link #ASM}'s classes have been initialised */
+    private static volatile boolean asmDone;
 
     /**
      * Initialises tape-core's classes, {@link ClassInit#JIT}, {@link #COMPILE}, {@link ClassInit#JIT_CODE}
-     * and {@link #GENERATE}, once, on one thread.
+     * and {@link #GENERATE}, once, in one call of {@link ClassInit}'s.
      *
      * @throws StackOverflowError as {@link ClassInit#initialise}
      */
@@ -47,13 +61,21 @@ final class ClassInitList {
     }
 
     /**
-     * Initialises {@link #GENERATE}'s classes once, unless {@link #compile()} has.
+     * Makes sure {@link ClassInit#JIT_CODE}'s, {@link #GENERATE}'s and {@link #ASM}'s classes are
+     * initialised, off the caller's thread: returns at once when {@link #compile()} and the warm-up
+     * thread have done it, else initialises the rest on {@link ClassInit}'s thread and waits.
      *
      * @throws StackOverflowError as {@link ClassInit#initialise}
      */
     static void generate() {
-        if (!generateDone) {
-            generateDone = ClassInit.initialise(ClassInitList.class, ClassInit.JIT_CODE, GENERATE);
+        if (!asmDone && Warmup.asmInitialised()) {
+            asmDone = true;
+        }
+        if (!generateDone || !asmDone) {
+            boolean done = ClassInit.initialise(ClassInitList.class, generateDone ? "" : ClassInit.JIT_CODE,
+                    generateDone ? "" : GENERATE, asmDone ? "" : ASM);
+            generateDone |= done;
+            asmDone |= done;
         }
     }
 }

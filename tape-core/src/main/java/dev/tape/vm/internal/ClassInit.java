@@ -17,7 +17,8 @@ package dev.tape.vm.internal;
  * and disassembler ({@link #assembler()}, {@link #disassembler()}), {@code Vm.start} and
  * {@code Vm.restore} ({@link #runs()}), the interpreter's loops ({@link #interpreter()}), and
  * tape-jit's {@code Jit.compile} and code generator ({@link #initialise} with {@link #JIT},
- * {@link #JIT_CODE} and its own lists). Nothing of tape's with a static initialiser runs on the
+ * {@link #JIT_CODE} and its own lists), and the generator's first {@code call.indirect} site
+ * ({@link #indirect()}). Nothing of tape's with a static initialiser runs on the
  * caller's thread before its group's method. The lists hold, by name, every class of tape-core with
  * a static initialiser (tape-jit's are in its {@code ClassInitList}), less a justified few;
  * {@code ClassInitGuardTest} keeps them complete.
@@ -100,7 +101,14 @@ public final class ClassInit {
             + "dev.tape.vm.JitRuntime";
 
     /** the compiled tier's runtime's that compiled code uses (see {@link #JIT}) */
-    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind dev.tape.vm.IndirectSite";
+    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind";
+
+    /**
+     * the inline cache of compiled {@code call.indirect} instructions (see {@link #CORE}), whose
+     * initialiser spins method-handle forms that a program without such an instruction never needs;
+     * initialised by {@link #indirect()}
+     */
+    public static final String INDIRECT = "dev.tape.vm.IndirectSite";
 
     /** the program builders' (see {@link #CORE}); initialised by {@link #builder()} */
     public static final String BUILDER = "dev.tape.program.ProgramBuilder$1 dev.tape.program.FunctionBuilder$1";
@@ -135,6 +143,8 @@ public final class ClassInit {
     private static volatile boolean assemblerDone;
     /** set once {@link #DISASSEMBLER}'s thread has run */
     private static volatile boolean disassemblerDone;
+    /** set once {@link #INDIRECT}'s thread has run */
+    private static volatile boolean indirectDone;
     /** set once {@link #EVENTS}'s thread has run */
     private static volatile boolean eventsDone;
 
@@ -221,6 +231,18 @@ public final class ClassInit {
     public static void disassembler() {
         if (!disassemblerDone && initialise(ClassInit.class, DISASSEMBLER)) {
             disassemblerDone = true;
+        }
+    }
+
+    /**
+     * The same for {@link #INDIRECT} (from {@code JitTier}, before the generator's first
+     * {@code call.indirect} site).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void indirect() {
+        if (!indirectDone && initialise(ClassInit.class, INDIRECT)) {
+            indirectDone = true;
         }
     }
 
