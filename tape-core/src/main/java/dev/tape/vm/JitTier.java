@@ -7,6 +7,7 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
+import dev.tape.vm.internal.ClassInit;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.Generated;
 
@@ -396,6 +397,9 @@ final class JitTier extends CompiledTier {
      * (one per site and class: their number is bounded by the classes' budgets).
      */
     synchronized IndirectSite indirectSite() {
+        // its initialiser (the cache's method handles), up front on ClassInit's thread, only for a
+        // program that has such a site (most first runs have none)
+        ClassInit.indirect();
         IndirectSite s = new IndirectSite();
         indirectSites.add(s);
         return s;

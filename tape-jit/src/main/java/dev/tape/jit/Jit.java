@@ -69,9 +69,10 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
-        // JitCompiler and the runtime's classes, initialised up front (see ClassInit)
-        ClassInitList.compile();
+        // the warm-up first, so that it loads ASM while the compiled tier's classes are initialised
+        // up front (see ClassInitList), which ends with ASM's
         Warmup.start();
+        ClassInitList.compile();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
     }
 
@@ -93,9 +94,10 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
-        // JitCompiler and the runtime's classes, initialised up front (see ClassInit)
-        ClassInitList.compile();
+        // the warm-up first, so that it loads ASM while the compiled tier's classes are initialised
+        // up front (see ClassInitList), which ends with ASM's
         Warmup.start();
+        ClassInitList.compile();
         return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
     }
 

@@ -19,7 +19,8 @@ import static org.objectweb.asm.Opcodes.V17;
  * The compiled tier's one-time warm-up (issue 14, first runs): a daemon thread that makes the JVM
  * load and link (verify) the classes a first compile needs: ASM's ({@link Work#ASM_CLASSES}, about
  * 10 ms of CPU: ASM is class-file version 49, which HotSpot checks with its old type-inferring
- * verifier); then it generates one tiny class with ASM, defines it as a hidden class and calls its
+ * verifier), and initialises those of them a compile needs initialised ({@link ClassInitList#ASM});
+ * then it generates one tiny class with ASM, defines it as a hidden class and calls its
  * method through a method handle of a compiled method's erased type, which spins the method-handle
  * forms a first compiled run uses; then the generator's and the compiled tier's runtime's classes
  * ({@link Work#TAPE_CLASSES}). All this while the embedder's thread does other work (decoding,
@@ -63,6 +64,9 @@ final class Warmup {
 
     /** set once the thread has been started (or its start attempted); written under the class's lock */
     private static volatile boolean started;
+
+    /** set once {@link #run()} has initialised every class of {@link ClassInitList#ASM} */
+    private static volatile boolean asmInitialised;
 
     /**
      * What the thread works through, in a class of its own so that {@link Warmup} needs no static
@@ -161,10 +165,11 @@ final class Warmup {
 
     /**
      * The thread's work, also callable on any thread (tests): loads and links {@link Work#ASM_CLASSES},
-     * spins the entry's method-handle forms ({@link #spinEntryShape()}), then loads and links
-     * {@link Work#TAPE_CLASSES}. Never throws.
+     * initialises {@link ClassInitList#ASM}'s ({@link #initialiseAsm}), spins the entry's method-handle
+     * forms ({@link #spinEntryShape()}), then loads and links {@link Work#TAPE_CLASSES}. Never throws.
      *
-     * @return how many of its steps succeeded: one per class, one for the forms
+     * @return how many of its steps succeeded: one per class, one for ASM's initialisers, one for the
+     *     forms
      */
     static int run() {
         try {
@@ -173,6 +178,7 @@ final class Warmup {
             for (String name : Work.ASM_CLASSES) {
                 done += link(name, loader) ? 1 : 0;
             }
+            done += initialiseAsm(loader) ? 1 : 0;
             done += spinEntryShape() ? 1 : 0;
             for (String name : Work.TAPE_CLASSES) {
                 done += link(name, loader) ? 1 : 0;
@@ -182,6 +188,42 @@ final class Warmup {
             // Work's initialiser failed (no memory): nothing was done
             return 0;
         }
+    }
+
+    /**
+     * Initialises ASM's classes that the generator needs initialised ({@link ClassInitList#ASM}, whose
+     * initialisers touch only their own class), once they are loaded, so that a compile need not wait
+     * for {@link dev.tape.vm.internal.ClassInit}'s thread to do it ({@link ClassInitList#generate()}
+     * reads {@link #asmInitialised()}). This thread has the stack of a new thread, as that one does.
+     * Never throws.
+     *
+     * @param loader the loader of tape-jit (and so of its ASM)
+     * @return whether every one of them was initialised (then {@link #asmInitialised()} is true)
+     */
+    static boolean initialiseAsm(ClassLoader loader) {
+        try {
+            String names = ClassInitList.ASM;
+            int from = 0;
+            while (from < names.length()) {
+                int end = names.indexOf(' ', from);
+                end = end < 0 ? names.length() : end;
+                Class.forName(names.substring(from, end), true, loader);
+                from = end + 1;
+            }
+            asmInitialised = true;
+            return true;
+        } catch (Throwable e) {
+            // missing or failed: a compile initialises what is left on ClassInit's thread
+            return false;
+        }
+    }
+
+    /**
+     * @return whether the warm-up has initialised every class of {@link ClassInitList#ASM} (in this
+     *     class loader)
+     */
+    static boolean asmInitialised() {
+        return asmInitialised;
     }
 
     /**

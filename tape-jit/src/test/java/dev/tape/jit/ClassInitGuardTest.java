@@ -170,7 +170,7 @@ class ClassInitGuardTest {
     }
 
     /**
-     * Every class of ASM's with a static initialiser is in {@link ClassInitList#GENERATE}: the code
+     * Every class of ASM's with a static initialiser is in {@link ClassInitList#ASM}: the code
      * generator uses them from a run's thread, which may be deep in a program's recursion (a function
      * is compiled when first called), and an ASM class left erroneous there would leave the compiled
      * tier unable to compile anything for good in that class loader, unseen (functions run
@@ -305,8 +305,8 @@ class ClassInitGuardTest {
         Set<String> out = new TreeSet<>();
         List<String> all = new ArrayList<>();
         for (String list : new String[] {ClassInit.CORE, ClassInit.DECODER, ClassInit.INTERPRETER, ClassInit.RUNS,
-            ClassInit.JIT, ClassInit.JIT_CODE, ClassInit.BUILDER, ClassInit.ASSEMBLER, ClassInit.DISASSEMBLER, ClassInitList.COMPILE,
-            ClassInitList.GENERATE}) {
+            ClassInit.JIT, ClassInit.JIT_CODE, ClassInit.INDIRECT, ClassInit.BUILDER, ClassInit.ASSEMBLER, ClassInit.DISASSEMBLER, ClassInitList.COMPILE,
+            ClassInitList.GENERATE, ClassInitList.ASM}) {
             all.addAll(Arrays.asList(list.split(" ")));
         }
         out.addAll(all);

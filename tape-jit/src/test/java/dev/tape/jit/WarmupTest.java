@@ -66,8 +66,9 @@ class WarmupTest {
             }
         }
         assertFalse(Warmup.link("dev.tape.jit.NoSuchClass", l));
-        // every step succeeds: one per class and one for the method-handle forms
-        assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, Warmup.run());
+        // every step succeeds: one per class, one for ASM's initialisers and one for the method-handle forms
+        assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2, Warmup.run());
+        assertTrue(Warmup.asmInitialised());
         assertTrue(Warmup.spinEntryShape());
     }
 
@@ -78,9 +79,16 @@ class WarmupTest {
             Method run = w.getDeclaredMethod("run");
             run.setAccessible(true);
             int steps = (int) run.invoke(null);
-            assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 1, steps);
+            assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2, steps);
             Object unsafe = unsafe();
             Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
+            // ASM's that a compile needs initialised are, and the warm-up says so
+            Method asm = w.getDeclaredMethod("asmInitialised");
+            asm.setAccessible(true);
+            assertTrue((boolean) asm.invoke(null));
+            for (String name : ClassInitList.ASM.split(" ")) {
+                assertFalse((boolean) shouldInit.invoke(unsafe, Class.forName(name, false, fresh)), name);
+            }
             for (String name : Warmup.Work.TAPE_CLASSES) {
                 Class<?> c = Class.forName(name, false, fresh);
                 assertTrue((boolean) shouldInit.invoke(unsafe, c), name + " was initialised");
@@ -116,6 +124,10 @@ class WarmupTest {
             // type (tape-core's) do
             int steps = (int) run.invoke(null);
             assertTrue(steps >= 6 && steps <= Warmup.Work.TAPE_CLASSES.length, "steps " + steps);
+            // and it does not claim ASM's classes initialised: a compile would do it on ClassInit's thread
+            Method asm = w.getDeclaredMethod("asmInitialised");
+            asm.setAccessible(true);
+            assertFalse((boolean) asm.invoke(null));
         }
     }
 

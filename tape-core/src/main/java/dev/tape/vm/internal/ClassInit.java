@@ -2,7 +2,7 @@ package dev.tape.vm.internal;
 
 /**
  * Initialises tape's classes that have static initialisers once per class loader, up front, on a
- * short-lived thread of its own with a full stack ({@link #STACK_BYTES}), while the caller waits: so
+ * thread of its own with a full stack ({@link #STACK_BYTES}), while the caller waits: so
  * that no initialiser runs on an embedder's thread that may be deep in its own recursion. An
  * initialiser that fails (a {@link StackOverflowError} in it, or in the JVM's call of it, when the
  * calling thread has almost no stack left) leaves its class erroneous for good: every later use in
@@ -17,7 +17,8 @@ package dev.tape.vm.internal;
  * and disassembler ({@link #assembler()}, {@link #disassembler()}), {@code Vm.start} and
  * {@code Vm.restore} ({@link #runs()}), the interpreter's loops ({@link #interpreter()}), and
  * tape-jit's {@code Jit.compile} and code generator ({@link #initialise} with {@link #JIT},
- * {@link #JIT_CODE} and its own lists). Nothing of tape's with a static initialiser runs on the
+ * {@link #JIT_CODE} and its own lists), and the generator's first {@code call.indirect} site
+ * ({@link #indirect()}). Nothing of tape's with a static initialiser runs on the
  * caller's thread before its group's method. The lists hold, by name, every class of tape-core with
  * a static initialiser (tape-jit's are in its {@code ClassInitList}), less a justified few;
  * {@code ClassInitGuardTest} keeps them complete.
@@ -41,6 +42,12 @@ public final class ClassInit {
 
     /** the stack of the initialising thread, in bytes: far more than any initialiser here needs */
     public static final long STACK_BYTES = 1 << 20;
+
+    /**
+     * how long the initialising thread waits for another call's classes before it ends, in ms: the
+     * groups of a first run come within a few ms of each other
+     */
+    public static final long IDLE_MILLIS = 1000;
 
     /** the name of the initialising thread */
     public static final String THREAD_NAME = "tape-class-init";
@@ -94,7 +101,14 @@ public final class ClassInit {
             + "dev.tape.vm.JitRuntime";
 
     /** the compiled tier's runtime's that compiled code uses (see {@link #JIT}) */
-    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind dev.tape.vm.IndirectSite";
+    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind";
+
+    /**
+     * the inline cache of compiled {@code call.indirect} instructions (see {@link #CORE}), whose
+     * initialiser spins method-handle forms that a program without such an instruction never needs;
+     * initialised by {@link #indirect()}
+     */
+    public static final String INDIRECT = "dev.tape.vm.IndirectSite";
 
     /** the program builders' (see {@link #CORE}); initialised by {@link #builder()} */
     public static final String BUILDER = "dev.tape.program.ProgramBuilder$1 dev.tape.program.FunctionBuilder$1";
@@ -129,6 +143,8 @@ public final class ClassInit {
     private static volatile boolean assemblerDone;
     /** set once {@link #DISASSEMBLER}'s thread has run */
     private static volatile boolean disassemblerDone;
+    /** set once {@link #INDIRECT}'s thread has run */
+    private static volatile boolean indirectDone;
     /** set once {@link #EVENTS}'s thread has run */
     private static volatile boolean eventsDone;
 
@@ -219,6 +235,18 @@ public final class ClassInit {
     }
 
     /**
+     * The same for {@link #INDIRECT} (from {@code JitTier}, before the generator's first
+     * {@code call.indirect} site).
+     *
+     * @throws StackOverflowError as {@link #initialise}
+     */
+    public static void indirect() {
+        if (!indirectDone && initialise(ClassInit.class, INDIRECT)) {
+            indirectDone = true;
+        }
+    }
+
+    /**
      * The same for {@link #EVENTS} (from {@code TapeEvents}' hooks, once JFR is initialised, before
      * they make an event).
      *
@@ -230,8 +258,26 @@ public final class ClassInit {
         }
     }
 
-    /** the initialising thread while it runs, else null (read to refuse a call from it) */
+    /**
+     * the initialising thread while it lives (between its start and its idle end), else null: read to
+     * refuse a call from it; written under the lock of {@code ClassInit.class}
+     */
     private static volatile Thread running;
+
+    /** the first of the queued jobs, oldest first (under the lock of {@code ClassInit.class}) */
+    private static Job queued;
+
+    /** the last of the queued jobs (under the lock of {@code ClassInit.class}) */
+    private static Job lastQueued;
+
+    /** the tickets handed out so far, one per job (under the lock of {@code ClassInit.class}) */
+    private static long submitted;
+
+    /**
+     * the tickets of the jobs done so far: the jobs are done in ticket order (written under the lock
+     * of {@code ClassInit.class}; volatile for the wait of a caller out of stack)
+     */
+    private static volatile long finished;
 
     /**
      * the starts of the initialising thread that failed in this class loader (racy increments: a lost
@@ -248,23 +294,43 @@ public final class ClassInit {
     /** for tests: the starts {@link #refuseThreadsForTest} refused */
     private static volatile int refusedForTest;
 
+    /** One call's classes, queued for the initialising thread (no static initialiser). */
+    private static final class Job {
+        /** the class loader to initialise them in */
+        final ClassLoader loader;
+        /** lists of space-separated binary names */
+        final String[] lists;
+        /** the job queued after this one, or null */
+        Job next;
+
+        Job(ClassLoader loader, String[] lists) {
+            this.loader = loader;
+            this.lists = lists;
+        }
+    }
+
     /**
-     * Initialises the named classes, in order, on a new thread of {@link #STACK_BYTES} of stack, and
-     * waits for it. A class that is missing or whose initialiser fails there is skipped (its first
-     * use reports it, as without this). Returns at once, doing nothing, on the initialising thread
-     * itself. One such thread runs at a time (two could deadlock on a cycle of initialisers).
+     * Initialises the named classes, in order, on the initialising thread ({@link #THREAD_NAME}, a
+     * daemon of {@link #STACK_BYTES} of stack), and waits for it. The thread is started by the first
+     * call and serves later calls (in the order they come) until it has been idle for
+     * {@link #IDLE_MILLIS}; then it ends and the next call starts another: so the groups of a first
+     * run cost one thread start, and each group after the first a wake-up of a waiting thread rather
+     * than a new thread, which a loaded machine's scheduler runs later. A class that is missing or
+     * whose initialiser fails there is skipped (its first use reports it, as without this). Returns at
+     * once, doing nothing, on the initialising thread itself. One such thread runs at a time (two
+     * could deadlock on a cycle of initialisers).
      *
      * @param anchor a class whose class loader the classes are initialised in
      * @param lists lists of space-separated binary names (empty ones allowed)
-     * @return whether the thread ran, or need not be tried again: after the
+     * @return whether the thread ran them, or need not be tried again: after the
      *     {@link #MAX_FAILED_STARTS}th start that failed (then the classes initialise where first
      *     used); false on the thread itself, and when no thread could be started before that
      * @throws StackOverflowError when the calling thread has too little stack left to start the thread
-     *     or wait for it (after the thread has ended, if it started): the caller's call fails before it
-     *     initialises any class itself
+     *     or wait for it (after the thread has done the job, if it was queued): the caller's call fails
+     *     before it initialises any class itself
      */
     public static boolean initialise(Class<?> anchor, String... lists) {
-        Thread t = null;
+        long ticket = 0;
         try {
             if (Thread.currentThread() == running) {
                 return false;
@@ -273,37 +339,28 @@ public final class ClassInit {
                 // no thread to be had, time and again: stop trying (see the class comment)
                 return true;
             }
-            ClassLoader loader = anchor.getClassLoader();
-            // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
-            t = new Thread(null, new Runnable() {
-                @Override
-                public void run() {
-                    synchronized (ClassInit.class) {
-                        running = Thread.currentThread();
-                        try {
-                            for (String list : lists) {
-                                initialiseAll(list, loader);
-                            }
-                        } finally {
-                            running = null;
-                        }
-                    }
-                }
-            }, THREAD_NAME, STACK_BYTES);
-            t.setDaemon(true);
-            if (refuseThreadsForTest) {
-                refusedForTest++;
-                throw new OutOfMemoryError("unable to create native thread: refused by a test");
-            }
-            t.start();
-            // wait even when interrupted: initialising beside the thread could deadlock with it
+            Job job = new Job(anchor.getClassLoader(), lists);
             boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
+            synchronized (ClassInit.class) {
+                if (running == null) {
+                    // started before the job is queued: a start that fails leaves no job behind
+                    running = startThread();
+                }
+                if (lastQueued == null) {
+                    queued = job;
+                } else {
+                    lastQueued.next = job;
+                }
+                lastQueued = job;
+                ticket = ++submitted;
+                ClassInit.class.notifyAll();
+                // wait even when interrupted: initialising beside the thread could deadlock with it
+                while (finished < ticket) {
+                    try {
+                        ClassInit.class.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
             if (interrupted) {
@@ -312,8 +369,8 @@ public final class ClassInit {
             return true;
         } catch (StackOverflowError e) {
             // no stack to start the thread or wait for it: wait in this frame, which has the stack
-            // join's call had, then fail the caller's call before it initialises anything itself
-            while (t != null && t.isAlive()) {
+            // the wait's call had, then fail the caller's call before it initialises anything itself
+            while (ticket != 0 && finished < ticket) {
                 Thread.onSpinWait();
             }
             throw e;
@@ -323,6 +380,85 @@ public final class ClassInit {
             int failed = failedStarts + 1;
             failedStarts = failed;
             return failed >= MAX_FAILED_STARTS;
+        }
+    }
+
+    /**
+     * Starts the initialising thread (under the lock of {@code ClassInit.class}).
+     *
+     * @return the started thread
+     * @throws OutOfMemoryError when no thread can be had
+     */
+    private static Thread startThread() {
+        // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
+        Thread t = new Thread(null, new Runnable() {
+            @Override
+            public void run() {
+                serve();
+            }
+        }, THREAD_NAME, STACK_BYTES);
+        t.setDaemon(true);
+        if (refuseThreadsForTest) {
+            refusedForTest++;
+            throw new OutOfMemoryError("unable to create native thread: refused by a test");
+        }
+        t.start();
+        return t;
+    }
+
+    /**
+     * The initialising thread's loop: does the queued jobs in turn, outside the lock, and ends after
+     * {@link #IDLE_MILLIS} with none. However it ends (an error of its own, no memory), it marks every
+     * queued job done, so no caller waits for good (their classes then initialise where first used).
+     */
+    private static void serve() {
+        try {
+            while (true) {
+                Job job;
+                synchronized (ClassInit.class) {
+                    if (running != Thread.currentThread()) {
+                        // not the initialising thread (its start's caller failed after start): do nothing
+                        return;
+                    }
+                    if (queued == null) {
+                        try {
+                            ClassInit.class.wait(IDLE_MILLIS);
+                        } catch (InterruptedException e) {
+                            // not a request to end: callers may be waiting; look at the queue again
+                            continue;
+                        }
+                        if (queued == null) {
+                            // idle: end under the lock, so that the next call starts another thread
+                            running = null;
+                            return;
+                        }
+                    }
+                    job = queued;
+                    queued = job.next;
+                    if (queued == null) {
+                        lastQueued = null;
+                    }
+                }
+                for (String list : job.lists) {
+                    initialiseAll(list, job.loader);
+                }
+                synchronized (ClassInit.class) {
+                    finished++;
+                    ClassInit.class.notifyAll();
+                }
+            }
+        } catch (Throwable e) {
+            // an error of the thread's own (no memory): end, as below
+        } finally {
+            synchronized (ClassInit.class) {
+                if (running == Thread.currentThread()) {
+                    running = null;
+                    queued = null;
+                    lastQueued = null;
+                    finished = submitted;
+                    ClassInit.class.notifyAll();
+                }
+            }
         }
     }
 

@@ -38,7 +38,7 @@ class ClassInitNoThreadTest {
             assertEquals(refused, field(init, "refusedForTest").getInt(null), "tries after the first rounds");
             // and every class of ClassInit's lists is initialised there, where it was first used
             for (String list : new String[] {ClassInit.CORE, ClassInit.DECODER, ClassInit.INTERPRETER,
-                ClassInit.RUNS, ClassInit.BUILDER, ClassInit.ASSEMBLER, ClassInit.DISASSEMBLER}) {
+                ClassInit.RUNS, ClassInit.INDIRECT, ClassInit.BUILDER, ClassInit.ASSEMBLER, ClassInit.DISASSEMBLER}) {
                 for (String name : list.split(" ")) {
                     Class.forName(name, true, l);
                 }
