@@ -89,46 +89,27 @@ final class Calls {
     }
 
     /**
-     * Copies call arguments into a new frame: entries {@code code[at..at+n)} are source registers
-     * with their class ({@code reg << 2 | class}, {@link LOp#WORD_CLASS}), relative to {@code from};
-     * the values go to registers {@code to, to+1, ...} of the same class. Unit values have no
-     * storage and are skipped.
+     * Copies one argument or result of a call: {@code e} is a source register with its class
+     * ({@code reg << 2 | class}, {@link LOp#WORD_CLASS}) relative to {@code from}, {@code dst} the
+     * absolute destination register of the same class. Unit values have no storage and are
+     * skipped.
+     *
+     * <p>{@link Interpreter#execute} writes the loops over a call's arguments and results out
+     * around this method rather than calling a helper that holds them: C2 compiles such a helper
+     * on its own too (it is hot in the C1 code of the interpreter, before and between C2's
+     * compiles of it), the loop makes that machine code larger than {@code InlineSmallCode}, and
+     * C2 then stops inlining the helper ("already compiled into a big method"), so that every later
+     * compile of the loop, as in a JVM that has run several programs, made each call a real call
+     * (docs/PERFORMANCE-LOG.md, "Interpreter, tenth round"). This method has no loop and stays
+     * small.
      */
-    static void copy(long[] w, Object[] r, int[] code, int at, int n, int from, int to) {
-        // most calls pass one or two values: no loop for them (a one-trip loop costs C2's loop set-up)
-        if (n > 0) {
-            copyOne(w, r, code[at], from, to);
-            if (n > 1) {
-                copyOne(w, r, code[at + 1], from, to + 1);
-                for (int i = 2; i < n; i++) {
-                    copyOne(w, r, code[at + i], from, to + i);
-                }
-            }
-        }
-    }
-
-    private static void copyOne(long[] w, Object[] r, int e, int from, int dst) {
+    static void copyOne(long[] w, Object[] r, int e, int from, int dst) {
         int cls = e & 3;
         int src = from + (e >>> 2);
         if (cls == LOp.WORD_CLASS) {
             w[dst] = w[src];
         } else if (cls == LOp.REF_CLASS) {
             r[dst] = r[src];
-        }
-    }
-
-    /**
-     * Copies {@code ret} values back to the caller: entries {@code code[at..at+n)} are the callee's
-     * registers with their class, relative to {@code from}; {@code callerCode[dstAt..dstAt+n)} are
-     * the caller's destination registers (plain), relative to {@code to}.
-     */
-    static void copyBack(long[] w, Object[] r, int[] code, int at, int n, int from, int[] callerCode, int dstAt,
-                         int to) {
-        if (n > 0) {
-            copyOne(w, r, code[at], from, to + callerCode[dstAt]);
-            for (int i = 1; i < n; i++) {
-                copyOne(w, r, code[at + i], from, to + callerCode[dstAt + i]);
-            }
         }
     }
 

@@ -396,7 +396,17 @@ final class Interpreter {
                             if (moved > ExecutionContext.FREE_VALUES) {
                                 c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
                             }
-                            Calls.copy(w, r, code, ip + 3, argc, base, nb + 1);
+                            // the arguments, one and two without a loop (a loop that runs once costs C2's set-up);
+                            // written out here, not a helper: see the note at Calls.copyOne
+                            if (argc > 0) {
+                                Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
+                                if (argc > 1) {
+                                    Calls.copyOne(w, r, code[ip + 4], base, nb + 2);
+                                    for (int i = 2; i < argc; i++) {
+                                        Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
+                                    }
+                                }
+                            }
                             int fp = (depth - 1) * ExecutionContext.FRAME;
                             if (fp + ExecutionContext.FRAME > frames.length) {
                                 frames = c.growFrames();
@@ -425,7 +435,13 @@ final class Interpreter {
                             int callerBase = frames[fp + 1];
                             int pos = frames[fp + 3];
                             int n = code[ip + 1];
-                            Calls.copyBack(w, r, code, ip + 2, n, base, code, pos + 1, callerBase);
+                            // the results, written out here, not a helper: see the note at Calls.copyOne
+                            if (n > 0) {
+                                Calls.copyOne(w, r, code[ip + 2], base, callerBase + code[pos + 1]);
+                                for (int i = 1; i < n; i++) {
+                                    Calls.copyOne(w, r, code[ip + 2 + i], base, callerBase + code[pos + 1 + i]);
+                                }
+                            }
                             --depth;
                             regs = frames[fp];
                             base = callerBase;
@@ -482,7 +498,10 @@ final class Interpreter {
                         if (to == nb + 2) {
                             r[nb + 1] = ((Value.Closure) r[base + code[ip + 2]]).env();
                         }
-                        Calls.copy(w, r, code, argsAt + 1, argc, base, to);
+                        // Calls.copy written out, as for the direct call: see the note at Calls.copyOne
+                        for (int i = 0; i < argc; i++) {
+                            Calls.copyOne(w, r, code[argsAt + 1 + i], base, to + i);
+                        }
                         int fp = (depth - 1) * ExecutionContext.FRAME;
                         if (fp + ExecutionContext.FRAME > frames.length) {
                             frames = c.growFrames();
