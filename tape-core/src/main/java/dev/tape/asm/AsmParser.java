@@ -18,9 +18,7 @@ import dev.tape.asm.AsmDecls.TupleSpec;
 import dev.tape.asm.Scanner.Pos;
 import dev.tape.format.ByteWriter;
 import dev.tape.format.InstructionCodec;
-import dev.tape.format.Opcode;
 import dev.tape.format.Operand;
-import dev.tape.format.OperandEncoding;
 import dev.tape.format.OperandKind;
 import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
@@ -45,7 +43,8 @@ import java.util.Map;
 /**
  * The assembler proper: parses a whole source in one pass (interning symbols and pooling inline
  * constants in text order), then resolves names, lays out each function and builds the
- * {@link Program}. See {@code docs/ASSEMBLY.md} for the language.
+ * {@link Program}. See {@code docs/ASSEMBLY.md} for the language. Single values are read by
+ * {@link AsmValues}, the operands of instruction lines by {@link InstructionParser}.
  */
 final class AsmParser {
     private static final String DECLARATIONS =
@@ -54,6 +53,8 @@ final class AsmParser {
     private final Scanner s;
     /** Literals, numbers, types and words, read from {@link #s}. */
     private final AsmValues values;
+    /** Instruction lines' operands, read from {@link #s}. */
+    private final InstructionParser instructions;
     /** Where each instruction and label came from, filled in by {@link #layout}. */
     final LineTable.Builder lines = new LineTable.Builder();
     private final List<String> symbols = new ArrayList<>(List.of(""));
@@ -80,6 +81,7 @@ final class AsmParser {
     AsmParser(String source, String file) {
         this.s = new Scanner(source, file);
         this.values = new AsmValues(s);
+        this.instructions = new InstructionParser(s, values, this::poolConstant);
     }
 
     /** @return where the parser is, for reporting an unexpected failure */
@@ -274,7 +276,7 @@ final class AsmParser {
 
     private void parseShape() throws AsmException {
         Pos fp = s.mark();
-        Ref func = ref(values.word("a function name or @N"), fp, "a function name or @N");
+        Ref func = values.ref(values.word("a function name or @N"), fp, "a function name or @N");
         Pos ap = s.mark();
         String w = values.word("'arg'");
         if (!w.equals("arg")) {
@@ -317,11 +319,11 @@ final class AsmParser {
             }
             case "struct" -> {
                 Pos rp = s.mark();
-                return new StructSpec(ref(values.word("a struct name or @N"), rp, "a struct name or @N"));
+                return new StructSpec(values.ref(values.word("a struct name or @N"), rp, "a struct name or @N"));
             }
             case "array" -> {
                 Pos rp = s.mark();
-                return new ArraySpec(ref(values.word("an array name or @N"), rp, "an array name or @N"));
+                return new ArraySpec(values.ref(values.word("an array name or @N"), rp, "an array name or @N"));
             }
             default -> throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
@@ -487,7 +489,7 @@ final class AsmParser {
                 throw s.error(lp, "expected '}' to close function " + f.display + " (opened at line " + f.pos.line()
                         + ") before the next function, found 'func'");
             } else {
-                f.body.add(instruction(w, lp));
+                f.body.add(instructions.instruction(w, lp));
             }
         }
     }
@@ -561,182 +563,17 @@ final class AsmParser {
         s.endLine("");
     }
 
-    // ---------------------------------------------------------------- instructions
-
-    private InstrItem instruction(String mnemonic, Pos p) throws AsmException {
-        Opcode op = Opcode.fromMnemonic(mnemonic);
-        if (op == null) {
-            List<String> all = new ArrayList<>();
-            for (Opcode o : Opcode.values()) {
-                all.add(o.mnemonic());
-            }
-            throw s.error(p, "expected an instruction mnemonic, found '" + mnemonic + "'" + AsmValues.suggest(mnemonic, all));
-        }
-        List<Operand> schema = op.operands();
-        Opnd[] ops = new Opnd[schema.size()];
-        for (int i = 0; i < ops.length; i++) {
-            Operand o = schema.get(i);
-            String what = "operand '" + o.name() + "' of " + op.mnemonic();
-            String full = "operand '" + o.name() + "' (" + describeKind(o.kind()) + ") of " + op.mnemonic();
-            if (i == 0) {
-                if (s.atEol()) {
-                    throw s.expected(full);
-                }
-            } else if (o.name().equals("rets") && schema.get(i - 1).name().equals("args")) {
-                if (!s.acceptArrow()) {
-                    throw s.expected("'->' and " + full);
-                }
-            } else if (!s.accept(',')) {
-                throw s.expected("',' and " + full);
-            }
-            ops[i] = operand(o, what, full);
-        }
-        if (!s.atEol()) {
-            throw s.expected(ops.length == 0 ? "end of line (" + op.mnemonic() + " takes no operands)"
-                    : "end of line after the " + ops.length + " operand" + (ops.length == 1 ? "" : "s") + " of "
-                    + op.mnemonic());
-        }
-        s.endLine("");
-        return new InstrItem(op, p, ops);
-    }
-
-    private static String describeKind(OperandKind k) {
-        return switch (k) {
-            case REG -> "a register";
-            case REG_LIST -> "a register list";
-            case IMM_BOOL -> "true or false";
-            case IMM_I64 -> "a signed 64-bit integer";
-            case IMM_U64 -> "an unsigned 64-bit integer";
-            case IMM_F64 -> "an f64";
-            case IMM_U8 -> "an integer 0 to 255";
-            case IMM_U32 -> "an unsigned 32-bit integer";
-            case CONST_ID -> "a constant";
-            case FUNC_ID -> "a function";
-            case HOST_SIG_ID -> "a host";
-            case CALL_SIG_ID -> "a callsig";
-            case TYPE_ID -> "a struct type";
-            case ELEM_TYPE_ID -> "an array type";
-            case PC -> "a label or byte offset";
-            case TRAP_CODE -> "a trap code";
-        };
-    }
-
-    private Opnd operand(Operand o, String what, String full) throws AsmException {
-        Opnd r = new Opnd();
-        r.pos = s.mark();
-        if (o.kind() != OperandKind.REG_LIST && !s.atWord()) {
-            throw s.expected(full);
-        }
-        switch (o.kind()) {
-            case REG -> r.value = register("for " + what, 32);
-            case REG_LIST -> {
-                s.expect('[', "'[' to start " + full);
-                List<Integer> regs = new ArrayList<>();
-                if (!s.accept(']')) {
-                    while (true) {
-                        regs.add((int) register("in " + what, 31));
-                        if (s.accept(']')) {
-                            break;
-                        }
-                        s.expect(',', "',' or ']' in " + what);
-                    }
-                }
-                r.list = regs.stream().mapToInt(Integer::intValue).toArray();
-                r.value = r.list.length;
-            }
-            case IMM_BOOL -> {
-                String w = values.word(what);
-                switch (w) {
-                    case "true" -> r.value = 1;
-                    case "false" -> r.value = 0;
-                    default -> r.value = values.unsigned(w, r.pos, 8, "true, false or a raw byte 0 to 255 for " + what);
-                }
-            }
-            case IMM_I64 -> r.value = values.signed(values.word(what), r.pos, "for " + what);
-            case IMM_U64 -> r.value = values.unsigned(values.word(what), r.pos, 64,
-                    "an unsigned 64-bit integer for " + what);
-            case IMM_F64 -> r.value = values.f64(values.word(what), r.pos, "for " + what);
-            case IMM_U8 -> r.value = values.unsigned(values.word(what), r.pos, 8, "an integer 0 to 255 for " + what);
-            case IMM_U32, TRAP_CODE -> r.value = values.unsigned(values.word(what), r.pos, 32,
-                    "an unsigned 32-bit integer (0 to 4294967295) for " + what);
-            case CONST_ID -> {
-                String w = s.peekWord();
-                if (w.equals("unit") || (!w.isEmpty() && s.peek(w.length()) == ':')) {
-                    Constant c = values.literal();
-                    Integer id = firstConstant.get(c);
-                    if (id == null) {
-                        id = constants.size();
-                        constants.add(c);
-                        firstConstant.put(c, id);
-                    }
-                    r.value = id;
-                } else {
-                    r.ref = ref(values.word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
-                }
-            }
-            case FUNC_ID, HOST_SIG_ID, CALL_SIG_ID, TYPE_ID, ELEM_TYPE_ID -> r.ref = ref(values.word(what), r.pos,
-                    what + ": a name or @N");
-            case PC -> {
-                String w = values.word(what);
-                if (!w.isEmpty() && Character.isDigit(w.charAt(0))) {
-                    r.value = values.unsigned(w, r.pos, 32, "a byte offset (0 to 4294967295) for " + what);
-                } else if (Syntax.isIdentifier(w)) {
-                    r.ref = new Ref(w, -1, r.pos);
-                } else {
-                    throw s.error(r.pos, "expected a label or byte offset for " + what + ", found '" + w + "'");
-                }
-            }
-        }
-        if (s.accept('/')) {
-            Pos wp = s.here();
-            if (!Syntax.hasWidth(o)) {
-                throw s.error(wp, "expected no width after " + what + " (it has a fixed size), found '/'");
-            }
-            r.widthPos = wp;
-            r.width = (int) values.unsigned(values.word("a width"), wp, 8, "a width in bytes (1 to 10) after '/'");
-            if (r.width < 1 || r.width > 10) {
-                throw s.error(wp, "expected a width in bytes (1 to 10) after '/', found '" + r.width + "'");
-            }
-            if (r.ref == null) {
-                checkWidth(o, r.value, r.width, r.widthPos);
-            }
-        }
-        return r;
-    }
-
-    private void checkWidth(Operand o, long value, int width, Pos at) throws AsmException {
-        int need = Syntax.canonicalWidth(o.encoding(), value);
-        if (width < need) {
-            throw s.error(at, "expected a width of at least " + need + " bytes for the value "
-                    + (o.encoding() == OperandEncoding.SLEB64 ? Long.toString(value)
-                    : Long.toUnsignedString(value)) + ", found '" + width + "'");
-        }
-    }
-
-    private long register(String where, int bits) throws AsmException {
-        String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
-        Pos p = s.mark();
-        String w = values.word(expect);
-        if (w.length() < 2 || w.charAt(0) != 'r' || !w.substring(1).chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw s.error(p, "expected " + expect + ", found '" + w + "'");
-        }
-        BigInteger v = new BigInteger(w.substring(1));
-        if (v.bitLength() > bits) {
-            throw s.error(p, "expected " + expect + ", found '" + w + "', which is out of range");
-        }
-        return v.longValue();
-    }
-
     // ---------------------------------------------------------------- values, types, names
 
-    private Ref ref(String w, Pos p, String what) throws AsmException {
-        if (w.startsWith("@")) {
-            return new Ref(null, values.index(w, p, what), p);
+    /** Pools an inline constant: the id of the first equal constant, else a new one's. */
+    private int poolConstant(Constant c) {
+        Integer id = firstConstant.get(c);
+        if (id == null) {
+            id = constants.size();
+            constants.add(c);
+            firstConstant.put(c, id);
         }
-        if (!Syntax.isIdentifier(w)) {
-            throw s.error(p, "expected " + what + ", found '" + w + "'");
-        }
-        return new Ref(w, -1, p);
+        return id;
     }
 
     private int intern(String sym) {
@@ -919,7 +756,7 @@ final class AsmParser {
                         };
                         o.value = v;
                         if (o.width != 0) {
-                            checkWidth(so, v, o.width, o.widthPos);
+                            instructions.checkWidth(so, v, o.width, o.widthPos);
                         }
                     }
                     if (so.kind() == OperandKind.PC && o.ref != null) {
