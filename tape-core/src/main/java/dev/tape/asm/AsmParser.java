@@ -136,20 +136,40 @@ final class AsmParser {
         }
         symbolsBlock = true;
         s.expect('{', "'{' after symbols");
+        braceBlock(p, "the symbols block", "a symbol", () -> {
+            String sym = s.string();
+            symbols.add(sym);
+            symbolIds.putIfAbsent(sym, symbols.size() - 1);
+        });
+    }
+
+    /** Reads one entry of a block in braces. */
+    private interface BlockEntry {
+        void read() throws AsmException;
+    }
+
+    /**
+     * Reads the entries of a block in braces, after its '{', through the '}' and the end of its
+     * line; entries are separated by ',' or line breaks.
+     *
+     * @param open where the block starts, for the error at the end of the file
+     * @param block the block as the errors name it ({@code the struct})
+     * @param entry one entry as the errors name it ({@code a field})
+     * @param reader reads one entry
+     */
+    private void braceBlock(Pos open, String block, String entry, BlockEntry reader) throws AsmException {
         while (true) {
             s.skipWs();
             if (s.eof()) {
-                throw s.error(s.here(), "expected '}' to close the symbols block opened at line " + p.line()
+                throw s.error(s.here(), "expected '}' to close " + block + " opened at line " + open.line()
                         + ", found end of file");
             }
             if (s.accept('}')) {
                 break;
             }
-            String sym = s.string();
-            symbols.add(sym);
-            symbolIds.putIfAbsent(sym, symbols.size() - 1);
+            reader.read();
             if (!s.accept(',') && !s.atEol() && s.peek() != '}') {
-                throw s.expected("',' or '}' after a symbol");
+                throw s.expected("',' or '}' after " + entry);
             }
         }
         s.endLine(" after '}'");
@@ -162,11 +182,7 @@ final class AsmParser {
         }
         String w = s.word();
         if (w.startsWith("@")) {
-            long n = values.index(w, p, "an index @" + index + " for the " + what);
-            if (n != index) {
-                throw s.error(p, "expected @" + index + " (this is " + what + " number " + index + "), found '" + w
-                        + "'");
-            }
+            ownIndex(w, p, index, what, "an index @" + index + " for the " + what);
             return null;
         }
         if (!Syntax.isIdentifier(w)) {
@@ -179,6 +195,22 @@ final class AsmParser {
         declared.put(what + " " + w, p);
         names.put(w, index);
         return w;
+    }
+
+    /**
+     * Checks a declaration's {@code @N} (written instead of a name) against its place in the file.
+     *
+     * @param w the word, starting with '@'
+     * @param p where it is
+     * @param index the declaration's index: what N must be
+     * @param what the kind of declaration ({@code function})
+     * @param indexWhat what a malformed {@code @N} is called in its error
+     */
+    private void ownIndex(String w, Pos p, int index, String what, String indexWhat) throws AsmException {
+        long n = values.index(w, p, indexWhat);
+        if (n != index) {
+            throw s.error(p, "expected @" + index + " (this is " + what + " number " + index + "), found '" + w + "'");
+        }
     }
 
     private void parseConst() throws AsmException {
@@ -196,15 +228,7 @@ final class AsmParser {
         Pos open = s.mark();
         s.expect('{', "'{' to start the struct's fields");
         List<FieldDecl> fields = new ArrayList<>();
-        while (true) {
-            s.skipWs();
-            if (s.eof()) {
-                throw s.error(s.here(), "expected '}' to close the struct opened at line " + open.line()
-                        + ", found end of file");
-            }
-            if (s.accept('}')) {
-                break;
-            }
+        braceBlock(open, "the struct", "a field", () -> {
             String name;
             if (s.peek() == '"') {
                 name = s.string();
@@ -220,12 +244,8 @@ final class AsmParser {
             }
             s.expect(':', "':' after the field name");
             fields.add(new FieldDecl(name, values.type()));
-            if (!s.accept(',') && !s.atEol() && s.peek() != '}') {
-                throw s.expected("',' or '}' after a field");
-            }
-        }
+        });
         structs.add(fields);
-        s.endLine(" after '}'");
     }
 
     private void parseArray() throws AsmException {
@@ -243,18 +263,11 @@ final class AsmParser {
         if (sym == 0) {
             throw s.error(sp, "expected a non-empty host symbol, found the empty symbol 0");
         }
-        List<ValueType> args = values.typeList("argument");
-        if (!s.acceptArrow()) {
-            throw s.expected("'->' and the result types");
-        }
-        List<ValueType> rets = values.typeList("result");
+        CallSig sig = signature();
+        List<ValueType> args = sig.args();
+        List<ValueType> rets = sig.rets();
         long hash = HostSig.hash(args, rets);
-        if (s.atWord()) {
-            Pos hp = s.mark();
-            String w = s.word();
-            if (!w.equals("hash")) {
-                throw s.error(hp, "expected 'hash' or end of line, found '" + w + "'");
-            }
+        if (optionalWord("hash")) {
             Pos vp = s.mark();
             hash = values.unsigned(values.word("a 64-bit hash like 0x6410ca15195c619a"), vp, 64,
                     "a 64-bit hash like 0x6410ca15195c619a");
@@ -266,12 +279,35 @@ final class AsmParser {
     private void parseCallSig() throws AsmException {
         declName("callsig", callSigs.size(), callSigNames);
         s.expect('=', "'=' after the callsig's name");
+        callSigs.add(signature());
+        s.endLine("");
+    }
+
+    /** Parses {@code (TYPES) -> (TYPES)}, the types of a host's or callsig's arguments and results. */
+    private CallSig signature() throws AsmException {
         List<ValueType> args = values.typeList("argument");
         if (!s.acceptArrow()) {
             throw s.expected("'->' and the result types");
         }
-        callSigs.add(new CallSig(args, values.typeList("result")));
-        s.endLine("");
+        return new CallSig(args, values.typeList("result"));
+    }
+
+    /**
+     * Reads the optional keyword {@code kw} that may end a line.
+     *
+     * @return true when it is there (and read), false at the end of the line or a non-word
+     * @throws AsmException when another word is there
+     */
+    private boolean optionalWord(String kw) throws AsmException {
+        if (!s.atWord()) {
+            return false;
+        }
+        Pos p = s.mark();
+        String w = s.word();
+        if (!w.equals(kw)) {
+            throw s.error(p, "expected '" + kw + "' or end of line, found '" + w + "'");
+        }
+        return true;
     }
 
     private void parseShape() throws AsmException {
@@ -343,10 +379,7 @@ final class AsmParser {
         } else {
             String w = values.word("a function name or @" + id);
             if (w.startsWith("@")) {
-                long n = values.index(w, np, "@" + id);
-                if (n != id) {
-                    throw s.error(np, "expected @" + id + " (this is function number " + id + "), found '" + w + "'");
-                }
+                ownIndex(w, np, id, "function", "@" + id);
                 lookup = null;
                 f.display = "@" + id;
             } else if (Syntax.isIdentifier(w)) {
@@ -503,12 +536,7 @@ final class AsmParser {
                     throw s.error(vp, "expected a span id (1 to 18446744073709551615), found '0' (span id 0 is"
                             + " reserved)");
                 }
-                if (s.atWord()) {
-                    Pos dp = s.mark();
-                    String d = s.word();
-                    if (!d.equals("delta")) {
-                        throw s.error(dp, "expected 'delta' or end of line, found '" + d + "'");
-                    }
+                if (optionalWord("delta")) {
                     Pos np = s.mark();
                     long delta = values.unsigned(values.word("a pc delta"), np, 64,
                             "a pc delta (an unsigned 64-bit number)");
@@ -525,12 +553,7 @@ final class AsmParser {
                 }
                 if (w.equals(".name")) {
                     f.nameSymbols.add(sym);
-                } else if (s.atWord()) {
-                    Pos ap = s.mark();
-                    String a = s.word();
-                    if (!a.equals("at")) {
-                        throw s.error(ap, "expected 'at' or end of line, found '" + a + "'");
-                    }
+                } else if (optionalWord("at")) {
                     Pos np = s.mark();
                     long pc = values.unsigned(values.word("a byte offset"), np, 31, "a byte offset (0 to 2147483647)");
                     f.body.add(new LabelNameItem(sym, true, pc, np));
