@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * unsigned and signed integers, f64 literals, value literals ({@code i64:-5}, {@code str:"hi"} ...),
  * types and references by name or {@code @N}, each with the error message
  * {@code docs/ASSEMBLY.md}'s diagnostics use; and the "did you mean" suggestion for misspelt names.
- * Split out of {@link AsmParser}, which owns the declarations, symbols, resolution and layout.
+ * Split out of {@link AsmParser}, which owns the declarations and resolves names.
  */
 final class AsmValues {
     private static final String TYPES =
