@@ -57,8 +57,8 @@ final class AsmParser {
     private final AsmLayout layout;
     /** The symbol table, the symbols block and the program's name. */
     private final AsmSymbols symbols;
-    private final List<Constant> constants = new ArrayList<>();
-    private final Map<Constant, Integer> firstConstant = new HashMap<>();
+    /** the constants: declared ones and inline ones pooled, in text order */
+    private final AsmPool<Constant> constants = new AsmPool<>();
     private final Map<String, Integer> constNames = new HashMap<>();
     private final List<List<FieldDecl>> structs = new ArrayList<>();
     private final Map<String, Integer> structNames = new HashMap<>();
@@ -155,9 +155,7 @@ final class AsmParser {
     private void parseConst() throws AsmException {
         declName("constant", constants.size(), constNames);
         s.expect('=', "'=' after the constant's name");
-        Constant c = values.literal();
-        firstConstant.putIfAbsent(c, constants.size());
-        constants.add(c);
+        constants.add(values.literal());
         s.endLine("");
     }
 
@@ -643,7 +641,7 @@ final class AsmParser {
             case CONST_ID -> {
                 String w = s.peekWord();
                 if (w.equals("unit") || (!w.isEmpty() && s.peek(w.length()) == ':')) {
-                    r.value = poolConstant(values.literal());
+                    r.value = constants.intern(values.literal());
                 } else {
                     r.ref = values.ref(values.word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
                 }
@@ -708,17 +706,6 @@ final class AsmParser {
     }
 
     // ---------------------------------------------------------------- values, types, names
-
-    /** Pools an inline constant: the id of the first equal constant, else a new one's. */
-    private int poolConstant(Constant c) {
-        Integer id = firstConstant.get(c);
-        if (id == null) {
-            id = constants.size();
-            constants.add(c);
-            firstConstant.put(c, id);
-        }
-        return id;
-    }
 
     // ---------------------------------------------------------------- resolution and layout
 
@@ -819,7 +806,7 @@ final class AsmParser {
         }
         TypeTable types = new TypeTable(new ArrayList<>(fieldIds.keySet()), structTypes, arrays);
         Names names = new Names(symbols.programName(), fnNames, labelNames);
-        return new Program(symbols.list(), constants, types, functions, hosts, callSigs, argShapes, names);
+        return new Program(symbols.list(), constants.list(), types, functions, hosts, callSigs, argShapes, names);
     }
 
     private int checkedIndex(long v, Ref r) throws AsmException {

@@ -3,10 +3,7 @@ package dev.tape.asm;
 import dev.tape.asm.Scanner.Pos;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The symbol table of the program being assembled: symbols interned in text order (symbol 0 is
@@ -16,8 +13,8 @@ import java.util.Map;
  */
 final class AsmSymbols {
     private final Scanner s;
-    private final List<String> symbols = new ArrayList<>(List.of(""));
-    private final Map<String, Integer> symbolIds = new HashMap<>(Map.of("", 0));
+    /** the symbols by id, from the empty symbol 0 */
+    private final AsmPool<String> symbols = new AsmPool<>();
     private boolean symbolsBlock;
     private int programName = -1;
     private Pos programPos;
@@ -25,6 +22,7 @@ final class AsmSymbols {
     /** @param s the scanner every method reads from and reports positions of */
     AsmSymbols(Scanner s) {
         this.s = s;
+        symbols.add("");
     }
 
     /**
@@ -37,7 +35,7 @@ final class AsmSymbols {
 
     /** @return the symbols so far, by id (the list itself, not a copy) */
     List<String> list() {
-        return symbols;
+        return symbols.list();
     }
 
     /** @return the program name's symbol id, or -1 when there is no program line */
@@ -77,9 +75,7 @@ final class AsmSymbols {
         symbolsBlock = true;
         s.expect('{', "'{' after symbols");
         s.block(p, "the symbols block", "a symbol", () -> {
-            String sym = s.string();
-            symbols.add(sym);
-            symbolIds.putIfAbsent(sym, symbols.size() - 1);
+            symbols.add(s.string());
         });
     }
 
@@ -88,13 +84,7 @@ final class AsmSymbols {
      * @return its id: the first equal symbol's, else a new one's
      */
     int intern(String sym) {
-        Integer id = symbolIds.get(sym);
-        if (id == null) {
-            id = symbols.size();
-            symbols.add(sym);
-            symbolIds.put(sym, id);
-        }
-        return id;
+        return symbols.intern(sym);
     }
 
     /**
