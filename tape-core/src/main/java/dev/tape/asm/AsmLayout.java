@@ -215,6 +215,7 @@ final class AsmLayout {
         }
     }
 
+    /** @return {@code pc + length}, the pc after an item; an error at {@code at} past 2 GiB */
     private int addPc(int pc, int length, Pos at) throws AsmException {
         long next = (long) pc + length;
         if (next > Integer.MAX_VALUE) {
