@@ -81,5 +81,10 @@ final class AsmDecls {
         Long retc;
         final List<Item> body = new ArrayList<>();
         final Map<String, LabelItem> labels = new HashMap<>();
+
+        /** @return the argument count: {@code argc} when written, else the parameters' count */
+        long argCount() {
+            return argc != null ? argc : args.size();
+        }
     }
 }

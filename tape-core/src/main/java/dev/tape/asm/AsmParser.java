@@ -5,7 +5,6 @@ import dev.tape.asm.AsmDecls.BytesItem;
 import dev.tape.asm.AsmDecls.FieldDecl;
 import dev.tape.asm.AsmDecls.FuncDecl;
 import dev.tape.asm.AsmDecls.InstrItem;
-import dev.tape.asm.AsmDecls.Item;
 import dev.tape.asm.AsmDecls.LabelItem;
 import dev.tape.asm.AsmDecls.LabelNameItem;
 import dev.tape.asm.AsmDecls.Opnd;
@@ -17,20 +16,16 @@ import dev.tape.asm.AsmDecls.StructSpec;
 import dev.tape.asm.AsmDecls.TupleSpec;
 import dev.tape.asm.Scanner.Pos;
 import dev.tape.format.ByteWriter;
-import dev.tape.format.InstructionCodec;
 import dev.tape.format.Opcode;
 import dev.tape.format.Operand;
-import dev.tape.format.OperandEncoding;
 import dev.tape.format.OperandKind;
 import dev.tape.program.AggShape;
 import dev.tape.program.CallSig;
 import dev.tape.program.Constant;
 import dev.tape.program.Function;
-import dev.tape.program.FunctionSig;
 import dev.tape.program.HostSig;
 import dev.tape.program.Names;
 import dev.tape.program.Program;
-import dev.tape.program.SpanEntry;
 import dev.tape.program.StructType;
 import dev.tape.program.TypeTable;
 import dev.tape.program.ValueType;
@@ -45,7 +40,9 @@ import java.util.Map;
 /**
  * The assembler proper: parses a whole source in one pass (interning symbols and pooling inline
  * constants in text order), then resolves names, lays out each function and builds the
- * {@link Program}. See {@code docs/ASSEMBLY.md} for the language.
+ * {@link Program}. See {@code docs/ASSEMBLY.md} for the language. Single values are read by
+ * {@link AsmValues}, symbols kept by {@link AsmSymbols}, and each function laid out by
+ * {@link AsmLayout}.
  */
 final class AsmParser {
     private static final String DECLARATIONS =
@@ -54,15 +51,14 @@ final class AsmParser {
     private final Scanner s;
     /** Literals, numbers, types and words, read from {@link #s}. */
     private final AsmValues values;
-    /** Where each instruction and label came from, filled in by {@link #layout}. */
+    /** Where each instruction and label came from, filled in by {@link AsmLayout}. */
     final LineTable.Builder lines = new LineTable.Builder();
-    private final List<String> symbols = new ArrayList<>(List.of(""));
-    private final Map<String, Integer> symbolIds = new HashMap<>(Map.of("", 0));
-    private boolean symbolsBlock;
-    private int programName = -1;
-    private Pos programPos;
-    private final List<Constant> constants = new ArrayList<>();
-    private final Map<Constant, Integer> firstConstant = new HashMap<>();
+    /** Lays out each function once the whole source is read. */
+    private final AsmLayout layout;
+    /** The symbol table, the symbols block and the program's name. */
+    private final AsmSymbols symbols;
+    /** the constants: declared ones and inline ones pooled, in text order */
+    private final AsmPool<Constant> constants = new AsmPool<>();
     private final Map<String, Integer> constNames = new HashMap<>();
     private final List<List<FieldDecl>> structs = new ArrayList<>();
     private final Map<String, Integer> structNames = new HashMap<>();
@@ -80,6 +76,8 @@ final class AsmParser {
     AsmParser(String source, String file) {
         this.s = new Scanner(source, file);
         this.values = new AsmValues(s);
+        this.symbols = new AsmSymbols(s);
+        this.layout = new AsmLayout(s, lines, this::resolveOperandRef);
     }
 
     /** @return where the parser is, for reporting an unexpected failure */
@@ -99,8 +97,8 @@ final class AsmParser {
             }
             String kw = s.word();
             switch (kw) {
-                case "program" -> parseProgramName(p);
-                case "symbols" -> parseSymbols(p);
+                case "program" -> symbols.programLine(p);
+                case "symbols" -> symbols.block(p);
                 case "const" -> parseConst();
                 case "struct" -> parseStruct();
                 case "array" -> parseArray();
@@ -116,43 +114,6 @@ final class AsmParser {
 
     // ---------------------------------------------------------------- declarations
 
-    private void parseProgramName(Pos p) throws AsmException {
-        if (programPos != null) {
-            throw s.error(p, "expected one program line, found a second (the first is at line " + programPos.line()
-                    + ")");
-        }
-        programPos = p;
-        programName = nameSymbol("the program's name (a string, an identifier or $N)");
-        s.endLine("");
-    }
-
-    private void parseSymbols(Pos p) throws AsmException {
-        if (symbolsBlock || symbols.size() > 1) {
-            throw s.error(p, "expected the symbols block before anything that names a symbol (put it first),"
-                    + " found it after " + (symbolsBlock ? "another symbols block" : "symbol "
-                    + Syntax.quote(symbols.get(symbols.size() - 1))));
-        }
-        symbolsBlock = true;
-        s.expect('{', "'{' after symbols");
-        while (true) {
-            s.skipWs();
-            if (s.eof()) {
-                throw s.error(s.here(), "expected '}' to close the symbols block opened at line " + p.line()
-                        + ", found end of file");
-            }
-            if (s.accept('}')) {
-                break;
-            }
-            String sym = s.string();
-            symbols.add(sym);
-            symbolIds.putIfAbsent(sym, symbols.size() - 1);
-            if (!s.accept(',') && !s.atEol() && s.peek() != '}') {
-                throw s.expected("',' or '}' after a symbol");
-            }
-        }
-        s.endLine(" after '}'");
-    }
-
     private String declName(String what, int index, Map<String, Integer> names) throws AsmException {
         Pos p = s.mark();
         if (!s.atWord()) {
@@ -160,11 +121,7 @@ final class AsmParser {
         }
         String w = s.word();
         if (w.startsWith("@")) {
-            long n = values.index(w, p, "an index @" + index + " for the " + what);
-            if (n != index) {
-                throw s.error(p, "expected @" + index + " (this is " + what + " number " + index + "), found '" + w
-                        + "'");
-            }
+            ownIndex(w, p, index, what, "an index @" + index + " for the " + what);
             return null;
         }
         if (!Syntax.isIdentifier(w)) {
@@ -179,12 +136,26 @@ final class AsmParser {
         return w;
     }
 
+    /**
+     * Checks a declaration's {@code @N} (written instead of a name) against its place in the file.
+     *
+     * @param w the word, starting with '@'
+     * @param p where it is
+     * @param index the declaration's index: what N must be
+     * @param what the kind of declaration ({@code function})
+     * @param indexWhat what a malformed {@code @N} is called in its error
+     */
+    private void ownIndex(String w, Pos p, int index, String what, String indexWhat) throws AsmException {
+        long n = values.index(w, p, indexWhat);
+        if (n != index) {
+            throw s.error(p, "expected @" + index + " (this is " + what + " number " + index + "), found '" + w + "'");
+        }
+    }
+
     private void parseConst() throws AsmException {
         declName("constant", constants.size(), constNames);
         s.expect('=', "'=' after the constant's name");
-        Constant c = values.literal();
-        firstConstant.putIfAbsent(c, constants.size());
-        constants.add(c);
+        constants.add(values.literal());
         s.endLine("");
     }
 
@@ -194,15 +165,7 @@ final class AsmParser {
         Pos open = s.mark();
         s.expect('{', "'{' to start the struct's fields");
         List<FieldDecl> fields = new ArrayList<>();
-        while (true) {
-            s.skipWs();
-            if (s.eof()) {
-                throw s.error(s.here(), "expected '}' to close the struct opened at line " + open.line()
-                        + ", found end of file");
-            }
-            if (s.accept('}')) {
-                break;
-            }
+        s.block(open, "the struct", "a field", () -> {
             String name;
             if (s.peek() == '"') {
                 name = s.string();
@@ -218,12 +181,8 @@ final class AsmParser {
             }
             s.expect(':', "':' after the field name");
             fields.add(new FieldDecl(name, values.type()));
-            if (!s.accept(',') && !s.atEol() && s.peek() != '}') {
-                throw s.expected("',' or '}' after a field");
-            }
-        }
+        });
         structs.add(fields);
-        s.endLine(" after '}'");
     }
 
     private void parseArray() throws AsmException {
@@ -237,22 +196,15 @@ final class AsmParser {
         declName("host", hosts.size(), hostNames);
         s.expect('=', "'=' after the host's name");
         Pos sp = s.mark();
-        int sym = symbolRef(false, true, "the host symbol (a string like \"std.print_i64\" or $N)");
+        int sym = symbols.ref(false, true, "the host symbol (a string like \"std.print_i64\" or $N)");
         if (sym == 0) {
             throw s.error(sp, "expected a non-empty host symbol, found the empty symbol 0");
         }
-        List<ValueType> args = values.typeList("argument");
-        if (!s.acceptArrow()) {
-            throw s.expected("'->' and the result types");
-        }
-        List<ValueType> rets = values.typeList("result");
+        CallSig sig = signature();
+        List<ValueType> args = sig.args();
+        List<ValueType> rets = sig.rets();
         long hash = HostSig.hash(args, rets);
-        if (s.atWord()) {
-            Pos hp = s.mark();
-            String w = s.word();
-            if (!w.equals("hash")) {
-                throw s.error(hp, "expected 'hash' or end of line, found '" + w + "'");
-            }
+        if (optionalWord("hash")) {
             Pos vp = s.mark();
             hash = values.unsigned(values.word("a 64-bit hash like 0x6410ca15195c619a"), vp, 64,
                     "a 64-bit hash like 0x6410ca15195c619a");
@@ -264,17 +216,40 @@ final class AsmParser {
     private void parseCallSig() throws AsmException {
         declName("callsig", callSigs.size(), callSigNames);
         s.expect('=', "'=' after the callsig's name");
+        callSigs.add(signature());
+        s.endLine("");
+    }
+
+    /** Parses {@code (TYPES) -> (TYPES)}, the types of a host's or callsig's arguments and results. */
+    private CallSig signature() throws AsmException {
         List<ValueType> args = values.typeList("argument");
         if (!s.acceptArrow()) {
             throw s.expected("'->' and the result types");
         }
-        callSigs.add(new CallSig(args, values.typeList("result")));
-        s.endLine("");
+        return new CallSig(args, values.typeList("result"));
+    }
+
+    /**
+     * Reads the optional keyword {@code kw} that may end a line.
+     *
+     * @return true when it is there (and read), false at the end of the line or a non-word
+     * @throws AsmException when another word is there
+     */
+    private boolean optionalWord(String kw) throws AsmException {
+        if (!s.atWord()) {
+            return false;
+        }
+        Pos p = s.mark();
+        String w = s.word();
+        if (!w.equals(kw)) {
+            throw s.error(p, "expected '" + kw + "' or end of line, found '" + w + "'");
+        }
+        return true;
     }
 
     private void parseShape() throws AsmException {
         Pos fp = s.mark();
-        Ref func = ref(values.word("a function name or @N"), fp, "a function name or @N");
+        Ref func = values.ref(values.word("a function name or @N"), fp, "a function name or @N");
         Pos ap = s.mark();
         String w = values.word("'arg'");
         if (!w.equals("arg")) {
@@ -317,11 +292,11 @@ final class AsmParser {
             }
             case "struct" -> {
                 Pos rp = s.mark();
-                return new StructSpec(ref(values.word("a struct name or @N"), rp, "a struct name or @N"));
+                return new StructSpec(values.ref(values.word("a struct name or @N"), rp, "a struct name or @N"));
             }
             case "array" -> {
                 Pos rp = s.mark();
-                return new ArraySpec(ref(values.word("an array name or @N"), rp, "an array name or @N"));
+                return new ArraySpec(values.ref(values.word("an array name or @N"), rp, "an array name or @N"));
             }
             default -> throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
@@ -334,21 +309,18 @@ final class AsmParser {
         Pos np = s.mark();
         String lookup;
         if (s.peek() == '"' || s.peekWord().startsWith("$")) {
-            int sym = nameSymbol("a function name");
+            int sym = symbols.name("a function name");
             f.nameSymbols.add(sym);
             lookup = symbols.get(sym);
             f.display = "'" + lookup + "'";
         } else {
             String w = values.word("a function name or @" + id);
             if (w.startsWith("@")) {
-                long n = values.index(w, np, "@" + id);
-                if (n != id) {
-                    throw s.error(np, "expected @" + id + " (this is function number " + id + "), found '" + w + "'");
-                }
+                ownIndex(w, np, id, "function", "@" + id);
                 lookup = null;
                 f.display = "@" + id;
             } else if (Syntax.isIdentifier(w)) {
-                f.nameSymbols.add(intern(w));
+                f.nameSymbols.add(symbols.intern(w));
                 lookup = w;
                 f.display = "'" + w + "'";
             } else {
@@ -405,7 +377,7 @@ final class AsmParser {
             Pos pp = s.mark();
             boolean hasName = false;
             if (s.peek() == '"') {
-                nameId = intern(s.string());
+                nameId = symbols.intern(s.string());
                 hasName = true;
                 s.expect(':', "':' after the parameter name");
             } else if (s.atWord()) {
@@ -415,9 +387,9 @@ final class AsmParser {
                     if (w.equals("_")) {
                         nameId = 0;
                     } else if (w.startsWith("$")) {
-                        nameId = (int) symbolId(w, pp, false);
+                        nameId = (int) symbols.id(w, pp, false);
                     } else if (Syntax.isIdentifier(w)) {
-                        nameId = intern(w);
+                        nameId = symbols.intern(w);
                     } else {
                         throw s.error(pp, "expected a parameter name, found '" + w + "'");
                     }
@@ -468,7 +440,7 @@ final class AsmParser {
                 if (old != null) {
                     throw s.error(lp, "duplicate label '" + w + "' (first defined at line " + old.pos().line() + ")");
                 }
-                LabelItem l = new LabelItem(w, recorded ? intern(w) : -1, lp);
+                LabelItem l = new LabelItem(w, recorded ? symbols.intern(w) : -1, lp);
                 f.labels.put(w, l);
                 f.body.add(l);
                 if (s.atEol()) {
@@ -501,12 +473,7 @@ final class AsmParser {
                     throw s.error(vp, "expected a span id (1 to 18446744073709551615), found '0' (span id 0 is"
                             + " reserved)");
                 }
-                if (s.atWord()) {
-                    Pos dp = s.mark();
-                    String d = s.word();
-                    if (!d.equals("delta")) {
-                        throw s.error(dp, "expected 'delta' or end of line, found '" + d + "'");
-                    }
+                if (optionalWord("delta")) {
                     Pos np = s.mark();
                     long delta = values.unsigned(values.word("a pc delta"), np, 64,
                             "a pc delta (an unsigned 64-bit number)");
@@ -517,18 +484,13 @@ final class AsmParser {
             }
             case ".label", ".name" -> {
                 Pos sp = s.mark();
-                int sym = symbolRef(true, false, "a name (an identifier, a string or $N)");
+                int sym = symbols.ref(true, false, "a name (an identifier, a string or $N)");
                 if (sym == 0) {
                     throw s.error(sp, "expected a non-empty name, found the empty symbol 0");
                 }
                 if (w.equals(".name")) {
                     f.nameSymbols.add(sym);
-                } else if (s.atWord()) {
-                    Pos ap = s.mark();
-                    String a = s.word();
-                    if (!a.equals("at")) {
-                        throw s.error(ap, "expected 'at' or end of line, found '" + a + "'");
-                    }
+                } else if (optionalWord("at")) {
                     Pos np = s.mark();
                     long pc = values.unsigned(values.word("a byte offset"), np, 31, "a byte offset (0 to 2147483647)");
                     f.body.add(new LabelNameItem(sym, true, pc, np));
@@ -563,6 +525,15 @@ final class AsmParser {
 
     // ---------------------------------------------------------------- instructions
 
+    /**
+     * Parses the operands of one instruction line, after its mnemonic, through the end of the line.
+     *
+     * @param mnemonic the mnemonic just read
+     * @param p where the mnemonic is
+     * @return the instruction with its operands as written (names unresolved)
+     * @throws AsmException on an unknown mnemonic, a missing or malformed operand or separator,
+     *     a value out of range, a bad width, or anything after the last operand
+     */
     private InstrItem instruction(String mnemonic, Pos p) throws AsmException {
         Opcode op = Opcode.fromMnemonic(mnemonic);
         if (op == null) {
@@ -600,6 +571,7 @@ final class AsmParser {
         return new InstrItem(op, p, ops);
     }
 
+    /** @return the kind as the operand errors name it, like "a register" */
     private static String describeKind(OperandKind k) {
         return switch (k) {
             case REG -> "a register";
@@ -621,6 +593,13 @@ final class AsmParser {
         };
     }
 
+    /**
+     * Parses one operand and its optional {@code /width}.
+     *
+     * @param o the operand's schema entry
+     * @param what the operand as short errors name it ({@code operand 'dst' of mov})
+     * @param full the operand with its kind, for a missing operand
+     */
     private Opnd operand(Operand o, String what, String full) throws AsmException {
         Opnd r = new Opnd();
         r.pos = s.mark();
@@ -662,19 +641,12 @@ final class AsmParser {
             case CONST_ID -> {
                 String w = s.peekWord();
                 if (w.equals("unit") || (!w.isEmpty() && s.peek(w.length()) == ':')) {
-                    Constant c = values.literal();
-                    Integer id = firstConstant.get(c);
-                    if (id == null) {
-                        id = constants.size();
-                        constants.add(c);
-                        firstConstant.put(c, id);
-                    }
-                    r.value = id;
+                    r.value = constants.intern(values.literal());
                 } else {
-                    r.ref = ref(values.word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
+                    r.ref = values.ref(values.word(what), r.pos, what + ": a name, @N or a literal like str:\"hi\"");
                 }
             }
-            case FUNC_ID, HOST_SIG_ID, CALL_SIG_ID, TYPE_ID, ELEM_TYPE_ID -> r.ref = ref(values.word(what), r.pos,
+            case FUNC_ID, HOST_SIG_ID, CALL_SIG_ID, TYPE_ID, ELEM_TYPE_ID -> r.ref = values.ref(values.word(what), r.pos,
                     what + ": a name or @N");
             case PC -> {
                 String w = values.word(what);
@@ -698,21 +670,27 @@ final class AsmParser {
                 throw s.error(wp, "expected a width in bytes (1 to 10) after '/', found '" + r.width + "'");
             }
             if (r.ref == null) {
-                checkWidth(o, r.value, r.width, r.widthPos);
+                layout.checkWidth(o, r.value, r.width, r.widthPos);
             }
         }
         return r;
     }
 
-    private void checkWidth(Operand o, long value, int width, Pos at) throws AsmException {
-        int need = Syntax.canonicalWidth(o.encoding(), value);
-        if (width < need) {
-            throw s.error(at, "expected a width of at least " + need + " bytes for the value "
-                    + (o.encoding() == OperandEncoding.SLEB64 ? Long.toString(value)
-                    : Long.toUnsignedString(value)) + ", found '" + width + "'");
-        }
-    }
-
+    /**
+     * Checks that a width written as {@code /N} can hold a value in the operand's encoding.
+     *
+     * @param o the operand's schema entry
+     * @param value the value, as its encoding reads it
+     * @param width the width written, in bytes
+     * @param at where the width is, for the error
+     * @throws AsmException when the value's canonical encoding is wider than {@code width}
+     */
+    /**
+     * Parses a register {@code rN}.
+     *
+     * @param where the rest of the error's phrase ({@code for operand 'dst' of mov})
+     * @param bits how many bits N may take (32 for a register operand, 31 in a register list)
+     */
     private long register(String where, int bits) throws AsmException {
         String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
         Pos p = s.mark();
@@ -728,73 +706,6 @@ final class AsmParser {
     }
 
     // ---------------------------------------------------------------- values, types, names
-
-    private Ref ref(String w, Pos p, String what) throws AsmException {
-        if (w.startsWith("@")) {
-            return new Ref(null, values.index(w, p, what), p);
-        }
-        if (!Syntax.isIdentifier(w)) {
-            throw s.error(p, "expected " + what + ", found '" + w + "'");
-        }
-        return new Ref(w, -1, p);
-    }
-
-    private int intern(String sym) {
-        Integer id = symbolIds.get(sym);
-        if (id == null) {
-            id = symbols.size();
-            symbols.add(sym);
-            symbolIds.put(sym, id);
-        }
-        return id;
-    }
-
-    /** Parses $N; unless {@code unbounded}, N must name an existing symbol. */
-    private long symbolId(String w, Pos p, boolean unbounded) throws AsmException {
-        String digits = w.substring(1);
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw s.error(p, "expected a symbol id like $3, found '" + w + "'");
-        }
-        BigInteger v = new BigInteger(digits);
-        if (v.bitLength() > 31) {
-            throw s.error(p, "expected a symbol id $0 to $2147483647, found '" + w + "'");
-        }
-        if (!unbounded && v.longValue() >= symbols.size()) {
-            throw s.error(p, "expected a symbol id below $" + symbols.size() + " (the symbols so far), found '" + w
-                    + "'");
-        }
-        return v.longValue();
-    }
-
-    /** A symbol written as a string, $N or (when allowed) an identifier. */
-    private int symbolRef(boolean allowIdent, boolean unbounded, String what) throws AsmException {
-        Pos p = s.mark();
-        if (s.peek() == '"') {
-            return intern(s.string());
-        }
-        if (s.atWord()) {
-            String w = s.peekWord();
-            if (w.startsWith("$")) {
-                s.word();
-                return (int) symbolId(w, p, unbounded);
-            }
-            if (allowIdent && Syntax.isIdentifier(w)) {
-                s.word();
-                return intern(w);
-            }
-        }
-        throw s.expected(what);
-    }
-
-    /** A name for the names section: string, identifier or $N, never symbol 0. */
-    private int nameSymbol(String what) throws AsmException {
-        Pos p = s.mark();
-        int sym = symbolRef(true, false, what);
-        if (sym == 0) {
-            throw s.error(p, "expected " + what + ", found the empty symbol 0 (names must not be empty)");
-        }
-        return sym;
-    }
 
     // ---------------------------------------------------------------- resolution and layout
 
@@ -828,8 +739,24 @@ final class AsmParser {
         return ids.get(0);
     }
 
-    private long argCount(FuncDecl f) {
-        return f.argc != null ? f.argc : f.args.size();
+    /**
+     * Resolves a name written in an id operand.
+     *
+     * @param kind the operand's kind: an id of a constant, function, host, callsig, struct or array
+     * @param ref the name
+     * @return the id
+     * @throws AsmException when nothing of that kind has the name (or a function name is ambiguous)
+     */
+    private long resolveOperandRef(OperandKind kind, Ref ref) throws AsmException {
+        return switch (kind) {
+            case CONST_ID -> resolveRef(ref, constNames, "constant");
+            case FUNC_ID -> resolveFunc(ref, false);
+            case HOST_SIG_ID -> resolveRef(ref, hostNames, "host");
+            case CALL_SIG_ID -> resolveRef(ref, callSigNames, "callsig");
+            case TYPE_ID -> resolveRef(ref, structNames, "struct");
+            case ELEM_TYPE_ID -> resolveRef(ref, arrayNames, "array");
+            default -> throw new IllegalStateException("reference in a " + kind + " operand");
+        };
     }
 
     private Program resolve() throws AsmException {
@@ -837,9 +764,9 @@ final class AsmParser {
         for (ShapeDecl d : shapes) {
             int fid = d.funcId() >= 0 ? d.funcId() : (int) resolveFunc(d.func(), true);
             FuncDecl f = funcs.get(fid);
-            if (d.arg() >= argCount(f)) {
-                throw s.error(d.argPos(), "expected an argument index below " + argCount(f) + " (function "
-                        + f.display + " takes " + argCount(f) + (argCount(f) == 1 ? " argument" : " arguments") + "), found "
+            if (d.arg() >= f.argCount()) {
+                throw s.error(d.argPos(), "expected an argument index below " + f.argCount() + " (function "
+                        + f.display + " takes " + f.argCount() + (f.argCount() == 1 ? " argument" : " arguments") + "), found "
                         + d.arg());
             }
             AggShape shape;
@@ -858,7 +785,7 @@ final class AsmParser {
         List<Names.LabelName> labelNames = new ArrayList<>();
         for (int id = 0; id < funcs.size(); id++) {
             FuncDecl f = funcs.get(id);
-            functions.add(layout(f, id, labelNames));
+            functions.add(layout.layout(f, id, labelNames));
             for (int sym : f.nameSymbols) {
                 fnNames.add(new Names.FunctionName(id, sym));
             }
@@ -878,8 +805,8 @@ final class AsmParser {
             structTypes.add(new StructType(out));
         }
         TypeTable types = new TypeTable(new ArrayList<>(fieldIds.keySet()), structTypes, arrays);
-        Names names = new Names(programName, fnNames, labelNames);
-        return new Program(symbols, constants, types, functions, hosts, callSigs, argShapes, names);
+        Names names = new Names(symbols.programName(), fnNames, labelNames);
+        return new Program(symbols.list(), constants.list(), types, functions, hosts, callSigs, argShapes, names);
     }
 
     private int checkedIndex(long v, Ref r) throws AsmException {
@@ -889,146 +816,5 @@ final class AsmParser {
         return (int) v;
     }
 
-    private Function layout(FuncDecl f, int id, List<Names.LabelName> labelNames) throws AsmException {
-        long argc = argCount(f);
-        long retc = f.retc != null ? f.retc : f.rets.size();
-        long maxReg = -1;
-        int pc = 0;
-        Map<String, Integer> labelPcs = new HashMap<>();
-        List<long[]> positions = new ArrayList<>();
-        lines.function(id, f.pos.line());
-        for (Item item : f.body) {
-            if (item instanceof InstrItem in) {
-                List<Operand> schema = in.op.operands();
-                long[] values = new long[in.ops.length];
-                int[][] lists = new int[in.ops.length][];
-                int[] widths = new int[in.ops.length];
-                for (int i = 0; i < in.ops.length; i++) {
-                    Opnd o = in.ops[i];
-                    Operand so = schema.get(i);
-                    long v = o.value;
-                    if (o.ref != null && so.kind() != OperandKind.PC) {
-                        v = switch (so.kind()) {
-                            case CONST_ID -> resolveRef(o.ref, constNames, "constant");
-                            case FUNC_ID -> resolveFunc(o.ref, false);
-                            case HOST_SIG_ID -> resolveRef(o.ref, hostNames, "host");
-                            case CALL_SIG_ID -> resolveRef(o.ref, callSigNames, "callsig");
-                            case TYPE_ID -> resolveRef(o.ref, structNames, "struct");
-                            case ELEM_TYPE_ID -> resolveRef(o.ref, arrayNames, "array");
-                            default -> throw new IllegalStateException("reference in a " + so.kind() + " operand");
-                        };
-                        o.value = v;
-                        if (o.width != 0) {
-                            checkWidth(so, v, o.width, o.widthPos);
-                        }
-                    }
-                    if (so.kind() == OperandKind.PC && o.ref != null) {
-                        v = 0;
-                    }
-                    values[i] = v;
-                    lists[i] = o.list;
-                    widths[i] = o.width;
-                    if (so.kind() == OperandKind.REG) {
-                        maxReg = Math.max(maxReg, v);
-                    } else if (o.list != null) {
-                        for (int r : o.list) {
-                            maxReg = Math.max(maxReg, r);
-                        }
-                    }
-                }
-                try {
-                    in.ins = Syntax.build(in.op, values, lists, widths).at(pc);
-                } catch (IllegalArgumentException e) {
-                    throw s.error(in.pos, "expected operands that fit " + in.op.mnemonic() + ", found: "
-                            + e.getMessage());
-                }
-                lines.instruction(id, pc, in.pos.line());
-                pc = addPc(pc, in.ins.length(), in.pos);
-            } else if (item instanceof LabelItem l) {
-                labelPcs.put(l.name(), pc);
-                lines.label(id, l.name(), pc, l.pos().line());
-                if (l.symbol() >= 0) {
-                    labelNames.add(new Names.LabelName(id, pc, l.symbol()));
-                }
-            } else if (item instanceof BytesItem b) {
-                pc = addPc(pc, b.bytes().length, f.pos);
-            } else {
-                positions.add(new long[] {pc});
-            }
-        }
-        int codeLength = pc;
-        ByteWriter code = new ByteWriter();
-        List<SpanEntry> spans = new ArrayList<>();
-        long spanPc = 0;
-        int posIndex = 0;
-        for (Item item : f.body) {
-            if (item instanceof InstrItem in) {
-                List<Operand> schema = in.op.operands();
-                for (int i = 0; i < in.ops.length; i++) {
-                    Opnd o = in.ops[i];
-                    if (schema.get(i).kind() == OperandKind.PC && o.ref != null) {
-                        Integer target = labelPcs.get(o.ref.name());
-                        if (target == null) {
-                            throw s.error(o.ref.pos(), "undefined label '" + o.ref.name() + "' in function " + f.display
-                                    + AsmValues.suggest(o.ref.name(), labelPcs.keySet()));
-                        }
-                        int w = o.width != 0 ? o.width : Syntax.DEFAULT_PC_WIDTH;
-                        if (Syntax.canonicalWidth(schema.get(i).encoding(), target) > w) {
-                            throw s.error(o.widthPos != null ? o.widthPos : o.ref.pos(), "expected a width of at least "
-                                    + Syntax.canonicalWidth(schema.get(i).encoding(), target) + " bytes for label '"
-                                    + o.ref.name() + "' at pc " + target + ", found '" + w + "'");
-                        }
-                        in.ins = in.ins.withOperand(i, target, w);
-                    }
-                }
-                InstructionCodec.encode(in.ins, code);
-            } else if (item instanceof BytesItem b) {
-                code.bytes(b.bytes());
-            } else if (item instanceof SpanItem sp) {
-                long at = positions.get(posIndex++)[0];
-                long delta;
-                if (sp.explicit()) {
-                    delta = sp.delta();
-                } else {
-                    if (Long.compareUnsigned(at, spanPc) < 0) {
-                        throw s.error(sp.pos(), "expected a span at or after pc " + Long.toUnsignedString(spanPc)
-                                + " (where the previous span entry is), found one at pc " + at);
-                    }
-                    delta = at - spanPc;
-                }
-                spanPc += delta;
-                spans.add(new SpanEntry(delta, sp.id()));
-            } else if (item instanceof LabelNameItem ln) {
-                long at = positions.get(posIndex++)[0];
-                if (ln.at()) {
-                    if (ln.pc() > codeLength) {
-                        throw s.error(ln.pos(), "expected a byte offset at most " + codeLength + " (the end of function "
-                                + f.display + "), found " + ln.pc());
-                    }
-                    at = ln.pc();
-                }
-                labelNames.add(new Names.LabelName(id, (int) at, ln.symbol()));
-            }
-        }
-        long regs;
-        if (f.regs != null) {
-            regs = f.regs;
-        } else {
-            regs = Math.max(Math.max(maxReg + 1, 1), argc + 1);
-            if (regs > Integer.MAX_VALUE) {
-                throw s.error(f.pos, "expected 'regs N' on function " + f.display + ": its registers need a count above"
-                        + " 2147483647, too many to infer");
-            }
-        }
-        FunctionSig sig = new FunctionSig(f.args, f.argNames, f.rets, f.retNames);
-        return new Function((int) argc, (int) retc, (int) regs, code.toByteArray(), spans, sig);
-    }
 
-    private int addPc(int pc, int length, Pos at) throws AsmException {
-        long next = (long) pc + length;
-        if (next > Integer.MAX_VALUE) {
-            throw s.error(at, "expected a function body under 2 GiB, found a longer one");
-        }
-        return (int) next;
-    }
 }

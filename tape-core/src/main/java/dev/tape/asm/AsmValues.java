@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * The assembler's readers of single values from a {@link Scanner}: words, {@code @N} indexes,
- * unsigned and signed integers, f64 literals, value literals ({@code i64:-5}, {@code str:"hi"} ...)
- * and types, each with the error message {@code docs/ASSEMBLY.md}'s diagnostics use; and the
- * "did you mean" suggestion for misspelt names. Split out of {@link AsmParser}, which owns the
- * declarations, symbols, resolution and layout.
+ * unsigned and signed integers, f64 literals, value literals ({@code i64:-5}, {@code str:"hi"} ...),
+ * types and references by name or {@code @N}, each with the error message
+ * {@code docs/ASSEMBLY.md}'s diagnostics use; and the "did you mean" suggestion for misspelt names.
+ * Split out of {@link AsmParser}, which owns the declarations and resolves names.
  */
 final class AsmValues {
     private static final String TYPES =
@@ -236,6 +236,25 @@ final class AsmValues {
             }
             s.expect(',', "',' or ')' in the " + what + " types");
         }
+    }
+
+    /**
+     * A reference by name or {@code @N}, resolved after the whole source is read.
+     *
+     * @param w the word read
+     * @param p where it is
+     * @param what what the reference may be, for the error ({@code a struct name or @N})
+     * @return the reference
+     * @throws AsmException when {@code w} is neither an identifier nor a valid {@code @N}
+     */
+    AsmDecls.Ref ref(String w, Pos p, String what) throws AsmException {
+        if (w.startsWith("@")) {
+            return new AsmDecls.Ref(null, index(w, p, what), p);
+        }
+        if (!Syntax.isIdentifier(w)) {
+            throw s.error(p, "expected " + what + ", found '" + w + "'");
+        }
+        return new AsmDecls.Ref(w, -1, p);
     }
 
     static String suggest(String w, Collection<String> candidates) {

@@ -312,6 +312,39 @@ final class Scanner {
         return s;
     }
 
+    /** Reads one entry of a block in braces ({@link #block}). */
+    interface BlockEntry {
+        /** @throws AsmException on a malformed entry */
+        void read() throws AsmException;
+    }
+
+    /**
+     * Reads the entries of a block in braces, after its '{', through the '}' and the end of its
+     * line; entries are separated by ',' or line breaks.
+     *
+     * @param open where the block starts, for the error at the end of the file
+     * @param block the block as the errors name it ({@code the struct})
+     * @param entry one entry as the errors name it ({@code a field})
+     * @param reader reads one entry
+     */
+    void block(Pos open, String block, String entry, BlockEntry reader) throws AsmException {
+        while (true) {
+            skipWs();
+            if (eof()) {
+                throw error(here(), "expected '}' to close " + block + " opened at line " + open.line()
+                        + ", found end of file");
+            }
+            if (accept('}')) {
+                break;
+            }
+            reader.read();
+            if (!accept(',') && !atEol() && peek() != '}') {
+                throw expected("',' or '}' after " + entry);
+            }
+        }
+        endLine(" after '}'");
+    }
+
     static boolean isHex(int c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }

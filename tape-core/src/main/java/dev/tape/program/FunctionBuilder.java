@@ -1,16 +1,12 @@
 package dev.tape.program;
 
-import dev.tape.format.Access;
 import dev.tape.format.Instruction;
 import dev.tape.format.InstructionCodec;
 import dev.tape.format.Opcode;
 import dev.tape.format.Operand;
-import dev.tape.format.OperandKind;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Assembles the bytecode of one function of a {@link ProgramBuilder}: instructions, labels, spans
@@ -78,9 +74,6 @@ public final class FunctionBuilder {
         }
     }
 
-    /** Where a label-targeted pc operand sits: instruction position and operand position. */
-    private record Fixup(int instruction, int operand, Label label) {}
-
     /**
      * What a finished body contributes to the program.
      *
@@ -97,10 +90,8 @@ public final class FunctionBuilder {
     private final int funcId;
     private final int argCount;
     private final List<Instruction> instructions = new ArrayList<>();
-    private final List<Fixup> fixups = new ArrayList<>();
-    private final List<Label> labels = new ArrayList<>();
-    private final List<Integer> labelPcs = new ArrayList<>();
-    private final List<Integer> labelSymbols = new ArrayList<>();
+    /** The labels, their pcs and names, and the operands that target them. */
+    private final FunctionLabels labels;
     private final List<long[]> spanMarks = new ArrayList<>();
     private int pc;
     private long maxRegPlusOne;
@@ -110,6 +101,7 @@ public final class FunctionBuilder {
         this.owner = owner;
         this.funcId = funcId;
         this.argCount = argCount;
+        this.labels = new FunctionLabels(funcId);
     }
 
     /** @return the id of the function this builder assembles */
@@ -129,11 +121,7 @@ public final class FunctionBuilder {
 
     /** @return a new, unplaced, unnamed label of this function */
     public Label newLabel() {
-        Label l = new Label(this, labels.size(), null);
-        labels.add(l);
-        labelPcs.add(-1);
-        labelSymbols.add(0);
-        return l;
+        return labels.add(new Label(this, labels.size(), null), 0);
     }
 
     /**
@@ -150,11 +138,7 @@ public final class FunctionBuilder {
             throw new IllegalArgumentException("label name is null");
         }
         int symbol = owner.symbol(name);
-        Label l = new Label(this, labels.size(), name);
-        labels.add(l);
-        labelPcs.add(-1);
-        labelSymbols.add(symbol);
-        return l;
+        return labels.add(new Label(this, labels.size(), name), symbol);
     }
 
     /**
@@ -167,11 +151,7 @@ public final class FunctionBuilder {
      */
     public FunctionBuilder place(Label label) {
         checkLabel(label);
-        if (labelPcs.get(label.index) >= 0) {
-            throw new IllegalStateException("function " + funcId + ": label " + label + " is already placed at pc "
-                    + labelPcs.get(label.index));
-        }
-        labelPcs.set(label.index, pc);
+        labels.place(label, pc);
         return this;
     }
 
@@ -182,7 +162,7 @@ public final class FunctionBuilder {
      */
     public int pcOf(Label label) {
         checkLabel(label);
-        return labelPcs.get(label.index);
+        return labels.pcOf(label);
     }
 
     private void checkLabel(Label label) {
@@ -275,10 +255,11 @@ public final class FunctionBuilder {
         List<Operand> schema = opcode.operands();
         if (operands.length != schema.size()) {
             throw new IllegalArgumentException(opcode.mnemonic() + " takes " + schema.size() + " operand"
-                    + (schema.size() == 1 ? "" : "s") + " " + operandNames(schema) + ", got " + operands.length);
+                    + (schema.size() == 1 ? "" : "s") + " " + OperandChecks.operandNames(schema) + ", got "
+                    + operands.length);
         }
         Object[] values = new Object[operands.length];
-        List<Fixup> pending = new ArrayList<>();
+        List<FunctionLabels.Fixup> pending = new ArrayList<>();
         long maxReg = -1;
         for (int i = 0; i < operands.length; i++) {
             Operand o = schema.get(i);
@@ -291,15 +272,15 @@ public final class FunctionBuilder {
                 case PC -> {
                     if (v instanceof Label l) {
                         checkLabel(l);
-                        pending.add(new Fixup(instructions.size(), i, l));
+                        pending.add(new FunctionLabels.Fixup(instructions.size(), i, l));
                         values[i] = 0L;
                     } else {
-                        values[i] = integral(where, v);
+                        values[i] = OperandChecks.integral(where, v);
                     }
                 }
                 case REG -> {
-                    long r = integral(where, v);
-                    checkReg(where, r);
+                    long r = OperandChecks.integral(where, v);
+                    OperandChecks.checkReg(where, r);
                     maxReg = Math.max(maxReg, r);
                     values[i] = r;
                 }
@@ -309,46 +290,24 @@ public final class FunctionBuilder {
                                 + v.getClass().getSimpleName());
                     }
                     for (int r : regs) {
-                        checkReg(where, r);
+                        OperandChecks.checkReg(where, r);
                         maxReg = Math.max(maxReg, r);
                     }
                     values[i] = regs.clone();
                 }
-                case IMM_BOOL -> values[i] = v instanceof Boolean b ? b : integral(where, v);
-                default -> values[i] = integral(where, v);
+                case IMM_BOOL -> values[i] = v instanceof Boolean b ? b : OperandChecks.integral(where, v);
+                default -> values[i] = OperandChecks.integral(where, v);
             }
         }
         Instruction ins = Instruction.of(opcode, values);
-        for (Fixup f : pending) {
-            ins = ins.withOperand(f.operand, 0, LABEL_PC_WIDTH);
+        for (FunctionLabels.Fixup f : pending) {
+            ins = ins.withOperand(f.operand(), 0, LABEL_PC_WIDTH);
         }
         instructions.add(ins.at(pc));
-        fixups.addAll(pending);
+        labels.refer(pending);
         pc += ins.length();
         maxRegPlusOne = Math.max(maxRegPlusOne, maxReg + 1);
         return this;
-    }
-
-    private static String operandNames(List<Operand> schema) {
-        StringBuilder b = new StringBuilder("(");
-        for (int i = 0; i < schema.size(); i++) {
-            b.append(i == 0 ? "" : ", ").append(schema.get(i).name());
-        }
-        return b.append(")").toString();
-    }
-
-    private static long integral(String where, Object v) {
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        throw new IllegalArgumentException(where + " needs an integer, got " + v.getClass().getSimpleName());
-    }
-
-    private static void checkReg(String where, long r) {
-        if (r < 0 || r >= Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(where + ": register " + r + " is out of range (0 to "
-                    + (Integer.MAX_VALUE - 1) + ")");
-        }
     }
 
     /**
@@ -362,43 +321,9 @@ public final class FunctionBuilder {
      */
     Parts finish(boolean checked) {
         List<Instruction> out = new ArrayList<>(instructions);
-        for (Fixup f : fixups) {
-            int target = labelPcs.get(f.label.index);
-            Instruction ins = out.get(f.instruction);
-            if (target < 0) {
-                throw new IllegalStateException("function " + funcId + ": " + ins.opcode().mnemonic() + " at pc "
-                        + ins.pc() + " targets label " + f.label + ", which was never placed");
-            }
-            out.set(f.instruction, ins.withOperand(f.operand, target, LABEL_PC_WIDTH));
-        }
-        List<int[]> names = new ArrayList<>();
-        for (int i = 0; i < labels.size(); i++) {
-            if (labels.get(i).name != null) {
-                if (labelPcs.get(i) < 0) {
-                    throw new IllegalStateException("function " + funcId + ": named label " + labels.get(i)
-                            + " was never placed");
-                }
-                names.add(new int[] {labelPcs.get(i), labelSymbols.get(i)});
-            }
-        }
+        List<int[]> names = labels.resolve(out);
         if (checked) {
-            Set<Integer> starts = new HashSet<>();
-            for (Instruction ins : out) {
-                starts.add(ins.pc());
-            }
-            for (Instruction ins : out) {
-                List<Operand> schema = ins.opcode().operands();
-                for (int i = 0; i < schema.size(); i++) {
-                    if (schema.get(i).kind() == OperandKind.PC) {
-                        long target = ins.value(i);
-                        if (target > Integer.MAX_VALUE || !starts.contains((int) target)) {
-                            throw new IllegalStateException("function " + funcId + ": " + ins.opcode().mnemonic()
-                                    + " at pc " + ins.pc() + " jumps to pc " + target
-                                    + ", which is not the start of an instruction");
-                        }
-                    }
-                }
-            }
+            labels.checkTargets(out);
             if (regCountOverride >= 0 && regCountOverride < inferredRegCount()) {
                 throw new IllegalStateException("function " + funcId + ": register count " + regCountOverride
                         + " is below the " + inferredRegCount() + " its registers and arguments need");
@@ -570,7 +495,7 @@ public final class FunctionBuilder {
      *     out of range
      */
     public FunctionBuilder unary(Opcode opcode, int dst, int a) {
-        requireRegShape(opcode, 2);
+        OperandChecks.requireRegShape(opcode, 2);
         return emit(opcode, dst, a);
     }
 
@@ -587,24 +512,8 @@ public final class FunctionBuilder {
      *     out of range
      */
     public FunctionBuilder binary(Opcode opcode, int dst, int a, int b) {
-        requireRegShape(opcode, 3);
+        OperandChecks.requireRegShape(opcode, 3);
         return emit(opcode, dst, a, b);
-    }
-
-    private static void requireRegShape(Opcode opcode, int n) {
-        if (opcode == null) {
-            throw new IllegalArgumentException("opcode is null");
-        }
-        List<Operand> ops = opcode.operands();
-        boolean ok = ops.size() == n;
-        for (int i = 0; ok && i < n; i++) {
-            ok = ops.get(i).kind() == OperandKind.REG
-                    && ops.get(i).access() == (i == 0 ? Access.WRITE : Access.READ);
-        }
-        if (!ok) {
-            throw new IllegalArgumentException(opcode.mnemonic() + " is not of the shape dst"
-                    + (n == 2 ? ", a" : ", a, b") + " (operands " + operandNames(ops) + ")");
-        }
     }
 
     /**

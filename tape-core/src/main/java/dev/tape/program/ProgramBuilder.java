@@ -336,6 +336,14 @@ public final class ProgramBuilder {
         return functions.size();
     }
 
+    /** Checks that a declared function has argument {@code arg}. */
+    private static void checkArg(Decl d, int funcId, int arg) {
+        if (arg < 0 || arg >= d.args.size()) {
+            throw new IllegalArgumentException("function " + funcId + " has no argument " + arg + " (it takes "
+                    + d.args.size() + ")");
+        }
+    }
+
     private Decl checkFunc(int funcId) {
         if (funcId < 0 || funcId >= functions.size()) {
             throw new IllegalArgumentException("function " + funcId + " is not declared (" + functions.size()
@@ -374,10 +382,7 @@ public final class ProgramBuilder {
      */
     public int argName(int funcId, int arg, String name) {
         Decl d = checkFunc(funcId);
-        if (arg < 0 || arg >= d.args.size()) {
-            throw new IllegalArgumentException("function " + funcId + " has no argument " + arg + " (it takes "
-                    + d.args.size() + ")");
-        }
+        checkArg(d, funcId, arg);
         int sym = symbol(nonNull(name, "argument name"));
         d.argNames.put(arg, sym);
         return sym;
@@ -420,10 +425,7 @@ public final class ProgramBuilder {
     public ProgramBuilder argShape(int funcId, int arg, AggShape shape) {
         Decl d = checkFunc(funcId);
         nonNull(shape, "aggregate shape");
-        if (arg < 0 || arg >= d.args.size()) {
-            throw new IllegalArgumentException("function " + funcId + " has no argument " + arg + " (it takes "
-                    + d.args.size() + ")");
-        }
+        checkArg(d, funcId, arg);
         AggShape.ArgShape entry = new AggShape.ArgShape(funcId, arg, shape);
         for (int i = 0; i < argShapes.size(); i++) {
             if (argShapes.get(i).funcId() == funcId && argShapes.get(i).arg() == arg) {
