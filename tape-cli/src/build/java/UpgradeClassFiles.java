@@ -20,10 +20,11 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A build step of tape-cli (run by the pom after the shade plugin, with Java's single-file source
- * launcher: {@code java -cp ASM UpgradeClassFiles.java JAR}; not part of any jar): rewrites, in
- * the runnable jar {@code tape-cli/target/tape-cli.jar}, every class file older than version 50
- * (Java 6) as a version 52 (Java 8) class file with the stack map frames ASM computes, and leaves
- * every other entry's bytes, name, order, time and extra fields as they were.
+ * launcher: {@code java -cp ASM UpgradeClassFiles.java SHADED RUNNABLE}; not part of any jar):
+ * writes the runnable jar {@code tape-cli/target/tape-cli.jar} from the shade plugin's
+ * {@code tape-cli-shaded.jar}, every class file older than version 50 (Java 6) rewritten as a
+ * version 52 (Java 8) class file with the stack map frames ASM computes, every other entry's bytes,
+ * name, order, time and extra fields as they were.
  *
  * <p>Why (docs/PERFORMANCE-LOG.md, "Cold start, tenth round"): picocli and ASM ship class-file
  * version 49, which JDK 17 verifies with its old type-inferring verifier at every start, even
@@ -36,9 +37,12 @@ import java.util.zip.ZipOutputStream;
  * rule the old code could break (the rule on final static fields is version 53's). A class whose
  * frames cannot be computed (old {@code jsr}/{@code ret} code) is left as it was.
  *
- * <p>The result is checked before it replaces the jar: each rewritten class is loaded from it in
- * a class loader of its own and linked (which verifies it with the type-checking verifier); a
- * {@link VerifyError} or {@link ClassFormatError} fails the build. The rewrite is deterministic
+ * <p>The result is checked before it replaces the runnable jar: each rewritten class is loaded
+ * from it in a class loader of its own and linked (which verifies it with the type-checking
+ * verifier); a {@link VerifyError} or {@link ClassFormatError} fails the build. The runnable jar
+ * appears (by an atomic rename) only when every step before it succeeded: a build that fails or
+ * is stopped on the way leaves the runnable jar of the build before, older than the sources, so
+ * {@code ./tape} builds again instead of running a jar made half-way. The rewrite is deterministic
  * (same input, same JDK: same bytes), so the jar stays reproducible.
  */
 public final class UpgradeClassFiles {
@@ -48,27 +52,37 @@ public final class UpgradeClassFiles {
     private UpgradeClassFiles() {}
 
     /**
-     * Rewrites the jar in place; does nothing when there is no such file.
+     * Writes the runnable jar from the shaded one; does nothing when there is no shaded jar.
      *
-     * @param args the jar's path
-     * @throws Exception when the jar cannot be read or written, or a rewritten class fails to
-     *     verify (the jar is then left as it was)
+     * @param args the shaded jar's path, then the runnable jar's
+     * @throws Exception when a jar cannot be read or written, or a rewritten class fails to
+     *     verify (the runnable jar is then left as it was, and no temporary file)
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: UpgradeClassFiles JAR");
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: UpgradeClassFiles SHADED-JAR RUNNABLE-JAR");
         }
-        Path jar = Path.of(args[0]);
-        if (!Files.isRegularFile(jar)) {
-            // no runnable jar made (the shade step skipped): nothing to upgrade
+        Path shaded = Path.of(args[0]);
+        Path jar = Path.of(args[1]);
+        if (!Files.isRegularFile(shaded)) {
+            // no shaded jar made (the shade step skipped): nothing to upgrade
             return;
         }
         Path tmp = jar.resolveSibling(jar.getFileName() + ".upgrade.tmp");
+        try {
+            write(shaded, tmp, jar);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes the upgraded copy of SHADED to TMP, checks it, and renames it to JAR. */
+    private static void write(Path shaded, Path tmp, Path jar) throws Exception {
         List<String> upgraded = new ArrayList<>();
         int left = 0;
-        try (URLClassLoader types = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+        try (URLClassLoader types = new URLClassLoader(new URL[] {shaded.toUri().toURL()},
                 ClassLoader.getPlatformClassLoader());
-                ZipFile in = new ZipFile(jar.toFile());
+                ZipFile in = new ZipFile(shaded.toFile());
                 OutputStream file = Files.newOutputStream(tmp);
                 ZipOutputStream out = new ZipOutputStream(file)) {
             for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements();) {
@@ -97,12 +111,7 @@ public final class UpgradeClassFiles {
                 out.closeEntry();
             }
         }
-        try {
-            check(tmp, upgraded);
-        } catch (Exception | Error t) {
-            Files.deleteIfExists(tmp);
-            throw t;
-        }
+        check(tmp, upgraded);
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         if (left > 0) {
             // (quiet otherwise, as the build's other steps are under -q)
