@@ -38,7 +38,8 @@ import org.objectweb.asm.Opcodes;
  * Java's source launcher and ASM on the class path) on small jars made here: class files older than
  * version 50 come out as version 52 with stack map frames whose types come from the jar's own
  * classes, and still run; every other entry keeps its bytes, order and time; {@code jsr}/{@code ret}
- * code is left as it was; and a class that fails to verify fails the step without touching the
+ * code is left as it was; a notice entry lists the changed files (Apache License 2.0, section 4(b));
+ * and a class that fails to verify fails the step without touching the
  * runnable jar of the build before (which {@code ./tape} would otherwise take as up to date).
  */
 @Timeout(120)
@@ -242,6 +243,15 @@ class UpgradeClassFilesTest {
                 assertArrayEquals(b.bytes(), a.bytes(), b.name() + " kept byte for byte");
             }
         }
+        // Apache License 2.0, section 4(b): changed files carry a notice saying so (last, with the
+        // manifest's time)
+        assertEquals(before.size() + 1, after.size(), "one entry more");
+        Entry notice = after.get(after.size() - 1);
+        assertEquals("META-INF/CHANGED-CLASS-FILES.txt", notice.name());
+        assertEquals(before.get(0).time(), notice.time());
+        String text = new String(notice.bytes(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("section 4(b)") && text.contains("version 49") && text.contains("version 52"), text);
+        assertTrue(text.endsWith("\n\nt/A.class\nt/B.class\nt/C.class\nt/Pick.class\n"), text);
         assertTrue(frames(got.get("t/Pick.class").bytes()) > 0, "Pick has stack map frames");
         assertEquals(49, version(got.get("t/Jsr.class").bytes()), "jsr/ret: left as version 49");
         try (URLClassLoader l = new URLClassLoader(new URL[] {out.toUri().toURL()},
