@@ -1,6 +1,7 @@
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -37,7 +39,8 @@ import java.util.zip.ZipOutputStream;
  * type-checking verifier is also the faster one. The code itself is unchanged: only the version
  * and the frames (a description of the types the verifier checks) are new; version 52 adds no
  * rule the old code could break (the rule on final static fields is version 53's). A class whose
- * frames cannot be computed (old {@code jsr}/{@code ret} code) is left as it was.
+ * frames cannot be computed (old {@code jsr}/{@code ret} code), or that ASM would not write back
+ * instruction for instruction (code no path reaches), is left as it was.
  *
  * <p>The result is checked before it replaces the runnable jar: each rewritten class is loaded
  * from it in a class loader of its own and linked (which verifies it with the type-checking
@@ -130,7 +133,8 @@ public final class UpgradeClassFiles {
         if (left > 0) {
             // (quiet otherwise, as the build's other steps are under -q)
             System.out.println("UpgradeClassFiles: " + left + " class files older than version 50 left as they were"
-                    + " (no stack map frames could be computed); " + upgraded.size() + " upgraded");
+                    + " (no stack map frames could be computed, or ASM would change their code); " + upgraded.size()
+                    + " upgraded");
         }
     }
 
@@ -156,13 +160,48 @@ public final class UpgradeClassFiles {
         return b.toString();
     }
 
+    /**
+     * The class file as ASM writes what it reads without frames, as version 52, with every
+     * method's maximum stack and locals 0: two class files with the same code, constants and
+     * attributes give the same bytes.
+     *
+     * @param bytes the class file
+     * @return its canonical form
+     */
+    private static byte[] canonical(byte[] bytes) {
+        ClassWriter w = new ClassWriter(0);
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9, w) {
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName,
+                    String[] interfaces) {
+                super.visit(Opcodes.V1_8, access, name, signature, superName, interfaces);
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature,
+                        exceptions)) {
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(0, 0);
+                    }
+                };
+            }
+        }, ClassReader.SKIP_FRAMES);
+        return w.toByteArray();
+    }
+
     /** the class file's major version */
     private static int version(byte[] b) {
         return ((b[6] & 0xff) << 8) | (b[7] & 0xff);
     }
 
     /**
-     * The class as version 52 with computed frames, or null when ASM cannot compute them.
+     * The class as version 52 with computed frames, or null when ASM cannot compute them or would
+     * not write the class back as it was otherwise: read again without its frames, with its
+     * version, maximum stack and locals set aside, the result must make the same class file as
+     * the original read the same way (ASM writes code no path reaches as nop ... athrow, for one).
      *
      * @param bytes the class file
      * @param types the loader ASM asks for two types' common superclass
@@ -182,7 +221,8 @@ public final class UpgradeClassFiles {
                     super.visit(Opcodes.V1_8, access, name, signature, superName, interfaces);
                 }
             }, 0);
-            return w.toByteArray();
+            byte[] now = w.toByteArray();
+            return Arrays.equals(canonical(bytes), canonical(now)) ? now : null;
         } catch (RuntimeException e) {
             // jsr/ret, or a type ASM cannot load: the class stays as it was
             return null;

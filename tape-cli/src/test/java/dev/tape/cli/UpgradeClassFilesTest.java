@@ -38,9 +38,10 @@ import org.objectweb.asm.Opcodes;
  * Java's source launcher and ASM on the class path) on small jars made here: class files older than
  * version 50 come out as version 52 with stack map frames whose types come from the jar's own
  * classes, and still run; every other entry keeps its bytes, order and time; {@code jsr}/{@code ret}
- * code is left as it was; a notice entry lists the changed files (Apache License 2.0, section 4(b));
- * and a class that fails to verify fails the step without touching the
- * runnable jar of the build before (which {@code ./tape} would otherwise take as up to date).
+ * code, and code that ASM would not write back instruction for instruction, are left as they were;
+ * a notice entry lists the changed files (Apache License 2.0, section 4(b)); and a class that fails
+ * to verify fails the step without touching the runnable jar of the build before (which
+ * {@code ./tape} would otherwise take as up to date).
  */
 @Timeout(120)
 class UpgradeClassFilesTest {
@@ -141,6 +142,25 @@ class UpgradeClassFilesTest {
         return w.toByteArray();
     }
 
+    /**
+     * Version 49 {@code t/Dead} whose {@code static int f()} returns 1 and has two instructions after
+     * that no path reaches (ASM, computing frames, would write them as nop ... athrow).
+     */
+    private static byte[] dead() {
+        ClassWriter w = new ClassWriter(0);
+        w.visit(Opcodes.V1_5, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "t/Dead", null, "java/lang/Object", null);
+        MethodVisitor m = w.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "f", "()I", null, null);
+        m.visitCode();
+        m.visitInsn(Opcodes.ICONST_1);
+        m.visitInsn(Opcodes.IRETURN);
+        m.visitInsn(Opcodes.ICONST_2);
+        m.visitInsn(Opcodes.IRETURN);
+        m.visitMaxs(1, 0);
+        m.visitEnd();
+        w.visitEnd();
+        return w.toByteArray();
+    }
+
     /** Version 49 {@code t/Bad} whose {@code static Object bad()} returns an int: no verifier accepts it. */
     private static byte[] bad() {
         ClassWriter w = new ClassWriter(0);
@@ -211,6 +231,7 @@ class UpgradeClassFilesTest {
         m.put("t/C.class", named(Opcodes.V1_5, "t/C", "t/A"));
         m.put("t/Pick.class", pick());
         m.put("t/Jsr.class", jsr());
+        m.put("t/Dead.class", dead());
         m.put("t/New.class", named(Opcodes.V17, "t/New", "java/lang/Object"));
         m.put("t/notes.txt", "kept as it is\n".getBytes(StandardCharsets.UTF_8));
         return m;
@@ -224,7 +245,7 @@ class UpgradeClassFilesTest {
         jar(in, goodEntries(), time);
         Step s = upgrade(in, out);
         assertEquals(0, s.code(), s.err());
-        assertTrue(s.out().contains("1 class files older than version 50 left as they were"), s.out());
+        assertTrue(s.out().contains("2 class files older than version 50 left as they were"), s.out());
         List<Entry> before = entries(in);
         List<Entry> after = entries(out);
         Map<String, Entry> got = new LinkedHashMap<>();
@@ -254,12 +275,14 @@ class UpgradeClassFilesTest {
         assertTrue(text.endsWith("\n\nt/A.class\nt/B.class\nt/C.class\nt/Pick.class\n"), text);
         assertTrue(frames(got.get("t/Pick.class").bytes()) > 0, "Pick has stack map frames");
         assertEquals(49, version(got.get("t/Jsr.class").bytes()), "jsr/ret: left as version 49");
+        assertEquals(49, version(got.get("t/Dead.class").bytes()), "code ASM would change: left as version 49");
         try (URLClassLoader l = new URLClassLoader(new URL[] {out.toUri().toURL()},
                 ClassLoader.getPlatformClassLoader())) {
             Class<?> pick = Class.forName("t.Pick", true, l);
             assertEquals("t/B", pick.getMethod("pick", int.class).invoke(null, 1));
             assertEquals("t/C", pick.getMethod("pick", int.class).invoke(null, -1));
             assertEquals(7, Class.forName("t.Jsr", true, l).getMethod("f").invoke(null));
+            assertEquals(1, Class.forName("t.Dead", true, l).getMethod("f").invoke(null));
         }
         assertFalse(Files.exists(dir.resolve("runnable.jar.upgrade.tmp")), "no temporary file left");
     }
