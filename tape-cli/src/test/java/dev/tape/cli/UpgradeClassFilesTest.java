@@ -45,13 +45,14 @@ import org.objectweb.asm.Opcodes;
  */
 @Timeout(120)
 class UpgradeClassFilesTest {
-    private static final Path SCRIPT = Path.of("src/build/java/UpgradeClassFiles.java");
+    private static final Path SCRIPT = DebugCommandTest.example("x").getParent().getParent()
+            .resolve("tape-cli/src/build/java/UpgradeClassFiles.java");
 
     /** What one run of the build step did. */
     private record Step(int code, String out, String err) {}
 
-    private static Step upgrade(Path in, Path out) throws IOException, InterruptedException {
-        String asm = Path.of(ClassWriter.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+    private static Step upgrade(Path in, Path out) throws Exception {
+        String asm = Path.of(ClassWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
         Path log = Files.createTempFile(in.getParent(), "step", ".err");
         Path stdout = Files.createTempFile(in.getParent(), "step", ".out");
