@@ -112,6 +112,48 @@ class ClassInitThreadTest {
         }
     }
 
+    /**
+     * The initialising thread serves every caller of its class loader for as long as calls keep
+     * coming (and 1 s after), so it must not carry its first caller's context: a thread inherits its
+     * creator's {@link InheritableThreadLocal} values and context class loader unless told otherwise,
+     * which pinned the first caller's (an embedder's request-scoped values, a web application's class
+     * loader) for the thread's whole life, and let a static initialiser run for a later caller see
+     * the first one's. The probe's initialiser, run on the thread, records what it sees there.
+     */
+    @Test
+    void theThreadCarriesNoneOfItsFirstCallersContext() throws Exception {
+        try (URLClassLoader l = fresh(); URLClassLoader callers = new URLClassLoader(new URL[0])) {
+            Map<String, Thread> init = probes(l);
+            Class<?> probes = Class.forName(ClassInitProbes.class.getName(), true, l);
+            Field inherited = probes.getDeclaredField("INHERITED");
+            inherited.setAccessible(true);
+            Object marker = new Object();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    ((ThreadLocal<?>) inherited.get(null)).getClass().getMethod("set", Object.class)
+                            .invoke(inherited.get(null), marker);
+                    assertTrue(initialise(l, ClassInitProbes.class.getName() + "$Inherits"));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            caller.setContextClassLoader(callers);
+            caller.start();
+            caller.join(60_000);
+            assertFalse(caller.isAlive(), "the caller still waits");
+            assertEquals(List.of(), failures);
+            Thread thread = init.get("Inherits");
+            assertEquals(ClassInit.THREAD_NAME, thread.getName());
+            Field seenField = probes.getDeclaredField("SEEN");
+            seenField.setAccessible(true);
+            Map<?, ?> seen = (Map<?, ?>) seenField.get(null);
+            assertFalse(seen.get("value") == marker, "the caller's InheritableThreadLocal value, on the thread");
+            assertNotSame(callers, seen.get("loader"), "the caller's context class loader, on the thread");
+            assertNotSame(callers, thread.getContextClassLoader(), "the thread's context class loader");
+        }
+    }
+
     private static String letter(int i) {
         return String.valueOf((char) ('A' + i));
     }
