@@ -9,12 +9,16 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +53,46 @@ class FirstCallsAtOnceTest {
             try (URLClassLoader l = fresh()) {
                 oneRound(l, programs, expected);
             }
+        }
+    }
+
+    /**
+     * The same in fresh JVMs ({@link FirstCallsAtOnceMain}), where the JDK's own classes a first run
+     * needs (the method-handle machinery the warm-up, the generator's classes and
+     * {@code call.indirect}'s cache spin) are first used at once as well; and each JVM ends when its
+     * main returns, whatever tape's threads are doing (they are daemons).
+     */
+    @Test
+    void manyFirstCallsAtOnceInAFreshJvm() throws Exception {
+        byte[][] programs = FirstUseDeepTest.programs();
+        TreeMap<String, String> expected = new TreeMap<>();
+        for (int k = 0; k < FirstCallsAtOnceWorker.KINDS; k++) {
+            String line = FirstCallsAtOnceMain.line(FirstCallsAtOnceWorker.work(k, programs));
+            expected.put("kind " + k, line);
+            expected.put("kind " + k + " interrupted", line);
+            if (k == 2 || k == 4 || k == 6) {
+                expected.put("initialiser " + k, line);
+            }
+        }
+        StringBuilder want = new StringBuilder();
+        expected.forEach((k, v) -> want.append(k).append('\t').append(v).append('\n'));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path")));
+        if (System.getProperty("tape.shared.dir") != null) {
+            cmd.add("-Dtape.shared.dir=" + System.getProperty("tape.shared.dir"));
+        }
+        cmd.add(FirstCallsAtOnceMain.class.getName());
+        for (int round = 0; round < ROUNDS; round++) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            boolean ended = p.waitFor(300, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            assertTrue(ended, "the child JVM has not ended five minutes on: " + out);
+            assertEquals(0, p.exitValue(), out);
+            assertEquals(want.toString(), out);
         }
     }
 
