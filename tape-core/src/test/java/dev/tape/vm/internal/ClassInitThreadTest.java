@@ -113,6 +113,46 @@ class ClassInitThreadTest {
     }
 
     /**
+     * A call that comes just as the idle thread's wait runs out: the thread has timed out and waits
+     * for the lock to look at the queue once more, while the call, holding the lock, queues its
+     * classes and waits (which lets the lock go). The thread must then serve it (it looks at the
+     * queue under the lock before it ends), not end on its timeout with the call queued: nothing
+     * else would ever serve the call. The test holds the lock of the fresh loader's
+     * {@code ClassInit} (its monitor, as every call does) from the thread's last idle moments to
+     * make the order certain.
+     */
+    @Test
+    void aCallQueuedAsTheIdleWaitRunsOutIsServed() throws Exception {
+        try (URLClassLoader l = fresh()) {
+            Map<String, Thread> init = probes(l);
+            assertTrue(initialise(l, ClassInitProbes.NAMES[0]));
+            Thread first = init.get("A");
+            Class<?> lock = Class.forName(ClassInit.class.getName(), false, l);
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    synchronized (lock) {
+                        // the thread's idle wait has run out: it wants the lock back to end
+                        while (first.isAlive() && first.getState() != Thread.State.BLOCKED) {
+                            Thread.sleep(1);
+                        }
+                        assertTrue(first.isAlive(), "the thread ended without the lock");
+                        assertTrue(initialise(l, ClassInitProbes.NAMES[1]));
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            caller.setDaemon(true);
+            caller.start();
+            caller.join(60_000);
+            assertFalse(caller.isAlive(), "the call queued as the thread timed out still waits");
+            assertEquals(List.of(), failures);
+            assertSame(first, init.get("B"), "the call's thread");
+        }
+    }
+
+    /**
      * The initialising thread serves every caller of its class loader for as long as calls keep
      * coming (and 1 s after), so it must not carry its first caller's context: a thread inherits its
      * creator's {@link InheritableThreadLocal} values and context class loader unless told otherwise,
