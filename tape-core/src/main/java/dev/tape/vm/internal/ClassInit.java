@@ -384,20 +384,28 @@ public final class ClassInit {
     }
 
     /**
-     * Starts the initialising thread (under the lock of {@code ClassInit.class}).
+     * Starts the initialising thread (under the lock of {@code ClassInit.class}), with
+     * tape-core's class loader as its context class loader and no inherited thread-local values.
      *
      * @return the started thread
      * @throws OutOfMemoryError when no thread can be had
      */
     private static Thread startThread() {
-        // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit)
+        // an anonymous class, not a lambda (no call site to link) nor a Thread subclass (no audit);
+        // none of its first caller's InheritableThreadLocal values, nor its context class loader: it
+        // serves every caller of the class loader for as long as calls keep coming
         Thread t = new Thread(null, new Runnable() {
             @Override
             public void run() {
                 serve();
             }
-        }, THREAD_NAME, STACK_BYTES);
+        }, THREAD_NAME, STACK_BYTES, false);
         t.setDaemon(true);
+        try {
+            t.setContextClassLoader(ClassInit.class.getClassLoader());
+        } catch (SecurityException e) {
+            // not allowed here: the thread keeps its creator's
+        }
         if (refuseThreadsForTest) {
             refusedForTest++;
             throw new OutOfMemoryError("unable to create native thread: refused by a test");

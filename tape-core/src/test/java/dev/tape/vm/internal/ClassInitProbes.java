@@ -22,6 +22,18 @@ final class ClassInitProbes {
         return ClassInitProbes.class.getName() + "$" + letter;
     }
 
+    /**
+     * a value the caller of {@code ClassInitThreadTest} sets on its own thread, which a thread it
+     * creates inherits unless told not to
+     */
+    static final InheritableThreadLocal<Object> INHERITED = new InheritableThreadLocal<>();
+
+    /**
+     * what {@link Inherits}' initialiser saw on its thread: {@link #INHERITED}'s value ({@code "value"})
+     * and the thread's context class loader ({@code "loader"}); absent for null
+     */
+    static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
+
     /** Records the current thread as letter's initialiser's. */
     static void record(String letter) {
         INIT.put(letter, Thread.currentThread());
@@ -37,4 +49,19 @@ final class ClassInitProbes {
     static final class H { static { record("H"); } }
     static final class I { static { record("I"); } }
     static final class J { static { record("J"); } }
+
+    /** records what its thread inherited, in {@link #SEEN} */
+    static final class Inherits {
+        static {
+            record("Inherits");
+            Object v = INHERITED.get();
+            if (v != null) {
+                SEEN.put("value", v);
+            }
+            ClassLoader l = Thread.currentThread().getContextClassLoader();
+            if (l != null) {
+                SEEN.put("loader", l);
+            }
+        }
+    }
 }

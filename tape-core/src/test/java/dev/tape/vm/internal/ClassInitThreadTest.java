@@ -112,6 +112,88 @@ class ClassInitThreadTest {
         }
     }
 
+    /**
+     * A call that comes just as the idle thread's wait runs out: the thread has timed out and waits
+     * for the lock to look at the queue once more, while the call, holding the lock, queues its
+     * classes and waits (which lets the lock go). The thread must then serve it (it looks at the
+     * queue under the lock before it ends), not end on its timeout with the call queued: nothing
+     * else would ever serve the call. The test holds the lock of the fresh loader's
+     * {@code ClassInit} (its monitor, as every call does) from the thread's last idle moments to
+     * make the order certain.
+     */
+    @Test
+    void aCallQueuedAsTheIdleWaitRunsOutIsServed() throws Exception {
+        try (URLClassLoader l = fresh()) {
+            Map<String, Thread> init = probes(l);
+            assertTrue(initialise(l, ClassInitProbes.NAMES[0]));
+            Thread first = init.get("A");
+            Class<?> lock = Class.forName(ClassInit.class.getName(), false, l);
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    synchronized (lock) {
+                        // the thread's idle wait has run out: it wants the lock back to end
+                        while (first.isAlive() && first.getState() != Thread.State.BLOCKED) {
+                            Thread.sleep(1);
+                        }
+                        assertTrue(first.isAlive(), "the thread ended without the lock");
+                        assertTrue(initialise(l, ClassInitProbes.NAMES[1]));
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            caller.setDaemon(true);
+            caller.start();
+            caller.join(60_000);
+            assertFalse(caller.isAlive(), "the call queued as the thread timed out still waits");
+            assertEquals(List.of(), failures);
+            assertSame(first, init.get("B"), "the call's thread");
+        }
+    }
+
+    /**
+     * The initialising thread serves every caller of its class loader for as long as calls keep
+     * coming (and 1 s after), so it must not carry its first caller's context: a thread inherits its
+     * creator's {@link InheritableThreadLocal} values and context class loader unless told otherwise,
+     * which pinned the first caller's (an embedder's request-scoped values, a web application's class
+     * loader) for the thread's whole life, and let a static initialiser run for a later caller see
+     * the first one's. The probe's initialiser, run on the thread, records what it sees there.
+     */
+    @Test
+    void theThreadCarriesNoneOfItsFirstCallersContext() throws Exception {
+        try (URLClassLoader l = fresh(); URLClassLoader callers = new URLClassLoader(new URL[0])) {
+            Map<String, Thread> init = probes(l);
+            Class<?> probes = Class.forName(ClassInitProbes.class.getName(), true, l);
+            Field inherited = probes.getDeclaredField("INHERITED");
+            inherited.setAccessible(true);
+            Object marker = new Object();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    ((ThreadLocal<?>) inherited.get(null)).getClass().getMethod("set", Object.class)
+                            .invoke(inherited.get(null), marker);
+                    assertTrue(initialise(l, ClassInitProbes.class.getName() + "$Inherits"));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            caller.setContextClassLoader(callers);
+            caller.start();
+            caller.join(60_000);
+            assertFalse(caller.isAlive(), "the caller still waits");
+            assertEquals(List.of(), failures);
+            Thread thread = init.get("Inherits");
+            assertEquals(ClassInit.THREAD_NAME, thread.getName());
+            Field seenField = probes.getDeclaredField("SEEN");
+            seenField.setAccessible(true);
+            Map<?, ?> seen = (Map<?, ?>) seenField.get(null);
+            assertFalse(seen.get("value") == marker, "the caller's InheritableThreadLocal value, on the thread");
+            assertNotSame(callers, seen.get("loader"), "the caller's context class loader, on the thread");
+            assertNotSame(callers, thread.getContextClassLoader(), "the thread's context class loader");
+        }
+    }
+
     private static String letter(int i) {
         return String.valueOf((char) ('A' + i));
     }
