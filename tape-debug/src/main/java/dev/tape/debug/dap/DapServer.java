@@ -81,7 +81,7 @@ import java.util.logging.Logger;
  * order, and a move's response is sent before its {@code stopped} event. {@code pause} alone acts
  * at once. A request that fails gets an error response with a one-line message and no body; every
  * other request of the protocol ({@code evaluate}, {@code setVariable}, ...) gets
- * {@code "unsupported request: NAME"} ({@link ServerEndpoint}). When the client's stream ends, each
+ * {@code "unsupported request: NAME"} ({@code ServerEndpoint}). When the client's stream ends, each
  * request read before the end is still answered ({@link #serve}).
  */
 public final class DapServer implements IDebugProtocolServer {
@@ -138,7 +138,7 @@ public final class DapServer implements IDebugProtocolServer {
      * the requests waiting for the debugger thread are still run and answered (a move among them is
      * paused at once: it answers and reports its stop without running the program on), for at most
      * {@link #DRAIN_SECONDS} seconds. Requests the server does not support, and any that fails, get
-     * an error response with a one-line message and no body ({@link ServerEndpoint}).
+     * an error response with a one-line message and no body ({@code ServerEndpoint}).
      *
      * @param factory makes the program a launch request names
      * @param in the client's requests
