@@ -79,7 +79,10 @@ import java.util.logging.Logger;
  *
  * <p>The debugger runs on one worker thread: requests that move or inspect the run wait for it in
  * order, and a move's response is sent before its {@code stopped} event. {@code pause} alone acts
- * at once. A request that fails gets an error response with a one-line message.
+ * at once. A request that fails gets an error response with a one-line message and no body; every
+ * other request of the protocol ({@code evaluate}, {@code setVariable}, ...) gets
+ * {@code "unsupported request: NAME"} ({@code ServerEndpoint}). When the client's stream ends, each
+ * request read before the end is still answered ({@link #serve}).
  */
 public final class DapServer implements IDebugProtocolServer {
     /** The thread id of the one thread. */
@@ -97,6 +100,12 @@ public final class DapServer implements IDebugProtocolServer {
      */
     public static final int MAX_STACK_FRAMES = 1000;
 
+    /**
+     * The most seconds the server spends, once the client's stream has ended, answering the
+     * requests it read before the end.
+     */
+    public static final int DRAIN_SECONDS = 10;
+
     /** Keeps the LSP4J logger (and so its level) alive: the library must not print on stderr. */
     private static final Logger LSP4J_LOG = Logger.getLogger("org.eclipse.lsp4j");
 
@@ -111,6 +120,8 @@ public final class DapServer implements IDebugProtocolServer {
     private Session session;
     private PrintWriter programOut;
     private boolean stopOnEntry;
+    /** Whether the client's stream has ended: a move still waiting is paused at once. */
+    private volatile boolean closing;
     /** Whether a move runs on the worker: a pause asked for then stops it. */
     private volatile boolean moving;
     private String programPath;
@@ -123,7 +134,11 @@ public final class DapServer implements IDebugProtocolServer {
 
     /**
      * Serves one debugging session on a pair of streams and returns when the client disconnects or
-     * closes its end.
+     * closes its end. Every request read before the end is answered: when the client's stream ends,
+     * the requests waiting for the debugger thread are still run and answered (a move among them is
+     * paused at once: it answers and reports its stop without running the program on), for at most
+     * {@link #DRAIN_SECONDS} seconds. Requests the server does not support, and any that fails, get
+     * an error response with a one-line message and no body ({@code ServerEndpoint}).
      *
      * @param factory makes the program a launch request names
      * @param in the client's requests
@@ -133,14 +148,14 @@ public final class DapServer implements IDebugProtocolServer {
     public static void serve(TargetFactory factory, InputStream in, OutputStream out) throws InterruptedException {
         LSP4J_LOG.setLevel(Level.OFF);
         DapServer server = new DapServer(factory);
-        Launcher<IDebugProtocolClient> launcher = DSPLauncher.createServerLauncher(server, in, out);
+        Launcher<IDebugProtocolClient> launcher = ServerEndpoint.launcher(server, in, out);
         server.connect(launcher.getRemoteProxy());
         java.util.concurrent.Future<Void> listening = launcher.startListening();
         CompletableFuture<Object> either = CompletableFuture.anyOf(server.finished,
                 CompletableFuture.runAsync(() -> {
                     try {
                         listening.get();
-                    } catch (InterruptedException | ExecutionException e) {
+                    } catch (InterruptedException | ExecutionException | java.util.concurrent.CancellationException e) {
                         // the stream closed: the session is over
                     }
                 }));
@@ -150,7 +165,22 @@ public final class DapServer implements IDebugProtocolServer {
             // over either way
         } finally {
             listening.cancel(true);
-            server.worker.shutdownNow();
+            server.drain();
+        }
+    }
+
+    /** Answers the requests still waiting for the worker, then stops it (at most {@link #DRAIN_SECONDS}). */
+    private void drain() throws InterruptedException {
+        closing = true;
+        Session s = session;
+        if (s != null && moving) {
+            s.requestPause();
+        }
+        worker.shutdown();
+        try {
+            worker.awaitTermination(DRAIN_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
         }
     }
 
@@ -367,8 +397,12 @@ public final class DapServer implements IDebugProtocolServer {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
             }
-            session.clearPause();
+            // moving before closing is read: a drain that starts meanwhile sees it and pauses
             moving = true;
+            session.clearPause();
+            if (closing) {
+                session.requestPause();
+            }
             awaitDependent(response);
             response.complete(null);
             Session.Stop stop;

@@ -1,0 +1,170 @@
+package dev.tape.debug.dap;
+
+import dev.tape.debug.Text;
+import org.eclipse.lsp4j.debug.services.IDebugProtocolClient;
+import org.eclipse.lsp4j.debug.services.IDebugProtocolServer;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.jsonrpc.MessageConsumer;
+import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
+import org.eclipse.lsp4j.jsonrpc.debug.DebugLauncher;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseMessage;
+import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * How {@link DapServer} meets LSP4J: the server behind a proxy that answers every request LSP4J's
+ * {@link IDebugProtocolServer} declares but {@code DapServer} does not implement with
+ * {@code "unsupported request: NAME"} (LSP4J's own default throws, and its default exception
+ * handler sends the Java stack trace to the client), an exception handler that turns any other
+ * exception into a one-line message, and a last guard on every error response the server sends:
+ * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
+ * stack trace or a parser's exception) dropped.
+ */
+final class ServerEndpoint {
+    /** The requests {@code DapServer} leaves to LSP4J's defaults, by method, with their DAP command names. */
+    private static final Map<Method, String> UNSUPPORTED = unsupported();
+
+    private ServerEndpoint() {}
+
+    /**
+     * @param server the server
+     * @param in the client's requests
+     * @param out the responses and events
+     * @return a launcher serving {@code server} on the streams, not yet listening
+     */
+    static Launcher<IDebugProtocolClient> launcher(DapServer server, InputStream in, OutputStream out) {
+        IDebugProtocolServer service = (IDebugProtocolServer) Proxy.newProxyInstance(
+                IDebugProtocolServer.class.getClassLoader(), new Class<?>[] {IDebugProtocolServer.class},
+                (proxy, method, args) -> invoke(server, proxy, method, args));
+        return new DebugLauncher.Builder<IDebugProtocolClient>()
+                .setLocalService(service)
+                .setRemoteInterface(IDebugProtocolClient.class)
+                .setInput(in)
+                .setOutput(out)
+                .setExceptionHandler(ServerEndpoint::toError)
+                .wrapMessages(ServerEndpoint::guarded)
+                .create();
+    }
+
+    /**
+     * @return the DAP command names of the requests {@link DapServer} does not support (those it
+     *     does not override), for tests and documentation
+     */
+    static Map<Method, String> unsupportedRequests() {
+        return UNSUPPORTED;
+    }
+
+    private static Map<Method, String> unsupported() {
+        Map<Method, String> out = new HashMap<>();
+        for (Method m : IDebugProtocolServer.class.getMethods()) {
+            JsonRequest request = m.getAnnotation(JsonRequest.class);
+            if (request == null) {
+                continue;
+            }
+            try {
+                if (DapServer.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass()
+                        == DapServer.class) {
+                    continue;
+                }
+            } catch (NoSuchMethodException e) {
+                // an interface method is a method of its implementation: cannot happen
+            }
+            out.put(m, request.value().isEmpty() ? m.getName() : request.value());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Object invoke(DapServer server, Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> "DapServer";
+            };
+        }
+        String unsupported = UNSUPPORTED.get(method);
+        if (unsupported != null) {
+            return CompletableFuture.failedFuture(new ResponseErrorException(
+                    new ResponseError(ResponseErrorCode.MethodNotFound, "unsupported request: " + unsupported, null)));
+        }
+        try {
+            return method.invoke(server, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * The response error for an exception a request ended with: its own when it is a
+     * {@link ResponseErrorException} (as {@link DapServer}'s errors are), else
+     * {@code "internal error: CLASS: MESSAGE"} on one line, without a stack trace.
+     */
+    static ResponseError toError(Throwable t) {
+        Throwable c = t;
+        for (int i = 0; i < 100 && c.getCause() != null && (c instanceof CompletionException
+                || c instanceof ExecutionException || c instanceof InvocationTargetException
+                || c instanceof UndeclaredThrowableException); i++) {
+            c = c.getCause();
+        }
+        if (c instanceof ResponseErrorException r && r.getResponseError() != null) {
+            return r.getResponseError();
+        }
+        String message = c.getMessage();
+        return new ResponseError(ResponseErrorCode.InternalError, "internal error: " + c.getClass().getSimpleName()
+                + (message == null ? "" : ": " + firstLine(message)), null);
+    }
+
+    /** A consumer of messages that passes each on after {@link #guard}. */
+    private static MessageConsumer guarded(MessageConsumer next) {
+        return message -> {
+            if (message instanceof ResponseMessage r && r.getError() != null) {
+                guard(r.getError());
+            }
+            next.consume(message);
+        };
+    }
+
+    /**
+     * Makes an error response's error safe to send: a one-line, escaped message (with the first
+     * line of the cause's message when LSP4J gives one as data, as when the request's arguments
+     * could not be read) and no data (DAP's {@code body}).
+     */
+    static void guard(ResponseError e) {
+        String message = e.getMessage() == null ? "the request failed" : e.getMessage();
+        if (e.getData() instanceof Throwable cause) {
+            // the innermost cause that says something: its wrappers' messages name its class
+            Throwable said = null;
+            for (int i = 0; i < 100 && cause != null; i++, cause = cause.getCause()) {
+                if (cause.getMessage() != null) {
+                    said = cause;
+                }
+            }
+            if (said != null) {
+                message = (message.endsWith(".") ? message.substring(0, message.length() - 1) : message)
+                        + ": " + said.getMessage();
+            }
+        }
+        e.setMessage(firstLine(message));
+        e.setData(null);
+    }
+
+    /** The first line of a text, escaped ({@link Text#escape}: at most about 2,000 characters). */
+    private static String firstLine(String s) {
+        int eol = s.indexOf('\n');
+        return Text.escape(eol < 0 ? s : s.substring(0, eol));
+    }
+}
