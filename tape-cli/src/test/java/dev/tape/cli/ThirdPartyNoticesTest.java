@@ -114,23 +114,26 @@ class ThirdPartyNoticesTest {
         return null;
     }
 
-    @Test
-    void everyBundledLibraryHasAnEntryCoveringItsPackagesAndEveryEntryIsBundled() throws IOException {
-        Path list = Path.of("target", "bundled-classpath.txt");
-        assertTrue(Files.isRegularFile(list), "the build writes " + list.toAbsolutePath()
-                + " (maven-dependency-plugin, generate-test-resources): run the tests through Maven");
-        String classpath = Files.readString(list, StandardCharsets.UTF_8).trim();
-        Map<String, Entry> entries = entries(notice());
+    /**
+     * The problems of a class path against the notice's entries: a bundled item (a jar or a folder
+     * of classes that is not the project's own) without an entry, a package of one its entry does
+     * not cover, an entry naming nothing bundled.
+     *
+     * @param jars incremented for each bundled item that is not the project's own
+     */
+    private static List<String> problems(String classpath, Map<String, Entry> entries, int[] jars) throws IOException {
         Set<String> used = new TreeSet<>();
         List<String> problems = new ArrayList<>();
-        int jars = 0;
         for (String item : classpath.split(File.pathSeparator)) {
             Path p = Path.of(item);
             Set<String> packages = packages(p);
-            if (packages.stream().allMatch(k -> k.equals("dev.tape") || k.startsWith("dev.tape."))) {
-                continue; // the project's own classes (a module's folder, or its jar)
+            // the project's own classes (a module's folder, or its jar); a jar without classes (data,
+            // native libraries, a module-info alone) is a library like any other
+            if (!packages.isEmpty()
+                    && packages.stream().allMatch(k -> k.equals("dev.tape") || k.startsWith("dev.tape."))) {
+                continue;
             }
-            jars++;
+            jars[0]++;
             Entry e = entryFor(p, entries);
             if (e == null) {
                 problems.add(p.getFileName() + " (packages " + packages + ") has no entry in the notice");
@@ -143,9 +146,65 @@ class ThirdPartyNoticesTest {
                 }
             }
         }
-        assertEquals(List.of(), problems);
-        assertTrue(jars >= 10, "the class path lists the bundled libraries: " + classpath);
-        assertEquals(entries.keySet(), used, "every entry of the notice names a bundled library");
+        for (String c : entries.keySet()) {
+            if (!used.contains(c)) {
+                problems.add(c + " is in the notice but not bundled");
+            }
+        }
+        return problems;
+    }
+
+    @Test
+    void everyBundledLibraryHasAnEntryCoveringItsPackagesAndEveryEntryIsBundled() throws IOException {
+        Path list = Path.of("target", "bundled-classpath.txt");
+        assertTrue(Files.isRegularFile(list), "the build writes " + list.toAbsolutePath()
+                + " (maven-dependency-plugin, generate-test-resources): run the tests through Maven");
+        String classpath = Files.readString(list, StandardCharsets.UTF_8).trim();
+        int[] jars = {0};
+        assertEquals(List.of(), problems(classpath, entries(notice()), jars));
+        assertTrue(jars[0] >= 10, "the class path lists the bundled libraries: " + classpath);
+    }
+
+    /** Writes a jar of the given entries (each empty) under {@code dir}. */
+    private static Path jar(Path dir, String name, String... entries) throws IOException {
+        Path jar = dir.resolve(name);
+        Files.createDirectories(jar.getParent());
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            for (String e : entries) {
+                z.putNextEntry(new ZipEntry(e));
+                z.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /**
+     * The check itself, on made-up class paths: a library without an entry is found whether it has
+     * classes or only resources (a data or native-library jar, one of {@code module-info.class}
+     * alone), and the project's own modules need none.
+     */
+    @Test
+    void aBundledLibraryWithoutAnEntryIsFoundEvenWithoutClasses(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Map<String, Entry> none = Map.of();
+        Path own = jar(dir, "tape-x.jar", "dev/tape/x/A.class", "META-INF/MANIFEST.MF");
+        Path classes = jar(dir, "repo/org/acme/lib/1.0/lib-1.0.jar", "org/acme/lib/A.class");
+        Path data = jar(dir, "repo/org/acme/data/1.0/data-1.0.jar", "org/acme/data/tz.dat", "META-INF/LICENSE");
+        Path moduleOnly = jar(dir, "repo/org/acme/mod/1.0/mod-1.0.jar", "module-info.class");
+        int[] jars = {0};
+        assertEquals(List.of(), problems(own.toString(), none, jars));
+        assertEquals(0, jars[0]);
+        for (Path p : List.of(classes, data, moduleOnly)) {
+            List<String> found = problems(own + File.pathSeparator + p, none, jars);
+            assertEquals(1, found.size(), p + ": " + found);
+            assertTrue(found.get(0).startsWith(p.getFileName() + " ")
+                    && found.get(0).endsWith("has no entry in the notice"), found.get(0));
+        }
+        Map<String, Entry> acme = Map.of("org.acme:data:1.0",
+                new Entry("org.acme", "data", "1.0", List.of("org.acme.data")));
+        assertEquals(List.of(), problems(data.toString(), acme, jars));
+        assertEquals(List.of("org.acme:data:1.0 is in the notice but not bundled"),
+                problems(own.toString(), acme, jars));
     }
 
     @Test

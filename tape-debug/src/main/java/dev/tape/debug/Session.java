@@ -296,9 +296,11 @@ public final class Session {
     /**
      * Moves back to the last position before this one where the run would have stopped at a
      * breakpoint or a watchpoint: runs the program again from each checkpoint before this position,
-     * the last first, until a stretch has such a position.
+     * the last first, until a stretch has such a position. A pause ({@link #requestPause()}) stops
+     * the search and leaves the run where it was.
      *
-     * @return the stop; {@link Reason#HISTORY_START} at the start when there is none
+     * @return the stop; {@link Reason#HISTORY_START} at the start when there is none;
+     *     {@link Reason#PAUSE} when paused
      * @throws DebugException when no program has run
      */
     public Stop reverseContinue() throws DebugException {
@@ -309,6 +311,12 @@ public final class Session {
             long to = i + 1 < starts.size() ? starts.get(i + 1) : end - 1;
             long[] at = {-1};
             Stop s = lastStopIn(starts.get(i), to, end, at);
+            if (pauseRequested) {
+                // a pause asked for while replaying: back where the move started
+                pauseRequested = false;
+                replayTo(end);
+                return stopped(Stop.of(Reason.PAUSE));
+            }
             if (s != null) {
                 replayTo(at[0]);
                 if (s.breakpoint() != null) {
@@ -340,7 +348,7 @@ public final class Session {
             }
         }
         List<Value> before = watchValues();
-        for (long k = from + 1; k <= to; k++) {
+        for (long k = from + 1; k <= to && !pauseRequested; k++) {
             long span = hasSpans() ? spanNow() : 0;
             int depthBefore = run.depth();
             int funcBefore = run.func(0);
@@ -363,7 +371,8 @@ public final class Session {
 
     /**
      * Asks a forward move in progress (on another thread), or the next one to start, to stop after
-     * its current instruction.
+     * its current instruction; a {@link #reverseContinue()} stops searching and goes back to where
+     * it started.
      */
     public void requestPause() {
         pauseRequested = true;

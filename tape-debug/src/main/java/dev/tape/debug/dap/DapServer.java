@@ -381,7 +381,7 @@ public final class DapServer implements IDebugProtocolServer {
             s.requestPause();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        worker.execute(() -> {
+        execute(done, () -> {
             awaitDependent(done);
             done.complete(null);
             finished.complete(null);
@@ -392,7 +392,7 @@ public final class DapServer implements IDebugProtocolServer {
     /** A move: checked on the worker, answered, then done, then its stop is reported. */
     private CompletableFuture<Void> move(Callable<Session.Stop> action) {
         CompletableFuture<Void> response = new CompletableFuture<>();
-        worker.execute(() -> {
+        execute(response, () -> {
             if (session == null) {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
@@ -597,7 +597,7 @@ public final class DapServer implements IDebugProtocolServer {
     /** Runs an inspection on the worker thread; a failure becomes an error response. */
     private <T> CompletableFuture<T> onWorker(Callable<T> action) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        worker.execute(() -> {
+        execute(f, () -> {
             try {
                 f.complete(action.call());
             } catch (DebugException e) {
@@ -608,6 +608,18 @@ public final class DapServer implements IDebugProtocolServer {
             }
         });
         return f;
+    }
+
+    /**
+     * Queues a request's work for the worker; once the session is over (the worker shut down, as
+     * for a request read just after {@code disconnect}) the request fails with a one-line error.
+     */
+    private void execute(CompletableFuture<?> response, Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            response.completeExceptionally(error("the session is over"));
+        }
     }
 
     private static ResponseErrorException error(String message) {

@@ -221,6 +221,35 @@ class DapWireTest {
         }
     }
 
+    /**
+     * Requests read just after {@code disconnect} race the end of the session: one the server
+     * dispatches after the debugger thread has shut down gets a one-line error, not the executor's
+     * rejection (which named Java classes and object addresses, 4 times in 200 such batches), and
+     * others get no answer once the server has stopped reading. Many batches, to meet the race.
+     */
+    @Test
+    void requestsReadAfterDisconnectGetAOneLineErrorOrNone() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            List<String> batch = new ArrayList<>();
+            batch.add(request(1, "initialize", "{}"));
+            batch.add(request(2, "disconnect", null));
+            for (int k = 0; k <= i % 12; k++) {
+                batch.add(request(3 + k, List.of("stackTrace", "next", "launch", "disconnect").get(k % 4),
+                        "{\"threadId\":1}"));
+            }
+            Map<Integer, JsonObject> r = responses(messages(serve(batch)));
+            assertTrue(r.get(2).get("success").getAsBoolean(), r.toString());
+            for (int k = 3; k < batch.size() + 1; k++) {
+                JsonObject m = r.get(k);
+                if (m != null && !m.get("success").getAsBoolean()) {
+                    assertTrue(m.get("message").getAsString().equals("the session is over")
+                            || m.get("message").getAsString().startsWith("the program is not launched")
+                            || m.get("message").getAsString().startsWith("launch: "), m.toString());
+                }
+            }
+        }
+    }
+
     @Test
     void anExceptionBecomesOneLineWithoutATrace() {
         ResponseError e = ServerEndpoint.toError(new CompletionException(new IllegalStateException("a\nb\u001b")));
