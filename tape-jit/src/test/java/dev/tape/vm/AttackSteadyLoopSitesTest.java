@@ -28,26 +28,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Attack on the tenth round's steady-copy looping sites ({@code LoopInliner} in a {@code LoopPeel}'s
  * steady copy: the plain room compare, a short room jumping to the same site in the first copy, the
  * steady copy's allowance starting again where the first copy's stood at the loop's first block).
- * Random programs ({@link #program}) whose {@code main} loops over one or two arrays it keeps out of
- * the heap and calls, at up to seven sites a turn, looping callees of several sizes ({@code walk},
- * padded to 10 to 31 registers so the room it needs ranges from what the loop's other calls leave to
- * more; {@code dot}; the small {@code tiny}) so that both copies fill their allowance and inline a
+ * Random programs ({@link #program}) whose loop keeps one or two arrays out of the heap and calls,
+ * at up to seven sites a turn, looping callees of several sizes ({@code walk}, padded to 10 to 31
+ * registers so the room it needs ranges from what the loop's other calls leave to more;
+ * {@code dot}; the small {@code tiny}) so that both copies fill their allowance and inline a
  * prefix of the sites: unguarded, in the first turn only, from a later turn on (first made in the
  * steady copy), on odd turns, in an inner loop, after a leaf call (its own room test) or a deep
  * recursive call (which raises the register mark); a second back edge from the middle of the body
  * ({@code continue}), an entry into the body past the loop's header (irreducible), an array built
- * before the loop too (so the loop's build stores an object: flag 0), a block start where slices
- * pause, and a site after the loop; the loop is in {@code main} or in {@code mid}, which first calls
- * itself {@code d} deep (so the loop runs at every depth, its room local differing). The loop's
- * method must compile, every method be within its size bound ({@code MethodSize}), and
- * {@link AttackAllDriver}'s transcripts (every fuel limit with each pause restored on the other
- * tier, heap, call-depth and register limits near the run's, slices with restores) must agree on the interpreter, the compiled tier and the stepped interpreter, with no
- * {@code internal_error}, and with {@code -Dtape.before.jar=FILE} (the build before the round) equal
- * the old build's.
+ * before the loop too (so the loop's build stores an object: flag 0) or only there, a block start
+ * where slices pause, and a site after the loop. The loop is in {@code main} or in {@code mid},
+ * which first calls itself {@code d} deep (so the loop runs at every depth, its room local
+ * differing). The loop's method must compile and be defined, every method be within its size bound
+ * ({@code MethodSize}), and {@link AttackAllDriver}'s transcripts (every fuel limit with each pause
+ * restored on the other tier, heap, call-depth and register limits near the run's, slices with
+ * restores) must agree on the interpreter, the compiled tier and the stepped interpreter, with no
+ * {@code internal_error}, and with {@code -Dtape.before.jar=FILE} (the build before the round)
+ * equal the old build's.
  *
  * <p>It runs 16 programs; {@code -Dattack.b10.from=N -Dattack.b10.seeds=M} runs others. Nothing
  * differed on beb6f42 (between its tiers and stepped runs, or against 81f983f, the build before
- * the round) in 700 programs (seeds 100 to 799), 554 of them with steady-copy room compares.
+ * the round) in 1,600 programs: seeds 100 to 1199 of a form without arrays built only before the
+ * loop (100 to 799 against the build before too) and 100 to 599 of this one, against it; about
+ * four in five with steady-copy room compares.
  */
 class AttackSteadyLoopSitesTest {
     /** A generated program and main's arguments (n turns, x, recursion depth d). */
@@ -103,13 +106,20 @@ class AttackSteadyLoopSitesTest {
             s.append("    array.new r20, A, ").append(elements(rnd, len)).append('\n');
             s.append("    call r0, walk, r0, [r20, r8, r4, r9] -> [r4]\n");
         }
+        if (new SplittableRandom(seed * 31 + 7).nextInt(6) == 0) {
+            s.append("    array.new r20, A, [r5, r6, r7]\n");
+        }
         if (irreducible) {
             s.append("    const.i64 r13, 0\n    i64.lt r12, r2, r13\n    br r12, body, loop\n");
         } else {
             s.append("    jmp loop\n");
         }
+        // now and then the array is built once, before the loop, and read by the loop's sites
+        // (drawn apart, so that the other programs stay as they were)
+        boolean hoisted = new SplittableRandom(seed * 31 + 7).nextInt(6) == 0;
+        String build = "    array.new r20, A, " + elements(rnd, len) + "\n";
         s.append("loop:\n    i64.lt r14, r5, r1\n    br r14, body, done\nbody:\n");
-        s.append("    i64.add r7, r7, r5\n    array.new r20, A, ").append(elements(rnd, len)).append('\n');
+        s.append("    i64.add r7, r7, r5\n").append(hoisted ? "" : build);
         if (second) {
             s.append("    array.new r21, A, ").append(elements(rnd, rnd.nextBoolean() ? len : 1 + rnd.nextInt(16)))
                     .append('\n');
