@@ -492,4 +492,152 @@ class AttackSteadyLoopSitesTest {
         // measured on 3f10b04: 7,118 bytes peeled at pad 0, 14 bytes more per pad, none generated at 700
         assertTrue(peeled >= 2 && unpeeled >= 2, "peeled " + peeled + ", unpeeled " + unpeeled);
     }
+
+    /** A loop calling walk, then tiny, on the array it builds: the two do not fit in one copy's allowance. */
+    static final String RACE = """
+            program race
+            array A = i64
+            func main(n: i64, x: i64, k: u64) -> (i64) {
+                const.i64 r4, 0
+                const.i64 r5, 0
+                const.i64 r6, 1
+                const.u64 r9, 3
+                jmp loop
+            loop:
+                i64.lt r14, r5, r1
+                br r14, body, done
+            body:
+                i64.add r7, r2, r5
+                array.new r20, A, [r7, r5, r4]
+                call r0, walk, r0, [r20, r3, r4, r9] -> [r4]
+                call r0, tiny, r0, [r20] -> [r10]
+                i64.add r4, r4, r10
+                i64.add r5, r5, r6
+                jmp loop
+            done:
+                ret r0, [r4]
+            }
+            func walk(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {
+            top:
+                array.get r5, r1, r2
+                i64.add r3, r3, r5
+                const.u64 r6, 1
+                u64.add r2, r2, r6
+                u64.lt r7, r2, r4
+                br r7, top, out
+            out:
+                ret r0, [r3]
+            }
+            func tiny(xs: agg array A) -> (i64) {
+                array.len r2, r1
+                const.u64 r3, 1
+                const.i64 r4, 0
+                jmp h
+            h:
+                const.u64 r5, 0
+                u64.gt r6, r2, r5
+                br r6, b, out
+            b:
+                u64.sub r2, r2, r3
+                array.get r7, r1, r2
+                i64.add r4, r4, r7
+                jmp h
+            out:
+                ret r0, [r4]
+            }
+            """;
+
+    /**
+     * A compiled tier whose generator, for main, is told that {@code walk} failed to compile from
+     * its {@code after}-th question on (as when another thread's compile of it fails, or the
+     * budget is spent, while main's method is being generated): a site the first copy inlined may
+     * then be a real call in the steady copy, whose allowance is then larger.
+     */
+    private static Vm toldWalkFailed(VerifiedProgram p, int after) {
+        return JitTier.compile(p, Host.NONE, Tiers.LAZY, JitTier.Budget.DEFAULT, JitTier.HIDDEN, told(after));
+    }
+
+    /** {@link #toldWalkFailed}'s generator. */
+    private static dev.tape.vm.internal.Codegen told(int after) {
+        dev.tape.vm.internal.Codegen real = JitTestAccess.codegen();
+        return new dev.tape.vm.internal.Codegen() {
+            @Override
+            public Generated generate(dev.tape.vm.internal.CompileView view, int func) {
+                int[] asked = {0};
+                dev.tape.vm.internal.CompileView v = (dev.tape.vm.internal.CompileView) java.lang.reflect.Proxy
+                        .newProxyInstance(getClass().getClassLoader(),
+                                new Class<?>[] {dev.tape.vm.internal.CompileView.class}, (proxy, m, a) -> {
+                                    if (func == 0 && m.getName().equals("failed") && (int) a[0] == 1) {
+                                        return asked[0]++ >= after || view.failed(1);
+                                    }
+                                    try {
+                                        return m.invoke(view, a);
+                                    } catch (java.lang.reflect.InvocationTargetException e) {
+                                        throw e.getCause();
+                                    }
+                                });
+                return real.generate(v, func);
+            }
+
+            @Override
+            public int stackCost(int regCount) {
+                return real.stackCost(regCount);
+            }
+        };
+    }
+
+    /**
+     * The steady copy inlining a site the first copy did not ({@link #toldWalkFailed}: the first
+     * copy inlines walk, which leaves no allowance for tiny; the steady copy, told walk failed,
+     * makes walk's real call and inlines tiny, whose first-copy site does not exist): the steady
+     * site makes its own room ({@code leafMakeRoom}), main's class is defined, and the run agrees
+     * with the interpreter's at every fuel limit, every call depth then register limit.
+     */
+    @Test
+    void steadyCopyInliningASiteTheFirstCopyDidNot() throws Exception {
+        VerifiedProgram p = JitLeafInlineTest.verified(RACE);
+        int[] rooms = roomTests(RACE);
+        assertEquals(1, rooms[0], "the first copy inlines walk only");
+        assertEquals(1, rooms[1], "so does the steady copy");
+        Vm interpreted = new Vm(p, Host.NONE, Tiers.LAZY);
+        boolean steadyOwn = false;
+        for (int after = 0; after <= 6; after++) {
+            Vm vm = toldWalkFailed(p, after);
+            JitTier tier = (JitTier) vm.tier;
+            Jit.precompile(vm);
+            assertTrue(!tier.failed(0), "main compiled, told walk failed after " + after);
+            byte[] b = toldWalkFailedBytes(p, after);
+            int make = JitTestAccess.methodCalls(b, "dev/tape/vm/JitRuntime", "leafMakeRoom");
+            int fits = JitTestAccess.methodCalls(b, "dev/tape/vm/JitRuntime", "leafFits");
+            steadyOwn |= make == 2 && fits == 2;
+            for (long k : new long[] {0, 2, 4, 1L << 63}) {
+                List<Value> args = List.of(Value.i64(3), Value.i64(-5), new Value.U64(k));
+                String what = "told walk failed after " + after + ", k " + k;
+                Tiers.Outcome full = Tiers.run(interpreted, null, new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                for (long fuel = 0; fuel <= full.used(Limits.DEFAULT) + 1; fuel++) {
+                    Limits l = Limits.DEFAULT.withFuel(fuel);
+                    long f = fuel;
+                    Tiers.assertSame(Tiers.run(interpreted, null, new ExecutionContext(), 0, args, l, null),
+                            Tiers.run(vm, null, new ExecutionContext(), 0, args, l, null), () -> what + " fuel " + f);
+                }
+                for (long depth = 0; depth <= 2; depth++) {
+                    for (int regs = 1; regs <= 60; regs++) {
+                        Limits l = Limits.DEFAULT.withMaxCallDepth(depth).withMaxRegisters(regs);
+                        long d = depth;
+                        int r = regs;
+                        Tiers.assertSame(Tiers.run(interpreted, null, new ExecutionContext(), 0, args, l, null),
+                                Tiers.run(vm, null, new ExecutionContext(), 0, args, l, null),
+                                () -> what + " depth " + d + " registers " + r);
+                    }
+                }
+            }
+        }
+        assertTrue(steadyOwn, "some steady copy inlines tiny with its own room test");
+    }
+
+    /** main's class as {@link #toldWalkFailed}'s generator makes it. */
+    private static byte[] toldWalkFailedBytes(VerifiedProgram p, int after) {
+        Vm vm = toldWalkFailed(p, after);
+        return told(after).generate(((JitTier) vm.tier).view, 0).bytes();
+    }
 }
