@@ -4,9 +4,9 @@ import dev.tape.format.ByteReader;
 import dev.tape.format.DecodeException;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
+import dev.tape.verify.internal.Sha256;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -269,12 +269,8 @@ public final class HostRecording {
     }
 
     static byte[] sha256(byte[] bytes, int length) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(bytes, 0, length);
-            return d.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        MessageDigest d = Sha256.newDigest();
+        d.update(bytes, 0, length);
+        return d.digest();
     }
 }

@@ -4,11 +4,11 @@ import dev.tape.format.ByteWriter;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
+import dev.tape.verify.internal.Sha256;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -106,11 +106,7 @@ public final class RecordingHost implements Host {
         this.delegate = delegate;
         this.out = out;
         this.memory = null;
-        try {
-            this.digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        this.digest = Sha256.newDigest();
         ByteWriter w = new ByteWriter();
         w.bytes(HostRecording.MAGIC);
         w.u8(HostRecording.VERSION);

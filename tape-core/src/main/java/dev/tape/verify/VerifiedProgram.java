@@ -6,9 +6,8 @@ import dev.tape.program.ValueType;
 import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.Lowered;
 import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.verify.internal.Sha256;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
@@ -154,12 +153,8 @@ public final class VerifiedProgram {
     public byte[] hash() {
         byte[] h = hash;
         if (h == null) {
-            try {
-                h = MessageDigest.getInstance("SHA-256").digest(ProgramEncoder.encode(program));
-            } catch (NoSuchAlgorithmException e) {
-                // every Java platform must provide SHA-256 (MessageDigest's javadoc)
-                throw new IllegalStateException("SHA-256 is not available", e);
-            }
+            // cloned, not asked of the JCA each time (see Sha256)
+            h = Sha256.newDigest().digest(ProgramEncoder.encode(program));
             hash = h;
         }
         return h.clone();

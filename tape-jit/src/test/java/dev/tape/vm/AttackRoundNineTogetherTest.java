@@ -317,9 +317,21 @@ class AttackRoundNineTogetherTest {
      * @return whether the run under the default limits ended with results
      */
     static boolean check(long seed, Method oldRun, boolean framed) throws Exception {
+        return check(program(seed), seed, oldRun, framed);
+    }
+
+    /**
+     * As {@link #check(long, Method, boolean)}, for a program made elsewhere.
+     *
+     * @param g the program and its entry's arguments
+     * @param seed the program's seed (for the message)
+     * @param oldRun {@link #oldDriver}, or null
+     * @param framed whether to add the framed VM's transcript
+     * @return whether the run under the default limits ended with results
+     */
+    static boolean check(Generated g, long seed, Method oldRun, boolean framed) throws Exception {
         String[] names = {"interpreted", "compiled", "stepped", "framed"};
         int ways = framed ? 4 : 3;
-        Generated g = program(seed);
         long[] argv = {g.n(), g.x(), g.d()};
         boolean pre = seed % 2 == 0;
         int regsTo = (int) (g.d() + 2) * 12 + 140;
