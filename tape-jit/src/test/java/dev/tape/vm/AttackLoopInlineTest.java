@@ -415,6 +415,19 @@ class AttackLoopInlineTest {
     void endlessInlinedLoopIsInterruptible() throws Exception {
         VerifiedProgram p = JitLeafInlineTest.verified(SPIN);
         assertEquals(1, JitKeptStructTest.calls(p, 0, "leafMakeRoom"), "spin runs inline");
+        endlessRunStops(p);
+    }
+
+    /**
+     * Runs {@code p}'s function 0 on {@code i64:3}, compiled, at 2<sup>64</sup>-1 fuel, once stopped
+     * by {@link Run#interrupt()} from another thread after 200 ms and once by a 200 ms deadline, and
+     * checks each pauses with that reason, having used fuel, and that its snapshot restored on the
+     * interpreter has the same fuel and frames and goes on the same way (its next 1,000 steps use
+     * exactly their fuel). Shared by the attacks on endless inlined loops.
+     *
+     * @param p a verified program whose function 0 takes one i64 and never ends
+     */
+    static void endlessRunStops(VerifiedProgram p) throws Exception {
         for (int how = 0; how < 2; how++) {
             Vm vm = Jit.compile(p, Host.NONE);
             Jit.precompile(vm);
@@ -449,6 +462,7 @@ class AttackLoopInlineTest {
             assertTrue(Long.compareUnsigned(left, Limits.MAX_UNSIGNED - 1000) < 0, "fuel used: " + (-1L - left));
             Run back = new Vm(p, Host.NONE).restore(r.snapshot());
             assertEquals(left, back.fuelRemaining());
+            assertEquals(r.frames(), back.frames());
             for (Run x : new Run[] {r, back}) {
                 assertInstanceOf(Outcome.Paused.class, x.step(1000));
                 assertEquals(left - 1000, x.fuelRemaining());

@@ -14,12 +14,10 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -384,42 +382,7 @@ class AttackSteadyLoopSitesTest {
         int[] rooms = roomTests(src);
         assertEquals(1, rooms[0], "the first copy runs walk inline");
         assertEquals(1, rooms[1], "so does the steady copy");
-        for (int how = 0; how < 2; how++) {
-            Vm vm = Jit.compile(p, Host.NONE);
-            Jit.precompile(vm);
-            Run r = vm.start(0, List.of(Value.i64(3)), Limits.DEFAULT.withFuel(Limits.MAX_UNSIGNED));
-            Thread t = null;
-            if (how == 0) {
-                t = new Thread(() -> {
-                    try {
-                        Thread.sleep(200);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    r.interrupt();
-                });
-                t.setDaemon(true);
-                t.start();
-            } else {
-                r.deadline(Duration.ofMillis(200));
-            }
-            Outcome o = r.resume();
-            if (t != null) {
-                t.join();
-            }
-            assertInstanceOf(Outcome.Paused.class, o, "how " + how);
-            Class<?> why = how == 0 ? PauseReason.Interrupted.class : PauseReason.DeadlineReached.class;
-            assertEquals(why, ((Outcome.Paused) o).reason().getClass());
-            long left = r.fuelRemaining();
-            Run back = new Vm(p, Host.NONE).restore(r.snapshot());
-            assertEquals(left, back.fuelRemaining());
-            assertEquals(r.frames(), back.frames());
-            for (Run x : new Run[] {r, back}) {
-                assertInstanceOf(Outcome.Paused.class, x.step(1000));
-                assertEquals(left - 1000, x.fuelRemaining());
-            }
-            assertEquals(r.frames(), back.frames());
-        }
+        AttackLoopInlineTest.endlessRunStops(p);
     }
 
     /**
