@@ -6,7 +6,6 @@ import dev.tape.asm.Disassembler;
 import dev.tape.host.ConformanceHost;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
-import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -19,7 +18,6 @@ import dev.tape.vm.TrapKind;
 import dev.tape.vm.Vm;
 import dev.tape.vm.VmOptions;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -84,7 +82,7 @@ final class FirstCallsAtOnceWorker {
         } catch (VerifyException e) {
             return "rejected";
         }
-        List<Value> args = argsOf(v);
+        List<Value> args = FirstUseChain.argsOf(v);
         if (kind == 0 || kind == 6 || args == null) {
             return "verified " + p.functions().size() + (args == null ? " no args" : "");
         }
@@ -112,23 +110,6 @@ final class FirstCallsAtOnceWorker {
         Run back = vm.restore(r.snapshot());
         back.addFuel(Limits.DEFAULT.fuel());
         return first + "; restored " + outcome(back, back.resume());
-    }
-
-    /** one argument per parameter of function 0, or null when a parameter has a kind this does not make */
-    private static List<Value> argsOf(VerifiedProgram v) {
-        List<Value> out = new ArrayList<>();
-        for (ValueType t : v.program().functions().get(0).sig().args()) {
-            switch (t.kind()) {
-                case BOOL -> out.add(Value.bool(true));
-                case I64 -> out.add(Value.i64(3));
-                case U64 -> out.add(Value.u64(3));
-                case F64 -> out.add(Value.f64(1.5));
-                default -> {
-                    return null;
-                }
-            }
-        }
-        return out;
     }
 
     private static String outcome(Run r, Outcome o) {

@@ -234,7 +234,7 @@ final class FirstUseChain {
     }
 
     /** one argument per parameter of function 0, or null when a parameter has a kind this does not make */
-    private static List<Value> argsOf(VerifiedProgram v) {
+    static List<Value> argsOf(VerifiedProgram v) {
         List<Value> out = new ArrayList<>();
         for (ValueType t : v.program().functions().get(0).sig().args()) {
             switch (t.kind()) {
