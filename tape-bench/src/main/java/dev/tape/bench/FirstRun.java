@@ -24,11 +24,15 @@ import java.util.Locale;
  * time until compiled code replaces interpreted code.
  *
  * <p>Run: {@code java -cp tape-bench/target/benchmarks.jar dev.tape.bench.FirstRun [-forks N]
- * [-tier jit|interp] [-warm] [WORKLOAD...]} (default 5 forks, the compiled tier, all twelve workloads;
- * {@code -warm}: each fork calls {@link Jit#warmUp()} before set-up, as an embedder may). Each
- * fork is {@code java -XX:+AlwaysPreTouch -Xms1g -Xmx1g} (the JMH suite's flags) with this JVM's
- * class path; it checks the run's result against the hand-written Java version and fails on a
- * mismatch. Prints one row per workload: the median and range, over the forks, in ms, of the run's
+ * [-tier jit|interp] [-warm] [-JFLAG...] [WORKLOAD...]} (default 5 forks, the compiled tier, all
+ * twelve workloads; {@code -warm}: each fork calls {@link Jit#warmUp()} before set-up, as an embedder
+ * may; {@code -JFLAG}: FLAG is added to every fork's JVM flags, for example
+ * {@code -J-Ddev.tape.jit.warmup=false}). Each fork is {@code java -XX:+AlwaysPreTouch -Xms1g -Xmx1g}
+ * (the JMH suite's flags) with this JVM's class path; it checks the run's result against the
+ * hand-written Java version and fails on a mismatch, and on the compiled tier it fails when the run
+ * left every function to the interpreter (a first-run figure of the wrong tier: a compiled tier that
+ * cannot load its generator, or a variant that never reaches compiled code, looks fast or slow for
+ * reasons of its own). Prints one row per workload: the median and range, over the forks, in ms, of the run's
  * wall time and its thread's CPU time, and of set-up and the run together, the wall time and the
  * whole JVM's CPU time (every thread's: work the compiled tier's background warm-up takes off the
  * running thread shows there, with HotSpot's compiler threads).
@@ -77,7 +81,8 @@ public final class FirstRun {
      * @param warm whether to call {@link Jit#warmUp()} before set-up, as an embedder may at its start
      * @return the first run's times
      * @throws Trap when the run traps (it does not)
-     * @throws IllegalStateException when its result is not the hand-written Java version's
+     * @throws IllegalStateException when its result is not the hand-written Java version's, or
+     *     when a compiled run compiled no function
      */
     static Sample once(Workload w, long n, boolean compiled, boolean warm) throws Trap {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -98,6 +103,9 @@ public final class FirstRun {
         if (!v.equals(expected)) {
             throw new IllegalStateException(w.label() + ": " + v + ", expected " + expected);
         }
+        if (compiled && run.compiledFunctions() == 0) {
+            throw new IllegalStateException(w.label() + ": the compiled tier compiled no function (the run was interpreted)");
+        }
         return new Sample(t1 - t0, c1 - c0, t1 - s0, p1 - p0);
     }
 
@@ -108,8 +116,8 @@ public final class FirstRun {
     }
 
     /**
-     * @param args {@code [-forks N] [-tier jit|interp] [-warm] [WORKLOAD...]}, or {@code -child
-     *     WORKLOAD jit|interp warm|cold} in a fork
+     * @param args {@code [-forks N] [-tier jit|interp] [-warm] [-JFLAG...] [WORKLOAD...]}, or
+     *     {@code -child WORKLOAD jit|interp warm|cold} in a fork
      * @throws Exception when a fork fails (its output is shown) or an argument is not understood
      */
     public static void main(String[] args) throws Exception {
@@ -122,30 +130,38 @@ public final class FirstRun {
         String tier = "jit";
         boolean warm = false;
         List<String> names = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-forks" -> forks = Integer.parseInt(args[++i]);
                 case "-tier" -> tier = args[++i];
                 case "-warm" -> warm = true;
-                default -> names.add(Workload.of(args[i]).label());
+                default -> {
+                    if (args[i].startsWith("-J") && args[i].length() > 2) {
+                        flags.add(args[i].substring(2));
+                    } else {
+                        names.add(Workload.of(args[i]).label());
+                    }
+                }
             }
         }
         if (forks < 1 || !(tier.equals("jit") || tier.equals("interp"))) {
-            throw new IllegalArgumentException("usage: FirstRun [-forks N] [-tier jit|interp] [-warm] [WORKLOAD...]");
+            throw new IllegalArgumentException(
+                    "usage: FirstRun [-forks N] [-tier jit|interp] [-warm] [-JFLAG...] [WORKLOAD...]");
         }
         if (names.isEmpty()) {
             for (Workload w : Workload.values()) {
                 names.add(w.label());
             }
         }
-        System.out.printf(Locale.ROOT, "first runs, %s tier%s, %d forks: median (min-max), ms%n", tier,
-                warm ? ", Jit.warmUp() before set-up" : "", forks);
+        System.out.printf(Locale.ROOT, "first runs, %s tier%s%s, %d forks: median (min-max), ms%n", tier,
+                warm ? ", Jit.warmUp() before set-up" : "", flags.isEmpty() ? "" : ", JVM flags " + flags, forks);
         System.out.printf(Locale.ROOT, "%-14s %-24s %-24s %-24s %s%n", "workload", "wall", "thread CPU",
                 "set-up+run wall", "set-up+run process CPU");
         for (String name : names) {
             List<List<double[]>> cols = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int f = 0; f < forks; f++) {
-                Sample s = fork(name, tier, warm);
+                Sample s = fork(name, tier, warm, flags);
                 cols.get(0).add(new double[] {s.wallNanos() / 1e6});
                 cols.get(1).add(new double[] {s.cpuNanos() / 1e6});
                 cols.get(2).add(new double[] {s.totalWallNanos() / 1e6});
@@ -161,11 +177,22 @@ public final class FirstRun {
         return String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", f.median(), f.min(), f.max());
     }
 
+    /**
+     * The command line of one fork: the JMH suite's JVM flags, then {@code flags}, this JVM's class
+     * path and the child's arguments.
+     */
+    static List<String> command(String workload, String tier, boolean warm, List<String> flags) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+AlwaysPreTouch", "-Xms1g", "-Xmx1g"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FirstRun.class.getName(), "-child", workload,
+                tier, warm ? "warm" : "cold"));
+        return cmd;
+    }
+
     /** Runs one fork and returns its sample. */
-    private static Sample fork(String workload, String tier, boolean warm) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+AlwaysPreTouch", "-Xms1g", "-Xmx1g", "-cp",
-                System.getProperty("java.class.path"), FirstRun.class.getName(), "-child", workload, tier, warm ? "warm" : "cold");
+    private static Sample fork(String workload, String tier, boolean warm, List<String> flags) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(workload, tier, warm, flags));
         pb.redirectErrorStream(true);
         Process p = pb.start();
         Sample sample = null;

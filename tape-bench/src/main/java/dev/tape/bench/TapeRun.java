@@ -65,6 +65,14 @@ public final class TapeRun {
         return vm.run(ctx, 0, args, LIMITS, sink).get(0);
     }
 
+    /**
+     * @return how many of the program's functions have compiled code so far ({@link Jit#compiledFunctions};
+     *     0 on the interpreter)
+     */
+    public int compiledFunctions() {
+        return Jit.compiledFunctions(vm);
+    }
+
     /** @return fuel used by the last run, in fuel units */
     public long fuelUsed() {
         return LIMITS.fuel() - ctx.fuelRemaining();

@@ -2,12 +2,14 @@ package dev.tape.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link FirstRun}: a fork's sample line, and a first run timed in this JVM. */
+/** {@link FirstRun}: a fork's sample line and command line, and a first run timed in this JVM. */
 class FirstRunTest {
     @Test
     void samplesRoundTripThroughTheirLine() {
@@ -31,6 +33,31 @@ class FirstRunTest {
             assertTrue(s.totalWallNanos() >= s.wallNanos(), "set-up and run " + s);
             assertTrue(s.processCpuNanos() >= 0, "process cpu " + s);
         }
+    }
+
+    @Test
+    void forksGetTheSuiteFlagsThenTheGivenOnes() {
+        List<String> cmd = FirstRun.command("fib", "jit", false, List.of("-Ddev.tape.jit.warmup=false", "-Xint"));
+        assertEquals(List.of("-XX:+AlwaysPreTouch", "-Xms1g", "-Xmx1g", "-Ddev.tape.jit.warmup=false", "-Xint", "-cp"),
+                cmd.subList(1, 7));
+        assertEquals(List.of(FirstRun.class.getName(), "-child", "fib", "jit", "cold"), cmd.subList(8, 13));
+        assertEquals(13, cmd.size());
+        assertEquals(List.of("-XX:+AlwaysPreTouch", "-Xms1g", "-Xmx1g", "-cp"),
+                FirstRun.command("rules", "interp", true, List.of()).subList(1, 5));
+        assertEquals("warm", FirstRun.command("rules", "interp", true, List.of()).get(10));
+    }
+
+    @Test
+    void compiledFunctionsTellTheTiersApart() throws Exception {
+        // what once() checks on the compiled tier: a compiled run compiles its entry, an
+        // interpreted one nothing
+        TapeRun compiled = new TapeRun(Workload.SUM_LOOP, 10, null, true);
+        assertEquals(0, compiled.compiledFunctions(), "nothing is compiled before the first run");
+        compiled.run();
+        assertTrue(compiled.compiledFunctions() > 0, "a compiled run compiles its entry");
+        TapeRun interpreted = new TapeRun(Workload.SUM_LOOP, 10, null, false);
+        interpreted.run();
+        assertEquals(0, interpreted.compiledFunctions());
     }
 
     @Test
