@@ -21,10 +21,9 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseMessage;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonIOException;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -193,8 +192,9 @@ final class ServerEndpoint {
      * response {@code the request's seq N is not a whole number from -2147483648 to 2147483647;
      * the request was not run}, its {@code request_seq} the number as the client wrote it. LSP4J
      * alone failed to read such a message and sent nothing, so the client waited for an answer
-     * that never came. Each message is read twice (once here as a tree, once by LSP4J), so the
-     * work stays proportional to its size; one this check cannot read is left to LSP4J as before.
+     * that never came. Each message is read twice (its top-level fields here, skipping the rest,
+     * then whole by LSP4J), so the work stays proportional to its size; one this check cannot
+     * read is left to LSP4J as before.
      */
     static final class SeqCheckingHandler extends DebugMessageJsonHandler {
         SeqCheckingHandler(Map<String, JsonRpcMethod> methods, Consumer<GsonBuilder> configureGson) {
@@ -218,25 +218,39 @@ final class ServerEndpoint {
             return super.parseMessage(new StringReader(text));
         }
 
-        /** Throws LSP4J's issue (answered as an error response) when {@code text} is a request with such a seq. */
+        /**
+         * Throws LSP4J's issue (answered as an error response) when {@code text} is a request with
+         * such a seq. Reads only the object's top-level {@code type}, {@code seq} and
+         * {@code command}, skipping every other value (no tree is built).
+         */
         private static void checkSeq(String text) {
-            JsonObject m;
-            try {
-                JsonElement e = JsonParser.parseString(text);
-                if (!e.isJsonObject()) {
+            String type = null;
+            String written = null;
+            String command = null;
+            try (JsonReader r = new JsonReader(new StringReader(text))) {
+                if (r.peek() != JsonToken.BEGIN_OBJECT) {
                     return;
                 }
-                m = e.getAsJsonObject();
-            } catch (RuntimeException e) {
+                r.beginObject();
+                while (r.hasNext()) {
+                    String name = r.nextName();
+                    JsonToken t = r.peek();
+                    if (name.equals("type") && t == JsonToken.STRING) {
+                        type = r.nextString();
+                    } else if (name.equals("seq") && t == JsonToken.NUMBER) {
+                        written = r.nextString();
+                    } else if (name.equals("command") && t == JsonToken.STRING) {
+                        command = r.nextString();
+                    } else {
+                        r.skipValue();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
                 return;
             }
-            JsonElement type = m.get("type");
-            JsonElement seq = m.get("seq");
-            if (type == null || !type.isJsonPrimitive() || !"request".equals(type.getAsJsonPrimitive().getAsString())
-                    || seq == null || !seq.isJsonPrimitive() || !seq.getAsJsonPrimitive().isNumber()) {
+            if (!"request".equals(type) || written == null) {
                 return;
             }
-            String written = seq.getAsJsonPrimitive().getAsString();
             try {
                 // a longer number is no int (and BigDecimal's work grows faster than its length)
                 if (written.length() <= 64) {
@@ -247,12 +261,49 @@ final class ServerEndpoint {
                 // no int: answered below
             }
             DebugRequestMessage request = new DebugRequestMessage();
-            request.setRawId(Either.forRight(seq.getAsJsonPrimitive().getAsNumber()));
-            JsonElement command = m.get("command");
-            request.setMethod(command != null && command.isJsonPrimitive() ? command.getAsString() : null);
+            request.setRawId(Either.forRight(new Written(written)));
+            request.setMethod(command);
             throw new MessageIssueException(request, new MessageIssue("the request's seq " + Text.escape(written)
                     + " is not a whole number from -2147483648 to 2147483647; the request was not run",
                     ResponseErrorCode.InvalidRequest.getValue()));
+        }
+    }
+
+    /**
+     * A JSON number kept as the client wrote it (a valid JSON number literal), so that the
+     * response's {@code request_seq} is the same text; its values are the literal's, rounded.
+     */
+    private static final class Written extends Number {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+
+        Written(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int intValue() {
+            return (int) doubleValue();
+        }
+
+        @Override
+        public long longValue() {
+            return (long) doubleValue();
+        }
+
+        @Override
+        public float floatValue() {
+            return (float) doubleValue();
+        }
+
+        @Override
+        public double doubleValue() {
+            return Double.parseDouble(text);
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

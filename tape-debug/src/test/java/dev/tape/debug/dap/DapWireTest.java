@@ -202,13 +202,17 @@ class DapWireTest {
     void aRequestWhoseSeqIsOutOfRangeGetsAnErrorAndIsNotRun() throws Exception {
         String launch = "{\"program\":\"" + program.replace("\\", "\\\\") + "\",\"args\":[\"i64:3\"],"
                 + "\"stopOnEntry\":true}";
-        List<String> seqs = List.of("3000000000", "-2147483649", "1e20", "2.5", "18446744073709551616");
+        List<String> seqs = List.of("3000000000", "-2147483649", "1e20", "2.5", "18446744073709551616",
+                "1" + "0".repeat(100), "3000000001");
         List<String> batch = new ArrayList<>();
         batch.add(request(1, "initialize", "{\"adapterID\":\"tape\"}"));
         batch.add(request(2, "launch", launch));
         batch.add(request(3, "configurationDone", null));
         for (String seq : seqs) {
-            batch.add("{\"seq\":" + seq + ",\"type\":\"request\",\"command\":\"next\",\"arguments\":{\"threadId\":1}}");
+            // the last with seq after the arguments
+            batch.add(seq.equals("3000000001")
+                    ? "{\"type\":\"request\",\"command\":\"next\",\"arguments\":{\"threadId\":1,\"x\":[1,{}]},\"seq\":" + seq + "}"
+                    : "{\"seq\":" + seq + ",\"type\":\"request\",\"command\":\"next\",\"arguments\":{\"threadId\":1}}");
         }
         batch.add(request(Integer.MAX_VALUE, "threads", null));
         batch.add(request(4, "stackTrace", "{\"threadId\":1}"));
