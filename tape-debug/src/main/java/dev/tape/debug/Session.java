@@ -701,16 +701,42 @@ public final class Session {
      * @throws DebugException when no run is paused or the frame does not exist
      */
     public List<Register> registers(int frame) throws DebugException {
+        return registers(frame, 0, registerCount(frame));
+    }
+
+    /**
+     * @param frame a frame number of the paused run
+     * @return how many registers its function has (r0 included)
+     * @throws DebugException when no run is paused or the frame does not exist
+     */
+    public int registerCount(int frame) throws DebugException {
         requirePaused();
         if (frame < 0 || frame >= run.depth()) {
             throw new DebugException("No frame at level " + frame + ".");
         }
+        return target.program().registerCount(run.func(frame));
+    }
+
+    /**
+     * Some of a frame's registers: the work is proportional to how many, not to the frame's size.
+     *
+     * @param frame a frame number of the paused run
+     * @param from the first register's index, 0 or more
+     * @param to one past the last register's index, at most {@link #registerCount}
+     * @return the registers {@code from} to {@code to - 1}, in order (none when {@code to <= from})
+     * @throws DebugException when no run is paused or the frame does not exist
+     * @throws IndexOutOfBoundsException when {@code from} is negative or {@code to} past the count
+     */
+    public List<Register> registers(int frame, int from, int to) throws DebugException {
+        int regs = registerCount(frame);
+        if (from < 0 || to > regs) {
+            throw new IndexOutOfBoundsException("registers " + from + " to " + to + " of " + regs);
+        }
         int func = run.func(frame);
         VerifiedProgram program = target.program();
         String[] names = argNames(func);
-        int regs = program.registerCount(func);
-        List<Register> out = new ArrayList<>(regs);
-        for (int r = 0; r < regs; r++) {
+        List<Register> out = new ArrayList<>(Math.max(0, to - from));
+        for (int r = from; r < to; r++) {
             out.add(new Register(r, r < names.length ? names[r] : null, program.registerType(func, r),
                     run.register(frame, r)));
         }

@@ -8,18 +8,9 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The sixth round's changes together: random programs that mix structs the compiled tier keeps
@@ -101,9 +92,7 @@ class AttackAllTogetherTest {
         }
         s.append(" }\ncallsig one = (agg) -> (i64)\n");
         s.append("func main(n: i64, x: i64, d: i64) -> (i64) {\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
-                .append(rnd.nextInt(5)).append('\n');
-        s.append("    const.i64 r9, 2\n");
+        AttackPrograms.mainStart(s, rnd);
         if (plain) {
             // function values instead of closures, the struct made by a call
             s.append("    const.func r10, leaf\n    const.func r11, heavy\n    call r0, mk, r0, [r2, r6] -> [r20]\n");
@@ -194,69 +183,9 @@ class AttackAllTogetherTest {
             s.append(j == 0 ? "" : ", ").append(j % 2 == 0 ? "r1" : "r2");
         }
         s.append("]\n    ret r0, [r3]\n}\n");
-        s.append("""
-                func rec(d: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, base, step
-                base:
-                    ret r0, [r2]
-                step:
-                    const.i64 r5, 1
-                    i64.sub r6, r1, r5
-                    tuple.new r7, [r2, r1]
-                    tuple.get r8, r7, 1
-                    i64.add r9, r2, r8
-                    call r0, rec, r0, [r6, r9] -> [r10]
-                    ret r0, [r10]
-                }
-                """);
+        s.append(AttackPrograms.REC_TUPLE);
         long d = rnd.nextInt(10) == 0 ? 4100 + rnd.nextInt(8) : rnd.nextInt(12);
         return new Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), d, plain);
-    }
-
-    /**
-     * The build to compare with, when {@code -Dtape.before.jar=FILE} names one (never a default
-     * path: a jar left on the machine by another session may be any build): its path, else null.
-     *
-     * @throws IllegalStateException when the property names no regular file (a typo must not pass
-     *     as a comparison made)
-     */
-    /** the jar {@code -Dtape.before.jar} names, or null when none is given (shared by the later rounds' tests) */
-    static Path before() {
-        String named = System.getProperty("tape.before.jar");
-        if (named == null || named.isEmpty()) {
-            return null;
-        }
-        Path p = Path.of(named);
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException("-Dtape.before.jar names no file: " + named);
-        }
-        return p;
-    }
-
-    /** Loads {@link AttackAllDriver} (and its nested classes) again, over {@code jar}'s classes. */
-    static final class DriverLoader extends ClassLoader {
-        DriverLoader(ClassLoader parent) {
-            super(parent);
-        }
-
-        @Override
-        protected Class<?> findClass(String name) throws ClassNotFoundException {
-            if (!name.startsWith(AttackAllDriver.class.getName())) {
-                throw new ClassNotFoundException(name);
-            }
-            String res = name.replace('.', '/') + ".class";
-            try (InputStream in = AttackAllTogetherTest.class.getClassLoader().getResourceAsStream(res)) {
-                if (in == null) {
-                    throw new ClassNotFoundException(name);
-                }
-                byte[] b = in.readAllBytes();
-                return defineClass(name, b, 0, b.length);
-            } catch (IOException e) {
-                throw new ClassNotFoundException(name, e);
-            }
-        }
     }
 
     /** @return how many times main's generated method calls {@code JitRuntime.heapThreshold} */
@@ -267,111 +196,53 @@ class AttackAllTogetherTest {
         return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", "heapThreshold");
     }
 
-    /**
-     * Runs {@code source}'s interpreted, compiled and stepped transcripts ({@link AttackAllDriver#transcripts}),
-     * fails when one holds an {@code internal_error} or when the compiled or stepped one differs from the
-     * interpreted one, and, when {@code oldRun} (the build before's {@code transcripts}) is given, when any
-     * differs from the build before's; shared by the round attacks that compare the three ways.
-     *
-     * @return the three transcripts, in that order
-     */
-    static String[] threeAgree(Method oldRun, String source, long[] argv, long depth, boolean pre, int regsTo,
-                               String what) throws Exception {
-        String[] names = {"interpreted", "compiled", "stepped"};
-        String[] now;
-        try {
-            now = AttackAllDriver.transcripts(source, argv, depth, pre, regsTo);
-        } catch (RuntimeException e) {
-            throw new AssertionError(what, e);
-        }
-        for (int k = 0; k < 3; k++) {
-            assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-        }
-        assertLines(names[0], now[0], names[1], now[1], what);
-        assertLines(names[0], now[0], names[2], now[2], what);
-        if (oldRun != null) {
-            String[] then = (String[]) oldRun.invoke(null, source, argv, depth, pre, regsTo);
-            for (int k = 0; k < 3; k++) {
-                assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-            }
-        }
-        return now;
-    }
-
-    /** fails at the first line where {@code got} differs from {@code want}, naming both (shared as above) */
-    static void assertLines(String wantName, String want, String gotName, String got, String what) {
-        if (want.equals(got)) {
-            return;
-        }
-        String[] a = want.split("\n", -1);
-        String[] b = got.split("\n", -1);
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            String x = i < a.length ? a[i] : "(none)";
-            String y = i < b.length ? b[i] : "(none)";
-            if (!x.equals(y)) {
-                fail(what + "\nline " + i + "\n" + wantName + ": " + x + "\n" + gotName + ": " + y);
-            }
-        }
-    }
-
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class);
-            // the old driver runs on the named build's classes, not this build's
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
         int traps = 0;
         int results = 0;
         int compiled = 0;
         int plains = 0;
         String[] names = {"interpreted", "compiled", "stepped"};
-        long from = Long.getLong("attack.all.from", 0);
-        long seeds = Long.getLong("attack.all.seeds", 10);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Generated g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            boolean pre = seed % 2 == 0;
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            String[] now;
-            try {
-                now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre);
-            } catch (RuntimeException e) {
-                throw new AssertionError(what, e);
-            }
-            assertLines(names[0], now[0], names[1], now[1], what);
-            assertLines(names[0], now[0], names[2], now[2], what);
-            if (oldRun != null) {
-                String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre);
-                for (int k = 0; k < 3; k++) {
-                    assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.all", 10);
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            for (long seed = seeds.from(); seed < seeds.end(); seed++) {
+                Generated g = program(seed);
+                long[] argv = {g.n(), g.x(), g.d()};
+                boolean pre = seed % 2 == 0;
+                String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
+                String[] now;
+                try {
+                    now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre);
+                } catch (RuntimeException e) {
+                    throw new AssertionError(what, e);
+                }
+                TierCompare.assertLines(names[0], now[0], names[1], now[1], what);
+                TierCompare.assertLines(names[0], now[0], names[2], now[2], what);
+                if (old.run() != null) {
+                    // the four-argument transcripts: no register limits, no framed VM
+                    String[] then = (String[]) old.run().invoke(null, g.source(), argv, g.d() + 4, pre, 0, false);
+                    for (int k = 0; k < 3; k++) {
+                        TierCompare.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
+                    }
+                }
+                if (pre ? now[3].equals("7") : !now[3].equals("0")) {
+                    compiled++;
+                }
+                if (g.plain()) {
+                    plains++;
+                    // main keeps the heap room in a local (it tests the threshold)
+                    assertTrue(heapThresholds(g.source()) > 0, what);
+                }
+                if (now[0].startsWith("full trap")) {
+                    traps++;
+                } else {
+                    results++;
                 }
             }
-            if (pre ? now[3].equals("7") : !now[3].equals("0")) {
-                compiled++;
-            }
-            if (g.plain()) {
-                plains++;
-                // main keeps the heap room in a local (it tests the threshold)
-                assertTrue(heapThresholds(g.source()) > 0, what);
-            }
-            if (now[0].startsWith("full trap")) {
-                traps++;
-            } else {
-                results++;
-            }
-        }
-        if (old != null) {
-            old.close();
         }
         // all seven functions compiled when compiled first, and at least main when compiled on first use
-        assertTrue(compiled == seeds, "programs compiled: " + compiled);
-        assertTrue(plains >= seeds / 8, "plain programs: " + plains);
-        assertTrue(traps >= seeds / 8 && results >= seeds / 8, "traps " + traps + ", results " + results);
+        assertTrue(compiled == seeds.count(), "programs compiled: " + compiled);
+        assertTrue(plains >= seeds.count() / 8, "plain programs: " + plains);
+        assertTrue(traps >= seeds.count() / 8 && results >= seeds.count() / 8, "traps " + traps + ", results " + results);
     }
 }

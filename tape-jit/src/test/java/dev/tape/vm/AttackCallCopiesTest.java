@@ -15,9 +15,6 @@ import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -349,46 +346,25 @@ class AttackCallCopiesTest {
      * @return whether the run under the default limits ended with results
      */
     static boolean check(long seed, int width, Method oldRun) throws Exception {
-        String[] names = {"interpreted", "compiled", "stepped", "framed"};
         Generated g = program(seed, width);
         long[] argv = {g.n(), g.x(), g.d()};
-        boolean pre = seed % 2 == 0;
-        int regsTo = g.regs() + 64;
         String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-        String[] now;
-        try {
-            now = AttackAllDriver.transcripts(g.source(), argv, Math.min(g.d() + 6, 40), pre, regsTo, true);
-        } catch (RuntimeException e) {
-            throw new AssertionError(what, e);
-        }
-        for (int k = 0; k < 4; k++) {
-            assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[k], now[k], what);
-        }
-        if (oldRun != null) {
-            String[] then = (String[]) oldRun.invoke(null, g.source(), argv, Math.min(g.d() + 6, 40), pre, regsTo,
-                    true);
-            for (int k = 0; k < 4; k++) {
-                AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-            }
-        }
+        String[] now = TierCompare.waysAgree(oldRun, g.source(), argv, Math.min(g.d() + 6, 40), seed % 2 == 0,
+                g.regs() + 64, true, what);
         return now[0].startsWith("full done");
     }
 
     @Test
     void tiersSteppedFramedAndTheBuildBeforeAgree() throws Exception {
-        long from = Long.getLong("attack.c10.from", 0);
-        long seeds = Long.getLong("attack.c10.seeds", 4);
-        Path jar = AttackAllTogetherTest.before();
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.c10", 4);
         int results = 0;
-        try (URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Method oldRun = AttackRoundNineTogetherTest.oldDriver(old);
-            for (long seed = from; seed < from + seeds; seed++) {
-                results += check(seed, -1, oldRun) ? 1 : 0;
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            for (long seed = seeds.from(); seed < seeds.end(); seed++) {
+                results += check(seed, -1, old.run()) ? 1 : 0;
             }
         }
-        assertTrue(results >= 1 && (seeds < 40 || results < seeds), "results " + results + " of " + seeds);
+        assertTrue(results >= 1 && (seeds.count() < 40 || results < seeds.count()),
+                "results " + results + " of " + seeds.count());
     }
 
     /**
@@ -398,12 +374,9 @@ class AttackCallCopiesTest {
      */
     @Test
     void veryManyArgumentsAndResults() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        try (URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Method oldRun = AttackRoundNineTogetherTest.oldDriver(old);
-            check(1, 300, oldRun);
-            check(7, 2047, oldRun);
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            check(1, 300, old.run());
+            check(7, 2047, old.run());
         }
     }
 

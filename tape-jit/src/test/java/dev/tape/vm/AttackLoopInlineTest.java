@@ -6,17 +6,12 @@ import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,9 +65,6 @@ class AttackLoopInlineTest {
             }
             """;
 
-    /** A generated program and main's arguments (n turns, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
-
     private static final String[] STARTS = {"0", "1", "2", "3", "15", "16", "4294967296", "9223372036854775807",
         "9223372036854775808", "18446744073709551615"};
     private static final String[] STEPS = {"1", "1", "1", "2", "3", "18446744073709551615", "9223372036854775808"};
@@ -82,17 +74,8 @@ class AttackLoopInlineTest {
         return from[rnd.nextInt(from.length)];
     }
 
-    /** Elements of an array.new: {@code len} of the word registers r4 to r7. */
-    private static String elements(SplittableRandom rnd, int len) {
-        StringBuilder s = new StringBuilder("[");
-        for (int j = 0; j < len; j++) {
-            s.append(j == 0 ? "" : ", ").append("r").append(4 + rnd.nextInt(4));
-        }
-        return s.append("]").toString();
-    }
-
     /** A program (see the class comment): main(n, x, d) loops n turns; 1 to 4 operations a turn. */
-    static Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int len = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 16 : 5);
         int len2 = rnd.nextInt(3) == 0 ? len : 1 + rnd.nextInt(16);
@@ -107,13 +90,13 @@ class AttackLoopInlineTest {
                 .append(rnd.nextBoolean() ? Integer.toString(len + rnd.nextInt(3) - 1) : pick(rnd, STARTS)).append('\n');
         s.append("    const.func r30, walk\n    const.bool r15, false\n");
         s.append("    jmp loop\nloop:\n    i64.lt r14, r5, r1\n    br r14, body, done\nbody:\n");
-        s.append("    i64.add r7, r7, r5\n    array.new r20, A, ").append(elements(rnd, len)).append('\n');
+        s.append("    i64.add r7, r7, r5\n    array.new r20, A, ").append(AttackPrograms.elements(rnd, len)).append('\n');
         if (second) {
             s.append("    array.new r21, ").append(unsigned2 ? "U" : "A").append(", ");
             if (unsigned2) {
                 s.append("[r8]\n");
             } else {
-                s.append(elements(rnd, len2)).append('\n');
+                s.append(AttackPrograms.elements(rnd, len2)).append('\n');
             }
         }
         if (rnd.nextBoolean()) {
@@ -133,7 +116,7 @@ class AttackLoopInlineTest {
                 case 6 -> s.append("    call.indirect r0, wsig, r30, r0, [").append(arr)
                         .append(", r8, r4, r9] -> [r4, r8, r15]\n");
                 case 7 -> s.append("    mov r22, ").append(arr).append("\n    array.len r11, r22\n");
-                default -> s.append("    array.new r20, A, ").append(elements(rnd, len)).append('\n');
+                default -> s.append("    array.new r20, A, ").append(AttackPrograms.elements(rnd, len)).append('\n');
             }
         }
         s.append("    i64.add r5, r5, r6\n    jmp loop\ndone:\n    ret r0, [r4]\n}\n");
@@ -176,7 +159,7 @@ class AttackLoopInlineTest {
                 .append("more:\n    const.i64 r3, 1\n    i64.sub r1, r1, r3\n    call r0, rec, r0, [r1, r2] -> [r8]\n")
                 .append("    ret r0, [r8]\n}\n");
         long d = rnd.nextInt(4);
-        return new Generated(s.toString(), 1 + rnd.nextInt(4), rnd.nextLong(40) - 20, d);
+        return new AttackPrograms.Generated(s.toString(), 1 + rnd.nextInt(4), rnd.nextLong(40) - 20, d);
     }
 
     /** How many room tests ({@code JitRuntime.leafMakeRoom}) main's method makes: its inlined calls. */
@@ -191,47 +174,29 @@ class AttackLoopInlineTest {
     /** Random programs' transcripts agree on the tiers, stepped and (with {@code -Dtape.before.jar}) with the build before. */
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
-        int traps = 0;
-        int results = 0;
-        int inlined = 0;
-        long from = Long.getLong("attack.arr9.from", 0);
-        long seeds = Long.getLong("attack.arr9.seeds", 12);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Generated g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            boolean pre = seed % 2 == 0;
-            int regsTo = (int) (g.d() + 2) * 20 + 60;
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.arr9", 12);
+        int[] traps = {0};
+        int[] results = {0};
+        int[] inlined = {0};
+        TierCompare.sweep(seeds, AttackLoopInlineTest::program, g -> (int) (g.d() + 2) * 20 + 60, (seed, g, what, now) -> {
             try {
                 if (roomTests(g.source()) > 0) {
-                    inlined++;
+                    inlined[0]++;
                 }
             } catch (Exception e) {
                 throw new AssertionError(what, e);
             }
-            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
             if (now[0].startsWith("full done")) {
-                results++;
+                results[0]++;
             } else {
-                traps++;
+                traps[0]++;
             }
-        }
-        if (old != null) {
-            old.close();
-        }
-        System.out.println("AttackLoopInlineTest: " + inlined + " inlined, " + results + " results, " + traps + " traps");
+        });
+        System.out.println("AttackLoopInlineTest: " + inlined[0] + " inlined, " + results[0] + " results, " + traps[0]
+                + " traps");
         // a third or more run a callee inline in main; a sweep of many programs also reaches traps
-        assertTrue(inlined >= seeds / 3, "programs inlining in main: " + inlined);
-        assertTrue(seeds < 10 || results > 0 && traps > 0, "traps " + traps + ", results " + results);
+        assertTrue(inlined[0] >= seeds.count() / 3, "programs inlining in main: " + inlined[0]);
+        assertTrue(seeds.count() < 10 || results[0] > 0 && traps[0] > 0, "traps " + traps[0] + ", results " + results[0]);
     }
 
     /**
@@ -371,36 +336,15 @@ class AttackLoopInlineTest {
     /** Each shape runs inline in main, and its transcripts agree on the tiers, stepped and with the build before. */
     @Test
     void shapesAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-        }
-        String[] names = {"interpreted", "compiled", "stepped"};
-        for (String src : SHAPES) {
-            assertEquals(1, roomTests(src), "main runs its callee inline\n" + src);
-            for (long[] argv : new long[][] {{3, 5, 1}, {2, -7, 0}, {1, Long.MIN_VALUE, 2}}) {
-                String what = java.util.Arrays.toString(argv) + "\n" + src;
-                String[] now = AttackAllDriver.transcripts(src, argv, 4, argv[2] != 0, 40);
-                for (int k = 0; k < 3; k++) {
-                    assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what);
-                }
-                assertTrue(now[0].startsWith("full done"), what + "\n" + now[0]);
-                AttackAllTogetherTest.assertLines(names[0], now[0], names[1], now[1], what);
-                AttackAllTogetherTest.assertLines(names[0], now[0], names[2], now[2], what);
-                if (oldRun != null) {
-                    String[] then = (String[]) oldRun.invoke(null, src, argv, 4L, argv[2] != 0, 40);
-                    for (int k = 0; k < 3; k++) {
-                        AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-                    }
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            for (String src : SHAPES) {
+                assertEquals(1, roomTests(src), "main runs its callee inline\n" + src);
+                for (long[] argv : new long[][] {{3, 5, 1}, {2, -7, 0}, {1, Long.MIN_VALUE, 2}}) {
+                    String what = java.util.Arrays.toString(argv) + "\n" + src;
+                    String[] now = TierCompare.threeAgree(old.run(), src, argv, 4, argv[2] != 0, 40, what);
+                    assertTrue(now[0].startsWith("full done"), what + "\n" + now[0]);
                 }
             }
-        }
-        if (old != null) {
-            old.close();
         }
     }
 

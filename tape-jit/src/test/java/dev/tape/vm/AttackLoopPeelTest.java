@@ -8,13 +8,8 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,9 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -Dattack.driver.points=40}). It stays as a regression test.
  */
 class AttackLoopPeelTest {
-    /** A generated program and the entry's arguments (n steps, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
-
     private static String ireg(SplittableRandom rnd) {
         return "r" + (7 + rnd.nextInt(3));
     }
@@ -105,7 +97,7 @@ class AttackLoopPeelTest {
         s.append("    i64.add r4, r4, ").append(dst).append('\n');
     }
 
-    static Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         StringBuilder s = new StringBuilder("program peelattack\n");
         s.append("host hf = \"w.f\" (i64) -> (i64)\nhost hw = \"w.w\" (i64, i64) -> (i64, i64)\n");
@@ -114,8 +106,7 @@ class AttackLoopPeelTest {
         int blocks = 2 + rnd.nextInt(6);
         int trapAt = rnd.nextInt(3) == 0 ? rnd.nextInt(6) : 1000;
         s.append("func main(n: i64, x: i64, d: i64) -> (i64) {\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
-                .append(rnd.nextInt(5)).append("\n    const.i64 r9, 2\n    struct.new r20, S, [r2, r6]\n");
+        AttackPrograms.mainStart(s, rnd).append("    struct.new r20, S, [r2, r6]\n");
         s.append("    array.new r26, ints, [r7]\n");
         s.append("    const.func r29, leafe\n    const.i64 r13, ").append(1 + rnd.nextInt(40))
                 .append("\n    tuple.new r31, [r13]\n    closure.new r30, r29, r31\n");
@@ -167,18 +158,7 @@ class AttackLoopPeelTest {
                 .append(3 + rnd.nextInt(20)).append(", 7\n    i64.add r3, r3, r2\n    ret r0, [r3]\n}\n");
         s.append("func leafn(env: agg tuple(), x: i64) -> (i64) {\n    const.i64 r").append(3 + rnd.nextInt(20))
                 .append(", 3\n    i64.mul r3, r2, r2\n    ret r0, [r3]\n}\n");
-        s.append("""
-                func heavy(env: agg tuple(i64), x: i64) -> (i64) {
-                    const.i64 r3, 3
-                    i64.div r3, r2, r3
-                    call r0, plain, r0, [r3] -> [r4]
-                    ret r0, [r4]
-                }
-                func plain(x: i64) -> (i64) {
-                    const.i64 r2, 5
-                    i64.add r2, r1, r2
-                    ret r0, [r2]
-                }
+        s.append(AttackPrograms.HEAVY_PLAIN).append("""
                 func deep(x: i64) -> (i64) {
                     const.i64 r2, 2
                     i64.rem r2, r1, r2
@@ -221,7 +201,7 @@ class AttackLoopPeelTest {
                 .append(", 5\n    i64.mul r2, r1, r1\n    ret r0, [r2]\n}\n");
         // now and then past the default call depth: the Java stack may run short first (a hand-over)
         long depth = rnd.nextInt(10) == 0 ? 1018 + rnd.nextInt(8) : rnd.nextInt(6);
-        return new Generated(s.toString(), 2 + rnd.nextInt(14), rnd.nextLong(1000), depth);
+        return new AttackPrograms.Generated(s.toString(), 2 + rnd.nextInt(14), rnd.nextLong(1000), depth);
     }
 
     /** @return how many call sites main's method runs inline in its steady copy (room tests that make no room) */
@@ -235,34 +215,17 @@ class AttackLoopPeelTest {
 
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
-        int peeled = 0;
-        int results = 0;
-        long from = Long.getLong("attack.peel.from", 0);
-        long seeds = Long.getLong("attack.peel.seeds", 2);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Generated g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            boolean pre = seed % 2 == 0;
-            int regsTo = (int) (g.d() + 2) * 12 + 110;
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            peeled += steadySites(g.source()) > 0 ? 1 : 0;
-            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
-            results += now[0].startsWith("full done") ? 1 : 0;
-        }
-        if (old != null) {
-            old.close();
-        }
-        System.out.println("AttackLoopPeelTest: programs " + seeds + ", main peeled " + peeled + ", results " + results);
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.peel", 2);
+        int[] peeled = {0};
+        int[] results = {0};
+        TierCompare.sweep(seeds, AttackLoopPeelTest::program, g -> (int) (g.d() + 2) * 12 + 110, (seed, g, what, now) -> {
+            peeled[0] += steadySites(g.source()) > 0 ? 1 : 0;
+            results[0] += now[0].startsWith("full done") ? 1 : 0;
+        });
+        System.out.println("AttackLoopPeelTest: programs " + seeds.count() + ", main peeled " + peeled[0] + ", results "
+                + results[0]);
         // main is peeled in most programs, and most end with results
-        assertTrue(peeled * 2 >= seeds && results * 3 >= seeds, "peeled " + peeled + ", results " + results);
+        assertTrue(peeled[0] * 2 >= seeds.count() && results[0] * 3 >= seeds.count(),
+                "peeled " + peeled[0] + ", results " + results[0]);
     }
 }

@@ -2,13 +2,8 @@ package dev.tape.vm;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,9 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * regression test.
  */
 class AttackRoundEightTogetherTest {
-    /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
-
     private static final String[] F64_POOL = {"f64:1.5", "f64:-0.5", "f64:0x8000000000000000", "f64:0x7ff8000000000001",
         "f64:0x7ff0000000000000", "f64:0xfff0000000000000", "f64:1e300", "f64:3", "f64:0x0000000000000001",
         "f64:0"};
@@ -68,17 +60,14 @@ class AttackRoundEightTogetherTest {
         s.append("    ret r0, [").append(acc).append("]\n}\n");
     }
 
-    static Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         StringBuilder s = new StringBuilder("program eight\n");
-        s.append("host hf = \"w.f\" (i64) -> (i64)\nhost hg = \"w.g\" (i64, i64) -> (i64)\n");
-        s.append("host hh = \"w.h\" (i64, i64, i64) -> (i64)\nhost hp = \"w.p\" (i64) -> (bool)\n");
-        s.append("host hw = \"w.w\" (i64, i64) -> (i64, i64)\nhost hx = \"w.x\" (i64) -> (i64)\n");
+        s.append(AttackPrograms.SIX_HOSTS);
         s.append("array ints = i64\nstruct S = { f0: i64, f1: i64 }\nstruct T = { t: agg, v: i64 }\ncallsig fl = (f64) -> (f64)\n");
         // main is function 0, side (the boxed host function's nested run) function 1
         s.append("func main(n: i64, x: i64, d: i64) -> (i64, f64) {\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
-                .append(rnd.nextInt(5)).append("\n    const.i64 r9, 2\n");
+        AttackPrograms.mainStart(s, rnd);
         s.append("    const.pool r40, ").append(F64_POOL[rnd.nextInt(F64_POOL.length)]).append('\n');
         s.append("    const.pool r41, ").append(F64_POOL[rnd.nextInt(F64_POOL.length)]).append('\n');
         s.append("    const.f64 r42, ").append(rnd.nextInt(9) / 4.0 - 1).append('\n');
@@ -206,59 +195,26 @@ class AttackRoundEightTogetherTest {
         s.append("func fe1(env: agg tuple(f64, f64, f64), x: f64) -> (f64) {\n    tuple.get r3, r1, 0\n")
                 .append("    tuple.get r4, r1, 2\n    f64.mul r5, r3, r2\n    f64.div r5, r5, r4\n")
                 .append("    f64.sub r5, r5, r2\n    ret r0, [r5]\n}\n");
-        s.append("""
-                func rec(d: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, base, step
-                base:
-                    ret r0, [r2]
-                step:
-                    const.i64 r5, 1
-                    i64.sub r6, r1, r5
-                    struct.new r7, S, [r2, r1]
-                    struct.get r8, r7, 1
-                    i64.add r9, r2, r8
-                    call r0, rec, r0, [r6, r9] -> [r10]
-                    ret r0, [r10]
-                }
-                """);
-        return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
+        s.append(AttackPrograms.REC_STRUCT);
+        return new AttackPrograms.Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
     }
 
 
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
-        int traps = 0;
-        int results = 0;
-        long from = Long.getLong("attack.eight.from", 0);
-        long seeds = Long.getLong("attack.eight.seeds", 3);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Generated g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            boolean pre = seed % 2 == 0;
-            int regsTo = (int) (g.d() + 2) * 14 + 120;
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
-            if (now[0].startsWith("full done")) {
-                results++;
-            } else {
-                traps++;
-            }
-        }
-        if (old != null) {
-            old.close();
-        }
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.eight", 3);
+        int[] traps = {0};
+        int[] results = {0};
+        TierCompare.sweep(seeds, AttackRoundEightTogetherTest::program, g -> (int) (g.d() + 2) * 14 + 120,
+                (seed, g, what, now) -> {
+                    if (now[0].startsWith("full done")) {
+                        results[0]++;
+                    } else {
+                        traps[0]++;
+                    }
+                });
         // most programs end with results; a sweep of many programs also reaches traps
-        assertTrue(results >= (seeds + 1) / 2 && (seeds < 40 || traps > 0), "traps " + traps + ", results " + results);
+        assertTrue(results[0] >= (seeds.count() + 1) / 2 && (seeds.count() < 40 || traps[0] > 0),
+                "traps " + traps[0] + ", results " + results[0]);
     }
 }

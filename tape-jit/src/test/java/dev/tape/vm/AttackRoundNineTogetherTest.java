@@ -7,16 +7,12 @@ import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,9 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * array; the others of an earlier form without it). It stays as a regression test.
  */
 class AttackRoundNineTogetherTest {
-    /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
-
     private static String ireg(SplittableRandom rnd) {
         return new String[] {"r4", "r5", "r7", "r8", "r12"}[rnd.nextInt(5)];
     }
@@ -89,21 +82,18 @@ class AttackRoundNineTogetherTest {
         s.append("]\n");
     }
 
-    static Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int len = 1 + rnd.nextInt(10);
         int imm = rnd.nextInt(12) == 0 ? len : rnd.nextInt(len);
         int outer = 1 + rnd.nextInt(3);
         StringBuilder s = new StringBuilder("program nine\n");
-        s.append("host hf = \"w.f\" (i64) -> (i64)\nhost hg = \"w.g\" (i64, i64) -> (i64)\n");
-        s.append("host hh = \"w.h\" (i64, i64, i64) -> (i64)\nhost hp = \"w.p\" (i64) -> (bool)\n");
-        s.append("host hw = \"w.w\" (i64, i64) -> (i64, i64)\nhost hx = \"w.x\" (i64) -> (i64)\n");
+        s.append(AttackPrograms.SIX_HOSTS);
         s.append("array A = i64\nstruct S = { f0: i64, f1: i64 }\nstruct T = { t: agg, v: i64 }\n");
         s.append("callsig one = (i64) -> (i64)\n");
         // main is function 0, side (the boxed host function's nested run) function 1
         s.append("func main(n: i64, x: i64, d: i64) -> (i64) {\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
-                .append(rnd.nextInt(5)).append("\n    const.i64 r9, 2\n    const.i64 r10, 0\n    mov r12, r2\n");
+        AttackPrograms.mainStart(s, rnd).append("    const.i64 r10, 0\n    mov r12, r2\n");
         s.append("    const.func r30, leafe\n    const.i64 r31, ").append(1 + rnd.nextInt(40)).append('\n');
         s.append("    tuple.new r32, [r31]\n    closure.new r33, r30, r32\n");
         s.append("    const.func r34, leafn\n    tuple.new r35, []\n    closure.new r36, r34, r35\n");
@@ -240,18 +230,7 @@ class AttackRoundNineTogetherTest {
                     i64.mul r3, r2, r3
                     ret r0, [r3]
                 }
-                func heavy(env: agg tuple(i64), x: i64) -> (i64) {
-                    const.i64 r3, 3
-                    i64.div r3, r2, r3
-                    call r0, plain, r0, [r3] -> [r4]
-                    ret r0, [r4]
-                }
-                func plain(x: i64) -> (i64) {
-                    const.i64 r2, 5
-                    i64.add r2, r1, r2
-                    ret r0, [r2]
-                }
-                """);
+                """).append(AttackPrograms.HEAVY_PLAIN);
         // mix(a, b): builds a struct and an array, walks it, makes host calls
         s.append("func mix(a: i64, b: i64) -> (i64) {\n    struct.new r3, S, [r1, r2]\n");
         for (int j = 0, k = 1 + rnd.nextInt(4); j < k; j++) {
@@ -272,39 +251,8 @@ class AttackRoundNineTogetherTest {
             }
         }
         s.append("    struct.get r4, r3, ").append(rnd.nextInt(2)).append("\n    i64.add r1, r1, r4\n    ret r0, [r1]\n}\n");
-        s.append("""
-                func rec(d: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, base, step
-                base:
-                    ret r0, [r2]
-                step:
-                    const.i64 r5, 1
-                    i64.sub r6, r1, r5
-                    struct.new r7, S, [r2, r1]
-                    struct.get r8, r7, 1
-                    i64.add r9, r2, r8
-                    call r0, rec, r0, [r6, r9] -> [r10]
-                    ret r0, [r10]
-                }
-                """);
-        return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
-    }
-
-    /**
-     * @param old a class loader over the build before, or null
-     * @return {@link AttackAllDriver}'s {@code transcripts} loaded over {@code old}'s classes, or
-     *     null when {@code old} is
-     */
-    static Method oldDriver(URLClassLoader old) throws Exception {
-        if (old == null) {
-            return null;
-        }
-        Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-        assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        return d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class,
-                boolean.class);
+        s.append(AttackPrograms.REC_STRUCT);
+        return new AttackPrograms.Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
     }
 
     /**
@@ -312,7 +260,7 @@ class AttackRoundNineTogetherTest {
      * {@code oldRun} the build before writes the same transcripts.
      *
      * @param seed the program's seed
-     * @param oldRun {@link #oldDriver}, or null
+     * @param oldRun {@link TierCompare.Before#run()}, or null
      * @param framed whether to add the framed VM's transcript
      * @return whether the run under the default limits ended with results
      */
@@ -325,51 +273,27 @@ class AttackRoundNineTogetherTest {
      *
      * @param g the program and its entry's arguments
      * @param seed the program's seed (for the message)
-     * @param oldRun {@link #oldDriver}, or null
+     * @param oldRun {@link TierCompare.Before#run()}, or null
      * @param framed whether to add the framed VM's transcript
      * @return whether the run under the default limits ended with results
      */
-    static boolean check(Generated g, long seed, Method oldRun, boolean framed) throws Exception {
-        String[] names = {"interpreted", "compiled", "stepped", "framed"};
-        int ways = framed ? 4 : 3;
-        long[] argv = {g.n(), g.x(), g.d()};
-        boolean pre = seed % 2 == 0;
-        int regsTo = (int) (g.d() + 2) * 12 + 140;
-        String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-        String[] now;
-        try {
-            now = AttackAllDriver.transcripts(g.source(), argv, g.d() + 4, pre, regsTo, framed);
-        } catch (RuntimeException e) {
-            throw new AssertionError(what, e);
-        }
-        for (int k = 0; k < ways; k++) {
-            assertTrue(!now[k].contains("internal_error"), names[k] + " internal_error\n" + what + "\n" + now[k]);
-            AttackAllTogetherTest.assertLines(names[0], now[0], names[k], now[k], what);
-        }
-        if (oldRun != null) {
-            String[] then = (String[]) oldRun.invoke(null, g.source(), argv, g.d() + 4, pre, regsTo, framed);
-            for (int k = 0; k < ways; k++) {
-                AttackAllTogetherTest.assertLines("before " + names[k], then[k], "now " + names[k], now[k], what);
-            }
-        }
+    static boolean check(AttackPrograms.Generated g, long seed, Method oldRun, boolean framed) throws Exception {
+        String[] now = TierCompare.waysAgree(oldRun, g.source(), g.argv(), g.d() + 4, seed % 2 == 0,
+                (int) (g.d() + 2) * 12 + 140, framed, g.what(seed));
         return now[0].startsWith("full done");
     }
 
     @Test
     void tiersSteppedFramedAndTheBuildBeforeAgree() throws Exception {
-        long from = Long.getLong("attack.nine.from", 0);
-        long seeds = Long.getLong("attack.nine.seeds", 3);
-        Path jar = AttackAllTogetherTest.before();
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.nine", 3);
         int results = 0;
-        try (URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Method oldRun = oldDriver(old);
-            for (long seed = from; seed < from + seeds; seed++) {
-                results += check(seed, oldRun, true) ? 1 : 0;
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            for (long seed = seeds.from(); seed < seeds.end(); seed++) {
+                results += check(seed, old.run(), true) ? 1 : 0;
             }
         }
-        assertTrue(results >= (seeds + 2) / 3 && (seeds < 40 || results < seeds),
-                "results " + results + " of " + seeds);
+        assertTrue(results >= (seeds.count() + 2) / 3 && (seeds.count() < 40 || results < seeds.count()),
+                "results " + results + " of " + seeds.count());
     }
 
     /** A loop that calls {@code walk} on an array it keeps; walk's step is 0, so it never ends. */

@@ -14,13 +14,8 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,9 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * regression test.
  */
 class AttackRoundSevenTogetherTest {
-    /** A generated program and the entry's arguments (n turns, x, recursion depth d). */
-    record Generated(String source, long n, long x, long d) {}
-
     private static final String[] F64_POOL = {"f64:1.5", "f64:-0.5", "f64:0x8000000000000000", "f64:0x7ff8000000000001",
         "f64:0x7ff0000000000000", "f64:0xfff0000000000000", "f64:1e300", "f64:3", "f64:0x0000000000000001"};
     private static final String[] FREGS = {"r40", "r41", "r42", "r43", "r54"};
@@ -62,7 +54,7 @@ class AttackRoundSevenTogetherTest {
         return FREGS[rnd.nextInt(FREGS.length)];
     }
 
-    static Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int fields = 1 + rnd.nextInt(4);
         StringBuilder s = new StringBuilder("program seven\nhost hf = \"w.f\" (i64) -> (i64)\narray ints = i64\n");
@@ -73,8 +65,7 @@ class AttackRoundSevenTogetherTest {
         s.append(" }\ncallsig one = (agg) -> (i64)\ncallsig fl = (f64) -> (f64)\n");
         s.append("callsig ione = (i64) -> (i64)\n");
         s.append("func main(n: i64, x: i64, d: i64) -> (i64, f64, u64) {\n");
-        s.append("    const.i64 r4, 0\n    const.i64 r5, 0\n    const.i64 r6, 1\n    mov r7, r2\n    const.i64 r8, ")
-                .append(rnd.nextInt(5)).append("\n    const.i64 r9, 2\n");
+        AttackPrograms.mainStart(s, rnd);
         s.append("    const.pool r40, ").append(F64_POOL[rnd.nextInt(F64_POOL.length)]).append('\n');
         s.append("    const.pool r41, ").append(F64_POOL[rnd.nextInt(F64_POOL.length)]).append('\n');
         s.append("    const.f64 r42, ").append(rnd.nextInt(9) / 4.0 - 1).append('\n');
@@ -257,24 +248,8 @@ class AttackRoundSevenTogetherTest {
             s.append("    closure.new r7, r5, r3\n");
         }
         s.append("    i64.add r16, r16, r17\n    jmp top\nout:\n    ret r0, [r18]\n}\n");
-        s.append("""
-                func rec(d: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, base, step
-                base:
-                    ret r0, [r2]
-                step:
-                    const.i64 r5, 1
-                    i64.sub r6, r1, r5
-                    tuple.new r7, [r2, r1]
-                    tuple.get r8, r7, 1
-                    i64.add r9, r2, r8
-                    call r0, rec, r0, [r6, r9] -> [r10]
-                    ret r0, [r10]
-                }
-                """);
-        return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
+        s.append(AttackPrograms.REC_TUPLE);
+        return new AttackPrograms.Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000), depth);
     }
 
 
@@ -315,45 +290,29 @@ class AttackRoundSevenTogetherTest {
 
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
-        int traps = 0;
-        int results = 0;
-        int subAdds = 0;
-        int triples = 0;
-        int cached = 0;
-        long from = Long.getLong("attack.seven.from", 0);
-        long seeds = Long.getLong("attack.seven.seeds", 3);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Generated g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            boolean pre = seed % 2 == 0;
-            int regsTo = (int) (g.d() + 2) * 14 + 120;
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, pre, regsTo, what);
-            VerifiedProgram vp = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "seven.tasm"));
-            subAdds += lowered(vp, LOp.F64_SUB_ADD);
-            triples += lowered(vp, LOp.I64_TO_F64_MUL_ADD);
-            cached += cachedSites(vp, vp.functionCount() - 2) > 0 ? 1 : 0;
-            if (now[0].startsWith("full trap")) {
-                traps++;
-            } else {
-                results++;
-            }
-        }
-        if (old != null) {
-            old.close();
-        }
-        assertTrue(traps >= seeds / 8 && results >= seeds / 8, "traps " + traps + ", results " + results);
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.seven", 3);
+        int[] traps = {0};
+        int[] results = {0};
+        int[] subAdds = {0};
+        int[] triples = {0};
+        int[] cached = {0};
+        TierCompare.sweep(seeds, AttackRoundSevenTogetherTest::program, g -> (int) (g.d() + 2) * 14 + 120,
+                (seed, g, what, now) -> {
+                    VerifiedProgram vp = Verifier.verifyWithShapesAcrossBlocks(Assembler.assemble(g.source(), "seven.tasm"));
+                    subAdds[0] += lowered(vp, LOp.F64_SUB_ADD);
+                    triples[0] += lowered(vp, LOp.I64_TO_F64_MUL_ADD);
+                    cached[0] += cachedSites(vp, vp.functionCount() - 2) > 0 ? 1 : 0;
+                    if (now[0].startsWith("full trap")) {
+                        traps[0]++;
+                    } else {
+                        results[0]++;
+                    }
+                });
+        long count = seeds.count();
+        assertTrue(traps[0] >= count / 8 && results[0] >= count / 8, "traps " + traps[0] + ", results " + results[0]);
         // the round's features are reached: both superinstructions, and sites that keep a closure
-        assertTrue(subAdds >= seeds && triples >= seeds / 2, "sub/add pairs " + subAdds + ", triples " + triples);
-        assertTrue(cached >= seeds / 2, "programs whose main keeps a closure: " + cached);
+        assertTrue(subAdds[0] >= count && triples[0] >= count / 2,
+                "sub/add pairs " + subAdds[0] + ", triples " + triples[0]);
+        assertTrue(cached[0] >= count / 2, "programs whose main keeps a closure: " + cached[0]);
     }
 }

@@ -8,7 +8,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -218,7 +217,7 @@ class AttackRoundTenTogetherTest {
         return t;
     }
 
-    static AttackRoundNineTogetherTest.Generated program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int count = 2 + rnd.nextInt(5);
         Shape[] shapes = new Shape[count];
@@ -256,27 +255,12 @@ class AttackRoundTenTogetherTest {
                     i64.mul r2, r2, r3
                     ret r0, [r2]
                 }
-                func rec(d: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, base, step
-                base:
-                    ret r0, [r2]
-                step:
-                    const.i64 r5, 1
-                    i64.sub r6, r1, r5
-                    tuple.new r7, [r2, r1]
-                    tuple.get r8, r7, 1
-                    i64.add r9, r2, r8
-                    call r0, rec, r0, [r6, r9] -> [r10]
-                    ret r0, [r10]
-                }
-                """);
+                """).append(AttackPrograms.REC_TUPLE);
         for (int j = 0; j < count; j++) {
             function(s, rnd, shapes, j);
         }
         long depth = rnd.nextInt(8) == 0 ? 1018 + rnd.nextInt(8) : rnd.nextInt(10);
-        return new AttackRoundNineTogetherTest.Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), depth);
+        return new AttackPrograms.Generated(s.toString(), 1 + rnd.nextInt(5), rnd.nextLong(1000), depth);
     }
 
     /** Checks one program as {@link AttackRoundNineTogetherTest#check} does. */
@@ -286,21 +270,17 @@ class AttackRoundTenTogetherTest {
 
     @Test
     void callShapesOnEveryWayAndTheBuildBeforeAgree() throws Exception {
-        long from = Long.getLong("attack.ten.from", 0);
-        long seeds = Long.getLong("attack.ten.seeds", 4);
-        Path jar = AttackAllTogetherTest.before();
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.ten", 4);
         int results = 0;
-        try (URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Method oldRun = AttackRoundNineTogetherTest.oldDriver(old);
-            for (long seed = from; seed < from + seeds; seed++) {
-                results += check(seed, oldRun) ? 1 : 0;
+        try (TierCompare.Before old = TierCompare.Before.open()) {
+            for (long seed = seeds.from(); seed < seeds.end(); seed++) {
+                results += check(seed, old.run()) ? 1 : 0;
             }
-            for (long seed = from; seed < from + seeds / 2; seed++) {
-                AttackRoundNineTogetherTest.check(70_000 + seed, oldRun, true);
+            for (long seed = seeds.from(); seed < seeds.from() + seeds.count() / 2; seed++) {
+                AttackRoundNineTogetherTest.check(70_000 + seed, old.run(), true);
             }
         }
-        assertTrue(results >= (seeds + 2) / 3, "results " + results + " of " + seeds);
+        assertTrue(results >= (seeds.count() + 2) / 3, "results " + results + " of " + seeds.count());
     }
 
     /**
@@ -320,7 +300,7 @@ class AttackRoundTenTogetherTest {
             long[][] args = new long[3][];
             long[] fuel = new long[3];
             for (int j = 0; j < 3; j++) {
-                AttackRoundNineTogetherTest.Generated g = program(1000 + 3L * round + j);
+                AttackPrograms.Generated g = program(1000 + 3L * round + j);
                 sources[j] = g.source();
                 args[j] = new long[] {g.n(), g.x(), Math.min(g.d(), 30)};
                 fuel[j] = 12 + 9L * j + 2L * round;

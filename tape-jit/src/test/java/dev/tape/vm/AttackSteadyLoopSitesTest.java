@@ -10,16 +10,11 @@ import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.vm.internal.Generated;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,20 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * four in five with steady-copy room compares.
  */
 class AttackSteadyLoopSitesTest {
-    /** A generated program and main's arguments (n turns, x, recursion depth d). */
-    record Gen(String source, long n, long x, long d) {}
-
     private static final String[] STARTS = {"0", "0", "1", "2", "15", "16", "4294967296", "9223372036854775808",
         "18446744073709551615"};
-
-    /** Elements of an array.new: {@code len} of the word registers r4 to r7. */
-    private static String elements(SplittableRandom rnd, int len) {
-        StringBuilder s = new StringBuilder("[");
-        for (int j = 0; j < len; j++) {
-            s.append(j == 0 ? "" : ", ").append("r").append(4 + rnd.nextInt(4));
-        }
-        return s.append("]").toString();
-    }
 
     /** One looping call on array register {@code arr}. */
     private static String loopCall(SplittableRandom rnd, String arr, String other) {
@@ -76,7 +59,7 @@ class AttackSteadyLoopSitesTest {
     }
 
     /** A program (see the class comment). */
-    static Gen program(long seed) {
+    static AttackPrograms.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int len = 1 + rnd.nextInt(rnd.nextInt(3) == 0 ? 16 : 5);
         boolean second = rnd.nextBoolean();
@@ -101,7 +84,7 @@ class AttackSteadyLoopSitesTest {
                 .append(rnd.nextBoolean() ? Integer.toString(len + rnd.nextInt(3) - 1)
                         : STARTS[rnd.nextInt(STARTS.length)]).append('\n');
         if (before) {
-            s.append("    array.new r20, A, ").append(elements(rnd, len)).append('\n');
+            s.append("    array.new r20, A, ").append(AttackPrograms.elements(rnd, len)).append('\n');
             s.append("    call r0, walk, r0, [r20, r8, r4, r9] -> [r4]\n");
         }
         if (new SplittableRandom(seed * 31 + 7).nextInt(6) == 0) {
@@ -115,11 +98,11 @@ class AttackSteadyLoopSitesTest {
         // now and then the array is built once, before the loop, and read by the loop's sites
         // (drawn apart, so that the other programs stay as they were)
         boolean hoisted = new SplittableRandom(seed * 31 + 7).nextInt(6) == 0;
-        String build = "    array.new r20, A, " + elements(rnd, len) + "\n";
+        String build = "    array.new r20, A, " + AttackPrograms.elements(rnd, len) + "\n";
         s.append("loop:\n    i64.lt r14, r5, r1\n    br r14, body, done\nbody:\n");
         s.append("    i64.add r7, r7, r5\n").append(hoisted ? "" : build);
         if (second) {
-            s.append("    array.new r21, A, ").append(elements(rnd, rnd.nextBoolean() ? len : 1 + rnd.nextInt(16)))
+            s.append("    array.new r21, A, ").append(AttackPrograms.elements(rnd, rnd.nextBoolean() ? len : 1 + rnd.nextInt(16)))
                     .append('\n');
         }
         String other = second ? "r21" : "r20";
@@ -154,7 +137,7 @@ class AttackSteadyLoopSitesTest {
                             .append("    i64.eq r12, r11, r13\n    br r12, cont, s").append(u).append("\ns").append(u)
                             .append(":\n");
                 }
-                default -> s.append("    array.new r20, A, ").append(elements(rnd, len)).append('\n').append(call);
+                default -> s.append("    array.new r20, A, ").append(AttackPrograms.elements(rnd, len)).append('\n').append(call);
             }
         }
         s.append("    i64.add r5, r5, r6\n    jmp loop\n");
@@ -163,7 +146,7 @@ class AttackSteadyLoopSitesTest {
         }
         s.append("done:\n");
         if (after) {
-            s.append("    array.new r21, A, ").append(elements(rnd, 1 + rnd.nextInt(4))).append('\n')
+            s.append("    array.new r21, A, ").append(AttackPrograms.elements(rnd, 1 + rnd.nextInt(4))).append('\n')
                     .append("    call r0, tiny, r0, [r21] -> [r10]\n    i64.add r4, r4, r10\n");
         }
         s.append("    ret r0, [r4]\n}\n");
@@ -193,7 +176,7 @@ class AttackSteadyLoopSitesTest {
                 .append("    i64.le r4, r1, r3\n    br r4, base, more\nbase:\n    ret r0, [r2]\nmore:\n")
                 .append("    const.i64 r3, 1\n    i64.sub r1, r1, r3\n    call r0, rec, r0, [r1, r2] -> [r5]\n")
                 .append("    ret r0, [r5]\n}\n");
-        return new Gen(s.toString(), rnd.nextInt(5), rnd.nextLong(40) - 20, rnd.nextInt(4));
+        return new AttackPrograms.Generated(s.toString(), rnd.nextInt(5), rnd.nextLong(40) - 20, rnd.nextInt(4));
     }
 
     /**
@@ -225,44 +208,26 @@ class AttackSteadyLoopSitesTest {
     /** Random programs' transcripts agree on the tiers, stepped and (with {@code -Dtape.before.jar}) with the build before. */
     @Test
     void tiersSteppedAndTheBuildBeforeAgree() throws Exception {
-        Path jar = AttackAllTogetherTest.before();
-        URLClassLoader old = jar == null ? null
-                : new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Method oldRun = null;
-        if (old != null) {
-            Class<?> d = Class.forName(AttackAllDriver.class.getName(), true, new AttackAllTogetherTest.DriverLoader(old));
-            oldRun = d.getMethod("transcripts", String.class, long[].class, long.class, boolean.class, int.class);
-            assertSame(old, d.getClassLoader().loadClass(Vm.class.getName()).getClassLoader());
-        }
-        int steady = 0;
-        int results = 0;
-        int traps = 0;
-        long from = Long.getLong("attack.b10.from", 0);
-        long seeds = Long.getLong("attack.b10.seeds", 16);
-        for (long seed = from; seed < from + seeds; seed++) {
-            Gen g = program(seed);
-            long[] argv = {g.n(), g.x(), g.d()};
-            String what = "seed " + seed + " args " + java.util.Arrays.toString(argv) + "\n" + g.source();
-            try {
-                steady += steadySites(g.source(), what) > 0 ? 1 : 0;
-            } catch (Exception e) {
-                throw new AssertionError(what, e);
-            }
-            int regsTo = (int) (g.d() + 2) * 45 + 40;
-            String[] now = AttackAllTogetherTest.threeAgree(oldRun, g.source(), argv, g.d() + 4, seed % 2 == 0, regsTo,
-                    what);
-            if (now[0].startsWith("full done")) {
-                results++;
-            } else {
-                traps++;
-            }
-        }
-        if (old != null) {
-            old.close();
-        }
-        System.out.println("AttackSteadyLoopSitesTest: " + steady + " with steady sites, " + results + " results, "
-                + traps + " traps");
-        assertTrue(steady >= seeds / 3, "programs with a steady copy's room compare: " + steady);
+        TierCompare.Seeds seeds = TierCompare.Seeds.of("attack.b10", 16);
+        int[] steady = {0};
+        int[] results = {0};
+        int[] traps = {0};
+        TierCompare.sweep(seeds, AttackSteadyLoopSitesTest::program, g -> (int) (g.d() + 2) * 45 + 40,
+                (seed, g, what, now) -> {
+                    try {
+                        steady[0] += steadySites(g.source(), what) > 0 ? 1 : 0;
+                    } catch (Exception e) {
+                        throw new AssertionError(what, e);
+                    }
+                    if (now[0].startsWith("full done")) {
+                        results[0]++;
+                    } else {
+                        traps[0]++;
+                    }
+                });
+        System.out.println("AttackSteadyLoopSitesTest: " + steady[0] + " with steady sites, " + results[0] + " results, "
+                + traps[0] + " traps");
+        assertTrue(steady[0] >= seeds.count() / 3, "programs with a steady copy's room compare: " + steady[0]);
     }
 
     /**

@@ -36,6 +36,7 @@ import org.eclipse.lsp4j.debug.Thread;
 import org.eclipse.lsp4j.debug.ThreadsResponse;
 import org.eclipse.lsp4j.debug.Variable;
 import org.eclipse.lsp4j.debug.VariablesArguments;
+import org.eclipse.lsp4j.debug.VariablesArgumentsFilter;
 import org.eclipse.lsp4j.debug.VariablesResponse;
 import org.eclipse.lsp4j.debug.launch.DSPLauncher;
 import org.eclipse.lsp4j.debug.services.IDebugProtocolClient;
@@ -70,7 +71,9 @@ import java.util.logging.Logger;
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
  * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
  * {@link #MAX_STACK_FRAMES} per response),
- * {@code scopes} (one scope, the registers), {@code variables} (registers as value literals),
+ * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}), {@code variables}
+ * (registers as value literals, paged by {@code start} and {@code count}, at most
+ * {@link #MAX_VARIABLES} per response, names and values cut to {@link #MAX_VARIABLE_CHARS}),
  * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
  * {@code stepBack}, {@code reverseContinue} and {@code disconnect}. Events: {@code initialized},
  * {@code stopped}, {@code output} (the program's prints, category stdout; results and traps,
@@ -99,6 +102,26 @@ public final class DapServer implements IDebugProtocolServer {
      * frames with {@code startFrame}.
      */
     public static final int MAX_STACK_FRAMES = 1000;
+
+    /**
+     * The most variables one {@code variables} response holds: 1,000, also when the request asks
+     * for all ({@code count} 0 or absent) or for more. The registers scope gives the frame's
+     * register count as {@code indexedVariables}, so a client pages through them with
+     * {@code start} and {@code count} (VS Code asks for at most 100 at a time).
+     */
+    public static final int MAX_VARIABLES = 1000;
+
+    /**
+     * The most characters of a variable's name or value in a {@code variables} response: 256. A
+     * value is its literal cut to {@link dev.tape.debug.Shell#MAX_VALUE_CHARS} (200) characters and
+     * {@code ...}, as the CLI debugger shows it, then escaped; a name or value still longer (an
+     * argument's name of 2,000 characters, a literal whose characters escape to six each) is cut
+     * to 253 characters and ends in {@code ...}. With {@link #MAX_VARIABLES}, one response stays
+     * under about 3.2 MB whatever the frame (each character JSON-escaped to 6 at most): 0.77 MB
+     * measured for 1,000 values of 203 characters, half of them escaped to 6, where the whole
+     * frame of 65,536 registers was one response of 51 MB.
+     */
+    public static final int MAX_VARIABLE_CHARS = 256;
 
     /**
      * The most seconds the server spends, once the client's stream has ended, answering the
@@ -562,7 +585,7 @@ public final class DapServer implements IDebugProtocolServer {
             s.setName("Registers");
             s.setPresentationHint("registers");
             s.setVariablesReference(args.getFrameId());
-            s.setNamedVariables(session.registers(frame).size());
+            s.setIndexedVariables(session.registerCount(frame));
             s.setExpensive(false);
             ScopesResponse r = new ScopesResponse();
             r.setScopes(new Scope[] {s});
@@ -576,11 +599,18 @@ public final class DapServer implements IDebugProtocolServer {
             requirePaused();
             requireArguments(args);
             int frame = args.getVariablesReference() - 1;
+            int total = session.registerCount(frame);
+            // the registers are the scope's indexed variables: it has no named ones
+            boolean none = args.getFilter() == VariablesArgumentsFilter.NAMED;
+            int from = Math.min(total, args.getStart() == null ? 0 : Math.max(0, args.getStart()));
+            int count = args.getCount() == null || args.getCount() <= 0 ? MAX_VARIABLES
+                    : Math.min(args.getCount(), MAX_VARIABLES);
+            int to = none ? from : (int) Math.min(total, (long) from + count);
             List<Variable> vars = new ArrayList<>();
-            for (Session.Register reg : session.registers(frame)) {
+            for (Session.Register reg : session.registers(frame, from, to)) {
                 Variable v = new Variable();
-                v.setName(Session.regName(reg));
-                v.setValue(Session.valueText(reg.value()));
+                v.setName(cut(Session.regName(reg)));
+                v.setValue(cut(Session.valueText(reg.value())));
                 v.setType(reg.type().toString());
                 v.setVariablesReference(0);
                 v.setEvaluateName("r" + reg.index());
@@ -590,6 +620,22 @@ public final class DapServer implements IDebugProtocolServer {
             r.setVariables(vars.toArray(new Variable[0]));
             return r;
         });
+    }
+
+    /**
+     * @param s escaped text
+     * @return {@code s}, or when longer than {@link #MAX_VARIABLE_CHARS} its first 253 characters
+     *     (252 when the last would be the first half of a surrogate pair) and {@code ...}
+     */
+    static String cut(String s) {
+        if (s.length() <= MAX_VARIABLE_CHARS) {
+            return s;
+        }
+        int keep = MAX_VARIABLE_CHARS - 3;
+        if (Character.isHighSurrogate(s.charAt(keep - 1))) {
+            keep--;
+        }
+        return s.substring(0, keep) + "...";
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -5,25 +5,42 @@ import org.eclipse.lsp4j.debug.services.IDebugProtocolClient;
 import org.eclipse.lsp4j.debug.services.IDebugProtocolServer;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.MessageConsumer;
+import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.debug.DebugLauncher;
+import org.eclipse.lsp4j.jsonrpc.debug.json.DebugMessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
+import org.eclipse.lsp4j.jsonrpc.json.JsonRpcMethod;
+import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+import org.eclipse.lsp4j.jsonrpc.messages.Message;
+import org.eclipse.lsp4j.jsonrpc.messages.MessageIssue;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseMessage;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonIOException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
+import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * How {@link DapServer} meets LSP4J: the server behind a proxy that answers every request LSP4J's
@@ -32,7 +49,8 @@ import java.util.concurrent.ExecutionException;
  * handler sends the Java stack trace to the client), an exception handler that turns any other
  * exception into a one-line message, and a last guard on every error response the server sends:
  * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
- * stack trace or a parser's exception) dropped.
+ * stack trace or a parser's exception) dropped. A request whose {@code seq} LSP4J cannot read (it
+ * reads an int) is answered with an error before LSP4J parses it ({@link SeqCheckingHandler}).
  */
 final class ServerEndpoint {
     /** The requests {@code DapServer} leaves to LSP4J's defaults, by method, with their DAP command names. */
@@ -50,7 +68,13 @@ final class ServerEndpoint {
         IDebugProtocolServer service = (IDebugProtocolServer) Proxy.newProxyInstance(
                 IDebugProtocolServer.class.getClassLoader(), new Class<?>[] {IDebugProtocolServer.class},
                 (proxy, method, args) -> invoke(server, proxy, method, args));
-        return new DebugLauncher.Builder<IDebugProtocolClient>()
+        return new DebugLauncher.Builder<IDebugProtocolClient>() {
+                    @Override
+                    protected MessageJsonHandler createJsonHandler() {
+                        return new SeqCheckingHandler(getSupportedMethods(), configureGson == null ? gson -> { }
+                                : configureGson);
+                    }
+                }
                 .setLocalService(service)
                 .setRemoteInterface(IDebugProtocolClient.class)
                 .setInput(in)
@@ -160,6 +184,127 @@ final class ServerEndpoint {
         }
         e.setMessage(firstLine(message));
         e.setData(null);
+    }
+
+    /**
+     * LSP4J's message reader, but a request whose {@code seq} is a number that is no int (above
+     * 2<sup>31</sup> - 1, below -2<sup>31</sup>, or not whole) is not run: it gets the error
+     * response {@code the request's seq N is not a whole number from -2147483648 to 2147483647;
+     * the request was not run}, its {@code request_seq} the number as the client wrote it. LSP4J
+     * alone failed to read such a message and sent nothing, so the client waited for an answer
+     * that never came. Each message is read twice (its top-level fields here, skipping the rest,
+     * then whole by LSP4J), so the work stays proportional to its size; one this check cannot
+     * read is left to LSP4J as before.
+     */
+    static final class SeqCheckingHandler extends DebugMessageJsonHandler {
+        SeqCheckingHandler(Map<String, JsonRpcMethod> methods, Consumer<GsonBuilder> configureGson) {
+            super(methods, configureGson);
+        }
+
+        @Override
+        public Message parseMessage(Reader input) {
+            String text;
+            try {
+                StringBuilder b = new StringBuilder();
+                char[] buf = new char[8192];
+                for (int n; (n = input.read(buf)) >= 0; ) {
+                    b.append(buf, 0, n);
+                }
+                text = b.toString();
+            } catch (IOException e) {
+                throw new JsonIOException(e);
+            }
+            checkSeq(text);
+            return super.parseMessage(new StringReader(text));
+        }
+
+        /**
+         * Throws LSP4J's issue (answered as an error response) when {@code text} is a request with
+         * such a seq. Reads only the object's top-level {@code type}, {@code seq} and
+         * {@code command}, skipping every other value (no tree is built).
+         */
+        private static void checkSeq(String text) {
+            String type = null;
+            String written = null;
+            String command = null;
+            try (JsonReader r = new JsonReader(new StringReader(text))) {
+                if (r.peek() != JsonToken.BEGIN_OBJECT) {
+                    return;
+                }
+                r.beginObject();
+                while (r.hasNext()) {
+                    String name = r.nextName();
+                    JsonToken t = r.peek();
+                    if (name.equals("type") && t == JsonToken.STRING) {
+                        type = r.nextString();
+                    } else if (name.equals("seq") && t == JsonToken.NUMBER) {
+                        written = r.nextString();
+                    } else if (name.equals("command") && t == JsonToken.STRING) {
+                        command = r.nextString();
+                    } else {
+                        r.skipValue();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return;
+            }
+            if (!"request".equals(type) || written == null) {
+                return;
+            }
+            try {
+                // a longer number is no int (and BigDecimal's work grows faster than its length)
+                if (written.length() <= 64) {
+                    new BigDecimal(written).intValueExact();
+                    return;
+                }
+            } catch (ArithmeticException | NumberFormatException e) {
+                // no int: answered below
+            }
+            DebugRequestMessage request = new DebugRequestMessage();
+            request.setRawId(Either.forRight(new Written(written)));
+            request.setMethod(command);
+            throw new MessageIssueException(request, new MessageIssue("the request's seq " + Text.escape(written)
+                    + " is not a whole number from -2147483648 to 2147483647; the request was not run",
+                    ResponseErrorCode.InvalidRequest.getValue()));
+        }
+    }
+
+    /**
+     * A JSON number kept as the client wrote it (a valid JSON number literal), so that the
+     * response's {@code request_seq} is the same text; its values are the literal's, rounded.
+     */
+    private static final class Written extends Number {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+
+        Written(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int intValue() {
+            return (int) doubleValue();
+        }
+
+        @Override
+        public long longValue() {
+            return (long) doubleValue();
+        }
+
+        @Override
+        public float floatValue() {
+            return (float) doubleValue();
+        }
+
+        @Override
+        public double doubleValue() {
+            return Double.parseDouble(text);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     /** The first line of a text, escaped ({@link Text#escape}: at most about 2,000 characters). */

@@ -193,6 +193,52 @@ class DapWireTest {
         assertTrue(r.get(6).get("success").getAsBoolean());
     }
 
+    /**
+     * A request whose {@code seq} does not fit LSP4J's int (above 2<sup>31</sup> - 1, below
+     * -2<sup>31</sup>, or not a whole number) is not run and gets a one-line error response that
+     * names the seq as the client wrote it; one that fits goes on as any other.
+     */
+    @Test
+    void aRequestWhoseSeqIsOutOfRangeGetsAnErrorAndIsNotRun() throws Exception {
+        String launch = "{\"program\":\"" + program.replace("\\", "\\\\") + "\",\"args\":[\"i64:3\"],"
+                + "\"stopOnEntry\":true}";
+        List<String> seqs = List.of("3000000000", "-2147483649", "1e20", "2.5", "18446744073709551616",
+                "1" + "0".repeat(100), "3000000001");
+        List<String> batch = new ArrayList<>();
+        batch.add(request(1, "initialize", "{\"adapterID\":\"tape\"}"));
+        batch.add(request(2, "launch", launch));
+        batch.add(request(3, "configurationDone", null));
+        for (String seq : seqs) {
+            // the last with seq after the arguments
+            batch.add(seq.equals("3000000001")
+                    ? "{\"type\":\"request\",\"command\":\"next\",\"arguments\":{\"threadId\":1,\"x\":[1,{}]},\"seq\":" + seq + "}"
+                    : "{\"seq\":" + seq + ",\"type\":\"request\",\"command\":\"next\",\"arguments\":{\"threadId\":1}}");
+        }
+        batch.add(request(Integer.MAX_VALUE, "threads", null));
+        batch.add(request(4, "stackTrace", "{\"threadId\":1}"));
+        List<JsonObject> all = messages(serve(batch));
+        Map<String, JsonObject> r = new TreeMap<>();
+        for (JsonObject m : all) {
+            if (m.get("type").getAsString().equals("response")) {
+                assertNull(r.put(m.get("request_seq").getAsString(), m), m.toString());
+            }
+        }
+        for (String seq : seqs) {
+            JsonObject m = r.get(seq);
+            assertTrue(m != null, seq + ": " + all);
+            assertFalse(m.get("success").getAsBoolean(), m.toString());
+            assertEquals("next", m.get("command").getAsString());
+            assertEquals("the request's seq " + seq + " is not a whole number from -2147483648 to 2147483647; "
+                    + "the request was not run", m.get("message").getAsString());
+            assertNull(m.get("body"));
+        }
+        assertTrue(r.get(String.valueOf(Integer.MAX_VALUE)).get("success").getAsBoolean());
+        // no next ran: the run is still at its entry
+        JsonObject frames = r.get("4").getAsJsonObject("body");
+        assertEquals("main pc 0", frames.getAsJsonArray("stackFrames").get(0).getAsJsonObject().get("name")
+                .getAsString(), frames.toString());
+    }
+
     @Test
     void aBatchOfRequestsThenTheEndOfTheStreamGetsAnAnswerToEachRequest() throws Exception {
         for (boolean stopOnEntry : new boolean[] {true, false}) {
