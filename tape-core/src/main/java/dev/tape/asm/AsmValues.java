@@ -40,7 +40,7 @@ final class AsmValues {
 
     long index(String w, Pos p, String what) throws AsmException {
         String digits = w.substring(1);
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (digits.isEmpty() || !Scanner.allDigits(digits)) {
             throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
         BigInteger v = new BigInteger(digits);
@@ -54,12 +54,12 @@ final class AsmValues {
         BigInteger v;
         if (w.startsWith("0x") || w.startsWith("0X")) {
             String h = w.substring(2);
-            if (h.isEmpty() || !h.chars().allMatch(Scanner::isHex)) {
+            if (h.isEmpty() || !Scanner.allHex(h)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
             v = new BigInteger(h, 16);
         } else {
-            if (w.isEmpty() || !w.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (w.isEmpty() || !Scanner.allDigits(w)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
             v = new BigInteger(w);
@@ -76,7 +76,7 @@ final class AsmValues {
         BigInteger v;
         boolean hex = body.startsWith("0x") || body.startsWith("0X");
         String digits = hex ? body.substring(2) : body;
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> hex ? Scanner.isHex(c) : c >= '0' && c <= '9')) {
+        if (digits.isEmpty() || !(hex ? Scanner.allHex(digits) : Scanner.allDigits(digits))) {
             throw s.error(p, "expected a signed 64-bit integer " + where + ", found '" + w + "'");
         }
         v = new BigInteger(digits, hex ? 16 : 10);
@@ -276,7 +276,7 @@ final class AsmValues {
                 return new Constant.Decimal(mant.longValue(), frac.length());
             }
             case "bytes" -> {
-                if (v.length() % 2 != 0 || !v.chars().allMatch(Scanner::isHex)) {
+                if (v.length() % 2 != 0 || !Scanner.allHex(v)) {
                     throw s.error(vp, "expected hex digits in pairs after bytes: (like bytes:00ff10), found '" + v
                             + "'");
                 }
