@@ -509,7 +509,7 @@ final class AsmParser {
                         throw s.expected("hex bytes like 'ee 51 00'");
                     }
                     String h = s.word();
-                    if (h.length() % 2 != 0 || !h.chars().allMatch(Scanner::isHex)) {
+                    if (h.length() % 2 != 0 || !Scanner.allHex(h)) {
                         throw s.error(hp, "expected hex bytes like 'ee 51 00' (two hex digits each), found '" + h + "'");
                     }
                     for (int i = 0; i < h.length(); i += 2) {
@@ -620,7 +620,10 @@ final class AsmParser {
                         s.expect(',', "',' or ']' in " + what);
                     }
                 }
-                r.list = regs.stream().mapToInt(Integer::intValue).toArray();
+                r.list = new int[regs.size()];
+                for (int i = 0; i < r.list.length; i++) {
+                    r.list[i] = regs.get(i);
+                }
                 r.value = r.list.length;
             }
             case IMM_BOOL -> {
@@ -695,7 +698,7 @@ final class AsmParser {
         String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
         Pos p = s.mark();
         String w = values.word(expect);
-        if (w.length() < 2 || w.charAt(0) != 'r' || !w.substring(1).chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (w.length() < 2 || w.charAt(0) != 'r' || !Scanner.allDigits(w.substring(1))) {
             throw s.error(p, "expected " + expect + ", found '" + w + "'");
         }
         BigInteger v = new BigInteger(w.substring(1));

@@ -97,7 +97,7 @@ final class AsmSymbols {
      */
     long id(String w, Pos p, boolean unbounded) throws AsmException {
         String digits = w.substring(1);
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (digits.isEmpty() || !Scanner.allDigits(digits)) {
             throw s.error(p, "expected a symbol id like $3, found '" + w + "'");
         }
         BigInteger v = new BigInteger(digits);

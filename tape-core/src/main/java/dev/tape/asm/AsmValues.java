@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The assembler's readers of single values from a {@link Scanner}: words, {@code @N} indexes,
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
 final class AsmValues {
     private static final String TYPES =
             "a type (unit, bool, i64, u64, f64, dec, bytes, str, agg, func, closure or obj<N>)";
-    private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern DECIMAL = Pattern.compile("([+-]?)(\\d+)(?:\\.(\\d+))?");
-    private static final Pattern HEX_BITS = Pattern.compile("0[xX][0-9a-fA-F]{16}");
     private static final BigInteger I64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger I64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -44,7 +40,7 @@ final class AsmValues {
 
     long index(String w, Pos p, String what) throws AsmException {
         String digits = w.substring(1);
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (digits.isEmpty() || !Scanner.allDigits(digits)) {
             throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
         BigInteger v = new BigInteger(digits);
@@ -58,12 +54,12 @@ final class AsmValues {
         BigInteger v;
         if (w.startsWith("0x") || w.startsWith("0X")) {
             String h = w.substring(2);
-            if (h.isEmpty() || !h.chars().allMatch(Scanner::isHex)) {
+            if (h.isEmpty() || !Scanner.allHex(h)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
             v = new BigInteger(h, 16);
         } else {
-            if (w.isEmpty() || !w.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (w.isEmpty() || !Scanner.allDigits(w)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
             v = new BigInteger(w);
@@ -80,7 +76,7 @@ final class AsmValues {
         BigInteger v;
         boolean hex = body.startsWith("0x") || body.startsWith("0X");
         String digits = hex ? body.substring(2) : body;
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> hex ? Scanner.isHex(c) : c >= '0' && c <= '9')) {
+        if (digits.isEmpty() || !(hex ? Scanner.allHex(digits) : Scanner.allDigits(digits))) {
             throw s.error(p, "expected a signed 64-bit integer " + where + ", found '" + w + "'");
         }
         v = new BigInteger(digits, hex ? 16 : 10);
@@ -110,10 +106,10 @@ final class AsmValues {
             }
             default -> { }
         }
-        if (HEX_BITS.matcher(w).matches()) {
+        if (isHexBits(w)) {
             return Long.parseUnsignedLong(w.substring(2), 16);
         }
-        if (FLOAT.matcher(w).matches()) {
+        if (isFloat(w)) {
             double d = Double.parseDouble(w);
             if (Double.isInfinite(d)) {
                 throw s.error(p, "expected a finite f64 " + where + " (write inf or -inf for infinity), found '"
@@ -123,6 +119,106 @@ final class AsmValues {
         }
         throw s.error(p, "expected an f64 (like 1.5, -2e10, inf, nan or 16 hex digits of bits like"
                 + " 0x3ff8000000000000) " + where + ", found '" + w + "'");
+    }
+
+    // The three literal shapes below are matched by hand, not with java.util.regex: a pattern
+    // compiled in this class's static initialiser cost every assembly about 7 ms of a cold start
+    // (the regex classes and the method-handle forms their lambdas spin), fib's included, which
+    // has no f64 or dec literal. Digits are ASCII 0-9, as the patterns' \d.
+
+    /**
+     * Whether {@code w} is f64 bits: {@code 0x} or {@code 0X} and exactly 16 hex digits (the pattern
+     * {@code 0[xX][0-9a-fA-F]{16}}).
+     *
+     * @param w a word
+     * @return whether it has that shape
+     */
+    static boolean isHexBits(String w) {
+        if (w.length() != 18 || w.charAt(0) != '0' || (w.charAt(1) != 'x' && w.charAt(1) != 'X')) {
+            return false;
+        }
+        for (int i = 2; i < 18; i++) {
+            if (!Scanner.isHex(w.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code w} is a decimal f64 (the pattern {@code [+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?}):
+     * an optional sign, digits with an optional point and fraction digits or a point and at least
+     * one fraction digit, and an optional exponent with at least one digit.
+     *
+     * @param w a word
+     * @return whether it has that shape
+     */
+    static boolean isFloat(String w) {
+        int n = w.length();
+        int i = 0;
+        if (i < n && (w.charAt(i) == '+' || w.charAt(i) == '-')) {
+            i++;
+        }
+        int whole = digitsAt(w, i);
+        i += whole;
+        int fraction = 0;
+        if (i < n && w.charAt(i) == '.') {
+            i++;
+            fraction = digitsAt(w, i);
+            i += fraction;
+        }
+        if (whole == 0 && fraction == 0) {
+            return false;
+        }
+        if (i < n && (w.charAt(i) == 'e' || w.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (w.charAt(i) == '+' || w.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = digitsAt(w, i);
+            if (exponent == 0) {
+                return false;
+            }
+            i += exponent;
+        }
+        return i == n;
+    }
+
+    /**
+     * Where the point of a {@code dec:} literal is (the pattern {@code [+-]?\d+(\.\d+)?}): an
+     * optional sign, at least one digit, and optionally a point followed by at least one digit.
+     *
+     * @param v the literal's text after {@code dec:}
+     * @return the index of its point, or its length when it has none; -1 when it has not that shape
+     */
+    static int decimalPoint(String v) {
+        int n = v.length();
+        int i = 0;
+        if (i < n && (v.charAt(i) == '+' || v.charAt(i) == '-')) {
+            i++;
+        }
+        int whole = digitsAt(v, i);
+        if (whole == 0) {
+            return -1;
+        }
+        i += whole;
+        if (i == n) {
+            return n;
+        }
+        if (v.charAt(i) != '.') {
+            return -1;
+        }
+        int fraction = digitsAt(v, i + 1);
+        return fraction > 0 && i + 1 + fraction == n ? i : -1;
+    }
+
+    /** the number of ASCII digits 0-9 in {@code w} from {@code from} on, up to the first other char */
+    private static int digitsAt(String w, int from) {
+        int i = from;
+        while (i < w.length() && w.charAt(i) >= '0' && w.charAt(i) <= '9') {
+            i++;
+        }
+        return i - from;
     }
 
     /** Parses a value literal: {@code unit}, {@code bool:true}, {@code i64:-5}, {@code str:"hi"} ... */
@@ -159,17 +255,18 @@ final class AsmValues {
                 return new Constant.F64(f64(v, vp, lit));
             }
             case "dec" -> {
-                var m = DECIMAL.matcher(v);
-                if (!m.matches()) {
+                int point = decimalPoint(v);
+                if (point < 0) {
                     throw s.error(vp, "expected a decimal like -1.50 after dec:, found '" + v + "'");
                 }
-                String frac = m.group(3) == null ? "" : m.group(3);
+                boolean signed = v.charAt(0) == '+' || v.charAt(0) == '-';
+                String frac = point < v.length() ? v.substring(point + 1) : "";
                 if (frac.length() > 255) {
                     throw s.error(vp, "expected at most 255 digits after the point (the scale is a byte), found "
                             + frac.length());
                 }
-                BigInteger mant = new BigInteger(m.group(2) + frac);
-                if (m.group(1).equals("-")) {
+                BigInteger mant = new BigInteger(v.substring(signed ? 1 : 0, point) + frac);
+                if (v.charAt(0) == '-') {
                     mant = mant.negate();
                 }
                 if (mant.compareTo(I64_MIN) < 0 || mant.compareTo(I64_MAX) > 0) {
@@ -179,7 +276,7 @@ final class AsmValues {
                 return new Constant.Decimal(mant.longValue(), frac.length());
             }
             case "bytes" -> {
-                if (v.length() % 2 != 0 || !v.chars().allMatch(Scanner::isHex)) {
+                if (v.length() % 2 != 0 || !Scanner.allHex(v)) {
                     throw s.error(vp, "expected hex digits in pairs after bytes: (like bytes:00ff10), found '" + v
                             + "'");
                 }

@@ -280,7 +280,7 @@ final class Scanner {
                             throw error(at, "expected four hex digits after \\u, found end of line");
                         }
                         String hex = src.substring(pos + 1, pos + 5);
-                        if (!hex.chars().allMatch(Scanner::isHex)) {
+                        if (!allHex(hex)) {
                             throw error(at, "expected four hex digits after \\u, found '" + hex + "'");
                         }
                         b.append((char) Integer.parseInt(hex, 16));
@@ -347,5 +347,36 @@ final class Scanner {
 
     static boolean isHex(int c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    // The two below are loops, not chars().allMatch(...): the assembler was the only user of
+    // java.util.stream in a cold tape run (43 classes loaded and their pipeline interpreted).
+
+    /**
+     * @param w a word
+     * @return whether every char of {@code w} is an ASCII digit 0-9 (true for an empty word)
+     */
+    static boolean allDigits(String w) {
+        for (int i = 0; i < w.length(); i++) {
+            char c = w.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param w a word
+     * @return whether every char of {@code w} is an ASCII hex digit ({@link #isHex}; true for an
+     *     empty word)
+     */
+    static boolean allHex(String w) {
+        for (int i = 0; i < w.length(); i++) {
+            if (!isHex(w.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

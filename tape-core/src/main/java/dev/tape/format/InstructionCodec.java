@@ -15,17 +15,17 @@ public final class InstructionCodec {
     private static final int MAX_OPERANDS = maxOperands();
     private static final long[][][] NO_LISTS = new long[MAX_OPERANDS + 1][][];
     private static final int[][][] NO_LIST_WIDTHS = new int[MAX_OPERANDS + 1][][];
-    /** each opcode's operands as {@code mnemonic.name}, for error messages (made once) */
+    /**
+     * each opcode's operands as {@code mnemonic.name}, for error messages: an opcode's made the
+     * first time one is asked for (all of them at class initialisation cost a cold start about 2 ms
+     * of interpreted string building), then kept
+     */
     private static final String[][] LABELS = new String[Opcode.values().length][];
     /** whether each opcode (by ordinal) has a register-list operand */
     private static final boolean[] HAS_LIST = new boolean[Opcode.values().length];
 
     static {
         for (Opcode op : Opcode.values()) {
-            LABELS[op.ordinal()] = new String[op.operands().size()];
-            for (int i = 0; i < op.operands().size(); i++) {
-                LABELS[op.ordinal()][i] = op.mnemonic() + "." + op.operands().get(i).name();
-            }
             for (Operand o : op.operands()) {
                 HAS_LIST[op.ordinal()] |= o.kind() == OperandKind.REG_LIST;
             }
@@ -38,7 +38,18 @@ public final class InstructionCodec {
 
     /** @return operand {@code i} of {@code op} as {@code mnemonic.name}, for error messages (made once) */
     static String label(Opcode op, int i) {
-        return LABELS[op.ordinal()][i];
+        String[] labels = LABELS[op.ordinal()];
+        if (labels == null) {
+            labels = new String[op.operands().size()];
+            for (int k = 0; k < labels.length; k++) {
+                labels[k] = op.mnemonic() + "." + op.operands().get(k).name();
+            }
+            // published without a lock: another thread may see the array before its elements,
+            // and then makes the label itself below
+            LABELS[op.ordinal()] = labels;
+        }
+        String label = labels[i];
+        return label != null ? label : op.mnemonic() + "." + op.operands().get(i).name();
     }
 
     private static int maxOperands() {
@@ -97,7 +108,7 @@ public final class InstructionCodec {
                 case U8 -> values[i] = r.u8();
                 case U8_BOOL -> values[i] = r.u8(); // any non-zero byte is true, as in the reference
                 case ULEB32_COUNT_THEN_ULEB32 -> {
-                    int count = r.count(LABELS[op.ordinal()][i], 1);
+                    int count = r.count(label(op, i), 1);
                     widths = Instruction.withWidth(widths, i, r.position() - start);
                     long[] regs = new long[count];
                     int[] regWidths = new int[count];

@@ -98,7 +98,12 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
         if (t.startsWith("+")) {
             t = t.substring(1);
         }
-        if (t.isEmpty() || !t.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+        // a loop, not chars().allMatch(...): no java.util.stream in a cold tape run
+        boolean digits = !t.isEmpty();
+        for (int i = 0; i < t.length() && digits; i++) {
+            digits = t.charAt(i) >= '0' && t.charAt(i) <= '9';
+        }
+        if (!digits) {
             throw new IllegalArgumentException(what + " must be a whole number from 0 to 18446744073709551615");
         }
         try {

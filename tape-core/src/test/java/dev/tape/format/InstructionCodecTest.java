@@ -33,6 +33,22 @@ class InstructionCodecTest {
     }
 
     @Test
+    void aListCountPastTheEndNamesItsOperand() {
+        // call r0, f0, r0, args count 5 with no bytes left; ret r0, rets count 3 likewise (the
+        // labels are made on first use, per opcode)
+        byte[] call = {0x50, 0, 0, 0, 5};
+        byte[] ret = {0x51, 0, 3};
+        for (int round = 0; round < 2; round++) {
+            DecodeException a = assertThrows(DecodeException.class, () -> InstructionCodec.decode(call, 0));
+            assertEquals("call.args count 5 exceeds the 0 bytes left", a.reason());
+            DecodeException b = assertThrows(DecodeException.class, () -> new DecodedCode().decode(call));
+            assertEquals("call.args count 5 exceeds the 0 bytes left", b.reason());
+            DecodeException c = assertThrows(DecodeException.class, () -> new DecodedCode().decode(ret));
+            assertEquals("ret.rets count 3 exceeds the 0 bytes left", c.reason());
+        }
+    }
+
+    @Test
     void paddedOperandsAreKeptOnReEncode() throws DecodeException {
         byte[] jmp = {0x41, (byte) 0x8f, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x00};
         List<Instruction> ins = InstructionCodec.decodeAll(jmp);
