@@ -90,9 +90,16 @@ final class LoopInliner {
      * @param reachable per code index: whether the block that starts there is reachable
      * @param starts per code index: whether an instruction starts there
      * @param reads the global indices of its array reads
+     * @param bounds its loop's reads that can go unchecked behind an entry test ({@link LoopBounds}),
+     *     or null; {@code bytes} leaves out what they add ({@link LoopBounds.Plan#bytes})
      */
     record Loop(int callee, int entry, int regs, int bytes, int[] blockLen, boolean[] reachable, boolean[] starts,
-                int[] reads) {}
+                int[] reads, LoopBounds.Plan bounds) {
+        /** @return the same callee inlined with every bound test */
+        Loop checked() {
+            return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, reads, null);
+        }
+    }
 
     /** the callees looked at, by id (null: not inlinable) */
     private final java.util.Map<Integer, Loop> loops = new java.util.HashMap<>();
@@ -156,6 +163,7 @@ final class LoopInliner {
         int bytes = 160 + LeafRoom.MAKE_BYTES;
         int[] reads = new int[count];
         int nReads = 0;
+        int[] costs = new int[len];
         for (int i = 0; i < len; i++) {
             if (!starts[i]) {
                 continue;
@@ -169,6 +177,7 @@ final class LoopInliner {
             if (op == Op.ARRAY_LEN || op == LOp.ARRAY_GET_W || op == LOp.ARRAY_GET_IMM_W) {
                 reads[nReads++] = g;
             }
+            costs[i] = cost;
             bytes += cost + 24; // and a block's fuel test and charge at most
         }
         int[] blockLen = new int[len];
@@ -193,7 +202,12 @@ final class LoopInliner {
         if (bytes > MAX_SITE_BYTES) {
             return null;
         }
-        return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads));
+        LoopBounds.Plan bounds = LoopBounds.of(code, entry, regs, starts, blockLen, last, reachable, costs);
+        if (bounds != null && bytes + bounds.bytes() > MAX_SITE_BYTES) {
+            bounds = null;
+        }
+        return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads),
+                bounds);
     }
 
     /**
@@ -226,7 +240,8 @@ final class LoopInliner {
     /**
      * @param e the caller's method
      * @param g the direct call's global index
-     * @return the callee the call at {@code g} runs inline here, or null when it makes the real
+     * @return the callee the call at {@code g} runs inline here (with its loop's unchecked reads
+     *     when the method's allowance has room for them too), or null when it makes the real
      *     call (see the class comment); counts its bytes against the method's allowance
      */
     Loop inlinable(CallEmitter e, int g) {
@@ -260,8 +275,12 @@ final class LoopInliner {
                 return null;
             }
         }
+        if (loop.bounds() != null && inlinedBytes + bytes + loop.bounds().bytes() <= MAX_METHOD_BYTES) {
+            inlinedBytes += bytes + loop.bounds().bytes();
+            return loop;
+        }
         inlinedBytes += bytes;
-        return loop;
+        return loop.checked();
     }
 
     /** Whether the read at global {@code r} reads a word of an array of element tags {@code t} (a register index: in range). */
@@ -345,7 +364,16 @@ final class LoopInliner {
             }
         }
         Label abandon = new Label();
-        new LoopBody(e, loop, kept, arrays, abandon).body(g + 3 + argc, done);
+        LoopBounds.Site bounds = null;
+        if (loop.bounds() != null) {
+            int[] reads = loop.bounds().reads();
+            int[] elements = new int[reads.length];
+            for (int r = 0; r < reads.length; r++) {
+                elements[r] = arrays.elements[kept[code[reads[r] + 2]]];
+            }
+            bounds = LoopBounds.Site.of(loop.bounds(), elements);
+        }
+        new LoopBody(e, loop, kept, arrays, abandon, bounds).body(g + 3 + argc, done);
         mv.visitLabel(abandon);
         e.frame();
         mv.visitVarInsn(LLOAD, saved);
@@ -359,9 +387,9 @@ final class LoopInliner {
         private final VirtualArrays arrays;
         private final Label abandon;
 
-        LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
+        LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon, LoopBounds.Site bounds) {
             super(e, e.view.function(loop.callee()), loop.regs(), loop.entry(), loop.starts(), loop.blockLen(),
-                    loop.reachable());
+                    loop.reachable(), bounds);
             this.kept = kept;
             this.arrays = arrays;
             this.abandon = abandon;
@@ -404,13 +432,16 @@ final class LoopInliner {
                 }
                 case LOp.ARRAY_GET_W -> {
                     // index < n unsigned, as index + 2^63 < n + 2^63; else the real read traps
+                    // (in the fast copy of the loop, a read of its index is in range: LoopBounds)
                     int v = kept[code[g + 2]];
-                    loadW(code[g + 3]);
-                    mv.visitLdcInsn(Long.MIN_VALUE);
-                    mv.visitInsn(LADD);
-                    mv.visitLdcInsn(Long.MIN_VALUE + arrays.elements[v]);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFGE, abandon);
+                    if (!unchecked(g)) {
+                        loadW(code[g + 3]);
+                        mv.visitLdcInsn(Long.MIN_VALUE);
+                        mv.visitInsn(LADD);
+                        mv.visitLdcInsn(Long.MIN_VALUE + arrays.elements[v]);
+                        mv.visitInsn(LCMP);
+                        mv.visitJumpInsn(IFGE, abandon);
+                    }
                     mv.visitVarInsn(ALOAD, arrays.scratch(v));
                     loadW(code[g + 3]);
                     mv.visitInsn(L2I);
