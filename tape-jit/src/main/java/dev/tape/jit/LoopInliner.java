@@ -65,9 +65,15 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * {@code index_out_of_bounds} in the callee's frame). The time a site spends is bounded by the fuel
  * left (every block charges at least one), so abandoning at most doubles it.
  *
+ * <p><b>Range checks.</b> When the callee's loop walks its array with an index it only raises by a
+ * constant step, up to an end it never writes ({@link LoopBounds}), a test at loop entry lets the
+ * loop run in a second copy of its blocks whose reads of that index have no bound test; when the
+ * test fails the loop runs as above.
+ *
  * <p><b>Size.</b> {@link Loop#bytes} bounds the bytecode one site adds; a method inlines at most
- * {@link #MAX_METHOD_BYTES} so, counted in {@link MethodSize#bound}. {@code Jit.compileFramed}
- * (no inlining) inlines nothing.
+ * {@link #MAX_METHOD_BYTES} so, and at most {@link #MAX_BOUNDS_BYTES} more for the loops' entry
+ * tests and second copies ({@link LoopBounds.Plan#bytes} each), counted in
+ * {@link MethodSize#bound}. {@code Jit.compileFramed} (no inlining) inlines nothing.
  */
 final class LoopInliner {
     /** Most instructions a looping callee may have. */
@@ -78,6 +84,12 @@ final class LoopInliner {
     static final int MAX_SITE_BYTES = 1_200;
     /** Most bytecode the sites of one method may add in all. */
     static final int MAX_METHOD_BYTES = 1_200;
+    /**
+     * Most bytecode the sites of one method may add in all for their loops' entry tests and fast
+     * copies ({@link LoopBounds}): an allowance of its own, so the sites inlined are those without
+     * them.
+     */
+    static final int MAX_BOUNDS_BYTES = 600;
 
     /**
      * A function that can be inlined where its array arguments are kept.
@@ -105,6 +117,8 @@ final class LoopInliner {
     private final java.util.Map<Integer, Loop> loops = new java.util.HashMap<>();
     /** bytecode the sites inlined so far may add (a {@link LoopPeel}'s steady copy starts again from what the first copy had used at its first block) */
     int inlinedBytes;
+    /** bytecode their entry tests and fast copies may add ({@link #MAX_BOUNDS_BYTES}; as {@link #inlinedBytes} in a steady copy) */
+    int boundsBytes;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -203,7 +217,7 @@ final class LoopInliner {
             return null;
         }
         LoopBounds.Plan bounds = LoopBounds.of(code, entry, regs, starts, blockLen, last, reachable, costs);
-        if (bounds != null && bytes + bounds.bytes() > MAX_SITE_BYTES) {
+        if (bounds != null && bounds.bytes() > MAX_BOUNDS_BYTES) {
             bounds = null;
         }
         return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads),
@@ -241,8 +255,8 @@ final class LoopInliner {
      * @param e the caller's method
      * @param g the direct call's global index
      * @return the callee the call at {@code g} runs inline here (with its loop's unchecked reads
-     *     when the method's allowance has room for them too), or null when it makes the real
-     *     call (see the class comment); counts its bytes against the method's allowance
+     *     when the method's allowance for them has room), or null when it makes the real call
+     *     (see the class comment); counts its bytes against the method's allowances
      */
     Loop inlinable(CallEmitter e, int g) {
         int[] code = e.code;
@@ -275,11 +289,11 @@ final class LoopInliner {
                 return null;
             }
         }
-        if (loop.bounds() != null && inlinedBytes + bytes + loop.bounds().bytes() <= MAX_METHOD_BYTES) {
-            inlinedBytes += bytes + loop.bounds().bytes();
+        inlinedBytes += bytes;
+        if (loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
+            boundsBytes += loop.bounds().bytes();
             return loop;
         }
-        inlinedBytes += bytes;
         return loop.checked();
     }
 
