@@ -17,9 +17,9 @@ final class MethodSize {
      * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
      * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
      * {@link LeafInliner#MAX_METHOD_BYTES} in all, and looping callees ({@link LoopInliner}) at most
-     * {@link LoopInliner#MAX_METHOD_BYTES} and {@link LoopInliner#MAX_BOUNDS_BYTES}; a method with a {@code struct.new} may keep
-     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more, and one
-     * with an {@code array.new} arrays ({@link VirtualArrays}), at most {@link VirtualArrays#MAX_BYTES};
+     * {@link LoopInliner#MAX_METHOD_BYTES} and {@link LoopInliner#MAX_BOUNDS_BYTES}; a method
+     * with a {@code struct.new} may keep structs in locals ({@link VirtualStructs}), at most
+     * {@link VirtualStructs#MAX_BYTES} more, and one with an {@code array.new} arrays ({@link VirtualArrays}), at most {@link VirtualArrays#MAX_BYTES};
      * a method with a call reads the leaves' room ({@link LeafRoom}) in its prologue and after
      * each call, indirect call and host call, {@link LeafRoom#REFRESH_BYTES} each, and keeps the
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
