@@ -193,14 +193,6 @@ abstract class InlineBody implements InlineOps.Emitter {
         return !fast && t == bounds.plan().head() && !onLoop[block] ? guard : label(t);
     }
 
-    /**
-     * @return whether the block being emitted is in the fast copy of the loop, whose entry test saw
-     *     fuel for every trip it can make ({@link LoopBounds.Site#fuel}): its fuel test cannot fail
-     */
-    final boolean fuelCovered() {
-        return fast;
-    }
-
     /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */
     final boolean unchecked(int g) {
         return fast && bounds.unchecked(g);

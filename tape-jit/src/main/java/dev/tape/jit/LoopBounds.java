@@ -8,11 +8,8 @@ import org.objectweb.asm.MethodVisitor;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
-import static dev.tape.jit.JitCompiler.FUEL;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IFGT;
-import static org.objectweb.asm.Opcodes.IFLT;
-import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LCMP;
 
@@ -21,8 +18,8 @@ import static org.objectweb.asm.Opcodes.LCMP;
  * analysis ({@link #of}) that finds, in the callee's one loop, the register-index {@code array.get}s
  * whose index provably lies within the array once a test at loop entry holds ({@link Site#guard}),
  * so that a second copy of the loop's blocks (the "fast copy", {@link InlineBody#body}) reads them
- * without the per-element bound test (and charges its blocks' fuel without testing it). C2 (JDK
- * 17) eliminates no range check of a {@code long}-indexed loop, so the generated code must.
+ * without the per-element bound test. C2 (JDK 17) eliminates no range check of a
+ * {@code long}-indexed loop, so the generated code must.
  *
  * <p><b>Which loops</b> (all in time linear in the callee's code, itself at most
  * {@link LoopInliner#MAX_INSTRUCTIONS} instructions; the block reachability is quadratic in its at
@@ -50,17 +47,11 @@ import static org.objectweb.asm.Opcodes.LCMP;
  *
  * <p><b>The entry test</b> ({@link Site}, at each site, where the arrays' element counts
  * {@code n} are known): {@code 0 <= end <= min(n - d)} and {@code 0 <= start <= min(n, n - 1 - oa
- * of the reads before the first compare)}, each as one unsigned compare, and the fuel at least
- * {@code (min(n - d) + 1) * t} ({@code t}: the loop's instructions, the fuel of one trip). When
- * it holds, by induction every value {@code i} takes on the loop is at least {@code start >= 0} and at most
+ * of the reads before the first compare)}, each as one unsigned compare. When it holds, by
+ * induction every value {@code i} takes on the loop is at least {@code start >= 0} and at most
  * {@code max(start, end) + s}, far below 2<sup>62</sup> (no wrap-around, so signed and unsigned
  * compares agree), and every read is within its array: {@code v < end <= n - d} (a trip goes on
- * only past a compare that held), and the first trip's reads are below {@code n}; the loop
- * starts at most {@code end + 1} trips (trip {@code k + 1} starts past a compare that found
- * {@code start + (k - 1) * step + oc >= k - 1} below {@code end}), so its blocks' fuel tests cannot
- * fail either and the fast copy has none (it charges the fuel as before; and every way out of
- * the fast copy but an abandon goes to a block that tests the fuel, so the body could not finish
- * on fuel it did not have even if this bound were short). When it does
+ * only past a compare that held), and the first trip's reads are below {@code n}. When it does
  * not hold the loop runs the blocks as before this class, with every bound test. Either way the
  * fuel charges, the abandon paths and every other instruction are the same code, so the body does
  * exactly what it did: the fast copy only leaves out tests that cannot fail.
@@ -68,8 +59,8 @@ import static org.objectweb.asm.Opcodes.LCMP;
 final class LoopBounds {
     /** Largest step an index may be raised by. */
     static final long MAX_STEP = 1L << 20;
-    /** Bytecode the entry test takes at most (three compares of 16 bytes at most, and two {@code goto}s). */
-    static final int GUARD_BYTES = 64;
+    /** Bytecode the entry test takes at most (two compares of 16 bytes at most, and two {@code goto}s). */
+    static final int GUARD_BYTES = 48;
     /** Bytecode a block's fuel test and charge take at most. */
     static final int CHARGE_BYTES = 24;
 
@@ -85,11 +76,10 @@ final class LoopBounds {
      * @param reads the global indices of the reads {@code array.get x, a, index} on the loop
      * @param first per read: its offset when it comes before the first compare ({@code oa}), else -1
      * @param after per read: its offset past the value a compare found below the end ({@code d})
-     * @param trip the fuel one trip around the loop charges (its instruction count)
      * @param bytes a bound on the bytecode the entry test and the fast copy add
      */
     record Plan(int head, boolean[] onLoop, int index, int end, int[] reads, long[] first, long[] after,
-                int trip, int bytes) {}
+                int bytes) {}
 
     /**
      * The analysis (see the class comment).
@@ -312,7 +302,7 @@ final class LoopBounds {
             first[r] = before[r] ? offs[r] : -1;
             after[r] = before[r] ? off - oc + offs[r] : offs[r] - oc;
         }
-        return new Plan(head, onLoop, index, end, Arrays.copyOf(reads, nReads), first, after, tripLen, bytes);
+        return new Plan(head, onLoop, index, end, Arrays.copyOf(reads, nReads), first, after, bytes);
     }
 
     /**
@@ -321,9 +311,8 @@ final class LoopBounds {
      * @param plan the callee's plan
      * @param maxEnd the largest end the test lets through (at least 0)
      * @param maxStart the largest start it lets through (at least 0)
-     * @param fuel the least fuel it lets through: enough for every trip the loop can make
      */
-    record Site(Plan plan, long maxEnd, long maxStart, long fuel) {
+    record Site(Plan plan, long maxEnd, long maxStart) {
         /**
          * @param plan the callee's plan, or null
          * @param elements per read of the plan, the element count of the array it reads here
@@ -340,8 +329,7 @@ final class LoopBounds {
                 maxEnd = Math.min(maxEnd, n - plan.after()[r]);
                 maxStart = Math.min(maxStart, plan.first()[r] < 0 ? n : n - 1 - plan.first()[r]);
             }
-            // a trip k + 1 starts past a compare that found start + (k - 1) * step + oc >= k - 1 below end
-            return maxEnd < 0 || maxStart < 0 ? null : new Site(plan, maxEnd, maxStart, (maxEnd + 1) * plan.trip());
+            return maxEnd < 0 || maxStart < 0 ? null : new Site(plan, maxEnd, maxStart);
         }
 
         /** @return whether the read at global {@code g} is one the fast copy reads unchecked */
@@ -356,17 +344,12 @@ final class LoopBounds {
 
         /**
          * Emits the entry test: to {@code slow} (the loop with its bound tests) unless
-         * {@code 0 <= end <= maxEnd}, {@code 0 <= start <= maxStart} and the {@code FUEL} local is
-         * at least {@link #fuel} (as the blocks' fuel tests compare it), else to {@code fast}.
+         * {@code 0 <= end <= maxEnd} and {@code 0 <= start <= maxStart}, else to {@code fast}.
          */
         void guard(InlineBody b, Label slow, Label fast) {
             MethodVisitor mv = b.mv;
             below(b, plan.end(), maxEnd, slow);
             below(b, plan.index(), maxStart, slow);
-            mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitLdcInsn(fuel);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFLT, slow);
             mv.visitJumpInsn(GOTO, fast);
         }
 

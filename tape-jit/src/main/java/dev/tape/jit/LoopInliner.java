@@ -409,16 +409,9 @@ final class LoopInliner {
             this.abandon = abandon;
         }
 
-        /**
-         * The fuel test (to {@code abandon} when the fuel does not cover the block; none in the fast
-         * copy of the loop, whose entry test saw fuel for all its trips), then the charge.
-         */
+        /** The fuel test (to {@code abandon} when the fuel does not cover the block), then the charge. */
         @Override
         void charge(int n) {
-            if (fuelCovered()) {
-                super.charge(n);
-                return;
-            }
             mv.visitVarInsn(LLOAD, FUEL);
             mv.visitLdcInsn((long) n);
             mv.visitInsn(LCMP);
