@@ -11,6 +11,7 @@ import static dev.tape.jit.JitCompiler.FUEL;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
@@ -65,6 +66,8 @@ abstract class InlineBody implements InlineOps.Emitter {
     private boolean fast;
     /** the code index of the block being emitted */
     private int block;
+    /** whether the next instruction, a br, was emitted with its compare ({@link #loopCompare}) */
+    private boolean skipBr;
 
     /**
      * @param e the caller's method
@@ -193,6 +196,35 @@ abstract class InlineBody implements InlineOps.Emitter {
         return !fast && t == bounds.plan().head() && !onLoop[block] ? guard : label(t);
     }
 
+    /**
+     * In the fast copy, the compare at global {@code g} that keeps the loop going, with its br
+     * after it ({@link LoopBounds.Plan#compare}): one branch on {@code index < end} as signed
+     * numbers (both are in [0, 2<sup>62</sup>) there), writing the compare's register on each way.
+     *
+     * @return false when {@code g} is not that compare (nothing emitted)
+     */
+    private boolean loopCompare(int g) {
+        if (!fast || bounds.plan().compare() != g) {
+            return false;
+        }
+        int br = entry + InlineScan.next(starts, g - entry);
+        Label out = new Label();
+        loadW(bounds.plan().index());
+        loadW(bounds.plan().end());
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFGE, out);
+        mv.visitInsn(LCONST_1);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 2] - entry));
+        mv.visitLabel(out);
+        e.frame();
+        mv.visitInsn(LCONST_0);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 3] - entry));
+        skipBr = true;
+        return true;
+    }
+
     /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */
     final boolean unchecked(int g) {
         return fast && bounds.unchecked(g);
@@ -247,6 +279,10 @@ abstract class InlineBody implements InlineOps.Emitter {
             case Op.I64_SHR -> binary(g, LSHR, true);
             case Op.U64_SHR -> binary(g, LUSHR, true);
             case Op.BR -> {
+                if (skipBr) {
+                    skipBr = false;
+                    return;
+                }
                 loadW(code[g + 1]);
                 mv.visitInsn(LCONST_0);
                 mv.visitInsn(LCMP);
@@ -267,6 +303,9 @@ abstract class InlineBody implements InlineOps.Emitter {
                 mv.visitJumpInsn(GOTO, done);
             }
             default -> {
+                if (loopCompare(g)) {
+                    return;
+                }
                 InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
                 InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
                 storeW(code[g + 1]);

@@ -51,10 +51,15 @@ import static org.objectweb.asm.Opcodes.LCMP;
  * induction every value {@code i} takes on the loop is at least {@code start >= 0} and at most
  * {@code max(start, end) + s}, far below 2<sup>62</sup> (no wrap-around, so signed and unsigned
  * compares agree), and every read is within its array: {@code v < end <= n - d} (a trip goes on
- * only past a compare that held), and the first trip's reads are below {@code n}. When it does
+ * only past a compare that held), and the first trip's reads are below {@code n}. In the fast copy
+ * the compare that keeps the loop going, when its br follows it in its block, is one signed
+ * branch on {@code i < end} (both in [0, 2<sup>62</sup>) there) that writes the compare's
+ * register 1 or 0 on its two ways, in place of the compare's 0 or 1 and a branch on it: so C2 sees
+ * the loop's exit test on its index. When it does
  * not hold the loop runs the blocks as before this class, with every bound test. Either way the
  * fuel charges, the abandon paths and every other instruction are the same code, so the body does
- * exactly what it did: the fast copy only leaves out tests that cannot fail.
+ * exactly what it did: the fast copy only leaves out tests that cannot fail (and compares as
+ * signed numbers that cannot differ from unsigned).
  */
 final class LoopBounds {
     /** Largest step an index may be raised by. */
@@ -76,10 +81,13 @@ final class LoopBounds {
      * @param reads the global indices of the reads {@code array.get x, a, index} on the loop
      * @param first per read: its offset when it comes before the first compare ({@code oa}), else -1
      * @param after per read: its offset past the value a compare found below the end ({@code d})
+     * @param compare the global index of the compare that keeps the loop going, when its br
+     *     follows it in its block (the fast copy branches on {@code index < end} as signed
+     *     numbers there, which they are), else -1
      * @param bytes a bound on the bytecode the entry test and the fast copy add
      */
     record Plan(int head, boolean[] onLoop, int index, int end, int[] reads, long[] first, long[] after,
-                int bytes) {}
+                int compare, int bytes) {}
 
     /**
      * The analysis (see the class comment).
@@ -216,7 +224,8 @@ final class LoopBounds {
             } else {
                 continue;
             }
-            Plan p = walk(code, entry, regs, trip, tripLen, k - 1, index, end, head, onLoop, loopBytes);
+            Plan p = walk(code, entry, regs, trip, tripLen, k - 1, index, end, head, onLoop,
+                    blockLen[trip[k]] > 0 ? -1 : c, loopBytes);
             if (p != null) {
                 return p;
             }
@@ -250,7 +259,7 @@ final class LoopBounds {
      * {@code at}): the offsets of the index, or null when a write breaks the rules.
      */
     private static Plan walk(int[] code, int entry, int regs, int[] trip, int tripLen, int at, int index, int end,
-                             int head, boolean[] onLoop, int bytes) {
+                             int head, boolean[] onLoop, int compare, int bytes) {
         if (index == end) {
             return null;
         }
@@ -302,7 +311,7 @@ final class LoopBounds {
             first[r] = before[r] ? offs[r] : -1;
             after[r] = before[r] ? off - oc + offs[r] : offs[r] - oc;
         }
-        return new Plan(head, onLoop, index, end, Arrays.copyOf(reads, nReads), first, after, bytes);
+        return new Plan(head, onLoop, index, end, Arrays.copyOf(reads, nReads), first, after, compare, bytes);
     }
 
     /**
