@@ -11,6 +11,7 @@ import static dev.tape.jit.JitCompiler.FUEL;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
@@ -55,6 +56,18 @@ abstract class InlineBody implements InlineOps.Emitter {
     private final boolean[] reachable;
     /** per callee code index, the label of the block that starts there (made when first asked for) */
     private final Label[] labels;
+    /** the loop's entry test and unchecked reads ({@link LoopBounds}), or null: none */
+    private final LoopBounds.Site bounds;
+    /** per callee code index, the label of the fast copy's block that starts there (as {@link #labels}) */
+    private final Label[] fastLabels;
+    /** the entry test's label */
+    private final Label guard = new Label();
+    /** whether the blocks being emitted are the fast copy */
+    private boolean fast;
+    /** the code index of the block being emitted */
+    private int block;
+    /** whether the next instruction, a br, was emitted with its compare ({@link #loopCompare}) */
+    private boolean skipBr;
 
     /**
      * @param e the caller's method
@@ -67,6 +80,17 @@ abstract class InlineBody implements InlineOps.Emitter {
      */
     InlineBody(CallEmitter e, LoweredFunction fn, int regs, int entry, boolean[] starts, int[] blockLen,
                boolean[] reachable) {
+        this(e, fn, regs, entry, starts, blockLen, reachable, null);
+    }
+
+    /**
+     * As the other constructor, with a loop's entry test and unchecked reads.
+     *
+     * @param bounds the entry test and the reads it lets go unchecked, or null (none: the body as
+     *     the other constructor makes it)
+     */
+    InlineBody(CallEmitter e, LoweredFunction fn, int regs, int entry, boolean[] starts, int[] blockLen,
+               boolean[] reachable, LoopBounds.Site bounds) {
         this.e = e;
         this.mv = e.mv;
         this.code = e.code;
@@ -79,6 +103,8 @@ abstract class InlineBody implements InlineOps.Emitter {
         this.blockLen = blockLen;
         this.reachable = reachable;
         labels = new Label[blockLen.length];
+        this.bounds = bounds;
+        fastLabels = bounds == null ? null : new Label[blockLen.length];
     }
 
     /** @return the label of the block at callee code index {@code i} */
@@ -92,27 +118,116 @@ abstract class InlineBody implements InlineOps.Emitter {
     /**
      * Emits the reachable blocks, each charging its length ({@link #charge}), then its
      * instructions ({@link #instruction}); a ret stores the results into the caller's registers of
-     * the call's result list at {@code pos} and jumps to {@code done}.
+     * the call's result list at {@code pos} and jumps to {@code done}. With {@link #bounds}, the
+     * edges into the loop's head from outside it go through the entry test
+     * ({@link LoopBounds.Site#guard}), which goes on either to the blocks as without it or to a
+     * second copy of the loop's blocks, emitted after all others, whose reads of the index are
+     * unchecked ({@link #unchecked}) and whose exits go to the first copy's blocks.
      */
     final void body(int pos, Label done) {
+        blocks(pos, done);
+        if (bounds != null) {
+            fast = true;
+            blocks(pos, done);
+            fast = false;
+        }
+    }
+
+    /** The blocks of {@link #body}: every reachable one, or the loop's in the fast copy. */
+    private void blocks(int pos, Label done) {
         int len = labels.length;
         boolean live = false;
+        // whether the last instruction emitted goes on to the next code index
+        boolean falls = false;
+        int prev = -1;
         for (int i = 0; i < len; i++) {
             if (!starts[i]) {
                 continue;
             }
             if (blockLen[i] > 0) {
-                live = reachable[i];
+                boolean onLoop = bounds != null && bounds.plan().onLoop()[i];
+                live = reachable[i] && (!fast || onLoop);
                 if (live) {
-                    mv.visitLabel(label(i));
+                    if (!fast && onLoop && i == bounds.plan().head()) {
+                        if (falls && bounds.plan().onLoop()[prev]) {
+                            mv.visitJumpInsn(GOTO, label(i)); // a back edge that falls through
+                        }
+                        mv.visitLabel(guard);
+                        e.frame();
+                        bounds.guard(this, label(i), fastLabel(i));
+                    }
+                    mv.visitLabel(fast ? fastLabel(i) : label(i));
                     e.frame();
                     charge(blockLen[i]);
                 }
+                block = i;
+                falls = false;
+                prev = i;
             }
             if (live) {
                 instruction(i, pos, done);
+                int op = LOp.plain(code[entry + i]);
+                falls = op != Op.BR && op != Op.JMP && op != Op.RET;
             }
         }
+    }
+
+    /** @return the label of the fast copy's block at callee code index {@code i} */
+    private Label fastLabel(int i) {
+        if (fastLabels[i] == null) {
+            fastLabels[i] = new Label();
+        }
+        return fastLabels[i];
+    }
+
+    /**
+     * @return where a branch of the block being emitted to the block at callee code index
+     *     {@code t} goes: the fast copy's block for one on the loop in the fast copy, the entry
+     *     test for the loop's head from outside the loop, else the block
+     */
+    final Label target(int t) {
+        if (bounds == null) {
+            return label(t);
+        }
+        boolean[] onLoop = bounds.plan().onLoop();
+        if (fast && onLoop[t]) {
+            return fastLabel(t);
+        }
+        return !fast && t == bounds.plan().head() && !onLoop[block] ? guard : label(t);
+    }
+
+    /**
+     * In the fast copy, the compare at global {@code g} that keeps the loop going, with its br
+     * after it ({@link LoopBounds.Plan#compare}): one branch on {@code index < end} as signed
+     * numbers (both are in [0, 2<sup>62</sup>) there), writing the compare's register on each way.
+     *
+     * @return false when {@code g} is not that compare (nothing emitted)
+     */
+    private boolean loopCompare(int g) {
+        if (!fast || bounds.plan().compare() != g) {
+            return false;
+        }
+        int br = entry + InlineScan.next(starts, g - entry);
+        Label out = new Label();
+        loadW(bounds.plan().index());
+        loadW(bounds.plan().end());
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFGE, out);
+        mv.visitInsn(LCONST_1);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 2] - entry));
+        mv.visitLabel(out);
+        e.frame();
+        mv.visitInsn(LCONST_0);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 3] - entry));
+        skipBr = true;
+        return true;
+    }
+
+    /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */
+    final boolean unchecked(int g) {
+        return fast && bounds.unchecked(g);
     }
 
     /** Emits a block's charge of {@code n} fuel units from the {@code FUEL} local. */
@@ -164,13 +279,17 @@ abstract class InlineBody implements InlineOps.Emitter {
             case Op.I64_SHR -> binary(g, LSHR, true);
             case Op.U64_SHR -> binary(g, LUSHR, true);
             case Op.BR -> {
+                if (skipBr) {
+                    skipBr = false;
+                    return;
+                }
                 loadW(code[g + 1]);
                 mv.visitInsn(LCONST_0);
                 mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFNE, label(code[g + 2] - entry));
-                mv.visitJumpInsn(GOTO, label(code[g + 3] - entry));
+                mv.visitJumpInsn(IFNE, target(code[g + 2] - entry));
+                mv.visitJumpInsn(GOTO, target(code[g + 3] - entry));
             }
-            case Op.JMP -> mv.visitJumpInsn(GOTO, label(code[g + 1] - entry));
+            case Op.JMP -> mv.visitJumpInsn(GOTO, target(code[g + 1] - entry));
             case Op.RET -> {
                 int n = code[g + 1];
                 for (int j = 0; j < n; j++) {
@@ -184,6 +303,9 @@ abstract class InlineBody implements InlineOps.Emitter {
                 mv.visitJumpInsn(GOTO, done);
             }
             default -> {
+                if (loopCompare(g)) {
+                    return;
+                }
                 InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
                 InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
                 storeW(code[g + 1]);

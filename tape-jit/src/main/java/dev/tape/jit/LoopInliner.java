@@ -65,9 +65,15 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * {@code index_out_of_bounds} in the callee's frame). The time a site spends is bounded by the fuel
  * left (every block charges at least one), so abandoning at most doubles it.
  *
+ * <p><b>Range checks.</b> When the callee's loop walks its array with an index it only raises by a
+ * constant step, up to an end it never writes ({@link LoopBounds}), a test at loop entry lets the
+ * loop run in a second copy of its blocks whose reads of that index have no bound test; when the
+ * test fails the loop runs as above.
+ *
  * <p><b>Size.</b> {@link Loop#bytes} bounds the bytecode one site adds; a method inlines at most
- * {@link #MAX_METHOD_BYTES} so, counted in {@link MethodSize#bound}. {@code Jit.compileFramed}
- * (no inlining) inlines nothing.
+ * {@link #MAX_METHOD_BYTES} so, and at most {@link #MAX_BOUNDS_BYTES} more for the loops' entry
+ * tests and second copies ({@link LoopBounds.Plan#bytes} each), counted in
+ * {@link MethodSize#bound}. {@code Jit.compileFramed} (no inlining) inlines nothing.
  */
 final class LoopInliner {
     /** Most instructions a looping callee may have. */
@@ -78,6 +84,12 @@ final class LoopInliner {
     static final int MAX_SITE_BYTES = 1_200;
     /** Most bytecode the sites of one method may add in all. */
     static final int MAX_METHOD_BYTES = 1_200;
+    /**
+     * Most bytecode the sites of one method may add in all for their loops' entry tests and fast
+     * copies ({@link LoopBounds}): an allowance of its own, so the sites inlined are those without
+     * them.
+     */
+    static final int MAX_BOUNDS_BYTES = 600;
 
     /**
      * A function that can be inlined where its array arguments are kept.
@@ -90,14 +102,23 @@ final class LoopInliner {
      * @param reachable per code index: whether the block that starts there is reachable
      * @param starts per code index: whether an instruction starts there
      * @param reads the global indices of its array reads
+     * @param bounds its loop's reads that can go unchecked behind an entry test ({@link LoopBounds}),
+     *     or null; {@code bytes} leaves out what they add ({@link LoopBounds.Plan#bytes})
      */
     record Loop(int callee, int entry, int regs, int bytes, int[] blockLen, boolean[] reachable, boolean[] starts,
-                int[] reads) {}
+                int[] reads, LoopBounds.Plan bounds) {
+        /** @return the same callee inlined with every bound test */
+        Loop checked() {
+            return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, reads, null);
+        }
+    }
 
     /** the callees looked at, by id (null: not inlinable) */
     private final java.util.Map<Integer, Loop> loops = new java.util.HashMap<>();
     /** bytecode the sites inlined so far may add (a {@link LoopPeel}'s steady copy starts again from what the first copy had used at its first block) */
     int inlinedBytes;
+    /** bytecode their entry tests and fast copies may add ({@link #MAX_BOUNDS_BYTES}; as {@link #inlinedBytes} in a steady copy) */
+    int boundsBytes;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -156,6 +177,7 @@ final class LoopInliner {
         int bytes = 160 + LeafRoom.MAKE_BYTES;
         int[] reads = new int[count];
         int nReads = 0;
+        int[] costs = new int[len];
         for (int i = 0; i < len; i++) {
             if (!starts[i]) {
                 continue;
@@ -169,6 +191,7 @@ final class LoopInliner {
             if (op == Op.ARRAY_LEN || op == LOp.ARRAY_GET_W || op == LOp.ARRAY_GET_IMM_W) {
                 reads[nReads++] = g;
             }
+            costs[i] = cost;
             bytes += cost + 24; // and a block's fuel test and charge at most
         }
         int[] blockLen = new int[len];
@@ -193,7 +216,12 @@ final class LoopInliner {
         if (bytes > MAX_SITE_BYTES) {
             return null;
         }
-        return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads));
+        LoopBounds.Plan bounds = LoopBounds.of(code, entry, regs, starts, blockLen, last, reachable, costs);
+        if (bounds != null && bounds.bytes() > MAX_BOUNDS_BYTES) {
+            bounds = null;
+        }
+        return new Loop(callee, entry, regs, bytes, blockLen, reachable, starts, java.util.Arrays.copyOf(reads, nReads),
+                bounds);
     }
 
     /**
@@ -226,8 +254,9 @@ final class LoopInliner {
     /**
      * @param e the caller's method
      * @param g the direct call's global index
-     * @return the callee the call at {@code g} runs inline here, or null when it makes the real
-     *     call (see the class comment); counts its bytes against the method's allowance
+     * @return the callee the call at {@code g} runs inline here (with its loop's unchecked reads
+     *     when the method's allowance for them has room), or null when it makes the real call
+     *     (see the class comment); counts its bytes against the method's allowances
      */
     Loop inlinable(CallEmitter e, int g) {
         int[] code = e.code;
@@ -261,7 +290,11 @@ final class LoopInliner {
             }
         }
         inlinedBytes += bytes;
-        return loop;
+        if (loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
+            boundsBytes += loop.bounds().bytes();
+            return loop;
+        }
+        return loop.checked();
     }
 
     /** Whether the read at global {@code r} reads a word of an array of element tags {@code t} (a register index: in range). */
@@ -345,7 +378,16 @@ final class LoopInliner {
             }
         }
         Label abandon = new Label();
-        new LoopBody(e, loop, kept, arrays, abandon).body(g + 3 + argc, done);
+        LoopBounds.Site bounds = null;
+        if (loop.bounds() != null) {
+            int[] reads = loop.bounds().reads();
+            int[] elements = new int[reads.length];
+            for (int r = 0; r < reads.length; r++) {
+                elements[r] = arrays.elements[kept[code[reads[r] + 2]]];
+            }
+            bounds = LoopBounds.Site.of(loop.bounds(), elements);
+        }
+        new LoopBody(e, loop, kept, arrays, abandon, bounds).body(g + 3 + argc, done);
         mv.visitLabel(abandon);
         e.frame();
         mv.visitVarInsn(LLOAD, saved);
@@ -359,9 +401,9 @@ final class LoopInliner {
         private final VirtualArrays arrays;
         private final Label abandon;
 
-        LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon) {
+        LoopBody(CallEmitter e, Loop loop, int[] kept, VirtualArrays arrays, Label abandon, LoopBounds.Site bounds) {
             super(e, e.view.function(loop.callee()), loop.regs(), loop.entry(), loop.starts(), loop.blockLen(),
-                    loop.reachable());
+                    loop.reachable(), bounds);
             this.kept = kept;
             this.arrays = arrays;
             this.abandon = abandon;
@@ -404,13 +446,16 @@ final class LoopInliner {
                 }
                 case LOp.ARRAY_GET_W -> {
                     // index < n unsigned, as index + 2^63 < n + 2^63; else the real read traps
+                    // (in the fast copy of the loop, a read of its index is in range: LoopBounds)
                     int v = kept[code[g + 2]];
-                    loadW(code[g + 3]);
-                    mv.visitLdcInsn(Long.MIN_VALUE);
-                    mv.visitInsn(LADD);
-                    mv.visitLdcInsn(Long.MIN_VALUE + arrays.elements[v]);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFGE, abandon);
+                    if (!unchecked(g)) {
+                        loadW(code[g + 3]);
+                        mv.visitLdcInsn(Long.MIN_VALUE);
+                        mv.visitInsn(LADD);
+                        mv.visitLdcInsn(Long.MIN_VALUE + arrays.elements[v]);
+                        mv.visitInsn(LCMP);
+                        mv.visitJumpInsn(IFGE, abandon);
+                    }
                     mv.visitVarInsn(ALOAD, arrays.scratch(v));
                     loadW(code[g + 3]);
                     mv.visitInsn(L2I);

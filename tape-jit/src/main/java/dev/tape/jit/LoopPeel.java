@@ -30,7 +30,8 @@ import org.objectweb.asm.Label;
  * generated again without peeling. The steady copy makes the same inlining decisions as the first
  * (its sites' allowances, {@link LeafInliner}'s and {@link LoopInliner}'s, start where the first
  * copy's stood at the same block), so the inlined bytes are at most twice
- * {@link LeafInliner#MAX_METHOD_BYTES} plus twice {@link LoopInliner#MAX_METHOD_BYTES}.
+ * {@link LeafInliner#MAX_METHOD_BYTES} plus twice {@link LoopInliner#MAX_METHOD_BYTES} and
+ * {@link LoopInliner#MAX_BOUNDS_BYTES}.
  */
 final class LoopPeel {
     /** the first code index of the steady copy: the least target of a back edge */
@@ -45,6 +46,8 @@ final class LoopPeel {
     private int allowance = -1;
     /** the looping callees' allowance ({@link LoopInliner}) used then */
     private int loopAllowance;
+    /** their loops' entry tests' allowance ({@link LoopInliner#MAX_BOUNDS_BYTES}) used then */
+    private int boundsAllowance;
 
     private LoopPeel(int from, Label[] labels) {
         this.from = from;
@@ -117,6 +120,7 @@ final class LoopPeel {
             allowance = e.inlinedBytes;
             LoopInliner loops = ((LocalsEmitter) e).loops;
             loopAllowance = loops == null ? 0 : loops.inlinedBytes;
+            boundsAllowance = loops == null ? 0 : loops.boundsBytes;
         }
     }
 
@@ -135,6 +139,7 @@ final class LoopPeel {
         LoopInliner loops = ((LocalsEmitter) e).loops;
         if (loops != null) {
             loops.inlinedBytes = loopAllowance;
+            loops.boundsBytes = boundsAllowance;
         }
         return true;
     }

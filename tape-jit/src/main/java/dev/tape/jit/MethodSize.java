@@ -16,9 +16,10 @@ final class MethodSize {
      * handler and the resumed entry take at most 64 bytes per register (a decimal register's two
      * locals are boxed and unboxed there), plus a fixed part; a method with a direct or indirect
      * call may hold inlined leaves ({@link LeafInliner}): their locals' set-up and at most
-     * {@link LeafInliner#MAX_METHOD_BYTES} in all; a method with a {@code struct.new} may keep
-     * structs in locals ({@link VirtualStructs}), at most {@link VirtualStructs#MAX_BYTES} more, and one
-     * with an {@code array.new} arrays ({@link VirtualArrays}), at most {@link VirtualArrays#MAX_BYTES};
+     * {@link LeafInliner#MAX_METHOD_BYTES} in all, and looping callees ({@link LoopInliner}) at most
+     * {@link LoopInliner#MAX_METHOD_BYTES} and {@link LoopInliner#MAX_BOUNDS_BYTES}; a method
+     * with a {@code struct.new} may keep structs in locals ({@link VirtualStructs}), at most
+     * {@link VirtualStructs#MAX_BYTES} more, and one with an {@code array.new} arrays ({@link VirtualArrays}), at most {@link VirtualArrays#MAX_BYTES};
      * a method with a call reads the leaves' room ({@link LeafRoom}) in its prologue and after
      * each call, indirect call and host call, {@link LeafRoom#REFRESH_BYTES} each, and keeps the
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
@@ -35,7 +36,8 @@ final class MethodSize {
         for (int s = 0; s < fn.instructionCount(); s++) {
             int op = code[fn.instructionStart(s)];
             if (op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
-                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES + LoopInliner.MAX_METHOD_BYTES;
+                bound += LeafInliner.POOL_INIT_BYTES + LeafInliner.MAX_METHOD_BYTES + LoopInliner.MAX_METHOD_BYTES
+                        + LoopInliner.MAX_BOUNDS_BYTES;
                 bound += LeafRoom.REFRESH_BYTES * (1L + callOuts(fn));
                 bound += (long) ClosureCache.SITE_BYTES * ClosureCache.MAX_SITES;
                 break;

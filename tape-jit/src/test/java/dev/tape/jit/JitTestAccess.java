@@ -130,4 +130,45 @@ public final class JitTestAccess {
         }, 0);
         return n[0];
     }
+
+    /**
+     * Counts the zero-operand instructions of one opcode (for example {@code Opcodes.LALOAD}) in a
+     * generated class, in every method.
+     *
+     * @param classBytes a class file, as {@link Generated#bytes()} holds it
+     * @param opcode the opcode
+     * @return how many (0 or more)
+     */
+    public static int insns(byte[] classBytes, int opcode) {
+        int[] n = {0};
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitInsn(int op) {
+                        if (op == opcode) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
+    }
+
+    /**
+     * The loop of a callee {@link LoopInliner} may inline, as {@link LoopBounds} sees it.
+     *
+     * @param view a VM as the generator reads it
+     * @param func a function id
+     * @return null when the function is no looping callee or its loop has no reads that can go
+     *     unchecked, else {@code "index R end R reads N"} (its index and end registers, and how
+     *     many reads of the index go unchecked behind the entry test)
+     */
+    public static String loopBounds(CompileView view, int func) {
+        LoopInliner.Loop loop = LoopInliner.of(view, func);
+        LoopBounds.Plan p = loop == null ? null : loop.bounds();
+        return p == null ? null : "index " + p.index() + " end " + p.end() + " reads " + p.reads().length;
+    }
 }
