@@ -18,17 +18,13 @@ final class DecScale {
     /** the scale, 0 to 255 */
     final int scale;
 
-    private DecScale(int scale) {
+    /**
+     * Only {@link Interpreter}'s static initialiser makes them ({@link Interpreter#DEC_SCALES}), one
+     * per scale: this class has no static initialiser of its own, so {@code ClassInit}'s lists need
+     * not name it.
+     */
+    DecScale(int scale) {
         this.scale = scale;
-    }
-
-    /** the tokens, indexed by scale */
-    static final DecScale[] OF = new DecScale[256];
-
-    static {
-        for (int s = 0; s < OF.length; s++) {
-            OF[s] = new DecScale(s);
-        }
     }
 
     /**
@@ -78,7 +74,7 @@ final class DecScale {
     static void put(ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale) {
         w[at] = mantissa;
         Object old = r[at];
-        DecScale t = OF[scale];
+        DecScale t = Interpreter.DEC_SCALES[scale];
         if (old != t) {
             if (!(old instanceof DecScale)) {
                 c.decDirty(at);

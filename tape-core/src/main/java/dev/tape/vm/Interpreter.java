@@ -57,6 +57,9 @@ final class Interpreter {
      */
     static final boolean[] CHAINS = new boolean[256];
 
+    /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
+    static final DecScale[] DEC_SCALES = new DecScale[256];
+
     static {
         int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
@@ -69,6 +72,9 @@ final class Interpreter {
             LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R};
         for (int op : outer) {
             CHAINS[op] = true;
+        }
+        for (int s = 0; s < DEC_SCALES.length; s++) {
+            DEC_SCALES[s] = new DecScale(s);
         }
     }
 
