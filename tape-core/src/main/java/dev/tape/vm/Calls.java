@@ -109,7 +109,7 @@ final class Calls {
         if (cls == LOp.WORD_CLASS) {
             w[dst] = w[src];
         } else if (cls == LOp.REF_CLASS) {
-            r[dst] = r[src];
+            r[dst] = DecScale.boxed(r[src], w[src]);
         }
     }
 
@@ -250,6 +250,8 @@ final class Calls {
      *     ({@link ExecutionContext#absorb}), 0 to {@link Long#MAX_VALUE}
      */
     static long host(Vm vm, ExecutionContext c, int[] code, int ip, int base, long fuelLeft) {
+        // a host sees no unboxed decimal (DecScale) in the context it may inspect or suspend
+        c.boxDecimals();
         int sigId = code[ip + 1];
         WordFunction words = vm.hostWords[sigId];
         if (words != null) {

@@ -46,6 +46,15 @@ public final class ExecutionContext {
     long[] w = new long[INITIAL_REGISTERS];
     Object[] r = new Object[INITIAL_REGISTERS];
     /**
+     * The absolute indices of the reference-file slots the interpreter turned into
+     * {@link DecScale} tokens since they were last boxed ({@link #boxDecimals}); a slot may be listed
+     * twice or hold a boxed value again (then boxing skips it). Bounded: a full list is boxed.
+     */
+    private final int[] decSlots = new int[DEC_SLOTS];
+    private int decCount;
+    /** How many unboxed decimal slots the interpreter lists before it boxes them all. */
+    static final int DEC_SLOTS = 64;
+    /**
      * The run's register high-water mark, counting each pending call's frame record as
      * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the
      * files were last cleared. Calls compare the callee's end plus the records with it alone (it
@@ -348,6 +357,8 @@ public final class ExecutionContext {
      * and in the compiled tier's result slots. Costs at most the registers the run used.
      */
     void release() {
+        // the references below are cleared or dropped: no token is left to box
+        decCount = 0;
         if (w.length > RETAIN_REGISTERS) {
             w = new long[INITIAL_REGISTERS];
             r = new Object[INITIAL_REGISTERS];
@@ -470,6 +481,44 @@ public final class ExecutionContext {
      */
     static final int FRAME_REGISTERS = 2;
 
+    /**
+     * Lists a reference-file slot the interpreter just turned into a {@link DecScale} token; boxes
+     * every listed slot first when the list is full.
+     *
+     * @param at the absolute register index
+     */
+    void decDirty(int at) {
+        if (decCount == DEC_SLOTS) {
+            boxListed();
+        }
+        decSlots[decCount++] = at;
+    }
+
+    /**
+     * Boxes every listed unboxed decimal back into a {@link dev.tape.value.Value.Decimal} in the
+     * reference file (a slot that holds anything but a token by now is skipped), and empties the
+     * list: after it, no slot of the register files holds a token.
+     */
+    void boxDecimals() {
+        // small, so that callers inline the test and call the loop only when a slot is listed
+        if (decCount != 0) {
+            boxListed();
+        }
+    }
+
+    private void boxListed() {
+        int n = decCount;
+        Object[] refs = r;
+        long[] words = w;
+        for (int i = 0; i < n; i++) {
+            int at = decSlots[i];
+            if (at < refs.length && refs[at] instanceof DecScale t) {
+                refs[at] = new dev.tape.value.Value.Decimal(words[at], t.scale);
+            }
+        }
+        decCount = 0;
+    }
+
     /** {@link #ensureRegisters(int, int)} with no caller frames pending (a run's entry frame). */
     void ensureRegisters(int need) {
         ensureRegisters(need, 0);
@@ -505,6 +554,7 @@ public final class ExecutionContext {
 
     /** Lets the register files go (after a trap, which never reads them): the next run grows new ones. */
     void dropRegisters() {
+        decCount = 0;
         w = new long[0];
         r = new Object[0];
         regHigh = 0;

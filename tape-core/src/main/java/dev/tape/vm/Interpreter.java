@@ -57,6 +57,9 @@ final class Interpreter {
      */
     static final boolean[] CHAINS = new boolean[256];
 
+    /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
+    static final DecScale[] DEC_SCALES = new DecScale[256];
+
     static {
         int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
@@ -69,6 +72,9 @@ final class Interpreter {
             LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R};
         for (int op : outer) {
             CHAINS[op] = true;
+        }
+        for (int s = 0; s < DEC_SCALES.length; s++) {
+            DEC_SCALES[s] = new DecScale(s);
         }
     }
 
@@ -459,7 +465,8 @@ final class Interpreter {
                 while (true) {
                 switch (code[ip]) {
                     case LOp.MOV_R -> {
-                        r[base + code[ip + 1]] = r[base + code[ip + 2]];
+                        int from = base + code[ip + 2];
+                        r[base + code[ip + 1]] = DecScale.boxed(r[from], w[from]);
                         ip += 3;
                     }
                     case LOp.CONST_R -> {
@@ -467,7 +474,8 @@ final class Interpreter {
                         ip += 3;
                     }
                     case LOp.SELECT_R -> {
-                        r[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? r[base + code[ip + 3]] : r[base + code[ip + 4]];
+                        int from = base + code[ip + (w[base + code[ip + 2]] != 0 ? 3 : 4)];
+                        r[base + code[ip + 1]] = DecScale.boxed(r[from], w[from]);
                         ip += 5;
                     }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
@@ -554,20 +562,32 @@ final class Interpreter {
                     }
                     // decimals: the helpers are small enough for C2 to inline here (see docs/PERFORMANCE-LOG.md,
                     // "Issue 14's interpreter targets")
-                    case Op.DEC_ADD -> {
-                        r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-                        ip += 4;
-                    }
-                    case Op.DEC_SUB -> {
-                        r[base + code[ip + 1]] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
+                    case Op.DEC_ADD, Op.DEC_SUB -> {
+                        // unboxed (DecScale): the mantissa in the word file, the scale's token in the
+                        // reference file, boxed where the value leaves the loop
+                        int x = base + code[ip + 2];
+                        int y = base + code[ip + 3];
+                        Object xo = r[x];
+                        Object yo = r[y];
+                        int s = DecScale.scale(xo);
+                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]), s,
+                                DecScale.mantissa(yo, w[y]), DecScale.scale(yo), code[ip] == Op.DEC_SUB), s);
                         ip += 4;
                     }
                     case Op.DEC_MUL -> {
-                        r[base + code[ip + 1]] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
+                        int x = base + code[ip + 2];
+                        int y = base + code[ip + 3];
+                        Object xo = r[x];
+                        Object yo = r[y];
+                        int s = DecScale.scale(xo);
+                        int t = DecScale.scale(yo);
+                        DecScale.put(c, w, r, base + code[ip + 1],
+                                Numerics.decMul(DecScale.mantissa(xo, w[x]), s, DecScale.mantissa(yo, w[y]), t), s + t);
                         ip += 4;
                     }
                     case Op.I64_TO_DEC -> {
-                        r[base + code[ip + 1]] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
+                        int s = code[ip + 3];
+                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[base + code[ip + 2]], s), s);
                         ip += 4;
                     }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
@@ -607,6 +627,8 @@ final class Interpreter {
 
     /** Writes the loop's state back: the function and its own code index for the global ip. */
     private static void save(ExecutionContext c, CodeImage image, int ip, int base, int depth, long used) {
+        // no reader outside the loop sees an unboxed decimal (DecScale)
+        c.boxDecimals();
         int f = image.funcAt(ip);
         c.func = f;
         c.ip = ip - image.entry(f);

@@ -287,8 +287,9 @@ final class Numerics {
     // two JVM locals, a long mantissa and an int scale (-1 for a register not yet written: boxed,
     // it is null), and runs the decimal instructions through the methods below,
     // which take the pair and return the result's mantissa (its scale follows from the operands'
-    // scales, once the method has checked them). The boxed methods above (the interpreter's) are
-    // these on the decimals' fields, so both tiers check and trap alike.
+    // scales, once the method has checked them). The boxed methods above are these on the decimals'
+    // fields, so both tiers check and trap alike; the interpreter, which holds decimal registers
+    // unboxed while its loop runs (DecScale), calls the methods below too.
 
     /**
      * Boxes an unboxed decimal.

@@ -79,15 +79,25 @@ final class Ops {
                 w[dst] = Numerics.toU64(w[base + code[ip + 2]]);
                 return ip + 3;
             }
-            case Op.DEC_ADD -> r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], false);
-            case Op.DEC_SUB -> r[dst] = Numerics.decAdd(r[base + code[ip + 2]], r[base + code[ip + 3]], true);
-            case Op.DEC_MUL -> r[dst] = Numerics.decMul(r[base + code[ip + 2]], r[base + code[ip + 3]]);
-            case Op.DEC_TO_I64 -> {
-                w[dst] = Numerics.decToI64(r[base + code[ip + 2]]);
-                return ip + 3;
+            // a decimal operand may be unboxed (DecScale); results here are boxed
+            case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL -> {
+                int x = base + code[ip + 2];
+                int y = base + code[ip + 3];
+                Object xo = r[x];
+                Object yo = r[y];
+                long xm = DecScale.mantissa(xo, w[x]);
+                int xs = DecScale.scale(xo);
+                long ym = DecScale.mantissa(yo, w[y]);
+                int ys = DecScale.scale(yo);
+                r[dst] = op == Op.DEC_MUL ? new Value.Decimal(Numerics.decMul(xm, xs, ym, ys), xs + ys)
+                        : new Value.Decimal(Numerics.decAdd(xm, xs, ym, ys, op == Op.DEC_SUB), xs);
             }
-            case Op.DEC_TO_U64 -> {
-                w[dst] = Numerics.decToU64(r[base + code[ip + 2]]);
+            case Op.DEC_TO_I64, Op.DEC_TO_U64 -> {
+                int x = base + code[ip + 2];
+                Object xo = r[x];
+                long m = DecScale.mantissa(xo, w[x]);
+                w[dst] = op == Op.DEC_TO_I64 ? Numerics.decToI64(m, DecScale.scale(xo))
+                        : Numerics.decToU64(m, DecScale.scale(xo));
                 return ip + 3;
             }
             case Op.I64_TO_DEC -> r[dst] = Numerics.i64ToDec(w[base + code[ip + 2]], code[ip + 3]);
@@ -263,7 +273,7 @@ final class Ops {
                     refs = new Object[n];
                     c.allocate(referenceBytes(n));
                 }
-                refs[i] = c.r[reg];
+                refs[i] = DecScale.boxed(c.r[reg], c.w[reg]);
             }
         }
         return Texts.V.aggregate(kind, typeId, tags, bits, refs);

@@ -1,0 +1,85 @@
+package dev.tape.vm;
+
+import dev.tape.value.Value;
+
+/**
+ * A decimal register held unboxed by the interpreter: while {@link Interpreter#execute} runs, the
+ * reference-file slot of a decimal register that a decimal instruction wrote holds the interned
+ * token of the result's scale (one of 256) and the word-file slot the same register's mantissa, so
+ * {@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} allocate nothing. Every
+ * slot turned into a token is listed in its {@link ExecutionContext} ({@link ExecutionContext#decDirty}),
+ * and the list is boxed back into {@link Value.Decimal}s ({@link ExecutionContext#boxDecimals})
+ * before {@code execute} returns or throws, before a host call and when the list is full, so no
+ * reader outside the loop (results, snapshots, register views, the compiled tier's hand-over,
+ * hosts, the debugger) ever sees a token. Inside the loop, a reader that moves a decimal elsewhere
+ * ({@code mov}, {@code select}, call arguments and results, aggregates) boxes it with {@link #box}.
+ */
+final class DecScale {
+    /** the scale, 0 to 255 */
+    final int scale;
+
+    /**
+     * Only {@link Interpreter}'s static initialiser makes them ({@link Interpreter#DEC_SCALES}), one
+     * per scale: this class has no static initialiser of its own, so {@code ClassInit}'s lists need
+     * not name it.
+     */
+    DecScale(int scale) {
+        this.scale = scale;
+    }
+
+    /**
+     * @param token a {@code DecScale}
+     * @param mantissa the word-file slot of its register
+     * @return the decimal the pair holds
+     */
+    static Value.Decimal box(Object token, long mantissa) {
+        return new Value.Decimal(mantissa, ((DecScale) token).scale);
+    }
+
+    /**
+     * @param o a decimal register's reference-file slot: a {@code Value.Decimal} or a token
+     * @param word the same register's word-file slot
+     * @return the decimal's mantissa
+     */
+    static long mantissa(Object o, long word) {
+        return o instanceof DecScale ? word : ((Value.Decimal) o).mantissa();
+    }
+
+    /**
+     * @param o a decimal register's reference-file slot: a {@code Value.Decimal} or a token
+     * @return the decimal's scale
+     */
+    static int scale(Object o) {
+        return o instanceof DecScale t ? t.scale : ((Value.Decimal) o).scale();
+    }
+
+    /**
+     * @param o a reference-file slot
+     * @param word the same register's word-file slot
+     * @return {@code o}, or the decimal it stands for when it is a token
+     */
+    static Object boxed(Object o, long word) {
+        return o instanceof DecScale ? box(o, word) : o;
+    }
+
+    /**
+     * Writes a decimal result unboxed: the mantissa into the word file, the scale's token into the
+     * reference file, listing the slot when it did not hold a token already.
+     *
+     * @param c the context whose register files {@code w} and {@code r} are
+     * @param at the absolute register index
+     * @param mantissa the result's mantissa
+     * @param scale the result's scale, 0 to 255 (checked by the instruction)
+     */
+    static void put(ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale) {
+        w[at] = mantissa;
+        Object old = r[at];
+        DecScale t = Interpreter.DEC_SCALES[scale];
+        if (old != t) {
+            if (!(old instanceof DecScale)) {
+                c.decDirty(at);
+            }
+            r[at] = t;
+        }
+    }
+}
