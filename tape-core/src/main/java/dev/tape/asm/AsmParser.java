@@ -701,7 +701,7 @@ final class AsmParser {
         if (w.length() < 2 || w.charAt(0) != 'r' || !Scanner.allDigits(w.substring(1))) {
             throw s.error(p, "expected " + expect + ", found '" + w + "'");
         }
-        BigInteger v = new BigInteger(w.substring(1));
+        BigInteger v = AsmValues.integer(w.substring(1), 10);
         if (v.bitLength() > bits) {
             throw s.error(p, "expected " + expect + ", found '" + w + "', which is out of range");
         }

@@ -100,7 +100,7 @@ final class AsmSymbols {
         if (digits.isEmpty() || !Scanner.allDigits(digits)) {
             throw s.error(p, "expected a symbol id like $3, found '" + w + "'");
         }
-        BigInteger v = new BigInteger(digits);
+        BigInteger v = AsmValues.integer(digits, 10);
         if (v.bitLength() > 31) {
             throw s.error(p, "expected a symbol id $0 to $2147483647, found '" + w + "'");
         }

@@ -22,6 +22,8 @@ final class AsmValues {
             "a type (unit, bool, i64, u64, f64, dec, bytes, str, agg, func, closure or obj<N>)";
     private static final BigInteger I64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger I64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+    /** what {@link #integer} gives for more significant digits than any range read here holds */
+    private static final BigInteger TOO_LARGE = BigInteger.ONE.shiftLeft(256);
 
     private final Scanner s;
 
@@ -43,7 +45,7 @@ final class AsmValues {
         if (digits.isEmpty() || !Scanner.allDigits(digits)) {
             throw s.error(p, "expected " + what + ", found '" + w + "'");
         }
-        BigInteger v = new BigInteger(digits);
+        BigInteger v = integer(digits, 10);
         if (v.bitLength() > 32) {
             throw s.error(p, "expected an index @0 to @4294967295, found '" + w + "'");
         }
@@ -57,12 +59,12 @@ final class AsmValues {
             if (h.isEmpty() || !Scanner.allHex(h)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
-            v = new BigInteger(h, 16);
+            v = integer(h, 16);
         } else {
             if (w.isEmpty() || !Scanner.allDigits(w)) {
                 throw s.error(p, "expected " + what + ", found '" + w + "'");
             }
-            v = new BigInteger(w);
+            v = integer(w, 10);
         }
         if (v.bitLength() > bits) {
             throw s.error(p, "expected " + what + ", found '" + w + "', which is out of range");
@@ -79,7 +81,7 @@ final class AsmValues {
         if (digits.isEmpty() || !(hex ? Scanner.allHex(digits) : Scanner.allDigits(digits))) {
             throw s.error(p, "expected a signed 64-bit integer " + where + ", found '" + w + "'");
         }
-        v = new BigInteger(digits, hex ? 16 : 10);
+        v = integer(digits, hex ? 16 : 10);
         if (hex && body.equals(w) && v.bitLength() <= 64) {
             return v.longValue();
         }
@@ -212,6 +214,24 @@ final class AsmValues {
         return fraction > 0 && i + 1 + fraction == n ? i : -1;
     }
 
+    /**
+     * The value of a number's digits, for a caller that only compares it with ranges of at most 64
+     * bits: more than 64 significant digits give 2^256 instead (BigInteger's parsing is quadratic in
+     * the digits: a register or integer of a million digits took seconds, of ten million half an
+     * hour), which is out of every such range as the value itself is.
+     *
+     * @param digits ASCII digits of {@code radix}, at least one
+     * @param radix 10 or 16
+     * @return their value, or 2^256 when it has more than 64 digits past the leading zeros
+     */
+    static BigInteger integer(String digits, int radix) {
+        int zeros = 0;
+        while (zeros < digits.length() && digits.charAt(zeros) == '0') {
+            zeros++;
+        }
+        return digits.length() - zeros > 64 ? TOO_LARGE : new BigInteger(digits, radix);
+    }
+
     /** the number of ASCII digits 0-9 in {@code w} from {@code from} on, up to the first other char */
     private static int digitsAt(String w, int from) {
         int i = from;
@@ -265,7 +285,7 @@ final class AsmValues {
                     throw s.error(vp, "expected at most 255 digits after the point (the scale is a byte), found "
                             + frac.length());
                 }
-                BigInteger mant = new BigInteger(v.substring(signed ? 1 : 0, point) + frac);
+                BigInteger mant = integer(v.substring(signed ? 1 : 0, point) + frac, 10);
                 if (v.charAt(0) == '-') {
                     mant = mant.negate();
                 }
@@ -355,35 +375,60 @@ final class AsmValues {
     }
 
     static String suggest(String w, Collection<String> candidates) {
+        int max = Math.max(1, Math.min(3, w.length() / 3));
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String c : candidates) {
-            int d = distance(w, c);
+            int d = distance(w, c, max);
             if (d < bestD) {
                 bestD = d;
                 best = c;
             }
         }
-        return best != null && bestD <= Math.max(1, Math.min(3, w.length() / 3)) ? " (did you mean '" + best + "'?)"
-                : "";
+        return best != null && bestD <= max ? " (did you mean '" + best + "'?)" : "";
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+    /**
+     * The edit distance of {@code a} and {@code b} when it is at most {@code max}, else
+     * {@code max + 1}: only the table's cells within {@code max} of its diagonal, as a cell outside
+     * is more than {@code max} (the whole table of two long names is the product of their lengths:
+     * a misspelt label of 40,000 chars beside one of 40,000 took 3.3 s).
+     *
+     * @param max the largest distance that matters, 0 or more
+     * @return the distance, or {@code max + 1} for any larger
+     */
+    private static int distance(String a, String b, int max) {
+        int n = a.length();
+        int m = b.length();
+        int over = max + 1;
+        if (Math.abs(n - m) > max) {
+            return over;
         }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
+        int[] prev = new int[m + 1];
+        int[] cur = new int[m + 1];
+        for (int j = 0; j <= m; j++) {
+            prev[j] = Math.min(j, over);
+        }
+        for (int i = 1; i <= n; i++) {
+            int lo = Math.max(1, i - max);
+            int hi = Math.min(m, i + max);
+            cur[lo - 1] = lo == 1 ? Math.min(i, over) : over;
+            int least = cur[lo - 1];
+            for (int j = lo; j <= hi; j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                cur[j] = Math.min(over, Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost));
+                least = Math.min(least, cur[j]);
+            }
+            if (hi < m) {
+                cur[hi + 1] = over;
+            }
+            if (least >= over) {
+                return over;
             }
             int[] t = prev;
             prev = cur;
             cur = t;
         }
-        return prev[b.length()];
+        return prev[m];
     }
 }

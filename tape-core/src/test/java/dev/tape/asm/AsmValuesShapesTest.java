@@ -76,6 +76,56 @@ class AsmValuesShapesTest {
         }
     }
 
+    /**
+     * Random words, long ones too, over the shapes' characters and the ones a hand-written matcher
+     * could mistake for them: non-ASCII digits {@link Character#isDigit} accepts (Arabic-Indic,
+     * extended Arabic-Indic, Devanagari, fullwidth, a mathematical digit as a surrogate pair), lone
+     * surrogates, no-break and figure spaces, letters of Infinity, NaN and hex floats, and chars next
+     * to '0', '9', 'a', 'f' in ASCII.
+     */
+    @Test
+    void randomAndLongWordsAsThePatterns() {
+        String[] pieces = {"0", "1", "5", "9", "+", "-", ".", "e", "E", "x", "X", "a", "f", "F", "g", "G", "p",
+            "/", ":", "@", "`", "\u0663", "\u06f5", "\u0966", "\uff10", "\uff19", "\ud835\udfce", "\ud800",
+            "\udc00", "\u00a0", "\u2007", " ", "Infinity", "NaN", "0x", "\u0000", "\u00bd"};
+        java.util.Random r = new java.util.Random(20261205);
+        int floats = 0;
+        int decimals = 0;
+        int bits = 0;
+        for (int k = 0; k < 200_000; k++) {
+            StringBuilder b = new StringBuilder();
+            int n = k % 100 == 0 ? r.nextInt(20_000) : r.nextInt(24);
+            while (b.length() < n) {
+                b.append(r.nextInt(4) == 0 ? pieces[r.nextInt(pieces.length)] : "0123456789.eE+-".charAt(r.nextInt(15)));
+            }
+            StringBuilder hb = new StringBuilder(r.nextBoolean() ? "0x" : "0X");
+            while (hb.length() < 18) {
+                hb.append(r.nextInt(40) == 0 ? pieces[r.nextInt(pieces.length)]
+                        : "0123456789abcdefABCDEF".charAt(r.nextInt(22)));
+            }
+            for (String w : new String[] {b.toString(), "0x" + b, "1" + b + "5", hb.toString()}) {
+                boolean f = FLOAT.matcher(w).matches();
+                assertEquals(f, AsmValues.isFloat(w), w);
+                checkDecimal(w);
+                boolean h = HEX_BITS.matcher(w).matches();
+                assertEquals(h, AsmValues.isHexBits(w), w);
+                floats += f ? 1 : 0;
+                decimals += DECIMAL.matcher(w).matches() ? 1 : 0;
+                bits += h ? 1 : 0;
+            }
+        }
+        assertTrue(floats > 10_000, "floats " + floats);
+        assertTrue(decimals > 5_000, "decimals " + decimals);
+        assertTrue(bits > 50_000, "bits " + bits);
+        // a structured long word of each shape, and one char off
+        String digits = "1234567890".repeat(1_000);
+        for (String w : List.of(digits, "-" + digits + "." + digits + "e+" + digits, "." + digits, digits + ".",
+                digits + "e", digits + ".\u0663", "+" + digits + "." + digits)) {
+            assertEquals(FLOAT.matcher(w).matches(), AsmValues.isFloat(w), w);
+            checkDecimal(w);
+        }
+    }
+
     @Test
     void hexBitsAsThePattern() {
         for (String w : words("0xXfG", 5)) {
