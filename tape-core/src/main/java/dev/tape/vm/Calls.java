@@ -92,10 +92,7 @@ final class Calls {
      * Copies one argument or result of a call: {@code e} is a source register with its class
      * ({@code reg << 2 | class}, {@link LOp#WORD_CLASS}) relative to {@code from}, {@code dst} the
      * absolute destination register of the same class. Unit values have no storage and are
-     * skipped. A reference moves as it is: the interpreter boxes its unboxed decimals
-     * ({@link ExecutionContext#boxDecimals}) before it copies a call's arguments or results, which
-     * keeps this method, inlined at each copy, free of a type test that calls passing words never
-     * need.
+     * skipped.
      *
      * <p>{@link Interpreter#execute} writes the loops over a call's arguments and results out
      * around this method rather than calling a helper that holds them: C2 compiles such a helper
@@ -112,7 +109,7 @@ final class Calls {
         if (cls == LOp.WORD_CLASS) {
             w[dst] = w[src];
         } else if (cls == LOp.REF_CLASS) {
-            r[dst] = r[src];
+            r[dst] = DecScale.boxed(r[src], w[src]);
         }
     }
 

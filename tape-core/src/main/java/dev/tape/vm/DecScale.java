@@ -11,9 +11,8 @@ import dev.tape.value.Value;
  * and the list is boxed back into {@link Value.Decimal}s ({@link ExecutionContext#boxDecimals})
  * before {@code execute} returns or throws, before a host call and when the list is full, so no
  * reader outside the loop (results, snapshots, register views, the compiled tier's hand-over,
- * hosts, the debugger) ever sees a token. The list is boxed too before a call's arguments or a
- * return's results are copied, which then move references as they are. Inside the loop, a reader
- * that moves a decimal elsewhere ({@code mov}, {@code select}, aggregates) boxes it with {@link #box}.
+ * hosts, the debugger) ever sees a token. Inside the loop, a reader that moves a decimal elsewhere
+ * ({@code mov}, {@code select}, call arguments and results, aggregates) boxes it with {@link #box}.
  */
 final class DecScale {
     /** the scale, 0 to 255 */

@@ -402,8 +402,6 @@ final class Interpreter {
                             if (moved > ExecutionContext.FREE_VALUES) {
                                 c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
                             }
-                            // copyOne moves references as they are: no unboxed decimal (DecScale) may be among them
-                            c.boxDecimals();
                             // the arguments, one and two without a loop (a loop that runs once costs C2's set-up);
                             // written out here, not a helper: see the note at Calls.copyOne
                             if (argc > 0) {
@@ -443,8 +441,6 @@ final class Interpreter {
                             int callerBase = frames[fp + 1];
                             int pos = frames[fp + 3];
                             int n = code[ip + 1];
-                            // the callee's unboxed decimals boxed first, as for the call's arguments
-                            c.boxDecimals();
                             // the results, written out here, not a helper: see the note at Calls.copyOne
                             if (n > 0) {
                                 Calls.copyOne(w, r, code[ip + 2], base, callerBase + code[pos + 1]);
@@ -511,7 +507,6 @@ final class Interpreter {
                             r[nb + 1] = ((Value.Closure) r[base + code[ip + 2]]).env();
                         }
                         // Calls.copy written out, as for the direct call: see the note at Calls.copyOne
-                        c.boxDecimals();
                         for (int i = 0; i < argc; i++) {
                             Calls.copyOne(w, r, code[argsAt + 1 + i], base, to + i);
                         }

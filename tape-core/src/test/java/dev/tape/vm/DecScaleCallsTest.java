@@ -12,14 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Calls move references as they are ({@link Calls#copyOne}); the interpreter boxes its unboxed
- * decimals ({@link DecScale}) before it copies a call's arguments ({@code call},
- * {@code call.indirect}) or a return's results. Checked here with a decimal the caller holds
- * unboxed passed as an argument, which the callee then overwrites with a result of the same scale
- * (a token copied into the callee's register would not be listed then, and would outlive every
- * boxing), and with a decimal a callee holds unboxed returned as its result: wherever the run
- * stops for fuel, no reference-file slot holds a token, and the run ends with the hand-computed
- * results.
+ * No decimal the interpreter holds unboxed ({@link DecScale}) crosses a call or a return as a token:
+ * {@link Calls#copyOne} boxes a token it copies into a callee's argument or a caller's result
+ * register (the eleventh round's dec11b measured the alternative, copying references as they are
+ * and boxing the listed tokens before each call and return, and kept this). Checked here with a
+ * decimal the caller holds unboxed passed as an argument, both by {@code call} and
+ * {@code call.indirect}, which the callee then overwrites with a result of the same scale (a token
+ * copied into the callee's register would not be listed then, and would outlive every boxing),
+ * and with a decimal a callee holds unboxed returned as its result: wherever the run stops for
+ * fuel, no reference-file slot holds a token, and the run ends with the hand-computed results.
  */
 class DecScaleCallsTest {
     private static final Vm VM;
