@@ -22,13 +22,14 @@ import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonIOException;
+import com.google.gson.JsonParseException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Reader;
-import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -192,80 +193,160 @@ final class ServerEndpoint {
      * response {@code the request's seq N is not a whole number from -2147483648 to 2147483647;
      * the request was not run}, its {@code request_seq} the number as the client wrote it. LSP4J
      * alone failed to read such a message and sent nothing, so the client waited for an answer
-     * that never came. Each message is read twice (its top-level fields here, skipping the rest,
-     * then whole by LSP4J), so the work stays proportional to its size; one this check cannot
-     * read is left to LSP4J as before.
+     * that never came. The message is read once, as LSP4J reads it (leniently, as it streams, no
+     * copy of it kept): only the top-level {@code seq} is read differently ({@link SeqReader}).
+     * A seq that is no number ({@code null}, {@code "x"}) fails as it did.
      */
     static final class SeqCheckingHandler extends DebugMessageJsonHandler {
         SeqCheckingHandler(Map<String, JsonRpcMethod> methods, Consumer<GsonBuilder> configureGson) {
             super(methods, configureGson);
         }
 
+        /** {@link MessageJsonHandler#parseMessage(Reader)}, over a {@link SeqReader}. */
         @Override
         public Message parseMessage(Reader input) {
-            String text;
+            SeqReader reader = new SeqReader(input);
+            Message message;
             try {
-                StringBuilder b = new StringBuilder();
-                char[] buf = new char[8192];
-                for (int n; (n = input.read(buf)) >= 0; ) {
-                    b.append(buf, 0, n);
+                message = getGson().fromJson(reader, Message.class);
+            } catch (MessageIssueException e) {
+                // the arguments could not be read either: the seq is what the client must hear of
+                if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
+                    throw seqIssue(reader.written, r.getMethod());
                 }
-                text = b.toString();
+                throw e;
+            }
+            if (message == null) {
+                return null;
+            }
+            message.setJsonHandler(this);
+            if (reader.written != null) {
+                if (message instanceof DebugRequestMessage r) {
+                    throw seqIssue(reader.written, r.getMethod());
+                }
+                // LSP4J read no other message with such a seq either
+                throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
+            }
+            try {
+                if (reader.peek() != JsonToken.END_DOCUMENT) {
+                    throw new MessageIssueException(message, new MessageIssue("JSON document was not fully consumed.",
+                            ResponseErrorCode.ParseError.getValue()));
+                }
+            } catch (MalformedJsonException e) {
+                throw new MessageIssueException(message, new MessageIssue("Message could not be parsed.",
+                        ResponseErrorCode.ParseError.getValue(), e));
             } catch (IOException e) {
                 throw new JsonIOException(e);
             }
-            checkSeq(text);
-            return super.parseMessage(new StringReader(text));
+            return message;
         }
 
-        /**
-         * Throws LSP4J's issue (answered as an error response) when {@code text} is a request with
-         * such a seq. Reads only the object's top-level {@code type}, {@code seq} and
-         * {@code command}, skipping every other value (no tree is built).
-         */
-        private static void checkSeq(String text) {
-            String type = null;
-            String written = null;
-            String command = null;
-            try (JsonReader r = new JsonReader(new StringReader(text))) {
-                if (r.peek() != JsonToken.BEGIN_OBJECT) {
-                    return;
-                }
-                r.beginObject();
-                while (r.hasNext()) {
-                    String name = r.nextName();
-                    JsonToken t = r.peek();
-                    if (name.equals("type") && t == JsonToken.STRING) {
-                        type = r.nextString();
-                    } else if (name.equals("seq") && t == JsonToken.NUMBER) {
-                        written = r.nextString();
-                    } else if (name.equals("command") && t == JsonToken.STRING) {
-                        command = r.nextString();
-                    } else {
-                        r.skipValue();
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                return;
-            }
-            if (!"request".equals(type) || written == null) {
-                return;
-            }
-            try {
-                // a longer number is no int (and BigDecimal's work grows faster than its length)
-                if (written.length() <= 64) {
-                    new BigDecimal(written).intValueExact();
-                    return;
-                }
-            } catch (ArithmeticException | NumberFormatException e) {
-                // no int: answered below
-            }
+        private static MessageIssueException seqIssue(String written, String command) {
             DebugRequestMessage request = new DebugRequestMessage();
             request.setRawId(Either.forRight(new Written(written)));
             request.setMethod(command);
-            throw new MessageIssueException(request, new MessageIssue("the request's seq " + Text.escape(written)
+            return new MessageIssueException(request, new MessageIssue("the request's seq " + Text.escape(written)
                     + " is not a whole number from -2147483648 to 2147483647; the request was not run",
                     ResponseErrorCode.InvalidRequest.getValue()));
+        }
+    }
+
+    /**
+     * The reader LSP4J's message adapter reads a message from, but the message's own (top-level)
+     * {@code seq}, which the adapter reads with {@link #nextInt()}, is read as text: a JSON number
+     * that is an int is returned; one that is not (the first such, when the seq is given twice) is
+     * kept in {@link #written} and read as 0, so that the adapter reads the rest of the message
+     * and the request is answered. A seq that is no JSON number literal is read as LSP4J reads it
+     * (a quoted {@code "5"} is 5; {@code "x"} fails as before).
+     */
+    private static final class SeqReader extends JsonReader {
+        /** The first top-level seq read that is a number but no int, as written; else null. */
+        String written;
+
+        SeqReader(Reader in) {
+            super(in);
+        }
+
+        @Override
+        public int nextInt() throws IOException {
+            JsonToken t = peek();
+            if ((t != JsonToken.NUMBER && t != JsonToken.STRING) || !"$.seq".equals(getPath())) {
+                return super.nextInt();
+            }
+            String text = nextString();
+            if (!isJsonNumber(text)) {
+                return lenientInt(text);
+            }
+            try {
+                // a longer number is no int (and BigDecimal's work grows faster than its length)
+                if (text.length() <= 64) {
+                    return new BigDecimal(text).intValueExact();
+                }
+            } catch (ArithmeticException e) {
+                // no int: kept below
+            }
+            if (written == null) {
+                written = text;
+            }
+            return 0;
+        }
+
+        /** What {@link JsonReader#nextInt()} makes of text that is no JSON number ({@code 01}, {@code " 5"}). */
+        private int lenientInt(String text) {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                // as a double, below
+            }
+            double d = Double.parseDouble(text);
+            int i = (int) d;
+            if (i != d) {
+                throw new NumberFormatException("Expected an int but was " + text);
+            }
+            return i;
+        }
+
+        /** Whether {@code s} is a JSON number literal (RFC 8259 section 6), which a response can carry as it is. */
+        static boolean isJsonNumber(String s) {
+            int n = s.length();
+            int i = 0;
+            if (i < n && s.charAt(i) == '-') {
+                i++;
+            }
+            if (i < n && s.charAt(i) == '0') {
+                i++;
+            } else {
+                int d = i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            if (i < n && s.charAt(i) == '.') {
+                int d = ++i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i++;
+                if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                    i++;
+                }
+                int d = i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            return i == n;
         }
     }
 

@@ -61,7 +61,7 @@ class DapWireTest {
     }
 
     /** Serves the messages, framed, then the end of the stream; returns the raw output. */
-    private static String serve(List<String> messages) throws Exception {
+    static String serve(List<String> messages) throws Exception {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
         for (String m : messages) {
             byte[] b = m.getBytes(StandardCharsets.UTF_8);
@@ -74,7 +74,7 @@ class DapWireTest {
     }
 
     /** The messages of the server's output, checked: framed, no trace, no Java exception named. */
-    private static List<JsonObject> messages(String raw) {
+    static List<JsonObject> messages(String raw) {
         assertFalse(raw.contains("\tat "), raw);
         assertFalse(raw.contains("\\tat "), raw);
         assertFalse(raw.contains("java."), raw);
