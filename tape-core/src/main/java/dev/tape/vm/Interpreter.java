@@ -601,6 +601,10 @@ final class Interpreter {
                 }
             }
         } catch (VmTrap t) {
+            if (t == ExecutionContext.outOfMemory()) {
+                // an allocation the JVM could not make, turned into its trap where it failed
+                return outOfMemory(c, image, ip, base, depth, start - budget);
+            }
             c.trap = t;
             save(c, image, ip, base, depth, start - budget);
             return TRAPPED;
@@ -621,19 +625,24 @@ final class Interpreter {
      */
     private static int outOfMemory(ExecutionContext c, CodeImage image, int ip, int base, int depth, long used) {
         c.trap = ExecutionContext.outOfMemory();
+        // this trap drops the registers anyway (Vm#trap): dropped here, the unboxed decimals need no
+        // boxing, which would allocate on a heap that may have no room left (its OutOfMemoryError
+        // left the loop before its state was saved: the trap was reported at the run's start)
+        c.dropRegisters();
         save(c, image, ip, base, depth, used);
         return TRAPPED;
     }
 
     /** Writes the loop's state back: the function and its own code index for the global ip. */
     private static void save(ExecutionContext c, CodeImage image, int ip, int base, int depth, long used) {
-        // no reader outside the loop sees an unboxed decimal (DecScale)
-        c.boxDecimals();
         int f = image.funcAt(ip);
         c.func = f;
         c.ip = ip - image.entry(f);
         c.base = base;
         c.depth = depth;
         c.consume(used);
+        // no reader outside the loop sees an unboxed decimal (DecScale); last, as it allocates: an
+        // OutOfMemoryError here leaves the state saved, and the drivers trap there
+        c.boxDecimals();
     }
 }
