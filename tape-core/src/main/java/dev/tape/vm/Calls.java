@@ -109,7 +109,7 @@ final class Calls {
         if (cls == LOp.WORD_CLASS) {
             w[dst] = w[src];
         } else if (cls == LOp.REF_CLASS) {
-            r[dst] = DecScale.boxed(r[src], w[src]);
+            r[dst] = DecScale.take(r, w, src);
         }
     }
 

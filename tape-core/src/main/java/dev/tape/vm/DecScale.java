@@ -12,7 +12,8 @@ import dev.tape.value.Value;
  * before {@code execute} returns or throws, before a host call and when the list is full, so no
  * reader outside the loop (results, snapshots, register views, the compiled tier's hand-over,
  * hosts, the debugger) ever sees a token. Inside the loop, a reader that moves a decimal elsewhere
- * ({@code mov}, {@code select}, call arguments and results, aggregates) boxes it with {@link #box}.
+ * ({@code mov}, {@code select}, call arguments and results, aggregates) boxes it in place with
+ * {@link #take}.
  */
 final class DecScale {
     /** the scale, 0 to 255 */
@@ -54,12 +55,22 @@ final class DecScale {
     }
 
     /**
-     * @param o a reference-file slot
-     * @param word the same register's word-file slot
-     * @return {@code o}, or the decimal it stands for when it is a token
+     * Reads a reference-file slot for a copy elsewhere: a token is boxed, and the box written back
+     * into the slot, so that copying the same unboxed decimal again (a loop's {@code mov} of a value
+     * it computed once) allocates no second box. The slot stays listed; boxing the list skips it.
+     *
+     * @param r the reference file
+     * @param w the word file
+     * @param at the absolute register index
+     * @return the slot's value, a {@link Value.Decimal} where it held a token
      */
-    static Object boxed(Object o, long word) {
-        return o instanceof DecScale ? box(o, word) : o;
+    static Object take(Object[] r, long[] w, int at) {
+        Object o = r[at];
+        if (o instanceof DecScale) {
+            o = box(o, w[at]);
+            r[at] = o;
+        }
+        return o;
     }
 
     /**

@@ -466,7 +466,7 @@ final class Interpreter {
                 switch (code[ip]) {
                     case LOp.MOV_R -> {
                         int from = base + code[ip + 2];
-                        r[base + code[ip + 1]] = DecScale.boxed(r[from], w[from]);
+                        r[base + code[ip + 1]] = DecScale.take(r, w, from);
                         ip += 3;
                     }
                     case LOp.CONST_R -> {
@@ -475,7 +475,7 @@ final class Interpreter {
                     }
                     case LOp.SELECT_R -> {
                         int from = base + code[ip + (w[base + code[ip + 2]] != 0 ? 3 : 4)];
-                        r[base + code[ip + 1]] = DecScale.boxed(r[from], w[from]);
+                        r[base + code[ip + 1]] = DecScale.take(r, w, from);
                         ip += 5;
                     }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {

@@ -273,7 +273,7 @@ final class Ops {
                     refs = new Object[n];
                     c.allocate(referenceBytes(n));
                 }
-                refs[i] = DecScale.boxed(c.r[reg], c.w[reg]);
+                refs[i] = DecScale.take(c.r, c.w, reg);
             }
         }
         return Texts.V.aggregate(kind, typeId, tags, bits, refs);
