@@ -6,11 +6,14 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Opcodes;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -229,5 +232,60 @@ class AttackLoopBoundsTest {
         System.out.println("AttackLoopBoundsTest: " + r[0] + " proved, " + r[1] + " trapped, " + r[2] + " ended");
         assertTrue(r[0] >= 80, "proved " + r[0]);
         assertTrue(r[1] >= 30 && r[2] >= 30, "trapped " + r[1] + " ended " + r[2]);
+    }
+
+    /** tape-bench's array_loop with {@code pad} more adds before its {@code ret}. */
+    private static String padded(int pad) throws Exception {
+        String src;
+        try (var in = AttackLoopBoundsTest.class.getResourceAsStream("/dev/tape/bench/array_loop.tasm")) {
+            src = in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (src == null) {
+            src = java.nio.file.Files.readString(java.nio.file.Path.of(
+                    "../tape-bench/src/main/resources/dev/tape/bench/array_loop.tasm"));
+        }
+        StringBuilder fill = new StringBuilder("done:\n");
+        for (int k = 0; k < pad; k++) {
+            fill.append("    i64.add r2, r2, r4\n");
+        }
+        return src.replace("done:\n", fill.toString());
+    }
+
+    /**
+     * The fast copies (and their entry tests) never cost a method its inlined calls: array_loop
+     * padded so that its method, unpeeled, is just under the 7,900-byte limit without them and
+     * over it with them (pads 864 to 876). Before the fix such a method was generated again with
+     * real calls ({@code sum} called, its array made: 0.065 to 0.131 ms a run of
+     * {@code array_loop(1000)} against 0.034 to 0.071 with the fix, two rounds each, same minutes); now without the fast copies, so its calls stay inline as in the
+     * same program whose loop is not proved ({@code sum}'s compare written {@code index > end}:
+     * the same code but for that compare's operands). Around it (pad 370: peeled over the limit
+     * with the fast copies, under it without) the method is still generated unpeeled with them,
+     * measured the faster of the two.
+     */
+    @Test
+    void fastCopiesNeverCostInlinedCalls() throws Exception {
+        for (int pad : new int[] {370, 860, 864, 870, 876}) {
+            String src = padded(pad);
+            String unproved = src.replace("u64.lt r7, r2, r4", "u64.gt r7, r2, r4");
+            byte[][] bytes = new byte[2][];
+            for (int k = 0; k < 2; k++) {
+                VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(k == 0 ? src : unproved));
+                JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
+                var g = JitTestAccess.generate(tier.view, 0);
+                assertTrue(g != null, "pad " + pad + ": compiled");
+                bytes[k] = g.bytes();
+            }
+            String what = "pad " + pad + ": class bytes " + bytes[0].length + " proved, " + bytes[1].length
+                    + " unproved";
+            assertEquals(JitTestAccess.methodCalls(bytes[1], "dev/tape/vm/JitRuntime", "leafMakeRoom"),
+                    JitTestAccess.methodCalls(bytes[0], "dev/tape/vm/JitRuntime", "leafMakeRoom"), what + ": inlined");
+            assertTrue(JitTestAccess.insns(bytes[0], Opcodes.LALOAD) >= JitTestAccess.insns(bytes[1], Opcodes.LALOAD),
+                    what + ": reads of the scratch elements");
+        }
+        Tiers t = Tiers.of(Tiers.verified(JitCornerCasesTest.asm(padded(870))), Host.NONE);
+        Jit.precompile(t.compiled);
+        for (long n = 0; n <= 3; n++) {
+            t.check(0, List.of(Value.i64(n)), Limits.DEFAULT, "pad 870, n " + n);
+        }
     }
 }
