@@ -119,6 +119,10 @@ final class LoopInliner {
     int inlinedBytes;
     /** bytecode their entry tests and fast copies may add ({@link #MAX_BOUNDS_BYTES}; as {@link #inlinedBytes} in a steady copy) */
     int boundsBytes;
+    /** whether the sites may have their loops' fast copies ({@link LoopBounds}); off when they made the method too large */
+    boolean bounds = true;
+    /** whether some site got its loop's fast copy */
+    boolean boundsUsed;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -290,8 +294,9 @@ final class LoopInliner {
             }
         }
         inlinedBytes += bytes;
-        if (loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
+        if (bounds && loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
             boundsBytes += loop.bounds().bytes();
+            boundsUsed = true;
             return loop;
         }
         return loop.checked();
