@@ -99,6 +99,39 @@ class AttackRoundElevenTogetherTest {
 
     /** A program: main(n, x, d) -> (i64, dec), d unused but for the driver's depth limits. */
     static AttackPrograms.Generated program(long seed) {
+        return program(seed, false);
+    }
+
+    /**
+     * {@code widen(a, b, xs, n)}: {@code count} decimal registers (more than the interpreter's list of
+     * 64 unboxed slots, so it is boxed while the loop runs) written by {@code i64.to_dec} and
+     * {@code dec.add}, calls of {@code walk} between them, then added into {@code a}.
+     */
+    private static String widen(SplittableRandom rnd, int count) {
+        StringBuilder s = new StringBuilder("func widen(a: dec, b: dec, xs: agg array A, n: i64) -> (dec) {\n"
+                + "    const.i64 r5, 1\n    const.u64 r6, 0\n    array.len r7, r3\n    const.i64 r8, 0\n");
+        for (int k = 0; k < count; k++) {
+            String reg = "r" + (9 + k);
+            s.append(rnd.nextBoolean() ? "    i64.to_dec " + reg + ", r4, 2\n"
+                    : "    dec.add " + reg + ", r" + (k == 0 ? 1 : 9 + rnd.nextInt(k)) + ", r2\n");
+            if (rnd.nextInt(12) == 0) {
+                s.append("    call r0, walk, r0, [r3, r6, r8, r7] -> [r8]\n    i64.add r4, r4, r8\n");
+            }
+        }
+        for (int k = 0; k < count; k++) {
+            if (rnd.nextInt(3) != 0) {
+                s.append("    dec.add r1, r1, r").append(9 + k).append('\n');
+            }
+        }
+        return s.append("    ret r0, [r1]\n}\n").toString();
+    }
+
+    /**
+     * @param wide whether main's loop also calls {@code widen} (drawn from a random source of its
+     *     own, so that the program is otherwise the one without)
+     */
+    static AttackPrograms.Generated program(long seed, boolean wide) {
+        SplittableRandom more = new SplittableRandom(seed * 31 + 7);
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
         StringBuilder s = new StringBuilder("program all11\narray A = i64\narray D = dec\n"
                 + "struct L = { qty: i64, price: dec }\n").append(AttackPrograms.SIX_HOSTS)
@@ -117,9 +150,16 @@ class AttackRoundElevenTogetherTest {
         for (int i = 0; i < items; i++) {
             s.append(item(rnd, len));
         }
+        if (wide) {
+            s.append("    call r0, widen, r0, [").append(dec(more)).append(", ").append(dec(more))
+                    .append(", r12, r5] -> [").append(dec(more)).append("]\n");
+        }
         s.append("    i64.add r5, r5, r6\n    i64.lt r18, r5, r1\n    br r18, top, out\nout:\n")
                 .append("    ret r0, [r4, r10]\n}\n");
         s.append(CALLEES);
+        if (wide) {
+            s.append(widen(more, 60 + more.nextInt(40)));
+        }
         return new AttackPrograms.Generated(s.toString(), rnd.nextInt(6), rnd.nextLong(), rnd.nextInt(3));
     }
 
@@ -170,6 +210,17 @@ class AttackRoundElevenTogetherTest {
             + "    call r0, mixd, r0, [r14, r7, r6] -> [r7, r13]\n    dec.add r7, r7, r10\n"
             + "    i64.add r3, r3, r4\n    i64.lt r15, r3, r1\n    br r15, top, out\nout:\n    ret r0, [r8, r7]\n}\n"
             + CALLEES;
+
+    /**
+     * The same programs with a call of {@code widen} in main's loop: the interpreter's list of unboxed
+     * slots fills and is boxed mid-loop in a callee frame, around inlined {@code walk} calls, at every
+     * fuel limit and pause.
+     */
+    @Test
+    void moreDecimalsThanTheListHoldsAgree() throws Exception {
+        TierCompare.sweep(TierCompare.Seeds.of("attack.eleven.wide", 3), seed -> program(seed, true), g -> 0,
+                (seed, g, what, now) -> { });
+    }
 
     /**
      * The programs reach the fast copy: {@code walk}'s loop is proved and its reads in {@code main}'s
