@@ -283,7 +283,18 @@ class AttackRoundElevenTogetherTest {
      */
     @Test
     void sharedVmsOnEightThreadsReuseContexts() throws Exception {
-        VerifiedProgram p = JitLeafInlineTest.verified(FIXED);
+        eightThreads(FIXED);
+    }
+
+    /** {@link #sharedVmsOnEightThreadsReuseContexts} with a call of an 80-decimal {@code widen} in main's loop. */
+    @Test
+    void sharedVmsOnEightThreadsWithWiden() throws Exception {
+        eightThreads(FIXED.replace("    i64.add r3, r3, r4\n", "    call r0, widen, r0, [r7, r10, r6, r3] -> [r7]\n"
+                + "    i64.add r3, r3, r4\n") + widen(new SplittableRandom(1), 80));
+    }
+
+    private static void eightThreads(String source) throws Exception {
+        VerifiedProgram p = JitLeafInlineTest.verified(source);
         Vm interp = new Vm(p, Host.NONE);
         Vm compiled = Jit.compile(p, Host.NONE);
         Limits limits = Limits.DEFAULT.withFuel(5_000);
