@@ -54,12 +54,6 @@ class DecScaleCallsTest {
         }
     }
 
-    private static void assertNoToken(ExecutionContext c, String what) {
-        for (int i = 0; i < c.r.length; i++) {
-            assertTrue(!(c.r[i] instanceof DecScale), what + ": r[" + i + "] holds an unboxed decimal");
-        }
-    }
-
     @Test
     void noTokenCrossesACallOrAReturn() {
         List<Value> args = List.of(Value.i64(5));
@@ -70,16 +64,16 @@ class DecScaleCallsTest {
         Paused.start(VM, whole, 0, args, Limits.DEFAULT);
         String outcome = Paused.finish(VM, whole);
         assertTrue(outcome.startsWith(expected), outcome);
-        assertNoToken(whole, "whole run");
+        DecScaleTokensTest.assertNoToken(whole, "whole run");
         long used = Limits.DEFAULT.fuel() - whole.fuelRemaining();
         assertTrue(used >= 11, "used " + used);
         for (long k = 0; k <= used + 1; k++) {
             ExecutionContext c = new ExecutionContext();
             Paused.start(VM, c, 0, args, Limits.DEFAULT);
             Paused.step(VM, c, k);
-            assertNoToken(c, "after " + k);
+            DecScaleTokensTest.assertNoToken(c, "after " + k);
             assertEquals(outcome, Paused.finish(VM, c), "paused after " + k);
-            assertNoToken(c, "finished after " + k);
+            DecScaleTokensTest.assertNoToken(c, "finished after " + k);
         }
     }
 }

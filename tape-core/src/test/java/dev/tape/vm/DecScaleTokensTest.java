@@ -90,7 +90,8 @@ class DecScaleTokensTest {
         }
     }
 
-    private static void assertNoToken(ExecutionContext c, String what) {
+    /** Asserts that no slot of {@code c}'s reference file holds an unboxed decimal ({@link DecScale}). */
+    static void assertNoToken(ExecutionContext c, String what) {
         for (int i = 0; i < c.r.length; i++) {
             assertTrue(!(c.r[i] instanceof DecScale), what + ": r[" + i + "] holds an unboxed decimal");
         }

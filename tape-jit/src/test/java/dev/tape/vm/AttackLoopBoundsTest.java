@@ -208,19 +208,10 @@ class AttackLoopBoundsTest {
             proved += JitTestAccess.loopBounds(tier.view, 1) != null ? 1 : 0;
             Tiers t = Tiers.of(p, Host.NONE);
             Jit.precompile(t.compiled);
-            Limits limits = Limits.DEFAULT.withFuel(1_000_000);
-            Tiers.Outcome full = t.check(0, args(g), limits, what);
-            if (full.trapped()) {
+            if (JitLoopBoundsTest.fuelAndDepthAgree(t, args(g), what, 2_000, 61)) {
                 traps++;
             } else {
                 ended++;
-            }
-            long used = full.used(limits);
-            for (long fuel = 0; fuel <= used + 1; fuel += fuel < 2_000 ? 1 : 1 + fuel / 61) {
-                t.check(0, args(g), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            }
-            for (long d = 0; d <= 2; d++) {
-                t.check(0, args(g), limits.withMaxCallDepth(d), what + " depth " + d);
             }
         }
         return new int[] {proved, traps, ended};

@@ -21,6 +21,25 @@ final class AttackPrograms {
             + "host hw = \"w.w\" (i64, i64) -> (i64, i64)\nhost hx = \"w.x\" (i64) -> (i64)\n";
 
     /**
+     * {@code walk}: sums {@code xs} from index {@code j} while the raised index stays below {@code end},
+     * the looping callee {@code LoopInliner} inlines and {@code LoopBounds} proves (the program
+     * declares the array type {@code A}).
+     */
+    static final String WALK = """
+            func walk(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {
+            top:
+                array.get r5, r1, r2
+                i64.add r3, r3, r5
+                const.u64 r6, 1
+                u64.add r2, r2, r6
+                u64.lt r7, r2, r4
+                br r7, top, out
+            out:
+                ret r0, [r3]
+            }
+            """;
+
+    /**
      * {@code rec(d, x)}: x when d is at most 0, else {@code rec(d - 1, x + d)} through a struct
      * {@code S} of two i64 fields built in each frame (the program declares {@code S}).
      */

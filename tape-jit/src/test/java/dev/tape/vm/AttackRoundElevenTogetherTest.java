@@ -169,18 +169,7 @@ class AttackRoundElevenTogetherTest {
     }
 
     /** walk (the loop LoopBounds proves), walkd (its decimal twin) and mixd (decimals around a walk). */
-    private static final String CALLEES = """
-                func walk(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {
-                top:
-                    array.get r5, r1, r2
-                    i64.add r3, r3, r5
-                    const.u64 r6, 1
-                    u64.add r2, r2, r6
-                    u64.lt r7, r2, r4
-                    br r7, top, out
-                out:
-                    ret r0, [r3]
-                }
+    private static final String CALLEES = AttackPrograms.WALK + """
                 func walkd(xs: agg array A, j: u64, acc: dec, end: u64) -> (dec) {
                 top:
                     array.get r5, r1, r2

@@ -200,18 +200,7 @@ class AttackRoundNineTogetherTest {
                     i64.mul r2, r2, r3
                     ret r0, [r2]
                 }
-                func walk(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {
-                top:
-                    array.get r5, r1, r2
-                    i64.add r3, r3, r5
-                    const.u64 r6, 1
-                    u64.add r2, r2, r6
-                    u64.lt r7, r2, r4
-                    br r7, top, out
-                out:
-                    ret r0, [r3]
-                }
-                """);
+                """ + AttackPrograms.WALK);
         s.append("func walk2(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {\n");
         s.append("    array.len r8, r1\n    array.get_imm r5, r1, ").append(imm).append('\n');
         s.append("    i64.xor r3, r3, r5\n    u64.to_i64 r9, r8\n    i64.add r3, r3, r9\n");

@@ -445,17 +445,7 @@ class AttackSteadyLoopSitesTest {
             done:
                 ret r0, [r4]
             }
-            func walk(xs: agg array A, j: u64, acc: i64, end: u64) -> (total: i64) {
-            top:
-                array.get r5, r1, r2
-                i64.add r3, r3, r5
-                const.u64 r6, 1
-                u64.add r2, r2, r6
-                u64.lt r7, r2, r4
-                br r7, top, out
-            out:
-                ret r0, [r3]
-            }
+            """ + AttackPrograms.WALK + """
             func tiny(xs: agg array A) -> (i64) {
                 array.len r2, r1
                 const.u64 r3, 1

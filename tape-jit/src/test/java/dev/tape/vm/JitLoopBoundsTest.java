@@ -218,19 +218,10 @@ class JitLoopBoundsTest {
             inlined += JitKeptStructTest.calls(p, 0, "leafMakeRoom") > 0 ? 1 : 0;
             Tiers t = Tiers.of(p, Host.NONE);
             Jit.precompile(t.compiled);
-            Limits limits = Limits.DEFAULT.withFuel(1_000_000);
-            Tiers.Outcome full = t.check(0, args(g), limits, what);
-            if (full.trapped()) {
+            if (fuelAndDepthAgree(t, args(g), what, 3_000, 97)) {
                 traps++;
             } else {
                 ended++;
-            }
-            long used = full.used(limits);
-            for (long fuel = 0; fuel <= used + 1; fuel += fuel < 3_000 ? 1 : 1 + fuel / 97) {
-                t.check(0, args(g), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            }
-            for (long d = 0; d <= 2; d++) {
-                t.check(0, args(g), limits.withMaxCallDepth(d), what + " depth " + d);
             }
         }
         System.out.println("JitLoopBoundsTest: " + proved + " proved, " + inlined + " inlined, " + traps
@@ -239,5 +230,25 @@ class JitLoopBoundsTest {
         assertTrue(inlined >= 120, "inlined: " + inlined);
         assertTrue(traps >= 30, "trapped: " + traps);
         assertTrue(ended >= 30, "ended: " + ended);
+    }
+
+    /**
+     * Runs {@code main} with {@code args} on both tiers ({@link Tiers#check}) with 1,000,000 fuel, then
+     * at every fuel limit up to {@code dense} and one in {@code step} of the rest up to what the run
+     * used plus one, and at call-depth limits 0 to 2: every run alike on both tiers.
+     *
+     * @return whether the whole run trapped
+     */
+    static boolean fuelAndDepthAgree(Tiers t, List<Value> args, String what, long dense, long step) {
+        Limits limits = Limits.DEFAULT.withFuel(1_000_000);
+        Tiers.Outcome full = t.check(0, args, limits, what);
+        long used = full.used(limits);
+        for (long fuel = 0; fuel <= used + 1; fuel += fuel < dense ? 1 : 1 + fuel / step) {
+            t.check(0, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+        }
+        for (long d = 0; d <= 2; d++) {
+            t.check(0, args, limits.withMaxCallDepth(d), what + " depth " + d);
+        }
+        return full.trapped();
     }
 }
