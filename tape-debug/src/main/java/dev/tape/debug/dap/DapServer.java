@@ -161,7 +161,9 @@ public final class DapServer implements IDebugProtocolServer {
      * the requests waiting for the debugger thread are still run and answered (a move among them is
      * paused at once: it answers and reports its stop without running the program on), for at most
      * {@link #DRAIN_SECONDS} seconds. Requests the server does not support, and any that fails, get
-     * an error response with a one-line message and no body ({@code ServerEndpoint}).
+     * an error response with a one-line message and no body ({@code ServerEndpoint}). Each message is
+     * written to {@code out} whole, and nothing is written to it once this method returns (a request
+     * read after {@code disconnect} may then get no answer).
      *
      * @param factory makes the program a launch request names
      * @param in the client's requests
@@ -171,7 +173,9 @@ public final class DapServer implements IDebugProtocolServer {
     public static void serve(TargetFactory factory, InputStream in, OutputStream out) throws InterruptedException {
         LSP4J_LOG.setLevel(Level.OFF);
         DapServer server = new DapServer(factory);
-        Launcher<IDebugProtocolClient> launcher = ServerEndpoint.launcher(server, in, out);
+        // whole messages only, and none once serve returns (see WholeMessages)
+        WholeMessages whole = new WholeMessages(out);
+        Launcher<IDebugProtocolClient> launcher = ServerEndpoint.launcher(server, in, whole);
         server.connect(launcher.getRemoteProxy());
         java.util.concurrent.Future<Void> listening = launcher.startListening();
         CompletableFuture<Object> either = CompletableFuture.anyOf(server.finished,
@@ -188,7 +192,11 @@ public final class DapServer implements IDebugProtocolServer {
             // over either way
         } finally {
             listening.cancel(true);
-            server.drain();
+            try {
+                server.drain();
+            } finally {
+                whole.shut();
+            }
         }
     }
 
