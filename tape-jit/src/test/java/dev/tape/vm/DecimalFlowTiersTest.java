@@ -32,6 +32,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * them unboxed, "The compiled tier" point 8 of docs/PERFORMANCE.md).
  */
 class DecimalFlowTiersTest {
+    /** add2 (a call of two decimals, two results) and mix (a closure over a decimal), which main calls. */
+    private static final String CALLEES = """
+                func add2(a: dec, b: dec) -> (dec, dec) {
+                    dec.add r3, r1, r2
+                    ret r0, [r3, r2]
+                }
+                func mix(env: agg tuple(dec), x: dec, y: dec) -> (dec) {
+                    tuple.get r4, r1, 0
+                    dec.add r5, r2, r4
+                    dec.sub r6, r5, r3
+                    ret r0, [r6]
+                }
+                """;
+
     /** the scale-2 decimal registers the random items read and write */
     private static final int D_FIRST = 3;
     private static final int D_COUNT = 4;
@@ -83,17 +97,7 @@ class DecimalFlowTiersTest {
                 done:
                     ret r0, [r3, r4, r5, r7]
                 }
-                func add2(a: dec, b: dec) -> (dec, dec) {
-                    dec.add r3, r1, r2
-                    ret r0, [r3, r2]
-                }
-                func mix(env: agg tuple(dec), x: dec, y: dec) -> (dec) {
-                    tuple.get r4, r1, 0
-                    dec.add r5, r2, r4
-                    dec.sub r6, r5, r3
-                    ret r0, [r6]
-                }
-                """);
+                """ + CALLEES);
         return s.toString();
     }
 
@@ -217,17 +221,7 @@ class DecimalFlowTiersTest {
                 done:
                     ret r0, [r3, r4, r6, r7]
                 }
-                func add2(a: dec, b: dec) -> (dec, dec) {
-                    dec.add r3, r1, r2
-                    ret r0, [r3, r2]
-                }
-                func mix(env: agg tuple(dec), x: dec, y: dec) -> (dec) {
-                    tuple.get r4, r1, 0
-                    dec.add r5, r2, r4
-                    dec.sub r6, r5, r3
-                    ret r0, [r6]
-                }
-                """;
+                """ + CALLEES;
         Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(text)), host());
         // add2 returns (line + r6, r6); r6 stays 0.00, so r14 after it is the line again.
         // trip 0: line 0.50 -> mix 0.50 + 0.50 - 1.00 = 0.00 -> bump 0.01; total 0.01

@@ -7,13 +7,7 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,18 +87,7 @@ class DecimalOutOfMemoryTest {
     }
 
     private static String child(String tier) throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process proc = new ProcessBuilder(java.toString(), "-Xms64m", "-Xmx64m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), DecimalOutOfMemoryTest.class.getName(), tier)
-                .redirectErrorStream(true).start();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                out.append(line).append('\n');
-            }
-        }
-        assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
-        return out.toString().trim();
+        return RunBoundsTest.child(DecimalOutOfMemoryTest.class, tier);
     }
 
     /**

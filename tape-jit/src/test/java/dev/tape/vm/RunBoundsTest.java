@@ -238,9 +238,19 @@ class RunBoundsTest {
     }
 
     private static String child(String tier) throws Exception {
+        return child(RunBoundsTest.class, tier);
+    }
+
+    /**
+     * Runs {@code main}'s {@code main(tier)} in a child JVM of 64 MiB with the serial collector and
+     * this class path, waiting at most 120 s.
+     *
+     * @return what it printed (standard output and error), trimmed
+     */
+    static String child(Class<?> main, String tier) throws Exception {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         Process proc = new ProcessBuilder(java.toString(), "-Xms64m", "-Xmx64m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), RunBoundsTest.class.getName(), tier)
+                System.getProperty("java.class.path"), main.getName(), tier)
                 .redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
