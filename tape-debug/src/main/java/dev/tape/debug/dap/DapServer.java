@@ -71,7 +71,8 @@ import java.util.logging.Logger;
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
  * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
  * {@link #MAX_STACK_FRAMES} per response),
- * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}), {@code variables}
+ * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}, with a
+ * {@code variablesReference} valid until the program moves), {@code variables}
  * (registers as value literals, paged by {@code start} and {@code count}, at most
  * {@link #MAX_VARIABLES} per response, names and values cut to {@link #MAX_VARIABLE_CHARS}),
  * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
@@ -149,6 +150,8 @@ public final class DapServer implements IDebugProtocolServer {
     private volatile boolean moving;
     private String programPath;
     private final List<Integer> lineBreakpoints = new ArrayList<>();
+    /** The variables references given since the program last moved (on the worker). */
+    private final VariableRefs refs = new VariableRefs();
 
     /** @param factory makes the program a launch request names */
     public DapServer(TargetFactory factory) {
@@ -293,6 +296,7 @@ public final class DapServer implements IDebugProtocolServer {
             List<String> runArgs = runArgs(args == null ? Map.of() : args);
             programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
             Target target = factory.create(runArgs, programOut);
+            refs.clear();
             session = new Session(target);
             stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
             programPath = runArgs.get(0);
@@ -428,6 +432,8 @@ public final class DapServer implements IDebugProtocolServer {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
             }
+            // the references given while paused end with the move (see VariableRefs)
+            refs.clear();
             // moving before closing is read: a drain that starts meanwhile sees it and pauses
             moving = true;
             session.clearPause();
@@ -592,7 +598,7 @@ public final class DapServer implements IDebugProtocolServer {
             Scope s = new Scope();
             s.setName("Registers");
             s.setPresentationHint("registers");
-            s.setVariablesReference(args.getFrameId());
+            s.setVariablesReference(refs.of(frame));
             s.setIndexedVariables(session.registerCount(frame));
             s.setExpensive(false);
             ScopesResponse r = new ScopesResponse();
@@ -606,7 +612,7 @@ public final class DapServer implements IDebugProtocolServer {
         return onWorker(() -> {
             requirePaused();
             requireArguments(args);
-            int frame = args.getVariablesReference() - 1;
+            int frame = refs.frame(args.getVariablesReference());
             int total = session.registerCount(frame);
             // the registers are the scope's indexed variables: it has no named ones
             boolean none = args.getFilter() == VariablesArgumentsFilter.NAMED;
