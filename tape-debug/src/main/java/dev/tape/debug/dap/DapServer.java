@@ -117,7 +117,8 @@ public final class DapServer implements IDebugProtocolServer {
      * value is its literal cut to {@link dev.tape.debug.Shell#MAX_VALUE_CHARS} (200) characters and
      * {@code ...}, as the CLI debugger shows it, then escaped; a name or value still longer (an
      * argument's name of 2,000 characters, a literal whose characters escape to six each) is cut
-     * to 253 characters and ends in {@code ...}. With {@link #MAX_VARIABLES}, one response stays
+     * to at most 253 characters, where no escape or surrogate pair is split, and ends in
+     * {@code ...}. With {@link #MAX_VARIABLES}, one response stays
      * under about 3.2 MB whatever the frame (each character JSON-escaped to 6 at most): 0.77 MB
      * measured for 1,000 values of 203 characters, half of them escaped to 6, where the whole
      * frame of 65,536 registers was one response of 51 MB.
@@ -639,17 +640,14 @@ public final class DapServer implements IDebugProtocolServer {
     /**
      * @param s escaped text
      * @return {@code s}, or when longer than {@link #MAX_VARIABLE_CHARS} its first 253 characters
-     *     (252 when the last would be the first half of a surrogate pair) and {@code ...}
+     *     or fewer, cut where no escape ({@code \}{@code u} and four hex digits, or two characters)
+     *     and no surrogate pair is split ({@link Text#boundary}), and {@code ...}
      */
     static String cut(String s) {
         if (s.length() <= MAX_VARIABLE_CHARS) {
             return s;
         }
-        int keep = MAX_VARIABLE_CHARS - 3;
-        if (Character.isHighSurrogate(s.charAt(keep - 1))) {
-            keep--;
-        }
-        return s.substring(0, keep) + "...";
+        return s.substring(0, Text.boundary(s, MAX_VARIABLE_CHARS - 3)) + "...";
     }
 
     // ------------------------------------------------------------------ plumbing
