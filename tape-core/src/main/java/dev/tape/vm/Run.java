@@ -2,23 +2,15 @@ package dev.tape.vm;
 
 import dev.tape.jfr.RunEvent;
 import dev.tape.jfr.TapeEvents;
-import dev.tape.program.ValueKind;
-import dev.tape.program.ValueType;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
-import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
-import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.vm.internal.ClassInit;
 
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -100,8 +92,6 @@ public final class Run {
     public static final int COMPILED_CHUNK = 1 << 18;
 
     private static final PauseReason FUEL = new PauseReason.FuelExhausted();
-    private static final PauseReason INTERRUPTED = new PauseReason.Interrupted();
-    private static final PauseReason DEADLINE = new PauseReason.DeadlineReached();
     private static final PauseReason STEPS = new PauseReason.StepsDone();
 
     private final Vm vm;
@@ -109,23 +99,17 @@ public final class Run {
     private final int entry;
     /** held by the thread that runs or inspects the run */
     private final AtomicBoolean busy = new AtomicBoolean();
-    /** orders interrupts and deadlines against the run's end */
-    private final Object lock = new Object();
+    /** interrupts and deadlines, ordered against the run's end */
+    private final RunPauses pauses;
+    /** runs the stretches between the driver's polls; knows whether the run has started */
+    private final RunStretches stretches;
     /** the final outcome (Done or Trapped), or null while the run can go on */
     private volatile Outcome end;
-    /** whether anything of the run has executed (the compiled tier starts the entry with {@code run}) */
-    private boolean started;
     /** whether the last pause was for fuel and no fuel was added since */
     private boolean pausedOnFuel;
     /** fuel left and host calls made when the run ended */
     private long endFuel;
     private long endHostCalls;
-    /** guarded by lock: the deadline passed and its pause is not yet reported */
-    private boolean deadlineHit;
-    /** guarded by lock */
-    private ScheduledFuture<?> deadlineTask;
-    /** guarded by lock: which deadline is current (a stale task does nothing) */
-    private long deadlineGen;
     /**
      * the run's JFR event ({@code dev.tape.Run}), begun at the start; null when no recording wants it
      * (not final: a constructor that does not begin one leaves it null)
@@ -138,6 +122,8 @@ public final class Run {
         this.vm = vm;
         this.c = ctx;
         this.entry = entry;
+        this.pauses = new RunPauses(this, ctx);
+        this.stretches = new RunStretches(vm, ctx, entry);
         int mask = Vm.maskOf(sink);
         ctx.reset(limits, sink, mask);
         ctx.claim(this);
@@ -171,7 +157,9 @@ public final class Run {
         ctx.claim(this);
         ctx.suspendable = true;
         this.entry = ctx.depth == 1 ? ctx.func : vm.image.funcAt(ctx.frames[2]);
-        this.started = true;
+        this.pauses = new RunPauses(this, ctx);
+        this.stretches = new RunStretches(vm, ctx, entry);
+        stretches.started = true;
         this.pausedOnFuel = pausedOnFuel;
     }
 
@@ -248,7 +236,7 @@ public final class Run {
                 throw new SnapshotException(-1, "the JVM ran out of memory copying the run");
             }
             Run f = new Run(vm, n, pausedOnFuel, null);
-            f.started = started;
+            f.stretches.started = stretches.started;
             return f;
         } finally {
             releaseLive();
@@ -380,11 +368,7 @@ public final class Run {
      * ended or was abandoned (see "Contexts" above). Several requests before the pause make one pause.
      */
     public void interrupt() {
-        synchronized (lock) {
-            if (end == null) {
-                c.requestPause(this);
-            }
-        }
+        pauses.interrupt();
     }
 
     /**
@@ -406,7 +390,7 @@ public final class Run {
         } catch (ArithmeticException e) {
             nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
-        schedule(nanos);
+        pauses.schedule(nanos);
     }
 
     /**
@@ -420,9 +404,7 @@ public final class Run {
 
     /** Clears the deadline, if any (a deadline that already passed still pauses the run once). */
     public void clearDeadline() {
-        synchronized (lock) {
-            cancelDeadline();
-        }
+        pauses.clear();
     }
 
     /**
@@ -443,7 +425,7 @@ public final class Run {
             }
             enterOwned();
             try {
-                return c.hostSuspended ? hostCall() : null;
+                return c.hostSuspended ? HostSuspension.call(vm, c) : null;
             } finally {
                 c.exit();
             }
@@ -703,9 +685,9 @@ public final class Run {
                 if (c.hostSuspended) {
                     if (hostResults == null) {
                         throw new IllegalStateException("the run is suspended in a call of host function "
-                                + hostCall().symbol() + ": give its results with resumeWith");
+                                + HostSuspension.call(vm, c).symbol() + ": give its results with resumeWith");
                     }
-                    complete(hostResults);
+                    HostSuspension.complete(vm, c, hostResults);
                 } else if (hostResults != null) {
                     throw new IllegalStateException("the run is not suspended in a host call");
                 }
@@ -748,7 +730,7 @@ public final class Run {
             boolean stepping = (c.mask & TraceMask.INSTR) != 0;
             while (true) {
                 if (c.pauseRequested) {
-                    return requested();
+                    return new Outcome.Paused(pauses.take());
                 }
                 if (steps == 0) {
                     return new Outcome.Paused(STEPS);
@@ -763,18 +745,12 @@ public final class Run {
                 }
                 int status;
                 if (steps > 0 || stepping) {
-                    started = true;
-                    if (stepping) {
-                        LoweredFunction cur = vm.funcs[c.func];
-                        int pc = cur.pcOf()[c.ip];
-                        c.sink.instr(c.func, pc, cur.spanAt(pc), cur.opcodeAt(c.ip));
-                    }
-                    status = Interpreter.execute(vm, c, 1);
+                    status = stretches.step(stepping);
                     if (status == Interpreter.OUT_OF_FUEL && steps > 0) {
                         steps--;
                     }
                 } else {
-                    status = advance();
+                    status = stretches.advance();
                 }
                 if (status == Interpreter.DONE) {
                     return finish(new Outcome.Done(vm.results(c)));
@@ -784,7 +760,7 @@ public final class Run {
                 }
                 if (c.hostSuspended) {
                     c.trap = null;
-                    return new Outcome.Paused(hostCall());
+                    return new Outcome.Paused(HostSuspension.call(vm, c));
                 }
             }
         } catch (RuntimeException | StackOverflowError e) {
@@ -796,140 +772,10 @@ public final class Run {
         }
     }
 
-    /** One stretch: compiled code where the tier can run it, else at most {@link #CHUNK} interpreted instructions. */
-    private int advance() {
-        CompiledTier t = vm.tier;
-        if (t != null && (c.mask & ~TraceMask.RUN) == 0) {
-            int s = compiled(t);
-            if (s >= 0) {
-                return s;
-            }
-        }
-        started = true;
-        return Interpreter.execute(vm, c, Math.min(c.fuel, CHUNK));
-    }
-
-    /**
-     * Runs compiled code from the run's state when it can: the entry at the start, else from a
-     * resume point, stepping the interpreter to it first ({@link CompiledTier#toResumePoint}, from
-     * one block start to the next, at most {@link #RESUME_STEPS} of them: a block start inside a
-     * loop, after a call or host call there, is none, and the steps go on to the loop's header).
-     *
-     * @return a status, or -1 when the interpreter should run the next stretch (no resume point
-     *     within the steps: a function without a method, a loop body of many calls)
-     */
-    private int compiled(CompiledTier t) {
-        if (!started) {
-            started = true;
-            return t.compiled(entry) ? sliced(t, true) : -1;
-        }
-        for (int k = 0; !t.resumable(c.func, c.ip); k++) {
-            if (k == RESUME_STEPS) {
-                return -1;
-            }
-            long n = Math.max(1, t.toResumePoint(c.func, c.ip));
-            int s = Interpreter.execute(vm, c, Math.min(n, Math.min(c.fuel, CHUNK)));
-            if (s != Interpreter.OUT_OF_FUEL || c.pauseRequested || c.fuel == 0) {
-                return s;
-            }
-        }
-        return sliced(t, false);
-    }
-
-    /**
-     * The most steps {@link #compiled} takes from block start to block start towards a resume
-     * point before the driver interprets a stretch instead: a loop body paused before the first
-     * of up to 15 calls and host calls reaches its header.
-     */
-    private static final int RESUME_STEPS = 16;
-
-    /**
-     * Runs compiled code with at most {@link #COMPILED_CHUNK} of the fuel in {@code fuel} (the rest waits in
-     * the reserve, which host charges draw on first, so the fuel left stays exact), then, after a
-     * hand-over, the interpreter on what compiled code left of that: so every stretch makes
-     * progress, and the driver polls at least every {@link #COMPILED_CHUNK} units.
-     */
-    private int sliced(CompiledTier t, boolean first) {
-        long held = c.fuel > COMPILED_CHUNK ? c.fuel - COMPILED_CHUNK : 0;
-        c.fuel -= held;
-        c.fuelReserve += held;
-        try {
-            int s = first ? t.run(vm, c, entry) : t.resume(vm, c);
-            if (s == CompiledTier.HANDOVER && !c.hostSuspended) {
-                s = Interpreter.execute(vm, c, c.fuel);
-            }
-            return s;
-        } finally {
-            c.refill();
-        }
-    }
-
-    private Outcome requested() {
-        PauseReason r;
-        synchronized (lock) {
-            c.pauseRequested = false;
-            r = deadlineHit ? DEADLINE : INTERRUPTED;
-            deadlineHit = false;
-        }
-        return new Outcome.Paused(r);
-    }
-
-    /** The host call the run is suspended in: its symbol and arguments, read from its registers. */
-    private PauseReason.HostSuspended hostCall() {
-        int[] code = vm.funcs[c.func].code();
-        int sig = code[c.ip + 1];
-        int argc = code[c.ip + 2];
-        ValueKind[] kinds = vm.hostArgKinds[sig];
-        List<Value> args = new ArrayList<>(argc);
-        for (int i = 0; i < argc; i++) {
-            int at = c.base + code[c.ip + 3 + i];
-            ValueKind k = kinds[i];
-            args.add(k == ValueKind.UNIT ? Value.UNIT : Aggregate.isWord(k) ? Aggregate.fromWord(k, c.w[at])
-                    : (Value) c.r[at]);
-        }
-        return new PauseReason.HostSuspended(vm.hostSymbols[sig], vm.hostSigs[sig].sigHash(), args);
-    }
-
-    /** Stores the results of the suspended host call and moves past it; checks them all first. */
-    private void complete(List<Value> results) {
-        int[] code = vm.funcs[c.func].code();
-        int sig = code[c.ip + 1];
-        int at = c.ip + 3 + code[c.ip + 2];
-        ValueType[] types = vm.hostRetTypes[sig];
-        String symbol = vm.hostSymbols[sig];
-        if (results.size() != types.length) {
-            throw new IllegalArgumentException("host function " + symbol + " returns " + types.length + " results, "
-                    + results.size() + " given");
-        }
-        for (int i = 0; i < types.length; i++) {
-            Value v = results.get(i);
-            if (v == null || !v.type().equals(types[i])) {
-                throw new IllegalArgumentException("result " + i + " of host function " + symbol + " must be "
-                        + types[i] + ", got " + (v == null ? "null" : v.type()));
-            }
-        }
-        for (int i = 0; i < types.length; i++) {
-            Value v = results.get(i);
-            int reg = c.base + code[at + 1 + i];
-            ValueKind k = types[i].kind();
-            if (Aggregate.isWord(k)) {
-                c.w[reg] = Aggregate.wordOf(v);
-            } else if (k != ValueKind.UNIT) {
-                c.r[reg] = v;
-            }
-        }
-        c.ip = at + 1 + types.length;
-        c.hostSuspended = false;
-    }
-
     /** Ends the run: keeps the outcome, stops the deadline, emits the run-end event, lets go of the registers. */
     private Outcome finish(Outcome o) {
-        synchronized (lock) {
-            end = o;
-            c.pauseRequested = false;
-            cancelDeadline();
-            deadlineHit = false;
-        }
+        pauses.end();
+        end = o;
         endFuel = c.fuelLeft();
         endHostCalls = c.hostCalls;
         if (event != null) {
@@ -947,68 +793,5 @@ public final class Run {
         c.trap = null;
         c.release();
         return o;
-    }
-
-    private void schedule(long nanos) {
-        synchronized (lock) {
-            if (end != null) {
-                return;
-            }
-            cancelDeadline();
-            long gen = deadlineGen;
-            if (nanos <= 0) {
-                fire(gen);
-            } else {
-                deadlineTask = Deadlines.SCHEDULER.schedule(task(new WeakReference<>(this), gen), nanos,
-                        TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    /**
-     * The deadline's task: it holds the run weakly, so a paused run the embedder drops is not kept
-     * (with its register files) by the deadline thread until its deadline passes.
-     */
-    private static Runnable task(WeakReference<Run> run, long gen) {
-        return () -> {
-            Run r = run.get();
-            if (r != null) {
-                r.fire(gen);
-            }
-        };
-    }
-
-    private void fire(long gen) {
-        synchronized (lock) {
-            if (end == null && gen == deadlineGen) {
-                deadlineHit = true;
-                c.requestPause(this);
-                deadlineTask = null;
-            }
-        }
-    }
-
-    /** Under {@link #lock}: makes any scheduled deadline stale. */
-    private void cancelDeadline() {
-        deadlineGen++;
-        if (deadlineTask != null) {
-            deadlineTask.cancel(false);
-            deadlineTask = null;
-        }
-    }
-
-    /** The one daemon thread that keeps every run's deadline, made when the first deadline is set. */
-    private static final class Deadlines {
-        static final ScheduledThreadPoolExecutor SCHEDULER = make();
-
-        private static ScheduledThreadPoolExecutor make() {
-            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "tape-run-deadlines");
-                t.setDaemon(true);
-                return t;
-            });
-            s.setRemoveOnCancelPolicy(true);
-            return s;
-        }
     }
 }

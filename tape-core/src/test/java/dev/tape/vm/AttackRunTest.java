@@ -141,9 +141,9 @@ class AttackRunTest {
                 + (s.getQueue().size() - before));
     }
 
-    /** @return the shared deadline scheduler of {@link Run} */
+    /** @return the shared deadline scheduler of {@link Run} (kept by {@link RunPauses}) */
     static ScheduledThreadPoolExecutor scheduler() throws Exception {
-        Class<?> d = Class.forName("dev.tape.vm.Run$Deadlines");
+        Class<?> d = Class.forName("dev.tape.vm.RunPauses$Deadlines");
         java.lang.reflect.Field f = d.getDeclaredField("SCHEDULER");
         f.setAccessible(true);
         return (ScheduledThreadPoolExecutor) f.get(null);

@@ -778,11 +778,21 @@ public final class Session {
 
     /**
      * @param v a register's or result's value, or {@code null} for a register not written
-     * @return how the debugger shows it, escaped: its value literal cut to
-     *     {@link Shell#MAX_VALUE_CHARS} characters, or {@code <not set>}
+     * @return how the debugger shows it, escaped: its value literal cut to at most
+     *     {@link Shell#MAX_VALUE_CHARS} characters, where none of its escapes is split
+     *     ({@link Text#boundary}), and {@code ...}; or {@code <not set>}
      */
     public static String valueText(Value v) {
-        return v == null ? "<not set>" : Text.escape(ValueLiteral.format(v, Shell.MAX_VALUE_CHARS));
+        if (v == null) {
+            return "<not set>";
+        }
+        String literal = ValueLiteral.format(v, Shell.MAX_VALUE_CHARS);
+        // a whole literal never ends with '.': this one was cut, maybe inside an escape
+        if (literal.endsWith(ValueLiteral.CUT_MARK)) {
+            String kept = literal.substring(0, literal.length() - ValueLiteral.CUT_MARK.length());
+            literal = kept.substring(0, Text.boundary(kept, kept.length())) + ValueLiteral.CUT_MARK;
+        }
+        return Text.escape(literal);
     }
 
     /**

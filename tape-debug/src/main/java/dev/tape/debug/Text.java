@@ -88,6 +88,54 @@ public final class Text {
         return s;
     }
 
+    /**
+     * Where to cut escaped text so that no escape and no surrogate pair is split: the end of the
+     * last whole character or escape that ends at or before {@code max}. The text is read from its
+     * start: a backslash begins an escape of six characters when {@code u} and four hex digits
+     * follow (or when the text ends before four digits), else of two (JSON's {@code \n},
+     * {@code \"}, {@code \\}, ..., or a backslash {@link #escape} printed as it is and the
+     * character after it); a surrogate pair is one character. An escape that the end of the text
+     * cuts short (as in a value literal cut short) never fits. Costs O({@code max}).
+     *
+     * @param s escaped text ({@link #escape}, a value literal, or both)
+     * @param max the most characters to keep, 0 or more
+     * @return the length to keep: at most {@code max} and {@code s.length()}, and at least
+     *     {@code max - 5} when {@code s} is longer than {@code max}
+     */
+    public static int boundary(String s, int max) {
+        int n = s.length();
+        int limit = Math.min(max, n);
+        int i = 0;
+        while (i < n) {
+            int len = 1;
+            char c = s.charAt(i);
+            if (c == '\\') {
+                // at the end: an escape cut short, which never fits
+                len = 2;
+                if (i + 1 < n && s.charAt(i + 1) == 'u') {
+                    int hex = 0;
+                    while (hex < 4 && i + 2 + hex < n && isHex(s.charAt(i + 2 + hex))) {
+                        hex++;
+                    }
+                    if (hex == 4 || i + 2 + hex == n) {
+                        len = 6;
+                    }
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                len = 2;
+            }
+            if (i + len > limit) {
+                break;
+            }
+            i += len;
+        }
+        return i;
+    }
+
+    private static boolean isHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
     private static void append(StringBuilder b, String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);

@@ -90,8 +90,8 @@ public final class ClassInit {
     public static final String INTERPRETER = "dev.tape.vm.Interpreter";
 
     /** those of resumable runs and snapshots (see {@link #CORE}); initialised by {@link #runs()} */
-    public static final String RUNS = "dev.tape.vm.Run dev.tape.vm.Run$Deadlines dev.tape.vm.Snapshots "
-            + "dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
+    public static final String RUNS = "dev.tape.vm.Run dev.tape.vm.RunPauses dev.tape.vm.RunPauses$Deadlines "
+            + "dev.tape.vm.Snapshots dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
 
     /**
      * the compiled tier's runtime's that making a compiled-tier VM uses (see {@link #CORE}); tape-jit

@@ -71,7 +71,8 @@ import java.util.logging.Logger;
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
  * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
  * {@link #MAX_STACK_FRAMES} per response),
- * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}), {@code variables}
+ * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}, with a
+ * {@code variablesReference} valid until the program moves), {@code variables}
  * (registers as value literals, paged by {@code start} and {@code count}, at most
  * {@link #MAX_VARIABLES} per response, names and values cut to {@link #MAX_VARIABLE_CHARS}),
  * {@code next}, {@code stepIn} (one instruction), {@code stepOut}, {@code continue}, {@code pause},
@@ -116,7 +117,8 @@ public final class DapServer implements IDebugProtocolServer {
      * value is its literal cut to {@link dev.tape.debug.Shell#MAX_VALUE_CHARS} (200) characters and
      * {@code ...}, as the CLI debugger shows it, then escaped; a name or value still longer (an
      * argument's name of 2,000 characters, a literal whose characters escape to six each) is cut
-     * to 253 characters and ends in {@code ...}. With {@link #MAX_VARIABLES}, one response stays
+     * to at most 253 characters, where no escape or surrogate pair is split, and ends in
+     * {@code ...}. With {@link #MAX_VARIABLES}, one response stays
      * under about 3.2 MB whatever the frame (each character JSON-escaped to 6 at most): 0.77 MB
      * measured for 1,000 values of 203 characters, half of them escaped to 6, where the whole
      * frame of 65,536 registers was one response of 51 MB.
@@ -149,6 +151,8 @@ public final class DapServer implements IDebugProtocolServer {
     private volatile boolean moving;
     private String programPath;
     private final List<Integer> lineBreakpoints = new ArrayList<>();
+    /** The variables references given since the program last moved (on the worker). */
+    private final VariableRefs refs = new VariableRefs();
 
     /** @param factory makes the program a launch request names */
     public DapServer(TargetFactory factory) {
@@ -293,6 +297,7 @@ public final class DapServer implements IDebugProtocolServer {
             List<String> runArgs = runArgs(args == null ? Map.of() : args);
             programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
             Target target = factory.create(runArgs, programOut);
+            refs.clear();
             session = new Session(target);
             stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
             programPath = runArgs.get(0);
@@ -428,6 +433,8 @@ public final class DapServer implements IDebugProtocolServer {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
             }
+            // the references given while paused end with the move (see VariableRefs)
+            refs.clear();
             // moving before closing is read: a drain that starts meanwhile sees it and pauses
             moving = true;
             session.clearPause();
@@ -592,7 +599,7 @@ public final class DapServer implements IDebugProtocolServer {
             Scope s = new Scope();
             s.setName("Registers");
             s.setPresentationHint("registers");
-            s.setVariablesReference(args.getFrameId());
+            s.setVariablesReference(refs.of(frame));
             s.setIndexedVariables(session.registerCount(frame));
             s.setExpensive(false);
             ScopesResponse r = new ScopesResponse();
@@ -606,7 +613,7 @@ public final class DapServer implements IDebugProtocolServer {
         return onWorker(() -> {
             requirePaused();
             requireArguments(args);
-            int frame = args.getVariablesReference() - 1;
+            int frame = refs.frame(args.getVariablesReference());
             int total = session.registerCount(frame);
             // the registers are the scope's indexed variables: it has no named ones
             boolean none = args.getFilter() == VariablesArgumentsFilter.NAMED;
@@ -633,17 +640,14 @@ public final class DapServer implements IDebugProtocolServer {
     /**
      * @param s escaped text
      * @return {@code s}, or when longer than {@link #MAX_VARIABLE_CHARS} its first 253 characters
-     *     (252 when the last would be the first half of a surrogate pair) and {@code ...}
+     *     or fewer, cut where no escape ({@code \}{@code u} and four hex digits, or two characters)
+     *     and no surrogate pair is split ({@link Text#boundary}), and {@code ...}
      */
     static String cut(String s) {
         if (s.length() <= MAX_VARIABLE_CHARS) {
             return s;
         }
-        int keep = MAX_VARIABLE_CHARS - 3;
-        if (Character.isHighSurrogate(s.charAt(keep - 1))) {
-            keep--;
-        }
-        return s.substring(0, keep) + "...";
+        return s.substring(0, Text.boundary(s, MAX_VARIABLE_CHARS - 3)) + "...";
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Attacks on the check of a request's {@code seq} ({@code ServerEndpoint.SeqCheckingHandler}):
+ * Attacks on the check of a request's {@code seq} ({@code RequestCheckingHandler}):
  * messages LSP4J reads (it reads leniently: comments, unquoted or single-quoted names and strings,
  * {@code ;} and {@code =} as separators, a seq as a quoted number, a number longer than its
  * reader's buffer) whose seq is no int are answered with the error like any other, none is run,
@@ -102,7 +102,7 @@ class DapSeqAttackTest {
      */
     @Test
     void aMessageIsCheckedWithoutCopyingIt() {
-        ServerEndpoint.SeqCheckingHandler handler = new ServerEndpoint.SeqCheckingHandler(
+        RequestCheckingHandler handler = new RequestCheckingHandler(
                 ServiceEndpoints.getSupportedMethods(IDebugProtocolServer.class), gson -> { });
         long pad = 64L << 20;
         com.sun.management.ThreadMXBean threads =

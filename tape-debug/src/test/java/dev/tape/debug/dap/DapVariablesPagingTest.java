@@ -9,14 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tape.debug.Shell;
-import dev.tape.debug.TestTargets;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -40,18 +33,12 @@ class DapVariablesPagingTest {
     @TempDir
     Path dir;
 
-    private OutputStream toServer;
-    private InputStream fromServer;
-    private java.lang.Thread serving;
-    private int seq;
+    private DapClient client;
 
     @AfterEach
     void close() throws Exception {
-        if (toServer != null) {
-            toServer.close();
-        }
-        if (serving != null) {
-            serving.join(30_000);
+        if (client != null) {
+            client.close();
         }
     }
 
@@ -73,66 +60,16 @@ class DapVariablesPagingTest {
         return p;
     }
 
-    private void start() throws IOException {
-        PipedOutputStream clientOut = new PipedOutputStream();
-        PipedInputStream serverIn = new PipedInputStream(clientOut, 1 << 16);
-        PipedOutputStream serverOut = new PipedOutputStream();
-        fromServer = new PipedInputStream(serverOut, 1 << 20);
-        toServer = clientOut;
-        serving = new java.lang.Thread(() -> {
-            try (serverOut) {
-                DapServer.serve(TestTargets::target, serverIn, serverOut);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        serving.setDaemon(true);
-        serving.start();
-    }
-
-    /** Sends a request, framed; returns its seq. */
     private int send(String command, String arguments) throws IOException {
-        int n = ++seq;
-        String m = "{\"seq\":" + n + ",\"type\":\"request\",\"command\":\"" + command + "\""
-                + (arguments == null ? "" : ",\"arguments\":" + arguments) + "}";
-        byte[] b = m.getBytes(StandardCharsets.UTF_8);
-        toServer.write(("Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        toServer.write(b);
-        toServer.flush();
-        return n;
+        return client.send(command, arguments);
     }
 
-    /** The next message's body as the server framed it. */
-    private String next() throws IOException {
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
-        while (!header.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int c = fromServer.read();
-            assertTrue(c >= 0, "the server's stream ended");
-            header.write(c);
-        }
-        String h = header.toString(StandardCharsets.US_ASCII);
-        assertTrue(h.startsWith("Content-Length: "), h);
-        int n = Integer.parseInt(h.substring("Content-Length: ".length(), h.length() - 4));
-        return new String(fromServer.readNBytes(n), StandardCharsets.UTF_8);
-    }
-
-    /** Reads messages until the response to request {@code n} (or the event, when n is 0 and event given). */
     private String await(int n, String event) throws IOException {
-        while (true) {
-            String body = next();
-            JsonObject m = JsonParser.parseString(body).getAsJsonObject();
-            String type = m.get("type").getAsString();
-            if (type.equals("response") && m.get("request_seq").getAsInt() == n
-                    || type.equals("event") && m.get("event").getAsString().equals(event)) {
-                return body;
-            }
-        }
+        return client.await(n, event);
     }
 
     private JsonObject ok(int n) throws IOException {
-        JsonObject m = JsonParser.parseString(await(n, null)).getAsJsonObject();
-        assertTrue(m.get("success").getAsBoolean(), m.toString());
-        return m;
+        return client.ok(n);
     }
 
     /** The variables response's raw body and its variables, checked: names and values bounded. */
@@ -157,7 +94,7 @@ class DapVariablesPagingTest {
     @Test
     void variablesComeInPagesOfBoundedSize() throws Exception {
         Path program = wide();
-        start();
+        client = new DapClient();
         ok(send("initialize", "{\"adapterID\":\"tape\"}"));
         ok(send("launch", "{\"program\":\"" + program.toString().replace("\\", "\\\\") + "\",\"args\":[\"i64:7\"]}"));
         ok(send("setBreakpoints", "{\"source\":{\"path\":\"" + program.toString().replace("\\", "\\\\")
@@ -169,9 +106,10 @@ class DapVariablesPagingTest {
                 .get(0).getAsJsonObject();
         assertEquals(REGISTERS, scope.get("indexedVariables").getAsInt(), scope.toString());
         assertNull(scope.get("namedVariables"), scope.toString());
+        String ref = "{\"variablesReference\":" + scope.get("variablesReference").getAsInt();
 
         int[] size = new int[1];
-        JsonArray all = variables("{\"variablesReference\":1}", size);
+        JsonArray all = variables(ref + "}", size);
         assertEquals(DapServer.MAX_VARIABLES, all.size(), "count absent: at most the bound");
         assertEquals("r0", name(all, 0));
         assertEquals("r999", name(all, 999));
@@ -182,25 +120,26 @@ class DapVariablesPagingTest {
         assertEquals("r1 (" + "n".repeat(DapServer.MAX_VARIABLE_CHARS - 7) + "...", name(all, 1));
         assertTrue(size[0] < 1_000_000, "one response: " + size[0] + " characters");
 
-        JsonArray page = variables("{\"variablesReference\":1,\"filter\":\"indexed\",\"start\":100,\"count\":100}", size);
+        JsonArray page = variables(ref + ",\"filter\":\"indexed\",\"start\":100,\"count\":100}", size);
         assertEquals(100, page.size());
         assertEquals("r100", name(page, 0));
         assertEquals("r199", name(page, 99));
 
-        JsonArray end = variables("{\"variablesReference\":1,\"start\":65000,\"count\":5000}", size);
+        JsonArray end = variables(ref + ",\"start\":65000,\"count\":5000}", size);
         assertEquals(REGISTERS - 65000, end.size(), "count past the end: up to the last register");
         assertEquals("r65535", name(end, end.size() - 1));
         assertEquals(DapServer.MAX_VARIABLES,
-                variables("{\"variablesReference\":1,\"start\":1000,\"count\":100000}", size).size());
-        assertEquals("r0", name(variables("{\"variablesReference\":1,\"start\":-5,\"count\":3}", size), 0));
-        assertEquals(0, variables("{\"variablesReference\":1,\"start\":70000}", size).size());
-        assertEquals(0, variables("{\"variablesReference\":1,\"filter\":\"named\"}", size).size(),
+                variables(ref + ",\"start\":1000,\"count\":100000}", size).size());
+        assertEquals("r0", name(variables(ref + ",\"start\":-5,\"count\":3}", size), 0));
+        assertEquals(0, variables(ref + ",\"start\":70000}", size).size());
+        assertEquals(0, variables(ref + ",\"filter\":\"named\"}", size).size(),
                 "the registers are indexed variables");
 
+        // a reference never given is named as the client sent it (it named the frame level 4)
         JsonObject bad = JsonParser.parseString(await(send("variables", "{\"variablesReference\":5}"), null))
                 .getAsJsonObject();
         assertFalse(bad.get("success").getAsBoolean());
-        assertEquals("No frame at level 4.", bad.get("message").getAsString());
+        assertEquals("no variables reference 5 (scopes gives one for each frame)", bad.get("message").getAsString());
         ok(send("disconnect", null));
     }
 

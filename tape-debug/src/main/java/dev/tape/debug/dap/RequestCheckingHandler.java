@@ -1,0 +1,418 @@
+package dev.tape.debug.dap;
+
+import dev.tape.debug.Text;
+import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
+import org.eclipse.lsp4j.jsonrpc.debug.json.DebugMessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
+import org.eclipse.lsp4j.jsonrpc.json.JsonRpcMethod;
+import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+import org.eclipse.lsp4j.jsonrpc.messages.Message;
+import org.eclipse.lsp4j.jsonrpc.messages.MessageIssue;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonIOException;
+import com.google.gson.JsonParseException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * LSP4J's message reader, but every request the server can identify (its top-level {@code seq}
+ * and {@code command} read) is answered, with an error response when LSP4J alone could not read
+ * it and so sent nothing (the client waiting for an answer that never came):
+ * <ul>
+ *   <li>a {@code seq} that is a number but no int (above 2<sup>31</sup> - 1, below
+ *       -2<sup>31</sup>, or not whole): {@code the request's seq N is not a whole number from
+ *       -2147483648 to 2147483647; the request was not run}, its {@code request_seq} the number as
+ *       the client wrote it;
+ *   <li>another top-level field of a type LSP4J cannot read ({@code request_seq} no int,
+ *       {@code success} no boolean, {@code type}, {@code command}, {@code event} or {@code message}
+ *       no string): {@code the request's FIELD is not ...; the request was not run} (the first such
+ *       field);
+ *   <li>any other failure to read it (its {@code type} missing, say): LSP4J's
+ *       {@code Message could not be parsed}, with the reason.
+ * </ul>
+ * None of these is run. A message whose seq or command cannot be read, or whose {@code type} is a
+ * string other than {@code request}, is dropped as LSP4J drops it.
+ *
+ * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
+ * only the top-level fields the adapter reads with a typed read are read differently
+ * ({@link FieldReader}), with constant extra memory.
+ */
+final class RequestCheckingHandler extends DebugMessageJsonHandler {
+    private static final String NOT_RUN = "; the request was not run";
+
+    /**
+     * @param methods the requests and notifications served, as LSP4J's handler takes them
+     * @param configureGson LSP4J's configuration of its JSON reader and writer
+     */
+    RequestCheckingHandler(Map<String, JsonRpcMethod> methods, Consumer<GsonBuilder> configureGson) {
+        super(methods, configureGson);
+    }
+
+    /**
+     * {@link MessageJsonHandler#parseMessage(Reader)}, over a {@link FieldReader}.
+     *
+     * @throws MessageIssueException for a request to answer with an error (see the class comment)
+     * @throws JsonParseException for a message that cannot be read and is no request the server can identify
+     */
+    @Override
+    public Message parseMessage(Reader input) {
+        FieldReader reader = new FieldReader(input);
+        Message message;
+        try {
+            message = getGson().fromJson(reader, Message.class);
+        } catch (MessageIssueException e) {
+            // the arguments could not be read either: the seq, or a field, is what the client must hear of
+            if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
+                throw seqIssue(reader.written, r.getMethod());
+            }
+            if (reader.identified() && reader.problem != null) {
+                throw fieldIssue(reader);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            // LSP4J read no message, and so answered nothing
+            if (!reader.identified()) {
+                throw e;
+            }
+            if (reader.written != null) {
+                throw seqIssue(reader.written, reader.command);
+            }
+            if (reader.problem != null) {
+                throw fieldIssue(reader);
+            }
+            throw new MessageIssueException(request(reader), new MessageIssue("Message could not be parsed.",
+                    ResponseErrorCode.ParseError.getValue(), e));
+        }
+        if (message == null) {
+            return null;
+        }
+        message.setJsonHandler(this);
+        if (reader.written != null) {
+            if (message instanceof DebugRequestMessage r) {
+                throw seqIssue(reader.written, r.getMethod());
+            }
+            // LSP4J read no other message with such a seq either
+            throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
+        }
+        if (reader.problem != null) {
+            if (message instanceof DebugRequestMessage && reader.identified()) {
+                throw fieldIssue(reader);
+            }
+            // LSP4J read no such message either
+            throw new JsonParseException("the message's " + reader.problem);
+        }
+        try {
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new MessageIssueException(message, new MessageIssue("JSON document was not fully consumed.",
+                        ResponseErrorCode.ParseError.getValue()));
+            }
+        } catch (MalformedJsonException e) {
+            throw new MessageIssueException(message, new MessageIssue("Message could not be parsed.",
+                    ResponseErrorCode.ParseError.getValue(), e));
+        } catch (IOException e) {
+            throw new JsonIOException(e);
+        }
+        return message;
+    }
+
+    /** The request the reader identified, to answer: its seq and command. */
+    private static DebugRequestMessage request(FieldReader reader) {
+        DebugRequestMessage request = new DebugRequestMessage();
+        request.setId(reader.seq);
+        request.setMethod(reader.command);
+        return request;
+    }
+
+    private static MessageIssueException fieldIssue(FieldReader reader) {
+        return new MessageIssueException(request(reader), new MessageIssue("the request's " + reader.problem + NOT_RUN,
+                ResponseErrorCode.InvalidRequest.getValue()));
+    }
+
+    private static MessageIssueException seqIssue(String written, String command) {
+        DebugRequestMessage request = new DebugRequestMessage();
+        request.setRawId(Either.forRight(new Written(written)));
+        request.setMethod(command);
+        return new MessageIssueException(request, new MessageIssue("the request's seq " + Text.escape(written)
+                + " is not a whole number from -2147483648 to 2147483647" + NOT_RUN,
+                ResponseErrorCode.InvalidRequest.getValue()));
+    }
+
+    /**
+     * The reader LSP4J's message adapter reads a message from, but the message's own (top-level)
+     * fields that the adapter reads with a typed read are read so that a value of another type does
+     * not end the reading: it is skipped, noted in {@link #problem} (the first such) and read as
+     * 0, false or null, so that the adapter reads the rest of the message and a request whose
+     * {@code seq} and {@code command} it reads is answered. Besides, the {@code seq}, which the
+     * adapter reads with {@link #nextInt()}, is read as text: a JSON number that is an int is
+     * returned; one that is not (the first such, when the seq is given twice) is kept in
+     * {@link #written} and read as 0. A seq that is no JSON number literal is read as LSP4J reads
+     * it (a quoted {@code "5"} is 5; {@code "x"} fails as before, and the message is dropped).
+     *
+     * <p>The top level is known from the containers this reader opened ({@link #depth}), in O(1),
+     * and what is kept is a few fields, whatever the message's size.
+     */
+    static final class FieldReader extends JsonReader {
+        /** The first top-level seq read that is a number but no int, as written; else null. */
+        String written;
+        /** The last top-level seq read as an int (0 for {@link #written}). */
+        int seq;
+        /** Whether a top-level seq was read (as an int, or kept in {@link #written}). */
+        boolean seqRead;
+        /** The last top-level command read as a string, or null. */
+        String command;
+        /** The last top-level type read as a string, or null. */
+        String type;
+        /** The first top-level field of a type LSP4J cannot read, with what it is not ("success is not a boolean"); else null. */
+        String problem;
+        /** The containers open: 1 inside the message's own object. */
+        private int depth;
+        /** The name of the top-level field whose value comes next. */
+        private String field;
+
+        /** @param in the message's text */
+        FieldReader(Reader in) {
+            super(in);
+        }
+
+        /** @return whether the message is a request the server can answer: seq and command read, no other type */
+        boolean identified() {
+            return seqRead && command != null && (type == null || type.equals("request"));
+        }
+
+        @Override
+        public void beginObject() throws IOException {
+            super.beginObject();
+            depth++;
+        }
+
+        @Override
+        public void endObject() throws IOException {
+            super.endObject();
+            depth--;
+        }
+
+        @Override
+        public void beginArray() throws IOException {
+            super.beginArray();
+            depth++;
+        }
+
+        @Override
+        public void endArray() throws IOException {
+            super.endArray();
+            depth--;
+        }
+
+        @Override
+        public String nextName() throws IOException {
+            String name = super.nextName();
+            if (depth == 1) {
+                field = name;
+            }
+            return name;
+        }
+
+        @Override
+        public int nextInt() throws IOException {
+            if (depth != 1) {
+                return super.nextInt();
+            }
+            if ("seq".equals(field)) {
+                return topSeq();
+            }
+            if (!"request_seq".equals(field)) {
+                return super.nextInt();
+            }
+            JsonToken t = peek();
+            if (t == JsonToken.NUMBER || t == JsonToken.STRING) {
+                try {
+                    return lenientInt(nextString());
+                } catch (NumberFormatException e) {
+                    // no int: noted below
+                }
+            } else {
+                skipValue();
+            }
+            note("request_seq is not a whole number from -2147483648 to 2147483647");
+            return 0;
+        }
+
+        /** The top-level seq, read as the class comment says. */
+        private int topSeq() throws IOException {
+            JsonToken t = peek();
+            if (t != JsonToken.NUMBER && t != JsonToken.STRING) {
+                return super.nextInt();
+            }
+            String text = nextString();
+            if (!isJsonNumber(text)) {
+                seq = lenientInt(text);
+                seqRead = true;
+                return seq;
+            }
+            try {
+                // a longer number is no int (and BigDecimal's work grows faster than its length)
+                if (text.length() <= 64) {
+                    seq = new BigDecimal(text).intValueExact();
+                    seqRead = true;
+                    return seq;
+                }
+            } catch (ArithmeticException e) {
+                // no int: kept below
+            }
+            if (written == null) {
+                written = text;
+            }
+            seq = 0;
+            seqRead = true;
+            return 0;
+        }
+
+        @Override
+        public boolean nextBoolean() throws IOException {
+            if (depth == 1 && "success".equals(field) && peek() != JsonToken.BOOLEAN) {
+                skipValue();
+                note("success is not a boolean");
+                return false;
+            }
+            return super.nextBoolean();
+        }
+
+        @Override
+        public String nextString() throws IOException {
+            if (depth != 1 || field == null) {
+                return super.nextString();
+            }
+            switch (field) {
+                case "type", "command", "event", "message" -> {
+                    JsonToken t = peek();
+                    if (t != JsonToken.STRING && t != JsonToken.NUMBER) {
+                        skipValue();
+                        note(field + " is not a string");
+                        return null;
+                    }
+                    String s = super.nextString();
+                    if (field.equals("type")) {
+                        type = s;
+                    } else if (field.equals("command")) {
+                        command = s;
+                    }
+                    return s;
+                }
+                default -> {
+                    return super.nextString();
+                }
+            }
+        }
+
+        private void note(String what) {
+            if (problem == null) {
+                problem = what;
+            }
+        }
+
+        /** What {@link JsonReader#nextInt()} makes of text ({@code 01}, {@code " 5"}, {@code 3000000000}). */
+        private static int lenientInt(String text) {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                // as a double, below
+            }
+            double d = Double.parseDouble(text);
+            int i = (int) d;
+            if (i != d) {
+                throw new NumberFormatException("Expected an int but was " + text);
+            }
+            return i;
+        }
+
+        /** Whether {@code s} is a JSON number literal (RFC 8259 section 6), which a response can carry as it is. */
+        static boolean isJsonNumber(String s) {
+            int n = s.length();
+            int i = 0;
+            if (i < n && s.charAt(i) == '-') {
+                i++;
+            }
+            if (i < n && s.charAt(i) == '0') {
+                i++;
+            } else {
+                int d = i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            if (i < n && s.charAt(i) == '.') {
+                int d = ++i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i++;
+                if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                    i++;
+                }
+                int d = i;
+                while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return false;
+                }
+            }
+            return i == n;
+        }
+    }
+
+    /**
+     * A JSON number kept as the client wrote it (a valid JSON number literal), so that the
+     * response's {@code request_seq} is the same text; its values are the literal's, rounded.
+     */
+    private static final class Written extends Number {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+
+        Written(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int intValue() {
+            return (int) doubleValue();
+        }
+
+        @Override
+        public long longValue() {
+            return (long) doubleValue();
+        }
+
+        @Override
+        public float floatValue() {
+            return (float) doubleValue();
+        }
+
+        @Override
+        public double doubleValue() {
+            return Double.parseDouble(text);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}
