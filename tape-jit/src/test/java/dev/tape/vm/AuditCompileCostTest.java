@@ -112,6 +112,39 @@ class AuditCompileCostTest {
     }
 
     @Test
+    void callingHugeFunctionsDoesNotReadThemWhenCompilingTheCaller() throws Exception {
+        // main calls, through a dispatcher that compiles, 8 functions of 20,000 adds each (80 KB
+        // of bytecode apiece, over the cap, so never generated themselves); generating the
+        // dispatcher asks whether each callee may run inline, which must not decode the callee's
+        // bytecode (it did, once per call site and per generation attempt: 43.7 MB allocated for
+        // 1.6 MB of bytecode; the VM's own generation takes about 150 KB)
+        VerifiedProgram p = program(8, 20_000);
+        long bytecode = 0;
+        for (var f : p.program().functions()) {
+            bytecode += f.codeLength();
+        }
+        Vm[] holder = new Vm[1];
+        Counting c = new Counting(holder);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        holder[0] = vm;
+        // a first VM warms the generator up (class loading); the second is measured
+        vm.run(0, List.of(Value.i64(0)), Limits.DEFAULT);
+        vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        holder[0] = vm;
+        long before = allocated();
+        List<Value> got = vm.run(0, List.of(Value.i64(0)), Limits.DEFAULT);
+        long used = allocated() - before;
+        assertEquals(List.of(Value.i64(0)), got);
+        assertTrue(used < bytecode, "a run of main on a fresh VM allocated " + used + " bytes; the program has "
+                + bytecode + " bytes of bytecode");
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
     void failedGenerationsCountAgainstTheFuelCredit() throws Exception {
         // 120 functions of 1,500 adds (6,000 ints each, under the cap but over the method limit),
         // each the entry of one run on one VM: each generation fails; past the free ones, each
