@@ -63,12 +63,13 @@ final class JitTier extends CompiledTier {
      * Most ints of lowered code a function may have and still be handed to the code generator.
      * Generating looks at the whole function (several passes, and up to eight attempts, each
      * stopped soon after the method passes its size limit), however little of it runs: a function of
-     * a million ints entered once took 150 to 270 ms on every fresh VM, where the interpreter
-     * runs it in microseconds. No function this long compiles anyway (a method may have 7,900
-     * bytes of bytecode, and every lowered instruction but {@code nop} takes more bytes than ints:
-     * 1,000 {@code i64.add}, 4,000 ints, compile, 1,200 do not), unless it is mostly {@code nop}s.
+     * a million ints entered once took 136 to 148 ms on every fresh VM, where the interpreter
+     * runs it in microseconds; one of 16,000 ints about 3 to 5 ms. No function this long compiles
+     * anyway (a method may have 7,900 bytes of bytecode, and every lowered instruction but
+     * {@code nop} takes more bytes than ints: 1,000 {@code i64.add} (4,000 ints) compile, 1,200 do
+     * not; 1,000 {@code const.i64} (3,000 ints) do, 2,000 do not), unless it is mostly {@code nop}s.
      */
-    static final int MAX_CODE_INTS = 16_384;
+    static final int MAX_CODE_INTS = 8_192;
 
     /** Classes a VM generates (defined or not) before {@link #FUEL_PER_CLASS} applies. */
     static final int FREE_CLASSES = 64;
