@@ -101,7 +101,7 @@ public final class StdHost {
         }
         StdHost h = new StdHost(out, maxOutputBytes);
         HostRegistry host = new HostRegistry();
-        host.register("std.print_str", sig(ValueType.STR), args -> h.printUtf8(((Value.Str) args[0]).toUtf8()));
+        host.register("std.print_str", sig(ValueType.STR), args -> h.printStr((Value.Str) args[0]));
         host.register("std.print_i64", sig(ValueType.I64),
                 args -> h.printAscii("std.print_i64", Long.toString(((Value.I64) args[0]).value())));
         host.register("std.print_u64", sig(ValueType.U64),
@@ -133,8 +133,13 @@ public final class StdHost {
         return NONE;
     }
 
-    private Value[] printUtf8(byte[] utf8) throws OutputLimitExceeded {
-        reserve("std.print_str", utf8.length + 1L);
+    /**
+     * Counts the string's bytes against the limit first, so that a refused print copies nothing
+     * (copying its UTF-8 out of the value first held n uncharged bytes for nothing), then writes it.
+     */
+    private Value[] printStr(Value.Str s) throws OutputLimitExceeded {
+        reserve("std.print_str", s.length() + 1L);
+        byte[] utf8 = s.toUtf8();
         ByteBuffer in = ByteBuffer.wrap(utf8);
         decoder.reset();
         boolean flushed = false;

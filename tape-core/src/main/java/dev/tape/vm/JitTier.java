@@ -59,11 +59,24 @@ final class JitTier extends CompiledTier {
     /** Most hidden classes that one VM defines. */
     static final int MAX_CLASSES = 2_048;
 
-    /** Classes a VM defines before {@link #FUEL_PER_CLASS} applies. */
+    /**
+     * Most ints of lowered code a function may have and still be handed to the code generator.
+     * Generating looks at the whole function (several passes, and up to eight attempts, each
+     * stopped soon after the method passes its size limit), however little of it runs: a function of
+     * a million ints entered once took 136 to 148 ms on every fresh VM, where the interpreter
+     * runs it in microseconds; one of 16,000 ints about 3 to 5 ms. No function this long compiles
+     * anyway (a method may have 7,900 bytes of bytecode, and every lowered instruction but
+     * {@code nop} takes more bytes than ints: 1,000 {@code i64.add} (4,000 ints) compile, 1,200 do
+     * not; 1,000 {@code const.i64} (3,000 ints) do, 2,000 do not), unless it is mostly {@code nop}s.
+     */
+    static final int MAX_CODE_INTS = 8_192;
+
+    /** Classes a VM generates (defined or not) before {@link #FUEL_PER_CLASS} applies. */
     static final int FREE_CLASSES = 64;
 
     /**
-     * Fuel that runs of a VM must have used for each class it defines past {@link #FREE_CLASSES}
+     * Fuel that runs of a VM must have used for each class it generates past {@link #FREE_CLASSES}
+     * (defined or not: a generation that fails, too large, costs about as much)
      * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
      * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
      * interpreter's time for the same runs, plus a fixed part, however many functions run once.
@@ -177,6 +190,12 @@ final class JitTier extends CompiledTier {
     private final Definer definer;
     /** classes defined, and their bytes in all */
     private int classes;
+    /**
+     * generations started, whether or not they made a class: what the fuel credit counts past the
+     * free classes, so a run entering many functions too large to compile (each generation costing
+     * up to about a class's time, then failing) pays for them like classes
+     */
+    private int generated;
     private long classBytes;
     /** set when the JVM ran out of memory for classes: nothing more is compiled */
     private boolean exhausted;
@@ -416,7 +435,7 @@ final class JitTier extends CompiledTier {
         if (h != null || state[func] == FAILED) {
             return h;
         }
-        if (exhausted) {
+        if (exhausted || vm.funcs[func].codeLength() > MAX_CODE_INTS) {
             state[func] = FAILED;
             return null;
         }
@@ -424,7 +443,7 @@ final class JitTier extends CompiledTier {
             Shape key = new Shape(vm, func);
             Object known = shapes.get(key);
             if (known == null) {
-                long past = classes - (long) budget.freeClasses() + 1;
+                long past = generated - (long) budget.freeClasses() + 1;
                 if (past > 0 && credit / past < budget.fuelPerClass()) {
                     return null; // not yet: the runs have not used enough fuel for another class
                 }
@@ -482,6 +501,7 @@ final class JitTier extends CompiledTier {
 
     private Object generateAndDefine(int func) {
         lastClassBytes = 0;
+        generated++;
         Generated g = codegen.generate(view, func);
         if (g == null) {
             return Boolean.FALSE;

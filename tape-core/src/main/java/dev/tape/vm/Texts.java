@@ -4,7 +4,9 @@ import dev.tape.value.Value;
 import dev.tape.value.ValueInternals;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -136,16 +138,46 @@ final class Texts {
         return V.adoptBytes(Arrays.copyOf(b, len));
     }
 
+    /**
+     * {@code bytes.to_str}: checks the bytes are UTF-8 ({@link #validUtf8}), then charges and copies
+     * them.
+     */
     static Value.Str toStr(ExecutionContext c, Object o) {
         byte[] b = bytesOf(o);
         int len = lengthOf(o);
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, 0, len));
-        } catch (CharacterCodingException e) {
+        if (!validUtf8(b, len)) {
             throw new VmTrap(TrapKind.INVALID_UTF8, "bytes are not valid UTF-8");
         }
         c.allocate(16 + len);
         return V.adoptUtf8(Arrays.copyOf(b, len));
+    }
+
+    /** Chars {@link #validUtf8} decodes at a time. */
+    static final int CHECK_CHARS = 8192;
+
+    /**
+     * Whether the first {@code len} bytes of {@code b} are UTF-8, by the JDK's strict decoder (no
+     * overlong forms, surrogates or code points past U+10FFFF, as the reference's
+     * {@code from_utf8}), decoded {@link #CHECK_CHARS} chars at a time into one small buffer: the
+     * check allocates a few KiB whatever {@code len}. (Decoding whole took a {@code char[]} of
+     * {@code len} chars, 2 bytes per byte that no limit charged: with the result's copy, a
+     * {@code bytes.to_str} of n bytes held 3n JVM bytes for its charge of 16 + n.)
+     */
+    static boolean validUtf8(byte[] b, int len) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(b, 0, len);
+        CharBuffer out = CharBuffer.allocate(CHECK_CHARS);
+        while (true) {
+            CoderResult r = d.decode(in, out, true);
+            if (r.isError()) {
+                return false;
+            }
+            if (r.isUnderflow()) {
+                out.clear();
+                return !d.flush(out).isError();
+            }
+            out.clear(); // overflow: the chars so far are not needed
+        }
     }
 }

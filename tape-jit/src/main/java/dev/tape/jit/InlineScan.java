@@ -32,9 +32,13 @@ final class InlineScan {
      */
     static boolean admits(LoweredFunction fn, int maxRegisters, int maxInstructions) {
         int regs = fn.regCount();
+        // the tests that cost nothing first: counting the instructions may decode the callee's
+        // whole bytecode again, once per call site and per generation attempt
+        if (regs > maxRegisters || fn.codeLength() > 6 * maxInstructions) {
+            return false;
+        }
         int count = fn.instructionCount();
-        if (regs > maxRegisters || count > maxInstructions || count == 0
-                || fn.codeLength() > 6 * maxInstructions) {
+        if (count > maxInstructions || count == 0) {
             return false;
         }
         for (int r = 0; r < regs; r++) {
