@@ -560,35 +560,19 @@ final class Interpreter {
                         }
                         ip += 5;
                     }
-                    // decimals: the helpers are small enough for C2 to inline here (see docs/PERFORMANCE-LOG.md,
-                    // "Issue 14's interpreter targets")
-                    case Op.DEC_ADD, Op.DEC_SUB -> {
-                        // unboxed (DecScale): the mantissa in the word file, the scale's token in the
-                        // reference file, boxed where the value leaves the loop
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]), s,
-                                DecScale.mantissa(yo, w[y]), DecScale.scale(yo), code[ip] == Op.DEC_SUB), s);
-                        ip += 4;
-                    }
-                    case Op.DEC_MUL -> {
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        int t = DecScale.scale(yo);
-                        DecScale.put(c, w, r, base + code[ip + 1],
-                                Numerics.decMul(DecScale.mantissa(xo, w[x]), s, DecScale.mantissa(yo, w[y]), t), s + t);
-                        ip += 4;
-                    }
-                    case Op.I64_TO_DEC -> {
-                        int s = code[ip + 3];
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[base + code[ip + 2]], s), s);
-                        ip += 4;
+                    case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC -> {
+                        // decimals, unboxed (DecScale), and the word instructions after them in a loop of
+                        // their own (DecimalRun): a trap there leaves its position in the context
+                        long p;
+                        try {
+                            p = DecimalRun.run(c, w, r, code, ip, base, budget);
+                        } catch (RuntimeException | Error e) {
+                            ip = c.runIp;
+                            budget -= c.runUsed;
+                            throw e;
+                        }
+                        ip = (int) (p >>> 32);
+                        budget -= (int) p;
                     }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);
