@@ -28,7 +28,9 @@ import dev.tape.verify.internal.LOp;
  * forms) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
  * calls out only on cold paths (register growth, traps, call tracing); any other instruction
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
- * right after another one ({@link #CHAINS}) without going back through the inner loop. In the
+ * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
+ * instruction there hands the run it starts (decimal and common word instructions) to
+ * {@link DecimalRun}, a loop of its own. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
