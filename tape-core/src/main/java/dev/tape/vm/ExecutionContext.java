@@ -55,6 +55,13 @@ public final class ExecutionContext {
     /** How many unboxed decimal slots the interpreter lists before it boxes them all. */
     static final int DEC_SLOTS = 64;
     /**
+     * Where a {@link DecimalRun} that threw stood: the code index of the instruction that trapped
+     * (or threw), for {@link Interpreter#execute} to report it there.
+     */
+    int runIp;
+    /** The budget units that {@link DecimalRun} run took beyond its first instruction's before it threw. */
+    int runUsed;
+    /**
      * The run's register high-water mark, counting each pending call's frame record as
      * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the
      * files were last cleared. Calls compare the callee's end plus the records with it alone (it

@@ -28,7 +28,9 @@ import dev.tape.verify.internal.LOp;
  * forms) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
  * calls out only on cold paths (register growth, traps, call tracing); any other instruction
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
- * right after another one ({@link #CHAINS}) without going back through the inner loop. In the
+ * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
+ * instruction there hands the run it starts (decimal and common word instructions) to
+ * {@link DecimalRun}, a loop of its own. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -560,35 +562,19 @@ final class Interpreter {
                         }
                         ip += 5;
                     }
-                    // decimals: the helpers are small enough for C2 to inline here (see docs/PERFORMANCE-LOG.md,
-                    // "Issue 14's interpreter targets")
-                    case Op.DEC_ADD, Op.DEC_SUB -> {
-                        // unboxed (DecScale): the mantissa in the word file, the scale's token in the
-                        // reference file, boxed where the value leaves the loop
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]), s,
-                                DecScale.mantissa(yo, w[y]), DecScale.scale(yo), code[ip] == Op.DEC_SUB), s);
-                        ip += 4;
-                    }
-                    case Op.DEC_MUL -> {
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        int t = DecScale.scale(yo);
-                        DecScale.put(c, w, r, base + code[ip + 1],
-                                Numerics.decMul(DecScale.mantissa(xo, w[x]), s, DecScale.mantissa(yo, w[y]), t), s + t);
-                        ip += 4;
-                    }
-                    case Op.I64_TO_DEC -> {
-                        int s = code[ip + 3];
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[base + code[ip + 2]], s), s);
-                        ip += 4;
+                    case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC -> {
+                        // decimals, unboxed (DecScale), and the word instructions after them in a loop of
+                        // their own (DecimalRun): a trap there leaves its position in the context
+                        long p;
+                        try {
+                            p = DecimalRun.run(c, w, r, code, ip, base, budget);
+                        } catch (RuntimeException | Error e) {
+                            ip = c.runIp;
+                            budget -= c.runUsed;
+                            throw e;
+                        }
+                        ip = (int) (p >>> 32);
+                        budget -= (int) p;
                     }
                     case Op.TRAP -> throw new VmTrap(TrapKind.TRAP_CODE, code[ip + 1] & 0xFFFFFFFFL,
                             "trap instruction", null, 0);

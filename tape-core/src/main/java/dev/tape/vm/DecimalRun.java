@@ -1,0 +1,173 @@
+package dev.tape.vm;
+
+import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
+
+/**
+ * A run of decimal instructions, and of the word instructions between them, in a loop of its own:
+ * {@link Interpreter#execute} hands {@code dec.add}, {@code dec.sub}, {@code dec.mul} and
+ * {@code i64.to_dec} here, paid for, and this loop runs it and every following instruction it
+ * handles until it meets one it does not handle (a call, a return, any reference instruction,
+ * anything rare) or the budget runs out. A decimal loop whose body is decimal arithmetic and
+ * integer counting (an order total, an interest schedule) then runs here trip after trip, with C2's
+ * register allocation of this small method instead of that of {@code execute}'s general-mode
+ * compile, and {@code execute} holds one case for the four decimal instructions instead of three.
+ *
+ * <p>Each instruction after the first takes one unit of the budget before it runs and stops the
+ * run, unpaid, when none is left; the fused compare-and-branch and the superinstructions take their
+ * further units exactly as the inner loop of {@code execute} does. So fuel, trap pcs, pauses at each
+ * fuel slice, INSTR tracing (a budget of 1: only the first instruction runs here) and the
+ * debugger see the same instruction boundaries as one instruction at a time. The results are
+ * those of {@code execute}'s word cases and the unboxed decimal helpers ({@link DecScale},
+ * {@link Numerics}), in the same order of checks.
+ *
+ * <p>A trap (or any exception) leaves the run's position and the units it took in
+ * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed} for {@code execute} to
+ * report it at that instruction.
+ */
+final class DecimalRun {
+    private DecimalRun() {}
+
+    /**
+     * Runs the paid-for decimal instruction at {@code ip} and what follows, as above.
+     *
+     * @param c the context whose register files {@code w} and {@code r} are
+     * @param w the word file
+     * @param r the reference file
+     * @param code the code image's code
+     * @param ip the decimal instruction's code index
+     * @param base the frame's register base
+     * @param budget the units left after the first instruction's (0 or more)
+     * @return the next instruction's code index in the high 32 bits and the units taken beyond the
+     *     first instruction's (0 to {@code min(budget, Integer.MAX_VALUE)}) in the low 32 bits
+     */
+    static long run(ExecutionContext c, long[] w, Object[] r, int[] code, int ip, int base, long budget) {
+        final int start = budget > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) budget;
+        int b = start;
+        try {
+            while (true) {
+                switch (code[ip]) {
+                    case Op.DEC_ADD, Op.DEC_SUB -> {
+                        int x = base + code[ip + 2];
+                        int y = base + code[ip + 3];
+                        Object xo = r[x];
+                        Object yo = r[y];
+                        int s = DecScale.scale(xo);
+                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]), s,
+                                DecScale.mantissa(yo, w[y]), DecScale.scale(yo), code[ip] == Op.DEC_SUB), s);
+                        ip += 4;
+                    }
+                    case Op.DEC_MUL -> {
+                        int x = base + code[ip + 2];
+                        int y = base + code[ip + 3];
+                        Object xo = r[x];
+                        Object yo = r[y];
+                        int s = DecScale.scale(xo);
+                        int t = DecScale.scale(yo);
+                        DecScale.put(c, w, r, base + code[ip + 1],
+                                Numerics.decMul(DecScale.mantissa(xo, w[x]), s, DecScale.mantissa(yo, w[y]), t), s + t);
+                        ip += 4;
+                    }
+                    case Op.I64_TO_DEC -> {
+                        int s = code[ip + 3];
+                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[base + code[ip + 2]], s), s);
+                        ip += 4;
+                    }
+                    case LOp.MOV_W -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]];
+                        ip += 3;
+                    }
+                    case LOp.CONST_W -> {
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        ip += 4;
+                    }
+                    case Op.I64_ADD, Op.U64_ADD -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.I64_SUB, Op.U64_SUB -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.I64_MUL, Op.U64_MUL -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
+                    case Op.JMP -> ip = code[ip + 1];
+                    // fused compare-and-branch and superinstructions, as in execute: each further
+                    // half only when the budget holds its unit
+                    case LOp.I64_LT_BR -> {
+                        boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_ADD_LT_BR -> {
+                        // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (b == 0) {
+                                ip += 8;
+                            } else {
+                                b--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    case LOp.CONST_ADD -> {
+                        // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
+                            ip += 8;
+                        }
+                    }
+                    case LOp.CONST_LT_BR -> {
+                        // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (b == 0) {
+                                ip += 8;
+                            } else {
+                                b--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    default -> {
+                        // not run here: its unit, taken below, is given back, and execute takes it
+                        // from here (never the first instruction, a decimal one)
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                }
+                if (b == 0) {
+                    return (long) ip << 32 | start;
+                }
+                b--;
+            }
+        } catch (RuntimeException | Error e) {
+            // a trap at the instruction at ip, paid for
+            c.runIp = ip;
+            c.runUsed = start - b;
+            throw e;
+        }
+    }
+}
