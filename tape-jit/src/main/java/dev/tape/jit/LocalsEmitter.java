@@ -55,9 +55,9 @@ import static org.objectweb.asm.Opcodes.PUTFIELD;
  * value; a unit register none), the types of all locals for the stack map frames, the copies
  * between the locals and the context's register files ({@link #spill}, {@link #reload}), and the
  * fuel left, held in the {@link JitCompiler#FUEL} local and charged per basic block
- * ({@link #fuelCheck}). {@code JitCompiler.Method} emits the instructions on top of it.
+ * ({@link #fuelCheck}). {@link InstructionEmitter} emits the instructions on top of it.
  */
-abstract class LocalsEmitter extends CallEmitter {
+abstract class LocalsEmitter extends CallSiteEmitter {
     /**
      * the slot of the heap room's {@code long} local ({@link HeapLocal}), after the leaves'
      * locals, followed by the heap threshold's, or -1 when the method charges the context's field

@@ -321,7 +321,7 @@ final class LoopInliner {
     }
 
     /**
-     * The hook of {@code CallEmitter.call} for a direct call at global {@code g} that
+     * The hook of {@code CallSiteEmitter.call} for a direct call at global {@code g} that
      * {@link LeafInliner} does not inline: when it runs inline here ({@link #inlinable}), emits
      * the inlined call, then {@code realCall} (the real call's code, where the guard and an
      * abandoned body go); else only {@code realCall}.
