@@ -107,15 +107,20 @@ abstract class CallEmitter implements InlineOps.Emitter {
     int inlinedBytes;
     /** the method's loops' first iterations peeled ({@link LoopPeel}), null when not; set by the block emission */
     LoopPeel peel;
+    /** what this method may run inline or keep in locals (a step of {@link JitCompiler#generateClass}) */
+    final Inlining inlining;
+    /** the largest leaf ({@link LeafInliner.Leaf#bytes}) some call site ran inline, 0 when none did */
+    int leafMax;
 
     /**
      * @param view the program and tier
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      */
-    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+    CallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
+        this.inlining = inline;
         this.view = view;
         this.linking = linking;
         this.mv = mv;
@@ -125,7 +130,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
         this.fn = view.function(f);
         this.entry = image.entry(f);
         int most = 0;
-        if (inline) {
+        if (inline.leaves()) {
             boolean indirect = false;
             List<Integer> funcs = new java.util.ArrayList<>();
             for (int s = 0; s < fn.instructionCount(); s++) {
@@ -157,7 +162,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
                 }
             }
         }
-        leafRegs = inline ? Math.max(most, new LoopInliner(view, fn, code, entry).regs()) : most; // and LoopInliner's
+        leafRegs = inline.loops() ? Math.max(most, new LoopInliner(view, fn, code, entry).regs()) : most; // and LoopInliner's
     }
 
     /** Most functions a method's {@code const.func}s name that its {@code call.indirect} sites may inline. */

@@ -49,9 +49,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      */
-    CallSiteEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+    CallSiteEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
         super(view, linking, mv, f, inline);
     }
 
@@ -79,14 +79,15 @@ abstract class CallSiteEmitter extends HostCallEmitter {
 
     /**
      * @return the leaf the direct call at global index {@code g} runs inline ({@link LeafInliner}),
-     *     or null when it makes the real call: the callee is no leaf or has failed to compile, its
+     *     or null when it makes the real call: the callee is no leaf, is larger than this attempt
+     *     allows ({@link Inlining#leafCap}) or has failed to compile, its
      *     arguments and results are more than the copy budget's free values, a word result goes to
      *     a register without a word local, or the method has inlined its fill
      */
     private LeafInliner.Leaf inlinable(int g) {
         int callee = code[g + 1];
         LeafInliner.Leaf leaf = leaves.get(callee);
-        if (leaf == null || linking && view.failed(callee)) {
+        if (leaf == null || leaf.bytes() > inlining.leafCap() || linking && view.failed(callee)) {
             return null;
         }
         int argc = code[g + 2];
@@ -103,6 +104,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
             }
         }
         inlinedBytes += bytes;
+        leafMax = Math.max(leafMax, leaf.bytes());
         return leaf;
     }
 
@@ -244,7 +246,8 @@ abstract class CallSiteEmitter extends HostCallEmitter {
 
     /**
      * @return the leaves ({@link #candidates}) the {@code call.indirect} at global index {@code g}
-     *     runs inline when its callee is one of them: those that {@link LeafInliner#fits} it,
+     *     runs inline when its callee is one of them: those that {@link LeafInliner#fits} it (and
+     *     this attempt allows, {@link Inlining#leafCap}),
      *     while the method has inlining budget left; none when its arguments and results are more
      *     than the copy budget's free values
      */
@@ -257,8 +260,10 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         for (LeafInliner.Leaf leaf : candidates) {
             // the id test and the environment's moves besides the arguments'
             int bytes = leaf.bytes() + 8 * argc + 16;
-            if (LeafInliner.fits(this, leaf, g, closure) && inlinedBytes + bytes <= LeafInliner.MAX_METHOD_BYTES) {
+            if (leaf.bytes() <= inlining.leafCap() && LeafInliner.fits(this, leaf, g, closure)
+                    && inlinedBytes + bytes <= LeafInliner.MAX_METHOD_BYTES) {
                 inlinedBytes += bytes;
+                leafMax = Math.max(leafMax, leaf.bytes());
                 fit.add(leaf);
             }
         }

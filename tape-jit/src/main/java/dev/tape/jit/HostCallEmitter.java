@@ -70,9 +70,9 @@ abstract class HostCallEmitter extends CallEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      */
-    HostCallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+    HostCallEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
         super(view, linking, mv, f, inline);
     }
 

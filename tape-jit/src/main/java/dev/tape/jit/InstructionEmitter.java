@@ -80,10 +80,10 @@ abstract class InstructionEmitter extends LocalsEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
      */
-    InstructionEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline,
+    InstructionEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline,
             boolean imageLocals) {
         super(view, linking, mv, f, inline);
         this.imageLocals = imageLocals;

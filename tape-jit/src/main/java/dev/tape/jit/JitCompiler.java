@@ -71,7 +71,7 @@ final class JitCompiler implements Codegen {
      */
     static final JitCompiler FRAMED = new JitCompiler(false);
 
-    /** whether direct calls of leaf functions run inline */
+    /** whether calls may run their callees inline and structs and arrays be kept in locals ({@link Inlining}) */
     private final boolean inline;
 
     private JitCompiler(boolean inline) {
@@ -164,49 +164,105 @@ final class JitCompiler implements Codegen {
 
     /**
      * Generates the hidden class of one function's method (shared by every function of the same
-     * shape: the function id is the method's last parameter). A method over the limit with its
-     * loops peeled ({@link LoopPeel}) is generated again unpeeled, one over it with its inlined
-     * loops' fast copies ({@link LoopBounds}) again without them (so they never cost a method its
-     * inlined calls), and one over it with leaf calls inline ({@link LeafInliner}) again with real
-     * calls, which may fit. (An unpeeled method with fast copies measured faster than the peeled
-     * one without: array_loop padded to the limit, 0.030 to 0.042 against 0.046 to 0.068 ms a run.)
+     * shape: the function id is the method's last parameter), as {@link #generateClass(CompileView,
+     * int, boolean, int[])} does.
      *
-     * @param inline whether direct calls of leaf functions run inline
+     * @param inline whether calls may run their callees inline and structs and arrays be kept in
+     *     locals ({@link Inlining#ALL}), or not ({@link Inlining#NONE})
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
-     *     (generation stops soon after it passes that size)
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
      */
     static Generated generateClass(CompileView view, int f, boolean inline) {
+        return generateClass(view, f, inline, new int[2]);
+    }
+
+    /** Most leaf steps of {@link #generateClass}'s fallback, each dropping the largest leaf still inline. */
+    static final int LEAF_STEPS = 2;
+
+    /**
+     * Most method generations {@link #generateClass} makes for one function: its eight steps,
+     * each generated at most twice ({@link #generateImage}). Each generation stops soon after its
+     * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode), so a compile's
+     * time is bounded by a constant times the method limit.
+     */
+    static final int MAX_ATTEMPTS = 2 * (6 + LEAF_STEPS);
+
+    /**
+     * Generates the hidden class of one function's method. A method over the limit is generated
+     * again with less inlined, a step at a time, the least valuable inlining dropped first, each
+     * step taken only when the attempt before used what it drops: with everything
+     * ({@link Inlining#ALL}, step 0); unpeeled ({@link LoopPeel}, step 1); without its inlined
+     * loops' fast copies ({@link LoopBounds}, step 2: so they never cost a method its inlined
+     * calls); without looping callees inline ({@link LoopInliner}, step 3); without structs and
+     * arrays kept in locals ({@link VirtualStructs}, {@link VirtualArrays}, step 4); with only
+     * leaves smaller than the largest one inline ({@link LeafInliner}, steps 5 and 6, each dropping
+     * the largest leaf still inline); and with nothing inline ({@link Inlining#NONE}, step 7). A
+     * method that fits at a step is generated exactly as it was before the later steps existed:
+     * steps 0 to 2 and 7 are those of the eleventh round. (An unpeeled method with fast copies
+     * measured faster than the peeled one without: array_loop padded to the limit, 0.030 to
+     * 0.042 against 0.046 to 0.068 ms a run.)
+     *
+     * @param inline whether to start from {@link Inlining#ALL} (else {@link Inlining#NONE}, and
+     *     there is no later step)
+     * @param stats out: element 0 counts the method generations made (at most
+     *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 7), or -1
+     * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
+     *     at every step
+     * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
+     */
+    static Generated generateClass(CompileView view, int f, boolean inline, int[] stats) {
         MethodEmitter[] made = new MethodEmitter[1];
-        Generated g = generateImage(view, f, inline, true, made, true);
-        g = g == null && made[0].peel != null ? generateImage(view, f, inline, false, made, true) : g; // peeled: too large
+        Inlining plan = inline ? Inlining.ALL : Inlining.NONE;
+        stats[0] = 0;
+        stats[1] = -1;
+        Generated g = generateImage(view, f, plan, true, made, true, stats, 0);
+        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 1) : g; // peeled: too large
         // with its loops' fast copies: too large
         g = g == null && made[0].loops != null && made[0].loops.boundsUsed
-                ? generateImage(view, f, inline, false, made, false) : g;
+                ? generateImage(view, f, plan, false, made, false, stats, 2) : g;
+        if (g == null && made[0].loops != null && made[0].loops.used) {
+            plan = plan.withoutLoops();
+            g = generateImage(view, f, plan, false, made, false, stats, 3);
+        }
+        if (g == null && (made[0].structs != null || made[0].arrays != null)) {
+            plan = plan.withoutAggregates();
+            g = generateImage(view, f, plan, false, made, false, stats, 4);
+        }
+        for (int k = 0; k < LEAF_STEPS && g == null && made[0].leafMax > 0; k++) {
+            plan = plan.below(made[0].leafMax);
+            g = generateImage(view, f, plan, false, made, false, stats, 5 + k);
+        }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, false, false, made, true) : g;
+                ? generateImage(view, f, Inlining.NONE, false, made, true, stats, 5 + LEAF_STEPS) : g;
     }
 
     /**
      * {@link #generateOnce} without the image locals unless the body surely reads them, and again
-     * with them if it turns out to ({@link ImageReads}).
+     * with them if it turns out to ({@link ImageReads}); records step {@code step} in
+     * {@code stats[1]} when the method fits.
      */
-    private static Generated generateImage(CompileView view, int f, boolean inline, boolean peel, MethodEmitter[] made,
-            boolean bounds) {
+    private static Generated generateImage(CompileView view, int f, Inlining inline, boolean peel,
+            MethodEmitter[] made, boolean bounds, int[] stats, int step) {
+        Generated g;
         try {
-            return generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds);
+            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats);
         } catch (ImageReads.NeedsImage e) {
-            return generateOnce(view, f, inline, peel, made, true, bounds);
+            g = generateOnce(view, f, inline, peel, made, true, bounds, stats);
         }
+        if (g != null) {
+            stats[1] = step;
+        }
+        return g;
     }
 
     /**
      * {@link #generateClass} with inlining as asked (and the inlined loops' fast copies when
-     * {@code bounds}), the method generator left in {@code made[0]}.
+     * {@code bounds}), the method generator left in {@code made[0]}, counted in {@code stats[0]}.
      */
-    private static Generated generateOnce(CompileView view, int f, boolean inline, boolean peel, MethodEmitter[] made,
-            boolean imageLocals, boolean bounds) {
+    private static Generated generateOnce(CompileView view, int f, Inlining inline, boolean peel,
+            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats) {
+        stats[0]++;
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         MethodEmitter m = new MethodEmitter(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel);
@@ -248,7 +304,7 @@ final class JitCompiler implements Codegen {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new MethodEmitter(view, false, cw, f, Integer.MAX_VALUE, true, true, true).emit();
+            return new MethodEmitter(view, false, cw, f, Integer.MAX_VALUE, Inlining.ALL, true, true).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;

@@ -100,9 +100,9 @@ abstract class LocalsEmitter extends CallSiteEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      */
-    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
         super(view, linking, mv, f, inline);
         int n = fn.regCount();
         slot = new int[n];
@@ -162,15 +162,15 @@ abstract class LocalsEmitter extends CallSiteEmitter {
             maxCharge = 0;
             heap = -1;
         }
-        if (inline) {
+        if (inline.aggregates()) {
             // after the heap room's two longs when the method has them
             structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
                     types);
         }
-        arrays = inline ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
-        loops = inline ? new LoopInliner(view, fn, code, entry) : null;
-        leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
-        closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
+        arrays = inline.aggregates() ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
+        loops = inline.loops() ? new LoopInliner(view, fn, code, entry) : null;
+        leafRoom = LeafRoom.slot(inline.any() && leafRegs > 0, types);
+        closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);
         hosts = HostCount.slot(few, types);
         locals = types.toArray();

@@ -123,6 +123,8 @@ final class LoopInliner {
     boolean bounds = true;
     /** whether some site got its loop's fast copy */
     boolean boundsUsed;
+    /** whether some site runs its callee inline */
+    boolean used;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -294,6 +296,7 @@ final class LoopInliner {
             }
         }
         inlinedBytes += bytes;
+        used = true;
         if (bounds && loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
             boundsBytes += loop.bounds().bytes();
             boundsUsed = true;

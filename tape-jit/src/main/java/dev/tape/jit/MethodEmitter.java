@@ -77,11 +77,11 @@ final class MethodEmitter extends InstructionEmitter {
      * @param cw the class writer the method is added to
      * @param f the function
      * @param limit the size, in bytes of bytecode, past which generation stops
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
      * @param peelLoops whether loops with calls are peeled ({@link LoopPeel})
      */
-    MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, boolean inline,
+    MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, Inlining inline,
             boolean imageLocals, boolean peelLoops) {
         super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline,
                 imageLocals);
