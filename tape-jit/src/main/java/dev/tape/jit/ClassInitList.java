@@ -27,7 +27,7 @@ final class ClassInitList {
      * {@link #generate()} if that could not start its thread): space-separated binary names
      */
     static final String GENERATE = "dev.tape.jit.JitCompiler$TooLarge dev.tape.jit.ImageReads$NeedsImage "
-            + "dev.tape.jit.CallEmitter$1";
+            + "dev.tape.jit.HostCallEmitter$1 dev.tape.jit.Inlining";
 
     /**
      * ASM's classes with static initialisers that the generator uses (their initialisers touch only

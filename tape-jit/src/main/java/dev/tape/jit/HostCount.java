@@ -28,7 +28,7 @@ import static org.objectweb.asm.Opcodes.LSUB;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
 
 /**
- * The host-call count of a method's one-to-three-word host calls ({@code CallEmitter.fewWords})
+ * The host-call count of a method's one-to-three-word host calls ({@code HostCallEmitter.fewWords})
  * kept in a {@code long} local: the calls this invocation made that the context's
  * {@code hostCalls} field does not count yet (the pending calls), and the limit's test folded into
  * the fuel test of the block's start, as {@link HeapLocal} folds the heap room's. A loop of such

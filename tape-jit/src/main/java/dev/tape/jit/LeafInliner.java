@@ -78,7 +78,8 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * arguments, body, results: at most {@link #MAX_SITE_BYTES}); a method inlines at most
  * {@link #MAX_METHOD_BYTES} in all, then makes real calls, so it stays well under the compiled
  * tier's method size limit and C2's. A method that is over the limit with its leaves inline is
- * generated again with real calls ({@code JitCompiler.generateClass}).
+ * generated again with the largest leaf it ran inline making real calls, twice at most, then with
+ * no leaf inline ({@code JitCompiler.generateClass}, {@link Inlining#leafCap}).
  */
 final class LeafInliner {
     private LeafInliner() {}

@@ -55,9 +55,9 @@ import static org.objectweb.asm.Opcodes.PUTFIELD;
  * value; a unit register none), the types of all locals for the stack map frames, the copies
  * between the locals and the context's register files ({@link #spill}, {@link #reload}), and the
  * fuel left, held in the {@link JitCompiler#FUEL} local and charged per basic block
- * ({@link #fuelCheck}). {@code JitCompiler.Method} emits the instructions on top of it.
+ * ({@link #fuelCheck}). {@link InstructionEmitter} emits the instructions on top of it.
  */
-abstract class LocalsEmitter extends CallEmitter {
+abstract class LocalsEmitter extends CallSiteEmitter {
     /**
      * the slot of the heap room's {@code long} local ({@link HeapLocal}), after the leaves'
      * locals, followed by the heap threshold's, or -1 when the method charges the context's field
@@ -100,9 +100,9 @@ abstract class LocalsEmitter extends CallEmitter {
      * @param linking whether calls go through the tier's call sites
      * @param mv the method being generated
      * @param f its function
-     * @param inline whether direct calls of leaf functions run inline ({@link LeafInliner})
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
      */
-    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, boolean inline) {
+    LocalsEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
         super(view, linking, mv, f, inline);
         int n = fn.regCount();
         slot = new int[n];
@@ -162,15 +162,15 @@ abstract class LocalsEmitter extends CallEmitter {
             maxCharge = 0;
             heap = -1;
         }
-        if (inline) {
+        if (inline.aggregates()) {
             // after the heap room's two longs when the method has them
             structs = VirtualStructs.of(view, fn, code, entry, cls, dec, next + 3 * leafRegs + (heap >= 0 ? 4 : 0),
                     types);
         }
-        arrays = inline ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
-        loops = inline ? new LoopInliner(view, fn, code, entry) : null;
-        leafRoom = LeafRoom.slot(inline && leafRegs > 0, types);
-        closures = inline && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
+        arrays = inline.aggregates() ? VirtualArrays.of(view, fn, code, entry, cls, dec, types) : null;
+        loops = inline.loops() ? new LoopInliner(view, fn, code, entry) : null;
+        leafRoom = LeafRoom.slot(inline.any() && leafRegs > 0, types);
+        closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);
         hosts = HostCount.slot(few, types);
         locals = types.toArray();

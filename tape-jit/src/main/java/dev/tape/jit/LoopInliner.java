@@ -123,6 +123,8 @@ final class LoopInliner {
     boolean bounds = true;
     /** whether some site got its loop's fast copy */
     boolean boundsUsed;
+    /** whether some site runs its callee inline */
+    boolean used;
 
     /**
      * The looping callees of a method's direct calls; none when it has no {@code array.new} (no
@@ -294,6 +296,7 @@ final class LoopInliner {
             }
         }
         inlinedBytes += bytes;
+        used = true;
         if (bounds && loop.bounds() != null && boundsBytes + loop.bounds().bytes() <= MAX_BOUNDS_BYTES) {
             boundsBytes += loop.bounds().bytes();
             boundsUsed = true;
@@ -321,7 +324,7 @@ final class LoopInliner {
     }
 
     /**
-     * The hook of {@code CallEmitter.call} for a direct call at global {@code g} that
+     * The hook of {@code CallSiteEmitter.call} for a direct call at global {@code g} that
      * {@link LeafInliner} does not inline: when it runs inline here ({@link #inlinable}), emits
      * the inlined call, then {@code realCall} (the real call's code, where the guard and an
      * abandoned body go); else only {@code realCall}.

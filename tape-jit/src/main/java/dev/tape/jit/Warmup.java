@@ -108,8 +108,9 @@ final class Warmup {
             "dev.tape.jit.DeadAggregates", "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache",
             "dev.tape.jit.ValueOps", "dev.tape.vm.JitResume", "dev.tape.vm.JitRuntime", "dev.tape.vm.JitRuntime$Unwind",
             "dev.tape.vm.JitTier$Made", "dev.tape.vm.JitView", "dev.tape.vm.JitTier$Shape", "dev.tape.jit.ImageReads",
-            "dev.tape.jit.LocalsEmitter", "dev.tape.jit.CallEmitter", "dev.tape.jit.InlineOps$Emitter",
-            "dev.tape.jit.JitCompiler$Method",
+            "dev.tape.jit.LocalsEmitter", "dev.tape.jit.CallSiteEmitter", "dev.tape.jit.HostCallEmitter",
+            "dev.tape.jit.CallEmitter", "dev.tape.jit.InlineOps$Emitter", "dev.tape.jit.InstructionEmitter",
+            "dev.tape.jit.MethodEmitter",
         };
 
         /** the erased type of a compiled method's entry: {@code (Vm, ExecutionContext, int x 5)long} */

@@ -42,6 +42,25 @@ public final class JitTestAccess {
     }
 
     /**
+     * Generates a function's class as {@link #generate} does, and tells how.
+     *
+     * @param view a VM as the generator reads it
+     * @param func a function id
+     * @return {@code {generations, step}}: the method generations made, and the step of the
+     *     fallback whose method fit (0: everything inline, 7: nothing; -1: none fit)
+     */
+    public static int[] steps(CompileView view, int func) {
+        int[] stats = new int[2];
+        JitCompiler.generateClass(view, func, true, stats);
+        return stats;
+    }
+
+    /** @return the most method generations one function's compile makes */
+    public static int maxAttempts() {
+        return JitCompiler.MAX_ATTEMPTS;
+    }
+
+    /**
      * @param view a VM as the generator reads it (a measuring view: no call sites)
      * @param func a function id
      * @return its method's size in bytes of bytecode, whatever it is

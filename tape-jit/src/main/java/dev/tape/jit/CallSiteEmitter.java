@@ -1,0 +1,272 @@
+package dev.tape.jit;
+
+import dev.tape.verify.internal.LOp;
+import dev.tape.vm.internal.CompileView;
+
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+import java.util.List;
+
+import static dev.tape.jit.JitCompiler.BASE;
+import static dev.tape.jit.JitCompiler.C;
+import static dev.tape.jit.JitCompiler.CALLEE;
+import static dev.tape.jit.JitCompiler.CLASS;
+import static dev.tape.jit.JitCompiler.CTX;
+import static dev.tape.jit.JitCompiler.DEPTH;
+import static dev.tape.jit.JitCompiler.DESC;
+import static dev.tape.jit.JitCompiler.MH;
+import static dev.tape.jit.JitCompiler.MH_T;
+import static dev.tape.jit.JitCompiler.NB;
+import static dev.tape.jit.JitCompiler.R;
+import static dev.tape.jit.JitCompiler.RT;
+import static dev.tape.jit.JitCompiler.STACK;
+import static dev.tape.jit.JitCompiler.VM;
+import static dev.tape.jit.JitCompiler.cost;
+import static org.objectweb.asm.Opcodes.AASTORE;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.GETSTATIC;
+import static org.objectweb.asm.Opcodes.IADD;
+import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.IF_ICMPGE;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.ISUB;
+
+/**
+ * The direct and indirect calls of one function's method ({@code call}, {@code call.indirect}):
+ * the depth and Java stack checks, the callee's frame set up as the interpreter's, the arguments
+ * and results copied, and the call itself, a JVM call (through the callee's call site, or the
+ * instruction's inline cache for an indirect one); or the callee's body inline when it is a small
+ * leaf ({@link LeafInliner}) or a looping callee ({@link LoopInliner}) and the method has
+ * inlining budget left. {@link LocalsEmitter} extends it with the registers' locals.
+ */
+abstract class CallSiteEmitter extends HostCallEmitter {
+    /**
+     * @param view the program and tier
+     * @param linking whether calls go through the tier's call sites
+     * @param mv the method being generated
+     * @param f its function
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
+     */
+    CallSiteEmitter(CompileView view, boolean linking, MethodVisitor mv, int f, Inlining inline) {
+        super(view, linking, mv, f, inline);
+    }
+
+    /**
+     * A direct call: the depth and register checks, arguments to the callee's registers, the
+     * call, results. The caller's frame record is left to the hand-over handler
+     * ({@code JitRuntime.pending}), which writes it when a trap, pause or hand-over unwinds
+     * through the call.
+     */
+    final void call(int i, int g, int refund) {
+        LeafInliner.Leaf leaf = inlinable(g);
+        if (leaf == null) {
+            LoopInliner.call(this, g, () -> realCall(i, g, refund)); // a looping callee inline, else the real call
+            return;
+        }
+        Label real = new Label();
+        Label done = new Label();
+        LeafInliner.emit(this, leaf, g, real, done);
+        mv.visitLabel(real);
+        frame();
+        realCall(i, g, refund);
+        mv.visitLabel(done);
+        frame();
+    }
+
+    /**
+     * @return the leaf the direct call at global index {@code g} runs inline ({@link LeafInliner}),
+     *     or null when it makes the real call: the callee is no leaf, is larger than this attempt
+     *     allows ({@link Inlining#leafCap}) or has failed to compile, its
+     *     arguments and results are more than the copy budget's free values, a word result goes to
+     *     a register without a word local, or the method has inlined its fill
+     */
+    private LeafInliner.Leaf inlinable(int g) {
+        int callee = code[g + 1];
+        LeafInliner.Leaf leaf = leaves.get(callee);
+        if (leaf == null || leaf.bytes() > inlining.leafCap() || linking && view.failed(callee)) {
+            return null;
+        }
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        // the arguments' moves: a load and a store each
+        int bytes = leaf.bytes() + 8 * argc;
+        if (argc + code[pos] > view.freeValues() || inlinedBytes + bytes > LeafInliner.MAX_METHOD_BYTES) {
+            return null;
+        }
+        for (int j = 0; j < code[pos]; j++) {
+            int dst = code[pos + 1 + j];
+            if (regClass(dst) == LOp.REF_CLASS) {
+                return null;
+            }
+        }
+        inlinedBytes += bytes;
+        leafMax = Math.max(leafMax, leaf.bytes());
+        return leaf;
+    }
+
+    /** The real direct call (see {@link #call}). */
+    private void realCall(int i, int g, int refund) {
+        at(i, refund);
+        fuelOut(true);
+        int callee = code[g + 1];
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        // the caller's frame record is written only if the run unwinds through this call
+        // (JitRuntime.pending, in the hand-over handler)
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        push(fn.regCount());
+        push(image.regCount(callee));
+        mv.visitMethodInsn(INVOKESTATIC, RT, "enterDirect", "(L" + CTX + ";IIII)I", false);
+        mv.visitVarInsn(ISTORE, NB);
+        copied(argc + code[pos]);
+        reloadFiles();
+        arguments(g + 3, argc, 1);
+        if (linking && view.failed(callee)) {
+            handover(callee, 0, NB, true);
+            return;
+        }
+        // a call to this method is a JVM call; any other goes through the callee's call site
+        boolean self = callee == f;
+        int link = self ? -1 : link(callee);
+        // deep enough on the Java stack: the interpreter goes on with heap frames
+        Label deep = new Label();
+        Label go = new Label();
+        int cost = cost(image.regCount(callee)) + (self ? 0 : view.indirectWords());
+        mv.visitVarInsn(ILOAD, DEPTH);
+        push(view.maxNesting());
+        mv.visitJumpInsn(IF_ICMPGE, deep);
+        mv.visitVarInsn(ILOAD, STACK);
+        push(cost);
+        mv.visitJumpInsn(IF_ICMPGE, go);
+        mv.visitLabel(deep);
+        frame();
+        handover(callee, 0, NB, true);
+        mv.visitLabel(go);
+        frame();
+        if (!self) {
+            mv.visitFieldInsn(GETSTATIC, CLASS, "L" + link, MH_T);
+        }
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ILOAD, STACK);
+        push(cost);
+        mv.visitInsn(ISUB);
+        push(callee);
+        push(view.fresh());
+        if (self) {
+            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
+        } else {
+            mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);
+        }
+        results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
+        fuelIn();
+    }
+
+    /**
+     * {@code call.indirect}: the callee is checked at run time, then called through the
+     * instruction's inline cache (see {@code IndirectSite}), which calls it as
+     * {@code JitRuntime.invoke} does.
+     */
+    final void callIndirect(int i, int g, int refund, boolean closure) {
+        at(i, refund);
+        List<LeafInliner.Leaf> inline = inlinable(g, closure);
+        int argc = code[g + 3];
+        int pos = g + 4 + argc;
+        int calleeReg = code[g + 2];
+        Label done = null;
+        if (!inline.isEmpty()) {
+            // the callee's id, unchecked, compared with each leaf's (LeafInliner.indirect); checks below if none runs
+            done = new Label();
+            LeafInliner.indirect(this, inline, g, closure ? calleeReg : -1, done);
+        }
+        fuelOut(true);
+        // the interpreter checks the depth limit before the callee (the order decides which trap)
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "checkDepth", "(L" + CTX + ";I)V", false);
+        // the callee from its local, checked as Calls.indirectCallee checks it
+        mv.visitVarInsn(ALOAD, VM);
+        if (closure) {
+            loadR(calleeReg);
+        } else {
+            loadW(calleeReg);
+        }
+        push(code[g + 1]);
+        mv.visitMethodInsn(INVOKESTATIC, RT, closure ? "closureCallee" : "funcCallee",
+                "(Ldev/tape/vm/Vm;" + (closure ? "Ljava/lang/Object;" : "J") + "I)I", false);
+        mv.visitVarInsn(ISTORE, CALLEE);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        push(fn.regCount());
+        mv.visitVarInsn(ILOAD, CALLEE);
+        global(i);
+        global(pos - entry);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "enterIndirect", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIII)I", false);
+        mv.visitVarInsn(ISTORE, NB);
+        copied(argc + code[pos]);
+        reloadFiles();
+        if (closure) {
+            mv.visitVarInsn(ALOAD, R);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(IADD);
+            loadR(calleeReg);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "env", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            mv.visitInsn(AASTORE);
+        }
+        arguments(g + 4, argc, closure ? 2 : 1);
+        // the site's inline cache calls the callees it has seen through constant handles
+        mv.visitFieldInsn(GETSTATIC, CLASS, "L" + cache(), MH_T);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, CALLEE);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, STACK);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", "(Ldev/tape/vm/Vm;L" + CTX + ";IIII)J", false);
+        results(pos, view.direct(view.program().callSigs().get(code[g + 1]).rets()));
+        fuelIn();
+        if (done != null) {
+            mv.visitLabel(done);
+            frame();
+        }
+    }
+
+    /**
+     * @return the leaves ({@link #candidates}) the {@code call.indirect} at global index {@code g}
+     *     runs inline when its callee is one of them: those that {@link LeafInliner#fits} it (and
+     *     this attempt allows, {@link Inlining#leafCap}),
+     *     while the method has inlining budget left; none when its arguments and results are more
+     *     than the copy budget's free values
+     */
+    private List<LeafInliner.Leaf> inlinable(int g, boolean closure) {
+        int argc = code[g + 3];
+        if (candidates.isEmpty() || argc + code[g + 4 + argc] > view.freeValues()) {
+            return List.of();
+        }
+        List<LeafInliner.Leaf> fit = new java.util.ArrayList<>();
+        for (LeafInliner.Leaf leaf : candidates) {
+            // the id test and the environment's moves besides the arguments'
+            int bytes = leaf.bytes() + 8 * argc + 16;
+            if (leaf.bytes() <= inlining.leafCap() && LeafInliner.fits(this, leaf, g, closure)
+                    && inlinedBytes + bytes <= LeafInliner.MAX_METHOD_BYTES) {
+                inlinedBytes += bytes;
+                leafMax = Math.max(leafMax, leaf.bytes());
+                fit.add(leaf);
+            }
+        }
+        return fit;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.tape.jit;
+
+/**
+ * What one generation of a function's method may run inline or keep in locals: the steps of
+ * {@link JitCompiler#generateClass}'s fallback, from everything ({@link #ALL}) to nothing
+ * ({@link #NONE}), each dropping the least valuable inlining first when the method was too large.
+ *
+ * @param leaves whether direct and indirect calls of small leaf functions may run inline
+ *     ({@link LeafInliner})
+ * @param leafCap the largest leaf, in {@link LeafInliner.Leaf#bytes} of bytecode, that a call site
+ *     may run inline ({@link Integer#MAX_VALUE}: any); a larger one makes the real call
+ * @param loops whether direct calls of looping callees may run inline ({@link LoopInliner})
+ * @param aggregates whether structs and arrays may be kept in locals ({@link VirtualStructs},
+ *     {@link VirtualArrays})
+ */
+record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates) {
+    /** Everything inline: the first attempt, and what {@link JitCompiler#measure} measures. */
+    static final Inlining ALL = new Inlining(true, Integer.MAX_VALUE, true, true);
+    /** Nothing inline and nothing kept: one JVM frame per VM frame ({@code Jit.compileFramed}), and the last attempt. */
+    static final Inlining NONE = new Inlining(false, Integer.MAX_VALUE, false, false);
+
+    /** @return whether anything may run inline or be kept in locals */
+    boolean any() {
+        return leaves || loops || aggregates;
+    }
+
+    /** @return this without looping callees inline */
+    Inlining withoutLoops() {
+        return new Inlining(leaves, leafCap, false, aggregates);
+    }
+
+    /** @return this without structs and arrays kept in locals */
+    Inlining withoutAggregates() {
+        return new Inlining(leaves, leafCap, loops, false);
+    }
+
+    /**
+     * @param largest the largest leaf some call site ran inline, in bytes of bytecode (at least 1)
+     * @return this with only leaves smaller than {@code largest} inline
+     */
+    Inlining below(int largest) {
+        return new Inlining(leaves, largest - 1, loops, aggregates);
+    }
+}

@@ -1,0 +1,374 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
+import dev.tape.vm.internal.CompileView;
+
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+
+import static dev.tape.jit.JitCompiler.ARGS;
+import static dev.tape.jit.JitCompiler.BASE;
+import static dev.tape.jit.JitCompiler.C;
+import static dev.tape.jit.JitCompiler.CALLEE;
+import static dev.tape.jit.JitCompiler.CTX;
+import static dev.tape.jit.JitCompiler.DEPTH;
+import static dev.tape.jit.JitCompiler.DESC;
+import static dev.tape.jit.JitCompiler.FUNC;
+import static dev.tape.jit.JitCompiler.IP;
+import static dev.tape.jit.JitCompiler.NB;
+import static dev.tape.jit.JitCompiler.REFUND;
+import static dev.tape.jit.JitCompiler.RESULTS;
+import static dev.tape.jit.JitCompiler.RESUME;
+import static dev.tape.jit.JitCompiler.RT;
+import static dev.tape.jit.JitCompiler.SITE;
+import static dev.tape.jit.JitCompiler.TMP;
+import static dev.tape.jit.JitCompiler.UNWIND;
+import static org.objectweb.asm.Opcodes.ACC_STATIC;
+import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
+import static org.objectweb.asm.Opcodes.ACONST_NULL;
+import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.ASTORE;
+import static org.objectweb.asm.Opcodes.ATHROW;
+import static org.objectweb.asm.Opcodes.F_NEW;
+import static org.objectweb.asm.Opcodes.ICONST_0;
+import static org.objectweb.asm.Opcodes.ICONST_M1;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LSTORE;
+
+/**
+ * One function's method. Registers live in JVM locals while the method runs (a word register in
+ * a {@code long} local, a reference register in an {@code Object} local, a register the verifier
+ * types as decimal unboxed in a {@code long} mantissa and an {@code int} scale, -1 while it holds
+ * no value), so C2 keeps them in machine registers, storing a new object into one costs no GC
+ * write barrier and decimal arithmetic allocates nothing. A decimal register is boxed
+ * ({@code Numerics.decBox}) wherever its value leaves the locals ({@link #loadR}) and unboxed
+ * wherever one comes in ({@link #storeR}); {@link InlineOps} runs the decimal instructions on
+ * the pair. They go to the
+ * context's register files only where the interpreter's state must be exact: arguments for a
+ * callee, the operands of an instruction left to {@code Ops.slow}, the entry frame's results,
+ * and, through a handler for {@code JitRuntime.Unwind}, every register when the run is handed
+ * to the interpreter (the handler also runs in each caller's frame as the unwinding passes it).
+ *
+ * <p>This class is the method's shape: its prologue, its blocks in order (twice from the first
+ * loop header when its loops are peeled, {@link LoopPeel}), its trap and hand-over handlers, its
+ * resumed entry and its size limit; {@link InstructionEmitter} emits the instructions.
+ */
+final class MethodEmitter extends InstructionEmitter {
+    /** the size, in bytes of bytecode, past which generation stops ({@link JitCompiler.TooLarge}) */
+    private final int limit;
+    private final Label end = new Label();
+    /** the bytecode offset of the last frame declared */
+    private int lastFrame = -1;
+    /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
+    boolean[] points;
+    /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
+    private final boolean peelLoops;
+    private int emitted;
+
+    /**
+     * @param view the program and tier
+     * @param linking whether calls go through the tier's call sites (false when only measuring)
+     * @param cw the class writer the method is added to
+     * @param f the function
+     * @param limit the size, in bytes of bytecode, past which generation stops
+     * @param inline what may run inline or be kept in locals ({@link Inlining})
+     * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
+     * @param peelLoops whether loops with calls are peeled ({@link LoopPeel})
+     */
+    MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, Inlining inline,
+            boolean imageLocals, boolean peelLoops) {
+        super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline,
+                imageLocals);
+        this.limit = limit;
+        this.peelLoops = peelLoops;
+    }
+
+    /**
+     * Declares the stack map frame at the label just visited: the fixed locals and this stack
+     * (the class writer computes no frames: with one type per local, they are known).
+     */
+    @Override
+    void frame(Object... stack) {
+        // two labels at one offset (a host call's last label and the next block's) get one frame
+        Label here = new Label();
+        mv.visitLabel(here);
+        if (here.getOffset() == lastFrame) {
+            return;
+        }
+        lastFrame = here.getOffset();
+        mv.visitFrame(F_NEW, locals.length, locals, stack.length, stack);
+    }
+
+    private void leader(int i) {
+        if (i < labels.length && labels[i] == null) {
+            labels[i] = new Label();
+        }
+    }
+
+    /**
+     * Emits the method.
+     *
+     * @return its size in bytes of bytecode
+     */
+    int emit() {
+        int len = fn.code().length;
+        leader(0);
+        // whether the method makes direct calls (their frame records are written lazily)
+        boolean calls = false;
+        for (int i = 0; i < len; i = next(i)) {
+            int g = entry + i;
+            calls |= code[g] == Op.CALL;
+            switch (code[g]) {
+                case Op.BR -> {
+                    leader(code[g + 2] - entry);
+                    leader(code[g + 3] - entry);
+                    leader(next(i));
+                }
+                case Op.JMP -> {
+                    leader(code[g + 1] - entry);
+                    leader(next(i));
+                }
+                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
+                        -> leader(next(i));
+                case Op.HOST_CALL -> {
+                    if (!fewWordHost(g)) {
+                        leader(next(i));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        boolean[] reachable = BlockFlow.reachable(code, entry, fn.pcOf(), labels);
+        boolean[] entrances = view.entrances(f);
+        int[][] clear = deadAggregates(reachable);
+        points = new boolean[len];
+        mv.visitCode();
+        reloadFiles();
+        ImageReads.prologue(mv, imageLocals);
+        // every local gets its one type here (the stack map frames rely on it)
+        for (int local : new int[] {IP, REFUND, NB, CALLEE}) {
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, local);
+        }
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, TMP);
+        fuelIn();
+        publishOnce();
+        for (int local : new int[] {SITE, ARGS, RESULTS}) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, local);
+        }
+        // arguments (r1..rN) from the register files, every other register zero or null (each
+        // local gets its type); then a resumed frame reads those that any instruction may read
+        for (int reg = 0; reg < slot.length; reg++) {
+            if (slot[reg] < 0) {
+                continue;
+            }
+            if (reg >= 1 && reg <= fn.argCount()) {
+                reload(reg);
+            } else if (cls[reg] == LOp.WORD_CLASS) {
+                mv.visitInsn(LCONST_0);
+                mv.visitVarInsn(LSTORE, slot[reg]);
+            } else if (dec[reg]) {
+                mv.visitInsn(LCONST_0);
+                mv.visitVarInsn(LSTORE, slot[reg]);
+                mv.visitInsn(ICONST_M1);
+                mv.visitVarInsn(ISTORE, slot[reg] + 2);
+            } else {
+                mv.visitInsn(ACONST_NULL);
+                mv.visitVarInsn(ASTORE, slot[reg]);
+            }
+        }
+        leafLocals();
+        Label fresh = new Label();
+        mv.visitVarInsn(ILOAD, RESUME);
+        mv.visitJumpInsn(IFLT, fresh);
+        boolean[] read = view.mayRead(f);
+        for (int reg = 0; reg < slot.length; reg++) {
+            if (read[reg] && !(reg >= 1 && reg <= fn.argCount())) {
+                reload(reg);
+            }
+        }
+        mv.visitLabel(fresh);
+        frame();
+        Label tryStart = new Label();
+        Label tryEnd = new Label();
+        Label trapHandler = new Label();
+        Label unwindHandler = new Label();
+        Label resumed = new Label();
+        // a paused frame goes on at a block start (JitResume)
+        mv.visitVarInsn(ILOAD, RESUME);
+        mv.visitJumpInsn(IFGE, resumed);
+        mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "dev/tape/vm/VmTrap");
+        mv.visitTryCatchBlock(tryStart, tryEnd, unwindHandler, "dev/tape/vm/JitRuntime$Unwind");
+        mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
+        mv.visitLabel(tryStart);
+        peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
+        blocks(0, reachable, entrances, clear);
+        if (peel != null && peel.startSteady(this)) {
+            blocks(peel.from, reachable, entrances, clear);
+        }
+        mv.visitLabel(tryEnd);
+        handlers(trapHandler, unwindHandler, calls);
+        resumeSwitch(resumed);
+        mv.visitLabel(end);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        if (end.getOffset() > limit) {
+            throw JitCompiler.TooLarge.INSTANCE;
+        }
+        return end.getOffset();
+    }
+
+    /**
+     * Emits the reachable blocks from code index {@code from} on (all of them, or a
+     * {@link LoopPeel}'s steady copy), each at its label of the copy being emitted.
+     */
+    private void blocks(int from, boolean[] reachable, boolean[] entrances, int[][] clear) {
+        int len = labels.length;
+        int blockLen = 0;
+        int k = 0;
+        boolean live = true;
+        for (int i = from; i < len; i = next(i)) {
+            if (labels[i] != null) {
+                // the verifier types reachable code only: unreachable blocks are not emitted
+                live = reachable[i];
+            }
+            if (!live) {
+                continue;
+            }
+            if (labels[i] != null) {
+                mv.visitLabel(peel == null ? labels[i] : peel.block(labels, i));
+                frame();
+                blockLen = 1;
+                for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
+                    blockLen++;
+                }
+                points[i] = entrances[i];
+                clearDead(clear == null ? null : clear[i]);
+                fuelCheck(i, blockLen);
+                k = 0;
+                if (peel != null) {
+                    peel.block(this, i);
+                }
+            }
+            instruction(i, blockLen - k - 1);
+            k++;
+            if ((++emitted & 63) == 0 && size() > limit) {
+                throw JitCompiler.TooLarge.INSTANCE;
+            }
+        }
+    }
+
+    /** Sets the locals of registers {@code regs} (reference registers, or null: none) to null. */
+    private void clearDead(int[] regs) {
+        if (regs != null) {
+            for (int reg : regs) {
+                mv.visitInsn(ACONST_NULL);
+                mv.visitVarInsn(ASTORE, slot[reg]);
+                cleared(reg);
+            }
+        }
+    }
+
+    /**
+     * The method's trap handler and hand-over handler, at their labels; {@code calls}: whether
+     * the method makes direct calls (the hand-over handler writes their lazy frame records).
+     */
+    private void handlers(Label trapHandler, Label unwindHandler, boolean calls) {
+        // a trap (or an OutOfMemoryError, which traps too): record where, give back the block's
+        // unrun fuel, unwind (registers are not needed)
+        mv.visitLabel(trapHandler);
+        frame("java/lang/Throwable");
+        fuelBack("java/lang/Throwable");
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, FUNC);
+        mv.visitVarInsn(ILOAD, IP);
+        mv.visitVarInsn(ILOAD, BASE);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, REFUND);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "trapped", "(Ljava/lang/Throwable;L" + CTX + ";IIIII)" + UNWIND,
+                false);
+        mv.visitInsn(ATHROW);
+        // a hand-over (here or in a callee): the interpreter will run this frame, so it gets the registers
+        mv.visitLabel(unwindHandler);
+        frame("dev/tape/vm/JitRuntime$Unwind");
+        fuelBack("dev/tape/vm/JitRuntime$Unwind");
+        if (calls) {
+            // stopped in a callee: this frame's record of its pending call (a direct call
+            // writes none)
+            mv.visitVarInsn(ALOAD, C);
+            ImageReads.code(mv);
+            mv.visitVarInsn(ILOAD, DEPTH);
+            mv.visitVarInsn(ILOAD, BASE);
+            push(fn.regCount());
+            ImageReads.entry(mv);
+            mv.visitVarInsn(ILOAD, IP);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "pending", "(L" + CTX + ";[IIIIII)V", false);
+        }
+        reloadFiles();
+        for (int reg = 0; reg < slot.length; reg++) {
+            spill(reg);
+        }
+        mv.visitInsn(ATHROW);
+    }
+
+    /** {@link DeadAggregates} of this function: per code index, the registers its block clears. */
+    private int[][] deadAggregates(boolean[] reachable) {
+        int len = labels.length;
+        boolean[] starts = new boolean[len];
+        boolean[] blocks = new boolean[len];
+        int leaders = 0;
+        for (int i = 0; i < len; i++) {
+            starts[i] = isStart(i);
+            blocks[i] = labels[i] != null && reachable[i];
+            leaders += labels[i] != null ? 1 : 0;
+        }
+        return DeadAggregates.of(view, f, code, entry, starts, blocks, cls, dec, leaders);
+    }
+
+    /** @return the bytes of bytecode emitted so far */
+    private int size() {
+        Label here = new Label();
+        mv.visitLabel(here);
+        return here.getOffset();
+    }
+
+    /**
+     * The resumed entry (outside the handlers' range; the prologue has read the registers from
+     * the register files): a jump to the block the {@code resume} argument names; any other
+     * value throws (callers check {@link #points} first).
+     */
+    private void resumeSwitch(Label resumed) {
+        mv.visitLabel(resumed);
+        frame();
+        int n = 0;
+        for (boolean p : points) {
+            n += p ? 1 : 0;
+        }
+        int[] keys = new int[n];
+        Label[] targets = new Label[n];
+        n = 0;
+        for (int i = 0; i < points.length; i++) {
+            if (points[i]) {
+                keys[n] = i;
+                targets[n++] = labels[i];
+            }
+        }
+        Label bad = new Label();
+        mv.visitVarInsn(ILOAD, RESUME);
+        mv.visitLookupSwitchInsn(bad, keys, targets);
+        mv.visitLabel(bad);
+        frame();
+        mv.visitVarInsn(ILOAD, RESUME);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "badResume", "(I)Ljava/lang/IllegalStateException;", false);
+        mv.visitInsn(ATHROW);
+    }
+}

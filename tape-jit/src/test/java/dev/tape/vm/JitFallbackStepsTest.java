@@ -1,0 +1,154 @@
+package dev.tape.vm;
+
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The stepwise size fallback of the compiler ({@code JitCompiler.generateClass}): a method over the
+ * size limit is generated again with less inline, a step at a time. One program has something
+ * for every step to drop: its loop calls a looping callee with an array it keeps ({@code sum},
+ * the benchmark's array_loop), keeps a struct, and calls two leaves of different sizes; padded
+ * with adds after its loop, its method passes the limit at each step in turn. For each step, the
+ * first pad that lands on it (just over the limit at every step before) runs on both tiers with
+ * the same results, traps and fuel; every compile makes at most {@code MAX_ATTEMPTS} method
+ * generations.
+ */
+class JitFallbackStepsTest {
+    /** The program: main(n) sums n arrays, structs and leaf results, then adds 1 {@code pad} times. */
+    static String program(int pad) {
+        StringBuilder s = new StringBuilder("""
+                program fallback
+                array ints = i64
+                struct P = { a: i64, b: i64 }
+
+                func main(n: i64) -> (total: i64) {
+                    const.i64 r2, 0
+                    const.i64 r3, 0
+                    const.i64 r4, 1
+                    i64.lt r6, r3, r1
+                    br r6, build, done
+                build:
+                    i64.add r7, r3, r4
+                    i64.add r8, r7, r4
+                    i64.add r9, r8, r4
+                    i64.add r10, r9, r4
+                    array.new r22, ints, [r3, r7, r8, r9, r10]
+                    array.len r23, r22
+                    const.u64 r24, 0
+                    call r0, sum, r0, [r22, r24, r2, r23] -> [r2]
+                    struct.new r25, P, [r3, r2]
+                    struct.get r26, r25, 1
+                    call r0, big, r0, [r26, r3] -> [r27]
+                    call r0, small, r0, [r27] -> [r28]
+                    i64.add r2, r2, r28
+                    i64.add r3, r3, r4
+                    i64.lt r6, r3, r1
+                    br r6, build, done
+                done:
+                """);
+        for (int k = 0; k < pad; k++) {
+            s.append("    i64.add r2, r2, r4\n");
+        }
+        s.append("""
+                    ret r0, [r2]
+                }
+
+                func sum(xs: agg array ints, j: u64, acc: i64, len: u64) -> (total: i64) {
+                top:
+                    array.get r5, r1, r2
+                    i64.add r3, r3, r5
+                    const.u64 r6, 1
+                    u64.add r2, r2, r6
+                    u64.lt r7, r2, r4
+                    br r7, top, out
+                out:
+                    ret r0, [r3]
+                }
+
+                func big(x: i64, y: i64) -> (i64) {
+                    i64.mul r3, r1, r2
+                    i64.xor r4, r3, r1
+                    i64.add r5, r4, r2
+                    i64.sub r6, r5, r3
+                    i64.mul r7, r6, r4
+                    i64.or r8, r7, r5
+                    i64.and r9, r8, r1
+                    i64.add r10, r9, r6
+                    const.i64 r11, 1000003
+                    i64.xor r12, r10, r11
+                    ret r0, [r12]
+                }
+
+                func small(x: i64) -> (i64) {
+                    const.i64 r2, 3
+                    i64.add r3, r1, r2
+                    ret r0, [r3]
+                }
+                """);
+        return s.toString();
+    }
+
+    /** The steps of the fallback: 0 (everything inline) to 7 (nothing), and -1 (too large at every step). */
+    private static final int LAST_STEP = 7;
+
+    /** @return {@code {generations, step}} of main's compile, padded by {@code pad} */
+    private static int[] steps(int pad) throws Exception {
+        VerifiedProgram p = JitLeafInlineTest.verified(program(pad));
+        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
+        return JitTestAccess.steps(tier.view, 0);
+    }
+
+    /**
+     * Padded further and further, main's method takes every step in turn, never an earlier one
+     * after a later one, and at most {@code MAX_ATTEMPTS} method generations; at the first pad of
+     * each step (over the limit at every step before it), both tiers agree at every fuel limit
+     * to the end of {@code main(3)} and at call-depth limits 0 to 2, and main is compiled (but
+     * when it fits at no step).
+     */
+    @Test
+    void everyStepInTurnBothTiers() throws Exception {
+        int last = 0;
+        int seen = 0;
+        for (int pad = 0; pad <= 1000 && last >= 0; pad += 4) {
+            int[] s = steps(pad);
+            String what = "pad " + pad + ": step " + s[1] + ", " + s[0] + " generations";
+            assertTrue(s[0] >= 1 && s[0] <= JitTestAccess.maxAttempts(), what);
+            int step = s[1] < 0 ? LAST_STEP + 1 : s[1];
+            assertTrue(step >= last, what + " after step " + last);
+            if (step > last || pad == 0) {
+                seen |= 1 << step;
+                bothTiers(pad, s[1] >= 0, what);
+            }
+            last = step > LAST_STEP ? -1 : step;
+        }
+        assertEquals((1 << (LAST_STEP + 2)) - 1, seen, "steps seen: " + Integer.toBinaryString(seen));
+    }
+
+    /** Both tiers on {@code main(n)}, n 0 to 3, every fuel limit of main(3), call depth 0 to 2. */
+    private static void bothTiers(int pad, boolean compiled, String what) throws Exception {
+        Tiers t = Tiers.of(JitLeafInlineTest.verified(program(pad)), Host.NONE);
+        Jit.precompile(t.compiled);
+        assertEquals(compiled ? 4 : 3, Jit.compiledFunctions(t.compiled), what + ": functions compiled");
+        for (long n = 0; n <= 3; n++) {
+            Tiers.Outcome o = t.check(0, List.of(Value.i64(n)), Limits.DEFAULT, what + ", n " + n);
+            if (n == 3) {
+                long used = o.used(Limits.DEFAULT);
+                for (long fuel = 0; fuel <= used + 1; fuel++) {
+                    t.check(0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(fuel), what + ", fuel " + fuel);
+                }
+                for (long depth = 0; depth <= 2; depth++) {
+                    t.check(0, List.of(Value.i64(n)), Limits.DEFAULT.withMaxCallDepth(depth), what + ", depth " + depth);
+                }
+            }
+        }
+    }
+}
