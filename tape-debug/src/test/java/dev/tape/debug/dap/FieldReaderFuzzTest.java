@@ -89,6 +89,43 @@ class FieldReaderFuzzTest {
                 "identified " + identified + ", run " + run + ", refused " + refused + ", dropped " + dropped);
     }
 
+    /**
+     * Over the wire: a batch of random requests the model identifies (each seq once) and messages
+     * that say they are no request, then the end of the stream: each request is answered exactly
+     * once (run or refused), nothing else is answered, and the output has no trace.
+     */
+    @Test
+    void overTheWireEachIdentifiedRequestIsAnsweredOnce() throws Exception {
+        Random rnd = new Random(13);
+        List<String> batch = new ArrayList<>();
+        java.util.Set<Integer> seqs = new java.util.TreeSet<>();
+        Map<Integer, String> sent = new HashMap<>();
+        int others = 0;
+        while (batch.size() < 400) {
+            String text = message(rnd);
+            Expect e = model(text);
+            if (e.identified && !text.contains("launch") && !text.contains("disconnect") && seqs.add(e.seq)) {
+                batch.add(text);
+                sent.put(e.seq, text);
+            } else if (e.notRequest && !e.identified && others < 100) {
+                batch.add(text);
+                others++;
+            }
+        }
+        List<com.google.gson.JsonObject> all = DapWireTest.messages(DapWireTest.serve(batch));
+        Map<Integer, Integer> answered = new HashMap<>();
+        for (com.google.gson.JsonObject m : all) {
+            if (m.get("type").getAsString().equals("response")) {
+                answered.merge(m.get("request_seq").getAsInt(), 1, Integer::sum);
+            }
+        }
+        for (int seq : seqs) {
+            assertEquals(1, answered.getOrDefault(seq, 0), "answers to " + sent.get(seq));
+        }
+        assertEquals(seqs, new java.util.TreeSet<>(answered.keySet()), "answered only the requests");
+        assertTrue(seqs.size() > 250 && others > 50, seqs.size() + " " + others);
+    }
+
     record Outcome(DebugRequestMessage run, DebugRequestMessage refused, Throwable thrown) {}
 
     private Outcome outcome(String text) {
