@@ -2,15 +2,24 @@ package dev.tape.debug.dap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.tape.debug.TestTargets;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.eclipse.lsp4j.debug.services.IDebugProtocolServer;
+import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
+import org.eclipse.lsp4j.jsonrpc.services.ServiceEndpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -72,5 +81,62 @@ class DapSeqLastTest {
         JsonObject frames = r.get(4).getAsJsonObject("body");
         assertEquals("main pc 0", frames.getAsJsonArray("stackFrames").get(0).getAsJsonObject().get("name")
                 .getAsString(), frames.toString());
+    }
+
+    /**
+     * Reading on past the arguments LSP4J stopped at costs no copy of the rest: 64 M spaces
+     * between them and the seq are skipped with a few KB allocated, and the answer has the seq.
+     */
+    @Test
+    void readingOnToALateSeqCopiesNothing() {
+        RequestCheckingHandler handler = new RequestCheckingHandler(
+                ServiceEndpoints.getSupportedMethods(IDebugProtocolServer.class), gson -> { });
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long pad = 64L << 20;
+        assertThrows(MessageIssueException.class, () -> handler.parseMessage(padded(1000)));
+        long before = threads.getCurrentThreadAllocatedBytes();
+        MessageIssueException e = assertThrows(MessageIssueException.class, () -> handler.parseMessage(padded(pad)));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        DebugRequestMessage r = assertInstanceOf(DebugRequestMessage.class, e.getRpcMessage());
+        assertEquals("77", r.getId());
+        assertEquals("next", r.getMethod());
+        assertTrue(allocated < pad / 8, allocated + " bytes allocated reading a message of " + pad + " chars");
+    }
+
+    /** A next whose arguments are a number, then {@code pad} spaces, then its type and seq 77. */
+    private static Reader padded(long pad) {
+        char[] head = "{\"command\":\"next\",\"arguments\":{\"threadId\":[1,{\"a\":".toCharArray();
+        char[] tail = "0}]},\"type\":\"request\",\"seq\":77}".toCharArray();
+        long total = head.length + pad + tail.length;
+        return new Reader() {
+            private long at;
+
+            @Override
+            public int read(char[] buf, int off, int len) {
+                if (at >= total) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, total - at);
+                for (int i = 0; i < n; ) {
+                    long p = at + i;
+                    if (p < head.length) {
+                        buf[off + i++] = head[(int) p];
+                    } else if (p < head.length + pad) {
+                        int k = (int) Math.min(n - i, head.length + pad - p);
+                        Arrays.fill(buf, off + i, off + i + k, ' ');
+                        i += k;
+                    } else {
+                        buf[off + i++] = tail[(int) (p - head.length - pad)];
+                    }
+                }
+                at += n;
+                return n;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }
