@@ -94,8 +94,9 @@ public final class Text {
      * start: a backslash begins an escape of six characters when {@code u} and four hex digits
      * follow (or when the text ends before four digits), else of two (JSON's {@code \n},
      * {@code \"}, {@code \\}, ..., or a backslash {@link #escape} printed as it is and the
-     * character after it); a surrogate pair is one character. An escape that the end of the text
-     * cuts short (as in a value literal cut short) never fits. Costs O({@code max}).
+     * character after it, three when that is a surrogate pair); a surrogate pair is one
+     * character. An escape that the end of the text cuts short (as in a value literal cut short)
+     * never fits. Costs O({@code max}).
      *
      * @param s escaped text ({@link #escape}, a value literal, or both)
      * @param max the most characters to keep, 0 or more
@@ -120,6 +121,10 @@ public final class Text {
                     if (hex == 4 || i + 2 + hex == n) {
                         len = 6;
                     }
+                } else if (i + 2 < n && Character.isHighSurrogate(s.charAt(i + 1))
+                        && Character.isLowSurrogate(s.charAt(i + 2))) {
+                    // a backslash printed as it is, then a surrogate pair: kept whole
+                    len = 3;
                 }
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 len = 2;

@@ -14,6 +14,7 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonIOException;
 import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
@@ -39,8 +40,10 @@ import java.util.function.Consumer;
  *   <li>any other failure to read it (its {@code type} missing, say): LSP4J's
  *       {@code Message could not be parsed}, with the reason.
  * </ul>
- * None of these is run. A message whose seq or command cannot be read, or whose {@code type} is a
- * string other than {@code request}, is dropped as LSP4J drops it.
+ * None of these is run. Where LSP4J stops reading at a value it cannot read (arguments of the wrong
+ * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
+ * request's {@code seq} after its arguments. A message whose seq or command cannot be read, or whose
+ * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -70,6 +73,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         try {
             message = getGson().fromJson(reader, Message.class);
         } catch (MessageIssueException e) {
+            // LSP4J stopped at what it could not read (the arguments): the seq may come after it
+            reader.readRest();
             // the arguments could not be read either: the seq, or a field, is what the client must hear of
             if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
                 throw seqIssue(reader.written, r.getMethod());
@@ -77,9 +82,18 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             if (reader.identified() && reader.problem != null) {
                 throw fieldIssue(reader);
             }
+            if (reader.identified() && e.getRpcMessage() instanceof DebugRequestMessage r) {
+                // with the seq read (LSP4J's message has seq 0 when it came after the arguments)
+                DebugRequestMessage request = request(reader);
+                if (r.getMethod() != null) {
+                    request.setMethod(r.getMethod());
+                }
+                throw new MessageIssueException(request, e.getIssues());
+            }
             throw e;
         } catch (RuntimeException e) {
             // LSP4J read no message, and so answered nothing
+            reader.readRest();
             if (!reader.identified()) {
                 throw e;
             }
@@ -181,6 +195,63 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         /** @param in the message's text */
         FieldReader(Reader in) {
             super(in);
+        }
+
+        /**
+         * Reads on after LSP4J stopped at a value it could not read (arguments of the wrong type,
+         * a seq that is no number), for the top-level fields after it ({@code seq}, {@code type},
+         * {@code command}, ..., as VS Code writes them after the arguments): skips the rest of the
+         * containers open (O(1) memory: {@link #skipValue()}), then reads the top level's fields
+         * as LSP4J would. Stops at the first thing it cannot read (a message cut short, a syntax
+         * error); never throws.
+         */
+        void readRest() {
+            try {
+                // LSP4J's Gson reads leniently, and restores the reader's strictness when it fails
+                setStrictness(Strictness.LENIENT);
+                if (depth < 1) {
+                    return;
+                }
+                while (depth > 1) {
+                    closeContainer();
+                }
+                // a value LSP4J peeked at but did not read
+                JsonToken t = peek();
+                if (t != JsonToken.NAME && t != JsonToken.END_OBJECT) {
+                    skipValue();
+                }
+                while (hasNext()) {
+                    switch (nextName()) {
+                        case "seq", "request_seq" -> nextInt();
+                        case "success" -> nextBoolean();
+                        case "type", "command", "event", "message" -> {
+                            if (peek() == JsonToken.NULL) {
+                                skipValue();
+                            } else {
+                                nextString();
+                            }
+                        }
+                        default -> skipValue();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // what was read so far is what is known
+            }
+        }
+
+        /** Skips what is left of the innermost open container (below the message's own object) and closes it. */
+        private void closeContainer() throws IOException {
+            while (hasNext()) {
+                if (peek() == JsonToken.NAME) {
+                    super.nextName();
+                }
+                skipValue();
+            }
+            if (peek() == JsonToken.END_OBJECT) {
+                endObject();
+            } else {
+                endArray();
+            }
         }
 
         /** @return whether the message is a request the server can answer: seq and command read, no other type */
