@@ -80,8 +80,11 @@ final class JitTier extends CompiledTier {
      * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
      * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
      * interpreter's time for the same runs, plus a fixed part, however many functions run once.
-     * The fuel counted is what the current run has used so far and what earlier runs used in
-     * compiled code ({@code spent}); a function refused for want of it is compiled at a later call.
+     * The fuel counted is what the current run has used so far and what earlier runs used, compiled
+     * or interpreted ({@code spent}); a function refused for want of it is compiled at a later call.
+     * (Counting compiled code's fuel only, a VM whose runs entered 64 functions that failed to
+     * generate, or that compiled and ran for a few fuel each, never compiled another function
+     * whose runs are all refused at their entry, and so interpreted, however long they ran.)
      */
     static final long FUEL_PER_CLASS = 20_000;
 
@@ -301,6 +304,11 @@ final class JitTier extends CompiledTier {
     /** Counts fuel a compiled run used toward {@link #FUEL_PER_CLASS}. */
     void spend(long used) {
         spent.addAndGet(Math.max(0, used));
+    }
+
+    @Override
+    void interpreted(long fuel) {
+        spend(fuel);
     }
 
     @Override
