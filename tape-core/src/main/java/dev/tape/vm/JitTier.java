@@ -363,7 +363,8 @@ final class JitTier extends CompiledTier {
         if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
             return h;
         }
-        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuel));
+        // the fuel left counts the reserve, where Run.resume holds all but a stretch's fuel
+        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuelLeft()));
     }
 
     /**

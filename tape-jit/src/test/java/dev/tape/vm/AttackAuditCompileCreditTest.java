@@ -6,6 +6,9 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
+import dev.tape.vm.internal.Codegen;
+import dev.tape.vm.internal.CompileView;
+import dev.tape.vm.internal.Generated;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -98,8 +101,50 @@ class AttackAuditCompileCreditTest {
         // 70 small functions, 64 compiled free, each entered once for a few fuel; then main
         for (boolean resumable : new boolean[] {false, true}) {
             JitTier t = runs(70, 1, 2, resumable);
-            assertTrue(t.compiledCount() >= 65, (resumable ? "Run.resume" : "Vm.run")
-                    + ": main not compiled after 2 runs of 400,000 fuel: " + t.compiledCount() + " methods");
+            assertEquals(65, t.compiledCount(), (resumable ? "Run.resume" : "Vm.run")
+                    + ": main not compiled after 2 runs of 400,000 fuel, or f64.. compiled without the credit");
         }
+    }
+
+    /** The real generator, counting the generations it is asked for. */
+    private static final class Counting implements Codegen {
+        private final Codegen real = JitTestAccess.codegen();
+        int generations;
+
+        @Override
+        public Generated generate(CompileView view, int func) {
+            generations++;
+            return real.generate(view, func);
+        }
+
+        @Override
+        public int stackCost(int regCount) {
+            return real.stackCost(regCount);
+        }
+    }
+
+    @Test
+    void failedGenerationsAreThrottledForRunsDrivenByRunResume() throws Exception {
+        // the audit's case (AuditCompileCostTest) driven by Run.resume: 120 runs of 5 fuel, each
+        // entering another function whose generation fails. Run.resume holds all but 2^18 of a
+        // run's fuel in reserve while compiled code runs, and the credit counted the limit less
+        // the fuel outside the reserve as used: about 9.7 million of credit at each entry, so
+        // every one of the 120 was generated
+        int count = 120;
+        VerifiedProgram p = program(count, 1_500);
+        Counting counting = new Counting();
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, counting);
+        Vm interpreted = new Vm(p, Host.NONE);
+        long fuelUsed = 0;
+        for (int i = 0; i < count; i++) {
+            ExecutionContext jc = new ExecutionContext();
+            check(vm, interpreted, 1 + i, i, true);
+            Outcome o = vm.start(jc, 1 + i, List.of(Value.i64(i)), Limits.DEFAULT, null).resume();
+            assertEquals(List.of(Value.i64(i)), ((Outcome.Done) o).values());
+            fuelUsed += 2 * (Limits.DEFAULT.fuel() - jc.fuelRemaining());
+        }
+        long allowed = JitTier.FREE_CLASSES + fuelUsed / JitTier.FUEL_PER_CLASS + 1;
+        assertTrue(counting.generations <= allowed, counting.generations + " generations for runs of "
+                + fuelUsed + " fuel in all; allowed " + allowed);
     }
 }
