@@ -48,4 +48,13 @@ abstract class CompiledTier {
      *     return counts as reaching one)
      */
     abstract int toResumePoint(int func, int ip);
+
+    /**
+     * Counts fuel a run of the VM used in the interpreter (its entry had no method, or after a
+     * hand-over) toward the budgets that runs' fuel pays for, as compiled runs' fuel is. Nothing by
+     * default.
+     *
+     * @param fuel the fuel used (ignored when negative)
+     */
+    void interpreted(long fuel) {}
 }

@@ -80,8 +80,11 @@ final class JitTier extends CompiledTier {
      * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
      * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
      * interpreter's time for the same runs, plus a fixed part, however many functions run once.
-     * The fuel counted is what the current run has used so far and what earlier runs used in
-     * compiled code ({@code spent}); a function refused for want of it is compiled at a later call.
+     * The fuel counted is what the current run has used so far and what earlier runs used, compiled
+     * or interpreted ({@code spent}); a function refused for want of it is compiled at a later call.
+     * (Counting compiled code's fuel only, a VM whose runs entered 64 functions that failed to
+     * generate, or that compiled and ran for a few fuel each, never compiled another function
+     * whose runs are all refused at their entry, and so interpreted, however long they ran.)
      */
     static final long FUEL_PER_CLASS = 20_000;
 
@@ -304,6 +307,11 @@ final class JitTier extends CompiledTier {
     }
 
     @Override
+    void interpreted(long fuel) {
+        spend(fuel);
+    }
+
+    @Override
     int resume(Vm vm, ExecutionContext c) {
         return JitResume.resume(this, vm, c);
     }
@@ -355,7 +363,8 @@ final class JitTier extends CompiledTier {
         if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
             return h;
         }
-        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuel));
+        // the fuel left counts the reserve, where Run.resume holds all but a stretch's fuel
+        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuelLeft()));
     }
 
     /**

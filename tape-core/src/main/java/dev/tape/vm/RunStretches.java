@@ -67,7 +67,24 @@ final class RunStretches {
             }
         }
         started = true;
-        return Interpreter.execute(vm, c, Math.min(c.fuel, Run.CHUNK));
+        return interpret(Math.min(c.fuel, Run.CHUNK));
+    }
+
+    /**
+     * At most {@code n} interpreted instructions, their fuel counted toward the tier's budgets
+     * ({@link CompiledTier#interpreted}) when the VM has one.
+     */
+    private int interpret(long n) {
+        CompiledTier t = vm.tier;
+        if (t == null) {
+            return Interpreter.execute(vm, c, n);
+        }
+        long left = c.fuelLeft();
+        try {
+            return Interpreter.execute(vm, c, n);
+        } finally {
+            t.interpreted(left - c.fuelLeft());
+        }
     }
 
     /**
@@ -89,7 +106,7 @@ final class RunStretches {
                 return -1;
             }
             long n = Math.max(1, t.toResumePoint(c.func, c.ip));
-            int s = Interpreter.execute(vm, c, Math.min(n, Math.min(c.fuel, Run.CHUNK)));
+            int s = interpret(Math.min(n, Math.min(c.fuel, Run.CHUNK)));
             if (s != Interpreter.OUT_OF_FUEL || c.pauseRequested || c.fuel == 0) {
                 return s;
             }
@@ -110,7 +127,7 @@ final class RunStretches {
         try {
             int s = first ? t.run(vm, c, entry) : t.resume(vm, c);
             if (s == CompiledTier.HANDOVER && !c.hostSuspended) {
-                s = Interpreter.execute(vm, c, c.fuel);
+                s = interpret(c.fuel);
             }
             return s;
         } finally {

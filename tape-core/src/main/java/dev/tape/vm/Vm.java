@@ -458,6 +458,18 @@ public final class Vm {
         }
         // the interpreter's classes, initialised up front (see ClassInit)
         ClassInit.interpreter();
+        long left = ctx.fuelLeft();
+        try {
+            return interpret(ctx, stepping);
+        } finally {
+            if (t != null) {
+                t.interpreted(left - ctx.fuelLeft());
+            }
+        }
+    }
+
+    /** The interpreter's part of {@link #drive}: runs the context to its end. */
+    private List<Value> interpret(ExecutionContext ctx, boolean stepping) throws Trap {
         while (true) {
             int status;
             if (stepping) {
