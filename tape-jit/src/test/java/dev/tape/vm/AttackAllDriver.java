@@ -69,7 +69,7 @@ public final class AttackAllDriver {
      *
      * @param self the VM the functions run in, set once it is made
      */
-    private static HostRegistry host(Vm[] self) {
+    static HostRegistry host(Vm[] self) {
         Signature ii = Signature.of(List.of(ValueType.I64, ValueType.I64), List.of(ValueType.I64));
         return new HostRegistry().registerWords("w.f",
                 Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), (WordFunction.Of1) AttackAllDriver::f)
