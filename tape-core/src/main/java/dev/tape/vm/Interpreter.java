@@ -569,8 +569,13 @@ final class Interpreter {
                         try {
                             p = DecimalRun.run(c, w, r, code, ip, base, budget);
                         } catch (RuntimeException | Error e) {
-                            ip = c.runIp;
-                            budget -= c.runUsed;
+                            // thrown in the run, which noted where; or before it ran (an error loading
+                            // DecimalRun): then at this instruction, paid for, not where another run was
+                            if (c.runIp >= 0) {
+                                ip = c.runIp;
+                                budget -= c.runUsed;
+                                c.runIp = -1;
+                            }
                             throw e;
                         }
                         ip = (int) (p >>> 32);
