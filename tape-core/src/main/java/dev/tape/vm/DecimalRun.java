@@ -6,8 +6,9 @@ import dev.tape.verify.internal.LOp;
 /**
  * A run of decimal instructions, and of the word instructions between them, in a loop of its own:
  * {@link Interpreter#execute} hands {@code dec.add}, {@code dec.sub}, {@code dec.mul} and
- * {@code i64.to_dec} here, paid for, and this loop runs it and every following instruction it
- * handles until it meets one it does not handle (a call, a return, any reference instruction,
+ * {@code i64.to_dec} here, paid for, when the instruction after it is one this loop handles
+ * ({@link Interpreter#RUN_TAKES}; a decimal instruction alone runs in {@code execute}, which costs
+ * less than a call), and this loop runs it and every following instruction it handles until it meets one it does not handle (a call, a return, any reference instruction,
  * anything rare) or the budget runs out. A decimal loop whose body is decimal arithmetic and
  * integer counting (an order total, an interest schedule) then runs here trip after trip, with C2's
  * register allocation of this small method instead of that of {@code execute}'s general-mode

@@ -56,9 +56,11 @@ public final class ExecutionContext {
     static final int DEC_SLOTS = 64;
     /**
      * Where a {@link DecimalRun} that threw stood: the code index of the instruction that trapped
-     * (or threw), for {@link Interpreter#execute} to report it there.
+     * (or threw), for {@link Interpreter#execute} to report it there; -1 when no run noted one since
+     * {@code execute} last read it (an error thrown before the run's own handler, such as an
+     * {@code OutOfMemoryError} loading the class, is then reported at the decimal instruction).
      */
-    int runIp;
+    int runIp = -1;
     /** The budget units that {@link DecimalRun} run took beyond its first instruction's before it threw. */
     int runUsed;
     /**
