@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.tape.debug.TestTargets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,12 +86,7 @@ class DapFieldTypeAttackTest {
         expected.put(117, "Message could not be parsed: Expected BEGIN_OBJECT but was END_ARRAY");
         cases.put(118, next(118, "", ",\"arguments\":[1]"));
         expected.put(118, arguments + "NUMBER");
-        String launch = "{\"program\":\"" + program.replace("\\", "\\\\") + "\",\"args\":[\"i64:3\"],"
-                + "\"stopOnEntry\":true}";
-        List<String> batch = new ArrayList<>();
-        batch.add("{\"seq\":1,\"type\":\"request\",\"command\":\"initialize\",\"arguments\":{\"adapterID\":\"t\"}}");
-        batch.add("{\"seq\":2,\"type\":\"request\",\"command\":\"launch\",\"arguments\":" + launch + "}");
-        batch.add("{\"seq\":3,\"type\":\"request\",\"command\":\"configurationDone\"}");
+        List<String> batch = DapWireTest.opening(program);
         batch.addAll(cases.values());
         // not identified, dropped as before: a seq or command that cannot be read, a message that is no request
         batch.add("{\"seq\":{},\"type\":\"request\",\"command\":\"next\",\"success\":1}");

@@ -10,7 +10,6 @@ import com.google.gson.JsonObject;
 import dev.tape.debug.TestTargets;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +54,7 @@ class DapSeqAttackTest {
         cases.put("3000000007", "{\"seq\":3000000007 # a comment\n," + next + "}");
         cases.put("3000000008", "{\"seq\":3000000008," + next.replace("{\"threadId\":1}", "{/**/\"threadId\":1}") + "}");
         cases.put(digits, "{\"seq\":" + digits + "," + next + "}");
-        String launch = "{\"program\":\"" + program.replace("\\", "\\\\") + "\",\"args\":[\"i64:3\"],"
-                + "\"stopOnEntry\":true}";
-        List<String> batch = new ArrayList<>();
-        batch.add("{\"seq\":1,\"type\":\"request\",\"command\":\"initialize\",\"arguments\":{\"adapterID\":\"t\"}}");
-        batch.add("{\"seq\":2,\"type\":\"request\",\"command\":\"launch\",\"arguments\":" + launch + "}");
-        batch.add("{\"seq\":3,\"type\":\"request\",\"command\":\"configurationDone\"}");
+        List<String> batch = DapWireTest.opening(program);
         batch.addAll(cases.values());
         // no false alarm: a seq nested in the arguments, a seq LSP4J reads from a quoted number
         batch.add("{\"seq\":7,\"type\":\"request\",\"command\":\"threads\",\"arguments\":{\"seq\":3000000000}}");

@@ -317,4 +317,23 @@ class DapWireTest {
         assertEquals("Internal error.\\r", trace.getMessage());
         assertNull(trace.getData());
     }
+
+    /**
+     * The opening of a session over the wire: {@code initialize}, a {@code launch} of
+     * {@code program} with the argument {@code i64:3}, stopped on entry, and
+     * {@code configurationDone}, as requests with seq 1 to 3 (seq first), in a list the caller may
+     * extend.
+     *
+     * @param program the path of the program to launch
+     * @return a new mutable list of three framed-message bodies
+     */
+    static List<String> opening(String program) {
+        String launch = "{\"program\":\"" + program.replace("\\", "\\\\") + "\",\"args\":[\"i64:3\"],"
+                + "\"stopOnEntry\":true}";
+        List<String> batch = new ArrayList<>();
+        batch.add("{\"seq\":1,\"type\":\"request\",\"command\":\"initialize\",\"arguments\":{\"adapterID\":\"t\"}}");
+        batch.add("{\"seq\":2,\"type\":\"request\",\"command\":\"launch\",\"arguments\":" + launch + "}");
+        batch.add("{\"seq\":3,\"type\":\"request\",\"command\":\"configurationDone\"}");
+        return batch;
+    }
 }
