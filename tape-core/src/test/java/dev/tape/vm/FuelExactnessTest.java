@@ -140,4 +140,71 @@ class FuelExactnessTest {
         assertEquals(List.of(97L, 86L), seen, "3 instructions, then 1 more plus the 10 charged");
         assertEquals(100 - 5 - 20, ctx.fuelRemaining());
     }
+
+    /**
+     * Recursion: fib(n) = fib(n - 1) + fib(n - 2) + (dec(n - 1) - (n - 2)), dec(x) = x - 1, so that
+     * calls and returns follow each pair a compiler emits around them (a constant and a compare
+     * before a br, a constant and a sub before a call, a sub or an add right before a call, an add
+     * right before a ret, a constant and a sub before a ret).
+     */
+    private static VerifiedProgram recursive() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        int fib = pb.declareFunction(List.of(I64), List.of(I64));
+        int dec = pb.declareFunction(List.of(I64), List.of(I64));
+        FunctionBuilder f = pb.function(fib);
+        Label leaf = f.newLabel();
+        Label rec = f.newLabel();
+        f.constI64(2, 2).i64Lt(3, 1, 2).br(3, leaf, rec);
+        f.place(leaf).ret(0, 1);
+        f.place(rec)
+                .constI64(4, 1)
+                .i64Sub(5, 1, 4)
+                .call(0, fib, 0, new int[] {5}, new int[] {6})
+                .i64Sub(7, 1, 2)
+                .call(0, fib, 0, new int[] {7}, new int[] {8})
+                .i64Add(10, 7, 4)
+                .call(0, dec, 0, new int[] {10}, new int[] {11})
+                .i64Sub(12, 11, 7)
+                .i64Add(13, 6, 8)
+                .i64Add(9, 13, 12)
+                .ret(0, 9);
+        pb.function(dec).constI64(2, 1).i64Sub(3, 1, 2).ret(0, 3);
+        return Verifier.verify(pb.build());
+    }
+
+    private static String recursion(Vm vm, long fuel, long depth, TraceSink sink) {
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(7)),
+                    Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth), sink);
+            return "ok " + out + " fuel " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining()
+                    + " stack " + t.stack();
+        }
+    }
+
+    @Test
+    void recursionEndsUnderEveryBudgetAsWhenSteppingOneInstructionAtATime() throws Exception {
+        Vm vm = new Vm(recursive(), new HostRegistry());
+        Steps all = new Steps();
+        String full = recursion(vm, 1_000_000, 64, all);
+        int total = all.pcs.size();
+        // 21 leaves of 4 instructions, 20 inner calls of 14 and their 20 calls of dec (3 each)
+        assertEquals(21 * 4 + 20 * 14 + 20 * 3, total);
+        assertEquals("ok " + List.of(Value.i64(13)) + " fuel " + (1_000_000 - total), full);
+        // 8 frames are enough (fib(7) down to fib(1), or to dec); 5 trap call_depth_exceeded on the way down
+        for (long depth : new long[] {8, 5}) {
+            int depthTraps = 0;
+            for (long fuel = 0; fuel <= total + 20; fuel++) {
+                String stepped = recursion(vm, fuel, depth, new Steps());
+                String fast = recursion(vm, fuel, depth, null);
+                assertEquals(stepped, fast, "fuel " + fuel + ", depth " + depth);
+                if (fast.startsWith("CALL_DEPTH_EXCEEDED")) {
+                    depthTraps++;
+                }
+            }
+            assertEquals(depth == 5, depthTraps > 0, "depth " + depth + ": " + depthTraps + " depth traps");
+        }
+    }
 }
