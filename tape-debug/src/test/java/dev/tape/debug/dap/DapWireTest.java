@@ -252,7 +252,8 @@ class DapWireTest {
                     request(5, "threads", null),
                     request(6, "stackTrace", "{\"threadId\":1}"),
                     request(7, "next", "{\"threadId\":1}"),
-                    request(8, "scopes", "{\"frameId\":1}"),
+                    // the frame ids stackTrace gave end with the move: the innermost frame's is 2 now
+                    request(8, "scopes", "{\"frameId\":2}"),
                     request(9, "variables", "{\"variablesReference\":1}"),
                     request(10, "continue", "{\"threadId\":1}"),
                     request(11, "stepBack", "{\"threadId\":1}"),
