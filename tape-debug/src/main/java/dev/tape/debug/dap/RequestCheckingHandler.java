@@ -25,10 +25,17 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * LSP4J's message reader, but every request the server can identify (its top-level {@code seq}
- * and {@code command} read) is answered, with an error response when LSP4J alone could not read
- * it and so sent nothing (the client waiting for an answer that never came):
+ * LSP4J's message reader, but every request the server can identify (its top-level
+ * {@code command} read, its {@code type} {@code request} or absent) is answered, with an error
+ * response when LSP4J alone could not read it and so sent nothing (the client waiting for an answer
+ * that never came), or would have run it without the seq the protocol requires:
  * <ul>
+ *   <li>no {@code seq}, or a null one (LSP4J read it as 0, and ran the request):
+ *       {@code the request has no seq; the request was not run}, its {@code request_seq} 0 (no
+ *       client's request has it: a client's seq starts at 1);
+ *   <li>a {@code seq} that is no number (an object, an array, a boolean, a string LSP4J does not read
+ *       as a number): {@code the request's seq is not a number; the request was not run}, also with
+ *       {@code request_seq} 0;
  *   <li>a {@code seq} that is a number but no int (above 2<sup>31</sup> - 1, below
  *       -2<sup>31</sup>, or not whole): {@code the request's seq N is not a whole number from
  *       -2147483648 to 2147483647; the request was not run}, its {@code request_seq} the number as
@@ -42,8 +49,9 @@ import java.util.function.Consumer;
  * </ul>
  * None of these is run. Where LSP4J stops reading at a value it cannot read (arguments of the wrong
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
- * request's {@code seq} after its arguments. A message whose seq or command cannot be read, or whose
- * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it.
+ * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
+ * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
+ * a seq but no command LSP4J answers itself).
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -79,8 +87,11 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
                 throw seqIssue(reader.written, r.getMethod());
             }
-            if (reader.identified() && reader.problem != null) {
-                throw fieldIssue(reader);
+            if (reader.identified()) {
+                MessageIssueException refused = refusal(reader);
+                if (refused != null) {
+                    throw refused;
+                }
             }
             if (reader.identified() && e.getRpcMessage() instanceof DebugRequestMessage r) {
                 // with the seq read (LSP4J's message has seq 0 when it came after the arguments)
@@ -97,11 +108,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             if (!reader.identified()) {
                 throw e;
             }
-            if (reader.written != null) {
-                throw seqIssue(reader.written, reader.command);
-            }
-            if (reader.problem != null) {
-                throw fieldIssue(reader);
+            MessageIssueException refused = refusal(reader);
+            if (refused != null) {
+                throw refused;
             }
             throw new MessageIssueException(request(reader), new MessageIssue("Message could not be parsed.",
                     ResponseErrorCode.ParseError.getValue(), e));
@@ -117,12 +126,15 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             // LSP4J read no other message with such a seq either
             throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
         }
-        if (reader.problem != null) {
-            if (message instanceof DebugRequestMessage && reader.identified()) {
-                throw fieldIssue(reader);
+        if (message instanceof DebugRequestMessage && reader.identified()) {
+            MessageIssueException refused = refusal(reader);
+            if (refused != null) {
+                throw refused;
             }
+        } else if (reader.problem != null || reader.seqUnreadable) {
             // LSP4J read no such message either
-            throw new JsonParseException("the message's " + reader.problem);
+            throw new JsonParseException("the message's " + (reader.problem != null ? reader.problem
+                    : "seq is not a number"));
         }
         try {
             if (reader.peek() != JsonToken.END_DOCUMENT) {
@@ -138,7 +150,34 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         return message;
     }
 
-    /** The request the reader identified, to answer: its seq and command. */
+    /**
+     * Why a request the reader identified is not run, checked before anything else is made of it:
+     * its seq out of range, not a number, or missing (the protocol requires one: LSP4J reads a
+     * missing seq as 0), or a top-level field of the wrong type; null when none of these.
+     */
+    private static MessageIssueException refusal(FieldReader reader) {
+        if (reader.written != null) {
+            return seqIssue(reader.written, reader.command);
+        }
+        if (reader.seqUnreadable) {
+            return issue(reader, "the request's seq is not a number");
+        }
+        if (!reader.seqRead) {
+            return issue(reader, "the request has no seq");
+        }
+        if (reader.problem != null) {
+            return fieldIssue(reader);
+        }
+        return null;
+    }
+
+    /** An error for the identified request, {@code what} and that it was not run. */
+    private static MessageIssueException issue(FieldReader reader, String what) {
+        return new MessageIssueException(request(reader), new MessageIssue(what + NOT_RUN,
+                ResponseErrorCode.InvalidRequest.getValue()));
+    }
+
+    /** The request the reader identified, to answer: its seq (0 when it has none) and command. */
     private static DebugRequestMessage request(FieldReader reader) {
         DebugRequestMessage request = new DebugRequestMessage();
         request.setId(reader.seq);
@@ -147,8 +186,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
     }
 
     private static MessageIssueException fieldIssue(FieldReader reader) {
-        return new MessageIssueException(request(reader), new MessageIssue("the request's " + reader.problem + NOT_RUN,
-                ResponseErrorCode.InvalidRequest.getValue()));
+        return issue(reader, "the request's " + reader.problem);
     }
 
     private static MessageIssueException seqIssue(String written, String command) {
@@ -181,6 +219,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         int seq;
         /** Whether a top-level seq was read (as an int, or kept in {@link #written}). */
         boolean seqRead;
+        /** Whether a top-level seq was neither null nor a number, nor a string LSP4J reads as one. */
+        boolean seqUnreadable;
         /** The last top-level command read as a string, or null. */
         String command;
         /** The last top-level type read as a string, or null. */
@@ -254,9 +294,12 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             }
         }
 
-        /** @return whether the message is a request the server can answer: seq and command read, no other type */
+        /**
+         * @return whether the message is a request the server can answer: its command read, no
+         *     other type (with no seq read, it is answered as request 0 and not run)
+         */
         boolean identified() {
-            return seqRead && command != null && (type == null || type.equals("request"));
+            return command != null && (type == null || type.equals("request"));
         }
 
         @Override
@@ -321,11 +364,19 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         private int topSeq() throws IOException {
             JsonToken t = peek();
             if (t != JsonToken.NUMBER && t != JsonToken.STRING) {
-                return super.nextInt();
+                // null is no seq; an object, array or boolean no seq that can be read
+                skipValue();
+                seqUnreadable |= t != JsonToken.NULL;
+                return 0;
             }
             String text = nextString();
             if (!isJsonNumber(text)) {
-                seq = lenientInt(text);
+                try {
+                    seq = lenientInt(text);
+                } catch (NumberFormatException e) {
+                    seqUnreadable = true;
+                    return 0;
+                }
                 seqRead = true;
                 return seq;
             }

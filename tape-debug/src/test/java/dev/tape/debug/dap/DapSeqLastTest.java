@@ -54,7 +54,7 @@ class DapSeqLastTest {
         batch.add("{\"command\":\"launch\",\"arguments\":" + launch + ",\"type\":\"request\",\"seq\":2}");
         batch.add("{\"command\":\"configurationDone\",\"type\":\"request\",\"seq\":3}");
         batch.addAll(cases.values());
-        // still dropped: no seq, and a message that says it is no request
+        // no seq: answered as request 0 (DapNoSeqTest); still dropped: a message that says it is no request
         batch.add("{\"command\":\"next\",\"arguments\":5,\"type\":\"request\"}");
         batch.add("{\"command\":\"next\",\"arguments\":5,\"type\":\"response\",\"seq\":201}");
         batch.add("{\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1},\"type\":\"request\",\"seq\":4}");
@@ -75,8 +75,9 @@ class DapSeqLastTest {
                     : "Message could not be parsed"), e.getValue() + ": " + message);
             assertFalse(message.contains("\n"), message);
         }
-        assertEquals(List.of(1, 2, 3, 4), r.keySet().stream().filter(k -> !cases.containsKey(k)).toList(),
+        assertEquals(List.of(0, 1, 2, 3, 4), r.keySet().stream().filter(k -> !cases.containsKey(k)).toList(),
                 "answered only the requests sent: " + r.keySet());
+        assertEquals("the request has no seq; the request was not run", r.get(0).get("message").getAsString());
         // no next ran: the run is still at its entry
         JsonObject frames = r.get(4).getAsJsonObject("body");
         assertEquals("main pc 0", frames.getAsJsonArray("stackFrames").get(0).getAsJsonObject().get("name")
