@@ -3,6 +3,7 @@ package dev.tape.debug.dap;
 import dev.tape.debug.Text;
 import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
 import org.eclipse.lsp4j.jsonrpc.debug.json.DebugMessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugNotificationMessage;
 import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
 import org.eclipse.lsp4j.jsonrpc.json.JsonRpcMethod;
 import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
@@ -40,6 +41,11 @@ import java.util.function.Consumer;
  *       -2<sup>31</sup>, or not whole): {@code the request's seq N is not a whole number from
  *       -2147483648 to 2147483647; the request was not run}, its {@code request_seq} the number as
  *       the client wrote it;
+ *   <li>an {@code event} field besides (or instead of) its {@code command}: the {@code type}
+ *       decides what a message is, and a request is named by its command (LSP4J took the last of
+ *       the two as the name, and read the arguments as those of the name it had then):
+ *       {@code the request has an event field, which names an event, not a request; the request was
+ *       not run};
  *   <li>another top-level field of a type LSP4J cannot read ({@code request_seq} no int,
  *       {@code success} no boolean, {@code type}, {@code command}, {@code event} or {@code message}
  *       no string): {@code the request's FIELD is not ...; the request was not run} (the first such
@@ -51,7 +57,8 @@ import java.util.function.Consumer;
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
  * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
  * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
- * a seq but no command LSP4J answers itself).
+ * a seq but no command LSP4J answers itself); so is a client's event, which the protocol does not
+ * have and which LSP4J passed to the request of the event's name, run without an answer.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -59,6 +66,7 @@ import java.util.function.Consumer;
  */
 final class RequestCheckingHandler extends DebugMessageJsonHandler {
     private static final String NOT_RUN = "; the request was not run";
+    private static final String EVENT = "the request has an event field, which names an event, not a request";
 
     /**
      * @param methods the requests and notifications served, as LSP4J's handler takes them
@@ -84,8 +92,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             // LSP4J stopped at what it could not read (the arguments): the seq may come after it
             reader.readRest();
             // the arguments could not be read either: the seq, or a field, is what the client must hear of
-            if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
-                throw seqIssue(reader.written, r.getMethod());
+            if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage) {
+                throw seqIssue(reader.written, reader.command);
             }
             if (reader.identified()) {
                 MessageIssueException refused = refusal(reader);
@@ -119,9 +127,13 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             return null;
         }
         message.setJsonHandler(this);
+        if (message instanceof DebugNotificationMessage) {
+            // LSP4J would run the request the event names, unanswered
+            throw new JsonParseException("a client sent an event: the protocol has none from a client");
+        }
         if (reader.written != null) {
-            if (message instanceof DebugRequestMessage r) {
-                throw seqIssue(reader.written, r.getMethod());
+            if (message instanceof DebugRequestMessage) {
+                throw seqIssue(reader.written, reader.command);
             }
             // LSP4J read no other message with such a seq either
             throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
@@ -131,6 +143,12 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             if (refused != null) {
                 throw refused;
             }
+        } else if (message instanceof DebugRequestMessage && reader.event != null) {
+            // named by its event alone: answered when it has a seq (as a request without a command is)
+            if (reader.seqRead && reader.written == null && !reader.seqUnreadable) {
+                throw issue(reader, EVENT);
+            }
+            throw new JsonParseException("a request named by an event, without a seq");
         } else if (reader.problem != null || reader.seqUnreadable) {
             // LSP4J read no such message either
             throw new JsonParseException("the message's " + (reader.problem != null ? reader.problem
@@ -153,7 +171,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
     /**
      * Why a request the reader identified is not run, checked before anything else is made of it:
      * its seq out of range, not a number, or missing (the protocol requires one: LSP4J reads a
-     * missing seq as 0), or a top-level field of the wrong type; null when none of these.
+     * missing seq as 0), a top-level field of the wrong type, or an {@code event} field (LSP4J
+     * takes the last of {@code command} and {@code event} as the request's name); null when none
+     * of these.
      */
     private static MessageIssueException refusal(FieldReader reader) {
         if (reader.written != null) {
@@ -167,6 +187,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         }
         if (reader.problem != null) {
             return fieldIssue(reader);
+        }
+        if (reader.event != null) {
+            return issue(reader, EVENT);
         }
         return null;
     }
@@ -225,6 +248,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         String command;
         /** The last top-level type read as a string, or null. */
         String type;
+        /** The last top-level event read as a string, or null. */
+        String event;
         /** The first top-level field of a type LSP4J cannot read, with what it is not ("success is not a boolean"); else null. */
         String problem;
         /** The containers open: 1 inside the message's own object. */
@@ -422,10 +447,11 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                         return null;
                     }
                     String s = super.nextString();
-                    if (field.equals("type")) {
-                        type = s;
-                    } else if (field.equals("command")) {
-                        command = s;
+                    switch (field) {
+                        case "type" -> type = s;
+                        case "command" -> command = s;
+                        case "event" -> event = s;
+                        default -> { }
                     }
                     return s;
                 }
