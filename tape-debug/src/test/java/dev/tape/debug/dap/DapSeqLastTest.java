@@ -12,7 +12,6 @@ import dev.tape.debug.TestTargets;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -107,37 +106,7 @@ class DapSeqLastTest {
 
     /** A next whose arguments are a number, then {@code pad} spaces, then its type and seq 77. */
     private static Reader padded(long pad) {
-        char[] head = "{\"command\":\"next\",\"arguments\":{\"threadId\":[1,{\"a\":".toCharArray();
-        char[] tail = "0}]},\"type\":\"request\",\"seq\":77}".toCharArray();
-        long total = head.length + pad + tail.length;
-        return new Reader() {
-            private long at;
-
-            @Override
-            public int read(char[] buf, int off, int len) {
-                if (at >= total) {
-                    return -1;
-                }
-                int n = (int) Math.min(len, total - at);
-                for (int i = 0; i < n; ) {
-                    long p = at + i;
-                    if (p < head.length) {
-                        buf[off + i++] = head[(int) p];
-                    } else if (p < head.length + pad) {
-                        int k = (int) Math.min(n - i, head.length + pad - p);
-                        Arrays.fill(buf, off + i, off + i + k, ' ');
-                        i += k;
-                    } else {
-                        buf[off + i++] = tail[(int) (p - head.length - pad)];
-                    }
-                }
-                at += n;
-                return n;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new PaddedReader("{\"command\":\"next\",\"arguments\":{\"threadId\":[1,{\"a\":", pad,
+                "0}]},\"type\":\"request\",\"seq\":77}");
     }
 }
