@@ -5,20 +5,21 @@ import dev.tape.debug.DebugException;
 /**
  * The frame ids {@code stackTrace} gives, valid (as the protocol says) only while the program stays
  * paused where they were given: the frame at level {@code L} (0 for the innermost) has id
- * {@code base + L + 1}, and when the program moves after ids were given, {@code base} passes them
- * all ({@link #moved()}), so an id given before is then refused with an error that says so, rather
- * than naming the frame that has its number after the move. An id that was not given but names a
- * frame of this stop ({@code 1} for the innermost before any id was given) is taken for that frame.
- * When a stop's whole stack would not fit below 2<sup>31</sup> - 1 the ids start again at 1. Used
- * on the debugger's thread only.
+ * {@code base + L + 1}. The first id a stop gives reserves the ids of all its frames, and when the
+ * program moves, {@code base} passes them ({@link #moved()}), so an id of an earlier stop is
+ * refused with an error that says so, rather than naming the frame that has its number after the
+ * move. In a stop that gave no id yet, an id that names one of its frames ({@code 1} for the
+ * innermost, before any stop gave ids) is taken for that frame, as before. When a stop's whole
+ * stack would not fit below 2<sup>31</sup> - 1 the ids start again at 1. Used on the debugger's
+ * thread only.
  *
  * <p>Memory: three fields, whatever the depth.
  */
 final class FrameIds {
     /** the ids of this stop are above this */
     private int base;
-    /** the frame levels ids were given for in this stop: 0 to given - 1 (0 when none was) */
-    private int given;
+    /** the ids this stop reserved: its depth once it gave one, else 0 */
+    private int reserved;
     /** whether the ids have started again at 1 */
     private boolean wrapped;
 
@@ -38,18 +39,20 @@ final class FrameIds {
      * @return the frame's id for this stop: the same for the same frame until {@link #moved()}
      */
     int of(int level, int depth) {
-        if (given == 0 && (long) base + depth > Integer.MAX_VALUE) {
-            base = 0;
-            wrapped = true;
+        if (reserved == 0) {
+            if ((long) base + depth > Integer.MAX_VALUE) {
+                base = 0;
+                wrapped = true;
+            }
+            reserved = depth;
         }
-        given = Math.max(given, level + 1);
         return base + level + 1;
     }
 
-    /** The program moves: every id given so far ends. */
+    /** The program moves: every id this stop reserved ends. */
     void moved() {
-        base += given;
-        given = 0;
+        base += reserved;
+        reserved = 0;
     }
 
     /**

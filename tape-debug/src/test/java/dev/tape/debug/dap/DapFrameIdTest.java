@@ -101,7 +101,10 @@ class DapFrameIdTest {
         return s.get(0).getAsJsonObject().get("indexedVariables").getAsInt();
     }
 
-    /** Ids near the largest int start again at 1 when a stop's whole stack would not fit below it. */
+    /**
+     * Ids near the largest int start again at 1 when a stop's whole stack would not fit below it;
+     * each stop that gave an id ends the ids of all its frames when the program moves.
+     */
     @Test
     void theIdsStartAgainBeforeTheyPassTheLargestInt() throws Exception {
         FrameIds ids = new FrameIds(Integer.MAX_VALUE - 3);
@@ -114,8 +117,11 @@ class DapFrameIdTest {
         assertTrue(e.getMessage().endsWith(EARLIER), e.getMessage());
         assertEquals(0, ids.frame(1, 3));
         ids.moved();
-        assertEquals(2, ids.of(0, 1));
-        assertEquals(0, ids.frame(2, 1));
-        assertTrue(assertThrows(DebugException.class, () -> ids.frame(1, 1)).getMessage().endsWith(EARLIER));
+        // the last stop reserved ids 1 to 3 (for its three frames) though it gave only 1
+        assertEquals(4, ids.of(0, 1));
+        assertEquals(0, ids.frame(4, 1));
+        for (int old : new int[] {1, 2, 3}) {
+            assertTrue(assertThrows(DebugException.class, () -> ids.frame(old, 1)).getMessage().endsWith(EARLIER));
+        }
     }
 }
