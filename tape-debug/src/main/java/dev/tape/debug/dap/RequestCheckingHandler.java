@@ -389,9 +389,15 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         private int topSeq() throws IOException {
             JsonToken t = peek();
             if (t != JsonToken.NUMBER && t != JsonToken.STRING) {
-                // null is no seq; an object, array or boolean no seq that can be read
+                // null is no seq (given twice, the last counts, as for LSP4J); an object, array or
+                // boolean is no seq that can be read
                 skipValue();
-                seqUnreadable |= t != JsonToken.NULL;
+                if (t == JsonToken.NULL) {
+                    seqRead = false;
+                } else {
+                    seqUnreadable = true;
+                }
+                seq = 0;
                 return 0;
             }
             String text = nextString();

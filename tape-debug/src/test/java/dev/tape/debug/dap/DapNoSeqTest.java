@@ -61,6 +61,8 @@ class DapNoSeqTest {
         cases.put("{\"type\":\"request\",\"command\":\"next\",\"arguments\":5}", none);
         cases.put("{\"seq\":null,\"type\":\"request\",\"command\":\"next\"" + args + "}", none);
         cases.put("{\"command\":\"next\"" + args + "}", none);
+        // given twice, the last null (LSP4J keeps the last)
+        cases.put("{\"seq\":5,\"seq\":null,\"type\":\"request\",\"command\":\"next\"" + args + "}", none);
         cases.put("{\"type\":\"request\",\"command\":\"next\",\"success\":\"x\"}", none);
         cases.put("{\"seq\":{},\"type\":\"request\",\"command\":\"next\",\"success\":1}", wrong);
         cases.put("{\"seq\":\"x\",\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
