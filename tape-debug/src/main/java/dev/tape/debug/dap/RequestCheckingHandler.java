@@ -145,7 +145,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             }
         } else if (message instanceof DebugRequestMessage && reader.event != null) {
             // named by its event alone: answered when it has a seq (as a request without a command is)
-            if (reader.seqRead && reader.written == null && !reader.seqUnreadable) {
+            if (reader.seqRead && !reader.seqUnreadable) {
                 throw issue(reader, EVENT);
             }
             throw new JsonParseException("a request named by an event, without a seq");
@@ -226,11 +226,13 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
      * fields that the adapter reads with a typed read are read so that a value of another type does
      * not end the reading: it is skipped, noted in {@link #problem} (the first such) and read as
      * 0, false or null, so that the adapter reads the rest of the message and a request whose
-     * {@code seq} and {@code command} it reads is answered. Besides, the {@code seq}, which the
+     * {@code command} it reads is answered. Besides, the {@code seq}, which the
      * adapter reads with {@link #nextInt()}, is read as text: a JSON number that is an int is
      * returned; one that is not (the first such, when the seq is given twice) is kept in
      * {@link #written} and read as 0. A seq that is no JSON number literal is read as LSP4J reads
-     * it (a quoted {@code "5"} is 5; {@code "x"} fails as before, and the message is dropped).
+     * it (a quoted {@code "5"} is 5); one LSP4J cannot read as a number ({@code "x"}, an object, an
+     * array, a boolean) is skipped, noted in {@link #seqUnreadable} and read as 0, and a null one is
+     * read as 0 and counts as none.
      *
      * <p>The top level is known from the containers this reader opened ({@link #depth}), in O(1),
      * and what is kept is a few fields, whatever the message's size.
@@ -240,7 +242,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         String written;
         /** The last top-level seq read as an int (0 for {@link #written}). */
         int seq;
-        /** Whether a top-level seq was read (as an int, or kept in {@link #written}). */
+        /** Whether a top-level seq was read (as an int, or kept in {@link #written}), the last not null. */
         boolean seqRead;
         /** Whether a top-level seq was neither null nor a number, nor a string LSP4J reads as one. */
         boolean seqUnreadable;
