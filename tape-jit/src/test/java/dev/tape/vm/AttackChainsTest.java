@@ -23,6 +23,11 @@ import java.util.Set;
 import static dev.tape.program.ValueType.DECIMAL;
 import static dev.tape.program.ValueType.I64;
 import static dev.tape.program.ValueType.STR;
+import static dev.tape.vm.DecimalPrograms.D_FIRST;
+import static dev.tape.vm.DecimalPrograms.Q;
+import static dev.tape.vm.DecimalPrograms.dreg;
+import static dev.tape.vm.DecimalPrograms.idst;
+import static dev.tape.vm.DecimalPrograms.ireg;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -56,8 +61,6 @@ class AttackChainsTest {
     // scale-0 decimal; r20 a tuple; r21 and r22 function references (A, B); r23 a string, r24 "x";
     // r25 B's argument; r26 the trip at which B is called with 0 (else it traps); r27 = 0, r28 = 1;
     // r29 the recursion's depth
-    private static final int D_FIRST = 15;
-    private static final int Q = 19;
     private static final int T = 20;
     private static final int FA = 21;
     private static final int FB = 22;
@@ -70,18 +73,6 @@ class AttackChainsTest {
     private static final int DEPTH = 29;
     /** the registers of the wide function W */
     static final int WIDE = 300;
-
-    private static int ireg(Random rnd) {
-        return 5 + rnd.nextInt(4);
-    }
-
-    private static int idst(Random rnd) {
-        return rnd.nextInt(5) == 0 ? 2 : ireg(rnd);
-    }
-
-    private static int dreg(Random rnd) {
-        return D_FIRST + rnd.nextInt(4);
-    }
 
     /**
      * main(n: i64) -> (i64, dec, str), and A, B (both (i64) -> (i64), called indirectly), the
@@ -98,13 +89,8 @@ class AttackChainsTest {
         int host = pb.hostSig("h.f", List.of(I64), List.of(I64));
         int sig = pb.callSig(List.of(I64), List.of(I64));
         int x = pb.constant(new Constant.Str("x"));
-        for (int r = 2; r <= 8; r++) {
-            f.constI64(r, rnd.nextInt(7) - 3);
-        }
-        for (int r = D_FIRST; r < D_FIRST + 4; r++) {
-            f.constDecimal(r, rnd.nextInt(401) - 200, 2);
-        }
-        f.constDecimal(Q, 1, 0).tupleNew(T, 5, 6).constFunc(FA, a).constFunc(FB, b);
+        DecimalPrograms.start(f, rnd);
+        f.tupleNew(T, 5, 6).constFunc(FA, a).constFunc(FB, b);
         f.constPool(S, x).constPool(X, x);
         f.constI64(K, rnd.nextInt(4)).constI64(ZERO, 0).constI64(ONE, 1).constI64(BARG, 0);
         f.constI64(DEPTH, 1 + rnd.nextInt(22));

@@ -95,19 +95,7 @@ class AttackFallbackStepsTest {
                 i64.add r3, r3, r1
                 ret r0, [r3]
             }
-            func big(x: i64, y: i64) -> (i64) {
-                i64.mul r3, r1, r2
-                i64.xor r4, r3, r1
-                i64.add r5, r4, r2
-                i64.sub r6, r5, r3
-                i64.mul r7, r6, r4
-                i64.or r8, r7, r5
-                i64.and r9, r8, r1
-                i64.add r10, r9, r6
-                const.i64 r11, 1000003
-                i64.xor r12, r10, r11
-                ret r0, [r12]
-            }
+            """ + AttackPrograms.BIG + """
             func lA(env: agg tuple(i64, i64), x: i64) -> (i64) {
                 tuple.get r3, r1, 0
                 i64.add r3, r3, r2

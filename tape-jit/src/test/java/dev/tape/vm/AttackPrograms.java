@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 /**
  * The pieces the round attacks' program generators share: the generated program with its entry's
  * arguments, main's first registers, the host functions' declarations and the fixed functions
- * ({@code rec}, {@code heavy}, {@code plain}) several generators append. Each piece draws from the
+ * ({@code walk}, {@code rec}, {@code big}, {@code heavy}, {@code plain}) several generators and
+ * {@link JitFallbackStepsTest} append. Each piece draws from the
  * random source exactly as the copies it replaced did, so a seed still makes the same program.
  * Test support only.
  */
@@ -36,6 +37,26 @@ final class AttackPrograms {
                 br r7, top, out
             out:
                 ret r0, [r3]
+            }
+            """;
+
+    /**
+     * {@code big(x, y)}: a leaf of ten word instructions and its {@code ret}, the largest of the
+     * size fallback tests' leaves (the one the fallback drops first).
+     */
+    static final String BIG = """
+            func big(x: i64, y: i64) -> (i64) {
+                i64.mul r3, r1, r2
+                i64.xor r4, r3, r1
+                i64.add r5, r4, r2
+                i64.sub r6, r5, r3
+                i64.mul r7, r6, r4
+                i64.or r8, r7, r5
+                i64.and r9, r8, r1
+                i64.add r10, r9, r6
+                const.i64 r11, 1000003
+                i64.xor r12, r10, r11
+                ret r0, [r12]
             }
             """;
 

@@ -20,6 +20,11 @@ import java.util.Set;
 
 import static dev.tape.program.ValueType.DECIMAL;
 import static dev.tape.program.ValueType.I64;
+import static dev.tape.vm.DecimalPrograms.D_FIRST;
+import static dev.tape.vm.DecimalPrograms.Q;
+import static dev.tape.vm.DecimalPrograms.dreg;
+import static dev.tape.vm.DecimalPrograms.idst;
+import static dev.tape.vm.DecimalPrograms.ireg;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,21 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and pause alike at fuel slices of random sizes, snapshots included.
  */
 class DecimalRunTiersTest {
-    /** registers: r1 = n, r2..r8 i64 (r3 = i, r4 = 1), r9/r10 an inner loop's counter and bound, r13 bool, r15..r18 decimals, r19 a decimal of scale 0 */
-    private static final int D_FIRST = 15;
-    private static final int Q = 19;
-
-    private static int ireg(Random rnd) {
-        return 5 + rnd.nextInt(4);
-    }
-
-    private static int idst(Random rnd) {
-        return rnd.nextInt(5) == 0 ? 2 : ireg(rnd);
-    }
-
-    private static int dreg(Random rnd) {
-        return D_FIRST + rnd.nextInt(4);
-    }
+    // registers (DecimalPrograms): r1 = n, r2..r8 i64 (r3 = i, r4 = 1), r9/r10 an inner loop's counter and
+    // bound, r13 bool, r15..r18 decimals, r19 a decimal of scale 0
 
     private static void decimal(FunctionBuilder f, Random rnd) {
         switch (rnd.nextInt(5)) {
@@ -67,13 +59,7 @@ class DecimalRunTiersTest {
         ProgramBuilder pb = new ProgramBuilder();
         FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64, DECIMAL));
         int helper = pb.declareFunction(List.of(I64), List.of(I64));
-        for (int r = 2; r <= 8; r++) {
-            f.constI64(r, rnd.nextInt(7) - 3);
-        }
-        for (int r = D_FIRST; r < D_FIRST + 4; r++) {
-            f.constDecimal(r, rnd.nextInt(401) - 200, 2);
-        }
-        f.constDecimal(Q, 1, 0);
+        DecimalPrograms.start(f, rnd);
         f.constI64(3, 0).constI64(4, 1).constI64(9, 0).constI64(10, 0);
         f.tupleNew(20, 5, 6);
         Label top = f.newLabel();
@@ -136,11 +122,7 @@ class DecimalRunTiersTest {
                 default -> f.mov(dreg(rnd), dreg(rnd));
             }
         }
-        f.i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, top, exit);
-        f.place(exit).ret(0, 2, D_FIRST);
-        pb.function(helper).constI64(2, 3).i64Add(3, 1, 2).emit(Opcode.I64_TO_DEC, 4, 3, 2)
-                .binary(Opcode.DEC_ADD, 5, 4, 4).ret(0, 3);
-        return pb.build();
+        return DecimalPrograms.finish(pb, f, helper, top, exit);
     }
 
     private static final List<Value> ARGS = List.of(Value.i64(4));

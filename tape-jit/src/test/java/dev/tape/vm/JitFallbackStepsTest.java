@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The stepwise size fallback of the compiler ({@code JitCompiler.generateClass}): a method over the
  * size limit is generated again with less inline, a step at a time. One program has something
- * for every step to drop: its loop calls a looping callee with an array it keeps ({@code sum},
- * the benchmark's array_loop), keeps a struct, and calls two leaves of different sizes; padded
+ * for every step to drop: its loop calls a looping callee with an array it keeps
+ * ({@link AttackPrograms#WALK}, the benchmark's array_loop), keeps a struct, and calls two leaves of different sizes; padded
  * with adds after its loop, its method passes the limit at each step in turn. For each step, the
  * first pad that lands on it (just over the limit at every step before) runs on both tiers with
  * the same results, traps and fuel; every compile makes at most {@code MAX_ATTEMPTS} method
@@ -27,7 +27,7 @@ class JitFallbackStepsTest {
     static String program(int pad) {
         StringBuilder s = new StringBuilder("""
                 program fallback
-                array ints = i64
+                array A = i64
                 struct P = { a: i64, b: i64 }
 
                 func main(n: i64) -> (total: i64) {
@@ -41,10 +41,10 @@ class JitFallbackStepsTest {
                     i64.add r8, r7, r4
                     i64.add r9, r8, r4
                     i64.add r10, r9, r4
-                    array.new r22, ints, [r3, r7, r8, r9, r10]
+                    array.new r22, A, [r3, r7, r8, r9, r10]
                     array.len r23, r22
                     const.u64 r24, 0
-                    call r0, sum, r0, [r22, r24, r2, r23] -> [r2]
+                    call r0, walk, r0, [r22, r24, r2, r23] -> [r2]
                     struct.new r25, P, [r3, r2]
                     struct.get r26, r25, 1
                     call r0, big, r0, [r26, r3] -> [r27]
@@ -62,32 +62,7 @@ class JitFallbackStepsTest {
                     ret r0, [r2]
                 }
 
-                func sum(xs: agg array ints, j: u64, acc: i64, len: u64) -> (total: i64) {
-                top:
-                    array.get r5, r1, r2
-                    i64.add r3, r3, r5
-                    const.u64 r6, 1
-                    u64.add r2, r2, r6
-                    u64.lt r7, r2, r4
-                    br r7, top, out
-                out:
-                    ret r0, [r3]
-                }
-
-                func big(x: i64, y: i64) -> (i64) {
-                    i64.mul r3, r1, r2
-                    i64.xor r4, r3, r1
-                    i64.add r5, r4, r2
-                    i64.sub r6, r5, r3
-                    i64.mul r7, r6, r4
-                    i64.or r8, r7, r5
-                    i64.and r9, r8, r1
-                    i64.add r10, r9, r6
-                    const.i64 r11, 1000003
-                    i64.xor r12, r10, r11
-                    ret r0, [r12]
-                }
-
+                """).append(AttackPrograms.WALK).append(AttackPrograms.BIG).append("""
                 func small(x: i64) -> (i64) {
                     const.i64 r2, 3
                     i64.add r3, r1, r2

@@ -17,6 +17,11 @@ import java.util.Set;
 
 import static dev.tape.program.ValueType.DECIMAL;
 import static dev.tape.program.ValueType.I64;
+import static dev.tape.vm.DecimalPrograms.D_FIRST;
+import static dev.tape.vm.DecimalPrograms.Q;
+import static dev.tape.vm.DecimalPrograms.dreg;
+import static dev.tape.vm.DecimalPrograms.idst;
+import static dev.tape.vm.DecimalPrograms.ireg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,22 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  */
 class OuterChainTiersTest {
-    /** registers: r1 = n, r2..r8 i64 (r3 = i, r4 = 1), r13 and r14 bool, r15..r18 decimals, r19 a decimal of scale 0, r20 a tuple */
-    private static final int D_FIRST = 15;
-    private static final int Q = 19;
+    /** registers (DecimalPrograms): r1 = n, r2..r8 i64 (r3 = i, r4 = 1), r13 and r14 bool, r15..r18 decimals, r19 a decimal of scale 0, r20 a tuple */
     private static final int T = 20;
-
-    private static int ireg(Random rnd) {
-        return 5 + rnd.nextInt(4);
-    }
-
-    private static int idst(Random rnd) {
-        return rnd.nextInt(5) == 0 ? 2 : ireg(rnd);
-    }
-
-    private static int dreg(Random rnd) {
-        return D_FIRST + rnd.nextInt(4);
-    }
 
     /**
      * A function (n: i64) -> (i64, dec): a counted loop over a random body of runs of outer
@@ -70,13 +61,7 @@ class OuterChainTiersTest {
         ProgramBuilder pb = new ProgramBuilder();
         FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64, DECIMAL));
         int helper = pb.declareFunction(List.of(I64), List.of(I64));
-        for (int r = 2; r <= 8; r++) {
-            f.constI64(r, rnd.nextInt(7) - 3);
-        }
-        for (int r = D_FIRST; r < D_FIRST + 4; r++) {
-            f.constDecimal(r, rnd.nextInt(401) - 200, 2);
-        }
-        f.constDecimal(Q, 1, 0);
+        DecimalPrograms.start(f, rnd);
         f.tupleNew(T, 5, 6);
         f.constI64(3, 0).constI64(4, 1);
         f.i64Lt(14, 5, 6);
@@ -127,12 +112,8 @@ class OuterChainTiersTest {
                         .tupleGet(idst(rnd), T, rnd.nextInt(2));
             }
         }
-        f.i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, top, exit);
-        f.place(exit).ret(0, 2, D_FIRST);
         // the helper: a decimal instruction right before each ret
-        pb.function(helper).constI64(2, 3).i64Add(3, 1, 2).emit(Opcode.I64_TO_DEC, 4, 3, 2)
-                .binary(Opcode.DEC_ADD, 5, 4, 4).ret(0, 3);
-        return pb.build();
+        return DecimalPrograms.finish(pb, f, helper, top, exit);
     }
 
     private static final List<Value> ARGS = List.of(Value.i64(4));

@@ -70,7 +70,7 @@ import java.util.logging.Logger;
  * ({@link #runArgs}), {@code setBreakpoints} by {@code .tasm} line, {@code configurationDone}
  * (starts the program: stopped on entry when {@code stopOnEntry} is true, else run to a
  * breakpoint), {@code threads} (one thread, id 1), {@code stackTrace} (frames with source lines, at most
- * {@link #MAX_STACK_FRAMES} per response),
+ * {@link #MAX_STACK_FRAMES} per response, with ids valid until the program moves),
  * {@code scopes} (one scope, the registers, counted as {@code indexedVariables}, with a
  * {@code variablesReference} valid until the program moves), {@code variables}
  * (registers as value literals, paged by {@code start} and {@code count}, at most
@@ -153,6 +153,8 @@ public final class DapServer implements IDebugProtocolServer {
     private final List<Integer> lineBreakpoints = new ArrayList<>();
     /** The variables references given since the program last moved (on the worker). */
     private final VariableRefs refs = new VariableRefs();
+    /** The frame ids given since the program last moved (on the worker). */
+    private final FrameIds frameIds = new FrameIds();
 
     /** @param factory makes the program a launch request names */
     public DapServer(TargetFactory factory) {
@@ -433,8 +435,9 @@ public final class DapServer implements IDebugProtocolServer {
                 response.completeExceptionally(error("the program is not launched"));
                 return;
             }
-            // the references given while paused end with the move (see VariableRefs)
+            // the references and frame ids given while paused end with the move (see VariableRefs, FrameIds)
             refs.clear();
+            frameIds.moved();
             // moving before closing is read: a drain that starts meanwhile sees it and pauses
             moving = true;
             session.clearPause();
@@ -556,7 +559,7 @@ public final class DapServer implements IDebugProtocolServer {
             List<StackFrame> frames = new ArrayList<>();
             for (int f = from; f < to; f++) {
                 StackFrame sf = new StackFrame();
-                sf.setId(f + 1);
+                sf.setId(frameIds.of(f, depth));
                 int func = session.frameFunc(f);
                 int pc = session.framePc(f);
                 sf.setName(Text.escape(session.target().functionName(func)) + " pc " + pc);
@@ -592,10 +595,7 @@ public final class DapServer implements IDebugProtocolServer {
         return onWorker(() -> {
             requirePaused();
             requireArguments(args);
-            int frame = args.getFrameId() - 1;
-            if (frame < 0 || frame >= session.depth()) {
-                throw new DebugException("no frame " + args.getFrameId());
-            }
+            int frame = frameIds.frame(args.getFrameId(), session.depth());
             Scope s = new Scope();
             s.setName("Registers");
             s.setPresentationHint("registers");

@@ -3,6 +3,7 @@ package dev.tape.debug.dap;
 import dev.tape.debug.Text;
 import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
 import org.eclipse.lsp4j.jsonrpc.debug.json.DebugMessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugNotificationMessage;
 import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
 import org.eclipse.lsp4j.jsonrpc.json.JsonRpcMethod;
 import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
@@ -25,14 +26,26 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * LSP4J's message reader, but every request the server can identify (its top-level {@code seq}
- * and {@code command} read) is answered, with an error response when LSP4J alone could not read
- * it and so sent nothing (the client waiting for an answer that never came):
+ * LSP4J's message reader, but every request the server can identify (its top-level
+ * {@code command} read, its {@code type} {@code request} or absent) is answered, with an error
+ * response when LSP4J alone could not read it and so sent nothing (the client waiting for an answer
+ * that never came), or would have run it without the seq the protocol requires:
  * <ul>
+ *   <li>no {@code seq}, or a null one (LSP4J read it as 0, and ran the request):
+ *       {@code the request has no seq; the request was not run}, its {@code request_seq} 0 (no
+ *       client's request has it: a client's seq starts at 1);
+ *   <li>a {@code seq} that is no number (an object, an array, a boolean, a string LSP4J does not read
+ *       as a number): {@code the request's seq is not a number; the request was not run}, also with
+ *       {@code request_seq} 0;
  *   <li>a {@code seq} that is a number but no int (above 2<sup>31</sup> - 1, below
  *       -2<sup>31</sup>, or not whole): {@code the request's seq N is not a whole number from
  *       -2147483648 to 2147483647; the request was not run}, its {@code request_seq} the number as
  *       the client wrote it;
+ *   <li>an {@code event} field besides (or instead of) its {@code command}: the {@code type}
+ *       decides what a message is, and a request is named by its command (LSP4J took the last of
+ *       the two as the name, and read the arguments as those of the name it had then):
+ *       {@code the request has an event field, which names an event, not a request; the request was
+ *       not run};
  *   <li>another top-level field of a type LSP4J cannot read ({@code request_seq} no int,
  *       {@code success} no boolean, {@code type}, {@code command}, {@code event} or {@code message}
  *       no string): {@code the request's FIELD is not ...; the request was not run} (the first such
@@ -42,8 +55,10 @@ import java.util.function.Consumer;
  * </ul>
  * None of these is run. Where LSP4J stops reading at a value it cannot read (arguments of the wrong
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
- * request's {@code seq} after its arguments. A message whose seq or command cannot be read, or whose
- * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it.
+ * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
+ * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
+ * a seq but no command LSP4J answers itself); so is a client's event, which the protocol does not
+ * have and which LSP4J passed to the request of the event's name, run without an answer.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -51,6 +66,7 @@ import java.util.function.Consumer;
  */
 final class RequestCheckingHandler extends DebugMessageJsonHandler {
     private static final String NOT_RUN = "; the request was not run";
+    private static final String EVENT = "the request has an event field, which names an event, not a request";
 
     /**
      * @param methods the requests and notifications served, as LSP4J's handler takes them
@@ -76,11 +92,14 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             // LSP4J stopped at what it could not read (the arguments): the seq may come after it
             reader.readRest();
             // the arguments could not be read either: the seq, or a field, is what the client must hear of
-            if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage r) {
-                throw seqIssue(reader.written, r.getMethod());
+            if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage) {
+                throw seqIssue(reader.written, reader.command);
             }
-            if (reader.identified() && reader.problem != null) {
-                throw fieldIssue(reader);
+            if (reader.identified()) {
+                MessageIssueException refused = refusal(reader);
+                if (refused != null) {
+                    throw refused;
+                }
             }
             if (reader.identified() && e.getRpcMessage() instanceof DebugRequestMessage r) {
                 // with the seq read (LSP4J's message has seq 0 when it came after the arguments)
@@ -97,11 +116,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             if (!reader.identified()) {
                 throw e;
             }
-            if (reader.written != null) {
-                throw seqIssue(reader.written, reader.command);
-            }
-            if (reader.problem != null) {
-                throw fieldIssue(reader);
+            MessageIssueException refused = refusal(reader);
+            if (refused != null) {
+                throw refused;
             }
             throw new MessageIssueException(request(reader), new MessageIssue("Message could not be parsed.",
                     ResponseErrorCode.ParseError.getValue(), e));
@@ -110,19 +127,32 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             return null;
         }
         message.setJsonHandler(this);
+        if (message instanceof DebugNotificationMessage) {
+            // LSP4J would run the request the event names, unanswered
+            throw new JsonParseException("a client sent an event: the protocol has none from a client");
+        }
         if (reader.written != null) {
-            if (message instanceof DebugRequestMessage r) {
-                throw seqIssue(reader.written, r.getMethod());
+            if (message instanceof DebugRequestMessage) {
+                throw seqIssue(reader.written, reader.command);
             }
             // LSP4J read no other message with such a seq either
             throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
         }
-        if (reader.problem != null) {
-            if (message instanceof DebugRequestMessage && reader.identified()) {
-                throw fieldIssue(reader);
+        if (message instanceof DebugRequestMessage && reader.identified()) {
+            MessageIssueException refused = refusal(reader);
+            if (refused != null) {
+                throw refused;
             }
+        } else if (message instanceof DebugRequestMessage && reader.event != null) {
+            // named by its event alone: answered when it has a seq (as a request without a command is)
+            if (reader.seqRead && !reader.seqUnreadable) {
+                throw issue(reader, EVENT);
+            }
+            throw new JsonParseException("a request named by an event, without a seq");
+        } else if (reader.problem != null || reader.seqUnreadable) {
             // LSP4J read no such message either
-            throw new JsonParseException("the message's " + reader.problem);
+            throw new JsonParseException("the message's " + (reader.problem != null ? reader.problem
+                    : "seq is not a number"));
         }
         try {
             if (reader.peek() != JsonToken.END_DOCUMENT) {
@@ -138,7 +168,39 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         return message;
     }
 
-    /** The request the reader identified, to answer: its seq and command. */
+    /**
+     * Why a request the reader identified is not run, checked before anything else is made of it:
+     * its seq out of range, not a number, or missing (the protocol requires one: LSP4J reads a
+     * missing seq as 0), a top-level field of the wrong type, or an {@code event} field (LSP4J
+     * takes the last of {@code command} and {@code event} as the request's name); null when none
+     * of these.
+     */
+    private static MessageIssueException refusal(FieldReader reader) {
+        if (reader.written != null) {
+            return seqIssue(reader.written, reader.command);
+        }
+        if (reader.seqUnreadable) {
+            return issue(reader, "the request's seq is not a number");
+        }
+        if (!reader.seqRead) {
+            return issue(reader, "the request has no seq");
+        }
+        if (reader.problem != null) {
+            return fieldIssue(reader);
+        }
+        if (reader.event != null) {
+            return issue(reader, EVENT);
+        }
+        return null;
+    }
+
+    /** An error for the identified request, {@code what} and that it was not run. */
+    private static MessageIssueException issue(FieldReader reader, String what) {
+        return new MessageIssueException(request(reader), new MessageIssue(what + NOT_RUN,
+                ResponseErrorCode.InvalidRequest.getValue()));
+    }
+
+    /** The request the reader identified, to answer: its seq (0 when it has none) and command. */
     private static DebugRequestMessage request(FieldReader reader) {
         DebugRequestMessage request = new DebugRequestMessage();
         request.setId(reader.seq);
@@ -147,8 +209,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
     }
 
     private static MessageIssueException fieldIssue(FieldReader reader) {
-        return new MessageIssueException(request(reader), new MessageIssue("the request's " + reader.problem + NOT_RUN,
-                ResponseErrorCode.InvalidRequest.getValue()));
+        return issue(reader, "the request's " + reader.problem);
     }
 
     private static MessageIssueException seqIssue(String written, String command) {
@@ -165,11 +226,13 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
      * fields that the adapter reads with a typed read are read so that a value of another type does
      * not end the reading: it is skipped, noted in {@link #problem} (the first such) and read as
      * 0, false or null, so that the adapter reads the rest of the message and a request whose
-     * {@code seq} and {@code command} it reads is answered. Besides, the {@code seq}, which the
+     * {@code command} it reads is answered. Besides, the {@code seq}, which the
      * adapter reads with {@link #nextInt()}, is read as text: a JSON number that is an int is
      * returned; one that is not (the first such, when the seq is given twice) is kept in
      * {@link #written} and read as 0. A seq that is no JSON number literal is read as LSP4J reads
-     * it (a quoted {@code "5"} is 5; {@code "x"} fails as before, and the message is dropped).
+     * it (a quoted {@code "5"} is 5); one LSP4J cannot read as a number ({@code "x"}, an object, an
+     * array, a boolean) is skipped, noted in {@link #seqUnreadable} and read as 0, and a null one is
+     * read as 0 and counts as none.
      *
      * <p>The top level is known from the containers this reader opened ({@link #depth}), in O(1),
      * and what is kept is a few fields, whatever the message's size.
@@ -179,12 +242,16 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         String written;
         /** The last top-level seq read as an int (0 for {@link #written}). */
         int seq;
-        /** Whether a top-level seq was read (as an int, or kept in {@link #written}). */
+        /** Whether a top-level seq was read (as an int, or kept in {@link #written}), the last not null. */
         boolean seqRead;
+        /** Whether a top-level seq was neither null nor a number, nor a string LSP4J reads as one. */
+        boolean seqUnreadable;
         /** The last top-level command read as a string, or null. */
         String command;
         /** The last top-level type read as a string, or null. */
         String type;
+        /** The last top-level event read as a string, or null. */
+        String event;
         /** The first top-level field of a type LSP4J cannot read, with what it is not ("success is not a boolean"); else null. */
         String problem;
         /** The containers open: 1 inside the message's own object. */
@@ -254,9 +321,12 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             }
         }
 
-        /** @return whether the message is a request the server can answer: seq and command read, no other type */
+        /**
+         * @return whether the message is a request the server can answer: its command read, no
+         *     other type (with no seq read, it is answered as request 0 and not run)
+         */
         boolean identified() {
-            return seqRead && command != null && (type == null || type.equals("request"));
+            return command != null && (type == null || type.equals("request"));
         }
 
         @Override
@@ -321,11 +391,25 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         private int topSeq() throws IOException {
             JsonToken t = peek();
             if (t != JsonToken.NUMBER && t != JsonToken.STRING) {
-                return super.nextInt();
+                // null is no seq (given twice, the last counts, as for LSP4J); an object, array or
+                // boolean is no seq that can be read
+                skipValue();
+                if (t == JsonToken.NULL) {
+                    seqRead = false;
+                } else {
+                    seqUnreadable = true;
+                }
+                seq = 0;
+                return 0;
             }
             String text = nextString();
             if (!isJsonNumber(text)) {
-                seq = lenientInt(text);
+                try {
+                    seq = lenientInt(text);
+                } catch (NumberFormatException e) {
+                    seqUnreadable = true;
+                    return 0;
+                }
                 seqRead = true;
                 return seq;
             }
@@ -371,10 +455,11 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                         return null;
                     }
                     String s = super.nextString();
-                    if (field.equals("type")) {
-                        type = s;
-                    } else if (field.equals("command")) {
-                        command = s;
+                    switch (field) {
+                        case "type" -> type = s;
+                        case "command" -> command = s;
+                        case "event" -> event = s;
+                        default -> { }
                     }
                     return s;
                 }

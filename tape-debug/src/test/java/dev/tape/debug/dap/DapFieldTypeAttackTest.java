@@ -88,13 +88,12 @@ class DapFieldTypeAttackTest {
         expected.put(118, arguments + "NUMBER");
         List<String> batch = DapWireTest.opening(program);
         batch.addAll(cases.values());
-        // not identified, dropped as before: a seq or command that cannot be read, a message that is no request
-        batch.add("{\"seq\":{},\"type\":\"request\",\"command\":\"next\",\"success\":1}");
+        // not identified, dropped as before: a command that cannot be read, a message that is no request (a
+        // seq that cannot be read, or none, is answered as request 0: DapNoSeqTest)
         batch.add("{\"seq\":201,\"type\":\"request\",\"command\":{},\"success\":\"x\"}");
         batch.add("{\"seq\":202,\"type\":\"request\",\"command\":null,\"request_seq\":[]}");
         batch.add("{\"seq\":203,\"type\":\"event\",\"event\":\"x\",\"success\":\"x\"}");
         batch.add("{\"seq\":204,\"type\":\"response\",\"command\":\"next\",\"request_seq\":{},\"success\":true}");
-        batch.add("{\"type\":\"request\",\"command\":\"next\",\"success\":\"x\"}");
         // no false alarm: the same fields nested in the arguments
         batch.add("{\"seq\":7,\"type\":\"request\",\"command\":\"threads\",\"arguments\":{\"success\":\"x\","
                 + "\"request_seq\":{},\"type\":[],\"message\":{},\"event\":1,\"command\":{}}}");

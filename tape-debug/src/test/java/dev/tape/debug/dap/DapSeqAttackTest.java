@@ -10,7 +10,6 @@ import com.google.gson.JsonObject;
 import dev.tape.debug.TestTargets;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,36 +113,6 @@ class DapSeqAttackTest {
 
     /** A threads request with seq 1 and {@code pad} spaces before its closing brace, made as it is read. */
     private static Reader padded(long pad) {
-        char[] head = "{\"seq\":1,\"type\":\"request\",\"command\":\"threads\"".toCharArray();
-        long total = head.length + pad + 1;
-        return new Reader() {
-            private long at;
-
-            @Override
-            public int read(char[] buf, int off, int len) {
-                if (at >= total) {
-                    return -1;
-                }
-                int n = (int) Math.min(len, total - at);
-                for (int i = 0; i < n; ) {
-                    long p = at + i;
-                    if (p < head.length) {
-                        buf[off + i++] = head[(int) p];
-                    } else if (p < head.length + pad) {
-                        int k = (int) Math.min(n - i, head.length + pad - p);
-                        Arrays.fill(buf, off + i, off + i + k, ' ');
-                        i += k;
-                    } else {
-                        buf[off + i++] = '}';
-                    }
-                }
-                at += n;
-                return n;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new PaddedReader("{\"seq\":1,\"type\":\"request\",\"command\":\"threads\"", pad, "}");
     }
 }

@@ -148,12 +148,17 @@ class DapSessionTest {
         return s;
     }
 
-    /** The stack as "name@line" for each frame, innermost first. */
+    /** The id the last {@link #stack()} gave the innermost frame (valid until the program moves). */
+    private int innermost;
+
+    /** The stack as "name@line" for each frame, innermost first; keeps the innermost frame's id. */
     private List<String> stack() throws Exception {
         StackTraceArguments a = new StackTraceArguments();
         a.setThreadId(DapServer.THREAD_ID);
         List<String> out = new ArrayList<>();
-        for (StackFrame f : get(server.stackTrace(a)).getStackFrames()) {
+        StackFrame[] frames = get(server.stackTrace(a)).getStackFrames();
+        innermost = frames[0].getId();
+        for (StackFrame f : frames) {
             out.add(f.getName() + "@" + f.getLine());
             if (f.getLine() > 0) {
                 assertEquals(program.toAbsolutePath().toString(), f.getSource().getPath());
@@ -241,7 +246,7 @@ class DapSessionTest {
         assertEquals(DapServer.THREAD_ID, threads[0].getId());
         assertEquals(List.of("main pc 0@6"), stack());
         assertEquals(List.of("r0 = unit : unit", "r1 (n) = i64:3 : i64", "r2 = i64:0 : i64", "r3 = bool:false : bool"),
-                registers(1));
+                registers(innermost));
 
         ContinueArguments c = new ContinueArguments();
         c.setThreadId(DapServer.THREAD_ID);
@@ -261,14 +266,14 @@ class DapSessionTest {
         List<String> inInc = stack();
         assertEquals(List.of("inc pc 0@20", atCall.get(0)), inInc);
         assertEquals(List.of("r0 = unit : unit", "r1 (x) = i64:0 : i64", "r2 = i64:0 : i64", "r3 = i64:0 : i64"),
-                registers(1));
+                registers(innermost));
 
         NextArguments next = new NextArguments();
         next.setThreadId(DapServer.THREAD_ID);
         get(server.next(next));
         stop("step");
         assertEquals("inc pc 3@21", stack().get(0));
-        assertEquals("r2 = i64:1 : i64", registers(1).get(2));
+        assertEquals("r2 = i64:1 : i64", registers(innermost).get(2));
 
         StepOutArguments out = new StepOutArguments();
         out.setThreadId(DapServer.THREAD_ID);
@@ -277,7 +282,7 @@ class DapSessionTest {
         List<String> back = stack();
         assertEquals(1, back.size());
         assertTrue(back.get(0).endsWith("@13"), back.toString());
-        assertEquals("r2 = i64:1 : i64", registers(1).get(2), "the call's result");
+        assertEquals("r2 = i64:1 : i64", registers(innermost).get(2), "the call's result");
 
         StepBackArguments sb = new StepBackArguments();
         sb.setThreadId(DapServer.THREAD_ID);
@@ -286,7 +291,7 @@ class DapSessionTest {
         List<String> beforeRet = stack();
         assertEquals(2, beforeRet.size());
         assertTrue(beforeRet.get(0).startsWith("inc pc ") && beforeRet.get(0).endsWith("@22"), beforeRet.toString());
-        assertEquals("r3 = i64:1 : i64", registers(1).get(3));
+        assertEquals("r3 = i64:1 : i64", registers(innermost).get(3));
 
         ReverseContinueArguments rc = new ReverseContinueArguments();
         rc.setThreadId(DapServer.THREAD_ID);

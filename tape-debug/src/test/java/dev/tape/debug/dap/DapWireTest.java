@@ -182,7 +182,8 @@ class DapWireTest {
                 request(5, "no such request", "{}"),
                 request(6, "threads", null));
         Map<Integer, JsonObject> r = responses(messages(serve(batch)));
-        assertEquals(List.of(1, 2, 3, 4, 5, 6), List.copyOf(r.keySet()));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), List.copyOf(r.keySet()));
+        assertEquals("the request's seq is not a number; the request was not run", r.get(0).get("message").getAsString());
         assertEquals("Message could not be parsed: Expected BEGIN_OBJECT but was STRING at line 1 column 63 path "
                 + "$.arguments", r.get(1).get("message").getAsString());
         String scopes = r.get(2).get("message").getAsString();
@@ -252,7 +253,8 @@ class DapWireTest {
                     request(5, "threads", null),
                     request(6, "stackTrace", "{\"threadId\":1}"),
                     request(7, "next", "{\"threadId\":1}"),
-                    request(8, "scopes", "{\"frameId\":1}"),
+                    // the frame ids stackTrace gave end with the move: the innermost frame's is 2 now
+                    request(8, "scopes", "{\"frameId\":2}"),
                     request(9, "variables", "{\"variablesReference\":1}"),
                     request(10, "continue", "{\"threadId\":1}"),
                     request(11, "stepBack", "{\"threadId\":1}"),

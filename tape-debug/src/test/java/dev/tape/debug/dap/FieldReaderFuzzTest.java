@@ -1,6 +1,7 @@
 package dev.tape.debug.dap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,6 +22,7 @@ import java.util.Random;
 import org.eclipse.lsp4j.debug.services.IDebugProtocolClient;
 import org.eclipse.lsp4j.debug.services.IDebugProtocolServer;
 import org.eclipse.lsp4j.jsonrpc.MessageIssueException;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugNotificationMessage;
 import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugRequestMessage;
 import org.eclipse.lsp4j.jsonrpc.json.JsonRpcMethod;
 import org.eclipse.lsp4j.jsonrpc.messages.Message;
@@ -30,11 +32,13 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Random messages against {@link RequestCheckingHandler}, checked against a model read by Gson's
- * own tree parser (lenient, as LSP4J reads): a request the model identifies (one top-level
- * {@code seq} that is an int, one {@code command} that is a string, a {@code type} of
- * {@code "request"} or none) is answered, run or refused, with its seq and command; one that says
- * it is no request is never answered as a request; a request that is run has no top-level field of
- * the wrong type; and reading a message throws nothing but what LSP4J's reader handles.
+ * own tree parser (lenient, as LSP4J reads): a request the model identifies (one {@code command}
+ * that is a string, a {@code type} of {@code "request"} or none, and one top-level {@code seq} that
+ * is an int, or none, null, an object, an array or a boolean) is answered, run or refused, with its
+ * seq (0 for none) and command, and one without a seq that is a number, or with an {@code event}
+ * field, is refused; one that says it is no request is never answered as a request, and a client's
+ * event is never passed on; a request that is run has no top-level field of the wrong type; and
+ * reading a message throws nothing but what LSP4J's reader handles.
  */
 @Timeout(300)
 class FieldReaderFuzzTest {
@@ -76,6 +80,12 @@ class FieldReaderFuzzTest {
                 assertTrue(r != null, "identified but not answered: " + text + " -> " + o.thrown);
                 assertEquals(e.command, r.getMethod(), text);
                 assertEquals(Integer.toString(e.seq), r.getId(), text);
+            }
+            if (e.noSeq) {
+                assertTrue(o.run == null, "run without a seq: " + text);
+            }
+            if (e.event) {
+                assertTrue(o.run == null, "run with an event field: " + text);
             }
             if (e.notRequest) {
                 assertTrue(o.run == null && o.refused == null, "no request, answered: " + text);
@@ -129,9 +139,9 @@ class FieldReaderFuzzTest {
     record Outcome(DebugRequestMessage run, DebugRequestMessage refused, Throwable thrown) {}
 
     private Outcome outcome(String text) {
+        Message m;
         try {
-            Message m = handler.parseMessage(text);
-            return new Outcome(m instanceof DebugRequestMessage r ? r : null, null, null);
+            m = handler.parseMessage(text);
         } catch (MessageIssueException e) {
             return new Outcome(null, e.getRpcMessage() instanceof DebugRequestMessage r ? r : null, e);
         } catch (RuntimeException e) {
@@ -141,9 +151,16 @@ class FieldReaderFuzzTest {
             fail("escaped: " + e + " reading " + text);
             return null;
         }
+        assertFalse(m instanceof DebugNotificationMessage, "a client's event passed on: " + text);
+        return new Outcome(m instanceof DebugRequestMessage r ? r : null, null, null);
     }
 
-    record Expect(boolean identified, int seq, String command, boolean notRequest, boolean wellTyped) {}
+    record Expect(boolean identified, int seq, String command, boolean notRequest, boolean wellTyped, boolean noSeq,
+            boolean event) {
+        Expect(boolean identified, int seq, String command, boolean notRequest, boolean wellTyped) {
+            this(identified, seq, command, notRequest, wellTyped, false, false);
+        }
+    }
 
     /** What the message must come to, read by Gson's tree parser; unsure cases assert nothing. */
     private static Expect model(String text) {
@@ -176,18 +193,20 @@ class FieldReaderFuzzTest {
         boolean typeString = type != null && type.isJsonPrimitive() && type.getAsJsonPrimitive().isString();
         boolean notRequest = typeString && !type.getAsString().equals("request");
         Integer seq = intOf(o.get("seq"));
+        JsonElement given = o.get("seq");
+        // none, or none that is a number: answered as request 0, never run
+        boolean noSeq = given == null || given.isJsonNull() || given.isJsonObject() || given.isJsonArray()
+                || given.getAsJsonPrimitive().isBoolean();
         JsonElement command = o.get("command");
         boolean commandString = command != null && command.isJsonPrimitive() && command.getAsJsonPrimitive().isString();
-        // LSP4J takes an event's name as the method too (the last of the two): no model of that
-        boolean identified = seq != null && commandString && (type == null || typeString && !notRequest)
-                && o.get("event") == null;
+        boolean identified = (seq != null || noSeq) && commandString && (type == null || typeString && !notRequest);
         boolean wellTyped = stringOrAbsent(o, "type") && stringOrAbsent(o, "command") && stringOrAbsent(o, "event")
                 && (stringOrAbsent(o, "message") || o.get("message").isJsonNull())
                 && (o.get("success") == null || o.get("success").isJsonPrimitive()
                         && o.get("success").getAsJsonPrimitive().isBoolean())
                 && intLike(o.get("request_seq")) && intLike(o.get("seq"));
         return new Expect(identified, seq == null ? 0 : seq, commandString ? command.getAsString() : null, notRequest,
-                wellTyped);
+                wellTyped, noSeq && identified, o.get("event") != null && !notRequest);
     }
 
     private static boolean stringOrAbsent(JsonObject o, String name) {
