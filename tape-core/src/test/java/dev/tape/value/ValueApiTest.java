@@ -3,6 +3,7 @@ package dev.tape.value;
 import dev.tape.program.ValueType;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandles;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -117,10 +118,28 @@ class ValueApiTest {
         // the no-copy accessor refuses callers outside the VM and the verifier
         IllegalCallerException e = null;
         try {
-            ValueInternals.get();
+            ValueInternals.get(MethodHandles.lookup());
         } catch (IllegalCallerException x) {
             e = x;
         }
         assertTrue(e != null && e.getMessage().contains("dev.tape.value.ValueApiTest may not use it"), String.valueOf(e));
+    }
+
+    @Test
+    void internalsRefuseALookupMovedIntoTheVmPackage() throws ClassNotFoundException {
+        // a lookup of this class moved to a class of dev.tape.vm (Lookup.in), or the public lookup
+        // moved there, names an allowed package but has lost private access: refused
+        Class<?> vm = Class.forName("dev.tape.vm.Texts");
+        for (MethodHandles.Lookup moved : List.of(MethodHandles.lookup().in(vm),
+                MethodHandles.publicLookup().in(vm))) {
+            IllegalCallerException e = null;
+            try {
+                ValueInternals.get(moved);
+            } catch (IllegalCallerException x) {
+                e = x;
+            }
+            assertTrue(e != null && e.getMessage().contains("dev.tape.vm.Texts (through a lookup without full privilege access)"),
+                    String.valueOf(e));
+        }
     }
 }
