@@ -21,22 +21,25 @@ public final class ValueInternals {
     /**
      * Gives the accessor to the library's own packages; call it once, into a static final field,
      * as {@code ValueInternals.get(MethodHandles.lookup())}. The caller is the class of the lookup,
-     * which must have full privilege access ({@link MethodHandles.Lookup#hasFullPrivilegeAccess()}:
-     * only the class's own {@link MethodHandles#lookup()} has it; a lookup moved to another class
-     * with {@link MethodHandles.Lookup#in(Class)}, or the public one, has not). A lookup, not a
+     * which must have full privilege access ({@link MethodHandles.Lookup#hasFullPrivilegeAccess()})
+     * and {@link MethodHandles.Lookup#ORIGINAL} access: only the class's own
+     * {@link MethodHandles#lookup()} has both; a lookup moved to another class with
+     * {@link MethodHandles.Lookup#in(Class)}, one from {@link MethodHandles#privateLookupIn}, or
+     * the public one, has not. A lookup, not a
      * {@link StackWalker}, for a cold start: the first stack walk of a JVM costs about 0.7 ms of CPU
      * (docs/PERFORMANCE-LOG.md, "Cold start, thirteenth round").
      *
      * @param caller the calling class's own lookup, {@code MethodHandles.lookup()}
      * @return the accessor
-     * @throws IllegalCallerException when the lookup lacks full privilege access or its class is
-     *     outside {@code dev.tape.vm} and {@code dev.tape.verify}
+     * @throws IllegalCallerException when the lookup is not its class's own (full privilege and
+     *     original access) or its class is outside {@code dev.tape.vm} and {@code dev.tape.verify}
      */
     public static ValueInternals get(MethodHandles.Lookup caller) {
         Class<?> c = caller.lookupClass();
-        if (!caller.hasFullPrivilegeAccess() || !ALLOWED.contains(c.getPackageName())) {
+        boolean own = caller.hasFullPrivilegeAccess() && (caller.lookupModes() & MethodHandles.Lookup.ORIGINAL) != 0;
+        if (!own || !ALLOWED.contains(c.getPackageName())) {
             throw new IllegalCallerException("ValueInternals is internal to the library; " + c.getName()
-                    + (caller.hasFullPrivilegeAccess() ? "" : " (through a lookup without full privilege access)")
+                    + (own ? "" : " (through a lookup that is not its own)")
                     + " may not use it (use the factories of Value and Aggregate)");
         }
         return INSTANCE;
