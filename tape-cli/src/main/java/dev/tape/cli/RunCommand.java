@@ -87,7 +87,12 @@ public final class RunCommand implements Callable<Integer> {
     /** {@code -o FILE.snap}, or null */
     Path output;
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
+    /** {@code --timeout}'s syntax, compiled on its first use, not in every {@code tape run}. */
+    private static final class Durations {
+        static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m)");
+
+        private Durations() {}
+    }
 
     /** {@code --record FILE.rec}, or null */
     Path record;
@@ -275,7 +280,7 @@ public final class RunCommand implements Callable<Integer> {
      * @throws CliException (exit 2) when the text is not one
      */
     static Duration duration(String text) throws CliException {
-        Matcher m = DURATION.matcher(text == null ? "" : text.trim());
+        Matcher m = Durations.DURATION.matcher(text == null ? "" : text.trim());
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
             throw new CliException("tape: --timeout must be a whole number above 0 followed by ms, s or m (300ms, 2s, 1m),"
                     + " got '" + Escape.text(text) + "'");

@@ -213,9 +213,13 @@ public final class TapeCli implements Callable<Integer> {
      * {@code java.time}. Picocli looks each one up with {@code Class.forName}, which initializes it
      * ({@code java.time}'s classes build their date-time formatters), about 10 ms of CPU and a
      * hundred classes in every cold run; no {@code tape} option or parameter has such a type
-     * ({@code ProgrammaticSpecTest} checks every command's).
+     * ({@code ProgrammaticSpecTest} checks every command's). Written {@code java\.[st].*} (the
+     * names picocli asks about that start {@code java.s} or {@code java.t} are exactly its
+     * {@code java.sql} and {@code java.time} ones), not {@code java\.(sql|time)\..*}: picocli
+     * compiles it again for each of its 19 optional types in each command line, 38 times in a
+     * cold {@code tape run}, and this one compiles in about two thirds of the time.
      */
-    static final String EXCLUDED_CONVERTERS = "java\\.(sql|time)\\..*";
+    static final String EXCLUDED_CONVERTERS = "java\\.[st].*";
 
     /**
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of

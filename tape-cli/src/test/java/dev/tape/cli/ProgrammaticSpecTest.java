@@ -94,6 +94,15 @@ class ProgrammaticSpecTest {
         assertTrue("java.time.Duration".matches(TapeCli.EXCLUDED_CONVERTERS));
         assertTrue("java.sql.Timestamp".matches(TapeCli.EXCLUDED_CONVERTERS));
         assertFalse("java.nio.file.Path".matches(TapeCli.EXCLUDED_CONVERTERS));
+        // every optional type picocli 4.7 looks up (CommandLine.Interpreter.registerBuiltInConverters):
+        // java.sql's and java.time's excluded, Path kept
+        for (String name : List.of("java.sql.Time", "java.sql.Connection", "java.sql.Driver", "java.sql.Timestamp",
+                "java.time.Duration", "java.time.Instant", "java.time.LocalDate", "java.time.LocalDateTime",
+                "java.time.LocalTime", "java.time.MonthDay", "java.time.OffsetDateTime", "java.time.OffsetTime",
+                "java.time.Period", "java.time.Year", "java.time.YearMonth", "java.time.ZonedDateTime",
+                "java.time.ZoneId", "java.time.ZoneOffset")) {
+            assertTrue(name.matches(TapeCli.EXCLUDED_CONVERTERS), name);
+        }
     }
 
     /** The annotated {@code tape run} as it was before {@link RunSpec}: the reference for parsing. */

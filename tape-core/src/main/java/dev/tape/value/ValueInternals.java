@@ -1,12 +1,13 @@
 package dev.tape.value;
 
+import java.lang.invoke.MethodHandles;
 import java.util.Set;
 
 /**
  * Internal: the no-copy construction and reading of values that the interpreter, the verifier's
  * lowering and the compiled tier need for speed (wrapping an array a run has just filled, reading
- * a string's UTF-8 bytes without copying them). Not for embedders: {@link #get()} refuses every
- * caller outside the packages {@code dev.tape.vm} and {@code dev.tape.verify}, so the arrays
+ * a string's UTF-8 bytes without copying them). Not for embedders: {@link #get(MethodHandles.Lookup)}
+ * refuses every caller outside the packages {@code dev.tape.vm} and {@code dev.tape.verify}, so the arrays
  * inside a value can be reached, or handed over, only by code that never changes them afterwards.
  * Embedders use the factories of {@link Value} and {@link Aggregate}, which copy, and the
  * accessors, which copy out.
@@ -14,21 +15,31 @@ import java.util.Set;
 public final class ValueInternals {
     private static final ValueInternals INSTANCE = new ValueInternals();
     private static final Set<String> ALLOWED = Set.of("dev.tape.vm", "dev.tape.verify");
-    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     private ValueInternals() {}
 
     /**
-     * Gives the accessor to the library's own packages; call it once, into a static final field.
+     * Gives the accessor to the library's own packages; call it once, into a static final field,
+     * as {@code ValueInternals.get(MethodHandles.lookup())}. The caller is the class of the lookup,
+     * which must have full privilege access ({@link MethodHandles.Lookup#hasFullPrivilegeAccess()})
+     * and {@link MethodHandles.Lookup#ORIGINAL} access: only the class's own
+     * {@link MethodHandles#lookup()} has both; a lookup moved to another class with
+     * {@link MethodHandles.Lookup#in(Class)}, one from {@link MethodHandles#privateLookupIn}, or
+     * the public one, has not. A lookup, not a
+     * {@link StackWalker}, for a cold start: the first stack walk of a JVM costs about 0.7 ms of CPU
+     * (docs/PERFORMANCE-LOG.md, "Cold start, thirteenth round").
      *
+     * @param caller the calling class's own lookup, {@code MethodHandles.lookup()}
      * @return the accessor
-     * @throws IllegalCallerException when the caller's class is outside {@code dev.tape.vm} and
-     *     {@code dev.tape.verify}
+     * @throws IllegalCallerException when the lookup is not its class's own (full privilege and
+     *     original access) or its class is outside {@code dev.tape.vm} and {@code dev.tape.verify}
      */
-    public static ValueInternals get() {
-        Class<?> caller = WALKER.getCallerClass();
-        if (!ALLOWED.contains(caller.getPackageName())) {
-            throw new IllegalCallerException("ValueInternals is internal to the library; " + caller.getName()
+    public static ValueInternals get(MethodHandles.Lookup caller) {
+        Class<?> c = caller.lookupClass();
+        boolean own = caller.hasFullPrivilegeAccess() && (caller.lookupModes() & MethodHandles.Lookup.ORIGINAL) != 0;
+        if (!own || !ALLOWED.contains(c.getPackageName())) {
+            throw new IllegalCallerException("ValueInternals is internal to the library; " + c.getName()
+                    + (own ? "" : " (through a lookup that is not its own)")
                     + " may not use it (use the factories of Value and Aggregate)");
         }
         return INSTANCE;

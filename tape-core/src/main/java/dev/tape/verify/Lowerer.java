@@ -13,6 +13,7 @@ import dev.tape.value.ValueInternals;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
 
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.List;
  */
 final class Lowerer {
     /** No-copy wrapping of the constant pool's bytes (immutable like the program). */
-    private static final ValueInternals VALUES = ValueInternals.get();
+    private static final ValueInternals VALUES = ValueInternals.get(MethodHandles.lookup());
 
     static final int UNIT = 0;
     static final int WORD = 1;

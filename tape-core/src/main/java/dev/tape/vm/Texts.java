@@ -3,6 +3,7 @@ package dev.tape.vm;
 import dev.tape.value.Value;
 import dev.tape.value.ValueInternals;
 
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -16,7 +17,7 @@ final class Texts {
     private Texts() {}
 
     /** No-copy access to the arrays of bytes and str values, and to aggregate construction. */
-    static final ValueInternals V = ValueInternals.get();
+    static final ValueInternals V = ValueInternals.get(MethodHandles.lookup());
 
     /**
      * The array of a bytes or str value; only its first {@link #lengthOf} bytes are the value's (a

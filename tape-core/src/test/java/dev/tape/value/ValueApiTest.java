@@ -3,7 +3,9 @@ package dev.tape.value;
 import dev.tape.program.ValueType;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandles;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -117,10 +119,36 @@ class ValueApiTest {
         // the no-copy accessor refuses callers outside the VM and the verifier
         IllegalCallerException e = null;
         try {
-            ValueInternals.get();
+            ValueInternals.get(MethodHandles.lookup());
         } catch (IllegalCallerException x) {
             e = x;
         }
         assertTrue(e != null && e.getMessage().contains("dev.tape.value.ValueApiTest may not use it"), String.valueOf(e));
+    }
+
+    @Test
+    void internalsRefuseALookupMovedIntoTheVmPackage() throws ClassNotFoundException {
+        // a lookup of this class moved to a class of dev.tape.vm (Lookup.in), the public lookup
+        // moved there, or a private lookup in it (privateLookupIn, where the module system allows
+        // one: on the class path it has full privilege access) names an allowed package but is not
+        // the class's own: refused
+        Class<?> vm = Class.forName("dev.tape.vm.Texts");
+        List<MethodHandles.Lookup> lookups = new ArrayList<>(List.of(MethodHandles.lookup().in(vm),
+                MethodHandles.publicLookup().in(vm)));
+        try {
+            lookups.add(MethodHandles.privateLookupIn(vm, MethodHandles.lookup()));
+        } catch (IllegalAccessException x) {
+            // a named module that does not open dev.tape.vm: no such lookup can be made at all
+        }
+        for (MethodHandles.Lookup moved : lookups) {
+            IllegalCallerException e = null;
+            try {
+                ValueInternals.get(moved);
+            } catch (IllegalCallerException x) {
+                e = x;
+            }
+            assertTrue(e != null && e.getMessage().contains("dev.tape.vm.Texts (through a lookup that is not its own)"),
+                    String.valueOf(e));
+        }
     }
 }

@@ -16,6 +16,7 @@ import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * append run on both tiers at every heap limit around their traps with the same outcome.
  */
 class AttackStrAppendTest {
-    private static final ValueInternals V = ValueInternals.get();
+    private static final ValueInternals V = ValueInternals.get(MethodHandles.lookup());
 
     /**
      * main(a): r3 = a ++ "x" (in place when a has room), r5 = r3 ++ "yyyy" (in place on r3's

@@ -9,6 +9,7 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each get their own right result.
  */
 class StrAppendTiersTest {
-    private static final ValueInternals V = ValueInternals.get();
+    private static final ValueInternals V = ValueInternals.get(MethodHandles.lookup());
     /** the six string registers */
     private static final int SLOTS = 6;
     private static final int FIRST = 3;
