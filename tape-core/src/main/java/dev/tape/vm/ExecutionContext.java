@@ -146,6 +146,12 @@ public final class ExecutionContext {
      */
     int[] stackShare;
     /**
+     * compiled tier: the fuel left ({@link #fuelLeft()}) when compiled code last started on this
+     * context (a run's start or a resume); what the run has used since and not yet added to the
+     * tier's fuel credit is this less the fuel left now
+     */
+    long creditMark;
+    /**
      * Whether the run on this context can pause (a {@link Run}): only then may a host function
      * suspend ({@link dev.tape.host.HostContext#suspend()}). {@code Vm.run} runs with it off.
      */

@@ -206,7 +206,12 @@ final class JitTier extends CompiledTier {
     private long classBytes;
     /** set when the JVM ran out of memory for classes: nothing more is compiled */
     private boolean exhausted;
-    /** fuel used in compiled runs that have ended (see {@link #FUEL_PER_CLASS}) */
+    /**
+     * fuel the VM's runs have used, each unit once: what each stretch of compiled code used (from
+     * its start, {@link ExecutionContext#creditMark}, to its end) and what the interpreter ran
+     * ({@link #interpreted}); a compile adds only what its own stretch has used so far (see
+     * {@link #FUEL_PER_CLASS})
+     */
     private final java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -271,11 +276,12 @@ final class JitTier extends CompiledTier {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
         }
+        long fuel = c.fuelLeft();
+        c.creditMark = fuel;
         MethodHandle h = handle(entry, stack - (nested ? JitRuntime.NEST_WORDS : 0), c);
         if (h == null) {
             return HANDOVER;
         }
-        long fuel = c.fuel;
         ensureResults(c);
         share[0] = left;
         c.stackShare = share;
@@ -293,7 +299,7 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
-            spend(fuel - c.fuel);
+            spend(fuel - c.fuelLeft());
         }
     }
 
@@ -367,8 +373,9 @@ final class JitTier extends CompiledTier {
         if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
             return h;
         }
-        // the fuel left counts the reserve, where Run.resume holds all but a stretch's fuel
-        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuelLeft()));
+        // the fuel used since compiled code started on c (the fuel left counts the reserve, where
+        // Run.resume holds all but a stretch's fuel): what ended before is in spent already
+        return compile(func, spent.get() + Math.max(0, c.creditMark - c.fuelLeft()));
     }
 
     /**
@@ -392,6 +399,11 @@ final class JitTier extends CompiledTier {
     /** @return hidden classes defined so far */
     synchronized int classes() {
         return classes;
+    }
+
+    /** @return generations started so far, whether or not they made a class (what the fuel credit counts) */
+    synchronized int generations() {
+        return generated;
     }
 
     /** @return bytes of class files defined so far */
