@@ -192,6 +192,8 @@ final class JitTier extends CompiledTier {
 
     /** per shape: its method ({@link Made}), or {@link Boolean#FALSE} when it failed */
     private final Map<Shape, Object> shapes = new HashMap<>();
+    /** per function id: its shape, made at its first compile (a digest of its code: made once) */
+    private final Shape[] shapeOf;
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
     private final Budget budget;
@@ -238,6 +240,7 @@ final class JitTier extends CompiledTier {
         this.sites = new MutableCallSite[n];
         this.points = new boolean[n][];
         this.leaders = new boolean[n][];
+        this.shapeOf = new Shape[n];
         this.maxResults = maxResults(vm);
         this.budget = budget;
         this.definer = definer;
@@ -466,7 +469,11 @@ final class JitTier extends CompiledTier {
             return null;
         }
         try {
-            Shape key = new Shape(vm, func);
+            Shape key = shapeOf[func];
+            if (key == null) {
+                key = new Shape(vm, func);
+                shapeOf[func] = key;
+            }
             Object known = shapes.get(key);
             if (known == null) {
                 long past = generated - (long) budget.freeClasses() + 1;
@@ -567,26 +574,58 @@ final class JitTier extends CompiledTier {
         return max;
     }
 
+    /** @return the hash code of {@code func}'s shape (for tests) */
+    static int shapeHash(Vm vm, int func) {
+        return new Shape(vm, func).hashCode();
+    }
+
     /**
      * What decides a function's generated method apart from its id: its lowered code (function
      * relative: targets, constant and tag indices are relocated only in the image, and the method
      * reads those at run time), which code indices start an instruction, its register types and
      * argument count, and whether it returns its result as the method's value. Function-table
      * rows that share a code blob and signature have equal shapes.
+     *
+     * <p>Keyed by a SHA-256 of the code, instruction starts, counts and result passing, so a
+     * program cannot choose functions whose keys collide: with {@code Arrays.hashCode}, a constant
+     * pair such as (k + 1, m - 31) for (k, m) gave distinct functions one hash, and every compile
+     * compared its code with every earlier one's, up to 8,192 ints each, once past the class budget
+     * with no fuel credit asked ({@code AuditShapeHashTest}). Two shapes are compared whole only
+     * when their digests are equal.
      */
     private static final class Shape {
         private final LoweredFunction fn;
         private final boolean direct;
+        private final byte[] digest;
         private final int hash;
 
         Shape(Vm vm, int func) {
             this.fn = vm.funcs[func];
             this.direct = direct(vm.program.functions().get(func).sig().rets());
-            int h = Arrays.hashCode(fn.code());
-            h = 31 * h + Arrays.hashCode(fn.pcOf());
-            h = 31 * h + fn.regCount();
-            h = 31 * h + fn.argCount();
-            this.hash = 31 * h + (direct ? 1 : 0);
+            java.security.MessageDigest md = dev.tape.verify.internal.Sha256.newDigest();
+            byte[] buf = new byte[4096];
+            int n = feed(md, buf, 0, new int[] {fn.regCount(), fn.argCount(), direct ? 1 : 0, fn.code().length});
+            n = feed(md, buf, n, fn.code());
+            n = feed(md, buf, n, fn.pcOf());
+            md.update(buf, 0, n);
+            this.digest = md.digest();
+            this.hash = (digest[0] & 0xFF) << 24 | (digest[1] & 0xFF) << 16 | (digest[2] & 0xFF) << 8 | (digest[3] & 0xFF);
+        }
+
+        /** Adds {@code ints} to {@code buf} (holding {@code n} bytes), flushing it into the digest when full. */
+        private static int feed(java.security.MessageDigest md, byte[] buf, int n, int[] ints) {
+            for (int x : ints) {
+                if (n + 4 > buf.length) {
+                    md.update(buf, 0, n);
+                    n = 0;
+                }
+                buf[n] = (byte) (x >>> 24);
+                buf[n + 1] = (byte) (x >>> 16);
+                buf[n + 2] = (byte) (x >>> 8);
+                buf[n + 3] = (byte) x;
+                n += 4;
+            }
+            return n;
         }
 
         @Override
@@ -596,7 +635,7 @@ final class JitTier extends CompiledTier {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct) {
+            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct || !Arrays.equals(s.digest, digest)) {
                 return false;
             }
             LoweredFunction a = fn;
