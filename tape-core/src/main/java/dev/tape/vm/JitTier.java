@@ -609,7 +609,7 @@ final class JitTier extends CompiledTier {
             n = feed(md, buf, n, fn.pcOf());
             md.update(buf, 0, n);
             this.digest = md.digest();
-            this.hash = (digest[0] & 0xFF) << 24 | (digest[1] & 0xFF) << 16 | (digest[2] & 0xFF) << 8 | (digest[3] & 0xFF);
+            this.hash = java.nio.ByteBuffer.wrap(digest).getInt();
         }
 
         /** Adds {@code ints} to {@code buf} (holding {@code n} bytes), flushing it into the digest when full. */
