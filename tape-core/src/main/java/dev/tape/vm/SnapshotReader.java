@@ -141,7 +141,8 @@ final class SnapshotReader {
                     + " is out of range (at most the fuel limit " + Long.toUnsignedString(fuelLimit) + ")");
         }
         if (Long.compareUnsigned(hostCalls, maxHostCalls) > 0 || heapBytes < 0 || heapBytes > maxHeap
-                || scanned < 0 || scanned > ExecutionContext.scanBudget(limits) || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {
+                || scanned < 0 || scanned > ExecutionContext.scanBudget(limits)
+                || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {
             throw bad(countersAt, "counters out of range for the limits: host calls " + Long.toUnsignedString(hostCalls)
                     + ", heap bytes " + heapBytes + ", scanned " + scanned + ", copy units " + copied + ", deferred fuel "
                     + extra);
