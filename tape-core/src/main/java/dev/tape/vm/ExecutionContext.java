@@ -146,6 +146,12 @@ public final class ExecutionContext {
      */
     int[] stackShare;
     /**
+     * compiled tier: the fuel left ({@link #fuelLeft()}) when compiled code last started on this
+     * context (a run's start or a resume); what the run has used since and not yet added to the
+     * tier's fuel credit is this less the fuel left now
+     */
+    long creditMark;
+    /**
      * Whether the run on this context can pause (a {@link Run}): only then may a host function
      * suspend ({@link dev.tape.host.HostContext#suspend()}). {@code Vm.run} runs with it off.
      */
@@ -406,6 +412,16 @@ public final class ExecutionContext {
         }
     }
 
+    /**
+     * @param limits a run's limits
+     * @return the bytes its string comparisons may read ({@link #scan}): {@link #SCAN_FACTOR} times
+     *     its heap limit, at least 1 MiB, saturating at {@code Long.MAX_VALUE}
+     */
+    static long scanBudget(Limits limits) {
+        long budget = Math.max(limits.maxHeapBytes(), 1L << 20);
+        return budget > Long.MAX_VALUE / SCAN_FACTOR ? Long.MAX_VALUE : budget * SCAN_FACTOR;
+    }
+
     /** How many times the heap limit (at least 1 MiB) a run's string comparisons may read. */
     static final long SCAN_FACTOR = 64;
 
@@ -417,8 +433,7 @@ public final class ExecutionContext {
      */
     void scan(long bytes) {
         scannedBytes += bytes;
-        long budget = Math.max(limits.maxHeapBytes(), 1L << 20);
-        budget = budget > Long.MAX_VALUE / SCAN_FACTOR ? Long.MAX_VALUE : budget * SCAN_FACTOR;
+        long budget = scanBudget(limits);
         if (scannedBytes > budget || scannedBytes < 0) {
             throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run's string comparisons read more than " + budget
                     + " bytes (" + SCAN_FACTOR + " times its heap limit)");

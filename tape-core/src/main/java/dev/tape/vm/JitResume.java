@@ -242,7 +242,8 @@ final class JitResume {
         // less than the whole budget: a compiled run is active on this thread, and this one is nested in it
         int avail = stack - (stack < JitRuntime.STACK_WORDS ? JitRuntime.NEST_WORDS : 0);
         tier.ensureResults(c);
-        long fuel = c.fuel;
+        long fuel = c.fuelLeft();
+        c.creditMark = fuel;
         c.stackShare = share;
         try {
             while (true) {
@@ -279,7 +280,7 @@ final class JitResume {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         } finally {
-            tier.spend(fuel - c.fuel);
+            tier.spend(fuel - c.fuelLeft());
         }
     }
 

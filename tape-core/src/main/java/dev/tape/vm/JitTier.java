@@ -68,6 +68,10 @@ final class JitTier extends CompiledTier {
      * anyway (a method may have 7,900 bytes of bytecode, and every lowered instruction but
      * {@code nop} takes more bytes than ints: 1,000 {@code i64.add} (4,000 ints) compile, 1,200 do
      * not; 1,000 {@code const.i64} (3,000 ints) do, 2,000 do not), unless it is mostly {@code nop}s.
+     * Unreachable code counts too: the generator emits only reachable blocks, but each generation
+     * walks the whole code (block leaders, labels, resume points per code index), about 20 ns an int,
+     * so 10 reachable instructions behind a dead tail of 1,000,000 ints took 19 to 22 ms a generation
+     * (0.1 ms without the tail); such a function stays interpreted.
      */
     static final int MAX_CODE_INTS = 8_192;
 
@@ -77,9 +81,10 @@ final class JitTier extends CompiledTier {
     /**
      * Fuel that runs of a VM must have used for each class it generates past {@link #FREE_CLASSES}
      * (defined or not: a generation that fails, too large, costs about as much)
-     * (a class takes about 0.3 ms of CPU to generate and define; the interpreter runs 20,000
-     * instructions in about 0.2 to 0.4 ms): so compiling never costs more than about the
-     * interpreter's time for the same runs, plus a fixed part, however many functions run once.
+     * (a class takes about 0.3 ms of CPU to generate and define, a compile through the whole size
+     * fallback up to about 7 ms; the interpreter runs 20,000 instructions in about 0.2 to 0.4 ms):
+     * so compiling never costs more than about 0.35 us a unit of the fuel the runs use, plus a fixed
+     * part, however many functions run once (docs/SECURITY.md, "The compiled tier").
      * The fuel counted is what the current run has used so far and what earlier runs used, compiled
      * or interpreted ({@code spent}); a function refused for want of it is compiled at a later call.
      * (Counting compiled code's fuel only, a VM whose runs entered 64 functions that failed to
@@ -187,6 +192,8 @@ final class JitTier extends CompiledTier {
 
     /** per shape: its method ({@link Made}), or {@link Boolean#FALSE} when it failed */
     private final Map<Shape, Object> shapes = new HashMap<>();
+    /** per function id: its shape, made at its first compile (a digest of its code: made once) */
+    private final Shape[] shapeOf;
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
     private final Budget budget;
@@ -202,7 +209,12 @@ final class JitTier extends CompiledTier {
     private long classBytes;
     /** set when the JVM ran out of memory for classes: nothing more is compiled */
     private boolean exhausted;
-    /** fuel used in compiled runs that have ended (see {@link #FUEL_PER_CLASS}) */
+    /**
+     * fuel the VM's runs have used, each unit once: what each stretch of compiled code used (from
+     * its start, {@link ExecutionContext#creditMark}, to its end) and what the interpreter ran
+     * ({@link #interpreted}); a compile adds only what its own stretch has used so far (see
+     * {@link #FUEL_PER_CLASS})
+     */
     private final java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -228,6 +240,7 @@ final class JitTier extends CompiledTier {
         this.sites = new MutableCallSite[n];
         this.points = new boolean[n][];
         this.leaders = new boolean[n][];
+        this.shapeOf = new Shape[n];
         this.maxResults = maxResults(vm);
         this.budget = budget;
         this.definer = definer;
@@ -267,11 +280,12 @@ final class JitTier extends CompiledTier {
             // the context is as Vm prepared it: the interpreter runs the entry from pc 0
             return HANDOVER;
         }
+        long fuel = c.fuelLeft();
+        c.creditMark = fuel;
         MethodHandle h = handle(entry, stack - (nested ? JitRuntime.NEST_WORDS : 0), c);
         if (h == null) {
             return HANDOVER;
         }
-        long fuel = c.fuel;
         ensureResults(c);
         share[0] = left;
         c.stackShare = share;
@@ -289,7 +303,7 @@ final class JitTier extends CompiledTier {
             throw new IllegalStateException(e);
         } finally {
             share[0] = stack;
-            spend(fuel - c.fuel);
+            spend(fuel - c.fuelLeft());
         }
     }
 
@@ -363,8 +377,9 @@ final class JitTier extends CompiledTier {
         if (h != null || stack < COMPILE_STACK_WORDS || state[func] == FAILED) {
             return h;
         }
-        // the fuel left counts the reserve, where Run.resume holds all but a stretch's fuel
-        return compile(func, spent.get() + Math.max(0, c.limits.fuel() - c.fuelLeft()));
+        // the fuel used since compiled code started on c (the fuel left counts the reserve, where
+        // Run.resume holds all but a stretch's fuel): what ended before is in spent already
+        return compile(func, spent.get() + Math.max(0, c.creditMark - c.fuelLeft()));
     }
 
     /**
@@ -388,6 +403,11 @@ final class JitTier extends CompiledTier {
     /** @return hidden classes defined so far */
     synchronized int classes() {
         return classes;
+    }
+
+    /** @return generations started so far, whether or not they made a class (what the fuel credit counts) */
+    synchronized int generations() {
+        return generated;
     }
 
     /** @return bytes of class files defined so far */
@@ -449,7 +469,11 @@ final class JitTier extends CompiledTier {
             return null;
         }
         try {
-            Shape key = new Shape(vm, func);
+            Shape key = shapeOf[func];
+            if (key == null) {
+                key = new Shape(vm, func);
+                shapeOf[func] = key;
+            }
             Object known = shapes.get(key);
             if (known == null) {
                 long past = generated - (long) budget.freeClasses() + 1;
@@ -550,26 +574,58 @@ final class JitTier extends CompiledTier {
         return max;
     }
 
+    /** @return the hash code of {@code func}'s shape (for tests) */
+    static int shapeHash(Vm vm, int func) {
+        return new Shape(vm, func).hashCode();
+    }
+
     /**
      * What decides a function's generated method apart from its id: its lowered code (function
      * relative: targets, constant and tag indices are relocated only in the image, and the method
      * reads those at run time), which code indices start an instruction, its register types and
      * argument count, and whether it returns its result as the method's value. Function-table
      * rows that share a code blob and signature have equal shapes.
+     *
+     * <p>Keyed by a SHA-256 of the code, instruction starts, counts and result passing, so a
+     * program cannot choose functions whose keys collide: with {@code Arrays.hashCode}, a constant
+     * pair such as (k + 1, m - 31) for (k, m) gave distinct functions one hash, and every compile
+     * compared its code with every earlier one's, up to 8,192 ints each, once past the class budget
+     * with no fuel credit asked ({@code AuditShapeHashTest}). Two shapes are compared whole only
+     * when their digests are equal.
      */
     private static final class Shape {
         private final LoweredFunction fn;
         private final boolean direct;
+        private final byte[] digest;
         private final int hash;
 
         Shape(Vm vm, int func) {
             this.fn = vm.funcs[func];
             this.direct = direct(vm.program.functions().get(func).sig().rets());
-            int h = Arrays.hashCode(fn.code());
-            h = 31 * h + Arrays.hashCode(fn.pcOf());
-            h = 31 * h + fn.regCount();
-            h = 31 * h + fn.argCount();
-            this.hash = 31 * h + (direct ? 1 : 0);
+            java.security.MessageDigest md = dev.tape.verify.internal.Sha256.newDigest();
+            byte[] buf = new byte[4096];
+            int n = feed(md, buf, 0, new int[] {fn.regCount(), fn.argCount(), direct ? 1 : 0, fn.code().length});
+            n = feed(md, buf, n, fn.code());
+            n = feed(md, buf, n, fn.pcOf());
+            md.update(buf, 0, n);
+            this.digest = md.digest();
+            this.hash = java.nio.ByteBuffer.wrap(digest).getInt();
+        }
+
+        /** Adds {@code ints} to {@code buf} (holding {@code n} bytes), flushing it into the digest when full. */
+        private static int feed(java.security.MessageDigest md, byte[] buf, int n, int[] ints) {
+            for (int x : ints) {
+                if (n + 4 > buf.length) {
+                    md.update(buf, 0, n);
+                    n = 0;
+                }
+                buf[n] = (byte) (x >>> 24);
+                buf[n + 1] = (byte) (x >>> 16);
+                buf[n + 2] = (byte) (x >>> 8);
+                buf[n + 3] = (byte) x;
+                n += 4;
+            }
+            return n;
         }
 
         @Override
@@ -579,7 +635,7 @@ final class JitTier extends CompiledTier {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct) {
+            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct || !Arrays.equals(s.digest, digest)) {
                 return false;
             }
             LoweredFunction a = fn;

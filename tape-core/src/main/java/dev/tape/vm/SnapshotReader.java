@@ -38,6 +38,8 @@ final class SnapshotReader {
     private final ExecutionContext c;
     private final Limits ceiling;
     private Object[] objects;
+    /** bytes of the objects read so far, counted as a run is charged for them ({@link #hold}) */
+    private long held;
 
     private SnapshotReader(Vm vm, byte[] bytes, ExecutionContext c, Limits ceiling) {
         this.vm = vm;
@@ -139,7 +141,8 @@ final class SnapshotReader {
                     + " is out of range (at most the fuel limit " + Long.toUnsignedString(fuelLimit) + ")");
         }
         if (Long.compareUnsigned(hostCalls, maxHostCalls) > 0 || heapBytes < 0 || heapBytes > maxHeap
-                || scanned < 0 || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {
+                || scanned < 0 || scanned > ExecutionContext.scanBudget(limits)
+                || copied < 0 || copied > ExecutionContext.copyBudget(limits) || extra < 0) {
             throw bad(countersAt, "counters out of range for the limits: host calls " + Long.toUnsignedString(hostCalls)
                     + ", heap bytes " + heapBytes + ", scanned " + scanned + ", copy units " + copied + ", deferred fuel "
                     + extra);
@@ -277,7 +280,11 @@ final class SnapshotReader {
                 + ", registers " + l.maxRegisters() + ")";
     }
 
-    /** The object table: each entry's references point to earlier entries, so it is a DAG read in one loop. */
+    /**
+     * The object table: each entry's references point to earlier entries, so it is a DAG read in one
+     * loop. The objects, counted as a run counts what it allocates ({@link #held}), may take at most
+     * the ceiling's heap limit.
+     */
     private void objects() throws DecodeException {
         int n = in.count("object", 2);
         objects = new Object[n];
@@ -294,9 +301,15 @@ final class SnapshotReader {
                     long m = in.sleb64();
                     yield new Value.Decimal(m, in.u8());
                 }
-                case BYTES -> Texts.V.adoptBytes(in.bytes(in.count("byte", 1)));
+                case BYTES -> {
+                    int len = in.count("byte", 1);
+                    hold(16 + len, i, at);
+                    yield Texts.V.adoptBytes(in.bytes(len));
+                }
                 case STR -> {
-                    byte[] b = in.bytes(in.count("byte", 1));
+                    int len = in.count("byte", 1);
+                    hold(16 + len, i, at);
+                    byte[] b = in.bytes(len);
                     if (!utf8(b)) {
                         throw bad(at, "string object " + i + " is not valid UTF-8");
                     }
@@ -316,11 +329,29 @@ final class SnapshotReader {
                     if (!(objects[env] instanceof Aggregate a)) {
                         throw bad(envAt, "closure object " + i + "'s environment is not an aggregate");
                     }
+                    hold(24, i, at);
                     yield new Value.Closure((int) f, a);
                 }
                 case AGG -> aggregate(i, at, types);
                 default -> throw bad(at, "object " + i + " has kind " + k.keyword() + ", which is not a reference kind");
             };
+        }
+    }
+
+    /**
+     * Counts one object's bytes as a run is charged for making it ({@code 16 + n} a string or byte
+     * string of {@code n} bytes, 24 a closure, {@code 32 + 9} an element an aggregate and 8 more an
+     * element with references; decimals and objects are values, as in a run) toward the ceiling's
+     * heap limit. The snapshot's own heap counter is not checked against this: a genuine run holds
+     * values it was never charged for (constants, its arguments, host results).
+     *
+     * @throws SnapshotException at the object, when the bytes counted so far pass the ceiling's heap limit
+     */
+    private void hold(long bytes, int i, int at) {
+        held += bytes;
+        if (held > ceiling.maxHeapBytes()) {
+            throw bad(at, "the snapshot's values take more than the ceiling's heap limit of " + ceiling.maxHeapBytes()
+                    + " bytes (counted as a run is charged for them) at object " + i);
         }
     }
 
@@ -377,6 +408,7 @@ final class SnapshotReader {
             }
             refs[e] = o;
         }
+        hold(Ops.aggregateBytes(n) + (refs == null ? 0 : Ops.referenceBytes(n)), i, at);
         Aggregate.Kind ak = kind == Snapshots.TUPLE ? Aggregate.Kind.TUPLE
                 : kind == Snapshots.STRUCT ? Aggregate.Kind.STRUCT : Aggregate.Kind.ARRAY;
         return Texts.V.aggregate(ak, (int) typeId, tags, bits, refs);
