@@ -558,9 +558,30 @@ final class Interpreter {
                         }
                     }
                     case LOp.TUPLE_NEW_W -> {
+                        // tuples of words and the word instructions after them in a loop of their own
+                        // (TupleRun), as decimals in DecimalRun below; one the run would leave at once
+                        // runs here
                         int n = code[ip + 3];
-                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n, base);
-                        ip += 4 + n;
+                        if (budget == 0 || !TupleRun.TAKES[code[ip + 4 + n] & 0xFF]) {
+                            r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n,
+                                    base);
+                            ip += 4 + n;
+                        } else {
+                            long p;
+                            try {
+                                p = TupleRun.run(c, image.tags(), w, r, code, ip, base, budget);
+                            } catch (RuntimeException | Error e) {
+                                // as for DecimalRun below
+                                if (c.runIp >= 0) {
+                                    ip = c.runIp;
+                                    budget -= c.runUsed;
+                                    c.runIp = -1;
+                                }
+                                throw e;
+                            }
+                            ip = (int) (p >>> 32);
+                            budget -= (int) p;
+                        }
                     }
                     case LOp.TUPLE_GET_W -> {
                         Object o = r[base + code[ip + 2]];
