@@ -195,18 +195,30 @@ final class Interpreter {
                             ip += 3;
                         }
                         case Op.F64_ADD -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_SUB -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_MUL -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_DIV -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
@@ -216,6 +228,9 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_TO_F64 -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 3] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
                             ip += 3;
                         }
@@ -352,6 +367,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_MUL_ADD -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 8] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [F64_MUL, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             if (budget == 0) {
@@ -363,6 +381,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.I64_TO_F64_MUL_ADD -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 11] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
                             if (budget == 0) {
@@ -380,6 +401,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_SUB_ADD -> {
+                            if (budget != 0 && FloatRun.TAKES[code[ip + 8] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [F64_SUB, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             if (budget == 0) {
@@ -593,6 +617,25 @@ final class Interpreter {
                             Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
                         }
                         ip += 5;
+                    }
+                    case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
+                        LOp.I64_TO_F64_MUL_ADD -> {
+                        // only from the inner loop, which ran the instruction itself unless a FloatRun
+                        // would take the one after it
+                        long p;
+                        try {
+                            p = FloatRun.run(c, w, code, ip, base, budget);
+                        } catch (RuntimeException | Error e) {
+                            // as for DecimalRun below
+                            if (c.runIp >= 0) {
+                                ip = c.runIp;
+                                budget -= c.runUsed;
+                                c.runIp = -1;
+                            }
+                            throw e;
+                        }
+                        ip = (int) (p >>> 32);
+                        budget -= (int) p;
                     }
                     case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC -> {
                         // decimals, unboxed (DecScale), and the word instructions after them in a loop of
