@@ -30,7 +30,9 @@ import dev.tape.verify.internal.LOp;
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
  * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
  * instruction there hands the run it starts (decimal and common word instructions) to
- * {@link DecimalRun}, a loop of its own. In the
+ * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
+ * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
+ * {@code switch}, which hands its run to {@link FloatRun}. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
