@@ -10,7 +10,7 @@ import dev.tape.verify.internal.LOp;
  * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}
  * and {@link LOp#I64_TO_F64_MUL_ADD}), paid for, through the outer {@code switch} to this loop when
  * the instruction after it (after the whole superinstruction) is one this loop handles
- * ({@link #TAKES}; otherwise it runs in {@code execute}'s own case, which costs less than the
+ * ({@link Interpreter#FLOAT_TAKES}; otherwise it runs in the inner loop, which costs less than the
  * trip and the call), and this loop runs it and every following instruction it handles (those and
  * {@code f64.lt}, the fused {@code f64.lt}+{@code br}, word {@code mov} and constants,
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
@@ -31,21 +31,6 @@ import dev.tape.verify.internal.LOp;
  */
 final class FloatRun {
     private FloatRun() {}
-
-    /**
-     * The ops this loop runs after its first instruction, indexed by op (0 to 255): an f64
-     * instruction followed by one of them starts a run.
-     */
-    static final boolean[] TAKES = new boolean[256];
-
-    static {
-        for (int op : new int[] {Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT, Op.I64_TO_F64,
-            LOp.F64_LT_BR, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD, LOp.MOV_W, LOp.CONST_W,
-            Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR,
-            LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR}) {
-            TAKES[op] = true;
-        }
-    }
 
     /**
      * Runs the paid-for f64 instruction at {@code ip} and what follows, as above.

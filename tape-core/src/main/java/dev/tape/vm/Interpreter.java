@@ -67,6 +67,23 @@ final class Interpreter {
      */
     static final boolean[] RUN_TAKES = new boolean[256];
 
+    /**
+     * The ops {@link TupleRun} runs after its first instruction, indexed by op (0 to 255): a
+     * {@link LOp#TUPLE_NEW_W} followed by one of them starts a run there; any other runs in
+     * {@link #execute}'s own case. Here, not in {@code TupleRun}, so that that class has no static
+     * initialiser (a class whose initialisation fails on an exhausted stack stays unusable:
+     * {@code ClassInit}).
+     */
+    static final boolean[] TUPLE_TAKES = new boolean[256];
+
+    /**
+     * The ops {@link FloatRun} runs after its first instruction, indexed by op (0 to 255): an f64
+     * instruction followed by one of them (after the whole superinstruction) leaves the inner loop
+     * for the outer {@code switch}, which starts a run; any other runs in the inner loop. Here for
+     * the same reason as {@link #TUPLE_TAKES}.
+     */
+    static final boolean[] FLOAT_TAKES = new boolean[256];
+
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
@@ -87,6 +104,18 @@ final class Interpreter {
             Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR,
             LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR}) {
             RUN_TAKES[op] = true;
+        }
+        int[] words = {LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
+            Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR};
+        for (int op : words) {
+            TUPLE_TAKES[op] = true;
+            FLOAT_TAKES[op] = true;
+        }
+        TUPLE_TAKES[LOp.TUPLE_NEW_W] = true;
+        TUPLE_TAKES[LOp.TUPLE_GET_W] = true;
+        for (int op : new int[] {Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT, Op.I64_TO_F64, LOp.F64_LT_BR,
+            LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD}) {
+            FLOAT_TAKES[op] = true;
         }
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
@@ -197,28 +226,28 @@ final class Interpreter {
                             ip += 3;
                         }
                         case Op.F64_ADD -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_SUB -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_MUL -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_DIV -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
@@ -230,7 +259,7 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_TO_F64 -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 3] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 3] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
@@ -369,7 +398,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_MUL_ADD -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 8] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_MUL, d, a, b][F64_ADD, d, a, b]
@@ -383,7 +412,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.I64_TO_F64_MUL_ADD -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 11] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 11] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
@@ -403,7 +432,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_SUB_ADD -> {
-                            if (budget != 0 && FloatRun.TAKES[code[ip + 8] & 0xFF]) {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_SUB, d, a, b][F64_ADD, d, a, b]
@@ -588,7 +617,7 @@ final class Interpreter {
                         // (TupleRun), as decimals in DecimalRun below; one the run would leave at once
                         // runs here
                         int n = code[ip + 3];
-                        if (budget == 0 || !TupleRun.TAKES[code[ip + 4 + n] & 0xFF]) {
+                        if (budget == 0 || !TUPLE_TAKES[code[ip + 4 + n] & 0xFF]) {
                             r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n,
                                     base);
                             ip += 4 + n;

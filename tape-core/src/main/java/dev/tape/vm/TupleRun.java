@@ -8,8 +8,8 @@ import dev.tape.verify.internal.LOp;
  * A run of tuple instructions, and of the word instructions between them, in a loop of its own, as
  * {@link DecimalRun} is for decimals: {@link Interpreter#execute} hands {@code tuple.new} of word
  * registers ({@link LOp#TUPLE_NEW_W}), paid for, here when the instruction after it is one this loop
- * handles ({@link #TAKES}; one alone runs in {@code execute}, which costs less than a call), and
- * this loop runs it and every following instruction it handles (word-element {@code tuple.new} and
+ * handles ({@link Interpreter#TUPLE_TAKES}; one alone runs in {@code execute}, which costs less than
+ * a call), and this loop runs it and every following instruction it handles (word-element {@code tuple.new} and
  * {@code tuple.get} into a word register, word {@code mov} and constants, {@code i64/u64.add},
  * {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused {@code i64.lt}+{@code br} and the
  * superinstructions constant+{@code i64.add}, constant+{@code i64.lt}+{@code br} and
@@ -33,20 +33,6 @@ import dev.tape.verify.internal.LOp;
  */
 final class TupleRun {
     private TupleRun() {}
-
-    /**
-     * The ops this loop runs after its first instruction, indexed by op (0 to 255): a
-     * {@link LOp#TUPLE_NEW_W} followed by one of them starts a run.
-     */
-    static final boolean[] TAKES = new boolean[256];
-
-    static {
-        for (int op : new int[] {LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD,
-            Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR,
-            LOp.CONST_ADD, LOp.CONST_LT_BR}) {
-            TAKES[op] = true;
-        }
-    }
 
     /**
      * Runs the paid-for {@link LOp#TUPLE_NEW_W} at {@code ip} and what follows, as above.
