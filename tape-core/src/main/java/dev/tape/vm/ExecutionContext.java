@@ -55,13 +55,14 @@ public final class ExecutionContext {
     /** How many unboxed decimal slots the interpreter lists before it boxes them all. */
     static final int DEC_SLOTS = 64;
     /**
-     * Where a {@link DecimalRun} that threw stood: the code index of the instruction that trapped
-     * (or threw), for {@link Interpreter#execute} to report it there; -1 when no run noted one since
-     * {@code execute} last read it (an error thrown before the run's own handler, such as an
-     * {@code OutOfMemoryError} loading the class, is then reported at the decimal instruction).
+     * Where a {@link DecimalRun}, {@link TupleRun} or {@link FloatRun} that threw stood: the code
+     * index of the instruction that trapped (or threw), for {@link Interpreter#execute} to report it
+     * there; -1 when no run noted one since {@code execute} last read it (an error thrown before the
+     * run's own handler, such as an {@code OutOfMemoryError} loading the class, is then reported at
+     * the instruction that started the run).
      */
     int runIp = -1;
-    /** The budget units that {@link DecimalRun} run took beyond its first instruction's before it threw. */
+    /** The budget units that such a run took beyond its first instruction's before it threw. */
     int runUsed;
     /**
      * The run's register high-water mark, counting each pending call's frame record as

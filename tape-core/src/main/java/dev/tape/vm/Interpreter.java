@@ -30,7 +30,9 @@ import dev.tape.verify.internal.LOp;
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
  * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
  * instruction there hands the run it starts (decimal and common word instructions) to
- * {@link DecimalRun}, a loop of its own. In the
+ * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
+ * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
+ * {@code switch}, which hands its run to {@link FloatRun}. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -65,6 +67,23 @@ final class Interpreter {
      */
     static final boolean[] RUN_TAKES = new boolean[256];
 
+    /**
+     * The ops {@link TupleRun} runs after its first instruction, indexed by op (0 to 255): a
+     * {@link LOp#TUPLE_NEW_W} followed by one of them starts a run there; any other runs in
+     * {@link #execute}'s own case. Here, not in {@code TupleRun}, so that that class has no static
+     * initialiser (a class whose initialisation fails on an exhausted stack stays unusable:
+     * {@code ClassInit}).
+     */
+    static final boolean[] TUPLE_TAKES = new boolean[256];
+
+    /**
+     * The ops {@link FloatRun} runs after its first instruction, indexed by op (0 to 255): an f64
+     * instruction followed by one of them (after the whole superinstruction) leaves the inner loop
+     * for the outer {@code switch}, which starts a run; any other runs in the inner loop. Here for
+     * the same reason as {@link #TUPLE_TAKES}.
+     */
+    static final boolean[] FLOAT_TAKES = new boolean[256];
+
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
@@ -85,6 +104,18 @@ final class Interpreter {
             Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR,
             LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR}) {
             RUN_TAKES[op] = true;
+        }
+        int[] words = {LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
+            Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR};
+        for (int op : words) {
+            TUPLE_TAKES[op] = true;
+            FLOAT_TAKES[op] = true;
+        }
+        TUPLE_TAKES[LOp.TUPLE_NEW_W] = true;
+        TUPLE_TAKES[LOp.TUPLE_GET_W] = true;
+        for (int op : new int[] {Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT, Op.I64_TO_F64, LOp.F64_LT_BR,
+            LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD}) {
+            FLOAT_TAKES[op] = true;
         }
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
@@ -195,18 +226,30 @@ final class Interpreter {
                             ip += 3;
                         }
                         case Op.F64_ADD -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_SUB -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_MUL -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_DIV -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
@@ -216,6 +259,9 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_TO_F64 -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 3] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
                             ip += 3;
                         }
@@ -352,6 +398,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_MUL_ADD -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [F64_MUL, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             if (budget == 0) {
@@ -363,6 +412,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.I64_TO_F64_MUL_ADD -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 11] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
                             if (budget == 0) {
@@ -380,6 +432,9 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_SUB_ADD -> {
+                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
+                                break words; // paid for: a FloatRun
+                            }
                             // [F64_SUB, d, a, b][F64_ADD, d, a, b]
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             if (budget == 0) {
@@ -558,9 +613,30 @@ final class Interpreter {
                         }
                     }
                     case LOp.TUPLE_NEW_W -> {
+                        // tuples of words and the word instructions after them in a loop of their own
+                        // (TupleRun), as decimals in DecimalRun below; one the run would leave at once
+                        // runs here
                         int n = code[ip + 3];
-                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n, base);
-                        ip += 4 + n;
+                        if (budget == 0 || !TUPLE_TAKES[code[ip + 4 + n] & 0xFF]) {
+                            r[base + code[ip + 1]] = Ops.tupleOfWords(c, image.tags()[code[ip + 2]], w, code, ip + 4, n,
+                                    base);
+                            ip += 4 + n;
+                        } else {
+                            long p;
+                            try {
+                                p = TupleRun.run(c, image.tags(), w, r, code, ip, base, budget);
+                            } catch (RuntimeException | Error e) {
+                                // as for DecimalRun below
+                                if (c.runIp >= 0) {
+                                    ip = c.runIp;
+                                    budget -= c.runUsed;
+                                    c.runIp = -1;
+                                }
+                                throw e;
+                            }
+                            ip = (int) (p >>> 32);
+                            budget -= (int) p;
+                        }
                     }
                     case LOp.TUPLE_GET_W -> {
                         Object o = r[base + code[ip + 2]];
@@ -572,6 +648,25 @@ final class Interpreter {
                             Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
                         }
                         ip += 5;
+                    }
+                    case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
+                        LOp.I64_TO_F64_MUL_ADD -> {
+                        // only from the inner loop, which ran the instruction itself unless a FloatRun
+                        // would take the one after it
+                        long p;
+                        try {
+                            p = FloatRun.run(c, w, code, ip, base, budget);
+                        } catch (RuntimeException | Error e) {
+                            // as for DecimalRun below
+                            if (c.runIp >= 0) {
+                                ip = c.runIp;
+                                budget -= c.runUsed;
+                                c.runIp = -1;
+                            }
+                            throw e;
+                        }
+                        ip = (int) (p >>> 32);
+                        budget -= (int) p;
                     }
                     case Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC -> {
                         // decimals, unboxed (DecScale), and the word instructions after them in a loop of

@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fast loop (fused compare-and-branch, calls, host calls) spends fuel exactly as one
- * instruction at a time does: for every fuel budget, an untraced run and a run stepped one
- * instruction at a time (INSTR tracing) end the same way, at the same pc, with the same fuel left.
+ * The fast loop (fused compare-and-branch, calls, host calls, a {@link TupleRun} and a
+ * {@link FloatRun}) spends fuel exactly as one instruction at a time does: for every fuel budget,
+ * an untraced run and a run stepped one instruction at a time (INSTR tracing) end the same way, at
+ * the same pc, with the same fuel left.
  */
 class FuelExactnessTest {
     private static final String CHARGE = "test.charge";
@@ -52,7 +53,12 @@ class FuelExactnessTest {
         f.place(b3).hostCall(0, sig, 0, new int[] {3}, new int[] {7})
                 .i64Add(2, 2, 7)
                 .i64Ge(5, 3, 1).br(5, b4, b4);
-        f.place(b4).i64Eq(5, 3, 1).br(5, latch, latch);
+        // a TupleRun (tuple.new, two tuple.get, i64.add) and a FloatRun (i64.to_f64+f64.mul+f64.add, f64.div,
+        // then f64.sub and i64.xor it leaves at)
+        f.place(b4).tupleNew(10, 3, 2).tupleGet(11, 10, 0).tupleGet(12, 10, 1).i64Add(2, 2, 12)
+                .unary(Opcode.I64_TO_F64, 13, 11).binary(Opcode.F64_MUL, 14, 13, 9).binary(Opcode.F64_ADD, 15, 14, 9)
+                .binary(Opcode.F64_DIV, 16, 15, 9).binary(Opcode.F64_SUB, 17, 16, 9).binary(Opcode.I64_XOR, 18, 2, 11)
+                .i64Eq(5, 3, 1).br(5, latch, latch);
         f.place(latch).i64Add(3, 3, 4).i64Lt(5, 3, 1).br(5, body, exit);
         f.place(exit).ret(0, 2);
         FunctionBuilder h = pb.function(helper);

@@ -1,0 +1,171 @@
+package dev.tape.vm;
+
+import dev.tape.format.Op;
+import dev.tape.value.Aggregate;
+import dev.tape.verify.internal.LOp;
+
+/**
+ * A run of tuple instructions, and of the word instructions between them, in a loop of its own, as
+ * {@link DecimalRun} is for decimals: {@link Interpreter#execute} hands {@code tuple.new} of word
+ * registers ({@link LOp#TUPLE_NEW_W}), paid for, here when the instruction after it is one this loop
+ * handles ({@link Interpreter#TUPLE_TAKES}; one alone runs in {@code execute}, which costs less than
+ * a call), and this loop runs it and every following instruction it handles (word-element {@code tuple.new} and
+ * {@code tuple.get} into a word register, word {@code mov} and constants, {@code i64/u64.add},
+ * {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused {@code i64.lt}+{@code br} and the
+ * superinstructions constant+{@code i64.add}, constant+{@code i64.lt}+{@code br} and
+ * {@code i64.add}+{@code i64.lt}+{@code br}) until it meets one it does not handle or the budget
+ * runs out. A loop that builds small tuples of words and reads them back (pairs of coordinates, a
+ * result and its status) then runs here trip after trip, with C2's register allocation of this
+ * small method instead of that of {@code execute}'s general-mode compile.
+ *
+ * <p>Each instruction after the first takes one unit of the budget before it runs and stops the
+ * run, unpaid, when none is left; the fused compare-and-branch and the superinstructions take their
+ * further units exactly as the inner loop of {@code execute} does. So fuel, trap pcs, pauses at each
+ * fuel slice, INSTR tracing (a budget of 1: only the first instruction runs here) and the
+ * debugger see the same instruction boundaries as one instruction at a time. The results, the
+ * heap charge of each tuple ({@link Ops#tupleOfWords}) and the checks of each projection
+ * ({@link Ops#project} on the slow path: {@code agg_error}, {@code type_mismatch}) are those of
+ * {@code execute}'s cases.
+ *
+ * <p>A trap (or any exception: a heap limit, an {@code OutOfMemoryError}) leaves the run's position
+ * and the units it took in {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed} for
+ * {@code execute} to report it at that instruction.
+ */
+final class TupleRun {
+    private TupleRun() {}
+
+    /**
+     * Runs the paid-for {@link LOp#TUPLE_NEW_W} at {@code ip} and what follows, as above.
+     *
+     * @param c the context whose register files {@code w} and {@code r} are
+     * @param tags the code image's tag lists
+     * @param w the word file
+     * @param r the reference file
+     * @param code the code image's code
+     * @param ip the tuple instruction's code index
+     * @param base the frame's register base
+     * @param budget the units left after the first instruction's (0 or more)
+     * @return the next instruction's code index in the high 32 bits and the units taken beyond the
+     *     first instruction's (0 to {@code min(budget, Integer.MAX_VALUE)}) in the low 32 bits
+     */
+    static long run(ExecutionContext c, byte[][] tags, long[] w, Object[] r, int[] code, int ip, int base,
+                    long budget) {
+        final int start = budget > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) budget;
+        int b = start;
+        try {
+            while (true) {
+                switch (code[ip]) {
+                    case LOp.TUPLE_NEW_W -> {
+                        int n = code[ip + 3];
+                        r[base + code[ip + 1]] = Ops.tupleOfWords(c, tags[code[ip + 2]], w, code, ip + 4, n, base);
+                        ip += 4 + n;
+                    }
+                    case LOp.TUPLE_GET_W -> {
+                        Object o = r[base + code[ip + 2]];
+                        int i = code[ip + 3];
+                        if (o instanceof Aggregate a && a.aggKind() == Aggregate.Kind.TUPLE && i < a.size()
+                                && a.tag(i) == code[ip + 4]) {
+                            w[base + code[ip + 1]] = a.word(i);
+                        } else {
+                            Ops.project(c, code, ip, base, Aggregate.Kind.TUPLE, i & 0xFFFFFFFFL, true);
+                        }
+                        ip += 5;
+                    }
+                    case LOp.MOV_W -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]];
+                        ip += 3;
+                    }
+                    case LOp.CONST_W -> {
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        ip += 4;
+                    }
+                    case Op.I64_ADD, Op.U64_ADD -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.I64_SUB, Op.U64_SUB -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.I64_MUL, Op.U64_MUL -> {
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
+                        ip += 4;
+                    }
+                    case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
+                    case Op.JMP -> ip = code[ip + 1];
+                    // fused compare-and-branch and superinstructions, as in execute: each further
+                    // half only when the budget holds its unit
+                    case LOp.I64_LT_BR -> {
+                        boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
+                        w[base + code[ip + 1]] = t ? 1 : 0;
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            ip = code[t ? ip + 6 : ip + 7];
+                        }
+                    }
+                    case LOp.I64_ADD_LT_BR -> {
+                        // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (b == 0) {
+                                ip += 8;
+                            } else {
+                                b--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    case LOp.CONST_ADD -> {
+                        // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
+                            ip += 8;
+                        }
+                    }
+                    case LOp.CONST_LT_BR -> {
+                        // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
+                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                            w[base + code[ip + 5]] = t ? 1 : 0;
+                            if (b == 0) {
+                                ip += 8;
+                            } else {
+                                b--;
+                                ip = code[t ? ip + 10 : ip + 11];
+                            }
+                        }
+                    }
+                    default -> {
+                        // not run here: its unit, taken below, is given back, and execute takes it
+                        // from here (never the first instruction, a tuple.new)
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                }
+                if (b == 0) {
+                    return (long) ip << 32 | start;
+                }
+                b--;
+            }
+        } catch (RuntimeException | Error e) {
+            // a trap at the instruction at ip, paid for
+            c.runIp = ip;
+            c.runUsed = start - b;
+            throw e;
+        }
+    }
+}

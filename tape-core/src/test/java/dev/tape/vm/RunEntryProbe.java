@@ -1,0 +1,59 @@
+package dev.tape.vm;
+
+import dev.tape.format.Opcode;
+import dev.tape.host.HostRegistry;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.value.Value;
+import dev.tape.verify.Verifier;
+
+import java.util.List;
+
+import static dev.tape.program.ValueType.I64;
+
+/**
+ * The program of {@link RunEntryTest}, run in the class loader that test makes: function 0 sets up
+ * two words and calls function 1, which does some word arithmetic, then its first
+ * {@code tuple.new} (the {@link #TUPLE_BEFORE}-th instruction run, counting from 0) and a
+ * {@code tuple.get}, then {@code i64.to_f64}+{@code f64.mul}+{@code f64.add} (the
+ * {@link #FLOAT_BEFORE}-th) and {@code f64.div}; both return.
+ */
+public final class RunEntryProbe {
+    private RunEntryProbe() {}
+
+    /** the instructions run before the first tuple.new */
+    public static final int TUPLE_BEFORE = 7;
+    /** the instructions run before the first f64 one */
+    public static final int FLOAT_BEFORE = 9;
+
+    private static Vm vm() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder main = pb.addFunction(List.of(), List.of(I64));
+        int f1 = pb.declareFunction(List.of(I64), List.of(I64));
+        main.constI64(1, 20).constI64(2, 22).call(0, f1, 0, new int[] {2}, new int[] {3}).ret(0, 3);
+        pb.function(f1).constI64(2, 3).i64Mul(3, 1, 2).constI64(4, 1).binary(Opcode.I64_SUB, 3, 3, 4)
+                .tupleNew(5, 3, 2).tupleGet(6, 5, 0)
+                .unary(Opcode.I64_TO_F64, 7, 6).binary(Opcode.F64_MUL, 8, 7, 7).binary(Opcode.F64_ADD, 9, 8, 7)
+                .binary(Opcode.F64_DIV, 10, 9, 7).unary(Opcode.F64_TO_I64, 11, 10)
+                .i64Add(6, 6, 11).ret(0, 6);
+        return new Vm(Verifier.verify(pb.build()), new HostRegistry());
+    }
+
+    /**
+     * Runs the program with {@code fuel} in a fresh context.
+     *
+     * @param fuel the fuel
+     * @return the results and fuel left, or the trap's kind, function, pc and fuel left
+     * @throws Exception when the program does not verify
+     */
+    public static String run(long fuel) throws Exception {
+        Vm vm = vm();
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
+            return "ok " + out + " " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tape.vm;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.tape.value.Value;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An error thrown where {@code execute} first uses {@link TupleRun} or {@link FloatRun}, before the
+ * run's own handler can note its position: an {@code OutOfMemoryError} while the JVM loads the
+ * class (a heap full at the first such instruction a JVM's interpreter runs; here a class loader
+ * that throws it once), as {@link DecimalRunEntryTest} does for {@link DecimalRun}. The trap must be
+ * {@code heap_limit_exceeded} at that instruction ({@code tuple.new}, or the first f64
+ * instruction), paid for, not where the context's {@code runIp} and {@code runUsed} happen to
+ * point; and the next run loads the class and ends as it should.
+ */
+class RunEntryTest {
+    /** tape-core's classes and this test's, over the platform's, with one class failing to load once */
+    private static final class FailingOnce extends URLClassLoader {
+        private final String failing;
+        private boolean failed;
+
+        FailingOnce(String failing) {
+            super(new URL[] {Vm.class.getProtectionDomain().getCodeSource().getLocation(),
+                RunEntryProbe.class.getProtectionDomain().getCodeSource().getLocation()},
+                    ClassLoader.getPlatformClassLoader());
+            this.failing = failing;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.equals(failing) && !failed) {
+                failed = true;
+                throw new OutOfMemoryError("no heap to load " + name + " (the test's)");
+            }
+            return super.loadClass(name, resolve);
+        }
+    }
+
+    private static String run(ClassLoader l, long fuel) throws Exception {
+        return (String) Class.forName(RunEntryProbe.class.getName(), true, l)
+                .getMethod("run", long.class).invoke(null, fuel);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"dev.tape.vm.TupleRun", "dev.tape.vm.FloatRun"})
+    void anErrorLoadingTheRunTrapsAtItsFirstInstruction(String runClass) throws Exception {
+        int before = runClass.endsWith("TupleRun") ? RunEntryProbe.TUPLE_BEFORE : RunEntryProbe.FLOAT_BEFORE;
+        // where the run's first instruction is: the fuel runs out there
+        String at = RunEntryProbe.run(before);
+        assertTrue(at.startsWith("FUEL_EXCEEDED f1 pc ") && at.endsWith(" fuel 0"), at);
+        String pc = at.substring("FUEL_EXCEEDED ".length(), at.length() - " fuel 0".length());
+        String whole = RunEntryProbe.run(1000);
+        // 22 * 3 - 1 = 65; (65.0 * 65.0 + 65.0) / 65.0 = 66.0; 65 + 66; 17 instructions
+        assertEquals("ok " + List.of(Value.i64(131)) + " 983", whole);
+        try (FailingOnce l = new FailingOnce(runClass)) {
+            assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - before - 1), run(l, 1000));
+            assertEquals(whole, run(l, 1000));
+        }
+    }
+}
