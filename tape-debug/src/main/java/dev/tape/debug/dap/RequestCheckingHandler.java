@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>no {@code seq}, or a null one (LSP4J read it as 0, and ran the request):
  *       {@code the request has no seq; the request was not run}, its {@code request_seq} 0 (no
- *       client's request has it: a client's seq starts at 1);
+ *       client's request has it: a client's seq starts at 1); said only of a message read to its
+ *       end: one whose seq may come after what the reader cannot read (a value nested deeper than
+ *       Gson's limit, a message cut short) gets {@code Message could not be parsed} (below);
  *   <li>a {@code seq} that is no number (an object, an array, a boolean, a string LSP4J does not read
  *       as a number): {@code the request's seq is not a number; the request was not run}, also with
  *       {@code request_seq} 0;
@@ -182,7 +184,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         if (reader.seqUnreadable) {
             return issue(reader, "the request's seq is not a number");
         }
-        if (!reader.seqRead) {
+        if (!reader.seqRead && reader.ended) {
             return issue(reader, "the request has no seq");
         }
         if (reader.problem != null) {
@@ -254,6 +256,11 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         String event;
         /** The first top-level field of a type LSP4J cannot read, with what it is not ("success is not a boolean"); else null. */
         String problem;
+        /**
+         * Whether the message's own object was read to its end; until then a seq not read may
+         * still come (after a value nested deeper than the reader's limit, or in a message cut short).
+         */
+        boolean ended;
         /** The containers open: 1 inside the message's own object. */
         private int depth;
         /** The name of the top-level field whose value comes next. */
@@ -301,6 +308,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                         default -> skipValue();
                     }
                 }
+                // the message's end: every top-level field was read (sets ended)
+                endObject();
             } catch (IOException | RuntimeException e) {
                 // what was read so far is what is known
             }
@@ -339,6 +348,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         public void endObject() throws IOException {
             super.endObject();
             depth--;
+            if (depth == 0) {
+                ended = true;
+            }
         }
 
         @Override
