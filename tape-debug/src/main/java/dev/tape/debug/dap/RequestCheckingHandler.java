@@ -59,8 +59,10 @@ import java.util.function.Consumer;
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
  * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
  * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
- * a seq but no command LSP4J answers itself); so is a client's event, which the protocol does not
- * have and which LSP4J passed to the request of the event's name, run without an answer.
+ * a seq but no command LSP4J answers itself, and one with a seq whose {@code command}, or
+ * {@code event} without a command, is no string gets {@code the request's FIELD is not a string;
+ * the request was not run}); so is a client's event, which the protocol does not have and which
+ * LSP4J passed to the request of the event's name, run without an answer.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -152,6 +154,10 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             }
             throw new JsonParseException("a request named by an event, without a seq");
         } else if (reader.problem != null || reader.seqUnreadable) {
+            if (message instanceof DebugRequestMessage && reader.seqRead && !reader.seqUnreadable) {
+                // its command (or event) no string: answered, as a request without one is (by LSP4J)
+                throw fieldIssue(reader);
+            }
             // LSP4J read no such message either
             throw new JsonParseException("the message's " + (reader.problem != null ? reader.problem
                     : "seq is not a number"));
