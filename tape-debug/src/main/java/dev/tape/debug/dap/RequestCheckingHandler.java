@@ -425,7 +425,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                 try {
                     seq = lenientInt(text);
                 } catch (NumberFormatException e) {
+                    // as an object or array is (an int given before it is not the seq)
                     seqUnreadable = true;
+                    seq = 0;
                     return 0;
                 }
                 seqRead = true;
