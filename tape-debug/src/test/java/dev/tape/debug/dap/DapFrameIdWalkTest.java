@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A random walk over the wire through a recursion 1,100 calls deep, in batches of one to four
  * requests sent at once: moves of every kind ({@code next}, {@code stepIn}, {@code stepOut},
- * {@code continue} to a breakpoint in the recursion or to the end, {@code stepBack},
+ * {@code continue} to a breakpoint in the recursion or to the trap that ends the program,
+ * {@code stepBack} (from the trap too),
  * {@code reverseContinue}), {@code pause} while paused, {@code setBreakpoints}, {@code stackTrace}
  * pages from any {@code startFrame} (past the stack too) with any {@code levels}, {@code scopes} with
  * ids of this stop, of earlier stops and guessed ones, and {@code variables} with references of this
@@ -48,7 +49,7 @@ class DapFrameIdWalkTest {
                 "    const.i64 r3, 0",
                 "    const.i64 r4, 0",
                 "    call r0, down, r0, [r1] -> [r1]",
-                "    ret r0, [r1]",
+                "    trap 7",
                 "}",
                 "func down(n: i64) -> (r: i64) {",
                 "    const.i64 r2, 0",
@@ -76,6 +77,7 @@ class DapFrameIdWalkTest {
         int staleRefused = 0;
         int staleRefs = 0;
         int deepPages = 0;
+        int ends = 0;
         try (DapClient c = new DapClient()) {
             Responses r = new Responses(c);
             r.ok(c.send("initialize", "{\"adapterID\":\"tape\"}"));
@@ -91,7 +93,7 @@ class DapFrameIdWalkTest {
                     int pick = rnd.nextInt(20);
                     if (pick < 4) {
                         String move = MOVES[rnd.nextInt(MOVES.length)];
-                        // a continue runs to the breakpoint at the bottom, or to the end
+                        // a continue runs to the breakpoint at the bottom, or to the trap at the end
                         int seq = c.send(move, "{\"threadId\":1}");
                         stop++;
                         checks.add(() -> r.get(seq));
@@ -201,14 +203,17 @@ class DapFrameIdWalkTest {
                 }
             }
             staleRefused = r.staleRefusals;
+            ends = r.ends;
             staleRefs = refStop.size();
             r.ok(c.send("disconnect", null));
         }
-        // about 100 moves, 10,000 ids, 120 stale ids refused, 25 references, 30 deep pages, 60 stops with ids
+        // 102 moves, 12,157 ids, 148 stale ids refused, 17 references, 34 deep pages, 63 stops with ids,
+        // 7 traps
         assertTrue(stop > 60 && given.size() > 5_000 && staleRefused > 40 && staleRefs > 10 && deepPages > 10
-                        && accepted > 30 && !registers.isEmpty(),
+                        && accepted > 30 && !registers.isEmpty() && ends > 2,
                 "moves " + stop + ", ids " + given.size() + ", stale refused " + staleRefused + ", references "
-                        + staleRefs + ", deep pages " + deepPages + ", stops with ids " + accepted + ", " + registers);
+                        + staleRefs + ", deep pages " + deepPages + ", stops with ids " + accepted + ", " + registers
+                        + ", ends " + ends);
     }
 
     /** An id of this stop, of an earlier one, or a guess (0, negative, the largest, just past the last given). */
@@ -240,6 +245,8 @@ class DapFrameIdWalkTest {
         private final DapClient client;
         private final Map<Integer, JsonObject> waiting = new HashMap<>();
         int staleRefusals;
+        /** The program's ends (each a trap: {@code exited} 1). */
+        int ends;
 
         Responses(DapClient client) {
             this.client = client;
@@ -249,6 +256,10 @@ class DapFrameIdWalkTest {
             try {
                 while (!waiting.containsKey(seq)) {
                     JsonObject m = JsonParser.parseString(client.next()).getAsJsonObject();
+                    if (m.get("type").getAsString().equals("event") && m.get("event").getAsString().equals("exited")) {
+                        assertEquals(1, m.getAsJsonObject("body").get("exitCode").getAsInt(), m.toString());
+                        ends++;
+                    }
                     if (m.get("type").getAsString().equals("response")) {
                         assertNull(waiting.put(m.get("request_seq").getAsInt(), m), "answered twice: " + m);
                         if (!m.get("success").getAsBoolean()) {
