@@ -48,7 +48,7 @@ class FieldReaderFuzzTest {
 
     private final RequestCheckingHandler handler = new RequestCheckingHandler(methods(), gson -> { });
 
-    private static Map<String, JsonRpcMethod> methods() {
+    static Map<String, JsonRpcMethod> methods() {
         Map<String, JsonRpcMethod> m = new LinkedHashMap<>(ServiceEndpoints.getSupportedMethods(IDebugProtocolClient.class));
         m.putAll(ServiceEndpoints.getSupportedMethods(IDebugProtocolServer.class));
         return m;
@@ -294,7 +294,7 @@ class FieldReaderFuzzTest {
         return String.format("\\u%04x", (int) f.charAt(0)) + f.substring(1);
     }
 
-    private static String value(Random rnd, String field, int depth) {
+    static String value(Random rnd, String field, int depth) {
         if (rnd.nextInt(3) > 0) {
             // the right type, mostly
             switch (field) {
