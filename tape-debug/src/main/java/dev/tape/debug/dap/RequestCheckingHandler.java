@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>no {@code seq}, or a null one (LSP4J read it as 0, and ran the request):
  *       {@code the request has no seq; the request was not run}, its {@code request_seq} 0 (no
- *       client's request has it: a client's seq starts at 1);
+ *       client's request has it: a client's seq starts at 1); said only of a message read to its
+ *       end: one whose seq may come after what the reader cannot read (a value nested deeper than
+ *       Gson's limit, a message cut short) gets {@code Message could not be parsed} (below);
  *   <li>a {@code seq} that is no number (an object, an array, a boolean, a string LSP4J does not read
  *       as a number): {@code the request's seq is not a number; the request was not run}, also with
  *       {@code request_seq} 0;
@@ -57,8 +59,10 @@ import java.util.function.Consumer;
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
  * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
  * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
- * a seq but no command LSP4J answers itself); so is a client's event, which the protocol does not
- * have and which LSP4J passed to the request of the event's name, run without an answer.
+ * a seq but no command LSP4J answers itself, and one with a seq whose {@code command}, or
+ * {@code event} without a command, is no string gets {@code the request's FIELD is not a string;
+ * the request was not run}); so is a client's event, which the protocol does not have and which
+ * LSP4J passed to the request of the event's name, run without an answer.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
  * only the top-level fields the adapter reads with a typed read are read differently
@@ -150,6 +154,10 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             }
             throw new JsonParseException("a request named by an event, without a seq");
         } else if (reader.problem != null || reader.seqUnreadable) {
+            if (message instanceof DebugRequestMessage && reader.seqRead && !reader.seqUnreadable) {
+                // its command (or event) no string: answered, as a request without one is (by LSP4J)
+                throw fieldIssue(reader);
+            }
             // LSP4J read no such message either
             throw new JsonParseException("the message's " + (reader.problem != null ? reader.problem
                     : "seq is not a number"));
@@ -182,7 +190,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         if (reader.seqUnreadable) {
             return issue(reader, "the request's seq is not a number");
         }
-        if (!reader.seqRead) {
+        if (!reader.seqRead && reader.ended) {
             return issue(reader, "the request has no seq");
         }
         if (reader.problem != null) {
@@ -254,6 +262,11 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         String event;
         /** The first top-level field of a type LSP4J cannot read, with what it is not ("success is not a boolean"); else null. */
         String problem;
+        /**
+         * Whether the message's own object was read to its end; until then a seq not read may
+         * still come (after a value nested deeper than the reader's limit, or in a message cut short).
+         */
+        boolean ended;
         /** The containers open: 1 inside the message's own object. */
         private int depth;
         /** The name of the top-level field whose value comes next. */
@@ -301,6 +314,8 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                         default -> skipValue();
                     }
                 }
+                // the message's end: every top-level field was read (sets ended)
+                endObject();
             } catch (IOException | RuntimeException e) {
                 // what was read so far is what is known
             }
@@ -339,6 +354,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         public void endObject() throws IOException {
             super.endObject();
             depth--;
+            if (depth == 0) {
+                ended = true;
+            }
         }
 
         @Override
@@ -407,7 +425,9 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                 try {
                     seq = lenientInt(text);
                 } catch (NumberFormatException e) {
+                    // as an object or array is (an int given before it is not the seq)
                     seqUnreadable = true;
+                    seq = 0;
                     return 0;
                 }
                 seqRead = true;

@@ -7,7 +7,10 @@ import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.MessageConsumer;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.debug.DebugLauncher;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugNotificationMessage;
+import org.eclipse.lsp4j.jsonrpc.debug.messages.DebugResponseMessage;
 import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.json.StreamMessageConsumer;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseMessage;
@@ -33,7 +36,8 @@ import java.util.concurrent.ExecutionException;
  * handler sends the Java stack trace to the client), an exception handler that turns any other
  * exception into a one-line message, and a last guard on every error response the server sends:
  * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
- * stack trace or a parser's exception) dropped. A request the server can identify (its top-level
+ * stack trace or a parser's exception) dropped; and the server's messages numbered ({@code seq}) in
+ * the order they are written. A request the server can identify (its top-level
  * {@code seq} and {@code command} read) but LSP4J cannot read (a {@code seq} that is no int, a
  * {@code success} that is no boolean, ...) is answered with an error ({@link RequestCheckingHandler}).
  */
@@ -137,13 +141,34 @@ final class ServerEndpoint {
                 + (message == null ? "" : ": " + firstLine(message)), null);
     }
 
-    /** A consumer of messages that passes each on after {@link #guard}. */
+    /**
+     * A consumer of messages that passes each on after {@link #guard}. On the way out (to the
+     * stream) it also numbers the server's responses and events as they are written, 1 for the
+     * first and each next one 1 greater, as the protocol says: LSP4J numbers a message when it makes
+     * it, on the thread that answers (the debugger's worker, or LSP4J's reader for {@code threads},
+     * {@code pause} and the requests it refuses), and two threads could write in the other order.
+     * (The server sends no requests, whose seq LSP4J keeps to match their responses.)
+     */
     private static MessageConsumer guarded(MessageConsumer next) {
+        boolean out = next instanceof StreamMessageConsumer;
+        Object lock = new Object();
+        int[] written = {0};
         return message -> {
             if (message instanceof ResponseMessage r && r.getError() != null) {
                 guard(r.getError());
             }
-            next.consume(message);
+            if (!out) {
+                next.consume(message);
+                return;
+            }
+            synchronized (lock) {
+                if (message instanceof DebugResponseMessage r) {
+                    r.setResponseId(++written[0]);
+                } else if (message instanceof DebugNotificationMessage n) {
+                    n.setId(++written[0]);
+                }
+                next.consume(message);
+            }
         };
     }
 

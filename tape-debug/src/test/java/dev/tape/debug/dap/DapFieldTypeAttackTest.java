@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
  * {@code type} that is no string or none, ...), got no answer at all (LSP4J failed to read the
  * message and dropped it), the client waiting for ever. Each now gets a one-line error response
  * and is not run (the arguments of the wrong type were answered already: they guard the new
- * reading); a message whose seq or command cannot be read, or that says it is no request, is dropped as
- * before, and the same field nested in the arguments is no false alarm.
+ * reading); a message that says it is no request is dropped as before (one whose seq cannot be read
+ * is answered as request 0, one whose command cannot be read as its seq says), and the same field
+ * nested in the arguments is no false alarm.
  */
 @Timeout(120)
 class DapFieldTypeAttackTest {
@@ -88,10 +89,12 @@ class DapFieldTypeAttackTest {
         expected.put(118, arguments + "NUMBER");
         List<String> batch = DapWireTest.opening(program);
         batch.addAll(cases.values());
-        // not identified, dropped as before: a command that cannot be read, a message that is no request (a
-        // seq that cannot be read, or none, is answered as request 0: DapNoSeqTest)
+        // a command that cannot be read, with a seq: answered, as a request without a command is
+        // (DapCommandNotAStringTest)
         batch.add("{\"seq\":201,\"type\":\"request\",\"command\":{},\"success\":\"x\"}");
         batch.add("{\"seq\":202,\"type\":\"request\",\"command\":null,\"request_seq\":[]}");
+        // not identified, dropped as before: a message that is no request (a seq that cannot be read,
+        // or none, is answered as request 0: DapNoSeqTest)
         batch.add("{\"seq\":203,\"type\":\"event\",\"event\":\"x\",\"success\":\"x\"}");
         batch.add("{\"seq\":204,\"type\":\"response\",\"command\":\"next\",\"request_seq\":{},\"success\":true}");
         // no false alarm: the same fields nested in the arguments
@@ -116,7 +119,10 @@ class DapFieldTypeAttackTest {
             assertNull(m.get("body"), m.toString());
         }
         assertTrue(r.get(7).get("success").getAsBoolean(), r.get(7).toString());
-        assertEquals(List.of(1, 2, 3, 4, 7), r.keySet().stream().filter(k -> !cases.containsKey(k)).toList(),
+        for (int seq : new int[] {201, 202}) {
+            assertEquals("the request's command is not a string" + NOT_RUN, r.get(seq).get("message").getAsString());
+        }
+        assertEquals(List.of(1, 2, 3, 4, 7, 201, 202), r.keySet().stream().filter(k -> !cases.containsKey(k)).toList(),
                 "the unidentified messages are not answered");
         // no next ran: the run is still at its entry
         JsonObject frames = r.get(4).getAsJsonObject("body");

@@ -67,6 +67,9 @@ class DapNoSeqTest {
         cases.put("{\"seq\":{},\"type\":\"request\",\"command\":\"next\",\"success\":1}", wrong);
         cases.put("{\"seq\":\"x\",\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
         cases.put("{\"seq\":true,\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
+        // given twice, the last no number: as an object last is (it was answered as request 5)
+        cases.put("{\"seq\":5,\"seq\":\"x\",\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
+        cases.put("{\"seq\":5,\"seq\":{},\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
         cases.put("{\"seq\":[1],\"type\":\"request\",\"command\":\"next\"" + args + "}", wrong);
         cases.put("{\"command\":\"next\",\"arguments\":{\"threadId\":[1,{}]},\"type\":\"request\",\"seq\":{\"a\":1}}", wrong);
         List<String> batch = DapWireTest.opening(program);

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * that is a string, a {@code type} of {@code "request"} or none, and one top-level {@code seq} that
  * is an int, or none, null, an object, an array or a boolean) is answered, run or refused, with its
  * seq (0 for none) and command, and one without a seq that is a number, or with an {@code event}
- * field, is refused; one that says it is no request is never answered as a request, and a client's
+ * field, is refused; a request with an int seq whose command is no string (null, an object, an
+ * array, a boolean) is refused; one that says it is no request is never answered as a request, and a client's
  * event is never passed on; a request that is run has no top-level field of the wrong type; and
  * reading a message throws nothing but what LSP4J's reader handles.
  */
@@ -47,7 +48,7 @@ class FieldReaderFuzzTest {
 
     private final RequestCheckingHandler handler = new RequestCheckingHandler(methods(), gson -> { });
 
-    private static Map<String, JsonRpcMethod> methods() {
+    static Map<String, JsonRpcMethod> methods() {
         Map<String, JsonRpcMethod> m = new LinkedHashMap<>(ServiceEndpoints.getSupportedMethods(IDebugProtocolClient.class));
         m.putAll(ServiceEndpoints.getSupportedMethods(IDebugProtocolServer.class));
         return m;
@@ -60,6 +61,7 @@ class FieldReaderFuzzTest {
         int run = 0;
         int refused = 0;
         int dropped = 0;
+        int unnamed = 0;
         for (int i = 0; i < 40_000; i++) {
             String text = message(rnd);
             if (rnd.nextInt(20) == 0) {
@@ -90,13 +92,18 @@ class FieldReaderFuzzTest {
             if (e.notRequest) {
                 assertTrue(o.run == null && o.refused == null, "no request, answered: " + text);
             }
+            if (e.unnamed) {
+                unnamed++;
+                assertTrue(o.run == null && o.refused != null, "a command that is no string, not answered: " + text);
+            }
             if (o.run != null) {
                 assertTrue(e.wellTyped, "run with a field of the wrong type: " + text);
             }
         }
         // the shapes the properties speak of were made (about 1,600, 4,000, 7,000, 29,000 of 40,000)
-        assertTrue(identified > 1_500 && run > 3_000 && refused > 5_000 && dropped > 20_000,
-                "identified " + identified + ", run " + run + ", refused " + refused + ", dropped " + dropped);
+        assertTrue(identified > 1_500 && run > 3_000 && refused > 5_000 && dropped > 20_000 && unnamed > 100,
+                "identified " + identified + ", run " + run + ", refused " + refused + ", dropped " + dropped
+                        + ", unnamed " + unnamed);
     }
 
     /**
@@ -156,9 +163,9 @@ class FieldReaderFuzzTest {
     }
 
     record Expect(boolean identified, int seq, String command, boolean notRequest, boolean wellTyped, boolean noSeq,
-            boolean event) {
+            boolean event, boolean unnamed) {
         Expect(boolean identified, int seq, String command, boolean notRequest, boolean wellTyped) {
-            this(identified, seq, command, notRequest, wellTyped, false, false);
+            this(identified, seq, command, notRequest, wellTyped, false, false, false);
         }
     }
 
@@ -205,8 +212,12 @@ class FieldReaderFuzzTest {
                 && (o.get("success") == null || o.get("success").isJsonPrimitive()
                         && o.get("success").getAsJsonPrimitive().isBoolean())
                 && intLike(o.get("request_seq")) && intLike(o.get("seq"));
+        // a request with a seq whose command is null, an object, an array or a boolean: answered, as one
+        // without a command is
+        boolean unnamed = seq != null && typeString && !notRequest && command != null
+                && (!command.isJsonPrimitive() || command.getAsJsonPrimitive().isBoolean());
         return new Expect(identified, seq == null ? 0 : seq, commandString ? command.getAsString() : null, notRequest,
-                wellTyped, noSeq && identified, o.get("event") != null && !notRequest);
+                wellTyped, noSeq && identified, o.get("event") != null && !notRequest, unnamed);
     }
 
     private static boolean stringOrAbsent(JsonObject o, String name) {
@@ -283,7 +294,7 @@ class FieldReaderFuzzTest {
         return String.format("\\u%04x", (int) f.charAt(0)) + f.substring(1);
     }
 
-    private static String value(Random rnd, String field, int depth) {
+    static String value(Random rnd, String field, int depth) {
         if (rnd.nextInt(3) > 0) {
             // the right type, mostly
             switch (field) {
