@@ -142,7 +142,8 @@ final class ServerEndpoint {
     }
 
     /**
-     * A consumer of messages that passes each on after {@link #guard}. On the way out (to the
+     * A consumer of messages that passes each on after {@link #guard}, a response without a
+     * {@code command} given an empty one (the protocol requires a string). On the way out (to the
      * stream) it also numbers the server's responses and events as they are written, 1 for the
      * first and each next one 1 greater, as the protocol says: LSP4J numbers a message when it makes
      * it, on the thread that answers (the debugger's worker, or LSP4J's reader for {@code threads},
@@ -156,6 +157,10 @@ final class ServerEndpoint {
         return message -> {
             if (message instanceof ResponseMessage r && r.getError() != null) {
                 guard(r.getError());
+            }
+            if (message instanceof DebugResponseMessage r && r.getMethod() == null) {
+                // LSP4J's own answer to a request without a command: the protocol requires one, a string
+                r.setMethod("");
             }
             if (!out) {
                 next.consume(message);
