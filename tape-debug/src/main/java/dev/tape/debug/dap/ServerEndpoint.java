@@ -36,10 +36,13 @@ import java.util.concurrent.ExecutionException;
  * handler sends the Java stack trace to the client), an exception handler that turns any other
  * exception into a one-line message, and a last guard on every error response the server sends:
  * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
- * stack trace or a parser's exception) dropped; and the server's messages numbered ({@code seq}) in
- * the order they are written. A request the server can identify (its top-level
- * {@code seq} and {@code command} read) but LSP4J cannot read (a {@code seq} that is no int, a
- * {@code success} that is no boolean, ...) is answered with an error ({@link RequestCheckingHandler}).
+ * stack trace or a parser's exception) dropped; a response without a {@code command} given an
+ * empty one; and the server's messages numbered ({@code seq}) in the order they are written. A
+ * request the server can identify (its top-level {@code command} read, its {@code type}
+ * {@code request} or absent) but LSP4J cannot read (a {@code seq} that is no int, a
+ * {@code success} that is no boolean, ...) or would run without a seq is answered with an error and
+ * not run; one whose seq is missing, null or no number is refused as request 0
+ * ({@link RequestCheckingHandler}).
  */
 final class ServerEndpoint {
     /** The requests {@code DapServer} leaves to LSP4J's defaults, by method, with their DAP command names. */
