@@ -299,7 +299,9 @@ public final class DapServer implements IDebugProtocolServer {
             List<String> runArgs = runArgs(args == null ? Map.of() : args);
             programOut = new PrintWriter(new OutputEvents(client, "stdout"), true);
             Target target = factory.create(runArgs, programOut);
+            // the references and frame ids given to an earlier program end with it (see VariableRefs, FrameIds)
             refs.clear();
+            frameIds.moved();
             session = new Session(target);
             stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
             programPath = runArgs.get(0);

@@ -10,8 +10,8 @@ import dev.tape.debug.DebugException;
  * refused with an error that says so, rather than naming the frame that has its number after the
  * move. In a stop that gave no id yet, an id that names one of its frames ({@code 1} for the
  * innermost, before any stop gave ids) is taken for that frame, as before. When a stop's whole
- * stack would not fit below 2<sup>31</sup> - 1 the ids start again at 1. Used on the debugger's
- * thread only.
+ * stack would not fit below 2<sup>31</sup> - 1 the ids start again at 1 (an id above all those
+ * reserved before is still one never given). Used on the debugger's thread only.
  *
  * <p>Memory: three fields, whatever the depth.
  */
@@ -20,8 +20,8 @@ final class FrameIds {
     private int base;
     /** the ids this stop reserved: its depth once it gave one, else 0 */
     private int reserved;
-    /** whether the ids have started again at 1 */
-    private boolean wrapped;
+    /** the largest id reserved before the ids last started again at 1; 0 while they never have */
+    private int earlier;
 
     /** No id given yet: the innermost frame's is 1. */
     FrameIds() {
@@ -41,15 +41,15 @@ final class FrameIds {
     int of(int level, int depth) {
         if (reserved == 0) {
             if ((long) base + depth > Integer.MAX_VALUE) {
+                earlier = Math.max(earlier, base);
                 base = 0;
-                wrapped = true;
             }
             reserved = depth;
         }
         return base + level + 1;
     }
 
-    /** The program moves: every id this stop reserved ends. */
+    /** The program moves, or another is launched: every id this stop reserved ends. */
     void moved() {
         base += reserved;
         reserved = 0;
@@ -59,15 +59,15 @@ final class FrameIds {
      * @param id a frame id the client sent
      * @param depth the paused run's number of frames
      * @return the frame level it names in this stop
-     * @throws DebugException when it names no frame of this stop: given before a move, or never,
-     *     named as the client sent it
+     * @throws DebugException when it names no frame of this stop: reserved by an earlier stop
+     *     (also before the ids started again), or never, named as the client sent it
      */
     int frame(int id, int depth) throws DebugException {
         long level = (long) id - base - 1;
         if (level >= 0 && level < depth) {
             return (int) level;
         }
-        if (id > 0 && (id <= base || wrapped)) {
+        if (id > 0 && (id <= base || id <= earlier)) {
             throw new DebugException("the frame id " + id + " is from an earlier stop of the program (a frame id lasts"
                     + " only while the program stays paused where it was given): ask stackTrace for new ones");
         }

@@ -55,7 +55,9 @@ import java.util.function.Consumer;
  *   <li>any other failure to read it (its {@code type} missing, say): LSP4J's
  *       {@code Message could not be parsed}, with the reason.
  * </ul>
- * None of these is run. Where LSP4J stops reading at a value it cannot read (arguments of the wrong
+ * None of these is run. Each answer's {@code command} is the request's command when that is a
+ * string, else its event's name when that is a string, else an empty string (the protocol requires
+ * a string in every response). Where LSP4J stops reading at a value it cannot read (arguments of the wrong
  * type), the fields after it are still read ({@link FieldReader#readRest()}): VS Code writes a
  * request's {@code seq} after its arguments. A message whose command cannot be read, or whose
  * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
@@ -97,7 +99,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             reader.readRest();
             // the arguments could not be read either: the seq, or a field, is what the client must hear of
             if (reader.written != null && e.getRpcMessage() instanceof DebugRequestMessage) {
-                throw seqIssue(reader.written, reader.command);
+                throw seqIssue(reader.written, name(reader));
             }
             if (reader.identified()) {
                 MessageIssueException refused = refusal(reader);
@@ -137,7 +139,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
         }
         if (reader.written != null) {
             if (message instanceof DebugRequestMessage) {
-                throw seqIssue(reader.written, reader.command);
+                throw seqIssue(reader.written, name(reader));
             }
             // LSP4J read no other message with such a seq either
             throw new JsonParseException("the message's seq " + Text.escape(reader.written) + " is no int");
@@ -185,7 +187,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
      */
     private static MessageIssueException refusal(FieldReader reader) {
         if (reader.written != null) {
-            return seqIssue(reader.written, reader.command);
+            return seqIssue(reader.written, name(reader));
         }
         if (reader.seqUnreadable) {
             return issue(reader, "the request's seq is not a number");
@@ -208,12 +210,21 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                 ResponseErrorCode.InvalidRequest.getValue()));
     }
 
-    /** The request the reader identified, to answer: its seq (0 when it has none) and command. */
+    /** The request the reader identified, to answer: its seq (0 when it has none) and {@link #name}. */
     private static DebugRequestMessage request(FieldReader reader) {
         DebugRequestMessage request = new DebugRequestMessage();
         request.setId(reader.seq);
-        request.setMethod(reader.command);
+        request.setMethod(name(reader));
         return request;
+    }
+
+    /**
+     * The command a refused request's response carries (the protocol requires a string in every
+     * response): its {@code command} when that is a string, else its {@code event} when that is a
+     * string, else an empty string.
+     */
+    private static String name(FieldReader reader) {
+        return reader.command != null ? reader.command : reader.event != null ? reader.event : "";
     }
 
     private static MessageIssueException fieldIssue(FieldReader reader) {

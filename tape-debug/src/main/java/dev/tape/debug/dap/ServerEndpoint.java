@@ -36,10 +36,13 @@ import java.util.concurrent.ExecutionException;
  * handler sends the Java stack trace to the client), an exception handler that turns any other
  * exception into a one-line message, and a last guard on every error response the server sends:
  * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
- * stack trace or a parser's exception) dropped; and the server's messages numbered ({@code seq}) in
- * the order they are written. A request the server can identify (its top-level
- * {@code seq} and {@code command} read) but LSP4J cannot read (a {@code seq} that is no int, a
- * {@code success} that is no boolean, ...) is answered with an error ({@link RequestCheckingHandler}).
+ * stack trace or a parser's exception) dropped; a response without a {@code command} given an
+ * empty one; and the server's messages numbered ({@code seq}) in the order they are written. A
+ * request the server can identify (its top-level {@code command} read, its {@code type}
+ * {@code request} or absent) but LSP4J cannot read (a {@code seq} that is no int, a
+ * {@code success} that is no boolean, ...) or would run without a seq is answered with an error and
+ * not run; one whose seq is missing, null or no number is refused as request 0
+ * ({@link RequestCheckingHandler}).
  */
 final class ServerEndpoint {
     /** The requests {@code DapServer} leaves to LSP4J's defaults, by method, with their DAP command names. */
@@ -142,7 +145,8 @@ final class ServerEndpoint {
     }
 
     /**
-     * A consumer of messages that passes each on after {@link #guard}. On the way out (to the
+     * A consumer of messages that passes each on after {@link #guard}, a response without a
+     * {@code command} given an empty one (the protocol requires a string). On the way out (to the
      * stream) it also numbers the server's responses and events as they are written, 1 for the
      * first and each next one 1 greater, as the protocol says: LSP4J numbers a message when it makes
      * it, on the thread that answers (the debugger's worker, or LSP4J's reader for {@code threads},
@@ -156,6 +160,10 @@ final class ServerEndpoint {
         return message -> {
             if (message instanceof ResponseMessage r && r.getError() != null) {
                 guard(r.getError());
+            }
+            if (message instanceof DebugResponseMessage r && r.getMethod() == null) {
+                // LSP4J's own answer to a request without a command: the protocol requires one, a string
+                r.setMethod("");
             }
             if (!out) {
                 next.consume(message);

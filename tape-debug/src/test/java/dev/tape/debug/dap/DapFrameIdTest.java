@@ -124,4 +124,54 @@ class DapFrameIdTest {
             assertTrue(assertThrows(DebugException.class, () -> ids.frame(old, 1)).getMessage().endsWith(EARLIER));
         }
     }
+
+    /** After the ids start again, an id above every id ever reserved was never given: "no frame", not "earlier". */
+    @Test
+    void afterTheIdsStartAgainAnIdNeverGivenIsNoFrame() throws Exception {
+        FrameIds ids = new FrameIds(1000);
+        int deep = Integer.MAX_VALUE - 500;
+        assertEquals(1, ids.of(0, deep), "ids 1001 and up do not hold a stack of " + deep);
+        ids.moved();
+        // ids 1 to MAX - 500 reserved; the next stop does not fit above them either
+        assertEquals(1, ids.of(0, 1000));
+        assertEquals(999, ids.frame(1000, 1000));
+        for (int old : new int[] {1001, Integer.MAX_VALUE - 600, Integer.MAX_VALUE - 500}) {
+            DebugException e = assertThrows(DebugException.class, () -> ids.frame(old, 1000));
+            assertEquals("the frame id " + old + EARLIER, e.getMessage());
+        }
+        for (int never : new int[] {Integer.MAX_VALUE - 499, Integer.MAX_VALUE}) {
+            DebugException e = assertThrows(DebugException.class, () -> ids.frame(never, 1000));
+            assertEquals("no frame " + never + " (stackTrace gives each frame's id)", e.getMessage());
+        }
+    }
+
+    /**
+     * A second launch ends the ids of the first program's stops: the new program is paused only by
+     * a move (its {@code configurationDone}), and the launch itself ends them too.
+     */
+    @Test
+    void anIdFromBeforeALaunchIsRefused() throws Exception {
+        List<String> batch = DapWireTest.opening(program);
+        String launch = batch.get(1).replace("\"seq\":2", "\"seq\":6");
+        batch.add("{\"seq\":4,\"type\":\"request\",\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1}}");
+        batch.add("{\"seq\":5,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":1}}");
+        batch.add(launch);
+        batch.add("{\"seq\":7,\"type\":\"request\",\"command\":\"configurationDone\"}");
+        batch.add("{\"seq\":8,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":1}}");
+        batch.add("{\"seq\":9,\"type\":\"request\",\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1}}");
+        batch.add("{\"seq\":10,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":2}}");
+        Map<Integer, JsonObject> r = new TreeMap<>();
+        for (JsonObject m : DapWireTest.messages(DapWireTest.serve(batch))) {
+            if (m.get("type").getAsString().equals("response")) {
+                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
+            }
+        }
+        assertEquals(List.of(1), ids(r.get(4)));
+        assertTrue(r.get(5).get("success").getAsBoolean(), r.get(5).toString());
+        assertTrue(r.get(6).get("success").getAsBoolean(), r.get(6).toString());
+        assertFalse(r.get(8).get("success").getAsBoolean(), r.get(8).toString());
+        assertEquals("the frame id 1" + EARLIER, r.get(8).get("message").getAsString());
+        assertEquals(List.of(2), ids(r.get(9)), "the new program's frame has a new id");
+        assertTrue(r.get(10).get("success").getAsBoolean(), r.get(10).toString());
+    }
 }
