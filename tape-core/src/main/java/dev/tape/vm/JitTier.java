@@ -405,6 +405,11 @@ final class JitTier extends CompiledTier {
         return classes;
     }
 
+    /** @return the fuel credit so far: fuel the VM's runs have used, each unit once (for tests) */
+    long spent() {
+        return spent.get();
+    }
+
     /** @return generations started so far, whether or not they made a class (what the fuel credit counts) */
     synchronized int generations() {
         return generated;
