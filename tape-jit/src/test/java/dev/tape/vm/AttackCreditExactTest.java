@@ -2,6 +2,9 @@ package dev.tape.vm;
 
 import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
+import dev.tape.host.HostFunction;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
 import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
@@ -11,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.function.Function;
 
+import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attack on the thirteenth audit's fuel credit (what pays for classes past the free ones): each
@@ -56,7 +61,7 @@ class AttackCreditExactTest {
     }
 
     private static final int TURNS = 120_000;
-    private static final Limits LIMITS = new Limits(50_000_000L, 64, 100, 1 << 20, 1 << 16);
+    private static final Limits LIMITS = new Limits(50_000_000L, 64, 100_000, 1 << 20, 1 << 16);
 
     private static Vm jit(VerifiedProgram p) {
         // one free class, then 300,000 fuel each: g and h wait for credit
@@ -131,6 +136,86 @@ class AttackCreditExactTest {
             byte[] snap = run.snapshot();
             Run restored = vm.restore(snap);
             check("restored after " + steps + " steps", p, vm, restored, Run::resume);
+        }
+    }
+
+    /**
+     * main(n) calls the host each turn; the host charges n mod 5 fuel, suspends when n mod 3 is 1
+     * (under a Run) and, when n mod 1,000 is 0, runs sum(3) on the same VM from inside the call
+     * (a nested run on another context: its fuel counts once, in its own run).
+     */
+    private static final String HOSTED = """
+            host h = "h.f" (i64) -> (i64)
+            func main(n: i64) -> (i64) {
+                const.i64 r2, 0
+                const.i64 r3, 1
+                const.i64 r5, 0
+                jmp loop
+            loop:
+                i64.eq r4, r1, r2
+                br r4, done, body
+            body:
+                i64.sub r1, r1, r3
+                host_call r0, h, r0, [r1] -> [r6]
+                call r0, g, r0, [r6] -> [r6]
+                i64.add r5, r5, r6
+                jmp loop
+            done:
+                ret r0, [r5]
+            }
+            func g(x: i64) -> (i64) {
+                const.i64 r2, 7
+                i64.add r1, r1, r2
+                ret r0, [r1]
+            }
+            """;
+
+    @Test
+    void hostChargesSuspensionsAndNestedRunsCountOnce() throws Exception {
+        VerifiedProgram p = Verifier.verify(Assembler.assemble(HOSTED, "hosted.tasm"));
+        Vm[] self = new Vm[1];
+        long[] nested = new long[1];
+        HostRegistry host = new HostRegistry().register("h.f", Signature.of(List.of(I64), List.of(I64)),
+                (HostFunction) (args, out, ctx) -> {
+                    long a = ((Value.I64) args[0]).value();
+                    ctx.chargeFuel(Math.floorMod(a, 5));
+                    if (a % 1_000 == 0 && self[0] != null) {
+                        ExecutionContext inner = new ExecutionContext();
+                        self[0].run(inner, 1, List.of(Value.i64(a)), Limits.DEFAULT, null);
+                        nested[0] += Limits.DEFAULT.fuel() - inner.fuelRemaining();
+                    }
+                    if (ctx.canSuspend() && Math.floorMod(a, 3) == 1) {
+                        ctx.suspend();
+                        return;
+                    }
+                    out[0] = Value.i64(a * 3);
+                });
+        List<Value> args = List.of(Value.i64(20_000));
+        List<Value> want = new Vm(p, host).run(new ExecutionContext(), 0, args, LIMITS, null);
+        JitTier.Budget budget = new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
+                JitTier.MAX_CLASSES, 1, 100_000);
+        for (boolean resumable : new boolean[] {false, true}) {
+            Vm vm = JitTier.compile(p, host, VmOptions.DEFAULT, budget, JitTier.HIDDEN, JitTestAccess.codegen());
+            self[0] = vm;
+            nested[0] = 0;
+            long used;
+            if (resumable) {
+                Run run = vm.start(0, args, LIMITS);
+                Outcome o = run.resume();
+                while (o instanceof Outcome.Paused) {
+                    long a = ((Value.I64) run.suspendedCall().args().get(0)).value();
+                    o = run.resumeWith(List.of(Value.i64(a * 3)));
+                }
+                assertEquals(want, assertInstanceOf(Outcome.Done.class, o).values());
+                used = LIMITS.fuel() - run.fuelRemaining();
+            } else {
+                ExecutionContext c = new ExecutionContext();
+                assertEquals(want, vm.run(c, 0, args, LIMITS, null));
+                used = LIMITS.fuel() - c.fuelRemaining();
+            }
+            JitTier t = (JitTier) vm.tier;
+            assertEquals(used + nested[0], t.spent(), resumable ? "Run" : "Vm.run");
+            assertTrue(t.handles[0] != null, "main compiled");
         }
     }
 }
