@@ -62,4 +62,60 @@ class AttackSnapshotCeilingTest {
         assertEquals(want, got);
         assertEquals(((Outcome.Done) want).values(), List.of(Value.i64(120_000)));
     }
+
+    /**
+     * main(s, n) makes d = (s, s), then doubles it 100 times (d = (d, d)): 2^100 paths to s, 101
+     * tuples and one string; then counts n down and returns n. Paused in the count down.
+     */
+    private static final String DAG = """
+            program dag
+
+            func main(s: str, n: i64) -> (n: i64) {
+                tuple.new r3, [r1, r1]
+                const.i64 r4, 0
+                const.i64 r5, 1
+                const.i64 r9, 100
+                jmp double
+            double:
+                i64.eq r6, r9, r4
+                br r6, count, more
+            more:
+                tuple.new r3, [r3, r3]
+                i64.sub r9, r9, r5
+                jmp double
+            count:
+                i64.eq r6, r2, r4
+                br r6, done, body
+            body:
+                i64.sub r2, r2, r5
+                jmp count
+            done:
+                ret r0, [r2]
+            }
+            """;
+
+    @Test
+    void aSharedDagIsWrittenAndCountedOnceAnObject() {
+        Vm vm = new Vm(SnapshotPrograms.verified(DAG), Host.NONE);
+        List<Value> args = List.of(Value.str("y".repeat(40_000)), Value.i64(1_000));
+        // as a run counts them: 40,016 + 101 x 66 = 46,682 bytes; one byte less refuses it
+        long held = 40_016 + 101 * (Ops.aggregateBytes(2) + Ops.referenceBytes(2));
+        assertEquals(46_682, held);
+        for (long heap : new long[] {held - 1, held}) {
+            Limits limits = LIMITS.withMaxHeapBytes(heap);
+            Outcome want = vm.start(new ExecutionContext(), 0, args, limits, null).resume();
+            Run run = vm.start(new ExecutionContext(), 0, args, limits, null);
+            assertInstanceOf(Outcome.Paused.class, run.step(700));
+            byte[] snap = run.snapshot();
+            // each object once: the string, 101 tuples of two references (a few bytes each)
+            assertTrue(snap.length < 40_000 + 2_000, "snapshot of " + snap.length + " bytes");
+            if (heap < held) {
+                SnapshotException e = assertThrows(SnapshotException.class,
+                        () -> vm.restore(new ExecutionContext(), snap, limits, null));
+                assertTrue(e.reason().contains("values take more") && e.reason().contains("object 101"), e.getMessage());
+            } else {
+                assertEquals(want, vm.restore(new ExecutionContext(), snap, limits, null).resume());
+            }
+        }
+    }
 }
