@@ -218,4 +218,36 @@ class AttackCreditExactTest {
             assertTrue(t.handles[0] != null, "main compiled");
         }
     }
+
+    @Test
+    void runsOnTwoThreadsOfOneVmCountTheirFuelOnceEach() throws Exception {
+        VerifiedProgram p = program();
+        Vm vm = jit(p);
+        List<Value> args = List.of(Value.i64(TURNS));
+        List<Value> want = want(p);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Long>> used = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                boolean resumable = i % 2 == 0;
+                used.add(pool.submit(() -> {
+                    if (resumable) {
+                        Run run = vm.start(0, args, LIMITS);
+                        assertEquals(want, assertInstanceOf(Outcome.Done.class, run.resume()).values());
+                        return LIMITS.fuel() - run.fuelRemaining();
+                    }
+                    ExecutionContext c = new ExecutionContext();
+                    assertEquals(want, vm.run(c, 0, args, LIMITS, null));
+                    return LIMITS.fuel() - c.fuelRemaining();
+                }));
+            }
+            long total = 0;
+            for (java.util.concurrent.Future<Long> f : used) {
+                total += f.get();
+            }
+            assertEquals(total, ((JitTier) vm.tier).spent());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
