@@ -405,6 +405,11 @@ final class JitTier extends CompiledTier {
         return classes;
     }
 
+    /** @return the fuel credit so far: fuel the VM's runs have used, each unit once (for tests) */
+    long spent() {
+        return spent.get();
+    }
+
     /** @return generations started so far, whether or not they made a class (what the fuel credit counts) */
     synchronized int generations() {
         return generated;
@@ -586,7 +591,9 @@ final class JitTier extends CompiledTier {
      * argument count, and whether it returns its result as the method's value. Function-table
      * rows that share a code blob and signature have equal shapes.
      *
-     * <p>Keyed by a SHA-256 of the code, instruction starts, counts and result passing, so a
+     * <p>Keyed by a SHA-256 of the code, instruction starts, counts, result passing and register
+     * types (functions of one code whose registers differ only in type, e.g. an {@code obj<k>}
+     * argument for each k, had one digest: {@code AttackShapeTypesTest}), so a
      * program cannot choose functions whose keys collide: with {@code Arrays.hashCode}, a constant
      * pair such as (k + 1, m - 31) for (k, m) gave distinct functions one hash, and every compile
      * compared its code with every earlier one's, up to 8,192 ints each, once past the class budget
@@ -607,9 +614,25 @@ final class JitTier extends CompiledTier {
             int n = feed(md, buf, 0, new int[] {fn.regCount(), fn.argCount(), direct ? 1 : 0, fn.code().length});
             n = feed(md, buf, n, fn.code());
             n = feed(md, buf, n, fn.pcOf());
+            n = feed(md, buf, n, types(fn));
             md.update(buf, 0, n);
             this.digest = md.digest();
             this.hash = java.nio.ByteBuffer.wrap(digest).getInt();
+        }
+
+        /**
+         * @return the function's register types as ints, three a register (its kind's ordinal, -1
+         *     for none, and its host type's two halves): what {@link #equals} compares last
+         */
+        private static int[] types(LoweredFunction fn) {
+            int[] t = new int[3 * fn.regCount()];
+            for (int r = 0; r < fn.regCount(); r++) {
+                ValueType v = fn.regType(r);
+                t[3 * r] = v == null ? -1 : v.kind().ordinal();
+                t[3 * r + 1] = v == null ? 0 : (int) (v.hostType() >>> 32);
+                t[3 * r + 2] = v == null ? 0 : (int) v.hostType();
+            }
+            return t;
         }
 
         /** Adds {@code ints} to {@code buf} (holding {@code n} bytes), flushing it into the digest when full. */

@@ -37,7 +37,8 @@ final class RunStretches {
     }
 
     /**
-     * One interpreted instruction, reported to the trace sink first when {@code traced}.
+     * One interpreted instruction, reported to the trace sink first when {@code traced}, its fuel
+     * counted toward the tier's budgets as any interpreted stretch's ({@link #interpret}).
      *
      * @param traced whether the trace sink takes instructions ({@link TraceMask#INSTR})
      * @return the interpreter's status
@@ -49,7 +50,7 @@ final class RunStretches {
             int pc = cur.pcOf()[c.ip];
             c.sink.instr(c.func, pc, cur.spanAt(pc), cur.opcodeAt(c.ip));
         }
-        return Interpreter.execute(vm, c, 1);
+        return interpret(1);
     }
 
     /**

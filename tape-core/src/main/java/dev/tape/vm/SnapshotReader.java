@@ -345,13 +345,15 @@ final class SnapshotReader {
      * heap limit. The snapshot's own heap counter is not checked against this: a genuine run holds
      * values it was never charged for (constants, its arguments, host results).
      *
-     * @throws SnapshotException at the object, when the bytes counted so far pass the ceiling's heap limit
+     * @throws SnapshotException at the object, when the bytes counted so far pass the ceiling's heap
+     *     limit (its reason says a genuine snapshot may need a ceiling with a larger one)
      */
     private void hold(long bytes, int i, int at) {
         held += bytes;
         if (held > ceiling.maxHeapBytes()) {
             throw bad(at, "the snapshot's values take more than the ceiling's heap limit of " + ceiling.maxHeapBytes()
-                    + " bytes (counted as a run is charged for them) at object " + i);
+                    + " bytes (counted as a run is charged for them) at object " + i + "; a run is not charged for"
+                    + " constants, arguments and host results, so its own snapshot may need a larger heap limit");
         }
     }
 
