@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The compiled code of one VM, made on demand: a function gets its method when it first runs in a
@@ -192,7 +191,7 @@ final class JitTier extends CompiledTier {
 
     /** per shape: its method ({@link Made}), or {@link Boolean#FALSE} when it failed */
     private final Map<Shape, Object> shapes = new HashMap<>();
-    /** per function id: its shape, made at its first compile (a digest of its code: made once) */
+    /** per function id: its shape, made at its first compile */
     private final Shape[] shapeOf;
     /** the most results any function returns (the size of the context's result arrays) */
     private final int maxResults;
@@ -579,9 +578,12 @@ final class JitTier extends CompiledTier {
         return max;
     }
 
-    /** @return the hash code of {@code func}'s shape (for tests) */
-    static int shapeHash(Vm vm, int func) {
-        return new Shape(vm, func).hashCode();
+    /**
+     * @return -1, 0 or 1 as the shape of function {@code a} orders before, equal to or after that of
+     *     {@code b} (for tests)
+     */
+    static int shapeOrder(Vm vm, int a, int b) {
+        return Integer.signum(new Shape(vm, a).compareTo(new Shape(vm, b)));
     }
 
     /**
@@ -591,64 +593,29 @@ final class JitTier extends CompiledTier {
      * argument count, and whether it returns its result as the method's value. Function-table
      * rows that share a code blob and signature have equal shapes.
      *
-     * <p>Keyed by a SHA-256 of the code, instruction starts, counts, result passing and register
-     * types (functions of one code whose registers differ only in type, e.g. an {@code obj<k>}
-     * argument for each k, had one digest: {@code AttackShapeTypesTest}), so a
-     * program cannot choose functions whose keys collide: with {@code Arrays.hashCode}, a constant
-     * pair such as (k + 1, m - 31) for (k, m) gave distinct functions one hash, and every compile
-     * compared its code with every earlier one's, up to 8,192 ints each, once past the class budget
-     * with no fuel credit asked ({@code AuditShapeHashTest}). Two shapes are compared whole only
-     * when their digests are equal.
+     * <p>Shapes are {@link Comparable} (a total order consistent with {@link #equals}), so the
+     * shape map's bins of colliding hashes become trees that {@link HashMap} searches in
+     * O(log n) comparisons, each at most the two functions' code length ({@link JitTier#MAX_CODE_INTS}
+     * ints). The hash itself is cheap and a program can collide it at will: with
+     * {@code Arrays.hashCode}, a constant pair such as (k + 1, m - 31) for (k, m) gives distinct
+     * functions one hash, and before this order every compile compared its code with every
+     * earlier colliding function's ({@code AuditShapeHashTest}, {@code AttackShapeTypesTest}). A
+     * digest (SHA-256) served the same end for one round, but loading the JCA for it cost a cold
+     * {@code tape run} about 12 ms of CPU.
      */
-    private static final class Shape {
+    private static final class Shape implements Comparable<Shape> {
         private final LoweredFunction fn;
         private final boolean direct;
-        private final byte[] digest;
         private final int hash;
 
         Shape(Vm vm, int func) {
             this.fn = vm.funcs[func];
             this.direct = direct(vm.program.functions().get(func).sig().rets());
-            java.security.MessageDigest md = dev.tape.verify.internal.Sha256.newDigest();
-            byte[] buf = new byte[4096];
-            int n = feed(md, buf, 0, new int[] {fn.regCount(), fn.argCount(), direct ? 1 : 0, fn.code().length});
-            n = feed(md, buf, n, fn.code());
-            n = feed(md, buf, n, fn.pcOf());
-            n = feed(md, buf, n, types(fn));
-            md.update(buf, 0, n);
-            this.digest = md.digest();
-            this.hash = java.nio.ByteBuffer.wrap(digest).getInt();
-        }
-
-        /**
-         * @return the function's register types as ints, three a register (its kind's ordinal, -1
-         *     for none, and its host type's two halves): what {@link #equals} compares last
-         */
-        private static int[] types(LoweredFunction fn) {
-            int[] t = new int[3 * fn.regCount()];
-            for (int r = 0; r < fn.regCount(); r++) {
-                ValueType v = fn.regType(r);
-                t[3 * r] = v == null ? -1 : v.kind().ordinal();
-                t[3 * r + 1] = v == null ? 0 : (int) (v.hostType() >>> 32);
-                t[3 * r + 2] = v == null ? 0 : (int) v.hostType();
-            }
-            return t;
-        }
-
-        /** Adds {@code ints} to {@code buf} (holding {@code n} bytes), flushing it into the digest when full. */
-        private static int feed(java.security.MessageDigest md, byte[] buf, int n, int[] ints) {
-            for (int x : ints) {
-                if (n + 4 > buf.length) {
-                    md.update(buf, 0, n);
-                    n = 0;
-                }
-                buf[n] = (byte) (x >>> 24);
-                buf[n + 1] = (byte) (x >>> 16);
-                buf[n + 2] = (byte) (x >>> 8);
-                buf[n + 3] = (byte) x;
-                n += 4;
-            }
-            return n;
+            int h = Arrays.hashCode(fn.code());
+            h = 31 * h + Arrays.hashCode(fn.pcOf());
+            h = 31 * h + fn.regCount();
+            h = 31 * h + fn.argCount();
+            this.hash = 31 * h + (direct ? 1 : 0);
         }
 
         @Override
@@ -658,24 +625,44 @@ final class JitTier extends CompiledTier {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Shape s) || s.hash != hash || s.direct != direct || !Arrays.equals(s.digest, digest)) {
-                return false;
-            }
+            return o instanceof Shape s && compareTo(s) == 0;
+        }
+
+        /**
+         * Orders shapes by result passing, counts, code, instruction starts and register types, in
+         * that order: zero exactly when {@link #equals} holds.
+         */
+        @Override
+        public int compareTo(Shape s) {
+            int c = Boolean.compare(direct, s.direct);
             LoweredFunction a = fn;
             LoweredFunction b = s.fn;
-            if (a == b) {
-                return true;
+            if (c != 0 || a == b) {
+                return c;
             }
-            if (a.regCount() != b.regCount() || a.argCount() != b.argCount() || !Arrays.equals(a.code(), b.code())
-                    || !Arrays.equals(a.pcOf(), b.pcOf())) {
-                return false;
+            c = Integer.compare(a.regCount(), b.regCount());
+            if (c == 0) {
+                c = Integer.compare(a.argCount(), b.argCount());
             }
-            for (int r = 0; r < a.regCount(); r++) {
-                if (!Objects.equals(a.regType(r), b.regType(r))) {
-                    return false;
-                }
+            if (c == 0) {
+                c = Arrays.compare(a.code(), b.code());
             }
-            return true;
+            if (c == 0) {
+                c = Arrays.compare(a.pcOf(), b.pcOf());
+            }
+            for (int r = 0; c == 0 && r < a.regCount(); r++) {
+                c = compare(a.regType(r), b.regType(r));
+            }
+            return c;
+        }
+
+        /** Orders register types: none first, then by kind, then by host type. */
+        private static int compare(ValueType x, ValueType y) {
+            if (x == null || y == null) {
+                return x == y ? 0 : x == null ? -1 : 1;
+            }
+            int c = Integer.compare(x.kind().ordinal(), y.kind().ordinal());
+            return c != 0 ? c : Long.compare(x.hostType(), y.hostType());
         }
     }
 }

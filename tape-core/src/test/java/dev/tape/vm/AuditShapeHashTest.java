@@ -36,15 +36,36 @@ class AuditShapeHashTest {
         Vm vm = new Vm(Verifier.verify(Assembler.assemble(s.toString(), "collide.tasm")), Host.NONE);
         Set<Integer> codeHashes = new HashSet<>();
         Set<String> codes = new HashSet<>();
-        Set<Integer> keys = new HashSet<>();
         for (int f = 0; f < COUNT; f++) {
             codeHashes.add(Arrays.hashCode(vm.funcs[f].code()));
             codes.add(Arrays.toString(vm.funcs[f].code()));
-            keys.add(JitTier.shapeHash(vm, f));
         }
         // the premise: distinct code, one Arrays.hashCode
         assertEquals(COUNT, codes.size());
         assertEquals(1, codeHashes.size());
-        assertEquals(COUNT, keys.size(), "shape keys of " + COUNT + " distinct functions");
+        assertShapesOrdered(vm, COUNT);
+    }
+
+    /**
+     * Asserts what keeps lookups among shapes of one hash logarithmic: {@code JitTier.Shape} is a
+     * {@code Comparable} of itself (what {@link java.util.HashMap} needs to make a bin of colliding
+     * keys a tree) and orders the {@code count} functions' shapes strictly and consistently.
+     */
+    static void assertShapesOrdered(Vm vm, int count) throws Exception {
+        Class<?> shape = Class.forName("dev.tape.vm.JitTier$Shape");
+        boolean comparable = false;
+        for (java.lang.reflect.Type t : shape.getGenericInterfaces()) {
+            comparable |= t instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == Comparable.class
+                    && p.getActualTypeArguments()[0] == shape;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(comparable, "Shape implements Comparable<Shape>");
+        for (int a = 0; a < count; a++) {
+            assertEquals(0, JitTier.shapeOrder(vm, a, a));
+            for (int b = a + 1; b < count; b++) {
+                int ab = JitTier.shapeOrder(vm, a, b);
+                org.junit.jupiter.api.Assertions.assertNotEquals(0, ab, "shapes of f" + a + " and f" + b);
+                assertEquals(-ab, JitTier.shapeOrder(vm, b, a), "order of f" + a + " and f" + b);
+            }
+        }
     }
 }
