@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Attack on the thirteenth audit's shape keys: a shape is its code, instruction starts, counts and
  * result passing, and its register types, but the digest that keys it covered only the first ones.
  * Functions of one code whose registers differ in type only (an argument of another host object type)
- * are distinct shapes with one digest, so one hash: every compile compared its code, up to 8,192
+ * are distinct shapes with one digest, so one hash (the order that replaced the digest compares
+ * register types too): every compile compared its code, up to 8,192
  * ints, with every earlier such shape's, as before the audit.
  */
 class AttackShapeTypesTest {

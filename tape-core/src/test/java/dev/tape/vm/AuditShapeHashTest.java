@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * is two ints (low, high), and (low + 1, high - 31) hashes as (low, high). Every compile then
  * compared its code with that of every earlier colliding shape, up to 8,192 ints each; past the
  * class budget no fuel credit is asked before that lookup, so a 16 MiB program of such functions
- * cost quadratic work in its function count. The key is now a digest of the shape.
+ * cost quadratic work in its function count. Shapes are now ordered (a {@code Comparable} of
+ * themselves), so the map keeps colliding keys in a tree: O(log n) comparisons a lookup.
  */
 class AuditShapeHashTest {
     private static final int COUNT = 200;
