@@ -33,6 +33,7 @@ public final class ValueInternals {
      * @return the accessor
      * @throws IllegalCallerException when the lookup is not its class's own (full privilege and
      *     original access) or its class is outside {@code dev.tape.vm} and {@code dev.tape.verify}
+     * @throws NullPointerException when {@code caller} is null
      */
     public static ValueInternals get(MethodHandles.Lookup caller) {
         Class<?> c = caller.lookupClass();
