@@ -10,7 +10,8 @@ import dev.tape.verify.internal.LOp;
  * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}
  * and {@link LOp#I64_TO_F64_MUL_ADD}), paid for, through the outer {@code switch} to this loop when
  * the instruction after it (after the whole superinstruction) is one this loop handles
- * ({@link Interpreter#FLOAT_TAKES}; otherwise it runs in the inner loop, which costs less than the
+ * ({@link Interpreter#FLOAT_TAKES}) and is a branch or a jump or followed by another one it handles
+ * ({@link Interpreter#floatRun}; otherwise it runs in the inner loop, which costs less than the
  * trip and the call), and this loop runs it and every following instruction it handles (those and
  * {@code f64.lt}, the fused {@code f64.lt}+{@code br}, word {@code mov} and constants,
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused

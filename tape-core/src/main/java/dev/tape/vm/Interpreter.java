@@ -78,11 +78,19 @@ final class Interpreter {
 
     /**
      * The ops {@link FloatRun} runs after its first instruction, indexed by op (0 to 255): an f64
-     * instruction followed by one of them (after the whole superinstruction) leaves the inner loop
-     * for the outer {@code switch}, which starts a run; any other runs in the inner loop. Here for
+     * instruction followed by one of them (after the whole superinstruction), and by a run of more
+     * than that one ({@link #floatRun}), leaves the inner loop for the outer {@code switch}, which
+     * starts a run; any other runs in the inner loop. Here for
      * the same reason as {@link #TUPLE_TAKES}.
      */
     static final boolean[] FLOAT_TAKES = new boolean[256];
+
+    /**
+     * For each op {@link #FLOAT_TAKES} lists, indexed by op (0 to 255): -1 for a branch, a jump or a
+     * fused compare-and-branch (a run that reaches one may loop), else its length in code words; 0
+     * for the others. See {@link #floatRun}.
+     */
+    static final byte[] FLOAT_NEXT = new byte[256];
 
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
@@ -117,9 +125,40 @@ final class Interpreter {
             LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD}) {
             FLOAT_TAKES[op] = true;
         }
+        for (int op : new int[] {Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_LT_BR, LOp.F64_LT_BR}) {
+            FLOAT_NEXT[op] = -1;
+        }
+        for (int op : new int[] {LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
+            Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT}) {
+            FLOAT_NEXT[op] = 4;
+        }
+        FLOAT_NEXT[LOp.MOV_W] = 3;
+        FLOAT_NEXT[Op.I64_TO_F64] = 3;
+        FLOAT_NEXT[LOp.CONST_ADD] = 8;
+        FLOAT_NEXT[LOp.F64_MUL_ADD] = 8;
+        FLOAT_NEXT[LOp.F64_SUB_ADD] = 8;
+        FLOAT_NEXT[LOp.I64_TO_F64_MUL_ADD] = 11;
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
         }
+    }
+
+    /**
+     * Whether an f64 instruction, paid for, with budget left, whose next instruction starts at code
+     * index {@code next}, hands its run to {@link FloatRun}: when that instruction is a branch, a jump
+     * or a fused compare-and-branch the run takes, or one of fixed length the run takes followed by
+     * another the run takes. A run that would end after one or two instructions (an f64 instruction,
+     * a {@code mov}, then one the run leaves) costs the trip through the outer {@code switch} and
+     * the call more than it saves, so that f64 instruction runs in the inner loop.
+     *
+     * @param code the code image's code
+     * @param next the code index of the instruction after the f64 instruction (after a whole
+     *     superinstruction); never past the function's code, as no instruction falls off its end
+     * @return whether the f64 instruction leaves the inner loop for a {@link FloatRun}
+     */
+    static boolean floatRun(int[] code, int next) {
+        int k = FLOAT_NEXT[code[next] & 0xFF];
+        return k < 0 || k > 0 && FLOAT_TAKES[code[next + k] & 0xFF];
     }
 
     static int execute(Vm vm, ExecutionContext c, long budget) {
@@ -226,28 +265,28 @@ final class Interpreter {
                             ip += 3;
                         }
                         case Op.F64_ADD -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_SUB -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_MUL -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_DIV -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 4] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
@@ -259,7 +298,7 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_TO_F64 -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 3] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 3)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
@@ -398,7 +437,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_MUL_ADD -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 8)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_MUL, d, a, b][F64_ADD, d, a, b]
@@ -412,7 +451,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.I64_TO_F64_MUL_ADD -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 11] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 11)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
@@ -432,7 +471,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_SUB_ADD -> {
-                            if (budget != 0 && FLOAT_TAKES[code[ip + 8] & 0xFF]) {
+                            if (budget != 0 && floatRun(code, ip + 8)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_SUB, d, a, b][F64_ADD, d, a, b]

@@ -3,12 +3,14 @@ package dev.tape.vm;
 import dev.tape.format.Opcode;
 import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
+import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.ProgramBuilder;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 
 import java.util.List;
 
+import static dev.tape.program.ValueType.F64;
 import static dev.tape.program.ValueType.I64;
 
 /**
@@ -16,7 +18,9 @@ import static dev.tape.program.ValueType.I64;
  * two words and calls function 1, which does some word arithmetic, then its first
  * {@code tuple.new} (the {@link #TUPLE_BEFORE}-th instruction run, counting from 0) and a
  * {@code tuple.get}, then {@code i64.to_f64}+{@code f64.mul}+{@code f64.add} (the
- * {@link #FLOAT_BEFORE}-th) and {@code f64.div}; both return.
+ * {@link #FLOAT_BEFORE}-th), {@code f64.div} and a {@code mov} (so the run takes three
+ * instructions: {@link Interpreter#floatRun}); both return. {@link #shortRuns} runs a loop whose
+ * f64 instructions would start runs of one or two instructions only.
  */
 public final class RunEntryProbe {
     private RunEntryProbe() {}
@@ -34,7 +38,7 @@ public final class RunEntryProbe {
         pb.function(f1).constI64(2, 3).i64Mul(3, 1, 2).constI64(4, 1).binary(Opcode.I64_SUB, 3, 3, 4)
                 .tupleNew(5, 3, 2).tupleGet(6, 5, 0)
                 .unary(Opcode.I64_TO_F64, 7, 6).binary(Opcode.F64_MUL, 8, 7, 7).binary(Opcode.F64_ADD, 9, 8, 7)
-                .binary(Opcode.F64_DIV, 10, 9, 7).unary(Opcode.F64_TO_I64, 11, 10)
+                .binary(Opcode.F64_DIV, 10, 9, 7).mov(12, 6).unary(Opcode.F64_TO_I64, 11, 10)
                 .i64Add(6, 6, 11).ret(0, 6);
         return new Vm(Verifier.verify(pb.build()), new HostRegistry());
     }
@@ -51,6 +55,43 @@ public final class RunEntryProbe {
         ExecutionContext ctx = new ExecutionContext();
         try {
             List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
+            return "ok " + out + " " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
+        }
+    }
+
+    /**
+     * Runs, with fuel 10,000, a loop of 5 trips whose f64 instructions are each followed by one the
+     * run leaves to {@code execute} ({@code i64.xor}, {@code f64.neg}) right away
+     * ({@code f64.le} too) or after one instruction it takes ({@code mov}, a constant, {@code f64.lt}, {@code i64.add},
+     * another f64 instruction): a {@link FloatRun} would run one or two instructions there.
+     *
+     * @return the results and fuel left, or the trap's kind, function, pc and fuel left
+     * @throws Exception when the program does not verify
+     */
+    public static String shortRuns() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64, F64, F64));
+        f.constI64(3, 0).constI64(4, 1).constI64(5, 7).constI64(6, 3).constI64(7, 0).constI64(8, 2)
+                .constF64(15, 0.25).constF64(16, 1.5).constF64(17, -2.0);
+        Label top = f.newLabel();
+        Label exit = f.newLabel();
+        f.i64Lt(13, 3, 1).br(13, top, exit);
+        f.place(top)
+                .binary(Opcode.F64_ADD, 15, 15, 16).mov(5, 6).binary(Opcode.I64_XOR, 7, 7, 5)
+                .unary(Opcode.I64_TO_F64, 17, 3).constI64(6, 9).binary(Opcode.I64_XOR, 7, 7, 6)
+                .binary(Opcode.F64_MUL, 16, 16, 17).binary(Opcode.F64_ADD, 17, 16, 15).unary(Opcode.F64_NEG, 17, 17)
+                .binary(Opcode.F64_DIV, 16, 16, 15).binary(Opcode.F64_LT, 12, 16, 17).binary(Opcode.F64_LE, 14, 16, 17)
+                .binary(Opcode.F64_SUB, 15, 15, 17).binary(Opcode.F64_MUL, 15, 15, 16).unary(Opcode.F64_NEG, 15, 15)
+                .unary(Opcode.I64_TO_F64, 17, 3).binary(Opcode.F64_MUL, 17, 17, 16).binary(Opcode.F64_ADD, 17, 17, 15)
+                .i64Add(7, 7, 8).binary(Opcode.I64_XOR, 7, 7, 3)
+                .i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, top, exit);
+        f.place(exit).ret(0, 7, 15, 17);
+        Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(5)), Limits.DEFAULT.withFuel(10_000), null);
             return "ok " + out + " " + ctx.fuelRemaining();
         } catch (Trap t) {
             return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();

@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -58,11 +59,27 @@ class RunEntryTest {
         assertTrue(at.startsWith("FUEL_EXCEEDED f1 pc ") && at.endsWith(" fuel 0"), at);
         String pc = at.substring("FUEL_EXCEEDED ".length(), at.length() - " fuel 0".length());
         String whole = RunEntryProbe.run(1000);
-        // 22 * 3 - 1 = 65; (65.0 * 65.0 + 65.0) / 65.0 = 66.0; 65 + 66; 17 instructions
-        assertEquals("ok " + List.of(Value.i64(131)) + " 983", whole);
+        // 22 * 3 - 1 = 65; (65.0 * 65.0 + 65.0) / 65.0 = 66.0; 65 + 66; 18 instructions
+        assertEquals("ok " + List.of(Value.i64(131)) + " 982", whole);
         try (FailingOnce l = new FailingOnce(runClass)) {
             assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - before - 1), run(l, 1000));
             assertEquals(whole, run(l, 1000));
+        }
+    }
+
+    /**
+     * An f64 instruction whose run would end after it or after one more instruction runs in the
+     * inner loop, without a {@link FloatRun} (whose call and trip through the outer {@code switch}
+     * cost more than such a run saves: {@link Interpreter#floatRun}): a loader that cannot load
+     * {@code FloatRun} does not change the run's end.
+     */
+    @Test
+    void runsOfOneOrTwoInstructionsStayInTheInnerLoop() throws Exception {
+        String whole = RunEntryProbe.shortRuns();
+        assertTrue(whole.startsWith("ok ") && whole.endsWith(" " + (10_000 - 11 - 5 * 23 - 1)), whole);
+        try (FailingOnce l = new FailingOnce("dev.tape.vm.FloatRun")) {
+            assertEquals(whole, (String) Class.forName(RunEntryProbe.class.getName(), true, l)
+                    .getMethod("shortRuns").invoke(null));
         }
     }
 }
