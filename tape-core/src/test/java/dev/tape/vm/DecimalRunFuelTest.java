@@ -6,17 +6,13 @@ import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.LOp;
-import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -72,40 +68,10 @@ class DecimalRunFuelTest {
         return Verifier.verify(pb.build());
     }
 
-    private static final class Steps implements TraceSink {
-        int count;
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            count++;
-        }
-    }
-
-    private static String outcome(Vm vm, long n, long fuel, TraceSink sink) {
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(fuel), sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " " + t.getMessage();
-        }
-    }
-
     @Test
     void theLoweredLoopHoldsEveryShapeTheRunHandles() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
-        Set<Integer> ops = new HashSet<>();
-        LoweredFunction lf = vm.funcs[0];
-        for (int i = 0; i < lf.codeLength(); i++) {
-            if (lf.pcOf()[i] >= 0) {
-                ops.add(lf.code()[i]);
-            }
-        }
+        Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
         for (int op : new int[] {LOp.CONST_ADD, LOp.CONST_LT_BR, LOp.I64_ADD_LT_BR, LOp.I64_LT_BR, LOp.MOV_W,
             LOp.CONST_W, Op.JMP, Op.I64_MUL, Op.I64_SUB, Op.I64_XOR,
             Op.DEC_MUL, Op.DEC_ADD, Op.DEC_SUB, Op.I64_TO_DEC}) {
@@ -119,7 +85,7 @@ class DecimalRunFuelTest {
         List<Value> out = vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT, null);
         // total: 12.50 + 2.50 lines, +0.50 twice, -0.50 three times; acc: 15 - 10; p: 10^5
         assertEquals(List.of(Value.decimal(1450, 2), Value.i64(5), Value.decimal(100_000, 0)), out);
-        String trapped = outcome(vm, 25, 1_000_000, null);
+        String trapped = RunFuelSupport.outcome(vm, 25, 1_000_000, null);
         assertTrue(trapped.startsWith("DECIMAL_OVERFLOW f0 pc "), trapped);
     }
 
@@ -127,17 +93,17 @@ class DecimalRunFuelTest {
     void everyBudgetEndsAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
         for (long n : new long[] {5, 25}) {
-            Steps all = new Steps();
-            String whole = outcome(vm, n, 1_000_000, all);
-            assertEquals(whole, outcome(vm, n, 1_000_000, null), "n " + n);
+            RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+            String whole = RunFuelSupport.outcome(vm, n, 1_000_000, all);
+            assertEquals(whole, RunFuelSupport.outcome(vm, n, 1_000_000, null), "n " + n);
             assertTrue(all.count > 60, "n " + n + " runs " + all.count + " instructions");
             // one unit per instruction traced, the trapping one included
             assertTrue(whole.contains(" fuel " + (1_000_000 - all.count) + (n == 5 ? "" : " ")), whole);
             List<String> differ = new ArrayList<>();
             int fuelTraps = 0;
             for (long fuel = 0; fuel <= all.count + 5; fuel++) {
-                String stepped = outcome(vm, n, fuel, new Steps());
-                String fast = outcome(vm, n, fuel, null);
+                String stepped = RunFuelSupport.outcome(vm, n, fuel, new RunFuelSupport.Steps());
+                String fast = RunFuelSupport.outcome(vm, n, fuel, null);
                 if (!stepped.equals(fast)) {
                     differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
                 }

@@ -6,17 +6,13 @@ import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.trace.TraceMask;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.LOp;
-import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -71,40 +67,10 @@ class FloatRunFuelTest {
         return Verifier.verify(pb.build());
     }
 
-    private static final class Steps implements TraceSink {
-        int count;
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            count++;
-        }
-    }
-
-    private static String outcome(Vm vm, long n, long fuel, TraceSink sink) {
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(fuel), sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " " + t.getMessage();
-        }
-    }
-
     @Test
     void theLoweredLoopHoldsEveryShapeTheRunHandles() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
-        Set<Integer> ops = new HashSet<>();
-        LoweredFunction lf = vm.funcs[0];
-        for (int i = 0; i < lf.codeLength(); i++) {
-            if (lf.pcOf()[i] >= 0) {
-                ops.add(lf.code()[i]);
-            }
-        }
+        Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
         for (int op : new int[] {LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_LT_BR, Op.F64_DIV,
             Op.F64_SUB, Op.F64_MUL, Op.F64_ADD, Op.F64_LT, Op.I64_TO_F64, LOp.CONST_ADD, LOp.I64_ADD_LT_BR,
             LOp.MOV_W, Op.I64_MUL, Op.JMP, Op.I64_XOR}) {
@@ -139,16 +105,16 @@ class FloatRunFuelTest {
     @Test
     void everyBudgetEndsAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
-        Steps all = new Steps();
-        String whole = outcome(vm, 7, 1_000_000, all);
-        assertEquals(whole, outcome(vm, 7, 1_000_000, null));
+        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+        String whole = RunFuelSupport.outcome(vm, 7, 1_000_000, all);
+        assertEquals(whole, RunFuelSupport.outcome(vm, 7, 1_000_000, null));
         assertTrue(all.count > 100, "runs " + all.count + " instructions");
         assertTrue(whole.startsWith("ok") && whole.endsWith(" fuel " + (1_000_000 - all.count)), whole);
         List<String> differ = new ArrayList<>();
         int fuelTraps = 0;
         for (long fuel = 0; fuel <= all.count + 5; fuel++) {
-            String stepped = outcome(vm, 7, fuel, new Steps());
-            String fast = outcome(vm, 7, fuel, null);
+            String stepped = RunFuelSupport.outcome(vm, 7, fuel, new RunFuelSupport.Steps());
+            String fast = RunFuelSupport.outcome(vm, 7, fuel, null);
             if (!stepped.equals(fast)) {
                 differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
             }

@@ -6,13 +6,11 @@ import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.LOp;
-import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -66,20 +64,6 @@ class TupleRunFuelTest {
         return Verifier.verify(pb.build());
     }
 
-    private static final class Steps implements TraceSink {
-        int count;
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            count++;
-        }
-    }
-
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
         ExecutionContext ctx = new ExecutionContext();
         try {
@@ -94,13 +78,7 @@ class TupleRunFuelTest {
     @Test
     void theLoweredLoopHoldsEveryShapeTheRunHandles() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
-        Set<Integer> ops = new HashSet<>();
-        LoweredFunction lf = vm.funcs[0];
-        for (int i = 0; i < lf.codeLength(); i++) {
-            if (lf.pcOf()[i] >= 0) {
-                ops.add(lf.code()[i]);
-            }
-        }
+        Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
         for (int op : new int[] {LOp.CONST_ADD, LOp.CONST_LT_BR, LOp.I64_ADD_LT_BR, LOp.I64_LT_BR, LOp.MOV_W,
             LOp.CONST_W, Op.JMP, Op.I64_MUL, Op.I64_SUB, Op.I64_XOR, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W}) {
             assertTrue(ops.contains(op), "op 0x" + Integer.toHexString(op) + " in " + ops);
@@ -128,7 +106,7 @@ class TupleRunFuelTest {
     @Test
     void everyBudgetEndsAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
-        Steps all = new Steps();
+        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
         Limits big = Limits.DEFAULT.withFuel(1_000_000);
         String whole = outcome(vm, 6, big, all);
         assertEquals(whole, outcome(vm, 6, big, null));
@@ -137,7 +115,7 @@ class TupleRunFuelTest {
         List<String> differ = new ArrayList<>();
         int fuelTraps = 0;
         for (long fuel = 0; fuel <= all.count + 5; fuel++) {
-            String stepped = outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), new Steps());
+            String stepped = outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), new RunFuelSupport.Steps());
             String fast = outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), null);
             if (!stepped.equals(fast)) {
                 differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
@@ -161,7 +139,7 @@ class TupleRunFuelTest {
         Set<String> pcs = new HashSet<>();
         for (long limit = 0; limit <= heap; limit += 7) {
             Limits limits = Limits.DEFAULT.withMaxHeapBytes(limit);
-            String stepped = outcome(vm, 6, limits, new Steps());
+            String stepped = outcome(vm, 6, limits, new RunFuelSupport.Steps());
             String fast = outcome(vm, 6, limits, null);
             if (!stepped.equals(fast)) {
                 differ.add("heap " + limit + ": " + stepped + " / " + fast);
