@@ -99,14 +99,15 @@ final class Warmup {
          * (same source; completed in the fourteenth round from the classes the running thread still
          * loaded itself during first compiles of all twelve workloads: the loop inliner's, the block
          * flow's, {@code LOp}, {@code Generated}; {@code WarmupTest} checks that a first compile after
-         * the warm-up loads none of the generator's), less those {@link Jit#compile} needs before it could start the thread, which the
-         * thread loads and links after the method-handle forms: those a compile needs last first, so that
-         * a compile that starts while the thread works loads its first ones itself, beside it.
-         * {@code WarmupTest} checks that each exists.
+         * the warm-up loads none of the generator's), less those {@link Jit#compile} needs before it
+         * could start the thread, which the thread loads and links after the method-handle forms: those
+         * a compile needs last first, so that a compile that starts while the thread works loads its
+         * first ones itself, beside it. {@code WarmupTest} checks that each exists.
          */
         static final String[] TAPE_CLASSES = {
-            "dev.tape.vm.internal.Generated", "dev.tape.jit.LoopPeel", "dev.tape.jit.BlockFlow", "dev.tape.jit.HostCount",
-            "dev.tape.jit.VirtualArrays", "dev.tape.jit.LoopInliner$LoopBody", "dev.tape.jit.LoopInliner$Loop",
+            "dev.tape.vm.internal.Generated", "dev.tape.jit.LoopPeel", "dev.tape.jit.BlockFlow",
+            "dev.tape.jit.HostCount", "dev.tape.jit.VirtualArrays", "dev.tape.jit.LoopInliner$LoopBody",
+            "dev.tape.jit.LoopInliner$Loop",
             "dev.tape.jit.LoopBounds$Site", "dev.tape.jit.LoopBounds$Plan", "dev.tape.jit.LoopBounds",
             "dev.tape.jit.LoopInliner", "dev.tape.verify.internal.LOp",
             "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",

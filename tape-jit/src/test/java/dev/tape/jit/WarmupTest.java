@@ -150,7 +150,8 @@ class WarmupTest {
             List<String> generator = new ArrayList<>();
             for (String name : fresh.defined) {
                 if (name.startsWith("dev.tape.jit.") || name.startsWith("org.objectweb.asm.")
-                        || name.equals("dev.tape.vm.internal.Generated") || name.startsWith("dev.tape.verify.internal.")) {
+                        || name.equals("dev.tape.vm.internal.Generated")
+                        || name.startsWith("dev.tape.verify.internal.")) {
                     generator.add(name);
                 }
             }
