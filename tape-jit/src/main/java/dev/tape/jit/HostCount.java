@@ -2,11 +2,11 @@ package dev.tape.jit;
 
 import dev.tape.format.Op;
 import dev.tape.verify.internal.LoweredFunction;
+import dev.tape.vm.internal.CompileView;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 import java.util.List;
-import java.util.function.IntPredicate;
 
 import static dev.tape.jit.JitCompiler.C;
 import static dev.tape.jit.JitCompiler.CTX;
@@ -92,16 +92,18 @@ final class HostCount {
      * @param fn a lowered function
      * @param code the code image ({@code CodeImage.code()})
      * @param entry the function's entry in it (the global ip of its code index 0)
-     * @param keepsBlock whether a host signature's calls are one-to-three-word calls (that do not
-     *     end their block: {@code CallEmitter.fewWordHost})
+     * @param view the program's compile view, whose {@code hostCallKeepsBlock} tells whether a host
+     *     signature's calls are one-to-three-word calls (that do not end their block:
+     *     {@code CallEmitter.fewWordHost}); a plain interface call, not a method reference, so that a
+     *     first compile spins no lambda class (fourteenth round, first runs)
      * @return per code index, whether an instruction starts there that is a one-to-three-word
      *     host call; null when there is none
      */
-    static boolean[] fewCalls(LoweredFunction fn, int[] code, int entry, IntPredicate keepsBlock) {
+    static boolean[] fewCalls(LoweredFunction fn, int[] code, int entry, CompileView view) {
         int[] pcOf = fn.pcOf();
         boolean[] out = null;
         for (int i = 0; i < pcOf.length; i++) {
-            if (pcOf[i] >= 0 && code[entry + i] == Op.HOST_CALL && keepsBlock.test(code[entry + i + 1])) {
+            if (pcOf[i] >= 0 && code[entry + i] == Op.HOST_CALL && view.hostCallKeepsBlock(code[entry + i + 1])) {
                 if (out == null) {
                     out = new boolean[pcOf.length];
                 }

@@ -171,7 +171,7 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         loops = inline.loops() ? new LoopInliner(view, fn, code, entry) : null;
         leafRoom = LeafRoom.slot(inline.any() && leafRegs > 0, types);
         closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
-        few = HostCount.fewCalls(fn, code, entry, view::hostCallKeepsBlock);
+        few = HostCount.fewCalls(fn, code, entry, view);
         hosts = HostCount.slot(few, types);
         locals = types.toArray();
     }

@@ -96,12 +96,20 @@ final class Warmup {
 
         /**
          * The generator's and the compiled tier's runtime's classes that a first compile or run loads
-         * (same source), less those {@link Jit#compile} needs before it could start the thread, which the
-         * thread loads and links after the method-handle forms: those a compile needs last first, so that
-         * a compile that starts while the thread works loads its first ones itself, beside it.
-         * {@code WarmupTest} checks that each exists.
+         * (same source; completed in the fourteenth round from the classes the running thread still
+         * loaded itself during first compiles of all twelve workloads: the loop inliner's, the block
+         * flow's, {@code LOp}, {@code Generated}; {@code WarmupTest} checks that a first compile after
+         * the warm-up loads none of the generator's), less those {@link Jit#compile} needs before it
+         * could start the thread, which the thread loads and links after the method-handle forms: those
+         * a compile needs last first, so that a compile that starts while the thread works loads its
+         * first ones itself, beside it. {@code WarmupTest} checks that each exists.
          */
         static final String[] TAPE_CLASSES = {
+            "dev.tape.vm.internal.Generated", "dev.tape.jit.LoopPeel", "dev.tape.jit.BlockFlow",
+            "dev.tape.jit.HostCount", "dev.tape.jit.VirtualArrays", "dev.tape.jit.LoopInliner$LoopBody",
+            "dev.tape.jit.LoopInliner$Loop",
+            "dev.tape.jit.LoopBounds$Site", "dev.tape.jit.LoopBounds$Plan", "dev.tape.jit.LoopBounds",
+            "dev.tape.jit.LoopInliner", "dev.tape.verify.internal.LOp",
             "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",
             "dev.tape.jit.InlineBody", "dev.tape.jit.InlineScan",
             "dev.tape.jit.HeapLocal", "dev.tape.jit.VirtualStructs", "dev.tape.jit.LeafRoom",
@@ -110,7 +118,7 @@ final class Warmup {
             "dev.tape.vm.JitTier$Made", "dev.tape.vm.JitView", "dev.tape.vm.JitTier$Shape", "dev.tape.jit.ImageReads",
             "dev.tape.jit.LocalsEmitter", "dev.tape.jit.CallSiteEmitter", "dev.tape.jit.HostCallEmitter",
             "dev.tape.jit.CallEmitter", "dev.tape.jit.InlineOps$Emitter", "dev.tape.jit.InstructionEmitter",
-            "dev.tape.jit.MethodEmitter",
+            "dev.tape.jit.MethodEmitter", "dev.tape.verify.internal.LoweredFunction$Derived",
         };
 
         /** the erased type of a compiled method's entry: {@code (Vm, ExecutionContext, int x 5)long} */

@@ -98,6 +98,88 @@ class WarmupTest {
         }
     }
 
+    /** a loop that makes a tuple and passes it to a small function each time round: sum of i for i < n */
+    private static final String TUPLE_LOOP = """
+            program tuple_loop
+            func main(n: i64) -> (total: i64) {
+                const.i64 r2, 0
+                const.i64 r3, 0
+                const.i64 r4, 1
+                jmp head
+            head:
+                i64.lt r5, r2, r1
+                br r5, body, done
+            body:
+                tuple.new r6, [r2, r4]
+                call r0, first, r0, [r6] -> [r7]
+                i64.add r3, r3, r7
+                i64.add r2, r2, r4
+                jmp head
+            done:
+                ret r0, [r3]
+            }
+            func first(t: agg tuple(i64, i64)) -> (i64) {
+                tuple.get r2, r1, 0
+                ret r0, [r2]
+            }
+            """;
+
+    /**
+     * After the warm-up's work, first compiles (a recursion, a loop with a tuple and a call the
+     * generator inlines) load no class of the generator's or ASM's on the running thread: the lists
+     * hold every one they need (a class missing from them is loaded, linked and verified on the
+     * running thread during its first run). Counts the classes the loader itself defines during the
+     * compiled runs, from their start (a VM's making initialises its own group before: {@link
+     * ClassInitList}); hidden classes, the generated ones and lambdas, are not defined by it.
+     */
+    @Test
+    void aFirstCompileAfterTheWarmUpLoadsNoGeneratorClass() throws Exception {
+        String old = System.getProperty(Warmup.OFF_PROPERTY);
+        // the VM's own Jit.compile must not start a second warm-up in the fresh loader
+        System.setProperty(Warmup.OFF_PROPERTY, "false");
+        try (Recording fresh = new Recording(urls(true))) {
+            Class<?> w = Class.forName(Warmup.class.getName(), true, fresh);
+            Method run = w.getDeclaredMethod("run");
+            run.setAccessible(true);
+            assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2, (int) run.invoke(null));
+            // what running a program needs besides the compile: assembling, verifying, the values
+            runProgram(fresh, FIB, 20L, 6765L, false);
+            // runProgram starts recording when the compiled run starts (after the VM is made)
+            runProgram(fresh, FIB, 20L, 6765L, true);
+            runProgram(fresh, TUPLE_LOOP, 1000L, 499_500L, true);
+            List<String> generator = new ArrayList<>();
+            for (String name : fresh.defined) {
+                if (name.startsWith("dev.tape.jit.") || name.startsWith("org.objectweb.asm.")
+                        || name.equals("dev.tape.vm.internal.Generated")
+                        || name.startsWith("dev.tape.verify.internal.")) {
+                    generator.add(name);
+                }
+            }
+            assertEquals(List.of(), generator);
+        } finally {
+            restore(old);
+        }
+    }
+
+    /** A class loader over the given class path that, once {@link #recording}, notes each class it defines. */
+    private static final class Recording extends URLClassLoader {
+        volatile boolean recording;
+        final List<String> defined = new CopyOnWriteArrayList<>();
+
+        Recording(URL[] urls) {
+            super(urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            Class<?> c = super.findClass(name);
+            if (recording) {
+                defined.add(name);
+            }
+            return c;
+        }
+    }
+
     @Test
     void aFailureNeverLeavesTheThread() throws Exception {
         // without ASM every link of its classes and the forms' class generation fail
@@ -248,6 +330,37 @@ class WarmupTest {
         }
     }
 
+    /**
+     * Runs a program's first function with one i64 argument on a VM made with {@code l}'s classes,
+     * compiled or interpreted, and checks its one i64 result (and, compiled, that a function was compiled).
+     */
+    private static void runProgram(ClassLoader l, String text, long in, long out, boolean compiled) throws Exception {
+        Class<?> asm = Class.forName("dev.tape.asm.Assembler", true, l);
+        Object program = asm.getMethod("assemble", String.class, String.class).invoke(null, text, "p.tasm");
+        Class<?> programClass = Class.forName("dev.tape.program.Program", true, l);
+        Object verified = Class.forName("dev.tape.verify.Verifier", true, l).getMethod("verify", programClass)
+                .invoke(null, program);
+        Class<?> hostClass = Class.forName("dev.tape.host.Host", true, l);
+        Object none = hostClass.getField("NONE").get(null);
+        Class<?> verifiedClass = Class.forName("dev.tape.verify.VerifiedProgram", true, l);
+        Class<?> jit = Class.forName(Jit.class.getName(), true, l);
+        Object vm = compiled ? jit.getMethod("compile", verifiedClass, hostClass).invoke(null, verified, none)
+                : Class.forName(Vm.class.getName(), true, l).getConstructor(verifiedClass, hostClass)
+                        .newInstance(verified, none);
+        Class<?> value = Class.forName("dev.tape.value.Value", true, l);
+        Class<?> limits = Class.forName("dev.tape.vm.Limits", true, l);
+        Method run = vm.getClass().getMethod("run", int.class, List.class, limits);
+        List<Object> args = List.of(value.getMethod("i64", long.class).invoke(null, in));
+        Object defaults = limits.getField("DEFAULT").get(null);
+        if (compiled && l instanceof Recording r) {
+            r.recording = true;
+        }
+        Object result = run.invoke(vm, 0, args, defaults);
+        assertEquals(List.of(value.getMethod("i64", long.class).invoke(null, out)), result);
+        int n = (int) jit.getMethod("compiledFunctions", Class.forName(Vm.class.getName(), true, l)).invoke(null, vm);
+        assertTrue(compiled ? n >= 1 : n == 0, "compiled functions " + n);
+    }
+
     /** Runs fib(20) on a compiled-tier VM made with {@code l}'s classes; checks 6765 and that fib was compiled. */
     private static void runFib(ClassLoader l) throws Exception {
         Class<?> asm = Class.forName("dev.tape.asm.Assembler", true, l);
@@ -272,13 +385,18 @@ class WarmupTest {
 
     /** a class loader of its own over tape-core and tape-jit, and ASM when {@code withAsm} */
     private static URLClassLoader fresh(boolean withAsm) throws Exception {
+        return new URLClassLoader(urls(withAsm), ClassLoader.getPlatformClassLoader());
+    }
+
+    /** the class path of tape-core and tape-jit, and ASM's when {@code withAsm} */
+    private static URL[] urls(boolean withAsm) throws Exception {
         List<URL> urls = new ArrayList<>();
         urls.add(location(Jit.class));
         urls.add(location(Vm.class));
         if (withAsm) {
             urls.add(location(ClassWriter.class));
         }
-        return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+        return urls.toArray(new URL[0]);
     }
 
     private static URL location(Class<?> c) throws Exception {
