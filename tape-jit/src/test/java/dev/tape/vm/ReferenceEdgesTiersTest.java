@@ -29,6 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   <li>{@code str.slice}: {@code start > end} or {@code end > len} traps
  *   {@code index_out_of_bounds} before the UTF-8 boundary check ({@code str_not_char_boundary});
  *   {@code bytes.slice}: {@code get(start..end)}, so start > end is out of bounds too.</li>
+ *   <li>{@code f64.min}/{@code f64.max} return {@code f64::NAN} (0x7ff8000000000000) when either
+ *   operand is a NaN, whatever its sign and payload; {@code f64.min_num}/{@code f64.max_num} return
+ *   the other operand, or {@code f64::NAN} when both are NaNs; {@code f64.abs} clears and
+ *   {@code f64.neg} flips the sign bit of a NaN, keeping its payload.</li>
  * </ul>
  * The expectations come from that source, not from running this implementation.
  */
@@ -75,6 +79,30 @@ class ReferenceEdgesTiersTest {
                 str.slice r4, r3, r1, r2
                 ret r0, [r4]
             }
+            func fmin(a: f64, b: f64) -> (f64) {
+                f64.min r3, r1, r2
+                ret r0, [r3]
+            }
+            func fmax(a: f64, b: f64) -> (f64) {
+                f64.max r3, r1, r2
+                ret r0, [r3]
+            }
+            func fminNum(a: f64, b: f64) -> (f64) {
+                f64.min_num r3, r1, r2
+                ret r0, [r3]
+            }
+            func fmaxNum(a: f64, b: f64) -> (f64) {
+                f64.max_num r3, r1, r2
+                ret r0, [r3]
+            }
+            func fabs(a: f64) -> (f64) {
+                f64.abs r2, r1
+                ret r0, [r2]
+            }
+            func fneg(a: f64) -> (f64) {
+                f64.neg r2, r1
+                ret r0, [r2]
+            }
             func bytesSlice(a: u64, b: u64) -> (bytes) {
                 const.pool r3, bytes:616263
                 bytes.slice r4, r3, r1, r2
@@ -90,7 +118,13 @@ class ReferenceEdgesTiersTest {
     private static final int U2D18 = 5;
     private static final int MUL_SCALE = 6;
     private static final int STR_SLICE = 7;
-    private static final int BYTES_SLICE = 8;
+    private static final int FMIN = 8;
+    private static final int FMAX = 9;
+    private static final int FMIN_NUM = 10;
+    private static final int FMAX_NUM = 11;
+    private static final int FABS = 12;
+    private static final int FNEG = 13;
+    private static final int BYTES_SLICE = 14;
 
     /** the returned value as a literal, or "trap KIND at pc P" */
     private static String outcome(Tiers t, int entry, String... args) {
@@ -141,6 +175,27 @@ class ReferenceEdgesTiersTest {
         String fits = outcome(t, MUL_SCALE, "bool:false");
         assertEquals("trap decimal_overflow", wide.substring(0, wide.indexOf(" at pc")), "scale 200 + 56 = 256");
         assertEquals("dec:0." + "0".repeat(255), fits, "scale 200 + 55 = 255");
+    }
+
+    @Test
+    void nanResultsOfMinMaxAreTheCanonicalNan() {
+        Tiers t = Tiers.of(Assembler.assemble(PROGRAM, "edges.tasm"), Host.NONE);
+        String negPayload = "f64:0xfff8000000000123";
+        String signaling = "f64:0x7ff0000000000abc";
+        String one = "f64:0x3ff0000000000000";
+        for (int op : new int[] {FMIN, FMAX}) {
+            assertEquals("f64:0x7ff8000000000000", outcome(t, op, negPayload, one), "op " + op);
+            assertEquals("f64:0x7ff8000000000000", outcome(t, op, one, signaling), "op " + op);
+            assertEquals("f64:0x7ff8000000000000", outcome(t, op, negPayload, signaling), "op " + op);
+        }
+        for (int op : new int[] {FMIN_NUM, FMAX_NUM}) {
+            assertEquals(one, outcome(t, op, negPayload, one), "op " + op);
+            assertEquals(one, outcome(t, op, one, signaling), "op " + op);
+            assertEquals("f64:0x7ff8000000000000", outcome(t, op, negPayload, signaling), "op " + op);
+        }
+        assertEquals("f64:0x7ff8000000000123", outcome(t, FABS, negPayload));
+        assertEquals("f64:0x7ff8000000000123", outcome(t, FNEG, negPayload));
+        assertEquals("f64:0xfff0000000000abc", outcome(t, FNEG, signaling));
     }
 
     @Test
