@@ -36,7 +36,9 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * function count; a zero span id; a zero or out-of-range name symbol; section 9 and 11 entries
  * naming missing functions, arguments or pcs past the end of the code; trailing bytes in sections
  * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
- * agreement, host signature hashes) is the verifier's job, as in the reference implementation.
+ * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
+ * so are the u32 fields the reference decodes without a check (a function's counts, a host
+ * symbol id, an argument shape's type ids), which decode up to 2^32-1 (kept as 2^31-1 when larger).
  *
  * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
  * that remain, so a hostile file cannot exhaust memory.
