@@ -36,7 +36,9 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * function count; a zero span id; a zero or out-of-range name symbol; section 9 and 11 entries
  * naming missing functions, arguments or pcs past the end of the code; trailing bytes in sections
  * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
- * agreement, host signature hashes) is the verifier's job, as in the reference implementation.
+ * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
+ * so are the u32 fields the reference decodes without a check (a function's counts, a host
+ * symbol id, an argument shape's type ids), which decode up to 2^32-1 (kept as 2^31-1 when larger).
  *
  * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
  * that remain, so a hostile file cannot exhaust memory.
@@ -44,7 +46,8 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
 public final class ProgramDecoder {
     private ProgramDecoder() {}
 
-    private record FuncRow(int argCount, int retCount, int regCount, long bytecodeIndex, long spanIndex, long at) {}
+    /** a function table row; the counts as declared, 0 to 2^32-1 (the reference reads them as u32) */
+    private record FuncRow(long argCount, long retCount, long regCount, long bytecodeIndex, long spanIndex, long at) {}
 
     /**
      * The largest file {@link #decode(byte[])} reads: 16 MiB. A decoded program keeps at most
@@ -167,14 +170,15 @@ public final class ProgramDecoder {
             FuncRow row = rows.get(i);
             // rows may share a blob or span table: share the decoded arrays, never copy them per row
             int blob = (int) row.bytecodeIndex;
-            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount, blobs.arrays()[blob],
+            functions.add(Function.sharing(capped(row.argCount), capped(row.retCount), capped(row.regCount),
+                    blobs.arrays()[blob],
                     blobs.from()[blob], blobs.lengths()[blob], spans.get((int) row.spanIndex), sigs.get(i)));
         }
         List<HostSig> hostSigs = hostSigs(reader(data, sections, SectionTag.HOST_SIGS));
         List<CallSig> callSigs = sections.containsKey(SectionTag.CALL_SIGS)
                 ? callSigs(reader(data, sections, SectionTag.CALL_SIGS)) : List.of();
         List<AggShape.ArgShape> shapes = sections.containsKey(SectionTag.FUNCTION_ARG_AGG_SHAPES)
-                ? argShapes(reader(data, sections, SectionTag.FUNCTION_ARG_AGG_SHAPES), functions) : List.of();
+                ? argShapes(reader(data, sections, SectionTag.FUNCTION_ARG_AGG_SHAPES), rows) : List.of();
         Names names = sections.containsKey(SectionTag.NAMES)
                 ? names(reader(data, sections, SectionTag.NAMES), symbols.size(), functions) : Names.NONE;
         return new Program(symbols, constants, types, functions, hostSigs, callSigs, shapes, names);
@@ -412,9 +416,9 @@ public final class ProgramDecoder {
         List<FuncRow> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long at = r.offset();
-            int argc = r.index("arg_count");
-            int retc = r.index("ret_count");
-            int regs = r.index("reg_count");
+            long argc = r.uleb32();
+            long retc = r.uleb32();
+            long regs = r.uleb32();
             long bc = r.uleb64();
             long sp = r.uleb64();
             out.add(new FuncRow(argc, retc, regs, bc, sp, at));
@@ -480,7 +484,7 @@ public final class ProgramDecoder {
         List<HostSig> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int at = r.position();
-            int symbol = r.index("host symbol id");
+            int symbol = capped(r.uleb32());
             if (symbol == 0) {
                 throw r.errorAt(at, "host signature " + i + " uses symbol 0, which is reserved");
             }
@@ -502,16 +506,18 @@ public final class ProgramDecoder {
         return out;
     }
 
-    private static List<AggShape.ArgShape> argShapes(ByteReader r, List<Function> functions) throws DecodeException {
+    private static List<AggShape.ArgShape> argShapes(ByteReader r, List<FuncRow> functions) throws DecodeException {
         int n = r.count("argument shape", 3);
         List<AggShape.ArgShape> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int at = r.position();
             int func = r.index("function id");
-            int arg = r.index("argument index");
+            long arg = r.uleb32();
             if (func >= functions.size()) {
                 throw r.errorAt(at, "function id " + func + " is out of range (" + functions.size() + " functions)");
             }
+            // against the count as declared, as the reference's decoder checks it: an index of 2^31
+            // or more under a larger count decodes, and the verifier finds no such argument
             if (arg >= functions.get(func).argCount()) {
                 throw r.errorAt(at, "argument " + arg + " is out of range: function " + func + " takes "
                         + functions.get(func).argCount());
@@ -527,11 +533,11 @@ public final class ProgramDecoder {
                     }
                     yield new AggShape.Tuple(types);
                 }
-                case 2 -> new AggShape.Struct(r.index("struct type id"));
-                case 3 -> new AggShape.Array(r.index("array element type id"));
+                case 2 -> new AggShape.Struct(capped(r.uleb32()));
+                case 3 -> new AggShape.Array(capped(r.uleb32()));
                 default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
             };
-            out.add(new AggShape.ArgShape(func, arg, shape));
+            out.add(new AggShape.ArgShape(func, capped(arg), shape));
         }
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
@@ -568,6 +574,18 @@ public final class ProgramDecoder {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
         return new Names(program, fnIds, fnSymbols, nf, labels);
+    }
+
+    /**
+     * A u32 field the reference decodes and leaves to its verifier (a function's counts, a host
+     * symbol id, an argument shape's argument index and type ids), as an {@code int}: values from
+     * 2^31 to 2^32-1 become {@link Integer#MAX_VALUE}, which every check of the verifier refuses as
+     * the reference's refuses the value itself (no signature, symbol table or type table that large
+     * fits in a file), so such a program is refused at verification, not at decode. The verifier's
+     * message then names 2147483647 for the value.
+     */
+    private static int capped(long u32) {
+        return (int) Math.min(u32, Integer.MAX_VALUE);
     }
 
     private static int symbolRef(ByteReader r, int symbolCount) throws DecodeException {
