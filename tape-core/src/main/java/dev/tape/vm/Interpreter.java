@@ -161,6 +161,24 @@ final class Interpreter {
         return k < 0 || k > 0 && FLOAT_TAKES[code[next + k] & 0xFF];
     }
 
+    /**
+     * Whether the taken backward branch of a fused {@code i64.lt}+{@code br} (alone or in
+     * {@link LOp#I64_ADD_LT_BR} or {@link LOp#CONST_LT_BR}), with budget left, hands the loop it
+     * closes to {@link FloatRun}: when the instruction at its target is one of fixed length the run
+     * takes and {@link #floatRun} holds for the one after it, so the run takes at least three
+     * instructions (a loop of word and f64 instructions then runs there trip after trip, with C2's
+     * register allocation of that small method instead of {@code execute}'s general-mode compile).
+     *
+     * @param code the code image's code
+     * @param at the branch target's code index (a loop head in the branch's own function)
+     * @return whether the branch's target instruction, paid for, starts a {@link FloatRun}
+     */
+    static boolean loopRun(int[] code, int at) {
+        int op = code[at] & 0xFF;
+        int k = FLOAT_NEXT[op];
+        return k > 0 && FLOAT_TAKES[op] && floatRun(code, at + k);
+    }
+
     static int execute(Vm vm, ExecutionContext c, long budget) {
         final long start = budget;
         final CodeImage image = vm.image;
@@ -314,7 +332,13 @@ final class Interpreter {
                                 ip += 4;
                             } else {
                                 budget--;
-                                ip = code[t ? ip + 6 : ip + 7];
+                                int to = code[t ? ip + 6 : ip + 7];
+                                if (to <= ip && budget != 0 && loopRun(code, to)) {
+                                    budget--;
+                                    ip = to;
+                                    break words; // paid for: a FloatRun
+                                }
+                                ip = to;
                             }
                         }
                         case LOp.I64_LE_BR -> {
@@ -393,7 +417,13 @@ final class Interpreter {
                                     ip += 8;
                                 } else {
                                     budget--;
-                                    ip = code[t ? ip + 10 : ip + 11];
+                                    int to = code[t ? ip + 10 : ip + 11];
+                                    if (to <= ip && budget != 0 && loopRun(code, to)) {
+                                        budget--;
+                                        ip = to;
+                                        break words; // paid for: a FloatRun
+                                    }
+                                    ip = to;
                                 }
                             }
                         }
@@ -432,7 +462,13 @@ final class Interpreter {
                                     ip += 8;
                                 } else {
                                     budget--;
-                                    ip = code[t ? ip + 10 : ip + 11];
+                                    int to = code[t ? ip + 10 : ip + 11];
+                                    if (to <= ip && budget != 0 && loopRun(code, to)) {
+                                        budget--;
+                                        ip = to;
+                                        break words; // paid for: a FloatRun
+                                    }
+                                    ip = to;
                                 }
                             }
                         }
@@ -689,9 +725,12 @@ final class Interpreter {
                         ip += 5;
                     }
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
-                        LOp.I64_TO_F64_MUL_ADD -> {
-                        // only from the inner loop, which ran the instruction itself unless a FloatRun
-                        // would take the one after it
+                        LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.F64_LT_BR, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD,
+                        Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR,
+                        LOp.CONST_ADD, LOp.CONST_LT_BR -> {
+                        // only from the inner loop: an f64 instruction it did not run itself because a
+                        // FloatRun takes the one after it, or a loop head after a backward branch
+                        // (loopRun); the word ops here never reach this switch otherwise
                         long p;
                         try {
                             p = FloatRun.run(c, w, code, ip, base, budget);
