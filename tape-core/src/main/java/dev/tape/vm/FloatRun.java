@@ -17,9 +17,13 @@ import dev.tape.verify.internal.LOp;
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
  * constant+{@code i64.lt}+{@code br} and {@code i64.add}+{@code i64.lt}+{@code br}) until it meets
- * one it does not handle or the budget runs out. A numeric loop (a sum of a float series, a
- * simulation step) then runs here trip after trip, with C2's register allocation of this small
- * method instead of that of {@code execute}'s general-mode compile.
+ * one it does not handle or the budget runs out. The inner loop also hands it the head of a loop,
+ * paid for, when a fused {@code i64.lt}+{@code br} (alone or closing a superinstruction) takes a
+ * backward branch to an instruction that starts a run of three or more
+ * ({@link Interpreter#loopRun}), so a loop of word instructions alone (a counted sum) runs here
+ * too. A numeric loop (a sum of a float series, a simulation step, a counted integer loop) then
+ * runs here trip after trip, with C2's register allocation of this small method instead of that of
+ * {@code execute}'s general-mode compile.
  *
  * <p>Each instruction after the first takes one unit of the budget before it runs and stops the
  * run, unpaid, when none is left; the fused compare-and-branch and the superinstructions take their
@@ -34,12 +38,13 @@ final class FloatRun {
     private FloatRun() {}
 
     /**
-     * Runs the paid-for f64 instruction at {@code ip} and what follows, as above.
+     * Runs the paid-for instruction at {@code ip} (an f64 one, or a loop head: any this loop
+     * handles) and what follows, as above.
      *
      * @param c the context whose word file {@code w} is
      * @param w the word file
      * @param code the code image's code
-     * @param ip the f64 instruction's code index
+     * @param ip the first instruction's code index
      * @param base the frame's register base
      * @param budget the units left after the first instruction's (0 or more)
      * @return the next instruction's code index in the high 32 bits and the units taken beyond the
@@ -207,7 +212,8 @@ final class FloatRun {
                     }
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction, an f64 one)
+                        // from here (never the first instruction, one Interpreter.floatRun or
+                        // Interpreter.loopRun found this loop takes)
                         return (long) ip << 32 | (start - b - 1);
                     }
                 }

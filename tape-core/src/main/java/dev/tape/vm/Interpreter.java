@@ -32,7 +32,8 @@ import dev.tape.verify.internal.LOp;
  * instruction there hands the run it starts (decimal and common word instructions) to
  * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
  * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
- * {@code switch}, which hands its run to {@link FloatRun}. In the
+ * {@code switch}, which hands its run to {@link FloatRun}, as does the head of a loop that run takes
+ * when a backward branch reaches it ({@link #loopRun}). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
