@@ -18,8 +18,8 @@ import dev.tape.verify.internal.LOp;
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
  * constant+{@code i64.lt}+{@code br} and {@code i64.add}+{@code i64.lt}+{@code br}) until it meets
  * one it does not handle or the budget runs out. The inner loop also hands it the head of a loop,
- * paid for, when a fused {@code i64.lt}+{@code br} (alone or closing a superinstruction) takes a
- * backward branch to an instruction that starts a run of three or more
+ * paid for, when an {@code i64.add} + {@code i64.lt}+{@code br} superinstruction (a counted loop's
+ * latch) takes a backward branch to an instruction that starts a run of three or more
  * ({@link Interpreter#loopRun}), so a loop of word instructions alone (a counted sum) runs here
  * too. A numeric loop (a sum of a float series, a simulation step, a counted integer loop) then
  * runs here trip after trip, with C2's register allocation of this small method instead of that of

@@ -163,12 +163,15 @@ final class Interpreter {
     }
 
     /**
-     * Whether the taken backward branch of a fused {@code i64.lt}+{@code br} (alone or in
-     * {@link LOp#I64_ADD_LT_BR} or {@link LOp#CONST_LT_BR}), with budget left, hands the loop it
+     * Whether the taken backward branch of an {@link LOp#I64_ADD_LT_BR} ({@code i64.add}, then
+     * {@code i64.lt}+{@code br}: the latch of a counted loop), with budget left, hands the loop it
      * closes to {@link FloatRun}: when the instruction at its target is one of fixed length the run
      * takes and {@link #floatRun} holds for the one after it, so the run takes at least three
      * instructions (a loop of word and f64 instructions then runs there trip after trip, with C2's
      * register allocation of that small method instead of {@code execute}'s general-mode compile).
+     * The plain fused {@code i64.lt}+{@code br} and constant + {@code i64.lt}+{@code br} do not
+     * check: with them too fib's general mode (which runs the latter, forward, at every call) measured
+     * slower.
      *
      * @param code the code image's code
      * @param at the branch target's code index (a loop head in the branch's own function)
@@ -333,13 +336,7 @@ final class Interpreter {
                                 ip += 4;
                             } else {
                                 budget--;
-                                int to = code[t ? ip + 6 : ip + 7];
-                                if (to <= ip && budget != 0 && loopRun(code, to)) {
-                                    budget--;
-                                    ip = to;
-                                    break words; // paid for: a FloatRun
-                                }
-                                ip = to;
+                                ip = code[t ? ip + 6 : ip + 7];
                             }
                         }
                         case LOp.I64_LE_BR -> {
@@ -463,13 +460,7 @@ final class Interpreter {
                                     ip += 8;
                                 } else {
                                     budget--;
-                                    int to = code[t ? ip + 10 : ip + 11];
-                                    if (to <= ip && budget != 0 && loopRun(code, to)) {
-                                        budget--;
-                                        ip = to;
-                                        break words; // paid for: a FloatRun
-                                    }
-                                    ip = to;
+                                    ip = code[t ? ip + 10 : ip + 11];
                                 }
                             }
                         }

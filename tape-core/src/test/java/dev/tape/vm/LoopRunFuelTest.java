@@ -21,16 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A loop of word instructions handed to {@link FloatRun} at its back edge ({@link Interpreter#loopRun}):
- * the taken backward branch of a fused {@code i64.lt}+{@code br}, of {@code i64.add} +
- * {@code i64.lt}+{@code br} and of constant + {@code i64.lt}+{@code br} whose target starts a run
+ * A loop of word instructions handed to {@link FloatRun} at its latch ({@link Interpreter#loopRun}):
+ * the taken backward branch of {@code i64.add} + {@code i64.lt}+{@code br} whose target starts a run
  * of three or more instructions pays for the target's instruction and leaves the inner loop for the
- * run. Four loops: one the run takes whole (back edge {@code i64.add} + {@code i64.lt}+{@code br}),
- * one whose run leaves at an {@code i64.xor} each trip (constant + {@code i64.lt}+{@code br}, so
- * every trip enters and leaves it), one the run takes whole ({@code i64.lt}+{@code br}), and one
- * whose head is a {@code jmp} (no run); forward branches of the same shapes (the guards) never
- * enter one. Run untraced and stepped (INSTR tracing) under
- * every budget from 0 to past the end: same outcome, pc and fuel.
+ * run. Four loops: one the run takes whole, one whose run leaves at an {@code i64.xor} each trip (so
+ * every trip enters and leaves it), one closed by a plain {@code i64.lt}+{@code br} and one whose
+ * head is a {@code jmp} closed by constant + {@code i64.lt}+{@code br} (no run in either); forward
+ * branches of the same shapes (the guards) never enter one. Run untraced and stepped (INSTR
+ * tracing) under every budget from 0 to past the end: same outcome, pc and fuel.
  */
 class LoopRunFuelTest {
     /**
@@ -57,18 +55,19 @@ class LoopRunFuelTest {
         // loop 1: back edge i64.add + i64.lt + br, to an i64.add followed by an i64.sub
         f.i64Lt(7, 3, 1).br(7, l1, d1);
         f.place(l1).i64Add(2, 2, 3).i64Sub(2, 2, 4).i64Add(3, 3, 4).i64Lt(7, 3, 1).br(7, l1, d1);
-        // loop 2: back edge constant + i64.lt + br, to three instructions the run takes and an
+        // loop 2: back edge i64.add + i64.lt + br, to three instructions the run takes and an
         // i64.xor it leaves at
         f.place(d1).i64Lt(7, 6, 1).br(7, l2, d2);
         f.place(l2).mov(14, 6).i64Mul(14, 14, 4).i64Sub(14, 14, 11).binary(Opcode.I64_XOR, 5, 5, 14)
-                .i64Add(6, 6, 4).constI64(13, 3).i64Lt(7, 6, 1).br(7, l2, d2);
-        // loop 3: back edge i64.lt + br (after an i64.mul), to an i64.sub
+                .i64Add(6, 6, 4).i64Lt(7, 6, 1).br(7, l2, d2);
+        // loop 3: back edge i64.lt + br (after an i64.mul), to an i64.sub: no run
         f.place(d2).mov(8, 1).i64Lt(7, 11, 8).br(7, l3, d3);
         f.place(l3).i64Sub(8, 8, 4).i64Add(9, 9, 8).i64Mul(10, 9, 12).i64Lt(7, 11, 8).br(7, l3, d3);
-        // loop 4: back edge i64.add + i64.lt + br, to a jmp: no run
+        // loop 4: back edge constant + i64.lt + br, to a jmp: no run
         f.place(d3).i64Lt(7, 15, 1).br(7, l4, d4);
         f.place(l4).jmp(m4);
-        f.place(m4).i64Sub(16, 16, 15).i64Mul(16, 16, 12).i64Add(15, 15, 4).i64Lt(7, 15, 1).br(7, l4, d4);
+        f.place(m4).i64Sub(16, 16, 15).i64Mul(16, 16, 12).i64Add(15, 15, 4).constI64(13, 3).i64Lt(7, 15, 1)
+                .br(7, l4, d4);
         f.place(d4).i64Add(10, 10, 16).ret(0, 2, 5, 9, 10);
         return Verifier.verify(pb.build());
     }
