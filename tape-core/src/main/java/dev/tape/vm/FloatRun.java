@@ -17,12 +17,10 @@ import dev.tape.verify.internal.LOp;
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
  * constant+{@code i64.lt}+{@code br} and {@code i64.add}+{@code i64.lt}+{@code br}) until it meets
- * one it does not handle or the budget runs out. The inner loop also hands it the head of a loop,
- * paid for, when an {@code i64.add} + {@code i64.lt}+{@code br} superinstruction (a counted loop's
- * latch) takes a backward branch to an instruction that starts a run of three or more
- * ({@link Interpreter#loopRun}), so a loop of word instructions alone (a counted sum) runs here
- * too. A numeric loop (a sum of a float series, a simulation step, a counted integer loop) then
- * runs here trip after trip, with C2's register allocation of this small method instead of that of
+ * one it does not handle or the budget runs out. The inner loop also hands it a counted loop's f64
+ * head, paid for, that the loop's latch branches back to ({@link Interpreter#loopRun}; a word head
+ * goes to {@link WordRun}). A numeric loop (a sum of a float series, a simulation step) then runs
+ * here trip after trip, with C2's register allocation of this small method instead of that of
  * {@code execute}'s general-mode compile.
  *
  * <p>Each instruction after the first takes one unit of the budget before it runs and stops the
@@ -38,8 +36,8 @@ final class FloatRun {
     private FloatRun() {}
 
     /**
-     * Runs the paid-for instruction at {@code ip} (an f64 one, or a loop head: any this loop
-     * handles) and what follows, as above.
+     * Runs the paid-for f64 instruction at {@code ip} (one the inner loop left, or a loop head)
+     * and what follows, as above.
      *
      * @param c the context whose word file {@code w} is
      * @param w the word file

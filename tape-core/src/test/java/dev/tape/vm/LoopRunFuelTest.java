@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A loop of word instructions handed to {@link FloatRun} at its latch ({@link Interpreter#loopRun}):
+ * A loop of word instructions handed to {@link WordRun} at its latch ({@link Interpreter#loopRun}):
  * the taken backward branch of {@code i64.add} + {@code i64.lt}+{@code br} whose target starts a run
  * of three or more instructions pays for the target's instruction and leaves the inner loop for the
  * run. Four loops: one the run takes whole, one whose run leaves at an {@code i64.xor} each trip (so

@@ -101,7 +101,7 @@ public final class RunEntryProbe {
     /**
      * Runs, with {@code fuel}, a counted loop of 5 trips of word instructions ({@code i64.add},
      * {@code i64.sub}, then {@code i64.add} + {@code i64.lt}+{@code br}) whose latch hands the loop to
-     * a {@link FloatRun} at its second trip ({@link Interpreter#loopRun}): 4 constants and the guard
+     * a {@link WordRun} at its second trip ({@link Interpreter#loopRun}): 4 constants and the guard
      * (6 instructions), 5 trips of 5, the {@code ret}; returns the sum of i - 1 over i &lt; 5 (5).
      *
      * @param fuel the fuel
