@@ -55,7 +55,7 @@ public final class ExecutionContext {
     /** How many unboxed decimal slots the interpreter lists before it boxes them all. */
     static final int DEC_SLOTS = 64;
     /**
-     * Where a {@link DecimalRun}, {@link TupleRun} or {@link FloatRun} that threw stood: the code
+     * Where a {@link DecimalRun}, {@link TupleRun}, {@link FloatRun} or {@link WordRun} that threw stood: the code
      * index of the instruction that trapped (or threw), for {@link Interpreter#execute} to report it
      * there; -1 when no run noted one since {@code execute} last read it (an error thrown before the
      * run's own handler, such as an {@code OutOfMemoryError} loading the class, is then reported at

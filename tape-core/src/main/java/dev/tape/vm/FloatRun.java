@@ -17,9 +17,11 @@ import dev.tape.verify.internal.LOp;
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
  * constant+{@code i64.lt}+{@code br} and {@code i64.add}+{@code i64.lt}+{@code br}) until it meets
- * one it does not handle or the budget runs out. A numeric loop (a sum of a float series, a
- * simulation step) then runs here trip after trip, with C2's register allocation of this small
- * method instead of that of {@code execute}'s general-mode compile.
+ * one it does not handle or the budget runs out. The inner loop also hands it a counted loop's f64
+ * head, paid for, that the loop's latch branches back to ({@link Interpreter#loopRun}; a word head
+ * goes to {@link WordRun}). A numeric loop (a sum of a float series, a simulation step) then runs
+ * here trip after trip, with C2's register allocation of this small method instead of that of
+ * {@code execute}'s general-mode compile.
  *
  * <p>Each instruction after the first takes one unit of the budget before it runs and stops the
  * run, unpaid, when none is left; the fused compare-and-branch and the superinstructions take their
@@ -34,12 +36,13 @@ final class FloatRun {
     private FloatRun() {}
 
     /**
-     * Runs the paid-for f64 instruction at {@code ip} and what follows, as above.
+     * Runs the paid-for f64 instruction at {@code ip} (one the inner loop left, or a loop head)
+     * and what follows, as above.
      *
      * @param c the context whose word file {@code w} is
      * @param w the word file
      * @param code the code image's code
-     * @param ip the f64 instruction's code index
+     * @param ip the first instruction's code index
      * @param base the frame's register base
      * @param budget the units left after the first instruction's (0 or more)
      * @return the next instruction's code index in the high 32 bits and the units taken beyond the
@@ -207,7 +210,8 @@ final class FloatRun {
                     }
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction, an f64 one)
+                        // from here (never the first instruction, one Interpreter.floatRun or
+                        // Interpreter.loopRun found this loop takes)
                         return (long) ip << 32 | (start - b - 1);
                     }
                 }

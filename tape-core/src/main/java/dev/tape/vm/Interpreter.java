@@ -32,7 +32,9 @@ import dev.tape.verify.internal.LOp;
  * instruction there hands the run it starts (decimal and common word instructions) to
  * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
  * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
- * {@code switch}, which hands its run to {@link FloatRun}. In the
+ * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that reaches a
+ * head starting a run hands the loop to {@link WordRun} (or to {@link FloatRun}, an f64 head) the
+ * same way ({@link #loopRun}). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -159,6 +161,30 @@ final class Interpreter {
     static boolean floatRun(int[] code, int next) {
         int k = FLOAT_NEXT[code[next] & 0xFF];
         return k < 0 || k > 0 && FLOAT_TAKES[code[next + k] & 0xFF];
+    }
+
+    /**
+     * Whether the taken backward branch of an {@link LOp#I64_ADD_LT_BR} ({@code i64.add}, then
+     * {@code i64.lt}+{@code br}: the latch of a counted loop), with budget left, pays for the
+     * instruction at its target and leaves the inner loop for the outer {@code switch}, which hands
+     * the loop to {@link WordRun} (a word instruction there) or {@link FloatRun} (an f64 one): when
+     * that instruction is one of fixed length {@link #FLOAT_TAKES} lists and {@link #floatRun} holds
+     * for the one after it, so the run takes at least three instructions. A counted loop of word
+     * (or f64) instructions then runs there trip after trip, with C2's register allocation of that
+     * small method instead of {@code execute}'s general-mode compile.
+     * The plain fused {@code i64.lt}+{@code br} and constant + {@code i64.lt}+{@code br} do not
+     * check: with them too fib's general mode (which runs the latter, forward, at every call) measured
+     * slower.
+     *
+     * @param code the code image's code
+     * @param at the branch target's code index (a loop head in the branch's own function)
+     * @return whether the branch's target instruction, paid for, starts a {@link WordRun} or a
+     *     {@link FloatRun}
+     */
+    static boolean loopRun(int[] code, int at) {
+        int op = code[at] & 0xFF;
+        int k = FLOAT_NEXT[op];
+        return k > 0 && FLOAT_TAKES[op] && floatRun(code, at + k);
     }
 
     static int execute(Vm vm, ExecutionContext c, long budget) {
@@ -393,7 +419,13 @@ final class Interpreter {
                                     ip += 8;
                                 } else {
                                     budget--;
-                                    ip = code[t ? ip + 10 : ip + 11];
+                                    int to = code[t ? ip + 10 : ip + 11];
+                                    if (to <= ip && budget != 0 && loopRun(code, to)) {
+                                        budget--;
+                                        ip = to;
+                                        break words; // paid for: a WordRun or a FloatRun
+                                    }
+                                    ip = to;
                                 }
                             }
                         }
@@ -689,12 +721,31 @@ final class Interpreter {
                         ip += 5;
                     }
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
-                        LOp.I64_TO_F64_MUL_ADD -> {
-                        // only from the inner loop, which ran the instruction itself unless a FloatRun
-                        // would take the one after it
+                        LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.F64_LT_BR -> {
+                        // only from the inner loop: an f64 instruction it did not run itself because a
+                        // FloatRun takes the one after it, or an f64 loop head (loopRun)
                         long p;
                         try {
                             p = FloatRun.run(c, w, code, ip, base, budget);
+                        } catch (RuntimeException | Error e) {
+                            // as for DecimalRun below
+                            if (c.runIp >= 0) {
+                                ip = c.runIp;
+                                budget -= c.runUsed;
+                                c.runIp = -1;
+                            }
+                            throw e;
+                        }
+                        ip = (int) (p >>> 32);
+                        budget -= (int) p;
+                    }
+                    case LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
+                        Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR -> {
+                        // only from the inner loop, which runs these ops itself: a word loop head,
+                        // paid for, that a counted loop's latch hands to a WordRun (loopRun)
+                        long p;
+                        try {
+                            p = WordRun.run(c, w, code, ip, base, budget);
                         } catch (RuntimeException | Error e) {
                             // as for DecimalRun below
                             if (c.runIp >= 0) {

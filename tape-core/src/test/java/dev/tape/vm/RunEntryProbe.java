@@ -97,4 +97,32 @@ public final class RunEntryProbe {
             return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
         }
     }
+
+    /**
+     * Runs, with {@code fuel}, a counted loop of 5 trips of word instructions ({@code i64.add},
+     * {@code i64.sub}, then {@code i64.add} + {@code i64.lt}+{@code br}) whose latch hands the loop to
+     * a {@link WordRun} at its second trip ({@link Interpreter#loopRun}): 4 constants and the guard
+     * (6 instructions), 5 trips of 5, the {@code ret}; returns the sum of i - 1 over i &lt; 5 (5).
+     *
+     * @param fuel the fuel
+     * @return the results and fuel left, or the trap's kind, function, pc and fuel left
+     * @throws Exception when the program does not verify
+     */
+    public static String countedLoop(long fuel) throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder f = pb.addFunction(List.of(), List.of(I64));
+        Label top = f.newLabel();
+        Label exit = f.newLabel();
+        f.constI64(1, 0).constI64(2, 0).constI64(3, 1).constI64(4, 5).i64Lt(5, 2, 4).br(5, top, exit);
+        f.place(top).i64Add(1, 1, 2).i64Sub(1, 1, 3).i64Add(2, 2, 3).i64Lt(5, 2, 4).br(5, top, exit);
+        f.place(exit).ret(0, 1);
+        Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
+            return "ok " + out + " " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
+        }
+    }
 }

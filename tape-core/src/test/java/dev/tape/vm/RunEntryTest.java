@@ -82,4 +82,26 @@ class RunEntryTest {
                     .getMethod("shortRuns").invoke(null));
         }
     }
+
+    /**
+     * The same at a loop head a counted loop's latch hands to {@link WordRun} ({@link Interpreter#loopRun}):
+     * an error loading the run traps {@code heap_limit_exceeded} at the head's instruction of the
+     * second trip, paid for (the 12th instruction: 6 before the loop, 5 in the first trip); the next
+     * run ends as it should.
+     */
+    @Test
+    void anErrorLoadingTheRunAtALoopHeadTrapsThere() throws Exception {
+        String at = RunEntryProbe.countedLoop(11);
+        assertTrue(at.startsWith("FUEL_EXCEEDED f0 pc ") && at.endsWith(" fuel 0"), at);
+        String pc = at.substring("FUEL_EXCEEDED ".length(), at.length() - " fuel 0".length());
+        String whole = RunEntryProbe.countedLoop(1000);
+        // 6 + 5 * 5 + 1 instructions
+        assertEquals("ok " + List.of(Value.i64(5)) + " 968", whole);
+        try (FailingOnce l = new FailingOnce("dev.tape.vm.WordRun")) {
+            Class<?> probe = Class.forName(RunEntryProbe.class.getName(), true, l);
+            assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - 12),
+                    probe.getMethod("countedLoop", long.class).invoke(null, 1000L));
+            assertEquals(whole, probe.getMethod("countedLoop", long.class).invoke(null, 1000L));
+        }
+    }
 }
