@@ -130,16 +130,12 @@ final class Interpreter {
         for (int op : new int[] {Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_LT_BR, LOp.F64_LT_BR}) {
             FLOAT_NEXT[op] = -1;
         }
-        for (int op : new int[] {LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
-            Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT}) {
-            FLOAT_NEXT[op] = 4;
+        for (int op = 0; op < FLOAT_NEXT.length; op++) {
+            if (FLOAT_TAKES[op] && FLOAT_NEXT[op] == 0) {
+                // the whole superinstruction's length (every op the run takes has a fixed one)
+                FLOAT_NEXT[op] = (byte) LOp.coveredLength(op);
+            }
         }
-        FLOAT_NEXT[LOp.MOV_W] = 3;
-        FLOAT_NEXT[Op.I64_TO_F64] = 3;
-        FLOAT_NEXT[LOp.CONST_ADD] = 8;
-        FLOAT_NEXT[LOp.F64_MUL_ADD] = 8;
-        FLOAT_NEXT[LOp.F64_SUB_ADD] = 8;
-        FLOAT_NEXT[LOp.I64_TO_F64_MUL_ADD] = 11;
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
         }

@@ -246,8 +246,9 @@ abstract class InstructionEmitter extends LocalsEmitter {
         InlineOps.bitOfCompare(mv, jump);
         storeW(dst);
         boolean fused = LOp.unfused(op) != op;
-        int br = g + 4;
-        if (fused && dst != a && dst != b && i + 4 < labels.length && labels[i + 4] == null
+        int length = LOp.length(op);
+        int br = g + length;
+        if (fused && dst != a && dst != b && i + length < labels.length && labels[i + length] == null
                 && code[br] == Op.BR && code[br + 1] == dst) {
             InlineOps.compareInts(this, op, a, b);
             mv.visitJumpInsn(jump, jump(code[br + 2] - entry, i));

@@ -1,5 +1,9 @@
 package dev.tape.verify.internal;
 
+import dev.tape.format.Opcode;
+import dev.tape.format.Operand;
+import dev.tape.format.OperandKind;
+
 /**
  * Opcodes of the lowered execution form. Instructions whose semantics do not depend on register
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
@@ -8,10 +12,17 @@ package dev.tape.verify.internal;
  * extension range 0xC0 to 0xEF. The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
  * Each instruction is the op followed by its operands in an {@code int[]}; the layouts are
- * documented on {@link LoweredFunction}.
+ * documented on {@link LoweredFunction}, and the length of each of fixed length is in one table here
+ * ({@link #length(int)}, {@link #coveredLength(int)}), which the interpreter's tables read and a test
+ * checks against the code the lowering emits.
  */
 public final class LOp {
     private LOp() {}
+
+    /** {@link #length(int)} by op (0 to 255). */
+    private static final byte[] LENGTHS = new byte[256];
+    /** {@link #coveredLength(int)} by op (0 to 255). */
+    private static final byte[] COVERED = new byte[256];
 
     /** {@code mov} between word registers: [op, dst, src]. */
     public static final int MOV_W = 0xA0;
@@ -156,5 +167,87 @@ public final class LOp {
             case F64_LT_BR -> dev.tape.format.Op.F64_LT;
             default -> op;
         };
+    }
+
+    static {
+        // the plain ops (the lowering's default layout): the op, then each operand as it is
+        for (Opcode o : Opcode.values()) {
+            boolean fixed = true;
+            for (Operand x : o.operands()) {
+                fixed &= x.kind() != OperandKind.REG_LIST;
+            }
+            LENGTHS[o.toByte()] = (byte) (fixed ? 1 + o.operands().size() : 0);
+        }
+        // v1 ops the lowering always replaces (by a nop, a class-specific op or a constant op):
+        // never in lowered code
+        for (Opcode o : new Opcode[] {Opcode.MOV, Opcode.SELECT, Opcode.CONST_UNIT, Opcode.CONST_BOOL, Opcode.CONST_I64,
+            Opcode.CONST_U64, Opcode.CONST_F64, Opcode.CONST_DECIMAL, Opcode.CONST_POOL, Opcode.CONST_FUNC,
+            Opcode.TUPLE_GET, Opcode.STRUCT_GET, Opcode.ARRAY_GET, Opcode.ARRAY_GET_IMM}) {
+            LENGTHS[o.toByte()] = 0;
+        }
+        LENGTHS[MOV_W] = 3;
+        LENGTHS[MOV_R] = 3;
+        LENGTHS[CONST_W] = 4;
+        LENGTHS[CONST_R] = 3;
+        LENGTHS[SELECT_W] = 5;
+        LENGTHS[SELECT_R] = 5;
+        for (int op = TUPLE_GET_W; op <= ARRAY_GET_IMM_R; op++) {
+            LENGTHS[op] = 5;
+        }
+        LENGTHS[NO_CODE] = 2;
+        // CALL_INDIRECT_FUNC, CALL_INDIRECT_CLOSURE and TUPLE_NEW_W carry register lists: 0
+        for (int op = I64_LT_BR; op <= F64_LT_BR; op++) {
+            LENGTHS[op] = LENGTHS[unfused(op)];
+        }
+        for (int op = I64_ADD_LT_BR; op < LIMIT; op++) {
+            LENGTHS[op] = LENGTHS[plain(op)];
+        }
+        for (int op = 0; op < LENGTHS.length; op++) {
+            COVERED[op] = LENGTHS[op];
+        }
+        int br = LENGTHS[Opcode.BR.toByte()];
+        for (int op = I64_LT_BR; op <= F64_LT_BR; op++) {
+            COVERED[op] = (byte) (LENGTHS[op] + br);
+        }
+        COVERED[I64_ADD_LT_BR] = (byte) (LENGTHS[I64_ADD_LT_BR] + COVERED[I64_LT_BR]);
+        COVERED[CONST_ADD] = (byte) (LENGTHS[CONST_ADD] + LENGTHS[Opcode.I64_ADD.toByte()]);
+        COVERED[CONST_SUB] = (byte) (LENGTHS[CONST_SUB] + LENGTHS[Opcode.I64_SUB.toByte()]);
+        COVERED[CONST_LT_BR] = (byte) (LENGTHS[CONST_LT_BR] + COVERED[I64_LT_BR]);
+        COVERED[F64_MUL_ADD] = (byte) (LENGTHS[F64_MUL_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
+        COVERED[F64_SUB_ADD] = (byte) (LENGTHS[F64_SUB_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
+        COVERED[I64_TO_F64_MUL_ADD] = (byte) (LENGTHS[I64_TO_F64_MUL_ADD] + COVERED[F64_MUL_ADD]);
+    }
+
+    /**
+     * The length of a lowered instruction of fixed length, from the one table of them the lowering
+     * ({@code dev.tape.verify.Lowerer}) keeps to: a plain op's is 1 plus its operand count; a fused
+     * compare-and-branch or the first instruction of a superinstruction has its own layout's (the
+     * instructions it covers follow, each with its own length, see {@link #coveredLength(int)}).
+     *
+     * @param op a lowered op, 0 to 255
+     * @return the instruction's length in code words (1 to 5), or 0 for an op whose instructions
+     *     carry a register list ({@code call}, {@code ret}, {@code tuple.new} and the like: their
+     *     length is read from the list's count) and for a byte that is no lowered op (a v1 op the
+     *     lowering always replaces, such as {@code mov} or {@code const.i64}, or an unused byte)
+     * @throws ArrayIndexOutOfBoundsException when {@code op} is outside 0 to 255
+     */
+    public static int length(int op) {
+        return LENGTHS[op];
+    }
+
+    /**
+     * The code words of the instructions one dispatch of {@code op} covers, when they are of fixed
+     * length: {@link #length(int)} for a plain op; for a fused compare-and-branch, the compare's
+     * and the {@code br}'s after it; for a superinstruction, those of all its halves (two, or three
+     * for {@link #I64_ADD_LT_BR}, {@link #CONST_LT_BR} and {@link #I64_TO_F64_MUL_ADD}). The code
+     * index after the op's start plus this is that of the instruction after the last half, when
+     * that half does not branch.
+     *
+     * @param op a lowered op, 0 to 255
+     * @return the length in code words (1 to 12), or 0 as {@link #length(int)}
+     * @throws ArrayIndexOutOfBoundsException when {@code op} is outside 0 to 255
+     */
+    public static int coveredLength(int op) {
+        return COVERED[op];
     }
 }

@@ -74,6 +74,7 @@ public final class ClassInit {
             + "dev.tape.format.DecodedCode dev.tape.verify.ControlFlow dev.tape.format.DecodedCode$1 "
             + "dev.tape.verify.Verifier$1 dev.tape.verify.RegClassCheck dev.tape.verify.TypeChecker "
             + "dev.tape.verify.TypeChecker$1 dev.tape.verify.MustInit$1 dev.tape.verify.Lowerer$1 dev.tape.verify.internal.SpanIndex "
+            + "dev.tape.verify.internal.LOp "
             + "dev.tape.verify.VerifiedProgram dev.tape.host.Host dev.tape.host.HostRegistry "
             + "dev.tape.host.ConformanceHost dev.tape.host.HostRecording dev.tape.vm.VmOptions dev.tape.value.Value "
             + "dev.tape.value.Value$Bool dev.tape.value.Value$Str dev.tape.vm.Limits dev.tape.trace.TraceMask "

@@ -53,7 +53,8 @@ import java.util.function.Consumer;
  *       no string): {@code the request's FIELD is not ...; the request was not run} (the first such
  *       field);
  *   <li>any other failure to read it (its {@code type} missing, say): LSP4J's
- *       {@code Message could not be parsed}, with the reason.
+ *       {@code Message could not be parsed}, with the reason in JSON's words
+ *       ({@link ServerEndpoint#jsonWords}).
  * </ul>
  * None of these is run. Each answer's {@code command} is the request's command when that is a
  * string, else its event's name when that is a string, else an empty string (the protocol requires
@@ -63,7 +64,9 @@ import java.util.function.Consumer;
  * {@code type} is a string other than {@code request}, is dropped as LSP4J drops it (a request with
  * a seq but no command LSP4J answers itself, and one with a seq whose {@code command}, or
  * {@code event} without a command, is no string gets {@code the request's FIELD is not a string;
- * the request was not run}); so is a client's event, which the protocol does not have and which
+ * the request was not run}; one of type {@code request} named by its {@code event} alone gets the
+ * {@code event} field's refusal above when it has a seq, whether or not its arguments could be
+ * read, and is dropped without one); so is a client's event, which the protocol does not have and which
  * LSP4J passed to the request of the event's name, run without an answer.
  *
  * <p>The message is read once, as LSP4J reads it (leniently, as it streams, no copy of it kept):
@@ -115,11 +118,18 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                 }
                 throw new MessageIssueException(request, e.getIssues());
             }
+            if (e.getRpcMessage() instanceof DebugRequestMessage && reader.command == null && reader.event != null) {
+                // named by its event alone, as below, whether or not its arguments could be read
+                throw namedByEvent(reader);
+            }
             throw e;
         } catch (RuntimeException e) {
             // LSP4J read no message, and so answered nothing
             reader.readRest();
             if (!reader.identified()) {
+                if (reader.command == null && reader.event != null && "request".equals(reader.type)) {
+                    throw namedByEvent(reader);
+                }
                 throw e;
             }
             MessageIssueException refused = refusal(reader);
@@ -150,11 +160,7 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
                 throw refused;
             }
         } else if (message instanceof DebugRequestMessage && reader.event != null) {
-            // named by its event alone: answered when it has a seq (as a request without a command is)
-            if (reader.seqRead && !reader.seqUnreadable) {
-                throw issue(reader, EVENT);
-            }
-            throw new JsonParseException("a request named by an event, without a seq");
+            throw namedByEvent(reader);
         } else if (reader.problem != null || reader.seqUnreadable) {
             if (message instanceof DebugRequestMessage && reader.seqRead && !reader.seqUnreadable) {
                 // its command (or event) no string: answered, as a request without one is (by LSP4J)
@@ -202,6 +208,23 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
             return issue(reader, EVENT);
         }
         return null;
+    }
+
+    /**
+     * What becomes of a request (its {@code type} {@code request}) named by its {@code event}
+     * alone, whether or not its arguments could be read: refused, not run, when it has a seq (as a
+     * request without a command is answered), else dropped.
+     *
+     * @return the refusal, or a {@link JsonParseException} that drops the message
+     */
+    private static RuntimeException namedByEvent(FieldReader reader) {
+        if (reader.written != null) {
+            return seqIssue(reader.written, name(reader));
+        }
+        if (reader.seqRead && !reader.seqUnreadable) {
+            return issue(reader, EVENT);
+        }
+        return new JsonParseException("a request named by an event, without a seq");
     }
 
     /** An error for the identified request, {@code what} and that it was not run. */

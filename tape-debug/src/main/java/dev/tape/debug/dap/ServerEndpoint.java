@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How {@link DapServer} meets LSP4J: the server behind a proxy that answers every request LSP4J's
@@ -35,7 +37,8 @@ import java.util.concurrent.ExecutionException;
  * {@code "unsupported request: NAME"} (LSP4J's own default throws, and its default exception
  * handler sends the Java stack trace to the client), an exception handler that turns any other
  * exception into a one-line message, and a last guard on every error response the server sends:
- * its message made one line and escaped ({@link Text}), its {@code body} (LSP4J's error data, a
+ * its message made one line and escaped ({@link Text}), a JSON reader's words for what it could not
+ * read put in JSON's ({@link #jsonWords}), its {@code body} (LSP4J's error data, a
  * stack trace or a parser's exception) dropped; a response without a {@code command} given an
  * empty one; and the server's messages numbered ({@code seq}) in the order they are written. A
  * request the server can identify (its top-level {@code command} read, its {@code type}
@@ -197,12 +200,56 @@ final class ServerEndpoint {
             }
             if (said != null) {
                 message = (message.endsWith(".") ? message.substring(0, message.length() - 1) : message)
-                        + ": " + said.getMessage();
+                        + ": " + jsonWords(said.getMessage());
             }
         }
         e.setMessage(firstLine(message));
         e.setData(null);
     }
+
+    /**
+     * The first line of a JSON reader's message (Gson's) in JSON's words, not its Java API's:
+     * {@code Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON at ...} (text
+     * after the message's end, say) as {@code malformed JSON at ...}; the token names of
+     * {@code Expected BEGIN_OBJECT but was NUMBER} as {@code Expected an object but was a number};
+     * a number parser's {@code For input string: "x"} as {@code "x" is not a number}; any other
+     * text as it is. Not yet escaped.
+     *
+     * @param s the message
+     * @return its first line, reworded
+     */
+    static String jsonWords(String s) {
+        int eol = s.indexOf('\n');
+        String line = eol < 0 ? s : s.substring(0, eol);
+        Matcher strict = STRICT.matcher(line);
+        if (strict.lookingAt()) {
+            return "malformed JSON" + line.substring(strict.end());
+        }
+        if (line.startsWith(NOT_A_NUMBER)) {
+            return line.substring(NOT_A_NUMBER.length()) + " is not a number";
+        }
+        int but = line.indexOf(" but was ");
+        if (line.startsWith("Expected ") && but > 0) {
+            String want = line.substring("Expected ".length(), but);
+            String rest = line.substring(but + " but was ".length());
+            int end = rest.indexOf(' ');
+            String got = end < 0 ? rest : rest.substring(0, end);
+            return "Expected " + TOKENS.getOrDefault(want, want) + " but was " + TOKENS.getOrDefault(got, got)
+                    + (end < 0 ? "" : rest.substring(end));
+        }
+        return line;
+    }
+
+    /** Gson's advice to change its reader's strictness, before the place in the message. */
+    private static final Pattern STRICT = Pattern.compile(
+            "Use JsonReader\\.set[A-Za-z]+\\([A-Za-z.]*\\) to accept malformed JSON");
+    /** What {@link NumberFormatException} says of text that is no number, before the text. */
+    private static final String NOT_A_NUMBER = "For input string: ";
+    /** Gson's token names ({@code JsonToken}), in JSON's words. */
+    private static final Map<String, String> TOKENS = Map.of("BEGIN_OBJECT", "an object", "END_OBJECT",
+            "the end of an object", "BEGIN_ARRAY", "an array", "END_ARRAY", "the end of an array", "NAME", "a name",
+            "STRING", "a string", "NUMBER", "a number", "BOOLEAN", "a boolean", "NULL", "null", "END_DOCUMENT",
+            "the end of the message");
 
     /** The first line of a text, escaped ({@link Text#escape}: at most about 2,000 characters). */
     private static String firstLine(String s) {

@@ -76,17 +76,17 @@ class DapFieldTypeAttackTest {
         cases.put(113, "{/* c */\"seq\"=113;\"type\":\"request\" # c\n;\"command\":'next';'success':null}");
         expected.put(113, success);
         // the arguments a number, a boolean, an array, before and after the command
-        String arguments = "Message could not be parsed: Expected BEGIN_OBJECT but was ";
+        String arguments = "Message could not be parsed: Expected an object but was ";
         cases.put(114, next(114, "", ",\"arguments\":5"));
-        expected.put(114, arguments + "NUMBER");
+        expected.put(114, arguments + "a number");
         cases.put(115, next(115, "", ",\"arguments\":true"));
-        expected.put(115, arguments + "BOOLEAN");
+        expected.put(115, arguments + "a boolean");
         cases.put(116, "{\"seq\":116,\"type\":\"request\",\"arguments\":7,\"command\":\"next\"}");
-        expected.put(116, arguments + "NUMBER");
+        expected.put(116, arguments + "a number");
         cases.put(117, next(117, "", ",\"arguments\":[]"));
-        expected.put(117, "Message could not be parsed: Expected BEGIN_OBJECT but was END_ARRAY");
+        expected.put(117, "Message could not be parsed: Expected an object but was the end of an array");
         cases.put(118, next(118, "", ",\"arguments\":[1]"));
-        expected.put(118, arguments + "NUMBER");
+        expected.put(118, arguments + "a number");
         List<String> batch = DapWireTest.opening(program);
         batch.addAll(cases.values());
         // a command that cannot be read, with a seq: answered, as a request without a command is

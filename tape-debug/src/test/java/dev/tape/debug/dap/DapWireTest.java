@@ -73,13 +73,19 @@ class DapWireTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** The messages of the server's output, checked: framed, no trace, no Java exception named. */
+    /**
+     * The messages of the server's output, checked: framed, no trace, no Java exception named, no
+     * name of the JSON reader's API.
+     */
     static List<JsonObject> messages(String raw) {
         assertFalse(raw.contains("\tat "), raw);
         assertFalse(raw.contains("\\tat "), raw);
         assertFalse(raw.contains("java."), raw);
         assertFalse(java.util.regex.Pattern.compile("(Exception|Error)([^A-Za-z]|$)").matcher(raw).find(), raw);
         assertFalse(raw.contains("lsp4j"), raw);
+        // nor the JSON reader's Java API (its methods, its token names, a number parser's words)
+        assertFalse(java.util.regex.Pattern.compile("JsonReader|Strictness|BEGIN_OBJECT|BEGIN_ARRAY|END_OBJECT|END_ARRAY"
+                + "|END_DOCUMENT|For input string").matcher(raw).find(), raw);
         List<JsonObject> out = new ArrayList<>();
         int at = 0;
         while (at < raw.length()) {
@@ -184,7 +190,7 @@ class DapWireTest {
         Map<Integer, JsonObject> r = responses(messages(serve(batch)));
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), List.copyOf(r.keySet()));
         assertEquals("the request's seq is not a number; the request was not run", r.get(0).get("message").getAsString());
-        assertEquals("Message could not be parsed: Expected BEGIN_OBJECT but was STRING at line 1 column 63 path "
+        assertEquals("Message could not be parsed: Expected an object but was a string at line 1 column 63 path "
                 + "$.arguments", r.get(1).get("message").getAsString());
         String scopes = r.get(2).get("message").getAsString();
         assertTrue(scopes.contains("zz\\u001b[31m\\u0085"), "the client's text escaped: " + scopes);
