@@ -93,6 +93,33 @@ final class RequestCheckingHandler extends DebugMessageJsonHandler {
      */
     @Override
     public Message parseMessage(Reader input) {
+        try {
+            return parse(input);
+        } finally {
+            skipRest(input);
+        }
+    }
+
+    /**
+     * Reads what is left of the message ({@code input} ends at its {@code Content-Length}): LSP4J's
+     * stream reader leaves in the stream what the parse did not read, and a message longer than its
+     * 8 KiB buffer that the JSON reader stopped reading early (nested past its limit, a syntax error)
+     * left the rest to be read as the next message's header, and no later request was answered.
+     * Stops at the first error; memory O(1).
+     */
+    private static void skipRest(Reader input) {
+        try {
+            char[] buffer = new char[8192];
+            while (input.read(buffer) >= 0) {
+                // thrown away
+            }
+        } catch (IOException e) {
+            // the stream ends or fails: the next read of a header says so
+        }
+    }
+
+    /** {@link #parseMessage}, not yet reading the message to its end. */
+    private Message parse(Reader input) {
         FieldReader reader = new FieldReader(input);
         Message message;
         try {
