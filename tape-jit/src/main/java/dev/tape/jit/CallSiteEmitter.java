@@ -64,7 +64,8 @@ abstract class CallSiteEmitter extends HostCallEmitter {
     final void call(int i, int g, int refund) {
         LeafInliner.Leaf leaf = inlinable(g);
         if (leaf == null) {
-            LoopInliner.call(this, g, () -> realCall(i, g, refund)); // a looping callee inline, else the real call
+            // a looping callee inline, else the real call
+            LoopInliner.call(this, g, new RealCall(this, i, g, refund));
             return;
         }
         Label real = new Label();
@@ -106,6 +107,30 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         inlinedBytes += bytes;
         leafMax = Math.max(leafMax, leaf.bytes());
         return leaf;
+    }
+
+    /**
+     * The real direct call of {@link #call} for {@link LoopInliner#call}: a plain class, not a lambda,
+     * so that a JVM's first compile of a method with a call site spins no lambda class and
+     * method-handle form on the running thread (the warm-up links this one).
+     */
+    private static final class RealCall implements Runnable {
+        private final CallSiteEmitter e;
+        private final int i;
+        private final int g;
+        private final int refund;
+
+        RealCall(CallSiteEmitter e, int i, int g, int refund) {
+            this.e = e;
+            this.i = i;
+            this.g = g;
+            this.refund = refund;
+        }
+
+        @Override
+        public void run() {
+            e.realCall(i, g, refund);
+        }
     }
 
     /** The real direct call (see {@link #call}). */

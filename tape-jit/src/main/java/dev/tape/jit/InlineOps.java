@@ -317,22 +317,13 @@ final class InlineOps {
             case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
                     code[g] == LOp.TUPLE_GET_W);
             case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> {
-                Runnable object = () -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.STRUCT,
-                        code[g] == LOp.STRUCT_GET_W);
+                ObjectRead object = new ObjectRead(e, code, g);
                 if (!e.keptGet(code, g, object)) {
                     object.run();
                 }
             }
-            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> {
-                Runnable object = () -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.ARRAY,
-                        code[g] == LOp.ARRAY_GET_IMM_W);
-                if (!e.keptArrayRead(code, g, object)) {
-                    object.run();
-                }
-            }
-            case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> {
-                Runnable object = () -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,
-                        code[g] == LOp.ARRAY_GET_W);
+            case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R, LOp.ARRAY_GET_W, LOp.ARRAY_GET_R, Op.ARRAY_LEN -> {
+                ObjectRead object = new ObjectRead(e, code, g);
                 if (!e.keptArrayRead(code, g, object)) {
                     object.run();
                 }
@@ -340,22 +331,50 @@ final class InlineOps {
             case Op.TUPLE_NEW -> newAggregate(e, code, g, Aggregate.Kind.TUPLE);
             case Op.STRUCT_NEW -> newAggregate(e, code, g, Aggregate.Kind.STRUCT);
             case Op.ARRAY_NEW -> newAggregate(e, code, g, Aggregate.Kind.ARRAY);
-            case Op.ARRAY_LEN -> {
-                Runnable object = () -> {
-                    e.trapPoint();
-                    e.loadR(a);
-                    mv.visitMethodInsn(INVOKESTATIC, RT, "arrayLen", "(" + OBJ + ")J", false);
-                    e.storeW(dst);
-                };
-                if (!e.keptArrayRead(code, g, object)) {
-                    object.run();
-                }
-            }
             default -> {
                 return ValueOps.emit(e, code, g);
             }
         }
         return true;
+    }
+
+    /**
+     * The read of the object of a {@code struct.get}, {@code array.get}, {@code array.get_imm} or
+     * {@code array.len} at global {@code g}: the whole instruction when its aggregate is not kept in
+     * locals, else the path taken when the aggregate is an object at run time
+     * ({@link Emitter#keptGet}, {@link Emitter#keptArrayRead}). A plain class, not a lambda, so that
+     * a JVM's first compile of a method with these reads spins no lambda class and method-handle
+     * form on the running thread (the warm-up links this one).
+     */
+    private static final class ObjectRead implements Runnable {
+        private final Emitter e;
+        private final int[] code;
+        private final int g;
+
+        ObjectRead(Emitter e, int[] code, int g) {
+            this.e = e;
+            this.code = code;
+            this.g = g;
+        }
+
+        @Override
+        public void run() {
+            switch (code[g]) {
+                case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
+                        Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
+                case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
+                        Aggregate.Kind.ARRAY, code[g] == LOp.ARRAY_GET_IMM_W);
+                case LOp.ARRAY_GET_W, LOp.ARRAY_GET_R -> get(e, code, g, 0, code[g + 3], Aggregate.Kind.ARRAY,
+                        code[g] == LOp.ARRAY_GET_W);
+                case Op.ARRAY_LEN -> {
+                    e.trapPoint();
+                    e.loadR(code[g + 2]);
+                    e.mv().visitMethodInsn(INVOKESTATIC, RT, "arrayLen", "(" + OBJ + ")J", false);
+                    e.storeW(code[g + 1]);
+                }
+                default -> throw new IllegalStateException("no object read: op " + code[g]);
+            }
+        }
     }
 
     /**

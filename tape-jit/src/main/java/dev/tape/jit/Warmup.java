@@ -99,7 +99,9 @@ final class Warmup {
          * (same source; completed in the fourteenth round from the classes the running thread still
          * loaded itself during first compiles of all twelve workloads: the loop inliner's, the block
          * flow's, {@code LOp}, {@code Generated}; {@code WarmupTest} checks that a first compile after
-         * the warm-up loads none of the generator's), less those {@link Jit#compile} needs before it
+         * the warm-up loads none of the generator's, and spins no lambda of its: the call site's and
+         * the aggregate reads' are the plain classes {@code CallSiteEmitter$RealCall} and
+         * {@code InlineOps$ObjectRead}), less those {@link Jit#compile} needs before it
          * could start the thread, which the thread loads and links after the method-handle forms: those
          * a compile needs last first, so that a compile that starts while the thread works loads its
          * first ones itself, beside it. {@code WarmupTest} checks that each exists.
@@ -113,7 +115,8 @@ final class Warmup {
             "dev.tape.jit.LeafInliner", "dev.tape.jit.LeafInliner$Leaf", "dev.tape.jit.LeafInliner$Body",
             "dev.tape.jit.InlineBody", "dev.tape.jit.InlineScan",
             "dev.tape.jit.HeapLocal", "dev.tape.jit.VirtualStructs", "dev.tape.jit.LeafRoom",
-            "dev.tape.jit.DeadAggregates", "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache",
+            "dev.tape.jit.DeadAggregates", "dev.tape.jit.CallSiteEmitter$RealCall", "dev.tape.jit.InlineOps$ObjectRead",
+            "dev.tape.jit.InlineOps", "dev.tape.jit.ClosureCache",
             "dev.tape.jit.ValueOps", "dev.tape.vm.JitResume", "dev.tape.vm.JitRuntime", "dev.tape.vm.JitRuntime$Unwind",
             "dev.tape.vm.JitTier$Made", "dev.tape.vm.JitView", "dev.tape.vm.JitTier$Shape", "dev.tape.jit.ImageReads",
             "dev.tape.jit.LocalsEmitter", "dev.tape.jit.CallSiteEmitter", "dev.tape.jit.HostCallEmitter",

@@ -125,8 +125,90 @@ class WarmupTest {
             """;
 
     /**
+     * tape-bench's array_loop: n arrays of 16 elements built in a loop, each summed by a call to a
+     * looping function that takes it as an argument: 16 n (n - 1) / 2 + 120 n
+     */
+    private static final String ARRAY_LOOP = """
+            program array_loop
+            array ints = i64
+            func array_loop(n: i64) -> (total: i64) {
+                const.i64 r2, 0
+                const.i64 r3, 0
+                const.i64 r4, 1
+                i64.lt r6, r3, r1
+                br r6, build, done
+            build:
+                i64.add r7, r3, r4
+                i64.add r8, r7, r4
+                i64.add r9, r8, r4
+                i64.add r10, r9, r4
+                i64.add r11, r10, r4
+                i64.add r12, r11, r4
+                i64.add r13, r12, r4
+                i64.add r14, r13, r4
+                i64.add r15, r14, r4
+                i64.add r16, r15, r4
+                i64.add r17, r16, r4
+                i64.add r18, r17, r4
+                i64.add r19, r18, r4
+                i64.add r20, r19, r4
+                i64.add r21, r20, r4
+                array.new r22, ints, [r3, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17, r18, r19, r20, r21]
+                array.len r23, r22
+                const.u64 r24, 0
+                call r0, sum, r0, [r22, r24, r2, r23] -> [r2]
+                i64.add r3, r3, r4
+                i64.lt r6, r3, r1
+                br r6, build, done
+            done:
+                ret r0, [r2]
+            }
+            func sum(xs: agg array ints, j: u64, acc: i64, len: u64) -> (total: i64) {
+            top:
+                array.get r5, r1, r2
+                i64.add r3, r3, r5
+                const.u64 r6, 1
+                u64.add r2, r2, r6
+                u64.lt r7, r2, r4
+                br r7, top, out
+            out:
+                ret r0, [r3]
+            }
+            """;
+
+    /**
+     * a loop over the aggregate reads the generator may keep in locals ({@code struct.get},
+     * {@code array.get_imm}, {@code array.len}): sum of i for i < n
+     */
+    private static final String AGG_LOOP = """
+            program agg_loop
+            struct Point = { x: i64, y: i64 }
+            array ints = i64
+            func main(n: i64) -> (total: i64) {
+                const.i64 r2, 0
+                const.i64 r3, 0
+                const.i64 r4, 1
+                jmp head
+            head:
+                i64.lt r5, r2, r1
+                br r5, body, done
+            body:
+                struct.new r6, Point, [r2, r4]
+                struct.get r7, r6, 0
+                array.new r8, ints, [r7, r2, r4]
+                array.get_imm r9, r8, 1
+                array.len r10, r8
+                i64.add r3, r3, r9
+                i64.add r2, r2, r4
+                jmp head
+            done:
+                ret r0, [r3]
+            }
+            """;
+
+    /**
      * After the warm-up's work, first compiles (a recursion, a loop with a tuple and a call the
-     * generator inlines) load no class of the generator's or ASM's on the running thread: the lists
+     * generator inlines, array_loop's loops, a loop of kept aggregate reads) load no class of the generator's or ASM's on the running thread: the lists
      * hold every one they need (a class missing from them is loaded, linked and verified on the
      * running thread during its first run). Counts the classes the loader itself defines during the
      * compiled runs, from their start (a VM's making initialises its own group before: {@link
@@ -147,6 +229,8 @@ class WarmupTest {
             // runProgram starts recording when the compiled run starts (after the VM is made)
             runProgram(fresh, FIB, 20L, 6765L, true);
             runProgram(fresh, TUPLE_LOOP, 1000L, 499_500L, true);
+            runProgram(fresh, ARRAY_LOOP, 100L, 91_200L, true);
+            runProgram(fresh, AGG_LOOP, 1000L, 499_500L, true);
             List<String> generator = new ArrayList<>();
             for (String name : fresh.defined) {
                 if (name.startsWith("dev.tape.jit.") || name.startsWith("org.objectweb.asm.")
@@ -158,6 +242,44 @@ class WarmupTest {
             assertEquals(List.of(), generator);
         } finally {
             restore(old);
+        }
+    }
+
+    /**
+     * The first compiles of programs with call sites (fib), with array reads, array_loop's looping
+     * callee and the aggregate reads the generator may keep in locals spin no lambda of the
+     * generator's: each would be a hidden class and a method-handle form made on the running thread
+     * (0.6 to 3 ms of a first run's wall in class-load logs, fourteenth round). Hidden classes are
+     * not defined by a class loader, so a fresh JVM ({@link WarmupFirstCompileMain}) logs its class
+     * loads ({@code -Xlog:class+load}), and the check reads what it loaded after the marker class it
+     * loads right before the first compile.
+     */
+    @Test
+    void aFirstCompileAfterTheWarmUpSpinsNoLambda() throws Exception {
+        Path log = Files.createTempFile("warmup-load", ".log");
+        try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xshare:auto", "-Xlog:class+load=info:file=" + log, "-cp",
+                    System.getProperty("java.class.path"), WarmupFirstCompileMain.class.getName(), FIB, "20",
+                    ARRAY_LOOP, "100", AGG_LOOP, "1000").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+            assertEquals(0, p.exitValue(), out);
+            int steps = Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2;
+            assertEquals("warm-up " + steps + " interpreted [i64:6765] interpreted [i64:91200] interpreted [i64:499500]"
+                    + " compiled [i64:6765] 1 compiled [i64:91200] 1 compiled [i64:499500] 1", out.trim());
+            String loads = Files.readString(log);
+            int marker = loads.indexOf(WarmupFirstCompileMain.Marker.class.getName() + " ");
+            assertTrue(marker > 0, "the marker is in the log");
+            List<String> lambdas = new ArrayList<>();
+            Matcher m = Pattern.compile("\\] (dev\\.tape\\.jit\\.\\S*\\$\\$Lambda\\S*)").matcher(loads);
+            while (m.find(marker)) {
+                lambdas.add(m.group(1).replaceAll("\\$\\$Lambda.*", ""));
+                marker = m.end();
+            }
+            assertEquals(List.of(), lambdas);
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 
