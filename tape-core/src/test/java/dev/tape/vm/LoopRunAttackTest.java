@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stepped one instruction at a time (INSTR tracing, which never enters a run): result or trap
  * kind, pc and fuel left. Runs paused every 1, 2, 3 or 7 units, each pause's snapshot restored in a
  * fresh VM, end as the uninterrupted run with the same fuel. A counted loop of 2<sup>40</sup> trips
- * with unbounded fuel answers a deadline and an interrupt.
+ * with unbounded fuel answers a deadline and an interrupt; a one-shot run past 2<sup>31</sup>
+ * instructions uses its fuel exactly.
  */
 class LoopRunAttackTest {
     private static final int N = 1;
@@ -195,7 +196,6 @@ class LoopRunAttackTest {
         assertTrue(entered >= 100, "programs whose latch hands a loop to a run: " + entered);
         assertTrue(traps >= 10 && traps <= 190, "programs that trap div_by_zero: " + traps);
         assertTrue(total > 200 * 50, "instructions run: " + total);
-        System.out.println("entered " + entered + " traps " + traps + " instructions " + total);
     }
 
     /** Whether some I64_ADD_LT_BR of function 0 branches back to a head {@link Interpreter#loopRun} takes. */
@@ -259,6 +259,36 @@ class LoopRunAttackTest {
         f.place(head).i64Mul(2, 2, 5).i64Add(2, 2, 3).i64Sub(2, 2, 4).i64Add(3, 3, 4).i64Lt(7, 3, 1).br(7, head, done);
         f.place(done).ret(0, 2);
         return Verifier.verify(pb.build());
+    }
+
+    /**
+     * A one-shot run of the counted loop past 2<sup>31</sup> instructions (a {@link WordRun} takes at
+     * most {@code Integer.MAX_VALUE} units a call): with exactly the fuel it needs it ends with none
+     * left and the right sum; with one unit less it traps {@code fuel_exceeded} at the {@code ret}.
+     */
+    @Test
+    void aOneShotRunPastTwoToTheThirtyOneInstructionsUsesItsFuelExactly() throws Exception {
+        Vm vm = new Vm(countedLoop(), new HostRegistry());
+        long n = 360_000_000L;
+        long need = 7 + 6 * n;
+        assertTrue(need > Integer.MAX_VALUE);
+        long s = 0;
+        for (long i = 0; i < n; i++) {
+            s = s * 3 + i - 1;
+        }
+        ExecutionContext ctx = new ExecutionContext();
+        List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), Limits.DEFAULT.withFuel(need), null);
+        assertEquals(List.of(Value.i64(s)), out);
+        assertEquals(0, ctx.fuelRemaining());
+        Trap t = org.junit.jupiter.api.Assertions.assertThrows(Trap.class, () -> vm.run(new ExecutionContext(), 0,
+                List.of(Value.i64(n)), Limits.DEFAULT.withFuel(need - 1), null));
+        assertEquals(TrapKind.FUEL_EXCEEDED, t.kind());
+        int last = vm.funcs[0].codeLength() - 1;
+        while (vm.funcs[0].pcOf()[last] < 0) {
+            last--;
+        }
+        assertEquals(vm.funcs[0].pcOf()[last], t.pc(), "at the ret");
+        assertEquals(0, t.fuelRemaining());
     }
 
     @Test
