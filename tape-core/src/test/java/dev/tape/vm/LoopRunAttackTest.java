@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.format.Op;
 import dev.tape.format.Opcode;
 import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Attacks on counted loops a latch hands to {@link WordRun} or {@link FloatRun}
  * ({@link Interpreter#loopRun}): random nested counted loops closed by {@code i64.add} +
  * {@code i64.lt}+{@code br}, whose bodies mix instructions the runs take (word and f64 arithmetic,
- * {@code mov}, constants, superinstructions), ones they leave at ({@code i64.xor}), forward
+ * {@code f64.lt}, {@code mov}, constants, superinstructions: every head op a run takes is entered
+ * by some program), ones they leave at ({@code i64.xor}), forward
  * if/else inside the loop, latches into the middle of a loop body, and an {@code i64.div} that
  * traps {@code div_by_zero} after some trips. Every program ends alike at every budget untraced and
  * stepped one instruction at a time (INSTR tracing, which never enters a run): result or trap
@@ -85,8 +87,8 @@ class LoopRunAttackTest {
                 f.jmp(mid);
                 f.place(mid);
             }
-            int pick = rnd.nextInt(depth < 2 ? 15 : 14);
-            if (pick == 14) {
+            int pick = rnd.nextInt(depth < 2 ? 18 : 17);
+            if (pick == 17) {
                 loop(f, rnd, depth + 1);
             } else {
                 instr(f, rnd, pick);
@@ -140,6 +142,18 @@ class LoopRunAttackTest {
                 f.place(b).binary(Opcode.F64_SUB, facc(rnd), facc(rnd), facc(rnd)).jmp(j);
                 f.place(j);
             }
+            case 14 -> f.binary(Opcode.F64_LT, 20, facc(rnd), facc(rnd));
+            case 15 -> {
+                // f64.sub then f64.add (a superinstruction)
+                int u = facc(rnd);
+                f.binary(Opcode.F64_SUB, u, facc(rnd), facc(rnd)).f64Add(facc(rnd), facc(rnd), u);
+            }
+            case 16 -> {
+                // i64.to_f64, f64.mul, f64.add (a triple)
+                int t = facc(rnd);
+                f.unary(Opcode.I64_TO_F64, t, acc(rnd)).binary(Opcode.F64_MUL, t, t, facc(rnd))
+                        .f64Add(facc(rnd), facc(rnd), t);
+            }
             default -> f.constI64(acc(rnd), rnd.nextInt(1000) - 500);
         }
     }
@@ -165,6 +179,7 @@ class LoopRunAttackTest {
     @Test
     void randomCountedLoopsEndAlikeAtEveryBudgetSteppedOrNot() throws Exception {
         int entered = 0;
+        Set<Integer> heads = new java.util.TreeSet<>();
         long total = 0;
         int traps = 0;
         for (long seed = 1; seed <= 200; seed++) {
@@ -189,29 +204,39 @@ class LoopRunAttackTest {
                 }
             }
             assertEquals(List.of(), differ, "seed " + seed);
-            if (enters(vm)) {
+            if (enters(vm, heads)) {
                 entered++;
             }
         }
         assertTrue(entered >= 100, "programs whose latch hands a loop to a run: " + entered);
+        for (int op : new int[] {LOp.MOV_W, LOp.CONST_W, LOp.CONST_ADD, Op.I64_ADD, Op.I64_SUB, Op.I64_MUL,
+            Op.F64_ADD, Op.F64_MUL, Op.F64_DIV, Op.F64_LT, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
+            LOp.I64_TO_F64_MUL_ADD}) {
+            assertTrue(heads.contains(op), "head 0x" + Integer.toHexString(op) + " entered, of " + heads);
+        }
         assertTrue(traps >= 10 && traps <= 190, "programs that trap div_by_zero: " + traps);
         assertTrue(total > 200 * 50, "instructions run: " + total);
     }
 
-    /** Whether some I64_ADD_LT_BR of function 0 branches back to a head {@link Interpreter#loopRun} takes. */
-    private static boolean enters(Vm vm) {
+    /**
+     * Whether some I64_ADD_LT_BR of function 0 branches back to a head {@link Interpreter#loopRun}
+     * takes; adds those heads' ops to {@code heads}.
+     */
+    private static boolean enters(Vm vm, Set<Integer> heads) {
         int[] code = vm.image.code();
         int from = vm.image.entries()[0];
         var lf = vm.funcs[0];
+        boolean any = false;
         for (int i = 0; i < lf.codeLength(); i++) {
             if (lf.pcOf()[i] >= 0 && lf.code()[i] == LOp.I64_ADD_LT_BR) {
                 int to = code[from + i + 10];
                 if (to <= from + i && Interpreter.loopRun(code, to)) {
-                    return true;
+                    heads.add(code[to]);
+                    any = true;
                 }
             }
         }
-        return false;
+        return any;
     }
 
     @Test
