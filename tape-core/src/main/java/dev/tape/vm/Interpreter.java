@@ -89,8 +89,9 @@ final class Interpreter {
 
     /**
      * For each op {@link #FLOAT_TAKES} lists, indexed by op (0 to 255): -1 for a branch, a jump or a
-     * fused compare-and-branch (a run that reaches one may loop), else its length in code words; 0
-     * for the others. See {@link #floatRun}.
+     * fused compare-and-branch (a run that reaches one may loop), else the code words one dispatch
+     * of it covers ({@code LOp.coveredLength}: a whole superinstruction's); 0 for the others. See
+     * {@link #floatRun}.
      */
     static final byte[] FLOAT_NEXT = new byte[256];
 
@@ -165,7 +166,10 @@ final class Interpreter {
      * instruction at its target and leaves the inner loop for the outer {@code switch}, which hands
      * the loop to {@link WordRun} (a word instruction there) or {@link FloatRun} (an f64 one): when
      * that instruction is one of fixed length {@link #FLOAT_TAKES} lists and {@link #floatRun} holds
-     * for the one after it, so the run takes at least three instructions. A counted loop of word
+     * for the one after it: the run then takes at least the target and the instruction after it,
+     * and a third unless that second one is a branch, a jump or a fused compare-and-branch (a run
+     * of two that loops). A word target followed by an f64 instruction goes to {@code WordRun},
+     * which leaves at once at the f64 instruction (a speed cost only). A counted loop of word
      * (or f64) instructions then runs there trip after trip, with C2's register allocation of that
      * small method instead of {@code execute}'s general-mode compile.
      * The plain fused {@code i64.lt}+{@code br} and constant + {@code i64.lt}+{@code br} do not
