@@ -121,4 +121,93 @@ class U32FieldRoundTripTest {
         }
         assertEquals(List.of(), failures);
     }
+
+    /** {@code v} as unsigned LEB128 in exactly {@code n} bytes (padded with continuation bytes) */
+    private static String padded(long v, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int b = (int) ((v >>> (7 * i)) & 0x7F) | (i < n - 1 ? 0x80 : 0);
+            sb.append(i == 0 ? "" : " ").append(String.format("%02x", b));
+        }
+        return sb.toString();
+    }
+
+    /** each field, its value given as LEB128 hex: the file, and the verifier's error for an edge value */
+    private record Field(String name, java.util.function.Function<String, byte[]> file, String verifyError) {}
+
+    private static List<Field> fields() {
+        String funcsTail = " 00 00";
+        return List.of(
+                new Field("reg_count", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, "01 00 00 " + v + funcsTail,
+                        SIGS, HOSTS), "RegCountTooLarge"),
+                new Field("arg_count", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, "01 " + v + " 00 01" + funcsTail,
+                        SIGS, HOSTS), "FunctionSigCountMismatch"),
+                new Field("ret_count", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, "01 00 " + v + " 01" + funcsTail,
+                        SIGS, HOSTS), "FunctionSigCountMismatch"),
+                new Field("host symbol", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, FUNCS, SIGS,
+                        "01 " + v + " 00 00 00 00 00 00 00 00 00 00"), "HostSigMalformed"),
+                new Field("struct shape", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, funcs(1, 0, 2), AGG_SIG,
+                        HOSTS, section(11, "01 00 00 02 " + v)), "FunctionArgAggShapeStructTypeOutOfBounds"),
+                new Field("array shape", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, funcs(1, 0, 2), AGG_SIG,
+                        HOSTS, section(11, "01 00 00 03 " + v)), "FunctionArgAggShapeArrayElemTypeOutOfBounds"),
+                new Field("shape argument", v -> minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS,
+                        "01 " + padded((1L << 32) - 1, 5) + " 00 02" + funcsTail, AGG_SIG, HOSTS,
+                        section(11, "01 00 " + v + " 01 00")), "FunctionArgAggShapeArgOutOfBounds"));
+    }
+
+    /**
+     * Padded LEB128 forms (5 and 10 bytes; the reference reads at most 10) of each edge value in
+     * each field decode to the program the canonical form does, with the same verifier error.
+     */
+    @Test
+    void paddedFormsDecodeAsTheCanonicalOnes() throws DecodeException {
+        for (Field f : fields()) {
+            for (long v : EDGES) {
+                if (f.name().equals("shape argument") && v == EDGES[2]) {
+                    continue; // not below the declared count 2^32-1: refused at decode (the next test's kind)
+                }
+                byte[] canonical = f.file().apply(uleb(v));
+                check(f.name() + " " + v, canonical, f.verifyError());
+                Program expected = ProgramDecoder.decode(canonical);
+                for (int n : new int[] {5, 10}) {
+                    assertEquals(expected, ProgramDecoder.decode(f.file().apply(padded(v, n))),
+                            f.name() + " " + v + " in " + n + " bytes");
+                }
+            }
+        }
+    }
+
+    /**
+     * 2^32 and 2^64-1 (canonical, and 2^32 padded to 10 bytes) in each field: a decode error at
+     * the field's byte offset, as the reference's {@code read_uleb128_u32} refuses them at decode.
+     */
+    @Test
+    void valuesAbove32BitsAreDecodeErrorsAtTheFieldsOffset() {
+        for (Field f : fields()) {
+            for (String v : new String[] {padded(1L << 32, 5), padded(1L << 32, 10), padded(-1L, 10)}) {
+                byte[] file = f.file().apply(v);
+                byte[] field = TapeBytes.hex(v);
+                int at = indexOf(file, field);
+                DecodeException e = assertThrows(DecodeException.class, () -> ProgramDecoder.decode(file),
+                        f.name() + " " + v);
+                assertEquals(at, e.offset(), f.name() + " " + v + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static int indexOf(byte[] in, byte[] part) {
+        int found = -1;
+        for (int i = 0; i + part.length <= in.length; i++) {
+            if (java.util.Arrays.equals(in, i, i + part.length, part, 0, part.length)) {
+                if (found >= 0) {
+                    throw new AssertionError("the field's bytes occur twice in the file");
+                }
+                found = i;
+            }
+        }
+        if (found < 0) {
+            throw new AssertionError("the field's bytes are not in the file");
+        }
+        return found;
+    }
 }
