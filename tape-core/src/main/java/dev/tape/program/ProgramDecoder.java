@@ -537,7 +537,9 @@ public final class ProgramDecoder {
                 case 3 -> new AggShape.Array(capped(r.uleb32()));
                 default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
             };
-            out.add(new AggShape.ArgShape(func, capped(arg), shape));
+            // below the function's count as kept (2^31-1 at most): the program keeps arg < argCount,
+            // as its disassembly and re-encoding need (the verifier refuses either index alike)
+            out.add(new AggShape.ArgShape(func, (int) Math.min(arg, Integer.MAX_VALUE - 1), shape));
         }
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
@@ -578,11 +580,12 @@ public final class ProgramDecoder {
 
     /**
      * A u32 field the reference decodes and leaves to its verifier (a function's counts, a host
-     * symbol id, an argument shape's argument index and type ids), as an {@code int}: values from
-     * 2^31 to 2^32-1 become {@link Integer#MAX_VALUE}, which every check of the verifier refuses as
-     * the reference's refuses the value itself (no signature, symbol table or type table that large
+     * symbol id, an argument shape's type ids), as an {@code int}: values from 2^31 to 2^32-1
+     * become {@link Integer#MAX_VALUE}, which every check of the verifier refuses as the
+     * reference's refuses the value itself (no signature, symbol table or type table that large
      * fits in a file), so such a program is refused at verification, not at decode. The verifier's
-     * message then names 2147483647 for the value.
+     * message then names 2147483647 for the value. (An argument shape's argument index is kept
+     * below its function's kept count instead, at most 2^31-2.)
      */
     private static int capped(long u32) {
         return (int) Math.min(u32, Integer.MAX_VALUE);
