@@ -61,7 +61,9 @@ public final class Verifier {
     }
 
     /**
-     * @param maxRegs the most registers a function may declare, 1 or more
+     * @param maxRegs the most registers a function may declare, 1 or more; above 2^31-2 it acts as
+     *     2^31-2 (a function table's count of 2^31 or more is kept as 2^31-1 and refused as
+     *     {@code RegCountTooLarge})
      * @throws IllegalArgumentException when {@code maxRegs} is below 1
      */
     public Verifier(int maxRegs) {
@@ -69,7 +71,9 @@ public final class Verifier {
     }
 
     /**
-     * @param maxRegs the most registers a function may declare, 1 or more
+     * @param maxRegs the most registers a function may declare, 1 or more; above 2^31-2 it acts as
+     *     2^31-2 (a function table's count of 2^31 or more is kept as 2^31-1 and refused as
+     *     {@code RegCountTooLarge})
      * @param analysisBudget the most work verification may do, in the units of
      *     {@link #DEFAULT_ANALYSIS_BUDGET}, 1 or more
      * @throws IllegalArgumentException when a limit is below 1
@@ -86,7 +90,9 @@ public final class Verifier {
      * it (the default, and every other constructor) the decision is the reference's for every
      * program. Both tiers run what either accepts identically.
      *
-     * @param maxRegs the most registers a function may declare, 1 or more
+     * @param maxRegs the most registers a function may declare, 1 or more; above 2^31-2 it acts as
+     *     2^31-2 (a function table's count of 2^31 or more is kept as 2^31-1 and refused as
+     *     {@code RegCountTooLarge})
      * @param analysisBudget the most work verification may do, in the units of
      *     {@link #DEFAULT_ANALYSIS_BUDGET}, 1 or more
      * @param shapesAcrossBlocks whether shapes are kept across blocks (the extension)
@@ -99,7 +105,8 @@ public final class Verifier {
         if (analysisBudget < 1) {
             throw new IllegalArgumentException("analysisBudget must be at least 1");
         }
-        this.maxRegs = maxRegs;
+        // (a declared count of 2^31 or more decodes as 2^31-1, ProgramDecoder: never within the limit)
+        this.maxRegs = Math.min(maxRegs, Integer.MAX_VALUE - 1);
         this.analysisBudget = analysisBudget;
         this.shapesAcrossBlocks = shapesAcrossBlocks;
     }

@@ -64,6 +64,20 @@ class U32FieldStageTest {
     }
 
     @Test
+    void registerCountsFrom2To31AreTooLargeForEveryRegisterLimit() throws DecodeException {
+        // a count of 2^31 or more is kept as 2^31-1: a verifier allowing Integer.MAX_VALUE registers
+        // must still refuse it as too large (it ran out of analysis budget instead)
+        for (long regs : new long[] {TWO_31, U32_MAX, TWO_31 - 1}) {
+            Program p = ProgramDecoder.decode(minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, funcs(0, 0, regs), SIGS,
+                    HOSTS));
+            for (int max : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 1}) {
+                VerifyException e = assertThrows(VerifyException.class, () -> new Verifier(max).check(p));
+                assertEquals("RegCountTooLarge", e.kind(), "reg_count " + regs + ", maxRegs " + max);
+            }
+        }
+    }
+
+    @Test
     void argumentAndResultCountsFrom2To31DecodeAndDisagreeWithTheSignature() throws DecodeException {
         for (long n : new long[] {TWO_31, U32_MAX}) {
             assertEquals("FunctionSigCountMismatch", verifyErrorOf(minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS,
