@@ -69,17 +69,26 @@ public final class Function {
         return new Function(argCount, retCount, regCount, code, from, length, spans, sig);
     }
 
-    /** @return value arguments (table entry) */
+    /**
+     * @return value arguments (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1, which the
+     *     verifier refuses)
+     */
     public int argCount() {
         return argCount;
     }
 
-    /** @return value results (table entry) */
+    /**
+     * @return value results (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1, which the
+     *     verifier refuses)
+     */
     public int retCount() {
         return retCount;
     }
 
-    /** @return registers, r0 included (table entry) */
+    /**
+     * @return registers, r0 included (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1,
+     *     which the verifier refuses as {@code RegCountTooLarge})
+     */
     public int regCount() {
         return regCount;
     }
