@@ -12,7 +12,6 @@ import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.LOp;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -99,20 +98,8 @@ class DecimalRunFuelTest {
             assertTrue(all.count > 60, "n " + n + " runs " + all.count + " instructions");
             // one unit per instruction traced, the trapping one included
             assertTrue(whole.contains(" fuel " + (1_000_000 - all.count) + (n == 5 ? "" : " ")), whole);
-            List<String> differ = new ArrayList<>();
-            int fuelTraps = 0;
-            for (long fuel = 0; fuel <= all.count + 5; fuel++) {
-                String stepped = RunFuelSupport.outcome(vm, n, fuel, new RunFuelSupport.Steps());
-                String fast = RunFuelSupport.outcome(vm, n, fuel, null);
-                if (!stepped.equals(fast)) {
-                    differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
-                }
-                if (fast.startsWith("FUEL_EXCEEDED")) {
-                    fuelTraps++;
-                }
-            }
-            assertEquals(List.of(), differ, "n " + n);
-            assertEquals(all.count, fuelTraps, "n " + n + ": every budget short of the whole run runs out");
+            RunFuelSupport.everyBudgetEndsAlike((fuel, sink) -> RunFuelSupport.outcome(vm, n, fuel, sink), all.count,
+                    "n " + n);
         }
     }
 }

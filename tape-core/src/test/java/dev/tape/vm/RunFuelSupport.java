@@ -5,14 +5,19 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.internal.LoweredFunction;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What the fuel tests of the interpreter's run loops ({@code DecimalRunFuelTest},
- * {@code FloatRunFuelTest}, {@code TupleRunFuelTest}) share: an instruction counter, a run's outcome
- * as one line, and the ops a lowered function holds.
+ * {@code FloatRunFuelTest}, {@code TupleRunFuelTest}, {@code LoopRunFuelTest}) share: an instruction
+ * counter, a run's outcome as one line, the sweep of every budget, and the ops a lowered function
+ * holds.
  */
 final class RunFuelSupport {
     private RunFuelSupport() {}
@@ -44,6 +49,32 @@ final class RunFuelSupport {
         } catch (Trap t) {
             return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " " + t.getMessage();
         }
+    }
+
+    /**
+     * Runs {@code run} under every budget from 0 to {@code steps} + 5 units, stepped (an INSTR
+     * sink, so no run loop is entered) and untraced, and asserts that both end alike under each, and
+     * that every budget short of the whole run ({@code steps} units, one per instruction) runs out.
+     *
+     * @param run a run's one-line outcome under a budget (units) with a sink or {@code null}
+     * @param steps the instructions the whole run steps through
+     * @param label what the assertion messages start with
+     */
+    static void everyBudgetEndsAlike(BiFunction<Long, TraceSink, String> run, long steps, String label) {
+        List<String> differ = new ArrayList<>();
+        int fuelTraps = 0;
+        for (long fuel = 0; fuel <= steps + 5; fuel++) {
+            String stepped = run.apply(fuel, new Steps());
+            String fast = run.apply(fuel, null);
+            if (!stepped.equals(fast)) {
+                differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
+            }
+            if (fast.startsWith("FUEL_EXCEEDED")) {
+                fuelTraps++;
+            }
+        }
+        assertEquals(List.of(), differ, label);
+        assertEquals(steps, fuelTraps, label + ": every budget short of the whole run runs out");
     }
 
     /** @return the lowered ops that start an instruction of {@code lf} */

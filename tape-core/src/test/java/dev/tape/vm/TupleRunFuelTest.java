@@ -112,20 +112,8 @@ class TupleRunFuelTest {
         assertEquals(whole, outcome(vm, 6, big, null));
         assertTrue(all.count > 100, "runs " + all.count + " instructions");
         assertTrue(whole.startsWith("ok") && whole.contains(" fuel " + (1_000_000 - all.count) + " "), whole);
-        List<String> differ = new ArrayList<>();
-        int fuelTraps = 0;
-        for (long fuel = 0; fuel <= all.count + 5; fuel++) {
-            String stepped = outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), new RunFuelSupport.Steps());
-            String fast = outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), null);
-            if (!stepped.equals(fast)) {
-                differ.add("fuel " + fuel + ": " + stepped + " / " + fast);
-            }
-            if (fast.startsWith("FUEL_EXCEEDED")) {
-                fuelTraps++;
-            }
-        }
-        assertEquals(List.of(), differ);
-        assertEquals(all.count, fuelTraps, "every budget short of the whole run runs out");
+        RunFuelSupport.everyBudgetEndsAlike((fuel, sink) -> outcome(vm, 6, Limits.DEFAULT.withFuel(fuel), sink),
+                all.count, "n 6");
     }
 
     @Test
