@@ -1,6 +1,5 @@
 package dev.tape.asm;
 
-import dev.tape.format.ByteWriter;
 import dev.tape.format.DecodeException;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
@@ -21,8 +20,10 @@ import static dev.tape.program.TapeBytes.SIGS;
 import static dev.tape.program.TapeBytes.SPANS;
 import static dev.tape.program.TapeBytes.SYMBOLS;
 import static dev.tape.program.TapeBytes.TYPES;
+import static dev.tape.program.TapeBytes.funcs;
 import static dev.tape.program.TapeBytes.minimal;
 import static dev.tape.program.TapeBytes.section;
+import static dev.tape.program.TapeBytes.uleb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,17 +41,7 @@ class U32FieldRoundTripTest {
     /** one function taking one agg argument, in 2 registers */
     private static final String AGG_SIG = "01 01 09 00 00 00";
 
-    private static String uleb(long... values) {
-        ByteWriter w = new ByteWriter();
-        for (long v : values) {
-            w.uleb(v);
-        }
-        return TapeBytes.hex(w.toByteArray());
-    }
 
-    private static String funcs(long argc, long retc, long regs) {
-        return "01 " + uleb(argc, retc, regs) + " 00 00";
-    }
 
     /** decodes, checks the verifier's error, the re-encoding and the disassembly's round trip */
     private static void check(String what, byte[] file, String verifyError) throws DecodeException {

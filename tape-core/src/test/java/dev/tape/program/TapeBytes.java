@@ -37,6 +37,29 @@ public final class TapeBytes {
     }
 
     /**
+     * @param values unsigned values (a negative one is read as its 64-bit two's complement)
+     * @return their canonical ULEB128 encodings, one after another, as hex
+     */
+    public static String uleb(long... values) {
+        ByteWriter w = new ByteWriter();
+        for (long v : values) {
+            w.uleb(v);
+        }
+        return hex(w.toByteArray());
+    }
+
+    /**
+     * @param argc the function's {@code arg_count}
+     * @param retc its {@code ret_count}
+     * @param regs its {@code reg_count}
+     * @return a function table section's payload as hex: one row with these counts, bytecode blob 0
+     *     and span table 0
+     */
+    public static String funcs(long argc, long retc, long regs) {
+        return "01 " + uleb(argc, retc, regs) + " 00 00";
+    }
+
+    /**
      * @param bytes some bytes
      * @return them as lower-case hex separated by spaces
      */

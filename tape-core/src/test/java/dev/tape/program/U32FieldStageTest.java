@@ -1,6 +1,5 @@
 package dev.tape.program;
 
-import dev.tape.format.ByteWriter;
 import dev.tape.format.DecodeException;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
@@ -13,8 +12,10 @@ import static dev.tape.program.TapeBytes.SIGS;
 import static dev.tape.program.TapeBytes.SPANS;
 import static dev.tape.program.TapeBytes.SYMBOLS;
 import static dev.tape.program.TapeBytes.TYPES;
+import static dev.tape.program.TapeBytes.funcs;
 import static dev.tape.program.TapeBytes.minimal;
 import static dev.tape.program.TapeBytes.section;
+import static dev.tape.program.TapeBytes.uleb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -37,18 +38,7 @@ class U32FieldStageTest {
     private static final long TWO_31 = 1L << 31;
     private static final long U32_MAX = (1L << 32) - 1;
 
-    private static String uleb(long... values) {
-        ByteWriter w = new ByteWriter();
-        for (long v : values) {
-            w.uleb(v);
-        }
-        return TapeBytes.hex(w.toByteArray());
-    }
 
-    /** one function row: arg_count, ret_count, reg_count, blob 0, span table 0 */
-    private static String funcs(long argc, long retc, long regs) {
-        return "01 " + uleb(argc, retc, regs) + " 00 00";
-    }
 
     private static String verifyErrorOf(byte[] file) throws DecodeException {
         Program p = ProgramDecoder.decode(file);
