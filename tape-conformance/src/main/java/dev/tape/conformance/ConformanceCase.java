@@ -12,8 +12,8 @@ import java.util.List;
  * @param entry the entry function id
  * @param args argument literals
  * @param limits the run's limits: the manifest's {@code fuel}, {@code max_call_depth} and
- *     {@code max_host_calls} (unsigned, up to 2<sup>64</sup>-1; the defaults of {@link Limits} where
- *     absent), and the Java-only heap and register limits off unless the manifest names them
+ *     {@code max_host_calls} (unsigned, up to 2<sup>64</sup>-1; where absent, the reference's defaults,
+ *     1,000,000, 256 and 1,000,000, not those of {@link Limits}), and the Java-only heap and register limits off unless the manifest names them
  *     ({@code max_heap_bytes}, {@code max_registers}): the reference has neither
  * @param expect what the reference did
  */

@@ -113,13 +113,21 @@ public final class ConformanceRunner {
     private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     /**
-     * A case's limits: the reference's three, unsigned, and the Java-only heap and register limits
-     * off unless the manifest names them.
+     * The reference's limits when a run names none ({@code impl Default for Limits} in its vm.rs):
+     * the limits a case that leaves one out was run with, whatever this implementation's defaults.
+     */
+    private static final long REFERENCE_FUEL = 1_000_000L;
+    private static final long REFERENCE_CALL_DEPTH = 256L;
+    private static final long REFERENCE_HOST_CALLS = 1_000_000L;
+
+    /**
+     * A case's limits: the reference's three, unsigned (its defaults where the manifest leaves one
+     * out), and the Java-only heap and register limits off unless the manifest names them.
      */
     private static Limits limits(JsonNode lim, String name) throws IOException {
-        long fuel = unsigned(lim, "fuel", Limits.DEFAULT_FUEL, U64_MAX, name);
-        long depth = unsigned(lim, "max_call_depth", Limits.DEFAULT_CALL_DEPTH, U64_MAX, name);
-        long calls = unsigned(lim, "max_host_calls", Limits.DEFAULT_HOST_CALLS, U64_MAX, name);
+        long fuel = unsigned(lim, "fuel", REFERENCE_FUEL, U64_MAX, name);
+        long depth = unsigned(lim, "max_call_depth", REFERENCE_CALL_DEPTH, U64_MAX, name);
+        long calls = unsigned(lim, "max_host_calls", REFERENCE_HOST_CALLS, U64_MAX, name);
         long heap = unsigned(lim, "max_heap_bytes", Long.MAX_VALUE, BigInteger.valueOf(Long.MAX_VALUE), name);
         long regs = unsigned(lim, "max_registers", Integer.MAX_VALUE, BigInteger.valueOf(Integer.MAX_VALUE), name);
         if (regs == 0) {

@@ -107,6 +107,58 @@ class ManifestLimitsTest {
         assertTrue(9001L * 1000 > Limits.DEFAULT_REGISTERS);
     }
 
+    /**
+     * spin(n) counts to n: 3 instructions (two constants and a jmp, whose label operand the
+     * assembler writes in 5 bytes), then 3 per round (i64.add at pc 12, i64.lt at pc 16, br at pc
+     * 20), then ret.
+     */
+    static final String SPIN = """
+            program spin
+            func spin(n: i64) -> (i64) {
+                const.i64 r2, 0
+                const.i64 r3, 1
+                jmp loop
+            loop:
+                i64.add r2, r2, r3
+                i64.lt r4, r2, r1
+                br r4, loop, done
+            done:
+                ret r0, [r2]
+            }
+            """;
+
+    /**
+     * A limit the manifest leaves out is the reference's default ({@code impl Default for Limits}
+     * in vm.rs: fuel 1,000,000, max_call_depth 256, max_host_calls 1,000,000), with which the
+     * reference ran the case, not this implementation's larger defaults. With 1,000,000 fuel,
+     * spin(500000) pays 3 and 333,332 rounds (999,999), then the i64.add of the next round, and
+     * traps at its i64.lt (pc 16) with nothing left, while spin(333332) takes exactly 1,000,000;
+     * down(255) takes 256 frames, and down(256) traps at the call (pc 34) of its 256th frame.
+     */
+    @Test
+    void absentLimitsAreTheReferenceDefaults() throws Exception {
+        write("down", DOWN);
+        write("spin", SPIN);
+        manifest(String.join(",\n", List.of(
+                "{\"name\": \"spin_no_limits\", \"program\": \"spin.tape\", \"entry\": 0, "
+                        + "\"args\": [\"i64:500000\"], \"expect\": {\"trap\": \"fuel_exceeded\", \"func\": 0, "
+                        + "\"pc\": 16, \"span\": null}}",
+                c("spin_fits", "spin", "\"i64:333332\"", "", "{\"returns\": [\"i64:333332\"]}"),
+                c("down_fits", "down", "\"i64:255\"", "\"fuel\": 1000000", "{\"returns\": [\"i64:0\"]}"),
+                c("down_too_deep", "down", "\"i64:256\"", "\"fuel\": 1000000", "{\"trap\": "
+                        + "\"call_depth_exceeded\", \"func\": 0, \"pc\": 34, \"span\": null}"))));
+        List<ConformanceCase> cases = ConformanceRunner.load(dir);
+        assertEquals(1_000_000L, cases.get(0).limits().fuel());
+        assertEquals(256L, cases.get(0).limits().maxCallDepth());
+        assertEquals(1_000_000L, cases.get(0).limits().maxHostCalls());
+        for (boolean compiled : new boolean[] {false, true}) {
+            for (ConformanceResult r : ConformanceRunner.runAll(dir, compiled)) {
+                assertTrue(r.passed(), () -> r.testCase().name() + (compiled ? " (compiled)" : "") + ": "
+                        + r.mismatch() + "; got " + r.actual());
+            }
+        }
+    }
+
     @Test
     void limitsOutOfRangeAreRefusedWithTheCaseAndField() throws Exception {
         write("down", DOWN);
