@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How the runner reads a manifest's limits: the reference's three as unsigned 64-bit numbers, never
- * truncated; the Java-only heap and register limits off unless the manifest names them; and a
- * value out of range refused with the case and field named.
+ * truncated, and the reference's defaults where left out; the Java-only heap and register limits
+ * off unless the manifest names them; and a value out of range refused with the case and field
+ * named.
  */
 class ManifestLimitsTest {
     @TempDir
