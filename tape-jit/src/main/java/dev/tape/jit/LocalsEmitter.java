@@ -78,11 +78,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     private final long maxCharge;
     /** the arrays this method keeps out of the heap ({@link VirtualArrays}), null when none */
     final VirtualArrays arrays;
-    /**
-     * the slot of the loop-chunk budget's {@code int} local, followed by the chunk's resume
-     * index's ({@link LoopChunks}), or -1 when the method does not chunk its loops
-     */
-    final int chunk;
     /** the looping callees this method's direct calls may run inline ({@link LoopInliner}), null when inlining is off */
     final LoopInliner loops;
     /** per register: its local slot, or -1 for a unit register (no storage) */
@@ -178,7 +173,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view);
         hosts = HostCount.slot(few, types);
-        chunk = LoopChunks.slot(LoopChunks.wanted(fn, inline) && structs == null && arrays == null, types);
         locals = types.toArray();
     }
 
