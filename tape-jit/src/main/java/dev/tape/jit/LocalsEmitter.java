@@ -41,14 +41,6 @@ import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.LALOAD;
 import static org.objectweb.asm.Opcodes.LASTORE;
 import static org.objectweb.asm.Opcodes.LCMP;
-import static org.objectweb.asm.Opcodes.I2L;
-import static org.objectweb.asm.Opcodes.INEG;
-import static org.objectweb.asm.Opcodes.BIPUSH;
-import static org.objectweb.asm.Opcodes.DUP2;
-import static org.objectweb.asm.Opcodes.LSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
-import static org.objectweb.asm.Opcodes.LAND;
-import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LONG;
@@ -86,12 +78,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     private final long maxCharge;
     /** the arrays this method keeps out of the heap ({@link VirtualArrays}), null when none */
     final VirtualArrays arrays;
-    /**
-     * the slot of the loop-chunk {@code int} locals (armed, then the chunk's resume index),
-     * followed by the {@code long} fuel held back from the fuel local ({@link LoopChunks}), or -1
-     * when the method does not chunk its loops
-     */
-    final int chunk;
     /** the looping callees this method's direct calls may run inline ({@link LoopInliner}), null when inlining is off */
     final LoopInliner loops;
     /** per register: its local slot, or -1 for a unit register (no storage) */
@@ -187,7 +173,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view);
         hosts = HostCount.slot(few, types);
-        chunk = LoopChunks.slot(LoopChunks.wanted(fn, inline) && structs == null && arrays == null, types);
         locals = types.toArray();
     }
 
@@ -337,11 +322,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
                 return;
             }
         }
-        Label retry = new Label();
-        if (chunk >= 0) {
-            mv.visitLabel(retry);
-            frame();
-        }
         if (bytes > 0) {
             // fuel - len >= threshold: the fuel, and the room for this block's charges (HeapLocal)
             fuelOverThreshold(blockLen);
@@ -354,7 +334,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
             mv.visitInsn(LCMP);
         }
         mv.visitJumpInsn(IFGE, ok);
-        shortFuel(i, retry);
         handover(SELF, i, BASE, false);
         mv.visitLabel(ok);
         frame();
@@ -380,7 +359,6 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         mv.visitVarInsn(ALOAD, C);
         mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
         mv.visitVarInsn(LSTORE, FUEL);
-        holdBack();
         HostCount.reset(mv, hosts);
         if (leafRoom >= 0) {
             LeafRoom.refresh(mv, leafRoom, fn.regCount());
@@ -467,60 +445,11 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     private void fuelStore(boolean callOut) {
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(LLOAD, FUEL);
-        if (chunk >= 0) {
-            mv.visitVarInsn(LLOAD, chunk + 2);
-            mv.visitInsn(LADD);
-        }
         mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
         if (callOut) {
             mv.visitLdcInsn(FUEL_IN_CONTEXT);
             mv.visitVarInsn(LSTORE, FUEL);
-            if (chunk >= 0) {
-                mv.visitInsn(LCONST_0);
-                mv.visitVarInsn(LSTORE, chunk + 2);
-            }
         }
-    }
-
-    /**
-     * After the fuel local is read: in a method that chunks its loops ({@link LoopChunks}), an
-     * armed frame keeps at most {@link #chunkFuel} of it in the local and the rest in the held
-     * local (branch-free: the prologue declares no stack map frame).
-     */
-    private void holdBack() {
-        if (chunk < 0) {
-            return;
-        }
-        // held = armed ? max(0, fuel - chunkFuel) : 0; fuel -= held
-        mv.visitVarInsn(LLOAD, FUEL);
-        mv.visitLdcInsn(chunkFuel);
-        mv.visitInsn(LSUB);
-        mv.visitInsn(DUP2);
-        mv.visitIntInsn(BIPUSH, 63);
-        mv.visitInsn(LSHR);
-        mv.visitLdcInsn(-1L);
-        mv.visitInsn(LXOR);
-        mv.visitInsn(LAND);
-        mv.visitVarInsn(ILOAD, chunk);
-        mv.visitInsn(INEG);
-        mv.visitInsn(I2L);
-        mv.visitInsn(LAND);
-        mv.visitVarInsn(LSTORE, chunk + 2);
-        mv.visitVarInsn(LLOAD, FUEL);
-        mv.visitVarInsn(LLOAD, chunk + 2);
-        mv.visitInsn(LSUB);
-        mv.visitVarInsn(LSTORE, FUEL);
-    }
-
-    /** the fuel an armed frame keeps in its fuel local ({@link #holdBack}) */
-    long chunkFuel = LoopChunks.FUEL;
-
-    /**
-     * Where a block's fuel is short, before the hand-over: a method that chunks its loops
-     * ({@link LoopChunks}) may leave for a chunk or give the held fuel back and test again at
-     * {@code retry}. Nothing here.
-     */
-    void shortFuel(int i, Label retry) {
     }
 
     /**

@@ -22,33 +22,9 @@ import static dev.tape.jit.JitCompiler.RESULTS;
 import static dev.tape.jit.JitCompiler.RESUME;
 import static dev.tape.jit.JitCompiler.RT;
 import static dev.tape.jit.JitCompiler.SITE;
-import static dev.tape.jit.JitCompiler.STACK;
 import static dev.tape.jit.JitCompiler.TMP;
 import static dev.tape.jit.JitCompiler.UNWIND;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LCMP;
-import static org.objectweb.asm.Opcodes.IUSHR;
-import static org.objectweb.asm.Opcodes.GETFIELD;
-import static org.objectweb.asm.Opcodes.PUTFIELD;
-import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LRETURN;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.I2L;
-import static org.objectweb.asm.Opcodes.GOTO;
-import static org.objectweb.asm.Opcodes.ICONST_1;
-import static org.objectweb.asm.Opcodes.ISUB;
-import static org.objectweb.asm.Opcodes.IADD;
-import static org.objectweb.asm.Opcodes.IOR;
-import static org.objectweb.asm.Opcodes.IAND;
-import static org.objectweb.asm.Opcodes.IFEQ;
-import static org.objectweb.asm.Opcodes.IFNE;
-import static org.objectweb.asm.Opcodes.IF_ICMPNE;
-import static org.objectweb.asm.Opcodes.IF_ICMPLT;
-import static org.objectweb.asm.Opcodes.IF_ICMPGE;
-import static org.objectweb.asm.Opcodes.PUTSTATIC;
-import static org.objectweb.asm.Opcodes.GETSTATIC;
-import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
 import static org.objectweb.asm.Opcodes.ACONST_NULL;
 import static org.objectweb.asm.Opcodes.ALOAD;
@@ -94,14 +70,6 @@ final class MethodEmitter extends InstructionEmitter {
     /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
     private final boolean peelLoops;
     private int emitted;
-    /** the class the method is added to (for {@link LoopChunks}' counter field) */
-    private final ClassWriter cw;
-    /** per code index, whether a loop's header is there ({@link LoopChunks}); null: the method has none and chunks nothing */
-    private boolean[] chunkHeaders;
-    /** per code index, whether the method can be resumed there (where a chunk may start) */
-    private boolean[] chunkPoints;
-    /** the chunk exit's label ({@link #chunkExit}), with {@link #chunkHeaders} */
-    private final Label chunkExit = new Label();
 
     /**
      * @param view the program and tier
@@ -119,7 +87,6 @@ final class MethodEmitter extends InstructionEmitter {
                 imageLocals);
         this.limit = limit;
         this.peelLoops = peelLoops;
-        this.cw = cw;
     }
 
     /**
@@ -181,22 +148,6 @@ final class MethodEmitter extends InstructionEmitter {
         boolean[] reachable = BlockFlow.reachable(code, entry, fn.pcOf(), labels);
         boolean[] entrances = view.entrances(f);
         int[][] clear = deadAggregates(reachable);
-        if (chunk >= 0) {
-            boolean[] leaders = new boolean[len];
-            for (int i = 0; i < len; i++) {
-                leaders[i] = labels[i] != null;
-            }
-            chunkHeaders = LoopChunks.headers(code, entry, fn.pcOf(), leaders, reachable, entrances);
-            chunkPoints = entrances;
-            // a chunk's fuel covers two of the method's longest blocks, so every chunk makes progress
-            int longest = 0;
-            int run = 0;
-            for (int i = 0; i < len; i = next(i)) {
-                run = labels[i] != null ? 1 : run + 1;
-                longest = Math.max(longest, run);
-            }
-            chunkFuel = Math.max(LoopChunks.FUEL, 2L * longest);
-        }
         points = new boolean[len];
         mv.visitCode();
         reloadFiles();
@@ -208,7 +159,6 @@ final class MethodEmitter extends InstructionEmitter {
         }
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, TMP);
-        chunkInit();
         fuelIn();
         publishOnce();
         for (int local : new int[] {SITE, ARGS, RESULTS}) {
@@ -268,9 +218,6 @@ final class MethodEmitter extends InstructionEmitter {
         mv.visitLabel(tryEnd);
         handlers(trapHandler, unwindHandler, calls);
         resumeSwitch(resumed);
-        if (chunkHeaders != null) {
-            chunkExit(resumed);
-        }
         mv.visitLabel(end);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
@@ -417,163 +364,11 @@ final class MethodEmitter extends InstructionEmitter {
         }
         Label bad = new Label();
         mv.visitVarInsn(ILOAD, RESUME);
-        if (chunkHeaders != null) {
-            push(LoopChunks.CHILD - 1);
-            mv.visitInsn(IAND);
-        }
         mv.visitLookupSwitchInsn(bad, keys, targets);
         mv.visitLabel(bad);
         frame();
         mv.visitVarInsn(ILOAD, RESUME);
         mv.visitMethodInsn(INVOKESTATIC, RT, "badResume", "(I)Ljava/lang/IllegalStateException;", false);
         mv.visitInsn(ATHROW);
-    }
-
-    /**
-     * In the prologue, before the fuel is read, when the method may chunk its loops
-     * ({@link LoopChunks}): gives the chunk locals their types, and arms the frame (branch-free:
-     * the prologue declares no stack map frame) while the class has run fewer than
-     * {@link LoopChunks#CHUNKS} chunks.
-     */
-    private void chunkInit() {
-        if (chunk < 0) {
-            return;
-        }
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ISTORE, chunk + 1);
-        mv.visitInsn(LCONST_0);
-        mv.visitVarInsn(LSTORE, chunk + 2);
-        if (chunkHeaders == null) {
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, chunk);
-            return;
-        }
-        cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_SYNTHETIC, LoopChunks.FIELD, "I", null, null).visitEnd();
-        // armed = chunks < CHUNKS (chunks >= 0): the sign bit of chunks - CHUNKS
-        mv.visitFieldInsn(GETSTATIC, JitCompiler.CLASS, LoopChunks.FIELD, "I");
-        push(LoopChunks.CHUNKS);
-        mv.visitInsn(ISUB);
-        push(31);
-        mv.visitInsn(IUSHR);
-        mv.visitVarInsn(ISTORE, chunk);
-    }
-
-    /**
-     * {@inheritDoc} With fuel held back: at a resume point, leaves for {@link #chunkExit}; elsewhere
-     * gives the held fuel back to the fuel local (this frame chunks no more) and tests again.
-     */
-    @Override
-    void shortFuel(int i, Label retry) {
-        if (chunkHeaders == null) {
-            return;
-        }
-        Label none = new Label();
-        mv.visitVarInsn(LLOAD, chunk + 2);
-        mv.visitInsn(LCONST_0);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFEQ, none);
-        if (chunkPoints[i]) {
-            push(i);
-            mv.visitVarInsn(ISTORE, chunk + 1);
-            mv.visitJumpInsn(GOTO, chunkExit);
-        } else {
-            mv.visitVarInsn(LLOAD, JitCompiler.FUEL);
-            mv.visitVarInsn(LLOAD, chunk + 2);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, JitCompiler.FUEL);
-            mv.visitInsn(LCONST_0);
-            mv.visitVarInsn(LSTORE, chunk + 2);
-            mv.visitJumpInsn(GOTO, retry);
-        }
-        mv.visitLabel(none);
-        frame();
-    }
-
-    /**
-     * The chunk exit (outside the handlers' range, so a chunk's trap or hand-over passes this
-     * frame as its caller's would): writes the fuel, heap room and registers to the context, as
-     * the hand-over handler does; a chunk then counts itself and returns the header's index to its
-     * caller ({@link LoopChunks#CHUNKED}); any other frame runs the chunks from the header until
-     * one returns otherwise, and returns what it returned. A frame without the Java stack for a
-     * chunk reads the fuel back and goes on at the header itself (the {@code resumed} switch),
-     * its budget left at 0.
-     */
-    private void chunkExit(Label resumed) {
-        mv.visitLabel(chunkExit);
-        frame();
-        fuelOut(true);
-        reloadFiles();
-        for (int reg = 0; reg < slot.length; reg++) {
-            spill(reg);
-        }
-        Label parent = new Label();
-        mv.visitVarInsn(ILOAD, RESUME);
-        push(LoopChunks.CHILD);
-        mv.visitJumpInsn(IF_ICMPLT, parent);
-        mv.visitFieldInsn(GETSTATIC, JitCompiler.CLASS, LoopChunks.FIELD, "I");
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(IADD);
-        mv.visitFieldInsn(PUTSTATIC, JitCompiler.CLASS, LoopChunks.FIELD, "I");
-        mv.visitVarInsn(ALOAD, C);
-        push(LoopChunks.CHUNKED);
-        mv.visitFieldInsn(PUTFIELD, CTX, "tierStatus", "I");
-        mv.visitVarInsn(ILOAD, chunk + 1);
-        mv.visitInsn(I2L);
-        mv.visitInsn(LRETURN);
-        mv.visitLabel(parent);
-        frame();
-        Label stay = new Label();
-        int cost = JitCompiler.cost(fn.regCount());
-        mv.visitVarInsn(ILOAD, STACK);
-        push(cost);
-        mv.visitJumpInsn(IF_ICMPLT, stay);
-        Label again = new Label();
-        Label last = new Label();
-        mv.visitLabel(again);
-        frame();
-        mv.visitFieldInsn(GETSTATIC, JitCompiler.CLASS, LoopChunks.FIELD, "I");
-        push(LoopChunks.CHUNKS);
-        mv.visitJumpInsn(IF_ICMPGE, last);
-        mv.visitVarInsn(ILOAD, chunk + 1);
-        push(LoopChunks.CHILD);
-        mv.visitInsn(IOR);
-        mv.visitVarInsn(ISTORE, chunk + 1);
-        mv.visitLabel(last);
-        frame();
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitInsn(ICONST_0);
-        mv.visitFieldInsn(PUTFIELD, CTX, "tierStatus", "I");
-        mv.visitVarInsn(ALOAD, JitCompiler.VM);
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitVarInsn(ILOAD, BASE);
-        mv.visitVarInsn(ILOAD, DEPTH);
-        mv.visitVarInsn(ILOAD, STACK);
-        push(cost);
-        mv.visitInsn(ISUB);
-        mv.visitVarInsn(ILOAD, FUNC);
-        mv.visitVarInsn(ILOAD, chunk + 1);
-        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.CLASS, "f" + f, DESC, false);
-        mv.visitVarInsn(LSTORE, TMP);
-        Label done = new Label();
-        mv.visitVarInsn(ALOAD, C);
-        mv.visitFieldInsn(GETFIELD, CTX, "tierStatus", "I");
-        push(LoopChunks.CHUNKED);
-        mv.visitJumpInsn(IF_ICMPNE, done);
-        mv.visitVarInsn(LLOAD, TMP);
-        mv.visitInsn(L2I);
-        mv.visitVarInsn(ISTORE, chunk + 1);
-        mv.visitJumpInsn(GOTO, again);
-        mv.visitLabel(done);
-        frame();
-        mv.visitVarInsn(LLOAD, TMP);
-        mv.visitInsn(LRETURN);
-        mv.visitLabel(stay);
-        frame();
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ISTORE, chunk);
-        fuelIn();
-        mv.visitVarInsn(ILOAD, chunk + 1);
-        mv.visitVarInsn(ISTORE, RESUME);
-        mv.visitJumpInsn(GOTO, resumed);
     }
 }

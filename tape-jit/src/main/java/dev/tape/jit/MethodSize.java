@@ -25,7 +25,7 @@ final class MethodSize {
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
      * {@link ClosureCache#SITE_BYTES} each; a method with a call and a branch or jump may have its
      * loops peeled ({@link LoopPeel}: its blocks from the first loop header on emitted twice), so
-     * its bound is doubled; one without calls may run its loops in chunks ({@link LoopChunks#bytes}).
+     * its bound is doubled.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -61,9 +61,6 @@ final class MethodSize {
                 bound += VirtualArrays.MAX_BYTES;
                 break;
             }
-        }
-        if (jumps && !calls) {
-            bound += LoopChunks.bytes(fn);
         }
         return (int) Math.min(calls && jumps ? 2 * bound : bound, Integer.MAX_VALUE);
     }
