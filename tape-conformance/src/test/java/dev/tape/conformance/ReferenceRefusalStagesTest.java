@@ -1,8 +1,15 @@
 package dev.tape.conformance;
 
 import dev.tape.format.ByteWriter;
+import dev.tape.host.ConformanceHost;
+import dev.tape.jit.Jit;
 import dev.tape.program.HostSig;
+import dev.tape.program.ProgramDecoder;
+import dev.tape.program.ValueType;
+import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.Limits;
+import dev.tape.vm.Vm;
+import dev.tape.vm.VmOptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -241,6 +249,49 @@ class ReferenceRefusalStagesTest {
                 accept("one type on both paths", p().funcs("01 00 00 03 00 00")
                         .code("11 01 01 40 01 07 0d 12 02 01 51 00 00 12 02 02 51 00 00")),
                 verify("MissingTerminator", p().funcs("01 00 00 02 00 00").code("10 01")));
+    }
+
+    /** one host signature: {@code symbol} with the given argument and result types, hashed canonically */
+    static String host(int symbol, List<ValueType> args, List<ValueType> rets, String argHex, String retHex) {
+        return "01 " + uleb(symbol) + " " + u64le(HostSig.hash(args, rets)) + " " + argHex + " " + retHex;
+    }
+
+    /**
+     * Programs the reference decodes and verifies (no rule of program.rs or verifier.rs refuses
+     * them) that no run can start in: each must decode and verify here, and load on both tiers.
+     */
+    static Stream<Arguments> loads() {
+        String i64 = "01 02";
+        return Stream.of(
+                Arguments.of("no functions", p().funcs("00").sigs("00")),
+                Arguments.of("a struct with two fields of the same name", p().types("01 01 78 01 02 00 02 00 02 00")),
+                Arguments.of("a struct with no fields, an array of closures", p().types("00 01 00 01 0b")),
+                Arguments.of("a decimal constant of scale 255", p().consts("01 05 7f ff")),
+                Arguments.of("two host signatures, same symbol and types", p().symbols(ABC).hosts(
+                        "02 01 " + u64le(HostSig.hash(List.of(), List.of())) + " 00 00 01 "
+                                + u64le(HostSig.hash(List.of(), List.of())) + " 00 00")),
+                Arguments.of("two host signatures, same symbol, different types", p().symbols(ABC).hosts(
+                        "02 01 " + u64le(HostSig.hash(List.of(), List.of())) + " 00 00 01 "
+                                + u64le(HostSig.hash(List.of(ValueType.I64), List.of())) + " " + i64 + " 00")),
+                Arguments.of("a host signature of an obj argument", p().symbols(ABC).hosts(host(1,
+                        List.of(ValueType.obj(7)), List.of(), "01 08 07 00 00 00 00 00 00 00", "00"))),
+                Arguments.of("two names for one function, one name for two labels at one pc", p().symbols(ABC)
+                        .section(9, "01 01 02 00 01 00 02 02 00 00 01 00 00 01")),
+                Arguments.of("an argument and a result with the same name", p().symbols(ABC)
+                        .funcs("01 01 01 02 00 00").sigs("01 01 02 01 01 01 02 01 01").code("51 00 01 01")),
+                Arguments.of("a call signature no instruction uses", p().section(10, "01 01 0b 01 08 00 00 00 00 00 00 00 00")),
+                Arguments.of("a function of obj and closure arguments, never called", twoFuncs()
+                        .funcs("02 00 00 01 00 00 02 00 03 00 00")
+                        .sigs("02 00 00 00 00 02 08 ff ff ff ff ff ff ff ff 0b 00 00 00")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("loads")
+    void acceptedAsTheReferenceAccepts(String rule, P program) throws Exception {
+        VerifiedProgram vp = ConformanceRunner.REFERENCE_VERIFIER.check(ProgramDecoder.decode(program.bytes()));
+        VmOptions lazy = VmOptions.DEFAULT.withLazyLinking(true);
+        assertNotNull(new Vm(vp, new ConformanceHost(), lazy), rule);
+        assertNotNull(Jit.compile(vp, new ConformanceHost(), lazy), rule);
     }
 
     @ParameterizedTest(name = "{0}: {2}")
