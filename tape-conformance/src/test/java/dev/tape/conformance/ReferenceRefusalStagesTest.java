@@ -248,6 +248,17 @@ class ReferenceRefusalStagesTest {
                         .code("11 01 01 40 01 07 0d 12 02 01 51 00 00 11 02 01 51 00 00")),
                 accept("one type on both paths", p().funcs("01 00 00 03 00 00")
                         .code("11 01 01 40 01 07 0d 12 02 01 51 00 00 12 02 02 51 00 00")),
+                // validate_instr_types: operand types against each instruction's and signature's
+                verify("TypeMismatch: br on an i64", p().funcs("01 00 00 02 00 00").code("12 01 01 40 01 07 07 51 00 00")),
+                accept("br on a bool", p().funcs("01 00 00 02 00 00").code("11 01 01 40 01 07 07 51 00 00")),
+                verify("TypeMismatch: ret of a bool for an i64", p().funcs("01 00 01 02 00 00")
+                        .sigs("01 00 00 01 02 00").code("11 01 01 51 00 01 01")),
+                verify("TypeMismatch: select of a bool and an i64", p().funcs("01 00 00 05 00 00")
+                        .code("11 01 01 12 02 01 11 03 00 38 04 01 02 03 51 00 00")),
+                accept("select of two i64", p().funcs("01 00 00 05 00 00")
+                        .code("11 01 01 12 02 01 12 03 00 38 04 01 02 03 51 00 00")),
+                verify("TypeMismatch: call.indirect of an i64 callee", p().funcs("01 00 00 02 00 00")
+                        .section(10, "01 00 00").code("12 01 00 54 00 00 01 00 00 00 51 00 00")),
                 verify("MissingTerminator", p().funcs("01 00 00 02 00 00").code("10 01")));
     }
 
