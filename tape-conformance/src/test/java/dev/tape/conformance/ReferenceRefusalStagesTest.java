@@ -185,6 +185,11 @@ class ReferenceRefusalStagesTest {
                         .sigs("01 02 02 02 01 01 01 00 00")),
                 verify("FunctionOutputNameDuplicate", p().symbols(ABC).funcs("01 00 02 01 00 00")
                         .sigs("01 00 00 02 02 02 01 01 01")),
+                // symbol 1 empty: decode_symbols keeps it, verify_function_value_names refuses it as a name
+                verify("FunctionInputNameEmpty", p().symbols("02 00 00").funcs("01 01 00 02 00 00")
+                        .sigs("01 01 02 01 01 00 00")),
+                verify("FunctionOutputNameEmpty", p().symbols("02 00 00").funcs("01 00 01 02 00 00")
+                        .sigs("01 00 00 01 02 01 01").code("12 01 00 51 00 01 01")),
                 // verify_function_arg_agg_shapes
                 verify("FunctionArgAggShapeDuplicate", twoFuncs().section(11, "02 01 00 01 00 01 00 01 00")),
                 verify("FunctionArgAggShapeOnNonAggArg", twoFuncs().sigs("02 00 00 00 00 01 02 00 00 00")
@@ -284,6 +289,8 @@ class ReferenceRefusalStagesTest {
                 Arguments.of("two host signatures, same symbol, different types", p().symbols(ABC).hosts(
                         "02 01 " + u64le(HostSig.hash(List.of(), List.of())) + " 00 00 01 "
                                 + u64le(HostSig.hash(List.of(ValueType.I64), List.of())) + " " + i64 + " 00")),
+                Arguments.of("a host signature whose symbol is empty (verify_host_sigs checks its index only)",
+                        p().symbols("02 00 00").hosts(host(1))),
                 Arguments.of("a host signature of an obj argument", p().symbols(ABC).hosts(host(1,
                         List.of(ValueType.obj(7)), List.of(), "01 08 07 00 00 00 00 00 00 00", "00"))),
                 Arguments.of("two names for one function, one name for two labels at one pc", p().symbols(ABC)
