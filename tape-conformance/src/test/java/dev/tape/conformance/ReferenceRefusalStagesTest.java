@@ -264,6 +264,10 @@ class ReferenceRefusalStagesTest {
                         .code("11 01 01 12 02 01 12 03 00 38 04 01 02 03 51 00 00")),
                 verify("TypeMismatch: call.indirect of an i64 callee", p().funcs("01 00 00 02 00 00")
                         .section(10, "01 00 00").code("12 01 00 54 00 00 01 00 00 00 51 00 00")),
+                // unreachable code: jump targets (build_basic_blocks) and registers (the lowering's
+                // map) are checked for every instruction, reachable or not
+                verify("InvalidJumpTarget in unreachable code", p().code("41 04 41 7f 51 00 00")),
+                verify("RegOutOfBounds in unreachable code", p().code("41 08 12 05 00 51 00 00 51 00 00")),
                 verify("MissingTerminator", p().funcs("01 00 00 02 00 00").code("10 01")));
     }
 
