@@ -173,6 +173,12 @@ class ReferenceRefusalStagesTest {
                 decode("function name of function id = function count", p().symbols(ABC).section(9, "00 01 01 01 00")),
                 decode("label pc past the end of the code", p().symbols(ABC).section(9, "00 00 01 00 04 01")),
                 accept("label pc at the end of the code", p().symbols(ABC).section(9, "00 00 01 00 03 01")),
+                decode("names: has_program_name 2", p().symbols(ABC).section(9, "02 01 00 00")),
+                decode("names: bytes after the last label", p().symbols(ABC).section(9, "00 00 00 00")),
+                decode("function name symbol 0", p().symbols(ABC).section(9, "00 01 00 00 00")),
+                decode("label name symbol 0", p().symbols(ABC).section(9, "00 00 01 00 00 00")),
+                accept("a program name, a function name and a label", p().symbols(ABC)
+                        .section(9, "01 01 01 00 02 01 00 00 01")),
                 decode("program name symbol 0", p().symbols(ABC).section(9, "01 00 00 00")),
                 decode("program name symbol = symbol count", p().symbols(ABC).section(9, "01 03 00 00")),
                 // verifier.rs verify_host_sigs
