@@ -171,6 +171,24 @@ class ReferenceInstrTypesTest {
             out.add(c(m, "result into an argument of type " + typeName(other(w)), "UnstableRegTypeAt",
                     "func main(" + params(withDst) + ") {\n    " + instr(op, n + 1, seq(1, n))
                             + "\n    ret r0, []\n}\n"));
+            // unreachable code: typed only by the lowering's register map (verify_function_bytecode:
+            // map_i64 and so on), where a register never written in reachable code is unit
+            List<OperandClass> un = new ArrayList<>(reads);
+            un.add(w);
+            out.add(c(m, "unreachable, operands and result arguments of the table's types", ACCEPT,
+                    "func main(" + params(un) + ") {\n    ret r0, []\n    " + instr(op, n + 1, seq(1, n))
+                            + "\n    ret r0, []\n}\n"));
+            out.add(c(m, "unreachable, result into a register never written (unit)",
+                    w == OperandClass.UNIT ? ACCEPT : "UnstableRegTypeAt",
+                    "func main(" + params(reads) + ") {\n    ret r0, []\n    " + instr(op, n + 1, seq(1, n))
+                            + "\n    ret r0, []\n}\n"));
+            for (int k = 0; k < n; k++) {
+                List<OperandClass> wrong = new ArrayList<>(un);
+                wrong.set(k, other(reads.get(k)));
+                out.add(c(m, "unreachable, read operand " + k + " an argument of type " + typeName(wrong.get(k)),
+                        "UnstableRegTypeAt", "func main(" + params(wrong) + ") {\n    ret r0, []\n    "
+                                + instr(op, n + 1, seq(1, n)) + "\n    ret r0, []\n}\n"));
+            }
             if (n > 0) {
                 // r(n+1) the condition, r(n+2) a value of another type than operand 0's,
                 // r(n+3) operand 0's type on one path and the other type on the other
@@ -454,6 +472,34 @@ class ReferenceInstrTypesTest {
                                 + "func f() -> (i64) {\n    const.i64 r1, 1\n    ret r0, [r1]\n}\n"),
                 c("r0", "mov of an i64 into r0", "UnstableRegTypeAt",
                         "func main(i64) {\n    mov r0, r1\n    ret r0, []\n}\n"),
+                // unreachable code: the lowering's register map only
+                c("unreachable", "mov of an i64 into a bool", "UnstableRegTypeAt",
+                        "func main(i64, bool) {\n    ret r0, []\n    mov r2, r1\n    ret r0, []\n}\n"),
+                c("unreachable", "mov between registers never written (unit)", ACCEPT,
+                        "func main() {\n    ret r0, []\n    mov r1, r2\n    ret r0, []\n}\n"),
+                c("unreachable", "select of an i64 and a u64", "UnstableRegTypeAt",
+                        "func main(bool, i64, u64) {\n    ret r0, []\n    select r2, r1, r2, r3\n    ret r0, []\n}\n"),
+                c("unreachable", "select of two i64 into an i64, on a u64 condition", "UnstableRegTypeAt",
+                        "func main(u64, i64, i64) {\n    ret r0, []\n    select r2, r1, r2, r3\n    ret r0, []\n}\n"),
+                c("unreachable", "select of two i64 into an i64", ACCEPT,
+                        "func main(bool, i64, i64) {\n    ret r0, []\n    select r2, r1, r2, r3\n    ret r0, []\n}\n"),
+                c("unreachable", "br on an i64", "UnstableRegTypeAt",
+                        "func main(i64) {\n    ret r0, []\n    br r1, x, x\nx:\n    ret r0, []\n}\n"),
+                c("unreachable", "call of arguments and results of any types", ACCEPT,
+                        "func main(str, bool) {\n    ret r0, []\n    call r0, f, r0, [r1, r2] -> [r3]\n    ret r0, []\n}\n"
+                                + "func f(i64) -> (i64) {\n    ret r0, [r1]\n}\n"),
+                c("unreachable", "ret of a result of another type", ACCEPT,
+                        "func main(str) -> (i64) {\n    const.i64 r2, 1\n    ret r0, [r2]\n    ret r0, [r1]\n}\n"),
+                c("unreachable", "tuple.get of an i64 argument", "UnstableRegTypeAt",
+                        "func main(i64) {\n    ret r0, []\n    tuple.get r2, r1, 0\n    ret r0, []\n}\n"),
+                c("unreachable", "tuple.get past the end of a tuple made there", ACCEPT,
+                        "func main(agg, i64) {\n    ret r0, []\n    tuple.new r1, [r2]\n    tuple.get r2, r1, 5\n"
+                                + "    ret r0, []\n}\n"),
+                c("unreachable", "array.get with an i64 index", "UnstableRegTypeAt",
+                        "func main(agg, i64) {\n    ret r0, []\n    array.get r2, r1, r2\n    ret r0, []\n}\n"),
+                c("unreachable", "struct.new of values of other types than the fields'", ACCEPT,
+                        "struct P = { x: i64 }\nfunc main(agg, str) {\n    ret r0, []\n    struct.new r1, P, [r2]\n"
+                                + "    ret r0, []\n}\n"),
                 c("join", "two types on two paths that never merge", "UnstableRegTypeAt",
                         "func main(bool) {\n" + TWO_PATHS + "    const.i64 r2, 1\n    ret r0, []\nb:\n"
                                 + "    const.bool r2, true\n    ret r0, []\n}\n"));
