@@ -390,6 +390,22 @@ class ReferenceInstrTypesTest {
                         "func main(i64) {\n    tuple.get r2, r1, 0\n    ret r0, []\n}\n"),
                 c("tuple", "tuple.new of functions, units and aggregates", ACCEPT,
                         "func main(func, agg) {\n    tuple.new r3, [r1, r0, r2]\n    ret r0, []\n}\n"),
+                // an agg result with no shape of its own keeps the register's earlier shape
+                // (transfer_types set_reg_type clears the shape only for a type other than agg)
+                c("tuple", "struct.get of an agg field into a register that held a tuple(i64), then tuple.get",
+                        ACCEPT, "struct P = { t: agg }\nfunc main(i64, bool) -> (i64) {\n    tuple.new r3, [r1]\n"
+                                + "    tuple.new r4, [r2]\n    struct.new r5, P, [r4]\n    struct.get r3, r5, 0\n"
+                                + "    tuple.get r6, r3, 0\n    ret r0, [r6]\n}\n"),
+                c("tuple", "a call's agg result into a register that held a tuple(i64), then tuple.get", ACCEPT,
+                        "func main(i64) -> (i64) {\n    tuple.new r2, [r1]\n    call r0, f, r0, [] -> [r2]\n"
+                                + "    tuple.get r3, r2, 0\n    ret r0, [r3]\n}\n"
+                                + "func f() -> (agg) {\n    tuple.new r1, []\n    ret r0, [r1]\n}\n"),
+                c("tuple", "select of two unshaped tuples into a register that held a tuple(i64), then tuple.get",
+                        ACCEPT, "func main(bool, agg, agg, i64) -> (i64) {\n    tuple.new r5, [r4]\n"
+                                + "    select r5, r1, r2, r3\n    tuple.get r6, r5, 0\n    ret r0, [r6]\n}\n"),
+                c("tuple", "select of two tuple(i64) into a fresh register, then tuple.get", "UnstableRegType",
+                        "func main(bool, i64) {\n    tuple.new r3, [r2]\n    select r4, r1, r3, r3\n"
+                                + "    tuple.get r5, r4, 0\n    ret r0, []\n}\n"),
                 // structs: field types from the type table
                 c("struct", "struct.new of the field types, struct.get read as the field's type", ACCEPT,
                         "struct P = { x: i64, y: bool }\nfunc main(i64, bool) -> (bool) {\n"
