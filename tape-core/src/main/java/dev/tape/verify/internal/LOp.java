@@ -9,8 +9,9 @@ import dev.tape.format.OperandKind;
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
  * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
  * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
- * extension range 0xC0 to 0xEF (one op, {@link #I64_ADD_LT_BR_RUN}, sits at 0xC0: lowered code never
- * holds an extension opcode). The numbering is dense on purpose: the interpreter's {@code switch}
+ * extension range 0xC0 to 0xEF (one op, {@link #I64_TO_F64_MUL_ADD}, sits at 0xC0: lowered code
+ * never holds an extension opcode; {@link #I64_ADD_LT_BR_RUN} sits right after {@link #I64_ADD_LT_BR},
+ * so a {@code switch} that runs both alike has one range of keys for them). The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
  * Each instruction is the op followed by its operands in an {@code int[]}; the layouts are
  * documented on {@link LoweredFunction}, and the length of each of fixed length is in one table here
@@ -119,21 +120,6 @@ public final class LOp {
      */
     /** {@code i64.add} followed by a fused {@link #I64_LT_BR}: [I64_ADD layout][I64_LT_BR][BR]. */
     public static final int I64_ADD_LT_BR = 0xB9;
-    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.add}. */
-    public static final int CONST_ADD = 0xBA;
-    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.sub}. */
-    public static final int CONST_SUB = 0xBB;
-    /** A word constant ({@link #CONST_W} layout) followed by a fused {@link #I64_LT_BR}. */
-    public static final int CONST_LT_BR = 0xBC;
-    /** {@code f64.mul} followed by {@code f64.add}. */
-    public static final int F64_MUL_ADD = 0xBD;
-    /** {@code f64.sub} followed by {@code f64.add}. */
-    public static final int F64_SUB_ADD = 0xBE;
-    /**
-     * {@code i64.to_f64} followed by {@code f64.mul} and {@code f64.add} (a triple: the
-     * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
-     */
-    public static final int I64_TO_F64_MUL_ADD = 0xBF;
     /**
      * An {@link #I64_ADD_LT_BR} (same layout, same halves, same fuel) whose {@code br}'s true target
      * is a loop head at or before it that starts a run the interpreter's run loops take
@@ -142,7 +128,22 @@ public final class LOp {
      * at run time; every reader other than the interpreter sees it as {@link #I64_ADD_LT_BR}
      * ({@link #plain(int)}: {@code i64.add}).
      */
-    public static final int I64_ADD_LT_BR_RUN = 0xC0;
+    public static final int I64_ADD_LT_BR_RUN = 0xBA;
+    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.add}. */
+    public static final int CONST_ADD = 0xBB;
+    /** A word constant ({@link #CONST_W} layout) followed by {@code i64.sub}. */
+    public static final int CONST_SUB = 0xBC;
+    /** A word constant ({@link #CONST_W} layout) followed by a fused {@link #I64_LT_BR}. */
+    public static final int CONST_LT_BR = 0xBD;
+    /** {@code f64.mul} followed by {@code f64.add}. */
+    public static final int F64_MUL_ADD = 0xBE;
+    /** {@code f64.sub} followed by {@code f64.add}. */
+    public static final int F64_SUB_ADD = 0xBF;
+    /**
+     * {@code i64.to_f64} followed by {@code f64.mul} and {@code f64.add} (a triple: the
+     * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
+     */
+    public static final int I64_TO_F64_MUL_ADD = 0xC0;
     /** One past the largest lowered op. */
     public static final int LIMIT = 0xC1;
 
