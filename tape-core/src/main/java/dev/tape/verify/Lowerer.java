@@ -204,6 +204,9 @@ final class Lowerer {
         for (int i = 0; i < fixups; i++) {
             out[buffers.fixAt[i]] = startOf[buffers.fixTo[i]];
         }
+        for (int i = 0; i < n; i++) {
+            latch(startOf[i]);
+        }
         int[] code = Arrays.copyOf(out, len);
         Function fn = program.functions().get(func);
         // regTypes is a copy of the type checker's, or an equal one another function of the
@@ -297,6 +300,25 @@ final class Lowerer {
                     out[at0] = LOp.I64_TO_F64_MUL_ADD;
                 }
             }
+        }
+    }
+
+    /**
+     * Turns an {@link LOp#I64_ADD_LT_BR} at {@code at} into {@link LOp#I64_ADD_LT_BR_RUN} when its
+     * {@code br}'s true target is at or before it and starts a run ({@link LOp#loopHead}): the
+     * latch of a counted loop the interpreter hands to a loop of its own. Decided here, once the
+     * branch targets are in place, so the interpreter's plain latch checks nothing.
+     *
+     * @param at an instruction's code position
+     */
+    private void latch(int at) {
+        if (out[at] != LOp.I64_ADD_LT_BR) {
+            return;
+        }
+        // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+        int to = out[at + 10];
+        if (to <= at && LOp.loopHead(out, to, len)) {
+            out[at] = LOp.I64_ADD_LT_BR_RUN;
         }
     }
 

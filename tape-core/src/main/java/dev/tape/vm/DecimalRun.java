@@ -108,7 +108,7 @@ final class DecimalRun {
                             ip = code[t ? ip + 6 : ip + 7];
                         }
                     }
-                    case LOp.I64_ADD_LT_BR -> {
+                    case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN -> {
                         // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
                         if (b == 0) {

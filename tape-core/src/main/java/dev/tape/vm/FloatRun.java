@@ -10,15 +10,15 @@ import dev.tape.verify.internal.LOp;
  * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}
  * and {@link LOp#I64_TO_F64_MUL_ADD}), paid for, through the outer {@code switch} to this loop when
  * the instruction after it (after the whole superinstruction) is one this loop handles
- * ({@link Interpreter#FLOAT_TAKES}) and is a branch or a jump or followed by another one it handles
- * ({@link Interpreter#floatRun}; otherwise it runs in the inner loop, which costs less than the
+ * ({@link LOp#floatRunTakes}) and is a branch or a jump or followed by another one it handles
+ * ({@link LOp#floatRun}; otherwise it runs in the inner loop, which costs less than the
  * trip and the call), and this loop runs it and every following instruction it handles (those and
  * {@code f64.lt}, the fused {@code f64.lt}+{@code br}, word {@code mov} and constants,
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
  * constant+{@code i64.lt}+{@code br} and {@code i64.add}+{@code i64.lt}+{@code br}) until it meets
  * one it does not handle or the budget runs out. The inner loop also hands it a counted loop's f64
- * head, paid for, that the loop's latch branches back to ({@link Interpreter#loopRun}; a word head
+ * head, paid for, that the loop's latch branches back to ({@link LOp#I64_ADD_LT_BR_RUN}, {@link LOp#loopHead}; a word head
  * goes to {@link WordRun}). A numeric loop (a sum of a float series, a simulation step) then runs
  * here trip after trip, with C2's register allocation of this small method instead of that of
  * {@code execute}'s general-mode compile.
@@ -163,7 +163,7 @@ final class FloatRun {
                             ip = code[t ? ip + 6 : ip + 7];
                         }
                     }
-                    case LOp.I64_ADD_LT_BR -> {
+                    case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN -> {
                         // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
                         if (b == 0) {
@@ -210,8 +210,8 @@ final class FloatRun {
                     }
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction, one Interpreter.floatRun or
-                        // Interpreter.loopRun found this loop takes)
+                        // from here (never the first instruction, one LOp.floatRun or
+                        // LOp.loopHead found this loop takes)
                         return (long) ip << 32 | (start - b - 1);
                     }
                 }

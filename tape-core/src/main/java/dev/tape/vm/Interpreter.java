@@ -32,9 +32,9 @@ import dev.tape.verify.internal.LOp;
  * instruction there hands the run it starts (decimal and common word instructions) to
  * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
  * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
- * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that reaches a
- * head starting a run hands the loop to {@link WordRun} (or to {@link FloatRun}, an f64 head) the
- * same way ({@link #loopRun}). In the
+ * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that the lowering
+ * found branching back to a head starting a run ({@link LOp#I64_ADD_LT_BR_RUN}) hands the loop to
+ * {@link WordRun} (or to {@link FloatRun}, an f64 head) the same way. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -78,23 +78,6 @@ final class Interpreter {
      */
     static final boolean[] TUPLE_TAKES = new boolean[256];
 
-    /**
-     * The ops {@link FloatRun} runs after its first instruction, indexed by op (0 to 255): an f64
-     * instruction followed by one of them (after the whole superinstruction), and by a run of more
-     * than that one ({@link #floatRun}), leaves the inner loop for the outer {@code switch}, which
-     * starts a run; any other runs in the inner loop. Here for
-     * the same reason as {@link #TUPLE_TAKES}.
-     */
-    static final boolean[] FLOAT_TAKES = new boolean[256];
-
-    /**
-     * For each op {@link #FLOAT_TAKES} lists, indexed by op (0 to 255): -1 for a branch, a jump or a
-     * fused compare-and-branch (a run that reaches one may loop), else the code words one dispatch
-     * of it covers ({@code LOp.coveredLength}: a whole superinstruction's); 0 for the others. See
-     * {@link #floatRun}.
-     */
-    static final byte[] FLOAT_NEXT = new byte[256];
-
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
@@ -111,80 +94,20 @@ final class Interpreter {
         for (int op : outer) {
             CHAINS[op] = true;
         }
-        for (int op : new int[] {Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD,
-            Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.BR, Op.JMP, LOp.I64_LT_BR,
-            LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR}) {
-            RUN_TAKES[op] = true;
+        // the run loops' word instructions: one definition, which the lowering's choice of
+        // LOp.I64_ADD_LT_BR_RUN reads too
+        for (int op = 0; op < 256; op++) {
+            RUN_TAKES[op] = LOp.wordRunTakes(op);
+            TUPLE_TAKES[op] = LOp.wordRunTakes(op);
         }
-        int[] words = {LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
-            Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR};
-        for (int op : words) {
-            TUPLE_TAKES[op] = true;
-            FLOAT_TAKES[op] = true;
+        for (int op : new int[] {Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC}) {
+            RUN_TAKES[op] = true;
         }
         TUPLE_TAKES[LOp.TUPLE_NEW_W] = true;
         TUPLE_TAKES[LOp.TUPLE_GET_W] = true;
-        for (int op : new int[] {Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_LT, Op.I64_TO_F64, LOp.F64_LT_BR,
-            LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD}) {
-            FLOAT_TAKES[op] = true;
-        }
-        for (int op : new int[] {Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_LT_BR, LOp.F64_LT_BR}) {
-            FLOAT_NEXT[op] = -1;
-        }
-        for (int op = 0; op < FLOAT_NEXT.length; op++) {
-            if (FLOAT_TAKES[op] && FLOAT_NEXT[op] == 0) {
-                // the whole superinstruction's length (every op the run takes has a fixed one)
-                FLOAT_NEXT[op] = (byte) LOp.coveredLength(op);
-            }
-        }
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
         }
-    }
-
-    /**
-     * Whether an f64 instruction, paid for, with budget left, whose next instruction starts at code
-     * index {@code next}, hands its run to {@link FloatRun}: when that instruction is a branch, a jump
-     * or a fused compare-and-branch the run takes, or one of fixed length the run takes followed by
-     * another the run takes. A run that would end after one or two instructions (an f64 instruction,
-     * a {@code mov}, then one the run leaves) costs the trip through the outer {@code switch} and
-     * the call more than it saves, so that f64 instruction runs in the inner loop.
-     *
-     * @param code the code image's code
-     * @param next the code index of the instruction after the f64 instruction (after a whole
-     *     superinstruction); never past the function's code, as no instruction falls off its end
-     * @return whether the f64 instruction leaves the inner loop for a {@link FloatRun}
-     */
-    static boolean floatRun(int[] code, int next) {
-        int k = FLOAT_NEXT[code[next] & 0xFF];
-        return k < 0 || k > 0 && FLOAT_TAKES[code[next + k] & 0xFF];
-    }
-
-    /**
-     * Whether the taken backward branch of an {@link LOp#I64_ADD_LT_BR} ({@code i64.add}, then
-     * {@code i64.lt}+{@code br}: the latch of a counted loop), with budget left, pays for the
-     * instruction at its target and leaves the inner loop for the outer {@code switch}, which hands
-     * the loop to {@link WordRun} (a word instruction there) or {@link FloatRun} (an f64 one): when
-     * that instruction is one of fixed length {@link #FLOAT_TAKES} lists and {@link #floatRun} holds
-     * for the one after it: the run then takes at least the target and the instruction after it,
-     * and a third unless that second one is a branch, a jump or a fused compare-and-branch (a run
-     * of two that loops). A word target followed by an f64 instruction goes to {@code WordRun},
-     * which leaves at once at the f64 instruction (a speed cost only). A counted loop of word
-     * (or f64) instructions then runs there trip after trip, with C2's register allocation of that
-     * small method instead of {@code execute}'s general-mode compile.
-     * The plain fused {@code i64.lt}+{@code br} and constant + {@code i64.lt}+{@code br} do not
-     * check: with them too fib's general mode (which runs the latter, forward, at every call) measured
-     * slower.
-     *
-     * @param code the code image's code
-     * @param at the branch target's code index (a loop head in the branch's own function)
-     * @return whether the branch's target instruction, paid for, starts a {@link WordRun} or a
-     *     {@link FloatRun}
-     */
-    static boolean loopRun(int[] code, int at) {
-        int op = code[at] & 0xFF;
-        int k = FLOAT_NEXT[op];
-        return k > 0 && FLOAT_TAKES[op] && floatRun(code, at + k);
     }
 
     static int execute(Vm vm, ExecutionContext c, long budget) {
@@ -291,28 +214,28 @@ final class Interpreter {
                             ip += 3;
                         }
                         case Op.F64_ADD -> {
-                            if (budget != 0 && floatRun(code, ip + 4)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_SUB -> {
-                            if (budget != 0 && floatRun(code, ip + 4)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_MUL -> {
-                            if (budget != 0 && floatRun(code, ip + 4)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                             ip += 4;
                         }
                         case Op.F64_DIV -> {
-                            if (budget != 0 && floatRun(code, ip + 4)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
@@ -324,7 +247,7 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_TO_F64 -> {
-                            if (budget != 0 && floatRun(code, ip + 3)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 3)) {
                                 break words; // paid for: a FloatRun
                             }
                             w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
@@ -419,13 +342,31 @@ final class Interpreter {
                                     ip += 8;
                                 } else {
                                     budget--;
-                                    int to = code[t ? ip + 10 : ip + 11];
-                                    if (to <= ip && budget != 0 && loopRun(code, to)) {
+                                    ip = code[t ? ip + 10 : ip + 11];
+                                }
+                            }
+                        }
+                        case LOp.I64_ADD_LT_BR_RUN -> {
+                            // as I64_ADD_LT_BR; its true target is a loop head starting a run (chosen when
+                            // lowering: LOp.loopHead), which it pays for and hands, taken with budget
+                            // left, to the outer switch: a WordRun or a FloatRun
+                            w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                                w[base + code[ip + 5]] = t ? 1 : 0;
+                                if (budget == 0) {
+                                    ip += 8;
+                                } else {
+                                    budget--;
+                                    if (t && budget != 0) {
                                         budget--;
-                                        ip = to;
+                                        ip = code[ip + 10];
                                         break words; // paid for: a WordRun or a FloatRun
                                     }
-                                    ip = to;
+                                    ip = code[t ? ip + 10 : ip + 11];
                                 }
                             }
                         }
@@ -469,7 +410,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_MUL_ADD -> {
-                            if (budget != 0 && floatRun(code, ip + 8)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 8)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_MUL, d, a, b][F64_ADD, d, a, b]
@@ -483,7 +424,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.I64_TO_F64_MUL_ADD -> {
-                            if (budget != 0 && floatRun(code, ip + 11)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 11)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
@@ -503,7 +444,7 @@ final class Interpreter {
                             }
                         }
                         case LOp.F64_SUB_ADD -> {
-                            if (budget != 0 && floatRun(code, ip + 8)) {
+                            if (budget != 0 && LOp.floatRun(code, ip + 8)) {
                                 break words; // paid for: a FloatRun
                             }
                             // [F64_SUB, d, a, b][F64_ADD, d, a, b]
@@ -721,31 +662,16 @@ final class Interpreter {
                         ip += 5;
                     }
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
-                        LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.F64_LT_BR -> {
-                        // only from the inner loop: an f64 instruction it did not run itself because a
-                        // FloatRun takes the one after it, or an f64 loop head (loopRun)
+                        LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB,
+                        Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD -> {
+                        // only from the inner loop, which runs these ops itself, paid for: an f64
+                        // instruction whose next one FloatRun takes (LOp.floatRun), or a loop head an
+                        // I64_ADD_LT_BR_RUN hands over (LOp.loopHead; never a branch): a word head to a
+                        // WordRun, the others to a FloatRun
                         long p;
                         try {
-                            p = FloatRun.run(c, w, code, ip, base, budget);
-                        } catch (RuntimeException | Error e) {
-                            // as for DecimalRun below
-                            if (c.runIp >= 0) {
-                                ip = c.runIp;
-                                budget -= c.runUsed;
-                                c.runIp = -1;
-                            }
-                            throw e;
-                        }
-                        ip = (int) (p >>> 32);
-                        budget -= (int) p;
-                    }
-                    case LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL,
-                        Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_LT_BR -> {
-                        // only from the inner loop, which runs these ops itself: a word loop head,
-                        // paid for, that a counted loop's latch hands to a WordRun (loopRun)
-                        long p;
-                        try {
-                            p = WordRun.run(c, w, code, ip, base, budget);
+                            p = LOp.wordRunTakes(code[ip]) ? WordRun.run(c, w, code, ip, base, budget)
+                                    : FloatRun.run(c, w, code, ip, base, budget);
                         } catch (RuntimeException | Error e) {
                             // as for DecimalRun below
                             if (c.runIp >= 0) {

@@ -5,11 +5,11 @@ import dev.tape.verify.internal.LOp;
 
 /**
  * A counted loop of word instructions in a loop of its own, as {@link FloatRun} is for f64 ones:
- * when an {@code i64.add} + {@code i64.lt}+{@code br} superinstruction (a counted loop's latch) in
- * the inner word loop of {@link Interpreter#execute} takes a backward branch to a word instruction
- * that starts a run of three or more this loop handles ({@link Interpreter#loopRun}), the head is
- * paid for and handed, through the outer {@code switch}, to this loop, which runs it and every
- * following instruction it handles (word {@code mov} and constants, {@code i64/u64.add}, {@code sub},
+ * when an {@code i64.add} + {@code i64.lt}+{@code br} superinstruction (a counted loop's latch) that
+ * the lowering found branching back to a word instruction that starts a run of three or more this
+ * loop handles ({@link LOp#I64_ADD_LT_BR_RUN}, {@link LOp#loopHead}) takes that branch in the inner
+ * word loop of {@link Interpreter#execute}, the head is paid for and handed, through the outer
+ * {@code switch}, to this loop, which runs it and every following instruction it handles (word {@code mov} and constants, {@code i64/u64.add}, {@code sub},
  * {@code mul}, {@code br}, {@code jmp}, the fused {@code i64.lt}+{@code br} and the
  * superinstructions constant+{@code i64.add}, constant+{@code i64.lt}+{@code br} and
  * {@code i64.add}+{@code i64.lt}+{@code br}) until it meets one it does not handle (an f64
@@ -79,7 +79,7 @@ final class WordRun {
                             ip = code[t ? ip + 6 : ip + 7];
                         }
                     }
-                    case LOp.I64_ADD_LT_BR -> {
+                    case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN -> {
                         // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
                         w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
                         if (b == 0) {
@@ -126,7 +126,7 @@ final class WordRun {
                     }
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction, one Interpreter.loopRun found
+                        // from here (never the first instruction, one LOp.loopHead found
                         // this loop takes)
                         return (long) ip << 32 | (start - b - 1);
                     }

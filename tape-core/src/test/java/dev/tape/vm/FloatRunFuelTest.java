@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entry ({@code f64.add/sub/mul/div}, {@code i64.to_f64} and the three f64 superinstructions), holds
  * every f64 and word shape the run handles ({@code f64.lt}, {@code f64.lt}+{@code br}, word
  * {@code mov}, constants, {@code i64.add/mul}, {@code jmp}, constant + {@code i64.add},
- * {@code i64.add} + {@code i64.lt}+{@code br}) and f64 instructions followed by ops the run does not
+ * {@code i64.add} + {@code i64.lt}+{@code br}, here a latch back to a run's head,
+ * {@link LOp#I64_ADD_LT_BR_RUN}) and f64 instructions followed by ops the run does not
  * take ({@code i64.xor}), run untraced and stepped (INSTR tracing) under every budget from 0 to past
  * the end.
  */
@@ -71,7 +72,7 @@ class FloatRunFuelTest {
         Vm vm = new Vm(program(), new HostRegistry());
         Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
         for (int op : new int[] {LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_LT_BR, Op.F64_DIV,
-            Op.F64_SUB, Op.F64_MUL, Op.F64_ADD, Op.F64_LT, Op.I64_TO_F64, LOp.CONST_ADD, LOp.I64_ADD_LT_BR,
+            Op.F64_SUB, Op.F64_MUL, Op.F64_ADD, Op.F64_LT, Op.I64_TO_F64, LOp.CONST_ADD, LOp.I64_ADD_LT_BR_RUN,
             LOp.MOV_W, Op.I64_MUL, Op.JMP, Op.I64_XOR}) {
             assertTrue(ops.contains(op), "op 0x" + Integer.toHexString(op) + " in " + ops);
         }

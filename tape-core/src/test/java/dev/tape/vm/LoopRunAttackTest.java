@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attacks on counted loops a latch hands to {@link WordRun} or {@link FloatRun}
- * ({@link Interpreter#loopRun}): random nested counted loops closed by {@code i64.add} +
+ * ({@link LOp#I64_ADD_LT_BR_RUN}, chosen when lowering): random nested counted loops closed by {@code i64.add} +
  * {@code i64.lt}+{@code br}, whose bodies mix instructions the runs take (word and f64 arithmetic,
  * {@code f64.lt}, {@code mov}, constants, superinstructions: every head op a run takes is entered
  * by some program), ones they leave at ({@code i64.xor}), forward
@@ -49,6 +49,9 @@ class LoopRunAttackTest {
     private static final int[] ACC = {2, 3, 4, 5, 6, 7};
     private static final int[] FACC = {9, 10, 11, 16};
     private static final int[] COUNTER = {13, 14, 15};
+    /** The ops a run takes that branch: never a run's head. */
+    private static final Set<Integer> BRANCHES = Set.of(Op.BR, Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR,
+            LOp.I64_ADD_LT_BR_RUN, LOp.CONST_LT_BR, LOp.F64_LT_BR);
 
     /** (n: i64) -> (i64 x6, f64 x4): random counted loops, nested up to three deep. */
     static VerifiedProgram program(long seed) throws Exception {
@@ -186,7 +189,8 @@ class LoopRunAttackTest {
             VerifiedProgram p = program(seed);
             Vm vm = new Vm(p, new HostRegistry());
             Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
-            assertTrue(ops.contains(LOp.I64_ADD_LT_BR), "seed " + seed + ": latches fused " + ops);
+            assertTrue(ops.contains(LOp.I64_ADD_LT_BR) || ops.contains(LOp.I64_ADD_LT_BR_RUN),
+                    "seed " + seed + ": latches fused " + ops);
             long n = 2 + seed % 6;
             RunFuelSupport.Steps all = new RunFuelSupport.Steps();
             String whole = outcome(vm, n, 1_000_000, all);
@@ -219,8 +223,10 @@ class LoopRunAttackTest {
     }
 
     /**
-     * Whether some I64_ADD_LT_BR of function 0 branches back to a head {@link Interpreter#loopRun}
-     * takes; adds those heads' ops to {@code heads}.
+     * Whether some latch of function 0 is an {@link LOp#I64_ADD_LT_BR_RUN}; adds those latches'
+     * heads' ops to {@code heads}. Checks that the lowering chose that op exactly for the latches
+     * whose true target is at or before them and starts a run ({@link LOp#loopHead}), and that
+     * every such head is an op a run takes first (of fixed length, no branch).
      */
     private static boolean enters(Vm vm, Set<Integer> heads) {
         int[] code = vm.image.code();
@@ -228,9 +234,14 @@ class LoopRunAttackTest {
         var lf = vm.funcs[0];
         boolean any = false;
         for (int i = 0; i < lf.codeLength(); i++) {
-            if (lf.pcOf()[i] >= 0 && lf.code()[i] == LOp.I64_ADD_LT_BR) {
+            int op = lf.code()[i];
+            if (lf.pcOf()[i] >= 0 && (op == LOp.I64_ADD_LT_BR || op == LOp.I64_ADD_LT_BR_RUN)) {
                 int to = code[from + i + 10];
-                if (to <= from + i && Interpreter.loopRun(code, to)) {
+                boolean run = to <= from + i && LOp.loopHead(code, to, from + lf.codeLength());
+                assertEquals(run, op == LOp.I64_ADD_LT_BR_RUN, "latch at " + i);
+                if (run) {
+                    assertTrue(LOp.floatRunTakes(code[to]) && !BRANCHES.contains(code[to]),
+                            "head 0x" + Integer.toHexString(code[to]));
                     heads.add(code[to]);
                     any = true;
                 }

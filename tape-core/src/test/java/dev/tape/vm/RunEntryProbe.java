@@ -19,8 +19,8 @@ import static dev.tape.program.ValueType.I64;
  * {@code tuple.new} (the {@link #TUPLE_BEFORE}-th instruction run, counting from 0) and a
  * {@code tuple.get}, then {@code i64.to_f64}+{@code f64.mul}+{@code f64.add} (the
  * {@link #FLOAT_BEFORE}-th), {@code f64.div} and a {@code mov} (so the run takes three
- * instructions: {@link Interpreter#floatRun}); both return. {@link #shortRuns} runs a loop whose
- * f64 instructions would start runs of one or two instructions only.
+ * instructions: {@link dev.tape.verify.internal.LOp#floatRun}); both return. {@link #shortRuns}
+ * runs a loop whose f64 instructions would start runs of one or two instructions only.
  */
 public final class RunEntryProbe {
     private RunEntryProbe() {}
@@ -101,8 +101,9 @@ public final class RunEntryProbe {
     /**
      * Runs, with {@code fuel}, a counted loop of 5 trips of word instructions ({@code i64.add},
      * {@code i64.sub}, then {@code i64.add} + {@code i64.lt}+{@code br}) whose latch hands the loop to
-     * a {@link WordRun} at its second trip ({@link Interpreter#loopRun}): 4 constants and the guard
-     * (6 instructions), 5 trips of 5, the {@code ret}; returns the sum of i - 1 over i &lt; 5 (5).
+     * a {@link WordRun} at its second trip ({@link dev.tape.verify.internal.LOp#I64_ADD_LT_BR_RUN}):
+     * 4 constants and the guard (6 instructions), 5 trips of 5, the {@code ret}; returns the sum of
+     * i - 1 over i &lt; 5 (5).
      *
      * @param fuel the fuel
      * @return the results and fuel left, or the trap's kind, function, pc and fuel left

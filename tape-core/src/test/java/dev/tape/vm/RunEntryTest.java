@@ -70,8 +70,8 @@ class RunEntryTest {
     /**
      * An f64 instruction whose run would end after it or after one more instruction runs in the
      * inner loop, without a {@link FloatRun} (whose call and trip through the outer {@code switch}
-     * cost more than such a run saves: {@link Interpreter#floatRun}): a loader that cannot load
-     * {@code FloatRun} does not change the run's end.
+     * cost more than such a run saves: {@link dev.tape.verify.internal.LOp#floatRun}): a loader that
+     * cannot load {@code FloatRun} does not change the run's end.
      */
     @Test
     void runsOfOneOrTwoInstructionsStayInTheInnerLoop() throws Exception {
@@ -84,7 +84,8 @@ class RunEntryTest {
     }
 
     /**
-     * The same at a loop head a counted loop's latch hands to {@link WordRun} ({@link Interpreter#loopRun}):
+     * The same at a loop head a counted loop's latch hands to {@link WordRun}
+     * ({@link dev.tape.verify.internal.LOp#I64_ADD_LT_BR_RUN}):
      * an error loading the run traps {@code heap_limit_exceeded} at the head's instruction of the
      * second trip, paid for (the 12th instruction: 6 before the loop, 5 in the first trip); the next
      * run ends as it should.

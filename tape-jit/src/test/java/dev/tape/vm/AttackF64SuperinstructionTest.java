@@ -311,10 +311,10 @@ class AttackF64SuperinstructionTest {
         // the add+add chain unfused, a triple right after a call (a resume point of the compiled
         // tier), const+add; mid1: mul+add alone; the triple split at mid2 and
         // the sub+add split at mid3 do not fuse; i64.add+lt+br (its lt+br is a fused compare,
-        // which LOp.plain keeps)
+        // which LOp.plain keeps), back to a loop head that starts a run (I64_ADD_LT_BR_RUN)
         assertEquals(List.of(LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD,
                 LOp.F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_SUB_ADD, LOp.I64_TO_F64_MUL_ADD,
-                LOp.F64_MUL_ADD, LOp.CONST_ADD, LOp.F64_MUL_ADD, LOp.I64_ADD_LT_BR), superOps(t.interpreted, 0));
+                LOp.F64_MUL_ADD, LOp.CONST_ADD, LOp.F64_MUL_ADD, LOp.I64_ADD_LT_BR_RUN), superOps(t.interpreted, 0));
         assertEquals(List.of(LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD), superOps(t.interpreted, 1));
         for (List<Value> args : List.<List<Value>>of(List.of(Value.i64(3), Value.f64(0.5), Value.f64(-0.0)),
                 List.of(Value.i64(2), Value.f64Bits(0x7ff0000000000001L), Value.f64(Double.MIN_VALUE)),

@@ -9,7 +9,9 @@ import dev.tape.format.OperandKind;
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
  * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
  * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
- * extension range 0xC0 to 0xEF. The numbering is dense on purpose: the interpreter's {@code switch}
+ * extension range 0xC0 to 0xEF (one op, {@link #I64_TO_F64_MUL_ADD}, sits at 0xC0: lowered code
+ * never holds an extension opcode; {@link #I64_ADD_LT_BR_RUN} sits right after {@link #I64_ADD_LT_BR},
+ * so a {@code switch} that runs both alike has one range of keys for them). The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
  * Each instruction is the op followed by its operands in an {@code int[]}; the layouts are
  * documented on {@link LoweredFunction}, and the length of each of fixed length is in one table here
@@ -23,6 +25,17 @@ public final class LOp {
     private static final byte[] LENGTHS = new byte[256];
     /** {@link #coveredLength(int)} by op (0 to 255). */
     private static final byte[] COVERED = new byte[256];
+    /** {@link #wordRunTakes(int)} by op (0 to 255). */
+    private static final boolean[] WORD_TAKES = new boolean[256];
+    /** {@link #floatRunTakes(int)} by op (0 to 255). */
+    private static final boolean[] FLOAT_TAKES = new boolean[256];
+    /**
+     * For each op {@link #FLOAT_TAKES} lists, by op (0 to 255): -1 for a branch, a jump or a fused
+     * compare-and-branch (a run that reaches one may loop), else the code words one dispatch of it
+     * covers ({@link #coveredLength(int)}: a whole superinstruction's); 0 for the others. See
+     * {@link #floatRun(int[], int)}.
+     */
+    private static final byte[] RUN_NEXT = new byte[256];
 
     /** {@code mov} between word registers: [op, dst, src]. */
     public static final int MOV_W = 0xA0;
@@ -107,23 +120,32 @@ public final class LOp {
      */
     /** {@code i64.add} followed by a fused {@link #I64_LT_BR}: [I64_ADD layout][I64_LT_BR][BR]. */
     public static final int I64_ADD_LT_BR = 0xB9;
+    /**
+     * An {@link #I64_ADD_LT_BR} (same layout, same halves, same fuel) whose {@code br}'s true target
+     * is a loop head at or before it that starts a run the interpreter's run loops take
+     * ({@link #loopHead(int[], int, int)}): the latch of a counted loop whose body can run in a loop
+     * of its own. The lowering decides it once, so the plain {@link #I64_ADD_LT_BR} checks nothing
+     * at run time; every reader other than the interpreter sees it as {@link #I64_ADD_LT_BR}
+     * ({@link #plain(int)}: {@code i64.add}).
+     */
+    public static final int I64_ADD_LT_BR_RUN = 0xBA;
     /** A word constant ({@link #CONST_W} layout) followed by {@code i64.add}. */
-    public static final int CONST_ADD = 0xBA;
+    public static final int CONST_ADD = 0xBB;
     /** A word constant ({@link #CONST_W} layout) followed by {@code i64.sub}. */
-    public static final int CONST_SUB = 0xBB;
+    public static final int CONST_SUB = 0xBC;
     /** A word constant ({@link #CONST_W} layout) followed by a fused {@link #I64_LT_BR}. */
-    public static final int CONST_LT_BR = 0xBC;
+    public static final int CONST_LT_BR = 0xBD;
     /** {@code f64.mul} followed by {@code f64.add}. */
-    public static final int F64_MUL_ADD = 0xBD;
+    public static final int F64_MUL_ADD = 0xBE;
     /** {@code f64.sub} followed by {@code f64.add}. */
-    public static final int F64_SUB_ADD = 0xBE;
+    public static final int F64_SUB_ADD = 0xBF;
     /**
      * {@code i64.to_f64} followed by {@code f64.mul} and {@code f64.add} (a triple: the
      * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
      */
-    public static final int I64_TO_F64_MUL_ADD = 0xBF;
+    public static final int I64_TO_F64_MUL_ADD = 0xC0;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xC0;
+    public static final int LIMIT = 0xC1;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -143,7 +165,7 @@ public final class LOp {
      */
     public static int plain(int op) {
         return switch (op) {
-            case I64_ADD_LT_BR -> dev.tape.format.Op.I64_ADD;
+            case I64_ADD_LT_BR, I64_ADD_LT_BR_RUN -> dev.tape.format.Op.I64_ADD;
             case CONST_ADD, CONST_SUB, CONST_LT_BR -> CONST_W;
             case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
             case F64_SUB_ADD -> dev.tape.format.Op.F64_SUB;
@@ -210,12 +232,113 @@ public final class LOp {
             COVERED[op] = (byte) (LENGTHS[op] + br);
         }
         COVERED[I64_ADD_LT_BR] = (byte) (LENGTHS[I64_ADD_LT_BR] + COVERED[I64_LT_BR]);
+        COVERED[I64_ADD_LT_BR_RUN] = COVERED[I64_ADD_LT_BR];
         COVERED[CONST_ADD] = (byte) (LENGTHS[CONST_ADD] + LENGTHS[Opcode.I64_ADD.toByte()]);
         COVERED[CONST_SUB] = (byte) (LENGTHS[CONST_SUB] + LENGTHS[Opcode.I64_SUB.toByte()]);
         COVERED[CONST_LT_BR] = (byte) (LENGTHS[CONST_LT_BR] + COVERED[I64_LT_BR]);
         COVERED[F64_MUL_ADD] = (byte) (LENGTHS[F64_MUL_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
         COVERED[F64_SUB_ADD] = (byte) (LENGTHS[F64_SUB_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
         COVERED[I64_TO_F64_MUL_ADD] = (byte) (LENGTHS[I64_TO_F64_MUL_ADD] + COVERED[F64_MUL_ADD]);
+        // the run loops' tables (dev.tape.vm's WordRun, FloatRun, TupleRun, DecimalRun): the common
+        // word instructions, then FloatRun's f64 ones
+        int[] words = {MOV_W, CONST_W, dev.tape.format.Op.I64_ADD, dev.tape.format.Op.U64_ADD,
+            dev.tape.format.Op.I64_SUB, dev.tape.format.Op.U64_SUB, dev.tape.format.Op.I64_MUL,
+            dev.tape.format.Op.U64_MUL, dev.tape.format.Op.BR, dev.tape.format.Op.JMP, I64_LT_BR, I64_ADD_LT_BR,
+            I64_ADD_LT_BR_RUN, CONST_ADD, CONST_LT_BR};
+        for (int op : words) {
+            WORD_TAKES[op] = true;
+            FLOAT_TAKES[op] = true;
+        }
+        for (int op : new int[] {dev.tape.format.Op.F64_ADD, dev.tape.format.Op.F64_SUB, dev.tape.format.Op.F64_MUL,
+            dev.tape.format.Op.F64_DIV, dev.tape.format.Op.F64_LT, dev.tape.format.Op.I64_TO_F64, F64_LT_BR, F64_MUL_ADD,
+            F64_SUB_ADD, I64_TO_F64_MUL_ADD}) {
+            FLOAT_TAKES[op] = true;
+        }
+        for (int op : new int[] {dev.tape.format.Op.BR, dev.tape.format.Op.JMP, I64_LT_BR, I64_ADD_LT_BR,
+            I64_ADD_LT_BR_RUN, CONST_LT_BR, F64_LT_BR}) {
+            RUN_NEXT[op] = -1;
+        }
+        for (int op = 0; op < RUN_NEXT.length; op++) {
+            if (FLOAT_TAKES[op] && RUN_NEXT[op] == 0) {
+                // the whole superinstruction's length (every op the runs take has a fixed one)
+                RUN_NEXT[op] = COVERED[op];
+            }
+        }
+    }
+
+    /**
+     * The word instructions every run loop of the interpreter takes ({@code dev.tape.vm}'s
+     * {@code WordRun} takes exactly these; {@code FloatRun}, {@code TupleRun} and {@code DecimalRun}
+     * these and their own): word {@code mov} and constants, {@code i64/u64.add}, {@code sub},
+     * {@code mul}, {@code br}, {@code jmp}, the fused {@code i64.lt}+{@code br} and the
+     * superinstructions constant+{@code i64.add}, constant+{@code i64.lt}+{@code br} and
+     * {@code i64.add}+{@code i64.lt}+{@code br} (both forms). One definition, which the lowering's
+     * choice of {@link #I64_ADD_LT_BR_RUN} and the interpreter share.
+     *
+     * @param op a lowered op, 0 to 255
+     * @return whether the run loops take it
+     * @throws ArrayIndexOutOfBoundsException when {@code op} is outside 0 to 255
+     */
+    public static boolean wordRunTakes(int op) {
+        return WORD_TAKES[op];
+    }
+
+    /**
+     * The instructions {@code FloatRun} takes after its first: those of {@link #wordRunTakes(int)},
+     * {@code f64.add}, {@code sub}, {@code mul}, {@code div}, {@code f64.lt}, {@code i64.to_f64},
+     * the fused {@code f64.lt}+{@code br} and the f64 superinstructions.
+     *
+     * @param op a lowered op, 0 to 255
+     * @return whether {@code FloatRun} takes it
+     * @throws ArrayIndexOutOfBoundsException when {@code op} is outside 0 to 255
+     */
+    public static boolean floatRunTakes(int op) {
+        return FLOAT_TAKES[op];
+    }
+
+    /**
+     * Whether an f64 instruction, paid for, with budget left, whose next instruction starts at code
+     * index {@code next}, hands its run to {@code FloatRun}: when that instruction is a branch, a
+     * jump or a fused compare-and-branch the run takes, or one of fixed length the run takes
+     * followed by another the run takes. A run that would end after one or two instructions (an f64
+     * instruction, a {@code mov}, then one the run leaves) costs the interpreter's trip through its
+     * outer {@code switch} and the call more than it saves, so that f64 instruction runs in the
+     * inner loop.
+     *
+     * @param code lowered code (a code image's)
+     * @param next the code index of the instruction after the f64 instruction (after a whole
+     *     superinstruction); never past the function's code, as no instruction falls off its end
+     * @return whether the f64 instruction leaves the inner loop for a {@code FloatRun}
+     */
+    public static boolean floatRun(int[] code, int next) {
+        int k = RUN_NEXT[code[next] & 0xFF];
+        return k < 0 || k > 0 && FLOAT_TAKES[code[next + k] & 0xFF];
+    }
+
+    /**
+     * Whether the instruction at {@code at} starts a run the interpreter hands a counted loop to
+     * when its latch branches back there ({@link #I64_ADD_LT_BR_RUN}): it is one of fixed length
+     * {@link #floatRunTakes(int)} lists (not a branch) and {@link #floatRun(int[], int)} holds for
+     * the one after it, so the run takes at least the head and the instruction after it, and a
+     * third unless that second one is a branch, a jump or a fused compare-and-branch (a run of two
+     * that loops). An f64 head goes to {@code FloatRun}, a word head to {@code WordRun} (which
+     * leaves at once at an f64 instruction after it: a speed cost only). Reads nothing at or past
+     * {@code end}.
+     *
+     * @param code lowered code
+     * @param at an instruction's start, below {@code end}
+     * @param end the end of the function's code in {@code code}
+     * @return whether a latch branching back to {@code at} hands its loop to a run
+     */
+    public static boolean loopHead(int[] code, int at, int end) {
+        int op = code[at] & 0xFF;
+        int k = RUN_NEXT[op];
+        if (k <= 0 || !FLOAT_TAKES[op] || at + k >= end) {
+            return false;
+        }
+        int next = at + k;
+        int k2 = RUN_NEXT[code[next] & 0xFF];
+        return k2 < 0 || k2 > 0 && next + k2 < end && FLOAT_TAKES[code[next + k2] & 0xFF];
     }
 
     /**
@@ -239,7 +362,8 @@ public final class LOp {
      * The code words of the instructions one dispatch of {@code op} covers, when they are of fixed
      * length: {@link #length(int)} for a plain op; for a fused compare-and-branch, the compare's
      * and the {@code br}'s after it; for a superinstruction, those of all its halves (two, or three
-     * for {@link #I64_ADD_LT_BR}, {@link #CONST_LT_BR} and {@link #I64_TO_F64_MUL_ADD}). The code
+     * for {@link #I64_ADD_LT_BR}, {@link #I64_ADD_LT_BR_RUN}, {@link #CONST_LT_BR} and
+     * {@link #I64_TO_F64_MUL_ADD}). The code
      * index after the op's start plus this is that of the instruction after the last half, when
      * that half does not branch.
      *

@@ -51,7 +51,7 @@ class LoweredLengthsTest {
         return switch (op) {
             case LOp.I64_LT_BR, LOp.I64_LE_BR, LOp.I64_GT_BR, LOp.I64_GE_BR, LOp.I64_EQ_BR, LOp.U64_LT_BR,
                 LOp.F64_LT_BR, LOp.CONST_ADD, LOp.CONST_SUB, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD -> 2;
-            case LOp.I64_ADD_LT_BR, LOp.CONST_LT_BR, LOp.I64_TO_F64_MUL_ADD -> 3;
+            case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN, LOp.CONST_LT_BR, LOp.I64_TO_F64_MUL_ADD -> 3;
             default -> 1;
         };
     }
@@ -96,8 +96,9 @@ class LoweredLengthsTest {
     }
 
     /**
-     * (n: i64, x: f64) -> (i64, f64), straight-line code plus a loop, holding every fused
-     * compare-and-branch and superinstruction the lowering makes.
+     * (n: i64, x: f64) -> (i64, f64), straight-line code plus two loops, holding every fused
+     * compare-and-branch and superinstruction the lowering makes (a counted loop's latch of both
+     * forms: one whose head starts a run, one whose head does not).
      */
     private static VerifiedProgram fusedForms() {
         ProgramBuilder pb = new ProgramBuilder();
@@ -110,7 +111,9 @@ class LoweredLengthsTest {
         Label e = f.newLabel();
         Label g = f.newLabel();
         Label done = f.newLabel();
-        f.constI64(3, 0).constI64(4, 1).constF64(5, 0.5).constF64(6, 0.0).constU64(7, 3).constU64(8, 4).jmp(loop);
+        Label run = f.newLabel();
+        f.constI64(3, 0).constI64(4, 1).constF64(5, 0.5).constF64(6, 0.0).constU64(7, 3).constU64(8, 4)
+                .constI64(14, 0).jmp(loop);
         f.place(loop)
                 // const + i64.add, const + i64.sub
                 .constI64(9, 2).i64Add(3, 3, 9).constI64(9, 1).i64Sub(3, 3, 9)
@@ -126,8 +129,10 @@ class LoweredLengthsTest {
         f.place(e).binary(Opcode.F64_LT, 13, 6, 2).br(13, g, g);
         // const + i64.lt + br
         f.place(g).constI64(9, 100).i64Lt(13, 3, 9).br(13, done, done);
-        // i64.add + i64.lt + br
-        f.place(done).i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, loop, loop);
+        // i64.add + i64.lt + br, back to a head that starts no run (const + i64.add, const + i64.sub)
+        f.place(done).i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, loop, run);
+        // i64.add + i64.lt + br, back to a head that starts a run (i64.add, i64.add, the latch)
+        f.place(run).i64Add(14, 14, 4).i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, run, loop);
         return Verifier.verify(pb.build());
     }
 
