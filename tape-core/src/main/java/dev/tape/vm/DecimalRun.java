@@ -22,12 +22,32 @@ import dev.tape.verify.internal.LOp;
  * those of {@code execute}'s word cases and the unboxed decimal helpers ({@link DecScale},
  * {@link Numerics}), in the same order of checks.
  *
- * <p>A trap (or any exception) leaves the run's position and the units it took in
- * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed} for {@code execute} to
- * report it at that instruction.
+ * <p>A trap leaves the run's position and the units it took in {@link ExecutionContext#runIp} and
+ * {@link ExecutionContext#runUsed} for {@code execute} to report it at that instruction. Only the
+ * decimal helpers' calls ({@link Numerics}, inlined, whose throws C2 compiles as uncommon traps)
+ * sit in a {@code try}: a handler covering the whole loop, reachable from its calls (listing a slot,
+ * {@link ExecutionContext#decDirty}), cost dec_loop 5 to 8 % (C2 kept {@code ip} and the budget in
+ * stack slots for it). Anything else thrown in the loop, which a verified program cannot cause
+ * but an {@code OutOfMemoryError} boxing a full list of unboxed decimals can, is reported at the
+ * run's first instruction ({@code runIp} stays -1).
  */
 final class DecimalRun {
     private DecimalRun() {}
+
+    /**
+     * Notes where a trap in the run stood, for {@code execute} to report it there.
+     *
+     * @param c the run's context
+     * @param ip the trapping instruction's code index
+     * @param used the units the run took beyond its first instruction's, the trapping one's included
+     * @param e the trap
+     * @return {@code e}, for the caller to throw
+     */
+    private static VmTrap at(ExecutionContext c, int ip, int used, VmTrap e) {
+        c.runIp = ip;
+        c.runUsed = used;
+        return e;
+    }
 
     /**
      * Runs the paid-for decimal instruction at {@code ip} and what follows, as above.
@@ -45,130 +65,145 @@ final class DecimalRun {
     static long run(ExecutionContext c, long[] w, Object[] r, int[] code, int ip, int base, long budget) {
         final int start = budget > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) budget;
         int b = start;
-        try {
-            while (true) {
-                switch (code[ip]) {
-                    case Op.DEC_ADD, Op.DEC_SUB -> {
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]), s,
-                                DecScale.mantissa(yo, w[y]), DecScale.scale(yo), code[ip] == Op.DEC_SUB), s);
+        while (true) {
+            switch (code[ip]) {
+                case Op.DEC_ADD, Op.DEC_SUB -> {
+                    int x = base + code[ip + 2];
+                    int y = base + code[ip + 3];
+                    Object xo = r[x];
+                    Object yo = r[y];
+                    int s = DecScale.scale(xo);
+                    int t = DecScale.scale(yo);
+                    long am = DecScale.mantissa(xo, w[x]);
+                    long bm = DecScale.mantissa(yo, w[y]);
+                    long m;
+                    try {
+                        m = Numerics.decAdd(am, s, bm, t, code[ip] == Op.DEC_SUB);
+                    } catch (VmTrap e) {
+                        throw at(c, ip, start - b, e);
+                    }
+                    DecScale.put(c, w, r, base + code[ip + 1], m, s);
+                    ip += 4;
+                }
+                case Op.DEC_MUL -> {
+                    int x = base + code[ip + 2];
+                    int y = base + code[ip + 3];
+                    Object xo = r[x];
+                    Object yo = r[y];
+                    int s = DecScale.scale(xo);
+                    int t = DecScale.scale(yo);
+                    long am = DecScale.mantissa(xo, w[x]);
+                    long bm = DecScale.mantissa(yo, w[y]);
+                    long m;
+                    try {
+                        m = Numerics.decMul(am, s, bm, t);
+                    } catch (VmTrap e) {
+                        throw at(c, ip, start - b, e);
+                    }
+                    DecScale.put(c, w, r, base + code[ip + 1], m, s + t);
+                    ip += 4;
+                }
+                case Op.I64_TO_DEC -> {
+                    int s = code[ip + 3];
+                    long a = w[base + code[ip + 2]];
+                    long m;
+                    try {
+                        m = Numerics.i64ToDecMantissa(a, s);
+                    } catch (VmTrap e) {
+                        throw at(c, ip, start - b, e);
+                    }
+                    DecScale.put(c, w, r, base + code[ip + 1], m, s);
+                    ip += 4;
+                }
+                case LOp.MOV_W -> {
+                    w[base + code[ip + 1]] = w[base + code[ip + 2]];
+                    ip += 3;
+                }
+                case LOp.CONST_W -> {
+                    w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                    ip += 4;
+                }
+                case Op.I64_ADD, Op.U64_ADD -> {
+                    w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_SUB, Op.U64_SUB -> {
+                    w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_MUL, Op.U64_MUL -> {
+                    w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
+                case Op.JMP -> ip = code[ip + 1];
+                // fused compare-and-branch and superinstructions, as in execute: each further
+                // half only when the budget holds its unit
+                case LOp.I64_LT_BR -> {
+                    boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
+                    w[base + code[ip + 1]] = t ? 1 : 0;
+                    if (b == 0) {
                         ip += 4;
+                    } else {
+                        b--;
+                        ip = code[t ? ip + 6 : ip + 7];
                     }
-                    case Op.DEC_MUL -> {
-                        int x = base + code[ip + 2];
-                        int y = base + code[ip + 3];
-                        Object xo = r[x];
-                        Object yo = r[y];
-                        int s = DecScale.scale(xo);
-                        int t = DecScale.scale(yo);
-                        DecScale.put(c, w, r, base + code[ip + 1],
-                                Numerics.decMul(DecScale.mantissa(xo, w[x]), s, DecScale.mantissa(yo, w[y]), t), s + t);
+                }
+                case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN -> {
+                    // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
+                    w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
+                    if (b == 0) {
                         ip += 4;
-                    }
-                    case Op.I64_TO_DEC -> {
-                        int s = code[ip + 3];
-                        DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[base + code[ip + 2]], s), s);
-                        ip += 4;
-                    }
-                    case LOp.MOV_W -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]];
-                        ip += 3;
-                    }
-                    case LOp.CONST_W -> {
-                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
-                        ip += 4;
-                    }
-                    case Op.I64_ADD, Op.U64_ADD -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_SUB, Op.U64_SUB -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] - w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.I64_MUL, Op.U64_MUL -> {
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] * w[base + code[ip + 3]];
-                        ip += 4;
-                    }
-                    case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
-                    case Op.JMP -> ip = code[ip + 1];
-                    // fused compare-and-branch and superinstructions, as in execute: each further
-                    // half only when the budget holds its unit
-                    case LOp.I64_LT_BR -> {
-                        boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
-                        w[base + code[ip + 1]] = t ? 1 : 0;
+                    } else {
+                        b--;
+                        boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                        w[base + code[ip + 5]] = t ? 1 : 0;
                         if (b == 0) {
-                            ip += 4;
-                        } else {
-                            b--;
-                            ip = code[t ? ip + 6 : ip + 7];
-                        }
-                    }
-                    case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN -> {
-                        // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
-                        w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
-                        if (b == 0) {
-                            ip += 4;
-                        } else {
-                            b--;
-                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
-                            w[base + code[ip + 5]] = t ? 1 : 0;
-                            if (b == 0) {
-                                ip += 8;
-                            } else {
-                                b--;
-                                ip = code[t ? ip + 10 : ip + 11];
-                            }
-                        }
-                    }
-                    case LOp.CONST_ADD -> {
-                        // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
-                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
-                        if (b == 0) {
-                            ip += 4;
-                        } else {
-                            b--;
-                            w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
                             ip += 8;
-                        }
-                    }
-                    case LOp.CONST_LT_BR -> {
-                        // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
-                        w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
-                        if (b == 0) {
-                            ip += 4;
                         } else {
                             b--;
-                            boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
-                            w[base + code[ip + 5]] = t ? 1 : 0;
-                            if (b == 0) {
-                                ip += 8;
-                            } else {
-                                b--;
-                                ip = code[t ? ip + 10 : ip + 11];
-                            }
+                            ip = code[t ? ip + 10 : ip + 11];
                         }
                     }
-                    default -> {
-                        // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction, a decimal one)
-                        return (long) ip << 32 | (start - b - 1);
+                }
+                case LOp.CONST_ADD -> {
+                    // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
+                    w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                    if (b == 0) {
+                        ip += 4;
+                    } else {
+                        b--;
+                        w[base + code[ip + 5]] = w[base + code[ip + 6]] + w[base + code[ip + 7]];
+                        ip += 8;
                     }
                 }
-                if (b == 0) {
-                    return (long) ip << 32 | start;
+                case LOp.CONST_LT_BR -> {
+                    // [CONST_W, d, lo, hi][I64_LT_BR, c, x, y][BR, c, T, F]
+                    w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                    if (b == 0) {
+                        ip += 4;
+                    } else {
+                        b--;
+                        boolean t = w[base + code[ip + 6]] < w[base + code[ip + 7]];
+                        w[base + code[ip + 5]] = t ? 1 : 0;
+                        if (b == 0) {
+                            ip += 8;
+                        } else {
+                            b--;
+                            ip = code[t ? ip + 10 : ip + 11];
+                        }
+                    }
                 }
-                b--;
+                default -> {
+                    // not run here: its unit, taken below, is given back, and execute takes it
+                    // from here (never the first instruction, a decimal one)
+                    return (long) ip << 32 | (start - b - 1);
+                }
             }
-        } catch (RuntimeException | Error e) {
-            // a trap at the instruction at ip, paid for
-            c.runIp = ip;
-            c.runUsed = start - b;
-            throw e;
+            if (b == 0) {
+                return (long) ip << 32 | start;
+            }
+            b--;
         }
     }
 }
