@@ -536,6 +536,27 @@ final class JitRuntime {
     }
 
     /**
+     * A word tuple compiled code keeps in locals ({@code VirtualStructs} in tape-jit), as an
+     * object: {@code obj} (the register's local) when it is not null or the tuple is not in locals
+     * ({@code flag} 0); otherwise the aggregate compiled code's {@code tuple.new} makes (as
+     * {@link #pairCharged} or {@link #tupleCharged}, the interpreter's), of the image's tag list
+     * {@code tagList} and the first {@code n} (1 to 8) of the words {@code a0} to {@code a7}, with
+     * no heap charge (made at the {@code tuple.new}). Bounded: one aggregate of at most 8 words.
+     */
+    static Object virtualTuple(Object obj, int flag, Vm vm, int tagList, int n, long a0, long a1, long a2, long a3,
+                               long a4, long a5, long a6, long a7) {
+        if (obj != null || flag == 0) {
+            return obj;
+        }
+        byte[] tags = vm.image.tags()[tagList];
+        if (n == 2) {
+            return pairCharged(tags, a0, a1);
+        }
+        long[] all = {a0, a1, a2, a3, a4, a5, a6, a7};
+        return tupleCharged(tags, java.util.Arrays.copyOf(all, n));
+    }
+
+    /**
      * An array compiled code keeps in locals ({@code VirtualArrays} in tape-jit), as an object:
      * {@code obj} (the register's local) when it is not null or the array is not in locals
      * ({@code flag} 0); otherwise the aggregate the interpreter's {@code array.new} makes, of array

@@ -314,9 +314,7 @@ final class InlineOps {
                 mv.visitMethodInsn(INVOKEVIRTUAL, INTERNALS, "adoptBytes", "([B)Ldev/tape/value/Value$Bytes;", false);
                 e.storeR(dst);
             }
-            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1, Aggregate.Kind.TUPLE,
-                    code[g] == LOp.TUPLE_GET_W);
-            case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> {
+            case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R, LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> {
                 ObjectRead object = new ObjectRead(e, code, g);
                 if (!e.keptGet(code, g, object)) {
                     object.run();
@@ -360,6 +358,8 @@ final class InlineOps {
         @Override
         public void run() {
             switch (code[g]) {
+                case LOp.TUPLE_GET_W, LOp.TUPLE_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
+                        Aggregate.Kind.TUPLE, code[g] == LOp.TUPLE_GET_W);
                 case LOp.STRUCT_GET_W, LOp.STRUCT_GET_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,
                         Aggregate.Kind.STRUCT, code[g] == LOp.STRUCT_GET_W);
                 case LOp.ARRAY_GET_IMM_W, LOp.ARRAY_GET_IMM_R -> get(e, code, g, code[g + 3] & 0xFFFFFFFFL, -1,

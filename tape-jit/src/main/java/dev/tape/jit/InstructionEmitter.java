@@ -339,6 +339,11 @@ abstract class InstructionEmitter extends LocalsEmitter {
             case Op.RET -> ret(i, g);
             case Op.HOST_CALL -> host(i, g, refund);
             case LOp.TUPLE_NEW_W -> {
+                current = i;
+                currentRefund = refund;
+                if (keepsStruct(code, g)) {
+                    return; // kept in locals (VirtualStructs): the heap charge at this pc, no object
+                }
                 at(i, refund);
                 int n = code[g + 3];
                 boolean charged = chargeAggregate(n, false); // on the method's heap local (HeapLocal)

@@ -206,7 +206,7 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         }
         int[] elements = new int[structs.fields[v]];
         for (int j = 0; j < elements.length; j++) {
-            elements[j] = code[g + 5 + j];
+            elements[j] = code[g + structs.firstElement(v) + j];
         }
         structs.build(this, v, elements, slot[code[g + 1]]);
         return true;

@@ -51,7 +51,8 @@ final class MethodSize {
             jumps |= op == Op.BR || op == Op.JMP;
         }
         for (int s = 0; s < fn.instructionCount(); s++) {
-            if (code[fn.instructionStart(s)] == Op.STRUCT_NEW) {
+            int op = code[fn.instructionStart(s)];
+            if (op == Op.STRUCT_NEW || op == LOp.TUPLE_NEW_W) {
                 bound += VirtualStructs.MAX_BYTES;
                 break;
             }

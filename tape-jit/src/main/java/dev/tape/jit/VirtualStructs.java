@@ -31,7 +31,9 @@ import static org.objectweb.asm.Opcodes.LONG;
 import static org.objectweb.asm.Opcodes.LSTORE;
 
 /**
- * Structs a compiled method keeps in locals: a {@code struct.new} of word fields whose register is
+ * Structs and word tuples a compiled method keeps in locals: a {@code struct.new} of word fields
+ * (or a lowered {@code tuple.new} of word elements, {@code LOp.TUPLE_NEW_W}: below, a tuple is a
+ * struct whose fields are its elements, read by {@code tuple.get}s) whose register is
  * otherwise read only by {@code struct.get}s of its fields, and by a few other operands (a
  * call's argument, say), writes no object: it makes the interpreter's heap charge
  * ({@code JitRuntime.chargeAggregate}, or on the heap room's local, {@link HeapLocal}: the same
@@ -46,23 +48,27 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * through the method's {@code loadR} (a real call's argument, a spill to the register file in the
  * hand-over handler, before a pause, snapshot or hand-over), which materialises the struct first
  * when the flag is 1 and the register's local is null ({@code JitRuntime.virtualStruct}: the
- * aggregate the interpreter's {@code struct.new} would have made, with no heap charge, as it was
+ * aggregate the interpreter's {@code struct.new} would have made, or {@code JitRuntime.virtualTuple}:
+ * its {@code tuple.new}'s, with no heap charge, as it was
  * made at the {@code struct.new}) and keeps it in the local, so every later read sees that one
  * object. A trap needs no registers. Anything else that writes the register writes its local
  * through {@code storeR}, which sets the flag to 0; so do the prologue and
  * {@link DeadAggregates}' clearing.
  *
  * <p><b>Which.</b> Only when leaf calls are inlined ({@code Jit.compileFramed} keeps objects); at
- * most {@link #MAX_REGISTERS} registers, each a reference register that is not an argument and
- * is the destination of a {@code struct.new} of 1 to {@link #MAX_FIELDS} word fields (the first
- * such instruction is the one kept in locals; any other writer stores an object), and is read
- * in at most {@link #MAX_OTHER_READS} operands other than those of {@code struct.get}s of its
- * fields that match that struct's shape (counted conservatively: every operand of an instruction
- * that is not a word-only one that names the register). The bytecode this adds to a method is at
+ * most {@link #MAX_REGISTERS} registers of structs and as many of tuples, each a reference
+ * register that is not an argument and is the destination of a {@code struct.new} (or word
+ * {@code tuple.new}) of 1 to {@link #MAX_FIELDS} word fields (the first such instruction is the
+ * one kept in locals; any other writer stores an object), a tuple's named by no
+ * {@code closure.new} (an environment is an object anyway), {@code struct.new} or
+ * {@code array.new}, and read in at most {@link #MAX_OTHER_READS} operands other than those of
+ * {@code struct.get}s (a tuple's: {@code tuple.get}s) of its fields that match that struct's
+ * shape (counted conservatively: every operand of an instruction that is not a word-only one
+ * that names the register). The bytecode this adds to a method is at
  * most {@link #MAX_BYTES}.
  */
 final class VirtualStructs {
-    /** Most registers of one function kept in locals. */
+    /** Most registers of one function kept in locals as structs; as many more as tuples. */
     static final int MAX_REGISTERS = 2;
     /** Most fields of a struct kept in locals. */
     static final int MAX_FIELDS = 8;
@@ -73,7 +79,7 @@ final class VirtualStructs {
      * instructions' own bounds cover (a materialisation is at most 64 bytes, one per other read
      * and one in the hand-over handler per register; the prologue's set-up at most 40 per register).
      */
-    static final int MAX_BYTES = MAX_REGISTERS * ((MAX_OTHER_READS + 1) * 64 + 40);
+    static final int MAX_BYTES = 2 * MAX_REGISTERS * ((MAX_OTHER_READS + 1) * 64 + 40);
 
     /** per struct kept: its register */
     final int[] reg;
@@ -88,8 +94,11 @@ final class VirtualStructs {
     final byte[][] tags;
     /** per struct: its flag local, then its field locals (two slots each) */
     final int[] flag;
+    /** per struct: whether it is a tuple ({@code tuple.new} of words, read by {@code tuple.get}s) */
+    final boolean[] tuple;
 
     private VirtualStructs(int n) {
+        tuple = new boolean[n];
         reg = new int[n];
         site = new int[n];
         fields = new int[n];
@@ -116,9 +125,21 @@ final class VirtualStructs {
     static VirtualStructs of(CompileView view, LoweredFunction fn, int[] code, int entry, int[] cls, boolean[] dec,
                              int next, List<Object> types) {
         int count = fn.instructionCount();
-        int[] sites = new int[MAX_REGISTERS];
-        int[] regs = new int[MAX_REGISTERS];
-        int n = candidates(fn, code, entry, cls, dec, Op.STRUCT_NEW, MAX_FIELDS, regs, sites);
+        int[] structRegs = new int[MAX_REGISTERS];
+        int[] structSites = new int[MAX_REGISTERS];
+        int structs = candidates(fn, code, entry, cls, dec, Op.STRUCT_NEW, MAX_FIELDS, structRegs, structSites);
+        int[] tupleRegs = new int[MAX_REGISTERS];
+        int[] tupleSites = new int[MAX_REGISTERS];
+        int tuples = candidates(fn, code, entry, cls, dec, LOp.TUPLE_NEW_W, MAX_FIELDS, tupleRegs, tupleSites);
+        int[] sites = java.util.Arrays.copyOf(structSites, 2 * MAX_REGISTERS);
+        int[] regs = java.util.Arrays.copyOf(structRegs, 2 * MAX_REGISTERS);
+        int n = structs;
+        for (int v = 0; v < tuples; v++) {
+            if (indexOf(regs, structs, tupleRegs[v]) < 0) { // a register also a kept struct's: an object
+                regs[n] = tupleRegs[v];
+                sites[n++] = tupleSites[v];
+            }
+        }
         if (n == 0) {
             return null;
         }
@@ -137,8 +158,9 @@ final class VirtualStructs {
                 if (i == sites[v]) {
                     continue;
                 }
-                if (op == LOp.STRUCT_GET_W && code[g + 2] == r && end - i == 5) {
-                    byte[] t = all[code[entry + sites[v] + 3]];
+                boolean tuple = code[entry + sites[v]] == LOp.TUPLE_NEW_W;
+                if (op == (tuple ? LOp.TUPLE_GET_W : LOp.STRUCT_GET_W) && code[g + 2] == r && end - i == 5) {
+                    byte[] t = all[code[entry + sites[v] + (tuple ? 2 : 3)]];
                     long index = code[g + 3] & 0xFFFFFFFFL;
                     if (index < t.length && t[(int) index] == code[g + 4] && code[g + 1] != r) {
                         continue;
@@ -148,6 +170,11 @@ final class VirtualStructs {
                     int x = code[entry + p];
                     if (x == r || x >>> 2 == r) {
                         others[v]++; // each operand: an instruction may read the register many times
+                        if (tuple && (op == Op.CLOSURE_NEW || op == Op.STRUCT_NEW || op == Op.ARRAY_NEW)) {
+                            // a closure's environment (an object anyway), or a register a struct or
+                            // an array kept in locals may also hold: not kept
+                            others[v] += MAX_OTHER_READS;
+                        }
                     }
                 }
             }
@@ -165,12 +192,16 @@ final class VirtualStructs {
         VirtualStructs out = new VirtualStructs(kept);
         for (int v = 0; v < kept; v++) {
             int g = entry + sites[v];
+            // a tuple's [op, dst, tags, n, regs...]; a struct's [op, dst, type, tags, n, regs...]
+            boolean tuple = code[g] == LOp.TUPLE_NEW_W;
+            int t = tuple ? 2 : 3;
             out.reg[v] = regs[v];
             out.site[v] = sites[v];
-            out.type[v] = code[g + 2];
-            out.tagList[v] = code[g + 3];
-            out.tags[v] = all[code[g + 3]];
-            out.fields[v] = code[g + 4];
+            out.tuple[v] = tuple;
+            out.type[v] = tuple ? 0 : code[g + 2];
+            out.tagList[v] = code[g + t];
+            out.tags[v] = all[code[g + t]];
+            out.fields[v] = code[g + t + 1];
             out.flag[v] = next;
             types.add(INTEGER);
             next++;
@@ -197,8 +228,9 @@ final class VirtualStructs {
 
     /**
      * Finds the constructions a method may keep in locals: the first {@code regs.length} sites of
-     * {@code op} ({@code struct.new} or {@code array.new}, whose destination is operand 1 and whose
-     * count of word operands is operand 4) writing a reference register that is not an argument, not a
+     * {@code op} ({@code struct.new} or {@code array.new}, whose destination is operand 1 and
+     * whose count of word operands is operand 4; or the lowered {@code tuple.new} of words,
+     * {@code LOp.TUPLE_NEW_W}, whose count is operand 3) writing a reference register that is not an argument, not a
      * decimal, not written by an earlier candidate, with 1 to {@code max} operands all of the word
      * class.
      *
@@ -207,7 +239,7 @@ final class VirtualStructs {
      * @param entry the function's entry in it
      * @param cls per register, its class
      * @param dec per register, whether it is a decimal
-     * @param op {@code Op.STRUCT_NEW} or {@code Op.ARRAY_NEW}
+     * @param op {@code Op.STRUCT_NEW}, {@code LOp.TUPLE_NEW_W} or {@code Op.ARRAY_NEW}
      * @param max the most operands a kept construction may have
      * @param regs filled with the candidates' registers (its length the most candidates)
      * @param sites filled with their instructions' offsets, as long as {@code regs}
@@ -223,12 +255,13 @@ final class VirtualStructs {
             if (code[g] != op) {
                 continue;
             }
+            int first = op == LOp.TUPLE_NEW_W ? 4 : 5;
             int dst = code[g + 1];
-            int k = code[g + 4];
+            int k = code[g + first - 1];
             boolean ok = dst > fn.argCount() && dst < cls.length && cls[dst] == LOp.REF_CLASS && !dec[dst]
                     && k >= 1 && k <= max && indexOf(regs, n, dst) < 0;
             for (int j = 0; ok && j < k; j++) {
-                int e = code[g + 5 + j];
+                int e = code[g + first + j];
                 ok = e >= 0 && e < cls.length && cls[e] == LOp.WORD_CLASS;
             }
             if (ok) {
@@ -263,6 +296,11 @@ final class VirtualStructs {
         return -1;
     }
 
+    /** @return the code offset of the first element register of the construction of struct {@code v} */
+    int firstElement(int v) {
+        return tuple[v] ? 4 : 5;
+    }
+
     /** @return the local of field {@code j} of struct {@code v} (a long) */
     int field(int v, int j) {
         return flag[v] + 1 + 2 * j;
@@ -275,7 +313,7 @@ final class VirtualStructs {
      */
     int fieldOf(int v, int[] code, int g) {
         long index = code[g + 3] & 0xFFFFFFFFL;
-        if (LOp.plain(code[g]) != LOp.STRUCT_GET_W || index >= fields[v] || tags[v][(int) index] != code[g + 4]) {
+        if (LOp.plain(code[g]) != (tuple[v] ? LOp.TUPLE_GET_W : LOp.STRUCT_GET_W) || index >= fields[v] || tags[v][(int) index] != code[g + 4]) {
             return -1;
         }
         return (int) index;
@@ -326,7 +364,9 @@ final class VirtualStructs {
         mv.visitVarInsn(ALOAD, slot);
         mv.visitVarInsn(ILOAD, flag[v]);
         mv.visitVarInsn(ALOAD, VM);
-        e.push(type[v]);
+        if (!tuple[v]) {
+            e.push(type[v]);
+        }
         e.push(tagList[v]);
         e.push(fields[v]);
         for (int j = 0; j < MAX_FIELDS; j++) {
@@ -336,8 +376,8 @@ final class VirtualStructs {
                 mv.visitInsn(LCONST_0);
             }
         }
-        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, "virtualStruct",
-                "(Ljava/lang/Object;ILdev/tape/vm/Vm;IIIJJJJJJJJ)Ljava/lang/Object;", false);
+        mv.visitMethodInsn(INVOKESTATIC, JitCompiler.RT, tuple[v] ? "virtualTuple" : "virtualStruct",
+                "(Ljava/lang/Object;ILdev/tape/vm/Vm;" + (tuple[v] ? "" : "I") + "IIJJJJJJJJ)Ljava/lang/Object;", false);
         mv.visitInsn(DUP);
         mv.visitVarInsn(ASTORE, slot);
     }
