@@ -26,10 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompileLoadersTest {
     @Test
     void everyClassOfTheCompilePathRefusedOnceChangesNoRunAndNoLaterCompile() throws Exception {
-        String old = System.getProperty(Warmup.OFF_PROPERTY);
         // no warm-up thread: the classes are loaded where a compile needs them
-        System.setProperty(Warmup.OFF_PROPERTY, "false");
-        try {
+        TestLoaders.withoutWarmUp(() -> {
             Set<String> path = new TreeSet<>();
             String whole;
             try (TestLoaders.RefusingOnce plain = new TestLoaders.RefusingOnce(Set.of())) {
@@ -77,13 +75,7 @@ class CompileLoadersTest {
                 }
             }
             assertEquals(List.of(), wrong);
-        } finally {
-            if (old == null) {
-                System.clearProperty(Warmup.OFF_PROPERTY);
-            } else {
-                System.setProperty(Warmup.OFF_PROPERTY, old);
-            }
-        }
+        });
     }
 
     private static String interpreted(ClassLoader l) throws Exception {

@@ -1,5 +1,6 @@
 package dev.tape.jit;
 
+import dev.tape.testing.FibText;
 import dev.tape.vm.Vm;
 import org.objectweb.asm.ClassWriter;
 
@@ -21,24 +22,7 @@ final class TestLoaders {
     private TestLoaders() {}
 
     /** fib(n) by two direct calls per call */
-    static final String FIB = """
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
-            """;
+    static final String FIB = FibText.FIB;
 
     /** sum of i for i < n, each read back from a struct and an array built in the loop, through a call */
     static final String AGG_CALL_LOOP = """
@@ -158,5 +142,29 @@ final class TestLoaders {
     /** @return {@link #url} as a path */
     static Path path(Class<?> c) throws Exception {
         return Path.of(url(c).toURI());
+    }
+
+    /** A test's work, which may throw. */
+    interface Work {
+        /** @throws Exception when the work fails */
+        void run() throws Exception;
+    }
+
+    /**
+     * Does {@code work} with the warm-up turned off ({@link Warmup#OFF_PROPERTY} {@code false}: the
+     * compiles' own {@code Jit.compile} starts no thread), then puts the property back as it was.
+     */
+    static void withoutWarmUp(Work work) throws Exception {
+        String old = System.getProperty(Warmup.OFF_PROPERTY);
+        System.setProperty(Warmup.OFF_PROPERTY, "false");
+        try {
+            work.run();
+        } finally {
+            if (old == null) {
+                System.clearProperty(Warmup.OFF_PROPERTY);
+            } else {
+                System.setProperty(Warmup.OFF_PROPERTY, old);
+            }
+        }
     }
 }
