@@ -164,12 +164,23 @@ final class JitTier extends CompiledTier {
     private static final byte FAILED = 2;
 
     /**
-     * {@link JitRuntime#lazy}, found when first needed ({@link #lazy()}) rather than by a static
-     * initialiser: this class's initialiser loads no other class of tape's, so a JVM that fails to
-     * load one once (no memory) fails one compile, which is then interpreted, and never leaves this
-     * class unusable in its class loader (every later use would throw {@code NoClassDefFoundError})
+     * {@link JitRuntime#lazy}, found by the static initialiser where it can be, else when first
+     * needed ({@link #lazy()}): this class's initialiser fails for no other class of tape's, so a
+     * JVM that fails to load one once (no memory) fails one compile, which is then interpreted, and
+     * never leaves this class unusable in its class loader (every later use would throw
+     * {@code NoClassDefFoundError})
      */
     private static volatile MethodHandle lazy;
+
+    static {
+        // found up front where it can be (this initialiser runs on ClassInit's thread, off the
+        // running thread's first compile), and where it cannot, at the first call site
+        try {
+            lazy();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // left to lazy()'s next call
+        }
+    }
 
     /**
      * @return {@link JitRuntime#lazy}'s handle
