@@ -1,5 +1,6 @@
 package dev.tape.cli;
 
+import dev.tape.testing.FibText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -28,24 +29,7 @@ class ColdStartTest {
     @TempDir
     Path tmp;
 
-    private static final String FIB = """
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
-            """;
+    private static final String FIB = FibText.FIB;
 
     @Test
     void theTableNamesEverySubcommandByItsOwnName() {

@@ -8,21 +8,39 @@ import dev.tape.vm.internal.CompilerAccess;
 /**
  * The one {@link CompilerAccess}: how {@code tape-jit} makes compiled-tier VMs ({@link JitTier}) and
  * asks them how much is compiled, without the interpreter's state being public. Registered when this
- * class initialises ({@link CompilerAccess#get} initialises it).
+ * class initialises ({@link CompilerAccess#get} initialises it, and makes the instance itself when
+ * the registration failed).
  */
 final class JitAccess implements CompilerAccess {
     static {
-        CompilerAccess.register(new JitAccess());
+        try {
+            CompilerAccess.register(new JitAccess());
+        } catch (LinkageError | VirtualMachineError e) {
+            // the JVM could not load the registry (no memory): CompilerAccess.get makes the instance
+            // itself, so that this class is not left unusable in its class loader by a passing failure
+        }
     }
 
     private JitAccess() {}
 
+    /**
+     * {@inheritDoc} When the compiled tier cannot be set up (the JVM fails to load, link or
+     * initialise one of its classes, or has no memory for it), the VM interprets: the failure
+     * reaches no caller, and the next compile tries again.
+     */
     @Override
     public Vm compile(VerifiedProgram program, Host host, VmOptions options, Codegen codegen) {
         if (codegen == null) {
             throw new IllegalArgumentException("codegen is null");
         }
-        return JitTier.compile(program, host, options, JitTier.Budget.DEFAULT, JitTier.HIDDEN, codegen);
+        Vm vm = new Vm(program, host, options);
+        try {
+            vm.tier = new JitTier(vm, JitTier.Budget.DEFAULT, JitTier.hidden(), codegen);
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // no compiled tier for this VM (its tier stays null: it interprets, as Jit.compile documents)
+            vm.tier = null;
+        }
+        return vm;
     }
 
     @Override

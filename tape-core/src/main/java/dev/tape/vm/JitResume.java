@@ -237,7 +237,7 @@ final class JitResume {
      * not a resume point, or too little Java stack), which is a hand-over with the context as it is.
      */
     static int resume(JitTier tier, Vm vm, ExecutionContext c) {
-        int[] share = JitTier.STACK_LEFT.get();
+        int[] share = JitTier.stackLeft();
         int stack = share[0];
         // less than the whole budget: a compiled run is active on this thread, and this one is nested in it
         int avail = stack - (stack < JitRuntime.STACK_WORDS ? JitRuntime.NEST_WORDS : 0);

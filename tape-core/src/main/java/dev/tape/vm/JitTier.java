@@ -35,7 +35,7 @@ import java.util.Map;
  * <p>The tier lives in tape-core beside the interpreter, whose package-private state it and the
  * generated code work on; the code generator (ASM, in {@code tape-jit}) reaches the program only
  * through a {@link JitView} and hands back class bytes, which this class defines through a lookup of
- * this package ({@link #HIDDEN}), so the generated code has this package's access and the generator
+ * this package ({@link #hidden()}), so the generated code has this package's access and the generator
  * none.
  *
  * <p>Thread safety: compiles run under this object's lock; the handle array is read without it (a
@@ -141,26 +141,65 @@ final class JitTier extends CompiledTier {
         }
     }
 
-    static final Definer HIDDEN = (bytes, links) -> {
-        MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, links, false);
-        l.ensureInitialized(l.lookupClass());
-        return l;
-    };
+    /**
+     * @return the definer of the JVM's hidden classes, in this package (a new one each call: it
+     *     holds no state)
+     */
+    static Definer hidden() {
+        return new Hidden();
+    }
+
+    /** Defines the generated classes as hidden classes of this package, initialised. */
+    private static final class Hidden implements Definer {
+        @Override
+        public MethodHandles.Lookup define(byte[] bytes, List<MethodHandle> links) throws Throwable {
+            MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, links, false);
+            l.ensureInitialized(l.lookupClass());
+            return l;
+        }
+    }
 
     private static final byte NEW = 0;
     private static final byte COMPILED = 1;
     private static final byte FAILED = 2;
 
-    private static final MethodHandle LAZY;
+    /**
+     * {@link JitRuntime#lazy}, found by the static initialiser where it can be, else when first
+     * needed ({@link #lazy()}): this class's initialiser fails for no other class of tape's, so a
+     * JVM that fails to load one once (no memory) fails one compile, which is then interpreted, and
+     * never leaves this class unusable in its class loader (every later use would throw
+     * {@code NoClassDefFoundError})
+     */
+    private static volatile MethodHandle lazy;
 
     static {
+        // found up front where it can be (this initialiser runs on ClassInit's thread, off the
+        // running thread's first compile), and where it cannot, at the first call site
         try {
-            LAZY = MethodHandles.lookup().findStatic(JitRuntime.class, "lazy",
-                    MethodType.methodType(long.class, JitTier.class, int.class, Vm.class, ExecutionContext.class,
-                            int.class, int.class, int.class, int.class, int.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+            lazy();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // left to lazy()'s next call
         }
+    }
+
+    /**
+     * @return {@link JitRuntime#lazy}'s handle
+     * @throws LinkageError or {@link VirtualMachineError} when the JVM cannot load or link it (the
+     *     compile that needs it fails: its function is interpreted)
+     */
+    private static MethodHandle lazy() {
+        MethodHandle h = lazy;
+        if (h == null) {
+            try {
+                h = MethodHandles.lookup().findStatic(JitRuntime.class, "lazy",
+                        MethodType.methodType(long.class, JitTier.class, int.class, Vm.class, ExecutionContext.class,
+                                int.class, int.class, int.class, int.class, int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("tape-core is incomplete: no JitRuntime.lazy", e);
+            }
+            lazy = h;
+        }
+        return h;
     }
 
     final Vm vm;
@@ -265,12 +304,25 @@ final class JitTier extends CompiledTier {
      * within {@code STACK_WORDS}, however deep hosts nest runs. A run whose entry frame does not fit,
      * or whose entry has no method and cannot get one now, is interpreted from its start.
      */
-    static final ThreadLocal<int[]> STACK_LEFT =
-            ThreadLocal.withInitial(() -> new int[] {JitRuntime.STACK_WORDS});
+    private static final ThreadLocal<int[]> STACK_LEFT = new ThreadLocal<>();
+
+    /**
+     * @return this thread's {@link #STACK_LEFT}, made on the thread's first compiled run (a plain
+     *     {@link ThreadLocal}: no initial-value lambda whose class this class's initialiser would
+     *     have to spin, see {@link #lazy})
+     */
+    static int[] stackLeft() {
+        int[] share = STACK_LEFT.get();
+        if (share == null) {
+            share = new int[] {JitRuntime.STACK_WORDS};
+            STACK_LEFT.set(share);
+        }
+        return share;
+    }
 
     @Override
     int run(Vm vm, ExecutionContext c, int entry) {
-        int[] share = STACK_LEFT.get();
+        int[] share = stackLeft();
         int stack = share[0];
         // less than the whole budget: a compiled run is active, and this one is nested in it
         boolean nested = stack < JitRuntime.STACK_WORDS;
@@ -435,7 +487,7 @@ final class JitTier extends CompiledTier {
         MutableCallSite s = sites[func];
         if (s == null) {
             MethodHandle h = handles[func];
-            s = new MutableCallSite(h != null ? h : MethodHandles.insertArguments(LAZY, 0, this, func));
+            s = new MutableCallSite(h != null ? h : MethodHandles.insertArguments(lazy(), 0, this, func));
             sites[func] = s;
         }
         return s;

@@ -1,10 +1,17 @@
 package dev.tape.program;
 
+import dev.tape.format.DecodeException;
+import dev.tape.verify.VerifiedProgram;
+import dev.tape.verify.Verifier;
+import dev.tape.verify.VerifyException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +61,26 @@ public final class ConformanceFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @return the conformance vectors that decode and verify (the rejection vectors left out), by
+     *     file name, in name order
+     * @throws IllegalStateException as {@link #tapes()}
+     * @throws UncheckedIOException when a file cannot be read
+     */
+    public static Map<String, VerifiedProgram> verified() {
+        Map<String, VerifiedProgram> out = new LinkedHashMap<>();
+        for (Path p : tapes()) {
+            try {
+                out.put(p.getFileName().toString(), Verifier.verify(ProgramDecoder.decode(Files.readAllBytes(p))));
+            } catch (DecodeException | VerifyException e) {
+                // a vector of a rejection
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.tape.format.Opcode;
 import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 
 import java.util.List;
@@ -44,13 +43,6 @@ public final class DecimalRunEntryProbe {
      * @throws Exception when the program does not verify
      */
     public static String run(long fuel) throws Exception {
-        Vm vm = vm();
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
-            return "ok " + out + " " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
-        }
+        return RunEntryProbe.outcome(vm(), List.of(), fuel);
     }
 }

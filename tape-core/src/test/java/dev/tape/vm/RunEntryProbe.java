@@ -51,14 +51,7 @@ public final class RunEntryProbe {
      * @throws Exception when the program does not verify
      */
     public static String run(long fuel) throws Exception {
-        Vm vm = vm();
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
-            return "ok " + out + " " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
-        }
+        return outcome(vm(), List.of(), fuel);
     }
 
     /**
@@ -89,13 +82,7 @@ public final class RunEntryProbe {
                 .i64Add(3, 3, 4).i64Lt(13, 3, 1).br(13, top, exit);
         f.place(exit).ret(0, 7, 15, 17);
         Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(5)), Limits.DEFAULT.withFuel(10_000), null);
-            return "ok " + out + " " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
-        }
+        return outcome(vm, List.of(Value.i64(5)), 10_000);
     }
 
     /**
@@ -118,9 +105,23 @@ public final class RunEntryProbe {
         f.place(top).i64Add(1, 1, 2).i64Sub(1, 1, 3).i64Add(2, 2, 3).i64Lt(5, 2, 4).br(5, top, exit);
         f.place(exit).ret(0, 1);
         Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        return outcome(vm, List.of(), fuel);
+    }
+
+    /**
+     * Runs function 0 of a VM in a fresh context (the ending of this class's runs and
+     * {@link DecimalRunEntryProbe}'s).
+     *
+     * @param vm the VM
+     * @param args its arguments
+     * @param fuel the fuel
+     * @return the results and fuel left ({@code "ok [i64:5] 9965"}), or the trap's kind, function,
+     *     pc and fuel left
+     */
+    public static String outcome(Vm vm, List<Value> args, long fuel) {
         ExecutionContext ctx = new ExecutionContext();
         try {
-            List<Value> out = vm.run(ctx, 0, List.of(), Limits.DEFAULT.withFuel(fuel), null);
+            List<Value> out = vm.run(ctx, 0, args, Limits.DEFAULT.withFuel(fuel), null);
             return "ok " + out + " " + ctx.fuelRemaining();
         } catch (Trap t) {
             return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();

@@ -5,6 +5,7 @@ import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.LinkException;
 import dev.tape.vm.Vm;
 import dev.tape.vm.VmOptions;
+import dev.tape.vm.internal.ClassInit;
 import dev.tape.vm.internal.CompilerAccess;
 
 /**
@@ -25,7 +26,10 @@ import dev.tape.vm.internal.CompilerAccess;
  * 64 KiB each and 8 MiB in all, and past that interprets; past its first 64 classes, one more per
  * 20,000 fuel units its runs have used (docs/PERFORMANCE.md, "The compiled tier"). Any error the JVM raises while a class is generated or defined
  * ({@code OutOfMemoryError} of metaspace, {@code LinkageError}, {@code ClassFormatError}, ...)
- * leaves that function to the interpreter; none reaches the embedder. The classes are unloaded
+ * leaves that function to the interpreter; none reaches the embedder. So does one the JVM raises
+ * while it loads, links or initialises the compiled tier's own classes (a class it fails to load
+ * once for want of memory): the VM being made, or the function being compiled, is interpreted, and
+ * a later {@link #compile} or compile tries again. The classes are unloaded
  * with the VM. The returned VM is like any other: it holds no run state and may run on many
  * threads at once; compiles are serialised per VM and never change an outcome.
  *
@@ -46,8 +50,9 @@ public final class Jit {
      * @param program the verified program
      * @param host the host that provides the program's host functions ({@link Host#NONE} for none)
      * @return a VM that runs compiled code where it can (a function the compiler cannot or may not
-     *     compile is interpreted: outcomes are the same either way, and {@link #compiledFunctions}
-     *     tells)
+     *     compile is interpreted, and so is every function of a VM made while the JVM could not
+     *     load the compiled tier's classes: outcomes are the same either way, and
+     *     {@link #compiledFunctions} tells)
      * @throws IllegalArgumentException when an argument is null
      * @throws LinkException when the host does not provide one or more of the program's host
      *     imports (all are listed), or its resolver threw
@@ -69,11 +74,7 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
-        // the warm-up first, so that it loads ASM while the compiled tier's classes are initialised
-        // up front (see ClassInitList), which ends with ASM's
-        Warmup.start();
-        ClassInitList.compile();
-        return CompilerAccess.get().compile(program, host, options, JitCompiler.INSTANCE);
+        return make(program, host, options, false);
     }
 
     /**
@@ -94,11 +95,34 @@ public final class Jit {
      *     program's host imports (all are listed), or its resolver threw
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
+        return make(program, host, options, true);
+    }
+
+    /**
+     * {@link #compile} and {@link #compileFramed}: a VM whose runs execute compiled code, or, when
+     * the compiled tier cannot be set up now (the JVM fails to load, link or initialise one of its
+     * classes, or has no memory for them), one that interprets; a later call tries again.
+     *
+     * @throws StackOverflowError when the caller has too little Java stack left to have the
+     *     compiled tier's classes initialised (see {@link ClassInit#initialise}), before any is
+     */
+    private static Vm make(VerifiedProgram program, Host host, VmOptions options, boolean framed) {
         // the warm-up first, so that it loads ASM while the compiled tier's classes are initialised
         // up front (see ClassInitList), which ends with ASM's
-        Warmup.start();
-        ClassInitList.compile();
-        return CompilerAccess.get().compile(program, host, options, JitCompiler.FRAMED);
+        warmUp();
+        CompilerAccess access;
+        // not the interface's type: linking this class then loads no class of tape-core's
+        JitCompiler codegen;
+        try {
+            ClassInitList.compile();
+            access = CompilerAccess.get();
+            codegen = framed ? JitCompiler.FRAMED : JitCompiler.INSTANCE;
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            // the compiled tier cannot be had now: this VM interprets (outcomes are the same)
+            return new Vm(program, host, options);
+        }
+        // never throws but for the VM's own errors: it interprets when its compiled tier fails
+        return access.compile(program, host, options, codegen);
     }
 
     /**
@@ -117,7 +141,11 @@ public final class Jit {
      * other thread.
      */
     public static void warmUp() {
-        Warmup.start();
+        try {
+            Warmup.start();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // the JVM could not load or run it (no memory): the warm-up is optional
+        }
     }
 
     /**
@@ -128,7 +156,8 @@ public final class Jit {
      * @return how many of its program's functions have compiled code after it
      */
     public static int precompile(Vm vm) {
-        return CompilerAccess.get().precompile(vm);
+        CompilerAccess access = access();
+        return access == null ? 0 : access.precompile(vm);
     }
 
     /**
@@ -137,6 +166,19 @@ public final class Jit {
      *     interpreting VM); it grows as functions first run
      */
     public static int compiledFunctions(Vm vm) {
-        return CompilerAccess.get().compiledFunctions(vm);
+        CompilerAccess access = access();
+        return access == null ? 0 : access.compiledFunctions(vm);
+    }
+
+    /**
+     * @return the compiled tier's access, or null when the JVM cannot load or initialise it now
+     *     (then no VM has a compiled tier yet: the access is registered before the first one is made)
+     */
+    private static CompilerAccess access() {
+        try {
+            return CompilerAccess.get();
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            return null;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tape.jit;
 
 import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
+import dev.tape.testing.FibText;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -20,23 +21,7 @@ final class WarmupRaceWorker {
     private WarmupRaceWorker() {}
 
     /** fib, and a function that traps dividing by zero at pc 3 */
-    private static final String PROGRAM = """
-            program race
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
+    private static final String PROGRAM = "program race\n" + FibText.FIB_FUNC + """
             func div(n: i64) -> (result: i64) {
                 const.i64 r2, 0
                 i64.div r3, r1, r2

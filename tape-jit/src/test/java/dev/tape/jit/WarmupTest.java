@@ -1,5 +1,6 @@
 package dev.tape.jit;
 
+import dev.tape.testing.FibText;
 import dev.tape.vm.Vm;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
@@ -38,24 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * class of theirs has been loaded, linked or initialised yet, and nothing has started a warm-up.
  */
 class WarmupTest {
-    private static final String FIB = """
-            program fib
-            func fib(n: i64) -> (result: i64) {
-                const.i64 r2, 2
-                i64.lt r3, r1, r2
-                br r3, small, big
-            small:
-                ret r0, [r1]
-            big:
-                const.i64 r4, 1
-                i64.sub r5, r1, r4
-                call r0, fib, r0, [r5] -> [r6]
-                i64.sub r7, r1, r2
-                call r0, fib, r0, [r7] -> [r8]
-                i64.add r9, r6, r8
-                ret r0, [r9]
-            }
-            """;
+    private static final String FIB = FibText.FIB;
 
     @Test
     void everyListedClassExistsAndLinks() {
@@ -485,24 +469,7 @@ class WarmupTest {
 
     /** Runs fib(20) on a compiled-tier VM made with {@code l}'s classes; checks 6765 and that fib was compiled. */
     private static void runFib(ClassLoader l) throws Exception {
-        Class<?> asm = Class.forName("dev.tape.asm.Assembler", true, l);
-        Object program = asm.getMethod("assemble", String.class, String.class).invoke(null, FIB, "fib.tasm");
-        Class<?> programClass = Class.forName("dev.tape.program.Program", true, l);
-        Object verified = Class.forName("dev.tape.verify.Verifier", true, l).getMethod("verify", programClass)
-                .invoke(null, program);
-        Class<?> hostClass = Class.forName("dev.tape.host.Host", true, l);
-        Object none = hostClass.getField("NONE").get(null);
-        Class<?> jit = Class.forName(Jit.class.getName(), true, l);
-        Object vm = jit.getMethod("compile", Class.forName("dev.tape.verify.VerifiedProgram", true, l), hostClass)
-                .invoke(null, verified, none);
-        Class<?> value = Class.forName("dev.tape.value.Value", true, l);
-        Object arg = value.getMethod("i64", long.class).invoke(null, 20L);
-        Class<?> limits = Class.forName("dev.tape.vm.Limits", true, l);
-        Object result = vm.getClass().getMethod("run", int.class, List.class, limits)
-                .invoke(vm, 0, List.of(arg), limits.getField("DEFAULT").get(null));
-        assertEquals(List.of(value.getMethod("i64", long.class).invoke(null, 6765L)), result);
-        int compiled = (int) jit.getMethod("compiledFunctions", Class.forName(Vm.class.getName(), true, l)).invoke(null, vm);
-        assertEquals(1, compiled);
+        assertEquals("[i64:6765] 1", TestLoaders.run(l, FIB, 20, true));
     }
 
     /** a class loader of its own over tape-core and tape-jit, and ASM when {@code withAsm} */
@@ -522,7 +489,7 @@ class WarmupTest {
     }
 
     private static URL location(Class<?> c) throws Exception {
-        URL u = c.getProtectionDomain().getCodeSource().getLocation();
+        URL u = TestLoaders.url(c);
         assertTrue(Files.exists(Path.of(u.toURI())), u.toString());
         return u;
     }

@@ -57,7 +57,7 @@ class AttackAuditCompileCreditTest {
     /** Runs f0..f{count-1} once each, then main(100,000) {@code mainRuns} times; checks each against the interpreter. */
     private static JitTier runs(int count, int adds, int mainRuns, boolean resumable) throws Exception {
         VerifiedProgram p = program(count, adds);
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN,
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(),
                 JitTestAccess.codegen());
         Vm interpreted = new Vm(p, Host.NONE);
         for (int i = 0; i < count; i++) {
@@ -133,7 +133,7 @@ class AttackAuditCompileCreditTest {
         int count = 120;
         VerifiedProgram p = program(count, 1_500);
         Counting counting = new Counting();
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, counting);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), counting);
         Vm interpreted = new Vm(p, Host.NONE);
         long fuelUsed = 0;
         for (int i = 0; i < count; i++) {

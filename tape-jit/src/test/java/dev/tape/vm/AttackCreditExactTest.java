@@ -67,7 +67,7 @@ class AttackCreditExactTest {
         // one free class, then 300,000 fuel each: g and h wait for credit
         JitTier.Budget budget = new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
                 JitTier.MAX_CLASSES, 1, 300_000);
-        return JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, budget, JitTier.HIDDEN, JitTestAccess.codegen());
+        return JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, budget, JitTier.hidden(), JitTestAccess.codegen());
     }
 
     private static List<Value> want(VerifiedProgram p) {
@@ -195,7 +195,7 @@ class AttackCreditExactTest {
         JitTier.Budget budget = new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
                 JitTier.MAX_CLASSES, 1, 100_000);
         for (boolean resumable : new boolean[] {false, true}) {
-            Vm vm = JitTier.compile(p, host, VmOptions.DEFAULT, budget, JitTier.HIDDEN, JitTestAccess.codegen());
+            Vm vm = JitTier.compile(p, host, VmOptions.DEFAULT, budget, JitTier.hidden(), JitTestAccess.codegen());
             self[0] = vm;
             nested[0] = 0;
             long used;

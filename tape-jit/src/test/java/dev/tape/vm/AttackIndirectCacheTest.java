@@ -201,7 +201,7 @@ class AttackIndirectCacheTest {
         VerifiedProgram p = poly();
         for (int classes : new int[] {1, 2, 3}) {
             Vm vm = Tiers.compile(p, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
-                    classes), JitTier.HIDDEN);
+                    classes), JitTier.hidden());
             Vm interp = new Vm(p, Host.NONE);
             for (int k : new int[] {1, 2, 6, 3, 1}) {
                 for (long n : new long[] {3, 999}) {

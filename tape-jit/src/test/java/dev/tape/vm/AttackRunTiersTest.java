@@ -184,7 +184,7 @@ class AttackRunTiersTest {
     @Test
     void choppedRunsOnACompiledTierWithItsClassBudgetSpentEndAsOneRun() throws Exception {
         attack("compiled, one class", r -> Tiers.compile(PROGRAM, host(r),
-                new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1), JitTier.HIDDEN));
+                new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1), JitTier.hidden()));
     }
 
     /**

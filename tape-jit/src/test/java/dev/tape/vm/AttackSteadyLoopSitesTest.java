@@ -472,7 +472,7 @@ class AttackSteadyLoopSitesTest {
      * then be a real call in the steady copy, whose allowance is then larger.
      */
     private static Vm toldWalkFailed(VerifiedProgram p, int after) {
-        return JitTier.compile(p, Host.NONE, Tiers.LAZY, JitTier.Budget.DEFAULT, JitTier.HIDDEN, told(after));
+        return JitTier.compile(p, Host.NONE, Tiers.LAZY, JitTier.Budget.DEFAULT, JitTier.hidden(), told(after));
     }
 
     /** {@link #toldWalkFailed}'s generator. */

@@ -91,7 +91,7 @@ class AuditCompileCostTest {
     private static Counting run(VerifiedProgram p) throws Exception {
         Vm[] holder = new Vm[1];
         Counting counting = new Counting(holder);
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, counting);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), counting);
         holder[0] = vm;
         ExecutionContext jc = new ExecutionContext();
         List<Value> got = vm.run(jc, 0, List.of(Value.i64(0)), Limits.DEFAULT, null);
@@ -125,11 +125,11 @@ class AuditCompileCostTest {
         }
         Vm[] holder = new Vm[1];
         Counting c = new Counting(holder);
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), c);
         holder[0] = vm;
         // a first VM warms the generator up (class loading); the second is measured
         vm.run(0, List.of(Value.i64(0)), Limits.DEFAULT);
-        vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), c);
         holder[0] = vm;
         long before = allocated();
         List<Value> got = vm.run(0, List.of(Value.i64(0)), Limits.DEFAULT);
@@ -154,7 +154,7 @@ class AuditCompileCostTest {
         int first = p.program().functions().size() - count;
         Vm[] holder = new Vm[1];
         Counting c = new Counting(holder);
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), c);
         holder[0] = vm;
         Vm interpreted = new Vm(p, Host.NONE);
         long fuelUsed = 0;

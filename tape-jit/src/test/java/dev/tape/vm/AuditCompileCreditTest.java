@@ -67,7 +67,7 @@ class AuditCompileCreditTest {
             JitTier.MAX_CLASSES, 1, 1_200_000);
 
     private static JitTier run(VerifiedProgram p, boolean resumable, int turns) {
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, BUDGET, JitTier.HIDDEN, JitTestAccess.codegen());
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, BUDGET, JitTier.hidden(), JitTestAccess.codegen());
         ExecutionContext jc = new ExecutionContext();
         List<Value> args = List.of(Value.i64(turns));
         Object got = resumable ? vm.start(jc, 0, args, Limits.DEFAULT, null).resume()
@@ -145,7 +145,7 @@ class AuditCompileCreditTest {
         // the fuel credit like any generation, no class or bytes are counted, and the function is
         // generated again at its next entry
         VerifiedProgram p = program();
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, new Cut(2));
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), new Cut(2));
         JitTier t = (JitTier) vm.tier;
         runH(p, vm);
         assertEquals(List.of(1, 0, 0L, 0), List.of(t.generations(), t.classes(), t.classBytes(), t.compiledCount()));
@@ -162,7 +162,7 @@ class AuditCompileCreditTest {
         VerifiedProgram p = program();
         JitTier.Budget budget = new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
                 JitTier.MAX_CLASSES, 1, 1_000);
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, budget, JitTier.HIDDEN, new Cut(1_000));
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, budget, JitTier.hidden(), new Cut(1_000));
         JitTier t = (JitTier) vm.tier;
         int runs = 2_000;
         for (int i = 0; i < runs; i++) {
@@ -181,7 +181,7 @@ class AuditCompileCreditTest {
                 cuts[0]--;
                 throw new StackOverflowError("cut");
             }
-            return JitTier.HIDDEN.define(bytes, links);
+            return JitTier.hidden().define(bytes, links);
         };
     }
 

@@ -54,7 +54,7 @@ class AuditDeadTailTest {
     }
 
     private static JitTier run(VerifiedProgram p, Counting c) {
-        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.HIDDEN, c);
+        Vm vm = JitTier.compile(p, Host.NONE, VmOptions.DEFAULT, JitTier.Budget.DEFAULT, JitTier.hidden(), c);
         ExecutionContext jc = new ExecutionContext();
         List<Value> got = vm.run(jc, 0, List.of(Value.i64(1)), Limits.DEFAULT, null);
         ExecutionContext ic = new ExecutionContext();

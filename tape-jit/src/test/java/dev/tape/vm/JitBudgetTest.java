@@ -71,7 +71,7 @@ class JitBudgetTest {
     void aBudgetOfOneClassCompilesMainOnlyAndOutcomesStayTheSame() {
         Tiers.Outcome want = interpreted();
         Vm vm = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES, 1),
-                JitTier.HIDDEN);
+                JitTier.hidden());
         for (int k = 0; k < 3; k++) {
             Tiers.assertSame(want, run(vm), () -> "main(4) with a budget of one class");
         }
@@ -90,7 +90,7 @@ class JitBudgetTest {
     void classesPastTheFreeOnesWaitForTheRunsFuel() {
         Tiers.Outcome want = interpreted();
         Vm vm = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, JitTier.MAX_TOTAL_BYTES,
-                JitTier.MAX_CLASSES, 1, Long.MAX_VALUE / 4), JitTier.HIDDEN);
+                JitTier.MAX_CLASSES, 1, Long.MAX_VALUE / 4), JitTier.hidden());
         JitTier tier = (JitTier) vm.tier;
         for (int k = 0; k < 3; k++) {
             Tiers.assertSame(want, run(vm), () -> "main(4), one free class");
@@ -114,14 +114,14 @@ class JitBudgetTest {
         int limit = (mainBytes + bodyBytes) / 2;
 
         Vm small = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(limit, JitTier.MAX_TOTAL_BYTES, 100),
-                JitTier.HIDDEN);
+                JitTier.hidden());
         Tiers.assertSame(want, run(small), () -> "classes of at most " + limit + " bytes");
         JitTier tier = (JitTier) small.tier;
         assertEquals(1, Jit.compiledFunctions(small), "main only");
         assertEquals(mainBytes, tier.classBytes());
 
         Vm total = Tiers.compile(SHARED, Host.NONE, new JitTier.Budget(JitTier.MAX_CLASS_BYTES, limit, 100),
-                JitTier.HIDDEN);
+                JitTier.hidden());
         Tiers.assertSame(want, run(total), () -> limit + " bytes of classes in all");
         assertEquals(1, Jit.compiledFunctions(total), "main only");
         assertEquals(mainBytes, ((JitTier) total.tier).classBytes());
@@ -133,7 +133,7 @@ class JitBudgetTest {
             if (calls.incrementAndGet() >= failAt) {
                 throw error;
             }
-            return JitTier.HIDDEN.define(bytes, links);
+            return JitTier.hidden().define(bytes, links);
         };
     }
 
@@ -165,7 +165,7 @@ class JitBudgetTest {
             if (calls.incrementAndGet() == 1) {
                 throw new StackOverflowError();
             }
-            return JitTier.HIDDEN.define(bytes, links);
+            return JitTier.hidden().define(bytes, links);
         };
         Vm vm = Tiers.compile(SHARED, Host.NONE, JitTier.Budget.DEFAULT, flaky);
         Tiers.assertSame(want, run(vm), () -> "first run, the entry's compile overflowed");

@@ -255,7 +255,7 @@ class JitWordHostBlockTest {
         List<long[]> seen = new ArrayList<>();
         Vm[] self = new Vm[1];
         HostRegistry h = new HostRegistry().registerWords("w.s", SIG1, a -> {
-            seen.add(new long[] {a, JitTier.STACK_LEFT.get()[0], Tiers.compiledFramesOnStack()});
+            seen.add(new long[] {a, JitTier.stackLeft()[0], Tiers.compiledFramesOnStack()});
             if (a >= 0 && a % 3 == 1) {
                 // a nested run on a context of its own: it puts the share back as it found it
                 List<Value> r = self[0].run(new ExecutionContext(), 1, List.of(Value.i64(-100)), Limits.DEFAULT,

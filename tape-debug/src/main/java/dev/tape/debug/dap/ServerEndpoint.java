@@ -199,8 +199,12 @@ final class ServerEndpoint {
                 }
             }
             if (said != null) {
-                message = (message.endsWith(".") ? message.substring(0, message.length() - 1) : message)
-                        + ": " + jsonWords(said.getMessage());
+                String own = firstLine(message);
+                // the cause's text is the JSON reader's, quoting the client's: escaped whole, not cut at a line
+                e.setMessage(Text.line((own.endsWith(".") ? own.substring(0, own.length() - 1) : own) + ": "
+                        + jsonWords(said.getMessage())));
+                e.setData(null);
+                return;
             }
         }
         e.setMessage(firstLine(message));
@@ -208,41 +212,88 @@ final class ServerEndpoint {
     }
 
     /**
-     * The first line of a JSON reader's message (Gson's) in JSON's words, not its Java API's:
-     * {@code Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON at ...} (text
-     * after the message's end, say) as {@code malformed JSON at ...}; the token names of
-     * {@code Expected BEGIN_OBJECT but was NUMBER} as {@code Expected an object but was a number};
-     * a number parser's {@code For input string: "x"} as {@code "x" is not a number}; any other
-     * text as it is. Not yet escaped.
+     * A JSON reader's message (Gson's) in JSON's words, not its Java API's, as one escaped line of
+     * bounded length: {@code Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed
+     * JSON at ...} (text after the message's end, say) as {@code malformed JSON at ...}; the token
+     * names of {@code Expected BEGIN_OBJECT but was NUMBER} as {@code Expected an object but was a
+     * number}, and, where the reader read the request's arguments as an array and failed at an
+     * element ({@code path $.arguments[0]}), {@code Expected an object but was an array at path
+     * $.arguments}; a number
+     * parser's {@code For input string: "x"} as {@code "x" is not a number}, the client's text
+     * between the quotes with backslashes and quotes escaped ({@code \\}, {@code \"}) and cut in the
+     * middle past {@link #MAX_QUOTED} characters; any other text as it is. The reader's last line
+     * pointing to its guide ({@code See https://...}) is dropped; every other line break, as any
+     * control character, is escaped ({@link Text#escape}: the whole cut in the middle past
+     * {@link Text#MAX_CHARS} characters), so no text of the client's can end the line or leave a
+     * quote open.
      *
      * @param s the message
-     * @return its first line, reworded
+     * @return it reworded, escaped: one line of at most about 6 x {@link Text#MAX_CHARS} + 30
+     *     characters
      */
     static String jsonWords(String s) {
-        int eol = s.indexOf('\n');
-        String line = eol < 0 ? s : s.substring(0, eol);
-        Matcher strict = STRICT.matcher(line);
+        if (s.startsWith(NOT_A_NUMBER)) {
+            // before the guide's line is looked for: the client's text may hold one
+            String rest = s.substring(NOT_A_NUMBER.length());
+            int close = rest.lastIndexOf('"');
+            if (rest.startsWith("\"") && close > 0) {
+                return quoted(rest.substring(1, close)) + Text.escape(rest.substring(close + 1)) + " is not a number";
+            }
+            return Text.escape(rest) + " is not a number";
+        }
+        int see = s.lastIndexOf("\nSee ");
+        String text = see >= 0 && s.indexOf('\n', see + 1) < 0 ? s.substring(0, see) : s;
+        Matcher strict = STRICT.matcher(text);
         if (strict.lookingAt()) {
-            return "malformed JSON" + line.substring(strict.end());
+            return Text.escape("malformed JSON" + text.substring(strict.end()));
         }
-        if (line.startsWith(NOT_A_NUMBER)) {
-            return line.substring(NOT_A_NUMBER.length()) + " is not a number";
-        }
-        int but = line.indexOf(" but was ");
-        if (line.startsWith("Expected ") && but > 0) {
-            String want = line.substring("Expected ".length(), but);
-            String rest = line.substring(but + " but was ".length());
+        int but = text.indexOf(" but was ");
+        if (text.startsWith("Expected ") && but > 0) {
+            String want = text.substring("Expected ".length(), but);
+            String rest = text.substring(but + " but was ".length());
+            if (ARGUMENTS_ARRAY.matcher(rest).find()) {
+                // LSP4J reads an array of arguments as the method's parameters, and fails at its first
+                return Text.escape("Expected " + TOKENS.getOrDefault(want, want) + " but was an array at path $.arguments");
+            }
             int end = rest.indexOf(' ');
             String got = end < 0 ? rest : rest.substring(0, end);
-            return "Expected " + TOKENS.getOrDefault(want, want) + " but was " + TOKENS.getOrDefault(got, got)
-                    + (end < 0 ? "" : rest.substring(end));
+            return Text.escape("Expected " + TOKENS.getOrDefault(want, want) + " but was " + TOKENS.getOrDefault(got, got)
+                    + (end < 0 ? "" : rest.substring(end)));
         }
-        return line;
+        return Text.escape(text);
+    }
+
+    /** The most characters of the client's text that {@link #quoted} keeps. */
+    static final int MAX_QUOTED = 200;
+
+    /**
+     * The client's text in quotes: cut in the middle past {@link #MAX_QUOTED} characters (its first
+     * and last half kept around {@code ...(N chars)...}, no surrogate pair split), then each
+     * backslash and quote escaped ({@code \\}, {@code \"}) and every other character that needs it
+     * ({@link Text#line}).
+     */
+    static String quoted(String s) {
+        int n = s.length();
+        String kept = s;
+        if (n > MAX_QUOTED) {
+            int head = MAX_QUOTED / 2;
+            if (Character.isHighSurrogate(s.charAt(head - 1)) && Character.isLowSurrogate(s.charAt(head))) {
+                head--;
+            }
+            int tail = n - MAX_QUOTED / 2;
+            if (Character.isLowSurrogate(s.charAt(tail)) && Character.isHighSurrogate(s.charAt(tail - 1))) {
+                tail++;
+            }
+            kept = s.substring(0, head) + "...(" + (tail - head) + " chars)..." + s.substring(tail);
+        }
+        return "\"" + Text.line(kept.replace("\\", "\\\\").replace("\"", "\\\"")) + "\"";
     }
 
     /** Gson's advice to change its reader's strictness, before the place in the message. */
     private static final Pattern STRICT = Pattern.compile(
             "Use JsonReader\\.set[A-Za-z]+\\([A-Za-z.]*\\) to accept malformed JSON");
+    /** The place of a request's arguments read as an array, at the message's end. */
+    private static final Pattern ARGUMENTS_ARRAY = Pattern.compile(" path \\$\\.arguments\\[\\d+\\]$");
     /** What {@link NumberFormatException} says of text that is no number, before the text. */
     private static final String NOT_A_NUMBER = "For input string: ";
     /** Gson's token names ({@code JsonToken}), in JSON's words. */

@@ -43,8 +43,8 @@ class DapParseMessageTest {
         cases.put(7, "{\"seq\":7,\"type\":\"request\",\"command\":\"next\",\"arguments\":5}");
         expected.put(7, PARSE + "Expected an object but was a number at line 1 column 57 path $.arguments");
         cases.put(8, "{\"seq\":8,\"type\":\"request\",\"command\":\"next\",\"arguments\":[]}");
-        expected.put(8, PARSE + "Expected an object but was the end of an array at line 1 column 58 path"
-                + " $.arguments[0]");
+        // an array of arguments (LSP4J reads it as the parameters, and failed at its first element)
+        expected.put(8, PARSE + "Expected an object but was an array at path $.arguments");
         cases.put(9, "{\"seq\":9,\"type\":\"request\",\"command\":\"evaluate\",\"arguments\":{\"expression\":[]}}");
         expected.put(9, PARSE + "Expected a string but was an array at line 1 column 75 path $.arguments.expression");
         // a string where a number goes (NumberFormatException: "For input string: ...")
