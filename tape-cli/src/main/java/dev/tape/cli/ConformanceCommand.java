@@ -19,13 +19,16 @@ import java.util.concurrent.Callable;
  * {@code tape conformance DIR [--tier jit|interp]}: runs every case of a {@code tape-conformance-v1} manifest
  * ({@code DIR/manifest.json}) with the conformance host, and prints one line per failing case,
  * {@code FAIL NAME: WHY; got ACTUAL}, then {@code N passed, M failed} alone on the last line. Exits
- * 0 when no case failed, 1 when some did, 2 when the manifest cannot be read.
+ * 0 when no case failed, 1 when some did, 2 when the manifest cannot be read. A limit a case leaves out
+ * ({@code fuel}, {@code max_call_depth}, {@code max_host_calls}) is the reference's default, as
+ * {@link dev.tape.conformance.ConformanceCase} documents.
  */
 @Command(name = "conformance",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every case passed", "1:some cases failed", "2:bad usage, or a missing or malformed manifest"},
         description = {"Run every case of a conformance manifest folder and report 'N passed, M failed'.",
             "Reads DIR/manifest.json; prints one line per failing case, then the totals alone on the last line.",
+            "A limit a case leaves out is the reference's default: 1,000,000 fuel, 256 frames, 1,000,000 host calls.",
             "Exits 0 only when nothing failed."})
 public final class ConformanceCommand implements Callable<Integer> {
     /** Creates the command; picocli fills in its parameters. */
