@@ -208,7 +208,8 @@ class ReferenceInstrTypesTest {
 
     static final String TWO_PATHS = "    br r1, a, b\na:\n";
 
-    static Stream<Arguments> written() {
+    /** Written cases: moves, constants, the effect register and select. */
+    static Stream<Arguments> moves() {
         return Stream.of(
                 // mov: no check of its own (validate_instr_types), the source's type and shape copied
                 // (transfer_types copy_reg)
@@ -273,7 +274,12 @@ class ReferenceInstrTypesTest {
                                 + "    ret r0, [r5]\n}\n"),
                 c("br", "a condition of a type that differs between paths", "UnknownTypeAtUse",
                         "func main(bool, bool, u64) {\n" + TWO_PATHS + "    mov r4, r2\n    jmp j\nb:\n    mov r4, r3\n"
-                                + "    jmp j\nj:\n    br r4, j2, j2\nj2:\n    ret r0, []\n}\n"),
+                                + "    jmp j\nj:\n    br r4, j2, j2\nj2:\n    ret r0, []\n}\n"));
+    }
+
+    /** Written cases: calls, returns, host calls and call.indirect. */
+    static Stream<Arguments> calls() {
+        return Stream.of(
                 // call: args check_expected, rets check_assignable, results typed by the callee
                 c("call", "arguments and results of the callee's types", ACCEPT,
                         "func main(i64) -> (bool) {\n    call r0, f, r0, [r1] -> [r2]\n    ret r0, [r2]\n}\n"
@@ -348,7 +354,12 @@ class ReferenceInstrTypesTest {
                                 + "    ret r0, []\n}\n"),
                 c("call.indirect", "a result read as another type", "TypeMismatch",
                         "callsig s = () -> (i64)\nfunc main(func) {\n    call.indirect r0, s, r1, r0, [] -> [r2]\n"
-                                + "    bool.not r3, r2\n    ret r0, []\n}\n"),
+                                + "    bool.not r3, r2\n    ret r0, []\n}\n"));
+    }
+
+    /** Written cases: tuples, structs and arrays. */
+    static Stream<Arguments> aggregates() {
+        return Stream.of(
                 // tuples: element types known only where the tuple's shape is (transfer_types,
                 // meet_agg: the entry block's arguments and a block's own tuple.new)
                 c("tuple", "tuple.get of a tuple made in the block, read as its element's type", ACCEPT,
@@ -444,7 +455,12 @@ class ReferenceInstrTypesTest {
                 c("array", "array.len of a tuple", "AggKindMismatch",
                         "func main(i64) {\n    tuple.new r2, [r1]\n    array.len r3, r2\n    ret r0, []\n}\n"),
                 c("array", "array.len of an unshaped argument", ACCEPT,
-                        "func main(agg) -> (u64) {\n    array.len r2, r1\n    ret r0, [r2]\n}\n"),
+                        "func main(agg) -> (u64) {\n    array.len r2, r1\n    ret r0, [r2]\n}\n"));
+    }
+
+    /** Written cases: joins at block starts and unreachable code. */
+    static Stream<Arguments> joinsAndUnreachable() {
+        return Stream.of(
                 // joins (meet_value): uninitialised on one path, not read after; unwritten registers
                 c("join", "written on one path only, not read after the join", ACCEPT,
                         "func main(bool) {\n" + TWO_PATHS + "    const.i64 r2, 1\n    jmp j\nb:\n    jmp j\nj:\n"
@@ -519,6 +535,10 @@ class ReferenceInstrTypesTest {
                 c("join", "two types on two paths that never merge", "UnstableRegTypeAt",
                         "func main(bool) {\n" + TWO_PATHS + "    const.i64 r2, 1\n    ret r0, []\nb:\n"
                                 + "    const.bool r2, true\n    ret r0, []\n}\n"));
+    }
+
+    static Stream<Arguments> written() {
+        return Stream.of(moves(), calls(), aggregates(), joinsAndUnreachable()).flatMap(x -> x);
     }
 
     static Stream<Arguments> cases() {
