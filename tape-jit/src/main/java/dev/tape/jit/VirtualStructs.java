@@ -61,7 +61,8 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * {@code tuple.new}) of 1 to {@link #MAX_FIELDS} word fields (the first such instruction is the
  * one kept in locals; any other writer stores an object), a tuple's named by no
  * {@code closure.new} (an environment is an object anyway), {@code struct.new} or
- * {@code array.new}, and read in at most {@link #MAX_OTHER_READS} operands other than those of
+ * {@code array.new}, a struct's the destination of no {@code array.new} (which
+ * {@link VirtualArrays} may keep in locals too, leaving the struct's flag), and read in at most {@link #MAX_OTHER_READS} operands other than those of
  * {@code struct.get}s (a tuple's: {@code tuple.get}s) of its fields that match that struct's
  * shape (counted conservatively: every operand of an instruction that is not a word-only one
  * that names the register). The bytecode this adds to a method is at
@@ -173,6 +174,10 @@ final class VirtualStructs {
                         if (tuple && (op == Op.CLOSURE_NEW || op == Op.STRUCT_NEW || op == Op.ARRAY_NEW)) {
                             // a closure's environment (an object anyway), or a register a struct or
                             // an array kept in locals may also hold: not kept
+                            others[v] += MAX_OTHER_READS;
+                        } else if (op == Op.ARRAY_NEW && p == i + 1) {
+                            // an array.new into a struct's register: VirtualArrays may keep that
+                            // array in locals, whose build leaves this struct's flag: not kept
                             others[v] += MAX_OTHER_READS;
                         }
                     }
