@@ -27,9 +27,11 @@ import dev.tape.verify.internal.LOp;
  * decimal helpers' calls ({@link Numerics}, inlined, whose throws C2 compiles as uncommon traps)
  * sit in a {@code try}: a handler covering the whole loop, reachable from its calls (listing a slot,
  * {@link ExecutionContext#decDirty}), cost dec_loop 5 to 8 % (C2 kept {@code ip} and the budget in
- * stack slots for it). Anything else thrown in the loop, which a verified program cannot cause
- * but an {@code OutOfMemoryError} boxing a full list of unboxed decimals can, is reported at the
- * run's first instruction ({@code runIp} stays -1).
+ * stack slots for it). The one allocation in the loop, boxing the full list of unboxed decimals,
+ * happens only at the run's first instruction ({@link #boxes}: a later one that would box is
+ * handed back to {@code execute}), so its {@code OutOfMemoryError} is reported at the instruction
+ * that boxed. Anything else thrown in the loop, which a verified program cannot cause, is reported
+ * at the run's first instruction ({@code runIp} stays -1).
  */
 final class DecimalRun {
     private DecimalRun() {}
@@ -47,6 +49,24 @@ final class DecimalRun {
         c.runIp = ip;
         c.runUsed = used;
         return e;
+    }
+
+    /**
+     * Whether writing a decimal into slot {@code at} would box the full list of unboxed decimals
+     * ({@link ExecutionContext#decDirty}), an allocation. A decimal instruction after the run's
+     * first for which it holds is not run here but handed back to {@code execute} (its unit given
+     * back, as for an instruction the run does not handle), which runs it alone or as a new run's
+     * first instruction: an {@code OutOfMemoryError} while boxing is then reported at the
+     * instruction that boxed, with the fuel it used, as the compiled tier reports its allocating
+     * instruction. Rare: a loop's decimal slots stay unboxed from trip to trip.
+     *
+     * @param c the run's context
+     * @param r the reference file
+     * @param at the absolute register index of the instruction's result
+     * @return whether the list is full and the slot holds no token yet
+     */
+    private static boolean boxes(ExecutionContext c, Object[] r, int at) {
+        return !(r[at] instanceof DecScale) && c.decFull();
     }
 
     /**
@@ -82,7 +102,11 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    DecScale.put(c, w, r, base + code[ip + 1], m, s);
+                    int d = base + code[ip + 1];
+                    if (b != start && boxes(c, r, d)) {
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                    DecScale.put(c, w, r, d, m, s);
                     ip += 4;
                 }
                 case Op.DEC_MUL -> {
@@ -100,7 +124,11 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    DecScale.put(c, w, r, base + code[ip + 1], m, s + t);
+                    int d = base + code[ip + 1];
+                    if (b != start && boxes(c, r, d)) {
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                    DecScale.put(c, w, r, d, m, s + t);
                     ip += 4;
                 }
                 case Op.I64_TO_DEC -> {
@@ -112,7 +140,11 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    DecScale.put(c, w, r, base + code[ip + 1], m, s);
+                    int d = base + code[ip + 1];
+                    if (b != start && boxes(c, r, d)) {
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                    DecScale.put(c, w, r, d, m, s);
                     ip += 4;
                 }
                 case LOp.MOV_W -> {

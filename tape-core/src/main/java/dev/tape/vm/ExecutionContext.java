@@ -520,6 +520,14 @@ public final class ExecutionContext {
     }
 
     /**
+     * @return whether the list of unboxed decimal slots is full: listing one more boxes them all
+     *     first ({@link #decDirty}), which allocates
+     */
+    boolean decFull() {
+        return decCount == DEC_SLOTS;
+    }
+
+    /**
      * Boxes every listed unboxed decimal back into a {@link dev.tape.value.Value.Decimal} in the
      * reference file (a slot that holds anything but a token by now is skipped), and empties the
      * list: after it, no slot of the register files holds a token.
