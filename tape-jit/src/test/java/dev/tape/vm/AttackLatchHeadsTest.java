@@ -35,13 +35,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * budget untraced, stepped and compiled; lockstep pauses with snapshots restored).
  */
 class AttackLatchHeadsTest {
-    /** The ops of function 0's {@code i64.add} + {@code i64.lt}+{@code br} latches, in code order. */
+    /**
+     * The ops of function 0's {@code i64.add} + {@code i64.lt}+{@code br} latches, in code order, as
+     * the function lowered again ({@code Relowering}) has them; each the same in the code image the
+     * interpreter runs.
+     */
     private static List<Integer> latches(Vm vm) {
         List<Integer> ops = new ArrayList<>();
         LoweredFunction lf = vm.funcs[0];
+        int entry = vm.image.entry(0);
         for (int i = 0; i < lf.codeLength(); i++) {
             int op = lf.code()[i];
             if (lf.pcOf()[i] >= 0 && (op == LOp.I64_ADD_LT_BR || op == LOp.I64_ADD_LT_BR_RUN)) {
+                assertEquals(op, vm.image.code()[entry + i], "the image's op at code index " + i);
                 ops.add(op);
             }
         }
