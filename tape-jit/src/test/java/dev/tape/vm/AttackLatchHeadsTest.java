@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static dev.tape.program.ValueType.BOOL;
 import static dev.tape.program.ValueType.F64;
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attack on the counted-loop latch the lowering chooses ({@link LOp#I64_ADD_LT_BR_RUN}, fifteenth
@@ -260,5 +262,74 @@ class AttackLatchHeadsTest {
         }
         sweep(vp, List.of(LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN, LOp.I64_ADD_LT_BR_RUN, LOp.I64_ADD_LT_BR_RUN),
                 args, want, "self latch, run of two, latch in a superinstruction");
+    }
+    /**
+     * One loop of a random program: its counter (reset first), pre-check, body and latch (the
+     * counter's i64.add, or constant 1 + i64.add, so the latch is the second half of a
+     * superinstruction), a nested loop in the body when {@code depth} is 0.
+     */
+    private static void loop(FunctionBuilder f, Random rnd, int depth) {
+        int ctr = 13 + depth;
+        Label top = f.newLabel();
+        Label done = f.newLabel();
+        f.constI64(ctr, 0).i64Lt(8, ctr, 1).br(8, top, done);
+        f.place(top);
+        int items = 1 + rnd.nextInt(4);
+        for (int k = 0; k < items; k++) {
+            switch (rnd.nextInt(depth == 0 ? 12 : 11)) {
+                case 0 -> f.i64Add(2, 2, ctr);
+                case 1 -> f.i64Sub(12, 12, 2);
+                case 2 -> f.i64Mul(2, 2, 12);
+                case 3 -> f.constI64(7, rnd.nextInt(9) - 4).i64Add(2, 2, 7);
+                case 4 -> f.mov(15, 2).i64Add(12, 12, 15);
+                case 5 -> f.unary(Opcode.I64_TO_F64, 9, ctr).binary(Opcode.F64_MUL, 10, 9, 5).f64Add(4, 4, 10);
+                case 6 -> f.binary(Opcode.F64_MUL, 9, 4, 5).f64Add(4, 9, 6);
+                case 7 -> f.binary(Opcode.F64_SUB, 9, 4, 6).f64Add(4, 9, 5);
+                case 8 -> f.binary(Opcode.F64_DIV, 4, 4, 6);
+                case 9 -> f.binary(Opcode.F64_LT, 11, 4, 6);
+                case 10 -> f.binary(Opcode.I64_XOR, 12, 12, 2);
+                default -> loop(f, rnd, depth + 1);
+            }
+        }
+        if (rnd.nextBoolean()) {
+            f.i64Add(ctr, ctr, 3);
+        } else {
+            f.constI64(7, 1).i64Add(ctr, ctr, 7);
+        }
+        f.i64Lt(8, ctr, 1).br(8, top, done);
+        f.place(done);
+    }
+
+    /**
+     * 60 random programs of one to three loops, some nested, whose heads and bodies mix every shape
+     * above (word and f64 superinstruction heads, unfused f64.lt, i64.xor that runs leave at, the
+     * latch as a plain i64.add or the second half of constant + i64.add): both latch forms met, and
+     * every program ends alike on both tiers at every budget, stepped and paused in lockstep.
+     */
+    @Test
+    void randomLoopsOfEveryHeadShapeEndAlikeAtEveryBudget() throws Exception {
+        int run = 0;
+        int plain = 0;
+        for (long seed = 1; seed <= 60; seed++) {
+            Random rnd = new Random(seed);
+            ProgramBuilder pb = new ProgramBuilder();
+            FunctionBuilder f = pb.addFunction(List.of(I64), List.of(I64, I64, F64, BOOL));
+            f.constI64(2, 1).constI64(3, 1).constF64(4, 0.25).constF64(5, 0.5).constF64(6, 1.5)
+                    .constBool(11, false).constI64(12, 3);
+            int loops = 1 + rnd.nextInt(3);
+            for (int k = 0; k < loops; k++) {
+                loop(f, rnd, 0);
+            }
+            f.ret(0, 2, 12, 4, 11);
+            VerifiedProgram vp = Verifier.verify(pb.build());
+            Tiers t = Tiers.of(vp, new HostRegistry());
+            List<Integer> ops = latches(t.interpreted);
+            run += ops.contains(LOp.I64_ADD_LT_BR_RUN) ? 1 : 0;
+            plain += ops.contains(LOp.I64_ADD_LT_BR) ? 1 : 0;
+            Tiers.Outcome full = StepSweep.sweep(t, List.of(Value.i64(1 + seed % 3)), seed, "seed " + seed);
+            assertFalse(full.trapped(), "seed " + seed + ": " + full);
+        }
+        assertTrue(run >= 30 && plain >= 5, "programs with a latch to a run's head " + run + ", with a plain one "
+                + plain);
     }
 }
