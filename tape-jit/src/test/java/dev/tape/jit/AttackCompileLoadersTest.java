@@ -132,6 +132,22 @@ class AttackCompileLoadersTest {
                 attack(2, 2, n -> new OutOfMemoryError("no heap for " + n), null, true)));
     }
 
+    /**
+     * Before the fix, JitRuntime refused for good: fib's compile (no call site, so no need of
+     * JitRuntime.lazy) made a class whose run then failed to load JitRuntime, a heap_limit_exceeded
+     * trap at pc 0 where the interpreter returns 6765.
+     */
+    @Test
+    void refusedForeverLetsNothingOut() throws Exception {
+        TestLoaders.withoutWarmUp(() -> assertEquals(List.of(),
+                attack(Integer.MAX_VALUE, 2, n -> new OutOfMemoryError("no heap for " + n), null, false)));
+    }
+
+    /**
+     * But ClassInitList's: Jit.compile lets out a StackOverflowError met before the compiled tier's
+     * classes are initialised, by design (ClassInit.initialise: the caller's stack is too short), and
+     * one while the JVM loads ClassInitList is that one.
+     */
     @Test
     void stackOverflowOnceLetsNothingOut() throws Exception {
         TestLoaders.withoutWarmUp(() -> assertEquals(List.of(),
@@ -145,6 +161,10 @@ class AttackCompileLoadersTest {
                 attack(1, 1, n -> new NoClassDefFoundError(n), null, false)));
     }
 
+    /**
+     * Before the fix (JitAccess catching no RuntimeException), Holder refused once so left JitAccess
+     * erroneous: every later Jit.compile of the loader made an interpreting VM (0 compiled functions).
+     */
     @Test
     void securityExceptionOnceLetsNothingOut() throws Exception {
         TestLoaders.withoutWarmUp(() -> assertEquals(List.of(),
