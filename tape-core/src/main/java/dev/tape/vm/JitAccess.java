@@ -15,9 +15,10 @@ final class JitAccess implements CompilerAccess {
     static {
         try {
             CompilerAccess.register(new JitAccess());
-        } catch (LinkageError | VirtualMachineError e) {
-            // the JVM could not load the registry (no memory): CompilerAccess.get makes the instance
-            // itself, so that this class is not left unusable in its class loader by a passing failure
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            // the JVM could not load the registry (no memory, or its class loader refused it once:
+            // a SecurityException, say): CompilerAccess.get makes the instance itself, so that this
+            // class is not left unusable in its class loader by a passing failure
         }
     }
 

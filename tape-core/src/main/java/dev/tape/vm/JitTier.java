@@ -525,6 +525,9 @@ final class JitTier extends CompiledTier {
             return null;
         }
         try {
+            // the generated code calls JitRuntime: a class it cannot load would fail a compiled run
+            // (with an OutOfMemoryError, a trap the interpreter does not raise) rather than this compile
+            lazy();
             Shape key = shapeOf[func];
             if (key == null) {
                 key = new Shape(vm, func);
