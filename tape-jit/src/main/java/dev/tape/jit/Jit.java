@@ -56,6 +56,8 @@ public final class Jit {
      * @throws IllegalArgumentException when an argument is null
      * @throws LinkException when the host does not provide one or more of the program's host
      *     imports (all are listed), or its resolver threw
+     * @throws StackOverflowError when the calling thread has too little Java stack left to have the
+     *     compiled tier's classes initialised (only while they are not yet, in this class loader)
      */
     public static Vm compile(VerifiedProgram program, Host host) {
         return compile(program, host, VmOptions.DEFAULT);
@@ -72,6 +74,8 @@ public final class Jit {
      * @throws IllegalArgumentException when an argument is null
      * @throws LinkException with eager linking, when the host does not provide one or more of the
      *     program's host imports (all are listed), or its resolver threw
+     * @throws StackOverflowError when the calling thread has too little Java stack left to have the
+     *     compiled tier's classes initialised (only while they are not yet, in this class loader)
      */
     public static Vm compile(VerifiedProgram program, Host host, VmOptions options) {
         return make(program, host, options, false);
@@ -93,6 +97,8 @@ public final class Jit {
      * @throws IllegalArgumentException when an argument is null
      * @throws LinkException with eager linking, when the host does not provide one or more of the
      *     program's host imports (all are listed), or its resolver threw
+     * @throws StackOverflowError when the calling thread has too little Java stack left to have the
+     *     compiled tier's classes initialised (only while they are not yet, in this class loader)
      */
     public static Vm compileFramed(VerifiedProgram program, Host host, VmOptions options) {
         return make(program, host, options, true);
@@ -117,7 +123,10 @@ public final class Jit {
             ClassInitList.compile();
             access = CompilerAccess.get();
             codegen = framed ? JitCompiler.FRAMED : JitCompiler.INSTANCE;
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+        } catch (StackOverflowError e) {
+            // the caller's stack is too short to have the classes initialised (ClassInit#initialise)
+            throw e;
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             // the compiled tier cannot be had now: this VM interprets (outcomes are the same)
             return new Vm(program, host, options);
         }
@@ -177,7 +186,7 @@ public final class Jit {
     private static CompilerAccess access() {
         try {
             return CompilerAccess.get();
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             return null;
         }
     }
