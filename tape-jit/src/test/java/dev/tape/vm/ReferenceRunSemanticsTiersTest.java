@@ -95,6 +95,12 @@ class ReferenceRunSemanticsTiersTest {
         FNS.put("array.get", new Fn("agg array ints, u64", "i64", "array.get rD, r1, r2"));
         FNS.put("array.get_imm 2", new Fn("agg array ints", "i64", "array.get_imm rD, r1, 2"));
         FNS.put("array.len", new Fn("agg array ints", "u64", "array.len rD, r1"));
+        FNS.put("array.get_imm 2^31", new Fn("agg array ints", "i64", "array.get_imm rD, r1, 2147483648"));
+        FNS.put("array.get_imm max", new Fn("agg array ints", "i64", "array.get_imm rD, r1, 4294967295"));
+        FNS.put("bytes.get_imm 2^31", new Fn("bytes", "u64", "bytes.get_imm rD, r1, 2147483648"));
+        FNS.put("trap 2^31", new Fn("i64", "i64", "trap 2147483648"));
+        FNS.put("trap max", new Fn("i64", "i64", "trap 4294967295"));
+        FNS.put("trap 0", new Fn("i64", "i64", "trap 0"));
         FNS.put("select", new Fn("bool, f64, f64", "f64", "select rD, r1, r2, r3"));
     }
 
@@ -535,6 +541,15 @@ class ReferenceRunSemanticsTiersTest {
     }
 
     @Test
+    void trapCodesAreUnsigned32Bit() {
+        // Trap { code }: TrapCode(u32), at the trap's pc, after its fuel
+        is("trap_code(0)", "trap 0", "i64:1");
+        is("trap_code(2147483648)", "trap 2^31", "i64:1");
+        is("trap_code(4294967295)", "trap max", "i64:1");
+        runAll();
+    }
+
+    @Test
     void arrays() {
         // ArrayGet: index = usize::try_from(u64) (no sign: a u64 register), agg.array_get(h, ix) else
         // AggError; ArrayGetImm: the u32 immediate; ArrayLen: the element count as u64
@@ -548,6 +563,10 @@ class ReferenceRunSemanticsTiersTest {
         is("agg_error", "array.get_imm 2", "array#0(i64:1, i64:2)");
         is("u64:3", "array.len", xs);
         is("u64:0", "array.len", "array#0()");
+        // the u32 immediate is unsigned: 2^31 and 2^32-1 are large indexes, not negative ones
+        is("agg_error", "array.get_imm 2^31", xs);
+        is("agg_error", "array.get_imm max", xs);
+        is("index_out_of_bounds", "bytes.get_imm 2^31", "bytes:00");
         runAll();
     }
 }
