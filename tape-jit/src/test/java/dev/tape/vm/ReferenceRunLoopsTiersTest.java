@@ -42,6 +42,7 @@ class ReferenceRunLoopsTiersTest {
     private static final String TENTH = "f64:0x3fb999999999999a";
 
     private static final String PROGRAM = """
+            array ints = i64
             func wrapLoop(i: i64, limit: i64, step: i64) -> (i64, i64) {
                 const.i64 r4, 0
                 const.i64 r6, 1
@@ -141,6 +142,35 @@ class ReferenceRunLoopsTiersTest {
             done:
                 ret r0, [r1]
             }
+            func decMix(i: i64, n: i64) -> (i64, dec) {
+                const.i64 r3, 1
+                const.decimal r6, 0, 4
+                jmp head
+            head:
+                i64.to_dec r4, r1, 2
+                dec.add r5, r4, r4
+                dec.mul r6, r5, r5
+                i64.add r1, r1, r3
+                i64.lt r7, r1, r2
+                br r7, head, done
+            done:
+                ret r0, [r1, r6]
+            }
+            func arrLoop(xs: agg array ints, i: u64, n: u64) -> (i64) {
+                const.u64 r4, 1
+                const.i64 r5, 0
+                jmp head
+            head:
+                array.get r6, r1, r2
+                i64.add r5, r5, r6
+                tuple.new r7, [r5, r6]
+                tuple.get r8, r7, 0
+                u64.add r2, r2, r4
+                u64.lt r9, r2, r3
+                br r9, head, done
+            done:
+                ret r0, [r8]
+            }
             func mulAdd(a: f64, b: f64, c: f64) -> (f64) {
                 f64.mul r4, r1, r2
                 f64.add r5, r4, r3
@@ -190,12 +220,14 @@ class ReferenceRunLoopsTiersTest {
     private static final int DEC_MUL_LOOP = 5;
     private static final int REM_LOOP = 6;
     private static final int CONST_LOOP = 7;
-    private static final int MUL_ADD = 8;
-    private static final int MUL_ADD_REV = 9;
-    private static final int SUB_ADD = 10;
-    private static final int TO_F64_MUL_ADD = 11;
-    private static final int CONST_LT_BR = 12;
-    private static final int CONST_ADD = 13;
+    private static final int DEC_MIX = 8;
+    private static final int ARR_LOOP = 9;
+    private static final int MUL_ADD = 10;
+    private static final int MUL_ADD_REV = 11;
+    private static final int SUB_ADD = 12;
+    private static final int TO_F64_MUL_ADD = 13;
+    private static final int CONST_LT_BR = 14;
+    private static final int CONST_ADD = 15;
 
     private static final Limits LIMITS = Limits.of(1_000, 256, 1_000_000);
 
@@ -336,6 +368,12 @@ class ReferenceRunLoopsTiersTest {
         assertEquals("decimal_overflow at f5 pc 16 used 13", outcome(t, DEC_MUL_LOOP, tiny, "i64:3"));
         // 10^18 fits, 10^19 does not (checked_mul): 1.0 (mantissa 10) 19 times
         assertEquals("decimal_overflow at f5 pc 16 used 77", outcome(t, DEC_MUL_LOOP, "dec:1.0", "i64:30"));
+        // decMix: const (0), const.decimal (3), jmp (7), head: i64.to_dec (13), dec.add (17), dec.mul (21),
+        // add (25), lt (29), br (33), ret (45). (200 i)^2 fits i64 up to i = 15185002; the third
+        // iteration's dec.mul (its third instruction) overflows: 3 + 6 + 6 + 3 used
+        assertEquals("decimal_overflow at f8 pc 21 used 18", outcome(t, DEC_MIX, "i64:15185001", "i64:15185010"));
+        assertEquals("i64:15185003, dec:922337142960016.0000 used 16",
+                outcome(t, DEC_MIX, "i64:15185001", "i64:15185003"));
     }
 
     @Test
@@ -346,6 +384,14 @@ class ReferenceRunLoopsTiersTest {
         assertEquals("int_div_overflow at f6 pc 12 used 12", outcome(t, REM_LOOP, I64_MIN, "i64:-3"));
         assertEquals("i64:1 used 12", outcome(t, REM_LOOP, "i64:7", "i64:1"));
         assertEquals("i64:0 used 8", outcome(t, REM_LOOP, I64_MIN, "i64:2"));
+        // arrLoop: const (0), const (3), jmp (6), head: array.get (12), add (16), tuple.new (20, 5 bytes),
+        // tuple.get (25), u64.add (29), u64.lt (33), br (37), ret (49); ArrayGet's AggError at the
+        // iteration whose index is past the end
+        String xs = "array#0(i64:10, i64:20, i64:30)";
+        assertEquals("i64:60 used 25", outcome(t, ARR_LOOP, xs, "u64:0", "u64:3"));
+        assertEquals("agg_error at f9 pc 12 used 25", outcome(t, ARR_LOOP, xs, "u64:0", "u64:5"));
+        assertEquals("agg_error at f9 pc 12 used 4", outcome(t, ARR_LOOP, xs, U64_MAX, "u64:5"));
+        assertEquals("agg_error at f9 pc 12 used 11", outcome(t, ARR_LOOP, xs, "u64:2", "u64:4294967298"));
     }
 
     @Test

@@ -510,6 +510,11 @@ class ReferenceRunSemanticsTiersTest {
         is("index_out_of_bounds", "bytes.get", "bytes:00ff", "u64:2");
         is("index_out_of_bounds", "bytes.get", "bytes:00ff", U64_MAX);
         is("index_out_of_bounds", "bytes.get", "bytes:00ff", TWO_63);
+        is("index_out_of_bounds", "bytes.get", "bytes:00ff", "u64:4294967297");
+        is("index_out_of_bounds", "bytes.slice", "bytes:000102", "u64:4294967296", "u64:4294967297");
+        is("index_out_of_bounds", "bytes.slice", "bytes:000102", "u64:0", "u64:4294967297");
+        is("index_out_of_bounds", "str.slice", hello, "u64:4294967297", "u64:4294967298");
+        is("index_out_of_bounds", "str.slice", hello, "u64:1", "u64:4294967299");
         is("u64:128", "bytes.get_imm 2", "bytes:000080");
         is("index_out_of_bounds", "bytes.get_imm 2", "bytes:0000");
         is("index_out_of_bounds", "bytes.get_imm max", "bytes:0000");
@@ -559,6 +564,10 @@ class ReferenceRunSemanticsTiersTest {
         is("agg_error", "array.get", xs, U64_MAX);
         is("agg_error", "array.get", xs, TWO_63);
         is("agg_error", "array.get", "array#0()", "u64:0");
+        // indexes past 2^32 are not taken modulo 2^32 (usize::try_from keeps them whole)
+        is("agg_error", "array.get", xs, "u64:4294967296");
+        is("agg_error", "array.get", xs, "u64:4294967297");
+        is("agg_error", "array.get", xs, "u64:18446744069414584322");
         is("i64:30", "array.get_imm 2", xs);
         is("agg_error", "array.get_imm 2", "array#0(i64:1, i64:2)");
         is("u64:3", "array.len", xs);
