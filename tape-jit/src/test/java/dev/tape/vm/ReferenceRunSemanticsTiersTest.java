@@ -102,16 +102,27 @@ class ReferenceRunSemanticsTiersTest {
         FNS.put("trap max", new Fn("i64", "i64", "trap 4294967295"));
         FNS.put("trap 0", new Fn("i64", "i64", "trap 0"));
         FNS.put("select", new Fn("bool, f64, f64", "f64", "select rD, r1, r2, r3"));
+        FNS.put("select dec", new Fn("bool, dec, dec", "dec", "select rD, r1, r2, r3"));
+        FNS.put("select str", new Fn("bool, str, str", "str", "select rD, r1, r2, r3"));
+        FNS.put("mov", new Fn("f64", "f64", "mov rD, r1"));
+        un("bool.not", "bool", "bool");
+        bin("bool.and", "bool", "bool");
+        bin("bool.or", "bool", "bool");
+        bin("bool.xor", "bool", "bool");
+        FNS.put("tuple.get 1", new Fn("agg tuple(i64, f64)", "f64", "tuple.get rD, r1, 1"));
+        FNS.put("tuple.len", new Fn("agg tuple(i64, f64)", "u64", "tuple.len rD, r1"));
+        FNS.put("struct.get 1", new Fn("agg struct P", "i64", "struct.get rD, r1, 1"));
+        FNS.put("struct.field_count", new Fn("agg struct P", "u64", "struct.field_count rD, r1"));
     }
 
     private static final List<String> NAMES = List.copyOf(FNS.keySet());
 
     private static String program(boolean constants, List<List<String>> constArgs) {
-        StringBuilder b = new StringBuilder("array ints = i64\n");
+        StringBuilder b = new StringBuilder("array ints = i64\nstruct P = { x: i64, y: i64 }\n");
         int k = 0;
         for (String name : NAMES) {
             Fn f = FNS.get(name);
-            String[] types = f.args().split(", ");
+            String[] types = f.args().split(",\\s*(?![^()]*\\))"); // not the commas inside tuple(...)
             String dst = "r" + (types.length + 1);
             b.append("func f").append(k).append('(');
             for (int i = 0; i < types.length; i++) {
@@ -542,6 +553,34 @@ class ReferenceRunSemanticsTiersTest {
         is("str:\"h\u00e9\"", "str.concat", "str:\"h\"", "str:\"\u00e9\"");
         is("bytes:00ff", "bytes.concat", "bytes:00", "bytes:ff");
         is("bytes:", "bytes.concat", "bytes:", "bytes:");
+        runAll();
+    }
+
+    @Test
+    void booleansMovesSelectsTuplesAndStructs() {
+        // BoolNot/And/Or/Xor: !, &, |, ^ on bool
+        is("bool:false", "bool.not", "bool:true");
+        is("bool:false", "bool.and", "bool:true", "bool:false");
+        is("bool:true", "bool.or", "bool:false", "bool:true");
+        is("bool:false", "bool.xor", "bool:true", "bool:true");
+        is("bool:true", "bool.xor", "bool:false", "bool:true");
+        // MovF64, SelectDecimal, SelectStr: the value unchanged (a signalling NaN, a decimal's scale)
+        is(SNAN, "mov", SNAN);
+        is("dec:1.50", "select dec", "bool:true", "dec:1.50", "dec:2");
+        is("dec:2", "select dec", "bool:false", "dec:1.50", "dec:2");
+        is("str:\"b\"", "select str", "bool:false", "str:\"a\"", "str:\"b\"");
+        // TupleGet/TupleLen, StructGet/StructFieldCount (aggregates.rs: the element at the index, the
+        // count); past the end or another kind is AggError
+        is(NEG_ZERO, "tuple.get 1", "tuple(i64:1, " + NEG_ZERO + ")");
+        is("agg_error", "tuple.get 1", "tuple(i64:1)");
+        is("agg_error", "tuple.get 1", "array#0(i64:1, i64:2)");
+        is("u64:2", "tuple.len", "tuple(i64:1, " + NEG_ZERO + ")");
+        is("agg_error", "tuple.len", "struct#0(i64:1, i64:2)");
+        is(I64_MIN, "struct.get 1", "struct#0(i64:1, " + I64_MIN + ")");
+        is("agg_error", "struct.get 1", "struct#0(i64:1)");
+        is("agg_error", "struct.get 1", "tuple(i64:1, i64:2)");
+        is("u64:2", "struct.field_count", "struct#0(i64:1, i64:2)");
+        is("agg_error", "struct.field_count", "array#0(i64:1, i64:2)");
         runAll();
     }
 
