@@ -54,6 +54,7 @@ final class FloatRun {
         try {
             while (true) {
                 switch (code[ip]) {
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case Op.F64_ADD -> {
                         w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
@@ -151,8 +152,10 @@ final class FloatRun {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // END GENERATED
                     // fused compare-and-branch and superinstructions, as in execute: each further
                     // half only when the budget holds its unit
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.I64_LT_BR -> {
                         boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                         w[base + code[ip + 1]] = t ? 1 : 0;
@@ -208,6 +211,7 @@ final class FloatRun {
                             }
                         }
                     }
+                    // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
                         // from here (never the first instruction, one LOp.floatRun or

@@ -60,6 +60,7 @@ final class TupleRun {
                         r[base + code[ip + 1]] = Ops.tupleOfWords(c, tags[code[ip + 2]], w, code, ip + 4, n, base);
                         ip += 4 + n;
                     }
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.TUPLE_GET_W -> {
                         Object o = r[base + code[ip + 2]];
                         int i = code[ip + 3];
@@ -93,8 +94,10 @@ final class TupleRun {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // END GENERATED
                     // fused compare-and-branch and superinstructions, as in execute: each further
                     // half only when the budget holds its unit
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.I64_LT_BR -> {
                         boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                         w[base + code[ip + 1]] = t ? 1 : 0;
@@ -150,6 +153,7 @@ final class TupleRun {
                             }
                         }
                     }
+                    // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
                         // from here (never the first instruction, a tuple.new)
