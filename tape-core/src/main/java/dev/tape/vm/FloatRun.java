@@ -31,6 +31,11 @@ import dev.tape.verify.internal.LOp;
  * {@code execute}'s cases ({@link Numerics}: the same NaN rule). No instruction here traps; any
  * exception (an {@code Error} of the JVM) leaves the run's position and the units it took in
  * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed}, as {@link DecimalRun}'s do.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class FloatRun {
     private FloatRun() {}

@@ -30,6 +30,11 @@ import dev.tape.verify.internal.LOp;
  * <p>A trap (or any exception: a heap limit, an {@code OutOfMemoryError}) leaves the run's position
  * and the units it took in {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed} for
  * {@code execute} to report it at that instruction.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class TupleRun {
     private TupleRun() {}

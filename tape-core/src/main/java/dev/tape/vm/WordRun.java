@@ -22,6 +22,11 @@ import dev.tape.verify.internal.LOp;
  * first takes one unit before it runs, each further half of a fused op only when the budget holds
  * it; no instruction here traps; any exception leaves the run's position and the units it took in
  * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed}.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class WordRun {
     private WordRun() {}
