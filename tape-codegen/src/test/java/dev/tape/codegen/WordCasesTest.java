@@ -60,7 +60,10 @@ class WordCasesTest {
             // i64.sub (and const+sub in execute) is in every loop
             assertNotEquals(s, OpcodeGenerator.writeWordCases(spec, changed, f, s), f);
             // an edit inside a region is undone; one outside is kept
-            int inside = s.indexOf(BEGIN) + BEGIN.length() + 1;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ *" + java.util.regex.Pattern.quote(BEGIN)
+                    + "\n").matcher(s);
+            assertTrue(m.find(), f);
+            int inside = m.end();
             String edited = s.substring(0, inside) + "// edited by hand\n" + s.substring(inside);
             assertEquals(s, OpcodeGenerator.writeWordCases(spec, template, f, edited), f);
             String outside = "// kept\n" + s;
