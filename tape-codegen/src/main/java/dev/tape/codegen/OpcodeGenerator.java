@@ -40,8 +40,10 @@ public final class OpcodeGenerator {
     /**
      * Runs the generator.
      *
-     * @param args optional spec path and output source root
+     * @param args optional spec path and output source root; the word cases' template is read beside
+     *     the spec and the files it names are found from the working directory
      * @throws IOException when the spec cannot be read or a source cannot be written
+     * @throws IllegalArgumentException when the spec, the template or a file's regions are malformed
      */
     public static void main(String[] args) throws IOException {
         Path spec = Path.of(args.length > 0 ? args[0] : "spec/opcodes.json");
@@ -57,15 +59,22 @@ public final class OpcodeGenerator {
         if (Files.isRegularFile(cases)) {
             String specJson = Files.readString(spec, StandardCharsets.UTF_8);
             String template = Files.readString(cases, StandardCharsets.UTF_8);
-            for (String file : wordCaseFiles(template)) {
+            // every file checked before any is written: a bad region leaves all of them as they were
+            Map<Path, String> rewrites = new LinkedHashMap<>();
+            List<String> targets = wordCaseFiles(template);
+            for (String file : targets) {
                 Path p = Path.of(file);
                 String source = Files.readString(p, StandardCharsets.UTF_8);
                 String rewritten = writeWordCases(specJson, template, file, source);
                 if (!rewritten.equals(source)) {
-                    Files.writeString(p, rewritten, StandardCharsets.UTF_8);
-                    System.out.println("rewrote the word cases of " + p);
+                    rewrites.put(p, rewritten);
                 }
             }
+            for (Map.Entry<Path, String> e : rewrites.entrySet()) {
+                Files.writeString(e.getKey(), e.getValue(), StandardCharsets.UTF_8);
+                System.out.println("rewrote the word cases of " + e.getKey());
+            }
+            System.out.println("word cases: " + targets.size() + " files, " + rewrites.size() + " rewritten");
         }
     }
 
