@@ -22,6 +22,14 @@ import java.util.TreeMap;
  * <p>{@code SPEC} defaults to {@code spec/opcodes.json} and {@code OUT_DIR} to
  * {@code tape-core/src/main/java}, both relative to the working directory (the repository root).
  * Output is deterministic: the same spec always gives the same bytes.
+ *
+ * <p>The same command rewrites the interpreter's word cases: {@code word-cases.txt} beside the spec
+ * ({@code spec/word-cases.txt}) defines each word case of the run loops once and names the
+ * hand-written loops ({@code Interpreter.execute}, {@code WordRun}, {@code FloatRun},
+ * {@code TupleRun}) and the cases of each of their regions marked
+ * {@value #BEGIN_WORD_CASES} ... {@value #END_WORD_CASES}; the generator replaces each region's
+ * lines with the cases it names and leaves the rest of each file alone
+ * ({@link #writeWordCases}). Its paths are relative to the working directory.
  */
 public final class OpcodeGenerator {
     /** The package the generated sources belong to. */
@@ -32,8 +40,10 @@ public final class OpcodeGenerator {
     /**
      * Runs the generator.
      *
-     * @param args optional spec path and output source root
+     * @param args optional spec path and output source root; the word cases' template is read beside
+     *     the spec and the files it names are found from the working directory
      * @throws IOException when the spec cannot be read or a source cannot be written
+     * @throws IllegalArgumentException when the spec, the template or a file's regions are malformed
      */
     public static void main(String[] args) throws IOException {
         Path spec = Path.of(args.length > 0 ? args[0] : "spec/opcodes.json");
@@ -45,6 +55,71 @@ public final class OpcodeGenerator {
             Files.writeString(out, e.getValue(), StandardCharsets.UTF_8);
             System.out.println("wrote " + out);
         }
+        Path cases = spec.resolveSibling(WORD_CASES);
+        if (Files.isRegularFile(cases)) {
+            String specJson = Files.readString(spec, StandardCharsets.UTF_8);
+            String template = Files.readString(cases, StandardCharsets.UTF_8);
+            // every file checked before any is written: a bad region leaves all of them as they were
+            Map<Path, String> rewrites = new LinkedHashMap<>();
+            List<String> targets = wordCaseFiles(template);
+            for (String file : targets) {
+                Path p = Path.of(file);
+                String source = Files.readString(p, StandardCharsets.UTF_8);
+                String rewritten = writeWordCases(specJson, template, file, source);
+                if (!rewritten.equals(source)) {
+                    rewrites.put(p, rewritten);
+                }
+            }
+            for (Map.Entry<Path, String> e : rewrites.entrySet()) {
+                Files.writeString(e.getKey(), e.getValue(), StandardCharsets.UTF_8);
+                System.out.println("rewrote the word cases of " + e.getKey());
+            }
+            System.out.println("word cases: " + targets.size() + " files, " + rewrites.size() + " rewritten");
+        }
+    }
+
+    /** The file name of the word cases' template, beside the spec. */
+    public static final String WORD_CASES = "word-cases.txt";
+    /** The line (after indentation) that opens a region of generated word cases. */
+    public static final String BEGIN_WORD_CASES = "// BEGIN GENERATED: word cases (OpcodeGenerator)";
+    /** The line (after indentation) that closes a region of generated word cases. */
+    public static final String END_WORD_CASES = "// END GENERATED";
+
+    /**
+     * The hand-written files whose word cases the template defines, in the template's order.
+     *
+     * @param template the content of {@code spec/word-cases.txt}
+     * @return the paths, relative to the repository root, for example
+     *     {@code tape-core/src/main/java/dev/tape/vm/WordRun.java}
+     * @throws IllegalArgumentException when the template is malformed
+     */
+    public static List<String> wordCaseFiles(String template) {
+        return List.copyOf(WordCases.parse(template).files.keySet());
+    }
+
+    /**
+     * Rewrites the marked regions of one hand-written run loop: the n-th region opened by a line
+     * {@value #BEGIN_WORD_CASES} and closed by the next line {@value #END_WORD_CASES} gets, between
+     * those lines (kept), the cases the template's n-th {@code @region} line of that file names, in
+     * that order, indented as the opening line; every other line stays as it is.
+     *
+     * @param specJson the content of {@code spec/opcodes.json} (each {@code Op.} label of a case must
+     *     name one of its opcodes)
+     * @param template the content of {@code spec/word-cases.txt}
+     * @param path the file's path as the template names it
+     * @param source the file's current content
+     * @return the content with its regions regenerated (equal to {@code source} when it is fresh)
+     * @throws IllegalArgumentException when the spec or the template is malformed, the template does
+     *     not name {@code path}, or the file's regions do not match the template's (count, nesting)
+     */
+    public static String writeWordCases(String specJson, String template, String path, String source) {
+        List<String> constants = new ArrayList<>();
+        for (Op op : parseOps(specJson)) {
+            constants.add(op.constant());
+        }
+        WordCases cases = WordCases.parse(template);
+        cases.checkLabels(constants);
+        return cases.rewrite(path, source);
     }
 
     /**
@@ -56,6 +131,15 @@ public final class OpcodeGenerator {
      * @throws IllegalArgumentException when the spec is malformed or inconsistent
      */
     public static Map<String, String> generate(String specJson) {
+        List<Op> ops = parseOps(specJson);
+        Map<String, String> out = new LinkedHashMap<>();
+        String dir = PACKAGE.replace('.', '/') + "/";
+        out.put(dir + "Op.java", opConstants(ops));
+        out.put(dir + "Opcode.java", opcodeEnum(ops));
+        return out;
+    }
+
+    private static List<Op> parseOps(String specJson) {
         Object root = new Json(specJson).parseDocument();
         Map<String, Object> doc = asObject(root, "document");
         if (!"tape-opcodes-v1".equals(doc.get("format"))) {
@@ -76,11 +160,7 @@ public final class OpcodeGenerator {
             ops.add(op);
         }
         ops.sort((a, b) -> Integer.compare(a.code, b.code));
-        Map<String, String> out = new LinkedHashMap<>();
-        String dir = PACKAGE.replace('.', '/') + "/";
-        out.put(dir + "Op.java", opConstants(ops));
-        out.put(dir + "Opcode.java", opcodeEnum(ops));
-        return out;
+        return ops;
     }
 
     private static final String HEADER =
@@ -335,6 +415,222 @@ public final class OpcodeGenerator {
             throw new IllegalArgumentException("spec: " + what + " must be a string");
         }
         return (String) o;
+    }
+
+    /** A word case of the template: its labels, whether it is one statement, its body lines. */
+    private record WordCase(String name, String labels, boolean oneLine, List<String> body) {}
+
+    /** The parsed {@code spec/word-cases.txt}: the cases, and each file's mode and regions. */
+    static final class WordCases {
+        private static final java.util.regex.Pattern LABEL =
+                java.util.regex.Pattern.compile("(Op|LOp)\\.[A-Z][A-Z0-9_]*");
+        private static final java.util.regex.Pattern HANDOFF = java.util.regex.Pattern.compile("@handoff [1-9][0-9]?");
+        final Map<String, WordCase> cases = new LinkedHashMap<>();
+        /** Path to mode ({@code execute} or {@code run}). */
+        final Map<String, String> modes = new LinkedHashMap<>();
+        /** Path to its regions, each a list of case names. */
+        final Map<String, List<List<String>>> files = new LinkedHashMap<>();
+
+        static WordCases parse(String template) {
+            WordCases t = new WordCases();
+            String[] lines = template.split("\n", -1);
+            String file = null;
+            for (int n = 0; n < lines.length; n++) {
+                String line = lines[n];
+                String where = "word cases: line " + (n + 1) + ": ";
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] words = line.trim().split(" +");
+                switch (words[0]) {
+                    case "@case", "@line" -> {
+                        String[] head = header(line, where);
+                        List<String> body = new ArrayList<>();
+                        while (true) {
+                            n++;
+                            if (n >= lines.length) {
+                                throw new IllegalArgumentException(where + "case " + head[0] + " has no @end");
+                            }
+                            if (lines[n].equals("@end")) {
+                                break;
+                            }
+                            String b = lines[n];
+                            if (b.startsWith("@") && !HANDOFF.matcher(b).matches()) {
+                                throw new IllegalArgumentException("word cases: line " + (n + 1)
+                                        + ": a body line may not start with @ (only @handoff N, @end)");
+                            }
+                            body.add(b);
+                        }
+                        boolean oneLine = words[0].equals("@line");
+                        if (body.isEmpty() || oneLine && (body.size() != 1 || body.get(0).startsWith("@"))) {
+                            throw new IllegalArgumentException(where + "case " + head[0]
+                                    + (oneLine ? " needs exactly one statement line" : " has an empty body"));
+                        }
+                        t.add(new WordCase(head[0], head[1], oneLine, body), where);
+                    }
+                    case "@same" -> {
+                        int eq = line.lastIndexOf(" = ");
+                        if (eq < 0) {
+                            throw new IllegalArgumentException(where + "@same needs \" = OTHER\"");
+                        }
+                        String[] head = header(line.substring(0, eq), where);
+                        WordCase other = t.cases.get(line.substring(eq + 3).trim());
+                        if (other == null) {
+                            throw new IllegalArgumentException(where + "@same names an undefined case "
+                                    + line.substring(eq + 3).trim());
+                        }
+                        t.add(new WordCase(head[0], head[1], other.oneLine, other.body), where);
+                    }
+                    case "@file" -> {
+                        if (words.length != 3 || !words[2].equals("execute") && !words[2].equals("run")) {
+                            throw new IllegalArgumentException(where + "@file needs a path and a mode, execute or run");
+                        }
+                        file = words[1];
+                        if (t.modes.put(file, words[2]) != null) {
+                            throw new IllegalArgumentException(where + "file " + file + " named twice");
+                        }
+                        t.files.put(file, new ArrayList<>());
+                    }
+                    case "@region" -> {
+                        if (file == null) {
+                            throw new IllegalArgumentException(where + "@region before any @file");
+                        }
+                        if (words.length < 2) {
+                            throw new IllegalArgumentException(where + "@region names no case");
+                        }
+                        List<String> names = List.of(words).subList(1, words.length);
+                        for (String name : names) {
+                            if (!t.cases.containsKey(name)) {
+                                throw new IllegalArgumentException(where + "@region names an undefined case " + name);
+                            }
+                        }
+                        t.files.get(file).add(names);
+                    }
+                    default -> throw new IllegalArgumentException(where + "unexpected line: " + line.trim());
+                }
+            }
+            for (Map.Entry<String, List<List<String>>> e : t.files.entrySet()) {
+                if (e.getValue().isEmpty()) {
+                    throw new IllegalArgumentException("word cases: file " + e.getKey() + " has no @region");
+                }
+            }
+            return t;
+        }
+
+        /** Splits {@code @case NAME LABEL, LABEL} into the name and the labels, checked. */
+        private static String[] header(String line, String where) {
+            String[] p = line.trim().split(" +", 3);
+            if (p.length != 3 || !p[1].matches("[a-z][a-z0-9_]*")) {
+                throw new IllegalArgumentException(where + "expected " + p[0] + " NAME LABEL[, LABEL...]");
+            }
+            for (String label : p[2].split(", ", -1)) {
+                if (!LABEL.matcher(label).matches()) {
+                    throw new IllegalArgumentException(where + "bad label " + label + " (Op.NAME or LOp.NAME)");
+                }
+            }
+            return new String[] {p[1], p[2]};
+        }
+
+        private void add(WordCase c, String where) {
+            if (cases.put(c.name, c) != null) {
+                throw new IllegalArgumentException(where + "case " + c.name + " defined twice");
+            }
+        }
+
+        /** Every {@code Op.} label names an opcode of the spec; every case is used by some region. */
+        void checkLabels(List<String> opConstants) {
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (List<List<String>> regions : files.values()) {
+                for (List<String> region : regions) {
+                    used.addAll(region);
+                }
+            }
+            for (WordCase c : cases.values()) {
+                for (String label : c.labels.split(", ")) {
+                    if (label.startsWith("Op.") && !opConstants.contains(label.substring(3))) {
+                        throw new IllegalArgumentException("word cases: case " + c.name + ": " + label
+                                + " is not an opcode of the spec");
+                    }
+                }
+                if (!used.contains(c.name)) {
+                    throw new IllegalArgumentException("word cases: case " + c.name + " is used by no region");
+                }
+            }
+        }
+
+        String rewrite(String path, String source) {
+            List<List<String>> regions = files.get(path);
+            if (regions == null) {
+                throw new IllegalArgumentException("word cases: the template names no file " + path);
+            }
+            boolean execute = modes.get(path).equals("execute");
+            String[] lines = source.split("\n", -1);
+            StringBuilder out = new StringBuilder();
+            int region = 0;
+            for (int n = 0; n < lines.length; n++) {
+                String line = lines[n];
+                out.append(line);
+                if (n + 1 < lines.length) {
+                    out.append('\n');
+                }
+                if (line.trim().equals(END_WORD_CASES)) {
+                    throw new IllegalArgumentException(path + ": line " + (n + 1) + ": " + END_WORD_CASES
+                            + " without " + BEGIN_WORD_CASES);
+                }
+                if (!line.trim().equals(BEGIN_WORD_CASES)) {
+                    continue;
+                }
+                int open = n;
+                do {
+                    n++;
+                    if (n + 1 >= lines.length || lines[n].trim().equals(BEGIN_WORD_CASES)) {
+                        throw new IllegalArgumentException(path + ": line " + (open + 1) + ": region not closed by "
+                                + END_WORD_CASES);
+                    }
+                } while (!lines[n].trim().equals(END_WORD_CASES));
+                if (region >= regions.size()) {
+                    throw new IllegalArgumentException(path + ": line " + (open + 1) + ": more marked regions than the "
+                            + regions.size() + " of the template");
+                }
+                String indent = line.substring(0, line.indexOf('/'));
+                for (String name : regions.get(region)) {
+                    render(out, cases.get(name), indent, execute);
+                }
+                out.append(lines[n]).append('\n');
+                region++;
+            }
+            if (region != regions.size()) {
+                throw new IllegalArgumentException(path + ": " + region + " marked regions, the template has "
+                        + regions.size());
+            }
+            return out.toString();
+        }
+
+        private static void render(StringBuilder out, WordCase c, String indent, boolean execute) {
+            String budget = execute ? "budget" : "b";
+            if (c.oneLine) {
+                out.append(indent).append("case ").append(c.labels).append(" -> ")
+                        .append(c.body.get(0).replace("$budget", budget)).append('\n');
+                return;
+            }
+            out.append(indent).append("case ").append(c.labels).append(" -> {\n");
+            String in = indent + "    ";
+            for (String b : c.body) {
+                if (b.startsWith("@handoff ")) {
+                    if (execute) {
+                        out.append(in).append("if (budget != 0 && LOp.floatRun(code, ip + ")
+                                .append(b.substring("@handoff ".length())).append(")) {\n");
+                        out.append(in).append("    break words; // paid for: a FloatRun\n");
+                        out.append(in).append("}\n");
+                    }
+                } else if (b.isEmpty()) {
+                    out.append('\n');
+                } else {
+                    out.append(in).append(b.replace("$budget", budget)).append('\n');
+                }
+            }
+            out.append(indent).append("}\n");
+        }
     }
 
     /** A minimal JSON reader: objects (insertion-ordered), arrays, strings, integers, booleans, null. */

@@ -31,6 +31,11 @@ import dev.tape.verify.internal.LOp;
  * {@code execute}'s cases ({@link Numerics}: the same NaN rule). No instruction here traps; any
  * exception (an {@code Error} of the JVM) leaves the run's position and the units it took in
  * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed}, as {@link DecimalRun}'s do.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class FloatRun {
     private FloatRun() {}
@@ -54,6 +59,7 @@ final class FloatRun {
         try {
             while (true) {
                 switch (code[ip]) {
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case Op.F64_ADD -> {
                         w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
                         ip += 4;
@@ -151,8 +157,10 @@ final class FloatRun {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // END GENERATED
                     // fused compare-and-branch and superinstructions, as in execute: each further
                     // half only when the budget holds its unit
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.I64_LT_BR -> {
                         boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                         w[base + code[ip + 1]] = t ? 1 : 0;
@@ -208,6 +216,7 @@ final class FloatRun {
                             }
                         }
                     }
+                    // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
                         // from here (never the first instruction, one LOp.floatRun or

@@ -139,6 +139,7 @@ final class Interpreter {
                     }
                     budget--;
                     switch (code[ip]) {
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case Op.NOP -> ip += 1;
                         case LOp.MOV_W -> {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]];
@@ -255,7 +256,9 @@ final class Interpreter {
                         }
                         case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                         case Op.JMP -> ip = code[ip + 1];
+                        // END GENERATED
                         // fused compare-and-branch: [cmp, dst, a, b][BR, dst, T, F]; see LOp.I64_LT_BR
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case LOp.I64_LT_BR -> {
                             boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                             w[base + code[ip + 1]] = t ? 1 : 0;
@@ -327,8 +330,10 @@ final class Interpreter {
                                 ip = code[t ? ip + 6 : ip + 7];
                             }
                         }
+                        // END GENERATED
                         // superinstructions: the first half, then each further half only when the budget
                         // holds its unit (else the next turn runs it, or pauses there); see LOp.I64_ADD_LT_BR
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case LOp.I64_ADD_LT_BR -> {
                             // [I64_ADD, d, a, b][I64_LT_BR, c, x, y][BR, c, T, F]
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] + w[base + code[ip + 3]];
@@ -346,6 +351,7 @@ final class Interpreter {
                                 }
                             }
                         }
+                        // END GENERATED
                         case LOp.I64_ADD_LT_BR_RUN -> {
                             // as I64_ADD_LT_BR; its true target is a loop head starting a run (chosen when
                             // lowering: LOp.loopHead), which it pays for and hands, taken with budget
@@ -370,6 +376,7 @@ final class Interpreter {
                                 }
                             }
                         }
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case LOp.CONST_ADD -> {
                             // [CONST_W, d, lo, hi][I64_ADD, d, a, b]
                             w[base + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
@@ -457,6 +464,7 @@ final class Interpreter {
                                 ip += 8;
                             }
                         }
+                        // END GENERATED
                         case LOp.SELECT_W -> {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;
@@ -650,6 +658,7 @@ final class Interpreter {
                             budget -= (int) p;
                         }
                     }
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.TUPLE_GET_W -> {
                         Object o = r[base + code[ip + 2]];
                         int i = code[ip + 3];
@@ -661,6 +670,7 @@ final class Interpreter {
                         }
                         ip += 5;
                     }
+                    // END GENERATED
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
                         LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB,
                         Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD -> {

@@ -30,6 +30,11 @@ import dev.tape.verify.internal.LOp;
  * <p>A trap (or any exception: a heap limit, an {@code OutOfMemoryError}) leaves the run's position
  * and the units it took in {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed} for
  * {@code execute} to report it at that instruction.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class TupleRun {
     private TupleRun() {}
@@ -60,6 +65,7 @@ final class TupleRun {
                         r[base + code[ip + 1]] = Ops.tupleOfWords(c, tags[code[ip + 2]], w, code, ip + 4, n, base);
                         ip += 4 + n;
                     }
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.TUPLE_GET_W -> {
                         Object o = r[base + code[ip + 2]];
                         int i = code[ip + 3];
@@ -93,8 +99,10 @@ final class TupleRun {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // END GENERATED
                     // fused compare-and-branch and superinstructions, as in execute: each further
                     // half only when the budget holds its unit
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.I64_LT_BR -> {
                         boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                         w[base + code[ip + 1]] = t ? 1 : 0;
@@ -150,6 +158,7 @@ final class TupleRun {
                             }
                         }
                     }
+                    // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
                         // from here (never the first instruction, a tuple.new)

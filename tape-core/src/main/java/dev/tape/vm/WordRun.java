@@ -22,6 +22,11 @@ import dev.tape.verify.internal.LOp;
  * first takes one unit before it runs, each further half of a fused op only when the budget holds
  * it; no instruction here traps; any exception leaves the run's position and the units it took in
  * {@link ExecutionContext#runIp} and {@link ExecutionContext#runUsed}.
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class WordRun {
     private WordRun() {}
@@ -45,6 +50,7 @@ final class WordRun {
         try {
             while (true) {
                 switch (code[ip]) {
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.MOV_W -> {
                         w[base + code[ip + 1]] = w[base + code[ip + 2]];
                         ip += 3;
@@ -67,8 +73,10 @@ final class WordRun {
                     }
                     case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                     case Op.JMP -> ip = code[ip + 1];
+                    // END GENERATED
                     // fused compare-and-branch and superinstructions, as in execute: each further
                     // half only when the budget holds its unit
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.I64_LT_BR -> {
                         boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                         w[base + code[ip + 1]] = t ? 1 : 0;
@@ -124,6 +132,7 @@ final class WordRun {
                             }
                         }
                     }
+                    // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
                         // from here (never the first instruction, one LOp.loopHead found
