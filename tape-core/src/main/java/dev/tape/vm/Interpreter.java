@@ -114,7 +114,8 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        final int[] entry = image.entries();
+        // a leaf's entry is negative here (CodeImage.callEntries): read by the direct call only
+        final int[] entry = image.callEntries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
         // set when the run starts (Run), never while this loop runs
@@ -123,7 +124,7 @@ final class Interpreter {
         long[] w = c.w;
         Object[] r = c.r;
         int base = c.base;
-        int ip = entry[c.func] + c.ip;
+        int ip = image.entry(c.func) + c.ip;
         int depth = c.depth;
         int[] frames = c.frames;
         try {
@@ -505,16 +506,25 @@ final class Interpreter {
                             if (fp + ExecutionContext.FRAME > frames.length) {
                                 frames = c.growFrames();
                             }
-                            frames[fp] = regs;
-                            frames[fp + 1] = base;
-                            frames[fp + 2] = ip;
-                            frames[fp + 3] = retAt;
-                            ++depth;
-                            regs = calleeRegs;
-                            base = nb;
-                            ip = entry[callee];
-                            if (traceCalls) {
-                                c.sink.callEnter(callee, depth);
+                            int at = entry[callee];
+                            if (at < 0 && budget >= image.leafLength(callee) && !traceCalls) {
+                                // a small leaf with its every instruction paid for: body and ret
+                                // here, no frame record (Calls.leaf)
+                                budget -= image.leafLength(callee);
+                                Calls.leaf(code, w, ~at, nb, base, retAt);
+                                ip = retAt + 1 + code[retAt];
+                            } else {
+                                frames[fp] = regs;
+                                frames[fp + 1] = base;
+                                frames[fp + 2] = ip;
+                                frames[fp + 3] = retAt;
+                                ++depth;
+                                regs = calleeRegs;
+                                base = nb;
+                                ip = at ^ (at >> 31); // -1 - at for a leaf: ~at
+                                if (traceCalls) {
+                                    c.sink.callEnter(callee, depth);
+                                }
                             }
                         }
                         case Op.RET -> {
@@ -609,7 +619,8 @@ final class Interpreter {
                         ++depth;
                         regs = calleeRegs;
                         base = nb;
-                        ip = entry[callee];
+                        int at = entry[callee];
+                        ip = at ^ (at >> 31); // a leaf's is negative (~entry), see CodeImage.callEntries
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }

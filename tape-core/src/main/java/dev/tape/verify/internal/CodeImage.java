@@ -19,6 +19,10 @@ public final class CodeImage {
     private final int[] regCount;
     private final Object[] refs;
     private final byte[][] tags;
+    /** {@link #leafLength(int)} by function id */
+    private final int[] leaf;
+    /** {@link #callEntries()} */
+    private final int[] callEntry;
 
     /**
      * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
@@ -61,6 +65,85 @@ public final class CodeImage {
             // last: a placed function's code, table and constants are made again when asked
             lf.placed();
         }
+        leaf = new int[functions.length];
+        for (int f = 0; f < functions.length; f++) {
+            leaf[f] = leafScan(code, entry[f], entry[f] + functions[f].codeLength());
+        }
+        callEntry = new int[functions.length];
+        for (int f = 0; f < functions.length; f++) {
+            callEntry[f] = leaf[f] != 0 ? ~entry[f] : entry[f];
+        }
+    }
+
+    /**
+     * What the interpreter's direct {@code call} reads for its callee: the entry (global ip) of a
+     * function, or {@code ~entry} ({@code -1 - entry}, negative) for a small leaf ({@link #leafLength(int)}), so
+     * that a call of any other function tests the sign of the value it loads anyway.
+     *
+     * @return by function id (do not modify)
+     */
+    public int[] callEntries() {
+        return callEntry;
+    }
+
+    /** The most instructions, its {@code ret} included, of a function {@link #leafLength(int)} counts. */
+    public static final int LEAF_MAX = 8;
+
+    /**
+     * Whether a function is a small leaf the interpreter may run inside its caller's {@code call}
+     * (see {@code Calls.leaf}): a straight line of at most {@link #LEAF_MAX} instructions, the
+     * {@code ret} included, of word constants, word moves and the wrapping integer and boolean
+     * operations {@code add}, {@code sub}, {@code mul}, {@code and}, {@code or}, {@code xor} (none
+     * of which can trap, branch, call or allocate), ending in a {@code ret} of word or unit
+     * values only.
+     *
+     * @param func a function id
+     * @return the number of its instructions, the {@code ret} included (2 to {@link #LEAF_MAX}),
+     *     when it is such a leaf, else 0
+     */
+    public int leafLength(int func) {
+        return leaf[func];
+    }
+
+    private static int leafScan(int[] code, int at, int end) {
+        int n = 0;
+        while (at < end && n < LEAF_MAX) {
+            int op = code[at];
+            n++;
+            if (op == dev.tape.format.Op.RET) {
+                int k = code[at + 1];
+                for (int i = 0; i < k; i++) {
+                    if ((code[at + 2 + i] & 3) == LOp.REF_CLASS) {
+                        return 0;
+                    }
+                }
+                return n;
+            }
+            int len = leafOpLength(op);
+            if (len == 0) {
+                return 0;
+            }
+            at += len;
+        }
+        return 0;
+    }
+
+    /**
+     * @param op a lowered op
+     * @return its length when a leaf ({@link #leafLength(int)}) may hold it, else 0
+     */
+    public static int leafOpLength(int op) {
+        return switch (op) {
+            case LOp.MOV_W -> 3;
+            // a constant fused with the add or sub behind it: that instruction follows in the code
+            case LOp.CONST_W, LOp.CONST_ADD, LOp.CONST_SUB -> 4;
+            case dev.tape.format.Op.I64_ADD, dev.tape.format.Op.U64_ADD, dev.tape.format.Op.I64_SUB,
+                dev.tape.format.Op.U64_SUB, dev.tape.format.Op.I64_MUL, dev.tape.format.Op.U64_MUL,
+                dev.tape.format.Op.I64_AND, dev.tape.format.Op.U64_AND, dev.tape.format.Op.BOOL_AND,
+                dev.tape.format.Op.I64_OR, dev.tape.format.Op.U64_OR, dev.tape.format.Op.BOOL_OR,
+                dev.tape.format.Op.I64_XOR, dev.tape.format.Op.U64_XOR, dev.tape.format.Op.BOOL_XOR -> 4;
+            default -> 0;
+        };
     }
 
     /** @return the image (do not modify) */
