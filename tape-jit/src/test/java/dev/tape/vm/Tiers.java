@@ -316,6 +316,56 @@ final class Tiers {
     }
 
     /**
+     * {@link #check} at every fuel limit from 0 to two past the fuel {@code whole} (the outcome of
+     * the same run at {@code Limits.DEFAULT}) used, each named {@code what + " fuel " + fuel}; every
+     * limit below that traps {@code fuel_exceeded}.
+     */
+    void everyFuelTrapsBelow(int entry, List<Value> args, Outcome whole, String what) {
+        long used = whole.used(Limits.DEFAULT);
+        for (long fuel = 0; fuel <= used + 2; fuel++) {
+            Outcome o = check(entry, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            if (fuel < used) {
+                assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), what + " fuel " + fuel);
+            }
+        }
+    }
+
+    /**
+     * {@link #check} at every heap limit from 0 to one past the bytes {@code whole} (the outcome of
+     * the same run at {@code Limits.DEFAULT}) allocated, each named {@code what + " heap " + bytes};
+     * every limit below that traps {@code heap_limit_exceeded}.
+     *
+     * @return how many limits trapped so (the bytes {@code whole} allocated)
+     */
+    int everyHeapTrapsBelow(int entry, List<Value> args, Outcome whole, String what) {
+        int traps = 0;
+        for (long heap = 0; heap <= whole.heapBytes() + 1; heap++) {
+            Outcome o = check(entry, args, Limits.DEFAULT.withMaxHeapBytes(heap), what + " heap " + heap);
+            if (heap < whole.heapBytes()) {
+                assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), what + " heap " + heap);
+                traps++;
+            }
+        }
+        return traps;
+    }
+
+    /**
+     * {@link #check} with fuel and heap both short, near where the run runs out of each: every
+     * pair of a fuel limit and a heap limit from half to all of what {@code whole} used, in
+     * {@code steps} steps or so of each ({@code what + " fuel " + fuel + " heap " + heap}).
+     */
+    void fuelAndHeapShort(int entry, List<Value> args, Outcome whole, int steps, String what) {
+        long used = whole.used(Limits.DEFAULT);
+        long bytes = whole.heapBytes();
+        for (long fuel = used / 2; fuel <= used; fuel += 1 + used / steps) {
+            for (long heap = bytes / 2; heap <= bytes; heap += 1 + bytes / steps) {
+                check(entry, args, Limits.DEFAULT.withFuel(fuel).withMaxHeapBytes(heap),
+                        what + " fuel " + fuel + " heap " + heap);
+            }
+        }
+    }
+
+    /**
      * {@link #check} at every call-depth limit from 0 to {@code maxDepth} ({@code what + " depth " + d}),
      * then at every register limit from 1 to {@code maxRegs} ({@code what + " regs " + regs}).
      */
