@@ -36,33 +36,31 @@ public sealed interface AggShape {
     /**
      * A struct shape.
      *
-     * @param typeId a struct type id (2^31-1 for a declared id of 2^31 to 2^32-1, which no type
-     *     table holds: the verifier refuses it)
-     * @param declaredTypeId the id as section 11 declares it (a ULEB128 u32: 0 to 2^32-1);
-     *     {@code typeId} unless that is 2^31 or more
+     * @param u32TypeId the struct type id as section 11 declares it (a ULEB128 u32) in an
+     *     {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a negative {@code int}
+     *     ({@link #declaredTypeId()} gives it as a {@code long}, {@link #typeId()} as kept)
      */
-    record Struct(int typeId, long declaredTypeId) implements AggShape {
-        /**
-         * @param typeId a struct type id
-         * @param declaredTypeId {@code typeId}, or 2^31 to 2^32-1 when {@code typeId} is 2^31-1
-         * @throws IllegalArgumentException when {@code declaredTypeId} is neither
-         */
-        public Struct {
-            checkDeclared(typeId, declaredTypeId, Integer.MAX_VALUE);
-        }
-
-        /** @param typeId a struct type id, as declared */
-        public Struct(int typeId) {
-            this(typeId, typeId);
-        }
-
+    record Struct(int u32TypeId) implements AggShape {
         /**
          * @param declaredTypeId a struct type id as a file declares it, 0 to 2^32-1
-         * @return the shape, its {@link #typeId()} 2^31-1 when the id is 2^31 or more
+         * @return the shape
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Struct declared(long declaredTypeId) {
-            return new Struct(capped(declaredTypeId, Integer.MAX_VALUE), declaredTypeId);
+            return new Struct(u32(declaredTypeId));
+        }
+
+        /**
+         * @return the struct type id: the declared one, kept as 2^31-1 when it is 2^31 to 2^32-1
+         *     (no type table that large fits in a file: the verifier refuses it)
+         */
+        public int typeId() {
+            return u32TypeId < 0 ? Integer.MAX_VALUE : u32TypeId;
+        }
+
+        /** @return the struct type id as declared, 0 to 2^32-1 */
+        public long declaredTypeId() {
+            return Integer.toUnsignedLong(u32TypeId);
         }
 
         @Override
@@ -74,34 +72,31 @@ public sealed interface AggShape {
     /**
      * An array shape.
      *
-     * @param elemTypeId an array element type id (2^31-1 for a declared id of 2^31 to 2^32-1, which
-     *     no type table holds: the verifier refuses it)
-     * @param declaredElemTypeId the id as section 11 declares it (a ULEB128 u32: 0 to 2^32-1);
-     *     {@code elemTypeId} unless that is 2^31 or more
+     * @param u32ElemTypeId the array element type id as section 11 declares it (a ULEB128 u32) in
+     *     an {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a negative {@code int}
+     *     ({@link #declaredElemTypeId()} gives it as a {@code long}, {@link #elemTypeId()} as kept)
      */
-    record Array(int elemTypeId, long declaredElemTypeId) implements AggShape {
-        /**
-         * @param elemTypeId an array element type id
-         * @param declaredElemTypeId {@code elemTypeId}, or 2^31 to 2^32-1 when {@code elemTypeId} is
-         *     2^31-1
-         * @throws IllegalArgumentException when {@code declaredElemTypeId} is neither
-         */
-        public Array {
-            checkDeclared(elemTypeId, declaredElemTypeId, Integer.MAX_VALUE);
-        }
-
-        /** @param elemTypeId an array element type id, as declared */
-        public Array(int elemTypeId) {
-            this(elemTypeId, elemTypeId);
-        }
-
+    record Array(int u32ElemTypeId) implements AggShape {
         /**
          * @param declaredElemTypeId an array element type id as a file declares it, 0 to 2^32-1
-         * @return the shape, its {@link #elemTypeId()} 2^31-1 when the id is 2^31 or more
+         * @return the shape
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Array declared(long declaredElemTypeId) {
-            return new Array(capped(declaredElemTypeId, Integer.MAX_VALUE), declaredElemTypeId);
+            return new Array(u32(declaredElemTypeId));
+        }
+
+        /**
+         * @return the array element type id: the declared one, kept as 2^31-1 when it is 2^31 to
+         *     2^32-1 (no type table that large fits in a file: the verifier refuses it)
+         */
+        public int elemTypeId() {
+            return u32ElemTypeId < 0 ? Integer.MAX_VALUE : u32ElemTypeId;
+        }
+
+        /** @return the array element type id as declared, 0 to 2^32-1 */
+        public long declaredElemTypeId() {
+            return Integer.toUnsignedLong(u32ElemTypeId);
         }
 
         @Override
@@ -114,58 +109,43 @@ public sealed interface AggShape {
      * One entry of section 11.
      *
      * @param funcId the function
-     * @param arg the argument's position (0 = the first value argument, register r1); 2^31-2 for a
-     *     declared position of 2^31-2 to 2^32-2 (kept below its function's kept count, which the
-     *     verifier refuses)
+     * @param u32Arg the argument's position (0 = the first value argument, register r1) as section
+     *     11 declares it (a ULEB128 u32 below the function's declared {@code arg_count}) in an
+     *     {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-2 as a negative {@code int}
+     *     ({@link #declaredArg()} gives it as a {@code long}, {@link #arg()} as kept)
      * @param shape the aggregate's shape
-     * @param declaredArg the position as section 11 declares it (a ULEB128 u32 below the function's
-     *     declared {@code arg_count}: 0 to 2^32-2); {@code arg} unless that is 2^31-2 or more
      */
-    record ArgShape(int funcId, int arg, AggShape shape, long declaredArg) {
-        /**
-         * @param funcId the function
-         * @param arg the argument's position
-         * @param shape the aggregate's shape
-         * @param declaredArg {@code arg}, or 2^31-1 to 2^32-1 when {@code arg} is 2^31-2
-         * @throws IllegalArgumentException when {@code declaredArg} is neither
-         */
-        public ArgShape {
-            checkDeclared(arg, declaredArg, Integer.MAX_VALUE - 1);
-        }
-
-        /**
-         * @param funcId the function
-         * @param arg the argument's position, as declared
-         * @param shape the aggregate's shape
-         */
-        public ArgShape(int funcId, int arg, AggShape shape) {
-            this(funcId, arg, shape, arg);
-        }
-
+    record ArgShape(int funcId, int u32Arg, AggShape shape) {
         /**
          * @param funcId the function
          * @param declaredArg the argument's position as a file declares it, 0 to 2^32-1
          * @param shape the aggregate's shape
-         * @return the entry, its {@link #arg()} 2^31-2 when the position is 2^31-2 or more
+         * @return the entry
          * @throws IllegalArgumentException when the position is negative or 2^32 or more
          */
         public static ArgShape declared(int funcId, long declaredArg, AggShape shape) {
-            return new ArgShape(funcId, capped(declaredArg, Integer.MAX_VALUE - 1), shape, declaredArg);
+            return new ArgShape(funcId, u32(declaredArg), shape);
+        }
+
+        /**
+         * @return the argument's position: the declared one, kept as 2^31-2 when it is 2^31-2 to
+         *     2^32-2, below its function's kept count (2^31-1 at most; the verifier refuses either)
+         */
+        public int arg() {
+            return u32Arg < 0 || u32Arg > Integer.MAX_VALUE - 1 ? Integer.MAX_VALUE - 1 : u32Arg;
+        }
+
+        /** @return the argument's position as declared, 0 to 2^32-1 */
+        public long declaredArg() {
+            return Integer.toUnsignedLong(u32Arg);
         }
     }
 
-    /** {@code declared} as kept: {@code cap} at most; a u32 */
-    private static int capped(long declared, int cap) {
+    /** {@code declared} in an {@code int}'s 32 bits */
+    private static int u32(long declared) {
         if (declared < 0 || declared >>> 32 != 0) {
             throw new IllegalArgumentException(declared + " is not a u32");
         }
-        return (int) Math.min(declared, cap);
-    }
-
-    /** a kept value and its declared one agree: equal, or the kept one is {@code cap} and the declared a u32 above */
-    private static void checkDeclared(int kept, long declared, int cap) {
-        if (declared != kept && (kept != cap || declared <= cap || declared >>> 32 != 0)) {
-            throw new IllegalArgumentException("declared value " + declared + " for " + kept);
-        }
+        return (int) declared;
     }
 }
