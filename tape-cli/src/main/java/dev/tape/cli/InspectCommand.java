@@ -93,7 +93,7 @@ public final class InspectCommand implements Callable<Integer> {
             fm.put("name", p.functionName(id));
             fm.put("args", types(f.sig().args()));
             fm.put("rets", types(f.sig().rets()));
-            fm.put("registers", f.regCount());
+            fm.put("registers", f.declaredRegCount());
             fm.put("code_bytes", f.codeLength());
             fm.put("span_entries", f.spans().size());
             fns.add(fm);

@@ -83,6 +83,31 @@ class InspectCommandTest {
         assertTrue(lines.contains("2 functions"), text.out());
     }
 
+    /**
+     * A register count the file declares as 2^31 to 2^32-1 (kept as 2^31-1 by the decoder, refused
+     * by the verifier) is shown as declared, in the text and the JSON, as {@code tape disasm} and
+     * {@code tape verify} name it.
+     */
+    @Test
+    void aRegisterCountOf2To31OrMoreIsShownAsDeclared() throws Exception {
+        Path src = tmp.resolve("huge.tasm");
+        Files.writeString(src, "func f() -> () regs 4000000000 {\n    ret r0, []\n}\n");
+        Path bin = tmp.resolve("huge.tape");
+        assertEquals(0, run("asm", src.toString(), "-o", bin.toString()).code());
+        Cli.Result json = run("inspect", bin.toString(), "--json");
+        assertEquals(0, json.code(), json.err());
+        assertEquals(4_000_000_000L, new ObjectMapper().readTree(json.out()).get("functions").get(0)
+                .get("registers").asLong());
+        Cli.Result text = run("inspect", bin.toString());
+        assertTrue(text.out().contains(", 4000000000 registers, "), text.out());
+        Cli.Result disasm = run("disasm", bin.toString());
+        assertEquals(0, disasm.code(), disasm.err());
+        assertTrue(disasm.out().contains("func f() -> () regs 4000000000 {"), disasm.out());
+        Cli.Result verify = run("verify", bin.toString());
+        assertTrue(verify.err().contains("the function declares 4000000000 registers"), verify.err());
+        assertFalse((json.out() + text.out() + disasm.out() + verify.err()).contains("2147483647"));
+    }
+
     @Test
     void aFileThatDoesNotDecodeIsOneErrorLine() throws Exception {
         Path f = tmp.resolve("junk.tape");

@@ -194,7 +194,7 @@ final class AsmLayout {
             }
         }
         FunctionSig sig = new FunctionSig(f.args, f.argNames, f.rets, f.retNames);
-        return new Function((int) argc, (int) retc, (int) regs, code.toByteArray(), spans, sig);
+        return Function.declared(argc, retc, regs, code.toByteArray(), spans, sig);
     }
 
     /**

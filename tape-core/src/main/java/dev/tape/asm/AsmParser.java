@@ -196,7 +196,7 @@ final class AsmParser {
         declName("host", hosts.size(), hostNames);
         s.expect('=', "'=' after the host's name");
         Pos sp = s.mark();
-        int sym = symbols.ref(false, true, "the host symbol (a string like \"std.print_i64\" or $N)");
+        long sym = symbols.ref(false, true, "the host symbol (a string like \"std.print_i64\" or $N)");
         if (sym == 0) {
             throw s.error(sp, "expected a non-empty host symbol, found the empty symbol 0");
         }
@@ -209,7 +209,7 @@ final class AsmParser {
             hash = values.unsigned(values.word("a 64-bit hash like 0x6410ca15195c619a"), vp, 64,
                     "a 64-bit hash like 0x6410ca15195c619a");
         }
-        hosts.add(new HostSig(sym, hash, args, rets));
+        hosts.add(HostSig.declared(sym, hash, args, rets));
         s.endLine("");
     }
 
@@ -256,7 +256,7 @@ final class AsmParser {
             throw s.error(ap, "expected 'arg', found '" + w + "'");
         }
         Pos np = s.mark();
-        long arg = values.unsigned(values.word("an argument index"), np, 31,
+        long arg = values.unsigned(values.word("an argument index"), np, 32,
                 "an argument index (0 is the first argument)");
         s.expect('=', "'=' after the argument index");
         shapes.add(new ShapeDecl(func, -1, arg, np, shapeSpec()));
@@ -342,7 +342,8 @@ final class AsmParser {
             Pos vp = s.mark();
             switch (a) {
                 case "regs", "argc", "retc" -> {
-                    long v = values.unsigned(values.word("a count"), vp, 31, "a count (0 to 2147483647) after " + a);
+                    // u32 as the function table declares them (2^31 and more: the verifier refuses them)
+                    long v = values.unsigned(values.word("a count"), vp, 32, "a count (0 to 4294967295) after " + a);
                     Long old = a.equals("regs") ? f.regs : a.equals("argc") ? f.argc : f.retc;
                     if (old != null) {
                         throw s.error(ap, "expected " + a + " at most once, found it twice");
@@ -484,7 +485,7 @@ final class AsmParser {
             }
             case ".label", ".name" -> {
                 Pos sp = s.mark();
-                int sym = symbols.ref(true, false, "a name (an identifier, a string or $N)");
+                int sym = (int) symbols.ref(true, false, "a name (an identifier, a string or $N)");
                 if (sym == 0) {
                     throw s.error(sp, "expected a non-empty name, found the empty symbol 0");
                 }
@@ -776,12 +777,12 @@ final class AsmParser {
             if (d.spec() instanceof TupleSpec t) {
                 shape = new AggShape.Tuple(t.elems());
             } else if (d.spec() instanceof StructSpec st) {
-                shape = new AggShape.Struct(checkedIndex(resolveRef(st.type(), structNames, "struct"), st.type()));
+                shape = AggShape.Struct.declared(resolveRef(st.type(), structNames, "struct"));
             } else {
                 Ref a = ((ArraySpec) d.spec()).type();
-                shape = new AggShape.Array(checkedIndex(resolveRef(a, arrayNames, "array"), a));
+                shape = AggShape.Array.declared(resolveRef(a, arrayNames, "array"));
             }
-            argShapes.add(new AggShape.ArgShape(fid, (int) d.arg(), shape));
+            argShapes.add(AggShape.ArgShape.declared(fid, d.arg(), shape));
         }
         List<Function> functions = new ArrayList<>();
         List<Names.FunctionName> fnNames = new ArrayList<>();
@@ -812,12 +813,6 @@ final class AsmParser {
         return new Program(symbols.list(), constants.list(), types, functions, hosts, callSigs, argShapes, names);
     }
 
-    private int checkedIndex(long v, Ref r) throws AsmException {
-        if (v > Integer.MAX_VALUE) {
-            throw s.error(r.pos(), "expected an index @0 to @2147483647 here, found '@" + v + "'");
-        }
-        return (int) v;
-    }
 
 
 }

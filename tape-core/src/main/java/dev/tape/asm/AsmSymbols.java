@@ -92,7 +92,8 @@ final class AsmSymbols {
      *
      * @param w the word, starting with '$'
      * @param p where it is
-     * @param unbounded whether N may be past the symbols so far (unless so, it must name one)
+     * @param unbounded whether N may be past the symbols so far, up to 2^32-1 (a u32, as a host
+     *     signature's symbol id may be declared); unless so, it must name one
      * @return N
      */
     long id(String w, Pos p, boolean unbounded) throws AsmException {
@@ -101,8 +102,9 @@ final class AsmSymbols {
             throw s.error(p, "expected a symbol id like $3, found '" + w + "'");
         }
         BigInteger v = AsmValues.integer(digits, 10);
-        if (v.bitLength() > 31) {
-            throw s.error(p, "expected a symbol id $0 to $2147483647, found '" + w + "'");
+        if (v.bitLength() > (unbounded ? 32 : 31)) {
+            throw s.error(p, "expected a symbol id $0 to $" + (unbounded ? "4294967295" : "2147483647") + ", found '"
+                    + w + "'");
         }
         if (!unbounded && v.longValue() >= symbols.size()) {
             throw s.error(p, "expected a symbol id below $" + symbols.size() + " (the symbols so far), found '" + w
@@ -117,9 +119,9 @@ final class AsmSymbols {
      * @param allowIdent whether an identifier stands for itself
      * @param unbounded as {@link #id}
      * @param what what is expected, for the error
-     * @return the symbol's id
+     * @return the symbol's id (0 to 2^32-1 when {@code unbounded}, else an existing symbol's)
      */
-    int ref(boolean allowIdent, boolean unbounded, String what) throws AsmException {
+    long ref(boolean allowIdent, boolean unbounded, String what) throws AsmException {
         Pos p = s.mark();
         if (s.peek() == '"') {
             return intern(s.string());
@@ -128,7 +130,7 @@ final class AsmSymbols {
             String w = s.peekWord();
             if (w.startsWith("$")) {
                 s.word();
-                return (int) id(w, p, unbounded);
+                return id(w, p, unbounded);
             }
             if (allowIdent && Syntax.isIdentifier(w)) {
                 s.word();
@@ -146,7 +148,7 @@ final class AsmSymbols {
      */
     int name(String what) throws AsmException {
         Pos p = s.mark();
-        int sym = ref(true, false, what);
+        int sym = (int) ref(true, false, what);
         if (sym == 0) {
             throw s.error(p, "expected " + what + ", found the empty symbol 0 (names must not be empty)");
         }

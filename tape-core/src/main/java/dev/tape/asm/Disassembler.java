@@ -261,7 +261,10 @@ public final class Disassembler {
             }
             for (int i = 0; i < p.hostSigs().size(); i++) {
                 HostSig h = p.hostSigs().get(i);
-                out.append("host @").append(i).append(" = ").append(sym(h.symbolId(), false)).append(' ')
+                String symbol = sym(h.symbolId(), false);
+                // a symbol id declared 2^31 or more: kept as 2^31-1, no symbol's, so spelled $N either way
+                out.append("host @").append(i).append(" = ")
+                        .append(h.declaredSymbolId() == h.symbolId() ? symbol : "$" + h.declaredSymbolId()).append(' ')
                         .append(types(h.args())).append(" -> ").append(types(h.rets()));
                 if (h.sigHash() != HostSig.hash(h.args(), h.rets())) {
                     out.append(String.format(" hash 0x%016x", h.sigHash()));
@@ -277,7 +280,7 @@ public final class Disassembler {
             }
             if (!inlineShapes) {
                 for (AggShape.ArgShape s : p.argShapes()) {
-                    out.append("shape ").append(funcRef(s.funcId())).append(" arg ").append(s.arg()).append(" = ")
+                    out.append("shape ").append(funcRef(s.funcId())).append(" arg ").append(s.declaredArg()).append(" = ")
                             .append(shape(s.shape())).append('\n');
                     any = true;
                 }
@@ -326,9 +329,9 @@ public final class Disassembler {
                 }
                 return b.append(')').toString();
             } else if (s instanceof AggShape.Struct st) {
-                return "struct @" + st.typeId();
+                return "struct @" + st.declaredTypeId();
             }
-            return "array @" + ((AggShape.Array) s).elemTypeId();
+            return "array @" + ((AggShape.Array) s).declaredElemTypeId();
         }
 
         private void function(int id) {
@@ -371,15 +374,16 @@ public final class Disassembler {
                 }
                 boundaries.add(len);
             }
-            long inferred = Math.max(Math.max(maxReg + 1, 1), (long) f.argCount() + 1);
-            if (f.regCount() != inferred) {
-                out.append(" regs ").append(f.regCount());
+            // the counts as declared (a u32 each); the assembler infers no count above 2^31-1
+            long inferred = Math.max(Math.max(maxReg + 1, 1), f.declaredArgCount() + 1);
+            if (f.declaredRegCount() != inferred || inferred > Integer.MAX_VALUE) {
+                out.append(" regs ").append(f.declaredRegCount());
             }
-            if (f.argCount() != sig.args().size()) {
-                out.append(" argc ").append(f.argCount());
+            if (f.declaredArgCount() != sig.args().size()) {
+                out.append(" argc ").append(f.declaredArgCount());
             }
-            if (f.retCount() != sig.rets().size()) {
-                out.append(" retc ").append(f.retCount());
+            if (f.declaredRetCount() != sig.rets().size()) {
+                out.append(" retc ").append(f.declaredRetCount());
             }
             out.append(" {\n");
             for (int k = 1; k < names.size(); k++) {

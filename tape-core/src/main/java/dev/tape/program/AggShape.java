@@ -33,16 +33,72 @@ public sealed interface AggShape {
         }
     }
 
-    /** @param typeId a struct type id */
-    record Struct(int typeId) implements AggShape {
+    /**
+     * A struct shape.
+     *
+     * @param u32TypeId the struct type id as section 11 declares it (a ULEB128 u32) in an
+     *     {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a negative {@code int}
+     *     ({@link #declaredTypeId()} gives it as a {@code long}, {@link #typeId()} as kept)
+     */
+    record Struct(int u32TypeId) implements AggShape {
+        /**
+         * @param declaredTypeId a struct type id as a file declares it, 0 to 2^32-1
+         * @return the shape
+         * @throws IllegalArgumentException when the id is negative or 2^32 or more
+         */
+        public static Struct declared(long declaredTypeId) {
+            return new Struct(u32(declaredTypeId));
+        }
+
+        /**
+         * @return the struct type id: the declared one, kept as 2^31-1 when it is 2^31 to 2^32-1
+         *     (no type table that large fits in a file: the verifier refuses it)
+         */
+        public int typeId() {
+            return u32TypeId < 0 ? Integer.MAX_VALUE : u32TypeId;
+        }
+
+        /** @return the struct type id as declared, 0 to 2^32-1 */
+        public long declaredTypeId() {
+            return Integer.toUnsignedLong(u32TypeId);
+        }
+
         @Override
         public int tag() {
             return 2;
         }
     }
 
-    /** @param elemTypeId an array element type id */
-    record Array(int elemTypeId) implements AggShape {
+    /**
+     * An array shape.
+     *
+     * @param u32ElemTypeId the array element type id as section 11 declares it (a ULEB128 u32) in
+     *     an {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a negative {@code int}
+     *     ({@link #declaredElemTypeId()} gives it as a {@code long}, {@link #elemTypeId()} as kept)
+     */
+    record Array(int u32ElemTypeId) implements AggShape {
+        /**
+         * @param declaredElemTypeId an array element type id as a file declares it, 0 to 2^32-1
+         * @return the shape
+         * @throws IllegalArgumentException when the id is negative or 2^32 or more
+         */
+        public static Array declared(long declaredElemTypeId) {
+            return new Array(u32(declaredElemTypeId));
+        }
+
+        /**
+         * @return the array element type id: the declared one, kept as 2^31-1 when it is 2^31 to
+         *     2^32-1 (no type table that large fits in a file: the verifier refuses it)
+         */
+        public int elemTypeId() {
+            return u32ElemTypeId < 0 ? Integer.MAX_VALUE : u32ElemTypeId;
+        }
+
+        /** @return the array element type id as declared, 0 to 2^32-1 */
+        public long declaredElemTypeId() {
+            return Integer.toUnsignedLong(u32ElemTypeId);
+        }
+
         @Override
         public int tag() {
             return 3;
@@ -53,8 +109,43 @@ public sealed interface AggShape {
      * One entry of section 11.
      *
      * @param funcId the function
-     * @param arg the argument's position (0 = the first value argument, register r1)
+     * @param u32Arg the argument's position (0 = the first value argument, register r1) as section
+     *     11 declares it (a ULEB128 u32 below the function's declared {@code arg_count}) in an
+     *     {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-2 as a negative {@code int}
+     *     ({@link #declaredArg()} gives it as a {@code long}, {@link #arg()} as kept)
      * @param shape the aggregate's shape
      */
-    record ArgShape(int funcId, int arg, AggShape shape) {}
+    record ArgShape(int funcId, int u32Arg, AggShape shape) {
+        /**
+         * @param funcId the function
+         * @param declaredArg the argument's position as a file declares it, 0 to 2^32-1
+         * @param shape the aggregate's shape
+         * @return the entry
+         * @throws IllegalArgumentException when the position is negative or 2^32 or more
+         */
+        public static ArgShape declared(int funcId, long declaredArg, AggShape shape) {
+            return new ArgShape(funcId, u32(declaredArg), shape);
+        }
+
+        /**
+         * @return the argument's position: the declared one, kept as 2^31-2 when it is 2^31-2 to
+         *     2^32-2, below its function's kept count (2^31-1 at most; the verifier refuses either)
+         */
+        public int arg() {
+            return u32Arg < 0 || u32Arg > Integer.MAX_VALUE - 1 ? Integer.MAX_VALUE - 1 : u32Arg;
+        }
+
+        /** @return the argument's position as declared, 0 to 2^32-1 */
+        public long declaredArg() {
+            return Integer.toUnsignedLong(u32Arg);
+        }
+    }
+
+    /** {@code declared} in an {@code int}'s 32 bits */
+    private static int u32(long declared) {
+        if (declared < 0 || declared >>> 32 != 0) {
+            throw new IllegalArgumentException(declared + " is not a u32");
+        }
+        return (int) declared;
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * functions keep their bytecode as ranges of one array, the file's bytecode blobs section's.
  */
 public final class Function {
+    private static final long U32_MAX = (1L << 32) - 1;
     private final int argCount;
     private final int retCount;
     private final int regCount;
@@ -23,6 +24,11 @@ public final class Function {
     private final int length;
     private final List<SpanEntry> spans;
     private final FunctionSig sig;
+    /**
+     * the counts as the function table declares them (arg, ret, reg), when one is 2^31 or more and
+     * so kept as 2^31-1 above; null when each count is as declared (nearly always)
+     */
+    private final long[] declared;
 
     /**
      * @param argCount value arguments from the function table (the effect token not counted)
@@ -38,14 +44,19 @@ public final class Function {
                 spans, sig);
     }
 
-    private Function(int argCount, int retCount, int regCount, byte[] code, int from, int length,
+    private Function(long argCount, long retCount, long regCount, byte[] code, int from, int length,
                      List<SpanEntry> spans, FunctionSig sig) {
         if (argCount < 0 || retCount < 0 || regCount < 0) {
             throw new IllegalArgumentException("function counts must not be negative");
         }
-        this.argCount = argCount;
-        this.retCount = retCount;
-        this.regCount = regCount;
+        if (argCount > U32_MAX || retCount > U32_MAX || regCount > U32_MAX) {
+            throw new IllegalArgumentException("function counts must be below 2^32");
+        }
+        this.argCount = capped(argCount);
+        this.retCount = capped(retCount);
+        this.regCount = capped(regCount);
+        this.declared = Math.max(argCount, Math.max(retCount, regCount)) > Integer.MAX_VALUE
+                ? new long[] {argCount, retCount, regCount} : null;
         if (code == null || spans == null || sig == null) {
             throw new IllegalArgumentException("function code, spans and signature are required");
         }
@@ -64,30 +75,80 @@ public final class Function {
      * and make the decoded program rows x blob bytes large. The caller must never change
      * {@code code}; pass an immutable {@code spans} list (from {@link List#copyOf}) to share it too.
      */
-    static Function sharing(int argCount, int retCount, int regCount, byte[] code, int from, int length,
+    static Function sharing(long argCount, long retCount, long regCount, byte[] code, int from, int length,
                             List<SpanEntry> spans, FunctionSig sig) {
         return new Function(argCount, retCount, regCount, code, from, length, spans, sig);
     }
 
     /**
-     * @return value arguments (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1, which the
-     *     verifier refuses)
+     * A function whose function-table counts are u32 values as a file may declare them (spec
+     * section "Function table": {@code arg_count}, {@code ret_count}, {@code reg_count}, each a
+     * ULEB128 u32): a count from 2^31 to 2^32-1 is kept as 2^31-1 by {@link #argCount()},
+     * {@link #retCount()} and {@link #regCount()} (which the verifier refuses) and as declared by
+     * {@link #declaredArgCount()}, {@link #declaredRetCount()} and {@link #declaredRegCount()}.
+     *
+     * @param argCount value arguments, 0 to 2^32-1
+     * @param retCount value results, 0 to 2^32-1
+     * @param regCount registers, r0 included, 0 to 2^32-1
+     * @param code the bytecode (copied)
+     * @param spans the span table entries, in order
+     * @param sig the typed signature; the verifier checks it agrees with the counts
+     * @return the function
+     * @throws IllegalArgumentException when a count is negative or 2^32 or more, or an argument is null
+     */
+    public static Function declared(long argCount, long retCount, long regCount, byte[] code, List<SpanEntry> spans,
+                                    FunctionSig sig) {
+        return new Function(argCount, retCount, regCount, code == null ? null : code.clone(), 0,
+                code == null ? 0 : code.length, spans, sig);
+    }
+
+    private static int capped(long u32) {
+        return (int) Math.min(u32, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @return value arguments as the function table declares them (spec section "Function table",
+     *     {@code arg_count}: 0 to 2^32-1); {@link #argCount()} unless that is 2^31 or more
+     */
+    public long declaredArgCount() {
+        return declared == null ? argCount : declared[0];
+    }
+
+    /**
+     * @return value results as the function table declares them (spec section "Function table",
+     *     {@code ret_count}: 0 to 2^32-1); {@link #retCount()} unless that is 2^31 or more
+     */
+    public long declaredRetCount() {
+        return declared == null ? retCount : declared[1];
+    }
+
+    /**
+     * @return registers, r0 included, as the function table declares them (spec section "Function
+     *     table", {@code reg_count}: 0 to 2^32-1); {@link #regCount()} unless that is 2^31 or more
+     */
+    public long declaredRegCount() {
+        return declared == null ? regCount : declared[2];
+    }
+
+    /**
+     * @return value arguments (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1, which the
+     *     verifier refuses; see {@link #declaredArgCount()})
      */
     public int argCount() {
         return argCount;
     }
 
     /**
-     * @return value results (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1, which the
-     *     verifier refuses)
+     * @return value results (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1, which the
+     *     verifier refuses; see {@link #declaredRetCount()})
      */
     public int retCount() {
         return retCount;
     }
 
     /**
-     * @return registers, r0 included (table entry; 2^31-1 for a decoded entry of 2^31 to 2^32-1,
-     *     which the verifier refuses as {@code RegCountTooLarge})
+     * @return registers, r0 included (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1,
+     *     which the verifier refuses as {@code RegCountTooLarge}; see {@link #declaredRegCount()})
      */
     public int regCount() {
         return regCount;
@@ -130,18 +191,19 @@ public final class Function {
     @Override
     public boolean equals(Object o) {
         return o instanceof Function f && argCount == f.argCount && retCount == f.retCount && regCount == f.regCount
-                && Arrays.equals(code, from, from + length, f.code, f.from, f.from + f.length)
+                && Arrays.equals(declared, f.declared) && Arrays.equals(code, from, from + length, f.code, f.from, f.from + f.length)
                 && spans.equals(f.spans) && sig.equals(f.sig);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(argCount, retCount, regCount, hashCode(code, from, length), spans, sig);
+        return Objects.hash(argCount, retCount, regCount, Arrays.hashCode(declared), hashCode(code, from, length), spans, sig);
     }
 
     @Override
     public String toString() {
-        return "Function[args=" + argCount + ", rets=" + retCount + ", regs=" + regCount + ", code="
+        return "Function[args=" + declaredArgCount() + ", rets=" + declaredRetCount() + ", regs="
+                + declaredRegCount() + ", code="
                 + length + " bytes, sig=" + sig + "]";
     }
 

@@ -7,12 +7,14 @@ import java.util.List;
  * A host-call target (spec section "Host signatures"): a symbol, the signature hash, and the
  * argument and result types.
  *
- * @param symbolId index into the symbol table; must be non-zero
+ * @param u32SymbolId the symbol id as the host signatures section declares it (a ULEB128 u32) in
+ *     an {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a negative {@code int}
+ *     ({@link #declaredSymbolId()} gives it as a {@code long}, {@link #symbolId()} as kept)
  * @param sigHash the FNV-1a signature hash (see {@link #hash(List, List)})
  * @param args argument types
  * @param rets result types
  */
-public record HostSig(int symbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
+public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
     private static final byte[] DOMAIN = "execution_tape:v1".getBytes(StandardCharsets.US_ASCII);
@@ -20,7 +22,8 @@ public record HostSig(int symbolId, long sigHash, List<ValueType> args, List<Val
     /**
      * Copies the lists.
      *
-     * @param symbolId index into the symbol table; must be non-zero
+     * @param u32SymbolId index into the symbol table; must be non-zero (a negative {@code int}
+     *     stands for a u32 of 2^31 to 2^32-1, which no symbol table holds)
      * @param sigHash the FNV-1a signature hash (see {@link #hash(List, List)})
      * @param args argument types
      * @param rets result types
@@ -28,6 +31,37 @@ public record HostSig(int symbolId, long sigHash, List<ValueType> args, List<Val
     public HostSig {
         args = List.copyOf(args);
         rets = List.copyOf(rets);
+    }
+
+    /**
+     * A host signature with a symbol id as a file declares it (spec section "Host signatures": a
+     * ULEB128 u32).
+     *
+     * @param declaredSymbolId the symbol id, 0 to 2^32-1
+     * @param sigHash the FNV-1a signature hash
+     * @param args argument types
+     * @param rets result types
+     * @return the signature
+     * @throws IllegalArgumentException when the symbol id is negative or 2^32 or more
+     */
+    public static HostSig declared(long declaredSymbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
+        if (declaredSymbolId < 0 || declaredSymbolId >>> 32 != 0) {
+            throw new IllegalArgumentException("symbol id " + declaredSymbolId + " is not a u32");
+        }
+        return new HostSig((int) declaredSymbolId, sigHash, args, rets);
+    }
+
+    /**
+     * @return index into the symbol table: the declared id, kept as 2^31-1 when it is 2^31 to
+     *     2^32-1 (no symbol table that large fits in a file: the verifier refuses it)
+     */
+    public int symbolId() {
+        return u32SymbolId < 0 ? Integer.MAX_VALUE : u32SymbolId;
+    }
+
+    /** @return the symbol id as declared (spec section "Host signatures"), 0 to 2^32-1 */
+    public long declaredSymbolId() {
+        return Integer.toUnsignedLong(u32SymbolId);
     }
 
     /**

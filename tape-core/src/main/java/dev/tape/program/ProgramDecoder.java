@@ -38,7 +38,11 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
- * symbol id, an argument shape's type ids), which decode up to 2^32-1 (kept as 2^31-1 when larger).
+ * symbol id, an argument shape's type ids), which decode up to 2^32-1: a value of 2^31 or more is
+ * kept as 2^31-1 (which every check of the verifier refuses, as the reference's refuses the value
+ * itself: no table that large fits in a file), so that no count sizes an allocation, and as declared
+ * beside it ({@link Function#declaredRegCount()}, {@link HostSig#declaredSymbolId()},
+ * {@link AggShape.Struct#declaredTypeId()}, ...), which messages, the disassembly and the encoder use.
  *
  * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
  * that remain, so a hostile file cannot exhaust memory.
@@ -170,7 +174,7 @@ public final class ProgramDecoder {
             FuncRow row = rows.get(i);
             // rows may share a blob or span table: share the decoded arrays, never copy them per row
             int blob = (int) row.bytecodeIndex;
-            functions.add(Function.sharing(capped(row.argCount), capped(row.retCount), capped(row.regCount),
+            functions.add(Function.sharing(row.argCount, row.retCount, row.regCount,
                     blobs.arrays()[blob],
                     blobs.from()[blob], blobs.lengths()[blob], spans.get((int) row.spanIndex), sigs.get(i)));
         }
@@ -484,14 +488,14 @@ public final class ProgramDecoder {
         List<HostSig> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int at = r.position();
-            int symbol = capped(r.uleb32());
+            long symbol = r.uleb32();
             if (symbol == 0) {
                 throw r.errorAt(at, "host signature " + i + " uses symbol 0, which is reserved");
             }
             long hash = r.u64le();
             List<ValueType> args = valueTypes(r, "argument type");
             List<ValueType> rets = valueTypes(r, "result type");
-            out.add(new HostSig(symbol, hash, args, rets));
+            out.add(HostSig.declared(symbol, hash, args, rets));
         }
         return out;
     }
@@ -533,13 +537,13 @@ public final class ProgramDecoder {
                     }
                     yield new AggShape.Tuple(types);
                 }
-                case 2 -> new AggShape.Struct(capped(r.uleb32()));
-                case 3 -> new AggShape.Array(capped(r.uleb32()));
+                case 2 -> AggShape.Struct.declared(r.uleb32());
+                case 3 -> AggShape.Array.declared(r.uleb32());
                 default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
             };
-            // below the function's count as kept (2^31-1 at most): the program keeps arg < argCount,
-            // as its disassembly and re-encoding need (the verifier refuses either index alike)
-            out.add(new AggShape.ArgShape(func, (int) Math.min(arg, Integer.MAX_VALUE - 1), shape));
+            // kept below the function's count as kept (2^31-1 at most): the program keeps arg < argCount
+            // (the verifier refuses either index alike); the declared index is kept beside it
+            out.add(AggShape.ArgShape.declared(func, arg, shape));
         }
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
@@ -576,19 +580,6 @@ public final class ProgramDecoder {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
         return new Names(program, fnIds, fnSymbols, nf, labels);
-    }
-
-    /**
-     * A u32 field the reference decodes and leaves to its verifier (a function's counts, a host
-     * symbol id, an argument shape's type ids), as an {@code int}: values from 2^31 to 2^32-1
-     * become {@link Integer#MAX_VALUE}, which every check of the verifier refuses as the
-     * reference's refuses the value itself (no signature, symbol table or type table that large
-     * fits in a file), so such a program is refused at verification, not at decode. The verifier's
-     * message then names 2147483647 for the value. (An argument shape's argument index is kept
-     * below its function's kept count instead, at most 2^31-2.)
-     */
-    private static int capped(long u32) {
-        return (int) Math.min(u32, Integer.MAX_VALUE);
     }
 
     private static int symbolRef(ByteReader r, int symbolCount) throws DecodeException {

@@ -158,9 +158,9 @@ public final class ProgramEncoder {
         w.uleb(p.functions().size());
         for (int i = 0; i < p.functions().size(); i++) {
             Function f = p.functions().get(i);
-            w.uleb(f.argCount());
-            w.uleb(f.retCount());
-            w.uleb(f.regCount());
+            w.uleb(f.declaredArgCount());
+            w.uleb(f.declaredRetCount());
+            w.uleb(f.declaredRegCount());
             w.uleb(i);
             w.uleb(i);
         }
@@ -195,7 +195,7 @@ public final class ProgramEncoder {
         ByteWriter w = new ByteWriter();
         w.uleb(p.hostSigs().size());
         for (HostSig h : p.hostSigs()) {
-            w.uleb(h.symbolId());
+            w.uleb(h.declaredSymbolId());
             w.u64le(h.sigHash());
             valueTypes(w, h.args());
             valueTypes(w, h.rets());
@@ -218,7 +218,7 @@ public final class ProgramEncoder {
         w.uleb(p.argShapes().size());
         for (AggShape.ArgShape s : p.argShapes()) {
             w.uleb(s.funcId());
-            w.uleb(s.arg());
+            w.uleb(s.declaredArg());
             AggShape shape = s.shape();
             w.u8(shape.tag());
             if (shape instanceof AggShape.Tuple t) {
@@ -232,9 +232,9 @@ public final class ProgramEncoder {
                     }
                 }
             } else if (shape instanceof AggShape.Struct st) {
-                w.uleb(st.typeId());
+                w.uleb(st.declaredTypeId());
             } else if (shape instanceof AggShape.Array a) {
-                w.uleb(a.elemTypeId());
+                w.uleb(a.declaredElemTypeId());
             }
         }
         return w;

@@ -159,7 +159,7 @@ public final class Verifier {
             HostSig h = program.hostSigs().get(i);
             if (h.symbolId() <= 0 || h.symbolId() >= symbols.size()) {
                 throw new VerifyException("HostSigMalformed", -1, -1, null, "host signature " + i + " names symbol "
-                        + h.symbolId() + ", which does not exist (" + symbols.size() + " symbols)");
+                        + h.declaredSymbolId() + ", which does not exist (" + symbols.size() + " symbols)");
             }
             long expect = HostSig.hash(h.args(), h.rets());
             if (expect != h.sigHash()) {
@@ -184,7 +184,7 @@ public final class Verifier {
             List<ValueType> args = fns.get(f).sig().args();
             if (s.arg() < 0 || s.arg() >= args.size()) {
                 throw new VerifyException("FunctionArgAggShapeArgOutOfBounds", f, -1, null,
-                        "an argument shape names argument " + s.arg() + " of a function with " + args.size());
+                        "an argument shape names argument " + s.declaredArg() + " of a function with " + args.size());
             }
             if (shapes[f] == null) {
                 shapes[f] = new AggShape[args.size()];
@@ -199,11 +199,11 @@ public final class Verifier {
             }
             if (s.shape() instanceof AggShape.Struct st && st.typeId() >= program.types().structs().size()) {
                 throw new VerifyException("FunctionArgAggShapeStructTypeOutOfBounds", f, -1, null,
-                        "argument " + s.arg() + " names struct type " + st.typeId() + ", which does not exist");
+                        "argument " + s.arg() + " names struct type " + st.declaredTypeId() + ", which does not exist");
             }
             if (s.shape() instanceof AggShape.Array a && a.elemTypeId() >= program.types().arrayElems().size()) {
                 throw new VerifyException("FunctionArgAggShapeArrayElemTypeOutOfBounds", f, -1, null,
-                        "argument " + s.arg() + " names array element type " + a.elemTypeId() + ", which does not exist");
+                        "argument " + s.arg() + " names array element type " + a.declaredElemTypeId() + ", which does not exist");
             }
             shapes[f][s.arg()] = s.shape();
         }
@@ -336,12 +336,12 @@ public final class Verifier {
                                      Lowerer.Buffers buffers) throws VerifyException {
         Function fn = program.functions().get(f);
         if (fn.regCount() > maxRegs) {
-            throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.regCount()
+            throw new VerifyException("RegCountTooLarge", f, -1, null, "the function declares " + fn.declaredRegCount()
                     + " registers; the limit is " + maxRegs);
         }
         if (fn.sig().args().size() != fn.argCount() || fn.sig().rets().size() != fn.retCount()) {
             throw new VerifyException("FunctionSigCountMismatch", f, -1, null, "the function table says "
-                    + fn.argCount() + " arguments and " + fn.retCount() + " results but the signature has "
+                    + fn.declaredArgCount() + " arguments and " + fn.declaredRetCount() + " results but the signature has "
                     + fn.sig().args().size() + " and " + fn.sig().rets().size());
         }
         // rows may share one blob and span table, so charge each function's share of the work

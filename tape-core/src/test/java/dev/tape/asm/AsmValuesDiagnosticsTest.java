@@ -127,8 +127,14 @@ class AsmValuesDiagnosticsTest {
                 Arguments.of("host h = \"x\" () -> () hash 0x10000000000000000\n", 1, 28,
                         "expected a 64-bit hash like 0x6410ca15195c619a, found '0x10000000000000000', which is out "
                                 + "of range"),
-                Arguments.of("func f() -> () regs 2147483648 {\n}\n", 1, 21,
-                        "expected a count (0 to 2147483647) after regs, found '2147483648', which is out of range"),
+                // a count is a u32 as the function table declares it (2^31 and more: a verify error)
+                Arguments.of("func f() -> () regs 4294967296 {\n}\n", 1, 21,
+                        "expected a count (0 to 4294967295) after regs, found '4294967296', which is out of range"),
+                Arguments.of("shape @0 arg 4294967296 = tuple()\n", 1, 14,
+                        "expected an argument index (0 is the first argument), found '4294967296', which is out of"
+                                + " range"),
+                Arguments.of("host h = $4294967296 () -> ()\n", 1, 10,
+                        "expected a symbol id $0 to $4294967295, found '$4294967296'"),
                 Arguments.of("func f() -> () {\n    .span 0\n}\n", 2, 11,
                         "expected a span id (1 to 18446744073709551615), found '0' (span id 0 is reserved)"),
                 Arguments.of("func main(x: i64) -> () {\n    const.pool r1, dec:1.2.3\n}\n", 2, 24,

@@ -8,14 +8,12 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Map;
 import java.util.function.Function;
 
+import static dev.tape.program.ListContract.outcome;
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -29,17 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code List.copyOf} of the same records, the JDK's, not this code's.
  */
 class NamesListTest {
-    private static String outcome(Function<List<Names.FunctionName>, Object> op, List<Names.FunctionName> list) {
-        try {
-            return "= " + op.apply(list);
-        } catch (IndexOutOfBoundsException e) {
-            // the JDK's lists throw it or its subclass ArrayIndexOutOfBoundsException by size
-            return "! index out of bounds";
-        } catch (RuntimeException e) {
-            return "! " + e.getClass().getName();
-        }
-    }
-
     private static Object roundTrip(Object o) {
         try {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -55,82 +42,24 @@ class NamesListTest {
     }
 
     private static Map<String, Function<List<Names.FunctionName>, Object>> operations() {
-        Map<String, Function<List<Names.FunctionName>, Object>> ops = new LinkedHashMap<>();
-        ops.put("size", List::size);
-        ops.put("toString", Object::toString);
-        ops.put("hashCode", Object::hashCode);
-        ops.put("equals(copy)", l -> l.equals(new ArrayList<>(l)));
-        ops.put("contains(null)", l -> l.contains(null));
+        Map<String, Function<List<Names.FunctionName>, Object>> ops =
+                ListContract.common(new Names.FunctionName(0, 0));
         ops.put("contains(first)", l -> l.contains(new Names.FunctionName(1, 2)));
         ops.put("contains(other)", l -> l.contains("x"));
-        ops.put("indexOf(null)", l -> l.indexOf(null));
         ops.put("indexOf(first)", l -> l.indexOf(new Names.FunctionName(1, 2)));
-        ops.put("lastIndexOf(null)", l -> l.lastIndexOf(null));
         ops.put("lastIndexOf(first)", l -> l.lastIndexOf(new Names.FunctionName(1, 2)));
-        ops.put("containsAll([null])", l -> l.containsAll(Arrays.asList((Object) null)));
-        ops.put("get(0)", l -> l.get(0));
-        ops.put("get(-1)", l -> l.get(-1) != null);
-        ops.put("get(size)", l -> l.get(l.size()) != null);
-        ops.put("clear", l -> {
-            l.clear();
-            return l.size();
-        });
-        ops.put("removeIf(false)", l -> l.removeIf(x -> false));
-        ops.put("sort", l -> {
-            l.sort(null);
-            return l.size();
-        });
-        ops.put("replaceAll", l -> {
-            l.replaceAll(x -> x);
-            return l.size();
-        });
-        ops.put("add", l -> l.add(new Names.FunctionName(0, 0)));
         ops.put("add(0, x)", l -> {
             l.add(0, new Names.FunctionName(0, 0));
             return l.size();
         });
-        ops.put("addAll([])", l -> l.addAll(List.of()));
         ops.put("addAll(0, [])", l -> l.addAll(0, List.of()));
-        ops.put("removeAll([])", l -> l.removeAll(List.of()));
-        ops.put("retainAll(self)", l -> l.retainAll(new ArrayList<>(l)));
-        ops.put("remove(null)", l -> l.remove(null));
-        ops.put("remove(0)", l -> l.remove(0));
-        ops.put("set(0, x)", l -> l.set(0, new Names.FunctionName(0, 0)));
-        ops.put("subList(0, 0).clear", l -> {
-            l.subList(0, 0).clear();
-            return l.size();
-        });
-        ops.put("subList(0, size)", l -> l.subList(0, l.size()));
         ops.put("subList(0, size).addAll([])", l -> l.subList(0, l.size()).addAll(List.of()));
-        ops.put("subList(1, 0)", l -> l.subList(1, 0));
-        ops.put("subList(0, size + 1)", l -> l.subList(0, l.size() + 1));
         ops.put("iterator.remove", l -> {
             Iterator<Names.FunctionName> it = l.iterator();
             it.remove();
             return l.size();
         });
-        ops.put("iterator.next.remove", l -> {
-            Iterator<Names.FunctionName> it = l.iterator();
-            it.next();
-            it.remove();
-            return l.size();
-        });
-        ops.put("listIterator.set", l -> {
-            ListIterator<Names.FunctionName> it = l.listIterator();
-            it.next();
-            it.set(null);
-            return l.size();
-        });
-        ops.put("listIterator(size).previous", l -> l.listIterator(l.size()).previous());
         ops.put("listIterator(size + 1)", l -> l.listIterator(l.size() + 1));
-        ops.put("iterator past the end", l -> {
-            Iterator<Names.FunctionName> it = l.iterator();
-            for (int i = 0; i <= l.size(); i++) {
-                it.next();
-            }
-            return l.size();
-        });
-        ops.put("toArray", l -> Arrays.toString(l.toArray()));
         ops.put("serializes", NamesListTest::roundTrip);
         ops.put("stream", l -> l.stream().map(Names.FunctionName::nameSymbol).toList());
         return ops;

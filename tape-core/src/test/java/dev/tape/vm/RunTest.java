@@ -5,6 +5,7 @@ import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.host.HostRegistry;
 import dev.tape.host.Signature;
+import dev.tape.testing.SumText;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -22,24 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The {@link Run} API on the interpreter: fuel pauses, host suspension, ended runs, misuse. */
 class RunTest {
     /** sum(n) = 0 + 1 + ... + (n - 1), a loop of 5 instructions a turn; tape-jit's resume tests use it too. */
-    static final String SUM = """
-            program sum_loop
-            func sum(n: i64) -> (total: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r2, r1
-                br r5, body, done
-            body:
-                i64.add r3, r3, r2
-                i64.add r2, r2, r4
-                jmp head
-            done:
-                ret r0, [r3]
-            }
-            """;
+    static final String SUM = SumText.SUM;
 
     static final String FETCH = """
             program fetch

@@ -24,7 +24,13 @@ final class TestLoaders {
     /** fib(n) by two direct calls per call */
     static final String FIB = FibText.FIB;
 
-    /** sum of i for i < n, each read back from a struct and an array built in the loop, through a call */
+    /**
+     * sum of i for i < n, each read back from a struct and an array built in the loop, through a
+     * call. Its first 15 lines are {@code WarmupTest.AGG_LOOP}'s, on purpose not shared: that one
+     * reads the array in the loop ({@code array.get_imm}) to test the kept aggregate reads of the
+     * warm-up, this one passes it to a second function to test calls in fresh loaders; each is
+     * read whole where it is used, and a change to one must not change the other's test.
+     */
     static final String AGG_CALL_LOOP = """
             program agg_call_loop
             struct Point = { x: i64, y: i64 }

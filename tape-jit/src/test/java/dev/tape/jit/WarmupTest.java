@@ -162,7 +162,10 @@ class WarmupTest {
 
     /**
      * a loop over the aggregate reads the generator may keep in locals ({@code struct.get},
-     * {@code array.get_imm}, {@code array.len}): sum of i for i < n
+     * {@code array.get_imm}, {@code array.len}): sum of i for i < n. Its first 15 lines are
+     * {@code TestLoaders.AGG_CALL_LOOP}'s, on purpose not shared: that one passes the array to a
+     * second function (a call in fresh loaders), this one reads it in the loop, and each program is
+     * read whole here and in its subprocess run below.
      */
     private static final String AGG_LOOP = """
             program agg_loop

@@ -116,12 +116,7 @@ class JitFuelLocalTest {
         Tiers.Outcome whole = t.check(0, args, Limits.DEFAULT, what);
         long used = whole.used(Limits.DEFAULT);
         assertTrue(used > 0 && used < 20_000, what + " uses " + used);
-        for (long fuel = 0; fuel <= used + 2; fuel++) {
-            Tiers.Outcome o = t.check(0, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-            if (fuel < used) {
-                assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), what + " fuel " + fuel);
-            }
-        }
+        t.everyFuelTrapsBelow(0, args, whole, what);
         return whole;
     }
 

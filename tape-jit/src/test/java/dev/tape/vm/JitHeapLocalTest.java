@@ -148,29 +148,12 @@ class JitHeapLocalTest {
             long used = whole.used(Limits.DEFAULT);
             assertTrue(used > 0 && used < 5_000, "uses " + used);
             assertTrue(whole.heapBytes() > 0 && whole.heapBytes() < 20_000, "heap " + whole.heapBytes());
-            for (long heap = 0; heap <= whole.heapBytes() + 1; heap++) {
-                Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withMaxHeapBytes(heap), text + a + " heap " + heap);
-                if (heap < whole.heapBytes()) {
-                    assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), text + a + " heap " + heap);
-                    heapTraps++;
-                }
-            }
-            for (long fuel = 0; fuel <= used + 2; fuel++) {
-                Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withFuel(fuel), text + a + " fuel " + fuel);
-                if (fuel < used) {
-                    assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), text + a + " fuel " + fuel);
-                }
-            }
+            heapTraps += t.everyHeapTrapsBelow(0, a, whole, text + a);
+            t.everyFuelTrapsBelow(0, a, whole, text + a);
             for (long calls = 0; calls <= whole.hostCalls() + 1; calls++) {
                 t.check(0, a, Limits.DEFAULT.withMaxHostCalls(calls), text + a + " calls " + calls);
             }
-            // fuel and heap both short, near where the run runs out of each
-            for (long fuel = used / 2; fuel <= used; fuel += 1 + used / 16) {
-                for (long heap = whole.heapBytes() / 2; heap <= whole.heapBytes(); heap += 1 + whole.heapBytes() / 16) {
-                    t.check(0, a, Limits.DEFAULT.withFuel(fuel).withMaxHeapBytes(heap),
-                            text + a + " fuel " + fuel + " heap " + heap);
-                }
-            }
+            t.fuelAndHeapShort(0, a, whole, 16, text + a);
         }
         assertTrue(finished >= 3 && heapTraps > 1_000, finished + " finished, " + heapTraps + " heap traps");
     }

@@ -31,11 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the snapshots end alike on both tiers).
  */
 class JitKeptStructTest {
-    /** One generated program and the entry's arguments. */
-    record Generated(String source, long n, long x) {}
-
     /** A program: {@code main(n, x)} loops {@code n} times over a struct and its uses. */
-    static Generated program(long seed) {
+    static Tiers.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int fields = 1 + rnd.nextInt(4);
         StringBuilder s = new StringBuilder("program kept\nstruct S = { ");
@@ -130,11 +127,8 @@ class JitKeptStructTest {
         }
         s.append("func heavyc(env: agg tuple(i64), s: agg struct S) -> (i64) {\n    struct.get r3, r2, 0\n"
                 + "    const.i64 r4, 5\n    i64.div r3, r3, r4\n    ret r0, [r3]\n}\n");
-        return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000));
-    }
-
-    private static List<Value> args(Generated g) {
-        return List.of(Value.i64(g.n()), Value.i64(g.x()));
+        return new Tiers.Generated(s.toString(),
+                List.of(Value.i64(1 + rnd.nextInt(6)), Value.i64(rnd.nextLong(1000))));
     }
 
     /** @return how many times function {@code f}'s generated method calls {@code JitRuntime.name} */
@@ -144,61 +138,31 @@ class JitKeptStructTest {
         return JitTestAccess.methodCalls(bytes, "dev/tape/vm/JitRuntime", name);
     }
 
-    private static Tiers tiers(Generated g) throws Exception {
-        return Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-    }
-
     /** Every fuel limit up to what the run uses, and every heap limit around what it allocates. */
     @Test
     void everyFuelAndHeapLimit() throws Exception {
-        int kept = 0;
-        int heapTraps = 0;
-        for (long seed = 0; seed < 40; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            String what = "seed " + seed + "\n" + g.source();
-            VerifiedProgram vp = JitLeafInlineTest.verified(g.source());
+        int[] kept = {0};
+        int heapTraps = Tiers.fuelAndHeapSweep(0, 40, JitKeptStructTest::program, (g, vp, t, full, what) -> {
             // a peeled loop (LoopPeel) charges its struct in both copies
             int loopCopies = JitLeafInlinedTest.steadySites(vp, 0) > 0 ? 2 : 1;
             if (calls(vp, 0, "chargeAggregate") == 1 + loopCopies) {
-                kept++;
+                kept[0]++;
             }
-            Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
-            t.everyFuel(0, args(g), full, what);
-            long heap = full.heapBytes();
-            for (long b = Math.max(0, heap - 400); b <= heap + 1; b++) {
-                Tiers.Outcome o = t.check(0, args(g), Limits.DEFAULT.withMaxHeapBytes(b), what + " heap " + b);
-                if (o.trap() != null && o.trap().toString().contains("heap_limit")) {
-                    heapTraps++;
-                }
-            }
-        }
-        assertTrue(kept >= 30, "programs whose two structs are kept in locals: " + kept);
+        });
+        assertTrue(kept[0] >= 30, "programs whose two structs are kept in locals: " + kept[0]);
         assertTrue(heapTraps >= 1000, "runs that ran out of heap: " + heapTraps);
     }
 
     /** Every call-depth limit and register limits around what the run needs. */
     @Test
     void everyDepthAndRegisterLimit() throws Exception {
-        for (long seed = 100; seed < 130; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            String what = "seed " + seed + "\n" + g.source();
-            t.everyDepthThenRegisters(0, args(g), 4, 80, what);
-        }
+        Tiers.depthAndRegisterSweep(100, 130, JitKeptStructTest::program);
     }
 
     /** Paused at every slice of a random size, snapshots compared and restored on both tiers. */
     @Test
     void pausedAtEverySlice() throws Exception {
-        int pauses = 0;
-        for (long seed = 200; seed < 240; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            long slice = 1 + new SplittableRandom(seed).nextInt(12);
-            pauses += t.lockstep(0, args(g), slice, 2, "seed " + seed + " slice " + slice + "\n" + g.source(),
-                    (a, b, pause) -> { });
-        }
+        int pauses = Tiers.pauseSweep(200, 240, JitKeptStructTest::program);
         assertTrue(pauses >= 200, "pauses: " + pauses);
     }
 

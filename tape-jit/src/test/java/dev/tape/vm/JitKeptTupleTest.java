@@ -27,9 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on both tiers).
  */
 class JitKeptTupleTest {
-    /** One generated program and the entry's arguments. */
-    record Generated(String source, long n, long x) {}
-
     private static String list(String[] values, int k, int shift) {
         StringBuilder s = new StringBuilder("[");
         for (int j = 0; j < k; j++) {
@@ -47,7 +44,7 @@ class JitKeptTupleTest {
     }
 
     /** A program: {@code main(n, x)} loops {@code n} times over a tuple and its uses. */
-    static Generated program(long seed) {
+    static Tiers.Generated program(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int k = 1 + rnd.nextInt(4);
         String[] values = {"r10", "r12", "r15", "r16"};
@@ -110,78 +107,45 @@ class JitKeptTupleTest {
         s.append("    i64.lt r4, r2, r3\n    br r4, a, b\na:\n    i64.mul r2, r2, r3\n    jmp b\nb:\n    ret r0, [r2]\n}\n");
         s.append("func heavy(t: ").append(type(k)).append(") -> (i64) {\n    tuple.get r2, r1, ")
                 .append(rnd.nextInt(k)).append("\n    const.i64 r3, 3\n    i64.div r2, r2, r3\n    ret r0, [r2]\n}\n");
-        return new Generated(s.toString(), 1 + rnd.nextInt(6), rnd.nextLong(1000));
-    }
-
-    private static List<Value> args(Generated g) {
-        return List.of(Value.i64(g.n()), Value.i64(g.x()));
-    }
-
-    private static Tiers tiers(Generated g) throws Exception {
-        return Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
+        return new Tiers.Generated(s.toString(),
+                List.of(Value.i64(1 + rnd.nextInt(6)), Value.i64(rnd.nextLong(1000))));
     }
 
     /** Every fuel limit up to what the run uses (traced too), and every heap limit around what it allocates. */
     @Test
     void everyFuelAndHeapLimit() throws Exception {
-        int kept = 0;
-        int heapTraps = 0;
-        for (long seed = 0; seed < 40; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            String what = "seed " + seed + "\n" + g.source();
-            VerifiedProgram vp = JitLeafInlineTest.verified(g.source());
+        int[] kept = {0};
+        int heapTraps = Tiers.fuelAndHeapSweep(0, 40, JitKeptTupleTest::program, (g, vp, t, full, what) -> {
             if (JitKeptStructTest.calls(vp, 0, "virtualTuple") > 0) {
-                kept++;
+                kept[0]++;
             }
-            Tiers.Outcome full = t.check(0, args(g), Limits.DEFAULT, what);
-            t.everyFuel(0, args(g), full, what);
             long used = full.used(Limits.DEFAULT);
             for (long fl = 0; fl <= used + 1; fl += 3) {
                 long fuel = fl;
                 Limits limits = Limits.DEFAULT.withFuel(fuel);
-                Tiers.Outcome c = t.check(0, args(g), limits, what + " fuel " + fuel);
+                Tiers.Outcome c = t.check(0, g.args(), limits, what + " fuel " + fuel);
                 Tiers.Outcome stepped = Tiers.run(t.interpreted, t.interpretedHost, new ExecutionContext(), 0,
-                        args(g), limits, new JitDifferentialTest.Steps());
+                        g.args(), limits, new JitDifferentialTest.Steps());
                 Tiers.assertSame("stepped", stepped, "compiled", c, () -> what + " fuel " + fuel);
             }
             JitDifferentialTest.Steps steps = new JitDifferentialTest.Steps();
-            Tiers.run(t.interpreted, t.interpretedHost, new ExecutionContext(), 0, args(g), Limits.DEFAULT, steps);
+            Tiers.run(t.interpreted, t.interpretedHost, new ExecutionContext(), 0, g.args(), Limits.DEFAULT, steps);
             assertEquals(used, steps.count, "every instruction traced, one fuel unit each: " + what);
-            long heap = full.heapBytes();
-            for (long b = Math.max(0, heap - 400); b <= heap + 1; b++) {
-                Tiers.Outcome o = t.check(0, args(g), Limits.DEFAULT.withMaxHeapBytes(b), what + " heap " + b);
-                if (o.trap() != null && o.trap().toString().contains("heap_limit")) {
-                    heapTraps++;
-                }
-            }
-        }
-        assertTrue(kept >= 30, "programs whose tuples are kept in locals: " + kept);
+        });
+        assertTrue(kept[0] >= 30, "programs whose tuples are kept in locals: " + kept[0]);
         assertTrue(heapTraps >= 1000, "runs that ran out of heap: " + heapTraps);
     }
 
     /** Every call-depth limit and register limits around what the run needs. */
     @Test
     void everyDepthAndRegisterLimit() throws Exception {
-        for (long seed = 100; seed < 130; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            String what = "seed " + seed + "\n" + g.source();
-            t.everyDepthThenRegisters(0, args(g), 4, 80, what);
-        }
+        Tiers.depthAndRegisterSweep(100, 130, JitKeptTupleTest::program);
     }
 
     /** Paused at every slice of a random size, snapshots compared and restored on both tiers. */
     @Test
     void pausedAtEverySlice() throws Exception {
-        int pauses = 0;
-        for (long seed = 200; seed < 240; seed++) {
-            Generated g = program(seed);
-            Tiers t = tiers(g);
-            long slice = 1 + new SplittableRandom(seed).nextInt(12);
-            pauses += t.lockstep(0, args(g), slice, 2, "seed " + seed + " slice " + slice + "\n" + g.source(),
-                    (a, b, pause) -> { });
-        }
+        int pauses = Tiers.pauseSweep(200, 240, JitKeptTupleTest::program);
         assertTrue(pauses >= 200, "pauses: " + pauses);
     }
 

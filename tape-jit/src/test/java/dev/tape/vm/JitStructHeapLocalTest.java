@@ -162,26 +162,9 @@ class JitStructHeapLocalTest {
             long used = whole.used(Limits.DEFAULT);
             assertTrue(used > 0 && used < 5_000, "uses " + used);
             assertTrue(whole.heapBytes() > 0 && whole.heapBytes() < 20_000, "heap " + whole.heapBytes());
-            for (long heap = 0; heap <= whole.heapBytes() + 1; heap++) {
-                Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withMaxHeapBytes(heap), text + a + " heap " + heap);
-                if (heap < whole.heapBytes()) {
-                    assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), text + a + " heap " + heap);
-                    heapTraps++;
-                }
-            }
-            for (long fuel = 0; fuel <= used + 2; fuel++) {
-                Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withFuel(fuel), text + a + " fuel " + fuel);
-                if (fuel < used) {
-                    assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), text + a + " fuel " + fuel);
-                }
-            }
-            // fuel and heap both short, near where the run runs out of each
-            for (long fuel = used / 2; fuel <= used; fuel += 1 + used / 12) {
-                for (long heap = whole.heapBytes() / 2; heap <= whole.heapBytes(); heap += 1 + whole.heapBytes() / 12) {
-                    t.check(0, a, Limits.DEFAULT.withFuel(fuel).withMaxHeapBytes(heap),
-                            text + a + " fuel " + fuel + " heap " + heap);
-                }
-            }
+            heapTraps += t.everyHeapTrapsBelow(0, a, whole, text + a);
+            t.everyFuelTrapsBelow(0, a, whole, text + a);
+            t.fuelAndHeapShort(0, a, whole, 12, text + a);
         }
         assertTrue(finished == 24 && heapTraps > 1_000, finished + " finished, " + heapTraps + " heap traps");
     }

@@ -149,12 +149,7 @@ class JitWordHostBlockTest {
             }
             long used = whole.used(Limits.DEFAULT);
             assertTrue(used > 0 && used < 5_000, "uses " + used);
-            for (long fuel = 0; fuel <= used + 2; fuel++) {
-                Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withFuel(fuel), text + a + " fuel " + fuel);
-                if (fuel < used) {
-                    assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), text + a + " fuel " + fuel);
-                }
-            }
+            t.everyFuelTrapsBelow(0, a, whole, text + a);
             for (long calls = 0; calls <= whole.hostCalls() + 1; calls++) {
                 Tiers.Outcome o = t.check(0, a, Limits.DEFAULT.withMaxHostCalls(calls), text + a + " calls " + calls);
                 if (calls < whole.hostCalls()) {

@@ -17,7 +17,9 @@ import dev.tape.verify.Verifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -314,6 +316,56 @@ final class Tiers {
     }
 
     /**
+     * {@link #check} at every fuel limit from 0 to two past the fuel {@code whole} (the outcome of
+     * the same run at {@code Limits.DEFAULT}) used, each named {@code what + " fuel " + fuel}; every
+     * limit below that traps {@code fuel_exceeded}.
+     */
+    void everyFuelTrapsBelow(int entry, List<Value> args, Outcome whole, String what) {
+        long used = whole.used(Limits.DEFAULT);
+        for (long fuel = 0; fuel <= used + 2; fuel++) {
+            Outcome o = check(entry, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            if (fuel < used) {
+                assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), what + " fuel " + fuel);
+            }
+        }
+    }
+
+    /**
+     * {@link #check} at every heap limit from 0 to one past the bytes {@code whole} (the outcome of
+     * the same run at {@code Limits.DEFAULT}) allocated, each named {@code what + " heap " + bytes};
+     * every limit below that traps {@code heap_limit_exceeded}.
+     *
+     * @return how many limits trapped so (the bytes {@code whole} allocated)
+     */
+    int everyHeapTrapsBelow(int entry, List<Value> args, Outcome whole, String what) {
+        int traps = 0;
+        for (long heap = 0; heap <= whole.heapBytes() + 1; heap++) {
+            Outcome o = check(entry, args, Limits.DEFAULT.withMaxHeapBytes(heap), what + " heap " + heap);
+            if (heap < whole.heapBytes()) {
+                assertEquals(TrapKind.HEAP_LIMIT_EXCEEDED, o.kind(), what + " heap " + heap);
+                traps++;
+            }
+        }
+        return traps;
+    }
+
+    /**
+     * {@link #check} with fuel and heap both short, near where the run runs out of each: every
+     * pair of a fuel limit and a heap limit from half to all of what {@code whole} used, in
+     * {@code steps} steps or so of each ({@code what + " fuel " + fuel + " heap " + heap}).
+     */
+    void fuelAndHeapShort(int entry, List<Value> args, Outcome whole, int steps, String what) {
+        long used = whole.used(Limits.DEFAULT);
+        long bytes = whole.heapBytes();
+        for (long fuel = used / 2; fuel <= used; fuel += 1 + used / steps) {
+            for (long heap = bytes / 2; heap <= bytes; heap += 1 + bytes / steps) {
+                check(entry, args, Limits.DEFAULT.withFuel(fuel).withMaxHeapBytes(heap),
+                        what + " fuel " + fuel + " heap " + heap);
+            }
+        }
+    }
+
+    /**
      * {@link #check} at every call-depth limit from 0 to {@code maxDepth} ({@code what + " depth " + d}),
      * then at every register limit from 1 to {@code maxRegs} ({@code what + " regs " + regs}).
      */
@@ -563,5 +615,89 @@ final class Tiers {
             a.addFuel(slice);
             b.addFuel(slice);
         }
+    }
+
+    /**
+     * A random program for a seed: its assembly text and the arguments of its function 0 (the
+     * sweeps below run function 0).
+     *
+     * @param source the program's assembly text
+     * @param args function 0's arguments
+     */
+    record Generated(String source, List<Value> args) {}
+
+    /** What a sweep checks of each program besides its own checks: {@link #fuelAndHeapSweep}. */
+    @FunctionalInterface
+    interface SeedCheck {
+        /**
+         * @param g the program
+         * @param vp the program, verified
+         * @param t both tiers of it
+         * @param full its outcome at {@code Limits.DEFAULT}
+         * @param what names the seed and holds the text, for failure messages
+         */
+        void check(Generated g, VerifiedProgram vp, Tiers t, Outcome full, String what) throws Exception;
+    }
+
+    /**
+     * For each seed from {@code from} (inclusive) to {@code to}: {@code generator}'s program on
+     * both tiers at {@code Limits.DEFAULT}, {@link #everyFuel}, {@code more}, then at every heap
+     * limit from 400 bytes under what the run allocates to one past it.
+     *
+     * @return how many of the heap-limited runs trapped {@code heap_limit_exceeded}
+     */
+    static int fuelAndHeapSweep(long from, long to, LongFunction<Generated> generator,
+                                SeedCheck more) throws Exception {
+        int heapTraps = 0;
+        for (long seed = from; seed < to; seed++) {
+            Generated g = generator.apply(seed);
+            VerifiedProgram vp = JitLeafInlineTest.verified(g.source());
+            Tiers t = of(vp, Host.NONE);
+            String what = "seed " + seed + "\n" + g.source();
+            Outcome full = t.check(0, g.args(), Limits.DEFAULT, what);
+            t.everyFuel(0, g.args(), full, what);
+            more.check(g, vp, t, full, what);
+            long heap = full.heapBytes();
+            for (long b = Math.max(0, heap - 400); b <= heap + 1; b++) {
+                Outcome o = t.check(0, g.args(), Limits.DEFAULT.withMaxHeapBytes(b), what + " heap " + b);
+                if (o.trap() != null && o.trap().toString().contains("heap_limit")) {
+                    heapTraps++;
+                }
+            }
+        }
+        return heapTraps;
+    }
+
+    /**
+     * For each seed from {@code from} (inclusive) to {@code to}: {@code generator}'s program on
+     * both tiers at every call-depth limit from 0 to 4, then every register limit from 1 to 80
+     * ({@link #everyDepthThenRegisters}).
+     */
+    static void depthAndRegisterSweep(long from, long to, LongFunction<Generated> generator)
+            throws Exception {
+        for (long seed = from; seed < to; seed++) {
+            Generated g = generator.apply(seed);
+            Tiers t = of(JitLeafInlineTest.verified(g.source()), Host.NONE);
+            t.everyDepthThenRegisters(0, g.args(), 4, 80, "seed " + seed + "\n" + g.source());
+        }
+    }
+
+    /**
+     * For each seed from {@code from} (inclusive) to {@code to}: {@code generator}'s program on
+     * both tiers in {@link #lockstep}, in slices of 1 to 12 fuel (drawn from the seed), restored
+     * at every second pause.
+     *
+     * @return the pauses, over all seeds
+     */
+    static int pauseSweep(long from, long to, LongFunction<Generated> generator) throws Exception {
+        int pauses = 0;
+        for (long seed = from; seed < to; seed++) {
+            Generated g = generator.apply(seed);
+            Tiers t = of(JitLeafInlineTest.verified(g.source()), Host.NONE);
+            long slice = 1 + new SplittableRandom(seed).nextInt(12);
+            pauses += t.lockstep(0, g.args(), slice, 2, "seed " + seed + " slice " + slice + "\n" + g.source(),
+                    (a, b, pause) -> { });
+        }
+        return pauses;
     }
 }

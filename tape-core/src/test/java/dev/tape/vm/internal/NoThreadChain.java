@@ -6,6 +6,7 @@ import dev.tape.host.Host;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
+import dev.tape.testing.SumText;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import dev.tape.vm.Limits;
@@ -25,24 +26,7 @@ public final class NoThreadChain {
     private NoThreadChain() {}
 
     /** the sum of 0 to n - 1, in a loop */
-    static final String SOURCE = """
-            program sum_loop
-            func sum(n: i64) -> (total: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r2, r1
-                br r5, body, done
-            body:
-                i64.add r3, r3, r2
-                i64.add r2, r2, r4
-                jmp head
-            done:
-                ret r0, [r3]
-            }
-            """;
+    static final String SOURCE = SumText.SUM;
 
     /**
      * @param rounds how many times to go through the entries, 0 or more

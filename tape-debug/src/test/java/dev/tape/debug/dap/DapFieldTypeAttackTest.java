@@ -103,12 +103,7 @@ class DapFieldTypeAttackTest {
                 + "\"request_seq\":{},\"type\":[],\"message\":{},\"event\":1,\"command\":{}}}");
         batch.add("{\"seq\":4,\"type\":\"request\",\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1}}");
         List<JsonObject> all = DapWireTest.messages(DapWireTest.serve(batch));
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : all) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(all);
         for (var e : cases.entrySet()) {
             JsonObject m = r.get(e.getKey());
             assertTrue(m != null, e.getKey() + " " + e.getValue() + ": no answer in " + r.keySet());

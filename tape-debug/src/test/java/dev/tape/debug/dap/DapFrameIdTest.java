@@ -3,7 +3,6 @@ package dev.tape.debug.dap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +13,6 @@ import dev.tape.debug.TestTargets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,12 +49,7 @@ class DapFrameIdTest {
         batch.add("{\"seq\":9,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":2}}");
         batch.add("{\"seq\":10,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":3}}");
         batch.add("{\"seq\":11,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":0}}");
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : DapWireTest.messages(DapWireTest.serve(batch))) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(DapWireTest.messages(DapWireTest.serve(batch)));
         assertEquals(List.of(1), ids(r.get(4)));
         assertTrue(r.get(5).get("success").getAsBoolean(), r.get(5).toString());
         assertFalse(r.get(7).get("success").getAsBoolean(), r.get(7).toString());
@@ -160,12 +153,7 @@ class DapFrameIdTest {
         batch.add("{\"seq\":8,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":1}}");
         batch.add("{\"seq\":9,\"type\":\"request\",\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1}}");
         batch.add("{\"seq\":10,\"type\":\"request\",\"command\":\"scopes\",\"arguments\":{\"frameId\":2}}");
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : DapWireTest.messages(DapWireTest.serve(batch))) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(DapWireTest.messages(DapWireTest.serve(batch)));
         assertEquals(List.of(1), ids(r.get(4)));
         assertTrue(r.get(5).get("success").getAsBoolean(), r.get(5).toString());
         assertTrue(r.get(6).get("success").getAsBoolean(), r.get(6).toString());

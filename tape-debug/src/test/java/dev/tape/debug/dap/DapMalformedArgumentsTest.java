@@ -95,12 +95,7 @@ class DapMalformedArgumentsTest {
             batch.add(m.formatted(seq++));
             batch.add("{\"seq\":" + seq++ + ",\"type\":\"request\",\"command\":\"threads\"}");
         }
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : DapWireTest.messages(DapWireTest.serve(batch))) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(DapWireTest.messages(DapWireTest.serve(batch)));
         assertEquals(List.of(1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), List.copyOf(r.keySet()));
         for (int s = 10; s < seq; s += 2) {
             assertFalse(r.get(s).get("success").getAsBoolean(), r.get(s).toString());

@@ -69,12 +69,7 @@ class DapParseMessageTest {
         batch.add("{\"type\":\"request\",\"event\":\"next\",\"arguments\":5}");
         batch.add("{\"seq\":16,\"event\":\"next\",\"arguments\":5}");
         batch.add("{\"seq\":4,\"type\":\"request\",\"command\":\"threads\"}");
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : DapWireTest.messages(DapWireTest.serve(batch))) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(DapWireTest.messages(DapWireTest.serve(batch)));
         assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), List.copyOf(r.keySet()));
         Map<Integer, String> said = new TreeMap<>();
         for (int seq : expected.keySet()) {

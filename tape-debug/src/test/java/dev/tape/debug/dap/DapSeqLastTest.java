@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -58,12 +57,7 @@ class DapSeqLastTest {
         batch.add("{\"command\":\"next\",\"arguments\":5,\"type\":\"response\",\"seq\":201}");
         batch.add("{\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1},\"type\":\"request\",\"seq\":4}");
         List<JsonObject> all = DapWireTest.messages(DapWireTest.serve(batch));
-        Map<Integer, JsonObject> r = new TreeMap<>();
-        for (JsonObject m : all) {
-            if (m.get("type").getAsString().equals("response")) {
-                assertNull(r.put(m.get("request_seq").getAsInt(), m), m.toString());
-            }
-        }
+        Map<Integer, JsonObject> r = DapWireTest.responses(all);
         for (var e : cases.entrySet()) {
             JsonObject m = r.get(e.getKey());
             assertTrue(m != null, e.getValue() + ": no answer in " + r.keySet());

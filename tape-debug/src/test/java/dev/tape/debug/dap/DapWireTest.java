@@ -100,8 +100,11 @@ class DapWireTest {
         return out;
     }
 
-    /** The responses by request seq; each request answered once. */
-    private static Map<Integer, JsonObject> responses(List<JsonObject> messages) {
+    /**
+     * The responses by request seq; each request answered once, each error response with a
+     * non-empty message of one line and no body.
+     */
+    static Map<Integer, JsonObject> responses(List<JsonObject> messages) {
         Map<Integer, JsonObject> out = new TreeMap<>();
         for (JsonObject m : messages) {
             if (m.get("type").getAsString().equals("response")) {
