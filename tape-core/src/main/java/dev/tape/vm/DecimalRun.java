@@ -28,7 +28,7 @@ import dev.tape.verify.internal.LOp;
  * sit in a {@code try}: a handler covering the whole loop, reachable from its calls (listing a slot,
  * {@link ExecutionContext#decDirty}), cost dec_loop 5 to 8 % (C2 kept {@code ip} and the budget in
  * stack slots for it). The one allocation in the loop, boxing the full list of unboxed decimals,
- * happens only at the run's first instruction ({@link #boxes}: a later one that would box is
+ * happens only at the run's first instruction ({@link #put}: a later one that would box is
  * handed back to {@code execute}), so its {@code OutOfMemoryError} is reported at the instruction
  * that boxed. Anything else thrown in the loop, which a verified program cannot cause, is reported
  * at the run's first instruction ({@code runIp} stays -1).
@@ -52,21 +52,46 @@ final class DecimalRun {
     }
 
     /**
-     * Whether writing a decimal into slot {@code at} would box the full list of unboxed decimals
-     * ({@link ExecutionContext#decDirty}), an allocation. A decimal instruction after the run's
-     * first for which it holds is not run here but handed back to {@code execute} (its unit given
-     * back, as for an instruction the run does not handle), which runs it alone or as a new run's
-     * first instruction: an {@code OutOfMemoryError} while boxing is then reported at the
+     * Writes a decimal result unboxed, as {@link DecScale#put} does, unless it would box the full
+     * list of unboxed decimals ({@link ExecutionContext#decDirty}), an allocation, at an instruction
+     * after the run's first: such an instruction is not run here but handed back to {@code execute}
+     * (its unit given back, as for an instruction the run does not handle), which runs it at once
+     * (decimal instructions chain, and the unit given back is left in its budget) alone or as a new
+     * run's first instruction, so an {@code OutOfMemoryError} while boxing is reported at the
      * instruction that boxed, with the fuel it used, as the compiled tier reports its allocating
-     * instruction. Rare: a loop's decimal slots stay unboxed from trip to trip.
+     * instruction. The test of the list sits on the branch where the slot holds no token yet, which
+     * a loop's steady state never takes (its decimal slots keep their tokens from trip to trip):
+     * tested before every write (7068c47), it cost dec_loop's general mode 15 to 20 % of CPU time.
+     * The mantissa is written first, as {@link DecScale#put} writes it, which measured faster than
+     * after the test; on a hand-back the slot's word is then written but dead (the slot holds no
+     * token, so nothing reads the word as its mantissa before {@code execute} writes it again), and
+     * {@code i64.to_dec}, whose operand is a word, restores its operand should it be the result.
      *
      * @param c the run's context
+     * @param w the word file
      * @param r the reference file
      * @param at the absolute register index of the instruction's result
-     * @return whether the list is full and the slot holds no token yet
+     * @param mantissa the result's mantissa
+     * @param scale the result's scale, 0 to 255 (checked by the instruction)
+     * @param first whether the instruction is the run's first, which may box
+     * @return whether the result was written; {@code false} when the instruction is to be handed
+     *     back, with the reference file and the list untouched
      */
-    private static boolean boxes(ExecutionContext c, Object[] r, int at) {
-        return !(r[at] instanceof DecScale) && c.decFull();
+    private static boolean put(
+            ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale, boolean first) {
+        w[at] = mantissa;
+        Object old = r[at];
+        DecScale t = Interpreter.DEC_SCALES[scale];
+        if (old != t) {
+            if (!(old instanceof DecScale)) {
+                if (!first && c.decFull()) {
+                    return false;
+                }
+                c.decDirty(at);
+            }
+            r[at] = t;
+        }
+        return true;
     }
 
     /**
@@ -102,11 +127,9 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    int d = base + code[ip + 1];
-                    if (b != start && boxes(c, r, d)) {
+                    if (!put(c, w, r, base + code[ip + 1], m, s, b == start)) {
                         return (long) ip << 32 | (start - b - 1);
                     }
-                    DecScale.put(c, w, r, d, m, s);
                     ip += 4;
                 }
                 case Op.DEC_MUL -> {
@@ -124,11 +147,9 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    int d = base + code[ip + 1];
-                    if (b != start && boxes(c, r, d)) {
+                    if (!put(c, w, r, base + code[ip + 1], m, s + t, b == start)) {
                         return (long) ip << 32 | (start - b - 1);
                     }
-                    DecScale.put(c, w, r, d, m, s + t);
                     ip += 4;
                 }
                 case Op.I64_TO_DEC -> {
@@ -140,11 +161,10 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    int d = base + code[ip + 1];
-                    if (b != start && boxes(c, r, d)) {
+                    if (!put(c, w, r, base + code[ip + 1], m, s, b == start)) {
+                        w[base + code[ip + 2]] = a;
                         return (long) ip << 32 | (start - b - 1);
                     }
-                    DecScale.put(c, w, r, d, m, s);
                     ip += 4;
                 }
                 case LOp.MOV_W -> {
