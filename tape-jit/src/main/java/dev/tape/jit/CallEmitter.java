@@ -210,6 +210,11 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Declares the stack map frame at the current position, with this stack. */
     abstract void frame(Object... stack);
 
+    @Override
+    public void frameHere() {
+        frame();
+    }
+
     /** Writes a register's local to the register file. */
     abstract void spill(int reg);
 
