@@ -408,6 +408,11 @@ abstract class InlineBody implements InlineOps.Emitter {
     }
 
     @Override
+    public boolean decimalFastPaths() {
+        return false;
+    }
+
+    @Override
     public void frameHere() {
         throw new IllegalStateException("an inlined body branches only through its own emitter");
     }

@@ -134,6 +134,14 @@ final class InlineOps {
          */
         void frameHere();
 
+        /**
+         * @return whether the function's {@code dec.add}, {@code dec.sub}, {@code dec.mul} and
+         *     {@code i64.to_dec} take their inline fast paths: when it has at most
+         *     {@link #MAX_FAST_DECIMALS} of them (each fast path adds bytecode, and a method with many
+         *     would reach the size fallback's steps sooner)
+         */
+        boolean decimalFastPaths();
+
         /** Pops a mantissa (a long) and a scale (an int, on top) into unboxed decimal register {@code reg}. */
         void storeDecimal(int reg);
 
@@ -416,19 +424,31 @@ final class InlineOps {
     }
 
     /**
+     * The most {@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} a function
+     * may have for them to take inline fast paths ({@link Emitter#decimalFastPaths()}).
+     */
+    static final int MAX_FAST_DECIMALS = 16;
+
+    /**
      * A decimal instruction on unboxed registers. Add, sub, mul and {@code i64.to_dec} first take
      * a fast path inline when their operands cannot trap (scales equal and no overflow for an add;
      * both mantissas within an int and the scales' sum at most 255 for a mul; a scale of 0, or of
      * at most 9 on a mantissa within an int, for a conversion), which calls nothing: a first run
      * spends most of its loop in HotSpot's bytecode interpreter, where a call costs more than the
      * arithmetic. Anything else takes the slow path, {@link #decimalCall}, which checks and traps
-     * exactly as before, so the fast path's result is the one the slow path would give.
+     * exactly as before, so the fast path's result is the one the slow path would give. In a function
+     * with more than {@link #MAX_FAST_DECIMALS} of them only the conversion at scale 0 (shorter than
+     * the call) is inline.
      */
     private static void decimal(Emitter e, int[] code, int g) {
         MethodVisitor mv = e.mv();
         int op = code[g];
         int dst = code[g + 1];
         int a = code[g + 2];
+        if (!e.decimalFastPaths() && !(op == Op.I64_TO_DEC && code[g + 3] == 0)) {
+            decimalCall(e, code, g);
+            return;
+        }
         Label slow = new Label();
         Label done = new Label();
         switch (op) {
@@ -497,7 +517,7 @@ final class InlineOps {
                 }
                 e.loadW(a);
                 if (scale > 0) {
-                    mv.visitLdcInsn(POW10[scale]);
+                    mv.visitLdcInsn(pow10(scale));
                     mv.visitInsn(LMUL);
                 }
                 JitCompiler.pushTo(mv, scale);
@@ -519,9 +539,18 @@ final class InlineOps {
         e.frameHere();
     }
 
-    /** 10^0 to 10^9: the powers {@code i64.to_dec}'s fast path multiplies by. */
-    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
-        100_000_000L, 1_000_000_000L};
+    /**
+     * @param scale 0 to 9
+     * @return 10^scale, the power {@code i64.to_dec}'s fast path multiplies by (computed, not a
+     *     table: this class has no static initialiser, {@code ClassInitGuardTest})
+     */
+    private static long pow10(int scale) {
+        long p = 1;
+        for (int i = 0; i < scale; i++) {
+            p *= 10;
+        }
+        return p;
+    }
 
     /** Jumps to {@code slow} unless unboxed decimal {@code reg}'s mantissa is within an int. */
     private static void fitsInt(Emitter e, int reg, Label slow) {
