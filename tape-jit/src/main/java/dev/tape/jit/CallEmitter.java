@@ -210,6 +210,28 @@ abstract class CallEmitter implements InlineOps.Emitter {
     /** Declares the stack map frame at the current position, with this stack. */
     abstract void frame(Object... stack);
 
+    @Override
+    public void frameHere() {
+        frame();
+    }
+
+    /** whether this function's decimal instructions take inline fast paths (-1: not yet counted) */
+    private int decimalFast = -1;
+
+    @Override
+    public boolean decimalFastPaths() {
+        if (decimalFast < 0) {
+            int n = 0;
+            for (int s = 0; s < fn.instructionCount(); s++) {
+                int op = fn.code()[fn.instructionStart(s)];
+                n += op == dev.tape.format.Op.DEC_ADD || op == dev.tape.format.Op.DEC_SUB
+                        || op == dev.tape.format.Op.DEC_MUL || op == dev.tape.format.Op.I64_TO_DEC ? 1 : 0;
+            }
+            decimalFast = n <= InlineOps.MAX_FAST_DECIMALS ? 1 : 0;
+        }
+        return decimalFast == 1;
+    }
+
     /** Writes a register's local to the register file. */
     abstract void spill(int reg);
 

@@ -403,6 +403,21 @@ abstract class InlineBody implements InlineOps.Emitter {
     }
 
     @Override
+    public void loadMantissa(int reg) {
+        throw new IllegalStateException("an inlined body has no decimal");
+    }
+
+    @Override
+    public boolean decimalFastPaths() {
+        return false;
+    }
+
+    @Override
+    public void frameHere() {
+        throw new IllegalStateException("an inlined body branches only through its own emitter");
+    }
+
+    @Override
     public void storeDecimal(int reg) {
         throw new IllegalStateException("an inlined body has no decimal");
     }

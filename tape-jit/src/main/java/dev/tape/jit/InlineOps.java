@@ -3,6 +3,7 @@ package dev.tape.jit;
 import dev.tape.format.Op;
 import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.LOp;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 import static org.objectweb.asm.Opcodes.AASTORE;
@@ -28,6 +29,19 @@ import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.IUSHR;
 import static org.objectweb.asm.Opcodes.IXOR;
+import static org.objectweb.asm.Opcodes.DUP2;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IF_ICMPGT;
+import static org.objectweb.asm.Opcodes.IF_ICMPNE;
+import static org.objectweb.asm.Opcodes.IFNE;
+import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LADD;
+import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LMUL;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
+import static org.objectweb.asm.Opcodes.SIPUSH;
 import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LASTORE;
 import static org.objectweb.asm.Opcodes.LCMP;
@@ -110,6 +124,23 @@ final class InlineOps {
 
         /** Pushes unboxed decimal register {@code reg}'s scale (an int). */
         void loadScale(int reg);
+
+        /** Pushes unboxed decimal register {@code reg}'s mantissa (a long). */
+        void loadMantissa(int reg);
+
+        /**
+         * Declares the stack map frame (the method's fixed locals, an empty stack) at the label just
+         * visited, a branch target inside one instruction's code.
+         */
+        void frameHere();
+
+        /**
+         * @return whether the function's {@code dec.add}, {@code dec.sub}, {@code dec.mul} and
+         *     {@code i64.to_dec} take their inline fast paths: when it has at most
+         *     {@link #MAX_FAST_DECIMALS} of them (each fast path adds bytecode, and a method with many
+         *     would reach the size fallback's steps sooner)
+         */
+        boolean decimalFastPaths();
 
         /** Pops a mantissa (a long) and a scale (an int, on top) into unboxed decimal register {@code reg}. */
         void storeDecimal(int reg);
@@ -393,12 +424,152 @@ final class InlineOps {
     }
 
     /**
-     * A decimal instruction on unboxed registers, through {@code Numerics}' primitive methods: they
+     * The most {@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} a function
+     * may have for them to take inline fast paths ({@link Emitter#decimalFastPaths()}).
+     */
+    static final int MAX_FAST_DECIMALS = 16;
+
+    /**
+     * A decimal instruction on unboxed registers. Add, sub, mul and {@code i64.to_dec} first take
+     * a fast path inline when their operands cannot trap (scales equal and no overflow for an add;
+     * both mantissas within an int and the scales' sum at most 255 for a mul; a scale of 0, or of
+     * at most 9 on a mantissa within an int, for a conversion), which calls nothing: a first run
+     * spends most of its loop in HotSpot's bytecode interpreter, where a call costs more than the
+     * arithmetic. Anything else takes the slow path, {@link #decimalCall}, which checks and traps
+     * exactly as before, so the fast path's result is the one the slow path would give. In a function
+     * with more than {@link #MAX_FAST_DECIMALS} of them only the conversion at scale 0 (shorter than
+     * the call) is inline.
+     */
+    private static void decimal(Emitter e, int[] code, int g) {
+        MethodVisitor mv = e.mv();
+        int op = code[g];
+        int dst = code[g + 1];
+        int a = code[g + 2];
+        if (!e.decimalFastPaths() && !(op == Op.I64_TO_DEC && code[g + 3] == 0)) {
+            decimalCall(e, code, g);
+            return;
+        }
+        Label slow = new Label();
+        Label done = new Label();
+        switch (op) {
+            case Op.DEC_ADD, Op.DEC_SUB -> {
+                int b = code[g + 3];
+                e.loadScale(a);
+                e.loadScale(b);
+                mv.visitJumpInsn(IF_ICMPNE, slow);
+                e.loadMantissa(a);
+                e.loadMantissa(b);
+                mv.visitInsn(op == Op.DEC_SUB ? LSUB : LADD);
+                // TMP is free between instructions; decimals are unboxed in a method's own emitter only
+                mv.visitVarInsn(LSTORE, JitCompiler.TMP);
+                // overflow iff both operands of the add (b negated for sub) have the sign the result
+                // lacks: Numerics.decAdd's test
+                e.loadMantissa(a);
+                if (op == Op.DEC_SUB) {
+                    e.loadMantissa(b);
+                } else {
+                    mv.visitVarInsn(LLOAD, JitCompiler.TMP);
+                }
+                mv.visitInsn(LXOR);
+                e.loadMantissa(op == Op.DEC_SUB ? a : b);
+                mv.visitVarInsn(LLOAD, JitCompiler.TMP);
+                mv.visitInsn(LXOR);
+                mv.visitInsn(LAND);
+                mv.visitInsn(LCONST_0);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFLT, slow);
+                mv.visitVarInsn(LLOAD, JitCompiler.TMP);
+                e.loadScale(a);
+                e.storeDecimal(dst);
+            }
+            case Op.DEC_MUL -> {
+                int b = code[g + 3];
+                // |a|, |b| <= 2^31: the product fits an i64
+                fitsInt(e, a, slow);
+                fitsInt(e, b, slow);
+                e.loadScale(a);
+                e.loadScale(b);
+                mv.visitInsn(IADD);
+                mv.visitIntInsn(SIPUSH, 255);
+                mv.visitJumpInsn(IF_ICMPGT, slow);
+                e.loadMantissa(a);
+                e.loadMantissa(b);
+                mv.visitInsn(LMUL);
+                e.loadScale(a);
+                e.loadScale(b);
+                mv.visitInsn(IADD);
+                e.storeDecimal(dst);
+            }
+            case Op.I64_TO_DEC -> {
+                int scale = code[g + 3];
+                if (scale > 9) {
+                    decimalCall(e, code, g);
+                    return;
+                }
+                if (scale > 0) {
+                    // |a| <= 2^31, 10^scale < 2^30: the product fits an i64
+                    e.loadW(a);
+                    mv.visitInsn(DUP2);
+                    mv.visitInsn(L2I);
+                    mv.visitInsn(I2L);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFNE, slow);
+                }
+                e.loadW(a);
+                if (scale > 0) {
+                    mv.visitLdcInsn(pow10(scale));
+                    mv.visitInsn(LMUL);
+                }
+                JitCompiler.pushTo(mv, scale);
+                e.storeDecimal(dst);
+                if (scale == 0) {
+                    return;
+                }
+            }
+            default -> {
+                decimalCall(e, code, g);
+                return;
+            }
+        }
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(slow);
+        e.frameHere();
+        decimalCall(e, code, g);
+        mv.visitLabel(done);
+        e.frameHere();
+    }
+
+    /**
+     * @param scale 0 to 9
+     * @return 10^scale, the power {@code i64.to_dec}'s fast path multiplies by (computed, not a
+     *     table: this class has no static initialiser, {@code ClassInitGuardTest})
+     */
+    private static long pow10(int scale) {
+        long p = 1;
+        for (int i = 0; i < scale; i++) {
+            p *= 10;
+        }
+        return p;
+    }
+
+    /** Jumps to {@code slow} unless unboxed decimal {@code reg}'s mantissa is within an int. */
+    private static void fitsInt(Emitter e, int reg, Label slow) {
+        MethodVisitor mv = e.mv();
+        e.loadMantissa(reg);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(L2I);
+        mv.visitInsn(I2L);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+    }
+
+    /**
+     * A decimal instruction on unboxed registers (the slow path), through {@code Numerics}' primitive methods: they
      * check the operands and return the result's mantissa; its scale is pushed here (an add's is its
      * first operand's, a mul's the sum of both, a conversion's its immediate) before either local
      * of the destination is written, so a destination that is also an operand reads right.
      */
-    private static void decimal(Emitter e, int[] code, int g) {
+    private static void decimalCall(Emitter e, int[] code, int g) {
         MethodVisitor mv = e.mv();
         int op = code[g];
         int dst = code[g + 1];

@@ -556,6 +556,11 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     @Override
+    public void loadMantissa(int reg) {
+        mv.visitVarInsn(LLOAD, slot[reg]);
+    }
+
+    @Override
     public void storeDecimal(int reg) {
         mv.visitVarInsn(ISTORE, slot[reg] + 2);
         mv.visitVarInsn(LSTORE, slot[reg]);
