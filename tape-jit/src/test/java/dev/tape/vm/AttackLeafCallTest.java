@@ -79,12 +79,16 @@ class AttackLeafCallTest {
     }
 
     private static Program program(long seed) {
+        return program(seed, new ArrayList<>());
+    }
+
+    /** @param leaves where the program's leaves go */
+    private static Program program(long seed, List<Leaf> leaves) {
         SplittableRandom rnd = new SplittableRandom(seed);
         ProgramBuilder pb = new ProgramBuilder();
         FunctionBuilder main = pb.addFunction(List.of(I64), List.of(I64, I64, U64, U64, BOOL, BOOL));
         int rec = pb.declareFunction(List.of(I64), List.of(I64));
         int nLeaves = 2 + rnd.nextInt(LEAVES_MAX - 1);
-        List<Leaf> leaves = new ArrayList<>();
         for (int k = 0; k < nLeaves; k++) {
             boolean env = rnd.nextInt(3) == 0;
             List<ValueType> args = new ArrayList<>();
@@ -383,6 +387,45 @@ class AttackLeafCallTest {
             n += vm.image.leafLength(f) != 0 ? 1 : 0;
         }
         return n;
+    }
+
+    /**
+     * Each leaf (but those of an aggregate first argument) as the run's entry, with random
+     * arguments: at every fuel limit up to 10 on both tiers and stepped, at depth limits 0 and 1.
+     */
+    @Test
+    void everyLeafAsTheEntryEndsAlikeAtEveryFuelAndDepth() {
+        int runs = 0;
+        for (long seed = 300; seed < 330; seed++) {
+            List<Leaf> leaves = new ArrayList<>();
+            Tiers t = Tiers.of(program(seed, leaves), Host.NONE);
+            SplittableRandom rnd = new SplittableRandom(seed);
+            for (Leaf l : leaves) {
+                if (l.env) {
+                    continue;
+                }
+                List<Value> args = new ArrayList<>();
+                for (ValueType ty : l.args) {
+                    long v = rnd.nextLong();
+                    args.add(ty == I64 ? Value.i64(v) : ty == U64 ? Value.u64(v)
+                            : ty == BOOL ? Value.bool((v & 1) != 0) : Value.unit());
+                }
+                String what = "seed " + seed + " leaf " + l.id;
+                for (long fuel = 0; fuel <= 10; fuel++) {
+                    Limits lim = Limits.DEFAULT.withFuel(fuel);
+                    long fu = fuel;
+                    Tiers.Outcome o = t.check(l.id, args, lim, what + " fuel " + fuel);
+                    Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), l.id, args, lim,
+                            new Steps());
+                    Tiers.assertSame("untraced", o, "stepped", stepped, () -> what + " fuel " + fu);
+                }
+                t.check(l.id, args, Limits.DEFAULT.withMaxCallDepth(0), what + " depth 0");
+                Tiers.Outcome one = t.check(l.id, args, Limits.DEFAULT.withMaxCallDepth(1), what + " depth 1");
+                assertTrue(one.trap() == null, what + ": " + one);
+                runs++;
+            }
+        }
+        assertTrue(runs >= 60, runs + " leaves run");
     }
 
     @Test
