@@ -126,4 +126,41 @@ class DeclaredU32EdgeTest {
                     .contains("names argument " + u32 + " of a function with 0"));
         }
     }
+
+    /**
+     * Several shapes of one function whose declared argument indexes are kept as one (2^31-2):
+     * in order, out of order and repeated, each file re-encodes and reassembles to its own bytes.
+     */
+    @Test
+    void shapesWhoseArgumentsAreKeptAsOneRoundTrip() throws Exception {
+        long[][] orders = {
+            {0, 1L << 31, (1L << 31) + 1, U32_MAX - 1},
+            {U32_MAX - 1, 1L << 31, 0, (1L << 31) - 1},
+            {(1L << 31) - 2, (1L << 31) - 1, (1L << 31) - 1, 1L << 31},
+        };
+        // the kept index, as AggShape.ArgShape.arg() documents it
+        AggShape t = new AggShape.Tuple(List.of());
+        assertEquals(Integer.MAX_VALUE - 2, AggShape.ArgShape.declared(0, (1L << 31) - 3, t).arg());
+        assertEquals(Integer.MAX_VALUE - 1, AggShape.ArgShape.declared(0, (1L << 31) - 2, t).arg());
+        assertEquals(Integer.MAX_VALUE - 1, AggShape.ArgShape.declared(0, (1L << 31) - 1, t).arg());
+        assertEquals(Integer.MAX_VALUE - 1, new AggShape.ArgShape(0, -1, t).arg());
+        assertEquals(U32_MAX, new AggShape.ArgShape(0, -1, t).declaredArg());
+        for (long[] args : orders) {
+            StringBuilder entries = new StringBuilder(uleb(args.length));
+            for (int i = 0; i < args.length; i++) {
+                entries.append(" 00 ").append(uleb(args[i])).append(i % 2 == 0 ? " 02 " : " 03 ").append(uleb(args[i]));
+            }
+            byte[] file = minimal(SYMBOLS, CONSTS, TYPES, BLOBS, SPANS, funcs(U32_MAX, 0, 2), AGG_SIG, HOSTS,
+                    section(11, entries.toString()));
+            Program p = ProgramDecoder.decode(file);
+            String what = java.util.Arrays.toString(args);
+            for (int i = 0; i < args.length; i++) {
+                assertEquals(args[i], p.argShapes().get(i).declaredArg(), what);
+            }
+            assertArrayEquals(file, ProgramEncoder.encode(p), what + ": the re-encoding");
+            String text = Disassembler.disassemble(p);
+            assertArrayEquals(file, ProgramEncoder.encode(Assembler.assemble(text, "edge.tasm")),
+                    what + ": the disassembly assembles to other bytes:\n" + text);
+        }
+    }
 }
