@@ -110,8 +110,9 @@ public sealed interface AggShape {
      *
      * @param funcId the function
      * @param u32Arg the argument's position (0 = the first value argument, register r1) as section
-     *     11 declares it (a ULEB128 u32 below the function's declared {@code arg_count}) in an
-     *     {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-2 as a negative {@code int}
+     *     11 declares it (a ULEB128 u32 below the function's declared {@code arg_count}, so at most
+     *     2^32-2 in a file) in an {@code int}'s 32 bits: 0 to 2^31-1 as such, 2^31 to 2^32-1 as a
+     *     negative {@code int}
      *     ({@link #declaredArg()} gives it as a {@code long}, {@link #arg()} as kept)
      * @param shape the aggregate's shape
      */
@@ -128,8 +129,8 @@ public sealed interface AggShape {
         }
 
         /**
-         * @return the argument's position: the declared one, kept as 2^31-2 when it is 2^31-2 to
-         *     2^32-2, below its function's kept count (2^31-1 at most; the verifier refuses either)
+         * @return the argument's position: the declared one, kept as 2^31-2 when it is 2^31-1 to
+         *     2^32-1, below its function's kept count (2^31-1 at most; the verifier refuses either)
          */
         public int arg() {
             return u32Arg < 0 || u32Arg > Integer.MAX_VALUE - 1 ? Integer.MAX_VALUE - 1 : u32Arg;

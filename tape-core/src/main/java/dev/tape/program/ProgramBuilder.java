@@ -493,10 +493,10 @@ public final class ProgramBuilder {
             for (AggShape.ArgShape s : argShapes) {
                 if (s.shape() instanceof AggShape.Struct st) {
                     checkId("section 11 shape of function " + s.funcId() + " argument " + s.arg(), "struct type",
-                            st.typeId(), structs.size());
+                            st.declaredTypeId(), structs.size());
                 } else if (s.shape() instanceof AggShape.Array a) {
                     checkId("section 11 shape of function " + s.funcId() + " argument " + s.arg(), "element type",
-                            a.elemTypeId(), arrayElems.size());
+                            a.declaredElemTypeId(), arrayElems.size());
                 }
             }
         }

@@ -7,6 +7,7 @@ import dev.tape.vm.internal.ClassInit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -503,16 +504,52 @@ public final class ProgramDecoder {
     private static List<CallSig> callSigs(ByteReader r) throws DecodeException {
         int n = r.count("call signature", 2);
         List<CallSig> out = new ArrayList<>(n);
+        // the smallest (2 to 12 bytes: 28 to 140 bytes of heap each) are one object per distinct value
+        Map<Long, CallSig> small = new HashMap<>();
         for (int i = 0; i < n; i++) {
             List<ValueType> args = valueTypes(r, "argument type");
-            out.add(new CallSig(args, valueTypes(r, "result type")));
+            List<ValueType> rets = valueTypes(r, "result type");
+            long key = smallKey(smallKey(args.size() * (SHARED_MOST + 1L) + rets.size(), args, SHARED_MOST), rets,
+                    SHARED_MOST);
+            out.add(key < 0 ? new CallSig(args, rets) : small.computeIfAbsent(key, k -> new CallSig(args, rets)));
         }
         return out;
+    }
+
+    /**
+     * The most elements of a tuple shape, and arguments or results of a call signature, for which
+     * equal entries share one object: with no more, an entry is so few bytes of file that an object
+     * graph of its own would keep over 14 bytes of heap per byte (docs/SECURITY.md); with more, it
+     * keeps about 13 at most either way (a tuple shape of six unknown elements: 10 bytes, 132 of
+     * heap; a call signature of six arguments and one result: 9 bytes, 108).
+     */
+    private static final int SHARED_MOST = 5;
+
+    /**
+     * An exact key for a short list of types without {@code obj} (whose host type id would need 64
+     * bits): {@code key} followed by one base-13 digit per type, 0 for an unknown (null) one and
+     * its tag + 1 else; -1 when {@code key} is, the list is longer than {@code most} or holds an
+     * {@code obj}. Distinct lists under one prefix get distinct keys.
+     */
+    private static long smallKey(long key, List<ValueType> types, int most) {
+        if (key < 0 || types.size() > most) {
+            return -1;
+        }
+        for (ValueType t : types) {
+            if (t != null && t.kind() == ValueKind.OBJ) {
+                return -1;
+            }
+            key = key * 13 + (t == null ? 0 : t.kind().tag() + 1);
+        }
+        return key;
     }
 
     private static List<AggShape.ArgShape> argShapes(ByteReader r, List<FuncRow> functions) throws DecodeException {
         int n = r.count("argument shape", 3);
         List<AggShape.ArgShape> out = new ArrayList<>(n);
+        // the smallest tuple shapes (4 to 14 bytes: up to 132 bytes of heap each) are one object per
+        // distinct value; an entry then keeps its ArgShape alone (28 bytes)
+        Map<Long, AggShape.Tuple> small = new HashMap<>();
         for (int i = 0; i < n; i++) {
             int at = r.position();
             int func = r.index("function id");
@@ -535,7 +572,9 @@ public final class ProgramDecoder {
                     for (int e = 0; e < elems; e++) {
                         types.add(flag(r, "tuple element has-type flag") ? valueType(r) : null);
                     }
-                    yield new AggShape.Tuple(types);
+                    long key = smallKey(elems, types, SHARED_MOST);
+                    yield key < 0 ? new AggShape.Tuple(types)
+                            : small.computeIfAbsent(key, k -> new AggShape.Tuple(types));
                 }
                 case 2 -> AggShape.Struct.declared(r.uleb32());
                 case 3 -> AggShape.Array.declared(r.uleb32());
