@@ -221,4 +221,54 @@ class AttackDecimalFastPathTest {
         assertEquals(720, runs);
         assertTrue(traps > 50 && traps < runs - 50, "traps " + traps + " of " + runs);
     }
+    /**
+     * Fast paths whose end falls on a block leader (fall-through into a label), right before a
+     * call and right before a return: the stack map frames at their labels meet the next ones.
+     */
+    @Test
+    void fastPathsEndingAtLeadersCallsAndReturnsAgreeOnBothTiers() {
+        String src = """
+                program decfastedges
+                func main(a: dec, b: dec, n: i64) -> (dec, dec) {
+                    const.i64 r4, 0
+                    const.i64 r5, 1
+                    i64.to_dec r6, r4, 0
+                    jmp head
+                head:
+                    dec.add r1, r1, r2
+                next:
+                    dec.sub r2, r1, r2
+                    call r0, twice, r0, [r2] -> [r6]
+                    dec.mul r6, r6, r6
+                after:
+                    i64.add r4, r4, r5
+                    i64.lt r7, r4, r3
+                    br r7, head, done
+                done:
+                    dec.sub r6, r1, r1
+                    ret r0, [r1, r6]
+                }
+                func twice(x: dec) -> (dec) {
+                    dec.add r2, r1, r1
+                    ret r0, [r2]
+                }
+                """;
+        Tiers t = Tiers.of(JitResumeTest.asm(src), new HostRegistry());
+        assertTrue(Jit.precompile(t.compiled) >= 2, "the functions compiled");
+        int traps = 0;
+        for (long am : EDGES) {
+            for (long bm : EDGES) {
+                for (int n : new int[] {1, 3}) {
+                    List<Value> in = List.of(Value.decimal(am, 1), Value.decimal(bm, 1), Value.i64(n));
+                    String what = am + " " + bm + " n" + n;
+                    Tiers.Outcome o = t.check(0, in, Limits.DEFAULT, what);
+                    traps += o.trap() == null ? 0 : 1;
+                    if (am == 1 && bm == -1) {
+                        t.everyFuel(0, in, o, what);
+                    }
+                }
+            }
+        }
+        assertTrue(traps > 20 && traps < 14 * 14 * 2 - 20, "traps " + traps);
+    }
 }
