@@ -166,8 +166,8 @@ final class Calls {
                     w[nb + code[ip + 1]] = w[nb + code[ip + 2]] ^ w[nb + code[ip + 3]];
                     ip += 4;
                 }
-                default -> {
-                    // the ret (CodeImage.leafScan admits nothing else): word and unit values
+                case Op.RET -> {
+                    // word and unit values only (CodeImage.leafScan)
                     int n = code[ip + 1];
                     for (int i = 0; i < n; i++) {
                         int e = code[ip + 2 + i];
@@ -177,6 +177,7 @@ final class Calls {
                     }
                     return;
                 }
+                default -> throw new IllegalStateException("not an op of a leaf: " + code[ip]);
             }
         }
     }
