@@ -98,7 +98,7 @@ public final class CodeImage {
      * values only.
      *
      * @param func a function id
-     * @return the number of its instructions, the {@code ret} included (2 to {@link #LEAF_MAX}),
+     * @return the number of its instructions, the {@code ret} included (1, a function that only returns, to {@link #LEAF_MAX}),
      *     when it is such a leaf, else 0
      */
     public int leafLength(int func) {
@@ -129,10 +129,12 @@ public final class CodeImage {
     }
 
     /**
+     * The length of a lowered op a leaf may hold.
+     *
      * @param op a lowered op
-     * @return its length when a leaf ({@link #leafLength(int)}) may hold it, else 0
+     * @return its length in code ints when a leaf ({@link #leafLength(int)}) may hold it, else 0
      */
-    public static int leafOpLength(int op) {
+    private static int leafOpLength(int op) {
         return switch (op) {
             case LOp.MOV_W -> 3;
             // a constant fused with the add or sub behind it: that instruction follows in the code
