@@ -133,20 +133,6 @@ class LeafCallTest {
         }
     }
 
-    private static final class Steps implements TraceSink {
-        int count;
-
-        @Override
-        public int mask() {
-            return TraceMask.INSTR;
-        }
-
-        @Override
-        public void instr(int func, int pc, long span, int opcode) {
-            count++;
-        }
-    }
-
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
         ExecutionContext ctx = new ExecutionContext();
         try {
@@ -160,7 +146,7 @@ class LeafCallTest {
     @Test
     void leafCallsEndUnderEveryBudgetAndDepthAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = program(0);
-        Steps all = new Steps();
+        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
         String full = outcome(vm, 6, Limits.DEFAULT, all);
         // main: 5 + 6 * 4 + 1; mid: 8 each; leaf 7, bleaf 4, uleaf 4
         int total = 5 + 6 * 4 + 1 + 6 * (8 + 7 + 4 + 4);
@@ -172,7 +158,7 @@ class LeafCallTest {
             int depthTraps = 0;
             for (long fuel = 0; fuel <= total + 10; fuel++) {
                 Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
-                String stepped = outcome(vm, 6, limits, new Steps());
+                String stepped = outcome(vm, 6, limits, new RunFuelSupport.Steps());
                 String fast = outcome(vm, 6, limits, null);
                 assertEquals(stepped, fast, "fuel " + fuel + ", depth " + depth);
                 if (fast.startsWith("CALL_DEPTH_EXCEEDED f" + MID + " pc 0 ")) {
@@ -186,13 +172,13 @@ class LeafCallTest {
     @Test
     void aLeafThatGrowsTheRegistersOrPassesTheirLimitEndsAsTheRealCall() throws Exception {
         Vm vm = program(3000);
-        String full = outcome(vm, 5, Limits.DEFAULT, new Steps());
+        String full = outcome(vm, 5, Limits.DEFAULT, new RunFuelSupport.Steps());
         assertEquals("ok " + List.of(Value.i64(expected(5))), full.substring(0, full.indexOf(" fuel")));
         assertEquals(full, outcome(vm, 5, Limits.DEFAULT, null));
         int traps = 0;
         for (int regs = 2990; regs <= 3040; regs++) {
             Limits limits = Limits.DEFAULT.withMaxRegisters(regs);
-            String stepped = outcome(vm, 5, limits, new Steps());
+            String stepped = outcome(vm, 5, limits, new RunFuelSupport.Steps());
             assertEquals(stepped, outcome(vm, 5, limits, null), "register limit " + regs);
             if (!stepped.startsWith("ok")) {
                 assertTrue(stepped.contains(" f" + MID + " pc 0 "), "at mid's call of the leaf: " + stepped);
