@@ -455,6 +455,11 @@ public final class OpcodeGenerator {
                                 break;
                             }
                             String b = lines[n];
+                            if (b.trim().equals(BEGIN_WORD_CASES) || b.trim().equals(END_WORD_CASES)) {
+                                // rendered, it would nest or close the region on the next run
+                                throw new IllegalArgumentException("word cases: line " + (n + 1)
+                                        + ": a body line may not be a region marker (" + b.trim() + ")");
+                            }
                             if (b.startsWith("@") && !HANDOFF.matcher(b).matches()) {
                                 throw new IllegalArgumentException("word cases: line " + (n + 1)
                                         + ": a body line may not start with @ (only @handoff N, @end)");
