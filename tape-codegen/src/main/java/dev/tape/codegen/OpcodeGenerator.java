@@ -588,7 +588,7 @@ public final class OpcodeGenerator {
                 int open = n;
                 do {
                     n++;
-                    if (n + 1 >= lines.length || lines[n].trim().equals(BEGIN_WORD_CASES)) {
+                    if (n >= lines.length || lines[n].trim().equals(BEGIN_WORD_CASES)) {
                         throw new IllegalArgumentException(path + ": line " + (open + 1) + ": region not closed by "
                                 + END_WORD_CASES);
                     }
@@ -601,7 +601,10 @@ public final class OpcodeGenerator {
                 for (String name : regions.get(region)) {
                     render(out, cases.get(name), indent, execute);
                 }
-                out.append(lines[n]).append('\n');
+                out.append(lines[n]);
+                if (n + 1 < lines.length) { // the closing line may be the file's last, without a newline
+                    out.append('\n');
+                }
                 region++;
             }
             if (region != regions.size()) {

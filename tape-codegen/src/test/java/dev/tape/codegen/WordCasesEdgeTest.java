@@ -74,6 +74,16 @@ class WordCasesEdgeTest {
     }
 
     @Test
+    void aRegionClosedOnTheLastLineWithoutANewline() {
+        String s = "x\n" + BEGIN + "\n" + END;
+        assertEquals("x\n" + BEGIN + "\n" + RENDERED.replace("\n    ", "\n").replaceFirst("^    ", "") + END,
+                OpcodeGenerator.writeWordCases(SPEC, TEMPLATE, "E.java", s));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OpcodeGenerator.writeWordCases(SPEC, TEMPLATE, "E.java", "x\n" + BEGIN + "\nold"));
+        assertTrue(e.getMessage().contains("region not closed"), e.getMessage());
+    }
+
+    @Test
     void noUnnamedFileHasAMarkedRegion() throws IOException {
         // a region in a file the template does not name would never be regenerated nor checked
         Path root = OpcodeGeneratorTest.root();
