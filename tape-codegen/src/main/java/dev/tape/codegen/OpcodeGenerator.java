@@ -433,7 +433,7 @@ public final class OpcodeGenerator {
 
         static WordCases parse(String template) {
             WordCases t = new WordCases();
-            String[] lines = template.split("\n", -1);
+            String[] lines = template.split("\r?\n", -1); // a CRLF checkout reads as LF
             String file = null;
             for (int n = 0; n < lines.length; n++) {
                 String line = lines[n];
@@ -598,9 +598,12 @@ public final class OpcodeGenerator {
                             + regions.size() + " of the template");
                 }
                 String indent = line.substring(0, line.indexOf('/'));
+                StringBuilder generated = new StringBuilder();
                 for (String name : regions.get(region)) {
-                    render(out, cases.get(name), indent, execute);
+                    render(generated, cases.get(name), indent, execute);
                 }
+                // a file checked out with CRLF gets CRLF inside its regions too
+                out.append(line.endsWith("\r") ? generated.toString().replace("\n", "\r\n") : generated);
                 out.append(lines[n]);
                 if (n + 1 < lines.length) { // the closing line may be the file's last, without a newline
                     out.append('\n');

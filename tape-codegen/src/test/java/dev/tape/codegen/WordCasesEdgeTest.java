@@ -74,6 +74,18 @@ class WordCasesEdgeTest {
     }
 
     @Test
+    void crlfTemplatesAndLoopsRegenerateToThemselves() {
+        String lf = "class E {\n    " + BEGIN + "\n" + RENDERED + "    " + END + "\n}\n";
+        String crlf = lf.replace("\n", "\r\n");
+        // a template checked out with CRLF renders as with LF
+        assertEquals(lf, OpcodeGenerator.writeWordCases(SPEC, TEMPLATE.replace("\n", "\r\n"), "E.java", lf));
+        // a loop checked out with CRLF keeps CRLF inside its region too
+        assertEquals(crlf, OpcodeGenerator.writeWordCases(SPEC, TEMPLATE, "E.java", crlf));
+        assertEquals(crlf, OpcodeGenerator.writeWordCases(SPEC, TEMPLATE.replace("\n", "\r\n"), "E.java",
+                crlf.replace(RENDERED.replace("\n", "\r\n"), "")));
+    }
+
+    @Test
     void aRegionClosedOnTheLastLineWithoutANewline() {
         String s = "x\n" + BEGIN + "\n" + END;
         assertEquals("x\n" + BEGIN + "\n" + RENDERED.replace("\n    ", "\n").replaceFirst("^    ", "") + END,
