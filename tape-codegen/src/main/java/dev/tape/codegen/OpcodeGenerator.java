@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * {@code TupleRun}) and the cases of each of their regions marked
  * {@value #BEGIN_WORD_CASES} ... {@value #END_WORD_CASES}; the generator replaces each region's
  * lines with the cases it names and leaves the rest of each file alone
- * ({@link #writeWordCases}). Its paths are relative to the working directory.
+ * ({@link #writeWordCases}). Its paths are relative to the repository root, the directory above the
+ * template's ({@code SPEC}'s directory's parent), whatever the working directory.
  */
 public final class OpcodeGenerator {
     /** The package the generated sources belong to. */
@@ -41,7 +42,7 @@ public final class OpcodeGenerator {
      * Runs the generator.
      *
      * @param args optional spec path and output source root; the word cases' template is read beside
-     *     the spec and the files it names are found from the working directory
+     *     the spec and the files it names are found from the directory above the spec's
      * @throws IOException when the spec cannot be read or a source cannot be written
      * @throws IllegalArgumentException when the spec, the template or a file's regions are malformed
      */
@@ -62,8 +63,10 @@ public final class OpcodeGenerator {
             // every file checked before any is written: a bad region leaves all of them as they were
             Map<Path, String> rewrites = new LinkedHashMap<>();
             List<String> targets = wordCaseFiles(template);
+            Path specDir = cases.toAbsolutePath().normalize().getParent();
+            Path root = specDir.getParent() == null ? specDir : specDir.getParent();
             for (String file : targets) {
-                Path p = Path.of(file);
+                Path p = root.resolve(file);
                 String source = Files.readString(p, StandardCharsets.UTF_8);
                 String rewritten = writeWordCases(specJson, template, file, source);
                 if (!rewritten.equals(source)) {

@@ -1,6 +1,7 @@
 package dev.tape.codegen;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,22 @@ class WordCasesEdgeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OpcodeGenerator.writeWordCases(SPEC, TEMPLATE, "E.java", "x\n" + BEGIN + "\nold"));
         assertTrue(e.getMessage().contains("region not closed"), e.getMessage());
+    }
+
+    @Test
+    void mainFindsTheLoopsFromTheSpecNotTheWorkingDirectory(@TempDir Path root) throws IOException {
+        // the working directory (the module) is not the repository given by the spec's path
+        assertTrue(!Files.exists(Path.of("E.java")));
+        Files.createDirectories(root.resolve("spec"));
+        Files.writeString(root.resolve("spec/opcodes.json"), SPEC, StandardCharsets.UTF_8);
+        Files.writeString(root.resolve("spec/word-cases.txt"), TEMPLATE, StandardCharsets.UTF_8);
+        Path loop = root.resolve("E.java");
+        Files.writeString(loop, "class E {\n    " + BEGIN + "\n    " + END + "\n}\n", StandardCharsets.UTF_8);
+        OpcodeGenerator.main(new String[] {root.resolve("spec/opcodes.json").toString(),
+            root.resolve("out").toString()});
+        assertEquals("class E {\n    " + BEGIN + "\n" + RENDERED + "    " + END + "\n}\n",
+                Files.readString(loop, StandardCharsets.UTF_8));
+        assertTrue(Files.isRegularFile(root.resolve("out/dev/tape/format/Op.java")));
     }
 
     @Test
