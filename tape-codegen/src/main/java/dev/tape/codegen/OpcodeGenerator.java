@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * {@code TupleRun}) and the cases of each of their regions marked
  * {@value #BEGIN_WORD_CASES} ... {@value #END_WORD_CASES}; the generator replaces each region's
  * lines with the cases it names and leaves the rest of each file alone
- * ({@link #writeWordCases}). Its paths are relative to the working directory.
+ * ({@link #writeWordCases}). Its paths are relative to the repository root, the directory above the
+ * template's ({@code SPEC}'s directory's parent), whatever the working directory.
  */
 public final class OpcodeGenerator {
     /** The package the generated sources belong to. */
@@ -41,7 +42,7 @@ public final class OpcodeGenerator {
      * Runs the generator.
      *
      * @param args optional spec path and output source root; the word cases' template is read beside
-     *     the spec and the files it names are found from the working directory
+     *     the spec and the files it names are found from the directory above the spec's
      * @throws IOException when the spec cannot be read or a source cannot be written
      * @throws IllegalArgumentException when the spec, the template or a file's regions are malformed
      */
@@ -62,8 +63,10 @@ public final class OpcodeGenerator {
             // every file checked before any is written: a bad region leaves all of them as they were
             Map<Path, String> rewrites = new LinkedHashMap<>();
             List<String> targets = wordCaseFiles(template);
+            Path specDir = cases.toAbsolutePath().normalize().getParent();
+            Path root = specDir.getParent() == null ? specDir : specDir.getParent();
             for (String file : targets) {
-                Path p = Path.of(file);
+                Path p = root.resolve(file);
                 String source = Files.readString(p, StandardCharsets.UTF_8);
                 String rewritten = writeWordCases(specJson, template, file, source);
                 if (!rewritten.equals(source)) {
@@ -433,7 +436,7 @@ public final class OpcodeGenerator {
 
         static WordCases parse(String template) {
             WordCases t = new WordCases();
-            String[] lines = template.split("\n", -1);
+            String[] lines = template.split("\r?\n", -1); // a CRLF checkout reads as LF
             String file = null;
             for (int n = 0; n < lines.length; n++) {
                 String line = lines[n];
@@ -455,6 +458,11 @@ public final class OpcodeGenerator {
                                 break;
                             }
                             String b = lines[n];
+                            if (b.trim().equals(BEGIN_WORD_CASES) || b.trim().equals(END_WORD_CASES)) {
+                                // rendered, it would nest or close the region on the next run
+                                throw new IllegalArgumentException("word cases: line " + (n + 1)
+                                        + ": a body line may not be a region marker (" + b.trim() + ")");
+                            }
                             if (b.startsWith("@") && !HANDOFF.matcher(b).matches()) {
                                 throw new IllegalArgumentException("word cases: line " + (n + 1)
                                         + ": a body line may not start with @ (only @handoff N, @end)");
@@ -583,7 +591,7 @@ public final class OpcodeGenerator {
                 int open = n;
                 do {
                     n++;
-                    if (n + 1 >= lines.length || lines[n].trim().equals(BEGIN_WORD_CASES)) {
+                    if (n >= lines.length || lines[n].trim().equals(BEGIN_WORD_CASES)) {
                         throw new IllegalArgumentException(path + ": line " + (open + 1) + ": region not closed by "
                                 + END_WORD_CASES);
                     }
@@ -593,10 +601,16 @@ public final class OpcodeGenerator {
                             + regions.size() + " of the template");
                 }
                 String indent = line.substring(0, line.indexOf('/'));
+                StringBuilder generated = new StringBuilder();
                 for (String name : regions.get(region)) {
-                    render(out, cases.get(name), indent, execute);
+                    render(generated, cases.get(name), indent, execute);
                 }
-                out.append(lines[n]).append('\n');
+                // a file checked out with CRLF gets CRLF inside its regions too
+                out.append(line.endsWith("\r") ? generated.toString().replace("\n", "\r\n") : generated);
+                out.append(lines[n]);
+                if (n + 1 < lines.length) { // the closing line may be the file's last, without a newline
+                    out.append('\n');
+                }
                 region++;
             }
             if (region != regions.size()) {
