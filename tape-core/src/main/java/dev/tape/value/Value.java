@@ -553,8 +553,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             int n = (int) total;
             byte[] x = s.utf8;
             AtomicInteger mark = s.used;
-            // not for an empty t: no two strings over one buffer have the same length, so that
-            // str.eq's same-array shortcut (which reads nothing) still holds only for one string
+            // not for an empty t: no two strings over one buffer have the same length (an empty
+            // append copies, as it did before strings appended in place)
             if (yl > 0 && mark != null && n <= x.length && mark.get() == xl && mark.compareAndSet(xl, n)) {
                 // the room [xl, n) is ours alone; no string covers it yet
                 System.arraycopy(t.utf8, 0, x, xl, yl);

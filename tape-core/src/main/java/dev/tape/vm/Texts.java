@@ -36,20 +36,21 @@ final class Texts {
      * {@code bytes.eq}/{@code str.eq}. A comparison costs 1 fuel but reads up to the whole string,
      * so the bytes read by comparisons of equal-length strings count against the run's scan budget
      * ({@link ExecutionContext#scan}); otherwise a loop comparing two 16 MB strings would run for
-     * hours on 10 million fuel.
+     * hours on 10 million fuel. The count is the length of every comparison of equal lengths, also
+     * when both values are one Java array (which is then not read): whether two equal values share
+     * an array is not part of a run's state (a snapshot's restored run holds copies, while a pool
+     * constant or a host's string is the original object), so a count that skipped them differed
+     * between a run and its restored copy.
      */
     static boolean eq(ExecutionContext c, Object a, Object b) {
-        byte[] x = bytesOf(a);
-        byte[] y = bytesOf(b);
         int n = lengthOf(a);
         if (n != lengthOf(b)) {
             return false;
         }
-        if (x == y) {
-            return true;
-        }
         c.scan(n);
-        return Arrays.equals(x, 0, n, y, 0, n);
+        byte[] x = bytesOf(a);
+        byte[] y = bytesOf(b);
+        return x == y || Arrays.equals(x, 0, n, y, 0, n);
     }
 
     /**

@@ -24,8 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to strings other threads published a moment ago (so several race for the room of one buffer,
  * and the losers copy), while a reader re-reads strings made earlier. Afterwards every string
  * still holds exactly what its model says (a loser never wrote into a winner's room, and no append
- * changed a byte any string covered), no two strings over one buffer have the same length (what
- * {@code str.eq}'s same-array shortcut relies on), and every buffer is at most twice its shortest
+ * changed a byte any string covered), no two strings over one buffer have the same length, and every buffer is at most twice its shortest
  * string plus the slack.
  */
 class StrAppendRaceTest {
