@@ -114,8 +114,7 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        // a leaf's entry is negative here (CodeImage.callEntries): read by the direct call only
-        final int[] entry = image.callEntries();
+        final int[] entry = image.entries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
         // set when the run starts (Run), never while this loop runs
@@ -124,7 +123,7 @@ final class Interpreter {
         long[] w = c.w;
         Object[] r = c.r;
         int base = c.base;
-        int ip = image.entry(c.func) + c.ip;
+        int ip = entry[c.func] + c.ip;
         int depth = c.depth;
         int[] frames = c.frames;
         try {
@@ -506,12 +505,58 @@ final class Interpreter {
                             if (fp + ExecutionContext.FRAME > frames.length) {
                                 frames = c.growFrames();
                             }
-                            int at = entry[callee];
-                            if (at < 0 && budget >= image.leafLength(callee) && !traceCalls) {
-                                // a small leaf with its every instruction paid for: body and ret
-                                // here, no frame record (Calls.leaf)
-                                budget -= image.leafLength(callee);
-                                Calls.leaf(code, w, ~at, nb, base, retAt);
+                            frames[fp] = regs;
+                            frames[fp + 1] = base;
+                            frames[fp + 2] = ip;
+                            frames[fp + 3] = retAt;
+                            ++depth;
+                            regs = calleeRegs;
+                            base = nb;
+                            ip = entry[callee];
+                            if (traceCalls) {
+                                c.sink.callEnter(callee, depth);
+                            }
+                        }
+                        case LOp.CALL_LEAF -> {
+                            // a direct call of a small leaf (CodeImage.leafLength), call's layout: all
+                            // the call does before the callee's first instruction, as the call case
+                            if (depth >= maxDepth) {
+                                throw Calls.depthTrap(depth, maxDepth);
+                            }
+                            int nb = base + regs;
+                            int callee = code[ip + 1];
+                            int calleeRegs = regCounts[callee];
+                            int need = nb + calleeRegs;
+                            if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                                c.ensureRegisters(need, depth);
+                                w = c.w;
+                                r = c.r;
+                            }
+                            int argc = code[ip + 2];
+                            int retAt = ip + 3 + argc;
+                            int moved = argc + code[retAt];
+                            if (moved > ExecutionContext.FREE_VALUES) {
+                                c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
+                            }
+                            if (argc > 0) {
+                                Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
+                                if (argc > 1) {
+                                    Calls.copyOne(w, r, code[ip + 4], base, nb + 2);
+                                    for (int i = 2; i < argc; i++) {
+                                        Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
+                                    }
+                                }
+                            }
+                            int fp = (depth - 1) * ExecutionContext.FRAME;
+                            if (fp + ExecutionContext.FRAME > frames.length) {
+                                frames = c.growFrames();
+                            }
+                            int len = image.leafLength(callee);
+                            if (budget >= len && !traceCalls) {
+                                // every instruction of the leaf paid for: body and ret here, no frame
+                                // record (Calls.leaf)
+                                budget -= len;
+                                Calls.leaf(code, w, entry[callee], nb, base, retAt);
                                 ip = retAt + 1 + code[retAt];
                             } else {
                                 frames[fp] = regs;
@@ -521,7 +566,7 @@ final class Interpreter {
                                 ++depth;
                                 regs = calleeRegs;
                                 base = nb;
-                                ip = at ^ (at >> 31); // -1 - at for a leaf: ~at
+                                ip = entry[callee];
                                 if (traceCalls) {
                                     c.sink.callEnter(callee, depth);
                                 }
@@ -619,8 +664,7 @@ final class Interpreter {
                         ++depth;
                         regs = calleeRegs;
                         base = nb;
-                        int at = entry[callee];
-                        ip = at ^ (at >> 31); // a leaf's is negative (~entry), see CodeImage.callEntries
+                        ip = entry[callee];
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
