@@ -82,7 +82,7 @@ final class Interpreter {
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
     static {
-        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
+        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_LEAF, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
             Op.DEC_MUL, Op.I64_TO_DEC,
             // Ops.slow's
@@ -517,61 +517,6 @@ final class Interpreter {
                                 c.sink.callEnter(callee, depth);
                             }
                         }
-                        case LOp.CALL_LEAF -> {
-                            // a direct call of a small leaf (CodeImage.leafLength), call's layout: all
-                            // the call does before the callee's first instruction, as the call case
-                            if (depth >= maxDepth) {
-                                throw Calls.depthTrap(depth, maxDepth);
-                            }
-                            int nb = base + regs;
-                            int callee = code[ip + 1];
-                            int calleeRegs = regCounts[callee];
-                            int need = nb + calleeRegs;
-                            if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-                                c.ensureRegisters(need, depth);
-                                w = c.w;
-                                r = c.r;
-                            }
-                            int argc = code[ip + 2];
-                            int retAt = ip + 3 + argc;
-                            int moved = argc + code[retAt];
-                            if (moved > ExecutionContext.FREE_VALUES) {
-                                c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
-                            }
-                            if (argc > 0) {
-                                Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
-                                if (argc > 1) {
-                                    Calls.copyOne(w, r, code[ip + 4], base, nb + 2);
-                                    for (int i = 2; i < argc; i++) {
-                                        Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
-                                    }
-                                }
-                            }
-                            int fp = (depth - 1) * ExecutionContext.FRAME;
-                            if (fp + ExecutionContext.FRAME > frames.length) {
-                                frames = c.growFrames();
-                            }
-                            int len = image.leafLength(callee);
-                            if (budget >= len && !traceCalls) {
-                                // every instruction of the leaf paid for: body and ret here, no frame
-                                // record (Calls.leaf)
-                                budget -= len;
-                                Calls.leaf(code, w, entry[callee], nb, base, retAt);
-                                ip = retAt + 1 + code[retAt];
-                            } else {
-                                frames[fp] = regs;
-                                frames[fp + 1] = base;
-                                frames[fp + 2] = ip;
-                                frames[fp + 3] = retAt;
-                                ++depth;
-                                regs = calleeRegs;
-                                base = nb;
-                                ip = entry[callee];
-                                if (traceCalls) {
-                                    c.sink.callEnter(callee, depth);
-                                }
-                            }
-                        }
                         case Op.RET -> {
                             if (traceCalls) {
                                 c.sink.callExit(image.funcAt(ip), depth);
@@ -620,6 +565,61 @@ final class Interpreter {
                         int from = base + code[ip + (w[base + code[ip + 2]] != 0 ? 3 : 4)];
                         r[base + code[ip + 1]] = DecScale.take(r, w, from);
                         ip += 5;
+                    }
+                    case LOp.CALL_LEAF -> {
+                        // a direct call of a small leaf (CodeImage.leafLength), call's layout: all
+                        // the call does before the callee's first instruction, as the call case
+                        if (depth >= maxDepth) {
+                            throw Calls.depthTrap(depth, maxDepth);
+                        }
+                        int nb = base + regs;
+                        int callee = code[ip + 1];
+                        int calleeRegs = regCounts[callee];
+                        int need = nb + calleeRegs;
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                            c.ensureRegisters(need, depth);
+                            w = c.w;
+                            r = c.r;
+                        }
+                        int argc = code[ip + 2];
+                        int retAt = ip + 3 + argc;
+                        int moved = argc + code[retAt];
+                        if (moved > ExecutionContext.FREE_VALUES) {
+                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
+                        }
+                        if (argc > 0) {
+                            Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
+                            if (argc > 1) {
+                                Calls.copyOne(w, r, code[ip + 4], base, nb + 2);
+                                for (int i = 2; i < argc; i++) {
+                                    Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
+                                }
+                            }
+                        }
+                        int fp = (depth - 1) * ExecutionContext.FRAME;
+                        if (fp + ExecutionContext.FRAME > frames.length) {
+                            frames = c.growFrames();
+                        }
+                        int len = image.leafLength(callee);
+                        if (budget >= len && !traceCalls) {
+                            // every instruction of the leaf paid for: body and ret here, no frame
+                            // record (Calls.leaf)
+                            budget -= len;
+                            Calls.leaf(code, w, entry[callee], nb, base, retAt);
+                            ip = retAt + 1 + code[retAt];
+                        } else {
+                            frames[fp] = regs;
+                            frames[fp + 1] = base;
+                            frames[fp + 2] = ip;
+                            frames[fp + 3] = retAt;
+                            ++depth;
+                            regs = calleeRegs;
+                            base = nb;
+                            ip = entry[callee];
+                            if (traceCalls) {
+                                c.sink.callEnter(callee, depth);
+                            }
+                        }
                     }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
                         // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
