@@ -567,8 +567,8 @@ final class Interpreter {
                         ip += 5;
                     }
                     case LOp.CALL_LEAF -> {
-                        // a direct call of a small leaf (CodeImage.leafLength), call's layout: all
-                        // the call does before the callee's first instruction, as the call case
+                        // a direct call of a small leaf (CodeImage.leafLength), call's layout: first
+                        // all the call does before the callee's first instruction, as the call case
                         if (depth >= maxDepth) {
                             throw Calls.depthTrap(depth, maxDepth);
                         }
@@ -602,10 +602,62 @@ final class Interpreter {
                         }
                         int len = image.leafLength(callee);
                         if (budget >= len && !traceCalls) {
-                            // every instruction of the leaf paid for: body and ret here, no frame
-                            // record (Calls.leaf)
+                            // every instruction of the leaf paid for: its body and ret run here, on the
+                            // callee's registers, without a frame record. Nothing in a leaf traps, so
+                            // fuel, registers and the next pc are those of the real call and return.
+                            // Written out, not a method: a call C2 does not inline here made the
+                            // inner loop's call and ret slower (docs/PERFORMANCE-LOG.md, "Interpreter,
+                            // seventeenth round"); and here, not in the inner loop, for the same reason
                             budget -= len;
-                            Calls.leaf(code, w, entry[callee], nb, base, retAt);
+                            int at = entry[callee];
+                            leaf:
+                            while (true) {
+                                switch (code[at]) {
+                                    case LOp.MOV_W -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]];
+                                        at += 3;
+                                    }
+                                    case LOp.CONST_W, LOp.CONST_ADD, LOp.CONST_SUB -> {
+                                        w[nb + code[at + 1]] = (code[at + 2] & 0xFFFFFFFFL) | ((long) code[at + 3] << 32);
+                                        at += 4;
+                                    }
+                                    case Op.I64_ADD, Op.U64_ADD -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] + w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.I64_SUB, Op.U64_SUB -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] - w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.I64_MUL, Op.U64_MUL -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] * w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] & w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] | w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
+                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] ^ w[nb + code[at + 3]];
+                                        at += 4;
+                                    }
+                                    case Op.RET -> {
+                                        // word and unit values only
+                                        for (int i = 0, n = code[at + 1]; i < n; i++) {
+                                            int e = code[at + 2 + i];
+                                            if ((e & 3) == LOp.WORD_CLASS) {
+                                                w[base + code[retAt + 1 + i]] = w[nb + (e >>> 2)];
+                                            }
+                                        }
+                                        break leaf;
+                                    }
+                                    default -> throw new IllegalStateException("not an op of a leaf: " + code[at]);
+                                }
+                            }
                             ip = retAt + 1 + code[retAt];
                         } else {
                             frames[fp] = regs;

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A direct {@code call} of a small leaf ({@link CodeImage#leafLength(int)}) runs the callee's body
- * and {@code ret} inside the call when the budget holds them all ({@code Calls.leaf}); it must end
+ * and {@code ret} inside the call ({@code LOp.CALL_LEAF}) when the budget holds them all; it must end
  * every run exactly as the real call and return do: same results, traps (kind, function, pc, call
  * stack), fuel left, call-depth traps at the call, register-limit traps, call tracing. The oracle
  * is the run stepped one instruction at a time (INSTR tracing gives the loop a budget of 1, with

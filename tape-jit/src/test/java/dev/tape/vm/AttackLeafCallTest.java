@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attacks the interpreter's leaf calls (sixteenth round: a direct {@code call} of a small leaf runs
- * the callee's body and {@code ret} inside the call, {@code Calls.leaf}) with random programs of
+ * the callee's body and {@code ret} inside the call, {@code LOp.CALL_LEAF}) with random programs of
  * many small leaves (word moves, constants, a constant fused with the add or sub behind it, every
  * wrapping word op, 0 to 8 body instructions so that some are one past the limit; i64, u64, bool
  * and unit arguments and results, an aggregate first argument, results that are argument registers

@@ -84,11 +84,11 @@ public final class CodeImage {
 
     /**
      * Whether a function is a small leaf the interpreter may run inside its caller's {@code call}
-     * (see {@code Calls.leaf}; the image holds every direct call of one as {@link LOp#CALL_LEAF}): a straight line of at most {@link #LEAF_MAX} instructions, the
-     * {@code ret} included, of word constants, word moves and the wrapping integer and boolean
-     * operations {@code add}, {@code sub}, {@code mul}, {@code and}, {@code or}, {@code xor} (none
-     * of which can trap, branch, call or allocate), ending in a {@code ret} of word or unit
-     * values only.
+     * (the image holds every direct call of one as {@link LOp#CALL_LEAF}): a straight line of at
+     * most {@link #LEAF_MAX} instructions, the {@code ret} included, of word constants, word moves
+     * and the wrapping integer and boolean operations {@code add}, {@code sub}, {@code mul},
+     * {@code and}, {@code or}, {@code xor} (none of which can trap, branch, call or allocate),
+     * ending in a {@code ret} of word or unit values only.
      *
      * @param func a function id
      * @return the number of its instructions, the {@code ret} included (1, a function that only returns, to {@link #LEAF_MAX}),
