@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.format.Op;
 import dev.tape.host.HostContext;
 import dev.tape.host.HostFailedException;
 import dev.tape.host.HostFunction;
@@ -110,6 +111,74 @@ final class Calls {
             w[dst] = w[src];
         } else if (cls == LOp.REF_CLASS) {
             r[dst] = DecScale.take(r, w, src);
+        }
+    }
+
+    /**
+     * Runs a small leaf callee ({@link dev.tape.verify.internal.CodeImage#leafLength(int)}) inside
+     * its caller's direct {@code call}: the body on the callee's registers at {@code nb}, then its
+     * {@code ret}'s word results into the caller's result registers. The caller has done what the
+     * call does before the callee's first instruction (depth check, register growth, argument
+     * copy, copy charge, frame room) and checked that the budget holds every instruction of the
+     * body and the {@code ret}, that calls are not traced, and charges them; no instruction of a
+     * leaf can trap, so the run ends exactly where the real call and return would, with the same
+     * registers and fuel, and no frame record is written because none would be left.
+     *
+     * @param code the code image
+     * @param w the word register file
+     * @param ip the callee's entry (global ip)
+     * @param nb the callee's register base
+     * @param callerBase the caller's register base
+     * @param pos the global ip of the call's result count ({@code retc})
+     */
+    static void leaf(int[] code, long[] w, int ip, int nb, int callerBase, int pos) {
+        while (true) {
+            switch (code[ip]) {
+                case LOp.MOV_W -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]];
+                    ip += 3;
+                }
+                case LOp.CONST_W, LOp.CONST_ADD, LOp.CONST_SUB -> {
+                    w[nb + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                    ip += 4;
+                }
+                case Op.I64_ADD, Op.U64_ADD -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] + w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_SUB, Op.U64_SUB -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] - w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_MUL, Op.U64_MUL -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] * w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] & w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] | w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] ^ w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.RET -> {
+                    // word and unit values only (CodeImage.leafScan)
+                    int n = code[ip + 1];
+                    for (int i = 0; i < n; i++) {
+                        int e = code[ip + 2 + i];
+                        if ((e & 3) == LOp.WORD_CLASS) {
+                            w[callerBase + code[pos + 1 + i]] = w[nb + (e >>> 2)];
+                        }
+                    }
+                    return;
+                }
+                default -> throw new IllegalStateException("not an op of a leaf: " + code[ip]);
+            }
         }
     }
 

@@ -82,7 +82,7 @@ final class Interpreter {
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
     static {
-        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_LEAF, LOp.CALL_INDIRECT_FUNC,
+        int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
             Op.DEC_MUL, Op.I64_TO_DEC,
             // Ops.slow's
@@ -114,7 +114,8 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        final int[] entry = image.entries();
+        // a leaf's entry is negative here (CodeImage.callEntries): read by the direct call only
+        final int[] entry = image.callEntries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
         // set when the run starts (Run), never while this loop runs
@@ -123,7 +124,7 @@ final class Interpreter {
         long[] w = c.w;
         Object[] r = c.r;
         int base = c.base;
-        int ip = entry[c.func] + c.ip;
+        int ip = image.entry(c.func) + c.ip;
         int depth = c.depth;
         int[] frames = c.frames;
         try {
@@ -505,16 +506,25 @@ final class Interpreter {
                             if (fp + ExecutionContext.FRAME > frames.length) {
                                 frames = c.growFrames();
                             }
-                            frames[fp] = regs;
-                            frames[fp + 1] = base;
-                            frames[fp + 2] = ip;
-                            frames[fp + 3] = retAt;
-                            ++depth;
-                            regs = calleeRegs;
-                            base = nb;
-                            ip = entry[callee];
-                            if (traceCalls) {
-                                c.sink.callEnter(callee, depth);
+                            int at = entry[callee];
+                            if (at < 0 && budget >= image.leafLength(callee) && !traceCalls) {
+                                // a small leaf with its every instruction paid for: body and ret
+                                // here, no frame record (Calls.leaf)
+                                budget -= image.leafLength(callee);
+                                Calls.leaf(code, w, ~at, nb, base, retAt);
+                                ip = retAt + 1 + code[retAt];
+                            } else {
+                                frames[fp] = regs;
+                                frames[fp + 1] = base;
+                                frames[fp + 2] = ip;
+                                frames[fp + 3] = retAt;
+                                ++depth;
+                                regs = calleeRegs;
+                                base = nb;
+                                ip = at ^ (at >> 31); // -1 - at for a leaf: ~at
+                                if (traceCalls) {
+                                    c.sink.callEnter(callee, depth);
+                                }
                             }
                         }
                         case Op.RET -> {
@@ -566,113 +576,6 @@ final class Interpreter {
                         r[base + code[ip + 1]] = DecScale.take(r, w, from);
                         ip += 5;
                     }
-                    case LOp.CALL_LEAF -> {
-                        // a direct call of a small leaf (CodeImage.leafLength), call's layout: first
-                        // all the call does before the callee's first instruction, as the call case
-                        if (depth >= maxDepth) {
-                            throw Calls.depthTrap(depth, maxDepth);
-                        }
-                        int nb = base + regs;
-                        int callee = code[ip + 1];
-                        int calleeRegs = regCounts[callee];
-                        int need = nb + calleeRegs;
-                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-                            c.ensureRegisters(need, depth);
-                            w = c.w;
-                            r = c.r;
-                        }
-                        int argc = code[ip + 2];
-                        int retAt = ip + 3 + argc;
-                        int moved = argc + code[retAt];
-                        if (moved > ExecutionContext.FREE_VALUES) {
-                            c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
-                        }
-                        if (argc > 0) {
-                            Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
-                            if (argc > 1) {
-                                Calls.copyOne(w, r, code[ip + 4], base, nb + 2);
-                                for (int i = 2; i < argc; i++) {
-                                    Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
-                                }
-                            }
-                        }
-                        int fp = (depth - 1) * ExecutionContext.FRAME;
-                        if (fp + ExecutionContext.FRAME > frames.length) {
-                            frames = c.growFrames();
-                        }
-                        int len = image.leafLength(callee);
-                        if (budget >= len && !traceCalls) {
-                            // every instruction of the leaf paid for: its body and ret run here, on the
-                            // callee's registers, without a frame record. Nothing in a leaf traps, so
-                            // fuel, registers and the next pc are those of the real call and return.
-                            // Written out, not a method: a call C2 does not inline here made the
-                            // inner loop's call and ret slower (docs/PERFORMANCE-LOG.md, "Interpreter,
-                            // seventeenth round"); and here, not in the inner loop, for the same reason
-                            budget -= len;
-                            int at = entry[callee];
-                            leaf:
-                            while (true) {
-                                switch (code[at]) {
-                                    case LOp.MOV_W -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]];
-                                        at += 3;
-                                    }
-                                    case LOp.CONST_W, LOp.CONST_ADD, LOp.CONST_SUB -> {
-                                        w[nb + code[at + 1]] = (code[at + 2] & 0xFFFFFFFFL) | ((long) code[at + 3] << 32);
-                                        at += 4;
-                                    }
-                                    case Op.I64_ADD, Op.U64_ADD -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] + w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.I64_SUB, Op.U64_SUB -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] - w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.I64_MUL, Op.U64_MUL -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] * w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] & w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] | w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
-                                        w[nb + code[at + 1]] = w[nb + code[at + 2]] ^ w[nb + code[at + 3]];
-                                        at += 4;
-                                    }
-                                    case Op.RET -> {
-                                        // word and unit values only
-                                        for (int i = 0, n = code[at + 1]; i < n; i++) {
-                                            int e = code[at + 2 + i];
-                                            if ((e & 3) == LOp.WORD_CLASS) {
-                                                w[base + code[retAt + 1 + i]] = w[nb + (e >>> 2)];
-                                            }
-                                        }
-                                        break leaf;
-                                    }
-                                    default -> throw new IllegalStateException("not an op of a leaf: " + code[at]);
-                                }
-                            }
-                            ip = retAt + 1 + code[retAt];
-                        } else {
-                            frames[fp] = regs;
-                            frames[fp + 1] = base;
-                            frames[fp + 2] = ip;
-                            frames[fp + 3] = retAt;
-                            ++depth;
-                            regs = calleeRegs;
-                            base = nb;
-                            ip = entry[callee];
-                            if (traceCalls) {
-                                c.sink.callEnter(callee, depth);
-                            }
-                        }
-                    }
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
                         // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
                         // the call signature; a closure's environment goes first
@@ -716,7 +619,8 @@ final class Interpreter {
                         ++depth;
                         regs = calleeRegs;
                         base = nb;
-                        ip = entry[callee];
+                        int at = entry[callee];
+                        ip = at ^ (at >> 31); // a leaf's is negative (~entry), see CodeImage.callEntries
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }

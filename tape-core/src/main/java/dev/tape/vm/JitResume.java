@@ -68,7 +68,7 @@ final class JitResume {
                     mark(lead, code[g + 1] - entry);
                     mark(lead, next(pcOf, i, len));
                 }
-                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_LEAF, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
+                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
                         -> mark(lead, next(pcOf, i, len));
                 case Op.HOST_CALL -> {
                     if (!fewWords(words, code[g + 1])) {
@@ -211,7 +211,7 @@ final class JitResume {
         int n = 1;
         for (int i = ip; ; n++) {
             switch (code[entry + i]) {
-                case Op.BR, Op.JMP, Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_LEAF, LOp.CALL_INDIRECT_FUNC,
+                case Op.BR, Op.JMP, Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC,
                      LOp.CALL_INDIRECT_CLOSURE -> {
                     return n;
                 }

@@ -314,7 +314,7 @@ final class JitRuntime {
         int g = entry + ip;
         int op = code[g];
         int pos;
-        if (op == dev.tape.format.Op.CALL || op == LOp.CALL_LEAF) {
+        if (op == dev.tape.format.Op.CALL) {
             pos = g + 3 + code[g + 2];
         } else if (op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE) {
             pos = g + 4 + code[g + 3];

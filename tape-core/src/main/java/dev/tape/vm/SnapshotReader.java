@@ -199,7 +199,7 @@ final class SnapshotReader {
             if (d > 0) {
                 // the caller's pending instruction is a call, and a direct call names this callee
                 int cg = image.entry(func[d - 1]) + ip[d - 1];
-                if (LOp.plain(code[cg]) == Op.CALL && code[cg + 1] != func[d]) {
+                if (code[cg] == Op.CALL && code[cg + 1] != func[d]) {
                     throw bad(frameAt[d], "frame " + d + " runs function " + func[d] + " but its caller calls function "
                             + code[cg + 1]);
                 }
@@ -230,9 +230,8 @@ final class SnapshotReader {
         }
         for (int d = 0; d < depth - 1; d++) {
             int g = image.entry(func[d]) + ip[d];
-            boolean direct = LOp.plain(code[g]) == Op.CALL;
-            int argsAt = direct ? g + 2 : g + 3;
-            if (!direct) {
+            int argsAt = code[g] == Op.CALL ? g + 2 : g + 3;
+            if (code[g] != Op.CALL) {
                 indirect(d, g, base[d], func[d + 1], frameAt[d + 1]);
             }
             int fp = d * ExecutionContext.FRAME;

@@ -111,7 +111,7 @@ final class Snapshots {
 
     /** @return whether lowered op {@code op} is one of the calls (a caller frame's pending instruction) */
     static boolean isCall(int op) {
-        return op == Op.CALL || op == LOp.CALL_LEAF || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
+        return op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
     }
 
     /**

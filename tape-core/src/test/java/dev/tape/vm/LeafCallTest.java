@@ -9,10 +9,7 @@ import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
-import dev.tape.format.Op;
 import dev.tape.verify.internal.CodeImage;
-import dev.tape.verify.internal.LOp;
-import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -27,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A direct {@code call} of a small leaf ({@link CodeImage#leafLength(int)}) runs the callee's body
- * and {@code ret} inside the call ({@code LOp.CALL_LEAF}) when the budget holds them all; it must end
+ * and {@code ret} inside the call when the budget holds them all ({@code Calls.leaf}); it must end
  * every run exactly as the real call and return do: same results, traps (kind, function, pc, call
  * stack), fuel left, call-depth traps at the call, register-limit traps, call tracing. The oracle
  * is the run stepped one instruction at a time (INSTR tracing gives the loop a budget of 1, with
@@ -129,30 +126,11 @@ class LeafCallTest {
         assertEquals(0, image.leafLength(RETURNS_REF), "a reference result");
         assertEquals(0, image.leafLength(NINE), "nine instructions");
         assertEquals(CodeImage.LEAF_MAX, image.leafLength(EIGHT));
-    }
-
-    @Test
-    void theImageHoldsEveryDirectCallOfALeafAsCallLeafAndEveryOtherAsCall() throws Exception {
-        Vm vm = program(0);
-        CodeImage image = vm.image;
-        int[] code = image.code();
-        List<String> seen = new ArrayList<>();
-        for (int f = 0; f < vm.funcs.length; f++) {
-            LoweredFunction lf = vm.funcs[f];
-            for (int i = 0; i < lf.instructionCount(); i++) {
-                int at = lf.instructionStart(i);
-                int op = code[image.entry(f) + at];
-                if (LOp.plain(op) == Op.CALL) {
-                    seen.add(f + (op == LOp.CALL_LEAF ? " leaf " : " call ") + code[image.entry(f) + at + 1]);
-                    assertEquals(Op.CALL, lf.code()[at], "the function's own code holds the plain call");
-                } else {
-                    assertEquals(lf.code()[at], op, "function " + f + ", instruction " + i);
-                }
-            }
+        int[] calls = image.callEntries();
+        for (int f = 0; f < calls.length; f++) {
+            int at = image.entry(f);
+            assertEquals(image.leafLength(f) != 0 ? -1 - at : at, calls[f], "function " + f);
         }
-        assertEquals(List.of("0 call " + MID, MID + " leaf " + LEAF, MID + " leaf " + BLEAF, MID + " leaf " + ULEAF),
-                seen);
-        assertTrue(Snapshots.isCall(LOp.CALL_LEAF));
     }
 
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {

@@ -96,7 +96,7 @@ abstract class HostCallEmitter extends CallEmitter {
                 }
                 int op = code[entry + i];
                 host |= op == Op.HOST_CALL;
-                calls |= LOp.plain(op) == Op.CALL || op == LOp.CALL_INDIRECT_FUNC
+                calls |= op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC
                         || op == LOp.CALL_INDIRECT_CLOSURE;
             }
             stackOnce = host && !calls;

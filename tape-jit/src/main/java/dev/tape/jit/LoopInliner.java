@@ -142,7 +142,7 @@ final class LoopInliner {
         }
         for (int s = 0; s < fn.instructionCount() && builds; s++) {
             int g = entry + fn.instructionStart(s);
-            if (LOp.plain(code[g]) == Op.CALL && !loops.containsKey(code[g + 1])) {
+            if (code[g] == Op.CALL && !loops.containsKey(code[g + 1])) {
                 loops.put(code[g + 1], of(view, code[g + 1]));
             }
         }

@@ -108,7 +108,7 @@ final class LoopPeel {
 
     /** Whether {@code op} is a direct or indirect call. */
     private static boolean isCall(int op) {
-        return LOp.plain(op) == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
+        return op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
     }
 
     /**

@@ -123,7 +123,7 @@ final class MethodEmitter extends InstructionEmitter {
         boolean calls = false;
         for (int i = 0; i < len; i = next(i)) {
             int g = entry + i;
-            calls |= LOp.plain(code[g]) == Op.CALL;
+            calls |= code[g] == Op.CALL;
             switch (code[g]) {
                 case Op.BR -> {
                     leader(code[g + 2] - entry);
@@ -134,7 +134,7 @@ final class MethodEmitter extends InstructionEmitter {
                     leader(code[g + 1] - entry);
                     leader(next(i));
                 }
-                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_LEAF, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
+                case Op.RET, Op.TRAP, LOp.NO_CODE, Op.CALL, LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE
                         -> leader(next(i));
                 case Op.HOST_CALL -> {
                     if (!fewWordHost(g)) {

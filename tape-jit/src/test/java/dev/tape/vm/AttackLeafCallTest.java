@@ -11,8 +11,6 @@ import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.verify.internal.LOp;
-import dev.tape.verify.internal.LoweredFunction;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attacks the interpreter's leaf calls (sixteenth round: a direct {@code call} of a small leaf runs
- * the callee's body and {@code ret} inside the call, {@code LOp.CALL_LEAF}) with random programs of
+ * the callee's body and {@code ret} inside the call, {@code Calls.leaf}) with random programs of
  * many small leaves (word moves, constants, a constant fused with the add or sub behind it, every
  * wrapping word op, 0 to 8 body instructions so that some are one past the limit; i64, u64, bool
  * and unit arguments and results, an aggregate first argument, results that are argument registers
@@ -382,23 +380,11 @@ class AttackLeafCallTest {
         assertTrue(traps > PROGRAMS, traps + " fuel traps");
     }
 
-    /**
-     * @return how many of the VM's functions the interpreter runs inside their calls, checking that
-     *     the image holds each direct call of one as {@code LOp.CALL_LEAF}, each other as {@code call}
-     */
+    /** @return how many of the VM's functions the interpreter runs inside their calls */
     private static int leaves(Vm vm) {
         int n = 0;
-        int[] code = vm.image.code();
         for (int f = 0; f < vm.funcs.length; f++) {
             n += vm.image.leafLength(f) != 0 ? 1 : 0;
-            LoweredFunction lf = vm.funcs[f];
-            for (int i = 0; i < lf.instructionCount(); i++) {
-                int g = vm.image.entry(f) + lf.instructionStart(i);
-                if (LOp.plain(code[g]) == dev.tape.format.Op.CALL) {
-                    assertEquals(vm.image.leafLength(code[g + 1]) != 0, code[g] == LOp.CALL_LEAF,
-                            "function " + f + " at " + g);
-                }
-            }
         }
         return n;
     }

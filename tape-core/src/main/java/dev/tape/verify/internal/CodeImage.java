@@ -21,6 +21,8 @@ public final class CodeImage {
     private final byte[][] tags;
     /** {@link #leafLength(int)} by function id */
     private final int[] leaf;
+    /** {@link #callEntries()} */
+    private final int[] callEntry;
 
     /**
      * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
@@ -60,23 +62,28 @@ public final class CodeImage {
             System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);
             refAt += lf.refs().length;
             tagAt += lf.tags().length;
+            // last: a placed function's code, table and constants are made again when asked
+            lf.placed();
         }
         leaf = new int[functions.length];
         for (int f = 0; f < functions.length; f++) {
             leaf[f] = leafScan(code, entry[f], entry[f] + functions[f].codeLength());
         }
+        callEntry = new int[functions.length];
         for (int f = 0; f < functions.length; f++) {
-            LoweredFunction lf = functions[f];
-            // a direct call of a leaf gets an op of its own (LOp.CALL_LEAF): O(instructions)
-            for (int i = 0, n = Math.max(1, lf.instructionCount()); i < n; i++) {
-                int at = entry[f] + lf.instructionStart(i);
-                if (code[at] == dev.tape.format.Op.CALL && leaf[code[at + 1]] != 0) {
-                    code[at] = LOp.CALL_LEAF;
-                }
-            }
-            // last: a placed function's code, table and constants are made again when asked
-            lf.placed();
+            callEntry[f] = leaf[f] != 0 ? ~entry[f] : entry[f];
         }
+    }
+
+    /**
+     * What the interpreter's direct {@code call} reads for its callee: the entry (global ip) of a
+     * function, or {@code ~entry} ({@code -1 - entry}, negative) for a small leaf ({@link #leafLength(int)}), so
+     * that a call of any other function tests the sign of the value it loads anyway.
+     *
+     * @return by function id (do not modify)
+     */
+    public int[] callEntries() {
+        return callEntry;
     }
 
     /** The most instructions, its {@code ret} included, of a function {@link #leafLength(int)} counts. */
@@ -84,11 +91,11 @@ public final class CodeImage {
 
     /**
      * Whether a function is a small leaf the interpreter may run inside its caller's {@code call}
-     * (the image holds every direct call of one as {@link LOp#CALL_LEAF}): a straight line of at
-     * most {@link #LEAF_MAX} instructions, the {@code ret} included, of word constants, word moves
-     * and the wrapping integer and boolean operations {@code add}, {@code sub}, {@code mul},
-     * {@code and}, {@code or}, {@code xor} (none of which can trap, branch, call or allocate),
-     * ending in a {@code ret} of word or unit values only.
+     * (see {@code Calls.leaf}): a straight line of at most {@link #LEAF_MAX} instructions, the
+     * {@code ret} included, of word constants, word moves and the wrapping integer and boolean
+     * operations {@code add}, {@code sub}, {@code mul}, {@code and}, {@code or}, {@code xor} (none
+     * of which can trap, branch, call or allocate), ending in a {@code ret} of word or unit
+     * values only.
      *
      * @param func a function id
      * @return the number of its instructions, the {@code ret} included (1, a function that only returns, to {@link #LEAF_MAX}),

@@ -9,7 +9,7 @@ import dev.tape.format.OperandKind;
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
  * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
  * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
- * extension range 0xC0 to 0xEF (two ops, {@link #I64_TO_F64_MUL_ADD} and {@link #CALL_LEAF}, sit at 0xC0 and 0xC1: lowered code
+ * extension range 0xC0 to 0xEF (one op, {@link #I64_TO_F64_MUL_ADD}, sits at 0xC0: lowered code
  * never holds an extension opcode; {@link #I64_ADD_LT_BR_RUN} sits right after {@link #I64_ADD_LT_BR},
  * so a {@code switch} that runs both alike has one range of keys for them). The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
@@ -144,17 +144,8 @@ public final class LOp {
      * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
      */
     public static final int I64_TO_F64_MUL_ADD = 0xC0;
-    /**
-     * A direct {@code call} ({@code call}'s layout: [op, callee, argc, args..., retc, rets...]) whose
-     * callee is a small leaf ({@link CodeImage#leafLength(int)}). Not emitted by the lowering: the
-     * {@link CodeImage} puts it in place of the {@code call}'s op when it lays out the program, so
-     * the interpreter runs the leaf path in a case of its own and its plain {@code call} case has no
-     * test for it. Every reader other than the interpreter sees a {@code call}
-     * ({@link #plain(int)}); a function's own {@link LoweredFunction#code()} holds the plain op.
-     */
-    public static final int CALL_LEAF = 0xC1;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xC2;
+    public static final int LIMIT = 0xC1;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -170,7 +161,7 @@ public final class LOp {
     /**
      * @param op a lowered op
      * @return the op of the first instruction of a superinstruction ({@link #I64_ADD_LT_BR} and the
-     *     like, whose layout is that op's), {@code call} for {@link #CALL_LEAF}, or {@code op} itself
+     *     like, whose layout is that op's), or {@code op} itself
      */
     public static int plain(int op) {
         return switch (op) {
@@ -179,7 +170,6 @@ public final class LOp {
             case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
             case F64_SUB_ADD -> dev.tape.format.Op.F64_SUB;
             case I64_TO_F64_MUL_ADD -> dev.tape.format.Op.I64_TO_F64;
-            case CALL_LEAF -> dev.tape.format.Op.CALL;
             default -> op;
         };
     }

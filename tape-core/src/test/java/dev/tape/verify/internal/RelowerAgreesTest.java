@@ -25,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tag lists the verifier lowered it to and placed in the image: the interpreter runs the image,
  * while traps, traces, snapshots and the compiled tier read the function's own code. The lowering
  * is done again from the register types the analysis fixed, without the analysis; here every
- * function's image slice, moved back to function-relative indices (and its direct calls of leaves,
- * {@link LOp#CALL_LEAF} there, back to {@code call}), must equal its
+ * function's image slice, moved back to function-relative indices, must equal its
  * {@link LoweredFunction#code()}, and the image's constants and tag lists its own, for every
  * conformance vector that verifies, 300 generated programs and programs with argument shapes.
  */
@@ -43,15 +42,6 @@ class RelowerAgreesTest {
             int[] back = Arrays.copyOfRange(image.code(), entry, entry + lf.codeLength());
             // relocate() reads the positions of the function lowered again: move the image's back
             lf.relocate(back, 0, -entry, -refAt, -tagAt);
-            // the image holds a direct call of a leaf as LOp.CALL_LEAF, every other direct call as call
-            for (int i = 0, n = Math.max(1, lf.instructionCount()); i < n; i++) {
-                int at = lf.instructionStart(i);
-                if (LOp.plain(back[at]) == dev.tape.format.Op.CALL) {
-                    assertEquals(image.leafLength(back[at + 1]) != 0, back[at] == LOp.CALL_LEAF,
-                            what + ", function " + f + ", call at " + at);
-                    back[at] = dev.tape.format.Op.CALL;
-                }
-            }
             assertArrayEquals(back, lf.code(), what + ", function " + f);
             Object[] refs = lf.refs();
             for (int i = 0; i < refs.length; i++) {
