@@ -125,6 +125,11 @@ final class DecimalRun {
                         throw at(c, ip, start - b, e);
                     }
                     if (!DecScale.put(c, w, r, base + code[ip + 1], m, s, b == start)) {
+                        // put wrote the mantissa before refusing: should the result be the operand,
+                        // execute would read it again. A verified program never gets here so (a
+                        // register keeps one type, and the verifier refuses i64.to_dec rX, rX:
+                        // DecimalRunHandBackWordTest), but the run does not rely on that rule of
+                        // another package; the restore costs nothing on the path that runs
                         w[base + code[ip + 2]] = a;
                         return (long) ip << 32 | (start - b - 1);
                     }
