@@ -38,6 +38,11 @@ import dev.tape.verify.internal.LOp;
  * where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
  * general mode 15 to 20 % of CPU time). Anything else thrown in the loop, which a verified program
  * cannot cause, is reported at the run's first instruction ({@code runIp} stays -1).
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class DecimalRun {
     private DecimalRun() {}
@@ -135,6 +140,7 @@ final class DecimalRun {
                     }
                     ip += 4;
                 }
+                // BEGIN GENERATED: word cases (OpcodeGenerator)
                 case LOp.MOV_W -> {
                     w[base + code[ip + 1]] = w[base + code[ip + 2]];
                     ip += 3;
@@ -157,8 +163,10 @@ final class DecimalRun {
                 }
                 case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                 case Op.JMP -> ip = code[ip + 1];
+                // END GENERATED
                 // fused compare-and-branch and superinstructions, as in execute: each further
                 // half only when the budget holds its unit
+                // BEGIN GENERATED: word cases (OpcodeGenerator)
                 case LOp.I64_LT_BR -> {
                     boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                     w[base + code[ip + 1]] = t ? 1 : 0;
@@ -214,6 +222,7 @@ final class DecimalRun {
                         }
                     }
                 }
+                // END GENERATED
                 default -> {
                     // not run here: its unit, taken below, is given back, and execute takes it
                     // from here (never the first instruction, a decimal one)
