@@ -40,7 +40,8 @@ class WordCasesTest {
         List<String> files = OpcodeGenerator.wordCaseFiles(template);
         assertEquals(List.of("tape-core/src/main/java/dev/tape/vm/Interpreter.java",
                 "tape-core/src/main/java/dev/tape/vm/WordRun.java", "tape-core/src/main/java/dev/tape/vm/FloatRun.java",
-                "tape-core/src/main/java/dev/tape/vm/TupleRun.java"), files);
+                "tape-core/src/main/java/dev/tape/vm/TupleRun.java", "tape-core/src/main/java/dev/tape/vm/DecimalRun.java"),
+                files);
         for (String f : files) {
             String s = source(f);
             assertTrue(s.contains(BEGIN), f);

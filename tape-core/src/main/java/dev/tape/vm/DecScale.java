@@ -75,7 +75,8 @@ final class DecScale {
 
     /**
      * Writes a decimal result unboxed: the mantissa into the word file, the scale's token into the
-     * reference file, listing the slot when it did not hold a token already.
+     * reference file, listing the slot when it did not hold a token already ({@link #put(
+     * ExecutionContext, long[], Object[], int, long, int, boolean)} with boxing allowed).
      *
      * @param c the context whose register files {@code w} and {@code r} are
      * @param at the absolute register index
@@ -83,14 +84,44 @@ final class DecScale {
      * @param scale the result's scale, 0 to 255 (checked by the instruction)
      */
     static void put(ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale) {
+        put(c, w, r, at, mantissa, scale, true);
+    }
+
+    /**
+     * Writes a decimal result unboxed, the one write path of {@link Interpreter#execute} and
+     * {@link DecimalRun}: the mantissa into the word file, the scale's token into the reference file,
+     * listing the slot when it did not hold a token already ({@link ExecutionContext#decDirty}),
+     * which boxes the whole list first when it is full, an allocation. With {@code mayBox} false,
+     * a write that would box refuses instead: the reference file and the list stay untouched, and
+     * the caller hands the instruction back (a {@code DecimalRun} instruction after the run's first).
+     * The test of the list sits on the branch where the slot holds no token yet, which a loop's
+     * steady state never takes (its decimal slots keep their tokens from trip to trip). The mantissa
+     * is written first, which measured faster than after the test; on a refusal the slot's word is
+     * then written but dead: the slot holds no token, so nothing reads the word as its mantissa
+     * before the instruction writes it again.
+     *
+     * @param c the context whose register files {@code w} and {@code r} are
+     * @param at the absolute register index
+     * @param mantissa the result's mantissa
+     * @param scale the result's scale, 0 to 255 (checked by the instruction)
+     * @param mayBox whether a full list may be boxed here; {@code true} in {@code execute}
+     * @return whether the result was written; {@code false} only when {@code mayBox} is false and
+     *     the write would have boxed
+     */
+    static boolean put(
+            ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale, boolean mayBox) {
         w[at] = mantissa;
         Object old = r[at];
         DecScale t = Interpreter.DEC_SCALES[scale];
         if (old != t) {
             if (!(old instanceof DecScale)) {
+                if (!mayBox && c.decFull()) {
+                    return false;
+                }
                 c.decDirty(at);
             }
             r[at] = t;
         }
+        return true;
     }
 }

@@ -28,10 +28,21 @@ import dev.tape.verify.internal.LOp;
  * sit in a {@code try}: a handler covering the whole loop, reachable from its calls (listing a slot,
  * {@link ExecutionContext#decDirty}), cost dec_loop 5 to 8 % (C2 kept {@code ip} and the budget in
  * stack slots for it). The one allocation in the loop, boxing the full list of unboxed decimals,
- * happens only at the run's first instruction ({@link #put}: a later one that would box is
- * handed back to {@code execute}), so its {@code OutOfMemoryError} is reported at the instruction
- * that boxed. Anything else thrown in the loop, which a verified program cannot cause, is reported
- * at the run's first instruction ({@code runIp} stays -1).
+ * happens only at the run's first instruction: a later one that would box is handed back to
+ * {@code execute} (its unit given back, as for an instruction the run does not handle), which runs
+ * it at once (decimal instructions chain, and the unit given back is left in its budget) alone or as
+ * a new run's first instruction, so its {@code OutOfMemoryError} is reported at the instruction
+ * that boxed, with the fuel it used, as the compiled tier reports its allocating instruction. The
+ * results are written by {@code execute}'s own write path, {@link DecScale#put(ExecutionContext,
+ * long[], Object[], int, long, int, boolean)}, told whether it may box; it tests the list only
+ * where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
+ * general mode 15 to 20 % of CPU time). Anything else thrown in the loop, which a verified program
+ * cannot cause, is reported at the run's first instruction ({@code runIp} stays -1).
+ *
+ * <p>The cases between the lines {@code // BEGIN GENERATED: word cases (OpcodeGenerator)} and
+ * {@code // END GENERATED} are copies of {@code spec/word-cases.txt}, written by
+ * {@code dev.tape.codegen.OpcodeGenerator} (README.md, "Regenerating the opcode tables"): change a
+ * case there and regenerate, never inside a region.
  */
 final class DecimalRun {
     private DecimalRun() {}
@@ -49,49 +60,6 @@ final class DecimalRun {
         c.runIp = ip;
         c.runUsed = used;
         return e;
-    }
-
-    /**
-     * Writes a decimal result unboxed, as {@link DecScale#put} does, unless it would box the full
-     * list of unboxed decimals ({@link ExecutionContext#decDirty}), an allocation, at an instruction
-     * after the run's first: such an instruction is not run here but handed back to {@code execute}
-     * (its unit given back, as for an instruction the run does not handle), which runs it at once
-     * (decimal instructions chain, and the unit given back is left in its budget) alone or as a new
-     * run's first instruction, so an {@code OutOfMemoryError} while boxing is reported at the
-     * instruction that boxed, with the fuel it used, as the compiled tier reports its allocating
-     * instruction. The test of the list sits on the branch where the slot holds no token yet, which
-     * a loop's steady state never takes (its decimal slots keep their tokens from trip to trip):
-     * tested before every write (7068c47), it cost dec_loop's general mode 15 to 20 % of CPU time.
-     * The mantissa is written first, as {@link DecScale#put} writes it, which measured faster than
-     * after the test; on a hand-back the slot's word is then written but dead (the slot holds no
-     * token, so nothing reads the word as its mantissa before {@code execute} writes it again), and
-     * {@code i64.to_dec}, whose operand is a word, restores its operand should it be the result.
-     *
-     * @param c the run's context
-     * @param w the word file
-     * @param r the reference file
-     * @param at the absolute register index of the instruction's result
-     * @param mantissa the result's mantissa
-     * @param scale the result's scale, 0 to 255 (checked by the instruction)
-     * @param first whether the instruction is the run's first, which may box
-     * @return whether the result was written; {@code false} when the instruction is to be handed
-     *     back, with the reference file and the list untouched
-     */
-    private static boolean put(
-            ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale, boolean first) {
-        w[at] = mantissa;
-        Object old = r[at];
-        DecScale t = Interpreter.DEC_SCALES[scale];
-        if (old != t) {
-            if (!(old instanceof DecScale)) {
-                if (!first && c.decFull()) {
-                    return false;
-                }
-                c.decDirty(at);
-            }
-            r[at] = t;
-        }
-        return true;
     }
 
     /**
@@ -127,7 +95,7 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    if (!put(c, w, r, base + code[ip + 1], m, s, b == start)) {
+                    if (!DecScale.put(c, w, r, base + code[ip + 1], m, s, b == start)) {
                         return (long) ip << 32 | (start - b - 1);
                     }
                     ip += 4;
@@ -147,7 +115,7 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    if (!put(c, w, r, base + code[ip + 1], m, s + t, b == start)) {
+                    if (!DecScale.put(c, w, r, base + code[ip + 1], m, s + t, b == start)) {
                         return (long) ip << 32 | (start - b - 1);
                     }
                     ip += 4;
@@ -161,12 +129,18 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    if (!put(c, w, r, base + code[ip + 1], m, s, b == start)) {
+                    if (!DecScale.put(c, w, r, base + code[ip + 1], m, s, b == start)) {
+                        // put wrote the mantissa before refusing: should the result be the operand,
+                        // execute would read it again. A verified program never gets here so (a
+                        // register keeps one type, and the verifier refuses i64.to_dec rX, rX:
+                        // DecimalRunHandBackWordTest), but the run does not rely on that rule of
+                        // another package; the restore costs nothing on the path that runs
                         w[base + code[ip + 2]] = a;
                         return (long) ip << 32 | (start - b - 1);
                     }
                     ip += 4;
                 }
+                // BEGIN GENERATED: word cases (OpcodeGenerator)
                 case LOp.MOV_W -> {
                     w[base + code[ip + 1]] = w[base + code[ip + 2]];
                     ip += 3;
@@ -189,8 +163,10 @@ final class DecimalRun {
                 }
                 case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
                 case Op.JMP -> ip = code[ip + 1];
+                // END GENERATED
                 // fused compare-and-branch and superinstructions, as in execute: each further
                 // half only when the budget holds its unit
+                // BEGIN GENERATED: word cases (OpcodeGenerator)
                 case LOp.I64_LT_BR -> {
                     boolean t = w[base + code[ip + 2]] < w[base + code[ip + 3]];
                     w[base + code[ip + 1]] = t ? 1 : 0;
@@ -246,6 +222,7 @@ final class DecimalRun {
                         }
                     }
                 }
+                // END GENERATED
                 default -> {
                     // not run here: its unit, taken below, is given back, and execute takes it
                     // from here (never the first instruction, a decimal one)
