@@ -39,10 +39,11 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
- * symbol id, an argument shape's type ids), which decode up to 2^32-1: a value of 2^31 or more is
- * kept as 2^31-1 (which every check of the verifier refuses, as the reference's refuses the value
- * itself: no table that large fits in a file), so that no count sizes an allocation, and as declared
- * beside it ({@link Function#declaredRegCount()}, {@link HostSig#declaredSymbolId()},
+ * symbol id, an argument shape's type ids), which decode up to 2^32-1 and are kept in one form,
+ * the value's 32 bits in an {@code int}: a value of 2^31 or more is given as 2^31-1 by the
+ * accessors the checks read (which every check of the verifier refuses, as the reference's refuses
+ * the value itself: no table that large fits in a file), so that no count sizes an allocation, and
+ * as declared by the others ({@link Function#declaredRegCount()}, {@link HostSig#declaredSymbolId()},
  * {@link AggShape.Struct#declaredTypeId()}, ...), which messages, the disassembly and the encoder use.
  *
  * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
@@ -581,7 +582,7 @@ public final class ProgramDecoder {
                 default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
             };
             // kept below the function's count as kept (2^31-1 at most): the program keeps arg < argCount
-            // (the verifier refuses either index alike); the declared index is kept beside it
+            // (the verifier refuses either index alike); ArgShape.declaredArg() gives the declared index
             out.add(AggShape.ArgShape.declared(func, arg, shape));
         }
         if (!r.atEnd()) {
