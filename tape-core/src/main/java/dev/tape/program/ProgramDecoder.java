@@ -531,6 +531,20 @@ public final class ProgramDecoder {
      * bits): {@code key} followed by one base-13 digit per type, 0 for an unknown (null) one and
      * its tag + 1 else; -1 when {@code key} is, the list is longer than {@code most} or holds an
      * {@code obj}. Distinct lists under one prefix get distinct keys.
+     *
+     * <p>Why not the type checker's tuple interning ({@code TypeChecker.canonical}), which also
+     * makes equal tuple shapes one object: the two keep different promises. This map exists for
+     * the heap a decoded program keeps per byte of its file, so it takes only the entries small
+     * enough to need it, and for those a key is one {@code long} that no two lists share (nothing
+     * to hash, no collision a file could craft, and no key object but the boxed {@code long}); it
+     * also keys call signatures, two lists. The checker must make every tuple shape of a function
+     * canonical (any length, {@code obj} elements too), since its join compares shapes by
+     * reference, so it hashes (a random base per function over its own type ids, with an exact
+     * comparison behind). Used here, that map would add a key and an entry per distinct shape or
+     * signature of any size to what decoding allocates, to share entries that keep under 14 bytes
+     * of heap per byte already; this key used there would cover only the short shapes and leave
+     * the checker a second map for the rest. Each also lives for a different span (one decode,
+     * one function's analysis), so there is no table to share between them either.
      */
     private static long smallKey(long key, List<ValueType> types, int most) {
         if (key < 0 || types.size() > most) {
