@@ -47,7 +47,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Struct declared(long declaredTypeId) {
-            return new Struct(u32(declaredTypeId));
+            return new Struct(U32.of(declaredTypeId, "struct type id"));
         }
 
         /**
@@ -55,12 +55,12 @@ public sealed interface AggShape {
          *     (no type table that large fits in a file: the verifier refuses it)
          */
         public int typeId() {
-            return u32TypeId < 0 ? Integer.MAX_VALUE : u32TypeId;
+            return U32.capped(u32TypeId);
         }
 
         /** @return the struct type id as declared, 0 to 2^32-1 */
         public long declaredTypeId() {
-            return Integer.toUnsignedLong(u32TypeId);
+            return U32.declared(u32TypeId);
         }
 
         @Override
@@ -83,7 +83,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Array declared(long declaredElemTypeId) {
-            return new Array(u32(declaredElemTypeId));
+            return new Array(U32.of(declaredElemTypeId, "array element type id"));
         }
 
         /**
@@ -91,12 +91,12 @@ public sealed interface AggShape {
          *     2^32-1 (no type table that large fits in a file: the verifier refuses it)
          */
         public int elemTypeId() {
-            return u32ElemTypeId < 0 ? Integer.MAX_VALUE : u32ElemTypeId;
+            return U32.capped(u32ElemTypeId);
         }
 
         /** @return the array element type id as declared, 0 to 2^32-1 */
         public long declaredElemTypeId() {
-            return Integer.toUnsignedLong(u32ElemTypeId);
+            return U32.declared(u32ElemTypeId);
         }
 
         @Override
@@ -125,7 +125,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the position is negative or 2^32 or more
          */
         public static ArgShape declared(int funcId, long declaredArg, AggShape shape) {
-            return new ArgShape(funcId, u32(declaredArg), shape);
+            return new ArgShape(funcId, U32.of(declaredArg, "argument position"), shape);
         }
 
         /**
@@ -133,20 +133,12 @@ public sealed interface AggShape {
          *     2^32-1, below its function's kept count (2^31-1 at most; the verifier refuses either)
          */
         public int arg() {
-            return u32Arg < 0 || u32Arg > Integer.MAX_VALUE - 1 ? Integer.MAX_VALUE - 1 : u32Arg;
+            return Math.min(U32.capped(u32Arg), Integer.MAX_VALUE - 1);
         }
 
         /** @return the argument's position as declared, 0 to 2^32-1 */
         public long declaredArg() {
-            return Integer.toUnsignedLong(u32Arg);
+            return U32.declared(u32Arg);
         }
-    }
-
-    /** {@code declared} in an {@code int}'s 32 bits */
-    private static int u32(long declared) {
-        if (declared < 0 || declared >>> 32 != 0) {
-            throw new IllegalArgumentException(declared + " is not a u32");
-        }
-        return (int) declared;
     }
 }

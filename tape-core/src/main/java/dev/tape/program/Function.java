@@ -14,21 +14,19 @@ import java.util.Objects;
  * functions keep their bytecode as ranges of one array, the file's bytecode blobs section's.
  */
 public final class Function {
-    private static final long U32_MAX = (1L << 32) - 1;
-    private final int argCount;
-    private final int retCount;
-    private final int regCount;
+    /**
+     * the counts as the function table declares them (u32 values), each in an {@code int}'s 32 bits
+     * ({@link U32}): 2^31 to 2^32-1 as a negative {@code int}
+     */
+    private final int u32ArgCount;
+    private final int u32RetCount;
+    private final int u32RegCount;
     /** holds the bytecode at {@link #from}, {@link #length} bytes (never modified) */
     private final byte[] code;
     private final int from;
     private final int length;
     private final List<SpanEntry> spans;
     private final FunctionSig sig;
-    /**
-     * the counts as the function table declares them (arg, ret, reg), when one is 2^31 or more and
-     * so kept as 2^31-1 above; null when each count is as declared (nearly always)
-     */
-    private final long[] declared;
 
     /**
      * @param argCount value arguments from the function table (the effect token not counted)
@@ -40,23 +38,16 @@ public final class Function {
      * @throws IllegalArgumentException when a count is negative or an argument is null
      */
     public Function(int argCount, int retCount, int regCount, byte[] code, List<SpanEntry> spans, FunctionSig sig) {
-        this(argCount, retCount, regCount, code == null ? null : code.clone(), 0, code == null ? 0 : code.length,
-                spans, sig);
+        this(nonNegative(argCount), nonNegative(retCount), nonNegative(regCount), code == null ? null : code.clone(),
+                0, code == null ? 0 : code.length, spans, sig);
     }
 
-    private Function(long argCount, long retCount, long regCount, byte[] code, int from, int length,
+    /** the counts are u32 values in an {@code int}'s 32 bits ({@link U32}) */
+    private Function(int u32ArgCount, int u32RetCount, int u32RegCount, byte[] code, int from, int length,
                      List<SpanEntry> spans, FunctionSig sig) {
-        if (argCount < 0 || retCount < 0 || regCount < 0) {
-            throw new IllegalArgumentException("function counts must not be negative");
-        }
-        if (argCount > U32_MAX || retCount > U32_MAX || regCount > U32_MAX) {
-            throw new IllegalArgumentException("function counts must be below 2^32");
-        }
-        this.argCount = capped(argCount);
-        this.retCount = capped(retCount);
-        this.regCount = capped(regCount);
-        this.declared = Math.max(argCount, Math.max(retCount, regCount)) > Integer.MAX_VALUE
-                ? new long[] {argCount, retCount, regCount} : null;
+        this.u32ArgCount = u32ArgCount;
+        this.u32RetCount = u32RetCount;
+        this.u32RegCount = u32RegCount;
         if (code == null || spans == null || sig == null) {
             throw new IllegalArgumentException("function code, spans and signature are required");
         }
@@ -77,7 +68,8 @@ public final class Function {
      */
     static Function sharing(long argCount, long retCount, long regCount, byte[] code, int from, int length,
                             List<SpanEntry> spans, FunctionSig sig) {
-        return new Function(argCount, retCount, regCount, code, from, length, spans, sig);
+        return new Function(U32.of(argCount, "arg_count"), U32.of(retCount, "ret_count"),
+                U32.of(regCount, "reg_count"), code, from, length, spans, sig);
     }
 
     /**
@@ -98,12 +90,16 @@ public final class Function {
      */
     public static Function declared(long argCount, long retCount, long regCount, byte[] code, List<SpanEntry> spans,
                                     FunctionSig sig) {
-        return new Function(argCount, retCount, regCount, code == null ? null : code.clone(), 0,
-                code == null ? 0 : code.length, spans, sig);
+        return new Function(U32.of(argCount, "arg_count"), U32.of(retCount, "ret_count"),
+                U32.of(regCount, "reg_count"), code == null ? null : code.clone(), 0, code == null ? 0 : code.length,
+                spans, sig);
     }
 
-    private static int capped(long u32) {
-        return (int) Math.min(u32, Integer.MAX_VALUE);
+    private static int nonNegative(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("function counts must not be negative");
+        }
+        return count;
     }
 
     /**
@@ -111,7 +107,7 @@ public final class Function {
      *     {@code arg_count}: 0 to 2^32-1); {@link #argCount()} unless that is 2^31 or more
      */
     public long declaredArgCount() {
-        return declared == null ? argCount : declared[0];
+        return U32.declared(u32ArgCount);
     }
 
     /**
@@ -119,7 +115,7 @@ public final class Function {
      *     {@code ret_count}: 0 to 2^32-1); {@link #retCount()} unless that is 2^31 or more
      */
     public long declaredRetCount() {
-        return declared == null ? retCount : declared[1];
+        return U32.declared(u32RetCount);
     }
 
     /**
@@ -127,7 +123,7 @@ public final class Function {
      *     table", {@code reg_count}: 0 to 2^32-1); {@link #regCount()} unless that is 2^31 or more
      */
     public long declaredRegCount() {
-        return declared == null ? regCount : declared[2];
+        return U32.declared(u32RegCount);
     }
 
     /**
@@ -135,7 +131,7 @@ public final class Function {
      *     verifier refuses; see {@link #declaredArgCount()})
      */
     public int argCount() {
-        return argCount;
+        return U32.capped(u32ArgCount);
     }
 
     /**
@@ -143,7 +139,7 @@ public final class Function {
      *     verifier refuses; see {@link #declaredRetCount()})
      */
     public int retCount() {
-        return retCount;
+        return U32.capped(u32RetCount);
     }
 
     /**
@@ -151,7 +147,7 @@ public final class Function {
      *     which the verifier refuses as {@code RegCountTooLarge}; see {@link #declaredRegCount()})
      */
     public int regCount() {
-        return regCount;
+        return U32.capped(u32RegCount);
     }
 
     /** @return a copy of the bytecode */
@@ -190,14 +186,14 @@ public final class Function {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Function f && argCount == f.argCount && retCount == f.retCount && regCount == f.regCount
-                && Arrays.equals(declared, f.declared) && Arrays.equals(code, from, from + length, f.code, f.from, f.from + f.length)
+        return o instanceof Function f && u32ArgCount == f.u32ArgCount && u32RetCount == f.u32RetCount
+                && u32RegCount == f.u32RegCount && Arrays.equals(code, from, from + length, f.code, f.from, f.from + f.length)
                 && spans.equals(f.spans) && sig.equals(f.sig);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(argCount, retCount, regCount, Arrays.hashCode(declared), hashCode(code, from, length), spans, sig);
+        return Objects.hash(u32ArgCount, u32RetCount, u32RegCount, hashCode(code, from, length), spans, sig);
     }
 
     @Override

@@ -45,10 +45,7 @@ public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<
      * @throws IllegalArgumentException when the symbol id is negative or 2^32 or more
      */
     public static HostSig declared(long declaredSymbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
-        if (declaredSymbolId < 0 || declaredSymbolId >>> 32 != 0) {
-            throw new IllegalArgumentException("symbol id " + declaredSymbolId + " is not a u32");
-        }
-        return new HostSig((int) declaredSymbolId, sigHash, args, rets);
+        return new HostSig(U32.of(declaredSymbolId, "symbol id"), sigHash, args, rets);
     }
 
     /**
@@ -56,12 +53,12 @@ public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<
      *     2^32-1 (no symbol table that large fits in a file: the verifier refuses it)
      */
     public int symbolId() {
-        return u32SymbolId < 0 ? Integer.MAX_VALUE : u32SymbolId;
+        return U32.capped(u32SymbolId);
     }
 
     /** @return the symbol id as declared (spec section "Host signatures"), 0 to 2^32-1 */
     public long declaredSymbolId() {
-        return Integer.toUnsignedLong(u32SymbolId);
+        return U32.declared(u32SymbolId);
     }
 
     /**

@@ -39,10 +39,11 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
- * symbol id, an argument shape's type ids), which decode up to 2^32-1: a value of 2^31 or more is
- * kept as 2^31-1 (which every check of the verifier refuses, as the reference's refuses the value
- * itself: no table that large fits in a file), so that no count sizes an allocation, and as declared
- * beside it ({@link Function#declaredRegCount()}, {@link HostSig#declaredSymbolId()},
+ * symbol id, an argument shape's type ids), which decode up to 2^32-1 and are kept in one form,
+ * the value's 32 bits in an {@code int}: a value of 2^31 or more is given as 2^31-1 by the
+ * accessors the checks read (which every check of the verifier refuses, as the reference's refuses
+ * the value itself: no table that large fits in a file), so that no count sizes an allocation, and
+ * as declared by the others ({@link Function#declaredRegCount()}, {@link HostSig#declaredSymbolId()},
  * {@link AggShape.Struct#declaredTypeId()}, ...), which messages, the disassembly and the encoder use.
  *
  * <p>The decoder never allocates in proportion to a count it has not checked against the bytes
@@ -530,6 +531,20 @@ public final class ProgramDecoder {
      * bits): {@code key} followed by one base-13 digit per type, 0 for an unknown (null) one and
      * its tag + 1 else; -1 when {@code key} is, the list is longer than {@code most} or holds an
      * {@code obj}. Distinct lists under one prefix get distinct keys.
+     *
+     * <p>Why not the type checker's tuple interning ({@code TypeChecker.canonical}), which also
+     * makes equal tuple shapes one object: the two keep different promises. This map exists for
+     * the heap a decoded program keeps per byte of its file, so it takes only the entries small
+     * enough to need it, and for those a key is one {@code long} that no two lists share (nothing
+     * to hash, no collision a file could craft, and no key object but the boxed {@code long}); it
+     * also keys call signatures, two lists. The checker must make every tuple shape of a function
+     * canonical (any length, {@code obj} elements too), since its join compares shapes by
+     * reference, so it hashes (a random base per function over its own type ids, with an exact
+     * comparison behind). Used here, that map would add a key and an entry per distinct shape or
+     * signature of any size to what decoding allocates, to share entries that keep under 14 bytes
+     * of heap per byte already; this key used there would cover only the short shapes and leave
+     * the checker a second map for the rest. Each also lives for a different span (one decode,
+     * one function's analysis), so there is no table to share between them either.
      */
     private static long smallKey(long key, List<ValueType> types, int most) {
         if (key < 0 || types.size() > most) {
@@ -581,7 +596,7 @@ public final class ProgramDecoder {
                 default -> throw r.errorAt(tagAt, "unknown aggregate shape tag " + tag + " (expected 1 to 3)");
             };
             // kept below the function's count as kept (2^31-1 at most): the program keeps arg < argCount
-            // (the verifier refuses either index alike); the declared index is kept beside it
+            // (the verifier refuses either index alike); ArgShape.declaredArg() gives the declared index
             out.add(AggShape.ArgShape.declared(func, arg, shape));
         }
         if (!r.atEnd()) {

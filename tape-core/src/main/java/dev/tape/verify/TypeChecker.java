@@ -407,6 +407,17 @@ final class TypeChecker {
      * 2^61 - 1 at a base drawn at random per function, so no file can make many of them collide
      * (with a fixed hash, as {@code List.hashCode}, one could make every look-up search a chain);
      * the draw changes only the speed, never a decision.
+     *
+     * <p>Why not the decoder's sharing of small tuple shapes ({@code ProgramDecoder.smallKey}),
+     * which also makes equal shapes one object: that one keys a shape of at most five elements
+     * without {@code obj} by one exact {@code long}, enough for its purpose (the heap a decoded
+     * program keeps per file byte; longer entries keep less per byte anyway). Here every tuple
+     * shape must be canonical, of any length and with {@code obj} elements, or {@link #join}
+     * would drop the shape of a register meeting an equal shape that is another object; an exact
+     * key for those is the list itself, hence the hash. Sharing one interner would either add this
+     * map's key and entry per distinct shape to what decoding allocates, or leave this class a
+     * second map beside the decoder's key; and the shapes this map sees are mostly made here, from
+     * the registers' types at each {@code tuple.new}, not decoded.
      */
     private AggShape canonical(AggShape shape) {
         if (!(shape instanceof AggShape.Tuple t)) {
