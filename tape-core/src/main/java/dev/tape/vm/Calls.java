@@ -132,60 +132,52 @@ final class Calls {
      * @param pos the global ip of the call's result count ({@code retc})
      */
     static void leaf(int[] code, long[] w, int ip, int nb, int callerBase, int pos) {
-        // kept under C2's FreqInlineSize (325 bytes of bytecode) so that the interpreter's call
-        // inlines it: one store per instruction, the ret out of line (PERFORMANCE-LOG, seventeenth round (b))
         while (true) {
-            int op = code[ip];
-            if (op == Op.RET) {
-                leafRet(code, w, ip, nb, callerBase, pos);
-                return;
-            }
-            int d = nb + code[ip + 1];
-            if (op == LOp.MOV_W) {
-                w[d] = w[nb + code[ip + 2]];
-                ip += 3;
-                continue;
-            }
-            int a = code[ip + 2];
-            int b = code[ip + 3];
-            ip += 4;
-            long v;
-            if (op == LOp.CONST_W || op == LOp.CONST_ADD || op == LOp.CONST_SUB) {
-                v = (a & 0xFFFFFFFFL) | ((long) b << 32);
-            } else {
-                long x = w[nb + a];
-                long y = w[nb + b];
-                // the wrapping operations CodeImage.leafScan admits: the xor ones are the default
-                v = switch (op) {
-                    case Op.I64_ADD, Op.U64_ADD -> x + y;
-                    case Op.I64_SUB, Op.U64_SUB -> x - y;
-                    case Op.I64_MUL, Op.U64_MUL -> x * y;
-                    case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> x & y;
-                    case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> x | y;
-                    default -> x ^ y;
-                };
-            }
-            w[d] = v;
-        }
-    }
-
-    /**
-     * The {@code ret} of a leaf run by {@link #leaf}: its word results into the caller's result
-     * registers (a leaf returns word and unit values only, {@code CodeImage.leafScan}).
-     *
-     * @param code the code image
-     * @param w the word register file
-     * @param ip the global ip of the {@code ret}
-     * @param nb the callee's register base
-     * @param callerBase the caller's register base
-     * @param pos the global ip of the call's result count ({@code retc})
-     */
-    private static void leafRet(int[] code, long[] w, int ip, int nb, int callerBase, int pos) {
-        int n = code[ip + 1];
-        for (int i = 0; i < n; i++) {
-            int e = code[ip + 2 + i];
-            if ((e & 3) == LOp.WORD_CLASS) {
-                w[callerBase + code[pos + 1 + i]] = w[nb + (e >>> 2)];
+            switch (code[ip]) {
+                case LOp.MOV_W -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]];
+                    ip += 3;
+                }
+                case LOp.CONST_W, LOp.CONST_ADD, LOp.CONST_SUB -> {
+                    w[nb + code[ip + 1]] = (code[ip + 2] & 0xFFFFFFFFL) | ((long) code[ip + 3] << 32);
+                    ip += 4;
+                }
+                case Op.I64_ADD, Op.U64_ADD -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] + w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_SUB, Op.U64_SUB -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] - w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_MUL, Op.U64_MUL -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] * w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] & w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] | w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> {
+                    w[nb + code[ip + 1]] = w[nb + code[ip + 2]] ^ w[nb + code[ip + 3]];
+                    ip += 4;
+                }
+                case Op.RET -> {
+                    // word and unit values only (CodeImage.leafScan)
+                    int n = code[ip + 1];
+                    for (int i = 0; i < n; i++) {
+                        int e = code[ip + 2 + i];
+                        if ((e & 3) == LOp.WORD_CLASS) {
+                            w[callerBase + code[pos + 1 + i]] = w[nb + (e >>> 2)];
+                        }
+                    }
+                    return;
+                }
+                default -> throw new IllegalStateException("not an op of a leaf: " + code[ip]);
             }
         }
     }
