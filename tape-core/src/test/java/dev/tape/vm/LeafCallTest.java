@@ -190,8 +190,8 @@ class LeafCallTest {
 
     /**
      * Every wrapping operation a leaf may hold, alone in a leaf of its own type, and a constant
-     * fused with the sub behind it: the leaf path's result is Java's and the stepped run's (the
-     * leaf path takes every op it does not name as an {@code xor}, so a missed one shows here).
+     * fused with the sub behind it: the leaf path's result is Java's and the stepped run's (an op
+     * missed or merged wrongly in {@code Calls.leaf}'s switch shows here).
      */
     @Test
     void everyOpALeafMayHoldComputesWhatJavaDoes() throws Exception {
