@@ -188,6 +188,47 @@ class LeafCallTest {
         assertTrue(traps > 0 && traps < 51, traps + " limits trap");
     }
 
+    /**
+     * Every wrapping operation a leaf may hold, alone in a leaf of its own type, and a constant
+     * fused with the sub behind it: the leaf path's result is Java's and the stepped run's (an op
+     * missed or merged wrongly in {@code Calls.leaf}'s switch shows here).
+     */
+    @Test
+    void everyOpALeafMayHoldComputesWhatJavaDoes() throws Exception {
+        long x = 0x7123_4567_89AB_CDEFL;
+        long y = 0xF0F0_1234_0F0F_FFFFL;
+        Object[][] cases = {
+            {Opcode.I64_ADD, I64, x + y}, {Opcode.I64_SUB, I64, x - y}, {Opcode.I64_MUL, I64, x * y},
+            {Opcode.I64_AND, I64, x & y}, {Opcode.I64_OR, I64, x | y}, {Opcode.I64_XOR, I64, x ^ y},
+            {Opcode.U64_ADD, U64, x + y}, {Opcode.U64_SUB, U64, x - y}, {Opcode.U64_MUL, U64, x * y},
+            {Opcode.U64_AND, U64, x & y}, {Opcode.U64_OR, U64, x | y}, {Opcode.U64_XOR, U64, x ^ y},
+            {Opcode.BOOL_AND, BOOL, 0L}, {Opcode.BOOL_OR, BOOL, 1L}, {Opcode.BOOL_XOR, BOOL, 1L},
+            {null, I64, x - 7},
+        };
+        for (Object[] k : cases) {
+            dev.tape.program.ValueType t = (dev.tape.program.ValueType) k[1];
+            ProgramBuilder pb = new ProgramBuilder();
+            FunctionBuilder main = pb.addFunction(List.of(t, t), List.of(t));
+            int leaf = pb.declareFunction(List.of(t, t), List.of(t));
+            main.call(0, leaf, 0, new int[] {1, 2}, new int[] {3}).ret(0, 3);
+            if (k[0] == null) {
+                pb.function(leaf).constI64(3, 7).i64Sub(4, 1, 3).ret(0, 4);
+            } else {
+                pb.function(leaf).binary((Opcode) k[0], 3, 1, 2).ret(0, 3);
+            }
+            Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+            assertTrue(vm.image.leafLength(leaf) > 0, k[0] + " is a leaf");
+            List<Value> args = t == BOOL ? List.of(Value.bool(true), Value.bool(false))
+                    : t == U64 ? List.of(Value.u64(x), Value.u64(y)) : List.of(Value.i64(x), Value.i64(y));
+            long want = (Long) k[2];
+            Value expected = t == BOOL ? Value.bool(want != 0) : t == U64 ? Value.u64(want) : Value.i64(want);
+            List<Value> fast = vm.run(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+            List<Value> stepped = vm.run(new ExecutionContext(), 0, args, Limits.DEFAULT, new RunFuelSupport.Steps());
+            assertEquals(List.of(expected), fast, String.valueOf(k[0]));
+            assertEquals(stepped, fast, String.valueOf(k[0]));
+        }
+    }
+
     @Test
     void tracedCallsStillSeeEveryLeafEnterAndExit() throws Exception {
         Vm vm = program(0);
