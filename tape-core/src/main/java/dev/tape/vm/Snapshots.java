@@ -13,12 +13,10 @@ import dev.tape.verify.internal.LoweredFunction;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Snapshots of paused runs: a paused run's whole state (its {@link ExecutionContext} in the
@@ -29,8 +27,9 @@ import java.util.TreeMap;
  * <p>What is written: the program's identity ({@link dev.tape.verify.VerifiedProgram#hash()}),
  * the run's limits and counters, its fuel, whether it is suspended in a host call, one record per
  * frame (function and byte pc), a table of the distinct reference values the registers reach
- * (each string, byte string, decimal, host object, closure and aggregate once, by identity, so
- * sharing is kept and the size is linear in the distinct values), and the registers each frame has
+ * (each string, byte string, decimal, host object, closure and aggregate once, by value, so
+ * sharing is kept, equal values are one entry whichever Java objects they are, and the size is
+ * linear in the distinct values; see {@code ValueIds}), and the registers each frame has
  * written on every path to its pc ({@link dev.tape.verify.InitFacts}), typed by the verifier's
  * register types. Registers a frame may not have written are not written: the program cannot
  * read them before writing them, so they restore as empty.
@@ -337,8 +336,7 @@ final class Snapshots {
                     sp++;
                 } else {
                     stack[--sp] = null;
-                    if (!ids.containsKey(o)) {
-                        ids.put(o, objects.size());
+                    if (!ids.containsKey(o) && ids.add(o, objects.size()) == objects.size()) {
                         objects.add(o);
                     }
                 }
@@ -459,35 +457,136 @@ final class Snapshots {
     }
 
     /**
-     * The ids of a snapshot's reference values: by identity, except decimals, which are by value
-     * (a decimal is immutable and has no identity a program can see; compiled code holds decimal
-     * registers unboxed and boxes a new object where the interpreter keeps one, so sharing them by
-     * value makes a run's snapshot the same bytes on either tier). Decimals are kept in a tree
-     * ordered by mantissa and scale, not a hash map: a program makes decimals of one Java hash
-     * code cheaply ({@code k << 32 | k} for every k has {@code Long.hashCode} 0), which a hash map
-     * of keys it cannot order looks up in time linear in their number (a snapshot of 200,000 of
-     * them took minutes); the tree takes log n per lookup whatever the values.
+     * The ids of a snapshot's reference values, by value: two equal values (equal strings, byte
+     * strings, decimals or host objects; closures of one function over equal environments;
+     * aggregates of one kind, type id and element kinds whose elements are equal) are one entry,
+     * whichever Java objects they are. A program cannot tell two equal values apart, and which of
+     * them a run holds as one object is not part of its state: a restored run holds copies of its
+     * values while a pool constant loaded again, or a host's value returned again, is the original
+     * object; a replayed host gives a new object for every answer; compiled code boxes a new
+     * decimal where the interpreter may keep one. So sharing by identity made the snapshot of a
+     * run restored (or replayed) earlier differ in bytes, and in what a restore ceiling counts,
+     * from the run's own; by value, a snapshot is a function of the values alone.
+     *
+     * <p>Each object is looked up by identity first (once listed, a value is never keyed again);
+     * a new one is keyed by its content ({@link Key}), its children's ids already given (they are
+     * listed first). The keys are in a hash map whose keys are ordered, so a program that makes
+     * many values of one Java hash code (cheap: {@code k << 32 | k} decimals, or strings such as
+     * "Aa" and "BB") costs log n comparisons per lookup, not n (a map of colliding keys it cannot
+     * order took minutes for 200,000 decimals).
      */
     private static final class ValueIds {
-        private static final Comparator<Value.Decimal> ORDER =
-                Comparator.comparingLong(Value.Decimal::mantissa).thenComparingInt(Value.Decimal::scale);
         private final IdentityHashMap<Object, Integer> byIdentity = new IdentityHashMap<>();
-        private final TreeMap<Value.Decimal, Integer> decimals = new TreeMap<>(ORDER);
+        private final HashMap<Key, Integer> byValue = new HashMap<>();
 
         Integer get(Object o) {
-            return o instanceof Value.Decimal d ? decimals.get(d) : byIdentity.get(o);
+            return byIdentity.get(o);
         }
 
         boolean containsKey(Object o) {
-            return o instanceof Value.Decimal d ? decimals.containsKey(d) : byIdentity.containsKey(o);
+            return byIdentity.containsKey(o);
         }
 
-        void put(Object o, int id) {
-            if (o instanceof Value.Decimal d) {
-                decimals.put(d, id);
-            } else {
-                byIdentity.put(o, id);
+        /**
+         * Lists {@code o}, whose children are listed: the id of an equal value listed before, else
+         * {@code next}.
+         *
+         * @return the id it gets
+         */
+        int add(Object o, int next) {
+            Integer had = byValue.putIfAbsent(key(o), next);
+            int id = had == null ? next : had;
+            byIdentity.put(o, id);
+            return id;
+        }
+
+        private static final long[] NO_WORDS = new long[0];
+        private static final byte[] NO_BYTES = new byte[0];
+
+        private Key key(Object o) {
+            if (o instanceof Value.Str s) {
+                return new Key(ValueKind.STR.tag(), NO_WORDS, Texts.V.utf8(s), s.length());
             }
+            if (o instanceof Value.Bytes b) {
+                return new Key(ValueKind.BYTES.tag(), NO_WORDS, Texts.V.array(b), b.length());
+            }
+            if (o instanceof Value.Decimal d) {
+                return new Key(ValueKind.DECIMAL.tag(), new long[] {d.mantissa(), d.scale()}, NO_BYTES, 0);
+            }
+            if (o instanceof Value.Obj ob) {
+                return new Key(ValueKind.OBJ.tag(), new long[] {ob.hostType(), ob.handle()}, NO_BYTES, 0);
+            }
+            if (o instanceof Value.Closure cl) {
+                return new Key(ValueKind.CLOSURE.tag(), new long[] {cl.func(), byIdentity.get(cl.env())}, NO_BYTES, 0);
+            }
+            Aggregate a = (Aggregate) o;
+            int n = a.size();
+            long[] words = new long[n + 2];
+            byte[] tags = new byte[n];
+            words[0] = a.aggKind().ordinal();
+            words[1] = a.typeId();
+            for (int i = 0; i < n; i++) {
+                int tag = a.tag(i);
+                tags[i] = (byte) tag;
+                ValueKind k = ValueKind.fromTag(tag);
+                if (Aggregate.isWord(k)) {
+                    words[2 + i] = a.word(i);
+                } else if (k != ValueKind.UNIT) {
+                    words[2 + i] = byIdentity.get(a.ref(i));
+                }
+            }
+            return new Key(ValueKind.AGG.tag(), words, tags, n);
+        }
+    }
+
+    /**
+     * A reference value's content, for {@link ValueIds}: its kind tag, words (a decimal's mantissa
+     * and scale, a host object's type and handle, a closure's function and environment id, an
+     * aggregate's kind, type id and, per element, its word or its value's id) and the first
+     * {@code len} bytes of {@code bytes} (a string's or byte string's, an aggregate's element
+     * tags). Equal and ordered by all of them.
+     */
+    private static final class Key implements Comparable<Key> {
+        private final int tag;
+        private final long[] words;
+        private final byte[] bytes;
+        private final int len;
+        private final int hash;
+
+        Key(int tag, long[] words, byte[] bytes, int len) {
+            this.tag = tag;
+            this.words = words;
+            this.bytes = bytes;
+            this.len = len;
+            long h = tag;
+            for (long w : words) {
+                // mixed, so that words whose halves cancel in Long.hashCode (k << 32 | k) differ
+                h = (h + w) * 0x9E3779B97F4A7C15L;
+            }
+            int b = 1;
+            for (int i = 0; i < len; i++) {
+                b = 31 * b + bytes[i];
+            }
+            this.hash = (int) (h ^ (h >>> 32)) * 31 + b;
+        }
+
+        @Override
+        public int compareTo(Key o) {
+            int c = Integer.compare(tag, o.tag);
+            if (c == 0) {
+                c = Arrays.compare(words, o.words);
+            }
+            return c != 0 ? c : Arrays.compare(bytes, 0, len, o.bytes, 0, o.len);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && compareTo(k) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
     }
 }

@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resumes and from inside random host calls, suspended in random host calls (the test then gives
  * the results the host computed), and stepped by random instruction budgets, ends exactly as the
  * one-shot interpreted run given the same total fuel: the same results or trap (kind, code,
- * function, pc, span, stack, message, fuel left), fuel left, host calls, heap bytes, and the same
- * host calls as the host saw them (symbol, arguments, fuel it was told it had, caller pc).
+ * function, pc, span, stack, message, fuel left), fuel left, host calls, heap bytes, scanned bytes,
+ * copy units, and the same host calls as the host saw them (symbol, arguments, fuel it was told
+ * it had, caller pc).
  */
 class RunPropertiesTest {
     private static final Limits LIMITS = FuzzChecks.LIMITS;
@@ -105,6 +106,9 @@ class RunPropertiesTest {
         }
         b.append(" used ").append(given - ctx.fuelRemaining()).append(" host ")
                 .append(ctx.hostCallsMade()).append(" heap ").append(ctx.heapBytesAllocated())
+                // the scan and copy budgets' counters: a snapshot carries them, and past its budget
+                // each traps, so no way of running may count them differently
+                .append(" scanned ").append(ctx.scannedBytes).append(" copied ").append(ctx.copiedUnits)
                 .append(" seen ").append(host.seen);
         return b.toString();
     }

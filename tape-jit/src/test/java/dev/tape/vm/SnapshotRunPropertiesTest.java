@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at random pauses and restored each time into a fresh VM of the same program on a random tier
  * (so runs move interpreter to compiled and back), ends exactly as the one-shot interpreted run
  * given the same total fuel: the same results or trap (kind, code, function, pc, span, stack,
- * message, fuel left), fuel used, host calls, heap bytes, and the same host calls as the host saw
- * them (symbol, arguments, fuel it was told it had, caller pc). A snapshot of a run suspended in a
+ * message, fuel left), fuel used, host calls, heap bytes, scanned bytes, copy units, and the same
+ * host calls as the host saw them (symbol, arguments, fuel it was told it had, caller pc). A snapshot of a run suspended in a
  * host call restores suspended in that call ({@link Run#suspendedCall()}), and is resumed with
  * {@link Run#resumeWith}. Some pauses go on in a copy of the run ({@link Run#fork()}) instead, which
  * ends the same way.
