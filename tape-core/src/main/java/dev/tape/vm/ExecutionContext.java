@@ -423,12 +423,13 @@ public final class ExecutionContext {
         return budget > Long.MAX_VALUE / SCAN_FACTOR ? Long.MAX_VALUE : budget * SCAN_FACTOR;
     }
 
-    /** How many times the heap limit (at least 1 MiB) a run's string comparisons may read. */
+    /** How many times the heap limit (at least 1 MiB) a run's string comparisons may compare. */
     static final long SCAN_FACTOR = 64;
 
     /**
-     * Counts bytes read by a string comparison against the scan budget: {@link #SCAN_FACTOR} times
-     * the heap limit (at least 1 MiB), 4 GiB with the default limits. Over it, the run traps
+     * Counts the bytes a string comparison compares (the operands' length when the two are equal,
+     * whether or not they are one array, which is then not read: {@link Texts#eq}) against the scan
+     * budget: {@link #SCAN_FACTOR} times the heap limit (at least 1 MiB), 4 GiB with the default limits. Over it, the run traps
      * {@code heap_limit_exceeded}. Comparisons cost 1 fuel whatever their length, as in the
      * reference, so this bound is what keeps their total work in proportion to the run's limits.
      */
@@ -436,7 +437,7 @@ public final class ExecutionContext {
         scannedBytes += bytes;
         long budget = scanBudget(limits);
         if (scannedBytes > budget || scannedBytes < 0) {
-            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run's string comparisons read more than " + budget
+            throw new VmTrap(TrapKind.HEAP_LIMIT_EXCEEDED, "the run's string comparisons compared more than " + budget
                     + " bytes (" + SCAN_FACTOR + " times its heap limit)");
         }
     }
