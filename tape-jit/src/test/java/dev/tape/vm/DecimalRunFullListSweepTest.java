@@ -166,6 +166,97 @@ class DecimalRunFullListSweepTest {
     }
 
     /**
+     * rec(d, a, b): m decimal writes before the call and m after it (into the slots listed before
+     * the call, which the call's arguments boxed, and into fresh ones), at every depth down to 0,
+     * so the list grows across frames and fills in a caller or a callee, before or after a call;
+     * depth and m swept, so the list fills at every write of a frame.
+     */
+    static String recursive(int m, int depth) {
+        StringBuilder s = new StringBuilder("""
+                func main(n: i64) -> (dec) {
+                    const.decimal r2, 5, 1
+                    const.decimal r3, 7, 1
+                    call r0, rec, r0, [r1, r2, r3] -> [r4]
+                    ret r0, [r4]
+                }
+                func rec(d: i64, a: dec, b: dec) -> (dec) {
+                    const.i64 r4, 0
+                    const.i64 r5, 1
+                    const.i64 r6, 3
+                """);
+        for (int i = 0; i < m; i++) {
+            s.append("    const.decimal r").append(10 + i).append(", ").append(i).append(", 1\n");
+        }
+        s.append("    const.decimal r").append(10 + m).append(", 1, 0\n");
+        s.append("    const.decimal r").append(11 + m).append(", 2, 0\n");
+        s.append("    i64.lt r7, r4, r1\n    br r7, down, leaf\ndown:\n");
+        for (int i = 0; i < m; i++) {
+            String op = switch (i % 4) {
+                case 0 -> "dec.add r" + (10 + i) + ", r2, r3";
+                case 1 -> "i64.to_dec r" + (10 + i) + ", r1, 1";
+                case 2 -> "dec.sub r2, r2, r" + (10 + i - 1);
+                default -> "dec.add r" + (10 + i) + ", r" + (10 + i) + ", r3";
+            };
+            s.append("    ").append(op).append("\n    i64.add r8, r1, r5\n");
+        }
+        s.append("    i64.sub r8, r1, r5\n    call r0, rec, r0, [r8, r2, r3] -> [r9]\n");
+        for (int i = 0; i < m; i++) {
+            String op = switch (i % 4) {
+                case 0 -> "dec.add r" + (10 + i) + ", r" + (10 + i) + ", r9";
+                case 1 -> "dec.mul r9, r9, r" + (10 + m + i % 2);
+                case 2 -> "i64.to_dec r" + (10 + m + i) + ", r6, 0";
+                default -> "dec.sub r3, r3, r" + (10 + i);
+            };
+            s.append("    ").append(op).append('\n');
+        }
+        s.append("    ret r0, [r9]\nleaf:\n    dec.add r2, r2, r3\n    ret r0, [r2]\n}\n");
+        return s.toString();
+    }
+
+    @Test
+    void theListGrowsAcrossFramesOfARecursion() throws Exception {
+        int ended = 0;
+        int programs = 0;
+        for (int m = 1; m <= 8; m++) {
+            for (int depth = 2; depth <= 12; depth += 2 + m % 2) {
+                List<Value> args = List.of(Value.i64(depth));
+                String text = recursive(m, depth);
+                String what = "m " + m + " depth " + depth + "\n" + text;
+                Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(text)), new HostRegistry());
+                Tiers.Outcome o = StepSweep.sweep(t, args, m * 17L + depth, what);
+                programs++;
+                if (!o.trapped()) {
+                    ended++;
+                }
+                registersAgainstStepped(t, args, what);
+                hugeBudgets(t, args, o, what);
+            }
+        }
+        assertTrue(ended >= programs / 2, "programs that end with results: " + ended + " of " + programs);
+    }
+
+    /**
+     * Budgets at and past {@code Integer.MAX_VALUE} (the run counts its units in an int) and the
+     * largest unsigned one: both tiers and the stepped interpreter end as at a million units.
+     */
+    private static void hugeBudgets(Tiers t, List<Value> args, Tiers.Outcome model, String what) {
+        long used = model.used(Limits.DEFAULT.withFuel(1_000_000));
+        for (long fuel : new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, Integer.MAX_VALUE + used,
+                (1L << 32) + 1, Long.MAX_VALUE, -1L}) {
+            Limits limits = Limits.DEFAULT.withFuel(fuel);
+            Tiers.Outcome fast = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, limits, null);
+            Tiers.Outcome stepped = Tiers.run(t.interpreted, null, new ExecutionContext(), 0, args, limits,
+                    new StepSweep.Steps());
+            Tiers.Outcome compiled = Tiers.run(t.compiled, null, new ExecutionContext(), 0, args, limits, null);
+            String at = what + " fuel " + Long.toUnsignedString(fuel);
+            Tiers.assertSame("stepped", stepped, "interpreted", fast, () -> at);
+            Tiers.assertSame(fast, compiled, () -> at);
+            assertEquals(model.results(), fast.results(), at);
+            assertEquals(used, fast.used(limits), at);
+        }
+    }
+
+    /**
      * Paused after every instruction (fuel 1 at a time) on both tiers: each pause's snapshot, restored
      * on the interpreter and on the compiled tier, ends as the whole run does.
      */
