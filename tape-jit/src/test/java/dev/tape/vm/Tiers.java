@@ -608,7 +608,7 @@ final class Tiers {
             atPause.check(a, b, pauses);
             byte[] snap = b.snapshot();
             assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
-            if (pauses % restoreEvery == 1) {
+            if ((pauses - 1) % restoreEvery == 0) {
                 assertEquals(finish(interpreted.restore(snap)), finish(compiled.restore(snap)),
                         what + " restored at pause " + pauses);
             }
