@@ -5,11 +5,9 @@ import dev.tape.host.Signature;
 import dev.tape.jit.Jit;
 import dev.tape.program.ValueType;
 import dev.tape.value.Value;
-import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -97,17 +95,7 @@ class AttackSharedValuesTiersTest {
     }
 
     static String describe(Outcome o, ExecutionContext c) {
-        StringBuilder b = new StringBuilder();
-        if (o instanceof Outcome.Done d) {
-            List<String> texts = new ArrayList<>();
-            for (Value v : d.values()) {
-                texts.add(ValueLiteral.format(v));
-            }
-            b.append("ok ").append(texts);
-        } else {
-            b.append(RunPropertiesTest.trapText(((Outcome.Trapped) o).trap()));
-        }
-        return b.append(" fuel ").append(c.fuelRemaining()).append(" host ").append(c.hostCallsMade())
+        return new StringBuilder(RunPropertiesTest.valuesOrTrap(o)).append(" fuel ").append(c.fuelRemaining()).append(" host ").append(c.hostCallsMade())
                 .append(" heap ").append(c.heapBytes).append(" scanned ").append(c.scannedBytes)
                 .append(" copied ").append(c.copiedUnits).toString();
     }

@@ -93,16 +93,9 @@ class RunPropertiesTest {
     /** A run's whole outcome as text. */
     static String describe(Outcome o, ExecutionContext ctx, Driven host) {
         long given = host.given;
-        StringBuilder b = new StringBuilder();
-        if (o instanceof Outcome.Done d) {
-            List<String> texts = new ArrayList<>();
-            for (Value v : d.values()) {
-                texts.add(ValueLiteral.format(v));
-            }
-            b.append("ok ").append(texts);
-        } else {
-            Trap t = ((Outcome.Trapped) o).trap();
-            b.append(trapText(t)).append(" trap used ").append(given - t.fuelRemaining());
+        StringBuilder b = new StringBuilder(valuesOrTrap(o));
+        if (o instanceof Outcome.Trapped tr) {
+            b.append(" trap used ").append(given - tr.trap().fuelRemaining());
         }
         b.append(" used ").append(given - ctx.fuelRemaining()).append(" host ")
                 .append(ctx.hostCallsMade()).append(" heap ").append(ctx.heapBytesAllocated())
@@ -111,6 +104,18 @@ class RunPropertiesTest {
                 .append(" scanned ").append(ctx.scannedBytes).append(" copied ").append(ctx.copiedUnits)
                 .append(" seen ").append(host.seen);
         return b.toString();
+    }
+
+    /** A finished run's values ("ok [...]", as literals) or its trap ({@link #trapText}). */
+    static String valuesOrTrap(Outcome o) {
+        if (o instanceof Outcome.Done d) {
+            List<String> texts = new ArrayList<>();
+            for (Value v : d.values()) {
+                texts.add(ValueLiteral.format(v));
+            }
+            return "ok " + texts;
+        }
+        return trapText(((Outcome.Trapped) o).trap());
     }
 
     static String trapText(Trap t) {
