@@ -162,7 +162,7 @@ final class MustInit {
                 Function callee = program.functions().get((int) dc.value(ins, 1));
                 if (dc.value(ins, 3) != callee.argCount() || dc.value(ins, 4) != callee.retCount()) {
                     throw err(func, dc, "CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes "
-                            + callee.argCount() + " arguments and returns " + callee.retCount()
+                            + callee.declaredArgCount() + " arguments and returns " + callee.declaredRetCount()
                             + " values; the call passes " + dc.value(ins, 3) + " and expects " + dc.value(ins, 4));
                 }
             }

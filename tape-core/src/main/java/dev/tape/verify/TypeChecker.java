@@ -704,8 +704,9 @@ final class TypeChecker {
                 int[] args = cachedList(ins, 3, 0);
                 int[] rets = cachedList(ins, 4, 1);
                 if (check && (args.length != callee.argCount() || rets.length != callee.retCount())) {
-                    throw err("CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes " + callee.argCount()
-                            + " arguments and returns " + callee.retCount() + " values; the call passes "
+                    throw err("CallArityMismatch", ins, "function " + dc.value(ins, 1) + " takes "
+                            + callee.declaredArgCount() + " arguments and returns " + callee.declaredRetCount()
+                            + " values; the call passes "
                             + args.length + " and expects " + rets.length);
                 }
                 callTypes(ins, st, meta, args, rets, callee.sig().args(), callee.sig().rets(), check);
