@@ -167,13 +167,20 @@ class AttackDecimalHandBackTest {
     }
 
     /**
-     * Paused every 2 to 9 units, the interpreter untraced (decimal runs, hand-backs) and stepped
-     * (an INSTR trace: one instruction at a time, no run) show the same frames, the same values of
-     * every register of every frame, dead ones included (a mantissa a hand-back wrote would show in
-     * the result's word) and the same snapshot bytes, and end alike.
+     * Paused every 2 to 9 units: {@link #registersAgainstStepped(Tiers, List, String, long, long)}.
      */
     private static void registersAgainstStepped(Tiers t, List<Value> args, String what) {
-        for (long slice = 2; slice <= 9; slice++) {
+        registersAgainstStepped(t, args, what, 2, 9);
+    }
+
+    /**
+     * Paused every {@code fromSlice} to {@code toSlice} units, the interpreter untraced (decimal
+     * runs, hand-backs) and stepped (an INSTR trace: one instruction at a time, no run) show the same
+     * frames, the same values of every register of every frame, dead ones included (a mantissa a
+     * hand-back wrote would show in the result's word) and the same snapshot bytes, and end alike.
+     */
+    static void registersAgainstStepped(Tiers t, List<Value> args, String what, long fromSlice, long toSlice) {
+        for (long slice = fromSlice; slice <= toSlice; slice++) {
             Limits limits = Limits.DEFAULT.withFuel(slice);
             Run a = t.interpreted.start(new ExecutionContext(), 0, args, limits, null);
             Run b = t.interpreted.start(new ExecutionContext(), 0, args, limits, new StepSweep.Steps());

@@ -291,32 +291,8 @@ class DecimalRunFullListSweepTest {
         return ((Outcome.Done) first).values();
     }
 
-    /**
-     * Paused every 1 to 5 units, the interpreter untraced (decimal runs, hand-backs) and stepped
-     * (one instruction at a time) show the same frames, every register of every frame (dead ones
-     * included) and the same snapshot bytes, and end alike.
-     */
+    /** Paused every 1 to 5 units: {@link AttackDecimalHandBackTest#registersAgainstStepped}. */
     private static void registersAgainstStepped(Tiers t, List<Value> args, String what) {
-        for (long slice = 1; slice <= 5; slice++) {
-            Limits limits = Limits.DEFAULT.withFuel(slice);
-            Run a = t.interpreted.start(new ExecutionContext(), 0, args, limits, null);
-            Run b = t.interpreted.start(new ExecutionContext(), 0, args, limits, new StepSweep.Steps());
-            for (int pause = 0; ; pause++) {
-                String at = what + " slice " + slice + " pause " + pause;
-                Outcome oa = a.resume();
-                Outcome ob = b.resume();
-                assertEquals(Tiers.view(oa), Tiers.view(ob), at);
-                if (!(oa instanceof Outcome.Paused)) {
-                    break;
-                }
-                assertEquals(a.frames(), b.frames(), at);
-                for (int f = 0; f < a.frames().size(); f++) {
-                    assertEquals(b.registers(f), a.registers(f), at + " frame " + f);
-                }
-                assertArrayEquals(b.snapshot(), a.snapshot(), at);
-                a.addFuel(slice);
-                b.addFuel(slice);
-            }
-        }
+        AttackDecimalHandBackTest.registersAgainstStepped(t, args, what, 1, 5);
     }
 }
