@@ -13,6 +13,11 @@ import java.util.Objects;
  * memory 8 bytes per name, none when the section lists them in function-id order), so {@link #functionNameSymbol(int, int)}, and with it
  * {@link Program#functionName(int)}, costs O(log n) instead of a scan of the section: printing every
  * function's name of a program with 160,000 names stays linear.
+ *
+ * <p>"Section order" is the order the value was made with. {@link ProgramDecoder} makes it in the
+ * order {@link ProgramEncoder} writes (sorted, whatever the file's order), so a decoded program's
+ * names equal those decoded from its re-encoding; a value made with this class's constructor keeps
+ * the order given, which the encoder sorts.
  */
 public final class Names {
     /** No names at all. */

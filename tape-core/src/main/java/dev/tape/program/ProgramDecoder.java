@@ -6,6 +6,7 @@ import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,7 +37,10 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * bytecode and span-table indices out of range; a function-signature count that differs from the
  * function count; a zero span id; a zero or out-of-range name symbol; section 9 and 11 entries
  * naming missing functions, arguments or pcs past the end of the code; trailing bytes in sections
- * 9 and 11. Unknown section tags are skipped. Everything else (bytecode, type ids, signature
+ * 9 and 11. Unknown section tags are skipped. Section 9's entries may come in any order, as the
+ * reference accepts them; they are kept in the order its encoder and {@link ProgramEncoder} write
+ * (function names by function id then symbol id, labels by function id, pc, then symbol id), so a
+ * decoded program equals the one decoded from its re-encoding. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
  * symbol id, an argument shape's type ids), which decode up to 2^32-1 and are kept in one form,
@@ -633,7 +637,41 @@ public final class ProgramDecoder {
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
+        // The reference accepts the entries in any order and its encoder writes them sorted: kept in
+        // that order, the program equals the one decoded from its re-encoding.
+        sortFunctionNames(fnIds, fnSymbols);
+        labels.sort(LABEL_ORDER);
         return new Names(program, fnIds, fnSymbols, nf, labels);
+    }
+
+    /** The encoder's order of label names: by function id, then pc, then symbol id. */
+    private static final Comparator<Names.LabelName> LABEL_ORDER = Comparator.comparingInt(Names.LabelName::funcId)
+            .thenComparingInt(Names.LabelName::pc).thenComparingInt(Names.LabelName::nameSymbol);
+
+    /**
+     * Sorts function names in the encoder's order, by function id then symbol id, in place (time
+     * O(n log n), 8 bytes an entry while sorting; nothing when they are in order already).
+     *
+     * @param ids the function id of each entry, each 0 or more
+     * @param symbols the name symbol of each entry, each 0 or more
+     */
+    private static void sortFunctionNames(int[] ids, int[] symbols) {
+        boolean sorted = true;
+        for (int i = 1; i < ids.length && sorted; i++) {
+            sorted = ids[i - 1] < ids[i] || ids[i - 1] == ids[i] && symbols[i - 1] <= symbols[i];
+        }
+        if (sorted) {
+            return;
+        }
+        long[] keys = new long[ids.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = ((long) ids[i] << 32) | symbols[i];
+        }
+        Arrays.sort(keys);
+        for (int i = 0; i < keys.length; i++) {
+            ids[i] = (int) (keys[i] >>> 32);
+            symbols[i] = (int) keys[i];
+        }
     }
 
     private static int symbolRef(ByteReader r, int symbolCount) throws DecodeException {
