@@ -30,7 +30,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code tape inspect FILE [--json]}: what a program holds, without running or verifying it: its
  * sections with their byte offsets and sizes, its functions (id, name, signature, registers, code
- * and span sizes), its host imports (symbol, signature, signature hash) and its types. The text
+ * and span sizes), its host imports (symbol, signature, signature hash) and its types. A host
+ * symbol id the symbol table has no entry for (the verifier refuses it) is shown as declared,
+ * {@code symbol #N (out of range)}, and in JSON as {@code "symbol": null} beside
+ * {@code "symbol_id"}. The text
  * form escapes every name ({@link Escape#text(String)}); the JSON form keeps names exact, with
  * every non-ASCII character written as a {@code \\uXXXX} escape so the output is plain ASCII.
  * Work and output are linear in the file's size.
@@ -104,7 +107,10 @@ public final class InspectCommand implements Callable<Integer> {
             HostSig h = p.hostSigs().get(i);
             Map<String, Object> hm = new LinkedHashMap<>();
             hm.put("id", i);
-            hm.put("symbol", h.symbolId() > 0 && h.symbolId() < p.symbols().size() ? p.symbols().get(h.symbolId()) : null);
+            // the symbol id as declared (0 to 2^32-1); the symbol null when the table has no such entry
+            hm.put("symbol_id", h.declaredSymbolId());
+            hm.put("symbol", h.declaredSymbolId() > 0 && h.declaredSymbolId() < p.symbols().size()
+                    ? p.symbols().get(h.symbolId()) : null);
             hm.put("args", types(h.args()));
             hm.put("rets", types(h.rets()));
             hm.put("sig_hash", String.format(Locale.ROOT, "0x%016x", h.sigHash()));
@@ -197,7 +203,8 @@ public final class InspectCommand implements Callable<Integer> {
         for (Object o : hosts) {
             Map<String, Object> h = (Map<String, Object>) o;
             Object symbol = h.get("symbol");
-            out.println("  host " + h.get("id") + " " + (symbol == null ? "(no symbol)" : Escape.text((String) symbol))
+            out.println("  host " + h.get("id") + " " + (symbol == null ? "symbol #" + h.get("symbol_id") + " ("
+                    + ((Long) h.get("symbol_id") == 0 ? "reserved" : "out of range") + ")" : Escape.text((String) symbol))
                     + ": " + sig(h) + " hash " + h.get("sig_hash"));
         }
         List<Object> structs = (List<Object>) m.get("structs");

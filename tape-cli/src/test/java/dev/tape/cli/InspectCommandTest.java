@@ -64,6 +64,7 @@ class InspectCommandTest {
         assertEquals(2, m.get("functions").size());
         JsonNode h = m.get("host_imports").get(0);
         assertEquals("test.add_i64", h.get("symbol").asText());
+        assertEquals(2, h.get("symbol_id").asInt(), "symbol 1 is the program's name, shapes");
         assertEquals(String.format("0x%016x", HostSig.hash(List.of(ValueType.I64, ValueType.I64),
                 List.of(ValueType.I64))), h.get("sig_hash").asText());
         assertEquals("x", m.get("structs").get(0).get("fields").get(0).get("name").asText());
@@ -106,6 +107,34 @@ class InspectCommandTest {
         Cli.Result verify = run("verify", bin.toString());
         assertTrue(verify.err().contains("the function declares 4000000000 registers"), verify.err());
         assertFalse((json.out() + text.out() + disasm.out() + verify.err()).contains("2147483647"));
+    }
+
+    /**
+     * A host signature whose symbol id is past the symbol table (the decoder keeps it, the verifier
+     * refuses it) is shown by its declared id, in the text and the JSON, as {@code tape disasm}
+     * writes it ({@code $N}), whether it fits an {@code int} or not.
+     */
+    @Test
+    void aHostSymbolIdPastTheTableIsShownAsDeclared() throws Exception {
+        for (long id : new long[] {7, 4_000_000_000L}) {
+            Path src = tmp.resolve("far" + id + ".tasm");
+            Files.writeString(src, "host h = $" + id + " (i64) -> ()\nfunc f() -> () {\n    ret r0, []\n}\n");
+            Path bin = tmp.resolve("far" + id + ".tape");
+            Cli.Result asm = run("asm", src.toString(), "-o", bin.toString());
+            assertEquals(0, asm.code(), asm.err());
+            Cli.Result text = run("inspect", bin.toString());
+            assertEquals(0, text.code(), text.err());
+            assertTrue(text.outLines().stream().anyMatch(l -> l.startsWith("  host 0 symbol #" + id
+                    + " (out of range): (i64) -> () hash ")), text.out());
+            Cli.Result json = run("inspect", bin.toString(), "--json");
+            assertEquals(0, json.code(), json.err());
+            JsonNode h = new ObjectMapper().readTree(json.out()).get("host_imports").get(0);
+            assertEquals(id, h.get("symbol_id").asLong());
+            assertTrue(h.get("symbol").isNull(), json.out());
+            Cli.Result disasm = run("disasm", bin.toString());
+            assertTrue(disasm.out().contains("host @0 = $" + id + " (i64) -> ()"), disasm.out());
+            assertFalse((text.out() + json.out()).contains("no symbol"));
+        }
     }
 
     @Test
