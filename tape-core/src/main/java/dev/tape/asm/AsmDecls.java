@@ -27,7 +27,7 @@ final class AsmDecls {
     static final class Opnd {
         Pos pos;
         long value;
-        int[] list;
+        long[] list;
         int width;
         Pos widthPos;
         Ref ref;

@@ -82,7 +82,7 @@ final class AsmLayout {
             if (item instanceof InstrItem in) {
                 List<Operand> schema = in.op.operands();
                 long[] values = new long[in.ops.length];
-                int[][] lists = new int[in.ops.length][];
+                long[][] lists = new long[in.ops.length][];
                 int[] widths = new int[in.ops.length];
                 for (int i = 0; i < in.ops.length; i++) {
                     Opnd o = in.ops[i];
@@ -104,7 +104,7 @@ final class AsmLayout {
                     if (so.kind() == OperandKind.REG) {
                         maxReg = Math.max(maxReg, v);
                     } else if (o.list != null) {
-                        for (int r : o.list) {
+                        for (long r : o.list) {
                             maxReg = Math.max(maxReg, r);
                         }
                     }

@@ -608,20 +608,20 @@ final class AsmParser {
             throw s.expected(full);
         }
         switch (o.kind()) {
-            case REG -> r.value = register("for " + what, 32);
+            case REG -> r.value = register("for " + what);
             case REG_LIST -> {
                 s.expect('[', "'[' to start " + full);
-                List<Integer> regs = new ArrayList<>();
+                List<Long> regs = new ArrayList<>();
                 if (!s.accept(']')) {
                     while (true) {
-                        regs.add((int) register("in " + what, 31));
+                        regs.add(register("in " + what));
                         if (s.accept(']')) {
                             break;
                         }
                         s.expect(',', "',' or ']' in " + what);
                     }
                 }
-                r.list = new int[regs.size()];
+                r.list = new long[regs.size()];
                 for (int i = 0; i < r.list.length; i++) {
                     r.list[i] = regs.get(i);
                 }
@@ -681,29 +681,20 @@ final class AsmParser {
     }
 
     /**
-     * Checks that a width written as {@code /N} can hold a value in the operand's encoding.
-     *
-     * @param o the operand's schema entry
-     * @param value the value, as its encoding reads it
-     * @param width the width written, in bytes
-     * @param at where the width is, for the error
-     * @throws AsmException when the value's canonical encoding is wider than {@code width}
-     */
-    /**
-     * Parses a register {@code rN}.
+     * Parses a register {@code rN}, a register operand or an entry of a register list: N is a u32
+     * in the format either way (spec section "Register convention"), 0 to 2^32-1.
      *
      * @param where the rest of the error's phrase ({@code for operand 'dst' of mov})
-     * @param bits how many bits N may take (32 for a register operand, 31 in a register list)
      */
-    private long register(String where, int bits) throws AsmException {
-        String expect = "a register (r0 to " + (bits == 32 ? "r4294967295" : "r2147483647") + ") " + where;
+    private long register(String where) throws AsmException {
+        String expect = "a register (r0 to r4294967295) " + where;
         Pos p = s.mark();
         String w = values.word(expect);
         if (w.length() < 2 || w.charAt(0) != 'r' || !Scanner.allDigits(w.substring(1))) {
             throw s.error(p, "expected " + expect + ", found '" + w + "'");
         }
         BigInteger v = AsmValues.integer(w.substring(1), 10);
-        if (v.bitLength() > bits) {
+        if (v.bitLength() > 32) {
             throw s.error(p, "expected " + expect + ", found '" + w + "', which is out of range");
         }
         return v.longValue();

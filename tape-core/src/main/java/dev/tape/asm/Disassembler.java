@@ -147,11 +147,11 @@ public final class Disassembler {
                 for (Instruction in : ins) {
                     List<Operand> schema = in.opcode().operands();
                     long[] values = new long[schema.size()];
-                    int[][] lists = new int[schema.size()][];
+                    long[][] lists = new long[schema.size()][];
                     int[] widths = new int[schema.size()];
                     for (int i = 0; i < values.length; i++) {
                         values[i] = in.value(i);
-                        lists[i] = schema.get(i).kind() == OperandKind.REG_LIST ? in.list(i) : null;
+                        lists[i] = schema.get(i).kind() == OperandKind.REG_LIST ? listValues(in, i) : null;
                         widths[i] = in.width(i);
                     }
                     InstructionCodec.encode(Syntax.build(in.opcode(), values, lists, widths), w);
@@ -160,6 +160,15 @@ public final class Disassembler {
             } catch (DecodeException | IllegalArgumentException e) {
                 return null;
             }
+        }
+
+        /** @return the registers of list operand {@code i}, as declared (0 to 2^32-1) */
+        private static long[] listValues(Instruction in, int i) {
+            long[] out = new long[(int) in.value(i)];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = in.listValue(i, k);
+            }
+            return out;
         }
 
         private void analyse() {
@@ -364,8 +373,8 @@ public final class Disassembler {
                         if (k == OperandKind.REG) {
                             maxReg = Math.max(maxReg, in.value(i));
                         } else if (k == OperandKind.REG_LIST) {
-                            for (int r : in.list(i)) {
-                                maxReg = Math.max(maxReg, r);
+                            for (int j = 0; j < in.value(i); j++) {
+                                maxReg = Math.max(maxReg, in.listValue(i, j));
                             }
                         } else if (k == OperandKind.PC) {
                             targets.add((int) in.value(i));
@@ -515,9 +524,8 @@ public final class Disassembler {
                     case REG -> b.append('r').append(Long.toUnsignedString(v));
                     case REG_LIST -> {
                         b.append('[');
-                        int[] regs = in.list(i);
-                        for (int k = 0; k < regs.length; k++) {
-                            b.append(k == 0 ? "r" : ", r").append(regs[k]);
+                        for (int k = 0; k < v; k++) {
+                            b.append(k == 0 ? "r" : ", r").append(in.listValue(i, k));
                         }
                         b.append(']');
                     }

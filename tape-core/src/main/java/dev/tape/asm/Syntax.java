@@ -173,12 +173,12 @@ final class Syntax {
      *
      * @param op the opcode
      * @param values one value per operand (a list's length for a list)
-     * @param lists the register lists, {@code null} for scalars
+     * @param lists the register lists (registers 0 to 2^32-1), {@code null} for scalars
      * @param widths each scalar's width, 0 for the default ({@link #defaultWidth})
      * @return the instruction
      * @throws IllegalArgumentException when a value or width does not fit its encoding
      */
-    static Instruction build(Opcode op, long[] values, int[][] lists, int[] widths) {
+    static Instruction build(Opcode op, long[] values, long[][] lists, int[] widths) {
         List<Operand> schema = op.operands();
         Object[] args = new Object[schema.size()];
         for (int i = 0; i < args.length; i++) {

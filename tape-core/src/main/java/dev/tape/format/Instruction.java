@@ -40,7 +40,8 @@ public final class Instruction {
      *
      * @param opcode the opcode
      * @param operands one value per schema operand: a {@link Number} (or {@link Boolean} for
-     *     {@code imm_bool}) for a scalar, an {@code int[]} for a register list
+     *     {@code imm_bool}) for a scalar, an {@code int[]} (registers 0 to 2^31-1) or a
+     *     {@code long[]} (registers 0 to 2^32-1, as the format's u32) for a register list
      * @return the instruction, with pc 0 and its encoded length
      * @throws IllegalArgumentException when the operands do not match the schema in count or kind,
      *     or a value is out of its encoding's range
@@ -59,17 +60,31 @@ public final class Instruction {
             Operand op = schema.get(i);
             Object o = operands[i];
             if (op.kind() == OperandKind.REG_LIST) {
-                if (!(o instanceof int[])) {
-                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs an int[]");
+                long[] l;
+                if (o instanceof int[] ints) {
+                    l = new long[ints.length];
+                    for (int k = 0; k < ints.length; k++) {
+                        if (ints[k] < 0) {
+                            throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name()
+                                    + ": negative register");
+                        }
+                        l[k] = ints[k];
+                    }
+                } else if (o instanceof long[] longs) {
+                    l = longs.clone();
+                    for (long r : l) {
+                        if ((r >>> 32) != 0) {
+                            throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": register "
+                                    + r + " is not a u32");
+                        }
+                    }
+                } else {
+                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name()
+                            + " needs an int[] or a long[]");
                 }
-                int[] l = (int[]) o;
-                lists[i] = new long[l.length];
+                lists[i] = l;
                 listWidths[i] = new int[l.length];
                 for (int k = 0; k < l.length; k++) {
-                    if (l[k] < 0) {
-                        throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": negative register");
-                    }
-                    lists[i][k] = l[k];
                     listWidths[i][k] = ByteWriter.ulebSize(l[k]);
                 }
                 values[i] = l.length;
@@ -302,8 +317,16 @@ public final class Instruction {
         return out;
     }
 
-    /** @return register {@code k} of list operand {@code i} as its u32 value */
-    long listValue(int i, int k) {
+    /**
+     * One register of a register list as the file declares it, without copying the list.
+     *
+     * @param i the position of a {@code reg_list} operand
+     * @param k the register's position in the list, 0 to {@code value(i) - 1}
+     * @return the register index as its u32 value, 0 to 2^32-1
+     * @throws NullPointerException when operand {@code i} is not a register list
+     * @throws ArrayIndexOutOfBoundsException when {@code k} is out of range
+     */
+    public long listValue(int i, int k) {
         return lists[i][k];
     }
 

@@ -27,7 +27,7 @@ class AsmHugeNumbersTest {
             "t.tasm:2:15: expected a register (r0 to r4294967295) for operand 'dst' of const.i64, found 'r{W}',"
                 + " which is out of range"},
         {"func f() -> () {\n    ret r0, [r{W}]\n}\n",
-            "t.tasm:2:14: expected a register (r0 to r2147483647) in operand 'rets' of ret, found 'r{W}', which is"
+            "t.tasm:2:14: expected a register (r0 to r4294967295) in operand 'rets' of ret, found 'r{W}', which is"
                 + " out of range"},
         {"func f() -> () {\n    const.u64 r0, {W}\n    ret r0, []\n}\n",
             "t.tasm:2:19: expected an unsigned 64-bit integer for operand 'imm' of const.u64, found '{W}', which is"

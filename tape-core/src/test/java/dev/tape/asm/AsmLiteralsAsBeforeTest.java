@@ -8,6 +8,7 @@ import dev.tape.program.ProgramEncoder;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
@@ -44,6 +45,7 @@ class AsmLiteralsAsBeforeTest {
     void everyCaseAnswersAsTheBuildBefore() throws Exception {
         int cases = 0;
         int ok = 0;
+        int widened = 0;
         int[] perTemplate = new int[TEMPLATES.length];
         try (InputStream in = AsmLiteralsAsBeforeTest.class.getResourceAsStream("literals-3d628c2.txt.gz");
                 BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
@@ -53,7 +55,16 @@ class AsmLiteralsAsBeforeTest {
                 assertEquals(3, f.length, line);
                 int t = Integer.parseInt(f[0]);
                 String word = unescape(f[1]);
-                String expected = unescape(f[2]);
+                // one deliberate change since: a listed register is a u32, as a register operand is
+                // (eighteenth round), so template 10's message states the same range as template 3's,
+                // and a listed r2^31 to r2^32-1 is read (and then needs a 'regs N', as in template 3)
+                String expected = unescape(f[2]).replace("(r0 to r2147483647) in operand 'rets'",
+                        "(r0 to r4294967295) in operand 'rets'");
+                if (t == 10 && word.matches("[0-9]+") && new BigInteger(word).bitLength() == 32) {
+                    expected = "ERR t.tasm:1:1: expected 'regs N' on function 'f': its registers need a count above"
+                            + " 2147483647, too many to infer";
+                    widened++;
+                }
                 String source = TEMPLATES[t].replace("%s", word);
                 assertEquals(expected, answer(source), source);
                 cases++;
@@ -62,6 +73,7 @@ class AsmLiteralsAsBeforeTest {
             }
         }
         assertEquals(1245, cases);
+        assertTrue(widened > 0, "a listed register of 2^31 to 2^32-1 was among the cases");
         // both answers were met often, in every template
         assertTrue(ok > 100 && cases - ok > 1000, "ok " + ok);
         for (int t = 0; t < TEMPLATES.length; t++) {

@@ -64,6 +64,10 @@ class AssemblerErrorTest {
                 Arguments.of("register out of range", MAIN + "    mov r4294967296, r1\n}\n", 2, 9,
                         "expected a register (r0 to r4294967295) for operand 'dst' of mov, found 'r4294967296', which"
                                 + " is out of range"),
+                // a listed register is a u32 too: the same range, in the same words
+                Arguments.of("listed register out of range", MAIN + "    ret r0, [r1, r4294967296]\n}\n", 2, 18,
+                        "expected a register (r0 to r4294967295) in operand 'rets' of ret, found 'r4294967296', which"
+                                + " is out of range"),
                 Arguments.of("f64 overflow", MAIN + "    const.f64 r1, 1e999\n}\n", 2, 19,
                         "expected a finite f64 for operand 'bits' of const.f64 (write inf or -inf for infinity), found"
                                 + " '1e999', which is out of range"),

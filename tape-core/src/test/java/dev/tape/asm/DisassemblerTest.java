@@ -2,9 +2,12 @@ package dev.tape.asm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tape.format.Instruction;
+import dev.tape.format.InstructionCodec;
 import dev.tape.program.Constant;
 import dev.tape.program.Function;
 import dev.tape.program.FunctionSig;
@@ -104,9 +107,21 @@ class DisassemblerTest {
         // the same with the list's count padded
         assertTrue(roundTrip(program(List.of(""), List.of(fn("60 01 81 00 01  51 00 00", 2)), List.of(), Names.NONE))
                 .contains("    .bytes 60 01 81 00 01 51 00 00\n"));
-        // a listed register above r2147483647
-        assertTrue(roundTrip(program(List.of(""), List.of(fn("60 01 01 ff ff ff ff 0f  51 00 00", 2)), List.of(),
-                Names.NONE)).contains(".bytes 60 01 01 ff ff ff ff 0f 51 00 00\n"));
+    }
+
+    /** A listed register is a u32, as a register operand is: r4294967295 is written and read back. */
+    @Test
+    void aListedRegisterAbove2To31IsWrittenAsAnInstruction() throws Exception {
+        String text = roundTrip(program(List.of(""), List.of(fn("60 01 01 ff ff ff ff 0f  51 00 00", 2)), List.of(),
+                Names.NONE));
+        assertTrue(text.contains("    tuple.new r1, [r4294967295]\n"), text);
+        assertTrue(text.contains(" regs 2 "), text);
+        assertFalse(text.contains(".bytes"), text);
+        Program p = Assembler.assemble("func f() -> () regs 2 {\n    tuple.new r1, [r2147483648, r4294967295]\n"
+                + "    ret r0, []\n}\n", "t.tasm");
+        Instruction in = InstructionCodec.decodeAll(p.functions().get(0).code()).get(0);
+        assertEquals(2147483648L, in.listValue(1, 0));
+        assertEquals(4294967295L, in.listValue(1, 1));
     }
 
     @Test

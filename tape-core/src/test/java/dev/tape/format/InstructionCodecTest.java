@@ -77,4 +77,20 @@ class InstructionCodecTest {
         assertEquals(bytes.length, made.length());
         assertEquals(made, InstructionCodec.decode(bytes, 0));
     }
+
+    /** A register list given as a {@code long[]} takes every u32, as a decoded one holds, and no more. */
+    @Test
+    void aLongRegisterListTakesEveryU32() throws DecodeException {
+        Instruction made = Instruction.of(Opcode.TUPLE_NEW, 1, new long[] {0xFFFF_FFFFL, 2});
+        byte[] bytes = InstructionCodec.encodeAll(List.of(made));
+        assertEquals("60 01 02 ff ff ff ff 0f 02", java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
+        assertEquals(made, InstructionCodec.decode(bytes, 0));
+        assertEquals(0xFFFF_FFFFL, made.listValue(1, 0));
+        assertEquals(-1, made.listReg(1, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Instruction.of(Opcode.TUPLE_NEW, 1, new long[] {1L << 32}));
+        assertEquals("tuple.new.values: register 4294967296 is not a u32", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Instruction.of(Opcode.TUPLE_NEW, 1, new long[] {-1}));
+        assertThrows(IllegalArgumentException.class, () -> Instruction.of(Opcode.TUPLE_NEW, 1, List.of(1)));
+    }
 }
