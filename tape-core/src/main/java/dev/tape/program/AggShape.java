@@ -47,7 +47,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Struct declared(long declaredTypeId) {
-            return new Struct(U32.of(declaredTypeId, "struct type id"));
+            return new Struct(U32.of(declaredTypeId, "type_id"));
         }
 
         /**
@@ -83,7 +83,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
          */
         public static Array declared(long declaredElemTypeId) {
-            return new Array(U32.of(declaredElemTypeId, "array element type id"));
+            return new Array(U32.of(declaredElemTypeId, "elem_type_id"));
         }
 
         /**
@@ -125,7 +125,7 @@ public sealed interface AggShape {
          * @throws IllegalArgumentException when the position is negative or 2^32 or more
          */
         public static ArgShape declared(int funcId, long declaredArg, AggShape shape) {
-            return new ArgShape(funcId, U32.of(declaredArg, "argument position"), shape);
+            return new ArgShape(funcId, U32.of(declaredArg, "arg"), shape);
         }
 
         /**

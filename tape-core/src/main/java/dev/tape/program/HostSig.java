@@ -45,7 +45,7 @@ public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<
      * @throws IllegalArgumentException when the symbol id is negative or 2^32 or more
      */
     public static HostSig declared(long declaredSymbolId, long sigHash, List<ValueType> args, List<ValueType> rets) {
-        return new HostSig(U32.of(declaredSymbolId, "symbol id"), sigHash, args, rets);
+        return new HostSig(U32.of(declaredSymbolId, "symbol_id"), sigHash, args, rets);
     }
 
     /**

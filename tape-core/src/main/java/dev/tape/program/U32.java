@@ -13,7 +13,9 @@ final class U32 {
 
     /**
      * @param value a u32 as declared, 0 to 2^32-1
-     * @param what what the value is, for the message
+     * @param what the field as the spec names it ({@code arg_count}, {@code symbol_id}; section 11's
+     *     {@code arg}, {@code type_id}, {@code elem_type_id} as {@code reference/README.md} does), for
+     *     the message, which reads as the decoder's ({@code has_arg_names must be 0 or 1})
      * @return the value's 32 bits
      * @throws IllegalArgumentException when {@code value} is negative or 2^32 or more
      */

@@ -56,6 +56,29 @@ class U32FormTest {
         assertThrows(IllegalArgumentException.class, () -> new Function(0, 0, -1, new byte[0], List.of(), sig));
     }
 
+    /**
+     * Each refusal names the field as the spec (and, for section 11, the reference's format notes)
+     * names it, as the decoder's messages do ({@code has_arg_names}, {@code has_program_name}).
+     */
+    @Test
+    void refusalsNameTheSpecsField() {
+        FunctionSig sig = FunctionSig.of(List.of(), List.of());
+        long bad = 1L << 32;
+        assertMessage("arg_count 4294967296 is not a u32",
+                () -> Function.declared(bad, 0, 1, new byte[0], List.of(), sig));
+        assertMessage("ret_count 4294967296 is not a u32",
+                () -> Function.declared(0, bad, 1, new byte[0], List.of(), sig));
+        assertMessage("reg_count -1 is not a u32", () -> Function.declared(0, 0, -1, new byte[0], List.of(), sig));
+        assertMessage("symbol_id 4294967296 is not a u32", () -> HostSig.declared(bad, 0, List.of(), List.of()));
+        assertMessage("type_id 4294967296 is not a u32", () -> AggShape.Struct.declared(bad));
+        assertMessage("elem_type_id 4294967296 is not a u32", () -> AggShape.Array.declared(bad));
+        assertMessage("arg 4294967296 is not a u32", () -> AggShape.ArgShape.declared(0, bad, new AggShape.Struct(1)));
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+
     @Test
     void functionsDifferingOnlyAbove2To31AreNotEqual() {
         FunctionSig sig = FunctionSig.of(List.of(), List.of());
