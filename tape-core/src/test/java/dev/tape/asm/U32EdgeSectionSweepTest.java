@@ -6,6 +6,7 @@ import dev.tape.program.ConformanceFiles;
 import dev.tape.program.Program;
 import dev.tape.program.ProgramDecoder;
 import dev.tape.program.ProgramEncoder;
+import dev.tape.program.TapeBytes;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.VerifyException;
 import org.junit.jupiter.api.Test;
@@ -90,11 +91,11 @@ class U32EdgeSectionSweepTest {
             int at = 12;
             while (at < f.length) {
                 int tag = f[at] & 0xFF;
-                long[] len = leb(f, at + 1);
+                long[] len = TapeBytes.readUleb(f, at + 1);
                 int from = at + 1 + (int) len[1];
                 int to = from + (int) len[0];
                 for (int i = from; tag != BLOBS && i < to; i++) {
-                    int n = lebLength(f, i, to);
+                    int n = TapeBytes.ulebLength(f, i, to);
                     for (long v = 0; n > 0 && v < EDGES.length; v++) {
                         byte[] m = replace(f, at, from, to, i, n, EDGES[(int) v]);
                         String what = "template " + t + " section " + tag + " byte " + (i - from) + " = " + EDGES[(int) v];
@@ -170,29 +171,5 @@ class U32EdgeSectionSweepTest {
         file.bytes(payload.toByteArray());
         file.bytes(Arrays.copyOfRange(f, to, f.length));
         return file.toByteArray();
-    }
-
-    /** @return the length of a LEB128 of at most 10 bytes starting at {@code i} before {@code end}, or 0 */
-    private static int lebLength(byte[] b, int i, int end) {
-        for (int k = i; k < end && k < i + 10; k++) {
-            if ((b[k] & 0x80) == 0) {
-                return k - i + 1;
-            }
-        }
-        return 0;
-    }
-
-    /** @return the value and the length of the LEB128 at {@code at} */
-    private static long[] leb(byte[] b, int at) {
-        long v = 0;
-        int n = 0;
-        while (true) {
-            int x = b[at + n] & 0xFF;
-            v |= (long) (x & 0x7F) << (7 * n);
-            n++;
-            if ((x & 0x80) == 0) {
-                return new long[] {v, n};
-            }
-        }
     }
 }

@@ -60,6 +60,43 @@ public final class TapeBytes {
     }
 
     /**
+     * Reads a ULEB128 the caller knows to be complete (a file that decoded, or bytes it checked
+     * with {@link #ulebLength(byte[], int, int)}).
+     *
+     * @param b the bytes
+     * @param at where the LEB128 starts
+     * @return its value (the low 64 bits) and its length in bytes
+     */
+    public static long[] readUleb(byte[] b, int at) {
+        long v = 0;
+        int n = 0;
+        while (true) {
+            int x = b[at + n] & 0xFF;
+            v |= (long) (x & 0x7F) << (7 * n);
+            n++;
+            if ((x & 0x80) == 0) {
+                return new long[] {v, n};
+            }
+        }
+    }
+
+    /**
+     * @param b the bytes
+     * @param i where a LEB128 would start
+     * @param end the end of the bytes it may take
+     * @return the length of the LEB128 of at most 10 bytes starting at {@code i} and ending
+     *     before {@code end}, or 0 when there is none
+     */
+    public static int ulebLength(byte[] b, int i, int end) {
+        for (int k = i; k < end && k < i + 10; k++) {
+            if ((b[k] & 0x80) == 0) {
+                return k - i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * @param bytes some bytes
      * @return them as lower-case hex separated by spaces
      */

@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.format.ByteWriter;
 import dev.tape.program.ConformanceFiles;
+import dev.tape.program.TapeBytes;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.fuzz.FuzzChecks;
 import org.junit.jupiter.api.Test;
@@ -62,18 +63,10 @@ class U32EdgeMutantTiersTest {
         assertTrue(verified > 300, "mutants that verify: " + verified + " of " + mutants);
     }
 
-    /** @return the value and the length of the LEB128 at {@code at} */
+    /** @return the value (a length or count in a file that decoded) and the length of the LEB128 at {@code at} */
     private static int[] leb(byte[] b, int at) {
-        long v = 0;
-        int n = 0;
-        while (true) {
-            int x = b[at + n] & 0xFF;
-            v |= (long) (x & 0x7F) << (7 * n);
-            n++;
-            if ((x & 0x80) == 0) {
-                return new int[] {(int) v, n};
-            }
-        }
+        long[] r = TapeBytes.readUleb(b, at);
+        return new int[] {Math.toIntExact(r[0]), (int) r[1]};
     }
 
     /** every LEB128 start inside each blob of the section at {@code sec}, at every edge */
@@ -86,11 +79,8 @@ class U32EdgeMutantTiersTest {
             int start = p + len[1];
             int end = start + len[0];
             for (int i = start; i < end; i++) {
-                int n = 0;
-                while (i + n < end && n < 10 && (f[i + n] & 0x80) != 0) {
-                    n++;
-                }
-                if (i + n >= end || n >= 10) {
+                int n = TapeBytes.ulebLength(f, i, end) - 1;
+                if (n < 0) {
                     continue;
                 }
                 for (long v : EDGES) {
