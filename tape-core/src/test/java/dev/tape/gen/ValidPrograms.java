@@ -24,7 +24,8 @@ import java.util.Random;
  * {@code mov} and {@code select}, if/else, loops bounded by a counter, calls to later functions
  * (directly and through {@code call.indirect}, so the call graph has no cycle), host calls to
  * {@link dev.tape.fuzz.FuzzHost}, aggregates (each projection right after its constructor, so the
- * verifier knows the shape) and, rarely, a {@code trap}. The same seed always gives the same
+ * verifier knows the shape), comparisons of one pool constant loaded twice (see
+ * {@link #sharedCompare(int)}) and, rarely, a {@code trap}. The same seed always gives the same
  * program.
  */
 public final class ValidPrograms {
@@ -129,6 +130,11 @@ public final class ValidPrograms {
     private int tmpArray;
     private int tmpStruct;
     private int tmpFunc;
+    /** registers only {@link #sharedCompare(int)} writes: its first load of a str and of a bytes constant */
+    private int keepStr;
+    private int keepBytes;
+    /** whether a {@link #sharedCompare(int)} is being generated (its block makes no other) */
+    private boolean inShared;
     private int budget;
 
     private ValidPrograms(long seed) {
@@ -230,6 +236,8 @@ public final class ValidPrograms {
         tmpArray = next++;
         tmpStruct = next++;
         tmpFunc = next++;
+        keepStr = next++;
+        keepBytes = next++;
         f.constI64(zero, 0).constI64(one, 1);
         for (int t = 0; t < POOL.size(); t++) {
             for (int r : pool[t]) {
@@ -288,7 +296,9 @@ public final class ValidPrograms {
 
     private void statement(int depth) {
         int k = rnd.nextInt(100);
-        if (k < 30) {
+        if (k >= 27 && k < 30 && !inShared) {
+            sharedCompare(depth);
+        } else if (k < 30) {
             Bin b = BINARY.get(rnd.nextInt(BINARY.size()));
             f.binary(b.op(), write(b.out()), read(b.in()), read(b.in()));
         } else if (k < 42) {
@@ -320,6 +330,41 @@ public final class ValidPrograms {
             FunctionBuilder.Label live = f.newLabel();
             f.br(read(B), die, live).place(die).trap(rnd.nextInt(100)).place(live);
         }
+    }
+
+    /**
+     * One pool constant (a non-empty str or bytes) loaded into a register of its own, a block of
+     * statements, the constant loaded again (half the time passed through the host
+     * {@code gen.pass}, which returns its argument), and {@code str.eq}/{@code bytes.eq} of the
+     * two. Within one run both loads give the pool's own object; a run restored from a snapshot
+     * taken in the block holds a copy of the first, so a comparison whose cost depended on the
+     * two being one object would count differently there (the seventeenth round's
+     * {@code Texts.eq} defect).
+     */
+    private void sharedCompare(int depth) {
+        boolean str = rnd.nextBoolean();
+        ValueType t = str ? S : BY;
+        int c;
+        if (str) {
+            c = pb.constant(new Constant.Str(STRINGS[1 + rnd.nextInt(STRINGS.length - 1)]));
+        } else {
+            byte[] b = new byte[1 + rnd.nextInt(4)];
+            rnd.nextBytes(b);
+            c = pb.constant(new Constant.Bytes(b));
+        }
+        int keep = str ? keepStr : keepBytes;
+        f.constPool(keep, c);
+        inShared = true;
+        block(depth);
+        inShared = false;
+        int again = write(t);
+        f.constPool(again, c);
+        if (rnd.nextBoolean()) {
+            int passed = write(t);
+            f.hostCall(0, pb.hostSig("gen.pass", List.of(t), List.of(t)), 0, new int[] {again}, new int[] {passed});
+            again = passed;
+        }
+        f.binary(str ? Opcode.STR_EQ : Opcode.BYTES_EQ, write(B), keep, again);
     }
 
     private void textOp() {
