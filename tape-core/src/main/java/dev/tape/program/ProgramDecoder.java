@@ -640,13 +640,23 @@ public final class ProgramDecoder {
         // The reference accepts the entries in any order and its encoder writes them sorted: kept in
         // that order, the program equals the one decoded from its re-encoding.
         sortFunctionNames(fnIds, fnSymbols);
-        labels.sort(LABEL_ORDER);
+        // labels by function id, then pc, then symbol id (the comparator made here: this class has
+        // no static initialiser, see ClassInit)
+        Comparator<Names.LabelName> order = null;
+        for (int i = 1; i < labels.size() && order == null; i++) {
+            Names.LabelName a = labels.get(i - 1);
+            Names.LabelName b = labels.get(i);
+            if (a.funcId() > b.funcId() || a.funcId() == b.funcId() && (a.pc() > b.pc()
+                    || a.pc() == b.pc() && a.nameSymbol() > b.nameSymbol())) {
+                order = Comparator.comparingInt(Names.LabelName::funcId).thenComparingInt(Names.LabelName::pc)
+                        .thenComparingInt(Names.LabelName::nameSymbol);
+            }
+        }
+        if (order != null) {
+            labels.sort(order);
+        }
         return new Names(program, fnIds, fnSymbols, nf, labels);
     }
-
-    /** The encoder's order of label names: by function id, then pc, then symbol id. */
-    private static final Comparator<Names.LabelName> LABEL_ORDER = Comparator.comparingInt(Names.LabelName::funcId)
-            .thenComparingInt(Names.LabelName::pc).thenComparingInt(Names.LabelName::nameSymbol);
 
     /**
      * Sorts function names in the encoder's order, by function id then symbol id, in place (time
