@@ -5,6 +5,7 @@ import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -65,15 +66,19 @@ final class SnapshotIds {
     private int[] idVals = new int[64];
     private int idSize;
 
-    /** the distinct values, by id */
+    /** the distinct values, by id, and where each one's children's ids start in {@link #kids} */
     private Object[] values = new Object[64];
+    private int[] kidStart = new int[64];
     private int count;
+    /** the ids of the distinct values' reference children, value after value, each in element order */
+    private int[] kids = new int[64];
+    private int kidLen;
 
     /** value table: per slot, the 32 high bits of a value's hash and its id + 1; 0 when empty; at most half full */
     private long[] slots = new long[64];
     private int slotSize;
-    /** the values past the table's bounds, by {@link #compare}; null while there are none */
-    private TreeMap<Object, Integer> tree;
+    /** the ids of the values past the table's bounds, ordered by {@link #compare}; null while there are none */
+    private TreeMap<Integer, Integer> tree;
     /** where {@link #find} saw the first empty slot in bounds, else -1 */
     private int emptySlot;
 
@@ -119,6 +124,16 @@ final class SnapshotIds {
         return values[id];
     }
 
+    /**
+     * @param id an id, 0 to {@link #size()} - 1
+     * @param j a reference child's index among the value's reference children (an aggregate's
+     *     reference elements in order; a closure's environment is 0)
+     * @return that child's id
+     */
+    int child(int id, int j) {
+        return kids[kidStart[id] + j];
+    }
+
     /** @return the content comparisons made so far */
     long comparisons() {
         return comparisons;
@@ -150,29 +165,45 @@ final class SnapshotIds {
     }
 
     /**
-     * Lists {@code o}, which has not been added and whose children (an aggregate's reference
-     * elements, a closure's environment) have: it gets the id of an equal value listed before,
-     * else the next id.
+     * Lists {@code o}, which has not been added and whose children have: it gets the id of an
+     * equal value listed before, else the next id.
      *
      * @param o a string, byte string, decimal, host object, closure or aggregate
+     * @param ids the ids of its reference children (an aggregate's reference elements in order, a
+     *     closure's environment), at {@code from}
+     * @param from where they start
+     * @param n how many there are
      * @return the id it gets
      */
-    int add(Object o) {
-        int tag = (int) (hash(o) >>> 32);
-        int id = find(o, tag);
-        if (id < 0) {
-            id = count;
-            if (id == values.length) {
-                values = Arrays.copyOf(values, id * 2);
-            }
-            values[count++] = o;
+    int add(Object o, int[] ids, int from, int n) {
+        int pending = count;
+        if (pending + 1 >= values.length) {
+            values = Arrays.copyOf(values, values.length * 2);
+            kidStart = Arrays.copyOf(kidStart, values.length);
+        }
+        if (kidLen + n > kids.length) {
+            kids = Arrays.copyOf(kids, Math.max(kids.length * 2, kidLen + n));
+        }
+        // listed tentatively as the next id, so that hashing and comparing read it as any other
+        values[pending] = o;
+        kidStart[pending] = kidLen;
+        System.arraycopy(ids, from, kids, kidLen, n);
+        kidLen += n;
+        int tag = (int) (hash(pending) >>> 32);
+        int id = find(pending, tag);
+        if (id >= 0) {
+            values[pending] = null;
+            kidLen = kidStart[pending];
+        } else {
+            id = pending;
+            count++;
             if (emptySlot >= 0) {
                 slots[emptySlot] = (long) tag << 32 | (id + 1L);
                 if (++slotSize * 2 > slots.length) {
                     growSlots();
                 }
             } else {
-                treePut(o, id);
+                treePut(id);
             }
         }
         putIdentity(o, id);
@@ -180,12 +211,12 @@ final class SnapshotIds {
     }
 
     /**
-     * Looks for a value equal to {@code o}, of hash bits {@code tag}: in the table, within its
-     * bounds, then in the tree. Sets {@link #emptySlot}.
+     * Looks for a value equal to value {@code pending} (listed tentatively), of hash bits {@code
+     * tag}: in the table, within its bounds, then in the tree. Sets {@link #emptySlot}.
      *
      * @return its id, or -1
      */
-    private int find(Object o, int tag) {
+    private int find(int pending, int tag) {
         long[] s = slots;
         int mask = s.length - 1;
         int i = tag & mask;
@@ -199,7 +230,7 @@ final class SnapshotIds {
             }
             if ((int) (slot >>> 32) == tag) {
                 int id = (int) slot - 1;
-                if (compare(o, values[id]) == 0) {
+                if (compare(pending, id) == 0) {
                     return id;
                 }
                 if (++same == MAX_SAME_HASH) {
@@ -209,7 +240,7 @@ final class SnapshotIds {
             i = (i + 1) & mask;
         }
         if (tree != null) {
-            Integer id = tree.get(o);
+            Integer id = tree.get(pending);
             if (id != null) {
                 return id;
             }
@@ -217,11 +248,16 @@ final class SnapshotIds {
         return -1;
     }
 
-    private void treePut(Object o, int id) {
+    private void treePut(int id) {
         if (tree == null) {
-            tree = new TreeMap<>(this::compare);
+            tree = new TreeMap<>(new Comparator<Integer>() {
+                @Override
+                public int compare(Integer a, Integer b) {
+                    return SnapshotIds.this.compare(a, b);
+                }
+            });
         }
-        tree.put(o, id);
+        tree.put(id, id);
     }
 
     /**
@@ -255,8 +291,7 @@ final class SnapshotIds {
                 i = (i + 1) & mask;
             }
             if (!placed) {
-                int id = (int) slot - 1;
-                treePut(values[id], id);
+                treePut((int) slot - 1);
             }
         }
         slots = s;
@@ -305,14 +340,20 @@ final class SnapshotIds {
     }
 
     /**
-     * Orders two listed (or being listed) values by content, their children by id: 0 exactly when
-     * they are equal (one entry). Kind first, then a string's or byte string's length and bytes; a
-     * decimal's mantissa and scale (so 1.0 and 1 differ); a host object's type and handle; a
-     * closure's function and environment; an aggregate's kind, type id, size, element kinds, and
-     * elements (words by their bits, so +0.0 and -0.0 differ, references by id).
+     * Orders two listed values by content, their children by id: 0 exactly when they are equal
+     * (one entry). Kind first, then a string's or byte string's length and bytes; a decimal's
+     * mantissa and scale (so 1.0 and 1 differ); a host object's type and handle; a closure's
+     * function and environment; an aggregate's kind, type id, size, element kinds, and elements
+     * (words by their bits, so +0.0 and -0.0 differ; references by id).
+     *
+     * @param a an id (or the one being listed)
+     * @param b another
+     * @return negative, 0 or positive as value {@code a} is before, equal to or after value {@code b}
      */
-    int compare(Object x, Object y) {
+    int compare(int a, int b) {
         comparisons++;
+        Object x = values[a];
+        Object y = values[b];
         if (x == y) {
             return 0;
         }
@@ -324,9 +365,9 @@ final class SnapshotIds {
             Value.Str t = (Value.Str) y;
             return compareBytes(Texts.V.utf8(s), s.length(), Texts.V.utf8(t), t.length());
         }
-        if (x instanceof Value.Bytes b) {
-            Value.Bytes e = (Value.Bytes) y;
-            return compareBytes(Texts.V.array(b), b.length(), Texts.V.array(e), e.length());
+        if (x instanceof Value.Bytes e) {
+            Value.Bytes f = (Value.Bytes) y;
+            return compareBytes(Texts.V.array(e), e.length(), Texts.V.array(f), f.length());
         }
         if (x instanceof Value.Decimal d) {
             Value.Decimal e = (Value.Decimal) y;
@@ -339,11 +380,10 @@ final class SnapshotIds {
             return c != 0 ? c : Long.compare(ob.handle(), p.handle());
         }
         if (x instanceof Value.Closure cl) {
-            Value.Closure dl = (Value.Closure) y;
-            c = Integer.compare(cl.func(), dl.func());
-            return c != 0 ? c : Integer.compare(get(cl.env()), get(dl.env()));
+            c = Integer.compare(cl.func(), ((Value.Closure) y).func());
+            return c != 0 ? c : Integer.compare(kids[kidStart[a]], kids[kidStart[b]]);
         }
-        return compareAggregates((Aggregate) x, (Aggregate) y);
+        return compareAggregates((Aggregate) x, kidStart[a], (Aggregate) y, kidStart[b]);
     }
 
     private static int compareBytes(byte[] x, int n, byte[] y, int m) {
@@ -351,7 +391,8 @@ final class SnapshotIds {
         return c != 0 ? c : Arrays.compare(x, 0, n, y, 0, n);
     }
 
-    private int compareAggregates(Aggregate a, Aggregate b) {
+    /** Compares aggregates {@code a} and {@code b}, whose children's ids start at {@code ka} and {@code kb}. */
+    private int compareAggregates(Aggregate a, int ka, Aggregate b, int kb) {
         int c = Integer.compare(a.aggKind().ordinal(), b.aggKind().ordinal());
         if (c == 0) {
             c = Integer.compare(a.typeId(), b.typeId());
@@ -363,12 +404,13 @@ final class SnapshotIds {
         for (int i = 0; i < n && c == 0; i++) {
             c = Integer.compare(a.tag(i), b.tag(i));
         }
-        for (int i = 0; i < n && c == 0; i++) {
+        for (int i = 0, j = 0; i < n && c == 0; i++) {
             ValueKind k = ValueKind.fromTag(a.tag(i));
             if (Aggregate.isWord(k)) {
                 c = Long.compare(a.word(i), b.word(i));
             } else if (k != ValueKind.UNIT) {
-                c = Integer.compare(get(a.ref(i)), get(b.ref(i)));
+                c = Integer.compare(kids[ka + j], kids[kb + j]);
+                j++;
             }
         }
         return c;
@@ -379,7 +421,8 @@ final class SnapshotIds {
      * 64-bit words (the first holds the kind and the length, so no value's words are a prefix of
      * another's), with SipHash-1-3; then ANDed with the test mask.
      */
-    private long hash(Object o) {
+    private long hash(int id) {
+        Object o = values[id];
         v0 = k0 ^ 0x736f6d6570736575L;
         v1 = k1 ^ 0x646f72616e646f6dL;
         v2 = k0 ^ 0x6c7967656e657261L;
@@ -397,9 +440,9 @@ final class SnapshotIds {
             absorb(ob.handle());
         } else if (o instanceof Value.Closure cl) {
             absorb(CLOSURE | (long) cl.func() << 32);
-            absorb(get(cl.env()));
+            absorb(kids[kidStart[id]]);
         } else {
-            absorbAggregate((Aggregate) o);
+            absorbAggregate((Aggregate) o, kidStart[id]);
         }
         v2 ^= 0xff;
         round();
@@ -425,7 +468,7 @@ final class SnapshotIds {
         }
     }
 
-    private void absorbAggregate(Aggregate a) {
+    private void absorbAggregate(Aggregate a, int kid) {
         int n = a.size();
         absorb(AGG | (long) a.aggKind().ordinal() << 8 | (long) n << 16);
         absorb(a.typeId());
@@ -438,7 +481,7 @@ final class SnapshotIds {
         }
         for (int i = 0; i < n; i++) {
             ValueKind k = ValueKind.fromTag(a.tag(i));
-            absorb(Aggregate.isWord(k) ? a.word(i) : k == ValueKind.UNIT ? 0 : get(a.ref(i)));
+            absorb(Aggregate.isWord(k) ? a.word(i) : k == ValueKind.UNIT ? 0 : kids[kid++]);
         }
     }
 

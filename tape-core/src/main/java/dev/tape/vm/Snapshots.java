@@ -275,7 +275,7 @@ final class Snapshots {
             int n = ids.size();
             out.uleb(n);
             for (int i = 0; i < n; i++) {
-                writeObject(ids.value(i));
+                writeObject(i, ids.value(i));
             }
             // pass 2: the registers
             for (int d = 0; d < depth; d++) {
@@ -303,13 +303,23 @@ final class Snapshots {
             return o == null ? "nothing" : o instanceof Value v ? "a " + v.kind().keyword() : o.getClass().getSimpleName();
         }
 
-        /** Lists {@code root} and the values it reaches, children before parents, walked on a heap stack. */
+        /**
+         * Lists {@code root} and the values it reaches, children before parents, walked on a heap
+         * stack. Beside it, a stack of ids: the ids of the reference children of each value being
+         * walked, in element order, each pushed when the child is met already listed or when its own
+         * walk ends; a value's walk ends by listing it with them ({@link SnapshotIds#add}), so no
+         * child is looked up again. (Values are immutable, so no value reaches itself: a value on the
+         * stack is not listed.)
+         */
         private void collect(Object root) {
             if (ids.contains(root)) {
                 return;
             }
             Object[] stack = new Object[8];
             int[] next = new int[8];
+            int[] from = new int[8];
+            int[] kids = new int[8];
+            int top = 0;
             stack[0] = root;
             int sp = 1;
             while (sp > 0) {
@@ -330,36 +340,54 @@ final class Snapshots {
                                 throw new SnapshotException(-1, "an aggregate element of kind " + k.keyword()
                                         + " holds " + describe(e));
                             }
-                            if (!ids.contains(e)) {
+                            int id = ids.get(e);
+                            if (id < 0) {
                                 child = e;
+                            } else {
+                                if (top == kids.length) {
+                                    kids = Arrays.copyOf(kids, top * 2);
+                                }
+                                kids[top++] = id;
                             }
                         }
                     }
                     next[sp - 1] = i;
                 } else if (o instanceof Value.Closure cl && next[sp - 1] == 0) {
                     next[sp - 1] = 1;
-                    if (!ids.contains(cl.env())) {
+                    int id = ids.get(cl.env());
+                    if (id < 0) {
                         child = cl.env();
+                    } else {
+                        if (top == kids.length) {
+                            kids = Arrays.copyOf(kids, top * 2);
+                        }
+                        kids[top++] = id;
                     }
                 }
                 if (child != null) {
                     if (sp == stack.length) {
                         stack = Arrays.copyOf(stack, sp * 2);
                         next = Arrays.copyOf(next, sp * 2);
+                        from = Arrays.copyOf(from, sp * 2);
                     }
                     stack[sp] = child;
                     next[sp] = 0;
+                    from[sp] = top;
                     sp++;
                 } else {
                     stack[--sp] = null;
-                    if (!ids.contains(o)) {
-                        ids.add(o);
+                    int id = ids.add(o, kids, from[sp], top - from[sp]);
+                    top = from[sp];
+                    if (top == kids.length) {
+                        kids = Arrays.copyOf(kids, top * 2);
                     }
+                    kids[top++] = id;
                 }
             }
         }
 
-        private void writeObject(Object o) {
+        /** Writes value {@code id}, {@code o}; its children's ids as listed with it. */
+        private void writeObject(int id, Object o) {
             if (o instanceof Value.Decimal d) {
                 out.u8(ValueKind.DECIMAL.tag());
                 out.sleb(d.mantissa());
@@ -380,13 +408,13 @@ final class Snapshots {
             } else if (o instanceof Value.Closure cl) {
                 out.u8(ValueKind.CLOSURE.tag());
                 out.sleb(cl.func());
-                out.uleb(ids.get(cl.env()));
+                out.uleb(ids.child(id, 0));
             } else {
-                writeAggregate((Aggregate) o);
+                writeAggregate(id, (Aggregate) o);
             }
         }
 
-        private void writeAggregate(Aggregate a) {
+        private void writeAggregate(int id, Aggregate a) {
             int kind = a.aggKind() == Aggregate.Kind.TUPLE ? TUPLE : a.aggKind() == Aggregate.Kind.STRUCT ? STRUCT : ARRAY;
             int n = a.size();
             byte[] tags = new byte[n];
@@ -403,6 +431,7 @@ final class Snapshots {
             out.uleb(a.typeId());
             out.uleb(n);
             out.bytes(tags);
+            int j = 0;
             for (int i = 0; i < n; i++) {
                 ValueKind k = ValueKind.fromTag(tags[i]);
                 if (k == ValueKind.UNIT) {
@@ -417,7 +446,7 @@ final class Snapshots {
                         throw new SnapshotException(-1, "element " + i + " of an aggregate is " + describe(e)
                                 + " of another host type than its type " + want);
                     }
-                    out.uleb(ids.get(e));
+                    out.uleb(ids.child(id, j++));
                 }
             }
         }
