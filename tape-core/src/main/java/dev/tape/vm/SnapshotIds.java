@@ -22,25 +22,29 @@ import java.util.concurrent.ThreadLocalRandom;
  * ceiling counts, from the run's own; by value, a snapshot is a function of the values alone.
  *
  * <p>Ids are given in the order values are first {@linkplain #add added} (the writer adds children
- * before parents), so they, and the snapshot's bytes, depend neither on the hash seed nor on where
- * a value lands in a table. Each object is looked up by identity first (once listed, an object is
- * never hashed again), in an open-addressing table of objects and ids. A new object is hashed by
- * its content (its children's ids, given first) with SipHash-1-3 under a 128-bit key drawn per
- * writer ({@link ThreadLocalRandom}; a program sees neither the key nor the time a write takes),
- * and looked up in a second open-addressing table of ids, each slot holding the id and 32 bits of
- * its value's hash, where a candidate of the same 32 bits is compared with the new value in place
- * ({@link #compare}): no key object is made per value.
+ * before parents), so they, and the snapshot's bytes, depend neither on the hash key nor on where a
+ * value lands in a table. Each object is looked up by identity first, in an open-addressing table
+ * of objects and ids (once listed, an object is never hashed again). A new object comes with its
+ * children's ids, which are kept with it, in order, so that hashing, comparing and writing it read
+ * them in sequence. It is hashed by its content with SipHash-1-3 under a 128-bit key drawn per
+ * writer ({@link ThreadLocalRandom}; a program sees neither the key nor the time a write takes), and
+ * looked up in a second open-addressing table whose slots hold an id and 32 bits of its value's
+ * hash; a candidate with the same 32 bits is compared with the new value in place ({@link
+ * #compare}). No object is made per value.
  *
- * <p>Bounds, whatever the values: a lookup in the table probes at most {@link #MAX_PROBES} slots and
- * compares at most {@link #MAX_SAME_HASH} candidates of its hash; a value that would need more is
- * kept in a tree ordered by {@link #compare} (a red-black tree, at most 2 log2(n + 1) comparisons a
- * lookup), which a lookup the table misses also searches when it is not empty. So even values whose
- * hashes all collide, whatever the key, cost at most 8 + 2 log2(n + 1) comparisons each (the
- * ceiling of the hash map of ordered keys this replaces, whose tree bins began at 8 too), and each
- * comparison reads at most the smaller value's content; with the seeded hash, values collide only
- * by chance and the expected cost is linear. Transient memory: about 16 to 32 bytes a distinct
- * object in each table and 4 in the list of values, none per value beside them (a tree entry, 40
- * bytes, only for values past the table's bounds).
+ * <p>Bounds, whatever the values and the key: a lookup in the table probes at most {@link
+ * #MAX_PROBES} slots and compares at most {@link #MAX_SAME_HASH} candidates of its hash bits; a value
+ * that would need more is kept in a red-black tree ordered by {@link #compare} (found or put there by
+ * one search, at most 2 log2(n + 1) comparisons), which a lookup the table misses also searches when
+ * it is not empty. So values whose hashes all collide cost at most 8 + 2 log2(n + 1) comparisons
+ * each to list, plus 2 log2(n + 1) for one that a table growth moves to the tree (once at most): the
+ * order of the ceiling of the hash map of ordered keys this replaced, whose tree bins began at 8 too.
+ * A comparison reads at most the smaller value's content (its bytes, words, element kinds and
+ * children's ids). With the keyed hash, unequal values compare only when 32 bits of their hashes
+ * agree by chance, and the expected cost is linear. Transient memory: 16 to 32 bytes a distinct
+ * object in the identity table, 16 to 32 a distinct value in the value table, 8 to 16 in the list of
+ * values, 4 to 8 per reference child of a distinct value; a tree entry (about 40 bytes and a boxed
+ * id) only for values past the table's bounds.
  */
 final class SnapshotIds {
     /** The candidates of one hash a lookup compares in the table before it goes to the tree. */
@@ -134,6 +138,11 @@ final class SnapshotIds {
         return kids[kidStart[id] + j];
     }
 
+    /** @return the objects added (each distinct object once, whether or not an equal value was listed before) */
+    int objects() {
+        return idSize;
+    }
+
     /** @return the content comparisons made so far */
     long comparisons() {
         return comparisons;
@@ -202,8 +211,6 @@ final class SnapshotIds {
                 if (++slotSize * 2 > slots.length) {
                     growSlots();
                 }
-            } else {
-                treePut(id);
             }
         }
         putIdentity(o, id);
@@ -239,6 +246,11 @@ final class SnapshotIds {
             }
             i = (i + 1) & mask;
         }
+        if (emptySlot < 0) {
+            // past the table's bounds: found in the tree, or put there by the same search
+            Integer id = tree().putIfAbsent(pending, pending);
+            return id == null ? -1 : id;
+        }
         if (tree != null) {
             Integer id = tree.get(pending);
             if (id != null) {
@@ -248,7 +260,7 @@ final class SnapshotIds {
         return -1;
     }
 
-    private void treePut(int id) {
+    private TreeMap<Integer, Integer> tree() {
         if (tree == null) {
             tree = new TreeMap<>(new Comparator<Integer>() {
                 @Override
@@ -257,7 +269,7 @@ final class SnapshotIds {
                 }
             });
         }
-        tree.put(id, id);
+        return tree;
     }
 
     /**
@@ -291,7 +303,7 @@ final class SnapshotIds {
                 i = (i + 1) & mask;
             }
             if (!placed) {
-                treePut((int) slot - 1);
+                tree().put((int) slot - 1, (int) slot - 1);
             }
         }
         slots = s;
