@@ -286,7 +286,7 @@ final class Snapshots {
                         continue;
                     }
                     if (Aggregate.isWord(t.kind())) {
-                        writeWord(t.kind(), c.w[base[d] + r], "r" + r + " of frame " + d);
+                        writeWord(t.kind(), c.w[base[d] + r], d, r);
                     } else {
                         out.uleb(ids.get(c.r[base[d] + r]));
                     }
@@ -438,7 +438,7 @@ final class Snapshots {
                     continue;
                 }
                 if (Aggregate.isWord(k)) {
-                    writeWord(k, a.word(i), "element " + i + " of an aggregate");
+                    writeWord(k, a.word(i), -1, i);
                 } else {
                     Object e = a.ref(i);
                     ValueType want = objType(types, kind, a.typeId(), i);
@@ -451,10 +451,14 @@ final class Snapshots {
             }
         }
 
-        private void writeWord(ValueKind k, long word, String where) {
+        /**
+         * Writes a word of kind {@code k}: register {@code i} of frame {@code d}, or element {@code i}
+         * of an aggregate when {@code d} is -1 (where, for the message only, built when it is needed).
+         */
+        private void writeWord(ValueKind k, long word, int d, int i) {
             if (!wordFits(k, word)) {
-                throw new SnapshotException(-1, where + " holds " + k.keyword() + " word " + word
-                        + ", which no run can make");
+                throw new SnapshotException(-1, (d < 0 ? "element " + i + " of an aggregate" : "r" + i + " of frame " + d)
+                        + " holds " + k.keyword() + " word " + word + ", which no run can make");
             }
             switch (k) {
                 case BOOL -> out.u8((int) word);

@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.asm.Assembler;
 import dev.tape.host.HostRegistry;
+import dev.tape.program.ValueKind;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
@@ -18,6 +19,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -157,5 +159,22 @@ class SnapshotIdsTest {
         // one comparison finds each duplicate; others only when 32 hash bits agree by chance
         assertTrue(ids.comparisons() >= duplicates && ids.comparisons() <= duplicates + 8,
                 ids.comparisons() + " comparisons for " + duplicates + " duplicates");
+    }
+
+    /** The words no run can make are refused with where they are (the message is built only then). */
+    @Test
+    void aWordNoRunCanMakeIsRefusedWithWhereItIs() {
+        Aggregate bad = Texts.V.aggregate(Aggregate.Kind.TUPLE, 0,
+                new byte[] {(byte) ValueKind.I64.tag(), (byte) ValueKind.BOOL.tag()}, new long[] {7, 2}, null);
+        ExecutionContext c = paused(Value.tuple(Value.i64(1)), bad);
+        SnapshotException e = assertThrows(SnapshotException.class, () -> Snapshots.write(VM, c));
+        assertEquals("snapshot error: element 1 of an aggregate holds bool word 2, which no run can make", e.getMessage());
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(
+                "program q\n\nfunc main(b: bool) -> (bool) {\n    ret r0, [r1]\n}\n", "q.tasm")), new HostRegistry());
+        ExecutionContext d = new ExecutionContext();
+        vm.start(d, 0, List.of(Value.bool(true)), Limits.DEFAULT, null);
+        d.w[d.base + 1] = 3;
+        e = assertThrows(SnapshotException.class, () -> Snapshots.write(vm, d));
+        assertEquals("snapshot error: r1 of frame 0 holds bool word 3, which no run can make", e.getMessage());
     }
 }
