@@ -46,9 +46,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * values, 4 to 8 per reference child of a distinct value; a tree entry (about 40 bytes and a boxed
  * id) only for values past the table's bounds. Measured (docs/PERFORMANCE-LOG.md, "Snapshot ids
  * without a key per value"): 800,000 tuples charged about 54 MB, whose content keys all had one
- * hash in the map this replaced, written in 0.3 s of CPU with a peak of 258 MB of heap beside the
- * values, garbage included (the map: 1.4 s and 562 MB; the identity writer before the seventeenth
- * round: 0.25 s and 219 MB).
+ * hash in the map this replaced, written in 0.33 s of CPU with a peak of 184 MB of heap beside the
+ * values, garbage included (the map: 2.2 to 2.4 s and 562 MB; the identity writer before the
+ * seventeenth round: 0.26 to 0.28 s and 220 MB).
  */
 final class SnapshotIds {
     /** The candidates of one hash a lookup compares in the table before it goes to the tree. */
