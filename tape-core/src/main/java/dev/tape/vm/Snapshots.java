@@ -66,7 +66,7 @@ final class Snapshots {
      *     host call)
      * @return the snapshot, in size linear in the frames, their registers and the distinct values
      *     they reach, and in time expected linear in them (values hashed by content under a key
-     *     drawn per write; at most 8 + 2 log2(n + 1) content comparisons a value even if their
+     *     drawn per write; at most 8 + 4 log2(n + 1) content comparisons a value even if their
      *     hashes all collided, {@link SnapshotIds})
      * @throws SnapshotException (offset -1) when the context holds no paused run,  or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
