@@ -14,7 +14,6 @@ import dev.tape.verify.internal.LoweredFunction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +28,7 @@ import java.util.Map;
  * frame (function and byte pc), a table of the distinct reference values the registers reach
  * (each string, byte string, decimal, host object, closure and aggregate once, by value, so
  * sharing is kept, equal values are one entry whichever Java objects they are, and the size is
- * linear in the distinct values; see {@code ValueIds}), and the registers each frame has
+ * linear in the distinct values; see {@link SnapshotIds}), and the registers each frame has
  * written on every path to its pc ({@link dev.tape.verify.InitFacts}), typed by the verifier's
  * register types. Registers a frame may not have written are not written: the program cannot
  * read them before writing them, so they restore as empty.
@@ -66,8 +65,9 @@ final class Snapshots {
      *     {@link Interpreter#execute} leaves when it returns OUT_OF_FUEL, or a run suspended in a
      *     host call)
      * @return the snapshot, in size linear in the frames, their registers and the distinct values
-     *     they reach, and in time expected linear in them (n log n comparisons for values built so
-     *     that their content keys collide, {@code ValueIds})
+     *     they reach, and in time expected linear in them (values hashed by content under a key
+     *     drawn per write; at most 8 + 4 log2(n + 1) content comparisons a value even if their
+     *     hashes all collided, {@link SnapshotIds})
      * @throws SnapshotException (offset -1) when the context holds no paused run,  or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
      *     types cannot describe, such as a struct of a type id its type table lacks)
@@ -87,11 +87,25 @@ final class Snapshots {
      * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
      */
     static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
+        return write(vm, c, pausedOnFuel, new SnapshotIds());
+    }
+
+    /**
+     * Writes a paused run's state with a given table of ids (for tests: its hash key, its counts).
+     *
+     * @param vm the VM the run belongs to
+     * @param c the context, as {@link #write(Vm, ExecutionContext)}
+     * @param pausedOnFuel as {@link #write(Vm, ExecutionContext, boolean)}
+     * @param ids an empty table, which the write fills
+     * @return the snapshot, the same bytes whatever the table's hash key
+     * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
+     */
+    static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids) {
         if (c.depth < 1 || c.trap != null || c.func < 0 || c.func >= vm.funcs.length) {
             throw new SnapshotException(-1, "the context holds no paused run");
         }
         try {
-            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0).write();
+            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids).write();
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -198,11 +212,11 @@ final class Snapshots {
         private long[][] live;
         private final boolean pausedOnFuel;
         /** the distinct reference values, children before parents, and their ids */
-        private final List<Object> objects = new ArrayList<>();
-        private final ValueIds ids = new ValueIds();
+        private final SnapshotIds ids;
 
-        Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
+        Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids) {
             this.vm = vm;
+            this.ids = ids;
             this.pausedOnFuel = pausedOnFuel;
             this.c = c;
             this.depth = c.depth;
@@ -258,9 +272,10 @@ final class Snapshots {
                     }
                 }
             }
-            out.uleb(objects.size());
-            for (Object o : objects) {
-                writeObject(o);
+            int n = ids.size();
+            out.uleb(n);
+            for (int i = 0; i < n; i++) {
+                writeObject(i, ids.value(i));
             }
             // pass 2: the registers
             for (int d = 0; d < depth; d++) {
@@ -271,7 +286,7 @@ final class Snapshots {
                         continue;
                     }
                     if (Aggregate.isWord(t.kind())) {
-                        writeWord(t.kind(), c.w[base[d] + r], "r" + r + " of frame " + d);
+                        writeWord(t.kind(), c.w[base[d] + r], d, r);
                     } else {
                         out.uleb(ids.get(c.r[base[d] + r]));
                     }
@@ -288,13 +303,23 @@ final class Snapshots {
             return o == null ? "nothing" : o instanceof Value v ? "a " + v.kind().keyword() : o.getClass().getSimpleName();
         }
 
-        /** Lists {@code root} and the values it reaches, children before parents, walked on a heap stack. */
+        /**
+         * Lists {@code root} and the values it reaches, children before parents, walked on a heap
+         * stack. Beside it, a stack of ids: the ids of the reference children of each value being
+         * walked, in element order, each pushed when the child is met already listed or when its own
+         * walk ends; a value's walk ends by listing it with them ({@link SnapshotIds#add}), so no
+         * child is looked up again. (Values are immutable, so no value reaches itself: a value on the
+         * stack is not listed.)
+         */
         private void collect(Object root) {
-            if (ids.containsKey(root)) {
+            if (ids.contains(root)) {
                 return;
             }
             Object[] stack = new Object[8];
             int[] next = new int[8];
+            int[] from = new int[8];
+            int[] kids = new int[8];
+            int top = 0;
             stack[0] = root;
             int sp = 1;
             while (sp > 0) {
@@ -315,36 +340,54 @@ final class Snapshots {
                                 throw new SnapshotException(-1, "an aggregate element of kind " + k.keyword()
                                         + " holds " + describe(e));
                             }
-                            if (!ids.containsKey(e)) {
+                            int id = ids.get(e);
+                            if (id < 0) {
                                 child = e;
+                            } else {
+                                if (top == kids.length) {
+                                    kids = Arrays.copyOf(kids, top * 2);
+                                }
+                                kids[top++] = id;
                             }
                         }
                     }
                     next[sp - 1] = i;
                 } else if (o instanceof Value.Closure cl && next[sp - 1] == 0) {
                     next[sp - 1] = 1;
-                    if (!ids.containsKey(cl.env())) {
+                    int id = ids.get(cl.env());
+                    if (id < 0) {
                         child = cl.env();
+                    } else {
+                        if (top == kids.length) {
+                            kids = Arrays.copyOf(kids, top * 2);
+                        }
+                        kids[top++] = id;
                     }
                 }
                 if (child != null) {
                     if (sp == stack.length) {
                         stack = Arrays.copyOf(stack, sp * 2);
                         next = Arrays.copyOf(next, sp * 2);
+                        from = Arrays.copyOf(from, sp * 2);
                     }
                     stack[sp] = child;
                     next[sp] = 0;
+                    from[sp] = top;
                     sp++;
                 } else {
                     stack[--sp] = null;
-                    if (!ids.containsKey(o) && ids.add(o, objects.size()) == objects.size()) {
-                        objects.add(o);
+                    int id = ids.add(o, kids, from[sp], top - from[sp]);
+                    top = from[sp];
+                    if (top == kids.length) {
+                        kids = Arrays.copyOf(kids, top * 2);
                     }
+                    kids[top++] = id;
                 }
             }
         }
 
-        private void writeObject(Object o) {
+        /** Writes value {@code id}, {@code o}; its children's ids as listed with it. */
+        private void writeObject(int id, Object o) {
             if (o instanceof Value.Decimal d) {
                 out.u8(ValueKind.DECIMAL.tag());
                 out.sleb(d.mantissa());
@@ -365,13 +408,13 @@ final class Snapshots {
             } else if (o instanceof Value.Closure cl) {
                 out.u8(ValueKind.CLOSURE.tag());
                 out.sleb(cl.func());
-                out.uleb(ids.get(cl.env()));
+                out.uleb(ids.child(id, 0));
             } else {
-                writeAggregate((Aggregate) o);
+                writeAggregate(id, (Aggregate) o);
             }
         }
 
-        private void writeAggregate(Aggregate a) {
+        private void writeAggregate(int id, Aggregate a) {
             int kind = a.aggKind() == Aggregate.Kind.TUPLE ? TUPLE : a.aggKind() == Aggregate.Kind.STRUCT ? STRUCT : ARRAY;
             int n = a.size();
             byte[] tags = new byte[n];
@@ -388,13 +431,14 @@ final class Snapshots {
             out.uleb(a.typeId());
             out.uleb(n);
             out.bytes(tags);
+            int j = 0;
             for (int i = 0; i < n; i++) {
                 ValueKind k = ValueKind.fromTag(tags[i]);
                 if (k == ValueKind.UNIT) {
                     continue;
                 }
                 if (Aggregate.isWord(k)) {
-                    writeWord(k, a.word(i), "element " + i + " of an aggregate");
+                    writeWord(k, a.word(i), -1, i);
                 } else {
                     Object e = a.ref(i);
                     ValueType want = objType(types, kind, a.typeId(), i);
@@ -402,15 +446,19 @@ final class Snapshots {
                         throw new SnapshotException(-1, "element " + i + " of an aggregate is " + describe(e)
                                 + " of another host type than its type " + want);
                     }
-                    out.uleb(ids.get(e));
+                    out.uleb(ids.child(id, j++));
                 }
             }
         }
 
-        private void writeWord(ValueKind k, long word, String where) {
+        /**
+         * Writes a word of kind {@code k}: register {@code i} of frame {@code d}, or element {@code i}
+         * of an aggregate when {@code d} is -1 (where, for the message only, built when it is needed).
+         */
+        private void writeWord(ValueKind k, long word, int d, int i) {
             if (!wordFits(k, word)) {
-                throw new SnapshotException(-1, where + " holds " + k.keyword() + " word " + word
-                        + ", which no run can make");
+                throw new SnapshotException(-1, (d < 0 ? "element " + i + " of an aggregate" : "r" + i + " of frame " + d)
+                        + " holds " + k.keyword() + " word " + word + ", which no run can make");
             }
             switch (k) {
                 case BOOL -> out.u8((int) word);
@@ -455,139 +503,5 @@ final class Snapshots {
             out[d] = sets.get(((long) func[d] << 32) | ip[d]);
         }
         return out;
-    }
-
-    /**
-     * The ids of a snapshot's reference values, by value: two equal values (equal strings, byte
-     * strings, decimals or host objects; closures of one function over equal environments;
-     * aggregates of one kind, type id and element kinds whose elements are equal) are one entry,
-     * whichever Java objects they are. A program cannot tell two equal values apart, and which of
-     * them a run holds as one object is not part of its state: a restored run holds copies of its
-     * values while a pool constant loaded again, or a host's value returned again, is the original
-     * object; a replayed host gives a new object for every answer; compiled code boxes a new
-     * decimal where the interpreter may keep one. So sharing by identity made the snapshot of a
-     * run restored (or replayed) earlier differ in bytes, and in what a restore ceiling counts,
-     * from the run's own; by value, a snapshot is a function of the values alone.
-     *
-     * <p>Each object is looked up by identity first (once listed, a value is never keyed again);
-     * a new one is keyed by its content ({@link Key}), its children's ids already given (they are
-     * listed first). The keys are in a hash map whose keys are ordered, so a program that makes
-     * many values of one Java hash code (cheap: {@code k << 32 | k} decimals, or strings such as
-     * "Aa" and "BB") costs log n comparisons per lookup, not n (a map of colliding keys it cannot
-     * order took minutes for 200,000 decimals).
-     */
-    private static final class ValueIds {
-        private final IdentityHashMap<Object, Integer> byIdentity = new IdentityHashMap<>();
-        private final HashMap<Key, Integer> byValue = new HashMap<>();
-
-        Integer get(Object o) {
-            return byIdentity.get(o);
-        }
-
-        boolean containsKey(Object o) {
-            return byIdentity.containsKey(o);
-        }
-
-        /**
-         * Lists {@code o}, whose children are listed: the id of an equal value listed before, else
-         * {@code next}.
-         *
-         * @return the id it gets
-         */
-        int add(Object o, int next) {
-            Integer had = byValue.putIfAbsent(key(o), next);
-            int id = had == null ? next : had;
-            byIdentity.put(o, id);
-            return id;
-        }
-
-        private static final long[] NO_WORDS = new long[0];
-        private static final byte[] NO_BYTES = new byte[0];
-
-        private Key key(Object o) {
-            if (o instanceof Value.Str s) {
-                return new Key(ValueKind.STR.tag(), NO_WORDS, Texts.V.utf8(s), s.length());
-            }
-            if (o instanceof Value.Bytes b) {
-                return new Key(ValueKind.BYTES.tag(), NO_WORDS, Texts.V.array(b), b.length());
-            }
-            if (o instanceof Value.Decimal d) {
-                return new Key(ValueKind.DECIMAL.tag(), new long[] {d.mantissa(), d.scale()}, NO_BYTES, 0);
-            }
-            if (o instanceof Value.Obj ob) {
-                return new Key(ValueKind.OBJ.tag(), new long[] {ob.hostType(), ob.handle()}, NO_BYTES, 0);
-            }
-            if (o instanceof Value.Closure cl) {
-                return new Key(ValueKind.CLOSURE.tag(), new long[] {cl.func(), byIdentity.get(cl.env())}, NO_BYTES, 0);
-            }
-            Aggregate a = (Aggregate) o;
-            int n = a.size();
-            long[] words = new long[n + 2];
-            byte[] tags = new byte[n];
-            words[0] = a.aggKind().ordinal();
-            words[1] = a.typeId();
-            for (int i = 0; i < n; i++) {
-                int tag = a.tag(i);
-                tags[i] = (byte) tag;
-                ValueKind k = ValueKind.fromTag(tag);
-                if (Aggregate.isWord(k)) {
-                    words[2 + i] = a.word(i);
-                } else if (k != ValueKind.UNIT) {
-                    words[2 + i] = byIdentity.get(a.ref(i));
-                }
-            }
-            return new Key(ValueKind.AGG.tag(), words, tags, n);
-        }
-    }
-
-    /**
-     * A reference value's content, for {@link ValueIds}: its kind tag, words (a decimal's mantissa
-     * and scale, a host object's type and handle, a closure's function and environment id, an
-     * aggregate's kind, type id and, per element, its word or its value's id) and the first
-     * {@code len} bytes of {@code bytes} (a string's or byte string's, an aggregate's element
-     * tags). Equal and ordered by all of them.
-     */
-    private static final class Key implements Comparable<Key> {
-        private final int tag;
-        private final long[] words;
-        private final byte[] bytes;
-        private final int len;
-        private final int hash;
-
-        Key(int tag, long[] words, byte[] bytes, int len) {
-            this.tag = tag;
-            this.words = words;
-            this.bytes = bytes;
-            this.len = len;
-            long h = tag;
-            for (long w : words) {
-                // mixed, so that words whose halves cancel in Long.hashCode (k << 32 | k) differ
-                h = (h + w) * 0x9E3779B97F4A7C15L;
-            }
-            int b = 1;
-            for (int i = 0; i < len; i++) {
-                b = 31 * b + bytes[i];
-            }
-            this.hash = (int) (h ^ (h >>> 32)) * 31 + b;
-        }
-
-        @Override
-        public int compareTo(Key o) {
-            int c = Integer.compare(tag, o.tag);
-            if (c == 0) {
-                c = Arrays.compare(words, o.words);
-            }
-            return c != 0 ? c : Arrays.compare(bytes, 0, len, o.bytes, 0, o.len);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && hash == k.hash && compareTo(k) == 0;
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 }

@@ -92,7 +92,7 @@ public final class ClassInit {
 
     /** those of resumable runs and snapshots (see {@link #CORE}); initialised by {@link #runs()} */
     public static final String RUNS = "dev.tape.vm.Run dev.tape.vm.RunPauses dev.tape.vm.RunPauses$Deadlines "
-            + "dev.tape.vm.Snapshots dev.tape.vm.Snapshots$ValueIds dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
+            + "dev.tape.vm.Snapshots dev.tape.vm.Snapshots$1 dev.tape.vm.SnapshotReader$1";
 
     /**
      * the compiled tier's runtime's that making a compiled-tier VM uses (see {@link #CORE}); tape-jit
