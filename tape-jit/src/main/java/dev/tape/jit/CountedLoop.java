@@ -73,14 +73,16 @@ final class CountedLoop {
     static final int CHUNK = 1 << 16;
     /** Most ints of code from the head to the latch. */
     static final int MAX_INTS = 64;
+    /** Most registers the inner copy's blocks clear in all ({@code DeadAggregates}, 5 bytes each at most). */
+    static final int MAX_CLEARS = 16;
     /** Most bytecode the leaves of the inner copy may add ({@link LeafInliner.Leaf#bytes} each). */
     static final int MAX_LEAF_BYTES = LeafInliner.MAX_SITE_BYTES;
     /** Bytecode one {@link #preamble} takes at most. */
-    static final int PREAMBLE_BYTES = 120;
+    static final int PREAMBLE_BYTES = 200;
     /**
      * A bound on the bytecode the plan adds to a method: a preamble in each of two copies
      * ({@link LoopPeel}), the inner copy's instructions (at most 80 bytes per int of code, as
-     * {@link MethodSize} counts them), its charges, its leaves and its latch.
+     * {@link MethodSize} counts them), its charges and clears, its leaves and its latch.
      */
     static final int MAX_BYTES = 2 * PREAMBLE_BYTES + 80 * MAX_INTS + 24 * MAX_INTS + MAX_LEAF_BYTES + 64;
 
@@ -109,9 +111,10 @@ final class CountedLoop {
      *
      * @param e the method
      * @param reachable per block leader, whether the block is reachable
+     * @param clear per code index, the registers its block clears ({@code DeadAggregates}), or null
      * @return the plan, or null
      */
-    static Plan of(MethodEmitter e, boolean[] reachable) {
+    static Plan of(MethodEmitter e, boolean[] reachable, int[][] clear) {
         int[] code = e.code;
         int len = e.labels.length;
         boolean live = true;
@@ -123,7 +126,7 @@ final class CountedLoop {
             if (live && code[g] == Op.BR) {
                 int t = code[g + 2] - e.entry;
                 if (t <= i && i - t <= MAX_INTS && t >= 0 && e.labels[t] != null && reachable[t]) {
-                    Plan plan = plan(e, t, i);
+                    Plan plan = plan(e, t, i, clear);
                     if (plan != null) {
                         return plan;
                     }
@@ -134,7 +137,7 @@ final class CountedLoop {
     }
 
     /** The plan of the loop from code index {@code head} to the latch at {@code latch}, or null. */
-    private static Plan plan(MethodEmitter e, int head, int latch) {
+    private static Plan plan(MethodEmitter e, int head, int latch, int[][] clear) {
         int[] code = e.code;
         int gl = e.entry + latch;
         int cond = code[gl + 1];
@@ -160,8 +163,10 @@ final class CountedLoop {
         int leafRegs = 0;
         int leafBytes = 0;
         int[] written = new int[e.fn.regCount()];
+        int clears = 0;
         for (int i = head; i <= latch; i = e.next(i)) {
             int g = e.entry + i;
+            clears += clear == null || clear[i] == null ? 0 : clear[i].length;
             int op = LOp.plain(code[g]);
             fuel++;
             if (i == latch) {
@@ -207,7 +212,7 @@ final class CountedLoop {
         }
         if (adds != 1 || step < 0 || step == cond || index == end || index == cond || end == cond
                 || written[index] != 1 || written[end] != 0 || written[step] != 0 || written[cond] != 1
-                || leafBytes > MAX_LEAF_BYTES || leafRegs > 0 && e.leafRoom < 0) {
+                || leafBytes > MAX_LEAF_BYTES || leafRegs > 0 && e.leafRoom < 0 || clears > MAX_CLEARS) {
             return null;
         }
         for (int reg : new int[] {index, end, step, cond}) {

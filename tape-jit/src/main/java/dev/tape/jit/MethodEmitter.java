@@ -213,7 +213,7 @@ final class MethodEmitter extends InstructionEmitter {
         mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
         mv.visitLabel(tryStart);
         peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
-        loop = CountedLoop.of(this, reachable);
+        loop = CountedLoop.of(this, reachable, clear);
         blocks(0, reachable, entrances, clear);
         if (peel != null && peel.startSteady(this)) {
             blocks(peel.from, reachable, entrances, clear);
