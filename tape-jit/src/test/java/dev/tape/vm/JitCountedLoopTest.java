@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitCountedLoopTest {
     /** The chunk's size ({@code CountedLoop.CHUNK}). */
-    private static final int CHUNK = 1 << 16;
+    private static final int CHUNK = JitTestAccess.countedLoopChunk();
 
     /**
      * {@code main(start, end, step) -> (acc, i, c)}: {@code acc} from 7, each trip adds the index
