@@ -226,6 +226,26 @@ final class LeafInliner {
     }
 
     /**
+     * Emits the direct call at global index {@code g} in a {@link CountedLoop}'s inner copy: the
+     * arguments into the leaf's locals, the body (its blocks' charges, no fuel test), the results
+     * into the caller's registers, with no guard (the inner copy runs only where the guard would
+     * pass) and no read check ({@link CountedLoop} admits word arguments only, so the leaf has no
+     * aggregate to read).
+     *
+     * @param e the caller's method
+     * @param leaf the callee
+     * @param g the call's global index
+     */
+    static void inner(CallEmitter e, Leaf leaf, int g) {
+        int argc = e.code[g + 2];
+        Label done = new Label();
+        arguments(e, leaf, g + 3, argc, 1, null);
+        new Body(e, leaf, null, null, -1).body(g + 3 + argc, done);
+        e.mv.visitLabel(done);
+        e.frame();
+    }
+
+    /**
      * The call's arguments (at {@code code[at..]}, the leaf's registers from {@code first}) that
      * are structs the caller keeps in locals ({@link VirtualStructs}) and that every reachable
      * read of the leaf reads as a field of that struct's shape: the leaf reads those fields from

@@ -340,8 +340,8 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         charge(blockLen);
     }
 
-    /** Takes a block's fuel from the {@link #FUEL} local (its test has passed). */
-    private void charge(int blockLen) {
+    /** Takes a block's fuel from the {@link #FUEL} local (its test has passed, or cannot fail: {@link CountedLoop}). */
+    final void charge(int blockLen) {
         mv.visitVarInsn(LLOAD, FUEL);
         mv.visitLdcInsn((long) blockLen);
         mv.visitInsn(LSUB);

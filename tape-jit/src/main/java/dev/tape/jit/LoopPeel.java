@@ -155,6 +155,16 @@ final class LoopPeel {
 
     /**
      * @param labels the first copy's labels
+     * @param t a back edge's target, a block leader's code index
+     * @return the label of block {@code t} in the steady copy once it has been emitted, else the
+     *     first copy's (where a {@link CountedLoop}'s chunk goes back to)
+     */
+    Label head(Label[] labels, int t) {
+        return inSteady ? steady[t] : labels[t];
+    }
+
+    /**
+     * @param labels the first copy's labels
      * @param t a jump's target, a block leader's code index
      * @param i the jumping instruction's code index (a fused compare's, for its {@code br})
      * @return the label a jump from {@code i} to {@code t} goes to in the copy being emitted: the

@@ -70,6 +70,8 @@ final class MethodEmitter extends InstructionEmitter {
     /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
     private final boolean peelLoops;
     private int emitted;
+    /** the loop whose trips run in chunks ({@link CountedLoop}), or null */
+    private CountedLoop.Plan loop;
 
     /**
      * @param view the program and tier
@@ -211,9 +213,13 @@ final class MethodEmitter extends InstructionEmitter {
         mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
         mv.visitLabel(tryStart);
         peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
+        loop = CountedLoop.of(this, reachable, clear);
         blocks(0, reachable, entrances, clear);
         if (peel != null && peel.startSteady(this)) {
             blocks(peel.from, reachable, entrances, clear);
+        }
+        if (loop != null) {
+            inner(clear);
         }
         mv.visitLabel(tryEnd);
         handlers(trapHandler, unwindHandler, calls);
@@ -252,6 +258,9 @@ final class MethodEmitter extends InstructionEmitter {
                     blockLen++;
                 }
                 points[i] = entrances[i];
+                if (loop != null && i == loop.head()) {
+                    CountedLoop.preamble(this, loop);
+                }
                 clearDead(clear == null ? null : clear[i]);
                 fuelCheck(i, blockLen);
                 k = 0;
@@ -264,6 +273,42 @@ final class MethodEmitter extends InstructionEmitter {
             if ((++emitted & 63) == 0 && size() > limit) {
                 throw JitCompiler.TooLarge.INSTANCE;
             }
+        }
+    }
+
+    /**
+     * The {@link CountedLoop}'s inner copy: the loop's blocks from its head to its latch, each
+     * block's dead registers cleared and its length charged with no fuel test, the leaves' bodies
+     * with no guard, the latch's compare writing 1 and its br counting the chunk down.
+     */
+    private void inner(int[][] clear) {
+        CountedLoop.Plan p = loop;
+        mv.visitLabel(p.inner());
+        frame();
+        Label back = peel == null ? labels[p.head()] : peel.head(labels, p.head());
+        int blockLen = 0;
+        int k = 0;
+        for (int i = p.head(); i <= p.latch(); i = next(i)) {
+            int g = entry + i;
+            if (labels[i] != null) {
+                blockLen = 1;
+                for (int j = next(i); j < labels.length && labels[j] == null; j = next(j)) {
+                    blockLen++;
+                }
+                clearDead(clear == null ? null : clear[i]);
+                charge(blockLen);
+                k = 0;
+            }
+            if (i == p.compare()) {
+                CountedLoop.compareHolds(this, p);
+            } else if (i == p.latch()) {
+                CountedLoop.latch(this, p, back);
+            } else if (LOp.plain(code[g]) == Op.CALL) {
+                LeafInliner.inner(this, leaves.get(code[g + 1]), g);
+            } else {
+                instruction(i, blockLen - k - 1);
+            }
+            k++;
         }
     }
 

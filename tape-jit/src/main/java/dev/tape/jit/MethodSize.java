@@ -25,7 +25,8 @@ final class MethodSize {
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
      * {@link ClosureCache#SITE_BYTES} each; a method with a call and a branch or jump may have its
      * loops peeled ({@link LoopPeel}: its blocks from the first loop header on emitted twice), so
-     * its bound is doubled.
+     * its bound is doubled; a method with a branch may run a loop in chunks ({@link CountedLoop}),
+     * {@link CountedLoop#MAX_BYTES} more.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -63,7 +64,8 @@ final class MethodSize {
                 break;
             }
         }
-        return (int) Math.min(calls && jumps ? 2 * bound : bound, Integer.MAX_VALUE);
+        long all = (calls && jumps ? 2 * bound : bound) + (jumps ? CountedLoop.MAX_BYTES : 0);
+        return (int) Math.min(all, Integer.MAX_VALUE);
     }
 
     /** The calls, indirect calls and host calls of {@code fn}: where it reads the fuel back. */

@@ -69,6 +69,11 @@ public final class JitTestAccess {
         return JitCompiler.measure(view, func);
     }
 
+    /** @return the most trips one chunk of a counted loop runs ({@code CountedLoop.CHUNK}) */
+    public static int countedLoopChunk() {
+        return CountedLoop.CHUNK;
+    }
+
     /**
      * @param fn a lowered function
      * @return the compiler's upper bound on its method's bytecode

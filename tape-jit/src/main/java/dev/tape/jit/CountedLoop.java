@@ -1,0 +1,356 @@
+package dev.tape.jit;
+
+import dev.tape.format.Op;
+import dev.tape.verify.internal.LOp;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+import static dev.tape.jit.JitCompiler.FUEL;
+import static dev.tape.jit.JitCompiler.NB;
+import static dev.tape.jit.JitCompiler.TMP;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IFGE;
+import static org.objectweb.asm.Opcodes.IFGT;
+import static org.objectweb.asm.Opcodes.IFLE;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.ILOAD;
+import static org.objectweb.asm.Opcodes.INVOKESTATIC;
+import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_1;
+import static org.objectweb.asm.Opcodes.LDIV;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LMUL;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
+
+/**
+ * Runs the trips of a counted loop of the method's own code that cannot stop the run in chunks
+ * with no fuel test: a third copy of the loop's blocks (the "inner copy") that C2 can make a
+ * counted {@code int} loop of, and fold when the loop has no other effect (issue 14, eighteenth
+ * round in {@code docs/PERFORMANCE-LOG.md}).
+ *
+ * <p><b>Which loops</b> ({@link #of}, one per method: the first in code order). A reachable
+ * {@code br c, head, out} (the latch) whose true target {@code head} is at or before it, such that
+ * the code from {@code head} to the latch is straight-line: no other {@code br}, no {@code jmp},
+ * {@code ret} or {@code trap}, every instruction a word move or constant, i64/u64 add, sub, mul,
+ * and, or, xor or shift, an integer compare, {@code bool.not}, or a direct {@code call} of a leaf
+ * ({@link LeafInliner}) with word arguments and results. So every trip from the head runs exactly
+ * those instructions, none can trap, allocate, call out or read the context, and the only way
+ * out is the latch. Right before the latch, in its block, a compare sets {@code c} to
+ * {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or fused, or {@code gt} with the operands
+ * swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
+ * {@code i} and a register {@code s} before the compare; {@code end} and {@code s} are not written
+ * on the loop; {@code c}, {@code i}, {@code end} and {@code s} are distinct. Bounded: one pass over
+ * the code to find latches, each looked at over its range, which is at most {@link #MAX_INTS}
+ * ints of code, so linear in the function's length.
+ *
+ * <p><b>At the head</b> (in each copy of the method's blocks, before the head block's fuel
+ * test; {@link #preamble}): with {@code i0} the index now, when {@code 1 <= s <= }{@link
+ * LoopBounds#MAX_STEP} and {@code i0 < end} (signed or unsigned as the latch compares), the trips
+ * that stay on the loop from here are {@code t = (end - i0 - 1) / s} (the trip j stays when
+ * {@code i0 + j * s < end}; no value on the way wraps, in the compare's order), taken at most
+ * {@link #CHUNK}; with {@code k} a bound on the fuel one trip charges (its instructions and the
+ * leaves' costliest paths), {@code m = min(t, fuel / k)}; when {@code m >= 1} (and the leaves'
+ * room holds, as {@link LeafRoom#fits} tests it: the room does not change on the loop) the inner copy runs m trips,
+ * then goes back to the head. Else, and after the chunk, the blocks as before run.
+ *
+ * <p><b>The inner copy</b> ({@link MethodEmitter}) is the blocks' instructions with each block's
+ * charge of its length but not its fuel test, the leaves' bodies with their per-block charges but
+ * not their guards, the latch's compare replaced by writing 1 to {@code c} (what it computes on a
+ * trip that stays) and the latch's {@code br} by a count down of {@code m} in an {@code int}
+ * local. Exact: the fuel at the start of trip j of the chunk is at least {@code (m - j) * k}, so
+ * every fuel test left out would pass; the leaves' guards would pass (fuel, and the room tested
+ * first); every trip stays on the loop; so the instructions run, the registers written and the
+ * fuel charged are those of the blocks as before, trip for trip. Nothing can stop a run inside the
+ * chunk (no trap, pause or hand-over point), so no one sees it but through its result; the
+ * trip that leaves the loop, a trip short of fuel and every pause, trap and hand-over run in the
+ * blocks as before.
+ */
+final class CountedLoop {
+    /** Most trips one chunk runs (so the trip count stays well inside an {@code int}). */
+    static final int CHUNK = 1 << 16;
+    /** Most ints of code from the head to the latch. */
+    static final int MAX_INTS = 64;
+    /** Most registers the inner copy's blocks clear in all ({@code DeadAggregates}, 5 bytes each at most). */
+    static final int MAX_CLEARS = 16;
+    /** Most bytecode the leaves of the inner copy may add ({@link LeafInliner.Leaf#bytes} each). */
+    static final int MAX_LEAF_BYTES = LeafInliner.MAX_SITE_BYTES;
+    /** Bytecode one {@link #preamble} takes at most. */
+    static final int PREAMBLE_BYTES = 200;
+    /**
+     * A bound on the bytecode the plan adds to a method: a preamble in each of two copies
+     * ({@link LoopPeel}), the inner copy's instructions (at most 80 bytes per int of code, as
+     * {@link MethodSize} counts them), its charges and clears, its leaves and its latch.
+     */
+    static final int MAX_BYTES = 2 * PREAMBLE_BYTES + 80 * MAX_INTS + 24 * MAX_INTS + MAX_LEAF_BYTES + 64;
+
+    private CountedLoop() {}
+
+    /**
+     * A loop whose trips can run in chunks.
+     *
+     * @param head the code index of the loop's head block
+     * @param compare the code index of the latch's compare
+     * @param latch the code index of the latch's {@code br}
+     * @param cond the compare's register
+     * @param index the index register {@code i}
+     * @param end the end register
+     * @param step the step register {@code s}
+     * @param unsigned whether the compare is unsigned
+     * @param fuel a bound on the fuel one trip charges ({@code k})
+     * @param leafRegs the most registers a leaf called on the loop has, 0 when none is called
+     * @param inner the inner copy's head label
+     */
+    record Plan(int head, int compare, int latch, int cond, int index, int end, int step, boolean unsigned,
+                long fuel, int leafRegs, Label inner) {}
+
+    /**
+     * The plan of the method's first loop of that form, or null.
+     *
+     * @param e the method
+     * @param reachable per block leader, whether the block is reachable
+     * @param clear per code index, the registers its block clears ({@code DeadAggregates}), or null
+     * @return the plan, or null
+     */
+    static Plan of(MethodEmitter e, boolean[] reachable, int[][] clear) {
+        int[] code = e.code;
+        int len = e.labels.length;
+        boolean live = true;
+        for (int i = 0; i < len; i = e.next(i)) {
+            if (e.labels[i] != null) {
+                live = reachable[i];
+            }
+            int g = e.entry + i;
+            if (live && code[g] == Op.BR) {
+                int t = code[g + 2] - e.entry;
+                if (t <= i && i - t <= MAX_INTS && t >= 0 && e.labels[t] != null && reachable[t]) {
+                    Plan plan = plan(e, t, i, clear);
+                    if (plan != null) {
+                        return plan;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The plan of the loop from code index {@code head} to the latch at {@code latch}, or null. */
+    private static Plan plan(MethodEmitter e, int head, int latch, int[][] clear) {
+        int[] code = e.code;
+        int gl = e.entry + latch;
+        int cond = code[gl + 1];
+        // the compare right before the latch, in its block
+        int compare = -1;
+        for (int i = head; i < latch; i = e.next(i)) {
+            compare = i;
+        }
+        if (compare < 0 || e.labels[latch] != null) {
+            return null;
+        }
+        int gc = e.entry + compare;
+        int cop = LOp.unfused(LOp.plain(code[gc]));
+        if (code[gc + 1] != cond || !(cop == Op.I64_LT || cop == Op.U64_LT || cop == Op.I64_GT || cop == Op.U64_GT)) {
+            return null;
+        }
+        boolean swapped = cop == Op.I64_GT || cop == Op.U64_GT;
+        int index = code[gc + (swapped ? 3 : 2)];
+        int end = code[gc + (swapped ? 2 : 3)];
+        int step = -1;
+        int adds = 0;
+        long fuel = 0;
+        int leafRegs = 0;
+        int leafBytes = 0;
+        int[] written = new int[e.fn.regCount()];
+        int clears = 0;
+        for (int i = head; i <= latch; i = e.next(i)) {
+            int g = e.entry + i;
+            clears += clear == null || clear[i] == null ? 0 : clear[i].length;
+            int op = LOp.plain(code[g]);
+            fuel++;
+            if (i == latch) {
+                break;
+            }
+            if (i == compare) {
+                written[cond]++;
+                continue;
+            }
+            switch (op) {
+                case Op.NOP -> {
+                }
+                case LOp.MOV_W, LOp.CONST_W, Op.I64_SUB, Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, Op.I64_AND,
+                        Op.U64_AND, Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR,
+                        Op.BOOL_XOR, Op.I64_SHL, Op.U64_SHL, Op.I64_SHR, Op.U64_SHR, Op.I64_EQ, Op.U64_EQ,
+                        Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.U64_GT, Op.U64_LE, Op.U64_GE,
+                        Op.BOOL_NOT -> written[code[g + 1]]++;
+                case Op.I64_ADD, Op.U64_ADD -> {
+                    int dst = code[g + 1];
+                    written[dst]++;
+                    if (dst == index) {
+                        adds++;
+                        step = code[g + 2] == index ? code[g + 3] : code[g + 3] == index ? code[g + 2] : -1;
+                    }
+                }
+                case Op.CALL -> {
+                    LeafInliner.Leaf leaf = leaf(e, g);
+                    if (leaf == null) {
+                        return null;
+                    }
+                    fuel += leaf.worst();
+                    leafRegs = Math.max(leafRegs, leaf.regs());
+                    leafBytes += leaf.bytes() + 8 * code[g + 2];
+                    int pos = g + 3 + code[g + 2];
+                    for (int j = 0; j < code[pos]; j++) {
+                        written[code[pos + 1 + j]]++;
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        if (adds != 1 || step < 0 || step == cond || index == end || index == cond || end == cond
+                || written[index] != 1 || written[end] != 0 || written[step] != 0 || written[cond] != 1
+                || leafBytes > MAX_LEAF_BYTES || leafRegs > 0 && e.leafRoom < 0 || clears > MAX_CLEARS) {
+            return null;
+        }
+        for (int reg : new int[] {index, end, step, cond}) {
+            if (e.regClass(reg) != LOp.WORD_CLASS || e.dec[reg]) {
+                return null;
+            }
+        }
+        boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
+        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, leafRegs, new Label());
+    }
+
+    /**
+     * The leaf the direct call at global index {@code g} can run inline in the inner copy: as
+     * {@code CallSiteEmitter.inlinable} admits it, but for the method's allowance (the inner copy
+     * has its own, {@link #MAX_LEAF_BYTES}), with word arguments only (so it reads no aggregate).
+     */
+    private static LeafInliner.Leaf leaf(MethodEmitter e, int g) {
+        int[] code = e.code;
+        int callee = code[g + 1];
+        LeafInliner.Leaf leaf = e.leaves.get(callee);
+        if (!e.inlining.leaves() || leaf == null || leaf.bytes() > e.inlining.leafCap()
+                || e.linking && e.view.failed(callee)) {
+            return null;
+        }
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        if (argc + code[pos] > e.view.freeValues()) {
+            return null;
+        }
+        for (int j = 0; j < argc; j++) {
+            if ((code[g + 3 + j] & 3) != LOp.WORD_CLASS) {
+                return null;
+            }
+        }
+        for (int j = 0; j < code[pos]; j++) {
+            int dst = code[pos + 1 + j];
+            if (e.regClass(dst) != LOp.WORD_CLASS || e.dec[dst]) {
+                return null;
+            }
+        }
+        return leaf;
+    }
+
+    /**
+     * At the head block's start, in any copy (after its label and frame, before its fuel test):
+     * the chunk's trip count into {@code NB} and a jump to the inner copy when it is at least 1;
+     * else on to the code after this.
+     */
+    static void preamble(MethodEmitter e, Plan p) {
+        MethodVisitor mv = e.mv;
+        Label skip = new Label();
+        if (p.leafRegs() > 0) {
+            // room >= the leaves' registers: JitRuntime.leafFits, the guards' room test
+            mv.visitVarInsn(LLOAD, e.leafRoom);
+            mv.visitLdcInsn((long) p.leafRegs());
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, skip);
+        }
+        // 1 <= s <= MAX_STEP
+        e.loadW(p.step());
+        mv.visitInsn(LCONST_1);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, skip);
+        e.loadW(p.step());
+        mv.visitLdcInsn(LoopBounds.MAX_STEP);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFGT, skip);
+        // i < end, in the compare's order
+        e.loadW(p.index());
+        e.loadW(p.end());
+        compare(mv, p.unsigned());
+        mv.visitJumpInsn(IFGE, skip);
+        // d = end - i - 1, in [0, 2^64 - 2] unsigned; t = d / s, at most CHUNK
+        e.loadW(p.end());
+        e.loadW(p.index());
+        mv.visitInsn(LSUB);
+        mv.visitInsn(LCONST_1);
+        mv.visitInsn(LSUB);
+        mv.visitVarInsn(LSTORE, TMP);
+        Label few = new Label();
+        Label trips = new Label();
+        mv.visitVarInsn(LLOAD, TMP);
+        e.loadW(p.step());
+        mv.visitLdcInsn((long) CHUNK);
+        mv.visitInsn(LMUL);
+        compare(mv, true);
+        mv.visitJumpInsn(IFLT, few);
+        mv.visitLdcInsn((long) CHUNK);
+        mv.visitVarInsn(LSTORE, TMP);
+        mv.visitJumpInsn(GOTO, trips);
+        mv.visitLabel(few);
+        e.frame();
+        // d < CHUNK * s <= 2^36: a signed division
+        mv.visitVarInsn(LLOAD, TMP);
+        e.loadW(p.step());
+        mv.visitInsn(LDIV);
+        mv.visitVarInsn(LSTORE, TMP);
+        mv.visitLabel(trips);
+        e.frame();
+        // m = min(t, fuel / k)
+        mv.visitVarInsn(LLOAD, FUEL);
+        mv.visitLdcInsn(p.fuel());
+        mv.visitInsn(LDIV);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false);
+        mv.visitInsn(L2I);
+        mv.visitVarInsn(ISTORE, NB);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitJumpInsn(IFLE, skip);
+        mv.visitJumpInsn(GOTO, p.inner());
+        mv.visitLabel(skip);
+        e.frame();
+    }
+
+    /** Compares the two longs on the stack, signed or unsigned, to an int. */
+    private static void compare(MethodVisitor mv, boolean unsigned) {
+        if (unsigned) {
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+        } else {
+            mv.visitInsn(LCMP);
+        }
+    }
+
+    /**
+     * The inner copy's latch: one trip fewer to run; back to the inner head while trips are
+     * left, else to {@code head} (the head block of the copy the back edges go to).
+     */
+    static void latch(MethodEmitter e, Plan p, Label head) {
+        MethodVisitor mv = e.mv;
+        mv.visitIincInsn(NB, -1);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitJumpInsn(IFGT, p.inner());
+        mv.visitJumpInsn(GOTO, head);
+    }
+
+    /** The inner copy's compare: writes 1, what the latch's compare finds on a trip that stays. */
+    static void compareHolds(MethodEmitter e, Plan p) {
+        e.mv.visitInsn(LCONST_1);
+        e.storeW(p.cond());
+    }
+}

@@ -1,0 +1,232 @@
+package dev.tape.vm;
+
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Counted loops run in chunks with no fuel test ({@code CountedLoop}): a loop of the method's
+ * own code from its head to a latch {@code br c, head, out} after {@code c = i < end}, the index
+ * raised by a step register, with word instructions and leaf calls only. Both tiers must agree in
+ * result or trap (kind, pc, stack) and fuel left at every fuel limit around the chunk's and the
+ * trips' boundaries (trips 0, 1, the chunk's size and one either side, an end below the start,
+ * indices near {@code Long.MAX_VALUE} and the u64 wrap, steps above 1, 0, negative and past the
+ * largest the chunk takes), paused at every slice of several sizes with the compiled run's
+ * snapshots restored on both tiers (so a chunk is entered again from a resume at the loop's head).
+ * A chunk that charges one unit too few or runs one trip too many leaves another fuel or result.
+ */
+class JitCountedLoopTest {
+    /** The chunk's size ({@code CountedLoop.CHUNK}). */
+    private static final int CHUNK = JitTestAccess.countedLoopChunk();
+
+    /**
+     * {@code main(start, end, step) -> (acc, i, c)}: {@code acc} from 7, each trip adds the index
+     * (and, with {@code leaf}, calls a leaf on it), then {@code i += step}; the loop goes on
+     * while {@code i < end} ({@code cmp}: {@code i64.lt}, {@code u64.lt}, or {@code i64.gt} /
+     * {@code u64.gt} with the operands swapped). {@code doWhile}: entered with no test.
+     */
+    static String loop(String cmp, boolean leaf, boolean branchyLeaf, boolean doWhile, boolean stepLeft) {
+        String ty = cmp.substring(0, 3);
+        boolean swapped = cmp.endsWith(".gt");
+        String test = swapped ? cmp + " r5, r2, r1" : cmp + " r5, r1, r2";
+        StringBuilder s = new StringBuilder("program counted\nfunc main(start: T, end: T, step: T) -> (T, T, bool) {\n");
+        s.append("    const.T r4, 7\n");
+        if (doWhile) {
+            s.append("    jmp top\n");
+        } else {
+            s.append("    ").append(test).append("\n    br r5, top, done\n");
+        }
+        s.append("top:\n");
+        if (leaf) {
+            s.append("    call r0, ").append(branchyLeaf ? "pick" : "add_one").append(", r0, [r4] -> [r4]\n");
+        }
+        s.append("    T.xor r6, r4, r1\n    T.add r4, r4, r6\n");
+        s.append(stepLeft ? "    T.add r1, r3, r1\n" : "    T.add r1, r1, r3\n");
+        s.append("    ").append(test).append("\n    br r5, top, done\ndone:\n    ret r0, [r4, r1, r5]\n}\n");
+        s.append("func add_one(x: T) -> (T) {\n    const.T r2, 1\n    T.add r3, r1, r2\n    ret r0, [r3]\n}\n");
+        // a leaf with two paths of different fuel: the chunk's bound is its costliest
+        s.append("func pick(x: T) -> (T) {\n    const.T r2, 1\n    T.and r3, r1, r2\n    const.T r5, 0\n");
+        s.append("    T.eq r6, r3, r5\n    br r6, even, odd\n");
+        s.append("odd:\n    T.add r4, r1, r2\n    T.add r4, r4, r2\n    ret r0, [r4]\n");
+        s.append("even:\n    T.add r4, r1, r2\n    ret r0, [r4]\n}\n");
+        return s.toString().replace("T", ty).replace("program counted", "program counted_" + ty);
+    }
+
+    private static List<Value> args(String text, long start, long end, long step) {
+        if (text.contains("program counted_u64")) {
+            return List.of(Value.u64(start), Value.u64(end), Value.u64(step));
+        }
+        return List.of(Value.i64(start), Value.i64(end), Value.i64(step));
+    }
+
+    /** The loops' methods have their chunk: one preamble per copy of the head (two when peeled). */
+    @Test
+    void loopsHaveTheirChunk() throws Exception {
+        for (String cmp : new String[] {"i64.lt", "u64.lt", "i64.gt", "u64.gt"}) {
+            for (boolean leaf : new boolean[] {false, true}) {
+                String text = loop(cmp, leaf, false, false, false);
+                assertEquals(leaf ? 2 : 1, preambles(JitLeafInlineTest.verified(text)), text);
+            }
+        }
+        assertEquals(2, preambles(JitLeafInlineTest.verified(JitLeafInlinedTest.CALL_LOOP)));
+    }
+
+    /** Loops not of the form keep their fuel tests: no chunk. */
+    @Test
+    void otherLoopsHaveNone() throws Exception {
+        String base = loop("i64.lt", false, false, false, false);
+        // <= is no counted loop's latch; the end written on the loop; the index written twice; a
+        // division (can trap); the step written on the loop; the br going on when the compare fails
+        for (String[] edit : new String[][] {
+                {"i64.lt r5, r1, r2\n    br r5, top, done\ndone", "i64.le r5, r1, r2\n    br r5, top, done\ndone"},
+                {"i64.xor r6, r4, r1\n", "i64.xor r6, r4, r1\n    i64.xor r2, r4, r1\n"},
+                {"i64.xor r6, r4, r1\n", "i64.xor r6, r4, r1\n    i64.xor r1, r4, r1\n"},
+                {"i64.xor r6, r4, r1\n", "i64.div r6, r4, r3\n"},
+                {"i64.xor r6, r4, r1\n", "i64.xor r6, r4, r1\n    i64.xor r3, r4, r1\n"},
+                {"br r5, top, done\ndone", "br r5, done, top\ndone"}}) {
+            String text = base.replace(edit[0], edit[1]);
+            assertTrue(!text.equals(base), edit[0]);
+            assertEquals(0, preambles(JitLeafInlineTest.verified(text)), text);
+        }
+    }
+
+    private static int preambles(VerifiedProgram p) {
+        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
+        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
+        return JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
+    }
+
+    /** Starts, ends and steps: trips 0, 1, 2, around the chunk, end below start, the wraps. */
+    private static List<long[]> cases() {
+        List<long[]> c = new ArrayList<>();
+        long max = Long.MAX_VALUE;
+        for (long trips : new long[] {0, 1, 2, 3, 10}) {
+            c.add(new long[] {0, trips, 1});
+        }
+        c.add(new long[] {5, 3, 1});
+        c.add(new long[] {-10, 10, 3});
+        c.add(new long[] {max - 10, max, 1});
+        c.add(new long[] {max - 10, max, 4});
+        c.add(new long[] {-5, 5, 1}); // unsigned: -5 is above 5
+        c.add(new long[] {max - 3, Long.MIN_VALUE + 2, 1}); // across the signed wrap: unsigned goes on
+        c.add(new long[] {-4, -1, 1}); // near the u64 wrap
+        c.add(new long[] {0, 10, 0}); // step 0: runs until the fuel is out
+        c.add(new long[] {0, 10, -1});
+        c.add(new long[] {0, 50, 1 << 20});
+        c.add(new long[] {0, 50L << 20, (1 << 20) + 1}); // past the largest step: no chunk
+        return c;
+    }
+
+    /** Every fuel limit on small loops, every shape. */
+    @Test
+    void everyFuelSmall() throws Exception {
+        for (String cmp : new String[] {"i64.lt", "u64.lt", "i64.gt", "u64.gt"}) {
+            for (int shape = 0; shape < 8; shape++) {
+                String text = loop(cmp, (shape & 1) != 0, (shape & 2) != 0, (shape & 4) != 0, shape == 5);
+                Tiers t = Tiers.of(JitLeafInlineTest.verified(text), Host.NONE);
+                for (long[] c : cases()) {
+                    String what = text + " args " + java.util.Arrays.toString(c);
+                    Limits few = Limits.DEFAULT.withFuel(600);
+                    Tiers.Outcome o = t.check(0, args(text, c[0], c[1], c[2]), few, what);
+                    long used = few.fuel() - o.fuelRemaining();
+                    for (long fuel = 0; fuel <= used + 1; fuel++) {
+                        t.check(0, args(text, c[0], c[1], c[2]), Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Trips around the chunk's size: the result, and the fuel at every limit near the chunk's
+     * and the run's ends and at a stride between.
+     */
+    @Test
+    void aroundTheChunk() throws Exception {
+        for (String cmp : new String[] {"i64.lt", "u64.lt"}) {
+            for (boolean leaf : new boolean[] {false, true}) {
+                String text = loop(cmp, leaf, leaf, false, false);
+                Tiers t = Tiers.of(JitLeafInlineTest.verified(text), Host.NONE);
+                for (long trips : new long[] {CHUNK - 1, CHUNK, CHUNK + 1, 2L * CHUNK + 1}) {
+                    for (long step : new long[] {1, 3}) {
+                        List<Value> a = args(text, 100, 100 + trips * step, step);
+                        String what = text + " trips " + trips + " step " + step;
+                        Tiers.Outcome full = t.check(0, a, Limits.DEFAULT, what);
+                        long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
+                        long per = used / trips;
+                        List<Long> fuels = new ArrayList<>();
+                        for (long m : new long[] {1, 2, CHUNK - 1, CHUNK, CHUNK + 1, trips - 1, trips}) {
+                            for (long d = -per - 2; d <= per + 2; d++) {
+                                fuels.add(m * per + d);
+                            }
+                        }
+                        for (long d = -40; d <= 1; d++) {
+                            fuels.add(used + d);
+                        }
+                        for (long f = 0; f < used; f += 1 + used / 16) {
+                            fuels.add(f);
+                        }
+                        for (long fuel : fuels) {
+                            if (fuel >= 0) {
+                                t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Paused at every slice of several sizes, inside the loop; restored on both tiers from the compiled run's snapshots. */
+    @Test
+    void pausedAtEverySlice() throws Exception {
+        int pauses = 0;
+        for (boolean leaf : new boolean[] {false, true}) {
+            String text = loop("i64.lt", leaf, leaf, false, false);
+            Tiers t = Tiers.of(JitLeafInlineTest.verified(text), Host.NONE);
+            for (long slice : new long[] {1, 2, 3, 5, 8, 13, 29, 61}) {
+                String what = text + " slice " + slice;
+                pauses += t.lockstep(0, args(text, 0, 40, 1), slice, 1, what, (a, b, pause) -> { });
+            }
+            for (long slice : new long[] {CHUNK - 1, 7L * CHUNK + 5, 9L * CHUNK}) {
+                String what = text + " slice " + slice;
+                pauses += t.lockstep(0, args(text, 3, 3 + 3L * CHUNK, 1), slice, 1, what, (a, b, pause) -> { });
+            }
+        }
+        assertTrue(pauses >= 500, "pauses: " + pauses);
+    }
+
+    /** Random starts, ends and steps on random shapes, at random fuel limits. */
+    @Test
+    void randomLoops() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(18);
+        long[] near = {0, 1, 2, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2, CHUNK, CHUNK * 5L};
+        for (int n = 0; n < 60; n++) {
+            String cmp = new String[] {"i64.lt", "u64.lt", "i64.gt", "u64.gt"}[rnd.nextInt(4)];
+            boolean leaf = rnd.nextBoolean();
+            String text = loop(cmp, leaf, leaf && rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean());
+            Tiers t = Tiers.of(JitLeafInlineTest.verified(text), Host.NONE);
+            long start = near[rnd.nextInt(near.length)] + rnd.nextInt(-3, 4);
+            long step = rnd.nextInt(4) == 0 ? rnd.nextLong() : rnd.nextInt(1, 9);
+            long end = start + step * rnd.nextInt(0, 3 * CHUNK) + rnd.nextInt(-3, 4);
+            List<Value> a = args(text, start, end, step);
+            String what = text + " args " + a;
+            Tiers.Outcome full = t.check(0, a, Limits.DEFAULT.withFuel(5_000_000), what);
+            long used = 5_000_000 - full.fuelRemaining();
+            for (int k = 0; k < 12; k++) {
+                long fuel = rnd.nextLong(used + 2);
+                t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+        }
+    }
+}
