@@ -40,7 +40,10 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * 9 and 11. Unknown section tags are skipped. Section 9's entries may come in any order, as the
  * reference accepts them; they are kept in the order its encoder and {@link ProgramEncoder} write
  * (function names by function id then symbol id, labels by function id, pc, then symbol id), so a
- * decoded program equals the one decoded from its re-encoding. Everything else (bytecode, type ids, signature
+ * decoded program equals the one decoded from its re-encoding, unless a key repeats (a function
+ * named twice, one name on two functions, a pc labelled twice, one label name twice in a function):
+ * then the file's order, which decides the entry a lookup finds, is kept, as the reference keeps
+ * it. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
  * symbol id, an argument shape's type ids), which decode up to 2^32-1 and are kept in one form,
@@ -190,7 +193,7 @@ public final class ProgramDecoder {
         List<AggShape.ArgShape> shapes = sections.containsKey(SectionTag.FUNCTION_ARG_AGG_SHAPES)
                 ? argShapes(reader(data, sections, SectionTag.FUNCTION_ARG_AGG_SHAPES), rows) : List.of();
         Names names = sections.containsKey(SectionTag.NAMES)
-                ? names(reader(data, sections, SectionTag.NAMES), symbols.size(), functions) : Names.NONE;
+                ? names(reader(data, sections, SectionTag.NAMES), symbols, functions) : Names.NONE;
         return new Program(symbols, constants, types, functions, hostSigs, callSigs, shapes, names);
     }
 
@@ -609,7 +612,8 @@ public final class ProgramDecoder {
         return out;
     }
 
-    private static Names names(ByteReader r, int symbolCount, List<Function> functions) throws DecodeException {
+    private static Names names(ByteReader r, List<String> symbols, List<Function> functions) throws DecodeException {
+        int symbolCount = symbols.size();
         int program = -1;
         if (flag(r, "has_program_name")) {
             program = symbolRef(r, symbolCount);
@@ -637,9 +641,25 @@ public final class ProgramDecoder {
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
-        // The reference accepts the entries in any order and its encoder writes them sorted: kept in
-        // that order, the program equals the one decoded from its re-encoding.
-        sortFunctionNames(fnIds, fnSymbols);
+        // The reference accepts the entries in any order, keeps the file's order (its function_name
+        // and label_name take the first entry for a key) and its encoder writes them sorted. Sorted
+        // here only when no key repeats (no function named twice, no name on two functions, no pc
+        // labelled twice, no label name twice in one function): the order then decides no lookup,
+        // and the program equals the one decoded from its re-encoding. When a key repeats, the
+        // file's order decides which entry a lookup finds (a function's name, the function
+        // --entry runs), so it is kept, as the reference keeps it.
+        Map<String, Integer> firstText = new HashMap<>();
+        if (!functionNamesInOrder(fnIds, fnSymbols)) {
+            long[] ids = new long[nf];
+            long[] texts = new long[nf];
+            for (int i = 0; i < nf; i++) {
+                ids[i] = fnIds[i];
+                texts[i] = firstWithText(firstText, symbols, fnSymbols[i]);
+            }
+            if (!repeats(ids) && !repeats(texts)) {
+                sortFunctionNames(fnIds, fnSymbols);
+            }
+        }
         // labels by function id, then pc, then symbol id (the comparator made here: this class has
         // no static initialiser, see ClassInit)
         Comparator<Names.LabelName> order = null;
@@ -653,26 +673,67 @@ public final class ProgramDecoder {
             }
         }
         if (order != null) {
-            labels.sort(order);
+            long[] pcs = new long[nl];
+            long[] texts = new long[nl];
+            for (int i = 0; i < nl; i++) {
+                Names.LabelName l = labels.get(i);
+                pcs[i] = ((long) l.funcId() << 32) | l.pc();
+                texts[i] = ((long) l.funcId() << 32) | firstWithText(firstText, symbols, l.nameSymbol());
+            }
+            if (!repeats(pcs) && !repeats(texts)) {
+                labels.sort(order);
+            }
         }
         return new Names(program, fnIds, fnSymbols, nf, labels);
     }
 
     /**
+     * @param ids the function id of each function-name entry
+     * @param symbols the name symbol of each entry
+     * @return whether the entries are in the encoder's order, by function id then symbol id
+     */
+    private static boolean functionNamesInOrder(int[] ids, int[] symbols) {
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i - 1] > ids[i] || ids[i - 1] == ids[i] && symbols[i - 1] > symbols[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param keys the keys, sorted in place (time O(n log n))
+     * @return whether two of them are equal
+     */
+    private static boolean repeats(long[] keys) {
+        Arrays.sort(keys);
+        for (int i = 1; i < keys.length; i++) {
+            if (keys[i - 1] == keys[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param first the first symbol id seen with each text, filled as it goes
+     * @param symbols the symbol table
+     * @param id a symbol id in the table
+     * @return the first id passed here whose symbol has the text of {@code id} (names compare by text)
+     */
+    private static int firstWithText(Map<String, Integer> first, List<String> symbols, int id) {
+        Integer seen = first.putIfAbsent(symbols.get(id), id);
+        return seen == null ? id : seen;
+    }
+
+    /**
      * Sorts function names in the encoder's order, by function id then symbol id, in place (time
-     * O(n log n), 8 bytes an entry while sorting; nothing when they are in order already).
+     * O(n log n), 8 bytes an entry while sorting).
      *
      * @param ids the function id of each entry, each 0 or more
      * @param symbols the name symbol of each entry, each 0 or more
      */
     private static void sortFunctionNames(int[] ids, int[] symbols) {
-        boolean sorted = true;
-        for (int i = 1; i < ids.length && sorted; i++) {
-            sorted = ids[i - 1] < ids[i] || ids[i - 1] == ids[i] && symbols[i - 1] <= symbols[i];
-        }
-        if (sorted) {
-            return;
-        }
         long[] keys = new long[ids.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = ((long) ids[i] << 32) | symbols[i];

@@ -1,0 +1,97 @@
+package dev.tape.program;
+
+import dev.tape.asm.Disassembler;
+import dev.tape.format.DecodeException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static dev.tape.program.TapeBytes.CONSTS;
+import static dev.tape.program.TapeBytes.HOSTS;
+import static dev.tape.program.TapeBytes.TYPES;
+import static dev.tape.program.TapeBytes.minimal;
+import static dev.tape.program.TapeBytes.section;
+import static dev.tape.program.TapeBytes.uleb;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * attack-a18: a names section out of order in which one key is named twice (a function named
+ * twice, two functions with one name, a pc labelled twice, one label name at two pcs of a
+ * function). The reference ({@code execution_tape/src/program.rs}: {@code decode_names} keeps the
+ * file's order, {@code Program::function_name} and {@code label_name} take the first entry in it)
+ * and this decoder before the eighteenth round name a function by its first entry in the file;
+ * sorting such a section changed which name a function shows and which function a name finds
+ * ({@code tape run --entry}, {@code Vm.function(name)}). A section whose keys are all distinct is
+ * still kept sorted, so it decodes to the program its re-encoding decodes to.
+ */
+class AttackNamesOrderTest {
+    /** Symbols "", "a", "b", "c", "main", "d". */
+    private static final String SYMS = "06 00 01 61 01 62 01 63 04 6d 61 69 6e 01 64";
+
+    /** Three functions {@code ret r0} (3 bytes of code each), the names section given. */
+    private static byte[] file(String namesPayload) {
+        return minimal(SYMS, CONSTS, TYPES, "03 03 51 00 00 03 51 00 00 03 51 00 00", "03 00 00 00",
+                "03 00 00 01 00 00 00 00 01 01 01 00 00 01 02 02", "03 00 00 00 00 00 00 00 00 00 00 00 00", HOSTS,
+                section(9, namesPayload));
+    }
+
+    @Test
+    void aFunctionNamedTwiceOutOfOrderKeepsItsFirstNameInTheFile() throws DecodeException {
+        // function 0 named "c" then "a"
+        Program p = ProgramDecoder.decode(file("00 02 00 03 00 01 00"));
+        assertEquals("c", p.functionName(0), "the reference's function_name: the first entry in the file");
+        assertTrue(Disassembler.disassemble(p).contains("func c("), Disassembler.disassemble(p));
+    }
+
+    @Test
+    void twoFunctionsWithOneNameOutOfOrderKeepTheFirstInTheFile() throws DecodeException {
+        // function 2 then function 0 named "main"; function 1 named "b"
+        Program p = ProgramDecoder.decode(file("00 03 02 04 00 04 01 02 00"));
+        assertEquals(2, p.functionId("main"), "as before: the entry run by --entry main is the file's first");
+        assertEquals("main", p.functionName(0));
+        assertEquals("main", p.functionName(2));
+    }
+
+    @Test
+    void aPcLabelledTwiceOutOfOrderKeepsTheFileOrder() throws DecodeException {
+        // function 1: (pc 0, "b"), (pc 0, "a"); function 0: (pc 3, "c")
+        Program p = ProgramDecoder.decode(file("00 00 03 01 00 02 01 00 01 00 03 03"));
+        List<Names.LabelName> at = p.names().labels().stream().filter(l -> l.funcId() == 1).toList();
+        assertEquals(List.of(new Names.LabelName(1, 0, 2), new Names.LabelName(1, 0, 1)), at,
+                "the reference's label_name(1, 0) is \"b\", the first in the file");
+    }
+
+    @Test
+    void oneLabelNameAtTwoPcsOutOfOrderKeepsTheFileOrder() throws DecodeException {
+        // function 0: (pc 3, "a"), (pc 0, "a"): the debugger's 'break a' found pc 3 before the round
+        Program p = ProgramDecoder.decode(file("00 00 02 00 03 01 00 00 01"));
+        assertEquals(new Names.LabelName(0, 3, 1), p.names().labels().get(0));
+    }
+
+    @Test
+    void distinctKeysInAnyOrderStillDecodeToTheSortedProgram() throws DecodeException {
+        List<String> fns = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            fns.add(uleb(f, f + 1));
+            for (int pc = 0; pc <= 3; pc += 3) {
+                labels.add(uleb(f, pc, pc == 0 ? 4 : 5));
+            }
+        }
+        Program sorted = ProgramDecoder.decode(file("00 " + uleb(fns.size()) + String.join("", fns)
+                + uleb(labels.size()) + String.join("", labels)));
+        Random r = new Random(1818);
+        for (int round = 0; round < 40; round++) {
+            Collections.shuffle(fns, r);
+            Collections.shuffle(labels, r);
+            Program p = ProgramDecoder.decode(file("00 " + uleb(fns.size()) + String.join("", fns)
+                    + uleb(labels.size()) + String.join("", labels)));
+            assertEquals(sorted, p, "round " + round);
+            assertEquals(p, ProgramDecoder.decode(ProgramEncoder.encode(p)), "round " + round);
+        }
+    }
+}
