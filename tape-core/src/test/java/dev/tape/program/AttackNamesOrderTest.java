@@ -6,8 +6,12 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static dev.tape.program.TapeBytes.CONSTS;
 import static dev.tape.program.TapeBytes.HOSTS;
@@ -93,5 +97,98 @@ class AttackNamesOrderTest {
             assertEquals(sorted, p, "round " + round);
             assertEquals(p, ProgramDecoder.decode(ProgramEncoder.encode(p)), "round " + round);
         }
+    }
+
+    /**
+     * Random sections (entries drawn from a few functions, pcs and names, so keys repeat about half
+     * the time, in random order) against a model of the reference: each lookup takes the first
+     * entry in the file (a function's name; the function a name finds; the first label at a pc;
+     * the first pc of a label name in a function). When no key repeats, the program also equals
+     * the one decoded from its re-encoding; when one does, the names keep the file's order.
+     */
+    @Test
+    void lookupsAreTheReferencesFirstEntryInTheFile() throws DecodeException {
+        String[] text = {"", "a", "b", "c", "main", "d"};
+        Random r = new Random(18_18);
+        int repeated = 0;
+        int distinct = 0;
+        for (int round = 0; round < 400; round++) {
+            int nf = r.nextInt(5);
+            int nl = r.nextInt(6);
+            int[][] fns = new int[nf][];
+            int[][] labels = new int[nl][];
+            StringBuilder hex = new StringBuilder("00 ").append(uleb(nf));
+            for (int i = 0; i < nf; i++) {
+                fns[i] = new int[] {r.nextInt(3), 1 + r.nextInt(5)};
+                hex.append(uleb(fns[i][0], fns[i][1]));
+            }
+            hex.append(uleb(nl));
+            for (int i = 0; i < nl; i++) {
+                labels[i] = new int[] {r.nextInt(3), r.nextInt(4), 1 + r.nextInt(5)};
+                hex.append(uleb(labels[i][0], labels[i][1], labels[i][2]));
+            }
+            Program p = ProgramDecoder.decode(file(hex.toString()));
+            Set<Integer> fnIds = new HashSet<>();
+            Set<Integer> fnSyms = new HashSet<>();
+            Set<List<Integer>> pcs = new HashSet<>();
+            Set<List<Integer>> labelSyms = new HashSet<>();
+            boolean fnRepeats = false;
+            boolean labelRepeats = false;
+            for (int[] f : fns) {
+                fnRepeats |= !fnIds.add(f[0]) | !fnSyms.add(f[1]);
+            }
+            for (int[] l : labels) {
+                labelRepeats |= !pcs.add(List.of(l[0], l[1])) | !labelSyms.add(List.of(l[0], l[2]));
+            }
+            for (int f = 0; f < 3; f++) {
+                String want = null;
+                for (int[] e : fns) {
+                    if (e[0] == f) {
+                        want = text[e[1]];
+                        break;
+                    }
+                }
+                assertEquals(want, p.functionName(f), "round " + round + " function " + f);
+            }
+            for (int sym = 1; sym < text.length; sym++) {
+                int want = -1;
+                for (int[] e : fns) {
+                    if (e[1] == sym) {
+                        want = e[0];
+                        break;
+                    }
+                }
+                assertEquals(want, p.functionId(text[sym]), "round " + round + " name " + text[sym]);
+            }
+            Map<List<Integer>, Integer> firstAt = new HashMap<>();
+            Map<List<Integer>, Integer> firstPc = new HashMap<>();
+            for (Names.LabelName l : p.names().labels()) {
+                firstAt.putIfAbsent(List.of(l.funcId(), l.pc()), l.nameSymbol());
+                firstPc.putIfAbsent(List.of(l.funcId(), l.nameSymbol()), l.pc());
+            }
+            Map<List<Integer>, Integer> wantAt = new HashMap<>();
+            Map<List<Integer>, Integer> wantPc = new HashMap<>();
+            for (int[] l : labels) {
+                wantAt.putIfAbsent(List.of(l[0], l[1]), l[2]);
+                wantPc.putIfAbsent(List.of(l[0], l[2]), l[1]);
+            }
+            assertEquals(wantAt, firstAt, "round " + round);
+            assertEquals(wantPc, firstPc, "round " + round);
+            Program q = ProgramDecoder.decode(ProgramEncoder.encode(p));
+            for (int i = 0; i < nf && fnRepeats; i++) {
+                assertEquals(new Names.FunctionName(fns[i][0], fns[i][1]), p.names().functions().get(i), "round " + round);
+            }
+            for (int i = 0; i < nl && labelRepeats; i++) {
+                assertEquals(new Names.LabelName(labels[i][0], labels[i][1], labels[i][2]), p.names().labels().get(i),
+                        "round " + round);
+            }
+            if (fnRepeats || labelRepeats) {
+                repeated++;
+            } else {
+                distinct++;
+                assertEquals(p, q, "round " + round);
+            }
+        }
+        assertTrue(repeated > 100 && distinct > 100, repeated + " with a repeated key, " + distinct + " without");
     }
 }
