@@ -60,6 +60,24 @@ class AttackNamesOrderTest {
         assertEquals("main", p.functionName(2));
     }
 
+    /**
+     * Two symbols with one text (the reference's symbol table allows it): two functions named by
+     * them out of order share a name, so the file's order is kept, and so for two labels of one
+     * function.
+     */
+    @Test
+    void oneTextUnderTwoSymbolIdsIsOneName() throws DecodeException {
+        // symbols "", "main", "x", "main"; function 1 named by symbol 3, function 0 by symbol 1
+        String syms = "04 00 04 6d 61 69 6e 01 78 04 6d 61 69 6e";
+        byte[] f = minimal(syms, CONSTS, TYPES, "02 03 51 00 00 03 51 00 00", "02 00 00",
+                "02 00 00 01 00 00 00 00 01 01 01", "02 00 00 00 00 00 00 00 00", HOSTS,
+                section(9, "00 02 01 03 00 01 02 00 03 03 00 00 01"));
+        Program p = ProgramDecoder.decode(f);
+        assertEquals(1, p.functionId("main"), "the file's first entry named main");
+        assertEquals(List.of(new Names.FunctionName(1, 3), new Names.FunctionName(0, 1)), p.names().functions());
+        assertEquals(List.of(new Names.LabelName(0, 3, 3), new Names.LabelName(0, 0, 1)), p.names().labels());
+    }
+
     @Test
     void aPcLabelledTwiceOutOfOrderKeepsTheFileOrder() throws DecodeException {
         // function 1: (pc 0, "b"), (pc 0, "a"); function 0: (pc 3, "c")
