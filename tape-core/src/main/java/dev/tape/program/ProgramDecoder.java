@@ -155,7 +155,7 @@ public final class ProgramDecoder {
                         + t.tag() + ") is missing");
             }
         }
-        List<String> symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
+        SymbolList symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
         List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
         TypeTable types = types(reader(data, sections, SectionTag.TYPES));
         Blobs blobs = blobs(data, reader(data, sections, SectionTag.BYTECODE_BLOBS));
@@ -206,7 +206,7 @@ public final class ProgramDecoder {
         return new ByteReader(data, range[0], range[1], 0, t.label());
     }
 
-    private static List<String> symbols(byte[] data, ByteReader r) throws DecodeException {
+    private static SymbolList symbols(byte[] data, ByteReader r) throws DecodeException {
         int n = r.count("symbol", 1);
         if (n == 0) {
             throw r.error("the symbol table must hold at least symbol 0 (the empty string)");
@@ -612,7 +612,7 @@ public final class ProgramDecoder {
         return out;
     }
 
-    private static Names names(ByteReader r, List<String> symbols, List<Function> functions) throws DecodeException {
+    private static Names names(ByteReader r, SymbolList symbols, List<Function> functions) throws DecodeException {
         int symbolCount = symbols.size();
         int program = -1;
         if (flag(r, "has_program_name")) {
@@ -648,15 +648,12 @@ public final class ProgramDecoder {
         // and the program equals the one decoded from its re-encoding. When a key repeats, the
         // file's order decides which entry a lookup finds (a function's name, the function
         // --entry runs), so it is kept, as the reference keeps it.
-        Map<String, Integer> firstText = new HashMap<>();
         if (!functionNamesInOrder(fnIds, fnSymbols)) {
             long[] ids = new long[nf];
-            long[] texts = new long[nf];
             for (int i = 0; i < nf; i++) {
                 ids[i] = fnIds[i];
-                texts[i] = firstWithText(firstText, symbols, fnSymbols[i]);
             }
-            if (!repeats(ids) && !repeats(texts)) {
+            if (!repeats(ids) && !repeats(asLongs(symbols.leastWithSameText(fnSymbols), null))) {
                 sortFunctionNames(fnIds, fnSymbols);
             }
         }
@@ -674,13 +671,15 @@ public final class ProgramDecoder {
         }
         if (order != null) {
             long[] pcs = new long[nl];
-            long[] texts = new long[nl];
+            int[] syms = new int[nl];
+            int[] funcs = new int[nl];
             for (int i = 0; i < nl; i++) {
                 Names.LabelName l = labels.get(i);
                 pcs[i] = ((long) l.funcId() << 32) | l.pc();
-                texts[i] = ((long) l.funcId() << 32) | firstWithText(firstText, symbols, l.nameSymbol());
+                syms[i] = l.nameSymbol();
+                funcs[i] = l.funcId();
             }
-            if (!repeats(pcs) && !repeats(texts)) {
+            if (!repeats(pcs) && !repeats(asLongs(symbols.leastWithSameText(syms), funcs))) {
                 labels.sort(order);
             }
         }
@@ -716,14 +715,16 @@ public final class ProgramDecoder {
     }
 
     /**
-     * @param first the first symbol id seen with each text, filled as it goes
-     * @param symbols the symbol table
-     * @param id a symbol id in the table
-     * @return the first id passed here whose symbol has the text of {@code id} (names compare by text)
+     * @param low the low 32 bits of each key, 0 or more
+     * @param high the high 32 bits of each key, or null for 0
+     * @return the keys
      */
-    private static int firstWithText(Map<String, Integer> first, List<String> symbols, int id) {
-        Integer seen = first.putIfAbsent(symbols.get(id), id);
-        return seen == null ? id : seen;
+    private static long[] asLongs(int[] low, int[] high) {
+        long[] out = new long[low.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (high == null ? 0 : (long) high[i] << 32) | low[i];
+        }
+        return out;
     }
 
     /**

@@ -19,6 +19,7 @@ import static dev.tape.program.TapeBytes.TYPES;
 import static dev.tape.program.TapeBytes.minimal;
 import static dev.tape.program.TapeBytes.section;
 import static dev.tape.program.TapeBytes.uleb;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,34 @@ class AttackNamesOrderTest {
         assertEquals(1, p.functionId("main"), "the file's first entry named main");
         assertEquals(List.of(new Names.FunctionName(1, 3), new Names.FunctionName(0, 1)), p.names().functions());
         assertEquals(List.of(new Names.LabelName(0, 3, 3), new Names.LabelName(0, 0, 1)), p.names().labels());
+    }
+
+    /** The decoder's text comparison on the symbol table's bytes, with texts whose hashes collide. */
+    @Test
+    void leastWithSameTextGroupsEqualTextsWhateverTheirHash() throws DecodeException {
+        // "Aa" and "BB" hash alike; so does every string of 12 such blocks (4096 of them)
+        List<String> texts = new ArrayList<>(List.of("", "Aa", "BB", "Aa", "BB", "x"));
+        for (int m = 0; m < 4096; m++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = 0; k < 12; k++) {
+                b.append((m >> k & 1) == 0 ? "Aa" : "BB");
+            }
+            texts.add(b.toString());
+        }
+        texts.add(texts.get(6 + 4095));
+        StringBuilder syms = new StringBuilder(uleb(texts.size()));
+        for (String t : texts) {
+            syms.append(uleb(t.length())).append(java.util.HexFormat.of().formatHex(t.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        Program p = ProgramDecoder.decode(minimal(syms.toString(), CONSTS, TYPES, TapeBytes.BLOBS, TapeBytes.SPANS,
+                TapeBytes.FUNCS, TapeBytes.SIGS, HOSTS));
+        SymbolList list = (SymbolList) p.symbols();
+        int last = texts.size() - 1;
+        assertArrayEquals(new int[] {2, 1, 2, 1, 5, 1, 6, last, 7},
+                list.leastWithSameText(new int[] {2, 1, 4, 3, 5, 1, 6, last, 7}));
+        assertArrayEquals(new int[] {6 + 4095, 6 + 4095}, list.leastWithSameText(new int[] {last, 6 + 4095}));
+        assertArrayEquals(new int[0], list.leastWithSameText(new int[0]));
     }
 
     @Test
