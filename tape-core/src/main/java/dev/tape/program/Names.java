@@ -15,8 +15,10 @@ import java.util.Objects;
  * function's name of a program with 160,000 names stays linear.
  *
  * <p>"Section order" is the order the value was made with. {@link ProgramDecoder} makes it in the
- * order {@link ProgramEncoder} writes (sorted, whatever the file's order), so a decoded program's
- * names equal those decoded from its re-encoding; a value made with this class's constructor keeps
+ * order {@link ProgramEncoder} writes (sorted, whatever the file's order) when no key repeats, so a
+ * decoded program's names equal those decoded from its re-encoding, and in the file's order when
+ * one does (a function named twice: its first entry in the file names it, as in the reference);
+ * a value made with this class's constructor keeps
  * the order given, which the encoder sorts.
  */
 public final class Names {

@@ -40,7 +40,10 @@ import static dev.tape.program.DecoderTables.ONE_FIELD;
  * 9 and 11. Unknown section tags are skipped. Section 9's entries may come in any order, as the
  * reference accepts them; they are kept in the order its encoder and {@link ProgramEncoder} write
  * (function names by function id then symbol id, labels by function id, pc, then symbol id), so a
- * decoded program equals the one decoded from its re-encoding. Everything else (bytecode, type ids, signature
+ * decoded program equals the one decoded from its re-encoding, unless a key repeats (a function
+ * named twice, one name on two functions, a pc labelled twice, one label name twice in a function):
+ * then the file's order, which decides the entry a lookup finds, is kept, as the reference keeps
+ * it. Everything else (bytecode, type ids, signature
  * agreement, host signature hashes) is the verifier's job, as in the reference implementation;
  * so are the u32 fields the reference decodes without a check (a function's counts, a host
  * symbol id, an argument shape's type ids), which decode up to 2^32-1 and are kept in one form,
@@ -152,7 +155,7 @@ public final class ProgramDecoder {
                         + t.tag() + ") is missing");
             }
         }
-        List<String> symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
+        SymbolList symbols = symbols(data, reader(data, sections, SectionTag.SYMBOLS));
         List<Constant> constants = constants(reader(data, sections, SectionTag.CONST_POOL));
         TypeTable types = types(reader(data, sections, SectionTag.TYPES));
         Blobs blobs = blobs(data, reader(data, sections, SectionTag.BYTECODE_BLOBS));
@@ -190,7 +193,7 @@ public final class ProgramDecoder {
         List<AggShape.ArgShape> shapes = sections.containsKey(SectionTag.FUNCTION_ARG_AGG_SHAPES)
                 ? argShapes(reader(data, sections, SectionTag.FUNCTION_ARG_AGG_SHAPES), rows) : List.of();
         Names names = sections.containsKey(SectionTag.NAMES)
-                ? names(reader(data, sections, SectionTag.NAMES), symbols.size(), functions) : Names.NONE;
+                ? names(reader(data, sections, SectionTag.NAMES), symbols, functions) : Names.NONE;
         return new Program(symbols, constants, types, functions, hostSigs, callSigs, shapes, names);
     }
 
@@ -203,7 +206,7 @@ public final class ProgramDecoder {
         return new ByteReader(data, range[0], range[1], 0, t.label());
     }
 
-    private static List<String> symbols(byte[] data, ByteReader r) throws DecodeException {
+    private static SymbolList symbols(byte[] data, ByteReader r) throws DecodeException {
         int n = r.count("symbol", 1);
         if (n == 0) {
             throw r.error("the symbol table must hold at least symbol 0 (the empty string)");
@@ -609,7 +612,8 @@ public final class ProgramDecoder {
         return out;
     }
 
-    private static Names names(ByteReader r, int symbolCount, List<Function> functions) throws DecodeException {
+    private static Names names(ByteReader r, SymbolList symbols, List<Function> functions) throws DecodeException {
+        int symbolCount = symbols.size();
         int program = -1;
         if (flag(r, "has_program_name")) {
             program = symbolRef(r, symbolCount);
@@ -637,9 +641,22 @@ public final class ProgramDecoder {
         if (!r.atEnd()) {
             throw r.error(r.remaining() + " unexpected bytes after the last entry");
         }
-        // The reference accepts the entries in any order and its encoder writes them sorted: kept in
-        // that order, the program equals the one decoded from its re-encoding.
-        sortFunctionNames(fnIds, fnSymbols);
+        // The reference accepts the entries in any order, keeps the file's order (its function_name
+        // and label_name take the first entry for a key) and its encoder writes them sorted. Sorted
+        // here only when no key repeats (no function named twice, no name on two functions, no pc
+        // labelled twice, no label name twice in one function): the order then decides no lookup,
+        // and the program equals the one decoded from its re-encoding. When a key repeats, the
+        // file's order decides which entry a lookup finds (a function's name, the function
+        // --entry runs), so it is kept, as the reference keeps it.
+        if (!functionNamesInOrder(fnIds, fnSymbols)) {
+            long[] ids = new long[nf];
+            for (int i = 0; i < nf; i++) {
+                ids[i] = fnIds[i];
+            }
+            if (!repeats(ids) && !repeats(asLongs(symbols.leastWithSameText(fnSymbols), null))) {
+                sortFunctionNames(fnIds, fnSymbols);
+            }
+        }
         // labels by function id, then pc, then symbol id (the comparator made here: this class has
         // no static initialiser, see ClassInit)
         Comparator<Names.LabelName> order = null;
@@ -653,26 +670,71 @@ public final class ProgramDecoder {
             }
         }
         if (order != null) {
-            labels.sort(order);
+            long[] pcs = new long[nl];
+            int[] syms = new int[nl];
+            int[] funcs = new int[nl];
+            for (int i = 0; i < nl; i++) {
+                Names.LabelName l = labels.get(i);
+                pcs[i] = ((long) l.funcId() << 32) | l.pc();
+                syms[i] = l.nameSymbol();
+                funcs[i] = l.funcId();
+            }
+            if (!repeats(pcs) && !repeats(asLongs(symbols.leastWithSameText(syms), funcs))) {
+                labels.sort(order);
+            }
         }
         return new Names(program, fnIds, fnSymbols, nf, labels);
     }
 
     /**
+     * @param ids the function id of each function-name entry
+     * @param symbols the name symbol of each entry
+     * @return whether the entries are in the encoder's order, by function id then symbol id
+     */
+    private static boolean functionNamesInOrder(int[] ids, int[] symbols) {
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i - 1] > ids[i] || ids[i - 1] == ids[i] && symbols[i - 1] > symbols[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param keys the keys, sorted in place (time O(n log n))
+     * @return whether two of them are equal
+     */
+    private static boolean repeats(long[] keys) {
+        Arrays.sort(keys);
+        for (int i = 1; i < keys.length; i++) {
+            if (keys[i - 1] == keys[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param low the low 32 bits of each key, 0 or more
+     * @param high the high 32 bits of each key, or null for 0
+     * @return the keys
+     */
+    private static long[] asLongs(int[] low, int[] high) {
+        long[] out = new long[low.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (high == null ? 0 : (long) high[i] << 32) | low[i];
+        }
+        return out;
+    }
+
+    /**
      * Sorts function names in the encoder's order, by function id then symbol id, in place (time
-     * O(n log n), 8 bytes an entry while sorting; nothing when they are in order already).
+     * O(n log n), 8 bytes an entry while sorting).
      *
      * @param ids the function id of each entry, each 0 or more
      * @param symbols the name symbol of each entry, each 0 or more
      */
     private static void sortFunctionNames(int[] ids, int[] symbols) {
-        boolean sorted = true;
-        for (int i = 1; i < ids.length && sorted; i++) {
-            sorted = ids[i - 1] < ids[i] || ids[i - 1] == ids[i] && symbols[i - 1] <= symbols[i];
-        }
-        if (sorted) {
-            return;
-        }
         long[] keys = new long[ids.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = ((long) ids[i] << 32) | symbols[i];

@@ -72,6 +72,74 @@ final class SymbolList extends PackedList<String> {
         }
     }
 
+    /**
+     * For each of some symbol ids, the least of them whose symbol has the same text, compared on
+     * the bytes (no string made): time O(n log n) in the ids, plus the bytes of the symbols whose
+     * hashes collide, compared in a sort.
+     *
+     * @param ids symbol ids, each in range (a decoded names section's; repeats allowed)
+     * @return for each id, the least id of {@code ids} with its text
+     */
+    int[] leastWithSameText(int[] ids) {
+        int[] distinct = ids.clone();
+        Arrays.sort(distinct);
+        int n = 0;
+        for (int i = 0; i < distinct.length; i++) {
+            if (i == 0 || distinct[i] != distinct[i - 1]) {
+                distinct[n++] = distinct[i];
+            }
+        }
+        distinct = Arrays.copyOf(distinct, n);
+        int[] least = distinct.clone();
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = ((long) textHash(distinct[i]) << 32) | distinct[i];
+        }
+        Arrays.sort(keys);
+        for (int from = 0, to; from < n; from = to) {
+            to = from + 1;
+            while (to < n && keys[to] >> 32 == keys[from] >> 32) {
+                to++;
+            }
+            if (to - from > 1) {
+                Integer[] run = new Integer[to - from];
+                for (int k = 0; k < run.length; k++) {
+                    run[k] = (int) keys[from + k];
+                }
+                // by text, then id: each text's least id comes first
+                Arrays.sort(run, (a, b) -> {
+                    int c = compareText(a, b);
+                    return c != 0 ? c : Integer.compare(a, b);
+                });
+                int first = run[0];
+                for (int k = 1; k < run.length; k++) {
+                    if (compareText(run[k], first) != 0) {
+                        first = run[k];
+                    } else {
+                        least[Arrays.binarySearch(distinct, run[k])] = first;
+                    }
+                }
+            }
+        }
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = least[Arrays.binarySearch(distinct, ids[i])];
+        }
+        return out;
+    }
+
+    private int textHash(int i) {
+        int h = 1;
+        for (int k = start(i); k < ends[i]; k++) {
+            h = 31 * h + bytes[k];
+        }
+        return h;
+    }
+
+    private int compareText(int i, int j) {
+        return Arrays.compare(bytes, start(i), ends[i], bytes, start(j), ends[j]);
+    }
+
     private boolean matches(int i, byte[] want) {
         int start = start(i);
         return Arrays.equals(bytes, start, ends[i], want, 0, want.length);
