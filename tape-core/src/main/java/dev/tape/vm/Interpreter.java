@@ -187,23 +187,36 @@ final class Interpreter {
                             ip += 4;
                         }
                         case Op.I64_EQ, Op.U64_EQ -> {
-                            w[base + code[ip + 1]] = w[base + code[ip + 2]] == w[base + code[ip + 3]] ? 1 : 0;
+                            long ex = w[base + code[ip + 2]] ^ w[base + code[ip + 3]];
+                            w[base + code[ip + 1]] = ((ex | -ex) >>> 63) ^ 1;
                             ip += 4;
                         }
                         case Op.I64_LT -> {
-                            w[base + code[ip + 1]] = w[base + code[ip + 2]] < w[base + code[ip + 3]] ? 1 : 0;
+                            long lx = w[base + code[ip + 2]];
+                            long ly = w[base + code[ip + 3]];
+                            long ls = lx - ly;
+                            w[base + code[ip + 1]] = (ls ^ ((lx ^ ly) & (ls ^ lx))) >>> 63;
                             ip += 4;
                         }
                         case Op.I64_GT -> {
-                            w[base + code[ip + 1]] = w[base + code[ip + 2]] > w[base + code[ip + 3]] ? 1 : 0;
+                            long gx = w[base + code[ip + 2]];
+                            long gy = w[base + code[ip + 3]];
+                            long gs = gy - gx;
+                            w[base + code[ip + 1]] = (gs ^ ((gy ^ gx) & (gs ^ gy))) >>> 63;
                             ip += 4;
                         }
                         case Op.I64_LE -> {
-                            w[base + code[ip + 1]] = w[base + code[ip + 2]] <= w[base + code[ip + 3]] ? 1 : 0;
+                            long lx = w[base + code[ip + 2]];
+                            long ly = w[base + code[ip + 3]];
+                            long ls = ly - lx;
+                            w[base + code[ip + 1]] = ((ls ^ ((ly ^ lx) & (ls ^ ly))) >>> 63) ^ 1;
                             ip += 4;
                         }
                         case Op.I64_GE -> {
-                            w[base + code[ip + 1]] = w[base + code[ip + 2]] >= w[base + code[ip + 3]] ? 1 : 0;
+                            long gx = w[base + code[ip + 2]];
+                            long gy = w[base + code[ip + 3]];
+                            long gs = gx - gy;
+                            w[base + code[ip + 1]] = ((gs ^ ((gx ^ gy) & (gs ^ gx))) >>> 63) ^ 1;
                             ip += 4;
                         }
                         case Op.U64_LT -> {
