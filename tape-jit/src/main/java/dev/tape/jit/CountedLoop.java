@@ -162,7 +162,7 @@ final class CountedLoop {
         long fuel = 0;
         int leafRegs = 0;
         int leafBytes = 0;
-        int[] written = new int[e.fn.regCount()];
+        Writes written = new Writes();
         int clears = 0;
         for (int i = head; i <= latch; i = e.next(i)) {
             int g = e.entry + i;
@@ -173,7 +173,7 @@ final class CountedLoop {
                 break;
             }
             if (i == compare) {
-                written[cond]++;
+                written.add(cond);
                 continue;
             }
             switch (op) {
@@ -183,10 +183,10 @@ final class CountedLoop {
                         Op.U64_AND, Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR,
                         Op.BOOL_XOR, Op.I64_SHL, Op.U64_SHL, Op.I64_SHR, Op.U64_SHR, Op.I64_EQ, Op.U64_EQ,
                         Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.U64_GT, Op.U64_LE, Op.U64_GE,
-                        Op.BOOL_NOT -> written[code[g + 1]]++;
+                        Op.BOOL_NOT -> written.add(code[g + 1]);
                 case Op.I64_ADD, Op.U64_ADD -> {
                     int dst = code[g + 1];
-                    written[dst]++;
+                    written.add(dst);
                     if (dst == index) {
                         adds++;
                         step = code[g + 2] == index ? code[g + 3] : code[g + 3] == index ? code[g + 2] : -1;
@@ -202,7 +202,7 @@ final class CountedLoop {
                     leafBytes += leaf.bytes() + 8 * code[g + 2];
                     int pos = g + 3 + code[g + 2];
                     for (int j = 0; j < code[pos]; j++) {
-                        written[code[pos + 1 + j]]++;
+                        written.add(code[pos + 1 + j]);
                     }
                 }
                 default -> {
@@ -211,7 +211,8 @@ final class CountedLoop {
             }
         }
         if (adds != 1 || step < 0 || step == cond || index == end || index == cond || end == cond
-                || written[index] != 1 || written[end] != 0 || written[step] != 0 || written[cond] != 1
+                || written.count(index) != 1 || written.count(end) != 0 || written.count(step) != 0
+                || written.count(cond) != 1
                 || leafBytes > MAX_LEAF_BYTES || leafRegs > 0 && e.leafRoom < 0 || clears > MAX_CLEARS) {
             return null;
         }
@@ -222,6 +223,44 @@ final class CountedLoop {
         }
         boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
         return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, leafRegs, new Label());
+    }
+
+    /**
+     * The registers the instructions from a loop's head to its latch write, with how often each
+     * is written. A list, not an array indexed by register: the range is at most
+     * {@link #MAX_INTS} ints of code, so it writes at most that many registers, and an array of
+     * the function's register count made for every candidate latch would cost latches times
+     * registers per generation (review of the eighteenth round).
+     */
+    private static final class Writes {
+        /** the registers written, in first-write order */
+        private final int[] regs = new int[MAX_INTS];
+        /** per entry of {@link #regs}, its write count */
+        private final int[] counts = new int[MAX_INTS];
+        /** entries in use */
+        private int size;
+
+        /** Counts one write of {@code reg}. */
+        void add(int reg) {
+            for (int k = 0; k < size; k++) {
+                if (regs[k] == reg) {
+                    counts[k]++;
+                    return;
+                }
+            }
+            regs[size] = reg;
+            counts[size++] = 1;
+        }
+
+        /** @return how often {@code reg} was written, 0 or more */
+        int count(int reg) {
+            for (int k = 0; k < size; k++) {
+                if (regs[k] == reg) {
+                    return counts[k];
+                }
+            }
+            return 0;
+        }
     }
 
     /**
