@@ -74,8 +74,9 @@ final class SymbolList extends PackedList<String> {
 
     /**
      * For each of some symbol ids, the least of them whose symbol has the same text, compared on
-     * the bytes (no string made): time O(n log n) in the ids, plus the bytes of the symbols whose
-     * hashes collide, compared in a sort.
+     * the bytes (no string made): time O(n log n) in the ids, plus the comparisons of a sort of
+     * each run of ids whose texts' hashes collide, each reading at most the shorter text, so
+     * O(b log r) bytes for b bytes of colliding texts in runs of at most r ids.
      *
      * @param ids symbol ids, each in range (a decoded names section's; repeats allowed)
      * @return for each id, the least id of {@code ids} with its text

@@ -154,6 +154,9 @@ final class LoopPeel {
     }
 
     /**
+     * The label a jump back to a loop's head block takes from outside the method's blocks (a
+     * {@link CountedLoop}'s chunk when it ends): the steady copy's, once emitted.
+     *
      * @param labels the first copy's labels
      * @param t a back edge's target, a block leader's code index
      * @return the label of block {@code t} in the steady copy once it has been emitted, else the
