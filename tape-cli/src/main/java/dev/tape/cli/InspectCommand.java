@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
  * and span sizes), its host imports (symbol, signature, signature hash) and its types. A host
  * symbol id the symbol table has no entry for (the verifier refuses it) is shown as declared,
  * {@code symbol #N (out of range)}, and in JSON as {@code "symbol": null} beside
- * {@code "symbol_id"}. The text
+ * {@code "symbol_id"} (id 0, which the format reserves, never gets here: the decoder refuses a
+ * host import naming it). The text
  * form escapes every name ({@link Escape#text(String)}); the JSON form keeps names exact, with
  * every non-ASCII character written as a {@code \\uXXXX} escape so the output is plain ASCII.
  * Work and output are linear in the file's size.
@@ -203,8 +204,8 @@ public final class InspectCommand implements Callable<Integer> {
         for (Object o : hosts) {
             Map<String, Object> h = (Map<String, Object>) o;
             Object symbol = h.get("symbol");
-            out.println("  host " + h.get("id") + " " + (symbol == null ? "symbol #" + h.get("symbol_id") + " ("
-                    + ((Long) h.get("symbol_id") == 0 ? "reserved" : "out of range") + ")" : Escape.text((String) symbol))
+            out.println("  host " + h.get("id") + " " + (symbol == null ? "symbol #" + h.get("symbol_id") + " (out of range)"
+                    : Escape.text((String) symbol))
                     + ": " + sig(h) + " hash " + h.get("sig_hash"));
         }
         List<Object> structs = (List<Object>) m.get("structs");
