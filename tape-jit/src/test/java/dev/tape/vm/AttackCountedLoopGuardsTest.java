@@ -208,4 +208,65 @@ class AttackCountedLoopGuardsTest {
         }
         assertTrue(pauses >= 100, "pauses: " + pauses);
     }
+
+    /**
+     * {@code main(n)}: {@code filler} straight-line word instructions, then a loop of 14 word
+     * instructions whose index goes up by 1 to {@code n}: by {@code i64.add r2, r2, r3} with
+     * {@code r3 = 1} ({@code counted}: a loop a chunk runs), else by {@code i64.sub r2, r2, r3}
+     * with {@code r3 = -1}, the same loop in the same bytes of the blocks, which is no counted loop.
+     */
+    static String sized(int filler, boolean counted) {
+        StringBuilder s = new StringBuilder("program sized\nfunc main(n: i64) -> (i64) {\n");
+        s.append("    const.i64 r2, 0\n    const.i64 r3, ").append(counted ? 1 : -1).append('\n');
+        for (int r = 4; r <= 20; r++) {
+            s.append("    const.i64 r").append(r).append(", ").append(r).append('\n');
+        }
+        for (int k = 0; k < filler; k++) {
+            int d = 4 + k % 17;
+            s.append("    i64.").append(k % 3 == 0 ? "xor" : "add").append(" r").append(d).append(", r")
+                    .append(4 + (k * 7) % 17).append(", r").append(4 + (k * 5 + 3) % 17).append('\n');
+        }
+        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ntop:\n");
+        for (int k = 0; k < 14; k++) {
+            s.append("    i64.xor r").append(4 + k).append(", r").append(5 + k).append(", r2\n");
+        }
+        s.append(counted ? "    i64.add r2, r2, r3\n" : "    i64.sub r2, r2, r3\n");
+        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ndone:\n    ret r0, [r4]\n}\n");
+        return s.toString();
+    }
+
+    /**
+     * A method that fits the method limit without its chunk must not be left to the interpreter
+     * for the bytes its chunk adds (the preambles and the inner copy): for fillers that put the
+     * method around the limit, whenever the same loop that is no counted loop compiles, the
+     * counted one compiles too; and both tiers agree on it at fuel limits inside the loop.
+     */
+    @Test
+    void aChunkNeverCostsTheMethod() throws Exception {
+        int max = JitTestAccess.maxMethodBytes();
+        int near = 0;
+        for (int filler = 900; filler <= 1300; filler += 4) {
+            VerifiedProgram plain = JitLeafInlineTest.verified(sized(filler, false));
+            VerifiedProgram counted = JitLeafInlineTest.verified(sized(filler, true));
+            int plainSize = JitTestAccess.measure(new JitView(new Vm(plain, Host.NONE), null), 0);
+            int countedSize = JitTestAccess.measure(new JitView(new Vm(counted, Host.NONE), null), 0);
+            if (plainSize > max) {
+                continue;
+            }
+            near += countedSize > max ? 1 : 0;
+            Tiers t = Tiers.of(counted, Host.NONE);
+            assertEquals(1, Jit.precompile(t.compiled), "filler " + filler + ": " + plainSize + " bytes without the chunk, "
+                    + countedSize + " with it");
+            if (countedSize > max) {
+                List<Value> a = List.of(Value.i64(3 * CHUNK + 5));
+                Tiers.Outcome full = t.check(0, a, Limits.DEFAULT, "filler " + filler);
+                long used = full.used(Limits.DEFAULT);
+                for (long fuel = used - 40; fuel <= used + 1; fuel++) {
+                    t.check(0, a, Limits.DEFAULT.withFuel(fuel), "filler " + filler + " fuel " + fuel);
+                }
+                t.check(0, a, Limits.DEFAULT.withFuel(used / 2), "filler " + filler + " fuel " + used / 2);
+            }
+        }
+        assertTrue(near >= 3, "fillers whose chunk puts the method over the limit: " + near);
+    }
 }
