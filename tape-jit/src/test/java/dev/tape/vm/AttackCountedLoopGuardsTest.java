@@ -269,4 +269,163 @@ class AttackCountedLoopGuardsTest {
         }
         assertTrue(near >= 3, "fillers whose chunk puts the method over the limit: " + near);
     }
+
+    /**
+     * Random i64 loops through the attack driver's four ways (interpreted, compiled, stepped with
+     * an instruction sink, framed: nothing inline, one JVM frame per VM frame), every call-depth
+     * limit to 3 and register limit to 40, lazily linked, with the pauses restored across ways.
+     */
+    @Test
+    void randomLoopsAllWays() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(1820);
+        int n = 0;
+        while (n < 16) {
+            Prog p = generate(rnd);
+            if (!p.ty().equals("i64")) {
+                continue;
+            }
+            n++;
+            long step = new long[] {1, 2, 3, 1 << 20}[rnd.nextInt(4)]; // runs that end: the driver's pauses restore under its fuel
+            long start = rnd.nextInt(-5, 5);
+            long[] argv = {start, start + step * rnd.nextInt(0, 12) + rnd.nextInt(0, 2), step, rnd.nextInt(0, 40)};
+            TierCompare.waysAgree(null, p.text(), argv, 3, true, 40, true, p.text() + " args " + java.util.Arrays.toString(argv));
+        }
+    }
+
+    /** Hand-made shapes around the loop: main(i, end, s) -> (i, acc, c). */
+    static final String[] SHAPES = {
+        // the head is the function's first block
+        """
+        func main(i: i64, end: i64, s: i64) -> (i64, i64, bool) {
+        top:
+            i64.mul r4, r1, r1
+            i64.add r1, r1, r3
+            i64.lt r5, r1, r2
+            br r5, top, done
+        done:
+            ret r0, [r1, r4, r5]
+        }
+        """,
+        // entered from two places; the out edge changes the end and goes back to the head; end is the step
+        """
+        func main(i: i64, end: i64, s: i64) -> (i64, i64, bool) {
+            const.i64 r4, 1
+            i64.lt r5, r1, r2
+            i64.eq r6, r1, r4
+            br r6, top, pre
+        pre:
+            i64.add r4, r4, r1
+            jmp top
+        top:
+            i64.mul r4, r4, r4
+            call r0, sq, r0, [r4] -> [r4]
+            i64.add r1, r1, r2
+            bool.not r7, r5
+            i64.lt r5, r1, r2
+            br r5, top, out
+        out:
+            i64.lt r8, r2, r1
+            br r8, done, again
+        again:
+            const.i64 r2, 1000
+            jmp top
+        done:
+            ret r0, [r1, r4, r5]
+        }
+        """,
+        // nested: the counted loop inside an outer loop with a real call (peeled), the compare read in the body
+        """
+        func main(i: i64, end: i64, s: i64) -> (i64, i64, bool) {
+            const.i64 r4, 0
+            const.i64 r9, 0
+            const.i64 r10, 1
+            const.i64 r11, 3
+            i64.lt r5, r1, r2
+            jmp outer
+        outer:
+            mov r12, r1
+            jmp top
+        top:
+            call r0, sq, r0, [r12] -> [r13]
+            bool.not r7, r5
+            i64.add r4, r4, r13
+            i64.add r12, r12, r3
+            i64.lt r5, r12, r2
+            br r5, top, next
+        next:
+            call r0, big, r0, [r4] -> [r4]
+            i64.add r9, r9, r10
+            i64.lt r8, r9, r11
+            br r8, outer, done
+        done:
+            ret r0, [r12, r4, r5]
+        }
+        """,
+        // the latch's targets both the head (never leaves: runs until the fuel is out)
+        """
+        func main(i: i64, end: i64, s: i64) -> (i64, i64, bool) {
+            const.i64 r4, 0
+            jmp top
+        top:
+            call r0, sq, r0, [r1] -> [r6]
+            i64.add r4, r4, r6
+            i64.add r1, r3, r1
+            i64.gt r5, r2, r1
+            br r5, top, top
+        }
+        """,
+    };
+
+    private static final String CALLEES = """
+            func sq(x: i64) -> (i64) {
+                i64.mul r2, r1, r1
+                ret r0, [r2]
+            }
+            func big(x: i64) -> (i64) {
+                const.i64 r40, 3
+                i64.div r2, r1, r40
+                ret r0, [r2]
+            }
+            """;
+
+    /** Each shape at every fuel limit of small runs, at call-depth and register limits, paused at every slice to 7, and around the chunk. */
+    @Test
+    void shapes() throws Exception {
+        int k = 0;
+        for (String shape : SHAPES) {
+            String text = "program shape" + k++ + "\n" + shape + CALLEES;
+            Tiers t = Tiers.of(JitLeafInlineTest.verified(text), Host.NONE);
+            Jit.precompile(t.compiled);
+            assertTrue(preambles(t, 0) > 0, text);
+            for (long[] c : new long[][] {{0, 5, 1}, {1, 9, 2}, {7, 3, 1}, {-3, 4, 1}, {0, 4, 0}, {Long.MAX_VALUE - 6, Long.MAX_VALUE, 1}}) {
+                List<Value> a = List.of(Value.i64(c[0]), Value.i64(c[1]), Value.i64(c[2]));
+                String what = text + " args " + a;
+                Limits few = Limits.DEFAULT.withFuel(3_000);
+                Tiers.Outcome o = t.check(0, a, few, what);
+                for (long fuel = 0; fuel <= o.used(few) + 1; fuel++) {
+                    t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+                for (long depth = 0; depth <= 3; depth++) {
+                    t.check(0, a, few.withMaxCallDepth(depth), what + " depth " + depth);
+                }
+                for (int regs = 1; regs <= 90; regs++) {
+                    t.check(0, a, few.withMaxRegisters(regs), what + " regs " + regs);
+                }
+            }
+            List<Value> a = List.of(Value.i64(1), Value.i64(3L * CHUNK), Value.i64(1));
+            Tiers.Outcome full = t.check(0, a, Limits.DEFAULT.withFuel(5_000_000), text);
+            long used = full.used(Limits.DEFAULT.withFuel(5_000_000));
+            for (long fuel = 0; fuel < used; fuel += used / 40 + 1) {
+                t.check(0, a, Limits.DEFAULT.withFuel(fuel), text + " fuel " + fuel);
+            }
+            if (full.trapped()) {
+                continue; // the loop that never leaves: no pauses (they would go on for ever)
+            }
+            for (long slice = 1; slice <= 7; slice++) {
+                t.lockstep(0, List.of(Value.i64(0), Value.i64(12), Value.i64(1)), slice, 2, text + " slice " + slice,
+                        (x, y, p) -> { });
+            }
+            t.lockstep(0, a, CHUNK + 17, 1, text + " slice chunk", (x, y, p) -> { });
+        }
+    }
 }
