@@ -12,12 +12,15 @@ package dev.tape.jit;
  * @param loops whether direct calls of looping callees may run inline ({@link LoopInliner})
  * @param aggregates whether structs and arrays may be kept in locals ({@link VirtualStructs},
  *     {@link VirtualArrays})
+ * @param chunks whether a counted loop may run its trips in chunks ({@link CountedLoop}; not an
+ *     inlining, but dropped by the fallback's last step, so that its bytes never cost a method
+ *     that fits without them its compile)
  */
-record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates) {
+record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates, boolean chunks) {
     /** Everything inline: the first attempt, and what {@link JitCompiler#measure} measures. */
-    static final Inlining ALL = new Inlining(true, Integer.MAX_VALUE, true, true);
+    static final Inlining ALL = new Inlining(true, Integer.MAX_VALUE, true, true, true);
     /** Nothing inline and nothing kept: one JVM frame per VM frame ({@code Jit.compileFramed}), and the last attempt. */
-    static final Inlining NONE = new Inlining(false, Integer.MAX_VALUE, false, false);
+    static final Inlining NONE = new Inlining(false, Integer.MAX_VALUE, false, false, true);
 
     /** @return whether anything may run inline or be kept in locals */
     boolean any() {
@@ -26,12 +29,17 @@ record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates) 
 
     /** @return this without looping callees inline */
     Inlining withoutLoops() {
-        return new Inlining(leaves, leafCap, false, aggregates);
+        return new Inlining(leaves, leafCap, false, aggregates, chunks);
     }
 
     /** @return this without structs and arrays kept in locals */
     Inlining withoutAggregates() {
-        return new Inlining(leaves, leafCap, loops, false);
+        return new Inlining(leaves, leafCap, loops, false, chunks);
+    }
+
+    /** @return this with no counted loop run in chunks */
+    Inlining withoutChunks() {
+        return new Inlining(leaves, leafCap, loops, aggregates, false);
     }
 
     /**
@@ -39,6 +47,6 @@ record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates) 
      * @return this with only leaves smaller than {@code largest} inline
      */
     Inlining below(int largest) {
-        return new Inlining(leaves, largest - 1, loops, aggregates);
+        return new Inlining(leaves, largest - 1, loops, aggregates, chunks);
     }
 }

@@ -180,12 +180,12 @@ final class JitCompiler implements Codegen {
     static final int LEAF_STEPS = 2;
 
     /**
-     * Most method generations {@link #generateClass} makes for one function: its eight steps,
+     * Most method generations {@link #generateClass} makes for one function: its nine steps,
      * each generated at most twice ({@link #generateImage}). Each generation stops soon after its
      * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode), so a compile's
      * time is bounded by a constant times the method limit.
      */
-    static final int MAX_ATTEMPTS = 2 * (6 + LEAF_STEPS);
+    static final int MAX_ATTEMPTS = 2 * (7 + LEAF_STEPS);
 
     /**
      * Generates the hidden class of one function's method. A method over the limit is generated
@@ -196,7 +196,10 @@ final class JitCompiler implements Codegen {
      * calls); without looping callees inline ({@link LoopInliner}, step 3); without structs and
      * arrays kept in locals ({@link VirtualStructs}, {@link VirtualArrays}, step 4); with only
      * leaves smaller than the largest one inline ({@link LeafInliner}, steps 5 and 6, each dropping
-     * the largest leaf still inline); and with nothing inline ({@link Inlining#NONE}, step 7). A
+     * the largest leaf still inline); with nothing inline ({@link Inlining#NONE}, step 7); and,
+     * when the last attempt ran a loop in chunks ({@link CountedLoop}, which every step before
+     * keeps), with nothing inline and no chunk (step 8: so a method that fits without its chunk's
+     * preambles and inner copy is compiled, as it was before the chunks existed). A
      * method that fits at a step is generated exactly as it was before the later steps existed:
      * steps 0 to 2 and 7 are those of the eleventh round. (An unpeeled method with fast copies
      * measured faster than the peeled one without: array_loop padded to the limit, 0.030 to
@@ -205,7 +208,7 @@ final class JitCompiler implements Codegen {
      * @param inline whether to start from {@link Inlining#ALL} (else {@link Inlining#NONE}, and
      *     there is no later step)
      * @param stats out: element 0 counts the method generations made (at most
-     *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 7), or -1
+     *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 8), or -1
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
      *     at every step
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
@@ -233,8 +236,11 @@ final class JitCompiler implements Codegen {
             g = generateImage(view, f, plan, false, made, false, stats, 5 + k);
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
-        return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
+        g = g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
                 ? generateImage(view, f, Inlining.NONE, false, made, true, stats, 5 + LEAF_STEPS) : g;
+        // a loop run in chunks: its preambles and inner copy never cost a method that fits without them
+        return g == null && made[0].loop != null
+                ? generateImage(view, f, Inlining.NONE.withoutChunks(), false, made, true, stats, 6 + LEAF_STEPS) : g;
     }
 
     /**

@@ -71,7 +71,7 @@ final class MethodEmitter extends InstructionEmitter {
     private final boolean peelLoops;
     private int emitted;
     /** the loop whose trips run in chunks ({@link CountedLoop}), or null */
-    private CountedLoop.Plan loop;
+    CountedLoop.Plan loop;
 
     /**
      * @param view the program and tier
@@ -213,7 +213,7 @@ final class MethodEmitter extends InstructionEmitter {
         mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
         mv.visitLabel(tryStart);
         peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
-        loop = CountedLoop.of(this, reachable, clear);
+        loop = inlining.chunks() ? CountedLoop.of(this, reachable, clear) : null;
         blocks(0, reachable, entrances, clear);
         if (peel != null && peel.startSteady(this)) {
             blocks(peel.from, reachable, entrances, clear);
