@@ -4,7 +4,12 @@ import dev.tape.format.Op;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
 
-/** How large a function's generated method can get, known without generating it. */
+/**
+ * How large a function's generated method can get, known without generating it. The compiler does
+ * not read it (it generates and measures, {@code JitCompiler.generateClass}); tests use it as an
+ * oracle: a function under the bound must compile ({@code JitFuzzTest}) and no generated method may
+ * exceed it ({@code JitSizeBoundTest}).
+ */
 final class MethodSize {
     private MethodSize() {}
 

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link JitTestAccess#sizeBound} is an upper bound on the bytecode of every method the compiler
- * generates: functions under it skip the measuring pass, so a bound that is too low could let a
- * method over HotSpot's 8,000-byte limit through (it would run, slowly, in the JVM's interpreter).
+ * generates. The compiler measures every method it generates, so the bound is an oracle for the
+ * tests (a function under it must compile, {@code JitFuzzTest}); a bound that is too low would
+ * make that oracle wrong.
  */
 class JitSizeBoundTest {
     private static void check(VerifiedProgram p, String what) {
