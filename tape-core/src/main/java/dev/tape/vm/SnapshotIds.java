@@ -70,20 +70,20 @@ final class SnapshotIds {
     private final long hashMask;
 
     /** identity table: objects and their ids, at most half full */
-    private Object[] idKeys = new Object[64];
-    private int[] idVals = new int[64];
+    private Object[] idKeys = new Object[16];
+    private int[] idVals = new int[16];
     private int idSize;
 
     /** the distinct values, by id, and where each one's children's ids start in {@link #kids} */
-    private Object[] values = new Object[64];
-    private int[] kidStart = new int[64];
+    private Object[] values = new Object[8];
+    private int[] kidStart = new int[8];
     private int count;
     /** the ids of the distinct values' reference children, value after value, each in element order */
-    private int[] kids = new int[64];
+    private int[] kids = new int[8];
     private int kidLen;
 
     /** value table: per slot, the 32 high bits of a value's hash and its id + 1; 0 when empty; at most half full */
-    private long[] slots = new long[64];
+    private long[] slots = new long[16];
     private int slotSize;
     /** the ids of the values past the table's bounds, ordered by {@link #compare}; null while there are none */
     private TreeMap<Integer, Integer> tree;

@@ -213,6 +213,11 @@ final class Snapshots {
         private final boolean pausedOnFuel;
         /** the distinct reference values, children before parents, and their ids */
         private final SnapshotIds ids;
+        /** {@link #collect}'s stacks (values, next element, start of their children's ids, ids), kept from root to root */
+        private Object[] walk = new Object[8];
+        private int[] walkNext = new int[8];
+        private int[] walkFrom = new int[8];
+        private int[] walkKids = new int[8];
 
         Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids) {
             this.vm = vm;
@@ -315,12 +320,14 @@ final class Snapshots {
             if (ids.contains(root)) {
                 return;
             }
-            Object[] stack = new Object[8];
-            int[] next = new int[8];
-            int[] from = new int[8];
-            int[] kids = new int[8];
+            Object[] stack = walk;
+            int[] next = walkNext;
+            int[] from = walkFrom;
+            int[] kids = walkKids;
             int top = 0;
             stack[0] = root;
+            next[0] = 0;
+            from[0] = 0;
             int sp = 1;
             while (sp > 0) {
                 Object o = stack[sp - 1];
@@ -384,6 +391,10 @@ final class Snapshots {
                     kids[top++] = id;
                 }
             }
+            walk = stack;
+            walkNext = next;
+            walkFrom = from;
+            walkKids = kids;
         }
 
         /** Writes value {@code id}, {@code o}; its children's ids as listed with it. */
