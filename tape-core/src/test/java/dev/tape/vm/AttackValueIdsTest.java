@@ -91,15 +91,23 @@ class AttackValueIdsTest {
         List<Value> xs = new ArrayList<>();
         String prefix = "x".repeat(200);
         for (int d = 0; d < n; d++) {
-            xs.add(Value.tuple(Value.i64(d), Value.i64(-(long) d * M)));
-            StringBuilder s = new StringBuilder(prefix);
-            for (int b = 11; b >= 0; b--) {
-                s.append(((d >> b) & 1) == 0 ? "Aa" : "BB");
-            }
-            xs.add(Value.Str.fromUtf8(s.toString().getBytes(StandardCharsets.UTF_8)));
-            xs.add(Value.decimal((long) d << 32 | d, d % 3));
+            addColliding(xs, d, prefix);
         }
         return Value.tuple(xs);
+    }
+
+    /**
+     * Adds value {@code d} of each colliding kind: a pair of i64 whose key words cancel in the old
+     * keyed map's mix, an Aa/BB string after {@code prefix}, a {@code d << 32 | d} decimal.
+     */
+    static void addColliding(List<Value> xs, int d, String prefix) {
+        xs.add(Value.tuple(Value.i64(d), Value.i64(-(long) d * M)));
+        StringBuilder s = new StringBuilder(prefix);
+        for (int b = 11; b >= 0; b--) {
+            s.append(((d >> b) & 1) == 0 ? "Aa" : "BB");
+        }
+        xs.add(Value.Str.fromUtf8(s.toString().getBytes(StandardCharsets.UTF_8)));
+        xs.add(Value.decimal((long) d << 32 | d, d % 3));
     }
 
     @Test

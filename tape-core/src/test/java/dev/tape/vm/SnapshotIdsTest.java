@@ -30,16 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each (counted, not timed).
  */
 class SnapshotIdsTest {
-    /** The multiplier of the keyed map's word mix before: (d, -d * M) all had one hash. */
-    static final long M = 0x9E3779B97F4A7C15L;
 
     static final Vm VM = new Vm(Verifier.verify(Assembler.assemble(
             "program p\n\nfunc main(x: agg, y: agg) -> (agg, agg) {\n    ret r0, [r1, r2]\n}\n", "p.tasm")),
             new HostRegistry());
 
     /**
-     * Values built to collide in the hashes of the keyed map before (pairs whose words cancelled in
-     * its mix, Aa/BB strings after a long prefix, k << 32 | k decimals), values equal to each other
+     * Values built to collide in the hashes of the keyed map before
+     * ({@link AttackValueIdsTest#addColliding}: pairs whose words cancelled in its mix, Aa/BB
+     * strings after a long prefix, k << 32 | k decimals), values equal to each other
      * as other objects, and values that differ only where a program can tell them apart (+0.0 and
      * -0.0, decimals 1.0 and 1, a string and a byte string of one text, closures of two functions
      * over equal environments, i64 and u64 1).
@@ -48,13 +47,7 @@ class SnapshotIdsTest {
         List<Value> xs = new ArrayList<>();
         String prefix = "x".repeat(100);
         for (int d = 0; d < n; d++) {
-            xs.add(Value.tuple(Value.i64(d), Value.i64(-(long) d * M)));
-            StringBuilder s = new StringBuilder(prefix);
-            for (int b = 11; b >= 0; b--) {
-                s.append(((d >> b) & 1) == 0 ? "Aa" : "BB");
-            }
-            xs.add(Value.Str.fromUtf8(s.toString().getBytes(StandardCharsets.UTF_8)));
-            xs.add(Value.decimal((long) d << 32 | d, d % 3));
+            AttackValueIdsTest.addColliding(xs, d, prefix);
             xs.add(Value.decimal(10L * (d % 40), 1));
             xs.add(Value.decimal(d % 40, 0));
             xs.add(Value.tuple(Value.f64(d % 2 == 0 ? 0.0 : -0.0), Value.i64(d % 5)));
