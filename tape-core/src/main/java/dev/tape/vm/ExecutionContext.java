@@ -608,31 +608,6 @@ public final class ExecutionContext {
     }
 
     /**
-     * The interpreter's slow path of a call from a frame at {@code depth} whose callee's registers
-     * end at {@code need}, taken when the call is past the register high-water mark or the frame
-     * records have no room for the caller's record (both tested in one branch at the call): raises
-     * the mark ({@link #ensureRegisters(int, int)}: the register limit, growth of the register
-     * files), then doubles the frame records if they have no room, in the compiled tier's order
-     * ({@code JitRuntime.enterDirect}). One branch for both keeps the frame records' growth out of
-     * C2's never-taken branches in the interpreter's loop: a run's first calls always raise the
-     * mark (it starts at 0), so the loop is compiled with this path as a call, and a fresh
-     * context's first deep call (past {@link #INITIAL_FRAMES}) no longer makes C2 throw the
-     * loop's code away (docs/PERFORMANCE-LOG.md, "Interpreter, nineteenth round").
-     *
-     * @param need the callee's register end (its base plus its register count)
-     * @param depth the caller's depth, 1 or more: it needs record {@code depth - 1}
-     * @return the frame records, grown or not
-     * @throws VmTrap {@code heap_limit_exceeded} from the register limit or when the JVM cannot grow
-     *     the register files or the frame records
-     */
-    int[] callRoom(int need, int depth) {
-        if (need + (long) FRAME_REGISTERS * depth > regHigh) {
-            ensureRegisters(need, depth);
-        }
-        return depth * FRAME > frames.length ? growFrames() : frames;
-    }
-
-    /**
      * Doubles the frame records.
      *
      * @return the new array

@@ -493,14 +493,8 @@ final class Interpreter {
                             int callee = code[ip + 1];
                             int calleeRegs = regCounts[callee];
                             int need = nb + calleeRegs;
-                            int fp = (depth - 1) * ExecutionContext.FRAME;
-                            // past the register mark or the frame records' room, one branch for both:
-                            // the mark starts at 0 in every run, so C2's profile has seen it taken and
-                            // compiles the growth as a call, not as a trap that would throw the loop's
-                            // code away at a fresh context's first deep call (ExecutionContext.callRoom)
-                            if (((c.regHigh - (need + (long) ExecutionContext.FRAME_REGISTERS * depth))
-                                    | (frames.length - fp - ExecutionContext.FRAME)) < 0) {
-                                frames = c.callRoom(need, depth);
+                            if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                                c.ensureRegisters(need, depth);
                                 w = c.w;
                                 r = c.r;
                             }
@@ -520,6 +514,10 @@ final class Interpreter {
                                         Calls.copyOne(w, r, code[ip + 3 + i], base, nb + 1 + i);
                                     }
                                 }
+                            }
+                            int fp = (depth - 1) * ExecutionContext.FRAME;
+                            if (fp + ExecutionContext.FRAME > frames.length) {
+                                frames = c.growFrames();
                             }
                             int at = entry[callee];
                             if (at < 0 && budget >= image.leafLength(callee) && !traceCalls) {
@@ -603,13 +601,10 @@ final class Interpreter {
                         int to = nb + (code[ip] == LOp.CALL_INDIRECT_CLOSURE ? 2 : 1);
                         int calleeRegs = regCounts[callee];
                         int need = nb + calleeRegs;
-                        int fp = (depth - 1) * ExecutionContext.FRAME;
-                        // past the high-water mark (registers plus each pending call's frame record)
-                        // or the frame records' room: the register limit, growth and the mark itself,
-                        // one branch as at the direct call
-                        if (((c.regHigh - (need + (long) ExecutionContext.FRAME_REGISTERS * depth))
-                                | (frames.length - fp - ExecutionContext.FRAME)) < 0) {
-                            frames = c.callRoom(need, depth);
+                        // past the high-water mark (registers plus each pending call's frame record):
+                        // the register limit, growth and the mark itself
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
+                            c.ensureRegisters(need, depth);
                             w = c.w;
                             r = c.r;
                         }
@@ -625,6 +620,10 @@ final class Interpreter {
                         // Calls.copy written out, as for the direct call: see the note at Calls.copyOne
                         for (int i = 0; i < argc; i++) {
                             Calls.copyOne(w, r, code[argsAt + 1 + i], base, to + i);
+                        }
+                        int fp = (depth - 1) * ExecutionContext.FRAME;
+                        if (fp + ExecutionContext.FRAME > frames.length) {
+                            frames = c.growFrames();
                         }
                         frames[fp] = regs;
                         frames[fp + 1] = base;
