@@ -34,10 +34,16 @@ import java.util.concurrent.Callable;
  * symbol id the symbol table has no entry for (the verifier refuses it) is shown as declared,
  * {@code symbol #N (out of range)}, and in JSON as {@code "symbol": null} beside
  * {@code "symbol_id"} (id 0, which the format reserves, never gets here: the decoder refuses a
- * host import naming it). The text
- * form escapes every name ({@link Escape#text(String)}); the JSON form keeps names exact, with
- * every non-ASCII character written as a {@code \\uXXXX} escape so the output is plain ASCII.
- * Work and output are linear in the file's size.
+ * host import naming it). The text form prints every name (function, host symbol, field) as the
+ * disassembler does ({@link Escape#name(String)}): an identifier as it is, anything else as a
+ * quoted string literal with {@code "} and backslashes escaped, controls and the other characters
+ * {@link Escape#text(String)} escapes as escapes, uncut; so each line is one line, and two
+ * programs that differ in a name never print the same line for it (a name spelled
+ * {@code symbol #7 (out of range)} prints quoted, a newline and a backslash followed by {@code n}
+ * differ). A field the field-name table has no entry for prints as {@code ?}, which no name
+ * prints as. The JSON form keeps names exact, with every non-ASCII character written as a
+ * {@code \\uXXXX} escape so the output is plain ASCII. Work and output are linear in the file's
+ * size.
  */
 @Command(name = "inspect",
         description = {"List a program's sections, functions, host imports and types (it is decoded, not verified).",
@@ -195,7 +201,7 @@ public final class InspectCommand implements Callable<Integer> {
         for (Object o : fns) {
             Map<String, Object> f = (Map<String, Object>) o;
             Object name = f.get("name");
-            out.println("  func " + f.get("id") + (name == null ? "" : " (" + Escape.text((String) name) + ")") + ": "
+            out.println("  func " + f.get("id") + (name == null ? "" : " (" + Escape.name((String) name) + ")") + ": "
                     + sig(f) + ", " + f.get("registers") + " registers, " + f.get("code_bytes") + " code bytes, "
                     + f.get("span_entries") + " span entries");
         }
@@ -205,7 +211,7 @@ public final class InspectCommand implements Callable<Integer> {
             Map<String, Object> h = (Map<String, Object>) o;
             Object symbol = h.get("symbol");
             out.println("  host " + h.get("id") + " " + (symbol == null ? "symbol #" + h.get("symbol_id") + " (out of range)"
-                    : Escape.text((String) symbol))
+                    : Escape.name((String) symbol))
                     + ": " + sig(h) + " hash " + h.get("sig_hash"));
         }
         List<Object> structs = (List<Object>) m.get("structs");
@@ -219,7 +225,7 @@ public final class InspectCommand implements Callable<Integer> {
             for (int i = 0; i < fields.size(); i++) {
                 Map<String, Object> f = (Map<String, Object>) fields.get(i);
                 Object name = f.get("name");
-                b.append(i > 0 ? ", " : "").append(name == null ? "?" : Escape.text((String) name)).append(": ")
+                b.append(i > 0 ? ", " : "").append(name == null ? "?" : Escape.name((String) name)).append(": ")
                         .append(f.get("type"));
             }
             out.println(b.append(')'));

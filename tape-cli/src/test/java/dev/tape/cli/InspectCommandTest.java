@@ -75,7 +75,7 @@ class InspectCommandTest {
         assertEquals(0, text.code(), text.err());
         assertFalse(text.out().contains("\u001b"), "names are escaped");
         List<String> lines = text.outLines();
-        assertTrue(lines.contains("  func 0 (main\\ntrap: fake\\u001b[31m): (i64) -> (i64), 3 registers, "
+        assertTrue(lines.contains("  func 0 (\"main\\ntrap: fake\\u001b[31m\"): (i64) -> (i64), 3 registers, "
                 + f0.get("code_bytes").asInt() + " code bytes, 0 span entries"), text.out());
         assertTrue(lines.contains("  host 0 test.add_i64: (i64, i64) -> (i64) hash " + h.get("sig_hash").asText()),
                 text.out());
@@ -135,6 +135,52 @@ class InspectCommandTest {
             assertTrue(disasm.out().contains("host @0 = $" + id + " (i64) -> ()"), disasm.out());
             assertFalse((text.out() + json.out()).contains("no symbol"));
         }
+    }
+
+    /** The text form of {@code src}'s listing, as lines. */
+    private List<String> inspect(String name, String src) throws Exception {
+        Path f = tmp.resolve(name + ".tasm");
+        Files.writeString(f, src);
+        Cli.Result text = run("inspect", f.toString());
+        assertEquals(0, text.code(), text.err());
+        return text.outLines().subList(1, text.outLines().size());
+    }
+
+    /**
+     * Names that are not identifiers print as quoted literals, with {@code "} and backslashes
+     * escaped and uncut, so two programs that differ in a name never print the same listing: a host
+     * symbol spelled as the listing spells a symbol id past the table, a newline against a backslash
+     * and {@code n}, a quote that would close the name early, a field named {@code ?} against one the
+     * field-name table lacks, and two long names that differ in the middle (cut to the same text
+     * before). Every listing is one line a name, and the same program prints the same listing.
+     */
+    @Test
+    void namesPrintUnambiguously() throws Exception {
+        String far = "host h = $7 (i64) -> ()\nfunc f() -> () {\n    ret r0, []\n}\n";
+        String spoof = "host h = \"symbol #7 (out of range)\" (i64) -> ()\nfunc f() -> () {\n    ret r0, []\n}\n";
+        List<String> a = inspect("far", far);
+        List<String> b = inspect("spoof", spoof);
+        assertTrue(a.stream().anyMatch(l -> l.startsWith("  host 0 symbol #7 (out of range): ")), a.toString());
+        assertTrue(b.stream().anyMatch(l -> l.startsWith("  host 0 \"symbol #7 (out of range)\": ")), b.toString());
+        String[][] pairs = {
+            {"a\\nb", "a\\\\nb"},
+            {"x\\\" (y", "x\\\\\\\" (y"},
+            {"q\\\"", "q\\\\"},
+            {"e\\u001b", "e\\\\u001b"},
+            {"m".repeat(3000) + "1" + "m".repeat(3000), "m".repeat(3000) + "2" + "m".repeat(3000)},
+        };
+        for (String[] p : pairs) {
+            List<String> x = inspect("x", "func \"" + p[0] + "\"() -> () {\n    ret r0, []\n}\n");
+            List<String> y = inspect("y", "func \"" + p[1] + "\"() -> () {\n    ret r0, []\n}\n");
+            assertFalse(x.equals(y), p[0] + " against " + p[1] + ": " + x);
+            assertEquals(x, inspect("x", "func \"" + p[0] + "\"() -> () {\n    ret r0, []\n}\n"));
+        }
+        // the name exactly, as the disassembler quotes it: a newline as \n, a quote as \", a backslash as \\
+        List<String> q = inspect("q", "func \"a\\nb\\\\n\\\"c\"() -> () {\n    ret r0, []\n}\n");
+        assertTrue(q.stream().anyMatch(l -> l.startsWith("  func 0 (\"a\\nb\\\\n\\\"c\"): ")), q.toString());
+        List<String> fields = inspect("fields", "struct s = { \"?\": i64, \"a, b: i64\": bool }\n"
+                + "func f() -> () {\n    ret r0, []\n}\n");
+        assertTrue(fields.contains("  struct 0 (\"?\": i64, \"a, b: i64\": bool)"), fields.toString());
     }
 
     @Test

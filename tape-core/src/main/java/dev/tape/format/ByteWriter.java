@@ -5,7 +5,9 @@ import java.util.Arrays;
 
 /**
  * Writes the primitive encodings of the format into a growable buffer. LEB128 output is always
- * canonical (minimal), as the reference encoder writes it.
+ * canonical (minimal), as the reference encoder writes it. The buffer holds at most
+ * {@link #MAX_BYTES}: a write past it throws {@link OutOfMemoryError}, as the JDK's own growable
+ * buffers do, never a negative size or an index error from an overflowed length.
  */
 public final class ByteWriter {
     private byte[] buf;
@@ -16,9 +18,16 @@ public final class ByteWriter {
         buf = new byte[64];
     }
 
+    /** The most bytes a writer holds: the largest byte array a JVM allocates. */
+    public static final int MAX_BYTES = Integer.MAX_VALUE - 8;
+
     private void ensure(int extra) {
-        if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+        long need = (long) len + extra;
+        if (need > buf.length) {
+            if (need > MAX_BYTES) {
+                throw new OutOfMemoryError("more than " + MAX_BYTES + " bytes to write");
+            }
+            buf = Arrays.copyOf(buf, (int) Math.min(MAX_BYTES, Math.max(2L * buf.length, need)));
         }
     }
 

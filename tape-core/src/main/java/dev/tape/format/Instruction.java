@@ -65,8 +65,7 @@ public final class Instruction {
                     l = new long[ints.length];
                     for (int k = 0; k < ints.length; k++) {
                         if (ints[k] < 0) {
-                            throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name()
-                                    + ": negative register");
+                            throw outOfRange(opcode, op, ints[k], U32_MAX);
                         }
                         l[k] = ints[k];
                     }
@@ -74,8 +73,7 @@ public final class Instruction {
                     l = longs.clone();
                     for (long r : l) {
                         if ((r >>> 32) != 0) {
-                            throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": register "
-                                    + r + " is not a u32");
+                            throw outOfRange(opcode, op, r, U32_MAX);
                         }
                     }
                 } else {
@@ -114,22 +112,40 @@ public final class Instruction {
         return new Instruction(opcode, pc, n, values, lists, widths, listWidths);
     }
 
+    /** The largest u32, the range of registers and of the format's other u32 operands. */
+    private static final long U32_MAX = 0xFFFF_FFFFL;
+
+    /**
+     * The one message of an operand out of its range, on every path ({@link #of} with a scalar, an
+     * {@code int[]} or a {@code long[]} list, {@link #withOperand}; the builder and the assembler
+     * reach them through these): {@code mov.dst: register -1 is out of range (0 to 4294967295)}
+     * for a register, scalar or in a list, whether it is negative (an {@code int} or a {@code long})
+     * or past 2^32-1, and {@code call.func: 4294967296 is out of range (0 to 4294967295)} for
+     * another operand (a u8's range is 0 to 255); worded as {@code FunctionBuilder} words its own,
+     * narrower, register bound.
+     *
+     * @param opcode the instruction's opcode
+     * @param op the operand (a list's, for an entry of a register list)
+     * @param v the value
+     * @param max the largest the operand's encoding holds
+     * @return the exception to throw
+     */
+    static IllegalArgumentException outOfRange(Opcode opcode, Operand op, long v, long max) {
+        boolean reg = op.kind() == OperandKind.REG || op.kind() == OperandKind.REG_LIST;
+        return new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": " + (reg ? "register " : "") + v
+                + " is out of range (0 to " + max + ")");
+    }
+
     static void checkRange(Opcode opcode, Operand op, long v) {
         switch (op.encoding()) {
             case ULEB32, ULEB32_COUNT_THEN_ULEB32 -> {
                 if ((v >>> 32) != 0) {
-                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": " + v
-                            + " is not a u32");
+                    throw outOfRange(opcode, op, v, U32_MAX);
                 }
             }
-            case U8 -> {
+            case U8, U8_BOOL -> {
                 if (v < 0 || v > 255) {
-                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": " + v + " is not a u8");
-                }
-            }
-            case U8_BOOL -> {
-                if (v < 0 || v > 255) {
-                    throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + ": not a boolean byte");
+                    throw outOfRange(opcode, op, v, 255);
                 }
             }
             default -> { }

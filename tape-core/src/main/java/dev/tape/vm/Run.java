@@ -229,13 +229,12 @@ public final class Run {
     public Run fork() {
         acquireLive();
         try {
-            ExecutionContext n;
+            Run f;
             try {
-                n = c.pausedCopy();
+                f = new Run(vm, c.pausedCopy(), pausedOnFuel, null);
             } catch (OutOfMemoryError e) {
                 throw new SnapshotException(-1, "the JVM ran out of memory copying the run");
             }
-            Run f = new Run(vm, n, pausedOnFuel, null);
             f.stretches.started = stretches.started;
             return f;
         } finally {

@@ -55,6 +55,15 @@ final class SnapshotIds {
     static final int MAX_SAME_HASH = 8;
     /** The slots a lookup probes in the table before it goes to the tree. */
     static final int MAX_PROBES = 64;
+    /**
+     * The longest of the identity and value tables, a power of two: 2^30 slots, so at most 2^29
+     * distinct objects (the tables stay at most half full). A run holding more (only with a JVM
+     * heap of tens of GB) cannot be written: {@link #doubled} refuses with a {@link
+     * SnapshotException}, rather than let an {@code int} overflow to a negative array size.
+     */
+    static final int MAX_TABLE = 1 << 30;
+    /** The longest array of ids this class or the writer makes: the largest a JVM can allocate. */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** The kinds' ranks: the first order {@link #compare} applies, and the low byte of a hash's first word. */
     private static final int STR = 1;
@@ -191,11 +200,11 @@ final class SnapshotIds {
     int add(Object o, int[] ids, int from, int n) {
         int pending = count;
         if (pending + 1 >= values.length) {
-            values = Arrays.copyOf(values, values.length * 2);
+            values = Arrays.copyOf(values, doubled(values.length));
             kidStart = Arrays.copyOf(kidStart, values.length);
         }
-        if (kidLen + n > kids.length) {
-            kids = Arrays.copyOf(kids, Math.max(kids.length * 2, kidLen + n));
+        if ((long) kidLen + n > kids.length) {
+            kids = Arrays.copyOf(kids, capacity(kids.length, (long) kidLen + n));
         }
         // listed tentatively as the next id, so that hashing and comparing read it as any other
         values[pending] = o;
@@ -277,31 +286,66 @@ final class SnapshotIds {
     }
 
     /**
-     * Doubles the value table, placing each entry by the same bounds as {@link #find} (the entries
-     * are distinct, so only their hash bits are compared); one past them goes to the tree.
+     * The length a table of {@code length} slots doubles to.
+     *
+     * @param length a power of two
+     * @return twice it
+     * @throws SnapshotException when that would pass {@link #MAX_TABLE}
+     */
+    static int doubled(int length) {
+        if (length >= MAX_TABLE) {
+            throw tooMany();
+        }
+        return length * 2;
+    }
+
+    /**
+     * The length an array of ids of {@code length} entries grows to when it must hold {@code need}:
+     * twice its length or {@code need}, whichever is more, at most {@link #MAX_ARRAY}.
+     *
+     * @param length the array's length
+     * @param need the entries it must hold, as a {@code long} (a sum of two ints does not overflow)
+     * @return the new length, at least {@code need}
+     * @throws SnapshotException when {@code need} passes {@link #MAX_ARRAY}
+     */
+    static int capacity(int length, long need) {
+        if (need > MAX_ARRAY) {
+            throw tooMany();
+        }
+        return (int) Math.min(MAX_ARRAY, Math.max(2L * length, need));
+    }
+
+    private static SnapshotException tooMany() {
+        return new SnapshotException(-1, "the run holds more distinct values (or references among them) than a snapshot"
+                + " can list: 2^29 values, 2^31 - 9 references");
+    }
+
+    /**
+     * Doubles the value table, placing each entry within {@link #MAX_PROBES} slots of its home, as
+     * {@link #find} does; one past them goes to the tree (the growth walks the old table in slot
+     * order, not in the order the values came, so a value whose home run wrapped past the old
+     * table's end can be placed before values that came before it: {@code SnapshotIdsModelTest}).
+     * Only {@link #MAX_PROBES} bounds it, not {@link #MAX_SAME_HASH}: the table holds at most that
+     * many values of one hash bits (they share a home slot, so a lookup meets all that are placed
+     * before it meets an empty slot, and the next goes to the tree), so a growth meets at most
+     * {@code MAX_SAME_HASH - 1} of an entry's bits before placing it.
      */
     private void growSlots() {
         long[] old = slots;
-        long[] s = new long[old.length * 2];
+        long[] s = new long[doubled(old.length)];
         int mask = s.length - 1;
         int n = 0;
         for (long slot : old) {
             if (slot == 0) {
                 continue;
             }
-            int tag = (int) (slot >>> 32);
-            int i = tag & mask;
-            int same = 0;
+            int i = (int) (slot >>> 32) & mask;
             boolean placed = false;
             for (int p = 0; p < MAX_PROBES; p++) {
-                long t = s[i];
-                if (t == 0) {
+                if (s[i] == 0) {
                     s[i] = slot;
                     placed = true;
                     n++;
-                    break;
-                }
-                if ((int) (t >>> 32) == tag && ++same == MAX_SAME_HASH) {
                     break;
                 }
                 i = (i + 1) & mask;
@@ -318,8 +362,9 @@ final class SnapshotIds {
         if (++idSize * 2 > idKeys.length) {
             Object[] oldKeys = idKeys;
             int[] oldVals = idVals;
-            idKeys = new Object[oldKeys.length * 2];
-            idVals = new int[oldKeys.length * 2];
+            int length = doubled(oldKeys.length);
+            idKeys = new Object[length];
+            idVals = new int[length];
             for (int j = 0; j < oldKeys.length; j++) {
                 if (oldKeys[j] != null) {
                     placeIdentity(oldKeys[j], oldVals[j]);

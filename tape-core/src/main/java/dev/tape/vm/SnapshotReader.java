@@ -75,9 +75,10 @@ final class SnapshotReader {
         if (bytes == null) {
             throw new SnapshotException(0, "no snapshot bytes");
         }
-        SnapshotReader r = new SnapshotReader(vm, bytes, into, ceiling);
+        SnapshotReader r = null;
         boolean ok = false;
         try {
+            r = new SnapshotReader(vm, bytes, into, ceiling);
             boolean onFuel = r.read();
             ok = true;
             return onFuel;
@@ -86,12 +87,14 @@ final class SnapshotReader {
         } catch (VmTrap e) {
             throw new SnapshotException(r.in.offset(), e.getMessage());
         } catch (OutOfMemoryError e) {
-            throw new SnapshotException(r.in.offset(), "the JVM ran out of memory restoring the snapshot");
+            // r is null when making the reader failed
+            throw new SnapshotException(r == null ? 0 : r.in.offset(), Vm.OUT_OF_MEMORY_RESTORING);
         } catch (SnapshotException e) {
             throw e;
         } catch (RuntimeException e) {
             // a bug of this reader: still only a SnapshotException leaves
-            throw new SnapshotException(r.in.offset(), "unreadable snapshot (" + e.getClass().getSimpleName() + ")");
+            throw new SnapshotException(r == null ? 0 : r.in.offset(), "unreadable snapshot (" + e.getClass().getSimpleName()
+                    + ")");
         } finally {
             if (!ok) {
                 into.depth = 0;

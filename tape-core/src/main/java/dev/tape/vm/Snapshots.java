@@ -70,7 +70,10 @@ final class Snapshots {
      *     hashes all collided, {@link SnapshotIds})
      * @throws SnapshotException (offset -1) when the context holds no paused run,  or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
-     *     types cannot describe, such as a struct of a type id its type table lacks)
+     *     types cannot describe, such as a struct of a type id its type table lacks); when the JVM
+     *     runs out of memory anywhere in the write; when the run holds more distinct values, or
+     *     references among them, than the tables hold ({@link SnapshotIds#MAX_TABLE}, {@link
+     *     SnapshotIds#MAX_ARRAY}), or the snapshot would pass {@link ByteWriter#MAX_BYTES}
      */
     static byte[] write(Vm vm, ExecutionContext c) {
         return write(vm, c, false);
@@ -87,7 +90,7 @@ final class Snapshots {
      * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
      */
     static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel) {
-        return write(vm, c, pausedOnFuel, new SnapshotIds());
+        return write(vm, c, pausedOnFuel, null);
     }
 
     /**
@@ -96,7 +99,9 @@ final class Snapshots {
      * @param vm the VM the run belongs to
      * @param c the context, as {@link #write(Vm, ExecutionContext)}
      * @param pausedOnFuel as {@link #write(Vm, ExecutionContext, boolean)}
-     * @param ids an empty table, which the write fills
+     * @param ids an empty table, which the write fills, or null for a new one with a key drawn per
+     *     write (made inside the write's handler, as every allocation of the write is: an {@code
+     *     OutOfMemoryError} making it, or loading its class, is the documented error too)
      * @return the snapshot, the same bytes whatever the table's hash key
      * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
      */
@@ -105,7 +110,7 @@ final class Snapshots {
             throw new SnapshotException(-1, "the context holds no paused run");
         }
         try {
-            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids).write();
+            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids == null ? new SnapshotIds() : ids).write();
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -352,7 +357,7 @@ final class Snapshots {
                                 child = e;
                             } else {
                                 if (top == kids.length) {
-                                    kids = Arrays.copyOf(kids, top * 2);
+                                    kids = Arrays.copyOf(kids, SnapshotIds.capacity(top, top + 1L));
                                 }
                                 kids[top++] = id;
                             }
@@ -366,16 +371,17 @@ final class Snapshots {
                         child = cl.env();
                     } else {
                         if (top == kids.length) {
-                            kids = Arrays.copyOf(kids, top * 2);
+                            kids = Arrays.copyOf(kids, SnapshotIds.capacity(top, top + 1L));
                         }
                         kids[top++] = id;
                     }
                 }
                 if (child != null) {
                     if (sp == stack.length) {
-                        stack = Arrays.copyOf(stack, sp * 2);
-                        next = Arrays.copyOf(next, sp * 2);
-                        from = Arrays.copyOf(from, sp * 2);
+                        int length = SnapshotIds.capacity(sp, sp + 1L);
+                        stack = Arrays.copyOf(stack, length);
+                        next = Arrays.copyOf(next, length);
+                        from = Arrays.copyOf(from, length);
                     }
                     stack[sp] = child;
                     next[sp] = 0;
@@ -386,7 +392,7 @@ final class Snapshots {
                     int id = ids.add(o, kids, from[sp], top - from[sp]);
                     top = from[sp];
                     if (top == kids.length) {
-                        kids = Arrays.copyOf(kids, top * 2);
+                        kids = Arrays.copyOf(kids, SnapshotIds.capacity(top, top + 1L));
                     }
                     kids[top++] = id;
                 }

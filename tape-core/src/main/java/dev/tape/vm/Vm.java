@@ -272,8 +272,17 @@ public final class Vm {
      *     or format version, or over the ceiling
      */
     public Run restore(byte[] snapshot) {
-        return restore(new ExecutionContext(), snapshot, null, null);
+        ExecutionContext ctx;
+        try {
+            ctx = new ExecutionContext();
+        } catch (OutOfMemoryError e) {
+            throw new SnapshotException(0, OUT_OF_MEMORY_RESTORING);
+        }
+        return restore(ctx, snapshot, null, null);
     }
+
+    /** The reason of a restore's {@link SnapshotException} when the JVM runs out of memory. */
+    static final String OUT_OF_MEMORY_RESTORING = "the JVM ran out of memory restoring the snapshot";
 
     /**
      * {@link #restore(byte[])} into a given context, under a ceiling, optionally traced. The
@@ -309,9 +318,21 @@ public final class Vm {
         ctx.enter();
         try {
             ctx.claim(null);
-            boolean onFuel = SnapshotReader.read(this, snapshot, ctx,
-                    ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
-            return new Run(this, ctx, onFuel, sink);
+            boolean read = false;
+            try {
+                boolean onFuel = SnapshotReader.read(this, snapshot, ctx,
+                        ceiling == null ? Snapshots.DEFAULT_CEILING : ceiling);
+                read = true;
+                return new Run(this, ctx, onFuel, sink);
+            } catch (OutOfMemoryError e) {
+                // loading the reader's class, or making the run: the context holds no run (as when
+                // the reader fails), and the error is the documented one
+                ctx.depth = 0;
+                ctx.hostSuspended = false;
+                ctx.claim(null);
+                ctx.release();
+                throw new SnapshotException(read ? snapshot.length : 0, OUT_OF_MEMORY_RESTORING);
+            }
         } finally {
             ctx.exit();
         }

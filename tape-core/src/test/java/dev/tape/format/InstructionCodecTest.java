@@ -89,8 +89,50 @@ class InstructionCodecTest {
         assertEquals(-1, made.listReg(1, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Instruction.of(Opcode.TUPLE_NEW, 1, new long[] {1L << 32}));
-        assertEquals("tuple.new.values: register 4294967296 is not a u32", e.getMessage());
+        assertEquals("tuple.new.values: register 4294967296 is out of range (0 to 4294967295)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Instruction.of(Opcode.TUPLE_NEW, 1, new long[] {-1}));
         assertThrows(IllegalArgumentException.class, () -> Instruction.of(Opcode.TUPLE_NEW, 1, List.of(1)));
+    }
+
+    /**
+     * One message for an operand out of its range, whichever way it is given: a register negative
+     * in an {@code int[]} list (before: "negative register", with no value or range), past 2^32-1 or
+     * negative in a {@code long[]} list (before: "register N is not a u32"), a scalar register (before:
+     * "N is not a u32", not naming it a register), another u32 operand, a u8, a boolean byte (before:
+     * "not a boolean byte"), and a value given to {@link Instruction#withOperand}.
+     */
+    @Test
+    void anOperandOutOfRangeHasOneMessageOnEveryPath() {
+        String reg = "register %d is out of range (0 to 4294967295)";
+        Object[][] cases = {
+            {Opcode.TUPLE_NEW, new Object[] {1, new int[] {2, -1}}, "tuple.new.values: " + reg.formatted(-1)},
+            {Opcode.TUPLE_NEW, new Object[] {1, new long[] {1L << 32}}, "tuple.new.values: " + reg.formatted(1L << 32)},
+            {Opcode.TUPLE_NEW, new Object[] {1, new long[] {-1}}, "tuple.new.values: " + reg.formatted(-1)},
+            {Opcode.MOV, new Object[] {-1, 0}, "mov.dst: " + reg.formatted(-1)},
+            {Opcode.MOV, new Object[] {0, 1L << 32}, "mov.src: " + reg.formatted(1L << 32)},
+            {Opcode.CONST_POOL, new Object[] {0, -1}, "const.pool.const: -1 is out of range (0 to 4294967295)"},
+        };
+        for (Object[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Instruction.of((Opcode) c[0], (Object[]) c[1]));
+            assertEquals(c[2], e.getMessage());
+        }
+        Instruction mov = Instruction.of(Opcode.MOV, 0, 1);
+        assertEquals("mov.src: " + reg.formatted(1L << 32), assertThrows(IllegalArgumentException.class,
+                () -> mov.withOperand(1, 1L << 32, 5)).getMessage());
+        for (Opcode op : Opcode.values()) {
+            for (int i = 0; i < op.operands().size(); i++) {
+                Operand o = op.operands().get(i);
+                if (o.encoding() == OperandEncoding.U8 || o.encoding() == OperandEncoding.U8_BOOL) {
+                    Object[] args = new Object[op.operands().size()];
+                    for (int k = 0; k < args.length; k++) {
+                        args[k] = op.operands().get(k).kind() == OperandKind.REG_LIST ? new int[0] : (Object) 0L;
+                    }
+                    args[i] = 256L;
+                    assertEquals(op.mnemonic() + "." + o.name() + ": 256 is out of range (0 to 255)",
+                            assertThrows(IllegalArgumentException.class, () -> Instruction.of(op, args)).getMessage());
+                }
+            }
+        }
     }
 }
