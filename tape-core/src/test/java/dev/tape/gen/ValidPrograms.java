@@ -27,6 +27,15 @@ import java.util.Random;
  * verifier knows the shape), comparisons of one pool constant loaded twice (see
  * {@link #sharedCompare(int)}) and, rarely, a {@code trap}. The same seed always gives the same
  * program.
+ *
+ * <p>Counted loops ({@link #countedLoop(int)}, the compiled tier's {@code CountedLoop} form: a
+ * straight-line body of word instructions and leaf calls, the index raised by a step register and
+ * compared with an end register right before the latch) are put between statements from a random
+ * source of their own, so every other choice is the one the seed made before they existed; their
+ * bodies call the program's last two functions: a leaf that runs inline (two paths of different
+ * fuel) and a function that divides (a trap in the callee, no chunk), and are now and then
+ * spoiled by a division (a trap inside the loop, no chunk). Most run 0 to 40 trips; a few, at
+ * depth 0, just over a chunk (65,536 trips).
  */
 public final class ValidPrograms {
     static final ValueType B = ValueType.BOOL;
@@ -106,6 +115,11 @@ public final class ValidPrograms {
     }
 
     private final Random rnd;
+    /** the counted loops' own random source ({@link #countedLoop(int)}) */
+    private final Random counted;
+    /** the leaf and the dividing function the counted loops call: the program's last two */
+    private final int leafFunc;
+    private final int divFunc;
     private final ProgramBuilder pb = new ProgramBuilder();
     private final int nFuncs;
     private final List<List<ValueType>> argTypes = new ArrayList<>();
@@ -133,18 +147,25 @@ public final class ValidPrograms {
     /** registers only {@link #sharedCompare(int)} writes: its first load of a str and of a bytes constant */
     private int keepStr;
     private int keepBytes;
+    /** the counted loops' index, end and step registers, i64 and u64, and their compare's */
+    private int[] countedI;
+    private int[] countedU;
+    private int countedCond;
     /** whether a {@link #sharedCompare(int)} is being generated (its block makes no other) */
     private boolean inShared;
     private int budget;
 
     private ValidPrograms(long seed) {
         rnd = new Random(seed);
+        counted = new Random(seed ^ 0x636F756E746564L);
         nFuncs = 1 + rnd.nextInt(4);
         for (int i = 0; i < nFuncs; i++) {
             argTypes.add(types(3));
             retTypes.add(types(2));
             pb.declareFunction(argTypes.get(i), retTypes.get(i));
         }
+        leafFunc = pb.declareFunction(List.of(I, I), List.of(I));
+        divFunc = pb.declareFunction(List.of(I, I), List.of(I));
         List<Integer> sigs = new ArrayList<>();
         List<List<ValueType>> ha = new ArrayList<>();
         List<List<ValueType>> hr = new ArrayList<>();
@@ -205,6 +226,16 @@ public final class ValidPrograms {
         for (int i = 0; i < nFuncs; i++) {
             function(i);
         }
+        // leaf(x, y): x ^ y, plus 1 more when it is odd (two paths of different fuel)
+        FunctionBuilder leaf = pb.function(leafFunc);
+        leaf.constI64(3, 1).binary(Opcode.I64_XOR, 4, 1, 2).binary(Opcode.I64_AND, 5, 4, 3);
+        FunctionBuilder.Label odd = leaf.newLabel();
+        FunctionBuilder.Label even = leaf.newLabel();
+        leaf.constI64(6, 0).binary(Opcode.I64_EQ, 7, 5, 6).br(7, even, odd)
+                .place(odd).binary(Opcode.I64_ADD, 4, 4, 3).binary(Opcode.I64_ADD, 4, 4, 3).ret(0, new int[] {4})
+                .place(even).ret(0, new int[] {4});
+        // div(x, y): x / y (traps when y is 0, or for MIN / -1)
+        pb.function(divFunc).binary(Opcode.I64_DIV, 3, 1, 2).ret(0, new int[] {3});
         return pb.build();
     }
 
@@ -238,7 +269,15 @@ public final class ValidPrograms {
         tmpFunc = next++;
         keepStr = next++;
         keepBytes = next++;
+        countedI = new int[] {next, next + 1, next + 2};
+        countedU = new int[] {next + 3, next + 4, next + 5};
+        countedCond = next + 6;
+        next += 7;
         f.constI64(zero, 0).constI64(one, 1);
+        for (int k = 0; k < 3; k++) {
+            f.constI64(countedI[k], 0).constU64(countedU[k], 0);
+        }
+        f.constBool(countedCond, false);
         for (int t = 0; t < POOL.size(); t++) {
             for (int r : pool[t]) {
                 constant(POOL.get(t), r);
@@ -290,6 +329,9 @@ public final class ValidPrograms {
         int n = 1 + rnd.nextInt(6);
         for (int i = 0; i < n && budget > 0; i++) {
             budget--;
+            if (counted.nextInt(8) == 0 && !inShared) {
+                countedLoop(depth);
+            }
             statement(depth);
         }
     }
@@ -406,6 +448,113 @@ public final class ValidPrograms {
         block(depth + 1);
         f.i64Sub(ctr, ctr, one).jmp(head);
         f.place(exit);
+    }
+
+    /**
+     * A loop of the compiled tier's counted form ({@code CountedLoop}), drawn from
+     * {@link #counted}: the index {@code i}, end and step (i64 or u64, dedicated registers) set
+     * from constants, entered with a test or not, a body of 1 to 6 word instructions (arithmetic,
+     * compares, {@code bool.not}, {@code mov}, constants, reading the index too) and calls of the
+     * leaf, {@code i += s}, and {@code i < end} (or {@code end > i}) right before the latch. One
+     * loop in eight is spoiled: a division in the body or a call of the dividing function (either
+     * may trap, and the loop has no chunk); steps are mostly 1 to 3, now and then past the
+     * largest a chunk takes (2^20 + 1).
+     */
+    private void countedLoop(int depth) {
+        boolean u = counted.nextBoolean();
+        ValueType t = u ? U : I;
+        int[] regs = u ? countedU : countedI;
+        int i = regs[0];
+        int end = regs[1];
+        int step = regs[2];
+        long s = counted.nextInt(16) == 0 ? (1 << 20) + 1 : 1 + counted.nextInt(3);
+        long start = u ? counted.nextInt(6) : counted.nextInt(4) == 0 ? Long.MAX_VALUE - 40 * s : counted.nextInt(-3, 4);
+        long trips = depth == 0 && func == 0 && counted.nextInt(20) == 0 ? (1 << 16) + counted.nextInt(3)
+                : counted.nextInt(41);
+        long stop = start + trips * s - counted.nextInt(2);
+        if (u) {
+            f.constU64(i, start).constU64(end, stop).constU64(step, s);
+        } else {
+            f.constI64(i, start).constI64(end, stop).constI64(step, s);
+        }
+        Opcode lt = u ? Opcode.U64_LT : Opcode.I64_LT;
+        Opcode gt = u ? Opcode.U64_GT : Opcode.I64_GT;
+        boolean swapped = counted.nextBoolean();
+        FunctionBuilder.Label head = f.newLabel();
+        FunctionBuilder.Label exit = f.newLabel();
+        if (counted.nextBoolean()) {
+            f.jmp(head);
+        } else {
+            f.binary(lt, countedCond, i, end).br(countedCond, head, exit);
+        }
+        f.place(head);
+        boolean spoil = counted.nextInt(8) == 0;
+        int spoilAt = spoil ? counted.nextInt(2) : -1;
+        for (int k = 0, n = 1 + counted.nextInt(6); k < n; k++) {
+            countedStatement(t, i, k == 0 && spoilAt == 0);
+            if (k == 0 && spoilAt == 1) {
+                f.call(0, divFunc, 0, new int[] {countedRead(I, i, false), countedRead(I, i, false)},
+                        new int[] {countedWrite(I)});
+            }
+        }
+        if (counted.nextBoolean()) {
+            f.binary(u ? Opcode.U64_ADD : Opcode.I64_ADD, i, step, i);
+        } else {
+            f.binary(u ? Opcode.U64_ADD : Opcode.I64_ADD, i, i, step);
+        }
+        if (swapped) {
+            f.binary(gt, countedCond, end, i);
+        } else {
+            f.binary(lt, countedCond, i, end);
+        }
+        f.br(countedCond, head, exit);
+        f.place(exit);
+    }
+
+    /** A pool register of type {@code t} to write in a counted loop's body (never its index, end or step). */
+    private int countedWrite(ValueType t) {
+        int[] rs = pool[ti(t)];
+        return rs[counted.nextInt(rs.length)];
+    }
+
+    /** A register of type {@code t} to read in a counted loop's body: the index now and then when it is of that type. */
+    private int countedRead(ValueType t, int index, boolean indexOfT) {
+        int[] rs = readable[ti(t)];
+        return indexOfT && counted.nextInt(3) == 0 ? index : rs[counted.nextInt(rs.length)];
+    }
+
+    /** One instruction of a counted loop's body over words of type {@code t} ({@code div}: a division instead). */
+    private void countedStatement(ValueType t, int index, boolean div) {
+        boolean u = t == U;
+        if (div) {
+            f.binary(u ? Opcode.U64_DIV : Opcode.I64_DIV, countedWrite(t), countedRead(t, index, true), countedRead(t, index, true));
+            return;
+        }
+        Opcode[] arith = u
+                ? new Opcode[] {Opcode.U64_ADD, Opcode.U64_SUB, Opcode.U64_MUL, Opcode.U64_AND, Opcode.U64_OR,
+                    Opcode.U64_XOR, Opcode.U64_SHL, Opcode.U64_SHR}
+                : new Opcode[] {Opcode.I64_ADD, Opcode.I64_SUB, Opcode.I64_MUL, Opcode.I64_AND, Opcode.I64_OR,
+                    Opcode.I64_XOR, Opcode.I64_SHL, Opcode.I64_SHR};
+        Opcode[] cmp = u
+                ? new Opcode[] {Opcode.U64_EQ, Opcode.U64_LT, Opcode.U64_GT, Opcode.U64_LE, Opcode.U64_GE}
+                : new Opcode[] {Opcode.I64_EQ, Opcode.I64_LT, Opcode.I64_GT, Opcode.I64_LE, Opcode.I64_GE};
+        switch (counted.nextInt(8)) {
+            case 0, 1, 2 -> f.binary(arith[counted.nextInt(arith.length)], countedWrite(t), countedRead(t, index, true),
+                    countedRead(t, index, true));
+            case 3 -> f.binary(cmp[counted.nextInt(cmp.length)], countedWrite(B), countedRead(t, index, true),
+                    countedRead(t, index, true));
+            case 4 -> f.unary(Opcode.BOOL_NOT, countedWrite(B), countedRead(B, index, false));
+            case 5 -> f.mov(countedWrite(t), countedRead(t, index, true));
+            case 6 -> {
+                if (u) {
+                    f.constU64(countedWrite(U), counted.nextInt(100));
+                } else {
+                    f.constI64(countedWrite(I), counted.nextInt(-50, 50));
+                }
+            }
+            default -> f.call(0, leafFunc, 0, new int[] {countedRead(I, index, !u), countedRead(I, index, !u)},
+                    new int[] {countedWrite(I)});
+        }
     }
 
     private int[] readAll(List<ValueType> ts) {

@@ -31,7 +31,8 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * counted {@code int} loop of, and fold when the loop has no other effect (issue 14, eighteenth
  * round in {@code docs/PERFORMANCE-LOG.md}).
  *
- * <p><b>Which loops</b> ({@link #of}, one per method: the first in code order). A reachable
+ * <p><b>Which loops</b> ({@link #of}: every one of the form, each with its own preambles and inner
+ * copy; their ranges are disjoint). A reachable
  * {@code br c, head, out} (the latch) whose true target {@code head} is at or before it, such that
  * the code from {@code head} to the latch is straight-line: no other {@code br}, no {@code jmp},
  * {@code ret} or {@code trap}, every instruction a word move or constant, i64/u64 add, sub, mul,
@@ -107,17 +108,21 @@ final class CountedLoop {
                 long fuel, int leafRegs, Label inner) {}
 
     /**
-     * The plan of the method's first loop of that form, or null.
+     * The plans of the method's loops of that form, in code order, or null when it has none. Their
+     * ranges (head to latch) are disjoint: a loop whose range held another's latch would have a
+     * second {@code br} (so nested loops are never both of the form, and an inner loop of the form
+     * nested in another loop is found as any other).
      *
      * @param e the method
      * @param reachable per block leader, whether the block is reachable
      * @param clear per code index, the registers its block clears ({@code DeadAggregates}), or null
-     * @return the plan, or null
+     * @return the plans, or null
      */
-    static Plan of(MethodEmitter e, boolean[] reachable, int[][] clear) {
+    static java.util.List<Plan> of(MethodEmitter e, boolean[] reachable, int[][] clear) {
         int[] code = e.code;
         int len = e.labels.length;
         boolean live = true;
+        java.util.List<Plan> plans = null;
         for (int i = 0; i < len; i = e.next(i)) {
             if (e.labels[i] != null) {
                 live = reachable[i];
@@ -128,12 +133,13 @@ final class CountedLoop {
                 if (t <= i && i - t <= MAX_INTS && t >= 0 && e.labels[t] != null && reachable[t]) {
                     Plan plan = plan(e, t, i, clear);
                     if (plan != null) {
-                        return plan;
+                        plans = plans == null ? new java.util.ArrayList<>() : plans;
+                        plans.add(plan);
                     }
                 }
             }
         }
-        return null;
+        return plans;
     }
 
     /** The plan of the loop from code index {@code head} to the latch at {@code latch}, or null. */

@@ -13,8 +13,8 @@ package dev.tape.jit;
  * @param aggregates whether structs and arrays may be kept in locals ({@link VirtualStructs},
  *     {@link VirtualArrays})
  * @param chunks whether a counted loop may run its trips in chunks ({@link CountedLoop}; not an
- *     inlining, but dropped by the fallback's last step, so that its bytes never cost a method
- *     that fits without them its compile)
+ *     inlining, but dropped by the fallback's first step, so that their bytes never cost a method
+ *     that fits without them its compile or any of its inlining)
  */
 record Inlining(boolean leaves, int leafCap, boolean loops, boolean aggregates, boolean chunks) {
     /** Everything inline: the first attempt, and what {@link JitCompiler#measure} measures. */

@@ -182,31 +182,34 @@ final class JitCompiler implements Codegen {
     /**
      * Most method generations {@link #generateClass} makes for one function: its nine steps,
      * each generated at most twice ({@link #generateImage}). Each generation stops soon after its
-     * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode), so a compile's
-     * time is bounded by a constant times the method limit.
+     * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode, or one counted
+     * loop's inner copy), so a compile's time is bounded by a constant times the method limit.
      */
     static final int MAX_ATTEMPTS = 2 * (7 + LEAF_STEPS);
 
     /**
      * Generates the hidden class of one function's method. A method over the limit is generated
-     * again with less inlined, a step at a time, the least valuable inlining dropped first, each
-     * step taken only when the attempt before used what it drops: with everything
-     * ({@link Inlining#ALL}, step 0); unpeeled ({@link LoopPeel}, step 1); without its inlined
-     * loops' fast copies ({@link LoopBounds}, step 2: so they never cost a method its inlined
-     * calls); without looping callees inline ({@link LoopInliner}, step 3); without structs and
-     * arrays kept in locals ({@link VirtualStructs}, {@link VirtualArrays}, step 4); with only
-     * leaves smaller than the largest one inline ({@link LeafInliner}, steps 5 and 6, each dropping
-     * the largest leaf still inline); with nothing inline ({@link Inlining#NONE}, step 7); and,
-     * when the last attempt ran a loop in chunks ({@link CountedLoop}, which every step before
-     * keeps), with nothing inline and no chunk (step 8: so a method that fits without its chunk's
-     * preambles and inner copy is compiled, as it was before the chunks existed). A
-     * method that fits at a step is generated exactly as it was before the later steps existed:
-     * steps 0 to 2 and 7 are those of the eleventh round. (An unpeeled method with fast copies
-     * measured faster than the peeled one without: array_loop padded to the limit, 0.030 to
-     * 0.042 against 0.046 to 0.068 ms a run.)
+     * again with less, a step at a time, the least valuable dropped first, each step taken only
+     * when the attempt before used what it drops: with everything ({@link Inlining#ALL}, step 0);
+     * without its counted loops run in chunks ({@link CountedLoop}, step 1: dropped first, so
+     * their preambles and inner copies never cost a method the inlining it had without them, as
+     * before the chunks existed); unpeeled ({@link LoopPeel}, step 2); without its inlined loops'
+     * fast copies ({@link LoopBounds}, step 3: so they never cost a method its inlined calls);
+     * without looping callees inline ({@link LoopInliner}, step 4); without structs and arrays
+     * kept in locals ({@link VirtualStructs}, {@link VirtualArrays}, step 5); with only leaves
+     * smaller than the largest one inline ({@link LeafInliner}, steps 6 and 7, each dropping the
+     * largest leaf still inline); and with nothing inline ({@link Inlining#NONE}, step 8, without
+     * chunks when step 1 dropped them). Only step 1 depends on chunks: a later step can have none
+     * that step 0 did not (a loop qualifies on inlining only through its leaves, which later steps
+     * drop), so a method without a counted loop goes from step 0 to step 2. A method that fits at a
+     * step is generated exactly as it was before the later steps existed: steps 0 and 2 to 8 with
+     * no counted loop, and steps 1 to 8 with one, make the plans of the seventeenth round's steps
+     * 0 to 7 (so no method has less inline than it had before the chunks existed).
+     * (An unpeeled method with fast copies measured faster than the peeled one without: array_loop
+     * padded to the limit, 0.030 to 0.042 against 0.046 to 0.068 ms a run.)
      *
      * @param inline whether to start from {@link Inlining#ALL} (else {@link Inlining#NONE}, and
-     *     there is no later step)
+     *     there is no later step but 1)
      * @param stats out: element 0 counts the method generations made (at most
      *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 8), or -1
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
@@ -219,28 +222,31 @@ final class JitCompiler implements Codegen {
         stats[0] = 0;
         stats[1] = -1;
         Generated g = generateImage(view, f, plan, true, made, true, stats, 0);
-        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 1) : g; // peeled: too large
+        // loops run in chunks: too large (the rest of the method as it was before the chunks)
+        if (g == null && made[0].counted != null) {
+            plan = plan.withoutChunks();
+            g = generateImage(view, f, plan, true, made, true, stats, 1);
+        }
+        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2) : g; // peeled: too large
         // with its loops' fast copies: too large
         g = g == null && made[0].loops != null && made[0].loops.boundsUsed
-                ? generateImage(view, f, plan, false, made, false, stats, 2) : g;
+                ? generateImage(view, f, plan, false, made, false, stats, 3) : g;
         if (g == null && made[0].loops != null && made[0].loops.used) {
             plan = plan.withoutLoops();
-            g = generateImage(view, f, plan, false, made, false, stats, 3);
+            g = generateImage(view, f, plan, false, made, false, stats, 4);
         }
         if (g == null && (made[0].structs != null || made[0].arrays != null)) {
             plan = plan.withoutAggregates();
-            g = generateImage(view, f, plan, false, made, false, stats, 4);
+            g = generateImage(view, f, plan, false, made, false, stats, 5);
         }
         for (int k = 0; k < LEAF_STEPS && g == null && made[0].leafMax > 0; k++) {
             plan = plan.below(made[0].leafMax);
-            g = generateImage(view, f, plan, false, made, false, stats, 5 + k);
+            g = generateImage(view, f, plan, false, made, false, stats, 6 + k);
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
-        g = g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, Inlining.NONE, false, made, true, stats, 5 + LEAF_STEPS) : g;
-        // a loop run in chunks: its preambles and inner copy never cost a method that fits without them
-        return g == null && made[0].loop != null
-                ? generateImage(view, f, Inlining.NONE.withoutChunks(), false, made, true, stats, 6 + LEAF_STEPS) : g;
+        Inlining none = plan.chunks() ? Inlining.NONE : Inlining.NONE.withoutChunks();
+        return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
+                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS) : g;
     }
 
     /**

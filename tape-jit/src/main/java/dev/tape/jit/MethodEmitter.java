@@ -70,8 +70,13 @@ final class MethodEmitter extends InstructionEmitter {
     /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
     private final boolean peelLoops;
     private int emitted;
-    /** the loop whose trips run in chunks ({@link CountedLoop}), or null */
-    CountedLoop.Plan loop;
+    /**
+     * the loops whose trips run in chunks ({@link CountedLoop}), in code order, or null when none;
+     * their ranges are disjoint
+     */
+    java.util.List<CountedLoop.Plan> counted;
+    /** per code index, the counted loop whose head block starts there, or null; null when none */
+    private CountedLoop.Plan[] countedAt;
 
     /**
      * @param view the program and tier
@@ -213,13 +218,24 @@ final class MethodEmitter extends InstructionEmitter {
         mv.visitTryCatchBlock(tryStart, tryEnd, trapHandler, "java/lang/OutOfMemoryError");
         mv.visitLabel(tryStart);
         peel = peelLoops && leafRoom >= 0 ? LoopPeel.of(code, entry, fn.pcOf(), labels, reachable) : null;
-        loop = inlining.chunks() ? CountedLoop.of(this, reachable, clear) : null;
+        counted = inlining.chunks() ? CountedLoop.of(this, reachable, clear) : null;
+        if (counted != null) {
+            countedAt = new CountedLoop.Plan[len];
+            for (CountedLoop.Plan p : counted) {
+                countedAt[p.head()] = p;
+            }
+        }
         blocks(0, reachable, entrances, clear);
         if (peel != null && peel.startSteady(this)) {
             blocks(peel.from, reachable, entrances, clear);
         }
-        if (loop != null) {
-            inner(clear);
+        if (counted != null) {
+            for (CountedLoop.Plan p : counted) {
+                inner(p, clear);
+                if (size() > limit) {
+                    throw JitCompiler.TooLarge.INSTANCE;
+                }
+            }
         }
         mv.visitLabel(tryEnd);
         handlers(trapHandler, unwindHandler, calls);
@@ -258,8 +274,8 @@ final class MethodEmitter extends InstructionEmitter {
                     blockLen++;
                 }
                 points[i] = entrances[i];
-                if (loop != null && i == loop.head()) {
-                    CountedLoop.preamble(this, loop);
+                if (countedAt != null && countedAt[i] != null) {
+                    CountedLoop.preamble(this, countedAt[i]);
                 }
                 clearDead(clear == null ? null : clear[i]);
                 fuelCheck(i, blockLen);
@@ -277,12 +293,11 @@ final class MethodEmitter extends InstructionEmitter {
     }
 
     /**
-     * The {@link CountedLoop}'s inner copy: the loop's blocks from its head to its latch, each
+     * A {@link CountedLoop}'s inner copy: the loop's blocks from its head to its latch, each
      * block's dead registers cleared and its length charged with no fuel test, the leaves' bodies
      * with no guard, the latch's compare writing 1 and its br counting the chunk down.
      */
-    private void inner(int[][] clear) {
-        CountedLoop.Plan p = loop;
+    private void inner(CountedLoop.Plan p, int[][] clear) {
         mv.visitLabel(p.inner());
         frame();
         Label back = peel == null ? labels[p.head()] : peel.head(labels, p.head());

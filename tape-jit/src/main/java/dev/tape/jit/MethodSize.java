@@ -30,8 +30,8 @@ final class MethodSize {
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
      * {@link ClosureCache#SITE_BYTES} each; a method with a call and a branch or jump may have its
      * loops peeled ({@link LoopPeel}: its blocks from the first loop header on emitted twice), so
-     * its bound is doubled; a method with a branch may run a loop in chunks ({@link CountedLoop}),
-     * {@link CountedLoop#MAX_BYTES} more.
+     * its bound is doubled; a method may run a loop in chunks at each {@code br} ({@link CountedLoop},
+     * the latch of a loop of its form), {@link CountedLoop#MAX_BYTES} more each.
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -51,10 +51,12 @@ final class MethodSize {
         }
         boolean calls = false;
         boolean jumps = false;
+        long latches = 0;
         for (int s = 0; s < fn.instructionCount(); s++) {
             int op = code[fn.instructionStart(s)];
             calls |= op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
             jumps |= op == Op.BR || op == Op.JMP;
+            latches += op == Op.BR ? 1 : 0;
         }
         for (int s = 0; s < fn.instructionCount(); s++) {
             int op = code[fn.instructionStart(s)];
@@ -69,7 +71,7 @@ final class MethodSize {
                 break;
             }
         }
-        long all = (calls && jumps ? 2 * bound : bound) + (jumps ? CountedLoop.MAX_BYTES : 0);
+        long all = (calls && jumps ? 2 * bound : bound) + latches * CountedLoop.MAX_BYTES;
         return (int) Math.min(all, Integer.MAX_VALUE);
     }
 

@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Attacks the compiler's stepwise size fallback ({@code JitCompiler.generateClass}: unpeeled, no
- * fast copies, no looping callees, no kept aggregates, the largest leaves dropped twice, nothing)
- * with the mixes {@link JitFallbackStepsTest} has not: random programs whose {@code main} loop
+ * Attacks the compiler's stepwise size fallback ({@code JitCompiler.generateClass}: no chunks,
+ * unpeeled, no fast copies, no looping callees, no kept aggregates, the largest leaves dropped
+ * twice, nothing) with the mixes {@link JitFallbackStepsTest} has not: random programs whose
+ * {@code main} runs a counted loop calling a leaf ({@code CountedLoop}), then a loop that
  * calls the looping callee {@code walk} with a kept array, keeps structs and passes one to a leaf,
  * calls three leaves of the same size (which is "largest" is a tie) directly and as func values
  * through {@code call.indirect}, a larger leaf, the closures' functions directly and through
@@ -38,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 2,400 by 16).
  */
 class AttackFallbackStepsTest {
-    /** The fallback's last step (nothing inline); 8 stands for no step fitting. */
-    private static final int LAST_STEP = 7;
+    /** The fallback's last step (nothing inline); 9 stands for no step fitting. */
+    private static final int LAST_STEP = 8;
 
     private static String item(SplittableRandom rnd, int len, int at) {
         return switch (rnd.nextInt(16)) {
@@ -148,6 +149,10 @@ class AttackFallbackStepsTest {
         for (int k = 0; k < pad; k++) {
             s.append("    i64.add r40, r40, r6\n");
         }
+        // a counted loop (CountedLoop) of r8 trips calling a leaf: its chunk is the first step's to drop
+        s.append("    const.i64 r49, 0\n    jmp cl\ncl:\n    call r0, e0, r0, [r49] -> [r50]\n")
+                .append("    i64.xor r40, r40, r50\n    i64.add r49, r49, r6\n    i64.lt r51, r49, r8\n")
+                .append("    br r51, cl, cldone\ncldone:\n");
         s.append("    jmp top\ntop:\n");
         int items = 3 + rnd.nextInt(8);
         for (int i = 0; i < items; i++) {

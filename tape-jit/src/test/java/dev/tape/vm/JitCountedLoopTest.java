@@ -229,4 +229,105 @@ class JitCountedLoopTest {
             }
         }
     }
+
+    /**
+     * {@code main(n, m, s, k) -> (acc, i, j)}: three counted loops in one method, a do-while of
+     * {@code i < n} (calling a leaf when {@code leaf}), then {@code j < m} entered with a test,
+     * then an outer loop of {@code k} trips (no counted loop: it holds another br) around a
+     * do-while of {@code q < p} with {@code p} the outer index; every index raised by {@code s}
+     * but the inner one's (by 1).
+     */
+    static String threeLoops(boolean leaf) {
+        return """
+                program three
+                func main(n: i64, m: i64, s: i64, k: i64) -> (i64, i64, i64) {
+                    const.i64 r5, 7
+                    const.i64 r6, 0
+                    jmp a
+                a:
+                """ + (leaf ? "    call r0, add_one, r0, [r5] -> [r5]\n" : "") + """
+                    i64.xor r7, r5, r6
+                    i64.add r5, r5, r7
+                    i64.add r6, r6, r3
+                    i64.lt r8, r6, r1
+                    br r8, a, b0
+                b0:
+                    const.i64 r9, 0
+                    i64.lt r8, r9, r2
+                    br r8, b, c0
+                b:
+                    i64.add r5, r5, r9
+                    i64.add r9, r9, r3
+                    i64.lt r8, r9, r2
+                    br r8, b, c0
+                c0:
+                    const.i64 r10, 0
+                    const.i64 r11, 1
+                    jmp outer
+                outer:
+                    const.i64 r12, 0
+                    jmp inner
+                inner:
+                    i64.xor r5, r5, r12
+                    i64.add r12, r12, r11
+                    i64.lt r13, r12, r10
+                    br r13, inner, next
+                next:
+                    i64.add r10, r10, r11
+                    i64.lt r13, r10, r4
+                    br r13, outer, done
+                done:
+                    ret r0, [r5, r6, r9]
+                }
+                func add_one(x: i64) -> (i64) {
+                    const.i64 r2, 1
+                    i64.add r3, r1, r2
+                    ret r0, [r3]
+                }
+                """;
+    }
+
+    /**
+     * Every loop of the form in a method gets its chunk (sequential ones, and one nested in a
+     * loop that is not of the form), each with its preamble in each copy of its head (all three
+     * loops are peeled when the first calls a leaf); both tiers agree at every fuel limit of a
+     * small run, at fuel limits around each loop's chunks in a run of several chunks, and paused
+     * at slices inside them with the compiled run's snapshots restored on both tiers.
+     */
+    @Test
+    void everyLoopOfAMethod() throws Exception {
+        for (boolean leaf : new boolean[] {false, true}) {
+            String text = threeLoops(leaf);
+            VerifiedProgram p = JitLeafInlineTest.verified(text);
+            assertEquals(leaf ? 6 : 3, preambles(p), text);
+            Tiers t = Tiers.of(p, Host.NONE);
+            for (long[] c : new long[][] {{5, 7, 1, 6}, {0, 0, 1, 1}, {9, 3, 2, 4}, {4, 4, 0, 2}, {3, 8, -1, 3}}) {
+                List<Value> a = List.of(Value.i64(c[0]), Value.i64(c[1]), Value.i64(c[2]), Value.i64(c[3]));
+                String what = text + " args " + a;
+                Limits few = Limits.DEFAULT.withFuel(20_000);
+                long used = few.fuel() - t.check(0, a, few, what).fuelRemaining();
+                for (long fuel = 0; fuel <= used + 1; fuel++) {
+                    t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+            }
+            List<Value> a = List.of(Value.i64(2L * CHUNK + 3), Value.i64(CHUNK + 1), Value.i64(1), Value.i64(300));
+            String what = text + " args " + a;
+            long used = Limits.DEFAULT.fuel() - t.check(0, a, Limits.DEFAULT, what).fuelRemaining();
+            SplittableRandom rnd = new SplittableRandom(19);
+            for (int k = 0; k < 150; k++) {
+                long fuel = rnd.nextLong(used + 2);
+                t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+            for (long fuel = used - 40; fuel <= used + 1; fuel++) {
+                t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+            }
+            for (long slice : new long[] {CHUNK - 1, 3L * CHUNK + 5}) {
+                t.lockstep(0, a, slice, 1, what + " slice " + slice, (x, y, pause) -> { });
+            }
+            List<Value> small = List.of(Value.i64(9), Value.i64(12), Value.i64(1), Value.i64(7));
+            for (long slice : new long[] {1, 3, 7, 13}) {
+                t.lockstep(0, small, slice, 1, what + " small, slice " + slice, (x, y, pause) -> { });
+            }
+        }
+    }
 }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The stepwise size fallback of the compiler ({@code JitCompiler.generateClass}): a method over the
  * size limit is generated again with less inline, a step at a time. One program has something
- * for every step to drop: its loop calls a looping callee with an array it keeps
+ * for every step to drop: a counted loop ({@code CountedLoop}) calling a leaf, then a loop that
+ * calls a looping callee with an array it keeps
  * ({@link AttackPrograms#WALK}, the benchmark's array_loop), keeps a struct, and calls two leaves of different sizes; padded
  * with adds after its loop, its method passes the limit at each step in turn. For each step, the
  * first pad that lands on it (just over the limit at every step before) runs on both tiers with
@@ -23,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * generations.
  */
 class JitFallbackStepsTest {
-    /** The program: main(n) sums n arrays, structs and leaf results, then adds 1 {@code pad} times. */
+    /**
+     * The program: main(n) sums a leaf's results over a counted loop of n trips (at least 1), n
+     * arrays, structs and leaf results, then adds 1 {@code pad} times.
+     */
     static String program(int pad) {
         StringBuilder s = new StringBuilder("""
                 program fallback
@@ -34,6 +38,15 @@ class JitFallbackStepsTest {
                     const.i64 r2, 0
                     const.i64 r3, 0
                     const.i64 r4, 1
+                    const.i64 r29, 0
+                    jmp counted
+                counted:
+                    call r0, small, r0, [r29] -> [r30]
+                    i64.add r2, r2, r30
+                    i64.add r29, r29, r4
+                    i64.lt r31, r29, r1
+                    br r31, counted, walking
+                walking:
                     i64.lt r6, r3, r1
                     br r6, build, done
                 build:
@@ -72,8 +85,11 @@ class JitFallbackStepsTest {
         return s.toString();
     }
 
-    /** The steps of the fallback: 0 (everything inline) to 7 (nothing), and -1 (too large at every step). */
-    private static final int LAST_STEP = 7;
+    /**
+     * The steps of the fallback: 0 (everything inline, counted loops in chunks), 1 (no chunks) to 8
+     * (nothing inline), and -1 (too large at every step).
+     */
+    private static final int LAST_STEP = 8;
 
     /** @return {@code {generations, step}} of main's compile, padded by {@code pad} */
     private static int[] steps(int pad) throws Exception {
@@ -125,5 +141,86 @@ class JitFallbackStepsTest {
                 }
             }
         }
+    }
+
+    /**
+     * {@code main(n)}: {@code filler} straight-line word instructions with a call of the leaf
+     * {@code small} every 40th, then a loop of 14 word instructions whose index goes up by 1 to
+     * {@code n}: by {@code i64.add r2, r2, r3} with {@code r3 = 1} ({@code counted}: a loop a chunk
+     * runs), else by {@code i64.sub r2, r2, r3} with {@code r3 = -1}, the same loop in the same
+     * bytes, which is no counted loop. No call is on the loop, so nothing is peeled.
+     */
+    static String leafAndLoop(int filler, boolean counted) {
+        StringBuilder s = new StringBuilder("program sized\nfunc main(n: i64) -> (i64) {\n");
+        s.append("    const.i64 r2, 0\n    const.i64 r3, ").append(counted ? 1 : -1).append('\n');
+        for (int r = 4; r <= 20; r++) {
+            s.append("    const.i64 r").append(r).append(", ").append(r).append('\n');
+        }
+        for (int k = 0; k < filler; k++) {
+            int d = 4 + k % 17;
+            if (k % 40 == 0) {
+                s.append("    call r0, small, r0, [r").append(d).append("] -> [r").append(d).append("]\n");
+            } else {
+                s.append("    i64.").append(k % 3 == 0 ? "xor" : "add").append(" r").append(d).append(", r")
+                        .append(4 + (k * 7) % 17).append(", r").append(4 + (k * 5 + 3) % 17).append('\n');
+            }
+        }
+        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ntop:\n");
+        for (int k = 0; k < 14; k++) {
+            s.append("    i64.xor r").append(4 + k).append(", r").append(5 + k).append(", r2\n");
+        }
+        s.append(counted ? "    i64.add r2, r2, r3\n" : "    i64.sub r2, r2, r3\n");
+        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ndone:\n    ret r0, [r4]\n}\n");
+        s.append("""
+                func small(x: i64) -> (i64) {
+                    const.i64 r2, 3
+                    i64.add r3, r1, r2
+                    ret r0, [r3]
+                }
+                """);
+        return s.toString();
+    }
+
+    /**
+     * The fallback drops a method's chunks first ({@code CountedLoop}, step 1): a method that fits
+     * with everything inline but its chunk keeps all its inlining. For fillers around the limit,
+     * whenever the twin that is no counted loop fits at step 0, the counted one fits at step 0
+     * or 1 with as many leaves inline (their room tests, {@code leafFits}, at least one), and where
+     * it took step 1 both tiers agree on it at fuel limits inside the loop. (Before the chunks
+     * were dropped first, these methods kept their chunk and lost their leaves.)
+     */
+    @Test
+    void chunksDroppedBeforeAnyInlining() throws Exception {
+        int near = 0;
+        for (int filler = 300; filler <= 700; filler += 4) {
+            VerifiedProgram twin = JitLeafInlineTest.verified(leafAndLoop(filler, false));
+            JitTier twinTier = (JitTier) Jit.compile(twin, Host.NONE).tier;
+            if (JitTestAccess.steps(twinTier.view, 0)[1] != 0) {
+                continue;
+            }
+            VerifiedProgram counted = JitLeafInlineTest.verified(leafAndLoop(filler, true));
+            JitTier tier = (JitTier) Jit.compile(counted, Host.NONE).tier;
+            int step = JitTestAccess.steps(tier.view, 0)[1];
+            String what = "filler " + filler + ": step " + step;
+            assertTrue(step == 0 || step == 1, what);
+            int twinLeaves = JitTestAccess.methodCalls(JitTestAccess.generate(twinTier.view, 0).bytes(),
+                    "dev/tape/vm/JitRuntime", "leafFits");
+            int leaves = JitTestAccess.methodCalls(JitTestAccess.generate(tier.view, 0).bytes(),
+                    "dev/tape/vm/JitRuntime", "leafFits");
+            assertTrue(twinLeaves > 0, what);
+            assertEquals(twinLeaves, leaves, what + ": leaves inline");
+            if (step == 1) {
+                near++;
+                Tiers t = Tiers.of(counted, Host.NONE);
+                assertEquals(2, Jit.precompile(t.compiled), what);
+                List<Value> a = List.of(Value.i64(3 * JitTestAccess.countedLoopChunk() + 5));
+                long used = t.check(0, a, Limits.DEFAULT, what).used(Limits.DEFAULT);
+                for (long fuel = used - 40; fuel <= used + 1; fuel++) {
+                    t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
+                }
+                t.check(0, a, Limits.DEFAULT.withFuel(used / 2), what + " fuel " + used / 2);
+            }
+        }
+        assertTrue(near >= 3, "fillers whose chunk alone puts the method over the limit: " + near);
     }
 }

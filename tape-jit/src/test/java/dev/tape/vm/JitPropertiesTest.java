@@ -86,6 +86,14 @@ class JitPropertiesTest {
                 .collect(t.compiledHost.fromCompiledCode > 0 ? "some" : "none");
         Statistics.label("host calls from compiled code")
                 .coverage(c -> c.check("some").percentage(pct -> pct > 10));
+        // the generator's counted loops (CountedLoop's form): some function runs one in chunks
+        int chunked = 0;
+        for (int f = 0; f < n; f++) {
+            byte[] bytes = dev.tape.jit.JitTestAccess.generate(((JitTier) t.compiled.tier).view, f).bytes();
+            chunked += dev.tape.jit.JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
+        }
+        Statistics.label("counted loops run in chunks").collect(chunked > 0 ? "some" : "none");
+        Statistics.label("counted loops run in chunks").coverage(c -> c.check("some").percentage(pct -> pct > 40));
     }
 
     /**
