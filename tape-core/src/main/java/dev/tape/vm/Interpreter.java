@@ -639,8 +639,9 @@ final class Interpreter {
                         }
                     }
                     case Op.HOST_CALL -> {
-                        // a one-to-three-word function, neither traced nor recorded: inline (C2 inlines
-                        // WordCalls.quick here); else every case through Calls.host, a call of its own
+                        // a one-to-three-word function, neither traced nor recorded: one small call
+                        // (WordCalls.quick); else every case through Calls.host (docs/PERFORMANCE-LOG.md,
+                        // "Host calls in the general mode")
                         int next = WordCalls.quick(vm, c, code, ip, base, w);
                         if (next >= 0) {
                             ip = next;

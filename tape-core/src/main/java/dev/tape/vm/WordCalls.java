@@ -88,9 +88,8 @@ final class WordCalls {
 
     /**
      * The interpreter's {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip})
-     * of a one-to-three-word function in the common case, small enough for C2 to inline into
-     * {@link Interpreter#execute}: the call is neither traced nor possibly recorded and the run is
-     * under its host-call limit. Otherwise it does
+     * of a one-to-three-word function in the common case: the call is neither traced nor possibly
+     * recorded and the run is under its host-call limit. Otherwise it does
      * nothing and returns -1, and the caller takes {@link Calls#host}, which handles every case
      * (it would do here what this method does, through more calls and lookups). The observables
      * are those of {@link #host}: the call is counted before the function runs; its argument and
@@ -99,6 +98,12 @@ final class WordCalls {
      * {@code host_call_failed} at the call ({@link Calls#failed}). The function sees no context,
      * so unboxed decimals ({@link DecScale}) stay as they are: {@link Calls#host} boxes them only
      * for a host that may inspect or suspend the context, and a trap boxes them when it saves.
+     *
+     * <p>Kept small: C2 compiles it on its own with the function's call inlined when the site sees
+     * one function (in the general mode of a JVM that has run many programs, {@code execute} has no
+     * inlining budget left for it), and the interpreter's one call here replaces {@link Calls#host}'s
+     * larger one with its lookups, decimal boxing, fuel argument and register-file reloads
+     * (docs/PERFORMANCE-LOG.md, "Host calls in the general mode").
      *
      * @param w the word register file
      * @return the global ip after the call, or -1 when the caller must take {@link Calls#host}
