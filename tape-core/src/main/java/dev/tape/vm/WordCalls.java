@@ -116,7 +116,7 @@ final class WordCalls {
             return -1;
         }
         c.hostCalls++;
-        Object f = vm.hostWords[sigId].function();
+        Object f = vm.hostQuickFns[sigId];
         long a = w[base + code[ip + 3]];
         long result;
         try {
