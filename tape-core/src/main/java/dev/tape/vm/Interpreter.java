@@ -639,16 +639,24 @@ final class Interpreter {
                         }
                     }
                     case Op.HOST_CALL -> {
-                        long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
-                        if (extra != 0) {
-                            long charge = Math.min(extra, budget);
-                            budget -= charge;
-                            c.defer(extra - charge);
+                        // a one-to-three-word function, neither traced nor recorded: one small call
+                        // (WordCalls.quick); else every case through Calls.host (docs/PERFORMANCE-LOG.md,
+                        // "Host calls in the general mode")
+                        int next = WordCalls.quick(vm, c, code, ip, base, w);
+                        if (next >= 0) {
+                            ip = next;
+                        } else {
+                            long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
+                            if (extra != 0) {
+                                long charge = Math.min(extra, budget);
+                                budget -= charge;
+                                c.defer(extra - charge);
+                            }
+                            w = c.w;
+                            r = c.r;
+                            int argc = code[ip + 2];
+                            ip += 4 + argc + code[ip + 3 + argc];
                         }
-                        w = c.w;
-                        r = c.r;
-                        int argc = code[ip + 2];
-                        ip += 4 + argc + code[ip + 3 + argc];
                         if (c.pauseRequested) {
                             // an interrupt or deadline that came during the host function: pause
                             // right after it (the driver sees the request)

@@ -46,6 +46,19 @@ public final class Vm {
      * signature, which both tiers call with words ({@link WordCalls}); else null
      */
     final WordFunction[] hostWords;
+    /**
+     * per host signature: how the interpreter's {@code host_call} may call its function inline
+     * ({@link WordCalls#quick}): the shape ({@link WordFunction#OF1} to {@link WordFunction#OF3})
+     * of a one-to-three-word {@link #hostWords} function, plus {@link WordCalls#QUICK_BOOL} when its
+     * result is a {@code bool}; 0 for any other function, which takes {@link Calls#host}
+     */
+    final byte[] hostQuick;
+    /**
+     * per host signature: the Java function ({@link WordFunction#function()}) of a signature whose
+     * {@link #hostQuick} is not 0, else null: {@link WordCalls#quick} reads it with one load less
+     * than through {@link #hostWords}
+     */
+    final Object[] hostQuickFns;
     final String[] hostSymbols;
     final HostSig[] hostSigs;
     /** per host signature: argument kinds */
@@ -108,6 +121,12 @@ public final class Vm {
             if (hostFns[i] instanceof WordFunction f && f.fits(hostSigs[i].args(), hostSigs[i].rets())) {
                 hostWords[i] = f;
             }
+        }
+        this.hostQuick = new byte[sigs.size()];
+        this.hostQuickFns = new Object[sigs.size()];
+        for (int i = 0; i < sigs.size(); i++) {
+            hostQuick[i] = WordCalls.quickShape(hostWords[i], hostRetTypes[i]);
+            hostQuickFns[i] = hostQuick[i] == 0 ? null : hostWords[i].function();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tape.vm;
 import dev.tape.host.WordFunction;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.program.ValueKind;
+import dev.tape.program.ValueType;
 import dev.tape.trace.TraceMask;
 import dev.tape.value.Aggregate;
 import dev.tape.value.Value;
@@ -66,6 +67,73 @@ final class WordCalls {
             }
             return c.absorb(site.charged);
         }
+    }
+
+    /** The bit of {@link Vm#hostQuick} for a function whose result is a {@code bool}. */
+    static final int QUICK_BOOL = 8;
+
+    /**
+     * @param fn a signature's word function, or null
+     * @param rets the signature's result types
+     * @return its {@link Vm#hostQuick} entry: the shape of a one-to-three-word function (one
+     *     result, which {@link WordFunction#fits} checked), with {@link #QUICK_BOOL} for a
+     *     {@code bool} result; 0 for null or a {@link WordFunction#WORDS} function
+     */
+    static byte quickShape(WordFunction fn, ValueType[] rets) {
+        if (fn == null || fn.shape() == WordFunction.WORDS) {
+            return 0;
+        }
+        return (byte) (fn.shape() | (rets[0].kind() == ValueKind.BOOL ? QUICK_BOOL : 0));
+    }
+
+    /**
+     * The interpreter's {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip})
+     * of a one-to-three-word function in the common case: the call is neither traced nor possibly
+     * recorded and the run is under its host-call limit. Otherwise it does
+     * nothing and returns -1, and the caller takes {@link Calls#host}, which handles every case
+     * (it would do here what this method does, through more calls and lookups). The observables
+     * are those of {@link #host}: the call is counted before the function runs; its argument and
+     * result are within the copy budget's free values (at most 4 against
+     * {@link ExecutionContext#FREE_VALUES}); no fuel is charged; a throwing function traps
+     * {@code host_call_failed} at the call ({@link Calls#failed}). The function sees no context,
+     * so unboxed decimals ({@link DecScale}) stay as they are: {@link Calls#host} boxes them only
+     * for a host that may inspect or suspend the context, and a trap boxes them when it saves.
+     *
+     * <p>Kept small: C2 compiles it on its own with the function's call inlined when the site sees
+     * one function (in the general mode of a JVM that has run many programs, {@code execute} has no
+     * inlining budget left for it), and the interpreter's one call here replaces {@link Calls#host}'s
+     * larger one with its lookups, decimal boxing, fuel argument and register-file reloads
+     * (docs/PERFORMANCE-LOG.md, "Host calls in the general mode").
+     *
+     * @param w the word register file
+     * @return the global ip after the call, or -1 when the caller must take {@link Calls#host}
+     */
+    static int quick(Vm vm, ExecutionContext c, int[] code, int ip, int base, long[] w) {
+        int sigId = code[ip + 1];
+        int quick = vm.hostQuick[sigId];
+        if (quick == 0 || (c.mask & TraceMask.HOST) != 0 || c.recorderStarted
+                || Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
+            return -1;
+        }
+        c.hostCalls++;
+        Object f = vm.hostQuickFns[sigId];
+        long a = w[base + code[ip + 3]];
+        long result;
+        try {
+            int shape = quick & 3;
+            if (shape == WordFunction.OF1) {
+                result = ((WordFunction.Of1) f).apply(a);
+            } else if (shape == WordFunction.OF2) {
+                result = ((WordFunction.Of2) f).apply(a, w[base + code[ip + 4]]);
+            } else {
+                result = ((WordFunction.Of3) f).apply(a, w[base + code[ip + 4]], w[base + code[ip + 5]]);
+            }
+        } catch (Throwable e) {
+            throw Calls.failed(e, c.site(vm, sigId));
+        }
+        int at = ip + 4 + code[ip + 2];
+        w[base + code[at]] = (quick & QUICK_BOOL) == 0 ? result : result != 0 ? 1 : 0;
+        return at + 1;
     }
 
     /**
