@@ -280,6 +280,7 @@ class AttackManyCountedLoopsTest {
     @Test
     void manyLoopsWithinTheBound() throws Exception {
         int checked = 0;
+        int everyLoop = 0;
         for (int base : new int[] {2, 140}) {
             for (int calls : new int[] {0, 1, 3}) {
                 for (int loops : new int[] {1, 2, 3, 8, 30, 100, 300}) {
@@ -297,6 +298,12 @@ class AttackManyCountedLoopsTest {
                     JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
                     int[] st = JitTestAccess.steps(tier.view, 0);
                     assertTrue(st[0] <= JitTestAccess.maxAttempts(), what + ": " + st[0] + " generations");
+                    if (calls == 0 && st[1] == 0) {
+                        // no call, so no peeled copy: one preamble per loop, every loop in chunks
+                        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
+                        assertTrue(JitTestAccess.methodCalls(bytes, "java/lang/Math", "min") == loops, what);
+                        everyLoop++;
+                    }
                     if (loops <= 8) {
                         Tiers t = Tiers.of(p, Host.NONE);
                         List<Value> a = List.of(Value.i64(3));
@@ -307,5 +314,6 @@ class AttackManyCountedLoopsTest {
             }
         }
         assertTrue(checked >= 20, "checked: " + checked);
+        assertTrue(everyLoop >= 6, "every loop in chunks: " + everyLoop);
     }
 }
