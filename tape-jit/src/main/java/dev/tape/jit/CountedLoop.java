@@ -90,6 +90,27 @@ final class CountedLoop {
     private CountedLoop() {}
 
     /**
+     * A bound on the bytecode the plan adds for the {@code br} at {@code at} of a function's lowered
+     * code (targets are indices into that code): 0 unless it branches back at most {@link
+     * #MAX_INTS} ints (only then can it be a latch, {@link #of}); else the two preambles, the
+     * leaves, the clears and the latch, plus 104 bytes per int from the head to the latch (80 for
+     * the instructions, as {@link MethodSize} counts them, 24 for the blocks' charges). For {@link
+     * MethodSize#bound}, a tests' oracle.
+     *
+     * @param code a lowered function's code
+     * @param at the index of a {@code br} in it
+     * @return the bound, in bytes of bytecode: 0, or 1,744 to 8,400 (the clears counted apart, 5 bytes
+     *     each)
+     */
+    static int bytesAt(int[] code, int at) {
+        int t = code[at + 2];
+        if (t > at || at - t > MAX_INTS) {
+            return 0;
+        }
+        return 2 * PREAMBLE_BYTES + MAX_LEAF_BYTES + 5 * MAX_CLEARS + 64 + (80 + 24) * (at - t);
+    }
+
+    /**
      * A loop whose trips can run in chunks.
      *
      * @param head the code index of the loop's head block

@@ -30,8 +30,11 @@ final class MethodSize {
      * closures its first {@link ClosureCache#MAX_SITES} indirect calls checked last,
      * {@link ClosureCache#SITE_BYTES} each; a method with a call and a branch or jump may have its
      * loops peeled ({@link LoopPeel}: its blocks from the first loop header on emitted twice), so
-     * its bound is doubled; a method may run a loop in chunks at each {@code br} ({@link CountedLoop},
-     * the latch of a loop of its form), {@link CountedLoop#MAX_BYTES} more each.
+     * its bound is doubled; a method may run a loop in chunks at each {@code br} that branches back
+     * at most {@link CountedLoop#MAX_INTS} ints (a latch of a loop of its form), at most {@link
+     * CountedLoop#bytesAt} more each: a fixed part and so much per int of the loop's range, so a
+     * function with a short loop stays under the limit it fits (before the nineteenth round's
+     * review, every {@code br} was counted {@link CountedLoop#MAX_BYTES}, more than the limit).
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -56,7 +59,7 @@ final class MethodSize {
             int op = code[fn.instructionStart(s)];
             calls |= op == Op.CALL || op == LOp.CALL_INDIRECT_FUNC || op == LOp.CALL_INDIRECT_CLOSURE;
             jumps |= op == Op.BR || op == Op.JMP;
-            latches += op == Op.BR ? 1 : 0;
+            latches += op == Op.BR ? CountedLoop.bytesAt(code, fn.instructionStart(s)) : 0;
         }
         for (int s = 0; s < fn.instructionCount(); s++) {
             int op = code[fn.instructionStart(s)];
@@ -71,7 +74,7 @@ final class MethodSize {
                 break;
             }
         }
-        long all = (calls && jumps ? 2 * bound : bound) + latches * CountedLoop.MAX_BYTES;
+        long all = (calls && jumps ? 2 * bound : bound) + latches;
         return (int) Math.min(all, Integer.MAX_VALUE);
     }
 
