@@ -16,7 +16,8 @@ import java.lang.invoke.MethodType;
  * {@code host_call}s of {@link WordFunction}s bound to their own signature
  * ({@link Vm#hostWords}): the steps of {@link Calls#host} ({@link Calls#begin}, {@code invoke},
  * {@code result}) with words instead of boxed values. Both tiers go through these: the
- * interpreter through {@link #host}, compiled code through {@link #call1}, {@link #call2},
+ * interpreter through {@link #quick} when the call is neither traced nor possibly recorded and
+ * under its limit, else through {@link #host}; compiled code through {@link #call1}, {@link #call2},
  * {@link #call3} (with the function as a constant handle of the calling class, {@link #handle}), or
  * {@link #words}, {@link #callWords} and {@link #result}.
  *
