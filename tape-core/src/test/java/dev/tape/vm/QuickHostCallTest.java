@@ -159,4 +159,29 @@ class QuickHostCallTest {
             assertEquals(g.hostCallsMade(), q.hostCallsMade(), "fuel " + fuel);
         }
     }
+
+    /** Whether {@link WordCalls#quick} is on the calling thread's stack. */
+    private static boolean inQuick() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().equals(WordCalls.class.getName()) && f.getMethodName().equals("quick")));
+    }
+
+    /**
+     * The comparisons above hold only if the untraced run takes the quick path: each call of an
+     * untraced run is made from {@link WordCalls#quick}, none of a run traced for host events.
+     */
+    @Test
+    void anUntracedRunTakesTheQuickPathATracedOneDoesNot() throws Exception {
+        List<Boolean> seen = new ArrayList<>();
+        Vm vm = new Vm(Verifier.verify(loop()), idHost(a -> {
+            seen.add(inQuick());
+            return a;
+        }));
+        assertEquals(List.of(Value.i64(10)), vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT, null));
+        assertEquals(List.of(true, true, true, true, true), seen);
+        seen.clear();
+        assertEquals(List.of(Value.i64(10)),
+                vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT, new HostEvents()));
+        assertEquals(List.of(false, false, false, false, false), seen);
+    }
 }
