@@ -39,12 +39,15 @@ public final class Instruction {
      * Makes an instruction to encode, with canonical operand widths.
      *
      * @param opcode the opcode
-     * @param operands one value per schema operand: a {@link Number} (or {@link Boolean} for
-     *     {@code imm_bool}) for a scalar, an {@code int[]} (registers 0 to 2^31-1) or a
-     *     {@code long[]} (registers 0 to 2^32-1, as the format's u32) for a register list
+     * @param operands one value per schema operand: a {@code Long}, {@code Integer}, {@code Short}
+     *     or {@code Byte} (or a {@link Boolean} for {@code imm_bool}) for a scalar, taken exactly;
+     *     an {@code int[]} (registers 0 to 2^31-1) or a {@code long[]} (registers 0 to 2^32-1, as
+     *     the format's u32) for a register list
      * @return the instruction, with pc 0 and its encoded length
-     * @throws IllegalArgumentException when the operands do not match the schema in count or kind,
-     *     or a value is out of its encoding's range
+     * @throws IllegalArgumentException when the operands do not match the schema in count or kind
+     *     (another {@code Number}, such as a {@code BigInteger} or a {@code Double}, which would
+     *     have to be narrowed: {@code mov.src needs an integer, got BigInteger}; a {@code Boolean}
+     *     for an operand other than {@code imm_bool}), or a value is out of its encoding's range
      */
     public static Instruction of(Opcode opcode, Object... operands) {
         List<Operand> schema = opcode.operands();
@@ -86,12 +89,15 @@ public final class Instruction {
                     listWidths[i][k] = ByteWriter.ulebSize(l[k]);
                 }
                 values[i] = l.length;
-            } else if (o instanceof Boolean b) {
+            } else if (o instanceof Boolean b && op.kind() == OperandKind.IMM_BOOL) {
                 values[i] = b ? 1 : 0;
-            } else if (o instanceof Number n) {
-                values[i] = n.longValue();
+            } else if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
+                // exact: another Number (a BigInteger past 64 bits, a double) would be narrowed
+                values[i] = ((Number) o).longValue();
             } else {
-                throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs a number");
+                throw new IllegalArgumentException(opcode.mnemonic() + "." + op.name() + " needs "
+                        + (o instanceof Number || o instanceof Boolean ? "an integer, got " + o.getClass().getSimpleName()
+                        : "a number"));
             }
             checkRange(opcode, op, values[i]);
             widths = withWidth(widths, i, canonicalWidth(op.encoding(), values[i]));

@@ -190,12 +190,17 @@ public final class Run {
      *     starting, restoring or running a run in its context (see "Threads" above)
      * @throws SnapshotException (offset -1) when a register holds a value the program's types
      *     cannot describe (an aggregate a host built outside the program's type table), which a
-     *     restore would refuse
+     *     restore would refuse; when the JVM runs out of memory anywhere in the write, loading the
+     *     write's classes included
      */
     public byte[] snapshot() {
         acquireLive();
         try {
+            // Snapshots itself loaded here when the class initialiser's thread could not load it (a
+            // full heap): its error is the documented one too, as the write's own
             return Snapshots.write(vm, c, pausedOnFuel);
+        } catch (OutOfMemoryError e) {
+            throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } finally {
             releaseLive();
         }

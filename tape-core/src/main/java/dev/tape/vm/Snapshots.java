@@ -112,7 +112,7 @@ final class Snapshots {
         try {
             return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids == null ? new SnapshotIds() : ids).write();
         } catch (OutOfMemoryError e) {
-            throw new SnapshotException(-1, "the JVM ran out of memory writing the snapshot");
+            throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new SnapshotException(-1, "the context holds no paused run of this VM's program (" + e.getMessage()
                     + ")");

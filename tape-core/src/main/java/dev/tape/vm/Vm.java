@@ -303,6 +303,9 @@ public final class Vm {
     /** The reason of a restore's {@link SnapshotException} when the JVM runs out of memory. */
     static final String OUT_OF_MEMORY_RESTORING = "the JVM ran out of memory restoring the snapshot";
 
+    /** The reason of a write's {@link SnapshotException} when the JVM runs out of memory. */
+    static final String OUT_OF_MEMORY_WRITING = "the JVM ran out of memory writing the snapshot";
+
     /**
      * {@link #restore(byte[])} into a given context, under a ceiling, optionally traced. The
      * snapshot is checked against the program's verifier facts before anything runs (every
