@@ -316,8 +316,8 @@ final class SnapshotIds {
     }
 
     private static SnapshotException tooMany() {
-        return new SnapshotException(-1, "the run holds more distinct values (or references among them) than a snapshot"
-                + " can list: 2^29 values, 2^31 - 9 references");
+        return new SnapshotException(-1, "the run holds more objects (or references among them) than a snapshot"
+                + " can list: 2^29 objects, 2^31 - 9 references");
     }
 
     /**

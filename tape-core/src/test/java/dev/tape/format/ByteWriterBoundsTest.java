@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A {@link ByteWriter} near its largest size ({@link ByteWriter#MAX_BYTES}): a write past it throws
- * {@link OutOfMemoryError} (which the snapshot writer and the encoders report as their documented
- * error), where the length's {@code int} sum overflowed before and the write failed with an index
- * error. The length is set by reflection: no test allocates 2 GiB.
+ * {@link OutOfMemoryError} (which the snapshot writer reports as its documented error, a
+ * {@code SnapshotException}; the program encoders let it through), where the length's {@code int}
+ * sum overflowed before and the write failed with an index error. The length is set by reflection: no test allocates 2 GiB.
  */
 class ByteWriterBoundsTest {
     @Test
