@@ -86,7 +86,7 @@ class SnapshotIdsBoundsTest {
         assertEquals(1 << 30, SnapshotIds.doubled(1 << 29));
         SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotIds.doubled(1 << 30));
         assertEquals(-1, e.offset());
-        assertTrue(e.getMessage().startsWith("snapshot error: the run holds more distinct values"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("snapshot error: the run holds more objects"), e.getMessage());
         assertEquals(16, SnapshotIds.capacity(8, 9));
         assertEquals(100, SnapshotIds.capacity(8, 100));
         // twice 2^30 is past an int: the most a JVM allocates, not a negative size
