@@ -63,44 +63,6 @@ final class DecimalRun {
     }
 
     /**
-     * Runs the decimal instruction at {@code ip} ({@code dec.add}, {@code dec.sub}, {@code dec.mul}
-     * or {@code i64.to_dec}, laid out {@code [op, dst, a, b]} with {@code b} the scale for
-     * {@code i64.to_dec}) alone, for {@link Interpreter#execute} when no run starts there: the
-     * result unboxed ({@link DecScale#put}), the traps of {@link Numerics} ({@code decimal_overflow},
-     * {@code decimal_scale_mismatch}) thrown as they are, with nothing written. A method of its own, not a case body of
-     * {@code execute}, so that this arithmetic is no part of that loop's compile
-     * ({@code docs/PERFORMANCE-LOG.md}, "Interpreter, twentieth round").
-     *
-     * @param c the context whose register files {@code w} and {@code r} are
-     * @param w the word file
-     * @param r the reference file
-     * @param code the code image's code
-     * @param ip the decimal instruction's code index
-     * @param base the frame's register base
-     */
-    static void one(ExecutionContext c, long[] w, Object[] r, int[] code, int ip, int base) {
-        int x = base + code[ip + 2];
-        int op = code[ip];
-        if (op == Op.I64_TO_DEC) {
-            int s = code[ip + 3];
-            DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[x], s), s);
-        } else {
-            int y = base + code[ip + 3];
-            Object xo = r[x];
-            Object yo = r[y];
-            int s = DecScale.scale(xo);
-            if (op == Op.DEC_MUL) {
-                int t = DecScale.scale(yo);
-                DecScale.put(c, w, r, base + code[ip + 1], Numerics.decMul(DecScale.mantissa(xo, w[x]),
-                        s, DecScale.mantissa(yo, w[y]), t), s + t);
-            } else {
-                DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]),
-                        s, DecScale.mantissa(yo, w[y]), DecScale.scale(yo), op == Op.DEC_SUB), s);
-            }
-        }
-    }
-
-    /**
      * Runs the paid-for decimal instruction at {@code ip} and what follows, as above.
      *
      * @param c the context whose register files {@code w} and {@code r} are

@@ -5,14 +5,14 @@ import dev.tape.verify.internal.LOp;
 
 /**
  * A run of f64 instructions, and of the word instructions between them, in a loop of its own, as
- * {@link DecimalRun} is for decimals: {@link Interpreter#execute} hands every f64 arithmetic
- * instruction ({@code f64.add}, {@code sub}, {@code mul}, {@code div}, {@code i64.to_f64}, the f64
- * superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD} and
- * {@link LOp#I64_TO_F64_MUL_ADD}, and {@code f64.lt} to a word), paid for, through its outer
- * {@code switch} to this loop (its inner word loop has no case for them, so that C2's general-mode
- * compile of that loop is smaller: {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twentieth round";
- * before that round, one whose run would end at once ran in the inner loop, {@link LOp#floatRun}),
- * and this loop runs it and every following instruction it handles (those and
+ * {@link DecimalRun} is for decimals: the inner word loop of {@link Interpreter#execute} hands an f64
+ * arithmetic instruction ({@code f64.add}, {@code sub}, {@code mul}, {@code div},
+ * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}
+ * and {@link LOp#I64_TO_F64_MUL_ADD}), paid for, through the outer {@code switch} to this loop when
+ * the instruction after it (after the whole superinstruction) is one this loop handles
+ * ({@link LOp#floatRunTakes}) and is a branch or a jump or followed by another one it handles
+ * ({@link LOp#floatRun}; otherwise it runs in the inner loop, which costs less than the
+ * trip and the call), and this loop runs it and every following instruction it handles (those and
  * {@code f64.lt}, the fused {@code f64.lt}+{@code br}, word {@code mov} and constants,
  * {@code i64/u64.add}, {@code sub}, {@code mul}, {@code br}, {@code jmp}, the fused
  * {@code i64.lt}+{@code br} and the superinstructions constant+{@code i64.add},
@@ -219,8 +219,8 @@ final class FloatRun {
                     // END GENERATED
                     default -> {
                         // not run here: its unit, taken below, is given back, and execute takes it
-                        // from here (never the first instruction: an f64 one this loop takes, or
-                        // a head LOp.loopHead found this loop takes)
+                        // from here (never the first instruction, one LOp.floatRun or
+                        // LOp.loopHead found this loop takes)
                         return (long) ip << 32 | (start - b - 1);
                     }
                 }

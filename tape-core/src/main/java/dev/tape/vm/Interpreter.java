@@ -24,17 +24,15 @@ import dev.tape.verify.internal.LOp;
  * covers only when the budget still holds that instruction's unit, and otherwise stops at that
  * instruction's start, as the instructions one at a time would.
  *
- * <p>The word instructions (integer, compare, branch, word moves and constants, the fused forms
- * but the f64 ones) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
+ * <p>The word instructions (integer, float, compare, branch, word moves and constants, the fused
+ * forms) and the direct {@code call} and {@code ret} run in an inner loop of their own, which
  * calls out only on cold paths (register growth, traps, call tracing); any other instruction
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
  * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
  * instruction there hands the run it starts (decimal and common word instructions) to
  * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
- * an f64 arithmetic instruction (or an f64 superinstruction, or {@code f64.lt} to a word) to
- * {@link FloatRun}, which runs it and the instructions after it that it takes (the inner loop has
- * no f64 case but the fused {@code f64.lt}+{@code br}: fewer cases for C2 to compile there, see
- * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twentieth round"); a counted loop's latch that the lowering
+ * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
+ * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that the lowering
  * found branching back to a head starting a run ({@link LOp#I64_ADD_LT_BR_RUN}) hands the loop to
  * {@link WordRun} (or to {@link FloatRun}, an f64 head) the same way. In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
@@ -87,9 +85,6 @@ final class Interpreter {
         int[] outer = {LOp.MOV_R, LOp.CONST_R, LOp.SELECT_R, LOp.CALL_INDIRECT_FUNC,
             LOp.CALL_INDIRECT_CLOSURE, Op.HOST_CALL, LOp.TUPLE_NEW_W, LOp.TUPLE_GET_W, Op.DEC_ADD, Op.DEC_SUB,
             Op.DEC_MUL, Op.I64_TO_DEC,
-            // the f64 ones FloatRun runs (the inner loop has no case for them)
-            Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
-            LOp.I64_TO_F64_MUL_ADD, Op.F64_LT,
             // Ops.slow's
             Op.DEC_TO_I64, Op.DEC_TO_U64, Op.U64_TO_DEC, Op.BYTES_EQ, Op.STR_EQ, Op.BYTES_CONCAT, Op.STR_CONCAT,
             Op.BYTES_LEN, Op.STR_LEN, Op.BYTES_GET, Op.BYTES_GET_IMM, Op.BYTES_SLICE, Op.STR_SLICE,
@@ -231,6 +226,46 @@ final class Interpreter {
                         }
                         case Op.BOOL_NOT -> {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] ^ 1;
+                            ip += 3;
+                        }
+                        case Op.F64_ADD -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            w[base + code[ip + 1]] = Numerics.add(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_SUB -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_MUL -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_DIV -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 4)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            ip += 4;
+                        }
+                        case Op.F64_LT -> {
+                            w[base + code[ip + 1]] = Double.longBitsToDouble(w[base + code[ip + 2]])
+                                    < Double.longBitsToDouble(w[base + code[ip + 3]]) ? 1 : 0;
+                            ip += 4;
+                        }
+                        case Op.I64_TO_F64 -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 3)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
                             ip += 3;
                         }
                         case Op.BR -> ip = w[base + code[ip + 1]] != 0 ? code[ip + 2] : code[ip + 3];
@@ -393,6 +428,54 @@ final class Interpreter {
                                     budget--;
                                     ip = code[t ? ip + 10 : ip + 11];
                                 }
+                            }
+                        }
+                        case LOp.F64_MUL_ADD -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 8)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            // [F64_MUL, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Numerics.mul(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                                ip += 8;
+                            }
+                        }
+                        case LOp.I64_TO_F64_MUL_ADD -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 11)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            // [I64_TO_F64, d, a][F64_MUL_ADD, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Double.doubleToRawLongBits((double) w[base + code[ip + 2]]);
+                            if (budget == 0) {
+                                ip += 3;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 4]] = Numerics.mul(w[base + code[ip + 5]], w[base + code[ip + 6]]);
+                                if (budget == 0) {
+                                    ip += 7;
+                                } else {
+                                    budget--;
+                                    w[base + code[ip + 8]] = Numerics.add(w[base + code[ip + 9]], w[base + code[ip + 10]]);
+                                    ip += 11;
+                                }
+                            }
+                        }
+                        case LOp.F64_SUB_ADD -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 8)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            // [F64_SUB, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Numerics.sub(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                                ip += 8;
                             }
                         }
                         // END GENERATED
@@ -623,10 +706,10 @@ final class Interpreter {
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
                         LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB,
                         Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD -> {
-                        // paid for: an f64 instruction (the inner loop has no case for them; its run,
-                        // however short, in FloatRun), or a loop head an I64_ADD_LT_BR_RUN hands over
-                        // (LOp.loopHead; never a branch): a word head to a WordRun, the others to a
-                        // FloatRun
+                        // only from the inner loop, which runs these ops itself, paid for: an f64
+                        // instruction whose next one FloatRun takes (LOp.floatRun), or a loop head an
+                        // I64_ADD_LT_BR_RUN hands over (LOp.loopHead; never a branch): a word head to a
+                        // WordRun, the others to a FloatRun
                         long p;
                         try {
                             p = LOp.wordRunTakes(code[ip]) ? WordRun.run(c, w, code, ip, base, budget)
@@ -650,9 +733,25 @@ final class Interpreter {
                         // one cost 12 to 30% more CPU time in loops of decimal instructions each
                         // followed by i64.xor, constant + i64.sub or a reference mov
                         if (budget == 0 || !RUN_TAKES[code[ip + 4] & 0xFF]) {
-                            // a method of its own: its inlined decimal arithmetic stays out of this
-                            // method's general-mode compile
-                            DecimalRun.one(c, w, r, code, ip, base);
+                            int x = base + code[ip + 2];
+                            int op = code[ip];
+                            if (op == Op.I64_TO_DEC) {
+                                int s = code[ip + 3];
+                                DecScale.put(c, w, r, base + code[ip + 1], Numerics.i64ToDecMantissa(w[x], s), s);
+                            } else {
+                                int y = base + code[ip + 3];
+                                Object xo = r[x];
+                                Object yo = r[y];
+                                int s = DecScale.scale(xo);
+                                if (op == Op.DEC_MUL) {
+                                    int t = DecScale.scale(yo);
+                                    DecScale.put(c, w, r, base + code[ip + 1], Numerics.decMul(DecScale.mantissa(xo, w[x]),
+                                            s, DecScale.mantissa(yo, w[y]), t), s + t);
+                                } else {
+                                    DecScale.put(c, w, r, base + code[ip + 1], Numerics.decAdd(DecScale.mantissa(xo, w[x]),
+                                            s, DecScale.mantissa(yo, w[y]), DecScale.scale(yo), op == Op.DEC_SUB), s);
+                                }
+                            }
                             ip += 4;
                         } else {
                             long p;
