@@ -210,7 +210,10 @@ final class CountedLoop {
                         Op.U64_AND, Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR,
                         Op.BOOL_XOR, Op.I64_SHL, Op.U64_SHL, Op.I64_SHR, Op.U64_SHR, Op.I64_EQ, Op.U64_EQ,
                         Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.U64_GT, Op.U64_LE, Op.U64_GE,
-                        Op.BOOL_NOT -> written.add(code[g + 1]);
+                        Op.BOOL_NOT, Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_REM, Op.F64_MIN,
+                        Op.F64_MAX, Op.F64_MIN_NUM, Op.F64_MAX_NUM, Op.F64_NEG, Op.F64_ABS, Op.F64_TO_BITS,
+                        Op.F64_FROM_BITS, Op.I64_TO_F64, Op.U64_TO_F64, Op.F64_EQ, Op.F64_LT, Op.F64_GT,
+                        Op.F64_LE, Op.F64_GE -> written.add(code[g + 1]);
                 case Op.I64_ADD, Op.U64_ADD -> {
                     int dst = code[g + 1];
                     written.add(dst);
