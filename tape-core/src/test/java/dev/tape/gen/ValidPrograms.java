@@ -29,7 +29,7 @@ import java.util.Random;
  * program.
  *
  * <p>Counted loops ({@link #countedLoop(int)}, the compiled tier's {@code CountedLoop} form: a
- * straight-line body of word instructions and leaf calls, the index raised by a step register and
+ * straight-line body of word instructions (f64 ones too) and leaf calls, the index raised by a step register and
  * compared with an end register right before the latch) are put between statements from a random
  * source of their own, so every other choice is the one the seed made before they existed; their
  * bodies call the program's last two functions: a leaf that runs inline (two paths of different
@@ -454,7 +454,8 @@ public final class ValidPrograms {
      * A loop of the compiled tier's counted form ({@code CountedLoop}), drawn from
      * {@link #counted}: the index {@code i}, end and step (i64 or u64, dedicated registers) set
      * from constants, entered with a test or not, a body of 1 to 6 word instructions (arithmetic,
-     * compares, {@code bool.not}, {@code mov}, constants, reading the index too) and calls of the
+     * compares, {@code bool.not}, {@code mov}, constants, f64 arithmetic, compares and
+     * conversions, reading the index too) and calls of the
      * leaf, {@code i += s}, and {@code i < end} (or {@code end > i}) right before the latch. One
      * loop in eight is spoiled: a division in the body or a call of the dividing function (either
      * may trap, and the loop has no chunk); steps are mostly 1 to 3, now and then past the
@@ -538,7 +539,7 @@ public final class ValidPrograms {
         Opcode[] cmp = u
                 ? new Opcode[] {Opcode.U64_EQ, Opcode.U64_LT, Opcode.U64_GT, Opcode.U64_LE, Opcode.U64_GE}
                 : new Opcode[] {Opcode.I64_EQ, Opcode.I64_LT, Opcode.I64_GT, Opcode.I64_LE, Opcode.I64_GE};
-        switch (counted.nextInt(8)) {
+        switch (counted.nextInt(10)) {
             case 0, 1, 2 -> f.binary(arith[counted.nextInt(arith.length)], countedWrite(t), countedRead(t, index, true),
                     countedRead(t, index, true));
             case 3 -> f.binary(cmp[counted.nextInt(cmp.length)], countedWrite(B), countedRead(t, index, true),
@@ -552,8 +553,43 @@ public final class ValidPrograms {
                     f.constI64(countedWrite(I), counted.nextInt(-50, 50));
                 }
             }
+            case 7, 8 -> countedF64(t, index);
             default -> f.call(0, leafFunc, 0, new int[] {countedRead(I, index, !u), countedRead(I, index, !u)},
                     new int[] {countedWrite(I)});
+        }
+    }
+
+    private static final Opcode[] F64_ARITH = {Opcode.F64_ADD, Opcode.F64_SUB, Opcode.F64_MUL, Opcode.F64_DIV,
+        Opcode.F64_REM, Opcode.F64_MIN, Opcode.F64_MAX, Opcode.F64_MIN_NUM, Opcode.F64_MAX_NUM};
+    private static final Opcode[] F64_CMP = {Opcode.F64_EQ, Opcode.F64_LT, Opcode.F64_GT, Opcode.F64_LE,
+        Opcode.F64_GE};
+
+    /**
+     * One f64 instruction of a counted loop's body (the compiled tier runs them in chunks too,
+     * twentieth round): arithmetic, a compare, neg, abs, the bit moves, or a conversion of the
+     * index (of type {@code t}) or of a pool word, on pool registers that hold NaNs and
+     * infinities now and then.
+     */
+    private void countedF64(ValueType t, int index) {
+        switch (counted.nextInt(6)) {
+            case 0, 1 -> f.binary(F64_ARITH[counted.nextInt(F64_ARITH.length)], countedWrite(F),
+                    countedRead(F, index, false), countedRead(F, index, false));
+            case 2 -> f.binary(F64_CMP[counted.nextInt(F64_CMP.length)], countedWrite(B), countedRead(F, index, false),
+                    countedRead(F, index, false));
+            case 3 -> f.unary(counted.nextBoolean() ? Opcode.F64_NEG : Opcode.F64_ABS, countedWrite(F),
+                    countedRead(F, index, false));
+            case 4 -> {
+                boolean u = counted.nextBoolean();
+                f.unary(u ? Opcode.U64_TO_F64 : Opcode.I64_TO_F64, countedWrite(F),
+                        countedRead(u ? U : I, index, t == (u ? U : I)));
+            }
+            default -> {
+                if (counted.nextBoolean()) {
+                    f.unary(Opcode.F64_TO_BITS, countedWrite(U), countedRead(F, index, false));
+                } else {
+                    f.unary(Opcode.F64_FROM_BITS, countedWrite(F), countedRead(U, index, t == U));
+                }
+            }
         }
     }
 

@@ -36,12 +36,15 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * {@code br c, head, out} (the latch) whose true target {@code head} is at or before it, such that
  * the code from {@code head} to the latch is straight-line: no other {@code br}, no {@code jmp},
  * {@code ret} or {@code trap}, every instruction a word move or constant, i64/u64 add, sub, mul,
- * and, or, xor or shift, an integer compare, {@code bool.not}, or a direct {@code call} of a leaf
- * ({@link LeafInliner}) with word arguments and results. So every trip from the head runs exactly
- * those instructions, none can trap, allocate, call out or read the context, and the only way
- * out is the latch. Right before the latch, in its block, a compare sets {@code c} to
- * {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or fused, or {@code gt} with the operands
- * swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
+ * and, or, xor or shift, an integer compare, {@code bool.not}, an f64 add, sub, mul, div, rem, min,
+ * max, min_num, max_num, neg, abs, compare, {@code to_bits} or {@code from_bits}, an
+ * {@code i64.to_f64} or {@code u64.to_f64} (none traps; they are emitted as in the blocks, the
+ * arithmetic through the interpreter's {@code Numerics}, so a NaN keeps its bits; twentieth
+ * round), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
+ * results. So every trip from the head runs exactly those instructions, none can trap, allocate,
+ * call out or read the context, and the only way out is the latch. Right before the latch, in its
+ * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or
+ * fused, or {@code gt} with the operands swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
  * {@code i} and a register {@code s} before the compare; {@code end} and {@code s} are not written
  * on the loop; {@code c}, {@code i}, {@code end} and {@code s} are distinct. Bounded: one pass over
  * the code to find latches, each looked at over its range, which is at most {@link #MAX_INTS}
@@ -210,7 +213,10 @@ final class CountedLoop {
                         Op.U64_AND, Op.BOOL_AND, Op.I64_OR, Op.U64_OR, Op.BOOL_OR, Op.I64_XOR, Op.U64_XOR,
                         Op.BOOL_XOR, Op.I64_SHL, Op.U64_SHL, Op.I64_SHR, Op.U64_SHR, Op.I64_EQ, Op.U64_EQ,
                         Op.I64_LT, Op.I64_GT, Op.I64_LE, Op.I64_GE, Op.U64_LT, Op.U64_GT, Op.U64_LE, Op.U64_GE,
-                        Op.BOOL_NOT -> written.add(code[g + 1]);
+                        Op.BOOL_NOT, Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.F64_REM, Op.F64_MIN,
+                        Op.F64_MAX, Op.F64_MIN_NUM, Op.F64_MAX_NUM, Op.F64_NEG, Op.F64_ABS, Op.F64_TO_BITS,
+                        Op.F64_FROM_BITS, Op.I64_TO_F64, Op.U64_TO_F64, Op.F64_EQ, Op.F64_LT, Op.F64_GT,
+                        Op.F64_LE, Op.F64_GE -> written.add(code[g + 1]);
                 case Op.I64_ADD, Op.U64_ADD -> {
                     int dst = code[g + 1];
                     written.add(dst);
