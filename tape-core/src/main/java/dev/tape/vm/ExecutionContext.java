@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceSink;
 
 import java.util.Arrays;
@@ -331,20 +332,33 @@ public final class ExecutionContext {
     }
 
     /**
-     * Whether the Flight Recorder had started at the run's last look ({@link #lookForRecorder}):
-     * word host calls ask whether a recording wants their events only when it had
-     * ({@code WordCalls.recorded}). A plain field, which a compiled loop reads once, where
-     * {@code FlightRecorder.isInitialized()} is a volatile read.
+     * Whether a recording wanted {@code dev.tape.HostCall} events at the run's last look
+     * ({@link #lookForRecorder}): word host calls ask whether a recording wants their events only
+     * when one did ({@code WordCalls.recorded}), and the interpreter's quick host call
+     * ({@code WordCalls.quick}) is off while it is true. A plain field, which a compiled loop reads
+     * once, where {@code FlightRecorder.isInitialized()} is a volatile read.
      */
-    boolean recorderStarted;
+    boolean hostCallsWanted;
 
     /**
-     * Looks whether the Flight Recorder has started (once started, it stays so): at a run's start
-     * ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or {@link Run#resumeWith}
-     * (not at the driver's polls between stretches, which come at other points on each tier).
+     * Looks whether a recording wants {@code dev.tape.HostCall} events
+     * ({@code FlightRecorder.isInitialized()} and {@code TapeEvents.hostCallsRecorded()}): at a
+     * run's start ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or
+     * {@link Run#resumeWith} (not at the driver's polls between stretches, which come at other
+     * points on each tier). So a JVM whose only recordings leave {@code dev.tape.HostCall} off (a
+     * profile of the JDK's own events) keeps the quick host call. When the look cannot load the
+     * event classes (a {@link StackOverflowError} on a thread with almost no stack left, see
+     * {@code TapeEvents}), a started Flight Recorder counts as wanting them: each word call then
+     * asks for itself.
      */
     void lookForRecorder() {
-        recorderStarted = jdk.jfr.FlightRecorder.isInitialized();
+        boolean wanted;
+        try {
+            wanted = TapeEvents.hostCallsRecorded();
+        } catch (StackOverflowError e) {
+            wanted = jdk.jfr.FlightRecorder.isInitialized();
+        }
+        hostCallsWanted = wanted;
     }
 
     void reset(Limits limits, TraceSink sink, int mask) {
