@@ -403,6 +403,36 @@ public final class ExecutionContext {
         Arrays.fill(retR, null);
     }
 
+    /** Shared empty register files and frame records: {@link #releaseFailed} makes nothing. */
+    private static final long[] NO_WORDS = {};
+    private static final Object[] NO_REFS = {};
+    private static final int[] NO_FRAMES = {};
+
+    /**
+     * {@link #release} without allocating, for a failed restore (which may have failed for want of
+     * memory, so that a second {@code OutOfMemoryError} here would escape to the embedder): drops
+     * register files grown past {@link #RETAIN_REGISTERS} and frame records grown past
+     * {@link #RETAIN_FRAMES} to shared empty arrays, which the next run grows as it needs them
+     * ({@link #ensureRegisters}, {@link #growFrames}), and clears the references in the registers
+     * below the high-water mark and in the compiled tier's result slots. Costs at most the
+     * registers the restore filled; allocates nothing.
+     */
+    void releaseFailed() {
+        decCount = 0;
+        if (w.length > RETAIN_REGISTERS || r.length != w.length) {
+            w = NO_WORDS;
+            r = NO_REFS;
+        } else {
+            Arrays.fill(r, 0, Math.min(regHigh, r.length), null);
+        }
+        regHigh = 0;
+        if (frames.length > RETAIN_FRAMES * FRAME) {
+            frames = NO_FRAMES;
+        }
+        jitRoom();
+        Arrays.fill(retR, null);
+    }
+
     /** Sets {@link #jitDepth} from {@link #maxDepth} and {@link #frames}' length (after either changes). */
     void jitRoom() {
         jitDepth = Math.min(maxDepth, frames.length / FRAME + 1);
@@ -603,8 +633,8 @@ public final class ExecutionContext {
     /** Lets the register files go (after a trap, which never reads them): the next run grows new ones. */
     void dropRegisters() {
         decCount = 0;
-        w = new long[0];
-        r = new Object[0];
+        w = NO_WORDS;
+        r = NO_REFS;
         regHigh = 0;
     }
 
@@ -622,12 +652,13 @@ public final class ExecutionContext {
     }
 
     /**
-     * Doubles the frame records.
+     * Doubles the frame records (makes {@link #INITIAL_FRAMES} when there are none).
      *
      * @return the new array
      */
     int[] growFrames() {
-        int n = (int) Math.min(frames.length * 2L, Integer.MAX_VALUE - 8);
+        // from at least the initial records: a failed restore may leave none (releaseFailed)
+        int n = (int) Math.min(Math.max(frames.length * 2L, INITIAL_FRAMES * FRAME), Integer.MAX_VALUE - 8);
         if (n <= frames.length) {
             throw outOfMemory();
         }

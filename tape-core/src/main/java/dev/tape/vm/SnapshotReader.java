@@ -99,7 +99,8 @@ final class SnapshotReader {
             if (!ok) {
                 into.depth = 0;
                 into.hostSuspended = false;
-                into.release();
+                // allocates nothing: the read may have failed for want of memory
+                into.releaseFailed();
             }
         }
     }
