@@ -114,6 +114,10 @@ final class Snapshots {
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            if (dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage())) {
+                // the program's hash: its encoding did not fit in memory
+                throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
+            }
             throw new SnapshotException(-1, "the context holds no paused run of this VM's program (" + e.getMessage()
                     + ")");
         }
