@@ -47,52 +47,6 @@ final class Escape {
     }
 
     /**
-     * A program's name (a function's, a field's, a host symbol) as the disassembler spells it: an
-     * identifier ({@code [A-Za-z_][A-Za-z0-9_.]*}) as it is, anything else as a quoted string
-     * literal ({@link #quoted}). Uncut, so two different names never print the same: a listing
-     * that prints names this way, each where only a name may stand, reads back to the names it
-     * was made of (an identifier holds no space, quote or punctuation a listing puts around it, and
-     * a quoted name ends at its first unescaped quote).
-     *
-     * @param s the name, not null
-     * @return its spelling, one line
-     */
-    static String name(String s) {
-        return isIdentifier(s) ? s : quoted(s);
-    }
-
-    /**
-     * A string as a JSON string literal, uncut: a quote and a backslash each escaped with a
-     * backslash, and every character {@link #text(String)} escapes escaped as it escapes them (a
-     * newline as backslash n, ESC as backslash u001b, ...); other characters, non-ASCII printable
-     * ones among them, as they are
-     * (the disassembler's quoting of assembly strings). Injective: a backslash in the output always
-     * begins an escape, so the literal reads back to exactly {@code s}.
-     *
-     * @param s the text, not null
-     * @return the literal, one line, of length linear in {@code s}'s
-     */
-    static String quoted(String s) {
-        return '"' + Text.line(s.replace("\\", "\\\\").replace("\"", "\\\"")) + '"';
-    }
-
-    /** @return whether {@code s} is an assembly identifier: {@code [A-Za-z_][A-Za-z0-9_.]*} */
-    static boolean isIdentifier(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
-                    || (i > 0 && ((c >= '0' && c <= '9') || c == '.'));
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * Escapes a file path given on the command line or named in a manifest.
      *
      * @param file the path, or {@code null}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tape.asm.Disassembler;
 import dev.tape.program.Function;
 import dev.tape.program.HostSig;
 import dev.tape.program.Program;
@@ -35,7 +36,7 @@ import java.util.concurrent.Callable;
  * {@code symbol #N (out of range)}, and in JSON as {@code "symbol": null} beside
  * {@code "symbol_id"} (id 0, which the format reserves, never gets here: the decoder refuses a
  * host import naming it). The text form prints every name (function, host symbol, field) as the
- * disassembler does ({@link Escape#name(String)}): an identifier as it is, anything else as a
+ * disassembler does ({@link Disassembler#name(String)}): an identifier as it is, anything else as a
  * quoted string literal with {@code "} and backslashes escaped, controls and the other characters
  * {@link Escape#text(String)} escapes as escapes, uncut; so each line is one line, and two
  * programs that differ in a name never print the same line for it (a name spelled
@@ -201,8 +202,8 @@ public final class InspectCommand implements Callable<Integer> {
         for (Object o : fns) {
             Map<String, Object> f = (Map<String, Object>) o;
             Object name = f.get("name");
-            out.println("  func " + f.get("id") + (name == null ? "" : " (" + Escape.name((String) name) + ")") + ": "
-                    + sig(f) + ", " + f.get("registers") + " registers, " + f.get("code_bytes") + " code bytes, "
+            out.println("  func " + f.get("id") + (name == null ? "" : " (" + Disassembler.name((String) name) + ")")
+                    + ": " + sig(f) + ", " + f.get("registers") + " registers, " + f.get("code_bytes") + " code bytes, "
                     + f.get("span_entries") + " span entries");
         }
         List<Object> hosts = (List<Object>) m.get("host_imports");
@@ -211,7 +212,7 @@ public final class InspectCommand implements Callable<Integer> {
             Map<String, Object> h = (Map<String, Object>) o;
             Object symbol = h.get("symbol");
             out.println("  host " + h.get("id") + " " + (symbol == null ? "symbol #" + h.get("symbol_id") + " (out of range)"
-                    : Escape.name((String) symbol))
+                    : Disassembler.name((String) symbol))
                     + ": " + sig(h) + " hash " + h.get("sig_hash"));
         }
         List<Object> structs = (List<Object>) m.get("structs");
@@ -225,7 +226,7 @@ public final class InspectCommand implements Callable<Integer> {
             for (int i = 0; i < fields.size(); i++) {
                 Map<String, Object> f = (Map<String, Object>) fields.get(i);
                 Object name = f.get("name");
-                b.append(i > 0 ? ", " : "").append(name == null ? "?" : Escape.name((String) name)).append(": ")
+                b.append(i > 0 ? ", " : "").append(name == null ? "?" : Disassembler.name((String) name)).append(": ")
                         .append(f.get("type"));
             }
             out.println(b.append(')'));

@@ -62,6 +62,29 @@ public final class Disassembler {
     }
 
     /**
+     * A name of a program (a function's, a field's, a host symbol, a label's) as the disassembler
+     * spells it where a name may stand: an identifier ({@code [A-Za-z_][A-Za-z0-9_.]*}) as it is,
+     * anything else as a quoted string literal: {@code "} and {@code \} each escaped with a
+     * backslash; newline, carriage return, tab, backspace and form feed as {@code \n}, {@code \r},
+     * {@code \t}, {@code \b}, {@code \f}; every other char that is a control, a format character
+     * (bidirectional overrides, zero-width and tag characters), a line or paragraph separator, an
+     * unassigned or private-use code point, or an unpaired surrogate as {@code \}{@code uXXXX}
+     * (lower-case hex; both halves of a pair are escaped or neither is); other chars, non-ASCII
+     * printable ones among them, as they are. Uncut and injective: a backslash in a quoted name
+     * always begins an escape, so the assembler reads the spelling back to exactly {@code s}, and
+     * two different names never spell the same. The spelling is one line.
+     *
+     * @param s the name, any string (the empty one is quoted: {@code ""})
+     * @return its spelling: {@code s} itself when it is an identifier, else at most
+     *     {@code 6 * s.length() + 2} chars
+     * @throws NullPointerException when {@code s} is null
+     */
+    public static String name(String s) {
+        Objects.requireNonNull(s, "s");
+        return Syntax.isIdentifier(s) ? s : Syntax.quote(s);
+    }
+
+    /**
      * One line to print at some pc: {@code before}, then the symbol (when not -1), then {@code after}.
      * Lines at one pc print in {@code order}: labels, then label names, then spans.
      */
@@ -257,7 +280,7 @@ public final class Disassembler {
                                 + fd.nameId());
                     }
                     String name = p.types().fieldNames().get(fd.nameId());
-                    out.append(k == 0 ? " " : ", ").append(Syntax.isIdentifier(name) ? name : Syntax.quote(name))
+                    out.append(k == 0 ? " " : ", ").append(Disassembler.name(name))
                             .append(": ").append(Syntax.type(fd.type()));
                 }
                 out.append(fields.isEmpty() ? "}\n" : " }\n");

@@ -12,22 +12,40 @@ import java.util.Arrays;
 public final class ByteWriter {
     private byte[] buf;
     private int len;
+    /** the most bytes this writer holds: {@link #MAX_BYTES} or a smaller bound */
+    private final int max;
 
-    /** Creates an empty writer. */
+    /** Creates an empty writer that holds at most {@link #MAX_BYTES}. */
     public ByteWriter() {
-        buf = new byte[64];
+        this(MAX_BYTES);
     }
 
-    /** The most bytes a writer holds: the largest byte array a JVM allocates. */
+    /**
+     * Creates an empty writer that holds at most {@code maxBytes} bytes: a write past them throws
+     * {@link OutOfMemoryError}, as one past {@link #MAX_BYTES} does (for tests of what a caller
+     * does then, without writing 2 GiB).
+     *
+     * @param maxBytes the bound, 0 to {@link #MAX_BYTES}
+     * @throws IllegalArgumentException when {@code maxBytes} is outside that range
+     */
+    public ByteWriter(int maxBytes) {
+        if (maxBytes < 0 || maxBytes > MAX_BYTES) {
+            throw new IllegalArgumentException("a writer's bound is 0 to " + MAX_BYTES + " bytes, not " + maxBytes);
+        }
+        this.max = maxBytes;
+        buf = new byte[Math.min(64, maxBytes)];
+    }
+
+    /** The most bytes a writer holds: the largest byte array a JVM allocates, 2^31 - 9. */
     public static final int MAX_BYTES = Integer.MAX_VALUE - 8;
 
     private void ensure(int extra) {
         long need = (long) len + extra;
         if (need > buf.length) {
-            if (need > MAX_BYTES) {
-                throw new OutOfMemoryError("more than " + MAX_BYTES + " bytes to write");
+            if (need > max) {
+                throw new OutOfMemoryError("more than " + max + " bytes to write");
             }
-            buf = Arrays.copyOf(buf, (int) Math.min(MAX_BYTES, Math.max(2L * buf.length, need)));
+            buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max(2L * buf.length, need)));
         }
     }
 

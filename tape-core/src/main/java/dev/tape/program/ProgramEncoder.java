@@ -19,12 +19,40 @@ public final class ProgramEncoder {
     private ProgramEncoder() {}
 
     /**
+     * The message of {@link #encode}'s {@link IllegalArgumentException} for a program whose
+     * encoding does not fit in memory.
+     */
+    public static final String TOO_LARGE = "the program's encoding does not fit in memory: more than "
+            + ByteWriter.MAX_BYTES + " bytes (the largest byte array), or more than the JVM could allocate";
+
+    /**
      * @param p the program
-     * @return the file's bytes
-     * @throws IllegalArgumentException when a struct field names a missing field name
+     * @return the file's bytes, at most {@link ByteWriter#MAX_BYTES} (2^31 - 9)
+     * @throws IllegalArgumentException when a struct field names a missing field name; and, with
+     *     the message {@link #TOO_LARGE}, when the encoding would be longer than
+     *     {@link ByteWriter#MAX_BYTES} or the JVM runs out of memory making it (an
+     *     {@code OutOfMemoryError} while encoding, which does not escape)
+     * @throws NullPointerException when {@code p} is null
      */
     public static byte[] encode(Program p) {
-        ByteWriter out = new ByteWriter();
+        return encode(p, ByteWriter.MAX_BYTES);
+    }
+
+    /**
+     * {@link #encode(Program)} into a file of at most {@code maxBytes} bytes (for tests of the
+     * error, without a 2 GiB program).
+     */
+    static byte[] encode(Program p, int maxBytes) {
+        java.util.Objects.requireNonNull(p, "p");
+        try {
+            return write(p, new ByteWriter(maxBytes));
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(TOO_LARGE);
+        }
+    }
+
+    /** Writes the file into {@code out}; returns its bytes. */
+    private static byte[] write(Program p, ByteWriter out) {
         out.bytes(new byte[] {'E', 'X', 'T', 'A', 'P', 'E', 0, 0});
         out.u16le(0);
         out.u16le(1);

@@ -149,6 +149,9 @@ public final class VerifiedProgram {
      * first use, in time linear in the program's size, then kept.
      *
      * @return a fresh copy of the 32-byte digest
+     * @throws IllegalArgumentException with the message {@link ProgramEncoder#TOO_LARGE} when the
+     *     program's encoding does not fit in memory (more than 2^31 - 9 bytes); snapshots report it
+     *     as running out of memory
      */
     public byte[] hash() {
         byte[] h = hash;

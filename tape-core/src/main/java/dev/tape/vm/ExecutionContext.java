@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceSink;
 
 import java.util.Arrays;
@@ -331,20 +332,33 @@ public final class ExecutionContext {
     }
 
     /**
-     * Whether the Flight Recorder had started at the run's last look ({@link #lookForRecorder}):
-     * word host calls ask whether a recording wants their events only when it had
-     * ({@code WordCalls.recorded}). A plain field, which a compiled loop reads once, where
-     * {@code FlightRecorder.isInitialized()} is a volatile read.
+     * Whether a recording wanted {@code dev.tape.HostCall} events at the run's last look
+     * ({@link #lookForRecorder}): word host calls ask whether a recording wants their events only
+     * when one did ({@code WordCalls.recorded}), and the interpreter's quick host call
+     * ({@code WordCalls.quick}) is off while it is true. A plain field, which a compiled loop reads
+     * once, where {@code FlightRecorder.isInitialized()} is a volatile read.
      */
-    boolean recorderStarted;
+    boolean hostCallsWanted;
 
     /**
-     * Looks whether the Flight Recorder has started (once started, it stays so): at a run's start
-     * ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or {@link Run#resumeWith}
-     * (not at the driver's polls between stretches, which come at other points on each tier).
+     * Looks whether a recording wants {@code dev.tape.HostCall} events
+     * ({@code FlightRecorder.isInitialized()} and {@code TapeEvents.hostCallsRecorded()}): at a
+     * run's start ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or
+     * {@link Run#resumeWith} (not at the driver's polls between stretches, which come at other
+     * points on each tier). So a JVM whose only recordings leave {@code dev.tape.HostCall} off (a
+     * profile of the JDK's own events) keeps the quick host call. When the look cannot load the
+     * event classes (a {@link StackOverflowError} on a thread with almost no stack left, see
+     * {@code TapeEvents}), a started Flight Recorder counts as wanting them: each word call then
+     * asks for itself.
      */
     void lookForRecorder() {
-        recorderStarted = jdk.jfr.FlightRecorder.isInitialized();
+        boolean wanted;
+        try {
+            wanted = TapeEvents.hostCallsRecorded();
+        } catch (StackOverflowError e) {
+            wanted = jdk.jfr.FlightRecorder.isInitialized();
+        }
+        hostCallsWanted = wanted;
     }
 
     void reset(Limits limits, TraceSink sink, int mask) {
@@ -384,6 +398,36 @@ public final class ExecutionContext {
         regHigh = 0;
         if (frames.length > RETAIN_FRAMES * FRAME) {
             frames = new int[INITIAL_FRAMES * FRAME];
+        }
+        jitRoom();
+        Arrays.fill(retR, null);
+    }
+
+    /** Shared empty register files and frame records: {@link #releaseFailed} makes nothing. */
+    private static final long[] NO_WORDS = {};
+    private static final Object[] NO_REFS = {};
+    private static final int[] NO_FRAMES = {};
+
+    /**
+     * {@link #release} without allocating, for a failed restore (which may have failed for want of
+     * memory, so that a second {@code OutOfMemoryError} here would escape to the embedder): drops
+     * register files grown past {@link #RETAIN_REGISTERS} and frame records grown past
+     * {@link #RETAIN_FRAMES} to shared empty arrays, which the next run grows as it needs them
+     * ({@link #ensureRegisters}, {@link #growFrames}), and clears the references in the registers
+     * below the high-water mark and in the compiled tier's result slots. Costs at most the
+     * registers the restore filled; allocates nothing.
+     */
+    void releaseFailed() {
+        decCount = 0;
+        if (w.length > RETAIN_REGISTERS || r.length != w.length) {
+            w = NO_WORDS;
+            r = NO_REFS;
+        } else {
+            Arrays.fill(r, 0, Math.min(regHigh, r.length), null);
+        }
+        regHigh = 0;
+        if (frames.length > RETAIN_FRAMES * FRAME) {
+            frames = NO_FRAMES;
         }
         jitRoom();
         Arrays.fill(retR, null);
@@ -589,8 +633,8 @@ public final class ExecutionContext {
     /** Lets the register files go (after a trap, which never reads them): the next run grows new ones. */
     void dropRegisters() {
         decCount = 0;
-        w = new long[0];
-        r = new Object[0];
+        w = NO_WORDS;
+        r = NO_REFS;
         regHigh = 0;
     }
 
@@ -608,12 +652,13 @@ public final class ExecutionContext {
     }
 
     /**
-     * Doubles the frame records.
+     * Doubles the frame records (makes {@link #INITIAL_FRAMES} when there are none).
      *
      * @return the new array
      */
     int[] growFrames() {
-        int n = (int) Math.min(frames.length * 2L, Integer.MAX_VALUE - 8);
+        // from at least the initial records: a failed restore may leave none (releaseFailed)
+        int n = (int) Math.min(Math.max(frames.length * 2L, INITIAL_FRAMES * FRAME), Integer.MAX_VALUE - 8);
         if (n <= frames.length) {
             throw outOfMemory();
         }

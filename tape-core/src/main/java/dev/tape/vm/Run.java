@@ -703,8 +703,9 @@ public final class Run {
                             TapeEvents.resume(c.func, vm.verified.functionName(c.func), pcNow(), fuelUsed());
                         }
                     }
-                    // once per resume, not at the driver's polls: those come at other points on
-                    // each tier, and so would the word host calls recorded after a recorder starts
+                    // whether a recording wants host-call events: once per resume, not at the
+                    // driver's polls, which come at other points on each tier (and so would the
+                    // word host calls recorded after a recording starts wanting them)
                     c.lookForRecorder();
                     Outcome o = drive(steps);
                     if (o instanceof Outcome.Paused p) {

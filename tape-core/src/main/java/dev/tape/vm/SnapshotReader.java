@@ -91,6 +91,13 @@ final class SnapshotReader {
             throw new SnapshotException(r == null ? 0 : r.in.offset(), Vm.OUT_OF_MEMORY_RESTORING);
         } catch (SnapshotException e) {
             throw e;
+        } catch (IllegalArgumentException e) {
+            if (dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage())) {
+                // the program's hash: its encoding did not fit in memory
+                throw new SnapshotException(r == null ? 0 : r.in.offset(), Vm.OUT_OF_MEMORY_RESTORING);
+            }
+            throw new SnapshotException(r == null ? 0 : r.in.offset(), "unreadable snapshot (" + e.getClass().getSimpleName()
+                    + ")");
         } catch (RuntimeException e) {
             // a bug of this reader: still only a SnapshotException leaves
             throw new SnapshotException(r == null ? 0 : r.in.offset(), "unreadable snapshot (" + e.getClass().getSimpleName()
@@ -99,7 +106,8 @@ final class SnapshotReader {
             if (!ok) {
                 into.depth = 0;
                 into.hostSuspended = false;
-                into.release();
+                // allocates nothing: the read may have failed for want of memory
+                into.releaseFailed();
             }
         }
     }

@@ -65,15 +65,17 @@ final class Snapshots {
      *     {@link Interpreter#execute} leaves when it returns OUT_OF_FUEL, or a run suspended in a
      *     host call)
      * @return the snapshot, in size linear in the frames, their registers and the distinct values
-     *     they reach, and in time expected linear in them (values hashed by content under a key
-     *     drawn per write; at most 8 + 4 log2(n + 1) content comparisons a value even if their
-     *     hashes all collided, {@link SnapshotIds})
-     * @throws SnapshotException (offset -1) when the context holds no paused run,  or a register
+     *     they reach, and in time expected linear in them and in the objects that hold those values
+     *     (values hashed by content under a key drawn per write; at most 8 + 4 log2(n + 1) content
+     *     comparisons a value even if their hashes all collided, {@link SnapshotIds})
+     * @throws SnapshotException (offset -1) when the context holds no paused run, or a register
      *     holds a value the restoring side would refuse (a host gave the run a value the program's
      *     types cannot describe, such as a struct of a type id its type table lacks); when the JVM
-     *     runs out of memory anywhere in the write; when the run holds more distinct values, or
-     *     references among them, than the tables hold ({@link SnapshotIds#MAX_TABLE}, {@link
-     *     SnapshotIds#MAX_ARRAY}), or the snapshot would pass {@link ByteWriter#MAX_BYTES}
+     *     runs out of memory anywhere in the write; when the registers reach more objects than the
+     *     identity table holds (2^29, half of {@link SnapshotIds#MAX_TABLE}: objects, equal values
+     *     or not, since each object is listed by identity before it is compared by value) or more
+     *     references among the distinct values than an array of ids holds
+     *     ({@link SnapshotIds#MAX_ARRAY}), or the snapshot would pass {@link ByteWriter#MAX_BYTES}
      */
     static byte[] write(Vm vm, ExecutionContext c) {
         return write(vm, c, false);
@@ -114,6 +116,10 @@ final class Snapshots {
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            if (dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage())) {
+                // the program's hash: its encoding did not fit in memory
+                throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
+            }
             throw new SnapshotException(-1, "the context holds no paused run of this VM's program (" + e.getMessage()
                     + ")");
         }

@@ -352,7 +352,7 @@ public final class Vm {
                 ctx.depth = 0;
                 ctx.hostSuspended = false;
                 ctx.claim(null);
-                ctx.release();
+                ctx.releaseFailed();
                 throw new SnapshotException(read ? snapshot.length : 0, OUT_OF_MEMORY_RESTORING);
             }
         } finally {

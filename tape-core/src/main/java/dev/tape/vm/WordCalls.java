@@ -89,8 +89,9 @@ final class WordCalls {
 
     /**
      * The interpreter's {@code host_call} ([op, sig, argc, args..., retc, rets...] at {@code ip})
-     * of a one-to-three-word function in the common case: the call is neither traced nor possibly
-     * recorded and the run is under its host-call limit. Otherwise it does
+     * of a one-to-three-word function in the common case: the call is not traced, no recording
+     * wanted {@code dev.tape.HostCall} events at the run's last look
+     * ({@link ExecutionContext#hostCallsWanted}) and the run is under its host-call limit. Otherwise it does
      * nothing and returns -1, and the caller takes {@link Calls#host}, which handles every case
      * (it would do here what this method does, through more calls and lookups). The observables
      * are those of {@link #host}: the call is counted before the function runs; its argument and
@@ -112,7 +113,7 @@ final class WordCalls {
     static int quick(Vm vm, ExecutionContext c, int[] code, int ip, int base, long[] w) {
         int sigId = code[ip + 1];
         int quick = vm.hostQuick[sigId];
-        if (quick == 0 || (c.mask & TraceMask.HOST) != 0 || c.recorderStarted
+        if (quick == 0 || (c.mask & TraceMask.HOST) != 0 || c.hostCallsWanted
                 || Long.compareUnsigned(c.hostCalls, c.limits.maxHostCalls()) >= 0) {
             return -1;
         }
@@ -139,18 +140,21 @@ final class WordCalls {
 
     /**
      * Whether a recording wants a {@code dev.tape.HostCall} event for a one-to-three-word call:
-     * {@link TapeEvents#hostCallsRecorded}, asked only when the Flight Recorder had started when
-     * the run last looked ({@link ExecutionContext#recorderStarted}: at its start and at each
+     * {@link TapeEvents#hostCallsRecorded}, asked only when a recording wanted them when the run
+     * last looked ({@link ExecutionContext#hostCallsWanted}: at its start and at each
      * {@code Run.resume}, {@code step} or {@code resumeWith}). {@code FlightRecorder.isInitialized()}
      * is a volatile read: at every call it kept C2 from keeping any of the context's fields of a
      * compiled loop in registers (host_loop took twice the time); the context's plain field is
-     * read once per loop. So a recorder started while a run is going records that run's word
-     * calls from the run's next resume (a one-shot {@link Vm#run}: none of them), on both tiers
-     * alike (the driver's polls between stretches do not look: they come at other points on each
-     * tier).
+     * read once per loop. So, on both tiers alike (the interpreter's quick call is off exactly when
+     * the field is set, and its other word calls come here, as compiled code's do): a recording
+     * that starts wanting the events while a run is going (the JVM's first or a later one, or a
+     * running one whose settings turn {@code dev.tape.HostCall} on) records that run's word calls
+     * from the run's next resume (a one-shot {@link Vm#run}: none of them); one that stops wanting
+     * them mid-stretch gets none from its next call on. The driver's polls between stretches do
+     * not look: they come at other points on each tier.
      */
     static boolean recorded(ExecutionContext c) {
-        return c.recorderStarted && TapeEvents.hostCallsRecorded();
+        return c.hostCallsWanted && TapeEvents.hostCallsRecorded();
     }
 
     /** Sets the site up for one call and reports its start to a tracing sink. */

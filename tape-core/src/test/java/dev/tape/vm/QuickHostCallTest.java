@@ -168,10 +168,10 @@ class QuickHostCallTest {
 
     /**
      * The comparisons above hold only if the untraced run takes the quick path: each call of an
-     * untraced run is made from {@link WordCalls#quick} unless the Flight Recorder has initialized in
-     * this JVM (a run then counts as possibly recorded, {@link ExecutionContext#recorderStarted}, and
-     * takes {@link Calls#host}: what a suite that ran a JFR test before this one sees), and no call
-     * of a run traced for host events is.
+     * untraced run is made from {@link WordCalls#quick} unless a recording wants
+     * {@code dev.tape.HostCall} events at the run's start ({@link ExecutionContext#hostCallsWanted}:
+     * it then takes {@link Calls#host}; {@code QuickHostCallRecordingTest} checks both cases), and no
+     * call of a run traced for host events is.
      */
     @Test
     void anUntracedRunTakesTheQuickPathATracedOneDoesNot() throws Exception {
@@ -180,7 +180,7 @@ class QuickHostCallTest {
             seen.add(inQuick());
             return a;
         }));
-        boolean quick = !jdk.jfr.FlightRecorder.isInitialized();
+        boolean quick = !dev.tape.jfr.TapeEvents.hostCallsRecorded();
         assertEquals(List.of(Value.i64(10)), vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT, null));
         assertEquals(List.of(quick, quick, quick, quick, quick), seen);
         seen.clear();

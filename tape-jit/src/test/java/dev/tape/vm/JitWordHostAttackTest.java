@@ -699,7 +699,8 @@ class JitWordHostAttackTest {
     /**
      * A recording that a word host function stops in the middle of a run (hot compiled code, a
      * one-shot run and a Run) has recorded the word calls before the stop and none after it, on
-     * both tiers: each word call asks JFR whether it is recorded once the recorder has started.
+     * both tiers: each word call asks JFR whether it is recorded while a recording wanted the
+     * events at the run's last look (its start, a resume).
      */
     @Test
     void aRecordingStoppedByAWordHostFunctionRecordsTheSameCallsOnBothTiers(@TempDir Path dir) throws Exception {
