@@ -1,8 +1,6 @@
 package dev.tape.vm;
 
 import dev.tape.host.Host;
-import dev.tape.jit.Jit;
-import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitCountedLoopTest {
     /** The chunk's size ({@code CountedLoop.CHUNK}). */
-    private static final int CHUNK = JitTestAccess.countedLoopChunk();
+    private static final int CHUNK = CountedLoopPrograms.CHUNK;
 
     /**
      * {@code main(start, end, step) -> (acc, i, c)}: {@code acc} from 7, each trip adds the index
@@ -101,9 +99,7 @@ class JitCountedLoopTest {
     }
 
     private static int preambles(VerifiedProgram p) {
-        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
-        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
-        return JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
+        return CountedLoopPrograms.preambles(p);
     }
 
     /** Starts, ends and steps: trips 0, 1, 2, around the chunk, end below start, the wraps. */
