@@ -28,11 +28,13 @@ import org.junit.jupiter.api.Test;
  * took 244 s to verify, a host call of 16,000 such results (176 KB) 32 s, 4,000 functions of
  * 1,000 registers whose last register holds such a type (226 KB) 97 s (8,000 of 200 registers,
  * as here: over 100 s). Their keys are ordered now ({@link TypesKey}), so a look-up among
- * colliding keys costs a logarithm of them. The first tests count that work: the elements the
- * keys' compares and equality tests read, in a {@link HashMap} used as the verifier uses it, must
- * stay within a bound of {@code n log n} (a quadratic search reads about {@code n^2 / 4}, and is
- * stopped as soon as it passes the bound); the others verify such programs whole and check what
- * the verifier made of them (no timed assertion: the machine's load is not the code's cost).
+ * colliding keys costs a logarithm of them. Two tests count that work for {@link TypesKey}, the
+ * key of the signature and register-type maps: the elements the keys' compares and equality tests
+ * read, in a {@link HashMap} used as the verifier uses it, must stay within {@code 48 len n log2 n}
+ * (a search of all colliding keys reads about {@code 2 len n^2}, and is stopped as soon as it
+ * passes the bound). A function's obj type ids are keyed by the host type id, a {@code Long},
+ * which the JDK orders. The other tests verify such programs whole and check what the verifier
+ * made of them (no timed assertion: the machine's load is not the code's cost).
  */
 class TypeHashCollisionTest {
     /** obj types that all have one hash code */
