@@ -3,9 +3,6 @@ package dev.tape.vm;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.net.URL;
-import java.net.URLClassLoader;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -18,39 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the documented {@link SnapshotException}; the next write in the same loader works.
  */
 class AttackSnapshotClassLoadTest {
-    /** tape-core's classes and the probe's, over the platform's, with one class failing to load {@code times} times */
-    private static final class Failing extends URLClassLoader {
-        private final String failing;
-        private int left;
-
-        Failing(String failing, int times) {
-            super(new URL[] {Vm.class.getProtectionDomain().getCodeSource().getLocation(),
-                SnapshotMemoryProbe.class.getProtectionDomain().getCodeSource().getLocation()},
-                    ClassLoader.getPlatformClassLoader());
-            this.failing = failing;
-            this.left = times;
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            synchronized (getClassLoadingLock(name)) {
-                if (name.equals(failing) && left > 0 && findLoadedClass(name) == null) {
-                    left--;
-                    throw new OutOfMemoryError("no heap to load " + name + " (the test's)");
-                }
-            }
-            return super.loadClass(name, resolve);
-        }
-    }
-
-    private static String call(ClassLoader l, String method, String... args) throws Exception {
-        Class<?> probe = Class.forName(SnapshotMemoryProbe.class.getName(), true, l);
-        if (args.length == 0) {
-            return (String) probe.getMethod(method).invoke(null);
-        }
-        return (String) probe.getMethod(method, String.class).invoke(null, (Object) args[0]);
-    }
-
     /**
      * Each of {@code times + 1} calls in one loader either fails as documented (a message ending with {@code oom}) or gives the
      * snapshot (or outcome) a run in the test's own loader gives; the last one, with no failure
@@ -58,10 +22,11 @@ class AttackSnapshotClassLoadTest {
      */
     private static void check(String failing, int times, String method, String arg, String ok, String oom)
             throws Exception {
-        try (Failing l = new Failing(failing, times)) {
+        try (FailingLoader l = new FailingLoader(failing, times)) {
             String got = null;
             for (int k = 0; k <= times; k++) {
-                got = arg == null ? call(l, method) : call(l, method, arg);
+                got = arg == null ? l.call(SnapshotMemoryProbe.class, method)
+                        : l.call(SnapshotMemoryProbe.class, method, arg);
                 if (!got.endsWith(oom)) {
                     assertEquals(ok, got, method + " call " + k);
                 }

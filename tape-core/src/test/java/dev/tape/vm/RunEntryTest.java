@@ -6,8 +6,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.tape.value.Value;
 
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,40 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An error thrown where {@code execute} first uses {@link TupleRun} or {@link FloatRun}, before the
  * run's own handler can note its position: an {@code OutOfMemoryError} while the JVM loads the
- * class (a heap full at the first such instruction a JVM's interpreter runs; here a class loader
+ * class (a heap full at the first such instruction a JVM's interpreter runs; here a {@link FailingLoader}
  * that throws it once), as {@link DecimalRunEntryTest} does for {@link DecimalRun}. The trap must be
  * {@code heap_limit_exceeded} at that instruction ({@code tuple.new}, or the first f64
  * instruction), paid for, not where the context's {@code runIp} and {@code runUsed} happen to
  * point; and the next run loads the class and ends as it should.
  */
 class RunEntryTest {
-    /** tape-core's classes and this test's, over the platform's, with one class failing to load once */
-    private static final class FailingOnce extends URLClassLoader {
-        private final String failing;
-        private boolean failed;
-
-        FailingOnce(String failing) {
-            super(new URL[] {Vm.class.getProtectionDomain().getCodeSource().getLocation(),
-                RunEntryProbe.class.getProtectionDomain().getCodeSource().getLocation()},
-                    ClassLoader.getPlatformClassLoader());
-            this.failing = failing;
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.equals(failing) && !failed) {
-                failed = true;
-                throw new OutOfMemoryError("no heap to load " + name + " (the test's)");
-            }
-            return super.loadClass(name, resolve);
-        }
-    }
-
-    private static String run(ClassLoader l, long fuel) throws Exception {
-        return (String) Class.forName(RunEntryProbe.class.getName(), true, l)
-                .getMethod("run", long.class).invoke(null, fuel);
-    }
-
     @ParameterizedTest
     @CsvSource({"dev.tape.vm.TupleRun", "dev.tape.vm.FloatRun"})
     void anErrorLoadingTheRunTrapsAtItsFirstInstruction(String runClass) throws Exception {
@@ -61,9 +32,10 @@ class RunEntryTest {
         String whole = RunEntryProbe.run(1000);
         // 22 * 3 - 1 = 65; (65.0 * 65.0 + 65.0) / 65.0 = 66.0; 65 + 66; 18 instructions
         assertEquals("ok " + List.of(Value.i64(131)) + " 982", whole);
-        try (FailingOnce l = new FailingOnce(runClass)) {
-            assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - before - 1), run(l, 1000));
-            assertEquals(whole, run(l, 1000));
+        try (FailingLoader l = FailingLoader.once(runClass)) {
+            assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - before - 1),
+                    l.call(RunEntryProbe.class, "run", 1000L));
+            assertEquals(whole, l.call(RunEntryProbe.class, "run", 1000L));
         }
     }
 
@@ -77,9 +49,8 @@ class RunEntryTest {
     void runsOfOneOrTwoInstructionsStayInTheInnerLoop() throws Exception {
         String whole = RunEntryProbe.shortRuns();
         assertTrue(whole.startsWith("ok ") && whole.endsWith(" " + (10_000 - 11 - 5 * 23 - 1)), whole);
-        try (FailingOnce l = new FailingOnce("dev.tape.vm.FloatRun")) {
-            assertEquals(whole, (String) Class.forName(RunEntryProbe.class.getName(), true, l)
-                    .getMethod("shortRuns").invoke(null));
+        try (FailingLoader l = FailingLoader.once("dev.tape.vm.FloatRun")) {
+            assertEquals(whole, l.call(RunEntryProbe.class, "shortRuns"));
         }
     }
 
@@ -98,11 +69,10 @@ class RunEntryTest {
         String whole = RunEntryProbe.countedLoop(1000);
         // 6 + 5 * 5 + 1 instructions
         assertEquals("ok " + List.of(Value.i64(5)) + " 968", whole);
-        try (FailingOnce l = new FailingOnce("dev.tape.vm.WordRun")) {
-            Class<?> probe = Class.forName(RunEntryProbe.class.getName(), true, l);
+        try (FailingLoader l = FailingLoader.once("dev.tape.vm.WordRun")) {
             assertEquals("HEAP_LIMIT_EXCEEDED " + pc + " fuel " + (1000 - 12),
-                    probe.getMethod("countedLoop", long.class).invoke(null, 1000L));
-            assertEquals(whole, probe.getMethod("countedLoop", long.class).invoke(null, 1000L));
+                    l.call(RunEntryProbe.class, "countedLoop", 1000L));
+            assertEquals(whole, l.call(RunEntryProbe.class, "countedLoop", 1000L));
         }
     }
 }

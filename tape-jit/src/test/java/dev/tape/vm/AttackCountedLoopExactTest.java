@@ -1,8 +1,6 @@
 package dev.tape.vm;
 
 import dev.tape.host.Host;
-import dev.tape.jit.Jit;
-import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
@@ -23,33 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * slices with the compiled run's snapshots restored on both tiers.
  */
 class AttackCountedLoopExactTest {
-    private static final int CHUNK = JitTestAccess.countedLoopChunk();
+    private static final int CHUNK = CountedLoopPrograms.CHUNK;
 
     /** Word registers r1 (i), r2 (end), r3 (step), r4..r9; bool r10 (the compare's), r11, r12. */
     private static final int WORDS = 9;
 
     /** Leaves: word arguments and results, paths of different fuel. */
-    private static final String LEAVES = """
-            func inc(x: T) -> (T) {
-                const.T r2, 1
-                T.add r3, r1, r2
-                ret r0, [r3]
-            }
-            func pick(x: T, y: T) -> (T) {
-                const.T r3, 1
-                T.and r4, r1, r3
-                const.T r5, 0
-                T.eq r6, r4, r5
-                br r6, even, odd
-            odd:
-                T.add r7, r1, r2
-                T.xor r7, r7, r3
-                T.mul r7, r7, r2
-                T.sub r7, r7, r1
-                ret r0, [r7]
-            even:
-                ret r0, [r2]
-            }
+    private static final String LEAVES = CountedLoopPrograms.INC + CountedLoopPrograms.pick(true) + """
             func tri(x: T, y: T) -> (T, T) {
                 T.lt r3, r1, r2
                 br r3, less, more
@@ -95,15 +73,7 @@ class AttackCountedLoopExactTest {
         boolean swapped = sh.cmp().endsWith(".gt");
         String endReg = sh.endIsStep() ? "r3" : "r2";
         String test = swapped ? sh.cmp() + " r10, " + endReg + ", r1" : sh.cmp() + " r10, r1, " + endReg;
-        StringBuilder s = new StringBuilder("program attack_c18\nfunc main(");
-        for (int r = 1; r <= WORDS; r++) {
-            s.append("p").append(r).append(": T, ");
-        }
-        s.append("b10: bool, b11: bool, b12: bool) -> (");
-        for (int r = 1; r <= WORDS; r++) {
-            s.append("T, ");
-        }
-        s.append("bool, bool, bool) {\n");
+        StringBuilder s = CountedLoopPrograms.mainHeader("attack_c18", WORDS);
         switch (sh.entry()) {
             case 0 -> s.append("    ").append(test).append("\n    br r10, top, out\n");
             case 1 -> s.append("    jmp top\n");
@@ -170,28 +140,18 @@ class AttackCountedLoopExactTest {
         };
     }
 
-    private static Value word(String ty, long v) {
-        return ty.equals("u64") ? Value.u64(v) : Value.i64(v);
-    }
-
     private static List<Value> args(String ty, SplittableRandom rnd, long i, long end, long step) {
         List<Value> a = new ArrayList<>();
-        a.add(word(ty, i));
-        a.add(word(ty, end));
-        a.add(word(ty, step));
+        a.add(CountedLoopPrograms.word(ty, i));
+        a.add(CountedLoopPrograms.word(ty, end));
+        a.add(CountedLoopPrograms.word(ty, step));
         for (int r = 4; r <= WORDS; r++) {
-            a.add(word(ty, rnd.nextInt(-5, 50)));
+            a.add(CountedLoopPrograms.word(ty, rnd.nextInt(-5, 50)));
         }
         for (int r = 10; r <= 12; r++) {
             a.add(Value.bool(rnd.nextBoolean()));
         }
         return a;
-    }
-
-    static int preambles(VerifiedProgram p) {
-        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
-        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
-        return JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
     }
 
     /** Random loops, small trip counts, every fuel limit. */
@@ -206,7 +166,7 @@ class AttackCountedLoopExactTest {
                     rnd.nextInt(6) == 0);
             String text = program(rnd, sh);
             VerifiedProgram vp = JitLeafInlineTest.verified(text);
-            if (preambles(vp) > 0) {
+            if (CountedLoopPrograms.preambles(vp) > 0) {
                 chunked++;
             }
             Tiers t = Tiers.of(vp, Host.NONE);

@@ -7,7 +7,6 @@ import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * chunk (a preamble's {@code Math.min}), so the attack reaches the inner copy.
  */
 class AttackCountedLoopGuardsTest {
-    private static final int CHUNK = JitTestAccess.countedLoopChunk();
+    private static final int CHUNK = CountedLoopPrograms.CHUNK;
 
     /** A generated program: text, whether the loop is in main (depth 1), the word type. */
     record Prog(String text, boolean inMain, String ty) {}
@@ -137,8 +136,7 @@ class AttackCountedLoopGuardsTest {
     }
 
     private static int preambles(Tiers t, int func) {
-        JitTier tier = (JitTier) t.compiled.tier;
-        return JitTestAccess.methodCalls(JitTestAccess.generate(tier.view, func).bytes(), "java/lang/Math", "min");
+        return CountedLoopPrograms.preambles((JitTier) t.compiled.tier, func);
     }
 
     private static Tiers tiers(Prog p) throws Exception {
@@ -210,32 +208,6 @@ class AttackCountedLoopGuardsTest {
     }
 
     /**
-     * {@code main(n)}: {@code filler} straight-line word instructions, then a loop of 14 word
-     * instructions whose index goes up by 1 to {@code n}: by {@code i64.add r2, r2, r3} with
-     * {@code r3 = 1} ({@code counted}: a loop a chunk runs), else by {@code i64.sub r2, r2, r3}
-     * with {@code r3 = -1}, the same loop in the same bytes of the blocks, which is no counted loop.
-     */
-    static String sized(int filler, boolean counted) {
-        StringBuilder s = new StringBuilder("program sized\nfunc main(n: i64) -> (i64) {\n");
-        s.append("    const.i64 r2, 0\n    const.i64 r3, ").append(counted ? 1 : -1).append('\n');
-        for (int r = 4; r <= 20; r++) {
-            s.append("    const.i64 r").append(r).append(", ").append(r).append('\n');
-        }
-        for (int k = 0; k < filler; k++) {
-            int d = 4 + k % 17;
-            s.append("    i64.").append(k % 3 == 0 ? "xor" : "add").append(" r").append(d).append(", r")
-                    .append(4 + (k * 7) % 17).append(", r").append(4 + (k * 5 + 3) % 17).append('\n');
-        }
-        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ntop:\n");
-        for (int k = 0; k < 14; k++) {
-            s.append("    i64.xor r").append(4 + k).append(", r").append(5 + k).append(", r2\n");
-        }
-        s.append(counted ? "    i64.add r2, r2, r3\n" : "    i64.sub r2, r2, r3\n");
-        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ndone:\n    ret r0, [r4]\n}\n");
-        return s.toString();
-    }
-
-    /**
      * A method that fits the method limit without its chunk must not be left to the interpreter
      * for the bytes its chunk adds (the preambles and the inner copy): for fillers that put the
      * method around the limit, whenever the same loop that is no counted loop compiles, the
@@ -246,8 +218,8 @@ class AttackCountedLoopGuardsTest {
         int max = JitTestAccess.maxMethodBytes();
         int near = 0;
         for (int filler = 900; filler <= 1300; filler += 4) {
-            VerifiedProgram plain = JitLeafInlineTest.verified(sized(filler, false));
-            VerifiedProgram counted = JitLeafInlineTest.verified(sized(filler, true));
+            VerifiedProgram plain = JitLeafInlineTest.verified(CountedLoopPrograms.sized(filler, false, false));
+            VerifiedProgram counted = JitLeafInlineTest.verified(CountedLoopPrograms.sized(filler, true, false));
             int plainSize = JitTestAccess.measure(new JitView(new Vm(plain, Host.NONE), null), 0);
             int countedSize = JitTestAccess.measure(new JitView(new Vm(counted, Host.NONE), null), 0);
             if (plainSize > max) {

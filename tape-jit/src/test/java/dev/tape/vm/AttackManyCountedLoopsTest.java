@@ -25,27 +25,7 @@ class AttackManyCountedLoopsTest {
     /** Word registers r1..r8, bool r9, r10 (the compares'), r11. */
     private static final int WORDS = 8;
 
-    private static final String LEAVES = """
-            func inc(x: T) -> (T) {
-                const.T r2, 1
-                T.add r3, r1, r2
-                ret r0, [r3]
-            }
-            func pick(x: T, y: T) -> (T) {
-                const.T r3, 1
-                T.and r4, r1, r3
-                const.T r5, 0
-                T.eq r6, r4, r5
-                br r6, even, odd
-            odd:
-                T.add r7, r1, r2
-                T.xor r7, r7, r3
-                T.mul r7, r7, r2
-                ret r0, [r7]
-            even:
-                ret r0, [r2]
-            }
-            """;
+    private static final String LEAVES = CountedLoopPrograms.INC + CountedLoopPrograms.pick(false);
 
     /**
      * A random method of {@code loops} loops of the form. Loop j uses index, end and step
@@ -55,15 +35,7 @@ class AttackManyCountedLoopsTest {
      * on a bool (an outer loop not of the form, around the loops between).
      */
     static String program(SplittableRandom rnd, String ty, int loops) {
-        StringBuilder s = new StringBuilder("program attack_b19_" + ty + "\nfunc main(");
-        for (int r = 1; r <= WORDS; r++) {
-            s.append("p").append(r).append(": T, ");
-        }
-        s.append("b9: bool, b10: bool, b11: bool) -> (");
-        for (int r = 1; r <= WORDS; r++) {
-            s.append("T, ");
-        }
-        s.append("bool, bool, bool) {\n");
+        StringBuilder s = CountedLoopPrograms.mainHeader("attack_b19_" + ty, WORDS);
         s.append("    const.T r8, 0\n");
         for (int j = 0; j < loops; j++) {
             int[] regs = distinct(rnd, 3, 1, 5);
@@ -150,14 +122,10 @@ class AttackManyCountedLoopsTest {
         };
     }
 
-    private static Value word(String ty, long v) {
-        return ty.equals("u64") ? Value.u64(v) : Value.i64(v);
-    }
-
     private static List<Value> args(String ty, SplittableRandom rnd) {
         List<Value> a = new ArrayList<>();
         for (int r = 1; r <= WORDS; r++) {
-            a.add(word(ty, rnd.nextInt(5) == 0 ? rnd.nextInt(-3, 40) : rnd.nextInt(0, 12)));
+            a.add(CountedLoopPrograms.word(ty, rnd.nextInt(5) == 0 ? rnd.nextInt(-3, 40) : rnd.nextInt(0, 12)));
         }
         for (int r = 9; r <= 11; r++) {
             a.add(Value.bool(rnd.nextBoolean()));
@@ -175,7 +143,7 @@ class AttackManyCountedLoopsTest {
             String ty = rnd.nextInt(3) == 0 ? "u64" : "i64";
             String text = program(rnd, ty, rnd.nextInt(2, 6));
             VerifiedProgram vp = JitLeafInlineTest.verified(text);
-            if (AttackCountedLoopExactTest.preambles(vp) > 1) {
+            if (CountedLoopPrograms.preambles(vp) > 1) {
                 chunked++;
             }
             Tiers t = Tiers.of(vp, Host.NONE);
@@ -217,7 +185,7 @@ class AttackManyCountedLoopsTest {
             List<Value> many = args(ty, rnd);
             for (int r = 0; r < 5; r++) {
                 if (rnd.nextBoolean()) {
-                    many.set(r, word(ty, rnd.nextInt(1000, 200_000)));
+                    many.set(r, CountedLoopPrograms.word(ty, rnd.nextInt(1000, 200_000)));
                 }
             }
             for (long slice : ends(t, many, 5_000_000) ? new long[] {65_536 + rnd.nextInt(-9, 9), 3L * 65_536 + 7}

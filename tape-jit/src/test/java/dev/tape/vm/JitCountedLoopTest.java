@@ -1,8 +1,6 @@
 package dev.tape.vm;
 
 import dev.tape.host.Host;
-import dev.tape.jit.Jit;
-import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitCountedLoopTest {
     /** The chunk's size ({@code CountedLoop.CHUNK}). */
-    private static final int CHUNK = JitTestAccess.countedLoopChunk();
+    private static final int CHUNK = CountedLoopPrograms.CHUNK;
 
     /**
      * {@code main(start, end, step) -> (acc, i, c)}: {@code acc} from 7, each trip adds the index
@@ -101,9 +99,7 @@ class JitCountedLoopTest {
     }
 
     private static int preambles(VerifiedProgram p) {
-        JitTier tier = (JitTier) Jit.compile(p, Host.NONE).tier;
-        byte[] bytes = JitTestAccess.generate(tier.view, 0).bytes();
-        return JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
+        return CountedLoopPrograms.preambles(p);
     }
 
     /** Starts, ends and steps: trips 0, 1, 2, around the chunk, end below start, the wraps. */
@@ -290,9 +286,13 @@ class JitCountedLoopTest {
     /**
      * Every loop of the form in a method gets its chunk (sequential ones, and one nested in a
      * loop that is not of the form), each with its preamble in each copy of its head (all three
-     * loops are peeled when the first calls a leaf); both tiers agree at every fuel limit of a
-     * small run, at fuel limits around each loop's chunks in a run of several chunks, and paused
-     * at slices inside them with the compiled run's snapshots restored on both tiers.
+     * loops are peeled when the first calls a leaf); both tiers agree at every fuel limit of small
+     * runs that pass through all three loops; in runs that never end (a step of 0 or -1, which no
+     * chunk takes), one in the first loop and one in the second, at the first 300 fuel limits, the
+     * last 40 and 40 drawn at random; in a run of several chunks, at each chunk's end and one unit
+     * either side in the first two loops (where the chunk is one trip short of fuel, just has it,
+     * or has one to spare), at 150 limits drawn at random and the last 40; and paused at slices
+     * inside them with the compiled run's snapshots restored on both tiers.
      */
     @Test
     void everyLoopOfAMethod() throws Exception {
@@ -301,19 +301,58 @@ class JitCountedLoopTest {
             VerifiedProgram p = JitLeafInlineTest.verified(text);
             assertEquals(leaf ? 6 : 3, preambles(p), text);
             Tiers t = Tiers.of(p, Host.NONE);
-            for (long[] c : new long[][] {{5, 7, 1, 6}, {0, 0, 1, 1}, {9, 3, 2, 4}, {4, 4, 0, 2}, {3, 8, -1, 3}}) {
-                List<Value> a = List.of(Value.i64(c[0]), Value.i64(c[1]), Value.i64(c[2]), Value.i64(c[3]));
+            for (long[] c : new long[][] {{5, 7, 1, 6}, {0, 0, 1, 1}, {9, 3, 2, 4}, {-4, 2, 1, 9}}) {
+                List<Value> a = args4(c);
                 String what = text + " args " + a;
-                Limits few = Limits.DEFAULT.withFuel(20_000);
-                long used = few.fuel() - t.check(0, a, few, what).fuelRemaining();
+                long used = Limits.DEFAULT.fuel() - t.check(0, a, Limits.DEFAULT, what).fuelRemaining();
+                assertTrue(used < 1_000, what + " used " + used);
                 for (long fuel = 0; fuel <= used + 1; fuel++) {
                     t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
                 }
             }
-            List<Value> a = List.of(Value.i64(2L * CHUNK + 3), Value.i64(CHUNK + 1), Value.i64(1), Value.i64(300));
+            long trips = 2L * CHUNK + 3;
+            List<Value> a = List.of(Value.i64(trips), Value.i64(CHUNK + 1), Value.i64(1), Value.i64(300));
             String what = text + " args " + a;
             long used = Limits.DEFAULT.fuel() - t.check(0, a, Limits.DEFAULT, what).fuelRemaining();
+            // the first loop's head at fuel 3 (two consts and a jmp), 5 instructions a trip (9 with the
+            // leaf's call and its 3); the second's 3 after the first loop's last trip, 4 a trip
+            long headA = 3;
+            long tripA = leaf ? 9 : 5;
+            long headB = headA + trips * tripA + 3;
+            String pcA = fuelTrapPc(t.check(0, a, Limits.DEFAULT.withFuel(headA), what), what);
+            String pcB = fuelTrapPc(t.check(0, a, Limits.DEFAULT.withFuel(headB), what), what);
+            assertTrue(!pcA.equals(pcB), what);
+            // i += 0 or i += -1 while i < n: the first loop, or (left after one trip) the second, until the fuel ends
+            long[][] endless = {{4, 4, 0, 2}, {3, 8, -1, 3}, {0, 4, 0, 2}, {-5, 3, -1, 3}};
             SplittableRandom rnd = new SplittableRandom(19);
+            for (int e = 0; e < endless.length; e++) {
+                List<Value> x = args4(endless[e]);
+                String at = text + " args " + x;
+                boolean second = e >= 2;
+                // which loop it stays in: the fuel runs out at its head after 1,000 trips
+                long head = second ? headA + tripA + 3 + 1_000 * 4 : headA + 1_000 * tripA;
+                assertEquals(second ? pcB : pcA, fuelTrapPc(t.check(0, x, Limits.DEFAULT.withFuel(head), at), at), at);
+                long most = 20_000;
+                fuelTrapPc(t.check(0, x, Limits.DEFAULT.withFuel(most), at), at);
+                for (long fuel = 0; fuel <= most + 1; fuel = fuel == 300 ? most - 40 : fuel + 1) {
+                    t.check(0, x, Limits.DEFAULT.withFuel(fuel), at + " fuel " + fuel);
+                }
+                for (int k = 0; k < 40; k++) {
+                    long fuel = rnd.nextLong(most);
+                    t.check(0, x, Limits.DEFAULT.withFuel(fuel), at + " fuel " + fuel);
+                }
+            }
+            long[][] chunks = {{headA, tripA, 1}, {headA, tripA, 2}, {headB, 4, 1}};
+            for (long[] h : chunks) {
+                long end = h[0] + h[2] * CHUNK * h[1];
+                String at = what + " chunk " + h[2] + " of the loop whose head is at fuel " + h[0];
+                // at the chunk's end the fuel runs out at the loop's head, where it does at its first trip
+                assertEquals(fuelTrapPc(t.check(0, a, Limits.DEFAULT.withFuel(h[0]), at), at),
+                        fuelTrapPc(t.check(0, a, Limits.DEFAULT.withFuel(end), at), at), at);
+                for (long fuel = end - 1; fuel <= end + 1; fuel++) {
+                    t.check(0, a, Limits.DEFAULT.withFuel(fuel), at + " fuel " + fuel);
+                }
+            }
             for (int k = 0; k < 150; k++) {
                 long fuel = rnd.nextLong(used + 2);
                 t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
@@ -329,5 +368,15 @@ class JitCountedLoopTest {
                 t.lockstep(0, small, slice, 1, what + " small, slice " + slice, (x, y, pause) -> { });
             }
         }
+    }
+
+    private static List<Value> args4(long[] c) {
+        return List.of(Value.i64(c[0]), Value.i64(c[1]), Value.i64(c[2]), Value.i64(c[3]));
+    }
+
+    /** Where a run that ran out of fuel stopped: {@code f<function> pc <pc>}. */
+    private static String fuelTrapPc(Tiers.Outcome o, String what) {
+        assertEquals(TrapKind.FUEL_EXCEEDED, o.kind(), () -> what + ": " + o);
+        return "f" + o.trap().func() + " pc " + o.trap().pc();
     }
 }

@@ -144,44 +144,6 @@ class JitFallbackStepsTest {
     }
 
     /**
-     * {@code main(n)}: {@code filler} straight-line word instructions with a call of the leaf
-     * {@code small} every 40th, then a loop of 14 word instructions whose index goes up by 1 to
-     * {@code n}: by {@code i64.add r2, r2, r3} with {@code r3 = 1} ({@code counted}: a loop a chunk
-     * runs), else by {@code i64.sub r2, r2, r3} with {@code r3 = -1}, the same loop in the same
-     * bytes, which is no counted loop. No call is on the loop, so nothing is peeled.
-     */
-    static String leafAndLoop(int filler, boolean counted) {
-        StringBuilder s = new StringBuilder("program sized\nfunc main(n: i64) -> (i64) {\n");
-        s.append("    const.i64 r2, 0\n    const.i64 r3, ").append(counted ? 1 : -1).append('\n');
-        for (int r = 4; r <= 20; r++) {
-            s.append("    const.i64 r").append(r).append(", ").append(r).append('\n');
-        }
-        for (int k = 0; k < filler; k++) {
-            int d = 4 + k % 17;
-            if (k % 40 == 0) {
-                s.append("    call r0, small, r0, [r").append(d).append("] -> [r").append(d).append("]\n");
-            } else {
-                s.append("    i64.").append(k % 3 == 0 ? "xor" : "add").append(" r").append(d).append(", r")
-                        .append(4 + (k * 7) % 17).append(", r").append(4 + (k * 5 + 3) % 17).append('\n');
-            }
-        }
-        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ntop:\n");
-        for (int k = 0; k < 14; k++) {
-            s.append("    i64.xor r").append(4 + k).append(", r").append(5 + k).append(", r2\n");
-        }
-        s.append(counted ? "    i64.add r2, r2, r3\n" : "    i64.sub r2, r2, r3\n");
-        s.append("    i64.lt r21, r2, r1\n    br r21, top, done\ndone:\n    ret r0, [r4]\n}\n");
-        s.append("""
-                func small(x: i64) -> (i64) {
-                    const.i64 r2, 3
-                    i64.add r3, r1, r2
-                    ret r0, [r3]
-                }
-                """);
-        return s.toString();
-    }
-
-    /**
      * The fallback drops a method's chunks first ({@code CountedLoop}, step 1): a method that fits
      * with everything inline but its chunk keeps all its inlining. For fillers around the limit,
      * whenever the twin that is no counted loop fits at step 0, the counted one fits at step 0
@@ -193,12 +155,12 @@ class JitFallbackStepsTest {
     void chunksDroppedBeforeAnyInlining() throws Exception {
         int near = 0;
         for (int filler = 300; filler <= 700; filler += 4) {
-            VerifiedProgram twin = JitLeafInlineTest.verified(leafAndLoop(filler, false));
+            VerifiedProgram twin = JitLeafInlineTest.verified(CountedLoopPrograms.sized(filler, false, true));
             JitTier twinTier = (JitTier) Jit.compile(twin, Host.NONE).tier;
             if (JitTestAccess.steps(twinTier.view, 0)[1] != 0) {
                 continue;
             }
-            VerifiedProgram counted = JitLeafInlineTest.verified(leafAndLoop(filler, true));
+            VerifiedProgram counted = JitLeafInlineTest.verified(CountedLoopPrograms.sized(filler, true, true));
             JitTier tier = (JitTier) Jit.compile(counted, Host.NONE).tier;
             int step = JitTestAccess.steps(tier.view, 0)[1];
             String what = "filler " + filler + ": step " + step;

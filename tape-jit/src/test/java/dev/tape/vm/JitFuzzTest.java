@@ -4,30 +4,40 @@ import dev.tape.jit.Jit;
 import dev.tape.jit.JitTestAccess;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
+import dev.tape.fuzz.FuzzArgs;
 import dev.tape.fuzz.FuzzChecks;
 import dev.tape.fuzz.FuzzHost;
+import dev.tape.gen.ValidPrograms;
+import dev.tape.program.Program;
+import dev.tape.program.ProgramEncoder;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A Jazzer fuzz target that runs arbitrary verified programs on both tiers and requires them to
- * be indistinguishable. In a normal build ({@code mvn verify}) it runs in regression mode: once on
- * the empty input and once on every file under
- * {@code src/test/resources/dev/tape/vm/JitFuzzTestInputs/tiers/} (which started from the 372
- * conformance vectors and tape-core's {@code run} corpus). To fuzz it for a set time, see
- * {@code docs/SECURITY.md}, "Fuzzing":
+ * Jazzer fuzz targets that run verified programs on both tiers and require them to be
+ * indistinguishable: {@link #tiers} decodes arbitrary bytes, {@link #validPrograms} makes a
+ * program with tape-core's test generator ({@link ValidPrograms}, whose programs hold the
+ * compiled tier's counted loops, {@code CountedLoop}, which random bytes almost never form) from
+ * a seed and a fuel limit in the input. In a normal build ({@code mvn verify}) each runs in
+ * regression mode: once on the empty input and once on every file under
+ * {@code src/test/resources/dev/tape/vm/JitFuzzTestInputs/<method>/} ({@code tiers/} started from
+ * the 372 conformance vectors and tape-core's {@code run} corpus; {@code validPrograms/} holds
+ * seeds whose programs have a chunk). To fuzz one for a set time, see {@code docs/SECURITY.md},
+ * "Fuzzing":
  *
  * <pre>
- * JAZZER_FUZZ=1 mvn -B -o test -pl tape-jit -am -Dtest=JitFuzzTest -Djazzer.max_duration=10m \
+ * JAZZER_FUZZ=1 mvn -B -o test -pl tape-jit -am -Dtest=JitFuzzTest#tiers -Djazzer.max_duration=10m \
  *     -DargLine=-Xmx1g -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */
@@ -61,10 +71,56 @@ class JitFuzzTest {
         if (vp == null || vp.program().functions().isEmpty()) {
             return;
         }
-        List<Value> args = FuzzChecks.entryArgs(vp, data);
+        check(vp, FuzzChecks.entryArgs(vp, data), FuzzChecks.LIMITS);
+    }
+
+    /**
+     * A program of {@link ValidPrograms} run on both tiers as {@link #tiers} runs one. The input's
+     * first 8 bytes (big-endian, zeros past its end) are the generator's seed, the next 4 (an
+     * unsigned int {@code u}) the fuel: {@code MAX_FUEL - u mod (MAX_FUEL + 1)}, so the empty input
+     * runs with the most and others anywhere down to none, inside a chunk's trips too. The
+     * program goes through the encoder and the decoder before the verifier, as a file would.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void validPrograms(byte[] data) {
+        checkGenerated(data);
+    }
+
+    /** The most fuel {@link #validPrograms} gives a run: enough for a chunk of most programs' loops. */
+    static final long MAX_FUEL = 1_000_000;
+
+    /**
+     * The body of {@link #validPrograms}, for replaying an input outside Jazzer.
+     *
+     * @param data the input
+     * @return the verified program it ran
+     * @throws AssertionError on a finding, as {@link #check(byte[])}; or when the generated program
+     *     does not decode and verify (the generator's promise)
+     */
+    static VerifiedProgram checkGenerated(byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(Arrays.copyOf(data, 12));
+        long seed = b.getLong();
+        long fuel = MAX_FUEL - Integer.toUnsignedLong(b.getInt()) % (MAX_FUEL + 1);
+        Program prog = ValidPrograms.program(seed);
+        VerifiedProgram vp = FuzzChecks.verify(ProgramEncoder.encode(prog));
+        if (vp == null) {
+            throw new AssertionError("seed " + seed + ": the generated program does not decode and verify");
+        }
+        check(vp, FuzzArgs.forFunction(prog, 0, seed), FuzzChecks.LIMITS.withFuel(fuel));
+        return vp;
+    }
+
+    /**
+     * Runs function 0 of {@code vp} the three ways of {@link #tiers} and compares them.
+     *
+     * @param vp a verified program with at least one function
+     * @param args function 0's arguments
+     * @param limits the runs' limits
+     * @throws AssertionError on a finding
+     */
+    static void check(VerifiedProgram vp, List<Value> args, Limits limits) {
         Tiers t = Tiers.of(vp, FuzzHost.INSTANCE);
         requireCompiled(Jit.compile(vp, FuzzHost.INSTANCE, Tiers.LAZY));
-        Limits limits = FuzzChecks.LIMITS;
         Tiers.Outcome interpreted = t.interpret(0, args, limits);
         ExecutionContext ctx = new ExecutionContext();
         Tiers.Outcome compiled = Tiers.run(t.compiled, t.compiledHost, ctx, 0, args, limits, null);
@@ -109,6 +165,42 @@ class JitFuzzTest {
         assertTrue(verified >= 200, "inputs that verify: " + verified + " of " + files.size());
         assertTrue(entryCompiled >= verified * 9 / 10, "function 0 compiled in " + entryCompiled + " of " + verified);
         assertTrue(hostCallsFromCompiledCode >= 20, "host calls from compiled code: " + hostCallsFromCompiledCode);
+    }
+
+    /**
+     * The checked-in corpus of {@link #validPrograms} is not vacuous: every input's program has a
+     * chunk (a {@code Math.min} call of a chunk preamble) in a compiled method, and the fuel
+     * limits are spread: at least two runs, but not all, end out of fuel.
+     */
+    @Test
+    void validProgramsCorpusHasChunks() throws IOException, URISyntaxException {
+        Path dir = Path.of(JitFuzzTest.class.getResource("JitFuzzTestInputs/validPrograms").toURI());
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        }
+        int outOfFuel = 0;
+        for (Path f : files) {
+            byte[] data = Files.readAllBytes(f);
+            VerifiedProgram vp = checkGenerated(data);
+            Vm vm = Jit.compile(vp, FuzzHost.INSTANCE, Tiers.LAZY);
+            Jit.precompile(vm);
+            int chunks = 0;
+            for (int fn = 0; fn < vm.funcs.length; fn++) {
+                if (((JitTier) vm.tier).handles[fn] != null) {
+                    chunks += CountedLoopPrograms.preambles((JitTier) vm.tier, fn);
+                }
+            }
+            assertTrue(chunks > 0, f + ": no chunk");
+            ByteBuffer b = ByteBuffer.wrap(Arrays.copyOf(data, 12));
+            long seed = b.getLong();
+            long fuel = MAX_FUEL - Integer.toUnsignedLong(b.getInt()) % (MAX_FUEL + 1);
+            Tiers.Outcome o = Tiers.of(vp, FuzzHost.INSTANCE).interpret(0,
+                    FuzzArgs.forFunction(vp.program(), 0, seed), FuzzChecks.LIMITS.withFuel(fuel));
+            outOfFuel += o.kind() == TrapKind.FUEL_EXCEEDED ? 1 : 0;
+        }
+        assertTrue(files.size() >= 8, "inputs: " + files.size());
+        assertTrue(outOfFuel >= 2 && outOfFuel < files.size(), "runs out of fuel: " + outOfFuel + " of " + files.size());
     }
 
     private static void noInternalError(Tiers.Outcome o, String which) {
