@@ -1,12 +1,14 @@
 package dev.tape.vm;
 
 import dev.tape.jit.Jit;
+import dev.tape.jit.JitTestAccess;
 import dev.tape.fuzz.FuzzArgs;
 import dev.tape.fuzz.FuzzChecks;
 import dev.tape.fuzz.FuzzHost;
 import dev.tape.gen.ValidPrograms;
 import dev.tape.program.Program;
 import dev.tape.value.Value;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -57,8 +59,8 @@ class JitPropertiesTest {
         Program p = ValidPrograms.program(seed);
         Tiers t = Tiers.of(p, FuzzHost.INSTANCE);
         int n = p.functions().size();
-        assertEquals(n, Jit.precompile(Jit.compile(t.compiled.program(), FuzzHost.INSTANCE)),
-                "every small generated function compiles");
+        Statistics.label("functions too large to compile")
+                .collect(everyFunctionCompilesOrIsTooLarge(p, seed) > 0 ? "some" : "none");
         SplittableRandom rnd = new SplittableRandom(argSeed);
         int entry = Math.floorMod(argSeed, n);
         List<Value> args = FuzzArgs.forFunction(p, entry, argSeed);
@@ -89,11 +91,62 @@ class JitPropertiesTest {
         // the generator's counted loops (CountedLoop's form): some function runs one in chunks
         int chunked = 0;
         for (int f = 0; f < n; f++) {
-            byte[] bytes = dev.tape.jit.JitTestAccess.generate(((JitTier) t.compiled.tier).view, f).bytes();
-            chunked += dev.tape.jit.JitTestAccess.methodCalls(bytes, "java/lang/Math", "min");
+            dev.tape.vm.internal.Generated g = JitTestAccess.generate(((JitTier) t.compiled.tier).view, f);
+            // (null: too large to compile, as checked above)
+            chunked += g == null ? 0 : JitTestAccess.methodCalls(g.bytes(), "java/lang/Math", "min");
         }
         Statistics.label("counted loops run in chunks").collect(chunked > 0 ? "some" : "none");
         Statistics.label("counted loops run in chunks").coverage(c -> c.check("some").percentage(pct -> pct > 40));
+    }
+
+    /**
+     * Every function of the program compiles, except one whose method is over the JVM's size limit
+     * at every step of the compiler's fallback (none fits: {@link JitTestAccess#steps} gives step
+     * -1), which the tier leaves to the interpreter by design: about one generated program in
+     * 4,000 has such a function (seed 3425220377's function 0: 5 generations, none under the
+     * limit). A function left out for any other reason (a compiler failure, the JVM refusing its
+     * class) fails here, as does a fallback step that fits but was not taken.
+     *
+     * @return how many functions are too large to compile
+     */
+    private static int everyFunctionCompilesOrIsTooLarge(Program p, long seed) {
+        int n = p.functions().size();
+        Vm vm = Jit.compile(Tiers.of(p, FuzzHost.INSTANCE).compiled.program(), FuzzHost.INSTANCE);
+        int compiled = Jit.precompile(vm);
+        JitTier tier = (JitTier) vm.tier;
+        int tooLarge = 0;
+        for (int f = 0; f < n; f++) {
+            if (tier.handles[f] == null) {
+                int step = JitTestAccess.steps(tier.view, f)[1];
+                assertEquals(-1, step, "seed " + seed + ": function " + f + " fits at fallback step " + step
+                        + " but was left to the interpreter");
+                tooLarge++;
+            }
+        }
+        assertEquals(n - tooLarge, compiled, "seed " + seed + ": compiled functions");
+        return tooLarge;
+    }
+
+    /**
+     * The generated program of seed 3425220377 has a function too large to compile at every
+     * fallback step (the property above once failed on such a seed when it required every
+     * function to compile): it is left to the interpreter, the others compile, and the runs of
+     * every function end alike on both tiers at every fuel limit the property tries.
+     */
+    @Example
+    void aGeneratedFunctionTooLargeToCompileIsInterpreted() {
+        long seed = 3425220377L;
+        Program p = ValidPrograms.program(seed);
+        assertEquals(1, everyFunctionCompilesOrIsTooLarge(p, seed), "functions too large to compile");
+        Tiers t = Tiers.of(p, FuzzHost.INSTANCE);
+        for (int entry = 0; entry < p.functions().size(); entry++) {
+            List<Value> args = FuzzArgs.forFunction(p, entry, seed);
+            Tiers.Outcome full = t.check(entry, args, LIMITS, "entry " + entry);
+            long used = full.used(LIMITS);
+            for (long fuel : fuels(used, new SplittableRandom(entry))) {
+                t.check(entry, args, LIMITS.withFuel(fuel), "entry " + entry + " fuel " + fuel + " of " + used);
+            }
+        }
     }
 
     /**
