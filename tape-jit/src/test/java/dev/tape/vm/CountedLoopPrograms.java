@@ -6,6 +6,9 @@ import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The pieces of the counted-loop tests' programs ({@code CountedLoop}) that several tests share:
  * leaf texts, the header of a {@code main} that takes and returns every register, the
@@ -124,6 +127,29 @@ final class CountedLoopPrograms {
                     """);
         }
         return s.toString();
+    }
+
+    /**
+     * Fuel limits that end a run of a counted loop near its chunks' edges: within one trip's fuel
+     * (plus 2) of 1, 2, {@code CHUNK - 1}, {@code CHUNK}, {@code CHUNK + 1}, {@code trips - 1} and
+     * {@code trips} trips, and the last 40 units before the run's end and one past it.
+     *
+     * @param used the fuel the whole run uses
+     * @param trips the loop's trips in that run (at least 1)
+     * @return the limits, in that order, some possibly negative (callers skip those)
+     */
+    static List<Long> chunkFuels(long used, long trips) {
+        long per = used / trips;
+        List<Long> fuels = new ArrayList<>();
+        for (long m : new long[] {1, 2, CHUNK - 1, CHUNK, CHUNK + 1, trips - 1, trips}) {
+            for (long d = -per - 2; d <= per + 2; d++) {
+                fuels.add(m * per + d);
+            }
+        }
+        for (long d = -40; d <= 1; d++) {
+            fuels.add(used + d);
+        }
+        return fuels;
     }
 
     /**

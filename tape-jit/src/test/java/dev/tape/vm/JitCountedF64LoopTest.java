@@ -164,16 +164,7 @@ class JitCountedF64LoopTest {
                         continue; // the NaN run's result only: its fuel is the number's
                     }
                     long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-                    long per = used / trips;
-                    List<Long> fuels = new ArrayList<>();
-                    for (long m : new long[] {1, 2, CHUNK - 1, CHUNK, CHUNK + 1, trips - 1, trips}) {
-                        for (long d = -per - 2; d <= per + 2; d++) {
-                            fuels.add(m * per + d);
-                        }
-                    }
-                    for (long d = -40; d <= 1; d++) {
-                        fuels.add(used + d);
-                    }
+                    List<Long> fuels = CountedLoopPrograms.chunkFuels(used, trips);
                     for (long fuel : fuels) {
                         if (fuel >= 0) {
                             t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);

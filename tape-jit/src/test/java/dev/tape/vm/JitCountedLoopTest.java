@@ -159,16 +159,7 @@ class JitCountedLoopTest {
                         String what = text + " trips " + trips + " step " + step;
                         Tiers.Outcome full = t.check(0, a, Limits.DEFAULT, what);
                         long used = Limits.DEFAULT.fuel() - full.fuelRemaining();
-                        long per = used / trips;
-                        List<Long> fuels = new ArrayList<>();
-                        for (long m : new long[] {1, 2, CHUNK - 1, CHUNK, CHUNK + 1, trips - 1, trips}) {
-                            for (long d = -per - 2; d <= per + 2; d++) {
-                                fuels.add(m * per + d);
-                            }
-                        }
-                        for (long d = -40; d <= 1; d++) {
-                            fuels.add(used + d);
-                        }
+                        List<Long> fuels = CountedLoopPrograms.chunkFuels(used, trips);
                         for (long f = 0; f < used; f += 1 + used / 16) {
                             fuels.add(f);
                         }
