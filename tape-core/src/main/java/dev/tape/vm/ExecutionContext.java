@@ -21,10 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Memory between runs.</b> The register files and frame records grow as a run needs them
  * (up to what its limits allow). When a run ends, normally or by a trap, the context lets go of
  * what it grew past {@link #RETAIN_REGISTERS} registers or {@link #RETAIN_FRAMES} frame records
- * (it starts again from the initial sizes), and otherwise clears only the registers the run could
- * have written (a high-water mark kept at each call), so no value of one run stays reachable from
- * the context after it, and a deep run leaves neither its memory nor a per-run cost to the
- * trivial runs after it.
+ * (it starts again from the initial sizes; after a failed {@code Vm.restore}, from none, which
+ * the next run grows as it needs without allocating on the failure's path), and otherwise clears
+ * only the registers the run could have written (a high-water mark kept at each call), so no value
+ * of one run stays reachable from the context after it, and a deep run leaves neither its memory
+ * nor a per-run cost to the trivial runs after it.
  */
 public final class ExecutionContext {
     /** Registers a new context holds. */
@@ -33,14 +34,15 @@ public final class ExecutionContext {
      * The register file size, in registers, a context keeps after a run: 65,536, as many as one
      * function may declare ({@link dev.tape.verify.Verifier#DEFAULT_MAX_REGS}), about 768 KiB for
      * the two files. A run that grew them larger leaves them at {@link #INITIAL_REGISTERS} when it
-     * ends.
+     * ends (at none after a failed restore: the next run grows them).
      */
     public static final int RETAIN_REGISTERS = 1 << 16;
     /** Frame records a new context holds. */
     static final int INITIAL_FRAMES = 16;
     /**
      * The frame records a context keeps after a run: 4,096 frames (64 KiB). A run that went deeper
-     * leaves them at {@link #INITIAL_FRAMES} when it ends.
+     * leaves them at {@link #INITIAL_FRAMES} when it ends (at none after a failed restore: the
+     * next run grows them).
      */
     public static final int RETAIN_FRAMES = 1 << 12;
 

@@ -108,7 +108,7 @@ class JitCountedF64LoopTest {
     private static final long[] XS = {0x3ff8000000000000L, 0L, 0x8000000000000000L, 0x7ff0000000000000L,
         0xfff0000000000000L, 0x7ff8000000000001L, 0xfff4000000000abcL, 0x7ff0000000000001L, 0x4340000000000000L};
 
-    /** Both loops' methods have their chunk: one preamble (and one {@code Math.min}). */
+    /** The three loops' methods each have their chunk: one preamble (and one {@code Math.min}). */
     @Test
     void f64LoopsHaveTheirChunk() throws Exception {
         for (int variant : VARIANTS) {
