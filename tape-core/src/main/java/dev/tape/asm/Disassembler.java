@@ -72,9 +72,9 @@ public final class Disassembler {
      * (lower-case hex; both halves of a pair are escaped or neither is); other chars, non-ASCII
      * printable ones among them, as they are. Uncut and injective: a backslash in a quoted name
      * always begins an escape, so two different names never spell the same, and the assembler
-     * reads the spelling back to exactly {@code s} when {@code s} is a string UTF-8 can hold (no
-     * unpaired surrogate: the assembler refuses a name with one, as the format cannot store it;
-     * this method still spells it, escaped). The spelling is one line.
+     * reads the spelling of any name a program can hold (valid UTF-8: no unpaired surrogate) back
+     * to exactly {@code s}; an unpaired surrogate's escape it refuses ({@code AsmException}: a
+     * string UTF-8 cannot hold). The spelling is one line.
      *
      * @param s the name, any string (the empty one is quoted: {@code ""})
      * @return its spelling: {@code s} itself when it is an identifier, else at most

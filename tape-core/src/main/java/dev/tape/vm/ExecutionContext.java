@@ -347,8 +347,10 @@ public final class ExecutionContext {
      * ({@code FlightRecorder.isInitialized()} and {@code TapeEvents.hostCallsRecorded()}): at a
      * run's start ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or
      * {@link Run#resumeWith} (not at the driver's polls between stretches, which come at other
-     * points on each tier). So a JVM whose only recordings leave {@code dev.tape.HostCall} off (a
-     * profile of the JDK's own events) keeps the quick host call. When the look cannot load the
+     * points on each tier). So a JVM whose only recordings turn {@code dev.tape.HostCall} off keeps
+     * the quick host call; a recording whose settings do not name the event (the JDK's
+     * {@code default} and {@code profile}, {@code -XX:StartFlightRecording}) has it on, as its
+     * annotations say (threshold 0 ns), and so wants every call's. When the look cannot load the
      * event classes (a {@link StackOverflowError} on a thread with almost no stack left, see
      * {@code TapeEvents}), a started Flight Recorder counts as wanting them: each word call then
      * asks for itself.

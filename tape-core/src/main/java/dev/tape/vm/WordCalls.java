@@ -146,12 +146,14 @@ final class WordCalls {
      * is a volatile read: at every call it kept C2 from keeping any of the context's fields of a
      * compiled loop in registers (host_loop took twice the time); the context's plain field is
      * read once per loop. So, on both tiers alike (the interpreter's quick call is off exactly when
-     * the field is set, and its other word calls come here, as compiled code's do): a recording
-     * that starts wanting the events while a run is going (the JVM's first or a later one, or a
-     * running one whose settings turn {@code dev.tape.HostCall} on) records that run's word calls
-     * from the run's next resume (a one-shot {@link Vm#run}: none of them); one that stops wanting
-     * them mid-stretch gets none from its next call on. The driver's polls between stretches do
-     * not look: they come at other points on each tier.
+     * the field is set, and its other word calls come here, as compiled code's do): when no
+     * recording wanted the events at the run's last look, a recording that starts wanting them
+     * while a run is going (the JVM's first or a later one, or a running one whose settings turn
+     * {@code dev.tape.HostCall} on) records that run's word calls from the run's next resume (a
+     * one-shot {@link Vm#run}: none of them); when one did (even one stopped since), every call
+     * asks, so each recording gets the calls of its own time; one that stops wanting them
+     * mid-stretch gets none from its next call on. The driver's polls between stretches do not
+     * look: they come at other points on each tier.
      */
     static boolean recorded(ExecutionContext c) {
         return c.hostCallsWanted && TapeEvents.hostCallsRecorded();

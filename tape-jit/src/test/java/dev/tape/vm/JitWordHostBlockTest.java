@@ -348,7 +348,8 @@ class JitWordHostBlockTest {
      * {@link Run} paused on fuel and resumed after the recording started has every later call
      * recorded, on both tiers; a one-shot run whose host function starts the recording has none of
      * its calls recorded, whether or not the Flight Recorder had started in this JVM before the
-     * run, on both tiers alike.
+     * run, on both tiers alike (when no recording wanted the events at the run's start; when one
+     * did, each call asks, {@code AttackHostCallRecordingSwapTest}).
      */
     @Test
     void aRecordingStartedDuringARunRecordsTheSameCallsOnBothTiers(@TempDir Path dir) throws Exception {
