@@ -92,7 +92,7 @@ final class SnapshotReader {
         } catch (SnapshotException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            if (dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage())) {
+            if (Snapshots.encodingTooLarge(e)) {
                 // the program's hash: its encoding did not fit in memory
                 throw new SnapshotException(r == null ? 0 : r.in.offset(), Vm.OUT_OF_MEMORY_RESTORING);
             }

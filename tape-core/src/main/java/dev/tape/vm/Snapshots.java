@@ -58,6 +58,15 @@ final class Snapshots {
             Limits.DEFAULT_HEAP_BYTES, Limits.DEFAULT_REGISTERS);
 
     /**
+     * Whether {@code e} is the program encoder's report that the program's encoding does not fit
+     * in memory ({@link dev.tape.program.ProgramEncoder#TOO_LARGE}, from the program's hash), which
+     * a snapshot's write and read report as running out of memory.
+     */
+    static boolean encodingTooLarge(RuntimeException e) {
+        return e instanceof IllegalArgumentException && dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage());
+    }
+
+    /**
      * Writes a paused run's state.
      *
      * @param vm the VM the run belongs to
@@ -116,7 +125,7 @@ final class Snapshots {
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            if (dev.tape.program.ProgramEncoder.TOO_LARGE.equals(e.getMessage())) {
+            if (encodingTooLarge(e)) {
                 // the program's hash: its encoding did not fit in memory
                 throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
             }
