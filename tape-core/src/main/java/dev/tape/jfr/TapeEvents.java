@@ -15,6 +15,11 @@ import jdk.jfr.FlightRecorder;
  * once per run, per trap, per host call, per compiled function and per pause and resume of a
  * {@code dev.tape.vm.Run} (a debugger stepping one instruction at a time pauses after each).
  *
+ * <p><b>Best effort.</b> An event never changes a run: when an event class cannot be loaded or
+ * registered ({@link LinkageError}) or there is no heap for an event ({@link OutOfMemoryError}),
+ * each hook records nothing and the run goes on as unrecorded (a {@link StackOverflowError} is
+ * still the callers' to handle, as {@code ClassInit} documents).
+ *
  * <p><b>No JFR until a recording.</b> Each hook first checks {@link FlightRecorder#isInitialized()}
  * (false until something starts a recording, which is what makes it true): until then no event
  * class is made, since the first event object of a JVM sets up JFR's event machinery (about 0.1 s
@@ -81,15 +86,20 @@ public final class TapeEvents {
      *     enabled
      */
     public static RunEvent runBegin() {
-        if (!recording()) {
+        try {
+            if (!recording()) {
+                return null;
+            }
+            RunEvent e = new RunEvent();
+            if (!e.isEnabled() && !new TrapEvent().isEnabled()) {
+                return null;
+            }
+            e.begin();
+            return e;
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return null;
         }
-        RunEvent e = new RunEvent();
-        if (!e.isEnabled() && !new TrapEvent().isEnabled()) {
-            return null;
-        }
-        e.begin();
-        return e;
     }
 
     /**
@@ -103,17 +113,22 @@ public final class TapeEvents {
      * @param outcome {@code ok} or the trap's label
      */
     public static void runEnd(RunEvent e, int entry, String entryName, long fuelUsed, long hostCalls, String outcome) {
-        if (e == null) {
+        try {
+            if (e == null) {
+                return;
+            }
+            e.end();
+            if (e.shouldCommit()) {
+                e.entry = entry;
+                e.entryName = cut(entryName);
+                e.fuelUsed = fuelUsed;
+                e.hostCalls = hostCalls;
+                e.outcome = cut(outcome);
+                e.commit();
+            }
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return;
-        }
-        e.end();
-        if (e.shouldCommit()) {
-            e.entry = entry;
-            e.entryName = cut(entryName);
-            e.fuelUsed = fuelUsed;
-            e.hostCalls = hostCalls;
-            e.outcome = cut(outcome);
-            e.commit();
         }
     }
 
@@ -130,19 +145,24 @@ public final class TapeEvents {
      */
     public static void trap(String kind, int function, String functionName, int pc, long span, String hostSymbol,
                             String detail) {
-        if (!recording()) {
+        try {
+            if (!recording()) {
+                return;
+            }
+            TrapEvent e = new TrapEvent();
+            if (e.shouldCommit()) {
+                e.kind = cut(kind);
+                e.function = function;
+                e.functionName = cut(functionName);
+                e.pc = pc;
+                e.span = span;
+                e.hostSymbol = cut(hostSymbol);
+                e.detail = cut(detail);
+                e.commit();
+            }
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return;
-        }
-        TrapEvent e = new TrapEvent();
-        if (e.shouldCommit()) {
-            e.kind = cut(kind);
-            e.function = function;
-            e.functionName = cut(functionName);
-            e.pc = pc;
-            e.span = span;
-            e.hostSymbol = cut(hostSymbol);
-            e.detail = cut(detail);
-            e.commit();
         }
     }
 
@@ -172,7 +192,12 @@ public final class TapeEvents {
      * @return whether to record the next host call
      */
     public static boolean hostCallsRecorded() {
-        return recording() && hostCallType().isEnabled();
+        try {
+            return recording() && hostCallType().isEnabled();
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
+            return false;
+        }
     }
 
     /**
@@ -189,19 +214,30 @@ public final class TapeEvents {
      */
     public static void hostCall(HostFunction fn, Value[] args, Value[] results, HostContext ctx, String symbol,
                                 long sigHash) throws Exception {
-        HostCallEvent e = new HostCallEvent();
-        e.begin();
+        HostCallEvent e;
+        try {
+            e = new HostCallEvent();
+            e.begin();
+        } catch (OutOfMemoryError | LinkageError x) {
+            // no event (as in the other hooks): the call itself still runs
+            fn.call(args, results, ctx);
+            return;
+        }
         try {
             fn.call(args, results, ctx);
         } catch (Throwable t) {
             e.failed = true;
             throw t;
         } finally {
-            e.end();
-            if (e.shouldCommit()) {
-                e.symbol = cut(symbol);
-                e.sigHash = sigHash;
-                e.commit();
+            try {
+                e.end();
+                if (e.shouldCommit()) {
+                    e.symbol = cut(symbol);
+                    e.sigHash = sigHash;
+                    e.commit();
+                }
+            } catch (OutOfMemoryError | LinkageError x) {
+                // the event is lost; the call's own outcome stands
             }
         }
     }
@@ -212,15 +248,20 @@ public final class TapeEvents {
      * @return the begun event, or null when not enabled
      */
     public static CompileEvent compileBegin() {
-        if (!recording()) {
+        try {
+            if (!recording()) {
+                return null;
+            }
+            CompileEvent e = new CompileEvent();
+            if (!e.isEnabled()) {
+                return null;
+            }
+            e.begin();
+            return e;
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return null;
         }
-        CompileEvent e = new CompileEvent();
-        if (!e.isEnabled()) {
-            return null;
-        }
-        e.begin();
-        return e;
     }
 
     /**
@@ -233,22 +274,32 @@ public final class TapeEvents {
      * @param compiled whether the function got a compiled method
      */
     public static void compileEnd(CompileEvent e, int function, String functionName, int bytes, boolean compiled) {
-        if (e == null) {
+        try {
+            if (e == null) {
+                return;
+            }
+            e.end();
+            if (e.shouldCommit()) {
+                e.function = function;
+                e.functionName = cut(functionName);
+                e.bytes = bytes;
+                e.compiled = compiled;
+                e.commit();
+            }
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return;
-        }
-        e.end();
-        if (e.shouldCommit()) {
-            e.function = function;
-            e.functionName = cut(functionName);
-            e.bytes = bytes;
-            e.compiled = compiled;
-            e.commit();
         }
     }
 
     /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
     public static boolean pauseEnabled() {
-        return recording() && new PauseEvent().isEnabled();
+        try {
+            return recording() && new PauseEvent().isEnabled();
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
+            return false;
+        }
     }
 
     /**
@@ -262,24 +313,34 @@ public final class TapeEvents {
      * @param hostCalls host calls made so far
      */
     public static void pause(String reason, int function, String functionName, int pc, long fuelUsed, long hostCalls) {
-        if (!recording()) {
+        try {
+            if (!recording()) {
+                return;
+            }
+            PauseEvent e = new PauseEvent();
+            if (e.shouldCommit()) {
+                e.reason = cut(reason);
+                e.function = function;
+                e.functionName = cut(functionName);
+                e.pc = pc;
+                e.fuelUsed = fuelUsed;
+                e.hostCalls = hostCalls;
+                e.commit();
+            }
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return;
-        }
-        PauseEvent e = new PauseEvent();
-        if (e.shouldCommit()) {
-            e.reason = cut(reason);
-            e.function = function;
-            e.functionName = cut(functionName);
-            e.pc = pc;
-            e.fuelUsed = fuelUsed;
-            e.hostCalls = hostCalls;
-            e.commit();
         }
     }
 
     /** @return whether a recording has {@code dev.tape.Resume} enabled */
     public static boolean resumeEnabled() {
-        return recording() && new ResumeEvent().isEnabled();
+        try {
+            return recording() && new ResumeEvent().isEnabled();
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
+            return false;
+        }
     }
 
     /**
@@ -291,16 +352,21 @@ public final class TapeEvents {
      * @param fuelUsed fuel used so far (unsigned)
      */
     public static void resume(int function, String functionName, int pc, long fuelUsed) {
-        if (!recording()) {
+        try {
+            if (!recording()) {
+                return;
+            }
+            ResumeEvent e = new ResumeEvent();
+            if (e.shouldCommit()) {
+                e.function = function;
+                e.functionName = cut(functionName);
+                e.pc = pc;
+                e.fuelUsed = fuelUsed;
+                e.commit();
+            }
+        } catch (OutOfMemoryError | LinkageError x) {
+            // an event class that cannot load or register, or no heap for an event: not recorded
             return;
-        }
-        ResumeEvent e = new ResumeEvent();
-        if (e.shouldCommit()) {
-            e.function = function;
-            e.functionName = cut(functionName);
-            e.pc = pc;
-            e.fuelUsed = fuelUsed;
-            e.commit();
         }
     }
 }
