@@ -352,16 +352,18 @@ public final class ExecutionContext {
      * {@code default} and {@code profile}, {@code -XX:StartFlightRecording}) has it on, as its
      * annotations say (threshold 0 ns), and so wants every call's. When the look cannot load the
      * event classes (a {@link StackOverflowError} on a thread with almost no stack left, see
-     * {@code TapeEvents}; an {@link OutOfMemoryError} or a {@link LinkageError} while the JVM
-     * loads them), a started Flight Recorder counts as wanting them: each word call then asks for
-     * itself. Nothing escapes the look: it runs outside every run's handler.
+     * {@code TapeEvents}), a started Flight Recorder counts as wanting them: each word call then
+     * asks for itself; an {@link OutOfMemoryError} or a {@link LinkageError} while the JVM loads
+     * them {@code TapeEvents} reports as not wanted (its hooks are best effort). Nothing escapes
+     * the look: it runs outside every run's handler.
      */
     void lookForRecorder() {
         boolean wanted;
         try {
             wanted = TapeEvents.hostCallsRecorded();
-        } catch (StackOverflowError | OutOfMemoryError | LinkageError e) {
-            // (the look runs outside every run's handler: before Vm.runIn's and Run.drive's)
+        } catch (StackOverflowError e) {
+            // (the look runs outside every run's handler: before Vm.runIn's and Run.drive's;
+            // TapeEvents itself turns an OutOfMemoryError or LinkageError into "not recorded")
             wanted = jdk.jfr.FlightRecorder.isInitialized();
         }
         hostCallsWanted = wanted;
