@@ -190,9 +190,12 @@ public final class Vm {
         ctx.reset(limits, sink, mask);
         int[] nesting = NESTING.get();
         nesting[0]++;
-        RunEvent event = TapeEvents.runBegin();
+        RunEvent event = null;
         Trap failure = null;
         try {
+            // inside the try: a StackOverflowError here (a run made with almost no stack left)
+            // must not skip the nesting count's decrement below
+            event = TapeEvents.runBegin();
             if ((mask & TraceMask.RUN) != 0) {
                 sink.runStart(program, entry, args == null ? 0 : args.size());
             }
@@ -215,10 +218,11 @@ public final class Vm {
             ctx.dropRegisters();
             throw failure = ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
         } finally {
+            // first: the event's end may itself run out of stack
+            nesting[0]--;
             if (event != null) {
                 observed(event, entry, ctx, failure);
             }
-            nesting[0]--;
             // results and trap are built: let go of the registers (see ExecutionContext)
             ctx.release();
         }
