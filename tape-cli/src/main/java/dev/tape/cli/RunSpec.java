@@ -35,7 +35,8 @@ final class RunSpec {
      * @return the model, for {@link picocli.CommandLine#addSubcommand(String, Object)}
      */
     static CommandSpec of(RunCommand run) {
-        CommandSpec s = CommandSpec.wrapWithoutInspection(run);
+        // (not picocli's default factory: LazyFactory says why)
+        CommandSpec s = CommandSpec.wrapWithoutInspection(run, new LazyFactory());
         run.spec = s;
         s.name("run");
         Map<String, String> codes = new LinkedHashMap<>();

@@ -115,7 +115,9 @@ public final class TapeCli implements Callable<Integer> {
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
-        CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()));
+        // (a factory that makes picocli's default one only when asked to create something: see
+        // LazyFactory)
+        CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()), new LazyFactory());
         boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
                 && !first.equals("completion");
         for (String name : SUBCOMMANDS) {
@@ -223,7 +225,14 @@ public final class TapeCli implements Callable<Integer> {
 
     /**
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
-     * {@link #execute(PrintWriter, PrintWriter, String...)}. Unless the JVM was started with
+     * {@link #execute(PrintWriter, PrintWriter, String...)}: by {@link System#exit(int)}, except
+     * for code 0 when no other live thread would keep the JVM running ({@link #mustExit}), where it
+     * returns and the JVM ends as after {@code System.exit(0)} (the same shutdown hooks, status 0)
+     * without {@code Runtime.exit}'s logging: from JDK 21 on, {@code System.exit} looks up the
+     * {@code java.lang.Runtime} system logger first, whose service lookup scans the class path and
+     * so opens the 4.5 MB jar from Java code (its central directory read and hashed, in HotSpot's
+     * bytecode interpreter), about 9 ms of wall and 14 of CPU at every successful cold exit on JDK
+     * 25 (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
      * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
      * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
      * while picocli builds and parses the command line.
@@ -237,6 +246,46 @@ public final class TapeCli implements Callable<Integer> {
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.exit(execute(out, err, args));
+        int code = execute(out, err, args);
+        if (mustExit(code)) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Whether {@link #main} must end the JVM with {@link System#exit(int)}: for any code but 0
+     * (only {@code System.exit} sets another status), and for 0 while a thread other than the
+     * caller is alive and not a daemon, which would keep a JVM whose {@code main} returned running
+     * (a library's worker, say). Every thread {@code tape} starts itself is a daemon.
+     *
+     * @param code the exit code, 0 to 4 ({@link ExitCodes})
+     * @return true to call {@code System.exit(code)}, false when returning from {@code main} ends
+     *     the JVM with status 0 as {@code System.exit(0)} would
+     */
+    static boolean mustExit(int code) {
+        if (code != 0) {
+            return true;
+        }
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        if (g == null) {
+            return true;
+        }
+        while (g.getParent() != null) {
+            g = g.getParent();
+        }
+        // (room for threads started meanwhile: a full array may have left some out)
+        Thread[] all = new Thread[g.activeCount() + 16];
+        int n = g.enumerate(all, true);
+        if (n == all.length) {
+            return true;
+        }
+        Thread self = Thread.currentThread();
+        for (int i = 0; i < n; i++) {
+            Thread t = all[i];
+            if (t != self && !t.isDaemon() && t.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -26,7 +26,8 @@ final class TapeSpec {
      * @return the model, for {@link picocli.CommandLine#CommandLine(Object)}
      */
     static CommandSpec of(TapeCli cli) {
-        CommandSpec s = CommandSpec.wrapWithoutInspection(cli);
+        // (not picocli's default factory: LazyFactory says why)
+        CommandSpec s = CommandSpec.wrapWithoutInspection(cli, new LazyFactory());
         cli.spec = s;
         s.name("tape").scopeType(ScopeType.INHERIT).versionProvider(new TapeCli.Version());
         Map<String, String> codes = new LinkedHashMap<>();
