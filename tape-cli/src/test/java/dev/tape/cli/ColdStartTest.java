@@ -102,7 +102,10 @@ class ColdStartTest {
      * picocli reads no annotation ({@link TapeSpec} and {@link RunSpec} build the models: no
      * annotation proxy, nothing bound to a field by reflection) and registers no converter of a
      * {@code java.time} or {@code java.sql} type, so none of those classes is loaded; the compiled
-     * tier's shape map makes no digest (setting up the JCA for one cost a cold run about 12 ms).
+     * tier's shape map makes no digest (setting up the JCA for one cost a cold run about 12 ms);
+     * picocli's default factory is not loaded (its initialiser's {@code groovy.lang.Closure} lookup
+     * opened the jar: {@link LazyFactory}) and, the run having succeeded, no system logger is set up
+     * ({@code System.exit} looks one up from JDK 21 on: {@link TapeCli#mustExit}).
      */
     @Test
     void aColdRunLoadsOnlyWhatItUses() throws Exception {
@@ -149,7 +152,8 @@ class ColdStartTest {
             "dev.tape.jfr.RunEvent", "dev.tape.jfr.CompileEvent", "dev.tape.jfr.TrapEvent",
             "java.lang.runtime.ObjectMethods ", "dev.tape.cli.TapeCli$$Lambda", "$Proxy", "picocli.CommandLine$Option ",
             "java.time.", "java.sql.", "java.security.MessageDigest ", "sun.security.provider.SHA",
-            "picocli.CommandLine$Model$FieldBinding "}) {
+            "picocli.CommandLine$Model$FieldBinding ", "picocli.CommandLine$DefaultFactory ",
+            "jdk.internal.logger.BootstrapLogger"}) {
             assertFalse(classes.contains(absent), absent + " is loaded");
         }
     }
