@@ -231,8 +231,9 @@ public final class TapeCli implements Callable<Integer> {
      * without {@code Runtime.exit}'s logging: from JDK 21 on, {@code System.exit} looks up the
      * {@code java.lang.Runtime} system logger first, whose service lookup scans the class path and
      * so opens the 4.5 MB jar from Java code (its central directory read and hashed, in HotSpot's
-     * bytecode interpreter), about 9 ms of wall and 14 of CPU at every successful cold exit on JDK
-     * 25 (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
+     * bytecode interpreter): 30 to 45 ms of wall and 47 to 57 of CPU at a cold exit on JDK 25 on a
+     * machine at load 8 to 11, where {@code java -version} took about three times its idle time
+     * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
      * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
      * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
      * while picocli builds and parses the command line.
