@@ -19,6 +19,16 @@ final class TypesKey implements Comparable<TypesKey> {
     private final int hash;
 
     /**
+     * For tests ({@code TypeHashCollisionTest}), null otherwise: told, on whatever thread, at most
+     * how many elements each {@link #compareTo} and each {@link #equals} of two keys of one hash
+     * code reads (the shorter lengths of the lists it compares), so that a test can count the work
+     * of a whole verify's maps ({@code Verifier.key}, the {@code Lowerer}'s register-type arrays).
+     * A plain field, read once per such compare or equality test, which a {@code HashMap} makes
+     * only between keys of one hash code.
+     */
+    static java.util.function.IntConsumer probe;
+
+    /**
      * @param first the first list (not copied)
      * @param second the second list (not copied)
      */
@@ -30,7 +40,14 @@ final class TypesKey implements Comparable<TypesKey> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TypesKey k && k.hash == hash && k.first.equals(first) && k.second.equals(second);
+        if (!(o instanceof TypesKey k) || k.hash != hash) {
+            return false;
+        }
+        java.util.function.IntConsumer p = probe;
+        if (p != null) {
+            p.accept(Math.min(first.size(), k.first.size()) + Math.min(second.size(), k.second.size()));
+        }
+        return k.first.equals(first) && k.second.equals(second);
     }
 
     @Override
@@ -45,6 +62,10 @@ final class TypesKey implements Comparable<TypesKey> {
      */
     @Override
     public int compareTo(TypesKey o) {
+        java.util.function.IntConsumer p = probe;
+        if (p != null) {
+            p.accept(Math.min(first.size(), o.first.size()) + Math.min(second.size(), o.second.size()));
+        }
         int c = compare(first, o.first);
         return c != 0 ? c : compare(second, o.second);
     }

@@ -348,9 +348,10 @@ public final class ExecutionContext {
      * run's start ({@link #trace}) and at each {@link Run#resume}, {@link Run#step} or
      * {@link Run#resumeWith} (not at the driver's polls between stretches, which come at other
      * points on each tier). So a JVM whose only recordings turn {@code dev.tape.HostCall} off keeps
-     * the quick host call; a recording whose settings do not name the event (the JDK's
-     * {@code default} and {@code profile}, {@code -XX:StartFlightRecording}) has it on, as its
-     * annotations say (threshold 0 ns), and so wants every call's. When the look cannot load the
+     * the quick host call, and so does one whose settings do not name the event (the JDK's
+     * {@code default} and {@code profile}, {@code -XX:StartFlightRecording}): it is off by its
+     * annotations ({@code @Enabled(false)}); only a recording that turns it on wants every call's.
+     * When the look cannot load the
      * event classes (a {@link StackOverflowError} on a thread with almost no stack left, see
      * {@code TapeEvents}), a started Flight Recorder counts as wanting them: each word call then
      * asks for itself; an {@link OutOfMemoryError} or a {@link LinkageError} while the JVM loads

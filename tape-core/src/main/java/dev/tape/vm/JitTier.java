@@ -80,10 +80,11 @@ final class JitTier extends CompiledTier {
     /**
      * Fuel that runs of a VM must have used for each class it generates past {@link #FREE_CLASSES}
      * (defined or not: a generation that fails, too large, costs about as much)
-     * (a class takes about 0.3 ms of CPU to generate and define, a compile through the whole size
-     * fallback up to about 7 ms; the interpreter runs 20,000 instructions in about 0.2 to 0.4 ms):
-     * so compiling never costs more than about 0.35 us a unit of the fuel the runs use, plus a fixed
-     * part, however many functions run once (docs/SECURITY.md, "The compiled tier").
+     * (a compile that fits at once takes about 0.3 to 1.1 ms of CPU, one through the whole size
+     * fallback up to about 17 ms on the loaded build machine; the interpreter runs 20,000
+     * instructions of a plain loop in about 0.05 ms): so compiling never costs more than about
+     * 0.85 us a unit of the fuel the runs use, plus a fixed part, however many functions run once
+     * (docs/SECURITY.md, "The compiled tier", measured with {@code CompileCostMain}).
      * The fuel counted is what the current run has used so far and what earlier runs used, compiled
      * or interpreted ({@code spent}); a function refused for want of it is compiled at a later call.
      * (Counting compiled code's fuel only, a VM whose runs entered 64 functions that failed to

@@ -37,12 +37,16 @@ final class SnapshotReader {
     private final ByteReader in;
     private final ExecutionContext c;
     private final Limits ceiling;
+    /** this program's identity ({@link Snapshots#PROGRAM_HASH} but in tests) */
+    private final java.util.function.Function<Vm, byte[]> hash;
     private Object[] objects;
     /** bytes of the objects read so far, counted as a run is charged for them ({@link #hold}) */
     private long held;
 
-    private SnapshotReader(Vm vm, byte[] bytes, ExecutionContext c, Limits ceiling) {
+    private SnapshotReader(Vm vm, byte[] bytes, ExecutionContext c, Limits ceiling,
+                           java.util.function.Function<Vm, byte[]> hash) {
         this.vm = vm;
+        this.hash = hash;
         this.bytes = bytes;
         this.in = new ByteReader(bytes, "snapshot");
         this.c = c;
@@ -72,13 +76,31 @@ final class SnapshotReader {
      *     snapshot of this program in a state it can be in, or its limits exceed the ceiling
      */
     static boolean read(Vm vm, byte[] bytes, ExecutionContext into, Limits ceiling) {
+        return read(vm, bytes, into, ceiling, Snapshots.PROGRAM_HASH);
+    }
+
+    /**
+     * {@link #read(Vm, byte[], ExecutionContext, Limits)} with a given program hash (for tests).
+     *
+     * @param vm as there
+     * @param bytes as there
+     * @param into as there
+     * @param ceiling as there
+     * @param hash this program's identity, {@link Snapshots#PROGRAM_HASH} but in tests (asked inside
+     *     the read's handler: its {@link Snapshots#encodingTooLarge} error is the read's
+     *     out-of-memory error)
+     * @return as there
+     * @throws SnapshotException as there
+     */
+    static boolean read(Vm vm, byte[] bytes, ExecutionContext into, Limits ceiling,
+                        java.util.function.Function<Vm, byte[]> hash) {
         if (bytes == null) {
             throw new SnapshotException(0, "no snapshot bytes");
         }
         SnapshotReader r = null;
         boolean ok = false;
         try {
-            r = new SnapshotReader(vm, bytes, into, ceiling);
+            r = new SnapshotReader(vm, bytes, into, ceiling, hash);
             boolean onFuel = r.read();
             ok = true;
             return onFuel;
@@ -278,7 +300,7 @@ final class SnapshotReader {
             throw bad(4, "snapshot format version " + version + "; this reader reads version " + Snapshots.VERSION);
         }
         byte[] hash = in.bytes(Snapshots.HASH_BYTES);
-        byte[] mine = vm.verified.hash();
+        byte[] mine = this.hash.apply(vm);
         if (!Arrays.equals(hash, mine)) {
             throw bad(6, "the snapshot is of program " + Snapshots.shortHex(hash) + "..., not of this program "
                     + Snapshots.shortHex(mine) + "...");

@@ -67,6 +67,13 @@ final class Snapshots {
     }
 
     /**
+     * The program's identity as a snapshot's write and read get it: {@code vm.verified.hash()}.
+     * Both take it as a parameter so that a test can hand them one that fails as a program too
+     * large to encode does ({@link #encodingTooLarge}), without a 2 GiB program.
+     */
+    static final java.util.function.Function<Vm, byte[]> PROGRAM_HASH = v -> v.verified.hash();
+
+    /**
      * Writes a paused run's state.
      *
      * @param vm the VM the run belongs to
@@ -117,11 +124,29 @@ final class Snapshots {
      * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
      */
     static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids) {
+        return write(vm, c, pausedOnFuel, ids, PROGRAM_HASH);
+    }
+
+    /**
+     * Writes a paused run's state with a given table of ids and program hash (for tests).
+     *
+     * @param vm the VM the run belongs to
+     * @param c the context, as {@link #write(Vm, ExecutionContext)}
+     * @param pausedOnFuel as {@link #write(Vm, ExecutionContext, boolean)}
+     * @param ids as {@link #write(Vm, ExecutionContext, boolean, SnapshotIds)}
+     * @param hash the program's identity, {@link #PROGRAM_HASH} but in tests (asked inside the
+     *     write's handler: its {@link #encodingTooLarge} error is the write's out-of-memory error)
+     * @return the snapshot
+     * @throws SnapshotException as {@link #write(Vm, ExecutionContext)}
+     */
+    static byte[] write(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids,
+                        java.util.function.Function<Vm, byte[]> hash) {
         if (c.depth < 1 || c.trap != null || c.func < 0 || c.func >= vm.funcs.length) {
             throw new SnapshotException(-1, "the context holds no paused run");
         }
         try {
-            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids == null ? new SnapshotIds() : ids).write();
+            return new Writer(vm, c, pausedOnFuel && c.fuelLeft() == 0, ids == null ? new SnapshotIds() : ids, hash)
+                    .write();
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -233,14 +258,17 @@ final class Snapshots {
         private final boolean pausedOnFuel;
         /** the distinct reference values, children before parents, and their ids */
         private final SnapshotIds ids;
+        /** the program's identity ({@link Snapshots#PROGRAM_HASH} but in tests) */
+        private final java.util.function.Function<Vm, byte[]> hash;
         /** {@link #collect}'s stacks (values, next element, start of their children's ids, ids), kept from root to root */
         private Object[] walk = new Object[8];
         private int[] walkNext = new int[8];
         private int[] walkFrom = new int[8];
         private int[] walkKids = new int[8];
 
-        Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids) {
+        Writer(Vm vm, ExecutionContext c, boolean pausedOnFuel, SnapshotIds ids, java.util.function.Function<Vm, byte[]> hash) {
             this.vm = vm;
+            this.hash = hash;
             this.ids = ids;
             this.pausedOnFuel = pausedOnFuel;
             this.c = c;
@@ -259,7 +287,7 @@ final class Snapshots {
         byte[] write() {
             out.bytes(MAGIC);
             out.u16le(VERSION);
-            out.bytes(vm.verified.hash());
+            out.bytes(hash.apply(vm));
             Limits l = c.limits;
             out.uleb(l.fuel());
             out.uleb(l.maxCallDepth());

@@ -34,7 +34,11 @@ import org.junit.jupiter.api.Test;
  * (a search of all colliding keys reads about {@code 2 len n^2}, and is stopped as soon as it
  * passes the bound). A function's obj type ids are keyed by the host type id, a {@code Long},
  * which the JDK orders. The other tests verify such programs whole and check what the verifier
- * made of them (no timed assertion: the machine's load is not the code's cost).
+ * made of them; the two whose keys are {@link TypesKey}s (40,001 call signatures, 8,000 functions'
+ * register types) count the elements the keys' compares and equality tests read in the whole
+ * verify ({@link TypesKey#probe}) against the same bound: measured about {@code 6.3 len n log2 n}
+ * (4.0 million reads and 132 million), and a {@code compareTo} that returns 0 fails both at the
+ * bound. No timed assertion: the machine's load is not the code's cost.
  */
 class TypeHashCollisionTest {
     /** obj types that all have one hash code */
@@ -126,6 +130,38 @@ class TypeHashCollisionTest {
         orderedKeysCostALogarithm(4_000, 200);
     }
 
+    /**
+     * Verifies {@code p} whole while counting, on this thread, the elements {@link TypesKey}'s
+     * compares and equality tests read ({@link TypesKey#probe}: the verifier's signature keys and
+     * the {@link Lowerer}'s register-type arrays), failing as soon as the count passes
+     * {@code 48 len n log2 n} for {@code n} colliding keys of at most {@code len} types (as
+     * {@link #orderedKeysCostALogarithm}); and checks that the count reached {@code (n - 1) len}, so
+     * that the keys did meet in the maps (a verifier that stopped keying them so would pass
+     * unguarded otherwise).
+     *
+     * @return the verified program
+     */
+    private static VerifiedProgram verifyCounted(Program p, int n, int len) {
+        int log = 32 - Integer.numberOfLeadingZeros(n);
+        long bound = 48L * len * n * log;
+        long[] reads = {0};
+        Thread me = Thread.currentThread();
+        TypesKey.probe = k -> {
+            if (Thread.currentThread() == me && (reads[0] += k) > bound) {
+                throw new AssertionError("more than " + bound + " elements of colliding keys read in one verify: the"
+                        + " search among them is not a logarithm of them");
+            }
+        };
+        VerifiedProgram v;
+        try {
+            v = Verifier.verify(p);
+        } finally {
+            TypesKey.probe = null;
+        }
+        assertTrue(reads[0] >= (long) (n - 1) * len && reads[0] <= bound, reads[0] + " reads, bound " + bound);
+        return v;
+    }
+
     private static Program decoded(Program p) {
         return ProgramDecoder.decode(ProgramEncoder.encode(p));
     }
@@ -145,7 +181,7 @@ class TypeHashCollisionTest {
         sigs.add(new CallSig(List.of(colliding(1)), List.of()));
         Program p = decoded(new Program(base.symbols(), base.constants(), base.types(), base.functions(),
                 base.hostSigs(), sigs, base.argShapes(), base.names()));
-        VerifiedProgram v = Verifier.verify(p);
+        VerifiedProgram v = verifyCounted(p, 40_001, 1);
         assertEquals(1, v.program().functions().size());
     }
 
@@ -185,7 +221,7 @@ class TypeHashCollisionTest {
             f.regCount(regs);
         }
         Program p = decoded(pb.build());
-        VerifiedProgram v = Verifier.verify(p);
+        VerifiedProgram v = verifyCounted(p, n, regs);
         for (int k = 0; k < n; k++) {
             assertEquals(colliding(k + 1), v.registerType(k, regs - 1));
             assertEquals(ValueType.UNIT, v.registerType(k, regs - 2));

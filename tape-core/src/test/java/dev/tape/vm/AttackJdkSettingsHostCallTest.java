@@ -1,27 +1,32 @@
 package dev.tape.vm;
 
+import dev.tape.jfr.TapeEvents;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import jdk.jfr.Configuration;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Attack on mend20's quick host call under JFR: which recordings keep it. The docs said a recording
- * that leaves {@code dev.tape.HostCall} off is "a profile of the JDK's own events"; but
- * {@code dev.tape.HostCall} is enabled by its annotations (threshold 0 ns), and a settings file
- * that does not name it (the JDK's {@code default} and {@code profile}, what
- * {@code -XX:StartFlightRecording} uses) keeps those defaults: such a recording wants every host
- * call's event, so the quick path is off and each call is recorded. Only a recording that turns
- * {@code dev.tape.HostCall} off (as {@code JfrBench}'s {@code jdk} recording does) keeps it.
+ * Which recordings record {@code dev.tape.HostCall} and so turn the interpreter's quick word host
+ * call off. The event is opt-in ({@code @Enabled(false)} on {@code HostCallEvent}, since the
+ * twenty-first round of issue 14; attack-m20 had found it on by its annotations, so that the JDK's
+ * {@code default} and {@code profile} settings and plain {@code -XX:StartFlightRecording} recorded
+ * every host call and paid {@code Calls.host} for each): a recording whose settings do not name it
+ * records none and keeps the quick path; one that turns it on records every call, none of them
+ * quick; one that turns it off, as before, records none.
  */
 class AttackJdkSettingsHostCallTest {
     /** Whether {@link WordCalls#quick} is on the calling thread's stack. */
@@ -39,30 +44,89 @@ class AttackJdkSettingsHostCallTest {
                 .filter(e -> e.getString("symbol").equals("t.id")).count();
     }
 
-    @Test
-    void theJdksOwnSettingsRecordEveryHostCallAndTurningItOffKeepsTheQuickPath(@TempDir Path dir) throws Exception {
+    /**
+     * Runs main(5) of {@link QuickHostCallTest#loop} (five calls of {@code t.id}).
+     *
+     * @return for each call, whether it was made from {@link WordCalls#quick}
+     */
+    private static List<Boolean> fiveCalls() throws Exception {
         List<Boolean> seen = new ArrayList<>();
         Vm vm = new Vm(Verifier.verify(QuickHostCallTest.loop()), QuickHostCallTest.idHost(a -> {
             seen.add(inQuick());
             return a;
         }));
+        assertEquals(List.of(Value.i64(10)), vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT, null));
+        return seen;
+    }
+
+    @Test
+    void onlyARecordingThatTurnsItOnRecordsHostCalls(@TempDir Path dir) throws Exception {
         int files = 0;
-        for (String settings : new String[] {"default", "profile"}) {
-            for (boolean hostCallsOff : new boolean[] {false, true}) {
-                seen.clear();
-                try (Recording r = new Recording(Configuration.getConfiguration(settings))) {
-                    if (hostCallsOff) {
+        for (String settings : new String[] {"default", "profile", "none"}) {
+            for (String mode : new String[] {"as is", "off", "on"}) {
+                try (Recording r = settings.equals("none") ? new Recording()
+                        : new Recording(Configuration.getConfiguration(settings))) {
+                    if (mode.equals("off")) {
                         r.disable("dev.tape.HostCall");
+                    } else if (mode.equals("on")) {
+                        r.enable("dev.tape.HostCall");
                     }
                     r.start();
-                    ExecutionContext c = new ExecutionContext();
-                    assertEquals(List.of(Value.i64(10)), vm.run(c, 0, List.of(Value.i64(5)), Limits.DEFAULT, null));
-                    String what = settings + (hostCallsOff ? " with dev.tape.HostCall off" : "");
-                    assertEquals(List.of(hostCallsOff, hostCallsOff, hostCallsOff, hostCallsOff, hostCallsOff), seen,
-                            "quick calls under " + what);
-                    assertEquals(hostCallsOff ? 0 : 5, events(r, dir.resolve("s" + files++ + ".jfr")), what);
+                    boolean on = mode.equals("on");
+                    assertEquals(on, TapeEvents.hostCallsRecorded(), settings + " " + mode);
+                    List<Boolean> seen = fiveCalls();
+                    String what = settings + " settings, dev.tape.HostCall " + mode;
+                    assertEquals(List.of(!on, !on, !on, !on, !on), seen, "quick calls under " + what);
+                    assertEquals(on ? 5 : 0, events(r, dir.resolve("s" + files++ + ".jfr")), what);
                 }
             }
+        }
+    }
+
+    /**
+     * The command line, in a fresh JVM: plain {@code -XX:StartFlightRecording} (the JDK's
+     * {@code default} settings) records no host call and keeps the quick path; with
+     * {@code +dev.tape.HostCall#enabled=true} it records each.
+     */
+    @Test
+    void theCommandLinesRecordingTurnsItOnOnlyWhenAsked(@TempDir Path dir) throws Exception {
+        assertEquals("wanted=false quick=[true, true, true, true, true] events=0",
+                child(dir, "filename=" + dir.resolve("a.jfr")));
+        assertEquals("wanted=true quick=[false, false, false, false, false] events=5",
+                child(dir, "filename=" + dir.resolve("b.jfr") + ",+dev.tape.HostCall#enabled=true"));
+    }
+
+    /** @return what {@link Child} prints in a JVM started with {@code -XX:StartFlightRecording:options} */
+    private static String child(Path dir, String options) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-XX:StartFlightRecording:" + options, "-Xlog:jfr*=off", "-cp", System.getProperty("java.class.path"),
+                Child.class.getName())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ends");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.split("\\R");
+        return lines[lines.length - 1];
+    }
+
+    /** The child: five calls under the command line's recording, then that recording's events. */
+    static final class Child {
+        private Child() {}
+
+        /**
+         * @param args none
+         * @throws Exception when the run or the reading of the recording fails
+         */
+        public static void main(String[] args) throws Exception {
+            Recording r = FlightRecorder.getFlightRecorder().getRecordings().get(0);
+            boolean wanted = TapeEvents.hostCallsRecorded();
+            List<Boolean> seen = fiveCalls();
+            r.stop(); // writes the recording to its file, the command line's filename
+            long events = RecordingFile.readAllEvents(r.getDestination()).stream()
+                    .filter(e -> e.getEventType().getName().equals("dev.tape.HostCall"))
+                    .filter(e -> e.getString("symbol").equals("t.id")).count();
+            System.out.println("wanted=" + wanted + " quick=" + seen + " events=" + events);
         }
     }
 }

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The interpreter's quick host call ({@link WordCalls#quick}) under JFR: a run takes it while no
- * recording wants {@code dev.tape.HostCall} events (a recording of other events that turns it off:
- * the JDK's own settings leave it on, {@code AttackJdkSettingsHostCallTest}), and does not while one does, which then gets every call's event
+ * recording wants {@code dev.tape.HostCall} events (here a recording that turns it off; one that
+ * does not name it leaves it off too, {@code AttackJdkSettingsHostCallTest}), and does not while one
+ * does, which then gets every call's event
  * ({@link ExecutionContext#hostCallsWanted}, looked at when the run starts).
  */
 class QuickHostCallRecordingTest {
