@@ -308,6 +308,15 @@ abstract class LocalsEmitter extends CallSiteEmitter {
      * which covers the room under the host-call limit for its calls, first.
      */
     void fuelCheck(int i, int blockLen) {
+        fuelCheck(i, blockLen, 0);
+    }
+
+    /**
+     * {@link #fuelCheck(int, int)}, whose test, when the block's fuel is plain ({@link #plainFuel}),
+     * also covers {@code cover} more: the fuel of the successors it covers ({@link FuelCover}),
+     * which then charge theirs with no test. Only the block's own length is charged.
+     */
+    void fuelCheck(int i, int blockLen, long cover) {
         Label ok = new Label();
         long bytes = blockBytes(i, blockLen);
         if (few != null && HostCount.inBlock(fn, few, i, blockLen) > 0) {
@@ -330,7 +339,7 @@ abstract class LocalsEmitter extends CallSiteEmitter {
             fuelOverThreshold(blockLen);
         } else {
             mv.visitVarInsn(LLOAD, FUEL);
-            mv.visitLdcInsn((long) blockLen);
+            mv.visitLdcInsn(blockLen + cover);
             mv.visitInsn(LCMP);
         }
         mv.visitJumpInsn(IFGE, ok);
@@ -338,6 +347,16 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         mv.visitLabel(ok);
         frame();
         charge(blockLen);
+    }
+
+    /**
+     * @return whether the block at code index {@code i} ({@code blockLen} instructions) tests its
+     *     fuel alone: it makes no one-to-three-word host call ({@link HostCount}) and allocates
+     *     nothing charged against a heap room local ({@link HeapLocal}), so its test is one
+     *     compare of the {@link #FUEL} local with a constant
+     */
+    final boolean plainFuel(int i, int blockLen) {
+        return (few == null || HostCount.inBlock(fn, few, i, blockLen) == 0) && blockBytes(i, blockLen) == 0;
     }
 
     /** Takes a block's fuel from the {@link #FUEL} local (its test has passed, or cannot fail: {@link CountedLoop}). */

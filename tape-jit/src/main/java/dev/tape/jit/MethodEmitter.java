@@ -14,6 +14,7 @@ import static dev.tape.jit.JitCompiler.CALLEE;
 import static dev.tape.jit.JitCompiler.CTX;
 import static dev.tape.jit.JitCompiler.DEPTH;
 import static dev.tape.jit.JitCompiler.DESC;
+import static dev.tape.jit.JitCompiler.FUEL;
 import static dev.tape.jit.JitCompiler.FUNC;
 import static dev.tape.jit.JitCompiler.IP;
 import static dev.tape.jit.JitCompiler.NB;
@@ -21,6 +22,7 @@ import static dev.tape.jit.JitCompiler.REFUND;
 import static dev.tape.jit.JitCompiler.RESULTS;
 import static dev.tape.jit.JitCompiler.RESUME;
 import static dev.tape.jit.JitCompiler.RT;
+import static dev.tape.jit.JitCompiler.SELF;
 import static dev.tape.jit.JitCompiler.SITE;
 import static dev.tape.jit.JitCompiler.TMP;
 import static dev.tape.jit.JitCompiler.UNWIND;
@@ -38,7 +40,9 @@ import static org.objectweb.asm.Opcodes.IFLT;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
+import static org.objectweb.asm.Opcodes.LLOAD;
 import static org.objectweb.asm.Opcodes.LSTORE;
 
 /**
@@ -77,6 +81,13 @@ final class MethodEmitter extends InstructionEmitter {
     java.util.List<CountedLoop.Plan> counted;
     /** per code index, the counted loop whose head block starts there, or null; null when none */
     private CountedLoop.Plan[] countedAt;
+    /** the fuel tests that cover their successors' ({@link FuelCover}), or null when none */
+    private FuelCover cover;
+    /**
+     * per code index of a covered block that can be resumed, the label of its resumed entry (a stub
+     * with the block's own fuel test, then a jump to the block); null elsewhere
+     */
+    private Label[] resumeAt;
 
     /**
      * @param view the program and tier
@@ -225,6 +236,8 @@ final class MethodEmitter extends InstructionEmitter {
                 countedAt[p.head()] = p;
             }
         }
+        cover = peel == null && counted == null ? FuelCover.of(this, reachable, clear) : null;
+        resumeAt = new Label[len];
         blocks(0, reachable, entrances, clear);
         if (peel != null && peel.startSteady(this)) {
             blocks(peel.from, reachable, entrances, clear);
@@ -237,6 +250,7 @@ final class MethodEmitter extends InstructionEmitter {
                 }
             }
         }
+        resumeStubs();
         mv.visitLabel(tryEnd);
         handlers(trapHandler, unwindHandler, calls);
         resumeSwitch(resumed);
@@ -278,7 +292,17 @@ final class MethodEmitter extends InstructionEmitter {
                     CountedLoop.preamble(this, countedAt[i]);
                 }
                 clearDead(clear == null ? null : clear[i]);
-                fuelCheck(i, blockLen);
+                if (cover == null) {
+                    fuelCheck(i, blockLen);
+                } else if (cover.covered[i]) {
+                    // its only predecessor's test covered it; a resumed frame enters through a stub
+                    charge(blockLen);
+                    if (points[i]) {
+                        resumeAt[i] = new Label();
+                    }
+                } else {
+                    fuelCheck(i, blockLen, cover.cover[i]);
+                }
                 k = 0;
                 if (peel != null) {
                     peel.block(this, i);
@@ -324,6 +348,29 @@ final class MethodEmitter extends InstructionEmitter {
                 instruction(i, blockLen - k - 1);
             }
             k++;
+        }
+    }
+
+    /**
+     * The resumed entries of covered blocks ({@link #resumeAt}), in the handlers' range: each
+     * tests the block's own fuel, hands over at its start when short, else jumps to it.
+     */
+    private void resumeStubs() {
+        for (int i = 0; i < resumeAt.length; i++) {
+            if (resumeAt[i] == null) {
+                continue;
+            }
+            mv.visitLabel(resumeAt[i]);
+            frame();
+            int blockLen = 1;
+            for (int j = next(i); j < labels.length && labels[j] == null; j = next(j)) {
+                blockLen++;
+            }
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) blockLen);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, labels[i]);
+            handover(SELF, i, BASE, false);
         }
     }
 
@@ -419,7 +466,7 @@ final class MethodEmitter extends InstructionEmitter {
         for (int i = 0; i < points.length; i++) {
             if (points[i]) {
                 keys[n] = i;
-                targets[n++] = labels[i];
+                targets[n++] = resumeAt[i] != null ? resumeAt[i] : labels[i];
             }
         }
         Label bad = new Label();

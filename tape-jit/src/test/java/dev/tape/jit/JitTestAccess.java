@@ -123,6 +123,50 @@ public final class JitTestAccess {
     }
 
     /**
+     * The constants of a generated class's fuel tests, in code order: each {@code long} constant
+     * loaded ({@code ldc}) right before an {@code lcmp} (a block's fuel test compares the fuel
+     * local with its block's length, or more when it covers its successors, {@code FuelCover}).
+     *
+     * @param classBytes a class file, as {@link Generated#bytes()} holds it
+     * @return the constants (compares of a register with a constant are listed too)
+     */
+    public static java.util.List<Long> fuelTests(byte[] classBytes) {
+        java.util.List<Long> tests = new java.util.ArrayList<>();
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    private Long last;
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        last = value instanceof Long l ? l : null;
+                    }
+
+                    @Override
+                    public void visitInsn(int op) {
+                        if (op == Opcodes.LCMP && last != null) {
+                            tests.add(last);
+                        }
+                        last = null;
+                    }
+
+                    @Override
+                    public void visitVarInsn(int op, int var) {
+                        last = null;
+                    }
+
+                    @Override
+                    public void visitJumpInsn(int op, org.objectweb.asm.Label label) {
+                        last = null;
+                    }
+                };
+            }
+        }, 0);
+        return tests;
+    }
+
+    /**
      * Counts the kept-closure tests ({@code if_acmpne}) in a generated class, telling a peeled
      * method's copies apart ({@code LoopPeel}): a test in the first copy jumps forward (to the
      * site's checks), one in the steady copy backward (to the same site in the first copy).
