@@ -5,16 +5,23 @@ import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
 import dev.tape.verify.internal.LOp;
 import dev.tape.verify.internal.LoweredFunction;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 import java.util.List;
 
+import static org.objectweb.asm.Opcodes.DADD;
 import static org.objectweb.asm.Opcodes.DCMPG;
 import static org.objectweb.asm.Opcodes.DCMPL;
 import static org.objectweb.asm.Opcodes.DCONST_0;
+import static org.objectweb.asm.Opcodes.DDIV;
 import static org.objectweb.asm.Opcodes.DLOAD;
+import static org.objectweb.asm.Opcodes.DMUL;
 import static org.objectweb.asm.Opcodes.DOUBLE;
 import static org.objectweb.asm.Opcodes.DSTORE;
+import static org.objectweb.asm.Opcodes.DSUB;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.L2D;
 import static org.objectweb.asm.Opcodes.LONG;
@@ -62,20 +69,25 @@ final class F64Locals {
     static final int MOVE_BYTES = 11;
     /** Bytecode a chunk's moves at its entry, trip end and exit take at most. */
     static final int CHUNK_BYTES = 3 * MAX * MOVE_BYTES;
-    /** Bytecode the pool's set-up in the prologue takes at most ({@code dconst_0}, wide {@code dstore}). */
-    static final int PROLOGUE_BYTES = 5 * MAX;
+    /** Bytecode the pool's set-up in the prologue takes at most ({@code dconst_0}, wide {@code dstore}; registers and temporaries). */
+    static final int PROLOGUE_BYTES = 2 * 5 * MAX;
 
     private static final String NUM = "dev/tape/vm/Numerics";
     private static final String DBL = "java/lang/Double";
 
-    /** the first slot of the pool */
+    /** the first slot of the pool: {@link #size} registers' locals, then as many segment temporaries' */
     final int first;
-    /** the pool's size, 1 to {@link #MAX} */
+    /** the pool's size in registers, 1 to {@link #MAX} (and as many temporaries) */
     final int size;
 
     private F64Locals(int first, int size) {
         this.first = first;
         this.size = size;
+    }
+
+    /** @return the slot of the temporary of a segment's instruction {@code j} ({@link Trip#segment}) */
+    private int temp(int j) {
+        return first + 2 * (size + j);
     }
 
     /**
@@ -102,7 +114,7 @@ final class F64Locals {
         for (Object t : types) {
             slot += LONG.equals(t) || DOUBLE.equals(t) ? 2 : 1;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < 2 * n; i++) {
             types.add(DOUBLE);
         }
         return new F64Locals(slot, n);
@@ -110,7 +122,7 @@ final class F64Locals {
 
     /** In the prologue: gives the pool's locals their type (0.0). */
     void init(MethodVisitor mv) {
-        for (int k = 0; k < size; k++) {
+        for (int k = 0; k < 2 * size; k++) {
             mv.visitInsn(DCONST_0);
             mv.visitVarInsn(DSTORE, first + 2 * k);
         }
@@ -180,15 +192,18 @@ final class F64Locals {
     /**
      * One trip's emission in an inner copy: per mapped register, which of its two locals is
      * current. At a trip's start the {@code double} is; the {@code long} too for a register the
-     * loop does not write.
+     * loop does not write or last writes as a word (an instruction other than a double operation:
+     * the trip's end sets the {@code double} from it and keeps it), so a {@code long} is got from
+     * a {@code double} only when a double operation made the value (a number or a quiet NaN of
+     * the NaN rule, never a signalling NaN).
      */
     static final class Trip {
         private static final int L = 1;
         private static final int D = 2;
         private final MethodEmitter e;
         private final int[] regs;
-        /** per mapped register, whether the loop writes it */
-        private final boolean[] written;
+        /** per mapped register, whether the loop writes it and its last write is a double operation */
+        private final boolean[] doubleLast;
         /** per mapped register, L and/or D */
         private final int[] current;
 
@@ -199,14 +214,15 @@ final class F64Locals {
         Trip(MethodEmitter e, CountedLoop.Plan p) {
             this.e = e;
             this.regs = p.doubles();
-            this.written = new boolean[regs.length];
+            this.doubleLast = new boolean[regs.length];
             this.current = new int[regs.length];
             for (int i = p.head(); i < p.latch(); i = e.next(i)) {
                 int g = e.entry + i;
+                boolean d = i != p.compare() && doubleOp(LOp.plain(e.code[g]));
                 for (int reg : writes(e.code, g)) {
                     int k = indexOf(regs, regs.length, reg);
                     if (k >= 0) {
-                        written[k] = true;
+                        doubleLast[k] = d;
                     }
                 }
             }
@@ -216,7 +232,7 @@ final class F64Locals {
         /** The state at a trip's start. */
         private void start() {
             for (int k = 0; k < regs.length; k++) {
-                current[k] = written[k] ? D : D | L;
+                current[k] = doubleLast[k] ? D : D | L;
             }
         }
 
@@ -238,8 +254,9 @@ final class F64Locals {
         }
 
         /**
-         * When the chunk leaves (after {@link #tripEnd}): every written register's {@code long}
-         * current. Leaves the state as at a trip's start (the next copy's emission starts anew).
+         * When the chunk leaves (after {@link #tripEnd}): every mapped register's {@code long}
+         * current (those a double operation wrote last get it from the {@code double}). Leaves the
+         * state as at a trip's start.
          */
         void leave() {
             for (int k = 0; k < regs.length; k++) {
@@ -296,6 +313,130 @@ final class F64Locals {
                 }
             }
             return true;
+        }
+
+        /**
+         * The end (exclusive code index) of the segment that starts at {@code i}, or {@code i}
+         * when none does: at least two consecutive instructions of one block (no block starts
+         * after {@code i}; not the latch's compare), each an f64 add, sub, mul or div or an
+         * {@code i64}/{@code u64.to_f64}, at least one arithmetic, every f64 register they touch
+         * mapped, at most the pool's size of them.
+         *
+         * @param p the loop's plan
+         * @param i a code index in the loop's range
+         * @return the segment's end
+         */
+        int segmentEnd(CountedLoop.Plan p, int i) {
+            int j = i;
+            int n = 0;
+            int arith = 0;
+            while (j < p.compare() && n < e.f64Locals.size && (j == i || e.labels[j] == null)) {
+                int g = e.entry + j;
+                int op = LOp.plain(e.code[g]);
+                boolean conv = op == Op.I64_TO_F64 || op == Op.U64_TO_F64;
+                boolean ar = op == Op.F64_ADD || op == Op.F64_SUB || op == Op.F64_MUL || op == Op.F64_DIV;
+                if (!conv && !ar || indexOf(regs, regs.length, e.code[g + 1]) < 0
+                        || ar && (indexOf(regs, regs.length, e.code[g + 2]) < 0
+                                || indexOf(regs, regs.length, e.code[g + 3]) < 0)) {
+                    break;
+                }
+                arith += ar ? 1 : 0;
+                n++;
+                j = e.next(j);
+            }
+            return n >= 2 && arith >= 1 ? j : i;
+        }
+
+        /**
+         * A segment ({@link #segmentEnd}) from code index {@code from} to {@code to}: its
+         * instructions run on the hardware into temporaries, with no NaN test each; then one test
+         * of each result no later instruction of the segment reads (a NaN result of one that is
+         * read makes the reader's NaN: add, sub, mul and div give NaN for a NaN operand, so a NaN
+         * anywhere in the segment reaches one of those). None NaN: every result is the hardware's,
+         * which is the interpreter's for a result that is not NaN, so the temporaries go to the
+         * registers. Else the segment runs again from its inputs (the registers, not yet
+         * written), each instruction as {@link #instruction} emits it, with the NaN rule.
+         *
+         * @param from the segment's first code index
+         * @param to its end (exclusive)
+         */
+        void segment(int from, int to) {
+            MethodVisitor mv = e.mv;
+            int[] code = e.code;
+            int[] source = new int[regs.length];
+            java.util.Arrays.fill(source, -1);
+            boolean[] read = new boolean[e.f64Locals.size];
+            boolean[] arith = new boolean[e.f64Locals.size];
+            int j = 0;
+            for (int i = from; i < to; i = e.next(i), j++) {
+                int g = e.entry + i;
+                int op = LOp.plain(code[g]);
+                switch (op) {
+                    case Op.I64_TO_F64 -> {
+                        e.loadW(code[g + 2]);
+                        mv.visitInsn(L2D);
+                    }
+                    case Op.U64_TO_F64 -> {
+                        e.loadW(code[g + 2]);
+                        mv.visitMethodInsn(INVOKESTATIC, NUM, "u64ToF64", "(J)D", false);
+                    }
+                    default -> {
+                        operand(code[g + 2], source, read);
+                        operand(code[g + 3], source, read);
+                        mv.visitInsn(switch (op) {
+                            case Op.F64_ADD -> DADD;
+                            case Op.F64_SUB -> DSUB;
+                            case Op.F64_MUL -> DMUL;
+                            default -> DDIV;
+                        });
+                        arith[j] = true;
+                    }
+                }
+                mv.visitVarInsn(DSTORE, e.f64Locals.temp(j));
+                source[indexOf(regs, regs.length, code[g + 1])] = j;
+            }
+            Label slow = new Label();
+            Label join = new Label();
+            for (int t = 0; t < j; t++) {
+                if (arith[t] && !read[t]) {
+                    mv.visitVarInsn(DLOAD, e.f64Locals.temp(t));
+                    mv.visitVarInsn(DLOAD, e.f64Locals.temp(t));
+                    mv.visitInsn(DCMPL);
+                    mv.visitJumpInsn(IFNE, slow);
+                }
+            }
+            int[] before = current.clone();
+            for (int k = 0; k < regs.length; k++) {
+                if (source[k] >= 0) {
+                    mv.visitVarInsn(DLOAD, e.f64Locals.temp(source[k]));
+                    mv.visitVarInsn(DSTORE, e.f64Locals.first + 2 * k);
+                    current[k] = D;
+                }
+            }
+            int[] fast = current.clone();
+            mv.visitJumpInsn(GOTO, join);
+            mv.visitLabel(slow);
+            e.frame();
+            System.arraycopy(before, 0, current, 0, current.length);
+            for (int i = from; i < to; i = e.next(i)) {
+                instruction(e.entry + i);
+            }
+            for (int k = 0; k < regs.length; k++) {
+                current[k] &= fast[k];
+            }
+            mv.visitLabel(join);
+            e.frame();
+        }
+
+        /** Pushes a segment's operand: the temporary of the segment's last write of it, else the register. */
+        private void operand(int reg, int[] source, boolean[] read) {
+            int k = indexOf(regs, regs.length, reg);
+            if (source[k] >= 0) {
+                read[source[k]] = true;
+                e.mv.visitVarInsn(DLOAD, e.f64Locals.temp(source[k]));
+            } else {
+                load(reg);
+            }
         }
 
         /** After an instruction the caller emitted: the {@code long} of each mapped register it wrote is the current copy. */

@@ -309,6 +309,7 @@ final class MethodEmitter extends InstructionEmitter {
         Label back = peel == null ? labels[p.head()] : peel.head(labels, p.head());
         int blockLen = 0;
         int k = 0;
+        int segment = p.head();
         for (int i = p.head(); i <= p.latch(); i = next(i)) {
             int g = entry + i;
             if (labels[i] != null) {
@@ -320,7 +321,15 @@ final class MethodEmitter extends InstructionEmitter {
                 charge(blockLen);
                 k = 0;
             }
-            if (i == p.compare()) {
+            if (i >= segment && i != p.compare() && i != p.latch()) {
+                segment = trip.segmentEnd(p, i);
+                if (segment > i) {
+                    trip.segment(i, segment);
+                }
+            }
+            if (i < segment) {
+                // in a segment emitted at its start
+            } else if (i == p.compare()) {
                 CountedLoop.compareHolds(this, p);
             } else if (i == p.latch()) {
                 CountedLoop.latch(this, p, trip, back);
