@@ -320,13 +320,16 @@ final class F64Locals {
          * when none does: at least two consecutive instructions of one block (no block starts
          * after {@code i}; not the latch's compare), each an f64 add, sub, mul or div or an
          * {@code i64}/{@code u64.to_f64}, at least one arithmetic, every f64 register they touch
-         * mapped, at most the pool's size of them.
+         * mapped (so none when the method has no pool), at most the pool's size of them.
          *
          * @param p the loop's plan
          * @param i a code index in the loop's range
          * @return the segment's end
          */
         int segmentEnd(CountedLoop.Plan p, int i) {
+            if (regs.length == 0) {
+                return i;
+            }
             int j = i;
             int n = 0;
             int arith = 0;
