@@ -123,29 +123,6 @@ public final class JitTestAccess {
     }
 
     /**
-     * Counts the instructions of one opcode in a generated class's methods.
-     *
-     * @param classBytes a class file, as {@link Generated#bytes()} holds it
-     * @param opcode an opcode without operands ({@code Opcodes.DADD}, {@code DMUL}, ...)
-     * @return how many (0 or more)
-     */
-    public static int insns(byte[] classBytes, int opcode) {
-        int[] n = {0};
-        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String m, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitInsn(int op) {
-                        n[0] += op == opcode ? 1 : 0;
-                    }
-                };
-            }
-        }, 0);
-        return n[0];
-    }
-
-    /**
      * Counts the kept-closure tests ({@code if_acmpne}) in a generated class, telling a peeled
      * method's copies apart ({@code LoopPeel}): a test in the first copy jumps forward (to the
      * site's checks), one in the steady copy backward (to the same site in the first copy).
