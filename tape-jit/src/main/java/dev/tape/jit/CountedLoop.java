@@ -38,9 +38,10 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * {@code ret} or {@code trap}, every instruction a word move or constant, i64/u64 add, sub, mul,
  * and, or, xor or shift, an integer compare, {@code bool.not}, an f64 add, sub, mul, div, rem, min,
  * max, min_num, max_num, neg, abs, compare, {@code to_bits} or {@code from_bits}, an
- * {@code i64.to_f64} or {@code u64.to_f64} (none traps; they are emitted as in the blocks, the
- * arithmetic through the interpreter's {@code Numerics}, so a NaN keeps its bits; twentieth
- * round), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
+ * {@code i64.to_f64} or {@code u64.to_f64} (none traps; twentieth round; in the inner copy the
+ * f64 registers of the arithmetic are held in {@code double} locals and runs of it tested for NaN
+ * once, {@link F64Locals}, twenty-first round; the bits are the interpreter's {@code Numerics}'
+ * either way, a NaN's included), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
  * results. So every trip from the head runs exactly those instructions, none can trap, allocate,
  * call out or read the context, and the only way out is the latch. Right before the latch, in its
  * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or

@@ -29,8 +29,8 @@ import static org.objectweb.asm.Opcodes.LONG;
 /**
  * The f64 registers of a {@link CountedLoop}'s inner copy held in JVM {@code double} locals
  * (issue 14, twenty-first round in {@code docs/PERFORMANCE-LOG.md}): there an f64 add, sub, mul
- * or div, an {@code i64.to_f64} or {@code u64.to_f64} and an f64 compare read and write the
- * {@code double} local, with no {@code Double.longBitsToDouble}/{@code doubleToRawLongBits} move
+ * or div, an {@code i64.to_f64} or {@code u64.to_f64} and an f64 compare (the "double operations")
+ * read and write the {@code double} local, with no {@code Double.longBitsToDouble}/{@code doubleToRawLongBits} move
  * between the register's {@code long} local and the operation, so a loop's f64 accumulator chain
  * is plain {@code double} arithmetic. The arithmetic is the interpreter's, on doubles
  * ({@code Numerics.addD} and the others: the hardware result when it is not NaN, else the NaN
@@ -53,14 +53,28 @@ import static org.objectweb.asm.Opcodes.LONG;
  * writes it as a word makes the {@code long} the current copy, and the {@code double} is set from
  * it before the next double operation reads it and at the trip's end; when the chunk leaves (the
  * latch's count is done, the only way out: nothing in a chunk can trap, pause or hand over) every
- * mapped register the loop writes whose {@code long} is not current gets it from the {@code
- * double}. The moves between a {@code long} and a {@code double} keep every bit on the platforms
- * the tier runs on (x86-64 and AArch64: register moves, not arithmetic), a signalling NaN's too
- * ({@code JitCountedF64LocalsTest}); a NaN made by an operation is the NaN rule's, quiet.
+ * mapped register whose {@code long} is not current gets it from the {@code double}. A {@code
+ * long} is only ever got from a {@code double} that a double operation made (a number, or a quiet
+ * NaN of the NaN rule): a value that came in as a word keeps its {@code long} current, so a
+ * signalling NaN's bits never depend on a {@code double} round trip (they survive one on x86-64
+ * and AArch64 anyway: register moves, not arithmetic; {@code JitCountedF64LocalsTest}).
+ *
+ * <p><b>Segments</b> ({@link Trip#segment}): two or more consecutive f64 add, sub, mul, div and
+ * {@code i64}/{@code u64.to_f64} of one block, on mapped registers, run on the hardware's
+ * {@code dadd}/{@code dsub}/{@code dmul}/{@code ddiv} into temporaries, with one NaN test of each
+ * result that no later instruction of the segment reads (add, sub, mul and div give NaN for a NaN
+ * operand, so a NaN anywhere in the segment reaches one of those). None is NaN: each result is
+ * the hardware's, which is the interpreter's for a result that is not NaN, and the temporaries go
+ * to the registers. One is: the segment runs again from its inputs (the registers, not yet
+ * written) through {@code Numerics.addD}..{@code divD}, which apply the NaN rule. The bench's
+ * f64_loop body is one segment with one test (five before).
  *
  * <p><b>Cost</b>: a chunk adds at most {@link #CHUNK_BYTES} bytes of bytecode for the moves at its
- * entry, trip end and exit, and the prologue {@link #PROLOGUE_BYTES} for the pool; inside the
- * loop, a double operation takes fewer bytes than in the blocks.
+ * entry, trip end and exit, and the prologue {@link #PROLOGUE_BYTES} for the pool; an instruction
+ * of the inner copy, a segment's twice emitted, stays within {@link MethodSize}'s 80 bytes per
+ * int of code (an f64 add in a segment: at most about 75 bytes of its 320). Generating is linear
+ * in the loop's range: {@link #choose}, {@link Trip}'s set-up and each {@link Trip#segmentEnd}
+ * look at most {@link CountedLoop#MAX_INTS} ints and {@link #MAX} registers each.
  */
 final class F64Locals {
     /** Most {@code double} locals a method's pool has. */
