@@ -68,6 +68,44 @@ final class Numerics {
         return special(REM, a, b);
     }
 
+    /**
+     * f64 sum on doubles, for the compiled tier's {@code double} locals (tape-jit's
+     * {@code F64Locals}): the hardware result when it is not NaN (then it is the one {@link #add}
+     * gives: IEEE-754 sums are exact functions of the operands), else the NaN of {@link #nanBits}
+     * on the operands' raw bits, so the bits are {@link #add}'s always.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     * @return {@code a + b}, as {@code longBitsToDouble(add(raw(a), raw(b)))}
+     */
+    static double addD(double a, double b) {
+        double r = a + b;
+        return r == r ? r : nanD(a, b);
+    }
+
+    /** f64 difference on doubles, with {@link #sub}'s bits ({@link #addD}). */
+    static double subD(double a, double b) {
+        double r = a - b;
+        return r == r ? r : nanD(a, b);
+    }
+
+    /** f64 product on doubles, with {@link #mul}'s bits ({@link #addD}). */
+    static double mulD(double a, double b) {
+        double r = a * b;
+        return r == r ? r : nanD(a, b);
+    }
+
+    /** f64 quotient on doubles, with {@link #div}'s bits ({@link #addD}). */
+    static double divD(double a, double b) {
+        double r = a / b;
+        return r == r ? r : nanD(a, b);
+    }
+
+    /** The NaN rule of {@link #nanBits} on doubles (out of line: the rare path). */
+    private static double nanD(double a, double b) {
+        return Double.longBitsToDouble(nanBits(Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(b)));
+    }
+
     /** @return whether both operands (as bits) are finite: neither infinite nor NaN */
     private static boolean finite(long a, long b) {
         return (a & EXP) != EXP && (b & EXP) != EXP;

@@ -38,9 +38,10 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * {@code ret} or {@code trap}, every instruction a word move or constant, i64/u64 add, sub, mul,
  * and, or, xor or shift, an integer compare, {@code bool.not}, an f64 add, sub, mul, div, rem, min,
  * max, min_num, max_num, neg, abs, compare, {@code to_bits} or {@code from_bits}, an
- * {@code i64.to_f64} or {@code u64.to_f64} (none traps; they are emitted as in the blocks, the
- * arithmetic through the interpreter's {@code Numerics}, so a NaN keeps its bits; twentieth
- * round), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
+ * {@code i64.to_f64} or {@code u64.to_f64} (none traps; twentieth round; in the inner copy the
+ * f64 registers of the arithmetic are held in {@code double} locals and runs of it tested for NaN
+ * once, {@link F64Locals}, twenty-first round; the bits are the interpreter's {@code Numerics}'
+ * either way, a NaN's included), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
  * results. So every trip from the head runs exactly those instructions, none can trap, allocate,
  * call out or read the context, and the only way out is the latch. Right before the latch, in its
  * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or
@@ -86,9 +87,12 @@ final class CountedLoop {
     /**
      * A bound on the bytecode the plan adds to a method: a preamble in each of two copies
      * ({@link LoopPeel}), the inner copy's instructions (at most 80 bytes per int of code, as
-     * {@link MethodSize} counts them), its charges and clears, its leaves and its latch.
+     * {@link MethodSize} counts them), its charges and clears, its leaves and its latch, and its
+     * f64 registers' moves between {@code long} and {@code double} locals with the pool's set-up
+     * ({@link F64Locals}).
      */
-    static final int MAX_BYTES = 2 * PREAMBLE_BYTES + 80 * MAX_INTS + 24 * MAX_INTS + MAX_LEAF_BYTES + 64;
+    static final int MAX_BYTES = 2 * PREAMBLE_BYTES + 80 * MAX_INTS + 24 * MAX_INTS + MAX_LEAF_BYTES + 64
+            + F64Locals.CHUNK_BYTES + F64Locals.PROLOGUE_BYTES;
 
     private CountedLoop() {}
 
@@ -96,13 +100,14 @@ final class CountedLoop {
      * A bound on the bytecode the plan adds for the {@code br} at {@code at} of a function's lowered
      * code (targets are indices into that code): 0 unless it branches back at most {@link
      * #MAX_INTS} ints (only then can it be a latch, {@link #of}); else the two preambles, the
-     * leaves, the clears and the latch, plus 104 bytes per int from the head to the latch (80 for
-     * the instructions, as {@link MethodSize} counts them, 24 for the blocks' charges). For {@link
-     * MethodSize#bound}, a tests' oracle.
+     * leaves, the clears, the latch, the f64 registers' moves and the {@code double} pool's set-up
+     * ({@link F64Locals#CHUNK_BYTES}, {@link F64Locals#PROLOGUE_BYTES}), plus 104 bytes per int
+     * from the head to the latch (80 for the instructions, as {@link MethodSize} counts them, 24
+     * for the blocks' charges). For {@link MethodSize#bound}, a tests' oracle.
      *
      * @param code a lowered function's code
      * @param at the index of a {@code br} in it
-     * @return the bound, in bytes of bytecode: 0, or 1,744 to 8,400 (the clears counted apart, 5 bytes
+     * @return the bound, in bytes of bytecode: 0, or 2,352 to 9,008 (the clears counted apart, 5 bytes
      *     each)
      */
     static int bytesAt(int[] code, int at) {
@@ -110,7 +115,8 @@ final class CountedLoop {
         if (t > at || at - t > MAX_INTS) {
             return 0;
         }
-        return 2 * PREAMBLE_BYTES + MAX_LEAF_BYTES + 5 * MAX_CLEARS + 64 + (80 + 24) * (at - t);
+        return 2 * PREAMBLE_BYTES + MAX_LEAF_BYTES + 5 * MAX_CLEARS + 64 + F64Locals.CHUNK_BYTES
+                + F64Locals.PROLOGUE_BYTES + (80 + 24) * (at - t);
     }
 
     /**
@@ -126,10 +132,13 @@ final class CountedLoop {
      * @param unsigned whether the compare is unsigned
      * @param fuel a bound on the fuel one trip charges ({@code k})
      * @param leafRegs the most registers a leaf called on the loop has, 0 when none is called
-     * @param inner the inner copy's head label
+     * @param doubles the f64 registers the inner copy holds in {@code double} locals ({@link
+     *     F64Locals#choose}: index k in the pool's local k), possibly none
+     * @param inner the inner copy's entry label (where its registers' {@code double} locals are set)
+     * @param body the inner copy's head label (each trip's start)
      */
     record Plan(int head, int compare, int latch, int cond, int index, int end, int step, boolean unsigned,
-                long fuel, int leafRegs, Label inner) {}
+                long fuel, int leafRegs, int[] doubles, Label inner, Label body) {}
 
     /**
      * The plans of the method's loops of that form, in code order, or null when it has none. Their
@@ -255,7 +264,8 @@ final class CountedLoop {
             }
         }
         boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
-        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, leafRegs, new Label());
+        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, leafRegs,
+                F64Locals.choose(e, head, latch), new Label(), new Label());
     }
 
     /**
@@ -409,14 +419,18 @@ final class CountedLoop {
     }
 
     /**
-     * The inner copy's latch: one trip fewer to run; back to the inner head while trips are
-     * left, else to {@code head} (the head block of the copy the back edges go to).
+     * The inner copy's latch: the trip's end for the {@code double} locals, one trip fewer to
+     * run; back to the inner head while trips are left, else the registers' {@code long} locals
+     * written back from the {@code double} ones ({@link F64Locals.Trip#leave}) and on to {@code
+     * head} (the head block of the copy the back edges go to).
      */
-    static void latch(MethodEmitter e, Plan p, Label head) {
+    static void latch(MethodEmitter e, Plan p, F64Locals.Trip trip, Label head) {
         MethodVisitor mv = e.mv;
+        trip.tripEnd();
         mv.visitIincInsn(NB, -1);
         mv.visitVarInsn(ILOAD, NB);
-        mv.visitJumpInsn(IFGT, p.inner());
+        mv.visitJumpInsn(IFGT, p.body());
+        trip.leave();
         mv.visitJumpInsn(GOTO, head);
     }
 

@@ -80,6 +80,8 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     final VirtualArrays arrays;
     /** the looping callees this method's direct calls may run inline ({@link LoopInliner}), null when inlining is off */
     final LoopInliner loops;
+    /** the {@code double} locals of the counted loops' inner copies ({@link F64Locals}), or null when none */
+    final F64Locals f64Locals;
     /** per register: its local slot, or -1 for a unit register (no storage) */
     final int[] slot;
     /** per register: LOp.WORD_CLASS, REF_CLASS or UNIT_CLASS */
@@ -173,6 +175,7 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view);
         hosts = HostCount.slot(few, types);
+        f64Locals = F64Locals.of(fn, inline.chunks(), types);
         locals = types.toArray();
     }
 
@@ -192,6 +195,9 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         }
         if (closures != null) {
             closures.init(mv);
+        }
+        if (f64Locals != null) {
+            f64Locals.init(mv);
         }
     }
 

@@ -319,14 +319,21 @@ final class MethodEmitter extends InstructionEmitter {
     /**
      * A {@link CountedLoop}'s inner copy: the loop's blocks from its head to its latch, each
      * block's dead registers cleared and its length charged with no fuel test, the leaves' bodies
-     * with no guard, the latch's compare writing 1 and its br counting the chunk down.
+     * with no guard, the latch's compare writing 1 and its br counting the chunk down; the f64
+     * registers of its double operations in {@code double} locals ({@link F64Locals}), set at the
+     * entry and written back when the chunk leaves.
      */
     private void inner(CountedLoop.Plan p, int[][] clear) {
         mv.visitLabel(p.inner());
         frame();
+        F64Locals.Trip trip = new F64Locals.Trip(this, p);
+        trip.enter();
+        mv.visitLabel(p.body());
+        frame();
         Label back = peel == null ? labels[p.head()] : peel.head(labels, p.head());
         int blockLen = 0;
         int k = 0;
+        int segment = p.head();
         for (int i = p.head(); i <= p.latch(); i = next(i)) {
             int g = entry + i;
             if (labels[i] != null) {
@@ -338,14 +345,26 @@ final class MethodEmitter extends InstructionEmitter {
                 charge(blockLen);
                 k = 0;
             }
-            if (i == p.compare()) {
+            if (i >= segment && i != p.compare() && i != p.latch()) {
+                segment = trip.segmentEnd(p, i);
+                if (segment > i) {
+                    trip.segment(i, segment);
+                }
+            }
+            if (i < segment) {
+                // in a segment emitted at its start
+            } else if (i == p.compare()) {
                 CountedLoop.compareHolds(this, p);
             } else if (i == p.latch()) {
-                CountedLoop.latch(this, p, back);
+                CountedLoop.latch(this, p, trip, back);
+            } else if (trip.instruction(g)) {
+                // a double operation on the f64 registers' double locals
             } else if (LOp.plain(code[g]) == Op.CALL) {
                 LeafInliner.inner(this, leaves.get(code[g + 1]), g);
+                trip.wrote(g);
             } else {
                 instruction(i, blockLen - k - 1);
+                trip.wrote(g);
             }
             k++;
         }

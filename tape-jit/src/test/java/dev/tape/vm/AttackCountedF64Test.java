@@ -40,16 +40,13 @@ class AttackCountedF64Test {
      * one register cannot be both), and multiplies the parameter {@code x}.
      */
     private static String edge(String t) {
-        return """
-                program f64edge
-                func main(i: T, end: T, step: T, x: f64) -> (f64, u64, f64, T, bool) {
+        String setup = """
                     const.f64 r5, 0.0
                     const.u64 r9, 0
                     const.bool r12, false
                     const.u64 r13, 1
-                    T.lt r6, r1, r2
-                    br r6, top, done
-                top:
+                """;
+        String body = """
                     T.to_f64 r7, r1
                     f64.add r5, r5, r7
                     f64.to_bits r14, r7
@@ -60,13 +57,10 @@ class AttackCountedF64Test {
                     f64.min_num r11, r4, r10
                     f64.mul r4, r4, r11
                     f64.eq r12, r10, r10
-                    T.add r1, r1, r3
-                    T.lt r6, r1, r2
-                    br r6, top, done
-                done:
-                    ret r0, [r5, r9, r4, r1, r12]
-                }
-                """.replace("T.", t + ".").replace(": T", ": " + t).replace(", T,", ", " + t + ",");
+                """;
+        return CountedLoopPrograms.loop("f64edge", "i: T, end: T, step: T, x: f64) -> (f64, u64, f64, T, bool)",
+                setup, "T.lt r6, r1, r2", body, "T.add r1, r1, r3", "r5, r9, r4, r1, r12")
+                .replace("T.", t + ".").replace(": T", ": " + t).replace(", T,", ", " + t + ",");
     }
 
     private static Value word(boolean unsigned, long v) {
@@ -141,26 +135,19 @@ class AttackCountedF64Test {
      * u64, r10 scratch bool.
      */
     private static String loop(String body, String t) {
-        return """
-                program f64spoil
-                func main(i: T, end: T, s: T, x: f64) -> (f64, T, T, T, u64, bool) {
+        String setup = """
                     const.f64 r5, 1.0
                     const.u64 r9, 0
                     const.bool r10, false
-                    T.lt r6, r1, r2
-                    br r6, top, done
-                top:
+                """;
+        String head = """
                     T.to_f64 r7, r1
                     f64.mul r8, r7, r4
                     f64.add r5, r5, r8
-                BODY
-                    T.add r1, r1, r3
-                    T.lt r6, r1, r2
-                    br r6, top, done
-                done:
-                    ret r0, [r5, r1, r2, r3, r9, r10]
-                }
-                """.replace("BODY", body).replace("T.", t + ".").replace(": T", ": " + t).replace(" T,", " " + t + ",");
+                """;
+        return CountedLoopPrograms.loop("f64spoil", "i: T, end: T, s: T, x: f64) -> (f64, T, T, T, u64, bool)", setup,
+                "T.lt r6, r1, r2", head + body, "T.add r1, r1, r3", "r5, r1, r2, r3, r9, r10")
+                .replace("T.", t + ".").replace(": T", ": " + t).replace(" T,", " " + t + ",");
     }
 
     private static String loop(String body) {

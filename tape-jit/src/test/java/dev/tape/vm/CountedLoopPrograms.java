@@ -15,11 +15,49 @@ import java.util.List;
  * straight-line-then-loop method of the size tests, a word argument of either type and the count
  * of a method's chunk preambles. Texts use {@code T} for the word type where the tests replace it
  * ({@code i64} or {@code u64}). Used by {@link JitCountedLoopTest}, {@link AttackCountedLoopExactTest},
- * {@link AttackManyCountedLoopsTest}, {@link AttackCountedLoopGuardsTest} and
- * {@link JitFallbackStepsTest}.
+ * {@link AttackManyCountedLoopsTest}, {@link AttackCountedLoopGuardsTest},
+ * {@link JitFallbackStepsTest}, and for the f64 loops' one shape ({@link #loop}) by
+ * {@link JitCountedF64LoopTest}, {@link AttackCountedF64Test} and {@link JitCountedF64LocalsTest}.
  */
 final class CountedLoopPrograms {
     private CountedLoopPrograms() {}
+
+    /**
+     * A program of one function {@code main} with one counted loop, the f64 loop tests' shape:
+     * <pre>
+     * program NAME
+     * func main(SIGNATURE {
+     * SETUP
+     *     COMPARE
+     *     br c, top, done
+     * top:
+     * BODY
+     *     STEP
+     *     COMPARE
+     *     br c, top, done
+     * done:
+     *     ret r0, [RETS]
+     * }
+     * </pre>
+     * where {@code c} is the compare's destination.
+     *
+     * @param name the program's name
+     * @param signature the parameters and results after {@code main(}, e.g. {@code "n: i64) -> (f64)"}
+     * @param setup the lines before the loop (each indented, each ending in a newline)
+     * @param compare the loop's compare, e.g. {@code "i64.lt r9, r7, r1"}
+     * @param body the loop's lines before its step (indented, each ending in a newline)
+     * @param step the index's add, e.g. {@code "i64.add r7, r7, r8"}
+     * @param rets the registers returned, e.g. {@code "r4, r7"}
+     * @return the program's text
+     */
+    static String loop(String name, String signature, String setup, String compare, String body, String step,
+            String rets) {
+        String c = compare.trim().split("[ ,]+")[1];
+        return "program " + name + "\nfunc main(" + signature + " {\n" + setup
+                + "    " + compare + "\n    br " + c + ", top, done\ntop:\n" + body
+                + "    " + step + "\n    " + compare + "\n    br " + c + ", top, done\ndone:\n"
+                + "    ret r0, [" + rets + "]\n}\n";
+    }
 
     /** The chunk's size ({@code CountedLoop.CHUNK}), in trips. */
     static final int CHUNK = JitTestAccess.countedLoopChunk();

@@ -38,9 +38,7 @@ class JitCountedF64LoopTest {
      * payloads the rule gives).
      */
     static String loop(int variant) {
-        StringBuilder s = new StringBuilder("""
-                program f64chunk
-                func main(n: i64, seed: u64, x: f64) -> (f64, bool, u64, i64) {
+        String setup = """
                     f64.from_bits r4, r2
                     const.f64 r5, 0.5
                     const.f64 r6, 1.5
@@ -48,12 +46,8 @@ class JitCountedF64LoopTest {
                     const.i64 r8, 1
                     const.bool r15, false
                     const.u64 r16, 0
-                    i64.lt r9, r7, r1
-                    br r9, top, done
-                top:
-                    i64.to_f64 r10, r7
-                """);
-        s.append(switch (variant) {
+                """;
+        String body = "    i64.to_f64 r10, r7\n" + switch (variant) {
             case 0 -> """
                         f64.mul r11, r10, r5
                         f64.add r12, r11, r6
@@ -88,16 +82,9 @@ class JitCountedF64LoopTest {
                         u64.to_f64 r12, r16
                         f64.add r4, r4, r12
                     """;
-        });
-        s.append("""
-                    i64.add r7, r7, r8
-                    i64.lt r9, r7, r1
-                    br r9, top, done
-                done:
-                    ret r0, [r4, r15, r16, r7]
-                }
-                """);
-        return s.toString();
+        };
+        return CountedLoopPrograms.loop("f64chunk", "n: i64, seed: u64, x: f64) -> (f64, bool, u64, i64)", setup,
+                "i64.lt r9, r7, r1", body, "i64.add r7, r7, r8", "r4, r15, r16, r7");
     }
 
     private static List<Value> args(long n, long seed, long x) {
