@@ -108,12 +108,15 @@ final class F64Locals {
      * The pool of a method, its locals' types added to {@code types}.
      *
      * @param fn the function
+     * @param code the lowered code of the program
+     * @param entry the function's first code index in {@code code}
      * @param chunks whether its counted loops may run in chunks ({@link Inlining#chunks})
      * @param types the method's local types so far (a long or double takes two slots)
-     * @return the pool, or null when the function has no f64 register or no chunk runs
+     * @return the pool, or null when the function has no f64 register, no chunk runs or no
+     *     backward {@code br} spans a double operation (no loop of it can use the pool)
      */
-    static F64Locals of(LoweredFunction fn, boolean chunks, List<Object> types) {
-        if (!chunks) {
+    static F64Locals of(LoweredFunction fn, int[] code, int entry, boolean chunks, List<Object> types) {
+        if (!chunks || !loopsWithDoubles(fn, code, entry)) {
             return null;
         }
         int n = 0;
@@ -132,6 +135,33 @@ final class F64Locals {
             types.add(DOUBLE);
         }
         return new F64Locals(slot, n);
+    }
+
+    /**
+     * Whether some {@code br} of the function jumps back at most {@link CountedLoop#MAX_INTS} ints
+     * (the only ranges {@link CountedLoop} may chunk) over a double operation: without one no plan
+     * maps a register to the pool, so a method without such a loop sets up no pool in its prologue
+     * (review21: a loop-free f64 function got 10 {@code dconst_0}/{@code dstore} pairs, 30 bytes
+     * run at every call). Linear: at most {@code MAX_INTS} indices looked at per {@code br}.
+     */
+    private static boolean loopsWithDoubles(LoweredFunction fn, int[] code, int entry) {
+        int[] pc = fn.pcOf();
+        int len = fn.code().length;
+        for (int i = 0; i < len; i++) {
+            if (pc[i] < 0 || code[entry + i] != Op.BR) {
+                continue;
+            }
+            int t = code[entry + i + 2] - entry;
+            if (t < 0 || t > i || i - t > CountedLoop.MAX_INTS) {
+                continue;
+            }
+            for (int j = t; j < i; j++) {
+                if (pc[j] >= 0 && doubleOp(LOp.plain(code[entry + j]))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** In the prologue: gives the pool's locals their type (0.0). */

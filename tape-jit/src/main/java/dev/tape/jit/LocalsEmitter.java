@@ -175,11 +175,15 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         closures = inline.any() && leafRegs > 0 && structs == null ? ClosureCache.of(fn, code, entry, types) : null;
         few = HostCount.fewCalls(fn, code, entry, view);
         hosts = HostCount.slot(few, types);
-        f64Locals = F64Locals.of(fn, inline.chunks(), types);
+        f64Locals = F64Locals.of(fn, code, entry, inline.chunks(), types);
         locals = types.toArray();
     }
 
-    /** In the prologue: gives the inlined leaves' locals their types (zero and null). */
+    /**
+     * In the prologue: gives the inlined leaves' locals their types (zero and null), and the other
+     * kept locals theirs: virtual structs and arrays, the closure cache, the f64 pool ({@link
+     * F64Locals}).
+     */
     void leafLocals() {
         for (int i = 0; i < leafRegs; i++) {
             mv.visitInsn(LCONST_0);
