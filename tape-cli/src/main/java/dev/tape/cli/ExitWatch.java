@@ -1,0 +1,72 @@
+package dev.tape.cli;
+
+/**
+ * Ends the JVM with {@code System.exit(0)} when a non-daemon thread would keep it running after
+ * {@link TapeCli#main} returned (code 0, {@link TapeCli#mustExit} false): a thread that did not
+ * exist when {@code mustExit} looked, started since by a daemon thread (a library's scheduler
+ * submitting to a pool of non-daemon workers, an agent or {@code jcmd ManagementAgent.start}
+ * starting JMX's). The JVM whose {@code main} has returned waits for every non-daemon thread, so
+ * such a thread kept it running as long as the thread lived (for ever, for a pool's idle worker or
+ * JMX's), where the {@code System.exit(0)} of every run before the twenty-first round ended it at
+ * once ({@code AttackMainExitTest}).
+ *
+ * <p>{@link #start(Thread)} starts one daemon thread, {@code tape-exit-watch}, which waits for the
+ * caller to end and then looks at the live threads, at once and again after 1, 2, 4, ... ms (at
+ * most {@link #MAX_PAUSE_MS} between two looks), until the JVM ends: a non-daemon thread alive but
+ * for itself and the JVM's own {@code DestroyJavaVM} (the thread that waits for the others before
+ * the JVM exits) makes it call {@code System.exit(0)}, the same status and shutdown hooks. A JVM
+ * that ends normally ends within a few milliseconds of {@code main}'s return, so the thread looks
+ * once or a few times: one thread start and one enumeration of the threads added to a cold run,
+ * none of them opening the jar. A JVM that another thread keeps running on purpose (an embedder
+ * calling {@code main} and then going on) is left running until its caller's thread ends.
+ */
+final class ExitWatch {
+    /** The longest pause between two looks, in milliseconds. */
+    static final long MAX_PAUSE_MS = 64;
+
+    /** The name HotSpot gives the thread that ends the JVM after {@code main} returns. */
+    static final String DESTROY_JAVA_VM = "DestroyJavaVM";
+
+    private ExitWatch() {}
+
+    /**
+     * Starts the watch of {@code caller}, {@link TapeCli#main}'s thread. Never throws: a thread
+     * that cannot be had leaves the JVM as without the watch.
+     *
+     * @param caller the thread that returns from {@code main}
+     */
+    static void start(Thread caller) {
+        try {
+            // an anonymous class, not a lambda: no invokedynamic call site to link at the end of
+            // every cold run
+            Thread t = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    watch(caller);
+                }
+            }, "tape-exit-watch");
+            t.setDaemon(true);
+            t.start();
+        } catch (Throwable e) {
+            // no thread to be had (out of memory, a limit on threads): as without the watch
+        }
+    }
+
+    /** The watch's work: see the class comment. */
+    private static void watch(Thread caller) {
+        try {
+            caller.join();
+            long pause = 1;
+            while (true) {
+                if (TapeCli.nonDaemonAlive(Thread.currentThread(), true)) {
+                    System.exit(0);
+                    return;
+                }
+                Thread.sleep(pause);
+                pause = Math.min(MAX_PAUSE_MS, pause * 2);
+            }
+        } catch (InterruptedException e) {
+            // interrupted: the watch ends
+        }
+    }
+}
