@@ -14,7 +14,8 @@ package dev.tape.cli;
  * caller to end and then looks at the live threads, at once and again after 1, 2, 4, ... ms (at
  * most {@link #MAX_PAUSE_MS} between two looks), until the JVM ends: a non-daemon thread alive but
  * for itself and the JVM's own {@code DestroyJavaVM} (the thread that waits for the others before
- * the JVM exits) makes it call {@code System.exit(0)}, the same status and shutdown hooks. A JVM
+ * the JVM exits) makes it call {@code System.exit(0)}, the same status and shutdown hooks, unless
+ * the JVM has begun to shut down ({@link #shuttingDown()}: the thread is then a shutdown hook's). A JVM
  * that ends normally ends within a few milliseconds of {@code main}'s return, so the thread looks
  * once or a few times: one thread start and one enumeration of the threads added to a cold run,
  * none of them opening the jar. A JVM that another thread keeps running on purpose (an embedder
@@ -52,6 +53,36 @@ final class ExitWatch {
         }
     }
 
+    /**
+     * Whether the JVM has begun to shut down (its shutdown hooks, non-daemon threads, started or
+     * done), as {@link Runtime#addShutdownHook} tells by refusing a hook: then nothing but those
+     * hooks keeps the JVM, which ends when they end, so the watch need not, and does not, call
+     * {@code System.exit} (which from JDK 21 on would look up its logger over the class path while
+     * the hooks run). Asked only when a non-daemon thread is alive.
+     *
+     * @return true once the shutdown has begun; false otherwise, and when the runtime does not say
+     *     (a security manager refusing the hook)
+     */
+    static boolean shuttingDown() {
+        Thread probe = new Thread("tape-exit-watch-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException e) {
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(probe);
+        } catch (IllegalStateException e) {
+            // (begun meanwhile: the probe, a thread that does nothing, runs as a hook)
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** The watch's work: see the class comment. */
     private static void watch(Thread caller) {
         try {
@@ -59,7 +90,10 @@ final class ExitWatch {
             long pause = 1;
             while (true) {
                 if (TapeCli.nonDaemonAlive(Thread.currentThread(), true)) {
-                    System.exit(0);
+                    if (!shuttingDown()) {
+                        System.exit(0);
+                    }
+                    // (shutting down: the thread is a shutdown hook's, or no longer keeps the JVM)
                     return;
                 }
                 Thread.sleep(pause);

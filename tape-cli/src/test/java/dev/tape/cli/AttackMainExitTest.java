@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ends (returning for code 0 since the twenty-first round, {@code System.exit} otherwise): with the
  * code as its status, the shutdown hooks run, stdout whole, and never kept alive by a non-daemon
  * thread, whether that thread was alive when {@code main} looked ({@link TapeCli#mustExit}) or was
- * started after it looked ({@code ExitWatch}). Each child JVM is bounded: a JVM still running after
+ * started after it looked ({@link ExitWatch}). Each child JVM is bounded: a JVM still running after
  * {@link #BOUND_SECONDS} fails the test and is killed.
  */
 class AttackMainExitTest {
@@ -81,6 +82,24 @@ class AttackMainExitTest {
     static final class WithHook {
         public static void main(String[] args) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("hook ran")));
+            TapeCli.main(args);
+        }
+    }
+
+    /**
+     * A shutdown hook (a non-daemon thread, alive while the JVM shuts down) that takes a while and
+     * writes on stderr whether {@link ExitWatch#shuttingDown()} tells the shutdown has begun.
+     */
+    static final class SlowHook {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                System.err.println("hook ran, shutting down " + ExitWatch.shuttingDown());
+            }));
             TapeCli.main(args);
         }
     }
@@ -167,6 +186,22 @@ class AttackMainExitTest {
         Child usage = child(WithHook.class, "nonsense");
         assertEquals(2, usage.status());
         assertTrue(usage.err().endsWith("hook ran\n"), usage.err());
+    }
+
+    /**
+     * A slow shutdown hook on the return path: it runs once, the JVM ends with status 0, and the
+     * watch, which then sees the hook's thread alive, knows the JVM is shutting down; in the test's
+     * own JVM it is not.
+     */
+    @Test
+    void aSlowShutdownHookOnTheReturnPath() throws Exception {
+        assertFalse(ExitWatch.shuttingDown());
+        for (int i = 0; i < TRIES; i++) {
+            Child c = child(SlowHook.class, "--version");
+            assertEquals(0, c.status(), c.err());
+            assertTrue(c.out().startsWith("tape "), c.out());
+            assertEquals("hook ran, shutting down true\n", c.err());
+        }
     }
 
     /** A large output is whole when {@code main} returns: every line of the std host's and the result. */
