@@ -1,5 +1,7 @@
 package dev.tape.cli;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * Ends the JVM with {@code System.exit(0)} when a non-daemon thread would keep it running after
  * {@link TapeCli#main} returned (code 0, {@link TapeCli#mustExit} false): a thread that did not
@@ -96,7 +98,13 @@ final class ExitWatch {
                     // (shutting down: the thread is a shutdown hook's, or no longer keeps the JVM)
                     return;
                 }
-                Thread.sleep(pause);
+                // (parkNanos, not Thread.sleep: from JDK 21 on, sleep loads JFR's ThreadSleepEvent,
+                // which a dynamic archive dumped at exit, -XX:+AutoCreateSharedArchive, then warns
+                // about on stdout; .ci/launcher-test)
+                LockSupport.parkNanos(pause * 1_000_000L);
+                if (Thread.interrupted()) {
+                    return;
+                }
                 pause = Math.min(MAX_PAUSE_MS, pause * 2);
             }
         } catch (InterruptedException e) {
