@@ -227,8 +227,9 @@ public final class TapeCli implements Callable<Integer> {
      * The {@code tape} program. Writes UTF-8 to stdout and stderr and exits with the code of
      * {@link #execute(PrintWriter, PrintWriter, String...)}: by {@link System#exit(int)}, except
      * for code 0 when no other live thread would keep the JVM running ({@link #mustExit}), where it
-     * returns and the JVM ends as after {@code System.exit(0)} (the same shutdown hooks, status 0)
-     * without {@code Runtime.exit}'s logging: from JDK 21 on, {@code System.exit} looks up the
+     * returns and the JVM ends as after {@code System.exit(0)} (the same shutdown hooks, status 0;
+     * a non-daemon thread started after that look is ended by {@link ExitWatch}'s
+     * {@code System.exit(0)}) without {@code Runtime.exit}'s logging: from JDK 21 on, {@code System.exit} looks up the
      * {@code java.lang.Runtime} system logger first, whose service lookup scans the class path and
      * so opens the 4.5 MB jar from Java code (its central directory read and hashed, in HotSpot's
      * bytecode interpreter): 30 to 45 ms of wall and 47 to 57 of CPU at a cold exit on JDK 25 on a
@@ -251,23 +252,37 @@ public final class TapeCli implements Callable<Integer> {
         if (mustExit(code)) {
             System.exit(code);
         }
+        // (a non-daemon thread started from now on, which mustExit could not see, would keep the
+        // JVM running: the watch ends it as System.exit(0) would have)
+        ExitWatch.start(Thread.currentThread());
     }
 
     /**
      * Whether {@link #main} must end the JVM with {@link System#exit(int)}: for any code but 0
      * (only {@code System.exit} sets another status), and for 0 while a thread other than the
      * caller is alive and not a daemon, which would keep a JVM whose {@code main} returned running
-     * (a library's worker, say). Every thread {@code tape} starts itself is a daemon.
+     * (a library's worker, say). A non-daemon thread started after this looked is {@link ExitWatch}'s.
      *
      * @param code the exit code, 0 to 4 ({@link ExitCodes})
      * @return true to call {@code System.exit(code)}, false when returning from {@code main} ends
      *     the JVM with status 0 as {@code System.exit(0)} would
      */
     static boolean mustExit(int code) {
-        if (code != 0) {
-            return true;
-        }
-        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        return code != 0 || nonDaemonAlive(Thread.currentThread(), false);
+    }
+
+    /**
+     * Whether a live thread other than {@code self} is not a daemon, that is, would keep a JVM whose
+     * {@code main} returned running ({@link #mustExit}, {@link ExitWatch}).
+     *
+     * @param self the thread asking, not counted
+     * @param exiting whether {@code main} has returned: then HotSpot's {@code DestroyJavaVM}, the
+     *     thread that waits for the others before the JVM exits, is not counted either
+     * @return true also when the threads cannot be told (no thread group, more threads than the
+     *     array made for them holds)
+     */
+    static boolean nonDaemonAlive(Thread self, boolean exiting) {
+        ThreadGroup g = self.getThreadGroup();
         if (g == null) {
             return true;
         }
@@ -280,10 +295,10 @@ public final class TapeCli implements Callable<Integer> {
         if (n == all.length) {
             return true;
         }
-        Thread self = Thread.currentThread();
         for (int i = 0; i < n; i++) {
             Thread t = all[i];
-            if (t != self && !t.isDaemon() && t.isAlive()) {
+            if (t != self && !t.isDaemon() && t.isAlive()
+                    && !(exiting && ExitWatch.DESTROY_JAVA_VM.equals(t.getName()))) {
                 return true;
             }
         }
