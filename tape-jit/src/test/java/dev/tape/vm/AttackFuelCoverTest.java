@@ -1,13 +1,17 @@
 package dev.tape.vm;
 
 import dev.tape.host.Host;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
 import dev.tape.jit.Jit;
 import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,9 +36,20 @@ class AttackFuelCoverTest {
      * @return its text and {@code f}'s arguments
      */
     static Tiers.Generated program(long seed) {
+        return program(seed, false);
+    }
+
+    /**
+     * {@link #program(long)}, with host calls when {@code hosts}: a one-to-three-word {@code w.f1}
+     * among the padding (a block that makes one is neither covered nor covering) and {@code
+     * w.charge} ending blocks (it charges fuel and returns the fuel it saw, so a fuel local off by
+     * a block's length shows in the result).
+     */
+    static Tiers.Generated program(long seed, boolean hosts) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int blocks = 4 + rnd.nextInt(9);
         StringBuilder s = new StringBuilder("program attackcover\ncallsig unary = (i64) -> (i64)\n")
+                .append(hosts ? "host f1 = \"w.f1\" (i64) -> (i64)\nhost ch = \"w.charge\" (i64) -> (i64)\n" : "")
                 .append("func f(n: i64, x: i64) -> (i64) {\n")
                 .append("    const.i64 r3, 2\n    const.i64 r5, 1\n    const.i64 r10, 0\n")
                 .append("    const.i64 r12, 7\n    const.i64 r13, 0\n    const.i64 r14, ")
@@ -44,13 +59,13 @@ class AttackFuelCoverTest {
             if (b > 0) {
                 s.append("b").append(b).append(":\n");
             }
-            pad(s, rnd, b == 0 ? 2 : 12);
+            pad(s, rnd, b == 0 ? 2 : 12, hosts);
             int last = blocks - 1;
             if (b == last) {
                 s.append("    ret r0, [r2]\n");
                 continue;
             }
-            int kind = rnd.nextInt(10);
+            int kind = rnd.nextInt(hosts ? 12 : 10);
             int t1 = b + 1 + rnd.nextInt(last - b);
             int t2 = b + 1 + rnd.nextInt(last - b);
             switch (kind) {
@@ -73,7 +88,9 @@ class AttackFuelCoverTest {
                             .append("    call r0, f, r0, [r6, r2] -> [r9]\n    i64.add r2, r2, r9\n")
                             .append("    jmp b").append(b + 1).append('\n');
                 }
-                default -> s.append("    ret r0, [r2]\n");
+                case 9 -> s.append("    ret r0, [r2]\n");
+                default -> s.append("    host_call r0, ch, r0, [r2] -> [r11]\n    i64.add r2, r2, r11\n    jmp b")
+                        .append(b + 1).append('\n');
             }
         }
         s.append("}\nfunc g(x: i64) -> (i64) {\n    const.i64 r2, 3\n    i64.mul r3, r1, r2\n")
@@ -85,10 +102,14 @@ class AttackFuelCoverTest {
         return new Tiers.Generated(s.toString(), List.of(Value.i64(n), Value.i64(1 + rnd.nextInt(60))));
     }
 
-    /** Up to {@code max} instructions that change r2, one in ten a division that traps when x % 7 is 0. */
-    private static void pad(StringBuilder s, SplittableRandom rnd, int max) {
+    /**
+     * Up to {@code max} instructions that change r2, one in ten a division that traps when x % 7
+     * is 0, and a {@code w.f1} call when {@code hosts}.
+     */
+    private static void pad(StringBuilder s, SplittableRandom rnd, int max, boolean hosts) {
         for (int k = rnd.nextInt(max + 1); k > 0; k--) {
-            switch (rnd.nextInt(10)) {
+            switch (rnd.nextInt(hosts ? 11 : 10)) {
+                case 10 -> s.append("    host_call r0, f1, r0, [r2] -> [r2]\n");
                 case 0 -> s.append("    i64.rem r9, r2, r12\n    i64.div r9, r2, r9\n    i64.add r2, r2, r9\n");
                 case 1, 2, 3 -> s.append("    i64.add r2, r2, r5\n");
                 case 4, 5 -> s.append("    i64.xor r2, r2, r3\n");
@@ -108,6 +129,37 @@ class AttackFuelCoverTest {
     @Test
     void everyDepthAndRegisterLimit() throws Exception {
         Tiers.depthAndRegisterSweep(1000, 1100, AttackFuelCoverTest::program);
+    }
+
+    /** f1(a) = 3a + 1 (one word: does not end its block); w.charge(a) charges a mod 3 and returns the fuel it saw. */
+    static HostRegistry host() {
+        Signature s1 = Signature.of(List.of(I64), List.of(I64));
+        return new HostRegistry()
+                .registerWords("w.f1", s1, a -> a * 3 + 1)
+                .registerWordArrays("w.charge", s1, (args, results, ctx) -> {
+                    ctx.chargeFuel(Math.floorMod(args[0], 3));
+                    results[0] = ctx.fuelRemaining() & 0xFFFF;
+                });
+    }
+
+    /**
+     * With host calls: every fuel limit, and pauses at every slice of 1 to 12 with snapshots
+     * compared and restored on both tiers (the host's results tell the fuel it saw).
+     */
+    @Test
+    void withHostCallsEveryFuelAndPause() throws Exception {
+        int pauses = 0;
+        for (long seed = 3000; seed < 3250; seed++) {
+            Tiers.Generated g = program(seed, true);
+            VerifiedProgram vp = JitLeafInlineTest.verified(g.source());
+            Tiers t = Tiers.ofWords(vp, host());
+            String what = "seed " + seed + "\n" + g.source();
+            Tiers.Outcome full = t.check(0, g.args(), Limits.DEFAULT, what);
+            t.everyFuel(0, g.args(), full, what);
+            long slice = 1 + new SplittableRandom(seed).nextInt(12);
+            pauses += t.lockstep(0, g.args(), slice, 2, what + " slice " + slice, (a, b, pause) -> { });
+        }
+        assertTrue(pauses >= 1000, "pauses " + pauses);
     }
 
     /** Pauses at every slice of 1 to 12 fuel, snapshots compared and restored on both tiers. */
