@@ -107,7 +107,7 @@ final class CountedLoop {
      *
      * @param code a lowered function's code
      * @param at the index of a {@code br} in it
-     * @return the bound, in bytes of bytecode: 0, or 2,352 to 9,008 (the clears counted apart, 5 bytes
+     * @return the bound, in bytes of bytecode: 0, or 2,432 to 9,088 (the clears counted apart, 5 bytes
      *     each)
      */
     static int bytesAt(int[] code, int at) {
