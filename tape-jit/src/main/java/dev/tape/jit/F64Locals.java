@@ -54,10 +54,14 @@ import static org.objectweb.asm.Opcodes.LONG;
  * it before the next double operation reads it and at the trip's end; when the chunk leaves (the
  * latch's count is done, the only way out: nothing in a chunk can trap, pause or hand over) every
  * mapped register whose {@code long} is not current gets it from the {@code double}. A {@code
- * long} is only ever got from a {@code double} that a double operation made (a number, or a quiet
- * NaN of the NaN rule): a value that came in as a word keeps its {@code long} current, so a
- * signalling NaN's bits never depend on a {@code double} round trip (they survive one on x86-64
- * and AArch64 anyway: register moves, not arithmetic; {@code JitCountedF64LocalsTest}).
+ * long} is got from a {@code double} that a double operation made (a number, or a quiet NaN of the
+ * NaN rule), with one exception: on a chunk's first trip, a register the loop last writes with a
+ * double operation and reads as a word before that write gets its {@code long} from the {@code
+ * double} set at the chunk's entry, a round trip of the value that came in, which may be a
+ * signalling NaN (the trips share one emission, whose start state is the later trips'). Its bits
+ * survive the round trip on x86-64 and AArch64 (register moves, not arithmetic; {@code
+ * JitCountedF64LocalsTest}, {@code AttackF64LocalsRandomTest}; attack-j21 corrected this paragraph,
+ * which said no {@code long} was ever got from a value that came in).
  *
  * <p><b>Segments</b> ({@link Trip#segment}): two or more consecutive f64 add, sub, mul, div and
  * {@code i64}/{@code u64.to_f64} of one block, on mapped registers, run on the hardware's
@@ -238,8 +242,9 @@ final class F64Locals {
      * current. At a trip's start the {@code double} is; the {@code long} too for a register the
      * loop does not write or last writes as a word (an instruction other than a double operation:
      * the trip's end sets the {@code double} from it and keeps it), so a {@code long} is got from
-     * a {@code double} only when a double operation made the value (a number or a quiet NaN of
-     * the NaN rule, never a signalling NaN).
+     * a {@code double} that a double operation made (a number or a quiet NaN of the NaN rule),
+     * except on a chunk's first trip, before the loop's write, from the value set at the entry
+     * (the class's "Exact bits").
      */
     static final class Trip {
         private static final int L = 1;
