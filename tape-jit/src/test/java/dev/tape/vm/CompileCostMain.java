@@ -70,25 +70,8 @@ public final class CompileCostMain {
 
     /** thread CPU of interpreted runs of 20,000 fuel (a loop of 4,000 trips of 5 instructions) */
     static void interp() throws Exception {
-        String src = """
-                program loop
-                func main(n: i64) -> (total: i64) {
-                    const.i64 r2, 0
-                    const.i64 r3, 0
-                    const.i64 r4, 1
-                    jmp head
-                head:
-                    i64.lt r5, r3, r1
-                    br r5, body, done
-                body:
-                    i64.add r2, r2, r3
-                    i64.add r3, r3, r4
-                    jmp head
-                done:
-                    ret r0, [r2]
-                }
-                """;
-        Vm vm = new Vm(JitLeafInlineTest.verified(src), Host.NONE);
+        // (tape-core's sum_loop text: the same loop of 5 instructions a turn)
+        Vm vm = new Vm(JitLeafInlineTest.verified(dev.tape.testing.SumText.SUM), Host.NONE);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long[] t = new long[400];
         for (int i = 0; i < t.length; i++) {
