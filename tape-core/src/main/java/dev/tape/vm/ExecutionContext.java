@@ -636,14 +636,6 @@ public final class ExecutionContext {
         }
         if (charged > regHigh) {
             regHigh = (int) charged;
-            // frame records for every depth a call passing the register test can reach: that test
-            // (need + FRAME_REGISTERS * depth <= regHigh) bounds depth by regHigh / FRAME_REGISTERS,
-            // and the depth test by maxDepth; so the interpreter's own test for the records' room
-            // is never true in a call and C2 compiles no growth there
-            long room = Math.min(regHigh / FRAME_REGISTERS + 1L, maxDepth);
-            while (frames.length < room * FRAME) {
-                growFrames();
-            }
         }
     }
 

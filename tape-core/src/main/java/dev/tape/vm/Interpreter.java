@@ -497,7 +497,6 @@ final class Interpreter {
                                 c.ensureRegisters(need, depth);
                                 w = c.w;
                                 r = c.r;
-                                frames = c.frames;
                             }
                             int argc = code[ip + 2];
                             int retAt = ip + 3 + argc;
@@ -608,7 +607,6 @@ final class Interpreter {
                             c.ensureRegisters(need, depth);
                             w = c.w;
                             r = c.r;
-                            frames = c.frames;
                         }
                         int argc = code[argsAt];
                         // arguments and results beyond the free ones count against the copy budget
