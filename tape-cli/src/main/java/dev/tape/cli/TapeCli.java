@@ -3,6 +3,9 @@ package dev.tape.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +19,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
  * failed; 2 anything that stopped the command from doing its work (bad option, missing or
- * malformed file, verification failure, internal error, a damaged or mismatched snapshot); 3
+ * malformed file, verification failure, internal error, a damaged or mismatched snapshot, stdout
+ * or stderr that could not be written ({@link #writeErrors})); 3
  * {@code tape run --timeout} reached its deadline; 4 {@code tape run --pause-at} paused the run and
  * wrote its snapshot. Every error is one line on stderr; no
  * Java stack trace is ever printed.
@@ -237,24 +241,57 @@ public final class TapeCli implements Callable<Integer> {
      * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
      * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
      * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
-     * while picocli builds and parses the command line.
+     * while picocli builds and parses the command line. It writes to the standard streams' file
+     * descriptors through {@link CheckedStream}s, not through {@code System.out} and
+     * {@code System.err}, which swallow write failures: a failure is reported by
+     * {@link #writeErrors}.
      *
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
+        CheckedStream stderr = new CheckedStream(new FileOutputStream(FileDescriptor.err));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
         }
         Preload.start(args);
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = execute(out, err, args);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        int code = writeErrors(execute(out, err, args), stdout, stderr, err);
         if (mustExit(code)) {
             System.exit(code);
         }
         // (a non-daemon thread started from now on, which mustExit could not see, would keep the
         // JVM running: the watch ends it as System.exit(0) would have)
         ExitWatch.start(Thread.currentThread());
+    }
+
+    /**
+     * The exit code after the standard streams' write failures ({@link CheckedStream}): a failure
+     * to write stdout other than a broken pipe (a full disk, say) prints one line on stderr,
+     * {@code tape: cannot write the standard output: REASON}, and gives code 2 ({@link
+     * ExitCodes#ERROR}, whatever the command's code was: its output is lost); such a failure on
+     * stderr gives code 2 with no line (there is nowhere to print it). A broken pipe (the reader
+     * gone, {@code tape ... | head -c1}) is quiet and keeps the command's code.
+     *
+     * @param code the command's exit code, 0 to 4
+     * @param stdout the standard output's stream
+     * @param stderr the standard error's stream
+     * @param err the writer over {@code stderr}, for the line
+     * @return {@code code}, or 2
+     */
+    static int writeErrors(int code, CheckedStream stdout, CheckedStream stderr, PrintWriter err) {
+        IOException o = stdout.failure();
+        if (o != null && !CheckedStream.brokenPipe(o)) {
+            err.println("tape: cannot write the standard output: " + Escape.text(String.valueOf(o.getMessage())));
+            err.flush();
+            return ExitCodes.ERROR;
+        }
+        IOException e = stderr.failure();
+        if (e != null && !CheckedStream.brokenPipe(e)) {
+            return ExitCodes.ERROR;
+        }
+        return code;
     }
 
     /**
