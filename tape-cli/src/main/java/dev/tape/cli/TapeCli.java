@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
  * failed; 2 anything that stopped the command from doing its work (bad option, missing or
  * malformed file, verification failure, internal error, a damaged or mismatched snapshot, stdout
- * or stderr that could not be written ({@link #writeErrors})); 3
+ * or stderr that could not be written ({@link #writeErrors}), a security manager); 3
  * {@code tape run --timeout} reached its deadline; 4 {@code tape run --pause-at} paused the run and
  * wrote its snapshot. Every error is one line on stderr; no
  * Java stack trace is ever printed.
@@ -244,11 +244,16 @@ public final class TapeCli implements Callable<Integer> {
      * while picocli builds and parses the command line. It writes to the standard streams' file
      * descriptors through {@link CheckedStream}s, not through {@code System.out} and
      * {@code System.err}, which swallow write failures: a failure is reported by
-     * {@link #writeErrors}.
+     * {@link #writeErrors}. Under a security manager it prints {@link #SECURITY_MANAGER} and exits 2.
      *
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        if (securityManager()) {
+            // (System.err: a security manager denies opening the descriptor, writeFileDescriptor)
+            System.err.println(SECURITY_MANAGER);
+            System.exit(ExitCodes.ERROR);
+        }
         CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
         CheckedStream stderr = new CheckedStream(new FileOutputStream(FileDescriptor.err));
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
@@ -264,6 +269,25 @@ public final class TapeCli implements Callable<Integer> {
         // (a non-daemon thread started from now on, which mustExit could not see, would keep the
         // JVM running: the watch ends it as System.exit(0) would have)
         ExitWatch.start(Thread.currentThread());
+    }
+
+    /**
+     * The line {@link #main} prints, before exiting with code 2, when the JVM runs under a security
+     * manager ({@code -Djava.security.manager}, possible up to JDK 23): the default policy lets
+     * application code read neither the system properties nor the files {@code tape} reads, so the
+     * first read died of an {@code AccessControlException} and its stack trace.
+     */
+    static final String SECURITY_MANAGER = "tape: cannot run under a security manager (-Djava.security.manager):"
+            + " it denies the reads of files and system properties that every command makes";
+
+    /**
+     * Whether a security manager is installed (never on JDK 24 and later, which cannot install one).
+     *
+     * @return true when {@code System.getSecurityManager()} is not null
+     */
+    @SuppressWarnings("removal")
+    static boolean securityManager() {
+        return System.getSecurityManager() != null;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Process-level errors of {@link TapeCli#main}: output that cannot be written (a full disk, a
  * closed descriptor) is one line on stderr and exit code 2, where {@code PrintWriter} over
  * {@code System.out} lost it with code 0; a pipe whose reader has gone stays quiet with the
- * command's code. The child JVMs are bounded: one still running after {@link #BOUND_SECONDS} fails
+ * command's code; a security manager is one line and code 2, not an {@code AccessControlException}'s
+ * stack trace. The child JVMs are bounded: one still running after {@link #BOUND_SECONDS} fails
  * the test.
  */
 class WriteErrorsTest {
@@ -189,5 +191,23 @@ class WriteErrorsTest {
         Child c = child(List.of(), null, "run", "many.tasm", "--arg", "i64:20000", "--fuel", "10000000");
         assertEquals(0, c.status(), c.err());
         assertEquals("", c.err());
+    }
+
+    /**
+     * Fails before the fix (an {@code AccessControlException}'s stack trace, code 1). JDK 24 and
+     * later refuse the option themselves, before {@code main}.
+     */
+    @Test
+    void aSecurityManagerIsOneLine() throws Exception {
+        Child c = child(List.of("-Djava.security.manager"), tmp.resolve("out.txt").toFile(), "--version");
+        if (Runtime.version().feature() < 24) {
+            assertEquals(2, c.status(), c.err());
+            assertTrue(c.err().endsWith(TapeCli.SECURITY_MANAGER + "\n"), c.err());
+            assertFalse(c.err().contains("\tat "), c.err());
+        } else {
+            assertNotEquals(0, c.status(), c.err());
+            assertFalse(c.err().contains("dev.tape"), c.err());
+        }
+        assertEquals("", c.out());
     }
 }
