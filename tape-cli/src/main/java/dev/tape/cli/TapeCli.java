@@ -215,6 +215,20 @@ public final class TapeCli implements Callable<Integer> {
     static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /**
+     * Picocli's system property that, set to {@code true}, keeps its default factory's static
+     * initialiser from looking up Groovy's closure class ({@code Class.forName("groovy.lang.Closure")}),
+     * which it does to let an annotation name a closure instead of a class. {@link #main} sets it
+     * unless the JVM was started with it: the jar holds no Groovy, so the answer is the same (no
+     * closure class), but a class the class-data sharing archive or AOT cache does not have is
+     * looked for on the class path, and that lookup opened the 4.5 MB jar from Java code (its
+     * central directory read and hashed, in HotSpot's bytecode interpreter) in every cold annotated
+     * command ({@code verify}, {@code asm}, {@code disasm}, ...), which initialise the default
+     * factory through picocli's static helpers whatever factory the command line has
+     * ({@link LazyFactory} spares only {@code tape} and {@code tape run}).
+     */
+    static final String DISABLE_CLOSURES = "picocli.disable.closures";
+
+    /**
      * The types {@link #main} keeps picocli from registering converters for: {@code java.sql} and
      * {@code java.time}. Picocli looks each one up with {@code Class.forName}, which initializes it
      * ({@code java.time}'s classes build their date-time formatters), about 10 ms of CPU and a
@@ -239,7 +253,8 @@ public final class TapeCli implements Callable<Integer> {
      * bytecode interpreter): 30 to 45 ms of wall and 47 to 57 of CPU at a cold exit on JDK 25 on a
      * machine at load 8 to 11, where {@code java -version} took about three times its idle time
      * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
-     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
+     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first, and
+     * {@value #DISABLE_CLOSURES} to {@code true} unless set. For
      * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
      * while picocli builds and parses the command line. It writes to the standard streams' file
      * descriptors through {@link CheckedStream}s, not through {@code System.out} and
@@ -249,6 +264,25 @@ public final class TapeCli implements Callable<Integer> {
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        int code = run(args);
+        if (mustExit(code)) {
+            System.exit(code);
+        }
+        // (a non-daemon thread started from now on, which mustExit could not see, would keep the
+        // JVM running: the watch ends it as System.exit(0) would have)
+        ExitWatch.start(Thread.currentThread());
+    }
+
+    /**
+     * What {@link #main} does before it ends the JVM: the security manager's check, the standard
+     * streams, picocli's system properties, the preload, the command and its write errors. {@link
+     * Train} calls it once per command line of the launcher's training run.
+     *
+     * @param args the command-line arguments
+     * @return the exit code, 0 to 4 ({@link ExitCodes}); under a security manager it does not return
+     *     (it exits 2)
+     */
+    static int run(String[] args) {
         if (securityManager()) {
             // (System.err: a security manager denies opening the descriptor, writeFileDescriptor)
             System.err.println(SECURITY_MANAGER);
@@ -260,15 +294,12 @@ public final class TapeCli implements Callable<Integer> {
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
         }
+        if (System.getProperty(DISABLE_CLOSURES) == null) {
+            System.setProperty(DISABLE_CLOSURES, "true");
+        }
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-        int code = writeErrors(execute(out, err, args), stdout, stderr, err);
-        if (mustExit(code)) {
-            System.exit(code);
-        }
-        // (a non-daemon thread started from now on, which mustExit could not see, would keep the
-        // JVM running: the watch ends it as System.exit(0) would have)
-        ExitWatch.start(Thread.currentThread());
+        return writeErrors(execute(out, err, args), stdout, stderr, err);
     }
 
     /**
