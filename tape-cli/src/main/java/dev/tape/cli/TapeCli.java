@@ -3,6 +3,9 @@ package dev.tape.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +19,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Exit codes ({@link ExitCodes}): 0 success; 1 the program trapped or conformance cases
  * failed; 2 anything that stopped the command from doing its work (bad option, missing or
- * malformed file, verification failure, internal error, a damaged or mismatched snapshot); 3
+ * malformed file, verification failure, internal error, a damaged or mismatched snapshot, stdout
+ * or stderr that could not be written ({@link #writeErrors}), a security manager); 3
  * {@code tape run --timeout} reached its deadline; 4 {@code tape run --pause-at} paused the run and
  * wrote its snapshot. Every error is one line on stderr; no
  * Java stack trace is ever printed.
@@ -211,6 +215,20 @@ public final class TapeCli implements Callable<Integer> {
     static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /**
+     * Picocli's system property that, set to {@code true}, keeps its default factory's static
+     * initialiser from looking up Groovy's closure class ({@code Class.forName("groovy.lang.Closure")}),
+     * which it does to let an annotation name a closure instead of a class. {@link #main} sets it
+     * unless the JVM was started with it: the jar holds no Groovy, so the answer is the same (no
+     * closure class), but a class the class-data sharing archive or AOT cache does not have is
+     * looked for on the class path, and that lookup opened the 4.5 MB jar from Java code (its
+     * central directory read and hashed, in HotSpot's bytecode interpreter) in every cold annotated
+     * command ({@code verify}, {@code asm}, {@code disasm}, ...), which initialise the default
+     * factory through picocli's static helpers whatever factory the command line has
+     * ({@link LazyFactory} spares only {@code tape} and {@code tape run}).
+     */
+    static final String DISABLE_CLOSURES = "picocli.disable.closures";
+
+    /**
      * The types {@link #main} keeps picocli from registering converters for: {@code java.sql} and
      * {@code java.time}. Picocli looks each one up with {@code Class.forName}, which initializes it
      * ({@code java.time}'s classes build their date-time formatters), about 10 ms of CPU and a
@@ -235,26 +253,100 @@ public final class TapeCli implements Callable<Integer> {
      * bytecode interpreter): 30 to 45 ms of wall and 47 to 57 of CPU at a cold exit on JDK 25 on a
      * machine at load 8 to 11, where {@code java -version} took about three times its idle time
      * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-first round"). Unless the JVM was started with
-     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first. For
+     * {@value #CONVERTER_EXCLUDES} set, it is set to {@link #EXCLUDED_CONVERTERS} first, and
+     * {@value #DISABLE_CLOSURES} to {@code true} unless set. For
      * {@code tape run FILE ...} it starts loading the program on a second thread ({@link Preload})
-     * while picocli builds and parses the command line.
+     * while picocli builds and parses the command line. It writes to the standard streams' file
+     * descriptors through {@link CheckedStream}s, not through {@code System.out} and
+     * {@code System.err}, which swallow write failures: a failure is reported by
+     * {@link #writeErrors}. Under a security manager it prints {@link #SECURITY_MANAGER} and exits 2.
      *
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
-        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
-            System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
-        }
-        Preload.start(args);
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = execute(out, err, args);
+        int code = run(args);
         if (mustExit(code)) {
             System.exit(code);
         }
         // (a non-daemon thread started from now on, which mustExit could not see, would keep the
         // JVM running: the watch ends it as System.exit(0) would have)
         ExitWatch.start(Thread.currentThread());
+    }
+
+    /**
+     * What {@link #main} does before it ends the JVM: the security manager's check, the standard
+     * streams, picocli's system properties, the preload, the command and its write errors. {@link
+     * Train} calls it once per command line of the launcher's training run.
+     *
+     * @param args the command-line arguments
+     * @return the exit code, 0 to 4 ({@link ExitCodes}); under a security manager it does not return
+     *     (it exits 2)
+     */
+    static int run(String[] args) {
+        if (securityManager()) {
+            // (System.err: a security manager denies opening the descriptor, writeFileDescriptor)
+            System.err.println(SECURITY_MANAGER);
+            System.exit(ExitCodes.ERROR);
+        }
+        CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
+        CheckedStream stderr = new CheckedStream(new FileOutputStream(FileDescriptor.err));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
+        }
+        if (System.getProperty(DISABLE_CLOSURES) == null) {
+            System.setProperty(DISABLE_CLOSURES, "true");
+        }
+        Preload.start(args);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        return writeErrors(execute(out, err, args), stdout, stderr, err);
+    }
+
+    /**
+     * The line {@link #main} prints, before exiting with code 2, when the JVM runs under a security
+     * manager ({@code -Djava.security.manager}, possible up to JDK 23): the default policy lets
+     * application code read neither the system properties nor the files {@code tape} reads, so the
+     * first read died of an {@code AccessControlException} and its stack trace.
+     */
+    static final String SECURITY_MANAGER = "tape: cannot run under a security manager (-Djava.security.manager):"
+            + " it denies the reads of files and system properties that every command makes";
+
+    /**
+     * Whether a security manager is installed (never on JDK 24 and later, which cannot install one).
+     *
+     * @return true when {@code System.getSecurityManager()} is not null
+     */
+    @SuppressWarnings("removal")
+    static boolean securityManager() {
+        return System.getSecurityManager() != null;
+    }
+
+    /**
+     * The exit code after the standard streams' write failures ({@link CheckedStream}): a failure
+     * to write stdout other than a broken pipe (a full disk, say) prints one line on stderr,
+     * {@code tape: cannot write the standard output: REASON}, and gives code 2 ({@link
+     * ExitCodes#ERROR}, whatever the command's code was: its output is lost); such a failure on
+     * stderr gives code 2 with no line (there is nowhere to print it). A broken pipe (the reader
+     * gone, {@code tape ... | head -c1}) is quiet and keeps the command's code.
+     *
+     * @param code the command's exit code, 0 to 4
+     * @param stdout the standard output's stream
+     * @param stderr the standard error's stream
+     * @param err the writer over {@code stderr}, for the line
+     * @return {@code code}, or 2
+     */
+    static int writeErrors(int code, CheckedStream stdout, CheckedStream stderr, PrintWriter err) {
+        IOException o = stdout.failure();
+        if (o != null && !CheckedStream.brokenPipe(o)) {
+            err.println("tape: cannot write the standard output: " + Escape.text(String.valueOf(o.getMessage())));
+            err.flush();
+            return ExitCodes.ERROR;
+        }
+        IOException e = stderr.failure();
+        if (e != null && !CheckedStream.brokenPipe(e)) {
+            return ExitCodes.ERROR;
+        }
+        return code;
     }
 
     /**

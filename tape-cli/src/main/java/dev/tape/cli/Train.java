@@ -1,0 +1,59 @@
+package dev.tape.cli;
+
+/**
+ * The training run of the {@code tape} launcher's class-data sharing archive (JDK 17 to 24) and AOT
+ * cache (JDK 25 and later): one JVM that runs the common command lines one after the other, as
+ * {@link TapeCli#main} runs one, so that the classes each loads (and on JDK 25 the lambdas and
+ * method-handle forms each links) are in the archive or cache. With the fib run alone, every
+ * other command read its classes from the jar, parsed and verified at each start: {@code verify},
+ * {@code asm} and {@code disasm} 25 to 42 classes and 69 to 73 of the JDK's (picocli's annotation
+ * reflection), {@code --tier=interp} 5, a {@code .tape} file 12, a trap 4 (JDK 17). It ends as
+ * {@link TapeCli#main} ends for code 0.
+ *
+ * <p>Usage (the launcher's): {@code java ... dev.tape.cli.Train FIB.tasm OUT.tape}, where FIB.tasm
+ * is {@code examples/fib.tasm} and OUT.tape a scratch file the run writes ({@code tape asm -o}) and
+ * the launcher removes. The first command line is the one the archive was trained on before
+ * ({@code run FIB.tasm --arg i64:20}); the others run {@code run} on the interpreter, into a trap and
+ * on a {@code .tape} file, {@code verify}, {@code asm} and {@code disasm}. Their output goes where
+ * the launcher sends it (nowhere); their exit codes are ignored.
+ */
+final class Train {
+    private Train() {}
+
+    /**
+     * The command lines run after the first, with {@code F} standing for FIB.tasm and {@code T} for
+     * OUT.tape.
+     */
+    static final String[][] LINES = {
+        {"run", "F", "--arg", "i64:20", "--tier=interp"},
+        {"run", "F", "--arg", "i64:20", "--fuel", "10"},
+        {"verify", "F"},
+        {"asm", "F", "-o", "T"},
+        {"run", "T", "--arg", "i64:20"},
+        {"disasm", "T"},
+    };
+
+    /**
+     * Runs the training command lines.
+     *
+     * @param args FIB.tasm and OUT.tape; anything else exits 2 with one line on stderr
+     */
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("tape: usage: java -cp tape-cli.jar dev.tape.cli.Train FIB.tasm OUT.tape");
+            System.exit(ExitCodes.ERROR);
+        }
+        int code = TapeCli.run(new String[] {"run", args[0], "--arg", "i64:20"});
+        for (String[] line : LINES) {
+            String[] a = line.clone();
+            for (int i = 0; i < a.length; i++) {
+                a[i] = a[i].equals("F") ? args[0] : a[i].equals("T") ? args[1] : a[i];
+            }
+            TapeCli.run(a);
+        }
+        if (TapeCli.mustExit(code)) {
+            System.exit(code);
+        }
+        ExitWatch.start(Thread.currentThread());
+    }
+}

@@ -1,0 +1,213 @@
+package dev.tape.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Process-level errors of {@link TapeCli#main}: output that cannot be written (a full disk, a
+ * closed descriptor) is one line on stderr and exit code 2, where {@code PrintWriter} over
+ * {@code System.out} lost it with code 0; a pipe whose reader has gone stays quiet with the
+ * command's code; a security manager is one line and code 2, not an {@code AccessControlException}'s
+ * stack trace. The child JVMs are bounded: one still running after {@link #BOUND_SECONDS} fails
+ * the test.
+ */
+class WriteErrorsTest {
+    /** How long a child JVM may take, in seconds: far more than it needs on a loaded machine. */
+    static final int BOUND_SECONDS = 120;
+
+    @TempDir
+    Path tmp;
+
+    /** A stream that fails every write with {@code message}, counting the calls. */
+    static final class Failing extends OutputStream {
+        final String message;
+        int calls;
+
+        Failing(String message) {
+            this.message = message;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            calls++;
+            throw new IOException(message);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            calls++;
+            throw new IOException(message);
+        }
+    }
+
+    @Test
+    void theFirstFailureIsKeptAndLaterWritesAreDropped() {
+        Failing target = new Failing("No space left on device");
+        CheckedStream s = new CheckedStream(target);
+        assertNull(s.failure());
+        s.write('a');
+        IOException first = s.failure();
+        assertEquals("No space left on device", first.getMessage());
+        s.write(new byte[10], 0, 10);
+        s.flush();
+        assertSame(first, s.failure());
+        assertEquals(1, target.calls);
+    }
+
+    @Test
+    void writesThatSucceedPassThrough() {
+        ByteArrayOutputStream target = new ByteArrayOutputStream();
+        CheckedStream s = new CheckedStream(target);
+        s.write('a');
+        s.write("bcd".getBytes(StandardCharsets.UTF_8), 1, 2);
+        s.flush();
+        assertNull(s.failure());
+        assertEquals("acd", target.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBrokenPipeIsQuietAndKeepsTheCode() {
+        CheckedStream out = new CheckedStream(new Failing("Broken pipe"));
+        CheckedStream err = new CheckedStream(new ByteArrayOutputStream());
+        new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true).println("i64:1");
+        StringWriter text = new StringWriter();
+        assertEquals(1, TapeCli.writeErrors(1, out, err, new PrintWriter(text)));
+        assertEquals(0, TapeCli.writeErrors(0, out, err, new PrintWriter(text)));
+        assertEquals("", text.toString());
+        assertTrue(CheckedStream.brokenPipe(new IOException("Broken pipe")));
+        assertFalse(CheckedStream.brokenPipe(new IOException((String) null)));
+        assertFalse(CheckedStream.brokenPipe(new IOException("No space left on device")));
+    }
+
+    @Test
+    void aFullDiskIsOneLineAndCode2() {
+        CheckedStream out = new CheckedStream(new Failing("No space left on device"));
+        CheckedStream err = new CheckedStream(new ByteArrayOutputStream());
+        out.write('x');
+        StringWriter text = new StringWriter();
+        assertEquals(2, TapeCli.writeErrors(0, out, err, new PrintWriter(text)));
+        assertEquals("tape: cannot write the standard output: No space left on device" + System.lineSeparator(),
+                text.toString());
+        // a reason with a line break stays one line
+        CheckedStream odd = new CheckedStream(new Failing("a\nb"));
+        odd.write('x');
+        StringWriter t2 = new StringWriter();
+        assertEquals(2, TapeCli.writeErrors(1, odd, err, new PrintWriter(t2)));
+        assertEquals("tape: cannot write the standard output: a\\nb" + System.lineSeparator(), t2.toString());
+        // stderr failing: code 2, nothing more to say
+        CheckedStream ok = new CheckedStream(new ByteArrayOutputStream());
+        CheckedStream badErr = new CheckedStream(new Failing("No space left on device"));
+        badErr.write('x');
+        assertEquals(2, TapeCli.writeErrors(0, ok, badErr, new PrintWriter(new StringWriter())));
+        assertEquals(0, TapeCli.writeErrors(0, ok, err, new PrintWriter(new StringWriter())));
+    }
+
+    /** What a child JVM did: its status, stdout (when it went to a file) and stderr. */
+    record Child(int status, String out, String err) {}
+
+    /**
+     * Runs {@code TapeCli.main(args)} in a child JVM with stdout to {@code stdout} (null: a pipe
+     * closed at once, before the child writes), bounded.
+     */
+    private Child child(List<String> jvmOptions, File stdout, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TapeCli.class.getName()));
+        cmd.addAll(List.of(args));
+        Path err = tmp.resolve("err.txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(err.toFile());
+        if (stdout != null) {
+            pb.redirectOutput(stdout);
+        }
+        Process p = pb.start();
+        p.getOutputStream().close();
+        if (stdout == null) {
+            InputStream in = p.getInputStream();
+            in.close();
+        }
+        try {
+            boolean ended = p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
+            assertTrue(ended, String.join(" ", args) + ": the child JVM was still running after " + BOUND_SECONDS + " s");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
+        }
+        String out = stdout == null || !stdout.isFile() ? "" : Files.readString(stdout.toPath());
+        return new Child(p.exitValue(), out, Files.readString(err));
+    }
+
+    /** Fails before the fix: exit code 0 and nothing on stderr. */
+    @Test
+    void resultsToAFullDiskAreAnError() throws Exception {
+        File full = new File("/dev/full");
+        assertTrue(full.exists(), "the test needs Linux's /dev/full");
+        Files.writeString(tmp.resolve("one.tasm"), "program one\nfunc main() -> (i64) {\n"
+                + "    const.i64 r1, 1\n    ret r0, [r1]\n}\n");
+        Child run = child(List.of(), full, "run", "one.tasm");
+        assertEquals(2, run.status(), run.err());
+        assertEquals("tape: cannot write the standard output: No space left on device\n", run.err());
+        Child help = child(List.of(), full, "verify", "one.tasm");
+        assertEquals(2, help.status(), help.err());
+        assertEquals("tape: cannot write the standard output: No space left on device\n", help.err());
+        // a trap's run writes nothing on stdout: its code stays 1
+        Child trap = child(List.of(), full, "run", "one.tasm", "--fuel", "1");
+        assertEquals(1, trap.status(), trap.err());
+        assertTrue(trap.err().startsWith("trap: fuel_exceeded"), trap.err());
+        assertFalse(trap.err().contains("cannot write"), trap.err());
+    }
+
+    /** A reader that has gone: quiet, the command's own code, as before. */
+    @Test
+    void aClosedPipeStaysQuiet() throws Exception {
+        StringBuilder many = new StringBuilder("program many\nhost print_i64 = \"std.print_i64\" (i64) -> ()\n"
+                + "func main(n: i64) -> (i64) {\n    const.i64 r2, 0\n    const.i64 r4, 1\n    jmp head\nhead:\n"
+                + "    i64.lt r5, r2, r1\n    br r5, body, done\nbody:\n"
+                + "    host_call r0, print_i64, r0, [r2] -> []\n    i64.add r2, r2, r4\n    jmp head\n"
+                + "done:\n    ret r0, [r2]\n}\n");
+        Files.writeString(tmp.resolve("many.tasm"), many.toString());
+        Child c = child(List.of(), null, "run", "many.tasm", "--arg", "i64:20000", "--fuel", "10000000");
+        assertEquals(0, c.status(), c.err());
+        assertEquals("", c.err());
+    }
+
+    /**
+     * Fails before the fix (an {@code AccessControlException}'s stack trace, code 1). JDK 24 and
+     * later refuse the option themselves, before {@code main}.
+     */
+    @Test
+    void aSecurityManagerIsOneLine() throws Exception {
+        Child c = child(List.of("-Djava.security.manager"), tmp.resolve("out.txt").toFile(), "--version");
+        if (Runtime.version().feature() < 24) {
+            assertEquals(2, c.status(), c.err());
+            assertTrue(c.err().endsWith(TapeCli.SECURITY_MANAGER + "\n"), c.err());
+            assertFalse(c.err().contains("\tat "), c.err());
+        } else {
+            assertNotEquals(0, c.status(), c.err());
+            assertFalse(c.err().contains("dev.tape"), c.err());
+        }
+        assertEquals("", c.out());
+    }
+}
