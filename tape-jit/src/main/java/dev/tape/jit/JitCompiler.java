@@ -23,7 +23,9 @@ import static org.objectweb.asm.Opcodes.V17;
 /**
  * Compiles a verified program's functions to JVM bytecode: one static method per function in one
  * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth, int stackWords,
- * int func, int resume)}. It reads the program through a {@link CompileView} and reaches none of the
+ * int func, int resume)} ({@code JitCompiler.DESC}; a function that calls itself with word arguments
+ * takes them as {@code long} parameters ahead of these, and its {@code DESC} entry is a trampoline,
+ * {@link WordParams}). It reads the program through a {@link CompileView} and reaches none of the
  * interpreter's state itself: the generated code does, as tape-core defines its class in
  * {@code dev.tape.vm} ({@link Codegen}).
  *
