@@ -109,6 +109,8 @@ abstract class CallEmitter implements InlineOps.Emitter {
     LoopPeel peel;
     /** what this method may run inline or keep in locals (a step of {@link JitCompiler#generateClass}) */
     final Inlining inlining;
+    /** the word argument registers the method takes as parameters ({@link WordParams}), or null; set by its generator */
+    int[] wordParams;
     /** the largest leaf ({@link LeafInliner.Leaf#bytes}) some call site ran inline, 0 when none did */
     int leafMax;
 
@@ -341,10 +343,15 @@ abstract class CallEmitter implements InlineOps.Emitter {
 
     /** Copies call arguments (classed registers at {@code code[at..at+n)}) to {@code NB + to + i}. */
     final void arguments(int at, int n, int to) {
+        arguments(at, n, to, true, true);
+    }
+
+    /** {@link #arguments(int, int, int)}, the word ones or the others only as asked. */
+    final void arguments(int at, int n, int to, boolean words, boolean refs) {
         for (int j = 0; j < n; j++) {
             int e = code[at + j];
             int c = e & 3;
-            if (c == LOp.UNIT_CLASS) {
+            if (c == LOp.UNIT_CLASS || !(c == LOp.WORD_CLASS ? words : refs)) {
                 continue;
             }
             mv.visitVarInsn(ALOAD, c == LOp.WORD_CLASS ? W : R);

@@ -56,8 +56,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
     }
 
     /**
-     * A direct call: the depth and register checks, arguments to the callee's registers, the
-     * call, results. The caller's frame record is left to the hand-over handler
+     * A direct call: the depth and register checks, arguments to the callee's registers (a call
+     * of this method with word parameters passes its word arguments as parameters instead,
+     * {@link WordParams}), the call, results. The caller's frame record is left to the hand-over handler
      * ({@code JitRuntime.pending}), which writes it when a trap, pause or hand-over unwinds
      * through the call.
      */
@@ -151,13 +152,18 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         mv.visitVarInsn(ISTORE, NB);
         copied(argc + code[pos]);
         reloadFiles();
-        arguments(g + 3, argc, 1);
+        // a call to this method is a JVM call; any other goes through the callee's call site
+        boolean self = callee == f;
+        // a self-call's word arguments go as parameters (WordParams), to the file only where it hands over
+        boolean params = self && wordParams != null;
+        arguments(g + 3, argc, 1, !params, true);
         if (linking && view.failed(callee)) {
+            if (params) {
+                arguments(g + 3, argc, 1, true, false);
+            }
             handover(callee, 0, NB, true);
             return;
         }
-        // a call to this method is a JVM call; any other goes through the callee's call site
-        boolean self = callee == f;
         int link = self ? -1 : link(callee);
         // deep enough on the Java stack: the interpreter goes on with heap frames
         Label deep = new Label();
@@ -171,11 +177,22 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         mv.visitJumpInsn(IF_ICMPGE, go);
         mv.visitLabel(deep);
         frame();
+        if (params) {
+            arguments(g + 3, argc, 1, true, false);
+        }
         handover(callee, 0, NB, true);
         mv.visitLabel(go);
         frame();
         if (!self) {
             mv.visitFieldInsn(GETSTATIC, CLASS, "L" + link, MH_T);
+        }
+        if (params) {
+            for (int j = 0; j < argc; j++) {
+                int e = code[g + 3 + j];
+                if ((e & 3) == dev.tape.verify.internal.LOp.WORD_CLASS) {
+                    loadW(e >>> 2);
+                }
+            }
         }
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
@@ -188,7 +205,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         mv.visitInsn(ISUB);
         push(callee);
         push(view.fresh());
-        if (self) {
+        if (params) {
+            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, WordParams.desc(wordParams.length), false);
+        } else if (self) {
             mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
         } else {
             mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);

@@ -23,7 +23,9 @@ import static org.objectweb.asm.Opcodes.V17;
 /**
  * Compiles a verified program's functions to JVM bytecode: one static method per function in one
  * hidden class, {@code long f<id>(Vm vm, ExecutionContext c, int base, int depth, int stackWords,
- * int func, int resume)}. It reads the program through a {@link CompileView} and reaches none of the
+ * int func, int resume)} ({@code JitCompiler.DESC}; a function that calls itself with word arguments
+ * takes them as {@code long} parameters ahead of these, and its {@code DESC} entry is a trampoline,
+ * {@link WordParams}). It reads the program through a {@link CompileView} and reaches none of the
  * interpreter's state itself: the generated code does, as tape-core defines its class in
  * {@code dev.tape.vm} ({@link Codegen}).
  *
@@ -221,32 +223,34 @@ final class JitCompiler implements Codegen {
         Inlining plan = inline ? Inlining.ALL : Inlining.NONE;
         stats[0] = 0;
         stats[1] = -1;
-        Generated g = generateImage(view, f, plan, true, made, true, stats, 0);
+        // the word-parameter entry (WordParams) is not for FRAMED: its trampoline would be a second frame
+        int[] params = inline ? WordParams.of(view, f) : null;
+        Generated g = generateImage(view, f, plan, true, made, true, stats, 0, params);
         // loops run in chunks: too large (the rest of the method as it was before the chunks)
         if (g == null && made[0].counted != null) {
             plan = plan.withoutChunks();
-            g = generateImage(view, f, plan, true, made, true, stats, 1);
+            g = generateImage(view, f, plan, true, made, true, stats, 1, params);
         }
-        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2) : g; // peeled: too large
+        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2, params) : g; // peeled: too large
         // with its loops' fast copies: too large
         g = g == null && made[0].loops != null && made[0].loops.boundsUsed
-                ? generateImage(view, f, plan, false, made, false, stats, 3) : g;
+                ? generateImage(view, f, plan, false, made, false, stats, 3, params) : g;
         if (g == null && made[0].loops != null && made[0].loops.used) {
             plan = plan.withoutLoops();
-            g = generateImage(view, f, plan, false, made, false, stats, 4);
+            g = generateImage(view, f, plan, false, made, false, stats, 4, params);
         }
         if (g == null && (made[0].structs != null || made[0].arrays != null)) {
             plan = plan.withoutAggregates();
-            g = generateImage(view, f, plan, false, made, false, stats, 5);
+            g = generateImage(view, f, plan, false, made, false, stats, 5, params);
         }
         for (int k = 0; k < LEAF_STEPS && g == null && made[0].leafMax > 0; k++) {
             plan = plan.below(made[0].leafMax);
-            g = generateImage(view, f, plan, false, made, false, stats, 6 + k);
+            g = generateImage(view, f, plan, false, made, false, stats, 6 + k, params);
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         Inlining none = plan.chunks() ? Inlining.NONE : Inlining.NONE.withoutChunks();
         return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS) : g;
+                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params) : g;
     }
 
     /**
@@ -255,12 +259,12 @@ final class JitCompiler implements Codegen {
      * {@code stats[1]} when the method fits.
      */
     private static Generated generateImage(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean bounds, int[] stats, int step) {
+            MethodEmitter[] made, boolean bounds, int[] stats, int step, int[] params) {
         Generated g;
         try {
-            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats);
+            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats, params);
         } catch (ImageReads.NeedsImage e) {
-            g = generateOnce(view, f, inline, peel, made, true, bounds, stats);
+            g = generateOnce(view, f, inline, peel, made, true, bounds, stats, params);
         }
         if (g != null) {
             stats[1] = step;
@@ -273,11 +277,11 @@ final class JitCompiler implements Codegen {
      * {@code bounds}), the method generator left in {@code made[0]}, counted in {@code stats[0]}.
      */
     private static Generated generateOnce(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats) {
+            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats, int[] params) {
         stats[0]++;
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
-        MethodEmitter m = new MethodEmitter(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel);
+        MethodEmitter m = new MethodEmitter(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel, params);
         if (m.loops != null) {
             m.loops.bounds = bounds;
         }
@@ -287,10 +291,14 @@ final class JitCompiler implements Codegen {
         } catch (TooLarge e) {
             return null;
         }
+        if (params != null) {
+            WordParams.trampoline(cw, f, params);
+        }
         List<MethodHandle> links = m.linkSites(cw);
         cw.visitEnd();
         try {
-            return new Generated(cw.toByteArray(), List.copyOf(links), "f" + f, m.points);
+            return new Generated(cw.toByteArray(), List.copyOf(links), params == null ? "f" + f : WordParams.entry(f),
+                    m.points);
         } catch (ClassTooLargeException | MethodTooLargeException e) {
             return null;
         }
@@ -316,7 +324,8 @@ final class JitCompiler implements Codegen {
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         try {
-            return new MethodEmitter(view, false, cw, f, Integer.MAX_VALUE, Inlining.ALL, true, true).emit();
+            return new MethodEmitter(view, false, cw, f, Integer.MAX_VALUE, Inlining.ALL, true, true,
+                    WordParams.of(view, f)).emit();
         } catch (RuntimeException e) {
             // over the JVM's limit (MethodTooLargeException), or a compiler bug: not compiled
             return Integer.MAX_VALUE;

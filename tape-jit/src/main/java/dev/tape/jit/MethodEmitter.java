@@ -98,11 +98,14 @@ final class MethodEmitter extends InstructionEmitter {
      * @param inline what may run inline or be kept in locals ({@link Inlining})
      * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
      * @param peelLoops whether loops with calls are peeled ({@link LoopPeel})
+     * @param params the word argument registers the method takes as {@code long} parameters before
+     *     {@link JitCompiler#DESC}'s ({@link WordParams}), or null for {@code DESC}
      */
     MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, Inlining inline,
-            boolean imageLocals, boolean peelLoops) {
-        super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f, DESC, null, null), f, inline,
-                imageLocals);
+            boolean imageLocals, boolean peelLoops, int[] params) {
+        super(view, linking, cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, "f" + f,
+                params == null ? DESC : WordParams.desc(params.length), null, null), f, inline, imageLocals);
+        this.wordParams = params;
         this.limit = limit;
         this.peelLoops = peelLoops;
     }
@@ -168,6 +171,22 @@ final class MethodEmitter extends InstructionEmitter {
         int[][] clear = deadAggregates(reachable);
         points = new boolean[len];
         mv.visitCode();
+        if (wordParams != null) {
+            // the word arguments come first (slots 0 to 2k - 1), then DESC's seven: each to its local
+            int k = wordParams.length;
+            for (int j = 0; j < k; j++) {
+                mv.visitVarInsn(LLOAD, 2 * j);
+            }
+            for (int p = 0; p <= RESUME; p++) {
+                mv.visitVarInsn(p < 2 ? ALOAD : ILOAD, 2 * k + p);
+            }
+            for (int p = RESUME; p >= 0; p--) {
+                mv.visitVarInsn(p < 2 ? ASTORE : ISTORE, p);
+            }
+            for (int j = k - 1; j >= 0; j--) {
+                mv.visitVarInsn(LSTORE, slot[wordParams[j]]);
+            }
+        }
         reloadFiles();
         ImageReads.prologue(mv, imageLocals);
         // every local gets its one type here (the stack map frames rely on it)
@@ -190,7 +209,9 @@ final class MethodEmitter extends InstructionEmitter {
                 continue;
             }
             if (reg >= 1 && reg <= fn.argCount()) {
-                reload(reg);
+                if (wordParams == null || cls[reg] != LOp.WORD_CLASS) {
+                    reload(reg);
+                }
             } else if (cls[reg] == LOp.WORD_CLASS) {
                 mv.visitInsn(LCONST_0);
                 mv.visitVarInsn(LSTORE, slot[reg]);

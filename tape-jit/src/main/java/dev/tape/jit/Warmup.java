@@ -108,7 +108,7 @@ final class Warmup {
          */
         static final String[] TAPE_CLASSES = {
             "dev.tape.vm.internal.Generated", "dev.tape.jit.LoopPeel", "dev.tape.jit.BlockFlow",
-            "dev.tape.jit.FuelCover",
+            "dev.tape.jit.FuelCover", "dev.tape.jit.WordParams",
             "dev.tape.jit.CountedLoop$Plan", "dev.tape.jit.CountedLoop", "dev.tape.jit.F64Locals",
             "dev.tape.jit.F64Locals$Trip",
             "dev.tape.jit.HostCount", "dev.tape.jit.VirtualArrays", "dev.tape.jit.LoopInliner$LoopBody",

@@ -96,6 +96,14 @@ public final class JitTestAccess {
     }
 
     /**
+     * @return the Java stack words a trampoline ({@code WordParams}) takes from what it passes on:
+     *     the entry of a function that calls itself with word arguments nests that much less
+     */
+    public static int trampolineWords() {
+        return WordParams.TRAMPOLINE_WORDS;
+    }
+
+    /**
      * Counts the method calls in a generated class: its {@code invoke*} instructions of method
      * {@code name} of class {@code owner}, in every method.
      *

@@ -340,8 +340,8 @@ class JitDifferentialTest {
     /**
      * Host calls at the bottom of recursion see compiled frames nested on the Java stack up to the
      * nesting limit (here the stack budget: {@link JitRuntime#STACK_WORDS} over the frame's
-     * estimate, the entry frame's included), and none past it (the interpreter runs the rest);
-     * results are the same.
+     * estimate, the entry frame's included, less the entry's trampoline), and none past it (the
+     * interpreter runs the rest); results are the same.
      */
     @Test
     void compiledFramesNestUpToTheLimitThenTheInterpreterTakesOver() {
@@ -349,9 +349,10 @@ class JitDifferentialTest {
         HostRegistry host = new HostRegistry().register(JitPrograms.DEPTH, Signature.of(List.of(), List.of()),
                 (HostFunction) (a, out, ctx) -> frames[0] = Tiers.compiledFramesOnStack());
         Tiers t = Tiers.of(JitPrograms.countdown(false, JitPrograms.Bottom.HOST, new int[1]), host);
-        // every frame, the entry's included, takes its estimated size from the stack budget
-        int fit = Math.min(JitRuntime.MAX_NESTING,
-                JitRuntime.STACK_WORDS / JitTestAccess.stackCost(t.compiled.image.regCount(0)));
+        // every frame, the entry's included, takes its estimated size from the stack budget, and the
+        // entry's trampoline (down calls itself with a word argument: WordParams) its own
+        int fit = Math.min(JitRuntime.MAX_NESTING, (JitRuntime.STACK_WORDS - JitTestAccess.trampolineWords())
+                / JitTestAccess.stackCost(t.compiled.image.regCount(0)));
         assertTrue(fit > 20, "only " + fit + " compiled frames fit");
         for (int n : new int[] {0, 1, fit - 2, fit - 1, fit, fit + 1, 150, 5_000}) {
             Tiers.Outcome i = t.interpret(0, List.of(Value.i64(n)), Limits.DEFAULT.withMaxCallDepth(10_000));

@@ -543,12 +543,14 @@ final class Tiers {
     }
 
     /**
-     * @return how many frames of compiled program code (methods of the compiled tier's hidden classes,
-     *     {@code dev.tape.vm.JitCode}) are on the calling thread's stack
+     * @return how many frames of compiled program code (methods {@code f<id>} of the compiled tier's
+     *     hidden classes, {@code dev.tape.vm.JitCode}, not the trampolines {@code t<id>} of
+     *     {@code WordParams}) are on the calling thread's stack
      */
     static long compiledFramesOnStack() {
         return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
-                .walk(s -> s.filter(f -> f.getClassName().startsWith("dev.tape.vm.JitCode")).count());
+                .walk(s -> s.filter(f -> f.getClassName().startsWith("dev.tape.vm.JitCode")
+                        && f.getMethodName().startsWith("f")).count());
     }
 
     /** A run's outcome, comparable: a trap as its {@link TrapView} (everything it tells). */
