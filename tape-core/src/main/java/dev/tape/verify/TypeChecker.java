@@ -43,10 +43,42 @@ final class TypeChecker {
     /** obj types by id - {@link #KINDS} (made on the first obj type: most functions have none) */
     private List<ValueType> objTypes;
     /**
-     * obj type ids by host type id: a {@link Long} key, ordered, so that distinct host type ids of
+     * obj type ids by host type id: an {@link ObjKey}, ordered, so that distinct host type ids of
      * one hash code (a file can name many) cost a logarithm per look-up, not a search of them all
      */
-    private Map<Long, Integer> objIds;
+    private Map<ObjKey, Integer> objIds;
+
+    /**
+     * A host type id as a key of {@link #objIds}: hashed as a {@link Long} is (so
+     * {@code k x 2^32 + k} all hash to 0) and ordered, so that a {@code HashMap} searches colliding
+     * keys as a tree. Its own class rather than {@link Long} (which is as ordered and allocates as
+     * much for ids over 127) only so that {@link TypesKey#probe} can count its compares and equality
+     * tests (one element each) in tests ({@code TypeHashCollisionTest}).
+     */
+    private record ObjKey(long hostType) implements Comparable<ObjKey> {
+        @Override
+        public boolean equals(Object o) {
+            java.util.function.IntConsumer p = TypesKey.probe;
+            if (p != null) {
+                p.accept(1);
+            }
+            return o instanceof ObjKey k && k.hostType == hostType;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hostType);
+        }
+
+        @Override
+        public int compareTo(ObjKey o) {
+            java.util.function.IntConsumer p = TypesKey.probe;
+            if (p != null) {
+                p.accept(1);
+            }
+            return Long.compare(hostType, o.hostType);
+        }
+    }
     /** type ids below this are the other kinds' ordinals ({@link #KIND_TYPES}); obj types come after */
     private static final int KINDS = ValueKind.values().length;
     private static final ValueType[] KIND_TYPES = new ValueType[KINDS];
@@ -100,11 +132,12 @@ final class TypeChecker {
             objTypes = new ArrayList<>();
             objIds = new HashMap<>();
         }
-        Integer i = objIds.get(t.hostType());
+        ObjKey key = new ObjKey(t.hostType());
+        Integer i = objIds.get(key);
         if (i == null) {
             i = KINDS + objTypes.size();
             objTypes.add(t);
-            objIds.put(t.hostType(), i);
+            objIds.put(key, i);
         }
         return i;
     }

@@ -22,7 +22,8 @@ final class TypesKey implements Comparable<TypesKey> {
      * For tests ({@code TypeHashCollisionTest}), null otherwise: told, on whatever thread, at most
      * how many elements each {@link #compareTo} and each {@link #equals} of two keys of one hash
      * code reads (the shorter lengths of the lists it compares), so that a test can count the work
-     * of a whole verify's maps ({@code Verifier.key}, the {@code Lowerer}'s register-type arrays).
+     * of a whole verify's maps ({@code Verifier.key}, the {@code Lowerer}'s register-type arrays,
+     * and {@code TypeChecker}'s obj type ids, whose keys report one element per compare).
      * A plain field, read once per such compare or equality test, which a {@code HashMap} makes
      * only between keys of one hash code.
      */

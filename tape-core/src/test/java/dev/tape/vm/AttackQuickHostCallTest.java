@@ -189,7 +189,7 @@ class AttackQuickHostCallTest {
         assertTrue(seen.get(1).startsWith("trap HOST_CALL_FAILED pc 25 "), seen.get(1));
         assertTrue(seen.get(1).contains("IllegalStateException: the execution context is in use"), seen.get(1));
         assertTrue(seen.get(2).startsWith("trap HOST_CALL_FAILED pc 25 "), seen.get(2));
-        assertTrue(seen.get(2).contains("Trap: "), seen.get(2));
+        assertTrue(seen.get(2).contains("in nested run (depth 1): trap: "), seen.get(2));
     }
 
     static long deep(long n) {

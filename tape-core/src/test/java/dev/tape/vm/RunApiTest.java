@@ -92,6 +92,69 @@ class RunApiTest {
         Trap t = assertThrows(Trap.class, () -> new Vm(p, host).run(0, List.of(Value.of(1)), Limits.DEFAULT));
         assertEquals(TrapKind.HOST_CALL_FAILED, t.kind());
         assertEquals("app.nested", t.hostSymbol());
-        assertTrue(t.detail().startsWith("Trap: trap: trap_code(7) at 1 (boom)"), t.detail());
+        assertTrue(t.detail().startsWith("in nested run (depth 1): trap: trap_code(7) at 1 (boom)"), t.detail());
+    }
+
+    /**
+     * Runs nested through a host function that throws the nested run's trap on, {@code levels}
+     * deep, the innermost trapping {@code trap_code(7)}: the outermost trap says the nesting once,
+     * with its depth and the innermost trap's words, whatever the depth.
+     */
+    private static Trap chain(int levels) {
+        VerifiedProgram p = Verifier.verify(Assembler.assemble("""
+                host nested = "app.nested" (i64) -> (i64)
+                func main(a: i64) -> (i64) {
+                    host_call r0, nested, r0, [r1] -> [r2]
+                    ret r0, [r2]
+                }
+                """, "nested.tasm"));
+        Vm inner = new Vm(FIB, Host.NONE);
+        Vm[] self = new Vm[1];
+        HostRegistry host = new HostRegistry().registerLong("app.nested", a -> {
+            if (a <= 1) {
+                inner.run(1, List.of(), Limits.DEFAULT);
+            } else {
+                // each level's own context: the caller's is in use
+                self[0].run(new ExecutionContext(), 0, List.of(Value.of(a - 1)), Limits.DEFAULT, null);
+            }
+            return a;
+        });
+        self[0] = new Vm(p, host);
+        return assertThrows(Trap.class, () -> self[0].run(0, List.of(Value.of(levels)), Limits.DEFAULT));
+    }
+
+    @Test
+    void aTrapThrownOnThroughNestedRunsSaysTheNestingOnce() {
+        String innermost = "trap: trap_code(7) at 1 (boom) pc 0 span none: trap instruction";
+        for (int levels : new int[] {1, 2, 3, Vm.MAX_RUN_NESTING - 1}) {
+            Trap t = chain(levels);
+            assertEquals(TrapKind.HOST_CALL_FAILED, t.kind());
+            assertEquals("app.nested", t.hostSymbol());
+            assertEquals("in nested run (depth " + levels + "): " + innermost, t.detail(), levels + " levels");
+            assertEquals("trap: host_call_failed at 0 (main) pc 0 span none host app.nested: " + t.detail(),
+                    t.getMessage());
+        }
+        // one level more: the innermost run (the 65th) refused, said once too
+        Trap t = chain(Vm.MAX_RUN_NESTING);
+        assertEquals(TrapKind.HOST_CALL_FAILED, t.kind());
+        assertEquals("in nested run (depth " + Vm.MAX_RUN_NESTING + "): trap: call_depth_exceeded at 1 (boom) pc 0"
+                + " span none: runs nested through host functions on this thread would be 65 deep; the limit is 64",
+                t.detail());
+    }
+
+    /** A host's own trap whose words look like a nesting's: depth taken only from a number that fits. */
+    @Test
+    void aDetailThatOnlyLooksNestedIsTakenWhole() {
+        for (String d : new String[] {"in nested run (depth x): a", "in nested run (depth 99999999999): a",
+                "in nested run (depth 0): a", "in nested run (depth 2147483647): a", "in nested run (depth 3)"}) {
+            Trap forged = new Trap(TrapKind.HOST_CALL_FAILED, 0, 0, null, 0, Trap.NO_SPAN, "h", 0, d, List.of(), 0);
+            assertEquals("in nested run (depth 1): " + forged.getMessage(), Calls.nested(forged), d);
+        }
+        Trap forged = new Trap(TrapKind.HOST_CALL_FAILED, 0, 0, null, 0, Trap.NO_SPAN, "h", 0,
+                "in nested run (depth 41): a", List.of(), 0);
+        assertEquals("in nested run (depth 42): a", Calls.nested(forged));
+        Trap other = new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, Trap.NO_SPAN, null, 0,
+                "in nested run (depth 41): a", List.of(), 0);
+        assertEquals("in nested run (depth 1): " + other.getMessage(), Calls.nested(other));
     }
 }

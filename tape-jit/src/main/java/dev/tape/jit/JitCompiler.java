@@ -182,12 +182,12 @@ final class JitCompiler implements Codegen {
     static final int LEAF_STEPS = 2;
 
     /**
-     * Most method generations {@link #generateClass} makes for one function: its nine steps,
+     * Most method generations {@link #generateClass} makes for one function: its ten steps,
      * each generated at most twice ({@link #generateImage}). Each generation stops soon after its
      * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode, or one counted
      * loop's inner copy), so a compile's time is bounded by a constant times the method limit.
      */
-    static final int MAX_ATTEMPTS = 2 * (7 + LEAF_STEPS);
+    static final int MAX_ATTEMPTS = 2 * (8 + LEAF_STEPS);
 
     /**
      * Generates the hidden class of one function's method. A method over the limit is generated
@@ -200,8 +200,12 @@ final class JitCompiler implements Codegen {
      * without looping callees inline ({@link LoopInliner}, step 4); without structs and arrays
      * kept in locals ({@link VirtualStructs}, {@link VirtualArrays}, step 5); with only leaves
      * smaller than the largest one inline ({@link LeafInliner}, steps 6 and 7, each dropping the
-     * largest leaf still inline); and with nothing inline ({@link Inlining#NONE}, step 8, without
-     * chunks when step 1 dropped them). Only step 1 depends on chunks: a later step can have none
+     * largest leaf still inline); with nothing inline ({@link Inlining#NONE}, step 8, without
+     * chunks when step 1 dropped them); and, when the last attempt cleared dead aggregate
+     * registers at its block starts ({@link DeadAggregates}, which holds for functions of at most
+     * 4,096 ints of code, unreachable code counted), as that attempt without the clearing (step 9:
+     * a function of 824 pad adds in {@code JitFallbackStepsTest}'s program, 6 bytes over at step 8
+     * with the clearing, fitted only once 166 unreachable adds took it past 4,096 ints). Only step 1 depends on chunks: a later step can have none
      * that step 0 did not (a loop qualifies on inlining only through its leaves, which later steps
      * drop), so a method without a counted loop goes from step 0 to step 2. A method that fits at a
      * step is generated exactly as it was before the later steps existed: steps 0 and 2 to 8 with
@@ -213,7 +217,7 @@ final class JitCompiler implements Codegen {
      * @param inline whether to start from {@link Inlining#ALL} (else {@link Inlining#NONE}, and
      *     there is no later step but 1)
      * @param stats out: element 0 counts the method generations made (at most
-     *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 8), or -1
+     *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 9), or -1
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}
      *     at every step
      * @throws RuntimeException on a compiler bug (the caller leaves the function to the interpreter)
@@ -249,8 +253,15 @@ final class JitCompiler implements Codegen {
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         Inlining none = plan.chunks() ? Inlining.NONE : Inlining.NONE.withoutChunks();
-        return g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
+        g = g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
                 ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params) : g;
+        // the stores of the last attempt's clearing (at most 30 bytes a block start): too large
+        if (g == null && made[0].cleared) {
+            MethodEmitter m = made[0];
+            g = generateImage(view, f, m.inlining.withoutClearing(), m.peelLoops, made,
+                    m.loops == null || m.loops.bounds, stats, 7 + LEAF_STEPS, params);
+        }
+        return g;
     }
 
     /**

@@ -72,7 +72,9 @@ final class MethodEmitter extends InstructionEmitter {
     /** per code index: whether the method can be resumed there (a reachable block start), set by emit */
     boolean[] points;
     /** whether loops with calls are peeled ({@link LoopPeel}); the instructions emitted so far */
-    private final boolean peelLoops;
+    final boolean peelLoops;
+    /** whether some block start clears a dead aggregate register ({@link DeadAggregates}), set by emit */
+    boolean cleared;
     private int emitted;
     /**
      * the loops whose trips run in chunks ({@link CountedLoop}), in code order, or null when none;
@@ -169,6 +171,7 @@ final class MethodEmitter extends InstructionEmitter {
         boolean[] reachable = BlockFlow.reachable(code, entry, fn.pcOf(), labels);
         boolean[] entrances = view.entrances(f);
         int[][] clear = deadAggregates(reachable);
+        cleared = clear != null;
         points = new boolean[len];
         mv.visitCode();
         if (wordParams != null) {
@@ -469,6 +472,9 @@ final class MethodEmitter extends InstructionEmitter {
 
     /** {@link DeadAggregates} of this function: per code index, the registers its block clears. */
     private int[][] deadAggregates(boolean[] reachable) {
+        if (!inlining.clears()) {
+            return null;
+        }
         int len = labels.length;
         boolean[] starts = new boolean[len];
         boolean[] blocks = new boolean[len];

@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 2,400 by 16).
  */
 class AttackFallbackStepsTest {
-    /** The fallback's last step (nothing inline); 9 stands for no step fitting. */
-    private static final int LAST_STEP = 8;
+    /** The fallback's last step (nothing inline, no dead aggregate cleared); 10 stands for no step fitting. */
+    private static final int LAST_STEP = 9;
 
     private static String item(SplittableRandom rnd, int len, int at) {
         return switch (rnd.nextInt(16)) {
@@ -180,11 +180,12 @@ class AttackFallbackStepsTest {
      * For each seed, main padded further and further takes the fallback's steps in order, each
      * compile at most {@code MAX_ATTEMPTS} generations; at the first pad of each step the ways
      * agree (and agree with the build before, when named), every function compiles, and main's
-     * class is the same bytes from two fresh VMs; the default seeds land on every step.
+     * class is the same bytes from two fresh VMs; the default seeds land on every step but 9. A
+     * step skipped between two pads is looked for at the pads between them.
      */
     @Test
     void everyStepOfMixedProgramsAgrees() throws Exception {
-        // seeds 63 to 66 land on every step (seeds 0 to 12 on none of steps 2 and 3)
+        // seeds 63 to 66 land on every step but 9 (seeds 0 to 12 on none of steps 2 and 3)
         TierCompare.Seeds seeds = new TierCompare.Seeds(Long.getLong("attack.fallback.from", 63),
                 Long.getLong("attack.fallback.seeds", 4));
         int[] seen = new int[LAST_STEP + 2];
@@ -195,11 +196,26 @@ class AttackFallbackStepsTest {
                 int last = -1;
                 for (int pad = 0; pad <= 2400; pad += 8) {
                     AttackPrograms.Generated g = program(seed, pad);
-                    String what = "pad " + pad + " " + g.what(seed);
                     JitTier tier = tier(g.source());
                     int[] st = JitTestAccess.steps(tier.view, 0);
-                    assertTrue(st[0] >= 1 && st[0] <= JitTestAccess.maxAttempts(), st[0] + " generations, " + what);
                     int step = st[1] < 0 ? LAST_STEP + 1 : st[1];
+                    // a step skipped between two pads of 8 (step 9's window is the last attempt's
+                    // clearing stores, a few bytes): the first pad between them that lands on one
+                    for (int q = Math.max(pad - 7, 0); q < pad && step > last + 1 && last >= 0; q++) {
+                        AttackPrograms.Generated gq = program(seed, q);
+                        JitTier tq = tier(gq.source());
+                        int[] sq = JitTestAccess.steps(tq.view, 0);
+                        int stepQ = sq[1] < 0 ? LAST_STEP + 1 : sq[1];
+                        if (stepQ > last && stepQ < step) {
+                            pad = q;
+                            g = gq;
+                            tier = tq;
+                            st = sq;
+                            step = stepQ;
+                        }
+                    }
+                    String what = "pad " + pad + " " + g.what(seed);
+                    assertTrue(st[0] >= 1 && st[0] <= JitTestAccess.maxAttempts(), st[0] + " generations, " + what);
                     assertTrue(step >= last, "step " + step + " after " + last + ", " + what);
                     if (step != last) {
                         seen[step]++;
@@ -226,7 +242,12 @@ class AttackFallbackStepsTest {
         }
         System.out.println("AttackFallbackStepsTest: first pads per step " + Arrays.toString(seen)
                 + (before ? ", against the build before" : ""));
+        // (step 9 needs a method that clears dead aggregates at step 8, of at most 4,096 ints of
+        // code: these mains reach step 8 only longer than that; JitFallbackStepsTest lands on it)
         for (int step = 0; step <= LAST_STEP + 1 && seeds.from() == 63 && seeds.count() == 4; step++) {
+            if (step == LAST_STEP) {
+                continue;
+            }
             assertTrue(seen[step] > 0, "no program landed on step " + step + ": " + Arrays.toString(seen));
         }
     }

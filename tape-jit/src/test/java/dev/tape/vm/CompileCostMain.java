@@ -21,7 +21,7 @@ import java.util.Arrays;
  * compile past a VM's free ones. Run from the repository's root after
  * {@code mvn -B -o -q -pl tape-jit -am test-compile}, with the test classpath (tape-jit's and
  * tape-core's classes and test classes, ASM, JUnit's API):
- * {@code java -cp CP dev.tape.vm.CompileCostMain 823 824 1181} (last pad that fits at step 8, first
+ * {@code java -cp CP dev.tape.vm.CompileCostMain 823 824 1181} (last pad that fits at step 9, first
  * that fits nowhere, dead adds to the cap), or {@code ... CompileCostMain scan FROM TO BY} to find
  * those pads again when the compiler changes.
  */

@@ -87,9 +87,10 @@ class JitFallbackStepsTest {
 
     /**
      * The steps of the fallback: 0 (everything inline, counted loops in chunks), 1 (no chunks) to 8
-     * (nothing inline), and -1 (too large at every step).
+     * (nothing inline), 9 (step 8 without clearing dead aggregates: pad 824 here), and -1 (too
+     * large at every step).
      */
-    private static final int LAST_STEP = 8;
+    private static final int LAST_STEP = 9;
 
     /** @return {@code {generations, step}} of main's compile, padded by {@code pad} */
     private static int[] steps(int pad) throws Exception {
@@ -122,6 +123,27 @@ class JitFallbackStepsTest {
             last = step > LAST_STEP ? -1 : step;
         }
         assertEquals((1 << (LAST_STEP + 2)) - 1, seen, "steps seen: " + Integer.toBinaryString(seen));
+    }
+
+    /**
+     * Unreachable code does not decide whether main fits: 1,181 unreachable adds after its
+     * {@code ret} take its code past {@code DeadAggregates.MAX_CODE}, so it clears no dead
+     * aggregate register and is 32 bytes smaller at step 8; before step 9 (step 8 without the
+     * clearing), pads 824 to 827 fitted at no step, but at step 8 with that dead tail. Now each
+     * pad fits with the tail exactly when it fits without it, and pads 824 to 827 fit at step 9.
+     */
+    @Test
+    void deadCodeDoesNotDecideWhetherMainFits() throws Exception {
+        for (int pad = 820; pad <= 830; pad++) {
+            int[] plain = steps(pad);
+            VerifiedProgram p = JitLeafInlineTest.verified(CompileCostMain.deadTail(program(pad), 1181));
+            int[] dead = JitTestAccess.steps(((JitTier) Jit.compile(p, Host.NONE).tier).view, 0);
+            String what = "pad " + pad + ": step " + plain[1] + ", with the dead tail " + dead[1];
+            assertEquals(plain[1] >= 0, dead[1] >= 0, what);
+            if (pad >= 824 && pad <= 827) {
+                assertEquals(LAST_STEP, plain[1], what);
+            }
+        }
     }
 
     /** Both tiers on {@code main(n)}, n 0 to 3, every fuel limit of main(3), call depth 0 to 2. */

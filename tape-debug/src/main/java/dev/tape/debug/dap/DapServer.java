@@ -169,7 +169,10 @@ public final class DapServer implements IDebugProtocolServer {
      * {@link #DRAIN_SECONDS} seconds. Requests the server does not support, and any that fails, get
      * an error response with a one-line message and no body ({@code ServerEndpoint}). Each message is
      * written to {@code out} whole, and nothing is written to it once this method returns (a request
-     * read after {@code disconnect} may then get no answer).
+     * read after {@code disconnect} may then get no answer). Besides the calling thread it uses
+     * daemon threads of its own only (the debugger's, and two named {@code tape-dap-io-N} for
+     * LSP4J's message reader and the wait for it), so that it never keeps a JVM whose
+     * {@code main} returned running.
      *
      * @param factory makes the program a launch request names
      * @param in the client's requests
@@ -181,29 +184,58 @@ public final class DapServer implements IDebugProtocolServer {
         DapServer server = new DapServer(factory);
         // whole messages only, and none once serve returns (see WholeMessages)
         WholeMessages whole = new WholeMessages(out);
-        Launcher<IDebugProtocolClient> launcher = ServerEndpoint.launcher(server, in, whole);
-        server.connect(launcher.getRemoteProxy());
-        java.util.concurrent.Future<Void> listening = launcher.startListening();
-        CompletableFuture<Object> either = CompletableFuture.anyOf(server.finished,
-                CompletableFuture.runAsync(() -> {
-                    try {
-                        listening.get();
-                    } catch (InterruptedException | ExecutionException | java.util.concurrent.CancellationException e) {
-                        // the stream closed: the session is over
-                    }
-                }));
+        ExecutorService io = ioThreads();
         try {
-            either.get();
-        } catch (ExecutionException e) {
-            // over either way
-        } finally {
-            listening.cancel(true);
+            Launcher<IDebugProtocolClient> launcher = ServerEndpoint.launcher(server, in, whole, io);
+            server.connect(launcher.getRemoteProxy());
+            java.util.concurrent.Future<Void> listening = launcher.startListening();
+            CompletableFuture<Object> either = CompletableFuture.anyOf(server.finished,
+                    CompletableFuture.runAsync(() -> {
+                        try {
+                            listening.get();
+                        } catch (InterruptedException | ExecutionException
+                                | java.util.concurrent.CancellationException e) {
+                            // the stream closed: the session is over
+                        }
+                    }, io));
             try {
-                server.drain();
+                either.get();
+            } catch (ExecutionException e) {
+                // over either way
             } finally {
-                whole.shut();
+                listening.cancel(true);
+                try {
+                    server.drain();
+                } finally {
+                    whole.shut();
+                }
             }
+        } finally {
+            // a reader still blocked on a stream the client keeps open stays so (a read is not
+            // interruptible), but it is a daemon: it never keeps the JVM running
+            io.shutdownNow();
         }
+    }
+
+    /** The most threads {@link #ioThreads} starts: LSP4J's reader and {@link #serve}'s waiter. */
+    static final int IO_THREADS = 2;
+
+    /**
+     * The threads one {@link #serve} runs LSP4J's message reader on (LSP4J 0.24 submits that one
+     * task to its executor; its default is a cached pool of non-daemon threads, which lived up to
+     * 60 s past the session, or as long as the client kept its stream open) and the task that waits
+     * for the reader to end (which {@code CompletableFuture.runAsync}'s common pool ran on a new
+     * non-daemon thread on a machine of 2 CPUs). Daemon threads named {@code tape-dap-io-N}, at
+     * most {@link #IO_THREADS}, so that a session never keeps a JVM whose {@code main} returned
+     * running.
+     */
+    private static ExecutorService ioThreads() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return Executors.newFixedThreadPool(IO_THREADS, r -> {
+            java.lang.Thread t = new java.lang.Thread(r, "tape-dap-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Answers the requests still waiting for the worker, then stops it (at most {@link #DRAIN_SECONDS}). */

@@ -57,9 +57,11 @@ final class ServerEndpoint {
      * @param server the server
      * @param in the client's requests
      * @param out the responses and events
+     * @param io the executor LSP4J runs its message reader on (one task)
      * @return a launcher serving {@code server} on the streams, not yet listening
      */
-    static Launcher<IDebugProtocolClient> launcher(DapServer server, InputStream in, OutputStream out) {
+    static Launcher<IDebugProtocolClient> launcher(DapServer server, InputStream in, OutputStream out,
+            java.util.concurrent.ExecutorService io) {
         IDebugProtocolServer service = (IDebugProtocolServer) Proxy.newProxyInstance(
                 IDebugProtocolServer.class.getClassLoader(), new Class<?>[] {IDebugProtocolServer.class},
                 (proxy, method, args) -> invoke(server, proxy, method, args));
@@ -74,6 +76,7 @@ final class ServerEndpoint {
                 .setRemoteInterface(IDebugProtocolClient.class)
                 .setInput(in)
                 .setOutput(out)
+                .setExecutorService(io)
                 .setExceptionHandler(ServerEndpoint::toError)
                 .wrapMessages(ServerEndpoint::guarded)
                 .create();
