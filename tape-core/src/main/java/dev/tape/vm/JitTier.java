@@ -26,7 +26,8 @@ import java.util.Map;
  * and when it cannot be compiled, the interpreter runs it; either way outcomes are the same, only
  * speed differs.
  *
- * <p>Each compile defines one hidden class holding one method; functions whose lowered code, register
+ * <p>Each compile defines one hidden class holding one entry method of the compiled-code type (and,
+ * for a function whose self-calls pass word arguments as JVM parameters, the body it calls); functions whose lowered code, register
  * types and result passing are equal (function-table rows that share one code blob and signature)
  * share that method, which takes the function id as a parameter. What the compiled code of one VM
  * may cost is bounded by {@link #MAX_CLASS_BYTES} per class, {@link #MAX_TOTAL_BYTES} and

@@ -81,7 +81,9 @@ final class JitCompiler implements Codegen {
     }
 
     /**
-     * {@inheritDoc} The class holds one method, under {@link #MAX_METHOD_BYTES} of bytecode.
+     * {@inheritDoc} The class holds the function's method, under {@link #MAX_METHOD_BYTES} of bytecode,
+     * and, for a function with word parameters ({@link WordParams}), its trampoline, the entry
+     * {@link Generated#method} names.
      */
     @Override
     public Generated generate(CompileView view, int func) {
@@ -215,7 +217,7 @@ final class JitCompiler implements Codegen {
      * padded to the limit, 0.030 to 0.042 against 0.046 to 0.068 ms a run.)
      *
      * @param inline whether to start from {@link Inlining#ALL} (else {@link Inlining#NONE}, and
-     *     there is no later step but 1)
+     *     there is no later step but 1 and 9, the same plan without dead-aggregate clearing)
      * @param stats out: element 0 counts the method generations made (at most
      *     {@link #MAX_ATTEMPTS}), element 1 is the step that fit (0 to 9), or -1
      * @return the class, or null when the method would be larger than {@link #MAX_METHOD_BYTES}

@@ -2,9 +2,11 @@ package dev.tape.vm.internal;
 
 /**
  * A code generator for the compiled tier, as tape-core sees it: turns one verified function into
- * the bytes of a hidden class holding one static method of the compiled-code type
+ * the bytes of a hidden class whose entry, named by {@link Generated#method}, is a static method of the
+ * compiled-code type
  * {@code (Vm vm, ExecutionContext c, int base, int depth, int stackWords, int func, int resume) -> long}
- * (see {@code dev.tape.vm.JitTier}). Implemented by {@code tape-jit}; not API (see the package
+ * (see {@code dev.tape.vm.JitTier}); the class may hold a second method the entry calls (the
+ * function's body with another descriptor). Implemented by {@code tape-jit}; not API (see the package
  * comment).
  *
  * <p>An implementation must be stateless or thread-safe: one instance serves every VM. It is called
