@@ -475,7 +475,9 @@ final class Calls {
      * message; when that trap is itself such a trap, its depth plus one and its innermost
      * message, so that a chain of runs nested through host functions that each throw the nested
      * trap on says the nesting once (it repeated every level's words, up to
-     * {@code Vm.MAX_RUN_NESTING} levels), not once per level.
+     * {@code Vm.MAX_RUN_NESTING} levels), not once per level. {@code RecordingHost.detail} records
+     * a host's thrown trap by the same rule (a copy: {@code dev.tape.host} cannot call this), so
+     * that a replay gives this detail too ({@code AttackNestedTrapRecordingTest}).
      */
     static String nested(Trap t) {
         String d = t.detail();

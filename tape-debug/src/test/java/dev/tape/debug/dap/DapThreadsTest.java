@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * default executor ran that reader on a non-daemon cached-pool thread ({@code pool-N-thread-M}),
  * and {@code CompletableFuture.runAsync} ran the task that waits for it on the common pool, a new
  * non-daemon thread on a machine of 2 CPUs. Both now run on the session's own daemon threads,
- * {@code tape-dap-io-N}, at most {@link 2}.
+ * {@code tape-dap-io-N}, at most {@link DapServer#IO_THREADS}.
  */
 @Timeout(120)
 class DapThreadsTest {
