@@ -6,6 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -299,7 +300,24 @@ public final class TapeCli implements Callable<Integer> {
         }
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        standardOutput = stdout;
         return writeErrors(execute(out, err, args), stdout, stderr, err);
+    }
+
+    /** The standard output's stream of the command line {@link #run} runs, or null before. */
+    private static volatile CheckedStream standardOutput;
+
+    /**
+     * The standard output as bytes, for a command that writes there other than through its
+     * {@code out} writer ({@code tape dap}'s protocol messages): {@link #run}'s {@link CheckedStream},
+     * whose failures {@link #writeErrors} reports; outside {@link #run} (a caller of
+     * {@link #execute}) the file descriptor's own stream.
+     *
+     * @return the stream; closing it does nothing (a {@link CheckedStream})
+     */
+    static OutputStream standardOutput() {
+        CheckedStream s = standardOutput;
+        return s != null ? s : new CheckedStream(new FileOutputStream(FileDescriptor.out));
     }
 
     /**
