@@ -77,17 +77,85 @@ final class CheckedStream extends OutputStream {
     /**
      * Whether {@code e} is a write to a pipe whose reader has gone ({@code EPIPE}, as under
      * {@code tape run ... | head -c1}): the JVM ignores {@code SIGPIPE}, so such a write fails with
-     * an {@link IOException} whose message is the system's text, "Broken pipe" on Linux and macOS
-     * ("The pipe is being closed" or "The pipe has been ended" on Windows). A reader that stopped
-     * reading wants no more, as with programs that die of {@code SIGPIPE}: {@code tape} stays
-     * quiet then, with its own exit code, as before this class.
+     * an {@link IOException} whose message is the system's text for {@code EPIPE}, from
+     * {@code strerror}, in the language of the locale ({@code LC_ALL}, {@code LC_MESSAGES},
+     * {@code LANG}): "Broken pipe" on Linux and macOS in English, "Datenübergabe unterbrochen
+     * (broken pipe)" in German, "Relais brisé (pipe)" in French ("The pipe is being closed" or "The
+     * pipe has been ended" on Windows). A message that is none of the English ones is compared with
+     * the system's own text, learnt by writing one byte to a pipe whose reader is closed
+     * ({@link #systemText()}, once, and only after a write failed). A reader that stopped reading
+     * wants no more, as with programs that die of {@code SIGPIPE}: {@code tape} stays quiet then,
+     * with its own exit code, as before this class.
      *
      * @param e a write failure
      * @return true for a broken pipe
      */
     static boolean brokenPipe(IOException e) {
+        return brokenPipe(e, null) || brokenPipe(e, systemText());
+    }
+
+    /**
+     * Whether {@code e}'s message is one of the English texts of a broken pipe or contains
+     * {@code system}, the system's own text for it.
+     *
+     * @param e a write failure
+     * @param system the system's text for {@code EPIPE} ({@link #systemText()}), or null for the
+     *     English texts alone; a blank one matches nothing
+     * @return true for a broken pipe
+     */
+    static boolean brokenPipe(IOException e, String system) {
         String m = e.getMessage();
-        return m != null && (m.contains("Broken pipe") || m.contains("pipe is being closed")
-                || m.contains("pipe has been ended"));
+        if (m == null) {
+            return false;
+        }
+        if (m.contains("Broken pipe") || m.contains("pipe is being closed") || m.contains("pipe has been ended")) {
+            return true;
+        }
+        return system != null && !system.isBlank() && m.contains(system);
+    }
+
+    /** The system's text for a broken pipe, learnt at the first {@link #systemText()}; "" for none. */
+    private static volatile String systemText;
+
+    /**
+     * The message of a write to a pipe whose reader is closed, in this JVM (the system's
+     * {@code strerror} text for {@code EPIPE} in the locale the JVM started in, as every write of a
+     * {@link java.io.FileOutputStream} reports it), learnt once.
+     *
+     * @return the text, or "" when the pipe could not be made or the write did not fail
+     */
+    static String systemText() {
+        String s = systemText;
+        if (s == null) {
+            s = provoked();
+            systemText = s;
+        }
+        return s;
+    }
+
+    /**
+     * Writes a byte to a pipe whose reading end is closed.
+     *
+     * @return the write's failure message, or "" when the pipe could not be made, the write did
+     *     not fail or its failure had no message
+     */
+    private static String provoked() {
+        java.nio.channels.Pipe pipe;
+        try {
+            pipe = java.nio.channels.Pipe.open();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        try (java.nio.channels.Pipe.SinkChannel sink = pipe.sink()) {
+            pipe.source().close();
+            try {
+                sink.write(java.nio.ByteBuffer.wrap(new byte[1]));
+            } catch (IOException e) {
+                return e.getMessage() == null ? "" : e.getMessage();
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        return "";
     }
 }

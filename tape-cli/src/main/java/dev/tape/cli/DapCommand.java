@@ -9,7 +9,6 @@ import picocli.CommandLine.Mixin;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,7 +31,8 @@ public final class DapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+        // (through tape's checked standard output: a full disk is one line and code 2, TapeCli.writeErrors)
+        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), TapeCli.standardOutput());
         return ExitCodes.OK;
     }
 

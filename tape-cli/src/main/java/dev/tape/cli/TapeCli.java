@@ -6,6 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -259,7 +260,8 @@ public final class TapeCli implements Callable<Integer> {
      * while picocli builds and parses the command line. It writes to the standard streams' file
      * descriptors through {@link CheckedStream}s, not through {@code System.out} and
      * {@code System.err}, which swallow write failures: a failure is reported by
-     * {@link #writeErrors}. Under a security manager it prints {@link #SECURITY_MANAGER} and exits 2.
+     * {@link #writeErrors}. Under a security manager that denies what it needs first
+     * ({@link #securityManagerDenies}) it prints {@link #SECURITY_MANAGER} and exits 2.
      *
      * @param args the command-line arguments
      */
@@ -283,7 +285,7 @@ public final class TapeCli implements Callable<Integer> {
      *     (it exits 2)
      */
     static int run(String[] args) {
-        if (securityManager()) {
+        if (securityManagerDenies()) {
             // (System.err: a security manager denies opening the descriptor, writeFileDescriptor)
             System.err.println(SECURITY_MANAGER);
             System.exit(ExitCodes.ERROR);
@@ -299,26 +301,61 @@ public final class TapeCli implements Callable<Integer> {
         }
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        standardOutput = stdout;
         return writeErrors(execute(out, err, args), stdout, stderr, err);
+    }
+
+    /** The standard output's stream of the command line {@link #run} runs, or null before. */
+    private static volatile CheckedStream standardOutput;
+
+    /**
+     * The standard output as bytes, for a command that writes there other than through its
+     * {@code out} writer ({@code tape dap}'s protocol messages): {@link #run}'s {@link CheckedStream},
+     * whose failures {@link #writeErrors} reports; outside {@link #run} (a caller of
+     * {@link #execute}) the file descriptor's own stream.
+     *
+     * @return the stream; closing it does nothing (a {@link CheckedStream})
+     */
+    static OutputStream standardOutput() {
+        CheckedStream s = standardOutput;
+        return s != null ? s : new CheckedStream(new FileOutputStream(FileDescriptor.out));
     }
 
     /**
      * The line {@link #main} prints, before exiting with code 2, when the JVM runs under a security
-     * manager ({@code -Djava.security.manager}, possible up to JDK 23): the default policy lets
-     * application code read neither the system properties nor the files {@code tape} reads, so the
-     * first read died of an {@code AccessControlException} and its stack trace.
+     * manager ({@code -Djava.security.manager}, possible up to JDK 23) whose policy denies what
+     * {@link #run} does first ({@link #securityManagerDenies}): the default policy lets application
+     * code read neither the system properties nor the files {@code tape} reads, so the first read
+     * died of an {@code AccessControlException} and its stack trace.
      */
     static final String SECURITY_MANAGER = "tape: cannot run under a security manager (-Djava.security.manager):"
             + " it denies the reads of files and system properties that every command makes";
 
     /**
-     * Whether a security manager is installed (never on JDK 24 and later, which cannot install one).
+     * Whether a security manager is installed (never on JDK 24 and later, which cannot install one)
+     * and denies a permission {@link #run} needs before the command runs: reading and setting
+     * picocli's two system properties ({@value #CONVERTER_EXCLUDES}, {@value #DISABLE_CLOSURES}) and
+     * writing the standard streams' descriptors. A policy that grants these (say
+     * {@code AllPermission}, as a policy for trusted code gives) runs the command, as before the
+     * check; a permission it denies later, a file's read say, is one line and code 2 as every
+     * error inside a command ({@link #execute}).
      *
-     * @return true when {@code System.getSecurityManager()} is not null
+     * @return true when {@link #run} must print {@link #SECURITY_MANAGER} and exit 2
      */
     @SuppressWarnings("removal")
-    static boolean securityManager() {
-        return System.getSecurityManager() != null;
+    static boolean securityManagerDenies() {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm == null) {
+            return false;
+        }
+        try {
+            sm.checkPermission(new java.util.PropertyPermission(CONVERTER_EXCLUDES, "read,write"));
+            sm.checkPermission(new java.util.PropertyPermission(DISABLE_CLOSURES, "read,write"));
+            sm.checkPermission(new RuntimePermission("writeFileDescriptor"));
+            return false;
+        } catch (SecurityException e) {
+            return true;
+        }
     }
 
     /**
