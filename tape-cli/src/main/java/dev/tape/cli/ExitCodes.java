@@ -10,7 +10,10 @@ public final class ExitCodes {
     public static final int FAILED = 1;
     /**
      * The command could not do its work: a bad option or argument, a missing or malformed file, a
-     * program the decoder, assembler or verifier refuses, or an unexpected internal error.
+     * program the decoder, assembler or verifier refuses, a damaged or mismatched snapshot, standard
+     * output or error that could not be written (a full disk, a closed descriptor; a pipe whose
+     * reader has gone keeps the command's code), a security manager that denies what {@code tape}
+     * needs, or an unexpected internal error.
      */
     public static final int ERROR = 2;
     /** {@code tape run --timeout}: the run reached its deadline before it returned or trapped. */
