@@ -5,8 +5,8 @@ public final class AttackWordParamsAccess {
     private AttackWordParamsAccess() {
     }
 
-    /** @return the most bytes of bytecode a trampoline takes, as docs/SECURITY.md states it */
+    /** @return {@link WordParams#TRAMPOLINE_BYTES}, the most bytes of bytecode a trampoline takes (docs/SECURITY.md) */
     public static int trampolineBytes() {
-        return 94;
+        return WordParams.TRAMPOLINE_BYTES;
     }
 }
