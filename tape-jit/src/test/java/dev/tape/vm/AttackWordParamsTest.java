@@ -38,13 +38,22 @@ class AttackWordParamsTest {
         0xfff8000000000000L, 0x7ff4000000000000L, 0x8000000000000000L, 0x7ff0000000000000L, 0x3ff8000000000000L};
 
     static Tiers.Generated program(long seed) {
+        return program(seed, false);
+    }
+
+    /**
+     * @param ext whether the arguments may also be unit and dec (scale 0) and the leaves call a
+     *     word host function and a boxed one with the arguments ({@link #HOST})
+     */
+    static Tiers.Generated program(long seed, boolean ext) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int words = 1 + rnd.nextInt(10);
         int strs = rnd.nextInt(3);
         List<String> types = new ArrayList<>();
         types.add("i64");
         for (int j = 1; j < words; j++) {
-            types.add(TYPES[rnd.nextInt(TYPES.length)]);
+            types.add(ext && rnd.nextInt(4) == 0 ? (rnd.nextBoolean() ? "unit" : "dec")
+                    : TYPES[rnd.nextInt(TYPES.length)]);
         }
         for (int j = 0; j < strs; j++) {
             types.add("str");
@@ -71,11 +80,16 @@ class AttackWordParamsTest {
                 case "f64" -> rnd.nextBoolean() ? Value.f64Bits(F64_BITS[rnd.nextInt(F64_BITS.length)])
                         : Value.f64(rnd.nextInt(40) / 4.0 - 5);
                 case "func" -> Value.func(1);
+                case "unit" -> Value.unit();
+                case "dec" -> Value.decimal(rnd.nextInt(100), 0);
                 default -> Value.str("x".repeat(rnd.nextInt(4)));
             });
         }
         String all = allRegs(argc);
         StringBuilder s = new StringBuilder("program atkparams\ncallsig sig = (").append(sig).append(") -> (i64)\n");
+        if (ext) {
+            s.append("host hw = \"t.w\" (i64) -> (i64)\nhost hb = \"t.b\" (i64, u64) -> (i64)\n");
+        }
         // main: f directly, through g, or indirectly
         int entryKind = rnd.nextInt(3);
         s.append("func main(").append(params).append(") -> (i64) {\n");
@@ -87,7 +101,7 @@ class AttackWordParamsTest {
                     .append(m + 1).append(", r0, [").append(all).append("] -> [r").append(m).append("]\n");
         }
         s.append("    ret r0, [r").append(m).append("]\n}\n");
-        s.append(f(rnd, types, counter, funcArg, params.toString()));
+        s.append(f(rnd, types, counter, funcArg, params.toString(), ext));
         // g: not self-recursive, calls f back with its arguments
         s.append("func g(").append(params).append(") -> (i64) {\n")
                 .append("    call r0, f, r0, [").append(all).append("] -> [r").append(argc + 1).append("]\n")
@@ -105,7 +119,8 @@ class AttackWordParamsTest {
         return b.toString();
     }
 
-    private static String f(SplittableRandom rnd, List<String> types, int counter, int funcArg, String params) {
+    private static String f(SplittableRandom rnd, List<String> types, int counter, int funcArg, String params,
+            boolean ext) {
         int argc = types.size();
         int[] next = {argc + 1};
         StringBuilder s = new StringBuilder("func f(").append(params).append(") -> (i64) {\n");
@@ -137,6 +152,14 @@ class AttackWordParamsTest {
             }
             weigh(s, rnd, types.get(j), "r" + (j + 1), 2 * j + 3, iacc, uacc, t, u, w, uw, one, next);
         }
+        if (ext) {
+            // the host functions see the arguments (the counter and a u64 of the accumulated)
+            s.append("    host_call r0, hw, r0, [r").append(counter).append("] -> [").append(t).append("]\n")
+                    .append("    i64.add ").append(iacc).append(", ").append(iacc).append(", ").append(t).append('\n')
+                    .append("    host_call r0, hb, r0, [").append(iacc).append(", ").append(uacc).append("] -> [")
+                    .append(t).append("]\n")
+                    .append("    i64.add ").append(iacc).append(", ").append(iacc).append(", ").append(t).append('\n');
+        }
         if (rnd.nextInt(3) == 0) {
             s.append("    const.i64 ").append(w).append(", 5\n")
                     .append("    i64.rem ").append(t).append(", ").append(iacc).append(", ").append(w).append('\n')
@@ -151,7 +174,8 @@ class AttackWordParamsTest {
             String a = "r" + (j + 1);
             String type = types.get(j);
             boolean inPlace = rnd.nextBoolean();
-            String d = type.equals("str") || type.equals("func") || inPlace ? a : reg(next);
+            String d = type.equals("str") || type.equals("func") || type.equals("unit") || inPlace ? a
+                    : reg(next);
             now[j] = d;
             if (j + 1 == counter) {
                 now[j] = reg(next);
@@ -164,6 +188,7 @@ class AttackWordParamsTest {
                 case "u64" -> s.append("    u64.add ").append(d).append(", ").append(a).append(", ").append(one)
                         .append('\n');
                 case "bool" -> s.append("    bool.not ").append(d).append(", ").append(a).append('\n');
+                case "dec" -> s.append("    dec.add ").append(d).append(", ").append(a).append(", ").append(a).append('\n');
                 case "f64" -> {
                     if (rnd.nextBoolean()) {
                         s.append("    f64.add ").append(d).append(", ").append(a).append(", ").append(half).append('\n');
@@ -196,7 +221,7 @@ class AttackWordParamsTest {
             String[] pass = now.clone();
             if (call > 0) {
                 // rotate the arguments of each type (not the counter)
-                for (String type : new String[] {"i64", "u64", "bool", "f64", "func", "str"}) {
+                for (String type : new String[] {"i64", "u64", "bool", "f64", "func", "str", "unit", "dec"}) {
                     List<Integer> at = new ArrayList<>();
                     for (int j = 0; j < argc; j++) {
                         if (types.get(j).equals(type) && j + 1 != counter) {
@@ -264,8 +289,10 @@ class AttackWordParamsTest {
                 s.append("    u64.mul ").append(u).append(", ").append(u).append(", ").append(uw).append('\n')
                         .append("    u64.add ").append(uacc).append(", ").append(uacc).append(", ").append(u).append('\n');
             }
-            case "func" -> {
+            case "func", "unit" -> {
             }
+            case "dec" -> s.append("    dec.to_i64 ").append(t).append(", ").append(a).append('\n')
+                    .append("    i64.add ").append(iacc).append(", ").append(iacc).append(", ").append(t).append('\n');
             default -> {
                 String d = "r" + next[0]++;
                 s.append("    str.concat ").append(d).append(", ").append(a).append(", ").append(a).append('\n')
@@ -311,6 +338,42 @@ class AttackWordParamsTest {
                 }
             }
         }
+    }
+
+    /** The word host function: its argument times 3 plus 1. The boxed one: the first plus the second's low bits. */
+    static final dev.tape.host.HostRegistry HOST = new dev.tape.host.HostRegistry()
+            .registerWords("t.w", dev.tape.host.Signature.of(List.of(dev.tape.program.ValueType.I64),
+                    List.of(dev.tape.program.ValueType.I64)), (dev.tape.host.WordFunction.Of1) a -> 3 * a + 1)
+            .register("t.b", dev.tape.host.Signature.of(List.of(dev.tape.program.ValueType.I64,
+                    dev.tape.program.ValueType.U64), List.of(dev.tape.program.ValueType.I64)),
+                    (dev.tape.host.HostFunction) (a, out, ctx) -> out[0] = Value.i64(
+                            ((Value.I64) a[0]).value() + (((Value.U64) a[1]).value() & 0xff)));
+
+    /**
+     * Unit and dec arguments among the word ones, host calls (a word one and a boxed one) in the
+     * leaves: every fuel limit, depth and register limits, and pauses with snapshots restored, on
+     * both tiers.
+     */
+    @Test
+    void withUnitDecimalArgumentsAndHostCalls() throws Exception {
+        int pauses = 0;
+        int returned = 0;
+        for (long seed = 400; seed < 420; seed++) {
+            Tiers.Generated g = program(seed, true);
+            Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), HOST);
+            String what = "seed " + seed + "\n" + g.source();
+            for (int entry = 0; entry <= 1; entry++) {
+                Tiers.Outcome full = t.check(entry, g.args(), Limits.DEFAULT, what + " entry " + entry);
+                returned += full.trap() == null ? 1 : 0;
+                t.everyFuel(entry, g.args(), full, what + " entry " + entry);
+                t.everyDepthThenRegisters(entry, g.args(), 4, 60, what + " entry " + entry);
+                t.check(entry, g.args(), Limits.DEFAULT.withMaxHostCalls(3), what + " hosts 3");
+            }
+            long slice = 1 + new SplittableRandom(seed).nextInt(12);
+            pauses += t.lockstep(0, g.args(), slice, 2, what + " slice " + slice, (a, b, pause) -> { });
+        }
+        assertTrue(pauses >= 250, "pauses " + pauses);
+        assertTrue(returned >= 20, "runs that returned " + returned);
     }
 
     /** Pauses at every slice of 1 to 12, snapshots compared and restored on both tiers. */
