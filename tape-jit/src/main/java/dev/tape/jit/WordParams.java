@@ -67,6 +67,17 @@ final class WordParams {
     static final int TRAMPOLINE_WORDS = 3 * (7 + 2 * MAX + 7) + 64;
 
     /**
+     * A bound on the trampoline's bytecode, in bytes: 22 fixed (the seven loads, the stack's
+     * charge, the call and the return) plus at most 10 per word argument ({@code aload_1},
+     * {@code getfield}, {@code iload_2}, the register's index pushed by {@code JitCompiler.pushTo}:
+     * up to 3 bytes, a {@code sipush} from register 128 on or an {@code ldc} past 32,767,
+     * {@code iadd}, {@code laload}). (The twenty-second round's first count, 9 per argument and
+     * 94 in all, held for word arguments among registers 1 to 127 only: 8 word arguments after
+     * 120 str arguments took 95 bytes, after 300 took 102, {@code AttackWordParamsSizeTest}.)
+     */
+    static final int TRAMPOLINE_BYTES = 22 + 10 * MAX;
+
+    /**
      * @param view the program
      * @param f a function id
      * @return the word argument registers (ascending, among r1 to rN) of function {@code f} when it
