@@ -306,7 +306,7 @@ public final class TapeEvents {
     }
 
     /**
-     * The fields a pause and a resume share (the run's place), set on {@code e} when a recording
+     * The fields a pause and a resume share (the run's place), set on {@code event} when a recording
      * wants it ({@code shouldCommit()}: enabled, past its threshold); the caller sets its own and
      * commits. Called inside the caller's guard (the class comment's best effort); its parameter is
      * an {@code Object} for the reason {@link #ended} gives.
