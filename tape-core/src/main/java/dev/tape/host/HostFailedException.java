@@ -1,5 +1,7 @@
 package dev.tape.host;
 
+import dev.tape.TapeException;
+
 /**
  * A host function's failure whose message is the trap's detail word for word. Any other exception a
  * host function throws becomes a {@code host_call_failed} trap whose detail is the exception's
@@ -13,5 +15,31 @@ public final class HostFailedException extends Exception {
     /** @param detail the trap's detail, one line, never null */
     public HostFailedException(String detail) {
         super(detail, null, false, false);
+    }
+
+    /**
+     * The detail of the {@code host_call_failed} trap that a host function throwing {@code e} gives
+     * (spec section "Host ABI"): a {@code HostFailedException}'s message word for word, an exception
+     * of tape's by its {@link TapeException#hostCallDetail()} (a run's trap, thrown on from a nested
+     * run, by the nesting rule: {@code "in nested run (depth N): "} and the innermost trap's
+     * message), any other by its simple class name, {@code ": "} and its message
+     * ({@link TapeException#classAndMessage}). The VM's host call and {@link RecordingHost} both
+     * use it, so a replayed failure is the recorded run's; an embedder's own recording host can use
+     * it too. A {@link HostReturnArityException} gives a {@code host_return_arity_mismatch} trap
+     * instead (its message is that trap's detail), not this. The text is at most 34 characters
+     * longer than the longest of {@code e}'s message and its class name plus 2.
+     *
+     * @param e what the host function threw (never null)
+     * @return the trap's detail: null only for a {@code HostFailedException} made with a null
+     *     detail, else never null
+     */
+    public static String detailOf(Throwable e) {
+        if (e instanceof HostFailedException) {
+            return e.getMessage();
+        }
+        if (e instanceof TapeException t) {
+            return t.hostCallDetail();
+        }
+        return TapeException.classAndMessage(e);
     }
 }

@@ -5,8 +5,6 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.verify.internal.Sha256;
-import dev.tape.vm.Trap;
-import dev.tape.vm.TrapKind;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -284,46 +282,12 @@ public final class RecordingHost implements Host {
     }
 
     /**
-     * The trap detail the VM makes of what a host function threw ({@code Calls.failed}), so that
-     * the replayed {@code host_call_failed} is the recorded run's: a run's {@link Trap} (a nested
-     * run's, thrown on) as {@code "in nested run (depth N): "} and its words, by
-     * {@code Calls.nested}'s rule (kept in step with it by {@code AttackNestedTrapRecordingTest}).
+     * The trap detail the VM makes of what a host function threw ({@link HostFailedException#detailOf},
+     * the VM's own rule), so that the replayed {@code host_call_failed} is the recorded run's (a run's
+     * trap, a nested run's thrown on, says {@code "in nested run (depth N): "} and its words).
      */
     static String detail(Throwable e) {
-        if (e instanceof HostFailedException) {
-            return e.getMessage();
-        }
-        if (e instanceof Trap t) {
-            return nested(t);
-        }
-        String msg = e.getMessage();
-        return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
-    }
-
-    /** How {@link #nested} begins a detail ({@code Calls.NESTED}). */
-    private static final String NESTED = "in nested run (depth ";
-
-    /**
-     * {@code Calls.nested}: {@code "in nested run (depth 1): "} and the trap's message, or, when
-     * the trap is a {@code host_call_failed} that already says a nesting of depth {@code k} (1 to
-     * {@code Integer.MAX_VALUE - 1}), depth {@code k + 1} and the rest of its detail.
-     */
-    private static String nested(Trap t) {
-        String d = t.detail();
-        if (t.kind() == TrapKind.HOST_CALL_FAILED && d != null && d.startsWith(NESTED)) {
-            int close = d.indexOf("): ", NESTED.length());
-            if (close > NESTED.length() && close <= NESTED.length() + 9) {
-                try {
-                    int k = Integer.parseInt(d, NESTED.length(), close, 10);
-                    if (k >= 1 && k < Integer.MAX_VALUE) {
-                        return NESTED + (k + 1) + d.substring(close);
-                    }
-                } catch (NumberFormatException notOurs) {
-                    // a detail of the host's own words: taken whole below
-                }
-            }
-        }
-        return NESTED + "1): " + t.getMessage();
+        return HostFailedException.detailOf(e);
     }
 
     private boolean value(ByteWriter w, Value v) {

@@ -114,11 +114,7 @@ public final class TapeEvents {
      */
     public static void runEnd(RunEvent e, int entry, String entryName, long fuelUsed, long hostCalls, String outcome) {
         try {
-            if (e == null) {
-                return;
-            }
-            e.end();
-            if (e.shouldCommit()) {
+            if (ended(e)) {
                 e.entry = entry;
                 e.entryName = cut(entryName);
                 e.fuelUsed = fuelUsed;
@@ -130,6 +126,27 @@ public final class TapeEvents {
             // an event class that cannot load or register, or no heap for an event: not recorded
             return;
         }
+    }
+
+    /**
+     * Ends a begun event ({@link #runBegin()}'s, {@link #compileBegin()}'s). Called inside the
+     * caller's guard (the class comment's best effort).
+     *
+     * <p>Its parameter is an {@code Object}, cast here, and not a {@code jdk.jfr.Event}: the JVM's
+     * verifier would load the callers' event classes (and JFR's {@code Event}) with
+     * {@code TapeEvents} itself, to check that they are one, before any recording and outside the
+     * callers' guards ({@code LateRecordingTest}, {@code AttackRecorderLookTest}).
+     *
+     * @param e the event ({@code jdk.jfr.Event}), or null (nothing begun)
+     * @return whether to set its fields and commit it ({@code shouldCommit()}); false for null
+     */
+    private static boolean ended(Object e) {
+        if (e == null) {
+            return false;
+        }
+        jdk.jfr.Event event = (jdk.jfr.Event) e;
+        event.end();
+        return event.shouldCommit();
     }
 
     /**
@@ -275,11 +292,7 @@ public final class TapeEvents {
      */
     public static void compileEnd(CompileEvent e, int function, String functionName, int bytes, boolean compiled) {
         try {
-            if (e == null) {
-                return;
-            }
-            e.end();
-            if (e.shouldCommit()) {
+            if (ended(e)) {
                 e.function = function;
                 e.functionName = cut(functionName);
                 e.bytes = bytes;
@@ -290,6 +303,27 @@ public final class TapeEvents {
             // an event class that cannot load or register, or no heap for an event: not recorded
             return;
         }
+    }
+
+    /**
+     * The fields a pause and a resume share (the run's place), set on {@code event} when a recording
+     * wants it ({@code shouldCommit()}: enabled, past its threshold); the caller sets its own and
+     * commits. Called inside the caller's guard (the class comment's best effort); its parameter is
+     * an {@code Object} for the reason {@link #ended} gives.
+     *
+     * @param event the event, a {@link RunPlaceEvent}
+     * @return whether to commit {@code event}
+     */
+    private static boolean at(Object event, int function, String functionName, int pc, long fuelUsed) {
+        RunPlaceEvent e = (RunPlaceEvent) event;
+        if (!e.shouldCommit()) {
+            return false;
+        }
+        e.function = function;
+        e.functionName = cut(functionName);
+        e.pc = pc;
+        e.fuelUsed = fuelUsed;
+        return true;
     }
 
     /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
@@ -318,12 +352,8 @@ public final class TapeEvents {
                 return;
             }
             PauseEvent e = new PauseEvent();
-            if (e.shouldCommit()) {
+            if (at(e, function, functionName, pc, fuelUsed)) {
                 e.reason = cut(reason);
-                e.function = function;
-                e.functionName = cut(functionName);
-                e.pc = pc;
-                e.fuelUsed = fuelUsed;
                 e.hostCalls = hostCalls;
                 e.commit();
             }
@@ -357,11 +387,7 @@ public final class TapeEvents {
                 return;
             }
             ResumeEvent e = new ResumeEvent();
-            if (e.shouldCommit()) {
-                e.function = function;
-                e.functionName = cut(functionName);
-                e.pc = pc;
-                e.fuelUsed = fuelUsed;
+            if (at(e, function, functionName, pc, fuelUsed)) {
                 e.commit();
             }
         } catch (OutOfMemoryError | LinkageError x) {

@@ -452,49 +452,18 @@ final class Calls {
         if (e instanceof VmTrap t) {
             return t;
         }
-        if (e instanceof Trap t) {
-            return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, nested(t), site.symbol, site.sigHash);
-        }
         if (e instanceof HostReturnArityException) {
             return new VmTrap(TrapKind.HOST_RETURN_ARITY_MISMATCH, 0, e.getMessage(), site.symbol, site.sigHash);
         }
-        if (e instanceof HostFailedException) {
-            return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getMessage(), site.symbol, site.sigHash);
-        }
-        String msg = e.getMessage();
-        return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg),
-                site.symbol, site.sigHash);
+        return new VmTrap(TrapKind.HOST_CALL_FAILED, 0, HostFailedException.detailOf(e), site.symbol, site.sigHash);
     }
 
-    /** How {@link #nested} begins a detail. */
-    static final String NESTED = "in nested run (depth ";
-
     /**
-     * The detail of the {@code host_call_failed} trap of a host function that threw a run's
-     * {@link Trap} (a run it nested, say): {@code "in nested run (depth 1): "} and the trap's
-     * message; when that trap is itself such a trap, its depth plus one and its innermost
-     * message, so that a chain of runs nested through host functions that each throw the nested
-     * trap on says the nesting once (it repeated every level's words, up to
-     * {@code Vm.MAX_RUN_NESTING} levels), not once per level. {@code RecordingHost.detail} records
-     * a host's thrown trap by the same rule (a copy: {@code dev.tape.host} cannot call this), so
-     * that a replay gives this detail too ({@code AttackNestedTrapRecordingTest}).
+     * The detail of the {@code host_call_failed} trap of a host function that threw {@code t}: the
+     * nesting rule, {@link Trap#hostCallDetail()} (kept for the tests that name it).
      */
     static String nested(Trap t) {
-        String d = t.detail();
-        if (t.kind() == TrapKind.HOST_CALL_FAILED && d != null && d.startsWith(NESTED)) {
-            int close = d.indexOf("): ", NESTED.length());
-            if (close > NESTED.length() && close <= NESTED.length() + 9) {
-                try {
-                    int k = Integer.parseInt(d, NESTED.length(), close, 10);
-                    if (k >= 1 && k < Integer.MAX_VALUE) {
-                        return NESTED + (k + 1) + d.substring(close);
-                    }
-                } catch (NumberFormatException notOurs) {
-                    // a detail of the host's own words: taken whole below
-                }
-            }
-        }
-        return NESTED + "1): " + t.getMessage();
+        return t.hostCallDetail();
     }
 
     /**

@@ -263,6 +263,45 @@ public final class Trap extends TapeException {
         return elidedFrames;
     }
 
+    /** How {@link #hostCallDetail()} begins a detail. */
+    private static final String NESTED = "in nested run (depth ";
+
+    /**
+     * The nesting rule: the detail of the {@code host_call_failed} trap of a host function that
+     * threw this trap (the trap of a run it nested, say). {@code "in nested run (depth 1): "} and
+     * this trap's message; when this trap is itself such a trap (a {@link TrapKind#HOST_CALL_FAILED}
+     * whose detail begins {@code "in nested run (depth k): "}, {@code k} at most 9 characters that
+     * {@link Integer#parseInt(CharSequence, int, int, int)} reads as 1 to {@code Integer.MAX_VALUE - 1},
+     * a sign or leading zeros allowed), depth {@code k + 1} and the rest of
+     * its detail, so that a chain of runs nested through host functions that each throw the nested
+     * trap on says the nesting once (the innermost trap's words and the depth), not once per level
+     * (up to {@code Vm.MAX_RUN_NESTING} levels). A detail that only looks so (no such number) is
+     * taken whole, as depth 1. The result is at most 34 characters longer than {@link #getMessage()}
+     * (21 for the prefix, 10 digits, 3 for {@code "): "}). Both tiers' host calls and
+     * {@code RecordingHost} (so a replay) give this detail ({@code RunApiTest},
+     * {@code AttackNestedTrapRecordingTest}).
+     *
+     * @return the detail, never null
+     */
+    @Override
+    public String hostCallDetail() {
+        String d = detail;
+        if (kind == TrapKind.HOST_CALL_FAILED && d != null && d.startsWith(NESTED)) {
+            int close = d.indexOf("): ", NESTED.length());
+            if (close > NESTED.length() && close <= NESTED.length() + 9) {
+                try {
+                    int k = Integer.parseInt(d, NESTED.length(), close, 10);
+                    if (k >= 1 && k < Integer.MAX_VALUE) {
+                        return NESTED + (k + 1) + d.substring(close);
+                    }
+                } catch (NumberFormatException notOurs) {
+                    // a detail of the host's own words: taken whole below
+                }
+            }
+        }
+        return NESTED + "1): " + getMessage();
+    }
+
     /** @return fuel left when the run stopped, in fuel units: unsigned 64-bit, as {@link Limits#fuel()} */
     public long fuelRemaining() {
         return fuelRemaining;

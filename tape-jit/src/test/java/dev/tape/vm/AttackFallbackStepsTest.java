@@ -176,12 +176,25 @@ class AttackFallbackStepsTest {
         return (JitTier) vm.tier;
     }
 
+    /** One padded main compiled: its pad, program, tier, {@code steps} and step (past the last: none fits). */
+    private record Probe(int pad, AttackPrograms.Generated g, JitTier tier, int[] st, int step) {}
+
+    /** @return main of {@code seed} padded by {@code pad}, compiled in a fresh VM */
+    private static Probe probe(long seed, int pad) throws Exception {
+        AttackPrograms.Generated g = program(seed, pad);
+        JitTier tier = tier(g.source());
+        int[] st = JitTestAccess.steps(tier.view, 0);
+        return new Probe(pad, g, tier, st, st[1] < 0 ? LAST_STEP + 1 : st[1]);
+    }
+
     /**
      * For each seed, main padded further and further takes the fallback's steps in order, each
      * compile at most {@code MAX_ATTEMPTS} generations; at the first pad of each step the ways
      * agree (and agree with the build before, when named), every function compiles, and main's
-     * class is the same bytes from two fresh VMs; the default seeds land on every step but 9. A
-     * step skipped between two pads is looked for at the pads between them.
+     * class is the same bytes from two fresh VMs; the default seeds land on every step but 9. Every
+     * pad of the grid (0 to 2,400 by 8) is checked; a step skipped between two of them is looked for
+     * at the pads between, and each in-between pad that lands on a step between the two is checked
+     * as well, before the grid's pad.
      */
     @Test
     void everyStepOfMixedProgramsAgrees() throws Exception {
@@ -194,49 +207,17 @@ class AttackFallbackStepsTest {
             before = old.run() != null;
             for (long seed = seeds.from(); seed < seeds.end(); seed++) {
                 int last = -1;
-                for (int pad = 0; pad <= 2400; pad += 8) {
-                    AttackPrograms.Generated g = program(seed, pad);
-                    JitTier tier = tier(g.source());
-                    int[] st = JitTestAccess.steps(tier.view, 0);
-                    int step = st[1] < 0 ? LAST_STEP + 1 : st[1];
+                for (int pad = 0; pad <= 2400 && last <= LAST_STEP; pad += 8) {
+                    Probe grid = probe(seed, pad);
                     // a step skipped between two pads of 8 (step 9's window is the last attempt's
-                    // clearing stores, a few bytes): the first pad between them that lands on one
-                    for (int q = Math.max(pad - 7, 0); q < pad && step > last + 1 && last >= 0; q++) {
-                        AttackPrograms.Generated gq = program(seed, q);
-                        JitTier tq = tier(gq.source());
-                        int[] sq = JitTestAccess.steps(tq.view, 0);
-                        int stepQ = sq[1] < 0 ? LAST_STEP + 1 : sq[1];
-                        if (stepQ > last && stepQ < step) {
-                            pad = q;
-                            g = gq;
-                            tier = tq;
-                            st = sq;
-                            step = stepQ;
+                    // clearing stores, a few bytes): the pads between them that land on one
+                    for (int q = Math.max(pad - 7, 0); q < pad && grid.step() > last + 1 && last >= 0; q++) {
+                        Probe between = probe(seed, q);
+                        if (between.step() > last && between.step() < grid.step()) {
+                            last = check(old, seed, between, last, seen);
                         }
                     }
-                    String what = "pad " + pad + " " + g.what(seed);
-                    assertTrue(st[0] >= 1 && st[0] <= JitTestAccess.maxAttempts(), st[0] + " generations, " + what);
-                    assertTrue(step >= last, "step " + step + " after " + last + ", " + what);
-                    if (step != last) {
-                        seen[step]++;
-                        TierCompare.waysAgree(old.run(), g.source(), g.argv(), g.d() + 4, seed % 2 == 0, 0,
-                                seed % 3 == 0, "step " + step + ", " + what);
-                        Vm[] self = new Vm[1];
-                        Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), AttackAllDriver.host(self));
-                        self[0] = vm;
-                        Jit.precompile(vm);
-                        assertEquals(step <= LAST_STEP ? FUNCTIONS : FUNCTIONS - 1, Jit.compiledFunctions(vm),
-                                "functions compiled at step " + step + ", " + what);
-                        if (step <= LAST_STEP) {
-                            Generated a = JitTestAccess.generate(tier.view, 0);
-                            Generated b = JitTestAccess.generate(tier(g.source()).view, 0);
-                            assertArrayEquals(a.bytes(), b.bytes(), "bytes at step " + step + ", " + what);
-                        }
-                    }
-                    last = step;
-                    if (step > LAST_STEP) {
-                        break;
-                    }
+                    last = check(old, seed, grid, last, seen);
                 }
             }
         }
@@ -250,5 +231,36 @@ class AttackFallbackStepsTest {
             }
             assertTrue(seen[step] > 0, "no program landed on step " + step + ": " + Arrays.toString(seen));
         }
+    }
+
+    /**
+     * One pad's checks: its generations, its step not below {@code last}, and at the first pad of a
+     * step the ways' agreement, every function compiled and main's bytes the same from two VMs.
+     *
+     * @return the pad's step, the next call's {@code last}
+     */
+    private static int check(TierCompare.Before old, long seed, Probe p, int last, int[] seen) throws Exception {
+        int step = p.step();
+        String what = "pad " + p.pad() + " " + p.g().what(seed);
+        assertTrue(p.st()[0] >= 1 && p.st()[0] <= JitTestAccess.maxAttempts(), p.st()[0] + " generations, " + what);
+        assertTrue(step >= last, "step " + step + " after " + last + ", " + what);
+        if (step != last) {
+            seen[step]++;
+            AttackPrograms.Generated g = p.g();
+            TierCompare.waysAgree(old.run(), g.source(), g.argv(), g.d() + 4, seed % 2 == 0, 0,
+                    seed % 3 == 0, "step " + step + ", " + what);
+            Vm[] self = new Vm[1];
+            Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), AttackAllDriver.host(self));
+            self[0] = vm;
+            Jit.precompile(vm);
+            assertEquals(step <= LAST_STEP ? FUNCTIONS : FUNCTIONS - 1, Jit.compiledFunctions(vm),
+                    "functions compiled at step " + step + ", " + what);
+            if (step <= LAST_STEP) {
+                Generated a = JitTestAccess.generate(p.tier().view, 0);
+                Generated b = JitTestAccess.generate(tier(g.source()).view, 0);
+                assertArrayEquals(a.bytes(), b.bytes(), "bytes at step " + step + ", " + what);
+            }
+        }
+        return step;
     }
 }
