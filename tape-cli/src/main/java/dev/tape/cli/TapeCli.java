@@ -302,11 +302,43 @@ public final class TapeCli implements Callable<Integer> {
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         standardOutput = stdout;
+        standardError = stderr;
         return writeErrors(execute(out, err, args), stdout, stderr, err);
     }
 
     /** The standard output's stream of the command line {@link #run} runs, or null before. */
     private static volatile CheckedStream standardOutput;
+    /** The standard error's stream of the command line {@link #run} runs, or null before. */
+    private static volatile CheckedStream standardError;
+
+    /**
+     * Asks to be told when {@link #run}'s stdout or stderr fails to be written for a reason other
+     * than a broken pipe ({@link CheckedStream#onFailure}): {@code tape run} interrupts its run
+     * then. Outside {@link #run} (a caller of {@link #execute} with its own writers) nothing is
+     * watched.
+     *
+     * @param listener the action (idempotent, not throwing), or null to stop being told
+     * @return whether the standard streams are watched, that is, {@link #run} made them
+     */
+    static boolean onWriteFailure(Runnable listener) {
+        CheckedStream o = standardOutput;
+        CheckedStream e = standardError;
+        if (o == null || e == null) {
+            return false;
+        }
+        o.onFailure(listener);
+        e.onFailure(listener);
+        return true;
+    }
+
+    /**
+     * Whether {@link #onWriteFailure} would watch the standard streams.
+     *
+     * @return true inside {@link #run}'s command
+     */
+    static boolean writesWatched() {
+        return standardOutput != null && standardError != null;
+    }
 
     /**
      * The standard output as bytes, for a command that writes there other than through its
