@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -135,6 +137,10 @@ public final class TapeCli implements Callable<Integer> {
                 }
             }
         }
+        processErrors(cl.getCommandSpec());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            processErrors(sub.getCommandSpec());
+        }
         cl.setOut(out);
         cl.setErr(err);
         CommandLine replay = cl.getSubcommands().get("replay");
@@ -168,6 +174,25 @@ public final class TapeCli implements Callable<Integer> {
             }
         });
         return cl;
+    }
+
+    /**
+     * Appends {@link ExitCodes#PROCESS_ERRORS} to the code 2 line of a command's help exit-code
+     * list, once: every command declares its own list (its annotation, or {@link TapeSpec} and
+     * {@link RunSpec}), and every one of them can end with code 2 for these reasons
+     * ({@link #writeErrors}, {@link #securityManagerDenies}). A command whose list it inherits
+     * ({@code help}, from {@code tape}'s) or that has no code 2 is left as it is.
+     *
+     * @param s the command's model
+     */
+    static void processErrors(CommandSpec s) {
+        Map<String, String> codes = s.usageMessage().exitCodeList();
+        String two = codes.get("2");
+        if (two != null && !two.endsWith(ExitCodes.PROCESS_ERRORS)) {
+            Map<String, String> more = new LinkedHashMap<>(codes);
+            more.put("2", two + ExitCodes.PROCESS_ERRORS);
+            s.usageMessage().exitCodeList(more);
+        }
     }
 
     /**
