@@ -1,5 +1,12 @@
 package dev.tape.cli;
 
+import dev.tape.asm.Assembler;
+import dev.tape.program.ProgramEncoder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * The training run of the {@code tape} launcher's class-data sharing archive (JDK 17 to 24) and AOT
  * cache (JDK 25 and later): one JVM that runs the common command lines one after the other, as
@@ -14,8 +21,11 @@ package dev.tape.cli;
  * is {@code examples/fib.tasm} and OUT.tape a scratch file the run writes ({@code tape asm -o}) and
  * the launcher removes. The first command line is the one the archive was trained on before
  * ({@code run FIB.tasm --arg i64:20}); the others run {@code run} on the interpreter, into a trap and
- * on a {@code .tape} file, {@code verify}, {@code asm} and {@code disasm}. Their output goes where
- * the launcher sends it (nowhere); their exit codes are ignored.
+ * on a {@code .tape} file, {@code verify}, {@code asm}, {@code disasm}, {@code inspect},
+ * {@code --version} and {@code --help}, and last {@link #PRINTS}, a program that prints through the
+ * std host (written over OUT.tape): a run that prints goes as a {@link dev.tape.vm.Run}, watched for
+ * write failures ({@link RunCommand}), whose classes the fib runs do not load. Their output goes
+ * where the launcher sends it (nowhere); their exit codes are ignored.
  */
 final class Train {
     private Train() {}
@@ -31,7 +41,27 @@ final class Train {
         {"asm", "F", "-o", "T"},
         {"run", "T", "--arg", "i64:20"},
         {"disasm", "T"},
+        {"inspect", "T"},
+        {"--version"},
+        {"--help"},
     };
+
+    /**
+     * The printing program of the last training command line, {@code run OUT.tape}: a string and an
+     * i64 printed through the std host, as {@code examples/hello_host.tasm}.
+     */
+    static final String PRINTS = """
+            program prints
+            host print_str = "std.print_str" (str) -> ()
+            host print_i64 = "std.print_i64" (i64) -> ()
+            func main() -> () {
+                const.pool r1, str:"6 * 7 ="
+                host_call r0, print_str, r0, [r1] -> []
+                const.i64 r2, 42
+                host_call r0, print_i64, r0, [r2] -> []
+                ret r0, []
+            }
+            """;
 
     /**
      * Runs the training command lines.
@@ -50,6 +80,13 @@ final class Train {
                 a[i] = a[i].equals("F") ? args[0] : a[i].equals("T") ? args[1] : a[i];
             }
             TapeCli.run(a);
+        }
+        try {
+            Files.write(Path.of(args[1]), ProgramEncoder.encode(Assembler.assemble(PRINTS, "prints.tasm")));
+            TapeCli.run(new String[] {"run", args[1]});
+        } catch (IOException | RuntimeException e) {
+            // (training only: the command lines above trained what they could)
+            System.err.println("tape: training: " + ProgramFiles.describe(e));
         }
         if (TapeCli.mustExit(code)) {
             System.exit(code);

@@ -31,7 +31,8 @@ class TrainTest {
     /**
      * Every training command line runs and does its work: fib(20) three times (compiled, interpreted,
      * from the assembled {@code .tape}), the trap, the verifier's summary, the {@code .tape} written and
-     * disassembled; the classes of each command are loaded.
+     * disassembled, its listing, the version and the help, and the printing program; the classes of
+     * each command are loaded.
      */
     @Test
     void theTrainingRunRunsEveryCommonCommand() throws Exception {
@@ -43,12 +44,18 @@ class TrainTest {
         assertEquals(3, c.out().split("i64:6765\n", -1).length - 1, c.out());
         assertTrue(c.out().contains("ok: 1 function"), c.out());
         assertTrue(c.out().contains("\nfunc fib("), c.out());
+        // inspect, --version, --help, and the printing program run last
+        assertTrue(c.out().contains("\nUsage: tape ") || c.out().startsWith("Usage: tape "), c.out());
+        assertTrue(c.out().contains("\ntape "), c.out());
+        assertTrue(c.out().endsWith("6 * 7 =\n42\n"), c.out());
+        assertTrue(c.err().startsWith("trap: fuel_exceeded") && !c.err().contains("tape: training"), c.err());
         assertTrue(c.err().startsWith("trap: fuel_exceeded"), c.err());
         assertTrue(Files.size(bin) > 0);
         String classes = Files.readString(tmp.resolve("classes.txt"));
         for (String cls : new String[] {"dev.tape.cli.RunCommand ", "dev.tape.cli.VerifyCommand ",
             "dev.tape.cli.AsmCommand ", "dev.tape.cli.DisasmCommand ", "dev.tape.cli.TrapReport ",
-            "dev.tape.vm.Interpreter ", "dev.tape.program.ProgramDecoder "}) {
+            "dev.tape.vm.Interpreter ", "dev.tape.program.ProgramDecoder ", "dev.tape.cli.InspectCommand ",
+            "dev.tape.cli.StdHost ", "dev.tape.vm.Run ", "dev.tape.cli.RunCommand$1 "}) {
             assertTrue(classes.contains(cls), cls + " is not loaded");
         }
         ChildJvm.Result usage = child(List.of(), Train.class, fib.toString());
