@@ -14,8 +14,9 @@ import java.nio.file.Path;
  * method-handle forms each links) are in the archive or cache. With the fib run alone, every
  * other command read its classes from the jar, parsed and verified at each start: {@code verify},
  * {@code asm} and {@code disasm} 25 to 42 classes and 69 to 73 of the JDK's (picocli's annotation
- * reflection), {@code --tier=interp} 5, a {@code .tape} file 12, a trap 4 (JDK 17). It ends as
- * {@link TapeCli#main} ends for code 0.
+ * reflection), {@code --tier=interp} 5, a {@code .tape} file 12, a trap 4 (JDK 17). It starts
+ * the exit watch, as {@link TapeCli#main} does when it returns (code 0), and ends by
+ * {@link System#exit(int)}, as {@code main} does for any other code.
  *
  * <p>Usage (the launcher's): {@code java ... dev.tape.cli.Train FIB.tasm OUT.tape}, where FIB.tasm
  * is {@code examples/fib.tasm} and OUT.tape a scratch file the run writes ({@code tape asm -o}) and
@@ -88,9 +89,12 @@ final class Train {
             // (training only: the command lines above trained what they could)
             System.err.println("tape: training: " + ProgramFiles.describe(e));
         }
-        if (TapeCli.mustExit(code)) {
-            System.exit(code);
-        }
+        // both ends of TapeCli.main: the exit watch it starts when it returns (code 0), and
+        // System.exit (any other code, a trap's 1), which from JDK 21 on looks up the
+        // java.lang.Runtime system logger first (Shutdown.logRuntimeExit): 28 JDK classes that a cold
+        // trap's exit loaded from the runtime image, in the AOT cache so. (The watch waits for this
+        // thread, which System.exit never lets end.)
         ExitWatch.start(Thread.currentThread());
+        System.exit(code);
     }
 }
