@@ -15,12 +15,18 @@ import java.io.OutputStream;
  * fail again), so a run that prints much into a closed pipe or a full disk is not slowed by it.
  * Writes go straight to the target, unbuffered (the writer above buffers and flushes at each line,
  * as over {@code System.out} before). Never throws.
+ *
+ * <p>A command that runs a program ({@code tape run}) asks to be told of a failure as it happens
+ * ({@link #onFailure}), so that it can stop the run there rather than run it to its end for
+ * output that is lost.
  */
 final class CheckedStream extends OutputStream {
     /** the file descriptor's stream */
     private final OutputStream target;
     /** the first write failure, or null (volatile: a {@code --timeout} run prints from its own thread) */
     private volatile IOException failure;
+    /** called at the first failure that is not a broken pipe, or null ({@link #onFailure}) */
+    private volatile Runnable onFailure;
 
     /**
      * Wraps a standard stream.
@@ -38,7 +44,7 @@ final class CheckedStream extends OutputStream {
             try {
                 target.write(b);
             } catch (IOException e) {
-                failure = e;
+                failed(e);
             }
         }
     }
@@ -49,7 +55,7 @@ final class CheckedStream extends OutputStream {
             try {
                 target.write(b, off, len);
             } catch (IOException e) {
-                failure = e;
+                failed(e);
             }
         }
     }
@@ -60,8 +66,34 @@ final class CheckedStream extends OutputStream {
             try {
                 target.flush();
             } catch (IOException e) {
-                failure = e;
+                failed(e);
             }
+        }
+    }
+
+    /** Keeps the first failure and tells the {@link #onFailure} listener of it, unless a broken pipe. */
+    private void failed(IOException e) {
+        failure = e;
+        Runnable r = onFailure;
+        if (r != null && !brokenPipe(e)) {
+            r.run();
+        }
+    }
+
+    /**
+     * Sets what to do, on the writing thread, when a write or flush fails for a reason other than a
+     * broken pipe ({@link #brokenPipe}, which stays quiet and keeps the command's code): at once when
+     * such a failure has happened already. Called at most once a failure per listener; a listener
+     * set twice in a race with the failure may be called twice, so it must be idempotent (as
+     * {@link dev.tape.vm.Run#interrupt()} is).
+     *
+     * @param listener the action, or null for none; it must not throw
+     */
+    void onFailure(Runnable listener) {
+        onFailure = listener;
+        IOException e = failure;
+        if (listener != null && e != null && !brokenPipe(e)) {
+            listener.run();
         }
     }
 

@@ -16,6 +16,15 @@ public final class ExitCodes {
      * needs, or an unexpected internal error.
      */
     public static final int ERROR = 2;
+    /**
+     * What every command's code 2 covers besides its own reasons, in its {@code --help} exit-code
+     * list (appended to the code 2 line there by {@link TapeCli#commandLine}, so that no command's
+     * list can leave it out): its standard output or error could not be written, or a security
+     * manager denies what {@code tape} needs (see {@link #ERROR}).
+     */
+    public static final String PROCESS_ERRORS = "; or stdout or stderr could not be written (a broken pipe"
+            + " keeps the code), or a security manager denies what tape needs";
+
     /** {@code tape run --timeout}: the run reached its deadline before it returned or trapped. */
     public static final int TIMEOUT = 3;
     /**

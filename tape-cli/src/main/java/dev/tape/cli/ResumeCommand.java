@@ -74,7 +74,13 @@ public final class ResumeCommand implements Callable<Integer> {
         } catch (SnapshotException e) {
             throw new CliException(Escape.path(snapshot) + ": " + Escape.text(e.getMessage()));
         }
+        // (a failed write of stdout or stderr interrupts it, as tape run's)
+        RunCommand.watch(run);
         Outcome o = run.resume();
+        if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.Interrupted) {
+            // TapeCli.writeErrors says what failed
+            return ExitCodes.ERROR;
+        }
         if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.FuelExhausted) {
             // the snapshot's fuel is all the run has: as tape run, the fuel pause is the fuel trap
             o = run.resume();
@@ -83,7 +89,11 @@ public final class ResumeCommand implements Callable<Integer> {
             return TrapReport.failed(out, err, t.trap());
         }
         if (!(o instanceof Outcome.Done d)) {
-            // the std and test hosts never suspend and nothing interrupts the run
+            // the std and test hosts never suspend, and only a failed write interrupts the run
+            // (an interrupt after the fuel pause: as one before it)
+            if (((Outcome.Paused) o).reason() instanceof PauseReason.Interrupted) {
+                return ExitCodes.ERROR;
+            }
             throw new CliException("tape: the run paused unexpectedly: " + ((Outcome.Paused) o).reason());
         }
         return RunCommand.printResults(out, d.values());

@@ -142,11 +142,15 @@ public final class RunCommand implements Callable<Integer> {
             if (o == null) {
                 return ExitCodes.PAUSED;
             }
+            if (o instanceof Outcome.Paused) {
+                // interrupted: stdout or stderr failed, as TapeCli.writeErrors says
+                return ExitCodes.ERROR;
+            }
             if (o instanceof Outcome.Trapped t) {
                 return TrapReport.failed(out, err, t.trap());
             }
             results = ((Outcome.Done) o).values();
-        } else if (slice == null && deadline == null) {
+        } else if (slice == null && deadline == null && !streams(p)) {
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
@@ -156,6 +160,10 @@ public final class RunCommand implements Callable<Integer> {
             Outcome o = paused(p, sliceFuel, deadline);
             if (o instanceof Outcome.Trapped t) {
                 return TrapReport.failed(out, err, t.trap());
+            }
+            if (o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.Interrupted) {
+                // stdout or stderr failed: TapeCli.writeErrors says so
+                return ExitCodes.ERROR;
             }
             if (o instanceof Outcome.Paused) {
                 out.flush();
@@ -183,6 +191,39 @@ public final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * Whether the run writes as it goes to a standard stream that {@link TapeCli#run} watches for
+     * write failures ({@link TapeCli#onWriteFailure}): it traces ({@code --trace}, to stderr) or its
+     * program imports a host function (the std host prints to stdout). Such a run goes as a
+     * {@link Run} (the same outcome, fuel and output as {@code Vm.run}, {@link Run}'s "Exact
+     * semantics"), which a failed write interrupts: it pauses within {@link Run#CHUNK} instructions
+     * (interpreted; right after the host call that wrote) or {@link Run#COMPILED_CHUNK} fuel units
+     * (compiled), and {@code tape run} exits 2 with {@link TapeCli#writeErrors}' line instead of
+     * running the program on, up to its fuel, for output that is lost. A run that prints nothing
+     * as it goes keeps {@code Vm.run}.
+     *
+     * @param p the prepared run
+     * @return true to run it as a watched {@link Run}
+     */
+    private static boolean streams(RunOptions.Prepared p) {
+        return TapeCli.writesWatched() && (p.sink() != null || !p.vm().program().program().hostSigs().isEmpty());
+    }
+
+    /**
+     * Interrupts {@code run} when stdout or stderr fails ({@link #streams}); nothing outside
+     * {@link TapeCli#run}.
+     *
+     * @param run the run to stop at a failed write
+     */
+    static void watch(Run run) {
+        TapeCli.onWriteFailure(new Runnable() {
+            @Override
+            public void run() {
+                run.interrupt();
+            }
+        });
+    }
+
     /** fuel the sliced or timed run used, and where it stopped, for the timeout line */
     private long used;
     private String where;
@@ -198,6 +239,7 @@ public final class RunCommand implements Callable<Integer> {
         long total = p.limits().fuel();
         long given = sliceFuel == 0 || Long.compareUnsigned(sliceFuel, total) > 0 ? total : sliceFuel;
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(given), p.sink());
+        watch(run);
         if (deadline != null) {
             run.deadline(deadline);
         }
@@ -224,16 +266,20 @@ public final class RunCommand implements Callable<Integer> {
      * Runs until {@code at} fuel is used; then gives the run the rest of its fuel, writes its
      * snapshot and prints where it paused.
      *
-     * @return the outcome when the run returned or trapped first, or null when it paused
+     * @return the outcome when the run returned or trapped first, or was interrupted (a
+     *     {@link Outcome.Paused} whose reason is {@link PauseReason.Interrupted}: stdout or stderr
+     *     failed), or null when it paused at {@code at}
      */
     private Outcome pauseAt(RunOptions.Prepared p, long at, PrintWriter out, PrintWriter err) throws CliException {
         long total = p.limits().fuel();
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(at), p.sink());
+        watch(run);
         Outcome o = run.resume();
-        if (!(o instanceof Outcome.Paused)) {
+        if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted) {
             return o;
         }
-        // the std and test hosts never suspend, and nothing interrupts: this is the fuel pause
+        // the std and test hosts never suspend, and only a failed write interrupts: this is the
+        // fuel pause
         run.addFuel(total - at);
         byte[] snap;
         try {

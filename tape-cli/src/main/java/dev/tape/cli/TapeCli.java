@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -135,6 +137,10 @@ public final class TapeCli implements Callable<Integer> {
                 }
             }
         }
+        processErrors(cl.getCommandSpec());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            processErrors(sub.getCommandSpec());
+        }
         cl.setOut(out);
         cl.setErr(err);
         CommandLine replay = cl.getSubcommands().get("replay");
@@ -168,6 +174,25 @@ public final class TapeCli implements Callable<Integer> {
             }
         });
         return cl;
+    }
+
+    /**
+     * Appends {@link ExitCodes#PROCESS_ERRORS} to the code 2 line of a command's help exit-code
+     * list, once: every command declares its own list (its annotation, or {@link TapeSpec} and
+     * {@link RunSpec}), and every one of them can end with code 2 for these reasons
+     * ({@link #writeErrors}, {@link #securityManagerDenies}). A command whose list it inherits
+     * ({@code help}, from {@code tape}'s) or that has no code 2 is left as it is.
+     *
+     * @param s the command's model
+     */
+    static void processErrors(CommandSpec s) {
+        Map<String, String> codes = s.usageMessage().exitCodeList();
+        String two = codes.get("2");
+        if (two != null && !two.endsWith(ExitCodes.PROCESS_ERRORS)) {
+            Map<String, String> more = new LinkedHashMap<>(codes);
+            more.put("2", two + ExitCodes.PROCESS_ERRORS);
+            s.usageMessage().exitCodeList(more);
+        }
     }
 
     /**
@@ -302,11 +327,43 @@ public final class TapeCli implements Callable<Integer> {
         Preload.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         standardOutput = stdout;
+        standardError = stderr;
         return writeErrors(execute(out, err, args), stdout, stderr, err);
     }
 
     /** The standard output's stream of the command line {@link #run} runs, or null before. */
     private static volatile CheckedStream standardOutput;
+    /** The standard error's stream of the command line {@link #run} runs, or null before. */
+    private static volatile CheckedStream standardError;
+
+    /**
+     * Asks to be told when {@link #run}'s stdout or stderr fails to be written for a reason other
+     * than a broken pipe ({@link CheckedStream#onFailure}): {@code tape run} interrupts its run
+     * then. Outside {@link #run} (a caller of {@link #execute} with its own writers) nothing is
+     * watched.
+     *
+     * @param listener the action (idempotent, not throwing), or null to stop being told
+     * @return whether the standard streams are watched, that is, {@link #run} made them
+     */
+    static boolean onWriteFailure(Runnable listener) {
+        CheckedStream o = standardOutput;
+        CheckedStream e = standardError;
+        if (o == null || e == null) {
+            return false;
+        }
+        o.onFailure(listener);
+        e.onFailure(listener);
+        return true;
+    }
+
+    /**
+     * Whether {@link #onWriteFailure} would watch the standard streams.
+     *
+     * @return true inside {@link #run}'s command
+     */
+    static boolean writesWatched() {
+        return standardOutput != null && standardError != null;
+    }
 
     /**
      * The standard output as bytes, for a command that writes there other than through its

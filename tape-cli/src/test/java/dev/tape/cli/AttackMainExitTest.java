@@ -3,13 +3,8 @@ package dev.tape.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,12 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * code as its status, the shutdown hooks run, stdout whole, and never kept alive by a non-daemon
  * thread, whether that thread was alive when {@code main} looked ({@link TapeCli#mustExit}) or was
  * started after it looked ({@link ExitWatch}). Each child JVM is bounded: a JVM still running after
- * {@link #BOUND_SECONDS} fails the test and is killed.
+ * {@link ChildJvm#BOUND_SECONDS} fails the test and is killed.
  */
 class AttackMainExitTest {
-    /** How long a child JVM may take, in seconds: far more than it needs on a loaded machine. */
-    static final int BOUND_SECONDS = 120;
-
     /** How many times a race is run. */
     static final int TRIES = 4;
 
@@ -104,33 +96,9 @@ class AttackMainExitTest {
         }
     }
 
-    /** What a child JVM did: its status, stdout and stderr. */
-    record Child(int status, String out, String err) {}
-
-    /** Runs {@code main} of {@code mainClass} with {@code args} in a child JVM, bounded. */
-    private Child child(Class<?> mainClass, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), mainClass.getName()));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("out.txt");
-        Path err = tmp.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
-        p.getOutputStream().close();
-        try {
-            boolean ended = p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-            assertTrue(ended, mainClass.getSimpleName() + " " + String.join(" ", args)
-                    + ": the child JVM was still running after " + BOUND_SECONDS + " s");
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-        }
-        return new Child(p.exitValue(), read(out), read(err));
-    }
-
-    private static String read(Path file) throws IOException {
-        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    /** Runs {@code main} of {@code mainClass} with {@code args} in a child JVM ({@link ChildJvm}), bounded. */
+    private ChildJvm.Result child(Class<?> mainClass, String... args) throws Exception {
+        return ChildJvm.in(tmp).run(mainClass, args);
     }
 
     /**
@@ -141,7 +109,7 @@ class AttackMainExitTest {
     void aNonDaemonThreadStartedAfterMainLookedDoesNotKeepTheJvm() throws Exception {
         // (the late worker wins its race about five times in six on the twenty-first round's code)
         for (int i = 0; i < TRIES; i++) {
-            Child c = child(LateWorker.class, "--version");
+            ChildJvm.Result c = child(LateWorker.class, "--version");
             assertEquals(0, c.status(), c.err());
             assertTrue(c.out().startsWith("tape "), c.out());
             assertEquals("", c.err());
@@ -151,14 +119,13 @@ class AttackMainExitTest {
     /** The same after a whole run, and after a run that traps (code 1, {@code System.exit}). */
     @Test
     void aLateWorkerAfterARunOrATrap() throws Exception {
-        Files.writeString(tmp.resolve("one.tasm"), "program one\nfunc main() -> (i64) {\n"
-                + "    const.i64 r1, 1\n    ret r0, [r1]\n}\n");
+        Files.writeString(tmp.resolve("one.tasm"), ChildJvm.ONE);
         for (int i = 0; i < TRIES; i++) {
-            Child ok = child(LateWorker.class, "run", "one.tasm", "--tier", "interp");
+            ChildJvm.Result ok = child(LateWorker.class, "run", "one.tasm", "--tier", "interp");
             assertEquals(0, ok.status(), ok.err());
             assertEquals("i64:1\n", ok.out());
         }
-        Child trap = child(LateWorker.class, "run", "one.tasm", "--fuel", "1");
+        ChildJvm.Result trap = child(LateWorker.class, "run", "one.tasm", "--fuel", "1");
         assertEquals(1, trap.status(), trap.err());
         assertTrue(trap.err().startsWith("trap: fuel_exceeded"), trap.err());
     }
@@ -166,7 +133,7 @@ class AttackMainExitTest {
     /** A non-daemon thread alive when {@code main} looks: {@code System.exit(0)}, as before. */
     @Test
     void aNonDaemonThreadAliveAtTheEndDoesNotKeepTheJvm() throws Exception {
-        Child c = child(EarlyWorker.class, "--version");
+        ChildJvm.Result c = child(EarlyWorker.class, "--version");
         assertEquals(0, c.status(), c.err());
         assertTrue(c.out().startsWith("tape "), c.out());
     }
@@ -174,16 +141,15 @@ class AttackMainExitTest {
     /** Shutdown hooks run whether {@code main} returns (code 0) or exits (codes 1 and 2). */
     @Test
     void shutdownHooksRunOnEveryPath() throws Exception {
-        Files.writeString(tmp.resolve("one.tasm"), "program one\nfunc main() -> (i64) {\n"
-                + "    const.i64 r1, 1\n    ret r0, [r1]\n}\n");
-        Child ok = child(WithHook.class, "run", "one.tasm");
+        Files.writeString(tmp.resolve("one.tasm"), ChildJvm.ONE);
+        ChildJvm.Result ok = child(WithHook.class, "run", "one.tasm");
         assertEquals(0, ok.status());
         assertEquals("i64:1\n", ok.out());
         assertEquals("hook ran\n", ok.err());
-        Child trap = child(WithHook.class, "run", "one.tasm", "--fuel", "1");
+        ChildJvm.Result trap = child(WithHook.class, "run", "one.tasm", "--fuel", "1");
         assertEquals(1, trap.status());
         assertTrue(trap.err().endsWith("hook ran\n"), trap.err());
-        Child usage = child(WithHook.class, "nonsense");
+        ChildJvm.Result usage = child(WithHook.class, "nonsense");
         assertEquals(2, usage.status());
         assertTrue(usage.err().endsWith("hook ran\n"), usage.err());
     }
@@ -197,7 +163,7 @@ class AttackMainExitTest {
     void aSlowShutdownHookOnTheReturnPath() throws Exception {
         assertFalse(ExitWatch.shuttingDown());
         for (int i = 0; i < TRIES; i++) {
-            Child c = child(SlowHook.class, "--version");
+            ChildJvm.Result c = child(SlowHook.class, "--version");
             assertEquals(0, c.status(), c.err());
             assertTrue(c.out().startsWith("tape "), c.out());
             assertEquals("hook ran, shutting down true\n", c.err());
@@ -207,26 +173,9 @@ class AttackMainExitTest {
     /** A large output is whole when {@code main} returns: every line of the std host's and the result. */
     @Test
     void aLargeOutputIsWholeWhenMainReturns() throws Exception {
-        Files.writeString(tmp.resolve("count.tasm"), """
-                program count
-                host print_i64 = "std.print_i64" (i64) -> ()
-                func main(n: i64) -> (i64) {
-                    const.i64 r2, 0
-                    const.i64 r4, 1
-                    jmp head
-                head:
-                    i64.lt r5, r2, r1
-                    br r5, body, done
-                body:
-                    host_call r0, print_i64, r0, [r2] -> []
-                    i64.add r2, r2, r4
-                    jmp head
-                done:
-                    ret r0, [r2]
-                }
-                """);
+        Files.writeString(tmp.resolve("count.tasm"), ChildJvm.MANY);
         int n = 200_000;
-        Child c = child(TapeCli.class, "run", "count.tasm", "--arg", "i64:" + n, "--fuel", "100000000");
+        ChildJvm.Result c = child(TapeCli.class, "run", "count.tasm", "--arg", "i64:" + n, "--fuel", "100000000");
         assertEquals(0, c.status(), c.err());
         StringBuilder want = new StringBuilder();
         for (int i = 0; i < n; i++) {

@@ -5,9 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,36 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "it denies the reads of files and system properties" and code 2 after cold22's check, which
  * refused every security manager; a policy that grants less still gives one line and code 2, never
  * a stack trace. JDK 24 and later refuse the option themselves, before {@code main}. The child
- * JVMs are bounded as in {@link WriteErrorsTest}.
+ * JVMs are bounded ({@link ChildJvm}).
  */
 class AttackSecurityManagerTest {
-    /** How long a child JVM may take, in seconds. */
-    static final int BOUND_SECONDS = 120;
-
     @TempDir
     Path tmp;
 
-    /** What a child JVM did. */
-    record Child(int status, String out, String err) {}
-
-    private Child child(List<String> jvmOptions, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TapeCli.class.getName()));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("out.txt");
-        Path err = tmp.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
-        p.getOutputStream().close();
-        try {
-            assertTrue(p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the child JVM was still running after " + BOUND_SECONDS + " s");
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-        }
-        return new Child(p.exitValue(), Files.readString(out), Files.readString(err));
+    /** Runs {@code TapeCli.main(args)} in a child JVM ({@link ChildJvm}) with {@code jvmOptions}. */
+    private ChildJvm.Result child(List<String> jvmOptions, String... args) throws Exception {
+        return ChildJvm.in(tmp).options(jvmOptions).tape(args);
     }
 
     /** The JVM's two warnings when a command-line option enables a security manager (JDK 17 to 23). */
@@ -66,7 +43,7 @@ class AttackSecurityManagerTest {
 
     private Path program() throws Exception {
         Path one = tmp.resolve("one.tasm");
-        Files.writeString(one, "program one\nfunc main() -> (i64) {\n    const.i64 r1, 1\n    ret r0, [r1]\n}\n");
+        Files.writeString(one, ChildJvm.ONE);
         return one;
     }
 
@@ -77,8 +54,8 @@ class AttackSecurityManagerTest {
         Path policy = tmp.resolve("all.policy");
         Files.writeString(policy, "grant { permission java.security.AllPermission; };\n");
         List<String> sm = List.of("-Djava.security.manager", "-Djava.security.policy==" + policy);
-        Child run = child(sm, "run", "one.tasm");
-        Child verify = child(sm, "verify", "one.tasm");
+        ChildJvm.Result run = child(sm, "run", "one.tasm");
+        ChildJvm.Result verify = child(sm, "verify", "one.tasm");
         if (Runtime.version().feature() < 24) {
             assertEquals(0, run.status(), run.err());
             assertEquals("i64:1\n", run.out());
@@ -103,8 +80,8 @@ class AttackSecurityManagerTest {
         Files.writeString(policy, "grant { permission java.util.PropertyPermission \"*\", \"read,write\";\n"
                 + " permission java.lang.RuntimePermission \"writeFileDescriptor\";\n"
                 + " permission java.lang.RuntimePermission \"readFileDescriptor\"; };\n");
-        Child run = child(List.of("-Djava.security.manager", "-Djava.security.policy==" + policy), "run", "one.tasm");
-        Child plain = child(List.of("-Djava.security.manager"), "run", "one.tasm");
+        ChildJvm.Result run = child(List.of("-Djava.security.manager", "-Djava.security.policy==" + policy), "run", "one.tasm");
+        ChildJvm.Result plain = child(List.of("-Djava.security.manager"), "run", "one.tasm");
         if (Runtime.version().feature() < 24) {
             String line = withoutWarnings(run.err());
             assertEquals(2, run.status(), run.err());

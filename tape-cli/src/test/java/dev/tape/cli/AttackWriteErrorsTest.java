@@ -5,14 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,62 +24,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * follows {@code LC_ALL}/{@code LANG}: "Datenübergabe unterbrochen (broken pipe)" in German,
  * "Relais brisé (pipe)" in French) was taken for a full disk, one line and code 2 under
  * {@code | head -c1}; {@code tape dap} wrote its responses past the check, so a full disk lost them
- * with code 0. The child JVMs are bounded as in {@link WriteErrorsTest}.
+ * with code 0. The child JVMs are bounded ({@link ChildJvm}).
  */
 class AttackWriteErrorsTest {
-    /** How long a child JVM may take, in seconds. */
-    static final int BOUND_SECONDS = 120;
-
     @TempDir
     Path tmp;
 
-    /** What a child JVM did. */
-    record Child(int status, String out, String err) {}
-
     /**
-     * Runs {@code TapeCli.main(args)} in a child JVM with the environment additions {@code env},
-     * stdin from {@code stdin} (null: none), stdout to {@code stdout} (null: a pipe closed at once).
+     * Runs {@code TapeCli.main(args)} in a child JVM ({@link ChildJvm}) with the environment
+     * additions {@code env}, stdin from {@code stdin} (null: none), stdout to {@code stdout} (null: a
+     * pipe closed at once).
      */
-    private Child child(Map<String, String> env, File stdin, File stdout, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), TapeCli.class.getName()));
-        cmd.addAll(List.of(args));
-        Path err = tmp.resolve("err.txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(err.toFile());
-        pb.environment().putAll(env);
-        if (stdout != null) {
-            pb.redirectOutput(stdout);
-        }
-        if (stdin != null) {
-            pb.redirectInput(stdin);
-        }
-        Process p = pb.start();
-        if (stdin == null) {
-            p.getOutputStream().close();
-        }
-        if (stdout == null) {
-            InputStream in = p.getInputStream();
-            in.close();
-        }
-        try {
-            boolean ended = p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-            assertTrue(ended, String.join(" ", args) + ": the child JVM was still running after " + BOUND_SECONDS + " s");
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-        }
-        String out = stdout == null || !stdout.isFile() ? "" : Files.readString(stdout.toPath());
-        return new Child(p.exitValue(), out, Files.readString(err));
+    private ChildJvm.Result child(Map<String, String> env, File stdin, File stdout, String... args) throws Exception {
+        ChildJvm c = ChildJvm.in(tmp).env(env).stdin(stdin);
+        return (stdout == null ? c.closedStdout() : c.stdout(stdout)).tape(args);
     }
 
     /** A program that prints {@code n} lines, far more than a pipe holds for n = 200000. */
     private void writeMany() throws IOException {
-        Files.writeString(tmp.resolve("many.tasm"), "program many\nhost print_i64 = \"std.print_i64\" (i64) -> ()\n"
-                + "func main(n: i64) -> (i64) {\n    const.i64 r2, 0\n    const.i64 r4, 1\n    jmp head\nhead:\n"
-                + "    i64.lt r5, r2, r1\n    br r5, body, done\nbody:\n"
-                + "    host_call r0, print_i64, r0, [r2] -> []\n    i64.add r2, r2, r4\n    jmp head\n"
-                + "done:\n    ret r0, [r2]\n}\n");
+        Files.writeString(tmp.resolve("many.tasm"), ChildJvm.MANY);
     }
 
     /**
@@ -97,7 +57,7 @@ class AttackWriteErrorsTest {
             Process p = new ProcessBuilder("localedef", "-i", "de_DE", "-f", "UTF-8",
                     loc.resolve("de_DE.UTF-8").toString()).redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("localedef.txt").toFile()).start();
-            if (p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0) {
+            if (p.waitFor(ChildJvm.BOUND_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 return Map.of("LOCPATH", loc.toString(), "LC_ALL", "de_DE.UTF-8", "LANG", "de_DE.UTF-8");
             }
             p.destroyForcibly();
@@ -114,11 +74,11 @@ class AttackWriteErrorsTest {
     @Test
     void aBrokenPipeInTheSystemsLanguageStaysQuiet() throws Exception {
         writeMany();
-        Child c = child(german(), null, null, "run", "many.tasm", "--arg", "i64:200000");
+        ChildJvm.Result c = child(german(), null, null, "run", "many.tasm", "--arg", "i64:200000");
         assertEquals("", c.err());
         assertEquals(0, c.status());
         // and a trap's code stays 1 with stdout gone: the trap line goes to stderr, a file
-        Child t = child(german(), null, null, "run", "many.tasm", "--arg", "i64:200000", "--fuel", "100000");
+        ChildJvm.Result t = child(german(), null, null, "run", "many.tasm", "--arg", "i64:200000", "--fuel", "100000");
         assertEquals(1, t.status(), t.err());
         assertTrue(t.err().startsWith("trap: fuel_exceeded"), t.err());
         assertFalse(t.err().contains("tape: cannot write"), t.err());
@@ -165,12 +125,12 @@ class AttackWriteErrorsTest {
         Path in = tmp.resolve("dap.in");
         Files.write(in, ("Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                 .getBytes(StandardCharsets.UTF_8));
-        Child c = child(Map.of(), in.toFile(), full, "dap");
+        ChildJvm.Result c = child(Map.of(), in.toFile(), full, "dap");
         assertEquals(2, c.status(), c.err());
         assertEquals("tape: cannot write the standard output: No space left on device\n", c.err());
         // written where it can be, the response is there and the code is 0
         Path out = tmp.resolve("dap.out");
-        Child ok = child(Map.of(), in.toFile(), out.toFile(), "dap");
+        ChildJvm.Result ok = child(Map.of(), in.toFile(), out.toFile(), "dap");
         assertEquals(0, ok.status(), ok.err());
         assertTrue(ok.out().contains("\"command\":\"initialize\",\"success\":true"), ok.out());
         assertEquals("", ok.err());

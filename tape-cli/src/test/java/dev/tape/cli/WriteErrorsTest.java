@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -14,9 +13,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,13 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * closed descriptor) is one line on stderr and exit code 2, where {@code PrintWriter} over
  * {@code System.out} lost it with code 0; a pipe whose reader has gone stays quiet with the
  * command's code; a security manager is one line and code 2, not an {@code AccessControlException}'s
- * stack trace. The child JVMs are bounded: one still running after {@link #BOUND_SECONDS} fails
- * the test.
+ * stack trace. The child JVMs are bounded: one still running after
+ * {@link ChildJvm#BOUND_SECONDS} fails the test.
  */
 class WriteErrorsTest {
-    /** How long a child JVM may take, in seconds: far more than it needs on a loaded machine. */
-    static final int BOUND_SECONDS = 120;
-
     @TempDir
     Path tmp;
 
@@ -124,39 +118,13 @@ class WriteErrorsTest {
         assertEquals(0, TapeCli.writeErrors(0, ok, err, new PrintWriter(new StringWriter())));
     }
 
-    /** What a child JVM did: its status, stdout (when it went to a file) and stderr. */
-    record Child(int status, String out, String err) {}
-
     /**
-     * Runs {@code TapeCli.main(args)} in a child JVM with stdout to {@code stdout} (null: a pipe
-     * closed at once, before the child writes), bounded.
+     * Runs {@code TapeCli.main(args)} in a child JVM ({@link ChildJvm}) with stdout to
+     * {@code stdout} (null: a pipe closed at once, before the child writes), bounded.
      */
-    private Child child(List<String> jvmOptions, File stdout, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TapeCli.class.getName()));
-        cmd.addAll(List.of(args));
-        Path err = tmp.resolve("err.txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(err.toFile());
-        if (stdout != null) {
-            pb.redirectOutput(stdout);
-        }
-        Process p = pb.start();
-        p.getOutputStream().close();
-        if (stdout == null) {
-            InputStream in = p.getInputStream();
-            in.close();
-        }
-        try {
-            boolean ended = p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-            assertTrue(ended, String.join(" ", args) + ": the child JVM was still running after " + BOUND_SECONDS + " s");
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(BOUND_SECONDS, TimeUnit.SECONDS);
-        }
-        String out = stdout == null || !stdout.isFile() ? "" : Files.readString(stdout.toPath());
-        return new Child(p.exitValue(), out, Files.readString(err));
+    private ChildJvm.Result child(List<String> jvmOptions, File stdout, String... args) throws Exception {
+        ChildJvm c = ChildJvm.in(tmp).options(jvmOptions);
+        return (stdout == null ? c.closedStdout() : c.stdout(stdout)).tape(args);
     }
 
     /** Fails before the fix: exit code 0 and nothing on stderr. */
@@ -164,16 +132,15 @@ class WriteErrorsTest {
     void resultsToAFullDiskAreAnError() throws Exception {
         File full = new File("/dev/full");
         assertTrue(full.exists(), "the test needs Linux's /dev/full");
-        Files.writeString(tmp.resolve("one.tasm"), "program one\nfunc main() -> (i64) {\n"
-                + "    const.i64 r1, 1\n    ret r0, [r1]\n}\n");
-        Child run = child(List.of(), full, "run", "one.tasm");
+        Files.writeString(tmp.resolve("one.tasm"), ChildJvm.ONE);
+        ChildJvm.Result run = child(List.of(), full, "run", "one.tasm");
         assertEquals(2, run.status(), run.err());
         assertEquals("tape: cannot write the standard output: No space left on device\n", run.err());
-        Child help = child(List.of(), full, "verify", "one.tasm");
+        ChildJvm.Result help = child(List.of(), full, "verify", "one.tasm");
         assertEquals(2, help.status(), help.err());
         assertEquals("tape: cannot write the standard output: No space left on device\n", help.err());
         // a trap's run writes nothing on stdout: its code stays 1
-        Child trap = child(List.of(), full, "run", "one.tasm", "--fuel", "1");
+        ChildJvm.Result trap = child(List.of(), full, "run", "one.tasm", "--fuel", "1");
         assertEquals(1, trap.status(), trap.err());
         assertTrue(trap.err().startsWith("trap: fuel_exceeded"), trap.err());
         assertFalse(trap.err().contains("cannot write"), trap.err());
@@ -182,13 +149,8 @@ class WriteErrorsTest {
     /** A reader that has gone: quiet, the command's own code, as before. */
     @Test
     void aClosedPipeStaysQuiet() throws Exception {
-        StringBuilder many = new StringBuilder("program many\nhost print_i64 = \"std.print_i64\" (i64) -> ()\n"
-                + "func main(n: i64) -> (i64) {\n    const.i64 r2, 0\n    const.i64 r4, 1\n    jmp head\nhead:\n"
-                + "    i64.lt r5, r2, r1\n    br r5, body, done\nbody:\n"
-                + "    host_call r0, print_i64, r0, [r2] -> []\n    i64.add r2, r2, r4\n    jmp head\n"
-                + "done:\n    ret r0, [r2]\n}\n");
-        Files.writeString(tmp.resolve("many.tasm"), many.toString());
-        Child c = child(List.of(), null, "run", "many.tasm", "--arg", "i64:20000", "--fuel", "10000000");
+        Files.writeString(tmp.resolve("many.tasm"), ChildJvm.MANY);
+        ChildJvm.Result c = child(List.of(), null, "run", "many.tasm", "--arg", "i64:20000", "--fuel", "10000000");
         assertEquals(0, c.status(), c.err());
         assertEquals("", c.err());
     }
@@ -201,7 +163,7 @@ class WriteErrorsTest {
      */
     @Test
     void aSecurityManagerIsOneLine() throws Exception {
-        Child c = child(List.of("-Djava.security.manager"), tmp.resolve("out.txt").toFile(), "--version");
+        ChildJvm.Result c = child(List.of("-Djava.security.manager"), tmp.resolve("out.txt").toFile(), "--version");
         if (Runtime.version().feature() < 24) {
             assertEquals(2, c.status(), c.err());
             assertTrue(c.err().endsWith(TapeCli.SECURITY_MANAGER + "\n"), c.err());
