@@ -484,6 +484,33 @@ final class Interpreter {
                             ip += 5;
                         }
                         case Op.CALL -> {
+                            if (!traceCalls) {
+                                // the call and what follows it in a small loop of its own (CallLoop)
+                                try {
+                                    CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                } catch (RuntimeException | Error e) {
+                                    // where it stood when it threw; none noted (it threw before its
+                                    // own handler): at this call, paid for
+                                    if (c.hotIp >= 0) {
+                                        ip = c.hotIp;
+                                        base = c.hotBase;
+                                        depth = c.hotDepth;
+                                        budget = c.hotBudget;
+                                        c.hotIp = -1;
+                                    }
+                                    throw e;
+                                }
+                                ip = c.hotIp;
+                                base = c.hotBase;
+                                depth = c.hotDepth;
+                                regs = c.hotRegs;
+                                budget = c.hotBudget;
+                                c.hotIp = -1;
+                                w = c.w;
+                                r = c.r;
+                                frames = c.frames;
+                                continue;
+                            }
                             // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
                             // the indirect call's checks (the callee and the first argument are known)
                             if (depth >= maxDepth) {
