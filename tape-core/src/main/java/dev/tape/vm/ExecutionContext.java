@@ -67,6 +67,16 @@ public final class ExecutionContext {
     int runIp = -1;
     /** The budget units that such a run took beyond its first instruction's before it threw. */
     int runUsed;
+    /** The global ip {@link CallLoop} stopped at (returned or threw there); -1 when none since {@code execute} read it. */
+    int hotIp = -1;
+    /** The register base {@link CallLoop} stopped with. */
+    int hotBase;
+    /** The call depth {@link CallLoop} stopped with (frames live, the current one included). */
+    int hotDepth;
+    /** The current function's register count when {@link CallLoop} stopped. */
+    int hotRegs;
+    /** The budget {@link CallLoop} had left when it stopped (a trapping instruction's unit taken). */
+    long hotBudget;
     /**
      * The run's register high-water mark, counting each pending call's frame record as
      * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the

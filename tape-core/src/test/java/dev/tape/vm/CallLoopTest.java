@@ -1,0 +1,87 @@
+package dev.tape.vm;
+
+import static dev.tape.program.ValueType.I64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tape.host.HostRegistry;
+import dev.tape.program.FunctionBuilder;
+import dev.tape.program.FunctionBuilder.Label;
+import dev.tape.program.ProgramBuilder;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.Verifier;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A direct {@code call} whose callee starts with an op of {@link Interpreter#CALL_TAKES} runs in
+ * {@link CallLoop}, which hands any other op back to {@code execute}; every run must end as the
+ * same run stepped one instruction at a time (INSTR tracing: a budget of 1 per step): results,
+ * traps (kind, function, pc, call stack) and fuel left, under every fuel budget and call depth.
+ */
+class CallLoopTest {
+    /**
+     * main(n) = fib(n) * 3 (the multiply goes back to {@code execute}); fib as the benchmark's,
+     * plus a call to {@code other}, whose first op ({@code i64.mul}) CallLoop does not take.
+     */
+    private static Vm program() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder main = pb.addFunction(List.of(I64), List.of(I64));
+        int fib = pb.declareFunction(List.of(I64), List.of(I64));
+        int other = pb.declareFunction(List.of(I64), List.of(I64));
+        main.call(0, fib, 0, new int[] {1}, new int[] {2}).constI64(3, 3).i64Mul(4, 2, 3)
+                .call(0, other, 0, new int[] {4}, new int[] {5}).ret(0, 5);
+        FunctionBuilder f = pb.function(fib);
+        Label base = f.newLabel();
+        Label rec = f.newLabel();
+        f.constI64(2, 2).i64Lt(3, 1, 2).br(3, base, rec);
+        f.place(base).ret(0, 1);
+        f.place(rec).constI64(4, 1).i64Sub(5, 1, 4)
+                .call(0, fib, 0, new int[] {5}, new int[] {6})
+                .i64Sub(7, 1, 2)
+                .call(0, fib, 0, new int[] {7}, new int[] {8})
+                .i64Mul(10, 6, 4)
+                .i64Add(9, 10, 8).ret(0, 9);
+        FunctionBuilder o = pb.function(other);
+        o.i64Mul(2, 1, 1).constI64(3, 1).i64Add(4, 2, 3).ret(0, 4);
+        return new Vm(Verifier.verify(pb.build()), new HostRegistry());
+    }
+
+    private static long fib(long n) {
+        return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    }
+
+    private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
+            return "ok " + out + " fuel " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " stack " + t.stack();
+        }
+    }
+
+    @Test
+    void callHeavyRunsEndUnderEveryBudgetAndDepthAsWhenSteppingOneInstructionAtATime() throws Exception {
+        Vm vm = program();
+        long f = fib(7) * 3;
+        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+        String full = outcome(vm, 7, Limits.DEFAULT, all);
+        assertEquals("ok " + List.of(Value.i64(f * f + 1)) + " fuel " + (Limits.DEFAULT.fuel() - all.count), full);
+        assertEquals(full, outcome(vm, 7, Limits.DEFAULT, null));
+        int depthTraps = 0;
+        int fuelOuts = 0;
+        for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 7, 4}) {
+            for (long fuel = 0; fuel <= all.count + 5; fuel++) {
+                Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
+                String stepped = outcome(vm, 7, limits, new RunFuelSupport.Steps());
+                String fast = outcome(vm, 7, limits, null);
+                assertEquals(stepped, fast, "fuel " + fuel + ", depth " + depth);
+                depthTraps += fast.startsWith("CALL_DEPTH_EXCEEDED") ? 1 : 0;
+                fuelOuts += fast.startsWith("FUEL_EXCEEDED") ? 1 : 0;
+            }
+        }
+        assertTrue(depthTraps > 0 && fuelOuts > 0, depthTraps + " depth traps, " + fuelOuts + " out of fuel");
+    }
+}
