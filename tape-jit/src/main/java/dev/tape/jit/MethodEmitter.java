@@ -175,14 +175,9 @@ final class MethodEmitter extends InstructionEmitter {
         points = new boolean[len];
         mv.visitCode();
         if (wordParams != null) {
-            // the word arguments come first (slots 0 to 2k - 1), then DESC's seven: each to its local
+            // the word arguments come first (slots 0 to 2k - 1), then DESC's seven, packed: each to its local
             int k = wordParams.length;
-            for (int j = 0; j < k; j++) {
-                mv.visitVarInsn(LLOAD, 2 * j);
-            }
-            for (int p = 0; p <= RESUME; p++) {
-                mv.visitVarInsn(p < 2 ? ALOAD : ILOAD, 2 * k + p);
-            }
+            WordParams.unpack(mv, k);
             for (int p = RESUME; p >= 0; p--) {
                 mv.visitVarInsn(p < 2 ? ASTORE : ISTORE, p);
             }

@@ -253,15 +253,16 @@ class JitWordParamsTest {
     }
 
     /**
-     * fib's method takes its argument as a {@code long} parameter ahead of the seven, with a
-     * trampoline of the usual descriptor; a function that does not call itself keeps the usual one.
+     * fib's method takes its argument as a {@code long} parameter ahead of the seven packed into five
+     * (depth and stack, resume index and function id in a {@code long} each), with a trampoline of
+     * the usual descriptor; a function that does not call itself keeps the usual one.
      */
     @Test
     void fibTakesItsArgumentAsAParameter() throws Exception {
         String src = Files.readString(Path.of("../examples/fib.tasm"));
         JitTier tier = (JitTier) Jit.compile(JitLeafInlineTest.verified(src), Host.NONE).tier;
         String pool = new String(JitTestAccess.generate(tier.view, 0).bytes(), StandardCharsets.ISO_8859_1);
-        assertTrue(pool.contains("(JLdev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J"), "word parameter");
+        assertTrue(pool.contains("(JLdev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IJJ)J"), "word parameter");
         assertTrue(pool.contains("(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J"), "trampoline");
         VerifiedProgram other = JitLeafInlineTest.verified("""
                 program other
