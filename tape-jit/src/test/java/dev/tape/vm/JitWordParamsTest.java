@@ -200,6 +200,36 @@ class JitWordParamsTest {
         s.append("    call r0, f, r0, [").append(String.join(", ", args)).append("] -> [").append(dst).append("]\n");
     }
 
+    /**
+     * {@link #program}'s recursion as function 1, called by a main function with the same
+     * arguments: the self-calls pass a function id other than 0 in their packed parameter
+     * ({@code WordParams.desc}), which the trap and hand-over handlers report.
+     */
+    static Tiers.Generated second(long seed) {
+        Tiers.Generated g = program(seed);
+        String[] lines = g.source().split("\n", 3);
+        int argc = g.args().size();
+        StringBuilder regs = new StringBuilder();
+        for (int reg = 1; reg <= argc; reg++) {
+            regs.append(reg == 1 ? "" : ", ").append('r').append(reg);
+        }
+        String main = lines[1].replaceFirst("func f\\(", "func main(") + "\n    call r0, f, r0, [" + regs
+                + "] -> [r" + (argc + 1) + "]\n    ret r0, [r" + (argc + 1) + "]\n}\n";
+        return new Tiers.Generated(lines[0] + "\n" + main + lines[1] + "\n" + lines[2], g.args());
+    }
+
+    /**
+     * The recursion as function 1 ({@link #second}): every fuel limit, heap limits and pauses at
+     * every slice with the snapshots restored, on both tiers.
+     */
+    @Test
+    void aRecursionOtherThanFunctionZero() throws Exception {
+        Tiers.fuelAndHeapSweep(300, 330, JitWordParamsTest::second, (g, vp, t, full, what) ->
+                assertTrue(Jit.compiledFunctions(t.compiled) >= 1, what));
+        int pauses = Tiers.pauseSweep(330, 345, JitWordParamsTest::second);
+        assertTrue(pauses >= 200, "pauses " + pauses);
+    }
+
     /** Every fuel limit from 0 to one past what the run uses (and heap limits) on both tiers. */
     @Test
     void everyFuelLimit() throws Exception {
