@@ -101,7 +101,7 @@ final class MethodEmitter extends InstructionEmitter {
      * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
      * @param peelLoops whether loops with calls are peeled ({@link LoopPeel})
      * @param params the word argument registers the method takes as {@code long} parameters before
-     *     {@link JitCompiler#DESC}'s ({@link WordParams}), or null for {@code DESC}
+     *     {@link JitCompiler#DESC}'s, packed ({@link WordParams#desc}), or null for {@code DESC}
      */
     MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, Inlining inline,
             boolean imageLocals, boolean peelLoops, int[] params) {

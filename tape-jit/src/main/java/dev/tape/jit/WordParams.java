@@ -153,31 +153,31 @@ final class WordParams {
         mv.visitVarInsn(ILOAD, 2 * k + 2);
         int ds = 2 * k + 3;
         int fr = 2 * k + 5;
-        high(mv, ds);
+        highHalf(mv, ds);
         mv.visitVarInsn(LLOAD, ds);
         mv.visitInsn(L2I);
         mv.visitVarInsn(LLOAD, fr);
         mv.visitInsn(L2I);
-        high(mv, fr);
+        highHalf(mv, fr);
     }
 
-    private static void high(MethodVisitor mv, int slot) {
+    /** Pushes the high half of the long in {@code slot} as an int ({@code >>> 32}, see {@link #desc}). */
+    private static void highHalf(MethodVisitor mv, int slot) {
         mv.visitVarInsn(LLOAD, slot);
         mv.visitIntInsn(BIPUSH, 32);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
     }
 
-    /**
-     * Packs {@code (high << 32) + low} from two ints on the operand stack ({@code high} below),
-     * {@code low} being 0 or more (see {@link #desc}).
-     */
-    private static void pack(MethodVisitor mv, Runnable high, Runnable low) {
-        high.run();
+    /** Widens the int on the operand stack to a long and shifts it to the high half (see {@link #desc}). */
+    private static void toHigh(MethodVisitor mv) {
         mv.visitInsn(I2L);
         mv.visitIntInsn(BIPUSH, 32);
         mv.visitInsn(LSHL);
-        low.run();
+    }
+
+    /** Adds the int on the operand stack, 0 or more, as the low half to the long under it. */
+    private static void addLow(MethodVisitor mv) {
         mv.visitInsn(I2L);
         mv.visitInsn(LADD);
     }
@@ -193,15 +193,15 @@ final class WordParams {
      * @param fresh the resume index of a fresh call
      */
     static void packCall(MethodVisitor mv, int cost, int callee, int fresh) {
-        pack(mv, () -> {
-            mv.visitVarInsn(ILOAD, JitCompiler.DEPTH);
-            mv.visitInsn(ICONST_1);
-            mv.visitInsn(IADD);
-        }, () -> {
-            mv.visitVarInsn(ILOAD, STACK);
-            JitCompiler.pushTo(mv, cost);
-            mv.visitInsn(ISUB);
-        });
+        // (no lambdas on the compile path: a first compile after the warm-up spins none, WarmupTest)
+        mv.visitVarInsn(ILOAD, JitCompiler.DEPTH);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, STACK);
+        JitCompiler.pushTo(mv, cost);
+        mv.visitInsn(ISUB);
+        addLow(mv);
         mv.visitLdcInsn(((long) fresh << 32) + callee);
     }
 
@@ -239,15 +239,19 @@ final class WordParams {
         mv.visitVarInsn(ALOAD, JitCompiler.VM);
         mv.visitVarInsn(ALOAD, JitCompiler.C);
         mv.visitVarInsn(ILOAD, JitCompiler.BASE);
-        pack(mv, () -> mv.visitVarInsn(ILOAD, JitCompiler.DEPTH), () -> {
-            mv.visitVarInsn(ILOAD, STACK);
-            JitCompiler.pushTo(mv, TRAMPOLINE_WORDS);
-            mv.visitInsn(ISUB);
-            mv.visitInsn(ICONST_0);
-            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
-        });
+        mv.visitVarInsn(ILOAD, JitCompiler.DEPTH);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, STACK);
+        JitCompiler.pushTo(mv, TRAMPOLINE_WORDS);
+        mv.visitInsn(ISUB);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
+        addLow(mv);
         // a function id is 0 or more
-        pack(mv, () -> mv.visitVarInsn(ILOAD, JitCompiler.RESUME), () -> mv.visitVarInsn(ILOAD, JitCompiler.FUNC));
+        mv.visitVarInsn(ILOAD, JitCompiler.RESUME);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, JitCompiler.FUNC);
+        addLow(mv);
         mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, desc(regs.length), false);
         mv.visitInsn(LRETURN);
         mv.visitMaxs(0, 0);
