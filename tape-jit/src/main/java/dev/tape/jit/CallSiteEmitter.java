@@ -197,6 +197,14 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, NB);
+        if (params) {
+            // depth and stack, resume and callee packed in two longs (WordParams.desc): all in registers
+            WordParams.packCall(mv, cost, callee, view.fresh());
+            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, WordParams.desc(wordParams.length), false);
+            results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
+            fuelIn();
+            return;
+        }
         mv.visitVarInsn(ILOAD, DEPTH);
         mv.visitInsn(ICONST_1);
         mv.visitInsn(IADD);
@@ -205,9 +213,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         mv.visitInsn(ISUB);
         push(callee);
         push(view.fresh());
-        if (params) {
-            mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, WordParams.desc(wordParams.length), false);
-        } else if (self) {
+        if (self) {
             mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, DESC, false);
         } else {
             mv.visitMethodInsn(INVOKEVIRTUAL, MH, "invokeExact", DESC, false);

@@ -101,7 +101,7 @@ final class MethodEmitter extends InstructionEmitter {
      * @param imageLocals whether the prologue reads the code image's locals ({@link ImageReads})
      * @param peelLoops whether loops with calls are peeled ({@link LoopPeel})
      * @param params the word argument registers the method takes as {@code long} parameters before
-     *     {@link JitCompiler#DESC}'s ({@link WordParams}), or null for {@code DESC}
+     *     {@link JitCompiler#DESC}'s, packed ({@link WordParams#desc}), or null for {@code DESC}
      */
     MethodEmitter(CompileView view, boolean linking, ClassWriter cw, int f, int limit, Inlining inline,
             boolean imageLocals, boolean peelLoops, int[] params) {
@@ -175,14 +175,9 @@ final class MethodEmitter extends InstructionEmitter {
         points = new boolean[len];
         mv.visitCode();
         if (wordParams != null) {
-            // the word arguments come first (slots 0 to 2k - 1), then DESC's seven: each to its local
+            // the word arguments come first (slots 0 to 2k - 1), then DESC's seven, packed: each to its local
             int k = wordParams.length;
-            for (int j = 0; j < k; j++) {
-                mv.visitVarInsn(LLOAD, 2 * j);
-            }
-            for (int p = 0; p <= RESUME; p++) {
-                mv.visitVarInsn(p < 2 ? ALOAD : ILOAD, 2 * k + p);
-            }
+            WordParams.unpack(mv, k);
             for (int p = RESUME; p >= 0; p--) {
                 mv.visitVarInsn(p < 2 ? ASTORE : ISTORE, p);
             }

@@ -17,6 +17,14 @@ import static dev.tape.jit.JitCompiler.STACK;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
 import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.BIPUSH;
+import static org.objectweb.asm.Opcodes.I2L;
+import static org.objectweb.asm.Opcodes.ICONST_1;
+import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LADD;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LSHL;
+import static org.objectweb.asm.Opcodes.LUSHR;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.ICONST_0;
@@ -30,10 +38,12 @@ import static org.objectweb.asm.Opcodes.LRETURN;
  * Word arguments as JVM parameters for a function's direct calls of itself. A function that calls
  * itself directly ({@code call} with its own id) and has 1 to {@link #MAX} word arguments (bool,
  * i64, u64, f64, func) gets a method whose descriptor puts those arguments first, as {@code long}
- * parameters, before {@link JitCompiler#DESC}'s seven ({@link #desc}): HotSpot's calling
- * convention passes the first six integer-class parameters in machine registers, so the self-call
- * hands its arguments over in registers instead of through the word file. The method's prologue
- * moves every parameter to its usual local ({@code MethodEmitter}), so the body is the one it
+ * parameters, before {@link JitCompiler#DESC}'s seven packed into five ({@link #desc}): HotSpot's
+ * calling convention passes the first six integer-class parameters in machine registers, so the
+ * self-call hands its arguments over in registers instead of through the word file, and with one
+ * word argument every parameter travels in a register (with {@code DESC}'s seven unpacked, the
+ * function id and the resume index went through the stack). The method's prologue moves every
+ * parameter to its usual local ({@link #unpack}, {@code MethodEmitter}), so the body is the one it
  * would be with {@code DESC}, but for the word arguments' reads from the file.
  *
  * <p>The word file then does not hold the arguments while the callee runs. Nothing reads them
@@ -62,20 +72,22 @@ final class WordParams {
     /**
      * A bound on the trampoline's JVM frame, in 8-byte words, counted as {@link JitCompiler#cost}
      * counts a method's: three words per local and operand stack slot (7 locals, at most
-     * {@code 2 * MAX + 7} on the stack), plus its fixed 64.
+     * {@code 2 * MAX + 9} on the stack: the word arguments, three references and ints, a packed
+     * {@code long} and the four slots packing the next), plus its fixed 64.
      */
-    static final int TRAMPOLINE_WORDS = 3 * (7 + 2 * MAX + 7) + 64;
+    static final int TRAMPOLINE_WORDS = 3 * (7 + 2 * MAX + 9) + 64;
 
     /**
-     * A bound on the trampoline's bytecode, in bytes: 22 fixed (the seven loads, the stack's
-     * charge, the call and the return) plus at most 10 per word argument ({@code aload_1},
+     * A bound on the trampoline's bytecode, in bytes: 34 fixed (the seven loads, the stack's
+     * charge, the two packings of {@link #desc}, the call and the return) plus at most 10 per word argument ({@code aload_1},
      * {@code getfield}, {@code iload_2}, the register's index pushed by {@code JitCompiler.pushTo}:
      * up to 3 bytes, a {@code sipush} from register 128 on or an {@code ldc} past 32,767,
      * {@code iadd}, {@code laload}). (The twenty-second round's first count, 9 per argument and
      * 94 in all, held for word arguments among registers 1 to 127 only: 8 word arguments after
-     * 120 str arguments took 95 bytes, after 300 took 102, {@code AttackWordParamsSizeTest}.)
+     * 120 str arguments took 95 bytes, after 300 took 102, {@code AttackWordParamsSizeTest}; the
+     * twenty-third round's packing added 12 fixed bytes.)
      */
-    static final int TRAMPOLINE_BYTES = 22 + 10 * MAX;
+    static final int TRAMPOLINE_BYTES = 34 + 10 * MAX;
 
     /**
      * @param view the program
@@ -108,12 +120,89 @@ final class WordParams {
     }
 
     /**
+     * The descriptor of a method with word parameters: {@code n} {@code long}s, then the Vm, the
+     * context and the register base as in {@link JitCompiler#DESC}, then two {@code long}s that
+     * pack {@code DESC}'s last four ints, {@code (depth << 32) + stack} and
+     * {@code (resume << 32) + func} (both exact: the stack and the function id are 0 or more; the
+     * depth and the resume index, -1 for a fresh call, are the high halves, read back with
+     * {@code >>> 32}). Five parameters after the words instead of seven, so with one word argument
+     * all six travel in HotSpot's six integer argument registers.
+     *
      * @param n the number of word parameters, 1 to {@link #MAX}
-     * @return the descriptor of a method with {@code n} {@code long} parameters before
-     *     {@link JitCompiler#DESC}'s
+     * @return the descriptor {@code (J...JLVm;LExecutionContext;IJJ)J}
      */
     static String desc(int n) {
-        return "(" + "J".repeat(n) + DESC.substring(1);
+        return "(" + "J".repeat(n) + "Ldev/tape/vm/Vm;L" + CTX + ";IJJ)J";
+    }
+
+    /**
+     * Pushes, from the parameters of a method with {@link #desc}{@code (k)}, the word arguments
+     * and then {@link JitCompiler#DESC}'s seven values in order (vm, context, base, depth, stack,
+     * function id, resume index), unpacked: the prologue then stores them all, in reverse, to their
+     * locals (the parameters' slots overlap the locals', so every load comes first).
+     *
+     * @param mv the method
+     * @param k the number of word parameters
+     */
+    static void unpack(MethodVisitor mv, int k) {
+        for (int j = 0; j < k; j++) {
+            mv.visitVarInsn(LLOAD, 2 * j);
+        }
+        mv.visitVarInsn(ALOAD, 2 * k);
+        mv.visitVarInsn(ALOAD, 2 * k + 1);
+        mv.visitVarInsn(ILOAD, 2 * k + 2);
+        int ds = 2 * k + 3;
+        int fr = 2 * k + 5;
+        highHalf(mv, ds);
+        mv.visitVarInsn(LLOAD, ds);
+        mv.visitInsn(L2I);
+        mv.visitVarInsn(LLOAD, fr);
+        mv.visitInsn(L2I);
+        highHalf(mv, fr);
+    }
+
+    /** Pushes the high half of the long in {@code slot} as an int ({@code >>> 32}, see {@link #desc}). */
+    private static void highHalf(MethodVisitor mv, int slot) {
+        mv.visitVarInsn(LLOAD, slot);
+        mv.visitIntInsn(BIPUSH, 32);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+    }
+
+    /** Widens the int on the operand stack to a long and shifts it to the high half (see {@link #desc}). */
+    private static void toHigh(MethodVisitor mv) {
+        mv.visitInsn(I2L);
+        mv.visitIntInsn(BIPUSH, 32);
+        mv.visitInsn(LSHL);
+    }
+
+    /** Adds the int on the operand stack, 0 or more, as the low half to the long under it. */
+    private static void addLow(MethodVisitor mv) {
+        mv.visitInsn(I2L);
+        mv.visitInsn(LADD);
+    }
+
+    /**
+     * Emits a self-call's two packed arguments of {@link #desc} (after its vm, context and
+     * register base): the depth plus one with the stack less {@code cost} (0 or more: the call
+     * site tested {@code stack >= cost}), and the constant {@code (fresh << 32) + callee}.
+     *
+     * @param mv the method
+     * @param cost the Java stack the callee's frame takes, in words
+     * @param callee the called function's id (0 or more)
+     * @param fresh the resume index of a fresh call
+     */
+    static void packCall(MethodVisitor mv, int cost, int callee, int fresh) {
+        // (no lambdas on the compile path: a first compile after the warm-up spins none, WarmupTest)
+        mv.visitVarInsn(ILOAD, JitCompiler.DEPTH);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, STACK);
+        JitCompiler.pushTo(mv, cost);
+        mv.visitInsn(ISUB);
+        addLow(mv);
+        mv.visitLdcInsn(((long) fresh << 32) + callee);
     }
 
     /**
@@ -147,15 +236,22 @@ final class WordParams {
             mv.visitInsn(IADD);
             mv.visitInsn(LALOAD);
         }
-        for (int local = 0; local <= JitCompiler.RESUME; local++) {
-            mv.visitVarInsn(local < 2 ? ALOAD : ILOAD, local);
-            if (local == STACK) {
-                JitCompiler.pushTo(mv, TRAMPOLINE_WORDS);
-                mv.visitInsn(ISUB);
-                mv.visitInsn(ICONST_0);
-                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
-            }
-        }
+        mv.visitVarInsn(ALOAD, JitCompiler.VM);
+        mv.visitVarInsn(ALOAD, JitCompiler.C);
+        mv.visitVarInsn(ILOAD, JitCompiler.BASE);
+        mv.visitVarInsn(ILOAD, JitCompiler.DEPTH);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, STACK);
+        JitCompiler.pushTo(mv, TRAMPOLINE_WORDS);
+        mv.visitInsn(ISUB);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
+        addLow(mv);
+        // a function id is 0 or more
+        mv.visitVarInsn(ILOAD, JitCompiler.RESUME);
+        toHigh(mv);
+        mv.visitVarInsn(ILOAD, JitCompiler.FUNC);
+        addLow(mv);
         mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, desc(regs.length), false);
         mv.visitInsn(LRETURN);
         mv.visitMaxs(0, 0);

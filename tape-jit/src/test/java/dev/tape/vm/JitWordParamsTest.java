@@ -200,6 +200,36 @@ class JitWordParamsTest {
         s.append("    call r0, f, r0, [").append(String.join(", ", args)).append("] -> [").append(dst).append("]\n");
     }
 
+    /**
+     * {@link #program}'s recursion as function 1, called by a main function with the same
+     * arguments: the self-calls pass a function id other than 0 in their packed parameter
+     * ({@code WordParams.desc}), which the trap and hand-over handlers report.
+     */
+    static Tiers.Generated second(long seed) {
+        Tiers.Generated g = program(seed);
+        String[] lines = g.source().split("\n", 3);
+        int argc = g.args().size();
+        StringBuilder regs = new StringBuilder();
+        for (int reg = 1; reg <= argc; reg++) {
+            regs.append(reg == 1 ? "" : ", ").append('r').append(reg);
+        }
+        String main = lines[1].replaceFirst("func f\\(", "func main(") + "\n    call r0, f, r0, [" + regs
+                + "] -> [r" + (argc + 1) + "]\n    ret r0, [r" + (argc + 1) + "]\n}\n";
+        return new Tiers.Generated(lines[0] + "\n" + main + lines[1] + "\n" + lines[2], g.args());
+    }
+
+    /**
+     * The recursion as function 1 ({@link #second}): every fuel limit, heap limits and pauses at
+     * every slice with the snapshots restored, on both tiers.
+     */
+    @Test
+    void aRecursionOtherThanFunctionZero() throws Exception {
+        Tiers.fuelAndHeapSweep(300, 330, JitWordParamsTest::second, (g, vp, t, full, what) ->
+                assertTrue(Jit.compiledFunctions(t.compiled) >= 1, what));
+        int pauses = Tiers.pauseSweep(330, 345, JitWordParamsTest::second);
+        assertTrue(pauses >= 200, "pauses " + pauses);
+    }
+
     /** Every fuel limit from 0 to one past what the run uses (and heap limits) on both tiers. */
     @Test
     void everyFuelLimit() throws Exception {
@@ -253,15 +283,16 @@ class JitWordParamsTest {
     }
 
     /**
-     * fib's method takes its argument as a {@code long} parameter ahead of the seven, with a
-     * trampoline of the usual descriptor; a function that does not call itself keeps the usual one.
+     * fib's method takes its argument as a {@code long} parameter ahead of the seven packed into five
+     * (depth and stack, resume index and function id in a {@code long} each), with a trampoline of
+     * the usual descriptor; a function that does not call itself keeps the usual one.
      */
     @Test
     void fibTakesItsArgumentAsAParameter() throws Exception {
         String src = Files.readString(Path.of("../examples/fib.tasm"));
         JitTier tier = (JitTier) Jit.compile(JitLeafInlineTest.verified(src), Host.NONE).tier;
         String pool = new String(JitTestAccess.generate(tier.view, 0).bytes(), StandardCharsets.ISO_8859_1);
-        assertTrue(pool.contains("(JLdev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J"), "word parameter");
+        assertTrue(pool.contains("(JLdev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IJJ)J"), "word parameter");
         assertTrue(pool.contains("(Ldev/tape/vm/Vm;Ldev/tape/vm/ExecutionContext;IIIII)J"), "trampoline");
         VerifiedProgram other = JitLeafInlineTest.verified("""
                 program other
