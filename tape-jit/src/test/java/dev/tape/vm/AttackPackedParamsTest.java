@@ -117,8 +117,9 @@ class AttackPackedParamsTest {
         Limits deep = Limits.DEFAULT.withMaxCallDepth(Integer.MAX_VALUE);
         Tiers.Outcome full = t.check(0, args, deep, "deep");
         assertTrue(full.trap() == null, "no trap: " + full);
+        // the limit is unsigned: -1 is the largest the API accepts
         for (long d : new long[] {n - 1, n, n + 1, n + 2, 65_535, 65_536, 1L << 32, (1L << 32) + 1,
-                Long.MAX_VALUE}) {
+                Long.MAX_VALUE, -1L}) {
             try {
                 t.check(0, args, Limits.DEFAULT.withMaxCallDepth(d), "depth " + d);
             } catch (IllegalArgumentException e) {
