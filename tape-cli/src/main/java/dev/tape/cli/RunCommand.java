@@ -142,8 +142,9 @@ public final class RunCommand implements Callable<Integer> {
             if (o == null) {
                 return ExitCodes.PAUSED;
             }
-            if (o instanceof Outcome.Paused) {
-                // interrupted: stdout or stderr failed, as TapeCli.writeErrors says
+            if (o instanceof Outcome.Paused || TapeCli.writeFailed()) {
+                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
+                // polls late): TapeCli.writeErrors says so, on either tier
                 return ExitCodes.ERROR;
             }
             if (o instanceof Outcome.Trapped t) {
@@ -158,6 +159,11 @@ public final class RunCommand implements Callable<Integer> {
             }
         } else {
             Outcome o = paused(p, sliceFuel, deadline);
+            if (TapeCli.writeFailed()) {
+                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
+                // polls late): TapeCli.writeErrors says so, on either tier
+                return ExitCodes.ERROR;
+            }
             if (o instanceof Outcome.Trapped t) {
                 return TrapReport.failed(out, err, t.trap());
             }
@@ -268,14 +274,17 @@ public final class RunCommand implements Callable<Integer> {
      *
      * @return the outcome when the run returned or trapped first, or was interrupted (a
      *     {@link Outcome.Paused} whose reason is {@link PauseReason.Interrupted}: stdout or stderr
-     *     failed), or null when it paused at {@code at}
+     *     failed), or a fuel pause that came after stdout or stderr failed ({@link TapeCli#writeFailed},
+     *     nothing written), or null when it paused at {@code at}
      */
     private Outcome pauseAt(RunOptions.Prepared p, long at, PrintWriter out, PrintWriter err) throws CliException {
         long total = p.limits().fuel();
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(at), p.sink());
         watch(run);
         Outcome o = run.resume();
-        if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted) {
+        if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted
+                || TapeCli.writeFailed()) {
+            // (a fuel pause after a failed write: no snapshot, as when the interrupt came first)
             return o;
         }
         // the std and test hosts never suspend, and only a failed write interrupts: this is the
