@@ -85,6 +85,11 @@ public final class ResumeCommand implements Callable<Integer> {
             // the snapshot's fuel is all the run has: as tape run, the fuel pause is the fuel trap
             o = run.resume();
         }
+        if (TapeCli.writeFailed()) {
+            // stopped after stdout or stderr failed, interrupted or not (compiled code polls
+            // late): TapeCli.writeErrors says so, on either tier
+            return ExitCodes.ERROR;
+        }
         if (o instanceof Outcome.Trapped t) {
             return TrapReport.failed(out, err, t.trap());
         }

@@ -142,22 +142,32 @@ public final class RunCommand implements Callable<Integer> {
             if (o == null) {
                 return ExitCodes.PAUSED;
             }
-            if (o instanceof Outcome.Paused) {
-                // interrupted: stdout or stderr failed, as TapeCli.writeErrors says
+            if (o instanceof Outcome.Paused || TapeCli.writeFailed()) {
+                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
+                // polls late): TapeCli.writeErrors says so, on either tier
                 return ExitCodes.ERROR;
             }
             if (o instanceof Outcome.Trapped t) {
                 return TrapReport.failed(out, err, t.trap());
             }
             results = ((Outcome.Done) o).values();
-        } else if (slice == null && deadline == null && !streams(p)) {
+        } else if (slice == null && deadline == null && !watched(p)) {
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
+                if (TapeCli.writeFailed()) {
+                    // (a --record run, not stopped at the failure: the line alone, as a stopped run)
+                    return ExitCodes.ERROR;
+                }
                 return TrapReport.failed(out, err, t);
             }
         } else {
             Outcome o = paused(p, sliceFuel, deadline);
+            if (TapeCli.writeFailed()) {
+                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
+                // polls late): TapeCli.writeErrors says so, on either tier
+                return ExitCodes.ERROR;
+            }
             if (o instanceof Outcome.Trapped t) {
                 return TrapReport.failed(out, err, t.trap());
             }
@@ -200,10 +210,24 @@ public final class RunCommand implements Callable<Integer> {
      * (interpreted; right after the host call that wrote) or {@link Run#COMPILED_CHUNK} fuel units
      * (compiled), and {@code tape run} exits 2 with {@link TapeCli#writeErrors}' line instead of
      * running the program on, up to its fuel, for output that is lost. A run that prints nothing
-     * as it goes keeps {@code Vm.run}.
+     * as it goes keeps {@code Vm.run}. A run with {@code --record} is not watched: its recording,
+     * in a file that did not fail, is what it is run for, and a run stopped midway would leave a
+     * recording that ends early (which {@code tape replay} calls a divergence) and whose length
+     * depends on the tier; it runs to its end, as before, and exits 2 with the line.
      *
      * @param p the prepared run
      * @return true to run it as a watched {@link Run}
+     */
+    private boolean watched(RunOptions.Prepared p) {
+        return record == null && streams(p);
+    }
+
+    /**
+     * Whether the run writes as it goes to a watched standard stream ({@link #watched} without the
+     * recording's exception).
+     *
+     * @param p the prepared run
+     * @return true when it traces or imports a host function, inside {@link TapeCli#run}
      */
     private static boolean streams(RunOptions.Prepared p) {
         return TapeCli.writesWatched() && (p.sink() != null || !p.vm().program().program().hostSigs().isEmpty());
@@ -239,7 +263,9 @@ public final class RunCommand implements Callable<Integer> {
         long total = p.limits().fuel();
         long given = sliceFuel == 0 || Long.compareUnsigned(sliceFuel, total) > 0 ? total : sliceFuel;
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(given), p.sink());
-        watch(run);
+        if (record == null) {
+            watch(run);
+        }
         if (deadline != null) {
             run.deadline(deadline);
         }
@@ -268,14 +294,19 @@ public final class RunCommand implements Callable<Integer> {
      *
      * @return the outcome when the run returned or trapped first, or was interrupted (a
      *     {@link Outcome.Paused} whose reason is {@link PauseReason.Interrupted}: stdout or stderr
-     *     failed), or null when it paused at {@code at}
+     *     failed), or a fuel pause that came after stdout or stderr failed ({@link TapeCli#writeFailed},
+     *     nothing written), or null when it paused at {@code at}
      */
     private Outcome pauseAt(RunOptions.Prepared p, long at, PrintWriter out, PrintWriter err) throws CliException {
         long total = p.limits().fuel();
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(at), p.sink());
-        watch(run);
+        if (record == null) {
+            watch(run);
+        }
         Outcome o = run.resume();
-        if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted) {
+        if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted
+                || TapeCli.writeFailed()) {
+            // (a fuel pause after a failed write: no snapshot, as when the interrupt came first)
             return o;
         }
         // the std and test hosts never suspend, and only a failed write interrupts: this is the

@@ -357,6 +357,26 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
+     * Whether {@link #run}'s stdout or stderr has failed to be written for a reason other than a
+     * broken pipe, so that {@link #writeErrors} will end the command with exit 2. A command that
+     * runs a program asks it once the run has stopped, before it reports a trap, a timeout, a pause
+     * or results: the run was asked to pause at the failure ({@link #onWriteFailure}), but compiled
+     * code polls only every {@link dev.tape.vm.Run#COMPILED_CHUNK} fuel units and may trap, return or
+     * reach a fuel pause first, which the interpreter (pausing right after the host call that
+     * wrote) never does; answering by the failure alone gives both tiers the one line.
+     *
+     * @return true when such a failure happened; false outside {@link #run}
+     */
+    static boolean writeFailed() {
+        return failed(standardOutput) || failed(standardError);
+    }
+
+    private static boolean failed(CheckedStream s) {
+        IOException e = s == null ? null : s.failure();
+        return e != null && !CheckedStream.brokenPipe(e);
+    }
+
+    /**
      * Whether {@link #onWriteFailure} would watch the standard streams.
      *
      * @return true inside {@link #run}'s command
