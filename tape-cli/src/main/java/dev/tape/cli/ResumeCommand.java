@@ -76,6 +76,7 @@ public final class ResumeCommand implements Callable<Integer> {
         }
         // (a failed write of stdout or stderr interrupts it, as tape run's)
         RunCommand.watch(run);
+        TapeCli.stopPrints(true);
         Outcome o = run.resume();
         if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.Interrupted) {
             // TapeCli.writeErrors says what failed

@@ -105,6 +105,8 @@ public final class RunCommand implements Callable<Integer> {
         long sliceFuel = slice == null ? 0 : slice();
         Duration deadline = timeout == null ? null : duration(timeout);
         long pauseFuel = pauseFuel();
+        // a print after stdout failed traps (StdHost), but not in a run recorded: see watched
+        TapeCli.stopPrints(record == null);
         if (record == null) {
             return run(options.prepare(out, err), out, err, sliceFuel, deadline, pauseFuel);
         }
@@ -203,17 +205,19 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * Whether the run writes as it goes to a standard stream that {@link TapeCli#run} watches for
-     * write failures ({@link TapeCli#onWriteFailure}): it traces ({@code --trace}, to stderr) or its
-     * program imports a host function (the std host prints to stdout). Such a run goes as a
-     * {@link Run} (the same outcome, fuel and output as {@code Vm.run}, {@link Run}'s "Exact
-     * semantics"), which a failed write interrupts: it pauses within {@link Run#CHUNK} instructions
-     * (interpreted; right after the host call that wrote) or {@link Run#COMPILED_CHUNK} fuel units
-     * (compiled), and {@code tape run} exits 2 with {@link TapeCli#writeErrors}' line instead of
-     * running the program on, up to its fuel, for output that is lost. A run that prints nothing
-     * as it goes keeps {@code Vm.run}. A run with {@code --record} is not watched: its recording,
-     * in a file that did not fail, is what it is run for, and a run stopped midway would leave a
-     * recording that ends early (which {@code tape replay} calls a divergence) and whose length
-     * depends on the tier; it runs to its end, as before, and exits 2 with the line.
+     * write failures ({@link TapeCli#onWriteFailure}) other than through the std host: it traces
+     * ({@code --trace}, to stderr). Such a run goes as a {@link Run} (the same outcome, fuel and
+     * output as {@code Vm.run}, {@link Run}'s "Exact semantics"), which a failed write interrupts:
+     * it pauses within {@link Run#CHUNK} instructions (interpreted) or {@link Run#COMPILED_CHUNK}
+     * fuel units (compiled), and {@code tape run} exits 2 with {@link TapeCli#writeErrors}' line
+     * instead of running the program on, up to its fuel, for output that is lost. A run that
+     * prints only through the std host keeps {@code Vm.run}: its next print after stdout failed
+     * traps ({@link StdHost}, "A failed standard output", {@link TapeCli#stopPrints}), which costs
+     * nothing while nothing failed, where a {@code Run}'s slices cost a compiled deep recursion up
+     * to twice its CPU. A run with {@code --record} is not watched, and its prints are not stopped:
+     * its recording, in a file that did not fail, is what it is run for, and a run stopped midway
+     * would leave a recording that ends early (which {@code tape replay} calls a divergence) and
+     * whose length depends on the tier; it runs to its end, as before, and exits 2 with the line.
      *
      * @param p the prepared run
      * @return true to run it as a watched {@link Run}
@@ -223,14 +227,14 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether the run writes as it goes to a watched standard stream ({@link #watched} without the
+     * Whether the run traces to a watched standard stream ({@link #watched} without the
      * recording's exception).
      *
      * @param p the prepared run
-     * @return true when it traces or imports a host function, inside {@link TapeCli#run}
+     * @return true when it traces, inside {@link TapeCli#run}
      */
     private static boolean streams(RunOptions.Prepared p) {
-        return TapeCli.writesWatched() && (p.sink() != null || !p.vm().program().program().hostSigs().isEmpty());
+        return TapeCli.writesWatched() && p.sink() != null;
     }
 
     /**

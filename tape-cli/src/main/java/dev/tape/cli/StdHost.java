@@ -47,6 +47,15 @@ import java.util.List;
  * needs a fixed few KiB beyond the string itself. The writer is not flushed after each line;
  * {@code tape} flushes it when the run ends or traps.
  *
+ * <p><b>A failed standard output.</b> In {@code tape run} (without {@code --record}) and
+ * {@code tape resume}, once stdout has failed to be written for a reason other than a broken pipe
+ * (a full disk, a closed descriptor), every further print writes nothing and fails with
+ * {@link OutputFailed}, so the run traps {@code host_call_failed} at its next print on either tier,
+ * and the command ends with code 2 and one line ({@code TapeCli.writeErrors}) instead of running on
+ * for output that is lost. The failure shows when the writer's buffer (8 KiB) reaches the stream:
+ * a run makes at most the prints that fill it, plus one, after the disk filled. A broken pipe
+ * stays quiet: the run goes on. Checking costs one or two volatile reads per print.
+ *
  * <p>Not thread-safe: one host serves one run at a time.
  */
 public final class StdHost {
@@ -87,6 +96,20 @@ public final class StdHost {
     }
 
     /**
+     * The command line's standard output has failed to be written (not a broken pipe) in a command
+     * that stops prints then ({@code TapeCli.stopPrints}): the print writes nothing; the VM turns it
+     * into a {@code host_call_failed} trap, whose report {@code tape} does not print (it ends with
+     * code 2 and the write error's line).
+     */
+    static final class OutputFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        OutputFailed(String symbol) {
+            super(symbol + ": the standard output cannot be written", null, false, false);
+        }
+    }
+
+    /**
      * Makes the standard host.
      *
      * @param out where the functions print; each call prints one line
@@ -117,8 +140,14 @@ public final class StdHost {
         return Signature.of(List.of(arg), List.of());
     }
 
-    /** Counts {@code bytes} against the limit, or fails without counting them. */
-    private void reserve(String symbol, long bytes) throws OutputLimitExceeded {
+    /**
+     * Counts {@code bytes} against the limit, or fails without counting them; fails first when the
+     * command line's stdout failed in a command that stops prints then ({@link OutputFailed}).
+     */
+    private void reserve(String symbol, long bytes) throws OutputLimitExceeded, OutputFailed {
+        if (TapeCli.printsStopped()) {
+            throw new OutputFailed(symbol);
+        }
         if (bytes > maxOutputBytes - written) {
             throw new OutputLimitExceeded(symbol + " would write " + bytes + " bytes, past the output limit of "
                     + maxOutputBytes + " bytes (--max-output-bytes) with " + written + " written");
@@ -126,7 +155,7 @@ public final class StdHost {
         written += bytes;
     }
 
-    private Value[] printAscii(String symbol, String text) throws OutputLimitExceeded {
+    private Value[] printAscii(String symbol, String text) throws OutputLimitExceeded, OutputFailed {
         reserve(symbol, text.length() + 1L);
         out.write(text);
         out.write('\n');
@@ -137,7 +166,7 @@ public final class StdHost {
      * Counts the string's bytes against the limit first, so that a refused print copies nothing
      * (copying its UTF-8 out of the value first held n uncharged bytes for nothing), then writes it.
      */
-    private Value[] printStr(Value.Str s) throws OutputLimitExceeded {
+    private Value[] printStr(Value.Str s) throws OutputLimitExceeded, OutputFailed {
         reserve("std.print_str", s.length() + 1L);
         byte[] utf8 = s.toUtf8();
         ByteBuffer in = ByteBuffer.wrap(utf8);

@@ -328,12 +328,46 @@ public final class TapeCli implements Callable<Integer> {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         standardOutput = stdout;
         standardError = stderr;
-        return writeErrors(execute(out, err, args), stdout, stderr, err);
+        try {
+            return writeErrors(execute(out, err, args), stdout, stderr, err);
+        } finally {
+            // a later command line in this JVM (Train's, a test's) has streams of its own
+            standardOutput = null;
+            standardError = null;
+            stopPrints = false;
+        }
     }
 
-    /** The standard output's stream of the command line {@link #run} runs, or null before. */
+    /** Whether the std host's prints fail once stdout failed ({@link #stopPrints(boolean)}). */
+    private static volatile boolean stopPrints;
+
+    /**
+     * Asks that, in this command line, the std host's prints fail once {@link #run}'s stdout has
+     * failed to be written for a reason other than a broken pipe ({@link #printsStopped}): a run that
+     * prints then traps at its next print ({@link StdHost}, "A failed standard output"), on either
+     * tier, instead of running on for output that is lost. {@code tape run} (without
+     * {@code --record}) and {@code tape resume} ask it; until then, and after {@link #run} returns,
+     * prints go on.
+     *
+     * @param stop true to stop prints at a failure
+     */
+    static void stopPrints(boolean stop) {
+        stopPrints = stop;
+    }
+
+    /**
+     * Whether the std host's prints fail now ({@link #stopPrints(boolean)} asked it and stdout
+     * failed): one volatile read while nothing was asked, two while nothing failed.
+     *
+     * @return true when a print must fail
+     */
+    static boolean printsStopped() {
+        return stopPrints && failed(standardOutput);
+    }
+
+    /** The standard output's stream of the command line {@link #run} runs, or null outside it. */
     private static volatile CheckedStream standardOutput;
-    /** The standard error's stream of the command line {@link #run} runs, or null before. */
+    /** The standard error's stream of the command line {@link #run} runs, or null outside it. */
     private static volatile CheckedStream standardError;
 
     /**

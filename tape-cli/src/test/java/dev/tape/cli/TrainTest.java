@@ -55,7 +55,7 @@ class TrainTest {
         for (String cls : new String[] {"dev.tape.cli.RunCommand ", "dev.tape.cli.VerifyCommand ",
             "dev.tape.cli.AsmCommand ", "dev.tape.cli.DisasmCommand ", "dev.tape.cli.TrapReport ",
             "dev.tape.vm.Interpreter ", "dev.tape.program.ProgramDecoder ", "dev.tape.cli.InspectCommand ",
-            "dev.tape.cli.StdHost ", "dev.tape.vm.Run ", "dev.tape.cli.RunCommand$1 ", "dev.tape.cli.ExitWatch "}) {
+            "dev.tape.cli.StdHost ", "dev.tape.cli.ExitWatch "}) {
             assertTrue(classes.contains(cls), cls + " is not loaded");
         }
         ChildJvm.Result usage = child(List.of(), Train.class, fib.toString());
