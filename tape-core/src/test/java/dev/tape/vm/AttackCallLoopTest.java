@@ -206,4 +206,41 @@ class AttackCallLoopTest {
         assertEquals("ok " + List.of(Value.i64(n * n)) + " fuel ",
                 outcome(vm, n, Limits.DEFAULT, null).replaceAll("fuel \\d+", "fuel "));
     }
+
+    /**
+     * A run of a random call-heavy program paused at every fuel budget (inside {@code CallLoop}'s part
+     * or {@code execute}'s), its snapshot restored into a fresh VM, ends as the one-shot run; the
+     * paused run and the restored one show the same frames, and the paused run itself resumes alike.
+     */
+    @Test
+    void pausesAtEveryBudgetSnapshotAndRestoreAsTheOneShotRun() throws Exception {
+        int pauses = 0;
+        for (long seed = 1; seed <= 12; seed++) {
+            Vm vm = program(seed);
+            List<Value> args = List.of(Value.i64(3 + seed % 4));
+            RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+            outcome(vm, 3 + seed % 4, Limits.DEFAULT.withFuel(4000), all);
+            if (all.count >= 3000) {
+                continue; // runs out of fuel: a resumed run pauses again where the one-shot run traps
+            }
+            long total = all.count;
+            String expected = RunTest.oneShot(vm, args, 4000);
+            for (long first = 0; first < total; first += (first < 300 ? 1 : 11)) {
+                Run run = vm.start(0, args, Limits.DEFAULT.withFuel(first));
+                Outcome o = run.resume();
+                if (!(o instanceof Outcome.Paused)) {
+                    assertEquals(RunTest.oneShot(vm, args, first), RunTest.text(o), "seed " + seed + ", fuel " + first);
+                    continue;
+                }
+                pauses++;
+                Run restored = program(seed).restore(run.snapshot());
+                assertEquals(run.frames(), restored.frames(), "seed " + seed + ", fuel " + first);
+                restored.addFuel(4000 - first);
+                run.addFuel(4000 - first);
+                assertEquals(expected, RunTest.text(restored.resume()), "restored, seed " + seed + ", fuel " + first);
+                assertEquals(expected, RunTest.text(run.resume()), "resumed, seed " + seed + ", fuel " + first);
+            }
+        }
+        assertTrue(pauses > 100, pauses + " pauses");
+    }
 }
