@@ -261,7 +261,8 @@ public final class RunCommand implements Callable<Integer> {
      * a deadline when given. A fuel pause with all the fuel given ends the run with the one-shot
      * run's {@code fuel_exceeded} trap.
      *
-     * @return Done, Trapped, or Paused (the deadline passed)
+     * @return Done, Trapped, or Paused: the deadline passed, or interrupted
+     *     ({@link PauseReason.Interrupted}: stdout or stderr failed, {@link #watch})
      */
     private Outcome paused(RunOptions.Prepared p, long sliceFuel, Duration deadline) {
         long total = p.limits().fuel();
