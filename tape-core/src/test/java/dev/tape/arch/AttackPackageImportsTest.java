@@ -42,8 +42,9 @@ class AttackPackageImportsTest {
      * {@code vm.internal.ClassInit}; {@code vm.internal} names {@code vm} ({@code Vm},
      * {@code VmOptions}: the compiler's interface) and {@code verify}; {@code verify} and
      * {@code verify.internal} name each other; so {@code program} reaches every package that names
-     * it back, through {@code vm.internal}. Without {@code ClassInit} in {@code vm.internal} the
-     * group would shrink to {@code vm vm.internal jfr} and {@code verify verify.internal}.
+     * it back, through {@code vm.internal}. With {@code ClassInit} out of {@code vm.internal} (it
+     * is all that {@code program}, {@code asm} and {@code jfr} name there) the group would shrink
+     * to {@code vm vm.internal} and {@code verify verify.internal}.
      */
     private static final Set<String> KNOWN = Set.of(
             "dev.tape.host dev.tape.jfr dev.tape.program dev.tape.trace dev.tape.value dev.tape.verify"
