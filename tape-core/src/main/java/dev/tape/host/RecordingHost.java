@@ -300,6 +300,7 @@ public final class RecordingHost implements Host {
     }
 
     /**
+     * @param s a failure's detail
      * @return whether {@code s} is well-formed UTF-16 (no unpaired surrogate), so that its UTF-8
      *     bytes decode to it again; linear in its length
      */
