@@ -31,15 +31,21 @@ public abstract class TapeException extends RuntimeException {
 
     /**
      * The detail of the {@code host_call_failed} trap that a host function throwing this exception
-     * gives (spec section "Host ABI"; the VM's host call and {@code RecordingHost} both ask it, so a
-     * replayed failure is the recorded one). The generic rule, for every exception of tape's but a
-     * run's trap: the exception's simple class name, {@code ": "} and its message
-     * ({@code "LinkException: ..."}), or the class name alone when the message is null; so at most
-     * the message's length plus the class name's and 2 characters. A run's trap
-     * ({@code dev.tape.vm.Trap}, a nested run's thrown on) overrides it with the nesting rule.
-     * Not used for {@code HostReturnArityException}, which gives a {@code host_return_arity_mismatch}
-     * trap instead. {@code HostFailedException.detailOf} applies this to any exception, also one
-     * that is not tape's: an embedder's own recording host can use it.
+     * gives (spec section "Host ABI"; the VM's host call and {@code RecordingHost} both ask it,
+     * through {@code HostFailedException.detailOf}, so a replayed failure is the recorded one). The
+     * generic rule, for every exception of tape's but a run's trap: {@link #classAndMessage}, the
+     * exception's simple class name, {@code ": "} and its message ({@code "LinkException: ..."}), or
+     * the class name alone when the message is null; so at most the message's length plus the class
+     * name's and 2 characters. A run's trap ({@code dev.tape.vm.Trap}, a nested run's thrown on)
+     * overrides it with the nesting rule. Not used for {@code HostReturnArityException}, which gives
+     * a {@code host_return_arity_mismatch} trap instead. {@code HostFailedException.detailOf}
+     * applies this to any exception, also one that is not tape's: an embedder's own recording host
+     * can use it.
+     *
+     * <p>An embedder's subclass may override it: its string is then the detail as it is (no bound
+     * but the string's own length); when the override returns null or throws anything (an
+     * {@link Error} too), {@code HostFailedException.detailOf} uses the generic rule instead, so
+     * the run still traps {@code host_call_failed} and nothing escapes it.
      *
      * @return the trap's detail, never null
      */
@@ -49,13 +55,29 @@ public abstract class TapeException extends RuntimeException {
 
     /**
      * The generic rule of {@link #hostCallDetail()} for any throwable: its simple class name,
-     * {@code ": "} and its message, or the class name alone when the message is null.
+     * {@code ": "} and its message, or the class name alone when the message is null or
+     * {@code getMessage()} throws (anything: an exception of an embedder's may override it), so
+     * that the rule itself never throws; when even the simple name cannot be read (a class whose
+     * inner-class attributes are malformed), its binary name.
      *
-     * @param e a throwable
-     * @return the detail, never null
+     * @param e a throwable (never null)
+     * @return the detail, never null: at most the message's length plus the class name's and 2
+     *     characters
      */
     public static String classAndMessage(Throwable e) {
-        String msg = e.getMessage();
-        return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        String name;
+        try {
+            name = e.getClass().getSimpleName();
+        } catch (Throwable malformed) {
+            name = e.getClass().getName();
+        }
+        String msg;
+        try {
+            msg = e.getMessage();
+        } catch (Throwable failed) {
+            // an embedder's getMessage that throws (itself, say): the class name alone
+            msg = null;
+        }
+        return msg == null ? name : name + ": " + msg;
     }
 }

@@ -12,7 +12,10 @@ import dev.tape.TapeException;
 public final class HostFailedException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** @param detail the trap's detail, one line, never null */
+    /**
+     * @param detail the trap's detail, one line, never null (a null one gives the detail
+     *     {@code "HostFailedException"}, see {@link #detailOf})
+     */
     public HostFailedException(String detail) {
         super(detail, null, false, false);
     }
@@ -26,19 +29,37 @@ public final class HostFailedException extends Exception {
      * ({@link TapeException#classAndMessage}). The VM's host call and {@link RecordingHost} both
      * use it, so a replayed failure is the recorded run's; an embedder's own recording host can use
      * it too. A {@link HostReturnArityException} gives a {@code host_return_arity_mismatch} trap
-     * instead (its message is that trap's detail), not this. The text is at most 34 characters
-     * longer than the longest of {@code e}'s message and its class name plus 2.
+     * instead (its message is that trap's detail), not this.
+     *
+     * <p>It never throws and never gives null: a {@code HostFailedException} made with a null detail
+     * gives its class name alone ({@code "HostFailedException"}, the generic rule), and an
+     * embedder's override of {@code hostCallDetail} that returns null or throws anything (an
+     * {@link Error}, a {@link StackOverflowError} of its own recursion) gives the generic rule, so
+     * the run traps {@code host_call_failed} whatever the host threw. Bound: for tape's own
+     * exceptions and any other the text is at most 34 characters longer than the longest of
+     * {@code e}'s message and its class name plus 2; an embedder's override's string is taken as it
+     * is, as long as it is.
      *
      * @param e what the host function threw (never null)
-     * @return the trap's detail: null only for a {@code HostFailedException} made with a null
-     *     detail, else never null
+     * @return the trap's detail, never null
      */
     public static String detailOf(Throwable e) {
         if (e instanceof HostFailedException) {
-            return e.getMessage();
+            // final: its getMessage is Throwable's, which cannot throw
+            String d = e.getMessage();
+            return d != null ? d : TapeException.classAndMessage(e);
         }
         if (e instanceof TapeException t) {
-            return t.hostCallDetail();
+            String d;
+            try {
+                d = t.hostCallDetail();
+            } catch (Throwable failed) {
+                // an embedder's override that throws (an Error too): the generic rule below
+                d = null;
+            }
+            if (d != null) {
+                return d;
+            }
         }
         return TapeException.classAndMessage(e);
     }

@@ -22,8 +22,8 @@ import java.util.List;
  *
  * <p>Recording never changes the run: the wrapped host sees the same arguments and its answers and
  * failures go to the VM unchanged. A problem of the recording itself (the stream fails, a value's
- * literal is longer than {@link ValueLiteral#MAX_LENGTH} chars, the file would grow past its byte
- * limit) stops the recording, lets the run go on, and is reported by {@link #finish()}. Each call
+ * literal is longer than {@link ValueLiteral#MAX_LENGTH} chars, a failure's detail holds an unpaired
+ * surrogate, which UTF-8 cannot carry, the file would grow past its byte limit) stops the recording, lets the run go on, and is reported by {@link #finish()}. Each call
  * costs formatting its values as literals, in time and bytes linear in their literals' length.
  *
  * <p><b>Size.</b> A file is at most {@code maxBytes} long ({@link #DEFAULT_MAX_BYTES}, 1 GiB,
@@ -236,8 +236,17 @@ public final class RecordingHost implements Host {
             end(w, ok, charging.charged);
             throw e;
         } catch (Throwable e) {
+            String d = detail(e);
+            if (!wellFormed(d)) {
+                // UTF-8 cannot carry it: the file would replay another detail ('?' for the surrogate)
+                if (ok && problem == null) {
+                    problem = "cannot record a host failure: its detail holds an unpaired surrogate (at host call "
+                            + (calls + 1) + "), which UTF-8 cannot carry; it stops there";
+                }
+                throw e;
+            }
             w.u8(HostRecording.FAILED);
-            w.utf8(detail(e));
+            w.utf8(d);
             end(w, ok, charging.charged);
             throw e;
         }
@@ -288,6 +297,24 @@ public final class RecordingHost implements Host {
      */
     static String detail(Throwable e) {
         return HostFailedException.detailOf(e);
+    }
+
+    /**
+     * @param s a failure's detail
+     * @return whether {@code s} is well-formed UTF-16 (no unpaired surrogate), so that its UTF-8
+     *     bytes decode to it again; linear in its length
+     */
+    static boolean wellFormed(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean value(ByteWriter w, Value v) {

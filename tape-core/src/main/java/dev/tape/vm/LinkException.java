@@ -73,8 +73,8 @@ public final class LinkException extends TapeException {
                 case MISSING -> head + "the host does not provide it";
                 case SIGNATURE_MISMATCH -> head + "signature mismatch, the host offers "
                         + String.join(" or ", offered.stream().map(Signature::toString).toList());
-                case RESOLVER_FAILED -> head + "the host's resolver threw " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+                // the generic rule, which never throws (a resolver's exception's getMessage may)
+                case RESOLVER_FAILED -> head + "the host's resolver threw " + TapeException.classAndMessage(cause);
             };
         }
     }

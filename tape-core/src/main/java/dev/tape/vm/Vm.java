@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.TapeException;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.host.WordFunction;
@@ -427,8 +428,8 @@ public final class Vm {
     }
 
     Trap internal(ExecutionContext ctx, Throwable e) {
-        return simpleTrap(ctx, TrapKind.INTERNAL_ERROR, e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        // the generic rule, which never throws: a getMessage that throws must not escape the run
+        return simpleTrap(ctx, TrapKind.INTERNAL_ERROR, TapeException.classAndMessage(e));
     }
 
     Trap simpleTrap(ExecutionContext ctx, TrapKind kind, String detail) {
