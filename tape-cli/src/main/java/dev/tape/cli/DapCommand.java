@@ -6,6 +6,8 @@ import dev.tape.debug.dap.TargetFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -29,10 +31,13 @@ public final class DapCommand implements Callable<Integer> {
     /** Creates the command. */
     public DapCommand() {}
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         // (through tape's checked standard output: a full disk is one line and code 2, TapeCli.writeErrors)
-        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), TapeCli.standardOutput());
+        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), TapeCli.standardOutput(spec.commandLine().getOut()));
         return ExitCodes.OK;
     }
 
