@@ -47,14 +47,18 @@ import java.util.List;
  * needs a fixed few KiB beyond the string itself. The writer is not flushed after each line;
  * {@code tape} flushes it when the run ends or traps.
  *
- * <p><b>A failed standard output.</b> In {@code tape run} (without {@code --record}) and
- * {@code tape resume}, once stdout has failed to be written for a reason other than a broken pipe
- * (a full disk, a closed descriptor), every further print writes nothing and fails with
- * {@link OutputFailed}, so the run traps {@code host_call_failed} at its next print on either tier,
- * and the command ends with code 2 and one line ({@code TapeCli.writeErrors}) instead of running on
- * for output that is lost. The failure shows when the writer's buffer (8 KiB) reaches the stream:
- * a run makes at most the prints that fill it, plus one, after the disk filled. A broken pipe
- * stays quiet: the run goes on. Checking costs one or two volatile reads per print.
+ * <p><b>A failed standard output.</b> In {@code tape run} (without {@code --record}),
+ * {@code tape resume}, {@code tape bench}, {@code tape debug} and {@code tape replay}'s re-prints,
+ * once stdout has failed to be written for a reason other than a broken pipe (a full disk, a closed
+ * descriptor), every further print writes nothing and fails with {@link OutputFailed}, so the run
+ * traps {@code host_call_failed} at its next print on either tier, and the command ends with code 2
+ * and one line ({@code TapeCli.writeErrors}) instead of running on for output that is lost. The
+ * check is bound, when the host is made, to its own writer's stream ({@link CheckedWriter}): a
+ * host over any other writer never stops. The failure shows when the writer's buffer (8 KiB)
+ * reaches the stream: a run makes at most the prints that fill it, plus one, after the disk filled.
+ * A broken pipe stays quiet: the run goes on. Checking costs one volatile read per print.
+ * ({@code tape profile} and {@code tape run --record} run on: their product is a file of the whole
+ * run.)
  *
  * <p>Not thread-safe: one host serves one run at a time.
  */
