@@ -107,16 +107,40 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
+     * {@code tape}'s version options, {@code -V} and {@code --version}: given alone, the command
+     * line needs no subcommand ({@link #first}).
+     */
+    static final List<String> VERSION = List.of("-V", "--version");
+
+    /**
+     * What {@link #execute} passes {@link #commandLine(PrintWriter, PrintWriter, String)} as the
+     * first argument: the first argument, except that a version option followed by more arguments
+     * ({@code tape --version run}) is null (every subcommand, for picocli to parse them as
+     * before), since {@code -V} or {@code --version} alone builds none.
+     *
+     * @param args the command-line arguments
+     * @return the first argument, or null
+     */
+    static String first(String[] args) {
+        if (args.length == 0 || args.length > 1 && VERSION.contains(args[0])) {
+            return null;
+        }
+        return args[0];
+    }
+
+    /**
      * As {@link #commandLine(PrintWriter, PrintWriter)}, but when {@code first} (the first
      * command-line argument) names a subcommand that reads no other subcommand, the command line
      * has only that one: its parsing, help, errors and results are the same, and a cold
      * {@code tape run} does not pay for building the other twelve (picocli reflects over each,
-     * about 0.1 s in all). {@code help} and {@code completion}, which read the whole tree, an
-     * option or an unknown name get every subcommand.
+     * about 0.1 s in all). A version option ({@link #VERSION}: {@code tape --version} prints the
+     * version alone) gets none. {@code help} and {@code completion}, which read the whole tree, any
+     * other option ({@code --help} lists every subcommand with its description, which picocli reads
+     * from each one's model) or an unknown name get every subcommand.
      *
      * @param out the standard output for results and help
      * @param err the standard error for errors, traps and traces
-     * @param first the first command-line argument, or null for every subcommand
+     * @param first the first command-line argument ({@link #first}), or null for every subcommand
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
@@ -125,8 +149,9 @@ public final class TapeCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()), new LazyFactory());
         boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
                 && !first.equals("completion");
+        boolean none = first != null && VERSION.contains(first);
         for (String name : SUBCOMMANDS) {
-            if (!one || name.equals(first)) {
+            if (!none && (!one || name.equals(first))) {
                 cl.addSubcommand(name, subcommand(name));
                 if (!name.equals("run")) {
                     // what the annotated root's mixinStandardHelpOptions gave each subcommand it
@@ -221,7 +246,7 @@ public final class TapeCli implements Callable<Integer> {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         int code;
         try {
-            code = commandLine(out, err, args.length == 0 ? null : args[0]).execute(args);
+            code = commandLine(out, err, first(args)).execute(args);
         } catch (Throwable t) {
             out.flush();
             err.println("tape: internal error: " + ProgramFiles.describe(t));
