@@ -283,7 +283,9 @@ abstract class InlineBody implements InlineOps.Emitter {
      * the same way: nop, word moves and constants,
      * {@code bool.not}, i64/u64/bool arithmetic without division and shifts, {@code br},
      * {@code jmp}, {@code ret} (as {@link #instruction}) and, for any other op, an integer or f64
-     * compare (plain or fused: its br follows as an instruction of its own) as 1 or 0.
+     * compare (plain or fused: its br follows as an instruction of its own) as 1 or 0, or, when the
+     * next instruction is a br on its register, as one branch that writes 1 or 0 on each way
+     * ({@link #branchCompare}).
      */
     final void common(int g, int op, int pos, Label done) {
         switch (op) {
