@@ -830,9 +830,12 @@ final class Interpreter {
         } catch (OutOfMemoryError e) {
             // an allocation of the instruction at ip failed: it traps there, as any trap does
             return outOfMemory(c, image, ip, base, depth, start - budget);
-        } catch (RuntimeException e) {
-            // not a trap of the program (a failing trace sink, or a bug): leave the state where it
-            // happened so the driver reports it there
+        } catch (StackOverflowError e) {
+            // the driver's own rule for it (the state is the last one saved)
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // not a trap of the program (a failing trace sink, an embedder's Error, or a bug): leave
+            // the state where it happened so the driver reports it there
             save(c, image, ip, base, depth, start - budget);
             throw e;
         }
