@@ -490,6 +490,7 @@ final class Interpreter {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;
                         }
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case Op.CALL -> {
                             int at = entry[code[ip + 1]];
                             if (at >= CodeImage.HOT) {
@@ -522,8 +523,8 @@ final class Interpreter {
                                 }
                                 at -= CodeImage.HOT;
                             }
-                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
-                            // the indirect call's checks (the callee and the first argument are known)
+                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
+                            // checks (the callee and the first argument are known); traced in execute only
                             if (depth >= maxDepth) {
                                 throw Calls.depthTrap(depth, maxDepth);
                             }
@@ -601,6 +602,7 @@ final class Interpreter {
                             base = callerBase;
                             ip = pos + 1 + n;
                         }
+                        // END GENERATED
                         default -> {
                             // paid for: the switch below runs it
                             break words;
