@@ -428,8 +428,10 @@ public final class OpcodeGenerator {
         private static final java.util.regex.Pattern LABEL =
                 java.util.regex.Pattern.compile("(Op|LOp)\\.[A-Z][A-Z0-9_]*");
         private static final java.util.regex.Pattern HANDOFF = java.util.regex.Pattern.compile("@handoff [1-9][0-9]?");
+        /** A body line for one mode only: {@code @execute LINE} or {@code @calls LINE}. */
+        private static final java.util.regex.Pattern ONLY = java.util.regex.Pattern.compile("@(execute|calls) .*\\S.*");
         final Map<String, WordCase> cases = new LinkedHashMap<>();
-        /** Path to mode ({@code execute} or {@code run}). */
+        /** Path to mode ({@code execute}, {@code calls} or {@code run}). */
         final Map<String, String> modes = new LinkedHashMap<>();
         /** Path to its regions, each a list of case names. */
         final Map<String, List<List<String>>> files = new LinkedHashMap<>();
@@ -463,9 +465,10 @@ public final class OpcodeGenerator {
                                 throw new IllegalArgumentException("word cases: line " + (n + 1)
                                         + ": a body line may not be a region marker (" + b.trim() + ")");
                             }
-                            if (b.startsWith("@") && !HANDOFF.matcher(b).matches()) {
+                            if (b.startsWith("@") && !HANDOFF.matcher(b).matches() && !ONLY.matcher(b).matches()) {
                                 throw new IllegalArgumentException("word cases: line " + (n + 1)
-                                        + ": a body line may not start with @ (only @handoff N, @end)");
+                                        + ": a body line may not start with @ (only @handoff N, @execute LINE, "
+                                        + "@calls LINE, @end)");
                             }
                             body.add(b);
                         }
@@ -490,8 +493,9 @@ public final class OpcodeGenerator {
                         t.add(new WordCase(head[0], head[1], other.oneLine, other.body), where);
                     }
                     case "@file" -> {
-                        if (words.length != 3 || !words[2].equals("execute") && !words[2].equals("run")) {
-                            throw new IllegalArgumentException(where + "@file needs a path and a mode, execute or run");
+                        if (words.length != 3 || !List.of("execute", "calls", "run").contains(words[2])) {
+                            throw new IllegalArgumentException(where + "@file needs a path and a mode, execute or run"
+                                    + " (or calls)");
                         }
                         file = words[1];
                         if (t.modes.put(file, words[2]) != null) {
@@ -571,7 +575,7 @@ public final class OpcodeGenerator {
             if (regions == null) {
                 throw new IllegalArgumentException("word cases: the template names no file " + path);
             }
-            boolean execute = modes.get(path).equals("execute");
+            String mode = modes.get(path);
             String[] lines = source.split("\n", -1);
             StringBuilder out = new StringBuilder();
             int region = 0;
@@ -603,7 +607,7 @@ public final class OpcodeGenerator {
                 String indent = line.substring(0, line.indexOf('/'));
                 StringBuilder generated = new StringBuilder();
                 for (String name : regions.get(region)) {
-                    render(generated, cases.get(name), indent, execute);
+                    render(generated, cases.get(name), indent, mode);
                 }
                 // a file checked out with CRLF gets CRLF inside its regions too
                 out.append(line.endsWith("\r") ? generated.toString().replace("\n", "\r\n") : generated);
@@ -620,8 +624,9 @@ public final class OpcodeGenerator {
             return out.toString();
         }
 
-        private static void render(StringBuilder out, WordCase c, String indent, boolean execute) {
-            String budget = execute ? "budget" : "b";
+        private static void render(StringBuilder out, WordCase c, String indent, String mode) {
+            boolean execute = mode.equals("execute");
+            String budget = mode.equals("run") ? "b" : "budget";
             if (c.oneLine) {
                 out.append(indent).append("case ").append(c.labels).append(" -> ")
                         .append(c.body.get(0).replace("$budget", budget)).append('\n');
@@ -636,6 +641,11 @@ public final class OpcodeGenerator {
                                 .append(b.substring("@handoff ".length())).append(")) {\n");
                         out.append(in).append("    break words; // paid for: a FloatRun\n");
                         out.append(in).append("}\n");
+                    }
+                } else if (ONLY.matcher(b).matches()) {
+                    int sp = b.indexOf(' ');
+                    if (b.substring(1, sp).equals(mode)) {
+                        out.append(in).append(b.substring(sp + 1).replace("$budget", budget)).append('\n');
                     }
                 } else if (b.isEmpty()) {
                     out.append('\n');

@@ -124,6 +124,48 @@ class WordCasesTest {
         assertEquals(List.of("E.java", "R.java"), OpcodeGenerator.wordCaseFiles(TEMPLATE));
     }
 
+    /** A line for one mode: {@code @execute LINE} in MODE execute only, {@code @calls LINE} in MODE calls only. */
+    @Test
+    void modeLinesRenderInTheirModeOnly() {
+        String template = String.join("\n",
+                "@case call Op.I64_ADD",
+                "@execute if (traced) {",
+                "@execute     trace();",
+                "@execute }",
+                "@calls // untraced",
+                "if ($budget == 0) {",
+                "@calls     $budget++;",
+                "    ip += 4;",
+                "}",
+                "@end",
+                "@file E.java execute",
+                "@region call",
+                "@file C.java calls",
+                "@region call",
+                "");
+        String src = BEGIN + "\n" + END + "\n";
+        assertEquals(BEGIN + "\n"
+                + "case Op.I64_ADD -> {\n"
+                + "    if (traced) {\n"
+                + "        trace();\n"
+                + "    }\n"
+                + "    if (budget == 0) {\n"
+                + "        ip += 4;\n"
+                + "    }\n"
+                + "}\n" + END + "\n", OpcodeGenerator.writeWordCases(SPEC, template, "E.java", src));
+        assertEquals(BEGIN + "\n"
+                + "case Op.I64_ADD -> {\n"
+                + "    // untraced\n"
+                + "    if (budget == 0) {\n"
+                + "        budget++;\n"
+                + "        ip += 4;\n"
+                + "    }\n"
+                + "}\n" + END + "\n", OpcodeGenerator.writeWordCases(SPEC, template, "C.java", src));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OpcodeGenerator.writeWordCases(SPEC, template.replace("@calls // untraced", "@run x"), "C.java", src));
+        assertTrue(e.getMessage().contains("a body line may not start with @"), e.getMessage());
+    }
+
     private static void rejects(String template, String source, String messagePart) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OpcodeGenerator.writeWordCases(SPEC, template, "R.java", source));

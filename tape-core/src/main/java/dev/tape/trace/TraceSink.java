@@ -9,8 +9,10 @@ import dev.tape.program.Program;
  * takes the untraced path and pays nothing for tracing.
  *
  * <p>Events run on the thread that runs the program; a sink shared between runs on different
- * threads must be thread-safe. A sink that throws ends the run with an {@code internal_error}
- * trap.
+ * threads must be thread-safe. A sink that throws (an exception, or an {@code Error} such as an
+ * {@code AssertionError}: {@code OutOfMemoryError} ends it {@code heap_limit_exceeded}) ends the run
+ * with an {@code internal_error} trap; one whose {@link #mask()} throws gets no events, and one
+ * whose {@link #runEnd} throws leaves the run's outcome as it was.
  */
 public interface TraceSink {
     /**

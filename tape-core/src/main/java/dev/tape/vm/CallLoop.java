@@ -8,7 +8,7 @@ import dev.tape.verify.internal.LOp;
  * A small dispatch loop for call-heavy word code (direct {@code call}, {@code ret}, word moves and
  * constants, adds and subtracts, the fused compare-and-branch forms), entered by
  * {@link Interpreter#execute} at a direct {@code call} whose callee (not a small leaf) starts with one
- * of {@link Interpreter#CALL_TAKES}, when calls are not traced: a method of its
+ * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}), when calls are not traced: a method of its
  * own, so that C2 allocates its registers for these instructions alone, whatever else the JVM has
  * run. It stops, with the instruction at its ip not yet paid for, at any other instruction, at a
  * {@code ret} from the entry frame, or when the budget runs out; its state is then in the context's
@@ -130,9 +130,9 @@ final class CallLoop {
                             }
                         }
                     }
-                    // END GENERATED
                     case Op.CALL -> {
-                        // as execute's direct call (calls are not traced here)
+                        // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
+                        // checks (the callee and the first argument are known); traced in execute only
                         if (depth >= maxDepth) {
                             throw Calls.depthTrap(depth, maxDepth);
                         }
@@ -151,6 +151,8 @@ final class CallLoop {
                         if (moved > ExecutionContext.FREE_VALUES) {
                             c.copied(moved, ExecutionContext.CALL_VALUE_UNITS);
                         }
+                        // the arguments, one and two without a loop (a loop that runs once costs C2's set-up);
+                        // written out here, not a helper: see the note at Calls.copyOne
                         if (argc > 0) {
                             Calls.copyOne(w, r, code[ip + 3], base, nb + 1);
                             if (argc > 1) {
@@ -166,6 +168,8 @@ final class CallLoop {
                         }
                         int at = entry[callee];
                         if (at < 0 && budget >= image.leafLength(callee)) {
+                            // a small leaf with its every instruction paid for: body and ret
+                            // here, no frame record (Calls.leaf)
                             budget -= image.leafLength(callee);
                             Calls.leaf(code, w, ~at, nb, base, retAt);
                             ip = retAt + 1 + code[retAt];
@@ -177,7 +181,7 @@ final class CallLoop {
                             ++depth;
                             regs = calleeRegs;
                             base = nb;
-                            ip = at ^ (at >> 31);
+                            ip = at ^ (at >> 31); // -1 - at for a leaf: ~at
                         }
                     }
                     case Op.RET -> {
@@ -190,6 +194,7 @@ final class CallLoop {
                         int callerBase = frames[fp + 1];
                         int pos = frames[fp + 3];
                         int n = code[ip + 1];
+                        // the results, written out here, not a helper: see the note at Calls.copyOne
                         if (n > 0) {
                             Calls.copyOne(w, r, code[ip + 2], base, callerBase + code[pos + 1]);
                             for (int i = 1; i < n; i++) {
@@ -201,6 +206,7 @@ final class CallLoop {
                         base = callerBase;
                         ip = pos + 1 + n;
                     }
+                    // END GENERATED
                     default -> {
                         // not paid for here: execute's loop takes it
                         budget++;

@@ -459,14 +459,6 @@ final class Calls {
     }
 
     /**
-     * The detail of the {@code host_call_failed} trap of a host function that threw {@code t}: the
-     * nesting rule, {@link Trap#hostCallDetail()} (kept for the tests that name it).
-     */
-    static String nested(Trap t) {
-        return t.hostCallDetail();
-    }
-
-    /**
      * The signal the interpreter's {@code host_call} throws when its host function suspended the
      * run ({@link ExecutionContext#hostSuspended}): it leaves the run at the {@code host_call}
      * with its fuel used, as a trap there does; the driver ({@link Run}) turns it into a pause.

@@ -35,7 +35,8 @@ import dev.tape.verify.internal.LOp;
  * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that the lowering
  * found branching back to a head starting a run ({@link LOp#I64_ADD_LT_BR_RUN}) hands the loop to
  * {@link WordRun} (or to {@link FloatRun}, an f64 head) the same way. A direct {@code call} to a callee
- * (not a small leaf) that starts with an instruction of {@link #CALL_TAKES}, when calls are not
+ * (not a small leaf) that starts with an instruction of {@link LOp#callLoopTakes(int)} (marked in
+ * {@link CodeImage#runEntries()} when the image is made), when calls are not
  * traced, hands the call, and the instructions after it, to {@link CallLoop}, a smaller loop
  * of its own (call, {@code ret}, word moves, constants, adds and subtracts, the fused
  * compare-and-branch forms), which gives back the first other instruction unpaid (see
@@ -83,15 +84,6 @@ final class Interpreter {
      */
     static final boolean[] TUPLE_TAKES = new boolean[256];
 
-    /**
-     * The ops {@link CallLoop} runs, indexed by op (0 to 255): a direct call whose callee (not a
-     * small leaf) starts with one of them hands the call to {@code CallLoop}; any other runs in
-     * {@link #execute}'s own case, so that a callee that would stop {@code CallLoop} at once costs
-     * no hand-over. Here, not in {@code CallLoop}, so that that class has no static initialiser (as
-     * {@link #TUPLE_TAKES}).
-     */
-    static final boolean[] CALL_TAKES = new boolean[256];
-
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
@@ -118,11 +110,6 @@ final class Interpreter {
             RUN_TAKES[op] = true;
         }
         TUPLE_TAKES[LOp.TUPLE_NEW_W] = true;
-        for (int op : new int[] {LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB, Op.U64_SUB, Op.BR,
-            Op.JMP, LOp.I64_LT_BR, LOp.I64_ADD_LT_BR, LOp.CONST_ADD, LOp.CONST_SUB, LOp.CONST_LT_BR, Op.CALL,
-            Op.RET}) {
-            CALL_TAKES[op] = true;
-        }
         TUPLE_TAKES[LOp.TUPLE_GET_W] = true;
         for (int s = 0; s < DEC_SCALES.length; s++) {
             DEC_SCALES[s] = new DecScale(s);
@@ -133,8 +120,9 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        // a leaf's entry is negative here (CodeImage.callEntries): read by the direct call only
-        final int[] entry = image.callEntries();
+        // a leaf's entry is negative here, a CallLoop callee's has CodeImage.HOT set
+        // (CodeImage.runEntries): read by the calls only
+        final int[] entry = image.runEntries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
         // set when the run starts (Run), never while this loop runs
@@ -502,37 +490,41 @@ final class Interpreter {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
                             ip += 5;
                         }
+                        // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case Op.CALL -> {
-                            int first = entry[code[ip + 1]];
-                            if (first >= 0 && CALL_TAKES[code[first] & 0xFF] && !traceCalls) {
-                                // the call and what follows it in a small loop of its own (CallLoop)
-                                try {
-                                    CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
-                                } catch (RuntimeException | Error e) {
-                                    // where it stood when it threw; none noted (it threw before its
-                                    // own handler): at this call, paid for
-                                    if (c.hotIp >= 0) {
-                                        ip = c.hotIp;
-                                        base = c.hotBase;
-                                        depth = c.hotDepth;
-                                        budget = c.hotBudget;
-                                        c.hotIp = -1;
+                            int at = entry[code[ip + 1]];
+                            if (at >= CodeImage.HOT) {
+                                if (!traceCalls) {
+                                    // the call and what follows it in a small loop of its own (CallLoop)
+                                    try {
+                                        CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                    } catch (RuntimeException | Error e) {
+                                        // where it stood when it threw; none noted (it threw before its
+                                        // own handler): at this call, paid for
+                                        if (c.hotIp >= 0) {
+                                            ip = c.hotIp;
+                                            base = c.hotBase;
+                                            depth = c.hotDepth;
+                                            budget = c.hotBudget;
+                                            c.hotIp = -1;
+                                        }
+                                        throw e;
                                     }
-                                    throw e;
+                                    ip = c.hotIp;
+                                    base = c.hotBase;
+                                    depth = c.hotDepth;
+                                    regs = c.hotRegs;
+                                    budget = c.hotBudget;
+                                    c.hotIp = -1;
+                                    w = c.w;
+                                    r = c.r;
+                                    frames = c.frames;
+                                    continue;
                                 }
-                                ip = c.hotIp;
-                                base = c.hotBase;
-                                depth = c.hotDepth;
-                                regs = c.hotRegs;
-                                budget = c.hotBudget;
-                                c.hotIp = -1;
-                                w = c.w;
-                                r = c.r;
-                                frames = c.frames;
-                                continue;
+                                at -= CodeImage.HOT;
                             }
-                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without
-                            // the indirect call's checks (the callee and the first argument are known)
+                            // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
+                            // checks (the callee and the first argument are known); traced in execute only
                             if (depth >= maxDepth) {
                                 throw Calls.depthTrap(depth, maxDepth);
                             }
@@ -566,7 +558,6 @@ final class Interpreter {
                             if (fp + ExecutionContext.FRAME > frames.length) {
                                 frames = c.growFrames();
                             }
-                            int at = entry[callee];
                             if (at < 0 && budget >= image.leafLength(callee) && !traceCalls) {
                                 // a small leaf with its every instruction paid for: body and ret
                                 // here, no frame record (Calls.leaf)
@@ -611,6 +602,7 @@ final class Interpreter {
                             base = callerBase;
                             ip = pos + 1 + n;
                         }
+                        // END GENERATED
                         default -> {
                             // paid for: the switch below runs it
                             break words;
@@ -680,7 +672,8 @@ final class Interpreter {
                         regs = calleeRegs;
                         base = nb;
                         int at = entry[callee];
-                        ip = at ^ (at >> 31); // a leaf's is negative (~entry), see CodeImage.callEntries
+                        // a leaf's is negative (~entry), a CallLoop callee's has HOT set: CodeImage.runEntries
+                        ip = (at ^ (at >> 31)) & (CodeImage.HOT - 1);
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
                         }
@@ -839,9 +832,12 @@ final class Interpreter {
         } catch (OutOfMemoryError e) {
             // an allocation of the instruction at ip failed: it traps there, as any trap does
             return outOfMemory(c, image, ip, base, depth, start - budget);
-        } catch (RuntimeException e) {
-            // not a trap of the program (a failing trace sink, or a bug): leave the state where it
-            // happened so the driver reports it there
+        } catch (StackOverflowError e) {
+            // the driver's own rule for it (the state is the last one saved)
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // not a trap of the program (a failing trace sink, an embedder's Error, or a bug): leave
+            // the state where it happened so the driver reports it there
             save(c, image, ip, base, depth, start - budget);
             throw e;
         }

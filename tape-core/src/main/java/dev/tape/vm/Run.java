@@ -142,6 +142,9 @@ public final class Run {
         } catch (OutOfMemoryError e) {
             ctx.dropRegisters();
             finish(new Outcome.Trapped(vm.simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory")));
+        } catch (Error e) {
+            // any other Error (a trace sink's): as an exception (Vm#run)
+            finish(new Outcome.Trapped(vm.internal(ctx, e)));
         }
     }
 
@@ -774,6 +777,9 @@ public final class Run {
             c.dropRegisters();
             return finish(new Outcome.Trapped(vm.simpleTrap(c, TrapKind.HEAP_LIMIT_EXCEEDED,
                     "the JVM ran out of memory")));
+        } catch (Error e) {
+            // any other Error (a trace sink's): as an exception (Vm#run)
+            return finish(new Outcome.Trapped(vm.internal(c, e)));
         }
     }
 
@@ -789,7 +795,7 @@ public final class Run {
         if ((c.mask & TraceMask.RUN) != 0) {
             try {
                 c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelLeft());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // the outcome already describes the run
             }
         }

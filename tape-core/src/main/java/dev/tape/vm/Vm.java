@@ -165,7 +165,7 @@ public final class Vm {
      * @param sink a trace sink, or {@code null} for none
      * @return the function's results, in order
      * @throws Trap when the run traps; a trace sink that throws (even a {@code Trap} of another
-     *     run) makes the run trap {@code internal_error}
+     *     run, or an {@code Error}) makes the run trap {@code internal_error}
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (a host function or trace
      *     sink of that run, or another thread, called this; the executing run is left as it was)
@@ -218,6 +218,9 @@ public final class Vm {
             // outside any instruction (the loops turn their own into traps at the instruction)
             ctx.dropRegisters();
             throw failure = ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
+        } catch (Error e) {
+            // any other Error (a trace sink's AssertionError, an embedder's own): as an exception
+            throw failure = ended(ctx, internal(ctx, e));
         } finally {
             // first: the event's end may itself run out of stack
             nesting[0]--;
@@ -385,14 +388,17 @@ public final class Vm {
      */
     public static final int NESTED_RUN_STACK_BYTES = 16 << 10;
 
-    /** @return the event groups a trace sink asks for; 0 for none, or when its {@code mask()} throws */
+    /**
+     * @return the event groups a trace sink asks for; 0 for none, or when its {@code mask()} throws
+     *     (an exception or an {@code Error})
+     */
     static int maskOf(TraceSink sink) {
         if (sink == null) {
             return 0;
         }
         try {
             return sink.mask();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             return 0;
         }
     }
@@ -420,7 +426,7 @@ public final class Vm {
         if ((ctx.mask & TraceMask.RUN) != 0) {
             try {
                 ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelLeft());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // the trap already describes the run
             }
         }

@@ -1,7 +1,9 @@
 package dev.tape.host;
 
 import dev.tape.TapeException;
-import dev.tape.program.ValueType;
+import dev.tape.testing.NextHost;
+import dev.tape.testing.NextHost.BadMessage;
+import dev.tape.testing.NextHost.Override;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.ExecutionContext;
@@ -32,53 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Java exception escapes the run.
  */
 class AttackHostCallDetailTest {
-    /** A {@code TapeException} of an embedder's whose override does {@code how}. */
-    private static final class Override extends TapeException {
-        private static final long serialVersionUID = 1L;
-        private final int how;
-
-        Override(int how) {
-            super("override " + how);
-            this.how = how;
-        }
-
-        @java.lang.Override
-        public String hostCallDetail() {
-            switch (how) {
-                case 0:
-                    return null;
-                case 1:
-                    throw new IllegalStateException("the override failed");
-                case 2:
-                    throw new AssertionError("an error of the override");
-                case 3:
-                    return hostCallDetail();
-                case 4:
-                    throw this;
-                default:
-                    return "line one\nline two\0 and a NUL";
-            }
-        }
-    }
-
-    /** A runtime exception whose {@code getMessage} throws (itself, or another). */
-    private static final class BadMessage extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final boolean self;
-
-        BadMessage(boolean self) {
-            this.self = self;
-        }
-
-        @java.lang.Override
-        public String getMessage() {
-            if (self) {
-                throw this;
-            }
-            throw new IllegalStateException("no message today");
-        }
-    }
-
     private static List<Throwable> thrown() {
         List<Throwable> out = new ArrayList<>();
         for (int how = 0; how <= 5; how++) {
@@ -101,24 +56,15 @@ class AttackHostCallDetailTest {
 
     /** A host whose {@code env.next} throws {@code e} at once. */
     private static Host throwing(Throwable e) {
-        HostFunction fails = (args, results, ctx) -> {
-            if (e instanceof Error err) {
-                throw err;
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw (Exception) e;
-        };
-        return new HostRegistry().register("env.next", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), fails);
+        return NextHost.throwing(e, -1);
     }
 
     @Test
     void everyWayToFailGivesOneDetailLiveRecordedReplayedAndRewound() throws Exception {
-        VerifiedProgram p = RecordReplayTest.program(RecordReplayTest.SOURCE);
+        VerifiedProgram p = RecordReplayTest.program(NextHost.SOURCE);
         List<String> wrong = new ArrayList<>();
         for (Throwable e : thrown()) {
-            String name = e.getClass().getSimpleName() + (e instanceof Override o ? " " + o.how : "");
+            String name = e.getClass().getSimpleName() + (e instanceof Override o ? " " + o.how() : "");
             RecordReplayTest.Outcome live;
             try {
                 live = RecordReplayTest.run(p, throwing(e), 5);
@@ -189,7 +135,7 @@ class AttackHostCallDetailTest {
      */
     @Test
     void aResolversExceptionWithAThrowingMessageIsALinkFailure() throws Exception {
-        VerifiedProgram p = RecordReplayTest.program(RecordReplayTest.SOURCE);
+        VerifiedProgram p = RecordReplayTest.program(NextHost.SOURCE);
         for (boolean self : new boolean[] {true, false}) {
             Host resolver = (symbol, sigHash, args, rets) -> {
                 throw new BadMessage(self);

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A host function that throws a run's {@link Trap} (a nested run's, rethrown, or one it made): the
- * live run's {@code host_call_failed} says {@code "in nested run (depth N): "} ({@code Calls.nested}),
+ * live run's {@code host_call_failed} says {@code "in nested run (depth N): "} ({@code Trap.hostCallDetail}),
  * and a recording of it ({@link RecordingHost}, to a file and in memory) must replay the very same
  * trap, whatever the trap's words: {@code RecordingHost.detail} is "the trap detail the VM makes of
  * what a host function threw".

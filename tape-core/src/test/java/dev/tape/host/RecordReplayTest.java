@@ -2,6 +2,7 @@ package dev.tape.host;
 
 import dev.tape.asm.Assembler;
 import dev.tape.program.ValueType;
+import dev.tape.testing.NextHost;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.verify.Verifier;
@@ -25,27 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Record a run's host calls, replay them without the host, and refuse recordings that do not fit. */
 class RecordReplayTest {
-    /** Sums n answers of env.next(i), each of which the host charges 3 fuel for. */
-    static final String SOURCE = """
-            program rr
-            host next = "env.next" (i64) -> (i64)
-            func main(n: i64) -> (sum: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp loop
-            loop:
-                i64.lt r5, r3, r1
-                br r5, body, done
-            body:
-                host_call r0, next, r0, [r3] -> [r6]
-                i64.add r2, r2, r6
-                i64.add r3, r3, r4
-                jmp loop
-            done:
-                ret r0, [r2]
-            }
-            """;
+    /** Sums n answers of env.next(i) ({@link NextHost#SOURCE}); {@link #liveHost} charges 3 fuel for each. */
+    static final String SOURCE = NextHost.SOURCE;
 
     static VerifiedProgram program(String source) throws Exception {
         return Verifier.verify(Assembler.assemble(source, "rr.tasm"));
@@ -53,16 +35,15 @@ class RecordReplayTest {
 
     /** A host whose answers depend on state outside the program: what replay must stand in for. */
     static Host liveHost(long[] state, long failAt) {
-        return new HostRegistry().register("env.next", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
-                (args, results, ctx) -> {
-                    long i = ((Value.I64) args[0]).value();
-                    if (i == failAt) {
-                        throw new IllegalStateException("the database is down");
-                    }
-                    ctx.chargeFuel(3);
-                    state[0] = state[0] * 31 + 7;
-                    results[0] = Value.i64(state[0] + i);
-                });
+        return NextHost.of((args, results, ctx) -> {
+            long i = ((Value.I64) args[0]).value();
+            if (i == failAt) {
+                throw new IllegalStateException("the database is down");
+            }
+            ctx.chargeFuel(3);
+            state[0] = state[0] * 31 + 7;
+            results[0] = Value.i64(state[0] + i);
+        });
     }
 
     record Outcome(List<Value> results, String trap, long fuel) {}

@@ -3,6 +3,7 @@ package dev.tape.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tape.format.Op;
+import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LOp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +13,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attack on {@link CallLoop} (twenty-third round): {@link Interpreter#CALL_TAKES} is written by hand
- * while {@code CallLoop}'s word cases are generated ({@code spec/word-cases.txt}); a case added to or
- * dropped from the generated region without the table would hand calls to a loop that stops at
- * once, or keep them from it. The table must name exactly the ops of {@code CallLoop}'s switch.
+ * Attack on {@link CallLoop} (twenty-third round): the choice of the calls handed to it is made when
+ * the code image is made ({@link CodeImage#runEntries()}, from {@link LOp#callLoopTakes(int)}, a
+ * table written by hand) while {@code CallLoop}'s word cases are generated ({@code spec/word-cases.txt});
+ * a case added to or dropped from the generated region without the table would hand calls to a loop
+ * that stops at once, or keep them from it. The table, and so the image's choice, must name exactly
+ * the ops of {@code CallLoop}'s switch.
  */
 class AttackCallTakesTest {
-    @Test
-    void callTakesNamesExactlyTheOpsOfCallLoopsSwitch() throws Exception {
+    private static TreeSet<Integer> callLoopCases() throws Exception {
         String src = Files.readString(Path.of("src/main/java/dev/tape/vm/CallLoop.java"));
         TreeSet<Integer> cases = new TreeSet<>();
         Matcher m = Pattern.compile("case ([^>]+) ->").matcher(src);
@@ -31,13 +33,39 @@ class AttackCallTakesTest {
                 cases.add(owner.getField(qn[1]).getInt(null));
             }
         }
+        return cases;
+    }
+
+    @Test
+    void callTakesNamesExactlyTheOpsOfCallLoopsSwitch() throws Exception {
+        TreeSet<Integer> cases = callLoopCases();
         TreeSet<Integer> takes = new TreeSet<>();
-        for (int op = 0; op < Interpreter.CALL_TAKES.length; op++) {
-            if (Interpreter.CALL_TAKES[op]) {
+        for (int op = 0; op < 256; op++) {
+            if (LOp.callLoopTakes(op)) {
                 takes.add(op);
             }
         }
         assertEquals(15, cases.size(), "CallLoop's cases: " + cases);
         assertEquals(cases, takes);
+    }
+
+    /** The image marks a callee exactly when it is no small leaf and CallLoop has a case for its first op. */
+    @Test
+    void theImageMarksExactlyTheCalleesCallLoopTakes() throws Exception {
+        TreeSet<Integer> cases = callLoopCases();
+        CodeImage image = CallLoopTest.program().image;
+        int[] run = image.runEntries();
+        int marked = 0;
+        for (int f = 0; f < run.length; f++) {
+            int first = image.code()[image.entry(f)];
+            boolean hot = image.leafLength(f) == 0 && cases.contains(first);
+            assertEquals(hot, run[f] >= CodeImage.HOT, "function " + f + ", first op " + first);
+            assertEquals(image.callEntries()[f], hot ? image.entry(f) : run[f], "function " + f);
+            marked += hot ? 1 : 0;
+        }
+        // main (a call first) and fib (a constant+compare+br first) are marked, other (i64.mul first, a leaf) is not
+        assertEquals(3, run.length);
+        assertEquals(2, marked);
+        assertEquals(~image.entry(2), run[2]);
     }
 }

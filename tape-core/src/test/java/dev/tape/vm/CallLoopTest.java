@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A direct {@code call} whose callee starts with an op of {@link Interpreter#CALL_TAKES} runs in
+ * A direct {@code call} whose callee starts with an op of {@code LOp.callLoopTakes} runs in
  * {@link CallLoop}, which hands any other op back to {@code execute}; every run must end as the
  * same run stepped one instruction at a time (INSTR tracing: a budget of 1 per step): results,
  * traps (kind, function, pc, call stack) and fuel left, under every fuel budget and call depth.
@@ -25,7 +25,7 @@ class CallLoopTest {
      * main(n) = fib(n) * 3 (the multiply goes back to {@code execute}); fib as the benchmark's,
      * plus a call to {@code other}, whose first op ({@code i64.mul}) CallLoop does not take.
      */
-    private static Vm program() throws Exception {
+    static Vm program() throws Exception {
         ProgramBuilder pb = new ProgramBuilder();
         FunctionBuilder main = pb.addFunction(List.of(I64), List.of(I64));
         int fib = pb.declareFunction(List.of(I64), List.of(I64));

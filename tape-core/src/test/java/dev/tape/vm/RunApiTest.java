@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.asm.Assembler;
 import dev.tape.host.Host;
+import dev.tape.host.HostFailedException;
 import dev.tape.host.HostRegistry;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
@@ -148,13 +149,16 @@ class RunApiTest {
         for (String d : new String[] {"in nested run (depth x): a", "in nested run (depth 99999999999): a",
                 "in nested run (depth 0): a", "in nested run (depth 2147483647): a", "in nested run (depth 3)"}) {
             Trap forged = new Trap(TrapKind.HOST_CALL_FAILED, 0, 0, null, 0, Trap.NO_SPAN, "h", 0, d, List.of(), 0);
-            assertEquals("in nested run (depth 1): " + forged.getMessage(), Calls.nested(forged), d);
+            assertEquals("in nested run (depth 1): " + forged.getMessage(), forged.hostCallDetail(), d);
+            assertEquals(forged.hostCallDetail(), HostFailedException.detailOf(forged), d);
         }
         Trap forged = new Trap(TrapKind.HOST_CALL_FAILED, 0, 0, null, 0, Trap.NO_SPAN, "h", 0,
                 "in nested run (depth 41): a", List.of(), 0);
-        assertEquals("in nested run (depth 42): a", Calls.nested(forged));
+        assertEquals("in nested run (depth 42): a", forged.hostCallDetail());
+        assertEquals("in nested run (depth 42): a", HostFailedException.detailOf(forged));
         Trap other = new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, Trap.NO_SPAN, null, 0,
                 "in nested run (depth 41): a", List.of(), 0);
-        assertEquals("in nested run (depth 1): " + other.getMessage(), Calls.nested(other));
+        assertEquals("in nested run (depth 1): " + other.getMessage(), other.hostCallDetail());
+        assertEquals("in nested run (depth 1): " + other.getMessage(), HostFailedException.detailOf(other));
     }
 }

@@ -1,13 +1,11 @@
 package dev.tape.vm;
 
-import dev.tape.TapeException;
 import dev.tape.host.Host;
 import dev.tape.host.HostFailedException;
-import dev.tape.host.HostFunction;
-import dev.tape.host.HostRegistry;
-import dev.tape.host.Signature;
 import dev.tape.jit.Jit;
-import dev.tape.program.ValueType;
+import dev.tape.testing.NextHost;
+import dev.tape.testing.NextHost.BadMessage;
+import dev.tape.testing.NextHost.Override;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
@@ -26,66 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * fifth call, and no Java exception escapes either tier.
  */
 class AttackHostCallDetailTiersTest {
-    static final String SOURCE = """
-            program rr
-            host next = "env.next" (i64) -> (i64)
-            func main(n: i64) -> (sum: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp loop
-            loop:
-                i64.lt r5, r3, r1
-                br r5, body, done
-            body:
-                host_call r0, next, r0, [r3] -> [r6]
-                i64.add r2, r2, r6
-                i64.add r3, r3, r4
-                jmp loop
-            done:
-                ret r0, [r2]
-            }
-            """;
-
-    private static final class Override extends TapeException {
-        private static final long serialVersionUID = 1L;
-        private final int how;
-
-        Override(int how) {
-            super("override " + how);
-            this.how = how;
-        }
-
-        @java.lang.Override
-        public String hostCallDetail() {
-            switch (how) {
-                case 0:
-                    return null;
-                case 1:
-                    throw new IllegalStateException("the override failed");
-                case 2:
-                    throw new AssertionError("an error of the override");
-                default:
-                    throw this;
-            }
-        }
-    }
-
-    private static final class BadMessage extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        @java.lang.Override
-        public String getMessage() {
-            throw this;
-        }
-    }
+    static final String SOURCE = NextHost.SOURCE;
 
     private static List<Throwable> thrown() {
         List<Throwable> out = new ArrayList<>();
-        for (int how = 0; how <= 3; how++) {
+        // null, an exception, an Error, itself
+        for (int how : new int[] {0, 1, 2, 4}) {
             out.add(new Override(how));
         }
-        out.add(new BadMessage());
+        out.add(new BadMessage(true));
         out.add(new HostFailedException(null));
         out.add(new IllegalStateException("half a pair \uD800"));
         out.add(new AssertionError());
@@ -94,20 +41,7 @@ class AttackHostCallDetailTiersTest {
 
     /** A host whose {@code env.next} answers its argument, and throws {@code e} when it is 4. */
     private static Host throwingAt4(Throwable e) {
-        HostFunction fn = (args, results, ctx) -> {
-            long i = ((Value.I64) args[0]).value();
-            if (i == 4) {
-                if (e instanceof Error err) {
-                    throw err;
-                }
-                if (e instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw (Exception) e;
-            }
-            results[0] = Value.i64(i);
-        };
-        return new HostRegistry().register("env.next", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)), fn);
+        return NextHost.throwing(e, 4);
     }
 
     private static String outcome(Vm vm) {

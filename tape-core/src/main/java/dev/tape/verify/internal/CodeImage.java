@@ -23,6 +23,8 @@ public final class CodeImage {
     private final int[] leaf;
     /** {@link #callEntries()} */
     private final int[] callEntry;
+    /** {@link #runEntries()} */
+    private final int[] runEntry;
 
     /**
      * Lays out a verified program's functions; O(total code length). Made by {@code VerifiedProgram}.
@@ -70,9 +72,35 @@ public final class CodeImage {
             leaf[f] = leafScan(code, entry[f], entry[f] + functions[f].codeLength());
         }
         callEntry = new int[functions.length];
+        runEntry = new int[functions.length];
         for (int f = 0; f < functions.length; f++) {
             callEntry[f] = leaf[f] != 0 ? ~entry[f] : entry[f];
+            // decided once here: the interpreter's direct call tests the value it loads anyway
+            boolean hot = leaf[f] == 0 && total < HOT && LOp.callLoopTakes(code[entry[f]] & 0xFF);
+            runEntry[f] = hot ? entry[f] | HOT : callEntry[f];
         }
+    }
+
+    /**
+     * The flag of {@link #runEntries()} that marks a callee whose direct calls the interpreter
+     * hands to its call loop: bit 30, above every entry (an image of {@code 2^30} code ints or
+     * more marks none).
+     */
+    public static final int HOT = 1 << 30;
+
+    /**
+     * What the interpreter's outer loop ({@code dev.tape.vm.Interpreter}) reads for a callee, by
+     * function id: as {@link #callEntries()} ({@code ~entry}, negative, for a small leaf), and
+     * {@code entry | }{@link #HOT} for a function that is no small leaf and starts with an op
+     * {@link LOp#callLoopTakes(int)} lists, whose direct calls (when calls are not traced) run in
+     * {@code dev.tape.vm.CallLoop}. Decided once, when the image is made, from the callee's first
+     * lowered op, so that no call reads the callee's code to decide it;
+     * {@code (e ^ (e >> 31)) & (HOT - 1)} is the entry of any of these values {@code e}.
+     *
+     * @return by function id (do not modify)
+     */
+    public int[] runEntries() {
+        return runEntry;
     }
 
     /**

@@ -29,6 +29,8 @@ public final class LOp {
     private static final boolean[] WORD_TAKES = new boolean[256];
     /** {@link #floatRunTakes(int)} by op (0 to 255). */
     private static final boolean[] FLOAT_TAKES = new boolean[256];
+    /** {@link #callLoopTakes(int)} by op (0 to 255). */
+    private static final boolean[] CALL_TAKES = new boolean[256];
     /**
      * For each op {@link #FLOAT_TAKES} lists, by op (0 to 255): -1 for a branch, a jump or a fused
      * compare-and-branch (a run that reaches one may loop), else the code words one dispatch of it
@@ -258,6 +260,12 @@ public final class LOp {
             I64_ADD_LT_BR_RUN, CONST_LT_BR, F64_LT_BR}) {
             RUN_NEXT[op] = -1;
         }
+        for (int op : new int[] {MOV_W, CONST_W, dev.tape.format.Op.I64_ADD, dev.tape.format.Op.U64_ADD,
+            dev.tape.format.Op.I64_SUB, dev.tape.format.Op.U64_SUB, dev.tape.format.Op.BR, dev.tape.format.Op.JMP,
+            I64_LT_BR, I64_ADD_LT_BR, CONST_ADD, CONST_SUB, CONST_LT_BR, dev.tape.format.Op.CALL,
+            dev.tape.format.Op.RET}) {
+            CALL_TAKES[op] = true;
+        }
         for (int op = 0; op < RUN_NEXT.length; op++) {
             if (FLOAT_TAKES[op] && RUN_NEXT[op] == 0) {
                 // the whole superinstruction's length (every op the runs take has a fixed one)
@@ -281,6 +289,25 @@ public final class LOp {
      */
     public static boolean wordRunTakes(int op) {
         return WORD_TAKES[op];
+    }
+
+    /**
+     * The instructions the interpreter's call loop ({@code dev.tape.vm.CallLoop}) takes: word
+     * {@code mov} and constants, {@code i64/u64.add}, {@code sub}, {@code br}, {@code jmp}, the
+     * fused {@code i64.lt}+{@code br}, the superinstructions constant+{@code i64.add},
+     * constant+{@code i64.sub}, constant+{@code i64.lt}+{@code br} and
+     * {@code i64.add}+{@code i64.lt}+{@code br}, the direct {@code call} and {@code ret}. A direct
+     * call to a function (not a small leaf) whose first instruction is one of these hands the call
+     * to that loop ({@link CodeImage#runEntries()}, decided when the image is made); any other runs
+     * in the interpreter's own case, so that a callee that would stop the loop at once costs no
+     * hand-over. A test checks this set against the loop's cases.
+     *
+     * @param op a lowered op, 0 to 255
+     * @return whether the call loop takes it
+     * @throws ArrayIndexOutOfBoundsException when {@code op} is outside 0 to 255
+     */
+    public static boolean callLoopTakes(int op) {
+        return CALL_TAKES[op];
     }
 
     /**

@@ -1,0 +1,161 @@
+package dev.tape.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.program.Program;
+import dev.tape.testing.NextHost;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attack on the trace sink (twenty-fourth round): a sink whose callback throws an {@link Error}
+ * other than {@code StackOverflowError} and {@code OutOfMemoryError} (an {@code AssertionError}, an
+ * embedder's own {@code Error}) must end the run as a {@link Trap}, as a sink that throws a
+ * {@code RuntimeException} at the same callback does: no Java exception escapes {@link Vm#run} or a
+ * {@link Run}, on either tier, whichever callback throws and whichever groups the sink asks for
+ * (calls traced, instructions traced, everything); the run ends exactly as it does when the
+ * callback throws an {@code IllegalStateException} instead, the throwable's class name aside.
+ */
+class AttackSinkErrorTest {
+    private static final String SOURCE = """
+            program sk
+            host next = "env.next" (i64) -> (i64)
+            func main(n: i64) -> (r: i64) {
+                call r0, f, r0, [r1] -> [r2]
+                ret r0, [r2]
+            }
+            func f(n: i64) -> (r: i64) {
+                host_call r0, next, r0, [r1] -> [r2]
+                ret r0, [r2]
+            }
+            """;
+
+    /** An embedder's own {@code Error}. */
+    private static final class SinkError extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SinkError(String message) {
+            super(message);
+        }
+    }
+
+    private static final String[] CALLBACKS = {"mask", "runStart", "runEnd", "instr", "callEnter", "callExit",
+        "hostEnter", "hostExit"};
+
+    /** A sink asking for {@code mask} that throws {@code e.get()} at its callback {@code at}. */
+    private static TraceSink throwingAt(String at, int mask, Supplier<Throwable> e) {
+        return new TraceSink() {
+            private void maybe(String name) {
+                if (name.equals(at)) {
+                    Throwable t = e.get();
+                    if (t instanceof Error err) {
+                        throw err;
+                    }
+                    throw (RuntimeException) t;
+                }
+            }
+
+            @Override
+            public int mask() {
+                maybe("mask");
+                return mask;
+            }
+
+            @Override
+            public void runStart(dev.tape.program.Program program, int entry, int argCount) {
+                maybe("runStart");
+            }
+
+            @Override
+            public void runEnd(dev.tape.program.Program program, boolean trapped, long fuelUsed) {
+                maybe("runEnd");
+            }
+
+            @Override
+            public void instr(int func, int pc, long span, int opcode) {
+                maybe("instr");
+            }
+
+            @Override
+            public void callEnter(int func, int depth) {
+                maybe("callEnter");
+            }
+
+            @Override
+            public void callExit(int func, int depth) {
+                maybe("callExit");
+            }
+
+            @Override
+            public void hostEnter(int hostSig, String symbol, int func, int pc) {
+                maybe("hostEnter");
+            }
+
+            @Override
+            public void hostExit(int hostSig, String symbol) {
+                maybe("hostExit");
+            }
+        };
+    }
+
+    private static String outcome(Vm vm, TraceSink sink, boolean asRun) {
+        try {
+            if (asRun) {
+                Outcome o = vm.start(new ExecutionContext(), 0, List.of(Value.i64(7)), Limits.DEFAULT, sink).resume();
+                return o instanceof Outcome.Trapped t ? trap(t.trap()) : o.toString();
+            }
+            return "ok " + vm.run(new ExecutionContext(), 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+        } catch (Trap t) {
+            return trap(t);
+        } catch (Throwable escaped) {
+            return "escaped " + escaped.getClass().getName();
+        }
+    }
+
+    private static String trap(Trap t) {
+        return t.kind().label() + " " + t.detail() + " func " + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
+    }
+
+    @Test
+    void aSinksErrorEndsTheRunAsItsRuntimeExceptionDoes() {
+        Program p = JitResumeTest.asm(SOURCE);
+        VerifiedProgram vp = Tiers.verified(p);
+        Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
+        Vm interp = new Vm(vp, h);
+        Vm jit = Jit.compile(vp, h);
+        Jit.precompile(jit);
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (int mask : new int[] {TraceMask.ALL, TraceMask.CALL, TraceMask.INSTR, TraceMask.CALL | TraceMask.HOST}) {
+            for (String at : CALLBACKS) {
+                for (boolean asRun : new boolean[] {false, true}) {
+                    for (Vm vm : new Vm[] {interp, jit}) {
+                        String tier = (vm == interp ? "interpreter" : "compiled") + (asRun ? " Run" : " run");
+                        String base = outcome(vm, throwingAt(at, mask, () -> new IllegalStateException("sink")), asRun);
+                        List<Supplier<Throwable>> errors = List.of(() -> new AssertionError("sink"),
+                                () -> new SinkError("sink"));
+                        for (Supplier<Throwable> e : errors) {
+                            String got = outcome(vm, throwingAt(at, mask, e), asRun);
+                            String name = e.get().getClass().getSimpleName();
+                            if (got.startsWith("escaped ") || !got.replace(name, "X").equals(
+                                    base.replace("IllegalStateException", "X"))) {
+                                wrong.add(tier + " mask " + mask + " at " + at + ": " + got + " / with an exception: " + base);
+                            }
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertEquals(4 * CALLBACKS.length * 2 * 2 * 2, checked);
+    }
+}
