@@ -244,17 +244,8 @@ abstract class InlineBody implements InlineOps.Emitter {
         if (LOp.plain(code[br]) != Op.BR || code[br + 1] != code[g + 1]) {
             return false;
         }
-        Label holds = new Label();
-        InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
-        mv.visitJumpInsn(InlineOps.jumpOf(op), holds);
-        mv.visitInsn(LCONST_0);
-        storeW(code[g + 1]);
-        mv.visitJumpInsn(GOTO, target(code[br + 3] - entry));
-        mv.visitLabel(holds);
-        e.frame();
-        mv.visitInsn(LCONST_1);
-        storeW(code[g + 1]);
-        mv.visitJumpInsn(GOTO, target(code[br + 2] - entry));
+        InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(code[br + 2] - entry),
+                target(code[br + 3] - entry), () -> e.frame());
         skipBr = true;
         return true;
     }

@@ -31,6 +31,7 @@ import static org.objectweb.asm.Opcodes.IUSHR;
 import static org.objectweb.asm.Opcodes.IXOR;
 import static org.objectweb.asm.Opcodes.DUP2;
 import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.IF_ICMPGT;
 import static org.objectweb.asm.Opcodes.IF_ICMPNE;
 import static org.objectweb.asm.Opcodes.IFNE;
@@ -712,6 +713,43 @@ final class InlineOps {
             }
         }
         mv.visitInsn(I2L);
+    }
+
+    /**
+     * Emits a compare and the {@code br} on its register right after it (same block) as one
+     * branch on the compare's three-way comparison: on the edge to the br's taken block the
+     * register is written 1, on the edge to its other block 0, so wherever anything can read it
+     * (the blocks, a loop head's hand-over, a pause) it holds what the compare and br write one
+     * after the other. The comparison reads the operands before the write, so the register may
+     * be one of them. Only the branch on a word made from the three-way comparison (1 or 0, then
+     * compared with 0 again), which C2 does not fold, is gone; the constant writes are dead where
+     * nothing reads the register after, and C2 drops them. Used by the method's own instructions
+     * ({@code InstructionEmitter}) and by inlined leaves ({@code InlineBody}), the rule of the
+     * twenty-fourth round.
+     *
+     * @param e the emitter (its locals and method)
+     * @param op a compare op (plain or fused with its br)
+     * @param dst the compare's destination register, the one the br tests
+     * @param a its first operand register
+     * @param b its second
+     * @param taken the label of the br's block taken on nonzero
+     * @param other the label of its block taken on zero
+     * @param frame declares the stack map frame (empty stack) at the label just visited
+     */
+    static void branchCompare(Emitter e, int op, int dst, int a, int b, Label taken, Label other,
+            Runnable frame) {
+        MethodVisitor mv = e.mv();
+        Label holds = new Label();
+        compareInts(e, op, a, b);
+        mv.visitJumpInsn(jumpOf(op), holds);
+        mv.visitInsn(LCONST_0);
+        e.storeW(dst);
+        mv.visitJumpInsn(GOTO, other);
+        mv.visitLabel(holds);
+        frame.run();
+        mv.visitInsn(LCONST_1);
+        e.storeW(dst);
+        mv.visitJumpInsn(GOTO, taken);
     }
 
     /**

@@ -232,29 +232,27 @@ abstract class InstructionEmitter extends LocalsEmitter {
     /**
      * A compare: its three-way comparison turned into 1 or 0 without a branch (so no frames),
      * {@code lt}: {@code c >>> 31}; {@code ge}: that xor 1; {@code gt}: {@code -c >>> 31};
-     * {@code le}: that xor 1; {@code eq}: {@code (c & 1) ^ 1}. A fused compare whose br
-     * follows in the same block also branches on the comparison itself (when its result does
-     * not overwrite an operand), and the br then emits nothing.
+     * {@code le}: that xor 1; {@code eq}: {@code (c & 1) ^ 1}. A compare (plain or fused) whose
+     * next instruction is a br on its register in the same block (the br starts no block) is one
+     * branch on the comparison writing the register 1 or 0 on each edge
+     * ({@link InlineOps#branchCompare}, the rule inlined leaves use), and the br then emits nothing.
      */
     private void compare(int i, int g) {
         int op = code[g];
         int dst = code[g + 1];
         int a = code[g + 2];
         int b = code[g + 3];
-        InlineOps.compareInts(this, op, a, b);
-        int jump = InlineOps.jumpOf(op);
-        InlineOps.bitOfCompare(mv, jump);
-        storeW(dst);
-        boolean fused = LOp.unfused(op) != op;
-        int length = LOp.length(op);
-        int br = g + length;
-        if (fused && dst != a && dst != b && i + length < labels.length && labels[i + length] == null
-                && code[br] == Op.BR && code[br + 1] == dst) {
-            InlineOps.compareInts(this, op, a, b);
-            mv.visitJumpInsn(jump, jump(code[br + 2] - entry, i));
-            mv.visitJumpInsn(GOTO, jump(code[br + 3] - entry, i));
+        int n = next(i);
+        int br = entry + n;
+        if (n < labels.length && labels[n] == null && LOp.plain(code[br]) == Op.BR && code[br + 1] == dst) {
+            InlineOps.branchCompare(this, op, dst, a, b, jump(code[br + 2] - entry, n),
+                    jump(code[br + 3] - entry, n), () -> frame());
             branchDone = true;
+            return;
         }
+        InlineOps.compareInts(this, op, a, b);
+        InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
+        storeW(dst);
     }
 
     final void instruction(int i, int refund) {
