@@ -1,0 +1,167 @@
+package dev.tape.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tape.host.Host;
+import dev.tape.jit.Jit;
+import dev.tape.program.Program;
+import dev.tape.testing.NextHost;
+import dev.tape.trace.TraceMask;
+import dev.tape.trace.TraceSink;
+import dev.tape.value.Value;
+import dev.tape.verify.VerifiedProgram;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attack on the trace sink's {@code Error} (twenty-fourth round, attack-m24): after a run that a
+ * sink's throwable ended (an {@code AssertionError}, an embedder's own {@code Error}, a
+ * {@code StackOverflowError}, an {@code OutOfMemoryError} the sink throws, an {@code Error} whose
+ * {@code getMessage} and {@code toString} throw), nothing escapes and the same
+ * {@link ExecutionContext} runs the program again untraced with the right result, on both tiers,
+ * through {@link Vm#run} and a {@link Run}; the callee {@code f} starts with a {@code const}
+ * (a callee the interpreter's call loop takes, {@code CodeImage.runEntries}'s HOT flag) and
+ * calls a host function and itself.
+ */
+class AttackSinkErrorReuseTest {
+    private static final String SOURCE = """
+            program sr
+            host next = "env.next" (i64) -> (i64)
+            func main(n: i64) -> (r: i64) {
+                call r0, f, r0, [r1] -> [r2]
+                ret r0, [r2]
+            }
+            func f(n: i64) -> (r: i64) {
+                const.i64 r3, 1
+                host_call r0, next, r0, [r1] -> [r2]
+                call r0, g, r0, [r2] -> [r4]
+                ret r0, [r4]
+            }
+            func g(n: i64) -> (r: i64) {
+                const.i64 r3, 0
+                ret r0, [r1]
+            }
+            """;
+
+    /** An {@code Error} whose message and string both throw. */
+    private static final class Hostile extends Error {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("message");
+        }
+
+        @Override
+        public String toString() {
+            throw new AssertionError("toString");
+        }
+    }
+
+    private static final String[] CALLBACKS = {"runStart", "runEnd", "instr", "callEnter", "callExit",
+        "hostEnter", "hostExit"};
+
+    private static TraceSink throwingAt(String at, Supplier<Error> e) {
+        return new TraceSink() {
+            private void maybe(String name) {
+                if (name.equals(at)) {
+                    throw e.get();
+                }
+            }
+
+            @Override
+            public int mask() {
+                return TraceMask.ALL;
+            }
+
+            @Override
+            public void runStart(Program program, int entry, int argCount) {
+                maybe("runStart");
+            }
+
+            @Override
+            public void runEnd(Program program, boolean trapped, long fuelUsed) {
+                maybe("runEnd");
+            }
+
+            @Override
+            public void instr(int func, int pc, long span, int opcode) {
+                maybe("instr");
+            }
+
+            @Override
+            public void callEnter(int func, int depth) {
+                maybe("callEnter");
+            }
+
+            @Override
+            public void callExit(int func, int depth) {
+                maybe("callExit");
+            }
+
+            @Override
+            public void hostEnter(int hostSig, String symbol, int func, int pc) {
+                maybe("hostEnter");
+            }
+
+            @Override
+            public void hostExit(int hostSig, String symbol) {
+                maybe("hostExit");
+            }
+        };
+    }
+
+    private static String outcome(Vm vm, ExecutionContext ctx, TraceSink sink, boolean asRun) {
+        try {
+            if (asRun) {
+                Outcome o = vm.start(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink).resume();
+                return o instanceof Outcome.Trapped t ? "trap " + t.trap().kind().label() : o.toString();
+            }
+            return "ok " + vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+        } catch (Trap t) {
+            return "trap " + t.kind().label();
+        } catch (Throwable escaped) {
+            return "escaped " + escaped.getClass().getName();
+        }
+    }
+
+    @Test
+    void aContextRunsAgainAfterASinksError() {
+        Program p = JitResumeTest.asm(SOURCE);
+        VerifiedProgram vp = Tiers.verified(p);
+        Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
+        Vm interp = new Vm(vp, h);
+        Vm jit = Jit.compile(vp, h);
+        Jit.precompile(jit);
+        List<Supplier<Error>> errors = List.of(() -> new AssertionError("sink"), () -> new StackOverflowError(),
+                () -> new OutOfMemoryError("sink"), Hostile::new, () -> new LinkageError("sink"),
+                () -> new InternalError("sink"));
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (boolean asRun : new boolean[] {false, true}) {
+            for (Vm vm : new Vm[] {interp, jit}) {
+                String clean = outcome(vm, new ExecutionContext(), null, asRun);
+                for (String at : CALLBACKS) {
+                    for (Supplier<Error> e : errors) {
+                        ExecutionContext ctx = new ExecutionContext();
+                        String first = outcome(vm, ctx, throwingAt(at, e), asRun);
+                        String again = outcome(vm, ctx, null, asRun);
+                        String tier = (vm == interp ? "interpreter" : "compiled") + (asRun ? " Run" : " run") + " at "
+                                + at + " " + e.get().getClass().getSimpleName();
+                        if (first.startsWith("escaped")) {
+                            wrong.add(tier + ": " + first);
+                        }
+                        if (!again.equals(clean)) {
+                            wrong.add(tier + " then untraced: " + again + ", expected " + clean);
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertEquals(2 * 2 * CALLBACKS.length * 6, checked);
+    }
+}
