@@ -19,7 +19,10 @@ import java.util.concurrent.Callable;
  * {@code warmup} times untimed, then {@code runs} times timed, all in this JVM with one VM and one
  * reused execution context, and prints {@code median: X ms over N runs (min A, max B)} (all times
  * in milliseconds of wall-clock time, three decimals). A trap in any run prints its report and
- * exits 1.
+ * exits 1. Once stdout or stderr (where {@code --trace} writes) has failed to be written for a
+ * reason other than a broken pipe, no further run is made and no summary or report is printed: the
+ * command ends with exit 2 and {@link TapeCli#writeErrors}' one line ({@link RunCommand#ended}),
+ * after the run in which the write failed (its next print traps when stdout failed).
  */
 @Command(name = "bench",
         exitCodeListHeading = "%nExit codes:%n",
@@ -58,11 +61,19 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (int i = 0; i < warmup; i++) {
                 p.vm().run(ctx, p.entry(), p.args(), p.limits(), p.sink());
+                if (TapeCli.writeFailed(out, err)) {
+                    // stdout or stderr (a --trace) failed in a run that returned: no further run,
+                    // nor the summary; TapeCli.writeErrors prints the one line (RunCommand.ended)
+                    return ExitCodes.ERROR;
+                }
             }
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 p.vm().run(ctx, p.entry(), p.args(), p.limits(), p.sink());
                 nanos[i] = System.nanoTime() - t0;
+                if (TapeCli.writeFailed(out, err)) {
+                    return ExitCodes.ERROR;
+                }
             }
         } catch (Trap t) {
             return RunCommand.ended(new Outcome.Trapped(t), out, err);
