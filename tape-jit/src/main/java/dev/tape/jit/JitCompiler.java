@@ -231,37 +231,37 @@ final class JitCompiler implements Codegen {
         stats[1] = -1;
         // the word-parameter entry (WordParams) is not for FRAMED: its trampoline would be a second frame
         int[] params = inline ? WordParams.of(view, f) : null;
-        Generated g = generateImage(view, f, plan, true, made, true, stats, 0, params);
+        Generated g = generateImage(view, f, plan, true, made, true, stats, 0, params, inline);
         // loops run in chunks: too large (the rest of the method as it was before the chunks)
         if (g == null && made[0].counted != null) {
             plan = plan.withoutChunks();
-            g = generateImage(view, f, plan, true, made, true, stats, 1, params);
+            g = generateImage(view, f, plan, true, made, true, stats, 1, params, inline);
         }
-        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2, params) : g; // peeled: too large
+        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2, params, inline) : g; // peeled: too large
         // with its loops' fast copies: too large
         g = g == null && made[0].loops != null && made[0].loops.boundsUsed
-                ? generateImage(view, f, plan, false, made, false, stats, 3, params) : g;
+                ? generateImage(view, f, plan, false, made, false, stats, 3, params, inline) : g;
         if (g == null && made[0].loops != null && made[0].loops.used) {
             plan = plan.withoutLoops();
-            g = generateImage(view, f, plan, false, made, false, stats, 4, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 4, params, inline);
         }
         if (g == null && (made[0].structs != null || made[0].arrays != null)) {
             plan = plan.withoutAggregates();
-            g = generateImage(view, f, plan, false, made, false, stats, 5, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 5, params, inline);
         }
         for (int k = 0; k < LEAF_STEPS && g == null && made[0].leafMax > 0; k++) {
             plan = plan.below(made[0].leafMax);
-            g = generateImage(view, f, plan, false, made, false, stats, 6 + k, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 6 + k, params, inline);
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         Inlining none = plan.chunks() ? Inlining.NONE : Inlining.NONE.withoutChunks();
         g = g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params) : g;
+                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params, inline) : g;
         // the stores of the last attempt's clearing (at most 30 bytes a block start): too large
         if (g == null && made[0].cleared) {
             MethodEmitter m = made[0];
             g = generateImage(view, f, m.inlining.withoutClearing(), m.peelLoops, made,
-                    m.loops == null || m.loops.bounds, stats, 7 + LEAF_STEPS, params);
+                    m.loops == null || m.loops.bounds, stats, 7 + LEAF_STEPS, params, inline);
         }
         return g;
     }
@@ -272,12 +272,12 @@ final class JitCompiler implements Codegen {
      * {@code stats[1]} when the method fits.
      */
     private static Generated generateImage(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean bounds, int[] stats, int step, int[] params) {
+            MethodEmitter[] made, boolean bounds, int[] stats, int step, int[] params, boolean clones) {
         Generated g;
         try {
-            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats, params);
+            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats, params, clones);
         } catch (ImageReads.NeedsImage e) {
-            g = generateOnce(view, f, inline, peel, made, true, bounds, stats, params);
+            g = generateOnce(view, f, inline, peel, made, true, bounds, stats, params, clones);
         }
         if (g != null) {
             stats[1] = step;
@@ -290,11 +290,13 @@ final class JitCompiler implements Codegen {
      * {@code bounds}), the method generator left in {@code made[0]}, counted in {@code stats[0]}.
      */
     private static Generated generateOnce(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats, int[] params) {
+            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats, int[] params, boolean clones) {
         stats[0]++;
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         MethodEmitter m = new MethodEmitter(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel, params);
+        // fast clones (FastClone): only on the inlining tier (the stack sampler's reads one JVM frame per VM frame)
+        m.fastClones = clones ? new FastClone.Sites(view) : null;
         if (m.loops != null) {
             m.loops.bounds = bounds;
         }
@@ -306,6 +308,9 @@ final class JitCompiler implements Codegen {
         }
         if (params != null) {
             WordParams.trampoline(cw, f, params);
+        }
+        if (m.fastClones != null) {
+            m.fastClones.emit(cw);
         }
         List<MethodHandle> links = m.linkSites(cw);
         cw.visitEnd();
