@@ -165,8 +165,8 @@ abstract class CallSiteEmitter extends HostCallEmitter {
 
     /**
      * When the callee of the direct call at global index {@code g} is pure ({@link FastClone}):
-     * its fast clone first, in fast mode ({@code JitRuntime.fastNest}, from the fuel left in the
-     * context, which the call's {@code fuelOut} wrote). A clone that returns has done the call
+     * its fast clone first, in fast mode ({@code JitRuntime.fastNest}), given the fuel left in the
+     * context (which the call's {@code fuelOut} wrote; saved in {@code TMP}). A clone that returns has done the call
      * exactly: its result to the destination, the fuel read back, on to {@code done}. One that bails
      * ({@code JitRuntime.Bail}) changed nothing but the context's fuel: that is restored (from
      * {@code TMP}), fast mode is cleared while the call runs again on the compiled path that follows
@@ -211,6 +211,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         }
         mv.visitVarInsn(ALOAD, C);
         mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(LLOAD, TMP);
         mv.visitMethodInsn(INVOKESTATIC, CLASS, FastClone.name(callee), FastClone.desc(argc), false);
         mv.visitLabel(tryEnd);
         results(pos, true);

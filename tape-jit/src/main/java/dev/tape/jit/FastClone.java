@@ -56,13 +56,14 @@ import static org.objectweb.asm.Opcodes.DUP2;
 
 /**
  * Fast clones: for a <em>pure</em> function, a second static method next to the compiled ones,
- * {@code static long fast<id>(long a1, ..., long ak, ExecutionContext c, int nest)}, its word
- * arguments as {@code long} parameters and its one word result as the JVM return. It has no
+ * {@code static long fast<id>(long a1, ..., long ak, ExecutionContext c, int nest, long fuel)}, its
+ * word arguments as {@code long} parameters and its one word result as the JVM return. It has no
  * exception handler, frame record, register-file access, pause poll or hand-over: its registers
  * are {@code long} locals and it does the function's word operations and nothing else, charging
  * each block's length in fuel units at the block's start (an instruction costs 1, as in the
- * interpreter) on a local read from {@code c.fuel} at entry and after each call, written back
- * before each call and its return. Whatever the compiled tier would have to report or
+ * interpreter) on its {@code fuel} parameter, the fuel left, which its caller passes (in a machine
+ * register: no store and load around the call) and which it writes to {@code c.fuel} at its return,
+ * where its caller reads it back. Whatever the compiled tier would have to report or
  * materialise makes it throw {@code JitRuntime.Bail}: fuel short (the block's length more than
  * the fuel left: a check at least as strict as the interpreter's at each instruction, so a clone
  * that returns was charged exactly what the interpreter charges), or its nesting budget spent
@@ -115,9 +116,9 @@ final class FastClone {
         return "fast" + g;
     }
 
-    /** The descriptor of a clone with {@code k} word parameters. */
+    /** The descriptor of a clone with {@code k} word parameters: {@code (J...JLExecutionContext;IJ)J}. */
     static String desc(int k) {
-        return "(" + "J".repeat(k) + "L" + CTX + ";I)J";
+        return "(" + "J".repeat(k) + "L" + CTX + ";IJ)J";
     }
 
     /** What one class's sites enter: the functions whose clones the class holds. */
@@ -377,9 +378,6 @@ final class FastClone {
         void emit() {
             mv = cw.visitMethod(ACC_STATIC | ACC_SYNTHETIC, name(f), desc(k), null, null);
             mv.visitCode();
-            mv.visitVarInsn(ALOAD, ctx);
-            mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-            mv.visitVarInsn(LSTORE, fuel);
             for (int r = 0; r < fn.regCount(); r++) {
                 if (r >= 1 && r <= k) {
                     mv.visitVarInsn(LLOAD, 2 * (r - 1));
@@ -509,13 +507,12 @@ final class FastClone {
             storeW(code[g + 1]);
         }
 
-        /** A direct call of a pure callee: its clone, one level deeper, the fuel through the context. */
+        /** A direct call of a pure callee: its clone, one level deeper, given the fuel; the fuel it left read back. */
         private void call(int g) {
             int callee = code[g + 1];
             int argc = code[g + 2];
             mv.visitVarInsn(ILOAD, nest);
             mv.visitJumpInsn(IFLE, bail);
-            fuelOut();
             for (int j = 0; j < argc; j++) {
                 loadW(code[g + 3 + j] >>> 2);
             }
@@ -523,6 +520,7 @@ final class FastClone {
             mv.visitVarInsn(ILOAD, nest);
             mv.visitInsn(ICONST_1);
             mv.visitInsn(ISUB);
+            mv.visitVarInsn(LLOAD, fuel);
             mv.visitMethodInsn(INVOKESTATIC, CLASS, name(callee), desc(argc), false);
             storeW(code[g + 3 + argc + 1]);
             mv.visitVarInsn(ALOAD, ctx);

@@ -181,7 +181,7 @@ class JitFastCloneTest {
         JitTier tier = (JitTier) vm.tier;
         String pool = new String(JitTestAccess.generate(tier.view, 0).bytes(), StandardCharsets.ISO_8859_1);
         assertTrue(pool.contains("fast0"), "fib's clone");
-        assertTrue(pool.contains("(JLdev/tape/vm/ExecutionContext;I)J"), "the clone's descriptor");
+        assertTrue(pool.contains("(JLdev/tape/vm/ExecutionContext;IJ)J"), "the clone's descriptor");
         ExecutionContext ctx = new ExecutionContext();
         assertEquals(List.of(Value.i64(6765)), vm.run(ctx, 0, List.of(Value.i64(20)), Limits.DEFAULT, null));
         assertTrue(ctx.fastEntries > 0, "entered " + ctx.fastEntries);
