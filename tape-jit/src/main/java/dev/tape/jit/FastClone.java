@@ -211,7 +211,8 @@ final class FastClone {
         }
         LoweredFunction fn = view.function(f);
         List<ValueType> rets = view.program().functions().get(f).sig().rets();
-        if (fn == null || fn.code().length > MAX_CODE || fn.regCount() > MAX_REGISTERS || rets.size() != 1 || !word(rets.get(0))
+        if (fn == null || fn.instructionCount() == 0 || fn.code().length > MAX_CODE || fn.regCount() > MAX_REGISTERS
+                || !ends(view, f, fn) || rets.size() != 1 || !word(rets.get(0))
                 || !view.direct(rets)) {
             return null;
         }
@@ -249,6 +250,16 @@ final class FastClone {
             }
         }
         return callees;
+    }
+
+    /**
+     * Whether function {@code f}'s last instruction is a {@code ret}, {@code br} or {@code jmp}, so
+     * that no path of its clone falls off the end of the method (an empty body has none: the
+     * tier hands its call over, and it gets no clone).
+     */
+    private static boolean ends(CompileView view, int f, LoweredFunction fn) {
+        int last = view.image().code()[view.image().entry(f) + fn.instructionStart(fn.instructionCount() - 1)];
+        return last == Op.RET || last == Op.BR || last == Op.JMP;
     }
 
     /** Whether lowered op {@code op} is one of the word operations a clone runs (not call or ret). */
