@@ -87,7 +87,8 @@ final class JitRuntime {
     }
 
     /**
-     * The nesting budget of a pure call's fast clone entered from a compiled frame at
+     * The nesting budget of a pure call's fast clone, the call of {@code callee} on {@code vm}'s
+     * compiled tier, entered from a compiled frame at
      * {@code depth} (its base {@code base}, {@code regs} registers) with {@code stack} words of
      * Java stack for its callees: how many calls the clone may nest below itself while every
      * limit surely holds for each of them, so that a clone that succeeds has met every check the
@@ -103,11 +104,18 @@ final class JitRuntime {
      * raised (only a sliced {@code Run}, which never runs clones, reports it).
      * Bounded: a few reads and arithmetic.
      *
-     * @return the budget, 0 or more, or -1 when fast mode is off ({@link ExecutionContext#fast})
-     *     or the entry call itself is not surely within the limits
+     * A clone is entered only once {@code callee} has its compiled method: until then the call
+     * takes the compiled tier's own path, which compiles it when the tier's budgets allow, so the
+     * clones never change which functions are compiled, what classes cost or what the fuel credit
+     * pays for ({@code AuditCompileCreditTest}).
+     *
+     * @return the budget, 0 or more, or -1 when fast mode is off ({@link ExecutionContext#fast}),
+     *     the callee has no compiled method yet, or the entry call itself is not surely within the
+     *     limits
      */
-    static int fastNest(ExecutionContext c, int depth, int base, int regs, int stack, int m, int cost) {
-        if (!c.fast) {
+    static int fastNest(Vm vm, ExecutionContext c, int callee, int depth, int base, int regs, int stack, int m,
+            int cost) {
+        if (!c.fast || ((JitTier) vm.tier).handles[callee] == null) {
             return -1;
         }
         long byDepth = (long) c.maxDepth - depth - 1;

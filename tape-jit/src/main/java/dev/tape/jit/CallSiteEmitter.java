@@ -152,7 +152,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
 
     /**
      * Bytecode a fast entry ({@link #fastEntry}) and its {@link #fastExit} add to a direct call, at
-     * most: 200 fixed (the budget's call, the fuel's save and restore, the clone's call, the
+     * most: 204 fixed (the budget's call with the callee's index, the fuel's save and restore, the clone's call, the
      * result's store, the fuel's and the heap room's read back, the handler, the exit's test) plus
      * {@link LeafRoom#REFRESH_BYTES} (the room's read back) and 4 per word argument.
      *
@@ -160,12 +160,13 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      * @return the bound, in bytes
      */
     static int fastEntryBytes(int argc) {
-        return 200 + LeafRoom.REFRESH_BYTES + 4 * argc;
+        return 204 + LeafRoom.REFRESH_BYTES + 4 * argc;
     }
 
     /**
      * When the callee of the direct call at global index {@code g} is pure ({@link FastClone}):
-     * its fast clone first, in fast mode ({@code JitRuntime.fastNest}), given the fuel left in the
+     * its fast clone first, in fast mode once the callee has its compiled method
+     * ({@code JitRuntime.fastNest}: so clones never change which functions the tier compiles), given the fuel left in the
      * context (which the call's {@code fuelOut} wrote; saved in {@code TMP}). A clone that returns has done the call
      * exactly: its result to the destination, the fuel read back, on to {@code done}. One that bails
      * ({@code JitRuntime.Bail}) changed nothing but the context's fuel: that is restored (from
@@ -180,7 +181,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         int callee = code[g + 1];
         int argc = code[g + 2];
         int pos = g + 3 + argc;
-        if (fastClones == null || code[pos] != 1 || fastClones.reach(callee).isEmpty()) {
+        if (fastClones == null || code[pos] != 1 || !fastClones.admits(callee)) {
             return false;
         }
         int m = fastClones.enter(callee);
@@ -190,14 +191,16 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         Label bailed = new Label();
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, CALLEE);
+        mv.visitVarInsn(ALOAD, VM);
         mv.visitVarInsn(ALOAD, C);
+        push(callee);
         mv.visitVarInsn(ILOAD, DEPTH);
         mv.visitVarInsn(ILOAD, BASE);
         push(fn.regCount());
         mv.visitVarInsn(ILOAD, STACK);
         push(m);
         push(cost(m));
-        mv.visitMethodInsn(INVOKESTATIC, RT, "fastNest", "(L" + CTX + ";IIIIII)I", false);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "fastNest", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIIII)I", false);
         mv.visitVarInsn(ISTORE, NB);
         mv.visitVarInsn(ILOAD, NB);
         mv.visitJumpInsn(IFLT, today);

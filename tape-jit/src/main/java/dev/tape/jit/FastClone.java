@@ -90,6 +90,16 @@ final class FastClone {
     /** Most functions one fast entry's clones may reach (each is a method of the caller's class). */
     static final int MAX_FUNCTIONS = 8;
 
+    /**
+     * Most bytes of clones' bytecode one class holds, summing {@link #bytesBound}: a call site whose
+     * callee's clones would take the class past it enters none (a real call). Two clones of the
+     * largest pure function: a class with clones is at most this much larger than it was without
+     * (their stack map frames, one same-locals frame per block, and constant pool entries are a few
+     * bytes a block), so a class that fitted {@code JitTier.MAX_CLASS_BYTES} (64 KiB) by this much
+     * before the clones still does.
+     */
+    static final int MAX_CLASS_BYTES = 16_000;
+
     /** Most ints of lowered code a function may have to get a clone. */
     static final int MAX_CODE = 150;
 
@@ -147,8 +157,32 @@ final class FastClone {
             return r;
         }
 
+        /** the sum of {@link #bytesBound} over {@link #cloned} */
+        private long bytes;
+
         /**
-         * Records that a site enters {@code g}'s clone (which must be pure).
+         * Whether a site may enter {@code g}'s clone: {@code g} is pure and the class's clones,
+         * with those {@code g}'s reaches, take at most {@link #MAX_CLASS_BYTES} of bytecode
+         * ({@link #bytesBound} each).
+         *
+         * @param g a function a direct call calls
+         */
+        boolean admits(int g) {
+            List<Integer> r = reach(g);
+            if (r.isEmpty()) {
+                return false;
+            }
+            long more = bytes;
+            for (int h : r) {
+                if (!cloned.contains(h)) {
+                    more += bytesBound(view.function(h));
+                }
+            }
+            return more <= MAX_CLASS_BYTES;
+        }
+
+        /**
+         * Records that a site enters {@code g}'s clone (which must be pure and admitted, {@link #admits}).
          *
          * @return the most registers of any function that clone reaches
          */
@@ -157,6 +191,7 @@ final class FastClone {
             for (int h : reach(g)) {
                 if (!cloned.contains(h)) {
                     cloned.add(h);
+                    bytes += bytesBound(view.function(h));
                 }
                 m = Math.max(m, view.function(h).regCount());
             }
