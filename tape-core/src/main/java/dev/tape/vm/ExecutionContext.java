@@ -122,6 +122,20 @@ public final class ExecutionContext {
      * {@code JitRuntime.enterDirect} for the rest; a value too low only sends a call there.
      */
     int jitDepth;
+    /**
+     * Whether compiled code may run pure calls on their fast clones ({@code JitRuntime.fastNest}):
+     * set by {@link Vm}'s one-shot driver around its compiled stretch only (the fuel in
+     * {@link #fuel} and {@link #fuelReserve} is then the whole fuel left, no trace sink takes calls or
+     * instructions, and no pause is polled), false everywhere else (a sliced {@link Run}, a resumed
+     * or restored run, the interpreter), and cleared while a call whose fast clone bailed is run
+     * again on the compiled tier's own path, so that nothing nested in that re-run tries a clone.
+     */
+    boolean fast;
+    /**
+     * The fast clones entered in this context (each {@code JitRuntime.fastNest} that let one run),
+     * whether they returned or bailed; never reset. For tests: it shows that clones run.
+     */
+    long fastEntries;
     long hostCalls;
     long extraUnapplied;
     long heapBytes;
@@ -396,6 +410,7 @@ public final class ExecutionContext {
         this.hostSuspended = false;
         this.suspendable = false;
         this.fuelDebt = 0;
+        this.fast = false;
         release();
     }
 

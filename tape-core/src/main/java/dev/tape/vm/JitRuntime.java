@@ -71,6 +71,67 @@ final class JitRuntime {
     }
 
     /**
+     * Thrown by a fast clone (tape-jit's {@code FastClone}) when it meets anything it does not
+     * handle: fuel short, its nesting budget spent. The clone has no effect but on
+     * {@link ExecutionContext#fuel}, so the call site that entered it restores the fuel and runs
+     * the call again on the compiled tier's own path. Preallocated, without a stack trace; not a
+     * {@link VmTrap} or {@link Unwind}, so no compiled handler but the entering site's catches it.
+     */
+    static final class Bail extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Bail INSTANCE = new Bail();
+
+        private Bail() {
+            super("fast clone bailed", null, false, false);
+        }
+    }
+
+    /**
+     * The nesting budget of a pure call's fast clone, the call of {@code callee} on {@code vm}'s
+     * compiled tier, entered from a compiled frame at
+     * {@code depth} (its base {@code base}, {@code regs} registers) with {@code stack} words of
+     * Java stack for its callees: how many calls the clone may nest below itself while every
+     * limit surely holds for each of them, so that a clone that succeeds has met every check the
+     * compiled tier's own path makes ({@code enterDirect}: the call-depth limit, the register
+     * limit with {@link ExecutionContext#FRAME_REGISTERS} per pending frame; the Java stack
+     * budget, {@code JitCompiler.cost}). The least of: {@code maxDepth - depth - 1} (a call from
+     * depth {@code d} needs {@code d < maxDepth}); {@code (maxRegisters - base - regs
+     * - FRAME_REGISTERS * (depth - 1)) / (m + FRAME_REGISTERS) - 1}, where {@code m} is the most
+     * registers of any function the clone may call (the call from depth {@code depth + k} needs
+     * at most {@code base + regs + (k + 1) * m} registers and {@code FRAME_REGISTERS * (depth + k)}
+     * for records); and {@code stack / cost - 1}, where {@code cost} bounds a clone's frame. The
+     * clones touch no register file and write no frame record, so the register mark is not
+     * raised (only a sliced {@code Run}, which never runs clones, reports it).
+     * Bounded: a few reads and arithmetic.
+     *
+     * A clone is entered only once {@code callee} has its compiled method: until then the call
+     * takes the compiled tier's own path, which compiles it when the tier's budgets allow, so the
+     * clones never change which functions are compiled, what classes cost or what the fuel credit
+     * pays for ({@code AuditCompileCreditTest}).
+     *
+     * @return the budget, 0 or more, or -1 when fast mode is off ({@link ExecutionContext#fast}),
+     *     the callee has no compiled method yet, or the entry call itself is not surely within the
+     *     limits
+     */
+    static int fastNest(Vm vm, ExecutionContext c, int callee, int depth, int base, int regs, int stack, int m,
+            int cost) {
+        if (!c.fast || ((JitTier) vm.tier).handles[callee] == null) {
+            return -1;
+        }
+        long byDepth = (long) c.maxDepth - depth - 1;
+        long room = c.limits.maxRegisters() - (long) base - regs
+                - (long) ExecutionContext.FRAME_REGISTERS * (depth - 1);
+        long byRegs = room < 0 ? -1 : room / (m + ExecutionContext.FRAME_REGISTERS) - 1;
+        long byStack = stack / cost - 1;
+        long n = Math.min(byDepth, Math.min(byRegs, byStack));
+        if (n < 0) {
+            return -1;
+        }
+        c.fastEntries++;
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /**
      * Stops compiled execution before the instruction at {@code ip} (function-relative) of function
      * {@code func}, whose frame is at {@code base} and {@code depth}: the interpreter goes on from
      * there. Used when a block's fuel is short (the interpreter then meters it instruction by

@@ -501,7 +501,15 @@ public final class Vm {
         boolean stepping = (ctx.mask & TraceMask.INSTR) != 0;
         CompiledTier t = tier;
         if (t != null && (ctx.mask & ~TraceMask.RUN) == 0 && t.compiled(entry)) {
-            int status = t.run(this, ctx, entry);
+            // the whole fuel left is in the context and nothing observes calls: pure calls may run
+            // on their fast clones (JitRuntime.fastNest)
+            ctx.fast = true;
+            int status;
+            try {
+                status = t.run(this, ctx, entry);
+            } finally {
+                ctx.fast = false;
+            }
             if (status == Interpreter.DONE) {
                 return results(ctx);
             }

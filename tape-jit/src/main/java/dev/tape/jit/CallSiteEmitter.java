@@ -34,6 +34,16 @@ import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.ISUB;
+import static org.objectweb.asm.Opcodes.GETFIELD;
+import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.ICONST_0;
+import static org.objectweb.asm.Opcodes.IFEQ;
+import static org.objectweb.asm.Opcodes.IFLT;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.POP;
+import static org.objectweb.asm.Opcodes.PUTFIELD;
+import static dev.tape.jit.JitCompiler.TMP;
 
 /**
  * The direct and indirect calls of one function's method ({@code call}, {@code call.indirect}):
@@ -134,6 +144,112 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         }
     }
 
+    /**
+     * The fast clones this method's direct calls enter ({@link FastClone}), or null when they enter
+     * none (the tier for a stack sampler, a size measure); set by the generator before it emits.
+     */
+    FastClone.Sites fastClones;
+
+    /**
+     * Bytecode a fast entry ({@link #fastEntry}) and its {@link #fastExit} add to a direct call, at
+     * most: 204 fixed (the budget's call with the callee's index, the fuel's save and restore, the clone's call, the
+     * result's store, the fuel's and the heap room's read back, the handler, the exit's test) plus
+     * {@link LeafRoom#REFRESH_BYTES} (the room's read back) and 4 per word argument.
+     *
+     * @param argc the call's arguments
+     * @return the bound, in bytes
+     */
+    static int fastEntryBytes(int argc) {
+        return 204 + LeafRoom.REFRESH_BYTES + 4 * argc;
+    }
+
+    /**
+     * When the callee of the direct call at global index {@code g} is pure ({@link FastClone}):
+     * its fast clone first, in fast mode once the callee has its compiled method
+     * ({@code JitRuntime.fastNest}: so clones never change which functions the tier compiles), given the fuel left in the
+     * context (which the call's {@code fuelOut} wrote; saved in {@code TMP}). A clone that returns has done the call
+     * exactly: its result to the destination, the fuel read back, on to {@code done}. One that bails
+     * ({@code JitRuntime.Bail}) changed nothing but the context's fuel: that is restored (from
+     * {@code TMP}), fast mode is cleared while the call runs again on the compiled path that follows
+     * (nothing nested in the re-run tries a clone, so a run does at most about twice the work it is
+     * charged), and {@code CALLEE}, otherwise 0, is set to 1 so that {@link #fastExit} sets fast
+     * mode again after it. With no fast entry, nothing is emitted.
+     *
+     * @return whether a fast entry was emitted (then {@link #fastExit} must follow the real call)
+     */
+    private boolean fastEntry(int g, Label done) {
+        int callee = code[g + 1];
+        int argc = code[g + 2];
+        int pos = g + 3 + argc;
+        if (fastClones == null || code[pos] != 1 || !fastClones.admits(callee)) {
+            return false;
+        }
+        int m = fastClones.enter(callee);
+        Label today = new Label();
+        Label tryStart = new Label();
+        Label tryEnd = new Label();
+        Label bailed = new Label();
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, CALLEE);
+        mv.visitVarInsn(ALOAD, VM);
+        mv.visitVarInsn(ALOAD, C);
+        push(callee);
+        mv.visitVarInsn(ILOAD, DEPTH);
+        mv.visitVarInsn(ILOAD, BASE);
+        push(fn.regCount());
+        mv.visitVarInsn(ILOAD, STACK);
+        push(m);
+        push(cost(m));
+        mv.visitMethodInsn(INVOKESTATIC, RT, "fastNest", "(Ldev/tape/vm/Vm;L" + CTX + ";IIIIIII)I", false);
+        mv.visitVarInsn(ISTORE, NB);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitJumpInsn(IFLT, today);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
+        mv.visitVarInsn(LSTORE, TMP);
+        mv.visitTryCatchBlock(tryStart, tryEnd, bailed, BAIL);
+        mv.visitLabel(tryStart);
+        for (int j = 0; j < argc; j++) {
+            loadW(code[g + 3 + j] >>> 2);
+        }
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(ILOAD, NB);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitMethodInsn(INVOKESTATIC, CLASS, FastClone.name(callee), FastClone.desc(argc), false);
+        mv.visitLabel(tryEnd);
+        results(pos, true);
+        fuelIn();
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(bailed);
+        frame(BAIL);
+        mv.visitInsn(POP);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitVarInsn(LLOAD, TMP);
+        mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitInsn(ICONST_0);
+        mv.visitFieldInsn(PUTFIELD, CTX, "fast", "Z");
+        mv.visitInsn(ICONST_1);
+        mv.visitVarInsn(ISTORE, CALLEE);
+        mv.visitLabel(today);
+        frame();
+        return true;
+    }
+
+    /** After the real call of a {@link #fastEntry}: fast mode set again when the clone bailed. */
+    private void fastExit(Label done) {
+        mv.visitVarInsn(ILOAD, CALLEE);
+        mv.visitJumpInsn(IFEQ, done);
+        mv.visitVarInsn(ALOAD, C);
+        mv.visitInsn(ICONST_1);
+        mv.visitFieldInsn(PUTFIELD, CTX, "fast", "Z");
+        mv.visitLabel(done);
+        frame();
+    }
+
+    /** The exception a fast clone bails with. */
+    private static final String BAIL = "dev/tape/vm/JitRuntime$Bail";
+
     /** The real direct call (see {@link #call}). */
     private void realCall(int i, int g, int refund) {
         at(i, refund);
@@ -141,6 +257,8 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         int callee = code[g + 1];
         int argc = code[g + 2];
         int pos = g + 3 + argc;
+        Label fastDone = new Label();
+        boolean fast = !(linking && view.failed(callee)) && fastEntry(g, fastDone);
         // the caller's frame record is written only if the run unwinds through this call
         // (JitRuntime.pending, in the hand-over handler)
         mv.visitVarInsn(ALOAD, C);
@@ -203,6 +321,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
             mv.visitMethodInsn(INVOKESTATIC, CLASS, "f" + f, WordParams.desc(wordParams.length), false);
             results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
             fuelIn();
+            if (fast) {
+                fastExit(fastDone);
+            }
             return;
         }
         mv.visitVarInsn(ILOAD, DEPTH);
@@ -220,6 +341,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         }
         results(pos, view.direct(view.program().functions().get(callee).sig().rets()));
         fuelIn();
+        if (fast) {
+            fastExit(fastDone);
+        }
     }
 
     /**

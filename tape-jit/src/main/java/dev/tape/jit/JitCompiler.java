@@ -184,17 +184,22 @@ final class JitCompiler implements Codegen {
     static final int LEAF_STEPS = 2;
 
     /**
-     * Most method generations {@link #generateClass} makes for one function: its ten steps,
+     * Most method generations {@link #generateClass} makes for one function: its ten steps and
+     * step 0 again without fast entries ({@link FastClone}; 20 before the twenty-fourth round),
      * each generated at most twice ({@link #generateImage}). Each generation stops soon after its
      * method passes {@link #MAX_METHOD_BYTES} (within 64 instructions' bytecode, or one counted
      * loop's inner copy), so a compile's time is bounded by a constant times the method limit.
      */
-    static final int MAX_ATTEMPTS = 2 * (8 + LEAF_STEPS);
+    static final int MAX_ATTEMPTS = 2 * (9 + LEAF_STEPS);
 
     /**
      * Generates the hidden class of one function's method. A method over the limit is generated
      * again with less, a step at a time, the least valuable dropped first, each step taken only
-     * when the attempt before used what it drops: with everything ({@link Inlining#ALL}, step 0);
+     * when the attempt before used what it drops: with everything ({@link Inlining#ALL}, step 0),
+     * first with its direct calls' fast entries ({@link FastClone}, about 200 bytes a call) and,
+     * when that is too large, without them, still step 0 (they are the first thing dropped and
+     * stay dropped at every later step, so a method fits at the step and with the features it had
+     * before the clones existed);
      * without its counted loops run in chunks ({@link CountedLoop}, step 1: dropped first, so
      * their preambles and inner copies never cost a method the inlining it had without them, as
      * before the chunks existed); unpeeled ({@link LoopPeel}, step 2); without its inlined loops'
@@ -231,37 +236,42 @@ final class JitCompiler implements Codegen {
         stats[1] = -1;
         // the word-parameter entry (WordParams) is not for FRAMED: its trampoline would be a second frame
         int[] params = inline ? WordParams.of(view, f) : null;
-        Generated g = generateImage(view, f, plan, true, made, true, stats, 0, params);
+        Generated g = generateImage(view, f, plan, true, made, true, stats, 0, params, inline);
+        // its direct calls' fast entries (FastClone): too large; dropped first, and for every later
+        // step, so that a method fits at the step and with the features it had before the clones
+        if (g == null && made[0].fastClones != null && !made[0].fastClones.cloned.isEmpty()) {
+            g = generateImage(view, f, plan, true, made, true, stats, 0, params, false);
+        }
         // loops run in chunks: too large (the rest of the method as it was before the chunks)
         if (g == null && made[0].counted != null) {
             plan = plan.withoutChunks();
-            g = generateImage(view, f, plan, true, made, true, stats, 1, params);
+            g = generateImage(view, f, plan, true, made, true, stats, 1, params, false);
         }
-        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2, params) : g; // peeled: too large
+        g = g == null && made[0].peel != null ? generateImage(view, f, plan, false, made, true, stats, 2, params, false) : g; // peeled: too large
         // with its loops' fast copies: too large
         g = g == null && made[0].loops != null && made[0].loops.boundsUsed
-                ? generateImage(view, f, plan, false, made, false, stats, 3, params) : g;
+                ? generateImage(view, f, plan, false, made, false, stats, 3, params, false) : g;
         if (g == null && made[0].loops != null && made[0].loops.used) {
             plan = plan.withoutLoops();
-            g = generateImage(view, f, plan, false, made, false, stats, 4, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 4, params, false);
         }
         if (g == null && (made[0].structs != null || made[0].arrays != null)) {
             plan = plan.withoutAggregates();
-            g = generateImage(view, f, plan, false, made, false, stats, 5, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 5, params, false);
         }
         for (int k = 0; k < LEAF_STEPS && g == null && made[0].leafMax > 0; k++) {
             plan = plan.below(made[0].leafMax);
-            g = generateImage(view, f, plan, false, made, false, stats, 6 + k, params);
+            g = generateImage(view, f, plan, false, made, false, stats, 6 + k, params, false);
         }
         // leafRegs: some call may run a leaf inline; structs, arrays: some struct or array is kept in locals
         Inlining none = plan.chunks() ? Inlining.NONE : Inlining.NONE.withoutChunks();
         g = g == null && (made[0].leafRegs > 0 || made[0].structs != null || made[0].arrays != null)
-                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params) : g;
+                ? generateImage(view, f, none, false, made, true, stats, 6 + LEAF_STEPS, params, false) : g;
         // the stores of the last attempt's clearing (at most 30 bytes a block start): too large
         if (g == null && made[0].cleared) {
             MethodEmitter m = made[0];
             g = generateImage(view, f, m.inlining.withoutClearing(), m.peelLoops, made,
-                    m.loops == null || m.loops.bounds, stats, 7 + LEAF_STEPS, params);
+                    m.loops == null || m.loops.bounds, stats, 7 + LEAF_STEPS, params, false);
         }
         return g;
     }
@@ -272,12 +282,12 @@ final class JitCompiler implements Codegen {
      * {@code stats[1]} when the method fits.
      */
     private static Generated generateImage(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean bounds, int[] stats, int step, int[] params) {
+            MethodEmitter[] made, boolean bounds, int[] stats, int step, int[] params, boolean clones) {
         Generated g;
         try {
-            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats, params);
+            g = generateOnce(view, f, inline, peel, made, ImageReads.surely(view, f), bounds, stats, params, clones);
         } catch (ImageReads.NeedsImage e) {
-            g = generateOnce(view, f, inline, peel, made, true, bounds, stats, params);
+            g = generateOnce(view, f, inline, peel, made, true, bounds, stats, params, clones);
         }
         if (g != null) {
             stats[1] = step;
@@ -290,11 +300,13 @@ final class JitCompiler implements Codegen {
      * {@code bounds}), the method generator left in {@code made[0]}, counted in {@code stats[0]}.
      */
     private static Generated generateOnce(CompileView view, int f, Inlining inline, boolean peel,
-            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats, int[] params) {
+            MethodEmitter[] made, boolean imageLocals, boolean bounds, int[] stats, int[] params, boolean clones) {
         stats[0]++;
         ClassWriter cw = writer();
         cw.visit(V17, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         MethodEmitter m = new MethodEmitter(view, true, cw, f, MAX_METHOD_BYTES, inline, imageLocals, peel, params);
+        // fast clones (FastClone): only on the inlining tier (the stack sampler's reads one JVM frame per VM frame)
+        m.fastClones = clones ? new FastClone.Sites(view) : null;
         if (m.loops != null) {
             m.loops.bounds = bounds;
         }
@@ -306,6 +318,9 @@ final class JitCompiler implements Codegen {
         }
         if (params != null) {
             WordParams.trampoline(cw, f, params);
+        }
+        if (m.fastClones != null) {
+            m.fastClones.emit(cw);
         }
         List<MethodHandle> links = m.linkSites(cw);
         cw.visitEnd();

@@ -34,7 +34,9 @@ final class MethodSize {
      * at most {@link CountedLoop#MAX_INTS} ints (a latch of a loop of its form), at most {@link
      * CountedLoop#bytesAt} more each: a fixed part and so much per int of the loop's range, so a
      * function with a short loop stays under the limit it fits (before the nineteenth round's
-     * review, every {@code br} was counted {@link CountedLoop#MAX_BYTES}, more than the limit).
+     * review, every {@code br} was counted {@link CountedLoop#MAX_BYTES}, more than the limit); and
+     * each direct call may enter a pure callee's fast clone, {@link CallSiteEmitter#fastEntryBytes}
+     * more (the clones themselves are other methods, each under {@link FastClone#bytesBound}).
      *
      * @param fn the lowered function
      * @return the bound, in bytes, at most {@link Integer#MAX_VALUE}
@@ -50,6 +52,13 @@ final class MethodSize {
                 bound += LeafRoom.REFRESH_BYTES * (1L + callOuts(fn));
                 bound += (long) ClosureCache.SITE_BYTES * ClosureCache.MAX_SITES;
                 break;
+            }
+        }
+        for (int s = 0; s < fn.instructionCount(); s++) {
+            int at = fn.instructionStart(s);
+            if (code[at] == Op.CALL) {
+                // a pure callee's fast entry (FastClone)
+                bound += CallSiteEmitter.fastEntryBytes(code[at + 2]);
             }
         }
         boolean calls = false;

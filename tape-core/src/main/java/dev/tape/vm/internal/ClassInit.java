@@ -102,7 +102,7 @@ public final class ClassInit {
             + "dev.tape.vm.JitRuntime";
 
     /** the compiled tier's runtime's that compiled code uses (see {@link #JIT}) */
-    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind";
+    public static final String JIT_CODE = "dev.tape.vm.JitRuntime$Unwind dev.tape.vm.JitRuntime$Bail";
 
     /**
      * the inline cache of compiled {@code call.indirect} instructions (see {@link #CORE}), whose
