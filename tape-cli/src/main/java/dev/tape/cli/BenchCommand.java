@@ -1,6 +1,7 @@
 package dev.tape.cli;
 
 import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Outcome;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +50,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // a print after stdout failed traps (StdHost): no run after it, nor a trap report
+        options.engine.stopPrints = true;
         RunOptions.Prepared p = options.prepare(out, err);
         ExecutionContext ctx = new ExecutionContext();
         long[] nanos = new long[runs];
@@ -62,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
                 nanos[i] = System.nanoTime() - t0;
             }
         } catch (Trap t) {
-            return TrapReport.failed(out, err, t);
+            return RunCommand.ended(new Outcome.Trapped(t), out, err);
         }
         out.println(summary(nanos));
         return ExitCodes.OK;

@@ -98,6 +98,17 @@ final class CheckedStream extends OutputStream {
     }
 
     /**
+     * Whether a write or flush failed for a reason other than a broken pipe ({@link #brokenPipe}):
+     * one volatile read while nothing failed.
+     *
+     * @return true after such a failure
+     */
+    boolean failedHard() {
+        IOException e = failure;
+        return e != null && !brokenPipe(e);
+    }
+
+    /**
      * The first write or flush failure.
      *
      * @return the exception the target threw first, or null while every write succeeded

@@ -6,6 +6,8 @@ import dev.tape.debug.dap.TargetFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -29,10 +31,25 @@ public final class DapCommand implements Callable<Integer> {
     /** Creates the command. */
     public DapCommand() {}
 
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Serves until the client disconnects or closes its stream, or until stdout (the protocol's
+     * channel) has failed to be written: then nothing the server says reaches the client, so the
+     * next read of a request ends the session as a closed stream does ({@link UntilWriteFails}),
+     * and {@link TapeCli#writeErrors} ends the command with exit 2 and its one line. The program's
+     * prints are not stopped by the std host as in {@code tape run}: they are {@code output} events
+     * on the protocol's channel, written by the server, not through the command line's stdout
+     * writer, and a launched run is bounded by its limits; a request already waiting for its input
+     * when the write failed ends once that input comes.
+     */
     @Override
     public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
         // (through tape's checked standard output: a full disk is one line and code 2, TapeCli.writeErrors)
-        DapServer.serve(factory(), new FileInputStream(FileDescriptor.in), TapeCli.standardOutput());
+        DapServer.serve(factory(), UntilWriteFails.bytes(new FileInputStream(FileDescriptor.in), out),
+                TapeCli.standardOutput(out));
         return ExitCodes.OK;
     }
 

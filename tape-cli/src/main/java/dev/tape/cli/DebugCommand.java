@@ -61,6 +61,9 @@ public final class DebugCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
+        // the program's prints trap once stdout failed (StdHost), and the commands end then
+        // (UntilWriteFails): what the debugger would answer is lost
+        options.engine.stopPrints = true;
         Session session = new Session(target(out));
         BufferedReader in;
         boolean echo;
@@ -72,7 +75,7 @@ public final class DebugCommand implements Callable<Integer> {
             echo = System.console() == null;
         }
         try {
-            new Shell(session, in, out, echo).run();
+            new Shell(session, UntilWriteFails.lines(in, out), out, echo).run();
         } catch (IOException e) {
             throw new CliException("tape debug: cannot read the commands: " + Escape.text(e.getMessage()));
         }

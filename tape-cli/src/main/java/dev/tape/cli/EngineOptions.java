@@ -126,11 +126,20 @@ public final class EngineOptions {
     boolean framed;
 
     /**
-     * @param out the command's stdout (where the std host prints)
+     * Set by a command before it makes its host when the std host's prints must fail once the
+     * command line's stdout has failed ({@link StdHost}, "A failed standard output"): {@code tape
+     * run} without {@code --record}, {@code tape resume}, {@code tape bench} and {@code tape debug}.
+     * Not an option.
+     */
+    boolean stopPrints;
+
+    /**
+     * @param out the command's stdout (where the std host prints); with {@link #stopPrints}, the std
+     *     host's stop check is bound to its stream
      * @return the host the {@code --host} option names
      */
     Host host(PrintWriter out) {
-        return host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes);
+        return host == HostChoice.test ? new ConformanceHost() : StdHost.create(out, maxOutputBytes, stopPrints);
     }
 
     /**

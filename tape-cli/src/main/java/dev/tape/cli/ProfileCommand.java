@@ -1,6 +1,7 @@
 package dev.tape.cli;
 
 import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Outcome;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,12 @@ import java.util.concurrent.Callable;
  * {@code tape profile FILE [run options] -o OUT.svg}: runs a function as {@code tape run} does
  * (printing its results, or its trap), measuring where it went, and writes a flame graph SVG,
  * collapsed stacks or speedscope JSON ({@link ProfileWriters}). The profile of a run that traps is
- * written too. Two measures ({@code --measure}):
+ * written too. A run whose stdout or stderr fails to be written goes on to its end, unlike
+ * {@code tape run}'s: its profile, in files that did not fail, is what it is run for, and a profile
+ * cut where the disk filled would depend on the writer's buffer and the tier (as {@code tape run
+ * --record}'s recording, {@link RunCommand}); the files are written, and the command ends with
+ * exit 2 and {@link TapeCli#writeErrors}' one line, without the trap report or the summary line.
+ * Two measures ({@code --measure}):
  *
  * <ul>
  *   <li>{@code fuel} (the default): the fuel spent in each stack, exact and deterministic
@@ -146,7 +152,8 @@ public final class ProfileCommand implements Callable<Integer> {
             status = RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(),
                     profile));
         } catch (Trap t) {
-            status = TrapReport.failed(out, err, t);
+            // (after a failed stdout or stderr: no report, see call)
+            status = RunCommand.ended(new Outcome.Trapped(t), out, err);
         }
         out.flush();
         if (collapsed != null || speedscope != null) {
@@ -166,6 +173,9 @@ public final class ProfileCommand implements Callable<Integer> {
         if (speedscope != null) {
             write(speedscope, ProfileWriters.speedscope(profile.root(), Escape.text(name), "fuel units, by " + by));
         }
+        if (TapeCli.writeFailed(out, err)) {
+            return ExitCodes.ERROR;
+        }
         err.println("profile: " + total + " fuel units in " + (profile.nodeCount() - 1) + " frames");
         return status;
     }
@@ -181,7 +191,8 @@ public final class ProfileCommand implements Callable<Integer> {
             status = RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(),
                     null));
         } catch (Trap t) {
-            status = TrapReport.failed(out, err, t);
+            // (after a failed stdout or stderr: no report, see call)
+            status = RunCommand.ended(new Outcome.Trapped(t), out, err);
         } finally {
             profile.stop();
         }
@@ -206,6 +217,9 @@ public final class ProfileCommand implements Callable<Integer> {
         if (speedscope != null) {
             write(speedscope, ProfileWriters.speedscope(profile.root(), Escape.text(name), "wall time, sampled every "
                     + interval + " microseconds", "microseconds", 1));
+        }
+        if (TapeCli.writeFailed(out, err)) {
+            return ExitCodes.ERROR;
         }
         err.println("profile: " + what + " microseconds) in " + (profile.nodeCount() - 1) + " frames"
                 + (profile.failed() ? "; sampling stopped early on an error"

@@ -7,6 +7,7 @@ import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.ExecutionContext;
+import dev.tape.vm.Outcome;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,17 +84,20 @@ public final class ReplayCommand implements Callable<Integer> {
         RunOptions.Prepared p = options.prepare(out, err, (verified, host) ->
                 replay[0] = replayHost(rec, verified, options, out, "tape replay", recFile));
         requireSameRun(rec, p.entry(), p.args(), "tape replay");
+        Outcome o;
         try {
-            RunCommand.printResults(out, p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
+            o = new Outcome.Done(p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
         } catch (Trap t) {
             out.flush();
-            if (t.detail() != null && t.detail().startsWith("replay diverged")) {
+            if (t.detail() != null && t.detail().startsWith("replay diverged") && !TapeCli.writeFailed(out, err)) {
                 throw new CliException("tape replay: " + Escape.text(t.detail()) + " (at " + Escape.text(
                         t.funcName() == null ? "func " + t.func() : t.funcName()) + " pc " + t.pc() + ")");
             }
-            return leftOver(replay[0], TrapReport.failed(out, err, t));
+            o = new Outcome.Trapped(t);
         }
-        return leftOver(replay[0], ExitCodes.OK);
+        // a failed stdout or stderr: exit 2 and the one line, the re-prints stopped at the failure
+        int code = RunCommand.ended(o, out, err);
+        return code == ExitCodes.ERROR ? code : leftOver(replay[0], code);
     }
 
     /**
@@ -133,7 +137,8 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "; it cannot replay " + Escape.path(options.file));
         }
         // the std host prints; re-print from the recorded arguments (its answers come from the file)
-        dev.tape.host.Host printer = StdHost.create(out, Long.MAX_VALUE);
+        // (stopped once stdout failed, as tape run's: the next re-print traps)
+        dev.tape.host.Host printer = StdHost.create(out, Long.MAX_VALUE, true);
         return new ReplayHost(rec, (call, args) -> {
             if (StdHost.SYMBOLS.contains(call.symbol()) && options.engine.host == HostChoice.std) {
                 var fn = printer.resolve(call.symbol(), call.sigHash(), List.of(), List.of());

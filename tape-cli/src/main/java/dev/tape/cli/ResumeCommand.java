@@ -67,6 +67,8 @@ public final class ResumeCommand implements Callable<Integer> {
         byte[] bytes = ProgramFiles.read(snapshot);
         Program program = ProgramFiles.load(file);
         VerifiedProgram verified = ProgramFiles.verify(file, program);
+        // a print after stdout failed traps (StdHost), as in tape run
+        engine.stopPrints = true;
         Vm vm = engine.vm(verified, out);
         Run run;
         try {
@@ -75,33 +77,17 @@ public final class ResumeCommand implements Callable<Integer> {
             throw new CliException(Escape.path(snapshot) + ": " + Escape.text(e.getMessage()));
         }
         // (a failed write of stdout or stderr interrupts it, as tape run's)
-        RunCommand.watch(run);
-        TapeCli.stopPrints(true);
+        RunCommand.watch(run, out, err);
         Outcome o = run.resume();
-        if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.Interrupted) {
-            // TapeCli.writeErrors says what failed
-            return ExitCodes.ERROR;
-        }
         if (o instanceof Outcome.Paused p && p.reason() instanceof PauseReason.FuelExhausted) {
             // the snapshot's fuel is all the run has: as tape run, the fuel pause is the fuel trap
             o = run.resume();
         }
-        if (TapeCli.writeFailed()) {
-            // stopped after stdout or stderr failed, interrupted or not (compiled code polls
-            // late): TapeCli.writeErrors says so, on either tier
-            return ExitCodes.ERROR;
-        }
-        if (o instanceof Outcome.Trapped t) {
-            return TrapReport.failed(out, err, t.trap());
-        }
-        if (!(o instanceof Outcome.Done d)) {
+        int code = RunCommand.ended(o, out, err);
+        if (code == RunCommand.PAUSE) {
             // the std and test hosts never suspend, and only a failed write interrupts the run
-            // (an interrupt after the fuel pause: as one before it)
-            if (((Outcome.Paused) o).reason() instanceof PauseReason.Interrupted) {
-                return ExitCodes.ERROR;
-            }
             throw new CliException("tape: the run paused unexpectedly: " + ((Outcome.Paused) o).reason());
         }
-        return RunCommand.printResults(out, d.values());
+        return code;
     }
 }

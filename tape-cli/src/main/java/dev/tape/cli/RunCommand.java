@@ -106,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
         Duration deadline = timeout == null ? null : duration(timeout);
         long pauseFuel = pauseFuel();
         // a print after stdout failed traps (StdHost), but not in a run recorded: see watched
-        TapeCli.stopPrints(record == null);
+        options.engine.stopPrints = record == null;
         if (record == null) {
             return run(options.prepare(out, err), out, err, sliceFuel, deadline, pauseFuel);
         }
@@ -138,54 +138,72 @@ public final class RunCommand implements Callable<Integer> {
 
     private int run(RunOptions.Prepared p, PrintWriter out, PrintWriter err, long sliceFuel, Duration deadline,
             long pauseFuel) throws CliException {
-        List<Value> results;
         if (pauseAt != null && Long.compareUnsigned(pauseFuel, p.limits().fuel()) < 0) {
             Outcome o = pauseAt(p, pauseFuel, out, err);
+            // (a pause here came after stdout or stderr failed, with nothing written: ended says so
+            // first, or a pause other than the one asked for, which the std and test hosts never make)
             if (o == null) {
                 return ExitCodes.PAUSED;
             }
-            if (o instanceof Outcome.Paused || TapeCli.writeFailed()) {
-                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
-                // polls late): TapeCli.writeErrors says so, on either tier
-                return ExitCodes.ERROR;
-            }
-            if (o instanceof Outcome.Trapped t) {
-                return TrapReport.failed(out, err, t.trap());
-            }
-            results = ((Outcome.Done) o).values();
-        } else if (slice == null && deadline == null && !watched(p)) {
+            int code = ended(o, out, err);
+            return code == PAUSE ? ExitCodes.ERROR : code;
+        }
+        if (slice == null && deadline == null && !watched(p, out, err)) {
+            List<Value> results;
             try {
                 results = p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
             } catch (Trap t) {
-                if (TapeCli.writeFailed()) {
-                    // (a --record run, not stopped at the failure: the line alone, as a stopped run)
-                    return ExitCodes.ERROR;
-                }
-                return TrapReport.failed(out, err, t);
+                return ended(new Outcome.Trapped(t), out, err);
             }
-        } else {
-            Outcome o = paused(p, sliceFuel, deadline);
-            if (TapeCli.writeFailed()) {
-                // interrupted, or stopped otherwise after stdout or stderr failed (compiled code
-                // polls late): TapeCli.writeErrors says so, on either tier
-                return ExitCodes.ERROR;
-            }
-            if (o instanceof Outcome.Trapped t) {
-                return TrapReport.failed(out, err, t.trap());
-            }
-            if (o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.Interrupted) {
-                // stdout or stderr failed: TapeCli.writeErrors says so
-                return ExitCodes.ERROR;
-            }
-            if (o instanceof Outcome.Paused) {
-                out.flush();
-                err.println("timeout: the run was still going after " + Escape.text(timeout.trim()) + ", at " + where + " (used "
-                        + Long.toUnsignedString(used) + " fuel)");
-                return ExitCodes.TIMEOUT;
-            }
-            results = ((Outcome.Done) o).values();
+            return ended(new Outcome.Done(results), out, err);
         }
-        return printResults(out, results);
+        Outcome o = paused(p, sliceFuel, deadline, out, err);
+        int code = ended(o, out, err);
+        if (code != PAUSE) {
+            return code;
+        }
+        out.flush();
+        err.println("timeout: the run was still going after " + Escape.text(timeout.trim()) + ", at " + where + " (used "
+                + Long.toUnsignedString(used) + " fuel)");
+        return ExitCodes.TIMEOUT;
+    }
+
+    /**
+     * What {@link #ended} returns for a pause that it leaves to its caller: a deadline, a fuel pause.
+     * Not an exit code.
+     */
+    static final int PAUSE = -1;
+
+    /**
+     * The one outcome handler of every command that runs a program to an end it reports
+     * ({@code tape run} in each of its modes, {@code tape resume}, {@code tape bench}): once the run
+     * has stopped, whatever it did, a failed write of stdout or stderr
+     * ({@link TapeCli#writeFailed}) ends the command with exit 2 and nothing more, so that
+     * {@link TapeCli#writeErrors}' one line is all it prints, on either tier: the interpreter stops
+     * right after the print whose write failed, but compiled code polls only every
+     * {@link Run#COMPILED_CHUNK} fuel units and may trap, return or reach a fuel pause first, and the
+     * std host's next print traps ({@link StdHost}, "A failed standard output") with a report that
+     * is not the program's. Otherwise an interrupted run ({@link PauseReason.Interrupted}: only a
+     * failed write interrupts) exits 2 too, a trap prints its report and exits 1, and the results
+     * are printed with exit 0.
+     *
+     * @param o how the run ended
+     * @param out the command's stdout
+     * @param err the command's stderr
+     * @return the exit code, or {@link #PAUSE} for any other pause, which the caller reports
+     */
+    static int ended(Outcome o, PrintWriter out, PrintWriter err) {
+        if (TapeCli.writeFailed(out, err)
+                || o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.Interrupted) {
+            return ExitCodes.ERROR;
+        }
+        if (o instanceof Outcome.Trapped t) {
+            return TrapReport.failed(out, err, t.trap());
+        }
+        if (o instanceof Outcome.Done d) {
+            return printResults(out, d.values());
+        }
+        return PAUSE;
     }
 
     /**
@@ -212,7 +230,7 @@ public final class RunCommand implements Callable<Integer> {
      * fuel units (compiled), and {@code tape run} exits 2 with {@link TapeCli#writeErrors}' line
      * instead of running the program on, up to its fuel, for output that is lost. A run that
      * prints only through the std host keeps {@code Vm.run}: its next print after stdout failed
-     * traps ({@link StdHost}, "A failed standard output", {@link TapeCli#stopPrints}), which costs
+     * traps ({@link StdHost}, "A failed standard output", {@link EngineOptions#stopPrints}), which costs
      * nothing while nothing failed, where a {@code Run}'s slices cost a compiled deep recursion up
      * to twice its CPU. A run with {@code --record} is not watched, and its prints are not stopped:
      * its recording, in a file that did not fail, is what it is run for, and a run stopped midway
@@ -220,31 +238,24 @@ public final class RunCommand implements Callable<Integer> {
      * whose length depends on the tier; it runs to its end, as before, and exits 2 with the line.
      *
      * @param p the prepared run
+     * @param out the command's stdout
+     * @param err the command's stderr
      * @return true to run it as a watched {@link Run}
      */
-    private boolean watched(RunOptions.Prepared p) {
-        return record == null && streams(p);
+    private boolean watched(RunOptions.Prepared p, PrintWriter out, PrintWriter err) {
+        return record == null && TapeCli.writesWatched(out, err) && p.sink() != null;
     }
 
     /**
-     * Whether the run traces to a watched standard stream ({@link #watched} without the
-     * recording's exception).
-     *
-     * @param p the prepared run
-     * @return true when it traces, inside {@link TapeCli#run}
-     */
-    private static boolean streams(RunOptions.Prepared p) {
-        return TapeCli.writesWatched() && p.sink() != null;
-    }
-
-    /**
-     * Interrupts {@code run} when stdout or stderr fails ({@link #streams}); nothing outside
-     * {@link TapeCli#run}.
+     * Interrupts {@code run} when the command line's stdout or stderr fails; nothing for writers
+     * that {@link TapeCli#run} did not make.
      *
      * @param run the run to stop at a failed write
+     * @param out the command's stdout
+     * @param err the command's stderr
      */
-    static void watch(Run run) {
-        TapeCli.onWriteFailure(new Runnable() {
+    static void watch(Run run, PrintWriter out, PrintWriter err) {
+        TapeCli.onWriteFailure(out, err, new Runnable() {
             @Override
             public void run() {
                 run.interrupt();
@@ -264,12 +275,13 @@ public final class RunCommand implements Callable<Integer> {
      * @return Done, Trapped, or Paused: the deadline passed, or interrupted
      *     ({@link PauseReason.Interrupted}: stdout or stderr failed, {@link #watch})
      */
-    private Outcome paused(RunOptions.Prepared p, long sliceFuel, Duration deadline) {
+    private Outcome paused(RunOptions.Prepared p, long sliceFuel, Duration deadline, PrintWriter out,
+            PrintWriter err) {
         long total = p.limits().fuel();
         long given = sliceFuel == 0 || Long.compareUnsigned(sliceFuel, total) > 0 ? total : sliceFuel;
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(given), p.sink());
         if (record == null) {
-            watch(run);
+            watch(run, out, err);
         }
         if (deadline != null) {
             run.deadline(deadline);
@@ -306,11 +318,11 @@ public final class RunCommand implements Callable<Integer> {
         long total = p.limits().fuel();
         Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits().withFuel(at), p.sink());
         if (record == null) {
-            watch(run);
+            watch(run, out, err);
         }
         Outcome o = run.resume();
         if (!(o instanceof Outcome.Paused paused) || paused.reason() instanceof PauseReason.Interrupted
-                || TapeCli.writeFailed()) {
+                || TapeCli.writeFailed(out, err)) {
             // (a fuel pause after a failed write: no snapshot, as when the interrupt came first)
             return o;
         }

@@ -47,14 +47,18 @@ import java.util.List;
  * needs a fixed few KiB beyond the string itself. The writer is not flushed after each line;
  * {@code tape} flushes it when the run ends or traps.
  *
- * <p><b>A failed standard output.</b> In {@code tape run} (without {@code --record}) and
- * {@code tape resume}, once stdout has failed to be written for a reason other than a broken pipe
- * (a full disk, a closed descriptor), every further print writes nothing and fails with
- * {@link OutputFailed}, so the run traps {@code host_call_failed} at its next print on either tier,
- * and the command ends with code 2 and one line ({@code TapeCli.writeErrors}) instead of running on
- * for output that is lost. The failure shows when the writer's buffer (8 KiB) reaches the stream:
- * a run makes at most the prints that fill it, plus one, after the disk filled. A broken pipe
- * stays quiet: the run goes on. Checking costs one or two volatile reads per print.
+ * <p><b>A failed standard output.</b> In {@code tape run} (without {@code --record}),
+ * {@code tape resume}, {@code tape bench}, {@code tape debug} and {@code tape replay}'s re-prints,
+ * once stdout has failed to be written for a reason other than a broken pipe (a full disk, a closed
+ * descriptor), every further print writes nothing and fails with {@link OutputFailed}, so the run
+ * traps {@code host_call_failed} at its next print on either tier, and the command ends with code 2
+ * and one line ({@code TapeCli.writeErrors}) instead of running on for output that is lost. The
+ * check is bound, when the host is made, to its own writer's stream ({@link CheckedWriter}): a
+ * host over any other writer never stops. The failure shows when the writer's buffer (8 KiB)
+ * reaches the stream: a run makes at most the prints that fill it, plus one, after the disk filled.
+ * A broken pipe stays quiet: the run goes on. Checking costs one volatile read per print.
+ * ({@code tape profile} and {@code tape run --record} run on: their product is a file of the whole
+ * run.)
  *
  * <p>Not thread-safe: one host serves one run at a time.
  */
@@ -73,14 +77,17 @@ public final class StdHost {
 
     private final PrintWriter out;
     private final long maxOutputBytes;
+    /** the stream under {@code out} whose failure stops prints, or null ({@link #create(PrintWriter, long, boolean)}) */
+    private final CheckedStream stopOn;
     private long written;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private final CharBuffer chunk = CharBuffer.allocate(CHUNK_CHARS);
 
-    private StdHost(PrintWriter out, long maxOutputBytes) {
+    private StdHost(PrintWriter out, long maxOutputBytes, CheckedStream stopOn) {
         this.out = out;
         this.maxOutputBytes = maxOutputBytes;
+        this.stopOn = stopOn;
     }
 
     /**
@@ -96,8 +103,8 @@ public final class StdHost {
     }
 
     /**
-     * The command line's standard output has failed to be written (not a broken pipe) in a command
-     * that stops prints then ({@code TapeCli.stopPrints}): the print writes nothing; the VM turns it
+     * The command line's standard output has failed to be written (not a broken pipe) and the host
+     * was made to stop then ({@link #create(PrintWriter, long, boolean)}): the print writes nothing; the VM turns it
      * into a {@code host_call_failed} trap, whose report {@code tape} does not print (it ends with
      * code 2 and the write error's line).
      */
@@ -119,10 +126,28 @@ public final class StdHost {
      * @throws IllegalArgumentException when {@code maxOutputBytes} is negative
      */
     public static HostRegistry create(PrintWriter out, long maxOutputBytes) {
+        return create(out, maxOutputBytes, false);
+    }
+
+    /**
+     * Makes the standard host, which with {@code stopAtFailure} stops printing once {@code out}'s
+     * stream has failed ("A failed standard output"): the check is bound to that writer's own
+     * {@link CheckedStream} here, at creation, so it holds for this host's command line alone.
+     *
+     * @param out where the functions print; each call prints one line
+     * @param maxOutputBytes the most bytes all calls together may write (UTF-8, newlines counted),
+     *     0 or more
+     * @param stopAtFailure whether prints fail once {@code out}'s stream failed; has no effect when
+     *     {@code out} is not a {@link CheckedWriter} (a caller of {@code TapeCli.execute} with its
+     *     own writers)
+     * @return a host registry holding the five functions
+     * @throws IllegalArgumentException when {@code maxOutputBytes} is negative
+     */
+    static HostRegistry create(PrintWriter out, long maxOutputBytes, boolean stopAtFailure) {
         if (maxOutputBytes < 0) {
             throw new IllegalArgumentException("maxOutputBytes must be 0 or more");
         }
-        StdHost h = new StdHost(out, maxOutputBytes);
+        StdHost h = new StdHost(out, maxOutputBytes, stopAtFailure ? CheckedWriter.stream(out) : null);
         HostRegistry host = new HostRegistry();
         host.register("std.print_str", sig(ValueType.STR), args -> h.printStr((Value.Str) args[0]));
         host.register("std.print_i64", sig(ValueType.I64),
@@ -142,10 +167,10 @@ public final class StdHost {
 
     /**
      * Counts {@code bytes} against the limit, or fails without counting them; fails first when the
-     * command line's stdout failed in a command that stops prints then ({@link OutputFailed}).
+     * host's stdout failed and it was made to stop then ({@link OutputFailed}).
      */
     private void reserve(String symbol, long bytes) throws OutputLimitExceeded, OutputFailed {
-        if (TapeCli.printsStopped()) {
+        if (stopOn != null && stopOn.failedHard()) {
             throw new OutputFailed(symbol);
         }
         if (bytes > maxOutputBytes - written) {

@@ -7,9 +7,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,16 +107,40 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
+     * {@code tape}'s version options, {@code -V} and {@code --version}: given alone, the command
+     * line needs no subcommand ({@link #first}).
+     */
+    static final List<String> VERSION = List.of("-V", "--version");
+
+    /**
+     * What {@link #execute} passes {@link #commandLine(PrintWriter, PrintWriter, String)} as the
+     * first argument: the first argument, except that a version option followed by more arguments
+     * ({@code tape --version run}) is null (every subcommand, for picocli to parse them as
+     * before), since {@code -V} or {@code --version} alone builds none.
+     *
+     * @param args the command-line arguments
+     * @return the first argument, or null
+     */
+    static String first(String[] args) {
+        if (args.length == 0 || args.length > 1 && VERSION.contains(args[0])) {
+            return null;
+        }
+        return args[0];
+    }
+
+    /**
      * As {@link #commandLine(PrintWriter, PrintWriter)}, but when {@code first} (the first
      * command-line argument) names a subcommand that reads no other subcommand, the command line
      * has only that one: its parsing, help, errors and results are the same, and a cold
      * {@code tape run} does not pay for building the other twelve (picocli reflects over each,
-     * about 0.1 s in all). {@code help} and {@code completion}, which read the whole tree, an
-     * option or an unknown name get every subcommand.
+     * about 0.1 s in all). A version option ({@link #VERSION}: {@code tape --version} prints the
+     * version alone) gets none. {@code help} and {@code completion}, which read the whole tree, any
+     * other option ({@code --help} lists every subcommand with its description, which picocli reads
+     * from each one's model) or an unknown name get every subcommand.
      *
      * @param out the standard output for results and help
      * @param err the standard error for errors, traps and traces
-     * @param first the first command-line argument, or null for every subcommand
+     * @param first the first command-line argument ({@link #first}), or null for every subcommand
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
@@ -127,8 +149,9 @@ public final class TapeCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()), new LazyFactory());
         boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
                 && !first.equals("completion");
+        boolean none = first != null && VERSION.contains(first);
         for (String name : SUBCOMMANDS) {
-            if (!one || name.equals(first)) {
+            if (!none && (!one || name.equals(first))) {
                 cl.addSubcommand(name, subcommand(name));
                 if (!name.equals("run")) {
                     // what the annotated root's mixinStandardHelpOptions gave each subcommand it
@@ -223,7 +246,7 @@ public final class TapeCli implements Callable<Integer> {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         int code;
         try {
-            code = commandLine(out, err, args.length == 0 ? null : args[0]).execute(args);
+            code = commandLine(out, err, first(args)).execute(args);
         } catch (Throwable t) {
             out.flush();
             err.println("tape: internal error: " + ProgramFiles.describe(t));
@@ -317,7 +340,7 @@ public final class TapeCli implements Callable<Integer> {
         }
         CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
         CheckedStream stderr = new CheckedStream(new FileOutputStream(FileDescriptor.err));
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        PrintWriter err = new CheckedWriter(stderr);
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
         }
@@ -325,63 +348,24 @@ public final class TapeCli implements Callable<Integer> {
             System.setProperty(DISABLE_CLOSURES, "true");
         }
         Preload.start(args);
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-        standardOutput = stdout;
-        standardError = stderr;
-        try {
-            return writeErrors(execute(out, err, args), stdout, stderr, err);
-        } finally {
-            // a later command line in this JVM (Train's, a test's) has streams of its own
-            standardOutput = null;
-            standardError = null;
-            stopPrints = false;
-        }
-    }
-
-    /** Whether the std host's prints fail once stdout failed ({@link #stopPrints(boolean)}). */
-    private static volatile boolean stopPrints;
-
-    /**
-     * Asks that, in this command line, the std host's prints fail once {@link #run}'s stdout has
-     * failed to be written for a reason other than a broken pipe ({@link #printsStopped}): a run that
-     * prints then traps at its next print ({@link StdHost}, "A failed standard output"), on either
-     * tier, instead of running on for output that is lost. {@code tape run} (without
-     * {@code --record}) and {@code tape resume} ask it; until then, and after {@link #run} returns,
-     * prints go on.
-     *
-     * @param stop true to stop prints at a failure
-     */
-    static void stopPrints(boolean stop) {
-        stopPrints = stop;
+        PrintWriter out = new CheckedWriter(stdout);
+        return writeErrors(execute(out, err, args), stdout, stderr, err);
     }
 
     /**
-     * Whether the std host's prints fail now ({@link #stopPrints(boolean)} asked it and stdout
-     * failed): one volatile read while nothing was asked, two while nothing failed.
-     *
-     * @return true when a print must fail
-     */
-    static boolean printsStopped() {
-        return stopPrints && failed(standardOutput);
-    }
-
-    /** The standard output's stream of the command line {@link #run} runs, or null outside it. */
-    private static volatile CheckedStream standardOutput;
-    /** The standard error's stream of the command line {@link #run} runs, or null outside it. */
-    private static volatile CheckedStream standardError;
-
-    /**
-     * Asks to be told when {@link #run}'s stdout or stderr fails to be written for a reason other
+     * Asks to be told when a command line's stdout or stderr fails to be written for a reason other
      * than a broken pipe ({@link CheckedStream#onFailure}): {@code tape run} interrupts its run
-     * then. Outside {@link #run} (a caller of {@link #execute} with its own writers) nothing is
-     * watched.
+     * then. Only writers that {@link #run} made ({@link CheckedWriter}) are watched; a caller of
+     * {@link #execute} with writers of its own is not.
      *
+     * @param out the command line's stdout writer
+     * @param err the command line's stderr writer
      * @param listener the action (idempotent, not throwing), or null to stop being told
-     * @return whether the standard streams are watched, that is, {@link #run} made them
+     * @return whether both streams are watched
      */
-    static boolean onWriteFailure(Runnable listener) {
-        CheckedStream o = standardOutput;
-        CheckedStream e = standardError;
+    static boolean onWriteFailure(PrintWriter out, PrintWriter err, Runnable listener) {
+        CheckedStream o = CheckedWriter.stream(out);
+        CheckedStream e = CheckedWriter.stream(err);
         if (o == null || e == null) {
             return false;
         }
@@ -391,44 +375,46 @@ public final class TapeCli implements Callable<Integer> {
     }
 
     /**
-     * Whether {@link #run}'s stdout or stderr has failed to be written for a reason other than a
-     * broken pipe, so that {@link #writeErrors} will end the command with exit 2. A command that
-     * runs a program asks it once the run has stopped, before it reports a trap, a timeout, a pause
-     * or results: the run was asked to pause at the failure ({@link #onWriteFailure}), but compiled
-     * code polls only every {@link dev.tape.vm.Run#COMPILED_CHUNK} fuel units and may trap, return or
-     * reach a fuel pause first, which the interpreter (pausing right after the host call that
-     * wrote) never does; answering by the failure alone gives both tiers the one line.
+     * Whether a command line's stdout or stderr has failed to be written for a reason other than a
+     * broken pipe, so that {@link #writeErrors} will end the command with exit 2 ({@link
+     * CheckedWriter#failed}). A command that runs a program asks it once the run has stopped
+     * ({@link RunCommand#ended}), before it reports a trap, a timeout, a pause or results: the run
+     * was asked to pause at the failure ({@link #onWriteFailure}) or its prints trap
+     * ({@link StdHost}), but compiled code polls only every {@link dev.tape.vm.Run#COMPILED_CHUNK}
+     * fuel units and may trap, return or reach a fuel pause first, which the interpreter (pausing
+     * right after the host call that wrote) never does; answering by the failure alone gives both
+     * tiers the one line.
      *
-     * @return true when such a failure happened; false outside {@link #run}
+     * @param out the command line's stdout writer
+     * @param err the command line's stderr writer
+     * @return true when such a failure happened; false for writers {@link #run} did not make
      */
-    static boolean writeFailed() {
-        return failed(standardOutput) || failed(standardError);
-    }
-
-    private static boolean failed(CheckedStream s) {
-        IOException e = s == null ? null : s.failure();
-        return e != null && !CheckedStream.brokenPipe(e);
+    static boolean writeFailed(PrintWriter out, PrintWriter err) {
+        return CheckedWriter.failed(out) || CheckedWriter.failed(err);
     }
 
     /**
-     * Whether {@link #onWriteFailure} would watch the standard streams.
+     * Whether {@link #onWriteFailure} would watch these writers.
      *
-     * @return true inside {@link #run}'s command
+     * @param out the command line's stdout writer
+     * @param err the command line's stderr writer
+     * @return true when {@link #run} made both
      */
-    static boolean writesWatched() {
-        return standardOutput != null && standardError != null;
+    static boolean writesWatched(PrintWriter out, PrintWriter err) {
+        return CheckedWriter.stream(out) != null && CheckedWriter.stream(err) != null;
     }
 
     /**
      * The standard output as bytes, for a command that writes there other than through its
-     * {@code out} writer ({@code tape dap}'s protocol messages): {@link #run}'s {@link CheckedStream},
-     * whose failures {@link #writeErrors} reports; outside {@link #run} (a caller of
-     * {@link #execute}) the file descriptor's own stream.
+     * {@code out} writer ({@code tape dap}'s protocol messages): the {@link CheckedStream} under
+     * {@code out} when {@link #run} made it, whose failures {@link #writeErrors} reports; otherwise
+     * (a caller of {@link #execute}) the file descriptor's own stream.
      *
+     * @param out the command line's stdout writer
      * @return the stream; closing it does nothing (a {@link CheckedStream})
      */
-    static OutputStream standardOutput() {
-        CheckedStream s = standardOutput;
+    static OutputStream standardOutput(PrintWriter out) {
+        CheckedStream s = CheckedWriter.stream(out);
         return s != null ? s : new CheckedStream(new FileOutputStream(FileDescriptor.out));
     }
 

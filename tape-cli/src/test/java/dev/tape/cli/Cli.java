@@ -93,7 +93,7 @@ final class Cli {
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out);
         PrintWriter e = new PrintWriter(err);
-        int code = TapeCli.commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
+        int code = TapeCli.commandLine(o, e, TapeCli.first(args)).execute(args);
         o.flush();
         e.flush();
         return new Result(code, out.toString(), err.toString());

@@ -54,9 +54,14 @@ class ColdStartTest {
                 assertEquals(Set.of(name), built, name);
             }
         }
-        for (String first : new String[] {"--help", "-V", "nosuch", "RUN"}) {
+        for (String first : new String[] {"--help", "-h", "nosuch", "RUN"}) {
             assertEquals(Set.copyOf(TapeCli.SUBCOMMANDS), TapeCli.commandLine(new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()), first).getSubcommands().keySet(), first);
+        }
+        for (String first : TapeCli.VERSION) {
+            assertEquals(Set.of(), TapeCli.commandLine(new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()), first).getSubcommands().keySet(), first);
+            assertEquals(null, TapeCli.first(new String[] {first, "run"}), first + " run: every subcommand");
         }
     }
 
@@ -67,6 +72,11 @@ class ColdStartTest {
                 assertEquals(Cli.run(args), Cli.lazy(args), String.join(" ", args));
             }
         }
+        for (String[] args : new String[][] {{"--version"}, {"-V"}, {"--version", "run"}, {"-V", "nosuch"},
+            {"--version", "--help"}}) {
+            assertEquals(Cli.run(args), Cli.lazy(args), String.join(" ", args));
+        }
+        assertTrue(Cli.lazy("--version").out().startsWith("tape "), "the version");
         Cli.Result help = Cli.lazy("run", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().startsWith("Usage: tape run "), help.out());

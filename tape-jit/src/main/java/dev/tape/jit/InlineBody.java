@@ -66,7 +66,7 @@ abstract class InlineBody implements InlineOps.Emitter {
     private boolean fast;
     /** the code index of the block being emitted */
     private int block;
-    /** whether the next instruction, a br, was emitted with its compare ({@link #loopCompare}) */
+    /** whether the next instruction, a br, was emitted with its compare ({@link #loopCompare}, {@link #branchCompare}) */
     private boolean skipBr;
 
     /**
@@ -225,6 +225,40 @@ abstract class InlineBody implements InlineOps.Emitter {
         return true;
     }
 
+    /**
+     * The compare at global {@code g} (op {@code op}) when the next instruction is a br on its
+     * register in the same block: one branch on the compare, writing the register 1 or 0 on each
+     * way, and the br left out. The register holds what the compare and br write one after the
+     * other, and the same block is taken; only the branch on a word made from the three-way
+     * comparison (to 1 or 0, then compared with 0 again), which C2 does not fold, is gone. The
+     * writes of constants are dead where nothing reads the register after, and C2 drops them.
+     *
+     * @return false when the next instruction is not such a br (nothing emitted)
+     */
+    private boolean branchCompare(int g, int op) {
+        int next = InlineScan.next(starts, g - entry);
+        if (next >= starts.length || !starts[next] || blockLen[next] > 0) {
+            return false; // the end, or the br starts a block another edge reaches
+        }
+        int br = entry + next;
+        if (LOp.plain(code[br]) != Op.BR || code[br + 1] != code[g + 1]) {
+            return false;
+        }
+        Label holds = new Label();
+        InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
+        mv.visitJumpInsn(InlineOps.jumpOf(op), holds);
+        mv.visitInsn(LCONST_0);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 3] - entry));
+        mv.visitLabel(holds);
+        e.frame();
+        mv.visitInsn(LCONST_1);
+        storeW(code[g + 1]);
+        mv.visitJumpInsn(GOTO, target(code[br + 2] - entry));
+        skipBr = true;
+        return true;
+    }
+
     /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */
     final boolean unchecked(int g) {
         return fast && bounds.unchecked(g);
@@ -249,7 +283,9 @@ abstract class InlineBody implements InlineOps.Emitter {
      * the same way: nop, word moves and constants,
      * {@code bool.not}, i64/u64/bool arithmetic without division and shifts, {@code br},
      * {@code jmp}, {@code ret} (as {@link #instruction}) and, for any other op, an integer or f64
-     * compare (plain or fused: its br follows as an instruction of its own) as 1 or 0.
+     * compare (plain or fused: its br follows as an instruction of its own) as 1 or 0, or, when the
+     * next instruction is a br on its register, as one branch that writes 1 or 0 on each way
+     * ({@link #branchCompare}).
      */
     final void common(int g, int op, int pos, Label done) {
         switch (op) {
@@ -303,7 +339,7 @@ abstract class InlineBody implements InlineOps.Emitter {
                 mv.visitJumpInsn(GOTO, done);
             }
             default -> {
-                if (loopCompare(g)) {
+                if (loopCompare(g) || branchCompare(g, op)) {
                     return;
                 }
                 InlineOps.compareInts(this, op, code[g + 2], code[g + 3]);
