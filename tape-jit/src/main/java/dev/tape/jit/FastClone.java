@@ -71,7 +71,7 @@ import static org.objectweb.asm.Opcodes.DUP2;
  * A pure callee is called directly, {@code fast<g>(args, c, nest - 1)}, after {@code nest > 0}.
  *
  * <p><b>Pure</b>: every function reachable from it by direct calls (itself included, at most
- * {@link #MAX_FUNCTIONS} of them) has only word parameters, one word result and registers that
+ * {@link #MAX_FUNCTIONS} of them) has only word parameters (at most {@link #MAX_ARGS}), one word result and registers that
  * are words or unit; has at most {@link #MAX_CODE} ints of lowered code and {@link #MAX_REGISTERS}
  * registers (so a clone's bytecode is at most {@link #bytesBound}, under the method limit); and every instruction is one of
  * {@code nop}, the word {@code mov} and {@code const}, i64/u64/bool add, sub, mul, and, or, xor,
@@ -102,6 +102,13 @@ final class FastClone {
 
     /** Most ints of lowered code a function may have to get a clone. */
     static final int MAX_CODE = 150;
+
+    /**
+     * Most word arguments a function may have to get a clone: its descriptor ({@link #desc}) takes
+     * two JVM slots per argument and four more (the context, the nest, the fuel), and the JVM allows
+     * 255 (JVMS 4.3.3); a clone of more would make its caller's class fail to load.
+     */
+    static final int MAX_ARGS = (255 - 4) / 2;
 
     /** Most registers a function may have to get a clone (its prologue sets each). */
     static final int MAX_REGISTERS = 256;
@@ -247,7 +254,7 @@ final class FastClone {
         LoweredFunction fn = view.function(f);
         List<ValueType> rets = view.program().functions().get(f).sig().rets();
         if (fn == null || fn.instructionCount() == 0 || fn.code().length > MAX_CODE || fn.regCount() > MAX_REGISTERS
-                || !ends(view, f, fn) || rets.size() != 1 || !word(rets.get(0))
+                || fn.argCount() > MAX_ARGS || !ends(view, f, fn) || rets.size() != 1 || !word(rets.get(0))
                 || !view.direct(rets)) {
             return null;
         }
