@@ -173,7 +173,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      * {@code TMP}), fast mode is cleared while the call runs again on the compiled path that follows
      * (nothing nested in the re-run tries a clone, so a run does at most about twice the work it is
      * charged), and {@code CALLEE}, otherwise 0, is set to 1 so that {@link #fastExit} sets fast
-     * mode again after it. With no fast entry, nothing is emitted.
+     * mode again after it. With no fast entry, nothing is emitted; a call moving more than
+     * {@code view.freeValues()} values (arguments and result) has none, since its path counts them
+     * against the copy budget ({@code ExecutionContext.copied}) and a clone would not.
      *
      * @return whether a fast entry was emitted (then {@link #fastExit} must follow the real call)
      */
@@ -181,7 +183,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         int callee = code[g + 1];
         int argc = code[g + 2];
         int pos = g + 3 + argc;
-        if (fastClones == null || code[pos] != 1 || !fastClones.admits(callee)) {
+        // a call moving more than the free values counts them against the copy budget on the
+        // tier's own path (ExecutionContext.copied), which a clone would skip: none then
+        if (fastClones == null || code[pos] != 1 || argc + 1 > view.freeValues() || !fastClones.admits(callee)) {
             return false;
         }
         int m = fastClones.enter(callee);
