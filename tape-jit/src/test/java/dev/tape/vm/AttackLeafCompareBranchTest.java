@@ -171,6 +171,122 @@ class AttackLeafCompareBranchTest {
         assertTrue(real > 0, "leaf sites left as real calls: " + real);
     }
 
+    /**
+     * A random looping callee ({@code LoopInliner}: backward branches, an array its caller keeps):
+     * {@code main(a, b, x, y)} builds an array of 1 to 8 edge words three times and calls
+     * {@code walk} on it, which for each element compares (every op, on the element, the
+     * arguments, its index and end, its sum so far) into {@code r9} or {@code r10}, sometimes again
+     * or with an instruction between, and branches on it (or on the other register) to one of two
+     * blocks that add their own constant and read the registers; it returns the sum and both.
+     */
+    static Tiers.Generated looping(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder("program attackcmpbrloop\narray A = i64\n");
+        s.append("""
+                func main(a: i64, b: i64, x: f64, y: f64) -> (i64, bool, bool) {
+                    const.i64 r10, 0
+                    const.i64 r11, 1
+                    const.i64 r12, 0
+                    const.bool r13, false
+                    const.bool r14, false
+                    const.i64 r15, 3
+                    const.i64 r17, 7
+                    const.i64 r18, -1
+                    jmp loop
+                loop:
+                    i64.lt r16, r10, r15
+                    br r16, body, done
+                body:
+                """);
+        String[] elems = {"r1", "r2", "r10", "r17", "r18"};
+        s.append("    array.new r20, A, [");
+        int n = 1 + rnd.nextInt(8);
+        for (int k = 0; k < n; k++) {
+            s.append(k == 0 ? "" : ", ").append(elems[rnd.nextInt(elems.length)]);
+        }
+        s.append("]\n");
+        s.append("""
+                    array.len r21, r20
+                    call r0, walk, r0, [r20, r1, r2, r3, r4, r21] -> [r22, r23, r24]
+                    i64.add r12, r12, r22
+                    bool.xor r13, r13, r23
+                    bool.xor r14, r14, r24
+                    i64.add r10, r10, r11
+                    jmp loop
+                done:
+                    ret r0, [r12, r13, r14]
+                }
+                func walk(xs: agg array A, a: i64, b: i64, x: f64, y: f64, end: u64) -> (i64, bool, bool) {
+                    const.u64 r7, 0
+                    const.i64 r8, 0
+                    const.bool r9, false
+                    const.bool r10, true
+                    jmp top
+                top:
+                    u64.lt r11, r7, r6
+                    br r11, body, out
+                body:
+                    array.get r12, r1, r7
+                """);
+        int dst = loopCompare(rnd, s);
+        if (rnd.nextInt(3) == 0) {
+            dst = loopCompare(rnd, s);
+        }
+        int reg = dst;
+        switch (rnd.nextInt(6)) {
+            case 0 -> s.append("    bool.not r").append(dst).append(", r").append(dst).append('\n');
+            case 1 -> reg = loopCompare(rnd, s);
+            case 2 -> reg = 19 - dst;
+            default -> { }
+        }
+        s.append("    br r").append(reg).append(", p, q\n");
+        s.append("p:\n    const.i64 r13, ").append(1 + rnd.nextInt(9)).append("\n    i64.add r8, r8, r13\n");
+        s.append("    bool.xor r10, r10, r9\n    jmp next\n");
+        s.append("q:\n    const.i64 r13, ").append(16 * (1 + rnd.nextInt(9))).append("\n    i64.add r8, r8, r13\n");
+        s.append("    jmp next\n");
+        s.append("""
+                next:
+                    const.u64 r14, 1
+                    u64.add r7, r7, r14
+                    jmp top
+                out:
+                    ret r0, [r8, r9, r10]
+                }
+                """);
+        List<Value> args = List.of(Value.i64(I64[rnd.nextInt(I64.length)]), Value.i64(I64[rnd.nextInt(I64.length)]),
+                new Value.F64(F64[rnd.nextInt(F64.length)]), new Value.F64(F64[rnd.nextInt(F64.length)]));
+        return new Tiers.Generated(s.toString(), args);
+    }
+
+    /** @return the compare's register, r9 or r10, of walk's loop body */
+    private static int loopCompare(SplittableRandom rnd, StringBuilder s) {
+        String op = OPS[rnd.nextInt(OPS.length)];
+        String t = op.substring(0, 3);
+        String[] regs = switch (t) {
+            case "i64" -> new String[] {"r12", "r2", "r3", "r8"};
+            case "u64" -> new String[] {"r7", "r6"};
+            default -> new String[] {"r4", "r5"};
+        };
+        int dst = 9 + rnd.nextInt(2);
+        s.append("    ").append(op).append(" r").append(dst).append(", ").append(regs[rnd.nextInt(regs.length)])
+                .append(", ").append(regs[rnd.nextInt(regs.length)]).append('\n');
+        return dst;
+    }
+
+    @Test
+    void randomLoopingCalleesAgreeOnBothTiers() throws Exception {
+        int[] inlined = {0};
+        Tiers.fuelAndHeapSweep(0, 120, AttackLeafCompareBranchTest::looping, (g, vp, t, full, what) -> {
+            if (JitKeptStructTest.calls(vp, 0, "leafMakeRoom") > 0) {
+                inlined[0]++;
+            }
+            assertTrue(full.trap() == null, what);
+        });
+        assertTrue(inlined[0] > 60, "walk runs inline in " + inlined[0] + " of 120");
+        Tiers.depthAndRegisterSweep(500, 520, AttackLeafCompareBranchTest::looping);
+        assertTrue(Tiers.pauseSweep(600, 640, AttackLeafCompareBranchTest::looping) > 40);
+    }
+
     @Test
     void randomLeavesAtEveryDepthAndRegisterLimit() throws Exception {
         Tiers.depthAndRegisterSweep(1000, 1040, AttackLeafCompareBranchTest::generate);
