@@ -174,8 +174,9 @@ class AttackLeafCompareBranchTest {
     /**
      * A random looping callee ({@code LoopInliner}: backward branches, an array its caller keeps):
      * {@code main(a, b, x, y)} builds an array of 1 to 8 edge words three times and calls
-     * {@code walk} on it, which for each element compares (every op, on the element, the
-     * arguments, its index and end, its sum so far) into {@code r9} or {@code r10}, sometimes again
+     * {@code walk} on it, which for each element compares (any op, on the element, the
+     * arguments, its index and end, its sum so far; {@code LoopInliner} admits no f64 compare, so a
+     * {@code walk} with one stays a real call) into {@code r9} or {@code r10}, sometimes again
      * or with an instruction between, and branches on it (or on the other register) to one of two
      * blocks that add their own constant and read the registers; it returns the sum and both.
      */
