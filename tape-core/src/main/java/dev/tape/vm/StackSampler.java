@@ -15,7 +15,9 @@ package dev.tape.vm;
  * included) in a VM from tape-jit's {@code Jit.compileFramed}. (A VM from {@code Jit.compile} runs
  * calls of small leaf functions, and of small functions that loop over an array their caller
  * keeps out of the heap, inline in their caller's method, with no frame of their own: their time,
- * a whole loop's included, is read as their caller's.) {@link #read} reads those frames from the outermost inwards, up to the first host call
+ * a whole loop's included, is read as their caller's; and, in a one-shot {@code Vm.run}, calls of
+ * pure word functions in their fast clones, methods {@code fast<id>} of the same class, read as
+ * function {@code id}.) {@link #read} reads those frames from the outermost inwards, up to the first host call
  * (a host function, and any run it starts, are not part of this run's stack).
  *
  * <p><b>Taking the stack.</b> The frames of hidden classes must be in it: take it with
@@ -139,13 +141,18 @@ public final class StackSampler {
         return n;
     }
 
-    /** @return the id in a compiled method's name {@code f<id>}, or -1 when it names no function */
+    /**
+     * @return the id in a compiled method's name {@code f<id>}, or in a fast clone's
+     *     {@code fast<id>} (tape-jit's {@code FastClone}: the same function, run without frame
+     *     records), or -1 when it names no function
+     */
     private int functionId(String method) {
-        if (method == null || method.length() < 2 || method.length() > 11 || method.charAt(0) != 'f') {
+        int from = method != null && method.startsWith("fast") ? 4 : 1;
+        if (method == null || method.length() < from + 1 || method.length() > from + 10 || method.charAt(0) != 'f') {
             return -1;
         }
         long id = 0;
-        for (int i = 1; i < method.length(); i++) {
+        for (int i = from; i < method.length(); i++) {
             char c = method.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

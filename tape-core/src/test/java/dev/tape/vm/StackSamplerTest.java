@@ -81,6 +81,17 @@ class StackSamplerTest {
     }
 
     @Test
+    void aFastCloneNamesItsFunction() {
+        StackSampler s = new StackSampler(vm());
+        int[] out = new int[8];
+        // tape-jit's fast clones are methods fast<id> beside f<id>: a sample inside one names its function
+        int n = s.read(stack(TIER, compiled("f0"), compiled("fast1"), compiled("fast2"), compiled("fast"),
+                compiled("fastx"), compiled("fast99999999999"), compiled("fas1")), out);
+        assertEquals(3, n);
+        assertArrayEquals(new int[] {0, 1, 2}, java.util.Arrays.copyOf(out, 3));
+    }
+
+    @Test
     void aHostCallEndsTheRunsStack() {
         StackSampler s = new StackSampler(vm());
         int[] out = new int[8];
