@@ -245,7 +245,7 @@ abstract class InlineBody implements InlineOps.Emitter {
             return false;
         }
         InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(code[br + 2] - entry),
-                target(code[br + 3] - entry), () -> e.frame());
+                target(code[br + 3] - entry), e);
         skipBr = true;
         return true;
     }

@@ -734,10 +734,12 @@ final class InlineOps {
      * @param b its second
      * @param taken the label of the br's block taken on nonzero
      * @param other the label of its block taken on zero
-     * @param frame declares the stack map frame (empty stack) at the label just visited
+     * @param frame the method's emitter, whose {@code frame()} declares the stack map frame (empty
+     *     stack) at the label just visited (an object, not a lambda: a first compile after the
+     *     warm-up spins none, {@code WarmupTest})
      */
     static void branchCompare(Emitter e, int op, int dst, int a, int b, Label taken, Label other,
-            Runnable frame) {
+            CallEmitter frame) {
         MethodVisitor mv = e.mv();
         Label holds = new Label();
         compareInts(e, op, a, b);
@@ -746,7 +748,7 @@ final class InlineOps {
         e.storeW(dst);
         mv.visitJumpInsn(GOTO, other);
         mv.visitLabel(holds);
-        frame.run();
+        frame.frame();
         mv.visitInsn(LCONST_1);
         e.storeW(dst);
         mv.visitJumpInsn(GOTO, taken);

@@ -246,7 +246,7 @@ abstract class InstructionEmitter extends LocalsEmitter {
         int br = entry + n;
         if (n < labels.length && labels[n] == null && LOp.plain(code[br]) == Op.BR && code[br + 1] == dst) {
             InlineOps.branchCompare(this, op, dst, a, b, jump(code[br + 2] - entry, n),
-                    jump(code[br + 3] - entry, n), () -> frame());
+                    jump(code[br + 3] - entry, n), this);
             branchDone = true;
             return;
         }
