@@ -11,7 +11,10 @@ import dev.tape.verify.internal.LOp;
  * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}), when calls are not traced: a method of its
  * own, so that C2 allocates its registers for these instructions alone, whatever else the JVM has
  * run. It stops, with the instruction at its ip not yet paid for, at any other instruction, at a
- * {@code ret} from the entry frame, or when the budget runs out; its state is then in the context's
+ * {@code ret} from the entry frame, at a {@code call} whose callee's registers or frame record need
+ * the register files or the frame records to grow (it sets {@code hotGrow}, and {@code execute} makes
+ * that call: no growth code, warm in the general mode, is compiled into this loop), or when the
+ * budget runs out; its state is then in the context's
  * {@code hot} fields (also when it throws, with the trapping instruction paid for and its ip), for
  * {@code execute} to take back. Fuel is charged as in {@code execute}: one unit per instruction
  * before it runs, the fused forms' further halves only when the budget holds them.
@@ -21,7 +24,7 @@ final class CallLoop {
 
     /**
      * Runs from {@code ip} until an instruction this loop does not handle, the entry frame's
-     * {@code ret}, or budget 0.
+     * {@code ret}, a {@code call} that needs room to grow, or budget 0.
      *
      * @param vm the VM (its code image)
      * @param c the context: its register files, frames and limits; receives the state at the stop
@@ -140,10 +143,14 @@ final class CallLoop {
                         int callee = code[ip + 1];
                         int calleeRegs = regCounts[callee];
                         int need = nb + calleeRegs;
-                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh) {
-                            c.ensureRegisters(need, depth);
-                            w = c.w;
-                            r = c.r;
+                        // no room for the callee's registers or frame record: execute makes this call, unpaid here, and
+                        // grows them (a growth path here, warm in the general mode, would put its calls into this loop's
+                        // compile: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round")
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh
+                                || depth * ExecutionContext.FRAME > frames.length) {
+                            c.hotGrow = true;
+                            budget++;
+                            break loop;
                         }
                         int argc = code[ip + 2];
                         int retAt = ip + 3 + argc;
@@ -163,9 +170,6 @@ final class CallLoop {
                             }
                         }
                         int fp = (depth - 1) * ExecutionContext.FRAME;
-                        if (fp + ExecutionContext.FRAME > frames.length) {
-                            frames = c.growFrames();
-                        }
                         int at = entry[callee];
                         if (at < 0 && budget >= image.leafLength(callee)) {
                             // a small leaf with its every instruction paid for: body and ret

@@ -494,7 +494,10 @@ final class Interpreter {
                         case Op.CALL -> {
                             int at = entry[code[ip + 1]];
                             if (at >= CodeImage.HOT) {
-                                if (!traceCalls) {
+                                if (c.hotGrow) {
+                                    // CallLoop stopped at this call, unpaid, for room to grow: the call is made here
+                                    c.hotGrow = false;
+                                } else if (!traceCalls) {
                                     // the call and what follows it in a small loop of its own (CallLoop)
                                     try {
                                         CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);

@@ -2,6 +2,8 @@ package dev.tape.vm;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.host.HostRegistry;
@@ -83,5 +85,48 @@ class CallLoopTest {
             }
         }
         assertTrue(depthTraps > 0 && fuelOuts > 0, depthTraps + " depth traps, " + fuelOuts + " out of fuel");
+    }
+    /**
+     * A call whose callee's registers or frame record need the files to grow is not made in
+     * {@link CallLoop} (no growth code there: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth
+     * round"): it stops at the call, unpaid, with {@code hotGrow} set and nothing grown; with room,
+     * it runs the same call on. main's first instruction is the call to fib.
+     */
+    @Test
+    void aCallThatNeedsRoomStopsCallLoopUnpaidAndGrowsNothing() throws Exception {
+        Vm vm = program();
+        ExecutionContext c = new ExecutionContext();
+        c.reset(Limits.DEFAULT, null, 0);
+        int ip = vm.image.entry(0);
+        int regs = vm.image.regCounts()[0];
+        long[] w = c.w;
+        int[] frames = c.frames;
+        w[1] = 7;
+        // no registers charged yet (a run's start before its entry frame's charge)
+        c.regHigh = 0;
+        CallLoop.run(vm, c, ip, 0, 1, regs, 100);
+        assertTrue(c.hotGrow, "stopped for room");
+        assertEquals(ip, c.hotIp);
+        assertEquals(100, c.hotBudget, "the call left unpaid");
+        assertEquals(1, c.hotDepth);
+        assertEquals(0, c.hotBase);
+        assertEquals(0, c.regHigh, "nothing charged");
+        assertSame(w, c.w, "registers not grown");
+        assertSame(frames, c.frames, "frame records not grown");
+        // the frame records full at this depth: the same stop
+        c.hotGrow = false;
+        c.ensureRegisters(1000, 0);
+        int depth = frames.length / ExecutionContext.FRAME + 1;
+        CallLoop.run(vm, c, ip, 0, depth, regs, 100);
+        assertTrue(c.hotGrow, "stopped for frame records");
+        assertEquals(ip, c.hotIp);
+        assertEquals(100, c.hotBudget);
+        assertSame(frames, c.frames, "frame records not grown");
+        // with room for both, the call is made here and the run goes on
+        c.hotGrow = false;
+        CallLoop.run(vm, c, ip, 0, 1, regs, 3);
+        assertFalse(c.hotGrow);
+        assertEquals(2, c.hotDepth, "in fib");
+        assertEquals(0, c.hotBudget);
     }
 }
