@@ -244,8 +244,10 @@ abstract class InlineBody implements InlineOps.Emitter {
         if (LOp.plain(code[br]) != Op.BR || code[br + 1] != code[g + 1]) {
             return false;
         }
-        InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(code[br + 2] - entry),
-                target(code[br + 3] - entry), e);
+        int taken = code[br + 2] - entry;
+        int other = code[br + 3] - entry;
+        InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(taken), target(other),
+                other <= next && taken > next);
         skipBr = true;
         return true;
     }

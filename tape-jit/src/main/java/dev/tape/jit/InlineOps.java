@@ -727,6 +727,16 @@ final class InlineOps {
      * ({@code InstructionEmitter}) and by inlined leaves ({@code InlineBody}), the rule of the
      * twenty-fourth round.
      *
+     * <p>The shape: the comparison, the write of the value one edge gives, the conditional jump
+     * straight to that edge's block, then the other write and a {@code goto} to the other block.
+     * The conditional jump goes to the taken block unless only the other block is a backward
+     * jump (a loop's back edge on zero). So a loop's back edge is the conditional jump itself, as
+     * in a plain compare and br: C2 places its loop safepoint before the exit test and makes a
+     * {@code long} counted loop of it (a loop nest, unrolled). With the back edge behind the test
+     * (a {@code goto} after a write on the taken edge, the twenty-fourth round's shape) C2 kept
+     * the loop uncounted: compiled {@code host_loop} and {@code tuple_loop} ran 2.4-3.5 times
+     * slower (the twenty-fifth round, host25). No label is placed here, so no frame is declared.
+     *
      * @param e the emitter (its locals and method)
      * @param op a compare op (plain or fused with its br)
      * @param dst the compare's destination register, the one the br tests
@@ -734,24 +744,37 @@ final class InlineOps {
      * @param b its second
      * @param taken the label of the br's block taken on nonzero
      * @param other the label of its block taken on zero
-     * @param frame the method's emitter, whose {@code frame()} declares the stack map frame (empty
-     *     stack) at the label just visited (an object, not a lambda: a first compile after the
-     *     warm-up spins none, {@code WarmupTest})
+     * @param backOther whether {@code other} is a backward jump and {@code taken} is not (the
+     *     conditional jump then goes to {@code other}, on the negated comparison)
      */
     static void branchCompare(Emitter e, int op, int dst, int a, int b, Label taken, Label other,
-            CallEmitter frame) {
+            boolean backOther) {
         MethodVisitor mv = e.mv();
-        Label holds = new Label();
         compareInts(e, op, a, b);
-        mv.visitJumpInsn(jumpOf(op), holds);
-        mv.visitInsn(LCONST_0);
+        // the three-way comparison stays on the stack below the write
+        mv.visitInsn(backOther ? LCONST_0 : LCONST_1);
         e.storeW(dst);
-        mv.visitJumpInsn(GOTO, other);
-        mv.visitLabel(holds);
-        frame.frame();
-        mv.visitInsn(LCONST_1);
+        int jump = jumpOf(op);
+        mv.visitJumpInsn(backOther ? negated(jump) : jump, backOther ? other : taken);
+        mv.visitInsn(backOther ? LCONST_1 : LCONST_0);
         e.storeW(dst);
-        mv.visitJumpInsn(GOTO, taken);
+        mv.visitJumpInsn(GOTO, backOther ? taken : other);
+    }
+
+    /**
+     * @param jump a jump on an int compared with 0 ({@link #jumpOf})
+     * @return the jump taken exactly when {@code jump} is not
+     */
+    static int negated(int jump) {
+        return switch (jump) {
+            case IFLT -> IFGE;
+            case IFGE -> IFLT;
+            case IFGT -> IFLE;
+            case IFLE -> IFGT;
+            case IFEQ -> IFNE;
+            case IFNE -> IFEQ;
+            default -> throw new IllegalArgumentException("not a jump on an int and 0: " + jump);
+        };
     }
 
     /**

@@ -245,8 +245,9 @@ abstract class InstructionEmitter extends LocalsEmitter {
         int n = next(i);
         int br = entry + n;
         if (n < labels.length && labels[n] == null && LOp.plain(code[br]) == Op.BR && code[br + 1] == dst) {
-            InlineOps.branchCompare(this, op, dst, a, b, jump(code[br + 2] - entry, n),
-                    jump(code[br + 3] - entry, n), this);
+            int taken = code[br + 2] - entry;
+            int other = code[br + 3] - entry;
+            InlineOps.branchCompare(this, op, dst, a, b, jump(taken, n), jump(other, n), other <= n && taken > n);
             branchDone = true;
             return;
         }
