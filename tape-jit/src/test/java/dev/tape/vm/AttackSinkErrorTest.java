@@ -158,4 +158,78 @@ class AttackSinkErrorTest {
         assertEquals(List.of(), wrong);
         assertEquals(4 * CALLBACKS.length * 2 * 2 * 2, checked);
     }
+
+    /**
+     * A {@code ThreadDeath} (the thread being stopped) from any callback is thrown on, not made a
+     * trap (mend25, as {@code JitTier}'s compiles rethrow it); the run has ended as at an
+     * exception there: a {@link Run}'s next resume gives the outcome the run gives when the callback
+     * throws an {@code IllegalStateException} instead, and the context runs the program again
+     * untraced with the right result.
+     */
+    @Test
+    @SuppressWarnings("removal")
+    void aThreadDeathFromASinkIsThrownOnAndTheRunHasEnded() {
+        Program p = JitResumeTest.asm(SOURCE);
+        VerifiedProgram vp = Tiers.verified(p);
+        Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
+        Vm interp = new Vm(vp, h);
+        Vm jit = Jit.compile(vp, h);
+        Jit.precompile(jit);
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (int mask : new int[] {TraceMask.ALL, TraceMask.CALL, TraceMask.INSTR, TraceMask.CALL | TraceMask.HOST}) {
+            for (String at : CALLBACKS) {
+                for (boolean asRun : new boolean[] {false, true}) {
+                    for (Vm vm : new Vm[] {interp, jit}) {
+                        String where = (vm == interp ? "interpreter" : "compiled") + (asRun ? " Run" : " run")
+                                + " mask " + mask + " at " + at;
+                        String base = outcome(vm, throwingAt(at, mask, () -> new IllegalStateException("sink")), asRun);
+                        ExecutionContext ctx = new ExecutionContext();
+                        TraceSink sink = throwingAt(at, mask, ThreadDeath::new);
+                        Run run = null;
+                        String got;
+                        try {
+                            if (asRun) {
+                                run = vm.start(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+                                run.resume();
+                            } else {
+                                vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+                            }
+                            got = "not thrown";
+                        } catch (ThreadDeath d) {
+                            got = "thrown";
+                        } catch (Throwable other) {
+                            got = "caught " + other;
+                        }
+                        // thrown wherever the exception ended the run, and from mask and runEnd,
+                        // whose exceptions are ignored
+                        boolean ended = !base.startsWith("ok") && !base.startsWith("Done");
+                        boolean thrown = ended || at.equals("mask") || at.equals("runEnd") && (mask & TraceMask.RUN) != 0;
+                        if (!got.equals(thrown ? "thrown" : "not thrown")) {
+                            wrong.add(where + ": " + got + " / with an exception: " + base);
+                        }
+                        if (run != null) {
+                            Outcome o = run.resume();
+                            String after = o instanceof Outcome.Trapped t ? trap(t.trap()) : o.toString();
+                            if (!after.replace("ThreadDeath", "X").equals(base.replace("IllegalStateException", "X")
+                                    .replace(": sink", ""))) {
+                                wrong.add(where + ": resumed " + after + " / with an exception: " + base);
+                            }
+                        }
+                        try {
+                            List<Value> again = vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, null);
+                            if (!again.equals(List.of(Value.i64(7)))) {
+                                wrong.add(where + ": again " + again);
+                            }
+                        } catch (Throwable t) {
+                            wrong.add(where + ": again " + t);
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertEquals(4 * CALLBACKS.length * 2 * 2, checked);
+    }
 }
