@@ -81,6 +81,16 @@ class AttackWriteStopTiersTest {
         oneLine("plain", "run", "late.tasm", "--arg", "i64:5000", "--arg", "i64:20000");
     }
 
+    /**
+     * Fails before mend25's flush on both tiers: ten lines stay in the writer's 8 KiB buffer, so no
+     * write has failed when the run traps, and the trap's report came before the line (the buffer
+     * reached {@code /dev/full} only at the exit).
+     */
+    @Test
+    void aTrapWhileTheOutputIsStillBufferedIsNotReported() throws Exception {
+        oneLine("buffered", "run", "late.tasm", "--arg", "i64:10", "--arg", "i64:10");
+    }
+
     /** Fails before the fix on the compiled tier, as the plain run. */
     @Test
     void timedAndPausingRunsAlike() throws Exception {

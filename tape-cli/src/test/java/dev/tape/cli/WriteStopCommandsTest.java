@@ -81,6 +81,27 @@ class WriteStopCommandsTest {
     }
 
     /**
+     * Fails before mend25: a traced replay whose stderr (where the trace goes) fails replays on to
+     * its end, 20,000 lines on stdout, which did not fail; now it stops as {@code tape run} does,
+     * interrupted right after the first host call's trace line failed.
+     */
+    @Test
+    void tracedReplayStopsAtAFailedStderr() throws Exception {
+        File full = full();
+        Path rec = tmp.resolve("many.rec");
+        ChildJvm.Result run = ChildJvm.in(tmp).tape("run", "many.tasm", "--arg", "i64:100000000",
+                "--max-host-calls", "20000", "--record", rec.toString());
+        assertEquals(1, run.status(), run.err());
+        for (String tier : new String[] {"jit", "interp"}) {
+            ChildJvm.Result c = ChildJvm.in(tmp).stderr(full).tape("replay", rec.toString(), "many.tasm",
+                    "--max-host-calls", "20000", "--trace=host", "--tier", tier);
+            assertEquals(2, c.status(), tier);
+            long lines = c.out().lines().count();
+            assertTrue(lines < 100, tier + ": " + lines + " lines replayed");
+        }
+    }
+
+    /**
      * Fails before: the profile's trap report and summary line before the line. The profile is
      * written whole: a run that goes on to its end.
      */
