@@ -8,6 +8,8 @@ import dev.tape.value.ValueLiteral;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.ExecutionContext;
 import dev.tape.vm.Outcome;
+import dev.tape.vm.PauseReason;
+import dev.tape.vm.Run;
 import dev.tape.vm.Trap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,20 +86,49 @@ public final class ReplayCommand implements Callable<Integer> {
         RunOptions.Prepared p = options.prepare(out, err, (verified, host) ->
                 replay[0] = replayHost(rec, verified, options, out, "tape replay", recFile));
         requireSameRun(rec, p.entry(), p.args(), "tape replay");
-        Outcome o;
-        try {
-            o = new Outcome.Done(p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
-        } catch (Trap t) {
+        Outcome o = replayed(p, out, err);
+        if (o instanceof Outcome.Trapped trapped) {
+            Trap t = trapped.trap();
             out.flush();
             if (t.detail() != null && t.detail().startsWith("replay diverged") && !TapeCli.writeFailed(out, err)) {
                 throw new CliException("tape replay: " + Escape.text(t.detail()) + " (at " + Escape.text(
                         t.funcName() == null ? "func " + t.func() : t.funcName()) + " pc " + t.pc() + ")");
             }
-            o = new Outcome.Trapped(t);
         }
         // a failed stdout or stderr: exit 2 and the one line, the re-prints stopped at the failure
         int code = RunCommand.ended(o, out, err);
         return code == ExitCodes.ERROR ? code : leftOver(replay[0], code);
+    }
+
+    /**
+     * Runs the replay to its end, or, when it traces ({@code --trace}, to stderr) over writers that
+     * {@link TapeCli#run} watches, as a {@link Run} that a failed write of stdout or stderr
+     * interrupts ({@link RunCommand#watch}), as {@code tape run} runs a traced run: the command then
+     * stops at the failure instead of replaying on for output that is lost. A fuel pause with all
+     * the fuel given ends the run with the one-shot run's {@code fuel_exceeded} trap, so the outcome
+     * is the one {@code Vm.run} gives ({@link Run}'s "Exact semantics").
+     *
+     * @param p the prepared run
+     * @param out the command's stdout
+     * @param err the command's stderr
+     * @return Done, Trapped, or Paused when interrupted ({@link RunCommand#ended} says so)
+     */
+    private static Outcome replayed(RunOptions.Prepared p, PrintWriter out, PrintWriter err) {
+        if (p.sink() == null || !TapeCli.writesWatched(out, err)) {
+            try {
+                return new Outcome.Done(p.vm().run(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink()));
+            } catch (Trap t) {
+                return new Outcome.Trapped(t);
+            }
+        }
+        Run run = p.vm().start(new ExecutionContext(), p.entry(), p.args(), p.limits(), p.sink());
+        RunCommand.watch(run, out, err);
+        Outcome o = run.resume();
+        while (o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.FuelExhausted) {
+            // no fuel added: the next resume ends the run with fuel_exceeded
+            o = run.resume();
+        }
+        return o;
     }
 
     /**

@@ -177,8 +177,8 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * The one outcome handler of every command that runs a program to an end it reports
      * ({@code tape run} in each of its modes, {@code tape resume}, {@code tape bench}): once the run
-     * has stopped, whatever it did, a failed write of stdout or stderr
-     * ({@link TapeCli#writeFailed}) ends the command with exit 2 and nothing more, so that
+     * has stopped, whatever it did, stdout is flushed and a failed write of stdout or stderr
+     * ({@link TapeCli#writeFailed}, that flush's included) ends the command with exit 2 and nothing more, so that
      * {@link TapeCli#writeErrors}' one line is all it prints, on either tier: the interpreter stops
      * right after the print whose write failed, but compiled code polls only every
      * {@link Run#COMPILED_CHUNK} fuel units and may trap, return or reach a fuel pause first, and the
@@ -193,6 +193,9 @@ public final class RunCommand implements Callable<Integer> {
      * @return the exit code, or {@link #PAUSE} for any other pause, which the caller reports
      */
     static int ended(Outcome o, PrintWriter out, PrintWriter err) {
+        // first: what the run printed and the buffer still holds may fail to be written now, and
+        // then no report may come before the one line
+        out.flush();
         if (TapeCli.writeFailed(out, err)
                 || o instanceof Outcome.Paused paused && paused.reason() instanceof PauseReason.Interrupted) {
             return ExitCodes.ERROR;

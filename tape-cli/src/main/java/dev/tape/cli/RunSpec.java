@@ -25,6 +25,11 @@ import java.util.Map;
  * annotated field's description ({@link Field#DESCRIPTIONS}) and the object that holds it.
  */
 final class RunSpec {
+    /** {@code tape run}'s description, in its help and in {@code tape --help}'s list ({@link TapeCli#listed}). */
+    static final List<String> DESCRIPTION = List.of(
+            "Run a function of a program and print each returned value on its own line.",
+            "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1.");
+
     private RunSpec() {}
 
     /**
@@ -47,8 +52,7 @@ final class RunSpec {
         codes.put("3", "--timeout: the run was still going at the deadline ('timeout: ...' on stderr)");
         codes.put("4", "--pause-at: the run paused and its snapshot was written ('paused: ...' on stderr)");
         s.usageMessage().sortOptions(false).exitCodeListHeading("%nExit codes:%n").exitCodeList(codes)
-                .description("Run a function of a program and print each returned value on its own line.",
-                        "A trap prints 'trap: KIND at FUNC (NAME) pc P span S' and the call stack on stderr and exits 1.");
+                .description(DESCRIPTION.toArray(new String[0]));
         Field file = new Field(run, Field.FILE);
         s.addPositional(PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("FILE").type(Path.class)
                 .description(RunOptions.FILE_HELP).setter(file).getter(file).scope(file.owner())

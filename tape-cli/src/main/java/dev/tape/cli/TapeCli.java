@@ -114,18 +114,69 @@ public final class TapeCli implements Callable<Integer> {
 
     /**
      * What {@link #execute} passes {@link #commandLine(PrintWriter, PrintWriter, String)} as the
-     * first argument: the first argument, except that a version option followed by more arguments
-     * ({@code tape --version run}) is null (every subcommand, for picocli to parse them as
-     * before), since {@code -V} or {@code --version} alone builds none.
+     * first argument: the first argument, except that a version or help option followed by more
+     * arguments ({@code tape --version run}, {@code tape --help run}) is null (every subcommand, for
+     * picocli to parse them as before), since {@code -V} or {@code --version} alone builds none and
+     * {@code -h} or {@code --help} alone builds none but lists them; no argument is {@code ""}.
      *
      * @param args the command-line arguments
-     * @return the first argument, or null
+     * @return the first argument, "" for none, or null
      */
     static String first(String[] args) {
-        if (args.length == 0 || args.length > 1 && VERSION.contains(args[0])) {
+        if (args.length == 0) {
+            return "";
+        }
+        if (args.length > 1 && (VERSION.contains(args[0]) || HELP.contains(args[0]))) {
             return null;
         }
         return args[0];
+    }
+
+    /**
+     * {@code tape}'s help options, {@code -h} and {@code --help}: given alone, the command line needs
+     * each subcommand's name and description only, for the list it prints ({@link #listed}).
+     */
+    static final List<String> HELP = List.of("-h", "--help");
+
+    /**
+     * A subcommand as {@code tape --help}'s list shows it, without building it: its name, and the
+     * header and description of its {@code @Command} (for {@code run}, {@link RunSpec#DESCRIPTION}),
+     * which picocli's list reads and renders as it does those of the subcommand built. The
+     * command's class is loaded for its annotation but not initialised, and picocli reflects over
+     * none of its fields.
+     *
+     * @param name one of {@link #SUBCOMMANDS}
+     * @return a command line of that name that only lists
+     */
+    static CommandLine listed(String name) {
+        CommandSpec s = CommandSpec.create().name(name);
+        if (name.equals("run")) {
+            s.usageMessage().description(RunSpec.DESCRIPTION.toArray(new String[0]));
+        } else {
+            CommandLine.Command c = commandClass(name).getAnnotation(CommandLine.Command.class);
+            s.usageMessage().header(c.header()).description(c.description());
+        }
+        return new CommandLine(s);
+    }
+
+    /** @return the class of subcommand {@code name} other than {@code run} (as {@link #subcommand}) */
+    private static Class<?> commandClass(String name) {
+        return switch (name) {
+            case "resume" -> ResumeCommand.class;
+            case "debug" -> DebugCommand.class;
+            case "dap" -> DapCommand.class;
+            case "verify" -> VerifyCommand.class;
+            case "disasm" -> DisasmCommand.class;
+            case "asm" -> AsmCommand.class;
+            case "conformance" -> ConformanceCommand.class;
+            case "bench" -> BenchCommand.class;
+            case "inspect" -> InspectCommand.class;
+            case "profile" -> ProfileCommand.class;
+            case "replay" -> ReplayCommand.class;
+            case "completion" -> CompletionCommand.class;
+            case "help" -> CommandLine.HelpCommand.class;
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     /**
@@ -134,13 +185,16 @@ public final class TapeCli implements Callable<Integer> {
      * has only that one: its parsing, help, errors and results are the same, and a cold
      * {@code tape run} does not pay for building the other twelve (picocli reflects over each,
      * about 0.1 s in all). A version option ({@link #VERSION}: {@code tape --version} prints the
-     * version alone) gets none. {@code help} and {@code completion}, which read the whole tree, any
-     * other option ({@code --help} lists every subcommand with its description, which picocli reads
-     * from each one's model) or an unknown name get every subcommand.
+     * version alone) or no argument ({@code ""}: one line, no list) gets none; a help option alone
+     * ({@link #HELP}: {@code tape --help} lists every subcommand with its description) gets each as
+     * {@link #listed}, its name and description without building it. {@code help} and
+     * {@code completion}, which read the whole tree, any other option or an unknown name get every
+     * subcommand.
      *
      * @param out the standard output for results and help
      * @param err the standard error for errors, traps and traces
-     * @param first the first command-line argument ({@link #first}), or null for every subcommand
+     * @param first the first command-line argument ({@link #first}), {@code ""} for none, or null
+     *     for every subcommand
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
@@ -149,9 +203,12 @@ public final class TapeCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(TapeSpec.of(new TapeCli()), new LazyFactory());
         boolean one = first != null && SUBCOMMANDS.contains(first) && !first.equals("help")
                 && !first.equals("completion");
-        boolean none = first != null && VERSION.contains(first);
+        boolean none = first != null && (VERSION.contains(first) || first.isEmpty());
+        boolean listing = first != null && HELP.contains(first);
         for (String name : SUBCOMMANDS) {
-            if (!none && (!one || name.equals(first))) {
+            if (listing) {
+                cl.addSubcommand(name, listed(name));
+            } else if (!none && (!one || name.equals(first))) {
                 cl.addSubcommand(name, subcommand(name));
                 if (!name.equals("run")) {
                     // what the annotated root's mixinStandardHelpOptions gave each subcommand it

@@ -22,13 +22,26 @@ final class UntilWriteFails {
      * @param in the command lines
      * @param out the command line's stdout writer
      * @return a reader whose {@link BufferedReader#readLine()} gives {@code in}'s lines until
-     *     {@code out}'s stream failed, then null
+     *     {@code out}'s stream failed, then null, and whose {@code read()} and
+     *     {@code read(char[], int, int)} (and so every other read: {@code lines()},
+     *     {@code read(char[])}, {@code transferTo}) give {@code in}'s characters until then, then
+     *     its end (-1)
      */
     static BufferedReader lines(BufferedReader in, PrintWriter out) {
         return new BufferedReader(in, 1) {
             @Override
             public String readLine() throws IOException {
                 return CheckedWriter.failed(out) ? null : in.readLine();
+            }
+
+            @Override
+            public int read() throws IOException {
+                return CheckedWriter.failed(out) ? -1 : in.read();
+            }
+
+            @Override
+            public int read(char[] cbuf, int off, int len) throws IOException {
+                return CheckedWriter.failed(out) ? -1 : in.read(cbuf, off, len);
             }
         };
     }

@@ -23,34 +23,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Child JVMs ({@link ChildJvm}).
  */
 class AttackWriteStopTiersTest {
+    /**
+     * Prints 0 to n - 1 (5 fuel units a line), counts to m quietly (3 a step), then does
+     * {@code done} (also {@link WriteStopKindsTest}'s program, which prints n and returns it).
+     *
+     * @param name the program's name
+     * @param done the instructions at its end, one per line, indented as the others
+     */
+    static String printThenCount(String name, String done) {
+        return """
+                program %s
+                host print_i64 = "std.print_i64" (i64) -> ()
+                func main(n: i64, m: i64) -> (i64) {
+                    const.i64 r3, 0
+                    const.i64 r4, 1
+                    jmp head
+                head:
+                    i64.lt r5, r3, r1
+                    br r5, body, quiet
+                body:
+                    host_call r0, print_i64, r0, [r3] -> []
+                    i64.add r3, r3, r4
+                    jmp head
+                quiet:
+                    const.i64 r6, 0
+                    jmp qhead
+                qhead:
+                    i64.lt r5, r6, r2
+                    br r5, qbody, done
+                qbody:
+                    i64.add r6, r6, r4
+                    jmp qhead
+                done:
+                %s}
+                """.formatted(name, done);
+    }
+
     /** Prints 0 to n - 1, counts to m quietly, traps. */
-    static final String LATE = """
-            program late
-            host print_i64 = "std.print_i64" (i64) -> ()
-            func main(n: i64, m: i64) -> (i64) {
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r3, r1
-                br r5, body, quiet
-            body:
-                host_call r0, print_i64, r0, [r3] -> []
-                i64.add r3, r3, r4
-                jmp head
-            quiet:
-                const.i64 r6, 0
-                jmp qhead
-            qhead:
-                i64.lt r5, r6, r2
-                br r5, qbody, done
-            qbody:
-                i64.add r6, r6, r4
-                jmp qhead
-            done:
-                trap 7
-            }
-            """;
+    static final String LATE = printThenCount("late", "    trap 7\n");
 
     @TempDir
     Path tmp;
@@ -79,6 +89,16 @@ class AttackWriteStopTiersTest {
     @Test
     void aTrapAfterTheFailedWriteIsNotReported() throws Exception {
         oneLine("plain", "run", "late.tasm", "--arg", "i64:5000", "--arg", "i64:20000");
+    }
+
+    /**
+     * Fails before mend25's flush on both tiers: ten lines stay in the writer's 8 KiB buffer, so no
+     * write has failed when the run traps, and the trap's report came before the line (the buffer
+     * reached {@code /dev/full} only at the exit).
+     */
+    @Test
+    void aTrapWhileTheOutputIsStillBufferedIsNotReported() throws Exception {
+        oneLine("buffered", "run", "late.tasm", "--arg", "i64:10", "--arg", "i64:10");
     }
 
     /** Fails before the fix on the compiled tier, as the plain run. */

@@ -58,6 +58,19 @@ class ColdStartTest {
             assertEquals(Set.copyOf(TapeCli.SUBCOMMANDS), TapeCli.commandLine(new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()), first).getSubcommands().keySet(), first);
         }
+        // a help option alone lists the subcommands without building them (mend25): no options, no
+        // object; no argument at all needs none
+        for (String first : TapeCli.HELP) {
+            for (CommandLine sub : TapeCli.commandLine(new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()), first).getSubcommands().values()) {
+                assertEquals(List.of(), sub.getCommandSpec().options(), first + " " + sub.getCommandName());
+                assertEquals(null, sub.getCommandSpec().userObject(), first + " " + sub.getCommandName());
+            }
+            assertEquals(null, TapeCli.first(new String[] {first, "run"}), first + " run: every subcommand");
+        }
+        assertEquals("", TapeCli.first(new String[0]));
+        assertEquals(Set.of(), TapeCli.commandLine(new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), "").getSubcommands().keySet(), "no argument");
         for (String first : TapeCli.VERSION) {
             assertEquals(Set.of(), TapeCli.commandLine(new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()), first).getSubcommands().keySet(), first);
@@ -73,7 +86,7 @@ class ColdStartTest {
             }
         }
         for (String[] args : new String[][] {{"--version"}, {"-V"}, {"--version", "run"}, {"-V", "nosuch"},
-            {"--version", "--help"}}) {
+            {"--version", "--help"}, {"--help"}, {"-h"}, {}, {"--help", "run"}, {"-h", "nosuch"}, {"--help", "-V"}}) {
             assertEquals(Cli.run(args), Cli.lazy(args), String.join(" ", args));
         }
         assertTrue(Cli.lazy("--version").out().startsWith("tape "), "the version");

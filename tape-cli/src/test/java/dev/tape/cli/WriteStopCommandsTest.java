@@ -48,6 +48,15 @@ class WriteStopCommandsTest {
         return full;
     }
 
+    /** @return a recording of many.tasm's 20,000 prints, ended by the host-call limit */
+    private Path recorded() throws Exception {
+        Path rec = tmp.resolve("many.rec");
+        ChildJvm.Result run = ChildJvm.in(tmp).tape("run", "many.tasm", "--arg", "i64:100000000",
+                "--max-host-calls", "20000", "--record", rec.toString());
+        assertEquals(1, run.status(), run.err());
+        return rec;
+    }
+
     /** Fails before: 1,000,000 host calls, then the host-call limit's trap report before the line. */
     @Test
     void benchStops() throws Exception {
@@ -64,10 +73,7 @@ class WriteStopCommandsTest {
     @Test
     void replayStops() throws Exception {
         File full = full();
-        Path rec = tmp.resolve("many.rec");
-        ChildJvm.Result run = ChildJvm.in(tmp).tape("run", "many.tasm", "--arg", "i64:100000000",
-                "--max-host-calls", "20000", "--record", rec.toString());
-        assertEquals(1, run.status(), run.err());
+        Path rec = recorded();
         ChildJvm.Result whole = ChildJvm.in(tmp).tape("replay", rec.toString(), "many.tasm", "--max-host-calls",
                 "20000");
         assertEquals(1, whole.status(), whole.err());
@@ -77,6 +83,24 @@ class WriteStopCommandsTest {
                     "--max-host-calls", "20000", "--tier", tier);
             assertEquals(2, c.status(), tier + ": " + c.err());
             assertEquals(WriteErrorsStopTest.FULL, c.err(), tier);
+        }
+    }
+
+    /**
+     * Fails before mend25: a traced replay whose stderr (where the trace goes) fails replays on to
+     * its end, 20,000 lines on stdout, which did not fail; now it stops as {@code tape run} does,
+     * interrupted right after the first host call's trace line failed.
+     */
+    @Test
+    void tracedReplayStopsAtAFailedStderr() throws Exception {
+        File full = full();
+        Path rec = recorded();
+        for (String tier : new String[] {"jit", "interp"}) {
+            ChildJvm.Result c = ChildJvm.in(tmp).stderr(full).tape("replay", rec.toString(), "many.tasm",
+                    "--max-host-calls", "20000", "--trace=host", "--tier", tier);
+            assertEquals(2, c.status(), tier);
+            long lines = c.out().lines().count();
+            assertTrue(lines < 100, tier + ": " + lines + " lines replayed");
         }
     }
 
@@ -131,13 +155,22 @@ class WriteStopCommandsTest {
     void inputEndsOnceStdoutFailed() throws Exception {
         CheckedWriter out = new CheckedWriter(new CheckedStream(new Full()));
         InputStream bytes = UntilWriteFails.bytes(new ByteArrayInputStream(new byte[] {1, 2, 3, 4}), out);
-        BufferedReader lines = UntilWriteFails.lines(new BufferedReader(new StringReader("a\nb\n")), out);
+        BufferedReader lines = UntilWriteFails.lines(new BufferedReader(new StringReader("a\nbc\nd\n")), out);
         assertEquals(1, bytes.read());
         assertEquals("a", lines.readLine());
+        assertEquals('b', lines.read());
+        char[] c = new char[1];
+        assertEquals(1, lines.read(c, 0, 1));
+        assertEquals('c', c[0]);
         out.println("x");
         assertEquals(-1, bytes.read());
         assertEquals(-1, bytes.read(new byte[4], 0, 4));
         assertNull(lines.readLine());
+        // every read path of the lines (mend25: before, read() and read(char[]) read on)
+        assertEquals(-1, lines.read());
+        assertEquals(-1, lines.read(new char[4], 0, 4));
+        assertEquals(-1, lines.read(new char[4]));
+        assertEquals(0, lines.lines().count());
         PrintWriter plain = new PrintWriter(new Full());
         plain.println("x");
         assertEquals(1, UntilWriteFails.bytes(new ByteArrayInputStream(new byte[] {1}), plain).read(),

@@ -36,34 +36,8 @@ class WriteStopKindsTest {
      * Prints 0 to n - 1 (5 fuel units a line), counts to m quietly (3 a step), prints n and
      * returns it.
      */
-    static final String PRINT_LOOP_PRINT = """
-            program plp
-            host print_i64 = "std.print_i64" (i64) -> ()
-            func main(n: i64, m: i64) -> (i64) {
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r3, r1
-                br r5, body, quiet
-            body:
-                host_call r0, print_i64, r0, [r3] -> []
-                i64.add r3, r3, r4
-                jmp head
-            quiet:
-                const.i64 r6, 0
-                jmp qhead
-            qhead:
-                i64.lt r5, r6, r2
-                br r5, qbody, done
-            qbody:
-                i64.add r6, r6, r4
-                jmp qhead
-            done:
-                host_call r0, print_i64, r0, [r3] -> []
-                ret r0, [r3]
-            }
-            """;
+    static final String PRINT_LOOP_PRINT = AttackWriteStopTiersTest.printThenCount("plp",
+            "    host_call r0, print_i64, r0, [r3] -> []\n    ret r0, [r3]\n");
 
     @TempDir
     Path tmp;

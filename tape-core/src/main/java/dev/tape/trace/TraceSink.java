@@ -12,7 +12,9 @@ import dev.tape.program.Program;
  * threads must be thread-safe. A sink that throws (an exception, or an {@code Error} such as an
  * {@code AssertionError}: {@code OutOfMemoryError} ends it {@code heap_limit_exceeded}) ends the run
  * with an {@code internal_error} trap; one whose {@link #mask()} throws gets no events, and one
- * whose {@link #runEnd} throws leaves the run's outcome as it was.
+ * whose {@link #runEnd} throws leaves the run's outcome as it was. A {@code ThreadDeath} (the thread
+ * being stopped) ends the run so too and is then thrown on, out of {@code Vm.run},
+ * {@code Vm.start} or {@code Run.resume}, from any callback.
  */
 public interface TraceSink {
     /**

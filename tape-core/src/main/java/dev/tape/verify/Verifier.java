@@ -12,6 +12,7 @@ import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.ValueKind;
 import dev.tape.program.ValueType;
+import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.internal.Relowering;
 import dev.tape.verify.internal.SpanIndex;
@@ -218,6 +219,7 @@ public final class Verifier {
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }
+        imageFits(CodeImage.length(lowered));
         chargeNames(program, budget);
         int[] nameSymbols = nameSymbols(program);
         Map<TypesKey, Integer> keys = new HashMap<>();
@@ -469,6 +471,23 @@ public final class Verifier {
                             + " does not exist (the program has " + size + ")");
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses a program whose execution form (its functions' lowered code laid end to end,
+     * {@link CodeImage}) would be {@link CodeImage#MAX_LENGTH} ({@code 2^30}) code ints or more: the
+     * interpreter marks entries with bit 30 ({@link CodeImage#HOT}). A Java bound the reference does
+     * not have, reached only far past the decoder's default 16 MiB cap (and with a JVM heap of more
+     * than 4 GiB for the image alone).
+     *
+     * @param length the image's length, in code ints
+     * @throws VerifyException {@code ExecutionFormTooLarge} (program level) when it is too long
+     */
+    static void imageFits(long length) throws VerifyException {
+        if (length >= CodeImage.MAX_LENGTH) {
+            throw new VerifyException("ExecutionFormTooLarge", -1, -1, null, "the program's lowered code would be "
+                    + length + " ints; the execution form holds at most " + (CodeImage.MAX_LENGTH - 1));
         }
     }
 }

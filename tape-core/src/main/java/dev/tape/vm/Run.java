@@ -143,8 +143,9 @@ public final class Run {
             ctx.dropRegisters();
             finish(new Outcome.Trapped(vm.simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory")));
         } catch (Error e) {
-            // any other Error (a trace sink's): as an exception (Vm#run)
+            // any other Error (a trace sink's): as an exception (Vm#run); a ThreadDeath is thrown on
             finish(new Outcome.Trapped(vm.internal(ctx, e)));
+            Vm.stopping(e);
         }
     }
 
@@ -285,6 +286,9 @@ public final class Run {
      *     context or another thread is starting or restoring a run there, when it was abandoned
      *     (see "Contexts" above), or when {@link Vm#MAX_RUN_NESTING} runs are already active on
      *     this thread (the run stays as it was)
+     * @throws ThreadDeath when the thread is being stopped while a trace sink's callback runs: the
+     *     run has ended {@code internal_error}, as at a sink's other {@code Error}, and a later
+     *     resume returns that outcome
      */
     public Outcome resume() {
         return go(-1, null);
@@ -778,8 +782,11 @@ public final class Run {
             return finish(new Outcome.Trapped(vm.simpleTrap(c, TrapKind.HEAP_LIMIT_EXCEEDED,
                     "the JVM ran out of memory")));
         } catch (Error e) {
-            // any other Error (a trace sink's): as an exception (Vm#run)
-            return finish(new Outcome.Trapped(vm.internal(c, e)));
+            // any other Error (a trace sink's): as an exception (Vm#run); a ThreadDeath ends the
+            // run so and is thrown on (Vm#stopping), one from the run-end event after the run ended
+            Outcome o = end != null ? end : finish(new Outcome.Trapped(vm.internal(c, e)));
+            Vm.stopping(e);
+            return o;
         }
     }
 
@@ -792,17 +799,24 @@ public final class Run {
         if (event != null) {
             vm.observed(event, entry, c, o instanceof Outcome.Trapped t ? t.trap() : null);
         }
+        Error stop = null;
         if ((c.mask & TraceMask.RUN) != 0) {
             try {
                 c.sink.runEnd(vm.program, o instanceof Outcome.Trapped, c.limits.fuel() - c.fuelLeft());
             } catch (RuntimeException | Error e) {
-                // the outcome already describes the run
+                // the outcome already describes the run; a ThreadDeath is thrown on once it has ended
+                if (e instanceof Error err) {
+                    stop = err;
+                }
             }
         }
         c.hostSuspended = false;
         c.suspendable = false;
         c.trap = null;
         c.release();
+        if (stop != null) {
+            Vm.stopping(stop);
+        }
         return o;
     }
 }

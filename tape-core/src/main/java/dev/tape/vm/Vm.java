@@ -166,6 +166,9 @@ public final class Vm {
      * @return the function's results, in order
      * @throws Trap when the run traps; a trace sink that throws (even a {@code Trap} of another
      *     run, or an {@code Error}) makes the run trap {@code internal_error}
+     * @throws ThreadDeath when the thread is being stopped while a trace sink's callback runs: the
+     *     run ends as at a sink's other {@code Error} ({@code internal_error}, told to the sink's
+     *     {@code runEnd}, the context left reusable) and the {@code ThreadDeath} is thrown on
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (a host function or trace
      *     sink of that run, or another thread, called this; the executing run is left as it was)
@@ -219,8 +222,12 @@ public final class Vm {
             ctx.dropRegisters();
             throw failure = ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
         } catch (Error e) {
-            // any other Error (a trace sink's AssertionError, an embedder's own): as an exception
-            throw failure = ended(ctx, internal(ctx, e));
+            // any other Error (a trace sink's AssertionError, an embedder's own): as an exception;
+            // a ThreadDeath ends the run so and is thrown on
+            failure = internal(ctx, e);
+            ended(ctx, failure);
+            stopping(e);
+            throw failure;
         } finally {
             // first: the event's end may itself run out of stack
             nesting[0]--;
@@ -265,6 +272,8 @@ public final class Vm {
      * @throws IllegalStateException when a run is executing in {@code ctx} (as
      *     {@link #run(ExecutionContext, int, List, Limits, TraceSink)}), or another thread is
      *     starting or restoring a run in it
+     * @throws ThreadDeath when the thread is being stopped while the sink's {@code mask} or
+     *     {@code runStart} runs
      */
     public Run start(ExecutionContext ctx, int entry, List<Value> args, Limits limits, TraceSink sink) {
         // Run's and the snapshots' classes, initialised up front (see ClassInit)
@@ -399,7 +408,26 @@ public final class Vm {
         try {
             return sink.mask();
         } catch (RuntimeException | Error e) {
+            stopping(e);
             return 0;
+        }
+    }
+
+    /**
+     * Throws {@code e} on when it is a {@link ThreadDeath}: the one throwable of a trace sink that no
+     * run turns into a trap or ignores, since the thread is being stopped (the rule of
+     * {@code JitTier}'s compiles too). Every other {@code Error}, {@code VirtualMachineError}s
+     * included, is the run's trap: {@code OutOfMemoryError} {@code heap_limit_exceeded}, the rest
+     * {@code internal_error}. A host function's {@code ThreadDeath} is that host call's trap
+     * ({@code host_call_failed}), as any throwable of a host function is.
+     *
+     * @param e what a trace sink threw
+     * @throws ThreadDeath when {@code e} is one
+     */
+    @SuppressWarnings("removal")
+    static void stopping(Throwable e) {
+        if (e instanceof ThreadDeath t) {
+            throw t;
         }
     }
 
@@ -427,7 +455,8 @@ public final class Vm {
             try {
                 ctx.sink.runEnd(program, true, ctx.limits.fuel() - ctx.fuelLeft());
             } catch (RuntimeException | Error e) {
-                // the trap already describes the run
+                // the trap already describes the run (a ThreadDeath is thrown on)
+                stopping(e);
             }
         }
         return t;

@@ -2,14 +2,9 @@ package dev.tape.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tape.host.Host;
-import dev.tape.jit.Jit;
-import dev.tape.program.Program;
-import dev.tape.testing.NextHost;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
-import dev.tape.verify.VerifiedProgram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -63,54 +58,9 @@ class AttackSinkErrorReuseTest {
     private static final String[] CALLBACKS = {"runStart", "runEnd", "instr", "callEnter", "callExit",
         "hostEnter", "hostExit"};
 
+    /** {@link AttackSinkErrorTest#throwingAt}, asking for every event group. */
     private static TraceSink throwingAt(String at, Supplier<Error> e) {
-        return new TraceSink() {
-            private void maybe(String name) {
-                if (name.equals(at)) {
-                    throw e.get();
-                }
-            }
-
-            @Override
-            public int mask() {
-                return TraceMask.ALL;
-            }
-
-            @Override
-            public void runStart(Program program, int entry, int argCount) {
-                maybe("runStart");
-            }
-
-            @Override
-            public void runEnd(Program program, boolean trapped, long fuelUsed) {
-                maybe("runEnd");
-            }
-
-            @Override
-            public void instr(int func, int pc, long span, int opcode) {
-                maybe("instr");
-            }
-
-            @Override
-            public void callEnter(int func, int depth) {
-                maybe("callEnter");
-            }
-
-            @Override
-            public void callExit(int func, int depth) {
-                maybe("callExit");
-            }
-
-            @Override
-            public void hostEnter(int hostSig, String symbol, int func, int pc) {
-                maybe("hostEnter");
-            }
-
-            @Override
-            public void hostExit(int hostSig, String symbol) {
-                maybe("hostExit");
-            }
-        };
+        return AttackSinkErrorTest.throwingAt(at, TraceMask.ALL, e);
     }
 
     private static String outcome(Vm vm, ExecutionContext ctx, TraceSink sink, boolean asRun) {
@@ -129,19 +79,15 @@ class AttackSinkErrorReuseTest {
 
     @Test
     void aContextRunsAgainAfterASinksError() {
-        Program p = JitResumeTest.asm(SOURCE);
-        VerifiedProgram vp = Tiers.verified(p);
-        Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
-        Vm interp = new Vm(vp, h);
-        Vm jit = Jit.compile(vp, h);
-        Jit.precompile(jit);
+        Vm[] tiers = AttackSinkErrorTest.tiers(SOURCE);
+        Vm interp = tiers[0];
         List<Supplier<Error>> errors = List.of(() -> new AssertionError("sink"), () -> new StackOverflowError(),
                 () -> new OutOfMemoryError("sink"), Hostile::new, () -> new LinkageError("sink"),
                 () -> new InternalError("sink"));
         List<String> wrong = new ArrayList<>();
         int checked = 0;
         for (boolean asRun : new boolean[] {false, true}) {
-            for (Vm vm : new Vm[] {interp, jit}) {
+            for (Vm vm : tiers) {
                 String clean = outcome(vm, new ExecutionContext(), null, asRun);
                 for (String at : CALLBACKS) {
                     for (Supplier<Error> e : errors) {

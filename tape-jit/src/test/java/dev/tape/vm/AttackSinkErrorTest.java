@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
-import dev.tape.program.Program;
 import dev.tape.testing.NextHost;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
@@ -50,8 +49,11 @@ class AttackSinkErrorTest {
     private static final String[] CALLBACKS = {"mask", "runStart", "runEnd", "instr", "callEnter", "callExit",
         "hostEnter", "hostExit"};
 
-    /** A sink asking for {@code mask} that throws {@code e.get()} at its callback {@code at}. */
-    private static TraceSink throwingAt(String at, int mask, Supplier<Throwable> e) {
+    /**
+     * A sink asking for {@code mask} that throws {@code e.get()} (an {@code Error} or a
+     * {@code RuntimeException}) at its callback {@code at} (also {@link AttackSinkErrorReuseTest}'s).
+     */
+    static TraceSink throwingAt(String at, int mask, Supplier<? extends Throwable> e) {
         return new TraceSink() {
             private void maybe(String name) {
                 if (name.equals(at)) {
@@ -124,38 +126,120 @@ class AttackSinkErrorTest {
         return t.kind().label() + " " + t.detail() + " func " + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
     }
 
-    @Test
-    void aSinksErrorEndsTheRunAsItsRuntimeExceptionDoes() {
-        Program p = JitResumeTest.asm(SOURCE);
-        VerifiedProgram vp = Tiers.verified(p);
+    /**
+     * The interpreter and the compiled tier (precompiled) on an assembled program whose host
+     * {@code env.next} returns its argument (also {@link AttackSinkErrorReuseTest}'s).
+     */
+    static Vm[] tiers(String source) {
+        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(source));
         Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
-        Vm interp = new Vm(vp, h);
         Vm jit = Jit.compile(vp, h);
         Jit.precompile(jit);
-        List<String> wrong = new ArrayList<>();
-        int checked = 0;
+        return new Vm[] {new Vm(vp, h), jit};
+    }
+
+    /** One case: a sink asking for {@code mask} throws at {@code at}. */
+    private interface Case {
+        /**
+         * @param where the case, for a message
+         * @param base the outcome when the callback throws an {@code IllegalStateException}
+         */
+        void check(Vm vm, int mask, String at, boolean asRun, String where, String base);
+    }
+
+    /** Runs {@code c} for every mask, callback, driver ({@code Vm.run}, {@code Run}) and tier. */
+    private static void forEachCase(Case c) {
+        Vm[] tiers = tiers(SOURCE);
         for (int mask : new int[] {TraceMask.ALL, TraceMask.CALL, TraceMask.INSTR, TraceMask.CALL | TraceMask.HOST}) {
             for (String at : CALLBACKS) {
                 for (boolean asRun : new boolean[] {false, true}) {
-                    for (Vm vm : new Vm[] {interp, jit}) {
-                        String tier = (vm == interp ? "interpreter" : "compiled") + (asRun ? " Run" : " run");
+                    for (Vm vm : tiers) {
+                        String where = (vm == tiers[0] ? "interpreter" : "compiled") + (asRun ? " Run" : " run")
+                                + " mask " + mask + " at " + at;
                         String base = outcome(vm, throwingAt(at, mask, () -> new IllegalStateException("sink")), asRun);
-                        List<Supplier<Throwable>> errors = List.of(() -> new AssertionError("sink"),
-                                () -> new SinkError("sink"));
-                        for (Supplier<Throwable> e : errors) {
-                            String got = outcome(vm, throwingAt(at, mask, e), asRun);
-                            String name = e.get().getClass().getSimpleName();
-                            if (got.startsWith("escaped ") || !got.replace(name, "X").equals(
-                                    base.replace("IllegalStateException", "X"))) {
-                                wrong.add(tier + " mask " + mask + " at " + at + ": " + got + " / with an exception: " + base);
-                            }
-                            checked++;
-                        }
+                        c.check(vm, mask, at, asRun, where, base);
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void aSinksErrorEndsTheRunAsItsRuntimeExceptionDoes() {
+        List<String> wrong = new ArrayList<>();
+        int[] checked = {0};
+        forEachCase((vm, mask, at, asRun, where, base) -> {
+            List<Supplier<Throwable>> errors = List.of(() -> new AssertionError("sink"), () -> new SinkError("sink"));
+            for (Supplier<Throwable> e : errors) {
+                String got = outcome(vm, throwingAt(at, mask, e), asRun);
+                String name = e.get().getClass().getSimpleName();
+                if (got.startsWith("escaped ") || !got.replace(name, "X").equals(
+                        base.replace("IllegalStateException", "X"))) {
+                    wrong.add(where + ": " + got + " / with an exception: " + base);
+                }
+                checked[0]++;
+            }
+        });
         assertEquals(List.of(), wrong);
-        assertEquals(4 * CALLBACKS.length * 2 * 2 * 2, checked);
+        assertEquals(4 * CALLBACKS.length * 2 * 2 * 2, checked[0]);
+    }
+
+    /**
+     * A {@code ThreadDeath} (the thread being stopped) from any callback is thrown on, not made a
+     * trap (mend25, as {@code JitTier}'s compiles rethrow it); the run has ended as at an
+     * exception there: a {@link Run}'s next resume gives the outcome the run gives when the callback
+     * throws an {@code IllegalStateException} instead, and the context runs the program again
+     * untraced with the right result.
+     */
+    @Test
+    @SuppressWarnings("removal")
+    void aThreadDeathFromASinkIsThrownOnAndTheRunHasEnded() {
+        List<String> wrong = new ArrayList<>();
+        int[] checked = {0};
+        forEachCase((vm, mask, at, asRun, where, base) -> {
+            ExecutionContext ctx = new ExecutionContext();
+            TraceSink sink = throwingAt(at, mask, ThreadDeath::new);
+            Run run = null;
+            String got;
+            try {
+                if (asRun) {
+                    run = vm.start(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+                    run.resume();
+                } else {
+                    vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
+                }
+                got = "not thrown";
+            } catch (ThreadDeath d) {
+                got = "thrown";
+            } catch (Throwable other) {
+                got = "caught " + other;
+            }
+            // thrown wherever the exception ended the run, and from mask and runEnd,
+            // whose exceptions are ignored
+            boolean ended = !base.startsWith("ok") && !base.startsWith("Done");
+            boolean thrown = ended || at.equals("mask") || at.equals("runEnd") && (mask & TraceMask.RUN) != 0;
+            if (!got.equals(thrown ? "thrown" : "not thrown")) {
+                wrong.add(where + ": " + got + " / with an exception: " + base);
+            }
+            if (run != null) {
+                Outcome o = run.resume();
+                String after = o instanceof Outcome.Trapped t ? trap(t.trap()) : o.toString();
+                if (!after.replace("ThreadDeath", "X").equals(base.replace("IllegalStateException", "X")
+                        .replace(": sink", ""))) {
+                    wrong.add(where + ": resumed " + after + " / with an exception: " + base);
+                }
+            }
+            try {
+                List<Value> again = vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, null);
+                if (!again.equals(List.of(Value.i64(7)))) {
+                    wrong.add(where + ": again " + again);
+                }
+            } catch (Throwable t) {
+                wrong.add(where + ": again " + t);
+            }
+            checked[0]++;
+        });
+        assertEquals(List.of(), wrong);
+        assertEquals(4 * CALLBACKS.length * 2 * 2, checked[0]);
     }
 }

@@ -33,8 +33,15 @@ public final class CodeImage {
      * again, when asked), so the program keeps its lowered code once.
      *
      * @param functions every function, by id
+     * @throws IllegalArgumentException when their code would be {@link #MAX_LENGTH} ints or more
+     *     (the verifier refuses such a program first)
      */
     public CodeImage(LoweredFunction[] functions) {
+        long length = length(functions);
+        if (length >= MAX_LENGTH) {
+            // the verifier refused it (ExecutionFormTooLarge): every entry stays below HOT
+            throw new IllegalArgumentException("an image of " + length + " code ints; at most " + (MAX_LENGTH - 1));
+        }
         int total = 0;
         entry = new int[functions.length];
         regCount = new int[functions.length];
@@ -76,17 +83,37 @@ public final class CodeImage {
         for (int f = 0; f < functions.length; f++) {
             callEntry[f] = leaf[f] != 0 ? ~entry[f] : entry[f];
             // decided once here: the interpreter's direct call tests the value it loads anyway
-            boolean hot = leaf[f] == 0 && total < HOT && LOp.callLoopTakes(code[entry[f]] & 0xFF);
+            boolean hot = leaf[f] == 0 && LOp.callLoopTakes(code[entry[f]] & 0xFF);
             runEntry[f] = hot ? entry[f] | HOT : callEntry[f];
         }
     }
 
     /**
      * The flag of {@link #runEntries()} that marks a callee whose direct calls the interpreter
-     * hands to its call loop: bit 30, above every entry (an image of {@code 2^30} code ints or
-     * more marks none).
+     * hands to its call loop: bit 30, above every entry (an image has fewer than
+     * {@link #MAX_LENGTH} code ints, so no entry and no {@code ~entry} has it or loses it).
      */
     public static final int HOT = 1 << 30;
+
+    /**
+     * The bound on an image's length, exclusive: {@code 2^30} code ints (4 GiB of code), so that
+     * every entry is below {@link #HOT}. The verifier refuses a program whose lowered code would
+     * reach it ({@code ExecutionFormTooLarge}) before an image is made; the constructor asserts it.
+     */
+    public static final long MAX_LENGTH = HOT;
+
+    /**
+     * @param functions every function, by id
+     * @return the length an image of them would have, in code ints (the sum of their lowered code
+     *     lengths, which may be {@link #MAX_LENGTH} or more)
+     */
+    public static long length(LoweredFunction[] functions) {
+        long total = 0;
+        for (LoweredFunction lf : functions) {
+            total += lf.codeLength();
+        }
+        return total;
+    }
 
     /**
      * What the interpreter's outer loop ({@code dev.tape.vm.Interpreter}) reads for a callee, by
