@@ -34,23 +34,13 @@ import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISUB;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
 import static org.objectweb.asm.Opcodes.LONG;
-import static org.objectweb.asm.Opcodes.LOR;
 import static org.objectweb.asm.Opcodes.LRETURN;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
 import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
 import static org.objectweb.asm.Opcodes.DUP2;
 
@@ -343,6 +333,8 @@ final class FastClone {
         private final Object[] locals;
         private final Label bail = new Label();
         private int lastFrame = -1;
+        /** this clone's registers as {@link WordOps} and the compares read them */
+        private final Ops ops = new Ops(this);
 
         Emitter(CompileView view, ClassWriter cw, int f) {
             this.cw = cw;
@@ -476,49 +468,12 @@ final class FastClone {
             mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
         }
 
-        private void binary(int g, int insn) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
-        }
-
-        private void shift(int g, int insn) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
-        }
-
         private void instruction(int g, Label[] labels) {
             int op = code[g];
+            if (WordOps.plain(ops, code, g, LOp.plain(op))) {
+                return;
+            }
             switch (LOp.plain(op)) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR);
-                case Op.I64_SHL, Op.U64_SHL -> shift(g, LSHL);
-                case Op.I64_SHR -> shift(g, LSHR);
-                case Op.U64_SHR -> shift(g, LUSHR);
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
                 case Op.BR -> {
                     loadW(code[g + 1]);
                     mv.visitInsn(LCONST_0);
@@ -536,7 +491,7 @@ final class FastClone {
                 case Op.CALL -> call(g);
                 default -> {
                     // a compare (local() admits nothing else)
-                    InlineOps.compareInts(new Ops(this), op, code[g + 2], code[g + 3]);
+                    InlineOps.compareInts(ops, op, code[g + 2], code[g + 3]);
                     InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
                     storeW(code[g + 1]);
                 }
