@@ -34,25 +34,14 @@ import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISUB;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
-import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
 import static org.objectweb.asm.Opcodes.LONG;
-import static org.objectweb.asm.Opcodes.LOR;
 import static org.objectweb.asm.Opcodes.LRETURN;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
 import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
-import static org.objectweb.asm.Opcodes.DUP2;
 
 /**
  * Fast clones: for a <em>pure</em> function, a second static method next to the compiled ones,
@@ -64,11 +53,23 @@ import static org.objectweb.asm.Opcodes.DUP2;
  * interpreter) on its {@code fuel} parameter, the fuel left, which its caller passes (in a machine
  * register: no store and load around the call) and which it writes to {@code c.fuel} at its return,
  * where its caller reads it back. Whatever the compiled tier would have to report or
- * materialise makes it throw {@code JitRuntime.Bail}: fuel short (the block's length more than
- * the fuel left: a check at least as strict as the interpreter's at each instruction, so a clone
- * that returns was charged exactly what the interpreter charges), or its nesting budget spent
+ * materialise makes it throw {@code JitRuntime.Bail}: fuel short, or its nesting budget spent
  * ({@code nest}, from {@code JitRuntime.fastNest}: the calls it may still nest within every limit).
- * A pure callee is called directly, {@code fast<g>(args, c, nest - 1)}, after {@code nest > 0}.
+ * A pure callee is called directly, {@code fast<g>(args, c, nest - 1, fuel)}, after {@code nest > 0}.
+ *
+ * <p><b>Fuel tests.</b> The charge at a block's start is not tested; the fuel left is tested
+ * ({@code fuel < 0}: bail) only before each {@code ret} and each branch that may go back (a
+ * {@code br} or {@code jmp} with a target at or before it). The fuel only decreases, so a clone
+ * that passes its {@code ret}'s test had fuel left at every earlier point: every block it ran was
+ * affordable in full, the interpreter (which charges 1 before each instruction) would not have
+ * run out either, and the fuel it returns is exactly the interpreter's. A clone whose fuel goes
+ * negative has no effect but the fuel (restored by the bail), and runs on only until its next test:
+ * the rest of a path of forward blocks, and calls nested down that path, each of which runs at most
+ * a path of forward blocks before its own {@code ret} or back edge, at most {@code nest} deep. So
+ * the work past the fuel's end is at most {@code (nest + 1) * MAX_CODE} instructions, once a run
+ * (the call's re-run on the tier's path then runs out of fuel and traps). Measured by hand-written
+ * models of fib's clone (docs/PERFORMANCE-LOG.md, fast25): a test per block cost about 20 % over
+ * tests at rets only; a test before each call as well about 9 %.
  *
  * <p><b>Pure</b>: every function reachable from it by direct calls (itself included, at most
  * {@link #MAX_FUNCTIONS} of them) has only word parameters (at most {@link #MAX_ARGS}), one word result and registers that
@@ -115,8 +116,8 @@ final class FastClone {
 
     /**
      * A bound on a clone's bytecode, in bytes: 40 per int of lowered code (the largest, a call, takes
-     * at most 30 fixed bytes and 4 per argument, each argument an int; a block's fuel check 13 and
-     * a label's frame none), 6 per register (its prologue's load and store) and 64 for the rest
+     * at most 30 fixed bytes and 4 per argument, each argument an int; a block's charge 8, a fuel
+     * test 7 before a {@code ret} or a back edge, and a label's frame none), 6 per register (its prologue's load and store) and 64 for the rest
      * (the fuel's read, the bail). At most 7,600 for a pure function ({@link #MAX_CODE},
      * {@link #MAX_REGISTERS}): under {@code JitCompiler.MAX_METHOD_BYTES}, so a clone never makes its
      * class fail to load or HotSpot refuse to compile it.
@@ -343,6 +344,8 @@ final class FastClone {
         private final Object[] locals;
         private final Label bail = new Label();
         private int lastFrame = -1;
+        /** this clone's registers as {@link WordOps} and the compares read them */
+        private final Ops ops = new Ops(this);
 
         Emitter(CompileView view, ClassWriter cw, int f) {
             this.cw = cw;
@@ -449,15 +452,11 @@ final class FastClone {
                     for (int j = i; j < len && (j == i || labels[j] == null); j = next(j)) {
                         n++;
                     }
-                    // fuel -= n; a negative rest: the block would run out (bail before it runs)
+                    // fuel -= n, untested: the test is at the next ret or back edge (fuelTest)
                     mv.visitVarInsn(LLOAD, fuel);
                     mv.visitLdcInsn((long) n);
                     mv.visitInsn(LSUB);
-                    mv.visitInsn(DUP2);
                     mv.visitVarInsn(LSTORE, fuel);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFLT, bail);
                 }
                 instruction(entry + i, labels);
             }
@@ -470,65 +469,54 @@ final class FastClone {
             mv.visitEnd();
         }
 
+        /**
+         * Bails when the fuel left is negative: before each {@code ret} and each branch that may go
+         * back (a target at or before the branch), the only places a test is needed (see the class
+         * comment).
+         */
+        private void fuelTest() {
+            mv.visitVarInsn(LLOAD, fuel);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, bail);
+        }
+
+        /** Whether a branch at global index {@code g} to global index {@code target} may go back. */
+        private static boolean back(int g, int target) {
+            return target <= g;
+        }
+
         private void fuelOut() {
             mv.visitVarInsn(ALOAD, ctx);
             mv.visitVarInsn(LLOAD, fuel);
             mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
         }
 
-        private void binary(int g, int insn) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
-        }
-
-        private void shift(int g, int insn) {
-            loadW(code[g + 2]);
-            loadW(code[g + 3]);
-            mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-            mv.visitInsn(insn);
-            storeW(code[g + 1]);
-        }
-
         private void instruction(int g, Label[] labels) {
             int op = code[g];
+            if (WordOps.plain(ops, code, g, LOp.plain(op))) {
+                return;
+            }
             switch (LOp.plain(op)) {
-                case Op.NOP -> {
-                }
-                case LOp.MOV_W -> {
-                    loadW(code[g + 2]);
-                    storeW(code[g + 1]);
-                }
-                case LOp.CONST_W -> {
-                    mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                    storeW(code[g + 1]);
-                }
-                case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD);
-                case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB);
-                case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL);
-                case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND);
-                case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR);
-                case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR);
-                case Op.I64_SHL, Op.U64_SHL -> shift(g, LSHL);
-                case Op.I64_SHR -> shift(g, LSHR);
-                case Op.U64_SHR -> shift(g, LUSHR);
-                case Op.BOOL_NOT -> {
-                    loadW(code[g + 2]);
-                    mv.visitInsn(LCONST_1);
-                    mv.visitInsn(LXOR);
-                    storeW(code[g + 1]);
-                }
                 case Op.BR -> {
+                    if (back(g, code[g + 2]) || back(g, code[g + 3])) {
+                        fuelTest();
+                    }
                     loadW(code[g + 1]);
                     mv.visitInsn(LCONST_0);
                     mv.visitInsn(LCMP);
                     mv.visitJumpInsn(IFNE, labels[code[g + 2] - entry]);
                     mv.visitJumpInsn(GOTO, labels[code[g + 3] - entry]);
                 }
-                case Op.JMP -> mv.visitJumpInsn(GOTO, labels[code[g + 1] - entry]);
+                case Op.JMP -> {
+                    if (back(g, code[g + 1])) {
+                        fuelTest();
+                    }
+                    mv.visitJumpInsn(GOTO, labels[code[g + 1] - entry]);
+                }
                 case LOp.SELECT_W -> select(g);
                 case Op.RET -> {
+                    fuelTest();
                     fuelOut();
                     loadW(code[g + 2] >>> 2);
                     mv.visitInsn(LRETURN);
@@ -536,7 +524,7 @@ final class FastClone {
                 case Op.CALL -> call(g);
                 default -> {
                     // a compare (local() admits nothing else)
-                    InlineOps.compareInts(new Ops(this), op, code[g + 2], code[g + 3]);
+                    InlineOps.compareInts(ops, op, code[g + 2], code[g + 3]);
                     InlineOps.bitOfCompare(mv, InlineOps.jumpOf(op));
                     storeW(code[g + 1]);
                 }

@@ -13,21 +13,12 @@ import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFNE;
-import static org.objectweb.asm.Opcodes.L2I;
-import static org.objectweb.asm.Opcodes.LADD;
-import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LLOAD;
-import static org.objectweb.asm.Opcodes.LMUL;
-import static org.objectweb.asm.Opcodes.LOR;
-import static org.objectweb.asm.Opcodes.LSHL;
-import static org.objectweb.asm.Opcodes.LSHR;
 import static org.objectweb.asm.Opcodes.LSTORE;
 import static org.objectweb.asm.Opcodes.LSUB;
-import static org.objectweb.asm.Opcodes.LUSHR;
-import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.POP2;
 
 /**
@@ -281,32 +272,10 @@ abstract class InlineBody implements InlineOps.Emitter {
      * ({@link #branchCompare}).
      */
     final void common(int g, int op, int pos, Label done) {
+        if (WordOps.plain(this, code, g, op)) {
+            return;
+        }
         switch (op) {
-            case Op.NOP -> {
-            }
-            case LOp.MOV_W -> {
-                loadW(code[g + 2]);
-                storeW(code[g + 1]);
-            }
-            case LOp.CONST_W -> {
-                mv.visitLdcInsn((code[g + 2] & 0xFFFFFFFFL) | ((long) code[g + 3] << 32));
-                storeW(code[g + 1]);
-            }
-            case Op.BOOL_NOT -> {
-                loadW(code[g + 2]);
-                mv.visitInsn(LCONST_1);
-                mv.visitInsn(LXOR);
-                storeW(code[g + 1]);
-            }
-            case Op.I64_ADD, Op.U64_ADD -> binary(g, LADD, false);
-            case Op.I64_SUB, Op.U64_SUB -> binary(g, LSUB, false);
-            case Op.I64_MUL, Op.U64_MUL -> binary(g, LMUL, false);
-            case Op.I64_AND, Op.U64_AND, Op.BOOL_AND -> binary(g, LAND, false);
-            case Op.I64_OR, Op.U64_OR, Op.BOOL_OR -> binary(g, LOR, false);
-            case Op.I64_XOR, Op.U64_XOR, Op.BOOL_XOR -> binary(g, LXOR, false);
-            case Op.I64_SHL, Op.U64_SHL -> binary(g, LSHL, true);
-            case Op.I64_SHR -> binary(g, LSHR, true);
-            case Op.U64_SHR -> binary(g, LUSHR, true);
             case Op.BR -> {
                 if (skipBr) {
                     skipBr = false;
@@ -340,16 +309,6 @@ abstract class InlineBody implements InlineOps.Emitter {
                 storeW(code[g + 1]);
             }
         }
-    }
-
-    private void binary(int g, int insn, boolean shift) {
-        loadW(code[g + 2]);
-        loadW(code[g + 3]);
-        if (shift) {
-            mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-        }
-        mv.visitInsn(insn);
-        storeW(code[g + 1]);
     }
 
     @Override

@@ -37,7 +37,6 @@ import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.L2D;
-import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LAND;
 import static org.objectweb.asm.Opcodes.LASTORE;
@@ -204,18 +203,11 @@ abstract class InstructionEmitter extends LocalsEmitter {
     }
 
     private void binary(int g, int insn) {
-        loadW(code[g + 2]);
-        loadW(code[g + 3]);
-        mv.visitInsn(insn);
-        storeW(code[g + 1]);
+        WordOps.binary(this, code, g, insn);
     }
 
     private void shift(int g, int insn) {
-        loadW(code[g + 2]);
-        loadW(code[g + 3]);
-        mv.visitInsn(L2I); // the JVM masks a long shift count to its low 6 bits, as the spec does
-        mv.visitInsn(insn);
-        storeW(code[g + 1]);
+        WordOps.shift(this, code, g, insn);
     }
 
     /**
