@@ -274,7 +274,7 @@ final class LoopInliner {
         int argc = code[g + 2];
         int pos = g + 3 + argc;
         int bytes = loop.bytes() + 12 * argc;
-        if (argc + code[pos] > e.view.freeValues() || inlinedBytes + bytes > MAX_METHOD_BYTES
+        if (!e.view.movesFree(argc + code[pos]) || inlinedBytes + bytes > MAX_METHOD_BYTES
                 || e.view.function(loop.callee()).argCount() != argc) {
             return null;
         }
