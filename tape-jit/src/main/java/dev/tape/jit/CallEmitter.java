@@ -334,7 +334,7 @@ abstract class CallEmitter implements InlineOps.Emitter {
      * are more than the free ones, as the interpreter does after the frame set-up.
      */
     final void copied(int values) {
-        if (values > view.freeValues()) {
+        if (!view.movesFree(values)) {
             mv.visitVarInsn(ALOAD, C);
             push(values);
             mv.visitMethodInsn(INVOKESTATIC, RT, "copied", "(L" + CTX + ";I)V", false);

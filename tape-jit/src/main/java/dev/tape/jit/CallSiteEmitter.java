@@ -106,7 +106,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         int pos = g + 3 + argc;
         // the arguments' moves: a load and a store each
         int bytes = leaf.bytes() + 8 * argc;
-        if (argc + code[pos] > view.freeValues() || inlinedBytes + bytes > LeafInliner.MAX_METHOD_BYTES) {
+        if (!view.movesFree(argc + code[pos]) || inlinedBytes + bytes > LeafInliner.MAX_METHOD_BYTES) {
             return null;
         }
         for (int j = 0; j < code[pos]; j++) {
@@ -185,7 +185,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         int pos = g + 3 + argc;
         // a call moving more than the free values counts them against the copy budget on the
         // tier's own path (ExecutionContext.copied), which a clone would skip: none then
-        if (fastClones == null || code[pos] != 1 || argc + 1 > view.freeValues() || !fastClones.admits(callee)) {
+        if (fastClones == null || code[pos] != 1 || !view.movesFree(argc + 1) || !fastClones.admits(callee)) {
             return false;
         }
         int m = fastClones.enter(callee);
@@ -431,7 +431,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      */
     private List<LeafInliner.Leaf> inlinable(int g, boolean closure) {
         int argc = code[g + 3];
-        if (candidates.isEmpty() || argc + code[g + 4 + argc] > view.freeValues()) {
+        if (candidates.isEmpty() || !view.movesFree(argc + code[g + 4 + argc])) {
             return List.of();
         }
         List<LeafInliner.Leaf> fit = new java.util.ArrayList<>();

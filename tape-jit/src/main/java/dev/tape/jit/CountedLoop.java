@@ -321,7 +321,7 @@ final class CountedLoop {
         }
         int argc = code[g + 2];
         int pos = g + 3 + argc;
-        if (argc + code[pos] > e.view.freeValues()) {
+        if (!e.view.movesFree(argc + code[pos])) {
             return null;
         }
         for (int j = 0; j < argc; j++) {

@@ -275,7 +275,7 @@ final class FastClone {
             if (op == Op.CALL) {
                 int argc = code[g + 2];
                 int pos = g + 3 + argc;
-                if (code[pos] != 1 || argc + 1 > view.freeValues()) {
+                if (code[pos] != 1 || !view.movesFree(argc + 1)) {
                     return null;
                 }
                 for (int j = 0; j < argc; j++) {

@@ -198,7 +198,7 @@ abstract class InlineBody implements InlineOps.Emitter {
         if (!fast || bounds.plan().compare() != g) {
             return false;
         }
-        int br = entry + InlineScan.next(starts, g - entry);
+        int br = brAfter(g);
         Label out = new Label();
         loadW(bounds.plan().index());
         loadW(bounds.plan().end());
@@ -227,12 +227,8 @@ abstract class InlineBody implements InlineOps.Emitter {
      * @return false when the next instruction is not such a br (nothing emitted)
      */
     private boolean branchCompare(int g, int op) {
-        int next = InlineScan.next(starts, g - entry);
-        if (next >= starts.length || !starts[next] || blockLen[next] > 0) {
-            return false; // the end, or the br starts a block another edge reaches
-        }
-        int br = entry + next;
-        if (LOp.plain(code[br]) != Op.BR || code[br + 1] != code[g + 1]) {
+        int br = brAfter(g);
+        if (br < 0) {
             return false;
         }
         int taken = code[br + 2] - entry;
@@ -241,6 +237,25 @@ abstract class InlineBody implements InlineOps.Emitter {
                 other <= next && taken > next);
         skipBr = true;
         return true;
+    }
+
+    /**
+     * The rule both fusions ({@link #loopCompare}, {@link #branchCompare}) share: the instruction
+     * after the compare at global {@code g} is a {@code br} on the compare's register in the same
+     * block (it starts no block, so no other edge reaches it and no charge comes between them).
+     * ({@link LoopBounds.Plan#compare} is a compare for which this holds.)
+     *
+     * @param g the global index of a compare (plain or fused)
+     * @return the br's global index, or -1 when the next instruction is not such a br (the end of
+     *     the code, a block start, another op or a br on another register)
+     */
+    private int brAfter(int g) {
+        int next = InlineScan.next(starts, g - entry);
+        if (next >= starts.length || !starts[next] || blockLen[next] > 0) {
+            return -1; // the end, or the br starts a block another edge reaches
+        }
+        int br = entry + next;
+        return LOp.plain(code[br]) == Op.BR && code[br + 1] == code[g + 1] ? br : -1;
     }
 
     /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */

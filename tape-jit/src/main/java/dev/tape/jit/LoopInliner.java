@@ -34,9 +34,11 @@ import static org.objectweb.asm.Opcodes.LSTORE;
  * the interpreter does (the aggregate is made, the callee's frame entered, and any trap, pause or
  * hand-over happens there, at its pc).
  *
- * <p><b>Which callees</b> ({@link #of}): what {@link LeafInliner} admits for a leaf, with backward
- * branches allowed and without aggregate reads but these: {@code array.len} and word
- * {@code array.get}s (register or immediate index) of a reference argument. At most
+ * <p><b>Which callees</b> ({@link #of}): what {@link LeafInliner} admits for a leaf but f64
+ * arithmetic (integer and f64 compares, plain or fused with their {@code br}, are admitted; f64
+ * {@code add}/{@code sub}/{@code mul}/{@code div} are not), with backward branches allowed and
+ * without aggregate reads but these: {@code array.len} and word {@code array.get}s (register or
+ * immediate index) of a reference argument. At most
  * {@link #MAX_INSTRUCTIONS} instructions and {@link #MAX_REGISTERS} registers (one local more
  * keeps the fuel at entry); its reference registers are its arguments, none a decimal, and none is
  * ever written. No instruction calls, allocates or reads the context; only the array reads and
@@ -246,6 +248,10 @@ final class LoopInliner {
             case Op.U64_TO_I64, Op.I64_TO_U64 -> {
                 return 20;
             }
+            case Op.F64_LT, LOp.F64_LT_BR, Op.F64_EQ, Op.F64_GT, Op.F64_LE, Op.F64_GE -> {
+                // as a leaf's (LeafInliner.cost): two wide loads as doubles, dcmpg or dcmpl, the bit or the branch
+                return 32;
+            }
             case Op.ARRAY_LEN, LOp.ARRAY_GET_W, LOp.ARRAY_GET_IMM_W -> {
                 int agg = code[g + 2];
                 return agg >= 1 && agg <= fn.argCount() ? 40 : -1;
@@ -274,7 +280,7 @@ final class LoopInliner {
         int argc = code[g + 2];
         int pos = g + 3 + argc;
         int bytes = loop.bytes() + 12 * argc;
-        if (argc + code[pos] > e.view.freeValues() || inlinedBytes + bytes > MAX_METHOD_BYTES
+        if (!e.view.movesFree(argc + code[pos]) || inlinedBytes + bytes > MAX_METHOD_BYTES
                 || e.view.function(loop.callee()).argCount() != argc) {
             return null;
         }

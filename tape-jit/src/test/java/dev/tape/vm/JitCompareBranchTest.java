@@ -5,7 +5,6 @@ import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -22,16 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * instruction, and when paused at every slice and restored on the other tier.
  */
 class JitCompareBranchTest {
-    private static final String[] OPS = {"i64.eq", "i64.lt", "i64.gt", "i64.le", "i64.ge", "u64.eq", "u64.lt",
-        "u64.gt", "u64.le", "u64.ge", "f64.eq", "f64.lt", "f64.gt", "f64.le", "f64.ge"};
-    private static final long[] I64 = {0, 1, -1, 7, Long.MIN_VALUE, Long.MAX_VALUE};
-    private static final long[] F64 = {bits(0.0), bits(-0.0), bits(1.5), bits(-2.5), bits(Double.NaN),
-        0x7ff0_0000_0000_0001L, bits(Double.POSITIVE_INFINITY), bits(Double.NEGATIVE_INFINITY)};
+    private static final String[] OPS = CompareBranchEdges.OPS;
     private static final String[] RANDOM_OPS = {"i64.eq", "i64.lt", "i64.gt", "i64.le", "i64.ge"};
     private static final String[] RANDOM_F64 = {"f64.eq", "f64.lt", "f64.gt", "f64.le", "f64.ge"};
 
     private static long bits(double d) {
-        return Double.doubleToRawLongBits(d);
+        return CompareBranchEdges.bits(d);
     }
 
     /**
@@ -63,39 +58,16 @@ class JitCompareBranchTest {
         return s.toString();
     }
 
-    private static Value value(String type, long v) {
-        return switch (type) {
-            case "i64" -> Value.i64(v);
-            case "u64" -> new Value.U64(v);
-            default -> new Value.F64(v);
-        };
-    }
-
     @Test
     void everyCompareAndItsBrAgreeOnBothTiersAtTheEdges() {
         Tiers t = Tiers.of(Tiers.verified(JitCornerCasesTest.asm(program())), Host.NONE);
         assertEquals(OPS.length, Jit.precompile(t.compiled), "every function compiled");
-        int runs = 0;
-        int holds = 0;
-        for (int k = 0; k < OPS.length; k++) {
-            String type = OPS[k].substring(0, 3);
-            long[] values = type.equals("f64") ? F64 : I64;
-            for (long a : values) {
-                for (long b : values) {
-                    List<Value> args = new ArrayList<>(List.of(value(type, a), value(type, b)));
-                    String what = OPS[k] + " " + args;
-                    Tiers.Outcome o = t.check(k, args, Limits.DEFAULT, what);
-                    for (long fuel = 0; fuel <= 6; fuel++) {
-                        t.check(k, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-                    }
-                    assertTrue(!o.results().get(1).equals(Value.i64(33)), what + ": the register read 1 after 0");
-                    runs++;
-                    if (o.results().get(1).equals(Value.i64(11))) {
-                        holds++;
-                    }
-                }
-            }
+        List<CompareBranchEdges.Run> edges = CompareBranchEdges.run(t, OPS, CompareBranchEdges.types(OPS));
+        for (CompareBranchEdges.Run r : edges) {
+            assertTrue(!r.outcome().results().get(1).equals(Value.i64(33)), r.what() + ": the register read 1 after 0");
         }
+        int runs = edges.size();
+        int holds = CompareBranchEdges.holds(edges);
         assertEquals(10 * 36 + 5 * 64, runs);
         assertTrue(holds > runs / 4 && holds < runs * 3 / 4, "both ways taken: " + holds + " of " + runs);
     }

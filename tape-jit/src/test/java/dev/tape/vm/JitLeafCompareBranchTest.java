@@ -6,7 +6,7 @@ import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,15 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * verifier refuses a fall into a jump target), so it never directly follows a compare.
  */
 class JitLeafCompareBranchTest {
-    private static final String[] OPS = {"i64.eq", "i64.lt", "i64.gt", "i64.le", "i64.ge", "u64.eq", "u64.lt",
-        "u64.gt", "u64.le", "u64.ge", "f64.eq", "f64.lt", "f64.gt", "f64.le", "f64.ge"};
-    private static final long[] I64 = {0, 1, -1, 7, Long.MIN_VALUE, Long.MAX_VALUE};
-    private static final long[] F64 = {bits(0.0), bits(-0.0), bits(1.5), bits(-2.5), bits(Double.NaN),
-        0x7ff0_0000_0000_0001L, bits(Double.POSITIVE_INFINITY), bits(Double.NEGATIVE_INFINITY)};
-
-    private static long bits(double d) {
-        return Double.doubleToRawLongBits(d);
-    }
+    private static final String[] OPS = CompareBranchEdges.OPS;
 
     /**
      * Function k &lt; OPS.length: {@code m(a, b)} calls leaf {@code c(a, b)}, which compares, branches on
@@ -106,14 +98,6 @@ class JitLeafCompareBranchTest {
         return s.toString();
     }
 
-    private static Value value(String type, long v) {
-        return switch (type) {
-            case "i64" -> Value.i64(v);
-            case "u64" -> new Value.U64(v);
-            default -> new Value.F64(v);
-        };
-    }
-
     @Test
     void everyCompareAndItsBrAgreeOnBothTiersAtTheEdges() {
         VerifiedProgram p = Tiers.verified(JitCornerCasesTest.asm(program()));
@@ -121,26 +105,15 @@ class JitLeafCompareBranchTest {
             assertEquals(1, JitLeafInlinedTest.inlinedSites(p, k), "function " + k + " runs its leaf inline");
         }
         Tiers t = Tiers.of(p, Host.NONE);
-        int runs = 0;
-        int holds = 0;
-        for (int k = 0; k < OPS.length + 2; k++) {
-            String type = k < OPS.length ? OPS[k].substring(0, 3) : "i64";
-            long[] values = type.equals("f64") ? F64 : I64;
-            for (long a : values) {
-                for (long b : values) {
-                    List<Value> args = new ArrayList<>(List.of(value(type, a), value(type, b)));
-                    String what = (k < OPS.length ? OPS[k] : k == OPS.length ? "lead" : "other") + " " + args;
-                    Tiers.Outcome o = t.check(k, args, Limits.DEFAULT, what);
-                    for (long fuel = 0; fuel <= 6; fuel++) {
-                        t.check(k, args, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-                    }
-                    runs++;
-                    if (o.results().get(1).equals(Value.i64(11))) {
-                        holds++;
-                    }
-                }
-            }
-        }
+        String[] names = Arrays.copyOf(OPS, OPS.length + 2);
+        names[OPS.length] = "lead";
+        names[OPS.length + 1] = "other";
+        String[] types = Arrays.copyOf(CompareBranchEdges.types(OPS), OPS.length + 2);
+        types[OPS.length] = "i64";
+        types[OPS.length + 1] = "i64";
+        List<CompareBranchEdges.Run> edges = CompareBranchEdges.run(t, names, types);
+        int runs = edges.size();
+        int holds = CompareBranchEdges.holds(edges);
         assertEquals(2 * OPS.length + 4, Jit.precompile(t.compiled), "every function compiled");
         assertEquals(10 * 36 + 5 * 64 + 2 * 36, runs);
         assertTrue(holds > runs / 4 && holds < runs * 3 / 4, "both ways taken: " + holds + " of " + runs);

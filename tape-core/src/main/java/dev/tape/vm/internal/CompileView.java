@@ -142,6 +142,20 @@ public interface CompileView {
     /** @return values an instruction copies before the copy budget counts them */
     int freeValues();
 
+    /**
+     * Whether an instruction that moves {@code values} values (a call's arguments and results)
+     * moves them free: when it does not, the interpreter counts them against the copy budget
+     * ({@code ExecutionContext.copied}) after the frame set-up, so a compiled call may not skip
+     * its real path (an inlined body or a fast clone would not count them). The one statement of
+     * the rule {@code values > freeValues()} that the compiled tier's call sites share.
+     *
+     * @param values the values moved (non-negative)
+     * @return true exactly when {@code values <= freeValues()}
+     */
+    default boolean movesFree(int values) {
+        return values <= freeValues();
+    }
+
     /** @return the {@code resume} argument of a fresh call (the method starts at code index 0) */
     int fresh();
 
