@@ -231,6 +231,7 @@ abstract class InlineBody implements InlineOps.Emitter {
         if (br < 0) {
             return false;
         }
+        int next = br - entry;
         int taken = code[br + 2] - entry;
         int other = code[br + 3] - entry;
         InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(taken), target(other),
