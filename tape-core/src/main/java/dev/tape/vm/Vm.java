@@ -165,10 +165,12 @@ public final class Vm {
      * @param sink a trace sink, or {@code null} for none
      * @return the function's results, in order
      * @throws Trap when the run traps; a trace sink that throws (even a {@code Trap} of another
-     *     run, or an {@code Error}) makes the run trap {@code internal_error}
+     *     run, or an {@code Error}) makes the run trap {@code internal_error}, except at
+     *     {@code runEnd}, told once, whose throwable leaves the run's result or trap as it was
      * @throws ThreadDeath when the thread is being stopped while a trace sink's callback runs: the
      *     run ends as at a sink's other {@code Error} ({@code internal_error}, told to the sink's
-     *     {@code runEnd}, the context left reusable) and the {@code ThreadDeath} is thrown on
+     *     {@code runEnd}, the context left reusable; from {@code runEnd} itself, with the result or
+     *     trap it had, which the JFR events record) and the {@code ThreadDeath} is thrown on
      * @throws IllegalArgumentException when {@code ctx} or {@code limits} is null
      * @throws IllegalStateException when a run is executing in {@code ctx} (a host function or trace
      *     sink of that run, or another thread, called this; the executing run is left as it was)
@@ -196,6 +198,8 @@ public final class Vm {
         nesting[0]++;
         RunEvent event = null;
         Trap failure = null;
+        List<Value> out;
+        Error stop = null;
         try {
             // inside the try: a StackOverflowError here (a run made with almost no stack left)
             // must not skip the nesting count's decrement below
@@ -208,19 +212,22 @@ public final class Vm {
                         + "thread would be " + nesting[0] + " deep; the limit is " + MAX_RUN_NESTING);
             }
             prepare(ctx, entry, args);
-            List<Value> out = drive(ctx, entry);
+            out = drive(ctx, entry);
             if ((mask & TraceMask.RUN) != 0) {
-                sink.runEnd(program, false, limits.fuel() - ctx.fuelLeft());
+                stop = returned(ctx, limits);
             }
-            return out;
         } catch (Trap t) {
-            throw failure = ended(ctx, t);
+            // the trap noted before runEnd is told, whose ThreadDeath must not leave the JFR event ok
+            failure = t.origin != ctx ? internal(ctx, t) : t;
+            throw ended(ctx, failure);
         } catch (RuntimeException | StackOverflowError e) {
-            throw failure = ended(ctx, internal(ctx, e));
+            failure = internal(ctx, e);
+            throw ended(ctx, failure);
         } catch (OutOfMemoryError e) {
             // outside any instruction (the loops turn their own into traps at the instruction)
             ctx.dropRegisters();
-            throw failure = ended(ctx, simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory"));
+            failure = simpleTrap(ctx, TrapKind.HEAP_LIMIT_EXCEEDED, "the JVM ran out of memory");
+            throw ended(ctx, failure);
         } catch (Error e) {
             // any other Error (a trace sink's AssertionError, an embedder's own): as an exception;
             // a ThreadDeath ends the run so and is thrown on
@@ -237,6 +244,29 @@ public final class Vm {
             // results and trap are built: let go of the registers (see ExecutionContext)
             ctx.release();
         }
+        if (stop != null) {
+            stopping(stop);
+        }
+        return out;
+    }
+
+    /**
+     * Tells the sink's {@code runEnd} that a run returned: what it throws leaves the run's result
+     * as it is ({@code TraceSink}'s rule, as a {@link Run}'s {@code Done} stays).
+     *
+     * @return the {@code ThreadDeath} it threw, to be thrown on once the run has ended; else null
+     */
+    @SuppressWarnings("removal")
+    private Error returned(ExecutionContext ctx, Limits limits) {
+        try {
+            ctx.sink.runEnd(program, false, limits.fuel() - ctx.fuelLeft());
+        } catch (RuntimeException | Error e) {
+            // the result already describes the run (as in Run's finish)
+            if (e instanceof ThreadDeath d) {
+                return d;
+            }
+        }
+        return null;
     }
 
     /**
