@@ -51,31 +51,37 @@ class AttackBackEdgePolarityTest {
         long step = edges[rnd.nextInt(edges.length)];
         String stepConst = type.equals("f64") ? "    const.u64 r11, " + Long.toUnsignedString(step) + "\n    f64.from_bits r7, r11\n"
                 : "    const." + type + " r7, " + (type.equals("u64") ? Long.toUnsignedString(step) : step) + "\n";
-        String[] ops = type.equals("i64") ? new String[] {"r2", "r3", "r4", "r1"} : new String[] {"r2", "r3"};
+        boolean array = rnd.nextBoolean(); // an array argument: LoopInliner runs g inside f
+        String[] ops = type.equals("i64") ? new String[] {"r2", "r3", "r5", "r1"} : new String[] {"r2", "r3"};
         String a = ops[rnd.nextInt(ops.length)];
         String b = ops[rnd.nextInt(ops.length)];
         String latchCmp;
         int shape = type.equals("i64") ? rnd.nextInt(3) : 0;
         if (shape == 1) { // const then lt (CONST_LT_BR when fused)
-            latchCmp = "    const.i64 r10, " + edges[rnd.nextInt(edges.length)] + "\n    i64.lt r8, " + a + ", r10\n";
+            latchCmp = "    const.i64 r14, " + edges[rnd.nextInt(edges.length)] + "\n    i64.lt r8, " + a + ", r14\n";
         } else if (shape == 2) { // add then lt on its result (I64_ADD_LT_BR)
             latchCmp = "    i64.add r2, r2, r7\n    i64.lt r8, r2, " + b + "\n";
         } else {
             latchCmp = "    " + cmp + " r8, " + a + ", " + b + "\n";
         }
-        String g = "func g(n: i64, x: " + type + ", y: " + type + ") -> (i64, bool, " + type + ") {\n"
-                + "    const.i64 r4, 0\n    const.i64 r5, 1\n    const.i64 r6, 0\n" + stepConst
-                + "    i64.eq r8, r4, r5\n    jmp head\n"
-                + "head:\n    i64.lt r9, r4, r1\n    br r9, body, done\n"
-                + "body:\n    i64.add r6, r6, r4\n    " + type + ".add r2, r2, r7\n    jmp latch\n"
-                + "latch:\n    i64.add r4, r4, r5\n" + latchCmp + "    br r8, " + taken + ", " + other + "\n"
-                + "fwd:\n    i64.add r6, r6, r5\n    br r8, head, done\n"
-                + "done:\n    ret r0, [r6, r8, r2]\n}\n";
+        String step2 = array && type.equals("f64") ? "" : "    " + type + ".add r2, r2, r7\n";
+        String g = "func g(n: i64, x: " + type + ", y: " + type + (array ? ", xs: agg array A" : "") + ") -> (i64, bool, "
+                + type + ") {\n"
+                + "    const.i64 r5, 0\n    const.i64 r6, 1\n    const.i64 r9, 0\n" + stepConst
+                + (array ? "    array.len r12, r4\n" : "")
+                + "    i64.eq r8, r5, r6\n    jmp head\n"
+                + "head:\n    i64.lt r10, r5, r1\n    br r10, body, done\n"
+                + "body:\n    i64.add r9, r9, r5\n" + step2 + "    jmp latch\n"
+                + "latch:\n    i64.add r5, r5, r6\n" + latchCmp + "    br r8, " + taken + ", " + other + "\n"
+                + "fwd:\n    i64.add r9, r9, r6\n    br r8, head, done\n"
+                + "done:\n    ret r0, [r9, r8, r2]\n}\n";
+        String xs = array ? ", r20" : "";
         String f = "func f(n: i64, x: " + type + ", y: " + type + ") -> (i64, bool, " + type + ") {\n"
-                + "    call r0, g, r0, [r1, r2, r3] -> [r4, r5, r6]\n"
-                + "    call r0, g, r0, [r1, r3, r2] -> [r7, r8, r9]\n"
+                + (array ? "    array.new r20, A, [r1, r1]\n" : "")
+                + "    call r0, g, r0, [r1, r2, r3" + xs + "] -> [r4, r5, r6]\n"
+                + "    call r0, g, r0, [r1, r3, r2" + xs + "] -> [r7, r8, r9]\n"
                 + "    i64.add r4, r4, r7\n    ret r0, [r4, r8, r6]\n}\n";
-        String src = "program polar\n" + f + g;
+        String src = "program polar\narray A = i64\n" + f + g;
         List<Value> args = List.of(Value.i64(rnd.nextInt(6)), value(type, edges[rnd.nextInt(edges.length)]),
                 value(type, edges[rnd.nextInt(edges.length)]));
         return new Case(new Tiers.Generated(src, args), taken, other);
@@ -139,6 +145,7 @@ class AttackBackEdgePolarityTest {
     @Test
     void oneBackwardTargetClosesOnAConditionalJump() throws Exception {
         int checked = 0;
+        int inlined = 0;
         for (long seed = 0; seed < 400; seed++) {
             Case c = generate(seed);
             boolean headTaken = c.taken().equals("head") && !backward(c.other());
@@ -149,7 +156,12 @@ class AttackBackEdgePolarityTest {
             VerifiedProgram p = JitLeafInlineTest.verified(c.g().source());
             JitLoopBackEdgeTest.backEdgesAreConditional(p, Host.NONE, 1, 1, "seed " + seed + "\n" + c.g().source());
             checked++;
+            if (JitKeptStructTest.calls(p, 0, "leafMakeRoom") > 0) { // g inlined into f (one call or both)
+                JitLoopBackEdgeTest.backEdgesAreConditional(p, Host.NONE, 0, 1, "f, seed " + seed + "\n" + c.g().source());
+                inlined++;
+            }
         }
         assertTrue(checked > 20, "checked " + checked);
+        assertTrue(inlined > 10, "inlined " + inlined);
     }
 }
