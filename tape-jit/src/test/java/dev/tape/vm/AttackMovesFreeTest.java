@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code CompileView.movesFree} at its edge (the twenty-fifth round, attack-l25, issue 14): a leaf
- * called in a loop with 15 or 16 arguments and one result (16 values, free; 17, one copy unit a
- * call). The copy units are in a snapshot's bytes, so paused at every slice and restored on the
+ * called in a loop with 14 to 17 arguments and one result (up to 16 values free; 17, one copy
+ * unit a call; 18, two). The copy units are in a snapshot's bytes, so paused at every slice and restored on the
  * other tier both tiers must have counted the same: a compiled call that skipped its real path at
  * 17 values (an off-by-one in the rule) leaves the count short.
  */
