@@ -150,7 +150,7 @@ class JitLoopBackEdgeTest {
     }
 
     /** Asserts the method of function {@code func} closes its loops with backward conditional jumps only. */
-    private static void backEdgesAreConditional(VerifiedProgram p, Host host, int func, int loops, String what) {
+    static void backEdgesAreConditional(VerifiedProgram p, Host host, int func, int loops, String what) {
         JitTier tier = (JitTier) Jit.compile(p, host).tier;
         dev.tape.vm.internal.Generated g = JitTestAccess.generate(tier.view, func);
         assertNotNull(g, what);
