@@ -193,4 +193,40 @@ class AttackCallLoopGrowthTest {
             }
         }
     }
+
+    /**
+     * A copy of a paused run ({@link Run#fork()}) keeps the register high-water mark but only the
+     * frame records in use (at least 16): main(n) = down(down(n)) forked at every position, so that
+     * a copy made after the first 40-deep descent descends again with room for its registers and
+     * none for its frame records past 16 (the room test's frame-record half alone stops
+     * {@code CallLoop}). Each copy ends as the run.
+     */
+    @Test
+    void aCopyAfterTheDescentDescendsAgainAsTheRun() throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        FunctionBuilder main = pb.addFunction(List.of(I64), List.of(I64));
+        int down = pb.declareFunction(List.of(I64), List.of(I64));
+        main.call(0, down, 0, new int[] {1}, new int[] {2}).call(0, down, 0, new int[] {2}, new int[] {3}).ret(0, 3);
+        FunctionBuilder f = pb.function(down);
+        Label stop = f.newLabel();
+        Label rec = f.newLabel();
+        f.constI64(2, 1).i64Lt(3, 1, 2).br(3, stop, rec);
+        f.place(stop).ret(0, 1);
+        f.place(rec).i64Sub(5, 1, 2).call(0, down, 0, new int[] {5}, new int[] {6}).i64Add(7, 6, 2).ret(0, 7);
+        Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        List<Value> args = List.of(Value.i64(40));
+        Run whole = vm.start(0, args, Limits.DEFAULT);
+        String expected = SnapshotMain.finish(whole, whole.resume());
+        assertTrue(expected.contains("40"), expected);
+        Run walker = vm.start(0, args, Limits.DEFAULT);
+        Outcome o = walker.step(0);
+        int positions = 0;
+        while (o instanceof Outcome.Paused) {
+            Run copy = walker.fork();
+            assertEquals(expected, SnapshotMain.finish(copy, copy.resume()), "the copy at position " + positions);
+            o = walker.step(1);
+            positions++;
+        }
+        assertEquals(expected, SnapshotMain.finish(walker, o));
+    }
 }
