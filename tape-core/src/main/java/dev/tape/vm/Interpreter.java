@@ -522,6 +522,11 @@ final class Interpreter {
                                     w = c.w;
                                     r = c.r;
                                     frames = c.frames;
+                                    if (c.hotGrow && entry[code[ip + 1]] < CodeImage.HOT) {
+                                        // stopped for room at a call whose callee is not CallLoop's: made below as any
+                                        // call, which never reads the flag (left set, it would keep the next CallLoop call here)
+                                        c.hotGrow = false;
+                                    }
                                     continue;
                                 }
                                 at -= CodeImage.HOT;
