@@ -214,12 +214,15 @@ public final class Verifier {
         Map<List<SpanEntry>, SpanIndex> spanIndexes = new IdentityHashMap<>();
         Lowerer.Buffers buffers = new Lowerer.Buffers();
         Relowering again = f -> relower(program, f, lowered[f]);
+        long imageLength = 0;
         for (int f = 0; f < fns.size(); f++) {
             lowered[f] = function(program, f, shapes[f], budget, freshScratch ? new Lowerer.Buffers() : buffers);
+            // refused as soon as the image would reach its bound, before more code is lowered
+            imageLength += lowered[f].codeLength();
+            imageFits(imageLength);
             lowered[f].spans(spanIndexes.computeIfAbsent(fns.get(f).spans(), SpanIndex::of));
             lowered[f].relowering(again);
         }
-        imageFits(CodeImage.length(lowered));
         chargeNames(program, budget);
         int[] nameSymbols = nameSymbols(program);
         Map<TypesKey, Integer> keys = new HashMap<>();
@@ -478,15 +481,17 @@ public final class Verifier {
      * Refuses a program whose execution form (its functions' lowered code laid end to end,
      * {@link CodeImage}) would be {@link CodeImage#MAX_LENGTH} ({@code 2^30}) code ints or more: the
      * interpreter marks entries with bit 30 ({@link CodeImage#HOT}). A Java bound the reference does
-     * not have, reached only far past the decoder's default 16 MiB cap (and with a JVM heap of more
-     * than 4 GiB for the image alone).
+     * not have, reached only far past the decoder's default 16 MiB cap and the default analysis
+     * budget (each function costs at least its bytecode's bytes), and with a JVM heap of more than
+     * 4 GiB for the image alone. Checked as each function is lowered, on the running total, so a
+     * program past it is refused before the rest of its code is lowered.
      *
-     * @param length the image's length, in code ints
+     * @param length the image's length so far, in code ints
      * @throws VerifyException {@code ExecutionFormTooLarge} (program level) when it is too long
      */
     static void imageFits(long length) throws VerifyException {
         if (length >= CodeImage.MAX_LENGTH) {
-            throw new VerifyException("ExecutionFormTooLarge", -1, -1, null, "the program's lowered code would be "
+            throw new VerifyException("ExecutionFormTooLarge", -1, -1, null, "the program's lowered code would be at least "
                     + length + " ints; the execution form holds at most " + (CodeImage.MAX_LENGTH - 1));
         }
     }
