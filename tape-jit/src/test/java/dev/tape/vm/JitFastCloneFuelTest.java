@@ -12,6 +12,7 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -132,15 +133,7 @@ class JitFastCloneFuelTest {
                 t.check(0, g.args(), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
             }
         }
-        Object got = Tiers.onThread(256 * 1024, () -> {
-            for (long seed = 130; seed < 145; seed++) {
-                Tiers.Generated g = program(seed);
-                Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-                t.check(0, g.args(), Limits.DEFAULT, "seed " + seed + "\n" + g.source());
-            }
-            return "ok";
-        });
-        assertEquals("ok", got instanceof Throwable e ? e.toString() : got);
+        Tiers.smallStackSweep(256 * 1024, 130, 145, JitFastCloneFuelTest::program);
     }
 
     /** Paused runs (today's path) restored on the other tier agree. */
@@ -225,12 +218,20 @@ class JitFastCloneFuelTest {
         assertTrue(checked > 60, "checked " + checked);
     }
 
-    /** Checks one clone's back edges and returns (counts[0]: back edges, counts[1]: returns). */
+    /**
+     * Checks one clone's back edges and returns (counts[0]: back edges, counts[1]: returns). It
+     * records the method's labels, jumps, returns and throws, and checks them at its end, when the
+     * bail's label (the one whose code throws, emitted last) is known: a fuel test is an
+     * {@code IFLT} to that label, not any {@code IFLT} (a compare's would hide a missing test).
+     */
     private static final class TestedEdges extends MethodVisitor {
-        private final Set<Label> seen = new HashSet<>();
         private final int[] counts;
-        /** whether a fuel test (IFLT) came since the last label */
-        private boolean tested;
+        /** the method's events in order: a Label, an Object[] {jump opcode, target}, or LRETURN */
+        private final List<Object> events = new ArrayList<>();
+        /** labels whose code throws before the next label (the bail: the Bail's GETSTATIC and ATHROW) */
+        private final Set<Label> throwing = new HashSet<>();
+        /** the last label visited */
+        private Label last;
 
         TestedEdges(int[] counts) {
             super(Opcodes.ASM9);
@@ -239,26 +240,47 @@ class JitFastCloneFuelTest {
 
         @Override
         public void visitLabel(Label label) {
-            seen.add(label);
-            tested = false;
+            events.add(label);
+            last = label;
         }
 
         @Override
         public void visitJumpInsn(int opcode, Label label) {
-            if (seen.contains(label)) {
-                assertTrue(tested, "a back edge without a fuel test before it");
-                counts[0]++;
-            }
-            if (opcode == Opcodes.IFLT) {
-                tested = true;
-            }
+            events.add(new Object[] {opcode, label});
         }
 
         @Override
         public void visitInsn(int opcode) {
             if (opcode == Opcodes.LRETURN) {
-                assertTrue(tested, "a return without a fuel test before it");
-                counts[1]++;
+                events.add(Opcodes.LRETURN);
+            }
+            if (opcode == Opcodes.ATHROW && last != null) {
+                throwing.add(last);
+            }
+        }
+
+        @Override
+        public void visitEnd() {
+            assertTrue(!throwing.isEmpty(), "a clone without its bail");
+            Set<Label> seen = new HashSet<>();
+            boolean tested = false; // a fuel test since the last label
+            for (Object e : events) {
+                if (e instanceof Label l) {
+                    seen.add(l);
+                    tested = false;
+                } else if (e instanceof Object[] jump) {
+                    Label target = (Label) jump[1];
+                    if (seen.contains(target)) {
+                        assertTrue(tested, "a back edge without a fuel test before it");
+                        counts[0]++;
+                    }
+                    if ((int) jump[0] == Opcodes.IFLT && throwing.contains(target)) {
+                        tested = true;
+                    }
+                } else {
+                    assertTrue(tested, "a return without a fuel test before it");
+                    counts[1]++;
+                }
             }
         }
     }

@@ -158,15 +158,7 @@ class JitFastCloneTest {
     /** On a thread with a small Java stack, the tiers still agree (the clones nest within the budget). */
     @Test
     void smallJavaStack() throws Exception {
-        Object got = Tiers.onThread(256 * 1024, () -> {
-            for (long seed = 300; seed < 330; seed++) {
-                Tiers.Generated g = program(seed);
-                Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-                t.check(0, g.args(), Limits.DEFAULT, "seed " + seed + "\n" + g.source());
-            }
-            return "ok";
-        });
-        assertEquals("ok", got instanceof Throwable e ? e.toString() : got);
+        Tiers.smallStackSweep(256 * 1024, 300, 330, JitFastCloneTest::program);
     }
 
     /**

@@ -702,4 +702,22 @@ final class Tiers {
         }
         return pauses;
     }
+
+    /**
+     * For each seed from {@code from} (inclusive) to {@code to}, on a thread of a
+     * {@code stackBytes}-byte Java stack: {@code generator}'s program on both tiers at
+     * {@code Limits.DEFAULT} ({@link #check}); fails with the first disagreement or throwable.
+     */
+    static void smallStackSweep(int stackBytes, long from, long to, LongFunction<Generated> generator)
+            throws Exception {
+        Object got = onThread(stackBytes, () -> {
+            for (long seed = from; seed < to; seed++) {
+                Generated g = generator.apply(seed);
+                Tiers t = of(JitLeafInlineTest.verified(g.source()), Host.NONE);
+                t.check(0, g.args(), Limits.DEFAULT, "seed " + seed + "\n" + g.source());
+            }
+            return "ok";
+        });
+        assertEquals("ok", got instanceof Throwable e ? e.toString() : got);
+    }
 }
