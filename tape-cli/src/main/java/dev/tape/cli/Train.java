@@ -23,7 +23,8 @@ import java.nio.file.Path;
  * the launcher removes. The first command line is the one the archive was trained on before
  * ({@code run FIB.tasm --arg i64:20}); the others run {@code run} on the interpreter, into a trap and
  * on a {@code .tape} file, {@code verify}, {@code asm}, {@code disasm}, {@code inspect},
- * {@code --version} and {@code --help}, and last {@link #PRINTS}, a program that prints through the
+ * {@code --version}, {@code --help} and {@code help run} (which builds every subcommand, where
+ * {@code --help} alone builds none), and last {@link #PRINTS}, a program that prints through the
  * std host (written over OUT.tape): a run that prints goes as a {@link dev.tape.vm.Run}, watched for
  * write failures ({@link RunCommand}), whose classes the fib runs do not load. Their output goes
  * where the launcher sends it (nowhere); their exit codes are ignored.
@@ -45,6 +46,8 @@ final class Train {
         {"inspect", "T"},
         {"--version"},
         {"--help"},
+        // --help alone builds no subcommand (TapeCli.listed); help run builds them all
+        {"help", "run"},
     };
 
     /**
