@@ -2,19 +2,11 @@ package dev.tape.vm;
 
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
-import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -185,33 +177,6 @@ class AttackFastCloneFuelTest {
         }
     }
 
-    private static final String SELF = """
-            program self
-            func main(n: i64) -> (i64) {
-                const.i64 r2, 0
-                call r0, spin, r0, [r2] -> [r3]
-                call r0, spin, r0, [r1] -> [r4]
-                ret r0, [r4]
-            }
-            func spin(a: i64) -> (i64) {
-                const.i64 r2, 1
-                const.i64 r3, 0
-                const.bool r7, true
-                i64.eq r4, r1, r3
-                br r4, zero, next
-            zero:
-                ret r0, [r1]
-            next:
-                i64.lt r6, r1, r3
-                br r6, neg, loop
-            neg:
-                call r0, spin, r0, [r2] -> [r5]
-                ret r0, [r5]
-            loop:
-                LOOP
-            }
-            """;
-
     /**
      * A block that is only a {@code br} or a {@code jmp} to itself (the target equal to the
      * branch: a back edge only by {@code >=}): the clone tests the fuel before it (read from the
@@ -220,9 +185,9 @@ class AttackFastCloneFuelTest {
     @Test
     void aBranchToItselfIsABackEdge() throws Exception {
         for (String loop : new String[] {"br r7, loop, zero", "jmp loop"}) {
-            VerifiedProgram vp = JitLeafInlineTest.verified(SELF.replace("LOOP", loop));
+            VerifiedProgram vp = JitLeafInlineTest.verified(FastCloneFuel.spin(loop));
             Vm vm = Jit.compile(vp, Host.NONE);
-            assertTrue(backEdges(((JitTier) vm.tier).view) >= 1, loop);
+            assertTrue(FastCloneFuel.fuelTests(((JitTier) vm.tier).view)[0] >= 1, loop);
             Tiers t = Tiers.of(vp, Host.NONE);
             for (long fuel : new long[] {0, 1, 5, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 100, 10_001}) {
                 Tiers.Outcome o = t.check(0, List.of(Value.i64(3)), Limits.DEFAULT.withFuel(fuel), loop + " fuel " + fuel);
@@ -267,7 +232,7 @@ class AttackFastCloneFuelTest {
                 """;
         VerifiedProgram vp = JitLeafInlineTest.verified(src);
         Vm vm = Jit.compile(vp, Host.NONE);
-        assertTrue(backEdges(((JitTier) vm.tier).view) >= 1);
+        assertTrue(FastCloneFuel.fuelTests(((JitTier) vm.tier).view)[0] >= 1);
         Tiers t = Tiers.of(vp, Host.NONE);
         for (long a : new long[] {1, 2, 7, 40}) {
             List<Value> args = List.of(Value.i64(a), Value.i64(1));
@@ -277,44 +242,5 @@ class AttackFastCloneFuelTest {
         ExecutionContext ctx = new ExecutionContext();
         vm.run(ctx, 0, List.of(Value.i64(40), Value.i64(1)), Limits.DEFAULT, null);
         assertTrue(ctx.fastEntries > 0, "the clone was entered");
-    }
-
-    /**
-     * The back edges (a jump to a label already placed) in the clones of function 0's class, each
-     * asserted to follow a fuel test ({@code IFLT}) in its block.
-     */
-    private static int backEdges(dev.tape.vm.internal.CompileView view) {
-        byte[] bytes = JitTestAccess.generate(view, 0).bytes();
-        int[] count = new int[1];
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
-                if (!name.startsWith("fast")) {
-                    return null;
-                }
-                return new MethodVisitor(Opcodes.ASM9) {
-                    private final Set<Label> seen = new HashSet<>();
-                    private boolean tested;
-
-                    @Override
-                    public void visitLabel(Label label) {
-                        seen.add(label);
-                        tested = false;
-                    }
-
-                    @Override
-                    public void visitJumpInsn(int opcode, Label label) {
-                        if (seen.contains(label)) {
-                            assertTrue(tested, "a back edge without a fuel test in its block");
-                            count[0]++;
-                        }
-                        if (opcode == Opcodes.IFLT) {
-                            tested = true;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return count[0];
     }
 }

@@ -2,20 +2,11 @@ package dev.tape.vm;
 
 import dev.tape.host.Host;
 import dev.tape.jit.Jit;
-import dev.tape.jit.JitTestAccess;
 import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -144,37 +135,13 @@ class JitFastCloneFuelTest {
     }
 
     /**
-     * A pure callee (not a leaf: it may call itself, so no inliner takes it) that loops forever once its first call (which returns at once, and compiles it) is done: its clone must test the fuel at the back edge (else it
-     * never returns), and both tiers trap out of fuel at the same pc with nothing left.
+     * {@link FastCloneFuel#SPIN}, a pure callee that loops forever once its first call (which
+     * returns at once, and compiles it) is done: its clone must test the fuel at the back edge (else
+     * it never returns), and both tiers trap out of fuel at the same pc with nothing left.
      */
     @Test
     void anEndlessLoopInACloneRunsOutOfFuel() throws Exception {
-        String src = """
-                program spin
-                func main(n: i64) -> (i64) {
-                    const.i64 r2, 0
-                    call r0, spin, r0, [r2] -> [r3]
-                    call r0, spin, r0, [r1] -> [r4]
-                    ret r0, [r4]
-                }
-                func spin(a: i64) -> (i64) {
-                    const.i64 r2, 1
-                    const.i64 r3, 0
-                    i64.eq r4, r1, r3
-                    br r4, zero, next
-                zero:
-                    ret r0, [r1]
-                next:
-                    i64.lt r6, r1, r3
-                    br r6, neg, loop
-                neg:
-                    call r0, spin, r0, [r2] -> [r5]
-                    ret r0, [r5]
-                loop:
-                    i64.add r1, r1, r2
-                    jmp loop
-                }
-                """;
+        String src = FastCloneFuel.spin("i64.add r1, r1, r2\n    jmp loop");
         VerifiedProgram vp = JitLeafInlineTest.verified(src);
         Tiers t = Tiers.of(vp, Host.NONE);
         for (long fuel : new long[] {0, 1, 2, 3, 4, 5, 17, 1_000, 1_000_001}) {
@@ -201,87 +168,10 @@ class JitFastCloneFuelTest {
         for (long seed = 0; seed < 30; seed++) {
             Tiers.Generated g = program(seed);
             Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            byte[] bytes = JitTestAccess.generate(((JitTier) vm.tier).view, 0).bytes();
-            int[] counts = new int[2];
-            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
-                    if (!name.startsWith("fast")) {
-                        return null;
-                    }
-                    return new TestedEdges(counts);
-                }
-            }, 0);
+            int[] counts = FastCloneFuel.fuelTests(((JitTier) vm.tier).view);
             assertTrue(counts[0] > 0, "seed " + seed + ": back edges seen " + counts[0]);
             checked += counts[0] + counts[1];
         }
         assertTrue(checked > 60, "checked " + checked);
-    }
-
-    /**
-     * Checks one clone's back edges and returns (counts[0]: back edges, counts[1]: returns). It
-     * records the method's labels, jumps, returns and throws, and checks them at its end, when the
-     * bail's label (the one whose code throws, emitted last) is known: a fuel test is an
-     * {@code IFLT} to that label, not any {@code IFLT} (a compare's would hide a missing test).
-     */
-    private static final class TestedEdges extends MethodVisitor {
-        private final int[] counts;
-        /** the method's events in order: a Label, an Object[] {jump opcode, target}, or LRETURN */
-        private final List<Object> events = new ArrayList<>();
-        /** labels whose code throws before the next label (the bail: the Bail's GETSTATIC and ATHROW) */
-        private final Set<Label> throwing = new HashSet<>();
-        /** the last label visited */
-        private Label last;
-
-        TestedEdges(int[] counts) {
-            super(Opcodes.ASM9);
-            this.counts = counts;
-        }
-
-        @Override
-        public void visitLabel(Label label) {
-            events.add(label);
-            last = label;
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            events.add(new Object[] {opcode, label});
-        }
-
-        @Override
-        public void visitInsn(int opcode) {
-            if (opcode == Opcodes.LRETURN) {
-                events.add(Opcodes.LRETURN);
-            }
-            if (opcode == Opcodes.ATHROW && last != null) {
-                throwing.add(last);
-            }
-        }
-
-        @Override
-        public void visitEnd() {
-            assertTrue(!throwing.isEmpty(), "a clone without its bail");
-            Set<Label> seen = new HashSet<>();
-            boolean tested = false; // a fuel test since the last label
-            for (Object e : events) {
-                if (e instanceof Label l) {
-                    seen.add(l);
-                    tested = false;
-                } else if (e instanceof Object[] jump) {
-                    Label target = (Label) jump[1];
-                    if (seen.contains(target)) {
-                        assertTrue(tested, "a back edge without a fuel test before it");
-                        counts[0]++;
-                    }
-                    if ((int) jump[0] == Opcodes.IFLT && throwing.contains(target)) {
-                        tested = true;
-                    }
-                } else {
-                    assertTrue(tested, "a return without a fuel test before it");
-                    counts[1]++;
-                }
-            }
-        }
     }
 }
