@@ -2,7 +2,6 @@ package dev.tape.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tape.program.Program;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
@@ -27,41 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (not {@code ok}) and a Trap event is written.
  */
 class AttackRunEndTest {
-    private static final String SOURCE = """
-            program re
-            host next = "env.next" (i64) -> (i64)
-            func main(n: i64) -> (r: i64) {
-                call r0, f, r0, [r1] -> [r2]
-                ret r0, [r2]
-            }
-            func f(n: i64) -> (r: i64) {
-                host_call r0, next, r0, [r1] -> [r2]
-                ret r0, [r2]
-            }
-            """;
-
-    /** A sink asking for {@code mask} whose runEnd counts its calls and throws {@code e.get()}. */
-    private static TraceSink endThrowing(int mask, Supplier<? extends Throwable> e, int[] calls) {
-        TraceSink inner = AttackSinkErrorTest.throwingAt("runEnd", mask, e);
-        return new TraceSink() {
-            @Override
-            public int mask() {
-                return inner.mask();
-            }
-
-            @Override
-            public void runEnd(Program program, boolean trapped, long fuelUsed) {
-                calls[0]++;
-                inner.runEnd(program, trapped, fuelUsed);
-            }
-        };
-    }
-
     @Test
     @SuppressWarnings("removal")
     void aThrowingRunEndLeavesVmRunsResultAndIsToldOnce() {
         List<String> wrong = new ArrayList<>();
-        Vm[] tiers = AttackSinkErrorTest.tiers(SOURCE);
+        Vm[] tiers = ThrowingSink.tiers(ThrowingSink.SOURCE);
         List<Supplier<Throwable>> errors = List.of(() -> new IllegalStateException("sink"),
                 () -> new AssertionError("sink"), () -> new OutOfMemoryError("sink"),
                 () -> new StackOverflowError("sink"), ThreadDeath::new);
@@ -72,10 +41,10 @@ class AttackRunEndTest {
                     String where = (vm == tiers[0] ? "interpreter" : "compiled") + " mask " + mask + " "
                             + e.get().getClass().getSimpleName();
                     ExecutionContext ctx = new ExecutionContext();
-                    int[] calls = {0};
+                    ThrowingSink sink = ThrowingSink.at("runEnd", mask, e);
                     String got;
                     try {
-                        got = "ok " + vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, endThrowing(mask, e, calls));
+                        got = "ok " + vm.run(ctx, 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
                     } catch (ThreadDeath d) {
                         got = "thrown";
                     } catch (Trap t) {
@@ -84,12 +53,12 @@ class AttackRunEndTest {
                         got = "escaped " + t;
                     }
                     String want = e.get() instanceof ThreadDeath ? "thrown" : "ok [i64:7]";
-                    if (!got.equals(want) || calls[0] != 1) {
-                        wrong.add(where + ": " + got + ", runEnd told " + calls[0] + " times");
+                    if (!got.equals(want) || sink.calls("runEnd") != 1) {
+                        wrong.add(where + ": " + got + ", runEnd told " + sink.calls("runEnd") + " times");
                     }
-                    Run run = vm.start(new ExecutionContext(), 0, List.of(Value.i64(7)), Limits.DEFAULT,
-                            endThrowing(mask, e, calls));
-                    calls[0] = 0;
+                    ThrowingSink runSink = ThrowingSink.at("runEnd", mask, e);
+                    Run run = vm.start(new ExecutionContext(), 0, List.of(Value.i64(7)), Limits.DEFAULT, runSink);
+                    int before = runSink.calls("runEnd");
                     String asRun;
                     try {
                         asRun = String.valueOf(run.resume());
@@ -97,8 +66,9 @@ class AttackRunEndTest {
                         asRun = "thrown";
                     }
                     String wantRun = e.get() instanceof ThreadDeath ? "thrown" : "Done[values=[i64:7]]";
-                    if (!asRun.equals(wantRun) || calls[0] != 1) {
-                        wrong.add(where + " Run: " + asRun + ", runEnd told " + calls[0] + " times");
+                    int told = runSink.calls("runEnd") - before;
+                    if (!asRun.equals(wantRun) || told != 1) {
+                        wrong.add(where + " Run: " + asRun + ", runEnd told " + told + " times");
                     }
                     checked++;
                 }
@@ -111,7 +81,7 @@ class AttackRunEndTest {
     @Test
     @SuppressWarnings("removal")
     void aRunEndsThreadDeathAfterATrapKeepsTheTrapInTheRunEvent(@TempDir Path dir) throws Exception {
-        Vm[] tiers = AttackSinkErrorTest.tiers(SOURCE);
+        Vm[] tiers = ThrowingSink.tiers(ThrowingSink.SOURCE);
         Path file = dir.resolve("rec.jfr");
         int[] thrown = {0};
         try (Recording r = new Recording()) {
@@ -120,22 +90,8 @@ class AttackRunEndTest {
             r.start();
             for (Vm vm : tiers) {
                 // the instruction event fails (the run traps internal_error), then runEnd throws ThreadDeath
-                TraceSink sink = new TraceSink() {
-                    @Override
-                    public int mask() {
-                        return TraceMask.ALL;
-                    }
-
-                    @Override
-                    public void instr(int func, int pc, long span, int opcode) {
-                        throw new IllegalStateException("instr");
-                    }
-
-                    @Override
-                    public void runEnd(Program program, boolean trapped, long fuelUsed) {
-                        throw new ThreadDeath();
-                    }
-                };
+                TraceSink sink = ThrowingSink.at("instr", TraceMask.ALL, () -> new IllegalStateException("instr"))
+                        .and("runEnd", ThreadDeath::new);
                 try {
                     vm.run(new ExecutionContext(), 0, List.of(Value.i64(7)), Limits.DEFAULT, sink);
                 } catch (ThreadDeath d) {

@@ -58,9 +58,9 @@ class AttackSinkErrorReuseTest {
     private static final String[] CALLBACKS = {"runStart", "runEnd", "instr", "callEnter", "callExit",
         "hostEnter", "hostExit"};
 
-    /** {@link AttackSinkErrorTest#throwingAt}, asking for every event group. */
+    /** {@link ThrowingSink#at}, asking for every event group. */
     private static TraceSink throwingAt(String at, Supplier<Error> e) {
-        return AttackSinkErrorTest.throwingAt(at, TraceMask.ALL, e);
+        return ThrowingSink.at(at, TraceMask.ALL, e);
     }
 
     private static String outcome(Vm vm, ExecutionContext ctx, TraceSink sink, boolean asRun) {
@@ -79,7 +79,7 @@ class AttackSinkErrorReuseTest {
 
     @Test
     void aContextRunsAgainAfterASinksError() {
-        Vm[] tiers = AttackSinkErrorTest.tiers(SOURCE);
+        Vm[] tiers = ThrowingSink.tiers(SOURCE);
         Vm interp = tiers[0];
         List<Supplier<Error>> errors = List.of(() -> new AssertionError("sink"), () -> new StackOverflowError(),
                 () -> new OutOfMemoryError("sink"), Hostile::new, () -> new LinkageError("sink"),

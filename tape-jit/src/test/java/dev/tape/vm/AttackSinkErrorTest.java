@@ -2,13 +2,9 @@ package dev.tape.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tape.host.Host;
-import dev.tape.jit.Jit;
-import dev.tape.testing.NextHost;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
-import dev.tape.verify.VerifiedProgram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,19 +20,6 @@ import org.junit.jupiter.api.Test;
  * callback throws an {@code IllegalStateException} instead, the throwable's class name aside.
  */
 class AttackSinkErrorTest {
-    private static final String SOURCE = """
-            program sk
-            host next = "env.next" (i64) -> (i64)
-            func main(n: i64) -> (r: i64) {
-                call r0, f, r0, [r1] -> [r2]
-                ret r0, [r2]
-            }
-            func f(n: i64) -> (r: i64) {
-                host_call r0, next, r0, [r1] -> [r2]
-                ret r0, [r2]
-            }
-            """;
-
     /** An embedder's own {@code Error}. */
     private static final class SinkError extends Error {
         private static final long serialVersionUID = 1L;
@@ -48,65 +31,6 @@ class AttackSinkErrorTest {
 
     private static final String[] CALLBACKS = {"mask", "runStart", "runEnd", "instr", "callEnter", "callExit",
         "hostEnter", "hostExit"};
-
-    /**
-     * A sink asking for {@code mask} that throws {@code e.get()} (an {@code Error} or a
-     * {@code RuntimeException}) at its callback {@code at} (also {@link AttackSinkErrorReuseTest}'s).
-     */
-    static TraceSink throwingAt(String at, int mask, Supplier<? extends Throwable> e) {
-        return new TraceSink() {
-            private void maybe(String name) {
-                if (name.equals(at)) {
-                    Throwable t = e.get();
-                    if (t instanceof Error err) {
-                        throw err;
-                    }
-                    throw (RuntimeException) t;
-                }
-            }
-
-            @Override
-            public int mask() {
-                maybe("mask");
-                return mask;
-            }
-
-            @Override
-            public void runStart(dev.tape.program.Program program, int entry, int argCount) {
-                maybe("runStart");
-            }
-
-            @Override
-            public void runEnd(dev.tape.program.Program program, boolean trapped, long fuelUsed) {
-                maybe("runEnd");
-            }
-
-            @Override
-            public void instr(int func, int pc, long span, int opcode) {
-                maybe("instr");
-            }
-
-            @Override
-            public void callEnter(int func, int depth) {
-                maybe("callEnter");
-            }
-
-            @Override
-            public void callExit(int func, int depth) {
-                maybe("callExit");
-            }
-
-            @Override
-            public void hostEnter(int hostSig, String symbol, int func, int pc) {
-                maybe("hostEnter");
-            }
-
-            @Override
-            public void hostExit(int hostSig, String symbol) {
-                maybe("hostExit");
-            }
-        };
-    }
 
     private static String outcome(Vm vm, TraceSink sink, boolean asRun) {
         try {
@@ -126,18 +50,6 @@ class AttackSinkErrorTest {
         return t.kind().label() + " " + t.detail() + " func " + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining();
     }
 
-    /**
-     * The interpreter and the compiled tier (precompiled) on an assembled program whose host
-     * {@code env.next} returns its argument (also {@link AttackSinkErrorReuseTest}'s).
-     */
-    static Vm[] tiers(String source) {
-        VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(source));
-        Host h = NextHost.of((args, results, ctx) -> results[0] = args[0]);
-        Vm jit = Jit.compile(vp, h);
-        Jit.precompile(jit);
-        return new Vm[] {new Vm(vp, h), jit};
-    }
-
     /** One case: a sink asking for {@code mask} throws at {@code at}. */
     private interface Case {
         /**
@@ -149,14 +61,14 @@ class AttackSinkErrorTest {
 
     /** Runs {@code c} for every mask, callback, driver ({@code Vm.run}, {@code Run}) and tier. */
     private static void forEachCase(Case c) {
-        Vm[] tiers = tiers(SOURCE);
+        Vm[] tiers = ThrowingSink.tiers(ThrowingSink.SOURCE);
         for (int mask : new int[] {TraceMask.ALL, TraceMask.CALL, TraceMask.INSTR, TraceMask.CALL | TraceMask.HOST}) {
             for (String at : CALLBACKS) {
                 for (boolean asRun : new boolean[] {false, true}) {
                     for (Vm vm : tiers) {
                         String where = (vm == tiers[0] ? "interpreter" : "compiled") + (asRun ? " Run" : " run")
                                 + " mask " + mask + " at " + at;
-                        String base = outcome(vm, throwingAt(at, mask, () -> new IllegalStateException("sink")), asRun);
+                        String base = outcome(vm, ThrowingSink.at(at, mask, () -> new IllegalStateException("sink")), asRun);
                         c.check(vm, mask, at, asRun, where, base);
                     }
                 }
@@ -171,7 +83,7 @@ class AttackSinkErrorTest {
         forEachCase((vm, mask, at, asRun, where, base) -> {
             List<Supplier<Throwable>> errors = List.of(() -> new AssertionError("sink"), () -> new SinkError("sink"));
             for (Supplier<Throwable> e : errors) {
-                String got = outcome(vm, throwingAt(at, mask, e), asRun);
+                String got = outcome(vm, ThrowingSink.at(at, mask, e), asRun);
                 String name = e.get().getClass().getSimpleName();
                 if (got.startsWith("escaped ") || !got.replace(name, "X").equals(
                         base.replace("IllegalStateException", "X"))) {
@@ -198,7 +110,7 @@ class AttackSinkErrorTest {
         int[] checked = {0};
         forEachCase((vm, mask, at, asRun, where, base) -> {
             ExecutionContext ctx = new ExecutionContext();
-            TraceSink sink = throwingAt(at, mask, ThreadDeath::new);
+            TraceSink sink = ThrowingSink.at(at, mask, ThreadDeath::new);
             Run run = null;
             String got;
             try {
