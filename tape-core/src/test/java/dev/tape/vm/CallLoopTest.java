@@ -10,7 +10,6 @@ import dev.tape.host.HostRegistry;
 import dev.tape.program.FunctionBuilder;
 import dev.tape.program.FunctionBuilder.Label;
 import dev.tape.program.ProgramBuilder;
-import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import java.util.List;
@@ -54,31 +53,21 @@ class CallLoopTest {
         return n < 2 ? n : fib(n - 1) + fib(n - 2);
     }
 
-    private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " stack " + t.stack();
-        }
-    }
-
     @Test
     void callHeavyRunsEndUnderEveryBudgetAndDepthAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = program();
         long f = fib(7) * 3;
         RunFuelSupport.Steps all = new RunFuelSupport.Steps();
-        String full = outcome(vm, 7, Limits.DEFAULT, all);
+        String full = RunFuelSupport.outcome(vm, 7, Limits.DEFAULT, all);
         assertEquals("ok " + List.of(Value.i64(f * f + 1)) + " fuel " + (Limits.DEFAULT.fuel() - all.count), full);
-        assertEquals(full, outcome(vm, 7, Limits.DEFAULT, null));
+        assertEquals(full, RunFuelSupport.outcome(vm, 7, Limits.DEFAULT, null));
         int depthTraps = 0;
         int fuelOuts = 0;
         for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 7, 4}) {
             for (long fuel = 0; fuel <= all.count + 5; fuel++) {
                 Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
-                String stepped = outcome(vm, 7, limits, new RunFuelSupport.Steps());
-                String fast = outcome(vm, 7, limits, null);
+                String stepped = RunFuelSupport.outcome(vm, 7, limits, new RunFuelSupport.Steps());
+                String fast = RunFuelSupport.outcome(vm, 7, limits, null);
                 assertEquals(stepped, fast, "fuel " + fuel + ", depth " + depth);
                 depthTraps += fast.startsWith("CALL_DEPTH_EXCEEDED") ? 1 : 0;
                 fuelOuts += fast.startsWith("FUEL_EXCEEDED") ? 1 : 0;

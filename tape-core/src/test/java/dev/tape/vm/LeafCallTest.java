@@ -133,33 +133,23 @@ class LeafCallTest {
         }
     }
 
-    private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
-        ExecutionContext ctx = new ExecutionContext();
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " stack " + t.stack();
-        }
-    }
-
     @Test
     void leafCallsEndUnderEveryBudgetAndDepthAsWhenSteppingOneInstructionAtATime() throws Exception {
         Vm vm = program(0);
         RunFuelSupport.Steps all = new RunFuelSupport.Steps();
-        String full = outcome(vm, 6, Limits.DEFAULT, all);
+        String full = RunFuelSupport.outcome(vm, 6, Limits.DEFAULT, all);
         // main: 5 + 6 * 4 + 1; mid: 8 each; leaf 7, bleaf 4, uleaf 4
         int total = 5 + 6 * 4 + 1 + 6 * (8 + 7 + 4 + 4);
         assertEquals(total, all.count);
         assertEquals("ok " + List.of(Value.i64(expected(6))) + " fuel " + (Limits.DEFAULT.fuel() - total), full);
-        assertEquals(full, outcome(vm, 6, Limits.DEFAULT, null));
+        assertEquals(full, RunFuelSupport.outcome(vm, 6, Limits.DEFAULT, null));
         // depth 3 holds main, mid and a leaf; 2 traps call_depth_exceeded at mid's first call
         for (long depth : new long[] {3, 2}) {
             int depthTraps = 0;
             for (long fuel = 0; fuel <= total + 10; fuel++) {
                 Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
-                String stepped = outcome(vm, 6, limits, new RunFuelSupport.Steps());
-                String fast = outcome(vm, 6, limits, null);
+                String stepped = RunFuelSupport.outcome(vm, 6, limits, new RunFuelSupport.Steps());
+                String fast = RunFuelSupport.outcome(vm, 6, limits, null);
                 assertEquals(stepped, fast, "fuel " + fuel + ", depth " + depth);
                 if (fast.startsWith("CALL_DEPTH_EXCEEDED f" + MID + " pc 0 ")) {
                     depthTraps++;
@@ -172,14 +162,14 @@ class LeafCallTest {
     @Test
     void aLeafThatGrowsTheRegistersOrPassesTheirLimitEndsAsTheRealCall() throws Exception {
         Vm vm = program(3000);
-        String full = outcome(vm, 5, Limits.DEFAULT, new RunFuelSupport.Steps());
+        String full = RunFuelSupport.outcome(vm, 5, Limits.DEFAULT, new RunFuelSupport.Steps());
         assertEquals("ok " + List.of(Value.i64(expected(5))), full.substring(0, full.indexOf(" fuel")));
-        assertEquals(full, outcome(vm, 5, Limits.DEFAULT, null));
+        assertEquals(full, RunFuelSupport.outcome(vm, 5, Limits.DEFAULT, null));
         int traps = 0;
         for (int regs = 2990; regs <= 3040; regs++) {
             Limits limits = Limits.DEFAULT.withMaxRegisters(regs);
-            String stepped = outcome(vm, 5, limits, new RunFuelSupport.Steps());
-            assertEquals(stepped, outcome(vm, 5, limits, null), "register limit " + regs);
+            String stepped = RunFuelSupport.outcome(vm, 5, limits, new RunFuelSupport.Steps());
+            assertEquals(stepped, RunFuelSupport.outcome(vm, 5, limits, null), "register limit " + regs);
             if (!stepped.startsWith("ok")) {
                 assertTrue(stepped.contains(" f" + MID + " pc 0 "), "at mid's call of the leaf: " + stepped);
                 traps++;

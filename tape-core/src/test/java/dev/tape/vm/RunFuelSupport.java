@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * What the fuel tests of the interpreter's run loops ({@code DecimalRunFuelTest},
  * {@code FloatRunFuelTest}, {@code TupleRunFuelTest}, {@code LoopRunFuelTest}) share: an instruction
- * counter, a run's outcome as one line, the sweep of every budget, and the ops a lowered function
+ * counter, a run's outcome as one line (also the call loops' tests'), the sweep of every budget, and the ops a lowered function
  * holds.
  */
 final class RunFuelSupport {
@@ -48,6 +48,21 @@ final class RunFuelSupport {
             return "ok " + out + " fuel " + ctx.fuelRemaining();
         } catch (Trap t) {
             return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " " + t.getMessage();
+        }
+    }
+
+    /**
+     * @return function 0's result (and fuel left) with argument {@code n} under {@code limits}, or
+     *     its trap's kind, function, pc, fuel left and stack, as one line (the call loops' tests,
+     *     {@code CallLoopTest} and {@code LeafCallTest})
+     */
+    static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
+        ExecutionContext ctx = new ExecutionContext();
+        try {
+            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
+            return "ok " + out + " fuel " + ctx.fuelRemaining();
+        } catch (Trap t) {
+            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " stack " + t.stack();
         }
     }
 
