@@ -3,10 +3,11 @@
  * ABI, values, tracing and JFR events. No dependencies beyond the JDK ({@code jdk.jfr} is a module of
  * the JDK).
  *
- * <p>Every package it exports is API except {@code dev.tape.vm.internal} and
- * {@code dev.tape.verify.internal}, which it exports to the compiled tier ({@code dev.tape.jit})
- * alone: the narrow interface through which the code generator reads a program's lowered code and
- * tape-core defines the classes it generates, and the lowered execution form itself.
+ * <p>Every package it exports is API except {@code dev.tape.vm.internal},
+ * {@code dev.tape.verify.internal} and {@code dev.tape.classinit}, which it exports to the compiled
+ * tier ({@code dev.tape.jit}) alone: the narrow interface through which the code generator reads a
+ * program's lowered code and tape-core defines the classes it generates, the lowered execution form
+ * itself, and the up-front initialisation of classes with static initialisers.
  */
 @SuppressWarnings("module") // the qualified export names dev.tape.jit, which tape-core is built without
 module dev.tape.core {
@@ -15,6 +16,7 @@ module dev.tape.core {
 
     exports dev.tape;
     exports dev.tape.asm;
+    exports dev.tape.classinit to dev.tape.jit;
     exports dev.tape.format;
     exports dev.tape.host;
     exports dev.tape.jfr;

@@ -1,7 +1,7 @@
 package dev.tape.asm;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.program.Program;
-import dev.tape.vm.internal.ClassInit;
 
 import java.util.Objects;
 

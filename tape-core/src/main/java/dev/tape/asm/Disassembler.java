@@ -1,5 +1,6 @@
 package dev.tape.asm;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.format.ByteWriter;
 import dev.tape.format.DecodeException;
 import dev.tape.format.Instruction;
@@ -17,7 +18,6 @@ import dev.tape.program.Program;
 import dev.tape.program.SpanEntry;
 import dev.tape.program.StructType;
 import dev.tape.program.ValueType;
-import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Arrays;

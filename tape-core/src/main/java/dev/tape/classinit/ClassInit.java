@@ -1,4 +1,4 @@
-package dev.tape.vm.internal;
+package dev.tape.classinit;
 
 /**
  * Initialises tape's classes that have static initialisers once per class loader, up front, on a

@@ -1,9 +1,9 @@
 package dev.tape.jfr;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.host.HostContext;
 import dev.tape.host.HostFunction;
 import dev.tape.value.Value;
-import dev.tape.vm.internal.ClassInit;
 
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;

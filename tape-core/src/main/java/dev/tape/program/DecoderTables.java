@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * {@link ProgramDecoder}'s shared tables, in a class of their own so that the decoder, an entry an
  * embedder may call first with almost no Java stack left, has no static initialiser (see
- * {@link dev.tape.vm.internal.ClassInit}, which initialises this class up front).
+ * {@link dev.tape.classinit.ClassInit}, which initialises this class up front).
  */
 final class DecoderTables {
     private DecoderTables() {}

@@ -1,6 +1,6 @@
 package dev.tape.program;
 
-import dev.tape.vm.internal.ClassInit;
+import dev.tape.classinit.ClassInit;
 
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.tape.program;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.format.Instruction;
 import dev.tape.format.Operand;
-import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.Comparator;

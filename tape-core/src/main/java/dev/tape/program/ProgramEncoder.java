@@ -46,7 +46,7 @@ public final class ProgramEncoder {
         java.util.Objects.requireNonNull(p, "p");
         // SectionTag's initialiser on ClassInit's thread, as the decoder has it: a first encode
         // (a snapshot's program hash) with almost no stack left made the class erroneous
-        dev.tape.vm.internal.ClassInit.decoder();
+        dev.tape.classinit.ClassInit.decoder();
         try {
             return write(p, new ByteWriter(maxBytes));
         } catch (OutOfMemoryError e) {

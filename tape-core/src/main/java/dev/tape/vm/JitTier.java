@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.host.Host;
 import dev.tape.jfr.CompileEvent;
 import dev.tape.jfr.TapeEvents;
@@ -7,7 +8,6 @@ import dev.tape.program.ValueType;
 import dev.tape.value.Aggregate;
 import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.vm.internal.ClassInit;
 import dev.tape.vm.internal.Codegen;
 import dev.tape.vm.internal.Generated;
 

@@ -1,11 +1,11 @@
 package dev.tape.vm;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.jfr.RunEvent;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceMask;
 import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
-import dev.tape.vm.internal.ClassInit;
 
 import java.time.Duration;
 import java.time.Instant;

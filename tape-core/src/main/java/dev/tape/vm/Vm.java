@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.TapeException;
+import dev.tape.classinit.ClassInit;
 import dev.tape.host.Host;
 import dev.tape.host.HostFunction;
 import dev.tape.host.WordFunction;
@@ -18,7 +19,6 @@ import dev.tape.verify.internal.CodeImage;
 import dev.tape.verify.internal.Lowered;
 import dev.tape.verify.internal.LoweredFunction;
 import dev.tape.verify.VerifiedProgram;
-import dev.tape.vm.internal.ClassInit;
 
 import java.util.ArrayList;
 import java.util.List;

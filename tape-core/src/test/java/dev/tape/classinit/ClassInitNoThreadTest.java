@@ -1,4 +1,4 @@
-package dev.tape.vm.internal;
+package dev.tape.classinit;
 
 import org.junit.jupiter.api.Test;
 

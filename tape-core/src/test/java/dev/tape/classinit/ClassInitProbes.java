@@ -1,4 +1,4 @@
-package dev.tape.vm.internal;
+package dev.tape.classinit;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

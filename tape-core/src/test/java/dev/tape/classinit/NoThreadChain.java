@@ -1,4 +1,4 @@
-package dev.tape.vm.internal;
+package dev.tape.classinit;
 
 import dev.tape.asm.Assembler;
 import dev.tape.asm.Disassembler;

@@ -1,6 +1,6 @@
 package dev.tape.jit;
 
-import dev.tape.vm.internal.ClassInit;
+import dev.tape.classinit.ClassInit;
 
 /**
  * The classes with static initialisers that the compiled tier uses, which {@link ClassInit}

@@ -1,11 +1,11 @@
 package dev.tape.jit;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.host.Host;
 import dev.tape.verify.VerifiedProgram;
 import dev.tape.vm.LinkException;
 import dev.tape.vm.Vm;
 import dev.tape.vm.VmOptions;
-import dev.tape.vm.internal.ClassInit;
 import dev.tape.vm.internal.CompilerAccess;
 
 /**

@@ -209,7 +209,7 @@ final class Warmup {
     /**
      * Initialises ASM's classes that the generator needs initialised ({@link ClassInitList#ASM}, whose
      * initialisers touch only their own class), once they are loaded, so that a compile need not wait
-     * for {@link dev.tape.vm.internal.ClassInit}'s thread to do it ({@link ClassInitList#generate()}
+     * for {@link dev.tape.classinit.ClassInit}'s thread to do it ({@link ClassInitList#generate()}
      * reads {@link #asmInitialised()}). This thread has the stack of a new thread, as that one does.
      * Never throws.
      *

@@ -1,8 +1,8 @@
 package dev.tape.jit;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.program.ProgramBuilder;
 import dev.tape.vm.Vm;
-import dev.tape.vm.internal.ClassInit;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -51,7 +51,7 @@ class ClassInitGuardTest {
      */
     static final List<String> ENTRIES = List.of("dev.tape.program.ProgramDecoder", "dev.tape.program.Program",
             "dev.tape.program.ProgramBuilder", "dev.tape.asm.Assembler", "dev.tape.asm.Disassembler",
-            "dev.tape.jit.Jit", "dev.tape.jit.ClassInitList", "dev.tape.vm.internal.ClassInit");
+            "dev.tape.jit.Jit", "dev.tape.jit.ClassInitList", "dev.tape.classinit.ClassInit");
 
     @Test
     void everyStaticInitialiserIsListedOrAllowed() throws Exception {
@@ -155,7 +155,7 @@ class ClassInitGuardTest {
         List<String> chain = chainToClassInit(graph, "dev/tape/jit/ClassInitGuardTest$ReachesAnEntry.<clinit>()V");
         assertEquals(List.of("dev/tape/jit/ClassInitGuardTest$ReachesAnEntry.<clinit>()V",
                 "dev/tape/jit/ClassInitGuardTest$ReachesAnEntry.make()Ldev/tape/program/ProgramBuilder;",
-                "dev/tape/program/ProgramBuilder.<init>()V", "dev/tape/vm/internal/ClassInit.builder()V"), chain);
+                "dev/tape/program/ProgramBuilder.<init>()V", "dev/tape/classinit/ClassInit.builder()V"), chain);
     }
 
     /** never initialised: what {@link #noStaticInitialiserReachesAnEntryThroughOtherMethods} must see */
@@ -257,7 +257,7 @@ class ClassInitGuardTest {
                     continue;
                 }
                 parent.put(callee, m);
-                if (callee.startsWith("dev/tape/vm/internal/ClassInit.") || callee.startsWith("dev/tape/jit/ClassInitList.")) {
+                if (callee.startsWith(ClassInit.class.getName().replace('.', '/') + ".") || callee.startsWith("dev/tape/jit/ClassInitList.")) {
                     List<String> chain = new ArrayList<>();
                     for (String at = callee; at != null; at = parent.get(at)) {
                         chain.add(0, at);

@@ -1,7 +1,7 @@
 package dev.tape.vm;
 
+import dev.tape.classinit.ClassInit;
 import dev.tape.jit.Jit;
-import dev.tape.vm.internal.ClassInit;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassWriter;
 

@@ -1,5 +1,6 @@
 package dev.tape.vm.internal;
 
+import dev.tape.classinit.ClassInit;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 
