@@ -71,9 +71,10 @@ public final class TapeCli implements Callable<Integer> {
 
     /**
      * The subcommands' names (as each one's {@code @Command} says), in the order the help lists
-     * them; {@link #commandClass} gives each one's class, {@link #subcommand} makes it. Picocli reads a command's annotations, and loads the
-     * classes of its fields, when the command is added, so {@link #commandLine(PrintWriter,
-     * PrintWriter, String)} adds only the one a command line names.
+     * them; {@link #commandClass} gives each one's class, {@link #subcommand} makes it. Picocli
+     * reads a command's annotations, and loads the classes of its fields, when the command is added,
+     * so {@link #commandLine(PrintWriter, PrintWriter, String)} adds only the one a command line
+     * names.
      */
     static final List<String> SUBCOMMANDS = List.of("run", "resume", "debug", "dap", "verify", "disasm", "asm",
             "conformance", "bench", "inspect", "profile", "replay", "completion", "help");

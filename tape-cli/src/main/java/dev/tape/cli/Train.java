@@ -27,10 +27,14 @@ import java.nio.file.Path;
  * {@code --help} alone builds none), then every other path of {@link TapeCli#commandLine(
  * java.io.PrintWriter, java.io.PrintWriter, String)} (no argument, {@code --help run}, an unknown
  * name, {@code completion bash}) and each subcommand built alone ({@code NAME --help}, one line per
- * name of {@link TapeCli#SUBCOMMANDS} but {@code help}: {@code TrainTest}), and last {@link #PRINTS}, a program that prints through the
- * std host (written over OUT.tape): a run that prints goes as a {@link dev.tape.vm.Run}, watched for
- * write failures ({@link RunCommand}), whose classes the fib runs do not load. Their output goes
- * where the launcher sends it (nowhere); their exit codes are ignored.
+ * name of {@link TapeCli#SUBCOMMANDS} but {@code help}: {@code TrainTest}), and last
+ * {@link #PRINTS}, a program that prints through the std host (written over OUT.tape): a run that
+ * prints goes as a {@link dev.tape.vm.Run}, watched for write failures ({@link RunCommand}), whose
+ * classes the fib runs do not load. Their output goes where the launcher sends it (nowhere); their
+ * exit codes are ignored. The real runs of {@code debug}, {@code dap}, {@code profile},
+ * {@code replay} and of {@code run --record} or {@code --pause-at} are not trained: the JVM
+ * relocates the whole archive at every start, so each class more costs every cold run
+ * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-sixth round").
  */
 final class Train {
     private Train() {}
