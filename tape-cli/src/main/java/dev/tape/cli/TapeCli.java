@@ -71,39 +71,35 @@ public final class TapeCli implements Callable<Integer> {
 
     /**
      * The subcommands' names (as each one's {@code @Command} says), in the order the help lists
-     * them; {@link #subcommand} makes each. Picocli reads a command's annotations, and loads the
-     * classes of its fields, when the command is added, so {@link #commandLine(PrintWriter,
-     * PrintWriter, String)} adds only the one a command line names.
+     * them; {@link #commandClass} gives each one's class, {@link #subcommand} makes it. Picocli
+     * reads a command's annotations, and loads the classes of its fields, when the command is added,
+     * so {@link #commandLine(PrintWriter, PrintWriter, String)} adds only the one a command line
+     * names.
      */
     static final List<String> SUBCOMMANDS = List.of("run", "resume", "debug", "dap", "verify", "disasm", "asm",
             "conformance", "bench", "inspect", "profile", "replay", "completion", "help");
 
     /**
-     * Makes a subcommand's object; a switch rather than a table of constructor references, so that
-     * no other command's class is even loaded.
+     * Makes a subcommand's object: for {@code run} its model ({@link RunSpec}, built without
+     * reflection), for any other the no-argument constructor of its class in {@link #commandClass},
+     * the one table of names and classes, so that no other command's class is even loaded.
      *
      * @param name one of {@link #SUBCOMMANDS}
      * @return the command object, or for {@code run} its model ({@link RunSpec})
      * @throws IllegalArgumentException for any other name
+     * @throws IllegalStateException when the class cannot be made (never for the jar's classes,
+     *     each public with a public no-argument constructor: {@code ColdStartTest})
      */
     static Object subcommand(String name) {
-        return switch (name) {
-            case "run" -> RunSpec.of(new RunCommand());
-            case "resume" -> new ResumeCommand();
-            case "debug" -> new DebugCommand();
-            case "dap" -> new DapCommand();
-            case "verify" -> new VerifyCommand();
-            case "disasm" -> new DisasmCommand();
-            case "asm" -> new AsmCommand();
-            case "conformance" -> new ConformanceCommand();
-            case "bench" -> new BenchCommand();
-            case "inspect" -> new InspectCommand();
-            case "profile" -> new ProfileCommand();
-            case "replay" -> new ReplayCommand();
-            case "completion" -> new CompletionCommand();
-            case "help" -> new CommandLine.HelpCommand();
-            default -> throw new IllegalArgumentException("no subcommand " + name);
-        };
+        Class<?> c = commandClass(name);
+        if (c == RunCommand.class) {
+            return RunSpec.of(new RunCommand());
+        }
+        try {
+            return c.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make the " + name + " command: " + e, e);
+        }
     }
 
     /**
@@ -159,9 +155,21 @@ public final class TapeCli implements Callable<Integer> {
         return new CommandLine(s);
     }
 
-    /** @return the class of subcommand {@code name} other than {@code run} (as {@link #subcommand}) */
-    private static Class<?> commandClass(String name) {
+    /**
+     * The table of subcommands: the class of each name of {@link #SUBCOMMANDS}, which
+     * {@link #subcommand} makes and {@link #listed} reads the annotation of. A switch of class
+     * literals rather than a map: a literal is resolved, its class loaded, only when its case runs,
+     * so a cold {@code tape run} loads no other command's class (a map would hold all fourteen), and
+     * it spins no lambda (a table of constructor references would).
+     *
+     * @param name one of {@link #SUBCOMMANDS}
+     * @return the class of subcommand {@code name}; for {@code run} {@link RunCommand}, whose model
+     *     {@link RunSpec} builds
+     * @throws IllegalArgumentException for any other name
+     */
+    static Class<?> commandClass(String name) {
         return switch (name) {
+            case "run" -> RunCommand.class;
             case "resume" -> ResumeCommand.class;
             case "debug" -> DebugCommand.class;
             case "dap" -> DapCommand.class;

@@ -24,10 +24,17 @@ import java.nio.file.Path;
  * ({@code run FIB.tasm --arg i64:20}); the others run {@code run} on the interpreter, into a trap and
  * on a {@code .tape} file, {@code verify}, {@code asm}, {@code disasm}, {@code inspect},
  * {@code --version}, {@code --help} and {@code help run} (which builds every subcommand, where
- * {@code --help} alone builds none), and last {@link #PRINTS}, a program that prints through the
- * std host (written over OUT.tape): a run that prints goes as a {@link dev.tape.vm.Run}, watched for
- * write failures ({@link RunCommand}), whose classes the fib runs do not load. Their output goes
- * where the launcher sends it (nowhere); their exit codes are ignored.
+ * {@code --help} alone builds none), then every other path of {@link TapeCli#commandLine(
+ * java.io.PrintWriter, java.io.PrintWriter, String)} (no argument, {@code --help run}, an unknown
+ * name, {@code completion bash}) and each subcommand built alone ({@code NAME --help}, one line per
+ * name of {@link TapeCli#SUBCOMMANDS} but {@code help}: {@code TrainTest}), and last
+ * {@link #PRINTS}, a program that prints through the std host (written over OUT.tape): a run that
+ * prints goes as a {@link dev.tape.vm.Run}, watched for write failures ({@link RunCommand}), whose
+ * classes the fib runs do not load. Their output goes where the launcher sends it (nowhere); their
+ * exit codes are ignored. The real runs of {@code debug}, {@code dap}, {@code profile},
+ * {@code replay} and of {@code run --record} or {@code --pause-at} are not trained: the JVM
+ * relocates the whole archive at every start, so each class more costs every cold run
+ * (docs/PERFORMANCE-LOG.md, "Cold start, twenty-sixth round").
  */
 final class Train {
     private Train() {}
@@ -48,6 +55,27 @@ final class Train {
         {"--help"},
         // --help alone builds no subcommand (TapeCli.listed); help run builds them all
         {"help", "run"},
+        // the other paths of TapeCli.commandLine: no argument (none built, the missing command's
+        // line), a help option with more (every subcommand), an unknown name (every one, and the
+        // parse error's handler), completion (every one, and picocli's script generator)
+        {},
+        {"--help", "run"},
+        {"nope"},
+        {"completion", "bash"},
+        // each subcommand built alone, with its help, those the lines above do not run too
+        {"run", "--help"},
+        {"resume", "--help"},
+        {"debug", "--help"},
+        {"dap", "--help"},
+        {"verify", "--help"},
+        {"disasm", "--help"},
+        {"asm", "--help"},
+        {"conformance", "--help"},
+        {"bench", "--help"},
+        {"inspect", "--help"},
+        {"profile", "--help"},
+        {"replay", "--help"},
+        {"completion", "--help"},
     };
 
     /**

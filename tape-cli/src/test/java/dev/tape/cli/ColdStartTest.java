@@ -40,6 +40,29 @@ class ColdStartTest {
         }
         assertEquals(14, all.getSubcommands().size());
         assertThrows(IllegalArgumentException.class, () -> TapeCli.subcommand("nosuch"));
+        assertThrows(IllegalArgumentException.class, () -> TapeCli.commandClass("nosuch"));
+    }
+
+    /**
+     * The one table ({@link TapeCli#commandClass}): each name's class is the one its command line
+     * runs ({@link TapeCli#subcommand} makes it, {@link TapeCli#listed} reads its annotation), and
+     * each annotated class's {@code @Command} names it so.
+     */
+    @Test
+    void oneTableGivesEachSubcommandItsClass() {
+        CommandLine all = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        Set<Class<?>> classes = new java.util.HashSet<>();
+        for (String name : TapeCli.SUBCOMMANDS) {
+            Class<?> c = TapeCli.commandClass(name);
+            assertTrue(classes.add(c), name + ": " + c);
+            Object made = TapeCli.subcommand(name);
+            Object user = made instanceof CommandLine.Model.CommandSpec s ? s.userObject() : made;
+            assertEquals(c, user.getClass(), name);
+            assertEquals(c, all.getSubcommands().get(name).getCommandSpec().userObject().getClass(), name);
+            if (!name.equals("run")) {
+                assertEquals(name, c.getAnnotation(CommandLine.Command.class).name(), name);
+            }
+        }
     }
 
     @Test

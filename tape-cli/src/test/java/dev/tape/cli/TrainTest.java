@@ -6,7 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,6 +63,38 @@ class TrainTest {
         ChildJvm.Result usage = child(List.of(), Train.class, fib.toString());
         assertEquals(2, usage.status());
         assertTrue(usage.err().startsWith("tape: usage: "), usage.err());
+    }
+
+    /**
+     * The training covers every path of {@link TapeCli#commandLine(java.io.PrintWriter,
+     * java.io.PrintWriter, String)}: each subcommand built alone (the fib run first), no argument,
+     * a version option alone, a help option alone (listed), a help option with more, {@code help},
+     * {@code completion} and an unknown name (all built).
+     */
+    @Test
+    void theTrainingCoversEveryCommandLinePath() {
+        Set<String> firsts = new HashSet<>();
+        firsts.add("run");
+        boolean none = false, version = false, listed = false, helpWithMore = false, unknown = false;
+        for (String[] line : Train.LINES) {
+            String first = TapeCli.first(line);
+            if (first == null) {
+                helpWithMore = true;
+            } else if (first.isEmpty()) {
+                none = true;
+            } else if (TapeCli.VERSION.contains(first)) {
+                version = true;
+            } else if (TapeCli.HELP.contains(first)) {
+                listed = true;
+            } else if (TapeCli.SUBCOMMANDS.contains(first)) {
+                firsts.add(first);
+            } else {
+                unknown = true;
+            }
+        }
+        assertEquals(Set.copyOf(TapeCli.SUBCOMMANDS), firsts);
+        assertTrue(none && version && listed && helpWithMore && unknown,
+                none + " " + version + " " + listed + " " + helpWithMore + " " + unknown);
     }
 
     /**
