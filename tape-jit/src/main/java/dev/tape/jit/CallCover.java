@@ -28,9 +28,12 @@ import dev.tape.format.Op;
  * {@code fuel - next >= threshold} holds on the inlined path too.
  *
  * <p>Where: both blocks make no one-to-three-word host call (whose test is the host-call
- * threshold's, {@link HostCount}); the next block clears no dead aggregates (done before its test)
- * and heads no {@link CountedLoop} (whose preamble is before it); the next block does not cover a
- * call of its own (the decision is made once per block, in code order). In a peeled method
+ * threshold's, {@link HostCount}); the next block clears no dead aggregates (done before its test);
+ * the next block does not cover a call of its own (the decision is made once per block, in code
+ * order). Not in a method that runs loops in chunks ({@link CountedLoop}, whose preamble is before a
+ * head block's test, and whose outer copy runs only a chunk's leftovers): with the cover, C2
+ * compiled call_loop's chunked loop about 2.6 times slower (0.054 against 0.143 ms a run, thread
+ * CPU time, {@code docs/PERFORMANCE-LOG.md}). In a peeled method
  * ({@link LoopPeel}) each copy's block covers its own next block, the same in both copies (the
  * steady copy makes the first copy's inlining decisions); a steady copy's site that goes to the
  * first copy's site (the room short) goes with fuel its own block's test covered, the same as the
@@ -49,13 +52,12 @@ final class CallCover {
      * @param blockLen its length, in instructions
      * @param reachable per code index, whether a block starting there is reachable
      * @param clear per code index, the dead aggregates its block clears (null: none), or null
-     * @param counted per code index, the counted loop whose head starts there, or null
      * @param cover the method's {@link FuelCover}s, or null
      * @return the fuel the block's test covers beyond its own length and its {@link FuelCover}
      *     successors' (0 when it covers no call); the code index of the next block through {@code next[0]}
      */
     static long of(InstructionEmitter e, int i, int blockLen, boolean[] reachable, int[][] clear,
-            CountedLoop.Plan[] counted, FuelCover cover, int[] next) {
+            FuelCover cover, int[] next) {
         int len = e.labels.length;
         int last = i;
         for (int j = e.next(i); j < len && e.labels[j] == null; j = e.next(j)) {
@@ -67,7 +69,7 @@ final class CallCover {
         }
         int b = e.next(last);
         if (b >= len || e.labels[b] == null || !reachable[b] || clear != null && clear[b] != null
-                || counted != null && counted[b] != null || cover != null && cover.covered[b]) {
+                || cover != null && cover.covered[b]) {
             return 0;
         }
         int nextLen = 1;
