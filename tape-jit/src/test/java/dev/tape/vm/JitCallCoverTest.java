@@ -248,20 +248,28 @@ class JitCallCoverTest {
             }
         }
 
-        /** @return the jumps whose label a charge follows directly (no test before it) */
+        /**
+         * @return the labels a charge follows directly that both a fuel test passes to
+         *     ({@code ifge}) and a {@code goto} jumps to: a block after a covered call, whose test the
+         *     real call's path passes and the inlined leaf's path skips
+         */
         int jumpsPastTests() {
             Map<String, Integer> at = new HashMap<>();
+            Map<String, String> into = new HashMap<>();
             for (int k = 0; k < code.size(); k++) {
-                if (code.get(k).startsWith("L")) {
-                    at.put(code.get(k), k);
+                String c = code.get(k);
+                if (c.startsWith("L")) {
+                    at.put(c, k);
+                } else if (c.startsWith("J")) {
+                    into.merge(c.substring(c.indexOf(' ') + 1), c.substring(0, c.indexOf(' ')) + ",", String::concat);
                 }
             }
             int n = 0;
-            for (String c : code) {
-                if (!c.startsWith("J")) {
+            for (Map.Entry<String, String> e : into.entrySet()) {
+                if (!e.getValue().contains("J" + Opcodes.IFGE + ",") || !e.getValue().contains("J" + Opcodes.GOTO + ",")) {
                     continue;
                 }
-                int k = at.get(c.substring(c.indexOf(' ') + 1));
+                int k = at.get(e.getKey());
                 while (code.get(k).startsWith("L")) {
                     k++;
                 }
