@@ -322,9 +322,11 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     /**
-     * {@link #fuelCheck(int, int)}, whose test, when the block's fuel is plain ({@link #plainFuel}),
-     * also covers {@code cover} more: the fuel of the successors it covers ({@link FuelCover}),
-     * which then charge theirs with no test. Only the block's own length is charged.
+     * {@link #fuelCheck(int, int)}, whose test, when the block makes no one-to-three-word host
+     * call ({@link #noFewHostCalls}), also covers {@code cover} more: the fuel of the successors it
+     * covers ({@link FuelCover}), which then charge theirs with no test, and of an inlined leaf and
+     * the block after it ({@link CallCover}); in a block that allocates against the heap room local
+     * the test is {@code fuel - (len + cover) >= threshold}. Only the block's own length is charged.
      */
     void fuelCheck(int i, int blockLen, long cover) {
         fuelCheck(i, blockLen, cover, new Label());
