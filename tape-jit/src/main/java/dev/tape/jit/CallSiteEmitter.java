@@ -74,6 +74,9 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      */
     final void call(int i, int g, int refund) {
         LeafInliner.Leaf leaf = inlinable(g);
+        // whether the block's test covered the leaf's worst path and the block after the call
+        boolean covered = coveredCall == g;
+        coveredCall = -1;
         if (leaf == null) {
             // a looping callee inline, else the real call
             LoopInliner.call(this, g, new RealCall(this, i, g, refund));
@@ -81,7 +84,7 @@ abstract class CallSiteEmitter extends HostCallEmitter {
         }
         Label real = new Label();
         Label done = new Label();
-        LeafInliner.emit(this, leaf, g, real, done);
+        LeafInliner.emit(this, leaf, g, real, covered ? coveredNext : done, covered);
         mv.visitLabel(real);
         frame();
         realCall(i, g, refund);
@@ -97,6 +100,32 @@ abstract class CallSiteEmitter extends HostCallEmitter {
      *     a register without a word local, or the method has inlined its fill
      */
     private LeafInliner.Leaf inlinable(int g) {
+        LeafInliner.Leaf leaf = leafAt(g);
+        if (leaf != null) {
+            inlinedBytes += leaf.bytes() + 8 * code[g + 2];
+            leafMax = Math.max(leafMax, leaf.bytes());
+        }
+        return leaf;
+    }
+
+    /**
+     * The direct call at global index {@code g} that the test at its block's start covered
+     * ({@link CallCover}), or -1: set by the method's emitter before the block's instructions,
+     * read and cleared by {@link #call}.
+     */
+    int coveredCall = -1;
+    /**
+     * With {@link #coveredCall}: the label past the fuel test of the block after the call, where
+     * the inlined leaf's path goes on (the real call's path falls into the block's test).
+     */
+    Label coveredNext;
+
+    /**
+     * {@link #inlinable} without its effects on the method's inlining budget: the leaf the direct
+     * call at global index {@code g} would run inline if it came next, or null. The same as
+     * {@link #inlinable}'s answer at the call when no call is emitted in between.
+     */
+    final LeafInliner.Leaf leafAt(int g) {
         int callee = code[g + 1];
         LeafInliner.Leaf leaf = leaves.get(callee);
         if (leaf == null || leaf.bytes() > inlining.leafCap() || linking && view.failed(callee)) {
@@ -115,8 +144,6 @@ abstract class CallSiteEmitter extends HostCallEmitter {
                 return null;
             }
         }
-        inlinedBytes += bytes;
-        leafMax = Math.max(leafMax, leaf.bytes());
         return leaf;
     }
 

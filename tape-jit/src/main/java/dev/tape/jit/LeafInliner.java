@@ -215,10 +215,14 @@ final class LeafInliner {
      * @param e the caller's method
      * @param leaf the callee
      * @param g the call's global index
+     * @param real where the call's real path starts
+     * @param done where the path goes on after the body
+     * @param fuelCovered whether the fuel test at the call's block start covered the leaf's worst
+     *     path ({@link CallCover}): the guard then tests the room alone
      */
-    static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done) {
+    static void emit(CallEmitter e, Leaf leaf, int g, Label real, Label done, boolean fuelCovered) {
         int argc = e.code[g + 2];
-        guard(e, leaf, real, e.peel == null ? null : e.peel.site(e, g));
+        guard(e, leaf, real, e.peel == null ? null : e.peel.site(e, g), fuelCovered);
         int[] kept = kept(e, leaf, g + 3, argc, 1, real);
         arguments(e, leaf, g + 3, argc, 1, kept);
         reads(e, leaf, real, kept);
@@ -388,11 +392,11 @@ final class LeafInliner {
                 }
                 mv.visitLabel(checked);
                 e.frame();
-                guard(e, leaf, miss, first);
+                guard(e, leaf, miss, first, false);
                 arguments(e, leaf, g + 4, argc, 2, null);
                 new Body(e, leaf, null, cached, cache).body(g + 4 + argc, done);
             } else {
-                guard(e, leaf, miss, first);
+                guard(e, leaf, miss, first, false);
                 int from = 1;
                 if (closureReg >= 0) {
                     env(e, closureReg);
@@ -426,7 +430,7 @@ final class LeafInliner {
         e.push(leaf.callee());
         mv.visitVarInsn(ISTORE, JitCompiler.CALLEE);
         Label miss = new Label();
-        guard(e, leaf, miss, first);
+        guard(e, leaf, miss, first, false);
         arguments(e, leaf, g + 4, argc, 2, null);
         new Body(e, leaf, null, cached, cache).body(g + 4 + argc, done);
         mv.visitLabel(miss);
@@ -500,16 +504,19 @@ final class LeafInliner {
     }
 
     /**
-     * The guard: the fuel for the leaf's costliest path, and {@code JitRuntime.leafRoom}; else to
+     * The guard: the fuel for the leaf's costliest path (unless {@code fuelCovered}: the block's
+     * test covered it, {@link CallCover}), and {@code JitRuntime.leafRoom}; else to
      * {@code real}. With {@code first} (the site in a {@link LoopPeel}'s first copy, from its
      * steady copy), a short room goes there, which makes the room, instead of making it here.
      */
-    private static void guard(CallEmitter e, Leaf leaf, Label real, Label first) {
+    private static void guard(CallEmitter e, Leaf leaf, Label real, Label first, boolean fuelCovered) {
         MethodVisitor mv = e.mv;
-        mv.visitVarInsn(LLOAD, FUEL);
-        mv.visitLdcInsn((long) leaf.worst());
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFLT, real);
+        if (!fuelCovered) {
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitLdcInsn((long) leaf.worst());
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, real);
+        }
         if (e.leafRoom >= 0 && first != null) {
             LeafRoom.fits(mv, e.leafRoom, leaf.regs(), first);
             return;

@@ -274,9 +274,9 @@ abstract class LocalsEmitter extends CallSiteEmitter {
      * threshold (neither side overflows: the fuel is -1 or more and the threshold at most the fuel
      * it was computed from).
      */
-    private void fuelOverThreshold(int blockLen) {
+    private void fuelOverThreshold(long blockLen) {
         mv.visitVarInsn(LLOAD, FUEL);
-        mv.visitLdcInsn((long) blockLen);
+        mv.visitLdcInsn(blockLen);
         mv.visitInsn(LSUB);
         mv.visitVarInsn(LLOAD, heap + 2);
         mv.visitInsn(LCMP);
@@ -322,12 +322,25 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     /**
-     * {@link #fuelCheck(int, int)}, whose test, when the block's fuel is plain ({@link #plainFuel}),
-     * also covers {@code cover} more: the fuel of the successors it covers ({@link FuelCover}),
-     * which then charge theirs with no test. Only the block's own length is charged.
+     * {@link #fuelCheck(int, int)}, whose test, when the block makes no one-to-three-word host
+     * call ({@link #noFewHostCalls}), also covers {@code cover} more: the fuel of the successors it
+     * covers ({@link FuelCover}), which then charge theirs with no test, and of an inlined leaf and
+     * the block after it ({@link CallCover}); in a block that allocates against the heap room local
+     * the test is {@code fuel - (len + cover) >= threshold}. Only the block's own length is charged.
      */
     void fuelCheck(int i, int blockLen, long cover) {
-        Label ok = new Label();
+        fuelCheck(i, blockLen, cover, new Label());
+    }
+
+    /**
+     * {@link #fuelCheck(int, int, long)} with the label {@code ok} visited where the test has
+     * passed and the block's charge starts: an inlined leaf's path that the block before it covered
+     * ({@link CallCover}) jumps there, past the test. A block with one-to-three-word host calls
+     * must have no {@code cover} (its test is the host-call threshold's).
+     *
+     * @param ok a label not yet visited
+     */
+    void fuelCheck(int i, int blockLen, long cover, Label ok) {
         long bytes = blockBytes(i, blockLen);
         if (few != null && HostCount.inBlock(fn, few, i, blockLen) > 0) {
             // fuel - len >= the host-call threshold: the fuel, and the room for this block's calls
@@ -342,11 +355,13 @@ abstract class LocalsEmitter extends CallSiteEmitter {
             }
         }
         if (bytes > 0) {
-            // fuel - len >= threshold: the fuel, and the room for this block's charges (HeapLocal)
-            fuelOverThreshold(blockLen);
+            // fuel - (len + cover) >= threshold: the fuel, the covered fuel (the threshold is 0 or
+            // more, or the fuel itself when a local is not current, which fails), and the room for
+            // this block's charges (HeapLocal)
+            fuelOverThreshold(blockLen + cover);
             mv.visitJumpInsn(IFGE, ok);
             threshold();
-            fuelOverThreshold(blockLen);
+            fuelOverThreshold(blockLen + cover);
         } else {
             mv.visitVarInsn(LLOAD, FUEL);
             mv.visitLdcInsn(blockLen + cover);
@@ -367,6 +382,15 @@ abstract class LocalsEmitter extends CallSiteEmitter {
      */
     final boolean plainFuel(int i, int blockLen) {
         return (few == null || HostCount.inBlock(fn, few, i, blockLen) == 0) && blockBytes(i, blockLen) == 0;
+    }
+
+    /**
+     * @return whether the block at code index {@code i} ({@code blockLen} instructions) makes no
+     *     one-to-three-word host call ({@link HostCount}), so its test is the fuel's, or the fuel's
+     *     against the heap threshold ({@link HeapLocal}), and can cover more fuel
+     */
+    final boolean noFewHostCalls(int i, int blockLen) {
+        return few == null || HostCount.inBlock(fn, few, i, blockLen) == 0;
     }
 
     /** Takes a block's fuel from the {@link #FUEL} local (its test has passed, or cannot fail: {@link CountedLoop}). */

@@ -108,7 +108,8 @@ final class Warmup {
          */
         static final String[] TAPE_CLASSES = {
             "dev.tape.vm.internal.Generated", "dev.tape.jit.LoopPeel", "dev.tape.jit.BlockFlow",
-            "dev.tape.jit.FuelCover", "dev.tape.jit.WordParams", "dev.tape.jit.FastClone", "dev.tape.jit.FastClone$Sites",
+            "dev.tape.jit.FuelCover", "dev.tape.jit.CallCover",
+            "dev.tape.jit.WordParams", "dev.tape.jit.FastClone", "dev.tape.jit.FastClone$Sites",
             "dev.tape.jit.FastClone$Emitter", "dev.tape.jit.FastClone$Ops", "dev.tape.jit.WordOps", "dev.tape.vm.JitRuntime$Bail",
             "dev.tape.jit.CountedLoop$Plan", "dev.tape.jit.CountedLoop", "dev.tape.jit.F64Locals",
             "dev.tape.jit.F64Locals$Trip",
