@@ -10,14 +10,12 @@ import dev.tape.verify.internal.LOp;
  * {@link Interpreter#execute} at a direct {@code call} whose callee (not a small leaf) starts with one
  * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}), when calls are not traced: a method of its
  * own, so that C2 allocates its registers for these instructions alone, whatever else the JVM has
- * run. A {@code call} whose callee's registers and pending frame records fit in the register files
- * already allocated and the register limit raises the run's register mark
- * ({@link ExecutionContext#regHigh}, kept in a local and stored back when the loop stops) itself. It
- * stops, with the instruction at its ip not yet paid for, at any other instruction, at a
- * {@code ret} from the entry frame, at a {@code call} whose callee's registers or frame record need
- * the register files or the frame records to grow, or that passes the register limit (it returns
- * {@link #GROW}, and {@code execute} makes that call, growing or trapping there: no growth code,
- * warm in the general mode, is compiled into this loop), or when the budget runs out; its state is
+ * run. It stops, with the instruction at its ip not yet paid for, at any other instruction, at a
+ * {@code ret} from the entry frame, at a {@code call} whose callee's registers and pending frame
+ * records pass the run's register mark ({@link ExecutionContext#regHigh}, never raised here) or whose
+ * frame record needs the frame records to grow (it returns {@link #GROW}, and {@code execute} makes
+ * that call, raising the mark, growing or trapping there: no growth code, warm in the general mode,
+ * is compiled into this loop), or when the budget runs out; its state is
  * then in the context's {@code hot} fields (also when it throws, with the trapping instruction paid
  * for and its ip), for {@code execute} to take back. Fuel is charged as in {@code execute}: one unit
  * per instruction before it runs, the fused forms' further halves only when the budget holds them.
@@ -31,8 +29,9 @@ final class CallLoop {
      */
     static final int HANDED_BACK = 0;
     /**
-     * {@link #run}'s stop reason: a direct {@code call}, unpaid, whose callee needs the register files
-     * or frame records to grow, or passes the register limit; {@code execute} pays for it and makes it.
+     * {@link #run}'s stop reason: a direct {@code call}, unpaid, whose charge (the callee's registers and
+     * the pending frame records) passes the register mark, or whose frame record needs the frame records
+     * to grow; {@code execute} pays for it and makes it.
      */
     static final int GROW = 1;
 
@@ -60,9 +59,6 @@ final class CallLoop {
         long[] w = c.w;
         Object[] r = c.r;
         int[] frames = c.frames;
-        // the registers a call may charge without growth: the files (never replaced here) within the limit
-        final long room = Math.min(Math.min(w.length, r.length), c.limits.maxRegisters());
-        int high = c.regHigh;
         try {
             loop:
             while (budget != 0) {
@@ -163,21 +159,14 @@ final class CallLoop {
                         int callee = code[ip + 1];
                         int calleeRegs = regCounts[callee];
                         int need = nb + calleeRegs;
-                        // the callee's registers within the files already allocated and the limit: the mark raised here (a
-                        // local, stored back when the loop stops); else, or no room for the frame record, execute makes this
-                        // call, unpaid here, and grows them (a growth path here, warm in the general mode, would put its calls
-                        // into this loop's compile: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round")
-                        if (depth * ExecutionContext.FRAME > frames.length) {
+                        // no room for the callee's registers or frame record: execute makes this call, unpaid here, and
+                        // grows them (a growth path here, warm in the general mode, would put its calls into this loop's
+                        // compile: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round"); the mark is not raised here
+                        // (that form slowed general-mode fib: "Interpreter, twenty-sixth round")
+                        if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh
+                                || depth * ExecutionContext.FRAME > frames.length) {
                             budget++;
                             return GROW;
-                        }
-                        long charged = need + (long) ExecutionContext.FRAME_REGISTERS * depth;
-                        if (charged > high) {
-                            if (charged > room) {
-                                budget++;
-                                return GROW;
-                            }
-                            high = (int) charged;
                         }
                         int argc = code[ip + 2];
                         int retAt = ip + 3 + argc;
@@ -251,7 +240,6 @@ final class CallLoop {
             c.hotDepth = depth;
             c.hotRegs = regs;
             c.hotBudget = budget;
-            c.regHigh = high;
         }
         return HANDED_BACK;
     }

@@ -82,8 +82,7 @@ public final class ExecutionContext {
      * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the
      * files were last cleared. Calls compare the callee's end plus the records with it alone (it
      * never exceeds the register limit or the files' length) and go to {@link #ensureRegisters} past
-     * it; {@link CallLoop} raises it itself (in a local, stored back when it stops) when the charge
-     * is within both.
+     * it ({@link CallLoop} never raises it: it stops there, returning {@link CallLoop#GROW}).
      */
     int regHigh;
     /** ints per frame record in {@link #frames} */

@@ -523,8 +523,9 @@ final class Interpreter {
                                     if (stop != CallLoop.GROW) {
                                         continue;
                                     }
-                                    // CallLoop stopped, unpaid, at a direct call that needs the register files or frame records to
-                                    // grow (its budget then 1 or more): paid for and made here, whatever its callee
+                                    // CallLoop stopped, unpaid, at a direct call whose charge passes the register mark or whose frame
+                                    // record needs the frame records to grow (its budget then 1 or more): paid for and made here,
+                                    // whatever its callee
                                     budget--;
                                     at = entry[code[ip + 1]];
                                 }
