@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Deep linear recursion ({@code down(n) = n < 1 ? n : down(n - 1) + 1}, every call a new depth)
- * across the register files' growth points, on both tiers (twenty-sixth round, interp26: the
- * interpreter's {@link CallLoop} makes a call that fits in the files already allocated and raises
- * the register mark itself, and stops, returning {@link CallLoop#GROW}, only for a call that needs
- * the files or frame records to grow or passes the register limit). With {@code pad} more
- * registers in {@code down}, the call from depth d charges {@code R0 + d * (R1 + 2)} registers
- * (main's R0, down's R1, 2 per pending frame record); the pads are chosen so that some call's charge
- * is exactly the files' length (256, then 512 after the doubling: made in {@code CallLoop}) and
- * some one more (a stop). Every run must end alike on the interpreter, the interpreter with calls
+ * across the register files' growth points, on both tiers (twenty-sixth round, interp26 and
+ * interp26b: the interpreter's {@link CallLoop} stops, returning {@link CallLoop#GROW}, at a call
+ * whose charge passes the register mark or whose frame record needs the frame records to grow;
+ * interp26's raise of the mark inside {@code CallLoop} was reverted, and this test guards both
+ * forms). With {@code pad} more registers in {@code down}, the call from depth d charges
+ * {@code R0 + d * (R1 + 2)} registers (main's R0, down's R1, 2 per pending frame record); the pads
+ * are chosen so that some call's charge is exactly the files' length (256, then 512 after the
+ * doubling) and some one more (a growth). Every run must end alike on the interpreter, the interpreter with calls
  * traced ({@code execute} makes every call: the twenty-fifth round's path) and the compiled tier:
  * result or trap kind, function, pc, span and fuel, at every fuel limit, at call-depth and register
  * limits at every call's exact charge, on fresh contexts and on contexts reused after a full run
