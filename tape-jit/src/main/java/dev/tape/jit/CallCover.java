@@ -25,12 +25,14 @@ import dev.tape.format.Op;
  * ({@code JitRuntime.heapThreshold}; the fuel itself, failing, when a local is not current),
  * {@code fuel >= len + cover}; the threshold is set only where the fuel is read back, which the
  * block, the inlined leaf and the room test do not do, so the next block's heap test
- * {@code fuel - next >= threshold} holds on the inlined path too.
+ * {@code fuel - next >= threshold} holds on the inlined path too. A block whose test is the plain
+ * fuel's (it allocates nothing) covers no next block that allocates: its test says nothing of the
+ * heap room, so the next block keeps its own test on every path.
  *
  * <p>Where: both blocks make no one-to-three-word host call (whose test is the host-call
  * threshold's, {@link HostCount}); the next block clears no dead aggregates (done before its test);
  * the next block does not cover a call of its own (the decision is made once per block, in code
- * order). Not in a method that runs loops in chunks ({@link CountedLoop}, whose preamble is before a
+ * order); the next block allocates only if the block does too (both tests then the heap form). Not in a method that runs loops in chunks ({@link CountedLoop}, whose preamble is before a
  * head block's test, and whose outer copy runs only a chunk's leftovers): with the cover, C2
  * compiled call_loop's chunked loop about 2.6 times slower (0.054 against 0.143 ms a run, thread
  * CPU time, {@code docs/PERFORMANCE-LOG.md}). In a peeled method
@@ -77,6 +79,11 @@ final class CallCover {
             nextLen++;
         }
         if (!e.noFewHostCalls(b, nextLen)) {
+            return 0;
+        }
+        if (e.blockBytes(b, nextLen) > 0 && e.blockBytes(i, blockLen) == 0) {
+            // the next block's heap test (the room for its charges) follows from the block's test
+            // only when that is a heap test too: a plain fuel test says nothing of the room
             return 0;
         }
         LeafInliner.Leaf leaf = e.leafAt(g);

@@ -293,9 +293,10 @@ abstract class LocalsEmitter extends CallSiteEmitter {
 
     /**
      * The heap bytes the {@code blockLen} instructions from code index {@code i} charge on the
-     * heap room's local ({@link HeapLocal}); 0 when the method has none.
+     * heap room's local ({@link HeapLocal}); 0 when the method has none. A block with some has
+     * the heap form of the fuel test ({@link #fuelCheck(int, int, long, Label)}).
      */
-    private long blockBytes(int i, int blockLen) {
+    final long blockBytes(int i, int blockLen) {
         if (charges == null) {
             return 0;
         }
