@@ -36,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  * Every compare's register is read afterwards (selects in later segments, the result, and the
  * recursive call's argument), and {@code c} recurses {@code n} levels (its self-call enters the
- * clone). Both tiers must agree (result or trap, pc, fuel left) at every fuel limit, every
- * call-depth and register limit up to past the deepest frame, and paused and restored on the
+ * clone). Both tiers must agree (result or trap, pc, fuel left) at every fuel limit to one past
+ * the use, at call-depth limits 0-4 and register limits 1-80, and paused and restored on the
  * other tier.
  */
 class AttackFastCloneFusedTest {
