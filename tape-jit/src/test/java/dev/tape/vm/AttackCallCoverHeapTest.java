@@ -1,5 +1,6 @@
 package dev.tape.vm;
 
+import dev.tape.jit.Jit;
 import dev.tape.value.Value;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,8 @@ class AttackCallCoverHeapTest {
     /** Every heap limit around what the run allocates, and every fuel limit, on both tiers. */
     @Test
     void everyHeapAndFuelLimitWhenOnlyTheBlockAfterTheCallAllocates() throws Exception {
-        int traps = Tiers.fuelAndHeapSweep(0, 60, AttackCallCoverHeapTest::program, (g, vp, t, full, what) -> { });
+        int traps = Tiers.fuelAndHeapSweep(0, 60, AttackCallCoverHeapTest::program,
+                (g, vp, t, full, what) -> assertTrue(Jit.compiledFunctions(t.compiled) >= 1, what));
         assertTrue(traps > 100, "heap traps " + traps);
     }
 
