@@ -25,14 +25,17 @@ import dev.tape.format.Op;
  * ({@code JitRuntime.heapThreshold}; the fuel itself, failing, when a local is not current),
  * {@code fuel >= len + cover}; the threshold is set only where the fuel is read back, which the
  * block, the inlined leaf and the room test do not do, so the next block's heap test
- * {@code fuel - next >= threshold} holds on the inlined path too. A block whose test is the plain
- * fuel's (it allocates nothing) covers no next block that allocates: its test says nothing of the
- * heap room, so the next block keeps its own test on every path.
+ * {@code fuel - next >= threshold} holds on the inlined path too. That argument needs the block's
+ * own test to be the heap test: when the next block allocates and the block does not (its test the
+ * fuel's alone), the block covers no call, since skipping the next block's test would then leave its
+ * charges unproven against the heap room (the compiled run allocated past {@code maxHeapBytes}
+ * without trapping: {@code AttackCallCoverHeapTest}).
  *
  * <p>Where: both blocks make no one-to-three-word host call (whose test is the host-call
- * threshold's, {@link HostCount}); the next block clears no dead aggregates (done before its test);
+ * threshold's, {@link HostCount}); the next block allocates against the heap room local only when
+ * the block does too; the next block clears no dead aggregates (done before its test);
  * the next block does not cover a call of its own (the decision is made once per block, in code
- * order); the next block allocates only if the block does too (both tests then the heap form). Not in a method that runs loops in chunks ({@link CountedLoop}, whose preamble is before a
+ * order). Not in a method that runs loops in chunks ({@link CountedLoop}, whose preamble is before a
  * head block's test, and whose outer copy runs only a chunk's leftovers): with the cover, C2
  * compiled call_loop's chunked loop about 2.6 times slower (0.054 against 0.143 ms a run, thread
  * CPU time, {@code docs/PERFORMANCE-LOG.md}). In a peeled method
@@ -81,9 +84,9 @@ final class CallCover {
         if (!e.noFewHostCalls(b, nextLen)) {
             return 0;
         }
-        if (e.blockBytes(b, nextLen) > 0 && e.blockBytes(i, blockLen) == 0) {
-            // the next block's heap test (the room for its charges) follows from the block's test
-            // only when that is a heap test too: a plain fuel test says nothing of the room
+        if (e.plainFuel(i, blockLen) && !e.plainFuel(b, nextLen)) {
+            // the next block allocates against the heap room local and this one does not: its test
+            // is the fuel's alone, which proves nothing of the room for the next block's charges
             return 0;
         }
         LeafInliner.Leaf leaf = e.leafAt(g);

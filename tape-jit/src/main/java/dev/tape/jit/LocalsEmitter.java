@@ -293,10 +293,9 @@ abstract class LocalsEmitter extends CallSiteEmitter {
 
     /**
      * The heap bytes the {@code blockLen} instructions from code index {@code i} charge on the
-     * heap room's local ({@link HeapLocal}); 0 when the method has none. A block with some has
-     * the heap form of the fuel test ({@link #fuelCheck(int, int, long, Label)}).
+     * heap room's local ({@link HeapLocal}); 0 when the method has none.
      */
-    final long blockBytes(int i, int blockLen) {
+    private long blockBytes(int i, int blockLen) {
         if (charges == null) {
             return 0;
         }
