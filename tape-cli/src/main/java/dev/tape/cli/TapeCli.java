@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,14 +90,40 @@ public final class TapeCli implements Callable<Integer> {
      * @throws IllegalArgumentException for any other name
      * @throws IllegalStateException when the class cannot be made (never for the jar's classes,
      *     each public with a public no-argument constructor: {@code ColdStartTest})
+     * @throws RuntimeException or {@link Error} what the constructor threw, unwrapped, as
+     *     {@code new} would throw it (the CLI's report then names it)
      */
     static Object subcommand(String name) {
         Class<?> c = commandClass(name);
         if (c == RunCommand.class) {
             return RunSpec.of(new RunCommand());
         }
+        return make(c, name);
+    }
+
+    /**
+     * Makes an object of {@code c} by its public no-argument constructor, as {@code new} would.
+     *
+     * @param c a class with a public no-argument constructor
+     * @param name the subcommand's name, for the error
+     * @return the object
+     * @throws RuntimeException or {@link Error} what the constructor threw, unwrapped
+     * @throws IllegalStateException when {@code c} has no such constructor or cannot be made
+     */
+    static Object make(Class<?> c, String name) {
         try {
             return c.getConstructor().newInstance();
+        } catch (InvocationTargetException e) {
+            // what the constructor threw, as a `new` would have thrown it (attack-c26: the report
+            // named the reflective wrapper, not the cause)
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("cannot make the " + name + " command: " + cause, cause);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot make the " + name + " command: " + e, e);
         }
