@@ -77,8 +77,8 @@ class AttackCallCoverMixTest {
         s.append("    i64.add r3, r3, r4\n");
         s.append(loop ? "    jmp head\n" : "    jmp done\n");
         s.append("done:\n    i64.add r5, r5, r2\n    ret r0, [r5]\n}\n");
-        leaf(s, rnd, "g", "a: i64, b: i64", "    mov r3, r1\n");
-        leaf(s, rnd, "h", "t: agg tuple(i64, i64), b: i64", "    tuple.get r3, r1, 0\n");
+        JitCallCoverTest.leaf(s, rnd, "g", "a: i64, b: i64", "");
+        JitCallCoverTest.leaf(s, rnd, "h", "t: agg tuple(i64, i64), b: i64", "    tuple.get r1, r1, 0\n");
         long n = 1 + rnd.nextInt(6);
         return new Tiers.Generated(s.toString(), List.of(Value.i64(n), Value.i64(rnd.nextInt(40))));
     }
@@ -102,25 +102,6 @@ class AttackCallCoverMixTest {
         }
         if (hosts && rnd.nextInt(4) == 0) {
             s.append("    host_call r0, f1, r0, [r2] -> [r2]\n");
-        }
-    }
-
-    /** A leaf: a branch on its first argument, then paths of different lengths to one ret. */
-    private static void leaf(StringBuilder s, SplittableRandom rnd, String name, String params, String first) {
-        s.append("func ").append(name).append('(').append(params).append(") -> (i64) {\n").append(first);
-        s.append("    const.i64 r4, ").append(rnd.nextInt(8)).append('\n')
-                .append("    i64.lt r5, r3, r4\n    br r5, short, long\nshort:\n");
-        leafPad(s, rnd, 2);
-        s.append("    jmp out\nlong:\n");
-        leafPad(s, rnd, 9);
-        s.append("    i64.gt r5, r2, r4\n    br r5, more, out\nmore:\n");
-        leafPad(s, rnd, 5);
-        s.append("    jmp out\nout:\n    ret r0, [r2]\n}\n");
-    }
-
-    private static void leafPad(StringBuilder s, SplittableRandom rnd, int max) {
-        for (int k = rnd.nextInt(max + 1); k > 0; k--) {
-            s.append(rnd.nextBoolean() ? "    i64.add r2, r2, r3\n" : "    i64.xor r2, r2, r4\n");
         }
     }
 

@@ -91,8 +91,11 @@ class JitCallCoverTest {
         return new Tiers.Generated(s.toString(), List.of(Value.i64(n), Value.i64(rnd.nextInt(40))));
     }
 
-    /** A leaf: a branch on its first argument, then paths of different lengths to one ret. */
-    private static void leaf(StringBuilder s, SplittableRandom rnd, String name, String params, String first) {
+    /**
+     * A leaf: a branch on its first argument, then paths of different lengths to one ret
+     * ({@code AttackCallCoverMixTest}'s too).
+     */
+    static void leaf(StringBuilder s, SplittableRandom rnd, String name, String params, String first) {
         s.append("func ").append(name).append('(').append(params).append(") -> (i64) {\n");
         s.append(first.replace("r1, r1", "r3, r1"));
         if (first.isEmpty()) {
