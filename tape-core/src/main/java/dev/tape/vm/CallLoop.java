@@ -11,34 +11,20 @@ import dev.tape.verify.internal.LOp;
  * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}), when calls are not traced: a method of its
  * own, so that C2 allocates its registers for these instructions alone, whatever else the JVM has
  * run. It stops, with the instruction at its ip not yet paid for, at any other instruction, at a
- * {@code ret} from the entry frame, at a {@code call} whose callee's registers and pending frame
- * records pass the run's register mark ({@link ExecutionContext#regHigh}, never raised here) or whose
- * frame record needs the frame records to grow (it returns {@link #GROW}, and {@code execute} makes
- * that call, raising the mark, growing or trapping there: no growth code, warm in the general mode,
- * is compiled into this loop), or when the budget runs out; its state is
- * then in the context's {@code hot} fields (also when it throws, with the trapping instruction paid
- * for and its ip), for {@code execute} to take back. Fuel is charged as in {@code execute}: one unit
- * per instruction before it runs, the fused forms' further halves only when the budget holds them.
+ * {@code ret} from the entry frame, at a {@code call} whose callee's registers or frame record need
+ * the register files or the frame records to grow (it sets {@code hotGrow}, and {@code execute} makes
+ * that call: no growth code, warm in the general mode, is compiled into this loop), or when the
+ * budget runs out; its state is then in the context's
+ * {@code hot} fields (also when it throws, with the trapping instruction paid for and its ip), for
+ * {@code execute} to take back. Fuel is charged as in {@code execute}: one unit per instruction
+ * before it runs, the fused forms' further halves only when the budget holds them.
  */
 final class CallLoop {
     private CallLoop() {}
 
     /**
-     * {@link #run}'s stop reason: an instruction it does not take, the entry frame's {@code ret}, or
-     * budget 0; {@code execute} goes on at the ip it stopped at.
-     */
-    static final int HANDED_BACK = 0;
-    /**
-     * {@link #run}'s stop reason: a direct {@code call}, unpaid, whose charge (the callee's registers and
-     * the pending frame records) passes the register mark, or whose frame record needs the frame records
-     * to grow; {@code execute} pays for it and makes it.
-     */
-    static final int GROW = 1;
-
-    /**
      * Runs from {@code ip} until an instruction this loop does not handle, the entry frame's
      * {@code ret}, a {@code call} that needs room to grow, or budget 0.
-     * Bounded per instruction: no allocation, no loop but an instruction's own argument and result copies.
      *
      * @param vm the VM (its code image)
      * @param c the context: its register files, frames and limits; receives the state at the stop
@@ -47,10 +33,8 @@ final class CallLoop {
      * @param depth the call depth, 1 or more
      * @param regs the current function's register count
      * @param budget the budget left, 1 or more
-     * @return {@link #GROW} when it stopped at a call that needs room (its budget then 1 or more),
-     *     else {@link #HANDED_BACK}
      */
-    static int run(Vm vm, ExecutionContext c, int ip, int base, int depth, int regs, long budget) {
+    static void run(Vm vm, ExecutionContext c, int ip, int base, int depth, int regs, long budget) {
         final CodeImage image = vm.image;
         final int[] code = image.code();
         final int[] entry = image.callEntries();
@@ -161,12 +145,12 @@ final class CallLoop {
                         int need = nb + calleeRegs;
                         // no room for the callee's registers or frame record: execute makes this call, unpaid here, and
                         // grows them (a growth path here, warm in the general mode, would put its calls into this loop's
-                        // compile: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round"); the mark is not raised here
-                        // (that form slowed general-mode fib: "Interpreter, twenty-sixth round")
+                        // compile: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round")
                         if (need + (long) ExecutionContext.FRAME_REGISTERS * depth > c.regHigh
                                 || depth * ExecutionContext.FRAME > frames.length) {
+                            c.hotGrow = true;
                             budget++;
-                            return GROW;
+                            break loop;
                         }
                         int argc = code[ip + 2];
                         int retAt = ip + 3 + argc;
@@ -241,6 +225,5 @@ final class CallLoop {
             c.hotRegs = regs;
             c.hotBudget = budget;
         }
-        return HANDED_BACK;
     }
 }

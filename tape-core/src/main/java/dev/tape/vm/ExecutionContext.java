@@ -78,11 +78,18 @@ public final class ExecutionContext {
     /** The budget {@link CallLoop} had left when it stopped (a trapping instruction's unit taken). */
     long hotBudget;
     /**
+     * Set by {@link CallLoop} when it stopped at a direct {@code call} (unpaid) whose callee's
+     * registers or frame record need the register files or the frame records to grow: the
+     * {@code call} case of {@link Interpreter#execute} then makes that call itself (and grows them)
+     * instead of handing it back, and clears this.
+     */
+    boolean hotGrow;
+    /**
      * The run's register high-water mark, counting each pending call's frame record as
      * {@link #FRAME_REGISTERS} registers: registers at or above it have not been written since the
      * files were last cleared. Calls compare the callee's end plus the records with it alone (it
      * never exceeds the register limit or the files' length) and go to {@link #ensureRegisters} past
-     * it ({@link CallLoop} never raises it: it stops there, returning {@link CallLoop#GROW}).
+     * it.
      */
     int regHigh;
     /** ints per frame record in {@link #frames} */

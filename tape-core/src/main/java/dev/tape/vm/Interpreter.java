@@ -494,11 +494,13 @@ final class Interpreter {
                         case Op.CALL -> {
                             int at = entry[code[ip + 1]];
                             if (at >= CodeImage.HOT) {
-                                if (!traceCalls) {
+                                if (c.hotGrow) {
+                                    // CallLoop stopped at this call, unpaid, for room to grow: the call is made here
+                                    c.hotGrow = false;
+                                } else if (!traceCalls) {
                                     // the call and what follows it in a small loop of its own (CallLoop)
-                                    int stop;
                                     try {
-                                        stop = CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
                                     } catch (RuntimeException | Error e) {
                                         // where it stood when it threw; none noted (it threw before its
                                         // own handler): at this call, paid for
@@ -520,18 +522,14 @@ final class Interpreter {
                                     w = c.w;
                                     r = c.r;
                                     frames = c.frames;
-                                    if (stop != CallLoop.GROW) {
-                                        continue;
+                                    if (c.hotGrow && entry[code[ip + 1]] < CodeImage.HOT) {
+                                        // stopped for room at a call whose callee is not CallLoop's: made below as any
+                                        // call, which never reads the flag (left set, it would keep the next CallLoop call here)
+                                        c.hotGrow = false;
                                     }
-                                    // CallLoop stopped, unpaid, at a direct call whose charge passes the register mark or whose frame
-                                    // record needs the frame records to grow (its budget then 1 or more): paid for and made here,
-                                    // whatever its callee
-                                    budget--;
-                                    at = entry[code[ip + 1]];
+                                    continue;
                                 }
-                                if (at >= CodeImage.HOT) {
-                                    at -= CodeImage.HOT;
-                                }
+                                at -= CodeImage.HOT;
                             }
                             // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
                             // checks (the callee and the first argument are known); traced in execute only

@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.host.HostRegistry;
@@ -16,14 +17,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attack on {@link CallLoop}'s stop for room (twenty-fifth round, interp25; twenty-sixth round,
- * interp26): a direct {@code call} whose charge passes the register high-water mark, or whose frame
- * record needs the frame records to grow, stops {@code CallLoop} unpaid, returning
- * {@link CallLoop#GROW}, and {@code execute} makes it. Deep linear recursion makes every new depth
- * such a call. Each run must end exactly as the same run with calls traced (a {@link TraceMask#CALL} sink:
+ * Attack on {@link CallLoop}'s stop for room (twenty-fifth round, interp25): a direct {@code call}
+ * that needs the register files or the frame records to grow stops {@code CallLoop} unpaid, with
+ * {@code hotGrow} set, and {@code execute} makes it. Deep linear recursion makes every new depth such
+ * a call. Each run must end exactly as the same run with calls traced (a {@link TraceMask#CALL} sink:
  * {@code execute} makes every call, never {@code CallLoop}): result or trap kind, function, pc, call
  * stack and fuel left, at every fuel limit, at every call-depth limit and register limit around the
- * calls that grow; and no hand-back is left pending once the stopped call is made.
+ * calls that grow; and {@code hotGrow} is never left set once the stopped call is made.
  */
 class AttackCallLoopGrowthTest {
     /** A sink that asks for call events only: {@code execute} makes every call itself. */
@@ -136,15 +136,13 @@ class AttackCallLoopGrowthTest {
     }
 
     /**
-     * A run whose descent stops {@link CallLoop} for room (the frame records at 16, 32, ... records,
-     * the register mark at every new depth), at a call whose callee is a {@link CallLoop} callee or
-     * not ({@code other}, which starts with a multiply), ends as with calls traced, on a fresh context
-     * and on the same context reused, and leaves no hand-back pending ({@code hotIp} -1): the stop
-     * reason is {@link CallLoop#run}'s return value, so no state outlives the stopped call (the
-     * twenty-fifth round's {@code hotGrow} flag could be left set: attack-i25).
+     * {@code hotGrow} is cleared once the stopped call is made, whether its callee is a
+     * {@link CallLoop} callee or not ({@code other}, which starts with a multiply): a flag left set
+     * makes {@code execute} take the next {@code CallLoop} call itself, in this run or the next one
+     * on the same context, and {@link ExecutionContext#hotGrow}'s contract says {@code execute} clears it.
      */
     @Test
-    void aStopForRoomLeavesNothingSetAndEndsAsTraced() throws Exception {
+    void hotGrowIsNeverLeftSetAfterTheStoppedCall() throws Exception {
         for (int pad : new int[] {0, 300}) {
             for (int otherPad : new int[] {0, 300, 3000}) {
                 Vm vm = program(pad, otherPad);
@@ -152,11 +150,10 @@ class AttackCallLoopGrowthTest {
                     ExecutionContext ctx = new ExecutionContext();
                     String first = outcome(vm, ctx, n, Limits.DEFAULT, null);
                     assertEquals("ok " + List.of(Value.i64(expected(n))), first.substring(0, first.indexOf(" fuel")));
-                    assertEquals(outcome(vm, n, Limits.DEFAULT, new Traced()), first, "pad " + pad + ", n " + n);
-                    assertEquals(-1, ctx.hotIp, "left pending, pad " + pad + ", other's pad " + otherPad + ", n " + n);
+                    assertFalse(ctx.hotGrow, "left set, pad " + pad + ", other's pad " + otherPad + ", n " + n);
                     // the context reused: the same run again
                     assertEquals(first, outcome(vm, ctx, n, Limits.DEFAULT, null));
-                    assertEquals(-1, ctx.hotIp, "left pending on reuse, pad " + pad + ", other " + otherPad + ", n " + n);
+                    assertFalse(ctx.hotGrow, "left set on reuse, pad " + pad + ", other " + otherPad + ", n " + n);
                 }
             }
         }
@@ -164,10 +161,8 @@ class AttackCallLoopGrowthTest {
 
     /**
      * The room test's bound, white-box: with the register high-water mark exactly at the callee's
-     * end plus the pending records (or over it), {@link CallLoop} makes the call and leaves the mark
-     * as it was; one register short (or two), it stops, unpaid, returning {@link CallLoop#GROW}, with
-     * nothing charged. The files' length does not decide (one register or 64 past the charge: the
-     * same): the mark is never raised in {@code CallLoop} (twenty-sixth round, the raise reverted).
+     * end plus the pending records, {@link CallLoop} makes the call; one register short, it stops,
+     * unpaid, with nothing charged. The same for the frame records: full at this depth, it stops.
      */
     @Test
     void theRoomTestStopsOneRegisterShortAndNotAtTheMark() throws Exception {
@@ -178,27 +173,21 @@ class AttackCallLoopGrowthTest {
         for (int depth : new int[] {1, 2, 3, 15, 16}) {
             for (int base : new int[] {0, 9}) {
                 int mark = base + regs + calleeRegs + ExecutionContext.FRAME_REGISTERS * depth;
-                for (int files : new int[] {mark + 1, mark + 64}) {
-                    for (int high = mark - 2; high <= mark + 1; high++) {
-                        ExecutionContext c = new ExecutionContext();
-                        c.reset(Limits.DEFAULT, null, 0);
-                        c.w = new long[files];
-                        c.r = new Object[files];
-                        c.regHigh = high;
-                        c.w[base + 1] = 5;
-                        int stop = CallLoop.run(vm, c, ip, base, depth, regs, 100);
-                        String at = "depth " + depth + ", base " + base + ", mark " + high + " of " + mark
-                                + ", files " + files;
-                        if (high < mark) {
-                            assertEquals(CallLoop.GROW, stop, at);
-                            assertEquals(ip, c.hotIp, at);
-                            assertEquals(depth, c.hotDepth, at);
-                            assertEquals(100, c.hotBudget, "unpaid, " + at);
-                            assertEquals(high, c.regHigh, "nothing charged, " + at);
-                        } else {
-                            assertEquals(depth + 1, c.hotDepth, "the call made, " + at);
-                            assertEquals(high, c.regHigh, "the mark as it was, " + at);
-                        }
+                for (int high = mark - 2; high <= mark + 1; high++) {
+                    ExecutionContext c = new ExecutionContext();
+                    c.reset(Limits.DEFAULT, null, 0);
+                    c.ensureRegisters(mark + 64, 0);
+                    c.regHigh = high;
+                    c.w[base + 1] = 5;
+                    CallLoop.run(vm, c, ip, base, depth, regs, 100);
+                    String at = "depth " + depth + ", base " + base + ", mark " + high + " of " + mark;
+                    if (high < mark) {
+                        assertTrue(c.hotGrow, at);
+                        assertEquals(ip, c.hotIp, at);
+                        assertEquals(100, c.hotBudget, "unpaid, " + at);
+                        assertEquals(high, c.regHigh, "nothing charged, " + at);
+                    } else {
+                        assertEquals(depth + 1, c.hotDepth, "the call made, " + at);
                     }
                 }
             }

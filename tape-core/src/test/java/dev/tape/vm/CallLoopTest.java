@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,70 +76,46 @@ class CallLoopTest {
         assertTrue(depthTraps > 0 && fuelOuts > 0, depthTraps + " depth traps, " + fuelOuts + " out of fuel");
     }
     /**
-     * A call whose charge (the callee's registers and the pending frame records) passes the run's
-     * register mark, or whose frame record needs the frame records to grow, is not made in
-     * {@link CallLoop} (no growth code there, and the mark is never raised there:
-     * docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth round" and "twenty-sixth round"): it stops
-     * at the call, unpaid, returning {@link CallLoop#GROW}, with nothing charged or grown, however
-     * long the files already are; with the mark at the charge, it runs the same call on. main's first
-     * instruction is the call to fib.
+     * A call whose callee's registers or frame record need the files to grow is not made in
+     * {@link CallLoop} (no growth code there: docs/PERFORMANCE-LOG.md, "Interpreter, twenty-fifth
+     * round"): it stops at the call, unpaid, with {@code hotGrow} set and nothing grown; with room,
+     * it runs the same call on. main's first instruction is the call to fib.
      */
     @Test
     void aCallThatNeedsRoomStopsCallLoopUnpaidAndGrowsNothing() throws Exception {
         Vm vm = program();
+        ExecutionContext c = new ExecutionContext();
+        c.reset(Limits.DEFAULT, null, 0);
         int ip = vm.image.entry(0);
         int regs = vm.image.regCounts()[0];
-        int calleeRegs = vm.image.regCounts()[1];
-        // main at base 0, depth 1: fib's registers end at regs + calleeRegs, one record pending
-        int charge = regs + calleeRegs + ExecutionContext.FRAME_REGISTERS;
-        // no registers charged yet (a run's start before its entry frame's charge), files with room to
-        // spare: stopped, unpaid, nothing charged or grown (the files do not decide, the mark does)
-        ExecutionContext c = context(charge + 100, Limits.DEFAULT);
         long[] w = c.w;
         int[] frames = c.frames;
-        assertEquals(CallLoop.GROW, CallLoop.run(vm, c, ip, 0, 1, regs, 100), "stopped for room");
+        w[1] = 7;
+        // no registers charged yet (a run's start before its entry frame's charge)
+        c.regHigh = 0;
+        CallLoop.run(vm, c, ip, 0, 1, regs, 100);
+        assertTrue(c.hotGrow, "stopped for room");
         assertEquals(ip, c.hotIp);
         assertEquals(100, c.hotBudget, "the call left unpaid");
         assertEquals(1, c.hotDepth);
         assertEquals(0, c.hotBase);
-        assertEquals(regs, c.hotRegs);
         assertEquals(0, c.regHigh, "nothing charged");
         assertSame(w, c.w, "registers not grown");
         assertSame(frames, c.frames, "frame records not grown");
-        // the mark one register short of the charge: the same stop, the mark left as it was
-        c = context(charge + 100, Limits.DEFAULT);
-        c.regHigh = charge - 1;
-        assertEquals(CallLoop.GROW, CallLoop.run(vm, c, ip, 0, 1, regs, 100), "stopped one short");
+        // the frame records full at this depth: the same stop
+        c.hotGrow = false;
+        c.ensureRegisters(1000, 0);
+        int depth = frames.length / ExecutionContext.FRAME + 1;
+        CallLoop.run(vm, c, ip, 0, depth, regs, 100);
+        assertTrue(c.hotGrow, "stopped for frame records");
         assertEquals(ip, c.hotIp);
         assertEquals(100, c.hotBudget);
-        assertEquals(charge - 1, c.regHigh, "the mark not raised");
-        // the mark at the charge exactly: the call made here and the run goes on, the mark unchanged
-        c = context(charge + 100, Limits.DEFAULT);
-        c.regHigh = charge;
-        assertEquals(CallLoop.HANDED_BACK, CallLoop.run(vm, c, ip, 0, 1, regs, 3));
+        assertSame(frames, c.frames, "frame records not grown");
+        // with room for both, the call is made here and the run goes on
+        c.hotGrow = false;
+        CallLoop.run(vm, c, ip, 0, 1, regs, 3);
+        assertFalse(c.hotGrow);
         assertEquals(2, c.hotDepth, "in fib");
         assertEquals(0, c.hotBudget);
-        assertEquals(charge, c.regHigh);
-        // the frame records full at this depth: the same stop, the registers' mark notwithstanding
-        c = context(4000, Limits.DEFAULT);
-        c.regHigh = 4000;
-        frames = c.frames;
-        int depth = frames.length / ExecutionContext.FRAME + 1;
-        assertEquals(CallLoop.GROW, CallLoop.run(vm, c, ip, 0, depth, regs, 100), "stopped for frame records");
-        assertEquals(ip, c.hotIp);
-        assertEquals(100, c.hotBudget);
-        assertEquals(4000, c.regHigh, "nothing charged for a call stopped for its frame record");
-        assertSame(frames, c.frames, "frame records not grown");
-    }
-
-    /** A context reset for a run, its register files exactly {@code files} long, nothing charged. */
-    private static ExecutionContext context(int files, Limits limits) {
-        ExecutionContext c = new ExecutionContext();
-        c.reset(limits, null, 0);
-        c.w = new long[files];
-        c.r = new Object[files];
-        c.regHigh = 0;
-        c.w[1] = 7;
-        return c;
     }
 }

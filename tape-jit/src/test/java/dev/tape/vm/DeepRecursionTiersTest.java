@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Deep linear recursion ({@code down(n) = n < 1 ? n : down(n - 1) + 1}, every call a new depth)
- * across the register files' growth points, on both tiers (twenty-sixth round, interp26 and
- * interp26b: the interpreter's {@link CallLoop} stops, returning {@link CallLoop#GROW}, at a call
- * whose charge passes the register mark or whose frame record needs the frame records to grow;
- * interp26's raise of the mark inside {@code CallLoop} was reverted, and this test guards both
- * forms). With {@code pad} more registers in {@code down}, the call from depth d charges
+ * across the register files' growth points, on both tiers (twenty-sixth round, interp26: the
+ * interpreter's {@link CallLoop} stops, unpaid, at a call whose charge passes the register mark or
+ * whose frame record needs the frame records to grow, and {@code execute} makes that call;
+ * interp26's raise of the mark inside {@code CallLoop} and its stop reason as a return value were
+ * both reverted, and this test guards every such form). With {@code pad} more registers in {@code down}, the call from depth d charges
  * {@code R0 + d * (R1 + 2)} registers (main's R0, down's R1, 2 per pending frame record); the pads
  * are chosen so that some call's charge is exactly the files' length (256, then 512 after the
  * doubling) and some one more (a growth). Every run must end alike on the interpreter, the interpreter with calls
