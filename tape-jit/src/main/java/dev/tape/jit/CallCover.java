@@ -49,8 +49,8 @@ final class CallCover {
     private CallCover() {}
 
     /**
-     * Decides the cover of the block at code index {@code i} and, when it covers, marks its call
-     * and the next block in the emitter ({@link CallSiteEmitter#coveredCall}).
+     * Decides the cover of the block at code index {@code i}; when it covers, the method's emitter
+     * marks its call and the next block ({@link CallSiteEmitter#coveredCall}).
      *
      * @param e the method's emitter (its labels set)
      * @param i a reachable block's code index
@@ -59,15 +59,13 @@ final class CallCover {
      * @param clear per code index, the dead aggregates its block clears (null: none), or null
      * @param cover the method's {@link FuelCover}s, or null
      * @return the fuel the block's test covers beyond its own length and its {@link FuelCover}
-     *     successors' (0 when it covers no call); the code index of the next block through {@code next[0]}
+     *     successors' (0 when it covers no call); when more than 0, the covered call is the block's
+     *     last instruction and the next block starts right after it
      */
     static long of(InstructionEmitter e, int i, int blockLen, boolean[] reachable, int[][] clear,
-            FuelCover cover, int[] next) {
+            FuelCover cover) {
         int len = e.labels.length;
-        int last = i;
-        for (int j = e.next(i); j < len && e.labels[j] == null; j = e.next(j)) {
-            last = j;
-        }
+        int last = e.lastOf(i);
         int g = e.entry + last;
         if (e.code[g] != Op.CALL || !e.noFewHostCalls(i, blockLen)) {
             return 0;
@@ -77,10 +75,7 @@ final class CallCover {
                 || cover != null && cover.covered[b]) {
             return 0;
         }
-        int nextLen = 1;
-        for (int j = e.next(b); j < len && e.labels[j] == null; j = e.next(j)) {
-            nextLen++;
-        }
+        int nextLen = e.blockLength(b);
         if (!e.noFewHostCalls(b, nextLen)) {
             return 0;
         }
@@ -93,7 +88,6 @@ final class CallCover {
         if (leaf == null) {
             return 0;
         }
-        next[0] = b;
         return leaf.worst() + nextLen + (cover == null ? 0 : cover.cover[b]);
     }
 }

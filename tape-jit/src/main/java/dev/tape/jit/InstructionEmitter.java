@@ -102,6 +102,30 @@ abstract class InstructionEmitter extends LocalsEmitter {
         return j;
     }
 
+    /**
+     * @param i the code index of a block's first instruction ({@link #labels} set)
+     * @return the code index of the block's last instruction
+     */
+    final int lastOf(int i) {
+        int last = i;
+        for (int j = next(i); j < labels.length && labels[j] == null; j = next(j)) {
+            last = j;
+        }
+        return last;
+    }
+
+    /**
+     * @param i the code index of a block's first instruction ({@link #labels} set)
+     * @return the block's length, in instructions (1 or more)
+     */
+    final int blockLength(int i) {
+        int n = 1;
+        for (int j = next(i); j < labels.length && labels[j] == null; j = next(j)) {
+            n++;
+        }
+        return n;
+    }
+
     /** The label of a jump from code index {@code i} to block {@code t} in the copy being emitted ({@link LoopPeel}). */
     final Label jump(int t, int i) {
         return peel == null ? labels[t] : peel.target(labels, t, i);

@@ -309,10 +309,7 @@ final class MethodEmitter extends InstructionEmitter {
             if (labels[i] != null) {
                 mv.visitLabel(peel == null ? labels[i] : peel.block(labels, i));
                 frame();
-                blockLen = 1;
-                for (int j = next(i); j < len && labels[j] == null; j = next(j)) {
-                    blockLen++;
-                }
+                blockLen = blockLength(i);
                 points[i] = entrances[i];
                 if (countedAt != null && countedAt[i] != null) {
                     CountedLoop.preamble(this, countedAt[i]);
@@ -330,14 +327,14 @@ final class MethodEmitter extends InstructionEmitter {
                     coveredBlock = -1;
                 } else {
                     long own = cover == null ? 0 : cover.cover[i];
-                    int[] b = {-1};
                     // not in methods that run loops in chunks: their outer copy runs only a chunk's
                     // leftovers, and C2 compiled call_loop's chunk 2.6 times slower with the cover
-                    long more = counted != null ? 0 : CallCover.of(this, i, blockLen, reachable, clear, cover, b);
+                    long more = counted != null ? 0 : CallCover.of(this, i, blockLen, reachable, clear, cover);
                     if (more > 0) {
-                        coveredBlock = b[0];
+                        int last = lastOf(i);
+                        coveredBlock = next(last);
                         coveredNext = new Label();
-                        coveredCall = entry + lastOf(i);
+                        coveredCall = entry + last;
                     }
                     fuelCheck(i, blockLen, own + more);
                 }
@@ -352,15 +349,6 @@ final class MethodEmitter extends InstructionEmitter {
                 throw JitCompiler.TooLarge.INSTANCE;
             }
         }
-    }
-
-    /** @return the code index of the last instruction of the block at code index {@code i} */
-    private int lastOf(int i) {
-        int last = i;
-        for (int j = next(i); j < labels.length && labels[j] == null; j = next(j)) {
-            last = j;
-        }
-        return last;
     }
 
     /**
