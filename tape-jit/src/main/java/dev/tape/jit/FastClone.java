@@ -555,14 +555,12 @@ final class FastClone {
             int dst = code[g + 1];
             int n = next(g - entry);
             int br = entry + n;
-            if (n < fn.code().length && labels[n] == null && LOp.plain(code[br]) == Op.BR && code[br + 1] == dst) {
-                int taken = code[br + 2] - entry;
-                int other = code[br + 3] - entry;
+            if (n < fn.code().length && labels[n] == null && InlineOps.brOnCompare(code, g, br)) {
                 if (back(br, code[br + 2]) || back(br, code[br + 3])) {
                     fuelTest();
                 }
-                InlineOps.branchCompare(ops, op, dst, code[g + 2], code[g + 3], labels[taken], labels[other],
-                        other <= n && taken > n);
+                InlineOps.branchCompare(ops, op, dst, code[g + 2], code[g + 3], labels[code[br + 2] - entry],
+                        labels[code[br + 3] - entry], InlineOps.backOther(code, br, entry));
                 skipBr = true;
                 return;
             }

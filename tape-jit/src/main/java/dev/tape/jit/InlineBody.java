@@ -231,11 +231,8 @@ abstract class InlineBody implements InlineOps.Emitter {
         if (br < 0) {
             return false;
         }
-        int next = br - entry;
-        int taken = code[br + 2] - entry;
-        int other = code[br + 3] - entry;
-        InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(taken), target(other),
-                other <= next && taken > next);
+        InlineOps.branchCompare(this, op, code[g + 1], code[g + 2], code[g + 3], target(code[br + 2] - entry),
+                target(code[br + 3] - entry), InlineOps.backOther(code, br, entry));
         skipBr = true;
         return true;
     }
@@ -256,7 +253,7 @@ abstract class InlineBody implements InlineOps.Emitter {
             return -1; // the end, or the br starts a block another edge reaches
         }
         int br = entry + next;
-        return LOp.plain(code[br]) == Op.BR && code[br + 1] == code[g + 1] ? br : -1;
+        return InlineOps.brOnCompare(code, g, br) ? br : -1;
     }
 
     /** @return whether the read at global {@code g} is emitted without its bound test (proved in range) */

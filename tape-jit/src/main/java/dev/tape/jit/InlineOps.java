@@ -716,6 +716,36 @@ final class InlineOps {
     }
 
     /**
+     * The rule of every compare-and-br fusion ({@link #branchCompare}: the method's own
+     * instructions, inlined leaves, fast clones): the instruction at global index {@code br},
+     * the one right after the compare at global index {@code g}, is a {@code br} on the register
+     * the compare writes. The caller checks that the br starts no block (no other edge reaches
+     * it, and no charge comes between the two).
+     *
+     * @param code the lowered code image
+     * @param g a compare's global index (plain or fused)
+     * @param br the next instruction's global index, inside the code
+     * @return whether they fuse
+     */
+    static boolean brOnCompare(int[] code, int g, int br) {
+        return LOp.plain(code[br]) == Op.BR && code[br + 1] == code[g + 1];
+    }
+
+    /**
+     * {@link #branchCompare}'s {@code backOther} for the br at global index {@code br}: its
+     * zero edge goes back (to its own block or earlier) and its nonzero edge does not.
+     *
+     * @param code the lowered code image
+     * @param br a br's global index
+     * @param entry the global index of its function's first instruction
+     * @return whether the conditional jump should go to the zero edge, on the negated comparison
+     */
+    static boolean backOther(int[] code, int br, int entry) {
+        int n = br - entry;
+        return code[br + 3] - entry <= n && code[br + 2] - entry > n;
+    }
+
+    /**
      * Emits a compare and the {@code br} on its register right after it (same block) as one
      * branch on the compare's three-way comparison: on the edge to the br's taken block the
      * register is written 1, on the edge to its other block 0, so wherever anything can read it

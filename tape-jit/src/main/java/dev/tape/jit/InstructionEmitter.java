@@ -260,10 +260,9 @@ abstract class InstructionEmitter extends LocalsEmitter {
         int b = code[g + 3];
         int n = next(i);
         int br = entry + n;
-        if (n < labels.length && labels[n] == null && LOp.plain(code[br]) == Op.BR && code[br + 1] == dst) {
-            int taken = code[br + 2] - entry;
-            int other = code[br + 3] - entry;
-            InlineOps.branchCompare(this, op, dst, a, b, jump(taken, n), jump(other, n), other <= n && taken > n);
+        if (n < labels.length && labels[n] == null && InlineOps.brOnCompare(code, g, br)) {
+            InlineOps.branchCompare(this, op, dst, a, b, jump(code[br + 2] - entry, n), jump(code[br + 3] - entry, n),
+                    InlineOps.backOther(code, br, entry));
             branchDone = true;
             return;
         }
