@@ -6,6 +6,8 @@ import dev.tape.program.ProgramEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The training run of the {@code tape} launcher's class-data sharing archive (JDK 17 to 24) and AOT
@@ -39,11 +41,8 @@ import java.nio.file.Path;
 final class Train {
     private Train() {}
 
-    /**
-     * The command lines run after the first, with {@code F} standing for FIB.tasm and {@code T} for
-     * OUT.tape.
-     */
-    static final String[][] LINES = {
+    /** The command lines of {@link #LINES} before the subcommands' helps. */
+    private static final String[][] FIXED = {
         {"run", "F", "--arg", "i64:20", "--tier=interp"},
         {"run", "F", "--arg", "i64:20", "--fuel", "10"},
         {"verify", "F"},
@@ -62,21 +61,25 @@ final class Train {
         {"--help", "run"},
         {"nope"},
         {"completion", "bash"},
-        // each subcommand built alone, with its help, those the lines above do not run too
-        {"run", "--help"},
-        {"resume", "--help"},
-        {"debug", "--help"},
-        {"dap", "--help"},
-        {"verify", "--help"},
-        {"disasm", "--help"},
-        {"asm", "--help"},
-        {"conformance", "--help"},
-        {"bench", "--help"},
-        {"inspect", "--help"},
-        {"profile", "--help"},
-        {"replay", "--help"},
-        {"completion", "--help"},
     };
+
+    /**
+     * The command lines run after the first, with {@code F} standing for FIB.tasm and {@code T} for
+     * OUT.tape: {@link #FIXED}, then {@code NAME --help} for each name of
+     * {@link TapeCli#SUBCOMMANDS} but {@code help} (each subcommand built alone, with its help,
+     * those the fixed lines do not run too), in that order.
+     */
+    static final String[][] LINES = lines();
+
+    private static String[][] lines() {
+        List<String[]> all = new ArrayList<>(List.of(FIXED));
+        for (String name : TapeCli.SUBCOMMANDS) {
+            if (!name.equals("help")) {
+                all.add(new String[] {name, "--help"});
+            }
+        }
+        return all.toArray(new String[0][]);
+    }
 
     /**
      * The printing program of the last training command line, {@code run OUT.tape}: a string and an
