@@ -142,21 +142,7 @@ public final class Table {
      */
     static Map<String, Double> takeReference(List<String> args) throws CommandLineOptionException {
         Map<String, Double> reference = REFERENCE_MS;
-        for (int i = 0; i < args.size(); ) {
-            String a = args.get(i);
-            String file;
-            if (a.equals(REFERENCE)) {
-                if (i + 1 >= args.size()) {
-                    throw new CommandLineOptionException(REFERENCE + " needs a file of \"workload ms\" lines");
-                }
-                file = args.remove(i + 1);
-            } else if (a.startsWith(REFERENCE + "=")) {
-                file = a.substring(REFERENCE.length() + 1);
-            } else {
-                i++;
-                continue;
-            }
-            args.remove(i);
+        for (String file : takeOption(args, REFERENCE, "a file of \"workload ms\" lines")) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
@@ -243,21 +229,7 @@ public final class Table {
      */
     static int takeGeneralForks(List<String> args) throws CommandLineOptionException {
         int forks = DEFAULT_GENERAL_FORKS;
-        for (int i = 0; i < args.size(); ) {
-            String a = args.get(i);
-            String value;
-            if (a.equals(GENERAL_FORKS)) {
-                if (i + 1 >= args.size()) {
-                    throw new CommandLineOptionException(GENERAL_FORKS + " needs a number of forks");
-                }
-                value = args.remove(i + 1);
-            } else if (a.startsWith(GENERAL_FORKS + "=")) {
-                value = a.substring(GENERAL_FORKS.length() + 1);
-            } else {
-                i++;
-                continue;
-            }
-            args.remove(i);
+        for (String value : takeOption(args, GENERAL_FORKS, "a number of forks")) {
             try {
                 forks = Integer.parseInt(value);
             } catch (NumberFormatException e) {
@@ -269,6 +241,37 @@ public final class Table {
             }
         }
         return forks;
+    }
+
+    /**
+     * Removes every {@code NAME VALUE} and {@code NAME=VALUE} from {@code args}.
+     *
+     * @param args the command line, modified in place
+     * @param name the option, for example {@link #REFERENCE}
+     * @param needs what the value is, for the message when it is missing
+     * @return the values in the order given; empty when the option is absent
+     * @throws CommandLineOptionException when the option is the last argument, with no value
+     *     ("NAME needs NEEDS")
+     */
+    private static List<String> takeOption(List<String> args, String name, String needs)
+            throws CommandLineOptionException {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); ) {
+            String a = args.get(i);
+            if (a.equals(name)) {
+                if (i + 1 >= args.size()) {
+                    throw new CommandLineOptionException(name + " needs " + needs);
+                }
+                values.add(args.remove(i + 1));
+            } else if (a.startsWith(name + "=")) {
+                values.add(a.substring(name.length() + 1));
+            } else {
+                i++;
+                continue;
+            }
+            args.remove(i);
+        }
+        return values;
     }
 
     /** Groups JMH's results by workload (interpreter, compiled tier, Java) or benchmark and prints them. */
