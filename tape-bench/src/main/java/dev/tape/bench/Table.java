@@ -9,7 +9,12 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +32,13 @@ import java.util.Set;
  * within 2 or 4 times Java's) with whether each is met. The general mode is what an embedder running
  * more than one program gets. Other benchmarks get one line each with their median. Used by
  * {@code bench/run}.
+ *
+ * <p>The reference column is issue #14's figures ({@link #REFERENCE_MS}) unless
+ * {@code --reference FILE} gives the reference's times measured beside this run (how:
+ * docs/PERFORMANCE-LOG.md, twenty-seventh round). FILE is UTF-8 text, one workload a line:
+ * {@code LABEL MS}, a {@link Workload#label()} and its time per run in ms (a positive decimal
+ * number), separated by spaces or tabs; blank lines and lines starting with {@code #} are skipped;
+ * each workload at most once; a workload missing from the file has no reference figure ("-").
  */
 public final class Table {
     private Table() {}
@@ -58,6 +70,9 @@ public final class Table {
     /** The general-mode run's forks when {@link #GENERAL_FORKS} is not given. */
     static final int DEFAULT_GENERAL_FORKS = 1;
 
+    /** Table's own option: a file of the reference's times ({@code LABEL MS} lines; see the class comment). */
+    static final String REFERENCE = "--reference";
+
     /** The most forks {@link #GENERAL_FORKS} accepts. */
     static final int MAX_GENERAL_FORKS = 100;
 
@@ -75,15 +90,27 @@ public final class Table {
      * {@code -rf}/{@code -rff} result file is written by each run in turn, so it keeps the second);
      * then prints the table.
      *
-     * @param args JMH options, and {@code --general-forks N} (0 to 100; 0: no general-mode run)
-     *     anywhere among them
+     * A malformed option or an unreadable or malformed {@code --reference} file prints one line to
+     * standard error and exits with status 2, before anything runs.
+     *
+     * @param args JMH options, {@code --general-forks N} (0 to 100; 0: no general-mode run) and
+     *     {@code --reference FILE} anywhere among them
      * @throws RunnerException when JMH fails
-     * @throws CommandLineOptionException when an option is malformed
      */
-    public static void main(String[] args) throws RunnerException, CommandLineOptionException {
+    public static void main(String[] args) throws RunnerException {
         List<String> jmhArgs = new ArrayList<>(List.of(args));
-        int generalForks = takeGeneralForks(jmhArgs);
-        CommandLineOptions cmd = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        int generalForks;
+        Map<String, Double> reference;
+        CommandLineOptions cmd;
+        try {
+            generalForks = takeGeneralForks(jmhArgs);
+            reference = takeReference(jmhArgs);
+            cmd = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        } catch (CommandLineOptionException e) {
+            System.err.println("Table: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         List<RunResult> results = new ArrayList<>(new Runner(cmd).run());
         if (generalForks > 0 && !cmd.getParameter("general").hasValue()) {
             Set<String> workloads = new LinkedHashSet<>();
@@ -99,7 +126,95 @@ public final class Table {
                 results.addAll(new Runner(general).run());
             }
         }
-        print(results);
+        print(results, reference);
+    }
+
+    /**
+     * Removes {@link #REFERENCE} and its value ({@code --reference FILE} or {@code --reference=FILE})
+     * from {@code args}, wherever it is, and reads the file.
+     *
+     * @param args the command line, modified in place
+     * @return the file's times in ms by workload label ({@link #parseReference}), or
+     *     {@link #REFERENCE_MS} when the option is absent; the last one counts when it is given more
+     *     than once
+     * @throws CommandLineOptionException when the value is missing, or the file cannot be read or
+     *     has a malformed line (the message is one line naming the file and line)
+     */
+    static Map<String, Double> takeReference(List<String> args) throws CommandLineOptionException {
+        Map<String, Double> reference = REFERENCE_MS;
+        for (String file : takeOption(args, REFERENCE, "a file of \"workload ms\" lines")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                throw new CommandLineOptionException(REFERENCE + " " + escape(file) + ": cannot read it ("
+                        + e.getClass().getSimpleName() + ")");
+            }
+            reference = parseReference(lines, file);
+        }
+        return reference;
+    }
+
+    /**
+     * Parses a reference file (format: the class comment).
+     *
+     * @param lines the file's lines
+     * @param source the file's name, for messages
+     * @return the times in ms by workload label, in the file's order
+     * @throws CommandLineOptionException at the first line that is not {@code LABEL MS} with a known
+     *     label, a finite positive number and a label not seen before; the one-line message names
+     *     the source and line number and quotes the line (control characters escaped, cut at 60
+     *     characters)
+     */
+    static Map<String, Double> parseReference(List<String> lines, String source) throws CommandLineOptionException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Map<String, Workload> known = new HashMap<>();
+        for (Workload w : Workload.values()) {
+            known.put(w.label(), w);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("[ \t]+");
+            String problem;
+            double ms = Double.NaN;
+            if (f.length != 2) {
+                problem = "expected \"workload ms\"";
+            } else if (!known.containsKey(f[0])) {
+                problem = "unknown workload";
+            } else if (out.containsKey(f[0])) {
+                problem = "workload given twice";
+            } else {
+                try {
+                    ms = Double.parseDouble(f[1]);
+                } catch (NumberFormatException e) {
+                    ms = Double.NaN;
+                }
+                problem = ms > 0 && ms < Double.POSITIVE_INFINITY && f[1].matches("[0-9.eE+-]+") ? null
+                        : "ms is not a positive number";
+            }
+            if (problem != null) {
+                throw new CommandLineOptionException(escape(source) + ":" + (i + 1) + ": " + problem + ", got \""
+                        + escape(line) + "\"");
+            }
+            out.put(f[0], ms);
+        }
+        return out;
+    }
+
+    /**
+     * @return {@code s} with control characters and quotes as Java-style u-escapes (backslash, u,
+     *     four hex digits), cut at 60 characters (then "...")
+     */
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 60; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == '"' ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
+        }
+        return s.length() > 60 ? b + "..." : b.toString();
     }
 
     /**
@@ -114,21 +229,7 @@ public final class Table {
      */
     static int takeGeneralForks(List<String> args) throws CommandLineOptionException {
         int forks = DEFAULT_GENERAL_FORKS;
-        for (int i = 0; i < args.size(); ) {
-            String a = args.get(i);
-            String value;
-            if (a.equals(GENERAL_FORKS)) {
-                if (i + 1 >= args.size()) {
-                    throw new CommandLineOptionException(GENERAL_FORKS + " needs a number of forks");
-                }
-                value = args.remove(i + 1);
-            } else if (a.startsWith(GENERAL_FORKS + "=")) {
-                value = a.substring(GENERAL_FORKS.length() + 1);
-            } else {
-                i++;
-                continue;
-            }
-            args.remove(i);
+        for (String value : takeOption(args, GENERAL_FORKS, "a number of forks")) {
             try {
                 forks = Integer.parseInt(value);
             } catch (NumberFormatException e) {
@@ -142,8 +243,39 @@ public final class Table {
         return forks;
     }
 
+    /**
+     * Removes every {@code NAME VALUE} and {@code NAME=VALUE} from {@code args}.
+     *
+     * @param args the command line, modified in place
+     * @param name the option, for example {@link #REFERENCE}
+     * @param needs what the value is, for the message when it is missing
+     * @return the values in the order given; empty when the option is absent
+     * @throws CommandLineOptionException when the option is the last argument, with no value
+     *     ("NAME needs NEEDS")
+     */
+    private static List<String> takeOption(List<String> args, String name, String needs)
+            throws CommandLineOptionException {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); ) {
+            String a = args.get(i);
+            if (a.equals(name)) {
+                if (i + 1 >= args.size()) {
+                    throw new CommandLineOptionException(name + " needs " + needs);
+                }
+                values.add(args.remove(i + 1));
+            } else if (a.startsWith(name + "=")) {
+                values.add(a.substring(name.length() + 1));
+            } else {
+                i++;
+                continue;
+            }
+            args.remove(i);
+        }
+        return values;
+    }
+
     /** Groups JMH's results by workload (interpreter, compiled tier, Java) or benchmark and prints them. */
-    private static void print(List<RunResult> results) {
+    private static void print(List<RunResult> results, Map<String, Double> reference) {
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> other = new ArrayList<>();
         for (RunResult r : results) {
@@ -171,7 +303,7 @@ public final class Table {
         }
         System.out.println();
         if (!rows.isEmpty()) {
-            interpreterTable(rows).forEach(System.out::println);
+            interpreterTable(rows, reference).forEach(System.out::println);
             System.out.println();
         }
         if (!other.isEmpty()) {
@@ -215,14 +347,27 @@ public final class Table {
      * @param rows each workload's figures, in ms per run
      * @return the interpreter table's lines: a heading, the Markdown table's header and one line per
      *     workload, with each mode's fork count and range of fork medians; ratios to the reference and issue 14's interpreter target are given for both modes,
-     *     and "met" is checked against each ("-" where a figure or target is missing)
+     *     and "met" is checked against each ("-" where a figure or target is missing); the reference
+     *     is {@link #REFERENCE_MS}
      */
     static List<String> interpreterTable(Map<String, Row> rows) {
+        return interpreterTable(rows, REFERENCE_MS);
+    }
+
+    /**
+     * @param rows each workload's figures, in ms per run
+     * @param reference the reference's ms per run by workload label ({@link #REFERENCE_MS} or a
+     *     {@link #REFERENCE} file's); a workload not in it has no reference figure or target
+     * @return the interpreter table's lines, as {@link #interpreterTable(Map)} describes, with a
+     *     heading saying where the reference column comes from
+     */
+    static List<String> interpreterTable(Map<String, Row> rows, Map<String, Double> reference) {
         List<String> out = new ArrayList<>();
         out.add("ms per run, fuel metering on; each figure the median of its forks' medians. interp general: "
                 + "after every workload ran in the same JVM (what an embedder running more than one program "
                 + "gets); interp fast: a JVM that ran only this workload (one of two modes per fork); "
-                + "min..max: the range of the fork medians. The interpreter's target is a third of the reference.");
+                + "min..max: the range of the fork medians. The interpreter's target is a third of the reference; reference: "
+                + (reference == REFERENCE_MS ? "issue 14's figures" : "the " + REFERENCE + " file") + ".");
         out.add("");
         out.add("| workload     | interp general ms | general forks | general min..max ms | interp fast ms | fast forks "
                 + "| fast min..max ms  | compiled ms "
@@ -238,16 +383,16 @@ public final class Table {
             double fast = median(r.fast);
             double compiled = median(r.compiled);
             double java = median(r.java);
-            Double reference = REFERENCE_MS.get(e.getKey());
-            double ref = reference == null ? Double.NaN : reference;
-            Double target = reference == null ? null : reference / 3;
+            Double refMs = reference.get(e.getKey());
+            double ref = refMs == null ? Double.NaN : refMs;
+            Double target = refMs == null ? null : refMs / 3;
             Double ratioTarget = COMPILED_PER_JAVA.get(e.getKey());
             out.add(String.format(Locale.ROOT,
                     "| %-12s | %17s | %13s | %19s | %14s | %10s | %17s | %11s | %8s | %12s | %9s | %13s | %12s "
                             + "| %11s | %8s | %16s | %-11s | %-8s | %20s | %-12s |",
                     e.getKey(), ms(general), count(r.general), spread(r.general), ms(fast), count(r.fast),
                     spread(r.fast), ms(compiled), ms(java), ratio(general / java), ratio(fast / java), ratio(compiled / java),
-                    format(reference), ratio2(general / ref), ratio2(fast / ref), format(target), met(general, target),
+                    format(refMs), ratio2(general / ref), ratio2(fast / ref), format(target), met(general, target),
                     met(fast, target), format(ratioTarget), met(compiled / java, ratioTarget)));
         }
         return out;

@@ -3,6 +3,10 @@ package dev.tape.bench;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +15,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,5 +115,69 @@ class TableTest {
         assertEquals("-", fib[List.of(header).indexOf("general met")]);
         assertEquals("yes", fib[List.of(header).indexOf("fast met")], "5.0 <= 18.4 / 3");
         assertEquals("-", fib[List.of(header).indexOf("compiled met")]);
+    }
+
+    @Test
+    void referenceFileReplacesTheIssuesFigures(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("ref.txt");
+        Files.writeString(file, "# measured beside the run\n\nsum_loop 45.5\n  fib\t12  \ncall_loop 1e2\n");
+        List<String> a = args("-f", "1", "--reference", file.toString(), "-wi", "3");
+        Map<String, Double> ref = Table.takeReference(a);
+        assertEquals(List.of("-f", "1", "-wi", "3"), a);
+        assertEquals(Map.of("sum_loop", 45.5, "fib", 12.0, "call_loop", 100.0), ref);
+        assertEquals(List.of("sum_loop", "fib", "call_loop"), List.copyOf(ref.keySet()));
+        assertEquals(ref, Table.takeReference(args("--reference=" + file)));
+        assertSame(Table.REFERENCE_MS, Table.takeReference(args("-f", "1")));
+
+        Map<String, Table.Row> rows = new LinkedHashMap<>();
+        for (String w : List.of("sum_loop", "host_loop")) {
+            Table.Row r = new Table.Row();
+            r.add("tape", false, new Forks(1, 15.0, 15.0, 15.0));
+            rows.put(w, r);
+        }
+        List<String> lines = Table.interpreterTable(rows, ref);
+        assertTrue(lines.get(0).endsWith("reference: the --reference file."), lines.get(0));
+        List<String> header = List.of(cells(lines.get(2)));
+        String[] sum = cells(lines.get(4));
+        assertEquals("45.5", sum[header.indexOf("reference ms")]);
+        assertEquals("0.33", sum[header.indexOf("fast/ref")]);
+        assertEquals("15.2", sum[header.indexOf("interp target ms")]);
+        assertEquals("yes", sum[header.indexOf("fast met")], "15.0 <= 45.5 / 3");
+        String[] host = cells(lines.get(5));
+        assertEquals("-", host[header.indexOf("reference ms")], "not in the file: no issue figure either");
+        assertEquals("-", host[header.indexOf("fast met")]);
+        assertTrue(Table.interpreterTable(rows).get(0).endsWith("reference: issue 14's figures."));
+    }
+
+    @Test
+    void badReferenceLinesAreOneLineErrors(@TempDir Path tmp) throws Exception {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("sum_loop", "2: expected \"workload ms\", got \"sum_loop\"");
+        bad.put("sum_loop 1 2", "2: expected \"workload ms\"");
+        bad.put("loop 3.0", "2: unknown workload, got \"loop 3.0\"");
+        bad.put("fib 1.0", "2: workload given twice");
+        bad.put("sum_loop 0", "2: ms is not a positive number");
+        bad.put("sum_loop -3", "2: ms is not a positive number");
+        bad.put("sum_loop NaN", "2: ms is not a positive number");
+        bad.put("sum_loop Infinity", "2: ms is not a positive number");
+        bad.put("sum_loop 1e999", "2: ms is not a positive number");
+        bad.put("sum_loop 0x10p0", "2: ms is not a positive number");
+        bad.put("sum_loop 12ms", "2: ms is not a positive number");
+        bad.put("sum_loop \u0007", "2: ms is not a positive number, got \"sum_loop \\u0007\"");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            List<String> lines = List.of("fib 18.4", e.getKey());
+            CommandLineOptionException x = assertThrows(CommandLineOptionException.class,
+                () -> Table.parseReference(lines, "r.txt"), e.getKey());
+            assertTrue(x.getMessage().startsWith("r.txt:" + e.getValue()), x.getMessage());
+            assertFalse(x.getMessage().contains("\n"), x.getMessage());
+        }
+        CommandLineOptionException x = assertThrows(CommandLineOptionException.class,
+            () -> Table.parseReference(List.of("fib " + "9".repeat(100) + "x"), "r.txt"));
+        assertTrue(x.getMessage().endsWith("99...\""), x.getMessage());
+        x = assertThrows(CommandLineOptionException.class, () -> Table.takeReference(args("--reference")));
+        assertEquals("--reference needs a file of \"workload ms\" lines", x.getMessage());
+        x = assertThrows(CommandLineOptionException.class,
+            () -> Table.takeReference(args("--reference", tmp.resolve("none").toString())));
+        assertTrue(x.getMessage().endsWith("none: cannot read it (NoSuchFileException)"), x.getMessage());
     }
 }
