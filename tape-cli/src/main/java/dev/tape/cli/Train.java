@@ -6,8 +6,6 @@ import dev.tape.program.ProgramEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The training run of the {@code tape} launcher's class-data sharing archive (JDK 17 to 24) and AOT
@@ -26,11 +24,8 @@ import java.util.List;
  * ({@code run FIB.tasm --arg i64:20}); the others run {@code run} on the interpreter, into a trap and
  * on a {@code .tape} file, {@code verify}, {@code asm}, {@code disasm}, {@code inspect},
  * {@code --version}, {@code --help} and {@code help run} (which builds every subcommand, where
- * {@code --help} alone builds none), then every other path of {@link TapeCli#commandLine(
- * java.io.PrintWriter, java.io.PrintWriter, String)} (no argument, {@code --help run}, an unknown
- * name, {@code completion bash}) and each subcommand built alone ({@code NAME --help}, one line per
- * name of {@link TapeCli#SUBCOMMANDS} but {@code help}: {@code TrainTest}), and last
- * {@link #PRINTS}, a program that prints through the std host (written over OUT.tape): a run that
+ * {@code --help} alone builds none), {@code completion bash} and {@code bench --help} ({@link #LINES}),
+ * and last {@link #PRINTS}, a program that prints through the std host (written over OUT.tape): a run that
  * prints goes as a {@link dev.tape.vm.Run}, watched for write failures ({@link RunCommand}), whose
  * classes the fib runs do not load. Their output goes where the launcher sends it (nowhere); their
  * exit codes are ignored. The real runs of {@code debug}, {@code dap}, {@code profile},
@@ -41,8 +36,20 @@ import java.util.List;
 final class Train {
     private Train() {}
 
-    /** The command lines of {@link #LINES} before the subcommands' helps. */
-    private static final String[][] FIXED = {
+    /**
+     * The command lines run after the first, with {@code F} standing for FIB.tasm and {@code T} for
+     * OUT.tape. The last two load classes that none before them does, and that a cold run of
+     * theirs otherwise read from the jar or the runtime image (JDK 17 and 25, {@code -Xlog:class+load}
+     * of each launcher-test command line with and without them): {@code completion bash} 8 of the
+     * jar's (picocli's script generator) and 28 of the JDK's (13 on JDK 25), {@code bench --help} the
+     * JDK's field accessors of {@code long} and {@code int} options (picocli showing their default
+     * values), which {@code resume}, {@code debug}, {@code profile} and {@code replay --help} load
+     * too. Every other path of {@link TapeCli#commandLine(java.io.PrintWriter, java.io.PrintWriter,
+     * String)} (no argument, {@code --help run}, an unknown name, each other {@code NAME --help})
+     * loads no class these lines do not ({@code TrainTest} runs each in a JVM of its own): trained,
+     * they only made the archive and its training longer.
+     */
+    static final String[][] LINES = {
         {"run", "F", "--arg", "i64:20", "--tier=interp"},
         {"run", "F", "--arg", "i64:20", "--fuel", "10"},
         {"verify", "F"},
@@ -54,32 +61,9 @@ final class Train {
         {"--help"},
         // --help alone builds no subcommand (TapeCli.listed); help run builds them all
         {"help", "run"},
-        // the other paths of TapeCli.commandLine: no argument (none built, the missing command's
-        // line), a help option with more (every subcommand), an unknown name (every one, and the
-        // parse error's handler), completion (every one, and picocli's script generator)
-        {},
-        {"--help", "run"},
-        {"nope"},
         {"completion", "bash"},
+        {"bench", "--help"},
     };
-
-    /**
-     * The command lines run after the first, with {@code F} standing for FIB.tasm and {@code T} for
-     * OUT.tape: {@link #FIXED}, then {@code NAME --help} for each name of
-     * {@link TapeCli#SUBCOMMANDS} but {@code help} (each subcommand built alone, with its help,
-     * those the fixed lines do not run too), in that order.
-     */
-    static final String[][] LINES = lines();
-
-    private static String[][] lines() {
-        List<String[]> all = new ArrayList<>(List.of(FIXED));
-        for (String name : TapeCli.SUBCOMMANDS) {
-            if (!name.equals("help")) {
-                all.add(new String[] {name, "--help"});
-            }
-        }
-        return all.toArray(new String[0][]);
-    }
 
     /**
      * The printing program of the last training command line, {@code run OUT.tape}: a string and an
