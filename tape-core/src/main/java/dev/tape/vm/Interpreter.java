@@ -693,6 +693,25 @@ final class Interpreter {
                         int next = WordCalls.quick(vm, c, code, ip, base, w);
                         if (next >= 0) {
                             ip = next;
+                            if (budget != 0 && LOp.wordRunTakes(code[ip]) && !c.pauseRequested) {
+                                // the word instruction after it, paid for, and what follows in a loop
+                                // of their own (HostRun), with the next quick host calls
+                                budget--;
+                                long p;
+                                try {
+                                    p = HostRun.run(vm, c, w, code, ip, base, budget);
+                                } catch (RuntimeException | Error e) {
+                                    // as for DecimalRun below
+                                    if (c.runIp >= 0) {
+                                        ip = c.runIp;
+                                        budget -= c.runUsed;
+                                        c.runIp = -1;
+                                    }
+                                    throw e;
+                                }
+                                ip = (int) (p >>> 32);
+                                budget -= (int) p;
+                            }
                         } else {
                             long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
                             if (extra != 0) {
