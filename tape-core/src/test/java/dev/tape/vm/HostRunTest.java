@@ -66,18 +66,12 @@ class HostRunTest {
         return AttackQuickHostCallTest.view(run.resume(), run);
     }
 
-    /** Whether {@link HostRun#run} is on the calling thread's stack. */
-    private static boolean inHostRun() {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                f -> f.getClassName().equals(HostRun.class.getName()) && f.getMethodName().equals("run")));
-    }
-
     /** The comparisons below test the run only if the untraced loop's later calls are made in it. */
     @Test
     void theCallsAfterTheFirstAreMadeInTheRun() throws Exception {
         List<Boolean> seen = new ArrayList<>();
         Vm vm = new Vm(Verifier.verify(QuickHostCallTest.loop()), QuickHostCallTest.idHost(a -> {
-            seen.add(inHostRun());
+            seen.add(QuickHostCallTest.onStack(HostRun.class, "run"));
             return a;
         }));
         assertEquals(List.of(Value.i64(10)), vm.run(new ExecutionContext(), 0, List.of(Value.i64(5)), Limits.DEFAULT,
