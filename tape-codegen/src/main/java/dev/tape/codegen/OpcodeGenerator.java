@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * <p>The same command rewrites the interpreter's word cases: {@code word-cases.txt} beside the spec
  * ({@code spec/word-cases.txt}) defines each word case of the run loops once and names the
  * hand-written loops ({@code Interpreter.execute}, {@code CallLoop}, {@code WordRun},
- * {@code FloatRun}, {@code TupleRun}, {@code DecimalRun}) and the cases of each of their regions marked
+ * {@code FloatRun}, {@code TupleRun}, {@code DecimalRun}, {@code HostRun}) and the cases of each of their regions marked
  * {@value #BEGIN_WORD_CASES} ... {@value #END_WORD_CASES}; the generator replaces each region's
  * lines with the cases it names and leaves the rest of each file alone
  * ({@link #writeWordCases}). Its paths are relative to the repository root, the directory above the

@@ -16,7 +16,8 @@ import dev.tape.verify.internal.LOp;
  * <p>The loop runs until its budget runs out, the entry frame returns, or an instruction traps
  * (a host function that suspends its run traps with {@link Calls#SUSPENDED}); it also returns
  * {@link #OUT_OF_FUEL} right after a {@code host_call} during which
- * {@link ExecutionContext#pauseRequested} was set, with budget left.
+ * {@link ExecutionContext#pauseRequested} was set, with budget left (or, the request coming from
+ * another thread while {@link HostRun} ran word instructions, where that run stopped).
  * The budget is the fuel (or 1 when the driver steps for tracing): each instruction checks it
  * before running and takes 1 from it. A fused compare-and-branch takes 2 only when there are 2;
  * otherwise it runs as the plain compare and leaves the br to the next turn of the loop. A
@@ -30,7 +31,10 @@ import dev.tape.verify.internal.LOp;
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
  * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
  * instruction there hands the run it starts (decimal and common word instructions) to
- * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, and
+ * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, a
+ * quick word {@code host_call} ({@link WordCalls#quick}) followed by a word instruction hands that
+ * instruction and what follows (word instructions and further quick host calls) to
+ * {@link HostRun}, and
  * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
  * {@code switch}, which hands its run to {@link FloatRun}; a counted loop's latch that the lowering
  * found branching back to a head starting a run ({@link LOp#I64_ADD_LT_BR_RUN}) hands the loop to
@@ -693,6 +697,25 @@ final class Interpreter {
                         int next = WordCalls.quick(vm, c, code, ip, base, w);
                         if (next >= 0) {
                             ip = next;
+                            if (budget != 0 && LOp.wordRunTakes(code[ip]) && !c.pauseRequested) {
+                                // the word instruction after it, paid for, and what follows in a loop
+                                // of their own (HostRun), with the next quick host calls
+                                budget--;
+                                long p;
+                                try {
+                                    p = HostRun.run(vm, c, w, code, ip, base, budget);
+                                } catch (RuntimeException | Error e) {
+                                    // as for DecimalRun below
+                                    if (c.runIp >= 0) {
+                                        ip = c.runIp;
+                                        budget -= c.runUsed;
+                                        c.runIp = -1;
+                                    }
+                                    throw e;
+                                }
+                                ip = (int) (p >>> 32);
+                                budget -= (int) p;
+                            }
                         } else {
                             long extra = Calls.host(vm, c, code, ip, base, c.fuel - (start - budget) - c.extraUnapplied);
                             if (extra != 0) {

@@ -160,10 +160,15 @@ class QuickHostCallTest {
         }
     }
 
+    /** Whether a method {@code method} of {@code type} is on the calling thread's stack. */
+    static boolean onStack(Class<?> type, String method) {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().equals(type.getName()) && f.getMethodName().equals(method)));
+    }
+
     /** Whether {@link WordCalls#quick} is on the calling thread's stack. */
     private static boolean inQuick() {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                f -> f.getClassName().equals(WordCalls.class.getName()) && f.getMethodName().equals("quick")));
+        return onStack(WordCalls.class, "quick");
     }
 
     /**
