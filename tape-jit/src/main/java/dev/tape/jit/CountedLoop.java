@@ -9,6 +9,7 @@ import static dev.tape.jit.JitCompiler.FUEL;
 import static dev.tape.jit.JitCompiler.NB;
 import static dev.tape.jit.JitCompiler.TMP;
 import static org.objectweb.asm.Opcodes.GOTO;
+import static org.objectweb.asm.Opcodes.I2L;
 import static org.objectweb.asm.Opcodes.IFGE;
 import static org.objectweb.asm.Opcodes.IFGT;
 import static org.objectweb.asm.Opcodes.IFLE;
@@ -41,9 +42,16 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * {@code i64.to_f64} or {@code u64.to_f64} (none traps; twentieth round; in the inner copy the
  * f64 registers of the arithmetic are held in {@code double} locals and runs of it tested for NaN
  * once, {@link F64Locals}, twenty-first round; the bits are the interpreter's {@code Numerics}'
- * either way, a NaN's included), or a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
- * results. So every trip from the head runs exactly those instructions, none can trap, allocate,
- * call out or read the context, and the only way out is the latch. Right before the latch, in its
+ * either way, a NaN's included), a direct {@code call} of a leaf ({@link LeafInliner}) with word arguments and
+ * results, or, in a method that keeps the heap room in a local ({@link HeapLocal}) and in a loop
+ * with no f64 register held in a {@code double} local, a {@code tuple.new} of words (charged on
+ * that local) or a {@code tuple.get} into a word register (twenty-seventh round, swing27: before,
+ * each trip of {@code tuple_loop} tested the fuel, and C2's register allocation of its unrolled
+ * trips, each with its own deoptimization state, put the sum's chain through an xmm register in
+ * about half the JVMs, 3.5x Java instead of 2.0x). So every trip from the head runs exactly those
+ * instructions, none can call out or read the context (a tuple read of the verified type cannot
+ * trap; were it to, its block charged and refunds as the blocks' copy does, which holds no
+ * {@code double} local then), and the only way out is the latch. Right before the latch, in its
  * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or
  * fused, or {@code gt} with the operands swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
  * {@code i} and a register {@code s} before the compare; {@code end} and {@code s} are not written
@@ -51,27 +59,30 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * the code to find latches, each looked at over its range, which is at most {@link #MAX_INTS}
  * ints of code, so linear in the function's length.
  *
- * <p><b>At the head</b> (in each copy of the method's blocks, before the head block's fuel
- * test; {@link #preamble}): with {@code i0} the index now, when {@code 1 <= s <= }{@link
+ * <p><b>At the head</b> (in each copy of the method's blocks, before the head block's fuel test;
+ * {@link #preamble}): with {@code i0} the index now, when {@code 1 <= s <= }{@link
  * LoopBounds#MAX_STEP} and {@code i0 < end} (signed or unsigned as the latch compares), the trips
- * that stay on the loop from here are {@code t = (end - i0 - 1) / s} (the trip j stays when
- * {@code i0 + j * s < end}; no value on the way wraps, in the compare's order), taken at most
- * {@link #CHUNK}; with {@code k} a bound on the fuel one trip charges (its instructions and the
- * leaves' costliest paths), {@code m = min(t, fuel / k)}; when {@code m >= 1} (and the leaves'
- * room holds, as {@link LeafRoom#fits} tests it: the room does not change on the loop) the inner copy runs m trips,
- * then goes back to the head. Else, and after the chunk, the blocks as before run.
+ * that stay on the loop from here are {@code t = (end - i0 - 1) / s} (the trip j stays when {@code
+ * i0 + j * s < end}; no value on the way wraps, in the compare's order), taken at most {@link
+ * #CHUNK}; with {@code k} a bound on the fuel one trip charges (its instructions and the leaves'
+ * costliest paths), {@code m = min(t, fuel / k)}, and with {@code h} the heap bytes one trip's
+ * tuples charge, {@code m = min(m, room / h)} (a room not current, -1, gives 0); when
+ * {@code m >= 1} (and the leaves' room holds, as {@link LeafRoom#fits} tests it: the room does not change on
+ * the loop) the inner copy runs m trips, then goes back to the head. Else, and after the chunk,
+ * the blocks as before run.
  *
  * <p><b>The inner copy</b> ({@link MethodEmitter}) is the blocks' instructions with each block's
  * charge of its length but not its fuel test, the leaves' bodies with their per-block charges but
  * not their guards, the latch's compare replaced by writing 1 to {@code c} (what it computes on a
  * trip that stays) and the latch's {@code br} by a count down of {@code m} in an {@code int}
- * local. Exact: the fuel at the start of trip j of the chunk is at least {@code (m - j) * k}, so
- * every fuel test left out would pass; the leaves' guards would pass (fuel, and the room tested
- * first); every trip stays on the loop; so the instructions run, the registers written and the
- * fuel charged are those of the blocks as before, trip for trip. Nothing can stop a run inside the
- * chunk (no trap, pause or hand-over point), so no one sees it but through its result; the
- * trip that leaves the loop, a trip short of fuel and every pause, trap and hand-over run in the
- * blocks as before.
+ * local. Exact: the fuel at the start of trip j of the chunk is at least {@code (m - j) * k} and
+ * the room at least {@code (m - j) * h}, so every fuel and heap test left out would pass (and the
+ * heap threshold stays sound: each trip charges at most the method's rate in bytes per unit of
+ * fuel); the leaves' guards would pass (fuel, and the room tested first); every trip stays on the
+ * loop; so the instructions run, the registers written and the fuel charged are those of the
+ * blocks as before, trip for trip. Nothing can stop a run inside the chunk (no trap, pause or
+ * hand-over point), so no one sees it but through its result; the trip that leaves the loop, a
+ * trip short of fuel and every pause, trap and hand-over run in the blocks as before.
  */
 final class CountedLoop {
     /** Most trips one chunk runs (so the trip count stays well inside an {@code int}). */
@@ -131,6 +142,8 @@ final class CountedLoop {
      * @param step the step register {@code s}
      * @param unsigned whether the compare is unsigned
      * @param fuel a bound on the fuel one trip charges ({@code k})
+     * @param heap the heap bytes one trip charges on the heap room's local (its {@code tuple.new}s of
+     *     words, {@link HeapLocal#bytes} each), 0 when it builds none
      * @param leafRegs the most registers a leaf called on the loop has, 0 when none is called
      * @param doubles the f64 registers the inner copy holds in {@code double} locals ({@link
      *     F64Locals#choose}: index k in the pool's local k), possibly none
@@ -138,7 +151,7 @@ final class CountedLoop {
      * @param body the inner copy's head label (each trip's start)
      */
     record Plan(int head, int compare, int latch, int cond, int index, int end, int step, boolean unsigned,
-                long fuel, int leafRegs, int[] doubles, Label inner, Label body) {}
+                long fuel, long heap, int leafRegs, int[] doubles, Label inner, Label body) {}
 
     /**
      * The plans of the method's loops of that form, in code order, or null when it has none. Their
@@ -199,6 +212,7 @@ final class CountedLoop {
         int step = -1;
         int adds = 0;
         long fuel = 0;
+        long heap = 0;
         int leafRegs = 0;
         int leafBytes = 0;
         Writes written = new Writes();
@@ -234,6 +248,15 @@ final class CountedLoop {
                         step = code[g + 2] == index ? code[g + 3] : code[g + 3] == index ? code[g + 2] : -1;
                     }
                 }
+                case LOp.TUPLE_NEW_W -> {
+                    // charged on the heap room's local (HeapLocal), which the preamble bounds the chunk by
+                    if (e.heap < 0) {
+                        return null;
+                    }
+                    heap += e.heapCharge(i);
+                    written.add(code[g + 1]);
+                }
+                case LOp.TUPLE_GET_W -> written.add(code[g + 1]);
                 case Op.CALL -> {
                     LeafInliner.Leaf leaf = leaf(e, g);
                     if (leaf == null) {
@@ -264,8 +287,13 @@ final class CountedLoop {
             }
         }
         boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
-        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, leafRegs,
-                F64Locals.choose(e, head, latch), new Label(), new Label());
+        int[] doubles = F64Locals.choose(e, head, latch);
+        if (heap > 0 && doubles.length > 0) {
+            // a tuple read's slow path reads the registers' long locals, which the double ones are ahead of
+            return null;
+        }
+        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, heap, leafRegs, doubles,
+                new Label(), new Label());
     }
 
     /**
@@ -402,11 +430,33 @@ final class CountedLoop {
         mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false);
         mv.visitInsn(L2I);
         mv.visitVarInsn(ISTORE, NB);
+        if (p.heap() > 0) {
+            // m = min(m, room / h): the room covers every trip's charges; a room not current (-1) gives 0
+            Label covered = new Label();
+            roomTrips(e, p);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitInsn(I2L);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, covered);
+            // room / h < m <= CHUNK: an int
+            roomTrips(e, p);
+            mv.visitInsn(L2I);
+            mv.visitVarInsn(ISTORE, NB);
+            mv.visitLabel(covered);
+            e.frame();
+        }
         mv.visitVarInsn(ILOAD, NB);
         mv.visitJumpInsn(IFLE, skip);
         mv.visitJumpInsn(GOTO, p.inner());
         mv.visitLabel(skip);
         e.frame();
+    }
+
+    /** Pushes the trips the heap room covers: the room's local over the bytes one trip charges, a long. */
+    private static void roomTrips(MethodEmitter e, Plan p) {
+        e.mv.visitVarInsn(LLOAD, e.heap);
+        e.mv.visitLdcInsn(p.heap());
+        e.mv.visitInsn(LDIV);
     }
 
     /** Compares the two longs on the stack, signed or unsigned, to an int. */

@@ -292,6 +292,15 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     /**
+     * @param i a code index of the function
+     * @return the heap bytes the instruction starting at {@code i} charges on the heap room's local
+     *     ({@link HeapLocal#charges}), 0 when it charges none or the method has no such local
+     */
+    final long heapCharge(int i) {
+        return charges == null ? 0 : charges[i];
+    }
+
+    /**
      * The heap bytes the {@code blockLen} instructions from code index {@code i} charge on the
      * heap room's local ({@link HeapLocal}); 0 when the method has none.
      */
