@@ -30,41 +30,54 @@ final class TestLoaders {
     static final String FIB = FibText.FIB;
 
     /**
-     * sum of i for i < n, each read back from a struct and an array built in the loop, through a
-     * call. Its first 15 lines are {@code WarmupTest.AGG_LOOP}'s, on purpose not shared: that one
-     * reads the array in the loop ({@code array.get_imm}) to test the kept aggregate reads of the
-     * warm-up, this one passes it to a second function to test calls in fresh loaders; each is
-     * read whole where it is used, and a change to one must not change the other's test.
+     * A loop over aggregates (sum of i for i &lt; n): each pass builds a struct and an array of
+     * i64 from it and reads i back, by {@code read} (lines that leave it in {@code r9}, placed
+     * around {@code array.len r10, r8}); then {@code more} (other functions). The aggregate loops
+     * below and {@code WarmupTest}'s differ only there.
+     *
+     * @param name the program's name
+     * @param beforeLen the lines before the {@code array.len} (each indented 4 and ending in a newline), or ""
+     * @param afterLen the lines after it, or ""
+     * @param more what follows {@code main}, or ""
+     * @return the program's text
      */
-    static final String AGG_CALL_LOOP = """
-            program agg_call_loop
-            struct Point = { x: i64, y: i64 }
-            array ints = i64
-            func main(n: i64) -> (total: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r2, r1
-                br r5, body, done
-            body:
-                struct.new r6, Point, [r2, r4]
-                struct.get r7, r6, 0
-                array.new r8, ints, [r7, r2, r4]
-                array.len r10, r8
-                call r0, second, r0, [r8] -> [r9]
-                i64.add r3, r3, r9
-                i64.add r2, r2, r4
-                jmp head
-            done:
-                ret r0, [r3]
-            }
+    static String aggLoop(String name, String beforeLen, String afterLen, String more) {
+        return "program " + name + "\n" + """
+                struct Point = { x: i64, y: i64 }
+                array ints = i64
+                func main(n: i64) -> (total: i64) {
+                    const.i64 r2, 0
+                    const.i64 r3, 0
+                    const.i64 r4, 1
+                    jmp head
+                head:
+                    i64.lt r5, r2, r1
+                    br r5, body, done
+                body:
+                    struct.new r6, Point, [r2, r4]
+                    struct.get r7, r6, 0
+                    array.new r8, ints, [r7, r2, r4]
+                """ + beforeLen + "    array.len r10, r8\n" + afterLen + """
+                    i64.add r3, r3, r9
+                    i64.add r2, r2, r4
+                    jmp head
+                done:
+                    ret r0, [r3]
+                }
+                """ + more;
+    }
+
+    /**
+     * sum of i for i &lt; n, each read back from a struct and an array built in the loop, through a
+     * call ({@link #aggLoop}): calls in fresh loaders. {@code WarmupTest.AGG_LOOP} reads the array
+     * in the loop instead, to test the kept aggregate reads of the warm-up.
+     */
+    static final String AGG_CALL_LOOP = aggLoop("agg_call_loop", "", "    call r0, second, r0, [r8] -> [r9]\n", """
             func second(xs: agg array ints) -> (i64) {
                 array.get_imm r2, r1, 1
                 ret r0, [r2]
             }
-            """;
+            """);
 
     /**
      * tape-core's, tape-jit's and ASM's classes, refusing each class of {@code refusing} on its
