@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import dev.tape.TapeException;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,14 +45,14 @@ public final class Trap extends TapeException {
     }
 
     /**
-     * One frame of the VM call stack.
+     * One frame of the VM call stack (Serializable, as the trap that holds it is).
      *
      * @param func the function id
      * @param name the function's name from the names section, or {@code null}
      * @param pc the byte pc (the trapping instruction, or the call being executed)
      * @param span the span id in force there (unsigned 64-bit), or {@link #NO_SPAN} (0) when none
      */
-    public record Frame(int func, String name, int pc, long span) {
+    public record Frame(int func, String name, int pc, long span) implements Serializable {
         /** @return whether a span covers the frame's pc ({@link #span()} is then its id) */
         public boolean hasSpan() {
             return span != NO_SPAN;
@@ -77,8 +78,11 @@ public final class Trap extends TapeException {
     private final long sigHash;
     /** More words on the cause, or {@code null}. */
     private final String detail;
-    /** The call stack, innermost frame first, with the middle elided past {@link #STACK_EDGE}. */
-    private final List<Frame> stack;
+    /**
+     * The call stack, innermost frame first, with the middle elided past {@link #STACK_EDGE}: an
+     * array, which serializes with the trap ({@code List} is not {@code Serializable} as a type).
+     */
+    private final Frame[] stack;
     /** How many frames were left out of {@link #stack}. */
     private final int elidedFrames;
     /** Fuel left when the run stopped, in fuel units (unsigned 64-bit). */
@@ -148,10 +152,10 @@ public final class Trap extends TapeException {
             List<Frame> kept = new ArrayList<>(2 * STACK_EDGE);
             kept.addAll(stack.subList(0, STACK_EDGE));
             kept.addAll(stack.subList(n - STACK_EDGE, n));
-            this.stack = List.copyOf(kept);
+            this.stack = List.copyOf(kept).toArray(new Frame[0]);
             this.elidedFrames = (int) Math.min(Integer.MAX_VALUE, (long) elidedFrames + n - 2 * STACK_EDGE);
         } else {
-            this.stack = List.copyOf(stack);
+            this.stack = List.copyOf(stack).toArray(new Frame[0]);
             this.elidedFrames = elidedFrames;
         }
         this.fuelRemaining = fuelRemaining;
@@ -248,10 +252,10 @@ public final class Trap extends TapeException {
      * @return the VM call stack, innermost frame (the trapping one) first, at most
      *     {@code 2 * }{@link #STACK_EDGE} frames: when {@link #elidedFrames()} is above 0, the
      *     innermost {@link #STACK_EDGE} frames, then the outermost ones (the entry frame last), with
-     *     the elided frames between them
+     *     the elided frames between them; unmodifiable, a new list on each call
      */
     public List<Frame> stack() {
-        return stack;
+        return List.of(stack);
     }
 
     /**

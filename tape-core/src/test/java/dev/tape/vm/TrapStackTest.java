@@ -10,6 +10,10 @@ import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -130,6 +134,28 @@ class TrapStackTest {
                 () -> new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 1, null, 0, null, whole, -1, 7));
         assertThrows(IllegalArgumentException.class,
                 () -> new Trap(TrapKind.DIV_BY_ZERO, 0, 0, null, 0, 1, null, 0, null, whole.subList(0, 3), 5, 7));
+    }
+
+    /**
+     * A trap serializes with its call stack (a Throwable is Serializable): the copy read back has
+     * the same frames, names, spans and counts. (Before, its frames were not Serializable and any
+     * trap with a call stack failed with NotSerializableException; JDK 21's javac warns of that.)
+     */
+    @Test
+    void aTrapSerializesWithItsStack() throws Exception {
+        Trap t = assertThrows(Trap.class, () -> vm().run(0, List.of(Value.i64(200)), depth(300)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(t);
+        }
+        Trap back;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (Trap) in.readObject();
+        }
+        assertEquals(DEEP.keptStack(200), back.stack());
+        assertEquals(t.elidedFrames(), back.elidedFrames());
+        assertEquals(List.of(t.kind(), t.func(), t.pc(), t.span(), t.fuelRemaining(), t.getMessage()),
+                List.of(back.kind(), back.func(), back.pc(), back.span(), back.fuelRemaining(), back.getMessage()));
     }
 
     /**

@@ -29,7 +29,6 @@ import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
 import static org.objectweb.asm.Opcodes.IFLE;
 import static org.objectweb.asm.Opcodes.IFLT;
-import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INTEGER;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
@@ -515,11 +514,7 @@ final class FastClone {
                     if (back(g, code[g + 2]) || back(g, code[g + 3])) {
                         fuelTest();
                     }
-                    loadW(code[g + 1]);
-                    mv.visitInsn(LCONST_0);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFNE, labels[code[g + 2] - entry]);
-                    mv.visitJumpInsn(GOTO, labels[code[g + 3] - entry]);
+                    InlineOps.br(ops, code[g + 1], labels[code[g + 2] - entry], labels[code[g + 3] - entry]);
                 }
                 case Op.JMP -> {
                     if (back(g, code[g + 1])) {

@@ -12,7 +12,6 @@ import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.GOTO;
 import static org.objectweb.asm.Opcodes.IFGE;
-import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LCONST_1;
@@ -294,11 +293,7 @@ abstract class InlineBody implements InlineOps.Emitter {
                     skipBr = false;
                     return;
                 }
-                loadW(code[g + 1]);
-                mv.visitInsn(LCONST_0);
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFNE, target(code[g + 2] - entry));
-                mv.visitJumpInsn(GOTO, target(code[g + 3] - entry));
+                InlineOps.br(this, code[g + 1], target(code[g + 2] - entry), target(code[g + 3] - entry));
             }
             case Op.JMP -> mv.visitJumpInsn(GOTO, target(code[g + 1] - entry));
             case Op.RET -> {

@@ -746,6 +746,26 @@ final class InlineOps {
     }
 
     /**
+     * Emits a {@code br} that no compare has branched for already (its compare was not fused with
+     * it, {@link #branchCompare}): word register {@code reg} compared with 0, to {@code taken}
+     * when it is not 0, else to {@code other}. The inlined bodies and the fast clones emit their
+     * plain br so; a br fused with its compare emits nothing.
+     *
+     * @param e the emitter
+     * @param reg the br's word register
+     * @param taken the label of the br's first target
+     * @param other the label of its second target
+     */
+    static void br(Emitter e, int reg, Label taken, Label other) {
+        MethodVisitor mv = e.mv();
+        e.loadW(reg);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, taken);
+        mv.visitJumpInsn(GOTO, other);
+    }
+
+    /**
      * Emits a compare and the {@code br} on its register right after it (same block) as one
      * branch on the compare's three-way comparison: on the edge to the br's taken block the
      * register is written 1, on the edge to its other block 0, so wherever anything can read it

@@ -62,20 +62,20 @@ class WarmupLoadersTest {
         // the compiles' own Jit.compile must not start a thread: the warm-up's work runs here, first
         TestLoaders.withoutWarmUp(() -> {
             String whole;
-            try (TestLoaders.RefusingOnce plain = new TestLoaders.RefusingOnce(Set.of())) {
+            try (TestLoaders.Refusing plain = TestLoaders.refusingOnce(Set.of())) {
                 whole = runs(plain);
             }
             // the loop's callee is a leaf, inline in main: one function compiled
             assertEquals("[i64:6765] 1 [i64:499500] 1 [i64:6765] 0 [i64:499500] 0", whole);
             int steps = Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2;
             for (String name : Warmup.Work.TAPE_CLASSES) {
-                try (TestLoaders.RefusingOnce l = new TestLoaders.RefusingOnce(Set.of(name))) {
+                try (TestLoaders.Refusing l = TestLoaders.refusingOnce(Set.of(name))) {
                     Method run = Class.forName(Warmup.class.getName(), true, l).getDeclaredMethod("run");
                     run.setAccessible(true);
                     // the one refused step fails (or, for a nested class, the link of its host too)
                     int done = (int) run.invoke(null);
                     assertTrue(done >= steps - 2 && done < steps, name + ": steps " + done);
-                    assertTrue(l.refused.contains(name), name);
+                    assertTrue(l.refused.containsKey(name), name);
                     assertEquals(whole, runs(l), name);
                 }
             }

@@ -162,36 +162,11 @@ class WarmupTest {
 
     /**
      * a loop over the aggregate reads the generator may keep in locals ({@code struct.get},
-     * {@code array.get_imm}, {@code array.len}): sum of i for i < n. Its first 15 lines are
-     * {@code TestLoaders.AGG_CALL_LOOP}'s, on purpose not shared: that one passes the array to a
-     * second function (a call in fresh loaders), this one reads it in the loop, and each program is
-     * read whole here and in its subprocess run below.
+     * {@code array.get_imm}, {@code array.len}): sum of i for i &lt; n ({@link TestLoaders#aggLoop},
+     * whose {@code AGG_CALL_LOOP} passes the array to a second function instead: a call in fresh
+     * loaders).
      */
-    private static final String AGG_LOOP = """
-            program agg_loop
-            struct Point = { x: i64, y: i64 }
-            array ints = i64
-            func main(n: i64) -> (total: i64) {
-                const.i64 r2, 0
-                const.i64 r3, 0
-                const.i64 r4, 1
-                jmp head
-            head:
-                i64.lt r5, r2, r1
-                br r5, body, done
-            body:
-                struct.new r6, Point, [r2, r4]
-                struct.get r7, r6, 0
-                array.new r8, ints, [r7, r2, r4]
-                array.get_imm r9, r8, 1
-                array.len r10, r8
-                i64.add r3, r3, r9
-                i64.add r2, r2, r4
-                jmp head
-            done:
-                ret r0, [r3]
-            }
-            """;
+    private static final String AGG_LOOP = TestLoaders.aggLoop("agg_loop", "    array.get_imm r9, r8, 1\n", "", "");
 
     /**
      * After the warm-up's work, first compiles (a recursion, a loop with a tuple and a call the

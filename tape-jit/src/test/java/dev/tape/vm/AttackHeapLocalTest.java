@@ -243,15 +243,6 @@ class AttackHeapLocalTest {
     }
 
     /**
-     * Runs main on the interpreter, stepped and compiled in slices of {@code slice} fuel under
-     * {@code limits} (its fuel replaced), side by side: the same outcome after each slice, and at
-     * each pause the same frames, fuel left, host calls, position and snapshot bytes (which hold
-     * the heap count); at every third pause, runs restored from the compiled run's snapshot on
-     * either tier end alike.
-     *
-     * @return the number of pauses
-     */
-    /**
      * Runs a (restored) run to its end in slices of 1,000 fuel, giving each suspended host call
      * the result 5.
      *
@@ -275,6 +266,15 @@ class AttackHeapLocalTest {
     /** Host calls that suspended their run in {@link #pauses}, over all runs. */
     static int suspensions;
 
+    /**
+     * Runs main on the interpreter, stepped and compiled in slices of {@code slice} fuel under
+     * {@code limits} (its fuel replaced), side by side: the same outcome after each slice, and at
+     * each pause the same frames, fuel left, host calls, position and snapshot bytes (which hold
+     * the heap count); at every third pause, runs restored from the compiled run's snapshot on
+     * either tier end alike.
+     *
+     * @return the number of pauses
+     */
     static int pauses(Tiers t, List<Value> args, Limits limits, long slice, String what) {
         Limits l = limits.withFuel(slice);
         Run a = t.interpreted.start(new ExecutionContext(), 0, args, l, new Steps());

@@ -59,7 +59,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttackJitDepthTest {
     /** Registers of {@code wide}: the mark it leaves covers the first levels of the recursion. */
     private static final int WIDE = 1200;
-    /** Deep enough that the frame records grow past {@link ExecutionContext#RETAIN_FRAMES}. */
     /**
      * Registers of {@code big}, which the recursion's bottom calls before {@code mid}: a run paused
      * in it and restored holds a register mark that covers {@code mid}'s calls, so only the frame
@@ -67,6 +66,7 @@ class AttackJitDepthTest {
      * the records' end.
      */
     private static final int BIG = 400;
+    /** Deep enough that the frame records grow past {@link ExecutionContext#RETAIN_FRAMES}. */
     private static final int DEEP = ExecutionContext.RETAIN_FRAMES + 900;
 
     static String text() {

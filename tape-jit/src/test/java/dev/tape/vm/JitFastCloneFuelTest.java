@@ -15,10 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fast clones' fuel tests (fast25: a block's charge is untested, the fuel is tested before
  * each {@code ret} and each back edge): random pure programs whose functions loop (a back edge by
- * {@code jmp} or by {@code br}) and recurse, on both tiers at every fuel limit over the program's
+ * {@code jmp} or by {@code br}) and recurse ({@link #program}). {@link JitFastCloneTest} sweeps
+ * them ({@link JitFastCloneTest#FAMILIES}) on both tiers at every fuel limit over the program's
  * use (so the fuel runs out between two tests, inside a callee, right at a {@code ret} and inside
  * a loop), at depth and register limits hit inside the clones, on a small Java stack, and paused
  * and restored; results, trap kind, pc and span and fuel left must agree ({@link Tiers#check}).
+ * Here: an endless loop in a clone, and the fuel tests read from the generated class.
  */
 class JitFastCloneFuelTest {
     private static final String[] BIN = {"i64.add", "i64.sub", "i64.mul", "i64.xor", "i64.and", "i64.or"};
@@ -81,57 +83,6 @@ class JitFastCloneFuelTest {
         }
         long a = linear ? 5 + rnd.nextInt(30) : 2 + rnd.nextInt(6);
         return new Tiers.Generated(s.toString(), List.of(Value.i64(a), Value.i64(rnd.nextInt(100) - 50)));
-    }
-
-    /** Most programs enter clones (so the sweeps below exercise them). */
-    @Test
-    void theProgramsEnterClones() throws Exception {
-        int entered = 0;
-        for (long seed = 0; seed < 30; seed++) {
-            Tiers.Generated g = program(seed);
-            Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            ExecutionContext ctx = new ExecutionContext();
-            vm.run(ctx, 0, g.args(), Limits.DEFAULT, null);
-            entered += ctx.fastEntries > 0 ? 1 : 0;
-        }
-        assertTrue(entered >= 25, "programs that entered clones: " + entered);
-    }
-
-    /** Every fuel limit from 0 to one past the use: the fuel runs out at every point of the clones. */
-    @Test
-    void everyFuelLimit() throws Exception {
-        for (long seed = 0; seed < 30; seed++) {
-            Tiers.Generated g = program(seed);
-            Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            String what = "seed " + seed + "\n" + g.source();
-            Tiers.Outcome full = t.check(0, g.args(), Limits.DEFAULT, what);
-            t.everyFuel(0, g.args(), full, what);
-        }
-    }
-
-    /** Depth and register limits hit inside the clones; a small Java stack. */
-    @Test
-    void depthRegisterAndStackLimits() throws Exception {
-        Tiers.depthAndRegisterSweep(100, 115, JitFastCloneFuelTest::program);
-        for (long seed = 115; seed < 130; seed++) {
-            Tiers.Generated g = program(seed);
-            Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            String what = "seed " + seed + "\n" + g.source();
-            for (long d = 5; d <= 40; d += 3) {
-                t.check(0, g.args(), Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
-            }
-            for (int regs = 81; regs <= 1_500; regs += 47) {
-                t.check(0, g.args(), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
-            }
-        }
-        Tiers.smallStackSweep(256 * 1024, 130, 145, JitFastCloneFuelTest::program);
-    }
-
-    /** Paused runs (today's path) restored on the other tier agree. */
-    @Test
-    void pausesAndRestores() throws Exception {
-        int pauses = Tiers.pauseSweep(200, 210, JitFastCloneFuelTest::program);
-        assertTrue(pauses >= 50, "pauses " + pauses);
     }
 
     /**

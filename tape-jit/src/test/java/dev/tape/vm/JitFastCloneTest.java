@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * linear recursion 40 to 120 deep (deeper than a clone's Java stack budget lets it nest, so it
  * bails and the call runs again on the compiled path), and one in four divides in a leaf (a
  * division is no clone's operation: those functions and their callers run on the compiled path,
- * and may trap on a zero divisor).
+ * and may trap on a zero divisor). The same sweeps run {@link JitFastCloneFuelTest}'s programs,
+ * which loop ({@link #FAMILIES}).
  */
 class JitFastCloneTest {
     private static final String[] BIN = {"i64.add", "i64.sub", "i64.mul", "i64.xor", "i64.and", "i64.or"};
@@ -108,57 +110,102 @@ class JitFastCloneTest {
         s.append(u ? "    i64.to_u64 " : "    mov ").append(dst).append(", ").append(from).append('\n');
     }
 
+    /**
+     * A family of random programs the sweeps below run, and how far they take it.
+     *
+     * @param name names the family in failure messages
+     * @param program the family's generator
+     * @param mayTrap whether a program may trap at {@code Limits.DEFAULT} (a division by zero)
+     * @param seeds the seeds 0 to {@code seeds} (exclusive) run plain and at every fuel and heap limit
+     * @param minEntered of those, how many must enter a clone in a plain run
+     * @param limitSeeds the seeds from 100 run {@link Tiers#depthAndRegisterSweep}, the as many after them
+     *     every depth limit from 5 to {@code maxDepth} by 3 and register limit from 81 to
+     *     {@code maxRegisters} by {@code registerStep}
+     * @param maxDepth the last depth limit (the deepest recursion's depth or past it)
+     * @param maxRegisters the last register limit (past the deepest frames' registers)
+     * @param registerStep the step of the register limits
+     * @param pauseSeeds the seeds from 200 run paused and restored ({@link Tiers#pauseSweep})
+     * @param minPauses how many pauses those must make
+     * @param smallStackFrom the first of {@code limitSeeds} seeds run on a 256 KiB Java stack
+     */
+    record Family(String name, LongFunction<Tiers.Generated> program, boolean mayTrap, int seeds, int minEntered,
+                  int limitSeeds, long maxDepth, int maxRegisters, int registerStep, int pauseSeeds, int minPauses,
+                  long smallStackFrom) {}
+
+    /**
+     * This class's programs (deep recursions that bail, divisions), and {@link JitFastCloneFuelTest}'s
+     * (loops by {@code jmp} or {@code br} in recursing functions: fuel tests at back edges and rets).
+     */
+    static final List<Family> FAMILIES = List.of(
+            new Family("fast", JitFastCloneTest::program, true, 40, 20, 30, 130, 3_000, 41, 15, 100, 300),
+            new Family("fastfuel", JitFastCloneFuelTest::program, false, 30, 25, 15, 40, 1_500, 47, 10, 50, 130));
+
     /** Most generated programs enter clones in a plain run (the context's count). */
     @Test
     void theProgramsEnterClones() throws Exception {
-        int entered = 0;
-        for (long seed = 0; seed < 40; seed++) {
-            Tiers.Generated g = program(seed);
-            Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            ExecutionContext ctx = new ExecutionContext();
-            try {
-                vm.run(ctx, 0, g.args(), Limits.DEFAULT, null);
-            } catch (dev.tape.vm.Trap e) {
-                // a division by zero: the clones did their part before
+        for (Family f : FAMILIES) {
+            int entered = 0;
+            for (long seed = 0; seed < f.seeds(); seed++) {
+                Tiers.Generated g = f.program().apply(seed);
+                Vm vm = Jit.compile(JitLeafInlineTest.verified(g.source()), Host.NONE);
+                ExecutionContext ctx = new ExecutionContext();
+                try {
+                    vm.run(ctx, 0, g.args(), Limits.DEFAULT, null);
+                } catch (Trap e) {
+                    // a division by zero: the clones did their part before
+                    if (!f.mayTrap()) {
+                        throw e;
+                    }
+                }
+                entered += ctx.fastEntries > 0 ? 1 : 0;
             }
-            entered += ctx.fastEntries > 0 ? 1 : 0;
+            assertTrue(entered >= f.minEntered(), f.name() + ": programs that entered clones: " + entered);
         }
-        assertTrue(entered >= 20, "programs that entered clones: " + entered);
     }
 
+    /** Every fuel limit from 0 to one past the use (the fuel runs out at every point of the clones), every heap limit near the use. */
     @Test
     void everyFuelLimitAndHeapLimit() throws Exception {
-        Tiers.fuelAndHeapSweep(0, 40, JitFastCloneTest::program, (g, vp, t, full, what) ->
-                assertTrue(Jit.compiledFunctions(t.compiled) >= 1, what));
+        for (Family f : FAMILIES) {
+            Tiers.fuelAndHeapSweep(0, f.seeds(), f.program(), (g, vp, t, full, what) ->
+                    assertTrue(Jit.compiledFunctions(t.compiled) >= 1, f.name() + " " + what));
+        }
     }
 
+    /** Depth limits hit inside the clones, and register limits up to past the deepest frames. */
     @Test
     void everyDepthAndRegisterLimit() throws Exception {
-        Tiers.depthAndRegisterSweep(100, 130, JitFastCloneTest::program);
-        for (long seed = 130; seed < 160; seed++) {
-            Tiers.Generated g = program(seed);
-            Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
-            String what = "seed " + seed + "\n" + g.source();
-            // depth limits hit inside the clones, and register limits up to past the deepest frames
-            for (long d = 5; d <= 130; d += 3) {
-                t.check(0, g.args(), Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
-            }
-            for (int regs = 81; regs <= 3_000; regs += 41) {
-                t.check(0, g.args(), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
+        for (Family f : FAMILIES) {
+            Tiers.depthAndRegisterSweep(100, 100 + f.limitSeeds(), f.program());
+            for (long seed = 100 + f.limitSeeds(); seed < 100 + 2L * f.limitSeeds(); seed++) {
+                Tiers.Generated g = f.program().apply(seed);
+                Tiers t = Tiers.of(JitLeafInlineTest.verified(g.source()), Host.NONE);
+                String what = f.name() + " seed " + seed + "\n" + g.source();
+                for (long d = 5; d <= f.maxDepth(); d += 3) {
+                    t.check(0, g.args(), Limits.DEFAULT.withMaxCallDepth(d), what + " depth " + d);
+                }
+                for (int regs = 81; regs <= f.maxRegisters(); regs += f.registerStep()) {
+                    t.check(0, g.args(), Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
+                }
             }
         }
     }
 
+    /** Paused runs (today's path) restored on the other tier agree. */
     @Test
     void pausedRunsKeepTheirPath() throws Exception {
-        int pauses = Tiers.pauseSweep(200, 215, JitFastCloneTest::program);
-        assertTrue(pauses >= 100, "pauses " + pauses);
+        for (Family f : FAMILIES) {
+            int pauses = Tiers.pauseSweep(200, 200 + f.pauseSeeds(), f.program());
+            assertTrue(pauses >= f.minPauses(), f.name() + ": pauses " + pauses);
+        }
     }
 
     /** On a thread with a small Java stack, the tiers still agree (the clones nest within the budget). */
     @Test
     void smallJavaStack() throws Exception {
-        Tiers.smallStackSweep(256 * 1024, 300, 330, JitFastCloneTest::program);
+        for (Family f : FAMILIES) {
+            Tiers.smallStackSweep(256 * 1024, f.smallStackFrom(), f.smallStackFrom() + f.limitSeeds(), f.program());
+        }
     }
 
     /**

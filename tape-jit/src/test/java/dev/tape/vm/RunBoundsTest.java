@@ -287,6 +287,9 @@ class RunBoundsTest {
         assertEquals("[end true " + used + "]", lines[1], interpreted);
     }
 
+    /** down(40) at each level: its compiled frames use most of the compiled tier's stack budget. */
+    private static final long DOWN = 40;
+
     /**
      * A host function that starts the program again from inside its run, as deep as it can: on a
      * thread of {@code stackBytes}, the runs nest {@link Vm#MAX_RUN_NESTING} deep and the next one
@@ -294,9 +297,6 @@ class RunBoundsTest {
      *
      * @return per level, how its nested run ended
      */
-    /** down(40) at each level: its compiled frames use most of the compiled tier's stack budget. */
-    private static final long DOWN = 40;
-
     private static List<String> nestAsDeepAsAllowed(boolean compiled, int stackBytes) throws Exception {
         List<String> seen = new ArrayList<>();
         Vm[] vm = new Vm[1];
