@@ -62,7 +62,7 @@ public final class CodeImage {
         tags = new byte[(int) nTags][];
         int refAt = 0;
         int tagAt = 0;
-        java.util.HashMap<TagKey, byte[]> seen = new java.util.HashMap<>();
+        java.util.HashMap<java.nio.ByteBuffer, byte[]> seen = new java.util.HashMap<>();
         for (int f = 0; f < functions.length; f++) {
             LoweredFunction lf = functions[f];
             int at = entry[f];
@@ -92,39 +92,16 @@ public final class CodeImage {
     /**
      * Copies a function's tag lists into {@link #tags} from {@code at}, each list equal to one
      * copied before as that one (a program whose functions build tuples of one shape keeps the list
-     * once; nothing modifies a tag list). O(total tag-list length): the key hashes each list once.
+     * once; nothing modifies a tag list). O(total tag-list length) and O(log lists) a lookup.
      */
-    private void shareTags(byte[][] lists, int at, java.util.HashMap<TagKey, byte[]> seen) {
+    private void shareTags(byte[][] lists, int at, java.util.HashMap<java.nio.ByteBuffer, byte[]> seen) {
         for (int i = 0; i < lists.length; i++) {
             byte[] l = lists[i];
-            byte[] first = seen.putIfAbsent(new TagKey(l), l);
+            // a wrapped array compares and hashes by content, and is comparable: lists whose
+            // hashes a program makes collide cost O(log lists) a lookup in the map's tree bins
+            // (a JDK class: compiling a program after the warm-up loads no class of ours)
+            byte[] first = seen.putIfAbsent(java.nio.ByteBuffer.wrap(l), l);
             tags[at + i] = first == null ? l : first;
-        }
-    }
-
-    /**
-     * A tag list compared by content; comparable, so lists a program makes collide in their hash
-     * cost a lookup O(log lists) in the map's tree bins, not a scan.
-     */
-    private record TagKey(byte[] list) implements Comparable<TagKey> {
-        @Override
-        public int compareTo(TagKey o) {
-            return java.util.Arrays.compare(list, o.list);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TagKey k && java.util.Arrays.equals(list, k.list);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(list);
-        }
-
-        @Override
-        public String toString() {
-            return java.util.Arrays.toString(list);
         }
     }
 
