@@ -97,6 +97,11 @@ public final class CodeImage {
     private void shareTags(byte[][] lists, int at, java.util.HashMap<java.nio.ByteBuffer, byte[]> seen) {
         for (int i = 0; i < lists.length; i++) {
             byte[] l = lists[i];
+            if (at + i > 0 && java.util.Arrays.equals(tags[at + i - 1], l)) {
+                // as the list before: no key made (a program of one tuple shape allocates nothing)
+                tags[at + i] = tags[at + i - 1];
+                continue;
+            }
             // a wrapped array compares and hashes by content, and is comparable: lists whose
             // hashes a program makes collide cost O(log lists) a lookup in the map's tree bins
             // (a JDK class: compiling a program after the warm-up loads no class of ours)
