@@ -60,9 +60,20 @@ public final class VerifiedProgram {
         this.nameSymbols = nameSymbols;
         this.functions = functions;
         this.funcSigKey = funcSigKey;
-        this.closureSigKey = closureSigKey;
+        // null when no function takes an aggregate first (every key -2): 4 bytes a function fewer
+        this.closureSigKey = anyClosure(closureSigKey) ? closureSigKey : null;
         this.callSigKey = callSigKey;
         this.image = new CodeImage(functions);
+    }
+
+    /** @return whether some key is not -2: some function takes an aggregate first */
+    private static boolean anyClosure(int[] closureSigKey) {
+        for (int k : closureSigKey) {
+            if (k != -2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the verified container model */
@@ -179,7 +190,15 @@ public final class VerifiedProgram {
      *     its first argument is not an aggregate
      */
     public int closureSigKey(int func) {
-        return closureSigKey[func];
+        int[] keys = closureSigKey;
+        if (keys == null) {
+            if (func < 0 || func >= functions.length) {
+                // as the array would
+                throw new ArrayIndexOutOfBoundsException(func);
+            }
+            return -2;
+        }
+        return keys[func];
     }
 
     /**

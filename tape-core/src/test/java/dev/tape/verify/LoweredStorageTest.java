@@ -81,6 +81,53 @@ class LoweredStorageTest {
         }
     }
 
+    /**
+     * The image keeps equal tag lists once: two bodies that build a tuple of two i64 share one
+     * array; a body that builds a tuple of three i64 has its own. Every image entry equals its
+     * function's own list (checked by {@link #imageAgrees}).
+     */
+    @Test
+    void equalTagListsAreKeptOnce() {
+        ProgramBuilder pb = new ProgramBuilder();
+        body(pb, pb.addFunction(List.of(I64), List.of(I64)));
+        body(pb, pb.addFunction(List.of(I64), List.of(I64)));
+        pb.addFunction(List.of(I64), List.of(I64)).constI64(2, 3).tupleNew(3, 1, 2, 2).tupleGet(4, 3, 2).ret(0, 4);
+        VerifiedProgram vp = Verifier.verify(pb.build());
+        byte[][] tags = Lowered.image(vp).tags();
+        assertEquals(3, tags.length, "one tag list a tuple.new");
+        assertSame(tags[0], tags[1]);
+        assertArrayEquals(new byte[] {tags[0][0], tags[0][1], tags[0][0]}, tags[2]);
+        assertNotEquals(tags[0].length, tags[2].length);
+        imageAgrees(vp, 0);
+        imageAgrees(vp, 1);
+        assertArrayEquals(Lowered.function(vp, 2).tags()[0], tags[2]);
+    }
+
+    /**
+     * A function's closure key is -2 unless it takes an aggregate first, whether or not another
+     * function of the program does (the program keeps no closure keys when none does); an id out
+     * of range throws as the key array would.
+     */
+    @Test
+    void closureKeysWithAndWithoutClosures() {
+        for (boolean withClosure : new boolean[] {false, true}) {
+            ProgramBuilder pb = new ProgramBuilder();
+            pb.addFunction(List.of(I64), List.of(I64)).ret(0, 1);
+            if (withClosure) {
+                pb.addFunction(List.of(dev.tape.program.ValueType.AGG, I64), List.of(I64)).ret(0, 2);
+            }
+            VerifiedProgram vp = Verifier.verify(pb.build());
+            assertEquals(-2, vp.closureSigKey(0));
+            if (withClosure) {
+                // the rest of its signature, (i64) -> (i64), is function 0's
+                assertEquals(vp.funcSigKey(0), vp.closureSigKey(1));
+            }
+            int n = vp.functionCount();
+            org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class, () -> vp.closureSigKey(n));
+            org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class, () -> vp.closureSigKey(-1));
+        }
+    }
+
     /** The same kinds of code, so that the second function's image position and bases are not 0. */
     private static Program program(boolean withFirst) {
         ProgramBuilder pb = new ProgramBuilder();

@@ -20,7 +20,7 @@ public final class CodeImage {
     private final Object[] refs;
     private final byte[][] tags;
     /** {@link #leafLength(int)} by function id */
-    private final int[] leaf;
+    private final byte[] leaf;
     /** {@link #callEntries()} */
     private final int[] callEntry;
     /** {@link #runEntries()} */
@@ -62,21 +62,22 @@ public final class CodeImage {
         tags = new byte[(int) nTags][];
         int refAt = 0;
         int tagAt = 0;
+        java.util.HashMap<java.nio.ByteBuffer, byte[]> seen = new java.util.HashMap<>();
         for (int f = 0; f < functions.length; f++) {
             LoweredFunction lf = functions[f];
             int at = entry[f];
             System.arraycopy(lf.code(), 0, code, at, lf.codeLength());
             lf.relocate(code, at, at, refAt, tagAt);
             System.arraycopy(lf.refs(), 0, refs, refAt, lf.refs().length);
-            System.arraycopy(lf.tags(), 0, tags, tagAt, lf.tags().length);
+            shareTags(lf.tags(), tagAt, seen);
             refAt += lf.refs().length;
             tagAt += lf.tags().length;
             // last: a placed function's code, table and constants are made again when asked
             lf.placed();
         }
-        leaf = new int[functions.length];
+        leaf = new byte[functions.length];
         for (int f = 0; f < functions.length; f++) {
-            leaf[f] = leafScan(code, entry[f], entry[f] + functions[f].codeLength());
+            leaf[f] = (byte) leafScan(code, entry[f], entry[f] + functions[f].codeLength());
         }
         callEntry = new int[functions.length];
         runEntry = new int[functions.length];
@@ -85,6 +86,27 @@ public final class CodeImage {
             // decided once here: the interpreter's direct call tests the value it loads anyway
             boolean hot = leaf[f] == 0 && LOp.callLoopTakes(code[entry[f]] & 0xFF);
             runEntry[f] = hot ? entry[f] | HOT : callEntry[f];
+        }
+    }
+
+    /**
+     * Copies a function's tag lists into {@link #tags} from {@code at}, each list equal to one
+     * copied before as that one (a program whose functions build tuples of one shape keeps the list
+     * once; nothing modifies a tag list). O(total tag-list length) and O(log lists) a lookup.
+     */
+    private void shareTags(byte[][] lists, int at, java.util.HashMap<java.nio.ByteBuffer, byte[]> seen) {
+        for (int i = 0; i < lists.length; i++) {
+            byte[] l = lists[i];
+            if (at + i > 0 && java.util.Arrays.equals(tags[at + i - 1], l)) {
+                // as the list before: no key made (a program of one tuple shape allocates nothing)
+                tags[at + i] = tags[at + i - 1];
+                continue;
+            }
+            // a wrapped array compares and hashes by content, and is comparable: lists whose
+            // hashes a program makes collide cost O(log lists) a lookup in the map's tree bins
+            // (a JDK class: compiling a program after the warm-up loads no class of ours)
+            byte[] first = seen.putIfAbsent(java.nio.ByteBuffer.wrap(l), l);
+            tags[at + i] = first == null ? l : first;
         }
     }
 
