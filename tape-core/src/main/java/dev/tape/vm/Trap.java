@@ -24,7 +24,8 @@ import java.util.List;
  * 10 million.
  */
 public final class Trap extends TapeException {
-    private static final long serialVersionUID = 1L;
+    /** 2 since the call stack is a {@code Frame[]} (the twenty-seventh round): a form-1 trap does not read back. */
+    private static final long serialVersionUID = 2L;
 
     /** The span value that means "no span covers the pc": 0, which is never a span id. */
     public static final long NO_SPAN = 0;
@@ -45,12 +46,15 @@ public final class Trap extends TapeException {
     }
 
     /**
-     * One frame of the VM call stack (Serializable, as the trap that holds it is).
+     * One frame of the VM call stack (Serializable, as the trap that holds it is: its serialized form
+     * is its four components, documented below; it is left off javadoc's serialized-form page, whose
+     * JDK 17 doclet asks a record for field comments it does not take from the {@code @param}s).
      *
      * @param func the function id
      * @param name the function's name from the names section, or {@code null}
      * @param pc the byte pc (the trapping instruction, or the call being executed)
      * @param span the span id in force there (unsigned 64-bit), or {@link #NO_SPAN} (0) when none
+     * @serial exclude
      */
     public record Frame(int func, String name, int pc, long span) implements Serializable {
         /** @return whether a span covers the frame's pc ({@link #span()} is then its id) */
