@@ -208,7 +208,7 @@ public final class Table {
      * @return {@code s} with control characters and quotes as Java-style u-escapes (backslash, u,
      *     four hex digits), cut at 60 characters (then "...")
      */
-    private static String escape(String s) {
+    static String escape(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && i < 60; i++) {
             char c = s.charAt(i);

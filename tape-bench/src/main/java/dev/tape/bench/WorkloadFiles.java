@@ -45,7 +45,7 @@ public final class WorkloadFiles {
                 System.out.println(p);
             }
         } catch (IOException | RuntimeException e) {
-            System.err.println("WorkloadFiles: cannot write " + args[0] + ": " + e);
+            System.err.println("WorkloadFiles: cannot write " + Table.escape(args[0]) + ": " + Table.escape(e.toString()));
             System.exit(2);
         }
     }

@@ -292,6 +292,9 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     /**
+     * The heap bytes one instruction charges on the heap room's local, for a counted loop's bound
+     * ({@link CountedLoop}).
+     *
      * @param i a code index of the function
      * @return the heap bytes the instruction starting at {@code i} charges on the heap room's local
      *     ({@link HeapLocal#charges}), 0 when it charges none or the method has no such local
