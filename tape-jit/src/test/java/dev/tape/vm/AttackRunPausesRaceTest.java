@@ -71,23 +71,7 @@ class AttackRunPausesRaceTest {
                 long fuel = clean.fuelRemaining();
                 AtomicReference<Run> current = new AtomicReference<>();
                 AtomicBoolean stop = new AtomicBoolean();
-                Thread noise = new Thread(() -> {
-                    Random r = new Random(7);
-                    while (!stop.get()) {
-                        Run run = current.get();
-                        if (run == null) {
-                            Thread.onSpinWait();
-                            continue;
-                        }
-                        switch (r.nextInt(4)) {
-                            case 0 -> run.interrupt();
-                            case 1 -> run.deadline(Duration.ofNanos(r.nextInt(50_000)));
-                            case 2 -> run.clearDeadline();
-                            default -> Thread.yield();
-                        }
-                    }
-                }, "noise");
-                noise.start();
+                Thread noise = AttackHostRunRaceTest.noise(current, stop, 7);
                 int pauses = 0;
                 try {
                     Random rnd = new Random(3);
