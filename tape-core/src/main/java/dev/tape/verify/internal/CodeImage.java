@@ -116,7 +116,7 @@ public final class CodeImage {
      * or a {@code Comparable} of exactly itself. {@code ByteBuffer.wrap}'s keys were neither (their
      * class is {@code HeapByteBuffer}, a {@code Comparable<ByteBuffer>}): every lookup then compared
      * the list with every earlier one of its hash, quadratic work in the verifier (16,384 such
-     * lists in an 11 MB program took 7 to 15 s to verify, 0.3 to 0.4 s before the lists were
+     * lists in an 11 MB program took 6 to 15 s to verify, 0.3 to 0.4 s before the lists were
      * shared). A JDK class: compiling a program after the warm-up loads no class of ours.
      *
      * @param list a tag list

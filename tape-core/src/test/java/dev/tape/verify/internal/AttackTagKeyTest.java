@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code B}, has one {@code ByteBuffer} hash (2^k lists), and reversed, one {@code String} hash.
  * The map was keyed by {@code ByteBuffer.wrap}, whose class ({@code HeapByteBuffer}) is no
  * {@code Comparable} of itself, so {@link java.util.HashMap} could not order a bin of such keys
- * and compared each new list with every earlier one: 16,384 lists (an 11 MB program) took 7 to
+ * and compared each new list with every earlier one: 16,384 lists (an 11 MB program) took 6 to
  * 15 s to verify against 0.3 to 0.4 s before the change. The key is now one HashMap orders
  * ({@link #assertOrderedKey}), and colliding lists are still shared exactly when equal.
  */
