@@ -62,7 +62,7 @@ public final class CodeImage {
         tags = new byte[(int) nTags][];
         int refAt = 0;
         int tagAt = 0;
-        java.util.HashMap<java.nio.ByteBuffer, byte[]> seen = new java.util.HashMap<>();
+        java.util.HashMap<String, byte[]> seen = new java.util.HashMap<>();
         for (int f = 0; f < functions.length; f++) {
             LoweredFunction lf = functions[f];
             int at = entry[f];
@@ -92,9 +92,10 @@ public final class CodeImage {
     /**
      * Copies a function's tag lists into {@link #tags} from {@code at}, each list equal to one
      * copied before as that one (a program whose functions build tuples of one shape keeps the list
-     * once; nothing modifies a tag list). O(total tag-list length) and O(log lists) a lookup.
+     * once; nothing modifies a tag list). O(total tag-list length) and O(log lists) comparisons a
+     * lookup, whatever hashes the lists have ({@link #tagKey(byte[])}).
      */
-    private void shareTags(byte[][] lists, int at, java.util.HashMap<java.nio.ByteBuffer, byte[]> seen) {
+    private void shareTags(byte[][] lists, int at, java.util.HashMap<String, byte[]> seen) {
         for (int i = 0; i < lists.length; i++) {
             byte[] l = lists[i];
             if (at + i > 0 && java.util.Arrays.equals(tags[at + i - 1], l)) {
@@ -102,12 +103,27 @@ public final class CodeImage {
                 tags[at + i] = tags[at + i - 1];
                 continue;
             }
-            // a wrapped array compares and hashes by content, and is comparable: lists whose
-            // hashes a program makes collide cost O(log lists) a lookup in the map's tree bins
-            // (a JDK class: compiling a program after the warm-up loads no class of ours)
-            byte[] first = seen.putIfAbsent(java.nio.ByteBuffer.wrap(l), l);
+            byte[] first = seen.putIfAbsent(tagKey(l), l);
             tags[at + i] = first == null ? l : first;
         }
+    }
+
+    /**
+     * The map key of a tag list in {@link #shareTags}: a Latin-1 string of its bytes (kind tags 0
+     * to 11), equal and hashing by content. A program chooses its lists and so can make any number
+     * of them hash alike (the hash is a polynomial in 31 mod 2^32); {@link java.util.HashMap} keeps
+     * such keys in a tree bin, ordered by {@code compareTo}, only when their class is {@code String}
+     * or a {@code Comparable} of exactly itself. {@code ByteBuffer.wrap}'s keys were neither (their
+     * class is {@code HeapByteBuffer}, a {@code Comparable<ByteBuffer>}): every lookup then compared
+     * the list with every earlier one of its hash, quadratic work in the verifier (16,384 such
+     * lists in an 11 MB program took 6 to 15 s to verify, 0.3 to 0.4 s before the lists were
+     * shared). A JDK class: compiling a program after the warm-up loads no class of ours.
+     *
+     * @param list a tag list
+     * @return its key, equal to another list's key exactly when the lists are equal
+     */
+    static String tagKey(byte[] list) {
+        return new String(list, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /**
