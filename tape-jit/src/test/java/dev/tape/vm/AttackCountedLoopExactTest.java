@@ -140,7 +140,8 @@ class AttackCountedLoopExactTest {
         };
     }
 
-    private static List<Value> args(String ty, SplittableRandom rnd, long i, long end, long step) {
+    /** Main's arguments: i, end and step of type {@code ty}, r4..r9 drawn from -5 to 49, three random bools. */
+    static List<Value> args(String ty, SplittableRandom rnd, long i, long end, long step) {
         List<Value> a = new ArrayList<>();
         a.add(CountedLoopPrograms.word(ty, i));
         a.add(CountedLoopPrograms.word(ty, end));
