@@ -49,9 +49,10 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * each trip of {@code tuple_loop} tested the fuel, and C2's register allocation of its unrolled
  * trips, each with its own deoptimization state, put the sum's chain through an xmm register in
  * about half the JVMs, 3.5x Java instead of 2.0x). So every trip from the head runs exactly those
- * instructions, none can call out or read the context (a tuple read of the verified type cannot
- * trap; were it to, its block charged and refunds as the blocks' copy does, which holds no
- * {@code double} local then), and the only way out is the latch. Right before the latch, in its
+ * instructions, none can call out or read the context (a tuple read of a stale shape can trap,
+ * review27's repro: its block charges and refunds as the blocks' copy does, which holds no
+ * {@code double} local then, since a loop with any tuple instruction holds none), and the only way
+ * out is the latch. Right before the latch, in its
  * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or
  * fused, or {@code gt} with the operands swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
  * {@code i} and a register {@code s} before the compare; {@code end} and {@code s} are not written
@@ -213,6 +214,7 @@ final class CountedLoop {
         int adds = 0;
         long fuel = 0;
         long heap = 0;
+        boolean tuples = false;
         int leafRegs = 0;
         int leafBytes = 0;
         Writes written = new Writes();
@@ -254,9 +256,17 @@ final class CountedLoop {
                         return null;
                     }
                     heap += e.heapCharge(i);
+                    tuples = true;
                     written.add(code[g + 1]);
                 }
-                case LOp.TUPLE_GET_W -> written.add(code[g + 1]);
+                case LOp.TUPLE_GET_W -> {
+                    // only where tuple.new may be (a method with the heap room's local), as documented
+                    if (e.heap < 0) {
+                        return null;
+                    }
+                    tuples = true;
+                    written.add(code[g + 1]);
+                }
                 case Op.CALL -> {
                     LeafInliner.Leaf leaf = leaf(e, g);
                     if (leaf == null) {
@@ -288,8 +298,9 @@ final class CountedLoop {
         }
         boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
         int[] doubles = F64Locals.choose(e, head, latch);
-        if (heap > 0 && doubles.length > 0) {
-            // a tuple read's slow path reads the registers' long locals, which the double ones are ahead of
+        if (tuples && doubles.length > 0) {
+            // a tuple read's slow path (a stale shape's type_mismatch trap) reads the registers' long
+            // locals, which the double ones are ahead of; a loop that only reads tuples included (review27)
             return null;
         }
         return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, heap, leafRegs, doubles,

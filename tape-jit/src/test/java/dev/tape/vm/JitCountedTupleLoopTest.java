@@ -38,6 +38,24 @@ class JitCountedTupleLoopTest {
     }
 
     /**
+     * A loop that reads a tuple built before it, beside f64 arithmetic the chunk would hold in
+     * {@code double} locals, runs in no chunk: a tuple read's slow path reads the registers' long
+     * locals (review27: such a loop that builds no tuple was chunked, and a stale shape's read traps
+     * inside the chunk); without the f64 arithmetic the same loop runs in chunks.
+     */
+    @Test
+    void aLoopReadingTuplesBesideDoubleLocalsRunsInNoChunk() throws Exception {
+        String head = "program tg\nfunc f(n: i64) -> (i64) {\n    const.i64 r2, 0\n    const.i64 r3, 0\n"
+                + "    const.i64 r4, 1\n    const.f64 r9, 1.5\n    tuple.new r6, [r3, r4]\n    i64.lt r5, r3, r1\n"
+                + "    br r5, top, done\ntop:\n    tuple.get r7, r6, 1\n    i64.add r2, r2, r7\n";
+        String tail = "    i64.add r3, r3, r4\n    i64.lt r5, r3, r1\n    br r5, top, done\ndone:\n    ret r0, [r2]\n}\n";
+        String withDoubles = head + "    f64.mul r9, r9, r9\n" + tail;
+        String withoutDoubles = head + tail;
+        assertEquals(0, CountedLoopPrograms.preambles(JitLeafInlineTest.verified(withDoubles)), withDoubles);
+        assertEquals(1, CountedLoopPrograms.preambles(JitLeafInlineTest.verified(withoutDoubles)), withoutDoubles);
+    }
+
+    /**
      * A random counted loop building one or two tuples of one to three words per trip, reading
      * some of their elements and folding them into two accumulators; its step 1 to 3.
      */
