@@ -31,7 +31,6 @@ import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.IALOAD;
 import static org.objectweb.asm.Opcodes.ICONST_1;
 import static org.objectweb.asm.Opcodes.IFEQ;
-import static org.objectweb.asm.Opcodes.IFNE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
@@ -339,11 +338,7 @@ abstract class InstructionEmitter extends LocalsEmitter {
                     branchDone = false;
                     return;
                 }
-                loadW(code[g + 1]);
-                mv.visitInsn(LCONST_0);
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFNE, jump(code[g + 2] - entry, i));
-                mv.visitJumpInsn(GOTO, jump(code[g + 3] - entry, i));
+                InlineOps.br(this, code[g + 1], jump(code[g + 2] - entry, i), jump(code[g + 3] - entry, i));
             }
             case Op.JMP -> mv.visitJumpInsn(GOTO, jump(code[g + 1] - entry, i));
             case LOp.SELECT_W, LOp.SELECT_R -> select(g, op == LOp.SELECT_W);
