@@ -8,6 +8,8 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,11 +72,14 @@ final class RunSpec {
         s.addOption(option(run, Field.REGISTERS, String.class, "N", EngineOptions.REGISTERS_HELP, "--max-registers"));
         s.addOption(option(run, Field.OUTPUT_BYTES, long.class, "N", EngineOptions.OUTPUT_BYTES_HELP,
                 "--max-output-bytes"));
-        s.addOption(option(run, Field.HOST, HostChoice.class, "std|test", EngineOptions.HOST_HELP, "--host"));
-        s.addOption(option(run, Field.TIER, Tier.class, "jit|interp", EngineOptions.TIER_HELP, "--tier"));
+        s.addOption(optionBuilder(run, Field.HOST, HostChoice.class, "std|test", EngineOptions.HOST_HELP, "--host")
+                .completionCandidates(candidates(HostChoice.values())).build());
+        s.addOption(optionBuilder(run, Field.TIER, Tier.class, "jit|interp", EngineOptions.TIER_HELP, "--tier")
+                .completionCandidates(candidates(Tier.values())).build());
         Field trace = new Field(run, Field.TRACE);
         s.addOption(OptionSpec.builder("--trace").paramLabel("GROUP").splitRegex(",").type(List.class)
-                .auxiliaryTypes(TraceGroup.class).description(EngineOptions.TRACE_HELP)
+                .auxiliaryTypes(TraceGroup.class).completionCandidates(candidates(TraceGroup.values()))
+                .description(EngineOptions.TRACE_HELP)
                 .initialValue(trace.value()).hasInitialValue(true)
                 .setter(trace).getter(trace).scope(trace.owner()).withToString(trace.description()).build());
         s.addOption(option(run, Field.SLICE, String.class, "N", RunCommand.SLICE_HELP, "--slice"));
@@ -89,10 +94,35 @@ final class RunSpec {
     /** A single-value option bound to one field, its initial value the field's value now. */
     private static OptionSpec option(RunCommand run, int field, Class<?> type, String label, String description,
             String name, String... names) {
+        return optionBuilder(run, field, type, label, description, name, names).build();
+    }
+
+    /** As {@link #option(RunCommand, int, Class, String, String, String, String...)}, not yet built. */
+    private static OptionSpec.Builder optionBuilder(RunCommand run, int field, Class<?> type, String label,
+            String description, String name, String... names) {
         Field f = new Field(run, field);
         return OptionSpec.builder(name, names).paramLabel(label).type(type).description(description)
                 .initialValue(f.value()).hasInitialValue(true).setter(f).getter(f).scope(f.owner())
-                .withToString(f.description()).build();
+                .withToString(f.description());
+    }
+
+    /**
+     * An enum-typed option's completion candidates (its help's {@code ${COMPLETION-CANDIDATES}}, the
+     * completion scripts' values): each constant's {@code toString()} in declaration order, the list
+     * picocli makes itself when none is given. Given here, picocli does not ask the type for its
+     * constants: {@code Class.getEnumConstants()} calls {@code values()} by reflection, which cost a
+     * cold {@code tape run} about a millisecond of its main thread (the reflective call's accessor
+     * and privileged action classes, the method's lookup, in the interpreter).
+     *
+     * @param constants the enum's constants, from its {@code values()}
+     * @return their names as picocli shows them
+     */
+    static List<String> candidates(Enum<?>[] constants) {
+        List<String> names = new ArrayList<>(constants.length);
+        for (Enum<?> c : constants) {
+            names.add(c.toString());
+        }
+        return Collections.unmodifiableList(names);
     }
 
     /**
