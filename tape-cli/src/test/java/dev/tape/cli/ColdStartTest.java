@@ -151,7 +151,11 @@ class ColdStartTest {
      * tier's shape map makes no digest (setting up the JCA for one cost a cold run about 12 ms);
      * picocli's default factory is not loaded (its initialiser's {@code groovy.lang.Closure} lookup
      * opened the jar: {@link LazyFactory}) and, the run having succeeded, no system logger is set up
-     * ({@code System.exit} looks one up from JDK 21 on: {@link TapeCli#mustExit}).
+     * ({@code System.exit} looks one up from JDK 21 on: {@link TapeCli#mustExit}); and no enum is
+     * asked for its constants, picocli's three least of all ({@link RunSpec#candidates}): on JDK 17
+     * that call runs {@code values()} by reflection inside a privileged action,
+     * {@code java.lang.Class$3}, which JDK 25's {@code Class} no longer has. (A binary program's
+     * decoding asks for some: not checked there.)
      */
     @Test
     void aColdRunLoadsOnlyWhatItUses() throws Exception {
@@ -159,6 +163,7 @@ class ColdStartTest {
         Files.writeString(fib, FIB);
         String classes = coldRunClasses(fib);
         onlyWhatARunUses(classes);
+        assertFalse(classes.contains("java.lang.Class$3 "), "an enum's constants asked for by reflection");
     }
 
     /**
@@ -173,6 +178,33 @@ class ColdStartTest {
         Path bin = tmp.resolve("fib.tape");
         assertEquals(0, Cli.lazy("asm", "-o", bin.toString(), fib.toString()).code());
         onlyWhatARunUses(coldRunClasses(bin));
+    }
+
+    /**
+     * Each of {@code tape run}'s enum-typed options ({@code --host}, {@code --tier}, {@code --trace})
+     * completes, and lists in its help, the values picocli lists for an option of that type given
+     * no candidates: {@link RunSpec} gives them so that picocli need not ask the enum for its
+     * constants by reflection.
+     */
+    @Test
+    void theRunModelsEnumOptionsCompleteAsPicocliWould() {
+        CommandLine cl = TapeCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "run");
+        int enums = 0;
+        for (CommandLine.Model.OptionSpec o : cl.getSubcommands().get("run").getCommandSpec().options()) {
+            Class<?> type = o.auxiliaryTypes()[0];
+            if (type.isEnum()) {
+                enums++;
+                CommandLine.Model.OptionSpec picocli = CommandLine.Model.OptionSpec.builder("--x").type(o.type())
+                        .auxiliaryTypes(o.auxiliaryTypes()).build();
+                List<String> want = new ArrayList<>();
+                picocli.completionCandidates().forEach(want::add);
+                List<String> got = new ArrayList<>();
+                o.completionCandidates().forEach(got::add);
+                assertEquals(want, got, o.longestName());
+            }
+        }
+        assertEquals(3, enums, "--host, --tier and --trace");
     }
 
     /** @return the class-load log of {@code tape run FILE --arg i64:20} in a fresh JVM (fib's 6765 checked) */
