@@ -35,8 +35,9 @@ import dev.tape.verify.internal.LOp;
  * a new run's first instruction, so its {@code OutOfMemoryError} is reported at the instruction
  * that boxed, with the fuel it used, as the compiled tier reports its allocating instruction. The
  * results are written by {@code execute}'s own write path, {@link DecScale#put(ExecutionContext,
- * long[], Object[], int, long, int, boolean)}, told whether it may box; it tests the list only
- * where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
+ * long[], Object[], int, long, int, boolean)} ({@code dec.add} passes the token of its first
+ * operand's scale when it holds one, the lookup skipped), told whether it may box; it tests the
+ * list only where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
  * general mode 15 to 20 % of CPU time). Anything else thrown in the loop, which a verified program
  * cannot cause, is reported at the run's first instruction ({@code runIp} stays -1).
  *
@@ -164,26 +165,10 @@ final class DecimalRun {
                     int y = base + code[ip + 3];
                     Object xo = r[x];
                     Object yo = r[y];
-                    int s;
-                    long am;
-                    if (xo instanceof DecScale q) {
-                        s = q.scale;
-                        am = w[x];
-                    } else {
-                        Value.Decimal d = (Value.Decimal) xo;
-                        s = d.scale();
-                        am = d.mantissa();
-                    }
-                    int t;
-                    long bm;
-                    if (yo instanceof DecScale q) {
-                        t = q.scale;
-                        bm = w[y];
-                    } else {
-                        Value.Decimal d = (Value.Decimal) yo;
-                        t = d.scale();
-                        bm = d.mantissa();
-                    }
+                    int s = DecScale.scale(xo);
+                    int t = DecScale.scale(yo);
+                    long am = DecScale.mantissa(xo, w[x]);
+                    long bm = DecScale.mantissa(yo, w[y]);
                     long m;
                     try {
                         m = Numerics.decMul(am, s, bm, t);
