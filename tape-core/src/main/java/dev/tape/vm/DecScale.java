@@ -110,9 +110,25 @@ final class DecScale {
      */
     static boolean put(
             ExecutionContext c, long[] w, Object[] r, int at, long mantissa, int scale, boolean mayBox) {
+        return put(c, w, r, at, mantissa, Interpreter.DEC_SCALES[scale], mayBox);
+    }
+
+    /**
+     * {@link #put(ExecutionContext, long[], Object[], int, long, int, boolean)} with the result
+     * scale's token already in hand ({@link DecimalRun}'s {@code dec.add} reuses its first
+     * operand's), which saves the lookup.
+     *
+     * @param c the context whose register files {@code w} and {@code r} are
+     * @param at the absolute register index
+     * @param mantissa the result's mantissa
+     * @param t the result scale's token, {@code Interpreter.DEC_SCALES[scale]}
+     * @param mayBox whether a full list may be boxed here
+     * @return whether the result was written, as there
+     */
+    static boolean put(
+            ExecutionContext c, long[] w, Object[] r, int at, long mantissa, DecScale t, boolean mayBox) {
         w[at] = mantissa;
         Object old = r[at];
-        DecScale t = Interpreter.DEC_SCALES[scale];
         if (old != t) {
             if (!(old instanceof DecScale)) {
                 if (!mayBox && c.decFull()) {

@@ -1,6 +1,7 @@
 package dev.tape.vm;
 
 import dev.tape.format.Op;
+import dev.tape.value.Value;
 import dev.tape.verify.internal.LOp;
 
 /**
@@ -34,8 +35,9 @@ import dev.tape.verify.internal.LOp;
  * a new run's first instruction, so its {@code OutOfMemoryError} is reported at the instruction
  * that boxed, with the fuel it used, as the compiled tier reports its allocating instruction. The
  * results are written by {@code execute}'s own write path, {@link DecScale#put(ExecutionContext,
- * long[], Object[], int, long, int, boolean)}, told whether it may box; it tests the list only
- * where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
+ * long[], Object[], int, long, int, boolean)} ({@code dec.add} passes the token of its first
+ * operand's scale when it holds one, the lookup skipped), told whether it may box; it tests the
+ * list only where the slot holds no token yet (tested before every write, 7068c47, it cost dec_loop's
  * general mode 15 to 20 % of CPU time). Anything else thrown in the loop, which a verified program
  * cannot cause, is reported at the run's first instruction ({@code runIp} stays -1).
  *
@@ -80,7 +82,65 @@ final class DecimalRun {
         int b = start;
         while (true) {
             switch (code[ip]) {
-                case Op.DEC_ADD, Op.DEC_SUB -> {
+                case Op.DEC_ADD -> {
+                    // the result's token is x's when x holds one (tokens are interned, one per
+                    // scale), so a loop's steady state looks none up; an operand holding the same
+                    // token or box as x has x's scale. Checks in Numerics.decAdd's order: the
+                    // scales (only when they may differ), then the overflow
+                    int x = base + code[ip + 2];
+                    int y = base + code[ip + 3];
+                    Object xo = r[x];
+                    Object yo = r[y];
+                    DecScale k;
+                    int s;
+                    long am;
+                    if (xo instanceof DecScale q) {
+                        k = q;
+                        s = q.scale;
+                        am = w[x];
+                    } else {
+                        Value.Decimal d = (Value.Decimal) xo;
+                        k = null;
+                        s = d.scale();
+                        am = d.mantissa();
+                    }
+                    long bm;
+                    if (yo == xo) {
+                        bm = k != null ? w[y] : am;
+                    } else {
+                        int t;
+                        if (yo instanceof DecScale q) {
+                            t = q.scale;
+                            bm = w[y];
+                        } else {
+                            Value.Decimal d = (Value.Decimal) yo;
+                            t = d.scale();
+                            bm = d.mantissa();
+                        }
+                        if (s != t) {
+                            try {
+                                Numerics.decAdd(am, s, bm, t, false);
+                            } catch (VmTrap e) {
+                                throw at(c, ip, start - b, e);
+                            }
+                        }
+                    }
+                    long m = am + bm;
+                    if (((am ^ m) & (bm ^ m)) < 0) {
+                        // decAdd throws for both branches above: each runs it only to throw its trap
+                        try {
+                            Numerics.decAdd(am, s, bm, s, false);
+                        } catch (VmTrap e) {
+                            throw at(c, ip, start - b, e);
+                        }
+                    }
+                    if (!DecScale.put(c, w, r, base + code[ip + 1], m, k != null ? k : Interpreter.DEC_SCALES[s],
+                            b == start)) {
+                        return (long) ip << 32 | (start - b - 1);
+                    }
+                    ip += 4;
+                }
+                case Op.DEC_SUB -> {
                     int x = base + code[ip + 2];
                     int y = base + code[ip + 3];
                     Object xo = r[x];
@@ -91,7 +151,7 @@ final class DecimalRun {
                     long bm = DecScale.mantissa(yo, w[y]);
                     long m;
                     try {
-                        m = Numerics.decAdd(am, s, bm, t, code[ip] == Op.DEC_SUB);
+                        m = Numerics.decAdd(am, s, bm, t, true);
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
