@@ -19,6 +19,7 @@ import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.L2I;
 import static org.objectweb.asm.Opcodes.LCMP;
+import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LCONST_1;
 import static org.objectweb.asm.Opcodes.LDIV;
 import static org.objectweb.asm.Opcodes.LLOAD;
@@ -48,11 +49,17 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * that local) or a {@code tuple.get} into a word register (twenty-seventh round, swing27: before,
  * each trip of {@code tuple_loop} tested the fuel, and C2's register allocation of its unrolled
  * trips, each with its own deoptimization state, put the sum's chain through an xmm register in
- * about half the JVMs, 3.5x Java instead of 2.0x). So every trip from the head runs exactly those
- * instructions, none can call out or read the context (a tuple read of a stale shape can trap,
- * review27's repro: its block charges and refunds as the blocks' copy does, which holds no
- * {@code double} local then, since a loop with any tuple instruction holds none), and the only way
- * out is the latch. Right before the latch, in its
+ * about half the JVMs, 3.5x Java instead of 2.0x), or, in a loop with no f64 register held in a
+ * {@code double} local, a {@code host_call} of a one-to-three-word function ({@link HostCount})
+ * of word registers into a word register (twenty-eighth round, host28: each trip of
+ * {@code host_loop} tested the fuel against the host-call threshold, and the same bytecode ran
+ * 1.2x Java in most JVMs and 1.85x in about one in six). So every trip from the head runs exactly
+ * those instructions, none but such a host call can call out, none reads the context (a tuple
+ * read of a stale shape can trap, review27's repro, and so can a host function that throws: each
+ * charges and refunds in its block as the blocks' copy does, which holds no {@code double} local
+ * then, since a loop with any tuple instruction or host call holds none; such a function cannot
+ * charge fuel, suspend or start a run on the context), and the only way out is the latch or such
+ * a trap. Right before the latch, in its
  * block, a compare sets {@code c} to {@code i < end} ({@code i64.lt}/{@code u64.lt}, plain or
  * fused, or {@code gt} with the operands swapped); {@code i} is written on the loop only by one {@code i64.add}/{@code u64.add} of
  * {@code i} and a register {@code s} before the compare; {@code end} and {@code s} are not written
@@ -66,7 +73,9 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * that stay on the loop from here are {@code t = (end - i0 - 1) / s} (the trip j stays when {@code
  * i0 + j * s < end}; no value on the way wraps, in the compare's order), taken at most {@link
  * #CHUNK}; with {@code k} a bound on the fuel one trip charges (its instructions and the leaves'
- * costliest paths), {@code m = min(t, fuel / k)}, and with {@code h} the heap bytes one trip's
+ * costliest paths), {@code m = min(t, fuel / k)}, or {@code m = min(t, (fuel - threshold) / k)}
+ * with the host-call threshold ({@link HostCount}; none when it is -1, not current) when the loop
+ * makes host calls, and with {@code h} the heap bytes one trip's
  * tuples charge, {@code m = min(m, room / h)} (a room not current, -1, gives 0); when
  * {@code m >= 1} (and the leaves' room holds, as {@link LeafRoom#fits} tests it: the room does not change on
  * the loop) the inner copy runs m trips, then goes back to the head. Else, and after the chunk,
@@ -76,14 +85,19 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * charge of its length but not its fuel test, the leaves' bodies with their per-block charges but
  * not their guards, the latch's compare replaced by writing 1 to {@code c} (what it computes on a
  * trip that stays) and the latch's {@code br} by a count down of {@code m} in an {@code int}
- * local. Exact: the fuel at the start of trip j of the chunk is at least {@code (m - j) * k} and
- * the room at least {@code (m - j) * h}, so every fuel and heap test left out would pass (and the
+ * local. Exact: the fuel at the start of trip j of the chunk is at least {@code (m - j) * k} (over
+ * the host-call threshold, when the loop makes host calls) and the room at least
+ * {@code (m - j) * h}, so every fuel, host-call and heap test left out would pass (and the
  * heap threshold stays sound: each trip charges at most the method's rate in bytes per unit of
- * fuel); the leaves' guards would pass (fuel, and the room tested first); every trip stays on the
- * loop; so the instructions run, the registers written and the fuel charged are those of the
- * blocks as before, trip for trip. Nothing can stop a run inside the chunk (no trap, pause or
- * hand-over point), so no one sees it but through its result; the trip that leaves the loop, a
- * trip short of fuel and every pause, trap and hand-over run in the blocks as before.
+ * fuel; the host-call threshold too: each host call is one of the instructions charged); the
+ * leaves' guards would pass (fuel, and the room tested first); every trip stays on the
+ * loop; so the instructions run, the registers written, the host calls counted and the fuel
+ * charged are those of the blocks as before, trip for trip. Nothing but a trap of a tuple read or
+ * a host function can stop a run inside the chunk (no pause or hand-over point), and such a trap
+ * leaves through the method's trap handler with the fuel, the pending host calls, the pc and the
+ * span the blocks' copy has there; else no one sees the chunk but through its result; the trip
+ * that leaves the loop, a trip short of fuel or host-call room and every pause and hand-over run
+ * in the blocks as before.
  */
 final class CountedLoop {
     /** Most trips one chunk runs (so the trip count stays well inside an {@code int}). */
@@ -145,6 +159,8 @@ final class CountedLoop {
      * @param fuel a bound on the fuel one trip charges ({@code k})
      * @param heap the heap bytes one trip charges on the heap room's local (its {@code tuple.new}s of
      *     words, {@link HeapLocal#bytes} each), 0 when it builds none
+     * @param hosts whether the loop makes one-to-three-word host calls ({@link HostCount}), so that
+     *     the chunk is bounded by the fuel over the host-call threshold
      * @param leafRegs the most registers a leaf called on the loop has, 0 when none is called
      * @param doubles the f64 registers the inner copy holds in {@code double} locals ({@link
      *     F64Locals#choose}: index k in the pool's local k), possibly none
@@ -152,7 +168,7 @@ final class CountedLoop {
      * @param body the inner copy's head label (each trip's start)
      */
     record Plan(int head, int compare, int latch, int cond, int index, int end, int step, boolean unsigned,
-                long fuel, long heap, int leafRegs, int[] doubles, Label inner, Label body) {}
+                long fuel, long heap, boolean hosts, int leafRegs, int[] doubles, Label inner, Label body) {}
 
     /**
      * The plans of the method's loops of that form, in code order, or null when it has none. Their
@@ -215,6 +231,7 @@ final class CountedLoop {
         long fuel = 0;
         long heap = 0;
         boolean tuples = false;
+        boolean hosts = false;
         int leafRegs = 0;
         int leafBytes = 0;
         Writes written = new Writes();
@@ -267,6 +284,15 @@ final class CountedLoop {
                     tuples = true;
                     written.add(code[g + 1]);
                 }
+                case Op.HOST_CALL -> {
+                    // a one-to-three-word call (HostCount): the preamble bounds the chunk by the threshold
+                    int dst = fewHostResult(e, i, g);
+                    if (dst < 0) {
+                        return null;
+                    }
+                    hosts = true;
+                    written.add(dst);
+                }
                 case Op.CALL -> {
                     LeafInliner.Leaf leaf = leaf(e, g);
                     if (leaf == null) {
@@ -298,13 +324,14 @@ final class CountedLoop {
         }
         boolean unsigned = cop == Op.U64_LT || cop == Op.U64_GT;
         int[] doubles = F64Locals.choose(e, head, latch);
-        if (tuples && doubles.length > 0) {
+        if ((tuples || hosts) && doubles.length > 0) {
             // a tuple read's slow path (a stale shape's type_mismatch trap) reads the registers' long
-            // locals, which the double ones are ahead of; a loop that only reads tuples included (review27)
+            // locals, which the double ones are ahead of; a loop that only reads tuples included (review27);
+            // so may a host function's trap
             return null;
         }
-        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, heap, leafRegs, doubles,
-                new Label(), new Label());
+        return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, heap, hosts, leafRegs,
+                doubles, new Label(), new Label());
     }
 
     /**
@@ -343,6 +370,27 @@ final class CountedLoop {
             }
             return 0;
         }
+    }
+
+    /**
+     * The result register of the host call at code index {@code i} (global index {@code g}) when
+     * the inner copy can make it as the blocks do: a one-to-three-word call ({@link HostCount},
+     * {@code HostCallEmitter.fewWords}: it cannot charge fuel, suspend or start a run on the
+     * context, and does not end its block) of word registers into a word register; else -1.
+     */
+    private static int fewHostResult(MethodEmitter e, int i, int g) {
+        int[] code = e.code;
+        int argc = code[g + 2];
+        if (!e.fewHostCall(i) || code[g + 3 + argc] != 1) {
+            return -1;
+        }
+        for (int j = 0; j < argc; j++) {
+            if (e.regClass(code[g + 3 + j]) != LOp.WORD_CLASS) {
+                return -1;
+            }
+        }
+        int dst = code[g + 4 + argc];
+        return e.regClass(dst) == LOp.WORD_CLASS && !e.dec[dst] ? dst : -1;
     }
 
     /**
@@ -433,8 +481,22 @@ final class CountedLoop {
         mv.visitVarInsn(LSTORE, TMP);
         mv.visitLabel(trips);
         e.frame();
+        if (p.hosts()) {
+            // a host-call threshold not current (-1) fails every block's test: no chunk
+            mv.visitVarInsn(LLOAD, e.hosts + 2);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLT, skip);
+        }
         // m = min(t, fuel / k)
         mv.visitVarInsn(LLOAD, FUEL);
+        if (p.hosts()) {
+            // m = min(t, (fuel - threshold) / k): every block test of every trip (fuel - len >= the
+            // host-call threshold, HostCount) would pass; the threshold is 0 or more here and the fuel
+            // -1 or more, so the difference does not wrap (below 0 when the fuel is short: no chunk)
+            mv.visitVarInsn(LLOAD, e.hosts + 2);
+            mv.visitInsn(LSUB);
+        }
         mv.visitLdcInsn(p.fuel());
         mv.visitInsn(LDIV);
         mv.visitVarInsn(LLOAD, TMP);

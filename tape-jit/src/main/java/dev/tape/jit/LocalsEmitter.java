@@ -405,6 +405,14 @@ abstract class LocalsEmitter extends CallSiteEmitter {
         return few == null || HostCount.inBlock(fn, few, i, blockLen) == 0;
     }
 
+    /**
+     * @param i a code index
+     * @return whether a one-to-three-word host call ({@link HostCount}) starts at {@code i}
+     */
+    final boolean fewHostCall(int i) {
+        return few != null && few[i];
+    }
+
     /** Takes a block's fuel from the {@link #FUEL} local (its test has passed, or cannot fail: {@link CountedLoop}). */
     final void charge(int blockLen) {
         mv.visitVarInsn(LLOAD, FUEL);
