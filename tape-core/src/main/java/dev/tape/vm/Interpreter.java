@@ -497,14 +497,19 @@ final class Interpreter {
                         // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case Op.CALL -> {
                             int at = entry[code[ip + 1]];
-                            if (at >= CodeImage.HOT) {
+                            if (CodeImage.isHot(at)) {
                                 if (c.hotGrow) {
                                     // CallLoop stopped at this call, unpaid, for room to grow: the call is made here
                                     c.hotGrow = false;
                                 } else if (!traceCalls) {
                                     // the call and what follows it in a small loop of its own (CallLoop)
                                     try {
-                                        CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        if (at < 0) {
+                                            // a small leaf's: a loop around leaf calls, compiled apart from CallLoop's recursions
+                                            LeafLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        } else {
+                                            CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        }
                                     } catch (RuntimeException | Error e) {
                                         // where it stood when it threw; none noted (it threw before its
                                         // own handler): at this call, paid for
@@ -526,14 +531,14 @@ final class Interpreter {
                                     w = c.w;
                                     r = c.r;
                                     frames = c.frames;
-                                    if (c.hotGrow && entry[code[ip + 1]] < CodeImage.HOT) {
+                                    if (c.hotGrow && !CodeImage.isHot(entry[code[ip + 1]])) {
                                         // stopped for room at a call whose callee is not CallLoop's: made below as any
                                         // call, which never reads the flag (left set, it would keep the next CallLoop call here)
                                         c.hotGrow = false;
                                     }
                                     continue;
                                 }
-                                at -= CodeImage.HOT;
+                                at ^= CodeImage.HOT;
                             }
                             // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
                             // checks (the callee and the first argument are known); traced in execute only
