@@ -44,7 +44,9 @@ import dev.tape.verify.internal.LOp;
  * traced, hands the call, and the instructions after it, to {@link CallLoop}, a smaller loop
  * of its own (call, {@code ret}, word moves, constants, adds and subtracts, the fused
  * compare-and-branch forms), which gives back the first other instruction unpaid (see
- * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"). In the
+ * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"); a direct {@code call} of
+ * a small leaf (also marked there) goes, the same way, to {@link LeafLoop}, the same loop compiled
+ * apart ("Interpreter, twenty-eighth round"). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -124,8 +126,8 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        // a leaf's entry is negative here, a CallLoop callee's has CodeImage.HOT set
-        // (CodeImage.runEntries): read by the calls only
+        // a leaf's entry is negative here; a CallLoop or LeafLoop callee's has bit 30 flipped
+        // (CodeImage.runEntries, CodeImage.isHot): read by the calls only
         final int[] entry = image.runEntries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;

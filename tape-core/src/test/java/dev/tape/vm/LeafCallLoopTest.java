@@ -147,7 +147,9 @@ class LeafCallLoopTest {
                 Run restored = program().restore(run.snapshot());
                 assertEquals(run.frames(), restored.frames(), "fuel " + first);
                 Outcome r;
+                int slices = 0;
                 do {
+                    assertTrue(slices++ < all.count, "no progress, fuel " + first + ", slice " + slice);
                     restored.addFuel(slice);
                     r = restored.resume();
                 } while (r instanceof Outcome.Paused);
