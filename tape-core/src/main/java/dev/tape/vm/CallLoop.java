@@ -8,7 +8,8 @@ import dev.tape.verify.internal.LOp;
  * A small dispatch loop for call-heavy word code (direct {@code call}, {@code ret}, word moves and
  * constants, adds and subtracts, the fused compare-and-branch forms), entered by
  * {@link Interpreter#execute} at a direct {@code call} whose callee (not a small leaf) starts with one
- * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}), when calls are not traced: a method of its
+ * of {@link LOp#callLoopTakes(int)} ({@link CodeImage#runEntries()}; a small leaf's call goes to
+ * {@link LeafLoop}, this loop compiled apart), when calls are not traced: a method of its
  * own, so that C2 allocates its registers for these instructions alone, whatever else the JVM has
  * run. It stops, with the instruction at its ip not yet paid for, at any other instruction, at a
  * {@code ret} from the entry frame, at a {@code call} whose callee's registers or frame record need

@@ -44,7 +44,9 @@ import dev.tape.verify.internal.LOp;
  * traced, hands the call, and the instructions after it, to {@link CallLoop}, a smaller loop
  * of its own (call, {@code ret}, word moves, constants, adds and subtracts, the fused
  * compare-and-branch forms), which gives back the first other instruction unpaid (see
- * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"). In the
+ * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"); a direct {@code call} of
+ * a small leaf (also marked there) goes, the same way, to {@link LeafLoop}, the same loop compiled
+ * apart ("Interpreter, twenty-eighth round"). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -124,8 +126,8 @@ final class Interpreter {
         final long start = budget;
         final CodeImage image = vm.image;
         final int[] code = image.code();
-        // a leaf's entry is negative here, a CallLoop callee's has CodeImage.HOT set
-        // (CodeImage.runEntries): read by the calls only
+        // a leaf's entry is negative here; a CallLoop or LeafLoop callee's has bit 30 flipped
+        // (CodeImage.runEntries, CodeImage.isHot): read by the calls only
         final int[] entry = image.runEntries();
         final int[] regCounts = image.regCounts();
         final int maxDepth = c.maxDepth;
@@ -497,14 +499,19 @@ final class Interpreter {
                         // BEGIN GENERATED: word cases (OpcodeGenerator)
                         case Op.CALL -> {
                             int at = entry[code[ip + 1]];
-                            if (at >= CodeImage.HOT) {
+                            if (CodeImage.isHot(at)) {
                                 if (c.hotGrow) {
                                     // CallLoop stopped at this call, unpaid, for room to grow: the call is made here
                                     c.hotGrow = false;
                                 } else if (!traceCalls) {
                                     // the call and what follows it in a small loop of its own (CallLoop)
                                     try {
-                                        CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        if (at < 0) {
+                                            // a small leaf's: a loop around leaf calls, compiled apart from CallLoop's recursions
+                                            LeafLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        } else {
+                                            CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                        }
                                     } catch (RuntimeException | Error e) {
                                         // where it stood when it threw; none noted (it threw before its
                                         // own handler): at this call, paid for
@@ -526,14 +533,14 @@ final class Interpreter {
                                     w = c.w;
                                     r = c.r;
                                     frames = c.frames;
-                                    if (c.hotGrow && entry[code[ip + 1]] < CodeImage.HOT) {
+                                    if (c.hotGrow && !CodeImage.isHot(entry[code[ip + 1]])) {
                                         // stopped for room at a call whose callee is not CallLoop's: made below as any
                                         // call, which never reads the flag (left set, it would keep the next CallLoop call here)
                                         c.hotGrow = false;
                                     }
                                     continue;
                                 }
-                                at -= CodeImage.HOT;
+                                at ^= CodeImage.HOT;
                             }
                             // [CALL, callee, argc, args..., retc, rets...]: the direct call, without the indirect call's
                             // checks (the callee and the first argument are known); traced in execute only

@@ -30,7 +30,7 @@ class AttackCallLoopTest {
     private static final int FUNCS = 4;
 
     /** A sink that asks for call events only: calls traced, so {@code execute} runs them itself. */
-    private static final class Calls implements TraceSink {
+    static final class Calls implements TraceSink {
         int events;
 
         @Override

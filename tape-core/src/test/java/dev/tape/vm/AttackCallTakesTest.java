@@ -49,7 +49,10 @@ class AttackCallTakesTest {
         assertEquals(cases, takes);
     }
 
-    /** The image marks a callee exactly when it is no small leaf and CallLoop has a case for its first op. */
+    /**
+     * The image marks a callee exactly when it is a small leaf or CallLoop has a case for its first op,
+     * as its call entry with bit 30 flipped.
+     */
     @Test
     void theImageMarksExactlyTheCalleesCallLoopTakes() throws Exception {
         TreeSet<Integer> cases = callLoopCases();
@@ -58,14 +61,27 @@ class AttackCallTakesTest {
         int marked = 0;
         for (int f = 0; f < run.length; f++) {
             int first = image.code()[image.entry(f)];
-            boolean hot = image.leafLength(f) == 0 && cases.contains(first);
-            assertEquals(hot, run[f] >= CodeImage.HOT, "function " + f + ", first op " + first);
-            assertEquals(image.callEntries()[f], hot ? image.entry(f) : run[f], "function " + f);
+            boolean hot = image.leafLength(f) != 0 || cases.contains(first);
+            assertEquals(hot, CodeImage.isHot(run[f]), "function " + f + ", first op " + first);
+            assertEquals(image.callEntries()[f], hot ? run[f] ^ CodeImage.HOT : run[f], "function " + f);
+            assertEquals(image.entry(f), (run[f] ^ (run[f] >> 31)) & (CodeImage.HOT - 1), "function " + f);
             marked += hot ? 1 : 0;
         }
-        // main (a call first) and fib (a constant+compare+br first) are marked, other (i64.mul first, a leaf) is not
+        // main (a call first), fib (a constant+compare+br first) and other (i64.mul first, a leaf) are marked
         assertEquals(3, run.length);
-        assertEquals(2, marked);
-        assertEquals(~image.entry(2), run[2]);
+        assertEquals(3, marked);
+        assertEquals(~image.entry(2) ^ CodeImage.HOT, run[2]);
+        assertEquals(image.entry(1) | CodeImage.HOT, run[1]);
+    }
+
+    /** {@link CodeImage#isHot(int)} at the edges of the entries an image can hold, both signs. */
+    @Test
+    void isHotTellsBit30FromTheSign() {
+        for (int e : new int[] {0, 1, 12345, CodeImage.HOT - 1}) {
+            assertEquals(false, CodeImage.isHot(e), "entry " + e);
+            assertEquals(false, CodeImage.isHot(~e), "leaf " + e);
+            assertEquals(true, CodeImage.isHot(e | CodeImage.HOT), "marked " + e);
+            assertEquals(true, CodeImage.isHot(~e ^ CodeImage.HOT), "marked leaf " + e);
+        }
     }
 }

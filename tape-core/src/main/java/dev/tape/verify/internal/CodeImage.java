@@ -83,9 +83,10 @@ public final class CodeImage {
         runEntry = new int[functions.length];
         for (int f = 0; f < functions.length; f++) {
             callEntry[f] = leaf[f] != 0 ? ~entry[f] : entry[f];
-            // decided once here: the interpreter's direct call tests the value it loads anyway
-            boolean hot = leaf[f] == 0 && LOp.callLoopTakes(code[entry[f]] & 0xFF);
-            runEntry[f] = hot ? entry[f] | HOT : callEntry[f];
+            // decided once here: the interpreter's direct call tests the value it loads anyway; a small
+            // leaf is always CallLoop's (the loop around its calls, as call_loop's, then runs there too)
+            boolean hot = leaf[f] != 0 || LOp.callLoopTakes(code[entry[f]] & 0xFF);
+            runEntry[f] = hot ? callEntry[f] ^ HOT : callEntry[f];
         }
     }
 
@@ -155,17 +156,32 @@ public final class CodeImage {
 
     /**
      * What the interpreter's outer loop ({@code dev.tape.vm.Interpreter}) reads for a callee, by
-     * function id: as {@link #callEntries()} ({@code ~entry}, negative, for a small leaf), and
-     * {@code entry | }{@link #HOT} for a function that is no small leaf and starts with an op
-     * {@link LOp#callLoopTakes(int)} lists, whose direct calls (when calls are not traced) run in
-     * {@code dev.tape.vm.CallLoop}. Decided once, when the image is made, from the callee's first
-     * lowered op, so that no call reads the callee's code to decide it;
-     * {@code (e ^ (e >> 31)) & (HOT - 1)} is the entry of any of these values {@code e}.
+     * function id: {@link #callEntries()}'s value {@code e} with bit 30 ({@link #HOT}) flipped,
+     * {@code e ^ HOT}, for a callee whose direct calls (when calls are not traced) run in
+     * {@code dev.tape.vm.CallLoop}: every small leaf ({@code ~entry ^ HOT}, negative, bit 30 clear)
+     * and every other function whose first lowered op {@link LOp#callLoopTakes(int)} lists
+     * ({@code entry | HOT}); {@code e} itself for any other function. Decided once, when the image
+     * is made, so that no call reads the callee's code to decide it. A value {@code v} is marked
+     * exactly when {@link #isHot(int)} holds ({@code (v ^ (v << 1)) < 0}: bit 30 differs from the
+     * sign); {@code v ^ HOT} is then its {@link #callEntries()} value, and
+     * {@code (v ^ (v >> 31)) & (HOT - 1)} is the entry of any value {@code v}.
      *
      * @return by function id (do not modify)
      */
     public int[] runEntries() {
         return runEntry;
+    }
+
+    /**
+     * Whether a {@link #runEntries()} value marks a callee whose direct calls run in
+     * {@code dev.tape.vm.CallLoop}: bit 30 ({@link #HOT}) differs from the sign bit (an entry and
+     * {@code ~entry} of an entry below {@code HOT}, the image's every entry, have them equal).
+     *
+     * @param v a value of {@link #runEntries()}
+     * @return true when marked
+     */
+    public static boolean isHot(int v) {
+        return (v ^ (v << 1)) < 0;
     }
 
     /**
