@@ -472,10 +472,12 @@ class WarmupTest {
         return u;
     }
 
+    /**
+     * The JVM's own {@code Unsafe}, whose {@code shouldBeInitialized} tells whether a class is
+     * initialised without initialising it ({@code sun.misc.Unsafe}'s is gone from JDK 22 on);
+     * tape-jit's pom exports its package to the tests.
+     */
     private static Object unsafe() throws Exception {
-        Class<?> u = Class.forName("sun.misc.Unsafe");
-        Field f = u.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        return f.get(null);
+        return Class.forName("jdk.internal.misc.Unsafe").getMethod("getUnsafe").invoke(null);
     }
 }
