@@ -15,6 +15,8 @@ public abstract class TapeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes an exception with a cause, choosing whether the JVM records a stack trace.
+     *
      * @param message the one-line description of the error (never null)
      * @param cause the underlying cause, or null
      * @param writableStackTrace whether the JVM fills in a stack trace (errors made in hot paths,
@@ -24,7 +26,11 @@ public abstract class TapeException extends RuntimeException {
         super(message, cause, false, writableStackTrace);
     }
 
-    /** @param message the one-line description of the error (never null) */
+    /**
+     * Makes an exception with a message, no cause and a stack trace.
+     *
+     * @param message the one-line description of the error (never null)
+     */
     protected TapeException(String message) {
         this(message, null, true);
     }

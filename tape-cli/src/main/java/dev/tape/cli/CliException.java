@@ -21,6 +21,8 @@ public final class CliException extends Exception {
     }
 
     /**
+     * Makes the exception for one failed command.
+     *
      * @param message the whole line to print
      * @param exitCode the process exit code, 1 to 255
      */
@@ -29,7 +31,11 @@ public final class CliException extends Exception {
         this.exitCode = exitCode;
     }
 
-    /** @return the process exit code, 1 to 255 */
+    /**
+     * The exit code the CLI ends the process with for this failure.
+     *
+     * @return the process exit code, 1 to 255
+     */
     public int exitCode() {
         return exitCode;
     }

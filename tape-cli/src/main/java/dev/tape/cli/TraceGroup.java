@@ -24,7 +24,11 @@ public enum TraceGroup {
         this.mask = mask;
     }
 
-    /** @return the {@link TraceMask} bits of this group */
+    /**
+     * The trace bits this group switches on, as one mask.
+     *
+     * @return the {@link TraceMask} bits of this group
+     */
     public int mask() {
         return mask;
     }

@@ -23,6 +23,8 @@ public final class AsmException extends TapeException {
     private final String message;
 
     /**
+     * Makes the error for a mistake at one position of an assembly source.
+     *
      * @param file the source's file name, as given to {@link Assembler#assemble(String, String)}
      * @param line the line of the mistake, counted from 1
      * @param column the column of the mistake, in characters (Unicode code points) counted from 1
@@ -36,22 +38,38 @@ public final class AsmException extends TapeException {
         this.message = message;
     }
 
-    /** @return the source's file name */
+    /**
+     * The name of the source file the mistake is in.
+     *
+     * @return the source's file name
+     */
     public String file() {
         return file;
     }
 
-    /** @return the line of the mistake, 1 or more */
+    /**
+     * The line of the mistake, counted from 1.
+     *
+     * @return the line of the mistake, 1 or more
+     */
     public int line() {
         return line;
     }
 
-    /** @return the column of the mistake in code points, 1 or more */
+    /**
+     * The column of the mistake, counted in code points from 1.
+     *
+     * @return the column of the mistake in code points, 1 or more
+     */
     public int column() {
         return column;
     }
 
-    /** @return what is wrong, without the file and position */
+    /**
+     * The description of the mistake alone, without file, line or column.
+     *
+     * @return what is wrong, without the file and position
+     */
     public String message() {
         return message;
     }

@@ -49,6 +49,8 @@ public final class Disassembler {
     private Disassembler() {}
 
     /**
+     * Writes a program as assembly text that {@link Assembler} reads back to an equal program.
+     *
      * @param p the program
      * @return its text, lines ending in {@code \n}
      * @throws IllegalArgumentException when a struct field names a field name the type table does

@@ -84,17 +84,27 @@ public final class LineTable {
         this.funcLines = funcLines.clone();
     }
 
-    /** @return every instruction's entry, by line */
+    /**
+     * Every instruction's source position, ordered by line.
+     *
+     * @return every instruction's entry, by line
+     */
     public List<Entry> entries() {
         return List.of(byLine);
     }
 
-    /** @return every label, in the order of the text */
+    /**
+     * Every label the source declares, in the order of the text.
+     *
+     * @return every label, in the order of the text
+     */
     public List<Label> labels() {
         return labels;
     }
 
     /**
+     * Finds where a function is declared in the source.
+     *
      * @param func a function id
      * @return the line of its {@code func} declaration, or -1 when the table does not know it
      */
@@ -154,6 +164,8 @@ public final class LineTable {
     }
 
     /**
+     * Looks a label up by function and name.
+     *
      * @param func a function id
      * @param name a label name as written in that function
      * @return the label, or {@code null} when the function has no such label
@@ -163,6 +175,8 @@ public final class LineTable {
     }
 
     /**
+     * Lists the labels placed at one pc of a function.
+     *
      * @param func a function id
      * @param pc a byte pc
      * @return the labels of that function at that pc, in the order of the text (often none)

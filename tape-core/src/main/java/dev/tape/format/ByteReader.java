@@ -22,6 +22,8 @@ public final class ByteReader {
     private String section;
 
     /**
+     * Makes a reader over {@code data[start..end)}.
+     *
      * @param data the bytes to read
      * @param start the first index to read
      * @param end one past the last index to read
@@ -64,37 +66,63 @@ public final class ByteReader {
         this.end = end;
     }
 
-    /** @param section the section name to use in later error messages */
+    /**
+     * Changes the section name that later error messages give.
+     *
+     * @param section the section name to use in later error messages
+     */
     public void section(String section) {
         this.section = section;
     }
 
-    /** @return the current index into the array */
+    /**
+     * The index of the next byte to read, from {@code start} to {@code end}.
+     *
+     * @return the current index into the array
+     */
     public int position() {
         return pos;
     }
 
-    /** @return the absolute offset of the next byte in the whole input */
+    /**
+     * The position of the next byte in the whole input, for error messages.
+     *
+     * @return the absolute offset of the next byte in the whole input
+     */
     public long offset() {
         return baseOffset + pos;
     }
 
-    /** @return the index one past the last readable byte */
+    /**
+     * The end of the readable range, one past its last index.
+     *
+     * @return the index one past the last readable byte
+     */
     public int end() {
         return end;
     }
 
-    /** @return how many bytes are left, 0 or more */
+    /**
+     * The number of bytes left between the position and the end.
+     *
+     * @return how many bytes are left, 0 or more
+     */
     public int remaining() {
         return end - pos;
     }
 
-    /** @return whether no bytes are left */
+    /**
+     * Tells whether the reader has consumed every byte of its range.
+     *
+     * @return whether no bytes are left
+     */
     public boolean atEnd() {
         return pos >= end;
     }
 
     /**
+     * Makes a decode error that points at the current position.
+     *
      * @param reason what is wrong
      * @return an exception for the current position
      */
@@ -103,6 +131,8 @@ public final class ByteReader {
     }
 
     /**
+     * Makes a decode error that points at a given index.
+     *
      * @param at an index into the array
      * @param reason what is wrong
      * @return an exception for that position
@@ -112,6 +142,8 @@ public final class ByteReader {
     }
 
     /**
+     * Reads one unsigned byte.
+     *
      * @return the next byte, 0 to 255
      * @throws DecodeException at the end of input
      */
@@ -123,6 +155,8 @@ public final class ByteReader {
     }
 
     /**
+     * Reads one byte as a boolean, refusing any byte other than 0 and 1.
+     *
      * @return a byte that must be 0 or 1
      * @throws DecodeException at the end or on another byte
      */
@@ -136,6 +170,8 @@ public final class ByteReader {
     }
 
     /**
+     * Reads an unsigned 16-bit little-endian number (two bytes).
+     *
      * @return a 16-bit little-endian value, 0 to 65535
      * @throws DecodeException at the end
      */
@@ -145,6 +181,8 @@ public final class ByteReader {
     }
 
     /**
+     * Reads a 64-bit little-endian number (eight bytes).
+     *
      * @return eight bytes as a little-endian 64-bit value
      * @throws DecodeException at the end
      */

@@ -49,31 +49,51 @@ public final class ByteWriter {
         }
     }
 
-    /** @return the number of bytes written so far */
+    /**
+     * The number of bytes written so far.
+     *
+     * @return the number of bytes written so far
+     */
     public int size() {
         return len;
     }
 
-    /** @param b a byte, only the low 8 bits are written */
+    /**
+     * Appends one byte.
+     *
+     * @param b a byte, only the low 8 bits are written
+     */
     public void u8(int b) {
         ensure(1);
         buf[len++] = (byte) b;
     }
 
-    /** @param v a 16-bit value written little-endian */
+    /**
+     * Appends a 16-bit number as two little-endian bytes.
+     *
+     * @param v a 16-bit value written little-endian
+     */
     public void u16le(int v) {
         u8(v);
         u8(v >>> 8);
     }
 
-    /** @param v a 64-bit value written as eight little-endian bytes */
+    /**
+     * Appends a 64-bit number as eight little-endian bytes.
+     *
+     * @param v a 64-bit value written as eight little-endian bytes
+     */
     public void u64le(long v) {
         for (int i = 0; i < 8; i++) {
             u8((int) (v >>> (8 * i)));
         }
     }
 
-    /** @param v an unsigned 64-bit value (two's-complement bits) written as canonical ULEB128 */
+    /**
+     * Appends an unsigned number in its shortest ULEB128 form (1 to 10 bytes).
+     *
+     * @param v an unsigned 64-bit value (two's-complement bits) written as canonical ULEB128
+     */
     public void uleb(long v) {
         do {
             int b = (int) (v & 0x7F);
@@ -97,7 +117,11 @@ public final class ByteWriter {
         }
     }
 
-    /** @param v a signed 64-bit value written as canonical SLEB128 */
+    /**
+     * Appends a signed number in its shortest SLEB128 form (1 to 10 bytes).
+     *
+     * @param v a signed 64-bit value written as canonical SLEB128
+     */
     public void sleb(long v) {
         while (true) {
             int b = (int) (v & 0x7F);
@@ -110,26 +134,40 @@ public final class ByteWriter {
         }
     }
 
-    /** @param b bytes written as they are */
+    /**
+     * Appends a byte array, unchanged.
+     *
+     * @param b bytes written as they are
+     */
     public void bytes(byte[] b) {
         ensure(b.length);
         System.arraycopy(b, 0, buf, len, b.length);
         len += b.length;
     }
 
-    /** @param s a string written as a ULEB128 byte length followed by its UTF-8 bytes */
+    /**
+     * Appends a string as the format writes strings: its UTF-8 length as ULEB128, then the UTF-8 bytes.
+     *
+     * @param s a string written as a ULEB128 byte length followed by its UTF-8 bytes
+     */
     public void utf8(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         uleb(b.length);
         bytes(b);
     }
 
-    /** @return a copy of the bytes written */
+    /**
+     * Copies out everything written so far.
+     *
+     * @return a copy of the bytes written
+     */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, len);
     }
 
     /**
+     * Computes the size of a number's shortest ULEB128 encoding without writing it.
+     *
      * @param v an unsigned value
      * @return how many bytes its canonical ULEB128 encoding takes, 1 to 10
      */

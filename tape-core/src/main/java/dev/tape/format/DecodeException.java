@@ -18,6 +18,8 @@ public final class DecodeException extends TapeException {
     private final String reason;
 
     /**
+     * Makes the error for a problem at one byte offset of a section.
+     *
      * @param section the section being read, for example {@code "const_pool"} or {@code "header"}
      * @param offset the byte offset of the problem from the start of the input, 0 or more
      * @param reason what is wrong, in words a person can act on
@@ -29,17 +31,29 @@ public final class DecodeException extends TapeException {
         this.reason = reason;
     }
 
-    /** @return the section being read when the problem was found */
+    /**
+     * The name of the section being read when the problem was found.
+     *
+     * @return the section being read when the problem was found
+     */
     public String section() {
         return section;
     }
 
-    /** @return the byte offset of the problem, from the start of the input */
+    /**
+     * Where the problem is, as a byte offset from the start of the input.
+     *
+     * @return the byte offset of the problem, from the start of the input
+     */
     public long offset() {
         return offset;
     }
 
-    /** @return what is wrong, without the section and offset */
+    /**
+     * The description of the problem alone, without section and offset.
+     *
+     * @return what is wrong, without the section and offset
+     */
     public String reason() {
         return reason;
     }

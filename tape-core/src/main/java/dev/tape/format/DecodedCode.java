@@ -156,17 +156,27 @@ public final class DecodedCode {
         }
     }
 
-    /** @return the number of instructions decoded */
+    /**
+     * The number of instructions in the decoded body.
+     *
+     * @return the number of instructions decoded
+     */
     public int count() {
         return count;
     }
 
-    /** @return the length of the decoded bytecode in bytes */
+    /**
+     * The length in bytes of the bytecode that was decoded.
+     *
+     * @return the length of the decoded bytecode in bytes
+     */
     public int codeLength() {
         return length;
     }
 
     /**
+     * The opcode of one decoded instruction.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @return its opcode
      */
@@ -175,6 +185,8 @@ public final class DecodedCode {
     }
 
     /**
+     * Where one decoded instruction starts in the body.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @return its byte offset in the body
      */
@@ -183,6 +195,8 @@ public final class DecodedCode {
     }
 
     /**
+     * Where one decoded instruction ends in the body.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @return the byte offset just past it (the next instruction's pc, or the body's length)
      */
@@ -191,6 +205,8 @@ public final class DecodedCode {
     }
 
     /**
+     * Reads one scalar operand (or a register list's length) of one decoded instruction.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @param i an operand's position in its opcode's schema
      * @return the scalar value (for a register list, its length), as {@link Instruction#value(int)}
@@ -200,6 +216,8 @@ public final class DecodedCode {
     }
 
     /**
+     * Reads one register operand of one decoded instruction.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @param i the position of a {@code reg} operand
      * @return the register index; a value above {@code Integer.MAX_VALUE} is -1, as
@@ -237,6 +255,8 @@ public final class DecodedCode {
     }
 
     /**
+     * Copies out one register-list operand of one decoded instruction.
+     *
      * @param k an instruction number, 0 to {@link #count()} - 1
      * @param i the position of a {@code reg_list} operand
      * @return a new array of the list's registers (an index above {@code Integer.MAX_VALUE}

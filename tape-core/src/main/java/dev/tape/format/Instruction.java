@@ -159,6 +159,8 @@ public final class Instruction {
     }
 
     /**
+     * Computes how many bytes a value takes in its shortest encoding.
+     *
      * @param e an operand encoding
      * @param v a value in that encoding's range
      * @return the bytes the value takes in its canonical (minimal) encoding, 1 to 10
@@ -227,6 +229,8 @@ public final class Instruction {
     }
 
     /**
+     * Copies this instruction with another pc; the operands and the encoding stay the same.
+     *
      * @param pc the byte offset to record
      * @return a copy of this instruction at another byte offset
      */
@@ -234,32 +238,54 @@ public final class Instruction {
         return new Instruction(opcode, pc, length, values, lists, widths, listWidths);
     }
 
-    /** @return the opcode */
+    /**
+     * The instruction's opcode.
+     *
+     * @return the opcode
+     */
     public Opcode opcode() {
         return opcode;
     }
 
-    /** @return the byte offset of the instruction in its function's bytecode */
+    /**
+     * Where the instruction starts in its function's bytecode.
+     *
+     * @return the byte offset of the instruction in its function's bytecode
+     */
     public int pc() {
         return pc;
     }
 
-    /** @return the encoded length in bytes, opcode byte included */
+    /**
+     * The instruction's size in bytes when encoded, opcode byte included.
+     *
+     * @return the encoded length in bytes, opcode byte included
+     */
     public int length() {
         return length;
     }
 
-    /** @return the byte offset just past this instruction */
+    /**
+     * Where the next instruction starts: the pc plus the length.
+     *
+     * @return the byte offset just past this instruction
+     */
     public int nextPc() {
         return pc + length;
     }
 
-    /** @return the number of operands in the schema */
+    /**
+     * The number of operands the opcode's schema has.
+     *
+     * @return the number of operands in the schema
+     */
     public int operandCount() {
         return values.length;
     }
 
     /**
+     * Reads one operand as a scalar (a register list gives its length).
+     *
      * @param i the operand's position in the schema
      * @return the scalar value (for a register list, its length); unsigned encodings give their
      *     two's-complement bits
@@ -269,6 +295,8 @@ public final class Instruction {
     }
 
     /**
+     * Reads one register operand.
+     *
      * @param i the position of a {@code reg} operand
      * @return the register index, 0 to {@code Integer.MAX_VALUE}... (values above that are
      *     returned as negative numbers and fail every bounds check)
@@ -279,6 +307,8 @@ public final class Instruction {
     }
 
     /**
+     * Copies out one register-list operand.
+     *
      * @param i the position of a {@code reg_list} operand
      * @return a copy of the register indices (an index above {@code Integer.MAX_VALUE} appears as
      *     -1)
@@ -358,6 +388,8 @@ public final class Instruction {
     }
 
     /**
+     * The encoded size of one operand's value.
+     *
      * @param i the operand's position in the schema
      * @return the number of bytes the operand's value takes (for a list, its count)
      */
@@ -366,6 +398,8 @@ public final class Instruction {
     }
 
     /**
+     * Finds an operand's position by its schema name.
+     *
      * @param name an operand name from the schema, for example {@code "dst"}
      * @return its position, or -1 when the opcode has no such operand
      */

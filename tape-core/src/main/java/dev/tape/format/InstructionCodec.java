@@ -179,6 +179,8 @@ public final class InstructionCodec {
     }
 
     /**
+     * Encodes a list of instructions one after another, as a function body.
+     *
      * @param instructions instructions in order
      * @return their concatenated encoding
      */

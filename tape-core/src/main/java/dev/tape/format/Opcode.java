@@ -563,32 +563,56 @@ public enum Opcode {
         return BY_MNEMONIC.get(mnemonic);
     }
 
-    /** @return the opcode byte, 0 to 255 */
+    /**
+     * The byte that encodes the opcode in bytecode.
+     *
+     * @return the opcode byte, 0 to 255
+     */
     public int toByte() {
         return code;
     }
 
-    /** @return the assembly mnemonic, for example {@code "i64.add"} */
+    /**
+     * The opcode's name in assembly text.
+     *
+     * @return the assembly mnemonic, for example {@code "i64.add"}
+     */
     public String mnemonic() {
         return mnemonic;
     }
 
-    /** @return whether the instruction ends a basic block (no fallthrough) */
+    /**
+     * Tells whether the instruction is a terminator: control never falls through to the next instruction.
+     *
+     * @return whether the instruction ends a basic block (no fallthrough)
+     */
     public boolean isTerminator() {
         return terminator;
     }
 
-    /** @return the fuel one execution costs, in fuel units (1 for every v1 opcode) */
+    /**
+     * The fuel the VM charges each time it executes the instruction.
+     *
+     * @return the fuel one execution costs, in fuel units (1 for every v1 opcode)
+     */
     public int fuel() {
         return fuel;
     }
 
-    /** @return a one-line description of what the instruction does */
+    /**
+     * Describes what the instruction does, as {@code spec/opcodes.json} says it.
+     *
+     * @return a one-line description of what the instruction does
+     */
     public String doc() {
         return doc;
     }
 
-    /** @return the operands in encoding order (an immutable list) */
+    /**
+     * The opcode's operand schema: each operand's name and encoding.
+     *
+     * @return the operands in encoding order (an immutable list)
+     */
     public List<Operand> operands() {
         return operands;
     }

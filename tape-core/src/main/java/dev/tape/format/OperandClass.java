@@ -47,7 +47,11 @@ public enum OperandClass {
     /** Not a register operand. */
     NONE;
 
-    /** @return whether this names one class (the first twelve constants) */
+    /**
+     * Tells whether this constant stands for exactly one operand class rather than a group of them.
+     *
+     * @return whether this names one class (the first twelve constants)
+     */
     public boolean isFixed() {
         return ordinal() <= CLOSURE.ordinal();
     }

@@ -38,7 +38,11 @@ public enum OperandKind {
     /** The code of a {@code trap} instruction. */
     TRAP_CODE;
 
-    /** @return whether this operand names registers (a single register or a list) */
+    /**
+     * Tells whether an operand of this kind holds register indices.
+     *
+     * @return whether this operand names registers (a single register or a list)
+     */
     public boolean isRegister() {
         return this == REG || this == REG_LIST;
     }

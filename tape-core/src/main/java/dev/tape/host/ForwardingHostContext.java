@@ -15,6 +15,8 @@ public class ForwardingHostContext implements HostContext {
     private final HostContext ctx;
 
     /**
+     * Makes a context that forwards every call to {@code ctx}.
+     *
      * @param ctx the context to forward to
      * @throws NullPointerException when {@code ctx} is null
      */
@@ -22,7 +24,11 @@ public class ForwardingHostContext implements HostContext {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
     }
 
-    /** @return the wrapped context */
+    /**
+     * The context every call is forwarded to.
+     *
+     * @return the wrapped context
+     */
     protected final HostContext delegate() {
         return ctx;
     }

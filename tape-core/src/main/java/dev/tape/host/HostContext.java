@@ -9,22 +9,44 @@ import dev.tape.program.Program;
  * separate read API is needed. A context is valid only during the call it was passed to.
  */
 public interface HostContext {
-    /** @return the program being run */
+    /**
+     * The program whose run made this host call.
+     *
+     * @return the program being run
+     */
     Program program();
 
-    /** @return the symbol being called, for example {@code "math.add"} */
+    /**
+     * The host symbol the program called.
+     *
+     * @return the symbol being called, for example {@code "math.add"}
+     */
     String symbol();
 
-    /** @return the signature hash of the call */
+    /**
+     * The signature hash the program declared for this call.
+     *
+     * @return the signature hash of the call
+     */
     long sigHash();
 
-    /** @return the function id of the calling instruction */
+    /**
+     * The function that executed the {@code host_call}.
+     *
+     * @return the function id of the calling instruction
+     */
     int callerFunction();
 
-    /** @return the byte pc of the calling {@code host_call} instruction */
+    /**
+     * Where the {@code host_call} is in the calling function's bytecode.
+     *
+     * @return the byte pc of the calling {@code host_call} instruction
+     */
     int callerPc();
 
     /**
+     * The fuel the run has left at this call.
+     *
      * @return the fuel left before any charge this call makes, in fuel units: an unsigned 64-bit
      *     number (read it with {@link Long#toUnsignedString(long)} or {@link Long#compareUnsigned})
      */
@@ -44,6 +66,8 @@ public interface HostContext {
     void chargeFuel(long units);
 
     /**
+     * Tells whether this call may suspend its run.
+     *
      * @return whether this call may {@link #suspend()} its run: true in a run started with
      *     {@link dev.tape.vm.Vm#start} (a {@link dev.tape.vm.Run}), false in a one-shot
      *     {@link dev.tape.vm.Vm#run} (and in contexts that are not the VM's)

@@ -13,6 +13,8 @@ public final class HostFailedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception that traps the run with {@code host_call_failed} and this detail.
+     *
      * @param detail the trap's detail, one line, never null (a null one gives the detail
      *     {@code "HostFailedException"}, see {@link #detailOf})
      */

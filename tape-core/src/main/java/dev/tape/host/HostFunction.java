@@ -25,6 +25,8 @@ import dev.tape.value.Value;
 @FunctionalInterface
 public interface HostFunction {
     /**
+     * Runs the host function for one {@code host_call}.
+     *
      * @param args the arguments (do not modify the array)
      * @param results the result slots, one per declared result
      * @param ctx the call's context; valid only during the call
@@ -36,6 +38,8 @@ public interface HostFunction {
     @FunctionalInterface
     interface Simple {
         /**
+         * Computes the results from the arguments, for a host function that needs no context.
+         *
          * @param args the arguments
          * @return the results, as many as the signature declares (another count traps
          *     {@code host_return_arity_mismatch}); {@code null} is the same as no results

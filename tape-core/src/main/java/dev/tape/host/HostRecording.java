@@ -94,22 +94,38 @@ public final class HostRecording {
         this.calls = Collections.unmodifiableList(calls);
     }
 
-    /** @return a copy of the 32-byte SHA-256 of the recorded program ({@code VerifiedProgram.hash()}) */
+    /**
+     * The hash of the program the recording was made against.
+     *
+     * @return a copy of the 32-byte SHA-256 of the recorded program ({@code VerifiedProgram.hash()})
+     */
     public byte[] programHash() {
         return programHash.clone();
     }
 
-    /** @return the resolution records, in the order the VM asked */
+    /**
+     * The import resolutions the recording holds.
+     *
+     * @return the resolution records, in the order the VM asked
+     */
     public List<Resolve> resolves() {
         return resolves;
     }
 
-    /** @return the recorded run's entry and arguments, or null when the recording has none */
+    /**
+     * The run the recording was made from, if it holds one.
+     *
+     * @return the recorded run's entry and arguments, or null when the recording has none
+     */
     public Run run() {
         return run;
     }
 
-    /** @return the host calls, in the order they were made */
+    /**
+     * Every recorded host call with its arguments and answer.
+     *
+     * @return the host calls, in the order they were made
+     */
     public List<Call> calls() {
         return calls;
     }

@@ -16,6 +16,8 @@ public final class HostReturnArityException extends TapeException {
     private final int actual;
 
     /**
+     * Makes the exception for a host function that gave the wrong number of results.
+     *
      * @param expected results the signature declares
      * @param actual results the function gave
      */
@@ -25,12 +27,20 @@ public final class HostReturnArityException extends TapeException {
         this.actual = actual;
     }
 
-    /** @return results the signature declares */
+    /**
+     * The number of results the signature declares.
+     *
+     * @return results the signature declares
+     */
     public int expected() {
         return expected;
     }
 
-    /** @return results the function gave */
+    /**
+     * The number of results the host function gave.
+     *
+     * @return results the function gave
+     */
     public int actual() {
         return actual;
     }

@@ -14,6 +14,8 @@ public final class RecordingException extends TapeException {
     private final long offset;
 
     /**
+     * Makes the error for a recording that cannot be read or used.
+     *
      * @param offset the byte offset from the start of the recording where the problem was found, or
      *     -1 when the problem is not at a place in the file
      * @param message the one-line description
@@ -23,7 +25,11 @@ public final class RecordingException extends TapeException {
         this.offset = offset;
     }
 
-    /** @return the byte offset of the problem in the file, or -1 when it is not at a place in it */
+    /**
+     * Where the problem is in the recording file.
+     *
+     * @return the byte offset of the problem in the file, or -1 when it is not at a place in it
+     */
     public long offset() {
         return offset;
     }

@@ -169,7 +169,11 @@ public final class RecordingHost implements Host {
         next = (int) call;
     }
 
-    /** @return host calls recorded so far (in memory: distinct calls, whatever the runs) */
+    /**
+     * Counts the host calls recorded so far.
+     *
+     * @return host calls recorded so far (in memory: distinct calls, whatever the runs)
+     */
     public long callsRecorded() {
         return memory == null ? calls : memory.size();
     }

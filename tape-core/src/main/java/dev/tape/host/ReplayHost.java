@@ -38,6 +38,8 @@ public final class ReplayHost implements Host {
     @FunctionalInterface
     public interface Listener {
         /**
+         * Called after the replay host answers a call from the recording.
+         *
          * @param call the recorded call being answered
          * @param args the arguments the run passed (equal to the recorded ones)
          * @throws Exception to fail the call: the run traps {@code host_call_failed} as with any host
@@ -52,6 +54,8 @@ public final class ReplayHost implements Host {
     private int next;
 
     /**
+     * Makes a host that answers every call from the recording, in recorded order.
+     *
      * @param recording the recording, already checked against the program
      *     ({@link HostRecording#requireProgram})
      * @param listener told of each answered call, or null
@@ -74,12 +78,20 @@ public final class ReplayHost implements Host {
         return symbol + '#' + Long.toHexString(sigHash);
     }
 
-    /** @return the recorded calls answered so far */
+    /**
+     * Counts the recorded calls answered so far.
+     *
+     * @return the recorded calls answered so far
+     */
     public int callsAnswered() {
         return next;
     }
 
-    /** @return the recorded calls not yet answered (after a whole run, 0 when it repeated the recorded one) */
+    /**
+     * Counts the recorded calls not answered yet.
+     *
+     * @return the recorded calls not yet answered (after a whole run, 0 when it repeated the recorded one)
+     */
     public int callsLeft() {
         return recording.calls().size() - next;
     }

@@ -25,6 +25,8 @@ public record Signature(List<ValueType> args, List<ValueType> rets) {
     }
 
     /**
+     * Makes the signature of a host function.
+     *
      * @param args argument types
      * @param rets result types
      * @return the signature
@@ -33,7 +35,11 @@ public record Signature(List<ValueType> args, List<ValueType> rets) {
         return new Signature(args, rets);
     }
 
-    /** @return the FNV-1a signature hash the verifier checks programs against */
+    /**
+     * The signature's hash, as the program's host signature table must declare it.
+     *
+     * @return the FNV-1a signature hash the verifier checks programs against
+     */
     public long hash() {
         return HostSig.hash(args, rets);
     }

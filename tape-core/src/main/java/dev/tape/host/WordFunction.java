@@ -50,6 +50,8 @@ public final class WordFunction implements HostFunction {
     @FunctionalInterface
     public interface Of1 {
         /**
+         * Computes the result word from one argument word.
+         *
          * @param a the argument's word
          * @return the result's word
          * @throws Exception to fail the call ({@code host_call_failed})
@@ -61,6 +63,8 @@ public final class WordFunction implements HostFunction {
     @FunctionalInterface
     public interface Of2 {
         /**
+         * Computes the result word from two argument words.
+         *
          * @param a the first argument's word
          * @param b the second argument's word
          * @return the result's word
@@ -73,6 +77,8 @@ public final class WordFunction implements HostFunction {
     @FunctionalInterface
     public interface Of3 {
         /**
+         * Computes the result word from three argument words.
+         *
          * @param a the first argument's word
          * @param b the second argument's word
          * @param c the third argument's word
@@ -92,6 +98,8 @@ public final class WordFunction implements HostFunction {
     @FunctionalInterface
     public interface Words {
         /**
+         * Computes the result words from the argument words; the context is the call's.
+         *
          * @param args the arguments' words, one per declared argument
          * @param results the result slots, one per declared result, each 0 on entry
          * @param ctx the call's context; valid only during the call
@@ -148,6 +156,8 @@ public final class WordFunction implements HostFunction {
     }
 
     /**
+     * Binds a one-argument, one-result function of words to a signature.
+     *
      * @param signature one word argument, one word result
      * @param fn the function
      * @return the word function
@@ -159,6 +169,8 @@ public final class WordFunction implements HostFunction {
     }
 
     /**
+     * Binds a two-argument, one-result function of words to a signature.
+     *
      * @param signature two word arguments, one word result
      * @param fn the function
      * @return the word function
@@ -169,6 +181,8 @@ public final class WordFunction implements HostFunction {
     }
 
     /**
+     * Binds a three-argument, one-result function of words to a signature.
+     *
      * @param signature three word arguments, one word result
      * @param fn the function
      * @return the word function
@@ -179,6 +193,8 @@ public final class WordFunction implements HostFunction {
     }
 
     /**
+     * Binds a function of word arrays to a signature with any number of word arguments and results.
+     *
      * @param signature any number of word arguments and word results
      * @param fn the function
      * @return the word function
@@ -189,17 +205,29 @@ public final class WordFunction implements HostFunction {
         return new WordFunction(signature, WORDS, fn);
     }
 
-    /** @return the signature this function was made for */
+    /**
+     * The signature the function was bound to.
+     *
+     * @return the signature this function was made for
+     */
     public Signature signature() {
         return signature;
     }
 
-    /** @return {@link #OF1}, {@link #OF2}, {@link #OF3} or {@link #WORDS} */
+    /**
+     * Which of the four function shapes this is, which says how the VM calls it.
+     *
+     * @return {@link #OF1}, {@link #OF2}, {@link #OF3} or {@link #WORDS}
+     */
     public int shape() {
         return shape;
     }
 
-    /** @return the bound function: an {@link Of1}, {@link Of2}, {@link Of3} or {@link Words} by {@link #shape()} */
+    /**
+     * The function this object binds to its signature.
+     *
+     * @return the bound function: an {@link Of1}, {@link Of2}, {@link Of3} or {@link Words} by {@link #shape()}
+     */
     public Object function() {
         return function;
     }
@@ -242,6 +270,8 @@ public final class WordFunction implements HostFunction {
     }
 
     /**
+     * Tells whether the VM may call this function, with words, for a program's host signature.
+     *
      * @param args a program's host signature's argument types
      * @param rets its result types
      * @return whether the VM may call this function with words for that signature: it is this

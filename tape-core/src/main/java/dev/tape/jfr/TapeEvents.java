@@ -326,7 +326,11 @@ public final class TapeEvents {
         return true;
     }
 
-    /** @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields) */
+    /**
+     * Tells whether pause events are being recorded.
+     *
+     * @return whether a recording has {@code dev.tape.Pause} enabled (check before gathering its fields)
+     */
     public static boolean pauseEnabled() {
         try {
             return recording() && new PauseEvent().isEnabled();
@@ -363,7 +367,11 @@ public final class TapeEvents {
         }
     }
 
-    /** @return whether a recording has {@code dev.tape.Resume} enabled */
+    /**
+     * Tells whether resume events are being recorded.
+     *
+     * @return whether a recording has {@code dev.tape.Resume} enabled
+     */
     public static boolean resumeEnabled() {
         try {
             return recording() && new ResumeEvent().isEnabled();

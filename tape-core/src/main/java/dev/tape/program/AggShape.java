@@ -9,7 +9,11 @@ import java.util.List;
  * {@code agg} argument ({@code reference/README.md}).
  */
 public sealed interface AggShape {
-    /** @return the encoding tag: 1 tuple, 2 struct, 3 array */
+    /**
+     * The shape's kind, as the tag that starts its encoding.
+     *
+     * @return the encoding tag: 1 tuple, 2 struct, 3 array
+     */
     int tag();
 
     /**
@@ -42,6 +46,8 @@ public sealed interface AggShape {
      */
     record Struct(int u32TypeId) implements AggShape {
         /**
+         * Makes a struct shape from a type id as read from a file, keeping the declared id.
+         *
          * @param declaredTypeId a struct type id as a file declares it, 0 to 2^32-1
          * @return the shape
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
@@ -51,6 +57,8 @@ public sealed interface AggShape {
         }
 
         /**
+         * The struct type id, as an int the VM can index by.
+         *
          * @return the struct type id: the declared one, kept as 2^31-1 when it is 2^31 to 2^32-1
          *     (no type table that large fits in a file: the verifier refuses it)
          */
@@ -58,7 +66,11 @@ public sealed interface AggShape {
             return U32.capped(u32TypeId);
         }
 
-        /** @return the struct type id as declared, 0 to 2^32-1 */
+        /**
+         * The struct type id exactly as the file declares it.
+         *
+         * @return the struct type id as declared, 0 to 2^32-1
+         */
         public long declaredTypeId() {
             return U32.declared(u32TypeId);
         }
@@ -78,6 +90,8 @@ public sealed interface AggShape {
      */
     record Array(int u32ElemTypeId) implements AggShape {
         /**
+         * Makes an array shape from an element type id as read from a file, keeping the declared id.
+         *
          * @param declaredElemTypeId an array element type id as a file declares it, 0 to 2^32-1
          * @return the shape
          * @throws IllegalArgumentException when the id is negative or 2^32 or more
@@ -87,6 +101,8 @@ public sealed interface AggShape {
         }
 
         /**
+         * The array element type id, as an int the VM can index by.
+         *
          * @return the array element type id: the declared one, kept as 2^31-1 when it is 2^31 to
          *     2^32-1 (no type table that large fits in a file: the verifier refuses it)
          */
@@ -94,7 +110,11 @@ public sealed interface AggShape {
             return U32.capped(u32ElemTypeId);
         }
 
-        /** @return the array element type id as declared, 0 to 2^32-1 */
+        /**
+         * The array element type id exactly as the file declares it.
+         *
+         * @return the array element type id as declared, 0 to 2^32-1
+         */
         public long declaredElemTypeId() {
             return U32.declared(u32ElemTypeId);
         }
@@ -118,6 +138,8 @@ public sealed interface AggShape {
      */
     record ArgShape(int funcId, int u32Arg, AggShape shape) {
         /**
+         * Makes an argument shape entry from a position as read from a file, keeping the declared position.
+         *
          * @param funcId the function
          * @param declaredArg the argument's position as a file declares it, 0 to 2^32-1
          * @param shape the aggregate's shape
@@ -129,6 +151,8 @@ public sealed interface AggShape {
         }
 
         /**
+         * The argument's position, as an int the VM can index by.
+         *
          * @return the argument's position: the declared one, kept as 2^31-2 when it is 2^31-1 to
          *     2^32-1, below its function's kept count (2^31-1 at most; the verifier refuses either)
          */
@@ -136,7 +160,11 @@ public sealed interface AggShape {
             return Math.min(U32.capped(u32Arg), Integer.MAX_VALUE - 1);
         }
 
-        /** @return the argument's position as declared, 0 to 2^32-1 */
+        /**
+         * The argument's position exactly as the file declares it.
+         *
+         * @return the argument's position as declared, 0 to 2^32-1
+         */
         public long declaredArg() {
             return U32.declared(u32Arg);
         }

@@ -8,10 +8,18 @@ import java.util.HexFormat;
  * {@code reference/README.md}: 0 unit, 1 bool, 2 i64, 3 u64, 4 f64, 5 decimal, 6 bytes, 7 str).
  */
 public sealed interface Constant {
-    /** @return the constant's encoding tag, 0 to 7 */
+    /**
+     * The constant's kind, as the tag that starts its encoding in the constant pool.
+     *
+     * @return the constant's encoding tag, 0 to 7
+     */
     int tag();
 
-    /** @return the type a register holding this constant has */
+    /**
+     * The value type of this constant when an instruction loads it into a register.
+     *
+     * @return the type a register holding this constant has
+     */
     ValueType type();
 
     /** The unit constant. */
@@ -27,7 +35,11 @@ public sealed interface Constant {
         }
     }
 
-    /** @param value the boolean */
+    /**
+     * A {@code bool} constant.
+     *
+     * @param value the boolean
+     */
     record Bool(boolean value) implements Constant {
         @Override
         public int tag() {
@@ -40,7 +52,11 @@ public sealed interface Constant {
         }
     }
 
-    /** @param value the signed 64-bit integer */
+    /**
+     * An {@code i64} constant.
+     *
+     * @param value the signed 64-bit integer
+     */
     record I64(long value) implements Constant {
         @Override
         public int tag() {
@@ -53,7 +69,11 @@ public sealed interface Constant {
         }
     }
 
-    /** @param value the unsigned 64-bit integer, as two's-complement bits */
+    /**
+     * A {@code u64} constant.
+     *
+     * @param value the unsigned 64-bit integer, as two's-complement bits
+     */
     record U64(long value) implements Constant {
         @Override
         public int tag() {
@@ -66,7 +86,11 @@ public sealed interface Constant {
         }
     }
 
-    /** @param bits the IEEE-754 bits of the f64 (NaN payloads and the sign of zero kept) */
+    /**
+     * An {@code f64} constant, kept as its bits so that every NaN payload and the sign of zero survive.
+     *
+     * @param bits the IEEE-754 bits of the f64 (NaN payloads and the sign of zero kept)
+     */
     record F64(long bits) implements Constant {
         @Override
         public int tag() {
@@ -80,11 +104,15 @@ public sealed interface Constant {
     }
 
     /**
+     * A {@code decimal} constant: {@code mantissa * 10^-scale}.
+     *
      * @param mantissa the signed mantissa
      * @param scale the number of decimal places, 0 to 255
      */
     record Decimal(long mantissa, int scale) implements Constant {
         /**
+         * Checks the scale.
+         *
          * @param mantissa the signed mantissa
          * @param scale the number of decimal places, 0 to 255
          * @throws IllegalArgumentException when the scale is not 0 to 255
@@ -110,17 +138,29 @@ public sealed interface Constant {
     final class Bytes implements Constant {
         private final byte[] value;
 
-        /** @param value the bytes (copied) */
+        /**
+         * Makes a {@code bytes} constant from a copy of the array.
+         *
+         * @param value the bytes (copied)
+         */
         public Bytes(byte[] value) {
             this.value = value.clone();
         }
 
-        /** @return a copy of the bytes */
+        /**
+         * Copies out the constant's bytes.
+         *
+         * @return a copy of the bytes
+         */
         public byte[] value() {
             return value.clone();
         }
 
-        /** @return the number of bytes */
+        /**
+         * The length of the constant in bytes.
+         *
+         * @return the number of bytes
+         */
         public int length() {
             return value.length;
         }
@@ -151,9 +191,15 @@ public sealed interface Constant {
         }
     }
 
-    /** @param value the string */
+    /**
+     * A {@code str} constant.
+     *
+     * @param value the string
+     */
     record Str(String value) implements Constant {
         /**
+         * Checks that the string is present.
+         *
          * @param value the string
          * @throws IllegalArgumentException when the value is null
          */

@@ -29,6 +29,8 @@ public final class Function {
     private final FunctionSig sig;
 
     /**
+     * Makes a function from its table entry, its bytecode, its span table and its typed signature.
+     *
      * @param argCount value arguments from the function table (the effect token not counted)
      * @param retCount value results from the function table
      * @param regCount registers from the function table, r0 included
@@ -103,6 +105,8 @@ public final class Function {
     }
 
     /**
+     * The function's argument count exactly as the file declares it.
+     *
      * @return value arguments as the function table declares them (spec section "Function table",
      *     {@code arg_count}: 0 to 2^32-1); {@link #argCount()} unless that is 2^31 or more
      */
@@ -111,6 +115,8 @@ public final class Function {
     }
 
     /**
+     * The function's result count exactly as the file declares it.
+     *
      * @return value results as the function table declares them (spec section "Function table",
      *     {@code ret_count}: 0 to 2^32-1); {@link #retCount()} unless that is 2^31 or more
      */
@@ -119,6 +125,8 @@ public final class Function {
     }
 
     /**
+     * The function's register count exactly as the file declares it.
+     *
      * @return registers, r0 included, as the function table declares them (spec section "Function
      *     table", {@code reg_count}: 0 to 2^32-1); {@link #regCount()} unless that is 2^31 or more
      */
@@ -127,6 +135,8 @@ public final class Function {
     }
 
     /**
+     * The function's argument count, as an int the VM can use.
+     *
      * @return value arguments (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1, which the
      *     verifier refuses; see {@link #declaredArgCount()})
      */
@@ -135,6 +145,8 @@ public final class Function {
     }
 
     /**
+     * The function's result count, as an int the VM can use.
+     *
      * @return value results (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1, which the
      *     verifier refuses; see {@link #declaredRetCount()})
      */
@@ -143,6 +155,8 @@ public final class Function {
     }
 
     /**
+     * The function's register count, as an int the VM can use.
+     *
      * @return registers, r0 included (table entry; 2^31-1 for a declared count of 2^31 to 2^32-1,
      *     which the verifier refuses as {@code RegCountTooLarge}; see {@link #declaredRegCount()})
      */
@@ -150,7 +164,11 @@ public final class Function {
         return U32.capped(u32RegCount);
     }
 
-    /** @return a copy of the bytecode */
+    /**
+     * Copies out the function's bytecode.
+     *
+     * @return a copy of the bytecode
+     */
     public byte[] code() {
         return Arrays.copyOfRange(code, from, from + length);
     }
@@ -169,17 +187,29 @@ public final class Function {
         return from == 0 && length == code.length ? into.decode(code) : into.decode(code, from, length);
     }
 
-    /** @return the bytecode length in bytes */
+    /**
+     * The length of the function's bytecode in bytes, without copying it.
+     *
+     * @return the bytecode length in bytes
+     */
     public int codeLength() {
         return length;
     }
 
-    /** @return the span table entries */
+    /**
+     * The function's span table, which maps pcs to span ids.
+     *
+     * @return the span table entries
+     */
     public List<SpanEntry> spans() {
         return spans;
     }
 
-    /** @return the typed signature */
+    /**
+     * The function's argument and result types.
+     *
+     * @return the typed signature
+     */
     public FunctionSig sig() {
         return sig;
     }

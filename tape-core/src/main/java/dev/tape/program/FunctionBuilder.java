@@ -57,12 +57,20 @@ public final class FunctionBuilder {
             this.name = name;
         }
 
-        /** @return the label's number within its function, from 0 in order of creation */
+        /**
+         * The label's place among its function's labels.
+         *
+         * @return the label's number within its function, from 0 in order of creation
+         */
         public int index() {
             return index;
         }
 
-        /** @return the label's name, or {@code null} for an unnamed label */
+        /**
+         * The label's name as the source gives it.
+         *
+         * @return the label's name, or {@code null} for an unnamed label
+         */
         public String name() {
             return name;
         }
@@ -104,22 +112,38 @@ public final class FunctionBuilder {
         this.labels = new FunctionLabels(funcId);
     }
 
-    /** @return the id of the function this builder assembles */
+    /**
+     * The function whose body this builder writes.
+     *
+     * @return the id of the function this builder assembles
+     */
     public int funcId() {
         return funcId;
     }
 
-    /** @return the byte offset the next instruction will get, 0 or more */
+    /**
+     * The pc the next emitted instruction will start at.
+     *
+     * @return the byte offset the next instruction will get, 0 or more
+     */
     public int pc() {
         return pc;
     }
 
-    /** @return the number of instructions emitted so far */
+    /**
+     * Counts the instructions emitted so far.
+     *
+     * @return the number of instructions emitted so far
+     */
     public int instructionCount() {
         return instructions.size();
     }
 
-    /** @return a new, unplaced, unnamed label of this function */
+    /**
+     * Makes a label that branches may target before it is placed with {@link #place(Label)}.
+     *
+     * @return a new, unplaced, unnamed label of this function
+     */
     public Label newLabel() {
         return labels.add(new Label(this, labels.size(), null), 0);
     }
@@ -156,6 +180,8 @@ public final class FunctionBuilder {
     }
 
     /**
+     * Looks up where a label has been placed.
+     *
      * @param label a label of this function
      * @return its pc, or -1 while it is unplaced
      * @throws IllegalArgumentException when the label is null or belongs to another function
@@ -213,6 +239,8 @@ public final class FunctionBuilder {
     }
 
     /**
+     * The register count the function will declare.
+     *
      * @return the register count the function table will get: the override when set, else the
      *     inferred count (highest register used + 1, at least 1 and at least the argument count + 1)
      */

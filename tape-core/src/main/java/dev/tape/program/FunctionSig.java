@@ -77,6 +77,8 @@ public record FunctionSig(List<ValueType> args, List<Integer> argNames, List<Val
     }
 
     /**
+     * Makes a signature from its argument and result types, with no argument or result names.
+     *
      * @param args argument types
      * @param rets result types
      * @return a signature without names

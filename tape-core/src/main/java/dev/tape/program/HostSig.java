@@ -49,6 +49,8 @@ public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<
     }
 
     /**
+     * The id of the host function's symbol, as an int the VM can index by.
+     *
      * @return index into the symbol table: the declared id, kept as 2^31-1 when it is 2^31 to
      *     2^32-1 (no symbol table that large fits in a file: the verifier refuses it)
      */
@@ -56,7 +58,11 @@ public record HostSig(int u32SymbolId, long sigHash, List<ValueType> args, List<
         return U32.capped(u32SymbolId);
     }
 
-    /** @return the symbol id as declared (spec section "Host signatures"), 0 to 2^32-1 */
+    /**
+     * The id of the host function's symbol exactly as the file declares it.
+     *
+     * @return the symbol id as declared (spec section "Host signatures"), 0 to 2^32-1
+     */
     public long declaredSymbolId() {
         return U32.declared(u32SymbolId);
     }

@@ -99,12 +99,18 @@ public final class Names {
         }
     }
 
-    /** @return the symbol id of the program's name, or -1 when absent */
+    /**
+     * The program's name, as a symbol id.
+     *
+     * @return the symbol id of the program's name, or -1 when absent
+     */
     public int programName() {
         return programName;
     }
 
     /**
+     * The names given to functions.
+     *
      * @return the function names, in section order: an unmodifiable list (as {@code List.copyOf}'s:
      *     every mutator throws, null queries throw) whose elements are made on access, equal to
      *     those the names were made from
@@ -113,12 +119,20 @@ public final class Names {
         return functions;
     }
 
-    /** @return the label names, in section order */
+    /**
+     * The names given to labels (pcs within functions).
+     *
+     * @return the label names, in section order
+     */
     public List<LabelName> labels() {
         return labels;
     }
 
-    /** @return whether there is nothing to encode (the section is then omitted) */
+    /**
+     * Tells whether the section names nothing at all.
+     *
+     * @return whether there is nothing to encode (the section is then omitted)
+     */
     public boolean isEmpty() {
         return programName < 0 && functions.isEmpty() && labels.isEmpty();
     }
@@ -169,12 +183,16 @@ public final class Names {
     }
 
     /**
+     * A function's name: one entry of the names section.
+     *
      * @param funcId a function id
      * @param nameSymbol the symbol id of its name
      */
     public record FunctionName(int funcId, int nameSymbol) {}
 
     /**
+     * A label's name: one entry of the names section, naming a pc of a function.
+     *
      * @param funcId a function id
      * @param pc a byte offset in that function's bytecode
      * @param nameSymbol the symbol id of the label's name

@@ -58,6 +58,8 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
     }
 
     /**
+     * Looks a function's name up by its id.
+     *
      * @param funcId a function id
      * @return the function's name from the names section (its first entry there), or {@code null}
      *     when it has none or the id is out of range; O(log n) in the names section's size, through
@@ -69,6 +71,8 @@ public record Program(List<String> symbols, List<Constant> constants, TypeTable 
     }
 
     /**
+     * Looks a function's id up by its name.
+     *
      * @param name a function name from the names section
      * @return the id of the first function with that name, in section order, or -1; a scan of the
      *     names section, so look a name up once, not per event

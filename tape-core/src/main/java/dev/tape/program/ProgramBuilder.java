@@ -321,6 +321,8 @@ public final class ProgramBuilder {
     }
 
     /**
+     * The builder of a declared function's body.
+     *
      * @param funcId a declared function id
      * @return the builder of that function's body (the same object on every call)
      * @throws IllegalArgumentException when no function has that id
@@ -331,7 +333,11 @@ public final class ProgramBuilder {
         return functions.get(funcId).body;
     }
 
-    /** @return the number of functions declared so far */
+    /**
+     * Counts the functions declared so far.
+     *
+     * @return the number of functions declared so far
+     */
     public int functionCount() {
         return functions.size();
     }

@@ -26,6 +26,8 @@ public final class ProgramEncoder {
             + ByteWriter.MAX_BYTES + " bytes (the largest byte array), or more than the JVM could allocate";
 
     /**
+     * Encodes a program as an execution_tape v1 file.
+     *
      * @param p the program
      * @return the file's bytes, at most {@link ByteWriter#MAX_BYTES} (2^31 - 9)
      * @throws IllegalArgumentException when a struct field names a missing field name; and, with

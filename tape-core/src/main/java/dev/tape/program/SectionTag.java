@@ -38,22 +38,36 @@ public enum SectionTag {
         this.required = required;
     }
 
-    /** @return the tag byte, 1 to 11 */
+    /**
+     * The byte that identifies the section in a file.
+     *
+     * @return the tag byte, 1 to 11
+     */
     public int tag() {
         return tag;
     }
 
-    /** @return the section's name as error messages give it */
+    /**
+     * The section's name, for error messages.
+     *
+     * @return the section's name as error messages give it
+     */
     public String label() {
         return label;
     }
 
-    /** @return whether every v1 file must contain the section */
+    /**
+     * Tells whether the section is required in every v1 file.
+     *
+     * @return whether every v1 file must contain the section
+     */
     public boolean required() {
         return required;
     }
 
     /**
+     * Looks a section up by its tag byte.
+     *
      * @param tag a tag byte
      * @return the section, or {@code null} for an unknown tag
      */

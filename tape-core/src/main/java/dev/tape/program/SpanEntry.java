@@ -15,6 +15,8 @@ package dev.tape.program;
  */
 public record SpanEntry(long pcDelta, long spanId) {
     /**
+     * Checks the span id.
+     *
      * @param pcDelta bytes after the previous entry's pc (the first entry counts from 0), unsigned
      * @param spanId the span id, an unsigned 64-bit number other than 0
      * @throws IllegalArgumentException when {@code spanId} is 0 (span ids are non-zero)

@@ -75,6 +75,8 @@ public record TypeTable(List<String> fieldNames, List<StructType> structs, List<
     }
 
     /**
+     * The field names of a struct type.
+     *
      * @param structId a struct type id
      * @return its field names, in field order
      * @throws IndexOutOfBoundsException when there is no such struct type
@@ -89,6 +91,8 @@ public record TypeTable(List<String> fieldNames, List<StructType> structs, List<
     }
 
     /**
+     * Finds a field's index in a struct type by its name.
+     *
      * @param structId a struct type id
      * @param field a field name
      * @return the field's index in the struct (what {@code struct_get} and
@@ -107,6 +111,8 @@ public record TypeTable(List<String> fieldNames, List<StructType> structs, List<
     }
 
     /**
+     * Finds the array element type id a program declares for an element type.
+     *
      * @param elem an element type
      * @return the first array element type id of that type
      * @throws IllegalArgumentException when the program has no array element type {@code elem}

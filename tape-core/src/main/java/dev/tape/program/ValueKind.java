@@ -40,17 +40,27 @@ public enum ValueKind {
         this.keyword = keyword;
     }
 
-    /** @return the encoding tag, 0 to 11 */
+    /**
+     * The kind's tag in the encoding of value types.
+     *
+     * @return the encoding tag, 0 to 11
+     */
     public int tag() {
         return tag;
     }
 
-    /** @return the lower-case name used in literals and assembly, for example {@code "i64"} */
+    /**
+     * The kind's name in value literals and assembly text.
+     *
+     * @return the lower-case name used in literals and assembly, for example {@code "i64"}
+     */
     public String keyword() {
         return keyword;
     }
 
     /**
+     * Looks a kind up by its encoding tag.
+     *
      * @param tag a {@code ValueType} tag
      * @return the kind, or {@code null} when the tag is not 0 to 11
      */
@@ -59,6 +69,8 @@ public enum ValueKind {
     }
 
     /**
+     * Looks a kind up by its name in value literals and assembly text.
+     *
      * @param keyword a keyword such as {@code "i64"}
      * @return the kind, or {@code null} when none has that keyword
      */

@@ -32,6 +32,8 @@ public record ValueType(ValueKind kind, long hostType) {
     public static final ValueType CLOSURE = new ValueType(ValueKind.CLOSURE, 0);
 
     /**
+     * Checks the kind and the host type.
+     *
      * @param kind the value kind
      * @param hostType the host type id (an unsigned 64-bit number) for {@code OBJ}; 0 otherwise
      * @throws IllegalArgumentException when {@code kind} is null, or a non-OBJ type has a host type
@@ -46,6 +48,8 @@ public record ValueType(ValueKind kind, long hostType) {
     }
 
     /**
+     * The type of a kind that needs no host type; every call for a kind gives an equal type.
+     *
      * @param kind a kind other than {@code OBJ}
      * @return the type of that kind
      * @throws IllegalArgumentException for {@code OBJ}, which needs a host type: use {@link #obj(long)}
@@ -68,6 +72,8 @@ public record ValueType(ValueKind kind, long hostType) {
     }
 
     /**
+     * The {@code obj} type of one host type.
+     *
      * @param hostType the host type id, an unsigned 64-bit number
      * @return the {@code obj} type of that host type
      */

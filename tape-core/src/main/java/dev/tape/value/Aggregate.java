@@ -47,6 +47,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * Makes an aggregate of any kind from its elements (the list is copied).
+     *
      * @param kind the aggregate kind
      * @param typeId the struct type id or array element type id (0 for tuples)
      * @param values the elements
@@ -77,6 +79,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * Tells whether values of a kind are stored as one 64-bit word each.
+     *
      * @param k a kind
      * @return whether values of that kind are stored as 64-bit words (bool, i64, u64, f64, func)
      */
@@ -86,6 +90,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * Packs a value of a word kind into its 64-bit word.
+     *
      * @param v a value of a word kind
      * @return its 64-bit word
      */
@@ -105,6 +111,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * Unpacks a value of a word kind from its 64-bit word.
+     *
      * @param kind a word kind
      * @param word the 64-bit word
      * @return the value
@@ -120,22 +128,36 @@ public sealed class Aggregate implements Value permits WordPair {
         };
     }
 
-    /** @return the aggregate kind */
+    /**
+     * Whether this is a tuple, a struct or an array.
+     *
+     * @return the aggregate kind
+     */
     public Kind aggKind() {
         return kind;
     }
 
-    /** @return the struct type id or array element type id; 0 for tuples */
+    /**
+     * The type id that says what this aggregate holds (none for a tuple).
+     *
+     * @return the struct type id or array element type id; 0 for tuples
+     */
     public int typeId() {
         return typeId;
     }
 
-    /** @return the number of elements (fields for a struct) */
+    /**
+     * The number of elements.
+     *
+     * @return the number of elements (fields for a struct)
+     */
     public int size() {
         return tags.length;
     }
 
     /**
+     * The kind of one element.
+     *
      * @param i an index, 0 to size - 1
      * @return the element's kind
      */
@@ -144,6 +166,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * The stored kind tag of one element, as the VM reads it.
+     *
      * @param i an index
      * @return the raw tag (for the VM)
      */
@@ -152,6 +176,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * The stored word of one element, as the VM reads it.
+     *
      * @param i an index
      * @return the element's 64-bit word (meaningful for word kinds)
      */
@@ -164,6 +190,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * The stored reference of one element, as the VM reads it.
+     *
      * @param i an index
      * @return the element's reference, or null for word and unit kinds
      */
@@ -172,6 +200,8 @@ public sealed class Aggregate implements Value permits WordPair {
     }
 
     /**
+     * One element as a value.
+     *
      * @param i an index, 0 to size - 1
      * @return the element as a value
      * @throws IndexOutOfBoundsException when {@code i} is out of range
@@ -187,7 +217,11 @@ public sealed class Aggregate implements Value permits WordPair {
         return (Value) refs[i];
     }
 
-    /** @return the elements as values, in order */
+    /**
+     * All elements as values.
+     *
+     * @return the elements as values, in order
+     */
     public List<Value> elements() {
         List<Value> out = new ArrayList<>(tags.length);
         for (int i = 0; i < tags.length; i++) {

@@ -23,15 +23,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U64, Value.F64, Value.Decimal,
         Value.Bytes, Value.Str, Value.Obj, Value.Func, Value.Closure, Aggregate {
 
-    /** @return the value's type; {@code agg} for every aggregate */
+    /**
+     * The value's type.
+     *
+     * @return the value's type; {@code agg} for every aggregate
+     */
     ValueType type();
 
-    /** @return the value's kind */
+    /**
+     * The value's kind: its type without the host type of an {@code obj}.
+     *
+     * @return the value's kind
+     */
     default ValueKind kind() {
         return type().kind();
     }
 
     /**
+     * Reads an {@code i64} value.
+     *
      * @return this i64's value
      * @throws ClassCastException when this is not an i64; the message names this value's type
      */
@@ -43,6 +53,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code u64} value.
+     *
      * @return this u64's value as its two's-complement bits (read it with
      *     {@link Long#toUnsignedString(long)})
      * @throws ClassCastException when this is not a u64; the message names this value's type
@@ -55,6 +67,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code bool} value.
+     *
      * @return this bool's value
      * @throws ClassCastException when this is not a bool; the message names this value's type
      */
@@ -66,6 +80,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads an {@code f64} value.
+     *
      * @return this f64's number (its exact bits)
      * @throws ClassCastException when this is not an f64; the message names this value's type
      */
@@ -77,6 +93,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code decimal} value as a {@link BigDecimal}.
+     *
      * @return this decimal as {@code mantissa * 10^-scale}, exactly
      * @throws ClassCastException when this is not a decimal; the message names this value's type
      */
@@ -88,6 +106,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code str} value as a Java string.
+     *
      * @return this str's text, decoded from its UTF-8 bytes
      * @throws ClassCastException when this is not a str; the message names this value's type
      */
@@ -99,6 +119,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code bytes} value.
+     *
      * @return a copy of this bytes value's bytes (changing it changes nothing here)
      * @throws ClassCastException when this is not a bytes value; the message names this value's type
      */
@@ -110,6 +132,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads an aggregate value.
+     *
      * @return this aggregate (tuple, struct or array)
      * @throws ClassCastException when this is not an aggregate; the message names this value's type
      */
@@ -121,6 +145,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Reads a {@code func} value.
+     *
      * @return this function reference's function id
      * @throws ClassCastException when this is not a func; the message names this value's type
      */
@@ -136,6 +162,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes an {@code i64} value; a short name for {@link #i64(long)}.
+     *
      * @param v the integer
      * @return an i64 value (the same as {@link #i64(long)})
      */
@@ -144,6 +172,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes an {@code f64} value; a short name for {@link #f64(double)}.
+     *
      * @param v the number
      * @return an f64 value with {@code v}'s exact bits (the same as {@link #f64(double)})
      */
@@ -152,6 +182,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code bool} value; a short name for {@link #bool(boolean)}.
+     *
      * @param v the boolean
      * @return a bool value (the same as {@link #bool(boolean)})
      */
@@ -160,6 +192,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code str} value; a short name for {@link #str(String)}.
+     *
      * @param s the string, encoded as UTF-8 (a lone surrogate becomes {@code ?})
      * @return a str value (the same as {@link #str(String)})
      * @throws NullPointerException when {@code s} is null
@@ -169,6 +203,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a tuple of the given values.
+     *
      * @param elements the elements, in order (the array is copied)
      * @return a tuple of them (spec section "Aggregates (Agg)")
      * @throws IllegalArgumentException when an element is null
@@ -221,12 +257,18 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     /** The unit value. */
     Unit UNIT = new Unit();
 
-    /** @return the unit value */
+    /**
+     * The one {@code unit} value.
+     *
+     * @return the unit value
+     */
     static Unit unit() {
         return UNIT;
     }
 
     /**
+     * Makes a {@code bool} value.
+     *
      * @param v the boolean
      * @return a bool value
      */
@@ -235,6 +277,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes an {@code i64} value.
+     *
      * @param v the integer
      * @return an i64 value
      */
@@ -243,6 +287,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code u64} value from the unsigned number's bits.
+     *
      * @param v the unsigned integer as two's-complement bits
      * @return a u64 value
      */
@@ -251,6 +297,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes an {@code f64} value.
+     *
      * @param v the number
      * @return an f64 value with {@code v}'s exact bits
      */
@@ -259,6 +307,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes an {@code f64} value from its IEEE-754 bits.
+     *
      * @param bits IEEE-754 bits
      * @return the f64 value with those bits (NaN payloads kept)
      */
@@ -267,6 +317,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code decimal} value: {@code mantissa * 10^-scale}.
+     *
      * @param mantissa the mantissa
      * @param scale decimal places, 0 to 255
      * @return a decimal value
@@ -277,6 +329,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code bytes} value from a copy of the array.
+     *
      * @param b the bytes (copied)
      * @return a bytes value
      */
@@ -285,6 +339,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code str} value from a Java string, encoded as UTF-8.
+     *
      * @param s the string
      * @return a str value
      */
@@ -293,6 +349,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a {@code func} value that refers to a function of the program.
+     *
      * @param id a function id
      * @return a func value
      */
@@ -378,7 +436,11 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      * @param bits the IEEE-754 bits
      */
     record F64(long bits) implements Value {
-        /** @return the number */
+        /**
+         * The value as a Java double, bit for bit.
+         *
+         * @return the number
+         */
         public double value() {
             return Double.longBitsToDouble(bits);
         }
@@ -403,6 +465,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      */
     record Decimal(long mantissa, int scale) implements Value {
         /**
+         * Checks the scale.
+         *
          * @param mantissa the mantissa
          * @param scale decimal places, 0 to 255
          * @throws IllegalArgumentException when the scale is not 0 to 255
@@ -442,17 +506,27 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return new Bytes(Objects.requireNonNull(data));
         }
 
-        /** @return a copy of the bytes */
+        /**
+         * Copies out the bytes.
+         *
+         * @return a copy of the bytes
+         */
         public byte[] toByteArray() {
             return data.clone();
         }
 
-        /** @return the length in bytes */
+        /**
+         * The number of bytes.
+         *
+         * @return the length in bytes
+         */
         public int length() {
             return data.length;
         }
 
         /**
+         * Reads one byte, unsigned.
+         *
          * @param i an index, 0 to length - 1
          * @return the byte, 0 to 255
          */
@@ -568,6 +642,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
         }
 
         /**
+         * Makes a {@code str} value from UTF-8 bytes, after checking them.
+         *
          * @param utf8 bytes that must be valid UTF-8 (copied)
          * @return the string value
          * @throws IllegalArgumentException when the bytes are not valid UTF-8
@@ -582,17 +658,29 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
             return new Str(utf8.clone());
         }
 
-        /** @return the string */
+        /**
+         * The value as a Java string.
+         *
+         * @return the string
+         */
         public String value() {
             return new String(utf8, 0, len, StandardCharsets.UTF_8);
         }
 
-        /** @return a copy of the UTF-8 bytes */
+        /**
+         * Copies out the string's UTF-8 bytes.
+         *
+         * @return a copy of the UTF-8 bytes
+         */
         public byte[] toUtf8() {
             return Arrays.copyOf(utf8, len);
         }
 
-        /** @return the length in UTF-8 bytes */
+        /**
+         * The length of the string in UTF-8 bytes (not in chars).
+         *
+         * @return the length in UTF-8 bytes
+         */
         public int length() {
             return len;
         }
@@ -670,6 +758,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
      */
     record Closure(int func, Aggregate env) implements Value {
         /**
+         * Checks the environment.
+         *
          * @param func the function id
          * @param env the environment aggregate
          * @throws IllegalArgumentException when env is null
@@ -693,6 +783,8 @@ public sealed interface Value permits Value.Unit, Value.Bool, Value.I64, Value.U
     }
 
     /**
+     * Makes a tuple of the values of a list (the list is copied).
+     *
      * @param values values
      * @return a tuple of them
      */

@@ -77,6 +77,8 @@ public final class ValueInternals {
     }
 
     /**
+     * Wraps an array as a {@code bytes} value without copying it.
+     *
      * @param data bytes the caller will never change again
      * @return a bytes value wrapping them
      */
@@ -85,6 +87,8 @@ public final class ValueInternals {
     }
 
     /**
+     * Wraps a UTF-8 array as a {@code str} value without copying or checking it.
+     *
      * @param utf8 valid UTF-8 the caller will never change again (not checked)
      * @return a str value wrapping it
      */
@@ -93,6 +97,8 @@ public final class ValueInternals {
     }
 
     /**
+     * Gives a {@code bytes} value's own array, without copying it.
+     *
      * @param b a bytes value
      * @return its array itself, which the caller must not change
      */
@@ -101,6 +107,8 @@ public final class ValueInternals {
     }
 
     /**
+     * Gives a {@code str} value's own UTF-8 buffer, without copying it.
+     *
      * @param s a str value
      * @return its UTF-8 buffer itself, which the caller must not change; only its first
      *     {@link Value.Str#length()} bytes are the string's (the buffer may be longer)

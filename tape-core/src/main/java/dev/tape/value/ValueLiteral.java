@@ -71,6 +71,8 @@ public final class ValueLiteral {
     }
 
     /**
+     * Writes a decimal as plain digits with exactly {@code scale} decimal places.
+     *
      * @param mantissa a decimal's mantissa
      * @param scale its scale, 0 to 255
      * @return the plain decimal text, for example {@code -1.50}

@@ -134,12 +134,18 @@ public final class InitFacts {
         return read.clone();
     }
 
-    /** @return the function's register count (the bits of {@link #writtenBefore}'s sets) */
+    /**
+     * The register count of the function the facts are about.
+     *
+     * @return the function's register count (the bits of {@link #writtenBefore}'s sets)
+     */
     public int regCount() {
         return regCount;
     }
 
     /**
+     * Finds the lowered code index of the instruction at a pc.
+     *
      * @param pc a byte offset in the function's bytecode
      * @return the lowered code index ({@link LoweredFunction#code()}) of the instruction that starts
      *     at {@code pc} in reachable code, or -1 when none does (out of range, inside an instruction,

@@ -76,17 +76,27 @@ public final class VerifiedProgram {
         return false;
     }
 
-    /** @return the verified container model */
+    /**
+     * The program as decoded, before lowering.
+     *
+     * @return the verified container model
+     */
     public Program program() {
         return program;
     }
 
-    /** @return the number of functions */
+    /**
+     * The number of functions in the program.
+     *
+     * @return the number of functions
+     */
     public int functionCount() {
         return functions.length;
     }
 
     /**
+     * Counts the instructions of one function.
+     *
      * @param func a function id, 0 to {@link #functionCount()} - 1
      * @return the number of v1 instructions in the function's body (0 for an empty body)
      * @throws IndexOutOfBoundsException when the id is out of range
@@ -96,6 +106,8 @@ public final class VerifiedProgram {
     }
 
     /**
+     * The register count of one function.
+     *
      * @param func a function id, 0 to {@link #functionCount()} - 1
      * @return the registers of one frame of the function, {@code r0} included (its {@code reg_count})
      * @throws IndexOutOfBoundsException when the id is out of range
@@ -175,6 +187,8 @@ public final class VerifiedProgram {
     }
 
     /**
+     * The key that decides whether a {@code func} value can be called through a given call signature.
+     *
      * @param func a function id
      * @return a key equal to {@link #callSigKey(int)} exactly when the function's signature equals
      *     that call signature (for {@code call.indirect} on a func)
@@ -184,6 +198,8 @@ public final class VerifiedProgram {
     }
 
     /**
+     * The key that decides whether a closure over a function can be called through a given call signature.
+     *
      * @param func a function id
      * @return a key equal to {@link #callSigKey(int)} exactly when the function takes an {@code agg}
      *     first and the rest of its signature equals that call signature (for a closure); -2 when
@@ -202,6 +218,8 @@ public final class VerifiedProgram {
     }
 
     /**
+     * The key of a call signature, to compare with {@link #funcSigKey(int)} and {@link #closureSigKey(int)}.
+     *
      * @param callSig a call signature id
      * @return its key
      */

@@ -62,6 +62,8 @@ public final class Verifier {
     }
 
     /**
+     * Makes a verifier with a register limit and the default analysis budget.
+     *
      * @param maxRegs the most registers a function may declare, 1 or more; above 2^31-2 it acts as
      *     2^31-2 (a function table's count of 2^31 or more is kept as 2^31-1 and refused as
      *     {@code RegCountTooLarge})
@@ -72,6 +74,8 @@ public final class Verifier {
     }
 
     /**
+     * Makes a verifier with a register limit and an analysis budget.
+     *
      * @param maxRegs the most registers a function may declare, 1 or more; above 2^31-2 it acts as
      *     2^31-2 (a function table's count of 2^31 or more is kept as 2^31-1 and refused as
      *     {@code RegCountTooLarge})
@@ -138,6 +142,8 @@ public final class Verifier {
     }
 
     /**
+     * Checks a program against every rule of the spec and lowers it for execution.
+     *
      * @param program the program
      * @return the verified, lowered program
      * @throws VerifyException when the program breaks a rule

@@ -24,6 +24,8 @@ public final class VerifyException extends TapeException {
     private final String reason;
 
     /**
+     * Makes the error for one broken rule, at a place in the program where there is one.
+     *
      * @param kind the error name, as the reference verifier names it
      * @param func the function id, or -1 for a program-level error
      * @param pc the byte offset of the instruction, or -1 when the error has no instruction
@@ -53,27 +55,47 @@ public final class VerifyException extends TapeException {
         return b.append(": ").append(reason).append(" [").append(kind).append(']').toString();
     }
 
-    /** @return the error name, for example {@code "TypeMismatch"} */
+    /**
+     * The name of the broken rule, as the reference verifier names it.
+     *
+     * @return the error name, for example {@code "TypeMismatch"}
+     */
     public String kind() {
         return kind;
     }
 
-    /** @return the function id, or -1 for a program-level error */
+    /**
+     * The function where the rule is broken.
+     *
+     * @return the function id, or -1 for a program-level error
+     */
     public int func() {
         return func;
     }
 
-    /** @return the byte pc of the instruction, or -1 */
+    /**
+     * Where the rule is broken, in the function's bytecode.
+     *
+     * @return the byte pc of the instruction, or -1
+     */
     public int pc() {
         return pc;
     }
 
-    /** @return the instruction's mnemonic, or {@code null} */
+    /**
+     * The mnemonic of the instruction that breaks the rule.
+     *
+     * @return the instruction's mnemonic, or {@code null}
+     */
     public String mnemonic() {
         return mnemonic;
     }
 
-    /** @return what is wrong, without the location */
+    /**
+     * The description of the problem alone, without function, pc or mnemonic.
+     *
+     * @return what is wrong, without the location
+     */
     public String reason() {
         return reason;
     }

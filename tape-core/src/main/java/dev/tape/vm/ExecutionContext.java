@@ -326,6 +326,8 @@ public final class ExecutionContext {
     }
 
     /**
+     * Counts the host calls of the last run in this context.
+     *
      * @return host calls made by the last run (or by a paused {@link Run} of this context so far)
      * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})
      */
@@ -335,6 +337,8 @@ public final class ExecutionContext {
     }
 
     /**
+     * The heap bytes the last run in this context allocated.
+     *
      * @return bytes the last run allocated (the estimate {@link Limits#maxHeapBytes()} bounds), or a
      *     paused {@link Run} of this context so far
      * @throws IllegalStateException when a run is executing in the context (as {@link #fuelRemaining()})

@@ -32,27 +32,47 @@ public final class FunctionHandle {
         this.sig = vm.program.functions().get(id).sig();
     }
 
-    /** @return the function id (what {@link Vm#functionId(String)} gives) */
+    /**
+     * The id of the function this handle calls.
+     *
+     * @return the function id (what {@link Vm#functionId(String)} gives)
+     */
     public int id() {
         return id;
     }
 
-    /** @return the function's name in the names section, or null when it has none */
+    /**
+     * The name the program gives the function.
+     *
+     * @return the function's name in the names section, or null when it has none
+     */
     public String name() {
         return vm.verified.functionName(id);
     }
 
-    /** @return the argument types, in order */
+    /**
+     * The types of the function's arguments.
+     *
+     * @return the argument types, in order
+     */
     public List<ValueType> args() {
         return sig.args();
     }
 
-    /** @return the result types, in order */
+    /**
+     * The types of the function's results.
+     *
+     * @return the result types, in order
+     */
     public List<ValueType> rets() {
         return sig.rets();
     }
 
-    /** @return the VM this handle calls into */
+    /**
+     * The VM whose runs this handle starts.
+     *
+     * @return the VM this handle calls into
+     */
     public Vm vm() {
         return vm;
     }

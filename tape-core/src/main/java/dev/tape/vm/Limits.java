@@ -115,6 +115,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Drops the heap and register limits, which the reference does not have.
+     *
      * @return a copy without the Java-only limits: the heap limit {@link Long#MAX_VALUE} and the
      *     register limit {@link Integer#MAX_VALUE}, so only the reference's limits (and the JVM's
      *     memory, whose exhaustion traps {@code heap_limit_exceeded}) bound the run. For conformance
@@ -125,6 +127,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Changes the fuel budget.
+     *
      * @param f fuel units, unsigned
      * @return a copy with that fuel
      */
@@ -133,6 +137,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Changes the most frames a run may have at once.
+     *
      * @param d frames, unsigned
      * @return a copy with that call depth
      */
@@ -141,6 +147,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Changes the most host calls a run may make.
+     *
      * @param h host calls, unsigned
      * @return a copy with that host-call limit
      */
@@ -149,6 +157,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Changes the most heap bytes a run may allocate.
+     *
      * @param b bytes, 0 or more
      * @return a copy with that heap limit
      * @throws IllegalArgumentException when {@code b} is negative
@@ -158,6 +168,8 @@ public record Limits(long fuel, long maxCallDepth, long maxHostCalls, long maxHe
     }
 
     /**
+     * Changes the most registers a run may hold at once, over all its frames.
+     *
      * @param r registers, 1 or more
      * @return a copy with that register limit
      * @throws IllegalArgumentException when {@code r} is below 1

@@ -63,6 +63,8 @@ public final class LinkException extends TapeException {
         }
 
         /**
+         * Describes the problem for a person, in one line.
+         *
          * @return one line, for example {@code app.minmax (i64, i64) -> (i64, i64): signature
          *     mismatch, the host offers (i64) -> (i64)}; the symbol and a resolver's message are program- or
          *     host-controlled text, given as they are (escape them before printing to a terminal)
@@ -82,6 +84,8 @@ public final class LinkException extends TapeException {
     private final transient List<Problem> problems;
 
     /**
+     * Makes the exception for the imports that did not link.
+     *
      * @param problems the imports that did not link, at least one
      * @throws IllegalArgumentException when {@code problems} is empty
      */
@@ -113,7 +117,11 @@ public final class LinkException extends TapeException {
         return sb.toString();
     }
 
-    /** @return every import that did not link, in the order of the program's host signature table */
+    /**
+     * The imports that did not link, with why.
+     *
+     * @return every import that did not link, in the order of the program's host signature table
+     */
     public List<Problem> problems() {
         return problems;
     }

@@ -16,7 +16,11 @@ public sealed interface Outcome permits Outcome.Done, Outcome.Trapped, Outcome.P
      * @param values its results, in order (what {@link Vm#run} returns)
      */
     record Done(List<Value> values) implements Outcome {
-        /** @param values the results; copied */
+        /**
+         * Copies the results.
+         *
+         * @param values the results; copied
+         */
         public Done {
             values = List.copyOf(values);
         }

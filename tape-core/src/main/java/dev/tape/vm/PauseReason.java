@@ -34,6 +34,8 @@ public sealed interface PauseReason permits PauseReason.FuelExhausted, PauseReas
      */
     record HostSuspended(String symbol, long sigHash, List<Value> args) implements PauseReason {
         /**
+         * Copies the arguments.
+         *
          * @param symbol the host function's symbol
          * @param sigHash the call's signature hash
          * @param args the arguments; copied

@@ -445,12 +445,18 @@ public final class Run {
         }
     }
 
-    /** @return whether the run has ended ({@link Outcome.Done} or {@link Outcome.Trapped}) */
+    /**
+     * Tells whether the run has ended, returning or trapping.
+     *
+     * @return whether the run has ended ({@link Outcome.Done} or {@link Outcome.Trapped})
+     */
     public boolean ended() {
         return end != null;
     }
 
     /**
+     * The fuel the run has left.
+     *
      * @return the fuel left, in fuel units: an unsigned 64-bit number
      * @throws IllegalStateException when the run is running on another thread, or was abandoned
      *     before it ended (see "Contexts" above), or (before it ended) another thread is starting,
@@ -474,6 +480,8 @@ public final class Run {
     }
 
     /**
+     * Counts the host calls the run has made.
+     *
      * @return host calls made so far (a suspended host call counts)
      * @throws IllegalStateException when the run is running on another thread, or was abandoned
      *     before it ended (see "Contexts" above), or (before it ended) another thread is starting,

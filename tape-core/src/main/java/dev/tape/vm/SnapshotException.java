@@ -17,6 +17,8 @@ public final class SnapshotException extends TapeException {
     private final String reason;
 
     /**
+     * Makes the error for a snapshot that cannot be read or written.
+     *
      * @param offset the byte offset of the problem from the start of the snapshot, or -1 for a
      *     state that cannot be written
      * @param reason what is wrong, in one line
@@ -27,12 +29,20 @@ public final class SnapshotException extends TapeException {
         this.reason = reason;
     }
 
-    /** @return the byte offset of the problem from the start of the snapshot, or -1 when writing */
+    /**
+     * Where the problem is in the snapshot.
+     *
+     * @return the byte offset of the problem from the start of the snapshot, or -1 when writing
+     */
     public long offset() {
         return offset;
     }
 
-    /** @return what is wrong, without the offset */
+    /**
+     * The description of the problem alone, without the offset.
+     *
+     * @return what is wrong, without the offset
+     */
     public String reason() {
         return reason;
     }

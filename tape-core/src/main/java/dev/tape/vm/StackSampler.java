@@ -71,6 +71,8 @@ public final class StackSampler {
     private Where where = Where.OUTSIDE;
 
     /**
+     * Makes a sampler of the runs of one VM.
+     *
      * @param vm the VM whose runs are read (its function count bounds the ids reported)
      * @throws IllegalArgumentException when the VM is null
      */
@@ -81,7 +83,11 @@ public final class StackSampler {
         this.functions = vm.funcs.length;
     }
 
-    /** @return what the thread was doing in the last stack {@link #read} ({@link Where#OUTSIDE} before the first) */
+    /**
+     * What the sampled thread was doing when last read.
+     *
+     * @return what the thread was doing in the last stack {@link #read} ({@link Where#OUTSIDE} before the first)
+     */
     public Where where() {
         return where;
     }

@@ -57,7 +57,11 @@ public final class Trap extends TapeException {
      * @serial exclude
      */
     public record Frame(int func, String name, int pc, long span) implements Serializable {
-        /** @return whether a span covers the frame's pc ({@link #span()} is then its id) */
+        /**
+         * Tells whether a span table entry covers this frame's pc.
+         *
+         * @return whether a span covers the frame's pc ({@link #span()} is then its id)
+         */
         public boolean hasSpan() {
             return span != NO_SPAN;
         }
@@ -185,37 +189,63 @@ public final class Trap extends TapeException {
         return kind == TrapKind.TRAP_CODE ? "trap_code(" + code + ")" : kind.label();
     }
 
-    /** @return the manifest's name of the trap, for example {@code "div_by_zero"} or {@code "trap_code(7)"} */
+    /**
+     * The trap's name as the conformance manifest writes it.
+     *
+     * @return the manifest's name of the trap, for example {@code "div_by_zero"} or {@code "trap_code(7)"}
+     */
     public String label() {
         return label(kind, code);
     }
 
-    /** @return why the run trapped */
+    /**
+     * The kind of the trap.
+     *
+     * @return why the run trapped
+     */
     public TrapKind kind() {
         return kind;
     }
 
-    /** @return the trap instruction's code (unsigned 32-bit) for {@link TrapKind#TRAP_CODE}, else 0 */
+    /**
+     * The code a {@code trap} instruction gave.
+     *
+     * @return the trap instruction's code (unsigned 32-bit) for {@link TrapKind#TRAP_CODE}, else 0
+     */
     public long code() {
         return code;
     }
 
-    /** @return the trapping function id */
+    /**
+     * The function the trap happened in.
+     *
+     * @return the trapping function id
+     */
     public int func() {
         return func;
     }
 
-    /** @return the trapping function's name, or {@code null} */
+    /**
+     * The name the program gives the trapping function.
+     *
+     * @return the trapping function's name, or {@code null}
+     */
     public String funcName() {
         return funcName;
     }
 
-    /** @return the byte pc of the trapping instruction in its function's bytecode */
+    /**
+     * Where the trapping instruction is in its function's bytecode.
+     *
+     * @return the byte pc of the trapping instruction in its function's bytecode
+     */
     public int pc() {
         return pc;
     }
 
     /**
+     * The span id in force at the trapping pc.
+     *
      * @return the span id in force at the pc, an unsigned 64-bit number (read it with
      *     {@link Long#toUnsignedString(long)}), or {@link #NO_SPAN} (0, never an id) when no span
      *     table entry covers the pc
@@ -224,12 +254,18 @@ public final class Trap extends TapeException {
         return span;
     }
 
-    /** @return whether a span covers the trapping pc ({@link #span()} is then its id) */
+    /**
+     * Tells whether a span table entry covers the trapping pc.
+     *
+     * @return whether a span covers the trapping pc ({@link #span()} is then its id)
+     */
     public boolean hasSpan() {
         return span != NO_SPAN;
     }
 
     /**
+     * Writes a span id for a person, in decimal.
+     *
      * @param span a span id (unsigned 64-bit) or {@link #NO_SPAN}
      * @return its decimal digits (1 to 18446744073709551615), or {@code "none"} for {@link #NO_SPAN}
      */
@@ -237,22 +273,36 @@ public final class Trap extends TapeException {
         return span == NO_SPAN ? "none" : Long.toUnsignedString(span);
     }
 
-    /** @return the host symbol of a failed host call, or {@code null} */
+    /**
+     * The host symbol whose call failed, when a host call trapped.
+     *
+     * @return the host symbol of a failed host call, or {@code null}
+     */
     public String hostSymbol() {
         return hostSymbol;
     }
 
-    /** @return the signature hash of a failed host call, or 0 */
+    /**
+     * The signature hash of the host call that failed, when a host call trapped.
+     *
+     * @return the signature hash of a failed host call, or 0
+     */
     public long sigHash() {
         return sigHash;
     }
 
-    /** @return more words on the cause, or {@code null} */
+    /**
+     * Details of the cause, when there are any (a host function's message, for example).
+     *
+     * @return more words on the cause, or {@code null}
+     */
     public String detail() {
         return detail;
     }
 
     /**
+     * The VM call stack at the trap, with its middle left out when it is deep.
+     *
      * @return the VM call stack, innermost frame (the trapping one) first, at most
      *     {@code 2 * }{@link #STACK_EDGE} frames: when {@link #elidedFrames()} is above 0, the
      *     innermost {@link #STACK_EDGE} frames, then the outermost ones (the entry frame last), with
@@ -263,6 +313,8 @@ public final class Trap extends TapeException {
     }
 
     /**
+     * Counts the frames left out of the middle of {@link #stack()}.
+     *
      * @return how many frames of the VM call stack sit between the innermost and the outermost
      *     {@link #STACK_EDGE} of {@link #stack()} and are left out; 0 when the stack is whole. The
      *     run's depth at the trap is {@code stack().size() + elidedFrames()}.
@@ -310,7 +362,11 @@ public final class Trap extends TapeException {
         return NESTED + "1): " + getMessage();
     }
 
-    /** @return fuel left when the run stopped, in fuel units: unsigned 64-bit, as {@link Limits#fuel()} */
+    /**
+     * The fuel the run had left when it trapped.
+     *
+     * @return fuel left when the run stopped, in fuel units: unsigned 64-bit, as {@link Limits#fuel()}
+     */
     public long fuelRemaining() {
         return fuelRemaining;
     }

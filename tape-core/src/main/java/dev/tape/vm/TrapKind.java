@@ -58,7 +58,11 @@ public enum TrapKind {
         this.label = label;
     }
 
-    /** @return the manifest's name, for example {@code "div_by_zero"} */
+    /**
+     * The kind's name as the conformance manifest writes it.
+     *
+     * @return the manifest's name, for example {@code "div_by_zero"}
+     */
     public String label() {
         return label;
     }

@@ -131,7 +131,11 @@ public final class Vm {
         }
     }
 
-    /** @return the program this VM runs */
+    /**
+     * The verified program this VM runs.
+     *
+     * @return the program this VM runs
+     */
     public VerifiedProgram program() {
         return verified;
     }
@@ -775,6 +779,8 @@ public final class Vm {
     }
 
     /**
+     * A handle to call one function of the program by its id.
+     *
      * @param id a function id, 0 to {@code program().functionCount() - 1}
      * @return a handle to call that function by
      * @throws IllegalArgumentException when there is no such function

@@ -19,6 +19,8 @@ public final class VmOptions {
     }
 
     /**
+     * Tells how host imports link: all when the VM is made, or each at its first call.
+     *
      * @return whether host imports link lazily. {@code false} (the default): making the VM fails with
      *     one {@link LinkException} listing every host import the host does not provide (or whose
      *     resolver threw). {@code true}: making the VM never fails for that; calling an import that
@@ -30,6 +32,8 @@ public final class VmOptions {
     }
 
     /**
+     * Changes how host imports link.
+     *
      * @param lazy whether host imports link lazily (see {@link #lazyLinking()})
      * @return options like these with that setting
      */

@@ -50,52 +50,92 @@ public final class Breakpoint {
         this.what = what;
     }
 
-    /** @return the number, 1 or more */
+    /**
+     * The breakpoint's number, as the debugger shows it.
+     *
+     * @return the number, 1 or more
+     */
     public int id() {
         return id;
     }
 
-    /** @return the kind */
+    /**
+     * Whether this is a location breakpoint, a span breakpoint or a watchpoint.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** @return the function id (the watched frame's function for a watchpoint; -1 for a span) */
+    /**
+     * The function the breakpoint is in.
+     *
+     * @return the function id (the watched frame's function for a watchpoint; -1 for a span)
+     */
     public int func() {
         return func;
     }
 
-    /** @return the byte pc of a location breakpoint, else -1 */
+    /**
+     * The pc the breakpoint is at.
+     *
+     * @return the byte pc of a location breakpoint, else -1
+     */
     public int pc() {
         return pc;
     }
 
-    /** @return the source line of a location breakpoint, or -1 when none is known */
+    /**
+     * The source line the breakpoint is at.
+     *
+     * @return the source line of a location breakpoint, or -1 when none is known
+     */
     public int line() {
         return line;
     }
 
-    /** @return the span id of a span breakpoint (unsigned 64-bit), else 0 */
+    /**
+     * The span the breakpoint stops in.
+     *
+     * @return the span id of a span breakpoint (unsigned 64-bit), else 0
+     */
     public long span() {
         return span;
     }
 
-    /** @return the watched frame's call depth, 1 or more, for a watchpoint; else 0 */
+    /**
+     * The depth of the frame a watchpoint watches.
+     *
+     * @return the watched frame's call depth, 1 or more, for a watchpoint; else 0
+     */
     public int depth() {
         return depth;
     }
 
-    /** @return the watched register of a watchpoint, else -1 */
+    /**
+     * The register a watchpoint watches.
+     *
+     * @return the watched register of a watchpoint, else -1
+     */
     public int reg() {
         return reg;
     }
 
-    /** @return what it is on, as the debugger shows it (escaped), for example {@code fib pc 0 (fib.tasm:6)} */
+    /**
+     * Describes where the breakpoint is, for a person.
+     *
+     * @return what it is on, as the debugger shows it (escaped), for example {@code fib pc 0 (fib.tasm:6)}
+     */
     public String what() {
         return what;
     }
 
-    /** @return how many times the run stopped at it */
+    /**
+     * Counts the times the run stopped at the breakpoint.
+     *
+     * @return how many times the run stopped at it
+     */
     public int hits() {
         return hits;
     }

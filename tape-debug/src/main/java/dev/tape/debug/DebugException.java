@@ -8,7 +8,11 @@ package dev.tape.debug;
 public final class DebugException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the one-line message, already escaped */
+    /**
+     * Makes the exception for a debugger command that cannot be done.
+     *
+     * @param message the one-line message, already escaped
+     */
     public DebugException(String message) {
         super(message, null, false, false);
     }

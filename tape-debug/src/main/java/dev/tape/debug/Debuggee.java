@@ -46,30 +46,46 @@ public interface Debuggee {
     Debuggee fork();
 
     /**
+     * The cost of {@link #fork()}, in registers copied.
+     *
      * @return what {@link #fork()} copies, in registers (16 bytes each): the run's register
      *     high-water mark, frame records included; 0 once the run has ended
      */
     long footprint();
 
-    /** @return the state */
+    /**
+     * Whether the run is paused, done or trapped.
+     *
+     * @return the state
+     */
     State state();
 
-    /** @return frames on the call stack while paused, 1 or more (the entry frame is frame depth 1) */
+    /**
+     * The number of frames of the paused run.
+     *
+     * @return frames on the call stack while paused, 1 or more (the entry frame is frame depth 1)
+     */
     int depth();
 
     /**
+     * The function one frame runs.
+     *
      * @param frame a frame, 0 (innermost) to {@code depth() - 1}
      * @return its function id
      */
     int func(int frame);
 
     /**
+     * Where one frame is in its function's bytecode.
+     *
      * @param frame a frame, 0 (innermost) to {@code depth() - 1}
      * @return its byte pc: the next instruction of frame 0, the call instruction of a caller
      */
     int pc(int frame);
 
     /**
+     * Reads one register of one frame.
+     *
      * @param frame a frame, 0 (innermost) to {@code depth() - 1}
      * @param reg a register of its function, 0 to its register count - 1
      * @return the register's value, of the register's declared type; {@code null} for a reference
@@ -77,15 +93,31 @@ public interface Debuggee {
      */
     Value register(int frame, int reg);
 
-    /** @return fuel left, in fuel units (unsigned 64-bit) */
+    /**
+     * The fuel the run has left.
+     *
+     * @return fuel left, in fuel units (unsigned 64-bit)
+     */
     long fuelRemaining();
 
-    /** @return host calls made so far */
+    /**
+     * Counts the host calls the run has made.
+     *
+     * @return host calls made so far
+     */
     long hostCalls();
 
-    /** @return the entry function's results once {@link State#DONE}, else an empty list */
+    /**
+     * The values the run returned.
+     *
+     * @return the entry function's results once {@link State#DONE}, else an empty list
+     */
     List<Value> results();
 
-    /** @return the trap once {@link State#TRAPPED}, else {@code null} */
+    /**
+     * The trap that ended the run.
+     *
+     * @return the trap once {@link State#TRAPPED}, else {@code null}
+     */
     Trap trap();
 }

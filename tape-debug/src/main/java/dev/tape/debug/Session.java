@@ -90,7 +90,11 @@ public final class Session {
     private int selected;
     private volatile boolean pauseRequested;
 
-    /** @param target what to debug; nothing runs until {@link #run()} or {@link #start()} */
+    /**
+     * Makes a debugging session for a target.
+     *
+     * @param target what to debug; nothing runs until {@link #run()} or {@link #start()}
+     */
     public Session(Target target) {
         this.target = Objects.requireNonNull(target, "target");
         this.locator = new Locator(target);
@@ -101,7 +105,11 @@ public final class Session {
         return checkpoints;
     }
 
-    /** @return what is debugged */
+    /**
+     * The program, entry and limits this session debugs.
+     *
+     * @return what is debugged
+     */
     public Target target() {
         return target;
     }
@@ -170,6 +178,8 @@ public final class Session {
     }
 
     /**
+     * Deletes a breakpoint or watchpoint.
+     *
      * @param id a breakpoint number
      * @return whether there was one to delete
      */
@@ -182,29 +192,49 @@ public final class Session {
         breakpoints.clear();
     }
 
-    /** @return the breakpoints and watchpoints, by number */
+    /**
+     * Lists the breakpoints and watchpoints.
+     *
+     * @return the breakpoints and watchpoints, by number
+     */
     public List<Breakpoint> breakpoints() {
         return Collections.unmodifiableList(breakpoints);
     }
 
     // ------------------------------------------------------------------ moving
 
-    /** @return whether a run exists (paused or ended) */
+    /**
+     * Tells whether a run has been started.
+     *
+     * @return whether a run exists (paused or ended)
+     */
     public boolean started() {
         return run != null;
     }
 
-    /** @return whether a run is paused and can move forward */
+    /**
+     * Tells whether the run is paused.
+     *
+     * @return whether a run is paused and can move forward
+     */
     public boolean paused() {
         return run != null && run.state() == Debuggee.State.PAUSED;
     }
 
-    /** @return the run's state, or {@code null} before the first start */
+    /**
+     * The state of the run.
+     *
+     * @return the run's state, or {@code null} before the first start
+     */
     public Debuggee.State state() {
         return run == null ? null : run.state();
     }
 
-    /** @return instructions the run has run (its position); a trapping instruction counts */
+    /**
+     * Counts the instructions the run has executed.
+     *
+     * @return instructions the run has run (its position); a trapping instruction counts
+     */
     public long instructions() {
         return count;
     }
@@ -236,6 +266,8 @@ public final class Session {
     }
 
     /**
+     * Runs until a breakpoint, a watchpoint or the end.
+     *
      * @return the stop at the next breakpoint or watchpoint, or the end
      * @throws DebugException when no run is paused
      */
@@ -245,6 +277,8 @@ public final class Session {
     }
 
     /**
+     * Runs a number of instructions.
+     *
      * @param n instructions to run, 1 or more
      * @return the stop after them, or earlier at a breakpoint, a watchpoint or the end
      * @throws DebugException when no run is paused
@@ -588,6 +622,8 @@ public final class Session {
     }
 
     /**
+     * Finds the span id in force at a pc.
+     *
      * @param func a function id
      * @param pc a byte pc in it
      * @return the span id in force there (unsigned 64-bit), or 0 for none
@@ -637,17 +673,27 @@ public final class Session {
 
     // ------------------------------------------------------------------ inspecting
 
-    /** @return frames of the paused run, 1 or more; 0 when no run is paused */
+    /**
+     * The number of frames of the paused run.
+     *
+     * @return frames of the paused run, 1 or more; 0 when no run is paused
+     */
     public int depth() {
         return paused() ? run.depth() : 0;
     }
 
-    /** @return the selected frame (0 is the innermost), the one registers and watch use */
+    /**
+     * The frame that register commands and watchpoints read.
+     *
+     * @return the selected frame (0 is the innermost), the one registers and watch use
+     */
     public int selectedFrame() {
         return selected;
     }
 
     /**
+     * Chooses the frame that register commands and watchpoints read.
+     *
      * @param frame a frame number, 0 (innermost) to {@code depth() - 1}
      * @throws DebugException when no run is paused or the frame does not exist
      */
@@ -660,6 +706,8 @@ public final class Session {
     }
 
     /**
+     * The function a frame runs.
+     *
      * @param frame a frame number of the paused run
      * @return its function id
      */
@@ -668,6 +716,8 @@ public final class Session {
     }
 
     /**
+     * Where a frame is in its function's bytecode.
+     *
      * @param frame a frame number of the paused run
      * @return its byte pc (a caller's: its call instruction)
      */
@@ -676,6 +726,8 @@ public final class Session {
     }
 
     /**
+     * The source line a frame is at.
+     *
      * @param frame a frame number of the paused run
      * @return its source line, or -1 when none is known
      */
@@ -684,6 +736,8 @@ public final class Session {
     }
 
     /**
+     * Names a place in the program for a person.
+     *
      * @param func a function id
      * @param pc a byte pc
      * @return how the debugger names that place, escaped: {@code fib pc 3 (fib.tasm:7)}, without the
@@ -696,6 +750,8 @@ public final class Session {
     }
 
     /**
+     * Reads the registers of a frame.
+     *
      * @param frame a frame number of the paused run
      * @return the registers of its function, r0 first
      * @throws DebugException when no run is paused or the frame does not exist
@@ -705,6 +761,8 @@ public final class Session {
     }
 
     /**
+     * Counts the registers of a frame's function.
+     *
      * @param frame a frame number of the paused run
      * @return how many registers its function has (r0 included)
      * @throws DebugException when no run is paused or the frame does not exist
@@ -744,6 +802,8 @@ public final class Session {
     }
 
     /**
+     * Finds a register of a frame by its name.
+     *
      * @param frame a frame number of the paused run
      * @param name {@code rN} or an argument's name
      * @return the register
@@ -769,6 +829,8 @@ public final class Session {
     }
 
     /**
+     * Names a register for a person.
+     *
      * @param r a register
      * @return how the debugger names it, escaped: {@code r1 (n)} or {@code r2}
      */
@@ -777,6 +839,8 @@ public final class Session {
     }
 
     /**
+     * Shows a value for a person, cut to a readable length.
+     *
      * @param v a register's or result's value, or {@code null} for a register not written
      * @return how the debugger shows it, escaped: its value literal cut to at most
      *     {@link Shell#MAX_VALUE_CHARS} characters, where none of its escapes is split
@@ -796,6 +860,8 @@ public final class Session {
     }
 
     /**
+     * The line that reports the entry function's results.
+     *
      * @return the line that says the entry function returned: {@code Program returned i64:3, i64:4}
      *     ({@link #valueText}), or {@code Program returned no values}
      */
@@ -824,22 +890,38 @@ public final class Session {
         return out;
     }
 
-    /** @return fuel left in the run (unsigned 64-bit); the limit before the first start */
+    /**
+     * The fuel the run has left.
+     *
+     * @return fuel left in the run (unsigned 64-bit); the limit before the first start
+     */
     public long fuelRemaining() {
         return run == null ? target.limits().fuel() : run.fuelRemaining();
     }
 
-    /** @return host calls the run has made */
+    /**
+     * Counts the host calls the run has made.
+     *
+     * @return host calls the run has made
+     */
     public long hostCalls() {
         return run == null ? 0 : run.hostCalls();
     }
 
-    /** @return the entry function's results once the run returned, else an empty list */
+    /**
+     * The values the entry function returned.
+     *
+     * @return the entry function's results once the run returned, else an empty list
+     */
     public List<Value> results() {
         return run == null ? List.of() : run.results();
     }
 
-    /** @return the trap once the run trapped, else {@code null} */
+    /**
+     * The trap that ended the run.
+     *
+     * @return the trap once the run trapped, else {@code null}
+     */
     public Trap trap() {
         return run == null ? null : run.trap();
     }

@@ -59,6 +59,8 @@ public final class Shell {
     private final boolean echo;
 
     /**
+     * Makes a command shell over a debugging session.
+     *
      * @param session the debugger
      * @param in where commands come from, one per line
      * @param out where output goes (the program's own output from the std host goes there too)

@@ -44,6 +44,8 @@ public final class Target {
     private LineTable disasmTable;
 
     /**
+     * Makes a target from a verified program, its source and how to run it.
+     *
      * @param program the verified program
      * @param sourceName the file the program came from, as it is shown (for example
      *     {@code examples/fib.tasm})
@@ -68,22 +70,36 @@ public final class Target {
         this.vm = new Vm(program, this.host);
     }
 
-    /** @return the program */
+    /**
+     * The program to debug.
+     *
+     * @return the program
+     */
     public VerifiedProgram program() {
         return program;
     }
 
-    /** @return the file the program came from, as shown */
+    /**
+     * The name of the file the program came from.
+     *
+     * @return the file the program came from, as shown
+     */
     public String sourceName() {
         return sourceName;
     }
 
-    /** @return the source's line table ({@link LineTable#EMPTY} for a binary program) */
+    /**
+     * Where each instruction is in the source.
+     *
+     * @return the source's line table ({@link LineTable#EMPTY} for a binary program)
+     */
     public LineTable lines() {
         return lines;
     }
 
     /**
+     * Reads one line of the program's source.
+     *
      * @param line a source line, 1 or more
      * @return its text (not escaped), or {@code null} when there is no source or no such line
      */
@@ -91,17 +107,29 @@ public final class Target {
         return sourceLines == null || line < 1 || line > sourceLines.size() ? null : sourceLines.get(line - 1);
     }
 
-    /** @return the entry function id */
+    /**
+     * The function a run starts in.
+     *
+     * @return the entry function id
+     */
     public int entry() {
         return entry;
     }
 
-    /** @return the entry function's arguments */
+    /**
+     * The values a run passes to the entry function.
+     *
+     * @return the entry function's arguments
+     */
     public List<Value> args() {
         return args;
     }
 
-    /** @return the limits of each run */
+    /**
+     * The limits every run of the target has.
+     *
+     * @return the limits of each run
+     */
     public Limits limits() {
         return limits;
     }

@@ -170,6 +170,8 @@ public final class Jit {
     }
 
     /**
+     * Counts the functions of a VM that have compiled code.
+     *
      * @param vm a VM
      * @return how many of its program's functions have compiled code so far (0 for an
      *     interpreting VM); it grows as functions first run

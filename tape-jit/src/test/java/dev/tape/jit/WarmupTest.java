@@ -64,21 +64,19 @@ class WarmupTest {
             run.setAccessible(true);
             int steps = (int) run.invoke(null);
             assertEquals(Warmup.Work.ASM_CLASSES.length + Warmup.Work.TAPE_CLASSES.length + 2, steps);
-            Object unsafe = unsafe();
-            Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
             // ASM's that a compile needs initialised are, and the warm-up says so
             Method asm = w.getDeclaredMethod("asmInitialised");
             asm.setAccessible(true);
             assertTrue((boolean) asm.invoke(null));
             for (String name : ClassInitList.ASM.split(" ")) {
-                assertFalse((boolean) shouldInit.invoke(unsafe, Class.forName(name, false, fresh)), name);
+                assertFalse(ClassStates.uninitialised(Class.forName(name, false, fresh)), name);
             }
             for (String name : Warmup.Work.TAPE_CLASSES) {
                 Class<?> c = Class.forName(name, false, fresh);
-                assertTrue((boolean) shouldInit.invoke(unsafe, c), name + " was initialised");
+                assertTrue(ClassStates.uninitialised(c), name + " was initialised");
             }
             // the check itself tells: ASM's writer was initialised (the forms' class was generated)
-            assertFalse((boolean) shouldInit.invoke(unsafe, Class.forName(ClassWriter.class.getName(), false, fresh)));
+            assertFalse(ClassStates.uninitialised(Class.forName(ClassWriter.class.getName(), false, fresh)));
         }
     }
 
@@ -470,12 +468,5 @@ class WarmupTest {
         URL u = TestLoaders.url(c);
         assertTrue(Files.exists(Path.of(u.toURI())), u.toString());
         return u;
-    }
-
-    private static Object unsafe() throws Exception {
-        Class<?> u = Class.forName("sun.misc.Unsafe");
-        Field f = u.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        return f.get(null);
     }
 }

@@ -242,27 +242,6 @@ class AttackHeapLocalTest {
         }
     }
 
-    /**
-     * Runs a (restored) run to its end in slices of 1,000 fuel, giving each suspended host call
-     * the result 5.
-     *
-     * @return its end as {@link Tiers#view} shows it, the fuel left and the host calls made
-     */
-    static List<Object> finish(Run r) {
-        dev.tape.vm.Outcome end = null;
-        while (true) {
-            if (end == null && r.suspendedCall() != null
-                    || end instanceof dev.tape.vm.Outcome.Paused p && p.reason() instanceof PauseReason.HostSuspended) {
-                end = r.resumeWith(List.of(Value.i64(5)));
-            } else if (end == null || end instanceof dev.tape.vm.Outcome.Paused) {
-                r.addFuel(1_000);
-                end = r.resume();
-            } else {
-                return List.of(Tiers.view(end), r.fuelRemaining(), r.hostCallsMade());
-            }
-        }
-    }
-
     /** Host calls that suspended their run in {@link #pauses}, over all runs. */
     static int suspensions;
 
@@ -297,8 +276,10 @@ class AttackHeapLocalTest {
             assertArrayEquals(a.snapshot(), snap, what + " pause " + pauses);
             if (pauses % 3 == 1) {
                 boolean reused = pauses % 2 == 0;
-                assertEquals(finish(restore(t.interpreted, snap, reused)), finish(restore(t.compiled, snap, !reused)),
-                        what + " restored at pause " + pauses);
+                // each suspended host call of the rest gets the result 5
+                List<Value> five = List.of(Value.i64(5));
+                assertEquals(Tiers.finish(restore(t.interpreted, snap, reused), five),
+                        Tiers.finish(restore(t.compiled, snap, !reused), five), what + " restored at pause " + pauses);
             }
             if (suspended) {
                 suspensions++;

@@ -1,11 +1,11 @@
 package dev.tape.vm;
 
 import dev.tape.classinit.ClassInit;
+import dev.tape.jit.ClassStates;
 import dev.tape.jit.Jit;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassWriter;
 
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -33,16 +33,14 @@ class IndirectSiteDeepTest {
             Class<?> chain = Class.forName(IndirectSiteDeepChain.class.getName(), true, l);
             call(chain, "prepare");
             Class<?> site = Class.forName(IndirectSite.class.getName(), false, l);
-            Object unsafe = unsafe();
-            Method shouldInit = unsafe.getClass().getMethod("shouldBeInitialized", Class.class);
             // making a compiled-tier VM does not initialise it
-            assertTrue((boolean) shouldInit.invoke(unsafe, site), "initialised with the compiled tier's classes");
+            assertTrue(ClassStates.uninitialised(site), "initialised with the compiled tier's classes");
             int failed = (int) call(chain, "fromEveryDepth");
             assertTrue(failed > 0, "the deepest calls had no stack for the call itself: " + failed);
             assertTrue((boolean) call(chain, "made"), "no call made a cache");
             // usable: it initialises (a failed initialiser would throw NoClassDefFoundError here)
             Class.forName(IndirectSite.class.getName(), true, l);
-            assertFalse((boolean) shouldInit.invoke(unsafe, site));
+            assertFalse(ClassStates.uninitialised(site));
         }
     }
 
@@ -58,13 +56,6 @@ class IndirectSiteDeepTest {
         Method m = c.getDeclaredMethod(name);
         m.setAccessible(true);
         return m.invoke(null);
-    }
-
-    private static Object unsafe() throws Exception {
-        Class<?> u = Class.forName("sun.misc.Unsafe");
-        Field f = u.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        return f.get(null);
     }
 
     private static URLClassLoader fresh() throws Exception {

@@ -559,17 +559,33 @@ final class Tiers {
     }
 
     /**
-     * Runs a (restored) run to its end in slices of 1,000 fuel.
+     * Runs a (restored) run whose host calls do not suspend to its end in slices of 1,000 fuel.
      *
-     * @return its end as {@link #view} shows it, and the fuel left
+     * @return as {@link #finish(Run, List)}
      */
     static List<Object> finish(Run r) {
-        dev.tape.vm.Outcome end;
-        do {
-            r.addFuel(1_000);
-            end = r.resume();
-        } while (end instanceof dev.tape.vm.Outcome.Paused);
-        return List.of(view(end), r.fuelRemaining());
+        return finish(r, List.of());
+    }
+
+    /**
+     * Runs a (restored) run to its end in slices of 1,000 fuel, giving each suspended host call
+     * the results {@code answer}.
+     *
+     * @return its end as {@link #view} shows it, the fuel left and the host calls made
+     */
+    static List<Object> finish(Run r, List<Value> answer) {
+        dev.tape.vm.Outcome end = null;
+        while (true) {
+            if (end == null && r.suspendedCall() != null
+                    || end instanceof dev.tape.vm.Outcome.Paused p && p.reason() instanceof PauseReason.HostSuspended) {
+                end = r.resumeWith(answer);
+            } else if (end == null || end instanceof dev.tape.vm.Outcome.Paused) {
+                r.addFuel(1_000);
+                end = r.resume();
+            } else {
+                return List.of(view(end), r.fuelRemaining(), r.hostCallsMade());
+            }
+        }
     }
 
     /** What a test checks besides {@link #lockstep}'s own checks at each pause. */

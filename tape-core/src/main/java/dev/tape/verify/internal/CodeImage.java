@@ -142,6 +142,8 @@ public final class CodeImage {
     public static final long MAX_LENGTH = HOT;
 
     /**
+     * Computes the length of an image of the given functions without making it.
+     *
      * @param functions every function, by id
      * @return the length an image of them would have, in code ints (the sum of their lowered code
      *     lengths, which may be {@link #MAX_LENGTH} or more)
@@ -257,12 +259,18 @@ public final class CodeImage {
         };
     }
 
-    /** @return the image (do not modify) */
+    /**
+     * The code of all functions, one after another in one array.
+     *
+     * @return the image (do not modify)
+     */
     public int[] code() {
         return code;
     }
 
     /**
+     * Where a function's code starts in the image.
+     *
      * @param func a function id
      * @return the global ip of its first instruction
      */
@@ -270,17 +278,27 @@ public final class CodeImage {
         return entry[func];
     }
 
-    /** @return every function's entry, by id (do not modify) */
+    /**
+     * Where each function's code starts in the image.
+     *
+     * @return every function's entry, by id (do not modify)
+     */
     public int[] entries() {
         return entry;
     }
 
-    /** @return every function's register count, by id (do not modify) */
+    /**
+     * The register count of each function.
+     *
+     * @return every function's register count, by id (do not modify)
+     */
     public int[] regCounts() {
         return regCount;
     }
 
     /**
+     * The register count of one function.
+     *
      * @param func a function id
      * @return its register count
      */
@@ -288,17 +306,27 @@ public final class CodeImage {
         return regCount[func];
     }
 
-    /** @return the reference constants of all functions (do not modify) */
+    /**
+     * The reference constants the image's code loads by index.
+     *
+     * @return the reference constants of all functions (do not modify)
+     */
     public Object[] refs() {
         return refs;
     }
 
-    /** @return the aggregate tag lists of all functions (do not modify) */
+    /**
+     * The aggregate kind-tag lists the image's code uses by index.
+     *
+     * @return the aggregate tag lists of all functions (do not modify)
+     */
     public byte[][] tags() {
         return tags;
     }
 
     /**
+     * Finds the function whose code holds an index of the image.
+     *
      * @param ip a global ip inside the image
      * @return the id of the function whose code holds it
      */

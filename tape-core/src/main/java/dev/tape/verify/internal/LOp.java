@@ -161,6 +161,8 @@ public final class LOp {
     public static final int REF_CLASS = 2;
 
     /**
+     * Maps a superinstruction to the op whose operand layout it starts with.
+     *
      * @param op a lowered op
      * @return the op of the first instruction of a superinstruction ({@link #I64_ADD_LT_BR} and the
      *     like, whose layout is that op's), or {@code op} itself
@@ -177,6 +179,8 @@ public final class LOp {
     }
 
     /**
+     * Maps a fused compare-and-branch op to its compare op.
+     *
      * @param op a lowered op
      * @return the compare op a fused compare-and-branch op stands for, or {@code op} itself
      */

@@ -17,12 +17,16 @@ public final class Lowered {
     /** What {@link VerifiedProgram} lends; installed once by its class initializer. */
     public interface Source {
         /**
+         * Gives a verified program's functions in execution form.
+         *
          * @param program a verified program
          * @return its functions in execution form, by id (the program's own array: do not modify)
          */
         LoweredFunction[] functions(VerifiedProgram program);
 
         /**
+         * Gives a verified program's code image.
+         *
          * @param program a verified program
          * @return its code image
          */
@@ -45,6 +49,8 @@ public final class Lowered {
     }
 
     /**
+     * One function of a verified program in execution form.
+     *
      * @param program a verified program (its class is initialized, so the source is installed)
      * @param id a function id, 0 to {@code program.functionCount() - 1}
      * @return the function in execution form
@@ -55,6 +61,8 @@ public final class Lowered {
     }
 
     /**
+     * All functions of a verified program in execution form.
+     *
      * @param program a verified program
      * @return all its functions in execution form, by id, unmodifiable
      */
@@ -63,6 +71,8 @@ public final class Lowered {
     }
 
     /**
+     * A verified program's code image: every function's lowered code in one array.
+     *
      * @param program a verified program
      * @return all its functions' code in one relocated array, as the interpreter runs it
      */

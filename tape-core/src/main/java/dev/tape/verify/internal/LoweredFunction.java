@@ -191,12 +191,20 @@ public final class LoweredFunction {
         this.spans = index;
     }
 
-    /** @return the function's span index (functions that share a span table share its index) */
+    /**
+     * The index that maps the function's pcs to span ids.
+     *
+     * @return the function's span index (functions that share a span table share its index)
+     */
     public SpanIndex spans() {
         return spans;
     }
 
-    /** @return the function id */
+    /**
+     * The id of the function in its program.
+     *
+     * @return the function id
+     */
     public int id() {
         return id;
     }
@@ -289,7 +297,11 @@ public final class LoweredFunction {
         return pending().code();
     }
 
-    /** @return the length of {@link #code()}, without making it */
+    /**
+     * The length of the function's lowered code, in code ints.
+     *
+     * @return the length of {@link #code()}, without making it
+     */
     public int codeLength() {
         return codeLength;
     }
@@ -308,6 +320,8 @@ public final class LoweredFunction {
     }
 
     /**
+     * Where one instruction starts in the function's lowered code.
+     *
      * @param i an instruction's place in the function, 0 to {@link #instructionCount()} - 1 (0
      *     for the synthetic instruction of an empty body)
      * @return the code index where it starts (the first call may make the tables of
@@ -348,6 +362,8 @@ public final class LoweredFunction {
     }
 
     /**
+     * The reference constants the function's code loads by index.
+     *
      * @return the reference constants, {@code dev.tape.value.Value} objects (do not modify); once
      *     the function is placed in an image, the first call may lower it again (as {@link #code()})
      *     and these are then equal values, not the image's objects
@@ -357,6 +373,8 @@ public final class LoweredFunction {
     }
 
     /**
+     * The aggregate kind-tag lists the function's code uses by index.
+     *
      * @return element kind-tag lists for aggregate construction (do not modify; as
      *     {@link #refs()}, equal lists once placed)
      */
@@ -364,17 +382,27 @@ public final class LoweredFunction {
         return pending().tags();
     }
 
-    /** @return registers per frame, r0 included */
+    /**
+     * The function's register count.
+     *
+     * @return registers per frame, r0 included
+     */
     public int regCount() {
         return source.regCount();
     }
 
-    /** @return value arguments (in r1..rN) */
+    /**
+     * The function's argument count.
+     *
+     * @return value arguments (in r1..rN)
+     */
     public int argCount() {
         return source.argCount();
     }
 
     /**
+     * The type of one register, fixed for the whole function.
+     *
      * @param r a register index
      * @return the register's fixed type
      */
@@ -383,6 +411,8 @@ public final class LoweredFunction {
     }
 
     /**
+     * Counts the function's instructions.
+     *
      * @return the number of v1 instructions in the function; once the function is placed in an
      *     image and until its tables are made, found by decoding its bytecode again (in time
      *     linear in its length, keeping nothing)

@@ -11,6 +11,8 @@ package dev.tape.verify.internal;
  */
 public interface Relowering {
     /**
+     * Lowers one function of the verified program again.
+     *
      * @param func the id of a function of the verified program, 0 to the function count - 1
      * @return its execution form as the lowering pass made it, not placed in an image: its own
      *     {@link LoweredFunction#code()}, with code indices relative to the function

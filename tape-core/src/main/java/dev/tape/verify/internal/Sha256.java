@@ -20,6 +20,8 @@ public final class Sha256 {
     private static volatile MessageDigest prototype;
 
     /**
+     * Makes a SHA-256 digest.
+     *
      * @return a new SHA-256 digest, reset
      * @throws IllegalStateException when the platform has no SHA-256 (every Java platform has)
      */

@@ -27,6 +27,8 @@ public final class SpanIndex {
     }
 
     /**
+     * Builds the index of a span table.
+     *
      * @param spans a span table whose deltas the verifier has checked: the first may be 0, the
      *     others are not, and their sum stays within the function's bytecode (so within an int)
      * @return its index
@@ -49,6 +51,8 @@ public final class SpanIndex {
     }
 
     /**
+     * Finds the span id in force at a pc.
+     *
      * @param pc a byte offset in the function
      * @return the id of the last entry that starts at or before {@code pc} (unsigned 64-bit), or
      *     0 when none does (span ids are never 0)

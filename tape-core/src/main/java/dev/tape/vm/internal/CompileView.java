@@ -16,34 +16,54 @@ import java.util.List;
  * unless it says otherwise. Not API (see the package comment).
  */
 public interface CompileView {
-    /** @return the verified program's lowered code image (shared by all its functions) */
+    /**
+     * The lowered code of the whole program.
+     *
+     * @return the verified program's lowered code image (shared by all its functions)
+     */
     CodeImage image();
 
     /**
+     * One function in lowered form.
+     *
      * @param func a function id, {@code 0 <= func < functionCount()}
      * @return its lowered form
      */
     LoweredFunction function(int func);
 
-    /** @return how many functions the program has */
+    /**
+     * The number of functions in the program.
+     *
+     * @return how many functions the program has
+     */
     int functionCount();
 
-    /** @return the program (its function signatures and call signatures) */
+    /**
+     * The program being compiled.
+     *
+     * @return the program (its function signatures and call signatures)
+     */
     Program program();
 
     /**
+     * The kinds of a host signature's arguments.
+     *
      * @param sig a host signature index of the program
      * @return the kinds of its arguments (not to be changed)
      */
     ValueKind[] hostArgKinds(int sig);
 
     /**
+     * The types of a host signature's results.
+     *
      * @param sig a host signature index of the program
      * @return the types of its results (not to be changed)
      */
     ValueType[] hostRetTypes(int sig);
 
     /**
+     * How compiled code calls the host function bound to a host signature.
+     *
      * @param sig a host signature index of the program
      * @return the shape ({@code WordFunction.OF1}, {@code OF2}, {@code OF3} or {@code WORDS}) of
      *     the word function bound to it, which compiled code calls with words through
@@ -52,6 +72,8 @@ public interface CompileView {
     int hostWordShape(int sig);
 
     /**
+     * Tells whether compiled code may go on in the same block after a host call.
+     *
      * @param sig a host signature index of the program
      * @return whether a {@code host_call} of {@code sig} leaves its compiled block going on (a
      *     one-to-three-word function, which sees no context): the one rule both the code generator
@@ -60,6 +82,8 @@ public interface CompileView {
     boolean hostCallKeepsBlock(int sig);
 
     /**
+     * The word function bound to a host signature, as a method handle compiled code can call directly.
+     *
      * @param sig a host signature index whose {@link #hostWordShape} is {@code OF1}, {@code OF2} or
      *     {@code OF3}
      * @return its word function as a handle bound to it, of type {@code (long) -> long},
@@ -71,6 +95,8 @@ public interface CompileView {
     MethodHandle hostWordHandle(int sig);
 
     /**
+     * Tells how a compiled method returns results of the given types.
+     *
      * @param rets the result types of a function or call signature
      * @return whether a compiled method with these results returns them as its {@code long} (one
      *     word value) rather than through the context's result arrays
@@ -78,6 +104,8 @@ public interface CompileView {
     boolean direct(List<ValueType> rets);
 
     /**
+     * Tells whether a function will never get compiled code.
+     *
      * @param func a function id
      * @return whether it is known never to get compiled code (so a call to it hands over to the
      *     interpreter without a call site); false when only measuring
@@ -85,6 +113,8 @@ public interface CompileView {
     boolean failed(int func);
 
     /**
+     * The call site through which compiled code calls a function.
+     *
      * @param func a function id
      * @return the invoker of the call site compiled code calls {@code func} through (the method
      *     once it has one, until then a stub that compiles it or hands over)
@@ -93,6 +123,8 @@ public interface CompileView {
     MethodHandle callSite(int func);
 
     /**
+     * Makes a new inline cache for one {@code call.indirect} instruction.
+     *
      * @return the invoker of a new inline cache for one {@code call.indirect} instruction, of type
      *     {@code (Vm vm, ExecutionContext c, int callee, int nb, int depth, int stackWords) -> long}:
      *     it calls the checked {@code callee} whose frame is set up at {@code nb} from a caller at
@@ -104,6 +136,8 @@ public interface CompileView {
     MethodHandle indirectSite();
 
     /**
+     * Finds the points where a paused run may re-enter a function's compiled code.
+     *
      * @param func a function id
      * @return per code index of the function, whether a paused run may re-enter compiled code
      *     there if it is a reachable block start (a loop header, or a point inside no loop); a new
@@ -112,6 +146,8 @@ public interface CompileView {
     boolean[] entrances(int func);
 
     /**
+     * Finds the registers a function may read, for reloading them when a run resumes.
+     *
      * @param func a function id
      * @return per register of the function, whether any of its instructions may read it (a
      *     superset): a resumed method reloads only these from the register files; a new array,
@@ -133,13 +169,25 @@ public interface CompileView {
      */
     long[][] writtenBefore(int func, int[] ips);
 
-    /** @return how many frames deep compiled calls nest on the Java stack before handing over */
+    /**
+     * The limit on compiled calls nested on the Java stack.
+     *
+     * @return how many frames deep compiled calls nest on the Java stack before handing over
+     */
     int maxNesting();
 
-    /** @return Java stack words a {@code call.indirect} adds to its callee's frame */
+    /**
+     * The Java stack cost of a {@code call.indirect}, in stack words.
+     *
+     * @return Java stack words a {@code call.indirect} adds to its callee's frame
+     */
     int indirectWords();
 
-    /** @return values an instruction copies before the copy budget counts them */
+    /**
+     * The copy budget's allowance: the values an instruction copies free of charge.
+     *
+     * @return values an instruction copies before the copy budget counts them
+     */
     int freeValues();
 
     /**
@@ -156,7 +204,11 @@ public interface CompileView {
         return values <= freeValues();
     }
 
-    /** @return the {@code resume} argument of a fresh call (the method starts at code index 0) */
+    /**
+     * The {@code resume} argument that starts a compiled method at its beginning.
+     *
+     * @return the {@code resume} argument of a fresh call (the method starts at code index 0)
+     */
     int fresh();
 
     /**

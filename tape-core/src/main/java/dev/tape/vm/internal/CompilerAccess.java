@@ -33,12 +33,16 @@ public interface CompilerAccess {
     int precompile(Vm vm);
 
     /**
+     * Counts the functions of a VM that have compiled code.
+     *
      * @param vm a VM
      * @return how many of its functions have compiled code so far (0 without a compiled tier)
      */
     int compiledFunctions(Vm vm);
 
     /**
+     * The one instance of this bridge.
+     *
      * @return the one instance, registered by {@code dev.tape.vm} when its classes initialise
      */
     static CompilerAccess get() {

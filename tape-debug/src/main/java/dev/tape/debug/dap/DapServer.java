@@ -156,7 +156,11 @@ public final class DapServer implements IDebugProtocolServer {
     /** The frame ids given since the program last moved (on the worker). */
     private final FrameIds frameIds = new FrameIds();
 
-    /** @param factory makes the program a launch request names */
+    /**
+     * Makes a server that debugs the programs a factory makes.
+     *
+     * @param factory makes the program a launch request names
+     */
     public DapServer(TargetFactory factory) {
         this.factory = factory;
     }
@@ -253,12 +257,20 @@ public final class DapServer implements IDebugProtocolServer {
         }
     }
 
-    /** @param client the client to send events to */
+    /**
+     * Connects the server to its client.
+     *
+     * @param client the client to send events to
+     */
     public void connect(IDebugProtocolClient client) {
         this.client = client;
     }
 
-    /** @return completes when the client has disconnected */
+    /**
+     * Tells when the debugging session is over.
+     *
+     * @return completes when the client has disconnected
+     */
     public CompletableFuture<Void> finished() {
         return finished;
     }

@@ -14,6 +14,8 @@ import java.util.List;
 @FunctionalInterface
 public interface TargetFactory {
     /**
+     * Makes the target a DAP launch request names.
+     *
      * @param runArgs the launch request as {@code tape run} arguments: the program file first, then
      *     options such as {@code --entry fib}, {@code --arg i64:20}, {@code --fuel 1000}
      *     ({@link DapServer#runArgs(java.util.Map)})
