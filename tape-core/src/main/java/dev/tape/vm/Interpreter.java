@@ -46,7 +46,10 @@ import dev.tape.verify.internal.LOp;
  * compare-and-branch forms), which gives back the first other instruction unpaid (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"); a direct {@code call} of
  * a small leaf (also marked there) goes, the same way, to {@link LeafLoop}, the same loop compiled
- * apart ("Interpreter, twenty-eighth round"). In the
+ * apart ("Interpreter, twenty-eighth round"); an indirect call, once made, hands the callee's
+ * first instruction, when {@link ClosureLoop#takes(int)}, and what follows, to {@link ClosureLoop}
+ * (the word cases, {@code tuple.get} of a word, {@code call.indirect} and {@code ret}: "The
+ * interpreter's closure_loop in a loop of its own"). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
