@@ -46,7 +46,10 @@ import dev.tape.verify.internal.LOp;
  * compare-and-branch forms), which gives back the first other instruction unpaid (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, twenty-third round (b)"); a direct {@code call} of
  * a small leaf (also marked there) goes, the same way, to {@link LeafLoop}, the same loop compiled
- * apart ("Interpreter, twenty-eighth round"). In the
+ * apart ("Interpreter, twenty-eighth round"); an indirect call, once made, hands the callee's
+ * first instruction, when {@link ClosureLoop#takes(int)}, and what follows, to {@link ClosureLoop}
+ * (the word cases, {@code tuple.get} of a word, {@code call.indirect} and {@code ret}: "The
+ * interpreter's closure_loop in a loop of its own"). In the
  * general mode of a JVM that has run many programs (every case of the {@code switch} compiled)
  * the inner loop keeps C2's register allocation and layout those of a small loop (see
  * {@code docs/PERFORMANCE-LOG.md}, "Interpreter, fifth round" and "Interpreter, sixth round").
@@ -647,6 +650,7 @@ final class Interpreter {
                         r[base + code[ip + 1]] = DecScale.take(r, w, from);
                         ip += 5;
                     }
+                    // BEGIN GENERATED: word cases (OpcodeGenerator)
                     case LOp.CALL_INDIRECT_FUNC, LOp.CALL_INDIRECT_CLOSURE -> {
                         // [op, callSig, reg, argc, args..., retc, rets...]: check the callee against
                         // the call signature; a closure's environment goes first
@@ -695,8 +699,31 @@ final class Interpreter {
                         ip = (at ^ (at >> 31)) & (CodeImage.HOT - 1);
                         if (traceCalls) {
                             c.sink.callEnter(callee, depth);
+                        } else if (budget != 0 && ClosureLoop.takes(code[ip])) {
+                            // the callee's body, and what follows the call, in a loop of its own (ClosureLoop)
+                            try {
+                                ClosureLoop.run(vm, c, ip, base, depth, regs, budget);
+                            } catch (RuntimeException | Error e) {
+                                // where it stood when it threw, the trapping instruction paid for; none noted
+                                // (it threw before its own handler): at the callee's entry, unpaid
+                                if (c.hotIp >= 0) {
+                                    ip = c.hotIp;
+                                    base = c.hotBase;
+                                    depth = c.hotDepth;
+                                    budget = c.hotBudget;
+                                    c.hotIp = -1;
+                                }
+                                throw e;
+                            }
+                            ip = c.hotIp;
+                            base = c.hotBase;
+                            depth = c.hotDepth;
+                            regs = c.hotRegs;
+                            budget = c.hotBudget;
+                            c.hotIp = -1;
                         }
                     }
+                    // END GENERATED
                     case Op.HOST_CALL -> {
                         // a one-to-three-word function, neither traced nor recorded: one small call
                         // (WordCalls.quick); else every case through Calls.host (docs/PERFORMANCE-LOG.md,
