@@ -2,11 +2,21 @@ package dev.tape.vm;
 
 import dev.tape.host.HostRegistry;
 import dev.tape.host.WordFunction;
+import dev.tape.jfr.HostCallEvent;
 import dev.tape.value.Value;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 2<sup>64</sup>-1) and every host-call limit and every fuel limit around each chunk's edge with
  * the other limit unlimited; loops crossing the compiled stretch (2<sup>18</sup> fuel) with the
  * limits at the run's end; 300 random loops (compare kind, step, start, bound, calls, filler,
- * leaf); paused at every slice of fuel with snapshots restored on every tier.
+ * leaf); paused at every slice of fuel with snapshots restored on every tier. Trace sinks run on
+ * the interpreter only (a one-shot run or a {@link Run} with any sink but RUN events never enters
+ * compiled code), so the one observer of a chunk's calls is a JFR recording of
+ * {@code dev.tape.HostCall}: each chunked loop recorded on both tiers under several limits gets the
+ * same events.
  */
 class AttackCountedHostLoopTest {
     /** The hosts of {@link AttackHostCountTest} and w.e, w.b. */
@@ -498,5 +512,59 @@ class AttackCountedHostLoopTest {
             }
         }
         assertTrue(pauses > 400, pauses + " pauses");
+    }
+
+    /**
+     * The chunked loops run under a JFR recording of host calls on the interpreter and the compiled
+     * tier (the word calls take the recorded path inside the chunk: the function's boxed view inside
+     * its event): the same outcomes, and per limit the same events (symbol, signature hash, failed)
+     * in the same numbers.
+     */
+    @Test
+    void chunkedLoopsRecordedByJfrGetTheSameHostCallEvents(@TempDir Path dir) throws Exception {
+        Object[][] cases = {
+            {CALLS, new long[] {40, 3}}, {LONG, new long[] {300, 2}}, {BIG, new long[] {19, 1}},
+            {LEAFY, new long[] {30, 14}}, {SWAPPED, new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 10}},
+        };
+        int files = 0;
+        int events = 0;
+        for (Object[] c : cases) {
+            String text = (String) c[0];
+            long[] a = (long[]) c[1];
+            AttackHostCountTest.Ways w = AttackHostCountTest.Ways.of(text, host());
+            assertTrue(preambles(w) > 0, text);
+            List<Value> args = JitWordHostBlockTest.args(a[0], a[1]);
+            Limits[] limits = {Limits.DEFAULT.withMaxHostCalls(90), Limits.DEFAULT.withMaxHostCalls(31),
+                Limits.DEFAULT.withMaxHostCalls(90).withFuel(97), Limits.DEFAULT.withMaxHostCalls(Limits.MAX_UNSIGNED)
+                    .withFuel(200)};
+            List<List<Object>> seen = new ArrayList<>();
+            for (int tier = 0; tier < 2; tier++) {
+                List<Object> got = new ArrayList<>();
+                for (Limits l : limits) {
+                    Recording r = new Recording();
+                    r.enable(HostCallEvent.class).withThreshold(Duration.ZERO);
+                    r.start();
+                    try (r) {
+                        got.add(AttackHostCountTest.on(tier == 0 ? w.interpreted() : w.compiled(),
+                                tier == 0 ? w.interpretedHost() : w.compiledHost(), args, l, null));
+                        r.stop();
+                        Path file = dir.resolve("h" + files++ + ".jfr");
+                        r.dump(file);
+                        Map<String, Integer> counts = new TreeMap<>();
+                        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+                            if (e.getEventType().getName().equals("dev.tape.HostCall")) {
+                                counts.merge(e.getString("symbol") + " " + Long.toHexString(e.getLong("sigHash")) + " "
+                                        + e.getBoolean("failed"), 1, Integer::sum);
+                            }
+                        }
+                        events += tier == 0 ? counts.values().stream().mapToInt(Integer::intValue).sum() : 0;
+                        got.add(counts);
+                    }
+                }
+                seen.add(got);
+            }
+            assertEquals(seen.get(0).toString(), seen.get(1).toString(), text + args);
+        }
+        assertTrue(events > 500, events + " events");
     }
 }
