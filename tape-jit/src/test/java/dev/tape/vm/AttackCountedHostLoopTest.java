@@ -113,52 +113,41 @@ class AttackCountedHostLoopTest {
         return "program " + name + "\n" + HOSTS + main + AttackHostCountTest.SIDE + LEAF;
     }
 
+    /**
+     * main(n, k) of {@code results}: {@code init} after the index r3 = 0 and the step r4 = 1, then
+     * the trips of {@code body} while r3 is below n (the compare into r5), then {@code ret}.
+     */
+    private static String upTo(String name, String results, String init, String body, String ret) {
+        return program(name, "func main(n: i64, k: i64) -> (" + results + ") {\n    const.i64 r3, 0\n"
+                + "    const.i64 r4, 1\n" + init + "    i64.lt r5, r3, r1\n    br r5, top, done\ntop:\n" + body
+                + "    i64.add r3, r3, r4\n    i64.lt r5, r3, r1\n    br r5, top, done\ndone:\n    ret r0, [" + ret
+                + "]\n}\n");
+    }
+
     /** main(n, k): n trips from 0 of w.y(i + k), w.e of it, w.b of that; sum and bool xor returned. */
-    static final String CALLS = program("calls", """
-            func main(n: i64, k: i64) -> (i64, bool) {
-                const.i64 r3, 0
-                const.i64 r4, 1
+    static final String CALLS = upTo("calls", "i64, bool", """
                 const.i64 r6, 0
                 const.bool r9, false
-                i64.lt r5, r3, r1
-                br r5, top, done
-            top:
+            """, """
                 i64.add r7, r3, r2
                 host_call r0, hy, r0, [r7] -> [r8]
                 host_call r0, he, r0, [r8] -> [r8]
                 host_call r0, hb, r0, [r8] -> [r10]
                 bool.xor r9, r9, r10
                 i64.add r6, r6, r8
-                i64.add r3, r3, r4
-                i64.lt r5, r3, r1
-                br r5, top, done
-            done:
-                ret r0, [r6, r9]
-            }
-            """);
+            """, "r6, r9");
 
     /** main(n, k): n trips from 0 of w.g, w.h and w.z (none throws), each folded in. */
-    static final String LONG = program("long", """
-            func main(n: i64, k: i64) -> (i64, bool) {
-                const.i64 r3, 0
-                const.i64 r4, 1
+    static final String LONG = upTo("long", "i64, bool", """
                 const.i64 r6, 0
                 const.bool r9, false
-                i64.lt r5, r3, r1
-                br r5, top, done
-            top:
+            """, """
                 host_call r0, hg, r0, [r3, r2] -> [r8]
                 host_call r0, hh, r0, [r8, r6, r3] -> [r8]
                 host_call r0, hz, r0, [r8] -> [r10]
                 bool.xor r9, r9, r10
                 i64.add r6, r6, r8
-                i64.add r3, r3, r4
-                i64.lt r5, r3, r1
-                br r5, top, done
-            done:
-                ret r0, [r6, r9]
-            }
-            """);
+            """, "r6, r9");
 
     /** main(n, k): n trips from 0 of the most code a chunked loop may have (64 ints): three host calls, the leaf. */
     static final String BIG = program("big", bigMain());
@@ -258,56 +247,29 @@ class AttackCountedHostLoopTest {
             """);
 
     /** main(n, k): from 0 while below n, w.d writing n each trip (not chunked). */
-    static final String BOUND = program("bound", """
-            func main(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                const.i64 r4, 1
+    static final String BOUND = upTo("bound", "i64, i64", """
                 const.i64 r8, 0
-                i64.lt r5, r3, r1
-                br r5, top, done
-            top:
+            """, """
                 host_call r0, hd, r0, [r1] -> [r1]
                 host_call r0, he, r0, [r3] -> [r7]
                 i64.add r8, r8, r7
-                i64.add r3, r3, r4
-                i64.lt r5, r3, r1
-                br r5, top, done
-            done:
-                ret r0, [r8, r1]
-            }
-            """.replace("-> (i64) {", "-> (i64, i64) {"));
+            """, "r8, r1");
 
     /** main(n, k): from 0 while below n, w.e and the leaf of i - k (two paths of different fuel). */
-    static final String LEAFY = program("leafy", """
-            func main(n: i64, k: i64) -> (i64) {
-                const.i64 r3, 0
-                const.i64 r4, 1
+    static final String LEAFY = upTo("leafy", "i64", """
                 const.i64 r8, 0
-                i64.lt r5, r3, r1
-                br r5, top, done
-            top:
+            """, """
                 i64.sub r6, r3, r2
                 call r0, leaf, r0, [r6] -> [r7]
                 host_call r0, he, r0, [r7] -> [r7]
                 i64.add r8, r8, r7
-                i64.add r3, r3, r4
-                i64.lt r5, r3, r1
-                br r5, top, done
-            done:
-                ret r0, [r8]
-            }
-            """);
+            """, "r8");
 
     /** main(n, k): w.f and w.e beside an f64 sum and a tuple built and read each trip. */
-    static final String MIXED = program("mixed", """
-            func main(n: i64, k: i64) -> (i64, f64) {
-                const.i64 r3, 0
-                const.i64 r4, 1
+    static final String MIXED = upTo("mixed", "i64, f64", """
                 const.i64 r8, 0
                 const.f64 r9, 0.5
-                i64.lt r5, r3, r1
-                br r5, top, done
-            top:
+            """, """
                 host_call r0, hf, r0, [r3] -> [r7]
                 i64.to_f64 r10, r7
                 f64.add r9, r9, r10
@@ -315,13 +277,7 @@ class AttackCountedHostLoopTest {
                 tuple.get r12, r11, 0
                 host_call r0, he, r0, [r12] -> [r7]
                 i64.add r8, r8, r7
-                i64.add r3, r3, r4
-                i64.lt r5, r3, r1
-                br r5, top, done
-            done:
-                ret r0, [r8, r9]
-            }
-            """);
+            """, "r8, r9");
 
     private static int preambles(AttackHostCountTest.Ways w) {
         return CountedLoopPrograms.preambles((JitTier) w.compiled().tier, 0);

@@ -274,7 +274,11 @@ class AttackHostCountTest {
         return Tiers.run(vm, rec, currentCtx, 0, args, limits, sink);
     }
 
-    /** A sink of host events only (the compiled tier stays compiled; its word calls take the traced path). */
+    /**
+     * A sink of host events only. Any sink but one of RUN events keeps a run on the interpreter
+     * ({@code Vm.drive}, {@code RunStretches}), so on the compiled VM too the events come from the
+     * interpreter: they check the traced run, not compiled code.
+     */
     static final class HostEvents implements dev.tape.trace.TraceSink {
         final List<String> events = new ArrayList<>();
 
