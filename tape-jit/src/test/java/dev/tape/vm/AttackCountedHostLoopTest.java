@@ -46,13 +46,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the interpreter only (a one-shot run or a {@link Run} with any sink but RUN events never enters
  * compiled code), so the one observer of a chunk's calls is a JFR recording of
  * {@code dev.tape.HostCall}: each chunked loop recorded on both tiers under several limits gets the
- * same events.
+ * same events. And a word function that interrupts its own run from inside a chunk.
  */
 class AttackCountedHostLoopTest {
-    /** The hosts of {@link AttackHostCountTest} and w.e, w.b. */
+    /** The hosts of {@link AttackHostCountTest} and w.e, w.b, w.i. */
     private static final String HOSTS = AttackHostCountTest.HOSTS + """
             host he = "w.e" (i64) -> (i64)
             host hb = "w.b" (i64) -> (bool)
+            host hi = "w.i" (i64) -> (i64)
             """;
 
     /** leaf(x), function 2 of every program here: -x ^ x + x below 0 (three more instructions), else x. */
@@ -103,10 +104,24 @@ class AttackCountedHostLoopTest {
         return 3 * a + 1;
     }
 
+    /** The run w.i interrupts, and the argument it does so at. */
+    private static Run running;
+    private static long interruptAt;
+
+    /** w.i(a): a + 1, interrupting {@link #running} when a is {@link #interruptAt}. */
+    static long poke(long a) {
+        if (a == interruptAt && running != null) {
+            running.interrupt();
+        }
+        return a + 1;
+    }
+
+    /** AttackHostCountTest's functions, w.e ({@link #e}), w.b (a &gt;&gt; 1 as a bool's word) and w.i ({@link #poke}). */
     static HostRegistry host() {
         return AttackHostCountTest.host().registerWords("w.e", AttackHostCountTest.I_I,
                         (WordFunction.Of1) AttackCountedHostLoopTest::e)
-                .registerWords("w.b", AttackHostCountTest.I_B, a -> a >> 1);
+                .registerWords("w.b", AttackHostCountTest.I_B, a -> a >> 1)
+                .registerWords("w.i", AttackHostCountTest.I_I, (WordFunction.Of1) AttackCountedHostLoopTest::poke);
     }
 
     private static String program(String name, String main) {
@@ -522,5 +537,54 @@ class AttackCountedHostLoopTest {
             assertEquals(seen.get(0).toString(), seen.get(1).toString(), text + args);
         }
         assertTrue(events > 500, events + " events");
+    }
+
+    /**
+     * w.i interrupts its own run from inside a chunk (at the first, eighth, 4,000th and last trip):
+     * each tier pauses where it polls (the interpreter right after the call, compiled code at its
+     * stretch's end, so not at all when the request comes in the last trip: Run's docs), the paused
+     * run's snapshot restored on either tier ends alike, and the run resumed ends as the other
+     * tier's, with the same fuel left and host calls made.
+     */
+    @Test
+    void anInterruptAskedFromAWordCallInAChunkEndsAlike() {
+        String text = upTo("intr", "i64", """
+                    const.i64 r6, 0
+                """, """
+                    host_call r0, hi, r0, [r3] -> [r8]
+                    host_call r0, hg, r0, [r8, r2] -> [r8]
+                    i64.add r6, r6, r8
+                """, "r6");
+        AttackHostCountTest.Ways w = AttackHostCountTest.Ways.of(text, host());
+        assertTrue(preambles(w) > 0, text);
+        List<Value> args = JitWordHostBlockTest.args(50_000, 3);
+        Vm[] vms = {w.interpreted(), w.compiled()};
+        int[] paused = new int[2];
+        for (long at : new long[] {0, 7, 3_999, 49_999}) {
+            List<Object> ends = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                Vm vm = vms[t];
+                interruptAt = at;
+                AttackHostCountTest.current = vm;
+                Run r = vm.start(new ExecutionContext(), 0, args, Limits.DEFAULT, null);
+                running = r;
+                Outcome o = r.resume();
+                while (o instanceof Outcome.Paused p) {
+                    assertTrue(p.reason() instanceof PauseReason.Interrupted, p + " at " + at);
+                    paused[t]++;
+                    running = null;
+                    byte[] snap = r.snapshot();
+                    assertEquals(AttackHostCountTest.finish(vms[0].restore(snap)),
+                            AttackHostCountTest.finish(vms[1].restore(snap)), "restored, at " + at);
+                    o = r.resume();
+                }
+                running = null;
+                ends.add(List.of(Tiers.view(o), r.fuelRemaining(), r.hostCallsMade()));
+            }
+            assertEquals(ends.get(0), ends.get(1), "interrupted at " + at);
+        }
+        // the last trip's request comes after compiled code's last poll: that run ends unpaused
+        assertEquals(4, paused[0], "interpreter pauses");
+        assertEquals(3, paused[1], "compiled pauses");
     }
 }
