@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Attack on host28's chunked host-call loops ({@code CountedLoop} in tape-jit, twenty-eighth round:
  * a counted loop of one-to-three-word host calls runs chunks of {@code min(t, (fuel - threshold) /
  * k)} trips with no fuel or host-call test per trip). Every run is compared on {@link
- * AttackHostCountTest#four}'s ways (the interpreter, stepped, compiled, framed, and both tiers traced
- * for host events: the same events in order): result, trap (kind, pc, span, message, stack), fuel
+ * AttackHostCountTest#four}'s ways (the interpreter, stepped, compiled, framed, and both VMs traced
+ * for host events, which runs on the interpreter: see below): result, trap (kind, pc, span, message, stack), fuel
  * left, host calls made, what the host saw.
  *
  * <p>Shapes by hand: host functions that throw {@link StackOverflowError}, {@link AssertionError},
