@@ -50,7 +50,7 @@ class AttackHostCountTest {
     static final Signature I_B = Signature.of(List.of(I64), List.of(BOOL));
 
     /** The VM whose run is going on, and its context (the word and boxed functions re-enter them). */
-    private static Vm current;
+    static Vm current;
     private static ExecutionContext currentCtx;
     /** w.y's refused looks at the running context (a run of side on it, its host calls made). */
     private static long refused;
@@ -250,8 +250,12 @@ class AttackHostCountTest {
     record Ways(Vm interpreted, Tiers.Recorder interpretedHost, Vm compiled, Tiers.Recorder compiledHost, Vm framed,
                 Tiers.Recorder framedHost) {
         static Ways of(String text) {
+            return of(text, host());
+        }
+
+        /** The three ways of {@code text} calling {@code host}, every function compiled up front. */
+        static Ways of(String text, HostRegistry host) {
             VerifiedProgram vp = Tiers.verified(JitResumeTest.asm(text));
-            HostRegistry host = host();
             Tiers.Recorder ri = new Tiers.Recorder(host, true);
             Tiers.Recorder rc = new Tiers.Recorder(host, true);
             Tiers.Recorder rf = new Tiers.Recorder(host, true);
@@ -270,7 +274,11 @@ class AttackHostCountTest {
         return Tiers.run(vm, rec, currentCtx, 0, args, limits, sink);
     }
 
-    /** A sink of host events only (the compiled tier stays compiled; its word calls take the traced path). */
+    /**
+     * A sink of host events only. Any sink but one of RUN events keeps a run on the interpreter
+     * ({@code Vm.drive}, {@code RunStretches}), so on the compiled VM too the events come from the
+     * interpreter: they check the traced run, not compiled code.
+     */
     static final class HostEvents implements dev.tape.trace.TraceSink {
         final List<String> events = new ArrayList<>();
 
