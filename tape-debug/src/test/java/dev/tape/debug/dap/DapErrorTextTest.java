@@ -101,7 +101,6 @@ class DapErrorTextTest {
         }
     }
 
-    /** {@link #oneLine}, and an even number of quotes that no backslash escapes */
     /**
      * The length of the text between the quotes of the JDK's {@code For input string: "..."} message
      * for {@code text}, which the JDK may cut (JDK 25 keeps 1,000 characters).
@@ -117,6 +116,7 @@ class DapErrorTextTest {
         throw new AssertionError("a number: " + text.length() + " characters");
     }
 
+    /** {@link #oneLine}, and an even number of quotes that no backslash escapes */
     private static void oneLineBalanced(String s) {
         oneLine(s);
         int quotes = 0;
