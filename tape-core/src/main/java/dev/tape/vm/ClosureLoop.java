@@ -213,7 +213,7 @@ final class ClosureLoop {
                         regs = calleeRegs;
                         base = nb;
                         int at = entry[callee];
-                        // a leaf's is negative (~entry), a CallLoop callee's has HOT set: CodeImage.runEntries
+                        // marked or not (CodeImage.runEntries, CodeImage.isHot: bit 30 flipped for a LeafLoop or CallLoop callee), the entry
                         ip = (at ^ (at >> 31)) & (CodeImage.HOT - 1);
                     }
                     case Op.RET -> {

@@ -159,10 +159,11 @@ public final class CodeImage {
     /**
      * What the interpreter's outer loop ({@code dev.tape.vm.Interpreter}) reads for a callee, by
      * function id: {@link #callEntries()}'s value {@code e} with bit 30 ({@link #HOT}) flipped,
-     * {@code e ^ HOT}, for a callee whose direct calls (when calls are not traced) run in
-     * {@code dev.tape.vm.CallLoop}: every small leaf ({@code ~entry ^ HOT}, negative, bit 30 clear)
-     * and every other function whose first lowered op {@link LOp#callLoopTakes(int)} lists
-     * ({@code entry | HOT}); {@code e} itself for any other function. Decided once, when the image
+     * {@code e ^ HOT}, for a callee whose direct calls (when calls are not traced) run in a loop of
+     * their own: every small leaf ({@code ~entry ^ HOT}, negative, bit 30 clear; in
+     * {@code dev.tape.vm.LeafLoop}) and every other function whose first lowered op
+     * {@link LOp#callLoopTakes(int)} lists ({@code entry | HOT}; in {@code dev.tape.vm.CallLoop});
+     * {@code e} itself for any other function. Decided once, when the image
      * is made, so that no call reads the callee's code to decide it. A value {@code v} is marked
      * exactly when {@link #isHot(int)} holds ({@code (v ^ (v << 1)) < 0}: bit 30 differs from the
      * sign); {@code v ^ HOT} is then its {@link #callEntries()} value, and
@@ -176,7 +177,7 @@ public final class CodeImage {
 
     /**
      * Whether a {@link #runEntries()} value marks a callee whose direct calls run in
-     * {@code dev.tape.vm.CallLoop}: bit 30 ({@link #HOT}) differs from the sign bit (an entry and
+     * {@code dev.tape.vm.LeafLoop} (a negative value) or {@code dev.tape.vm.CallLoop}: bit 30 ({@link #HOT}) differs from the sign bit (an entry and
      * {@code ~entry} of an entry below {@code HOT}, the image's every entry, have them equal).
      *
      * @param v a value of {@link #runEntries()}
