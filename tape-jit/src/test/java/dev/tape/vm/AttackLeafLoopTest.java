@@ -185,14 +185,10 @@ class AttackLeafLoopTest {
 
     @Test
     void pausedInSlicesRestoredOnBothTiers() throws Exception {
-        int pauses = 0;
-        for (long seed = 300; seed < 400; seed++) {
+        int pauses = Tiers.pauseSweep(300, 400, seed -> {
             Program p = program(seed);
-            Tiers t = Tiers.of(JitLeafInlineTest.verified(p.source()), Host.NONE);
-            long slice = 1 + new SplittableRandom(seed).nextInt(12);
-            pauses += t.lockstep(0, p.args(), slice, 2, "seed " + seed + " slice " + slice + "\n" + p.source(),
-                    (a, b, pause) -> { });
-        }
+            return new Tiers.Generated(p.source(), p.args());
+        });
         assertTrue(pauses > 1000, pauses + " pauses");
     }
 
@@ -255,86 +251,41 @@ class AttackLeafLoopTest {
      */
     @Test
     void aRecursionAlternatingLeafAndNonLeafCallsAtEveryDepthAndRegisterLimit() throws Exception {
-        String src = """
-                program alternate
-                func main(k: i64, x: i64) -> (i64) {
-                    call r0, even, r0, [r1, r2] -> [r3]
-                    call r0, leaf, r0, [r3] -> [r3]
-                    ret r0, [r3]
-                }
-                func even(k: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    call r0, leaf, r0, [r2] -> [r2]
-                    i64.le r4, r1, r3
-                    br r4, out, deeper
-                deeper:
-                    const.i64 r3, 1
-                    i64.sub r5, r1, r3
-                    call r0, odd, r0, [r5, r2] -> [r2]
-                    jmp out
-                out:
-                    ret r0, [r2]
-                }
-                func odd(k: i64, x: i64) -> (i64) {
-                    i64.mul r2, r2, r1
-                    const.i64 r3, 0
-                    i64.le r4, r1, r3
-                    br r4, out, deeper
-                deeper:
-                    const.i64 r3, 1
-                    i64.sub r5, r1, r3
-                    call r0, even, r0, [r5, r2] -> [r2]
-                    call r0, leaf, r0, [r2] -> [r2]
-                    jmp out
-                out:
-                    ret r0, [r2]
-                }
-                func leaf(x: i64) -> (i64) {
-                    const.i64 r2, 7
-                    i64.add r2, r1, r2
-                    ret r0, [r2]
-                }
-                """;
+        String src = "program alternate\nfunc main(k: i64, x: i64) -> (i64) {\n"
+                + "    call r0, even, r0, [r1, r2] -> [r3]\n    call r0, leaf, r0, [r3] -> [r3]\n    ret r0, [r3]\n}\n"
+                + descent("even", "    const.i64 r3, 0\n    call r0, leaf, r0, [r2] -> [r2]\n", "    i64.le r4, r1, r3\n"
+                        + "    br r4, out, deeper\n", "odd", false)
+                + descent("odd", "    i64.mul r2, r2, r1\n    const.i64 r3, 0\n", "    i64.le r4, r1, r3\n"
+                        + "    br r4, out, deeper\n", "even", true) + LEAF;
         // a wide leaf first raises the register mark past the whole recursion: then only the frame
         // records (16 at first) stop LeafLoop, which runs the descent through (down's ops are its own)
-        String wideFirst = """
-                program widefirst
-                func main(k: i64, x: i64) -> (i64) {
-                    call r0, wide, r0, [r2] -> [r3]
-                    call r0, leaf, r0, [r3] -> [r3]
-                    call r0, down, r0, [r1, r3] -> [r3]
-                    ret r0, [r3]
-                }
-                func down(k: i64, x: i64) -> (i64) {
-                    const.i64 r3, 0
-                    call r0, leaf, r0, [r2] -> [r2]
-                    i64.lt r4, r3, r1
-                    br r4, deeper, out
-                deeper:
-                    const.i64 r3, 1
-                    i64.sub r5, r1, r3
-                    call r0, down, r0, [r5, r2] -> [r2]
-                    call r0, leaf, r0, [r2] -> [r2]
-                    jmp out
-                out:
-                    ret r0, [r2]
-                }
-                func leaf(x: i64) -> (i64) {
-                    const.i64 r2, 7
-                    i64.add r2, r1, r2
-                    ret r0, [r2]
-                }
-                func wide(x: i64) -> (i64) {
-                    const.i64 r600, 7
-                    i64.add r1, r1, r600
-                    ret r0, [r1]
-                }
-                """;
+        String wideFirst = "program widefirst\nfunc main(k: i64, x: i64) -> (i64) {\n"
+                + "    call r0, wide, r0, [r2] -> [r3]\n    call r0, leaf, r0, [r3] -> [r3]\n"
+                + "    call r0, down, r0, [r1, r3] -> [r3]\n    ret r0, [r3]\n}\n"
+                + descent("down", "    const.i64 r3, 0\n    call r0, leaf, r0, [r2] -> [r2]\n", "    i64.lt r4, r3, r1\n"
+                        + "    br r4, deeper, out\n", "down", true) + LEAF
+                + "func wide(x: i64) -> (i64) {\n    const.i64 r600, 7\n    i64.add r1, r1, r600\n    ret r0, [r1]\n}\n";
         int kinds = 0;
         for (String source : List.of(src, wideFirst)) {
             kinds |= everyDepthAndRegisterLimit(source);
         }
         assertEquals(3, kinds, "both register traps and results");
+    }
+
+    /** The leaf of the recursions: {@code x + 7}. */
+    private static final String LEAF = "func leaf(x: i64) -> (i64) {\n    const.i64 r2, 7\n    i64.add r2, r1, r2\n"
+            + "    ret r0, [r2]\n}\n";
+
+    /**
+     * {@code name(k, x)}: {@code head}, then {@code test} (to {@code out} when k is 0 or less, else to
+     * {@code deeper}), {@code x = callee(k - 1, x)}, and {@code x = leaf(x)} after it when
+     * {@code leafAfter}; returns x.
+     */
+    private static String descent(String name, String head, String test, String callee, boolean leafAfter) {
+        return "func " + name + "(k: i64, x: i64) -> (i64) {\n" + head + test
+                + "deeper:\n    const.i64 r3, 1\n    i64.sub r5, r1, r3\n    call r0, " + callee
+                + ", r0, [r5, r2] -> [r2]\n" + (leafAfter ? "    call r0, leaf, r0, [r2] -> [r2]\n" : "")
+                + "    jmp out\nout:\n    ret r0, [r2]\n}\n";
     }
 
     /** @return bit 0 when some register limit trapped, bit 1 when some ran to its end */
