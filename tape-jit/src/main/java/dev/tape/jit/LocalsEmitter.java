@@ -406,7 +406,10 @@ abstract class LocalsEmitter extends CallSiteEmitter {
     }
 
     /**
-     * @param i a code index
+     * Whether the instruction at a code index is a host call of a one-to-three-word function, which
+     * {@link CountedLoop} may make inside a chunk.
+     *
+     * @param i a code index of the method's function
      * @return whether a one-to-three-word host call ({@link HostCount}) starts at {@code i}
      */
     final boolean fewHostCall(int i) {
