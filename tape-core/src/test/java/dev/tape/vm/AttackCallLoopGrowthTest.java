@@ -65,12 +65,7 @@ class AttackCallLoopGrowthTest {
     }
 
     private static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " stack " + t.stack();
-        }
+        return AttackCallLoopTest.outcome(vm, ctx, n, limits, sink);
     }
 
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {

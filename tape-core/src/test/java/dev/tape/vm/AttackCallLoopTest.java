@@ -132,7 +132,15 @@ class AttackCallLoopTest {
     }
 
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
-        ExecutionContext ctx = new ExecutionContext();
+        return outcome(vm, new ExecutionContext(), n, limits, sink);
+    }
+
+    /**
+     * How a run of function 0 with the one argument {@code n} ends on {@code ctx}: its results and the
+     * fuel left, or its trap's kind, function, pc, fuel left, message and stack (shared by the
+     * call-loop tests: {@code LeafCallLoopTest}, {@code ClosureCallLoopTest}, {@code AttackCallLoopGrowthTest}).
+     */
+    static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
         try {
             List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
             return "ok " + out + " fuel " + ctx.fuelRemaining();

@@ -18,10 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A direct {@code call} of a small leaf is handed to {@link CallLoop} as a call of a function
- * {@code CallLoop} starts with ({@link CodeImage#runEntries()}), so that a loop around a leaf call
- * (the benchmark's call_loop) runs there rather than in {@code execute}. Every run must end as on
- * the general path, {@code execute}'s own call (calls traced: {@code CallLoop} is never entered), and
+ * A direct {@code call} of a small leaf is handed to {@link LeafLoop} ({@link CodeImage#runEntries()}
+ * marks it, {@link CodeImage#isHot(int)}), so that a loop around a leaf call (the benchmark's
+ * call_loop) runs there rather than in {@code execute}. Every run must end as on the general path,
+ * {@code execute}'s own call (calls traced: {@code LeafLoop} is never entered), and
  * as stepped one instruction at a time: result or trap (kind, function, pc, stack), fuel left, under
  * every fuel, depth and register limit, on a fresh and a reused context; and paused at every fuel
  * budget, its snapshot restored, it ends as the one-shot run.
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 class LeafCallLoopTest {
     /**
      * main(n): a loop of n leaf calls {@code acc = addOne(acc)} (the back edge one fused op, which
-     * {@code CallLoop} takes), then a loop of n calls {@code (s, d) = pair(acc, i)} followed by an
-     * {@code i64.mul} (which {@code CallLoop} hands back), returning the last product plus acc.
+     * {@code LeafLoop} takes), then a loop of n calls {@code (s, d) = pair(acc, i)} followed by an
+     * {@code i64.mul} (which {@code LeafLoop} hands back), returning the last product plus acc.
      */
     static Vm program() throws Exception {
         ProgramBuilder pb = new ProgramBuilder();
@@ -54,17 +54,11 @@ class LeafCallLoopTest {
     }
 
     private static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
-        try {
-            List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
-            return "ok " + out + " fuel " + ctx.fuelRemaining();
-        } catch (Trap t) {
-            return t.kind() + " f" + t.func() + " pc " + t.pc() + " fuel " + t.fuelRemaining() + " detail "
-                    + t.getMessage() + " stack " + t.stack();
-        }
+        return AttackCallLoopTest.outcome(vm, ctx, n, limits, sink);
     }
 
     @Test
-    void bothLeavesAreMarkedForCallLoop() throws Exception {
+    void bothLeavesAreMarkedForLeafLoop() throws Exception {
         CodeImage image = program().image;
         for (int f = 1; f <= 2; f++) {
             assertTrue(image.leafLength(f) > 0, "a small leaf: " + f);
