@@ -2,6 +2,7 @@ package dev.tape.vm;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.host.HostRegistry;
@@ -15,6 +16,7 @@ import dev.tape.verify.Verifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,6 +135,46 @@ class AttackCallLoopTest {
 
     private static String outcome(Vm vm, long n, Limits limits, TraceSink sink) {
         return outcome(vm, new ExecutionContext(), n, limits, sink);
+    }
+
+    /**
+     * Pauses a run of function 0 with the one argument {@code n} at every fuel budget from 0 to its
+     * whole use, then both restores its snapshot on a fresh {@link Vm} of the same program, running
+     * on in slices of 1, 3 and 40 units, and resumes it with the rest of 4,000 units: each must end
+     * as the one-shot run (shared by {@code LeafCallLoopTest} and {@code ClosureCallLoopTest}).
+     *
+     * @param program makes the program's {@link Vm}, a fresh one at each call
+     * @param n the run's argument
+     * @return the pauses taken
+     */
+    static int pausedAtEveryBudget(Callable<Vm> program, long n) throws Exception {
+        Vm vm = program.call();
+        List<Value> args = List.of(Value.i64(n));
+        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+        outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
+        String expected = RunTest.oneShot(vm, args, 4000);
+        int pauses = 0;
+        for (long first = 0; first < all.count; first++) {
+            for (long slice : new long[] {1, 3, 40}) {
+                Run run = vm.start(0, args, Limits.DEFAULT.withFuel(first));
+                Outcome o = run.resume();
+                assertInstanceOf(Outcome.Paused.class, o, "fuel " + first);
+                pauses++;
+                Run restored = program.call().restore(run.snapshot());
+                assertEquals(run.frames(), restored.frames(), "fuel " + first);
+                Outcome r;
+                int slices = 0;
+                do {
+                    assertTrue(slices++ < all.count, "no progress, fuel " + first + ", slice " + slice);
+                    restored.addFuel(slice);
+                    r = restored.resume();
+                } while (r instanceof Outcome.Paused);
+                assertEquals(expected, RunTest.text(r), "restored, fuel " + first + ", slice " + slice);
+                run.addFuel(4000 - first);
+                assertEquals(expected, RunTest.text(run.resume()), "resumed, fuel " + first);
+            }
+        }
+        return pauses;
     }
 
     /**

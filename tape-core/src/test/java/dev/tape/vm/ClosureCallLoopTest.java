@@ -1,7 +1,6 @@
 package dev.tape.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.asm.Assembler;
@@ -184,33 +183,8 @@ class ClosureCallLoopTest {
     }
 
     @Test
-    void pausedAtEveryBudgetRestoredOrResumedEndsAsTheOneShotRun() {
-        Vm vm = program();
-        List<Value> args = List.of(Value.i64(3));
-        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
-        outcome(vm, new ExecutionContext(), 3, Limits.DEFAULT, all);
-        String expected = RunTest.oneShot(vm, args, 4000);
-        int pauses = 0;
-        for (long first = 0; first < all.count; first++) {
-            for (long slice : new long[] {1, 3, 40}) {
-                Run run = vm.start(0, args, Limits.DEFAULT.withFuel(first));
-                Outcome o = run.resume();
-                assertInstanceOf(Outcome.Paused.class, o, "fuel " + first);
-                pauses++;
-                Run restored = program().restore(run.snapshot());
-                assertEquals(run.frames(), restored.frames(), "fuel " + first);
-                Outcome r;
-                int slices = 0;
-                do {
-                    assertTrue(slices++ < all.count, "no progress, fuel " + first + ", slice " + slice);
-                    restored.addFuel(slice);
-                    r = restored.resume();
-                } while (r instanceof Outcome.Paused);
-                assertEquals(expected, RunTest.text(r), "restored, fuel " + first + ", slice " + slice);
-                run.addFuel(4000 - first);
-                assertEquals(expected, RunTest.text(run.resume()), "resumed, fuel " + first);
-            }
-        }
+    void pausedAtEveryBudgetRestoredOrResumedEndsAsTheOneShotRun() throws Exception {
+        int pauses = AttackCallLoopTest.pausedAtEveryBudget(ClosureCallLoopTest::program, 3);
         assertTrue(pauses > 50, pauses + " pauses");
     }
 }

@@ -2,7 +2,6 @@ package dev.tape.vm;
 
 import static dev.tape.program.ValueType.I64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tape.host.HostRegistry;
@@ -126,32 +125,7 @@ class LeafCallLoopTest {
 
     @Test
     void pausedAtEveryBudgetRestoredOrResumedEndsAsTheOneShotRun() throws Exception {
-        Vm vm = program();
-        List<Value> args = List.of(Value.i64(4));
-        RunFuelSupport.Steps all = new RunFuelSupport.Steps();
-        outcome(vm, new ExecutionContext(), 4, Limits.DEFAULT, all);
-        String expected = RunTest.oneShot(vm, args, 4000);
-        int pauses = 0;
-        for (long first = 0; first < all.count; first++) {
-            for (long slice : new long[] {1, 3, 40}) {
-                Run run = vm.start(0, args, Limits.DEFAULT.withFuel(first));
-                Outcome o = run.resume();
-                assertInstanceOf(Outcome.Paused.class, o, "fuel " + first);
-                pauses++;
-                Run restored = program().restore(run.snapshot());
-                assertEquals(run.frames(), restored.frames(), "fuel " + first);
-                Outcome r;
-                int slices = 0;
-                do {
-                    assertTrue(slices++ < all.count, "no progress, fuel " + first + ", slice " + slice);
-                    restored.addFuel(slice);
-                    r = restored.resume();
-                } while (r instanceof Outcome.Paused);
-                assertEquals(expected, RunTest.text(r), "restored, fuel " + first + ", slice " + slice);
-                run.addFuel(4000 - first);
-                assertEquals(expected, RunTest.text(run.resume()), "resumed, fuel " + first);
-            }
-        }
+        int pauses = AttackCallLoopTest.pausedAtEveryBudget(LeafCallLoopTest::program, 4);
         assertTrue(pauses > 50, pauses + " pauses");
     }
 }
