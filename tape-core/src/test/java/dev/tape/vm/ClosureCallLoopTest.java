@@ -99,7 +99,7 @@ class ClosureCallLoopTest {
         return new Vm(Verifier.verify(Assembler.assemble(SOURCE, "closure_calls.tasm")), new HostRegistry());
     }
 
-    private static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
+    static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
         try {
             List<Value> out = vm.run(ctx, 0, List.of(Value.i64(n)), limits, sink);
             return "ok " + out + " fuel " + ctx.fuelRemaining();

@@ -1,0 +1,134 @@
+package dev.tape.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tape.asm.Assembler;
+import dev.tape.host.HostRegistry;
+import dev.tape.verify.Verifier;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Traps raised inside {@link ClosureLoop} (an indirect call of a function of the wrong signature,
+ * of a closure of the wrong signature, a depth trap from a closure calling a closure, a closure
+ * recursing through itself), and a closure capturing eight values read at every index up to the
+ * last: each run, chosen by main's argument, ends as on the general path (calls traced,
+ * {@code ClosureLoop} never entered) and as stepped, under every fuel and several depth limits.
+ */
+class AttackClosureLoopTest {
+    static final String SOURCE = """
+            program closure_attack
+
+            callsig unary = (i64) -> (i64)
+            callsig binary = (i64, i64) -> (i64)
+
+            func main(n: i64) -> (total: i64) {
+                const.func r2, add_env
+                const.i64 r3, 3
+                const.i64 r16, 4
+                const.i64 r17, 5
+                const.i64 r18, 6
+                const.i64 r19, 7
+                const.i64 r20, 8
+                const.i64 r21, 9
+                const.i64 r22, 10
+                tuple.new r4, [r3, r16, r17, r18, r19, r20, r21, r22]
+                closure.new r5, r2, r4
+                const.func r6, two
+                const.func r12, rec
+                tuple.new r13, [r3]
+                closure.new r14, r12, r13
+                const.func r23, two_env
+                closure.new r24, r23, r13
+                call.indirect r0, unary, r5, r0, [r1] -> [r7]
+                const.i64 r8, 0
+                i64.lt r9, r8, r1
+                br r9, more, done
+            more:
+                const.i64 r8, 1
+                i64.lt r9, r8, r1
+                br r9, wrongsig, recurse
+            wrongsig:
+                const.i64 r8, 2
+                i64.lt r9, r8, r1
+                br r9, wrongclosure, bad
+            bad:
+                call.indirect r0, unary, r6, r0, [r7] -> [r10]
+                ret r0, [r10]
+            wrongclosure:
+                call.indirect r0, unary, r24, r0, [r7] -> [r10]
+                ret r0, [r10]
+            recurse:
+                call.indirect r0, unary, r14, r0, [r7] -> [r10]
+                i64.add r7, r7, r10
+                jmp done
+            done:
+                ret r0, [r7]
+            }
+
+            func add_env(env: agg tuple(i64, i64, i64, i64, i64, i64, i64, i64), x: i64) -> (i64) {
+                tuple.get r3, r1, 0
+                i64.add r4, r2, r3
+                tuple.get r3, r1, 1
+                i64.add r4, r4, r3
+                tuple.get r3, r1, 6
+                i64.add r4, r4, r3
+                tuple.get r3, r1, 7
+                i64.add r4, r4, r3
+                ret r0, [r4]
+            }
+
+            func rec(env: agg tuple(i64), x: i64) -> (i64) {
+                tuple.get r3, r1, 0
+                const.i64 r4, 0
+                i64.lt r5, r4, r2
+                br r5, again, stop
+            again:
+                const.func r6, rec
+                closure.new r7, r6, r1
+                i64.sub r8, r2, r3
+                call.indirect r0, unary, r7, r0, [r8] -> [r9]
+                i64.add r9, r9, r3
+                ret r0, [r9]
+            stop:
+                ret r0, [r3]
+            }
+
+            func two(a: i64, b: i64) -> (i64) {
+                i64.add r3, r1, r2
+                ret r0, [r3]
+            }
+
+            func two_env(env: agg tuple(i64), a: i64, b: i64) -> (i64) {
+                i64.add r4, r2, r3
+                ret r0, [r4]
+            }
+            """;
+
+    @Test
+    void trapsInsideClosureLoopEndAsOnTheGeneralPathAndStepped() {
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "closure_attack.tasm")), new HostRegistry());
+        List<String> kinds = new ArrayList<>();
+        for (long n = 0; n <= 3; n++) {
+            RunFuelSupport.Steps all = new RunFuelSupport.Steps();
+            ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
+            for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1}) {
+                for (long fuel = 0; fuel <= all.count + 2; fuel++) {
+                    Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
+                    String where = "n " + n + ", fuel " + fuel + ", depth " + depth;
+                    String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
+                    assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                            new AttackCallLoopTest.Calls()), fast, where);
+                    assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                            new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                    String k = fast.substring(0, fast.indexOf(' '));
+                    if (!kinds.contains(k)) {
+                        kinds.add(k);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of("FUEL_EXCEEDED", "ok", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH"), kinds);
+    }
+}
