@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Traps raised inside {@link ClosureLoop} (an indirect call of a function of the wrong signature,
- * of a closure of the wrong signature, a depth trap from a closure calling a closure, a closure
- * recursing through itself), and a closure capturing eight values read at every index up to the
- * last: each run, chosen by main's argument, ends as on the general path (calls traced,
+ * of a closure of the wrong signature, a closure's environment shorter than its function reads
+ * ({@code agg_error}) or of another element type ({@code type_mismatch}), a depth trap from a closure
+ * recursing through a closure it makes), and a closure capturing eight values read up to the last
+ * index: each run, chosen by main's argument (0 to 5), ends as on the general path (calls traced,
  * {@code ClosureLoop} never entered) and as stepped, under every fuel and several depth limits.
  */
 class AttackClosureLoopTest {
@@ -41,6 +42,10 @@ class AttackClosureLoopTest {
                 closure.new r14, r12, r13
                 const.func r23, two_env
                 closure.new r24, r23, r13
+                closure.new r25, r2, r13
+                const.f64 r26, 1.5
+                tuple.new r27, [r26]
+                closure.new r28, r2, r27
                 call.indirect r0, unary, r5, r0, [r1] -> [r7]
                 const.i64 r8, 0
                 i64.lt r9, r8, r1
@@ -57,7 +62,21 @@ class AttackClosureLoopTest {
                 call.indirect r0, unary, r6, r0, [r7] -> [r10]
                 ret r0, [r10]
             wrongclosure:
+                const.i64 r8, 3
+                i64.lt r9, r8, r1
+                br r9, envs, wc
+            wc:
                 call.indirect r0, unary, r24, r0, [r7] -> [r10]
+                ret r0, [r10]
+            envs:
+                const.i64 r8, 4
+                i64.lt r9, r8, r1
+                br r9, envtype, envshort
+            envshort:
+                call.indirect r0, unary, r25, r0, [r7] -> [r10]
+                ret r0, [r10]
+            envtype:
+                call.indirect r0, unary, r28, r0, [r7] -> [r10]
                 ret r0, [r10]
             recurse:
                 call.indirect r0, unary, r14, r0, [r7] -> [r10]
@@ -110,7 +129,7 @@ class AttackClosureLoopTest {
     void trapsInsideClosureLoopEndAsOnTheGeneralPathAndStepped() {
         Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "closure_attack.tasm")), new HostRegistry());
         List<String> kinds = new ArrayList<>();
-        for (long n = 0; n <= 3; n++) {
+        for (long n = 0; n <= 5; n++) {
             RunFuelSupport.Steps all = new RunFuelSupport.Steps();
             ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
             for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1}) {
@@ -129,6 +148,7 @@ class AttackClosureLoopTest {
                 }
             }
         }
-        assertEquals(List.of("FUEL_EXCEEDED", "ok", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH"), kinds);
+        assertEquals(List.of("FUEL_EXCEEDED", "ok", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH", "AGG_ERROR", "TYPE_MISMATCH"),
+                kinds);
     }
 }

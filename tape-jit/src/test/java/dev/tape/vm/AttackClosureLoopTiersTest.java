@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * passed down and called one call deeper, a stop for room, an {@code i64.mul} handed back) and the
  * attack's ({@link AttackClosureLoopTest#SOURCE}: a closure of eight captured values read up to the
  * last, recursion through a closure made in its own body, indirect calls of a function and of a
- * closure of the wrong signature trapping inside the loop). Result or trap (kind, pc, span, stack)
+ * closure of the wrong signature, and of closures whose environment is too short or of another
+ * element type, trapping inside the loop). Result or trap (kind, pc, span, stack)
  * and fuel alike at every fuel limit under four depth limits; paused at every slice of 1, 2 and 5
  * fuel with frames, fuel and snapshot bytes alike, and restored at every pause on both tiers.
  */
@@ -27,7 +28,7 @@ class AttackClosureLoopTiersTest {
         for (String source : sources) {
             Tiers t = Tiers.of(Assembler.assemble(source, "closures.tasm"), Host.NONE);
             Jit.precompile(t.compiled);
-            for (long n = 0; n <= 3; n++) {
+            for (long n = 0; n <= 5; n++) {
                 List<Value> args = List.of(Value.i64(n));
                 String what = source.substring(8, source.indexOf('\n')) + " n " + n;
                 long used = t.check(0, args, Limits.DEFAULT, what).used(Limits.DEFAULT);
