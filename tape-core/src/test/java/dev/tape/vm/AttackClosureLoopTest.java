@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * ({@code agg_error}) or of another element type ({@code type_mismatch}), a depth trap from a closure
  * recursing through a closure it makes), and a closure capturing eight values read up to the last
  * index: each run, chosen by main's argument (0 to 5), ends as on the general path (calls traced,
- * {@code ClosureLoop} never entered) and as stepped, under every fuel and several depth limits.
+ * {@code ClosureLoop} never entered) and as stepped, under every fuel limit with four depth limits, and every register limit from main's count up.
  */
 class AttackClosureLoopTest {
     static final String SOURCE = """
@@ -132,6 +132,21 @@ class AttackClosureLoopTest {
         for (long n = 0; n <= 5; n++) {
             RunFuelSupport.Steps all = new RunFuelSupport.Steps();
             ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
+            // every register limit from main's own count up (a stop for room at each call of the recursion)
+            int regs = vm.image.regCounts()[0];
+            for (int maxRegs = regs; maxRegs <= regs + 200; maxRegs++) {
+                Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
+                String where = "n " + n + ", registers " + maxRegs;
+                String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
+                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                        new AttackCallLoopTest.Calls()), fast, where);
+                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                        new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                String k = fast.substring(0, fast.indexOf(' '));
+                if (!kinds.contains(k)) {
+                    kinds.add(k);
+                }
+            }
             for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1}) {
                 for (long fuel = 0; fuel <= all.count + 2; fuel++) {
                     Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
@@ -148,7 +163,8 @@ class AttackClosureLoopTest {
                 }
             }
         }
-        assertEquals(List.of("FUEL_EXCEEDED", "ok", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH", "AGG_ERROR", "TYPE_MISMATCH"),
-                kinds);
+        // a register limit traps as heap_limit_exceeded
+        assertEquals(List.of("HEAP_LIMIT_EXCEEDED", "ok", "FUEL_EXCEEDED", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH",
+                "AGG_ERROR", "TYPE_MISMATCH"), kinds);
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * last, recursion through a closure made in its own body, indirect calls of a function and of a
  * closure of the wrong signature, and of closures whose environment is too short or of another
  * element type, trapping inside the loop). Result or trap (kind, pc, span, stack)
- * and fuel alike at every fuel limit under four depth limits; paused at every slice of 1, 2 and 5
+ * and fuel alike at every fuel limit under four depth limits and at every register limit from main's
+ * count up; paused at every slice of 1, 2 and 5
  * fuel with frames, fuel and snapshot bytes alike, and restored at every pause on both tiers.
  */
 class AttackClosureLoopTiersTest {
@@ -37,6 +38,10 @@ class AttackClosureLoopTiersTest {
                         t.check(0, args, Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth),
                                 what + " fuel " + fuel + " depth " + depth);
                     }
+                }
+                int regs = t.interpreted.image.regCounts()[0];
+                for (int maxRegs = regs; maxRegs <= regs + 200; maxRegs++) {
+                    t.check(0, args, Limits.DEFAULT.withMaxRegisters(maxRegs), what + " registers " + maxRegs);
                 }
                 for (long slice : new long[] {1, 2, 5}) {
                     pauses += t.lockstep(0, args, slice, 1, what + " slice " + slice, (a, b, pause) -> { });
