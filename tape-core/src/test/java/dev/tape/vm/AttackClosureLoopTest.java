@@ -125,6 +125,74 @@ class AttackClosureLoopTest {
             }
             """;
 
+    /**
+     * main(n): a closure that calls itself (passed as its argument) n levels deep through
+     * {@code call.indirect}, every call made in {@code ClosureLoop} (its environment, 1, the step), so the frame records and register files grow under
+     * {@code ClosureLoop}'s stops for room; first an indirect call of a function of 2,001 registers
+     * raises the register mark, so that from about 16 to about 160 levels only the frame records'
+     * room stops {@code ClosureLoop}.
+     */
+    static final String DEEP = """
+            program closure_deep
+
+            callsig unary = (i64) -> (i64)
+            callsig withc = (closure, i64) -> (i64)
+
+            func main(n: i64) -> (total: i64) {
+                const.func r2, rec
+                const.i64 r3, 1
+                tuple.new r4, [r3]
+                closure.new r5, r2, r4
+                const.func r7, wide
+                call.indirect r0, unary, r7, r0, [r1] -> [r8]
+                call.indirect r0, withc, r5, r0, [r5, r1] -> [r6]
+                ret r0, [r6]
+            }
+
+            func wide(x: i64) -> (i64) {
+                const.i64 r2000, 0
+                ret r0, [r1]
+            }
+
+            func rec(env: agg tuple(i64), f: closure, x: i64) -> (i64) {
+                tuple.get r4, r1, 0
+                const.i64 r5, 0
+                i64.lt r6, r5, r3
+                br r6, again, stop
+            again:
+                i64.sub r8, r3, r4
+                call.indirect r0, withc, r2, r0, [r2, r8] -> [r9]
+                i64.add r9, r9, r4
+                ret r0, [r9]
+            stop:
+                ret r0, [r4]
+            }
+            """;
+
+    /** The depths around the default depth limit (1,024 frames: main and 1,023 closure calls). */
+    static final long[] DEEP_NS = {0, 1, 15, 16, 17, 100, 1021, 1022, 1023, 1100};
+
+    @Test
+    void deepClosureRecursionEndsAsOnTheGeneralPathAndStepped() {
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(DEEP, "closure_deep.tasm")), new HostRegistry());
+        List<String> outcomes = new ArrayList<>();
+        for (long n : DEEP_NS) {
+            for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), 4_000, 12_000, 13_000}) {
+                Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
+                String where = "n " + n + ", registers " + maxRegs;
+                String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
+                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                        new AttackCallLoopTest.Calls()), fast, where);
+                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
+                        new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                outcomes.add(fast.substring(0, fast.indexOf(' ')));
+            }
+        }
+        // n 1,021 and 1,022 fit in 13,000 registers, not 12,000; n 1,023 and 1,100 pass the depth limit
+        assertEquals(List.of("ok", "HEAP_LIMIT_EXCEEDED", "CALL_DEPTH_EXCEEDED"), outcomes.stream().distinct().toList());
+        assertEquals(28, outcomes.stream().filter("ok"::equals).count(), outcomes::toString);
+    }
+
     @Test
     void trapsInsideClosureLoopEndAsOnTheGeneralPathAndStepped() {
         Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "closure_attack.tasm")), new HostRegistry());

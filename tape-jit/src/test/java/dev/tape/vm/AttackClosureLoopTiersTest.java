@@ -50,4 +50,16 @@ class AttackClosureLoopTiersTest {
         }
         assertTrue(pauses > 300, pauses + " pauses");
     }
+
+    @Test
+    void deepClosureRecursionAgreesOnBothTiers() throws Exception {
+        Tiers t = Tiers.of(Assembler.assemble(AttackClosureLoopTest.DEEP, "closure_deep.tasm"), Host.NONE);
+        Jit.precompile(t.compiled);
+        for (long n : AttackClosureLoopTest.DEEP_NS) {
+            List<Value> args = List.of(Value.i64(n));
+            for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), 4_000, 12_000, 13_000}) {
+                t.check(0, args, Limits.DEFAULT.withMaxRegisters(maxRegs), "n " + n + " registers " + maxRegs);
+            }
+        }
+    }
 }
