@@ -180,11 +180,7 @@ class AttackClosureLoopTest {
             for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), 4_000, 12_000, 13_000}) {
                 Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
                 String where = "n " + n + ", registers " + maxRegs;
-                String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
-                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                        new AttackCallLoopTest.Calls()), fast, where);
-                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                        new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                String fast = same(vm, n, limits, where);
                 outcomes.add(fast.substring(0, fast.indexOf(' ')));
             }
         }
@@ -205,11 +201,7 @@ class AttackClosureLoopTest {
             for (int maxRegs = regs; maxRegs <= regs + 200; maxRegs++) {
                 Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
                 String where = "n " + n + ", registers " + maxRegs;
-                String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
-                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                        new AttackCallLoopTest.Calls()), fast, where);
-                assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                        new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                String fast = same(vm, n, limits, where);
                 String k = fast.substring(0, fast.indexOf(' '));
                 if (!kinds.contains(k)) {
                     kinds.add(k);
@@ -219,11 +211,7 @@ class AttackClosureLoopTest {
                 for (long fuel = 0; fuel <= all.count + 2; fuel++) {
                     Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
                     String where = "n " + n + ", fuel " + fuel + ", depth " + depth;
-                    String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
-                    assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                            new AttackCallLoopTest.Calls()), fast, where);
-                    assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits,
-                            new RunFuelSupport.Steps()), fast, "stepped, " + where);
+                    String fast = same(vm, n, limits, where);
                     String k = fast.substring(0, fast.indexOf(' '));
                     if (!kinds.contains(k)) {
                         kinds.add(k);
@@ -234,5 +222,15 @@ class AttackClosureLoopTest {
         // a register limit traps as heap_limit_exceeded
         assertEquals(List.of("HEAP_LIMIT_EXCEEDED", "ok", "FUEL_EXCEEDED", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH",
                 "AGG_ERROR", "TYPE_MISMATCH"), kinds);
+    }
+
+    /** The run's outcome, asserted equal to the traced run's (calls traced) and the stepped run's. */
+    static String same(Vm vm, long n, Limits limits, String where) {
+        String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
+        assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, new AttackCallLoopTest.Calls()),
+                fast, where);
+        assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, new RunFuelSupport.Steps()),
+                fast, "stepped, " + where);
+        return fast;
     }
 }
