@@ -98,7 +98,7 @@ class ClosureCallLoopTest {
         return new Vm(Verifier.verify(Assembler.assemble(SOURCE, "closure_calls.tasm")), new HostRegistry());
     }
 
-    private static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
+    static String outcome(Vm vm, ExecutionContext ctx, long n, Limits limits, TraceSink sink) {
         return AttackCallLoopTest.outcome(vm, ctx, n, limits, sink);
     }
 
