@@ -88,7 +88,7 @@ public final class ClassInit {
     public static final String DECODER = "dev.tape.program.SectionTag dev.tape.program.DecoderTables";
 
     /** the interpreter's (see {@link #CORE}); initialised by {@link #interpreter()} */
-    public static final String INTERPRETER = "dev.tape.vm.Interpreter";
+    public static final String INTERPRETER = "dev.tape.vm.Interpreter dev.tape.vm.ClosureLoop";
 
     /** those of resumable runs and snapshots (see {@link #CORE}); initialised by {@link #runs()} */
     public static final String RUNS = "dev.tape.vm.Run dev.tape.vm.RunPauses dev.tape.vm.RunPauses$Deadlines "
