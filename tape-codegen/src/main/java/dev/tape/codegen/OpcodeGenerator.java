@@ -25,11 +25,13 @@ import java.util.TreeMap;
  *
  * <p>The same command rewrites the interpreter's word cases: {@code word-cases.txt} beside the spec
  * ({@code spec/word-cases.txt}) defines each word case of the run loops once and names the
- * hand-written loops ({@code Interpreter.execute}, {@code CallLoop}, {@code WordRun},
+ * hand-written loops ({@code Interpreter.execute}, {@code WordRun},
  * {@code FloatRun}, {@code TupleRun}, {@code DecimalRun}, {@code HostRun}) and the cases of each of their regions marked
  * {@value #BEGIN_WORD_CASES} ... {@value #END_WORD_CASES}; the generator replaces each region's
  * lines with the cases it names and leaves the rest of each file alone
- * ({@link #writeWordCases}). Its paths are relative to the repository root, the directory above the
+ * ({@link #writeWordCases}). A file the template names with a shell ({@code CallLoop}, {@code LeafLoop},
+ * {@code ClosureLoop}) is generated whole instead: the shell's lines, the file's parts and its cases
+ * ({@link #wholeFiles}). Its paths are relative to the repository root, the directory above the
  * template's ({@code SPEC}'s directory's parent), whatever the working directory.
  */
 public final class OpcodeGenerator {
@@ -67,7 +69,8 @@ public final class OpcodeGenerator {
             Path root = specDir.getParent() == null ? specDir : specDir.getParent();
             for (String file : targets) {
                 Path p = root.resolve(file);
-                String source = Files.readString(p, StandardCharsets.UTF_8);
+                // a whole generated file is written whatever is there, also where nothing is yet
+                String source = Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
                 String rewritten = writeWordCases(specJson, template, file, source);
                 if (!rewritten.equals(source)) {
                     rewrites.put(p, rewritten);
@@ -101,17 +104,35 @@ public final class OpcodeGenerator {
     }
 
     /**
+     * The files of {@link #wordCaseFiles} that are generated whole, from a shell ({@code @file PATH MODE
+     * SHELL}), in the template's order; {@link #writeWordCases} returns their whole content.
+     *
+     * @param template the content of {@code spec/word-cases.txt}
+     * @return the paths, relative to the repository root
+     * @throws IllegalArgumentException when the template is malformed
+     */
+    public static List<String> wholeFiles(String template) {
+        return List.copyOf(WordCases.parse(template).shellOf.keySet());
+    }
+
+    /**
      * Rewrites the marked regions of one hand-written run loop: the n-th region opened by a line
      * {@value #BEGIN_WORD_CASES} and closed by the next line {@value #END_WORD_CASES} gets, between
      * those lines (kept), the cases the template's n-th {@code @region} line of that file names, in
-     * that order, indented as the opening line; every other line stays as it is.
+     * that order, indented as the opening line; every other line stays as it is. A file generated
+     * whole ({@link #wholeFiles}) gets its shell's lines instead, whatever {@code source} holds, under
+     * a two-line header saying it is generated: its {@code @cases} line the cases of its one
+     * {@code @region}, each {@code @part KEY} line the file's part KEY, each {@code @labels} line the
+     * labels of those cases, each indented as the line, and {@code $class} the file's name without
+     * {@code .java}.
      *
      * @param specJson the content of {@code spec/opcodes.json} (each {@code Op.} label of a case must
      *     name one of its opcodes)
      * @param template the content of {@code spec/word-cases.txt}
      * @param path the file's path as the template names it
      * @param source the file's current content
-     * @return the content with its regions regenerated (equal to {@code source} when it is fresh)
+     * @return the content with its regions regenerated, or the whole generated file (equal to
+     *     {@code source} when it is fresh)
      * @throws IllegalArgumentException when the spec or the template is malformed, the template does
      *     not name {@code path}, or the file's regions do not match the template's (count, nesting)
      */
@@ -459,6 +480,12 @@ public final class OpcodeGenerator {
         final Map<String, String> modes = new LinkedHashMap<>();
         /** Path to its regions, each a list of case names. */
         final Map<String, List<List<String>>> files = new LinkedHashMap<>();
+        /** Shell name to its lines ({@code @shell NAME} ... {@code @end}). */
+        final Map<String, List<String>> shells = new LinkedHashMap<>();
+        /** Path of a file generated whole to its shell's name. */
+        final Map<String, String> shellOf = new LinkedHashMap<>();
+        /** Path of a file generated whole to its parts ({@code @part KEY} ... {@code @end}) by key. */
+        final Map<String, Map<String, List<String>>> parts = new LinkedHashMap<>();
 
         static WordCases parse(String template) {
             WordCases t = new WordCases();
@@ -517,16 +544,25 @@ public final class OpcodeGenerator {
                         t.add(new WordCase(head[0], head[1], other.oneLine, other.body), where);
                     }
                     case "@file" -> {
-                        if (words.length != 3 || !List.of("execute", "calls", "run").contains(words[2])) {
+                        if (words.length != 3 && words.length != 4
+                                || !List.of("execute", "calls", "run").contains(words[2])) {
                             throw new IllegalArgumentException(where + "@file needs a path and a mode, execute or run"
-                                    + " (or calls)");
+                                    + " (or calls), and may name a shell");
                         }
                         file = words[1];
                         if (t.modes.put(file, words[2]) != null) {
                             throw new IllegalArgumentException(where + "file " + file + " named twice");
                         }
                         t.files.put(file, new ArrayList<>());
+                        if (words.length == 4) {
+                            if (!t.shells.containsKey(words[3])) {
+                                throw new IllegalArgumentException(where + "@file names an undefined shell " + words[3]);
+                            }
+                            t.shellOf.put(file, words[3]);
+                            t.parts.put(file, new LinkedHashMap<>());
+                        }
                     }
+                    case "@shell", "@part" -> n = t.block(lines, n, words, file, where);
                     case "@region" -> {
                         if (file == null) {
                             throw new IllegalArgumentException(where + "@region before any @file");
@@ -550,7 +586,112 @@ public final class OpcodeGenerator {
                     throw new IllegalArgumentException("word cases: file " + e.getKey() + " has no @region");
                 }
             }
+            t.checkShells();
             return t;
+        }
+
+        /**
+         * Reads the block of {@code @shell NAME} or of a file's {@code @part KEY} (the lines up to
+         * {@code @end}) that starts at line {@code n}; returns the index of its {@code @end} line.
+         */
+        private int block(String[] lines, int n, String[] words, String file, String where) {
+            if (words.length != 2 || !words[1].matches("[a-z][a-z0-9_]*")) {
+                throw new IllegalArgumentException(where + "expected " + words[0] + " NAME");
+            }
+            Map<String, List<String>> into;
+            if (words[0].equals("@shell")) {
+                into = shells;
+            } else if (file != null && parts.containsKey(file)) {
+                into = parts.get(file);
+            } else {
+                throw new IllegalArgumentException(where + "@part outside a file that names a shell");
+            }
+            List<String> body = new ArrayList<>();
+            if (into.put(words[1], body) != null) {
+                throw new IllegalArgumentException(where + words[0] + " " + words[1] + " defined twice");
+            }
+            for (n++; n < lines.length && !lines[n].equals("@end"); n++) {
+                body.add(lines[n]);
+            }
+            if (n >= lines.length) {
+                throw new IllegalArgumentException(where + words[0] + " " + words[1] + " has no @end");
+            }
+            return n;
+        }
+
+        /** Each whole file: one region, its shell's one {@code @cases}, exactly the parts its shell uses. */
+        private void checkShells() {
+            for (Map.Entry<String, String> e : shellOf.entrySet()) {
+                String file = e.getKey();
+                List<String> used = new ArrayList<>();
+                int cases = 0;
+                for (String line : shells.get(e.getValue())) {
+                    String m = line.trim();
+                    cases += m.equals("@cases") ? 1 : 0;
+                    if (m.startsWith("@part ")) {
+                        used.add(m.substring("@part ".length()));
+                    }
+                }
+                String where = "word cases: file " + file + ": ";
+                if (files.get(file).size() != 1 || cases != 1) {
+                    throw new IllegalArgumentException(where + "a file generated whole needs one @region and its"
+                            + " shell one @cases line (" + files.get(file).size() + ", " + cases + ")");
+                }
+                if (!new java.util.HashSet<>(used).equals(parts.get(file).keySet())) {
+                    throw new IllegalArgumentException(where + "its parts " + parts.get(file).keySet()
+                            + " are not the ones its shell uses " + used);
+                }
+            }
+        }
+
+        /** A whole file: the header, then the shell's lines with its markers filled in (see writeWordCases). */
+        private String whole(String path) {
+            String shell = shellOf.get(path);
+            String name = path.substring(path.lastIndexOf('/') + 1).replaceFirst("\\.java$", "");
+            StringBuilder out = new StringBuilder();
+            out.append("// GENERATED by dev.tape.codegen.OpcodeGenerator from spec/word-cases.txt (@shell ").append(shell)
+                    .append("). Do not edit:\n// change the template and regenerate: java ")
+                    .append("tape-codegen/src/main/java/dev/tape/codegen/OpcodeGenerator.java\n");
+            for (String line : shells.get(shell)) {
+                String m = line.trim();
+                String indent = line.substring(0, line.length() - line.stripLeading().length());
+                if (m.equals("@cases")) {
+                    for (String c : files.get(path).get(0)) {
+                        render(out, cases.get(c), indent, modes.get(path));
+                    }
+                } else if (m.startsWith("@part ")) {
+                    for (String p : parts.get(path).get(m.substring("@part ".length()))) {
+                        fill(out, p.isEmpty() ? p : indent + p, path, name);
+                    }
+                } else {
+                    fill(out, line, path, name);
+                }
+            }
+            return out.toString();
+        }
+
+        /** One line of a shell or a part: {@code @labels} becomes the labels of the file's cases, wrapped. */
+        private void fill(StringBuilder out, String line, String path, String name) {
+            if (!line.trim().equals("@labels")) {
+                out.append(line.replace("$class", name)).append('\n');
+                return;
+            }
+            String indent = line.substring(0, line.indexOf('@'));
+            StringBuilder row = new StringBuilder(indent);
+            List<String> labels = new ArrayList<>();
+            for (String c : files.get(path).get(0)) {
+                labels.addAll(List.of(cases.get(c).labels.split(", ")));
+            }
+            for (int i = 0; i < labels.size(); i++) {
+                String label = labels.get(i) + (i + 1 < labels.size() ? "," : "");
+                if (row.length() > indent.length() && row.length() + 1 + label.length() > 110) {
+                    out.append(row).append('\n');
+                    row.setLength(0);
+                    row.append(indent);
+                }
+                row.append(row.length() > indent.length() ? " " : "").append(label);
+            }
+            out.append(row).append('\n');
         }
 
         /** Splits {@code @case NAME LABEL, LABEL} into the name and the labels, checked. */
@@ -598,6 +739,11 @@ public final class OpcodeGenerator {
             List<List<String>> regions = files.get(path);
             if (regions == null) {
                 throw new IllegalArgumentException("word cases: the template names no file " + path);
+            }
+            if (shellOf.containsKey(path)) {
+                // a file checked out with CRLF gets CRLF, as a region does
+                String whole = whole(path);
+                return source.contains("\r\n") ? whole.replace("\n", "\r\n") : whole;
             }
             String mode = modes.get(path);
             String[] lines = source.split("\n", -1);
