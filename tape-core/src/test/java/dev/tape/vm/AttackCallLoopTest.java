@@ -192,6 +192,56 @@ class AttackCallLoopTest {
         }
     }
 
+    /**
+     * How a run of function 0 with the one argument {@code n} ends under {@code limits} (as
+     * {@link #outcome}), asserted equal to the same run with calls traced ({@link Calls}), stepped
+     * ({@link RunFuelSupport.Steps}) and, when {@code reused} is not null, on that context, used
+     * before (shared by the call-loop tests).
+     *
+     * @param where the case, for the assertion messages
+     * @return the untraced run's outcome on a new context
+     */
+    static String same(Vm vm, ExecutionContext reused, long n, Limits limits, String where) {
+        String fast = outcome(vm, new ExecutionContext(), n, limits, null);
+        assertEquals(outcome(vm, new ExecutionContext(), n, limits, new Calls()), fast, where);
+        assertEquals(outcome(vm, new ExecutionContext(), n, limits, new RunFuelSupport.Steps()), fast,
+                "stepped, " + where);
+        if (reused != null) {
+            assertEquals(fast, outcome(vm, reused, n, limits, null), "reused, " + where);
+        }
+        return fast;
+    }
+
+    /** Adds the kind of end of {@code outcome} (its first word: ok or a trap's kind) to {@code kinds}, once. */
+    static void kind(List<String> kinds, String outcome) {
+        String k = outcome.substring(0, outcome.indexOf(' '));
+        if (!kinds.contains(k)) {
+            kinds.add(k);
+        }
+    }
+
+    /**
+     * Every call depth of {@code depths} with every register limit of {@code maxRegisters} and every
+     * fuel from 0 to {@code maxFuel}: each run of function 0 with {@code n} ends as {@link #same}
+     * asserts (one context reused throughout).
+     *
+     * @return the kinds of end met ({@link #kind}), in the order met
+     */
+    static List<String> everyLimit(Vm vm, long n, long[] depths, int[] maxRegisters, long maxFuel) {
+        List<String> kinds = new ArrayList<>();
+        ExecutionContext reused = new ExecutionContext();
+        for (long depth : depths) {
+            for (int maxRegs : maxRegisters) {
+                for (long fuel = 0; fuel <= maxFuel; fuel++) {
+                    Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth).withMaxRegisters(maxRegs);
+                    kind(kinds, same(vm, reused, n, limits, "fuel " + fuel + ", depth " + depth + ", registers "
+                            + maxRegs));
+                }
+            }
+        }
+        return kinds;
+    }
+
     @Test
     void randomCallProgramsEndAsWithCallsTracedAndAsSteppedUnderEveryBudget() throws Exception {
         int runs = 0;
@@ -221,10 +271,7 @@ class AttackCallLoopTest {
                     }
                     runs++;
                     ok += fast.startsWith("ok") ? 1 : 0;
-                    String k = fast.substring(0, fast.indexOf(' '));
-                    if (!kinds.contains(k)) {
-                        kinds.add(k);
-                    }
+                    kind(kinds, fast);
                 }
             }
         }

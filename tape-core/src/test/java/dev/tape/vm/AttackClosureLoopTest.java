@@ -180,7 +180,7 @@ class AttackClosureLoopTest {
             for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), 4_000, 12_000, 13_000}) {
                 Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
                 String where = "n " + n + ", registers " + maxRegs;
-                String fast = same(vm, n, limits, where);
+                String fast = AttackCallLoopTest.same(vm, null, n, limits, where);
                 outcomes.add(fast.substring(0, fast.indexOf(' ')));
             }
         }
@@ -201,36 +201,18 @@ class AttackClosureLoopTest {
             for (int maxRegs = regs; maxRegs <= regs + 200; maxRegs++) {
                 Limits limits = Limits.DEFAULT.withMaxRegisters(maxRegs);
                 String where = "n " + n + ", registers " + maxRegs;
-                String fast = same(vm, n, limits, where);
-                String k = fast.substring(0, fast.indexOf(' '));
-                if (!kinds.contains(k)) {
-                    kinds.add(k);
-                }
+                AttackCallLoopTest.kind(kinds, AttackCallLoopTest.same(vm, null, n, limits, where));
             }
             for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1}) {
                 for (long fuel = 0; fuel <= all.count + 2; fuel++) {
                     Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth);
                     String where = "n " + n + ", fuel " + fuel + ", depth " + depth;
-                    String fast = same(vm, n, limits, where);
-                    String k = fast.substring(0, fast.indexOf(' '));
-                    if (!kinds.contains(k)) {
-                        kinds.add(k);
-                    }
+                    AttackCallLoopTest.kind(kinds, AttackCallLoopTest.same(vm, null, n, limits, where));
                 }
             }
         }
         // a register limit traps as heap_limit_exceeded
         assertEquals(List.of("HEAP_LIMIT_EXCEEDED", "ok", "FUEL_EXCEEDED", "CALL_DEPTH_EXCEEDED", "ARITY_MISMATCH",
                 "AGG_ERROR", "TYPE_MISMATCH"), kinds);
-    }
-
-    /** The run's outcome, asserted equal to the traced run's (calls traced) and the stepped run's. */
-    static String same(Vm vm, long n, Limits limits, String where) {
-        String fast = ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, null);
-        assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, new AttackCallLoopTest.Calls()),
-                fast, where);
-        assertEquals(ClosureCallLoopTest.outcome(vm, new ExecutionContext(), n, limits, new RunFuelSupport.Steps()),
-                fast, "stepped, " + where);
-        return fast;
     }
 }

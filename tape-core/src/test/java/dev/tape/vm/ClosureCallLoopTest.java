@@ -10,7 +10,6 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.LOp;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -155,30 +154,12 @@ class ClosureCallLoopTest {
         String whole = outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
         // main: 3 + 4 + 5 = 12; inner: the same, 12; scale(12) = 24 * 12
         assertEquals("ok " + List.of(Value.i64(12 + 288)) + " fuel " + (Limits.DEFAULT.fuel() - all.count), whole);
-        List<String> kinds = new ArrayList<>();
-        ExecutionContext reused = new ExecutionContext();
         int regs = vm.image.regCounts()[0];
         int[] counts = vm.image.regCounts();
-        for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1, 0}) {
-            for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), regs + counts[1], regs + counts[1] + 4,
-                regs + counts[2] + 4, regs + counts[2] + 5, regs + counts[2] + counts[1] + 8,
-                regs + counts[2] + counts[1] + 9}) {
-                for (long fuel = 0; fuel <= all.count + 2; fuel++) {
-                    Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth).withMaxRegisters(maxRegs);
-                    String where = "fuel " + fuel + ", depth " + depth + ", registers " + maxRegs;
-                    String fast = outcome(vm, new ExecutionContext(), n, limits, null);
-                    assertEquals(outcome(vm, new ExecutionContext(), n, limits, new AttackCallLoopTest.Calls()), fast,
-                            where);
-                    assertEquals(outcome(vm, new ExecutionContext(), n, limits, new RunFuelSupport.Steps()), fast,
-                            "stepped, " + where);
-                    assertEquals(fast, outcome(vm, reused, n, limits, null), "reused, " + where);
-                    String k = fast.substring(0, fast.indexOf(' '));
-                    if (!kinds.contains(k)) {
-                        kinds.add(k);
-                    }
-                }
-            }
-        }
+        List<String> kinds = AttackCallLoopTest.everyLimit(vm, n, new long[] {Limits.DEFAULT.maxCallDepth(), 3, 2, 1, 0},
+                new int[] {Limits.DEFAULT.maxRegisters(), regs + counts[1], regs + counts[1] + 4, regs + counts[2] + 4,
+                    regs + counts[2] + 5, regs + counts[2] + counts[1] + 8, regs + counts[2] + counts[1] + 9},
+                all.count + 2);
         assertEquals(4, kinds.size(), "kinds " + kinds);
     }
 

@@ -12,7 +12,6 @@ import dev.tape.trace.TraceSink;
 import dev.tape.value.Value;
 import dev.tape.verify.Verifier;
 import dev.tape.verify.internal.CodeImage;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -99,27 +98,9 @@ class LeafCallLoopTest {
         String whole = outcome(vm, new ExecutionContext(), n, Limits.DEFAULT, all);
         // acc 4, then pair(4, 3) = (7, 1): 7 * 1 + 4
         assertEquals("ok " + List.of(Value.i64(11)) + " fuel " + (Limits.DEFAULT.fuel() - all.count), whole);
-        List<String> kinds = new ArrayList<>();
-        ExecutionContext reused = new ExecutionContext();
         int regs = vm.image.regCounts()[0];
-        for (long depth : new long[] {Limits.DEFAULT.maxCallDepth(), 2, 1, 0}) {
-            for (int maxRegs : new int[] {Limits.DEFAULT.maxRegisters(), regs + 2, regs + 7, regs + 8, regs + 9}) {
-                for (long fuel = 0; fuel <= all.count + 2; fuel++) {
-                    Limits limits = Limits.DEFAULT.withFuel(fuel).withMaxCallDepth(depth).withMaxRegisters(maxRegs);
-                    String where = "fuel " + fuel + ", depth " + depth + ", registers " + maxRegs;
-                    String fast = outcome(vm, new ExecutionContext(), n, limits, null);
-                    assertEquals(outcome(vm, new ExecutionContext(), n, limits, new AttackCallLoopTest.Calls()), fast,
-                            where);
-                    assertEquals(outcome(vm, new ExecutionContext(), n, limits, new RunFuelSupport.Steps()), fast,
-                            "stepped, " + where);
-                    assertEquals(fast, outcome(vm, reused, n, limits, null), "reused, " + where);
-                    String k = fast.substring(0, fast.indexOf(' '));
-                    if (!kinds.contains(k)) {
-                        kinds.add(k);
-                    }
-                }
-            }
-        }
+        List<String> kinds = AttackCallLoopTest.everyLimit(vm, n, new long[] {Limits.DEFAULT.maxCallDepth(), 2, 1, 0},
+                new int[] {Limits.DEFAULT.maxRegisters(), regs + 2, regs + 7, regs + 8, regs + 9}, all.count + 2);
         assertEquals(4, kinds.size(), "kinds " + kinds);
     }
 
