@@ -24,10 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JitCountedTupleLoopTest {
     /** {@code tuple_loop}'s shape: a 2-tuple of the index and the sum, both elements read back. */
-    private static final String TUPLE_LOOP = "program tl\nfunc f(n: i64) -> (i64) {\n    const.i64 r2, 0\n"
-            + "    const.i64 r3, 0\n    const.i64 r4, 1\n    i64.lt r5, r3, r1\n    br r5, top, done\ntop:\n"
-            + "    tuple.new r6, [r3, r2]\n    tuple.get r7, r6, 0\n    tuple.get r8, r6, 1\n    i64.add r2, r7, r8\n"
-            + "    i64.add r3, r3, r4\n    i64.lt r5, r3, r1\n    br r5, top, done\ndone:\n    ret r0, [r2]\n}\n";
+    private static final String TUPLE_LOOP = JitDeadAggregatesTest.PAIRS;
 
     private static final String[] WORDS = {"r2", "r3", "r4", "r10"};
     private static final String[] OPS = {"i64.add", "i64.xor", "i64.mul", "i64.sub"};

@@ -156,26 +156,7 @@ class JitKeptTupleTest {
      */
     @Test
     void tupleLoopKeepsItsPairInLocals() throws Exception {
-        String text = """
-                program tl
-                func main(n: i64) -> (i64) {
-                    const.i64 r2, 0
-                    const.i64 r3, 0
-                    const.i64 r4, 1
-                    i64.lt r5, r3, r1
-                    br r5, body, done
-                body:
-                    tuple.new r6, [r3, r2]
-                    tuple.get r7, r6, 0
-                    tuple.get r8, r6, 1
-                    i64.add r2, r7, r8
-                    i64.add r3, r3, r4
-                    i64.lt r5, r3, r1
-                    br r5, body, done
-                done:
-                    ret r0, [r2]
-                }
-                """;
+        String text = JitDeadAggregatesTest.PAIRS;
         VerifiedProgram p = JitLeafInlineTest.verified(text);
         for (String helper : List.of("pair", "pairCharged", "tuple", "tupleCharged")) {
             assertEquals(0, JitKeptStructTest.calls(p, 0, helper), helper);
