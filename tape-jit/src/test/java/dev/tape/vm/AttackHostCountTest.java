@@ -92,10 +92,7 @@ class AttackHostCountTest {
      * fuel, none for a mod 5 = 4, else 1).
      */
     static HostRegistry host() {
-        return new HostRegistry().registerWords("w.f", I_I, (WordFunction.Of1) JitHostCountTest::f)
-                .registerWords("w.g", JitHostCountTest.II_I, (a, b) -> a ^ (b - 7))
-                .registerWords("w.h", JitHostCountTest.III_I, (a, b, c) -> a + 2 * b - c)
-                .registerWords("w.p", I_B, a -> a & 1)
+        return JitHostCountTest.host(() -> current, r -> r
                 .registerWords("w.y", I_I, (WordFunction.Of1) AttackHostCountTest::y)
                 .registerWords("w.d", I_I, (WordFunction.Of1) a -> a - 1)
                 .registerWords("w.z", I_B, a -> a > 0 ? 1 : 0)
@@ -103,30 +100,7 @@ class AttackHostCountTest {
                     long m = Math.floorMod(a[0], 5);
                     ctx.chargeFuel(m == 3 ? Long.MAX_VALUE - 100 : m == 4 ? 0 : 1);
                     out[0] = a[0] + 1;
-                })
-                .registerWordArrays("w.w", JitHostCountTest.II_II, (a, out, ctx) -> {
-                    ctx.chargeFuel(Math.floorMod(a[0], 3));
-                    if (ctx.canSuspend() && Math.floorMod(a[0], 9) == 4) {
-                        ctx.suspend();
-                        return;
-                    }
-                    out[0] = a[0] + a[1];
-                    out[1] = a[0] - a[1];
-                })
-                .register("w.x", I_I, (a, out, ctx) -> {
-                    long v = ((Value.I64) a[0]).value();
-                    ctx.chargeFuel(Math.floorMod(v, 2));
-                    long r = v * 5 - 2;
-                    if (Math.floorMod(v, 13) == 5) {
-                        try {
-                            r += ((Value.I64) current.run(new ExecutionContext(), 1, List.of(Value.i64(v)),
-                                    Limits.DEFAULT, null).get(0)).value();
-                        } catch (Trap t) {
-                            r += v;
-                        }
-                    }
-                    out[0] = Value.i64(r);
-                });
+                }));
     }
 
     static final String HOSTS = """

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import static dev.tape.program.ValueType.BOOL;
 import static dev.tape.program.ValueType.I64;
@@ -63,10 +65,18 @@ class JitHostCountTest {
      * nested run of {@code side(a)} on the same VM, or a when that run traps).
      */
     static HostRegistry host() {
-        return new HostRegistry().registerWords("w.f", I_I, (WordFunction.Of1) JitHostCountTest::f)
+        return host(() -> current, r -> r);
+    }
+
+    /**
+     * {@link #host()}'s functions, with those {@code more} registers between w.p and w.w, and w.x's
+     * nested run on the VM {@code vm} gives at each call (shared with {@code AttackHostCountTest}).
+     */
+    static HostRegistry host(Supplier<Vm> vm, UnaryOperator<HostRegistry> more) {
+        return more.apply(new HostRegistry().registerWords("w.f", I_I, (WordFunction.Of1) JitHostCountTest::f)
                 .registerWords("w.g", II_I, (a, b) -> a ^ (b - 7))
                 .registerWords("w.h", III_I, (a, b, c) -> a + 2 * b - c)
-                .registerWords("w.p", I_B, a -> a & 1)
+                .registerWords("w.p", I_B, a -> a & 1))
                 .registerWordArrays("w.w", II_II, (a, out, ctx) -> {
                     ctx.chargeFuel(Math.floorMod(a[0], 3));
                     if (ctx.canSuspend() && Math.floorMod(a[0], 9) == 4) {
@@ -82,7 +92,7 @@ class JitHostCountTest {
                     long r = v * 5 - 2;
                     if (Math.floorMod(v, 13) == 5) {
                         try {
-                            r += ((Value.I64) current.run(new ExecutionContext(), 1, List.of(Value.i64(v)),
+                            r += ((Value.I64) vm.get().run(new ExecutionContext(), 1, List.of(Value.i64(v)),
                                     Limits.DEFAULT, null).get(0)).value();
                         } catch (Trap t) {
                             r += v;
