@@ -43,7 +43,8 @@ class WordCasesTest {
         assertEquals(List.of("tape-core/src/main/java/dev/tape/vm/Interpreter.java",
                 "tape-core/src/main/java/dev/tape/vm/CallLoop.java", "tape-core/src/main/java/dev/tape/vm/LeafLoop.java",
                 "tape-core/src/main/java/dev/tape/vm/ClosureLoop.java", "tape-core/src/main/java/dev/tape/vm/WordRun.java", "tape-core/src/main/java/dev/tape/vm/FloatRun.java",
-                "tape-core/src/main/java/dev/tape/vm/TupleRun.java", "tape-core/src/main/java/dev/tape/vm/DecimalRun.java",
+                "tape-core/src/main/java/dev/tape/vm/TupleRun.java", "tape-core/src/main/java/dev/tape/vm/ArrayRun.java",
+                "tape-core/src/main/java/dev/tape/vm/DecimalRun.java",
                 "tape-core/src/main/java/dev/tape/vm/HostRun.java"),
                 files);
         List<String> whole = OpcodeGenerator.wholeFiles(template);

@@ -31,8 +31,9 @@ import dev.tape.verify.internal.LOp;
  * leaves it, already paid for, for the outer {@code switch}, which runs an instruction of its own
  * right after another one ({@link #CHAINS}) without going back through the inner loop; a decimal
  * instruction there hands the run it starts (decimal and common word instructions) to
- * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, a
- * quick word {@code host_call} ({@link WordCalls#quick}) followed by a word instruction hands that
+ * {@link DecimalRun}, a loop of its own, a word-element {@code tuple.new} to {@link TupleRun}, an
+ * {@code array.get} into a word register followed by an instruction {@link #ARRAY_TAKES} to
+ * {@link ArrayRun}, a quick word {@code host_call} ({@link WordCalls#quick}) followed by a word instruction hands that
  * instruction and what follows (word instructions and further quick host calls) to
  * {@link HostRun}, and
  * an f64 instruction whose next one {@link FloatRun} takes leaves the inner loop for the outer
@@ -93,6 +94,14 @@ final class Interpreter {
      */
     static final boolean[] TUPLE_TAKES = new boolean[256];
 
+    /**
+     * The ops {@link ArrayRun} runs after its first instruction, indexed by op (0 to 255): a
+     * {@link LOp#ARRAY_GET_W} followed by one of them starts a run there; any other runs in
+     * {@link #execute} through {@link Ops#slow}. Here, not in {@code ArrayRun}, for the reason given at
+     * {@link #TUPLE_TAKES}.
+     */
+    static final boolean[] ARRAY_TAKES = new boolean[256];
+
     /** The tokens of unboxed decimal registers ({@link DecScale}), indexed by scale (0 to 255). */
     static final DecScale[] DEC_SCALES = new DecScale[256];
 
@@ -118,6 +127,12 @@ final class Interpreter {
         for (int op : new int[] {Op.DEC_ADD, Op.DEC_SUB, Op.DEC_MUL, Op.I64_TO_DEC}) {
             RUN_TAKES[op] = true;
         }
+        for (int op = 0; op < 256; op++) {
+            ARRAY_TAKES[op] = LOp.wordRunTakes(op);
+        }
+        ARRAY_TAKES[LOp.ARRAY_GET_W] = true;
+        ARRAY_TAKES[Op.ARRAY_LEN] = true;
+        ARRAY_TAKES[LOp.U64_LT_BR] = true;
         TUPLE_TAKES[LOp.TUPLE_NEW_W] = true;
         TUPLE_TAKES[LOp.TUPLE_GET_W] = true;
         for (int s = 0; s < DEC_SCALES.length; s++) {
@@ -808,6 +823,30 @@ final class Interpreter {
                         ip += 5;
                     }
                     // END GENERATED
+                    case LOp.ARRAY_GET_W -> {
+                        // an array's word element and the word instructions after it in a loop of their
+                        // own (ArrayRun), as tuples in TupleRun above: an indexed loop over an array
+                        // stays there instead of leaving the inner loop at every element; one the run
+                        // would leave at once runs through Ops.slow
+                        if (budget == 0 || !ARRAY_TAKES[code[ip + 5] & 0xFF]) {
+                            ip = Ops.slow(vm, c, code, ip, base);
+                        } else {
+                            long p;
+                            try {
+                                p = ArrayRun.run(c, w, r, code, ip, base, budget);
+                            } catch (RuntimeException | Error e) {
+                                // as for DecimalRun below
+                                if (c.runIp >= 0) {
+                                    ip = c.runIp;
+                                    budget -= c.runUsed;
+                                    c.runIp = -1;
+                                }
+                                throw e;
+                            }
+                            ip = (int) (p >>> 32);
+                            budget -= (int) p;
+                        }
+                    }
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
                         LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB,
                         Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD -> {
