@@ -1,11 +1,13 @@
 package dev.tape.cli;
 
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.IScope;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.TypeConversionException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +59,7 @@ final class RunSpec {
                 .description(DESCRIPTION.toArray(new String[0]));
         Field file = new Field(run, Field.FILE);
         s.addPositional(PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("FILE").type(Path.class)
-                .description(RunOptions.FILE_HELP).setter(file).getter(file).scope(file.owner())
+                .converters(pathConverters()).description(RunOptions.FILE_HELP).setter(file).getter(file).scope(file.owner())
                 .withToString(file.description()).build());
         s.addOption(option(run, Field.ENTRY, String.class, "ID|NAME", RunOptions.ENTRY_HELP, "--entry"));
         Field arg = new Field(run, Field.ARG);
@@ -101,9 +103,62 @@ final class RunSpec {
     private static OptionSpec.Builder optionBuilder(RunCommand run, int field, Class<?> type, String label,
             String description, String name, String... names) {
         Field f = new Field(run, field);
-        return OptionSpec.builder(name, names).paramLabel(label).type(type).description(description)
+        OptionSpec.Builder b = OptionSpec.builder(name, names).paramLabel(label).type(type).description(description)
                 .initialValue(f.value()).hasInitialValue(true).setter(f).getter(f).scope(f.owner())
                 .withToString(f.description());
+        return type == Path.class ? b.converters(pathConverters()) : b;
+    }
+
+    /**
+     * The converters of {@code tape run}'s {@link Path} operand and options ({@code FILE}, {@code -o},
+     * {@code --record}): {@link PathConverter}, unless the system property
+     * {@value TapeCli#CONVERTER_EXCLUDES} excludes picocli's own {@code Path} converter, where none
+     * (picocli then reports its {@code No TypeConverter registered for java.nio.file.Path ...} as
+     * before). Excluded as picocli decides it: one of the property's comma-separated regular
+     * expressions matches {@code java.nio.file.Path} ({@link TapeCli#EXCLUDED_CONVERTERS}, the value
+     * {@link TapeCli#run} sets when the property is unset, does not, and is not compiled again).
+     *
+     * @return the converters, one or none
+     * @throws java.util.regex.PatternSyntaxException when the property holds an invalid regular
+     *     expression (picocli's own converter registry, built first, throws it before)
+     */
+    static ITypeConverter<?>[] pathConverters() {
+        String excludes = System.getProperty(TapeCli.CONVERTER_EXCLUDES, "");
+        if (!excludes.equals(TapeCli.EXCLUDED_CONVERTERS)) {
+            for (String regex : excludes.split(",")) {
+                if (Path.class.getName().matches(regex)) {
+                    return new ITypeConverter<?>[0];
+                }
+            }
+        }
+        return new ITypeConverter<?>[] {new PathConverter()};
+    }
+
+    /**
+     * Converts a {@link Path} operand or option's text as picocli's built-in converter does
+     * ({@code Paths.get(text)}), with its message for a text that is no path ({@code cannot convert
+     * 'TEXT' to interface java.nio.file.Path (EXCEPTION)}, which picocli puts in its {@code Invalid
+     * value for ...} line), but without reflection: picocli's converter calls {@code Paths.get}
+     * through {@code Method.invoke}, which on JDK 18 and later spins four method-handle forms that no
+     * AOT cache holds, about 3 ms of a cold {@code tape run}'s main thread on JDK 25, and on JDK 17
+     * checks the method for {@code @CallerSensitive} (docs/PERFORMANCE-LOG.md, "cold29"). A class,
+     * not a lambda, for the class-data sharing archive (see {@link Field}).
+     */
+    static final class PathConverter implements ITypeConverter<Path> {
+        /**
+         * @param text the operand or option value as given
+         * @return {@code Path.of(text)}, which is what {@code Paths.get(text)} returns
+         * @throws TypeConversionException when {@code Path.of} throws (on Linux, a NUL character)
+         */
+        @Override
+        public Path convert(String text) {
+            try {
+                return Path.of(text);
+            } catch (RuntimeException e) {
+                // (picocli's words: Method.getReturnType() of Paths.get, formatted with %s)
+                throw new TypeConversionException(String.format("cannot convert '%s' to %s (%s)", text, Path.class, e));
+            }
+        }
     }
 
     /**

@@ -155,7 +155,10 @@ class ColdStartTest {
      * asked for its constants, picocli's three least of all ({@link RunSpec#candidates}): on JDK 17
      * that call runs {@code values()} by reflection inside a privileged action,
      * {@code java.lang.Class$3}, which JDK 25's {@code Class} no longer has. (A binary program's
-     * decoding asks for some: not checked there.)
+     * decoding asks for some: not checked there.) Nor is any method called by reflection, picocli's
+     * {@code Paths.get} for {@code FILE} least of all ({@link RunSpec.PathConverter}): JDK 17's
+     * {@code Method.invoke} loads {@code NativeMethodAccessorImpl} (JDK 25's reflection, whose
+     * accessor class its launcher loads, spun four method-handle forms there instead).
      */
     @Test
     void aColdRunLoadsOnlyWhatItUses() throws Exception {
@@ -164,6 +167,7 @@ class ColdStartTest {
         String classes = coldRunClasses(fib);
         onlyWhatARunUses(classes);
         assertFalse(classes.contains("java.lang.Class$3 "), "an enum's constants asked for by reflection");
+        assertFalse(classes.contains("jdk.internal.reflect.NativeMethodAccessorImpl "), "a method called by reflection");
     }
 
     /**

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,6 +82,67 @@ class PicocliWordsTest {
                         + "field java.nio.file.Path dev.tape.cli." + fields[i] + " (see 'tape run --help')\n"),
                         Cli.run(lines[i]), String.join(" ", lines[i]));
             }
+        } finally {
+            if (was == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, was);
+            }
+        }
+    }
+
+    /**
+     * {@code FILE} parsed by a one-operand command of type {@code Path} with the given converters:
+     * the value, or the message of picocli's error.
+     */
+    private static String parsed(String text, CommandLine.ITypeConverter<?>... converters) {
+        CommandSpec spec = CommandSpec.create();
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("FILE").type(Path.class)
+                .converters(converters).build());
+        try {
+            Object value = new CommandLine(spec).parseArgs(text).matchedPositional(0).getValue();
+            return value.getClass().getName() + " " + value;
+        } catch (CommandLine.ParameterException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * {@code tape run}'s {@code Path} converter ({@link RunSpec.PathConverter}, which takes the place
+     * of picocli's reflective one) gives what picocli's own gives: the same path, and for a text that
+     * is no path (a NUL character) the same message.
+     */
+    @Test
+    void thePathConverterConvertsAndFailsAsPicocliWould() {
+        assertEquals(1, RunSpec.pathConverters().length, "tape's converter, under tape's default excludes or none");
+        for (String text : new String[] {"fib.tasm", "/tmp//a/../b c/", "a\u0000b", "\u0000", "x\u0000", "caf\u00e9"}) {
+            String picocli = parsed(text);
+            assertEquals(picocli, parsed(text, RunSpec.pathConverters()), text);
+            assertEquals(text.indexOf(0) >= 0, picocli.startsWith("Invalid value for positional parameter at index 0 "
+                    + "(FILE): cannot convert '"), picocli);
+        }
+    }
+
+    /**
+     * The converter is left out exactly when one of the comma-separated regular expressions of a
+     * user-set {@code picocli.converters.excludes} matches {@code java.nio.file.Path}, as picocli
+     * leaves out its own then ({@link #aUserExcludedPathConverterIsReportedAsBefore} checks the
+     * message that follows).
+     */
+    @Test
+    void thePathConverterIsLeftOutWhenPicocliLeavesOutItsOwn() {
+        String key = TapeCli.CONVERTER_EXCLUDES;
+        String was = System.getProperty(key);
+        try {
+            String[] values = {"java\\.nio\\..*", "java\\.time\\..*,java\\.nio\\.file\\.Path", ".*", "java\\.time\\..*",
+                "java\\.nio\\.file", TapeCli.EXCLUDED_CONVERTERS, ""};
+            int[] converters = {0, 0, 0, 1, 1, 1, 1};
+            for (int i = 0; i < values.length; i++) {
+                System.setProperty(key, values[i]);
+                assertEquals(converters[i], RunSpec.pathConverters().length, values[i]);
+            }
+            System.clearProperty(key);
+            assertEquals(1, RunSpec.pathConverters().length, "unset");
         } finally {
             if (was == null) {
                 System.clearProperty(key);
