@@ -205,7 +205,8 @@ class AttackF64DivTripleTest {
                 LOp.F64_DIV_SUB_ADD, LOp.F64_SUB_ADD, LOp.F64_SUB_ADD, LOp.F64_DIV_SUB_ADD, LOp.F64_SUB_ADD,
                 LOp.I64_ADD_LT_BR_RUN), superOps(t.interpreted, 0));
         assertEquals(List.of(LOp.F64_DIV_SUB_ADD, LOp.F64_SUB_ADD), superOps(t.interpreted, 1));
-        for (List<Value> args : List.<List<Value>>of(List.of(Value.i64(3), Value.f64(0.5), Value.f64(-0.0)),
+        for (List<Value> args : List.<List<Value>>of(List.of(Value.i64(4), Value.f64(1.25), Value.f64(3.5)),
+                List.of(Value.i64(3), Value.f64(0.5), Value.f64(-0.0)),
                 List.of(Value.i64(2), Value.f64Bits(0x7ff0000000000001L), Value.f64(Double.MIN_VALUE)),
                 List.of(Value.i64(2), Value.f64(Double.POSITIVE_INFINITY), Value.f64(1e308)),
                 List.of(Value.i64(3), Value.f64(0.0), Value.f64(0.0)))) {
