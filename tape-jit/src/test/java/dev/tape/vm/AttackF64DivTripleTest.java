@@ -60,22 +60,9 @@ class AttackF64DivTripleTest {
         return Double.isNaN(r) ? AttackF64SuperinstructionTest.nan(a, b) : bits(r);
     }
 
-    /** @return every (dst, a, b) over r1..r3, in a fixed order */
-    private static List<int[]> operands() {
-        List<int[]> out = new ArrayList<>();
-        for (int d = 1; d <= 3; d++) {
-            for (int a = 1; a <= 3; a++) {
-                for (int b = 1; b <= 3; b++) {
-                    out.add(new int[] {d, a, b});
-                }
-            }
-        }
-        return out;
-    }
-
     /** @return the 729 triples {div, sub, add} as {op, dst, a, b} rows */
     private static List<int[][]> shapes() {
-        List<int[]> ops = operands();
+        List<int[]> ops = AttackF64SuperinstructionTest.operands();
         List<int[][]> out = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             for (int j = 0; j < ops.size(); j++) {

@@ -110,7 +110,7 @@ class AttackF64SuperinstructionTest {
     }
 
     /** @return every (dst, a, b) over r1..r3, in a fixed order */
-    private static List<int[]> operands() {
+    static List<int[]> operands() {
         List<int[]> out = new ArrayList<>();
         for (int d = 1; d <= 3; d++) {
             for (int a = 1; a <= 3; a++) {
