@@ -259,7 +259,9 @@ final class Lowerer {
      * changes, from the plain op its layout belongs to. Called once the second is lowered and fused
      * with its own successor, so a second half that is a fused compare-and-branch is seen as one.
      * An {@code f64.mul} + {@code f64.add} pair whose {@code f64.mul} follows an {@code i64.to_f64}
-     * of the same block also makes that one the head of a triple ({@link LOp#I64_TO_F64_MUL_ADD}).
+     * of the same block also makes that one the head of a triple ({@link LOp#I64_TO_F64_MUL_ADD}),
+     * and an {@code f64.sub} + {@code f64.add} pair whose {@code f64.sub} follows an {@code f64.div}
+     * of the same block makes that one the head of a triple ({@link LOp#F64_DIV_SUB_ADD}).
      *
      * @param first the first instruction's index
      * @param second the next instruction's index, in the same block
@@ -298,6 +300,13 @@ final class Lowerer {
                 int at0 = buffers.startOf[first - 1];
                 if (out[at0] == Opcode.I64_TO_F64.toByte() && dc.opcode(first - 1) == Opcode.I64_TO_F64) {
                     out[at0] = LOp.I64_TO_F64_MUL_ADD;
+                }
+            }
+            if (fused == LOp.F64_SUB_ADD && first > 0 && cfg.blockOf[first - 1] == cfg.blockOf[first]) {
+                // an f64.div right before, in the same block, heads the triple
+                int at0 = buffers.startOf[first - 1];
+                if (out[at0] == Opcode.F64_DIV.toByte() && dc.opcode(first - 1) == Opcode.F64_DIV) {
+                    out[at0] = LOp.F64_DIV_SUB_ADD;
                 }
             }
         }

@@ -7,8 +7,8 @@ import dev.tape.verify.internal.LOp;
  * A run of f64 instructions, and of the word instructions between them, in a loop of its own, as
  * {@link DecimalRun} is for decimals: the inner word loop of {@link Interpreter#execute} hands an f64
  * arithmetic instruction ({@code f64.add}, {@code sub}, {@code mul}, {@code div},
- * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD}
- * and {@link LOp#I64_TO_F64_MUL_ADD}), paid for, through the outer {@code switch} to this loop when
+ * {@code i64.to_f64} and the f64 superinstructions {@link LOp#F64_MUL_ADD}, {@link LOp#F64_SUB_ADD},
+ * {@link LOp#I64_TO_F64_MUL_ADD} and {@link LOp#F64_DIV_SUB_ADD}), paid for, through the outer {@code switch} to this loop when
  * the instruction after it (after the whole superinstruction) is one this loop handles
  * ({@link LOp#floatRunTakes}) and is a branch or a jump or followed by another one it handles
  * ({@link LOp#floatRun}; otherwise it runs in the inner loop, which costs less than the
@@ -133,6 +133,23 @@ final class FloatRun {
                             b--;
                             w[base + code[ip + 5]] = Numerics.add(w[base + code[ip + 6]], w[base + code[ip + 7]]);
                             ip += 8;
+                        }
+                    }
+                    case LOp.F64_DIV_SUB_ADD -> {
+                        // [F64_DIV, d, a, b][F64_SUB_ADD, d, a, b][F64_ADD, d, a, b]
+                        w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                        if (b == 0) {
+                            ip += 4;
+                        } else {
+                            b--;
+                            w[base + code[ip + 5]] = Numerics.sub(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                            if (b == 0) {
+                                ip += 8;
+                            } else {
+                                b--;
+                                w[base + code[ip + 9]] = Numerics.add(w[base + code[ip + 10]], w[base + code[ip + 11]]);
+                                ip += 12;
+                            }
                         }
                     }
                     case LOp.MOV_W -> {

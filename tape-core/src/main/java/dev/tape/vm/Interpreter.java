@@ -509,6 +509,26 @@ final class Interpreter {
                                 ip += 8;
                             }
                         }
+                        case LOp.F64_DIV_SUB_ADD -> {
+                            if (budget != 0 && LOp.floatRun(code, ip + 12)) {
+                                break words; // paid for: a FloatRun
+                            }
+                            // [F64_DIV, d, a, b][F64_SUB_ADD, d, a, b][F64_ADD, d, a, b]
+                            w[base + code[ip + 1]] = Numerics.div(w[base + code[ip + 2]], w[base + code[ip + 3]]);
+                            if (budget == 0) {
+                                ip += 4;
+                            } else {
+                                budget--;
+                                w[base + code[ip + 5]] = Numerics.sub(w[base + code[ip + 6]], w[base + code[ip + 7]]);
+                                if (budget == 0) {
+                                    ip += 8;
+                                } else {
+                                    budget--;
+                                    w[base + code[ip + 9]] = Numerics.add(w[base + code[ip + 10]], w[base + code[ip + 11]]);
+                                    ip += 12;
+                                }
+                            }
+                        }
                         // END GENERATED
                         case LOp.SELECT_W -> {
                             w[base + code[ip + 1]] = w[base + code[ip + 2]] != 0 ? w[base + code[ip + 3]] : w[base + code[ip + 4]];
@@ -849,7 +869,7 @@ final class Interpreter {
                     }
                     case Op.F64_ADD, Op.F64_SUB, Op.F64_MUL, Op.F64_DIV, Op.I64_TO_F64, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD,
                         LOp.I64_TO_F64_MUL_ADD, Op.F64_LT, LOp.MOV_W, LOp.CONST_W, Op.I64_ADD, Op.U64_ADD, Op.I64_SUB,
-                        Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD -> {
+                        Op.U64_SUB, Op.I64_MUL, Op.U64_MUL, LOp.CONST_ADD, LOp.F64_DIV_SUB_ADD -> {
                         // only from the inner loop, which runs these ops itself, paid for: an f64
                         // instruction whose next one FloatRun takes (LOp.floatRun), or a loop head an
                         // I64_ADD_LT_BR_RUN hands over (LOp.loopHead; never a branch): a word head to a

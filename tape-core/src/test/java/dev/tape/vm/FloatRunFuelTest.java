@@ -71,7 +71,8 @@ class FloatRunFuelTest {
     void theLoweredLoopHoldsEveryShapeTheRunHandles() throws Exception {
         Vm vm = new Vm(program(), new HostRegistry());
         Set<Integer> ops = RunFuelSupport.loweredOps(vm.funcs[0]);
-        for (int op : new int[] {LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_LT_BR, Op.F64_DIV,
+        for (int op : new int[] {LOp.I64_TO_F64_MUL_ADD, LOp.F64_MUL_ADD, LOp.F64_DIV_SUB_ADD, LOp.F64_SUB_ADD,
+            LOp.F64_LT_BR, Op.F64_DIV,
             Op.F64_SUB, Op.F64_MUL, Op.F64_ADD, Op.F64_LT, Op.I64_TO_F64, LOp.CONST_ADD, LOp.I64_ADD_LT_BR_RUN,
             LOp.MOV_W, Op.I64_MUL, Op.JMP, Op.I64_XOR}) {
             assertTrue(ops.contains(op), "op 0x" + Integer.toHexString(op) + " in " + ops);

@@ -243,8 +243,8 @@ class AttackF64LeafTest {
         assertEquals(1, JitLeafInlinedTest.inlinedSites(verified(), 1));
         assertEquals(1, JitKeptStructTest.calls(verified(), 0, "chargeAggregate"), "main's struct is kept in locals");
         Vm vm = new Vm(verified(), Host.NONE);
-        // ops 2, cl 3, st 4
-        assertEquals(List.of(LOp.F64_MUL_ADD, LOp.F64_SUB_ADD, LOp.F64_MUL_ADD), superOps(vm, 2));
+        // ops 2, cl 3, st 4; ops' f64.div before its sub+add heads a triple
+        assertEquals(List.of(LOp.F64_MUL_ADD, LOp.F64_DIV_SUB_ADD, LOp.F64_SUB_ADD, LOp.F64_MUL_ADD), superOps(vm, 2));
         LoweredFunction ops = vm.funcs[2];
         assertTrue(java.util.stream.IntStream.range(0, ops.codeLength())
                 .anyMatch(i -> ops.pcOf()[i] >= 0 && ops.code()[i] == LOp.F64_LT_BR), "ops' f64.lt fuses with its br");

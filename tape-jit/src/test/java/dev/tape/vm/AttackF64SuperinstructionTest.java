@@ -47,7 +47,7 @@ class AttackF64SuperinstructionTest {
     private static final long EXP = 0x7ff0000000000000L;
 
     /** The NaN rule (x86 SSE): the first NaN operand quieted, else the second, else the default NaN. */
-    private static long nan(long a, long b) {
+    static long nan(long a, long b) {
         if ((a & Long.MAX_VALUE) > EXP) {
             return a | 0x0008000000000000L;
         }
@@ -66,7 +66,7 @@ class AttackF64SuperinstructionTest {
     }
 
     /** f64 operand triples (as bits): args r1, r2, r3 */
-    private static final long[][] F = {
+    static final long[][] F = {
         {0x7ff0000000000001L, 0xfff8000000000123L, bits(1.0)},
         {0x7ff4000000000abcL, bits(-0.0), 0x7ff8000000000000L},
         {bits(Double.POSITIVE_INFINITY), bits(Double.NEGATIVE_INFINITY), bits(0.0)},
@@ -81,7 +81,7 @@ class AttackF64SuperinstructionTest {
     private static final long[] I = {(1L << 53) + 1, (1L << 53) + 3, -(1L << 53) - 1, Long.MIN_VALUE,
         Long.MAX_VALUE, -1, 0, 0x7FFF_FFFF_FFFF_FDFFL};
 
-    private static long bits(double d) {
+    static long bits(double d) {
         return Double.doubleToRawLongBits(d);
     }
 
@@ -110,7 +110,7 @@ class AttackF64SuperinstructionTest {
     }
 
     /** @return every (dst, a, b) over r1..r3, in a fixed order */
-    private static List<int[]> operands() {
+    static List<int[]> operands() {
         List<int[]> out = new ArrayList<>();
         for (int d = 1; d <= 3; d++) {
             for (int a = 1; a <= 3; a++) {
@@ -141,7 +141,7 @@ class AttackF64SuperinstructionTest {
     }
 
     /** @return the lowered ops of function {@code func} that are superinstructions, in code order */
-    private static List<Integer> superOps(Vm vm, int func) {
+    static List<Integer> superOps(Vm vm, int func) {
         LoweredFunction lf = vm.funcs[func];
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < lf.codeLength(); i++) {
@@ -152,7 +152,7 @@ class AttackF64SuperinstructionTest {
         return out;
     }
 
-    private static long[] bitsOf(List<Value> vs) {
+    static long[] bitsOf(List<Value> vs) {
         long[] out = new long[vs.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = ((Value.F64) vs.get(i)).bits();
@@ -321,22 +321,33 @@ class AttackF64SuperinstructionTest {
                 List.of(Value.i64(2), Value.f64(Double.POSITIVE_INFINITY), Value.f64(1e308)))) {
             String what = args.toString();
             long used = AttackSuperinstructionTest.everyBudget(vp, 0, args, what);
-            Limits big = Limits.DEFAULT.withFuel(1_000_000);
-            List<Value> whole = t.interpreted.run(new ExecutionContext(), 0, args, big, null);
-            // paused after every count on each tier, restored on the other: same bytes, same end
-            for (long k = 1; k < used; k++) {
-                Run ri = t.interpreted.start(0, args, big);
-                Run rc = t.compiled.start(0, args, big);
-                assertInstanceOf(Outcome.Paused.class, ri.step(k), what + " step " + k);
-                assertInstanceOf(Outcome.Paused.class, rc.step(k), what + " step " + k);
-                byte[] si = ri.snapshot();
-                byte[] sc = rc.snapshot();
-                assertArrayEquals(si, sc, what + " snapshot bytes at step " + k);
-                assertEquals(ri.registers(0), rc.registers(0), what + " registers at step " + k);
-                for (Run r : new Run[] {t.compiled.restore(si), t.interpreted.restore(sc)}) {
-                    assertEquals(new Outcome.Done(whole), r.resume(), what + " restored at step " + k);
-                    assertEquals(big.fuel() - used, r.fuelRemaining(), what + " restored at step " + k);
-                }
+            pausedAtEveryStepAndRestoredOnTheOtherTier(t, args, used, what);
+        }
+    }
+
+    /**
+     * Pauses function 0's run after every step count 1 to {@code used - 1} on each tier and
+     * restores each snapshot on the other tier: the snapshot bytes and registers agree, and every
+     * restored run ends as the whole run with the same fuel left.
+     *
+     * @param used the fuel the whole run takes
+     */
+    static void pausedAtEveryStepAndRestoredOnTheOtherTier(Tiers t, List<Value> args, long used, String what)
+            throws Exception {
+        Limits big = Limits.DEFAULT.withFuel(1_000_000);
+        List<Value> whole = t.interpreted.run(new ExecutionContext(), 0, args, big, null);
+        for (long k = 1; k < used; k++) {
+            Run ri = t.interpreted.start(0, args, big);
+            Run rc = t.compiled.start(0, args, big);
+            assertInstanceOf(Outcome.Paused.class, ri.step(k), what + " step " + k);
+            assertInstanceOf(Outcome.Paused.class, rc.step(k), what + " step " + k);
+            byte[] si = ri.snapshot();
+            byte[] sc = rc.snapshot();
+            assertArrayEquals(si, sc, what + " snapshot bytes at step " + k);
+            assertEquals(ri.registers(0), rc.registers(0), what + " registers at step " + k);
+            for (Run r : new Run[] {t.compiled.restore(si), t.interpreted.restore(sc)}) {
+                assertEquals(new Outcome.Done(whole), r.resume(), what + " restored at step " + k);
+                assertEquals(big.fuel() - used, r.fuelRemaining(), what + " restored at step " + k);
             }
         }
     }

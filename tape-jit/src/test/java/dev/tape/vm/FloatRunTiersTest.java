@@ -203,7 +203,7 @@ class FloatRunTiersTest {
                         left = Math.max(left, 1);
                     } else if (op == LOp.F64_MUL_ADD || op == LOp.F64_SUB_ADD) {
                         left = 2;
-                    } else if (op == LOp.I64_TO_F64_MUL_ADD) {
+                    } else if (op == LOp.I64_TO_F64_MUL_ADD || op == LOp.F64_DIV_SUB_ADD) {
                         left = 3;
                     }
                 }

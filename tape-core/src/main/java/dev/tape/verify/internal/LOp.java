@@ -9,7 +9,8 @@ import dev.tape.format.OperandKind;
  * classes keep their v1 opcode byte (0x00 to 0x93, see {@link dev.tape.format.Opcode}); the ones
  * specialised by the class of their registers (64-bit word, reference, or unit) and the fused
  * compare-and-branch forms use numbers from 0xA0 up, just above the v1 opcodes and below the
- * extension range 0xC0 to 0xEF (one op, {@link #I64_TO_F64_MUL_ADD}, sits at 0xC0: lowered code
+ * extension range 0xC0 to 0xEF (two ops, {@link #I64_TO_F64_MUL_ADD} and {@link #F64_DIV_SUB_ADD}, sit at
+ * 0xC0 and 0xC1: lowered code
  * never holds an extension opcode; {@link #I64_ADD_LT_BR_RUN} sits right after {@link #I64_ADD_LT_BR},
  * so a {@code switch} that runs both alike has one range of keys for them). The numbering is dense on purpose: the interpreter's {@code switch}
  * then compiles to a jump table ({@code tableswitch}), not a binary search ({@code lookupswitch}).
@@ -146,8 +147,14 @@ public final class LOp {
      * {@code f64.mul} is itself an {@link #F64_MUL_ADD}).
      */
     public static final int I64_TO_F64_MUL_ADD = 0xC0;
+    /**
+     * {@code f64.div} followed by {@code f64.sub} and {@code f64.add} (a triple: the
+     * {@code f64.sub} is itself an {@link #F64_SUB_ADD}), as in a step that scales a value and
+     * corrects it ({@code (x / k - d) + acc}).
+     */
+    public static final int F64_DIV_SUB_ADD = 0xC1;
     /** One past the largest lowered op. */
-    public static final int LIMIT = 0xC1;
+    public static final int LIMIT = 0xC2;
 
     /**
      * Register lists of {@code call}, {@code call.indirect} arguments and {@code ret} values are
@@ -174,6 +181,7 @@ public final class LOp {
             case F64_MUL_ADD -> dev.tape.format.Op.F64_MUL;
             case F64_SUB_ADD -> dev.tape.format.Op.F64_SUB;
             case I64_TO_F64_MUL_ADD -> dev.tape.format.Op.I64_TO_F64;
+            case F64_DIV_SUB_ADD -> dev.tape.format.Op.F64_DIV;
             default -> op;
         };
     }
@@ -245,6 +253,7 @@ public final class LOp {
         COVERED[F64_MUL_ADD] = (byte) (LENGTHS[F64_MUL_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
         COVERED[F64_SUB_ADD] = (byte) (LENGTHS[F64_SUB_ADD] + LENGTHS[Opcode.F64_ADD.toByte()]);
         COVERED[I64_TO_F64_MUL_ADD] = (byte) (LENGTHS[I64_TO_F64_MUL_ADD] + COVERED[F64_MUL_ADD]);
+        COVERED[F64_DIV_SUB_ADD] = (byte) (LENGTHS[F64_DIV_SUB_ADD] + COVERED[F64_SUB_ADD]);
         // the run loops' tables (dev.tape.vm's WordRun, FloatRun, TupleRun, DecimalRun): the common
         // word instructions, then FloatRun's f64 ones
         int[] words = {MOV_W, CONST_W, dev.tape.format.Op.I64_ADD, dev.tape.format.Op.U64_ADD,
@@ -257,7 +266,7 @@ public final class LOp {
         }
         for (int op : new int[] {dev.tape.format.Op.F64_ADD, dev.tape.format.Op.F64_SUB, dev.tape.format.Op.F64_MUL,
             dev.tape.format.Op.F64_DIV, dev.tape.format.Op.F64_LT, dev.tape.format.Op.I64_TO_F64, F64_LT_BR, F64_MUL_ADD,
-            F64_SUB_ADD, I64_TO_F64_MUL_ADD}) {
+            F64_SUB_ADD, I64_TO_F64_MUL_ADD, F64_DIV_SUB_ADD}) {
             FLOAT_TAKES[op] = true;
         }
         for (int op : new int[] {dev.tape.format.Op.BR, dev.tape.format.Op.JMP, I64_LT_BR, I64_ADD_LT_BR,
@@ -393,8 +402,8 @@ public final class LOp {
      * The code words of the instructions one dispatch of {@code op} covers, when they are of fixed
      * length: {@link #length(int)} for a plain op; for a fused compare-and-branch, the compare's
      * and the {@code br}'s after it; for a superinstruction, those of all its halves (two, or three
-     * for {@link #I64_ADD_LT_BR}, {@link #I64_ADD_LT_BR_RUN}, {@link #CONST_LT_BR} and
-     * {@link #I64_TO_F64_MUL_ADD}). The code
+     * for {@link #I64_ADD_LT_BR}, {@link #I64_ADD_LT_BR_RUN}, {@link #CONST_LT_BR},
+     * {@link #I64_TO_F64_MUL_ADD} and {@link #F64_DIV_SUB_ADD}). The code
      * index after the op's start plus this is that of the instruction after the last half, when
      * that half does not branch.
      *

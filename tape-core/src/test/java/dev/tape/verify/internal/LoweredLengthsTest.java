@@ -46,7 +46,8 @@ class LoweredLengthsTest {
         return switch (op) {
             case LOp.I64_LT_BR, LOp.I64_LE_BR, LOp.I64_GT_BR, LOp.I64_GE_BR, LOp.I64_EQ_BR, LOp.U64_LT_BR,
                 LOp.F64_LT_BR, LOp.CONST_ADD, LOp.CONST_SUB, LOp.F64_MUL_ADD, LOp.F64_SUB_ADD -> 2;
-            case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN, LOp.CONST_LT_BR, LOp.I64_TO_F64_MUL_ADD -> 3;
+            case LOp.I64_ADD_LT_BR, LOp.I64_ADD_LT_BR_RUN, LOp.CONST_LT_BR, LOp.I64_TO_F64_MUL_ADD,
+                LOp.F64_DIV_SUB_ADD -> 3;
             default -> 1;
         };
     }
@@ -115,6 +116,8 @@ class LoweredLengthsTest {
                 // i64.to_f64 + f64.mul + f64.add, f64.sub + f64.add
                 .unary(Opcode.I64_TO_F64, 10, 3).binary(Opcode.F64_MUL, 11, 10, 5).binary(Opcode.F64_ADD, 6, 6, 11)
                 .binary(Opcode.F64_SUB, 12, 2, 5).binary(Opcode.F64_ADD, 6, 6, 12)
+                // f64.div + f64.sub + f64.add
+                .binary(Opcode.F64_DIV, 12, 6, 5).binary(Opcode.F64_SUB, 12, 12, 5).binary(Opcode.F64_ADD, 6, 6, 12)
                 // i64.le + br, i64.gt + br, i64.ge + br, i64.eq + br, u64.lt + br, f64.lt + br
                 .i64Le(13, 3, 1).br(13, a, a);
         f.place(a).i64Gt(13, 3, 1).br(13, b, b);
