@@ -99,6 +99,18 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * span the blocks' copy has there; else no one sees the chunk but through its result; the trip
  * that leaves the loop, a trip short of fuel or host-call room and every pause and hand-over run
  * in the blocks as before.
+ *
+ * <p><b>Charged at once</b> (twenty-ninth round, callc29; {@link Plan#once}, {@link Plan#add}): when
+ * the loop calls at least one leaf, every leaf it calls charges the same fuel on every path, and it
+ * has no tuple instruction and no host call (so nothing in the chunk can trap or read the fuel),
+ * every trip charges exactly {@code k}: the preamble charges {@code m * k} as it enters the chunk
+ * and the inner copy charges nothing. When, besides, no instruction of the loop but the index's
+ * add (and the latch's compare, which the inner copy replaces) reads the index and no f64
+ * register is held in a {@code double} local, the preamble also adds {@code m * s} to the index
+ * and the inner copy leaves the add out. The fuel and the index after the chunk are those the
+ * trips leave (no test, pause, trap or read of either comes between), so the chunk's trips carry
+ * only the values the loop computes and the count: C2 made {@code call_loop}'s chunk about
+ * twice hand-written Java's adds before (JDK 17 replaces only {@code int} induction variables).
  */
 final class CountedLoop {
     /** Most trips one chunk runs (so the trip count stays well inside an {@code int}). */
