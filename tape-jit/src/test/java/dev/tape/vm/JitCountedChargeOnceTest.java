@@ -35,32 +35,14 @@ class JitCountedChargeOnceTest {
                 T.add r3, r1, r2
                 ret r0, [r3]
             }
-            func even(x: T) -> (T) {
-                const.T r2, 1
-                T.and r3, r1, r2
-                T.eq r5, r3, r2
-                br r5, odd, pair
-            odd:
-                T.add r4, r1, r1
-                ret r0, [r4]
-            pair:
-                T.add r4, r1, r2
-                ret r0, [r4]
-            }
-            func uneven(x: T) -> (T) {
-                const.T r2, 1
-                T.and r3, r1, r2
-                T.eq r5, r3, r2
-                br r5, odd, pair
-            odd:
-                T.add r4, r1, r1
-                T.add r4, r4, r2
-                ret r0, [r4]
-            pair:
-                T.add r4, r1, r2
-                ret r0, [r4]
-            }
-            """;
+            """ + twoPaths("even", "") + twoPaths("uneven", "    T.add r4, r4, r2\n");
+
+    /** A leaf of two paths, {@code x + x} for an odd x (then {@code odd}'s line) and {@code x + 1} else. */
+    private static String twoPaths(String name, String odd) {
+        return "func " + name + "(x: T) -> (T) {\n    const.T r2, 1\n    T.and r3, r1, r2\n    T.eq r5, r3, r2\n"
+                + "    br r5, odd, pair\nodd:\n    T.add r4, r1, r1\n" + odd + "    ret r0, [r4]\n"
+                + "pair:\n    T.add r4, r1, r2\n    ret r0, [r4]\n}\n";
+    }
 
     /**
      * {@code main(start, end, step) -> (acc, i, c)}: {@code acc} from 7, each trip calls
