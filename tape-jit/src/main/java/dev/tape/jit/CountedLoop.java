@@ -18,6 +18,7 @@ import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.L2I;
+import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LCMP;
 import static org.objectweb.asm.Opcodes.LCONST_0;
 import static org.objectweb.asm.Opcodes.LCONST_1;
@@ -98,6 +99,18 @@ import static org.objectweb.asm.Opcodes.LSUB;
  * span the blocks' copy has there; else no one sees the chunk but through its result; the trip
  * that leaves the loop, a trip short of fuel or host-call room and every pause and hand-over run
  * in the blocks as before.
+ *
+ * <p><b>Charged at once</b> (twenty-ninth round, callc29; {@link Plan#once}, {@link Plan#add}): when
+ * the loop calls at least one leaf, every leaf it calls charges the same fuel on every path, and it
+ * has no tuple instruction and no host call (so nothing in the chunk can trap or read the fuel),
+ * every trip charges exactly {@code k}: the preamble charges {@code m * k} as it enters the chunk
+ * and the inner copy charges nothing. When, besides, no instruction of the loop but the index's
+ * add (and the latch's compare, which the inner copy replaces) reads the index and no f64
+ * register is held in a {@code double} local, the preamble also adds {@code m * s} to the index
+ * and the inner copy leaves the add out. The fuel and the index after the chunk are those the
+ * trips leave (no test, pause, trap or read of either comes between), so the chunk's trips carry
+ * only the values the loop computes and the count: C2 made {@code call_loop}'s chunk about
+ * twice hand-written Java's adds before (JDK 17 replaces only {@code int} induction variables).
  */
 final class CountedLoop {
     /** Most trips one chunk runs (so the trip count stays well inside an {@code int}). */
@@ -166,9 +179,19 @@ final class CountedLoop {
      *     F64Locals#choose}: index k in the pool's local k), possibly none
      * @param inner the inner copy's entry label (where its registers' {@code double} locals are set)
      * @param body the inner copy's head label (each trip's start)
+     * @param once whether the preamble charges the chunk's fuel at once ({@code m * k}) and the
+     *     inner copy charges none: the loop calls at least one leaf, every leaf called charges the
+     *     same on every path ({@link LeafInliner.Leaf#best} equal to its worst, so every trip
+     *     charges exactly {@code k}), and nothing in the chunk can trap (no tuple instruction, no
+     *     host call) or read the fuel (twenty-ninth round, callc29)
+     * @param add with {@code once}, the code index of the index's add when no other instruction of
+     *     the loop reads the index and no f64 register is held in a {@code double} local: the
+     *     preamble then adds {@code m * s} to the index and the inner copy leaves the add out;
+     *     else -1
      */
     record Plan(int head, int compare, int latch, int cond, int index, int end, int step, boolean unsigned,
-                long fuel, long heap, boolean hosts, int leafRegs, int[] doubles, Label inner, Label body) {}
+                long fuel, long heap, boolean hosts, int leafRegs, int[] doubles, Label inner, Label body,
+                boolean once, int add) {}
 
     /**
      * The plans of the method's loops of that form, in code order, or null when it has none. Their
@@ -236,6 +259,10 @@ final class CountedLoop {
         int leafBytes = 0;
         Writes written = new Writes();
         int clears = 0;
+        boolean calls = false;
+        boolean uniform = true;
+        boolean indexRead = false;
+        int addAt = -1;
         for (int i = head; i <= latch; i = e.next(i)) {
             int g = e.entry + i;
             clears += clear == null || clear[i] == null ? 0 : clear[i].length;
@@ -264,6 +291,7 @@ final class CountedLoop {
                     written.add(dst);
                     if (dst == index) {
                         adds++;
+                        addAt = i;
                         step = code[g + 2] == index ? code[g + 3] : code[g + 3] == index ? code[g + 2] : -1;
                     }
                 }
@@ -299,6 +327,8 @@ final class CountedLoop {
                         return null;
                     }
                     fuel += leaf.worst();
+                    calls = true;
+                    uniform &= leaf.best() == leaf.worst();
                     leafRegs = Math.max(leafRegs, leaf.regs());
                     leafBytes += leaf.bytes() + 8 * code[g + 2];
                     int pos = g + 3 + code[g + 2];
@@ -310,6 +340,7 @@ final class CountedLoop {
                     return null;
                 }
             }
+            indexRead |= i != addAt && reads(e, i, index);
         }
         if (adds != 1 || step < 0 || step == cond || index == end || index == cond || end == cond
                 || written.count(index) != 1 || written.count(end) != 0 || written.count(step) != 0
@@ -330,8 +361,36 @@ final class CountedLoop {
             // so may a host function's trap
             return null;
         }
+        boolean once = calls && uniform && !tuples && !hosts;
+        int add = once && !indexRead && doubles.length == 0 ? addAt : -1;
         return new Plan(head, compare, latch, cond, index, end, step, unsigned, fuel, heap, hosts, leafRegs,
-                doubles, new Label(), new Label());
+                doubles, new Label(), new Label(), once, add);
+    }
+
+    /**
+     * Whether the instruction at code index {@code i} (not the latch's compare or {@code br}) may
+     * read register {@code reg}: a call's argument ({@code reg << 2 | class} in its list,
+     * {@code LoweredFunction}'s layouts), or any operand after the destination of another
+     * instruction the loop admits (registers and immediates in schema order: an immediate equal to
+     * {@code reg} counts too, a conservative answer, never a read missed).
+     */
+    private static boolean reads(MethodEmitter e, int i, int reg) {
+        int[] code = e.code;
+        int g = e.entry + i;
+        if (LOp.plain(code[g]) == Op.CALL) {
+            for (int j = 0; j < code[g + 2]; j++) {
+                if (code[g + 3 + j] >>> 2 == reg) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (int j = g + 2; j < e.entry + e.next(i); j++) {
+            if (code[j] == reg) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -520,6 +579,27 @@ final class CountedLoop {
         }
         mv.visitVarInsn(ILOAD, NB);
         mv.visitJumpInsn(IFLE, skip);
+        if (p.once()) {
+            // fuel -= m * k: every trip charges exactly k (m * k <= fuel, no wrap), and nothing in the
+            // chunk traps, pauses or reads the fuel, so it is the fuel the trips' charges leave
+            mv.visitVarInsn(LLOAD, FUEL);
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitInsn(I2L);
+            mv.visitLdcInsn(p.fuel());
+            mv.visitInsn(LMUL);
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, FUEL);
+        }
+        if (p.add() >= 0) {
+            // i += m * s (m * s <= 2^36): what the m trips' adds leave, wrapping alike; nothing else reads i
+            e.loadW(p.index());
+            mv.visitVarInsn(ILOAD, NB);
+            mv.visitInsn(I2L);
+            e.loadW(p.step());
+            mv.visitInsn(LMUL);
+            mv.visitInsn(LADD);
+            e.storeW(p.index());
+        }
         mv.visitJumpInsn(GOTO, p.inner());
         mv.visitLabel(skip);
         e.frame();

@@ -102,12 +102,14 @@ final class LeafInliner {
      * @param entry its entry in the code image
      * @param regs its register count
      * @param worst the fuel its costliest path charges, per block
+     * @param best the fuel its cheapest path charges, per block (equal to {@code worst} when every
+     *     path charges the same, as in a leaf of one block)
      * @param bytes a bound on the bytecode an inlined call of it adds (guard and body)
      * @param blockLen per code index: the length of the block it leads (0 where none starts)
      * @param reachable per code index: whether a block that starts there is reachable
      * @param starts per code index: whether an instruction starts there
      */
-    record Leaf(int callee, int entry, int regs, int worst, int bytes, int[] blockLen, boolean[] reachable,
+    record Leaf(int callee, int entry, int regs, int worst, int best, int bytes, int[] blockLen, boolean[] reachable,
                 boolean[] starts) {}
 
     /**
@@ -146,19 +148,23 @@ final class LeafInliner {
         InlineScan.blocks(starts, leaders, blockLen, last);
         // every edge is forward: the costliest path from each block, from the last block back
         long[] worst = new long[len + 1];
+        long[] best = new long[len + 1];
         for (int i = len - 1; i >= 0; i--) {
             if (blockLen[i] == 0) {
                 continue;
             }
             int g = entry + last[i];
             long most = 0;
+            long least = -1;
             for (int t : InlineScan.successors(code, g, entry, InlineScan.next(starts, last[i]))) {
                 if (t >= len || blockLen[t] == 0) {
                     return null; // falls off the end, or into the middle of an instruction
                 }
                 most = Math.max(most, worst[t]);
+                least = least < 0 ? best[t] : Math.min(least, best[t]);
             }
             worst[i] = blockLen[i] + most;
+            best[i] = blockLen[i] + Math.max(least, 0);
         }
         boolean[] reachable = new boolean[len];
         reachable[0] = true;
@@ -172,7 +178,7 @@ final class LeafInliner {
         if (bytes > MAX_SITE_BYTES) {
             return null;
         }
-        return new Leaf(callee, entry, regs, (int) worst[0], bytes, blockLen, reachable, starts);
+        return new Leaf(callee, entry, regs, (int) worst[0], (int) best[0], bytes, blockLen, reachable, starts);
     }
 
     /**
@@ -239,12 +245,17 @@ final class LeafInliner {
      * @param e the caller's method
      * @param leaf the callee
      * @param g the call's global index
+     * @param charged whether the body's blocks charge their lengths; false only where the chunk's
+     *     fuel is charged at once ({@link CountedLoop.Plan#once}: every path of the leaf charges
+     *     the same, {@link Leaf#best} equal to {@link Leaf#worst})
      */
-    static void inner(CallEmitter e, Leaf leaf, int g) {
+    static void inner(CallEmitter e, Leaf leaf, int g, boolean charged) {
         int argc = e.code[g + 2];
         Label done = new Label();
         arguments(e, leaf, g + 3, argc, 1, null);
-        new Body(e, leaf, null, null, -1).body(g + 3 + argc, done);
+        Body body = new Body(e, leaf, null, null, -1);
+        body.charged = charged;
+        body.body(g + 3 + argc, done);
         e.mv.visitLabel(done);
         e.frame();
     }
@@ -596,6 +607,8 @@ final class LeafInliner {
         private final int[] cached;
         /** with {@link #cached}: the cache's object local */
         private final int cache;
+        /** whether each block charges its length (false in a chunk charged at once, {@link #inner}) */
+        private boolean charged = true;
 
         Body(CallEmitter e, Leaf leaf, int[] kept, int[] cached, int cache) {
             super(e, e.view.function(leaf.callee()), leaf.regs(), leaf.entry(), leaf.starts(), leaf.blockLen(),
@@ -603,6 +616,13 @@ final class LeafInliner {
             this.kept = kept;
             this.cached = cached;
             this.cache = cache;
+        }
+
+        @Override
+        void charge(int n) {
+            if (charged) {
+                super.charge(n);
+            }
         }
 
         @Override

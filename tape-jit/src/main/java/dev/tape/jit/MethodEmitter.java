@@ -377,7 +377,9 @@ final class MethodEmitter extends InstructionEmitter {
                     blockLen++;
                 }
                 clearDead(clear == null ? null : clear[i]);
-                charge(blockLen);
+                if (!p.once()) {
+                    charge(blockLen); // else the preamble charged the chunk's trips at once
+                }
                 k = 0;
             }
             if (i >= segment && i != p.compare() && i != p.latch()) {
@@ -395,8 +397,10 @@ final class MethodEmitter extends InstructionEmitter {
             } else if (trip.instruction(g)) {
                 // a double operation on the f64 registers' double locals
             } else if (LOp.plain(code[g]) == Op.CALL) {
-                LeafInliner.inner(this, leaves.get(code[g + 1]), g);
+                LeafInliner.inner(this, leaves.get(code[g + 1]), g, !p.once());
                 trip.wrote(g);
+            } else if (i == p.add()) {
+                // the index's add: the preamble added the chunk's m steps at once
             } else {
                 instruction(i, blockLen - k - 1);
                 trip.wrote(g);
