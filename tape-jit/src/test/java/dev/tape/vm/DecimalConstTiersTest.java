@@ -1,8 +1,5 @@
 package dev.tape.vm;
 
-import dev.tape.host.HostFunction;
-import dev.tape.host.HostRegistry;
-import dev.tape.host.Signature;
 import dev.tape.value.Value;
 import dev.tape.value.ValueLiteral;
 import org.junit.jupiter.api.Test;
@@ -12,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
-import static dev.tape.program.ValueType.DECIMAL;
+import static dev.tape.vm.AttackDecimalAddShapesTest.dreg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,20 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * restored on either); every second one is also paused before every instruction.
  */
 class DecimalConstTiersTest {
+    private static final int[] SCALES = AttackDecimalAddShapesTest.SCALES;
+    private static final int D0 = AttackDecimalAddShapesTest.D0;
+    private static final int DN = AttackDecimalAddShapesTest.DN;
+
     private static final long[] EDGES = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1,
         Long.MIN_VALUE + 1, 1L << 62, -(1L << 62), (1L << 62) - 1, 3037000500L, 125, -50};
-    private static final int[] SCALES = {0, 2, 18, 255};
-    private static final int D0 = 10;
-    private static final int DN = 6;
-
-    private static final HostRegistry HOST = new HostRegistry()
-            .register("d.id", Signature.of(List.of(DECIMAL), List.of(DECIMAL)), (HostFunction) (a, out, ctx) -> {
-                out[0] = a[0];
-            });
-
-    private static int dreg(Random rnd) {
-        return D0 + rnd.nextInt(DN);
-    }
 
     /** A constant into {@code d}: mostly of the program's scale, as {@code const.decimal} or {@code const.pool}. */
     private static void constant(StringBuilder s, Random rnd, int d, int scale) {
@@ -57,7 +46,10 @@ class DecimalConstTiersTest {
         }
     }
 
-    /** main(n: i64) -> (dec x6): a loop of n trips; helper(a, b) = a + b; clo(env, x) = x + env.0. */
+    /**
+     * main(n: i64) -> (dec x6): a loop of n trips; helper and clo as {@link AttackDecimalAddShapesTest}'s
+     * ({@link AttackDecimalAddShapesTest#functions()}), as are its registers, scales and host.
+     */
     static String program(long seed) {
         Random rnd = new Random(seed);
         int scale = SCALES[rnd.nextInt(SCALES.length)];
@@ -69,48 +61,22 @@ class DecimalConstTiersTest {
         }
         s.append("    const.decimal r16, 1, 0\n    const.decimal r17, -1, 0\n");
         s.append("    const.i64 r2, 0\n    const.i64 r3, 1\n    const.i64 r5, ").append(rnd.nextInt(5)).append('\n');
-        if (rnd.nextInt(3) == 0) {
-            int fill = ExecutionContext.DEC_SLOTS - 1 - rnd.nextInt(6);
-            for (int k = 0; k < fill; k++) {
-                s.append("    i64.to_dec r").append(30 + k).append(", r3, ").append(scale % 19).append('\n');
-            }
-        }
-        s.append("    tuple.new r20, [r").append(dreg(rnd)).append("]\n");
+        AttackDecimalAddShapesTest.fill(s, rnd, scale);
+        s.append("    tuple.new r20, [r").append(dreg(rnd)).append(", r").append(dreg(rnd)).append("]\n");
         s.append("    const.func r21, clo\n    closure.new r22, r21, r20\n");
         s.append("    jmp head\nhead:\n    i64.lt r4, r2, r1\n    br r4, body, done\nbody:\n");
         int items = 4 + rnd.nextInt(8);
         for (int k = 0; k < items; k++) {
             s.append("    .span ").append(k + 1).append('\n');
-            int d = dreg(rnd);
-            int x = dreg(rnd);
-            int y = rnd.nextInt(4) == 0 ? x : dreg(rnd);
-            if (rnd.nextInt(3) != 0) {
-                constant(s, rnd, rnd.nextBoolean() ? x : d, scale);
-            }
-            switch (rnd.nextInt(12)) {
-                case 0, 1, 2 -> s.append("    dec.add r").append(d).append(", r").append(x).append(", r").append(y).append('\n');
-                case 3 -> s.append("    dec.sub r").append(d).append(", r").append(x).append(", r").append(y).append('\n');
-                case 4 -> s.append("    dec.mul r").append(d).append(", r").append(x).append(", r")
-                        .append(rnd.nextBoolean() ? 16 : 17).append('\n');
-                case 5 -> s.append("    mov r").append(y).append(", r").append(x).append('\n');
-                case 6 -> s.append("    i64.lt r7, r2, r5\n    select r").append(d).append(", r7, r").append(x)
-                        .append(", r").append(y).append('\n');
-                case 7 -> s.append("    tuple.new r20, [r").append(x).append("]\n    closure.new r22, r21, r20\n"
-                        + "    tuple.get r").append(d).append(", r20, 0\n");
-                case 8 -> s.append("    call r0, helper, r0, [r").append(x).append(", r").append(y).append("] -> [r")
-                        .append(d).append("]\n");
-                case 9 -> s.append("    call.indirect r0, unary, r22, r0, [r").append(x).append("] -> [r").append(d)
-                        .append("]\n");
-                case 10 -> s.append("    host_call r0, hid, r0, [r").append(x).append("] -> [r").append(d).append("]\n");
-                default -> s.append("    dec.mul r18, r").append(x).append(", r").append(y).append('\n');
+            // each item writes a constant (so no span is empty), then reads or rewrites registers
+            constant(s, rnd, dreg(rnd), scale);
+            switch (rnd.nextInt(4)) {
+                case 0 -> AttackDecimalAddShapesTest.arith(s, rnd);
+                case 1 -> s.append("    dec.mul r18, r").append(dreg(rnd)).append(", r").append(dreg(rnd)).append('\n');
+                default -> AttackDecimalAddShapesTest.other(s, rnd, scale);
             }
         }
-        s.append("    .span 999\n    i64.add r2, r2, r3\n    jmp head\n");
-        s.append("done:\n    ret r0, [r10, r11, r12, r13, r14, r15]\n}\n");
-        s.append("func helper(a: dec, b: dec) -> (dec) {\n    .span 1001\n    dec.add r3, r1, r2\n    ret r0, [r3]\n}\n");
-        s.append("func clo(env: agg tuple(dec), x: dec) -> (dec) {\n    tuple.get r3, r1, 0\n"
-                + "    .span 1002\n    dec.add r4, r2, r3\n    ret r0, [r4]\n}\n");
-        return s.toString();
+        return s.append(AttackDecimalAddShapesTest.functions()).toString();
     }
 
     @Test
@@ -119,7 +85,7 @@ class DecimalConstTiersTest {
         long total = 0;
         for (long seed = 0; seed < 160; seed++) {
             String src = program(seed);
-            Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(src)), HOST);
+            Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(src)), AttackDecimalAddShapesTest.HOST);
             List<Value> args = List.of(Value.i64(1 + seed % 3));
             String what = "seed " + seed + "\n" + src;
             Tiers.Outcome full = StepSweep.sweep(t, args, seed, what);
