@@ -4,9 +4,10 @@ import dev.tape.value.Value;
 
 /**
  * A decimal register held unboxed by the interpreter: while {@link Interpreter#execute} runs, the
- * reference-file slot of a decimal register that a decimal instruction wrote holds the interned
- * token of the result's scale (one of 256) and the word-file slot the same register's mantissa, so
- * {@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec} allocate nothing. Every
+ * reference-file slot of a decimal register that a decimal instruction or a decimal constant wrote
+ * holds the interned token of the result's scale (one of 256) and the word-file slot the same
+ * register's mantissa, so {@code dec.add}, {@code dec.sub}, {@code dec.mul} and {@code i64.to_dec}
+ * allocate nothing, and read a constant as they read a result (one type test, no box's fields). Every
  * slot turned into a token is listed in its {@link ExecutionContext} ({@link ExecutionContext#decDirty}),
  * and the list is boxed back into {@link Value.Decimal}s ({@link ExecutionContext#boxDecimals})
  * before {@code execute} returns or throws, before a host call and when the list is full, so no

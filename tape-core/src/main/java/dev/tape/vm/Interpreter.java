@@ -677,7 +677,17 @@ final class Interpreter {
                         ip += 3;
                     }
                     case LOp.CONST_R -> {
-                        r[base + code[ip + 1]] = image.refs()[code[ip + 2]];
+                        Object v = image.refs()[code[ip + 2]];
+                        if (v instanceof Value.Decimal d) {
+                            // a decimal constant is written unboxed (DecScale), as a decimal
+                            // instruction's result: a loop's dec.add/dec.mul then read its token and
+                            // word (one type test, the same token as an operand of its scale), not
+                            // the box's two fields after two type tests every trip (dec_loop's price
+                            // and fee: 16 % of its CPU time, dec29)
+                            DecScale.put(c, w, r, base + code[ip + 1], d.mantissa(), d.scale());
+                        } else {
+                            r[base + code[ip + 1]] = v;
+                        }
                         ip += 3;
                     }
                     case LOp.SELECT_R -> {

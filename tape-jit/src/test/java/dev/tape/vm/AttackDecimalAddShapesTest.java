@@ -37,17 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttackDecimalAddShapesTest {
     private static final long[] EDGES = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1,
         Long.MIN_VALUE + 1, 1L << 62, -(1L << 62), (1L << 62) - 1, -(1L << 62) - 1, 123, -77};
-    private static final int[] SCALES = {0, 2, 18, 255};
+    static final int[] SCALES = {0, 2, 18, 255};
     // r10..r15 decimals of the program's scale mostly; r16 = 1 and r17 = -1 at scale 0 (dec.mul keeps the scale)
-    private static final int D0 = 10;
-    private static final int DN = 6;
+    static final int D0 = 10;
+    static final int DN = 6;
 
-    private static final HostRegistry HOST = new HostRegistry()
+    static final HostRegistry HOST = new HostRegistry()
             .register("d.id", Signature.of(List.of(DECIMAL), List.of(DECIMAL)), (HostFunction) (a, out, ctx) -> {
                 out[0] = a[0];
             });
 
-    private static int dreg(Random rnd) {
+    static int dreg(Random rnd) {
         return D0 + rnd.nextInt(DN);
     }
 
@@ -56,7 +56,7 @@ class AttackDecimalAddShapesTest {
     }
 
     /** An add or a sub with the operand and destination shapes above. */
-    private static void arith(StringBuilder s, Random rnd) {
+    static void arith(StringBuilder s, Random rnd) {
         String op = rnd.nextInt(3) == 0 ? "dec.sub" : "dec.add";
         int x = dreg(rnd);
         int y = rnd.nextInt(3) == 0 ? x : dreg(rnd);
@@ -85,14 +85,7 @@ class AttackDecimalAddShapesTest {
         s.append("    const.decimal r16, 1, 0\n    const.decimal r17, -1, 0\n");
         s.append("    const.i64 r2, 0\n    const.i64 r3, 1\n    const.i64 r5, ").append(edge(rnd) % 1000)
                 .append("\n    const.i64 r6, 0\n");
-        if (rnd.nextInt(3) == 0) {
-            // the interpreter's list of unboxed slots nearly full: the loop's writes fill it, and
-            // a write that would box mid-run is handed back (DecimalRun's refusal)
-            int fill = ExecutionContext.DEC_SLOTS - 1 - rnd.nextInt(6);
-            for (int k = 0; k < fill; k++) {
-                s.append("    i64.to_dec r").append(30 + k).append(", r3, ").append(scale % 19).append('\n');
-            }
-        }
+        fill(s, rnd, scale);
         s.append("    tuple.new r20, [r").append(dreg(rnd)).append(", r").append(dreg(rnd)).append("]\n");
         s.append("    const.func r21, clo\n    closure.new r22, r21, r20\n");
         s.append("    jmp head\nhead:\n    i64.lt r4, r2, r1\n    br r4, body, done\nbody:\n");
@@ -104,36 +97,63 @@ class AttackDecimalAddShapesTest {
             if (rnd.nextBoolean()) {
                 arith(s, rnd);
             }
-            int d = dreg(rnd);
-            int x = dreg(rnd);
-            int y = dreg(rnd);
-            switch (rnd.nextInt(12)) {
-                case 0 -> s.append("    mov r").append(y).append(", r").append(x).append('\n');
-                case 1 -> s.append("    tuple.get r").append(d).append(", r20, ").append(rnd.nextInt(2)).append('\n');
-                case 2 -> s.append("    call r0, helper, r0, [r").append(x).append(", r").append(y).append("] -> [r")
-                        .append(d).append("]\n");
-                case 3 -> s.append("    call.indirect r0, unary, r22, r0, [r").append(x).append("] -> [r").append(d)
-                        .append("]\n");
-                case 4 -> s.append("    host_call r0, hid, r0, [r").append(x).append("] -> [r").append(d).append("]\n");
-                case 5 -> s.append("    i64.lt r7, r2, r5\n    select r").append(d).append(", r7, r").append(x)
-                        .append(", r").append(y).append('\n');
-                case 6 -> s.append("    dec.mul r").append(d).append(", r").append(x).append(", r")
-                        .append(rnd.nextBoolean() ? 16 : 17).append('\n');
-                case 7 -> s.append("    i64.to_dec r").append(d).append(", r").append(rnd.nextBoolean() ? 2 : 5)
-                        .append(", ").append(rnd.nextInt(4) == 0 ? rnd.nextInt(20) : Math.min(scale, 18)).append('\n');
-                case 8 -> s.append("    tuple.new r20, [r").append(x).append(", r").append(y).append("]\n    closure.new r22, r21, r20\n");
-                case 9 -> s.append("    i64.add r5, r5, r3\n    i64.mul r6, r5, r2\n");
-                case 10 -> s.append("    mov r").append(y).append(", r").append(x).append("\n    dec.add r").append(d)
-                        .append(", r").append(x).append(", r").append(y).append('\n');
-                default -> { }
+            other(s, rnd, scale);
+        }
+        return s.append(functions()).toString();
+    }
+
+    /**
+     * With a third's chance, fills the interpreter's list of unboxed slots to 58 to 63 of its 64
+     * ({@code i64.to_dec} into r30 on): the loop's writes fill it, and a write that would box
+     * mid-run is handed back (DecimalRun's refusal).
+     */
+    static void fill(StringBuilder s, Random rnd, int scale) {
+        if (rnd.nextInt(3) == 0) {
+            int fill = ExecutionContext.DEC_SLOTS - 1 - rnd.nextInt(6);
+            for (int k = 0; k < fill; k++) {
+                s.append("    i64.to_dec r").append(30 + k).append(", r3, ").append(scale % 19).append('\n');
             }
         }
-        s.append("    .span 999\n    i64.add r2, r2, r3\n    jmp head\n");
-        s.append("done:\n    ret r0, [r10, r11, r12, r13, r14, r15]\n}\n");
-        s.append("func helper(a: dec, b: dec) -> (dec) {\n    .span 1001\n    dec.add r3, r1, r2\n    ret r0, [r3]\n}\n");
-        s.append("func clo(env: agg tuple(dec, dec), x: dec) -> (dec) {\n    tuple.get r3, r1, 0\n    tuple.get r4, r1, 1\n"
-                + "    .span 1002\n    dec.add r5, r2, r3\n    dec.sub r5, r5, r4\n    ret r0, [r5]\n}\n");
-        return s.toString();
+    }
+
+    /**
+     * One item of another kind between the adds: a word write, {@code mov}, {@code tuple.get},
+     * a call, a closure's call, a host call, {@code select}, {@code dec.mul} by 1 or -1,
+     * {@code i64.to_dec}, a new tuple and closure, or nothing.
+     */
+    static void other(StringBuilder s, Random rnd, int scale) {
+        int d = dreg(rnd);
+        int x = dreg(rnd);
+        int y = dreg(rnd);
+        switch (rnd.nextInt(12)) {
+            case 0 -> s.append("    mov r").append(y).append(", r").append(x).append('\n');
+            case 1 -> s.append("    tuple.get r").append(d).append(", r20, ").append(rnd.nextInt(2)).append('\n');
+            case 2 -> s.append("    call r0, helper, r0, [r").append(x).append(", r").append(y).append("] -> [r")
+                    .append(d).append("]\n");
+            case 3 -> s.append("    call.indirect r0, unary, r22, r0, [r").append(x).append("] -> [r").append(d)
+                    .append("]\n");
+            case 4 -> s.append("    host_call r0, hid, r0, [r").append(x).append("] -> [r").append(d).append("]\n");
+            case 5 -> s.append("    i64.lt r7, r2, r5\n    select r").append(d).append(", r7, r").append(x)
+                    .append(", r").append(y).append('\n');
+            case 6 -> s.append("    dec.mul r").append(d).append(", r").append(x).append(", r")
+                    .append(rnd.nextBoolean() ? 16 : 17).append('\n');
+            case 7 -> s.append("    i64.to_dec r").append(d).append(", r").append(rnd.nextBoolean() ? 2 : 5)
+                    .append(", ").append(rnd.nextInt(4) == 0 ? rnd.nextInt(20) : Math.min(scale, 18)).append('\n');
+            case 8 -> s.append("    tuple.new r20, [r").append(x).append(", r").append(y).append("]\n    closure.new r22, r21, r20\n");
+            case 9 -> s.append("    i64.add r5, r5, r3\n    i64.mul r6, r5, r2\n");
+            case 10 -> s.append("    mov r").append(y).append(", r").append(x).append("\n    dec.add r").append(d)
+                    .append(", r").append(x).append(", r").append(y).append('\n');
+            default -> { }
+        }
+    }
+
+    /** The loop's latch and main's return, then helper and clo, as {@link #program(long)} describes them. */
+    static String functions() {
+        return "    .span 999\n    i64.add r2, r2, r3\n    jmp head\n"
+                + "done:\n    ret r0, [r10, r11, r12, r13, r14, r15]\n}\n"
+                + "func helper(a: dec, b: dec) -> (dec) {\n    .span 1001\n    dec.add r3, r1, r2\n    ret r0, [r3]\n}\n"
+                + "func clo(env: agg tuple(dec, dec), x: dec) -> (dec) {\n    tuple.get r3, r1, 0\n    tuple.get r4, r1, 1\n"
+                + "    .span 1002\n    dec.add r5, r2, r3\n    dec.sub r5, r5, r4\n    ret r0, [r5]\n}\n";
     }
 
     @Test
