@@ -39,7 +39,12 @@ class DecimalConstTiersTest {
     private static void constant(StringBuilder s, Random rnd, int d, int scale) {
         long m = rnd.nextInt(3) != 0 ? rnd.nextInt(401) - 200 : EDGES[rnd.nextInt(EDGES.length)];
         int sc = rnd.nextInt(10) == 0 ? SCALES[rnd.nextInt(SCALES.length)] : scale;
-        if (rnd.nextBoolean()) {
+        constant(s, d, m, sc, !rnd.nextBoolean());
+    }
+
+    /** {@code const.decimal} ({@code pool} false) or {@code const.pool} of {@code m} at scale {@code sc} into {@code d}. */
+    static void constant(StringBuilder s, int d, long m, int sc, boolean pool) {
+        if (!pool) {
             s.append("    const.decimal r").append(d).append(", ").append(m).append(", ").append(sc).append('\n');
         } else {
             s.append("    const.pool r").append(d).append(", dec:").append(ValueLiteral.formatDecimal(m, sc)).append('\n');
