@@ -18,15 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attack on {@link ArrayRun} (attack-a29): shapes {@code ArrayRunTiersTest}'s array_loop programs
- * do not have. Random programs whose walk over an array reaches the run with a register typed
- * only {@code agg} holding an i64 array (mostly), a u64, f64 or bool array, an empty array, a
- * tuple or a struct ({@code type_mismatch} or {@code agg_error} at the read on the slow path);
+ * do not have. Random programs whose walk over an array reaches the run with a parameter typed
+ * {@code agg array ints} holding an i64 array (mostly), a u64, f64 or bool array, an empty array, a
+ * tuple or a struct (the verifier does not check the shape a caller passes: {@code type_mismatch}
+ * or {@code agg_error} at the read, on the slow path);
  * indices 2<sup>63</sup>-1, 2<sup>63</sup>, 2<sup>64</sup>-1, the length and the last element; a
  * second array of u64 read in the same run; reads after a direct call of a leaf that reads the
- * array (LeafLoop hands back), after a {@code call.indirect} of a closure whose environment is the
- * array and whose body reads it (ClosureLoop), inside those callees, after a {@code tuple.new} of
- * words (TupleRun hands over), after a branch within the body and after ops the run leaves to
- * {@code execute}. Each program runs through {@link StepSweep#sweep} (every fuel budget stepped,
+ * array (a callee CallLoop takes), after a call of a small leaf (LeafLoop), after a
+ * {@code call.indirect} of a closure whose environment is the array and whose body reads it
+ * (ClosureLoop), inside those callees (each loop hands the read back), after a {@code tuple.new} of
+ * words (chained to the read in {@code execute}'s outer {@code switch}), after a branch within the
+ * body and after ops the run leaves to {@code execute}. Each program runs through {@link StepSweep#sweep} (every fuel budget stepped,
  * untraced and compiled alike; pauses with snapshots restored).
  */
 class AttackArrayRunTest {
@@ -72,7 +74,7 @@ class AttackArrayRunTest {
         int items = 1 + rnd.nextInt(6);
         int label = 0;
         for (int i = 0; i < items; i++) {
-            switch (rnd.nextInt(17)) {
+            switch (rnd.nextInt(18)) {
                 case 0, 1 -> s.append("    array.get r11, r1, r3\n    i64.add r4, r4, r11\n");
                 case 2 -> s.append("    array.get r12, r2, r3\n    u64.add r13, r13, r12\n");
                 case 3 -> s.append("    i64.mul r11, r10, r10\n    i64.sub r4, r4, r11\n");
@@ -100,14 +102,19 @@ class AttackArrayRunTest {
                 case 13 -> s.append("    mov r11, r10\n    const.i64 r20, 3\n    i64.add r4, r4, r20\n");
                 case 14 -> s.append("    i64.lt r21, r10, r4\n    array.get r11, r1, r3\n    i64.add r4, r4, r11\n");
                 case 15 -> s.append("    array.get r11, r1, r3\n    array.get r17, r1, r3\n    array.get r11, r1, r3\n");
+                case 16 -> s.append("    call r0, inc, r0, [r4] -> [r4]\n    array.get r11, r1, r3\n    i64.add r4, r4, r11\n");
                 default -> s.append("    i64.add r4, r4, r10\n");
             }
         }
         s.append("    u64.add r3, r3, r6\n    u64.lt r9, r3, r5\n    br r9, top, out\nout:\n    ret r0, [r4]\n}\n\n");
-        s.append("func leaf(xs: agg array ints, j: u64) -> (v: i64) {\n    array.get r3, r1, r2\n    const.i64 r4, 1\n")
+        // a callee CallLoop takes (a constant first), and a closure's ClosureLoop takes: each hands its
+        // array.get back to execute, which starts an ArrayRun there
+        s.append("func leaf(xs: agg array ints, j: u64) -> (v: i64) {\n    const.i64 r4, 1\n    array.get r3, r1, r2\n")
                 .append("    i64.add r3, r3, r4\n    ret r0, [r3]\n}\n\n");
-        s.append("func reader(env: agg array ints, j: u64) -> (v: i64) {\n    array.get r3, r1, r2\n    array.len r4, r1\n")
-                .append("    array.get r3, r1, r2\n    ret r0, [r3]\n}\n");
+        s.append("func reader(env: agg array ints, j: u64) -> (v: i64) {\n    const.i64 r5, 0\n    array.get r3, r1, r2\n")
+                .append("    array.len r4, r1\n    array.get r3, r1, r2\n    ret r0, [r3]\n}\n\n");
+        // a small leaf (LeafLoop runs its call and what follows, up to the array.get after it)
+        s.append("func inc(x: i64) -> (v: i64) {\n    const.i64 r2, 1\n    i64.add r3, r1, r2\n    ret r0, [r3]\n}\n");
         return s.toString();
     }
 
@@ -138,10 +145,22 @@ class AttackArrayRunTest {
             LOp.ARRAY_GET_IMM_W, Op.I64_LT}) {
             assertTrue(after.contains(op), "no array.get before op 0x" + Integer.toHexString(op) + " in " + after);
         }
-        // 100 seeds: 16 agg_error, 19 type_mismatch, 26,604 instructions
+        // 100 seeds: 18 agg_error, 19 type_mismatch, 30,088 instructions
         assertTrue(kinds.getOrDefault(TrapKind.AGG_ERROR, 0) >= 10, kinds.toString());
         assertTrue(kinds.getOrDefault(TrapKind.TYPE_MISMATCH, 0) >= 10, kinds.toString());
         assertTrue(total > SEEDS * 100, "the programs ran " + total + " instructions");
     }
 
+
+    /**
+     * The same programs on both tiers at every heap limit from 400 bytes under what each run
+     * allocates (its arrays, the walk's closures and tuples) to one past it, and at every fuel
+     * limit ({@link Tiers#fuelAndHeapSweep}).
+     */
+    @Test
+    void heapLimitsAroundTheWalksEndAlikeOnBothTiers() throws Exception {
+        int traps = Tiers.fuelAndHeapSweep(1, 31, seed -> new Tiers.Generated(source(seed), ARGS),
+                (g, vp, t, full, what) -> { });
+        assertTrue(traps > 30 * 100, traps + " heap traps");
+    }
 }
