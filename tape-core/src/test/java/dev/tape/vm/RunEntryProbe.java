@@ -109,6 +109,25 @@ public final class RunEntryProbe {
     }
 
     /**
+     * Runs, with {@code fuel}, a function that builds an i64 array [5, 7] (4 instructions), reads
+     * its element 1 into a word register (the 5th instruction run), which starts an
+     * {@link ArrayRun} ({@code i64.add} follows), reads it again, adds and returns 5 + 7 + 7 (19).
+     *
+     * @param fuel the fuel
+     * @return the results and fuel left, or the trap's kind, function, pc and fuel left
+     * @throws Exception when the program does not verify
+     */
+    public static String arrayRead(long fuel) throws Exception {
+        ProgramBuilder pb = new ProgramBuilder();
+        int ints = pb.arrayElem(I64);
+        FunctionBuilder f = pb.addFunction(List.of(), List.of(I64));
+        f.constI64(1, 5).constI64(2, 7).arrayNew(3, ints, 1, 2).constU64(4, 1).arrayGet(5, 3, 4).i64Add(6, 5, 1)
+                .arrayGet(7, 3, 4).i64Add(6, 6, 7).ret(0, 6);
+        Vm vm = new Vm(Verifier.verify(pb.build()), new HostRegistry());
+        return outcome(vm, List.of(), fuel);
+    }
+
+    /**
      * Runs function 0 of a VM in a fresh context (the ending of this class's runs and
      * {@link DecimalRunEntryProbe}'s).
      *

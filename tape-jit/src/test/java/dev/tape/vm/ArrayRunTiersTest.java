@@ -196,9 +196,9 @@ class ArrayRunTiersTest {
 
     /**
      * Adds the ops that follow a word {@code array.get} in the program's lowered code to
-     * {@code into}, and every op of it to {@code all}.
+     * {@code into}, and every op of it to {@code all} (also {@link AttackArrayRunTest}'s).
      */
-    private static void followers(Vm vm, Set<Integer> into, Set<Integer> all) {
+    static void followers(Vm vm, Set<Integer> into, Set<Integer> all) {
         for (LoweredFunction lf : vm.funcs) {
             int[] code = lf.code();
             boolean get = false;
