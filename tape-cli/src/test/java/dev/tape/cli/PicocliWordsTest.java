@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -149,6 +150,38 @@ class PicocliWordsTest {
             } else {
                 System.setProperty(key, was);
             }
+        }
+    }
+
+    /** {@code tape ARGS} in a child JVM in {@link #tmp} under the C locale: its stderr, then "rc=N". */
+    private String inC(String... args) throws Exception {
+        ChildJvm.Result r = ChildJvm.in(tmp).env(Map.of("LC_ALL", "C")).tape(args);
+        return r.err() + "rc=" + r.status() + "\n";
+    }
+
+    /**
+     * The second text {@code Path.of} refuses besides a NUL (which no command line can hold): one
+     * with a character the file-name encoding cannot map, here any non-ASCII one under the C locale
+     * (on Linux {@code sun.jnu.encoding} is then ASCII, and the JVM decodes each byte of a
+     * non-ASCII argument as U+FFFD). {@code tape run}'s {@code FILE}, {@code -o} and
+     * {@code --record} ({@link RunSpec.PathConverter}) report it in the words of the commands that
+     * still convert with picocli's own reflective converter ({@code tape verify}'s {@code FILE},
+     * {@code tape asm}'s {@code --output}): one line, exit code 2.
+     */
+    @Test
+    void anUnmappablePathIsReportedAsByPicocliOwnConverter() throws Exception {
+        Files.writeString(tmp.resolve("fib.tasm"), "program fib\nfunc fib(n: i64) -> (i64) {\n    ret r0, [r1]\n}\n");
+        String name = "caf\u00e9.tape";
+        String run = inC("run", name);
+        assertEquals(inC("verify", name).replace("tape verify", "tape run"), run);
+        String asm = inC("asm", "fib.tasm", "-o", name).replace("tape asm", "tape run");
+        assertEquals(asm, inC("run", "fib.tasm", "-o", name));
+        assertEquals(asm.replace("'--output'", "'--record'"), inC("run", "fib.tasm", "--record", name));
+        assertEquals(2, run.split("\n").length, run);
+        assertTrue(run.endsWith("\nrc=2\n"), run);
+        if (System.getProperty("os.name").startsWith("Linux")) {
+            assertTrue(run.contains("cannot convert 'caf\ufffd\ufffd.tape' to interface java.nio.file.Path (java.nio.file."
+                    + "InvalidPathException: Malformed input or input contains unmappable characters"), run);
         }
     }
 
