@@ -103,6 +103,46 @@ class JitCountedChargeOnceTest {
         assertEquals(6, lmuls(JitLeafInlineTest.verified(JitLeafInlinedTest.CALL_LOOP)));
     }
 
+    /**
+     * A loop whose index is read only as a leaf call's argument ({@code acc = mix(acc, i)}): the
+     * chunk is charged at once but its index is not raised at once (the call reads it), so each trip
+     * passes its own index; review29's program, which gave {@code 26448197000} on the compiled tier
+     * when a call's arguments did not count as reads of the index.
+     */
+    @Test
+    void anIndexReadOnlyAsALeafArgumentIsNotRaisedAtOnce() throws Exception {
+        String text = """
+                program idx
+                func main(start: i64, end: i64, step: i64) -> (i64, i64, bool) {
+                    const.i64 r4, 7
+                    i64.lt r5, r1, r2
+                    br r5, top, done
+                top:
+                    call r0, mix, r0, [r4, r1] -> [r4]
+                    i64.add r1, r1, r3
+                    i64.lt r5, r1, r2
+                    br r5, top, done
+                done:
+                    ret r0, [r4, r1, r5]
+                }
+                func mix(a: i64, b: i64) -> (i64) {
+                    i64.add r3, r1, r2
+                    ret r0, [r3]
+                }
+                """;
+        VerifiedProgram p = JitLeafInlineTest.verified(text);
+        // two preambles, each multiplying for the trips' bound and the fuel charged at once only
+        assertEquals(4, lmuls(p), text);
+        Tiers t = Tiers.of(p, Host.NONE);
+        List<Value> a = List.of(Value.i64(0), Value.i64(200_000), Value.i64(1));
+        // 7 + (0 + 1 + ... + 199,999)
+        assertEquals(List.of(Value.i64(7 + 199_999L * 200_000 / 2), Value.i64(200_000), Value.bool(false)),
+                t.check(0, a, Limits.DEFAULT, text).results());
+        for (long fuel = 1_000_000; fuel < 1_000_040; fuel++) {
+            t.check(0, a, Limits.DEFAULT.withFuel(fuel), text + " fuel " + fuel);
+        }
+    }
+
     /** Every fuel limit on small loops of every shape, both compares. */
     @Test
     void everyFuelSmall() throws Exception {
