@@ -166,13 +166,7 @@ class AttackDecimalAddShapesTest {
             Tiers t = Tiers.of(vp, HOST);
             List<Value> args = List.of(Value.i64(1 + seed % 3));
             String what = "seed " + seed + "\n" + src;
-            Tiers.Outcome full = StepSweep.sweep(t, args, seed, what);
-            endings.add(full.trapped() ? full.trap().kind().toString() : "done");
-            total += full.used(Limits.DEFAULT.withFuel(1_000_000));
-            if (seed % 2 == 0) {
-                // a pause before every instruction, each snapshot restored on both tiers
-                t.lockstep(0, args, 1, 1, what + " slice 1", (a, b, pause) -> { });
-            }
+            total += sweptAlike(t, args, seed, what, endings);
             if (seed % 4 == 0) {
                 Tiers.Outcome whole = t.check(0, args, Limits.DEFAULT, what);
                 for (long heap = Math.max(0, whole.heapBytes() - 200); heap <= whole.heapBytes() + 1; heap++) {
@@ -185,6 +179,22 @@ class AttackDecimalAddShapesTest {
         }
         assertEquals(Set.of("done", "DECIMAL_OVERFLOW", "DECIMAL_SCALE_MISMATCH"), endings);
         assertTrue(total > 400 * 20, "the programs ran " + total + " instructions");
+    }
+
+    /**
+     * One random program through {@link StepSweep#sweep} (both tiers, every fuel budget) and, for an
+     * even seed, paused before every instruction with each snapshot restored on both tiers.
+     *
+     * @param endings gets the run's ending: {@code "done"} or its trap kind
+     * @return the instructions the run took (its fuel used at a limit of 1,000,000)
+     */
+    static long sweptAlike(Tiers t, List<Value> args, long seed, String what, Set<String> endings) throws Exception {
+        Tiers.Outcome full = StepSweep.sweep(t, args, seed, what);
+        endings.add(full.trapped() ? full.trap().kind().toString() : "done");
+        if (seed % 2 == 0) {
+            t.lockstep(0, args, 1, 1, what + " slice 1", (a, b, pause) -> { });
+        }
+        return full.used(Limits.DEFAULT.withFuel(1_000_000));
     }
 
     /** main(n) of {@code body} over r10 = a and r11 = b, returning r10, r11, r12; run in a loop of n trips. */

@@ -93,12 +93,7 @@ class DecimalConstTiersTest {
             Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(src)), AttackDecimalAddShapesTest.HOST);
             List<Value> args = List.of(Value.i64(1 + seed % 3));
             String what = "seed " + seed + "\n" + src;
-            Tiers.Outcome full = StepSweep.sweep(t, args, seed, what);
-            endings.add(full.trapped() ? full.trap().kind().toString() : "done");
-            total += full.used(Limits.DEFAULT.withFuel(1_000_000));
-            if (seed % 2 == 0) {
-                t.lockstep(0, args, 1, 1, what + " slice 1", (a, b, pause) -> { });
-            }
+            total += AttackDecimalAddShapesTest.sweptAlike(t, args, seed, what, endings);
         }
         assertEquals(Set.of("done", "DECIMAL_OVERFLOW", "DECIMAL_SCALE_MISMATCH"), endings);
         assertTrue(total > 160 * 20, "the programs ran " + total + " instructions");
