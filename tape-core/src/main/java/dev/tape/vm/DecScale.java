@@ -117,7 +117,8 @@ final class DecScale {
     /**
      * {@link #put(ExecutionContext, long[], Object[], int, long, int, boolean)} with the result
      * scale's token already in hand ({@link DecimalRun}'s {@code dec.add} reuses its first
-     * operand's), which saves the lookup.
+     * operand's, its {@code dec.mul} that of an operand whose partner has scale 0), which saves the
+     * lookup.
      *
      * @param c the context whose register files {@code w} and {@code r} are
      * @param at the absolute register index

@@ -83,10 +83,8 @@ final class DecimalRun {
         while (true) {
             switch (code[ip]) {
                 case Op.DEC_ADD -> {
-                    // the result's token is x's when x holds one (tokens are interned, one per
-                    // scale), so a loop's steady state looks none up; an operand holding the same
-                    // token or box as x has x's scale. Checks in Numerics.decAdd's order: the
-                    // scales (only when they may differ), then the overflow
+                    // the result's token is x's when x holds one (interned: no lookup); an operand
+                    // holding x's token or box has x's scale. Checks in Numerics.decAdd's order
                     int x = base + code[ip + 2];
                     int y = base + code[ip + 3];
                     Object xo = r[x];
@@ -175,7 +173,10 @@ final class DecimalRun {
                     } catch (VmTrap e) {
                         throw at(c, ip, start - b, e);
                     }
-                    if (!DecScale.put(c, w, r, base + code[ip + 1], m, s + t, b == start)) {
+                    // an operand of scale 0 gives the result the other's scale: its token, if any
+                    Object o = t == 0 ? xo : s == 0 ? yo : null;
+                    if (!DecScale.put(c, w, r, base + code[ip + 1], m,
+                            o instanceof DecScale q ? q : Interpreter.DEC_SCALES[s + t], b == start)) {
                         return (long) ip << 32 | (start - b - 1);
                     }
                     ip += 4;
@@ -183,18 +184,17 @@ final class DecimalRun {
                 case Op.I64_TO_DEC -> {
                     int s = code[ip + 3];
                     long a = w[base + code[ip + 2]];
-                    long m;
-                    try {
-                        m = Numerics.i64ToDecMantissa(a, s);
-                    } catch (VmTrap e) {
-                        throw at(c, ip, start - b, e);
+                    long m = a;
+                    if (s != 0) { // scale 0 multiplies by 1: nothing to check
+                        try {
+                            m = Numerics.i64ToDecMantissa(a, s);
+                        } catch (VmTrap e) {
+                            throw at(c, ip, start - b, e);
+                        }
                     }
                     if (!DecScale.put(c, w, r, base + code[ip + 1], m, s, b == start)) {
-                        // put wrote the mantissa before refusing: should the result be the operand,
-                        // execute would read it again. A verified program never gets here so (a
-                        // register keeps one type, and the verifier refuses i64.to_dec rX, rX:
-                        // DecimalRunHandBackWordTest), but the run does not rely on that rule of
-                        // another package; the restore costs nothing on the path that runs
+                        // put wrote the mantissa: restored should the result be the operand, which
+                        // the verifier refuses (DecimalRunHandBackWordTest), a rule of another package
                         w[base + code[ip + 2]] = a;
                         return (long) ip << 32 | (start - b - 1);
                     }
