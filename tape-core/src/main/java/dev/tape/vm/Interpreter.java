@@ -543,24 +543,13 @@ final class Interpreter {
                                     c.hotGrow = false;
                                 } else if (!traceCalls) {
                                     // the call and what follows it in a small loop of its own (CallLoop)
-                                    try {
-                                        if (at < 0) {
-                                            // a small leaf's: a loop around leaf calls, compiled apart from CallLoop's recursions
-                                            LeafLoop.run(vm, c, ip, base, depth, regs, budget + 1);
-                                        } else {
-                                            CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
-                                        }
-                                    } catch (RuntimeException | Error e) {
-                                        // where it stood when it threw; none noted (it threw before its
-                                        // own handler): at this call, paid for
-                                        if (c.hotIp >= 0) {
-                                            ip = c.hotIp;
-                                            base = c.hotBase;
-                                            depth = c.hotDepth;
-                                            budget = c.hotBudget;
-                                            c.hotIp = -1;
-                                        }
-                                        throw e;
+                                    // a throw: where it stood (noted in the context: execute's handler), or none
+                                    // noted (it threw before its own handler): at this call, paid for
+                                    if (at < 0) {
+                                        // a small leaf's: a loop around leaf calls, compiled apart from CallLoop's recursions
+                                        LeafLoop.run(vm, c, ip, base, depth, regs, budget + 1);
+                                    } else {
+                                        CallLoop.run(vm, c, ip, base, depth, regs, budget + 1);
                                     }
                                     ip = c.hotIp;
                                     base = c.hotBase;
@@ -746,20 +735,9 @@ final class Interpreter {
                             c.sink.callEnter(callee, depth);
                         } else if (budget != 0 && ClosureLoop.takes(code[ip])) {
                             // the callee's body, and what follows the call, in a loop of its own (ClosureLoop)
-                            try {
-                                ClosureLoop.run(vm, c, ip, base, depth, regs, budget);
-                            } catch (RuntimeException | Error e) {
-                                // where it stood when it threw, the trapping instruction paid for; none noted
-                                // (it threw before its own handler): at the callee's entry, unpaid
-                                if (c.hotIp >= 0) {
-                                    ip = c.hotIp;
-                                    base = c.hotBase;
-                                    depth = c.hotDepth;
-                                    budget = c.hotBudget;
-                                    c.hotIp = -1;
-                                }
-                                throw e;
-                            }
+                            // a throw: where it stood, the trapping instruction paid for (execute's handler), or
+                            // none noted (it threw before its own handler): at the callee's entry, unpaid
+                            ClosureLoop.run(vm, c, ip, base, depth, regs, budget);
                             ip = c.hotIp;
                             base = c.hotBase;
                             depth = c.hotDepth;
@@ -780,18 +758,7 @@ final class Interpreter {
                                 // the word instruction after it, paid for, and what follows in a loop
                                 // of their own (HostRun), with the next quick host calls
                                 budget--;
-                                long p;
-                                try {
-                                    p = HostRun.run(vm, c, w, code, ip, base, budget);
-                                } catch (RuntimeException | Error e) {
-                                    // as for DecimalRun below
-                                    if (c.runIp >= 0) {
-                                        ip = c.runIp;
-                                        budget -= c.runUsed;
-                                        c.runIp = -1;
-                                    }
-                                    throw e;
-                                }
+                                long p = HostRun.run(vm, c, w, code, ip, base, budget);
                                 ip = (int) (p >>> 32);
                                 budget -= (int) p;
                             }
@@ -824,18 +791,7 @@ final class Interpreter {
                                     base);
                             ip += 4 + n;
                         } else {
-                            long p;
-                            try {
-                                p = TupleRun.run(c, image.tags(), w, r, code, ip, base, budget);
-                            } catch (RuntimeException | Error e) {
-                                // as for DecimalRun below
-                                if (c.runIp >= 0) {
-                                    ip = c.runIp;
-                                    budget -= c.runUsed;
-                                    c.runIp = -1;
-                                }
-                                throw e;
-                            }
+                            long p = TupleRun.run(c, image.tags(), w, r, code, ip, base, budget);
                             ip = (int) (p >>> 32);
                             budget -= (int) p;
                         }
@@ -861,18 +817,7 @@ final class Interpreter {
                         if (budget == 0 || !ARRAY_TAKES[code[ip + 5] & 0xFF]) {
                             ip = Ops.slow(vm, c, code, ip, base);
                         } else {
-                            long p;
-                            try {
-                                p = ArrayRun.run(c, w, r, code, ip, base, budget);
-                            } catch (RuntimeException | Error e) {
-                                // as for DecimalRun below
-                                if (c.runIp >= 0) {
-                                    ip = c.runIp;
-                                    budget -= c.runUsed;
-                                    c.runIp = -1;
-                                }
-                                throw e;
-                            }
+                            long p = ArrayRun.run(c, w, r, code, ip, base, budget);
                             ip = (int) (p >>> 32);
                             budget -= (int) p;
                         }
@@ -884,19 +829,8 @@ final class Interpreter {
                         // instruction whose next one FloatRun takes (LOp.floatRun), or a loop head an
                         // I64_ADD_LT_BR_RUN hands over (LOp.loopHead; never a branch): a word head to a
                         // WordRun, the others to a FloatRun
-                        long p;
-                        try {
-                            p = LOp.wordRunTakes(code[ip]) ? WordRun.run(c, w, code, ip, base, budget)
-                                    : FloatRun.run(c, w, code, ip, base, budget);
-                        } catch (RuntimeException | Error e) {
-                            // as for DecimalRun below
-                            if (c.runIp >= 0) {
-                                ip = c.runIp;
-                                budget -= c.runUsed;
-                                c.runIp = -1;
-                            }
-                            throw e;
-                        }
+                        long p = LOp.wordRunTakes(code[ip]) ? WordRun.run(c, w, code, ip, base, budget)
+                                : FloatRun.run(c, w, code, ip, base, budget);
                         ip = (int) (p >>> 32);
                         budget -= (int) p;
                     }
@@ -928,19 +862,7 @@ final class Interpreter {
                             }
                             ip += 4;
                         } else {
-                            long p;
-                            try {
-                                p = DecimalRun.run(c, w, r, code, ip, base, budget);
-                            } catch (RuntimeException | Error e) {
-                                // thrown in the run, which noted where; or before it ran (an error loading
-                                // DecimalRun): then at this instruction, paid for, not where another run was
-                                if (c.runIp >= 0) {
-                                    ip = c.runIp;
-                                    budget -= c.runUsed;
-                                    c.runIp = -1;
-                                }
-                                throw e;
-                            }
+                            long p = DecimalRun.run(c, w, r, code, ip, base, budget);
                             ip = (int) (p >>> 32);
                             budget -= (int) p;
                         }
@@ -955,21 +877,38 @@ final class Interpreter {
                 budget--;
                 }
             }
-        } catch (VmTrap t) {
-            if (t == ExecutionContext.outOfMemory()) {
-                // an allocation the JVM could not make, turned into its trap where it failed
+        } catch (RuntimeException | Error e) {
+            // one handler for the loop and each loop it hands to (no handler around a hand-off:
+            // fewer bytes in this method). A loop that threw noted where it stood: a run
+            // (DecimalRun, FloatRun, WordRun, TupleRun, ArrayRun, HostRun) in runIp with the units it
+            // took, a call loop (CallLoop, LeafLoop, ClosureLoop) in hotIp with its base, depth and
+            // budget (never both: those start no run); none noted (a throw of this loop, or of a loop
+            // before its own handler): where ip stands, that instruction paid for
+            if (c.runIp >= 0) {
+                ip = c.runIp;
+                budget -= c.runUsed;
+                c.runIp = -1;
+            } else if (c.hotIp >= 0) {
+                ip = c.hotIp;
+                base = c.hotBase;
+                depth = c.hotDepth;
+                budget = c.hotBudget;
+                c.hotIp = -1;
+            }
+            if (e instanceof StackOverflowError) {
+                // the driver's own rule for it (the state is the last one saved)
+                throw e;
+            }
+            if (e instanceof OutOfMemoryError || e == ExecutionContext.outOfMemory()) {
+                // an allocation of the instruction at ip failed (the JVM's, or one turned into its
+                // trap where it failed): it traps there, as any trap does
                 return outOfMemory(c, image, ip, base, depth, start - budget);
             }
-            c.trap = t;
-            save(c, image, ip, base, depth, start - budget);
-            return TRAPPED;
-        } catch (OutOfMemoryError e) {
-            // an allocation of the instruction at ip failed: it traps there, as any trap does
-            return outOfMemory(c, image, ip, base, depth, start - budget);
-        } catch (StackOverflowError e) {
-            // the driver's own rule for it (the state is the last one saved)
-            throw e;
-        } catch (RuntimeException | Error e) {
+            if (e instanceof VmTrap t) {
+                c.trap = t;
+                save(c, image, ip, base, depth, start - budget);
+                return TRAPPED;
+            }
             // not a trap of the program (a failing trace sink, an embedder's Error, or a bug): leave
             // the state where it happened so the driver reports it there
             save(c, image, ip, base, depth, start - budget);
