@@ -7,7 +7,9 @@ import dev.tape.value.Value;
 import dev.tape.verify.VerifiedProgram;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The pieces of the counted-loop tests' programs ({@code CountedLoop}) that several tests share:
@@ -174,7 +176,9 @@ final class CountedLoopPrograms {
      *
      * @param used the fuel the whole run uses
      * @param trips the loop's trips in that run (at least 1)
-     * @return the limits, in that order, some possibly negative (callers skip those)
+     * @return the limits, in that order, some possibly negative (callers skip those); around
+     *     {@code CHUNK} trips the neighbouring edges' windows overlap and about half the limits are
+     *     listed twice ({@link #distinctChunkFuels} lists each once)
      */
     static List<Long> chunkFuels(long used, long trips) {
         long per = used / trips;
@@ -188,6 +192,24 @@ final class CountedLoopPrograms {
             fuels.add(used + d);
         }
         return fuels;
+    }
+
+    /**
+     * {@link #chunkFuels} with each limit once, in the order of its first listing (a repeated limit
+     * only repeats the same run), negative ones left out.
+     *
+     * @param used the fuel the whole run uses
+     * @param trips the loop's trips in that run (at least 1)
+     * @return the limits, a mutable list
+     */
+    static List<Long> distinctChunkFuels(long used, long trips) {
+        Set<Long> fuels = new LinkedHashSet<>();
+        for (long fuel : chunkFuels(used, trips)) {
+            if (fuel >= 0) {
+                fuels.add(fuel);
+            }
+        }
+        return new ArrayList<>(fuels);
     }
 
     /**

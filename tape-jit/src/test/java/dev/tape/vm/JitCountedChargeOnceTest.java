@@ -175,10 +175,8 @@ class JitCountedChargeOnceTest {
                     List<Value> a = args("i64.lt", 100, 100 + trips * step, step);
                     String what = text + " trips " + trips + " step " + step;
                     long used = Limits.DEFAULT.fuel() - t.check(0, a, Limits.DEFAULT, what).fuelRemaining();
-                    for (long fuel : CountedLoopPrograms.chunkFuels(used, trips)) {
-                        if (fuel >= 0) {
-                            t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
-                        }
+                    for (long fuel : CountedLoopPrograms.distinctChunkFuels(used, trips)) {
+                        t.check(0, a, Limits.DEFAULT.withFuel(fuel), what + " fuel " + fuel);
                     }
                 }
             }
