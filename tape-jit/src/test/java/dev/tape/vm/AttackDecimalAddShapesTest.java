@@ -166,16 +166,7 @@ class AttackDecimalAddShapesTest {
             Tiers t = Tiers.of(vp, HOST);
             List<Value> args = List.of(Value.i64(1 + seed % 3));
             String what = "seed " + seed + "\n" + src;
-            total += sweptAlike(t, args, seed, what, endings);
-            if (seed % 4 == 0) {
-                Tiers.Outcome whole = t.check(0, args, Limits.DEFAULT, what);
-                for (long heap = Math.max(0, whole.heapBytes() - 200); heap <= whole.heapBytes() + 1; heap++) {
-                    t.check(0, args, Limits.DEFAULT.withMaxHeapBytes(heap), what + " heap " + heap);
-                }
-                for (int regs = 1; regs <= 100; regs += regs < 40 ? 1 : 7) {
-                    t.check(0, args, Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
-                }
-            }
+            total += sweptAtLimits(t, args, seed, what, endings);
         }
         assertEquals(Set.of("done", "DECIMAL_OVERFLOW", "DECIMAL_SCALE_MISMATCH"), endings);
         assertTrue(total > 400 * 20, "the programs ran " + total + " instructions");
@@ -197,20 +188,40 @@ class AttackDecimalAddShapesTest {
         return full.used(Limits.DEFAULT.withFuel(1_000_000));
     }
 
+    /**
+     * {@link #sweptAlike} and, for every fourth seed, the run at every heap limit from 200 bytes
+     * below its allocation to one above and at register limits 1 to 100, both tiers alike.
+     *
+     * @return the instructions the run took, as {@link #sweptAlike} gives them
+     */
+    static long sweptAtLimits(Tiers t, List<Value> args, long seed, String what, Set<String> endings) throws Exception {
+        long used = sweptAlike(t, args, seed, what, endings);
+        if (seed % 4 == 0) {
+            Tiers.Outcome whole = t.check(0, args, Limits.DEFAULT, what);
+            for (long heap = Math.max(0, whole.heapBytes() - 200); heap <= whole.heapBytes() + 1; heap++) {
+                t.check(0, args, Limits.DEFAULT.withMaxHeapBytes(heap), what + " heap " + heap);
+            }
+            for (int regs = 1; regs <= 100; regs += regs < 40 ? 1 : 7) {
+                t.check(0, args, Limits.DEFAULT.withMaxRegisters(regs), what + " regs " + regs);
+            }
+        }
+        return used;
+    }
+
     /** main(n) of {@code body} over r10 = a and r11 = b, returning r10, r11, r12; run in a loop of n trips. */
-    private static String shape(String consts, String body) {
+    static String shape(String consts, String body) {
         return "program shape\nfunc main(n: i64) -> (dec, dec, dec) {\n" + consts
                 + "    const.i64 r2, 0\n    const.i64 r3, 1\n    jmp head\nhead:\n    i64.lt r4, r2, r1\n"
                 + "    br r4, body, done\nbody:\n    .span 5\n" + body + "    .span 6\n    i64.add r2, r2, r3\n"
                 + "    jmp head\ndone:\n    ret r0, [r10, r11, r12]\n}\n";
     }
 
-    private static Tiers.Outcome swept(String src, long n) throws Exception {
+    static Tiers.Outcome swept(String src, long n) throws Exception {
         Tiers t = Tiers.of(Tiers.verified(JitResumeTest.asm(src)), HOST);
         return StepSweep.sweep(t, List.of(Value.i64(n)), n, src);
     }
 
-    private static String end(Tiers.Outcome o) {
+    static String end(Tiers.Outcome o) {
         return o.trapped() ? o.trap().kind() + " pc " + o.trap().pc() + " span " + o.trap().span() + " "
                 + o.trap().message() : o.results().toString();
     }
