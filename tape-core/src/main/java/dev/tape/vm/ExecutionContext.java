@@ -4,7 +4,6 @@ import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceSink;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mutable state of one run: register files, the frame stack, fuel and counters. A context can
@@ -207,8 +206,13 @@ public final class ExecutionContext {
      */
     private volatile Run owner;
 
-    /** whether a run is executing in this context now (see {@link #enter}) */
-    private final AtomicBoolean executing = new AtomicBoolean();
+    /**
+     * Whether a run is executing in this context now (see {@link #enter}): set under this
+     * context's lock, cleared by a plain write, which {@code Vm.run} makes without a call (a call
+     * there, {@code AtomicBoolean.set}, could overflow a nearly exhausted stack and leave the
+     * context marked for good).
+     */
+    volatile boolean executing;
 
     /** Creates an empty context. */
     public ExecutionContext() {}
@@ -221,14 +225,17 @@ public final class ExecutionContext {
      * @throws IllegalStateException when a run is executing in it already
      */
     void enter() {
-        if (!executing.compareAndSet(false, true)) {
-            throw inUse();
+        synchronized (this) {
+            if (executing) {
+                throw inUse();
+            }
+            executing = true;
         }
     }
 
     /** Ends {@link #enter}'s mark. */
     void exit() {
-        executing.set(false);
+        executing = false;
     }
 
     /**
@@ -353,7 +360,7 @@ public final class ExecutionContext {
      * runs, each tier keeps its fuel elsewhere and writes it back at its own points.
      */
     private void betweenRuns() {
-        if (executing.get()) {
+        if (executing) {
             throw new IllegalStateException("a run is executing in the execution context: its fuel left, host calls "
                     + "and heap bytes are read when the run has ended or paused (a host function reads its call's "
                     + "fuel with HostContext.fuelRemaining())");
