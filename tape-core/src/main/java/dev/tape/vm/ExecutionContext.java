@@ -3,6 +3,8 @@ package dev.tape.vm;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceSink;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -207,12 +209,23 @@ public final class ExecutionContext {
     private volatile Run owner;
 
     /**
-     * Whether a run is executing in this context now (see {@link #enter}): set under this
-     * context's lock, cleared by a plain write, which {@code Vm.run} makes without a call (a call
-     * there, {@code AtomicBoolean.set}, could overflow a nearly exhausted stack and leave the
-     * context marked for good).
+     * Whether a run is executing in this context now (see {@link #enter}): set by a compare-and-set
+     * ({@link #EXECUTING}), cleared by a plain write, which {@code Vm.run} makes without a call (a
+     * call there, {@code AtomicBoolean.set} before, could overflow a nearly exhausted stack and
+     * leave the context marked for good).
      */
     volatile boolean executing;
+
+    /** {@link #executing}'s handle, for {@link #enter}'s compare-and-set. */
+    private static final VarHandle EXECUTING;
+
+    static {
+        try {
+            EXECUTING = MethodHandles.lookup().findVarHandle(ExecutionContext.class, "executing", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Creates an empty context. */
     public ExecutionContext() {}
@@ -225,11 +238,8 @@ public final class ExecutionContext {
      * @throws IllegalStateException when a run is executing in it already
      */
     void enter() {
-        synchronized (this) {
-            if (executing) {
-                throw inUse();
-            }
-            executing = true;
+        if (!EXECUTING.compareAndSet(this, false, true)) {
+            throw inUse();
         }
     }
 
