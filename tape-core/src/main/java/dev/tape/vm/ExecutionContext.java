@@ -3,8 +3,9 @@ package dev.tape.vm;
 import dev.tape.jfr.TapeEvents;
 import dev.tape.trace.TraceSink;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mutable state of one run: register files, the frame stack, fuel and counters. A context can
@@ -207,8 +208,24 @@ public final class ExecutionContext {
      */
     private volatile Run owner;
 
-    /** whether a run is executing in this context now (see {@link #enter}) */
-    private final AtomicBoolean executing = new AtomicBoolean();
+    /**
+     * Whether a run is executing in this context now (see {@link #enter}): set by a compare-and-set
+     * ({@link #EXECUTING}), cleared by a plain write, which {@code Vm.run} makes without a call (a
+     * call there, {@code AtomicBoolean.set} before, could overflow a nearly exhausted stack and
+     * leave the context marked for good).
+     */
+    volatile boolean executing;
+
+    /** {@link #executing}'s handle, for {@link #enter}'s compare-and-set. */
+    private static final VarHandle EXECUTING;
+
+    static {
+        try {
+            EXECUTING = MethodHandles.lookup().findVarHandle(ExecutionContext.class, "executing", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Creates an empty context. */
     public ExecutionContext() {}
@@ -221,14 +238,14 @@ public final class ExecutionContext {
      * @throws IllegalStateException when a run is executing in it already
      */
     void enter() {
-        if (!executing.compareAndSet(false, true)) {
+        if (!EXECUTING.compareAndSet(this, false, true)) {
             throw inUse();
         }
     }
 
     /** Ends {@link #enter}'s mark. */
     void exit() {
-        executing.set(false);
+        executing = false;
     }
 
     /**
@@ -353,7 +370,7 @@ public final class ExecutionContext {
      * runs, each tier keeps its fuel elsewhere and writes it back at its own points.
      */
     private void betweenRuns() {
-        if (executing.get()) {
+        if (executing) {
             throw new IllegalStateException("a run is executing in the execution context: its fuel left, host calls "
                     + "and heap bytes are read when the run has ended or paused (a host function reads its call's "
                     + "fuel with HostContext.fuelRemaining())");

@@ -189,7 +189,9 @@ public final class Vm {
         try {
             return runIn(ctx, entry, args, limits, sink);
         } finally {
-            ctx.exit();
+            // ctx.exit() without the call: at the edge of the Java stack a StackOverflowError
+            // escaping the run must not leave the context marked as executing
+            ctx.executing = false;
         }
     }
 

@@ -1,0 +1,157 @@
+package dev.tape.vm;
+
+import dev.tape.asm.Assembler;
+import dev.tape.host.HostRegistry;
+import dev.tape.host.Signature;
+import dev.tape.host.WordFunction;
+import dev.tape.program.ValueType;
+import dev.tape.value.Value;
+import dev.tape.verify.Verifier;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Attack on the interpreter's single exception handler (gen30, attack-g30) with the Java stack
+ * nearly exhausted: {@code execute}'s one handler takes back the position a loop noted in the
+ * context ({@code runIp}, {@code hotIp}) before it rethrows a {@code StackOverflowError}, so a run
+ * that a {@code StackOverflowError} ended in {@link CallLoop} (a recursion with leaf calls),
+ * {@link HostRun} (a quick host call after another) or {@link TupleRun} (two tuples) leaves no
+ * position noted for the context's next run. The run starts at every Java stack depth of a thread
+ * of 512 KiB, one frame apart, from where it ends normally to where the stack is too short for it
+ * (50 depths in a row); each ends with the right result or a {@code StackOverflowError} (near the
+ * edge the driver's own report of it overflows too: docs/SECURITY.md, "Calls made with little Java
+ * stack left"), which leaves the context marked as executing no longer, and the context then runs
+ * the program to its result. On main (e11fd79f) the context was left marked for good in 6 of 10
+ * sweeps, from the first escaped {@code StackOverflowError} at depth 17,490-17,498 on: it was thrown
+ * in {@code AtomicBoolean.set}, called by {@code ExecutionContext.exit} in {@code Vm.run}'s
+ * {@code finally}; {@code Vm.run} now clears the mark by a field write, no call. Its position
+ * checks pass on main before and after gen30. Mutation-checked: rethrowing the
+ * {@code StackOverflowError} before the handler takes the position back leaves {@code hotIp} noted
+ * (81, in {@code walk}) at the sweep's end.
+ */
+class AttackOneHandlerStackTest {
+    /** walk(n) = 2 * walk(n - 1) + 1 through twice, walk(0) = 0: a recursion CallLoop takes, with leaf calls. */
+    static final String CALLEES = """
+            func walk(n: i64) -> (i64) {
+                const.i64 r2, 0
+                const.i64 r3, 1
+                i64.lt r4, r1, r3
+                br r4, done, more
+            more:
+                i64.sub r5, r1, r3
+                call r0, walk, r0, [r5] -> [r2]
+                call r0, twice, r0, [r2] -> [r2]
+                i64.add r2, r2, r3
+                jmp done
+            done:
+                ret r0, [r2]
+            }
+
+            func twice(x: i64) -> (i64) {
+                i64.add r2, r1, r1
+                ret r0, [r2]
+            }
+            """;
+
+    /** main(n): walk(n), two quick host calls, two tuples. */
+    static final String SOURCE = """
+            program one_handler_stack
+
+            host hf = "w.f" (i64) -> (i64)
+
+            func main(n: i64) -> (i64) {
+                call r0, walk, r0, [r1] -> [r2]
+                host_call r0, hf, r0, [r2] -> [r3]
+                i64.add r3, r3, r1
+                host_call r0, hf, r0, [r3] -> [r3]
+                i64.add r3, r3, r1
+                tuple.new r4, [r3, r1]
+                tuple.get r5, r4, 0
+                tuple.new r6, [r5, r1]
+                tuple.get r7, r6, 1
+                i64.add r3, r5, r7
+                ret r0, [r3]
+            }
+
+            """ + CALLEES;
+
+    /** main(20): walk(20) = 2^20 - 1, then two calls of x + 1 with 20 added after each, then 20 added. */
+    static final List<Value> EXPECTED = List.of(Value.i64((1 << 20) - 1 + 1 + 20 + 1 + 20 + 20));
+
+    /** Runs main(20) on {@code c} below {@code depth} frames of this method, or null past the stack. */
+    static Object runAt(Vm vm, ExecutionContext c, int depth) {
+        if (depth > 0) {
+            return runAt(vm, c, depth - 1);
+        }
+        try {
+            return vm.run(c, 0, List.of(Value.i64(20)), Limits.DEFAULT, null);
+        } catch (Trap t) {
+            return t.kind();
+        }
+    }
+
+    @Test
+    void aStackOverflowInALoopLeavesNoPositionNoted() throws Exception {
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "one_handler_stack.tasm")),
+                new HostRegistry().registerWords("w.f", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
+                        (WordFunction.Of1) x -> x + 1));
+        ExecutionContext[] ctx = {new ExecutionContext()};
+        List<String> problems = new ArrayList<>();
+        int[] swept = {-1};
+        Thread th = new Thread(null, () -> {
+            ExecutionContext c = ctx[0];
+            int depth = 0;
+            int missed = 0;
+            while (missed < 50 || depth < 200) {
+                Object got;
+                try {
+                    got = runAt(vm, c, depth);
+                } catch (StackOverflowError e) {
+                    // the recursion before the run, or the run's own driver, ran out first
+                    got = null;
+                }
+                if (c.runIp != -1 || c.hotIp != -1) {
+                    problems.add("depth " + depth + ": " + got + ", runIp " + c.runIp + ", hotIp " + c.hotIp);
+                    c.runIp = -1;
+                    c.hotIp = -1;
+                }
+                if (got != null && got != TrapKind.INTERNAL_ERROR && !got.equals(EXPECTED)) {
+                    problems.add("depth " + depth + ": " + got);
+                }
+                if (inUse(c)) {
+                    // the StackOverflowError escaped Vm.run (thrown in AtomicBoolean.set, called by
+                    // ExecutionContext.exit in Vm.run's finally) and left the context marked
+                    problems.add("depth " + depth + ": " + got + ", the context left marked as executing");
+                    c = new ExecutionContext();
+                    ctx[0] = c;
+                }
+                // past the stack for 50 depths in a row: the sweep has reached its end
+                missed = got == null ? missed + 1 : 0;
+                depth++;
+            }
+            swept[0] = depth;
+        }, "one-handler-stack", 512 * 1024);
+        th.start();
+        th.join();
+        assertEquals(List.of(), problems);
+        // the sweep ended past the stack (the thread threw nothing else)
+        assertTrue(swept[0] > 250, "swept to depth " + swept[0]);
+        // and the context runs the program again to its result
+        assertEquals(EXPECTED, vm.run(ctx[0], 0, List.of(Value.i64(20)), Limits.DEFAULT, null));
+    }
+
+    /** Whether {@code c} is still marked as executing a run (its fuel cannot be read then). */
+    static boolean inUse(ExecutionContext c) {
+        try {
+            c.fuelRemaining();
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+}
