@@ -231,7 +231,8 @@ public final class ExecutionContext {
     public ExecutionContext() {}
 
     /**
-     * Marks the context as executing a run, until {@link #exit}: while a run executes in it, and
+     * Marks the context as executing a run, until the mark is cleared ({@code executing = false},
+     * written out where a run ends, never a call): while a run executes in it, and
      * while {@code Vm.start} or {@code Vm.restore} resets it and gives it to a new run (so that a
      * resume on another thread cannot go on in it then).
      *
@@ -243,16 +244,11 @@ public final class ExecutionContext {
         }
     }
 
-    /** Ends {@link #enter}'s mark. */
-    void exit() {
-        executing = false;
-    }
-
     /**
      * Gives the context to {@code run} ({@code null}: to a one-shot run or to none) and clears any
      * pause request: from here on only {@code run}'s {@link #requestPause} reaches it. Called only
      * while the context is marked as executing ({@link #enter}), so a run that finds it still owns
-     * the context after its own {@link #enter} keeps it until its {@link #exit}.
+     * the context after its own {@link #enter} keeps it until it clears the mark.
      *
      * @param run the run that keeps its state here now, or {@code null}
      */

@@ -9,9 +9,10 @@ import dev.tape.value.Value;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A run as a value ({@link Vm#start}): it runs only inside {@link #resume()} (or {@link #step},
@@ -97,8 +98,23 @@ public final class Run {
     private final Vm vm;
     private final ExecutionContext c;
     private final int entry;
-    /** held by the thread that runs or inspects the run */
-    private final AtomicBoolean busy = new AtomicBoolean();
+    /**
+     * Held by the thread that runs or inspects the run: set by a compare-and-set ({@link #BUSY}),
+     * cleared by a plain write, never a call (at the edge of the Java stack a call in a
+     * {@code finally} could overflow again and leave the run marked busy for good).
+     */
+    private volatile boolean busy;
+
+    /** {@link #busy}'s handle, for {@link #acquire()}'s compare-and-set. */
+    private static final VarHandle BUSY;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(Run.class, "busy", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** interrupts and deadlines, ordered against the run's end */
     private final RunPauses pauses;
     /** runs the stretches between the driver's polls; knows whether the run has started */
@@ -206,7 +222,8 @@ public final class Run {
         } catch (OutOfMemoryError e) {
             throw new SnapshotException(-1, Vm.OUT_OF_MEMORY_WRITING);
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -247,7 +264,8 @@ public final class Run {
             f.stretches.started = stretches.started;
             return f;
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -271,7 +289,8 @@ public final class Run {
         try {
             return c.regHigh;
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -368,7 +387,8 @@ public final class Run {
             c.limits = c.limits.withFuel(c.limits.fuel() + units);
             pausedOnFuel = false;
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -438,10 +458,10 @@ public final class Run {
             try {
                 return c.hostSuspended ? HostSuspension.call(vm, c) : null;
             } finally {
-                c.exit();
+                c.executing = false;
             }
         } finally {
-            busy.set(false);
+            busy = false;
         }
     }
 
@@ -472,10 +492,10 @@ public final class Run {
             try {
                 return c.fuelLeft();
             } finally {
-                c.exit();
+                c.executing = false;
             }
         } finally {
-            busy.set(false);
+            busy = false;
         }
     }
 
@@ -497,10 +517,10 @@ public final class Run {
             try {
                 return c.hostCalls;
             } finally {
-                c.exit();
+                c.executing = false;
             }
         } finally {
-            busy.set(false);
+            busy = false;
         }
     }
 
@@ -524,7 +544,8 @@ public final class Run {
             }
             return out;
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -542,7 +563,8 @@ public final class Run {
         try {
             return c.depth;
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -561,7 +583,8 @@ public final class Run {
         try {
             return ((long) c.func << 32) | (pcNow() & 0xFFFF_FFFFL);
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
@@ -610,12 +633,13 @@ public final class Run {
             }
             return vm.registersOf(c, frame);
         } finally {
-            releaseLive();
+            c.executing = false;
+            busy = false;
         }
     }
 
     private void acquire() {
-        if (!busy.compareAndSet(false, true)) {
+        if (!BUSY.compareAndSet(this, false, true)) {
             throw new IllegalStateException("the run is running on another thread (or this call comes from inside it);"
                     + " a run runs on one thread at a time");
         }
@@ -625,7 +649,10 @@ public final class Run {
      * {@link #acquire()}, {@link #requireLive()} and {@link #enterOwned()}: a paused run's state is
      * read or changed only while its context is marked as executing, so that no start, restore or
      * run that another thread makes in the context can reset it meanwhile (that thread's call is
-     * refused instead, as one made while the run resumes). Undone by {@link #releaseLive()}.
+     * refused instead, as one made while the run resumes). Undone by clearing both marks
+     * ({@code c.executing = false; busy = false;}) written out in each caller's {@code finally}, not
+     * by a call: at the edge of the Java stack a call there could overflow again and leave the
+     * context marked as executing and the run busy for good.
      */
     private void acquireLive() {
         acquire();
@@ -634,21 +661,15 @@ public final class Run {
             enterOwned();
         } catch (RuntimeException | Error e) {
             // an Error too: a StackOverflowError here must not leave the run marked busy for good
-            busy.set(false);
+            busy = false;
             throw e;
         }
-    }
-
-    /** Ends {@link #acquireLive()}. */
-    private void releaseLive() {
-        c.exit();
-        busy.set(false);
     }
 
     /**
      * Marks the context as executing ({@link ExecutionContext#enter}) and checks that this run still
      * owns it: a run given the context on another thread before the mark is seen here, and none can
-     * be given it until {@link ExecutionContext#exit}.
+     * be given it until the mark is cleared.
      */
     private void enterOwned() {
         requireOwner();
@@ -656,7 +677,7 @@ public final class Run {
         try {
             requireOwner();
         } catch (RuntimeException | Error e) {
-            c.exit();
+            c.executing = false;
             throw e;
         }
     }
@@ -735,10 +756,10 @@ public final class Run {
                     nesting[0]--;
                 }
             } finally {
-                c.exit();
+                c.executing = false;
             }
         } finally {
-            busy.set(false);
+            busy = false;
         }
     }
 

@@ -189,7 +189,7 @@ public final class Vm {
         try {
             return runIn(ctx, entry, args, limits, sink);
         } finally {
-            // ctx.exit() without the call: at the edge of the Java stack a StackOverflowError
+            // the mark cleared without a call: at the edge of the Java stack a StackOverflowError
             // escaping the run must not leave the context marked as executing
             ctx.executing = false;
         }
@@ -323,7 +323,7 @@ public final class Vm {
         try {
             return new Run(this, ctx, entry, args, limits, sink);
         } finally {
-            ctx.exit();
+            ctx.executing = false;
         }
     }
 
@@ -409,7 +409,7 @@ public final class Vm {
                 throw new SnapshotException(read ? snapshot.length : 0, OUT_OF_MEMORY_RESTORING);
             }
         } finally {
-            ctx.exit();
+            ctx.executing = false;
         }
     }
 

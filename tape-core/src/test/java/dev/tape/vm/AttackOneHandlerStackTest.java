@@ -145,6 +145,73 @@ class AttackOneHandlerStackTest {
         assertEquals(EXPECTED, vm.run(ctx[0], 0, List.of(Value.i64(20)), Limits.DEFAULT, null));
     }
 
+    /** Resumes {@code run} below {@code depth} frames of this method, or null past the stack. */
+    static Object resumeAt(Run run, int depth) {
+        if (depth > 0) {
+            return resumeAt(run, depth - 1);
+        }
+        Outcome o = run.resume();
+        return o instanceof Outcome.Done d ? d.values() : o instanceof Outcome.Trapped t ? t.trap().kind() : o;
+    }
+
+    /**
+     * The same sweep through {@link Run#resume()} (the lead's mend after attack-g30's fix): a
+     * {@code StackOverflowError} escaping the resume leaves neither the context marked as executing
+     * nor the run marked busy (both cleared by field writes in {@code Run}'s {@code finally} blocks,
+     * no call), so the run is then resumed at a shallow depth to its result. It fails when a resume
+     * leaves either mark set; it also passes on the code before that mend (e11fd79f's {@code Run},
+     * whose {@code finally} blocks called {@code AtomicBoolean.set} and {@code ExecutionContext.exit}:
+     * in two sweeps none of those calls overflowed, though at least 50 errors escaped each), so it
+     * guards the resume path's shape rather than reproducing a defect there.
+     */
+    @Test
+    void aStackOverflowEscapingAResumeLeavesNothingMarked() throws Exception {
+        Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "one_handler_stack.tasm")),
+                new HostRegistry().registerWords("w.f", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
+                        (WordFunction.Of1) x -> x + 1));
+        List<String> problems = new ArrayList<>();
+        int[] swept = {-1, 0};
+        Thread th = new Thread(null, () -> {
+            int depth = 0;
+            int missed = 0;
+            while (missed < 50 || depth < 200) {
+                ExecutionContext c = new ExecutionContext();
+                Run run = vm.start(c, 0, List.of(Value.i64(20)), Limits.DEFAULT, null);
+                Object got;
+                try {
+                    got = resumeAt(run, depth);
+                } catch (StackOverflowError e) {
+                    got = null;
+                    swept[1]++;
+                }
+                if (got != null && got != TrapKind.INTERNAL_ERROR && !got.equals(EXPECTED)) {
+                    problems.add("depth " + depth + ": " + got);
+                }
+                if (inUse(c)) {
+                    problems.add("depth " + depth + ": " + got + ", the context left marked as executing");
+                } else if (got == null) {
+                    // the run is not left busy: resumed with stack to spare, it ends with its result
+                    try {
+                        Object again = resumeAt(run, 0);
+                        if (!again.equals(EXPECTED) && again != TrapKind.INTERNAL_ERROR) {
+                            problems.add("depth " + depth + ": resumed again, " + again);
+                        }
+                    } catch (IllegalStateException e) {
+                        problems.add("depth " + depth + ": the run left busy (" + e.getMessage() + ")");
+                    }
+                }
+                missed = got == null ? missed + 1 : 0;
+                depth++;
+            }
+            swept[0] = depth;
+        }, "one-handler-resume-stack", 512 * 1024);
+        th.start();
+        th.join();
+        assertEquals(List.of(), problems);
+        assertTrue(swept[0] > 250, "swept to depth " + swept[0]);
+        assertTrue(swept[1] >= 50, "escaped StackOverflowErrors: " + swept[1]);
+    }
+
     /** Whether {@code c} is still marked as executing a run (its fuel cannot be read then). */
     static boolean inUse(ExecutionContext c) {
         try {

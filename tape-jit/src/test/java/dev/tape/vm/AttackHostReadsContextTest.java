@@ -144,7 +144,7 @@ class AttackHostReadsContextTest {
             assertThrows(IllegalStateException.class, busy::hostCallsMade);
             assertThrows(IllegalStateException.class, busy::heapBytesAllocated);
         } finally {
-            busy.exit();
+            busy.executing = false;
         }
         assertEquals(0, busy.hostCallsMade());
     }
