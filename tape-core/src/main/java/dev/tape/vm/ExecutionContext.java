@@ -59,16 +59,22 @@ public final class ExecutionContext {
     /** How many unboxed decimal slots the interpreter lists before it boxes them all. */
     static final int DEC_SLOTS = 64;
     /**
-     * Where a {@link DecimalRun}, {@link TupleRun}, {@link FloatRun} or {@link WordRun} that threw stood: the code
-     * index of the instruction that trapped (or threw), for {@link Interpreter#execute} to report it
-     * there; -1 when no run noted one since {@code execute} last read it (an error thrown before the
-     * run's own handler, such as an {@code OutOfMemoryError} loading the class, is then reported at
-     * the instruction that started the run).
+     * Where a {@link DecimalRun}, {@link FloatRun}, {@link WordRun}, {@link TupleRun}, {@link ArrayRun}
+     * or {@link HostRun} that threw stood: the code index of the instruction that trapped (or threw),
+     * for {@link Interpreter#execute}'s one handler to report it there; -1 when no run noted one since
+     * {@code execute} last read it (that handler reads it for every throw, so it must be -1 after each
+     * normal return; an error thrown before the run's own handler, such as an
+     * {@code OutOfMemoryError} loading the class, is then reported at the instruction that started
+     * the run).
      */
     int runIp = -1;
     /** The budget units that such a run took beyond its first instruction's before it threw. */
     int runUsed;
-    /** The global ip {@link CallLoop} stopped at (returned or threw there); -1 when none since {@code execute} read it. */
+    /**
+     * The global ip {@link CallLoop}, {@link LeafLoop} or {@link ClosureLoop} stopped at (returned or
+     * threw there); -1 when none since {@code execute} read it ({@code execute} resets it after each
+     * normal return: its one handler reads it for every throw).
+     */
     int hotIp = -1;
     /** The register base {@link CallLoop} stopped with. */
     int hotBase;

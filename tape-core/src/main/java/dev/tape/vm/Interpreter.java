@@ -883,7 +883,8 @@ final class Interpreter {
             // (DecimalRun, FloatRun, WordRun, TupleRun, ArrayRun, HostRun) in runIp with the units it
             // took, a call loop (CallLoop, LeafLoop, ClosureLoop) in hotIp with its base, depth and
             // budget (never both: those start no run); none noted (a throw of this loop, or of a loop
-            // before its own handler): where ip stands, that instruction paid for
+            // before its own handler): where ip stands (an instruction of this loop, or a call
+            // loop's call, paid for; ClosureLoop's callee entry, unpaid: see its hand-off)
             if (c.runIp >= 0) {
                 ip = c.runIp;
                 budget -= c.runUsed;

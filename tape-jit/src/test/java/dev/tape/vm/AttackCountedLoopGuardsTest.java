@@ -157,7 +157,10 @@ class AttackCountedLoopGuardsTest {
         return new long[] {start, end, step};
     }
 
-    /** Random programs at random fuel limits, at every call-depth limit and at register limits from 1 until a dozen in a row repeat the full run. */
+    /**
+     * Random programs at random fuel limits, at call-depth limits 1 to 4 and at register limits from
+     * 1 until a dozen in a row repeat the full run.
+     */
     @Test
     void randomLoopsAtLimits() throws Exception {
         SplittableRandom rnd = new SplittableRandom(1818);
