@@ -95,49 +95,91 @@ class AttackOneHandlerStackTest {
         }
     }
 
-    @Test
-    void aStackOverflowInALoopLeavesNoPositionNoted() throws Exception {
-        Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "one_handler_stack.tasm")),
+    /** The program's VM: {@link #SOURCE} with {@code w.f(x) = x + 1}. */
+    static Vm vm() throws Exception {
+        return new Vm(Verifier.verify(Assembler.assemble(SOURCE, "one_handler_stack.tasm")),
                 new HostRegistry().registerWords("w.f", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
                         (WordFunction.Of1) x -> x + 1));
-        ExecutionContext[] ctx = {new ExecutionContext()};
-        List<String> problems = new ArrayList<>();
-        int[] swept = {-1};
+    }
+
+    /** What one depth of a sweep does: runs there, then checks what it left. */
+    interface Step {
+        /**
+         * @param depth the Java stack depth, in frames of the sweep's own recursion
+         * @return the run's values, its trap kind, or another outcome
+         */
+        Object run(int depth);
+
+        /**
+         * @param depth as for {@link #run}
+         * @param got what {@link #run} returned, or null when a {@code StackOverflowError} escaped it
+         */
+        void check(int depth, Object got);
+    }
+
+    /**
+     * Runs {@code step} at every Java stack depth of a thread of 512 KiB, one frame apart, from 0
+     * until it has been past the stack (a {@code StackOverflowError} escaped) for 50 depths in a
+     * row and at least to depth 200; a result other than {@link #EXPECTED} or an internal error trap
+     * is a problem.
+     *
+     * @return the depth the sweep ended at and how many errors escaped
+     */
+    static int[] sweep(String name, List<String> problems, Step step) throws InterruptedException {
+        int[] swept = {-1, 0};
         Thread th = new Thread(null, () -> {
-            ExecutionContext c = ctx[0];
             int depth = 0;
             int missed = 0;
             while (missed < 50 || depth < 200) {
                 Object got;
                 try {
-                    got = runAt(vm, c, depth);
+                    got = step.run(depth);
                 } catch (StackOverflowError e) {
                     // the recursion before the run, or the run's own driver, ran out first
                     got = null;
+                    swept[1]++;
                 }
+                if (got != null && got != TrapKind.INTERNAL_ERROR && !got.equals(EXPECTED)) {
+                    problems.add("depth " + depth + ": " + got);
+                }
+                step.check(depth, got);
+                missed = got == null ? missed + 1 : 0;
+                depth++;
+            }
+            swept[0] = depth;
+        }, name, 512 * 1024);
+        th.start();
+        th.join();
+        return swept;
+    }
+
+    @Test
+    void aStackOverflowInALoopLeavesNoPositionNoted() throws Exception {
+        Vm vm = vm();
+        ExecutionContext[] ctx = {new ExecutionContext()};
+        List<String> problems = new ArrayList<>();
+        int[] swept = sweep("one-handler-stack", problems, new Step() {
+            @Override
+            public Object run(int depth) {
+                return runAt(vm, ctx[0], depth);
+            }
+
+            @Override
+            public void check(int depth, Object got) {
+                ExecutionContext c = ctx[0];
                 if (c.runIp != -1 || c.hotIp != -1) {
                     problems.add("depth " + depth + ": " + got + ", runIp " + c.runIp + ", hotIp " + c.hotIp);
                     c.runIp = -1;
                     c.hotIp = -1;
                 }
-                if (got != null && got != TrapKind.INTERNAL_ERROR && !got.equals(EXPECTED)) {
-                    problems.add("depth " + depth + ": " + got);
-                }
                 if (inUse(c)) {
                     // the StackOverflowError escaped Vm.run (thrown in AtomicBoolean.set, called by
                     // ExecutionContext.exit in Vm.run's finally) and left the context marked
                     problems.add("depth " + depth + ": " + got + ", the context left marked as executing");
-                    c = new ExecutionContext();
-                    ctx[0] = c;
+                    ctx[0] = new ExecutionContext();
                 }
-                // past the stack for 50 depths in a row: the sweep has reached its end
-                missed = got == null ? missed + 1 : 0;
-                depth++;
             }
-            swept[0] = depth;
-        }, "one-handler-stack", 512 * 1024);
-        th.start();
-        th.join();
+        });
         assertEquals(List.of(), problems);
         // the sweep ended past the stack (the thread threw nothing else)
         assertTrue(swept[0] > 250, "swept to depth " + swept[0]);
@@ -166,33 +208,26 @@ class AttackOneHandlerStackTest {
      */
     @Test
     void aStackOverflowEscapingAResumeLeavesNothingMarked() throws Exception {
-        Vm vm = new Vm(Verifier.verify(Assembler.assemble(SOURCE, "one_handler_stack.tasm")),
-                new HostRegistry().registerWords("w.f", Signature.of(List.of(ValueType.I64), List.of(ValueType.I64)),
-                        (WordFunction.Of1) x -> x + 1));
+        Vm vm = vm();
         List<String> problems = new ArrayList<>();
-        int[] swept = {-1, 0};
-        Thread th = new Thread(null, () -> {
-            int depth = 0;
-            int missed = 0;
-            while (missed < 50 || depth < 200) {
-                ExecutionContext c = new ExecutionContext();
-                Run run = vm.start(c, 0, List.of(Value.i64(20)), Limits.DEFAULT, null);
-                Object got;
-                try {
-                    got = resumeAt(run, depth);
-                } catch (StackOverflowError e) {
-                    got = null;
-                    swept[1]++;
-                }
-                if (got != null && got != TrapKind.INTERNAL_ERROR && !got.equals(EXPECTED)) {
-                    problems.add("depth " + depth + ": " + got);
-                }
-                if (inUse(c)) {
+        ExecutionContext[] ctx = new ExecutionContext[1];
+        Run[] runs = new Run[1];
+        int[] swept = sweep("one-handler-resume-stack", problems, new Step() {
+            @Override
+            public Object run(int depth) {
+                ctx[0] = new ExecutionContext();
+                runs[0] = vm.start(ctx[0], 0, List.of(Value.i64(20)), Limits.DEFAULT, null);
+                return resumeAt(runs[0], depth);
+            }
+
+            @Override
+            public void check(int depth, Object got) {
+                if (inUse(ctx[0])) {
                     problems.add("depth " + depth + ": " + got + ", the context left marked as executing");
                 } else if (got == null) {
                     // the run is not left busy: resumed with stack to spare, it ends with its result
                     try {
-                        Object again = resumeAt(run, 0);
+                        Object again = resumeAt(runs[0], 0);
                         if (!again.equals(EXPECTED) && again != TrapKind.INTERNAL_ERROR) {
                             problems.add("depth " + depth + ": resumed again, " + again);
                         }
@@ -200,13 +235,8 @@ class AttackOneHandlerStackTest {
                         problems.add("depth " + depth + ": the run left busy (" + e.getMessage() + ")");
                     }
                 }
-                missed = got == null ? missed + 1 : 0;
-                depth++;
             }
-            swept[0] = depth;
-        }, "one-handler-resume-stack", 512 * 1024);
-        th.start();
-        th.join();
+        });
         assertEquals(List.of(), problems);
         assertTrue(swept[0] > 250, "swept to depth " + swept[0]);
         assertTrue(swept[1] >= 50, "escaped StackOverflowErrors: " + swept[1]);
